@@ -1,0 +1,9 @@
+export { InputError, ActionError, errorText } from './errors.js';
+export {
+  parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
+  parsePrNumber, formatDuration,
+} from './parse.js';
+export { input, maskSecret, type ReadOptions } from './inputs.js';
+export { setOutput, setOutputs, saveState, getState, writeSummary, log, group, requestIdToken } from './outputs.js';
+export { runAction } from './run-action.js';
+export { redact, containsSecret, rememberSecret, forgetSecrets } from './secrets.js';

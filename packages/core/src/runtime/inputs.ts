@@ -1,0 +1,73 @@
+/**
+ * Readers for the runner's `INPUT_*` values, built on the pure parsers. Defaults live in each
+ * action.yml (the runner fills them in); `required` only guards inputs with no default.
+ */
+import { InputError } from './errors.js';
+import {
+  parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
+} from './parse.js';
+import { rememberSecret } from './secrets.js';
+import { toolkit } from './toolkit.js';
+
+export interface ReadOptions {
+  /** Fail with an InputError when the input is empty. */
+  required?: boolean;
+}
+
+function raw(name: string, options: ReadOptions = {}): string {
+  const value = toolkit.getInput(name);
+  if (options.required && value.trim() === '') {
+    throw new InputError(name, value, 'is required and must not be empty');
+  }
+  return value;
+}
+
+export const input = {
+  /** The raw text, trimmed; '' when unset. */
+  string(name: string, options?: ReadOptions): string {
+    return raw(name, options).trim();
+  },
+  /** The text or undefined when empty. */
+  optional(name: string): string | undefined {
+    const v = raw(name).trim();
+    return v === '' ? undefined : v;
+  },
+  boolean(name: string, options?: ReadOptions): boolean {
+    return parseBoolean(name, raw(name, { required: true, ...options }));
+  },
+  integer(name: string, bounds?: { min?: number; max?: number }): number {
+    return parseInteger(name, raw(name, { required: true }), bounds);
+  },
+  duration(name: string, bounds?: { minMs?: number; maxMs?: number }): number {
+    return parseDuration(name, raw(name, { required: true }), bounds);
+  },
+  enum<T extends string>(name: string, allowed: readonly T[]): T {
+    return parseEnum(name, raw(name, { required: true }), allowed);
+  },
+  list(name: string, options?: ReadOptions): string[] {
+    const items = parseList(name, raw(name, options));
+    if (options?.required && items.length === 0) throw new InputError(name, '', 'must list at least one item');
+    return items;
+  },
+  map(name: string, keyPattern?: RegExp): Map<string, string> {
+    return parseKeyValueMap(name, raw(name), keyPattern);
+  },
+  url(name: string, options?: ReadOptions): URL | undefined {
+    const v = raw(name, options).trim();
+    return v === '' ? undefined : parseUrl(name, v);
+  },
+  /** A secret: every line is masked the moment it is read, before any validation can echo it. */
+  secret(name: string, options?: ReadOptions): string {
+    const value = toolkit.getInput(name);
+    maskSecret(value);
+    if (options?.required && value.trim() === '') {
+      throw new InputError(name, '', 'is required and must not be empty');
+    }
+    return value.trim();
+  },
+};
+
+/** Masks every line of `value` for the runner's log and for our own redaction. */
+export function maskSecret(value: string): void {
+  for (const line of rememberSecret(value)) toolkit.setSecret(line);
+}
