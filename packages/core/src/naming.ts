@@ -36,11 +36,11 @@ export function templateVars(pr: {
   const vars: TemplateVars = { number: String(pr.number), owner, repo, service };
   if (pr.headRef) {
     vars.branch = pr.headRef;
-    vars.branch_slug = slug(pr.headRef, 50);
+    vars.branch_slug = slug(pr.headRef, 50) || shortHash(pr.headRef);
   }
   if (pr.baseRef) {
     vars.target_branch = pr.baseRef;
-    vars.target_branch_slug = slug(pr.baseRef, 50);
+    vars.target_branch_slug = slug(pr.baseRef, 50) || shortHash(pr.baseRef);
   }
   if (pr.headSha) {
     vars.head_sha = pr.headSha;
