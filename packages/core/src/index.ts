@@ -5,3 +5,4 @@ export * from './exec.js';
 export * from './context.js';
 export * from './naming.js';
 export * from './marks.js';
+export * from './removal.js';
