@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { inputEnvName, parseFileCommands } from '../../packages/core/src/lifecycle/run-step.js';
 import { node24Path } from '../../packages/sandbox/src/tools.js';
 
 export interface RunActionOptions {
@@ -49,29 +50,8 @@ export interface ActionRun {
   durationMs: number;
 }
 
-/** `name<<delim\nvalue\ndelim` and `name=value` lines (the runner's file-command format). */
-export function parseCommandFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delim] = heredoc;
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!);
-      out[name!] = value.join('\n');
-    } else if (line.includes('=')) {
-      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-    }
-  }
-  return out;
-}
-
-/** The runner's env-var name for an input. */
-export function inputEnvName(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
+/** The runner's file-command parser and input naming, shared with the all-in-one action. */
+export { parseFileCommands as parseCommandFile, inputEnvName };
 
 function unescapeCommand(s: string): string {
   return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
@@ -149,8 +129,8 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
   const exitCode = await new Promise<number>((resolveExit) => child.on('close', (code) => resolveExit(code ?? 1)));
   clearTimeout(timer);
 
-  const outputs = parseCommandFile(readFileSync(files.output, 'utf8'));
-  const state = parseCommandFile(readFileSync(files.state, 'utf8'));
+  const outputs = parseFileCommands(readFileSync(files.output, 'utf8'));
+  const state = parseFileCommands(readFileSync(files.state, 'utf8'));
   const summary = readFileSync(files.summary, 'utf8');
   rmSync(dir, { recursive: true, force: true });
 
