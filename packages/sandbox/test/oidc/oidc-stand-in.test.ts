@@ -3,7 +3,7 @@ import { toolkit } from '../../../core/src/runtime/toolkit.js';
 import { decodeJwt, startOidc, verifyRs256, type OidcStandIn } from '../../src/oidc/index.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-let now = T0;
+const now = T0;
 let oidc: OidcStandIn;
 
 beforeAll(async () => {
