@@ -9,7 +9,10 @@ import { findMount, mountsOf, namespaceKey, requestId, type VaultState } from '.
 
 /** A fault armed by `injectFault`: answers `status` (after `latencyMs`) for matching paths, `times` times. */
 export interface Fault {
+  /** Tested against the request's pathname, e.g. /v1/secret/metadata/preview/app-12. */
   pathPattern: RegExp;
+  /** Only this HTTP method (e.g. "DELETE"); any when absent. */
+  method?: string;
   status?: 500 | 503 | 429;
   times?: number;
   latencyMs?: number;
@@ -21,6 +24,8 @@ export interface Recorder {
   contractViolations: string[];
   checker?: ContractChecker;
   faults: Array<Fault & { remaining: number }>;
+  /** How injected latency waits (real timers by default; tests pass a recorder). */
+  sleep: (ms: number) => Promise<void>;
 }
 
 const faultBody: Record<number, string> = {
@@ -66,8 +71,9 @@ async function route(state: VaultState, req: IncomingMessage, url: URL, ns: stri
 
   for (const f of rec.faults) {
     if (f.remaining <= 0 || !f.pathPattern.test(url.pathname)) continue;
+    if (f.method !== undefined && f.method.toUpperCase() !== method) continue;
     f.remaining -= 1;
-    if (f.latencyMs !== undefined && f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
+    if (f.latencyMs !== undefined && f.latencyMs > 0) await rec.sleep(f.latencyMs);
     if (f.status !== undefined) {
       const msg = f.status === 429 ? `request path "${path}": ${faultBody[429]}` : faultBody[f.status];
       throw new VaultError(f.status, [msg], undefined, f.status === 429 ? { 'retry-after': '1' } : {});

@@ -52,6 +52,8 @@ export interface VaultStandInOptions {
   clock?: () => number;
   /** Contract file to check against (default: the shared one); mainly for tests of the checker. */
   contractFile?: string;
+  /** How injected latency waits; default real timers (benchmarks want real time), tests may record instead. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface VaultStandIn {
@@ -70,7 +72,12 @@ export interface VaultStandIn {
   /** Sealed: every path but sys/seal-status and sys/health answers 503 "Vault is sealed". */
   seal(): void;
   unseal(): void;
-  /** Arms a fault for paths (pathname, e.g. /v1/secret/data/...) matching `pathPattern`; `times` defaults to unlimited; without `status`, only latency. */
+  /**
+   * Arms a fault for requests whose pathname (e.g. /v1/secret/data/...) matches `pathPattern` (and
+   * `method`, when given): wait `latencyMs`, then answer `status` with Vault's error envelope (429
+   * adds Retry-After). `times` defaults to unlimited; without `status` it only adds latency.
+   * Faults apply after the seal check and before authentication, like a proxy in front of Vault.
+   */
   injectFault(f: Fault): void;
   clearFaults(): void;
   requestLog: Array<{ method: string; path: string; status: number; namespace: string }>;
@@ -100,7 +107,14 @@ export async function startVault(opts: VaultStandInOptions = {}): Promise<VaultS
   };
   const root = issueToken(state, { policies: ['root'], path: 'auth/token/root', displayName: 'root', meta: null, ttl: 0 });
   const contract = loadVaultContract(opts.contractFile);
-  const rec: Recorder = { requestLog: [], counts: new Map(), contractViolations: [], checker: contract.checker, faults: [] };
+  const rec: Recorder = {
+    requestLog: [],
+    counts: new Map(),
+    contractViolations: [],
+    checker: contract.checker,
+    faults: [],
+    sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+  };
   const server = await startLoopbackServer(createVaultHandler(state, rec));
   const trim = (p: string): string => p.replace(/^\/+|\/+$/g, '');
 

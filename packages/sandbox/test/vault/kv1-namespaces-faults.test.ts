@@ -3,11 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startVault, type VaultStandIn } from '../../src/vault/index.js';
 
 let vault: VaultStandIn;
+const slept: number[] = [];
 const client = (namespace?: string): nodeVault.client =>
   nodeVault({ endpoint: vault.url, token: vault.rootToken, noCustomHTTPVerbs: true, namespace });
 
 beforeAll(async () => {
-  vault = await startVault();
+  vault = await startVault({ sleep: async (ms) => void slept.push(ms) });
   vault.mountKv('kv', 1);
 });
 afterEach(() => {
@@ -74,5 +75,15 @@ describe('Vault stand-in: KV v1, namespaces, seal and faults', () => {
     vault.clearFaults();
     vault.injectFault({ pathPattern: /faulty/, status: 500, times: 1 });
     expect(await failure(client().read('secret/data/faulty/x'))).toMatchObject({ status: 500, message: 'internal error' });
+  });
+
+  it('injected latency applies only to the matching method, and a fault without status only delays', async () => {
+    await client().write('secret/data/slow/x', { data: { a: '1' } });
+    vault.injectFault({ pathPattern: /\/secret\/metadata\/slow\//, method: 'DELETE', latencyMs: 200 });
+    await client().read('secret/metadata/slow/x');
+    expect(slept).toEqual([]);
+    await client().delete('secret/metadata/slow/x');
+    expect(slept).toEqual([200]);
+    expect(vault.requestLog.at(-1)).toMatchObject({ method: 'DELETE', status: 204 });
   });
 });
