@@ -64,8 +64,9 @@ async function route(state: VaultState, req: IncomingMessage, url: URL, ns: stri
     return { status: 200, bare: sealStatus(state), op: { template: '/sys/seal-status', method: 'get', bare: true }, opId: 'seal-status' };
   }
   if (path === 'sys/health' && method === 'GET') {
-    if (state.sealed) throw new VaultError(503, [], undefined);
-    return { status: 200, bare: { initialized: true, sealed: false, standby: false, version: '1.15.0' }, opId: 'sys-health' };
+    // sys/health answers with its body in every state; sealed is 503 (API docs, sys/health).
+    const health = { initialized: true, sealed: state.sealed, standby: false, performance_standby: false, server_time_utc: Math.floor(state.clock() / 1000), version: '1.15.0', cluster_name: 'vault-cluster-sandbox' };
+    return { status: state.sealed ? 503 : 200, bare: health, op: { template: '/sys/health', method: 'get', bare: true }, opId: 'read-health-status' };
   }
   if (state.sealed) throw sealed();
 
@@ -107,6 +108,7 @@ async function route(state: VaultState, req: IncomingMessage, url: URL, ns: stri
     return {
       status: 200,
       data: { path: `${hit.mountPath}/`, type: 'kv', options: { version: String(hit.mount.version) }, description: '', local: false, seal_wrap: false, external_entropy_access: false, config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false } },
+      op: { template: '/sys/internal/ui/mounts/{path}', method: 'get' },
       opId: 'internal-ui-read-mount-information',
     };
   }

@@ -22,13 +22,10 @@
  * @example
  * const oidc = await startOidc({ claims: { repository: 'acme/web' } });
  * const vault = await startVault({ oidc });
- * vault.writePolicy('preview', [
- *   { path: 'secret/data/stage/*', capabilities: ['read'] },
- *   { path: 'secret/data/preview/*', capabilities: ['create', 'read', 'update'] },
- *   { path: 'secret/metadata/preview/*', capabilities: ['create', 'read', 'update', 'delete', 'list'] },
- * ]);
+ * vault.writePolicy('preview', previewPolicy()); // read stage/*, write preview/*, 403 elsewhere
  * vault.addJwtRole('preview', { policies: ['preview'], boundAudiences: ['vault'], boundClaims: { repository: 'acme/web' } });
  * const { roleId, secretId } = vault.addAppRole('ci', { policies: ['preview'] });
+ * const token = vault.createToken(['preview']);     // for auth-method: token
  * // VAULT_ADDR=vault.url VAULT_TOKEN=vault.rootToken
  * expect(vault.contractViolations).toEqual([]);
  * await vault.stop();
@@ -39,11 +36,11 @@ import { loadVaultContract } from './contract.js';
 import { createVaultHandler, type Fault, type Recorder } from './handler.js';
 import { validateRules, type PolicyRule } from './policy.js';
 import { newKv2Mount } from './kv2-store.js';
-import { issueToken, mountsOf, type VaultState } from './state.js';
+import { DEFAULT_TTL_SECONDS, issueToken, mountsOf, type VaultState } from './state.js';
 
 export { createContractChecker, loadVaultContract, vaultContractPath, type ContractChecker, type Exchange, type OperationRef } from './contract.js';
 export type { Fault } from './handler.js';
-export type { PolicyRule } from './policy.js';
+export { previewPolicy, type PolicyRule } from './policy.js';
 
 export interface VaultStandInOptions {
   /** Where JWT logins are verified: the OIDC stand-in's issuer and JWKS URL. */
@@ -69,6 +66,8 @@ export interface VaultStandIn {
   addAppRole(role: string, opts: { policies: string[] }): { roleId: string; secretId: string };
   /** JWT auth role at auth/jwt; `boundClaims` values may be a list (any of). `userClaim` defaults to "sub". */
   addJwtRole(role: string, opts: { policies: string[]; boundAudiences: string[]; boundClaims?: Record<string, string | string[]>; userClaim?: string }): void;
+  /** A token with these policies (plus "default"), as `vault token create -policy=...` would give; for `auth-method: token` tests. */
+  createToken(policies: string[], opts?: { ttlSeconds?: number }): string;
   /** Sealed: every path but sys/seal-status and sys/health answers 503 "Vault is sealed". */
   seal(): void;
   unseal(): void;
@@ -142,6 +141,9 @@ export async function startVault(opts: VaultStandInOptions = {}): Promise<VaultS
     },
     addJwtRole(role, o) {
       state.jwtRoles.set(role.toLowerCase(), { policies: o.policies, boundAudiences: o.boundAudiences, boundClaims: o.boundClaims ?? {}, userClaim: o.userClaim ?? 'sub' });
+    },
+    createToken(policies, o = {}) {
+      return issueToken(state, { policies: ['default', ...policies], path: 'auth/token/create', displayName: 'token', meta: null, ttl: o.ttlSeconds ?? DEFAULT_TTL_SECONDS }).id;
     },
     seal: () => void (state.sealed = true),
     unseal: () => void (state.sealed = false),

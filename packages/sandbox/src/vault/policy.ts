@@ -73,3 +73,16 @@ export const defaultPolicy: PolicyRule[] = [
   { path: 'sys/capabilities-self', capabilities: ['update'] },
   { path: 'sys/internal/ui/mounts/*', capabilities: ['read'] },
 ];
+
+/**
+ * The policy a preview role needs (seed-vault and teardown): read `<mount>/data/stage/*`, write
+ * `<mount>/data/preview/*`, manage `<mount>/metadata/preview/*` (custom_metadata, removal, listing
+ * for the reaper). Anything else is 403.
+ */
+export function previewPolicy(mount = 'secret'): PolicyRule[] {
+  return [
+    { path: `${mount}/data/stage/*`, capabilities: ['read'] },
+    { path: `${mount}/data/preview/*`, capabilities: ['create', 'read', 'update'] },
+    { path: `${mount}/metadata/preview/*`, capabilities: ['create', 'read', 'update', 'delete', 'list'] },
+  ];
+}

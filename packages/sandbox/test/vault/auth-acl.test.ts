@@ -1,7 +1,8 @@
 import nodeVault from 'node-vault';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { toolkit } from '../../../core/src/runtime/toolkit.js';
 import { startOidc, type OidcStandIn } from '../../src/oidc/index.js';
-import { startVault, type VaultStandIn } from '../../src/vault/index.js';
+import { previewPolicy, startVault, type VaultStandIn } from '../../src/vault/index.js';
 
 let now = Date.parse('2026-03-01T12:00:00Z');
 const clock = (): number => now;
@@ -11,11 +12,7 @@ let vault: VaultStandIn;
 beforeAll(async () => {
   oidc = await startOidc({ claims: { repository: 'acme/web' }, clock });
   vault = await startVault({ oidc, clock });
-  vault.writePolicy('preview', [
-    { path: 'secret/data/stage/*', capabilities: ['read'] },
-    { path: 'secret/data/preview/*', capabilities: ['create', 'read', 'update'] },
-    { path: 'secret/metadata/preview/*', capabilities: ['create', 'read', 'update', 'delete', 'list'] },
-  ]);
+  vault.writePolicy('preview', previewPolicy());
   vault.addJwtRole('preview', { policies: ['preview'], boundAudiences: ['vault'], boundClaims: { repository: 'acme/web' } });
   await root().write('secret/data/stage/app', { data: { A: '1' } });
   await root().write('secret/data/prod/app', { data: { A: 'prod' } });
@@ -71,6 +68,22 @@ describe('Vault stand-in: JWT login through the OIDC stand-in, and ACL policies'
     expect(vault.readRaw('secret', 'stage/app').data).toEqual({ A: '1' });
   });
 
+  it('end to end as seed-vault does it: @actions/core fetches the runner token, node-vault logs in with it', async () => {
+    const saved = { ...process.env };
+    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = oidc.requestUrl;
+    process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = oidc.requestToken;
+    try {
+      const c = anonymous();
+      await c.jwtLogin({ role: 'preview', jwt: await toolkit.getIdToken('vault') });
+      expect((await c.read('secret/data/stage/app')).data.data).toEqual({ A: '1' });
+    } finally {
+      for (const k of ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  });
+
   it('refuses a token for the wrong audience', async () => {
     const err = await failure(anonymous().jwtLogin({ role: 'preview', jwt: await githubToken('sts.amazonaws.com') }));
     expect(err.status).toBe(400);
@@ -123,5 +136,17 @@ describe('Vault stand-in: JWT login through the OIDC stand-in, and ACL policies'
     await c.approleLogin({ role_id: roleId, secret_id: secretId });
     now += 769 * 3600 * 1000;
     expect((await failure(c.read('secret/data/stage/app'))).status).toBe(403);
+  });
+
+  it('createToken gives a policy-bound token; a more specific deny rule wins over a broader grant', async () => {
+    vault.writePolicy('no-secret-b', [
+      { path: 'secret/data/team/*', capabilities: ['read', 'create'] },
+      { path: 'secret/data/team/b', capabilities: ['deny'] },
+    ]);
+    const c = nodeVault({ endpoint: vault.url, token: vault.createToken(['no-secret-b']), noCustomHTTPVerbs: true });
+    await c.write('secret/data/team/a', { data: { ok: 'yes' } });
+    expect((await failure(c.write('secret/data/team/b', { data: { ok: 'no' } }))).status).toBe(403);
+    expect((await c.tokenLookupSelf()).data).toMatchObject({ policies: ['default', 'no-secret-b'], path: 'auth/token/create' });
+    expect(() => vault.writePolicy('typo', [{ path: 'secret/*', capabilities: ['reed'] }])).toThrow('unknown capability "reed"');
   });
 });

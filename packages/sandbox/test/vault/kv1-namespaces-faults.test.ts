@@ -56,7 +56,9 @@ describe('Vault stand-in: KV v1, namespaces, seal and faults', () => {
     vault.seal();
     expect(await failure(client().read('secret/data/stage/app'))).toMatchObject({ status: 503, message: 'Vault is sealed' });
     expect(await client().status()).toMatchObject({ sealed: true, initialized: true });
+    expect((await fetch(`${vault.url}/v1/sys/health`)).status).toBe(503);
     vault.unseal();
+    expect(await client().health()).toMatchObject({ sealed: false, initialized: true, standby: false });
     expect(await client().status()).toMatchObject({ sealed: false });
   });
 
