@@ -31,6 +31,7 @@ export interface Kv2Mount {
   casRequired: boolean;
 }
 
+/** An empty KV v2 engine with Vault's mount defaults. */
 export function newKv2Mount(): Kv2Mount {
   return { version: 2, secrets: new Map(), maxVersions: 10, casRequired: false };
 }

@@ -55,8 +55,10 @@ export interface VaultState {
 /** Vault's system default lease TTL (768h), what login tokens get. */
 export const DEFAULT_TTL_SECONDS = 768 * 3600;
 
+/** Vault 1.10+ service tokens look like `hvs.<random>`. */
 export const newTokenId = (): string => `hvs.${randomBytes(18).toString('base64url')}`;
 
+/** Records a new token (issued now on the injected clock) and returns it. */
 export function issueToken(state: VaultState, t: Omit<TokenEntry, 'id' | 'accessor' | 'issuedAt'>): TokenEntry {
   const entry: TokenEntry = { ...t, id: newTokenId(), accessor: randomBytes(12).toString('base64url'), issuedAt: state.clock() };
   state.tokens.set(entry.id, entry);
@@ -91,4 +93,5 @@ export function findMount(mounts: Map<string, Mount>, path: string): { mountPath
   return { mountPath: best, mount: mounts.get(best)!, rest: path.slice(best.length + 1) };
 }
 
+/** Every Vault response carries a fresh request_id. */
 export const requestId = (): string => randomUUID();
