@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../src/tools.js';
+
+/** Starts `npm run sandbox -- env …` as a person would and reads its export lines up to `ready`. */
+async function startCli(args: string[]): Promise<{ env: Record<string, string>; stop(): Promise<number> }> {
+  const child = spawn(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'packages/sandbox/src/cli.ts'), ...args], {
+    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/^ready$/m.test(out)) resolve();
+    });
+    void exited.then((code) => reject(new Error(`sandbox exited ${code} before ready:\n${out}\n${err}`)));
+  });
+  const env: Record<string, string> = {};
+  for (const m of out.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
+  return { env, stop: async () => { child.kill('SIGTERM'); return exited; } };
+}
+
+describe('npm run sandbox -- env', () => {
+  it('prints export lines then ready, serves them, and stops cleanly on SIGTERM', async () => {
+    const cli = await startCli(['env', '--only', 'vault,kube']);
+    expect(Object.keys(cli.env)).toEqual(expect.arrayContaining([
+      'KUBECTL', 'HELM3', 'HELM4', 'VAULT_ADDR', 'VAULT_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'GITHUB_REPOSITORY',
+    ]));
+    const health = await fetch(`${cli.env.VAULT_ADDR}/v1/sys/health`);
+    expect(health.status).toBe(200);
+    expect(await cli.stop()).toBe(0);
+    await expect(fetch(`${cli.env.VAULT_ADDR}/v1/sys/health`)).rejects.toThrow();
+  });
+
+  it('rejects an unknown part by name', async () => {
+    await expect(startCli(['env', '--only', 'vault,mainframe'])).rejects.toThrow('--only takes a comma-separated list of kube, github, vault, ecr, registry; got "vault,mainframe"');
+  });
+});
