@@ -1,0 +1,9 @@
+/**
+ * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
+ * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
+ */
+export { loginVault, type LoginOptions, type VaultSession, type VaultAuthMethod } from './session.js';
+export { seedSecrets, type SeedOptions, type SeedResult } from './seed.js';
+export { removeVaultPath, listMarkedPaths, type RemoveOptions, type ListMarkedOptions } from './removal.js';
+export { VaultRequestError, sanitizeVaultError } from './errors.js';
+export { dataPath, metadataPath, isUnderPrefix, normalizePrefix, policyHint, guardTarget, type KvVersion } from './paths.js';
