@@ -30,6 +30,11 @@ function field(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
+/** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
+function oneLine(message: string): string {
+  return message.replace(/^\s*\d+ errors? occurred:\s*/, '').replace(/\s*\n\s*\*?\s*/g, '; ').replace(/^\*\s*/, '').replace(/[;\s]+$/, '').slice(0, 300);
+}
+
 /** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
 export function sanitizeVaultError(err: unknown, operation: string): VaultRequestError {
   if (err instanceof VaultRequestError) return err;
@@ -49,6 +54,6 @@ export function sanitizeVaultError(err: unknown, operation: string): VaultReques
     if (typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c)) { code = c; break; }
   }
   return new VaultRequestError(operation, {
-    status, code, vaultMessage: redact(vaultMessage.split('\n')[0].slice(0, 300)),
+    status, code, vaultMessage: redact(oneLine(vaultMessage)),
   });
 }

@@ -30,7 +30,8 @@ export function isUnderPrefix(path: string, prefix: string): boolean {
 
 /** The ACL rule a token needs to create the target, for the 403 hint. */
 export function policyHint(mount: string, kv: KvVersion, prefix: string): string {
-  return `path "${dataPath(mount, kv, normalizePrefix(prefix))}*" { capabilities = ["create", "read", "update"] }`;
+  const data = `path "${dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
+  return kv === 2 ? `${data} and path "${metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
 }
 
 /**

@@ -44,10 +44,12 @@ function maskValues(data: Record<string, unknown>): void {
 
 const isNotFound = (e: unknown): boolean => (e as VaultRequestError).status === 404;
 
-async function readData(session: VaultSession, o: SeedOptions, path: string, what: string): Promise<Record<string, unknown> | undefined> {
+type Hint = (e: VaultRequestError) => string | undefined;
+
+async function readData(session: VaultSession, o: SeedOptions, path: string, what: string, hint?: Hint): Promise<Record<string, unknown> | undefined> {
   const full = dataPath(o.mount, o.kvVersion, path);
   try {
-    const res = await session.call(`read of ${what} ${full}`, (c) => c.read(full));
+    const res = await session.call(`read of ${what} ${full}`, (c) => c.read(full), hint);
     const data = (o.kvVersion === 2 ? res?.data?.data : res?.data) as Record<string, unknown> | null | undefined;
     if (!data) return undefined; // KV v2: the current version is deleted
     maskValues(data);
@@ -58,11 +60,11 @@ async function readData(session: VaultSession, o: SeedOptions, path: string, wha
   }
 }
 
-async function targetExists(session: VaultSession, o: SeedOptions): Promise<boolean> {
-  if (o.kvVersion === 1) return (await readData(session, o, o.targetPath, 'target')) !== undefined;
+async function targetExists(session: VaultSession, o: SeedOptions, hint: Hint): Promise<boolean> {
+  if (o.kvVersion === 1) return (await readData(session, o, o.targetPath, 'target', hint)) !== undefined;
   const meta = metadataPath(o.mount, 2, o.targetPath);
   try {
-    await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+    await session.call(`metadata read of ${meta}`, (c) => c.read(meta), hint);
     return true;
   } catch (err) {
     if (isNotFound(err)) return false;
@@ -80,12 +82,12 @@ export async function seedSecrets(session: VaultSession, o: SeedOptions): Promis
   const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
   maskValues(overrides);
   const target = dataPath(o.mount, o.kvVersion, o.targetPath);
-  const denied = (e: VaultRequestError): string | undefined => (e.status === 403
-    ? `The Vault token may not write ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}${o.kvVersion === 2 ? ` and path "${metadataPath(o.mount, 2, o.allowedPrefix.replace(/\/*$/, '/'))}*" { capabilities = ["create", "read", "update", "delete", "list"] }` : ''}`
+  const denied: Hint = (e) => (e.status === 403
+    ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
     : undefined);
 
-  if (await targetExists(session, o)) {
-    const existing = await readData(session, o, o.targetPath, 'target');
+  if (await targetExists(session, o, denied)) {
+    const existing = await readData(session, o, o.targetPath, 'target', denied);
     return { created: false, keyCount: Object.keys(existing ?? {}).length };
   }
 
@@ -106,7 +108,7 @@ export async function seedSecrets(session: VaultSession, o: SeedOptions): Promis
   } catch (err) {
     const e = err as VaultRequestError;
     if (e.status === 400 && CAS_MISMATCH.test(e.vaultMessage)) {
-      const existing = await readData(session, o, o.targetPath, 'target');
+      const existing = await readData(session, o, o.targetPath, 'target', denied);
       return { created: false, keyCount: Object.keys(existing ?? {}).length };
     }
     throw err;

@@ -1,0 +1,41 @@
+/**
+ * seed-vault: validate everything, log in, create the per-PR copy of stage once, report.
+ */
+import { loadContext, log, newMarks, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
+import { loginVault, seedSecrets } from '@preview-fleet/core/vault';
+import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
+
+export async function main(): Promise<void> {
+  const inputs = parseInputs(readRawInputs());
+  const ctx = loadContext(inputs['pr-number']);
+  const pr = requirePrNumber(ctx);
+  const plan = planSeed(inputs, { number: pr, headSha: ctx.pr?.headSha }, ctx.repository);
+  const mount = inputs.mount;
+  const kv = inputs['kv-version'];
+
+  const session = await loginVault({
+    addr: inputs['vault-addr'].toString(), namespace: inputs['vault-namespace'], method: inputs['auth-method'],
+    role: inputs.role, jwtAudience: inputs['jwt-audience'], roleId: inputs['role-id'], secretId: inputs['secret-id'],
+    token: inputs.token, clock: systemClock,
+  });
+  log.info(`Logged in to Vault with ${inputs['auth-method']}`);
+
+  const marks = newMarks({ repository: ctx.repository, pr, service: inputs.service, headSha: ctx.pr?.headSha, now: systemClock.now(), ttlMs: inputs.ttl });
+  const result = await seedSecrets(session, {
+    mount, kvVersion: kv, sourcePath: plan.sourcePath, targetPath: plan.targetPath, allowedPrefix: plan.allowedPrefix,
+    overrides: inputs.overrides, marks,
+  });
+  const uiUrl = vaultUiUrl(inputs, plan.targetPath);
+  log.info(result.created
+    ? `Created ${mount}/${plan.targetPath} from ${mount}/${plan.sourcePath} (${result.keyCount} keys)`
+    : `${mount}/${plan.targetPath} already exists (${result.keyCount} keys); left untouched: it belongs to the PR now`);
+  setOutputs({ 'secret-path': plan.targetPath, created: result.created, 'vault-ui-url': uiUrl, 'key-count': result.keyCount });
+  await writeSummary([
+    '### Preview secrets',
+    '',
+    '| path | source | created | keys |',
+    '| --- | --- | --- | --- |',
+    `| [${mount}/${plan.targetPath}](${uiUrl}) | ${mount}/${plan.sourcePath} | ${result.created} | ${result.keyCount} |`,
+    '',
+  ].join('\n'));
+}
