@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pullRequestEvent } from '../../../test/harness/events.js';
 import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
 import { fromVaultMetadata } from '@preview-fleet/core';
+import { BAD_INPUTS } from './bad-inputs.js';
 import { actionDir, REPOSITORY, SECRET_VALUES, STAGE, startWorld, type World } from './fixture.js';
 
 let w: World;
@@ -94,5 +95,21 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
     expect(r.exitCode).toBe(1);
     expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(/secret\/data\/stage\/nothing-here is missing or unreadable/);
     expect(w.vault.readRaw('secret', 'preview/app-22')).toBeUndefined();
+  });
+
+  it(`refuses ${BAD_INPUTS.length} bad inputs, each with one clear ::error:: and no request to Vault`, async () => {
+    const before = { log: w.vault.requestLog.length, counters: w.vault.counters() };
+    for (const c of BAD_INPUTS) {
+      const r = await run(30, c.inputs, c.noOidc ? {} : w.jwtEnv);
+      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
+      const errors = r.annotations.filter((a) => a.level === 'error');
+      expect(errors, c.name).toHaveLength(1);
+      expect(errors[0].message, c.name).toContain(`Input "${c.input}"`);
+      expect(errors[0].message, c.name).toMatch(c.message);
+      expect(r.leaks, c.name).toEqual([]);
+    }
+    expect(w.vault.requestLog.length).toBe(before.log);
+    expect(w.vault.counters()).toEqual(before.counters);
+    expect(w.vault.readRaw('secret', 'preview/app-30')).toBeUndefined();
   });
 });

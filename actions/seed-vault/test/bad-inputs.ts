@@ -1,0 +1,31 @@
+/** The bad-input cases (issue 6 lists ten; a few more guard the path planner). Shared by the table and runner tests. */
+export interface BadInput {
+  name: string;
+  inputs: Record<string, string>;
+  /** Run without the OIDC request variables (a job lacking `id-token: write`). */
+  noOidc?: boolean;
+  /** The input the error must name. */
+  input: string;
+  message: RegExp;
+}
+
+const approle = { 'auth-method': 'approle', 'role-id': 'r-1', 'secret-id': 's-1' };
+
+export const BAD_INPUTS: BadInput[] = [
+  { name: 'empty vault-addr', inputs: { ...approle, 'vault-addr': '' }, input: 'vault-addr', message: /is required/ },
+  { name: 'vault-addr not a URL', inputs: { ...approle, 'vault-addr': 'vault.example.com' }, input: 'vault-addr', message: /http:\/\/ or https:\/\/ URL/ },
+  { name: 'unknown auth-method', inputs: { 'auth-method': 'kerberos' }, input: 'auth-method', message: /jwt.*approle.*token/ },
+  { name: 'jwt without id-token permission', inputs: { role: 'preview' }, noOidc: true, input: 'auth-method', message: /id-token: write/ },
+  { name: 'approle without secret-id', inputs: { ...approle, 'secret-id': '' }, input: 'secret-id', message: /required with auth-method approle/ },
+  { name: 'approle without role-id', inputs: { ...approle, 'role-id': '' }, input: 'role-id', message: /required with auth-method approle/ },
+  { name: 'target outside the prefix', inputs: { ...approle, 'target-path': 'stage/{{service}}-{{number}}' }, input: 'target-path', message: /must lie under allowed-prefix "preview\/"/ },
+  { name: 'target equal to source', inputs: { ...approle, 'source-path': 'preview/{{service}}-{{number}}' }, input: 'target-path', message: /must differ from source-path/ },
+  { name: 'traversal in service', inputs: { ...approle, service: '../../stage/app' }, input: 'source-path', message: /no empty, "\." or "\.\." segments/ },
+  { name: 'malformed overrides line', inputs: { ...approle, overrides: 'GOOD=1\nthis line has no equals' }, input: 'overrides', message: /KEY=value/ },
+  { name: 'kv-version 3', inputs: { ...approle, 'kv-version': '3' }, input: 'kv-version', message: /1, 2|"1".*"2"|one of/ },
+  { name: 'leading / in target', inputs: { ...approle, 'target-path': '/preview/app-{{number}}' }, input: 'target-path', message: /no leading "\/"/ },
+  { name: 'empty segment in target', inputs: { ...approle, 'target-path': 'preview//app-{{number}}' }, input: 'target-path', message: /segments/ },
+  { name: 'unknown template variable', inputs: { ...approle, 'target-path': 'preview/{{nope}}' }, input: 'target-path', message: /\{\{nope\}\} is not one of them/ },
+  { name: 'empty allowed-prefix', inputs: { ...approle, 'allowed-prefix': '' }, input: 'allowed-prefix', message: /empty prefix would allow writing anywhere/ },
+  { name: 'ttl unparsable', inputs: { ...approle, ttl: 'soon' }, input: 'ttl', message: /duration/ },
+];
