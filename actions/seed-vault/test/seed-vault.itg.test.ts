@@ -1,3 +1,4 @@
+import nodeVault from 'node-vault';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pullRequestEvent } from '../../../test/harness/events.js';
 import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
@@ -58,6 +59,22 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
     expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(/JWT login as role "preview" failed.*bound_claims/s);
     expect(w.vault.readRaw('secret', 'preview/app-13')).toBeUndefined();
     expect(r.leaks).toEqual([]);
+  });
+
+  it('login rejected (wrong audience) says which audience was sent', async () => {
+    const r = await jwt(14, { 'jwt-audience': 'not-vault' });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toContain('bound_audiences contains "not-vault"');
+    expect(r.leaks).toEqual([]);
+  });
+
+  it('Vault namespace: reads and writes inside it (X-Vault-Namespace), UI link carries it', async () => {
+    const ns = nodeVault({ endpoint: w.vault.url, token: w.vault.rootToken, noCustomHTTPVerbs: true, namespace: 'team-a' });
+    await ns.write('secret/data/stage/app', { data: STAGE });
+    const r = ok(await approle(50, { 'vault-namespace': 'team-a' }));
+    expect(r.outputs['vault-ui-url']).toMatch(/\?namespace=team-a$/);
+    expect(w.vault.readRaw('secret', 'preview/app-50', 'team-a').data).toEqual(STAGE);
+    expect(w.vault.readRaw('secret', 'preview/app-50')).toBeUndefined();
   });
 
   it('AppRole: two concurrent runs race on CAS 0 and exactly one creates the copy', async () => {
