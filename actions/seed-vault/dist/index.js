@@ -37866,9 +37866,11 @@ var marks = __nccwpck_require__(3807);
  */
 
 const trim = (s) => s.replace(/^\/+|\/+$/g, '');
+/** Where a secret's data is read and written: `<mount>/data/<p>` (v2) or `<mount>/<p>` (v1). */
 function paths_dataPath(mount, kv, path) {
     return kv === 2 ? `${trim(mount)}/data/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
 }
+/** Where v2 metadata (custom_metadata, list, delete-all-versions) lives; v1 has none, so the data path. */
 function paths_metadataPath(mount, kv, path) {
     return kv === 2 ? `${trim(mount)}/metadata/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
 }
@@ -37914,6 +37916,8 @@ function guardTarget(args) {
  * "check-and-set parameter did not match the current version" and reports created=false.
  * KV v1 has no check-and-set: it is read-then-write, so two truly simultaneous first runs may both
  * write (the same stage copy, last one wins) — use KV v2 when that matters.
+ * The marks are written right after the data (a second request): a run killed between the two
+ * leaves an unmarked copy, which removal and the reaper then refuse to touch (safe side).
  */
 
 
@@ -37977,9 +37981,12 @@ async function seedSecrets(session, o) {
         const existing = await readData(session, o, o.targetPath, 'target', denied);
         return { created: false, keyCount: Object.keys(existing ?? {}).length };
     }
-    const source = await readData(session, o, o.sourcePath, 'source');
+    const sourceFull = paths_dataPath(o.mount, o.kvVersion, o.sourcePath);
+    const source = await readData(session, o, o.sourcePath, 'source', (e) => (e.status === 403
+        ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
+        : undefined));
     if (!source) {
-        throw new runtime/* ActionError */.lZ(`Source ${paths_dataPath(o.mount, o.kvVersion, o.sourcePath)} is missing or unreadable`, {
+        throw new runtime/* ActionError */.lZ(`Source ${sourceFull} is missing or unreadable`, {
             hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,
         });
     }

@@ -75,3 +75,14 @@ describe('Vault errors and retries', () => {
     expect(sanitizeVaultError(api, 'read of a').message).toBe('Vault read of a failed: HTTP 403 (permission denied)');
   });
 });
+
+describe('permission errors name the policy rule', () => {
+  it('403 on the source names the read rule, nothing written', async () => {
+    w.vault.writePolicy('no-stage', [{ path: 'secret/data/preview/*', capabilities: ['create', 'read', 'update'] }, { path: 'secret/metadata/preview/*', capabilities: ['read', 'update'] }]);
+    const session = await loginVault({ addr: w.vault.url, method: 'token', token: w.vault.createToken(['no-stage']), clock: new FakeClock() });
+    const err = await seedSecrets(session, seedOpts(43)).then(() => expect.unreachable(), (e: unknown) => e);
+    expect((err as Error).message).toBe('Vault read of source secret/data/stage/app failed: HTTP 403 (permission denied)');
+    expect((err as VaultRequestError).hint).toContain('path "secret/data/stage/app" { capabilities = ["read"] }');
+    expect(w.vault.readRaw('secret', 'preview/app-43')).toBeUndefined();
+  });
+});

@@ -9,10 +9,12 @@ export type KvVersion = 1 | 2;
 
 const trim = (s: string): string => s.replace(/^\/+|\/+$/g, '');
 
+/** Where a secret's data is read and written: `<mount>/data/<p>` (v2) or `<mount>/<p>` (v1). */
 export function dataPath(mount: string, kv: KvVersion, path: string): string {
   return kv === 2 ? `${trim(mount)}/data/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
 }
 
+/** Where v2 metadata (custom_metadata, list, delete-all-versions) lives; v1 has none, so the data path. */
 export function metadataPath(mount: string, kv: KvVersion, path: string): string {
   return kv === 2 ? `${trim(mount)}/metadata/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
 }

@@ -5,6 +5,8 @@
  * "check-and-set parameter did not match the current version" and reports created=false.
  * KV v1 has no check-and-set: it is read-then-write, so two truly simultaneous first runs may both
  * write (the same stage copy, last one wins) — use KV v2 when that matters.
+ * The marks are written right after the data (a second request): a run killed between the two
+ * leaves an unmarked copy, which removal and the reaper then refuse to touch (safe side).
  */
 import { ActionError, maskSecret } from '../runtime/index.js';
 import { toVaultMetadata, type OwnershipMarks } from '../marks.js';
@@ -91,9 +93,12 @@ export async function seedSecrets(session: VaultSession, o: SeedOptions): Promis
     return { created: false, keyCount: Object.keys(existing ?? {}).length };
   }
 
-  const source = await readData(session, o, o.sourcePath, 'source');
+  const sourceFull = dataPath(o.mount, o.kvVersion, o.sourcePath);
+  const source = await readData(session, o, o.sourcePath, 'source', (e) => (e.status === 403
+    ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
+    : undefined));
   if (!source) {
-    throw new ActionError(`Source ${dataPath(o.mount, o.kvVersion, o.sourcePath)} is missing or unreadable`, {
+    throw new ActionError(`Source ${sourceFull} is missing or unreadable`, {
       hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,
     });
   }
