@@ -8,7 +8,9 @@
  * `https://<account>.dkr.ecr.<region>.amazonaws.com` host. So build-push manages the repository
  * and login through the ECR API and pushes to the `registry` override host; to exercise the
  * "tag already exists → skip" path, `mirrorToMoto` copies a pushed manifest into moto with
- * PutImage (which moto supports) so DescribeImages finds it.
+ * PutImage (which moto supports) so DescribeImages finds it. moto computes imageDigest over its own
+ * re-serialisation of the manifest, so that digest differs from the registry's Docker-Content-Digest:
+ * take the reported digest from the push, and use moto only for "does this tag exist".
  *
  * @example
  * const ecr = await startMoto();

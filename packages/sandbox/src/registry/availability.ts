@@ -1,0 +1,24 @@
+/** Whether this machine has the real podman and docker-registry binaries (installed by .ci/install-system.sh). */
+import { spawnSync } from 'node:child_process';
+
+export interface SystemTools {
+  podman: boolean;
+  registry: boolean;
+  /** Why a tool is missing, for the skip message; absent when both are there. */
+  reason?: string;
+}
+
+function runs(cmd: string, args: string[]): boolean {
+  const out = spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 });
+  return out.error === undefined && out.status === 0;
+}
+
+/** Probes `podman --version` and `docker-registry --version` (cheap, no daemon involved). */
+export function systemToolsAvailable(): SystemTools {
+  const podman = runs('podman', ['--version']);
+  const registry = runs('docker-registry', ['--version']);
+  const missing = [podman ? '' : 'podman', registry ? '' : 'docker-registry'].filter(Boolean);
+  return missing.length === 0
+    ? { podman, registry }
+    : { podman, registry, reason: `${missing.join(' and ')} not installed (run .ci/install-system.sh as root)` };
+}
