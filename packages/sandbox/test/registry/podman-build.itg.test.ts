@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from '../../src/registry/index.js';
+import { podmanEnv, prebuiltImage, startRegistry, systemToolsAvailable, type RegistryStandIn } from '../../src/registry/index.js';
 
 const run = promisify(execFile);
 const tools = systemToolsAvailable();
@@ -70,5 +70,18 @@ describe.skipIf(!available)('podman builds and pushes to the loopback docker-reg
     // podman stores cache entries as 64-hex tags next to the image tags.
     expect(tags.tags).toEqual(expect.arrayContaining(['preview-abc', 'preview-def']));
     expect(tags.tags.some((t) => /^[0-9a-f]{64}$/.test(t))).toBe(true);
+  }, 60_000);
+
+  it('builds FROM a base image pulled over plain http from the loopback registry', async () => {
+    const base = await prebuiltImage({ registryHost: registry.host, repository: 'base', tag: '1', content: 'base\n' });
+    const ctx = join(dir, 'from-base');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, 'Dockerfile'), `FROM ${base.image}\nCOPY app.txt /app.txt\n`);
+    await writeFile(join(ctx, 'app.txt'), 'app\n');
+    const env = { ...process.env, ...podmanEnv({ registryHost: registry.host, workDir: join(dir, 'storage-c') }) };
+    const image = `${registry.host}/app-preview-8:preview-1`;
+    await run('podman', ['build', '--tag', image, '--file', join(ctx, 'Dockerfile'), ctx], { env });
+    const inspect = await run('podman', ['image', 'inspect', '--format', '{{len .RootFS.Layers}}', image], { env });
+    expect(inspect.stdout.trim()).toBe('2');
   }, 60_000);
 });
