@@ -34,7 +34,7 @@ async function once(node: string, main: string, env: Record<string, string>): Pr
   return Number(m[1]) - started;
 }
 
-export async function benchColdStart(): Promise<string> {
+export async function run(): Promise<string> {
   const dir = bundleFixture('fixture-action');
   const tmp = mkdtempSync(join(tmpdir(), 'pf-bench-'));
   const files = ['event.json', 'out', 'state', 'summary'].map((f) => join(tmp, f));
