@@ -37,7 +37,23 @@ export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
-export async function runBundledStep(mainJs: string, inputs: Record<string, string>, env: NodeJS.ProcessEnv = process.env): Promise<StepResult> {
+export interface RunStepOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Collect the step's stdout instead of passing it through (steps running in parallel would
+   * interleave their logs); the caller prints it whole. Masks still reach the runner before any
+   * line that needs them, because the text keeps its order.
+   */
+  buffer?: boolean;
+}
+
+export interface BufferedStepResult extends StepResult {
+  /** The step's stdout when buffered, else ''. */
+  log: string;
+}
+
+export async function runBundledStep(mainJs: string, inputs: Record<string, string>, opts: RunStepOptions = {}): Promise<BufferedStepResult> {
+  const env = opts.env ?? process.env;
   const dir = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'preview-fleet-step-'));
   const outputFile = join(dir, 'output');
   const stateFile = join(dir, 'state');
@@ -46,12 +62,14 @@ export async function runBundledStep(mainJs: string, inputs: Record<string, stri
   const childEnv: NodeJS.ProcessEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
   for (const [name, value] of Object.entries(inputs)) childEnv[inputEnvName(name)] = value;
   try {
-    const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? 1));
     });
-    return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')) };
+    return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

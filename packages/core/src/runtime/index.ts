@@ -5,5 +5,5 @@ export {
 } from './parse.js';
 export { input, maskSecret, type ReadOptions } from './inputs.js';
 export { setOutput, setOutputs, saveState, getState, writeSummary, log, group, requestIdToken } from './outputs.js';
-export { runAction } from './run-action.js';
+export { runAction, VALIDATE_ONLY_ENV, type RunActionOptions } from './run-action.js';
 export { redact, containsSecret, rememberSecret, forgetSecrets } from './secrets.js';

@@ -3,11 +3,28 @@ import { redact } from './secrets.js';
 import { toolkit } from './toolkit.js';
 
 /**
+ * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
+ * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
+ * anything. In that mode an action runs only its `validate` (input parsing) and exits.
+ */
+export const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
+
+export interface RunActionOptions {
+  /** Parses and checks the inputs without side effects (the action's parseInputs). */
+  validate?: () => unknown;
+}
+
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  */
-export async function runAction(main: () => Promise<void>): Promise<void> {
+export async function runAction(main: () => Promise<void>, options: RunActionOptions = {}): Promise<void> {
   try {
+    if (process.env[VALIDATE_ONLY_ENV] === 'true') {
+      if (!options.validate) throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
+      await options.validate();
+      return;
+    }
     await main();
   } catch (err) {
     let text = errorText(err);
