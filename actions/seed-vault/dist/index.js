@@ -37663,7 +37663,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3873);
 
 
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -37676,7 +37676,8 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
+  i: () => (/* binding */ main),
+  R: () => (/* binding */ prepare)
 });
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
@@ -38223,11 +38224,16 @@ function vaultUiUrl(inputs, targetPath) {
 
 
 
-async function main() {
+/** Everything that can be checked before touching Vault: inputs, the PR, the planned paths. */
+function prepare() {
     const inputs = parseInputs(readRawInputs());
     const ctx = (0,src/* loadContext */._I)(inputs['pr-number']);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     const plan = planSeed(inputs, { number: pr, headSha: ctx.pr?.headSha }, ctx.repository);
+    return { inputs, ctx, pr, plan };
+}
+async function main() {
+    const { inputs, ctx, pr, plan } = prepare();
     const mount = inputs.mount;
     const kv = inputs['kv-version'];
     const session = await loginVault({
@@ -38322,7 +38328,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, ActionError, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, parseBoolean, parseContext, parseInteger, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+// UNUSED EXPORTS: ANNOTATIONS, ActionError, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, parseBoolean, parseContext, parseInteger, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 1 modules
 var runtime = __nccwpck_require__(1049);
@@ -38987,7 +38993,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: containsSecret, errorText, forgetSecrets, formatDuration, getState, group, parseBoolean, parseInteger, parseList, rememberSecret, saveState, setOutput
+// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, formatDuration, getState, group, parseBoolean, parseInteger, parseList, rememberSecret, saveState, setOutput
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39006,11 +39012,23 @@ var toolkit = __nccwpck_require__(1267);
 
 
 /**
+ * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
+ * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
+ * anything. In that mode an action runs only its `validate` (input parsing) and exits.
+ */
+const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  */
-async function runAction(main) {
+async function runAction(main, options = {}) {
     try {
+        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
+            if (!options.validate)
+                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
+            await options.validate();
+            return;
+        }
         await main();
     }
     catch (err) {

@@ -5,11 +5,17 @@ import { loadContext, log, newMarks, requirePrNumber, setOutputs, systemClock, w
 import { loginVault, seedSecrets } from '@preview-fleet/core/vault';
 import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
 
-export async function main(): Promise<void> {
+/** Everything that can be checked before touching Vault: inputs, the PR, the planned paths. */
+export function prepare() {
   const inputs = parseInputs(readRawInputs());
   const ctx = loadContext(inputs['pr-number']);
   const pr = requirePrNumber(ctx);
   const plan = planSeed(inputs, { number: pr, headSha: ctx.pr?.headSha }, ctx.repository);
+  return { inputs, ctx, pr, plan };
+}
+
+export async function main(): Promise<void> {
+  const { inputs, ctx, pr, plan } = prepare();
   const mount = inputs.mount;
   const kv = inputs['kv-version'];
 
