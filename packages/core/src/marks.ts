@@ -135,8 +135,11 @@ export function fromVaultMetadata(meta: Record<string, string> | null | undefine
   return meta ? fromFlat(meta) : undefined;
 }
 
-/** The one ownership test: our marks, for this repository, and (when given) this PR. */
-export function isOwnedBy(marks: OwnershipMarks | undefined, owner: { repository: string; pr?: number }): marks is OwnershipMarks {
+/**
+ * The one ownership test: our marks, for this repository, and (when given) this PR. A plain
+ * boolean, not a type guard: a guard would narrow a present-but-foreign `marks` to `never`.
+ */
+export function isOwnedBy(marks: OwnershipMarks | undefined, owner: { repository: string; pr?: number }): boolean {
   if (!marks) return false;
   if (marks.repository.toLowerCase() !== owner.repository.toLowerCase()) return false;
   return owner.pr === undefined || marks.pr === owner.pr;

@@ -91,7 +91,7 @@ export async function listMarkedPaths(session: VaultSession, o: ListMarkedOption
       try {
         const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
         const marks = fromVaultMetadata(res?.data?.custom_metadata);
-        if (isOwnedBy(marks, { repository: o.repository })) out.push({ path: child, marks });
+        if (marks && isOwnedBy(marks, { repository: o.repository })) out.push({ path: child, marks });
       } catch (err) {
         if (!isNotFound(err)) throw err; // deleted between list and read
       }
