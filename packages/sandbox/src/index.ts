@@ -5,7 +5,12 @@
  */
 import { startOidc, type OidcStandIn } from './oidc/index.js';
 import { previewPolicy, startVault, type VaultStandIn } from './vault/index.js';
+import { startMoto, type MotoStandIn } from './ecr/index.js';
+import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from './registry/index.js';
 import { toolPaths } from './tools.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const SANDBOX_PARTS = ['kube', 'github', 'vault', 'ecr', 'registry'] as const;
 export type SandboxPart = (typeof SANDBOX_PARTS)[number];
@@ -16,6 +21,10 @@ export interface Sandbox {
   parts: SandboxPart[];
   oidc?: OidcStandIn;
   vault?: VaultStandIn;
+  ecr?: MotoStandIn;
+  registry?: RegistryStandIn;
+  /** Parts that were asked for but cannot run on this machine, with the reason. */
+  skipped: Partial<Record<SandboxPart, string>>;
   /** Stops every stand-in and child process, in reverse start order. */
   stop(): Promise<void>;
 }
@@ -33,7 +42,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const env: Record<string, string> = { GITHUB_REPOSITORY: repository };
   const stops: Array<() => Promise<void>> = [];
   const sandbox: Sandbox = {
-    env, parts,
+    env, parts, skipped: {},
     stop: async () => {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     },
@@ -59,6 +68,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
       sandbox.oidc = oidc;
       sandbox.vault = vault;
+    }
+    if (parts.includes('ecr')) {
+      const ecr = await startMoto({ region: 'us-east-1' });
+      stops.push(() => ecr.stop());
+      Object.assign(env, ecr.env);
+      sandbox.ecr = ecr;
+    }
+    if (parts.includes('registry')) {
+      const tools = systemToolsAvailable();
+      if (!tools.registry || !tools.podman) {
+        sandbox.skipped.registry = tools.reason ?? 'podman or docker-registry missing';
+      } else {
+        const registry = await startRegistry();
+        stops.push(() => registry.stop());
+        // podman's config (insecure loopback registry, vfs storage, chroot isolation) lives here.
+        const workDir = mkdtempSync(join(tmpdir(), 'pf-sandbox-podman-'));
+        stops.push(async () => rmSync(workDir, { recursive: true, force: true }));
+        Object.assign(env, { REGISTRY: registry.host }, podmanEnv({ registryHost: registry.host, workDir }));
+        sandbox.registry = registry;
+      }
     }
   } catch (err) {
     await sandbox.stop();

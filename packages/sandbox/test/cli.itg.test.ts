@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/tools.js';
+import { systemToolsAvailable } from '../src/registry/index.js';
 
 /** Starts `npm run sandbox -- env …` as a person would and reads its export lines up to `ready`. */
 async function startCli(args: string[]): Promise<{ env: Record<string, string>; stop(): Promise<number> }> {
@@ -34,6 +35,27 @@ describe('npm run sandbox -- env', () => {
     expect(health.status).toBe(200);
     expect(await cli.stop()).toBe(0);
     await expect(fetch(`${cli.env.VAULT_ADDR}/v1/sys/health`)).rejects.toThrow();
+  });
+
+  it('starts moto and the registry, and SIGTERM stops both child processes', async () => {
+    const cli = await startCli(['env', '--only', 'ecr,registry']);
+    expect(cli.env).toMatchObject({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    const ecr = await fetch(cli.env.AWS_ENDPOINT_URL_ECR!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' },
+      body: '{}',
+    });
+    expect(ecr.status).toBe(200);
+    if (cli.env.REGISTRY) {
+      expect((await fetch(`http://${cli.env.REGISTRY}/v2/`)).status).toBe(200);
+      expect(cli.env.CONTAINERS_REGISTRIES_CONF).toMatch(/registries\.conf$/);
+    } else {
+      // Only on a machine without podman/docker-registry; CI installs them (.ci/install-system.sh).
+      expect(systemToolsAvailable().reason).toMatch(/not installed/);
+    }
+    expect(await cli.stop()).toBe(0);
+    await expect(fetch(cli.env.AWS_ENDPOINT_URL_ECR!, { method: 'POST' })).rejects.toThrow();
+    if (cli.env.REGISTRY) await expect(fetch(`http://${cli.env.REGISTRY}/v2/`)).rejects.toThrow();
   });
 
   it('rejects an unknown part by name', async () => {
