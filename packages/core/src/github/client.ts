@@ -16,14 +16,31 @@ export interface GitHubClientOptions {
   rateLimitRetries?: number;
   /** Longest Retry-After we are willing to wait, in seconds (default 120). */
   maxRetryAfterSeconds?: number;
+  /**
+   * Milliseconds per second of Retry-After and of the 5xx backoff (default 1000). Tests and the
+   * sandbox pass 1, so a 60 s secondary-limit wait lasts 60 ms; production leaves it alone.
+   */
+  retryAfterBaseMs?: number;
+  /**
+   * false skips the throttling plugin's spacing of writes (1 s apart, 3 s for writes that notify,
+   * as GitHub asks of integrations); only for tests and the sandbox. Default true.
+   */
+  paceWrites?: boolean;
 }
+
+/** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
+const unpaced = { key: () => ({ schedule: (_opts: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }) };
 
 export function createGitHubClient(token: string, options: GitHubClientOptions = {}): GitHubClient {
   const retries = options.rateLimitRetries ?? 3;
   const maxWait = options.maxRetryAfterSeconds ?? 120;
+  const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
   return getOctokit(token, {
     baseUrl: options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    retry: { ...base },
     throttle: {
+      ...base,
+      ...(options.paceWrites === false ? { write: unpaced, notifications: unpaced } : {}),
       onRateLimit: (retryAfter: number, opts: any, _octokit: unknown, retryCount: number) => {
         log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
         return retryCount < retries && retryAfter <= maxWait;
