@@ -7,6 +7,7 @@ import { startOidc, type OidcStandIn } from './oidc/index.js';
 import { previewPolicy, startVault, type VaultStandIn } from './vault/index.js';
 import { startMoto, type MotoStandIn } from './ecr/index.js';
 import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from './registry/index.js';
+import { startGitHub, type GitHubStandIn } from './github/index.js';
 import { toolPaths } from './tools.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ export interface Sandbox {
   parts: SandboxPart[];
   oidc?: OidcStandIn;
   vault?: VaultStandIn;
+  github?: GitHubStandIn;
   ecr?: MotoStandIn;
   registry?: RegistryStandIn;
   /** Parts that were asked for but cannot run on this machine, with the reason. */
@@ -51,6 +53,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (parts.includes('kube')) {
       const tools = toolPaths();
       Object.assign(env, { HELM3: tools.v31.helm, HELM4: tools.v34.helm, KUBECTL: tools.v34.kubectl });
+    }
+    if (parts.includes('github')) {
+      const github = await startGitHub();
+      stops.push(() => github.stop());
+      Object.assign(env, { GITHUB_API_URL: github.url, GITHUB_TOKEN: github.token, GITHUB_SERVER_URL: 'https://github.com' });
+      sandbox.github = github;
     }
     if (parts.includes('vault')) {
       const oidc = await startOidc({ claims: { repository } });

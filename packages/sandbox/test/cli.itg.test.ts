@@ -58,6 +58,15 @@ describe('npm run sandbox -- env', () => {
     if (cli.env.REGISTRY) await expect(fetch(`http://${cli.env.REGISTRY}/v2/`)).rejects.toThrow();
   });
 
+  it('serves GitHub with the printed token (and 401 without it)', async () => {
+    const cli = await startCli(['env', '--only', 'github']);
+    expect(Object.keys(cli.env)).toEqual(expect.arrayContaining(['GITHUB_API_URL', 'GITHUB_TOKEN', 'GITHUB_REPOSITORY']));
+    const repo = `${cli.env.GITHUB_API_URL}/repos/${cli.env.GITHUB_REPOSITORY}`;
+    expect((await fetch(repo, { headers: { authorization: `token ${cli.env.GITHUB_TOKEN}` } })).status).toBe(200);
+    expect((await fetch(repo)).status).toBe(401);
+    expect(await cli.stop()).toBe(0);
+  });
+
   it('rejects an unknown part by name', async () => {
     await expect(startCli(['env', '--only', 'vault,mainframe'])).rejects.toThrow('--only takes a comma-separated list of kube, github, vault, ecr, registry; got "vault,mainframe"');
   });
