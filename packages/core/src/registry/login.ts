@@ -1,0 +1,49 @@
+/**
+ * Registry login from an ECR authorization token: the token decodes to `AWS:<password>`; both
+ * the token and the password are masked before anything else happens, and the password reaches
+ * the builder only on stdin (`--password-stdin`), never on a command line.
+ */
+import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { runCommand } from '../exec.js';
+import { ActionError, maskSecret } from '../runtime/index.js';
+import type { EcrSession } from './client.js';
+
+export type Builder = 'docker' | 'podman';
+export const BUILDERS = ['docker', 'podman'] as const satisfies readonly Builder[];
+
+export interface RegistryLoginOptions {
+  builder: Builder;
+  /** host[:port] to log in to; default the token's proxyEndpoint host. */
+  host?: string;
+  /** Environment for the builder process (e.g. podman's config files). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface RegistryLogin {
+  host: string;
+  username: string;
+  expiresAt?: Date;
+}
+
+/** Splits a base64 `user:password` token; throws without echoing it when malformed. */
+export function decodeAuthorizationToken(token: string): { username: string; password: string } {
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i <= 0 || i === decoded.length - 1) throw new ActionError('ECR returned an authorization token that is not base64 "user:password"');
+  return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
+}
+
+/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
+export async function registryLogin(ecr: EcrSession, o: RegistryLoginOptions): Promise<RegistryLogin> {
+  const out = await ecr.call('GetAuthorizationToken', (c) => c.send(new GetAuthorizationTokenCommand({})));
+  const data = out.authorizationData?.[0];
+  const token = data?.authorizationToken;
+  if (!token) throw new ActionError('ECR GetAuthorizationToken returned no token');
+  maskSecret(token);
+  const { username, password } = decodeAuthorizationToken(token);
+  maskSecret(password);
+  const host = o.host ?? (data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined);
+  if (!host) throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
+  await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], { input: password, env: o.env });
+  return { host, username, expiresAt: data.expiresAt };
+}
