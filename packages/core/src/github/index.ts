@@ -1,2 +1,21 @@
 export { createGitHubClient, statusOf, isReadOnlyTokenError, type GitHubClient, type GitHubClientOptions } from './client.js';
 export { getPullRequest, listOpenPullRequests } from './pulls.js';
+export {
+  PREVIEW_STATES, COMMENT_MARKER, SECTION_MARKER, applyUpdate, canonicalSection, compareSections, encodeMeta,
+  isStatusComment, mergeSections, normalizeSection, parseStatusComment, sameContent, sectionFromJson,
+  type ApplyResult, type PreviewState, type ServiceSection,
+} from './comment-model.js';
+export {
+  COMMENT_BODY_LIMIT, STATE_LABEL, renderStatusComment, renderStatusTable, truncateDetails, type RenderContext,
+} from './comment-render.js';
+export {
+  findStatusComments, listIssueComments, upsertStatusComment, type StatusCommentTarget, type StoredComment, type UpsertResult,
+} from './comment-upsert.js';
+export {
+  forbiddenHint, publishPreviewStatus, type PublishProblem, type PublishResult, type PublishStatusOptions,
+} from './comment-status.js';
+export {
+  createDeploymentStatus, deactivateAndDeleteDeployments, deactivateDeployments, deploymentMarks, deploymentStatusFor,
+  ensureDeployment, listDeployments, listPreviewEnvironments, type DeploymentMarks, type DeploymentStatusState,
+  type DeploymentSummary, type EnsureDeploymentOptions, type PreviewEnvironment, type RepoRef, type StatusOptions,
+} from './deployments.js';

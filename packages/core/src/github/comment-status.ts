@@ -1,0 +1,111 @@
+/**
+ * One status update of a preview: the sticky comment, then the deployment and its status.
+ * GitHub failures do not throw: they come back as problems (a 403 explained for fork PRs and
+ * read-only tokens), so the caller decides whether a status update may fail a job.
+ */
+import { errorText } from '../runtime/errors.js';
+import { redact } from '../runtime/secrets.js';
+import type { GitHubClient } from './client.js';
+import { isReadOnlyTokenError, statusOf } from './client.js';
+import type { ServiceSection } from './comment-model.js';
+import type { RenderContext } from './comment-render.js';
+import { upsertStatusComment, type UpsertResult } from './comment-upsert.js';
+import {
+  createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, type DeploymentStatusState,
+} from './deployments.js';
+
+export interface PublishStatusOptions {
+  owner: string;
+  repo: string;
+  pr: number;
+  /** https://github.com */
+  serverUrl: string;
+  /** The update (its `sha` is the head commit the deployment is for). */
+  section: ServiceSection;
+  /** Environment name (`preview/pr-N`), or undefined for no deployment. */
+  environment?: string;
+  /** The PR comes from a fork: a 403 is the read-only token, said so plainly. */
+  isFork?: boolean;
+}
+
+export interface PublishProblem {
+  step: 'comment' | 'deployment';
+  message: string;
+  /** HTTP status when GitHub answered. */
+  status?: number;
+  /** 403: the token may not write (fork PR or missing permissions). */
+  forbidden: boolean;
+}
+
+export interface PublishResult {
+  comment?: UpsertResult;
+  deploymentId?: number;
+  deploymentStatus?: DeploymentStatusState;
+  /** Ids of deployments set inactive (state destroyed). */
+  deactivated: number[];
+  problems: PublishProblem[];
+}
+
+/** Why a write was refused and how to allow it safely. */
+export function forbiddenHint(step: PublishProblem['step'], readOnly: boolean): string {
+  const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
+  if (readOnly) {
+    return `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
+      'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
+      'from a separate workflow triggered by workflow_run (it runs with the base repository\'s token and never checks out ' +
+      'the fork\'s code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.';
+  }
+  return `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
+    '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.';
+}
+
+function problem(step: PublishProblem['step'], err: unknown, isFork: boolean): PublishProblem {
+  const status = statusOf(err);
+  if (status === 403) {
+    return { step, status, forbidden: true, message: forbiddenHint(step, isFork || isReadOnlyTokenError(err)) };
+  }
+  const text = redact(errorText(err)).split('\n')[0];
+  return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
+}
+
+/**
+ * Records the update in the comment, then (when an environment is given and the update was not
+ * stale) in the deployment: the head SHA's deployment gets the state's status, `destroyed`
+ * marks the environment's deployments inactive. A stale update (a newer run already recorded
+ * this service) changes neither.
+ */
+export async function publishPreviewStatus(client: GitHubClient, o: PublishStatusOptions): Promise<PublishResult> {
+  const out: PublishResult = { deactivated: [], problems: [] };
+  const ctx: RenderContext = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
+  try {
+    out.comment = await upsertStatusComment(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }, o.section, ctx);
+  } catch (err) {
+    out.problems.push(problem('comment', err, o.isFork === true));
+  }
+  if (!o.environment || out.comment?.applied === false) return out;
+  const state = deploymentStatusFor(o.section.state);
+  if (!state) return out;
+  try {
+    if (state === 'inactive') {
+      out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: o.section.runUrl });
+      out.deploymentStatus = state;
+      return out;
+    }
+    if (!o.section.sha) {
+      out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+      return out;
+    }
+    const dep = await ensureDeployment(client, {
+      owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository: ctx.repository, pr: o.pr,
+    });
+    out.deploymentId = dep.id;
+    await createDeploymentStatus(client, {
+      owner: o.owner, repo: o.repo, deploymentId: dep.id, state,
+      environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+    });
+    out.deploymentStatus = state;
+  } catch (err) {
+    out.problems.push(problem('deployment', err, o.isFork === true));
+  }
+  return out;
+}

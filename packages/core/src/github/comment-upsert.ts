@@ -1,0 +1,95 @@
+/**
+ * The one sticky status comment per PR: found by its marker across every page of comments,
+ * created when missing, collapsed to the oldest when a race created several, patched only when
+ * the body changes. With ≤ 100 comments an update costs 2 REST calls (list + create/patch).
+ */
+import type { GitHubClient } from './client.js';
+import { statusOf } from './client.js';
+import { applyUpdate, isStatusComment, mergeSections, parseStatusComment, type ServiceSection } from './comment-model.js';
+import { renderStatusComment, type RenderContext } from './comment-render.js';
+
+export interface StatusCommentTarget {
+  owner: string;
+  repo: string;
+  /** The PR (issue) number. */
+  issueNumber: number;
+}
+
+export interface StoredComment {
+  id: number;
+  body: string;
+  createdAt?: string;
+  htmlUrl?: string;
+}
+
+export interface UpsertResult {
+  commentId: number;
+  commentUrl: string;
+  /** What the comment did: created, updated, unchanged (no PATCH). */
+  action: 'created' | 'updated' | 'unchanged';
+  /** False when a newer run already recorded this service: the update was kept out. */
+  applied: boolean;
+  /** The section now shown for the updated service. */
+  current: ServiceSection;
+  /** Every section the comment now holds. */
+  sections: ServiceSection[];
+  /** Duplicate status comments deleted (a race between two first runs). */
+  deletedDuplicates: number[];
+}
+
+/** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
+export async function listIssueComments(client: GitHubClient, t: StatusCommentTarget): Promise<StoredComment[]> {
+  const all = await client.paginate(client.rest.issues.listComments, {
+    owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+  });
+  return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url }));
+}
+
+/** Our status comments, oldest first (creation time, then id). */
+export function findStatusComments(comments: StoredComment[]): StoredComment[] {
+  return comments.filter((c) => isStatusComment(c.body)).sort((a, b) => {
+    const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
+    const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
+    if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return ta - tb;
+    return a.id - b.id;
+  });
+}
+
+/**
+ * Records `update` in the PR's status comment. Several status comments (two runs created one at
+ * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
+ * there means another run deleted it first). An older run never overwrites a newer section.
+ */
+export async function upsertStatusComment(
+  client: GitHubClient, t: StatusCommentTarget, update: ServiceSection, ctx: RenderContext,
+): Promise<UpsertResult> {
+  const ours = findStatusComments(await listIssueComments(client, t));
+  const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+  const { sections, applied, current } = applyUpdate(held, update);
+  const body = renderStatusComment(sections, ctx);
+  let action: UpsertResult['action'] = 'unchanged';
+  let keep = ours[0];
+  if (!keep) {
+    const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+    keep = { id: data.id, body, htmlUrl: data.html_url };
+    action = 'created';
+  } else if (keep.body !== body) {
+    const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+    keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
+    action = 'updated';
+  }
+  const deletedDuplicates: number[] = [];
+  for (const dup of ours.slice(1)) {
+    try {
+      await client.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: dup.id });
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    deletedDuplicates.push(dup.id);
+  }
+  return {
+    commentId: keep.id,
+    commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
+    action, applied, current, sections, deletedDuplicates,
+  };
+}
