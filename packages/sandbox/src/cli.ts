@@ -24,11 +24,18 @@ async function env(argv: string[]): Promise<void> {
   const sandbox = await startSandbox({ only: parseOnly(argv) });
   for (const [name, value] of Object.entries(sandbox.env)) process.stdout.write(`export ${name}=${shellQuote(value)}\n`);
   process.stdout.write('ready\n');
+  // Handlers stay installed while stopping: a second signal (tsx relays one, a person presses
+  // Ctrl-C twice) must not kill us before the child processes are stopped.
+  let stopping: Promise<void> | undefined;
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    const onSignal = () => {
+      stopping ??= sandbox.stop();
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
-  await sandbox.stop();
+  await stopping;
 }
 
 async function main(argv: string[]): Promise<void> {
