@@ -68,6 +68,9 @@ export interface StoreOptions {
   historyLimit?: number;
 }
 
+/** Core kinds the real registry keeps no metadata.generation for (no spec/status split worth tracking). */
+const NO_GENERATION = new Set(['ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'Namespace', 'Service', 'LimitRange', 'ResourceQuota', 'PersistentVolumeClaim', 'Pod']);
+
 const clone = <T>(v: T): T => structuredClone(v);
 
 /**
@@ -111,8 +114,8 @@ export class ObjectStore {
     );
   }
 
-  /** Stores a new object: uid, resourceVersion, generation 1, creationTimestamp and server defaults. */
-  create(t: ResourceType, obj: KubeObject): KubeObject {
+  /** Stores a new object: uid, resourceVersion, generation 1, creationTimestamp and server defaults (`dryRun`: computed, not stored). */
+  create(t: ResourceType, obj: KubeObject, opts: { dryRun?: boolean } = {}): KubeObject {
     const o = clone(obj);
     o.apiVersion = apiVersionOf(t);
     o.kind = t.kind;
@@ -129,9 +132,11 @@ export class ObjectStore {
     const k = objKey(t, meta.namespace, meta.name);
     if (bucket.has(k)) throw alreadyExists(t.resource, t.group, meta.name);
     meta.uid = randomUUID();
-    meta.generation = 1;
+    if (!NO_GENERATION.has(t.kind) || t.group !== '') meta.generation = 1;
+    else delete meta.generation;
     meta.creationTimestamp = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     applyDefaults(t, o, undefined);
+    if (opts.dryRun) return clone(o);
     meta.resourceVersion = String(++this.rv);
     bucket.set(k, o);
     this.emit('ADDED', t, o);
@@ -143,9 +148,11 @@ export class ObjectStore {
    * "unconditional". A write that changes nothing keeps the resourceVersion and emits nothing.
    * `generation` bumps when anything outside metadata and status changes. With `status: true`
    * only `.status` is taken from `obj`; without it `.status` is kept for types that have a status
-   * subresource. An object with a deletionTimestamp whose last finalizer goes is removed.
+   * subresource. An object with a deletionTimestamp whose last finalizer goes is removed
+   * (for a Namespace, spec.finalizers count too).
+   * `dryRun` computes the result without storing it (`?dryRun=All`).
    */
-  update(t: ResourceType, obj: KubeObject, opts: { status?: boolean } = {}): KubeObject {
+  update(t: ResourceType, obj: KubeObject, opts: { status?: boolean; dryRun?: boolean } = {}): KubeObject {
     const ns = t.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
     const bucket = this.bucket(t);
     const k = objKey(t, ns, obj.metadata.name);
@@ -175,7 +182,8 @@ export class ObjectStore {
     else delete meta.namespace;
     meta.uid = cur.metadata.uid;
     meta.creationTimestamp = cur.metadata.creationTimestamp;
-    meta.generation = cur.metadata.generation;
+    if (cur.metadata.generation === undefined) delete meta.generation;
+    else meta.generation = cur.metadata.generation;
     meta.resourceVersion = cur.metadata.resourceVersion;
     if (meta.deletionTimestamp === undefined && cur.metadata.deletionTimestamp !== undefined) {
       meta.deletionTimestamp = cur.metadata.deletionTimestamp;
@@ -187,9 +195,10 @@ export class ObjectStore {
     }
 
     if (isDeepStrictEqual(next, cur)) return clone(cur);
-    if (!isDeepStrictEqual(specOf(next), specOf(cur))) meta.generation = (cur.metadata.generation ?? 0) + 1;
+    if (cur.metadata.generation !== undefined && !isDeepStrictEqual(specOf(next), specOf(cur))) meta.generation = cur.metadata.generation + 1;
+    if (opts.dryRun) return clone(next);
     meta.resourceVersion = String(++this.rv);
-    if (meta.deletionTimestamp && !(meta.finalizers?.length ?? 0)) {
+    if (meta.deletionTimestamp && blockingFinalizers(t, next) === 0) {
       bucket.delete(k);
       this.emit('DELETED', t, next);
       return clone(next);
@@ -252,6 +261,13 @@ export class ObjectStore {
 
 function objKey(t: ResourceType, namespace: string | undefined, name: string): string {
   return t.namespaced ? `${namespace ?? 'default'}/${name}` : name;
+}
+
+/** metadata.finalizers, plus a Namespace's spec.finalizers (`kubernetes`), which the namespace controller clears. */
+function blockingFinalizers(t: ResourceType, o: KubeObject): number {
+  const spec = o.spec as { finalizers?: unknown } | undefined;
+  const nsFinalizers = t.group === '' && t.kind === 'Namespace' && Array.isArray(spec?.finalizers) ? spec.finalizers.length : 0;
+  return (o.metadata.finalizers?.length ?? 0) + nsFinalizers;
 }
 
 function specOf(o: KubeObject): Record<string, unknown> {

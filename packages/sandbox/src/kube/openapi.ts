@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { SERVER_VERSION } from './discovery.js';
+import type { ResourceType } from './store.js';
+import type { TypeRegistry } from './types.js';
+
+/**
+ * OpenAPI as far as helm and kubectl need it: both fetch `/openapi/v3` and the per-group
+ * documents before writing, and treat a 404 (then on /openapi/v2) as fatal. A PATCH operation
+ * carrying `x-kubernetes-group-version-kind` and a `fieldValidation` parameter tells the client
+ * (kubectl's QueryParamVerifierV3) that the server validates, so no schema is needed; the
+ * component schemas are open objects tagged with their kind.
+ */
+
+/** `api/v1`, `apis/apps/v1`: the keys of /openapi/v3's `paths`. */
+function docKey(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+/** `GET /openapi/v3`: the index, each entry pointing at a hash-pinned document. */
+export function openapiIndex(types: TypeRegistry): Record<string, unknown> {
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  for (const gv of groupVersions(types)) {
+    const key = docKey(gv.group, gv.version);
+    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hashOf(groupDocument(types, gv.group, gv.version))}` };
+  }
+  return { paths };
+}
+
+function groupVersions(types: TypeRegistry): Array<{ group: string; version: string }> {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const t of types.all()) seen.set(`${t.group}/${t.version}`, { group: t.group, version: t.version });
+  return [...seen.values()];
+}
+
+function hashOf(doc: unknown): string {
+  return createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
+}
+
+/** The definition name the real server uses (`io.k8s.api.apps.v1.Deployment`); custom groups reverse their domain. */
+function schemaName(t: ResourceType): string {
+  if (t.group === '') return `io.k8s.api.core.${t.version}.${t.kind}`;
+  if (!t.group.includes('.') || t.group.endsWith('.k8s.io')) return `io.k8s.api.${t.group.split('.')[0]}.${t.version}.${t.kind}`;
+  return `${t.group.split('.').reverse().join('.')}.${t.version}.${t.kind}`;
+}
+
+const query = (name: string, description: string): Record<string, unknown> => ({
+  name,
+  in: 'query',
+  description,
+  schema: { type: 'string', uniqueItems: true },
+});
+
+/** `GET /openapi/v3/<key>`: one group-version's document, or undefined when not served. */
+export function groupDocument(types: TypeRegistry, group: string, version: string): Record<string, unknown> | undefined {
+  const list = types.inGroupVersion(group, version);
+  if (list.length === 0) return undefined;
+  const prefix = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
+  for (const t of list) {
+    const gvk = { group: t.group, version: t.version, kind: t.kind };
+    const ref = { $ref: `#/components/schemas/${schemaName(t)}` };
+    schemas[schemaName(t)] = {
+      type: 'object',
+      description: `${t.kind} (served by the preview-fleet stand-in; the server validates)`,
+      'x-kubernetes-preserve-unknown-fields': true,
+      'x-kubernetes-group-version-kind': [gvk],
+    };
+    const item = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.resource}/{name}` : `${prefix}/${t.resource}/{name}`;
+    const collection = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.resource}` : `${prefix}/${t.resource}`;
+    const body = { content: { '*/*': { schema: ref } }, required: true };
+    const ok = { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } };
+    const writeParams = [
+      query('dryRun', 'When present, indicates that modifications should not be persisted.'),
+      query('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
+      query('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.'),
+    ];
+    paths[collection] = {
+      get: { operationId: `list${t.kind}`, 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': gvk, responses: ok },
+      post: { operationId: `create${t.kind}`, 'x-kubernetes-action': 'post', 'x-kubernetes-group-version-kind': gvk, parameters: writeParams, requestBody: body, responses: ok },
+    };
+    paths[item] = {
+      get: { operationId: `read${t.kind}`, 'x-kubernetes-action': 'get', 'x-kubernetes-group-version-kind': gvk, responses: ok },
+      put: { operationId: `replace${t.kind}`, 'x-kubernetes-action': 'put', 'x-kubernetes-group-version-kind': gvk, parameters: writeParams, requestBody: body, responses: ok },
+      patch: {
+        operationId: `patch${t.kind}`,
+        'x-kubernetes-action': 'patch',
+        'x-kubernetes-group-version-kind': gvk,
+        parameters: [...writeParams, { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } }],
+        requestBody: { content: { 'application/apply-patch+yaml': { schema: { type: 'object' } }, 'application/json-patch+json': { schema: { type: 'object' } }, 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/strategic-merge-patch+json': { schema: { type: 'object' } } }, required: true },
+        responses: ok,
+      },
+      delete: { operationId: `delete${t.kind}`, 'x-kubernetes-action': 'delete', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK' } } },
+      parameters: [
+        { name: 'name', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } },
+        ...(t.namespaced ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } }] : []),
+      ],
+    };
+  }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
+    paths,
+    components: { schemas },
+  };
+}
+
+/** `GET /openapi/v2`: a swagger 2.0 document with the same tagged definitions (older clients' fallback). */
+export function swaggerDocument(types: TypeRegistry): Record<string, unknown> {
+  const definitions: Record<string, unknown> = {};
+  for (const t of types.all()) {
+    definitions[schemaName(t)] = {
+      type: 'object',
+      'x-kubernetes-group-version-kind': [{ group: t.group, version: t.version, kind: t.kind }],
+    };
+  }
+  return { swagger: '2.0', info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion }, paths: {}, definitions };
+}
