@@ -1,0 +1,170 @@
+/**
+ * deploy-helm's inputs: read raw from the runner, validated by the pure `parseInputs` (the target
+ * of the table tests) and planned by `planDeploy`. Every check runs before the cluster is
+ * contacted, so a bad input creates nothing.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  DEFAULT_TEMPLATES, InputError, input, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+} from '@preview-fleet/core';
+import {
+  buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
+  splitKeyPath, type DeployPlan, type GuardrailOptions, type Values,
+} from '@preview-fleet/core/kube';
+
+export const INPUT_NAMES = [
+  'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
+  'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
+  'timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace', 'egress-allow',
+  'label', 'github-token', 'pr-number',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+export type RawInputs = Partial<Record<InputName, string>>;
+
+/** The TypeScript defaults; a test proves action.yml says the same. */
+export const DEFAULTS: RawInputs = {
+  chart: '', 'chart-version': '', service: 'app', release: DEFAULT_TEMPLATES.release, namespace: DEFAULT_TEMPLATES.namespace,
+  'values-files': '', values: '', set: '', image: '', 'image-repository-key': 'image.repository', 'image-tag-key': 'image.tag',
+  domain: '', host: DEFAULT_TEMPLATES.host, 'host-key': 'ingress.host', 'secret-ref': '', 'secret-ref-key': 'secretRef',
+  'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m', atomic: 'true', ttl: '72h',
+  'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
+  'egress-allow': '0.0.0.0/0', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
+};
+
+const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref'];
+
+export interface Inputs {
+  chart: string;
+  chartIsLocal: boolean;
+  chartVersion?: string;
+  service: string;
+  templates: { release: string; namespace: string; host: string };
+  valuesFiles: string[];
+  values: Values;
+  set: Map<string, string>;
+  image?: { repository: string; tag?: string };
+  keys: { imageRepository: string; imageTag: string; host: string; secretRef: string; sensitiveSecretRef: string };
+  domain?: string;
+  secretRef?: string;
+  sensitiveSecretRef?: string;
+  timeoutMs: number;
+  atomic: boolean;
+  ttlMs: number;
+  maxPreviews: number;
+  guardrails: Omit<GuardrailOptions, 'namespace'>;
+  label: string;
+  githubToken: string;
+  prNumber: string;
+}
+
+/** Reads every input from the runner; secrets are masked as they are read. */
+export function readRawInputs(): RawInputs {
+  const raw: RawInputs = {};
+  for (const name of INPUT_NAMES) raw[name] = SECRET_INPUTS.includes(name) ? input.secret(name) : input.string(name);
+  return raw;
+}
+
+const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+const SET_KEY = /^(?:[A-Za-z0-9_\-/]|\\\.)+(?:\.(?:[A-Za-z0-9_\-/]|\\\.)+)*$/;
+
+/**
+ * A chart reference: `oci://…`, an http(s) URL to a .tgz, an existing local directory with
+ * Chart.yaml or a .tgz file, or `repo/chart`. Anything that looks like a path must exist.
+ */
+export function parseChart(raw: string, workspace: string): { chart: string; local: boolean } {
+  const v = raw.trim();
+  const accepted = 'must be a chart directory (with Chart.yaml) or .tgz, repo/chart, or oci://registry/path/chart';
+  if (v === '') throw new InputError('chart', raw, `is required: it ${accepted.replace('must be', 'is')}`);
+  if (/^oci:\/\/[^\s/]+\/\S+$/.test(v)) return { chart: v, local: false };
+  if (/^https?:\/\/\S+\.tgz$/.test(v)) return { chart: v, local: false };
+  if (/^[a-z]+:\/\//.test(v)) throw new InputError('chart', raw, accepted);
+  const path = isAbsolute(v) ? v : resolve(workspace, v);
+  if (existsSync(path)) {
+    const st = statSync(path);
+    if (st.isDirectory() && !existsSync(join(path, 'Chart.yaml'))) {
+      throw new InputError('chart', raw, accepted, `${v} is a directory without Chart.yaml`);
+    }
+    return { chart: path, local: true };
+  }
+  const looksLikePath = v.startsWith('.') || v.startsWith('/') || v.endsWith('.tgz') || v.split('/').length !== 2;
+  if (looksLikePath) throw new InputError('chart', raw, accepted, `No chart exists at ${path}`);
+  if (!/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/.test(v)) throw new InputError('chart', raw, accepted);
+  return { chart: v, local: false };
+}
+
+/** Validates the raw inputs; `workspace` resolves relative chart and values-file paths. */
+export function parseInputs(given: RawInputs, workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd()): Inputs {
+  const raw = { ...DEFAULTS, ...given };
+  const chart = parseChart(raw.chart ?? '', workspace);
+  const valuesFiles = parseList('values-files', raw['values-files'] ?? '').map((f) => {
+    const path = isAbsolute(f) ? f : resolve(workspace, f);
+    if (!existsSync(path) || !statSync(path).isFile()) throw new InputError('values-files', f, 'must list files that exist', `No file at ${path}`);
+    return path;
+  });
+  const keys = {
+    imageRepository: (raw['image-repository-key'] ?? '').trim(), imageTag: (raw['image-tag-key'] ?? '').trim(),
+    host: (raw['host-key'] ?? '').trim(), secretRef: (raw['secret-ref-key'] ?? '').trim(), sensitiveSecretRef: (raw['sensitive-secret-ref-key'] ?? '').trim(),
+  };
+  for (const [name, key] of [['image-repository-key', keys.imageRepository], ['image-tag-key', keys.imageTag], ['host-key', keys.host],
+    ['secret-ref-key', keys.secretRef], ['sensitive-secret-ref-key', keys.sensitiveSecretRef]] as const) {
+    splitKeyPath(name, key);
+  }
+  const service = (raw.service ?? '').trim();
+  if (service === '') throw new InputError('service', '', 'must not be empty');
+  const networkPolicy = parseBoolean('network-policy', raw['network-policy'] ?? '');
+  const ingressNamespace = (raw['ingress-namespace'] ?? '').trim();
+  if (ingressNamespace !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ingressNamespace)) {
+    throw new InputError('ingress-namespace', ingressNamespace, 'must be a namespace name (DNS-1123 label) or empty');
+  }
+  const out: Inputs = {
+    chart: chart.chart,
+    chartIsLocal: chart.local,
+    chartVersion: opt(raw['chart-version']),
+    service,
+    templates: { release: (raw.release ?? '').trim(), namespace: (raw.namespace ?? '').trim(), host: (raw.host ?? '').trim() },
+    valuesFiles,
+    values: parseValuesBlock('values', raw.values ?? ''),
+    set: parseKeyValueMap('set', raw.set ?? '', SET_KEY),
+    image: opt(raw.image) ? splitImage('image', raw.image!) : undefined,
+    keys,
+    domain: opt(raw.domain),
+    secretRef: opt(raw['secret-ref']),
+    sensitiveSecretRef: opt(raw['sensitive-secret-ref']),
+    timeoutMs: parseDuration('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    atomic: parseBoolean('atomic', raw.atomic ?? ''),
+    ttlMs: parseDuration('ttl', raw.ttl ?? '', { minMs: 60_000 }),
+    maxPreviews: parseInteger('max-previews', raw['max-previews'] ?? '', { min: 0 }),
+    guardrails: {
+      quota: parseQuotaInput(raw['resource-quota'] ?? ''),
+      limitRange: parseLimitRangeInput(raw['limit-range'] ?? ''),
+      networkPolicy: networkPolicy
+        ? { enabled: true, settings: { ingressNamespace, egress: parseEgressAllow('egress-allow', parseList('egress-allow', raw['egress-allow'] ?? '')) } }
+        : { enabled: false },
+    },
+    label: (raw.label ?? '').trim(),
+    githubToken: (raw['github-token'] ?? '').trim(),
+    prNumber: (raw['pr-number'] ?? '').trim(),
+  };
+  if (out.prNumber !== '') parsePrNumber('pr-number', out.prNumber);
+  return out;
+}
+
+/** Names and values for one PR: templates rendered and checked (system namespaces refused). */
+export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: string; headRef?: string; baseRef?: string; author?: string }, repository: string): DeployPlan {
+  const names = planPreviewNames({ pr, repository, service: inputs.service, templates: inputs.templates, domain: inputs.domain });
+  const secretRefs: Array<{ key: string; value: string }> = [];
+  if (inputs.secretRef) secretRefs.push({ key: inputs.keys.secretRef, value: inputs.secretRef });
+  if (inputs.sensitiveSecretRef) secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
+  const values = buildGeneratedValues({
+    image: inputs.image ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag } : undefined,
+    host: names.host ? { value: names.host, key: inputs.keys.host } : undefined,
+    secretRefs, set: inputs.set, values: inputs.values,
+  });
+  return {
+    repository, pr: pr.number, service: inputs.service, headSha: pr.headSha, namespace: names.namespace, release: names.release,
+    chart: inputs.chart, chartVersion: inputs.chartVersion, valuesFiles: inputs.valuesFiles, values, url: names.url,
+    timeoutMs: inputs.timeoutMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews, guardrails: inputs.guardrails,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * deploy-helm: validate everything, find helm/kubectl, then the core story (still wanted → cap →
+ * namespace → guardrails → stuck release → helm upgrade), outputs and a summary.
+ */
+import { ActionError, loadContext, log, requirePrNumber, setOutputs, writeSummary } from '@preview-fleet/core';
+import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
+import { deployPreview, detectTools, stillWanted, type DeployResult, type StillWanted } from '@preview-fleet/core/kube';
+import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
+
+export async function main(): Promise<void> {
+  const inputs = parseInputs(readRawInputs());
+  const ctx = loadContext(inputs.prNumber);
+  const pr = requirePrNumber(ctx);
+  const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
+
+  const tools = await detectTools();
+  log.info(`Helm ${tools.helmVersion} (major ${tools.helmMajor}); deploying ${plan.release} into ${plan.namespace}`);
+
+  const checkStillWanted = async (): Promise<StillWanted> => {
+    if (inputs.githubToken === '') {
+      log.warning('github-token is empty: the PR state comes from the event payload and is not re-checked', 'PR not re-checked');
+      return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
+    }
+    const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl }), ctx.repository, pr);
+    if (current && !plan.headSha) plan.headSha = current.headSha;
+    return stillWanted(current, pr, inputs.label);
+  };
+
+  const result = await deployPreview(plan, { tools, checkStillWanted });
+  setOutputs({
+    status: result.status, namespace: result.namespace, release: result.release, url: result.url ?? '',
+    revision: result.revision ?? '', diagnostics: result.diagnostics ?? '',
+  });
+  await writeSummary(summary(result, tools.helmVersion));
+  if (result.recoveryMessage) log.warning(result.recoveryMessage, 'Stuck release recovered');
+  if (result.status === 'skipped') {
+    log.notice(result.message!, 'Preview not deployed');
+    return;
+  }
+  if (result.status === 'failed') {
+    log.info(result.diagnostics ?? '');
+    throw new ActionError(result.message!, { hint: 'The diagnostics output holds Helm\'s status, Warning events and the pods that are not ready' });
+  }
+  log.info(`Deployed ${result.release} revision ${result.revision} into ${result.namespace}${result.url ? ` at ${result.url}` : ''}`);
+}
+
+function summary(r: DeployResult, helmVersion: string): string {
+  const lines = ['### Preview deploy', ''];
+  if (r.status === 'skipped') return [...lines, `⏭️ ${r.message}`, ''].join('\n');
+  lines.push('| release | namespace | revision | url | helm |', '| --- | --- | --- | --- | --- |',
+    `| ${r.release} | ${r.namespace} | ${r.revision ?? '—'} | ${r.url ?? '—'} | ${helmVersion} |`, '');
+  if (r.recoveryMessage) lines.push(`⚠️ ${r.recoveryMessage}`, '');
+  if (r.status === 'failed') lines.push(`❌ ${r.message}`, '', r.diagnostics ?? '', '');
+  const t = Object.entries(r.timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(' · ');
+  if (t) lines.push(`<sub>${t}</sub>`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,29 @@
+/** deploy-helm's bad inputs (issue 8 names six; a few more guard names, keys and guardrails). Shared by the table and runner tests. */
+export interface BadInput {
+  name: string;
+  inputs: Record<string, string>;
+  input: string;
+  message: RegExp;
+}
+
+export const BAD_INPUTS: BadInput[] = [
+  { name: 'chart path missing', inputs: { chart: './deploy/no-such-chart' }, input: 'chart', message: /No chart exists at/ },
+  { name: 'chart empty', inputs: { chart: '' }, input: 'chart', message: /is required/ },
+  { name: 'timeout unparsable', inputs: { timeout: 'five minutes' }, input: 'timeout', message: /duration like 90s, 5m/ },
+  { name: 'timeout without unit', inputs: { timeout: '300' }, input: 'timeout', message: /Add a unit/ },
+  { name: 'values not YAML', inputs: { values: 'env:\n  A: [unclosed' }, input: 'values', message: /must be a YAML mapping/ },
+  { name: 'values a list', inputs: { values: '- a\n- b' }, input: 'values', message: /not a list/ },
+  { name: 'set line without =', inputs: { set: 'replicaCount=2\nimage.tag' }, input: 'set', message: /KEY=value/ },
+  { name: 'set value not YAML', inputs: { set: 'name="unterminated' }, input: 'set', message: /YAML scalar/ },
+  { name: 'namespace renders to default', inputs: { namespace: 'default' }, input: 'namespace', message: /must not name a system namespace/ },
+  { name: 'namespace renders to kube-system', inputs: { namespace: 'kube-{{service}}', service: 'system' }, input: 'namespace', message: /system namespace/ },
+  { name: 'unknown template variable', inputs: { release: '{{nope}}-{{number}}' }, input: 'release', message: /\{\{nope\}\} is not one of them/ },
+  { name: 'atomic not a boolean', inputs: { atomic: 'yes' }, input: 'atomic', message: /YAML 1.2 boolean/ },
+  { name: 'max-previews negative', inputs: { 'max-previews': '-1' }, input: 'max-previews', message: /whole number of at least 0/ },
+  { name: 'quota value not a quantity', inputs: { 'resource-quota': 'pods=lots' }, input: 'resource-quota', message: /Kubernetes quantity/ },
+  { name: 'egress not a CIDR', inputs: { 'egress-allow': '10.0.0.0/8,internet' }, input: 'egress-allow', message: /CIDRs/ },
+  { name: 'domain not a domain', inputs: { domain: 'localhost' }, input: 'domain', message: /DNS domain/ },
+  { name: 'values file missing', inputs: { 'values-files': 'nope.yaml' }, input: 'values-files', message: /files that exist/ },
+  { name: 'empty host-key segment', inputs: { 'host-key': 'ingress..host' }, input: 'host-key', message: /dotted key path/ },
+  { name: 'ttl unparsable', inputs: { ttl: 'forever' }, input: 'ttl', message: /duration/ },
+];

@@ -1,0 +1,81 @@
+/**
+ * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
+ * Header values are masked as they are read.
+ */
+import { InputError, input, maskSecret, parseDuration, parseList, parseUrl, planNamespace } from '@preview-fleet/core';
+import {
+  WORKLOAD_KINDS, parseApplicationRef, parseExpectStatus, parseHeaders, splitCommandLine, type ApplicationRef, type StatusRange,
+  type WorkloadKind,
+} from '@preview-fleet/core/kube';
+
+export const INPUT_NAMES = [
+  'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+export type RawInputs = Partial<Record<InputName, string>>;
+
+export const DEFAULTS: RawInputs = {
+  namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
+  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '',
+};
+
+export interface Inputs {
+  namespace: string;
+  kinds: WorkloadKind[];
+  selector?: string;
+  /** url + health-path, when a url is given. */
+  url?: URL;
+  expect: StatusRange[];
+  timeoutMs: number;
+  headers: Record<string, string>;
+  /** The smoke command's text; split into argv once the URL is known (PREVIEW_URL). */
+  smoke?: string;
+  argocd?: ApplicationRef;
+}
+
+export function readRawInputs(): RawInputs {
+  const raw: RawInputs = {};
+  for (const name of INPUT_NAMES) raw[name] = name === 'headers' ? input.secret(name) : input.string(name);
+  return raw;
+}
+
+const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
+
+export function parseInputs(given: RawInputs): Inputs {
+  const raw = { ...DEFAULTS, ...given };
+  const argocd = parseApplicationRef('argocd-application', raw['argocd-application'] ?? '');
+  const nsRaw = (raw.namespace ?? '').trim();
+  if (nsRaw === '' && !argocd) throw new InputError('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
+  const kinds = parseList('kinds', raw.kinds ?? '').map((k) => {
+    const kind = k.toLowerCase();
+    if (!(WORKLOAD_KINDS as readonly string[]).includes(kind)) throw new InputError('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
+    return kind as WorkloadKind;
+  });
+  if (kinds.length === 0 && !argocd) throw new InputError('kinds', raw.kinds ?? '', `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
+  const selector = (raw.selector ?? '').trim();
+  if (!SELECTOR.test(selector)) throw new InputError('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
+  const healthPath = (raw['health-path'] ?? '').trim() || '/';
+  if (!healthPath.startsWith('/') || /\s/.test(healthPath)) throw new InputError('health-path', healthPath, 'must be a path starting with /');
+  let url: URL | undefined;
+  if ((raw.url ?? '').trim() !== '') {
+    const base = parseUrl('url', raw.url!);
+    url = new URL(base.toString());
+    const [path, query] = healthPath.split('?', 2) as [string, string | undefined];
+    url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+    if (query !== undefined) url.search = `?${query}`;
+  }
+  const headers = parseHeaders('headers', raw.headers ?? '');
+  for (const v of Object.values(headers)) maskSecret(v);
+  const smoke = (raw['smoke-command'] ?? '').trim();
+  if (smoke) {
+    const argv = splitCommandLine('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
+    if (argv.length === 0) throw new InputError('smoke-command', smoke, 'must name a command');
+  }
+  return {
+    namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
+    kinds, selector: selector || undefined, url,
+    expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
+    timeoutMs: parseDuration('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    headers, smoke: smoke || undefined, argocd,
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
+ * outputs say whether the preview is really live and how long each phase took.
+ */
+import { ActionError, log, setOutputs, writeSummary } from '@preview-fleet/core';
+import { kubectlTools, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
+import { parseInputs, readRawInputs } from './inputs.js';
+
+export async function main(): Promise<void> {
+  const inputs = parseInputs(readRawInputs());
+  const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
+  const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
+  const tools = kubectlTools();
+  const result = await waitReady(tools, {
+    namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
+    expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, previewUrl: base,
+  });
+  const elapsed = (result.elapsedMs / 1000).toFixed(1);
+  setOutputs({ ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult });
+  for (const p of result.phases) log.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
+  await writeSummary(['### Preview readiness', '', renderPhases(result), '', result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
+  if (!result.ready) throw new ActionError(result.message ?? 'The preview is not ready');
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '@preview-fleet/core';
+import { DEFAULTS, INPUT_NAMES, parseInputs } from '../src/inputs.js';
+import { BAD_INPUTS } from './bad-inputs.js';
+
+const actionDir = join(import.meta.dirname, '..');
+
+describe('wait-ready inputs', () => {
+  it('action.yml declares exactly these inputs with the same defaults', () => {
+    const yml = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
+    for (const name of INPUT_NAMES) expect([name, String(yml.inputs[name].default ?? '')]).toEqual([name, DEFAULTS[name]]);
+  });
+
+  it('defaults: deployments and statefulsets, 200-399, 5m, rollouts only without a url', () => {
+    expect(parseInputs({ namespace: 'preview-pr-3' })).toEqual({
+      namespace: 'preview-pr-3', kinds: ['deployments', 'statefulsets'], selector: undefined, url: undefined,
+      expect: [{ min: 200, max: 399 }], timeoutMs: 300_000, headers: {}, smoke: undefined, argocd: undefined,
+    });
+  });
+
+  it('url + health-path, headers, selector, argocd without a namespace', () => {
+    const i = parseInputs({ namespace: 'preview-pr-3', url: 'https://app-pr-3.preview.example.com/', 'health-path': '/healthz?full=1', headers: 'X-Preview-Bypass: b', selector: 'app.kubernetes.io/instance=app-pr-3' });
+    expect(i.url?.toString()).toBe('https://app-pr-3.preview.example.com/healthz?full=1');
+    expect(i.headers).toEqual({ 'X-Preview-Bypass': 'b' });
+    expect(parseInputs({ 'argocd-application': 'app-pr-3' })).toMatchObject({ namespace: '', argocd: { namespace: 'argocd', name: 'app-pr-3' } });
+  });
+
+  it.each(BAD_INPUTS.map((c) => [c.name, c] as const))('refuses %s', (_name, c) => {
+    let err: unknown;
+    try {
+      parseInputs({ namespace: 'preview-pr-3', ...c.inputs });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).input).toBe(c.input);
+    expect((err as InputError).message).toMatch(c.message);
+    expect((err as InputError).message).not.toContain('hunter2-bypass');
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Deploying one service's preview: still wanted? → cap → namespace (marked, guarded) →
+ * guardrails → stuck release recovered → `helm upgrade --install --wait` with one generated
+ * values file → revision, or diagnostics when it failed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PullRequestInfo } from '../context.js';
+import { type Clock, systemClock } from '../clock.js';
+import { ActionError, errorText } from '../runtime/errors.js';
+import { log } from '../runtime/outputs.js';
+import { redact } from '../runtime/secrets.js';
+import { LABELS, MANAGED_BY, newMarks, repoLabelValue, type OwnershipMarks } from '../marks.js';
+import { checkCap, listPreviewNamespaces } from './cap.js';
+import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
+import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
+import { upgradeArgs } from './helm-args.js';
+import { applyManifests, ensureNamespace } from './namespace.js';
+import { describeRecovery, getReleaseStatus, recoverStuckRelease, type Recovery } from './release.js';
+import { runHelm, type KubeTools } from './tools.js';
+import { renderValuesFile, type Values } from './values.js';
+
+export interface DeployPlan {
+  repository: string;
+  pr: number;
+  service: string;
+  headSha?: string;
+  namespace: string;
+  release: string;
+  chart: string;
+  chartVersion?: string;
+  /** The user's values files, passed first in this order. */
+  valuesFiles: string[];
+  /** Our generated values, passed after the user's files. */
+  values: Values;
+  url?: string;
+  timeoutMs: number;
+  atomic: boolean;
+  ttlMs: number;
+  /** 0 = no cap. */
+  maxPreviews: number;
+  guardrails: Omit<GuardrailOptions, 'namespace'>;
+}
+
+export type StillWanted = { wanted: true } | { wanted: false; reason: string };
+
+/**
+ * Is the PR still open and opted in? A deploy that finishes after the PR closed would resurrect a
+ * namespace teardown already removed. `label` '' means no label is required.
+ */
+export function stillWanted(pr: PullRequestInfo | undefined, number: number, label: string): StillWanted {
+  if (!pr) return { wanted: false, reason: `pull request #${number} does not exist` };
+  if (pr.state !== 'open') return { wanted: false, reason: `pull request #${number} is ${pr.merged ? 'merged' : 'closed'}` };
+  if (label && !pr.labels.includes(label)) return { wanted: false, reason: `pull request #${number} no longer has the "${label}" label` };
+  return { wanted: true };
+}
+
+export interface DeployResult {
+  status: 'deployed' | 'failed' | 'skipped';
+  namespace: string;
+  release: string;
+  url?: string;
+  revision?: number;
+  /** Why it was skipped or failed (one paragraph). */
+  message?: string;
+  recovery?: Recovery;
+  recoveryMessage?: string;
+  /** Markdown for the PR comment when it failed. */
+  diagnostics?: string;
+  namespaceCreated?: boolean;
+  /** Time in each step, ms. */
+  timings: Record<string, number>;
+}
+
+export interface DeployPorts {
+  tools: KubeTools;
+  /** Re-reads the PR right before anything is created (undefined skips the check). */
+  checkStillWanted?: () => Promise<StillWanted>;
+  clock?: Clock;
+  /** Directory for the generated values file (default RUNNER_TEMP or the OS temp dir). */
+  tempDir?: string;
+}
+
+/** Release labels: our marks on Helm's release record, so the reaper can find releases too. */
+export function releaseLabels(m: OwnershipMarks): Record<string, string> {
+  return { [LABELS.managedBy]: MANAGED_BY, [LABELS.repo]: repoLabelValue(m.repository), [LABELS.pr]: String(m.pr) };
+}
+
+export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promise<DeployResult> {
+  const { tools } = ports;
+  const clock = ports.clock ?? systemClock;
+  const timings: Record<string, number> = {};
+  const base = { namespace: plan.namespace, release: plan.release, url: plan.url, timings };
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = clock.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = clock.now() - t0;
+    }
+  };
+
+  if (plan.maxPreviews > 0) {
+    const existing = await timed('cap', () => listPreviewNamespaces(tools, plan.repository));
+    checkCap(existing, plan.pr, plan.maxPreviews);
+  }
+  if (ports.checkStillWanted) {
+    const w = await timed('still-open', ports.checkStillWanted);
+    if (!w.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${w.reason}.` };
+  }
+
+  const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
+  const ns = await timed('namespace', () => ensureNamespace(tools, plan.namespace, marks));
+  log.info(`${ns.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})`);
+  const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
+  await timed('guardrails', () => applyManifests(tools, fences, plan.namespace));
+  if (fences.length) log.info(`Applied ${fences.map((f) => f.kind).join(', ')} to ${plan.namespace}`);
+
+  const recovery = await timed('recovery', () => recoverStuckRelease(tools, plan.release, plan.namespace, plan.timeoutMs));
+  const recoveryMessage = describeRecovery(plan.release, recovery);
+
+  const dir = mkdtempSync(join(ports.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir(), 'preview-fleet-values-'));
+  const valuesFile = join(dir, 'preview-fleet-values.yaml');
+  writeFileSync(valuesFile, renderValuesFile(plan.values), { mode: 0o600 });
+  const args = upgradeArgs(tools.helmMajor, {
+    release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
+    valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: plan.timeoutMs, atomic: plan.atomic,
+    labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
+  });
+  // With atomic, helm rolls back before it returns and the failing pods are gone; a snapshot
+  // shortly before helm's deadline keeps what they were waiting on (ImagePullBackOff, …).
+  let snapshot: Promise<Diagnostics | undefined> | undefined;
+  const timer = setTimeout(() => {
+    snapshot = collectDiagnostics(tools, { namespace: plan.namespace }).catch(() => undefined);
+  }, Math.max(plan.timeoutMs - 3000, Math.floor(plan.timeoutMs * 0.8)));
+  timer.unref();
+  let failure: unknown;
+  try {
+    await timed('helm', () => runHelm(tools, args, { stream: true }));
+  } catch (err) {
+    failure = err;
+  } finally {
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (failure !== undefined) {
+    const lastError = redact(errorText(failure));
+    const now = await timed('diagnostics', () => collectDiagnostics(tools, { namespace: plan.namespace, release: plan.release }));
+    const d = mergeDiagnostics(now, await snapshot);
+    const reasons = headlineReasons(d);
+    const state = d.release ? ` (release now ${d.release.status} at revision ${d.release.revision}${plan.atomic ? ', rolled back' : ''})` : (plan.atomic ? ' (first install rolled back: release removed)' : '');
+    return {
+      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: ns.created, revision: d.release?.revision,
+      message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
+      diagnostics: renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
+    };
+  }
+  const status = await getReleaseStatus(tools, plan.release, plan.namespace);
+  if (!status) throw new ActionError(`Helm reported success but release "${plan.release}" is not in "${plan.namespace}"`);
+  return { ...base, status: 'deployed', revision: status.revision, recovery, recoveryMessage, namespaceCreated: ns.created };
+}

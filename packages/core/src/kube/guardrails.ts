@@ -1,0 +1,133 @@
+/**
+ * The fence around a PR's namespace, applied (server-side, idempotently) before the release:
+ * a ResourceQuota, a LimitRange giving containers without resources sane defaults, and a
+ * NetworkPolicy that admits traffic only from the namespace itself and the ingress controller's
+ * namespace, with egress limited to DNS, the namespace and an allow-list.
+ */
+import { InputError } from '../runtime/errors.js';
+import { parseKeyValueMap } from '../runtime/parse.js';
+import { MANAGED_BY, LABELS } from '../marks.js';
+import type { KubeObject } from './namespace.js';
+
+export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
+  'requests.cpu': '500m', 'requests.memory': '512Mi', 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '10',
+};
+
+export const DEFAULT_LIMITS: Readonly<Record<string, string>> = {
+  'default.cpu': '250m', 'default.memory': '256Mi', 'defaultRequest.cpu': '50m', 'defaultRequest.memory': '64Mi',
+};
+
+const LIMIT_KEYS = ['default.cpu', 'default.memory', 'defaultRequest.cpu', 'defaultRequest.memory', 'max.cpu', 'max.memory'];
+
+/** A Kubernetes quantity (`500m`, `1`, `1Gi`, `1.5`, `2e3`). */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
+/** Resource names a quota accepts: `pods`, `requests.cpu`, `count/deployments.apps`, `requests.storage`, … */
+const QUOTA_KEY = /^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/;
+
+export type Toggle<T> = { enabled: false } | { enabled: true; settings: T };
+
+/**
+ * `true` (defaults), `false` (off), or multiline `key=value` overrides on top of the defaults.
+ * Values are checked as Kubernetes quantities so a typo fails before anything is applied.
+ */
+export function parseQuantityToggle(input: string, raw: string, defaults: Readonly<Record<string, string>>, allowedKeys?: readonly string[]): Toggle<Record<string, string>> {
+  const v = raw.trim();
+  if (['true', 'True', 'TRUE', ''].includes(v)) return { enabled: true, settings: { ...defaults } };
+  if (['false', 'False', 'FALSE'].includes(v)) return { enabled: false };
+  const map = parseKeyValueMap(input, raw, QUOTA_KEY);
+  const settings: Record<string, string> = { ...defaults };
+  for (const [k, value] of map) {
+    if (allowedKeys && !allowedKeys.includes(k)) {
+      throw new InputError(input, `${k}=${value}`, `may only set ${allowedKeys.join(', ')}`);
+    }
+    if (!QUANTITY.test(value.trim())) {
+      throw new InputError(input, `${k}=${value}`, 'must give each key a Kubernetes quantity like 500m, 1, 512Mi or 1Gi');
+    }
+    settings[k] = value.trim();
+  }
+  return { enabled: true, settings };
+}
+
+export function parseQuotaInput(raw: string): Toggle<Record<string, string>> {
+  return parseQuantityToggle('resource-quota', raw, DEFAULT_QUOTA);
+}
+
+export function parseLimitRangeInput(raw: string): Toggle<Record<string, string>> {
+  return parseQuantityToggle('limit-range', raw, DEFAULT_LIMITS, LIMIT_KEYS);
+}
+
+export interface EgressRule {
+  cidr?: string;
+  namespace?: string;
+}
+
+const CIDR4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const CIDR6 = /^[0-9a-fA-F:]+\/\d{1,3}$/;
+
+/** The egress allow-list: CIDRs (`0.0.0.0/0`, `10.1.0.0/16`) and `namespace:<name>` entries. */
+export function parseEgressAllow(input: string, items: string[]): EgressRule[] {
+  return items.map((item) => {
+    const ns = /^namespace:([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(item);
+    if (ns) return { namespace: ns[1] };
+    const m = CIDR4.exec(item);
+    if (m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32) return { cidr: item };
+    if (!m && CIDR6.test(item) && item.includes(':')) return { cidr: item };
+    throw new InputError(input, item, 'must list CIDRs like 0.0.0.0/0 or 10.0.0.0/8, or namespace:<name>');
+  });
+}
+
+export interface GuardrailOptions {
+  namespace: string;
+  quota: Toggle<Record<string, string>>;
+  limitRange: Toggle<Record<string, string>>;
+  networkPolicy: Toggle<{ ingressNamespace: string; egress: EgressRule[] }>;
+}
+
+export const GUARDRAIL_NAME = 'preview-fleet';
+
+const NS_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function meta(name: string, namespace: string): KubeObject['metadata'] {
+  return { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY } };
+}
+
+/** The guardrail objects for one namespace (empty list when every fence is off). */
+export function guardrailManifests(o: GuardrailOptions): KubeObject[] {
+  const out: KubeObject[] = [];
+  if (o.quota.enabled) {
+    out.push({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { hard: { ...o.quota.settings } } });
+  }
+  if (o.limitRange.enabled) {
+    const s = o.limitRange.settings;
+    const pick = (prefix: string): Record<string, string> | undefined => {
+      const r: Record<string, string> = {};
+      for (const [k, v] of Object.entries(s)) if (k.startsWith(`${prefix}.`)) r[k.slice(prefix.length + 1)] = v;
+      return Object.keys(r).length ? r : undefined;
+    };
+    const limit: Record<string, unknown> = { type: 'Container' };
+    for (const part of ['default', 'defaultRequest', 'max']) {
+      const r = pick(part);
+      if (r) limit[part] = r;
+    }
+    out.push({ apiVersion: 'v1', kind: 'LimitRange', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { limits: [limit] } });
+  }
+  if (o.networkPolicy.enabled) {
+    const { ingressNamespace, egress } = o.networkPolicy.settings;
+    const sameNamespace = { podSelector: {} };
+    const nsPeer = (name: string) => ({ namespaceSelector: { matchLabels: { [NS_NAME_LABEL]: name } } });
+    const ingressFrom: unknown[] = [sameNamespace];
+    if (ingressNamespace) ingressFrom.push(nsPeer(ingressNamespace));
+    const egressRules: unknown[] = [
+      { to: [sameNamespace] },
+      // DNS: without it nothing resolves (CoreDNS lives in kube-system).
+      { to: [nsPeer('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+    ];
+    const peers = egress.map((e) => (e.cidr ? { ipBlock: { cidr: e.cidr } } : nsPeer(e.namespace!)));
+    if (peers.length) egressRules.push({ to: peers });
+    out.push({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(GUARDRAIL_NAME, o.namespace),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ingressFrom }], egress: egressRules },
+    });
+  }
+  return out;
+}

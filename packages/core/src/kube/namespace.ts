@@ -1,0 +1,100 @@
+/**
+ * The PR's namespace: created with our ownership marks, its `expires-at` refreshed on every
+ * deploy, and an existing namespace without our marks for this repository and PR refused —
+ * never adopted (it might be someone's production).
+ */
+import { ActionError } from '../runtime/errors.js';
+import { ANNOTATIONS, fromKube, isOwnedBy, toKubeAnnotations, toKubeLabels, type OwnershipMarks } from '../marks.js';
+import { isNotFound, kubectlJson, runKubectl, type Kubectl } from './tools.js';
+
+/** Field manager for every server-side apply we do, so our fields are ours and nobody else's. */
+export const FIELD_MANAGER = 'preview-fleet';
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface NamespaceState {
+  exists: boolean;
+  marks?: OwnershipMarks;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** `Terminating` while a delete is in progress. */
+  phase?: string;
+}
+
+/** Reads a namespace (exists = false when it is not there). */
+export async function readNamespace(tools: Kubectl, name: string): Promise<NamespaceState> {
+  try {
+    const ns = await kubectlJson(tools, ['get', 'namespace', name]);
+    const labels = ns.metadata?.labels ?? {};
+    const annotations = ns.metadata?.annotations ?? {};
+    return { exists: true, labels, annotations, marks: fromKube(labels, annotations), phase: ns.status?.phase };
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false, labels: {}, annotations: {} };
+    throw err;
+  }
+}
+
+/**
+ * Refuses a namespace we may not deploy into: one without our marks (never adopted), one marked
+ * for another repository or PR, or one being deleted (a teardown is still running).
+ */
+export function guardNamespace(name: string, state: NamespaceState, owner: { repository: string; pr: number }): void {
+  if (!state.exists) return;
+  if (!state.marks) {
+    throw new ActionError(`Namespace "${name}" exists but does not carry preview-fleet's marks; refusing to deploy into it`, {
+      hint: `It was not created by preview-fleet, so it is never adopted. Choose another namespace template, or delete "${name}" if it is a leftover you own.`,
+    });
+  }
+  if (!isOwnedBy(state.marks, owner)) {
+    throw new ActionError(`Namespace "${name}" belongs to ${state.marks.repository} PR #${state.marks.pr}, not ${owner.repository} PR #${owner.pr}; refusing to deploy into it`, {
+      hint: 'Keep {{number}} in the namespace template so every PR gets its own namespace.',
+    });
+  }
+  if (state.phase === 'Terminating') {
+    throw new ActionError(`Namespace "${name}" is being deleted (a teardown is still running); try again when it is gone`);
+  }
+}
+
+/**
+ * The Namespace manifest: our labels, annotations with head SHA and `expires-at` = now + ttl,
+ * the original `created-at` kept, and the services sharing the namespace listed.
+ */
+export function namespaceManifest(name: string, marks: OwnershipMarks, existing?: NamespaceState): KubeObject {
+  const labels = toKubeLabels({ ...marks, service: undefined });
+  const annotations = toKubeAnnotations({ ...marks, createdAt: existing?.marks?.createdAt || marks.createdAt });
+  const services = new Set((existing?.annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  if (marks.service) services.add(marks.service);
+  if (services.size > 0) annotations[ANNOTATIONS.services] = [...services].sort().join(',');
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
+}
+
+/** `kubectl apply --server-side --field-manager preview-fleet -f -`: idempotent create-or-update. */
+export async function applyManifests(tools: Kubectl, objects: KubeObject[], namespace?: string): Promise<void> {
+  if (objects.length === 0) return;
+  const list = { apiVersion: 'v1', kind: 'List', items: objects };
+  const args = ['apply', '--server-side', '--field-manager', FIELD_MANAGER, '--force-conflicts', '-f', '-'];
+  if (namespace) args.push('--namespace', namespace);
+  await runKubectl(tools, args, { input: JSON.stringify(list) });
+}
+
+export interface EnsuredNamespace {
+  name: string;
+  created: boolean;
+  marks: OwnershipMarks;
+}
+
+/** Guards, then creates or refreshes the namespace with our marks. */
+export async function ensureNamespace(tools: Kubectl, name: string, marks: OwnershipMarks): Promise<EnsuredNamespace> {
+  const state = await readNamespace(tools, name);
+  guardNamespace(name, state, { repository: marks.repository, pr: marks.pr });
+  const manifest = namespaceManifest(name, marks, state);
+  await applyManifests(tools, [manifest]);
+  const applied = { ...marks, createdAt: manifest.metadata.annotations![ANNOTATIONS.createdAt]! };
+  return { name, created: !state.exists, marks: applied };
+}
+

@@ -1,0 +1,117 @@
+/**
+ * "Ready" as the PR comment means it: every workload rolled out (or the Argo CD Application
+ * Synced and Healthy), then the URL answering with an expected status, then the optional smoke
+ * command passing — with the time spent in each phase.
+ */
+import { type Clock, systemClock } from '../clock.js';
+import { errorText } from '../runtime/errors.js';
+import { redact } from '../runtime/secrets.js';
+import { runCommand } from '../exec.js';
+import { waitForApplication, type ApplicationRef } from './argocd.js';
+import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
+import { probeUntilReady, type ProbeOptions, type StatusRange } from './probe.js';
+import { listWorkloads, requireWorkloads, waitForRollouts, type WorkloadKind } from './rollout.js';
+import type { Kubectl } from './tools.js';
+
+export interface ReadyOptions {
+  namespace: string;
+  kinds: WorkloadKind[];
+  selector?: string;
+  url?: URL;
+  headers?: Record<string, string>;
+  expect: StatusRange[];
+  timeoutMs: number;
+  /** PREVIEW_URL for the smoke command (default: url without its path). */
+  previewUrl?: string;
+  /** argv of the smoke command (PREVIEW_URL is set for it). */
+  smoke?: string[];
+  argocd?: ApplicationRef;
+  clock?: Clock;
+  /** Probe schedule overrides (tests). */
+  probe?: Pick<ProbeOptions, 'initialDelayMs' | 'maxDelayMs' | 'requestTimeoutMs' | 'attempt'>;
+  argocdIntervalMs?: number;
+}
+
+export type Phase = 'rollout' | 'argocd' | 'probe' | 'smoke';
+
+export interface ReadyResult {
+  ready: boolean;
+  elapsedMs: number;
+  /** ms per phase, in the order they ran. */
+  phases: Array<{ phase: Phase; ms: number; ok: boolean; detail: string }>;
+  smokeResult: 'passed' | 'failed' | 'skipped';
+  /** Why not ready (one paragraph). */
+  message?: string;
+  /** Markdown for comment-status when not ready. */
+  diagnostics?: string;
+}
+
+export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyResult> {
+  const clock = o.clock ?? systemClock;
+  const start = clock.now();
+  const remaining = (): number => Math.max(1000, start + o.timeoutMs - clock.now());
+  const phases: ReadyResult['phases'] = [];
+  const fail = async (message: string, withCluster: boolean, extra = ''): Promise<ReadyResult> => {
+    let diagnostics = extra;
+    if (withCluster) {
+      const d = await collectDiagnostics(tools, { namespace: o.namespace });
+      diagnostics = [extra, renderDiagnostics(d, { namespace: o.namespace })].filter(Boolean).join('\n\n');
+    }
+    return { ready: false, elapsedMs: clock.now() - start, phases, smokeResult: 'skipped', message, diagnostics: diagnostics || undefined };
+  };
+
+  if (o.argocd) {
+    const t0 = clock.now();
+    const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs });
+    const detail = `${w.last.found ? `${w.last.sync}/${w.last.health}` : 'not found'}${w.last.message ? ` — ${w.last.message}` : ''}`;
+    phases.push({ phase: 'argocd', ms: clock.now() - t0, ok: w.ready, detail });
+    if (!w.ready) {
+      return fail(`Argo CD Application ${o.argocd.namespace}/${o.argocd.name} is not Synced and Healthy after ${Math.round(w.elapsedMs / 1000)}s: ${detail}`, true);
+    }
+  } else {
+    const t0 = clock.now();
+    const workloads = await listWorkloads(tools, o.namespace, o.kinds, o.selector);
+    requireWorkloads(workloads, o.namespace, o.kinds, o.selector);
+    const outcomes = await waitForRollouts(tools, o.namespace, workloads, remaining(), () => clock.now());
+    const failed = outcomes.filter((r) => !r.ok);
+    phases.push({ phase: 'rollout', ms: clock.now() - t0, ok: failed.length === 0, detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out` });
+    if (failed.length) {
+      const list = failed.map((f) => `${f.kind}/${f.name}: ${f.message}`);
+      return fail(`${failed.length} of ${outcomes.length} workload(s) did not roll out in "${o.namespace}": ${list.join('; ')}`, true,
+        `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`);
+    }
+  }
+
+  if (o.url) {
+    const t0 = clock.now();
+    const p = await probeUntilReady({ url: o.url, headers: o.headers, expect: o.expect, timeoutMs: Math.max(0, start + o.timeoutMs - clock.now()), clock, ...o.probe });
+    const seen = Object.entries(p.seen).map(([k, n]) => `${k}×${n}`).join(', ');
+    phases.push({ phase: 'probe', ms: clock.now() - t0, ok: p.ready, detail: p.ready ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}` : `${p.last}${seen ? ` (seen: ${seen})` : ''}` });
+    if (!p.ready) {
+      return fail(`${o.url.toString()} did not answer with an expected status within the timeout: ${p.last} (${p.attempts} attempts)`, false,
+        `**Probe:** \`${o.url.toString()}\` — ${p.last} after ${p.attempts} attempt(s)${seen ? `; seen ${seen}` : ''}`);
+    }
+  }
+
+  let smokeResult: ReadyResult['smokeResult'] = 'skipped';
+  if (o.smoke && o.smoke.length) {
+    const t0 = clock.now();
+    try {
+      await runCommand(o.smoke, { env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') }, stream: true });
+      smokeResult = 'passed';
+      phases.push({ phase: 'smoke', ms: clock.now() - t0, ok: true, detail: 'passed' });
+    } catch (err) {
+      const text = redact(errorText(err));
+      phases.push({ phase: 'smoke', ms: clock.now() - t0, ok: false, detail: text.split('\n')[0]! });
+      const r = await fail(`Smoke command failed: ${text.split('\n')[0]}`, false, `**Smoke command failed:**\n\`\`\`\n${text.split('\n').slice(-10).join('\n').replace(/```/g, "'''")}\n\`\`\``);
+      return { ...r, smokeResult: 'failed' };
+    }
+  }
+  return { ready: true, elapsedMs: clock.now() - start, phases, smokeResult };
+}
+
+/** The phase table for the job summary. */
+export function renderPhases(r: ReadyResult): string {
+  const rows = r.phases.map((p) => `| ${p.phase} | ${(p.ms / 1000).toFixed(1)} s | ${p.ok ? '✅' : '❌'} | ${p.detail.replace(/\|/g, '\\|')} |`);
+  return ['| phase | time | ok | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,127 @@
+/**
+ * A Helm release's record and the recovery of a stuck one. An interrupted run (cancelled job,
+ * lost runner) leaves the release `pending-install`, `pending-upgrade` or `pending-rollback`, and
+ * every later upgrade fails with "another operation (install/upgrade/rollback) is in progress"
+ * (helm/helm#7476); we roll back to the last deployed revision, or uninstall when there is none.
+ */
+import { ActionError } from '../runtime/errors.js';
+import { log } from '../runtime/outputs.js';
+import { CommandError } from '../exec.js';
+import { historyArgs, rollbackArgs, statusArgs, uninstallArgs } from './helm-args.js';
+import { runHelm, type KubeTools } from './tools.js';
+
+export const PENDING_STATUSES = ['pending-install', 'pending-upgrade', 'pending-rollback'] as const;
+
+export interface ReleaseStatus {
+  name: string;
+  namespace: string;
+  revision: number;
+  /** deployed, failed, pending-upgrade, … */
+  status: string;
+  /** Helm's description of the last operation (the error on a failed one). */
+  description: string;
+  chart?: string;
+  notes?: string;
+}
+
+export interface HistoryEntry {
+  revision: number;
+  status: string;
+  description: string;
+  chart?: string;
+  updated?: string;
+}
+
+/** "release: not found" (helm 3 and 4 word it the same). */
+function isReleaseNotFound(err: unknown): boolean {
+  return err instanceof CommandError && /release: not found|not found/i.test(err.stderr);
+}
+
+/** `helm status -o json`, or undefined when the release does not exist. */
+export async function getReleaseStatus(tools: KubeTools, release: string, namespace: string): Promise<ReleaseStatus | undefined> {
+  try {
+    const r = await runHelm(tools, statusArgs({ release, namespace }));
+    return parseReleaseStatus(r.stdout);
+  } catch (err) {
+    if (isReleaseNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Parses `helm status -o json` (same shape in Helm 3 and 4). */
+export function parseReleaseStatus(json: string): ReleaseStatus {
+  const r = JSON.parse(json);
+  return {
+    name: String(r.name ?? ''), namespace: String(r.namespace ?? ''), revision: Number(r.version ?? 0),
+    status: String(r.info?.status ?? 'unknown'), description: String(r.info?.description ?? ''),
+    chart: r.chart?.metadata ? `${r.chart.metadata.name}-${r.chart.metadata.version}` : undefined,
+    notes: typeof r.info?.notes === 'string' ? r.info.notes : undefined,
+  };
+}
+
+/** `helm history -o json`, oldest first; [] when the release does not exist. */
+export async function getReleaseHistory(tools: KubeTools, release: string, namespace: string): Promise<HistoryEntry[]> {
+  try {
+    const r = await runHelm(tools, historyArgs({ release, namespace }));
+    return parseReleaseHistory(r.stdout);
+  } catch (err) {
+    if (isReleaseNotFound(err)) return [];
+    throw err;
+  }
+}
+
+export function parseReleaseHistory(json: string): HistoryEntry[] {
+  const list = JSON.parse(json || '[]');
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((e: any) => ({ revision: Number(e.revision), status: String(e.status ?? ''), description: String(e.description ?? ''), chart: e.chart, updated: e.updated }))
+    .sort((a, b) => a.revision - b.revision);
+}
+
+export type Recovery =
+  | { action: 'none' }
+  | { action: 'rolled-back'; from: number; fromStatus: string; to: number }
+  | { action: 'uninstalled'; from: number; fromStatus: string };
+
+/**
+ * The plan for a stuck release: the newest revision is pending → roll back to the newest
+ * revision that was deployed (or superseded) before it; none → uninstall.
+ */
+export function planRecovery(history: HistoryEntry[]): Recovery {
+  const last = history[history.length - 1];
+  if (!last || !(PENDING_STATUSES as readonly string[]).includes(last.status)) return { action: 'none' };
+  const good = [...history].reverse().find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
+  return good
+    ? { action: 'rolled-back', from: last.revision, fromStatus: last.status, to: good.revision }
+    : { action: 'uninstalled', from: last.revision, fromStatus: last.status };
+}
+
+/** Describes a recovery for the log, the summary and the PR comment. */
+export function describeRecovery(release: string, r: Recovery): string | undefined {
+  if (r.action === 'rolled-back') {
+    return `Release "${release}" was stuck in ${r.fromStatus} (revision ${r.from}, an interrupted earlier run); rolled back to revision ${r.to} before deploying.`;
+  }
+  if (r.action === 'uninstalled') {
+    return `Release "${release}" was stuck in ${r.fromStatus} (revision ${r.from}) with no deployed revision to return to; uninstalled it before deploying.`;
+  }
+  return undefined;
+}
+
+/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
+export async function recoverStuckRelease(tools: KubeTools, release: string, namespace: string, timeoutMs: number): Promise<Recovery> {
+  const plan = planRecovery(await getReleaseHistory(tools, release, namespace));
+  if (plan.action === 'none') return plan;
+  log.warning(describeRecovery(release, plan)!, 'Stuck Helm release');
+  try {
+    if (plan.action === 'rolled-back') {
+      await runHelm(tools, rollbackArgs(tools.helmMajor, { release, namespace, revision: plan.to, timeoutMs }));
+    } else {
+      await runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
+    }
+  } catch (err) {
+    throw new ActionError(`Could not recover Helm release "${release}" in "${namespace}" from ${plan.fromStatus}: ${(err as Error).message}`, {
+      hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`, cause: err,
+    });
+  }
+  return plan;
+}
