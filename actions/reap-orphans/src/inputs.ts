@@ -1,0 +1,89 @@
+/**
+ * reap-orphans' inputs: read raw from the runner and validated by the pure `parseInputs` (the
+ * target of the table tests) before anything is listed, so a bad input deletes nothing.
+ */
+import { InputError, input, parseBoolean, parseDuration, parseInteger, parseList } from '@preview-fleet/core';
+import {
+  parseVaultInputs, REAP_KINDS, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type ReapKind, type VaultInputs,
+} from '@preview-fleet/core/lifecycle';
+
+export const INPUT_NAMES = [
+  'github-token', 'label', 'ttl', 'keep-label', 'warn-before', 'stale-days', 'close-after-days', 'stale-label', 'dry-run',
+  'max-deletions', 'concurrency', 'kinds', ...VAULT_INPUT_NAMES, 'aws-region', 'timeout',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+export type RawInputs = Partial<Record<InputName, string>>;
+
+/** The TypeScript defaults; a test proves action.yml says the same (github-token's is `${{ github.token }}`). */
+export const DEFAULTS: Record<InputName, string> = {
+  'github-token': '', label: 'preview', ttl: '72h', 'keep-label': 'preview-keep', 'warn-before': '24h', 'stale-days': '0',
+  'close-after-days': '7', 'stale-label': 'preview-stale', 'dry-run': 'false', 'max-deletions': '20', concurrency: '5',
+  kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m',
+};
+
+const SECRET_INPUTS: readonly string[] = ['github-token', ...VAULT_SECRET_INPUTS];
+
+export interface Inputs {
+  'github-token': string;
+  label: string;
+  ttlMs: number;
+  keepLabel: string;
+  warnBeforeMs: number;
+  staleDays: number;
+  closeAfterDays: number;
+  staleLabel: string;
+  dryRun: boolean;
+  maxDeletions: number;
+  concurrency: number;
+  kinds: Set<ReapKind>;
+  vault?: VaultInputs;
+  awsRegion?: string;
+  timeoutMs: number;
+}
+
+export function readRawInputs(): RawInputs {
+  const raw: RawInputs = {};
+  for (const name of INPUT_NAMES) raw[name] = SECRET_INPUTS.includes(name) ? input.secret(name) : input.string(name);
+  return raw;
+}
+
+function nonEmpty(name: string, value: string, what: string): string {
+  const v = value.trim();
+  if (v === '') throw new InputError(name, value, `must not be empty: ${what}`);
+  return v;
+}
+
+export function parseInputs(given: RawInputs, env: Record<string, string | undefined> = process.env): Inputs {
+  const raw = { ...DEFAULTS, ...given };
+  const label = nonEmpty('label', raw.label, 'the opt-in label');
+  const keepLabel = nonEmpty('keep-label', raw['keep-label'], 'the label that keeps a preview past its expiry');
+  if (keepLabel === label) throw new InputError('keep-label', keepLabel, 'must differ from label');
+  const staleLabel = nonEmpty('stale-label', raw['stale-label'], 'the label that marks a PR stale');
+  const kinds = new Set<ReapKind>();
+  const listed = parseList('kinds', raw.kinds);
+  if (listed.length === 0) throw new InputError('kinds', raw.kinds, `must list at least one of ${REAP_KINDS.join(', ')}`);
+  for (const k of listed) {
+    if (!(REAP_KINDS as readonly string[]).includes(k)) {
+      throw new InputError('kinds', raw.kinds, `must list only ${REAP_KINDS.join(', ')}`, `"${k}" is not one of them`);
+    }
+    kinds.add(k as ReapKind);
+  }
+  const vault = kinds.has('vault') ? parseVaultInputs(raw, env, 'kinds includes vault', 'leave vault out of kinds') : undefined;
+  const awsRegion = kinds.has('ecr') ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() : undefined;
+  if (kinds.has('ecr') && !awsRegion) {
+    throw new InputError('aws-region', raw['aws-region'], 'is required while kinds includes ecr (and AWS_REGION is not set)',
+      'Run aws-actions/configure-aws-credentials first, set aws-region, or leave ecr out of kinds');
+  }
+  return {
+    'github-token': raw['github-token'].trim(),
+    label, keepLabel, staleLabel, kinds, vault, awsRegion,
+    ttlMs: parseDuration('ttl', raw.ttl, { minMs: 60_000 }),
+    warnBeforeMs: parseDuration('warn-before', raw['warn-before']),
+    staleDays: parseInteger('stale-days', raw['stale-days'], { min: 0, max: 3650 }),
+    closeAfterDays: parseInteger('close-after-days', raw['close-after-days'], { min: 0, max: 3650 }),
+    dryRun: parseBoolean('dry-run', raw['dry-run']),
+    maxDeletions: parseInteger('max-deletions', raw['max-deletions'], { min: 0, max: 10_000 }),
+    concurrency: parseInteger('concurrency', raw.concurrency, { min: 1, max: 50 }),
+    timeoutMs: parseDuration('timeout', raw.timeout, { minMs: 1000, maxMs: 6 * 3_600_000 }),
+  };
+}

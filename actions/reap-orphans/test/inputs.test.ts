@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '@preview-fleet/core';
+import { REAP_KINDS } from '@preview-fleet/core/lifecycle';
+import { DEFAULTS, INPUT_NAMES, parseInputs } from '../src/inputs.js';
+import { BAD_INPUTS, KUBE_ONLY } from './bad-inputs.js';
+
+describe('reap-orphans inputs', () => {
+  it('action.yml declares exactly these inputs with the same defaults', () => {
+    const yml = parse(readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string; description?: string }> };
+    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
+    for (const name of INPUT_NAMES) {
+      expect(yml.inputs[name]!.description, name).toBeTruthy();
+      const want = name === 'github-token' ? '${{ github.token }}' : DEFAULTS[name];
+      expect([name, String(yml.inputs[name]!.default ?? '')]).toEqual([name, want]);
+    }
+    expect(DEFAULTS.kinds).toBe(REAP_KINDS.join(','));
+  });
+
+  it('parses the defaults (with Vault by token and a region from AWS_REGION)', () => {
+    const i = parseInputs({ 'vault-addr': 'http://127.0.0.1:8200', 'auth-method': 'token', token: 't' }, { AWS_REGION: 'us-east-1' });
+    expect(i).toMatchObject({
+      label: 'preview', keepLabel: 'preview-keep', ttlMs: 72 * 3_600_000, warnBeforeMs: 24 * 3_600_000, staleDays: 0, closeAfterDays: 7,
+      dryRun: false, maxDeletions: 20, concurrency: 5, awsRegion: 'us-east-1', timeoutMs: 300_000,
+    });
+    expect([...i.kinds]).toEqual([...REAP_KINDS]);
+    expect(i.vault).toMatchObject({ method: 'token', mount: 'secret', kvVersion: 2, allowedPrefix: 'preview/' });
+  });
+
+  it('kinds narrows what needs configuring; warn-before 0s switches warnings off; max-deletions 0 is allowed', () => {
+    const i = parseInputs({ ...KUBE_ONLY, 'warn-before': '0s', 'max-deletions': '0' }, {});
+    expect([...i.kinds]).toEqual(['namespaces', 'releases', 'deployments']);
+    expect(i.vault).toBeUndefined();
+    expect(i.awsRegion).toBeUndefined();
+    expect(i.warnBeforeMs).toBe(0);
+    expect(i.maxDeletions).toBe(0);
+  });
+
+  it.each(BAD_INPUTS.map((c) => [c.name, c] as const))('refuses %s', (_name, c) => {
+    let err: unknown;
+    try {
+      parseInputs(c.inputs, {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).input).toBe(c.input);
+    expect((err as InputError).message).toMatch(c.message);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * teardown: validate everything, then remove the PR's releases, namespace, Vault paths, ECR
+ * repositories and deployments in that order — every step attempted — and fail at the end if any
+ * step failed. Needs no checkout: every name comes from the inputs and the PR number.
+ */
+import {
+  ActionError, loadContext, log, requirePrNumber, setOutputs, systemClock, writeSummary, type ActionContext,
+} from '@preview-fleet/core';
+import { createGitHubClient } from '@preview-fleet/core/github';
+import { bindTeardownPorts, itemFromTargets, once, renderRemovalTable, teardownMany } from '@preview-fleet/core/lifecycle';
+import { createEcrSession } from '@preview-fleet/core/registry';
+import { loginVault } from '@preview-fleet/core/vault';
+import { parseInputs, planTeardown, readRawInputs, type Inputs, type TeardownPlan } from './inputs.js';
+
+interface Prepared {
+  inputs: Inputs;
+  ctx: ActionContext;
+  pr: number;
+  plan: TeardownPlan;
+}
+
+/** Everything checked before any system is contacted (also the all-in-one's validate step). */
+export function validate(): Prepared {
+  const inputs = parseInputs(readRawInputs());
+  const ctx = loadContext(inputs['pr-number']);
+  const pr = requirePrNumber(ctx);
+  const plan = planTeardown(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
+  return { inputs, ctx, pr, plan };
+}
+
+export async function main(): Promise<void> {
+  const { inputs, ctx, pr, plan } = validate();
+  if (ctx.action === 'unlabeled' && ctx.label !== undefined && ctx.label !== inputs.label) {
+    log.info(`Label "${ctx.label}" was removed, not "${inputs.label}": nothing to tear down`);
+    setOutputs({ report: JSON.stringify({ pr, failed: false, nothingFound: true, skipped: `unlabeled ${ctx.label}`, results: [] }) });
+    return;
+  }
+  const token = inputs['github-token'];
+  if (!token) log.warning('github-token is empty: the PR comment and deployments are left as they are');
+  const client = token ? createGitHubClient(token, { baseUrl: ctx.apiUrl }) : undefined;
+  const vault = inputs.vault;
+  const ecrRegion = inputs.awsRegion;
+  const ports = bindTeardownPorts({
+    repository: ctx.repository,
+    kube: { helm: 'helm', kubectl: 'kubectl' },
+    timeoutMs: inputs.timeoutMs,
+    now: () => systemClock.now(),
+    warn: (m) => log.warning(m),
+    vault: vault && {
+      mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
+      session: once(() => loginVault({
+        addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
+        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: systemClock,
+      })),
+    },
+    ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: systemClock })) : undefined,
+    github: client && {
+      client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
+      services: inputs.services, comment: true, deployments: true,
+    },
+  });
+  log.info(`Tearing down the preview of ${ctx.repository}#${pr}: ${plan.targets.map((t) => `${t.namespace}/${t.release}`).join(', ')}`);
+  const [report] = await teardownMany(ports, [itemFromTargets(pr, plan.targets, plan.environments)]);
+  const table = renderRemovalTable(report!.results);
+  log.info(table);
+  setOutputs({ report: JSON.stringify(report) });
+  const headline = report!.nothingFound
+    ? `Nothing to remove: PR #${pr} has no preview (never had one, or it is already gone).`
+    : report!.failed ? `Teardown of PR #${pr} did not finish: see the failed rows.` : `The preview of PR #${pr} is destroyed.`;
+  await writeSummary(['### Preview teardown', '', headline, '', table, ''].join('\n'));
+  if (report!.nothingFound) log.info(headline);
+  if (report!.failed) {
+    const failed = report!.results.filter((r) => r.status === 'failed');
+    throw new ActionError(`Teardown of PR #${pr} failed for ${failed.length} resource(s): ${failed.map((r) => `${r.kind} ${r.name} (${r.reason ?? 'no reason'})`).join('; ')}`, {
+      hint: 'Every other step was still attempted; re-run the job once the cause is fixed (removal is idempotent).',
+    });
+  }
+}

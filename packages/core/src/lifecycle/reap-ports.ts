@@ -1,0 +1,65 @@
+/**
+ * Binds the reaper's ports to the real adapters: one namespace list, one `helm list -A`, ECR
+ * repositories by tag, Vault paths by custom_metadata, deployments of `preview/pr-*`
+ * environments, open PRs listed once (100 per page, with labels), and the GitHub writes the
+ * reaper makes (warning comment, stale label, close).
+ */
+import type { GitHubClient } from '../github/client.js';
+import { listPreviewEnvironments } from '../github/deployments.js';
+import { listOpenPullRequests } from '../github/pulls.js';
+import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned } from '../kube/inventory.js';
+import { detectTools } from '../kube/tools.js';
+import { listMarkedRepositories } from '../registry/removal.js';
+import { listMarkedPaths } from '../vault/removal.js';
+import type { ReaperPorts } from './reap.js';
+import { bindTeardownPorts, type TeardownAdapters } from './teardown-ports.js';
+
+export const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
+
+export interface ReaperAdapters extends TeardownAdapters {
+  github: NonNullable<TeardownAdapters['github']>;
+  keepLabel: string;
+  staleLabel: string;
+  closeAfterDays: number;
+}
+
+export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
+  const [owner, repo] = a.repository.split('/') as [string, string];
+  const client: GitHubClient = a.github.client;
+  const comment = (pr: number, body: string) => client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
+  const ports: ReaperPorts = {
+    listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
+    listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
+    listReleases: async () => listReleasesByNamespace({ ...a.kube, helmMajor: (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor }),
+    listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
+    async warn(plan, removeAt) {
+      await comment(plan.pr, [
+        WARNING_MARKER,
+        `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
+        '',
+        `Push a commit to redeploy (which renews it), or add the \`${a.keepLabel}\` label to keep it.`,
+      ].join('\n'));
+      const at = new Date(a.now()).toISOString();
+      for (const ns of plan.resources.filter((r) => r.kind === 'namespace')) await markNamespaceWarned(a.kube, ns.name, at);
+    },
+    async markStale(pr, idleDays) {
+      await client.rest.issues.addLabels({ owner, repo, issue_number: pr, labels: [a.staleLabel] });
+      await comment(pr, `💤 No activity for ${idleDays} days: this PR is marked \`${a.staleLabel}\`.${a.closeAfterDays > 0
+        ? ` Without activity it will be closed in ${a.closeAfterDays} days and its preview removed.` : ''} Any update removes the mark's effect; \`${a.keepLabel}\` exempts it.`);
+    },
+    async closePullRequest(pr, idleDays) {
+      await comment(pr, `🔒 Closing: no activity for ${idleDays} days after being marked \`${a.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`);
+      await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
+    },
+    teardown: bindTeardownPorts(a),
+  };
+  if (a.vault) {
+    const v = a.vault;
+    ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, prefix: v.allowedPrefix, repository: a.repository });
+  }
+  if (a.ecr) {
+    const ecr = a.ecr;
+    ports.listRepositories = async () => (await listMarkedRepositories(await ecr(), a.repository)).map((r) => ({ name: r.name, marks: r.marks }));
+  }
+  return ports;
+}

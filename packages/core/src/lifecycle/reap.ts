@@ -1,0 +1,231 @@
+/**
+ * The reaper's story: inventory everything carrying our marks for this repository (per enabled
+ * kind), list the open PRs once, decide each PR with `planReap` (and `planStale`), warn once,
+ * close stale PRs, and tear the rest down through `teardownMany` with bounded concurrency, at most
+ * `maxDeletions` PRs per run. In dry-run nothing is written anywhere: no deletion, comment or label.
+ */
+import type { PullRequestInfo } from '../context.js';
+import type { OwnershipMarks } from '../marks.js';
+import { errorText } from '../runtime/errors.js';
+import { redact } from '../runtime/secrets.js';
+import { planReap, planStale, type Decision, type InventoryItem, type PrPlan } from './reap-plan.js';
+import { teardownMany, type TeardownItem, type TeardownPorts, type TeardownReport } from './teardown.js';
+
+export const REAP_KINDS = ['namespaces', 'releases', 'ecr', 'vault', 'deployments'] as const;
+export type ReapKind = (typeof REAP_KINDS)[number];
+
+export interface ReaperInventoryPorts {
+  /** Marked namespaces (kinds namespaces and releases): one list call. */
+  listNamespaces?(): Promise<Array<{ name: string; marks: OwnershipMarks; warnedAt?: string }>>;
+  /** Release names by namespace (kind releases): one list call. */
+  listReleases?(): Promise<Map<string, string[]>>;
+  listRepositories?(): Promise<Array<{ name: string; marks: OwnershipMarks }>>;
+  listVaultPaths?(): Promise<Array<{ path: string; marks: OwnershipMarks }>>;
+  /** Deployment environments of previews (`preview/pr-N`), with the PR read from the name. */
+  listEnvironments?(): Promise<Array<{ name: string; pr: number }>>;
+}
+
+export interface ReaperPorts extends ReaperInventoryPorts {
+  /** Every open PR with its labels and updated_at, listed once (paginated). */
+  listOpenPullRequests(): Promise<PullRequestInfo[]>;
+  /** Tells the PR its preview will be removed at `removeAt` and records that it did (warned-at). */
+  warn(plan: PrPlan, removeAt: string): Promise<void>;
+  /** Labels an idle PR stale and says so in a comment. */
+  markStale?(pr: number, idleDays: number): Promise<void>;
+  /** Closes a stale PR with a comment (a PR closed with GITHUB_TOKEN fires no `closed` workflow). */
+  closePullRequest?(pr: number, idleDays: number): Promise<void>;
+  teardown: TeardownPorts;
+  log?(message: string): void;
+}
+
+export interface ReapOptions {
+  repository: string;
+  now: number;
+  label: string;
+  keepLabel: string;
+  /** Expiry for resources stamped without expires-at: created-at + ttl. */
+  ttlMs: number;
+  warnBeforeMs: number;
+  staleDays: number;
+  closeAfterDays: number;
+  staleLabel: string;
+  dryRun: boolean;
+  maxDeletions: number;
+  concurrency: number;
+  kinds: ReadonlySet<ReapKind>;
+}
+
+export interface PlannedPr {
+  pr: number;
+  decision: Decision | { action: 'reap'; reason: 'stale-closed' };
+  expiresAt?: string;
+  resources: Array<{ kind: string; name: string }>;
+  /** Over max-deletions this run: left for the next one. */
+  deferred?: boolean;
+  stale?: 'mark-stale' | 'close';
+}
+
+export interface ReapOutcome {
+  plan: PlannedPr[];
+  reports: TeardownReport[];
+  reaped: number[];
+  kept: number[];
+  warned: number[];
+  deferred: number[];
+  staleMarked: number[];
+  closed: number[];
+  /** Warnings, stale marks or closes that failed (the run goes on; the job fails at the end). */
+  errors: string[];
+  failed: boolean;
+}
+
+/**
+ * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
+ * fails is left out of this run (`onError` hears why): its resources wait for the next run, and
+ * the other kinds are still reaped, since each decision rests on the PR alone.
+ */
+export async function takeInventory(ports: ReaperInventoryPorts, o: Pick<ReapOptions, 'kinds' | 'ttlMs'>, onError: (what: string, err: unknown) => void = (_w, e) => { throw e; }): Promise<InventoryItem[]> {
+  const k = o.kinds;
+  const safe = async <T>(what: string, enabled: boolean, list: (() => Promise<T>) | undefined): Promise<T | undefined> => {
+    if (!enabled || !list) return undefined;
+    try {
+      return await list();
+    } catch (err) {
+      onError(`Listing ${what} failed; they are left for the next run`, err);
+      return undefined;
+    }
+  };
+  const [namespaces, releases, repos, paths, envs] = await Promise.all([
+    safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
+    safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports)),
+    safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
+    safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
+    safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports)),
+  ]);
+  const withTtl = (m: OwnershipMarks): OwnershipMarks => {
+    if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt))) return m;
+    return { ...m, expiresAt: new Date(Date.parse(m.createdAt) + o.ttlMs).toISOString() };
+  };
+  const items: InventoryItem[] = [];
+  for (const ns of namespaces ?? []) {
+    if (k.has('namespaces')) items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+    for (const rel of releases?.get(ns.name) ?? []) items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+  }
+  for (const r of repos ?? []) items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
+  for (const p of paths ?? []) items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
+  for (const e of envs ?? []) items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
+  return items;
+}
+
+/**
+ * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
+ * leftovers follow the expiry alone: kept until expires-at, reaped after (nothing is running).
+ */
+function withoutWarningRecord(p: PrPlan): PrPlan['decision'] {
+  if (p.decision.action !== 'warn' || p.resources.some((r) => r.kind === 'namespace')) return p.decision;
+  return p.decision.reason === 'expired' ? { action: 'reap', reason: 'expired' } : { action: 'keep', reason: 'active' };
+}
+
+function teardownItem(p: PrPlan): TeardownItem {
+  const of = (kind: string) => p.resources.filter((r) => r.kind === kind);
+  return {
+    pr: p.pr,
+    releases: of('release').map((r) => ({ namespace: r.name.slice(0, r.name.indexOf('/')), release: r.name.slice(r.name.indexOf('/') + 1) })),
+    namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
+    vaultPaths: of('vault-path').map((r) => r.name),
+    repositories: of('ecr-repository').map((r) => r.name),
+    environments: of('environment').map((r) => r.name),
+  };
+}
+
+export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<ReapOutcome> {
+  const inventoryErrors: Array<[string, unknown]> = [];
+  const [inventory, openPrs] = await Promise.all([
+    takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
+    ports.listOpenPullRequests(),
+  ]);
+  const plans = planReap(inventory, openPrs, { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs })
+    .map((p) => ({ ...p, decision: withoutWarningRecord(p) }));
+  const stale = planStale(openPrs, {
+    now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+  });
+  const out: ReapOutcome = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
+  const note = (what: string, err: unknown): void => {
+    const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
+    out.errors.push(text);
+    ports.log?.(text);
+  };
+  for (const [what, err] of inventoryErrors) note(what, err);
+
+  // Stale PRs first: a PR closed now is torn down in this same run.
+  const closing = new Set<number>();
+  for (const s of stale) {
+    if (o.dryRun) {
+      if (s.action === 'close') closing.add(s.pr);
+      continue;
+    }
+    try {
+      if (s.action === 'mark-stale') {
+        await ports.markStale?.(s.pr, s.idleDays);
+        out.staleMarked.push(s.pr);
+      } else {
+        await ports.closePullRequest?.(s.pr, s.idleDays);
+        out.closed.push(s.pr);
+        closing.add(s.pr);
+      }
+    } catch (err) {
+      note(`${s.action === 'close' ? 'Closing' : 'Marking stale'} PR #${s.pr} failed`, err);
+    }
+  }
+
+  const planned: PlannedPr[] = plans.map((p) => ({
+    pr: p.pr,
+    decision: closing.has(p.pr) ? { action: 'reap', reason: 'stale-closed' } : p.decision,
+    expiresAt: p.expiresAt,
+    resources: p.resources.map((r) => ({ kind: r.kind, name: r.name })),
+    stale: stale.find((s) => s.pr === p.pr)?.action,
+  }));
+  const byPr = new Map(plans.map((p) => [p.pr, p]));
+  const toReap = planned.filter((p) => p.decision.action === 'reap');
+  toReap.slice(Math.max(0, o.maxDeletions)).forEach((p) => { p.deferred = true; });
+  out.plan = planned;
+  out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
+  out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
+
+  for (const p of planned.filter((x) => x.decision.action === 'warn')) {
+    const d = p.decision as Extract<Decision, { action: 'warn' }>;
+    if (o.dryRun) { out.warned.push(p.pr); continue; }
+    try {
+      await ports.warn(byPr.get(p.pr)!, d.removeAt);
+      out.warned.push(p.pr);
+    } catch (err) {
+      note(`Warning PR #${p.pr} failed`, err);
+    }
+  }
+
+  const now = toReap.filter((p) => !p.deferred);
+  if (!o.dryRun && now.length) {
+    out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr)!)), { concurrency: o.concurrency });
+  }
+  out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
+  out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
+  return out;
+}
+
+const WHY: Record<string, string> = {
+  closed: 'PR closed', missing: 'PR closed or missing (lost `closed` webhook?)', unlabelled: 'opt-in label removed',
+  expired: 'expired', expiring: 'expires soon', active: 'active', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+  'stale-closed': 'stale PR closed',
+};
+
+/** The plan as a markdown table for the step summary. */
+export function renderReapPlan(plan: PlannedPr[], o: { dryRun: boolean }): string {
+  if (plan.length === 0) return '_Nothing carries our marks for this repository._';
+  const rows = plan.map((p) => {
+    const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
+    const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
+    const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
+    return `| #${p.pr} | ${act} | ${WHY[p.decision.reason] ?? p.decision.reason}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
+  });
+  return ['| PR | action | why | expires | resources |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}

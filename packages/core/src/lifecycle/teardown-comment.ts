@@ -1,0 +1,48 @@
+/**
+ * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
+ * status comment never had a preview shown to anyone, so it gets no comment at all (the no-op).
+ * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
+ * one carrying the per-resource table.
+ */
+import type { GitHubClient } from '../github/client.js';
+import { mergeSections, parseStatusComment, type PreviewState, type ServiceSection } from '../github/comment-model.js';
+import { renderStatusComment } from '../github/comment-render.js';
+import { findStatusComments, listIssueComments } from '../github/comment-upsert.js';
+
+export interface AnnounceOptions {
+  owner: string;
+  repo: string;
+  pr: number;
+  state: Extract<PreviewState, 'tearing-down' | 'destroyed' | 'failed'>;
+  /** Services to show besides those the comment already holds (teardown's `services` input). */
+  services: string[];
+  /** Markdown for the first service's details (the removal table). */
+  details?: string;
+  runId: number;
+  runAttempt: number;
+  runUrl?: string;
+  serverUrl: string;
+  now: number;
+}
+
+/** 'no-comment' when the PR has no status comment (nothing is created). */
+export async function announceTeardown(client: GitHubClient, o: AnnounceOptions): Promise<'no-comment' | 'updated' | 'unchanged'> {
+  const ours = findStatusComments(await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }));
+  const keep = ours[0];
+  if (!keep) return 'no-comment';
+  const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+  const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
+  const updatedAt = new Date(o.now).toISOString();
+  const updates: ServiceSection[] = names.map((service, i) => {
+    const before = held.find((s) => s.service === service);
+    return {
+      service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, runUrl: o.runUrl, updatedAt,
+      namespace: before?.namespace, sha: before?.sha,
+      details: i === 0 ? o.details : undefined,
+    };
+  });
+  const body = renderStatusComment(mergeSections(held, updates), { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` });
+  if (body === keep.body) return 'unchanged';
+  await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
+  return 'updated';
+}
