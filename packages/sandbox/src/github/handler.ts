@@ -54,6 +54,9 @@ const routes: Array<Route & { regex: RegExp; names: string[] }> = [...pullRoutes
   return { ...r, regex, names };
 });
 
+/** The operations this stand-in serves (what the contract is trimmed to). */
+export const servedOperations: GitHubOperation[] = routes.map((r) => ({ template: r.template, method: r.method }));
+
 function match(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
   for (const r of routes) {
     if (r.method !== method) continue;

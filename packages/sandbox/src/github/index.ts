@@ -27,13 +27,14 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../../core/src/clock.js';
 import { startLoopbackServer } from '../http/server.js';
 import { loadGitHubContract } from './contract.js';
-import { createGitHubHandler, type GitHubFault, type GitHubRecorder, type GitHubRequestRecord } from './handler.js';
+import { createGitHubHandler, servedOperations, type GitHubFault, type GitHubRecorder, type GitHubRequestRecord } from './handler.js';
 import * as render from './render.js';
 import { addLabels } from './routes-issues.js';
 import { createPull, pushToPull } from './routes-pulls.js';
 import { actionsBot, deploymentState, newState, repoOf, touch, type Actor, type IssueState, type RepoState } from './state.js';
 
-export { githubContractPath, loadGitHubContract, GitHubContract, type GitHubExchange, type GitHubOperation } from './contract.js';
+export { servedOperations } from './handler.js';
+export { githubContractPath, loadGitHubContract, trimDocument, GitHubContract, type GitHubExchange, type GitHubOperation } from './contract.js';
 export type { GitHubFault, GitHubRequestRecord, TokenKind } from './handler.js';
 export type { Actor } from './state.js';
 
@@ -55,8 +56,11 @@ export interface GitHubStandIn {
   readOnlyToken: string;
   /** Another token (e.g. a user's PAT), acting as `actor`. */
   createToken(opts?: { readOnly?: boolean; actor?: Actor }): string;
-  /** Opens a PR through the same state the endpoints use; `head` defaults to `feature-<n>`. Returns the `pull-request` object. */
-  openPullRequest(repo: string, opts?: { labels?: string[]; head?: string; base?: string; title?: string; body?: string; draft?: boolean; user?: Actor }): Json;
+  /**
+   * Opens a PR through the same state the endpoints use; `head` defaults to `feature-<n>`, `fork`
+   * ("owner/name") makes it a fork PR (head.repo is the fork). Returns the `pull-request` object.
+   */
+  openPullRequest(repo: string, opts?: { labels?: string[]; head?: string; base?: string; title?: string; body?: string; draft?: boolean; user?: Actor; fork?: string }): Json;
   /** A push to the PR's head branch; returns the new head SHA (and bumps `updated_at`). */
   pushCommit(repo: string, prNumber: number): string;
   /** Closes (or merges) a PR as the web UI would. */
@@ -70,7 +74,7 @@ export interface GitHubStandIn {
   clearFaults(): void;
   /** Contract mismatches seen so far ("METHOD template ...: what [request]"). */
   contractViolations(): string[];
-  /** Throws listing every contract violation (and clears nothing): call it at the end of each test. */
+  /** Throws listing every contract violation seen since the last call (then forgets them, so one failure does not leak into the next test). */
   assertContract(): void;
   /** Requests per OpenAPI operationId (e.g. "issues/list-comments"); "<METHOD> <status>" when unrouted. */
   counters(): Record<string, number>;
@@ -95,7 +99,7 @@ export interface GitHubStandIn {
 export async function startGitHub(options: GitHubStandInOptions = {}): Promise<GitHubStandIn> {
   const clock = options.clock ?? systemClock;
   const state = newState(clock);
-  const c = loadGitHubContract();
+  const c = loadGitHubContract(undefined, servedOperations);
   const rec: GitHubRecorder = {
     requestLog: [], counts: new Map(), violations: [], faults: [], tokens: new Map(),
     rate: { limit: options.rateLimit ?? 5000, used: 0, resetAt: clock.now() + 3600_000 },
@@ -128,7 +132,7 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
     createToken: (o = {}) => issueToken(o.readOnly ? 'read-only' : 'write', o.actor),
     openPullRequest(repo, o = {}) {
       const r = repoNamed(repo);
-      const i = createPull(state, r, { title: o.title ?? `Change ${r.nextNumber}`, head: o.head ?? `feature-${r.nextNumber}`, base: o.base, body: o.body, draft: o.draft, labels: o.labels, user: o.user });
+      const i = createPull(state, r, { title: o.title ?? `Change ${r.nextNumber}`, head: o.head ?? `feature-${r.nextNumber}`, base: o.base, body: o.body, draft: o.draft, labels: o.labels, user: o.user, fork: o.fork });
       return render.pull(c, state, r, i);
     },
     pushCommit: (repo, n) => {
@@ -159,7 +163,8 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
     clearFaults: () => void rec.faults.splice(0),
     contractViolations: () => [...rec.violations],
     assertContract() {
-      if (rec.violations.length > 0) throw new Error(`GitHub contract violations (${rec.violations.length}):\n- ${rec.violations.join('\n- ')}`);
+      const seen = rec.violations.splice(0);
+      if (seen.length > 0) throw new Error(`GitHub contract violations (${seen.length}):\n- ${seen.join('\n- ')}`);
     },
     counters: () => Object.fromEntries(rec.counts),
     requestLog: () => [...rec.requestLog],

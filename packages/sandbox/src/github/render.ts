@@ -1,5 +1,5 @@
 import type { GitHubContract } from './contract.js';
-import { type Actor, type CommentState, type DeploymentState, type EnvironmentState, type GitHubState, type IssueState, type LabelState, type RepoState, type StatusState } from './state.js';
+import { repoOf, type Actor, type CommentState, type DeploymentState, type EnvironmentState, type GitHubState, type IssueState, type LabelState, type RepoState, type StatusState } from './state.js';
 
 /**
  * Response objects in GitHub's real shapes. Each starts from a skeleton built from the OpenAPI
@@ -120,7 +120,10 @@ export function pull(c: GitHubContract, s: GitHubState, r: RepoState, i: IssueSt
   const html = `${repoHtml(r)}/pull/${i.number}`;
   const issueApi = `${repoApi(s, r)}/issues/${i.number}`;
   const repoJson = repository(c, s, r);
-  const end = (ref: string, sha: string): Json => ({ label: `${r.owner}:${ref}`, ref, sha, user: user(c, ownerOf(r)), repo: repoJson });
+  const end = (ref: string, sha: string, fork?: RepoState): Json => fork === undefined
+    ? { label: `${r.owner}:${ref}`, ref, sha, user: user(c, ownerOf(r)), repo: repoJson }
+    : { label: `${fork.owner}:${ref}`, ref, sha, user: user(c, ownerOf(fork)), repo: { ...repository(c, s, fork), fork: true } };
+  const forkRepo = p.headRepo === undefined ? undefined : repoOf(s, ...(p.headRepo.split('/') as [string, string]));
   const link = (href: string): Json => ({ href });
   return shape(c, schema, {
     url: api, id: i.id, node_id: nodeId('PR', i.id), html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`,
@@ -130,7 +133,7 @@ export function pull(c: GitHubContract, s: GitHubState, r: RepoState, i: IssueSt
     user: user(c, i.user), body: i.body, labels: issueLabels(c, s, r, i), milestone: null, active_lock_reason: null,
     created_at: iso(i.createdAt), updated_at: iso(i.updatedAt), closed_at: i.closedAt === undefined ? null : iso(i.closedAt),
     merged_at: p.mergedAt === undefined ? null : iso(p.mergedAt), merge_commit_sha: p.mergeCommitSha ?? null,
-    assignee: null, assignees: [], requested_reviewers: [], requested_teams: [], head: end(p.headRef, p.headSha),
+    assignee: null, assignees: [], requested_reviewers: [], requested_teams: [], head: end(p.headRef, p.headSha, forkRepo),
     base: end(p.baseRef, p.baseSha), author_association: 'CONTRIBUTOR', auto_merge: null, draft: p.draft,
     _links: {
       self: link(api), html: link(html), issue: link(issueApi), comments: link(`${issueApi}/comments`),

@@ -1,7 +1,7 @@
 import { GitHubError, validationFailed } from './errors.js';
 import { pull, repository, user } from './render.js';
 import { byDirection, listed, pullOf, requiredString, type Route } from './route-kit.js';
-import { branchSha, labelOf, touch, type Actor, type GitHubState, type IssueState, type RepoState } from './state.js';
+import { branchSha, labelOf, repoOf, touch, type Actor, type GitHubState, type IssueState, type RepoState } from './state.js';
 
 export interface NewPull {
   title: string;
@@ -11,32 +11,43 @@ export interface NewPull {
   draft?: boolean;
   labels?: string[];
   user?: Actor;
+  /** "owner/name" of a fork holding the head branch (a fork PR). */
+  fork?: string;
 }
 
 /** Opens a PR: head/base branches come into being on demand; 422 like GitHub for a duplicate or empty PR. */
 export function createPull(state: GitHubState, repo: RepoState, p: NewPull): IssueState {
-  const head = p.head.includes(':') ? p.head.slice(p.head.indexOf(':') + 1) : p.head;
+  const headOwner = p.head.includes(':') ? p.head.slice(0, p.head.indexOf(':')) : undefined;
+  const head = headOwner === undefined ? p.head : p.head.slice(headOwner.length + 1);
+  const fork = p.fork ?? (headOwner !== undefined && headOwner.toLowerCase() !== repo.owner.toLowerCase() ? `${headOwner}/${repo.name}` : undefined);
   const base = p.base ?? repo.defaultBranch;
-  if (head === base) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head}` });
-  const dup = [...repo.issues.values()].find((i) => i.state === 'open' && i.pull?.headRef === head && i.pull.baseRef === base);
+  if (head === base && fork === undefined) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head}` });
+  const dup = [...repo.issues.values()].find((i) => i.state === 'open' && i.pull?.headRef === head && i.pull.headRepo === fork && i.pull.baseRef === base);
   if (dup !== undefined) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.owner}:${head}.` });
   const now = state.clock.now();
   const issue: IssueState = {
     number: repo.nextNumber++, id: state.nextId(), title: p.title, body: p.body ?? null,
     user: p.user ?? { login: 'octocat', id: 583231, type: 'User' }, state: 'open', labels: [],
     createdAt: now, updatedAt: now, comments: [],
-    pull: { headRef: head, headSha: branchSha(state, repo, head), baseRef: base, baseSha: branchSha(state, repo, base), draft: p.draft ?? false, merged: false },
+    pull: { headRef: head, ...(fork === undefined ? {} : { headRepo: fork }), headSha: branchSha(state, headRepoOf(state, repo, fork), head), baseRef: base, baseSha: branchSha(state, repo, base), draft: p.draft ?? false, merged: false },
   };
   for (const l of p.labels ?? []) issue.labels.push(labelOf(state, repo, l).name);
   repo.issues.set(issue.number, issue);
   return issue;
 }
 
+/** The repository the head branch lives in (the fork for a fork PR). */
+function headRepoOf(state: GitHubState, repo: RepoState, fork: string | undefined): RepoState {
+  if (fork === undefined) return repo;
+  const [owner, name] = fork.split('/') as [string, string];
+  return repoOf(state, owner, name);
+}
+
 /** A push to the PR's head branch: a new head SHA, and `updated_at` bumps. */
 export function pushToPull(state: GitHubState, repo: RepoState, issue: IssueState): string {
   const sha = state.nextSha(`${repo.owner}/${repo.name}:${issue.pull!.headRef}`);
   issue.pull!.headSha = sha;
-  repo.branches.set(issue.pull!.headRef, sha);
+  headRepoOf(state, repo, issue.pull!.headRepo).branches.set(issue.pull!.headRef, sha);
   touch(state, issue);
   return sha;
 }

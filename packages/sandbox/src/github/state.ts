@@ -22,6 +22,8 @@ export interface CommentState {
 
 export interface PullState {
   headRef: string;
+  /** "owner/name" of the fork the head branch lives in; undefined for a same-repository PR. */
+  headRepo?: string;
   headSha: string;
   baseRef: string;
   baseSha: string;

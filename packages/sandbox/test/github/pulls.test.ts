@@ -1,0 +1,60 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../core/src/clock.js';
+import { getPullRequest, listOpenPullRequests } from '../../../core/src/github/pulls.js';
+import { startGitHub, type GitHubStandIn } from '../../src/github/index.js';
+import { clientFor } from './client.js';
+
+const clock = new FakeClock();
+let gh: GitHubStandIn;
+
+beforeAll(async () => {
+  gh = await startGitHub({ clock });
+});
+afterEach(() => gh.assertContract());
+afterAll(async () => gh.stop());
+
+describe('GitHub stand-in: repositories and pull requests', () => {
+  it('any owner/name is served; a repository comes into being on first use', async () => {
+    const { data } = await clientFor(gh).rest.repos.get({ owner: 'someone', repo: 'anything' });
+    expect(data).toMatchObject({ full_name: 'someone/anything', default_branch: 'main', html_url: 'https://github.com/someone/anything', owner: { login: 'someone' } });
+  });
+
+  it('create, get, list (state, per_page, page), close and reopen, merge', async () => {
+    const octokit = clientFor(gh);
+    const r = { owner: 'acme', repo: 'pulls' };
+    const { data: created } = await octokit.rest.pulls.create({ ...r, title: 'Add cache', head: 'cache', base: 'main' });
+    expect(created).toMatchObject({ number: 1, state: 'open', merged: false, head: { ref: 'cache', repo: { full_name: 'acme/pulls' } }, base: { ref: 'main' } });
+    await expect(octokit.rest.pulls.create({ ...r, title: 'again', head: 'cache', base: 'main' })).rejects.toMatchObject({ status: 422, message: expect.stringContaining('A pull request already exists for acme:cache.') });
+
+    for (let i = 0; i < 4; i++) gh.openPullRequest('acme/pulls');
+    const page2 = await octokit.rest.pulls.list({ ...r, state: 'open', per_page: 2, page: 2 });
+    expect(page2.data.map((p) => p.number)).toEqual([3, 2]); // newest first by default
+    await octokit.rest.pulls.update({ ...r, pull_number: 2, state: 'closed' });
+    const merged = await octokit.rest.pulls.merge({ ...r, pull_number: 3 });
+    expect(merged.data).toMatchObject({ merged: true, message: 'Pull Request successfully merged' });
+    await expect(octokit.rest.pulls.merge({ ...r, pull_number: 3 })).rejects.toMatchObject({ status: 405 });
+    expect((await octokit.rest.pulls.list({ ...r, state: 'closed' })).data.map((p) => p.number).sort()).toEqual([2, 3]);
+    expect((await octokit.rest.pulls.list({ ...r })).data.map((p) => p.number)).toEqual([5, 4, 1]);
+    const three = await octokit.rest.pulls.get({ ...r, pull_number: 3 });
+    expect(three.data).toMatchObject({ state: 'closed', merged: true, merge_commit_sha: merged.data.sha });
+    await octokit.rest.pulls.update({ ...r, pull_number: 2, state: 'open' });
+    expect(gh.pull('acme/pulls', 2)?.state).toBe('open');
+    await expect(octokit.rest.pulls.get({ ...r, pull_number: 99 })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('pushCommit advances the head SHA and updated_at; core reads PRs as the actions do', async () => {
+    const pr = gh.openPullRequest('acme/core', { labels: ['preview'], head: 'feature/login', title: 'Login' });
+    clock.advance(90_000);
+    const sha = gh.pushCommit('acme/core', pr.number);
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(sha).not.toBe(pr.head.sha);
+    const octokit = clientFor(gh);
+    const info = await getPullRequest(octokit, 'acme/core', pr.number);
+    expect(info).toMatchObject({ number: pr.number, state: 'open', headSha: sha, headRef: 'feature/login', labels: ['preview'], isFork: false, author: 'octocat' });
+    expect(Date.parse(info!.updatedAt!) - Date.parse(pr.created_at)).toBe(90_000);
+    expect(await getPullRequest(octokit, 'acme/core', 404)).toBeUndefined();
+    gh.openPullRequest('acme/core', { fork: 'mallory/core' });
+    const open = await listOpenPullRequests(octokit, 'acme/core');
+    expect(open.map((p) => [p.number, p.isFork])).toEqual([[2, true], [1, false]]);
+  });
+});
