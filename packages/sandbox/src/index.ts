@@ -8,6 +8,8 @@ import { previewPolicy, startVault, type VaultStandIn } from './vault/index.js';
 import { startMoto, type MotoStandIn } from './ecr/index.js';
 import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from './registry/index.js';
 import { startGitHub, type GitHubStandIn } from './github/index.js';
+import { startIngress, type IngressStandIn } from './ingress/index.js';
+import { startKube, type KubeStandIn } from './kube/index.js';
 import { toolPaths } from './tools.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,9 @@ export interface Sandbox {
   oidc?: OidcStandIn;
   vault?: VaultStandIn;
   github?: GitHubStandIn;
+  kube?: KubeStandIn;
+  /** The cluster's ingress + wildcard DNS for the preview domain (part of `kube`). */
+  ingress?: IngressStandIn;
   ecr?: MotoStandIn;
   registry?: RegistryStandIn;
   /** Parts that were asked for but cannot run on this machine, with the reason. */
@@ -35,6 +40,10 @@ export interface SandboxOptions {
   only?: SandboxPart[];
   /** The repository the stand-ins act for (GITHUB_REPOSITORY, OIDC claims). */
   repository?: string;
+  /** Preview hosts live under it (default preview.sandbox.test). */
+  domain?: string;
+  /** Controller reaction time of the Kubernetes stand-in (default its own, ~1 s). */
+  controllerDelayMs?: number;
 }
 
 /** Starts the requested parts (default all that this machine can run). */
@@ -52,7 +61,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     if (parts.includes('kube')) {
       const tools = toolPaths();
-      Object.assign(env, { HELM3: tools.v31.helm, HELM4: tools.v34.helm, KUBECTL: tools.v34.kubectl });
+      const kube = await startKube({ controllerDelayMs: options.controllerDelayMs });
+      stops.push(() => kube.stop());
+      const ingress = await startIngress({ store: kube.store, domain: options.domain });
+      stops.push(() => ingress.stop());
+      Object.assign(env, { KUBECONFIG: kube.kubeconfigPath, HELM3: tools.v31.helm, HELM4: tools.v34.helm, KUBECTL: tools.v34.kubectl }, ingress.env);
+      sandbox.kube = kube;
+      sandbox.ingress = ingress;
     }
     if (parts.includes('github')) {
       const github = await startGitHub();

@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/tools.js';
@@ -31,6 +33,10 @@ describe('npm run sandbox -- env', () => {
     expect(Object.keys(cli.env)).toEqual(expect.arrayContaining([
       'KUBECTL', 'HELM3', 'HELM4', 'VAULT_ADDR', 'VAULT_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'GITHUB_REPOSITORY',
     ]));
+    expect(Object.keys(cli.env)).toEqual(expect.arrayContaining(['KUBECONFIG', 'HTTPS_PROXY', 'NODE_EXTRA_CA_CERTS', 'PREVIEW_DOMAIN']));
+    const kubectl = spawnSync(cli.env.KUBECTL!, ['get', 'namespaces', '-o', 'name'], { env: { ...process.env, KUBECONFIG: cli.env.KUBECONFIG, HOME: mkdtempSync(join(tmpdir(), 'pf-home-')) }, encoding: 'utf8' });
+    expect(kubectl.stderr).toBe('');
+    expect(kubectl.status).toBe(0);
     const health = await fetch(`${cli.env.VAULT_ADDR}/v1/sys/health`);
     expect(health.status).toBe(200);
     expect(await cli.stop()).toBe(0);
