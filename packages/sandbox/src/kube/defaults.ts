@@ -31,9 +31,16 @@ export function applyDefaults(t: ResourceType, o: KubeObject, previous: KubeObje
       dflt(st, 'phase', 'Active');
       break;
     }
-    case '/Secret':
+    case '/Secret': {
       dflt(o as Obj, 'type', 'Opaque');
+      // the real server folds stringData into data and never stores it
+      if (isObj(o.stringData)) {
+        const data = obj(o as Obj, 'data');
+        for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+      }
+      delete o.stringData;
       break;
+    }
     case '/Service': {
       const s = obj(o as Obj, 'spec');
       dflt(s, 'type', 'ClusterIP');

@@ -4,7 +4,7 @@ import type { KubeContext, RequestInfo } from './context.js';
 import { deleteCollection, deleteResource } from './delete.js';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.js';
 import { ApiError, notFound } from './errors.js';
-import { groupDocument, openapiIndex, swaggerDocument } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF, groupDocument, openapiIndex, swaggerDocument, swaggerProtobuf } from './openapi.js';
 import { objectFilter } from './selectors.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from './store.js';
 import { toTable, wantsTable } from './table.js';
@@ -156,7 +156,13 @@ function serveNonResource(ctx: KubeContext, info: RequestInfo, req: IncomingMess
   if (p === '/api') return send(res, 200, coreVersions(ctx.hostPort));
   if (p === '/apis') return send(res, 200, groupList(types));
   if (p === '/openapi/v3') return send(res, 200, openapiIndex(types));
-  if (p === '/openapi/v2') return send(res, 200, swaggerDocument(types));
+  if (p === '/openapi/v2') {
+    if (!(req.headers.accept ?? '').includes('protobuf')) return send(res, 200, swaggerDocument(types));
+    const body = swaggerProtobuf();
+    res.writeHead(200, { 'content-type': OPENAPI_V2_PROTOBUF, 'content-length': body.length });
+    res.end(body);
+    return;
+  }
   let m = /^\/api\/([^/]+)$/.exec(p);
   if (m) return sendOr404(res, resourceList(types, '', m[1]));
   m = /^\/apis\/([^/]+)$/.exec(p);
@@ -167,7 +173,6 @@ function serveNonResource(ctx: KubeContext, info: RequestInfo, req: IncomingMess
   if (m) return sendOr404(res, groupDocument(types, '', m[1]));
   m = /^\/openapi\/v3\/apis\/([^/]+)\/([^/]+)$/.exec(p);
   if (m) return sendOr404(res, groupDocument(types, m[1], m[2]));
-  void req;
   throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 }
 

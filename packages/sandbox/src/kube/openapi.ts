@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SERVER_VERSION } from './discovery.js';
+import { encode } from './protobuf.js';
 import type { ResourceType } from './store.js';
 import type { TypeRegistry } from './types.js';
 
@@ -115,4 +116,18 @@ export function swaggerDocument(types: TypeRegistry): Record<string, unknown> {
     };
   }
   return { swagger: '2.0', info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion }, paths: {}, definitions };
+}
+
+/** Media type of the gnostic OpenAPIv2 protobuf (kube-openapi answers with this form; clients also ask for the older `@v1.0` spelling, which Go's mime parser rejects in a response). */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+/**
+ * `/openapi/v2` as protobuf: a Document with swagger "2.0" and info, no definitions. kubectl
+ * falls back to client-side validation against it for what the v3 verifier does not cover
+ * (items of a `kind: List` file), and skips kinds the document does not define, so an empty
+ * document leaves validation to the server. JSON there is a parse error ("invalid wire-format").
+ */
+export function swaggerProtobuf(): Buffer {
+  const info = Buffer.concat([encode.bytes(1, 'Kubernetes'), encode.bytes(2, SERVER_VERSION.gitVersion)]);
+  return Buffer.concat([encode.bytes(1, '2.0'), encode.bytes(2, info)]);
 }
