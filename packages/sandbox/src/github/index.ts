@@ -4,9 +4,10 @@
  * `owner/name` is served; a repository (with a `main` branch) comes into being on first use.
  *
  * Served (real paths, real shapes): repos/get; pulls create/get/list/update/merge;
- * issues get/list-for-repo (PRs carry `pull_request`); issue comments list/create/get/update/delete;
+ * issues get/update/list-for-repo (PRs carry `pull_request`); issue comments list/create/get/update/delete;
  * labels add/remove/list on an issue; commit statuses create; deployments create/list/get/delete;
- * deployment statuses create/list (GitHub's auto_inactive rule); environments get/delete.
+ * deployment statuses create/list (GitHub's auto_inactive rule); environments list/get/delete.
+ * Anything else GitHub documents answers 404 and is recorded as a violation naming the operation.
  *
  * - Tokens: no token → 401 "Requires authentication"; unknown → 401 "Bad credentials";
  *   `readOnlyToken` (a fork PR's GITHUB_TOKEN) → 403 "Resource not accessible by integration" on writes.

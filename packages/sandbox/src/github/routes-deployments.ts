@@ -1,6 +1,6 @@
 import { GitHubError, notFound, validationFailed } from './errors.js';
 import { deployment, deploymentStatus, environment } from './render.js';
-import { intParam, listed, requiredString, type Route, type RouteContext } from './route-kit.js';
+import { intParam, listed, paginate, requiredString, type Route, type RouteContext } from './route-kit.js';
 import { deploymentState, type Actor, type DeploymentState, type GitHubState, type RepoState, type StatusState } from './state.js';
 
 const STATUS_STATES: StatusState['state'][] = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
@@ -129,6 +129,14 @@ export const deploymentRoutes: Route[] = [
     handle: (ctx) => {
       const d = deploymentOf(ctx);
       return listed([...d.statuses].reverse(), ctx.query, (s) => deploymentStatus(ctx.c, ctx.state, ctx.repo, d, s));
+    },
+  },
+  {
+    method: 'get', template: '/repos/{owner}/{repo}/environments',
+    handle: (ctx) => {
+      const all = [...ctx.repo.environments.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const p = paginate(all, ctx.query);
+      return { status: 200, body: { total_count: all.length, environments: p.items.map((e) => environment(ctx.c, ctx.state, ctx.repo, e)) }, page: p.page };
     },
   },
   {

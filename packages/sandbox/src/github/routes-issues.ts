@@ -70,6 +70,29 @@ export const issueRoutes: Route[] = [
     handle: (ctx) => ({ status: 200, body: issue(ctx.c, ctx.state, ctx.repo, issueOf(ctx)) }),
   },
   {
+    method: 'patch', template: '/repos/{owner}/{repo}/issues/{issue_number}',
+    handle: (ctx) => {
+      const i = issueOf(ctx);
+      const b = ctx.body ?? {};
+      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw validationFailed({ resource: 'Issue', field: 'state', code: 'invalid' });
+      if (typeof b.title === 'string') i.title = b.title;
+      if (b.body !== undefined) i.body = b.body;
+      if (Array.isArray(b.labels)) {
+        i.labels = [];
+        addLabels(ctx.state, ctx.repo, i, labelNames({ labels: b.labels }));
+      }
+      if (b.state === 'closed' && i.state === 'open') {
+        i.state = 'closed';
+        i.closedAt = ctx.state.clock.now();
+      } else if (b.state === 'open' && i.state === 'closed' && !i.pull?.merged) {
+        i.state = 'open';
+        delete i.closedAt;
+      }
+      touch(ctx.state, i);
+      return { status: 200, body: issue(ctx.c, ctx.state, ctx.repo, i) };
+    },
+  },
+  {
     method: 'get', template: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
     handle: (ctx) => {
       const i = issueOf(ctx);

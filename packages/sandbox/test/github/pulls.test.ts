@@ -58,3 +58,19 @@ describe('GitHub stand-in: repositories and pull requests', () => {
     expect(open.map((p) => [p.number, p.isFork])).toEqual([[2, true], [1, false]]);
   });
 });
+
+describe('GitHub stand-in: issues endpoint on a PR', () => {
+  it('issues/update closes a PR and replaces its labels; environments list is paginated', async () => {
+    const octokit = clientFor(gh);
+    const pr = gh.openPullRequest('acme/issues', { labels: ['preview', 'old'] });
+    const { data } = await octokit.rest.issues.update({ owner: 'acme', repo: 'issues', issue_number: pr.number, state: 'closed', labels: ['stale'] });
+    expect(data).toMatchObject({ state: 'closed', labels: [{ name: 'stale' }], pull_request: { merged_at: null } });
+    expect(gh.pull('acme/issues', pr.number)).toMatchObject({ state: 'closed', merged: false });
+    for (const n of [1, 2, 3]) {
+      await octokit.rest.repos.createDeployment({ owner: 'acme', repo: 'issues', ref: 'main', environment: `preview/pr-${n}`, required_contexts: [], auto_merge: false });
+    }
+    const envs = await octokit.rest.repos.getAllEnvironments({ owner: 'acme', repo: 'issues', per_page: 2, page: 2 });
+    expect(envs.data).toMatchObject({ total_count: 3, environments: [{ name: 'preview/pr-3' }] });
+    expect(envs.headers.link).toContain('rel="first"');
+  });
+});
