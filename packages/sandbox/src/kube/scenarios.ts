@@ -289,6 +289,27 @@ function podCompute(p: KubeObject, key: (typeof COMPUTE)[number]): number | unde
   return sum;
 }
 
+/** `status.used` of a ResourceQuota with these hard limits, as the quota controller reports it. */
+export function quotaUsage(store: ObjectStore, namespace: string, hard: Record<string, string | number>): Record<string, string> {
+  const used: Record<string, string> = {};
+  const podType = store.types.get('', 'v1', 'pods');
+  const pods = podType ? store.list(podType, namespace).filter((p) => !isTerminalPod(podType, p)) : [];
+  for (const key of Object.keys(hard)) {
+    if ((COMPUTE as readonly string[]).includes(key)) {
+      const sum = pods.reduce((n, p) => n + (podCompute(p, key as (typeof COMPUTE)[number]) ?? 0), 0);
+      used[key] = formatQuantity(sum, key);
+      continue;
+    }
+    const name = key.startsWith('count/') ? key.slice('count/'.length) : CORE_COUNTED.has(key) ? key : undefined;
+    if (name === undefined) continue;
+    const [resource, ...groupParts] = name.split('.');
+    const group = groupParts.join('.');
+    const t = store.types.all().find((x) => x.resource === resource && x.group === group);
+    used[key] = String(t ? store.list(t, namespace).filter((o) => !isTerminalPod(t, o)).length : 0);
+  }
+  return used;
+}
+
 const SUFFIX: Record<string, number> = {
   m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
   Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
