@@ -1,6 +1,849 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 9659:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+const pm = __importStar(__nccwpck_require__(3335));
+const tunnel = __importStar(__nccwpck_require__(770));
+const undici_1 = __nccwpck_require__(6752);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 3335:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -12,7 +855,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -276,7 +1118,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -284,7 +1126,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -312,29 +1153,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -388,11 +1229,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -403,57 +1244,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -528,7 +1369,7 @@ module.exports = {
 
 
 const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
@@ -653,7 +1494,7 @@ const {
   RequestAbortedError
 } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
@@ -905,7 +1746,7 @@ const { Readable } = __nccwpck_require__(9927)
 const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1126,7 +1967,7 @@ const { finished, PassThrough } = __nccwpck_require__(7075)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
@@ -1349,7 +2190,7 @@ module.exports = stream
 
 
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { AsyncResource } = __nccwpck_require__(4317)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
@@ -28370,7 +29211,689 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4867:
+/***/ 143:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports systemClock, FakeClock */
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * A clock for tests: `sleep` advances time at once and records the wait, so retry and polling
+ * code runs its whole schedule instantly and the test can assert the schedule.
+ */
+class FakeClock {
+    t;
+    sleeps = [];
+    constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
+        this.t = start;
+    }
+    now() {
+        return this.t;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.t += ms;
+    }
+    advance(ms) {
+        this.t += ms;
+    }
+}
+
+
+/***/ }),
+
+/***/ 762:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _I: () => (/* binding */ loadContext)
+/* harmony export */ });
+/* unused harmony exports parseContext, pullRequestFromPayload, requirePrNumber */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
+/* harmony import */ var _runtime_parse_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(361);
+/**
+ * The pull request an action is about, from the event payload (`GITHUB_EVENT_PATH`) or, for
+ * `workflow_dispatch` and `schedule`, from a `pr-number` input (the PR is fetched later).
+ */
+
+
+
+/** Builds the context from the runner's environment and the event payload. Pure: tests pass both. */
+function parseContext(env, payload, prNumberInput = '') {
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const repository = env.GITHUB_REPOSITORY ?? payload?.repository?.full_name ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    if (!owner || !repo) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`GITHUB_REPOSITORY must be "owner/name", got "${repository}"`, {
+            hint: 'This action runs inside a GitHub Actions job, which sets GITHUB_REPOSITORY.',
+        });
+    }
+    const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
+    const runId = Number(env.GITHUB_RUN_ID ?? 0);
+    const ctx = {
+        eventName,
+        action: typeof payload?.action === 'string' ? payload.action : undefined,
+        owner,
+        repo,
+        repository,
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1),
+        serverUrl,
+        apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
+        sha: env.GITHUB_SHA ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        dispatchInputs: eventName === 'workflow_dispatch' && payload?.inputs ? { ...payload.inputs } : {},
+    };
+    if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload?.pull_request) {
+        ctx.pr = pullRequestFromPayload(payload.pull_request);
+        ctx.prNumber = ctx.pr.number;
+        if (typeof payload.label?.name === 'string')
+            ctx.label = payload.label.name;
+    }
+    const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
+    if (input !== '') {
+        const n = (0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_2__/* .parsePrNumber */ .$S)('pr-number', input);
+        if (ctx.prNumber !== undefined && ctx.prNumber !== n) {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('pr-number', input, `must match the event's pull request #${ctx.prNumber} or be empty`);
+        }
+        ctx.prNumber = n;
+    }
+    return ctx;
+}
+/** A PR from a REST or webhook `pull_request` object. */
+function pullRequestFromPayload(pr) {
+    const headRepo = pr.head?.repo?.full_name;
+    const baseRepo = pr.base?.repo?.full_name;
+    return {
+        number: Number(pr.number),
+        state: pr.state === 'closed' ? 'closed' : 'open',
+        merged: pr.merged === true || (pr.merged_at !== null && pr.merged_at !== undefined),
+        headSha: String(pr.head?.sha ?? ''),
+        headRef: String(pr.head?.ref ?? ''),
+        baseRef: String(pr.base?.ref ?? ''),
+        author: String(pr.user?.login ?? ''),
+        labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? l)) : [],
+        // A deleted fork has head.repo null: still not our repository.
+        isFork: headRepo === undefined ? false : headRepo === null || headRepo !== baseRepo,
+        updatedAt: typeof pr.updated_at === 'string' ? pr.updated_at : undefined,
+    };
+}
+/** Reads the runner's environment and `GITHUB_EVENT_PATH`. */
+function loadContext(prNumberInput = '', env = process.env) {
+    let payload = {};
+    const path = env.GITHUB_EVENT_PATH;
+    if (path) {
+        try {
+            payload = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8'));
+        }
+        catch (err) {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Cannot read the event payload at GITHUB_EVENT_PATH=${path}`, { cause: err });
+        }
+    }
+    return parseContext(env, payload, prNumberInput);
+}
+/** The PR number or a clear error for events that carry none (workflow_dispatch, schedule). */
+function requirePrNumber(ctx) {
+    if (ctx.prNumber !== undefined)
+        return ctx.prNumber;
+    throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
+}
+
+
+/***/ }),
+
+/***/ 6192:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports CommandError, lastLines, describeCommand, runCommand */
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
+/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4408);
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6715);
+/**
+ * The argv-only process runner: never a shell string, output captured, every masked value
+ * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
+ */
+
+
+
+
+/** Thrown when a command exits with a code not in okExitCodes. */
+class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+    exitCode;
+    stdout;
+    stderr;
+    constructor(command, result) {
+        const tail = lastLines(result.stderr || result.stdout, 20);
+        super(`Command "${command}" failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandError';
+        this.exitCode = result.exitCode;
+        this.stdout = result.stdout;
+        this.stderr = result.stderr;
+    }
+}
+/** The last `n` non-empty lines of `text`, redacted. */
+function lastLines(text, n) {
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(text)
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '')
+        .slice(-n)
+        .join('\n');
+}
+/** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
+function describeCommand(argv) {
+    return redact(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
+}
+/** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
+async function runCommand(argv, options = {}) {
+    if (argv.length === 0 || argv[0] === '')
+        throw new ActionError('runCommand needs a program name');
+    const command = describeCommand(argv);
+    log.debug(`$ ${command}`);
+    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const result = await getExecOutput(argv[0], argv.slice(1), {
+        cwd: options.cwd,
+        env,
+        input: options.input === undefined ? undefined : Buffer.from(options.input),
+        ignoreReturnCode: true,
+        silent: true,
+        listeners: options.stream
+            ? {
+                stdline: (line) => log.info(line),
+                errline: (line) => log.info(line),
+            }
+            : undefined,
+    });
+    const ok = options.okExitCodes ?? [0];
+    if (!ok.includes(result.exitCode))
+        throw new CommandError(command, result);
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 893:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cs: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Cs),
+/* harmony export */   M_: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.M_),
+/* harmony export */   Os: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Os),
+/* harmony export */   Rm: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Rm),
+/* harmony export */   _I: () => (/* reexport safe */ _context_js__WEBPACK_IMPORTED_MODULE_4__._I),
+/* harmony export */   hF: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.hF),
+/* harmony export */   lZ: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.lZ),
+/* harmony export */   n0: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.n0)
+/* harmony export */ });
+/* harmony import */ var _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1049);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(143);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9899);
+/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6192);
+/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(762);
+/* harmony import */ var _naming_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5189);
+/* harmony import */ var _marks_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3807);
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 3807:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports MANAGED_BY, PREFIX, LABELS, ANNOTATIONS, repoLabelValue, isValidLabelValue, toKubeLabels, toKubeAnnotations, fromKube, kubeSelector, toEcrTags, fromEcrTags, toVaultMetadata, fromVaultMetadata, isOwnedBy, newMarks */
+/* harmony import */ var _naming_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5189);
+/**
+ * Ownership marks: the facts stamped on everything we create, in each system's own form.
+ * Teardown and the reaper trust only these, so a wrong template can never delete `default`,
+ * stage secrets or someone else's repository.
+ */
+
+const MANAGED_BY = 'preview-fleet';
+const PREFIX = 'preview-fleet.dev';
+const LABELS = {
+    managedBy: 'app.kubernetes.io/managed-by',
+    repo: `${PREFIX}/repo`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+};
+const ANNOTATIONS = {
+    repository: `${PREFIX}/repository`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
+    expiresAt: `${PREFIX}/expires-at`,
+    services: `${PREFIX}/services`,
+};
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
+function repoLabelValue(repository) {
+    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    if (v.length <= 63)
+        return v;
+    return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
+}
+/** True when `value` is a valid Kubernetes label value. */
+function isValidLabelValue(value) {
+    return value.length <= 63 && LABEL_VALUE.test(value);
+}
+function toKubeLabels(m) {
+    const labels = {
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.repo]: repoLabelValue(m.repository),
+        [LABELS.pr]: String(m.pr),
+    };
+    if (m.service && isValidLabelValue(m.service))
+        labels[LABELS.service] = m.service;
+    return labels;
+}
+function toKubeAnnotations(m) {
+    const a = { [ANNOTATIONS.repository]: m.repository, [ANNOTATIONS.createdAt]: m.createdAt };
+    if (m.headSha)
+        a[ANNOTATIONS.headSha] = m.headSha;
+    if (m.expiresAt)
+        a[ANNOTATIONS.expiresAt] = m.expiresAt;
+    return a;
+}
+/** Reads marks back from labels + annotations; undefined unless managed-by and the PR are ours. */
+function fromKube(labels = {}, annotations = {}) {
+    if (labels[LABELS.managedBy] !== MANAGED_BY)
+        return undefined;
+    const pr = Number(labels[LABELS.pr]);
+    const repository = annotations[ANNOTATIONS.repository];
+    if (!Number.isInteger(pr) || pr <= 0 || !repository)
+        return undefined;
+    if (labels[LABELS.repo] !== repoLabelValue(repository))
+        return undefined;
+    return {
+        repository, pr,
+        service: labels[LABELS.service],
+        headSha: annotations[ANNOTATIONS.headSha],
+        createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
+        expiresAt: annotations[ANNOTATIONS.expiresAt],
+    };
+}
+/** Label selector for everything we manage for `repository` (and one PR when given). */
+function kubeSelector(repository, pr) {
+    const parts = [`${LABELS.managedBy}=${MANAGED_BY}`, `${LABELS.repo}=${repoLabelValue(repository)}`];
+    if (pr !== undefined)
+        parts.push(`${LABELS.pr}=${pr}`);
+    return parts.join(',');
+}
+/** Keys shared by ECR tags and Vault custom_metadata. */
+const KEYS = {
+    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    expiresAt: `${PREFIX}/expires-at`,
+};
+function toFlat(m) {
+    const out = {
+        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+    };
+    if (m.service)
+        out[KEYS.service] = m.service;
+    if (m.headSha)
+        out[KEYS.headSha] = m.headSha;
+    if (m.expiresAt)
+        out[KEYS.expiresAt] = m.expiresAt;
+    return out;
+}
+function fromFlat(flat) {
+    if (flat[KEYS.managedBy] !== MANAGED_BY)
+        return undefined;
+    const pr = Number(flat[KEYS.pr]);
+    const repository = flat[KEYS.repository];
+    if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
+        return undefined;
+    return {
+        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+    };
+}
+/** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
+function toEcrTags(m) {
+    return Object.entries(toFlat(m)).map(([Key, Value]) => ({ Key, Value }));
+}
+function fromEcrTags(tags = []) {
+    return fromFlat(Object.fromEntries(tags.filter((t) => t.Key).map((t) => [t.Key, t.Value ?? ''])));
+}
+/** Vault KV v2 `custom_metadata` (string values; Vault allows 64 keys, values ≤ 512). */
+function toVaultMetadata(m) {
+    return toFlat(m);
+}
+function fromVaultMetadata(meta) {
+    return meta ? fromFlat(meta) : undefined;
+}
+/**
+ * The one ownership test: our marks, for this repository, and (when given) this PR. A plain
+ * boolean, not a type guard: a guard would narrow a present-but-foreign `marks` to `never`.
+ */
+function isOwnedBy(marks, owner) {
+    if (!marks)
+        return false;
+    if (marks.repository.toLowerCase() !== owner.repository.toLowerCase())
+        return false;
+    return owner.pr === undefined || marks.pr === owner.pr;
+}
+/** Marks for a resource created now, expiring after `ttlMs`. */
+function newMarks(args) {
+    return {
+        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        createdAt: new Date(args.now).toISOString(),
+        expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
+    };
+}
+
+
+/***/ }),
+
+/***/ 5189:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports TEMPLATE_VARIABLES, DEFAULT_TEMPLATES, RESERVED_NAMESPACES, templateVars, renderTemplate, shortHash, slug, dnsLabel, DNS_LABEL, planNamespace, planRelease, planHost, planEcrRepository, planImageTag, planVaultPath, planEnvironment */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
+/**
+ * Template variables (Argo CD's pull-request generator names, plus owner/repo/service) and the
+ * planner that makes every rendered name valid for where it goes.
+ */
+
+
+const TEMPLATE_VARIABLES = (/* unused pure expression or super */ null && ([
+    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
+    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+]));
+/** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
+const DEFAULT_TEMPLATES = {
+    namespace: 'preview-pr-{{number}}',
+    release: '{{service}}-pr-{{number}}',
+    /** One DNS label; the preview domain is appended, so one wildcard certificate covers all. */
+    host: '{{service}}-pr-{{number}}',
+    vaultSource: 'stage/{{service}}',
+    vaultTarget: 'preview/{{service}}-{{number}}',
+    ecrRepository: '{{service}}-preview-{{number}}',
+    imageTag: 'preview-{{head_sha}}',
+    environment: 'preview/pr-{{number}}',
+};
+/** Kubernetes namespaces a template must never render to. */
+const RESERVED_NAMESPACES = (/* unused pure expression or super */ null && (['default', 'kube-system', 'kube-public', 'kube-node-lease']));
+/** Variables for one PR and service. */
+function templateVars(pr, repository, service) {
+    const [owner, repo] = repository.split('/');
+    const vars = { number: String(pr.number), owner, repo, service };
+    if (pr.headRef) {
+        vars.branch = pr.headRef;
+        vars.branch_slug = slug(pr.headRef, 50) || shortHash(pr.headRef);
+    }
+    if (pr.baseRef) {
+        vars.target_branch = pr.baseRef;
+        vars.target_branch_slug = slug(pr.baseRef, 50) || shortHash(pr.baseRef);
+    }
+    if (pr.headSha) {
+        vars.head_sha = pr.headSha;
+        vars.head_short_sha = pr.headSha.slice(0, 8);
+        vars.head_short_sha_7 = pr.headSha.slice(0, 7);
+    }
+    if (pr.author)
+        vars.author = pr.author;
+    return vars;
+}
+/** Renders `{{name}}` (spaces allowed inside the braces); unknown or unavailable names are InputErrors. */
+function renderTemplate(input, template, vars) {
+    return template.replace(/\{\{\s*([^{}\s]*)\s*\}\}/g, (_m, name) => {
+        if (!TEMPLATE_VARIABLES.includes(name)) {
+            throw new InputError(input, template, `may only use the variables ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`, `{{${name}}} is not one of them`);
+        }
+        const value = vars[name];
+        if (value === undefined || value === '') {
+            throw new InputError(input, template, `uses {{${name}}}, which this event does not provide`, 'Use a variable every event has, such as {{number}} or {{service}}');
+        }
+        return value;
+    });
+}
+/** 8 hex characters of SHA-256: stable, and different inputs practically never collide. */
+function shortHash(value) {
+    return createHash('sha256').update(value).digest('hex').slice(0, 8);
+}
+/** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
+function slug(value, max = 63) {
+    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
+}
+/**
+ * A DNS-1123 label of at most `max` characters. A name that must be cut keeps a prefix and gets
+ * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
+ */
+function dnsLabel(input, value, max = 63) {
+    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    if (s === '')
+        throw new InputError(input, value, 'must render to a name with at least one letter or digit');
+    if (s.length <= max)
+        return s;
+    const prefix = s.slice(0, max - 9).replace(/-+$/, '');
+    return `${prefix}-${shortHash(value)}`;
+}
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A namespace name; system namespaces are refused outright. */
+function planNamespace(input, rendered) {
+    const name = dnsLabel(input, rendered, 63);
+    if (RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-')) {
+        throw new InputError(input, rendered, `must not name a system namespace (${RESERVED_NAMESPACES.join(', ')}, kube-*)`, 'Keep {{number}} in the template, e.g. preview-pr-{{number}}');
+    }
+    return name;
+}
+/** A Helm release name: a DNS-1123 label of at most 53 characters (Helm's limit). */
+function planRelease(input, rendered) {
+    return dnsLabel(input, rendered, 53);
+}
+/** A hostname: the rendered label made one DNS label, under the validated preview domain. */
+function planHost(input, rendered, domainInput, domain) {
+    const d = domain.trim().toLowerCase().replace(/\.$/, '');
+    const labels = d.split('.');
+    if (d === '' || labels.length < 2 || !labels.every((l) => DNS_LABEL.test(l) && l.length <= 63)) {
+        throw new InputError(domainInput, domain, 'must be a DNS domain like preview.example.com');
+    }
+    const label = rendered.toLowerCase().endsWith(`.${d}`) ? rendered.slice(0, -(d.length + 1)) : rendered;
+    const host = `${dnsLabel(input, label, 63)}.${d}`;
+    if (host.length > 253)
+        throw new InputError(domainInput, domain, 'must leave room for a host label (253 characters in all)');
+    return host;
+}
+const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** An ECR repository name (lowercased); anything ECR would reject is an InputError. */
+function planEcrRepository(input, rendered) {
+    const name = rendered.toLowerCase();
+    if (name.length < 2 || name.length > 256 || !ECR_NAME.test(name)) {
+        throw new InputError(input, rendered, 'must render to a valid ECR repository name: 2-256 characters, lowercase letters, digits and . _ - / between them');
+    }
+    return name;
+}
+/** An OCI image tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}. */
+function planImageTag(input, rendered) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(rendered)) {
+        throw new InputError(input, rendered, 'must render to an image tag of up to 128 letters, digits, _ . - (not starting with . or -)');
+    }
+    return rendered;
+}
+/** A Vault path: no leading `/`, no empty, `.` or `..` segment, no whitespace or control characters. */
+function planVaultPath(input, rendered) {
+    const accepted = 'must render to a relative Vault path: no leading "/", no empty, "." or ".." segments, no spaces';
+    if (rendered === '' || rendered.startsWith('/') || rendered.endsWith('/') || /[\s\p{Cc}?#%*]/u.test(rendered)) {
+        throw new InputError(input, rendered, accepted);
+    }
+    if (rendered.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) {
+        throw new InputError(input, rendered, accepted);
+    }
+    return rendered;
+}
+/** A GitHub deployment environment name (at most 255 characters). */
+function planEnvironment(input, rendered) {
+    if (rendered.trim() === '' || rendered.length > 255) {
+        throw new InputError(input, rendered, 'must render to an environment name of 1-255 characters');
+    }
+    return rendered;
+}
+
+
+/***/ }),
+
+/***/ 9899:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports parseRetryAfter, classifyTransient, retry */
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(143);
+/**
+ * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
+ * bounded by attempts and a deadline, honouring Retry-After. For Vault, the registry and the kube
+ * tools; GitHub calls use Octokit's throttling/retry plugins and the AWS SDK its own strategy.
+ */
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
+/** Parses a Retry-After header: delta-seconds or an HTTP date. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+function pick(obj, key) {
+    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
+}
+function headerOf(err, name) {
+    const sources = [pick(err, 'headers'), pick(pick(err, 'response'), 'headers')];
+    for (const h of sources) {
+        if (h && typeof h.get === 'function') {
+            const v = h.get(name);
+            if (v)
+                return v;
+        }
+        else if (h && typeof h === 'object') {
+            const v = h[name] ?? h[name.toLowerCase()];
+            if (typeof v === 'string' || typeof v === 'number')
+                return String(v);
+        }
+    }
+    return undefined;
+}
+/**
+ * Transient: HTTP 429 and 5xx, GitHub's secondary rate limit (403 with retry-after), and
+ * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
+ */
+function classifyTransient(err) {
+    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
+    if (status === 429 || (status >= 500 && status <= 599))
+        return { transient: true, retryAfterMs };
+    if (status === 403 && retryAfterMs !== undefined)
+        return { transient: true, retryAfterMs };
+    let e = err;
+    for (let depth = 0; e && depth < 4; depth++) {
+        const code = pick(e, 'code');
+        if (typeof code === 'string' && TRANSIENT_CODES.has(code))
+            return { transient: true };
+        e = pick(e, 'cause');
+    }
+    return { transient: false };
+}
+/** Runs `fn` until it succeeds, a final error occurs, or attempts/deadline run out. */
+async function retry(fn, options = {}) {
+    const clock = options.clock ?? systemClock;
+    const attempts = options.attempts ?? 5;
+    const base = options.baseMs ?? 500;
+    const max = options.maxMs ?? 20_000;
+    const random = options.random ?? Math.random;
+    const classify = options.classify ?? classifyTransient;
+    const start = clock.now();
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            const t = classify(err);
+            if (!t.transient || attempt >= attempts)
+                throw err;
+            const cap = Math.min(max, base * 2 ** (attempt - 1));
+            const waitMs = t.retryAfterMs ?? Math.floor(random() * cap);
+            if (options.deadlineMs !== undefined && clock.now() - start + waitMs > options.deadlineMs)
+                throw err;
+            options.onRetry?.({ attempt, waitMs, error: err });
+            await clock.sleep(waitMs);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 7115:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   kc: () => (/* binding */ errorText),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/** An input that cannot be used: names the input, the value received and what is accepted. */
+class InputError extends Error {
+    input;
+    value;
+    accepted;
+    hint;
+    constructor(input, value, accepted, hint) {
+        const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
+        super(`Input "${input}" ${accepted}, got "${shown}"${hint ? `. ${hint}` : ''}`);
+        this.name = 'InputError';
+        this.input = input;
+        this.value = value;
+        this.accepted = accepted;
+        this.hint = hint;
+    }
+}
+/** A failure of the outside world or of the lifecycle, with an optional fix for the reader. */
+class ActionError extends Error {
+    hint;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'ActionError';
+        this.hint = options.hint;
+    }
+}
+/** Text for anything thrown: Errors keep their message and hint, non-Errors are never swallowed. */
+function errorText(err) {
+    if (err instanceof Error) {
+        const hint = err.hint;
+        return hint && !err.message.includes(hint) ? `${err.message}\nHint: ${hint}` : err.message;
+    }
+    if (typeof err === 'string')
+        return err;
+    if (err === undefined)
+        return 'undefined was thrown';
+    try {
+        return `non-Error thrown: ${JSON.stringify(err)}`;
+    }
+    catch {
+        return `non-Error thrown: ${String(err)}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 1049:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28378,19 +29901,243 @@ module.exports = {
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   M_: () => (/* reexport */ VALIDATE_ONLY_ENV),
-  Os: () => (/* reexport */ outputs_group),
-  hF: () => (/* reexport */ input),
-  _I: () => (/* reexport */ loadContext),
-  Rm: () => (/* reexport */ outputs_log),
+  Os: () => (/* reexport */ outputs/* group */.Os),
+  hF: () => (/* reexport */ inputs/* input */.h),
+  Rm: () => (/* reexport */ outputs/* log */.Rm),
   Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs)
+  n0: () => (/* reexport */ outputs/* setOutputs */.n0)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, CommandError, DEFAULT_TEMPLATES, DNS_LABEL, FakeClock, InputError, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, newMarks, parseBoolean, parseContext, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, writeSummary
+// UNUSED EXPORTS: InputError, containsSecret, errorText, forgetSecrets, formatDuration, getState, maskSecret, parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseUrl, redact, rememberSecret, requestIdToken, saveState, setOutput, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
-;// CONCATENATED MODULE: ./packages/core/src/runtime/parse.ts
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
+var inputs = __nccwpck_require__(9405);
+// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
+var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
+var secrets = __nccwpck_require__(6715);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 12 modules
+var toolkit = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
+
+
+
+/**
+ * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
+ * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
+ * anything. In that mode an action runs only its `validate` (input parsing) and exits.
+ */
+const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
+/**
+ * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
+ * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ */
+async function runAction(main, options = {}) {
+    try {
+        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
+            if (!options.validate)
+                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
+            await options.validate();
+            return;
+        }
+        await main();
+    }
+    catch (err) {
+        let text = (0,errors/* errorText */.kc)(err);
+        const cause = err instanceof Error ? err.cause : undefined;
+        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
+        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9405:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */ });
+/* unused harmony export maskSecret */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6698);
+/**
+ * Readers for the runner's `INPUT_*` values, built on the pure parsers. Defaults live in each
+ * action.yml (the runner fills them in); `required` only guards inputs with no default.
+ */
+
+
+
+
+function raw(name, options = {}) {
+    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+    if (options.required && value.trim() === '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, value, 'is required and must not be empty');
+    }
+    return value;
+}
+const input = {
+    /** The raw text, trimmed; '' when unset. */
+    string(name, options) {
+        return raw(name, options).trim();
+    },
+    /** The text or undefined when empty. */
+    optional(name) {
+        const v = raw(name).trim();
+        return v === '' ? undefined : v;
+    },
+    boolean(name, options) {
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
+    },
+    integer(name, bounds) {
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseInteger */ .cG)(name, raw(name, { required: true }), bounds);
+    },
+    duration(name, bounds) {
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(name, raw(name, { required: true }), bounds);
+    },
+    enum(name, allowed) {
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseEnum */ .nL)(name, raw(name, { required: true }), allowed);
+    },
+    list(name, options) {
+        const items = (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseList */ .E1)(name, raw(name, options));
+        if (options?.required && items.length === 0)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'must list at least one item');
+        return items;
+    },
+    map(name, keyPattern) {
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseKeyValueMap */ .Cn)(name, raw(name), keyPattern);
+    },
+    url(name, options) {
+        const v = raw(name, options).trim();
+        return v === '' ? undefined : (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseUrl */ .Dl)(name, v);
+    },
+    /** A secret: every line is masked the moment it is read, before any validation can echo it. */
+    secret(name, options) {
+        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+        maskSecret(value);
+        if (options?.required && value.trim() === '') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
+        }
+        return value.trim();
+    },
+};
+/** Masks every line of `value` for the runner's log and for our own redaction. */
+function maskSecret(value) {
+    for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+
+
+/***/ }),
+
+/***/ 4408:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Os: () => (/* binding */ group),
+/* harmony export */   Rm: () => (/* binding */ log),
+/* harmony export */   n0: () => (/* binding */ setOutputs)
+/* harmony export */ });
+/* unused harmony exports setOutput, saveState, getState, writeSummary, requestIdToken */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6698);
+/** Outputs, state, summaries, log groups and messages: nothing masked ever leaves through them. */
+
+
+
+
+function guard(where, value) {
+    if ((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .containsSecret */ .At)(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Refusing to write a masked secret value to ${where}`, {
+            hint: 'This is a bug in preview-fleet: secrets must never reach outputs, state or summaries.',
+        });
+    }
+    return value;
+}
+function setOutput(name, value) {
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setOutput(name, guard(`output "${name}"`, String(value)));
+}
+function setOutputs(values) {
+    for (const [name, value] of Object.entries(values))
+        if (value !== undefined)
+            setOutput(name, value);
+}
+function saveState(name, value) {
+    toolkit.saveState(name, guard(`state "${name}"`, value));
+}
+function getState(name) {
+    return toolkit.getState(name);
+}
+/** Appends markdown to the job summary. */
+async function writeSummary(markdown) {
+    await toolkit.appendSummary(guard('the step summary', markdown));
+}
+/** Log lines, redacted of every masked value. */
+const log = {
+    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.isDebug(),
+};
+/** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
+async function group(name, fn) {
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.startGroup((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(name));
+    try {
+        return await fn();
+    }
+    finally {
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.endGroup();
+    }
+}
+/** The runner's OIDC token for `audience`, masked at once. */
+async function requestIdToken(audience) {
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+        throw new ActionError('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
+            hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
+        });
+    }
+    const token = await toolkit.getIdToken(audience);
+    maskSecret(token);
+    return token;
+}
+
+
+/***/ }),
+
+/***/ 361:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $S: () => (/* binding */ parsePrNumber),
+/* harmony export */   Cn: () => (/* binding */ parseKeyValueMap),
+/* harmony export */   Dl: () => (/* binding */ parseUrl),
+/* harmony export */   E1: () => (/* binding */ parseList),
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   nL: () => (/* binding */ parseEnum),
+/* harmony export */   yG: () => (/* binding */ parseBoolean)
+/* harmony export */ });
+/* unused harmony export formatDuration */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
  * and what is accepted. The readers in inputs.ts feed them the runner's `INPUT_*` values.
@@ -28405,18 +30152,18 @@ function parseBoolean(input, raw) {
         return true;
     if (FALSE.has(v))
         return false;
-    throw new errors/* InputError */.dz(input, raw, 'must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE');
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be a YAML 1.2 boolean: true, True, TRUE, false, False or FALSE');
 }
 function parseInteger(input, raw, bounds = {}) {
     const v = raw.trim();
     const range = describeRange(bounds);
     if (!/^-?\d+$/.test(v))
-        throw new errors/* InputError */.dz(input, raw, `must be a whole number${range}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a whole number${range}`);
     const n = Number(v);
     if (!Number.isSafeInteger(n))
-        throw new errors/* InputError */.dz(input, raw, `must be a whole number${range}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a whole number${range}`);
     if ((bounds.min !== undefined && n < bounds.min) || (bounds.max !== undefined && n > bounds.max)) {
-        throw new errors/* InputError */.dz(input, raw, `must be a whole number${range}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a whole number${range}`);
     }
     return n;
 }
@@ -28435,7 +30182,7 @@ function parseDuration(input, raw, bounds = {}) {
     const v = raw.trim();
     const accepted = 'must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms)';
     if (/^\d+$/.test(v))
-        throw new errors/* InputError */.dz(input, raw, accepted, `Add a unit, e.g. "${v}s" or "${v}m"`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, accepted, `Add a unit, e.g. "${v}s" or "${v}m"`);
     const re = /(\d+)(ms|d|h|m|s)/gy;
     let total = 0;
     let matched = 0;
@@ -28445,12 +30192,12 @@ function parseDuration(input, raw, bounds = {}) {
         matched = re.lastIndex;
     }
     if (v.length === 0 || matched !== v.length)
-        throw new errors/* InputError */.dz(input, raw, accepted);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, accepted);
     if (bounds.minMs !== undefined && total < bounds.minMs) {
-        throw new errors/* InputError */.dz(input, raw, `must be a duration of at least ${formatDuration(bounds.minMs)}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at least ${formatDuration(bounds.minMs)}`);
     }
     if (bounds.maxMs !== undefined && total > bounds.maxMs) {
-        throw new errors/* InputError */.dz(input, raw, `must be a duration of at most ${formatDuration(bounds.maxMs)}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at most ${formatDuration(bounds.maxMs)}`);
     }
     return total;
 }
@@ -28473,7 +30220,7 @@ function parseEnum(input, raw, allowed) {
     const v = raw.trim();
     if (allowed.includes(v))
         return v;
-    throw new errors/* InputError */.dz(input, raw, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
 }
 /** A list separated by newlines or commas; blanks dropped, items trimmed. */
 function parseList(_input, raw) {
@@ -28494,14 +30241,14 @@ function parseKeyValueMap(input, raw, keyPattern = /^[A-Za-z_][A-Za-z0-9_.\-/]*$
             return;
         const eq = line.indexOf('=');
         if (eq <= 0) {
-            throw new errors/* InputError */.dz(input, line, `must hold one KEY=value pair per line (line ${i + 1} has no KEY=)`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, line, `must hold one KEY=value pair per line (line ${i + 1} has no KEY=)`);
         }
         const key = line.slice(0, eq).trim();
         if (!keyPattern.test(key)) {
-            throw new errors/* InputError */.dz(input, line, `line ${i + 1} must start with a key matching ${keyPattern.source}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, line, `line ${i + 1} must start with a key matching ${keyPattern.source}`);
         }
         if (out.has(key))
-            throw new errors/* InputError */.dz(input, line, `must not repeat a key (line ${i + 1} repeats "${key}")`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, line, `must not repeat a key (line ${i + 1} repeats "${key}")`);
         out.set(key, line.slice(eq + 1));
     });
     return out;
@@ -28514,10 +30261,10 @@ function parseUrl(input, raw) {
         url = new URL(v);
     }
     catch {
-        throw new errors/* InputError */.dz(input, raw, 'must be an http:// or https:// URL');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new errors/* InputError */.dz(input, raw, 'must be an http:// or https:// URL');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
 }
@@ -28526,10 +30273,73 @@ function parsePrNumber(input, raw) {
     return parseInteger(input, raw, { min: 1 });
 }
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
-var secrets = __nccwpck_require__(6715);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6715:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   At: () => (/* binding */ containsSecret),
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   Gz: () => (/* binding */ rememberSecret)
+/* harmony export */ });
+/* unused harmony export forgetSecrets */
+/**
+ * The process-wide set of masked values. The runner masks what `::add-mask::` registers in its
+ * own log; we additionally redact these values from every message we build (errors, command
+ * output), and refuse to write them to outputs, state or summaries.
+ */
+const masked = new Set();
+/** Records each non-empty line of `value` (the runner masks line by line, as vault-action does). */
+function rememberSecret(value) {
+    const added = [];
+    for (const line of value.split(/\r?\n/)) {
+        const v = line.trim();
+        if (v.length === 0 || masked.has(v))
+            continue;
+        masked.add(v);
+        added.push(v);
+    }
+    return added;
+}
+/** Replaces every masked value in `text` with `***` (longest first, so overlaps redact fully). */
+function redact(text) {
+    if (masked.size === 0)
+        return text;
+    let out = text;
+    for (const v of [...masked].sort((a, b) => b.length - a.length)) {
+        if (out.includes(v))
+            out = out.split(v).join('***');
+    }
+    return out;
+}
+/** True when `text` contains any masked value. */
+function containsSecret(text) {
+    for (const v of masked)
+        if (text.includes(v))
+            return true;
+    return false;
+}
+/** For tests: forget every masked value. */
+function forgetSecrets() {
+    masked.clear();
+}
+
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  V: () => (/* binding */ toolkit)
+});
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28604,7 +30414,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28660,8 +30470,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28675,10 +30485,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -28694,11 +30504,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -29397,7 +31207,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -29659,7 +31469,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29682,7 +31492,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -29778,7 +31588,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -29962,16 +31772,10 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var lib_exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29982,7 +31786,7631 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./packages/core/src/runtime/toolkit.ts
+/**
+ * The one module in the repository that imports `@actions/core` (house rule: everything else goes
+ * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ */
+
+const toolkit = {
+    getInput: (name) => getInput(name, { trimWhitespace: false }),
+    setSecret: (value) => setSecret(value),
+    setOutput: (name, value) => setOutput(name, value),
+    saveState: (name, value) => saveState(name, value),
+    getState: (name) => getState(name),
+    info: (message) => info(message),
+    debug: (message) => debug(message),
+    notice: (message, title) => notice(message, title ? { title } : {}),
+    warning: (message, title) => warning(message, title ? { title } : {}),
+    error: (message, title) => error(message, title ? { title } : {}),
+    startGroup: (name) => startGroup(name),
+    endGroup: () => endGroup(),
+    isDebug: () => isDebug(),
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    appendSummary: async (markdown) => {
+        await summary.addRaw(markdown, true).write();
+    },
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
+    getIdToken: (audience) => getIDToken(audience),
+    /** Only `runAction` may call this: one error exit, printed once. */
+    setFailed: (message) => setFailed(message),
+};
+
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(893);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8537);
+
+
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .iA });
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8537:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  iW: () => (/* binding */ main),
+  iA: () => (/* binding */ prepare)
+});
+
+// UNUSED EXPORTS: stepInputs, stepMain
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: ./packages/core/src/index.ts
+var src = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
+var secrets = __nccwpck_require__(6715);
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown.ts
+/**
+ * Teardown of one PR's preview — or of many, for the reaper — in the order the design fixes:
+ * comment "tearing down" → helm uninstall per release → namespace (waited for, marked only) →
+ * Vault paths (marked only) → ECR repositories (marked only) → deployments inactive then deleted →
+ * comment "destroyed". Every step is attempted even when an earlier one failed; the report says
+ * what each did. Many PRs run phase by phase, each phase with bounded concurrency, so one PR's
+ * order is kept while the slow parts (waiting on deletions) overlap across PRs.
+ */
+
+
+
+function failedResult(kind, name, err) {
+    return { kind, name, status: 'failed', reason: redact(errorText(err)).split('\n')[0] };
+}
+async function attempt(kind, name, step) {
+    try {
+        return await step();
+    }
+    catch (err) {
+        return failedResult(kind, name, err);
+    }
+}
+const uniq = (xs) => [...new Set(xs)];
+/** One PR's item from the action's rendered targets. */
+function itemFromTargets(pr, targets, environment) {
+    return {
+        pr,
+        releases: targets.map((t) => ({ release: t.release, namespace: t.namespace })),
+        namespaces: uniq(targets.map((t) => t.namespace)).map((name) => ({ name })),
+        vaultPaths: uniq(targets.map((t) => t.vaultPath).filter((p) => !!p)),
+        repositories: uniq(targets.map((t) => t.ecrRepository).filter((r) => !!r)),
+        environments: uniq([].concat(environment ?? [])),
+    };
+}
+async function teardownPreview(ports, args) {
+    const [report] = await teardown_teardownMany(ports, [itemFromTargets(args.pr, args.targets, args.environment)]);
+    return report;
+}
+/** Tears down every item, phase by phase; one report per item, in input order. */
+async function teardown_teardownMany(ports, items, opts = {}) {
+    const concurrency = Math.max(1, opts.concurrency ?? 1);
+    const results = new Map(items.map((i) => [i.pr, []]));
+    const add = (pr, r) => {
+        results.get(pr).push(...(Array.isArray(r) ? r : [r]));
+    };
+    const each = async (list, work) => {
+        await runBounded(list, { concurrency }, work);
+    };
+    const announce = async (state) => {
+        if (!ports.announce)
+            return;
+        await each(items, async (item) => {
+            try {
+                await ports.announce(item.pr, state, results.get(item.pr));
+            }
+            catch (err) {
+                ports.warn?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
+            }
+        });
+    };
+    await announce('tearing-down');
+    const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
+    const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
+    await each(releases, async (r) => {
+        add(r.pr, await attempt('release', `${r.namespace}/${r.release}`, () => ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) })));
+    });
+    const namespaces = items.flatMap((i) => i.namespaces.map((n) => ({ ...n, pr: i.pr })));
+    const batched = ports.deleteMarkedNamespaces ? namespaces.filter((n) => n.marks) : [];
+    const single = namespaces.filter((n) => !batched.includes(n));
+    const size = Math.max(1, opts.namespaceBatch ?? Math.min(25, Math.ceil(batched.length / concurrency)));
+    const batches = [];
+    for (let i = 0; i < batched.length; i += size)
+        batches.push(batched.slice(i, i + size));
+    await each(batches, async (batch) => {
+        let got;
+        try {
+            got = await ports.deleteMarkedNamespaces(batch.map((n) => ({ name: n.name, marks: n.marks })));
+        }
+        catch (err) {
+            got = batch.map((n) => failedResult('namespace', n.name, err));
+        }
+        batch.forEach((n, k) => add(n.pr, got[k] ?? failedResult('namespace', n.name, 'no result from the batch delete')));
+    });
+    await each(single, async (n) => {
+        add(n.pr, await attempt('namespace', n.name, () => ports.deleteNamespace(n.name, n.pr)));
+    });
+    if (ports.removeVaultPath) {
+        await each(items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))), async ({ p, pr }) => {
+            add(pr, await attempt('vault-path', p, () => ports.removeVaultPath(p, pr)));
+        });
+    }
+    if (ports.removeRepository) {
+        await each(items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))), async ({ r, pr }) => {
+            add(pr, await attempt('ecr-repository', r, () => ports.removeRepository(r, pr)));
+        });
+    }
+    if (ports.removeDeployments) {
+        await each(items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))), async ({ e, pr }) => {
+            try {
+                add(pr, await ports.removeDeployments(e, pr));
+            }
+            catch (err) {
+                add(pr, failedResult('deployment', e, err));
+            }
+        });
+    }
+    await announce('destroyed');
+    return items.map((item) => {
+        const rs = sortByStep(results.get(item.pr));
+        return { pr: item.pr, results: rs, failed: rs.some((r) => r.status === 'failed'), nothingFound: rs.every((r) => r.status === 'already-gone') };
+    });
+}
+const STEP_ORDER = (/* unused pure expression or super */ null && (['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment', 'environment', 'comment']));
+/** Results in step order (concurrent phases finish in any order; the table should not). */
+function sortByStep(rs) {
+    return rs.map((r, i) => ({ r, i })).sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i).map((x) => x.r);
+}
+const ICON = {
+    deleted: '🗑️ deleted', 'already-gone': '✅ already gone', 'skipped-unmarked': '⛔ skipped (not ours)', failed: '❌ failed',
+};
+/** The per-resource table for the PR comment, the job summary and the log. */
+function teardown_renderRemovalTable(results) {
+    if (results.length === 0)
+        return '_Nothing to remove._';
+    const esc = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return ['| resource | name | result | detail |', '| --- | --- | --- | --- |',
+        ...results.map((r) => `| ${r.kind} | \`${esc(r.name)}\` | ${ICON[r.status]} | ${esc(r.reason ?? '')} |`)].join('\n');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap.ts
+
+
+
+
+const REAP_KINDS = (/* unused pure expression or super */ null && (['namespaces', 'releases', 'ecr', 'vault', 'deployments']));
+/**
+ * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
+ * fails is left out of this run (`onError` hears why): its resources wait for the next run, and
+ * the other kinds are still reaped, since each decision rests on the PR alone.
+ */
+async function takeInventory(ports, o, onError = (_w, e) => { throw e; }) {
+    const k = o.kinds;
+    const safe = async (what, enabled, list) => {
+        if (!enabled || !list)
+            return undefined;
+        try {
+            return await list();
+        }
+        catch (err) {
+            onError(`Listing ${what} failed; they are left for the next run`, err);
+            return undefined;
+        }
+    };
+    const [namespaces, releases, repos, paths, envs] = await Promise.all([
+        safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
+        safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports)),
+        safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
+        safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
+        safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports)),
+    ]);
+    const withTtl = (m) => {
+        if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt)))
+            return m;
+        return { ...m, expiresAt: new Date(Date.parse(m.createdAt) + o.ttlMs).toISOString() };
+    };
+    const items = [];
+    for (const ns of namespaces ?? []) {
+        if (k.has('namespaces'))
+            items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+        for (const rel of releases?.get(ns.name) ?? [])
+            items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+    }
+    for (const r of repos ?? [])
+        items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
+    for (const p of paths ?? [])
+        items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
+    for (const e of envs ?? [])
+        items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
+    return items;
+}
+/**
+ * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
+ * leftovers follow the expiry alone: kept until expires-at, reaped after (nothing is running).
+ */
+function withoutWarningRecord(p) {
+    if (p.decision.action !== 'warn' || p.resources.some((r) => r.kind === 'namespace'))
+        return p.decision;
+    return p.decision.reason === 'expired' ? { action: 'reap', reason: 'expired' } : { action: 'keep', reason: 'active' };
+}
+function teardownItem(p) {
+    const of = (kind) => p.resources.filter((r) => r.kind === kind);
+    return {
+        pr: p.pr,
+        releases: of('release').map((r) => ({ namespace: r.name.slice(0, r.name.indexOf('/')), release: r.name.slice(r.name.indexOf('/') + 1) })),
+        namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
+        vaultPaths: of('vault-path').map((r) => r.name),
+        repositories: of('ecr-repository').map((r) => r.name),
+        environments: of('environment').map((r) => r.name),
+    };
+}
+async function reapOrphans(ports, o) {
+    const inventoryErrors = [];
+    const [inventory, openPrs] = await Promise.all([
+        takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
+        ports.listOpenPullRequests(),
+    ]);
+    const plans = planReap(inventory, openPrs, { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs })
+        .map((p) => ({ ...p, decision: withoutWarningRecord(p) }));
+    const stale = planStale(openPrs, {
+        now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+    });
+    const out = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
+    const note = (what, err) => {
+        const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
+        out.errors.push(text);
+        ports.log?.(text);
+    };
+    for (const [what, err] of inventoryErrors)
+        note(what, err);
+    // Stale PRs first: a PR closed now is torn down in this same run.
+    const closing = new Set();
+    for (const s of stale) {
+        if (o.dryRun) {
+            if (s.action === 'close')
+                closing.add(s.pr);
+            continue;
+        }
+        try {
+            if (s.action === 'mark-stale') {
+                await ports.markStale?.(s.pr, s.idleDays);
+                out.staleMarked.push(s.pr);
+            }
+            else {
+                await ports.closePullRequest?.(s.pr, s.idleDays);
+                out.closed.push(s.pr);
+                closing.add(s.pr);
+            }
+        }
+        catch (err) {
+            note(`${s.action === 'close' ? 'Closing' : 'Marking stale'} PR #${s.pr} failed`, err);
+        }
+    }
+    const planned = plans.map((p) => ({
+        pr: p.pr,
+        decision: closing.has(p.pr) ? { action: 'reap', reason: 'stale-closed' } : p.decision,
+        expiresAt: p.expiresAt,
+        resources: p.resources.map((r) => ({ kind: r.kind, name: r.name })),
+        stale: stale.find((s) => s.pr === p.pr)?.action,
+    }));
+    const byPr = new Map(plans.map((p) => [p.pr, p]));
+    const toReap = planned.filter((p) => p.decision.action === 'reap');
+    toReap.slice(Math.max(0, o.maxDeletions)).forEach((p) => { p.deferred = true; });
+    out.plan = planned;
+    out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
+    out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
+    for (const p of planned.filter((x) => x.decision.action === 'warn')) {
+        const d = p.decision;
+        if (o.dryRun) {
+            out.warned.push(p.pr);
+            continue;
+        }
+        try {
+            await ports.warn(byPr.get(p.pr), d.removeAt);
+            out.warned.push(p.pr);
+        }
+        catch (err) {
+            note(`Warning PR #${p.pr} failed`, err);
+        }
+    }
+    const now = toReap.filter((p) => !p.deferred);
+    if (!o.dryRun && now.length) {
+        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency });
+    }
+    out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
+    out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
+    return out;
+}
+const WHY = {
+    closed: 'PR closed', missing: 'PR closed or missing (lost `closed` webhook?)', unlabelled: 'opt-in label removed',
+    expired: 'expired', expiring: 'expires soon', active: 'active', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+    'stale-closed': 'stale PR closed',
+};
+/** The plan as a markdown table for the step summary. */
+function renderReapPlan(plan, o) {
+    if (plan.length === 0)
+        return '_Nothing carries our marks for this repository._';
+    const rows = plan.map((p) => {
+        const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
+        const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
+        const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
+        return `| #${p.pr} | ${act} | ${WHY[p.decision.reason] ?? p.decision.reason}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
+    });
+    return ['| PR | action | why | expires | resources |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/run-step.ts
+/**
+ * Runs one of our bundled actions as a step of the all-in-one action: the same `dist/index.js`
+ * the runner would run, in a child process with `INPUT_*` set, its own GITHUB_OUTPUT and
+ * GITHUB_STATE files, and the shared step summary. Its stdout goes straight to ours, so the
+ * runner sees its `::add-mask::`, annotations and groups exactly as if it were a step.
+ */
+
+
+
+
+/** Parses the runner's file-command format (`name<<delimiter` blocks and `name=value` lines). */
+function parseFileCommands(text) {
+    const out = {};
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+        if (heredoc) {
+            const value = [];
+            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
+                value.push(lines[i]);
+            out[heredoc[1]] = value.join('\n');
+        }
+        else if (line.includes('=')) {
+            out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+        }
+    }
+    return out;
+}
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnvName(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function runBundledStep(mainJs, inputs, opts = {}) {
+    const env = opts.env ?? process.env;
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'preview-fleet-step-'));
+    const outputFile = (0,external_node_path_namespaceObject.join)(dir, 'output');
+    const stateFile = (0,external_node_path_namespaceObject.join)(dir, 'state');
+    (0,external_node_fs_.writeFileSync)(outputFile, '');
+    (0,external_node_fs_.writeFileSync)(stateFile, '');
+    const childEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
+    for (const [name, value] of Object.entries(inputs))
+        childEnv[inputEnvName(name)] = value;
+    try {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
+        const chunks = [];
+        child.stdout?.on('data', (c) => chunks.push(c));
+        const exitCode = await new Promise((resolve, reject) => {
+            child.on('error', reject);
+            child.on('close', (code) => resolve(code ?? 1));
+        });
+        return { exitCode, outputs: parseFileCommands((0,external_node_fs_.readFileSync)(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8') };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+
+// EXTERNAL MODULE: ./packages/core/src/marks.ts
+var marks = __nccwpck_require__(3807);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function dist_bundle_parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = dist_bundle_parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function utils_getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = Utils.getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function github_getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
+var outputs = __nccwpck_require__(4408);
+;// CONCATENATED MODULE: ./packages/core/src/github/client.ts
+/**
+ * The GitHub client every action shares: @actions/github's Octokit with the well-kept throttling
+ * and retry plugins, which implement GitHub's primary and secondary rate-limit rules.
+ */
+
+
+
+
+/** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
+const unpaced = { key: () => ({ schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)) }) };
+function createGitHubClient(token, options = {}) {
+    const retries = options.rateLimitRetries ?? 3;
+    const maxWait = options.maxRetryAfterSeconds ?? 120;
+    const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
+    return getOctokit(token, {
+        baseUrl: options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+        retry: { ...base },
+        throttle: {
+            ...base,
+            ...(options.paceWrites === false ? { write: unpaced, notifications: unpaced } : {}),
+            onRateLimit: (retryAfter, opts, _octokit, retryCount) => {
+                log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+                return retryCount < retries && retryAfter <= maxWait;
+            },
+            onSecondaryRateLimit: (retryAfter, opts, _octokit, retryCount) => {
+                log.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+                return retryCount < retries && retryAfter <= maxWait;
+            },
+        },
+    }, throttling, retryPlugin);
+}
+/** HTTP status of an Octokit RequestError (or undefined). */
+function client_statusOf(err) {
+    const s = err?.status;
+    return typeof s === 'number' ? s : undefined;
+}
+/**
+ * Fork PRs (and Dependabot) get a read-only GITHUB_TOKEN: every write is 403 "Resource not
+ * accessible by integration".
+ */
+function isReadOnlyTokenError(err) {
+    return client_statusOf(err) === 403 && /Resource not accessible by integration/i.test(String(err?.message));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/deployments.ts
+/**
+ * GitHub Deployments for previews: one deployment per head SHA in the PR's environment
+ * (`preview/pr-N`), transient and never production, stamped with our ownership marks in its
+ * payload. Statuses always carry `environment_url` when the URL is known (GitHub's "View
+ * deployment" button shows the latest status's URL, so a status without it loses the button)
+ * and `log_url`. Removal touches only deployments of exactly the named environment that carry
+ * our marks, so another PR's preview is never marked inactive.
+ */
+
+
+/** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
+function deploymentStatusFor(state) {
+    switch (state) {
+        case 'queued': return 'queued';
+        case 'building':
+        case 'deploying': return 'in_progress';
+        case 'ready': return 'success';
+        case 'failed': return 'failure';
+        case 'destroyed': return 'inactive';
+        default: return undefined;
+    }
+}
+/** Our marks from a deployment payload (object or JSON text), or undefined. */
+function deploymentMarks(payload) {
+    let p = payload;
+    if (typeof p === 'string') {
+        try {
+            p = JSON.parse(p);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    if (typeof p !== 'object' || p === null)
+        return undefined;
+    const o = p;
+    const pr = Number(o.pr);
+    if (o['managed-by'] !== MANAGED_BY || typeof o.repository !== 'string' || !Number.isInteger(pr) || pr <= 0)
+        return undefined;
+    return { 'managed-by': MANAGED_BY, repository: o.repository, pr };
+}
+function summary(d) {
+    return {
+        id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
+        marks: deploymentMarks(d.payload),
+    };
+}
+/** Deployments of exactly `environment` (optionally of one SHA), every page. */
+async function listDeployments(client, ref) {
+    const all = await client.paginate(client.rest.repos.listDeployments, {
+        owner: ref.owner, repo: ref.repo, environment: ref.environment, ...(ref.sha ? { sha: ref.sha } : {}), per_page: 100,
+    });
+    // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
+    return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
+}
+/** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
+async function ensureDeployment(client, o) {
+    const existing = (await listDeployments(client, o)).filter((d) => d.marks?.pr === o.pr && d.marks.repository === o.repository);
+    if (existing.length > 0)
+        return { id: Math.min(...existing.map((d) => d.id)), created: false };
+    const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
+    const res = await client.rest.repos.createDeployment({
+        owner: o.owner, repo: o.repo, ref: o.sha, environment: o.environment, transient_environment: true,
+        production_environment: false, required_contexts: [], auto_merge: false, task: 'deploy',
+        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140), payload: payload,
+    });
+    // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
+    const id = res.data.id;
+    if (res.status !== 201 || typeof id !== 'number') {
+        throw new Error(`GitHub did not create a deployment for ${o.sha.slice(0, 7)} (HTTP ${res.status}): ${JSON.stringify(res.data)}`);
+    }
+    return { id, created: true };
+}
+/** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
+async function createDeploymentStatus(client, o) {
+    const { data } = await client.rest.repos.createDeploymentStatus({
+        owner: o.owner, repo: o.repo, deployment_id: o.deploymentId, state: o.state,
+        ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
+        ...(o.logUrl ? { log_url: o.logUrl } : {}),
+        ...(o.description ? { description: o.description.slice(0, 140) } : {}),
+    });
+    return data.id;
+}
+/**
+ * Marks every deployment of our own in `environment` inactive (the "destroyed" step); returns
+ * the ids touched. Deployments of other environments or without our marks are left alone.
+ */
+async function deactivateDeployments(client, o) {
+    const done = [];
+    for (const d of await listDeployments(client, o)) {
+        if (d.marks?.repository !== `${o.owner}/${o.repo}`)
+            continue;
+        try {
+            await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
+            done.push(d.id);
+        }
+        catch (err) {
+            if (statusOf(err) !== 404)
+                throw err;
+        }
+    }
+    return done;
+}
+/**
+ * Teardown's removal of a PR's deployments: each of ours in exactly `environment` is set inactive
+ * (GitHub deletes only inactive deployments) and then deleted; 404 at either step means another
+ * run removed it first (already-gone). Unmarked deployments are reported and kept.
+ */
+async function deployments_deactivateAndDeleteDeployments(client, o) {
+    const results = [];
+    for (const d of await listDeployments(client, o)) {
+        const name = `${o.environment}#${d.id}`;
+        if (d.marks?.repository !== `${o.owner}/${o.repo}`) {
+            results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason: 'payload carries no preview-fleet marks' });
+            continue;
+        }
+        try {
+            await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', description: 'Preview removed' });
+            await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
+            results.push({ kind: 'deployment', name, status: 'deleted' });
+        }
+        catch (err) {
+            if (statusOf(err) === 404)
+                results.push({ kind: 'deployment', name, status: 'already-gone' });
+            else
+                results.push({ kind: 'deployment', name, status: 'failed', reason: String(err?.message ?? err).split('\n')[0] });
+        }
+    }
+    return results;
+}
+const PREVIEW_ENV = /^preview\/pr-(\d+)$/;
+/**
+ * The reaper's view of GitHub: every environment with deployments named `preview/pr-N` or
+ * carrying our marks for `repository`, grouped per environment (one paginated listing).
+ */
+async function deployments_listPreviewEnvironments(client, repository) {
+    const [owner, repo] = repository.split('/');
+    const all = (await client.paginate(client.rest.repos.listDeployments, { owner, repo, per_page: 100 })).map(summary);
+    const groups = new Map();
+    for (const d of all) {
+        const ours = d.marks?.repository === repository;
+        if (!ours && !PREVIEW_ENV.test(d.environment))
+            continue;
+        groups.set(d.environment, [...(groups.get(d.environment) ?? []), d]);
+    }
+    const out = [];
+    for (const [environment, deployments] of groups) {
+        const fromName = PREVIEW_ENV.exec(environment);
+        const pr = deployments.find((d) => d.marks)?.marks?.pr ?? (fromName ? Number(fromName[1]) : 0);
+        if (!pr)
+            continue;
+        out.push({
+            environment, pr, deployments,
+            marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
+            lastDeployedAt: deployments.map((d) => d.createdAt).sort().at(-1) ?? '',
+        });
+    }
+    return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
+}
+
+// EXTERNAL MODULE: ./packages/core/src/naming.ts
+var naming = __nccwpck_require__(5189);
+// EXTERNAL MODULE: ./packages/core/src/exec.ts
+var exec = __nccwpck_require__(6192);
+;// CONCATENATED MODULE: ./packages/core/src/kube/tools.ts
+/**
+ * The helm and kubectl binaries as the lifecycle sees them: found on PATH (as on a runner after
+ * azure/setup-helm and setup-kubectl), the Helm major detected once, every call an argv array.
+ */
+
+
+/** kubectl from PATH (or `kubectl`), for code that never calls helm. */
+function kubectlTools(options = {}) {
+    return { kubectl: options.kubectl ?? 'kubectl', env: options.env };
+}
+/** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
+function parseHelmMajor(version) {
+    const m = /^v?(\d+)\.\d+/.exec(version.trim());
+    const major = m ? Number(m[1]) : NaN;
+    if (major === 3 || major === 4)
+        return major;
+    throw new ActionError(`Unsupported Helm version "${version.trim()}"`, {
+        hint: 'preview-fleet drives Helm 3 (3.8 or later) and Helm 4; install one with azure/setup-helm',
+    });
+}
+/** True when spawning failed because the program does not exist (ENOENT from the exec layer). */
+function isMissingProgram(err) {
+    const text = `${err?.code ?? ''} ${err?.message ?? ''}`;
+    return /ENOENT|Unable to locate executable file|not found in PATH/i.test(text);
+}
+/**
+ * Finds helm and kubectl and asks helm its version once (`helm version --template {{.Version}}`,
+ * which both majors support), so every later argv is built for the major in use.
+ */
+async function tools_detectTools(options = {}) {
+    const helm = options.helm ?? 'helm';
+    const kubectl = options.kubectl ?? 'kubectl';
+    let version;
+    try {
+        version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env })).stdout.trim();
+    }
+    catch (err) {
+        if (isMissingProgram(err)) {
+            throw new ActionError(`helm was not found on PATH (looked for "${helm}")`, {
+                hint: 'Install it before this step, e.g. with azure/setup-helm', cause: err,
+            });
+        }
+        throw err;
+    }
+    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env };
+}
+/** Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines. */
+function tools_runHelm(tools, args, options = {}) {
+    return runCommand([tools.helm, ...args], { ...options, env: { ...tools.env, ...options.env } });
+}
+/** Runs kubectl with `args` (and `input` on stdin for `apply -f -`). */
+async function tools_runKubectl(tools, args, options = {}) {
+    try {
+        return await runCommand([tools.kubectl, ...args], { ...options, env: { ...tools.env, ...options.env } });
+    }
+    catch (err) {
+        if (isMissingProgram(err)) {
+            throw new ActionError(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
+                hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
+            });
+        }
+        throw err;
+    }
+}
+/** kubectl's output parsed as JSON (for `-o json` calls). */
+async function kubectlJson(tools, args, options = {}) {
+    const r = await tools_runKubectl(tools, [...args, '-o', 'json'], options);
+    try {
+        return JSON.parse(r.stdout);
+    }
+    catch (err) {
+        throw new ActionError(`kubectl ${args.join(' ')} printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+}
+/** `NotFound` from kubectl ("Error from server (NotFound)"). */
+function isNotFound(err) {
+    return /\(NotFound\)|not found/i.test(String(err?.stderr ?? err?.message ?? ''));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
+/**
+ * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
+ * unless the namespace carries our marks for this repository and PR (`fromKube` + `isOwnedBy`), so
+ * `default`, `kube-system` or a look-alike `preview-pr-5` someone made by hand are never touched.
+ * Every function returns a RemovalResult and never throws.
+ */
+
+
+
+
+
+/** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
+function goDuration(ms) {
+    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+}
+const oneLine = (text) => redact(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+/** System namespaces are refused by name before any call, whatever labels they carry. */
+function isSystemNamespace(name) {
+    return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
+}
+/** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
+async function getNamespace(cli, name) {
+    const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
+    return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
+}
+/** Why a namespace is not ours, for the report (undefined when it is ours). */
+function notOwnedReason(ns, owner) {
+    const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
+    const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
+    if (isOwnedBy(marks, owner))
+        return undefined;
+    return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
+}
+/** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
+function describeStuck(ns) {
+    const finalizers = [...new Set([...(ns.spec?.finalizers ?? []), ...(ns.metadata?.finalizers ?? [])])];
+    const conditions = (ns.status?.conditions ?? [])
+        .filter((c) => c.status === 'True' && c.message)
+        .map((c) => `${c.type}: ${c.message}`);
+    const parts = [`stuck ${ns.status?.phase ?? 'Terminating'}`];
+    parts.push(finalizers.length ? `finalizers holding it: ${finalizers.join(', ')}` : 'no finalizers listed');
+    if (conditions.length)
+        parts.push(conditions.join('; '));
+    return parts.join('; ');
+}
+/**
+ * `helm uninstall --wait` of a release in the PR's namespace. The release is ours when its
+ * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
+ * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
+ */
+async function removal_uninstallRelease(cli, o) {
+    const name = `${o.namespace}/${o.release}`;
+    const result = (status, reason) => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
+    try {
+        if (isSystemNamespace(o.namespace))
+            return result('skipped-unmarked', `${o.namespace} is a system namespace`);
+        if (o.namespaceMarks) {
+            const who = `${o.namespaceMarks.repository}#${o.namespaceMarks.pr}`;
+            if (!isOwnedBy(o.namespaceMarks, o.owner))
+                return result('skipped-unmarked', `namespace marked for ${who}`);
+        }
+        else {
+            const ns = await getNamespace(cli, o.namespace);
+            if (!ns)
+                return result('already-gone');
+            const why = notOwnedReason(ns, o.owner);
+            if (why)
+                return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
+        }
+        const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
+        if (r.exitCode === 0)
+            return result('deleted');
+        const text = `${r.stderr}\n${r.stdout}`;
+        // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
+        if (/release: not found|release not loaded/i.test(text))
+            return result('already-gone');
+        if (/namespaces? "[^"]+" not found/i.test(text))
+            return result('already-gone');
+        return result('failed', `helm uninstall failed: ${oneLine(text)}`);
+    }
+    catch (err) {
+        return result('failed', oneLine(errorText(err)));
+    }
+}
+/**
+ * Deletes the PR's namespace and waits until it is gone (`kubectl delete --wait --timeout`), only
+ * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
+ * `failed` with the finalizers and conditions that hold it.
+ */
+async function removal_deleteNamespace(cli, o) {
+    const result = (status, reason) => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
+    try {
+        if (isSystemNamespace(o.name))
+            return result('skipped-unmarked', 'a system namespace is never deleted');
+        const ns = await getNamespace(cli, o.name);
+        if (!ns)
+            return result('already-gone');
+        const why = notOwnedReason(ns, o.owner);
+        if (why)
+            return result('skipped-unmarked', why);
+        const [r] = await deleteVerified(cli, [o.name], o.timeoutMs);
+        return { ...r, kind: 'namespace' };
+    }
+    catch (err) {
+        return result('failed', oneLine(errorText(err)));
+    }
+}
+/**
+ * The reaper's batch form: namespaces whose marks the inventory already read are deleted `perCall`
+ * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
+ * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
+ */
+async function removal_deleteMarkedNamespaces(cli, items, o) {
+    const out = new Map();
+    const verified = [];
+    for (const it of items) {
+        const who = it.marks.repository;
+        if (isSystemNamespace(it.name))
+            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
+        else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
+            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
+        }
+        else
+            verified.push(it.name);
+    }
+    if (verified.length) {
+        try {
+            for (const r of await deleteVerified(cli, verified, o.timeoutMs))
+                out.set(r.name, r);
+        }
+        catch (err) {
+            for (const n of verified)
+                out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: oneLine(errorText(err)) });
+        }
+    }
+    return items.map((it) => out.get(it.name));
+}
+/** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
+async function deleteVerified(cli, names, timeoutMs) {
+    const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
+    const text = `${r.stdout}\n${r.stderr}`;
+    const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
+    const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
+    let survivors = new Map();
+    if (r.exitCode !== 0) {
+        const left = names.filter((n) => !missing.has(n));
+        if (left.length) {
+            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
+            if (got.exitCode !== 0) {
+                return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
+                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` }));
+            }
+            const parsed = got.stdout.trim() ? JSON.parse(got.stdout) : undefined;
+            const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
+            survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
+        }
+    }
+    return names.map((name) => {
+        const survivor = survivors.get(name);
+        if (survivor) {
+            const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
+                ? `${describeStuck(survivor)} (waited ${goDuration(timeoutMs)})`
+                : `kubectl delete failed: ${oneLine(text)}`;
+            return { kind: 'namespace', name, status: 'failed', reason };
+        }
+        if (missing.has(name) && !deleted.has(name))
+            return { kind: 'namespace', name, status: 'already-gone' };
+        return { kind: 'namespace', name, status: 'deleted' };
+    });
+}
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 1 modules
+var runtime = __nccwpck_require__(1049);
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var src_retry = __nccwpck_require__(9899);
+;// CONCATENATED MODULE: ./packages/core/src/registry/client.ts
+/**
+ * The ECR client and the one door every ECR call goes through (`EcrSession.call`): retried on
+ * throttling, 5xx and network errors via core's `retry` (the SDK's own retries are switched off
+ * so the schedule is ours and runs on an injected clock), failures named by their operation.
+ */
+
+
+
+
+/** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
+const THROTTLING = new Set([
+    'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
+    'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded',
+    'BandwidthLimitExceeded', 'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete',
+    'EC2ThrottledException',
+]);
+/** Transient for ECR: throttling by error name, HTTP 429/5xx (`$metadata.httpStatusCode`), ServerException, network errors. */
+function classifyEcrError(err) {
+    const e = err;
+    if (e && typeof e === 'object') {
+        if (e.name && (THROTTLING.has(e.name) || e.name === 'ServerException'))
+            return { transient: true };
+        const status = e.$metadata?.httpStatusCode;
+        if (status === 429 || (status !== undefined && status >= 500 && status <= 599))
+            return { transient: true };
+    }
+    return classifyTransient(err);
+}
+/** The error name the SDK gave (`RepositoryNotFoundException`, …), also through an ActionError's cause. */
+function client_awsErrorName(err) {
+    let e = err;
+    for (let depth = 0; e && depth < 3; depth++) {
+        const name = e.name;
+        if (typeof name === 'string' && name !== 'ActionError' && name !== 'Error')
+            return name;
+        e = e.cause;
+    }
+    return undefined;
+}
+/** The region from the option, else AWS_REGION / AWS_DEFAULT_REGION (what configure-aws-credentials sets). */
+function resolveRegion(region, env = process.env) {
+    const r = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+    return r || undefined;
+}
+/**
+ * An ECR session. The SDK itself honours AWS_ENDPOINT_URL_ECR (service-specific endpoint
+ * variable, SDK v3 ≥ 3.490) and the usual credential chain (env, web identity from
+ * configure-aws-credentials' OIDC, profiles), so nothing here reads them.
+ */
+function createEcrSession(options = {}) {
+    const region = resolveRegion(options.region, options.env);
+    if (!region) {
+        throw new ActionError('No AWS region: set the aws-region input or AWS_REGION', {
+            hint: 'aws-actions/configure-aws-credentials sets AWS_REGION for the following steps',
+        });
+    }
+    const client = options.client ?? new ECRClient({ region, maxAttempts: 1 });
+    const clock = options.clock ?? systemClock;
+    return {
+        client, region, clock,
+        async call(operation, fn) {
+            try {
+                return await retry(() => fn(client), {
+                    attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+                });
+            }
+            catch (err) {
+                const name = client_awsErrorName(err);
+                throw new ActionError(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${errorText(err).split('\n')[0]}`, { cause: err, hint: hintFor(name) });
+            }
+        },
+        destroy: () => client.destroy(),
+    };
+}
+function hintFor(name) {
+    if (name === 'AccessDeniedException') {
+        return 'The role needs ecr:DescribeRepositories, CreateRepository, TagResource, ListTagsForResource, PutLifecyclePolicy, DescribeImages, GetAuthorizationToken and the push actions';
+    }
+    if (name === 'CredentialsProviderError')
+        return 'No AWS credentials: run aws-actions/configure-aws-credentials (OIDC) before this step';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/repository.ts
+/**
+ * The PR's own ECR repository: created once with our marks as tags, scan-on-push and a lifecycle
+ * policy keeping the last N images; an existing repository is used only when it carries our
+ * marks for this repository and PR, or when the caller explicitly adopts it.
+ */
+
+
+
+
+/** ECR allows 1-1000 for countNumber in a lifecycle rule (the action's keep-images bounds). */
+const KEEP_IMAGES_MAX = 1000;
+/** One rule: expire images beyond the newest `keep`, tagged or not (tagStatus any, imageCountMoreThan). */
+function lifecyclePolicy(keep) {
+    if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX)
+        throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
+    return JSON.stringify({
+        rules: [{
+                rulePriority: 1,
+                description: `preview-fleet: keep the last ${keep} images`,
+                selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
+                action: { type: 'expire' },
+            }],
+    });
+}
+async function describe(ecr, name) {
+    try {
+        const out = await ecr.call(`DescribeRepositories ${name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })));
+        return out.repositories?.[0];
+    }
+    catch (err) {
+        if (awsErrorName(err) === 'RepositoryNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+async function putPolicy(ecr, name, keep) {
+    await ecr.call(`PutLifecyclePolicy ${name}`, (c) => c.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })));
+}
+/** The marks in a repository's tags, or undefined when it has none of ours. */
+async function repository_repositoryMarks(ecr, arn) {
+    const out = await ecr.call(`ListTagsForResource ${arn}`, (c) => c.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+    return fromEcrTags(out.tags);
+}
+/**
+ * Idempotent: creates the repository if missing; otherwise checks its marks. Two runs racing on
+ * CreateRepository both succeed (the loser sees RepositoryAlreadyExistsException and re-reads).
+ * The lifecycle policy is (re)applied on every run for a repository we own, so a changed
+ * keep-images takes effect; an adopted repository's policy is left alone.
+ */
+async function ensureRepository(ecr, o) {
+    const owner = { repository: o.marks.repository, pr: o.marks.pr };
+    let repo = await describe(ecr, o.name);
+    let created = false;
+    if (!repo) {
+        try {
+            const out = await ecr.call(`CreateRepository ${o.name}`, (c) => c.send(new CreateRepositoryCommand({
+                repositoryName: o.name,
+                tags: toEcrTags(o.marks),
+                imageScanningConfiguration: { scanOnPush: true },
+                // The cache tag is rewritten on every build, so tags must stay mutable.
+                imageTagMutability: 'MUTABLE',
+            })));
+            repo = out.repository;
+            created = true;
+        }
+        catch (err) {
+            if (awsErrorName(err) !== 'RepositoryAlreadyExistsException')
+                throw err;
+            repo = await describe(ecr, o.name);
+        }
+    }
+    if (!repo?.repositoryArn || !repo.repositoryUri)
+        throw new ActionError(`ECR returned no ARN/URI for repository "${o.name}"`);
+    if (created) {
+        await putPolicy(ecr, o.name, o.keepImages);
+        return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: true, adopted: false };
+    }
+    const marks = await repository_repositoryMarks(ecr, repo.repositoryArn);
+    const whose = marks ? `is marked for ${marks.repository}#${marks.pr}` : 'carries no preview-fleet marks';
+    if (isOwnedBy(marks, owner)) {
+        await putPolicy(ecr, o.name, o.keepImages);
+        return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: false };
+    }
+    if (!o.adoptExisting) {
+        throw new ActionError(`ECR repository "${o.name}" already exists and ${whose}, so it is not ours to push to or later delete`, {
+            hint: `Choose another repository template, or set adopt-existing: true to push into it (it is never tagged or deleted by preview-fleet)`,
+        });
+    }
+    return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: true };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/removal.ts
+/**
+ * Removal and inventory for teardown and the reaper: a repository is deleted (with `force`, so
+ * its images go too) only when its tags carry our marks for this repository and PR.
+ */
+
+
+
+
+
+/** Deletes the repository if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
+async function removal_removeEcrRepository(ecr, o) {
+    const result = (status, reason) => ({ kind: 'ecr-repository', name: o.name, status, ...(reason ? { reason } : {}) });
+    try {
+        let repo;
+        try {
+            const out = await ecr.call(`DescribeRepositories ${o.name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [o.name] })));
+            repo = out.repositories?.[0];
+        }
+        catch (err) {
+            if (awsErrorName(err) === 'RepositoryNotFoundException')
+                return result('already-gone');
+            throw err;
+        }
+        if (!repo?.repositoryArn)
+            return result('already-gone');
+        const marks = await repositoryMarks(ecr, repo.repositoryArn);
+        const whose = marks ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in its tags';
+        if (!isOwnedBy(marks, o.owner))
+            return result('skipped-unmarked', whose);
+        try {
+            await ecr.call(`DeleteRepository ${o.name}`, (c) => c.send(new DeleteRepositoryCommand({ repositoryName: o.name, force: true })));
+        }
+        catch (err) {
+            // Deleted by someone else between the read and the delete: the goal is reached.
+            if (awsErrorName(err) === 'RepositoryNotFoundException')
+                return result('already-gone');
+            throw err;
+        }
+        return result('deleted');
+    }
+    catch (err) {
+        return result('failed', errorText(err).split('\n')[0]);
+    }
+}
+/**
+ * Every repository in the registry whose tags carry our marks for `repository` (all PRs), for the
+ * reaper: DescribeRepositories page by page, then ListTagsForResource per repository. Repositories
+ * deleted between the two calls are left out.
+ */
+async function removal_listMarkedRepositories(ecr, repository) {
+    const out = [];
+    let nextToken;
+    do {
+        const page = await ecr.call('DescribeRepositories', (c) => c.send(new DescribeRepositoriesCommand({ nextToken, maxResults: 1000 })));
+        for (const repo of page.repositories ?? []) {
+            if (!repo.repositoryArn || !repo.repositoryName)
+                continue;
+            let marks;
+            try {
+                marks = await repositoryMarks(ecr, repo.repositoryArn);
+            }
+            catch (err) {
+                if (awsErrorName(err) === 'RepositoryNotFoundException')
+                    continue;
+                throw err;
+            }
+            if (marks && isOwnedBy(marks, { repository }))
+                out.push({ name: repo.repositoryName, uri: repo.repositoryUri ?? '', marks });
+        }
+        nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/paths.ts
+/**
+ * Where KV paths live on the wire. KV v2 splits data (`<mount>/data/<p>`) from metadata
+ * (`<mount>/metadata/<p>`, which lists and holds `custom_metadata`); KV v1 is `<mount>/<p>` for
+ * everything (Vault docs, "KV secrets engine - version 1/2").
+ */
+
+const trim = (s) => s.replace(/^\/+|\/+$/g, '');
+/** Where a secret's data is read and written: `<mount>/data/<p>` (v2) or `<mount>/<p>` (v1). */
+function paths_dataPath(mount, kv, path) {
+    return kv === 2 ? `${trim(mount)}/data/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
+}
+/** Where v2 metadata (custom_metadata, list, delete-all-versions) lives; v1 has none, so the data path. */
+function paths_metadataPath(mount, kv, path) {
+    return kv === 2 ? `${trim(mount)}/metadata/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
+}
+/** The prefix with exactly one trailing `/` (`preview` and `preview/` mean the same folder). */
+function paths_normalizePrefix(prefix) {
+    return `${trim(prefix)}/`;
+}
+/** True when `path` lies strictly inside the folder `prefix` (segment-wise, so `previewx/a` is not in `preview/`). */
+function paths_isUnderPrefix(path, prefix) {
+    const p = paths_normalizePrefix(prefix);
+    return p !== '/' && trim(path).startsWith(p) && trim(path).length > p.length;
+}
+/** The ACL rule a token needs to create the target, for the 403 hint. */
+function policyHint(mount, kv, prefix) {
+    const data = `path "${paths_dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
+    return kv === 2 ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
+}
+/**
+ * The guards every write and delete goes through: the target lies under the allowed prefix and is
+ * not the source. Throws InputError naming the input, so nothing is contacted on a bad plan.
+ */
+function guardTarget(args) {
+    const input = args.targetInput ?? 'target-path';
+    if (trim(args.allowedPrefix) === '') {
+        throw new InputError('allowed-prefix', args.allowedPrefix, 'must name a folder such as "preview/" (an empty prefix would allow writing anywhere)');
+    }
+    if (!paths_isUnderPrefix(args.targetPath, args.allowedPrefix)) {
+        throw new InputError(input, args.targetPath, `must lie under allowed-prefix "${paths_normalizePrefix(args.allowedPrefix)}"`, 'Change target-path or allowed-prefix; seed-vault never writes outside the allowed prefix');
+    }
+    if (trim(args.targetPath) === trim(args.sourcePath)) {
+        throw new InputError(input, args.targetPath, 'must differ from source-path', 'The source is stage: it is read, never written');
+    }
+    if (paths_isUnderPrefix(args.sourcePath, args.targetPath)) {
+        throw new InputError(input, args.targetPath, 'must not contain source-path');
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/removal.ts
+/**
+ * Removal and inventory for teardown and the reaper. KV v2 deletes `<mount>/metadata/<p>` ("deletes
+ * all versions and metadata", Vault KV v2 API) only when its `custom_metadata` carries our marks for
+ * this repository and PR; KV v1 has no metadata, so there the allowed prefix is the only guard.
+ */
+
+
+
+const removal_isNotFound = (e) => e.status === 404;
+/** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
+async function removal_removeVaultPath(session, o) {
+    const name = `${o.mount}/${o.path}`;
+    const result = (status, reason) => ({ kind: 'vault-path', name, status, ...(reason ? { reason } : {}) });
+    if (!isUnderPrefix(o.path, o.allowedPrefix)) {
+        return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
+    }
+    try {
+        if (o.kvVersion === 1) {
+            const p = dataPath(o.mount, 1, o.path);
+            try {
+                await session.call(`read of ${p}`, (c) => c.read(p));
+            }
+            catch (err) {
+                if (removal_isNotFound(err))
+                    return result('already-gone');
+                throw err;
+            }
+            await session.call(`delete of ${p}`, (c) => c.delete(p));
+            return result('deleted');
+        }
+        const meta = metadataPath(o.mount, 2, o.path);
+        let custom;
+        try {
+            const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+            custom = res?.data?.custom_metadata;
+        }
+        catch (err) {
+            if (removal_isNotFound(err))
+                return result('already-gone');
+            throw err;
+        }
+        const marks = fromVaultMetadata(custom);
+        if (!isOwnedBy(marks, o.owner)) {
+            const found = fromVaultMetadata(custom);
+            return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in custom_metadata');
+        }
+        await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
+        return result('deleted');
+    }
+    catch (err) {
+        return result('failed', errorText(err).split('\n')[0]);
+    }
+}
+/**
+ * Every KV v2 path under `prefix` whose custom_metadata carries our marks for `repository`
+ * (recursive `GET <mount>/metadata/<folder>?list=true`, then one metadata read per leaf).
+ * Paths without marks, or marked for another repository, are left out. A missing folder is [].
+ */
+async function removal_listMarkedPaths(session, o) {
+    const out = [];
+    const walk = async (folder) => {
+        const listPath = metadataPath(o.mount, 2, folder);
+        let keys;
+        try {
+            const res = await session.call(`list of ${listPath}`, (c) => c.list(listPath));
+            keys = (res?.data?.keys ?? []);
+        }
+        catch (err) {
+            if (removal_isNotFound(err))
+                return;
+            throw err;
+        }
+        for (const key of keys) {
+            const child = `${folder}${key}`;
+            if (key.endsWith('/')) {
+                await walk(child);
+                continue;
+            }
+            const meta = metadataPath(o.mount, 2, child);
+            try {
+                const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+                const marks = fromVaultMetadata(res?.data?.custom_metadata);
+                if (marks && isOwnedBy(marks, { repository: o.repository }))
+                    out.push({ path: child, marks });
+            }
+            catch (err) {
+                if (!removal_isNotFound(err))
+                    throw err; // deleted between list and read
+            }
+        }
+    };
+    await walk(normalizePrefix(o.prefix));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
+/**
+ * Markdown for the sticky comment and the step summary. The body holds a table for people and,
+ * per service, hidden metadata for the next run; it never exceeds GitHub's 65,536-character
+ * comment limit: long details are cut (with a note), never the update.
+ */
+
+/** GitHub rejects issue comment bodies longer than this (characters). */
+const COMMENT_BODY_LIMIT = 65_536;
+const STATE_LABEL = {
+    queued: '⏳ queued',
+    building: '🔨 building',
+    deploying: '🚀 deploying',
+    ready: '✅ ready',
+    failed: '❌ failed',
+    'tearing-down': '🧹 tearing down',
+    destroyed: '🗑️ destroyed',
+    skipped: '⏭️ skipped',
+};
+const cell = (s) => s.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').replace(/<!--/g, '&lt;!--');
+const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
+const isHttp = (u) => typeof u === 'string' && /^https?:\/\//i.test(u);
+/** An href that cannot end the markdown link early. */
+const href = (u) => u.replace(/[()|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const comment_render_link = (text, u) => `[${text.replace(/[[\]|]/g, '')}](${href(u)})`;
+function commitCell(s, ctx) {
+    if (!s.sha)
+        return '';
+    const short = s.sha.slice(0, 7);
+    return /^[0-9a-f]{7,64}$/i.test(s.sha)
+        ? `[\`${short}\`](${href(`${ctx.serverUrl.replace(/\/$/, '')}/${ctx.repository}/commit/${s.sha}`)})`
+        : code(short);
+}
+function linksCell(s) {
+    const links = [];
+    if (isHttp(s.runUrl))
+        links.push(comment_render_link(s.runAttempt > 1 ? `run (attempt ${s.runAttempt})` : 'run', s.runUrl));
+    if (isHttp(s.vaultUrl))
+        links.push(comment_render_link('Vault', s.vaultUrl));
+    return links.join(' · ');
+}
+function row(s, ctx) {
+    const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
+    return `| ${code(s.service)} | ${STATE_LABEL[s.state]} | ${preview} | ${commitCell(s, ctx)} | ${s.image ? code(s.image) : ''} | ${s.namespace ? code(s.namespace) : ''} | ${linksCell(s)} |`;
+}
+/** The per-service table shared by the comment and the job summary. */
+function renderStatusTable(sections, ctx) {
+    return [
+        '| service | state | preview | commit | image | namespace | links |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        ...mergeSections(sections).map((s) => row(s, ctx)),
+    ].join('\n');
+}
+function detailsBlocks(sections) {
+    return sections.filter((s) => s.details).map((s) => {
+        const title = s.state === 'failed' ? 'why it failed' : 'details';
+        // Shown text must not open a hidden section of its own or close the block early.
+        const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
+        return `<details><summary><code>${s.service.replace(/[<>&]/g, '')}</code>: ${title}</summary>\n\n${shown}\n\n</details>`;
+    });
+}
+function renderUnbounded(sections, ctx) {
+    const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+    const details = detailsBlocks(sections);
+    if (details.length)
+        parts.push(...details.flatMap((d) => [d, '']));
+    parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));
+    parts.push('', '<sub>Kept up to date by preview-fleet: one comment per pull request, each service row from its newest run.</sub>');
+    return parts.join('\n');
+}
+/** The first `keep` UTF-16 units of `text`, not splitting a surrogate pair. */
+function cut(text, keep) {
+    let k = Math.max(0, Math.min(keep, text.length));
+    const c = text.charCodeAt(k - 1);
+    if (k > 0 && c >= 0xd800 && c <= 0xdbff)
+        k -= 1;
+    return text.slice(0, k);
+}
+/** Details cut to `keep` characters with a note saying how much is missing and where it is. */
+function truncateDetails(details, keep, runUrl) {
+    if (details.length <= keep)
+        return details;
+    const where = isHttp(runUrl) ? `the [run log](${href(runUrl)})` : 'the run log';
+    return `${cut(details, keep)}\n\n_… truncated: the first ${keep} of ${details.length} characters are shown (GitHub limits a comment to ${COMMENT_BODY_LIMIT.toLocaleString('en-US')} characters); the full text is in ${where}._`;
+}
+/**
+ * The comment body for these sections, at most `limit` characters. When too long, every
+ * section's details are cut to one common length (the largest that fits), each with a note.
+ */
+function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
+    const merged = mergeSections(sections);
+    const full = renderUnbounded(merged, ctx);
+    if (full.length <= limit)
+        return full;
+    const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
+    const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
+    let lo = 0;
+    let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
+    if (renderUnbounded(withCap(0), ctx).length <= limit) {
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (renderUnbounded(withCap(mid), ctx).length <= limit)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return renderUnbounded(withCap(lo), ctx);
+    }
+    // Even without details the sections do not fit (hundreds of services or huge fields): drop
+    // the details and, as a last resort, cut the body; the update itself never fails.
+    const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
+    if (bare.length <= limit)
+        return bare;
+    const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
+    return cut(bare, limit - note.length) + note;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
+
+
+
+/** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
+async function comment_upsert_listIssueComments(client, t) {
+    const all = await client.paginate(client.rest.issues.listComments, {
+        owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+    });
+    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url }));
+}
+/** Our status comments, oldest first (creation time, then id). */
+function comment_upsert_findStatusComments(comments) {
+    return comments.filter((c) => isStatusComment(c.body)).sort((a, b) => {
+        const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
+        const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
+        if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
+            return ta - tb;
+        return a.id - b.id;
+    });
+}
+/**
+ * Records `update` in the PR's status comment. Several status comments (two runs created one at
+ * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
+ * there means another run deleted it first). An older run never overwrites a newer section.
+ */
+async function upsertStatusComment(client, t, update, ctx) {
+    const ours = comment_upsert_findStatusComments(await comment_upsert_listIssueComments(client, t));
+    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+    const { sections, applied, current } = applyUpdate(held, update);
+    const body = renderStatusComment(sections, ctx);
+    let action = 'unchanged';
+    let keep = ours[0];
+    if (!keep) {
+        const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+        keep = { id: data.id, body, htmlUrl: data.html_url };
+        action = 'created';
+    }
+    else if (keep.body !== body) {
+        const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+        keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
+        action = 'updated';
+    }
+    const deletedDuplicates = [];
+    for (const dup of ours.slice(1)) {
+        try {
+            await client.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: dup.id });
+        }
+        catch (err) {
+            if (statusOf(err) !== 404)
+                throw err;
+        }
+        deletedDuplicates.push(dup.id);
+    }
+    return {
+        commentId: keep.id,
+        commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
+        action, applied, current, sections, deletedDuplicates,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-comment.ts
+
+
+
+/** 'no-comment' when the PR has no status comment (nothing is created). */
+async function teardown_comment_announceTeardown(client, o) {
+    const ours = findStatusComments(await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }));
+    const keep = ours[0];
+    if (!keep)
+        return 'no-comment';
+    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+    const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
+    const updatedAt = new Date(o.now).toISOString();
+    const updates = names.map((service, i) => {
+        const before = held.find((s) => s.service === service);
+        return {
+            service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, runUrl: o.runUrl, updatedAt,
+            namespace: before?.namespace, sha: before?.sha,
+            details: i === 0 ? o.details : undefined,
+        };
+    });
+    const body = renderStatusComment(mergeSections(held, updates), { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` });
+    if (body === keep.body)
+        return 'unchanged';
+    await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
+    return 'updated';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-ports.ts
+
+
+
+
+
+
+/** Memoizes a lazy session so every step of every PR shares one login. */
+function once(open) {
+    let p;
+    return () => (p ??= open());
+}
+function teardown_ports_bindTeardownPorts(a) {
+    const [owner, repo] = a.repository.split('/');
+    const gh = a.github;
+    const ports = {
+        warn: a.warn,
+        uninstallRelease: (t) => uninstallRelease(a.kube, {
+            release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: a.timeoutMs, namespaceMarks: t.namespaceMarks,
+        }),
+        deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: a.timeoutMs }),
+        deleteMarkedNamespaces: (items) => deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: a.timeoutMs }),
+    };
+    if (a.vault) {
+        const v = a.vault;
+        ports.removeVaultPath = async (path, pr) => {
+            let session;
+            try {
+                session = await v.session();
+            }
+            catch (err) {
+                return { kind: 'vault-path', name: `${v.mount}/${path}`, status: 'failed', reason: `Vault login failed: ${String(err?.message ?? err).split('\n')[0]}` };
+            }
+            return removeVaultPath(session, { mount: v.mount, kvVersion: v.kvVersion, path, owner: { repository: a.repository, pr }, allowedPrefix: v.allowedPrefix });
+        };
+    }
+    if (a.ecr) {
+        const ecr = a.ecr;
+        ports.removeRepository = async (name, pr) => removeEcrRepository(await ecr(), { name, owner: { repository: a.repository, pr } });
+    }
+    if (gh?.deployments) {
+        ports.removeDeployments = async (environment) => {
+            const rs = await deactivateAndDeleteDeployments(gh.client, { owner, repo, environment });
+            return rs.length ? rs : [{ kind: 'deployment', name: environment, status: 'already-gone' }];
+        };
+    }
+    if (gh?.comment) {
+        ports.announce = async (pr, state, results) => {
+            const failed = results.some((r) => r.status === 'failed');
+            await announceTeardown(gh.client, {
+                owner, repo, pr, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
+                state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
+                details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
+            });
+        };
+    }
+    return ports;
+}
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var runtime_parse = __nccwpck_require__(361);
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/removal-inputs.ts
+/**
+ * Inputs teardown and the reaper share (Vault login, ECR region), with the same names and
+ * defaults as seed-vault and build-push so the all-in-one action exposes each once.
+ */
+
+
+
+
+const VAULT_INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version', 'allowed-prefix',
+]));
+const VAULT_INPUT_DEFAULTS = {
+    'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '',
+    token: '', mount: 'secret', 'kv-version': '2', 'allowed-prefix': 'preview/',
+};
+const VAULT_SECRET_INPUTS = (/* unused pure expression or super */ null && (['secret-id', 'token']));
+const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+/**
+ * The Vault inputs, validated; `why` names the setting that needs Vault (e.g. `delete-vault-path
+ * is true`) for the error when vault-addr is empty.
+ */
+function parseVaultInputs(raw, env, why, off) {
+    const r = { ...VAULT_INPUT_DEFAULTS, ...raw };
+    const addr = opt(r['vault-addr']);
+    if (!addr)
+        throw new InputError('vault-addr', '', `is required while ${why}`, `Set vault-addr, or ${off}`);
+    const method = parseEnum('auth-method', r['auth-method'], ['jwt', 'approle', 'token']);
+    const out = {
+        addr: parseUrl('vault-addr', addr).toString().replace(/\/+$/, ''),
+        namespace: opt(r['vault-namespace']),
+        method,
+        role: opt(r.role),
+        jwtAudience: opt(r['jwt-audience']) ?? 'vault',
+        roleId: opt(r['role-id']),
+        secretId: opt(r['secret-id']),
+        token: opt(r.token),
+        mount: planVaultPath('mount', r.mount.trim().replace(/\/+$/, '')),
+        kvVersion: Number(parseEnum('kv-version', r['kv-version'].trim(), ['1', '2'])),
+        allowedPrefix: r['allowed-prefix'].trim(),
+    };
+    if (normalizePrefix(out.allowedPrefix) === '/') {
+        throw new InputError('allowed-prefix', r['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
+    }
+    planVaultPath('allowed-prefix', normalizePrefix(out.allowedPrefix).replace(/\/+$/, ''));
+    if (method === 'jwt') {
+        if (!out.role)
+            throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
+        if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+            throw new InputError('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job, or use auth-method approle/token');
+        }
+    }
+    if (method === 'approle' && (!out.roleId || !out.secretId)) {
+        throw new InputError(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
+    }
+    if (method === 'token' && !out.token)
+        throw new InputError('token', '', 'is required with auth-method token');
+    return out;
+}
+
+// EXTERNAL MODULE: ./packages/core/src/context.ts
+var src_context = __nccwpck_require__(762);
+;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
+
+
+
+/** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
+async function getPullRequest(client, repository, number) {
+    const [owner, repo] = repository.split('/');
+    try {
+        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
+        return pullRequestFromPayload(data);
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return undefined;
+        throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
+    }
+}
+/** Every open PR of the repository, 100 per page (one call per 100 PRs). */
+async function pulls_listOpenPullRequests(client, repository) {
+    const [owner, repo] = repository.split('/');
+    const all = await client.paginate(client.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 });
+    return all.map(pullRequestFromPayload);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
+/**
+ * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
+ * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
+ * Helm release in those namespaces from one `helm list --all-namespaces`.
+ */
+
+
+
+/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
+const WARNED_AT_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/warned-at`));
+/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
+async function inventory_listMarkedNamespaces(cli, repository) {
+    const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
+    let items;
+    try {
+        items = JSON.parse(r.stdout).items ?? [];
+    }
+    catch (err) {
+        throw new ActionError(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = [];
+    for (const ns of items) {
+        const name = ns.metadata?.name;
+        const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
+        if (!name || !marks || !isOwnedBy(marks, { repository }))
+            continue;
+        const annotations = ns.metadata?.annotations ?? {};
+        out.push({
+            name, marks, phase: ns.status?.phase ?? 'Active',
+            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
+            services: (annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
+async function inventory_markNamespaceWarned(cli, namespace, at) {
+    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
+}
+/**
+ * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
+ * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
+ */
+async function inventory_listReleasesByNamespace(cli) {
+    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
+    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
+    const all = cli.helmMajor === 3 ? ['--all'] : [];
+    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
+    let rows;
+    try {
+        rows = JSON.parse(r.stdout.trim() || '[]');
+    }
+    catch (err) {
+        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = new Map();
+    for (const row of rows) {
+        if (!row.name || !row.namespace)
+            continue;
+        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap-ports.ts
+
+
+
+
+
+
+
+const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
+function bindReaperPorts(a) {
+    const [owner, repo] = a.repository.split('/');
+    const client = a.github.client;
+    const comment = (pr, body) => client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
+    const ports = {
+        listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
+        listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
+        listReleases: async () => listReleasesByNamespace({ ...a.kube, helmMajor: (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor }),
+        listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
+        async warn(plan, removeAt) {
+            await comment(plan.pr, [
+                WARNING_MARKER,
+                `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
+                '',
+                `Push a commit to redeploy (which renews it), or add the \`${a.keepLabel}\` label to keep it.`,
+            ].join('\n'));
+            const at = new Date(a.now()).toISOString();
+            for (const ns of plan.resources.filter((r) => r.kind === 'namespace'))
+                await markNamespaceWarned(a.kube, ns.name, at);
+        },
+        async markStale(pr, idleDays) {
+            await client.rest.issues.addLabels({ owner, repo, issue_number: pr, labels: [a.staleLabel] });
+            await comment(pr, `💤 No activity for ${idleDays} days: this PR is marked \`${a.staleLabel}\`.${a.closeAfterDays > 0
+                ? ` Without activity it will be closed in ${a.closeAfterDays} days and its preview removed.` : ''} Any update removes the mark's effect; \`${a.keepLabel}\` exempts it.`);
+        },
+        async closePullRequest(pr, idleDays) {
+            await comment(pr, `🔒 Closing: no activity for ${idleDays} days after being marked \`${a.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`);
+            await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
+        },
+        teardown: bindTeardownPorts(a),
+    };
+    if (a.vault) {
+        const v = a.vault;
+        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, prefix: v.allowedPrefix, repository: a.repository });
+    }
+    if (a.ecr) {
+        const ecr = a.ecr;
+        ports.listRepositories = async () => (await listMarkedRepositories(await ecr(), a.repository)).map((r) => ({ name: r.name, marks: r.marks }));
+    }
+    return ports;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/index.ts
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/steps.generated.json
+const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"comment-status":{"github-token":"github-token","state":null,"service":null,"url":null,"namespace":null,"image":null,"vault-url":null,"details":null,"log-url":"log-url","pr-number":"pr-number","environment":"environment","deployment":"deployment","fail-on-error":"fail-on-error"},"seed-vault":{"vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","service":null,"source-path":"source-path","target-path":"target-path","allowed-prefix":"allowed-prefix","overrides":"overrides","ttl":"ttl","ui-url":"ui-url","pr-number":"pr-number"},"build-push":{"aws-region":"aws-region","repository":"repository","tag":"tag","service":null,"context":"context","file":"file","build-args":"build-args","target":"target","platforms":"platforms","keep-images":"keep-images","cache":"cache","builder":"builder","skip-if-exists":"skip-if-exists","ecr":"ecr","registry":"registry","adopt-existing":"adopt-existing","pr-number":"pr-number"},"deploy-helm":{"chart":"chart","chart-version":"chart-version","service":null,"release":"release","namespace":"namespace","values-files":"values-files","values":"values","set":"set","image":null,"image-repository-key":"image-repository-key","image-tag-key":"image-tag-key","domain":"domain","host":"host","host-key":"host-key","secret-ref":"secret-ref","secret-ref-key":"secret-ref-key","sensitive-secret-ref":"sensitive-secret-ref","sensitive-secret-ref-key":"sensitive-secret-ref-key","timeout":"timeout","atomic":"atomic","ttl":"ttl","max-previews":"max-previews","resource-quota":"resource-quota","limit-range":"limit-range","network-policy":"network-policy","ingress-namespace":"ingress-namespace","egress-allow":"egress-allow","label":"label","github-token":"github-token","pr-number":"pr-number"},"wait-ready":{"namespace":null,"kinds":"wait-kinds","selector":"selector","url":null,"health-path":"health-path","expect-status":"expect-status","timeout":"timeout","headers":"headers","smoke-command":"smoke-command","argocd-application":"argocd-application"},"teardown":{"github-token":"github-token","pr-number":"pr-number","label":"label","services":"services","namespace":"namespace","release":"release","target-path":"target-path","repository":"repository","environment":"environment","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout","delete-vault-path":"delete-vault-path","delete-ecr-repository":"delete-ecr-repository"},"reap-orphans":{"github-token":"github-token","label":"label","ttl":"ttl","keep-label":"keep-label","warn-before":"warn-before","stale-days":"stale-days","close-after-days":"close-after-days","stale-label":"stale-label","dry-run":"dry-run","max-deletions":"max-deletions","concurrency":"concurrency","kinds":"reap-kinds","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout"}}');
+;// CONCATENATED MODULE: ./src/route.ts
+const MODES = ['auto', 'deploy', 'teardown', 'reap'];
+const DEPLOY_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+function route(ctx, mode, label) {
+    if (mode !== 'auto')
+        return { lifecycle: mode, reason: `mode: ${mode}` };
+    const { eventName, action } = ctx;
+    if (eventName === 'schedule')
+        return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
+    if (eventName === 'workflow_dispatch')
+        return { lifecycle: 'teardown', reason: 'a manual run tears down the PR named by pr-number' };
+    if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
+        return { lifecycle: 'skip', reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)` };
+    }
+    const labelled = ctx.pr?.labels.includes(label) ?? false;
+    if (action === 'closed')
+        return { lifecycle: 'teardown', reason: `PR ${ctx.pr?.merged ? 'merged' : 'closed'}` };
+    if (action === 'unlabeled') {
+        return ctx.label === label
+            ? { lifecycle: 'teardown', reason: `label "${label}" removed` }
+            : { lifecycle: 'skip', reason: `label "${ctx.label ?? ''}" removed; only "${label}" matters` };
+    }
+    if (action === 'labeled') {
+        return ctx.label === label
+            ? { lifecycle: 'deploy', reason: `label "${label}" added` }
+            : { lifecycle: 'skip', reason: `label "${ctx.label ?? ''}" added; only "${label}" starts a preview` };
+    }
+    if (action !== undefined && DEPLOY_ACTIONS.has(action)) {
+        return labelled
+            ? { lifecycle: 'deploy', reason: `PR ${action} and labelled "${label}"` }
+            : { lifecycle: 'skip', reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)` };
+    }
+    return { lifecycle: 'skip', reason: `pull_request ${action ?? ''} changes nothing about a preview` };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+/**
+ * The all-in-one action: routes the event to a lifecycle and runs the seven actions' own bundles
+ * as steps (core's runBundledStep), exactly as a workflow wiring them by hand would. Inputs are
+ * the steps' inputs (generated into action.yml); each step gets the ones it declares, plus the
+ * ones this orchestrator computes from earlier steps' outputs.
+ */
+
+
+
+
+
+/** step → its input → the all-in-one input it is read from (null: computed here per step). */
+const STEP_INPUTS = steps_generated_namespaceObject;
+/** The bundle of a step: `<action root>/actions/<step>/dist/index.js`, beside this one's dist/. */
+function stepMain(step) {
+    return (0,external_node_url_.fileURLToPath)(new URL(`../actions/${step}/dist/index.js`, import.meta.url));
+}
+/** The environment a step sees: ours without our INPUT_* (it gets exactly its own inputs). */
+function stepEnv(extra = {}) {
+    const env = {};
+    for (const [k, v] of Object.entries(process.env))
+        if (!k.startsWith('INPUT_'))
+            env[k] = v;
+    return { ...env, ...extra };
+}
+/** A step's inputs: each one it declares, from ours (same name, same meaning) or computed. */
+function stepInputs(step, computed = {}) {
+    const declared = STEP_INPUTS[step];
+    if (!declared)
+        throw new src/* ActionError */.lZ(`this build of the all-in-one action has no step "${step}"`);
+    const out = {};
+    for (const [name, from] of Object.entries(declared)) {
+        out[name] = computed[name] ?? (from === null ? '' : process.env[inputEnvName(from)] ?? '');
+    }
+    return out;
+}
+async function runStep(step, computed, options = {}) {
+    const env = stepEnv(options.validateOnly ? { [src/* VALIDATE_ONLY_ENV */.M_]: 'true' } : {});
+    const result = await runBundledStep(stepMain(step), stepInputs(step, computed), { env, buffer: options.buffer });
+    return { ...result, step, ok: result.exitCode === 0 };
+}
+/** The `image` input stands in for build-push's outputs. */
+async function givenImage() {
+    const image = src/* input */.hF.string('image');
+    return { step: 'given-image', ok: true, exitCode: 0, log: `Deploying the given image ${image}; build-push skipped\n`, outputs: { image, built: 'false' } };
+}
+/** Runs steps concurrently with their logs collected, then prints each whole, in order. */
+async function parallel(runs) {
+    const results = await Promise.all(runs.map(([step, computed]) => step === 'given-image' ? givenImage() : runStep(step, computed, { buffer: true })));
+    for (const r of results)
+        await (0,src/* group */.Os)(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => { process.stdout.write(r.log); });
+    return results;
+}
+/**
+ * Checks every step's inputs before any step acts, so a bad input for a late step (deploy-helm)
+ * fails the job before an early one (seed-vault) creates anything.
+ */
+async function validateSteps(plan) {
+    const results = await Promise.all(plan.map(([step, computed]) => runStep(step, computed, { buffer: true, validateOnly: true })));
+    const bad = results.filter((r) => !r.ok);
+    for (const r of bad)
+        process.stdout.write(r.log);
+    if (bad.length) {
+        throw new src/* ActionError */.lZ(`inputs rejected by ${[...new Set(bad.map((r) => r.step))].join(', ')}; nothing was created or deleted`, {
+            hint: 'The errors above name each input, its value and what is accepted.',
+        });
+    }
+}
+const comment = (service, state, extra = {}) => ['comment-status', { service, state, url: '', namespace: '', image: '', 'vault-url': '', details: '', ...extra }];
+/** Placeholders for values only earlier steps can produce, used when checking inputs alone. */
+const VALIDATION_PLACEHOLDERS = { namespace: 'preview-pr-0', url: '', image: '' };
+async function deploy(services) {
+    const prebuilt = src/* input */.hF.string('image') !== '';
+    const useVault = (process.env[inputEnvName('vault-addr')] ?? '').trim() !== '';
+    if (!useVault)
+        src/* log */.Rm.info('vault-addr is empty: the secrets step is skipped (no per-PR Vault path)');
+    await validateSteps(services.flatMap((service) => [
+        comment(service, 'building'),
+        ...(useVault ? [['seed-vault', { service }]] : []),
+        ...(prebuilt ? [] : [['build-push', { service }]]),
+        ['deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }],
+        ['wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url }],
+    ]));
+    const urls = {};
+    const images = {};
+    const built = {};
+    const failed = [];
+    let namespace = '';
+    let commentUrl = '';
+    const post = async (service, state, extra = {}) => {
+        const [step, computed] = comment(service, state, extra);
+        const r = await runStep(step, computed);
+        commentUrl = r.outputs['comment-url'] || commentUrl;
+    };
+    for (const service of services) {
+        await post(service, 'building');
+        const [build, secrets] = await parallel([
+            prebuilt ? ['given-image', {}] : ['build-push', { service }],
+            ...(useVault ? [['seed-vault', { service }]] : []),
+        ]);
+        const vaultUrl = secrets?.outputs['vault-ui-url'] ?? '';
+        if (!build.ok || (secrets && !secrets.ok)) {
+            const which = [build, secrets].filter((r) => !!r && !r.ok).map((r) => r.step).join(' and ');
+            await post(service, 'failed', { 'vault-url': vaultUrl, details: `${which} failed; see the run log.` });
+            failed.push(`${service}: ${which}`);
+            continue;
+        }
+        const image = build.outputs.image ?? '';
+        images[service] = image;
+        built[service] = build.outputs.built === 'true';
+        await post(service, 'deploying', { image, 'vault-url': vaultUrl });
+        const release = await (0,src/* group */.Os)(`deploy-helm (${service})`, () => runStep('deploy-helm', { service, image }));
+        if (release.outputs.skipped === 'true') {
+            src/* log */.Rm.info(`${service}: deploy skipped (${release.outputs['skip-reason'] ?? 'the PR is closed or no longer opted in'})`);
+            await post(service, 'skipped', { image, 'vault-url': vaultUrl });
+            continue;
+        }
+        namespace = release.outputs.namespace || namespace;
+        const url = release.outputs.url ?? '';
+        if (!release.ok) {
+            await post(service, 'failed', { image, url, namespace, 'vault-url': vaultUrl, details: release.outputs.diagnostics || 'deploy-helm failed; see the run log.' });
+            failed.push(`${service}: deploy-helm`);
+            continue;
+        }
+        const ready = await (0,src/* group */.Os)(`wait-ready (${service})`, () => runStep('wait-ready', { namespace: release.outputs.namespace ?? '', url }));
+        if (!ready.ok) {
+            await post(service, 'failed', { image, url, namespace, 'vault-url': vaultUrl, details: ready.outputs.diagnostics || 'wait-ready failed; see the run log.' });
+            failed.push(`${service}: wait-ready`);
+            continue;
+        }
+        urls[service] = url;
+        await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl });
+    }
+    (0,src/* setOutputs */.n0)({
+        lifecycle: 'deploy',
+        url: urls[services[0]] ?? '',
+        urls: JSON.stringify(urls),
+        images: JSON.stringify(images),
+        built: JSON.stringify(built),
+        namespace,
+        'comment-url': commentUrl,
+    });
+    if (failed.length)
+        throw new src/* ActionError */.lZ(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, { hint: 'The PR comment has the details of each failure.' });
+}
+async function single(lifecycle) {
+    const step = lifecycle === 'teardown' ? 'teardown' : 'reap-orphans';
+    await validateSteps([[step, {}]]);
+    const r = await runStep(step, {});
+    (0,src/* setOutputs */.n0)({ lifecycle, report: r.outputs.report ?? r.outputs.plan ?? '', 'comment-url': r.outputs['comment-url'] ?? '' });
+    if (!r.ok)
+        throw new src/* ActionError */.lZ(`${step} failed (exit ${r.exitCode})`, { hint: 'Its report above says which resource failed and why.' });
+}
+function prepare() {
+    const mode = src/* input */.hF.enum('mode', MODES);
+    const label = src/* input */.hF.string('label', { required: true });
+    const services = src/* input */.hF.list('services', { required: true });
+    const ctx = (0,src/* loadContext */._I)(src/* input */.hF.optional('pr-number') ?? '');
+    return { mode, label, services, ctx, route: route(ctx, mode, label) };
+}
+async function main() {
+    const { services, route: r } = prepare();
+    src/* log */.Rm.info(`lifecycle: ${r.lifecycle} (${r.reason})`);
+    if (r.lifecycle === 'skip') {
+        (0,src/* setOutputs */.n0)({ lifecycle: 'skipped' });
+        return;
+    }
+    if (r.lifecycle === 'deploy')
+        return deploy(services);
+    return single(r.lifecycle);
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 4317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 2876:
+/***/ ((__unused_webpack___webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+
+// UNUSED EXPORTS: exec, getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -29997,7 +39425,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -30009,9 +39437,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -30025,7 +39453,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -30052,7 +39480,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -30067,7 +39495,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -30096,11 +39524,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -30320,7 +39748,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -30335,7 +39763,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -30346,7 +39774,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -30355,7 +39783,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -30502,13 +39930,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -30786,7 +40214,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -30799,7 +40227,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -31034,7 +40462,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -31057,7 +40485,7 @@ function exec_exec(commandLine, args, options) {
  * @param     options               optional exec options.  See ExecOptions
  * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
  */
-function exec_getExecOutput(commandLine, args, options) {
+function getExecOutput(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         var _a, _b;
         let stdout = '';
@@ -31080,7 +40508,7 @@ function exec_getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -31092,1897 +40520,6 @@ function exec_getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/core/src/runtime/toolkit.ts
-/**
- * The one module in the repository that imports `@actions/core` (house rule: everything else goes
- * through the runtime's typed functions, so masking, redaction and the single error exit hold).
- */
-
-const toolkit_toolkit = {
-    getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
-    setOutput: (name, value) => setOutput(name, value),
-    saveState: (name, value) => saveState(name, value),
-    getState: (name) => getState(name),
-    info: (message) => info(message),
-    debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
-    isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
-    appendSummary: async (markdown) => {
-        await summary.addRaw(markdown, true).write();
-    },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
-    /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
-};
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/inputs.ts
-/**
- * Readers for the runner's `INPUT_*` values, built on the pure parsers. Defaults live in each
- * action.yml (the runner fills them in); `required` only guards inputs with no default.
- */
-
-
-
-
-function raw(name, options = {}) {
-    const value = toolkit_toolkit.getInput(name);
-    if (options.required && value.trim() === '') {
-        throw new errors/* InputError */.dz(name, value, 'is required and must not be empty');
-    }
-    return value;
-}
-const input = {
-    /** The raw text, trimmed; '' when unset. */
-    string(name, options) {
-        return raw(name, options).trim();
-    },
-    /** The text or undefined when empty. */
-    optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
-    },
-    boolean(name, options) {
-        return parseBoolean(name, raw(name, { required: true, ...options }));
-    },
-    integer(name, bounds) {
-        return parseInteger(name, raw(name, { required: true }), bounds);
-    },
-    duration(name, bounds) {
-        return parseDuration(name, raw(name, { required: true }), bounds);
-    },
-    enum(name, allowed) {
-        return parseEnum(name, raw(name, { required: true }), allowed);
-    },
-    list(name, options) {
-        const items = parseList(name, raw(name, options));
-        if (options?.required && items.length === 0)
-            throw new errors/* InputError */.dz(name, '', 'must list at least one item');
-        return items;
-    },
-    map(name, keyPattern) {
-        return parseKeyValueMap(name, raw(name), keyPattern);
-    },
-    url(name, options) {
-        const v = raw(name, options).trim();
-        return v === '' ? undefined : parseUrl(name, v);
-    },
-    /** A secret: every line is masked the moment it is read, before any validation can echo it. */
-    secret(name, options) {
-        const value = toolkit_toolkit.getInput(name);
-        inputs_maskSecret(value);
-        if (options?.required && value.trim() === '') {
-            throw new errors/* InputError */.dz(name, '', 'is required and must not be empty');
-        }
-        return value.trim();
-    },
-};
-/** Masks every line of `value` for the runner's log and for our own redaction. */
-function inputs_maskSecret(value) {
-    for (const line of (0,secrets/* rememberSecret */.Gz)(value))
-        toolkit_toolkit.setSecret(line);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/outputs.ts
-/** Outputs, state, summaries, log groups and messages: nothing masked ever leaves through them. */
-
-
-
-
-function guard(where, value) {
-    if ((0,secrets/* containsSecret */.At)(value)) {
-        throw new errors/* ActionError */.lZ(`Refusing to write a masked secret value to ${where}`, {
-            hint: 'This is a bug in preview-fleet: secrets must never reach outputs, state or summaries.',
-        });
-    }
-    return value;
-}
-function outputs_setOutput(name, value) {
-    toolkit_toolkit.setOutput(name, guard(`output "${name}"`, String(value)));
-}
-function setOutputs(values) {
-    for (const [name, value] of Object.entries(values))
-        if (value !== undefined)
-            outputs_setOutput(name, value);
-}
-function outputs_saveState(name, value) {
-    toolkit.saveState(name, guard(`state "${name}"`, value));
-}
-function outputs_getState(name) {
-    return toolkit.getState(name);
-}
-/** Appends markdown to the job summary. */
-async function writeSummary(markdown) {
-    await toolkit.appendSummary(guard('the step summary', markdown));
-}
-/** Log lines, redacted of every masked value. */
-const outputs_log = {
-    info: (message) => toolkit_toolkit.info((0,secrets/* redact */.E$)(message)),
-    debug: (message) => toolkit_toolkit.debug((0,secrets/* redact */.E$)(message)),
-    notice: (message, title) => toolkit_toolkit.notice((0,secrets/* redact */.E$)(message), title),
-    warning: (message, title) => toolkit_toolkit.warning((0,secrets/* redact */.E$)(message), title),
-    isDebug: () => toolkit_toolkit.isDebug(),
-};
-/** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
-async function outputs_group(name, fn) {
-    toolkit_toolkit.startGroup((0,secrets/* redact */.E$)(name));
-    try {
-        return await fn();
-    }
-    finally {
-        toolkit_toolkit.endGroup();
-    }
-}
-/** The runner's OIDC token for `audience`, masked at once. */
-async function requestIdToken(audience) {
-    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new ActionError('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
-            hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
-        });
-    }
-    const token = await toolkit.getIdToken(audience);
-    maskSecret(token);
-    return token;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
-
-
-
-/**
- * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
- * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
- * anything. In that mode an action runs only its `validate` (input parsing) and exits.
- */
-const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
-/**
- * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
- * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
- */
-async function runAction(main, options = {}) {
-    try {
-        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
-            if (!options.validate)
-                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
-            return;
-        }
-        await main();
-    }
-    catch (err) {
-        let text = (0,errors/* errorText */.kc)(err);
-        const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit_toolkit.isDebug())
-            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit_toolkit.setFailed((0,secrets/* redact */.E$)(text));
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/clock.ts
-const clock_systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/**
- * A clock for tests: `sleep` advances time at once and records the wait, so retry and polling
- * code runs its whole schedule instantly and the test can assert the schedule.
- */
-class FakeClock {
-    t;
-    sleeps = [];
-    constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
-        this.t = start;
-    }
-    now() {
-        return this.t;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.t += ms;
-    }
-    advance(ms) {
-        this.t += ms;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/retry.ts
-/**
- * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
- * bounded by attempts and a deadline, honouring Retry-After. For Vault, the registry and the kube
- * tools; GitHub calls use Octokit's throttling/retry plugins and the AWS SDK its own strategy.
- */
-
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
-/** Parses a Retry-After header: delta-seconds or an HTTP date. */
-function parseRetryAfter(value, now = Date.now()) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const at = Date.parse(value);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-function pick(obj, key) {
-    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
-}
-function headerOf(err, name) {
-    const sources = [pick(err, 'headers'), pick(pick(err, 'response'), 'headers')];
-    for (const h of sources) {
-        if (h && typeof h.get === 'function') {
-            const v = h.get(name);
-            if (v)
-                return v;
-        }
-        else if (h && typeof h === 'object') {
-            const v = h[name] ?? h[name.toLowerCase()];
-            if (typeof v === 'string' || typeof v === 'number')
-                return String(v);
-        }
-    }
-    return undefined;
-}
-/**
- * Transient: HTTP 429 and 5xx, GitHub's secondary rate limit (403 with retry-after), and
- * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
- */
-function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
-    const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
-    if (status === 429 || (status >= 500 && status <= 599))
-        return { transient: true, retryAfterMs };
-    if (status === 403 && retryAfterMs !== undefined)
-        return { transient: true, retryAfterMs };
-    let e = err;
-    for (let depth = 0; e && depth < 4; depth++) {
-        const code = pick(e, 'code');
-        if (typeof code === 'string' && TRANSIENT_CODES.has(code))
-            return { transient: true };
-        e = pick(e, 'cause');
-    }
-    return { transient: false };
-}
-/** Runs `fn` until it succeeds, a final error occurs, or attempts/deadline run out. */
-async function retry(fn, options = {}) {
-    const clock = options.clock ?? systemClock;
-    const attempts = options.attempts ?? 5;
-    const base = options.baseMs ?? 500;
-    const max = options.maxMs ?? 20_000;
-    const random = options.random ?? Math.random;
-    const classify = options.classify ?? classifyTransient;
-    const start = clock.now();
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            const t = classify(err);
-            if (!t.transient || attempt >= attempts)
-                throw err;
-            const cap = Math.min(max, base * 2 ** (attempt - 1));
-            const waitMs = t.retryAfterMs ?? Math.floor(random() * cap);
-            if (options.deadlineMs !== undefined && clock.now() - start + waitMs > options.deadlineMs)
-                throw err;
-            options.onRetry?.({ attempt, waitMs, error: err });
-            await clock.sleep(waitMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/exec.ts
-/**
- * The argv-only process runner: never a shell string, output captured, every masked value
- * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
- */
-
-
-
-
-/** Thrown when a command exits with a code not in okExitCodes. */
-class CommandError extends errors/* ActionError */.lZ {
-    exitCode;
-    stdout;
-    stderr;
-    constructor(command, result) {
-        const tail = lastLines(result.stderr || result.stdout, 20);
-        super(`Command "${command}" failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
-        this.name = 'CommandError';
-        this.exitCode = result.exitCode;
-        this.stdout = result.stdout;
-        this.stderr = result.stderr;
-    }
-}
-/** The last `n` non-empty lines of `text`, redacted. */
-function lastLines(text, n) {
-    return (0,secrets/* redact */.E$)(text)
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== '')
-        .slice(-n)
-        .join('\n');
-}
-/** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
-function describeCommand(argv) {
-    return redact(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
-}
-/** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
-async function runCommand(argv, options = {}) {
-    if (argv.length === 0 || argv[0] === '')
-        throw new ActionError('runCommand needs a program name');
-    const command = describeCommand(argv);
-    log.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
-    const result = await getExecOutput(argv[0], argv.slice(1), {
-        cwd: options.cwd,
-        env,
-        input: options.input === undefined ? undefined : Buffer.from(options.input),
-        ignoreReturnCode: true,
-        silent: true,
-        listeners: options.stream
-            ? {
-                stdline: (line) => log.info(line),
-                errline: (line) => log.info(line),
-            }
-            : undefined,
-    });
-    const ok = options.okExitCodes ?? [0];
-    if (!ok.includes(result.exitCode))
-        throw new CommandError(command, result);
-    return result;
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./packages/core/src/context.ts
-/**
- * The pull request an action is about, from the event payload (`GITHUB_EVENT_PATH`) or, for
- * `workflow_dispatch` and `schedule`, from a `pr-number` input (the PR is fetched later).
- */
-
-
-
-/** Builds the context from the runner's environment and the event payload. Pure: tests pass both. */
-function parseContext(env, payload, prNumberInput = '') {
-    const eventName = env.GITHUB_EVENT_NAME ?? '';
-    const repository = env.GITHUB_REPOSITORY ?? payload?.repository?.full_name ?? '';
-    const [owner = '', repo = ''] = repository.split('/');
-    if (!owner || !repo) {
-        throw new errors/* ActionError */.lZ(`GITHUB_REPOSITORY must be "owner/name", got "${repository}"`, {
-            hint: 'This action runs inside a GitHub Actions job, which sets GITHUB_REPOSITORY.',
-        });
-    }
-    const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
-    const runId = Number(env.GITHUB_RUN_ID ?? 0);
-    const ctx = {
-        eventName,
-        action: typeof payload?.action === 'string' ? payload.action : undefined,
-        owner,
-        repo,
-        repository,
-        runId,
-        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1),
-        serverUrl,
-        apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-        sha: env.GITHUB_SHA ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        dispatchInputs: eventName === 'workflow_dispatch' && payload?.inputs ? { ...payload.inputs } : {},
-    };
-    if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload?.pull_request) {
-        ctx.pr = pullRequestFromPayload(payload.pull_request);
-        ctx.prNumber = ctx.pr.number;
-        if (typeof payload.label?.name === 'string')
-            ctx.label = payload.label.name;
-    }
-    const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
-    if (input !== '') {
-        const n = parsePrNumber('pr-number', input);
-        if (ctx.prNumber !== undefined && ctx.prNumber !== n) {
-            throw new errors/* InputError */.dz('pr-number', input, `must match the event's pull request #${ctx.prNumber} or be empty`);
-        }
-        ctx.prNumber = n;
-    }
-    return ctx;
-}
-/** A PR from a REST or webhook `pull_request` object. */
-function pullRequestFromPayload(pr) {
-    const headRepo = pr.head?.repo?.full_name;
-    const baseRepo = pr.base?.repo?.full_name;
-    return {
-        number: Number(pr.number),
-        state: pr.state === 'closed' ? 'closed' : 'open',
-        merged: pr.merged === true || (pr.merged_at !== null && pr.merged_at !== undefined),
-        headSha: String(pr.head?.sha ?? ''),
-        headRef: String(pr.head?.ref ?? ''),
-        baseRef: String(pr.base?.ref ?? ''),
-        author: String(pr.user?.login ?? ''),
-        labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? l)) : [],
-        // A deleted fork has head.repo null: still not our repository.
-        isFork: headRepo === undefined ? false : headRepo === null || headRepo !== baseRepo,
-        updatedAt: typeof pr.updated_at === 'string' ? pr.updated_at : undefined,
-    };
-}
-/** Reads the runner's environment and `GITHUB_EVENT_PATH`. */
-function loadContext(prNumberInput = '', env = process.env) {
-    let payload = {};
-    const path = env.GITHUB_EVENT_PATH;
-    if (path) {
-        try {
-            payload = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-        }
-        catch (err) {
-            throw new errors/* ActionError */.lZ(`Cannot read the event payload at GITHUB_EVENT_PATH=${path}`, { cause: err });
-        }
-    }
-    return parseContext(env, payload, prNumberInput);
-}
-/** The PR number or a clear error for events that carry none (workflow_dispatch, schedule). */
-function requirePrNumber(ctx) {
-    if (ctx.prNumber !== undefined)
-        return ctx.prNumber;
-    throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/core/src/naming.ts
-/**
- * Template variables (Argo CD's pull-request generator names, plus owner/repo/service) and the
- * planner that makes every rendered name valid for where it goes.
- */
-
-
-const TEMPLATE_VARIABLES = (/* unused pure expression or super */ null && ([
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
-]));
-/** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
-const DEFAULT_TEMPLATES = {
-    namespace: 'preview-pr-{{number}}',
-    release: '{{service}}-pr-{{number}}',
-    /** One DNS label; the preview domain is appended, so one wildcard certificate covers all. */
-    host: '{{service}}-pr-{{number}}',
-    vaultSource: 'stage/{{service}}',
-    vaultTarget: 'preview/{{service}}-{{number}}',
-    ecrRepository: '{{service}}-preview-{{number}}',
-    imageTag: 'preview-{{head_sha}}',
-    environment: 'preview/pr-{{number}}',
-};
-/** Kubernetes namespaces a template must never render to. */
-const RESERVED_NAMESPACES = (/* unused pure expression or super */ null && (['default', 'kube-system', 'kube-public', 'kube-node-lease']));
-/** Variables for one PR and service. */
-function templateVars(pr, repository, service) {
-    const [owner, repo] = repository.split('/');
-    const vars = { number: String(pr.number), owner, repo, service };
-    if (pr.headRef) {
-        vars.branch = pr.headRef;
-        vars.branch_slug = slug(pr.headRef, 50) || naming_shortHash(pr.headRef);
-    }
-    if (pr.baseRef) {
-        vars.target_branch = pr.baseRef;
-        vars.target_branch_slug = slug(pr.baseRef, 50) || naming_shortHash(pr.baseRef);
-    }
-    if (pr.headSha) {
-        vars.head_sha = pr.headSha;
-        vars.head_short_sha = pr.headSha.slice(0, 8);
-        vars.head_short_sha_7 = pr.headSha.slice(0, 7);
-    }
-    if (pr.author)
-        vars.author = pr.author;
-    return vars;
-}
-/** Renders `{{name}}` (spaces allowed inside the braces); unknown or unavailable names are InputErrors. */
-function renderTemplate(input, template, vars) {
-    return template.replace(/\{\{\s*([^{}\s]*)\s*\}\}/g, (_m, name) => {
-        if (!TEMPLATE_VARIABLES.includes(name)) {
-            throw new InputError(input, template, `may only use the variables ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`, `{{${name}}} is not one of them`);
-        }
-        const value = vars[name];
-        if (value === undefined || value === '') {
-            throw new InputError(input, template, `uses {{${name}}}, which this event does not provide`, 'Use a variable every event has, such as {{number}} or {{service}}');
-        }
-        return value;
-    });
-}
-/** 8 hex characters of SHA-256: stable, and different inputs practically never collide. */
-function naming_shortHash(value) {
-    return createHash('sha256').update(value).digest('hex').slice(0, 8);
-}
-/** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
-function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
-}
-/**
- * A DNS-1123 label of at most `max` characters. A name that must be cut keeps a prefix and gets
- * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
- */
-function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
-    if (s === '')
-        throw new InputError(input, value, 'must render to a name with at least one letter or digit');
-    if (s.length <= max)
-        return s;
-    const prefix = s.slice(0, max - 9).replace(/-+$/, '');
-    return `${prefix}-${naming_shortHash(value)}`;
-}
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** A namespace name; system namespaces are refused outright. */
-function planNamespace(input, rendered) {
-    const name = dnsLabel(input, rendered, 63);
-    if (RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-')) {
-        throw new InputError(input, rendered, `must not name a system namespace (${RESERVED_NAMESPACES.join(', ')}, kube-*)`, 'Keep {{number}} in the template, e.g. preview-pr-{{number}}');
-    }
-    return name;
-}
-/** A Helm release name: a DNS-1123 label of at most 53 characters (Helm's limit). */
-function planRelease(input, rendered) {
-    return dnsLabel(input, rendered, 53);
-}
-/** A hostname: the rendered label made one DNS label, under the validated preview domain. */
-function planHost(input, rendered, domainInput, domain) {
-    const d = domain.trim().toLowerCase().replace(/\.$/, '');
-    const labels = d.split('.');
-    if (d === '' || labels.length < 2 || !labels.every((l) => DNS_LABEL.test(l) && l.length <= 63)) {
-        throw new InputError(domainInput, domain, 'must be a DNS domain like preview.example.com');
-    }
-    const label = rendered.toLowerCase().endsWith(`.${d}`) ? rendered.slice(0, -(d.length + 1)) : rendered;
-    const host = `${dnsLabel(input, label, 63)}.${d}`;
-    if (host.length > 253)
-        throw new InputError(domainInput, domain, 'must leave room for a host label (253 characters in all)');
-    return host;
-}
-const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** An ECR repository name (lowercased); anything ECR would reject is an InputError. */
-function planEcrRepository(input, rendered) {
-    const name = rendered.toLowerCase();
-    if (name.length < 2 || name.length > 256 || !ECR_NAME.test(name)) {
-        throw new InputError(input, rendered, 'must render to a valid ECR repository name: 2-256 characters, lowercase letters, digits and . _ - / between them');
-    }
-    return name;
-}
-/** An OCI image tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}. */
-function planImageTag(input, rendered) {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(rendered)) {
-        throw new InputError(input, rendered, 'must render to an image tag of up to 128 letters, digits, _ . - (not starting with . or -)');
-    }
-    return rendered;
-}
-/** A Vault path: no leading `/`, no empty, `.` or `..` segment, no whitespace or control characters. */
-function planVaultPath(input, rendered) {
-    const accepted = 'must render to a relative Vault path: no leading "/", no empty, "." or ".." segments, no spaces';
-    if (rendered === '' || rendered.startsWith('/') || rendered.endsWith('/') || /[\s\p{Cc}?#%*]/u.test(rendered)) {
-        throw new InputError(input, rendered, accepted);
-    }
-    if (rendered.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) {
-        throw new InputError(input, rendered, accepted);
-    }
-    return rendered;
-}
-/** A GitHub deployment environment name (at most 255 characters). */
-function planEnvironment(input, rendered) {
-    if (rendered.trim() === '' || rendered.length > 255) {
-        throw new InputError(input, rendered, 'must render to an environment name of 1-255 characters');
-    }
-    return rendered;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/marks.ts
-/**
- * Ownership marks: the facts stamped on everything we create, in each system's own form.
- * Teardown and the reaper trust only these, so a wrong template can never delete `default`,
- * stage secrets or someone else's repository.
- */
-
-const MANAGED_BY = 'preview-fleet';
-const PREFIX = 'preview-fleet.dev';
-const LABELS = {
-    managedBy: 'app.kubernetes.io/managed-by',
-    repo: `${PREFIX}/repo`,
-    pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`,
-};
-const ANNOTATIONS = {
-    repository: `${PREFIX}/repository`,
-    headSha: `${PREFIX}/head-sha`,
-    createdAt: `${PREFIX}/created-at`,
-    expiresAt: `${PREFIX}/expires-at`,
-    services: `${PREFIX}/services`,
-};
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-/** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
-function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-    if (v.length <= 63)
-        return v;
-    return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
-}
-/** True when `value` is a valid Kubernetes label value. */
-function isValidLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
-function toKubeLabels(m) {
-    const labels = {
-        [LABELS.managedBy]: MANAGED_BY,
-        [LABELS.repo]: repoLabelValue(m.repository),
-        [LABELS.pr]: String(m.pr),
-    };
-    if (m.service && isValidLabelValue(m.service))
-        labels[LABELS.service] = m.service;
-    return labels;
-}
-function toKubeAnnotations(m) {
-    const a = { [ANNOTATIONS.repository]: m.repository, [ANNOTATIONS.createdAt]: m.createdAt };
-    if (m.headSha)
-        a[ANNOTATIONS.headSha] = m.headSha;
-    if (m.expiresAt)
-        a[ANNOTATIONS.expiresAt] = m.expiresAt;
-    return a;
-}
-/** Reads marks back from labels + annotations; undefined unless managed-by and the PR are ours. */
-function fromKube(labels = {}, annotations = {}) {
-    if (labels[LABELS.managedBy] !== MANAGED_BY)
-        return undefined;
-    const pr = Number(labels[LABELS.pr]);
-    const repository = annotations[ANNOTATIONS.repository];
-    if (!Number.isInteger(pr) || pr <= 0 || !repository)
-        return undefined;
-    if (labels[LABELS.repo] !== repoLabelValue(repository))
-        return undefined;
-    return {
-        repository, pr,
-        service: labels[LABELS.service],
-        headSha: annotations[ANNOTATIONS.headSha],
-        createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
-        expiresAt: annotations[ANNOTATIONS.expiresAt],
-    };
-}
-/** Label selector for everything we manage for `repository` (and one PR when given). */
-function kubeSelector(repository, pr) {
-    const parts = [`${LABELS.managedBy}=${MANAGED_BY}`, `${LABELS.repo}=${repoLabelValue(repository)}`];
-    if (pr !== undefined)
-        parts.push(`${LABELS.pr}=${pr}`);
-    return parts.join(',');
-}
-/** Keys shared by ECR tags and Vault custom_metadata. */
-const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
-    expiresAt: `${PREFIX}/expires-at`,
-};
-function toFlat(m) {
-    const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
-    };
-    if (m.service)
-        out[KEYS.service] = m.service;
-    if (m.headSha)
-        out[KEYS.headSha] = m.headSha;
-    if (m.expiresAt)
-        out[KEYS.expiresAt] = m.expiresAt;
-    return out;
-}
-function fromFlat(flat) {
-    if (flat[KEYS.managedBy] !== MANAGED_BY)
-        return undefined;
-    const pr = Number(flat[KEYS.pr]);
-    const repository = flat[KEYS.repository];
-    if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
-        return undefined;
-    return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
-    };
-}
-/** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
-function toEcrTags(m) {
-    return Object.entries(toFlat(m)).map(([Key, Value]) => ({ Key, Value }));
-}
-function fromEcrTags(tags = []) {
-    return fromFlat(Object.fromEntries(tags.filter((t) => t.Key).map((t) => [t.Key, t.Value ?? ''])));
-}
-/** Vault KV v2 `custom_metadata` (string values; Vault allows 64 keys, values ≤ 512). */
-function toVaultMetadata(m) {
-    return toFlat(m);
-}
-function fromVaultMetadata(meta) {
-    return meta ? fromFlat(meta) : undefined;
-}
-/**
- * The one ownership test: our marks, for this repository, and (when given) this PR. A plain
- * boolean, not a type guard: a guard would narrow a present-but-foreign `marks` to `never`.
- */
-function isOwnedBy(marks, owner) {
-    if (!marks)
-        return false;
-    if (marks.repository.toLowerCase() !== owner.repository.toLowerCase())
-        return false;
-    return owner.pr === undefined || marks.pr === owner.pr;
-}
-/** Marks for a resource created now, expiring after `ttlMs`. */
-function newMarks(args) {
-    return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
-        createdAt: new Date(args.now).toISOString(),
-        expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/index.ts
-
-
-
-
-
-
-
-
-
-
-/***/ }),
-
-/***/ 7115:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   kc: () => (/* binding */ errorText),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
-/** An input that cannot be used: names the input, the value received and what is accepted. */
-class InputError extends Error {
-    input;
-    value;
-    accepted;
-    hint;
-    constructor(input, value, accepted, hint) {
-        const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
-        super(`Input "${input}" ${accepted}, got "${shown}"${hint ? `. ${hint}` : ''}`);
-        this.name = 'InputError';
-        this.input = input;
-        this.value = value;
-        this.accepted = accepted;
-        this.hint = hint;
-    }
-}
-/** A failure of the outside world or of the lifecycle, with an optional fix for the reader. */
-class ActionError extends Error {
-    hint;
-    constructor(message, options = {}) {
-        super(message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.name = 'ActionError';
-        this.hint = options.hint;
-    }
-}
-/** Text for anything thrown: Errors keep their message and hint, non-Errors are never swallowed. */
-function errorText(err) {
-    if (err instanceof Error) {
-        const hint = err.hint;
-        return hint && !err.message.includes(hint) ? `${err.message}\nHint: ${hint}` : err.message;
-    }
-    if (typeof err === 'string')
-        return err;
-    if (err === undefined)
-        return 'undefined was thrown';
-    try {
-        return `non-Error thrown: ${JSON.stringify(err)}`;
-    }
-    catch {
-        return `non-Error thrown: ${String(err)}`;
-    }
-}
-
-
-/***/ }),
-
-/***/ 6715:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   At: () => (/* binding */ containsSecret),
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   Gz: () => (/* binding */ rememberSecret)
-/* harmony export */ });
-/* unused harmony export forgetSecrets */
-/**
- * The process-wide set of masked values. The runner masks what `::add-mask::` registers in its
- * own log; we additionally redact these values from every message we build (errors, command
- * output), and refuse to write them to outputs, state or summaries.
- */
-const masked = new Set();
-/** Records each non-empty line of `value` (the runner masks line by line, as vault-action does). */
-function rememberSecret(value) {
-    const added = [];
-    for (const line of value.split(/\r?\n/)) {
-        const v = line.trim();
-        if (v.length === 0 || masked.has(v))
-            continue;
-        masked.add(v);
-        added.push(v);
-    }
-    return added;
-}
-/** Replaces every masked value in `text` with `***` (longest first, so overlaps redact fully). */
-function redact(text) {
-    if (masked.size === 0)
-        return text;
-    let out = text;
-    for (const v of [...masked].sort((a, b) => b.length - a.length)) {
-        if (out.includes(v))
-            out = out.split(v).join('***');
-    }
-    return out;
-}
-/** True when `text` contains any masked value. */
-function containsSecret(text) {
-    for (const v of masked)
-        if (text.includes(v))
-            return true;
-    return false;
-}
-/** For tests: forget every masked value. */
-function forgetSecrets() {
-    masked.clear();
-}
-
-
-/***/ }),
-
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4867);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1030);
-
-
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .iA });
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 1030:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  iW: () => (/* binding */ main),
-  iA: () => (/* binding */ prepare)
-});
-
-// UNUSED EXPORTS: stepInputs, stepMain
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 33 modules
-var src = __nccwpck_require__(4867);
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
-// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
-var secrets = __nccwpck_require__(6715);
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown.ts
-/**
- * Teardown of one PR's preview — or of many, for the reaper — in the order the design fixes:
- * comment "tearing down" → helm uninstall per release → namespace (waited for, marked only) →
- * Vault paths (marked only) → ECR repositories (marked only) → deployments inactive then deleted →
- * comment "destroyed". Every step is attempted even when an earlier one failed; the report says
- * what each did. Many PRs run phase by phase, each phase with bounded concurrency, so one PR's
- * order is kept while the slow parts (waiting on deletions) overlap across PRs.
- */
-
-
-
-function failedResult(kind, name, err) {
-    return { kind, name, status: 'failed', reason: redact(errorText(err)).split('\n')[0] };
-}
-async function attempt(kind, name, step) {
-    try {
-        return await step();
-    }
-    catch (err) {
-        return failedResult(kind, name, err);
-    }
-}
-const uniq = (xs) => [...new Set(xs)];
-/** One PR's item from the action's rendered targets. */
-function itemFromTargets(pr, targets, environment) {
-    return {
-        pr,
-        releases: targets.map((t) => ({ release: t.release, namespace: t.namespace })),
-        namespaces: uniq(targets.map((t) => t.namespace)).map((name) => ({ name })),
-        vaultPaths: uniq(targets.map((t) => t.vaultPath).filter((p) => !!p)),
-        repositories: uniq(targets.map((t) => t.ecrRepository).filter((r) => !!r)),
-        environments: environment ? [environment] : [],
-    };
-}
-async function teardownPreview(ports, args) {
-    const [report] = await teardownMany(ports, [itemFromTargets(args.pr, args.targets, args.environment)]);
-    return report;
-}
-/** Tears down every item, phase by phase; one report per item, in input order. */
-async function teardownMany(ports, items, opts = {}) {
-    const concurrency = Math.max(1, opts.concurrency ?? 1);
-    const results = new Map(items.map((i) => [i.pr, []]));
-    const add = (pr, r) => {
-        results.get(pr).push(...(Array.isArray(r) ? r : [r]));
-    };
-    const each = async (list, work) => {
-        await runBounded(list, { concurrency }, work);
-    };
-    const announce = async (state) => {
-        if (!ports.announce)
-            return;
-        await each(items, async (item) => {
-            try {
-                await ports.announce(item.pr, state, results.get(item.pr));
-            }
-            catch (err) {
-                ports.warn?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
-            }
-        });
-    };
-    await announce('tearing-down');
-    const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
-    const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
-    await each(releases, async (r) => {
-        add(r.pr, await attempt('release', `${r.namespace}/${r.release}`, () => ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) })));
-    });
-    const namespaces = items.flatMap((i) => i.namespaces.map((n) => ({ ...n, pr: i.pr })));
-    const batched = ports.deleteMarkedNamespaces ? namespaces.filter((n) => n.marks) : [];
-    const single = namespaces.filter((n) => !batched.includes(n));
-    const size = Math.max(1, opts.namespaceBatch ?? Math.min(25, Math.ceil(batched.length / concurrency)));
-    const batches = [];
-    for (let i = 0; i < batched.length; i += size)
-        batches.push(batched.slice(i, i + size));
-    await each(batches, async (batch) => {
-        let got;
-        try {
-            got = await ports.deleteMarkedNamespaces(batch.map((n) => ({ name: n.name, marks: n.marks })));
-        }
-        catch (err) {
-            got = batch.map((n) => failedResult('namespace', n.name, err));
-        }
-        batch.forEach((n, k) => add(n.pr, got[k] ?? failedResult('namespace', n.name, 'no result from the batch delete')));
-    });
-    await each(single, async (n) => {
-        add(n.pr, await attempt('namespace', n.name, () => ports.deleteNamespace(n.name, n.pr)));
-    });
-    if (ports.removeVaultPath) {
-        await each(items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))), async ({ p, pr }) => {
-            add(pr, await attempt('vault-path', p, () => ports.removeVaultPath(p, pr)));
-        });
-    }
-    if (ports.removeRepository) {
-        await each(items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))), async ({ r, pr }) => {
-            add(pr, await attempt('ecr-repository', r, () => ports.removeRepository(r, pr)));
-        });
-    }
-    if (ports.removeDeployments) {
-        await each(items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))), async ({ e, pr }) => {
-            try {
-                add(pr, await ports.removeDeployments(e, pr));
-            }
-            catch (err) {
-                add(pr, failedResult('deployment', e, err));
-            }
-        });
-    }
-    await announce('destroyed');
-    return items.map((item) => {
-        const rs = sortByStep(results.get(item.pr));
-        return { pr: item.pr, results: rs, failed: rs.some((r) => r.status === 'failed'), nothingFound: rs.every((r) => r.status === 'already-gone') };
-    });
-}
-const STEP_ORDER = (/* unused pure expression or super */ null && (['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment', 'environment', 'comment']));
-/** Results in step order (concurrent phases finish in any order; the table should not). */
-function sortByStep(rs) {
-    return rs.map((r, i) => ({ r, i })).sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i).map((x) => x.r);
-}
-const ICON = {
-    deleted: '🗑️ deleted', 'already-gone': '✅ already gone', 'skipped-unmarked': '⛔ skipped (not ours)', failed: '❌ failed',
-};
-/** The per-resource table for the PR comment, the job summary and the log. */
-function renderRemovalTable(results) {
-    if (results.length === 0)
-        return '_Nothing to remove._';
-    const esc = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-    return ['| resource | name | result | detail |', '| --- | --- | --- | --- |',
-        ...results.map((r) => `| ${r.kind} | \`${esc(r.name)}\` | ${ICON[r.status]} | ${esc(r.reason ?? '')} |`)].join('\n');
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/run-step.ts
-/**
- * Runs one of our bundled actions as a step of the all-in-one action: the same `dist/index.js`
- * the runner would run, in a child process with `INPUT_*` set, its own GITHUB_OUTPUT and
- * GITHUB_STATE files, and the shared step summary. Its stdout goes straight to ours, so the
- * runner sees its `::add-mask::`, annotations and groups exactly as if it were a step.
- */
-
-
-
-
-/** Parses the runner's file-command format (`name<<delimiter` blocks and `name=value` lines). */
-function parseFileCommands(text) {
-    const out = {};
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-        if (heredoc) {
-            const value = [];
-            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
-                value.push(lines[i]);
-            out[heredoc[1]] = value.join('\n');
-        }
-        else if (line.includes('=')) {
-            out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-        }
-    }
-    return out;
-}
-/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
-function inputEnvName(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-async function runBundledStep(mainJs, inputs, opts = {}) {
-    const env = opts.env ?? process.env;
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'preview-fleet-step-'));
-    const outputFile = (0,external_node_path_namespaceObject.join)(dir, 'output');
-    const stateFile = (0,external_node_path_namespaceObject.join)(dir, 'state');
-    (0,external_node_fs_.writeFileSync)(outputFile, '');
-    (0,external_node_fs_.writeFileSync)(stateFile, '');
-    const childEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
-    for (const [name, value] of Object.entries(inputs))
-        childEnv[inputEnvName(name)] = value;
-    try {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
-        const chunks = [];
-        child.stdout?.on('data', (c) => chunks.push(c));
-        const exitCode = await new Promise((resolve, reject) => {
-            child.on('error', reject);
-            child.on('close', (code) => resolve(code ?? 1));
-        });
-        return { exitCode, outputs: parseFileCommands((0,external_node_fs_.readFileSync)(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8') };
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/index.ts
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/steps.generated.json
-const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"seed-vault":["vault-addr","vault-namespace","auth-method","role","jwt-audience","role-id","secret-id","token","mount","kv-version","service","source-path","target-path","allowed-prefix","overrides","ttl","ui-url","pr-number"],"build-push":["aws-region","repository","tag","service","context","file","build-args","target","platforms","keep-images","cache","builder","skip-if-exists","ecr","registry","adopt-existing","pr-number"]}');
-;// CONCATENATED MODULE: ./src/route.ts
-const MODES = ['auto', 'deploy', 'teardown', 'reap'];
-const DEPLOY_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
-function route(ctx, mode, label) {
-    if (mode !== 'auto')
-        return { lifecycle: mode, reason: `mode: ${mode}` };
-    const { eventName, action } = ctx;
-    if (eventName === 'schedule')
-        return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
-    if (eventName === 'workflow_dispatch')
-        return { lifecycle: 'teardown', reason: 'a manual run tears down the PR named by pr-number' };
-    if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
-        return { lifecycle: 'skip', reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)` };
-    }
-    const labelled = ctx.pr?.labels.includes(label) ?? false;
-    if (action === 'closed')
-        return { lifecycle: 'teardown', reason: `PR ${ctx.pr?.merged ? 'merged' : 'closed'}` };
-    if (action === 'unlabeled') {
-        return ctx.label === label
-            ? { lifecycle: 'teardown', reason: `label "${label}" removed` }
-            : { lifecycle: 'skip', reason: `label "${ctx.label ?? ''}" removed; only "${label}" matters` };
-    }
-    if (action === 'labeled') {
-        return ctx.label === label
-            ? { lifecycle: 'deploy', reason: `label "${label}" added` }
-            : { lifecycle: 'skip', reason: `label "${ctx.label ?? ''}" added; only "${label}" starts a preview` };
-    }
-    if (action !== undefined && DEPLOY_ACTIONS.has(action)) {
-        return labelled
-            ? { lifecycle: 'deploy', reason: `PR ${action} and labelled "${label}"` }
-            : { lifecycle: 'skip', reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)` };
-    }
-    return { lifecycle: 'skip', reason: `pull_request ${action ?? ''} changes nothing about a preview` };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-/**
- * The all-in-one action: routes the event to a lifecycle and runs the seven actions' own bundles
- * as steps (core's runBundledStep), exactly as a workflow wiring them by hand would. Inputs are
- * the steps' inputs (generated into action.yml); each step gets the ones it declares, plus the
- * ones this orchestrator computes from earlier steps' outputs.
- */
-
-
-
-
-
-const STEP_INPUTS = steps_generated_namespaceObject;
-/** The bundle of a step: `<action root>/actions/<step>/dist/index.js`, beside this one's dist/. */
-function stepMain(step) {
-    return (0,external_node_url_.fileURLToPath)(new URL(`../actions/${step}/dist/index.js`, import.meta.url));
-}
-/** The environment a step sees: ours without our INPUT_* (it gets exactly its own inputs). */
-function stepEnv(extra = {}) {
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (!k.startsWith('INPUT_'))
-            env[k] = v;
-    return { ...env, ...extra };
-}
-/** A step's inputs: each one it declares, from ours (same name, same meaning) or computed. */
-function stepInputs(step, computed = {}) {
-    const declared = STEP_INPUTS[step];
-    if (!declared)
-        throw new src/* ActionError */.lZ(`this build of the all-in-one action has no step "${step}"`);
-    const out = {};
-    for (const name of declared)
-        out[name] = computed[name] ?? process.env[inputEnvName(name)] ?? '';
-    return out;
-}
-async function runStep(step, computed, options = {}) {
-    const env = stepEnv(options.validateOnly ? { [src/* VALIDATE_ONLY_ENV */.M_]: 'true' } : {});
-    const result = await runBundledStep(stepMain(step), stepInputs(step, computed), { env, buffer: options.buffer });
-    return { ...result, step, ok: result.exitCode === 0 };
-}
-/** Runs steps concurrently with their logs collected, then prints each whole, in order. */
-async function parallel(runs) {
-    const results = await Promise.all(runs.map(([step, computed]) => runStep(step, computed, { buffer: true })));
-    for (const r of results)
-        await (0,src/* group */.Os)(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => { process.stdout.write(r.log); });
-    return results;
-}
-/**
- * Checks every step's inputs before any step acts, so a bad input for a late step (deploy-helm)
- * fails the job before an early one (seed-vault) creates anything.
- */
-async function validateSteps(plan) {
-    const results = await Promise.all(plan.map(([step, computed]) => runStep(step, computed, { buffer: true, validateOnly: true })));
-    const bad = results.filter((r) => !r.ok);
-    for (const r of bad)
-        process.stdout.write(r.log);
-    if (bad.length) {
-        throw new src/* ActionError */.lZ(`inputs rejected by ${[...new Set(bad.map((r) => r.step))].join(', ')}; nothing was created or deleted`, {
-            hint: 'The errors above name each input, its value and what is accepted.',
-        });
-    }
-}
-const comment = (service, state, extra = {}) => ['comment-status', { service, state, url: '', namespace: '', image: '', 'vault-url': '', details: '', ...extra }];
-/** Placeholders for values only earlier steps can produce, used when checking inputs alone. */
-const VALIDATION_PLACEHOLDERS = { namespace: 'preview-pr-0', url: '', image: '' };
-async function deploy(services) {
-    const useVault = (process.env[inputEnvName('vault-addr')] ?? '').trim() !== '';
-    if (!useVault)
-        src/* log */.Rm.info('vault-addr is empty: the secrets step is skipped (no per-PR Vault path)');
-    await validateSteps(services.flatMap((service) => [
-        comment(service, 'building'),
-        ...(useVault ? [['seed-vault', { service }]] : []),
-        ['build-push', { service }],
-        ['deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }],
-        ['wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url }],
-    ]));
-    const urls = {};
-    const images = {};
-    const failed = [];
-    let namespace = '';
-    let commentUrl = '';
-    const post = async (service, state, extra = {}) => {
-        const [step, computed] = comment(service, state, extra);
-        const r = await runStep(step, computed);
-        commentUrl = r.outputs['comment-url'] || commentUrl;
-    };
-    for (const service of services) {
-        await post(service, 'building');
-        const [build, secrets] = await parallel([
-            ['build-push', { service }],
-            ...(useVault ? [['seed-vault', { service }]] : []),
-        ]);
-        const vaultUrl = secrets?.outputs['vault-ui-url'] ?? '';
-        if (!build.ok || (secrets && !secrets.ok)) {
-            const which = [build, secrets].filter((r) => !!r && !r.ok).map((r) => r.step).join(' and ');
-            await post(service, 'failed', { 'vault-url': vaultUrl, details: `${which} failed; see the run log.` });
-            failed.push(`${service}: ${which}`);
-            continue;
-        }
-        const image = build.outputs.image ?? '';
-        images[service] = image;
-        await post(service, 'deploying', { image, 'vault-url': vaultUrl });
-        const release = await (0,src/* group */.Os)(`deploy-helm (${service})`, () => runStep('deploy-helm', { service, image }));
-        if (release.outputs.skipped === 'true') {
-            src/* log */.Rm.info(`${service}: deploy skipped (${release.outputs['skip-reason'] ?? 'the PR is closed or no longer opted in'})`);
-            await post(service, 'skipped', { image, 'vault-url': vaultUrl });
-            continue;
-        }
-        namespace = release.outputs.namespace || namespace;
-        const url = release.outputs.url ?? '';
-        if (!release.ok) {
-            await post(service, 'failed', { image, url, namespace, 'vault-url': vaultUrl, details: release.outputs.diagnostics || 'deploy-helm failed; see the run log.' });
-            failed.push(`${service}: deploy-helm`);
-            continue;
-        }
-        const ready = await (0,src/* group */.Os)(`wait-ready (${service})`, () => runStep('wait-ready', { namespace: release.outputs.namespace ?? '', url }));
-        if (!ready.ok) {
-            await post(service, 'failed', { image, url, namespace, 'vault-url': vaultUrl, details: ready.outputs.diagnostics || 'wait-ready failed; see the run log.' });
-            failed.push(`${service}: wait-ready`);
-            continue;
-        }
-        urls[service] = url;
-        await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl });
-    }
-    (0,src/* setOutputs */.n0)({
-        lifecycle: 'deploy',
-        url: urls[services[0]] ?? '',
-        urls: JSON.stringify(urls),
-        images: JSON.stringify(images),
-        namespace,
-        'comment-url': commentUrl,
-    });
-    if (failed.length)
-        throw new src/* ActionError */.lZ(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, { hint: 'The PR comment has the details of each failure.' });
-}
-async function single(lifecycle) {
-    const step = lifecycle === 'teardown' ? 'teardown' : 'reap-orphans';
-    await validateSteps([[step, {}]]);
-    const r = await runStep(step, {});
-    (0,src/* setOutputs */.n0)({ lifecycle, report: r.outputs.report ?? r.outputs.plan ?? '', 'comment-url': r.outputs['comment-url'] ?? '' });
-    if (!r.ok)
-        throw new src/* ActionError */.lZ(`${step} failed (exit ${r.exitCode})`, { hint: 'Its report above says which resource failed and why.' });
-}
-function prepare() {
-    const mode = src/* input */.hF.enum('mode', MODES);
-    const label = src/* input */.hF.string('label', { required: true });
-    const services = src/* input */.hF.list('services', { required: true });
-    const ctx = (0,src/* loadContext */._I)(src/* input */.hF.optional('pr-number') ?? '');
-    return { mode, label, services, ctx, route: route(ctx, mode, label) };
-}
-async function main() {
-    const { services, route: r } = prepare();
-    src/* log */.Rm.info(`lifecycle: ${r.lifecycle} (${r.reason})`);
-    if (r.lifecycle === 'skip') {
-        (0,src/* setOutputs */.n0)({ lifecycle: 'skipped' });
-        return;
-    }
-    if (r.lifecycle === 'deploy')
-        return deploy(services);
-    return single(r.lifecycle);
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 
@@ -33008,7 +40545,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -33088,6 +40625,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

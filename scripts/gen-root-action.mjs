@@ -36,6 +36,10 @@ const OWN_INPUTS = {
     description: 'The opt-in label: a PR gets a preview while it carries it.',
     default: 'preview',
   },
+  image: {
+    description: 'A prebuilt image to deploy (host/repository:tag) instead of building one: build-push is skipped. For teams whose CI already builds, or a machine without a builder.',
+    default: '',
+  },
   mode: {
     description: 'auto (from the event: deploy on opened/synchronize/reopened/labeled, teardown on closed/unlabeled/workflow_dispatch, reap on schedule), deploy, teardown or reap.',
     default: 'auto',
@@ -45,11 +49,18 @@ const OWN_INPUTS = {
 /** Where steps share an input name but not its default, the all-in-one action's choice. */
 const RESOLVED = {};
 
+/** Same name, different meaning: the all-in-one action exposes these under their own names. */
+export const RENAMED = {
+  'wait-ready': { kinds: 'wait-kinds' },
+  'reap-orphans': { kinds: 'reap-kinds' },
+};
+
 const OUTPUTS = {
   lifecycle: { description: 'What ran: deploy, teardown, reap or skipped (and why, in the log).' },
   url: { description: 'Preview URL of the first service (deploy).' },
   urls: { description: 'JSON object service → preview URL (deploy).' },
   images: { description: 'JSON object service → pushed image (deploy).' },
+  built: { description: 'JSON object service → true when this run built the image, false when it already existed or was given (deploy).' },
   namespace: { description: "The PR's namespace (deploy)." },
   'comment-url': { description: 'Link to the sticky PR comment.' },
   report: { description: 'Teardown report JSON (teardown), or the reaper plan JSON (reap).' },
@@ -71,10 +82,12 @@ export function generate() {
     const action = readAction(step);
     if (!action) { missing.push(step); continue; }
     const declared = Object.keys(action.inputs ?? {});
-    steps[step] = declared;
-    for (const name of declared) {
-      if (ORCHESTRATED[step].includes(name)) continue;
-      const spec = action.inputs[name];
+    // step input → the all-in-one input it is read from (orchestrated ones are computed).
+    steps[step] = Object.fromEntries(declared.map((n) => [n, ORCHESTRATED[step].includes(n) ? null : (RENAMED[step]?.[n] ?? n)]));
+    for (const stepName of declared) {
+      if (ORCHESTRATED[step].includes(stepName)) continue;
+      const name = RENAMED[step]?.[stepName] ?? stepName;
+      const spec = action.inputs[stepName];
       const def = spec.default === undefined ? '' : String(spec.default);
       if (name in RESOLVED) { inputs[name] = RESOLVED[name]; continue; }
       if (!(name in inputs)) {

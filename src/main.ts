@@ -12,7 +12,8 @@ import { inputEnvName, runBundledStep, type BufferedStepResult } from '@preview-
 import stepsJson from './steps.generated.json' with { type: 'json' };
 import { MODES, route } from './route.js';
 
-const STEP_INPUTS: Record<string, string[]> = stepsJson;
+/** step → its input → the all-in-one input it is read from (null: computed here per step). */
+const STEP_INPUTS: Record<string, Record<string, string | null>> = stepsJson;
 
 export interface StepRun extends BufferedStepResult {
   step: string;
@@ -36,7 +37,9 @@ export function stepInputs(step: string, computed: Record<string, string> = {}):
   const declared = STEP_INPUTS[step];
   if (!declared) throw new ActionError(`this build of the all-in-one action has no step "${step}"`);
   const out: Record<string, string> = {};
-  for (const name of declared) out[name] = computed[name] ?? process.env[inputEnvName(name)] ?? '';
+  for (const [name, from] of Object.entries(declared)) {
+    out[name] = computed[name] ?? (from === null ? '' : process.env[inputEnvName(from)] ?? '');
+  }
   return out;
 }
 
@@ -46,9 +49,15 @@ async function runStep(step: string, computed: Record<string, string>, options: 
   return { ...result, step, ok: result.exitCode === 0 };
 }
 
+/** The `image` input stands in for build-push's outputs. */
+async function givenImage(): Promise<StepRun> {
+  const image = input.string('image');
+  return { step: 'given-image', ok: true, exitCode: 0, log: `Deploying the given image ${image}; build-push skipped\n`, outputs: { image, built: 'false' } };
+}
+
 /** Runs steps concurrently with their logs collected, then prints each whole, in order. */
 async function parallel(runs: Array<[string, Record<string, string>]>): Promise<StepRun[]> {
-  const results = await Promise.all(runs.map(([step, computed]) => runStep(step, computed, { buffer: true })));
+  const results = await Promise.all(runs.map(([step, computed]) => step === 'given-image' ? givenImage() : runStep(step, computed, { buffer: true })));
   for (const r of results) await group(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => { process.stdout.write(r.log); });
   return results;
 }
@@ -75,18 +84,20 @@ const comment = (service: string, state: string, extra: Record<string, string> =
 const VALIDATION_PLACEHOLDERS = { namespace: 'preview-pr-0', url: '', image: '' };
 
 async function deploy(services: string[]): Promise<void> {
+  const prebuilt = input.string('image') !== '';
   const useVault = (process.env[inputEnvName('vault-addr')] ?? '').trim() !== '';
   if (!useVault) log.info('vault-addr is empty: the secrets step is skipped (no per-PR Vault path)');
   await validateSteps(services.flatMap((service) => [
     comment(service, 'building'),
     ...(useVault ? [['seed-vault', { service }] as [string, Record<string, string>]] : []),
-    ['build-push', { service }] as [string, Record<string, string>],
+    ...(prebuilt ? [] : [['build-push', { service }] as [string, Record<string, string>]]),
     ['deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }] as [string, Record<string, string>],
     ['wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url }] as [string, Record<string, string>],
   ]));
 
   const urls: Record<string, string> = {};
   const images: Record<string, string> = {};
+  const built: Record<string, boolean> = {};
   const failed: string[] = [];
   let namespace = '';
   let commentUrl = '';
@@ -99,7 +110,7 @@ async function deploy(services: string[]): Promise<void> {
   for (const service of services) {
     await post(service, 'building');
     const [build, secrets] = await parallel([
-      ['build-push', { service }],
+      prebuilt ? ['given-image', {}] : ['build-push', { service }],
       ...(useVault ? [['seed-vault', { service }] as [string, Record<string, string>]] : []),
     ]);
     const vaultUrl = secrets?.outputs['vault-ui-url'] ?? '';
@@ -111,6 +122,7 @@ async function deploy(services: string[]): Promise<void> {
     }
     const image = build!.outputs.image ?? '';
     images[service] = image;
+    built[service] = build!.outputs.built === 'true';
     await post(service, 'deploying', { image, 'vault-url': vaultUrl });
 
     const release = await group(`deploy-helm (${service})`, () => runStep('deploy-helm', { service, image }));
@@ -141,6 +153,7 @@ async function deploy(services: string[]): Promise<void> {
     url: urls[services[0]!] ?? '',
     urls: JSON.stringify(urls),
     images: JSON.stringify(images),
+    built: JSON.stringify(built),
     namespace,
     'comment-url': commentUrl,
   });
