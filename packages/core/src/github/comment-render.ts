@@ -111,7 +111,7 @@ export function renderStatusComment(sections: ServiceSection[], ctx: RenderConte
     merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
   const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
   let lo = 0;
-  let hi = longest;
+  let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
   if (renderUnbounded(withCap(0), ctx).length <= limit) {
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);

@@ -35,6 +35,8 @@ export interface PublishProblem {
   status?: number;
   /** 403: the token may not write (fork PR or missing permissions). */
   forbidden: boolean;
+  /** 403 from a read-only token (a fork PR's GITHUB_TOKEN). */
+  readOnly?: boolean;
 }
 
 export interface PublishResult {
@@ -62,7 +64,8 @@ export function forbiddenHint(step: PublishProblem['step'], readOnly: boolean): 
 function problem(step: PublishProblem['step'], err: unknown, isFork: boolean): PublishProblem {
   const status = statusOf(err);
   if (status === 403) {
-    return { step, status, forbidden: true, message: forbiddenHint(step, isFork || isReadOnlyTokenError(err)) };
+    const readOnly = isFork || isReadOnlyTokenError(err);
+    return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
   }
   const text = redact(errorText(err)).split('\n')[0];
   return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
@@ -80,7 +83,13 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
   try {
     out.comment = await upsertStatusComment(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }, o.section, ctx);
   } catch (err) {
-    out.problems.push(problem('comment', err, o.isFork === true));
+    const p = problem('comment', err, o.isFork === true);
+    out.problems.push(p);
+    // A read-only token refuses every write: one explanation is enough, and no deployment call is wasted.
+    if (p.readOnly) {
+      if (o.environment) p.message += ' The deployment was not attempted either.';
+      return out;
+    }
   }
   if (!o.environment || out.comment?.applied === false) return out;
   const state = deploymentStatusFor(o.section.state);

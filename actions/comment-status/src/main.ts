@@ -1,0 +1,81 @@
+/**
+ * comment-status: validate everything, then record the update in the PR's one status comment
+ * and in the head commit's deployment. GitHub refusing or failing a write is a warning (it says
+ * why and how to allow it) unless fail-on-error.
+ */
+import {
+  ActionError, InputError, loadContext, log, redact, requirePrNumber, setOutputs, systemClock, writeSummary,
+} from '@preview-fleet/core';
+import {
+  createGitHubClient, getPullRequest, publishPreviewStatus, renderStatusTable, STATE_LABEL, type ServiceSection,
+} from '@preview-fleet/core/github';
+import { environmentFor, parseInputs, readRawInputs } from './inputs.js';
+
+/** Everything that can be checked before GitHub is contacted: inputs, the PR, the environment. */
+export function prepare() {
+  const inputs = parseInputs(readRawInputs());
+  const ctx = loadContext(inputs['pr-number']);
+  const pr = requirePrNumber(ctx);
+  const environment = inputs.deployment
+    ? environmentFor(inputs.environment, { ...ctx.pr, number: pr }, ctx.repository, inputs.service)
+    : undefined;
+  return { inputs, ctx, pr, environment };
+}
+
+export async function main(): Promise<void> {
+  const { inputs, ctx, pr, environment } = prepare();
+  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl });
+
+  let headSha = ctx.pr?.headSha;
+  let isFork = ctx.pr?.isFork ?? false;
+  if (!ctx.pr) {
+    // workflow_dispatch / schedule: the event carries no PR, so read its head (one GET).
+    const found = await getPullRequest(client, ctx.repository, pr);
+    if (!found) throw new InputError('pr-number', String(pr), `must name a pull request of ${ctx.repository}`, `#${pr} does not exist`);
+    headSha = found.headSha;
+    isFork = found.isFork;
+  }
+
+  const section: ServiceSection = {
+    service: inputs.service,
+    state: inputs.state,
+    url: inputs.url,
+    image: inputs.image && redact(inputs.image),
+    namespace: inputs.namespace,
+    vaultUrl: inputs['vault-url'],
+    sha: headSha || undefined,
+    runId: ctx.runId,
+    runAttempt: ctx.runAttempt,
+    runUrl: inputs['log-url'] ?? ctx.runUrl,
+    updatedAt: new Date(systemClock.now()).toISOString(),
+    details: inputs.details && redact(inputs.details),
+  };
+  const result = await publishPreviewStatus(client, {
+    owner: ctx.owner, repo: ctx.repo, pr, serverUrl: ctx.serverUrl, section, environment, isFork,
+  });
+
+  const c = result.comment;
+  if (c) {
+    log.info(`Status comment ${c.action} (${c.commentUrl})${c.deletedDuplicates.length ? `; collapsed ${c.deletedDuplicates.length} duplicate(s)` : ''}`);
+    if (!c.applied) {
+      log.notice(`Kept out: run ${c.current.runId} (attempt ${c.current.runAttempt}) already recorded "${inputs.service}" as ${c.current.state}, ` +
+        `and this run (${ctx.runId}, attempt ${ctx.runAttempt}) is older; the comment and the deployment are left as they are.`, 'preview-fleet comment-status');
+    }
+  }
+  if (result.deploymentId !== undefined) log.info(`Deployment ${result.deploymentId} in ${environment}: ${result.deploymentStatus}`);
+  if (result.deactivated.length) log.info(`Deployments set inactive in ${environment}: ${result.deactivated.join(', ')}`);
+
+  setOutputs({ 'comment-id': c?.commentId, 'comment-url': c?.commentUrl, 'deployment-id': result.deploymentId });
+
+  const sections = c?.sections ?? [section];
+  const lines = [`### Preview of #${pr}: ${inputs.service} ${STATE_LABEL[inputs.state]}`, '', renderStatusTable(sections, { serverUrl: ctx.serverUrl, repository: ctx.repository }), ''];
+  if (c) lines.push(`[Status comment](${c.commentUrl})${result.deploymentId !== undefined ? ` · deployment ${result.deploymentId} (${environment})` : ''}`, '');
+  if (result.problems.length) lines.push(...result.problems.map((p) => `> ⚠️ ${p.message}`), '');
+  await writeSummary(lines.join('\n'));
+
+  if (result.problems.length && inputs['fail-on-error']) {
+    throw new ActionError(result.problems.map((p) => p.message).join('\n'), { hint: 'fail-on-error is true; set it to false to make this a warning' });
+  }
+  // One warning per distinct message (a read-only token refuses the comment and the deployment alike).
+  for (const message of new Set(result.problems.map((p) => p.message))) log.warning(message, 'preview-fleet comment-status');
+}
