@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLoopbackServer } from '../http/server.js';
 import type { AdmissionHook, KubeContext, RequestHook, RequestLogEntry } from './context.js';
+import { startControllers, type Controllers } from './controllers.js';
 import { ApiError } from './errors.js';
 import { route, serve } from './handler.js';
 import { Scenarios } from './scenarios.js';
@@ -31,8 +32,10 @@ export { ObjectStore } from './store.js';
 export type { KubeObject, ObjectMeta, ResourceType, StoreEvent, WatchEventType } from './store.js';
 
 export interface StartKubeOptions {
-  /** How long the controllers wait before acting (default ~1 s). */
+  /** How long the controllers take (container start, PVC bind, namespace emptied; default 1 s). */
   controllerDelayMs?: number;
+  /** false: no control loops (a bare API server whose objects never progress). */
+  controllers?: boolean;
   /** Time for creationTimestamp, ages and controllers; Date.now by default. */
   clock?: { now(): number };
   /** Scenario knobs (faults, quota, holds); a fresh set by default. */
@@ -47,6 +50,8 @@ export interface KubeStandIn {
   env: { KUBECONFIG: string };
   store: ObjectStore;
   scenarios: Scenarios;
+  /** The control loops (undefined when started with `controllers: false`): `idle()`, `errors`. */
+  controllers?: Controllers;
   /** Every request served so far (watches are logged when they end). */
   requestLog(): RequestLogEntry[];
   /** Requests by "verb resource" ("list deployments", "patch secrets", "get namespaces/status") or "GET /path" for non-resource paths. */
@@ -117,6 +122,8 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
   });
   ctx.hostPort = `127.0.0.1:${server.port}`;
 
+  const controllers = options.controllers === false ? undefined : startControllers(store, { delayMs: options.controllerDelayMs, scenarios, clock });
+
   const dir = mkdtempSync(join(tmpdir(), 'kube-standin-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfig(server.url), { mode: 0o600 });
@@ -127,12 +134,14 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
     env: { KUBECONFIG: kubeconfigPath },
     store,
     scenarios,
+    controllers,
     requestLog: () => ctx.log.map((e) => ({ ...e })),
     counters: () => Object.fromEntries(ctx.counters),
     registerCustomResource: (t) => store.types.registerCustom(t),
     addRequestHook: (h) => void ctx.requestHooks.push(h),
     addAdmissionHook: (h) => void ctx.admissionHooks.push(h),
     stop: async () => {
+      controllers?.stop();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -17,7 +17,7 @@ let kube: KubeStandIn;
 let home: string;
 
 beforeAll(async () => {
-  kube = await startKube();
+  kube = await startKube({ controllers: false });
   home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
 });
 
