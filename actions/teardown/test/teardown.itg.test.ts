@@ -131,7 +131,7 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
   it(`refuses ${BAD_INPUTS.length} bad inputs through the bundle, each with one ::error:: and nothing deleted`, async () => {
     const before = { kube: w.kube.counters()['delete namespaces'] ?? 0, gh: w.gh.requestLog().length, vault: w.vault.requestLog.length };
     for (const c of BAD_INPUTS) {
-      const vaultInputs = c.inputs['vault-addr'] === '' ? {} : { 'vault-addr': w.vault.url };
+      const vaultInputs: Record<string, string> = c.inputs['vault-addr'] === '' ? {} : { 'vault-addr': w.vault.url };
       const r = c.dispatch
         ? await dispatch({ ...c.inputs, ...vaultInputs })
         : await closed(6, { ...c.inputs, ...vaultInputs });
