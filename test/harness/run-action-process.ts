@@ -5,7 +5,7 @@
  * a workflow would see, plus a leak check over log, outputs, state and summary.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -87,6 +87,7 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
   writeFileSync(files.event, JSON.stringify(options.event ?? {}));
   for (const f of [files.output, files.state, files.summary, files.env, files.path]) writeFileSync(f, '');
   const temp = join(dir, 'runner-temp');
+  mkdirSync(temp); // the runner creates RUNNER_TEMP before any step
 
   const base: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
