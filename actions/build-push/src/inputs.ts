@@ -1,0 +1,154 @@
+/**
+ * build-push's inputs: read raw from the runner, validated by the pure `parseInputs` (the target
+ * of the table tests), then rendered into a plan by `planBuild`. Every check — including the
+ * Dockerfile's existence — runs before ECR is contacted, so a bad input creates nothing.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  DEFAULT_TEMPLATES, InputError, input, parseBoolean, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+  planEcrRepository, planImageTag, renderTemplate, templateVars, type TemplateVars,
+} from '@preview-fleet/core';
+import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
+
+export const INPUT_NAMES = [
+  'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
+  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number',
+] as const;
+export type InputName = (typeof INPUT_NAMES)[number];
+export type RawInputs = Partial<Record<InputName, string>>;
+
+/** The TypeScript defaults; a test proves action.yml says the same. */
+export const DEFAULTS: Required<RawInputs> = {
+  'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
+  file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
+  'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '',
+};
+
+export interface Inputs {
+  /** Resolved from the input or AWS_REGION; undefined only with ecr false. */
+  'aws-region'?: string;
+  repository: string;
+  tag: string;
+  service: string;
+  context: string;
+  file?: string;
+  'build-args': Map<string, string>;
+  target?: string;
+  platforms: string[];
+  'keep-images': number;
+  cache: 'registry' | 'none';
+  builder: Builder;
+  'skip-if-exists': boolean;
+  ecr: boolean;
+  registry?: string;
+  'adopt-existing': boolean;
+  'pr-number': string;
+}
+
+export function readRawInputs(): RawInputs {
+  const raw: RawInputs = {};
+  // build-args keep their inner whitespace: a value may end in spaces.
+  for (const name of INPUT_NAMES) raw[name] = name === 'build-args' ? (input.optional(name) ?? '') : input.string(name);
+  return raw;
+}
+
+const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
+const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Validates the raw inputs; `env` supplies AWS_REGION when aws-region is empty. */
+export function parseInputs(given: RawInputs, env: Record<string, string | undefined> = process.env): Inputs {
+  const raw = { ...DEFAULTS, ...given };
+  const ecr = parseBoolean('ecr', raw.ecr);
+  const builder = parseEnum('builder', raw.builder, BUILDERS);
+  const registry = opt(raw.registry);
+  if (registry !== undefined && !isRegistryHost(registry)) {
+    throw new InputError('registry', raw.registry, 'must be a registry host[:port] such as 123456789012.dkr.ecr.us-east-1.amazonaws.com or 127.0.0.1:5000',
+      'Leave out https:// and any repository path: the repository comes from the repository input');
+  }
+  if (!ecr && registry === undefined) {
+    throw new InputError('registry', '', 'is required with ecr: false (the host to push to, e.g. ghcr.io)');
+  }
+  let region: string | undefined;
+  if (ecr) {
+    region = resolveRegion(opt(raw['aws-region']), env);
+    if (!region) {
+      throw new InputError('aws-region', '', 'is required with ecr: true when AWS_REGION is not set',
+        'Run aws-actions/configure-aws-credentials first, or pass aws-region: us-east-1');
+    }
+    if (!REGION.test(region)) throw new InputError('aws-region', region, 'must be an AWS region such as us-east-1 or eu-central-1');
+  }
+  const platforms = parseList('platforms', raw.platforms);
+  for (const p of platforms) {
+    if (!PLATFORM.test(p)) throw new InputError('platforms', raw.platforms, 'must list platforms like linux/amd64 or linux/arm64/v8', `"${p}" is not one`);
+  }
+  if (builder === 'podman' && platforms.length > 1) {
+    throw new InputError('platforms', raw.platforms, 'may name one platform with builder podman (a multi-platform podman build needs a manifest list)',
+      'Use builder: docker for multi-platform images');
+  }
+  const target = opt(raw.target);
+  if (target !== undefined && !STAGE.test(target)) throw new InputError('target', raw.target, 'must be a build stage name (letters, digits, _ . -)');
+  const out: Inputs = {
+    'aws-region': region,
+    repository: raw.repository.trim(),
+    tag: raw.tag.trim(),
+    service: raw.service.trim(),
+    context: raw.context.trim() || '.',
+    file: opt(raw.file),
+    'build-args': parseKeyValueMap('build-args', raw['build-args']),
+    target,
+    platforms,
+    'keep-images': parseInteger('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),
+    cache: parseEnum('cache', raw.cache, ['registry', 'none'] as const),
+    builder,
+    'skip-if-exists': parseBoolean('skip-if-exists', raw['skip-if-exists']),
+    ecr,
+    registry,
+    'adopt-existing': parseBoolean('adopt-existing', raw['adopt-existing']),
+    'pr-number': raw['pr-number'].trim(),
+  };
+  if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
+  if (out.service === '') throw new InputError('service', '', 'must not be empty');
+  if (out.repository === '') throw new InputError('repository', '', 'must not be empty');
+  if (out.tag === '') throw new InputError('tag', '', 'must not be empty');
+  return out;
+}
+
+export interface BuildPlan {
+  /** The repository name (ECR rules). */
+  repository: string;
+  tag: string;
+  /** Absolute paths. */
+  context: string;
+  file: string;
+}
+
+export interface PlanPr {
+  number: number;
+  headSha?: string;
+  headRef?: string;
+  baseRef?: string;
+  author?: string;
+}
+
+/** Renders the names and checks the build context and Dockerfile exist (relative to `cwd`, the workspace). */
+export function planBuild(inputs: Inputs, pr: PlanPr, repository: string, cwd: string): BuildPlan {
+  const vars: TemplateVars = templateVars(pr, repository, inputs.service);
+  const name = planEcrRepository('repository', renderTemplate('repository', inputs.repository, vars));
+  const tag = planImageTag('tag', renderTemplate('tag', inputs.tag, vars));
+  if (tag === CACHE_TAG && inputs.cache === 'registry') {
+    throw new InputError('tag', inputs.tag, `must not render to "${CACHE_TAG}" with cache: registry (that tag holds the layer cache)`);
+  }
+  const context = isAbsolute(inputs.context) ? inputs.context : resolve(cwd, inputs.context);
+  if (!existsSync(context) || !statSync(context).isDirectory()) {
+    throw new InputError('context', inputs.context, 'must be an existing directory (relative to the workspace)', 'Check out the code first (actions/checkout)');
+  }
+  const file = inputs.file === undefined ? join(context, 'Dockerfile') : isAbsolute(inputs.file) ? inputs.file : resolve(cwd, inputs.file);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new InputError('file', inputs.file ?? join(inputs.context, 'Dockerfile'), `must name an existing Dockerfile (${file} is missing)`,
+      inputs.file === undefined ? 'Set file: to the Dockerfile\'s path, or context: to the folder that holds it' : undefined);
+  }
+  return { repository: name, tag, context, file };
+}

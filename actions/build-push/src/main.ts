@@ -1,0 +1,99 @@
+/**
+ * build-push: validate everything, make sure the PR's repository exists and is ours, skip when
+ * this commit's image is already there, otherwise log in, build with the registry cache and push.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadContext, log, newMarks, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
+import {
+  buildAndPush, cacheRepositoryFor, createEcrSession, ensureRepository, findImage, registryLogin, type EnsuredRepository,
+} from '@preview-fleet/core/registry';
+import { parseInputs, planBuild, readRawInputs, type BuildPlan, type Inputs } from './inputs.js';
+
+interface Prepared {
+  inputs: Inputs;
+  plan: BuildPlan;
+  repository: string;
+  pr: number;
+  headSha?: string;
+}
+
+/** Everything that can be checked without touching ECR or a registry (also the all-in-one's validate step). */
+export function validate(): Prepared {
+  const inputs = parseInputs(readRawInputs());
+  const ctx = loadContext(inputs['pr-number']);
+  const pr = requirePrNumber(ctx);
+  // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
+  const headSha = ctx.pr?.headSha || ctx.sha || undefined;
+  const plan = planBuild(inputs, { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author },
+    ctx.repository, process.cwd());
+  return { inputs, plan, repository: ctx.repository, pr, headSha };
+}
+
+export async function main(): Promise<void> {
+  const { inputs, plan, repository, pr, headSha } = validate();
+  let host = inputs.registry;
+  let repo: EnsuredRepository | undefined;
+  const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: systemClock }) : undefined;
+  try {
+    if (ecr) {
+      const marks = newMarks({ repository, pr, service: inputs.service, headSha, now: systemClock.now() });
+      repo = await ensureRepository(ecr, { name: plan.repository, marks, keepImages: inputs['keep-images'], adoptExisting: inputs['adopt-existing'] });
+      if (repo.created) log.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs['keep-images']} images)`);
+      else if (repo.adopted) log.warning(`Using ECR repository ${repo.name}, which carries no preview-fleet marks for ${repository}#${pr} (adopt-existing); teardown will leave it in place`);
+      else log.info(`ECR repository ${repo.name} exists and belongs to ${repository}#${pr}`);
+      host ??= repo.uri.slice(0, repo.uri.indexOf('/'));
+    }
+    const pushHost = host!;
+    const image = `${pushHost}/${plan.repository}:${plan.tag}`;
+    const repositoryUri = `${pushHost}/${plan.repository}`;
+
+    if (ecr && inputs['skip-if-exists']) {
+      const found = await findImage(ecr, plan.repository, plan.tag);
+      if (found) {
+        log.info(`${plan.repository}:${plan.tag} already exists (${found.digest}): no build`);
+        setOutputs({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
+        await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs['keep-images'] });
+        return;
+      }
+    } else if (inputs['skip-if-exists']) {
+      log.info('skip-if-exists needs ECR (ecr: true) to look the tag up; building');
+    }
+
+    if (ecr) {
+      const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost });
+      log.info(`Logged in to ${login.host} as ${login.username}`);
+    }
+    const temp = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(temp, { recursive: true });
+    const workDir = mkdtempSync(join(temp, 'build-push-'));
+    try {
+      const result = await buildAndPush({
+        builder: inputs.builder, context: plan.context, file: plan.file, image,
+        cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
+        buildArgs: inputs['build-args'], target: inputs.target, platforms: inputs.platforms, workDir, clock: systemClock,
+      });
+      setOutputs({ image, digest: result.digest, 'repository-uri': repositoryUri, built: true, 'cache-hit': result.cacheHit });
+      await summary({ image, digest: result.digest, built: true, cacheHit: result.cacheHit, repo, keep: inputs['keep-images'] });
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  } finally {
+    ecr?.destroy();
+  }
+}
+
+async function summary(s: { image: string; digest: string; built: boolean; cacheHit: boolean; repo?: EnsuredRepository; keep: number }): Promise<void> {
+  const repoCell = s.repo
+    ? `${s.repo.name} (${s.repo.created ? 'created' : s.repo.adopted ? 'adopted, unmarked' : 'existing'}, keeps ${s.keep})`
+    : 'not managed (ecr: false)';
+  await writeSummary([
+    '### Preview image',
+    '',
+    '| image | digest | built | cache hit | repository |',
+    '| --- | --- | --- | --- | --- |',
+    `| \`${s.image}\` | \`${s.digest}\` | ${s.built} | ${s.cacheHit} | ${repoCell} |`,
+    '',
+  ].join('\n'));
+}

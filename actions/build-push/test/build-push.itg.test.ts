@@ -1,0 +1,156 @@
+import { CreateRepositoryCommand, ECRClient, GetLifecyclePolicyCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock, fromEcrTags } from '@preview-fleet/core';
+import { createEcrSession, lifecyclePolicy, removeEcrRepository } from '@preview-fleet/core/registry';
+import { mirrorToMoto, startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
+import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from '../../../packages/sandbox/src/registry/index.js';
+import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
+import { actionDir, makeWorkspace, MOTO_PASSWORD, MOTO_TOKEN, REPOSITORY, runBuildPush, sha } from './fixture.js';
+
+const tools = systemToolsAvailable();
+const available = tools.podman && tools.registry;
+if (!available) console.warn(`[skipped] build-push podman runner tests: ${tools.reason}`);
+
+let moto: MotoStandIn;
+let registry: RegistryStandIn;
+let client: ECRClient;
+const ws = makeWorkspace();
+const scratch = mkdtempSync(join(tmpdir(), 'pf-build-push-podman-'));
+
+beforeAll(async () => {
+  if (!available) return;
+  [moto, registry] = await Promise.all([startMoto(), startRegistry()]);
+  client = new ECRClient({ region: moto.region, endpoint: moto.endpoint, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } });
+}, 60_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await Promise.all([moto?.stop(), registry?.stop()]);
+  ws.remove();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** moto for the ECR API + podman configured for the loopback registry; `storage` picks podman's local image store. */
+const env = (storage = 'storage-main') => ({ ...moto.env, ...podmanEnv({ registryHost: registry.host, workDir: join(scratch, storage) }) });
+const inputs = (extra: Record<string, string> = {}) => ({ builder: 'podman', registry: registry.host, ...extra });
+const calls = async (from: number) => (await moto.requestLog()).slice(from).map((c) => c.target);
+
+async function registryDigest(repository: string, tag: string): Promise<string | null> {
+  const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  return res.status === 200 ? res.headers.get('docker-content-digest') : null;
+}
+
+function ok(r: ActionRun): ActionRun {
+  expect(r.exitCode, r.log).toBe(0);
+  expect(r.leaks).toEqual([]);
+  return r;
+}
+
+describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, real podman, loopback registry', () => {
+  it('first run: creates the marked repository with its lifecycle policy, builds, pushes, reports the registry\'s digest', async () => {
+    const before = (await moto.requestLog()).length;
+    const r = ok(await runBuildPush({ pr: 12, inputs: inputs({ 'build-args': 'GREETING=hi there', 'keep-images': '4' }), env: env(), cwd: ws.dir }));
+    expect(await calls(before)).toEqual(['DescribeRepositories', 'CreateRepository', 'PutLifecyclePolicy', 'DescribeImages', 'GetAuthorizationToken']);
+    const image = `${registry.host}/app-preview-12:preview-${sha('a')}`;
+    expect(r.outputs).toMatchObject({ image, 'repository-uri': `${registry.host}/app-preview-12`, built: 'true' });
+    expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await registryDigest('app-preview-12', `preview-${sha('a')}`)).toBe(r.outputs.digest);
+
+    const repo = (await client.send(new DescribeRepositoriesCommand({ repositoryNames: ['app-preview-12'] }))).repositories![0]!;
+    expect(repo.imageScanningConfiguration?.scanOnPush).toBe(true);
+    const marks = fromEcrTags((await client.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags);
+    expect(marks).toMatchObject({ repository: REPOSITORY, pr: 12, service: 'app', headSha: sha('a') });
+    const policy = await client.send(new GetLifecyclePolicyCommand({ repositoryName: 'app-preview-12' }));
+    expect(JSON.parse(policy.lifecyclePolicyText!)).toEqual(JSON.parse(lifecyclePolicy(4)));
+
+    // The registry password was masked and reached podman on stdin: it is in podman's auth file, on no command line.
+    expect(r.masked).toEqual(expect.arrayContaining([MOTO_PASSWORD, MOTO_TOKEN]));
+    const auth = JSON.parse(readFileSync(join(scratch, 'storage-main', 'auth.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
+    expect(auth.auths[registry.host]?.auth).toBe(MOTO_TOKEN);
+    expect(r.log).toContain('$ podman build --tag');
+    expect(r.log).toContain('--build-arg "GREETING=hi there"');
+    expect(r.log).toContain('::group::Build and push');
+    expect(r.summary).toContain(`| \`${image}\` | \`${r.outputs.digest}\` | true |`);
+    expect(r.summary).toContain('app-preview-12 (created, keeps 4)');
+  });
+
+  it('second run of the same commit: no login, no build — built=false, cache-hit=true, digest from ECR', async () => {
+    // moto is only the ECR control plane: copy the pushed manifest in, as ECR would hold it.
+    const motoDigest = await mirrorToMoto(moto, { registryHost: registry.host, repository: 'app-preview-12', tag: `preview-${sha('a')}` });
+    const before = (await moto.requestLog()).length;
+    const r = ok(await runBuildPush({ pr: 12, inputs: inputs({ 'keep-images': '4' }), env: env(), cwd: ws.dir }));
+    expect(r.outputs).toMatchObject({ built: 'false', 'cache-hit': 'true', digest: motoDigest, image: `${registry.host}/app-preview-12:preview-${sha('a')}` });
+    expect(await calls(before)).toEqual(['DescribeRepositories', 'ListTagsForResource', 'PutLifecyclePolicy', 'DescribeImages']);
+    expect(r.log).not.toContain('podman build');
+    expect(r.log).toContain('already exists');
+    expect(r.durationMs).toBeLessThan(10_000);
+  });
+
+  it('workflow_dispatch with pr-number: the tag comes from GITHUB_SHA, and that commit is skipped too', async () => {
+    const r = ok(await runActionProcess(actionDir, {
+      inputs: inputs({ 'pr-number': '12' }), event: { inputs: { 'pr-number': '12' } }, eventName: 'workflow_dispatch', repository: REPOSITORY,
+      env: { ...env(), GITHUB_SHA: sha('a') }, cwd: ws.dir, secrets: [MOTO_PASSWORD, MOTO_TOKEN],
+    }));
+    expect(r.outputs).toMatchObject({ built: 'false', image: `${registry.host}/app-preview-12:preview-${sha('a')}` });
+  });
+
+  it('a new commit built from empty local storage reuses layers from the registry cache', async () => {
+    // Same build args as the first run, so the cache keys match.
+    const r = ok(await runBuildPush({ pr: 12, headSha: sha('b'), inputs: inputs({ 'build-args': 'GREETING=hi there' }), env: env('storage-fresh'), cwd: ws.dir }));
+    expect(r.log).toContain('Using cache');
+    expect(r.outputs).toMatchObject({ built: 'true', 'cache-hit': 'true' });
+    expect(await registryDigest('app-preview-12', `preview-${sha('b')}`)).toBe(r.outputs.digest);
+  });
+
+  it('a failing build fails the step with the builder\'s last lines, and pushes nothing', async () => {
+    const r = await runBuildPush({ pr: 13, inputs: inputs({ file: 'broken.Dockerfile', cache: 'none' }), env: env(), cwd: ws.dir });
+    expect(r.exitCode).toBe(1);
+    const errors = r.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/^Build of ".*app-preview-13:preview-a{40}" with podman failed:\n/);
+    expect(errors[0]!.message).toContain('missing.txt');
+    expect(await registryDigest('app-preview-13', `preview-${sha('a')}`)).toBeNull();
+    expect(r.leaks).toEqual([]);
+  });
+
+  it('refuses a repository that exists without our marks (nothing logged in, built or pushed) unless adopt-existing', async () => {
+    await client.send(new CreateRepositoryCommand({ repositoryName: 'app-preview-40', tags: [{ Key: 'team', Value: 'payments' }] }));
+    const before = (await moto.requestLog()).length;
+    const r = await runBuildPush({ pr: 40, inputs: inputs(), env: env(), cwd: ws.dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations.find((a) => a.level === 'error')?.message)
+      .toMatch(/ECR repository "app-preview-40" already exists and carries no preview-fleet marks.*\nHint: .*adopt-existing: true/s);
+    expect(await calls(before)).toEqual(['DescribeRepositories', 'ListTagsForResource']);
+    expect(await registryDigest('app-preview-40', `preview-${sha('a')}`)).toBeNull();
+
+    const adopted = ok(await runBuildPush({ pr: 40, inputs: inputs({ 'adopt-existing': 'true' }), env: env(), cwd: ws.dir }));
+    expect(adopted.outputs.built).toBe('true');
+    expect(adopted.annotations.find((a) => a.level === 'warning')?.message).toMatch(/carries no preview-fleet marks.*teardown will leave it/);
+    const repo = (await client.send(new DescribeRepositoriesCommand({ repositoryNames: ['app-preview-40'] }))).repositories![0]!;
+    expect((await client.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags).toEqual([{ Key: 'team', Value: 'payments' }]);
+  });
+
+  it('removal (core, as teardown calls it) deletes only the repository marked for this PR', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, moto.env);
+    const ecr = createEcrSession({ clock: new FakeClock() });
+    try {
+      expect((await removeEcrRepository(ecr, { name: 'app-preview-12', owner: { repository: REPOSITORY, pr: 13 } })).status).toBe('skipped-unmarked');
+      expect((await removeEcrRepository(ecr, { name: 'app-preview-12', owner: { repository: 'acme/other', pr: 12 } })).status).toBe('skipped-unmarked');
+      expect((await removeEcrRepository(ecr, { name: 'app-preview-40', owner: { repository: REPOSITORY, pr: 40 } })).status).toBe('skipped-unmarked');
+      expect((await removeEcrRepository(ecr, { name: 'app-preview-12', owner: { repository: REPOSITORY, pr: 12 } })).status).toBe('deleted');
+      expect((await removeEcrRepository(ecr, { name: 'app-preview-12', owner: { repository: REPOSITORY, pr: 12 } })).status).toBe('already-gone');
+      const names = (await client.send(new DescribeRepositoriesCommand({}))).repositories!.map((r) => r.repositoryName);
+      expect(names).toContain('app-preview-40');
+      expect(names).not.toContain('app-preview-12');
+    } finally {
+      ecr.destroy();
+      process.env = saved;
+    }
+  });
+});

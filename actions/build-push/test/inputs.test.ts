@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
+import { DEFAULTS, INPUT_NAMES, parseInputs, planBuild } from '../src/inputs.js';
+import { BAD_INPUTS } from './bad-inputs.js';
+import { makeWorkspace, sha } from './fixture.js';
+
+const ws = makeWorkspace();
+afterAll(() => ws.remove());
+const ENV = { AWS_REGION: 'us-east-1' };
+const pr = { number: 12, headSha: sha('a'), headRef: 'feature/Login' };
+
+function plan(inputs: Record<string, string>, env: Record<string, string> = ENV) {
+  return planBuild(parseInputs(inputs, env), pr, 'acme/web', ws.dir);
+}
+
+describe('build-push inputs', () => {
+  it('action.yml declares exactly these inputs with the same defaults; the name templates are core\'s', () => {
+    const yml = parse(readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; outputs: Record<string, unknown> };
+    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
+    for (const name of INPUT_NAMES) expect([name, String(yml.inputs[name].default ?? '')]).toEqual([name, DEFAULTS[name]]);
+    expect(DEFAULTS.repository).toBe(DEFAULT_TEMPLATES.ecrRepository);
+    expect(DEFAULTS.tag).toBe(DEFAULT_TEMPLATES.imageTag);
+    expect(Object.keys(yml.outputs).sort()).toEqual(['built', 'cache-hit', 'digest', 'image', 'repository-uri']);
+  });
+
+  it('defaults: app-preview-12 : preview-<head sha>, ./Dockerfile, docker, registry cache, keep 6, region from AWS_REGION', () => {
+    const inputs = parseInputs({}, ENV);
+    expect(inputs).toMatchObject({
+      'aws-region': 'us-east-1', builder: 'docker', cache: 'registry', 'keep-images': 6, 'skip-if-exists': true, ecr: true,
+      'adopt-existing': false, platforms: [], registry: undefined, target: undefined,
+    });
+    expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
+      repository: 'app-preview-12', tag: `preview-${sha('a')}`, context: ws.dir, file: join(ws.dir, 'Dockerfile'),
+    });
+  });
+
+  it('templates, lowercasing for ECR, build args kept verbatim, one podman platform, aws-region input over AWS_REGION', () => {
+    const inputs = parseInputs({
+      repository: '{{owner}}/{{repo}}/{{branch_slug}}-{{number}}', tag: 'pr{{number}}-{{head_short_sha_7}}', service: 'API',
+      'build-args': 'GREETING=hello world = yes\nEMPTY=', builder: 'podman', platforms: 'linux/arm64/v8', 'aws-region': 'eu-central-1',
+      registry: '127.0.0.1:5000', file: 'broken.Dockerfile', target: 'runtime',
+    }, ENV);
+    expect(inputs['aws-region']).toBe('eu-central-1');
+    expect([...inputs['build-args']]).toEqual([['GREETING', 'hello world = yes'], ['EMPTY', '']]);
+    expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
+      repository: 'acme/web/feature-login-12', tag: 'pr12-aaaaaaa', context: ws.dir, file: join(ws.dir, 'broken.Dockerfile'),
+    });
+  });
+
+  it('ecr false: no region needed, the registry is the push host', () => {
+    const inputs = parseInputs({ ecr: 'false', registry: 'ghcr.io' }, {});
+    expect(inputs).toMatchObject({ ecr: false, registry: 'ghcr.io', 'aws-region': undefined });
+  });
+
+  it.each(BAD_INPUTS.map((c) => [c.name, c] as const))('refuses %s', (_name, c) => {
+    let err: unknown;
+    try {
+      plan(c.inputs, c.noRegion ? {} : ENV);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).input).toBe(c.input);
+    expect((err as InputError).message).toMatch(c.message);
+  });
+});
