@@ -1,11 +1,14 @@
 /**
  * The one sticky status comment per PR: found by its marker across every page of comments,
  * created when missing, collapsed to the oldest when a race created several, patched only when
- * the body changes. With ≤ 100 comments an update costs 2 REST calls (list + create/patch).
+ * the body changes. With ≤ 100 comments an update costs 2 REST calls (list + create/patch), plus
+ * one read-back when another service's row changed in the last 15 minutes (see othersActive).
  */
 import type { GitHubClient } from './client.js';
 import { statusOf } from './client.js';
-import { applyUpdate, isStatusComment, mergeSections, parseStatusComment, type ServiceSection } from './comment-model.js';
+import {
+  applyUpdate, compareSections, isStatusComment, mergeSections, parseStatusComment, type ServiceSection,
+} from './comment-model.js';
 import { renderStatusComment, type RenderContext } from './comment-render.js';
 
 export interface StatusCommentTarget {
@@ -87,9 +90,46 @@ export async function upsertStatusComment(
     }
     deletedDuplicates.push(dup.id);
   }
+  let final = sections;
+  if (action === 'updated' && othersActive(sections, update)) {
+    final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
+  }
   return {
     commentId: keep.id,
     commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-    action, applied, current, sections, deletedDuplicates,
+    action, applied, current, sections: final, deletedDuplicates,
   };
+}
+
+/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
+export const CONCURRENT_WINDOW_MS = 15 * 60_000;
+
+/**
+ * True when another service's row changed shortly before this update: its job may be writing the
+ * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
+ * nothing for it.
+ */
+export function othersActive(sections: ServiceSection[], update: ServiceSection): boolean {
+  const now = Date.parse(update.updatedAt);
+  return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
+}
+
+/**
+ * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
+ * same moment can each write a body without the other's row (last writer wins). Read the comment
+ * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
+ */
+async function keepAfterConcurrentWrites(
+  client: GitHubClient, t: StatusCommentTarget, id: number, ours: ServiceSection[], current: ServiceSection, ctx: RenderContext,
+): Promise<ServiceSection[]> {
+  let latest = ours;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
+    const stored = parseStatusComment(data.body ?? '');
+    const mine = stored.find((s) => s.service === current.service);
+    if (mine && compareSections(mine, current) >= 0) return stored;
+    latest = mergeSections(stored, ours);
+    await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+  }
+  return latest;
 }

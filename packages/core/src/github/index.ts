@@ -9,7 +9,7 @@ export {
   COMMENT_BODY_LIMIT, STATE_LABEL, renderStatusComment, renderStatusTable, truncateDetails, type RenderContext,
 } from './comment-render.js';
 export {
-  findStatusComments, listIssueComments, upsertStatusComment, type StatusCommentTarget, type StoredComment, type UpsertResult,
+  CONCURRENT_WINDOW_MS, findStatusComments, listIssueComments, othersActive, upsertStatusComment, type StatusCommentTarget, type StoredComment, type UpsertResult,
 } from './comment-upsert.js';
 export {
   forbiddenHint, publishPreviewStatus, type PublishProblem, type PublishResult, type PublishStatusOptions,

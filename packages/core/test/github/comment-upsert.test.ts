@@ -58,7 +58,8 @@ describe('upsertStatusComment (GitHub stand-in)', () => {
     gh.resetCounters();
     const again = await upsertStatusComment(client, target(pr), section({ service: 'api', runId: 102 }), ctx);
     expect(again.commentId).toBe(first.commentId);
-    expect(gh.counters()).toEqual({ 'issues/list-comments': 2, 'issues/update-comment': 1 });
+    // Two pages, one PATCH, and one read-back because service app changed moments ago.
+    expect(gh.counters()).toEqual({ 'issues/list-comments': 2, 'issues/update-comment': 1, 'issues/get-comment': 1 });
     expect(gh.comments(REPO, pr).filter((c) => c.body.startsWith(COMMENT_MARKER))).toHaveLength(1);
   });
 
@@ -77,6 +78,41 @@ describe('upsertStatusComment (GitHub stand-in)', () => {
     expect(parseStatusComment(left[0].body).map((s) => [s.service, s.state, s.runId])).toEqual([
       ['api', 'deploying', 201], ['app', 'deploying', 200], ['worker', 'building', 202],
     ]);
+  });
+
+  it('two services writing at the same moment: the row a concurrent PATCH dropped is read back and written again', async () => {
+    const pr = gh.openPullRequest(REPO).number as number;
+    const now = '2026-01-01T00:10:00.000Z';
+    await upsertStatusComment(client, target(pr), section({ service: 'api', runId: 700, updatedAt: now }), ctx);
+    await upsertStatusComment(client, target(pr), section({ service: 'app', runId: 700, updatedAt: now }), ctx);
+    // Another job (service api) lands its PATCH right after ours, from a body it read before ours.
+    const racing = getOctokit(gh.token, { baseUrl: gh.url });
+    let raced = false;
+    racing.hook.wrap('request', async (request, options) => {
+      const res = await request(options);
+      if (options.method === 'PATCH' && !raced) {
+        raced = true;
+        const theirs = renderStatusComment([section({ service: 'api', runId: 700, state: 'ready', url: 'https://api.example.com', updatedAt: now }),
+          section({ service: 'app', runId: 700, updatedAt: now })], ctx);
+        await client.rest.issues.updateComment({ owner: 'acme', repo: 'web', comment_id: (res.data as { id: number }).id, body: theirs });
+      }
+      return res;
+    });
+    gh.resetCounters();
+    const r = await upsertStatusComment(racing, target(pr), section({ service: 'app', runId: 700, state: 'ready', url: 'https://app.example.com', updatedAt: '2026-01-01T00:11:00.000Z' }), ctx);
+    expect(raced).toBe(true);
+    expect(gh.counters()).toMatchObject({ 'issues/get-comment': 2, 'issues/update-comment': 3 });
+    const final = parseStatusComment(gh.comments(REPO, pr)[0].body);
+    expect(final.map((s) => [s.service, s.state])).toEqual([['api', 'ready'], ['app', 'ready']]);
+    expect(r.sections).toEqual(final);
+  });
+
+  it('a single service pays no read-back', async () => {
+    const pr = gh.openPullRequest(REPO).number as number;
+    await upsertStatusComment(client, target(pr), section(), ctx);
+    gh.resetCounters();
+    await upsertStatusComment(client, target(pr), section({ state: 'ready', runId: 101 }), ctx);
+    expect(gh.counters()).toEqual({ 'issues/list-comments': 1, 'issues/update-comment': 1 });
   });
 
   it('a quoted marker in someone\'s comment is not ours', async () => {
@@ -145,5 +181,20 @@ describe('deployments (GitHub stand-in)', () => {
     const envs = await listPreviewEnvironments(client, REPO);
     expect(envs.find((e) => e.environment === other)).toMatchObject({ marked: true, deployments: [expect.objectContaining({ environment: other })] });
     expect(envs.find((e) => e.environment === mine)).toMatchObject({ marked: false });
+  });
+
+  it('a read-only token (fork PR): one problem explaining the 403 and how to opt in, no deployment call, nothing written', async () => {
+    const pr = gh.openPullRequest(REPO);
+    const readOnly = getOctokit(gh.readOnlyToken, { baseUrl: gh.url });
+    gh.resetCounters();
+    const r = await publishPreviewStatus(readOnly, {
+      owner: 'acme', repo: 'web', pr: pr.number, serverUrl: 'https://github.com', environment: `preview/pr-${pr.number}`,
+      section: section({ sha: pr.head.sha }),
+    });
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ step: 'comment', status: 403, forbidden: true, readOnly: true });
+    expect(r.problems[0].message).toMatch(/read-only.*forks.*workflow_run.*GitHub App.*deployment was not attempted/s);
+    expect(gh.counters()).toEqual({ 'issues/list-comments': 1, 'issues/create-comment': 1 });
+    expect(gh.comments(REPO, pr.number)).toEqual([]);
   });
 });
