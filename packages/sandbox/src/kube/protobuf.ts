@@ -1,11 +1,14 @@
+import { toolPaths } from '../tools.js';
 import { ApiError } from './errors.js';
+import { decodeMessage, loadSchema, messageName } from './proto-schema.js';
 
 /**
  * Decoder for `application/vnd.kubernetes.protobuf` request bodies: the `k8s\0` magic, a
- * runtime.Unknown envelope (typeMeta=1, raw=2, contentEncoding=3, contentType=4) and the few
- * messages real clients send that way: helm's release Secrets (create/update) and its
- * DeleteOptions, kubectl's Namespace create, ConfigMaps. Field numbers are those of
- * k8s.io/api/core/v1/generated.proto and apimachinery meta/v1/generated.proto.
+ * runtime.Unknown envelope (typeMeta=1, raw=2, contentEncoding=3, contentType=4) and, written
+ * out here, the messages helm and kubectl send most: helm's release Secrets (create/update) and
+ * its DeleteOptions, kubectl's Namespace create, ConfigMaps. Any other built-in kind (kubectl
+ * 1.34's `create deployment|service|job|…`) is decoded with the descriptors embedded in the real
+ * kubectl binary (proto-schema.ts); without it such a body is a 415.
  */
 
 type Field = { no: number; wire: number; value: bigint | Buffer };
@@ -230,11 +233,21 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
     if (f.no === 2) raw = Buffer.from(bytes(f));
   }
   const decode = decoders[kind];
-  if (!decode) {
+  if (decode) return { apiVersion, kind, ...decode(raw) };
+  const schema = loadSchema(clientBinary());
+  if (!schema?.has(messageName(apiVersion, kind))) {
     throw new ApiError(415, 'UnsupportedMediaType', `the stand-in cannot decode protobuf bodies of kind "${kind}" (${apiVersion}); send JSON`);
   }
-  const obj = decode(raw);
-  return { apiVersion, kind, ...obj };
+  return { apiVersion, kind, ...(decodeMessage(schema, messageName(apiVersion, kind), raw) as Record<string, unknown>) };
+}
+
+/** The newest real client binary, whose embedded descriptors describe every built-in kind (see proto-schema.ts). */
+function clientBinary(): string | undefined {
+  try {
+    return toolPaths().v34.kubectl;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Minimal encoder used by tests to build bodies exactly as client-go lays them out. */

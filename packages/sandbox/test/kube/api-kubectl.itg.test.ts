@@ -169,6 +169,38 @@ describe.each([
     expect(table.stdout).toMatch(/Warning\s+BackOff\s+pod\/web-1\s+Warning message/);
   });
 
+  it('creates every generator kind (kubectl 1.34 sends each as protobuf, decoded with its own descriptors)', async () => {
+    const n = ['-n', ns];
+    for (const args of [
+      ['create', 'deployment', 'gen', '--image=nginx:1.25', '--replicas=0', '--port=80'],
+      ['create', 'service', 'clusterip', 'gen', '--tcp=80:8080'],
+      ['create', 'ingress', 'gen', '--rule=gen.test/*=gen:80'],
+      ['create', 'job', 'gen', '--image=busybox', '--', 'echo', 'hi'],
+      ['create', 'serviceaccount', 'gen'],
+      ['create', 'rolebinding', 'gen', '--clusterrole=view', `--serviceaccount=${ns}:gen`],
+      ['create', 'poddisruptionbudget', 'gen', '--selector=app=gen', '--max-unavailable=1'],
+    ]) {
+      const r = await run(...n, ...args);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    if (ns === 'k34') {
+      const posts = kube.requestLog().filter((e) => e.method === 'POST' && e.userAgent.startsWith('kubectl/v1.34') && e.path.startsWith(`/apis/apps/v1/namespaces/${ns}/`));
+      expect(posts.at(-1)?.contentType).toBe('application/vnd.kubernetes.protobuf');
+    }
+    const t = (g: string, r: string): NonNullable<ReturnType<KubeStandIn['store']['types']['get']>> => kube.store.types.all().find((x) => x.group === g && x.resource === r)!;
+    const dep = kube.store.get(t('apps', 'deployments'), ns, 'gen') as KubeObject & { spec: Record<string, unknown> & { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    expect(dep.spec.replicas).toBe(0);
+    expect(dep.spec.minReadySeconds).toBeUndefined();
+    expect(dep.spec.template.spec.containers[0]).toMatchObject({ name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 80, protocol: 'TCP' }] });
+    expect(kube.store.get(t('', 'services'), ns, 'gen')?.spec).toMatchObject({ ports: [{ name: '80-8080', port: 80, targetPort: 8080, protocol: 'TCP' }], selector: { app: 'gen' } });
+    expect(kube.store.get(t('networking.k8s.io', 'ingresses'), ns, 'gen')?.spec).toEqual({
+      rules: [{ host: 'gen.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gen', port: { number: 80 } } } }] } }],
+    });
+    expect(kube.store.get(t('policy', 'poddisruptionbudgets'), ns, 'gen')?.spec).toEqual({ selector: { matchLabels: { app: 'gen' } }, maxUnavailable: 1 });
+    expect(kube.store.get(t('rbac.authorization.k8s.io', 'rolebindings'), ns, 'gen')).toMatchObject({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'ServiceAccount', name: 'gen', namespace: ns }] });
+  });
+
   it('counts requests by verb and resource', () => {
     const c = kube.counters();
     expect(c['create namespaces']).toBeGreaterThanOrEqual(1);
