@@ -219,4 +219,18 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     expect(gh.requestLog()).toEqual([]);
     expect(gh.comments(REPO, pr.number)).toHaveLength(0);
   });
+
+  it('validate-only mode (the all-in-one action checks every step first): inputs checked, nothing sent', async () => {
+    const pr = gh.openPullRequest(REPO);
+    gh.resetCounters();
+    const env = { GITHUB_API_URL: gh.url, PREVIEW_FLEET_VALIDATE_ONLY: 'true' };
+    const event = pullRequestEvent('synchronize', { number: pr.number, repository: REPO, headSha: pr.head.sha });
+    const good = await runActionProcess(actionDir, { inputs: { 'github-token': gh.token, state: 'queued' }, event, repository: REPO, env, secrets: [gh.token] });
+    expect(good.exitCode, good.log).toBe(0);
+    const bad = await runActionProcess(actionDir, { inputs: { 'github-token': gh.token, state: 'done' }, event, repository: REPO, env, secrets: [gh.token] });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.annotations.filter((a) => a.level === 'error')[0].message).toContain('Input "state"');
+    expect(gh.requestLog()).toEqual([]);
+    expect([...good.leaks, ...bad.leaks]).toEqual([]);
+  });
 });
