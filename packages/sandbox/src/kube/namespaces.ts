@@ -106,12 +106,10 @@ export function reconcileNamespace(ctx: DeleteContext, name: string): boolean {
   const previous = (latest.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
   const conditions = namespaceConditions(remaining, latest.metadata.finalizers ?? [], previous, timestamp(ctx));
   const status = { ...(latest.status as object | undefined), phase: 'Terminating', conditions };
-  if (remaining.length > 0) {
-    store.update(nsType, { ...latest, status }, { status: true });
-    return false;
-  }
-  const spec = { ...(latest.spec as object | undefined), finalizers: specFinalizers(latest).filter((f) => f !== NAMESPACE_FINALIZER) };
-  const finalized = store.update(nsType, { ...latest, spec, status });
+  const reported = store.update(nsType, { ...latest, metadata: { ...latest.metadata, resourceVersion: undefined }, status }, { status: true });
+  if (remaining.length > 0 || !store.get(nsType, undefined, name)) return remaining.length === 0;
+  const spec = { ...(reported.spec as object | undefined), finalizers: specFinalizers(reported).filter((f) => f !== NAMESPACE_FINALIZER) };
+  const finalized = store.update(nsType, { ...reported, metadata: { ...reported.metadata, resourceVersion: undefined }, spec });
   if (!store.get(nsType, undefined, name)) return true;
   if ((finalized.metadata.finalizers ?? []).length === 0) {
     store.remove(nsType, undefined, name);

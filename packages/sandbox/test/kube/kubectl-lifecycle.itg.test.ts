@@ -1,0 +1,146 @@
+/**
+ * What wait-ready, teardown and the reaper do with kubectl, through the real kubectl 1.31 and
+ * 1.34 against the stand-in and its controllers: rollout status, label-selected gets, label /
+ * annotate, server-side apply, Warning events of a never-ready rollout, and namespace deletion
+ * with --wait (twice, and one held by a finalizer).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCENARIO_ANNOTATION } from '../../src/kube/scenarios.js';
+import type { KubeObject } from '../../src/kube/store.js';
+import { toolPaths } from '../../src/tools.js';
+import { condition, startCluster, status, type Cluster, type Run } from './harness.js';
+
+const tools = toolPaths();
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = await startCluster(50);
+});
+afterAll(async () => cluster.stop());
+
+const deployment = (ns: string, name: string, image: string, annotations: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns, labels: { app: name } },
+  spec: {
+    replicas: 2,
+    strategy: { rollingUpdate: { maxUnavailable: 0 } },
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name, tier: 'front' }, annotations }, spec: { containers: [{ name: 'main', image }] } },
+  },
+});
+
+describe.each([
+  ['1.31', tools.v31.kubectl],
+  ['1.34', tools.v34.kubectl],
+])('kubectl %s', (version, bin) => {
+  const ns = `life-${version.replace('.', '')}`;
+  let home: string;
+  const kubectl = (...args: string[]): Promise<Run> => cluster.run(bin, args, home);
+  const manifest = (o: unknown): string => {
+    const p = join(home, `m-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(p, JSON.stringify(o));
+    return p;
+  };
+
+  beforeAll(() => {
+    home = cluster.home();
+  });
+
+  it('rollout status follows a Deployment until every replica is available; get -l … -o json sees its pods', async () => {
+    expect((await kubectl('create', 'namespace', ns)).code).toBe(0);
+    const applied = await kubectl('apply', '-f', manifest(deployment(ns, 'web', 'nginx:1.25')));
+    expect(applied).toMatchObject({ code: 0, stdout: 'deployment.apps/web created\n' });
+    const rollout = await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=30s');
+    expect(rollout.stderr).toBe('');
+    expect(rollout.code).toBe(0);
+    expect(rollout.stdout).toContain('deployment "web" successfully rolled out');
+    const pods = await kubectl('get', 'pods', '-n', ns, '-l', 'app=web,tier in (front),track!=canary', '-o', 'json');
+    const items = (JSON.parse(pods.stdout) as { items: KubeObject[] }).items;
+    expect(items).toHaveLength(2);
+    for (const p of items) {
+      expect(status(p).phase).toBe('Running');
+      expect(condition(p, 'Ready')?.status).toBe('True');
+      expect(p.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', controller: true });
+    }
+    const none = await kubectl('get', 'pods', '-n', ns, '-l', '!app', '-o', 'json');
+    expect(JSON.parse(none.stdout).items).toEqual([]);
+  });
+
+  it('label / annotate --overwrite and apply --server-side roll out a new revision', async () => {
+    expect((await kubectl('label', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/pr=12', '--overwrite')).code).toBe(0);
+    expect((await kubectl('label', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/pr=13', '--overwrite')).code).toBe(0);
+    expect((await kubectl('annotate', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/expires-at=2030-01-01T00:00:00Z', '--overwrite')).code).toBe(0);
+    const d = cluster.get('apps', 'deployments', ns, 'web');
+    expect(d?.metadata.labels?.['preview-fleet.dev/pr']).toBe('13');
+    expect(d?.metadata.annotations?.['preview-fleet.dev/expires-at']).toBe('2030-01-01T00:00:00Z');
+    expect(d?.metadata.generation).toBe(1);
+
+    const ssa = await kubectl('apply', '--server-side', '--field-manager=preview-fleet', '--force-conflicts', '-f', manifest(deployment(ns, 'web', 'nginx:1.26')));
+    expect(ssa).toMatchObject({ code: 0, stdout: 'deployment.apps/web serverside-applied\n' });
+    const rollout = await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=30s');
+    expect(rollout.code, rollout.stderr).toBe(0);
+    expect(rollout.stdout).toContain('deployment "web" successfully rolled out');
+    const after = cluster.get('apps', 'deployments', ns, 'web');
+    expect(after?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+    expect(status(after)).toMatchObject({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+  });
+
+  it('a never-ready rollout times out rollout status; get events --field-selector type=Warning -o json names the pods', async () => {
+    const applied = await kubectl('apply', '-f', manifest(deployment(ns, 'broken', 'registry.example/app:missing', { [SCENARIO_ANNOTATION]: 'image-pull-backoff' })));
+    expect(applied.code).toBe(0);
+    const rollout = await kubectl('rollout', 'status', 'deployment/broken', '-n', ns, '--timeout=1s');
+    expect(rollout.code).not.toBe(0);
+    expect(rollout.stdout).toContain('Waiting for deployment "broken" rollout to finish: 0 of 2 updated replicas are available...');
+    expect(rollout.stderr).toContain('timed out waiting for the condition');
+    const events = await kubectl('get', 'events', '-n', ns, '--field-selector', 'type=Warning', '-o', 'json');
+    expect(events.code, events.stderr).toBe(0);
+    const items = (JSON.parse(events.stdout) as { items: Array<KubeObject & { involvedObject: { kind: string; name: string }; message: string; reason: string; type: string }> }).items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((e) => e.type === 'Warning')).toBe(true);
+    const pulls = items.filter((e) => e.reason === 'Failed' && e.message === 'Error: ImagePullBackOff');
+    expect(pulls.length).toBe(2);
+    for (const e of pulls) {
+      expect(e.involvedObject.kind).toBe('Pod');
+      expect(e.involvedObject.name).toMatch(/^broken-[a-z0-9]+-[a-z0-9]+$/);
+    }
+  });
+
+  it('delete namespace --wait --ignore-not-found waits until it is gone; the second run is a quiet success', async () => {
+    const first = await kubectl('delete', 'namespace', ns, '--wait', '--ignore-not-found', '--timeout=30s');
+    expect(first).toMatchObject({ code: 0, stdout: `namespace "${ns}" deleted\n` });
+    expect(cluster.get('', 'namespaces', undefined, ns)).toBeUndefined();
+    for (const [group, resource] of [['apps', 'deployments'], ['apps', 'replicasets'], ['', 'pods'], ['', 'events']] as const) {
+      expect(cluster.list(group, resource, ns), resource).toEqual([]);
+    }
+    const second = await kubectl('delete', 'namespace', ns, '--wait', '--ignore-not-found', '--timeout=30s');
+    expect(second).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('a namespace held by a finalizer stays Terminating (the wait times out) until the finalizer is removed', async () => {
+    const held = `${ns}-held`;
+    cluster.kube.scenarios.holdNamespace(held, 'example.com/held');
+    expect((await kubectl('create', 'namespace', held)).code).toBe(0);
+    expect((await kubectl('create', 'configmap', 'left', '-n', held, '--from-literal=a=b')).code).toBe(0);
+    const timedOut = await kubectl('delete', 'namespace', held, '--wait', '--timeout=1s');
+    expect(timedOut.code).not.toBe(0);
+    expect(timedOut.stderr).toMatch(/timed out waiting for the condition/);
+    const got = await kubectl('get', 'namespace', held, '-o', 'json');
+    const nsObj = JSON.parse(got.stdout) as KubeObject;
+    expect(status(nsObj).phase).toBe('Terminating');
+    expect(nsObj.metadata.finalizers).toEqual(['example.com/held']);
+    expect(nsObj.metadata.deletionTimestamp).toEqual(expect.any(String));
+    expect(condition(nsObj, 'NamespaceFinalizersRemaining')?.status).toBe('True');
+    expect(cluster.list('', 'configmaps', held)).toEqual([]);
+    const created = await kubectl('create', 'configmap', 'late', '-n', held, '--from-literal=a=b');
+    expect(created.stderr).toContain(`unable to create new content in namespace ${held} because it is being terminated`);
+
+    const patched = await kubectl('patch', 'namespace', held, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+    expect(patched.code, patched.stderr).toBe(0);
+    await cluster.until(() => cluster.get('', 'namespaces', undefined, held) === undefined);
+    const again = await kubectl('delete', 'namespace', held, '--wait', '--ignore-not-found');
+    expect(again).toMatchObject({ code: 0, stdout: '' });
+  });
+});
