@@ -11,9 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import nodeVault from 'node-vault';
-import { newMarks, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, type OwnershipMarks } from '@preview-fleet/core';
+import { newMarks, systemClock, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, type OwnershipMarks } from '@preview-fleet/core';
 import { createGitHubClient, publishPreviewStatus, type GitHubClient } from '@preview-fleet/core/github';
-import { startControllers, type Controllers } from '../../../packages/sandbox/src/kube/controllers.js';
 import { startKube, type KubeStandIn } from '../../../packages/sandbox/src/kube/index.js';
 import { startGitHub, type GitHubStandIn } from '../../../packages/sandbox/src/github/index.js';
 import { startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
@@ -51,6 +50,8 @@ export interface World {
   vaultPathExists(path: string): boolean;
   repositoryExists(name: string): Promise<boolean>;
   releases(namespace: string): string[];
+  /** Moves the GitHub stand-in's clock (PR updated_at, comment times) by `ms` from real time (0 resets). */
+  shiftGitHubClock(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -62,9 +63,9 @@ export async function startWorld(): Promise<World> {
   writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: tiny\nversion: 0.1.0\n');
   writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  a: "1"\n');
 
-  const [kube, gh, vault, moto] = await Promise.all([startKube({ controllerDelayMs: 20 }), startGitHub(), startVault(), startMoto()]);
-  // The namespace controller removes Terminating namespaces (startKube may come to run it itself).
-  const controllers: Controllers | undefined = 'controllers' in kube ? undefined : startControllers(kube.store, { delayMs: 20, scenarios: kube.scenarios });
+  let shift = 0;
+  const ghClock = { now: () => Date.now() + shift, sleep: systemClock.sleep };
+  const [kube, gh, vault, moto] = await Promise.all([startKube({ controllerDelayMs: 20 }), startGitHub({ clock: ghClock }), startVault(), startMoto()]);
   vault.writePolicy('preview', previewPolicy());
   const vaultToken = vault.createToken(['preview']);
   const root = nodeVault({ endpoint: vault.url, token: vault.rootToken, noCustomHTTPVerbs: true });
@@ -76,6 +77,8 @@ export async function startWorld(): Promise<World> {
   // Never ours, whatever their names: the guard tests look at them after every run.
   const nsType = kube.store.types.get('', 'v1', 'namespaces')!;
   kube.store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'preview-pr-5', labels: { team: 'made-by-hand' } } });
+  // PRs #1-#5 exist without previews, so no deployed PR's namespace collides with the look-alike.
+  for (let i = 0; i < 5; i++) gh.openPullRequest(REPOSITORY, { title: `unrelated ${i + 1}` });
 
   const marksFor = (pr: number, service: string, o: { expiresInMs?: number; createdAgoMs?: number }): OwnershipMarks => {
     const now = Date.now() - (o.createdAgoMs ?? 0);
@@ -147,8 +150,8 @@ export async function startWorld(): Promise<World> {
     },
     releases: (namespace) => kube.store.list(kube.store.types.get('', 'v1', 'secrets')!, namespace)
       .filter((s) => s.metadata.labels?.owner === 'helm' && s.metadata.labels?.status === 'deployed').map((s) => s.metadata.labels!.name!),
+    shiftGitHubClock: (ms) => { shift = ms; },
     async stop() {
-      controllers?.stop();
       ecr.destroy();
       await Promise.all([kube.stop(), gh.stop(), vault.stop(), moto.stop()]);
       rmSync(home, { recursive: true, force: true });

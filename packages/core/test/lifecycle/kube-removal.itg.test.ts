@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKube, type KubeStandIn } from '../../../sandbox/src/kube/index.js';
-import { startControllers, type Controllers } from '../../../sandbox/src/kube/controllers.js';
 import { toolPaths } from '../../../sandbox/src/tools.js';
 import { deleteMarkedNamespaces, deleteNamespace, uninstallRelease, type KubeCli } from '../../src/kube/removal.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned, WARNED_AT_ANNOTATION } from '../../src/kube/inventory.js';
@@ -20,7 +19,6 @@ let kube: KubeStandIn;
 let home: string;
 let chart: string;
 let cli: KubeCli;
-let controllers: Controllers | undefined;
 
 const nsType = () => kube.store.types.get('', 'v1', 'namespaces')!;
 function namespace(name: string, marks?: { repository: string; pr: number }): void {
@@ -34,8 +32,6 @@ const exists = (name: string): boolean => kube.store.get(nsType(), undefined, na
 
 beforeAll(async () => {
   kube = await startKube({ controllerDelayMs: 20 });
-  // The namespace controller empties and removes Terminating namespaces (startKube may run it itself).
-  if (!('controllers' in kube)) controllers = startControllers(kube.store, { delayMs: 20, scenarios: kube.scenarios });
   home = mkdtempSync(join(tmpdir(), 'pf-kube-removal-'));
   chart = join(home, 'chart');
   mkdirSync(join(chart, 'templates'), { recursive: true });
@@ -44,7 +40,6 @@ beforeAll(async () => {
   cli = { kubectl: tools.v34.kubectl, helm: tools.v31.helm, env: { ...kube.env, HOME: home } };
 });
 afterAll(async () => {
-  controllers?.stop();
   await kube.stop();
   rmSync(home, { recursive: true, force: true });
 });
