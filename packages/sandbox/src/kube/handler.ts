@@ -9,6 +9,7 @@ import { objectFilter } from './selectors.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from './store.js';
 import { toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
+import { unknownFields } from './validate.js';
 import { createObject, patchObject, scaleOf, updateObject, writeScale } from './writes.js';
 
 const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'networking.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io']);
@@ -63,6 +64,12 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
   const fieldManager = query.get('fieldManager') ?? undefined;
   const ns = info.namespace;
   const name = info.name ?? '';
+  /** fieldValidation: Strict throws, Warn (the default) answers with Warning headers. */
+  const checkFields = (body: unknown): void => {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || sub !== undefined) return;
+    const warnings = unknownFields(t, body as Record<string, unknown>, query.get('fieldValidation'), BUILTIN_GROUPS.has(t.group));
+    if (warnings.length > 0) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  };
 
   switch (info.verb) {
     case 'watch':
@@ -102,11 +109,13 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
       if (info.name !== undefined) throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
       const body = await readObjectBody(req);
       if (!body) throw new ApiError(400, 'BadRequest', 'the request body is empty');
+      checkFields(body);
       return send(res, 201, createObject(ctx, t, ns, body, { dryRun, fieldManager }));
     }
     case 'update': {
       const body = await readObjectBody(req);
       if (!body) throw new ApiError(400, 'BadRequest', 'the request body is empty');
+      checkFields(body);
       if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, 'put', body, { dryRun, fieldManager }));
       if (sub === 'finalize') return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager }));
       return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager, subresource: sub }));
@@ -114,6 +123,7 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
     case 'patch': {
       const custom = !BUILTIN_GROUPS.has(t.group);
       const { kind, patch } = await readPatchBody(req, custom);
+      if (kind !== 'json') checkFields(patch);
       if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, kind, patch, { dryRun, fieldManager }));
       const force = query.get('force') === 'true';
       const out = patchObject(ctx, t, ns, name, kind, patch, { dryRun, fieldManager, force, subresource: sub });

@@ -8,8 +8,10 @@ import type { TypeRegistry } from './types.js';
  * OpenAPI as far as helm and kubectl need it: both fetch `/openapi/v3` and the per-group
  * documents before writing, and treat a 404 (then on /openapi/v2) as fatal. A PATCH operation
  * carrying `x-kubernetes-group-version-kind` and a `fieldValidation` parameter tells the client
- * (kubectl's QueryParamVerifierV3) that the server validates, so no schema is needed; the
- * component schemas are open objects tagged with their kind.
+ * (kubectl's QueryParamVerifierV3) that the server validates, so no schema is needed. The
+ * component schemas are open objects deliberately *not* tagged with their kind: a tagged schema
+ * makes kubectl's client-side `apply` compute its patch from it and warn "unable to find api
+ * field"; untagged, it uses its compiled-in types as it does for a real server's full schema.
  */
 
 /** `api/v1`, `apis/apps/v1`: the keys of /openapi/v3's `paths`. */
@@ -65,7 +67,6 @@ export function groupDocument(types: TypeRegistry, group: string, version: strin
       type: 'object',
       description: `${t.kind} (served by the preview-fleet stand-in; the server validates)`,
       'x-kubernetes-preserve-unknown-fields': true,
-      'x-kubernetes-group-version-kind': [gvk],
     };
     const item = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.resource}/{name}` : `${prefix}/${t.resource}/{name}`;
     const collection = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.resource}` : `${prefix}/${t.resource}`;

@@ -103,3 +103,32 @@ export function checkNamespace(store: ObjectStore, t: ResourceType, namespace: s
     });
   }
 }
+
+const META_KEYS = new Set(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']);
+const COMMON = ['apiVersion', 'kind', 'metadata'];
+/** Top-level fields of the built-in kinds whose body is not spec/status. */
+const TOP_KEYS: Record<string, string[]> = {
+  ConfigMap: ['data', 'binaryData', 'immutable'],
+  Secret: ['data', 'stringData', 'type', 'immutable'],
+  ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
+  Event: ['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'],
+  Role: ['rules'],
+  RoleBinding: ['subjects', 'roleRef'],
+};
+
+/**
+ * `fieldValidation` for what the stand-in knows of each kind's shape (top level and metadata; it
+ * has no full schemas): Strict → 400 `strict decoding error: unknown field "x"` as the real
+ * server answers; Warn (the server's default) → the warnings to send as `Warning` headers.
+ */
+export function unknownFields(t: ResourceType, body: Record<string, unknown>, mode: string | null, builtin: boolean): string[] {
+  if (!builtin || mode === 'Ignore') return [];
+  const allowed = new Set([...COMMON, ...(TOP_KEYS[t.kind] ?? ['spec', 'status'])]);
+  const unknown = Object.keys(body).filter((k) => !allowed.has(k));
+  if (isObj(body.metadata)) unknown.push(...Object.keys(body.metadata).filter((k) => !META_KEYS.has(k)).map((k) => `metadata.${k}`));
+  if (unknown.length > 0 && mode === 'Strict') {
+    const detail = unknown.map((u) => `unknown field "${u}"`).join(', ');
+    throw new ApiError(400, 'BadRequest', `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${detail}`);
+  }
+  return unknown.map((u) => `unknown field "${u}"`);
+}

@@ -39,9 +39,9 @@ describe('protobuf request bodies', () => {
   });
 
   it('an undecodable kind is a 415 naming it; garbage is a 400', () => {
-    const e415 = (() => { try { decodeProtobuf(envelope('apps/v1', 'Deployment', Buffer.alloc(0))); } catch (e) { return e as ApiError; } return undefined; })();
+    const e415 = (() => { try { decodeProtobuf(envelope('argoproj.io/v1alpha1', 'Application', Buffer.alloc(0))); } catch (e) { return e as ApiError; } return undefined; })();
     expect(e415).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
-    expect(e415?.message).toMatch(/Deployment/);
+    expect(e415?.message).toMatch(/Application/);
     expect(() => decodeProtobuf(Buffer.from('{"kind":"Secret"}'))).toThrow(/k8s\\0 prefix/);
     expect(() => decodeProtobuf(Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0]), Buffer.from([0x0a, 0x50])]))).toThrow(ApiError);
   });
