@@ -233,4 +233,18 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     expect(gh.requestLog()).toEqual([]);
     expect([...good.leaks, ...bad.leaks]).toEqual([]);
   });
+
+  it('a secondary rate limit and a 502 are ridden out by the Octokit throttling and retry plugins', async () => {
+    const pr = gh.openPullRequest(REPO);
+    gh.injectFault({ method: 'GET', pathPattern: `/issues/${pr.number}/comments`, status: 403, secondary: true, retryAfter: 1, times: 1 });
+    gh.injectFault({ method: 'POST', pathPattern: '/deployments', status: 502, times: 1 });
+    const r = await run(pr, { state: 'deploying' }, { runId: 9100 });
+    gh.clearFaults();
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.leaks).toEqual([]);
+    expect(r.annotations).toEqual([expect.objectContaining({ level: 'warning', message: expect.stringMatching(/secondary rate limit on GET .*retrying after 1s/) })]);
+    expect(statusComments(pr.number)).toHaveLength(1);
+    expect(deploymentsOf(`preview/pr-${pr.number}`)).toHaveLength(1);
+    expect(r.outputs['deployment-id']).toMatch(/^\d+$/);
+  });
 });
