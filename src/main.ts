@@ -126,8 +126,8 @@ async function deploy(services: string[]): Promise<void> {
     await post(service, 'deploying', { image, 'vault-url': vaultUrl });
 
     const release = await group(`deploy-helm (${service})`, () => runStep('deploy-helm', { service, image }));
-    if (release.outputs.skipped === 'true') {
-      log.info(`${service}: deploy skipped (${release.outputs['skip-reason'] ?? 'the PR is closed or no longer opted in'})`);
+    if (release.outputs.status === 'skipped') {
+      log.info(`${service}: deploy skipped (the PR is closed or no longer opted in; see deploy-helm's notice)`);
       await post(service, 'skipped', { image, 'vault-url': vaultUrl });
       continue;
     }

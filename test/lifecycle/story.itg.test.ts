@@ -1,0 +1,19 @@
+/**
+ * The end-to-end lifecycle: `npm run sandbox`'s story (packages/sandbox/src/story.ts) — the
+ * bundled all-in-one action against every stand-in, real helm/kubectl/podman — must complete
+ * with every check passing and nothing left behind.
+ */
+import { describe, expect, it } from 'vitest';
+import { runStory } from '../../packages/sandbox/src/story.js';
+
+describe('the whole preview lifecycle, as `npm run sandbox` plays it', () => {
+  it('opened → pushed → re-run (no rebuild) ‖ second PR → closed → lost webhook reaped → zero resources left', async () => {
+    const lines: string[] = [];
+    const result = await runStory({ print: (l) => lines.push(l) });
+    expect(result.failures, lines.join('\n')).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(Object.values(result.inventory).flat()).toEqual([]);
+    expect(Object.keys(result.inventory)).toEqual(['marked namespaces', 'helm releases', 'Vault paths under secret/preview/', 'ECR repositories', 'active GitHub deployments']);
+    expect(lines.filter((l) => l.includes('✔')).length).toBeGreaterThanOrEqual(20);
+  }, 600_000);
+});
