@@ -1,5 +1,5 @@
 import { CreateRepositoryCommand, ECRClient, GetLifecyclePolicyCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,18 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     expect(adopted.annotations.find((a) => a.level === 'warning')?.message).toMatch(/carries no preview-fleet marks.*teardown will leave it/);
     const repo = (await client.send(new DescribeRepositoriesCommand({ repositoryNames: ['app-preview-40'] }))).repositories![0]!;
     expect((await client.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags).toEqual([{ Key: 'team', Value: 'payments' }]);
+  });
+
+  it('ecr: false pushes to any registry (logged in beforehand) with no ECR call and no repository management', async () => {
+    const e = env('storage-plain');
+    writeFileSync(e.REGISTRY_AUTH_FILE, JSON.stringify({ auths: {} })); // what a prior docker/login-action step leaves
+    const before = (await moto.requestLog()).length;
+    const r = ok(await runBuildPush({ pr: 50, inputs: inputs({ ecr: 'false', repository: 'acme/web-pr-{{number}}', cache: 'none' }), env: e, cwd: ws.dir }));
+    expect(r.outputs).toMatchObject({ built: 'true', image: `${registry.host}/acme/web-pr-50:preview-${sha('a')}`, 'repository-uri': `${registry.host}/acme/web-pr-50` });
+    expect(await registryDigest('acme/web-pr-50', `preview-${sha('a')}`)).toBe(r.outputs.digest);
+    expect(await calls(before)).toEqual([]);
+    expect(r.log).toContain('skip-if-exists needs ECR');
+    expect(r.summary).toContain('not managed (ecr: false)');
   });
 
   it('removal (core, as teardown calls it) deletes only the repository marked for this PR', async () => {
