@@ -54,4 +54,11 @@ describe('architecture rules', () => {
       expect(readFileSync(f, 'utf8'), rel(f)).not.toMatch(/packages\/sandbox|@preview-fleet\/sandbox/);
     }
   });
+
+  it('every action (and the all-in-one) can check its inputs alone, so the all-in-one action validates all steps before any acts', () => {
+    const entries = [...readdirSync(join(repoRoot, 'actions')).map((a) => join(repoRoot, 'actions', a, 'src', 'index.ts')), join(repoRoot, 'src', 'index.ts')]
+      .filter((f) => existsSync(f));
+    expect(entries.length).toBeGreaterThanOrEqual(8);
+    for (const f of entries) expect(readFileSync(f, 'utf8'), rel(f)).toMatch(/runAction\(main, \{ validate/);
+  });
 });
