@@ -42,7 +42,8 @@ export function docTargets() {
   const out = [];
   for (const dir of dirs) {
     const yml = join(dir, 'action.yml');
-    const readme = join(dir, 'README.md');
+    // The all-in-one action's ~90 inputs get their own page rather than burying the README.
+    const readme = dir === root ? join(root, 'docs', 'all-in-one.md') : join(dir, 'README.md');
     if (!existsSync(yml) || !existsSync(readme)) continue;
     const meta = parse(readFileSync(yml, 'utf8'));
     const actual = readFileSync(readme, 'utf8');
