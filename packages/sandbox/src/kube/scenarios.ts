@@ -202,8 +202,11 @@ export class Scenarios {
       return true;
     }
     if (f.dropAfterMs !== undefined) {
-      this.firedFaults.push({ method, path, action: 'drop' });
-      const timer = setTimeout(() => res.destroy(), f.dropAfterMs);
+      // recorded when the connection is actually cut
+      const timer = setTimeout(() => {
+        this.firedFaults.push({ method, path, action: 'drop' });
+        res.destroy();
+      }, f.dropAfterMs);
       res.on('close', () => clearTimeout(timer));
     } else {
       this.firedFaults.push({ method, path, action: 'latency' });

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { startControllers, type Controllers } from '../../src/kube/controllers.js';
 import { startKube, type KubeObject, type KubeStandIn } from '../../src/kube/index.js';
 
 export interface Run {
@@ -29,14 +28,14 @@ export interface Cluster {
   until<T>(check: () => T | undefined | false, ms?: number): Promise<T>;
   get(group: string, resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   list(group: string, resource: string, namespace?: string): KubeObject[];
+  /** Reconcile failures the controllers hit (should stay empty). */
+  controllerErrors(): string[];
   stop(): Promise<void>;
 }
 
 /** Starts the stand-in with small controller delays (the kube tests must fit in 2 minutes on 2 cores). */
 export async function startCluster(delayMs = 100): Promise<Cluster> {
   const kube = await startKube({ controllerDelayMs: delayMs });
-  // startKube may run the controllers itself; otherwise this test runs them.
-  const own: Controllers | undefined = 'controllers' in kube ? undefined : startControllers(kube.store, { delayMs, scenarios: kube.scenarios });
   const homes: string[] = [];
   const envFor = (home: string): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH ?? '',
@@ -90,8 +89,8 @@ export async function startCluster(delayMs = 100): Promise<Cluster> {
     },
     get: (group, resource, namespace, name) => kube.store.get(typeOf(group, resource), namespace, name),
     list: (group, resource, namespace) => kube.store.list(typeOf(group, resource), namespace),
+    controllerErrors: () => [...(kube.controllers?.errors ?? [])],
     async stop() {
-      own?.stop();
       await kube.stop();
       for (const h of homes) rmSync(h, { recursive: true, force: true });
     },

@@ -34,7 +34,10 @@ export function defineHelmSuite(major: 3 | 4): void {
   beforeAll(async () => {
     cluster = await startCluster(50);
   });
-  afterAll(async () => cluster.stop());
+  afterAll(async () => {
+    expect(cluster.controllerErrors()).toEqual([]);
+    await cluster.stop();
+  });
 
   describe(`helm ${major}`, () => {
     it(`upgrade --install --create-namespace --wait ${rollbackFlag}: every kind applied, workloads ready, the seed hook Job complete`, async () => {

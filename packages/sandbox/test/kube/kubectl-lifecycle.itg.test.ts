@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO_ANNOTATION } from '../../src/kube/scenarios.js';
+import { openWatchCount } from '../../src/kube/watch.js';
 import type { KubeObject } from '../../src/kube/store.js';
 import { toolPaths } from '../../src/tools.js';
 import { condition, startCluster, status, type Cluster, type Run } from './harness.js';
@@ -18,7 +19,10 @@ let cluster: Cluster;
 beforeAll(async () => {
   cluster = await startCluster(50);
 });
-afterAll(async () => cluster.stop());
+afterAll(async () => {
+  expect(cluster.controllerErrors()).toEqual([]);
+  await cluster.stop();
+});
 
 const deployment = (ns: string, name: string, image: string, annotations: Record<string, string> = {}): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -142,5 +146,62 @@ describe.each([
     await cluster.until(() => cluster.get('', 'namespaces', undefined, held) === undefined);
     const again = await kubectl('delete', 'namespace', held, '--wait', '--ignore-not-found');
     expect(again).toMatchObject({ code: 0, stdout: '' });
+  });
+});
+
+describe('API faults (kubectl 1.34)', () => {
+  const ns = 'faults';
+  let home: string;
+  const kubectl = (...args: string[]): Promise<Run> => cluster.run(tools.v34.kubectl, args, home);
+
+  beforeAll(async () => {
+    home = cluster.home();
+    expect((await kubectl('create', 'namespace', ns)).code).toBe(0);
+  });
+
+  it('429 with Retry-After is retried by client-go; 500 fails the command with the Status message; latency is served', async () => {
+    const scenarios = cluster.kube.scenarios;
+    expect((await kubectl('create', 'configmap', 'cfg', '-n', ns, '--from-literal=a=b')).code).toBe(0);
+    scenarios.injectFault({ method: 'GET', pathPattern: /\/configmaps\/cfg$/, status: 429, retryAfterSeconds: 1, times: 1 });
+    const retried = await kubectl('get', 'configmap', 'cfg', '-n', ns, '-o', 'json');
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(JSON.parse(retried.stdout).data).toEqual({ a: 'b' });
+    const cfgGets = cluster.kube.requestLog().filter((e) => e.method === 'GET' && e.path === `/api/v1/namespaces/${ns}/configmaps/cfg`);
+    expect(cfgGets.map((e) => e.status)).toEqual([429, 200]);
+
+    scenarios.injectFault({ method: 'GET', pathPattern: /\/configmaps\/cfg$/, status: 500, times: 1 });
+    const failed = await kubectl('get', 'configmap', 'cfg', '-n', ns, '-o', 'json');
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('Internal error occurred: injected fault');
+
+    scenarios.injectFault({ method: 'GET', pathPattern: /\/configmaps\/cfg$/, latencyMs: 300, times: 1 });
+    const slow = await kubectl('get', 'configmap', 'cfg', '-n', ns, '-o', 'json');
+    expect(slow.code).toBe(0);
+    expect(cluster.kube.requestLog().filter((e) => e.path === `/api/v1/namespaces/${ns}/configmaps/cfg`).at(-1)?.ms).toBeGreaterThanOrEqual(300);
+    expect(scenarios.firedFaults.map((f) => f.action)).toEqual(['429', '500', 'latency']);
+  });
+
+  it('a dropped watch does not lose rollout status: kubectl re-watches and sees the rollout finish', async () => {
+    const scenarios = cluster.kube.scenarios;
+    const p = join(home, 'stuck.json');
+    writeFileSync(p, JSON.stringify(deployment(ns, 'stuck', 'nginx:1.25', { [SCENARIO_ANNOTATION]: 'crash-loop' })));
+    expect((await kubectl('apply', '-f', p)).code).toBe(0);
+    scenarios.injectFault({ watch: true, pathPattern: /\/deployments$/, dropAfterMs: 100, times: 1 });
+    const child = cluster.spawn(tools.v34.kubectl, ['rollout', 'status', 'deployment/stuck', '-n', ns, '--timeout=60s'], home);
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The first watch is cut; kubectl must open another one on its own.
+    await expect.poll(() => scenarios.firedFaults.filter((f) => f.action === 'drop').length, { timeout: 20_000, interval: 50 }).toBe(1);
+    await expect.poll(() => openWatchCount(cluster.kube.store), { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    // Fix the rollout: the new pods start and become ready.
+    const cur = cluster.get('apps', 'deployments', ns, 'stuck')!;
+    const spec = structuredClone(cur.spec) as { template: { metadata: { annotations?: Record<string, string> } } };
+    spec.template.metadata.annotations = {};
+    cluster.kube.store.update(cluster.kube.store.types.get('apps', 'v1', 'deployments')!, { ...cur, spec });
+    expect(await exited).toBe(0);
+    expect(out).toContain('deployment "stuck" successfully rolled out');
+    const watches = (): number => cluster.kube.requestLog().filter((e) => e.path === `/apis/apps/v1/namespaces/${ns}/deployments` && e.query.includes('watch=true')).length;
+    await expect.poll(watches, { timeout: 5_000, interval: 50 }).toBeGreaterThanOrEqual(2);
   });
 });
