@@ -4,7 +4,7 @@
  * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
  * one carrying the per-resource table.
  */
-import type { GitHubClient } from '../github/client.js';
+import { statusOf, type GitHubClient } from '../github/client.js';
 import { mergeSections, parseStatusComment, type PreviewState, type ServiceSection } from '../github/comment-model.js';
 import { renderStatusComment } from '../github/comment-render.js';
 import { findStatusComments, listIssueComments } from '../github/comment-upsert.js';
@@ -25,9 +25,17 @@ export interface AnnounceOptions {
   now: number;
 }
 
-/** 'no-comment' when the PR has no status comment (nothing is created). */
+/** 'no-comment' when the PR has no status comment, or no longer exists (nothing is created). */
 export async function announceTeardown(client: GitHubClient, o: AnnounceOptions): Promise<'no-comment' | 'updated' | 'unchanged'> {
-  const ours = findStatusComments(await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }));
+  let listed;
+  try {
+    listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr });
+  } catch (err) {
+    // The reaper's "missing" PRs: a deleted issue answers 404, and there is nobody to tell.
+    if (statusOf(err) === 404) return 'no-comment';
+    throw err;
+  }
+  const ours = findStatusComments(listed);
   const keep = ours[0];
   if (!keep) return 'no-comment';
   const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
