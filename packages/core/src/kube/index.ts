@@ -35,3 +35,8 @@ export {
 export { parseApplicationRef, applicationState, waitForApplication, type ApplicationRef, type ApplicationState } from './argocd.js';
 export { splitCommandLine } from './smoke.js';
 export { waitReady, renderPhases, type ReadyOptions, type ReadyResult, type Phase } from './ready.js';
+export {
+  uninstallRelease, deleteNamespace, deleteMarkedNamespaces, isSystemNamespace, notOwnedReason, describeStuck,
+  type KubeCli, type Owner, type UninstallOptions, type DeleteNamespaceOptions, type MarkedNamespaceRef,
+} from './removal.js';
+export { listMarkedNamespaces, markNamespaceWarned, listReleasesByNamespace, WARNED_AT_ANNOTATION, type MarkedNamespace, type ReleaseRef } from './inventory.js';
