@@ -67879,7 +67879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(893);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6785);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9823);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6785:
+/***/ 9823:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73326,7 +73326,7 @@ const PREVIEW_STATES = [
 const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
 /** Prefix of the hidden per-service metadata comment. */
 const SECTION_MARKER = '<!-- preview-fleet:section ';
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details'];
+const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
     const out = { service: s.service, state: s.state, runId: s.runId, runAttempt: s.runAttempt, updatedAt: s.updatedAt };
@@ -73335,6 +73335,8 @@ function normalizeSection(s) {
         if (typeof v === 'string' && v !== '')
             out[k] = v;
     }
+    if (Number.isSafeInteger(s.deploymentId) && s.deploymentId > 0)
+        out.deploymentId = s.deploymentId;
     return out;
 }
 /** Canonical text of a section (stable key order): the last tie-breaker and the equality test. */
@@ -73342,7 +73344,7 @@ function canonicalSection(s) {
     return JSON.stringify(normalizeSection(s));
 }
 /** < 0 when `a` is older than `b`, > 0 when newer, 0 only for identical sections. */
-function compareSections(a, b) {
+function comment_model_compareSections(a, b) {
     if (a.runId !== b.runId)
         return a.runId < b.runId ? -1 : 1;
     if (a.runAttempt !== b.runAttempt)
@@ -73365,7 +73367,7 @@ function comment_model_mergeSections(...lists) {
         for (const raw of list) {
             const s = normalizeSection(raw);
             const cur = best.get(s.service);
-            if (!cur || compareSections(s, cur) > 0)
+            if (!cur || comment_model_compareSections(s, cur) > 0)
                 best.set(s.service, s);
         }
     }
@@ -73411,6 +73413,8 @@ function sectionFromJson(v) {
     for (const k of OPTIONAL_STRINGS)
         if (typeof o[k] === 'string')
             s[k] = o[k];
+    if (typeof o.deploymentId === 'number')
+        s.deploymentId = o.deploymentId;
     return normalizeSection(s);
 }
 /** True when the body is one of our status comments (the marker opens it). */
@@ -73532,7 +73536,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
     const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
     let lo = 0;
-    let hi = longest;
+    let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
     if (renderUnbounded(withCap(0), ctx).length <= limit) {
         while (lo < hi) {
             const mid = Math.ceil((lo + hi) / 2);
@@ -73578,9 +73582,17 @@ function findStatusComments(comments) {
  * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
  * there means another run deleted it first). An older run never overwrites a newer section.
  */
-async function comment_upsert_upsertStatusComment(client, t, update, ctx) {
+async function upsertStatusComment(client, t, update, ctx) {
+    return comment_upsert_writeStatusComment(client, t, await comment_upsert_readStatusComments(client, t), update, ctx);
+}
+/** Reads every page of comments once (the first half of an upsert). */
+async function comment_upsert_readStatusComments(client, t) {
     const ours = findStatusComments(await listIssueComments(client, t));
-    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+}
+/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
+async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
+    const { ours, held } = read;
     const { sections, applied, current } = applyUpdate(held, update);
     const body = renderStatusComment(sections, ctx);
     let action = 'unchanged';
@@ -73606,11 +73618,44 @@ async function comment_upsert_upsertStatusComment(client, t, update, ctx) {
         }
         deletedDuplicates.push(dup.id);
     }
+    let final = sections;
+    if (action === 'updated' && othersActive(sections, update)) {
+        final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
+    }
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections, deletedDuplicates,
+        action, applied, current, sections: final, deletedDuplicates,
     };
+}
+/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
+const CONCURRENT_WINDOW_MS = (/* unused pure expression or super */ null && (15 * 60_000));
+/**
+ * True when another service's row changed shortly before this update: its job may be writing the
+ * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
+ * nothing for it.
+ */
+function othersActive(sections, update) {
+    const now = Date.parse(update.updatedAt);
+    return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
+}
+/**
+ * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
+ * same moment can each write a body without the other's row (last writer wins). Read the comment
+ * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
+ */
+async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
+    let latest = ours;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
+        const stored = parseStatusComment(data.body ?? '');
+        const mine = stored.find((s) => s.service === current.service);
+        if (mine && compareSections(mine, current) >= 0)
+            return stored;
+        latest = mergeSections(stored, ours);
+        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+    }
+    return latest;
 }
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
@@ -73789,6 +73834,7 @@ async function deployments_listPreviewEnvironments(client, repository) {
 
 
 
+
 /** Why a write was refused and how to allow it safely. */
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
@@ -73811,56 +73857,88 @@ function problem(step, err, isFork) {
     return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
 }
 /**
- * Records the update in the comment, then (when an environment is given and the update was not
- * stale) in the deployment: the head SHA's deployment gets the state's status, `destroyed`
- * marks the environment's deployments inactive. A stale update (a newer run already recorded
- * this service) changes neither.
+ * Reads the comment, records the update in the deployment (when an environment is given and the
+ * update is not stale: the head SHA's deployment gets the state's status, `destroyed` marks the
+ * environment's deployments inactive), then writes the comment with the deployment's id, so the
+ * next update of the same commit posts its status without looking the deployment up. A stale
+ * update (a newer run already recorded this service) changes neither.
  */
 async function publishPreviewStatus(client, o) {
     const out = { deactivated: [], problems: [] };
     const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
+    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr };
+    let read;
     try {
-        out.comment = await upsertStatusComment(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }, o.section, ctx);
+        read = await readStatusComments(client, target);
     }
     catch (err) {
-        const p = problem('comment', err, o.isFork === true);
-        out.problems.push(p);
-        // A read-only token refuses every write: one explanation is enough, and no deployment call is wasted.
-        if (p.readOnly) {
-            if (o.environment)
-                p.message += ' The deployment was not attempted either.';
-            return out;
+        out.problems.push(problem('comment', err, o.isFork === true));
+    }
+    let section = o.section;
+    const stale = read !== undefined && !applyUpdate(read.held, section).applied;
+    const state = deploymentStatusFor(section.state);
+    if (o.environment && state && !stale) {
+        try {
+            if (state === 'inactive') {
+                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: section.runUrl });
+                out.deploymentStatus = state;
+            }
+            else if (!section.sha) {
+                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+            }
+            else {
+                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+                out.deploymentId = id;
+                out.deploymentStatus = state;
+                section = { ...section, environment: o.environment, deploymentId: id };
+            }
+        }
+        catch (err) {
+            const p = problem('deployment', err, o.isFork === true);
+            out.problems.push(p);
+            // A read-only token refuses every write: one explanation is enough, and no comment call is wasted.
+            if (p.readOnly) {
+                p.message += ' The PR comment was not attempted either.';
+                return out;
+            }
         }
     }
-    if (!o.environment || out.comment?.applied === false)
-        return out;
-    const state = deploymentStatusFor(o.section.state);
-    if (!state)
+    if (!read)
         return out;
     try {
-        if (state === 'inactive') {
-            out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: o.section.runUrl });
-            out.deploymentStatus = state;
-            return out;
-        }
-        if (!o.section.sha) {
-            out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
-            return out;
-        }
-        const dep = await ensureDeployment(client, {
-            owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository: ctx.repository, pr: o.pr,
-        });
-        out.deploymentId = dep.id;
-        await createDeploymentStatus(client, {
-            owner: o.owner, repo: o.repo, deploymentId: dep.id, state,
-            environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
-        });
-        out.deploymentStatus = state;
+        out.comment = await writeStatusComment(client, target, read, section, ctx);
     }
     catch (err) {
-        out.problems.push(problem('deployment', err, o.isFork === true));
+        out.problems.push(problem('comment', err, o.isFork === true));
     }
     return out;
+}
+/** The deployment id a section of the same head SHA and environment recorded, if any. */
+function cachedDeployment(held, update, environment) {
+    const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
+    return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
+}
+/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+async function postStatus(client, o, repository, state, cached) {
+    const status = (deploymentId) => createDeploymentStatus(client, {
+        owner: o.owner, repo: o.repo, deploymentId, state,
+        environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+    });
+    if (cached !== undefined) {
+        try {
+            await status(cached);
+            return cached;
+        }
+        catch (err) {
+            if (statusOf(err) !== 404)
+                throw err;
+        }
+    }
+    const dep = await ensureDeployment(client, {
+        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
+    });
+    await status(dep.id);
+    return dep.id;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
@@ -74923,12 +75001,29 @@ async function removal_listMarkedPaths(session, o) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-comment.ts
+/**
+ * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
+ * status comment never had a preview shown to anyone, so it gets no comment at all (the no-op).
+ * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
+ * one carrying the per-resource table.
+ */
 
 
 
-/** 'no-comment' when the PR has no status comment (nothing is created). */
+
+/** 'no-comment' when the PR has no status comment, or no longer exists (nothing is created). */
 async function announceTeardown(client, o) {
-    const ours = findStatusComments(await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }));
+    let listed;
+    try {
+        listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr });
+    }
+    catch (err) {
+        // The reaper's "missing" PRs: a deleted issue answers 404, and there is nobody to tell.
+        if (client_statusOf(err) === 404)
+            return 'no-comment';
+        throw err;
+    }
+    const ours = findStatusComments(listed);
     const keep = ours[0];
     if (!keep)
         return 'no-comment';
@@ -75220,6 +75315,79 @@ async function findImage(ecr, repository, tag) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/manifest.ts
+/**
+ * "Is this tag already in the registry we push to?" through the OCI distribution API, for when
+ * the push host is not ECR itself (`registry` override, or `ecr: false`): ECR's DescribeImages
+ * cannot see those images, and `podman manifest inspect` cannot read a single-image manifest
+ * from a registry. HEAD /v2/<repository>/manifests/<tag> with the manifest media types; a 401
+ * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
+ * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
+ */
+
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+function registryBaseUrl(host) {
+    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const loopback = name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+    return `${loopback ? 'http' : 'https'}://${host}`;
+}
+/** Parses `Bearer realm="…",service="…",scope="…"` (or Basic) from WWW-Authenticate. */
+function parseChallenge(header) {
+    const scheme = header.trim().split(/\s+/)[0].toLowerCase();
+    const params = {};
+    for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
+        params[m[1].toLowerCase()] = m[2];
+    return { scheme, params };
+}
+/**
+ * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
+ * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
+ */
+async function findImageInRegistry(q) {
+    const doFetch = q.fetch ?? fetch;
+    const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
+    const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
+    let res = await head();
+    if (res.status === 401) {
+        const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+        const basic = q.credentials ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}` : undefined;
+        if (challenge.scheme === 'basic' && basic) {
+            res = await head(basic);
+        }
+        else if (challenge.scheme === 'bearer' && challenge.params.realm) {
+            const tokenUrl = new URL(challenge.params.realm);
+            if (challenge.params.service)
+                tokenUrl.searchParams.set('service', challenge.params.service);
+            tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
+            const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
+            if (!t.ok)
+                return { found: false, reason: `the registry's token service answered ${t.status}` };
+            const body = (await t.json());
+            const token = body.token ?? body.access_token;
+            if (!token)
+                return { found: false, reason: 'the registry\'s token service returned no token' };
+            res = await head(`Bearer ${token}`);
+        }
+        else {
+            return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
+        }
+    }
+    if (res.status === 404)
+        return { found: false };
+    if (res.status === 200) {
+        const digest = res.headers.get('docker-content-digest');
+        if (!digest)
+            throw new ActionError(`${q.host} answered the manifest lookup without a Docker-Content-Digest header`);
+        return { found: true, digest };
+    }
+    return { found: false, reason: `the registry answered ${res.status}` };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/registry/login.ts
 /**
  * Registry login from an ECR authorization token: the token decodes to `AWS:<password>`; both
@@ -75238,8 +75406,8 @@ function decodeAuthorizationToken(token) {
         throw new ActionError('ECR returned an authorization token that is not base64 "user:password"');
     return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
-/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
-async function registryLogin(ecr, o) {
+/** GetAuthorizationToken, decoded; the token and the password are masked before anything else. */
+async function ecrCredentials(ecr) {
     const out = await ecr.call('GetAuthorizationToken', (c) => c.send(new GetAuthorizationTokenCommand({})));
     const data = out.authorizationData?.[0];
     const token = data?.authorizationToken;
@@ -75248,11 +75416,16 @@ async function registryLogin(ecr, o) {
     maskSecret(token);
     const { username, password } = decodeAuthorizationToken(token);
     maskSecret(password);
-    const host = o.host ?? (data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined);
+    return { username, password, host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined, expiresAt: data.expiresAt };
+}
+/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
+async function registryLogin(ecr, o, credentials) {
+    const { username, password, host: tokenHost, expiresAt } = credentials ?? await ecrCredentials(ecr);
+    const host = o.host ?? tokenHost;
     if (!host)
         throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
     await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], { input: password, env: o.env });
-    return { host, username, expiresAt: data.expiresAt };
+    return { host, username, expiresAt };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/build.ts
@@ -75379,6 +75552,7 @@ function isRegistryHost(value) {
  * policy), image lookup, registry login from an ECR token, build-and-push with a registry layer
  * cache, and removal / inventory of only the repositories we marked.
  */
+
 
 
 
