@@ -36193,7 +36193,7 @@ const PREVIEW_STATES = [
 const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
 /** Prefix of the hidden per-service metadata comment. */
 const SECTION_MARKER = '<!-- preview-fleet:section ';
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details'];
+const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
     const out = { service: s.service, state: s.state, runId: s.runId, runAttempt: s.runAttempt, updatedAt: s.updatedAt };
@@ -36202,6 +36202,8 @@ function normalizeSection(s) {
         if (typeof v === 'string' && v !== '')
             out[k] = v;
     }
+    if (Number.isSafeInteger(s.deploymentId) && s.deploymentId > 0)
+        out.deploymentId = s.deploymentId;
     return out;
 }
 /** Canonical text of a section (stable key order): the last tie-breaker and the equality test. */
@@ -36278,6 +36280,8 @@ function sectionFromJson(v) {
     for (const k of OPTIONAL_STRINGS)
         if (typeof o[k] === 'string')
             s[k] = o[k];
+    if (typeof o.deploymentId === 'number')
+        s.deploymentId = o.deploymentId;
     return normalizeSection(s);
 }
 /** True when the body is one of our status comments (the marker opens it). */
@@ -36446,8 +36450,16 @@ function findStatusComments(comments) {
  * there means another run deleted it first). An older run never overwrites a newer section.
  */
 async function upsertStatusComment(client, t, update, ctx) {
+    return writeStatusComment(client, t, await readStatusComments(client, t), update, ctx);
+}
+/** Reads every page of comments once (the first half of an upsert). */
+async function readStatusComments(client, t) {
     const ours = findStatusComments(await listIssueComments(client, t));
-    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+}
+/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
+async function writeStatusComment(client, t, read, update, ctx) {
+    const { ours, held } = read;
     const { sections, applied, current } = applyUpdate(held, update);
     const body = renderStatusComment(sections, ctx);
     let action = 'unchanged';
@@ -36689,6 +36701,7 @@ async function listPreviewEnvironments(client, repository) {
 
 
 
+
 /** Why a write was refused and how to allow it safely. */
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
@@ -36711,56 +36724,88 @@ function problem(step, err, isFork) {
     return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
 }
 /**
- * Records the update in the comment, then (when an environment is given and the update was not
- * stale) in the deployment: the head SHA's deployment gets the state's status, `destroyed`
- * marks the environment's deployments inactive. A stale update (a newer run already recorded
- * this service) changes neither.
+ * Reads the comment, records the update in the deployment (when an environment is given and the
+ * update is not stale: the head SHA's deployment gets the state's status, `destroyed` marks the
+ * environment's deployments inactive), then writes the comment with the deployment's id, so the
+ * next update of the same commit posts its status without looking the deployment up. A stale
+ * update (a newer run already recorded this service) changes neither.
  */
 async function publishPreviewStatus(client, o) {
     const out = { deactivated: [], problems: [] };
     const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
+    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr };
+    let read;
     try {
-        out.comment = await upsertStatusComment(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }, o.section, ctx);
+        read = await readStatusComments(client, target);
     }
     catch (err) {
-        const p = problem('comment', err, o.isFork === true);
-        out.problems.push(p);
-        // A read-only token refuses every write: one explanation is enough, and no deployment call is wasted.
-        if (p.readOnly) {
-            if (o.environment)
-                p.message += ' The deployment was not attempted either.';
-            return out;
+        out.problems.push(problem('comment', err, o.isFork === true));
+    }
+    let section = o.section;
+    const stale = read !== undefined && !applyUpdate(read.held, section).applied;
+    const state = deploymentStatusFor(section.state);
+    if (o.environment && state && !stale) {
+        try {
+            if (state === 'inactive') {
+                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: section.runUrl });
+                out.deploymentStatus = state;
+            }
+            else if (!section.sha) {
+                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+            }
+            else {
+                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+                out.deploymentId = id;
+                out.deploymentStatus = state;
+                section = { ...section, environment: o.environment, deploymentId: id };
+            }
+        }
+        catch (err) {
+            const p = problem('deployment', err, o.isFork === true);
+            out.problems.push(p);
+            // A read-only token refuses every write: one explanation is enough, and no comment call is wasted.
+            if (p.readOnly) {
+                p.message += ' The PR comment was not attempted either.';
+                return out;
+            }
         }
     }
-    if (!o.environment || out.comment?.applied === false)
-        return out;
-    const state = deploymentStatusFor(o.section.state);
-    if (!state)
+    if (!read)
         return out;
     try {
-        if (state === 'inactive') {
-            out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: o.section.runUrl });
-            out.deploymentStatus = state;
-            return out;
-        }
-        if (!o.section.sha) {
-            out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
-            return out;
-        }
-        const dep = await ensureDeployment(client, {
-            owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository: ctx.repository, pr: o.pr,
-        });
-        out.deploymentId = dep.id;
-        await createDeploymentStatus(client, {
-            owner: o.owner, repo: o.repo, deploymentId: dep.id, state,
-            environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
-        });
-        out.deploymentStatus = state;
+        out.comment = await writeStatusComment(client, target, read, section, ctx);
     }
     catch (err) {
-        out.problems.push(problem('deployment', err, o.isFork === true));
+        out.problems.push(problem('comment', err, o.isFork === true));
     }
     return out;
+}
+/** The deployment id a section of the same head SHA and environment recorded, if any. */
+function cachedDeployment(held, update, environment) {
+    const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
+    return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
+}
+/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+async function postStatus(client, o, repository, state, cached) {
+    const status = (deploymentId) => createDeploymentStatus(client, {
+        owner: o.owner, repo: o.repo, deploymentId, state,
+        environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+    });
+    if (cached !== undefined) {
+        try {
+            await status(cached);
+            return cached;
+        }
+        catch (err) {
+            if (client_statusOf(err) !== 404)
+                throw err;
+        }
+    }
+    const dep = await ensureDeployment(client, {
+        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
+    });
+    await status(dep.id);
+    return dep.id;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/index.ts

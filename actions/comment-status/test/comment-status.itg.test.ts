@@ -190,7 +190,7 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     expect(r.leaks).toEqual([]);
     const warnings = r.annotations.filter((a) => a.level === 'warning');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].message).toMatch(/HTTP 403.*read-only.*forks get a read-only GITHUB_TOKEN.*workflow_run.*GitHub App.*deployment was not attempted/s);
+    expect(warnings[0].message).toMatch(/HTTP 403.*read-only.*forks get a read-only GITHUB_TOKEN.*workflow_run.*GitHub App.*PR comment was not attempted either/s);
     expect(gh.deployments(REPO).filter((d) => d.environment === `preview/pr-${pr.number}`)).toEqual([]);
     expect(r.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(r.outputs).toEqual({});

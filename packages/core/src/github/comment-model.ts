@@ -38,9 +38,12 @@ export interface ServiceSection {
   updatedAt: string;
   /** Markdown (e.g. diagnostics); shown collapsed. */
   details?: string;
+  /** Deployment environment and the head SHA's deployment in it: lets the next update skip the lookup. */
+  environment?: string;
+  deploymentId?: number;
 }
 
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details'] as const;
+const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'] as const;
 
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 export function normalizeSection(s: ServiceSection): ServiceSection {
@@ -49,6 +52,7 @@ export function normalizeSection(s: ServiceSection): ServiceSection {
     const v = s[k];
     if (typeof v === 'string' && v !== '') out[k] = v;
   }
+  if (Number.isSafeInteger(s.deploymentId) && s.deploymentId! > 0) out.deploymentId = s.deploymentId;
   return out;
 }
 
@@ -131,6 +135,7 @@ export function sectionFromJson(v: unknown): ServiceSection | undefined {
     service: o.service, state: o.state, runId: o.runId as number, runAttempt: o.runAttempt as number, updatedAt: o.updatedAt,
   };
   for (const k of OPTIONAL_STRINGS) if (typeof o[k] === 'string') s[k] = o[k] as string;
+  if (typeof o.deploymentId === 'number') s.deploymentId = o.deploymentId;
   return normalizeSection(s);
 }
 

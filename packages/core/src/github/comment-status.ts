@@ -7,9 +7,9 @@ import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import type { GitHubClient } from './client.js';
 import { isReadOnlyTokenError, statusOf } from './client.js';
-import type { ServiceSection } from './comment-model.js';
+import { applyUpdate, type ServiceSection } from './comment-model.js';
 import type { RenderContext } from './comment-render.js';
-import { upsertStatusComment, type UpsertResult } from './comment-upsert.js';
+import { readStatusComments, writeStatusComment, type StatusCommentsRead, type UpsertResult } from './comment-upsert.js';
 import {
   createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, type DeploymentStatusState,
 } from './deployments.js';
@@ -72,49 +72,82 @@ function problem(step: PublishProblem['step'], err: unknown, isFork: boolean): P
 }
 
 /**
- * Records the update in the comment, then (when an environment is given and the update was not
- * stale) in the deployment: the head SHA's deployment gets the state's status, `destroyed`
- * marks the environment's deployments inactive. A stale update (a newer run already recorded
- * this service) changes neither.
+ * Reads the comment, records the update in the deployment (when an environment is given and the
+ * update is not stale: the head SHA's deployment gets the state's status, `destroyed` marks the
+ * environment's deployments inactive), then writes the comment with the deployment's id, so the
+ * next update of the same commit posts its status without looking the deployment up. A stale
+ * update (a newer run already recorded this service) changes neither.
  */
 export async function publishPreviewStatus(client: GitHubClient, o: PublishStatusOptions): Promise<PublishResult> {
   const out: PublishResult = { deactivated: [], problems: [] };
   const ctx: RenderContext = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
+  const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr };
+  let read: StatusCommentsRead | undefined;
   try {
-    out.comment = await upsertStatusComment(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }, o.section, ctx);
+    read = await readStatusComments(client, target);
   } catch (err) {
-    const p = problem('comment', err, o.isFork === true);
-    out.problems.push(p);
-    // A read-only token refuses every write: one explanation is enough, and no deployment call is wasted.
-    if (p.readOnly) {
-      if (o.environment) p.message += ' The deployment was not attempted either.';
-      return out;
+    out.problems.push(problem('comment', err, o.isFork === true));
+  }
+  let section = o.section;
+  const stale = read !== undefined && !applyUpdate(read.held, section).applied;
+  const state = deploymentStatusFor(section.state);
+  if (o.environment && state && !stale) {
+    try {
+      if (state === 'inactive') {
+        out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: section.runUrl });
+        out.deploymentStatus = state;
+      } else if (!section.sha) {
+        out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+      } else {
+        const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+        out.deploymentId = id;
+        out.deploymentStatus = state;
+        section = { ...section, environment: o.environment, deploymentId: id };
+      }
+    } catch (err) {
+      const p = problem('deployment', err, o.isFork === true);
+      out.problems.push(p);
+      // A read-only token refuses every write: one explanation is enough, and no comment call is wasted.
+      if (p.readOnly) {
+        p.message += ' The PR comment was not attempted either.';
+        return out;
+      }
     }
   }
-  if (!o.environment || out.comment?.applied === false) return out;
-  const state = deploymentStatusFor(o.section.state);
-  if (!state) return out;
+  if (!read) return out;
   try {
-    if (state === 'inactive') {
-      out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: o.section.runUrl });
-      out.deploymentStatus = state;
-      return out;
-    }
-    if (!o.section.sha) {
-      out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
-      return out;
-    }
-    const dep = await ensureDeployment(client, {
-      owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository: ctx.repository, pr: o.pr,
-    });
-    out.deploymentId = dep.id;
-    await createDeploymentStatus(client, {
-      owner: o.owner, repo: o.repo, deploymentId: dep.id, state,
-      environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
-    });
-    out.deploymentStatus = state;
+    out.comment = await writeStatusComment(client, target, read, section, ctx);
   } catch (err) {
-    out.problems.push(problem('deployment', err, o.isFork === true));
+    out.problems.push(problem('comment', err, o.isFork === true));
   }
   return out;
+}
+
+/** The deployment id a section of the same head SHA and environment recorded, if any. */
+export function cachedDeployment(held: ServiceSection[], update: ServiceSection, environment: string): number | undefined {
+  const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
+  return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
+}
+
+/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+async function postStatus(
+  client: GitHubClient, o: PublishStatusOptions, repository: string, state: DeploymentStatusState, cached: number | undefined,
+): Promise<number> {
+  const status = (deploymentId: number) => createDeploymentStatus(client, {
+    owner: o.owner, repo: o.repo, deploymentId, state,
+    environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+  });
+  if (cached !== undefined) {
+    try {
+      await status(cached);
+      return cached;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+  }
+  const dep = await ensureDeployment(client, {
+    owner: o.owner, repo: o.repo, environment: o.environment!, sha: o.section.sha!, repository, pr: o.pr,
+  });
+  await status(dep.id);
+  return dep.id;
 }

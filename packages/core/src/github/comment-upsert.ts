@@ -66,8 +66,26 @@ export function findStatusComments(comments: StoredComment[]): StoredComment[] {
 export async function upsertStatusComment(
   client: GitHubClient, t: StatusCommentTarget, update: ServiceSection, ctx: RenderContext,
 ): Promise<UpsertResult> {
+  return writeStatusComment(client, t, await readStatusComments(client, t), update, ctx);
+}
+
+/** What the PR's status comments hold now: ours oldest first, and their sections merged. */
+export interface StatusCommentsRead {
+  ours: StoredComment[];
+  held: ServiceSection[];
+}
+
+/** Reads every page of comments once (the first half of an upsert). */
+export async function readStatusComments(client: GitHubClient, t: StatusCommentTarget): Promise<StatusCommentsRead> {
   const ours = findStatusComments(await listIssueComments(client, t));
-  const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+  return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+}
+
+/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
+export async function writeStatusComment(
+  client: GitHubClient, t: StatusCommentTarget, read: StatusCommentsRead, update: ServiceSection, ctx: RenderContext,
+): Promise<UpsertResult> {
+  const { ours, held } = read;
   const { sections, applied, current } = applyUpdate(held, update);
   const body = renderStatusComment(sections, ctx);
   let action: UpsertResult['action'] = 'unchanged';

@@ -9,10 +9,11 @@ export {
   COMMENT_BODY_LIMIT, STATE_LABEL, renderStatusComment, renderStatusTable, truncateDetails, type RenderContext,
 } from './comment-render.js';
 export {
-  CONCURRENT_WINDOW_MS, findStatusComments, listIssueComments, othersActive, upsertStatusComment, type StatusCommentTarget, type StoredComment, type UpsertResult,
+  CONCURRENT_WINDOW_MS, findStatusComments, listIssueComments, othersActive, readStatusComments, upsertStatusComment,
+  writeStatusComment, type StatusCommentTarget, type StatusCommentsRead, type StoredComment, type UpsertResult,
 } from './comment-upsert.js';
 export {
-  forbiddenHint, publishPreviewStatus, type PublishProblem, type PublishResult, type PublishStatusOptions,
+  cachedDeployment, forbiddenHint, publishPreviewStatus, type PublishProblem, type PublishResult, type PublishStatusOptions,
 } from './comment-status.js';
 export {
   createDeploymentStatus, deactivateAndDeleteDeployments, deactivateDeployments, deploymentMarks, deploymentStatusFor,

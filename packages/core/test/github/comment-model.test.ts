@@ -31,6 +31,8 @@ const sectionArb = (svc: fc.Arbitrary<string> = service, details: fc.Arbitrary<s
     runUrl: optional(fc.webUrl()),
     updatedAt: iso,
     details: optional(details),
+    environment: optional(fc.constantFrom('preview/pr-12', 'preview/pr-13')),
+    deploymentId: optional(fc.integer({ min: 1, max: 1e9 })),
   }).map((s) => normalizeSection(s as ServiceSection));
 
 describe('comment model: render and parse', () => {

@@ -149,6 +149,26 @@ describe('deployments (GitHub stand-in)', () => {
     expect(gh.deployments(REPO).filter((d) => d.environment === env)).toHaveLength(2);
   });
 
+  it('the comment remembers the SHA\'s deployment: the next update posts its status without a lookup; a deleted one is recreated', async () => {
+    const pr = gh.openPullRequest(REPO);
+    const environment = `preview/pr-${pr.number}`;
+    const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', environment };
+    const first = await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 800 }) });
+    expect(parseStatusComment(gh.comments(REPO, pr.number)[0].body)[0]).toMatchObject({ environment, deploymentId: first.deploymentId });
+    gh.resetCounters();
+    const second = await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 800, state: 'ready', url: 'https://x.example.com', updatedAt: '2026-01-01T00:02:00.000Z' }) });
+    expect(second.deploymentId).toBe(first.deploymentId);
+    expect(gh.counters()).toEqual({ 'issues/list-comments': 1, 'repos/create-deployment-status': 1, 'issues/update-comment': 1 });
+
+    await deactivateAndDeleteDeployments(client, { owner: 'acme', repo: 'web', environment });
+    gh.resetCounters();
+    const third = await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 801 }) });
+    expect(third.problems).toEqual([]);
+    expect(third.deploymentId).not.toBe(first.deploymentId);
+    expect(gh.counters()).toMatchObject({ 'repos/create-deployment-status': 2, 'repos/list-deployments': 1, 'repos/create-deployment': 1 });
+    expect(gh.deployments(REPO).filter((d) => d.environment === environment).map((d) => d.id)).toEqual([third.deploymentId]);
+  });
+
   it('a stale update (older run) touches neither the comment nor the deployment', async () => {
     const pr = gh.openPullRequest(REPO);
     const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', environment: `preview/pr-${pr.number}` };
@@ -183,7 +203,7 @@ describe('deployments (GitHub stand-in)', () => {
     expect(envs.find((e) => e.environment === mine)).toMatchObject({ marked: false });
   });
 
-  it('a read-only token (fork PR): one problem explaining the 403 and how to opt in, no deployment call, nothing written', async () => {
+  it('a read-only token (fork PR): one problem explaining the 403 and how to opt in, no comment call after it, nothing written', async () => {
     const pr = gh.openPullRequest(REPO);
     const readOnly = getOctokit(gh.readOnlyToken, { baseUrl: gh.url });
     gh.resetCounters();
@@ -192,9 +212,9 @@ describe('deployments (GitHub stand-in)', () => {
       section: section({ sha: pr.head.sha }),
     });
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatchObject({ step: 'comment', status: 403, forbidden: true, readOnly: true });
-    expect(r.problems[0].message).toMatch(/read-only.*forks.*workflow_run.*GitHub App.*deployment was not attempted/s);
-    expect(gh.counters()).toEqual({ 'issues/list-comments': 1, 'issues/create-comment': 1 });
+    expect(r.problems[0]).toMatchObject({ step: 'deployment', status: 403, forbidden: true, readOnly: true });
+    expect(r.problems[0].message).toMatch(/read-only.*forks.*workflow_run.*GitHub App.*PR comment was not attempted either/s);
+    expect(gh.counters()).toEqual({ 'issues/list-comments': 1, 'repos/list-deployments': 1, 'repos/create-deployment': 1 });
     expect(gh.comments(REPO, pr.number)).toEqual([]);
   });
 });
