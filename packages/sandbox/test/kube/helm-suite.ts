@@ -25,7 +25,9 @@ export function defineHelmSuite(major: 3 | 4): void {
   const upgrade = (timeout: string, ...sets: string[]): Promise<Run> =>
     helm('upgrade', '--install', rel, chart, '--namespace', ns, '--create-namespace', '--wait', rollbackFlag, '--timeout', timeout, ...sets.flatMap((s) => ['--set', s]));
   const configMessage = (): unknown => (cluster.get('', 'configmaps', ns, `${rel}-config`)?.data as { MESSAGE?: string } | undefined)?.MESSAGE;
-  const statuses = (): string[] => releaseSecrets(cluster, ns, rel).map((s) => `${s.metadata.labels?.version}:${s.metadata.labels?.status}`);
+  const statusesOf = (namespace: string, release: string): string[] =>
+    releaseSecrets(cluster, namespace, release).map((s) => `${s.metadata.labels?.version}:${s.metadata.labels?.status}`);
+  const statuses = (): string[] => statusesOf(ns, rel);
   const webReady = (): boolean => {
     const d = cluster.get('apps', 'deployments', ns, `${rel}-web`);
     return status(d).observedGeneration === d?.metadata.generation && condition(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' && status(d).readyReplicas === 2;
@@ -62,6 +64,15 @@ export function defineHelmSuite(major: 3 | 4): void {
       expect(configMessage()).toBe('hello');
       expect(statuses()).toEqual(['1:deployed']);
       expect(decodeRelease(releaseSecrets(cluster, ns, rel)[0])).toMatchObject({ name: rel, version: 1, info: { status: 'deployed' } });
+      const watches = cluster.kube.requestLog().filter((e) => e.userAgent.startsWith('Helm/') && e.query.includes('watch=true'));
+      if (major === 4) {
+        // kstatus's informers list through the watch: initial ADDED events, then the initial-events-end bookmark.
+        expect(watches.some((e) => e.path === `/apis/apps/v1/namespaces/${ns}/deployments` && e.query.includes('sendInitialEvents=true'))).toBe(true);
+      } else {
+        // helm 3 polls for --wait and watches only the hook Job, by name.
+        expect(watches.map((e) => e.path)).toEqual([`/apis/batch/v1/namespaces/${ns}/jobs`]);
+        expect(watches[0].query).toContain(`fieldSelector=metadata.name%3D${rel}-seed`);
+      }
     });
 
     it('an upgrade that changes a value rolls the Deployment to a new ReplicaSet', async () => {
@@ -153,6 +164,27 @@ export function defineHelmSuite(major: 3 | 4): void {
       await cluster.until(() => cluster.list('', 'pods', ns).every((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'seed'));
       const list = await helm('list', '--namespace', ns, '-o', 'json');
       expect(JSON.parse(list.stdout)).toEqual([]);
+    });
+
+    it(`a failing post-install seed Job fails the install and ${rollbackFlag} uninstalls the release`, async () => {
+      const hookNs = `${ns}-hook`;
+      const r = await helm('upgrade', '--install', 'seedfail', chart, '--namespace', hookNs, '--create-namespace', '--wait', rollbackFlag, '--timeout', '30s', '--set', 'seed.scenario=job-fails');
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/release seedfail failed, and has been uninstalled due to (atomic|rollback-on-failure) being set: failed post-install/);
+      expect(r.stderr).toMatch(major === 3 ? /job seedfail-seed failed: BackoffLimitExceeded/ : /Job\/[\w-]+\/seedfail-seed not ready\. status: Failed/);
+      expect(releaseSecrets(cluster, hookNs, 'seedfail')).toEqual([]);
+      expect(cluster.list('apps', 'deployments', hookNs)).toEqual([]);
+      expect(condition(cluster.get('batch', 'jobs', hookNs, 'seedfail-seed'), 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
+    });
+
+    it('quota admission: a create over the namespace quota fails helm with the real exceeded-quota message', async () => {
+      const quotaNs = `${ns}-quota`;
+      cluster.kube.scenarios.denyCreates(quotaNs, { resource: 'deployments', quotaName: 'preview-quota' });
+      const r = await helm('upgrade', '--install', 'quota', chart, '--namespace', quotaNs, '--create-namespace', '--timeout', '30s', '--set', 'seed.enabled=false');
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('deployments.apps "quota-web" is forbidden: exceeded quota: preview-quota, requested: count/deployments.apps=1');
+      expect(statusesOf(quotaNs, 'quota')).toEqual(['1:failed']);
+      cluster.kube.scenarios.allowCreates(quotaNs);
     });
   });
 }
