@@ -56223,7 +56223,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5301);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5337);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3255);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -56233,7 +56233,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5337:
+/***/ 3255:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56459,6 +56459,79 @@ async function findImage(ecr, repository, tag) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/manifest.ts
+/**
+ * "Is this tag already in the registry we push to?" through the OCI distribution API, for when
+ * the push host is not ECR itself (`registry` override, or `ecr: false`): ECR's DescribeImages
+ * cannot see those images, and `podman manifest inspect` cannot read a single-image manifest
+ * from a registry. HEAD /v2/<repository>/manifests/<tag> with the manifest media types; a 401
+ * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
+ * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
+ */
+
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+function registryBaseUrl(host) {
+    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const loopback = name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+    return `${loopback ? 'http' : 'https'}://${host}`;
+}
+/** Parses `Bearer realm="…",service="…",scope="…"` (or Basic) from WWW-Authenticate. */
+function parseChallenge(header) {
+    const scheme = header.trim().split(/\s+/)[0].toLowerCase();
+    const params = {};
+    for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
+        params[m[1].toLowerCase()] = m[2];
+    return { scheme, params };
+}
+/**
+ * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
+ * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
+ */
+async function findImageInRegistry(q) {
+    const doFetch = q.fetch ?? fetch;
+    const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
+    const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
+    let res = await head();
+    if (res.status === 401) {
+        const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+        const basic = q.credentials ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}` : undefined;
+        if (challenge.scheme === 'basic' && basic) {
+            res = await head(basic);
+        }
+        else if (challenge.scheme === 'bearer' && challenge.params.realm) {
+            const tokenUrl = new URL(challenge.params.realm);
+            if (challenge.params.service)
+                tokenUrl.searchParams.set('service', challenge.params.service);
+            tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
+            const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
+            if (!t.ok)
+                return { found: false, reason: `the registry's token service answered ${t.status}` };
+            const body = (await t.json());
+            const token = body.token ?? body.access_token;
+            if (!token)
+                return { found: false, reason: 'the registry\'s token service returned no token' };
+            res = await head(`Bearer ${token}`);
+        }
+        else {
+            return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
+        }
+    }
+    if (res.status === 404)
+        return { found: false };
+    if (res.status === 200) {
+        const digest = res.headers.get('docker-content-digest');
+        if (!digest)
+            throw new runtime/* ActionError */.lZ(`${q.host} answered the manifest lookup without a Docker-Content-Digest header`);
+        return { found: true, digest };
+    }
+    return { found: false, reason: `the registry answered ${res.status}` };
+}
+
 // EXTERNAL MODULE: ./packages/core/src/exec.ts
 var exec = __nccwpck_require__(6192);
 ;// CONCATENATED MODULE: ./packages/core/src/registry/login.ts
@@ -56479,8 +56552,8 @@ function decodeAuthorizationToken(token) {
         throw new runtime/* ActionError */.lZ('ECR returned an authorization token that is not base64 "user:password"');
     return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
-/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
-async function registryLogin(ecr, o) {
+/** GetAuthorizationToken, decoded; the token and the password are masked before anything else. */
+async function ecrCredentials(ecr) {
     const out = await ecr.call('GetAuthorizationToken', (c) => c.send(new dist_cjs/* GetAuthorizationTokenCommand */.Eu6({})));
     const data = out.authorizationData?.[0];
     const token = data?.authorizationToken;
@@ -56489,11 +56562,16 @@ async function registryLogin(ecr, o) {
     (0,runtime/* maskSecret */.$l)(token);
     const { username, password } = decodeAuthorizationToken(token);
     (0,runtime/* maskSecret */.$l)(password);
-    const host = o.host ?? (data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined);
+    return { username, password, host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined, expiresAt: data.expiresAt };
+}
+/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
+async function registryLogin(ecr, o, credentials) {
+    const { username, password, host: tokenHost, expiresAt } = credentials ?? await ecrCredentials(ecr);
+    const host = o.host ?? tokenHost;
     if (!host)
         throw new runtime/* ActionError */.lZ('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
     await (0,exec/* runCommand */.d1)([o.builder, 'login', '--username', username, '--password-stdin', host], { input: password, env: o.env });
-    return { host, username, expiresAt: data.expiresAt };
+    return { host, username, expiresAt };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/build.ts
@@ -56703,6 +56781,7 @@ function isRegistryHost(value) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/build-push/src/inputs.ts
 /**
  * build-push's inputs: read raw from the runner, validated by the pure `parseInputs` (the target
@@ -56855,20 +56934,19 @@ async function main() {
         const pushHost = host;
         const image = `${pushHost}/${plan.repository}:${plan.tag}`;
         const repositoryUri = `${pushHost}/${plan.repository}`;
-        if (ecr && inputs['skip-if-exists']) {
-            const found = await findImage(ecr, plan.repository, plan.tag);
+        // One ECR token for both the lookup on a non-ECR push host and the builder's login.
+        const credentials = ecr ? await ecrCredentials(ecr) : undefined;
+        if (inputs['skip-if-exists']) {
+            const found = await existingImage({ ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag });
             if (found) {
-                src/* log */.Rm.info(`${plan.repository}:${plan.tag} already exists (${found.digest}): no build`);
+                src/* log */.Rm.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
                 (0,src/* setOutputs */.n0)({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
                 await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs['keep-images'] });
                 return;
             }
         }
-        else if (inputs['skip-if-exists']) {
-            src/* log */.Rm.info('skip-if-exists needs ECR (ecr: true) to look the tag up; building');
-        }
         if (ecr) {
-            const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost });
+            const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost }, credentials);
             src/* log */.Rm.info(`Logged in to ${login.host} as ${login.username}`);
         }
         const temp = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
@@ -56890,6 +56968,23 @@ async function main() {
     finally {
         ecr?.destroy();
     }
+}
+/**
+ * The image for this tag if it is already where we push: ECR's DescribeImages when we push to
+ * ECR, the registry's own manifest API when the push host is another registry (`registry`
+ * override or `ecr: false`). "Cannot tell" means build, never skip.
+ */
+async function existingImage(o) {
+    if (o.ecr && o.pushHost === o.ecrHost) {
+        const found = await findImage(o.ecr, o.repository, o.tag);
+        return found && { digest: found.digest, where: 'ECR' };
+    }
+    const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials });
+    if (lookup.found)
+        return { digest: lookup.digest, where: o.pushHost };
+    if (lookup.reason)
+        src/* log */.Rm.info(`Could not tell whether ${o.repository}:${o.tag} exists on ${o.pushHost} (${lookup.reason}); building`);
+    return undefined;
 }
 async function summary(s) {
     const repoCell = s.repo

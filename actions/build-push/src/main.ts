@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContext, log, newMarks, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
 import {
-  buildAndPush, cacheRepositoryFor, createEcrSession, ensureRepository, findImage, registryLogin, type EnsuredRepository,
+  buildAndPush, cacheRepositoryFor, createEcrSession, ecrCredentials, ensureRepository, findImage, findImageInRegistry, registryLogin,
+  type EcrCredentials, type EcrSession, type EnsuredRepository,
 } from '@preview-fleet/core/registry';
 import { parseInputs, planBuild, readRawInputs, type BuildPlan, type Inputs } from './inputs.js';
 
@@ -49,20 +50,20 @@ export async function main(): Promise<void> {
     const image = `${pushHost}/${plan.repository}:${plan.tag}`;
     const repositoryUri = `${pushHost}/${plan.repository}`;
 
-    if (ecr && inputs['skip-if-exists']) {
-      const found = await findImage(ecr, plan.repository, plan.tag);
+    // One ECR token for both the lookup on a non-ECR push host and the builder's login.
+    const credentials = ecr ? await ecrCredentials(ecr) : undefined;
+    if (inputs['skip-if-exists']) {
+      const found = await existingImage({ ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag });
       if (found) {
-        log.info(`${plan.repository}:${plan.tag} already exists (${found.digest}): no build`);
+        log.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
         setOutputs({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
         await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs['keep-images'] });
         return;
       }
-    } else if (inputs['skip-if-exists']) {
-      log.info('skip-if-exists needs ECR (ecr: true) to look the tag up; building');
     }
 
     if (ecr) {
-      const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost });
+      const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost }, credentials);
       log.info(`Logged in to ${login.host} as ${login.username}`);
     }
     const temp = process.env.RUNNER_TEMP || tmpdir();
@@ -82,6 +83,24 @@ export async function main(): Promise<void> {
   } finally {
     ecr?.destroy();
   }
+}
+
+/**
+ * The image for this tag if it is already where we push: ECR's DescribeImages when we push to
+ * ECR, the registry's own manifest API when the push host is another registry (`registry`
+ * override or `ecr: false`). "Cannot tell" means build, never skip.
+ */
+async function existingImage(o: {
+  ecr?: EcrSession; credentials?: EcrCredentials; pushHost: string; ecrHost?: string; repository: string; tag: string;
+}): Promise<{ digest: string; where: string } | undefined> {
+  if (o.ecr && o.pushHost === o.ecrHost) {
+    const found = await findImage(o.ecr, o.repository, o.tag);
+    return found && { digest: found.digest, where: 'ECR' };
+  }
+  const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials });
+  if (lookup.found) return { digest: lookup.digest, where: o.pushHost };
+  if (lookup.reason) log.info(`Could not tell whether ${o.repository}:${o.tag} exists on ${o.pushHost} (${lookup.reason}); building`);
+  return undefined;
 }
 
 async function summary(s: { image: string; digest: string; built: boolean; cacheHit: boolean; repo?: EnsuredRepository; keep: number }): Promise<void> {

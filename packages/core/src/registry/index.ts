@@ -10,7 +10,8 @@ export {
   ensureRepository, lifecyclePolicy, repositoryMarks, KEEP_IMAGES_MAX, type EnsureRepositoryOptions, type EnsuredRepository,
 } from './repository.js';
 export { findImage, type FoundImage } from './images.js';
-export { registryLogin, decodeAuthorizationToken, BUILDERS, type Builder, type RegistryLogin, type RegistryLoginOptions } from './login.js';
+export { findImageInRegistry, parseChallenge, registryBaseUrl, MANIFEST_TYPES, type RegistryImageQuery, type RegistryLookup } from './manifest.js';
+export { registryLogin, ecrCredentials, decodeAuthorizationToken, type EcrCredentials, BUILDERS, type Builder, type RegistryLogin, type RegistryLoginOptions } from './login.js';
 export {
   buildAndPush, buildCommands, cacheRepositoryFor, classifyRegistryError, CACHE_TAG, type BuildOptions, type BuildResult,
 } from './build.js';

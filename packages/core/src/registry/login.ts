@@ -33,8 +33,17 @@ export function decodeAuthorizationToken(token: string): { username: string; pas
   return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
 
-/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
-export async function registryLogin(ecr: EcrSession, o: RegistryLoginOptions): Promise<RegistryLogin> {
+export interface EcrCredentials {
+  username: string;
+  /** Masked the moment it is decoded. */
+  password: string;
+  /** The token's registry host (proxyEndpoint). */
+  host?: string;
+  expiresAt?: Date;
+}
+
+/** GetAuthorizationToken, decoded; the token and the password are masked before anything else. */
+export async function ecrCredentials(ecr: EcrSession): Promise<EcrCredentials> {
   const out = await ecr.call('GetAuthorizationToken', (c) => c.send(new GetAuthorizationTokenCommand({})));
   const data = out.authorizationData?.[0];
   const token = data?.authorizationToken;
@@ -42,8 +51,14 @@ export async function registryLogin(ecr: EcrSession, o: RegistryLoginOptions): P
   maskSecret(token);
   const { username, password } = decodeAuthorizationToken(token);
   maskSecret(password);
-  const host = o.host ?? (data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined);
+  return { username, password, host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined, expiresAt: data.expiresAt };
+}
+
+/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
+export async function registryLogin(ecr: EcrSession, o: RegistryLoginOptions, credentials?: EcrCredentials): Promise<RegistryLogin> {
+  const { username, password, host: tokenHost, expiresAt } = credentials ?? await ecrCredentials(ecr);
+  const host = o.host ?? tokenHost;
   if (!host) throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
   await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], { input: password, env: o.env });
-  return { host, username, expiresAt: data.expiresAt };
+  return { host, username, expiresAt };
 }

@@ -1,0 +1,78 @@
+/**
+ * "Is this tag already in the registry we push to?" through the OCI distribution API, for when
+ * the push host is not ECR itself (`registry` override, or `ecr: false`): ECR's DescribeImages
+ * cannot see those images, and `podman manifest inspect` cannot read a single-image manifest
+ * from a registry. HEAD /v2/<repository>/manifests/<tag> with the manifest media types; a 401
+ * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
+ * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
+ */
+import { ActionError } from '../runtime/index.js';
+
+export const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export interface RegistryImageQuery {
+  /** host[:port] */
+  host: string;
+  repository: string;
+  tag: string;
+  credentials?: { username: string; password: string };
+  fetch?: typeof fetch;
+}
+
+export type RegistryLookup = { found: true; digest: string } | { found: false; reason?: string };
+
+export function registryBaseUrl(host: string): string {
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const loopback = name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+  return `${loopback ? 'http' : 'https'}://${host}`;
+}
+
+/** Parses `Bearer realm="…",service="…",scope="…"` (or Basic) from WWW-Authenticate. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const scheme = header.trim().split(/\s+/)[0]!.toLowerCase();
+  const params: Record<string, string> = {};
+  for (const m of header.matchAll(/(\w+)="([^"]*)"/g)) params[m[1]!.toLowerCase()] = m[2]!;
+  return { scheme, params };
+}
+
+/**
+ * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
+ * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
+ */
+export async function findImageInRegistry(q: RegistryImageQuery): Promise<RegistryLookup> {
+  const doFetch = q.fetch ?? fetch;
+  const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
+  const head = (authorization?: string) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
+  let res = await head();
+  if (res.status === 401) {
+    const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+    const basic = q.credentials ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}` : undefined;
+    if (challenge.scheme === 'basic' && basic) {
+      res = await head(basic);
+    } else if (challenge.scheme === 'bearer' && challenge.params.realm) {
+      const tokenUrl = new URL(challenge.params.realm);
+      if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
+      tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
+      const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
+      if (!t.ok) return { found: false, reason: `the registry's token service answered ${t.status}` };
+      const body = (await t.json()) as { token?: string; access_token?: string };
+      const token = body.token ?? body.access_token;
+      if (!token) return { found: false, reason: 'the registry\'s token service returned no token' };
+      res = await head(`Bearer ${token}`);
+    } else {
+      return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
+    }
+  }
+  if (res.status === 404) return { found: false };
+  if (res.status === 200) {
+    const digest = res.headers.get('docker-content-digest');
+    if (!digest) throw new ActionError(`${q.host} answered the manifest lookup without a Docker-Content-Digest header`);
+    return { found: true, digest };
+  }
+  return { found: false, reason: `the registry answered ${res.status}` };
+}
