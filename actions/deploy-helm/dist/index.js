@@ -30746,23 +30746,24 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2807);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1678);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9960);
 
 
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1678:
+/***/ 9960:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
+  i: () => (/* binding */ main),
+  R: () => (/* binding */ prepare)
 });
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
@@ -36270,7 +36271,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
     const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
     let lo = 0;
-    let hi = longest;
+    let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
     if (renderUnbounded(withCap(0), ctx).length <= limit) {
         while (lo < hi) {
             const mid = Math.ceil((lo + hi) / 2);
@@ -36316,9 +36317,17 @@ function findStatusComments(comments) {
  * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
  * there means another run deleted it first). An older run never overwrites a newer section.
  */
-async function comment_upsert_upsertStatusComment(client, t, update, ctx) {
+async function upsertStatusComment(client, t, update, ctx) {
+    return comment_upsert_writeStatusComment(client, t, await comment_upsert_readStatusComments(client, t), update, ctx);
+}
+/** Reads every page of comments once (the first half of an upsert). */
+async function comment_upsert_readStatusComments(client, t) {
     const ours = findStatusComments(await listIssueComments(client, t));
-    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+}
+/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
+async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
+    const { ours, held } = read;
     const { sections, applied, current } = applyUpdate(held, update);
     const body = renderStatusComment(sections, ctx);
     let action = 'unchanged';
@@ -36344,11 +36353,44 @@ async function comment_upsert_upsertStatusComment(client, t, update, ctx) {
         }
         deletedDuplicates.push(dup.id);
     }
+    let final = sections;
+    if (action === 'updated' && othersActive(sections, update)) {
+        final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
+    }
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections, deletedDuplicates,
+        action, applied, current, sections: final, deletedDuplicates,
     };
+}
+/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
+const CONCURRENT_WINDOW_MS = (/* unused pure expression or super */ null && (15 * 60_000));
+/**
+ * True when another service's row changed shortly before this update: its job may be writing the
+ * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
+ * nothing for it.
+ */
+function othersActive(sections, update) {
+    const now = Date.parse(update.updatedAt);
+    return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
+}
+/**
+ * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
+ * same moment can each write a body without the other's row (last writer wins). Read the comment
+ * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
+ */
+async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
+    let latest = ours;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
+        const stored = parseStatusComment(data.body ?? '');
+        const mine = stored.find((s) => s.service === current.service);
+        if (mine && compareSections(mine, current) >= 0)
+            return stored;
+        latest = mergeSections(stored, ours);
+        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+    }
+    return latest;
 }
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
@@ -36527,6 +36569,7 @@ async function listPreviewEnvironments(client, repository) {
 
 
 
+
 /** Why a write was refused and how to allow it safely. */
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
@@ -36549,56 +36592,88 @@ function problem(step, err, isFork) {
     return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
 }
 /**
- * Records the update in the comment, then (when an environment is given and the update was not
- * stale) in the deployment: the head SHA's deployment gets the state's status, `destroyed`
- * marks the environment's deployments inactive. A stale update (a newer run already recorded
- * this service) changes neither.
+ * Reads the comment, records the update in the deployment (when an environment is given and the
+ * update is not stale: the head SHA's deployment gets the state's status, `destroyed` marks the
+ * environment's deployments inactive), then writes the comment with the deployment's id, so the
+ * next update of the same commit posts its status without looking the deployment up. A stale
+ * update (a newer run already recorded this service) changes neither.
  */
 async function publishPreviewStatus(client, o) {
     const out = { deactivated: [], problems: [] };
     const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
+    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr };
+    let read;
     try {
-        out.comment = await upsertStatusComment(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }, o.section, ctx);
+        read = await readStatusComments(client, target);
     }
     catch (err) {
-        const p = problem('comment', err, o.isFork === true);
-        out.problems.push(p);
-        // A read-only token refuses every write: one explanation is enough, and no deployment call is wasted.
-        if (p.readOnly) {
-            if (o.environment)
-                p.message += ' The deployment was not attempted either.';
-            return out;
+        out.problems.push(problem('comment', err, o.isFork === true));
+    }
+    let section = o.section;
+    const stale = read !== undefined && !applyUpdate(read.held, section).applied;
+    const state = deploymentStatusFor(section.state);
+    if (o.environment && state && !stale) {
+        try {
+            if (state === 'inactive') {
+                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: section.runUrl });
+                out.deploymentStatus = state;
+            }
+            else if (!section.sha) {
+                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+            }
+            else {
+                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+                out.deploymentId = id;
+                out.deploymentStatus = state;
+                section = { ...section, environment: o.environment, deploymentId: id };
+            }
+        }
+        catch (err) {
+            const p = problem('deployment', err, o.isFork === true);
+            out.problems.push(p);
+            // A read-only token refuses every write: one explanation is enough, and no comment call is wasted.
+            if (p.readOnly) {
+                p.message += ' The PR comment was not attempted either.';
+                return out;
+            }
         }
     }
-    if (!o.environment || out.comment?.applied === false)
-        return out;
-    const state = deploymentStatusFor(o.section.state);
-    if (!state)
+    if (!read)
         return out;
     try {
-        if (state === 'inactive') {
-            out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: o.section.runUrl });
-            out.deploymentStatus = state;
-            return out;
-        }
-        if (!o.section.sha) {
-            out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
-            return out;
-        }
-        const dep = await ensureDeployment(client, {
-            owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository: ctx.repository, pr: o.pr,
-        });
-        out.deploymentId = dep.id;
-        await createDeploymentStatus(client, {
-            owner: o.owner, repo: o.repo, deploymentId: dep.id, state,
-            environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
-        });
-        out.deploymentStatus = state;
+        out.comment = await writeStatusComment(client, target, read, section, ctx);
     }
     catch (err) {
-        out.problems.push(problem('deployment', err, o.isFork === true));
+        out.problems.push(problem('comment', err, o.isFork === true));
     }
     return out;
+}
+/** The deployment id a section of the same head SHA and environment recorded, if any. */
+function cachedDeployment(held, update, environment) {
+    const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
+    return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
+}
+/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+async function postStatus(client, o, repository, state, cached) {
+    const status = (deploymentId) => createDeploymentStatus(client, {
+        owner: o.owner, repo: o.repo, deploymentId, state,
+        environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+    });
+    if (cached !== undefined) {
+        try {
+            await status(cached);
+            return cached;
+        }
+        catch (err) {
+            if (statusOf(err) !== 404)
+                throw err;
+        }
+    }
+    const dep = await ensureDeployment(client, {
+        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
+    });
+    await status(dep.id);
+    return dep.id;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
@@ -36660,7 +36735,7 @@ async function detectTools(options = {}) {
     return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env };
 }
 /** Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines. */
-function runHelm(tools, args, options = {}) {
+function tools_runHelm(tools, args, options = {}) {
     return (0,exec/* runCommand */.d1)([tools.helm, ...args], { ...options, env: { ...tools.env, ...options.env } });
 }
 /** Runs kubectl with `args` (and `input` on stdin for `apply -f -`). */
@@ -37092,7 +37167,7 @@ function isReleaseNotFound(err) {
 /** `helm status -o json`, or undefined when the release does not exist. */
 async function getReleaseStatus(tools, release, namespace) {
     try {
-        const r = await runHelm(tools, statusArgs({ release, namespace }));
+        const r = await tools_runHelm(tools, statusArgs({ release, namespace }));
         return parseReleaseStatus(r.stdout);
     }
     catch (err) {
@@ -37114,7 +37189,7 @@ function parseReleaseStatus(json) {
 /** `helm history -o json`, oldest first; [] when the release does not exist. */
 async function getReleaseHistory(tools, release, namespace) {
     try {
-        const r = await runHelm(tools, historyArgs({ release, namespace }));
+        const r = await tools_runHelm(tools, historyArgs({ release, namespace }));
         return parseReleaseHistory(r.stdout);
     }
     catch (err) {
@@ -37162,10 +37237,10 @@ async function recoverStuckRelease(tools, release, namespace, timeoutMs) {
     outputs/* log */.Rm.warning(describeRecovery(release, plan), 'Stuck Helm release');
     try {
         if (plan.action === 'rolled-back') {
-            await runHelm(tools, rollbackArgs(tools.helmMajor, { release, namespace, revision: plan.to, timeoutMs }));
+            await tools_runHelm(tools, rollbackArgs(tools.helmMajor, { release, namespace, revision: plan.to, timeoutMs }));
         }
         else {
-            await runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
+            await tools_runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
         }
     }
     catch (err) {
@@ -37483,7 +37558,7 @@ async function deployPreview(plan, ports) {
     timer.unref();
     let failure;
     try {
-        await timed('helm', () => runHelm(tools, args, { stream: true }));
+        await timed('helm', () => tools_runHelm(tools, args, { stream: true }));
     }
     catch (err) {
         failure = err;
@@ -37497,7 +37572,7 @@ async function deployPreview(plan, ports) {
         const now = await timed('diagnostics', () => diagnostics_collectDiagnostics(tools, { namespace: plan.namespace, release: plan.release }));
         const d = mergeDiagnostics(now, await snapshot);
         const reasons = headlineReasons(d);
-        const state = d.release ? ` (release now ${d.release.status} at revision ${d.release.revision}${plan.atomic ? ', rolled back' : ''})` : (plan.atomic ? ' (first install rolled back: release removed)' : '');
+        const state = releaseAfterFailure(d.release, plan.atomic);
         return {
             ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: ns.created, revision: d.release?.revision,
             message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
@@ -37508,6 +37583,17 @@ async function deployPreview(plan, ports) {
     if (!status)
         throw new errors/* ActionError */.lZ(`Helm reported success but release "${plan.release}" is not in "${plan.namespace}"`);
     return { ...base, status: 'deployed', revision: status.revision, recovery, recoveryMessage, namespaceCreated: ns.created };
+}
+/** What became of the release after a failed upgrade, for the one-line message. */
+function releaseAfterFailure(release, atomic) {
+    if (!release)
+        return atomic ? ' (first install removed)' : '';
+    // The upgrade failed, so a deployed release can only be the automatic rollback's result.
+    if (release.status === 'deployed')
+        return ` (rolled back: revision ${release.revision} is deployed)`;
+    if (atomic)
+        return ` (the automatic rollback failed too: release is ${release.status} at revision ${release.revision})`;
+    return ` (release is ${release.status} at revision ${release.revision})`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/rollout.ts
@@ -37888,7 +37974,246 @@ function renderPhases(r) {
     return ['| phase | time | ok | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
+/**
+ * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
+ * unless the namespace carries our marks for this repository and PR (`fromKube` + `isOwnedBy`), so
+ * `default`, `kube-system` or a look-alike `preview-pr-5` someone made by hand are never touched.
+ * Every function returns a RemovalResult and never throws.
+ */
+
+
+
+
+
+/** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
+function removal_goDuration(ms) {
+    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+}
+const removal_oneLine = (text) => redact(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+/** System namespaces are refused by name before any call, whatever labels they carry. */
+function isSystemNamespace(name) {
+    return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
+}
+/** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
+async function getNamespace(cli, name) {
+    const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
+    return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
+}
+/** Why a namespace is not ours, for the report (undefined when it is ours). */
+function notOwnedReason(ns, owner) {
+    const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
+    const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
+    if (isOwnedBy(marks, owner))
+        return undefined;
+    return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
+}
+/** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
+function describeStuck(ns) {
+    const finalizers = [...new Set([...(ns.spec?.finalizers ?? []), ...(ns.metadata?.finalizers ?? [])])];
+    const conditions = (ns.status?.conditions ?? [])
+        .filter((c) => c.status === 'True' && c.message)
+        .map((c) => `${c.type}: ${c.message}`);
+    const parts = [`stuck ${ns.status?.phase ?? 'Terminating'}`];
+    parts.push(finalizers.length ? `finalizers holding it: ${finalizers.join(', ')}` : 'no finalizers listed');
+    if (conditions.length)
+        parts.push(conditions.join('; '));
+    return parts.join('; ');
+}
+/**
+ * `helm uninstall --wait` of a release in the PR's namespace. The release is ours when its
+ * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
+ * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
+ */
+async function uninstallRelease(cli, o) {
+    const name = `${o.namespace}/${o.release}`;
+    const result = (status, reason) => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
+    try {
+        if (isSystemNamespace(o.namespace))
+            return result('skipped-unmarked', `${o.namespace} is a system namespace`);
+        if (o.namespaceMarks) {
+            const who = `${o.namespaceMarks.repository}#${o.namespaceMarks.pr}`;
+            if (!isOwnedBy(o.namespaceMarks, o.owner))
+                return result('skipped-unmarked', `namespace marked for ${who}`);
+        }
+        else {
+            const ns = await getNamespace(cli, o.namespace);
+            if (!ns)
+                return result('already-gone');
+            const why = notOwnedReason(ns, o.owner);
+            if (why)
+                return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
+        }
+        const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', removal_goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
+        if (r.exitCode === 0)
+            return result('deleted');
+        const text = `${r.stderr}\n${r.stdout}`;
+        // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
+        if (/release: not found|release not loaded/i.test(text))
+            return result('already-gone');
+        if (/namespaces? "[^"]+" not found/i.test(text))
+            return result('already-gone');
+        return result('failed', `helm uninstall failed: ${removal_oneLine(text)}`);
+    }
+    catch (err) {
+        return result('failed', removal_oneLine(errorText(err)));
+    }
+}
+/**
+ * Deletes the PR's namespace and waits until it is gone (`kubectl delete --wait --timeout`), only
+ * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
+ * `failed` with the finalizers and conditions that hold it.
+ */
+async function deleteNamespace(cli, o) {
+    const result = (status, reason) => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
+    try {
+        if (isSystemNamespace(o.name))
+            return result('skipped-unmarked', 'a system namespace is never deleted');
+        const ns = await getNamespace(cli, o.name);
+        if (!ns)
+            return result('already-gone');
+        const why = notOwnedReason(ns, o.owner);
+        if (why)
+            return result('skipped-unmarked', why);
+        const [r] = await deleteVerified(cli, [o.name], o.timeoutMs);
+        return { ...r, kind: 'namespace' };
+    }
+    catch (err) {
+        return result('failed', removal_oneLine(errorText(err)));
+    }
+}
+/**
+ * The reaper's batch form: namespaces whose marks the inventory already read are deleted `perCall`
+ * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
+ * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
+ */
+async function deleteMarkedNamespaces(cli, items, o) {
+    const out = new Map();
+    const verified = [];
+    for (const it of items) {
+        const who = it.marks.repository;
+        if (isSystemNamespace(it.name))
+            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
+        else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
+            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
+        }
+        else
+            verified.push(it.name);
+    }
+    if (verified.length) {
+        try {
+            for (const r of await deleteVerified(cli, verified, o.timeoutMs))
+                out.set(r.name, r);
+        }
+        catch (err) {
+            for (const n of verified)
+                out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: removal_oneLine(errorText(err)) });
+        }
+    }
+    return items.map((it) => out.get(it.name));
+}
+/** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
+async function deleteVerified(cli, names, timeoutMs) {
+    const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${removal_goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
+    const text = `${r.stdout}\n${r.stderr}`;
+    const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
+    const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
+    let survivors = new Map();
+    if (r.exitCode !== 0) {
+        const left = names.filter((n) => !missing.has(n));
+        if (left.length) {
+            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
+            if (got.exitCode !== 0) {
+                return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
+                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${removal_oneLine(text)}` }));
+            }
+            const parsed = got.stdout.trim() ? JSON.parse(got.stdout) : undefined;
+            const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
+            survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
+        }
+    }
+    return names.map((name) => {
+        const survivor = survivors.get(name);
+        if (survivor) {
+            const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
+                ? `${describeStuck(survivor)} (waited ${removal_goDuration(timeoutMs)})`
+                : `kubectl delete failed: ${removal_oneLine(text)}`;
+            return { kind: 'namespace', name, status: 'failed', reason };
+        }
+        if (missing.has(name) && !deleted.has(name))
+            return { kind: 'namespace', name, status: 'already-gone' };
+        return { kind: 'namespace', name, status: 'deleted' };
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
+/**
+ * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
+ * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
+ * Helm release in those namespaces from one `helm list --all-namespaces`.
+ */
+
+
+
+/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
+const WARNED_AT_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/warned-at`));
+/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
+async function listMarkedNamespaces(cli, repository) {
+    const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
+    let items;
+    try {
+        items = JSON.parse(r.stdout).items ?? [];
+    }
+    catch (err) {
+        throw new ActionError(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = [];
+    for (const ns of items) {
+        const name = ns.metadata?.name;
+        const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
+        if (!name || !marks || !isOwnedBy(marks, { repository }))
+            continue;
+        const annotations = ns.metadata?.annotations ?? {};
+        out.push({
+            name, marks, phase: ns.status?.phase ?? 'Active',
+            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
+            services: (annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
+async function markNamespaceWarned(cli, namespace, at) {
+    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
+}
+/**
+ * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
+ * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
+ */
+async function listReleasesByNamespace(cli) {
+    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
+    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
+    const all = cli.helmMajor === 3 ? ['--all'] : [];
+    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
+    let rows;
+    try {
+        rows = JSON.parse(r.stdout.trim() || '[]');
+    }
+    catch (err) {
+        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = new Map();
+    for (const row of rows) {
+        if (!row.name || !row.namespace)
+            continue;
+        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
+
+
 
 
 
@@ -38058,11 +38383,16 @@ function planDeploy(inputs, pr, repository) {
 
 
 
-async function main() {
+/** Everything checked before touching the cluster: inputs, the PR, the planned names. */
+function prepare() {
     const inputs = parseInputs(readRawInputs());
     const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
+    return { inputs, ctx, pr, plan };
+}
+async function main() {
+    const { inputs, ctx, pr, plan } = prepare();
     const tools = await detectTools();
     src/* log */.Rm.info(`Helm ${tools.helmVersion} (major ${tools.helmMajor}); deploying ${plan.release} into ${plan.namespace}`);
     const checkStillWanted = async () => {

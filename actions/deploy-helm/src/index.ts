@@ -1,3 +1,3 @@
 import { runAction } from '@preview-fleet/core';
-import { main } from './main.js';
-await runAction(main);
+import { main, prepare } from './main.js';
+await runAction(main, { validate: prepare });

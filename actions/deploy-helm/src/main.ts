@@ -7,11 +7,17 @@ import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import { deployPreview, detectTools, stillWanted, type DeployResult, type StillWanted } from '@preview-fleet/core/kube';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
 
-export async function main(): Promise<void> {
+/** Everything checked before touching the cluster: inputs, the PR, the planned names. */
+export function prepare() {
   const inputs = parseInputs(readRawInputs());
   const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
+  return { inputs, ctx, pr, plan };
+}
+
+export async function main(): Promise<void> {
+  const { inputs, ctx, pr, plan } = prepare();
 
   const tools = await detectTools();
   log.info(`Helm ${tools.helmVersion} (major ${tools.helmMajor}); deploying ${plan.release} into ${plan.namespace}`);

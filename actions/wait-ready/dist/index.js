@@ -28375,27 +28375,535 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5868);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3642);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6440);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3496);
 
 
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: () => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseInputs */ .TL)((0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readRawInputs */ .yI)()) });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3642:
+/***/ 3496:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TL: () => (/* binding */ parseInputs),
+/* harmony export */   yI: () => (/* binding */ readRawInputs)
+/* harmony export */ });
+/* unused harmony exports INPUT_NAMES, DEFAULTS */
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5868);
+/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8227);
+/**
+ * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
+ * Header values are masked as they are read.
+ */
+
+
+const INPUT_NAMES = [
+    'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
+];
+const DEFAULTS = {
+    namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
+    timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '',
+};
+function readRawInputs() {
+    const raw = {};
+    for (const name of INPUT_NAMES)
+        raw[name] = name === 'headers' ? _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .input */ .hF.secret(name) : _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .input */ .hF.string(name);
+    return raw;
+}
+const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
+function parseInputs(given) {
+    const raw = { ...DEFAULTS, ...given };
+    const argocd = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .parseApplicationRef */ .tD)('argocd-application', raw['argocd-application'] ?? '');
+    const nsRaw = (raw.namespace ?? '').trim();
+    if (nsRaw === '' && !argocd)
+        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
+    const kinds = (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseList */ .E1)('kinds', raw.kinds ?? '').map((k) => {
+        const kind = k.toLowerCase();
+        if (!_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .WORKLOAD_KINDS */ .i6.includes(kind))
+            throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('kinds', k, `must list ${_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .WORKLOAD_KINDS */ .i6.join(', ')}`);
+        return kind;
+    });
+    if (kinds.length === 0 && !argocd)
+        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('kinds', raw.kinds ?? '', `must list at least one of ${_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .WORKLOAD_KINDS */ .i6.join(', ')}`);
+    const selector = (raw.selector ?? '').trim();
+    if (!SELECTOR.test(selector))
+        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
+    const healthPath = (raw['health-path'] ?? '').trim() || '/';
+    if (!healthPath.startsWith('/') || /\s/.test(healthPath))
+        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('health-path', healthPath, 'must be a path starting with /');
+    let url;
+    if ((raw.url ?? '').trim() !== '') {
+        const base = (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseUrl */ .Dl)('url', raw.url);
+        url = new URL(base.toString());
+        const [path, query] = healthPath.split('?', 2);
+        url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+        if (query !== undefined)
+            url.search = `?${query}`;
+    }
+    const headers = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .parseHeaders */ .QG)('headers', raw.headers ?? '');
+    for (const v of Object.values(headers))
+        (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .maskSecret */ .$l)(v);
+    const smoke = (raw['smoke-command'] ?? '').trim();
+    if (smoke) {
+        const argv = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .splitCommandLine */ .aL)('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
+        if (argv.length === 0)
+            throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('smoke-command', smoke, 'must name a command');
+    }
+    return {
+        namespace: nsRaw === '' ? '' : (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .planNamespace */ .JK)('namespace', nsRaw),
+        kinds, selector: selector || undefined, url,
+        expect: (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .parseExpectStatus */ .NL)('expect-status', raw['expect-status'] ?? ''),
+        timeoutMs: (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+        headers, smoke: smoke || undefined, argocd,
+    };
+}
+
+
+/***/ }),
+
+/***/ 6440:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ main)
+/* harmony export */ });
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5868);
+/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8227);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3496);
+/**
+ * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
+ * outputs say whether the preview is really live and how long each phase took.
+ */
+
+
+
+async function main() {
+    const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseInputs */ .TL)((0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readRawInputs */ .yI)());
+    const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
+    const smoke = inputs.smoke ? (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .splitCommandLine */ .aL)('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
+    const tools = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .kubectlTools */ .eU)();
+    const result = await (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .waitReady */ .N9)(tools, {
+        namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
+        expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, previewUrl: base,
+    });
+    const elapsed = (result.elapsedMs / 1000).toFixed(1);
+    (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)({ ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult });
+    for (const p of result.phases)
+        _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
+    await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(['### Preview readiness', '', (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .renderPhases */ .FA)(result), '', result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
+    if (!result.ready)
+        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(result.message ?? 'The preview is not ready');
+}
+
+
+/***/ }),
+
+/***/ 143:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/* unused harmony export FakeClock */
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * A clock for tests: `sleep` advances time at once and records the wait, so retry and polling
+ * code runs its whole schedule instantly and the test can assert the schedule.
+ */
+class FakeClock {
+    t;
+    sleeps = [];
+    constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
+        this.t = start;
+    }
+    now() {
+        return this.t;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.t += ms;
+    }
+    advance(ms) {
+        this.t += ms;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6192:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qd: () => (/* binding */ CommandError),
+/* harmony export */   d1: () => (/* binding */ runCommand)
+/* harmony export */ });
+/* unused harmony exports lastLines, describeCommand */
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
+/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4408);
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6715);
+/**
+ * The argv-only process runner: never a shell string, output captured, every masked value
+ * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
+ */
+
+
+
+
+/** Thrown when a command exits with a code not in okExitCodes. */
+class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+    exitCode;
+    stdout;
+    stderr;
+    constructor(command, result) {
+        const tail = lastLines(result.stderr || result.stdout, 20);
+        super(`Command "${command}" failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandError';
+        this.exitCode = result.exitCode;
+        this.stdout = result.stdout;
+        this.stderr = result.stderr;
+    }
+}
+/** The last `n` non-empty lines of `text`, redacted. */
+function lastLines(text, n) {
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(text)
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '')
+        .slice(-n)
+        .join('\n');
+}
+/** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
+function describeCommand(argv) {
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
+}
+/** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
+async function runCommand(argv, options = {}) {
+    if (argv.length === 0 || argv[0] === '')
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('runCommand needs a program name');
+    const command = describeCommand(argv);
+    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.debug(`$ ${command}`);
+    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(argv[0], argv.slice(1), {
+        cwd: options.cwd,
+        env,
+        input: options.input === undefined ? undefined : Buffer.from(options.input),
+        ignoreReturnCode: true,
+        silent: true,
+        listeners: options.stream
+            ? {
+                stdline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
+                errline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
+            }
+            : undefined,
+    });
+    const ok = options.okExitCodes ?? [0];
+    if (!ok.includes(result.exitCode))
+        throw new CommandError(command, result);
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 5868:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
+  lZ: () => (/* reexport */ errors/* ActionError */.lZ),
+  dz: () => (/* reexport */ errors/* InputError */.dz),
+  hF: () => (/* reexport */ inputs/* input */.h),
+  Rm: () => (/* reexport */ outputs/* log */.Rm),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$),
+  E9: () => (/* reexport */ parse/* parseDuration */.E9),
+  E1: () => (/* reexport */ parse/* parseList */.E1),
+  Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
+  JK: () => (/* reexport */ naming/* planNamespace */.JK),
+  Cs: () => (/* reexport */ runAction),
+  n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 4 modules
-var src = __nccwpck_require__(5868);
+// UNUSED EXPORTS: ANNOTATIONS, CommandError, DEFAULT_TEMPLATES, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, loadContext, newMarks, parseBoolean, parseContext, parseEnum, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
+var inputs = __nccwpck_require__(9405);
+// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
+var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
+var secrets = __nccwpck_require__(6715);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 12 modules
+var toolkit = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
+
+
+
+/**
+ * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
+ * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
+ * anything. In that mode an action runs only its `validate` (input parsing) and exits.
+ */
+const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
+/**
+ * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
+ * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ */
+async function runAction(main, options = {}) {
+    try {
+        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
+            if (!options.validate)
+                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
+            await options.validate();
+            return;
+        }
+        await main();
+    }
+    catch (err) {
+        let text = (0,errors/* errorText */.kc)(err);
+        const cause = err instanceof Error ? err.cause : undefined;
+        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
+        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
+
+
+
+
+
+
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var clock = __nccwpck_require__(143);
+;// CONCATENATED MODULE: ./packages/core/src/retry.ts
+/**
+ * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
+ * bounded by attempts and a deadline, honouring Retry-After. For Vault, the registry and the kube
+ * tools; GitHub calls use Octokit's throttling/retry plugins and the AWS SDK its own strategy.
+ */
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
+/** Parses a Retry-After header: delta-seconds or an HTTP date. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+function pick(obj, key) {
+    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
+}
+function headerOf(err, name) {
+    const sources = [pick(err, 'headers'), pick(pick(err, 'response'), 'headers')];
+    for (const h of sources) {
+        if (h && typeof h.get === 'function') {
+            const v = h.get(name);
+            if (v)
+                return v;
+        }
+        else if (h && typeof h === 'object') {
+            const v = h[name] ?? h[name.toLowerCase()];
+            if (typeof v === 'string' || typeof v === 'number')
+                return String(v);
+        }
+    }
+    return undefined;
+}
+/**
+ * Transient: HTTP 429 and 5xx, GitHub's secondary rate limit (403 with retry-after), and
+ * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
+ */
+function classifyTransient(err) {
+    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
+    if (status === 429 || (status >= 500 && status <= 599))
+        return { transient: true, retryAfterMs };
+    if (status === 403 && retryAfterMs !== undefined)
+        return { transient: true, retryAfterMs };
+    let e = err;
+    for (let depth = 0; e && depth < 4; depth++) {
+        const code = pick(e, 'code');
+        if (typeof code === 'string' && TRANSIENT_CODES.has(code))
+            return { transient: true };
+        e = pick(e, 'cause');
+    }
+    return { transient: false };
+}
+/** Runs `fn` until it succeeds, a final error occurs, or attempts/deadline run out. */
+async function retry(fn, options = {}) {
+    const clock = options.clock ?? systemClock;
+    const attempts = options.attempts ?? 5;
+    const base = options.baseMs ?? 500;
+    const max = options.maxMs ?? 20_000;
+    const random = options.random ?? Math.random;
+    const classify = options.classify ?? classifyTransient;
+    const start = clock.now();
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            const t = classify(err);
+            if (!t.transient || attempt >= attempts)
+                throw err;
+            const cap = Math.min(max, base * 2 ** (attempt - 1));
+            const waitMs = t.retryAfterMs ?? Math.floor(random() * cap);
+            if (options.deadlineMs !== undefined && clock.now() - start + waitMs > options.deadlineMs)
+                throw err;
+            options.onRetry?.({ attempt, waitMs, error: err });
+            await clock.sleep(waitMs);
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./packages/core/src/exec.ts
+var exec = __nccwpck_require__(6192);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./packages/core/src/context.ts
+/**
+ * The pull request an action is about, from the event payload (`GITHUB_EVENT_PATH`) or, for
+ * `workflow_dispatch` and `schedule`, from a `pr-number` input (the PR is fetched later).
+ */
+
+
+
+/** Builds the context from the runner's environment and the event payload. Pure: tests pass both. */
+function parseContext(env, payload, prNumberInput = '') {
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const repository = env.GITHUB_REPOSITORY ?? payload?.repository?.full_name ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    if (!owner || !repo) {
+        throw new ActionError(`GITHUB_REPOSITORY must be "owner/name", got "${repository}"`, {
+            hint: 'This action runs inside a GitHub Actions job, which sets GITHUB_REPOSITORY.',
+        });
+    }
+    const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
+    const runId = Number(env.GITHUB_RUN_ID ?? 0);
+    const ctx = {
+        eventName,
+        action: typeof payload?.action === 'string' ? payload.action : undefined,
+        owner,
+        repo,
+        repository,
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1),
+        serverUrl,
+        apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
+        sha: env.GITHUB_SHA ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        dispatchInputs: eventName === 'workflow_dispatch' && payload?.inputs ? { ...payload.inputs } : {},
+    };
+    if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload?.pull_request) {
+        ctx.pr = pullRequestFromPayload(payload.pull_request);
+        ctx.prNumber = ctx.pr.number;
+        if (typeof payload.label?.name === 'string')
+            ctx.label = payload.label.name;
+    }
+    const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
+    if (input !== '') {
+        const n = parsePrNumber('pr-number', input);
+        if (ctx.prNumber !== undefined && ctx.prNumber !== n) {
+            throw new InputError('pr-number', input, `must match the event's pull request #${ctx.prNumber} or be empty`);
+        }
+        ctx.prNumber = n;
+    }
+    return ctx;
+}
+/** A PR from a REST or webhook `pull_request` object. */
+function pullRequestFromPayload(pr) {
+    const headRepo = pr.head?.repo?.full_name;
+    const baseRepo = pr.base?.repo?.full_name;
+    return {
+        number: Number(pr.number),
+        state: pr.state === 'closed' ? 'closed' : 'open',
+        merged: pr.merged === true || (pr.merged_at !== null && pr.merged_at !== undefined),
+        headSha: String(pr.head?.sha ?? ''),
+        headRef: String(pr.head?.ref ?? ''),
+        baseRef: String(pr.base?.ref ?? ''),
+        author: String(pr.user?.login ?? ''),
+        labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? l)) : [],
+        // A deleted fork has head.repo null: still not our repository.
+        isFork: headRepo === undefined ? false : headRepo === null || headRepo !== baseRepo,
+        updatedAt: typeof pr.updated_at === 'string' ? pr.updated_at : undefined,
+    };
+}
+/** Reads the runner's environment and `GITHUB_EVENT_PATH`. */
+function loadContext(prNumberInput = '', env = process.env) {
+    let payload = {};
+    const path = env.GITHUB_EVENT_PATH;
+    if (path) {
+        try {
+            payload = JSON.parse(readFileSync(path, 'utf8'));
+        }
+        catch (err) {
+            throw new ActionError(`Cannot read the event payload at GITHUB_EVENT_PATH=${path}`, { cause: err });
+        }
+    }
+    return parseContext(env, payload, prNumberInput);
+}
+/** The PR number or a clear error for events that carry none (workflow_dispatch, schedule). */
+function requirePrNumber(ctx) {
+    if (ctx.prNumber !== undefined)
+        return ctx.prNumber;
+    throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
+}
+
+// EXTERNAL MODULE: ./packages/core/src/naming.ts
+var naming = __nccwpck_require__(5189);
+// EXTERNAL MODULE: ./packages/core/src/marks.ts
+var marks = __nccwpck_require__(3807);
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 8227:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i6: () => (/* reexport */ WORKLOAD_KINDS),
+  eU: () => (/* reexport */ kubectlTools),
+  tD: () => (/* reexport */ parseApplicationRef),
+  NL: () => (/* reexport */ parseExpectStatus),
+  QG: () => (/* reexport */ parseHeaders),
+  FA: () => (/* reexport */ renderPhases),
+  aL: () => (/* reexport */ splitCommandLine),
+  N9: () => (/* reexport */ waitReady)
+});
+
+// UNUSED EXPORTS: DEFAULT_LIMITS, DEFAULT_QUOTA, FIELD_MANAGER, GUARDRAIL_NAME, PENDING_STATUSES, WARNED_AT_ANNOTATION, applicationState, applyManifests, buildGeneratedValues, checkCap, collectDiagnostics, deepMerge, deleteMarkedNamespaces, deleteNamespace, deployPreview, describeAttempt, describeRecovery, describeStuck, detectTools, ensureNamespace, getReleaseHistory, getReleaseStatus, getValuesArgs, goDuration, guardNamespace, guardrailManifests, headlineReasons, historyArgs, isNotFound, isSystemNamespace, kubectlJson, listMarkedNamespaces, listPreviewNamespaces, listReleasesByNamespace, listWorkloads, markNamespaceWarned, mergeDiagnostics, namespaceManifest, notOwnedReason, parseEgressAllow, parseHelmMajor, parseLimitRangeInput, parseQuantityToggle, parseQuotaInput, parseReleaseHistory, parseReleaseStatus, parseScalar, parseUnreadyPods, parseValuesBlock, parseWarningEvents, planPreviewNames, planRecovery, probeOnce, probeUntilReady, readNamespace, recoverStuckRelease, releaseLabels, renderDiagnostics, renderValuesFile, requireWorkloads, rollbackArgs, runHelm, runKubectl, setPath, splitImage, splitKeyPath, statusArgs, statusExpected, stillWanted, uninstallArgs, uninstallRelease, upgradeArgs, waitForApplication, waitForRollouts
+
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
 // EXTERNAL MODULE: ./packages/core/src/exec.ts
@@ -29291,7 +29799,7 @@ async function deployPreview(plan, ports) {
         const now = await timed('diagnostics', () => collectDiagnostics(tools, { namespace: plan.namespace, release: plan.release }));
         const d = mergeDiagnostics(now, await snapshot);
         const reasons = headlineReasons(d);
-        const state = d.release ? ` (release now ${d.release.status} at revision ${d.release.revision}${plan.atomic ? ', rolled back' : ''})` : (plan.atomic ? ' (first install rolled back: release removed)' : '');
+        const state = releaseAfterFailure(d.release, plan.atomic);
         return {
             ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: ns.created, revision: d.release?.revision,
             message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
@@ -29302,6 +29810,17 @@ async function deployPreview(plan, ports) {
     if (!status)
         throw new ActionError(`Helm reported success but release "${plan.release}" is not in "${plan.namespace}"`);
     return { ...base, status: 'deployed', revision: status.revision, recovery, recoveryMessage, namespaceCreated: ns.created };
+}
+/** What became of the release after a failed upgrade, for the one-line message. */
+function releaseAfterFailure(release, atomic) {
+    if (!release)
+        return atomic ? ' (first install removed)' : '';
+    // The upgrade failed, so a deployed release can only be the automatic rollback's result.
+    if (release.status === 'deployed')
+        return ` (rolled back: revision ${release.revision} is deployed)`;
+    if (atomic)
+        return ` (the automatic rollback failed too: release is ${release.status} at revision ${release.revision})`;
+    return ` (release is ${release.status} at revision ${release.revision})`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/rollout.ts
@@ -29682,6 +30201,243 @@ function renderPhases(r) {
     return ['| phase | time | ok | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
+/**
+ * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
+ * unless the namespace carries our marks for this repository and PR (`fromKube` + `isOwnedBy`), so
+ * `default`, `kube-system` or a look-alike `preview-pr-5` someone made by hand are never touched.
+ * Every function returns a RemovalResult and never throws.
+ */
+
+
+
+
+
+/** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
+function removal_goDuration(ms) {
+    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+}
+const removal_oneLine = (text) => redact(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+/** System namespaces are refused by name before any call, whatever labels they carry. */
+function isSystemNamespace(name) {
+    return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
+}
+/** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
+async function getNamespace(cli, name) {
+    const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
+    return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
+}
+/** Why a namespace is not ours, for the report (undefined when it is ours). */
+function notOwnedReason(ns, owner) {
+    const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
+    const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
+    if (isOwnedBy(marks, owner))
+        return undefined;
+    return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
+}
+/** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
+function describeStuck(ns) {
+    const finalizers = [...new Set([...(ns.spec?.finalizers ?? []), ...(ns.metadata?.finalizers ?? [])])];
+    const conditions = (ns.status?.conditions ?? [])
+        .filter((c) => c.status === 'True' && c.message)
+        .map((c) => `${c.type}: ${c.message}`);
+    const parts = [`stuck ${ns.status?.phase ?? 'Terminating'}`];
+    parts.push(finalizers.length ? `finalizers holding it: ${finalizers.join(', ')}` : 'no finalizers listed');
+    if (conditions.length)
+        parts.push(conditions.join('; '));
+    return parts.join('; ');
+}
+/**
+ * `helm uninstall --wait` of a release in the PR's namespace. The release is ours when its
+ * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
+ * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
+ */
+async function uninstallRelease(cli, o) {
+    const name = `${o.namespace}/${o.release}`;
+    const result = (status, reason) => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
+    try {
+        if (isSystemNamespace(o.namespace))
+            return result('skipped-unmarked', `${o.namespace} is a system namespace`);
+        if (o.namespaceMarks) {
+            const who = `${o.namespaceMarks.repository}#${o.namespaceMarks.pr}`;
+            if (!isOwnedBy(o.namespaceMarks, o.owner))
+                return result('skipped-unmarked', `namespace marked for ${who}`);
+        }
+        else {
+            const ns = await getNamespace(cli, o.namespace);
+            if (!ns)
+                return result('already-gone');
+            const why = notOwnedReason(ns, o.owner);
+            if (why)
+                return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
+        }
+        const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', removal_goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
+        if (r.exitCode === 0)
+            return result('deleted');
+        const text = `${r.stderr}\n${r.stdout}`;
+        // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
+        if (/release: not found|release not loaded/i.test(text))
+            return result('already-gone');
+        if (/namespaces? "[^"]+" not found/i.test(text))
+            return result('already-gone');
+        return result('failed', `helm uninstall failed: ${removal_oneLine(text)}`);
+    }
+    catch (err) {
+        return result('failed', removal_oneLine(errorText(err)));
+    }
+}
+/**
+ * Deletes the PR's namespace and waits until it is gone (`kubectl delete --wait --timeout`), only
+ * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
+ * `failed` with the finalizers and conditions that hold it.
+ */
+async function deleteNamespace(cli, o) {
+    const result = (status, reason) => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
+    try {
+        if (isSystemNamespace(o.name))
+            return result('skipped-unmarked', 'a system namespace is never deleted');
+        const ns = await getNamespace(cli, o.name);
+        if (!ns)
+            return result('already-gone');
+        const why = notOwnedReason(ns, o.owner);
+        if (why)
+            return result('skipped-unmarked', why);
+        const [r] = await deleteVerified(cli, [o.name], o.timeoutMs);
+        return { ...r, kind: 'namespace' };
+    }
+    catch (err) {
+        return result('failed', removal_oneLine(errorText(err)));
+    }
+}
+/**
+ * The reaper's batch form: namespaces whose marks the inventory already read are deleted `perCall`
+ * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
+ * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
+ */
+async function deleteMarkedNamespaces(cli, items, o) {
+    const out = new Map();
+    const verified = [];
+    for (const it of items) {
+        const who = it.marks.repository;
+        if (isSystemNamespace(it.name))
+            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
+        else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
+            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
+        }
+        else
+            verified.push(it.name);
+    }
+    if (verified.length) {
+        try {
+            for (const r of await deleteVerified(cli, verified, o.timeoutMs))
+                out.set(r.name, r);
+        }
+        catch (err) {
+            for (const n of verified)
+                out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: removal_oneLine(errorText(err)) });
+        }
+    }
+    return items.map((it) => out.get(it.name));
+}
+/** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
+async function deleteVerified(cli, names, timeoutMs) {
+    const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${removal_goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
+    const text = `${r.stdout}\n${r.stderr}`;
+    const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
+    const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
+    let survivors = new Map();
+    if (r.exitCode !== 0) {
+        const left = names.filter((n) => !missing.has(n));
+        if (left.length) {
+            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
+            if (got.exitCode !== 0) {
+                return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
+                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${removal_oneLine(text)}` }));
+            }
+            const parsed = got.stdout.trim() ? JSON.parse(got.stdout) : undefined;
+            const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
+            survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
+        }
+    }
+    return names.map((name) => {
+        const survivor = survivors.get(name);
+        if (survivor) {
+            const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
+                ? `${describeStuck(survivor)} (waited ${removal_goDuration(timeoutMs)})`
+                : `kubectl delete failed: ${removal_oneLine(text)}`;
+            return { kind: 'namespace', name, status: 'failed', reason };
+        }
+        if (missing.has(name) && !deleted.has(name))
+            return { kind: 'namespace', name, status: 'already-gone' };
+        return { kind: 'namespace', name, status: 'deleted' };
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
+/**
+ * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
+ * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
+ * Helm release in those namespaces from one `helm list --all-namespaces`.
+ */
+
+
+
+/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
+const WARNED_AT_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/warned-at`));
+/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
+async function listMarkedNamespaces(cli, repository) {
+    const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
+    let items;
+    try {
+        items = JSON.parse(r.stdout).items ?? [];
+    }
+    catch (err) {
+        throw new ActionError(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = [];
+    for (const ns of items) {
+        const name = ns.metadata?.name;
+        const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
+        if (!name || !marks || !isOwnedBy(marks, { repository }))
+            continue;
+        const annotations = ns.metadata?.annotations ?? {};
+        out.push({
+            name, marks, phase: ns.status?.phase ?? 'Active',
+            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
+            services: (annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
+async function markNamespaceWarned(cli, namespace, at) {
+    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
+}
+/**
+ * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
+ * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
+ */
+async function listReleasesByNamespace(cli) {
+    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
+    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
+    const all = cli.helmMajor === 3 ? ['--all'] : [];
+    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
+    let rows;
+    try {
+        rows = JSON.parse(r.stdout.trim() || '[]');
+    }
+    catch (err) {
+        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = new Map();
+    for (const row of rows) {
+        if (!row.name || !row.namespace)
+            continue;
+        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
 
 
@@ -29692,480 +30448,6 @@ function renderPhases(r) {
 
 
 
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./actions/wait-ready/src/inputs.ts
-/**
- * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
- * Header values are masked as they are read.
- */
-
-
-const INPUT_NAMES = [
-    'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-];
-const DEFAULTS = {
-    namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-    timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '',
-};
-function readRawInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = name === 'headers' ? src/* input */.hF.secret(name) : src/* input */.hF.string(name);
-    return raw;
-}
-const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
-function parseInputs(given) {
-    const raw = { ...DEFAULTS, ...given };
-    const argocd = parseApplicationRef('argocd-application', raw['argocd-application'] ?? '');
-    const nsRaw = (raw.namespace ?? '').trim();
-    if (nsRaw === '' && !argocd)
-        throw new src/* InputError */.dz('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
-    const kinds = (0,src/* parseList */.E1)('kinds', raw.kinds ?? '').map((k) => {
-        const kind = k.toLowerCase();
-        if (!WORKLOAD_KINDS.includes(kind))
-            throw new src/* InputError */.dz('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
-        return kind;
-    });
-    if (kinds.length === 0 && !argocd)
-        throw new src/* InputError */.dz('kinds', raw.kinds ?? '', `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
-    const selector = (raw.selector ?? '').trim();
-    if (!SELECTOR.test(selector))
-        throw new src/* InputError */.dz('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
-    const healthPath = (raw['health-path'] ?? '').trim() || '/';
-    if (!healthPath.startsWith('/') || /\s/.test(healthPath))
-        throw new src/* InputError */.dz('health-path', healthPath, 'must be a path starting with /');
-    let url;
-    if ((raw.url ?? '').trim() !== '') {
-        const base = (0,src/* parseUrl */.Dl)('url', raw.url);
-        url = new URL(base.toString());
-        const [path, query] = healthPath.split('?', 2);
-        url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
-        if (query !== undefined)
-            url.search = `?${query}`;
-    }
-    const headers = parseHeaders('headers', raw.headers ?? '');
-    for (const v of Object.values(headers))
-        (0,src/* maskSecret */.$l)(v);
-    const smoke = (raw['smoke-command'] ?? '').trim();
-    if (smoke) {
-        const argv = splitCommandLine('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
-        if (argv.length === 0)
-            throw new src/* InputError */.dz('smoke-command', smoke, 'must name a command');
-    }
-    return {
-        namespace: nsRaw === '' ? '' : (0,src/* planNamespace */.JK)('namespace', nsRaw),
-        kinds, selector: selector || undefined, url,
-        expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
-        timeoutMs: (0,src/* parseDuration */.E9)('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
-        headers, smoke: smoke || undefined, argocd,
-    };
-}
-
-;// CONCATENATED MODULE: ./actions/wait-ready/src/main.ts
-/**
- * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
- * outputs say whether the preview is really live and how long each phase took.
- */
-
-
-
-async function main() {
-    const inputs = parseInputs(readRawInputs());
-    const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
-    const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
-    const tools = kubectlTools();
-    const result = await waitReady(tools, {
-        namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
-        expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, previewUrl: base,
-    });
-    const elapsed = (result.elapsedMs / 1000).toFixed(1);
-    (0,src/* setOutputs */.n0)({ ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult });
-    for (const p of result.phases)
-        src/* log */.Rm.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
-    await (0,src/* writeSummary */.Sy)(['### Preview readiness', '', renderPhases(result), '', result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
-    if (!result.ready)
-        throw new src/* ActionError */.lZ(result.message ?? 'The preview is not ready');
-}
-
-
-/***/ }),
-
-/***/ 143:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ systemClock)
-/* harmony export */ });
-/* unused harmony export FakeClock */
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/**
- * A clock for tests: `sleep` advances time at once and records the wait, so retry and polling
- * code runs its whole schedule instantly and the test can assert the schedule.
- */
-class FakeClock {
-    t;
-    sleeps = [];
-    constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
-        this.t = start;
-    }
-    now() {
-        return this.t;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.t += ms;
-    }
-    advance(ms) {
-        this.t += ms;
-    }
-}
-
-
-/***/ }),
-
-/***/ 6192:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Qd: () => (/* binding */ CommandError),
-/* harmony export */   d1: () => (/* binding */ runCommand)
-/* harmony export */ });
-/* unused harmony exports lastLines, describeCommand */
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
-/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4408);
-/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6715);
-/**
- * The argv-only process runner: never a shell string, output captured, every masked value
- * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
- */
-
-
-
-
-/** Thrown when a command exits with a code not in okExitCodes. */
-class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
-    exitCode;
-    stdout;
-    stderr;
-    constructor(command, result) {
-        const tail = lastLines(result.stderr || result.stdout, 20);
-        super(`Command "${command}" failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
-        this.name = 'CommandError';
-        this.exitCode = result.exitCode;
-        this.stdout = result.stdout;
-        this.stderr = result.stderr;
-    }
-}
-/** The last `n` non-empty lines of `text`, redacted. */
-function lastLines(text, n) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(text)
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== '')
-        .slice(-n)
-        .join('\n');
-}
-/** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
-function describeCommand(argv) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
-}
-/** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
-async function runCommand(argv, options = {}) {
-    if (argv.length === 0 || argv[0] === '')
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('runCommand needs a program name');
-    const command = describeCommand(argv);
-    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
-    const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(argv[0], argv.slice(1), {
-        cwd: options.cwd,
-        env,
-        input: options.input === undefined ? undefined : Buffer.from(options.input),
-        ignoreReturnCode: true,
-        silent: true,
-        listeners: options.stream
-            ? {
-                stdline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-                errline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-            }
-            : undefined,
-    });
-    const ok = options.okExitCodes ?? [0];
-    if (!ok.includes(result.exitCode))
-        throw new CommandError(command, result);
-    return result;
-}
-
-
-/***/ }),
-
-/***/ 5868:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  lZ: () => (/* reexport */ errors/* ActionError */.lZ),
-  dz: () => (/* reexport */ errors/* InputError */.dz),
-  hF: () => (/* reexport */ inputs/* input */.h),
-  Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$),
-  E9: () => (/* reexport */ parse/* parseDuration */.E9),
-  E1: () => (/* reexport */ parse/* parseList */.E1),
-  Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
-  JK: () => (/* reexport */ naming/* planNamespace */.JK),
-  Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ outputs/* setOutputs */.n0),
-  Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
-});
-
-// UNUSED EXPORTS: ANNOTATIONS, CommandError, DEFAULT_TEMPLATES, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, loadContext, newMarks, parseBoolean, parseContext, parseEnum, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
-
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
-// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
-var parse = __nccwpck_require__(361);
-// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
-var inputs = __nccwpck_require__(9405);
-// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
-var outputs = __nccwpck_require__(4408);
-// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
-var secrets = __nccwpck_require__(6715);
-// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 12 modules
-var toolkit = __nccwpck_require__(6698);
-;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
-
-
-
-/**
- * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
- * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
- * anything. In that mode an action runs only its `validate` (input parsing) and exits.
- */
-const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
-/**
- * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
- * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
- */
-async function runAction(main, options = {}) {
-    try {
-        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
-            if (!options.validate)
-                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
-            return;
-        }
-        await main();
-    }
-    catch (err) {
-        let text = (0,errors/* errorText */.kc)(err);
-        const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
-            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
-
-
-
-
-
-
-
-// EXTERNAL MODULE: ./packages/core/src/clock.ts
-var clock = __nccwpck_require__(143);
-;// CONCATENATED MODULE: ./packages/core/src/retry.ts
-/**
- * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
- * bounded by attempts and a deadline, honouring Retry-After. For Vault, the registry and the kube
- * tools; GitHub calls use Octokit's throttling/retry plugins and the AWS SDK its own strategy.
- */
-
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
-/** Parses a Retry-After header: delta-seconds or an HTTP date. */
-function parseRetryAfter(value, now = Date.now()) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const at = Date.parse(value);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-function pick(obj, key) {
-    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
-}
-function headerOf(err, name) {
-    const sources = [pick(err, 'headers'), pick(pick(err, 'response'), 'headers')];
-    for (const h of sources) {
-        if (h && typeof h.get === 'function') {
-            const v = h.get(name);
-            if (v)
-                return v;
-        }
-        else if (h && typeof h === 'object') {
-            const v = h[name] ?? h[name.toLowerCase()];
-            if (typeof v === 'string' || typeof v === 'number')
-                return String(v);
-        }
-    }
-    return undefined;
-}
-/**
- * Transient: HTTP 429 and 5xx, GitHub's secondary rate limit (403 with retry-after), and
- * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
- */
-function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
-    const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
-    if (status === 429 || (status >= 500 && status <= 599))
-        return { transient: true, retryAfterMs };
-    if (status === 403 && retryAfterMs !== undefined)
-        return { transient: true, retryAfterMs };
-    let e = err;
-    for (let depth = 0; e && depth < 4; depth++) {
-        const code = pick(e, 'code');
-        if (typeof code === 'string' && TRANSIENT_CODES.has(code))
-            return { transient: true };
-        e = pick(e, 'cause');
-    }
-    return { transient: false };
-}
-/** Runs `fn` until it succeeds, a final error occurs, or attempts/deadline run out. */
-async function retry(fn, options = {}) {
-    const clock = options.clock ?? systemClock;
-    const attempts = options.attempts ?? 5;
-    const base = options.baseMs ?? 500;
-    const max = options.maxMs ?? 20_000;
-    const random = options.random ?? Math.random;
-    const classify = options.classify ?? classifyTransient;
-    const start = clock.now();
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            const t = classify(err);
-            if (!t.transient || attempt >= attempts)
-                throw err;
-            const cap = Math.min(max, base * 2 ** (attempt - 1));
-            const waitMs = t.retryAfterMs ?? Math.floor(random() * cap);
-            if (options.deadlineMs !== undefined && clock.now() - start + waitMs > options.deadlineMs)
-                throw err;
-            options.onRetry?.({ attempt, waitMs, error: err });
-            await clock.sleep(waitMs);
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./packages/core/src/exec.ts
-var exec = __nccwpck_require__(6192);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./packages/core/src/context.ts
-/**
- * The pull request an action is about, from the event payload (`GITHUB_EVENT_PATH`) or, for
- * `workflow_dispatch` and `schedule`, from a `pr-number` input (the PR is fetched later).
- */
-
-
-
-/** Builds the context from the runner's environment and the event payload. Pure: tests pass both. */
-function parseContext(env, payload, prNumberInput = '') {
-    const eventName = env.GITHUB_EVENT_NAME ?? '';
-    const repository = env.GITHUB_REPOSITORY ?? payload?.repository?.full_name ?? '';
-    const [owner = '', repo = ''] = repository.split('/');
-    if (!owner || !repo) {
-        throw new ActionError(`GITHUB_REPOSITORY must be "owner/name", got "${repository}"`, {
-            hint: 'This action runs inside a GitHub Actions job, which sets GITHUB_REPOSITORY.',
-        });
-    }
-    const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
-    const runId = Number(env.GITHUB_RUN_ID ?? 0);
-    const ctx = {
-        eventName,
-        action: typeof payload?.action === 'string' ? payload.action : undefined,
-        owner,
-        repo,
-        repository,
-        runId,
-        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1),
-        serverUrl,
-        apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-        sha: env.GITHUB_SHA ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        dispatchInputs: eventName === 'workflow_dispatch' && payload?.inputs ? { ...payload.inputs } : {},
-    };
-    if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload?.pull_request) {
-        ctx.pr = pullRequestFromPayload(payload.pull_request);
-        ctx.prNumber = ctx.pr.number;
-        if (typeof payload.label?.name === 'string')
-            ctx.label = payload.label.name;
-    }
-    const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
-    if (input !== '') {
-        const n = parsePrNumber('pr-number', input);
-        if (ctx.prNumber !== undefined && ctx.prNumber !== n) {
-            throw new InputError('pr-number', input, `must match the event's pull request #${ctx.prNumber} or be empty`);
-        }
-        ctx.prNumber = n;
-    }
-    return ctx;
-}
-/** A PR from a REST or webhook `pull_request` object. */
-function pullRequestFromPayload(pr) {
-    const headRepo = pr.head?.repo?.full_name;
-    const baseRepo = pr.base?.repo?.full_name;
-    return {
-        number: Number(pr.number),
-        state: pr.state === 'closed' ? 'closed' : 'open',
-        merged: pr.merged === true || (pr.merged_at !== null && pr.merged_at !== undefined),
-        headSha: String(pr.head?.sha ?? ''),
-        headRef: String(pr.head?.ref ?? ''),
-        baseRef: String(pr.base?.ref ?? ''),
-        author: String(pr.user?.login ?? ''),
-        labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? l)) : [],
-        // A deleted fork has head.repo null: still not our repository.
-        isFork: headRepo === undefined ? false : headRepo === null || headRepo !== baseRepo,
-        updatedAt: typeof pr.updated_at === 'string' ? pr.updated_at : undefined,
-    };
-}
-/** Reads the runner's environment and `GITHUB_EVENT_PATH`. */
-function loadContext(prNumberInput = '', env = process.env) {
-    let payload = {};
-    const path = env.GITHUB_EVENT_PATH;
-    if (path) {
-        try {
-            payload = JSON.parse(readFileSync(path, 'utf8'));
-        }
-        catch (err) {
-            throw new ActionError(`Cannot read the event payload at GITHUB_EVENT_PATH=${path}`, { cause: err });
-        }
-    }
-    return parseContext(env, payload, prNumberInput);
-}
-/** The PR number or a clear error for events that carry none (workflow_dispatch, schedule). */
-function requirePrNumber(ctx) {
-    if (ctx.prNumber !== undefined)
-        return ctx.prNumber;
-    throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
-}
-
-// EXTERNAL MODULE: ./packages/core/src/naming.ts
-var naming = __nccwpck_require__(5189);
-// EXTERNAL MODULE: ./packages/core/src/marks.ts
-var marks = __nccwpck_require__(3807);
-;// CONCATENATED MODULE: ./packages/core/src/index.ts
 
 
 

@@ -1,3 +1,4 @@
 import { runAction } from '@preview-fleet/core';
 import { main } from './main.js';
-await runAction(main);
+import { parseInputs, readRawInputs } from './inputs.js';
+await runAction(main, { validate: () => parseInputs(readRawInputs()) });

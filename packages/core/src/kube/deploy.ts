@@ -17,7 +17,7 @@ import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostic
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
 import { applyManifests, ensureNamespace } from './namespace.js';
-import { describeRecovery, getReleaseStatus, recoverStuckRelease, type Recovery } from './release.js';
+import { describeRecovery, getReleaseStatus, recoverStuckRelease, type Recovery, type ReleaseStatus } from './release.js';
 import { runHelm, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
 
@@ -150,7 +150,7 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     const now = await timed('diagnostics', () => collectDiagnostics(tools, { namespace: plan.namespace, release: plan.release }));
     const d = mergeDiagnostics(now, await snapshot);
     const reasons = headlineReasons(d);
-    const state = d.release ? ` (release now ${d.release.status} at revision ${d.release.revision}${plan.atomic ? ', rolled back' : ''})` : (plan.atomic ? ' (first install rolled back: release removed)' : '');
+    const state = releaseAfterFailure(d.release, plan.atomic);
     return {
       ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: ns.created, revision: d.release?.revision,
       message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
@@ -160,4 +160,13 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   const status = await getReleaseStatus(tools, plan.release, plan.namespace);
   if (!status) throw new ActionError(`Helm reported success but release "${plan.release}" is not in "${plan.namespace}"`);
   return { ...base, status: 'deployed', revision: status.revision, recovery, recoveryMessage, namespaceCreated: ns.created };
+}
+
+/** What became of the release after a failed upgrade, for the one-line message. */
+function releaseAfterFailure(release: ReleaseStatus | undefined, atomic: boolean): string {
+  if (!release) return atomic ? ' (first install removed)' : '';
+  // The upgrade failed, so a deployed release can only be the automatic rollback's result.
+  if (release.status === 'deployed') return ` (rolled back: revision ${release.revision} is deployed)`;
+  if (atomic) return ` (the automatic rollback failed too: release is ${release.status} at revision ${release.revision})`;
+  return ` (release is ${release.status} at revision ${release.revision})`;
 }

@@ -1,0 +1,140 @@
+/**
+ * wait-ready bundled, run as the runner runs it, with the real kubectl on PATH against the
+ * Kubernetes stand-in (its controllers roll Deployments out) and a real local HTTP server.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
+import { startKube, type KubeObject, type KubeStandIn } from '../../../packages/sandbox/src/kube/index.js';
+import { toolPaths } from '../../../packages/sandbox/src/tools.js';
+import { BAD_INPUTS } from './bad-inputs.js';
+
+const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BYPASS = 'bypass-7f3a9c2e-secret';
+
+let kube: KubeStandIn;
+let home: string;
+let server: Server;
+let base: string;
+/** Statuses the server answers in turn (then 200); the bypass header is checked on every request. */
+let answers: number[] = [];
+const requests: Array<{ path: string; bypass?: string }> = [];
+
+beforeAll(async () => {
+  kube = await startKube({ controllerDelayMs: 100 });
+  home = mkdtempSync(join(tmpdir(), 'pf-ready-home-'));
+  server = createServer((req, res) => {
+    requests.push({ path: req.url ?? '', bypass: req.headers['x-preview-bypass'] as string | undefined });
+    const status = answers.shift() ?? 200;
+    res.writeHead(status).end(status === 200 ? 'ok' : 'no endpoints available for service');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await kube?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const env = (): Record<string, string> => ({ PATH: `${dirname(toolPaths().v34.kubectl)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: kube.kubeconfigPath });
+
+function run(inputs: Record<string, string>): Promise<ActionRun> {
+  return runActionProcess(actionDir, { inputs, env: env(), secrets: [BYPASS], timeoutMs: 60_000 });
+}
+
+const errorOf = (r: ActionRun): string => r.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+
+function deployment(ns: string, name: string, scenario?: string): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, labels: { app: name } },
+    spec: {
+      replicas: 1, selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name }, ...(scenario ? { annotations: { 'sandbox.preview-fleet.dev/scenario': scenario } } : {}) },
+        spec: { containers: [{ name: 'app', image: `registry.example.com/${name}:1` }] },
+      },
+    },
+  } as KubeObject;
+}
+
+function namespaceWith(ns: string, ...objects: KubeObject[]): void {
+  kube.store.create(kube.store.types.get('', 'v1', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject);
+  for (const o of objects) kube.store.create(kube.store.types.get('apps', 'v1', 'deployments')!, o);
+}
+
+describe('wait-ready (bundled, runner-style, kube stand-in + local HTTP server)', () => {
+  it('waits for every rollout, then rides the probe through 503 to 200 with the bypass header masked, then runs the smoke command', async () => {
+    namespaceWith('preview-pr-31', deployment('preview-pr-31', 'web'), deployment('preview-pr-31', 'worker'));
+    answers = [503, 503];
+    requests.length = 0;
+    const r = await run({
+      namespace: 'preview-pr-31', url: `${base}/`, 'health-path': '/healthz', timeout: '60s', headers: `X-Preview-Bypass: ${BYPASS}`,
+      'smoke-command': `node -e "process.exit(process.env.PREVIEW_URL === '${base}' ? 0 : 3)"`,
+    });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.leaks).toEqual([]);
+    expect(r.masked).toContain(BYPASS);
+    expect(r.outputs).toMatchObject({ ready: 'true', 'smoke-result': 'passed', diagnostics: '' });
+    expect(Number(r.outputs.elapsed)).toBeGreaterThanOrEqual(3);
+    expect(requests).toEqual(Array(3).fill({ path: '/healthz', bypass: BYPASS }));
+    expect(r.summary).toMatch(/\| rollout \| [\d.]+ s \| ✅ \| 2\/2 rolled out \|/);
+    expect(r.summary).toMatch(/\| probe \| [\d.]+ s \| ✅ \| HTTP 200 after 3 attempt\(s\) \(rode through status×2\) \|/);
+    expect(r.summary).toMatch(/\| smoke \| [\d.]+ s \| ✅ \| passed \|/);
+  });
+
+  it('names NXDOMAIN when the host never resolves before the timeout', async () => {
+    namespaceWith('preview-pr-32', deployment('preview-pr-32', 'web'));
+    const r = await run({ namespace: 'preview-pr-32', url: 'http://app-pr-32.preview.invalid', timeout: '4s' });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ ready: 'false', 'smoke-result': 'skipped' });
+    expect(errorOf(r)).toContain('http://app-pr-32.preview.invalid/ did not answer with an expected status within the timeout: NXDOMAIN: app-pr-32.preview.invalid does not resolve');
+    expect(r.outputs.diagnostics).toContain('NXDOMAIN');
+  });
+
+  it('a rollout that never completes fails with diagnostics naming ImagePullBackOff', async () => {
+    namespaceWith('preview-pr-33', deployment('preview-pr-33', 'web'), deployment('preview-pr-33', 'broken', 'image-pull-backoff'));
+    const r = await run({ namespace: 'preview-pr-33', url: `${base}/`, timeout: '5s' });
+    expect(r.exitCode).toBe(1);
+    expect(errorOf(r)).toMatch(/1 of 2 workload\(s\) did not roll out in "preview-pr-33": deployments\/broken/);
+    expect(r.outputs.diagnostics).toContain('ImagePullBackOff');
+    expect(r.outputs.ready).toBe('false');
+  });
+
+  it('waits for an Argo CD Application to be Synced and Healthy instead of rollouts', async () => {
+    const apps = kube.registerCustomResource({ group: 'argoproj.io', version: 'v1alpha1', resource: 'applications', kind: 'Application', singular: 'application', namespaced: true, shortNames: ['app'], subresources: [] });
+    kube.store.create(kube.store.types.get('', 'v1', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } as KubeObject);
+    const app = (name: string, sync: string, health: string): KubeObject => ({
+      apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' },
+      spec: { project: 'default' }, status: { sync: { status: sync }, health: { status: health, message: health === 'Healthy' ? undefined : 'Deployment app has timed out progressing' } },
+    } as KubeObject);
+    kube.store.create(apps, app('app-pr-34', 'Synced', 'Healthy'));
+    kube.store.create(apps, app('app-pr-35', 'Synced', 'Degraded'));
+    const good = await run({ 'argocd-application': 'app-pr-34', timeout: '30s' });
+    expect(good.exitCode, good.log).toBe(0);
+    expect(good.summary).toMatch(/\| argocd \| [\d.]+ s \| ✅ \| Synced\/Healthy \|/);
+    const bad = await run({ 'argocd-application': 'argocd/app-pr-35', timeout: '2s' });
+    expect(bad.exitCode).toBe(1);
+    expect(errorOf(bad)).toContain('Argo CD Application argocd/app-pr-35 is not Synced and Healthy');
+    expect(errorOf(bad)).toContain('Synced/Degraded — Deployment app has timed out progressing');
+  });
+
+  it(`refuses ${BAD_INPUTS.length} bad inputs, each with one clear ::error:: and no request to the cluster`, async () => {
+    const before = kube.requestLog().length;
+    for (const c of BAD_INPUTS) {
+      const r = await run({ namespace: 'preview-pr-31', ...c.inputs });
+      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
+      const errors = r.annotations.filter((a) => a.level === 'error');
+      expect(errors, c.name).toHaveLength(1);
+      expect(errors[0]!.message, c.name).toContain(`Input "${c.input}"`);
+      expect(errors[0]!.message, c.name).toMatch(c.message);
+      expect(r.leaks, c.name).toEqual([]);
+    }
+    expect(kube.requestLog().length).toBe(before);
+  });
+});
