@@ -141,6 +141,18 @@ function removeFromList(list: unknown[], segs: string[]): void {
   else removePath(list[i] as Obj, rest);
 }
 
+/** `.spec.template.spec.containers[name="web"].image`, the way the real server names a conflicting field. */
+function fieldPathText(path: string): string {
+  return path
+    .split(SEP)
+    .map((seg) => {
+      if (seg.startsWith('f:')) return `.${seg.slice(2)}`;
+      if (seg.startsWith('k:')) return `[${Object.entries(JSON.parse(seg.slice(2)) as Obj).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      return `[=${seg.slice(2)}]`;
+    })
+    .join('');
+}
+
 export interface ApplyResult {
   object: KubeObject;
   managedFields: ManagedFieldsEntry[];
@@ -149,8 +161,8 @@ export interface ApplyResult {
 /**
  * Server-side apply of `config` by `manager` onto `live` (undefined = create). Fields the
  * manager applied last time and no longer applies are removed unless another manager owns
- * them; a field owned by another Apply manager with a different value is a 409 Conflict unless
- * `force`. Update-operation ownership is not tracked (documented simplification).
+ * them; a field another manager (Apply or Update, e.g. "kubectl-create", "helm") owns with a
+ * different value is a 409 Conflict unless `force`, which takes the field over.
  */
 export function serverSideApply(
   live: KubeObject | undefined,
@@ -163,18 +175,20 @@ export function serverSideApply(
   const mine = entries.find((e) => e.manager === manager && e.operation === 'Apply' && !e.subresource);
   const previous = mine ? fromFieldsV1(mine.fieldsV1) : new Set<string>();
   const applied = fieldSet(config);
-  const others = entries.filter((e) => e !== mine && e.operation === 'Apply');
+  const others = entries.filter((e) => e !== mine && !e.subresource);
 
   if (live) {
-    const conflicts: Array<{ manager: string; field: string }> = [];
+    const conflicts: Array<{ manager: string; field: string; apiVersion: string }> = [];
     for (const other of others) {
       const theirs = fromFieldsV1(other.fieldsV1);
       for (const f of applied) {
-        if (theirs.has(f) && !isDeepStrictEqual(readPath(config, f), readPath(live, f))) conflicts.push({ manager: other.manager, field: f });
+        // owning a list item's membership never conflicts; its fields do
+        if (f.split(SEP).pop()?.startsWith('k:')) continue;
+        if (theirs.has(f) && !isDeepStrictEqual(readPath(config, f), readPath(live, f))) conflicts.push({ manager: other.manager, field: f, apiVersion: other.apiVersion });
       }
     }
     if (conflicts.length > 0 && !force) {
-      const shown = conflicts.map((c) => `conflict with "${c.manager}": ${c.field.split(SEP).map((s) => s.replace(/^f:/, '')).join('.')}`);
+      const shown = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${fieldPathText(c.field)}`);
       throw new ApiError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${shown.join('\n')}`, {
         causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.field })),
       });
@@ -208,7 +222,7 @@ export function serverSideApply(
   if (config.metadata.namespace) merged.metadata.namespace = config.metadata.namespace;
 
   const fieldsV1 = toFieldsV1(applied);
-  const kept = entries.filter((e) => e !== mine && !(e.operation === 'Apply' && Object.keys(e.fieldsV1).length === 0));
+  const kept = entries.filter((e) => e !== mine && Object.keys(e.fieldsV1).length > 0);
   const sameFields = mine && isDeepStrictEqual(mine.fieldsV1, fieldsV1) && mine.apiVersion === config.apiVersion;
   const entry: ManagedFieldsEntry = sameFields
     ? mine
@@ -216,4 +230,46 @@ export function serverSideApply(
   const order = entries.map((e) => (e === mine ? entry : e)).filter((e) => e === entry || kept.includes(e));
   const managedFields = mine ? order : [...kept, entry];
   return { object: merged, managedFields };
+}
+
+/**
+ * managedFields after a non-apply write (create, update, patch) by `manager`: it owns every field
+ * it set or changed (operation Update), and other managers lose those fields, as the real
+ * server's field manager records them. Unchanged entries keep their time, so a no-op write
+ * stays a no-op.
+ */
+export function recordUpdate(
+  entries: ManagedFieldsEntry[] | undefined,
+  manager: string,
+  before: KubeObject | undefined,
+  after: KubeObject,
+  now: string,
+): ManagedFieldsEntry[] {
+  const strip = (o: KubeObject | undefined): unknown => {
+    if (!o) return undefined;
+    const { status: _s, metadata, ...rest } = o;
+    const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, deletionTimestamp: _d, ...meta } = metadata;
+    return { ...rest, metadata: meta };
+  };
+  const old = strip(before);
+  const next = strip(after);
+  const changed = new Set([...fieldSet(next)].filter((f) => f !== '' && !isDeepStrictEqual(readPath(next, f), readPath(old, f))));
+  const out: ManagedFieldsEntry[] = [];
+  let mine: ManagedFieldsEntry | undefined;
+  for (const e of (entries ?? []).map((x) => clone(x))) {
+    const set = fromFieldsV1(e.fieldsV1);
+    if (e.manager === manager && e.operation === 'Update' && !e.subresource) {
+      mine = e;
+      continue;
+    }
+    let touched = false;
+    for (const f of changed) if (set.delete(f)) touched = true;
+    if (touched) e.fieldsV1 = toFieldsV1(set);
+    if (set.size > 0) out.push(e);
+  }
+  if (changed.size === 0) return mine ? [...out, mine] : out;
+  const owned = mine ? fromFieldsV1(mine.fieldsV1) : new Set<string>();
+  for (const f of changed) owned.add(f);
+  out.push({ manager, operation: 'Update', apiVersion: after.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(owned) });
+  return out;
 }

@@ -62,6 +62,8 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
   if (sub !== undefined && !(t.subresources ?? []).includes(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   const dryRun = query.getAll('dryRun').includes('All');
   const fieldManager = query.get('fieldManager') ?? undefined;
+  // without ?fieldManager the real server names the manager after the user agent's program
+  const manager = fieldManager ?? (info.userAgent.split('/')[0] || 'unknown');
   const ns = info.namespace;
   const name = info.name ?? '';
   /** fieldValidation: Strict throws, Warn (the default) answers with Warning headers. */
@@ -110,23 +112,23 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
       const body = await readObjectBody(req);
       if (!body) throw new ApiError(400, 'BadRequest', 'the request body is empty');
       checkFields(body);
-      return send(res, 201, createObject(ctx, t, ns, body, { dryRun, fieldManager }));
+      return send(res, 201, createObject(ctx, t, ns, body, { dryRun, fieldManager, manager }));
     }
     case 'update': {
       const body = await readObjectBody(req);
       if (!body) throw new ApiError(400, 'BadRequest', 'the request body is empty');
       checkFields(body);
-      if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, 'put', body, { dryRun, fieldManager }));
-      if (sub === 'finalize') return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager }));
-      return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager, subresource: sub }));
+      if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, 'put', body, { dryRun, fieldManager, manager }));
+      if (sub === 'finalize') return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager, manager }));
+      return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager, manager, subresource: sub }));
     }
     case 'patch': {
       const custom = !BUILTIN_GROUPS.has(t.group);
       const { kind, patch } = await readPatchBody(req, custom);
       if (kind !== 'json') checkFields(patch);
-      if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, kind, patch, { dryRun, fieldManager }));
+      if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, kind, patch, { dryRun, fieldManager, manager }));
       const force = query.get('force') === 'true';
-      const out = patchObject(ctx, t, ns, name, kind, patch, { dryRun, fieldManager, force, subresource: sub });
+      const out = patchObject(ctx, t, ns, name, kind, patch, { dryRun, fieldManager, manager, force, subresource: sub });
       return send(res, out.created ? 201 : 200, out.object);
     }
     case 'delete': {

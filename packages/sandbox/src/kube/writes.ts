@@ -1,4 +1,4 @@
-import { serverSideApply } from './apply.js';
+import { recordUpdate, serverSideApply, type ManagedFieldsEntry } from './apply.js';
 import type { PatchKind } from './body.js';
 import { admit, type KubeContext } from './context.js';
 import { ApiError, badRequest, notFound } from './errors.js';
@@ -12,6 +12,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export interface WriteOptions {
   dryRun: boolean;
   fieldManager?: string;
+  /** Records an Update entry in managedFields for this manager (unset for apply, which records its own). */
+  manager?: string;
 }
 
 function nowIso(ctx: KubeContext): string {
@@ -53,6 +55,7 @@ export function createObject(ctx: KubeContext, t: ResourceType, namespace: strin
   admit(ctx, { operation: 'CREATE', type: t, namespace: preview.metadata.namespace, name: preview.metadata.name, object: preview, dryRun: opts.dryRun });
   if (opts.dryRun) return preview;
   if (preview.metadata.generateName && !o.metadata.name) o.metadata.name = preview.metadata.name;
+  if (opts.manager) o.metadata.managedFields = recordUpdate(undefined, opts.manager, undefined, o, nowIso(ctx));
   return ctx.store.create(t, o);
 }
 
@@ -80,6 +83,8 @@ export function updateObject(
     }
   }
   const status = opts.subresource === 'status';
+  if (status || !opts.manager) o.metadata.managedFields = cur.metadata.managedFields;
+  else o.metadata.managedFields = recordUpdate(cur.metadata.managedFields as ManagedFieldsEntry[] | undefined, opts.manager, cur, o, nowIso(ctx));
   const preview = ctx.store.update(t, o, { status, dryRun: true });
   if (!status) validateObject(t, preview, cur);
   admit(ctx, { operation: 'UPDATE', type: t, namespace, name, object: preview, oldObject: cur, dryRun: opts.dryRun });
@@ -145,9 +150,10 @@ function applyPatch(
   checkIdentity(t, { ...config } as unknown as Obj, namespace, name);
   const { object, managedFields } = serverSideApply(cur, config, opts.fieldManager, opts.force, nowIso(ctx));
   object.metadata.managedFields = managedFields;
-  if (!cur) return { object: createObject(ctx, t, namespace, object as unknown as Obj, opts), created: true };
+  const own = { ...opts, manager: undefined };
+  if (!cur) return { object: createObject(ctx, t, namespace, object as unknown as Obj, own), created: true };
   object.metadata.resourceVersion = cur.metadata.resourceVersion;
-  return { object: updateObject(ctx, t, namespace, name, object as unknown as Obj, opts), created: false };
+  return { object: updateObject(ctx, t, namespace, name, object as unknown as Obj, own), created: false };
 }
 
 /** The autoscaling/v1 Scale view of a workload (`kubectl scale`, HPA). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldSet, serverSideApply } from '../../src/kube/apply.js';
+import { fieldSet, fromFieldsV1, recordUpdate, serverSideApply } from '../../src/kube/apply.js';
 import { ApiError } from '../../src/kube/errors.js';
 import { jsonMergePatch, jsonPatch, strategicMerge } from '../../src/kube/patch.js';
 import type { KubeObject } from '../../src/kube/store.js';
@@ -133,10 +133,27 @@ describe('server-side apply', () => {
     const a = serverSideApply(undefined, cfg([]), 'helm', false, now);
     const live = { ...a.object, metadata: { ...a.object.metadata, managedFields: a.managedFields } } as KubeObject;
     const other = { ...cfg([]), spec: { replicas: 5 } } as KubeObject;
-    expect(() => serverSideApply(live, other, 'kubectl', false, now)).toThrow(/Apply failed with 1 conflict: conflict with "helm": spec.replicas/);
+    expect(() => serverSideApply(live, other, 'kubectl', false, now)).toThrow(/Apply failed with 1 conflict: conflict with "helm" using apps\/v1: \.spec\.replicas/);
     const forced = serverSideApply(live, other, 'kubectl', true, now);
     expect((forced.object.spec as { replicas: number }).replicas).toBe(5);
     const same = { ...cfg([]), spec: { replicas: 1 } } as KubeObject;
     expect(() => serverSideApply(live, same, 'kubectl', false, now)).not.toThrow();
+  });
+
+  it('Update writes own what they set or change; applying a different value over them conflicts', () => {
+    const created = cfg([{ name: 'A', value: '1' }]);
+    const afterCreate = recordUpdate(undefined, 'kubectl-create', undefined, created, now);
+    expect(afterCreate).toEqual([expect.objectContaining({ manager: 'kubectl-create', operation: 'Update', time: now })]);
+    const scaled = { ...created, spec: { ...(created.spec as object), replicas: 3 } } as KubeObject;
+    const afterScale = recordUpdate(afterCreate, 'kubectl-scale', created, scaled, '2026-01-02T00:00:00Z');
+    const owners = Object.fromEntries(afterScale.map((e) => [e.manager, [...fromFieldsV1(e.fieldsV1)].map((f) => f.split('\u0000').join('/'))]));
+    expect(owners['kubectl-scale']).toEqual(['f:spec/f:replicas']);
+    expect(owners['kubectl-create']).not.toContain('f:spec/f:replicas');
+    expect(recordUpdate(afterScale, 'kubectl-scale', scaled, scaled, 'later')).toEqual(afterScale);
+
+    const live = { ...scaled, metadata: { ...scaled.metadata, managedFields: afterScale } } as KubeObject;
+    expect(() => serverSideApply(live, cfg([{ name: 'A', value: '1' }]), 'helm', false, now)).toThrow(/conflict with "kubectl-scale" using apps\/v1: \.spec\.replicas/);
+    const image = { ...cfg([{ name: 'A', value: '1' }]), spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'nginx:2' }] } } } } as KubeObject;
+    expect(() => serverSideApply(live, image, 'helm', false, now)).toThrow(/^Apply failed with 1 conflict: conflict with "kubectl-create" using apps\/v1: \.spec\.template\.spec\.containers\[name="web"\]\.image$/);
   });
 });
