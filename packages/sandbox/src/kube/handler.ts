@@ -55,7 +55,8 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
   const { type: t, query } = info;
   if (!t) return serveNonResource(ctx, info, req, res);
   if (info.verb === 'unknown') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-  if (t.namespaced && info.path.startsWith(`/api${t.group ? 's/' + t.group : ''}`) && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch' && info.verb !== 'deletecollection') {
+  // a namespaced object is addressed inside its namespace; only list/watch span all namespaces
+  if (t.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') {
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
   const sub = info.subresource;
@@ -102,6 +103,12 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
       const o = ctx.store.get(t, ns, name);
       if (!o) throw notFound(t.resource, t.group, name);
       if (sub === 'scale') return send(res, 200, scaleOf(o));
+      if (sub === 'log') {
+        // no container really runs: `kubectl logs` gets an empty text stream
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 0 });
+        res.end();
+        return;
+      }
       if (wantsTable(req.headers.accept)) {
         return send(res, 200, toTable(t, [o], { now: ctx.clock.now(), resourceVersion: o.metadata.resourceVersion ?? '', includeObject: query.get('includeObject') ?? undefined }));
       }
