@@ -55,6 +55,7 @@ export function startControllers(store: ObjectStore, options: ControllerOptions)
   const clock = options.clock ?? { now: () => Date.now() };
   const pending = new Map<string, { timer: NodeJS.Timeout; due: number; run: () => void }>();
   const claimSeen = new Map<string, number>();
+  const failures = new Map<string, number>();
   const errors: string[] = [];
   const idleWaiters: Array<() => void> = [];
   let stopped = false;
@@ -80,11 +81,14 @@ export function startControllers(store: ObjectStore, options: ControllerOptions)
       pending.delete(key);
       try {
         run();
+        failures.delete(key);
       } catch (err) {
         errors.push(`${key}: ${err instanceof Error ? err.message : String(err)}`);
         if (errors.length > 100) errors.shift();
-        // optimistic-concurrency losers and the like: try again shortly
-        schedule(key, reactMs * 5, run);
+        // try again, backing off (capped) so a persistent failure is no busy loop
+        const n = (failures.get(key) ?? 0) + 1;
+        failures.set(key, n);
+        schedule(key, Math.min(reactMs * 5 * 2 ** n, 10_000), run);
       }
       if (pending.size === 0) for (const w of idleWaiters.splice(0)) w();
     }, ms);

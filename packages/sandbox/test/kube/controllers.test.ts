@@ -212,6 +212,13 @@ describe('controllers', () => {
     const [rs] = store.list(type('apps', 'replicasets'), 'app');
     expect(rs.metadata.ownerReferences).toBeUndefined();
     expect(store.list(type('', 'pods'), 'app')).toHaveLength(1);
+
+    // Re-created with the same template, the Deployment adopts the orphan instead of colliding with its name.
+    const again = store.create(type('apps', 'deployments'), deployment('keep', 'nginx:1.25', { replicas: 1 }));
+    await until(() => kstatusCurrent(get('apps', 'deployments', 'keep')));
+    const rss = store.list(type('apps', 'replicasets'), 'app');
+    expect(rss.map((x) => x.metadata.name)).toEqual([rs.metadata.name]);
+    expect(rss[0].metadata.ownerReferences?.[0].uid).toBe(again.metadata.uid);
   });
 
   it('quota: a pod over the ResourceQuota is refused with the real message, reported as FailedCreate on the ReplicaSet', async () => {

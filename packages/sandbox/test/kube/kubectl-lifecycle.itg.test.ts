@@ -96,6 +96,22 @@ describe.each([
     expect(status(after)).toMatchObject({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
   });
 
+  (full ? it : noTest)('rollout status of a StatefulSet (with a claim) and a DaemonSet', async () => {
+    const labels = (app: string) => ({ selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } } });
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: ns }, spec: { replicas: 2, serviceName: 'db', ...labels('db'), volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] } };
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: ns }, spec: labels('agent') };
+    expect((await kubectl('apply', '-f', manifest({ apiVersion: 'v1', kind: 'List', items: [sts, ds] }))).code).toBe(0);
+    const s = await kubectl('rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=30s');
+    expect(s.code, s.stderr).toBe(0);
+    // The apiserver defaults rollingUpdate.partition to 0, so kubectl reports the partitioned form (as on a real cluster).
+    expect(s.stdout).toContain('partitioned roll out complete: 2 new pods have been updated...');
+    const d = await kubectl('rollout', 'status', 'daemonset/agent', '-n', ns, '--timeout=30s');
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain('daemon set "agent" successfully rolled out');
+    const pvcs = await kubectl('get', 'pvc', '-n', ns, '-o', 'json');
+    expect((JSON.parse(pvcs.stdout) as { items: KubeObject[] }).items.map((p) => `${p.metadata.name}:${status(p).phase}`)).toEqual(['data-db-0:Bound', 'data-db-1:Bound']);
+  });
+
   it('a never-ready rollout times out rollout status; get events --field-selector type=Warning -o json names the pods', async () => {
     const applied = await kubectl('apply', '-f', manifest(deployment(ns, 'broken', 'registry.example/app:missing', { [SCENARIO_ANNOTATION]: 'image-pull-backoff' })));
     expect(applied.code).toBe(0);

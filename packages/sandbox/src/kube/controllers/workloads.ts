@@ -1,6 +1,6 @@
 import type { KubeObject } from '../store.js';
 import {
-  controllerRef, getCondition, iso, ownedBy, randomSuffix, recordEvent, replicasOf, scaledValue, setCondition,
+  controllerRef, getCondition, iso, labelsMatch, ownedBy, randomSuffix, recordEvent, replicasOf, scaledValue, setCondition,
   stableJson, templateHash, writeStatus, type Condition, type Ctl, type Obj,
 } from './common.js';
 import { createPod, podPhase, podReady } from './pods.js';
@@ -53,7 +53,19 @@ export function reconcileDeployment(ctl: Ctl, d: KubeObject): void {
   if (spec.paused) return writeDeploymentStatus(ctl, d, owned, newRs, maxUnavailable);
 
   if (!newRs) {
-    const hash = templateHash(spec.template ?? {});
+    // An orphaned ReplicaSet with this template (e.g. left by `delete --cascade=orphan`) is adopted, as the real controller does.
+    const orphan = ctl.store.list(rsT, ns).find((rs) => !(rs.metadata.ownerReferences ?? []).some((r) => r.controller)
+      && labelsMatch(spec.selector, rs.metadata.labels) && stableJson(withoutHash((rs.spec as Obj).template)) === want);
+    if (orphan) {
+      newRs = ctl.store.update(rsT, { ...orphan, metadata: { ...orphan.metadata, ownerReferences: [...(orphan.metadata.ownerReferences ?? []), controllerRef(d)] } });
+      owned.push(newRs);
+    }
+  }
+  if (!newRs) {
+    // A name taken by someone else's ReplicaSet moves to the next hash, like status.collisionCount.
+    let collisions = 0;
+    while (ctl.store.get(rsT, ns, `${d.metadata.name}-${templateHash(spec.template ?? {}, collisions)}`)) collisions++;
+    const hash = templateHash(spec.template ?? {}, collisions);
     const template = structuredClone(spec.template ?? {}) as { metadata?: { labels?: Record<string, string> } };
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash } };
     const rs: KubeObject = {
