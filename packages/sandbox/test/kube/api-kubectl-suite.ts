@@ -12,19 +12,13 @@ interface Run {
   stderr: string;
 }
 
-const tools = toolPaths();
+/**
+ * The API stand-in driven by a real kubectl, one file per version (api-kubectl-1xx.itg.test.ts)
+ * so the two run in parallel forks. A bare server (no controllers): status writes must not move
+ * resourceVersions under the no-op checks.
+ */
 let kube: KubeStandIn;
 let home: string;
-
-beforeAll(async () => {
-  kube = await startKube({ controllers: false });
-  home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
-});
-
-afterAll(async () => {
-  await kube.stop();
-  rmSync(home, { recursive: true, force: true });
-});
 
 /** Runs the real kubectl with the stand-in's kubeconfig and a fresh HOME (its discovery cache lives there). */
 function kubectl(bin: string, args: string[], stdin?: string): Promise<Run> {
@@ -53,10 +47,23 @@ const deployment = (ns: string, env: Array<{ name: string; value: string }>, rep
   },
 });
 
-describe.each([
-  ['kubectl 1.31', tools.v31.kubectl, 'k31'],
-  ['kubectl 1.34', tools.v34.kubectl, 'k34'],
-])('%s against the stand-in', (_label, bin, ns) => {
+export function defineKubectlSuite(version: 'v31' | 'v34'): void {
+  const bin = toolPaths()[version].kubectl;
+  const ns = version === 'v31' ? 'k31' : 'k34';
+  beforeAll(async () => {
+    kube = await startKube({ controllers: false });
+    home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
+  });
+  afterAll(async () => {
+    await kube.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+  describe(`kubectl ${version === 'v31' ? '1.31' : '1.34'} against the stand-in`, () => {
+    defineTests(bin, ns);
+  });
+}
+
+function defineTests(bin: string, ns: string): void {
   const run = (...args: string[]): Promise<Run> => kubectl(bin, args);
   const deploymentsType = (): NonNullable<ReturnType<KubeStandIn['store']['types']['get']>> => kube.store.types.get('apps', 'v1', 'deployments')!;
   /** Server state read straight from the store (cheaper than another kubectl process). */
@@ -208,4 +215,4 @@ describe.each([
     expect(c['patch deployments/scale']).toBeGreaterThanOrEqual(1);
     expect(c['GET /api']).toBeGreaterThanOrEqual(1);
   });
-});
+}

@@ -1,0 +1,3 @@
+import { defineKubectlSuite } from './api-kubectl-suite.js';
+
+defineKubectlSuite('v31');
