@@ -74037,7 +74037,8 @@ async function teardown_teardownMany(ports, items, opts = {}) {
             }
         });
     };
-    await announce('tearing-down');
+    if (opts.announceStart !== false)
+        await announce('tearing-down');
     const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
     const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
     await each(releases, async (r) => {
@@ -74248,7 +74249,8 @@ async function reapOrphans(ports, o) {
     }
     const now = toReap.filter((p) => !p.deferred);
     if (!o.dryRun && now.length) {
-        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency });
+        // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
+        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency, announceStart: false });
     }
     out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
     out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);

@@ -205,7 +205,8 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
 
   const now = toReap.filter((p) => !p.deferred);
   if (!o.dryRun && now.length) {
-    out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr)!)), { concurrency: o.concurrency });
+    // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
+    out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr)!)), { concurrency: o.concurrency, announceStart: false });
   }
   out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
   out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);

@@ -64,6 +64,8 @@ export interface TeardownManyOptions {
   concurrency?: number;
   /** Namespaces per batch call of `deleteMarkedNamespaces` (default: spread evenly over `concurrency`, at most 25). */
   namespaceBatch?: number;
+  /** Post "tearing down" before the removals (default true); the reaper only posts the outcome. */
+  announceStart?: boolean;
 }
 
 function failedResult(kind: ResourceKind, name: string, err: unknown): RemovalResult {
@@ -119,7 +121,7 @@ export async function teardownMany(ports: TeardownPorts, items: TeardownItem[], 
     });
   };
 
-  await announce('tearing-down');
+  if (opts.announceStart !== false) await announce('tearing-down');
 
   const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks!] as const)));
   const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));

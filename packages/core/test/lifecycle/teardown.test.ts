@@ -96,4 +96,10 @@ describe('teardownMany', () => {
       items.map((i) => [i.pr, ['namespace:deleted', 'deployment:already-gone']]));
     expect(w.calls.filter((c) => c.startsWith('comment')).length).toBe(20);
   });
+
+  it('announceStart false (the reaper) edits each comment once, with the outcome', async () => {
+    const w = world(all);
+    await teardownMany(w.ports, [{ pr: 12, releases: [], namespaces: [{ name: 'preview-pr-12' }], vaultPaths: [], repositories: [], environments: [] }], { announceStart: false });
+    expect(w.calls).toEqual(['namespace:preview-pr-12', 'comment:12:destroyed']);
+  });
 });
