@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { recordUpdate, serverSideApply, type ManagedFieldsEntry } from './apply.js';
 import type { PatchKind } from './body.js';
 import { admit, type KubeContext } from './context.js';
@@ -83,8 +84,12 @@ export function updateObject(
     }
   }
   const status = opts.subresource === 'status';
-  if (status || !opts.manager) o.metadata.managedFields = cur.metadata.managedFields;
-  else o.metadata.managedFields = recordUpdate(cur.metadata.managedFields as ManagedFieldsEntry[] | undefined, opts.manager, cur, o, nowIso(ctx));
+  // a body that changes managedFields sets them (helm 4 rewrites helm's Update entries into its
+  // Apply entry that way); otherwise the writer becomes the Update owner of what it changed
+  const explicit = o.metadata.managedFields !== undefined && !isDeepStrictEqual(o.metadata.managedFields, cur.metadata.managedFields);
+  if (status) o.metadata.managedFields = cur.metadata.managedFields;
+  else if (opts.manager && !explicit) o.metadata.managedFields = recordUpdate(cur.metadata.managedFields as ManagedFieldsEntry[] | undefined, opts.manager, cur, o, nowIso(ctx));
+  else if (!explicit) o.metadata.managedFields = cur.metadata.managedFields;
   const preview = ctx.store.update(t, o, { status, dryRun: true });
   if (!status) validateObject(t, preview, cur);
   admit(ctx, { operation: 'UPDATE', type: t, namespace, name, object: preview, oldObject: cur, dryRun: opts.dryRun });

@@ -112,6 +112,24 @@ describe('writes', () => {
     expect((await call('DELETE', '/api/v1/namespaces/app/configmaps/gone')).status).toBe(404);
   });
 
+  it('server-side apply over HTTP drops what the manager stopped applying; an explicit managedFields write is honoured', async () => {
+    const url = '/apis/apps/v1/namespaces/app/deployments/ssa?fieldManager=helm&fieldValidation=Strict&force=false';
+    const apply = (annotations: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> =>
+      call('PATCH', url, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ssa' },
+        spec: { selector: { matchLabels: { app: 'ssa' } }, template: { metadata: { labels: { app: 'ssa' }, annotations }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } } },
+      }, { 'content-type': 'application/apply-patch+yaml' });
+    expect((await apply({ keep: '1' })).status).toBe(201);
+    expect((await apply({ keep: '1', scenario: 'x' })).status).toBe(200);
+    const back = await apply({ keep: '1' });
+    expect((back.json.spec as { template: { metadata: { annotations: unknown } } }).template.metadata.annotations).toEqual({ keep: '1' });
+    const fields = [{ manager: 'helm', operation: 'Apply', apiVersion: 'apps/v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }];
+    const patched = await call('PATCH', '/apis/apps/v1/namespaces/app/deployments/ssa?fieldManager=helm', [{ op: 'replace', path: '/metadata/managedFields', value: fields }], { 'content-type': 'application/json-patch+json' });
+    expect((patched.json.metadata as { managedFields: unknown }).managedFields).toEqual(fields);
+  });
+
   it('counts and logs every request', () => {
     expect(kube.counters()['create configmaps']).toBeGreaterThanOrEqual(5);
     expect(kube.requestLog().some((e) => e.method === 'GET' && e.path === '/apis' && e.status === 200)).toBe(true);
