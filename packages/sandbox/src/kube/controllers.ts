@@ -11,7 +11,8 @@ import type { KubeObject, ObjectStore, StoreEvent } from './store.js';
 import { controllerOf, lookupType, type Ctl } from './controllers/common.js';
 import { forgetPod, reconcilePod } from './controllers/pods.js';
 import { reconcileAutoscaler, reconcileBudget, reconcileClaim, reconcileQuota } from './controllers/status.js';
-import { reconcileDaemonSet, reconcileDeployment, reconcileJob, reconcileReplicaSet, reconcileStatefulSet } from './controllers/workloads.js';
+import { reconcileDeployment } from './controllers/deployment.js';
+import { reconcileDaemonSet, reconcileJob, reconcileReplicaSet, reconcileStatefulSet } from './controllers/workloads.js';
 
 export interface ControllerOptions {
   /**

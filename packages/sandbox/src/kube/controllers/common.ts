@@ -51,11 +51,6 @@ export function controllerOf(o: KubeObject): OwnerReference | undefined {
   return (o.metadata.ownerReferences ?? []).find((r) => r.controller === true);
 }
 
-/** `apps/v1` Deployment → the type of its controller kind. */
-export function typeOfKind(store: ObjectStore, kind: string): ResourceType | undefined {
-  return store.types.all().find((t) => t.kind === kind);
-}
-
 /** FNV-1a 32 over the JSON, rendered like k8s rand.SafeEncodeString(fmt.Sprint(hash)). */
 export function templateHash(value: unknown, collisionCount = 0): string {
   const text = stableJson(value) + (collisionCount ? String(collisionCount) : '');
@@ -198,4 +193,9 @@ export function labelsMatch(selector: unknown, labels: Record<string, string> | 
     if (e.operator === 'DoesNotExist' && has) return false;
   }
   return true;
+}
+
+/** Status fields the real controllers omit when zero (`omitempty`). */
+export function counts(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 0));
 }
