@@ -36978,7 +36978,7 @@ async function ensureNamespace(tools, name, marks) {
     guardNamespace(name, state, { repository: marks.repository, pr: marks.pr });
     const manifest = namespaceManifest(name, marks, state);
     await applyManifests(tools, [manifest]);
-    const applied = { ...marks, createdAt: manifest.metadata.annotations[src_marks/* ANNOTATIONS */.BC.createdAt] };
+    const applied = { ...marks, createdAt: manifest.metadata.annotations[ANNOTATIONS.createdAt] };
     return { name, created: !state.exists, marks: applied };
 }
 
@@ -37123,6 +37123,8 @@ function upgradeArgs(major, a) {
     }
     if (a.description)
         args.push('--description', a.description);
+    if (a.output)
+        args.push('--output', a.output);
     return args;
 }
 /** `helm rollback <release> <revision>` waiting for the old revision to be ready again. */
@@ -37229,11 +37231,10 @@ function describeRecovery(release, r) {
     }
     return undefined;
 }
-/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
-async function recoverStuckRelease(tools, release, namespace, timeoutMs) {
-    const plan = planRecovery(await getReleaseHistory(tools, release, namespace));
+/** Carries out a recovery plan (rollback or uninstall), waiting for the result. */
+async function applyRecovery(tools, release, namespace, plan, timeoutMs) {
     if (plan.action === 'none')
-        return plan;
+        return;
     outputs/* log */.Rm.warning(describeRecovery(release, plan), 'Stuck Helm release');
     try {
         if (plan.action === 'rolled-back') {
@@ -37248,6 +37249,11 @@ async function recoverStuckRelease(tools, release, namespace, timeoutMs) {
             hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`, cause: err,
         });
     }
+}
+/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
+async function recoverStuckRelease(tools, release, namespace, timeoutMs) {
+    const plan = planRecovery(await getReleaseHistory(tools, release, namespace));
+    await applyRecovery(tools, release, namespace, plan, timeoutMs);
     return plan;
 }
 
@@ -37509,8 +37515,8 @@ function stillWanted(pr, number, label) {
 function releaseLabels(m) {
     return { [src_marks/* LABELS */.kg.managedBy]: src_marks/* MANAGED_BY */.Kf, [src_marks/* LABELS */.kg.repo]: (0,src_marks/* repoLabelValue */.yX)(m.repository), [src_marks/* LABELS */.kg.pr]: String(m.pr) };
 }
+const isTools = (t) => typeof t.then !== 'function';
 async function deployPreview(plan, ports) {
-    const { tools } = ports;
     const clock = ports.clock ?? src_clock/* systemClock */.m;
     const timings = {};
     const base = { namespace: plan.namespace, release: plan.release, url: plan.url, timings };
@@ -37523,23 +37529,29 @@ async function deployPreview(plan, ports) {
             timings[name] = clock.now() - t0;
         }
     };
-    if (plan.maxPreviews > 0) {
-        const existing = await timed('cap', () => listPreviewNamespaces(tools, plan.repository));
-        checkCap(existing, plan.pr, plan.maxPreviews);
-    }
-    if (ports.checkStillWanted) {
-        const w = await timed('still-open', ports.checkStillWanted);
-        if (!w.wanted)
-            return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${w.reason}.` };
-    }
+    const kubectl = ports.kubectl ?? (isTools(ports.tools) ? ports.tools : kubectlTools());
+    const toolsReady = Promise.resolve(ports.tools);
+    // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
+    // previews for the cap, the namespace and the release's history (a stuck revision?).
+    const [tools, wanted, existing, nsState, history] = await timed('checks', () => Promise.all([
+        toolsReady,
+        ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve({ wanted: true }),
+        plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
+        readNamespace(kubectl, plan.namespace),
+        toolsReady.then((t) => getReleaseHistory(t, plan.release, plan.namespace)),
+    ]));
+    if (!wanted.wanted)
+        return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
+    checkCap(existing, plan.pr, plan.maxPreviews);
+    guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
+    // The namespace (marks refreshed) and its fences in one server-side apply.
     const marks = (0,src_marks/* newMarks */.z5)({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
-    const ns = await timed('namespace', () => ensureNamespace(tools, plan.namespace, marks));
-    outputs/* log */.Rm.info(`${ns.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})`);
     const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
-    await timed('guardrails', () => applyManifests(tools, fences, plan.namespace));
-    if (fences.length)
-        outputs/* log */.Rm.info(`Applied ${fences.map((f) => f.kind).join(', ')} to ${plan.namespace}`);
-    const recovery = await timed('recovery', () => recoverStuckRelease(tools, plan.release, plan.namespace, plan.timeoutMs));
+    await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
+    outputs/* log */.Rm.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
+    const recovery = planRecovery(history);
+    if (recovery.action !== 'none')
+        await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
     const recoveryMessage = describeRecovery(plan.release, recovery);
     const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_namespaceObject.join)(ports.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(), 'preview-fleet-values-'));
     const valuesFile = (0,external_node_path_namespaceObject.join)(dir, 'preview-fleet-values.yaml');
@@ -37548,6 +37560,7 @@ async function deployPreview(plan, ports) {
         release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
         valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: plan.timeoutMs, atomic: plan.atomic,
         labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
+        output: 'json',
     });
     // With atomic, helm rolls back before it returns and the failing pods are gone; a snapshot
     // shortly before helm's deadline keeps what they were waiting on (ImagePullBackOff, …).
@@ -37557,8 +37570,10 @@ async function deployPreview(plan, ports) {
     }, Math.max(plan.timeoutMs - 3000, Math.floor(plan.timeoutMs * 0.8)));
     timer.unref();
     let failure;
+    let deployed;
     try {
-        await timed('helm', () => tools_runHelm(tools, args, { stream: true }));
+        // JSON output (never logged: it holds the values) gives the revision without another helm call.
+        deployed = parseReleaseStatus((await timed('helm', () => tools_runHelm(tools, args))).stdout);
     }
     catch (err) {
         failure = err;
@@ -37574,15 +37589,14 @@ async function deployPreview(plan, ports) {
         const reasons = headlineReasons(d);
         const state = releaseAfterFailure(d.release, plan.atomic);
         return {
-            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: ns.created, revision: d.release?.revision,
+            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: !nsState.exists, revision: d.release?.revision,
             message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
             diagnostics: diagnostics_renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
         };
     }
-    const status = await getReleaseStatus(tools, plan.release, plan.namespace);
-    if (!status)
-        throw new errors/* ActionError */.lZ(`Helm reported success but release "${plan.release}" is not in "${plan.namespace}"`);
-    return { ...base, status: 'deployed', revision: status.revision, recovery, recoveryMessage, namespaceCreated: ns.created };
+    if (!deployed)
+        throw new errors/* ActionError */.lZ(`Helm reported success but printed no release for "${plan.release}"`);
+    return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: !nsState.exists };
 }
 /** What became of the release after a failed upgrade, for the one-line message. */
 function releaseAfterFailure(release, atomic) {
@@ -37614,13 +37628,49 @@ async function rollout_listWorkloads(tools, namespace, kinds, selector) {
         args.push('--selector', selector);
     const list = await kubectlJson(tools, args);
     return (list.items ?? [])
-        .map((o) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? '') }))
+        .map((o) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? ''), done: rolledOut(o) }))
         .filter((w) => w.kind !== undefined && w.name !== '');
+}
+/**
+ * kubectl's rollout-status conditions (kubectl/pkg/polymorphichelpers/rollout_status.go) applied to
+ * a listed object, so a workload that is already complete costs no further process.
+ */
+function rolledOut(o) {
+    const spec = o?.spec ?? {};
+    const st = o?.status ?? {};
+    if ((o?.metadata?.generation ?? 0) > (st.observedGeneration ?? -1))
+        return false;
+    const want = spec.replicas ?? 1;
+    switch (o?.kind) {
+        case 'Deployment': {
+            const stalled = (st.conditions ?? []).some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+            return !stalled && (st.updatedReplicas ?? 0) >= want && (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) && (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0);
+        }
+        case 'StatefulSet': {
+            if (spec.updateStrategy?.type === 'OnDelete')
+                return true;
+            if ((st.readyReplicas ?? 0) < want)
+                return false;
+            const partition = spec.updateStrategy?.rollingUpdate?.partition;
+            if (partition)
+                return (st.updatedReplicas ?? 0) >= want - partition;
+            return st.updateRevision === st.currentRevision;
+        }
+        case 'DaemonSet': {
+            if (spec.updateStrategy?.type === 'OnDelete')
+                return true;
+            return (st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) && (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0);
+        }
+        default:
+            return false;
+    }
 }
 /** Waits for all workloads concurrently; never throws, each outcome says how it went. */
 async function rollout_waitForRollouts(tools, namespace, workloads, timeoutMs, now = Date.now) {
     return Promise.all(workloads.map(async (w) => {
         const t0 = now();
+        if (w.done)
+            return { ...w, ok: true, ms: 0, message: 'rolled out' };
         try {
             const r = await runKubectl(tools, ['rollout', 'status', `${w.kind}/${w.name}`, '--namespace', namespace, `--timeout=${goDuration(timeoutMs)}`]);
             return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };
@@ -38393,8 +38443,9 @@ function prepare() {
 }
 async function main() {
     const { inputs, ctx, pr, plan } = prepare();
-    const tools = await detectTools();
-    src/* log */.Rm.info(`Helm ${tools.helmVersion} (major ${tools.helmMajor}); deploying ${plan.release} into ${plan.namespace}`);
+    // Detection overlaps the other reads; the story awaits it before the first helm call.
+    const tools = detectTools();
+    tools.then((t) => src/* log */.Rm.info(`Helm ${t.helmVersion} (major ${t.helmMajor}); deploying ${plan.release} into ${plan.namespace}`), () => undefined);
     const checkStillWanted = async () => {
         if (inputs.githubToken === '') {
             src/* log */.Rm.warning('github-token is empty: the PR state comes from the event payload and is not re-checked', 'PR not re-checked');
@@ -38410,7 +38461,7 @@ async function main() {
         status: result.status, namespace: result.namespace, release: result.release, url: result.url ?? '',
         revision: result.revision ?? '', diagnostics: result.diagnostics ?? '',
     });
-    await (0,src/* writeSummary */.Sy)(main_summary(result, tools.helmVersion));
+    await (0,src/* writeSummary */.Sy)(main_summary(result, (await tools).helmVersion));
     if (result.recoveryMessage)
         src/* log */.Rm.warning(result.recoveryMessage, 'Stuck release recovered');
     if (result.status === 'skipped') {

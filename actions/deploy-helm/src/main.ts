@@ -19,8 +19,9 @@ export function prepare() {
 export async function main(): Promise<void> {
   const { inputs, ctx, pr, plan } = prepare();
 
-  const tools = await detectTools();
-  log.info(`Helm ${tools.helmVersion} (major ${tools.helmMajor}); deploying ${plan.release} into ${plan.namespace}`);
+  // Detection overlaps the other reads; the story awaits it before the first helm call.
+  const tools = detectTools();
+  tools.then((t) => log.info(`Helm ${t.helmVersion} (major ${t.helmMajor}); deploying ${plan.release} into ${plan.namespace}`), () => undefined);
 
   const checkStillWanted = async (): Promise<StillWanted> => {
     if (inputs.githubToken === '') {
@@ -37,7 +38,7 @@ export async function main(): Promise<void> {
     status: result.status, namespace: result.namespace, release: result.release, url: result.url ?? '',
     revision: result.revision ?? '', diagnostics: result.diagnostics ?? '',
   });
-  await writeSummary(summary(result, tools.helmVersion));
+  await writeSummary(summary(result, (await tools).helmVersion));
   if (result.recoveryMessage) log.warning(result.recoveryMessage, 'Stuck release recovered');
   if (result.status === 'skipped') {
     log.notice(result.message!, 'Preview not deployed');

@@ -4,19 +4,21 @@ export interface BadInput {
   inputs: Record<string, string>;
   input: string;
   message: RegExp;
+  /** Also run through the bundle (the issue's own cases; every case runs through parseInputs). */
+  bundle?: boolean;
 }
 
 export const BAD_INPUTS: BadInput[] = [
-  { name: 'chart path missing', inputs: { chart: './deploy/no-such-chart' }, input: 'chart', message: /No chart exists at/ },
+  { name: 'chart path missing', inputs: { chart: './deploy/no-such-chart' }, input: 'chart', message: /No chart exists at/, bundle: true },
   { name: 'chart empty', inputs: { chart: '' }, input: 'chart', message: /is required/ },
-  { name: 'timeout unparsable', inputs: { timeout: 'five minutes' }, input: 'timeout', message: /duration like 90s, 5m/ },
+  { name: 'timeout unparsable', inputs: { timeout: 'five minutes' }, input: 'timeout', message: /duration like 90s, 5m/, bundle: true },
   { name: 'timeout without unit', inputs: { timeout: '300' }, input: 'timeout', message: /Add a unit/ },
-  { name: 'values not YAML', inputs: { values: 'env:\n  A: [unclosed' }, input: 'values', message: /must be a YAML mapping/ },
+  { name: 'values not YAML', inputs: { values: 'env:\n  A: [unclosed' }, input: 'values', message: /must be a YAML mapping/, bundle: true },
   { name: 'values a list', inputs: { values: '- a\n- b' }, input: 'values', message: /not a list/ },
-  { name: 'set line without =', inputs: { set: 'replicaCount=2\nimage.tag' }, input: 'set', message: /KEY=value/ },
+  { name: 'set line without =', inputs: { set: 'replicaCount=2\nimage.tag' }, input: 'set', message: /KEY=value/, bundle: true },
   { name: 'set value not YAML', inputs: { set: 'name="unterminated' }, input: 'set', message: /YAML scalar/ },
-  { name: 'namespace renders to default', inputs: { namespace: 'default' }, input: 'namespace', message: /must not name a system namespace/ },
-  { name: 'namespace renders to kube-system', inputs: { namespace: 'kube-{{service}}', service: 'system' }, input: 'namespace', message: /system namespace/ },
+  { name: 'namespace renders to default', inputs: { namespace: 'default' }, input: 'namespace', message: /must not name a system namespace/, bundle: true },
+  { name: 'namespace renders to kube-system', inputs: { namespace: 'kube-{{service}}', service: 'system' }, input: 'namespace', message: /system namespace/, bundle: true },
   { name: 'unknown template variable', inputs: { release: '{{nope}}-{{number}}' }, input: 'release', message: /\{\{nope\}\} is not one of them/ },
   { name: 'atomic not a boolean', inputs: { atomic: 'yes' }, input: 'atomic', message: /YAML 1.2 boolean/ },
   { name: 'max-previews negative', inputs: { 'max-previews': '-1' }, input: 'max-previews', message: /whole number of at least 0/ },

@@ -28893,7 +28893,7 @@ var marks = __nccwpck_require__(3807);
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   i6: () => (/* reexport */ WORKLOAD_KINDS),
-  eU: () => (/* reexport */ kubectlTools),
+  eU: () => (/* reexport */ tools_kubectlTools),
   tD: () => (/* reexport */ parseApplicationRef),
   NL: () => (/* reexport */ parseExpectStatus),
   QG: () => (/* reexport */ parseHeaders),
@@ -28902,7 +28902,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   N9: () => (/* reexport */ waitReady)
 });
 
-// UNUSED EXPORTS: DEFAULT_LIMITS, DEFAULT_QUOTA, FIELD_MANAGER, GUARDRAIL_NAME, PENDING_STATUSES, WARNED_AT_ANNOTATION, applicationState, applyManifests, buildGeneratedValues, checkCap, collectDiagnostics, deepMerge, deleteMarkedNamespaces, deleteNamespace, deployPreview, describeAttempt, describeRecovery, describeStuck, detectTools, ensureNamespace, getReleaseHistory, getReleaseStatus, getValuesArgs, goDuration, guardNamespace, guardrailManifests, headlineReasons, historyArgs, isNotFound, isSystemNamespace, kubectlJson, listMarkedNamespaces, listPreviewNamespaces, listReleasesByNamespace, listWorkloads, markNamespaceWarned, mergeDiagnostics, namespaceManifest, notOwnedReason, parseEgressAllow, parseHelmMajor, parseLimitRangeInput, parseQuantityToggle, parseQuotaInput, parseReleaseHistory, parseReleaseStatus, parseScalar, parseUnreadyPods, parseValuesBlock, parseWarningEvents, planPreviewNames, planRecovery, probeOnce, probeUntilReady, readNamespace, recoverStuckRelease, releaseLabels, renderDiagnostics, renderValuesFile, requireWorkloads, rollbackArgs, runHelm, runKubectl, setPath, splitImage, splitKeyPath, statusArgs, statusExpected, stillWanted, uninstallArgs, uninstallRelease, upgradeArgs, waitForApplication, waitForRollouts
+// UNUSED EXPORTS: DEFAULT_LIMITS, DEFAULT_QUOTA, FIELD_MANAGER, GUARDRAIL_NAME, PENDING_STATUSES, WARNED_AT_ANNOTATION, applicationState, applyManifests, applyRecovery, buildGeneratedValues, checkCap, collectDiagnostics, deepMerge, deleteMarkedNamespaces, deleteNamespace, deployPreview, describeAttempt, describeRecovery, describeStuck, detectTools, ensureNamespace, getReleaseHistory, getReleaseStatus, getValuesArgs, goDuration, guardNamespace, guardrailManifests, headlineReasons, historyArgs, isNotFound, isSystemNamespace, kubectlJson, listMarkedNamespaces, listPreviewNamespaces, listReleasesByNamespace, listWorkloads, markNamespaceWarned, mergeDiagnostics, namespaceManifest, notOwnedReason, parseEgressAllow, parseHelmMajor, parseLimitRangeInput, parseQuantityToggle, parseQuotaInput, parseReleaseHistory, parseReleaseStatus, parseScalar, parseUnreadyPods, parseValuesBlock, parseWarningEvents, planPreviewNames, planRecovery, probeOnce, probeUntilReady, readNamespace, recoverStuckRelease, releaseLabels, renderDiagnostics, renderValuesFile, requireWorkloads, rollbackArgs, rolledOut, runHelm, runKubectl, setPath, splitImage, splitKeyPath, statusArgs, statusExpected, stillWanted, uninstallArgs, uninstallRelease, upgradeArgs, waitForApplication, waitForRollouts
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -28916,7 +28916,7 @@ var exec = __nccwpck_require__(6192);
 
 
 /** kubectl from PATH (or `kubectl`), for code that never calls helm. */
-function kubectlTools(options = {}) {
+function tools_kubectlTools(options = {}) {
     return { kubectl: options.kubectl ?? 'kubectl', env: options.env };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
@@ -29137,7 +29137,7 @@ var marks = __nccwpck_require__(3807);
 /** Field manager for every server-side apply we do, so our fields are ours and nobody else's. */
 const FIELD_MANAGER = 'preview-fleet';
 /** Reads a namespace (exists = false when it is not there). */
-async function readNamespace(tools, name) {
+async function namespace_readNamespace(tools, name) {
     try {
         const ns = await kubectlJson(tools, ['get', 'namespace', name]);
         const labels = ns.metadata?.labels ?? {};
@@ -29154,7 +29154,7 @@ async function readNamespace(tools, name) {
  * Refuses a namespace we may not deploy into: one without our marks (never adopted), one marked
  * for another repository or PR, or one being deleted (a teardown is still running).
  */
-function guardNamespace(name, state, owner) {
+function namespace_guardNamespace(name, state, owner) {
     if (!state.exists)
         return;
     if (!state.marks) {
@@ -29175,7 +29175,7 @@ function guardNamespace(name, state, owner) {
  * The Namespace manifest: our labels, annotations with head SHA and `expires-at` = now + ttl,
  * the original `created-at` kept, and the services sharing the namespace listed.
  */
-function namespaceManifest(name, marks, existing) {
+function namespace_namespaceManifest(name, marks, existing) {
     const labels = toKubeLabels({ ...marks, service: undefined });
     const annotations = toKubeAnnotations({ ...marks, createdAt: existing?.marks?.createdAt || marks.createdAt });
     const services = new Set((existing?.annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
@@ -29196,10 +29196,10 @@ async function namespace_applyManifests(tools, objects, namespace) {
     await runKubectl(tools, args, { input: JSON.stringify(list) });
 }
 /** Guards, then creates or refreshes the namespace with our marks. */
-async function namespace_ensureNamespace(tools, name, marks) {
-    const state = await readNamespace(tools, name);
-    guardNamespace(name, state, { repository: marks.repository, pr: marks.pr });
-    const manifest = namespaceManifest(name, marks, state);
+async function ensureNamespace(tools, name, marks) {
+    const state = await namespace_readNamespace(tools, name);
+    namespace_guardNamespace(name, state, { repository: marks.repository, pr: marks.pr });
+    const manifest = namespace_namespaceManifest(name, marks, state);
     await namespace_applyManifests(tools, [manifest]);
     const applied = { ...marks, createdAt: manifest.metadata.annotations[ANNOTATIONS.createdAt] };
     return { name, created: !state.exists, marks: applied };
@@ -29348,6 +29348,8 @@ function helm_args_upgradeArgs(major, a) {
     }
     if (a.description)
         args.push('--description', a.description);
+    if (a.output)
+        args.push('--output', a.output);
     return args;
 }
 /** `helm rollback <release> <revision>` waiting for the old revision to be ready again. */
@@ -29390,10 +29392,10 @@ function isReleaseNotFound(err) {
     return err instanceof exec/* CommandError */.Qd && /release: not found|not found/i.test(err.stderr);
 }
 /** `helm status -o json`, or undefined when the release does not exist. */
-async function release_getReleaseStatus(tools, release, namespace) {
+async function getReleaseStatus(tools, release, namespace) {
     try {
         const r = await tools_runHelm(tools, statusArgs({ release, namespace }));
-        return parseReleaseStatus(r.stdout);
+        return release_parseReleaseStatus(r.stdout);
     }
     catch (err) {
         if (isReleaseNotFound(err))
@@ -29402,7 +29404,7 @@ async function release_getReleaseStatus(tools, release, namespace) {
     }
 }
 /** Parses `helm status -o json` (same shape in Helm 3 and 4). */
-function parseReleaseStatus(json) {
+function release_parseReleaseStatus(json) {
     const r = JSON.parse(json);
     return {
         name: String(r.name ?? ''), namespace: String(r.namespace ?? ''), revision: Number(r.version ?? 0),
@@ -29412,7 +29414,7 @@ function parseReleaseStatus(json) {
     };
 }
 /** `helm history -o json`, oldest first; [] when the release does not exist. */
-async function getReleaseHistory(tools, release, namespace) {
+async function release_getReleaseHistory(tools, release, namespace) {
     try {
         const r = await runHelm(tools, historyArgs({ release, namespace }));
         return parseReleaseHistory(r.stdout);
@@ -29435,7 +29437,7 @@ function parseReleaseHistory(json) {
  * The plan for a stuck release: the newest revision is pending → roll back to the newest
  * revision that was deployed (or superseded) before it; none → uninstall.
  */
-function planRecovery(history) {
+function release_planRecovery(history) {
     const last = history[history.length - 1];
     if (!last || !PENDING_STATUSES.includes(last.status))
         return { action: 'none' };
@@ -29454,11 +29456,10 @@ function release_describeRecovery(release, r) {
     }
     return undefined;
 }
-/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
-async function release_recoverStuckRelease(tools, release, namespace, timeoutMs) {
-    const plan = planRecovery(await getReleaseHistory(tools, release, namespace));
+/** Carries out a recovery plan (rollback or uninstall), waiting for the result. */
+async function release_applyRecovery(tools, release, namespace, plan, timeoutMs) {
     if (plan.action === 'none')
-        return plan;
+        return;
     log.warning(release_describeRecovery(release, plan), 'Stuck Helm release');
     try {
         if (plan.action === 'rolled-back') {
@@ -29473,6 +29474,11 @@ async function release_recoverStuckRelease(tools, release, namespace, timeoutMs)
             hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`, cause: err,
         });
     }
+}
+/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
+async function recoverStuckRelease(tools, release, namespace, timeoutMs) {
+    const plan = release_planRecovery(await release_getReleaseHistory(tools, release, namespace));
+    await release_applyRecovery(tools, release, namespace, plan, timeoutMs);
     return plan;
 }
 
@@ -29540,7 +29546,7 @@ async function diagnostics_collectDiagnostics(tools, args) {
     const d = { events: [], pods: [], quota: [], errors: [] };
     const tasks = [];
     if (args.release && 'helmMajor' in tools) {
-        tasks.push(release_getReleaseStatus(tools, args.release, args.namespace).then((r) => { d.release = r; }, (e) => { d.errors.push(`helm status: ${firstLine(e)}`); }));
+        tasks.push(getReleaseStatus(tools, args.release, args.namespace).then((r) => { d.release = r; }, (e) => { d.errors.push(`helm status: ${firstLine(e)}`); }));
     }
     tasks.push(tools_kubectlJson(tools, ['get', 'events', '--namespace', args.namespace, '--field-selector', 'type=Warning'])
         .then((l) => { d.events = parseWarningEvents(l); }, (e) => { d.errors.push(`events: ${firstLine(e)}`); }));
@@ -29736,8 +29742,8 @@ function stillWanted(pr, number, label) {
 function releaseLabels(m) {
     return { [LABELS.managedBy]: MANAGED_BY, [LABELS.repo]: repoLabelValue(m.repository), [LABELS.pr]: String(m.pr) };
 }
+const isTools = (t) => typeof t.then !== 'function';
 async function deployPreview(plan, ports) {
-    const { tools } = ports;
     const clock = ports.clock ?? systemClock;
     const timings = {};
     const base = { namespace: plan.namespace, release: plan.release, url: plan.url, timings };
@@ -29750,23 +29756,29 @@ async function deployPreview(plan, ports) {
             timings[name] = clock.now() - t0;
         }
     };
-    if (plan.maxPreviews > 0) {
-        const existing = await timed('cap', () => listPreviewNamespaces(tools, plan.repository));
-        checkCap(existing, plan.pr, plan.maxPreviews);
-    }
-    if (ports.checkStillWanted) {
-        const w = await timed('still-open', ports.checkStillWanted);
-        if (!w.wanted)
-            return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${w.reason}.` };
-    }
+    const kubectl = ports.kubectl ?? (isTools(ports.tools) ? ports.tools : kubectlTools());
+    const toolsReady = Promise.resolve(ports.tools);
+    // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
+    // previews for the cap, the namespace and the release's history (a stuck revision?).
+    const [tools, wanted, existing, nsState, history] = await timed('checks', () => Promise.all([
+        toolsReady,
+        ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve({ wanted: true }),
+        plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
+        readNamespace(kubectl, plan.namespace),
+        toolsReady.then((t) => getReleaseHistory(t, plan.release, plan.namespace)),
+    ]));
+    if (!wanted.wanted)
+        return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
+    checkCap(existing, plan.pr, plan.maxPreviews);
+    guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
+    // The namespace (marks refreshed) and its fences in one server-side apply.
     const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
-    const ns = await timed('namespace', () => ensureNamespace(tools, plan.namespace, marks));
-    log.info(`${ns.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})`);
     const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
-    await timed('guardrails', () => applyManifests(tools, fences, plan.namespace));
-    if (fences.length)
-        log.info(`Applied ${fences.map((f) => f.kind).join(', ')} to ${plan.namespace}`);
-    const recovery = await timed('recovery', () => recoverStuckRelease(tools, plan.release, plan.namespace, plan.timeoutMs));
+    await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
+    log.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
+    const recovery = planRecovery(history);
+    if (recovery.action !== 'none')
+        await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
     const recoveryMessage = describeRecovery(plan.release, recovery);
     const dir = mkdtempSync(join(ports.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir(), 'preview-fleet-values-'));
     const valuesFile = join(dir, 'preview-fleet-values.yaml');
@@ -29775,6 +29787,7 @@ async function deployPreview(plan, ports) {
         release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
         valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: plan.timeoutMs, atomic: plan.atomic,
         labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
+        output: 'json',
     });
     // With atomic, helm rolls back before it returns and the failing pods are gone; a snapshot
     // shortly before helm's deadline keeps what they were waiting on (ImagePullBackOff, …).
@@ -29784,8 +29797,10 @@ async function deployPreview(plan, ports) {
     }, Math.max(plan.timeoutMs - 3000, Math.floor(plan.timeoutMs * 0.8)));
     timer.unref();
     let failure;
+    let deployed;
     try {
-        await timed('helm', () => runHelm(tools, args, { stream: true }));
+        // JSON output (never logged: it holds the values) gives the revision without another helm call.
+        deployed = parseReleaseStatus((await timed('helm', () => runHelm(tools, args))).stdout);
     }
     catch (err) {
         failure = err;
@@ -29801,15 +29816,14 @@ async function deployPreview(plan, ports) {
         const reasons = headlineReasons(d);
         const state = releaseAfterFailure(d.release, plan.atomic);
         return {
-            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: ns.created, revision: d.release?.revision,
+            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: !nsState.exists, revision: d.release?.revision,
             message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
             diagnostics: renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
         };
     }
-    const status = await getReleaseStatus(tools, plan.release, plan.namespace);
-    if (!status)
-        throw new ActionError(`Helm reported success but release "${plan.release}" is not in "${plan.namespace}"`);
-    return { ...base, status: 'deployed', revision: status.revision, recovery, recoveryMessage, namespaceCreated: ns.created };
+    if (!deployed)
+        throw new ActionError(`Helm reported success but printed no release for "${plan.release}"`);
+    return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: !nsState.exists };
 }
 /** What became of the release after a failed upgrade, for the one-line message. */
 function releaseAfterFailure(release, atomic) {
@@ -29841,13 +29855,49 @@ async function listWorkloads(tools, namespace, kinds, selector) {
         args.push('--selector', selector);
     const list = await tools_kubectlJson(tools, args);
     return (list.items ?? [])
-        .map((o) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? '') }))
+        .map((o) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? ''), done: rolledOut(o) }))
         .filter((w) => w.kind !== undefined && w.name !== '');
+}
+/**
+ * kubectl's rollout-status conditions (kubectl/pkg/polymorphichelpers/rollout_status.go) applied to
+ * a listed object, so a workload that is already complete costs no further process.
+ */
+function rolledOut(o) {
+    const spec = o?.spec ?? {};
+    const st = o?.status ?? {};
+    if ((o?.metadata?.generation ?? 0) > (st.observedGeneration ?? -1))
+        return false;
+    const want = spec.replicas ?? 1;
+    switch (o?.kind) {
+        case 'Deployment': {
+            const stalled = (st.conditions ?? []).some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+            return !stalled && (st.updatedReplicas ?? 0) >= want && (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) && (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0);
+        }
+        case 'StatefulSet': {
+            if (spec.updateStrategy?.type === 'OnDelete')
+                return true;
+            if ((st.readyReplicas ?? 0) < want)
+                return false;
+            const partition = spec.updateStrategy?.rollingUpdate?.partition;
+            if (partition)
+                return (st.updatedReplicas ?? 0) >= want - partition;
+            return st.updateRevision === st.currentRevision;
+        }
+        case 'DaemonSet': {
+            if (spec.updateStrategy?.type === 'OnDelete')
+                return true;
+            return (st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) && (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0);
+        }
+        default:
+            return false;
+    }
 }
 /** Waits for all workloads concurrently; never throws, each outcome says how it went. */
 async function waitForRollouts(tools, namespace, workloads, timeoutMs, now = Date.now) {
     return Promise.all(workloads.map(async (w) => {
         const t0 = now();
+        if (w.done)
+            return { ...w, ok: true, ms: 0, message: 'rolled out' };
         try {
             const r = await tools_runKubectl(tools, ['rollout', 'status', `${w.kind}/${w.name}`, '--namespace', namespace, `--timeout=${goDuration(timeoutMs)}`]);
             return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };

@@ -4,18 +4,20 @@ export interface BadInput {
   inputs: Record<string, string>;
   input: string;
   message: RegExp;
+  /** Also run through the bundle (the issue's own cases and the masked header; every case runs through parseInputs). */
+  bundle?: boolean;
 }
 
 export const BAD_INPUTS: BadInput[] = [
   { name: 'namespace missing', inputs: { namespace: '' }, input: 'namespace', message: /is required/ },
-  { name: 'namespace kube-system', inputs: { namespace: 'kube-system' }, input: 'namespace', message: /system namespace/ },
-  { name: 'expect-status malformed', inputs: { 'expect-status': '2xx' }, input: 'expect-status', message: /status codes or ranges/ },
+  { name: 'namespace kube-system', inputs: { namespace: 'kube-system' }, input: 'namespace', message: /system namespace/, bundle: true },
+  { name: 'expect-status malformed', inputs: { 'expect-status': '2xx' }, input: 'expect-status', message: /status codes or ranges/, bundle: true },
   { name: 'expect-status reversed range', inputs: { 'expect-status': '399-200' }, input: 'expect-status', message: /status codes or ranges/ },
-  { name: 'timeout unparsable', inputs: { timeout: 'soon' }, input: 'timeout', message: /duration/ },
+  { name: 'timeout unparsable', inputs: { timeout: 'soon' }, input: 'timeout', message: /duration/, bundle: true },
   { name: 'url not http', inputs: { url: 'ftp://app-pr-1.example.com' }, input: 'url', message: /http:\/\/ or https:\/\/ URL/ },
   { name: 'unknown kind', inputs: { kinds: 'deployments,cronjobs' }, input: 'kinds', message: /deployments, statefulsets, daemonsets/ },
   { name: 'health-path without /', inputs: { 'health-path': 'healthz' }, input: 'health-path', message: /starting with \// },
-  { name: 'header line without colon', inputs: { headers: 'X-Preview-Bypass hunter2-bypass' }, input: 'headers', message: /"Name: value"/ },
+  { name: 'header line without colon', inputs: { headers: 'X-Preview-Bypass hunter2-bypass' }, input: 'headers', message: /"Name: value"/, bundle: true },
   { name: 'smoke-command with a pipe', inputs: { 'smoke-command': 'curl $PREVIEW_URL | grep ok' }, input: 'smoke-command', message: /without a shell/ },
   { name: 'argocd-application malformed', inputs: { 'argocd-application': 'a/b/c' }, input: 'argocd-application', message: /name or namespace\/name/ },
 ];

@@ -16,9 +16,9 @@ import { checkCap, listPreviewNamespaces } from './cap.js';
 import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
-import { applyManifests, ensureNamespace } from './namespace.js';
-import { describeRecovery, getReleaseStatus, recoverStuckRelease, type Recovery, type ReleaseStatus } from './release.js';
-import { runHelm, type KubeTools } from './tools.js';
+import { applyManifests, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
+import { applyRecovery, describeRecovery, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
+import { kubectlTools, runHelm, type Kubectl, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
 
 export interface DeployPlan {
@@ -74,7 +74,10 @@ export interface DeployResult {
 }
 
 export interface DeployPorts {
-  tools: KubeTools;
+  /** helm + kubectl, or the detection still running (it overlaps the other reads). */
+  tools: KubeTools | Promise<KubeTools>;
+  /** kubectl for the reads that need no helm (default: `tools`' kubectl, or `kubectl` on PATH). */
+  kubectl?: Kubectl;
   /** Re-reads the PR right before anything is created (undefined skips the check). */
   checkStillWanted?: () => Promise<StillWanted>;
   clock?: Clock;
@@ -87,8 +90,9 @@ export function releaseLabels(m: OwnershipMarks): Record<string, string> {
   return { [LABELS.managedBy]: MANAGED_BY, [LABELS.repo]: repoLabelValue(m.repository), [LABELS.pr]: String(m.pr) };
 }
 
+const isTools = (t: KubeTools | Promise<KubeTools>): t is KubeTools => typeof (t as Promise<KubeTools>).then !== 'function';
+
 export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promise<DeployResult> {
-  const { tools } = ports;
   const clock = ports.clock ?? systemClock;
   const timings: Record<string, number> = {};
   const base = { namespace: plan.namespace, release: plan.release, url: plan.url, timings };
@@ -101,23 +105,29 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     }
   };
 
-  if (plan.maxPreviews > 0) {
-    const existing = await timed('cap', () => listPreviewNamespaces(tools, plan.repository));
-    checkCap(existing, plan.pr, plan.maxPreviews);
-  }
-  if (ports.checkStillWanted) {
-    const w = await timed('still-open', ports.checkStillWanted);
-    if (!w.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${w.reason}.` };
-  }
+  const kubectl: Kubectl = ports.kubectl ?? (isTools(ports.tools) ? ports.tools : kubectlTools());
+  const toolsReady = Promise.resolve(ports.tools);
+  // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
+  // previews for the cap, the namespace and the release's history (a stuck revision?).
+  const [tools, wanted, existing, nsState, history] = await timed('checks', () => Promise.all([
+    toolsReady,
+    ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve<StillWanted>({ wanted: true }),
+    plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
+    readNamespace(kubectl, plan.namespace),
+    toolsReady.then((t) => getReleaseHistory(t, plan.release, plan.namespace)),
+  ]));
+  if (!wanted.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
+  checkCap(existing, plan.pr, plan.maxPreviews);
+  guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
 
+  // The namespace (marks refreshed) and its fences in one server-side apply.
   const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
-  const ns = await timed('namespace', () => ensureNamespace(tools, plan.namespace, marks));
-  log.info(`${ns.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})`);
   const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
-  await timed('guardrails', () => applyManifests(tools, fences, plan.namespace));
-  if (fences.length) log.info(`Applied ${fences.map((f) => f.kind).join(', ')} to ${plan.namespace}`);
+  await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
+  log.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
 
-  const recovery = await timed('recovery', () => recoverStuckRelease(tools, plan.release, plan.namespace, plan.timeoutMs));
+  const recovery = planRecovery(history);
+  if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
   const recoveryMessage = describeRecovery(plan.release, recovery);
 
   const dir = mkdtempSync(join(ports.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir(), 'preview-fleet-values-'));
@@ -127,6 +137,7 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
     valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: plan.timeoutMs, atomic: plan.atomic,
     labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
+    output: 'json',
   });
   // With atomic, helm rolls back before it returns and the failing pods are gone; a snapshot
   // shortly before helm's deadline keeps what they were waiting on (ImagePullBackOff, …).
@@ -136,8 +147,10 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   }, Math.max(plan.timeoutMs - 3000, Math.floor(plan.timeoutMs * 0.8)));
   timer.unref();
   let failure: unknown;
+  let deployed: ReleaseStatus | undefined;
   try {
-    await timed('helm', () => runHelm(tools, args, { stream: true }));
+    // JSON output (never logged: it holds the values) gives the revision without another helm call.
+    deployed = parseReleaseStatus((await timed('helm', () => runHelm(tools, args))).stdout);
   } catch (err) {
     failure = err;
   } finally {
@@ -152,14 +165,13 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     const reasons = headlineReasons(d);
     const state = releaseAfterFailure(d.release, plan.atomic);
     return {
-      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: ns.created, revision: d.release?.revision,
+      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: !nsState.exists, revision: d.release?.revision,
       message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
       diagnostics: renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
     };
   }
-  const status = await getReleaseStatus(tools, plan.release, plan.namespace);
-  if (!status) throw new ActionError(`Helm reported success but release "${plan.release}" is not in "${plan.namespace}"`);
-  return { ...base, status: 'deployed', revision: status.revision, recovery, recoveryMessage, namespaceCreated: ns.created };
+  if (!deployed) throw new ActionError(`Helm reported success but printed no release for "${plan.release}"`);
+  return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: !nsState.exists };
 }
 
 /** What became of the release after a failed upgrade, for the one-line message. */

@@ -24,6 +24,8 @@ export interface UpgradeArgs {
   /** Release labels (Helm ≥ 3.13 `--labels`): our ownership marks on the release record. */
   labels?: Record<string, string>;
   description?: string;
+  /** `json` prints the release (with its values: never log it) instead of the human summary. */
+  output?: 'json';
 }
 
 /** `helm upgrade --install --wait --timeout …` for `major`. */
@@ -39,6 +41,7 @@ export function upgradeArgs(major: HelmMajor, a: UpgradeArgs): string[] {
     args.push('--labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(','));
   }
   if (a.description) args.push('--description', a.description);
+  if (a.output) args.push('--output', a.output);
   return args;
 }
 

@@ -18,7 +18,7 @@ export {
 } from './guardrails.js';
 export {
   PENDING_STATUSES, getReleaseStatus, getReleaseHistory, parseReleaseStatus, parseReleaseHistory, planRecovery, describeRecovery,
-  recoverStuckRelease, type ReleaseStatus, type HistoryEntry, type Recovery,
+  recoverStuckRelease, applyRecovery, type ReleaseStatus, type HistoryEntry, type Recovery,
 } from './release.js';
 export {
   collectDiagnostics, renderDiagnostics, mergeDiagnostics, parseWarningEvents, parseUnreadyPods, headlineReasons,
@@ -27,7 +27,7 @@ export {
 export { listPreviewNamespaces, checkCap, type PreviewNamespace } from './cap.js';
 export { planPreviewNames, type PreviewNames, type PreviewNameTemplates } from './plan.js';
 export { deployPreview, stillWanted, releaseLabels, type DeployPlan, type DeployPorts, type DeployResult, type StillWanted } from './deploy.js';
-export { WORKLOAD_KINDS, listWorkloads, waitForRollouts, requireWorkloads, type Workload, type WorkloadKind, type RolloutOutcome } from './rollout.js';
+export { WORKLOAD_KINDS, listWorkloads, waitForRollouts, requireWorkloads, rolledOut, type Workload, type WorkloadKind, type RolloutOutcome } from './rollout.js';
 export {
   parseExpectStatus, statusExpected, parseHeaders, probeOnce, probeUntilReady, describeAttempt,
   type StatusRange, type AttemptOutcome, type ProbeOptions, type ProbeResult,

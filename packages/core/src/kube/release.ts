@@ -107,10 +107,9 @@ export function describeRecovery(release: string, r: Recovery): string | undefin
   return undefined;
 }
 
-/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
-export async function recoverStuckRelease(tools: KubeTools, release: string, namespace: string, timeoutMs: number): Promise<Recovery> {
-  const plan = planRecovery(await getReleaseHistory(tools, release, namespace));
-  if (plan.action === 'none') return plan;
+/** Carries out a recovery plan (rollback or uninstall), waiting for the result. */
+export async function applyRecovery(tools: KubeTools, release: string, namespace: string, plan: Recovery, timeoutMs: number): Promise<void> {
+  if (plan.action === 'none') return;
   log.warning(describeRecovery(release, plan)!, 'Stuck Helm release');
   try {
     if (plan.action === 'rolled-back') {
@@ -123,5 +122,11 @@ export async function recoverStuckRelease(tools: KubeTools, release: string, nam
       hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`, cause: err,
     });
   }
+}
+
+/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
+export async function recoverStuckRelease(tools: KubeTools, release: string, namespace: string, timeoutMs: number): Promise<Recovery> {
+  const plan = planRecovery(await getReleaseHistory(tools, release, namespace));
+  await applyRecovery(tools, release, namespace, plan, timeoutMs);
   return plan;
 }

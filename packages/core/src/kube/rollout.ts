@@ -13,6 +13,8 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export interface Workload {
   kind: WorkloadKind;
   name: string;
+  /** Already rolled out when listed (kubectl rollout status's own test, applied to the listed object). */
+  done?: boolean;
 }
 
 export interface RolloutOutcome extends Workload {
@@ -29,14 +31,45 @@ export async function listWorkloads(tools: Kubectl, namespace: string, kinds: re
   if (selector) args.push('--selector', selector);
   const list = await kubectlJson(tools, args);
   return (list.items ?? [])
-    .map((o: any) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? '') }))
+    .map((o: any) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? ''), done: rolledOut(o) }))
     .filter((w: Workload) => w.kind !== undefined && w.name !== '');
+}
+
+/**
+ * kubectl's rollout-status conditions (kubectl/pkg/polymorphichelpers/rollout_status.go) applied to
+ * a listed object, so a workload that is already complete costs no further process.
+ */
+export function rolledOut(o: any): boolean {
+  const spec = o?.spec ?? {};
+  const st = o?.status ?? {};
+  if ((o?.metadata?.generation ?? 0) > (st.observedGeneration ?? -1)) return false;
+  const want = spec.replicas ?? 1;
+  switch (o?.kind) {
+    case 'Deployment': {
+      const stalled = (st.conditions ?? []).some((c: any) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+      return !stalled && (st.updatedReplicas ?? 0) >= want && (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) && (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0);
+    }
+    case 'StatefulSet': {
+      if (spec.updateStrategy?.type === 'OnDelete') return true;
+      if ((st.readyReplicas ?? 0) < want) return false;
+      const partition = spec.updateStrategy?.rollingUpdate?.partition;
+      if (partition) return (st.updatedReplicas ?? 0) >= want - partition;
+      return st.updateRevision === st.currentRevision;
+    }
+    case 'DaemonSet': {
+      if (spec.updateStrategy?.type === 'OnDelete') return true;
+      return (st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) && (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0);
+    }
+    default:
+      return false;
+  }
 }
 
 /** Waits for all workloads concurrently; never throws, each outcome says how it went. */
 export async function waitForRollouts(tools: Kubectl, namespace: string, workloads: Workload[], timeoutMs: number, now: () => number = Date.now): Promise<RolloutOutcome[]> {
   return Promise.all(workloads.map(async (w) => {
     const t0 = now();
+    if (w.done) return { ...w, ok: true, ms: 0, message: 'rolled out' };
     try {
       const r = await runKubectl(tools, ['rollout', 'status', `${w.kind}/${w.name}`, '--namespace', namespace, `--timeout=${goDuration(timeoutMs)}`]);
       return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };
