@@ -5,7 +5,9 @@
  * path and ECR repository per service, the sticky comment and a deployment — so a test can tear
  * it down and look at every system afterwards.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,6 @@ import { startGitHub, type GitHubStandIn } from '../../../packages/sandbox/src/g
 import { startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
 import { previewPolicy, startVault, type VaultStandIn } from '../../../packages/sandbox/src/vault/index.js';
 import { toolPaths } from '../../../packages/sandbox/src/tools.js';
-import { runHelm } from '../../../packages/core/src/kube/tools.js';
 
 export const teardownDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const reaperDir = join(teardownDir, '..', 'reap-orphans');
@@ -72,7 +73,8 @@ export async function startWorld(): Promise<World> {
   const ecr = new ECRClient({ region: moto.region, endpoint: moto.endpoint, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } });
   const octokit = createGitHubClient(gh.token, { baseUrl: gh.url });
   const kubeEnv = { ...kube.env, HOME: home };
-  const helm = { helm: tools.v34.helm, kubectl: tools.v34.kubectl, env: kubeEnv };
+  const helmInstall = (release: string, namespace: string) =>
+    promisify(execFile)(tools.v34.helm, ['install', release, chart, '--namespace', namespace], { env: { ...process.env, ...kubeEnv } });
 
   // Never ours, whatever their names: the guard tests look at them after every run.
   const nsType = kube.store.types.get('', 'v1', 'namespaces')!;
@@ -118,7 +120,7 @@ export async function startWorld(): Promise<World> {
       const m = marksFor(pr, services[0]!, opts);
       makeNamespace(pr, services, m);
       for (const service of services) {
-        await runHelm(helm, ['install', `${service}-pr-${pr}`, chart, '--namespace', `preview-pr-${pr}`]);
+        await helmInstall(`${service}-pr-${pr}`, `preview-pr-${pr}`);
         await makeVault(pr, service, m);
         await makeEcr(pr, service, m);
         const r = await publishPreviewStatus(octokit, {
