@@ -150,6 +150,17 @@ describe('controllers', () => {
     expect(kstatusCurrent(get('apps', 'deployments', 'api'))).toBe(false);
   });
 
+  it('slow: pods run but become Ready only after several container-start delays', async () => {
+    start(20);
+    store.create(type('apps', 'deployments'), deployment('slow', 'nginx:1.25', { replicas: 1, annotations: { [SCENARIO_ANNOTATION]: 'slow' } }));
+    const started = Date.now();
+    const running = await until(() => store.list(type('', 'pods'), 'app').find((p) => status(p).phase === 'Running'));
+    expect(cond(running, 'Ready')?.status).toBe('False');
+    expect(status(running).containerStatuses[0]).toMatchObject({ started: true, ready: false, state: { running: {} } });
+    await until(() => kstatusCurrent(get('apps', 'deployments', 'slow')));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5 * 20);
+  });
+
   it('StatefulSet with claims, DaemonSet, Job, Service and PDB reach the states the waiters want', async () => {
     start();
     store.create(type('apps', 'statefulsets'), {

@@ -117,7 +117,7 @@ export function defineHelmSuite(major: 3 | 4): void {
     });
 
     it(`a never-ready Deployment (ImagePullBackOff) fails the wait and ${rollbackFlag} rolls it back`, async () => {
-      const r = await upgrade('3s', 'scenario=image-pull-backoff', 'image=nginx:does-not-exist');
+      const r = await upgrade('5s', 'scenario=image-pull-backoff', 'image=nginx:does-not-exist');
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/UPGRADE FAILED/);
       expect(r.stderr).toMatch(/has been rolled back due to (atomic|rollback-on-failure) being set/);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../errors.js';
-import type { KubeObject } from '../store.js';
+import { OBJECT_SCENARIOS, SCENARIO_ANNOTATION, type ObjectScenario } from '../scenarios.js';
+import { apiVersionOf, type KubeObject } from '../store.js';
 import { controllerOf, controllerRef, iso, isObj, NODE_NAME, recordEvent, setCondition, type Condition, type Ctl, type Obj } from './common.js';
 
 /** When the stand-in first saw each pod (ms), by uid: container start is timed from it. */
@@ -79,6 +80,22 @@ function applyLimitRangeDefaults(ctl: Ctl, namespace: string, spec: Obj): void {
   }
 }
 
+/**
+ * A pod's scenario: its own annotation (from the pod template), else its controller's (ReplicaSet,
+ * Job, …) and that one's controller's (the Deployment), else the namespace knob.
+ */
+function scenarioOf(ctl: Ctl, pod: KubeObject): ObjectScenario | undefined {
+  let o: KubeObject | undefined = pod;
+  for (let depth = 0; o && depth < 3; depth++) {
+    const own = o.metadata.annotations?.[SCENARIO_ANNOTATION];
+    if (own !== undefined && (OBJECT_SCENARIOS as readonly string[]).includes(own)) return own as ObjectScenario;
+    const ref = controllerOf(o);
+    const t = ref ? ctl.store.types.all().find((x) => x.kind === ref.kind && apiVersionOf(x) === ref.apiVersion) : undefined;
+    o = t && ref ? ctl.store.get(t, pod.metadata.namespace, ref.name) : undefined;
+  }
+  return ctl.scenarios.scenarioFor(pod);
+}
+
 export function podReady(p: KubeObject): boolean {
   const st = p.status as { phase?: string; conditions?: Condition[] } | undefined;
   return st?.phase === 'Running' && (st.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -107,7 +124,7 @@ export function reconcilePod(ctl: Ctl, pod: KubeObject): void {
   if (!born.has(uid)) born.set(uid, now);
   const since = born.get(uid) ?? now;
   const age = now - since;
-  const scenario = ctl.scenarios.scenarioFor(pod);
+  const scenario = scenarioOf(ctl, pod);
   const jobPod = controllerOf(pod)?.kind === 'Job';
   const started = since + ctl.delayMs;
   let stage: Stage;
