@@ -87,6 +87,13 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
     expect(inventoryLists() - listsBefore).toBe(1);
     expect(w.gh.counters()['pulls/list']).toBe(1);
     expect(r.summary).toContain(`PR #${pr.lost}: 🗑️ removed`);
+    const reports = json<Array<{ pr: number; results: Array<{ kind: string; name: string; status: string }> }>>(r, 'report');
+    const lost = reports.find((x) => x.pr === pr.lost)!.results;
+    expect([...new Set(lost.map((x) => x.kind))]).toEqual(['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment']);
+    expect(lost.every((x) => x.status === 'deleted')).toBe(true);
+    expect(lost[0]).toMatchObject({ kind: 'release', name: `preview-pr-${pr.lost}/app-pr-${pr.lost}` });
+    // The missing PR had no release or deployment: only what the inventory found is touched.
+    expect(reports.find((x) => x.pr === pr.missing)!.results.map((x) => x.kind)).toEqual(['namespace', 'vault-path', 'ecr-repository']);
   });
 
   it('expired after the warning: the next run reaps it and does not warn again; keep-label still wins', async () => {
