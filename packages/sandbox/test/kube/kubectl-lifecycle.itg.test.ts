@@ -201,6 +201,17 @@ describe('API faults (kubectl 1.34)', () => {
     expect(scenarios.firedFaults.map((f) => f.action)).toEqual(['429', '500', 'latency']);
   });
 
+  it('a ResourceQuota denies a create over its hard limit with the real 403, and reports its usage', async () => {
+    expect((await kubectl('create', 'quota', 'fence', '-n', ns, '--hard=configmaps=1,pods=10')).code).toBe(0);
+    const denied = await kubectl('create', 'configmap', 'second', '-n', ns, '--from-literal=a=b');
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('configmaps "second" is forbidden: exceeded quota: fence, requested: configmaps=1, used: configmaps=1, limited: configmaps=1');
+    await cluster.until(() => status(cluster.get('', 'resourcequotas', ns, 'fence')).used?.configmaps === '1');
+    const q = JSON.parse((await kubectl('get', 'quota', 'fence', '-n', ns, '-o', 'json')).stdout) as KubeObject;
+    expect(status(q)).toEqual({ hard: { configmaps: '1', pods: '10' }, used: { configmaps: '1', pods: '0' } });
+    expect((await kubectl('delete', 'quota', 'fence', '-n', ns)).code).toBe(0);
+  });
+
   it('a dropped watch does not lose rollout status: kubectl re-watches and sees the rollout finish', async () => {
     const scenarios = cluster.kube.scenarios;
     const p = join(home, 'stuck.json');
