@@ -98,6 +98,20 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     expect(rows(again)).toContain(`vault-path secret/preview/app-${pr} deleted`);
   });
 
+  it('a namespace stuck Terminating fails the job with the finalizer holding it; everything else still goes', async () => {
+    const { pr } = await w.deploy();
+    w.kube.scenarios.holdNamespace(`preview-pr-${pr}`, 'example.com/stuck-operator');
+    const r = await closed(pr, { timeout: '3s' });
+    expect(r.exitCode).toBe(1);
+    const row = report(r).results.find((x) => x.kind === 'namespace')!;
+    expect(row.status).toBe('failed');
+    expect(row.reason).toMatch(/stuck Terminating; finalizers holding it: .*example\.com\/stuck-operator.*\(waited 3s\)/);
+    expect(report(r).results.filter((x) => x.kind !== 'namespace').every((x) => x.status === 'deleted')).toBe(true);
+    expect(await w.repositoryExists(`app-preview-${pr}`)).toBe(false);
+    expect(r.annotations.filter((a) => a.level === 'error')[0]!.message).toContain('example.com/stuck-operator');
+    expect(w.gh.comments(REPOSITORY, pr)[0]!.body).toContain('example.com/stuck-operator');
+  });
+
   it('a PR that never had a preview is a no-op: no error, no comment created', async () => {
     const pull = w.gh.openPullRequest(REPOSITORY, { labels: [] });
     const r = await closed(pull.number as number);
