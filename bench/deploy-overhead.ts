@@ -30,11 +30,12 @@ export async function run(): Promise<string> {
     return false;
   });
   const rows: string[] = [];
+  const steps: string[] = [];
   const medians: Record<string, number> = {};
   try {
     for (const major of [3, 4] as Major[]) {
       const pr = w.gh.openPullRequest(REPOSITORY, { labels: ['preview'] });
-      const samples: Array<{ total: number; helm: number; deploy: number; ready: number }> = [];
+      const samples: Array<{ total: number; helm: number; deploy: number; ready: number; steps: string }> = [];
       for (let i = 0; i <= UPGRADES; i++) {
         helmSpans.length = 0;
         const event = pullRequestEvent('synchronize', { number: pr.number, repository: REPOSITORY, headSha: pr.head.sha, labels: ['preview'] });
@@ -49,7 +50,8 @@ export async function run(): Promise<string> {
         if (ready.exitCode !== 0) throw new Error(`wait-ready failed (Helm ${major}):\n${ready.log}`);
         const first = Math.min(...helmSpans.map((s) => s[0]));
         const last = Math.max(...helmSpans.map((s) => s[1]));
-        samples.push({ total: deploy.durationMs + ready.durationMs, helm: Math.round(last - first), deploy: deploy.durationMs, ready: ready.durationMs });
+        const stepText = /<sub>(.*)<\/sub>/.exec(deploy.summary)?.[1] ?? '';
+        samples.push({ total: deploy.durationMs + ready.durationMs, helm: Math.round(last - first), deploy: deploy.durationMs, ready: ready.durationMs, steps: stepText });
       }
       const upgrades = samples.slice(1);
       const overhead = upgrades.map((s) => s.total - s.helm);
@@ -57,6 +59,7 @@ export async function run(): Promise<string> {
       medians[label] = median(overhead);
       const install = samples[0]!;
       rows.push(`| ${label} | install | ${install.deploy} ms | ${install.ready} ms | ${install.helm} ms | ${install.total - install.helm} ms |`);
+      steps.push(`- ${label}, last upgrade: ${upgrades.at(-1)!.steps}`);
       rows.push(`| ${label} | upgrade (median of ${UPGRADES}) | ${median(upgrades.map((s) => s.deploy))} ms | ${median(upgrades.map((s) => s.ready))} ms | ${median(upgrades.map((s) => s.helm))} ms | **${median(overhead)} ms** |`);
     }
   } finally {
@@ -75,7 +78,12 @@ Goal: ≤ 2 s — **${worst <= 2000 ? 'met' : 'missed'}** (worst median ${worst}
 
 | helm | run | deploy-helm | wait-ready | helm itself | overhead |
 | --- | --- | --- | --- | --- | --- |
-${rows.join('\n')}`;
+${rows.join('\n')}
+
+Inside deploy-helm (wall time per step, from its summary; \`checks\` runs helm version, the PR re-check, the
+cap, the namespace read and helm history at once; \`helm\` includes Helm's own process start and rendering):
+
+${steps.join('\n')}`;
   writeSection('deploy-overhead', md);
   return md;
 }

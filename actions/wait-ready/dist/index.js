@@ -29765,7 +29765,8 @@ async function deployPreview(plan, ports) {
         ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve({ wanted: true }),
         plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
         readNamespace(kubectl, plan.namespace),
-        toolsReady.then((t) => getReleaseHistory(t, plan.release, plan.namespace)),
+        // `helm history` reads the same in both majors, so it need not wait for the version.
+        getReleaseHistory(isTools(ports.tools) ? ports.tools : { helm: ports.helm ?? 'helm', env: kubectl.env }, plan.release, plan.namespace),
     ]));
     if (!wanted.wanted)
         return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };

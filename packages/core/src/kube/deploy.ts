@@ -78,6 +78,8 @@ export interface DeployPorts {
   tools: KubeTools | Promise<KubeTools>;
   /** kubectl for the reads that need no helm (default: `tools`' kubectl, or `kubectl` on PATH). */
   kubectl?: Kubectl;
+  /** helm's program while `tools` is still being detected (default `helm` on PATH). */
+  helm?: string;
   /** Re-reads the PR right before anything is created (undefined skips the check). */
   checkStillWanted?: () => Promise<StillWanted>;
   clock?: Clock;
@@ -114,7 +116,8 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve<StillWanted>({ wanted: true }),
     plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
     readNamespace(kubectl, plan.namespace),
-    toolsReady.then((t) => getReleaseHistory(t, plan.release, plan.namespace)),
+    // `helm history` reads the same in both majors, so it need not wait for the version.
+    getReleaseHistory(isTools(ports.tools) ? ports.tools : { helm: ports.helm ?? 'helm', env: kubectl.env }, plan.release, plan.namespace),
   ]));
   if (!wanted.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
   checkCap(existing, plan.pr, plan.maxPreviews);

@@ -38,7 +38,7 @@ function isReleaseNotFound(err: unknown): boolean {
 }
 
 /** `helm status -o json`, or undefined when the release does not exist. */
-export async function getReleaseStatus(tools: KubeTools, release: string, namespace: string): Promise<ReleaseStatus | undefined> {
+export async function getReleaseStatus(tools: Pick<KubeTools, 'helm' | 'env'>, release: string, namespace: string): Promise<ReleaseStatus | undefined> {
   try {
     const r = await runHelm(tools, statusArgs({ release, namespace }));
     return parseReleaseStatus(r.stdout);
@@ -60,7 +60,7 @@ export function parseReleaseStatus(json: string): ReleaseStatus {
 }
 
 /** `helm history -o json`, oldest first; [] when the release does not exist. */
-export async function getReleaseHistory(tools: KubeTools, release: string, namespace: string): Promise<HistoryEntry[]> {
+export async function getReleaseHistory(tools: Pick<KubeTools, 'helm' | 'env'>, release: string, namespace: string): Promise<HistoryEntry[]> {
   try {
     const r = await runHelm(tools, historyArgs({ release, namespace }));
     return parseReleaseHistory(r.stdout);
