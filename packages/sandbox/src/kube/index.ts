@@ -5,9 +5,16 @@
  * Served: discovery (/version, /api, /apis, resource lists; plain JSON even when the client asks
  * for aggregated discovery), /openapi/v3 (+ per-group documents) and /openapi/v2, CRUD on
  * namespaced and cluster-scoped kinds with status/scale subresources, list with label/field
- * selectors, watch (watch.ts), JSON/merge/strategic patches and server-side apply, protobuf
- * request bodies (Secret, ConfigMap, Namespace, DeleteOptions), Table output, dryRun=All and
- * Status errors with the real reasons. Every request is logged and counted by "verb resource".
+ * selectors, watch (watch.ts), JSON/merge/strategic patches and server-side apply (managedFields
+ * per manager, Apply and Update, with real conflicts), protobuf request bodies (Secret, ConfigMap,
+ * Namespace, DeleteOptions by hand; every other built-in kind through the descriptors in the
+ * real kubectl binary), Table output, fieldValidation (top level and metadata), dryRun=All and
+ * Status errors with the real reasons. The control loops (controllers.ts) run unless
+ * `controllers: false`. Every request is logged and counted by "verb resource".
+ *
+ * Not modelled: list pagination (`limit`/`continue` return everything at once), full schemas
+ * (unknown fields below the top level pass), the legacy /api/v1/watch/… paths, authn/authz
+ * (the kubeconfig's token is ignored), pod logs (an empty stream).
  *
  * @example
  * const kube = await startKube();
