@@ -209,6 +209,20 @@ describe('controllers', () => {
     expect(store.list(type('', 'pods'), 'app').map((p) => status(p).phase)).toEqual(['Failed', 'Failed']);
   });
 
+  it('a bare pod that does not restart runs to completion (helm test hooks); job-fails makes it fail', async () => {
+    start();
+    const bare = (name: string, annotations: Record<string, string> = {}): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'app', annotations },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'curl:8' }] },
+    });
+    store.create(type('', 'pods'), bare('ok'));
+    store.create(type('', 'pods'), bare('bad', { [SCENARIO_ANNOTATION]: 'job-fails' }));
+    store.create(type('', 'pods'), { ...bare('server'), spec: { containers: [{ name: 'web', image: 'nginx' }] } });
+    await until(() => status(get('', 'pods', 'ok')).phase === 'Succeeded' && status(get('', 'pods', 'bad')).phase === 'Failed' && status(get('', 'pods', 'server')).phase === 'Running');
+    expect(status(get('', 'pods', 'ok')).containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(status(get('', 'pods', 'bad')).containerStatuses[0].state.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+  });
+
   it('deleting a Deployment collects its ReplicaSets and Pods; Orphan leaves them without the owner', async () => {
     start();
     store.create(type('apps', 'deployments'), deployment('web', 'nginx:1.25'));

@@ -105,6 +105,14 @@ export function defineHelmSuite(major: 3 | 4): void {
       expect((JSON.parse(all.stdout) as Array<{ name: string }>).map((x) => x.name)).toContain(rel);
     });
 
+    it('helm test runs the smoke test Pod to completion', async () => {
+      const r = await helm('test', rel, '--namespace', ns, '--timeout', '60s');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`TEST SUITE:\\s+${rel}-smoke[\\s\\S]*Phase:\\s+Succeeded`));
+      // hook-succeeded: helm deletes the pod once it passed
+      expect(cluster.get('', 'pods', ns, `${rel}-smoke`)).toBeUndefined();
+    });
+
     it('rollback to revision 1 --wait re-uses the old ReplicaSet as the newest revision', async () => {
       const r = await helm('rollback', rel, '1', '--namespace', ns, '--wait', '--timeout', '60s');
       expect(r.code, r.stderr).toBe(0);

@@ -125,13 +125,15 @@ export function reconcilePod(ctl: Ctl, pod: KubeObject): void {
   const since = born.get(uid) ?? now;
   const age = now - since;
   const scenario = scenarioOf(ctl, pod);
-  const jobPod = controllerOf(pod)?.kind === 'Job';
+  // Job pods and bare pods that do not restart (helm test hooks, one-off `kubectl run --restart=Never`) run to completion.
+  const restartPolicy = (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always';
+  const jobPod = controllerOf(pod)?.kind === 'Job' || restartPolicy !== 'Always';
   const started = since + ctl.delayMs;
   let stage: Stage;
   if (age < ctl.delayMs) {
     stage = 'pending';
     ctl.requeue(`Pod/${pod.metadata.namespace}/${pod.metadata.name}`, ctl.delayMs - age);
-  } else if (jobPod) stage = scenario === 'job-fails' ? 'failed' : 'succeeded';
+  } else if (jobPod) stage = scenario === 'job-fails' || scenario === 'crash-loop' ? 'failed' : 'succeeded';
   else if (scenario === 'image-pull-backoff') stage = 'image-pull-backoff';
   else if (scenario === 'crash-loop') stage = 'crash-loop';
   else if (scenario === 'slow' && age < ctl.delayMs * 5) {
