@@ -65,8 +65,24 @@ function deployment(ns: string, name: string, scenario?: string): KubeObject {
   } as KubeObject;
 }
 
+/** Resolves once `count` pods exist in `ns` (store events, no polling). */
+function podsCreated(ns: string, count: number): Promise<void> {
+  const pods = kube.store.types.get('', 'v1', 'pods')!;
+  return new Promise((resolve) => {
+    const check = (): boolean => kube.store.list(pods, ns).length >= count;
+    if (check()) return resolve();
+    const stop = kube.store.subscribe(() => {
+      if (check()) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+/** Creates namespace `ns` (unless '') and the Deployments. */
 function namespaceWith(ns: string, ...objects: KubeObject[]): void {
-  kube.store.create(kube.store.types.get('', 'v1', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject);
+  if (ns) kube.store.create(kube.store.types.get('', 'v1', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject);
   for (const o of objects) kube.store.create(kube.store.types.get('apps', 'v1', 'deployments')!, o);
 }
 
@@ -99,12 +115,18 @@ describe('wait-ready (bundled, runner-style, kube stand-in + local HTTP server)'
     expect(r.outputs.diagnostics).toContain('NXDOMAIN');
   });
 
-  it('a rollout that never completes fails with diagnostics naming ImagePullBackOff', async () => {
-    namespaceWith('preview-pr-33', deployment('preview-pr-33', 'web'), deployment('preview-pr-33', 'broken', 'image-pull-backoff'));
+  it('rollouts that never complete fail with diagnostics naming ImagePullBackOff and the exceeded quota', async () => {
+    namespaceWith('preview-pr-33');
+    // Room for two pods: web's and broken's; extra's pod is refused by quota admission.
+    kube.store.create(kube.store.types.get('', 'v1', 'resourcequotas')!, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'preview-fleet', namespace: 'preview-pr-33' }, spec: { hard: { pods: '2' } } } as KubeObject);
+    namespaceWith('', deployment('preview-pr-33', 'web'), deployment('preview-pr-33', 'broken', 'image-pull-backoff'));
+    await podsCreated('preview-pr-33', 2);
+    namespaceWith('', deployment('preview-pr-33', 'extra'));
     const r = await run({ namespace: 'preview-pr-33', url: `${base}/`, timeout: '5s' });
     expect(r.exitCode).toBe(1);
-    expect(errorOf(r)).toMatch(/1 of 2 workload\(s\) did not roll out in "preview-pr-33": deployments\/broken/);
+    expect(errorOf(r)).toMatch(/2 of 3 workload\(s\) did not roll out in "preview-pr-33": deployments\/(broken|extra)/);
     expect(r.outputs.diagnostics).toContain('ImagePullBackOff');
+    expect(r.outputs.diagnostics).toMatch(/\*\*Quota:\*\* \d+ refusal\(s\) — Error creating: pods "extra-[a-z0-9-]+" is forbidden: exceeded quota: preview-fleet/);
     expect(r.outputs.ready).toBe('false');
   });
 
