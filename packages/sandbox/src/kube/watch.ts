@@ -19,11 +19,17 @@ export interface WatchArgs {
   timeoutSeconds?: number;
   /** How often a watch with allowBookmarks gets a progress BOOKMARK (the real server: about a minute). */
   bookmarkIntervalMs?: number;
+  /**
+   * Re-renders each event's object, e.g. as a one-row meta.k8s.io Table when the client asked for
+   * `as=Table` (`kubectl get -w`); `first` is true for the first object sent, the only one whose
+   * Table carries columnDefinitions on the real server.
+   */
+  transform?: (o: KubeObject, first: boolean) => unknown;
 }
 
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: KubeObject | Record<string, unknown>;
+  object: unknown;
 }
 
 /** Open watches per store, so tests and the dropped-watch fault can see and cut them. */
@@ -60,8 +66,14 @@ export function serveWatch(args: WatchArgs): void {
 
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
   res.flushHeaders();
+  let sentObjects = 0;
   const send = (e: WatchEvent): void => {
-    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(e)}\n`);
+    if (res.writableEnded || res.destroyed) return;
+    const shaped = args.transform && (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED')
+      ? { type: e.type, object: args.transform(e.object as KubeObject, sentObjects === 0) }
+      : e;
+    if (shaped !== e) sentObjects++;
+    res.write(`${JSON.stringify(shaped)}\n`);
   };
   const bookmark = (annotations?: Record<string, string>): void =>
     send({

@@ -24,6 +24,7 @@ beforeAll(async () => {
       allowBookmarks: get('allowWatchBookmarks') === 'true',
       timeoutSeconds: get('timeoutSeconds') === undefined ? undefined : Number(get('timeoutSeconds')),
       bookmarkIntervalMs: get('bookmarkMs') === undefined ? undefined : Number(get('bookmarkMs')),
+      transform: get('table') ? (o, first) => ({ kind: 'Table', ...(first ? { columnDefinitions: [{ name: 'Name' }] } : {}), rows: [{ cells: [o.metadata.name] }] }) : undefined,
     });
   });
 });
@@ -182,6 +183,20 @@ describe('serveWatch', () => {
     await expect.poll(() => openWatchCount(store)).toBe(0);
     store.create(cm(), configMap('after'));
     expect(gone.events).toEqual([]);
+  });
+
+  it('transform re-renders event objects (Tables for kubectl get -w), column definitions only in the first', async () => {
+    store = new ObjectStore();
+    store.create(cm(), configMap('a'));
+    const w = await watch('table=1&allowWatchBookmarks=true&sendInitialEvents=true');
+    store.create(cm(), configMap('b'));
+    const evs = await w.next(3);
+    expect(evs).toEqual([
+      { type: 'ADDED', object: { kind: 'Table', columnDefinitions: [{ name: 'Name' }], rows: [{ cells: ['a'] }] } },
+      { type: 'BOOKMARK', object: expect.objectContaining({ kind: 'ConfigMap' }) },
+      { type: 'ADDED', object: { kind: 'Table', rows: [{ cells: ['b'] }] } },
+    ]);
+    w.close();
   });
 
   it('dropWatches cuts open connections (the dropped-watch fault)', async () => {
