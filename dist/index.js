@@ -29902,13 +29902,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   M_: () => (/* reexport */ VALIDATE_ONLY_ENV),
   Os: () => (/* reexport */ outputs/* group */.Os),
-  hF: () => (/* reexport */ inputs/* input */.h),
+  hF: () => (/* reexport */ inputs/* input */.hF),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0)
 });
 
-// UNUSED EXPORTS: InputError, containsSecret, errorText, forgetSecrets, formatDuration, getState, maskSecret, parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseUrl, redact, rememberSecret, requestIdToken, saveState, setOutput, writeSummary
+// UNUSED EXPORTS: InputError, containsSecret, errorText, forgetSecrets, formatDuration, getState, maskSecret, parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseUrl, readInputs, redact, rememberSecret, requestIdToken, saveState, setOutput, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -29970,9 +29970,9 @@ async function runAction(main, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */   hF: () => (/* binding */ input)
 /* harmony export */ });
-/* unused harmony export maskSecret */
+/* unused harmony exports maskSecret, readInputs */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -30041,6 +30041,18 @@ const input = {
 function maskSecret(value) {
     for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+function readInputs(names, o = {}) {
+    const out = {};
+    for (const name of names) {
+        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    }
+    return out;
 }
 
 
@@ -32286,7 +32298,8 @@ async function teardown_teardownMany(ports, items, opts = {}) {
             }
         });
     };
-    await announce('tearing-down');
+    if (opts.announceStart !== false)
+        await announce('tearing-down');
     const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
     const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
     await each(releases, async (r) => {
@@ -32497,7 +32510,8 @@ async function reapOrphans(ports, o) {
     }
     const now = toReap.filter((p) => !p.deferred);
     if (!o.dryRun && now.length) {
-        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency });
+        // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
+        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency, announceStart: false });
     }
     out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
     out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
@@ -38605,8 +38619,16 @@ function comment_upsert_findStatusComments(comments) {
  * there means another run deleted it first). An older run never overwrites a newer section.
  */
 async function upsertStatusComment(client, t, update, ctx) {
+    return writeStatusComment(client, t, await readStatusComments(client, t), update, ctx);
+}
+/** Reads every page of comments once (the first half of an upsert). */
+async function readStatusComments(client, t) {
     const ours = comment_upsert_findStatusComments(await comment_upsert_listIssueComments(client, t));
-    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+}
+/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
+async function writeStatusComment(client, t, read, update, ctx) {
+    const { ours, held } = read;
     const { sections, applied, current } = applyUpdate(held, update);
     const body = renderStatusComment(sections, ctx);
     let action = 'unchanged';
@@ -38632,20 +38654,70 @@ async function upsertStatusComment(client, t, update, ctx) {
         }
         deletedDuplicates.push(dup.id);
     }
+    let final = sections;
+    if (action === 'updated' && othersActive(sections, update)) {
+        final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
+    }
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections, deletedDuplicates,
+        action, applied, current, sections: final, deletedDuplicates,
     };
+}
+/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
+const CONCURRENT_WINDOW_MS = (/* unused pure expression or super */ null && (15 * 60_000));
+/**
+ * True when another service's row changed shortly before this update: its job may be writing the
+ * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
+ * nothing for it.
+ */
+function othersActive(sections, update) {
+    const now = Date.parse(update.updatedAt);
+    return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
+}
+/**
+ * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
+ * same moment can each write a body without the other's row (last writer wins). Read the comment
+ * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
+ */
+async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
+    let latest = ours;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
+        const stored = parseStatusComment(data.body ?? '');
+        const mine = stored.find((s) => s.service === current.service);
+        if (mine && compareSections(mine, current) >= 0)
+            return stored;
+        latest = mergeSections(stored, ours);
+        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+    }
+    return latest;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-comment.ts
+/**
+ * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
+ * status comment never had a preview shown to anyone, so it gets no comment at all (the no-op).
+ * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
+ * one carrying the per-resource table.
+ */
 
 
 
-/** 'no-comment' when the PR has no status comment (nothing is created). */
+
+/** 'no-comment' when the PR has no status comment, or no longer exists (nothing is created). */
 async function teardown_comment_announceTeardown(client, o) {
-    const ours = findStatusComments(await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr }));
+    let listed;
+    try {
+        listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr });
+    }
+    catch (err) {
+        // The reaper's "missing" PRs: a deleted issue answers 404, and there is nobody to tell.
+        if (statusOf(err) === 404)
+            return 'no-comment';
+        throw err;
+    }
+    const ours = findStatusComments(listed);
     const keep = ours[0];
     if (!keep)
         return 'no-comment';
@@ -39091,8 +39163,8 @@ async function deploy(services) {
         built[service] = build.outputs.built === 'true';
         await post(service, 'deploying', { image, 'vault-url': vaultUrl });
         const release = await (0,src/* group */.Os)(`deploy-helm (${service})`, () => runStep('deploy-helm', { service, image }));
-        if (release.outputs.skipped === 'true') {
-            src/* log */.Rm.info(`${service}: deploy skipped (${release.outputs['skip-reason'] ?? 'the PR is closed or no longer opted in'})`);
+        if (release.outputs.status === 'skipped') {
+            src/* log */.Rm.info(`${service}: deploy skipped (the PR is closed or no longer opted in; see deploy-helm's notice)`);
             await post(service, 'skipped', { image, 'vault-url': vaultUrl });
             continue;
         }

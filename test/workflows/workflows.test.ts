@@ -102,3 +102,55 @@ describe('example workflows', () => {
     expect(wf.on.workflow_dispatch.inputs['dry-run'].default).toBe(true);
   });
 });
+
+/** The action.yml a `uses:` of ours points at (`preview-fleet/preview-fleet[/actions/x]@ref`). */
+function ourAction(ref: string): { path: string; spec?: { inputs?: Record<string, { required?: boolean; default?: unknown }>; outputs?: Record<string, unknown> } } {
+  const sub = ref.replace(/@.*$/, '').replace(/^preview-fleet\/preview-fleet\/?/, '');
+  const path = join(repoRoot, sub, 'action.yml');
+  let spec;
+  try { spec = parseYaml(readFileSync(path, 'utf8')); } catch { spec = undefined; }
+  return { path, spec };
+}
+
+describe('our actions as the example workflows use them', () => {
+  const uses = files.flatMap((file) => Object.entries(load(file).jobs).flatMap(([job, j]) =>
+    (j.steps ?? []).filter((s) => s.uses && OURS.test(s.uses)).map((s) => ({ file, job, step: s }))));
+
+  it('the examples use all seven actions and the all-in-one action', () => {
+    const names = new Set(uses.map((u) => u.step.uses!.replace(/@.*$/, '')));
+    for (const a of ['comment-status', 'seed-vault', 'build-push', 'deploy-helm', 'wait-ready', 'teardown', 'reap-orphans']) {
+      expect(names).toContain(`preview-fleet/preview-fleet/actions/${a}`);
+    }
+    expect(names).toContain('preview-fleet/preview-fleet');
+  });
+
+  it.each(uses.map((u) => [`${u.file} ${u.job}: ${u.step.uses}`, u] as const))('%s points at an existing action and passes only declared inputs', (_name, u) => {
+    const { path, spec } = ourAction(u.step.uses!);
+    expect(spec, `${path} exists`).toBeDefined();
+    const declared = Object.keys(spec!.inputs ?? {});
+    const given = Object.keys(u.step.with ?? {});
+    expect(given.filter((g) => !declared.includes(g)), `inputs not declared by ${path}`).toEqual([]);
+    const required = Object.entries(spec!.inputs ?? {}).filter(([, i]) => i.required === true && i.default === undefined).map(([n]) => n);
+    expect(required.filter((r) => !given.includes(r)), 'required inputs without a default').toEqual([]);
+  });
+
+  it('every steps.<id>.outputs.<name> read from our actions is an output they declare', () => {
+    const problems: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      for (const [jobName, job] of Object.entries(load(file).jobs)) {
+        const byId = new Map<string, string>();
+        for (const s of job.steps ?? []) if ((s as { id?: string }).id && s.uses && OURS.test(s.uses)) byId.set((s as { id: string }).id, s.uses);
+        const jobText = JSON.stringify(job);
+        for (const m of jobText.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+          const ref = byId.get(m[1]!);
+          if (!ref) continue;
+          const outputs = Object.keys(ourAction(ref).spec?.outputs ?? {});
+          if (!outputs.includes(m[2]!)) problems.push(`${file} ${jobName}: ${m[0]} (${ref} declares ${outputs.join(', ')})`);
+        }
+      }
+      expect(text.length).toBeGreaterThan(0);
+    }
+    expect(problems).toEqual([]);
+  });
+});

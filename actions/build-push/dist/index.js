@@ -56803,11 +56803,8 @@ const DEFAULTS = {
     'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '',
 };
 function readRawInputs() {
-    const raw = {};
     // build-args keep their inner whitespace: a value may end in spaces.
-    for (const name of INPUT_NAMES)
-        raw[name] = name === 'build-args' ? (src/* input */.hF.optional(name) ?? '') : src/* input */.hF.string(name);
-    return raw;
+    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { untrimmed: ['build-args'] });
 }
 const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
@@ -57123,7 +57120,6 @@ async function runCommand(argv, options = {}) {
 __nccwpck_require__.d(__webpack_exports__, {
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
   dz: () => (/* reexport */ runtime/* InputError */.dz),
-  hF: () => (/* reexport */ runtime/* input */.hF),
   _I: () => (/* reexport */ loadContext),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
@@ -57135,6 +57131,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
   Ad: () => (/* reexport */ naming/* planEcrRepository */.Ad),
   fB: () => (/* reexport */ naming/* planImageTag */.fB),
+  Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
   Xm: () => (/* reexport */ naming/* renderTemplate */.Xm),
   FP: () => (/* reexport */ requirePrNumber),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
@@ -57144,7 +57141,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, ActionError, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, parseContext, parseDuration, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+// UNUSED EXPORTS: ANNOTATIONS, ActionError, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, input, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, parseContext, parseDuration, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 1 modules
 var runtime = __nccwpck_require__(1049);
@@ -57737,21 +57734,21 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ errors/* InputError */.dz),
   kc: () => (/* reexport */ errors/* errorText */.kc),
   Os: () => (/* reexport */ outputs/* group */.Os),
-  hF: () => (/* reexport */ inputs/* input */.h),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   nL: () => (/* reexport */ parse/* parseEnum */.nL),
   cG: () => (/* reexport */ parse/* parseInteger */.cG),
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, parseDuration, parseUrl, redact, rememberSecret, requestIdToken, saveState, setOutput
+// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, input, parseDuration, parseUrl, redact, rememberSecret, requestIdToken, saveState, setOutput
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -57813,9 +57810,10 @@ async function runAction(main, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ maskSecret),
-/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
+/* unused harmony export input */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -57884,6 +57882,18 @@ const input = {
 function maskSecret(value) {
     for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+function readInputs(names, o = {}) {
+    const out = {};
+    for (const name of names) {
+        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    }
+    return out;
 }
 
 

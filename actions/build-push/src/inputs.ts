@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, InputError, input, parseBoolean, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
   planEcrRepository, planImageTag, renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
 import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
@@ -47,10 +47,8 @@ export interface Inputs {
 }
 
 export function readRawInputs(): RawInputs {
-  const raw: RawInputs = {};
   // build-args keep their inner whitespace: a value may end in spaces.
-  for (const name of INPUT_NAMES) raw[name] = name === 'build-args' ? (input.optional(name) ?? '') : input.string(name);
-  return raw;
+  return readInputs(INPUT_NAMES, { untrimmed: ['build-args'] });
 }
 
 const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());

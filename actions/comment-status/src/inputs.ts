@@ -4,7 +4,7 @@
  * no comment and no deployment.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, input, parseBoolean, parseEnum, parsePrNumber, parseUrl, planEnvironment, renderTemplate, templateVars,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parsePrNumber, parseUrl, planEnvironment, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { PREVIEW_STATES, type PreviewState } from '@preview-fleet/core/github';
 
@@ -39,9 +39,7 @@ export interface Inputs {
 
 /** Reads every input; the token is masked as it is read. */
 export function readRawInputs(): RawInputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = name === 'github-token' ? input.secret(name) : input.string(name);
-  return raw;
+  return readInputs(INPUT_NAMES, { secrets: ['github-token'] });
 }
 
 const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());

@@ -38309,10 +38309,7 @@ const inputs_DEFAULTS = {
 const SECRET_INPUTS = ['github-token', 'sensitive-secret-ref'];
 /** Reads every input from the runner; secrets are masked as they are read. */
 function readRawInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = SECRET_INPUTS.includes(name) ? src/* input */.hF.secret(name) : src/* input */.hF.string(name);
-    return raw;
+    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 const SET_KEY = /^(?:[A-Za-z0-9_\-/]|\\\.)+(?:\.(?:[A-Za-z0-9_\-/]|\\\.)+)*$/;
@@ -38718,7 +38715,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
   dz: () => (/* reexport */ errors/* InputError */.dz),
-  hF: () => (/* reexport */ inputs/* input */.h),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
@@ -38727,13 +38723,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   FP: () => (/* reexport */ context/* requirePrNumber */.FP),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, newMarks, parseContext, parseEnum, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+// UNUSED EXPORTS: ANNOTATIONS, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, input, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, newMarks, parseContext, parseEnum, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39272,9 +39269,9 @@ function errorText(err) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
-/* unused harmony export maskSecret */
+/* unused harmony exports input, maskSecret */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -39343,6 +39340,18 @@ const input = {
 function maskSecret(value) {
     for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+function readInputs(names, o = {}) {
+    const out = {};
+    for (const name of names) {
+        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    }
+    return out;
 }
 
 

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, InputError, input, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
@@ -60,9 +60,7 @@ export interface Inputs {
 
 /** Reads every input from the runner; secrets are masked as they are read. */
 export function readRawInputs(): RawInputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = SECRET_INPUTS.includes(name) ? input.secret(name) : input.string(name);
-  return raw;
+  return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
 const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());

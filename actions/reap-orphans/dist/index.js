@@ -75937,10 +75937,7 @@ const inputs_DEFAULTS = {
 };
 const SECRET_INPUTS = ['github-token', ...VAULT_SECRET_INPUTS];
 function readRawInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = SECRET_INPUTS.includes(name) ? src/* input */.hF.secret(name) : src/* input */.hF.string(name);
-    return raw;
+    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 function nonEmpty(name, value, what) {
     const v = value.trim();
@@ -76285,12 +76282,12 @@ async function runCommand(argv, options = {}) {
 /* harmony export */   Cs: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Cs),
 /* harmony export */   E1: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.E1),
 /* harmony export */   E9: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.E9),
+/* harmony export */   Ko: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Ko),
 /* harmony export */   Rm: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Rm),
 /* harmony export */   Sy: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Sy),
 /* harmony export */   _I: () => (/* reexport safe */ _context_js__WEBPACK_IMPORTED_MODULE_4__._I),
 /* harmony export */   cG: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.cG),
 /* harmony export */   dz: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.dz),
-/* harmony export */   hF: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.hF),
 /* harmony export */   lZ: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.lZ),
 /* harmony export */   ml: () => (/* reexport safe */ _clock_js__WEBPACK_IMPORTED_MODULE_1__.m),
 /* harmony export */   n0: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.n0),
@@ -76786,13 +76783,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   kc: () => (/* reexport */ errors/* errorText */.kc),
-  hF: () => (/* reexport */ inputs/* input */.h),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
   cG: () => (/* reexport */ parse/* parseInteger */.cG),
   E1: () => (/* reexport */ parse/* parseList */.E1),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   E$: () => (/* reexport */ secrets/* redact */.E$),
   gj: () => (/* reexport */ outputs/* requestIdToken */.gj),
   Cs: () => (/* reexport */ runAction),
@@ -76800,7 +76797,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, group, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, rememberSecret, saveState, setOutput
+// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, group, input, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, rememberSecret, saveState, setOutput
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -76862,9 +76859,10 @@ async function runAction(main, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ maskSecret),
-/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
+/* unused harmony export input */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -76933,6 +76931,18 @@ const input = {
 function maskSecret(value) {
     for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+function readInputs(names, o = {}) {
+    const out = {};
+    for (const name of names) {
+        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    }
+    return out;
 }
 
 
@@ -77009,7 +77019,7 @@ async function requestIdToken(audience) {
         });
     }
     const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getIdToken(audience);
-    (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$)(token);
+    (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(token);
     return token;
 }
 

@@ -2,7 +2,7 @@
  * reap-orphans' inputs: read raw from the runner and validated by the pure `parseInputs` (the
  * target of the table tests) before anything is listed, so a bad input deletes nothing.
  */
-import { InputError, input, parseBoolean, parseDuration, parseInteger, parseList } from '@preview-fleet/core';
+import { InputError, readInputs, parseBoolean, parseDuration, parseInteger, parseList } from '@preview-fleet/core';
 import {
   parseVaultInputs, REAP_KINDS, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type ReapKind, type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
@@ -42,9 +42,7 @@ export interface Inputs {
 }
 
 export function readRawInputs(): RawInputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = SECRET_INPUTS.includes(name) ? input.secret(name) : input.string(name);
-  return raw;
+  return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
 function nonEmpty(name: string, value: string, what: string): string {

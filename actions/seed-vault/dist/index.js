@@ -38095,7 +38095,7 @@ async function listMarkedPaths(session, o) {
             try {
                 const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
                 const marks = fromVaultMetadata(res?.data?.custom_metadata);
-                if (isOwnedBy(marks, { repository: o.repository }))
+                if (marks && isOwnedBy(marks, { repository: o.repository }))
                     out.push({ path: child, marks });
             }
             catch (err) {
@@ -38141,10 +38141,7 @@ const SECRET_INPUTS = ['secret-id', 'token', 'overrides'];
 const AUTH_METHODS = ['jwt', 'approle', 'token'];
 /** Reads every input from the runner; secrets are masked as they are read. */
 function readRawInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = SECRET_INPUTS.includes(name) ? src/* input */.hF.secret(name) : src/* input */.hF.string(name);
-    return raw;
+    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 /**
@@ -38309,7 +38306,6 @@ class FakeClock {
 __nccwpck_require__.d(__webpack_exports__, {
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
   dz: () => (/* reexport */ runtime/* InputError */.dz),
-  hF: () => (/* reexport */ runtime/* input */.hF),
   _I: () => (/* reexport */ loadContext),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
@@ -38319,6 +38315,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
   Dl: () => (/* reexport */ runtime/* parseUrl */.Dl),
   bn: () => (/* reexport */ naming/* planVaultPath */.bn),
+  Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
   Xm: () => (/* reexport */ naming/* renderTemplate */.Xm),
   FP: () => (/* reexport */ requirePrNumber),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
@@ -38328,7 +38325,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, ActionError, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, parseBoolean, parseContext, parseInteger, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+// UNUSED EXPORTS: ANNOTATIONS, ActionError, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, input, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, parseBoolean, parseContext, parseInteger, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 1 modules
 var runtime = __nccwpck_require__(1049);
@@ -38645,7 +38642,10 @@ function toVaultMetadata(m) {
 function fromVaultMetadata(meta) {
     return meta ? fromFlat(meta) : undefined;
 }
-/** The one ownership test: our marks, for this repository, and (when given) this PR. */
+/**
+ * The one ownership test: our marks, for this repository, and (when given) this PR. A plain
+ * boolean, not a type guard: a guard would narrow a present-but-foreign `marks` to `never`.
+ */
 function isOwnedBy(marks, owner) {
     if (!marks)
         return false;
@@ -38978,14 +38978,14 @@ function errorText(err) {
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   dz: () => (/* reexport */ errors/* InputError */.dz),
-  hF: () => (/* reexport */ inputs/* input */.h),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
   nL: () => (/* reexport */ parse/* parseEnum */.nL),
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
   Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   E$: () => (/* reexport */ secrets/* redact */.E$),
   gj: () => (/* reexport */ outputs/* requestIdToken */.gj),
   Cs: () => (/* reexport */ runAction),
@@ -38993,7 +38993,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, formatDuration, getState, group, parseBoolean, parseInteger, parseList, rememberSecret, saveState, setOutput
+// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, formatDuration, getState, group, input, parseBoolean, parseInteger, parseList, rememberSecret, saveState, setOutput
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39055,9 +39055,10 @@ async function runAction(main, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ maskSecret),
-/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
+/* unused harmony export input */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -39126,6 +39127,18 @@ const input = {
 function maskSecret(value) {
     for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+function readInputs(names, o = {}) {
+    const out = {};
+    for (const name of names) {
+        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    }
+    return out;
 }
 
 
@@ -39202,7 +39215,7 @@ async function requestIdToken(audience) {
         });
     }
     const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getIdToken(audience);
-    (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$)(token);
+    (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(token);
     return token;
 }
 

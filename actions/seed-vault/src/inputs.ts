@@ -4,7 +4,7 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, input, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
   planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
@@ -49,9 +49,7 @@ export interface Inputs {
 
 /** Reads every input from the runner; secrets are masked as they are read. */
 export function readRawInputs(): RawInputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = SECRET_INPUTS.includes(name) ? input.secret(name) : input.string(name);
-  return raw;
+  return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
 const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());

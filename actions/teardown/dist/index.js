@@ -75869,10 +75869,7 @@ const inputs_DEFAULTS = {
 const SECRET_INPUTS = ['github-token', ...VAULT_SECRET_INPUTS];
 /** Reads every input from the runner; secrets are masked as they are read. */
 function readRawInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = SECRET_INPUTS.includes(name) ? src/* input */.hF.secret(name) : src/* input */.hF.string(name);
-    return raw;
+    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 const SERVICE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Validates the raw inputs; `env` supplies AWS_REGION and the OIDC request variables. */
@@ -76235,6 +76232,7 @@ async function runCommand(argv, options = {}) {
 /* harmony export */   F3: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.F3),
 /* harmony export */   FP: () => (/* reexport safe */ _context_js__WEBPACK_IMPORTED_MODULE_4__.FP),
 /* harmony export */   JK: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.JK),
+/* harmony export */   Ko: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Ko),
 /* harmony export */   RJ: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.RJ),
 /* harmony export */   Rm: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Rm),
 /* harmony export */   Sy: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Sy),
@@ -76242,7 +76240,6 @@ async function runCommand(argv, options = {}) {
 /* harmony export */   _I: () => (/* reexport safe */ _context_js__WEBPACK_IMPORTED_MODULE_4__._I),
 /* harmony export */   bn: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.bn),
 /* harmony export */   dz: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.dz),
-/* harmony export */   hF: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.hF),
 /* harmony export */   lZ: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.lZ),
 /* harmony export */   ml: () => (/* reexport safe */ _clock_js__WEBPACK_IMPORTED_MODULE_1__.m),
 /* harmony export */   n0: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.n0),
@@ -76743,13 +76740,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   kc: () => (/* reexport */ errors/* errorText */.kc),
-  hF: () => (/* reexport */ inputs/* input */.h),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   E$: () => (/* reexport */ secrets/* redact */.E$),
   gj: () => (/* reexport */ outputs/* requestIdToken */.gj),
   Cs: () => (/* reexport */ runAction),
@@ -76757,7 +76754,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, group, parseEnum, parseInteger, parseKeyValueMap, parseUrl, rememberSecret, saveState, setOutput
+// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, group, input, parseEnum, parseInteger, parseKeyValueMap, parseUrl, rememberSecret, saveState, setOutput
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -76819,9 +76816,10 @@ async function runAction(main, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ maskSecret),
-/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
+/* unused harmony export input */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -76890,6 +76888,18 @@ const input = {
 function maskSecret(value) {
     for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+function readInputs(names, o = {}) {
+    const out = {};
+    for (const name of names) {
+        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    }
+    return out;
 }
 
 
@@ -76966,7 +76976,7 @@ async function requestIdToken(audience) {
         });
     }
     const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getIdToken(audience);
-    (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$)(token);
+    (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(token);
     return token;
 }
 

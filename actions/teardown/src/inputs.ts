@@ -4,7 +4,7 @@
  * Every check runs before anything is contacted, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, input, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository,
   planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import {
@@ -44,9 +44,7 @@ export interface Inputs {
 
 /** Reads every input from the runner; secrets are masked as they are read. */
 export function readRawInputs(): RawInputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = SECRET_INPUTS.includes(name) ? input.secret(name) : input.string(name);
-  return raw;
+  return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
 const SERVICE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -28411,10 +28411,7 @@ const DEFAULTS = {
     timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '',
 };
 function readRawInputs() {
-    const raw = {};
-    for (const name of INPUT_NAMES)
-        raw[name] = name === 'headers' ? _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .input */ .hF.secret(name) : _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .input */ .hF.string(name);
-    return raw;
+    return (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .readInputs */ .Ko)(INPUT_NAMES, { secrets: ['headers'] });
 }
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
 function parseInputs(given) {
@@ -28623,19 +28620,19 @@ async function runCommand(argv, options = {}) {
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   dz: () => (/* reexport */ errors/* InputError */.dz),
-  hF: () => (/* reexport */ inputs/* input */.h),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
   JK: () => (/* reexport */ naming/* planNamespace */.JK),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, CommandError, DEFAULT_TEMPLATES, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, loadContext, newMarks, parseBoolean, parseContext, parseEnum, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+// UNUSED EXPORTS: ANNOTATIONS, CommandError, DEFAULT_TEMPLATES, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, input, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, loadContext, newMarks, parseBoolean, parseContext, parseEnum, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -30871,9 +30868,10 @@ function errorText(err) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ maskSecret),
-/* harmony export */   h: () => (/* binding */ input)
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
+/* unused harmony export input */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -30942,6 +30940,18 @@ const input = {
 function maskSecret(value) {
     for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+}
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+function readInputs(names, o = {}) {
+    const out = {};
+    for (const name of names) {
+        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    }
+    return out;
 }
 
 

@@ -2,7 +2,7 @@
  * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
  * Header values are masked as they are read.
  */
-import { InputError, input, maskSecret, parseDuration, parseList, parseUrl, planNamespace } from '@preview-fleet/core';
+import { InputError, readInputs, maskSecret, parseDuration, parseList, parseUrl, planNamespace } from '@preview-fleet/core';
 import {
   WORKLOAD_KINDS, parseApplicationRef, parseExpectStatus, parseHeaders, splitCommandLine, type ApplicationRef, type StatusRange,
   type WorkloadKind,
@@ -34,9 +34,7 @@ export interface Inputs {
 }
 
 export function readRawInputs(): RawInputs {
-  const raw: RawInputs = {};
-  for (const name of INPUT_NAMES) raw[name] = name === 'headers' ? input.secret(name) : input.string(name);
-  return raw;
+  return readInputs(INPUT_NAMES, { secrets: ['headers'] });
 }
 
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;

@@ -71,3 +71,16 @@ export const input = {
 export function maskSecret(value: string): void {
   for (const line of rememberSecret(value)) toolkit.setSecret(line);
 }
+
+/**
+ * Reads every named input at once, as an action's `readRawInputs` does before its pure
+ * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
+ * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ */
+export function readInputs<N extends string>(names: readonly N[], o: { secrets?: readonly N[]; untrimmed?: readonly N[] } = {}): Partial<Record<N, string>> {
+  const out: Partial<Record<N, string>> = {};
+  for (const name of names) {
+    out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+  }
+  return out;
+}
