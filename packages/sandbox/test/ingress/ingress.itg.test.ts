@@ -22,7 +22,7 @@ describe('ingress stand-in: wildcard DNS + ingress controller behind HTTPS_PROXY
   const t = (kind: string) => kube.store.types.byKind(kind)!;
 
   beforeAll(async () => {
-    kube = await startKube();
+    kube = await startKube({ controllerDelayMs: 50 });
     ingress = await startIngress({ store: kube.store, domain: 'preview.sandbox.test' });
     const ns = 'preview-pr-1';
     kube.store.create(t('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -39,8 +39,15 @@ describe('ingress stand-in: wildcard DNS + ingress controller behind HTTPS_PROXY
 
   it('answers 503 until a backend pod is Ready, then 200, over TLS the client trusts via NODE_EXTRA_CA_CERTS', async () => {
     expect(await fetchThrough(ingress.env, 'https://app-pr-1.preview.sandbox.test/')).toMatch(/^503 /);
-    const pod = kube.store.create(t('Pod'), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'preview-pr-1', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'x' }] } });
-    kube.store.update(t('Pod'), { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, { status: true });
+    // The stand-in's controllers start the pod and mark it Ready; wait for that event, not a timer.
+    const ready = new Promise<void>((resolve) => {
+      const off = kube.store.subscribe((e) => {
+        const conditions = (e.object.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
+        if (e.object.kind === 'Pod' && e.object.metadata.name === 'web-1' && conditions.some((c) => c.type === 'Ready' && c.status === 'True')) { off(); resolve(); }
+      });
+    });
+    kube.store.create(t('Pod'), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'preview-pr-1', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'x' }] } });
+    await ready;
     expect(await fetchThrough(ingress.env, 'https://app-pr-1.preview.sandbox.test/healthz')).toMatch(/^200 .*preview-pr-1\/app/);
     expect(ingress.hits().map((h) => h.status)).toEqual([503, 200]);
   });
