@@ -1,12 +1,8 @@
 /** The bad-input cases (the list, plus the planner's guards). Shared by the table and the bundle tests. */
-export interface BadInput {
-  name: string;
-  inputs: Record<string, string>;
+import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+export interface BadInput extends SharedBadInput {
   /** Run without AWS_REGION in the environment. */
   noRegion?: boolean;
-  /** The input the error must name. */
-  input: string;
-  message: RegExp;
 }
 
 export const BAD_INPUTS: BadInput[] = [

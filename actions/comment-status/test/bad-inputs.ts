@@ -1,12 +1,8 @@
 /** The bad-input cases of issue 5 (and a few more); shared by the parseInputs table and the runner tests. */
-export interface BadInput {
-  name: string;
-  inputs: Record<string, string>;
+import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+export interface BadInput extends SharedBadInput {
   /** Run as workflow_dispatch (no PR in the event). */
   dispatch?: boolean;
-  /** The input the error must name. */
-  input: string;
-  message: RegExp;
 }
 
 export const BAD_INPUTS: BadInput[] = [

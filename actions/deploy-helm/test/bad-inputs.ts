@@ -1,9 +1,6 @@
 /** deploy-helm's bad inputs (issue 8 names six; a few more guard names, keys and guardrails). Shared by the table and runner tests. */
-export interface BadInput {
-  name: string;
-  inputs: Record<string, string>;
-  input: string;
-  message: RegExp;
+import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+export interface BadInput extends SharedBadInput {
   /** Also run through the bundle (the issue's own cases; every case runs through parseInputs). */
   bundle?: boolean;
 }

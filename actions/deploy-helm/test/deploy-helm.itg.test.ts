@@ -10,6 +10,7 @@ import { runActionProcess } from '../../../test/harness/run-action-process.js';
 import { BAD_INPUTS as ALL_BAD_INPUTS } from './bad-inputs.js';
 import { deploy, errorOf, ok, openPr, useWorld } from './deploy-helm-suite.js';
 import { actionDir, chartDir, REPOSITORY } from './fixture.js';
+import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 const world = useWorld();
 const BAD_INPUTS = ALL_BAD_INPUTS.filter((c) => c.bundle);
@@ -63,12 +64,7 @@ describe('guards (no release is touched)', () => {
     }));
     for (const [i, c] of BAD_INPUTS.entries()) {
       const r = runs[i]!;
-      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
-      const errors = r.annotations.filter((a) => a.level === 'error');
-      expect(errors, c.name).toHaveLength(1);
-      expect(errors[0]!.message, c.name).toContain(`Input "${c.input}"`);
-      expect(errors[0]!.message, c.name).toMatch(c.message);
-      expect(r.leaks, c.name).toEqual([]);
+      expectInputRejected(r, c);
     }
     expect(world().kube.requestLog().length).toBe(before.kube);
     expect(world().gh.requestLog().length).toBe(before.gh);

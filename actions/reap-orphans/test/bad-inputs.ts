@@ -1,10 +1,6 @@
 /** reap-orphans' bad-input cases (issue 9's list and a few more); shared by the table and runner tests. */
-export interface BadInput {
-  name: string;
-  inputs: Record<string, string>;
-  input: string;
-  message: RegExp;
-}
+import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+export type BadInput = SharedBadInput;
 
 /** Only Kubernetes and GitHub: no Vault or region needed. */
 export const KUBE_ONLY = { kinds: 'namespaces,releases,deployments' };

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
 import { REPOSITORY, reaperDir, startWorld, type World } from '../../teardown/test/fixture.js';
 import { BAD_INPUTS } from './bad-inputs.js';
+import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -142,12 +143,7 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
         inputs: c.inputs, event: {}, eventName: 'schedule', repository: REPOSITORY,
         env: { ...w.env, AWS_REGION: '' }, secrets: [w.gh.token],
       });
-      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
-      const errors = r.annotations.filter((a) => a.level === 'error');
-      expect(errors, c.name).toHaveLength(1);
-      expect(errors[0]!.message, c.name).toContain(`Input "${c.input}"`);
-      expect(errors[0]!.message, c.name).toMatch(c.message);
-      expect(r.leaks, c.name).toEqual([]);
+      expectInputRejected(r, c);
     }
     expect(w.kube.requestLog().length).toBe(before.kube);
     expect(w.gh.requestLog().length).toBe(before.gh);

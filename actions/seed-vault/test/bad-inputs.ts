@@ -1,12 +1,8 @@
 /** The bad-input cases (issue 6 lists ten; a few more guard the path planner). Shared by the table and runner tests. */
-export interface BadInput {
-  name: string;
-  inputs: Record<string, string>;
+import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+export interface BadInput extends SharedBadInput {
   /** Run without the OIDC request variables (a job lacking `id-token: write`). */
   noOidc?: boolean;
-  /** The input the error must name. */
-  input: string;
-  message: RegExp;
 }
 
 const approle = { 'auth-method': 'approle', 'role-id': 'r-1', 'secret-id': 's-1' };

@@ -1,12 +1,8 @@
 /** teardown's bad-input cases (issue 9 plus the guards of the name planner); shared by the table and runner tests. */
-export interface BadInput {
-  name: string;
-  inputs: Record<string, string>;
+import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+export interface BadInput extends SharedBadInput {
   /** Run as workflow_dispatch (no PR in the payload). */
   dispatch?: boolean;
-  /** The input the error must name. */
-  input: string;
-  message: RegExp;
 }
 
 /** Inputs that make the Vault and ECR steps valid without OIDC (token auth, a region). */

@@ -3,6 +3,7 @@ import { pullRequestEvent } from '../../../test/harness/events.js';
 import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
 import { BAD_INPUTS } from './bad-inputs.js';
 import { REPOSITORY, startWorld, teardownDir, type World } from './fixture.js';
+import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 let w: World;
 beforeAll(async () => { w = await startWorld(); }, 120_000);
@@ -149,12 +150,7 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
       const r = c.dispatch
         ? await dispatch({ ...c.inputs, ...vaultInputs })
         : await closed(6, { ...c.inputs, ...vaultInputs });
-      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
-      const errors = r.annotations.filter((a) => a.level === 'error');
-      expect(errors, c.name).toHaveLength(1);
-      expect(errors[0]!.message, c.name).toContain(`Input "${c.input}"`);
-      expect(errors[0]!.message, c.name).toMatch(c.message);
-      expect(r.leaks, c.name).toEqual([]);
+      expectInputRejected(r, c);
     }
     expect(w.kube.counters()['delete namespaces'] ?? 0).toBe(before.kube);
     expect(w.gh.requestLog().length).toBe(before.gh);

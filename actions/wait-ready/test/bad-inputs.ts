@@ -1,9 +1,6 @@
 /** wait-ready's bad inputs; shared by the table and runner tests. */
-export interface BadInput {
-  name: string;
-  inputs: Record<string, string>;
-  input: string;
-  message: RegExp;
+import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+export interface BadInput extends SharedBadInput {
   /** Also run through the bundle (the issue's own cases and the masked header; every case runs through parseInputs). */
   bundle?: boolean;
 }

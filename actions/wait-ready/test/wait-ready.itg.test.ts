@@ -13,6 +13,7 @@ import { runActionProcess, type ActionRun } from '../../../test/harness/run-acti
 import { startKube, type KubeObject, type KubeStandIn } from '../../../packages/sandbox/src/kube/index.js';
 import { toolPaths } from '../../../packages/sandbox/src/tools.js';
 import { BAD_INPUTS as ALL_BAD_INPUTS } from './bad-inputs.js';
+import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 const BAD_INPUTS = ALL_BAD_INPUTS.filter((c) => c.bundle);
 
@@ -155,12 +156,7 @@ describe('wait-ready (bundled, runner-style, kube stand-in + local HTTP server)'
     for (let i = 0; i < BAD_INPUTS.length; i += 4) runs.push(...(await Promise.all(BAD_INPUTS.slice(i, i + 4).map((c) => run({ namespace: 'preview-pr-31', ...c.inputs })))));
     for (const [i, c] of BAD_INPUTS.entries()) {
       const r = runs[i]!;
-      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
-      const errors = r.annotations.filter((a) => a.level === 'error');
-      expect(errors, c.name).toHaveLength(1);
-      expect(errors[0]!.message, c.name).toContain(`Input "${c.input}"`);
-      expect(errors[0]!.message, c.name).toMatch(c.message);
-      expect(r.leaks, c.name).toEqual([]);
+      expectInputRejected(r, c);
     }
     expect(kube.requestLog().length).toBe(before);
   });
