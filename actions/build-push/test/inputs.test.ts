@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseInputs, planBuild } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
 import { makeWorkspace, sha } from './fixture.js';
+import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
 
 const ws = makeWorkspace();
 afterAll(() => ws.remove());
@@ -18,9 +17,7 @@ function plan(inputs: Record<string, string>, env: Record<string, string> = ENV)
 
 describe('build-push inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults; the name templates are core\'s', () => {
-    const yml = parse(readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; outputs: Record<string, unknown> };
-    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
-    for (const name of INPUT_NAMES) expect([name, String(yml.inputs[name].default ?? '')]).toEqual([name, DEFAULTS[name]]);
+    const yml = expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, DEFAULTS);
     expect(DEFAULTS.repository).toBe(DEFAULT_TEMPLATES.ecrRepository);
     expect(DEFAULTS.tag).toBe(DEFAULT_TEMPLATES.imageTag);
     expect(Object.keys(yml.outputs).sort()).toEqual(['built', 'cache-hit', 'digest', 'image', 'repository-uri']);

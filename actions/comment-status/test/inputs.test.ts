@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, environmentFor, parseInputs } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
+import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
 
 const token = { 'github-token': 'ghs_test' };
 
@@ -16,9 +15,7 @@ function check(inputs: Record<string, string>) {
 
 describe('comment-status inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults', () => {
-    const yml = parse(readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; outputs: Record<string, unknown> };
-    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
-    for (const name of INPUT_NAMES) expect([name, String(yml.inputs[name].default ?? '')]).toEqual([name, DEFAULTS[name]]);
+    const yml = expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, DEFAULTS);
     expect(DEFAULTS.environment).toBe(DEFAULT_TEMPLATES.environment);
     expect(Object.keys(yml.outputs).sort()).toEqual(['comment-id', 'comment-url', 'deployment-id']);
   });

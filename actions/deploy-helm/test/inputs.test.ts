@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseChart, parseInputs, planDeploy } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
+import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
 
 const actionDir = join(import.meta.dirname, '..');
 const chart = join(actionDir, 'test', 'fixtures', 'chart');
@@ -14,9 +14,7 @@ const plan = (inputs: Record<string, string>, workspace = actionDir) =>
 
 describe('deploy-helm inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults, and the templates are core\'s', () => {
-    const yml = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
-    for (const name of INPUT_NAMES) expect([name, String(yml.inputs[name].default ?? '')]).toEqual([name, DEFAULTS[name]]);
+    expectDeclaredInputs(actionDir, INPUT_NAMES, DEFAULTS);
     expect([DEFAULTS.namespace, DEFAULTS.release, DEFAULTS.host]).toEqual([DEFAULT_TEMPLATES.namespace, DEFAULT_TEMPLATES.release, DEFAULT_TEMPLATES.host]);
   });
 

@@ -1,21 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@preview-fleet/core';
 import { REAP_KINDS } from '@preview-fleet/core/lifecycle';
 import { DEFAULTS, INPUT_NAMES, parseInputs } from '../src/inputs.js';
 import { BAD_INPUTS, KUBE_ONLY } from './bad-inputs.js';
+import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
 
 describe('reap-orphans inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults', () => {
-    const yml = parse(readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string; description?: string }> };
-    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
-    for (const name of INPUT_NAMES) {
-      expect(yml.inputs[name]!.description, name).toBeTruthy();
-      const want = name === 'github-token' ? '${{ github.token }}' : DEFAULTS[name];
-      expect([name, String(yml.inputs[name]!.default ?? '')]).toEqual([name, want]);
-    }
+    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, { ...DEFAULTS, 'github-token': '${{ github.token }}' });
     expect(DEFAULTS.kinds).toBe(REAP_KINDS.join(','));
   });
 

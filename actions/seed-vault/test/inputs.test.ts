@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseInputs, planSeed, vaultUiUrl } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
+import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
 
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token?x=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' };
 const base = { 'vault-addr': 'https://vault.example.com:8200' };
@@ -15,9 +14,7 @@ function plan(inputs: Record<string, string>, env: Record<string, string> = OIDC
 
 describe('seed-vault inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults, and the path templates are core\'s', () => {
-    const yml = parse(readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
-    for (const name of INPUT_NAMES) expect([name, String(yml.inputs[name].default ?? '')]).toEqual([name, DEFAULTS[name]]);
+    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, DEFAULTS);
     expect(DEFAULTS['source-path']).toBe(DEFAULT_TEMPLATES.vaultSource);
     expect(DEFAULTS['target-path']).toBe(DEFAULT_TEMPLATES.vaultTarget);
   });

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError, parseContext, requirePrNumber } from '@preview-fleet/core';
 import { pullRequestEvent } from '../../../test/harness/events.js';
 import { DEFAULTS, INPUT_NAMES, parseInputs, planTeardown } from '../src/inputs.js';
 import { BAD_INPUTS, VALID } from './bad-inputs.js';
+import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
 
 const ENV = { GITHUB_REPOSITORY: 'acme/web' };
 
@@ -21,13 +20,7 @@ function prepare(inputs: Record<string, string>, dispatch = false) {
 
 describe('teardown inputs', () => {
   it("action.yml declares exactly these inputs with the same defaults, and the name templates are core's", () => {
-    const yml = parse(readFileSync(join(import.meta.dirname, '..', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string; description?: string }> };
-    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
-    for (const name of INPUT_NAMES) {
-      expect(yml.inputs[name]!.description, name).toBeTruthy();
-      const want = name === 'github-token' ? '${{ github.token }}' : DEFAULTS[name];
-      expect([name, String(yml.inputs[name]!.default ?? '')]).toEqual([name, want]);
-    }
+    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, { ...DEFAULTS, 'github-token': '${{ github.token }}' });
     expect(DEFAULTS).toMatchObject({
       namespace: DEFAULT_TEMPLATES.namespace, release: DEFAULT_TEMPLATES.release, 'target-path': DEFAULT_TEMPLATES.vaultTarget,
       repository: DEFAULT_TEMPLATES.ecrRepository, environment: DEFAULT_TEMPLATES.environment,

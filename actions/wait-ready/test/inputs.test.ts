@@ -1,18 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseInputs } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
+import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
 
 const actionDir = join(import.meta.dirname, '..');
 
 describe('wait-ready inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults', () => {
-    const yml = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-    expect(Object.keys(yml.inputs).sort()).toEqual([...INPUT_NAMES].sort());
-    for (const name of INPUT_NAMES) expect([name, String(yml.inputs[name].default ?? '')]).toEqual([name, DEFAULTS[name]]);
+    expectDeclaredInputs(actionDir, INPUT_NAMES, DEFAULTS);
   });
 
   it('defaults: deployments and statefulsets, 200-399, 5m, rollouts only without a url', () => {
