@@ -4,7 +4,7 @@
  */
 import { InputError, readInputs, parseBoolean, parseDuration, parseInteger, parseList } from '@preview-fleet/core';
 import {
-  parseVaultInputs, REAP_KINDS, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type ReapKind, type VaultInputs,
+  parseVaultInputs, REAP_KINDS, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type ReapKind, type ReapOptions, type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
 
 export const INPUT_NAMES = [
@@ -23,18 +23,9 @@ export const DEFAULTS: Record<InputName, string> = {
 
 const SECRET_INPUTS: readonly string[] = ['github-token', ...VAULT_SECRET_INPUTS];
 
-export interface Inputs {
+/** The reaper's own options (core's ReapOptions, minus what the run supplies) plus how to reach each store. */
+export interface Inputs extends Omit<ReapOptions, 'repository' | 'now' | 'kinds'> {
   'github-token': string;
-  label: string;
-  ttlMs: number;
-  keepLabel: string;
-  warnBeforeMs: number;
-  staleDays: number;
-  closeAfterDays: number;
-  staleLabel: string;
-  dryRun: boolean;
-  maxDeletions: number;
-  concurrency: number;
   kinds: Set<ReapKind>;
   vault?: VaultInputs;
   awsRegion?: string;
