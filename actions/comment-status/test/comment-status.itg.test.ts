@@ -11,6 +11,7 @@ import { runActionProcess, type ActionRun } from '../../../test/harness/run-acti
 import { startGitHub, type GitHubStandIn } from '../../../packages/sandbox/src/github/index.js';
 import { COMMENT_MARKER, parseStatusComment, renderStatusComment, type ServiceSection } from '@preview-fleet/core/github';
 import { BAD_INPUTS } from './bad-inputs.js';
+import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = 'acme/web';
@@ -209,12 +210,7 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     gh.resetCounters();
     for (const c of BAD_INPUTS) {
       const r = await run(pr, c.inputs, { runId: 8000, eventName: c.dispatch ? 'workflow_dispatch' : 'pull_request' });
-      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
-      const errors = r.annotations.filter((a) => a.level === 'error');
-      expect(errors, c.name).toHaveLength(1);
-      expect(errors[0].message, c.name).toContain(`Input "${c.input}"`);
-      expect(errors[0].message, c.name).toMatch(c.message);
-      expect(r.leaks, c.name).toEqual([]);
+      expectInputRejected(r, c);
     }
     expect(gh.requestLog()).toEqual([]);
     expect(gh.comments(REPO, pr.number)).toHaveLength(0);

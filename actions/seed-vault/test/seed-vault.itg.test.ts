@@ -5,6 +5,7 @@ import { runActionProcess, type ActionRun } from '../../../test/harness/run-acti
 import { fromVaultMetadata } from '@preview-fleet/core';
 import { BAD_INPUTS } from './bad-inputs.js';
 import { actionDir, REPOSITORY, SECRET_VALUES, STAGE, startWorld, type World } from './fixture.js';
+import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 let w: World;
 beforeAll(async () => { w = await startWorld(); });
@@ -118,12 +119,7 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
     const before = { log: w.vault.requestLog.length, counters: w.vault.counters() };
     for (const c of BAD_INPUTS) {
       const r = await run(30, c.inputs, c.noOidc ? {} : w.jwtEnv);
-      expect([c.name, r.exitCode]).toEqual([c.name, 1]);
-      const errors = r.annotations.filter((a) => a.level === 'error');
-      expect(errors, c.name).toHaveLength(1);
-      expect(errors[0].message, c.name).toContain(`Input "${c.input}"`);
-      expect(errors[0].message, c.name).toMatch(c.message);
-      expect(r.leaks, c.name).toEqual([]);
+      expectInputRejected(r, c);
     }
     expect(w.vault.requestLog.length).toBe(before.log);
     expect(w.vault.counters()).toEqual(before.counters);
