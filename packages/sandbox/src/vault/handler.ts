@@ -14,6 +14,12 @@ export interface Fault {
   /** Only this HTTP method (e.g. "DELETE"); any when absent. */
   method?: string;
   status?: 500 | 503 | 429;
+  /**
+   * The request is served (a write lands, CAS and all) and then the connection is reset before any
+   * reply: the client sees ECONNRESET for a change that happened — the lost reply that makes
+   * blind retries of non-idempotent writes dangerous.
+   */
+  dropReply?: boolean;
   times?: number;
   latencyMs?: number;
 }
@@ -54,7 +60,7 @@ async function parseBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Routes one request; throws VaultError for every non-2xx answer. */
-async function route(state: VaultState, req: IncomingMessage, url: URL, ns: string, body: unknown, rec: Recorder, meta: { op?: OperationRef }): Promise<Served> {
+async function route(state: VaultState, req: IncomingMessage, url: URL, ns: string, body: unknown, rec: Recorder, meta: { op?: OperationRef; dropReply?: boolean }): Promise<Served> {
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/^\/v1\//, '').replace(/^\/+/, '');
   const listFlag = url.searchParams.get('list');
@@ -75,7 +81,8 @@ async function route(state: VaultState, req: IncomingMessage, url: URL, ns: stri
     if (f.method !== undefined && f.method.toUpperCase() !== method) continue;
     f.remaining -= 1;
     if (f.latencyMs !== undefined && f.latencyMs > 0) await rec.sleep(f.latencyMs);
-    if (f.status !== undefined) {
+    if (f.dropReply) meta.dropReply = true;
+    else if (f.status !== undefined) {
       const msg = f.status === 429 ? `request path "${path}": ${faultBody[429]}` : faultBody[f.status];
       throw new VaultError(f.status, [msg], undefined, f.status === 429 ? { 'retry-after': '1' } : {});
     }
@@ -128,7 +135,7 @@ export function createVaultHandler(state: VaultState, rec: Recorder): (req: Inco
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const ns = namespaceKey(req.headers['x-vault-namespace']);
     let served: Served | undefined;
-    const meta: { op?: OperationRef } = {};
+    const meta: { op?: OperationRef; dropReply?: boolean } = {};
     let body: unknown;
     let status: number;
     let payload: unknown;
@@ -158,7 +165,9 @@ export function createVaultHandler(state: VaultState, rec: Recorder): (req: Inco
     if (op !== undefined && rec.checker !== undefined) {
       rec.contractViolations.push(...rec.checker.check({ op, requestBody: body, status, responseBody: payload }));
     }
-    if (payload === undefined) {
+    if (meta.dropReply) {
+      req.socket.destroy(); // served, but the reply is lost on the wire
+    } else if (payload === undefined) {
       res.writeHead(status, { 'cache-control': 'no-store' });
       res.end();
     } else {

@@ -75,6 +75,7 @@ export interface VaultStandIn {
    * Arms a fault for requests whose pathname (e.g. /v1/secret/data/...) matches `pathPattern` (and
    * `method`, when given): wait `latencyMs`, then answer `status` with Vault's error envelope (429
    * adds Retry-After). `times` defaults to unlimited; without `status` it only adds latency.
+   * `dropReply` serves the request (the write lands) and then resets the connection instead of answering.
    * Faults apply after the seal check and before authentication, like a proxy in front of Vault.
    */
   injectFault(f: Fault): void;

@@ -88,4 +88,14 @@ describe('Vault stand-in: KV v1, namespaces, seal and faults', () => {
     expect(slept).toEqual([200]);
     expect(vault.requestLog.at(-1)).toMatchObject({ method: 'DELETE', status: 204 });
   });
+
+  it('dropReply: the write lands (CAS and all), then the connection is reset before any reply', async () => {
+    vault.injectFault({ pathPattern: /\/secret\/data\/lost\/x$/, method: 'POST', dropReply: true, times: 1 });
+    const err = await client().write('secret/data/lost/x', { data: { a: '1' }, options: { cas: 0 } }).then(() => expect.unreachable(), (e: unknown) => e) as Error & { code?: string };
+    expect(err.code ?? err.message).toMatch(/ECONNRESET|socket hang up/);
+    expect(vault.readRaw('secret', 'lost/x')).toMatchObject({ data: { a: '1' }, metadata: { current_version: 1 } });
+    expect(vault.requestLog.at(-1)).toMatchObject({ method: 'POST', path: '/v1/secret/data/lost/x', status: 200 });
+    // the retry a client would make now meets its own write
+    expect((await failure(client().write('secret/data/lost/x', { data: { a: '1' }, options: { cas: 0 } }))).message).toMatch(/check-and-set parameter did not match/);
+  });
 });
