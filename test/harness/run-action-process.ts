@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { inputEnvName, parseFileCommands } from '../../packages/core/src/lifecycle/run-step.js';
 import { node24Path } from '../../packages/sandbox/src/tools.js';
+import { REFUSE_MIN_LENGTH } from '../../packages/core/src/runtime/secrets.js';
 
 export interface RunActionOptions {
   /** Inputs by their action.yml name (kebab-case). Unset ones get action.yml's default. */
@@ -152,9 +153,11 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
   const leaks: string[] = [];
   const secrets = [...new Set([...masked, ...(options.secrets ?? [])].filter((s) => s.length >= 3))];
   for (const s of secrets) {
-    const where: Array<[string, string]> = [['log', log], ['summary', summary],
+    // Outputs, state and the summary are checked, as the runtime guards them, for values long
+    // enough that a match cannot be chance (a secret `true` against `created=true` is not a leak).
+    const where: Array<[string, string]> = [['log', log], ...(s.length >= REFUSE_MIN_LENGTH ? [['summary', summary],
       ...Object.entries(outputs).map(([k, v]) => [`output ${k}`, v] as [string, string]),
-      ...Object.entries(state).map(([k, v]) => [`state ${k}`, v] as [string, string])];
+      ...Object.entries(state).map(([k, v]) => [`state ${k}`, v] as [string, string])] as Array<[string, string]> : [])];
     for (const [place, text] of where) if (text.includes(s)) leaks.push(`${place}: ${s.slice(0, 3)}…`);
   }
   return { exitCode, outputs, state, summary, stdout, stderr, log, masked, leaks, annotations, durationMs: Date.now() - started };

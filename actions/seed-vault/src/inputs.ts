@@ -4,14 +4,15 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
-  planVaultPath, renderTemplate, templateVars,
+  DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, InputError, input, readInputs, parseDuration, parseEnum, parseInteger, parseKeyValueMap,
+  parsePrNumber, parseUrl, planVaultPath, renderTemplate, setMinMaskLength, templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
   'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount',
   'kv-version', 'service', 'source-path', 'target-path', 'allowed-prefix', 'overrides', 'ttl', 'ui-url', 'pr-number',
+  'min-mask-length',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -21,6 +22,7 @@ export const DEFAULTS: RawInputs = {
   'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '',
   'secret-id': '', token: '', mount: 'secret', 'kv-version': '2', service: 'app', 'source-path': DEFAULT_TEMPLATES.vaultSource,
   'target-path': DEFAULT_TEMPLATES.vaultTarget, 'allowed-prefix': 'preview/', overrides: '', ttl: '72h', 'ui-url': '', 'pr-number': '',
+  'min-mask-length': String(DEFAULT_MIN_MASK_LENGTH),
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['secret-id', 'token', 'overrides'];
@@ -45,10 +47,19 @@ export interface Inputs {
   ttl: number;
   'ui-url'?: URL;
   'pr-number': string;
+  /** Secret values (and lines) shorter than this are not masked (google-github-actions' min_mask_length). */
+  'min-mask-length': number;
 }
 
-/** Reads every input from the runner; secrets are masked as they are read. */
+/** Bounds of min-mask-length: 1 masks every non-empty line. */
+const MASK_LENGTH_BOUNDS = { min: 1, max: 256 };
+
+/**
+ * Reads every input from the runner; secrets are masked as they are read, so min-mask-length is
+ * read (and applied to the process's masking) first.
+ */
 export function readRawInputs(): RawInputs {
+  setMinMaskLength(parseInteger('min-mask-length', input.string('min-mask-length') || DEFAULTS['min-mask-length']!, MASK_LENGTH_BOUNDS));
   return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
@@ -82,6 +93,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     ttl: parseDuration('ttl', raw.ttl ?? '', { minMs: 60_000 }),
     'ui-url': opt(raw['ui-url']) ? parseUrl('ui-url', raw['ui-url']!) : undefined,
     'pr-number': (raw['pr-number'] ?? '').trim(),
+    'min-mask-length': parseInteger('min-mask-length', raw['min-mask-length'] ?? '', MASK_LENGTH_BOUNDS),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.service === '') throw new InputError('service', '', 'must not be empty');

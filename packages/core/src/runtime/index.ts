@@ -3,7 +3,10 @@ export {
   parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
   parsePrNumber, formatDuration,
 } from './parse.js';
-export { input, maskSecret, readInputs, type ReadOptions } from './inputs.js';
+export { input, maskSecret, readInputs, shortValueNotice, type ReadOptions } from './inputs.js';
 export { setOutput, setOutputs, saveState, getState, writeSummary, log, group, requestIdToken } from './outputs.js';
 export { runAction, VALIDATE_ONLY_ENV, type RunActionOptions } from './run-action.js';
-export { redact, containsSecret, rememberSecret, forgetSecrets } from './secrets.js';
+export {
+  redact, containsSecret, rememberSecret, forgetSecrets, setMinMaskLength, getMinMaskLength,
+  DEFAULT_MIN_MASK_LENGTH, REFUSE_MIN_LENGTH, type RememberResult,
+} from './secrets.js';

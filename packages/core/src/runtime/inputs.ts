@@ -6,7 +6,7 @@ import { InputError } from './errors.js';
 import {
   parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
 } from './parse.js';
-import { rememberSecret } from './secrets.js';
+import { getMinMaskLength, rememberSecret } from './secrets.js';
 import { toolkit } from './toolkit.js';
 
 export interface ReadOptions {
@@ -59,7 +59,7 @@ export const input = {
   /** A secret: every line is masked the moment it is read, before any validation can echo it. */
   secret(name: string, options?: ReadOptions): string {
     const value = toolkit.getInput(name);
-    maskSecret(value);
+    if (maskSecret(value).tooShort > 0) toolkit.notice(shortValueNotice(`Input "${name}"`));
     if (options?.required && value.trim() === '') {
       throw new InputError(name, '', 'is required and must not be empty');
     }
@@ -67,9 +67,20 @@ export const input = {
   },
 };
 
-/** Masks every line of `value` for the runner's log and for our own redaction. */
-export function maskSecret(value: string): void {
-  for (const line of rememberSecret(value)) toolkit.setSecret(line);
+/**
+ * Masks every line of `value` for the runner's log and for our own redaction; lines shorter than
+ * the minimum mask length are left unmasked and counted in `tooShort` (the caller says which key).
+ */
+export function maskSecret(value: string): { tooShort: number } {
+  const { added, tooShort } = rememberSecret(value);
+  for (const line of added) toolkit.setSecret(line);
+  return { tooShort };
+}
+
+/** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
+export function shortValueNotice(what: string): string {
+  return `${what}: a value (or a line of one) shorter than ${getMinMaskLength()} characters (min-mask-length) is not masked: `
+    + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
 }
 
 /**
