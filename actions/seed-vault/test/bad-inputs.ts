@@ -23,5 +23,9 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'empty segment in target', inputs: { ...approle, 'target-path': 'preview//app-{{number}}' }, input: 'target-path', message: /segments/ },
   { name: 'unknown template variable', inputs: { ...approle, 'target-path': 'preview/{{nope}}' }, input: 'target-path', message: /\{\{nope\}\} is not one of them/ },
   { name: 'empty allowed-prefix', inputs: { ...approle, 'allowed-prefix': '' }, input: 'allowed-prefix', message: /empty prefix would allow writing anywhere/ },
+  { name: 'target inside the source\'s folder though allowed-prefix admits it', inputs: { ...approle, 'allowed-prefix': 'stage/', 'target-path': 'stage/{{service}}-{{number}}' }, input: 'target-path', message: /must not lie inside the source's folder "stage\/"/ },
+  { name: 'allowed-prefix stage/ and target stage/{{service}} (the source itself)', inputs: { ...approle, 'allowed-prefix': 'stage/', 'target-path': 'stage/{{service}}' }, input: 'target-path', message: /must differ from source-path/ },
+  { name: 'target named like a KV v1 marker entry', inputs: { ...approle, 'target-path': 'preview/{{service}}-{{number}}.preview-fleet-marks' }, input: 'target-path', message: /preview-fleet-marks/ },
+  { name: 'min-mask-length 0', inputs: { ...approle, 'min-mask-length': '0' }, input: 'min-mask-length', message: /whole number from 1 to 256/ },
   { name: 'ttl unparsable', inputs: { ...approle, ttl: 'soon' }, input: 'ttl', message: /duration/ },
 ];

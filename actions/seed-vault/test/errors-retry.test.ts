@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock, newMarks } from '@preview-fleet/core';
+import { FakeClock, fromVaultMetadata, newMarks } from '@preview-fleet/core';
 import { loginVault, sanitizeVaultError, seedSecrets, VaultRequestError, type SeedOptions } from '@preview-fleet/core/vault';
 import { readBody, startLoopbackServer } from '../../../packages/sandbox/src/http/server.js';
 import { STAGE, startWorld, type World } from './fixture.js';
@@ -40,6 +40,19 @@ describe('Vault errors and retries', () => {
     expect(await seedSecrets(session, seedOpts(41))).toEqual({ created: true, keyCount: 4 });
     expect(clock.sleeps).toHaveLength(2);
     expect(w.vault.readRaw('secret', 'preview/app-41').metadata.current_version).toBe(1);
+  });
+
+  it('a CAS-0 create that lands with its reply lost: the retry\'s CAS mismatch finishes the job (marks written, created)', async () => {
+    const clock = new FakeClock();
+    const session = await loginVault({ addr: w.vault.url, method: 'token', token: w.vault.rootToken, clock });
+    w.vault.injectFault({ pathPattern: /\/data\/preview\/app-44$/, method: 'POST', dropReply: true, times: 1 });
+    expect(await seedSecrets(session, seedOpts(44))).toEqual({ created: true, keyCount: 4, finishedMarks: true });
+    expect(clock.sleeps).toHaveLength(1);
+    const raw = w.vault.readRaw('secret', 'preview/app-44');
+    expect(raw.metadata.current_version).toBe(1);
+    expect(fromVaultMetadata(raw.metadata.custom_metadata)).toMatchObject({ repository: 'acme/web', pr: 44 });
+    // the next run reuses it
+    expect(await seedSecrets(session, seedOpts(44))).toEqual({ created: false, keyCount: 4 });
   });
 
   it('a connection dropped mid-write leaves no request body, value or token in the error', async () => {

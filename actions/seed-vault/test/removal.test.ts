@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterEach(() => expect(w.vault.contractViolations).toEqual([]));
 afterAll(async () => w.stop());
 
-describe('removeVaultPath / listMarkedPaths (KV v2 custom_metadata marks, KV v1 prefix)', () => {
+describe('removeVaultPath / listMarkedPaths (KV v2 custom_metadata marks, KV v1 marker entries)', () => {
   it('lists only paths marked for this repository, recursing into folders', async () => {
     const found = await listMarkedPaths(session, { mount: 'secret', prefix: 'preview', repository: REPOSITORY });
     expect(found.map((f) => [f.path, f.marks.pr])).toEqual([['preview/app-7', 7], ['preview/app-70', 70], ['preview/nested/app-7', 7]]);
@@ -44,12 +44,26 @@ describe('removeVaultPath / listMarkedPaths (KV v2 custom_metadata marks, KV v1 
     for (const kept of ['preview/look-alike-7', 'preview/app-70', 'preview/app-71', 'stage/app']) expect(w.vault.readRaw('secret', kept), kept).toBeDefined();
   });
 
-  it('KV v1: deletes only under the allowed prefix', async () => {
+  it('KV v1: deletes only a path whose marker entry is this repository\'s and PR\'s, data first, marker last', async () => {
     await seedSecrets(session, { mount: 'kv1', kvVersion: 1, sourcePath: 'stage/app', targetPath: 'preview/app-7', allowedPrefix: 'preview/', overrides: {}, marks: marks(7) });
-    const remove = (path: string) => removeVaultPath(session, { mount: 'kv1', kvVersion: 1, path, owner, allowedPrefix: 'preview/' });
+    await seedSecrets(session, { mount: 'kv1', kvVersion: 1, sourcePath: 'stage/app', targetPath: 'preview/deep/app-8', allowedPrefix: 'preview/', overrides: {}, marks: marks(8) });
+    await w.root.write('kv1/preview/unmarked-7', { A: 'hand-made' });
+    await w.root.write('kv1/preview/theirs-7', { A: 'theirs' });
+    await w.root.write('kv1/preview/theirs-7.preview-fleet-marks', toVaultMetadata(marks(7, 'other/repo')));
+    const found = await listMarkedPaths(session, { mount: 'kv1', kvVersion: 1, prefix: 'preview/', repository: REPOSITORY });
+    expect(found.map((f) => [f.path, f.marks.pr])).toEqual([['preview/app-7', 7], ['preview/deep/app-8', 8]]);
+
+    const remove = (path: string, pr = 7) => removeVaultPath(session, { mount: 'kv1', kvVersion: 1, path, owner: { ...owner, pr }, allowedPrefix: 'preview/' });
     expect(await remove('stage/app')).toMatchObject({ status: 'skipped-unmarked' });
+    expect(await remove('preview/unmarked-7')).toMatchObject({ status: 'skipped-unmarked', reason: expect.stringMatching(/no preview-fleet marker entry kv1\/preview\/unmarked-7\.preview-fleet-marks/) });
+    expect(await remove('preview/theirs-7')).toMatchObject({ status: 'skipped-unmarked', reason: 'marked for other/repo#7, not acme/web#7' });
+    expect(await remove('preview/app-7', 8)).toMatchObject({ status: 'skipped-unmarked', reason: 'marked for acme/web#7, not acme/web#8' });
+    expect(await remove('preview/app-7.preview-fleet-marks')).toMatchObject({ status: 'skipped-unmarked' });
     expect(await remove('preview/app-7')).toMatchObject({ status: 'deleted' });
     expect(await remove('preview/app-7')).toMatchObject({ status: 'already-gone' });
+    expect(w.vault.readRaw('kv1', 'preview/app-7')).toBeUndefined();
+    expect(w.vault.readRaw('kv1', 'preview/app-7.preview-fleet-marks')).toBeUndefined();
+    for (const kept of ['preview/unmarked-7', 'preview/theirs-7', 'preview/theirs-7.preview-fleet-marks']) expect(w.vault.readRaw('kv1', kept), kept).toBeDefined();
     expect(w.vault.readRaw('kv1', 'stage/app')).toEqual(STAGE);
   });
 

@@ -55,7 +55,7 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
   };
   if (a.vault) {
     const v = a.vault;
-    ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, prefix: v.allowedPrefix, repository: a.repository });
+    ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, kvVersion: v.kvVersion, prefix: v.allowedPrefix, repository: a.repository });
   }
   if (a.ecr) {
     const ecr = a.ecr;

@@ -6,4 +6,7 @@ export { loginVault, type LoginOptions, type VaultSession, type VaultAuthMethod 
 export { seedSecrets, type SeedOptions, type SeedResult } from './seed.js';
 export { removeVaultPath, listMarkedPaths, type RemoveOptions, type ListMarkedOptions } from './removal.js';
 export { VaultRequestError, sanitizeVaultError } from './errors.js';
-export { dataPath, metadataPath, isUnderPrefix, normalizePrefix, policyHint, guardTarget, type KvVersion } from './paths.js';
+export {
+  dataPath, metadataPath, isUnderPrefix, normalizePrefix, policyHint, guardTarget, parentFolder, v1MarkerPath, V1_MARKER_SUFFIX, type KvVersion,
+} from './paths.js';
+export { ownsPath } from './ownership.js';

@@ -1,13 +1,15 @@
 /**
  * Removal and inventory for teardown and the reaper. KV v2 deletes `<mount>/metadata/<p>` ("deletes
  * all versions and metadata", Vault KV v2 API) only when its `custom_metadata` carries our marks for
- * this repository and PR; KV v1 has no metadata, so there the allowed prefix is the only guard.
+ * this repository and PR. KV v1 has no metadata: a v1 path is ours only when its sibling marker
+ * entry (`<p>.preview-fleet-marks`, written by seedSecrets before the data) carries those marks;
+ * the data is deleted first, the marker last, so an interrupted removal is retried from the marker.
  */
 import { fromVaultMetadata, isOwnedBy, type OwnershipMarks } from '../marks.js';
 import type { RemovalResult } from '../removal.js';
 import { errorText } from '../runtime/index.js';
 import type { VaultRequestError } from './errors.js';
-import { dataPath, isUnderPrefix, metadataPath, normalizePrefix, type KvVersion } from './paths.js';
+import { dataPath, isUnderPrefix, metadataPath, normalizePrefix, V1_MARKER_SUFFIX, v1MarkerPath, type KvVersion } from './paths.js';
 import type { VaultSession } from './session.js';
 
 export interface RemoveOptions {
@@ -28,17 +30,7 @@ export async function removeVaultPath(session: VaultSession, o: RemoveOptions): 
     return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
   }
   try {
-    if (o.kvVersion === 1) {
-      const p = dataPath(o.mount, 1, o.path);
-      try {
-        await session.call(`read of ${p}`, (c) => c.read(p));
-      } catch (err) {
-        if (isNotFound(err)) return result('already-gone');
-        throw err;
-      }
-      await session.call(`delete of ${p}`, (c) => c.delete(p));
-      return result('deleted');
-    }
+    if (o.kvVersion === 1) return await removeKv1(session, o, result);
     const meta = metadataPath(o.mount, 2, o.path);
     let custom: Record<string, string> | null | undefined;
     try {
@@ -60,22 +52,60 @@ export async function removeVaultPath(session: VaultSession, o: RemoveOptions): 
   }
 }
 
+type Result = (status: RemovalResult['status'], reason?: string) => RemovalResult;
+
+/** Reads a KV v1 entry; undefined when absent (404). */
+async function readV1(session: VaultSession, full: string, what: string): Promise<Record<string, string> | undefined> {
+  try {
+    const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
+    return (res?.data ?? {}) as Record<string, string>;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function removeKv1(session: VaultSession, o: RemoveOptions, result: Result): Promise<RemovalResult> {
+  if (o.path.replace(/\/+$/, '').endsWith(V1_MARKER_SUFFIX)) return result('skipped-unmarked', 'a preview-fleet marker entry, not a preview path');
+  const data = dataPath(o.mount, 1, o.path);
+  const marker = dataPath(o.mount, 1, v1MarkerPath(o.path));
+  const markerData = await readV1(session, marker, 'marker');
+  if (markerData === undefined) {
+    // A v1 path without a marker was not written by this version of seed-vault for anyone: keep it.
+    if (await readV1(session, data, 'existence')) {
+      return result('skipped-unmarked', `no preview-fleet marker entry ${marker} (KV v1 has no metadata; only paths with our marker entry are removed)`);
+    }
+    return result('already-gone');
+  }
+  const found = fromVaultMetadata(markerData);
+  if (!isOwnedBy(found, o.owner)) {
+    return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : `marker entry ${marker} carries no preview-fleet marks`);
+  }
+  await session.call(`delete of ${data}`, (c) => c.delete(data));
+  await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
+  return result('deleted');
+}
+
 export interface ListMarkedOptions {
   mount: string;
   /** Folder to walk, e.g. `preview/`. */
   prefix: string;
   repository: string;
+  /** KV engine version (default 2): v2 reads each leaf's custom_metadata, v1 each marker entry. */
+  kvVersion?: KvVersion;
 }
 
 /**
- * Every KV v2 path under `prefix` whose custom_metadata carries our marks for `repository`
- * (recursive `GET <mount>/metadata/<folder>?list=true`, then one metadata read per leaf).
- * Paths without marks, or marked for another repository, are left out. A missing folder is [].
+ * Every path under `prefix` marked for `repository`: KV v2 paths whose custom_metadata carries our
+ * marks (recursive `GET <mount>/metadata/<folder>?list=true`, then one metadata read per leaf), KV v1
+ * paths with a marker entry carrying them (the marker's name without its suffix). Unmarked paths,
+ * or paths marked for another repository, are left out. A missing folder is [].
  */
 export async function listMarkedPaths(session: VaultSession, o: ListMarkedOptions): Promise<Array<{ path: string; marks: OwnershipMarks }>> {
+  const kv = o.kvVersion ?? 2;
   const out: Array<{ path: string; marks: OwnershipMarks }> = [];
   const walk = async (folder: string): Promise<void> => {
-    const listPath = metadataPath(o.mount, 2, folder);
+    const listPath = metadataPath(o.mount, kv, folder);
     let keys: string[];
     try {
       const res = await session.call(`list of ${listPath}`, (c) => c.list(listPath));
@@ -87,11 +117,13 @@ export async function listMarkedPaths(session: VaultSession, o: ListMarkedOption
     for (const key of keys) {
       const child = `${folder}${key}`;
       if (key.endsWith('/')) { await walk(child); continue; }
-      const meta = metadataPath(o.mount, 2, child);
+      if (kv === 1 && !key.endsWith(V1_MARKER_SUFFIX)) continue;
+      const record = kv === 2 ? metadataPath(o.mount, 2, child) : dataPath(o.mount, 1, child);
       try {
-        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-        const marks = fromVaultMetadata(res?.data?.custom_metadata);
-        if (marks && isOwnedBy(marks, { repository: o.repository })) out.push({ path: child, marks });
+        const res = await session.call(`${kv === 2 ? 'metadata' : 'marker'} read of ${record}`, (c) => c.read(record));
+        const marks = fromVaultMetadata(kv === 2 ? res?.data?.custom_metadata : res?.data);
+        const path = kv === 2 ? child : child.slice(0, -V1_MARKER_SUFFIX.length);
+        if (marks && isOwnedBy(marks, { repository: o.repository })) out.push({ path, marks });
       } catch (err) {
         if (!isNotFound(err)) throw err; // deleted between list and read
       }
