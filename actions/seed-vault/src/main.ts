@@ -31,6 +31,9 @@ export async function main(): Promise<void> {
     mount, kvVersion: kv, sourcePath: plan.sourcePath, targetPath: plan.targetPath, allowedPrefix: plan.allowedPrefix,
     overrides: inputs.overrides, marks,
   });
+  if (result.finishedMarks) {
+    log.notice(`${mount}/${plan.targetPath} had no ownership marks but is exactly this PR's copy (an earlier create whose reply or marks were lost); marked it for ${ctx.repository}#${pr}`);
+  }
   const uiUrl = vaultUiUrl(inputs, plan.targetPath);
   log.info(result.created
     ? `Created ${mount}/${plan.targetPath} from ${mount}/${plan.sourcePath} (${result.keyCount} keys)`

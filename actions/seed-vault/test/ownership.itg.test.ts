@@ -58,6 +58,7 @@ describe('seed-vault reuses only this repository\'s and PR\'s path (bundled)', (
     const r = await approle(63);
     expect(r.exitCode, r.log).toBe(0);
     expect(r.outputs).toMatchObject({ created: 'false', 'key-count': '3' });
+    expect(r.annotations.find((a) => a.level === 'notice')?.message).toMatch(/had no ownership marks but is exactly this PR's copy/);
     expect(fromVaultMetadata(w.vault.readRaw('secret', 'preview/app-63').metadata.custom_metadata)).toMatchObject({ repository: REPOSITORY, pr: 63 });
     expect(r.leaks).toEqual([]);
   });
