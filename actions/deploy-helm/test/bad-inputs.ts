@@ -25,4 +25,6 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'values file missing', inputs: { 'values-files': 'nope.yaml' }, input: 'values-files', message: /files that exist/ },
   { name: 'empty host-key segment', inputs: { 'host-key': 'ingress..host' }, input: 'host-key', message: /dotted key path/ },
   { name: 'ttl unparsable', inputs: { ttl: 'forever' }, input: 'ttl', message: /duration/ },
+  { name: 'ttl beyond any Date (issue 14 item 11)', inputs: { ttl: '300000000d' }, input: 'ttl', message: /at most 90d/, bundle: true },
+  { name: 'timeout above 6h', inputs: { timeout: '7h' }, input: 'timeout', message: /at most 6h/ },
 ];

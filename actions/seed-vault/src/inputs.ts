@@ -4,7 +4,7 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
+  DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
   planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
@@ -79,7 +79,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     'target-path': (raw['target-path'] ?? '').trim(),
     'allowed-prefix': (raw['allowed-prefix'] ?? '').trim(),
     overrides: parseKeyValueMap('overrides', raw.overrides ?? ''),
-    ttl: parseDuration('ttl', raw.ttl ?? '', { minMs: 60_000 }),
+    ttl: parseDuration('ttl', raw.ttl ?? '', DURATION_BOUNDS.ttl),
     'ui-url': opt(raw['ui-url']) ? parseUrl('ui-url', raw['ui-url']!) : undefined,
     'pr-number': (raw['pr-number'] ?? '').trim(),
   };

@@ -24,4 +24,5 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'unknown template variable', inputs: { ...approle, 'target-path': 'preview/{{nope}}' }, input: 'target-path', message: /\{\{nope\}\} is not one of them/ },
   { name: 'empty allowed-prefix', inputs: { ...approle, 'allowed-prefix': '' }, input: 'allowed-prefix', message: /empty prefix would allow writing anywhere/ },
   { name: 'ttl unparsable', inputs: { ...approle, ttl: 'soon' }, input: 'ttl', message: /duration/ },
+  { name: 'ttl beyond any Date (issue 14 item 11)', inputs: { ...approle, ttl: '300000000d' }, input: 'ttl', message: /at most 90d/ },
 ];

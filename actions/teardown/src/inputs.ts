@@ -4,7 +4,7 @@
  * Every check runs before anything is contacted, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository,
+  DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository,
   planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import {
@@ -63,7 +63,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   }
   const deleteVault = parseBoolean('delete-vault-path', raw['delete-vault-path']);
   const deleteEcr = parseBoolean('delete-ecr-repository', raw['delete-ecr-repository']);
-  const timeoutMs = parseDuration('timeout', raw.timeout, { minMs: 1000, maxMs: 6 * 3_600_000 });
+  const timeoutMs = parseDuration('timeout', raw.timeout, DURATION_BOUNDS.stepTimeout);
   const vault = deleteVault ? parseVaultInputs(raw, env, 'delete-vault-path is true', 'set delete-vault-path: false') : undefined;
   const awsRegion = deleteEcr ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() : undefined;
   if (deleteEcr && !awsRegion) {

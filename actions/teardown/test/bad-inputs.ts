@@ -23,4 +23,5 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'empty services', inputs: { ...VALID, services: ' , ' }, input: 'services', message: /at least one service/ },
   { name: 'service with traversal', inputs: { ...VALID, services: '../stage' }, input: 'services', message: /lowercase names/ },
   { name: 'kv-version 3', inputs: { ...VALID, 'kv-version': '3' }, input: 'kv-version', message: /"1", "2"/ },
+  { name: 'timeout above 6h', inputs: { ...VALID, timeout: '300000000d' }, input: 'timeout', message: /at most 6h/ },
 ];

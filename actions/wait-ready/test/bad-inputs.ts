@@ -17,4 +17,5 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'header line without colon', inputs: { headers: 'X-Preview-Bypass hunter2-bypass' }, input: 'headers', message: /"Name: value"/, bundle: true },
   { name: 'smoke-command with a pipe', inputs: { 'smoke-command': 'curl $PREVIEW_URL | grep ok' }, input: 'smoke-command', message: /without a shell/ },
   { name: 'argocd-application malformed', inputs: { 'argocd-application': 'a/b/c' }, input: 'argocd-application', message: /name or namespace\/name/ },
+  { name: 'timeout above 6h', inputs: { timeout: '300000000d' }, input: 'timeout', message: /at most 6h/, bundle: true },
 ];
