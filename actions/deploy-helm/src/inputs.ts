@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+  planService,
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
@@ -109,8 +110,7 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     ['secret-ref-key', keys.secretRef], ['sensitive-secret-ref-key', keys.sensitiveSecretRef]] as const) {
     splitKeyPath(name, key);
   }
-  const service = (raw.service ?? '').trim();
-  if (service === '') throw new InputError('service', '', 'must not be empty');
+  const service = planService('service', raw.service ?? '');
   const networkPolicy = parseBoolean('network-policy', raw['network-policy'] ?? '');
   const ingressNamespace = (raw['ingress-namespace'] ?? '').trim();
   if (ingressNamespace !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ingressNamespace)) {

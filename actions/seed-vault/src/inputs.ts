@@ -5,7 +5,7 @@
  */
 import {
   DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
-  planVaultPath, renderTemplate, templateVars,
+  planService, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
 
@@ -74,7 +74,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     token: opt(raw.token),
     mount: planVaultPath('mount', (raw.mount ?? '').trim().replace(/\/+$/, '')),
     'kv-version': Number(parseEnum('kv-version', (raw['kv-version'] ?? '').trim(), ['1', '2'] as const)) as KvVersion,
-    service: (raw.service ?? '').trim(),
+    service: planService('service', raw.service ?? ''),
     'source-path': (raw['source-path'] ?? '').trim(),
     'target-path': (raw['target-path'] ?? '').trim(),
     'allowed-prefix': (raw['allowed-prefix'] ?? '').trim(),
@@ -84,7 +84,6 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     'pr-number': (raw['pr-number'] ?? '').trim(),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
-  if (out.service === '') throw new InputError('service', '', 'must not be empty');
   if (method === 'jwt') {
     if (!out.role) throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
