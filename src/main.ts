@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import {
-  ActionError, VALIDATE_ONLY_ENV, group, input, loadContext, log, setOutputs,
+  ActionError, VALIDATE_ONLY_ENV, forkHeadAllowed, group, input, loadContext, log, planService, setOutputs,
 } from '@preview-fleet/core';
 import { inputEnvName, runBundledStep, type BufferedStepResult } from '@preview-fleet/core/lifecycle';
 import stepsJson from './steps.generated.json' with { type: 'json' };
@@ -171,14 +171,19 @@ async function single(lifecycle: 'teardown' | 'reap'): Promise<void> {
 export function prepare() {
   const mode = input.enum('mode', MODES);
   const label = input.string('label', { required: true });
-  const services = input.list('services', { required: true });
+  // Each step normalises its service the same way; doing it here keeps the comment's rows and outputs keyed alike.
+  const services = [...new Set(input.list('services', { required: true }).map((s) => planService('services', s)))];
   const ctx = loadContext(input.optional('pr-number') ?? '');
-  return { mode, label, services, ctx, route: route(ctx, mode, label) };
+  return { mode, label, services, ctx, route: route(ctx, mode, label, forkHeadAllowed()) };
 }
 
 export async function main(): Promise<void> {
   const { services, route: r } = prepare();
   log.info(`lifecycle: ${r.lifecycle} (${r.reason})`);
+  if (r.lifecycle === 'refuse') {
+    setOutputs({ lifecycle: 'refused' });
+    throw new ActionError(r.reason, { hint: 'Nothing was built, deployed, created or commented.' });
+  }
   if (r.lifecycle === 'skip') {
     setOutputs({ lifecycle: 'skipped' });
     return;

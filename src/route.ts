@@ -2,9 +2,10 @@
  * Which lifecycle the all-in-one action runs for an event. Pure, so every event × label case is
  * a table test (test/root-action/route.test.ts).
  */
-import type { ActionContext } from '@preview-fleet/core';
+import { PWN_REQUEST_GUIDANCE, type ActionContext } from '@preview-fleet/core';
 
-export type Lifecycle = 'deploy' | 'teardown' | 'reap' | 'skip';
+/** `refuse`: the event asks for a deploy this action must not do (fork code); the job fails with the reason. */
+export type Lifecycle = 'deploy' | 'teardown' | 'reap' | 'skip' | 'refuse';
 export const MODES = ['auto', 'deploy', 'teardown', 'reap'] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -16,7 +17,30 @@ export interface Route {
 
 const DEPLOY_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
 
-export function route(ctx: Pick<ActionContext, 'eventName' | 'action' | 'pr' | 'label'>, mode: Mode, label: string): Route {
+type RouteContext = Pick<ActionContext, 'eventName' | 'action' | 'pr' | 'label'>;
+
+/**
+ * The lifecycle for an event. A deploy of a fork's head is refused whatever the mode: under
+ * `pull_request_target` always (the job holds secrets and a write token while the code is the
+ * fork's), under `pull_request` unless the internal fork opt-in is set (`allowForkHead`).
+ */
+export function route(ctx: RouteContext, mode: Mode, label: string, allowForkHead = false): Route {
+  const r = routeEvent(ctx, mode, label);
+  if (r.lifecycle !== 'deploy' || !ctx.pr?.isFork) return r;
+  if (ctx.eventName === 'pull_request_target') {
+    return {
+      lifecycle: 'refuse',
+      reason: `Refusing to build or deploy PR #${ctx.pr.number}: under pull_request_target its head is a fork's code, and this job holds the base repository's secrets and write token. See GitHub's hardening guidance: ${PWN_REQUEST_GUIDANCE}`,
+    };
+  }
+  if (allowForkHead) return r;
+  return {
+    lifecycle: 'refuse',
+    reason: `Refusing to deploy PR #${ctx.pr.number}: its head comes from a fork, and fork code is never deployed with this repository's credentials (${r.reason}). See ${PWN_REQUEST_GUIDANCE}`,
+  };
+}
+
+function routeEvent(ctx: RouteContext, mode: Mode, label: string): Route {
   if (mode !== 'auto') return { lifecycle: mode, reason: `mode: ${mode}` };
   const { eventName, action } = ctx;
   if (eventName === 'schedule') return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };

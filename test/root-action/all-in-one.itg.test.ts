@@ -25,9 +25,9 @@ afterAll(async () => {
   rmSync(workspace, { recursive: true, force: true });
 });
 
-function run(event: unknown, inputs: Record<string, string>) {
+function run(event: unknown, inputs: Record<string, string>, eventName = 'pull_request') {
   return runActionProcess(repoRoot, {
-    eventName: 'pull_request', event, repository: REPO, env: sandbox.env, cwd: workspace, secrets: [sandbox.env.VAULT_TOKEN!, sandbox.env.GITHUB_TOKEN!],
+    eventName, event, repository: REPO, env: sandbox.env, cwd: workspace, secrets: [sandbox.env.VAULT_TOKEN!, sandbox.env.GITHUB_TOKEN!],
     inputs: {
       services: 'app', chart: join(repoRoot, 'workflows-examples/charts/preview'), domain: 'preview.example.com', 'vault-addr': sandbox.env.VAULT_ADDR!,
       role: 'preview', 'github-token': sandbox.env.GITHUB_TOKEN!, 'aws-region': 'us-east-1', ...inputs,
@@ -56,6 +56,27 @@ describe('all-in-one action (bundled)', () => {
     expect(errors.at(-1)).toMatch(/inputs rejected by .*; nothing was created or deleted/);
     expect(gh.comments(REPO, pr.number)).toEqual([]);
     expect(gh.requestLog().filter((x) => x.method !== 'GET')).toEqual([]);
+    expect((await sandbox.ecr!.requestLog()).length).toBe(ecrBefore);
+    expect(sandbox.vault!.requestLog.length).toBe(vaultBefore);
+    expect(r.leaks).toEqual([]);
+  });
+
+  it.each(['pull_request_target', 'pull_request'])('%s from a fork is refused before any step: nothing commented, seeded, built or deployed (issue 14 item 14)', async (eventName) => {
+    const gh = sandbox.github!;
+    const pr = gh.openPullRequest(REPO, { labels: ['preview'] });
+    gh.resetCounters();
+    const ecrBefore = (await sandbox.ecr!.requestLog()).length;
+    const vaultBefore = sandbox.vault!.requestLog.length;
+    const event = pullRequestEvent('labeled', { number: pr.number, repository: REPO, headSha: pr.head.sha, labels: ['preview'], label: 'preview', fork: true });
+    const r = await run(event, {}, eventName);
+    expect(r.exitCode, r.log).toBe(1);
+    expect(r.outputs.lifecycle).toBe('refused');
+    const errors = r.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`Refusing to ${eventName === 'pull_request_target' ? 'build or deploy' : 'deploy'} PR #${pr.number}`);
+    expect(errors[0]).toContain('https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/');
+    expect(gh.requestLog()).toEqual([]);
+    expect(gh.comments(REPO, pr.number)).toEqual([]);
     expect((await sandbox.ecr!.requestLog()).length).toBe(ecrBefore);
     expect(sandbox.vault!.requestLog.length).toBe(vaultBefore);
     expect(r.leaks).toEqual([]);

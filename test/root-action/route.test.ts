@@ -43,6 +43,38 @@ describe('all-in-one routing (real webhook payloads, opt-in label "preview")', (
     expect(route(parseContext(env('pull_request'), payload), 'deploy', 'preview').lifecycle).toBe('deploy');
   });
 
+  describe('fork heads are never built or deployed (issue 14 item 14)', () => {
+    const fork = (action: string, o: { labels?: string[]; label?: string } = { labels: ['preview'] }) =>
+      pullRequestEvent(action, { number: 21, fork: true, labels: o.labels, label: o.label });
+    const deployActions: Array<[string, { labels?: string[]; label?: string }]> = [
+      ['opened', { labels: ['preview'] }], ['synchronize', { labels: ['preview'] }], ['reopened', { labels: ['preview'] }],
+      ['labeled', { labels: ['preview'], label: 'preview' }],
+    ];
+
+    it.each(deployActions)('pull_request_target %s from a fork → refuse, linking GitHub\'s hardening guidance, even with the opt-in or mode: deploy', (action, o) => {
+      for (const [mode, allow] of [['auto', false], ['auto', true], ['deploy', true]] as const) {
+        const r = route(parseContext(env('pull_request_target'), fork(action, o)), mode, 'preview', allow);
+        expect(r.lifecycle).toBe('refuse');
+        expect(r.reason).toContain('pull_request_target');
+        expect(r.reason).toContain('https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/');
+      }
+    });
+
+    it.each(deployActions)('pull_request %s from a fork → refuse without the internal opt-in, deploy with it', (action, o) => {
+      const ctx = parseContext(env('pull_request'), fork(action, o));
+      expect(route(ctx, 'auto', 'preview')).toEqual({ lifecycle: 'refuse', reason: expect.stringContaining('comes from a fork') });
+      expect(route(ctx, 'auto', 'preview', true).lifecycle).toBe('deploy');
+    });
+
+    it('a fork PR is still torn down (no fork code runs) and same-repository pull_request_target still deploys', () => {
+      expect(route(parseContext(env('pull_request_target'), fork('closed')), 'auto', 'preview').lifecycle).toBe('teardown');
+      expect(route(parseContext(env('pull_request_target'), fork('unlabeled', { labels: [], label: 'preview' })), 'auto', 'preview').lifecycle).toBe('teardown');
+      expect(route(parseContext(env('pull_request_target'), fork('opened', { labels: [] })), 'auto', 'preview').lifecycle).toBe('skip');
+      const own = pullRequestEvent('opened', { number: 22, labels: ['preview'] });
+      expect(route(parseContext(env('pull_request_target'), own), 'auto', 'preview').lifecycle).toBe('deploy');
+    });
+  });
+
   it('a custom opt-in label is honoured', () => {
     const payload = pullRequestEvent('labeled', { number: 3, labels: ['env:preview'], label: 'env:preview' });
     expect(route(parseContext(env('pull_request'), payload), 'auto', 'env:preview').lifecycle).toBe('deploy');

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
-  planEcrRepository, planImageTag, renderTemplate, templateVars, type TemplateVars,
+  planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
 import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
 
@@ -92,7 +92,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     'aws-region': region,
     repository: raw.repository.trim(),
     tag: raw.tag.trim(),
-    service: raw.service.trim(),
+    service: planService('service', raw.service),
     context: raw.context.trim() || '.',
     file: opt(raw.file),
     'build-args': parseKeyValueMap('build-args', raw['build-args']),
@@ -108,7 +108,6 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     'pr-number': raw['pr-number'].trim(),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
-  if (out.service === '') throw new InputError('service', '', 'must not be empty');
   if (out.repository === '') throw new InputError('repository', '', 'must not be empty');
   if (out.tag === '') throw new InputError('tag', '', 'must not be empty');
   return out;

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadContext, log, newMarks, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
+import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
 import {
   buildAndPush, cacheRepositoryFor, createEcrSession, ecrCredentials, ensureRepository, findImage, findImageInRegistry, registryLogin,
   type EcrCredentials, type EcrSession, type EnsuredRepository,
@@ -25,6 +25,7 @@ export function validate(): Prepared {
   const inputs = parseInputs(readRawInputs());
   const ctx = loadContext(inputs['pr-number']);
   const pr = requirePrNumber(ctx);
+  refuseForkHead(ctx, 'build and push an image');
   // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
   const headSha = ctx.pr?.headSha || ctx.sha || undefined;
   const plan = planBuild(inputs, { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author },

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { makeWorkspace, runBuildPush } from './fixture.js';
+import { pullRequestEvent } from '../../../test/harness/events.js';
+import { runActionProcess } from '../../../test/harness/run-action-process.js';
+import { actionDir, makeWorkspace, MOTO_PASSWORD, MOTO_TOKEN, REPOSITORY, runBuildPush } from './fixture.js';
 
 let moto: MotoStandIn;
 const ws = makeWorkspace();
@@ -21,7 +23,21 @@ describe('build-push (bundled) refuses bad input before touching ECR', () => {
     expect(r.leaks).toEqual([]);
   });
 
-  it(`after all ${BAD_INPUTS.length} refusals moto saw no call at all (so no CreateRepository)`, async () => {
+  it('a fork PR\'s head (pull_request and pull_request_target) is never built: one ::error::, no outputs (issue 14 item 14)', async () => {
+    for (const eventName of ['pull_request', 'pull_request_target']) {
+      const r = await runActionProcess(actionDir, {
+        inputs: {}, event: pullRequestEvent('synchronize', { number: 31, repository: REPOSITORY, headSha: 'c'.repeat(40), fork: true }),
+        eventName, repository: REPOSITORY, env: moto.env, cwd: ws.dir, secrets: [MOTO_PASSWORD, MOTO_TOKEN], timeoutMs: 60_000,
+      });
+      expect(r.exitCode, r.log).toBe(1);
+      expect(r.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+        expect.stringMatching(/^Refusing to build and push an image for PR #31: its head .* comes from a fork/),
+      ]);
+      expect(r.outputs).toEqual({});
+    }
+  });
+
+  it(`after all ${BAD_INPUTS.length} refusals and the fork refusals moto saw no call at all (so no CreateRepository)`, async () => {
     expect(await moto.requestLog()).toEqual([]);
   });
 });

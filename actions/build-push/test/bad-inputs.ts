@@ -14,7 +14,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'tag over 128 characters', inputs: { tag: `${'x'.repeat(100)}-{{head_sha}}` }, input: 'tag', message: /up to 128/ },
   { name: 'tag renders to the cache tag', inputs: { tag: 'buildcache' }, input: 'tag', message: /holds the layer cache/ },
   { name: 'unknown template variable', inputs: { tag: 'preview-{{sha}}' }, input: 'tag', message: /\{\{sha\}\} is not one of them/ },
-  { name: 'repository with a space after templating', inputs: { service: 'web app' }, input: 'repository', message: /valid ECR repository name/ },
+  { name: 'repository with a space after templating', inputs: { repository: 'web app-{{number}}' }, input: 'repository', message: /valid ECR repository name/ },
   { name: 'repository with a double separator', inputs: { repository: 'preview--{{number}}' }, input: 'repository', message: /valid ECR repository name/ },
   { name: 'repository with a leading /', inputs: { repository: '/{{service}}-{{number}}' }, input: 'repository', message: /valid ECR repository name/ },
   { name: 'missing Dockerfile', inputs: { file: 'nope/Dockerfile' }, input: 'file', message: /existing Dockerfile/ },

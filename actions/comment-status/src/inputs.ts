@@ -4,7 +4,7 @@
  * no comment and no deployment.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parsePrNumber, parseUrl, planEnvironment, renderTemplate, templateVars,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parsePrNumber, parseUrl, planEnvironment, planService, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { PREVIEW_STATES, type PreviewState } from '@preview-fleet/core/github';
 
@@ -43,7 +43,6 @@ export function readRawInputs(): RawInputs {
 }
 
 const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
-const SERVICE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** Validates the raw inputs (pure). */
 export function parseInputs(given: RawInputs): Inputs {
@@ -54,10 +53,7 @@ export function parseInputs(given: RawInputs): Inputs {
   }
   const stateRaw = (raw.state ?? '').trim();
   if (stateRaw === '') throw new InputError('state', '', `is required: one of ${PREVIEW_STATES.map((s) => `"${s}"`).join(', ')}`);
-  const service = (raw.service ?? '').trim();
-  if (!SERVICE.test(service)) {
-    throw new InputError('service', service, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
-  }
+  const service = planService('service', raw.service ?? '');
   const url = (name: InputName): string | undefined => {
     const v = opt(raw[name]);
     return v === undefined ? undefined : parseUrl(name, v).toString();

@@ -18,7 +18,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'ready without url while deployment is true', inputs: { state: 'ready' }, input: 'url', message: /required with state "ready"/ },
   { name: 'deployment not a boolean', inputs: { state: 'queued', deployment: 'yes' }, input: 'deployment', message: /YAML 1\.2 boolean/ },
   { name: 'fail-on-error not a boolean', inputs: { state: 'queued', 'fail-on-error': '1' }, input: 'fail-on-error', message: /YAML 1\.2 boolean/ },
-  { name: 'service with a space', inputs: { state: 'queued', service: 'my app' }, input: 'service', message: /1-63 letters/ },
+  { name: 'service with a slash', inputs: { state: 'queued', service: 'my/app' }, input: 'service', message: /must be a service name/ },
   { name: 'unknown template variable in environment', inputs: { state: 'queued', environment: 'preview/{{nope}}' }, input: 'environment', message: /\{\{nope\}\} is not one of them/ },
   { name: 'empty github-token', inputs: { state: 'queued', 'github-token': '' }, input: 'github-token', message: /is required/ },
 ];

@@ -6,7 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+  DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+  planService,
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
@@ -109,8 +110,7 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     ['secret-ref-key', keys.secretRef], ['sensitive-secret-ref-key', keys.sensitiveSecretRef]] as const) {
     splitKeyPath(name, key);
   }
-  const service = (raw.service ?? '').trim();
-  if (service === '') throw new InputError('service', '', 'must not be empty');
+  const service = planService('service', raw.service ?? '');
   const networkPolicy = parseBoolean('network-policy', raw['network-policy'] ?? '');
   const ingressNamespace = (raw['ingress-namespace'] ?? '').trim();
   if (ingressNamespace !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ingressNamespace)) {
@@ -130,9 +130,9 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     domain: opt(raw.domain),
     secretRef: opt(raw['secret-ref']),
     sensitiveSecretRef: opt(raw['sensitive-secret-ref']),
-    timeoutMs: parseDuration('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    timeoutMs: parseDuration('timeout', raw.timeout ?? '', DURATION_BOUNDS.stepTimeout),
     atomic: parseBoolean('atomic', raw.atomic ?? ''),
-    ttlMs: parseDuration('ttl', raw.ttl ?? '', { minMs: 60_000 }),
+    ttlMs: parseDuration('ttl', raw.ttl ?? '', DURATION_BOUNDS.ttl),
     maxPreviews: parseInteger('max-previews', raw['max-previews'] ?? '', { min: 0 }),
     guardrails: {
       quota: parseQuotaInput(raw['resource-quota'] ?? ''),

@@ -2,7 +2,7 @@
  * deploy-helm: validate everything, find helm/kubectl, then the core story (still wanted → cap →
  * namespace → guardrails → stuck release → helm upgrade), outputs and a summary.
  */
-import { ActionError, loadContext, log, requirePrNumber, setOutputs, writeSummary } from '@preview-fleet/core';
+import { ActionError, loadContext, log, refuseForkHead, requirePrNumber, setOutputs, writeSummary } from '@preview-fleet/core';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import { deployPreview, detectTools, stillWanted, type DeployResult, type StillWanted } from '@preview-fleet/core/kube';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
@@ -12,6 +12,7 @@ export function prepare() {
   const inputs = parseInputs(readRawInputs());
   const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
+  refuseForkHead(ctx, 'deploy');
   const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
   return { inputs, ctx, pr, plan };
 }

@@ -25,4 +25,12 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'values file missing', inputs: { 'values-files': 'nope.yaml' }, input: 'values-files', message: /files that exist/ },
   { name: 'empty host-key segment', inputs: { 'host-key': 'ingress..host' }, input: 'host-key', message: /dotted key path/ },
   { name: 'ttl unparsable', inputs: { ttl: 'forever' }, input: 'ttl', message: /duration/ },
+  { name: 'ttl beyond any Date (issue 14 item 11)', inputs: { ttl: '300000000d' }, input: 'ttl', message: /at most 90d/, bundle: true },
+  { name: 'timeout above 6h', inputs: { timeout: '7h' }, input: 'timeout', message: /at most 6h/ },
+  { name: 'egress :/0 (issue 14 item 12)', inputs: { 'egress-allow': ':/0' }, input: 'egress-allow', message: /not an IPv4 or IPv6 address/, bundle: true },
+  { name: 'egress fe80::/200', inputs: { 'egress-allow': '10.0.0.0/8\nfe80::/200' }, input: 'egress-allow', message: /prefix length is 0 to 128/, bundle: true },
+  { name: 'egress with host bits', inputs: { 'egress-allow': '10.0.0.1/8' }, input: 'egress-allow', message: /did you mean 10\.0\.0\.0\/8/ },
+  { name: 'quota pods=1e999 (issue 14 item 12)', inputs: { 'resource-quota': 'pods=1e999' }, input: 'resource-quota', message: /at most 9223372036854775807/, bundle: true },
+  { name: 'quota pods not whole', inputs: { 'resource-quota': 'pods=2.5' }, input: 'resource-quota', message: /whole number/ },
+  { name: 'limit negative', inputs: { 'limit-range': 'max.cpu=-1' }, input: 'limit-range', message: /not negative/ },
 ];

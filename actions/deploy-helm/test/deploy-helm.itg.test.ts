@@ -54,6 +54,26 @@ describe('guards (no release is touched)', () => {
     expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();
   });
 
+  it('refuses a fork PR\'s head (pull_request and pull_request_target) before any request to the cluster or GitHub (issue 14 item 14)', async () => {
+    const pr = openPr();
+    const before = { kube: world().kube.requestLog().length, gh: world().gh.requestLog().length };
+    const runs = await Promise.all(['pull_request', 'pull_request_target'].map((eventName) => runActionProcess(actionDir, {
+      inputs: { chart: chartDir, 'github-token': world().gh.token, domain: 'preview.example.com' },
+      event: pullRequestEvent('synchronize', { number: pr.number, repository: REPOSITORY, headSha: pr.headSha, labels: ['preview'], fork: true }),
+      eventName, repository: REPOSITORY, env: world().env(4), secrets: [world().gh.token], timeoutMs: 30_000,
+    })));
+    for (const r of runs) {
+      expect(r.exitCode, r.log).toBe(1);
+      expect(errorOf(r)).toContain(`Refusing to deploy for PR #${pr.number}: its head`);
+      expect(errorOf(r)).toContain('comes from a fork');
+      expect(errorOf(r)).toContain('https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/');
+      expect(r.leaks).toEqual([]);
+    }
+    expect(world().kube.requestLog().length).toBe(before.kube);
+    expect(world().gh.requestLog().length).toBe(before.gh);
+    expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();
+  });
+
   it(`refuses ${BAD_INPUTS.length} bad inputs, each with one clear ::error:: and no request to the cluster or GitHub`, async () => {
     const before = { kube: world().kube.requestLog().length, gh: world().gh.requestLog().length };
     // Four processes at a time: each is a cold Node start, and nothing here touches shared state.

@@ -2,7 +2,7 @@
  * reap-orphans' inputs: read raw from the runner and validated by the pure `parseInputs` (the
  * target of the table tests) before anything is listed, so a bad input deletes nothing.
  */
-import { InputError, readInputs, parseBoolean, parseDuration, parseInteger, parseList } from '@preview-fleet/core';
+import { InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseList } from '@preview-fleet/core';
 import {
   parseVaultInputs, REAP_KINDS, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type ReapKind, type ReapOptions, type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
@@ -66,13 +66,13 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   return {
     'github-token': raw['github-token'].trim(),
     label, keepLabel, staleLabel, kinds, vault, awsRegion,
-    ttlMs: parseDuration('ttl', raw.ttl, { minMs: 60_000 }),
-    warnBeforeMs: parseDuration('warn-before', raw['warn-before']),
+    ttlMs: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
+    warnBeforeMs: parseDuration('warn-before', raw['warn-before'], DURATION_BOUNDS.warnBefore),
     staleDays: parseInteger('stale-days', raw['stale-days'], { min: 0, max: 3650 }),
     closeAfterDays: parseInteger('close-after-days', raw['close-after-days'], { min: 0, max: 3650 }),
     dryRun: parseBoolean('dry-run', raw['dry-run']),
     maxDeletions: parseInteger('max-deletions', raw['max-deletions'], { min: 0, max: 10_000 }),
     concurrency: parseInteger('concurrency', raw.concurrency, { min: 1, max: 50 }),
-    timeoutMs: parseDuration('timeout', raw.timeout, { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    timeoutMs: parseDuration('timeout', raw.timeout, DURATION_BOUNDS.stepTimeout),
   };
 }

@@ -18,4 +18,6 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'keep-label equal to label', inputs: { ...KUBE_ONLY, 'keep-label': 'preview' }, input: 'keep-label', message: /must differ from label/ },
   { name: 'vault in kinds without vault-addr', inputs: { kinds: 'vault' }, input: 'vault-addr', message: /required while kinds includes vault/ },
   { name: 'ecr in kinds without a region', inputs: { kinds: 'ecr' }, input: 'aws-region', message: /required while kinds includes ecr/ },
+  { name: 'ttl beyond any Date (issue 14 item 11)', inputs: { ...KUBE_ONLY, ttl: '300000000d' }, input: 'ttl', message: /at most 90d/ },
+  { name: 'warn-before above 30d', inputs: { ...KUBE_ONLY, 'warn-before': '400d' }, input: 'warn-before', message: /at most 30d/ },
 ];

@@ -4,8 +4,8 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, InputError, input, readInputs, parseDuration, parseEnum, parseInteger, parseKeyValueMap,
-  parsePrNumber, parseUrl, planVaultPath, renderTemplate, setMinMaskLength, templateVars,
+  DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, input, readInputs, parseDuration, parseEnum, parseInteger,
+  parseKeyValueMap, parsePrNumber, parseUrl, planService, planVaultPath, renderTemplate, setMinMaskLength, templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
 
@@ -85,18 +85,17 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     token: opt(raw.token),
     mount: planVaultPath('mount', (raw.mount ?? '').trim().replace(/\/+$/, '')),
     'kv-version': Number(parseEnum('kv-version', (raw['kv-version'] ?? '').trim(), ['1', '2'] as const)) as KvVersion,
-    service: (raw.service ?? '').trim(),
+    service: planService('service', raw.service ?? ''),
     'source-path': (raw['source-path'] ?? '').trim(),
     'target-path': (raw['target-path'] ?? '').trim(),
     'allowed-prefix': (raw['allowed-prefix'] ?? '').trim(),
     overrides: parseKeyValueMap('overrides', raw.overrides ?? ''),
-    ttl: parseDuration('ttl', raw.ttl ?? '', { minMs: 60_000 }),
+    ttl: parseDuration('ttl', raw.ttl ?? '', DURATION_BOUNDS.ttl),
     'ui-url': opt(raw['ui-url']) ? parseUrl('ui-url', raw['ui-url']!) : undefined,
     'pr-number': (raw['pr-number'] ?? '').trim(),
     'min-mask-length': parseInteger('min-mask-length', raw['min-mask-length'] ?? '', MASK_LENGTH_BOUNDS),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
-  if (out.service === '') throw new InputError('service', '', 'must not be empty');
   if (method === 'jwt') {
     if (!out.role) throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {

@@ -1,7 +1,7 @@
 /**
  * seed-vault: validate everything, log in, create the per-PR copy of stage once, report.
  */
-import { loadContext, log, newMarks, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
+import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
 import { loginVault, seedSecrets } from '@preview-fleet/core/vault';
 import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
 
@@ -10,6 +10,7 @@ export function prepare() {
   const inputs = parseInputs(readRawInputs());
   const ctx = loadContext(inputs['pr-number']);
   const pr = requirePrNumber(ctx);
+  refuseForkHead(ctx, 'seed preview secrets');
   const plan = planSeed(inputs, { number: pr, headSha: ctx.pr?.headSha }, ctx.repository);
   return { inputs, ctx, pr, plan };
 }

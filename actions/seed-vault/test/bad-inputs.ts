@@ -16,7 +16,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'approle without role-id', inputs: { ...approle, 'role-id': '' }, input: 'role-id', message: /required with auth-method approle/ },
   { name: 'target outside the prefix', inputs: { ...approle, 'target-path': 'stage/{{service}}-{{number}}' }, input: 'target-path', message: /must lie under allowed-prefix "preview\/"/ },
   { name: 'target equal to source', inputs: { ...approle, 'source-path': 'preview/{{service}}-{{number}}' }, input: 'target-path', message: /must differ from source-path/ },
-  { name: 'traversal in service', inputs: { ...approle, service: '../../stage/app' }, input: 'source-path', message: /no empty, "\." or "\.\." segments/ },
+  { name: 'traversal in service', inputs: { ...approle, service: '../../stage/app' }, input: 'service', message: /one name, not a path/ },
   { name: 'malformed overrides line', inputs: { ...approle, overrides: 'GOOD=1\nthis line has no equals' }, input: 'overrides', message: /KEY=value/ },
   { name: 'kv-version 3', inputs: { ...approle, 'kv-version': '3' }, input: 'kv-version', message: /1, 2|"1".*"2"|one of/ },
   { name: 'leading / in target', inputs: { ...approle, 'target-path': '/preview/app-{{number}}' }, input: 'target-path', message: /no leading "\/"/ },
@@ -28,4 +28,5 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'target named like a KV v1 marker entry', inputs: { ...approle, 'target-path': 'preview/{{service}}-{{number}}.preview-fleet-marks' }, input: 'target-path', message: /preview-fleet-marks/ },
   { name: 'min-mask-length 0', inputs: { ...approle, 'min-mask-length': '0' }, input: 'min-mask-length', message: /whole number from 1 to 256/ },
   { name: 'ttl unparsable', inputs: { ...approle, ttl: 'soon' }, input: 'ttl', message: /duration/ },
+  { name: 'ttl beyond any Date (issue 14 item 11)', inputs: { ...approle, ttl: '300000000d' }, input: 'ttl', message: /at most 90d/ },
 ];

@@ -115,6 +115,22 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
     expect(w.vault.readRaw('secret', 'preview/app-22')).toBeUndefined();
   });
 
+  it('refuses a fork PR\'s head under pull_request_target before logging in: no request to Vault (issue 14 item 14)', async () => {
+    const before = w.vault.requestLog.length;
+    const r = await runActionProcess(actionDir, {
+      inputs: { 'vault-addr': w.vault.url, 'auth-method': 'approle', 'role-id': w.appRole.roleId, 'secret-id': w.appRole.secretId },
+      event: pullRequestEvent('opened', { number: 31, repository: REPOSITORY, headSha: 'b'.repeat(40), fork: true }),
+      eventName: 'pull_request_target', repository: REPOSITORY, env: {}, secrets: SECRET_VALUES, timeoutMs: 60_000,
+    });
+    expect(r.exitCode, r.log).toBe(1);
+    expect(r.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^Refusing to seed preview secrets for PR #31: its head .* comes from a fork/),
+    ]);
+    expect(r.leaks).toEqual([]);
+    expect(w.vault.requestLog.length).toBe(before);
+    expect(w.vault.readRaw('secret', 'preview/app-31')).toBeUndefined();
+  });
+
   it(`refuses ${BAD_INPUTS.length} bad inputs, each with one clear ::error:: and no request to Vault`, async () => {
     const before = { log: w.vault.requestLog.length, counters: w.vault.counters() };
     for (const c of BAD_INPUTS) {

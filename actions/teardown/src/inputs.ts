@@ -4,7 +4,7 @@
  * Every check runs before anything is contacted, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository,
+  DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository, planService,
   planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import {
@@ -47,8 +47,6 @@ export function readRawInputs(): RawInputs {
   return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
-const SERVICE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** Validates the raw inputs; `env` supplies AWS_REGION and the OIDC request variables. */
 export function parseInputs(given: RawInputs, env: Record<string, string | undefined> = process.env): Inputs {
   const raw = { ...DEFAULTS, ...given };
@@ -56,14 +54,12 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   if (prNumber !== '') parsePrNumber('pr-number', prNumber);
   const label = raw.label.trim();
   if (label === '') throw new InputError('label', '', 'must not be empty: it is the opt-in label whose removal tears the preview down');
-  const services = parseList('services', raw.services);
+  // The same normalisation deploy-helm applies, so `App Server` names the release it deployed.
+  const services = [...new Set(parseList('services', raw.services).map((s) => planService('services', s)))];
   if (services.length === 0) throw new InputError('services', raw.services, 'must list at least one service');
-  for (const s of services) {
-    if (!SERVICE.test(s)) throw new InputError('services', s, 'must list lowercase names of letters, digits and - (like app or api-gateway)');
-  }
   const deleteVault = parseBoolean('delete-vault-path', raw['delete-vault-path']);
   const deleteEcr = parseBoolean('delete-ecr-repository', raw['delete-ecr-repository']);
-  const timeoutMs = parseDuration('timeout', raw.timeout, { minMs: 1000, maxMs: 6 * 3_600_000 });
+  const timeoutMs = parseDuration('timeout', raw.timeout, DURATION_BOUNDS.stepTimeout);
   const vault = deleteVault ? parseVaultInputs(raw, env, 'delete-vault-path is true', 'set delete-vault-path: false') : undefined;
   const awsRegion = deleteEcr ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() : undefined;
   if (deleteEcr && !awsRegion) {

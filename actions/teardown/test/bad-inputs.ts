@@ -21,6 +21,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'vault-addr missing while deleting the Vault path', inputs: { ...VALID, 'vault-addr': '' }, input: 'vault-addr', message: /required while delete-vault-path is true/ },
   { name: 'unknown auth-method', inputs: { ...VALID, 'auth-method': 'kerberos' }, input: 'auth-method', message: /"jwt", "approle", "token"/ },
   { name: 'empty services', inputs: { ...VALID, services: ' , ' }, input: 'services', message: /at least one service/ },
-  { name: 'service with traversal', inputs: { ...VALID, services: '../stage' }, input: 'services', message: /lowercase names/ },
+  { name: 'service with traversal', inputs: { ...VALID, services: '../stage' }, input: 'services', message: /must be a service name.*not a path/ },
   { name: 'kv-version 3', inputs: { ...VALID, 'kv-version': '3' }, input: 'kv-version', message: /"1", "2"/ },
+  { name: 'timeout above 6h', inputs: { ...VALID, timeout: '300000000d' }, input: 'timeout', message: /at most 6h/ },
 ];

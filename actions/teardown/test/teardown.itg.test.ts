@@ -72,6 +72,22 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     untouched();
   });
 
+  it('a service deployed as "App Server" (release app-server-pr-N) is torn down by that same name (issue 14 item 18)', async () => {
+    // deploy-helm, seed-vault and build-push normalise "App Server" to app-server (test/naming/service-names.test.ts).
+    const { pr } = await w.deploy({ services: ['app-server'] });
+    const ns = `preview-pr-${pr}`;
+    expect(w.releases(ns)).toEqual([`app-server-pr-${pr}`]);
+    const r = await closed(pr, { services: 'App Server' });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(rows(r)).toEqual(expect.arrayContaining([
+      `release ${ns}/app-server-pr-${pr} deleted`, `namespace ${ns} deleted`, `vault-path secret/preview/app-server-${pr} deleted`,
+      `ecr-repository app-server-preview-${pr} deleted`,
+    ]));
+    expect(w.vaultPathExists(`preview/app-server-${pr}`)).toBe(false);
+    expect(await w.repositoryExists(`app-server-preview-${pr}`)).toBe(false);
+    untouched();
+  });
+
   it('Vault 503 in one step: every other resource is still removed, the job fails naming it, the comment says failed with the table', async () => {
     const { pr } = await w.deploy();
     w.vault.injectFault({ pathPattern: new RegExp(`/v1/secret/metadata/preview/app-${pr}$`), status: 503 });

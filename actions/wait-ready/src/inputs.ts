@@ -2,7 +2,7 @@
  * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
  * Header values are masked as they are read.
  */
-import { InputError, readInputs, maskSecret, parseDuration, parseList, parseUrl, planNamespace } from '@preview-fleet/core';
+import { InputError, DURATION_BOUNDS, readInputs, maskSecret, parseDuration, parseList, parseUrl, planNamespace, refuseMetadataUrl } from '@preview-fleet/core';
 import {
   WORKLOAD_KINDS, parseApplicationRef, parseExpectStatus, parseHeaders, splitCommandLine, type ApplicationRef, type StatusRange,
   type WorkloadKind,
@@ -56,7 +56,7 @@ export function parseInputs(given: RawInputs): Inputs {
   if (!healthPath.startsWith('/') || /\s/.test(healthPath)) throw new InputError('health-path', healthPath, 'must be a path starting with /');
   let url: URL | undefined;
   if ((raw.url ?? '').trim() !== '') {
-    const base = parseUrl('url', raw.url!);
+    const base = refuseMetadataUrl('url', raw.url!, parseUrl('url', raw.url!));
     url = new URL(base.toString());
     const [path, query] = healthPath.split('?', 2) as [string, string | undefined];
     url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
@@ -73,7 +73,7 @@ export function parseInputs(given: RawInputs): Inputs {
     namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
     kinds, selector: selector || undefined, url,
     expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
-    timeoutMs: parseDuration('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    timeoutMs: parseDuration('timeout', raw.timeout ?? '', DURATION_BOUNDS.stepTimeout),
     headers, smoke: smoke || undefined, argocd,
   };
 }

@@ -17,4 +17,9 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'header line without colon', inputs: { headers: 'X-Preview-Bypass hunter2-bypass' }, input: 'headers', message: /"Name: value"/, bundle: true },
   { name: 'smoke-command with a pipe', inputs: { 'smoke-command': 'curl $PREVIEW_URL | grep ok' }, input: 'smoke-command', message: /without a shell/ },
   { name: 'argocd-application malformed', inputs: { 'argocd-application': 'a/b/c' }, input: 'argocd-application', message: /name or namespace\/name/ },
+  { name: 'timeout above 6h', inputs: { timeout: '300000000d' }, input: 'timeout', message: /at most 6h/, bundle: true },
+  { name: 'url at the metadata endpoint (issue 14 item 13)', inputs: { url: 'http://169.254.169.254/latest/meta-data/' }, input: 'url', message: /link-local or cloud metadata/, bundle: true },
+  { name: 'url at the IPv6 metadata endpoint', inputs: { url: 'http://[fd00:ec2::254]/' }, input: 'url', message: /link-local or cloud metadata/, bundle: true },
+  { name: 'url link-local in another spelling', inputs: { url: 'http://0xA9FE0001:8080/' }, input: 'url', message: /link-local or cloud metadata/ },
+  { name: 'url IPv6 link-local', inputs: { url: 'http://[fe80::1]/' }, input: 'url', message: /link-local or cloud metadata/ },
 ];

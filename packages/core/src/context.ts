@@ -132,3 +132,29 @@ export function requirePrNumber(ctx: ActionContext): number {
   throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`,
     'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
 }
+
+/** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
+export const PWN_REQUEST_GUIDANCE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/';
+
+/**
+ * Internal opt-in to deploying a fork's head. Nothing sets it yet: the maintainer-facing opt-in
+ * is a later issue, so until then every deploy path refuses fork code.
+ */
+export const ALLOW_FORK_HEAD_ENV = 'PREVIEW_FLEET_ALLOW_FORK_HEAD';
+
+/** Whether this run may build or deploy a fork's head (only with the explicit internal opt-in). */
+export function forkHeadAllowed(env: Env = process.env): boolean {
+  return env[ALLOW_FORK_HEAD_ENV] === 'true';
+}
+
+/**
+ * Refuses to build, seed or deploy when the event's PR comes from a fork: its code is not ours to
+ * run with our credentials. Called before anything is created. `what` names the step's act.
+ */
+export function refuseForkHead(ctx: ActionContext, what: string, env: Env = process.env): void {
+  if (!ctx.pr?.isFork || forkHeadAllowed(env)) return;
+  throw new ActionError(
+    `Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`,
+    { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` },
+  );
+}

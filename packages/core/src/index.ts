@@ -6,3 +6,4 @@ export * from './context.js';
 export * from './naming.js';
 export * from './marks.js';
 export * from './removal.js';
+export * from './network.js';

@@ -92,6 +92,22 @@ export function dnsLabel(input: string, value: string, max = 63): string {
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/**
+ * The one normalisation of a service name, applied identically by every action (deploy, build,
+ * seed, comment and teardown), so a preview deployed as `App Server` is torn down by the same
+ * name: trimmed, lowercased, each run of spaces, `.`, `_` or `-` made one `-`. The result must be a DNS-1123 label
+ * of at most 63 characters (it goes into release and host names and into a label value).
+ */
+export function planService(input: string, raw: string): string {
+  const accepted = 'must be a service name: letters, digits, spaces, ".", "_" or "-", starting and ending with a letter or digit (63 at most)';
+  const v = raw.trim();
+  const name = v.toLowerCase().replace(/[ ._-]+/g, '-');
+  if (v === '' || name.length > 63 || !DNS_LABEL.test(name)) {
+    throw new InputError(input, raw, accepted, /[/\\]/.test(v) ? 'A service name is one name, not a path' : undefined);
+  }
+  return name;
+}
+
 /** A namespace name; system namespaces are refused outright. */
 export function planNamespace(input: string, rendered: string): string {
   const name = dnsLabel(input, rendered, 63);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, parseContext, requirePrNumber } from '../src/index.js';
+import { ActionError, ALLOW_FORK_HEAD_ENV, InputError, parseContext, refuseForkHead, requirePrNumber } from '../src/index.js';
 import { exampleEvent, pullRequestEvent } from '../../../test/harness/events.js';
 
 const env = { GITHUB_REPOSITORY: 'Codertocat/Hello-World', GITHUB_RUN_ID: '77', GITHUB_RUN_ATTEMPT: '2', GITHUB_SERVER_URL: 'https://github.com' };
@@ -33,6 +33,19 @@ describe('PR context from real webhook payloads (@octokit/webhooks-examples)', (
   it('detects forks (head repository differs from base)', () => {
     const ctx = parseContext({ ...env, GITHUB_EVENT_NAME: 'pull_request' }, pullRequestEvent('opened', { number: 3, fork: true }));
     expect(ctx.pr!.isFork).toBe(true);
+  });
+
+  it('refuseForkHead: a fork head is refused (pull_request and pull_request_target) unless the internal opt-in is set; own branches pass', () => {
+    for (const event of ['pull_request', 'pull_request_target']) {
+      const fork = parseContext({ ...env, GITHUB_EVENT_NAME: event }, pullRequestEvent('synchronize', { number: 3, fork: true, headRef: 'patch-1' }));
+      expect(() => refuseForkHead(fork, 'deploy', {})).toThrow(ActionError);
+      expect(() => refuseForkHead(fork, 'deploy', {})).toThrow('Refusing to deploy for PR #3: its head (patch-1) comes from a fork');
+      expect(() => refuseForkHead(fork, 'deploy', { [ALLOW_FORK_HEAD_ENV]: 'true' })).not.toThrow();
+      const own = parseContext({ ...env, GITHUB_EVENT_NAME: event }, pullRequestEvent('synchronize', { number: 4 }));
+      expect(() => refuseForkHead(own, 'deploy', {})).not.toThrow();
+    }
+    // workflow_dispatch carries no PR payload: a maintainer chose the PR by number.
+    expect(() => refuseForkHead(parseContext({ ...env, GITHUB_EVENT_NAME: 'workflow_dispatch' }, { inputs: {} }, '9'), 'deploy', {})).not.toThrow();
   });
 
   it('workflow_dispatch takes pr-number from the input or the dispatch inputs', () => {

@@ -7,6 +7,8 @@
 import { InputError } from '../runtime/errors.js';
 import { parseKeyValueMap } from '../runtime/parse.js';
 import { MANAGED_BY, LABELS } from '../marks.js';
+import { parseCidr } from '../network.js';
+import { checkQuantity, isCountResource } from './quantity.js';
 import type { KubeObject } from './namespace.js';
 
 export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
@@ -19,8 +21,6 @@ export const DEFAULT_LIMITS: Readonly<Record<string, string>> = {
 
 const LIMIT_KEYS = ['default.cpu', 'default.memory', 'defaultRequest.cpu', 'defaultRequest.memory', 'max.cpu', 'max.memory'];
 
-/** A Kubernetes quantity (`500m`, `1`, `1Gi`, `1.5`, `2e3`). */
-const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
 /** Resource names a quota accepts: `pods`, `requests.cpu`, `count/deployments.apps`, `requests.storage`, … */
 const QUOTA_KEY = /^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/;
 
@@ -28,7 +28,8 @@ export type Toggle<T> = { enabled: false } | { enabled: true; settings: T };
 
 /**
  * `true` (defaults), `false` (off), or multiline `key=value` overrides on top of the defaults.
- * Values are checked as Kubernetes quantities so a typo fails before anything is applied.
+ * Values are checked as Kubernetes quantities (grammar, int64 range, whole numbers for counts)
+ * so a typo fails before anything is applied.
  */
 export function parseQuantityToggle(input: string, raw: string, defaults: Readonly<Record<string, string>>, allowedKeys?: readonly string[]): Toggle<Record<string, string>> {
   const v = raw.trim();
@@ -40,10 +41,7 @@ export function parseQuantityToggle(input: string, raw: string, defaults: Readon
     if (allowedKeys && !allowedKeys.includes(k)) {
       throw new InputError(input, `${k}=${value}`, `may only set ${allowedKeys.join(', ')}`);
     }
-    if (!QUANTITY.test(value.trim())) {
-      throw new InputError(input, `${k}=${value}`, 'must give each key a Kubernetes quantity like 500m, 1, 512Mi or 1Gi');
-    }
-    settings[k] = value.trim();
+    settings[k] = checkQuantity(input, `${k}=${value}`, value, { integer: isCountResource(k) });
   }
   return { enabled: true, settings };
 }
@@ -61,18 +59,12 @@ export interface EgressRule {
   namespace?: string;
 }
 
-const CIDR4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const CIDR6 = /^[0-9a-fA-F:]+\/\d{1,3}$/;
-
-/** The egress allow-list: CIDRs (`0.0.0.0/0`, `10.1.0.0/16`) and `namespace:<name>` entries. */
+/** The egress allow-list: IPv4/IPv6 CIDRs (`0.0.0.0/0`, `10.1.0.0/16`, `::/0`) and `namespace:<name>` entries. */
 export function parseEgressAllow(input: string, items: string[]): EgressRule[] {
   return items.map((item) => {
     const ns = /^namespace:([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(item);
     if (ns) return { namespace: ns[1] };
-    const m = CIDR4.exec(item);
-    if (m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32) return { cidr: item };
-    if (!m && CIDR6.test(item) && item.includes(':')) return { cidr: item };
-    throw new InputError(input, item, 'must list CIDRs like 0.0.0.0/0 or 10.0.0.0/8, or namespace:<name>');
+    return { cidr: parseCidr(input, item).cidr };
   });
 }
 

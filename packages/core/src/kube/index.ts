@@ -40,3 +40,4 @@ export {
   type KubeCli, type Owner, type UninstallOptions, type DeleteNamespaceOptions, type MarkedNamespaceRef,
 } from './removal.js';
 export { listMarkedNamespaces, markNamespaceWarned, listReleasesByNamespace, WARNED_AT_ANNOTATION, type MarkedNamespace, type ReleaseRef } from './inventory.js';
+export { checkQuantity, isCountResource, type QuantityCheck } from './quantity.js';

@@ -36,10 +36,38 @@ function describeRange({ min, max }: { min?: number; max?: number }): string {
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. */
-export function parseDuration(input: string, raw: string, bounds: { minMs?: number; maxMs?: number } = {}): number {
+const DAY_MS = 86_400_000;
+
+/** Bounds of a duration input, in milliseconds. */
+export interface DurationBounds {
+  minMs?: number;
+  maxMs?: number;
+}
+
+/**
+ * No duration input may exceed this, whatever its own bounds say: a year keeps every
+ * `now + duration` a valid Date (JavaScript's limit is ±8.64e15 ms from 1970) and a valid timer.
+ */
+export const DURATION_MAX_MS = 366 * DAY_MS;
+
+/** The bounds every action gives its duration inputs, so the same input name means the same range everywhere. */
+export const DURATION_BOUNDS = {
+  /** How long a preview lives without a new deploy (deploy-helm, seed-vault, reap-orphans). */
+  ttl: { minMs: 60_000, maxMs: 90 * DAY_MS },
+  /** How long before expiry the reaper warns. */
+  warnBefore: { minMs: 0, maxMs: 30 * DAY_MS },
+  /** A step's whole-run `timeout`. */
+  stepTimeout: { minMs: 1000, maxMs: 6 * 3_600_000 },
+} as const satisfies Record<string, Required<DurationBounds>>;
+
+/**
+ * Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. Always bounded: at
+ * most `maxMs` when given and never above DURATION_MAX_MS, so no later `new Date(now + ttl)` can fail.
+ */
+export function parseDuration(input: string, raw: string, bounds: DurationBounds = {}): number {
   const v = raw.trim();
-  const accepted = 'must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms)';
+  const maxMs = Math.min(bounds.maxMs ?? DURATION_MAX_MS, DURATION_MAX_MS);
+  const accepted = `must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms) of at most ${formatDuration(maxMs)}`;
   if (/^\d+$/.test(v)) throw new InputError(input, raw, accepted, `Add a unit, e.g. "${v}s" or "${v}m"`);
   const re = /(\d+)(ms|d|h|m|s)/gy;
   let total = 0;
@@ -53,8 +81,9 @@ export function parseDuration(input: string, raw: string, bounds: { minMs?: numb
   if (bounds.minMs !== undefined && total < bounds.minMs) {
     throw new InputError(input, raw, `must be a duration of at least ${formatDuration(bounds.minMs)}`);
   }
-  if (bounds.maxMs !== undefined && total > bounds.maxMs) {
-    throw new InputError(input, raw, `must be a duration of at most ${formatDuration(bounds.maxMs)}`);
+  // `total` may be Infinity or imprecise for absurd digit runs; either way it is above the cap.
+  if (!Number.isSafeInteger(total) || total > maxMs) {
+    throw new InputError(input, raw, `must be a duration of at most ${formatDuration(maxMs)}`);
   }
   return total;
 }
