@@ -4,7 +4,7 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, parseRequestTimeout, parseStepTimeout, readInputs, parseDuration, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl,
   planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
@@ -12,6 +12,7 @@ import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-flee
 export const INPUT_NAMES = [
   'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount',
   'kv-version', 'service', 'source-path', 'target-path', 'allowed-prefix', 'overrides', 'ttl', 'ui-url', 'pr-number',
+  'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -21,6 +22,7 @@ export const DEFAULTS: RawInputs = {
   'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '',
   'secret-id': '', token: '', mount: 'secret', 'kv-version': '2', service: 'app', 'source-path': DEFAULT_TEMPLATES.vaultSource,
   'target-path': DEFAULT_TEMPLATES.vaultTarget, 'allowed-prefix': 'preview/', overrides: '', ttl: '72h', 'ui-url': '', 'pr-number': '',
+  timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['secret-id', 'token', 'overrides'];
@@ -45,6 +47,10 @@ export interface Inputs {
   ttl: number;
   'ui-url'?: URL;
   'pr-number': string;
+  /** The whole step's bound (ms). */
+  timeout: number;
+  /** One Vault request's bound (ms). */
+  'request-timeout': number;
 }
 
 /** Reads every input from the runner; secrets are masked as they are read. */
@@ -82,6 +88,8 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     ttl: parseDuration('ttl', raw.ttl ?? '', { minMs: 60_000 }),
     'ui-url': opt(raw['ui-url']) ? parseUrl('ui-url', raw['ui-url']!) : undefined,
     'pr-number': (raw['pr-number'] ?? '').trim(),
+    timeout: parseStepTimeout(raw.timeout ?? ''),
+    'request-timeout': parseRequestTimeout(raw['request-timeout'] ?? ''),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.service === '') throw new InputError('service', '', 'must not be empty');
