@@ -2,7 +2,9 @@
  * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
  * Header values are masked as they are read.
  */
-import { InputError, readInputs, maskSecret, parseDuration, parseList, parseUrl, planNamespace } from '@preview-fleet/core';
+import {
+  DEFAULT_REQUEST_TIMEOUT, InputError, readInputs, maskSecret, parseDuration, parseList, parseRequestTimeout, parseUrl, planNamespace,
+} from '@preview-fleet/core';
 import {
   WORKLOAD_KINDS, parseApplicationRef, parseExpectStatus, parseHeaders, splitCommandLine, type ApplicationRef, type StatusRange,
   type WorkloadKind,
@@ -10,13 +12,14 @@ import {
 
 export const INPUT_NAMES = [
   'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
+  'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '',
+  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -27,6 +30,8 @@ export interface Inputs {
   url?: URL;
   expect: StatusRange[];
   timeoutMs: number;
+  /** One Kubernetes API request's bound (kubectl --request-timeout). */
+  requestTimeoutMs: number;
   headers: Record<string, string>;
   /** The smoke command's text; split into argv once the URL is known (PREVIEW_URL). */
   smoke?: string;
@@ -74,6 +79,7 @@ export function parseInputs(given: RawInputs): Inputs {
     kinds, selector: selector || undefined, url,
     expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
     timeoutMs: parseDuration('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
     headers, smoke: smoke || undefined, argocd,
   };
 }
