@@ -2,14 +2,17 @@
  * reap-orphans' inputs: read raw from the runner and validated by the pure `parseInputs` (the
  * target of the table tests) before anything is listed, so a bad input deletes nothing.
  */
-import { InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseList } from '@preview-fleet/core';
+import {
+  DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, InputError, readInputs, parseBoolean, parseDuration, parseInteger, parseList, parseRequestTimeout,
+  parseStepTimeout,
+} from '@preview-fleet/core';
 import {
   parseVaultInputs, REAP_KINDS, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type ReapKind, type ReapOptions, type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
 
 export const INPUT_NAMES = [
   'github-token', 'label', 'ttl', 'keep-label', 'warn-before', 'stale-days', 'close-after-days', 'stale-label', 'dry-run',
-  'max-deletions', 'concurrency', 'kinds', ...VAULT_INPUT_NAMES, 'aws-region', 'timeout',
+  'max-deletions', 'concurrency', 'kinds', ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -18,7 +21,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: Record<InputName, string> = {
   'github-token': '', label: 'preview', ttl: '72h', 'keep-label': 'preview-keep', 'warn-before': '24h', 'stale-days': '0',
   'close-after-days': '7', 'stale-label': 'preview-stale', 'dry-run': 'false', 'max-deletions': '20', concurrency: '5',
-  kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m',
+  kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 const SECRET_INPUTS: readonly string[] = ['github-token', ...VAULT_SECRET_INPUTS];
@@ -30,6 +33,8 @@ export interface Inputs extends Omit<ReapOptions, 'repository' | 'now' | 'kinds'
   vault?: VaultInputs;
   awsRegion?: string;
   timeoutMs: number;
+  /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
+  requestTimeoutMs: number;
 }
 
 export function readRawInputs(): RawInputs {
@@ -73,6 +78,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     dryRun: parseBoolean('dry-run', raw['dry-run']),
     maxDeletions: parseInteger('max-deletions', raw['max-deletions'], { min: 0, max: 10_000 }),
     concurrency: parseInteger('concurrency', raw.concurrency, { min: 1, max: 50 }),
-    timeoutMs: parseDuration('timeout', raw.timeout, DURATION_BOUNDS.stepTimeout),
+    timeoutMs: parseStepTimeout(raw.timeout),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
   };
 }

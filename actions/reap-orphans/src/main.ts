@@ -18,12 +18,12 @@ export function validate(): { inputs: Inputs; ctx: ActionContext } {
 
 export async function main(): Promise<void> {
   const { inputs, ctx } = validate();
-  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl });
+  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
   const vault = inputs.vault;
   const region = inputs.awsRegion;
   const ports = bindReaperPorts({
     repository: ctx.repository,
-    kube: { helm: 'helm', kubectl: 'kubectl' },
+    kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs: inputs.requestTimeoutMs },
     timeoutMs: inputs.timeoutMs,
     now: () => systemClock.now(),
     warn: (m) => log.warning(m),
@@ -32,10 +32,10 @@ export async function main(): Promise<void> {
       mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
       session: once(() => loginVault({
         addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: systemClock,
+        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: systemClock, requestTimeoutMs: inputs.requestTimeoutMs,
       })),
     },
-    ecr: region ? once(async () => createEcrSession({ region, clock: systemClock })) : undefined,
+    ecr: region ? once(async () => createEcrSession({ region, clock: systemClock, requestTimeoutMs: inputs.requestTimeoutMs })) : undefined,
     github: {
       client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl, services: [],
       comment: true, deployments: inputs.kinds.has('deployments'),

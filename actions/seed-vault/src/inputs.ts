@@ -4,8 +4,9 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, input, readInputs, parseDuration, parseEnum, parseInteger,
-  parseKeyValueMap, parsePrNumber, parseUrl, planService, planVaultPath, renderTemplate, setMinMaskLength, templateVars,
+  DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, input, readInputs, parseDuration,
+  parseEnum, parseInteger, parseKeyValueMap, parsePrNumber, parseRequestTimeout, parseStepTimeout, parseUrl, planService, planVaultPath,
+  renderTemplate, setMinMaskLength, templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
 
@@ -13,6 +14,7 @@ export const INPUT_NAMES = [
   'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount',
   'kv-version', 'service', 'source-path', 'target-path', 'allowed-prefix', 'overrides', 'ttl', 'ui-url', 'pr-number',
   'min-mask-length',
+  'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -22,7 +24,7 @@ export const DEFAULTS: RawInputs = {
   'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '',
   'secret-id': '', token: '', mount: 'secret', 'kv-version': '2', service: 'app', 'source-path': DEFAULT_TEMPLATES.vaultSource,
   'target-path': DEFAULT_TEMPLATES.vaultTarget, 'allowed-prefix': 'preview/', overrides: '', ttl: '72h', 'ui-url': '', 'pr-number': '',
-  'min-mask-length': String(DEFAULT_MIN_MASK_LENGTH),
+  'min-mask-length': String(DEFAULT_MIN_MASK_LENGTH), timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['secret-id', 'token', 'overrides'];
@@ -49,6 +51,10 @@ export interface Inputs {
   'pr-number': string;
   /** Secret values (and lines) shorter than this are not masked (google-github-actions' min_mask_length). */
   'min-mask-length': number;
+  /** The whole step's bound (ms). */
+  timeout: number;
+  /** One Vault request's bound (ms). */
+  'request-timeout': number;
 }
 
 /** Bounds of min-mask-length: 1 masks every non-empty line. */
@@ -94,6 +100,8 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     'ui-url': opt(raw['ui-url']) ? parseUrl('ui-url', raw['ui-url']!) : undefined,
     'pr-number': (raw['pr-number'] ?? '').trim(),
     'min-mask-length': parseInteger('min-mask-length', raw['min-mask-length'] ?? '', MASK_LENGTH_BOUNDS),
+    timeout: parseStepTimeout(raw.timeout ?? ''),
+    'request-timeout': parseRequestTimeout(raw['request-timeout'] ?? ''),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (method === 'jwt') {

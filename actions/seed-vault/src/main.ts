@@ -1,7 +1,7 @@
 /**
  * seed-vault: validate everything, log in, create the per-PR copy of stage once, report.
  */
-import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
+import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary } from '@preview-fleet/core';
 import { loginVault, seedSecrets } from '@preview-fleet/core/vault';
 import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
 
@@ -17,13 +17,14 @@ export function prepare() {
 
 export async function main(): Promise<void> {
   const { inputs, ctx, pr, plan } = prepare();
+  setStepTimeout(inputs.timeout);
   const mount = inputs.mount;
   const kv = inputs['kv-version'];
 
   const session = await loginVault({
     addr: inputs['vault-addr'].toString(), namespace: inputs['vault-namespace'], method: inputs['auth-method'],
     role: inputs.role, jwtAudience: inputs['jwt-audience'], roleId: inputs['role-id'], secretId: inputs['secret-id'],
-    token: inputs.token, clock: systemClock,
+    token: inputs.token, clock: systemClock, requestTimeoutMs: inputs['request-timeout'],
   });
   log.info(`Logged in to Vault with ${inputs['auth-method']}`);
 

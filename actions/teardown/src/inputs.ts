@@ -4,7 +4,8 @@
  * Every check runs before anything is contacted, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository, planService,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseRequestTimeout, parseStepTimeout, parseList, parsePrNumber,
+  planEcrRepository, planService,
   planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import {
@@ -15,6 +16,7 @@ import { isUnderPrefix, normalizePrefix } from '@preview-fleet/core/vault';
 export const INPUT_NAMES = [
   'github-token', 'pr-number', 'label', 'services', 'namespace', 'release', 'target-path', 'repository', 'environment',
   ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'delete-vault-path', 'delete-ecr-repository',
+  'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -25,6 +27,7 @@ export const DEFAULTS: Record<InputName, string> = {
   namespace: DEFAULT_TEMPLATES.namespace, release: DEFAULT_TEMPLATES.release, 'target-path': DEFAULT_TEMPLATES.vaultTarget,
   repository: DEFAULT_TEMPLATES.ecrRepository, environment: DEFAULT_TEMPLATES.environment,
   ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'delete-vault-path': 'true', 'delete-ecr-repository': 'true',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 const SECRET_INPUTS: readonly string[] = ['github-token', ...VAULT_SECRET_INPUTS];
@@ -39,7 +42,10 @@ export interface Inputs {
   vault?: VaultInputs;
   /** Region for ECR; undefined when delete-ecr-repository is false. */
   awsRegion?: string;
+  /** The whole step's bound; each helm/namespace wait gets what is left of it. */
   timeoutMs: number;
+  /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
+  requestTimeoutMs: number;
 }
 
 /** Reads every input from the runner; secrets are masked as they are read. */
@@ -59,7 +65,8 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   if (services.length === 0) throw new InputError('services', raw.services, 'must list at least one service');
   const deleteVault = parseBoolean('delete-vault-path', raw['delete-vault-path']);
   const deleteEcr = parseBoolean('delete-ecr-repository', raw['delete-ecr-repository']);
-  const timeoutMs = parseDuration('timeout', raw.timeout, DURATION_BOUNDS.stepTimeout);
+  const timeoutMs = parseStepTimeout(raw.timeout);
+  const requestTimeoutMs = parseRequestTimeout(raw['request-timeout']);
   const vault = deleteVault ? parseVaultInputs(raw, env, 'delete-vault-path is true', 'set delete-vault-path: false') : undefined;
   const awsRegion = deleteEcr ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() : undefined;
   if (deleteEcr && !awsRegion) {
@@ -67,7 +74,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
       'Run aws-actions/configure-aws-credentials first, set aws-region, or set delete-ecr-repository: false');
   }
   return {
-    'github-token': raw['github-token'].trim(), 'pr-number': prNumber, label, services, vault, awsRegion, timeoutMs,
+    'github-token': raw['github-token'].trim(), 'pr-number': prNumber, label, services, vault, awsRegion, timeoutMs, requestTimeoutMs,
     templates: {
       namespace: raw.namespace.trim(), release: raw.release.trim(), vaultPath: raw['target-path'].trim(),
       repository: raw.repository.trim(), environment: raw.environment.trim(),

@@ -4,7 +4,7 @@
  * step failed. Needs no checkout: every name comes from the inputs and the PR number.
  */
 import {
-  ActionError, loadContext, log, requirePrNumber, setOutputs, systemClock, writeSummary, type ActionContext,
+  ActionError, loadContext, log, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary, type ActionContext,
 } from '@preview-fleet/core';
 import { createGitHubClient } from '@preview-fleet/core/github';
 import { bindTeardownPorts, itemFromTargets, once, renderRemovalTable, teardownMany } from '@preview-fleet/core/lifecycle';
@@ -30,6 +30,8 @@ export function validate(): Prepared {
 
 export async function main(): Promise<void> {
   const { inputs, ctx, pr, plan } = validate();
+  setStepTimeout(inputs.timeoutMs);
+  const requestTimeoutMs = inputs.requestTimeoutMs;
   if (ctx.action === 'unlabeled' && ctx.label !== undefined && ctx.label !== inputs.label) {
     log.info(`Label "${ctx.label}" was removed, not "${inputs.label}": nothing to tear down`);
     setOutputs({ report: JSON.stringify({ pr, failed: false, nothingFound: true, skipped: `unlabeled ${ctx.label}`, results: [] }) });
@@ -37,12 +39,12 @@ export async function main(): Promise<void> {
   }
   const token = inputs['github-token'];
   if (!token) log.warning('github-token is empty: the PR comment and deployments are left as they are');
-  const client = token ? createGitHubClient(token, { baseUrl: ctx.apiUrl }) : undefined;
+  const client = token ? createGitHubClient(token, { baseUrl: ctx.apiUrl, requestTimeoutMs }) : undefined;
   const vault = inputs.vault;
   const ecrRegion = inputs.awsRegion;
   const ports = bindTeardownPorts({
     repository: ctx.repository,
-    kube: { helm: 'helm', kubectl: 'kubectl' },
+    kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs },
     timeoutMs: inputs.timeoutMs,
     now: () => systemClock.now(),
     warn: (m) => log.warning(m),
@@ -50,10 +52,10 @@ export async function main(): Promise<void> {
       mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
       session: once(() => loginVault({
         addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: systemClock,
+        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: systemClock, requestTimeoutMs,
       })),
     },
-    ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: systemClock })) : undefined,
+    ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: systemClock, requestTimeoutMs })) : undefined,
     github: client && {
       client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
       services: inputs.services, comment: true, deployments: true,

@@ -2,7 +2,10 @@
  * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
  * Header values are masked as they are read.
  */
-import { InputError, DURATION_BOUNDS, readInputs, maskSecret, parseDuration, parseList, parseUrl, planNamespace, refuseMetadataUrl } from '@preview-fleet/core';
+import {
+  DEFAULT_REQUEST_TIMEOUT, InputError, readInputs, maskSecret, parseList, parseRequestTimeout, parseStepTimeout, parseUrl,
+  planNamespace, refuseMetadataUrl,
+} from '@preview-fleet/core';
 import {
   WORKLOAD_KINDS, parseApplicationRef, parseExpectStatus, parseHeaders, splitCommandLine, type ApplicationRef, type StatusRange,
   type WorkloadKind,
@@ -10,13 +13,14 @@ import {
 
 export const INPUT_NAMES = [
   'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
+  'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '',
+  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -27,6 +31,8 @@ export interface Inputs {
   url?: URL;
   expect: StatusRange[];
   timeoutMs: number;
+  /** One Kubernetes API request's bound (kubectl --request-timeout). */
+  requestTimeoutMs: number;
   headers: Record<string, string>;
   /** The smoke command's text; split into argv once the URL is known (PREVIEW_URL). */
   smoke?: string;
@@ -73,7 +79,8 @@ export function parseInputs(given: RawInputs): Inputs {
     namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
     kinds, selector: selector || undefined, url,
     expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
-    timeoutMs: parseDuration('timeout', raw.timeout ?? '', DURATION_BOUNDS.stepTimeout),
+    timeoutMs: parseStepTimeout(raw.timeout ?? ''),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
     headers, smoke: smoke || undefined, argocd,
   };
 }

@@ -2,15 +2,18 @@
  * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
  * outputs say whether the preview is really live and how long each phase took.
  */
-import { ActionError, log, setOutputs, writeSummary } from '@preview-fleet/core';
+import { ActionError, log, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
 import { kubectlTools, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs } from './inputs.js';
 
 export async function main(): Promise<void> {
   const inputs = parseInputs(readRawInputs());
+  // The waits share `timeout` and report their own diagnostics when it is up; the hard bound
+  // (a kubectl or probe that never returns) gets a few seconds more so those diagnostics come first.
+  setStepTimeout(inputs.timeoutMs + 10_000);
   const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
   const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
-  const tools = kubectlTools();
+  const tools = kubectlTools({ requestTimeoutMs: inputs.requestTimeoutMs });
   const result = await waitReady(tools, {
     namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
     expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, previewUrl: base,

@@ -15,7 +15,7 @@ describe('wait-ready inputs', () => {
   it('defaults: deployments and statefulsets, 200-399, 5m, rollouts only without a url', () => {
     expect(parseInputs({ namespace: 'preview-pr-3' })).toEqual({
       namespace: 'preview-pr-3', kinds: ['deployments', 'statefulsets'], selector: undefined, url: undefined,
-      expect: [{ min: 200, max: 399 }], timeoutMs: 300_000, headers: {}, smoke: undefined, argocd: undefined,
+      expect: [{ min: 200, max: 399 }], timeoutMs: 300_000, requestTimeoutMs: 30_000, headers: {}, smoke: undefined, argocd: undefined,
     });
   });
 

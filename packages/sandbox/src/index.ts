@@ -11,6 +11,7 @@ import { startGitHub, type GitHubStandIn } from './github/index.js';
 import { startIngress, type IngressStandIn } from './ingress/index.js';
 import { startKube, type KubeStandIn } from './kube/index.js';
 import { toolPaths } from './tools.js';
+export { startTarpit, type TarpitStandIn } from './tarpit/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

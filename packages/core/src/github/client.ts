@@ -5,7 +5,13 @@
 import { getOctokit } from '@actions/github';
 import { retry as retryPlugin } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { waitingOn } from '../runtime/deadline.js';
+import { ActionError } from '../runtime/errors.js';
 import { log } from '../runtime/outputs.js';
+import { formatDuration } from '../runtime/parse.js';
+
+/** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
+export const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -26,6 +32,33 @@ export interface GitHubClientOptions {
    * as GitHub asks of integrations); only for tests and the sandbox. Default true.
    */
   paceWrites?: boolean;
+  /** How long one request (one attempt) may go unanswered (default 30 s; input `request-timeout`). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
+ * throttling plugins): every request gets its own timeout and is a named wait for the step
+ * deadline. A GET that timed out stays a RequestError (500), so plugin-retry tries it again; a
+ * write that timed out becomes an ActionError, which no plugin retries — it may have landed.
+ */
+function requestTimeout(timeoutMs: number, baseUrl: string) {
+  return (octokit: { hook: { wrap(name: 'request', fn: (request: (o: any) => Promise<any>, options: any) => Promise<any>): void } }) => {
+    octokit.hook.wrap('request', (request, options) => {
+      const signal = AbortSignal.timeout(timeoutMs);
+      const given = options.request?.signal as AbortSignal | undefined;
+      options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+      const what = `${String(options.method)} ${String(options.url)}`;
+      return waitingOn(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err: unknown) => {
+        if (!signal.aborted) throw err;
+        const method = String(options.method).toUpperCase();
+        const message = `The GitHub API at ${baseUrl} did not answer within ${formatDuration(timeoutMs)} (${what})`;
+        if (method === 'GET' || method === 'HEAD') throw Object.assign(err as object, { message });
+        throw new ActionError(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+      });
+    });
+    return {};
+  };
 }
 
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
@@ -35,8 +68,9 @@ export function createGitHubClient(token: string, options: GitHubClientOptions =
   const retries = options.rateLimitRetries ?? 3;
   const maxWait = options.maxRetryAfterSeconds ?? 120;
   const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
+  const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
   return getOctokit(token, {
-    baseUrl: options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    baseUrl,
     retry: { ...base },
     throttle: {
       ...base,
@@ -50,7 +84,7 @@ export function createGitHubClient(token: string, options: GitHubClientOptions =
         return retryCount < retries && retryAfter <= maxWait;
       },
     },
-  } as any, throttling as any, retryPlugin as any);
+  } as any, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl) as any, throttling as any, retryPlugin as any);
 }
 
 /** HTTP status of an Octokit RequestError (or undefined). */

@@ -11,7 +11,7 @@ import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { runHelm, runKubectl, type KubeTools } from './tools.js';
 
-export type KubeCli = Pick<KubeTools, 'helm' | 'kubectl' | 'env'>;
+export type KubeCli = Pick<KubeTools, 'helm' | 'kubectl' | 'env' | 'requestTimeoutMs' | 'clock'>;
 
 export interface Owner {
   repository: string;

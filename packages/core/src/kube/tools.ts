@@ -2,8 +2,16 @@
  * The helm and kubectl binaries as the lifecycle sees them: found on PATH (as on a runner after
  * azure/setup-helm and setup-kubectl), the Helm major detected once, every call an argv array.
  */
+import { execFileSync } from 'node:child_process';
+import { type Clock, systemClock } from '../clock.js';
 import { ActionError } from '../runtime/errors.js';
-import { runCommand, type RunOptions, type RunResult } from '../exec.js';
+import { formatDuration } from '../runtime/parse.js';
+import { withinDeadline } from '../runtime/deadline.js';
+import { retry } from '../retry.js';
+import { CommandError, CommandTimeoutError, runCommand, type RunOptions, type RunResult } from '../exec.js';
+
+/** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
+export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 
 export type HelmMajor = 3 | 4;
 
@@ -17,14 +25,18 @@ export interface KubeTools {
   helmVersion: string;
   /** Extra environment for both (e.g. KUBECONFIG); undefined inherits the process's. */
   env?: Record<string, string | undefined>;
+  /** kubectl's `--request-timeout` per API request, and the base of each process's own bound (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Waits between retries of reads (tests inject a FakeClock). */
+  clock?: Clock;
 }
 
 /** What kubectl-only code needs (wait-ready runs without helm). */
-export type Kubectl = Pick<KubeTools, 'kubectl' | 'env'>;
+export type Kubectl = Pick<KubeTools, 'kubectl' | 'env' | 'requestTimeoutMs' | 'clock'>;
 
 /** kubectl from PATH (or `kubectl`), for code that never calls helm. */
-export function kubectlTools(options: { kubectl?: string; env?: Record<string, string | undefined> } = {}): Kubectl {
-  return { kubectl: options.kubectl ?? 'kubectl', env: options.env };
+export function kubectlTools(options: { kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): Kubectl {
+  return { kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
@@ -47,12 +59,12 @@ function isMissingProgram(err: unknown): boolean {
  * Finds helm and kubectl and asks helm its version once (`helm version --template {{.Version}}`,
  * which both majors support), so every later argv is built for the major in use.
  */
-export async function detectTools(options: { helm?: string; kubectl?: string; env?: Record<string, string | undefined> } = {}): Promise<KubeTools> {
+export async function detectTools(options: { helm?: string; kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): Promise<KubeTools> {
   const helm = options.helm ?? 'helm';
   const kubectl = options.kubectl ?? 'kubectl';
   let version: string;
   try {
-    version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env })).stdout.trim();
+    version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env, timeoutMs: 30_000 })).stdout.trim();
   } catch (err) {
     if (isMissingProgram(err)) {
       throw new ActionError(`helm was not found on PATH (looked for "${helm}")`, {
@@ -61,26 +73,103 @@ export async function detectTools(options: { helm?: string; kubectl?: string; en
     }
     throw err;
   }
-  return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env };
+  return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 
-/** Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines. */
-export function runHelm(tools: Pick<KubeTools, 'helm' | 'env'>, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return runCommand([tools.helm, ...args], { ...options, env: { ...tools.env, ...options.env } });
-}
-
-/** Runs kubectl with `args` (and `input` on stdin for `apply -f -`). */
-export async function runKubectl(tools: Kubectl, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+/**
+ * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
+ * Helm has no per-request timeout flag: a command with its own `--timeout` (upgrade, rollback,
+ * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
+ * timeouts. A timeout names the Kubernetes API.
+ */
+export async function runHelm(tools: Pick<KubeTools, 'helm' | 'env' | 'requestTimeoutMs'>, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+  const own = args.includes('--timeout');
+  const env = { ...tools.env, ...options.env };
   try {
-    return await runCommand([tools.kubectl, ...args], { ...options, env: { ...tools.env, ...options.env } });
+    return await runCommand([tools.helm, ...args], {
+      ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+      timeoutMs: options.timeoutMs ?? (own ? undefined : withinDeadline(3 * requestMs)),
+    });
+  } catch (err) {
+    throw kubeTimeout(err, kubeApiName(tools.helm, env, 'helm'));
+  }
+}
+
+/** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
+const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+
+/** kubectl's words for an API that is busy, failing or not answering — worth another read. */
+const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
+
+/** True for a kubectl failure worth retrying when the call only reads. */
+export function isKubeTransient(err: unknown): boolean {
+  if (err instanceof CommandTimeoutError) return true;
+  if (err instanceof CommandError) return KUBE_TRANSIENT.test(`${err.stderr}\n${err.stdout}`);
+  return false;
+}
+
+/**
+ * Runs kubectl with `args` (and `input` on stdin for `apply -f -`). Every call gets
+ * `--request-timeout` (a command that waits — `--timeout=`, `rollout status`, `wait` — gets its own
+ * timeout plus the request timeout as the process bound instead); reads are retried with backoff
+ * on 429/5xx/timeouts, writes never are. A call that runs out of time names the Kubernetes API.
+ */
+export async function runKubectl(tools: Kubectl, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+  const env = { ...tools.env, ...options.env };
+  const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
+  const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+  const run = (): Promise<RunResult> => runCommand(argv, {
+    ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+    timeoutMs: options.timeoutMs ?? (waits ? undefined : withinDeadline(3 * requestMs)),
+  });
+  const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+  try {
+    return await (isRead
+      ? retry(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? systemClock, classify: (e) => ({ transient: isKubeTransient(e) }) })
+      : run());
   } catch (err) {
     if (isMissingProgram(err)) {
       throw new ActionError(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
         hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
       });
     }
-    throw err;
+    if (err instanceof CommandError && (options.okExitCodes ?? [0]).includes(err.exitCode)) return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
+    throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
   }
+}
+
+/** A CommandTimeoutError rewritten to name the Kubernetes API; anything else unchanged. */
+function kubeTimeout(err: unknown, api: string): unknown {
+  if (!(err instanceof CommandTimeoutError)) return err;
+  return new ActionError(`${api} did not answer within ${formatDuration(err.timeoutMs)}: ${err.message}`, {
+    hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+  });
+}
+
+const apiNames = new Map<string, string>();
+
+/**
+ * `the Kubernetes API at https://…` from the kubeconfig in use (`kubectl config view --minify`,
+ * local, no request); cached; falls back to `the Kubernetes API` when kubectl cannot tell.
+ */
+export function kubeApiName(program: string, env: Record<string, string | undefined>, via: 'kubectl' | 'helm'): string {
+  const kubectl = via === 'kubectl' ? program : 'kubectl';
+  const key = `${kubectl}\0${env.KUBECONFIG ?? process.env.KUBECONFIG ?? ''}`;
+  let name = apiNames.get(key);
+  if (name === undefined) {
+    let server: string;
+    try {
+      const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+      server = execFileSync(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      server = '';
+    }
+    name = server ? `the Kubernetes API at ${server}` : 'the Kubernetes API';
+    apiNames.set(key, name);
+  }
+  return name;
 }
 
 /** kubectl's output parsed as JSON (for `-o json` calls). */

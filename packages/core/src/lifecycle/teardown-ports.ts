@@ -13,6 +13,7 @@ import type { RemovalResult } from '../removal.js';
 import type { KvVersion } from '../vault/paths.js';
 import { removeVaultPath } from '../vault/removal.js';
 import type { VaultSession } from '../vault/session.js';
+import { remainingMs, withinDeadline } from '../runtime/deadline.js';
 import { announceTeardown } from './teardown-comment.js';
 import { renderRemovalTable, type TeardownPorts } from './teardown.js';
 
@@ -20,6 +21,7 @@ export interface TeardownAdapters {
   /** owner/name */
   repository: string;
   kube: KubeCli;
+  /** Longest helm uninstall / namespace wait; cut to what the step deadline leaves (minus a reserve for the later steps). */
   timeoutMs: number;
   vault?: { session: () => Promise<VaultSession>; mount: string; kvVersion: KvVersion; allowedPrefix: string };
   ecr?: () => Promise<EcrSession>;
@@ -49,14 +51,15 @@ export function once<T>(open: () => Promise<T>): () => Promise<T> {
 export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
   const [owner, repo] = a.repository.split('/') as [string, string];
   const gh = a.github;
+  const wait = (): number => withinDeadline(a.timeoutMs, Math.min(30_000, remainingMs() / 3));
   const ports: TeardownPorts = {
     warn: a.warn,
     uninstallRelease: (t) => uninstallRelease(a.kube, {
-      release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: a.timeoutMs, namespaceMarks: t.namespaceMarks,
+      release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: wait(), namespaceMarks: t.namespaceMarks,
     }),
-    deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: a.timeoutMs }),
+    deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
     deleteMarkedNamespaces: (items: Array<{ name: string; marks: OwnershipMarks }>) =>
-      deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: a.timeoutMs }),
+      deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: wait() }),
   };
   if (a.vault) {
     const v = a.vault;

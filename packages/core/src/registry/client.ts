@@ -6,7 +6,10 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { type Clock, systemClock } from '../clock.js';
 import { classifyTransient, retry, type RetryOptions, type Transience } from '../retry.js';
-import { ActionError, errorText } from '../runtime/index.js';
+import { ActionError, errorText, formatDuration, waitingOn } from '../runtime/index.js';
+
+/** One ECR request may take this long unless the user says otherwise (`request-timeout`). */
+export const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface EcrSession {
   readonly client: ECRClient;
@@ -25,6 +28,8 @@ export interface EcrSessionOptions {
   /** An existing client (tests); by default one is made for `region`. */
   client?: ECRClient;
   env?: Record<string, string | undefined>;
+  /** Connect and idle-socket timeout of each request (the SDK's NodeHttpHandler; default 30 s; input `request-timeout`). */
+  requestTimeoutMs?: number;
 }
 
 /** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
@@ -75,19 +80,25 @@ export function createEcrSession(options: EcrSessionOptions = {}): EcrSession {
       hint: 'aws-actions/configure-aws-credentials sets AWS_REGION for the following steps',
     });
   }
-  const client = options.client ?? new ECRClient({ region, maxAttempts: 1 });
+  const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
+  const client = options.client ?? new ECRClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs } });
   const clock = options.clock ?? systemClock;
   return {
     client, region, clock,
-    async call(operation, fn) {
-      try {
-        return await retry(() => fn(client), {
-          attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
-        });
-      } catch (err) {
-        const name = awsErrorName(err);
-        throw new ActionError(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${errorText(err).split('\n')[0]}`, { cause: err, hint: hintFor(name) });
-      }
+    call(operation, fn) {
+      return waitingOn(`ECR in ${region}`, operation, async () => {
+        try {
+          return await retry(() => fn(client), {
+            attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+          });
+        } catch (err) {
+          const name = awsErrorName(err);
+          const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test(errorText(err));
+          throw new ActionError(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${errorText(err).split('\n')[0]}`, {
+            cause: err, hint: timedOut ? `ECR in ${region} did not answer within ${formatDuration(requestMs)} (request-timeout); check the runner's network or raise request-timeout` : hintFor(name),
+          });
+        }
+      });
     },
     destroy: () => client.destroy(),
   };

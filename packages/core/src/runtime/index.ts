@@ -10,3 +10,7 @@ export {
   redact, containsSecret, rememberSecret, forgetSecrets, setMinMaskLength, getMinMaskLength,
   DEFAULT_MIN_MASK_LENGTH, REFUSE_MIN_LENGTH, type RememberResult,
 } from './secrets.js';
+export {
+  setStepTimeout, waitingOn, trackChild, killChildren, remainingMs, withinDeadline, StepTimeoutError,
+} from './deadline.js';
+export { DEFAULT_REQUEST_TIMEOUT, parseRequestTimeout, parseStepTimeout } from './timeouts.js';

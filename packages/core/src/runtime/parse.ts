@@ -58,6 +58,8 @@ export const DURATION_BOUNDS = {
   warnBefore: { minMs: 0, maxMs: 30 * DAY_MS },
   /** A step's whole-run `timeout`. */
   stepTimeout: { minMs: 1000, maxMs: 6 * 3_600_000 },
+  /** One request to Vault, the Kubernetes API, ECR or GitHub. */
+  requestTimeout: { minMs: 1000, maxMs: 10 * 60_000 },
 } as const satisfies Record<string, Required<DurationBounds>>;
 
 /**

@@ -1,3 +1,4 @@
+import { killChildren, onStepTimeout, type StepTimeoutError } from './deadline.js';
 import { errorText } from './errors.js';
 import { redact } from './secrets.js';
 import { toolkit } from './toolkit.js';
@@ -12,24 +13,41 @@ export const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 export interface RunActionOptions {
   /** Parses and checks the inputs without side effects (the action's parseInputs). */
   validate?: () => unknown;
+  /**
+   * Ends the process when the step deadline (`setStepTimeout`) expires, after the failure is
+   * printed and child processes are killed (default `process.exit`): a socket that never answers
+   * must not keep the step alive.
+   */
+  exit?: (code: number) => void;
 }
 
 /**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ * When the step deadline expires first, the step fails naming what it was waiting on.
  */
 export async function runAction(main: () => Promise<void>, options: RunActionOptions = {}): Promise<void> {
+  let expired: (err: StepTimeoutError) => void = () => undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => { expired = reject; });
+  timedOut.catch(() => undefined);
+  const disarm = onStepTimeout((err) => expired(err));
   try {
     if (process.env[VALIDATE_ONLY_ENV] === 'true') {
       if (!options.validate) throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
       await options.validate();
       return;
     }
-    await main();
+    await Promise.race([main(), timedOut]);
   } catch (err) {
     let text = errorText(err);
     const cause = err instanceof Error ? err.cause : undefined;
     if (cause !== undefined && toolkit.isDebug()) text += `\nCaused by: ${errorText(cause)}`;
     toolkit.setFailed(redact(text));
+    if ((err as Error)?.name === 'StepTimeoutError') {
+      killChildren();
+      (options.exit ?? ((code: number) => process.exit(code)))(1);
+    }
+  } finally {
+    disarm();
   }
 }

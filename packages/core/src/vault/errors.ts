@@ -15,14 +15,17 @@ export class VaultRequestError extends ActionError {
   readonly code?: string;
   /** Vault's first error line, redacted ('' when Vault sent none, e.g. 404 `{"errors":[]}`). */
   readonly vaultMessage: string;
+  /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
+  readonly method?: string;
 
-  constructor(operation: string, facts: { status?: number; code?: string; vaultMessage: string }, hint?: string) {
+  constructor(operation: string, facts: { status?: number; code?: string; vaultMessage: string; method?: string }, hint?: string) {
     const what = facts.status !== undefined ? `HTTP ${facts.status}` : facts.code ?? 'network error';
     super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
     this.name = 'VaultRequestError';
     this.status = facts.status;
     this.code = facts.code;
     this.vaultMessage = facts.vaultMessage;
+    this.method = facts.method;
   }
 }
 
@@ -53,7 +56,8 @@ export function sanitizeVaultError(err: unknown, operation: string): VaultReques
     const c = field(e, 'code');
     if (typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c)) { code = c; break; }
   }
+  const method = field(field(err, 'config'), 'method');
   return new VaultRequestError(operation, {
-    status, code, vaultMessage: redact(oneLine(vaultMessage)),
+    status, code, vaultMessage: redact(oneLine(vaultMessage)), method: typeof method === 'string' ? method.toUpperCase() : undefined,
   });
 }

@@ -6,7 +6,7 @@
 import nodeVault from 'node-vault';
 import { type Clock, systemClock } from '../clock.js';
 import { retry, classifyTransient, type RetryOptions } from '../retry.js';
-import { ActionError, maskSecret, requestIdToken } from '../runtime/index.js';
+import { ActionError, formatDuration, maskSecret, requestIdToken, waitingOn } from '../runtime/index.js';
 import { sanitizeVaultError, VaultRequestError } from './errors.js';
 
 export type VaultAuthMethod = 'jwt' | 'approle' | 'token';
@@ -25,6 +25,8 @@ export interface LoginOptions {
   secretId?: string;
   token?: string;
   clock?: Clock;
+  /** How long one request may go unanswered (axios `timeout`, default 30 s; input `request-timeout`). */
+  requestTimeoutMs?: number;
   /** Overrides for the retry schedule (attempts, baseMs, deadlineMs). */
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'deadlineMs' | 'random'>;
 }
@@ -41,36 +43,54 @@ export interface VaultSession {
   call<T>(operation: string, fn: (client: nodeVault.client) => Promise<T>, hintFor?: (e: VaultRequestError) => string | undefined): Promise<T>;
 }
 
-/** Vault answers 503 when sealed or in standby, 429 on rate limits: worth retrying, like other 5xx. */
+/**
+ * Vault answers 503 when sealed or in standby, 429 on rate limits: worth retrying, like other 5xx.
+ * A request that timed out is retried only when it was a read (GET): a write may have landed.
+ */
 function vaultTransience(err: unknown) {
+  if (err instanceof VaultRequestError && isVaultTimeout(err)) return { transient: err.method === 'GET' };
   return classifyTransient(err);
+}
+
+/** One Vault request may take this long unless the user says otherwise (`request-timeout`). */
+export const DEFAULT_VAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** axios' own timeout (`timeout of 30000ms exceeded`, ECONNABORTED) or a socket timeout. */
+export function isVaultTimeout(e: VaultRequestError): boolean {
+  return e.status === undefined && (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT');
 }
 
 function makeSession(client: nodeVault.client, opts: LoginOptions): VaultSession {
   const clock = opts.clock ?? systemClock;
+  const requestMs = opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS;
   return {
     addr: opts.addr,
     namespace: opts.namespace,
     clock,
-    async call(operation, fn, hintFor) {
-      try {
-        return await retry(async () => {
-          try {
-            return await fn(client);
-          } catch (err) {
-            throw sanitizeVaultError(err, operation);
-          }
-        }, { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience });
-      } catch (err) {
-        const safe = sanitizeVaultError(err, operation);
-        const hint = hintFor?.(safe) ?? defaultHint(safe, opts.addr);
-        return Promise.reject(hint ? new VaultRequestError(operation, safe, hint) : safe);
-      }
+    call(operation, fn, hintFor) {
+      return waitingOn(`Vault at ${opts.addr.replace(/\/+$/, '')}`, operation, () => callOnce(operation, fn, hintFor));
     },
   };
+
+  async function callOnce<T>(operation: string, fn: (client: nodeVault.client) => Promise<T>, hintFor?: (e: VaultRequestError) => string | undefined): Promise<T> {
+    try {
+      return await retry(async () => {
+        try {
+          return await fn(client);
+        } catch (err) {
+          throw sanitizeVaultError(err, operation);
+        }
+      }, { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience });
+    } catch (err) {
+      const safe = sanitizeVaultError(err, operation);
+      const hint = hintFor?.(safe) ?? defaultHint(safe, opts.addr.replace(/\/+$/, ''), requestMs);
+      return Promise.reject(hint ? new VaultRequestError(operation, safe, hint) : safe);
+    }
+  }
 }
 
-function defaultHint(e: VaultRequestError, addr: string): string | undefined {
+function defaultHint(e: VaultRequestError, addr: string, requestMs: number): string | undefined {
+  if (isVaultTimeout(e)) return `Vault at ${addr} did not answer within ${formatDuration(requestMs)} (request-timeout), also when retried; check vault-addr and the runner's network, or raise request-timeout`;
   if (e.status === 503) return `Vault at ${addr} is sealed or unavailable (503); it was retried and still failed — unseal it or retry the job later`;
   if (e.status === undefined) return `Vault at ${addr} could not be reached (${e.code ?? 'network error'}); check vault-addr and the runner's network`;
   return undefined;
@@ -95,7 +115,10 @@ function loginHint(method: VaultAuthMethod, opts: LoginOptions) {
  * (Node's HTTP stack and many proxies reject the LIST verb).
  */
 export async function loginVault(opts: LoginOptions): Promise<VaultSession> {
-  const client = nodeVault({ endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true });
+  const client = nodeVault({
+    endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true,
+    requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
+  });
   const session = makeSession(client, opts);
   const pickToken = (res: unknown): string => {
     const token = (res as { auth?: { client_token?: unknown } } | undefined)?.auth?.client_token;
