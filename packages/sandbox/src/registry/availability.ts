@@ -13,8 +13,14 @@ function runs(cmd: string, args: string[]): boolean {
   return out.error === undefined && out.status === 0;
 }
 
+/** Set to 1 to act as if podman were not installed (shows the sandbox's no-build path on a machine that has it). */
+export const HIDE_PODMAN_ENV = 'PREVIEW_FLEET_HIDE_PODMAN';
+
 /** Probes `podman --version` and `docker-registry --version` (cheap, no daemon involved). */
-export function systemToolsAvailable(): SystemTools {
+export function systemToolsAvailable(env: NodeJS.ProcessEnv = process.env): SystemTools {
+  if (env[HIDE_PODMAN_ENV] === '1') {
+    return { podman: false, registry: runs('docker-registry', ['--version']), reason: `podman hidden by ${HIDE_PODMAN_ENV}=1` };
+  }
   const podman = runs('podman', ['--version']);
   const registry = runs('docker-registry', ['--version']);
   const missing = [podman ? '' : 'podman', registry ? '' : 'docker-registry'].filter(Boolean);

@@ -16,5 +16,5 @@
  */
 export { startRegistry, type RegistryStandIn } from './registry-process.js';
 export { podmanEnv, type PodmanEnvOptions } from './podman-env.js';
-export { systemToolsAvailable, type SystemTools } from './availability.js';
+export { HIDE_PODMAN_ENV, systemToolsAvailable, type SystemTools } from './availability.js';
 export { prebuiltImage, type PrebuiltImage } from './prebuilt-image.js';
