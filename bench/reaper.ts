@@ -3,7 +3,7 @@
  *
  * 1. 2,000 marked namespaces (two per PR) and 1,000 open, labelled PRs: GitHub REST calls (goal
  *    ≤ 12) and Kubernetes list calls for one run, from the stand-ins' own counters.
- * 2. 200 orphaned namespaces (their PRs are gone) with 200 ms injected latency on every namespace
+ * 2. 200 orphaned namespaces (their PRs are gone, each confirmed with GET /pulls/{n}) with 200 ms injected latency on every namespace
  *    DELETE: our reaper (concurrency 20, max-deletions 200) against a sequential loop like the
  *    seed's bash reaper — `for ns in $(kubectl get ns -l … -o name); do kubectl delete $ns --wait; done`
  *    — with the same kubectl, the same stand-in and the same latency (goal ≥ 10× faster).
@@ -85,7 +85,9 @@ async function deleteSpeed(w: World): Promise<string[]> {
   w.kube.scenarios.injectFault({ method: 'DELETE', pathPattern: /^\/api\/v1\/namespaces\/[^/]+$/, latencyMs: 200 });
 
   orphans(5000);
+  w.gh.resetCounters();
   const ours = await reaper(w, { 'max-deletions': '200', concurrency: '20', kinds: 'namespaces' });
+  const confirmations = w.gh.counters()['pulls/get'] ?? 0;
   const reaped = (JSON.parse(ours.outputs.reaped!) as number[]).length;
 
   orphans(6000);
@@ -105,6 +107,9 @@ async function deleteSpeed(w: World): Promise<string[]> {
     `| reap-orphans (bundled; concurrency 20, namespaces batched per kubectl call) | ${reaped} | **${(ours.ms / 1000).toFixed(1)} s** | whole run: listing, plan, GitHub, summary |`,
     `| sequential loop: one \`kubectl delete ns --wait\` per namespace | ${names.length} | ${(sequential / 1000).toFixed(1)} s | |`,
     `| **speed-up** | | **${ratio.toFixed(1)}×** | goal ≥ 10× ${ratio >= 10 ? '✅' : '❌'} |`,
+    '',
+    `Before deleting, the reaper confirmed each of the ${reaped} PRs missing with its own \`GET /pulls/{n}\` (${confirmations} calls,`,
+    'concurrency 20): not being in the open-PR list is never enough to delete (issue 14).',
     '',
     'Where it comes from: the DELETE latency overlaps across kubectl processes, and 21 kubectl processes start instead',
     "of 200 (each costs ~0.1-0.5 s of CPU on this 2-core machine). Each kubectl sends its DELETEs one after another, so",

@@ -6,14 +6,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
-  planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
+  DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, readInputs, parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap,
+  parseList, parsePrNumber, planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
 import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
 
 export const INPUT_NAMES = [
   'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number',
+  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -22,7 +22,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: Required<RawInputs> = {
   'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
   file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
-  'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '',
+  'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h',
 };
 
 export interface Inputs {
@@ -44,6 +44,8 @@ export interface Inputs {
   registry?: string;
   'adopt-existing': boolean;
   'pr-number': string;
+  /** Milliseconds: the ECR repository's expires-at is now + ttl, renewed on every run. */
+  ttl: number;
 }
 
 export function readRawInputs(): RawInputs {
@@ -96,6 +98,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     context: raw.context.trim() || '.',
     file: opt(raw.file),
     'build-args': parseKeyValueMap('build-args', raw['build-args']),
+    ttl: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
     target,
     platforms,
     'keep-images': parseInteger('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),

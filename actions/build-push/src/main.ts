@@ -40,7 +40,7 @@ export async function main(): Promise<void> {
   const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: systemClock }) : undefined;
   try {
     if (ecr) {
-      const marks = newMarks({ repository, pr, service: inputs.service, headSha, now: systemClock.now() });
+      const marks = newMarks({ repository, pr, service: inputs.service, headSha, now: systemClock.now(), ttlMs: inputs.ttl });
       repo = await ensureRepository(ecr, { name: plan.repository, marks, keepImages: inputs['keep-images'], adoptExisting: inputs['adopt-existing'] });
       if (repo.created) log.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs['keep-images']} images)`);
       else if (repo.adopted) log.warning(`Using ECR repository ${repo.name}, which carries no preview-fleet marks for ${repository}#${pr} (adopt-existing); teardown will leave it in place`);

@@ -53,7 +53,7 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
     expect(r.exitCode, r.log).toBe(0);
     expect(r.leaks).toEqual([]);
     expect(decisions(r)).toEqual({
-      [pr.lost]: 'reap:missing', [pr.unlabelled]: 'reap:unlabelled', [pr.expired]: 'warn:expired', [pr.kept]: 'keep:keep-label',
+      [pr.lost]: 'reap:closed', [pr.unlabelled]: 'reap:unlabelled', [pr.expired]: 'warn:expired', [pr.kept]: 'keep:keep-label',
       [pr.active]: 'keep:active', [pr.missing]: 'reap:missing',
     });
     expect(json(r, 'reaped')).toEqual([]);
@@ -134,6 +134,56 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
     expect(w.gh.labels(REPOSITORY, idle)).toContain('preview-stale');
     expect(w.gh.pull(REPOSITORY, idle)!.state).toBe('open');
     expect(await whole(idle)).toBe(true);
+  });
+
+  it('a page of the PR list answering 409 aborts the whole run: open PRs past page 1 and even true orphans lose nothing; the error names the call', async () => {
+    // Enough open PRs that the list needs a second page, whatever the numbers are.
+    for (let i = 0; i < 100; i++) w.gh.openPullRequest(REPOSITORY, { title: `filler ${i}` });
+    const live = [(await w.deploy()).pr, (await w.deploy({ expiresInMs: -H })).pr];
+    const orphan = live[1]! + 1000;
+    await w.orphan(orphan);
+    w.gh.injectFault({ method: 'GET', pathPattern: /^\/repos\/[^/]+\/[^/]+\/pulls$/, query: { page: /^([2-9]|\d\d+)$/ }, status: 409 });
+    const deletes = w.kube.counters()['delete namespaces'] ?? 0;
+    const before = w.gh.requestLog().length;
+    try {
+      const r = await reap({ 'warn-before': '0s' });
+      expect(r.exitCode, r.log).toBe(1);
+      expect(r.log).toMatch(/::error::.*Listing open pull requests of acme\/web failed at page 2 \(GET \/repos\/acme\/web\/pulls\)/);
+      expect(r.leaks).toEqual([]);
+    } finally {
+      w.gh.clearFaults();
+    }
+    for (const n of [...live, orphan]) expect(await whole(n), `#${n}`).toBe(true);
+    expect(w.kube.counters()['delete namespaces'] ?? 0).toBe(deletes);
+    expect(w.gh.requestLog().slice(before).filter((x) => x.method !== 'GET')).toEqual([]);
+    for (const n of live) expect(w.gh.deployments(REPOSITORY).find((d) => d.environment === `preview/pr-${n}`)?.state, `#${n}`).toBe('success');
+    // With the list whole again the orphan goes (confirmed 404); the expired live PR is warned first.
+    const again = await reap();
+    expect(again.exitCode, again.log).toBe(0);
+    expect(json<number[]>(again, 'reaped')).toContain(orphan);
+    expect(decisions(again)[live[1]!]).toBe('warn:expired');
+    for (const n of live) expect(await whole(n), `#${n}`).toBe(true);
+  });
+
+  it('the namespace API failing during a reap makes expiry unknown: an open, labelled, expired preview keeps its Vault path and ECR repository', async () => {
+    const expired = (await w.deploy({ expiresInMs: -2 * H })).pr;
+    const orphan = expired + 2000;
+    await w.orphan(orphan, { kinds: ['vault', 'ecr'] });
+    w.kube.scenarios.injectFault({ method: 'GET', pathPattern: /^\/api\/v1\/namespaces$/, status: 503 });
+    let r: ActionRun;
+    try {
+      r = await reap({ 'warn-before': '0s' });
+    } finally {
+      w.kube.scenarios.clearFaults();
+    }
+    expect(r.exitCode, r.log).toBe(1);
+    expect(r.log).toMatch(/::error::.*Listing namespaces failed; they are left for the next run: .*kubectl get namespaces/);
+    expect(decisions(r)[expired]).toBe('keep:expiry-unknown');
+    expect(await whole(expired)).toBe(true);
+    // A PR GitHub confirms missing (404) is still reaped from the kinds that did list.
+    expect(decisions(r)[orphan]).toBe('reap:missing');
+    expect(w.vaultPathExists(`preview/app-${orphan}`)).toBe(false);
+    expect(await w.repositoryExists(`app-preview-${orphan}`)).toBe(false);
   });
 
   it(`refuses ${BAD_INPUTS.length} bad inputs through the bundle, each with one ::error:: and nothing listed or deleted`, async () => {

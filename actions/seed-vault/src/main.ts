@@ -2,7 +2,7 @@
  * seed-vault: validate everything, log in, create the per-PR copy of stage once, report.
  */
 import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary } from '@preview-fleet/core';
-import { loginVault, seedSecrets } from '@preview-fleet/core/vault';
+import { loginVault, renewVaultExpiry, seedSecrets } from '@preview-fleet/core/vault';
 import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
 
 /** Everything that can be checked before touching Vault: inputs, the PR, the planned paths. */
@@ -36,6 +36,8 @@ export async function main(): Promise<void> {
   if (result.finishedMarks) {
     log.notice(`${mount}/${plan.targetPath} had no ownership marks but is exactly this PR's copy (an earlier create whose reply or marks were lost); marked it for ${ctx.repository}#${pr}`);
   }
+  // A reused copy keeps its data but not its first run's expiry: the reaper reads expires-at here too.
+  if (!result.created && kv === 2) await renewVaultExpiry(session, { mount, path: plan.targetPath, marks });
   const uiUrl = vaultUiUrl(inputs, plan.targetPath);
   log.info(result.created
     ? `Created ${mount}/${plan.targetPath} from ${mount}/${plan.sourcePath} (${result.keyCount} keys)`

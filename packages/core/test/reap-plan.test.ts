@@ -34,6 +34,16 @@ describe('planReap', () => {
     expect(`${plan!.decision.action}:${plan!.decision.reason}`).toBe(expected);
   });
 
+  it('expiry unknown (a kind not listed): what the listed kinds say is a lower bound, so it keeps but never warns or reaps for expiry', () => {
+    const unknown = { ...policy, expiryKnown: false };
+    const decided = (item: InventoryItem, prs: PullRequestInfo[]) => { const d = planReap([item], prs, unknown)[0]!.decision; return `${d.action}:${d.reason}`; };
+    expect(decided(ns(7, -H, new Date(now - 20 * H).toISOString()), [open(7)])).toBe('keep:expiry-unknown');
+    expect(decided(ns(5, 10 * H), [open(5)])).toBe('keep:expiry-unknown');
+    expect(decided(ns(3, 50 * H), [open(3)])).toBe('keep:active');
+    expect(decided(ns(2, -H), [open(2, [])])).toBe('reap:unlabelled');
+    expect(decided(ns(1, -H), [])).toBe('reap:missing');
+  });
+
   it('groups every resource kind of a PR under one decision', () => {
     const m = ns(10, 10 * H).marks;
     const items: InventoryItem[] = [ns(10, 10 * H), { kind: 'ecr-repository', name: 'app-preview-10', marks: m }, { kind: 'vault-path', name: 'secret/preview/app-10', marks: m }];

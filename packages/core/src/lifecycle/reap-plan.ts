@@ -12,6 +12,11 @@
  * 6. otherwise keep
  * A PR is "warned" when its namespace carries a warned-at annotation newer than the start of the
  * current warning window (a redeploy moves expires-at and so invalidates an old warning).
+ *
+ * Expiry is one fact per PR: the latest expires-at across every kind that carries marks. When
+ * one of those kinds was not listed (failed, or left out of `kinds`), the latest seen is only a
+ * lower bound: it can still say "not expiring yet", never "expired" — rules 4 and 5 then keep
+ * (`expiry-unknown`). "Missing" (rule 1) is only a candidate here; the reaper confirms it per PR.
  */
 import type { PullRequestInfo } from '../context.js';
 import type { OwnershipMarks } from '../marks.js';
@@ -27,7 +32,7 @@ export interface InventoryItem {
 }
 
 export type Decision =
-  | { action: 'keep'; reason: 'active' | 'keep-label' | 'warned-waiting' }
+  | { action: 'keep'; reason: 'active' | 'keep-label' | 'warned-waiting' | 'expiry-unknown' | 'unconfirmed' }
   | { action: 'warn'; reason: 'expiring' | 'expired'; removeAt: string }
   | { action: 'reap'; reason: 'closed' | 'missing' | 'unlabelled' | 'expired' };
 
@@ -46,6 +51,11 @@ export interface ReapPolicy {
   label: string;
   keepLabel: string;
   warnBeforeMs: number;
+  /**
+   * False when a kind that carries expires-at was not listed this run: nothing is warned or
+   * reaped on expiry grounds (default true).
+   */
+  expiryKnown?: boolean;
 }
 
 /** Groups the inventory by PR and decides each. PRs are ordered oldest expiry first. */
@@ -78,6 +88,7 @@ function decide(pr: PullRequestInfo | undefined, expiresAt: string | undefined, 
   if (pr.labels.includes(policy.keepLabel)) return { action: 'keep', reason: 'keep-label' };
   if (!expiresAt) return { action: 'keep', reason: 'active' };
   const expiry = Date.parse(expiresAt);
+  if (policy.expiryKnown === false && policy.now >= expiry - policy.warnBeforeMs) return { action: 'keep', reason: 'expiry-unknown' };
   const windowStart = expiry - policy.warnBeforeMs;
   const warned = warnedAt !== undefined && Date.parse(warnedAt) >= windowStart;
   if (policy.now >= expiry) {

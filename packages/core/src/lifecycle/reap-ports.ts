@@ -1,12 +1,13 @@
 /**
  * Binds the reaper's ports to the real adapters: one namespace list, one `helm list -A`, ECR
  * repositories by tag, Vault paths by custom_metadata, deployments of `preview/pr-*`
- * environments, open PRs listed once (100 per page, with labels), and the GitHub writes the
+ * environments, open PRs listed once (100 per page, with labels; any failing page fails the list),
+ * one PR read per PR to be reaped as closed or missing, and the GitHub writes the
  * reaper makes (warning comment, stale label, close).
  */
 import type { GitHubClient } from '../github/client.js';
 import { listPreviewEnvironments } from '../github/deployments.js';
-import { listOpenPullRequests } from '../github/pulls.js';
+import { getPullRequest, listOpenPullRequests } from '../github/pulls.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned } from '../kube/inventory.js';
 import { detectTools } from '../kube/tools.js';
 import { listMarkedRepositories } from '../registry/removal.js';
@@ -29,6 +30,7 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
   const comment = (pr: number, body: string) => client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
   const ports: ReaperPorts = {
     listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
+    getPullRequest: (pr) => getPullRequest(client, a.repository, pr),
     listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
     listReleases: async () => listReleasesByNamespace({ ...a.kube, helmMajor: (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor }),
     listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),

@@ -1,14 +1,19 @@
 /**
  * The reaper's story: inventory everything carrying our marks for this repository (per enabled
- * kind), list the open PRs once, decide each PR with `planReap` (and `planStale`), warn once,
- * close stale PRs, and tear the rest down through `teardownMany` with bounded concurrency, at most
- * `maxDeletions` PRs per run. In dry-run nothing is written anywhere: no deletion, comment or label.
+ * kind), list the open PRs once, decide each PR with `planReap` (and `planStale`), confirm each PR
+ * it would reap as closed or missing with its own `GET /pulls/{n}`, warn once, close stale PRs,
+ * and tear the rest down through `teardownMany` with bounded concurrency, at most `maxDeletions`
+ * PRs per run. In dry-run nothing is written anywhere: no deletion, comment or label.
+ *
+ * When unsure, destroy nothing: a PR list that fails on any page aborts the run before anything is
+ * written; a kind whose inventory failed (or was not enabled) makes expiry unknown for every PR.
  */
 import type { PullRequestInfo } from '../context.js';
 import type { OwnershipMarks } from '../marks.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
-import { planReap, planStale, type Decision, type InventoryItem, type PrPlan } from './reap-plan.js';
+import { runBounded } from './bounded.js';
+import { planReap, planStale, type Decision, type InventoryItem, type PrPlan, type ReapPolicy } from './reap-plan.js';
 import { teardownMany, type TeardownItem, type TeardownPorts, type TeardownReport } from './teardown.js';
 
 export const REAP_KINDS = ['namespaces', 'releases', 'ecr', 'vault', 'deployments'] as const;
@@ -28,6 +33,8 @@ export interface ReaperInventoryPorts {
 export interface ReaperPorts extends ReaperInventoryPorts {
   /** Every open PR with its labels and updated_at, listed once (paginated). */
   listOpenPullRequests(): Promise<PullRequestInfo[]>;
+  /** One PR as GitHub sees it now, undefined when it does not exist (404); throws when GitHub cannot say. */
+  getPullRequest(pr: number): Promise<PullRequestInfo | undefined>;
   /** Tells the PR its preview will be removed at `removeAt` and records that it did (warned-at). */
   warn(plan: PrPlan, removeAt: string): Promise<void>;
   /** Labels an idle PR stale and says so in a comment. */
@@ -79,28 +86,44 @@ export interface ReapOutcome {
   failed: boolean;
 }
 
+export interface Inventory {
+  items: InventoryItem[];
+  /**
+   * The kinds carrying expires-at (namespaces, ECR repositories, Vault paths) that were not listed
+   * this run (failed, not enabled, or no adapter). Non-empty → expiry is unknown for every PR.
+   */
+  unlisted: string[];
+}
+
 /**
  * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
- * fails is left out of this run (`onError` hears why): its resources wait for the next run, and
- * the other kinds are still reaped, since each decision rests on the PR alone.
+ * fails is left out of this run (`onError` hears why): its resources wait for the next run. PRs
+ * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
+ * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
  */
-export async function takeInventory(ports: ReaperInventoryPorts, o: Pick<ReapOptions, 'kinds' | 'ttlMs'>, onError: (what: string, err: unknown) => void = (_w, e) => { throw e; }): Promise<InventoryItem[]> {
+export async function takeInventory(ports: ReaperInventoryPorts, o: Pick<ReapOptions, 'kinds' | 'ttlMs'>, onError: (what: string, err: unknown) => void = (_w, e) => { throw e; }): Promise<Inventory> {
   const k = o.kinds;
-  const safe = async <T>(what: string, enabled: boolean, list: (() => Promise<T>) | undefined): Promise<T | undefined> => {
-    if (!enabled || !list) return undefined;
+  const unlisted: string[] = [];
+  const safe = async <T>(what: string, enabled: boolean, list: (() => Promise<T>) | undefined, carriesExpiry = true): Promise<T | undefined> => {
+    if (!enabled || !list) {
+      if (carriesExpiry) unlisted.push(what);
+      return undefined;
+    }
     try {
       return await list();
     } catch (err) {
+      if (carriesExpiry) unlisted.push(what);
       onError(`Listing ${what} failed; they are left for the next run`, err);
       return undefined;
     }
   };
   const [namespaces, releases, repos, paths, envs] = await Promise.all([
     safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
-    safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports)),
+    // Releases carry their namespace's marks; deployments carry none: neither holds an expiry of its own.
+    safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports), false),
     safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
     safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
-    safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports)),
+    safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports), false),
   ]);
   const withTtl = (m: OwnershipMarks): OwnershipMarks => {
     if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt))) return m;
@@ -114,7 +137,7 @@ export async function takeInventory(ports: ReaperInventoryPorts, o: Pick<ReapOpt
   for (const r of repos ?? []) items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
   for (const p of paths ?? []) items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
   for (const e of envs ?? []) items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
-  return items;
+  return { items, unlisted };
 }
 
 /**
@@ -138,17 +161,43 @@ function teardownItem(p: PrPlan): TeardownItem {
   };
 }
 
+/**
+ * Confirms, one `GET /pulls/{n}` each, the PRs this run would reap for "closed or missing" (the
+ * list only says they were not among the open ones when it was read): 404 → missing, closed →
+ * closed, open now → decided again as the open PR it is, an error → kept ("don't know"). Only
+ * the first `maxDeletions` reaps are confirmed; later candidates stay unconfirmed and deferred.
+ */
+async function confirmClosedOrMissing(ports: ReaperPorts, plans: PrPlan[], o: ReapOptions, policy: ReapPolicy, note: (what: string, err: unknown) => void):
+  Promise<{ plans: PrPlan[]; unconfirmed: Set<number> }> {
+  const reaps = plans.filter((p) => p.decision.action === 'reap');
+  const inSlots = new Set(reaps.slice(0, Math.max(0, o.maxDeletions)).map((p) => p.pr));
+  const candidates = reaps.filter((p) => p.prState === 'closed-or-missing');
+  const checked = await runBounded(candidates.filter((p) => inSlots.has(p.pr)), { concurrency: o.concurrency }, (p) => ports.getPullRequest(p.pr));
+  const answer = new Map(checked.map((c) => [c.item.pr, c]));
+  const unconfirmed = new Set(candidates.filter((p) => !answer.has(p.pr)).map((p) => p.pr));
+  const confirmed = plans.map((p): PrPlan => {
+    const c = answer.get(p.pr);
+    if (!c) return p;
+    if (c.error !== undefined) {
+      note(`Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`, c.error);
+      return { ...p, decision: { action: 'keep', reason: 'unconfirmed' } };
+    }
+    if (!c.result) return { ...p, decision: { action: 'reap', reason: 'missing' } };
+    if (c.result.state === 'closed') return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
+    // Open now (closed and reopened, or shifted past the listing): never reaped as closed or missing.
+    const again = planReap(p.resources, [c.result], policy)[0]!;
+    return { ...again, decision: withoutWarningRecord(again) };
+  });
+  return { plans: confirmed, unconfirmed };
+}
+
 export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<ReapOutcome> {
   const inventoryErrors: Array<[string, unknown]> = [];
+  // A PR list that failed on any page throws here, before anything is written: no partial list is ever planned on.
   const [inventory, openPrs] = await Promise.all([
     takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
     ports.listOpenPullRequests(),
   ]);
-  const plans = planReap(inventory, openPrs, { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs })
-    .map((p) => ({ ...p, decision: withoutWarningRecord(p) }));
-  const stale = planStale(openPrs, {
-    now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
-  });
   const out: ReapOutcome = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
   const note = (what: string, err: unknown): void => {
     const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
@@ -156,6 +205,15 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
     ports.log?.(text);
   };
   for (const [what, err] of inventoryErrors) note(what, err);
+  if (inventory.unlisted.length) {
+    ports.log?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
+  }
+  const policy: ReapPolicy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
+  const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
+    .map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
+  const stale = planStale(openPrs, {
+    now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+  });
 
   // Stale PRs first: a PR closed now is torn down in this same run.
   const closing = new Set<number>();
@@ -187,7 +245,7 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
   }));
   const byPr = new Map(plans.map((p) => [p.pr, p]));
   const toReap = planned.filter((p) => p.decision.action === 'reap');
-  toReap.slice(Math.max(0, o.maxDeletions)).forEach((p) => { p.deferred = true; });
+  toReap.forEach((p, i) => { if (i >= o.maxDeletions || unconfirmed.has(p.pr)) p.deferred = true; });
   out.plan = planned;
   out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
   out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
@@ -214,8 +272,9 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
 }
 
 const WHY: Record<string, string> = {
-  closed: 'PR closed', missing: 'PR closed or missing (lost `closed` webhook?)', unlabelled: 'opt-in label removed',
-  expired: 'expired', expiring: 'expires soon', active: 'active', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+  closed: 'PR closed (confirmed)', missing: 'PR missing (404, confirmed)', unlabelled: 'opt-in label removed',
+  expired: 'expired', expiring: 'expires soon', active: 'active',
+  'expiry-unknown': 'expiry unknown this run (a kind was not listed)', unconfirmed: 'GitHub could not confirm the PR closed', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
   'stale-closed': 'stale PR closed',
 };
 
@@ -226,7 +285,8 @@ export function renderReapPlan(plan: PlannedPr[], o: { dryRun: boolean }): strin
     const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
     const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
     const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
-    return `| #${p.pr} | ${act} | ${WHY[p.decision.reason] ?? p.decision.reason}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
+    const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
+    return `| #${p.pr} | ${act} | ${why}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
   });
   return ['| PR | action | why | expires | resources |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

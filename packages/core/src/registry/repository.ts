@@ -4,7 +4,7 @@
  * marks for this repository and PR, or when the caller explicitly adopts it.
  */
 import {
-  CreateRepositoryCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand, PutLifecyclePolicyCommand,
+  CreateRepositoryCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand, PutLifecyclePolicyCommand, TagResourceCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
 import { fromEcrTags, isOwnedBy, toEcrTags, type OwnershipMarks } from '../marks.js';
@@ -61,6 +61,18 @@ async function putPolicy(ecr: EcrSession, name: string, keep: number): Promise<v
   await ecr.call(`PutLifecyclePolicy ${name}`, (c) => c.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })));
 }
 
+/**
+ * Moves expires-at forward (never back) and records the new head SHA, keeping the rest of the
+ * marks; TagResource overwrites the keys it is given and leaves the others.
+ */
+async function renewExpiry(ecr: EcrSession, arn: string, current: OwnershipMarks, next: OwnershipMarks): Promise<void> {
+  const later = next.expiresAt !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+  const sha = next.headSha !== undefined && next.headSha !== current.headSha;
+  if (!later && !sha) return;
+  const tags = toEcrTags({ ...current, expiresAt: later ? next.expiresAt : current.expiresAt, headSha: next.headSha ?? current.headSha });
+  await ecr.call(`TagResource ${arn}`, (c) => c.send(new TagResourceCommand({ resourceArn: arn, tags })));
+}
+
 /** The marks in a repository's tags, or undefined when it has none of ours. */
 export async function repositoryMarks(ecr: EcrSession, arn: string): Promise<OwnershipMarks | undefined> {
   const out = await ecr.call(`ListTagsForResource ${arn}`, (c) => c.send(new ListTagsForResourceCommand({ resourceArn: arn })));
@@ -71,7 +83,9 @@ export async function repositoryMarks(ecr: EcrSession, arn: string): Promise<Own
  * Idempotent: creates the repository if missing; otherwise checks its marks. Two runs racing on
  * CreateRepository both succeed (the loser sees RepositoryAlreadyExistsException and re-reads).
  * The lifecycle policy is (re)applied on every run for a repository we own, so a changed
- * keep-images takes effect; an adopted repository's policy is left alone.
+ * keep-images takes effect; an adopted repository's policy is left alone. An owned repository's
+ * expires-at (and head-sha) tags are renewed from `marks` on every run, so the reaper reads the
+ * same expiry here as on the namespace the last deploy refreshed; created-at is kept.
  */
 export async function ensureRepository(ecr: EcrSession, o: EnsureRepositoryOptions): Promise<EnsuredRepository> {
   const owner = { repository: o.marks.repository, pr: o.marks.pr };
@@ -101,6 +115,7 @@ export async function ensureRepository(ecr: EcrSession, o: EnsureRepositoryOptio
   const marks = await repositoryMarks(ecr, repo.repositoryArn);
   const whose = marks ? `is marked for ${marks.repository}#${marks.pr}` : 'carries no preview-fleet marks';
   if (isOwnedBy(marks, owner)) {
+    await renewExpiry(ecr, repo.repositoryArn, marks!, o.marks);
     await putPolicy(ecr, o.name, o.keepImages);
     return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: false };
   }

@@ -5,6 +5,7 @@
 export { loginVault, type LoginOptions, type VaultSession, type VaultAuthMethod } from './session.js';
 export { seedSecrets, type SeedOptions, type SeedResult } from './seed.js';
 export { removeVaultPath, listMarkedPaths, type RemoveOptions, type ListMarkedOptions } from './removal.js';
+export { renewVaultExpiry, type RenewExpiryOptions } from './expiry.js';
 export { VaultRequestError, sanitizeVaultError } from './errors.js';
 export {
   dataPath, metadataPath, isUnderPrefix, normalizePrefix, policyHint, guardTarget, parentFolder, v1MarkerPath, V1_MARKER_SUFFIX, type KvVersion,

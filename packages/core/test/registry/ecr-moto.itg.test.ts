@@ -53,6 +53,17 @@ describe('core/registry against moto (ECR API), endpoint from AWS_ENDPOINT_URL_E
     expect(JSON.parse(updated.lifecyclePolicyText!).rules[0].selection.countNumber).toBe(3);
   });
 
+  it('every later run renews expires-at (never backwards) and the head SHA in the tags; created-at stays', async () => {
+    const at = (iso: string, sha: string) => newMarks({ repository: 'acme/renew', pr: 13, service: 'app', headSha: sha, now: Date.parse(iso), ttlMs: 72 * 3_600_000 });
+    const first = await ensureRepository(ecr, { name: 'app-preview-13', marks: at('2026-01-01T00:00:00Z', 'a'.repeat(40)), keepImages: 6 });
+    const read = async () => fromEcrTags((await ecr.client.send(new ListTagsForResourceCommand({ resourceArn: first.arn }))).tags);
+    await ensureRepository(ecr, { name: 'app-preview-13', marks: at('2026-01-05T00:00:00Z', 'b'.repeat(40)), keepImages: 6 });
+    expect(await read()).toMatchObject({ createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-08T00:00:00.000Z', headSha: 'b'.repeat(40), pr: 13 });
+    // A re-run of an older workflow run does not pull the expiry back.
+    await ensureRepository(ecr, { name: 'app-preview-13', marks: at('2026-01-02T00:00:00Z', 'b'.repeat(40)), keepImages: 6 });
+    expect((await read())!.expiresAt).toBe('2026-01-08T00:00:00.000Z');
+  });
+
   it('two concurrent first runs: exactly one creates, both get the same repository', async () => {
     const [a, b] = await Promise.all([
       ensureRepository(ecr, { name: 'app-preview-8', marks: marks(8), keepImages: 6 }),

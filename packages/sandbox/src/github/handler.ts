@@ -15,8 +15,20 @@ export interface GitHubFault {
   method?: string;
   /** Tested against the request's pathname (a string matches as a substring). */
   pathPattern: RegExp | string;
-  /** Without a status the fault only adds latency. */
-  status?: 403 | 429 | 500 | 502 | 503;
+  /**
+   * Query parameters the request must carry, each equal to the string or matching the RegExp,
+   * e.g. `{ page: /^[2-9]|\d\d/ }` for "any page after the first" of a list.
+   */
+  query?: Record<string, string | RegExp>;
+  /** Matching requests let through before the fault starts hitting (default 0). */
+  skip?: number;
+  /**
+   * Without a status the fault only adds latency. 404/409/410 answer GitHub's plain error body
+   * (a 409 is what a list answers while the repository is being changed under it).
+   */
+  status?: 403 | 404 | 409 | 410 | 429 | 500 | 502 | 503;
+  /** The error body's `message` (default: GitHub's usual text for the status). */
+  message?: string;
   /** How many requests it hits (default: unlimited). */
   times?: number;
   /** Seconds, sent as `retry-after` (secondary) or used for `x-ratelimit-reset` (primary). */
@@ -43,7 +55,7 @@ export interface GitHubRecorder {
   requestLog: GitHubRequestRecord[];
   counts: Map<string, number>;
   violations: string[];
-  faults: Array<GitHubFault & { remaining: number }>;
+  faults: Array<GitHubFault & { remaining: number; skipped?: number }>;
   tokens: Map<string, { kind: 'write' | 'read-only'; actor: Actor }>;
   rate: { limit: number; used: number; resetAt: number };
 }
@@ -94,7 +106,24 @@ function faultAnswer(f: GitHubFault, rec: GitHubRecorder, state: GitHubState): G
     return new GitHubError(f.status, `API rate limit exceeded for installation ID 1. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`, {},
       { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(rec.rate.limit), 'x-ratelimit-reset': String(reset) });
   }
-  return new GitHubError(f.status!, f.status === 503 ? 'Service Unavailable' : 'Server Error');
+  const usual: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 503: 'Service Unavailable' };
+  return new GitHubError(f.status!, f.message ?? usual[f.status!] ?? 'Server Error');
+}
+
+/** True when the fault applies to this request (method, path, query); consumes a `skip` on a match. */
+function faultMatches(f: GitHubFault & { remaining: number; skipped?: number }, method: string, url: URL): boolean {
+  if (f.remaining <= 0 || (f.method !== undefined && f.method.toLowerCase() !== method)) return false;
+  if (typeof f.pathPattern === 'string' ? !url.pathname.includes(f.pathPattern) : !f.pathPattern.test(url.pathname)) return false;
+  for (const [k, want] of Object.entries(f.query ?? {})) {
+    const got = url.searchParams.get(k);
+    if (got === null || (typeof want === 'string' ? got !== want : !want.test(got))) return false;
+  }
+  f.skipped ??= 0;
+  if (f.skipped < (f.skip ?? 0)) {
+    f.skipped++;
+    return false;
+  }
+  return true;
 }
 
 /** The HTTP handler: auth, faults, rate-limit headers, routing, pagination links, log, counters, contract check. */
@@ -133,8 +162,7 @@ export function createGitHubHandler(state: GitHubState, c: GitHubContract, rec: 
         'x-ratelimit-used': String(rec.rate.used), 'x-ratelimit-reset': String(Math.ceil(rec.rate.resetAt / 1000)), 'x-ratelimit-resource': 'core',
       });
       for (const f of rec.faults) {
-        if (f.remaining <= 0 || (f.method !== undefined && f.method.toLowerCase() !== method)) continue;
-        if (typeof f.pathPattern === 'string' ? !url.pathname.includes(f.pathPattern) : !f.pathPattern.test(url.pathname)) continue;
+        if (!faultMatches(f, method, url)) continue;
         f.remaining--;
         if (f.latencyMs !== undefined) await state.clock.sleep(f.latencyMs);
         if (f.status !== undefined) throw faultAnswer(f, rec, state);

@@ -55,7 +55,28 @@ describe('GitHub stand-in: repositories and pull requests', () => {
     expect(await getPullRequest(octokit, 'acme/core', 404)).toBeUndefined();
     gh.openPullRequest('acme/core', { fork: 'mallory/core' });
     const open = await listOpenPullRequests(octokit, 'acme/core');
-    expect(open.map((p) => [p.number, p.isFork])).toEqual([[2, true], [1, false]]);
+    expect(open.map((p) => [p.number, p.isFork])).toEqual([[1, false], [2, true]]); // oldest first: stable under new PRs
+  });
+
+  it('fault injection by query and skip: a later page of pulls.list answers 409; core fails the whole list, naming the call', async () => {
+    const octokit = clientFor(gh);
+    for (let i = 0; i < 205; i++) gh.openPullRequest('acme/many');
+    const full = await listOpenPullRequests(octokit, 'acme/many');
+    expect(full.map((p) => p.number)).toEqual(Array.from({ length: 205 }, (_x, i) => i + 1));
+    // Any page after the first, for good (the client's own retries of a 409 hit it too). Octokit's
+    // paginate ends quietly on a 409 and hands back a partial list: the bug core's page loop avoids.
+    const laterPages = { method: 'GET', pathPattern: /\/pulls$/, query: { page: /^([2-9]|\d\d+)$/ }, status: 409 } as const;
+    gh.injectFault(laterPages);
+    const partial = await octokit.paginate(octokit.rest.pulls.list, { owner: 'acme', repo: 'many', state: 'open', per_page: 100 });
+    expect(partial).toHaveLength(100);
+    await expect(listOpenPullRequests(octokit, 'acme/many')).rejects.toThrow(/Listing open pull requests of acme\/many failed at page 2 \(GET \/repos\/acme\/many\/pulls\): Conflict/);
+    gh.clearFaults();
+    // skip: the first two matching requests pass, every later one fails (page 3 here, whatever the PR numbers).
+    gh.injectFault({ method: 'GET', pathPattern: /\/pulls$/, query: { state: 'open' }, skip: 2, status: 502, message: 'Bad Gateway' });
+    const log = gh.requestLog().length;
+    await expect(listOpenPullRequests(octokit, 'acme/many')).rejects.toThrow(/failed at page 3 .*Bad Gateway/);
+    expect(gh.requestLog().slice(log).map((r) => r.status)).toEqual([200, 200, 502, 502, 502, 502]);
+    gh.clearFaults();
   });
 });
 
