@@ -4,9 +4,10 @@
  * Every check runs before anything is contacted, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseDuration, parseList, parsePrNumber, planEcrRepository,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseDuration, parseEnvironmentTemplate, parseList, parsePrNumber, planEcrRepository,
   planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
+import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
 import {
   parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type TeardownTarget, type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
@@ -14,7 +15,7 @@ import { isUnderPrefix, normalizePrefix } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
   'github-token', 'pr-number', 'label', 'services', 'namespace', 'release', 'target-path', 'repository', 'environment',
-  ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'delete-vault-path', 'delete-ecr-repository',
+  ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'delete-vault-path', 'delete-ecr-repository', 'comment-author',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -25,6 +26,7 @@ export const DEFAULTS: Record<InputName, string> = {
   namespace: DEFAULT_TEMPLATES.namespace, release: DEFAULT_TEMPLATES.release, 'target-path': DEFAULT_TEMPLATES.vaultTarget,
   repository: DEFAULT_TEMPLATES.ecrRepository, environment: DEFAULT_TEMPLATES.environment,
   ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'delete-vault-path': 'true', 'delete-ecr-repository': 'true',
+  'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 
 const SECRET_INPUTS: readonly string[] = ['github-token', ...VAULT_SECRET_INPUTS];
@@ -40,6 +42,8 @@ export interface Inputs {
   /** Region for ECR; undefined when delete-ecr-repository is false. */
   awsRegion?: string;
   timeoutMs: number;
+  /** Our own login: only marker comments it wrote are edited. */
+  commentAuthor: string;
 }
 
 /** Reads every input from the runner; secrets are masked as they are read. */
@@ -72,9 +76,10 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   }
   return {
     'github-token': raw['github-token'].trim(), 'pr-number': prNumber, label, services, vault, awsRegion, timeoutMs,
+    commentAuthor: parseCommentAuthor('comment-author', raw['comment-author']),
     templates: {
       namespace: raw.namespace.trim(), release: raw.release.trim(), vaultPath: raw['target-path'].trim(),
-      repository: raw.repository.trim(), environment: raw.environment.trim(),
+      repository: raw.repository.trim(), environment: parseEnvironmentTemplate('environment', raw.environment),
     },
   };
 }

@@ -23,4 +23,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'empty services', inputs: { ...VALID, services: ' , ' }, input: 'services', message: /at least one service/ },
   { name: 'service with traversal', inputs: { ...VALID, services: '../stage' }, input: 'services', message: /lowercase names/ },
   { name: 'kv-version 3', inputs: { ...VALID, 'kv-version': '3' }, input: 'kv-version', message: /"1", "2"/ },
+  { name: 'environment without {{number}} (one PR\'s teardown would reach every PR\'s deployments)', inputs: { ...VALID, environment: 'preview' }, input: 'environment', message: /must contain \{\{number\}\}/ },
+  { name: 'environment production', inputs: { ...VALID, environment: 'production' }, input: 'environment', message: /must contain \{\{number\}\}/ },
+  { name: 'comment-author not a GitHub login', inputs: { ...VALID, 'comment-author': 'who?' }, input: 'comment-author', message: /GitHub login/ },
 ];
