@@ -71,8 +71,9 @@ export async function run(): Promise<string> {
 The bundled \`comment-status\` action against the GitHub stand-in, counted per OpenAPI operation by
 the stand-in. Each PR first gets N other comments; then three updates of service \`app\` (same head
 SHA): the first (looks up and creates the deployment, creates the comment), a state change (PATCH +
-a status on the deployment whose id the comment remembers, no lookup) and the same facts again (no
-PATCH; the deployment still gets its status). Comments are listed 100 per page, so every further
+a status on the deployment whose id the comment remembers, after one GET proving that deployment is
+this PR's — the id is only a hint read back from a comment) and the same facts again (no PATCH; the
+deployment still gets its status). Comments are listed 100 per page, so every further
 100 comments cost one more call.
 Goal: ≤ 5 calls per update with ≤ 100 comments — **${worstSmall <= 5 ? 'met' : 'missed'}** (worst ${worstSmall}).
 

@@ -40,6 +40,8 @@ describe('all-in-one action (bundled)', () => {
     ['deploy-helm', { timeout: 'soon' }, 'timeout'],
     ['wait-ready', { 'expect-status': '2xx' }, 'expect-status'],
     ['deploy-helm', { set: 'replicaCount' }, 'set'],
+    // One environment for every PR: one PR's teardown would reach every PR's deployments.
+    ['comment-status', { environment: 'preview' }, 'environment'],
   ])('a bad %s input (%o) fails first: nothing commented, seeded, created or built', async (_step, bad, input) => {
     const gh = sandbox.github!;
     const pr = gh.openPullRequest(REPO, { labels: ['preview'] });

@@ -4,13 +4,14 @@
  * no comment and no deployment.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parsePrNumber, parseUrl, planEnvironment, planService, renderTemplate, templateVars,
+  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseEnvironmentTemplate, parsePrNumber, parseUrl, planEnvironment,
+  planService, renderTemplate, templateVars,
 } from '@preview-fleet/core';
-import { PREVIEW_STATES, type PreviewState } from '@preview-fleet/core/github';
+import { DEFAULT_COMMENT_AUTHOR, PREVIEW_STATES, parseCommentAuthor, type PreviewState } from '@preview-fleet/core/github';
 
 export const INPUT_NAMES = [
   'github-token', 'state', 'service', 'url', 'namespace', 'image', 'vault-url', 'details', 'log-url', 'pr-number',
-  'environment', 'deployment', 'fail-on-error',
+  'environment', 'deployment', 'fail-on-error', 'comment-author',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -19,6 +20,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: RawInputs = {
   'github-token': '${{ github.token }}', state: '', service: 'app', url: '', namespace: '', image: '', 'vault-url': '',
   details: '', 'log-url': '', 'pr-number': '', environment: DEFAULT_TEMPLATES.environment, deployment: 'true', 'fail-on-error': 'false',
+  'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 
 export interface Inputs {
@@ -35,6 +37,8 @@ export interface Inputs {
   environment: string;
   deployment: boolean;
   'fail-on-error': boolean;
+  /** Our own login: only marker comments it wrote are ours. */
+  'comment-author': string;
 }
 
 /** Reads every input; the token is masked as it is read. */
@@ -58,8 +62,7 @@ export function parseInputs(given: RawInputs): Inputs {
     const v = opt(raw[name]);
     return v === undefined ? undefined : parseUrl(name, v).toString();
   };
-  const environment = (raw.environment ?? '').trim();
-  if (environment === '') throw new InputError('environment', '', 'must not be empty', `The default is ${DEFAULT_TEMPLATES.environment}`);
+  const environment = parseEnvironmentTemplate('environment', raw.environment ?? '');
   const out: Inputs = {
     'github-token': token,
     state: parseEnum('state', stateRaw, PREVIEW_STATES),
@@ -74,6 +77,7 @@ export function parseInputs(given: RawInputs): Inputs {
     environment,
     deployment: parseBoolean('deployment', raw.deployment ?? ''),
     'fail-on-error': parseBoolean('fail-on-error', raw['fail-on-error'] ?? ''),
+    'comment-author': parseCommentAuthor('comment-author', raw['comment-author'] ?? ''),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.state === 'ready' && out.deployment && !out.url) {

@@ -51,7 +51,7 @@ export async function main(): Promise<void> {
     details: inputs.details && redact(inputs.details),
   };
   const result = await publishPreviewStatus(client, {
-    owner: ctx.owner, repo: ctx.repo, pr, serverUrl: ctx.serverUrl, section, environment, isFork,
+    owner: ctx.owner, repo: ctx.repo, pr, serverUrl: ctx.serverUrl, section, environment, isFork, author: inputs['comment-author'],
   });
 
   const c = result.comment;
@@ -61,6 +61,11 @@ export async function main(): Promise<void> {
       log.notice(`Kept out: run ${c.current.runId} (attempt ${c.current.runAttempt}) already recorded "${inputs.service}" as ${c.current.state}, ` +
         `and this run (${ctx.runId}, attempt ${ctx.runAttempt}) is older; the comment and the deployment are left as they are.`, 'preview-fleet comment-status');
     }
+  }
+  if (result.foreign.length) {
+    log.notice(`Ignored ${result.foreign.length} comment(s) carrying the preview-fleet marker written by ` +
+      `${[...new Set(result.foreign.map((f) => f.author ?? 'an unknown author'))].join(', ')}, not ${inputs['comment-author']}: ` +
+      'only our own comments are read or written. If the github-token writes as another login, set comment-author to it.', 'preview-fleet comment-status');
   }
   if (result.deploymentId !== undefined) log.info(`Deployment ${result.deploymentId} in ${environment}: ${result.deploymentStatus}`);
   if (result.deactivated.length) log.info(`Deployments set inactive in ${environment}: ${result.deactivated.join(', ')}`);

@@ -19,6 +19,10 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'deployment not a boolean', inputs: { state: 'queued', deployment: 'yes' }, input: 'deployment', message: /YAML 1\.2 boolean/ },
   { name: 'fail-on-error not a boolean', inputs: { state: 'queued', 'fail-on-error': '1' }, input: 'fail-on-error', message: /YAML 1\.2 boolean/ },
   { name: 'service with a slash', inputs: { state: 'queued', service: 'my/app' }, input: 'service', message: /must be a service name/ },
-  { name: 'unknown template variable in environment', inputs: { state: 'queued', environment: 'preview/{{nope}}' }, input: 'environment', message: /\{\{nope\}\} is not one of them/ },
+  { name: 'unknown template variable in environment', inputs: { state: 'queued', environment: 'preview/{{nope}}-{{number}}' }, input: 'environment', message: /\{\{nope\}\} is not one of them/ },
+  { name: 'environment without {{number}} (every PR would share it)', inputs: { state: 'queued', environment: 'preview' }, input: 'environment', message: /must contain \{\{number\}\}.*preview\/pr-\{\{number\}\}/ },
+  { name: 'environment production', inputs: { state: 'destroyed', environment: 'production' }, input: 'environment', message: /must contain \{\{number\}\}/ },
+  { name: 'comment-author not a GitHub login', inputs: { state: 'queued', 'comment-author': 'anyone at all' }, input: 'comment-author', message: /GitHub login.*github-actions\[bot\]/ },
+  { name: 'comment-author empty', inputs: { state: 'queued', 'comment-author': ' ' }, input: 'comment-author', message: /GitHub login/ },
   { name: 'empty github-token', inputs: { state: 'queued', 'github-token': '' }, input: 'github-token', message: /is required/ },
 ];

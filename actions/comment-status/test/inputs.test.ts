@@ -37,6 +37,13 @@ describe('comment-status inputs', () => {
     expect(check({ state: 'queued', service: 'api', environment: 'preview/{{service}}-{{number}}' }).environment).toBe('preview/api-12');
   });
 
+  it('comment-author: github-actions[bot] by default; an App\'s bot login or a user login is accepted', () => {
+    expect(check({ state: 'queued' }).parsed['comment-author']).toBe('github-actions[bot]');
+    expect(check({ state: 'queued', 'comment-author': ' my-app[bot] ' }).parsed['comment-author']).toBe('my-app[bot]');
+    expect(check({ state: 'queued', 'comment-author': 'octo-cat' }).parsed['comment-author']).toBe('octo-cat');
+    expect(check({ state: 'queued', environment: 'review/{{ number }}' }).environment).toBe('review/12');
+  });
+
   // "pr-number missing on workflow_dispatch" depends on the event: the bundle test covers it.
   it.each(BAD_INPUTS.filter((c) => !c.dispatch || c.inputs['pr-number']).map((c) => [c.name, c] as const))('refuses %s', (_name, c) => {
     let err: unknown;

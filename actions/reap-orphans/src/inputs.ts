@@ -9,10 +9,11 @@ import {
 import {
   parseVaultInputs, REAP_KINDS, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type ReapKind, type ReapOptions, type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
+import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
 
 export const INPUT_NAMES = [
   'github-token', 'label', 'ttl', 'keep-label', 'warn-before', 'stale-days', 'close-after-days', 'stale-label', 'dry-run',
-  'max-deletions', 'concurrency', 'kinds', ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'request-timeout',
+  'max-deletions', 'concurrency', 'kinds', ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'request-timeout', 'comment-author',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -22,6 +23,7 @@ export const DEFAULTS: Record<InputName, string> = {
   'github-token': '', label: 'preview', ttl: '72h', 'keep-label': 'preview-keep', 'warn-before': '24h', 'stale-days': '0',
   'close-after-days': '7', 'stale-label': 'preview-stale', 'dry-run': 'false', 'max-deletions': '20', concurrency: '5',
   kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 
 const SECRET_INPUTS: readonly string[] = ['github-token', ...VAULT_SECRET_INPUTS];
@@ -35,6 +37,8 @@ export interface Inputs extends Omit<ReapOptions, 'repository' | 'now' | 'kinds'
   timeoutMs: number;
   /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
   requestTimeoutMs: number;
+  /** Our own login: only marker comments it wrote are edited. */
+  commentAuthor: string;
 }
 
 export function readRawInputs(): RawInputs {
@@ -80,5 +84,6 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     concurrency: parseInteger('concurrency', raw.concurrency, { min: 1, max: 50 }),
     timeoutMs: parseStepTimeout(raw.timeout),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
+    commentAuthor: parseCommentAuthor('comment-author', raw['comment-author']),
   };
 }

@@ -38,7 +38,7 @@ export async function main(): Promise<void> {
     ecr: region ? once(async () => createEcrSession({ region, clock: systemClock, requestTimeoutMs: inputs.requestTimeoutMs })) : undefined,
     github: {
       client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl, services: [],
-      comment: true, deployments: inputs.kinds.has('deployments'),
+      comment: true, deployments: inputs.kinds.has('deployments'), commentAuthor: inputs.commentAuthor,
     },
   });
   // Kinds switched off are never listed, so nothing of theirs reaches a teardown.

@@ -4,10 +4,11 @@
  * Every check runs before anything is contacted, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseRequestTimeout, parseStepTimeout, parseList, parsePrNumber,
-  planEcrRepository, planService,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnvironmentTemplate, parseRequestTimeout, parseStepTimeout,
+  parseList, parsePrNumber, planEcrRepository, planService,
   planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
+import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
 import {
   parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type TeardownTarget, type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
@@ -16,7 +17,7 @@ import { isUnderPrefix, normalizePrefix } from '@preview-fleet/core/vault';
 export const INPUT_NAMES = [
   'github-token', 'pr-number', 'label', 'services', 'namespace', 'release', 'target-path', 'repository', 'environment',
   ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'delete-vault-path', 'delete-ecr-repository',
-  'request-timeout',
+  'request-timeout', 'comment-author',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -28,6 +29,7 @@ export const DEFAULTS: Record<InputName, string> = {
   repository: DEFAULT_TEMPLATES.ecrRepository, environment: DEFAULT_TEMPLATES.environment,
   ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'delete-vault-path': 'true', 'delete-ecr-repository': 'true',
   'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 
 const SECRET_INPUTS: readonly string[] = ['github-token', ...VAULT_SECRET_INPUTS];
@@ -46,6 +48,8 @@ export interface Inputs {
   timeoutMs: number;
   /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
   requestTimeoutMs: number;
+  /** Our own login: only marker comments it wrote are edited. */
+  commentAuthor: string;
 }
 
 /** Reads every input from the runner; secrets are masked as they are read. */
@@ -75,9 +79,10 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   }
   return {
     'github-token': raw['github-token'].trim(), 'pr-number': prNumber, label, services, vault, awsRegion, timeoutMs, requestTimeoutMs,
+    commentAuthor: parseCommentAuthor('comment-author', raw['comment-author']),
     templates: {
       namespace: raw.namespace.trim(), release: raw.release.trim(), vaultPath: raw['target-path'].trim(),
-      repository: raw.repository.trim(), environment: raw.environment.trim(),
+      repository: raw.repository.trim(), environment: parseEnvironmentTemplate('environment', raw.environment),
     },
   };
 }

@@ -58,7 +58,7 @@ export async function main(): Promise<void> {
     ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: systemClock, requestTimeoutMs })) : undefined,
     github: client && {
       client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
-      services: inputs.services, comment: true, deployments: true,
+      services: inputs.services, comment: true, deployments: true, commentAuthor: inputs.commentAuthor,
     },
   });
   log.info(`Tearing down the preview of ${ctx.repository}#${pr}: ${plan.targets.map((t) => `${t.namespace}/${t.release}`).join(', ')}`);

@@ -24,4 +24,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'service with traversal', inputs: { ...VALID, services: '../stage' }, input: 'services', message: /must be a service name.*not a path/ },
   { name: 'kv-version 3', inputs: { ...VALID, 'kv-version': '3' }, input: 'kv-version', message: /"1", "2"/ },
   { name: 'timeout above 6h', inputs: { ...VALID, timeout: '300000000d' }, input: 'timeout', message: /at most 6h/ },
+  { name: 'environment without {{number}} (one PR\'s teardown would reach every PR\'s deployments)', inputs: { ...VALID, environment: 'preview' }, input: 'environment', message: /must contain \{\{number\}\}/ },
+  { name: 'environment production', inputs: { ...VALID, environment: 'production' }, input: 'environment', message: /must contain \{\{number\}\}/ },
+  { name: 'comment-author not a GitHub login', inputs: { ...VALID, 'comment-author': 'who?' }, input: 'comment-author', message: /GitHub login/ },
 ];

@@ -124,7 +124,7 @@ export async function startWorld(): Promise<World> {
         await makeVault(pr, service, m);
         await makeEcr(pr, service, m);
         const r = await publishPreviewStatus(octokit, {
-          owner: OWNER, repo: REPO, pr, serverUrl: 'https://github.com', environment: `preview/pr-${pr}`,
+          owner: OWNER, repo: REPO, pr, serverUrl: 'https://github.com', environment: `preview/pr-${pr}`, author: 'github-actions[bot]',
           section: { service, state: 'ready', url: `https://${service}-pr-${pr}.preview.example.com`, sha, namespace: `preview-pr-${pr}`, runId: 500, runAttempt: 1, updatedAt: new Date().toISOString() },
         });
         if (r.problems.length) throw new Error(`deploy status failed: ${JSON.stringify(r.problems)}`);

@@ -1,4 +1,6 @@
+import { getOctokit } from '@actions/github';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseStatusComment, renderStatusComment } from '@preview-fleet/core/github';
 import { pullRequestEvent } from '../../../test/harness/events.js';
 import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
 import { BAD_INPUTS } from './bad-inputs.js';
@@ -146,6 +148,41 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     });
     expect(report(r).results.find((x) => x.kind === 'release')).toMatchObject({ status: 'skipped-unmarked' });
     untouched();
+  });
+
+  it('PR A\'s teardown leaves PR B\'s deployments alone (even one in A\'s environment) and never edits another user\'s marker comment', async () => {
+    const a = await w.deploy();
+    const b = await w.deploy();
+    const envA = `preview/pr-${a.pr}`;
+    const envB = `preview/pr-${b.pr}`;
+    const plain = getOctokit(w.gh.token, { baseUrl: w.gh.url });
+    // PR B's deployment in PR A's environment: its marks name B, so A's teardown must keep it.
+    const stray = (await plain.rest.repos.createDeployment({
+      owner: 'acme', repo: 'web', ref: b.sha, environment: envA, required_contexts: [], auto_merge: false, transient_environment: true,
+      payload: { 'managed-by': 'preview-fleet', repository: REPOSITORY, pr: b.pr },
+    })).data as { id: number };
+    const mallory = getOctokit(w.gh.createToken({ actor: { login: 'mallory', id: 6660003, type: 'User' } }), { baseUrl: w.gh.url });
+    const planted = renderStatusComment([{ service: 'app', state: 'ready', url: 'https://phish.example.net/', runId: Number.MAX_SAFE_INTEGER, runAttempt: 1, updatedAt: '2099-01-01T00:00:00Z' }],
+      { serverUrl: 'https://github.com', repository: REPOSITORY });
+    const theirs = (await mallory.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: a.pr, body: planted })).data;
+    const bBefore = w.gh.deployments(REPOSITORY).filter((d) => d.environment === envB).map((d) => [d.id, d.state, d.statuses.length]);
+    expect(bBefore).not.toHaveLength(0);
+
+    const r = await closed(a.pr);
+    expect(r.exitCode, r.log).toBe(0);
+    const deploymentRows = report(r).results.filter((x) => x.kind === 'deployment');
+    expect(deploymentRows).toContainEqual({ kind: 'deployment', name: `${envA}#${stray.id}`, status: 'skipped-unmarked', reason: `marked for PR #${b.pr}, not #${a.pr}` });
+    expect(deploymentRows.filter((x) => x.status === 'deleted').length).toBeGreaterThan(0);
+    expect(w.gh.deployments(REPOSITORY).filter((d) => d.environment === envA).map((d) => [d.id, d.state])).toEqual([[stray.id, 'pending']]);
+    expect(w.gh.deployments(REPOSITORY).filter((d) => d.environment === envB).map((d) => [d.id, d.state, d.statuses.length])).toEqual(bBefore);
+
+    const comments = w.gh.comments(REPOSITORY, a.pr);
+    const foreign = comments.find((c) => c.id === theirs.id);
+    expect(foreign).toMatchObject({ body: planted, updated_at: theirs.updated_at });
+    const ours = comments.filter((c) => c.user.login === 'github-actions[bot]');
+    expect(ours).toHaveLength(1);
+    expect(parseStatusComment(ours[0].body).map((x) => x.state)).toEqual(['destroyed']);
+    expect(w.namespaceExists(`preview-pr-${b.pr}`)).toBe(true);
   });
 
   it('an unlabeled event for another label does nothing', async () => {

@@ -168,6 +168,21 @@ export function planVaultPath(input: string, rendered: string): string {
   return rendered;
 }
 
+/**
+ * The deployment `environment` template, checked before anything is written: it must contain
+ * `{{number}}`, so every PR has an environment of its own (with `preview` or `production`, one PR's
+ * teardown would reach every PR's deployments; removal also checks the PR in the marks).
+ */
+export function parseEnvironmentTemplate(input: string, template: string): string {
+  const t = template.trim();
+  if (t === '') throw new InputError(input, template, 'must not be empty', `The default is ${DEFAULT_TEMPLATES.environment}`);
+  if (!/\{\{\s*number\s*\}\}/.test(t)) {
+    throw new InputError(input, template, 'must contain {{number}}, so each pull request has an environment of its own',
+      `Use the default ${DEFAULT_TEMPLATES.environment}, or add {{number}} (e.g. ${t.replace(/\/+$/, '')}/pr-{{number}})`);
+  }
+  return t;
+}
+
 /** A GitHub deployment environment name (at most 255 characters). */
 export function planEnvironment(input: string, rendered: string): string {
   if (rendered.trim() === '' || rendered.length > 255) {

@@ -7,11 +7,13 @@ import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import type { GitHubClient } from './client.js';
 import { isReadOnlyTokenError, statusOf } from './client.js';
+import { authorMismatchHint } from './comment-author.js';
 import { applyUpdate, type ServiceSection } from './comment-model.js';
 import type { RenderContext } from './comment-render.js';
 import { readStatusComments, writeStatusComment, type StatusCommentsRead, type UpsertResult } from './comment-upsert.js';
 import {
-  createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, type DeploymentStatusState,
+  createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, getDeployment, isOurDeployment,
+  type DeploymentStatusState,
 } from './deployments.js';
 
 export interface PublishStatusOptions {
@@ -26,6 +28,8 @@ export interface PublishStatusOptions {
   environment?: string;
   /** The PR comes from a fork: a 403 is the read-only token, said so plainly. */
   isFork?: boolean;
+  /** Our own login (the `comment-author` input): only its marker comments are ours. */
+  author: string;
 }
 
 export interface PublishProblem {
@@ -45,6 +49,8 @@ export interface PublishResult {
   deploymentStatus?: DeploymentStatusState;
   /** Ids of deployments set inactive (state destroyed). */
   deactivated: number[];
+  /** Marker comments written by someone else: ignored, left untouched. */
+  foreign: Array<{ id: number; author?: string }>;
   problems: PublishProblem[];
 }
 
@@ -79,12 +85,13 @@ function problem(step: PublishProblem['step'], err: unknown, isFork: boolean): P
  * update (a newer run already recorded this service) changes neither.
  */
 export async function publishPreviewStatus(client: GitHubClient, o: PublishStatusOptions): Promise<PublishResult> {
-  const out: PublishResult = { deactivated: [], problems: [] };
+  const out: PublishResult = { deactivated: [], foreign: [], problems: [] };
   const ctx: RenderContext = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
-  const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr };
+  const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author };
   let read: StatusCommentsRead | undefined;
   try {
     read = await readStatusComments(client, target);
+    out.foreign = read.foreign;
   } catch (err) {
     out.problems.push(problem('comment', err, o.isFork === true));
   }
@@ -94,7 +101,7 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
   if (o.environment && state && !stale) {
     try {
       if (state === 'inactive') {
-        out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: section.runUrl });
+        out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
         out.deploymentStatus = state;
       } else if (!section.sha) {
         out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
@@ -117,6 +124,9 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
   if (!read) return out;
   try {
     out.comment = await writeStatusComment(client, target, read, section, ctx);
+    if (out.comment.createdAs) {
+      out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+    }
   } catch (err) {
     out.problems.push(problem('comment', err, o.isFork === true));
   }
@@ -129,7 +139,11 @@ export function cachedDeployment(held: ServiceSection[], update: ServiceSection,
   return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
 }
 
-/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+/**
+ * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
+ * is only a hint read back from a comment: it is used only when GitHub says that deployment is
+ * this repository's preview of this PR, in this environment, for this commit (one GET).
+ */
 async function postStatus(
   client: GitHubClient, o: PublishStatusOptions, repository: string, state: DeploymentStatusState, cached: number | undefined,
 ): Promise<number> {
@@ -138,11 +152,14 @@ async function postStatus(
     environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
   });
   if (cached !== undefined) {
-    try {
-      await status(cached);
-      return cached;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+    const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
+    if (d && isOurDeployment(d, repository, o.pr) && d.environment === o.environment && d.sha === o.section.sha) {
+      try {
+        await status(cached);
+        return cached;
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
     }
   }
   const dep = await ensureDeployment(client, {

@@ -1,11 +1,13 @@
 /**
- * The one sticky status comment per PR: found by its marker across every page of comments,
- * created when missing, collapsed to the oldest when a race created several, patched only when
+ * The one sticky status comment per PR: found by its marker AND its author (our own login, see
+ * comment-author.ts) across every page of comments, created when missing, collapsed to the oldest when a race created several, patched only when
  * the body changes. With ≤ 100 comments an update costs 2 REST calls (list + create/patch), plus
  * one read-back when another service's row changed in the last 15 minutes (see othersActive).
+ * A marker comment written by anyone else is never read, edited or deleted.
  */
 import type { GitHubClient } from './client.js';
 import { statusOf } from './client.js';
+import { isAuthoredBy } from './comment-author.js';
 import {
   applyUpdate, compareSections, isStatusComment, mergeSections, parseStatusComment, type ServiceSection,
 } from './comment-model.js';
@@ -16,6 +18,8 @@ export interface StatusCommentTarget {
   repo: string;
   /** The PR (issue) number. */
   issueNumber: number;
+  /** Our own login: only comments it wrote are ours (comment-author.ts). */
+  author: string;
 }
 
 export interface StoredComment {
@@ -23,6 +27,8 @@ export interface StoredComment {
   body: string;
   createdAt?: string;
   htmlUrl?: string;
+  /** The author's login. */
+  author?: string;
 }
 
 export interface UpsertResult {
@@ -38,6 +44,8 @@ export interface UpsertResult {
   sections: ServiceSection[];
   /** Duplicate status comments deleted (a race between two first runs). */
   deletedDuplicates: number[];
+  /** Set when the comment we created came back written by another login than `author`. */
+  createdAs?: string;
 }
 
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
@@ -45,12 +53,12 @@ export async function listIssueComments(client: GitHubClient, t: StatusCommentTa
   const all = await client.paginate(client.rest.issues.listComments, {
     owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
   });
-  return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url }));
+  return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
 }
 
-/** Our status comments, oldest first (creation time, then id). */
-export function findStatusComments(comments: StoredComment[]): StoredComment[] {
-  return comments.filter((c) => isStatusComment(c.body)).sort((a, b) => {
+/** Our status comments (marker and `author`), oldest first (creation time, then id). */
+export function findStatusComments(comments: StoredComment[], author: string): StoredComment[] {
+  return comments.filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author)).sort((a, b) => {
     const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
     const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
     if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return ta - tb;
@@ -73,12 +81,16 @@ export async function upsertStatusComment(
 export interface StatusCommentsRead {
   ours: StoredComment[];
   held: ServiceSection[];
+  /** Comments carrying our marker written by someone else: ignored and left untouched. */
+  foreign: Array<{ id: number; author?: string }>;
 }
 
 /** Reads every page of comments once (the first half of an upsert). */
 export async function readStatusComments(client: GitHubClient, t: StatusCommentTarget): Promise<StatusCommentsRead> {
-  const ours = findStatusComments(await listIssueComments(client, t));
-  return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+  const all = await listIssueComments(client, t);
+  const ours = findStatusComments(all, t.author);
+  const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+  return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
@@ -90,10 +102,12 @@ export async function writeStatusComment(
   const body = renderStatusComment(sections, ctx);
   let action: UpsertResult['action'] = 'unchanged';
   let keep = ours[0];
+  let createdAs: string | undefined;
   if (!keep) {
     const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
-    keep = { id: data.id, body, htmlUrl: data.html_url };
+    keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
     action = 'created';
+    if (data.user?.login && !isAuthoredBy(data.user.login, t.author)) createdAs = data.user.login;
   } else if (keep.body !== body) {
     const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
     keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
@@ -115,7 +129,7 @@ export async function writeStatusComment(
   return {
     commentId: keep.id,
     commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-    action, applied, current, sections: final, deletedDuplicates,
+    action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
   };
 }
 

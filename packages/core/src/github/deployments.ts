@@ -3,8 +3,9 @@
  * (`preview/pr-N`), transient and never production, stamped with our ownership marks in its
  * payload. Statuses always carry `environment_url` when the URL is known (GitHub's "View
  * deployment" button shows the latest status's URL, so a status without it loses the button)
- * and `log_url`. Removal touches only deployments of exactly the named environment that carry
- * our marks, so another PR's preview is never marked inactive.
+ * and `log_url`. Removal touches only deployments of exactly the named environment whose marks
+ * name this repository AND this PR, so another PR's preview is never marked inactive, even when a
+ * template (or someone else) put two PRs' deployments in one environment.
  */
 import { MANAGED_BY } from '../marks.js';
 import type { RemovalResult } from '../removal.js';
@@ -65,6 +66,19 @@ export function deploymentMarks(payload: unknown): DeploymentMarks | undefined {
   return { 'managed-by': MANAGED_BY, repository: o.repository, pr };
 }
 
+/** True when the deployment's payload marks it as this repository's preview of this PR. */
+export function isOurDeployment(d: Pick<DeploymentSummary, 'marks'>, repository: string, pr: number): boolean {
+  return d.marks !== undefined && d.marks.repository === repository && d.marks.pr === pr;
+}
+
+/** Why a deployment is not ours (for the removal table), or undefined when it is. */
+function notOursReason(d: DeploymentSummary, repository: string, pr: number): string | undefined {
+  if (!d.marks) return 'payload carries no preview-fleet marks';
+  if (d.marks.repository !== repository) return `marked for ${d.marks.repository}, not ${repository}`;
+  if (d.marks.pr !== pr) return `marked for PR #${d.marks.pr}, not #${pr}`;
+  return undefined;
+}
+
 function summary(d: any): DeploymentSummary {
   return {
     id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
@@ -81,6 +95,17 @@ export async function listDeployments(client: GitHubClient, ref: RepoRef & { env
   return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
 }
 
+/** One deployment by id, or undefined when GitHub says it does not exist (404). */
+export async function getDeployment(client: GitHubClient, ref: RepoRef & { id: number }): Promise<DeploymentSummary | undefined> {
+  try {
+    const { data } = await client.rest.repos.getDeployment({ owner: ref.owner, repo: ref.repo, deployment_id: ref.id });
+    return summary(data);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
 export interface EnsureDeploymentOptions extends RepoRef {
   environment: string;
   sha: string;
@@ -92,7 +117,7 @@ export interface EnsureDeploymentOptions extends RepoRef {
 
 /** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
 export async function ensureDeployment(client: GitHubClient, o: EnsureDeploymentOptions): Promise<{ id: number; created: boolean }> {
-  const existing = (await listDeployments(client, o)).filter((d) => d.marks?.pr === o.pr && d.marks.repository === o.repository);
+  const existing = (await listDeployments(client, o)).filter((d) => isOurDeployment(d, o.repository, o.pr));
   if (existing.length > 0) return { id: Math.min(...existing.map((d) => d.id)), created: false };
   const payload: DeploymentMarks = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
   const res = await client.rest.repos.createDeployment({
@@ -128,15 +153,15 @@ export async function createDeploymentStatus(client: GitHubClient, o: StatusOpti
 }
 
 /**
- * Marks every deployment of our own in `environment` inactive (the "destroyed" step); returns
- * the ids touched. Deployments of other environments or without our marks are left alone.
+ * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
+ * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */
 export async function deactivateDeployments(
-  client: GitHubClient, o: RepoRef & { environment: string; logUrl?: string },
+  client: GitHubClient, o: RepoRef & { environment: string; pr: number; logUrl?: string },
 ): Promise<number[]> {
   const done: number[] = [];
   for (const d of await listDeployments(client, o)) {
-    if (d.marks?.repository !== `${o.owner}/${o.repo}`) continue;
+    if (!isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)) continue;
     try {
       await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
       done.push(d.id);
@@ -148,18 +173,20 @@ export async function deactivateDeployments(
 }
 
 /**
- * Teardown's removal of a PR's deployments: each of ours in exactly `environment` is set inactive
- * (GitHub deletes only inactive deployments) and then deleted; 404 at either step means another
- * run removed it first (already-gone). Unmarked deployments are reported and kept.
+ * Teardown's removal of PR `pr`'s deployments: each in exactly `environment` whose marks name this
+ * repository and this PR is set inactive (GitHub deletes only inactive deployments) and then
+ * deleted; 404 at either step means another run removed it first (already-gone). Any other
+ * deployment (unmarked, another repository's, another PR's) is reported and kept.
  */
 export async function deactivateAndDeleteDeployments(
-  client: GitHubClient, o: RepoRef & { environment: string },
+  client: GitHubClient, o: RepoRef & { environment: string; pr: number },
 ): Promise<RemovalResult[]> {
   const results: RemovalResult[] = [];
   for (const d of await listDeployments(client, o)) {
     const name = `${o.environment}#${d.id}`;
-    if (d.marks?.repository !== `${o.owner}/${o.repo}`) {
-      results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason: 'payload carries no preview-fleet marks' });
+    const reason = notOursReason(d, `${o.owner}/${o.repo}`, o.pr);
+    if (reason !== undefined) {
+      results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason });
       continue;
     }
     try {

@@ -1,5 +1,6 @@
 export { createGitHubClient, statusOf, isReadOnlyTokenError, type GitHubClient, type GitHubClientOptions } from './client.js';
 export { getPullRequest, listOpenPullRequests } from './pulls.js';
+export { DEFAULT_COMMENT_AUTHOR, authorMismatchHint, isAuthoredBy, parseCommentAuthor } from './comment-author.js';
 export {
   PREVIEW_STATES, COMMENT_MARKER, SECTION_MARKER, applyUpdate, canonicalSection, compareSections, encodeMeta,
   isStatusComment, mergeSections, normalizeSection, parseStatusComment, sameContent, sectionFromJson,
@@ -17,6 +18,6 @@ export {
 } from './comment-status.js';
 export {
   createDeploymentStatus, deactivateAndDeleteDeployments, deactivateDeployments, deploymentMarks, deploymentStatusFor,
-  ensureDeployment, listDeployments, listPreviewEnvironments, type DeploymentMarks, type DeploymentStatusState,
+  ensureDeployment, getDeployment, isOurDeployment, listDeployments, listPreviewEnvironments, type DeploymentMarks, type DeploymentStatusState,
   type DeploymentSummary, type EnsureDeploymentOptions, type PreviewEnvironment, type RepoRef, type StatusOptions,
 } from './deployments.js';

@@ -1,6 +1,7 @@
 /**
  * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
  * status comment never had a preview shown to anyone, so it gets no comment at all (the no-op).
+ * Only marker comments written by `author` are ours; anyone else's are left untouched.
  * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
  * one carrying the per-resource table.
  */
@@ -13,6 +14,8 @@ export interface AnnounceOptions {
   owner: string;
   repo: string;
   pr: number;
+  /** Our own login (the `comment-author` input). */
+  author: string;
   state: Extract<PreviewState, 'tearing-down' | 'destroyed' | 'failed'>;
   /** Services to show besides those the comment already holds (teardown's `services` input). */
   services: string[];
@@ -29,13 +32,13 @@ export interface AnnounceOptions {
 export async function announceTeardown(client: GitHubClient, o: AnnounceOptions): Promise<'no-comment' | 'updated' | 'unchanged'> {
   let listed;
   try {
-    listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr });
+    listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author });
   } catch (err) {
     // The reaper's "missing" PRs: a deleted issue answers 404, and there is nobody to tell.
     if (statusOf(err) === 404) return 'no-comment';
     throw err;
   }
-  const ours = findStatusComments(listed);
+  const ours = findStatusComments(listed, o.author);
   const keep = ours[0];
   if (!keep) return 'no-comment';
   const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));

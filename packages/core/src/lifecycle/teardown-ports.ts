@@ -37,6 +37,8 @@ export interface TeardownAdapters {
     comment: boolean;
     /** Whether to deactivate and delete the environment's deployments. */
     deployments: boolean;
+    /** Our own login (the `comment-author` input): only its marker comments are edited. */
+    commentAuthor: string;
   };
   now: () => number;
   warn?(message: string): void;
@@ -78,8 +80,8 @@ export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
     ports.removeRepository = async (name, pr) => removeEcrRepository(await ecr(), { name, owner: { repository: a.repository, pr } });
   }
   if (gh?.deployments) {
-    ports.removeDeployments = async (environment) => {
-      const rs = await deactivateAndDeleteDeployments(gh.client, { owner, repo, environment });
+    ports.removeDeployments = async (environment, pr) => {
+      const rs = await deactivateAndDeleteDeployments(gh.client, { owner, repo, environment, pr });
       return rs.length ? rs : [{ kind: 'deployment', name: environment, status: 'already-gone' }];
     };
   }
@@ -87,7 +89,7 @@ export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
     ports.announce = async (pr, state, results) => {
       const failed = results.some((r) => r.status === 'failed');
       await announceTeardown(gh.client, {
-        owner, repo, pr, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
+        owner, repo, pr, author: gh.commentAuthor, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
         state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
         details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
       });

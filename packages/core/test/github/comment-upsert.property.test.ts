@@ -39,7 +39,7 @@ describe('upsertStatusComment property (GitHub stand-in)', () => {
   it('any mix of updates and racing first comments ends in one comment holding the newest section per service', async () => {
     await fc.assert(fc.asyncProperty(fc.array(step, { maxLength: 6 }), sectionArb, async (steps, last) => {
       const pr = gh.openPullRequest(REPO).number as number;
-      const target = { owner: 'acme', repo: 'web', issueNumber: pr };
+      const target = { owner: 'acme', repo: 'web', issueNumber: pr, author: 'github-actions[bot]' };
       for (const st of steps) {
         if (st.kind === 'update') await upsertStatusComment(client, target, st.s, ctx);
         else await client.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: pr, body: renderStatusComment([st.s], ctx) });

@@ -26,7 +26,8 @@ const section = (over: Partial<ServiceSection> = {}): ServiceSection => ({
   service: 'app', state: 'deploying', runId: 100, runAttempt: 1, updatedAt: '2026-01-01T00:00:00.000Z',
   runUrl: 'https://github.com/acme/web/actions/runs/100', ...over,
 });
-const target = (pr: number) => ({ owner: 'acme', repo: 'web', issueNumber: pr });
+const BOT = 'github-actions[bot]';
+const target = (pr: number) => ({ owner: 'acme', repo: 'web', issueNumber: pr, author: BOT });
 const calls = () => Object.values(gh.counters()).reduce((a, b) => a + b, 0);
 
 async function seedComments(pr: number, n: number): Promise<void> {
@@ -120,7 +121,7 @@ describe('upsertStatusComment (GitHub stand-in)', () => {
     await client.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: pr, body: `> ${renderStatusComment([section()], ctx)}` });
     await upsertStatusComment(client, target(pr), section(), ctx);
     expect(gh.comments(REPO, pr)).toHaveLength(2);
-    expect(findStatusComments(gh.comments(REPO, pr).map((c) => ({ id: c.id, body: c.body, createdAt: c.created_at })))).toHaveLength(1);
+    expect(findStatusComments(gh.comments(REPO, pr).map((c) => ({ id: c.id, body: c.body, createdAt: c.created_at, author: c.user?.login })), BOT)).toHaveLength(1);
   });
 });
 
@@ -128,7 +129,7 @@ describe('deployments (GitHub stand-in)', () => {
   it('one deployment per head SHA: in_progress then success with environment_url and log_url; a new commit gets a new one', async () => {
     const pr = gh.openPullRequest(REPO);
     const env = `preview/pr-${pr.number}`;
-    const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', environment: env };
+    const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', author: BOT, environment: env };
     const sha = pr.head.sha as string;
     const a = await publishPreviewStatus(client, { ...opts, section: section({ sha, runId: 300 }) });
     gh.resetCounters();
@@ -152,26 +153,26 @@ describe('deployments (GitHub stand-in)', () => {
   it('the comment remembers the SHA\'s deployment: the next update posts its status without a lookup; a deleted one is recreated', async () => {
     const pr = gh.openPullRequest(REPO);
     const environment = `preview/pr-${pr.number}`;
-    const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', environment };
+    const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', author: BOT, environment };
     const first = await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 800 }) });
     expect(parseStatusComment(gh.comments(REPO, pr.number)[0].body)[0]).toMatchObject({ environment, deploymentId: first.deploymentId });
     gh.resetCounters();
     const second = await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 800, state: 'ready', url: 'https://x.example.com', updatedAt: '2026-01-01T00:02:00.000Z' }) });
     expect(second.deploymentId).toBe(first.deploymentId);
-    expect(gh.counters()).toEqual({ 'issues/list-comments': 1, 'repos/create-deployment-status': 1, 'issues/update-comment': 1 });
+    expect(gh.counters()).toEqual({ 'issues/list-comments': 1, 'repos/get-deployment': 1, 'repos/create-deployment-status': 1, 'issues/update-comment': 1 });
 
-    await deactivateAndDeleteDeployments(client, { owner: 'acme', repo: 'web', environment });
+    await deactivateAndDeleteDeployments(client, { owner: 'acme', repo: 'web', environment, pr: pr.number });
     gh.resetCounters();
     const third = await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 801 }) });
     expect(third.problems).toEqual([]);
     expect(third.deploymentId).not.toBe(first.deploymentId);
-    expect(gh.counters()).toMatchObject({ 'repos/create-deployment-status': 2, 'repos/list-deployments': 1, 'repos/create-deployment': 1 });
+    expect(gh.counters()).toMatchObject({ 'repos/get-deployment': 1, 'repos/create-deployment-status': 1, 'repos/list-deployments': 1, 'repos/create-deployment': 1 });
     expect(gh.deployments(REPO).filter((d) => d.environment === environment).map((d) => d.id)).toEqual([third.deploymentId]);
   });
 
   it('a stale update (older run) touches neither the comment nor the deployment', async () => {
     const pr = gh.openPullRequest(REPO);
-    const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', environment: `preview/pr-${pr.number}` };
+    const opts = { owner: 'acme', repo: 'web', pr: pr.number as number, serverUrl: 'https://github.com', author: BOT, environment: `preview/pr-${pr.number}` };
     await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 500, state: 'ready', url: 'https://x.example.com' }) });
     gh.resetCounters();
     const late = await publishPreviewStatus(client, { ...opts, section: section({ sha: pr.head.sha, runId: 499, state: 'deploying' }) });
@@ -184,7 +185,7 @@ describe('deployments (GitHub stand-in)', () => {
     const mk = async () => {
       const pr = gh.openPullRequest(REPO);
       const environment = `preview/pr-${pr.number}`;
-      await publishPreviewStatus(client, { owner: 'acme', repo: 'web', pr: pr.number, serverUrl: 'https://github.com', environment,
+      await publishPreviewStatus(client, { owner: 'acme', repo: 'web', pr: pr.number, serverUrl: 'https://github.com', author: BOT, environment,
         section: section({ sha: pr.head.sha, state: 'ready', url: 'https://x.example.com', runId: 600 }) });
       return environment;
     };
@@ -192,11 +193,11 @@ describe('deployments (GitHub stand-in)', () => {
     const other = await mk();
     // Someone else's deployment in our environment name, without our marks: reported, kept.
     const foreign = (await client.rest.repos.createDeployment({ owner: 'acme', repo: 'web', ref: 'main', environment: mine, required_contexts: [], auto_merge: false })).data as { id: number };
-    const results = await deactivateAndDeleteDeployments(client, { owner: 'acme', repo: 'web', environment: mine });
+    const results = await deactivateAndDeleteDeployments(client, { owner: 'acme', repo: 'web', environment: mine, pr: Number(mine.split('-').at(-1)) });
     expect(results.map((r) => r.status).sort()).toEqual(['deleted', 'skipped-unmarked']);
     expect(results.find((r) => r.status === 'skipped-unmarked')?.name).toBe(`${mine}#${foreign.id}`);
     expect(gh.deployments(REPO).filter((d) => d.environment === other).map((d) => d.state)).toEqual(['success']);
-    expect(await deactivateAndDeleteDeployments(client, { owner: 'acme', repo: 'web', environment: `preview/pr-99999` })).toEqual([]);
+    expect(await deactivateAndDeleteDeployments(client, { owner: 'acme', repo: 'web', environment: `preview/pr-99999`, pr: 99999 })).toEqual([]);
 
     const envs = await listPreviewEnvironments(client, REPO);
     expect(envs.find((e) => e.environment === other)).toMatchObject({ marked: true, deployments: [expect.objectContaining({ environment: other })] });
@@ -208,7 +209,7 @@ describe('deployments (GitHub stand-in)', () => {
     const readOnly = getOctokit(gh.readOnlyToken, { baseUrl: gh.url });
     gh.resetCounters();
     const r = await publishPreviewStatus(readOnly, {
-      owner: 'acme', repo: 'web', pr: pr.number, serverUrl: 'https://github.com', environment: `preview/pr-${pr.number}`,
+      owner: 'acme', repo: 'web', pr: pr.number, serverUrl: 'https://github.com', author: BOT, environment: `preview/pr-${pr.number}`,
       section: section({ sha: pr.head.sha }),
     });
     expect(r.problems).toHaveLength(1);

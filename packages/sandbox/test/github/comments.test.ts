@@ -36,6 +36,19 @@ describe('GitHub stand-in: issue comments through Octokit', () => {
     expect(mine.html_url).toBe(`https://github.com/acme/web/pull/${pr.number}#issuecomment-${mine.id}`);
   });
 
+  it('each token is an identity: a comment records who wrote it (another user can plant one), and an edit by someone else keeps the author', async () => {
+    const bot = clientFor(gh);
+    const mallory = clientFor(gh, gh.createToken({ actor: { login: 'mallory', id: 6660004, type: 'User' } }));
+    const pr = gh.openPullRequest('acme/web');
+    const { data: planted } = await mallory.rest.issues.createComment({ ...repo, issue_number: pr.number, body: '<!-- preview-fleet:status v1 -->\nmine now' });
+    const { data: ours } = await bot.rest.issues.createComment({ ...repo, issue_number: pr.number, body: '<!-- preview-fleet:status v1 -->\nqueued' });
+    expect([planted.user?.login, planted.user?.type, ours.user?.login, ours.user?.type]).toEqual(['mallory', 'User', 'github-actions[bot]', 'Bot']);
+    await bot.rest.issues.updateComment({ ...repo, comment_id: planted.id, body: 'edited by the bot' });
+    const listed = (await bot.rest.issues.listComments({ ...repo, issue_number: pr.number })).data;
+    expect(listed.map((c) => [c.id, c.user?.login])).toEqual([[planted.id, 'mallory'], [ours.id, 'github-actions[bot]']]);
+    expect(gh.comments('acme/web', pr.number).map((c) => c.user.login)).toEqual(['mallory', 'github-actions[bot]']);
+  });
+
   it('update, get and delete act on the same state; updated_at of the comment and the PR bumps on activity', async () => {
     const octokit = clientFor(gh);
     const pr = gh.openPullRequest('acme/web');
