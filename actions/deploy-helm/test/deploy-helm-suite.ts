@@ -111,8 +111,9 @@ export function majorSuite(major: Major): void {
       const before = w.get('namespaces', undefined, ns)!.metadata.annotations!;
       const stuck = leavePendingUpgrade(w, ns, release);
       expect((await helmJson(major, ['status', release, '--namespace', ns])).info.status).toBe('pending-upgrade');
-      const newSha = 'e'.repeat(40);
-      const r = ok(await deploy(major, pr, { values: VALUES }, newSha));
+      const newSha = w.gh.pushCommit(REPOSITORY, pr.number);
+      pr = { ...pr, headSha: newSha };
+      const r = ok(await deploy(major, pr, { values: VALUES }));
       const warning = r.annotations.find((a) => a.level === 'warning' && /stuck in pending-upgrade/.test(a.message));
       expect(warning?.message).toContain(`Release "${release}" was stuck in pending-upgrade (revision ${stuck}`);
       expect(warning?.message).toContain('rolled back to revision 1');

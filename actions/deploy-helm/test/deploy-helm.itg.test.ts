@@ -40,6 +40,19 @@ describe('guards (no release is touched)', () => {
     }
   });
 
+  it('skips a re-run of an older workflow run: its head SHA is no longer the PR\'s head (status=skipped, nothing created)', async () => {
+    const pr = openPr();
+    const newer = world().gh.pushCommit(REPOSITORY, pr.number);
+    const r = ok(await deploy(4, pr, { image: 'registry.example.com/acme/kube:preview-old' }, pr.headSha));
+    expect(r.outputs).toMatchObject({ status: 'skipped', namespace: `preview-pr-${pr.number}`, revision: '' });
+    expect(r.annotations.find((a) => a.level === 'notice')?.message).toBe(
+      `Not deploying: this run is for commit ${pr.headSha.slice(0, 12)} but pull request #${pr.number}'s head is now ${newer.slice(0, 12)} (a re-run of an older workflow run); the run for the new head deploys it.`,
+    );
+    expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();
+    // The run for the head itself deploys.
+    expect(ok(await deploy(4, pr, {}, newer)).outputs.status).toBe('deployed');
+  });
+
   it('enforces max-previews, naming the oldest previews', async () => {
     const namespaces = world().kube.store.types.get('', 'v1', 'namespaces')!;
     for (const [n, day] of [[901, '01'], [902, '02']] as const) {

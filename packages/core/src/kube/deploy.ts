@@ -46,13 +46,21 @@ export interface DeployPlan {
 export type StillWanted = { wanted: true } | { wanted: false; reason: string };
 
 /**
- * Is the PR still open and opted in? A deploy that finishes after the PR closed would resurrect a
- * namespace teardown already removed. `label` '' means no label is required.
+ * Is the PR still open, opted in and at the commit this run was started for? A deploy that
+ * finishes after the PR closed would resurrect a namespace teardown already removed; a re-run
+ * of an older workflow run would put an old image live while the comment shows the newer one.
+ * `label` '' means no label is required; `headSha` undefined (workflow_dispatch) skips the commit check.
  */
-export function stillWanted(pr: PullRequestInfo | undefined, number: number, label: string): StillWanted {
+export function stillWanted(pr: PullRequestInfo | undefined, number: number, label: string, headSha?: string): StillWanted {
   if (!pr) return { wanted: false, reason: `pull request #${number} does not exist` };
   if (pr.state !== 'open') return { wanted: false, reason: `pull request #${number} is ${pr.merged ? 'merged' : 'closed'}` };
   if (label && !pr.labels.includes(label)) return { wanted: false, reason: `pull request #${number} no longer has the "${label}" label` };
+  if (headSha && pr.headSha && pr.headSha !== headSha) {
+    return {
+      wanted: false,
+      reason: `this run is for commit ${headSha.slice(0, 12)} but pull request #${number}'s head is now ${pr.headSha.slice(0, 12)} (a re-run of an older workflow run); the run for the new head deploys it`,
+    };
+  }
   return { wanted: true };
 }
 
