@@ -25,4 +25,6 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'values file missing', inputs: { 'values-files': 'nope.yaml' }, input: 'values-files', message: /files that exist/ },
   { name: 'empty host-key segment', inputs: { 'host-key': 'ingress..host' }, input: 'host-key', message: /dotted key path/ },
   { name: 'ttl unparsable', inputs: { ttl: 'forever' }, input: 'ttl', message: /duration/ },
+  { name: 'stuck-after unparsable', inputs: { 'stuck-after': 'a while' }, input: 'stuck-after', message: /duration like 90s, 5m/ },
+  { name: 'stuck-after over a day', inputs: { 'stuck-after': '2d' }, input: 'stuck-after', message: /at most 1d/ },
 ];

@@ -8,8 +8,8 @@ import { namespaceManifest } from '@preview-fleet/core/kube';
 import { pullRequestEvent } from '../../../test/harness/events.js';
 import { runActionProcess } from '../../../test/harness/run-action-process.js';
 import { BAD_INPUTS as ALL_BAD_INPUTS } from './bad-inputs.js';
-import { deploy, errorOf, ok, openPr, useWorld } from './deploy-helm-suite.js';
-import { actionDir, chartDir, REPOSITORY } from './fixture.js';
+import { deploy, errorOf, helmJson, ok, openPr, useWorld } from './deploy-helm-suite.js';
+import { actionDir, chartDir, leavePendingUpgrade, REPOSITORY } from './fixture.js';
 import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 const world = useWorld();
@@ -51,6 +51,25 @@ describe('guards (no release is touched)', () => {
     expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();
     // The run for the head itself deploys.
     expect(ok(await deploy(4, pr, {}, newer)).outputs.status).toBe('deployed');
+  });
+
+  it('a release pending for less than stuck-after is another deploy at work: fails saying so; rolls back, uninstalls and writes nothing', async () => {
+    const pr = openPr();
+    const ns = `preview-pr-${pr.number}`;
+    const release = `app-pr-${pr.number}`;
+    ok(await deploy(3, pr));
+    const pending = leavePendingUpgrade(world(), ns, release, 40_000);
+    const next = { ...pr, headSha: world().gh.pushCommit(REPOSITORY, pr.number) };
+    const helmCallsBefore = world().kube.requestLog().filter((e) => e.method !== 'GET').length;
+    const r = await deploy(3, next, { 'stuck-after': '3m' });
+    expect(r.exitCode).toBe(1);
+    expect(r.leaks).toEqual([]);
+    expect(errorOf(r)).toMatch(new RegExp(`^Release "${release}" in "${ns}" is pending-upgrade \\(revision ${pending}, last updated 4\\ds ago\\): `
+      + 'another deploy appears to be running it right now\\. A pending release is treated as stuck \\(and rolled back or uninstalled\\) only once it is older than stuck-after \\(3m\\); not deploying\\.'));
+    // Nothing was written: no rollback, no uninstall, the namespace's marks still name the first commit.
+    expect(world().kube.requestLog().filter((e) => e.method !== 'GET').length).toBe(helmCallsBefore);
+    expect((await helmJson(3, ['status', release, '--namespace', ns])).info.status).toBe('pending-upgrade');
+    expect(world().get('namespaces', undefined, ns)!.metadata.annotations!['preview-fleet.dev/head-sha']).toBe(pr.headSha);
   });
 
   it('enforces max-previews, naming the oldest previews', async () => {

@@ -17,7 +17,7 @@ import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostic
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
 import { applyManifests, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
-import { applyRecovery, describeRecovery, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
+import { applyRecovery, describeInProgress, describeRecovery, IN_PROGRESS_HINT, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
 import { kubectlTools, runHelm, type Kubectl, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
 
@@ -36,6 +36,8 @@ export interface DeployPlan {
   values: Values;
   url?: string;
   timeoutMs: number;
+  /** A pending release at least this old is stuck and recovered; a younger one is another deploy's (deploy fails). */
+  stuckAfterMs: number;
   atomic: boolean;
   ttlMs: number;
   /** 0 = no cap. */
@@ -130,6 +132,9 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   if (!wanted.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
   checkCap(existing, plan.pr, plan.maxPreviews);
   guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
+  // A pending release younger than stuck-after may be another deploy at work: refuse before writing anything.
+  const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
+  if (recovery.action === 'in-progress') throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
 
   // The namespace (marks refreshed) and its fences in one server-side apply.
   const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
@@ -137,7 +142,6 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
   log.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
 
-  const recovery = planRecovery(history);
   if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
   const recoveryMessage = describeRecovery(plan.release, recovery);
 
