@@ -9,7 +9,7 @@ import { pullRequestEvent } from '../../../test/harness/events.js';
 import { runActionProcess } from '../../../test/harness/run-action-process.js';
 import { BAD_INPUTS as ALL_BAD_INPUTS } from './bad-inputs.js';
 import { deploy, errorOf, helmJson, ok, openPr, useWorld } from './deploy-helm-suite.js';
-import { actionDir, chartDir, leavePendingUpgrade, REPOSITORY } from './fixture.js';
+import { actionDir, chartDir, createBeforeFirstWrite, leavePendingUpgrade, REPOSITORY } from './fixture.js';
 import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 const world = useWorld();
@@ -26,6 +26,35 @@ describe('guards (no release is touched)', () => {
     expect(world().get('resourcequotas', ns, 'preview-fleet')).toBeUndefined();
     expect(world().get('namespaces', undefined, ns)!.metadata.labels).toEqual({ team: 'payments', 'kubernetes.io/metadata.name': ns });
     expect(world().kube.store.list(world().kube.store.types.get('', 'v1', 'secrets')!, ns)).toEqual([]);
+  });
+
+  it('a namespace someone else creates between the read and the create is refused, not taken over', async () => {
+    const pr = openPr();
+    const ns = `preview-pr-${pr.number}`;
+    const fired = createBeforeFirstWrite(world(), ns, { team: 'payments' });
+    const r = await deploy(4, pr);
+    expect(fired()).toBe(1);
+    expect(r.exitCode).toBe(1);
+    expect(r.leaks).toEqual([]);
+    expect(errorOf(r)).toContain(`Namespace "${ns}" exists but does not carry preview-fleet's marks; refusing to deploy into it`);
+    const namespace = world().get('namespaces', undefined, ns)!;
+    expect(namespace.metadata.labels).toEqual({ team: 'payments', 'kubernetes.io/metadata.name': ns });
+    expect(namespace.metadata.annotations ?? {}).toEqual({});
+    expect((namespace.metadata as { managedFields?: Array<{ manager: string }> }).managedFields?.map((f) => f.manager) ?? []).not.toContain('preview-fleet');
+    expect(world().get('resourcequotas', ns, 'preview-fleet')).toBeUndefined();
+    expect(world().kube.store.list(world().kube.store.types.get('', 'v1', 'secrets')!, ns)).toEqual([]);
+  });
+
+  it('a namespace this PR\'s other service creates meanwhile (marked for this PR) is used: the deploy goes on', async () => {
+    const pr = openPr();
+    const ns = `preview-pr-${pr.number}`;
+    const other = namespaceManifest(ns, newMarks({ repository: REPOSITORY, pr: pr.number, service: 'worker', now: Date.now(), ttlMs: 3600_000 }));
+    const fired = createBeforeFirstWrite(world(), ns, other.metadata.labels!, other.metadata.annotations!);
+    const r = ok(await deploy(4, pr));
+    expect(fired()).toBe(1);
+    expect(r.outputs.status).toBe('deployed');
+    expect(r.log).toContain(`Refreshed namespace ${ns}`);
+    expect(world().get('namespaces', undefined, ns)!.metadata.annotations!['preview-fleet.dev/services']).toBe('app,worker');
   });
 
   it('skips a PR that closed (or lost its label) before the deploy, creating nothing', async () => {
@@ -53,7 +82,7 @@ describe('guards (no release is touched)', () => {
     expect(ok(await deploy(4, pr, {}, newer)).outputs.status).toBe('deployed');
   });
 
-  it('a release pending for less than stuck-after is another deploy at work: fails saying so; rolls back, uninstalls and writes nothing', async () => {
+  it('a release pending for less than stuck-after is another deploy at work: fails saying so, and neither rolls back, uninstalls nor writes anything', async () => {
     const pr = openPr();
     const ns = `preview-pr-${pr.number}`;
     const release = `app-pr-${pr.number}`;

@@ -81,3 +81,22 @@ export function leavePendingUpgrade(w: World, namespace: string, release: string
   } as KubeObject);
   return version;
 }
+
+/**
+ * Someone else creates `namespace` between deploy's read and its write: a stand-in request hook
+ * that, on the first write to the namespaces resource (create, apply, update) while the namespace
+ * is absent, creates it first with `labels` — so whatever the write was, it now meets an existing
+ * namespace. Fires once; returns how often it fired so far.
+ */
+export function createBeforeFirstWrite(w: World, namespace: string, labels: Record<string, string>, annotations: Record<string, string> = {}): () => number {
+  let fired = 0;
+  w.kube.addRequestHook((info) => {
+    if (fired > 0 || info.type?.resource !== 'namespaces' || !['create', 'patch', 'update'].includes(info.verb)) return;
+    if (info.name !== undefined && info.name !== namespace) return;
+    const t = w.kube.store.types.get('', 'v1', 'namespaces')!;
+    if (w.kube.store.get(t, undefined, namespace)) return;
+    fired += 1;
+    w.kube.store.create(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels, annotations } } as KubeObject);
+  });
+  return () => fired;
+}

@@ -16,7 +16,7 @@ import { checkCap, listPreviewNamespaces } from './cap.js';
 import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
-import { applyManifests, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
+import { applyManifests, claimNamespace, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
 import { applyRecovery, describeInProgress, describeRecovery, IN_PROGRESS_HINT, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
 import { kubectlTools, runHelm, type Kubectl, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
@@ -136,11 +136,16 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
   if (recovery.action === 'in-progress') throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
 
-  // The namespace (marks refreshed) and its fences in one server-side apply.
   const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
   const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
-  await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
-  log.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
+  // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
+  // then the marks refreshed and the fences applied in one server-side apply.
+  const claimed = await timed('namespace', async () => {
+    const c = await claimNamespace(kubectl, plan.namespace, marks, nsState);
+    await applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, c.state), ...fences]);
+    return c;
+  });
+  log.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
 
   if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
   const recoveryMessage = describeRecovery(plan.release, recovery);
@@ -180,13 +185,13 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     const reasons = headlineReasons(d);
     const state = releaseAfterFailure(d.release, plan.atomic);
     return {
-      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: !nsState.exists, revision: d.release?.revision,
+      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: claimed.created, revision: d.release?.revision,
       message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
       diagnostics: renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
     };
   }
   if (!deployed) throw new ActionError(`Helm reported success but printed no release for "${plan.release}"`);
-  return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: !nsState.exists };
+  return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: claimed.created };
 }
 
 /** What became of the release after a failed upgrade, for the one-line message. */

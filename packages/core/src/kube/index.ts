@@ -9,7 +9,7 @@ export {
   type Values, type GeneratedValues,
 } from './values.js';
 export {
-  FIELD_MANAGER, readNamespace, guardNamespace, namespaceManifest, applyManifests, ensureNamespace,
+  FIELD_MANAGER, readNamespace, guardNamespace, namespaceManifest, applyManifests, ensureNamespace, claimNamespace, isAlreadyExists,
   type KubeObject, type NamespaceState, type EnsuredNamespace,
 } from './namespace.js';
 export {
