@@ -16,6 +16,8 @@ export interface RunOptions {
   okExitCodes?: number[];
   /** Stream output lines to the log as they come (default false: log nothing but the command). */
   stream?: boolean;
+  /** The argv to show in logs and errors instead of the real one (e.g. with build-arg values hidden). */
+  display?: readonly string[];
 }
 
 export interface RunResult {
@@ -57,7 +59,7 @@ export function describeCommand(argv: readonly string[]): string {
 /** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
 export async function runCommand(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   if (argv.length === 0 || argv[0] === '') throw new ActionError('runCommand needs a program name');
-  const command = describeCommand(argv);
+  const command = describeCommand(options.display ?? argv);
   log.debug(`$ ${command}`);
   const env = options.env ? (Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) as Record<string, string>) : undefined;
   const result = await getExecOutput(argv[0]!, argv.slice(1) as string[], {
