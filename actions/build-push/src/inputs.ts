@@ -6,14 +6,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, readInputs, parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap,
-  parseList, parsePrNumber, planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
+  DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, maskSecret, readInputs, parseBoolean, parseDuration, parseEnum, parseInteger,
+  parseKeyValueMap, parseList, parsePrNumber, planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
 import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
 
 export const INPUT_NAMES = [
   'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl',
+  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -22,7 +22,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: Required<RawInputs> = {
   'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
   file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
-  'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h',
+  'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
 };
 
 export interface Inputs {
@@ -34,6 +34,8 @@ export interface Inputs {
   context: string;
   file?: string;
   'build-args': Map<string, string>;
+  /** BuildKit secret id → value (each value masked by `maskBuildSecrets`). */
+  secrets: Map<string, string>;
   target?: string;
   platforms: string[];
   'keep-images': number;
@@ -49,8 +51,13 @@ export interface Inputs {
 }
 
 export function readRawInputs(): RawInputs {
-  // build-args keep their inner whitespace: a value may end in spaces.
-  return readInputs(INPUT_NAMES, { untrimmed: ['build-args'] });
+  // build-args keep their inner whitespace: a value may end in spaces. secrets: every line masked as read.
+  return readInputs(INPUT_NAMES, { untrimmed: ['build-args'], secrets: ['secrets'] });
+}
+
+/** Masks each secret's value on its own (readInputs masked whole `id=value` lines, not the values). */
+export function maskBuildSecrets(inputs: Pick<Inputs, 'secrets'>): void {
+  for (const value of inputs.secrets.values()) maskSecret(value);
 }
 
 const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -99,6 +106,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     file: opt(raw.file),
     'build-args': parseKeyValueMap('build-args', raw['build-args']),
     ttl: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
+    secrets: parseSecrets(raw.secrets),
     target,
     platforms,
     'keep-images': parseInteger('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),
@@ -113,6 +121,27 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.repository === '') throw new InputError('repository', '', 'must not be empty');
   if (out.tag === '') throw new InputError('tag', '', 'must not be empty');
+  return out;
+}
+
+/** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
+const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** `id=value` lines; the error names the line number and id, never the value. */
+function parseSecrets(raw: string): Map<string, string> {
+  const out = new Map<string, string>();
+  raw.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '' || line.trim().startsWith('#')) return;
+    const eq = line.indexOf('=');
+    const id = eq < 0 ? '' : line.slice(0, eq).trim();
+    if (eq <= 0 || !SECRET_ID.test(id)) {
+      throw new InputError('secrets', `line ${i + 1}`, 'must hold one id=value per line, the id made of letters, digits, _ . - (as RUN --mount=type=secret,id=… names it)');
+    }
+    if (out.has(id)) throw new InputError('secrets', `line ${i + 1}`, `must not repeat an id (line ${i + 1} repeats "${id}")`);
+    const value = line.slice(eq + 1);
+    if (value === '') throw new InputError('secrets', `line ${i + 1}`, `must give secret "${id}" a value`);
+    out.set(id, value);
+  });
   return out;
 }
 

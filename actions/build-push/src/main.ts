@@ -10,7 +10,7 @@ import {
   buildAndPush, cacheRepositoryFor, createEcrSession, ecrCredentials, ensureRepository, findImage, findImageInRegistry, registryLogin,
   type EcrCredentials, type EcrSession, type EnsuredRepository,
 } from '@preview-fleet/core/registry';
-import { parseInputs, planBuild, readRawInputs, type BuildPlan, type Inputs } from './inputs.js';
+import { maskBuildSecrets, parseInputs, planBuild, readRawInputs, type BuildPlan, type Inputs } from './inputs.js';
 
 interface Prepared {
   inputs: Inputs;
@@ -23,6 +23,7 @@ interface Prepared {
 /** Everything that can be checked without touching ECR or a registry (also the all-in-one's validate step). */
 export function validate(): Prepared {
   const inputs = parseInputs(readRawInputs());
+  maskBuildSecrets(inputs);
   const ctx = loadContext(inputs['pr-number']);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'build and push an image');
@@ -74,7 +75,7 @@ export async function main(): Promise<void> {
       const result = await buildAndPush({
         builder: inputs.builder, context: plan.context, file: plan.file, image,
         cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
-        buildArgs: inputs['build-args'], target: inputs.target, platforms: inputs.platforms, workDir, clock: systemClock,
+        buildArgs: inputs['build-args'], secrets: inputs.secrets, target: inputs.target, platforms: inputs.platforms, workDir, clock: systemClock,
       });
       setOutputs({ image, digest: result.digest, 'repository-uri': repositoryUri, built: true, 'cache-hit': result.cacheHit });
       await summary({ image, digest: result.digest, built: true, cacheHit: result.cacheHit, repo, keep: inputs['keep-images'] });

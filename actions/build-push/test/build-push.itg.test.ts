@@ -1,5 +1,5 @@
 import { CreateRepositoryCommand, ECRClient, GetLifecyclePolicyCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { FakeClock, fromEcrTags } from '@preview-fleet/core';
 import { createEcrSession, lifecyclePolicy, removeEcrRepository } from '@preview-fleet/core/registry';
 import { mirrorToMoto, startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
 import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from '../../../packages/sandbox/src/registry/index.js';
+import { toolPaths } from '../../../packages/sandbox/src/tools.js';
 import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
 import { actionDir, makeWorkspace, MOTO_PASSWORD, MOTO_TOKEN, REPOSITORY, runBuildPush, sha } from './fixture.js';
 
@@ -45,6 +46,8 @@ async function registryDigest(repository: string, tag: string): Promise<string |
   return res.status === 200 ? res.headers.get('docker-content-digest') : null;
 }
 
+const errorsOf = (r: ActionRun): string => r.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+
 function ok(r: ActionRun): ActionRun {
   expect(r.exitCode, r.log).toBe(0);
   expect(r.leaks).toEqual([]);
@@ -74,7 +77,9 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     const auth = JSON.parse(readFileSync(join(scratch, 'storage-main', 'auth.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
     expect(auth.auths[registry.host]?.auth).toBe(MOTO_TOKEN);
     expect(r.log).toContain('$ podman build --tag');
-    expect(r.log).toContain('--build-arg "GREETING=hi there"');
+    // Build-arg values reach podman's argv but not the log.
+    expect(r.log).toContain('--build-arg "GREETING=***"');
+    expect(r.log).not.toContain('hi there');
     expect(r.log).toContain('::group::Build and push');
     expect(r.summary).toContain(`| \`${image}\` | \`${r.outputs.digest}\` | true |`);
     expect(r.summary).toContain('app-preview-12 (created, keeps 4)');
@@ -115,6 +120,39 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     expect(r.log).toContain('Using cache');
     expect(r.outputs).toMatchObject({ built: 'true', 'cache-hit': 'true' });
     expect(await registryDigest('app-preview-12', `preview-${sha('b')}`)).toBe(r.outputs.digest);
+  });
+
+  it('secrets: a BuildKit secret reaches RUN --mount=type=secret through podman\'s environment — masked, in no argv and no log line', async () => {
+    // FROM scratch has no shell: the static kubectl compares the mounted secret with the context's
+    // expected.txt (bind-mounted, never in a layer) and prints only whether they match.
+    const value = `npm-token-${Date.now().toString(36)}-s3cr3t`;
+    const dir = join(ws.dir, 'secret-build');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(toolPaths().v31.kubectl, join(dir, 'kubectl'));
+    writeFileSync(join(dir, 'expected.txt'), value);
+    writeFileSync(join(dir, 'Dockerfile'), [
+      'FROM scratch',
+      'COPY kubectl /kubectl',
+      'RUN --mount=type=secret,id=api_token,required=true --mount=type=bind,source=expected.txt,target=/expected ["/kubectl", "create", "secret", "generic", "check", '
+        + '"--from-file=token=/run/secrets/api_token", "--from-file=expected=/expected", "--dry-run=client", "-o", '
+        + '"go-template={{if eq (index .data \\"token\\") (index .data \\"expected\\")}}build secret matches{{else}}build secret DIFFERS{{end}}\\n"]',
+      '',
+    ].join('\n'));
+    const r = ok(await runBuildPush({
+      pr: 60, inputs: inputs({ context: 'secret-build', cache: 'none', secrets: `api_token=${value}`, 'build-args': 'GREETING=hi there' }),
+      env: env('storage-secret'), cwd: ws.dir,
+    }));
+    expect(r.outputs.built).toBe('true');
+    expect(r.log).toContain('build secret matches');
+    expect(r.log).toMatch(/\$ podman build .*--build-arg "GREETING=\*\*\*" --secret id=api_token,env=PREVIEW_FLEET_BUILD_SECRET_0 /);
+    expect(r.masked).toContain(value);
+    expect(r.log).not.toContain(value);
+    expect(r.leaks).toEqual([]);
+    // Without the secret the required mount fails the build: the value really came from the secrets input.
+    // (Fresh storage: podman's local layer cache does not key on secrets, so the same storage would reuse the RUN layer.)
+    const without = await runBuildPush({ pr: 61, inputs: inputs({ context: 'secret-build', cache: 'none' }), env: env('storage-secret-none'), cwd: ws.dir });
+    expect(without.exitCode).toBe(1);
+    expect(errorsOf(without)).toMatch(/secret required but no secret with id api_token found/);
   });
 
   it('a failing build fails the step with the builder\'s last lines, and pushes nothing', async () => {

@@ -42,6 +42,9 @@ describe('build-push inputs', () => {
     }, ENV);
     expect(inputs['aws-region']).toBe('eu-central-1');
     expect([...inputs['build-args']]).toEqual([['GREETING', 'hello world = yes'], ['EMPTY', '']]);
+    expect(inputs.secrets).toEqual(new Map());
+    expect(parseInputs({ secrets: '# comment\nnpm_token=abc=def\npip.conf= spaced value \n', 'aws-region': 'eu-central-1' }, ENV).secrets)
+      .toEqual(new Map([['npm_token', 'abc=def'], ['pip.conf', ' spaced value ']]));
     expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
       repository: 'acme/web/feature-login-12', tag: 'pr12-aaaaaaa', context: ws.dir, file: join(ws.dir, 'broken.Dockerfile'),
     });

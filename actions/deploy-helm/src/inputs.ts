@@ -18,7 +18,7 @@ export const INPUT_NAMES = [
   'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
   'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
   'timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace', 'egress-allow',
-  'label', 'github-token', 'pr-number',
+  'label', 'github-token', 'pr-number', 'stuck-after',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -31,6 +31,7 @@ export const DEFAULTS: RawInputs = {
   'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m', atomic: 'true', ttl: '72h',
   'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
   'egress-allow': '0.0.0.0/0', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
+  'stuck-after': '5m',
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref'];
@@ -50,6 +51,7 @@ export interface Inputs {
   secretRef?: string;
   sensitiveSecretRef?: string;
   timeoutMs: number;
+  stuckAfterMs: number;
   atomic: boolean;
   ttlMs: number;
   maxPreviews: number;
@@ -131,6 +133,8 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     secretRef: opt(raw['secret-ref']),
     sensitiveSecretRef: opt(raw['sensitive-secret-ref']),
     timeoutMs: parseDuration('timeout', raw.timeout ?? '', DURATION_BOUNDS.stepTimeout),
+    // 0s restores "every pending release is stuck"; a day is far beyond any helm --timeout we allow (6h).
+    stuckAfterMs: parseDuration('stuck-after', raw['stuck-after'] ?? '', { minMs: 0, maxMs: 24 * 3_600_000 }),
     atomic: parseBoolean('atomic', raw.atomic ?? ''),
     ttlMs: parseDuration('ttl', raw.ttl ?? '', DURATION_BOUNDS.ttl),
     maxPreviews: parseInteger('max-previews', raw['max-previews'] ?? '', { min: 0 }),
@@ -163,6 +167,6 @@ export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: strin
   return {
     repository, pr: pr.number, service: inputs.service, headSha: pr.headSha, namespace: names.namespace, release: names.release,
     chart: inputs.chart, chartVersion: inputs.chartVersion, valuesFiles: inputs.valuesFiles, values, url: names.url,
-    timeoutMs: inputs.timeoutMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews, guardrails: inputs.guardrails,
+    timeoutMs: inputs.timeoutMs, stuckAfterMs: inputs.stuckAfterMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews, guardrails: inputs.guardrails,
   };
 }

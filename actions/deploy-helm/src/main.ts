@@ -30,8 +30,10 @@ export async function main(): Promise<void> {
       return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
     }
     const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl }), ctx.repository, pr);
+    // The event's head SHA is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
+    const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
     if (current && !plan.headSha) plan.headSha = current.headSha;
-    return stillWanted(current, pr, inputs.label);
+    return wanted;
   };
 
   const result = await deployPreview(plan, { tools, checkStillWanted });

@@ -33,4 +33,6 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'quota pods=1e999 (issue 14 item 12)', inputs: { 'resource-quota': 'pods=1e999' }, input: 'resource-quota', message: /at most 9223372036854775807/, bundle: true },
   { name: 'quota pods not whole', inputs: { 'resource-quota': 'pods=2.5' }, input: 'resource-quota', message: /whole number/ },
   { name: 'limit negative', inputs: { 'limit-range': 'max.cpu=-1' }, input: 'limit-range', message: /not negative/ },
+  { name: 'stuck-after unparsable', inputs: { 'stuck-after': 'a while' }, input: 'stuck-after', message: /duration like 90s, 5m/ },
+  { name: 'stuck-after over a day', inputs: { 'stuck-after': '2d' }, input: 'stuck-after', message: /at most 1d/ },
 ];

@@ -8,8 +8,8 @@ import { namespaceManifest } from '@preview-fleet/core/kube';
 import { pullRequestEvent } from '../../../test/harness/events.js';
 import { runActionProcess } from '../../../test/harness/run-action-process.js';
 import { BAD_INPUTS as ALL_BAD_INPUTS } from './bad-inputs.js';
-import { deploy, errorOf, ok, openPr, useWorld } from './deploy-helm-suite.js';
-import { actionDir, chartDir, REPOSITORY } from './fixture.js';
+import { deploy, errorOf, helmJson, ok, openPr, useWorld } from './deploy-helm-suite.js';
+import { actionDir, chartDir, createBeforeFirstWrite, leavePendingUpgrade, REPOSITORY } from './fixture.js';
 import { expectInputRejected } from '../../../test/harness/bad-input.js';
 
 const world = useWorld();
@@ -28,6 +28,35 @@ describe('guards (no release is touched)', () => {
     expect(world().kube.store.list(world().kube.store.types.get('', 'v1', 'secrets')!, ns)).toEqual([]);
   });
 
+  it('a namespace someone else creates between the read and the create is refused, not taken over', async () => {
+    const pr = openPr();
+    const ns = `preview-pr-${pr.number}`;
+    const fired = createBeforeFirstWrite(world(), ns, { team: 'payments' });
+    const r = await deploy(4, pr);
+    expect(fired()).toBe(1);
+    expect(r.exitCode).toBe(1);
+    expect(r.leaks).toEqual([]);
+    expect(errorOf(r)).toContain(`Namespace "${ns}" exists but does not carry preview-fleet's marks; refusing to deploy into it`);
+    const namespace = world().get('namespaces', undefined, ns)!;
+    expect(namespace.metadata.labels).toEqual({ team: 'payments', 'kubernetes.io/metadata.name': ns });
+    expect(namespace.metadata.annotations ?? {}).toEqual({});
+    expect((namespace.metadata as { managedFields?: Array<{ manager: string }> }).managedFields?.map((f) => f.manager) ?? []).not.toContain('preview-fleet');
+    expect(world().get('resourcequotas', ns, 'preview-fleet')).toBeUndefined();
+    expect(world().kube.store.list(world().kube.store.types.get('', 'v1', 'secrets')!, ns)).toEqual([]);
+  });
+
+  it('a namespace this PR\'s other service creates meanwhile (marked for this PR) is used: the deploy goes on', async () => {
+    const pr = openPr();
+    const ns = `preview-pr-${pr.number}`;
+    const other = namespaceManifest(ns, newMarks({ repository: REPOSITORY, pr: pr.number, service: 'worker', now: Date.now(), ttlMs: 3600_000 }));
+    const fired = createBeforeFirstWrite(world(), ns, other.metadata.labels!, other.metadata.annotations!);
+    const r = ok(await deploy(4, pr));
+    expect(fired()).toBe(1);
+    expect(r.outputs.status).toBe('deployed');
+    expect(r.log).toContain(`Refreshed namespace ${ns}`);
+    expect(world().get('namespaces', undefined, ns)!.metadata.annotations!['preview-fleet.dev/services']).toBe('app,worker');
+  });
+
   it('skips a PR that closed (or lost its label) before the deploy, creating nothing', async () => {
     const closed = openPr();
     world().gh.closePullRequest(REPOSITORY, closed.number);
@@ -38,6 +67,38 @@ describe('guards (no release is touched)', () => {
       expect(r.annotations.find((a) => a.level === 'notice')?.message).toBe(`Not deploying: pull request #${pr.number} ${reason}.`);
       expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();
     }
+  });
+
+  it('skips a re-run of an older workflow run: its head SHA is no longer the PR\'s head (status=skipped, nothing created)', async () => {
+    const pr = openPr();
+    const newer = world().gh.pushCommit(REPOSITORY, pr.number);
+    const r = ok(await deploy(4, pr, { image: 'registry.example.com/acme/kube:preview-old' }, pr.headSha));
+    expect(r.outputs).toMatchObject({ status: 'skipped', namespace: `preview-pr-${pr.number}`, revision: '' });
+    expect(r.annotations.find((a) => a.level === 'notice')?.message).toBe(
+      `Not deploying: this run is for commit ${pr.headSha.slice(0, 12)} but pull request #${pr.number}'s head is now ${newer.slice(0, 12)} (a re-run of an older workflow run); the run for the new head deploys it.`,
+    );
+    expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();
+    // The run for the head itself deploys.
+    expect(ok(await deploy(4, pr, {}, newer)).outputs.status).toBe('deployed');
+  });
+
+  it('a release pending for less than stuck-after is another deploy at work: fails saying so, and neither rolls back, uninstalls nor writes anything', async () => {
+    const pr = openPr();
+    const ns = `preview-pr-${pr.number}`;
+    const release = `app-pr-${pr.number}`;
+    ok(await deploy(3, pr));
+    const pending = leavePendingUpgrade(world(), ns, release, 40_000);
+    const next = { ...pr, headSha: world().gh.pushCommit(REPOSITORY, pr.number) };
+    const helmCallsBefore = world().kube.requestLog().filter((e) => e.method !== 'GET').length;
+    const r = await deploy(3, next, { 'stuck-after': '3m' });
+    expect(r.exitCode).toBe(1);
+    expect(r.leaks).toEqual([]);
+    expect(errorOf(r)).toMatch(new RegExp(`^Release "${release}" in "${ns}" is pending-upgrade \\(revision ${pending}, last updated 4\\ds ago\\): `
+      + 'another deploy appears to be running it right now\\. A pending release is treated as stuck \\(and rolled back or uninstalled\\) only once it is older than stuck-after \\(3m\\); not deploying\\.'));
+    // Nothing was written: no rollback, no uninstall, the namespace's marks still name the first commit.
+    expect(world().kube.requestLog().filter((e) => e.method !== 'GET').length).toBe(helmCallsBefore);
+    expect((await helmJson(3, ['status', release, '--namespace', ns])).info.status).toBe('pending-upgrade');
+    expect(world().get('namespaces', undefined, ns)!.metadata.annotations!['preview-fleet.dev/head-sha']).toBe(pr.headSha);
   });
 
   it('enforces max-previews, naming the oldest previews', async () => {

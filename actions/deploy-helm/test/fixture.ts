@@ -57,11 +57,12 @@ export async function startWorld(): Promise<World> {
 }
 
 /**
- * Leaves the newest revision of `release` as `pending-upgrade`, as an interrupted `helm upgrade`
- * does: a new release Secret (Helm's storage: base64 of gzipped JSON inside the Secret's data)
- * with status pending-upgrade and the next version, the deployed one untouched.
+ * Leaves the newest revision of `release` as `pending-upgrade`, as an interrupted (or a still
+ * running) `helm upgrade` does: a new release Secret (Helm's storage: base64 of gzipped JSON
+ * inside the Secret's data) with status pending-upgrade, the next version and `last_deployed`
+ * (history's `updated`) `ageMs` ago; the deployed one untouched.
  */
-export function leavePendingUpgrade(w: World, namespace: string, release: string): number {
+export function leavePendingUpgrade(w: World, namespace: string, release: string, ageMs: number): number {
   const secrets = w.kube.store.types.get('', 'v1', 'secrets')!;
   const mine = w.kube.store.list(secrets, namespace).filter((s: KubeObject) => s.metadata.labels?.owner === 'helm' && s.metadata.labels?.name === release);
   const latest = mine.sort((a: KubeObject, b: KubeObject) => Number(b.metadata.labels!.version) - Number(a.metadata.labels!.version))[0]!;
@@ -71,6 +72,7 @@ export function leavePendingUpgrade(w: World, namespace: string, release: string
   rel.version = version;
   rel.info.status = 'pending-upgrade';
   rel.info.description = 'Preparing upgrade';
+  rel.info.last_deployed = new Date(Date.now() - ageMs).toISOString();
   const data = Buffer.from(gzipSync(Buffer.from(JSON.stringify(rel))).toString('base64')).toString('base64');
   w.kube.store.create(secrets, {
     apiVersion: 'v1', kind: 'Secret', type: 'helm.sh/release.v1',
@@ -78,4 +80,23 @@ export function leavePendingUpgrade(w: World, namespace: string, release: string
     data: { release: data },
   } as KubeObject);
   return version;
+}
+
+/**
+ * Someone else creates `namespace` between deploy's read and its write: a stand-in request hook
+ * that, on the first write to the namespaces resource (create, apply, update) while the namespace
+ * is absent, creates it first with `labels` — so whatever the write was, it now meets an existing
+ * namespace. Fires once; returns how often it fired so far.
+ */
+export function createBeforeFirstWrite(w: World, namespace: string, labels: Record<string, string>, annotations: Record<string, string> = {}): () => number {
+  let fired = 0;
+  w.kube.addRequestHook((info) => {
+    if (fired > 0 || info.type?.resource !== 'namespaces' || !['create', 'patch', 'update'].includes(info.verb)) return;
+    if (info.name !== undefined && info.name !== namespace) return;
+    const t = w.kube.store.types.get('', 'v1', 'namespaces')!;
+    if (w.kube.store.get(t, undefined, namespace)) return;
+    fired += 1;
+    w.kube.store.create(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels, annotations } } as KubeObject);
+  });
+  return () => fired;
 }

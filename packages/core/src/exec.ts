@@ -25,6 +25,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Whom the command waits on, for the step deadline's message (default: the command itself). */
   waitingFor?: string | (() => string);
+  /** The argv to show in logs and errors instead of the real one (e.g. with build-arg values hidden). */
+  display?: readonly string[];
 }
 
 export interface RunResult {
@@ -82,7 +84,7 @@ export function describeCommand(argv: readonly string[]): string {
 /** Runs `argv[0]` with `argv.slice(1)` as separate arguments (no shell), bounded by `timeoutMs`. */
 export async function runCommand(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   if (argv.length === 0 || argv[0] === '') throw new ActionError('runCommand needs a program name');
-  const command = describeCommand(argv);
+  const command = describeCommand(options.display ?? argv);
   log.debug(`$ ${command}`);
   const env = options.env ? (Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) as Record<string, string>) : undefined;
   const result = await waitingOn(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));

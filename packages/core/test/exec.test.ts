@@ -24,6 +24,14 @@ describe('runCommand (argv only, redacted)', () => {
     expect(msg).not.toContain('hunter2-secret');
   });
 
+  it('shows `display` instead of the argv in its error (build-arg values hidden), running the real argv', async () => {
+    const argv = [process.execPath, '-e', 'process.exit(process.argv[1].length === 13 ? 4 : 5)', 'K=plain-value'];
+    const err = await runCommand(argv, { display: [...argv.slice(0, 3), 'K=***'] }).then(() => expect.unreachable(), (e: unknown) => e as CommandError);
+    expect(err.exitCode).toBe(4);
+    expect(err.message).toContain('K=***');
+    expect(err.message).not.toContain('plain-value');
+  });
+
   it('accepts listed exit codes', async () => {
     const r = await runCommand([process.execPath, '-e', 'process.exit(2)'], { okExitCodes: [0, 2] });
     expect(r.exitCode).toBe(2);

@@ -16,8 +16,8 @@ import { checkCap, listPreviewNamespaces } from './cap.js';
 import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
-import { applyManifests, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
-import { applyRecovery, describeRecovery, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
+import { applyManifests, claimNamespace, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
+import { applyRecovery, describeInProgress, describeRecovery, IN_PROGRESS_HINT, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
 import { kubectlTools, runHelm, type Kubectl, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
 
@@ -36,6 +36,8 @@ export interface DeployPlan {
   values: Values;
   url?: string;
   timeoutMs: number;
+  /** A pending release at least this old is stuck and recovered; a younger one is another deploy's (deploy fails). */
+  stuckAfterMs: number;
   atomic: boolean;
   ttlMs: number;
   /** 0 = no cap. */
@@ -46,13 +48,21 @@ export interface DeployPlan {
 export type StillWanted = { wanted: true } | { wanted: false; reason: string };
 
 /**
- * Is the PR still open and opted in? A deploy that finishes after the PR closed would resurrect a
- * namespace teardown already removed. `label` '' means no label is required.
+ * Is the PR still open, opted in and at the commit this run was started for? A deploy that
+ * finishes after the PR closed would resurrect a namespace teardown already removed; a re-run
+ * of an older workflow run would put an old image live while the comment shows the newer one.
+ * `label` '' means no label is required; `headSha` undefined (workflow_dispatch) skips the commit check.
  */
-export function stillWanted(pr: PullRequestInfo | undefined, number: number, label: string): StillWanted {
+export function stillWanted(pr: PullRequestInfo | undefined, number: number, label: string, headSha?: string): StillWanted {
   if (!pr) return { wanted: false, reason: `pull request #${number} does not exist` };
   if (pr.state !== 'open') return { wanted: false, reason: `pull request #${number} is ${pr.merged ? 'merged' : 'closed'}` };
   if (label && !pr.labels.includes(label)) return { wanted: false, reason: `pull request #${number} no longer has the "${label}" label` };
+  if (headSha && pr.headSha && pr.headSha !== headSha) {
+    return {
+      wanted: false,
+      reason: `this run is for commit ${headSha.slice(0, 12)} but pull request #${number}'s head is now ${pr.headSha.slice(0, 12)} (a re-run of an older workflow run); the run for the new head deploys it`,
+    };
+  }
   return { wanted: true };
 }
 
@@ -122,14 +132,21 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   if (!wanted.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
   checkCap(existing, plan.pr, plan.maxPreviews);
   guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
+  // A pending release younger than stuck-after may be another deploy at work: refuse before writing anything.
+  const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
+  if (recovery.action === 'in-progress') throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
 
-  // The namespace (marks refreshed) and its fences in one server-side apply.
   const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
   const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
-  await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
-  log.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
+  // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
+  // then the marks refreshed and the fences applied in one server-side apply.
+  const claimed = await timed('namespace', async () => {
+    const c = await claimNamespace(kubectl, plan.namespace, marks, nsState);
+    await applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, c.state), ...fences]);
+    return c;
+  });
+  log.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
 
-  const recovery = planRecovery(history);
   if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
   const recoveryMessage = describeRecovery(plan.release, recovery);
 
@@ -168,13 +185,13 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     const reasons = headlineReasons(d);
     const state = releaseAfterFailure(d.release, plan.atomic);
     return {
-      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: !nsState.exists, revision: d.release?.revision,
+      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: claimed.created, revision: d.release?.revision,
       message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
       diagnostics: renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
     };
   }
   if (!deployed) throw new ActionError(`Helm reported success but printed no release for "${plan.release}"`);
-  return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: !nsState.exists };
+  return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: claimed.created };
 }
 
 /** What became of the release after a failed upgrade, for the one-line message. */

@@ -9,7 +9,7 @@ export {
   type Values, type GeneratedValues,
 } from './values.js';
 export {
-  FIELD_MANAGER, readNamespace, guardNamespace, namespaceManifest, applyManifests, ensureNamespace,
+  FIELD_MANAGER, readNamespace, guardNamespace, namespaceManifest, applyManifests, ensureNamespace, claimNamespace, isAlreadyExists,
   type KubeObject, type NamespaceState, type EnsuredNamespace,
 } from './namespace.js';
 export {
@@ -18,7 +18,7 @@ export {
 } from './guardrails.js';
 export {
   PENDING_STATUSES, getReleaseStatus, getReleaseHistory, parseReleaseStatus, parseReleaseHistory, planRecovery, describeRecovery,
-  recoverStuckRelease, applyRecovery, type ReleaseStatus, type HistoryEntry, type Recovery,
+  recoverStuckRelease, applyRecovery, describeInProgress, IN_PROGRESS_HINT, type ReleaseStatus, type HistoryEntry, type Recovery, type RecoveryClock,
 } from './release.js';
 export {
   collectDiagnostics, renderDiagnostics, mergeDiagnostics, parseWarningEvents, parseUnreadyPods, headlineReasons,

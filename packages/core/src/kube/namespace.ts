@@ -73,7 +73,11 @@ export function namespaceManifest(name: string, marks: OwnershipMarks, existing?
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
 }
 
-/** `kubectl apply --server-side --field-manager preview-fleet -f -`: idempotent create-or-update. */
+/**
+ * `kubectl apply --server-side --field-manager preview-fleet -f -`: idempotent create-or-update.
+ * `--force-conflicts` takes fields from other managers, so only apply a namespace that is already
+ * known to be ours (see claimNamespace).
+ */
 export async function applyManifests(tools: Kubectl, objects: KubeObject[], namespace?: string): Promise<void> {
   if (objects.length === 0) return;
   const list = { apiVersion: 'v1', kind: 'List', items: objects };
@@ -82,19 +86,53 @@ export async function applyManifests(tools: Kubectl, objects: KubeObject[], name
   await runKubectl(tools, args, { input: JSON.stringify(list) });
 }
 
+/** `AlreadyExists` from kubectl create ("Error from server (AlreadyExists): … already exists"). */
+export function isAlreadyExists(err: unknown): boolean {
+  return /\(AlreadyExists\)|already exists/i.test(String((err as { stderr?: string })?.stderr ?? (err as Error)?.message ?? ''));
+}
+
+export interface ClaimedNamespace {
+  /** True when this call created it. */
+  created: boolean;
+  /** The namespace as it is now (ours: guarded), the base for the marks' refresh. */
+  state: NamespaceState;
+}
+
+/**
+ * Makes a namespace read as absent ours without ever taking over someone else's: it is *created*
+ * (`kubectl create`, which fails with AlreadyExists when anyone made it since we looked — an
+ * apply would silently adopt it); on AlreadyExists it is re-read and guarded like any existing
+ * namespace, so one made meanwhile by another service's deploy of this PR is used and any other
+ * is refused. A namespace that already existed (and was guarded) is returned as it is.
+ */
+export async function claimNamespace(tools: Kubectl, name: string, marks: OwnershipMarks, state: NamespaceState): Promise<ClaimedNamespace> {
+  if (state.exists) return { created: false, state };
+  const manifest = namespaceManifest(name, marks);
+  try {
+    await runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], { input: JSON.stringify(manifest) });
+    return { created: true, state: { exists: true, labels: manifest.metadata.labels ?? {}, annotations: manifest.metadata.annotations ?? {}, marks } };
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  const now = await readNamespace(tools, name);
+  if (!now.exists) throw new ActionError(`Namespace "${name}" was created and deleted by someone else while this deploy was creating it; try again`);
+  guardNamespace(name, now, { repository: marks.repository, pr: marks.pr });
+  return { created: false, state: now };
+}
+
 export interface EnsuredNamespace {
   name: string;
   created: boolean;
   marks: OwnershipMarks;
 }
 
-/** Guards, then creates or refreshes the namespace with our marks. */
+/** Guards, then creates (never adopts) or refreshes the namespace with our marks. */
 export async function ensureNamespace(tools: Kubectl, name: string, marks: OwnershipMarks): Promise<EnsuredNamespace> {
-  const state = await readNamespace(tools, name);
-  guardNamespace(name, state, { repository: marks.repository, pr: marks.pr });
+  const read = await readNamespace(tools, name);
+  guardNamespace(name, read, { repository: marks.repository, pr: marks.pr });
+  const { created, state } = await claimNamespace(tools, name, marks, read);
   const manifest = namespaceManifest(name, marks, state);
   await applyManifests(tools, [manifest]);
   const applied = { ...marks, createdAt: manifest.metadata.annotations![ANNOTATIONS.createdAt]! };
-  return { name, created: !state.exists, marks: applied };
+  return { name, created, marks: applied };
 }
-

@@ -4,6 +4,11 @@
  * manifests, per AWS's BuildKit remote-cache announcement). podman (4.x): `build` then
  * `push --digestfile`; its `--cache-from`/`--cache-to` take a bare repository and store cache
  * entries as tags in it. Either way the digest comes from the push itself.
+ * Build-arg values reach the builder's argv (`ps` shows them) but never the log: the logged
+ * command shows `KEY=***`. Values that are secrets go through BuildKit secret mounts instead:
+ * `--secret id=<id>,env=<VAR>` (docker buildx and podman ≥ 4.x alike; checked on podman 4.3.1)
+ * with the value only in the builder's environment, read in the Dockerfile by
+ * `RUN --mount=type=secret,id=<id>` and never stored in a layer or the cache.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +31,8 @@ export interface BuildOptions {
   /** Registry cache: `host/repository` (see cacheRefFor); undefined builds without a cache. */
   cacheRepository?: string;
   buildArgs?: ReadonlyMap<string, string>;
+  /** BuildKit secrets, id → value (masked by the caller); passed by environment, never argv. */
+  secrets?: ReadonlyMap<string, string>;
   target?: string;
   platforms?: readonly string[];
   /** Directory for the metadata / digest file. */
@@ -48,7 +55,21 @@ function common(o: BuildOptions): string[] {
   if (o.target) args.push('--target', o.target);
   if (o.platforms && o.platforms.length > 0) args.push('--platform', o.platforms.join(','));
   for (const [k, v] of o.buildArgs ?? []) args.push('--build-arg', `${k}=${v}`);
+  [...(o.secrets?.keys() ?? [])].forEach((id, i) => args.push('--secret', `id=${id},env=${secretEnvName(i)}`));
   return args;
+}
+
+/** The environment variable that carries the `index`-th secret to the builder (ids may hold `.` and `-`, names may not). */
+export const secretEnvName = (index: number): string => `PREVIEW_FLEET_BUILD_SECRET_${index}`;
+
+/** The builder's extra environment: each secret's value under its secretEnvName. */
+export function secretEnv(o: Pick<BuildOptions, 'secrets'>): Record<string, string> {
+  return Object.fromEntries([...(o.secrets?.values() ?? [])].map((v, i) => [secretEnvName(i), v]));
+}
+
+/** An argv as it may be shown: every `--build-arg KEY=value` as `KEY=***`. */
+export function displayArgv(argv: readonly string[]): string[] {
+  return argv.map((a, i) => (i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a));
 }
 
 export const metadataFile = (workDir: string): string => join(workDir, 'build-metadata.json');
@@ -109,9 +130,12 @@ export async function buildAndPush(o: BuildOptions): Promise<BuildResult> {
   return group(`Build and push ${o.image} (${o.builder})`, async () => {
     let output = '';
     const step = async (argv: string[], what: string): Promise<void> => {
-      log.info(`$ ${describeCommand(argv)}`);
+      const display = displayArgv(argv);
+      log.info(`$ ${describeCommand(display)}`);
       try {
-        const res = await retry(() => runCommand(argv, { env: o.env, stream: true }), {
+        // Secrets go to the build's environment only (not the push's).
+        const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
+        const res = await retry(() => runCommand(argv, { env, stream: true, display }), {
           attempts, baseMs: 1000, clock, classify: classifyRegistryError,
           onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
         });

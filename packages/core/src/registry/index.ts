@@ -13,7 +13,7 @@ export { findImage, type FoundImage } from './images.js';
 export { findImageInRegistry, parseChallenge, registryBaseUrl, MANIFEST_TYPES, type RegistryImageQuery, type RegistryLookup } from './manifest.js';
 export { registryLogin, ecrCredentials, decodeAuthorizationToken, type EcrCredentials, BUILDERS, type Builder, type RegistryLogin, type RegistryLoginOptions } from './login.js';
 export {
-  buildAndPush, buildCommands, cacheRepositoryFor, classifyRegistryError, CACHE_TAG, type BuildOptions, type BuildResult,
+  buildAndPush, buildCommands, displayArgv, secretEnv, secretEnvName, cacheRepositoryFor, classifyRegistryError, CACHE_TAG, type BuildOptions, type BuildResult,
 } from './build.js';
 export { removeEcrRepository, listMarkedRepositories, type RemoveRepositoryOptions, type MarkedRepository } from './removal.js';
 export { isRegistryHost } from './host.js';

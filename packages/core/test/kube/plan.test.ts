@@ -27,6 +27,15 @@ describe('still wanted', () => {
   ])('%#', (p, label, expected) => {
     expect(stillWanted(p, 4, label)).toEqual(expected);
   });
+
+  it('a run for a commit that is no longer the head is not wanted; the head itself, or no SHA (dispatch), is', () => {
+    const head = { ...pr, headSha: 'b'.repeat(40) };
+    expect(stillWanted(head, 4, 'preview', 'b'.repeat(40))).toEqual({ wanted: true });
+    expect(stillWanted(head, 4, 'preview', undefined)).toEqual({ wanted: true });
+    expect(stillWanted(head, 4, 'preview', 'a'.repeat(40))).toEqual({
+      wanted: false, reason: `this run is for commit ${'a'.repeat(12)} but pull request #4's head is now ${'b'.repeat(12)} (a re-run of an older workflow run); the run for the new head deploys it`,
+    });
+  });
 });
 
 describe('argo cd application', () => {

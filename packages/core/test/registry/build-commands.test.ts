@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CommandError } from '@preview-fleet/core';
 import {
-  buildCommands, cacheRepositoryFor, classifyEcrError, classifyRegistryError, decodeAuthorizationToken, isRegistryHost,
+  buildCommands, cacheRepositoryFor, classifyEcrError, displayArgv, secretEnv, classifyRegistryError, decodeAuthorizationToken, isRegistryHost,
   lifecyclePolicy, resolveRegion, type BuildOptions,
 } from '@preview-fleet/core/registry';
 
@@ -29,6 +29,24 @@ describe('build command lines', () => {
         '--cache-from', base.cacheRepository, '--cache-to', base.cacheRepository, '/w/app'],
       ['podman', 'push', '--digestfile', '/tmp/wd/image.digest', base.image],
     ]);
+  });
+
+  it('secrets: --secret id=<id>,env=<variable> in argv, the values only in the builder\'s environment', () => {
+    const secrets = new Map([['npm_token', 'npm-s3cr3t'], ['pip.conf', 'index-url = https://u:p@pypi.example/simple']]);
+    for (const builder of ['docker', 'podman'] as const) {
+      const [build, push] = buildCommands({ ...base, builder, secrets });
+      expect(build!.join(' ')).toContain('--secret id=npm_token,env=PREVIEW_FLEET_BUILD_SECRET_0 --secret id=pip.conf,env=PREVIEW_FLEET_BUILD_SECRET_1');
+      for (const argv of [build, push].filter(Boolean)) expect(argv!.join(' ')).not.toMatch(/s3cr3t|u:p@/);
+    }
+    expect(secretEnv({ secrets })).toEqual({ PREVIEW_FLEET_BUILD_SECRET_0: 'npm-s3cr3t', PREVIEW_FLEET_BUILD_SECRET_1: 'index-url = https://u:p@pypi.example/simple' });
+    expect(secretEnv({})).toEqual({});
+  });
+
+  it('the argv shown in the log hides every build-arg value (KEY=***) and nothing else', () => {
+    const [build] = buildCommands({ ...base, builder: 'podman', buildArgs: args, target: 'runtime' });
+    const shown = displayArgv(build!);
+    expect(shown.filter((a, i) => shown[i - 1] === '--build-arg')).toEqual(['NODE_ENV=***', 'GREETING=***', 'EQ=***']);
+    expect(shown.filter((a, i) => build![i - 1] !== '--build-arg')).toEqual(build!.filter((a, i) => build![i - 1] !== '--build-arg'));
   });
 
   it('cache none: no cache flags for either builder', () => {
