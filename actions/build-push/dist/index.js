@@ -3950,7 +3950,7 @@ __webpack_unused_export__ = StopReplicationBackfillResponse$;
 __webpack_unused_export__ = SubjectIdentifier$;
 __webpack_unused_export__ = Tag$;
 __webpack_unused_export__ = TagResource$;
-__webpack_unused_export__ = TagResourceCommand;
+exports.eqU = TagResourceCommand;
 __webpack_unused_export__ = TagResourceRequest$;
 __webpack_unused_export__ = TagResourceResponse$;
 __webpack_unused_export__ = TagStatus;
@@ -11697,7 +11697,7 @@ class InvokeStoreMulti extends InvokeStoreBase {
     als;
     static async create() {
         const instance = new InvokeStoreMulti();
-        const asyncHooks = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4317, 23));
+        const asyncHooks = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6698, 23));
         instance.als = new asyncHooks.AsyncLocalStorage();
         return instance;
     }
@@ -28376,7 +28376,7 @@ module.exports = {
 
 
 const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
@@ -28501,7 +28501,7 @@ const {
   RequestAbortedError
 } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
@@ -28753,7 +28753,7 @@ const { Readable } = __nccwpck_require__(9927)
 const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -28974,7 +28974,7 @@ const { finished, PassThrough } = __nccwpck_require__(7075)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
@@ -29197,7 +29197,7 @@ module.exports = stream
 
 
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
@@ -40003,7 +40003,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 7253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40875,7 +40875,7 @@ module.exports = {
 
 
 const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
+const { Cache } = __nccwpck_require__(7253)
 const { webidl } = __nccwpck_require__(5893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
@@ -56222,7 +56222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5301);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9173);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3255);
 
 
@@ -56249,16 +56249,16 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 1 modules
-var src = __nccwpck_require__(5301);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 2 modules
+var src = __nccwpck_require__(9173);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
 var src_clock = __nccwpck_require__(143);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
 var retry = __nccwpck_require__(9899);
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 1 modules
-var runtime = __nccwpck_require__(1049);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
 ;// CONCATENATED MODULE: ./packages/core/src/registry/client.ts
 /**
  * The ECR client and the one door every ECR call goes through (`EcrSession.call`): retried on
@@ -56269,6 +56269,8 @@ var runtime = __nccwpck_require__(1049);
 
 
 
+/** One ECR request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
 /** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
 const THROTTLING = new Set([
     'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
@@ -56316,20 +56318,26 @@ function createEcrSession(options = {}) {
             hint: 'aws-actions/configure-aws-credentials sets AWS_REGION for the following steps',
         });
     }
-    const client = options.client ?? new dist_cjs/* ECRClient */.S70({ region, maxAttempts: 1 });
+    const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
+    const client = options.client ?? new dist_cjs/* ECRClient */.S70({ region, maxAttempts: 1, requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs } });
     const clock = options.clock ?? src_clock/* systemClock */.m;
     return {
         client, region, clock,
-        async call(operation, fn) {
-            try {
-                return await (0,retry/* retry */.L5)(() => fn(client), {
-                    attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
-                });
-            }
-            catch (err) {
-                const name = client_awsErrorName(err);
-                throw new runtime/* ActionError */.lZ(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${(0,runtime/* errorText */.kc)(err).split('\n')[0]}`, { cause: err, hint: hintFor(name) });
-            }
+        call(operation, fn) {
+            return (0,runtime/* waitingOn */.b7)(`ECR in ${region}`, operation, async () => {
+                try {
+                    return await (0,retry/* retry */.L5)(() => fn(client), {
+                        attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+                    });
+                }
+                catch (err) {
+                    const name = client_awsErrorName(err);
+                    const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test((0,runtime/* errorText */.kc)(err));
+                    throw new runtime/* ActionError */.lZ(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${(0,runtime/* errorText */.kc)(err).split('\n')[0]}`, {
+                        cause: err, hint: timedOut ? `ECR in ${region} did not answer within ${(0,runtime/* formatDuration */.a3)(requestMs)} (request-timeout); check the runner's network or raise request-timeout` : hintFor(name),
+                    });
+                }
+            });
         },
         destroy: () => client.destroy(),
     };
@@ -56384,6 +56392,18 @@ async function describe(ecr, name) {
 async function putPolicy(ecr, name, keep) {
     await ecr.call(`PutLifecyclePolicy ${name}`, (c) => c.send(new dist_cjs/* PutLifecyclePolicyCommand */.Rcn({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })));
 }
+/**
+ * Moves expires-at forward (never back) and records the new head SHA, keeping the rest of the
+ * marks; TagResource overwrites the keys it is given and leaves the others.
+ */
+async function renewExpiry(ecr, arn, current, next) {
+    const later = next.expiresAt !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+    const sha = next.headSha !== undefined && next.headSha !== current.headSha;
+    if (!later && !sha)
+        return;
+    const tags = (0,src_marks/* toEcrTags */.Nb)({ ...current, expiresAt: later ? next.expiresAt : current.expiresAt, headSha: next.headSha ?? current.headSha });
+    await ecr.call(`TagResource ${arn}`, (c) => c.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags })));
+}
 /** The marks in a repository's tags, or undefined when it has none of ours. */
 async function repository_repositoryMarks(ecr, arn) {
     const out = await ecr.call(`ListTagsForResource ${arn}`, (c) => c.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: arn })));
@@ -56393,7 +56413,9 @@ async function repository_repositoryMarks(ecr, arn) {
  * Idempotent: creates the repository if missing; otherwise checks its marks. Two runs racing on
  * CreateRepository both succeed (the loser sees RepositoryAlreadyExistsException and re-reads).
  * The lifecycle policy is (re)applied on every run for a repository we own, so a changed
- * keep-images takes effect; an adopted repository's policy is left alone.
+ * keep-images takes effect; an adopted repository's policy is left alone. An owned repository's
+ * expires-at (and head-sha) tags are renewed from `marks` on every run, so the reaper reads the
+ * same expiry here as on the namespace the last deploy refreshed; created-at is kept.
  */
 async function ensureRepository(ecr, o) {
     const owner = { repository: o.marks.repository, pr: o.marks.pr };
@@ -56426,6 +56448,7 @@ async function ensureRepository(ecr, o) {
     const marks = await repository_repositoryMarks(ecr, repo.repositoryArn);
     const whose = marks ? `is marked for ${marks.repository}#${marks.pr}` : 'carries no preview-fleet marks';
     if ((0,src_marks/* isOwnedBy */.D0)(marks, owner)) {
+        await renewExpiry(ecr, repo.repositoryArn, marks, o.marks);
         await putPolicy(ecr, o.name, o.keepImages);
         return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: false };
     }
@@ -56581,6 +56604,11 @@ async function registryLogin(ecr, o, credentials) {
  * manifests, per AWS's BuildKit remote-cache announcement). podman (4.x): `build` then
  * `push --digestfile`; its `--cache-from`/`--cache-to` take a bare repository and store cache
  * entries as tags in it. Either way the digest comes from the push itself.
+ * Build-arg values reach the builder's argv (`ps` shows them) but never the log: the logged
+ * command shows `KEY=***`. Values that are secrets go through BuildKit secret mounts instead:
+ * `--secret id=<id>,env=<VAR>` (docker buildx and podman ≥ 4.x alike; checked on podman 4.3.1)
+ * with the value only in the builder's environment, read in the Dockerfile by
+ * `RUN --mount=type=secret,id=<id>` and never stored in a layer or the cache.
  */
 
 
@@ -56598,7 +56626,18 @@ function common(o) {
         args.push('--platform', o.platforms.join(','));
     for (const [k, v] of o.buildArgs ?? [])
         args.push('--build-arg', `${k}=${v}`);
+    [...(o.secrets?.keys() ?? [])].forEach((id, i) => args.push('--secret', `id=${id},env=${secretEnvName(i)}`));
     return args;
+}
+/** The environment variable that carries the `index`-th secret to the builder (ids may hold `.` and `-`, names may not). */
+const secretEnvName = (index) => `PREVIEW_FLEET_BUILD_SECRET_${index}`;
+/** The builder's extra environment: each secret's value under its secretEnvName. */
+function secretEnv(o) {
+    return Object.fromEntries([...(o.secrets?.values() ?? [])].map((v, i) => [secretEnvName(i), v]));
+}
+/** An argv as it may be shown: every `--build-arg KEY=value` as `KEY=***`. */
+function displayArgv(argv) {
+    return argv.map((a, i) => (i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a));
 }
 const metadataFile = (workDir) => (0,external_node_path_.join)(workDir, 'build-metadata.json');
 const digestFile = (workDir) => (0,external_node_path_.join)(workDir, 'image.digest');
@@ -56655,9 +56694,12 @@ async function buildAndPush(o) {
     return (0,runtime/* group */.Os)(`Build and push ${o.image} (${o.builder})`, async () => {
         let output = '';
         const step = async (argv, what) => {
-            runtime/* log */.Rm.info(`$ ${(0,exec/* describeCommand */.vL)(argv)}`);
+            const display = displayArgv(argv);
+            runtime/* log */.Rm.info(`$ ${(0,exec/* describeCommand */.vL)(display)}`);
             try {
-                const res = await (0,retry/* retry */.L5)(() => (0,exec/* runCommand */.d1)(argv, { env: o.env, stream: true }), {
+                // Secrets go to the build's environment only (not the push's).
+                const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
+                const res = await (0,retry/* retry */.L5)(() => (0,exec/* runCommand */.d1)(argv, { env, stream: true, display }), {
                     attempts, baseMs: 1000, clock, classify: classifyRegistryError,
                     onRetry: ({ attempt, waitMs }) => runtime/* log */.Rm.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
                 });
@@ -56794,17 +56836,22 @@ function isRegistryHost(value) {
 
 const INPUT_NAMES = [
     'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-    'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number',
+    'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
     'aws-region': '', repository: src/* DEFAULT_TEMPLATES */.EE.ecrRepository, tag: src/* DEFAULT_TEMPLATES */.EE.imageTag, service: 'app', context: '.',
     file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
-    'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '',
+    'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
 };
 function readRawInputs() {
-    // build-args keep their inner whitespace: a value may end in spaces.
-    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { untrimmed: ['build-args'] });
+    // build-args keep their inner whitespace: a value may end in spaces. secrets: every line masked as read.
+    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { untrimmed: ['build-args'], secrets: ['secrets'] });
+}
+/** Masks each secret's value on its own (readInputs masked whole `id=value` lines, not the values). */
+function maskBuildSecrets(inputs) {
+    for (const value of inputs.secrets.values())
+        (0,src/* maskSecret */.$l)(value);
 }
 const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
@@ -56846,10 +56893,12 @@ function parseInputs(given, env = process.env) {
         'aws-region': region,
         repository: raw.repository.trim(),
         tag: raw.tag.trim(),
-        service: raw.service.trim(),
+        service: (0,src/* planService */.$b)('service', raw.service),
         context: raw.context.trim() || '.',
         file: opt(raw.file),
         'build-args': (0,src/* parseKeyValueMap */.Cn)('build-args', raw['build-args']),
+        ttl: (0,src/* parseDuration */.E9)('ttl', raw.ttl, src/* DURATION_BOUNDS */.Rx.ttl),
+        secrets: parseSecrets(raw.secrets),
         target,
         platforms,
         'keep-images': (0,src/* parseInteger */.cG)('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),
@@ -56863,12 +56912,32 @@ function parseInputs(given, env = process.env) {
     };
     if (out['pr-number'] !== '')
         (0,src/* parsePrNumber */.$S)('pr-number', out['pr-number']);
-    if (out.service === '')
-        throw new src/* InputError */.dz('service', '', 'must not be empty');
     if (out.repository === '')
         throw new src/* InputError */.dz('repository', '', 'must not be empty');
     if (out.tag === '')
         throw new src/* InputError */.dz('tag', '', 'must not be empty');
+    return out;
+}
+/** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
+const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** `id=value` lines; the error names the line number and id, never the value. */
+function parseSecrets(raw) {
+    const out = new Map();
+    raw.split(/\r?\n/).forEach((line, i) => {
+        if (line.trim() === '' || line.trim().startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        const id = eq < 0 ? '' : line.slice(0, eq).trim();
+        if (eq <= 0 || !SECRET_ID.test(id)) {
+            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, 'must hold one id=value per line, the id made of letters, digits, _ . - (as RUN --mount=type=secret,id=… names it)');
+        }
+        if (out.has(id))
+            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, `must not repeat an id (line ${i + 1} repeats "${id}")`);
+        const value = line.slice(eq + 1);
+        if (value === '')
+            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, `must give secret "${id}" a value`);
+        out.set(id, value);
+    });
     return out;
 }
 /** Renders the names and checks the build context and Dockerfile exist (relative to `cwd`, the workspace). */
@@ -56904,8 +56973,10 @@ function planBuild(inputs, pr, repository, cwd) {
 /** Everything that can be checked without touching ECR or a registry (also the all-in-one's validate step). */
 function validate() {
     const inputs = parseInputs(readRawInputs());
+    maskBuildSecrets(inputs);
     const ctx = (0,src/* loadContext */._I)(inputs['pr-number']);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
+    (0,src/* refuseForkHead */.FT)(ctx, 'build and push an image');
     // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
     const headSha = ctx.pr?.headSha || ctx.sha || undefined;
     const plan = planBuild(inputs, { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository, process.cwd());
@@ -56918,7 +56989,7 @@ async function main() {
     const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: src/* systemClock */.ml }) : undefined;
     try {
         if (ecr) {
-            const marks = (0,src/* newMarks */.z5)({ repository, pr, service: inputs.service, headSha, now: src/* systemClock */.ml.now() });
+            const marks = (0,src/* newMarks */.z5)({ repository, pr, service: inputs.service, headSha, now: src/* systemClock */.ml.now(), ttlMs: inputs.ttl });
             repo = await ensureRepository(ecr, { name: plan.repository, marks, keepImages: inputs['keep-images'], adoptExisting: inputs['adopt-existing'] });
             if (repo.created)
                 src/* log */.Rm.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs['keep-images']} images)`);
@@ -56953,7 +57024,7 @@ async function main() {
             const result = await buildAndPush({
                 builder: inputs.builder, context: plan.context, file: plan.file, image,
                 cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
-                buildArgs: inputs['build-args'], target: inputs.target, platforms: inputs.platforms, workDir, clock: src/* systemClock */.ml,
+                buildArgs: inputs['build-args'], secrets: inputs.secrets, target: inputs.target, platforms: inputs.platforms, workDir, clock: src/* systemClock */.ml,
             });
             (0,src/* setOutputs */.n0)({ image, digest: result.digest, 'repository-uri': repositoryUri, built: true, 'cache-hit': result.cacheHit });
             await summary({ image, digest: result.digest, built: true, cacheHit: result.cacheHit, repo, keep: inputs['keep-images'] });
@@ -57045,10 +57116,14 @@ class FakeClock {
 /* harmony export */   vL: () => (/* binding */ describeCommand),
 /* harmony export */   w$: () => (/* binding */ lastLines)
 /* harmony export */ });
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
-/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4408);
-/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6715);
+/* unused harmony export CommandTimeoutError */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2760);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7115);
+/* harmony import */ var _runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(361);
+/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4408);
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6715);
 /**
  * The argv-only process runner: never a shell string, output captured, every masked value
  * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
@@ -57057,8 +57132,10 @@ class FakeClock {
 
 
 
+
+
 /** Thrown when a command exits with a code not in okExitCodes. */
-class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
     exitCode;
     stdout;
     stderr;
@@ -57071,9 +57148,23 @@ class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .Ac
         this.stderr = result.stderr;
     }
 }
+/** Thrown when a command outlived its `timeoutMs` and was killed. */
+class CommandTimeoutError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    timeoutMs;
+    stdout;
+    stderr;
+    constructor(command, timeoutMs, result) {
+        const tail = lastLines(result.stderr || result.stdout, 5);
+        super(`Command "${command}" did not finish within ${(0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)} and was stopped${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandTimeoutError';
+        this.timeoutMs = timeoutMs;
+        this.stdout = result.stdout;
+        this.stderr = result.stderr;
+    }
+}
 /** The last `n` non-empty lines of `text`, redacted. */
 function lastLines(text, n) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(text)
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(text)
         .split(/\r?\n/)
         .filter((l) => l.trim() !== '')
         .slice(-n)
@@ -57081,49 +57172,86 @@ function lastLines(text, n) {
 }
 /** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
 function describeCommand(argv) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
 }
-/** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
+/** Runs `argv[0]` with `argv.slice(1)` as separate arguments (no shell), bounded by `timeoutMs`. */
 async function runCommand(argv, options = {}) {
     if (argv.length === 0 || argv[0] === '')
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('runCommand needs a program name');
-    const command = describeCommand(argv);
-    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.debug(`$ ${command}`);
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
+    const command = describeCommand(options.display ?? argv);
+    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
     const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
-    const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(argv[0], argv.slice(1), {
-        cwd: options.cwd,
-        env,
-        input: options.input === undefined ? undefined : Buffer.from(options.input),
-        ignoreReturnCode: true,
-        silent: true,
-        listeners: options.stream
-            ? {
-                stdline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-                errline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-            }
-            : undefined,
-    });
+    const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
         throw new CommandError(command, result);
     return result;
 }
+function spawnCaptured(argv, command, env, options) {
+    return new Promise((resolve, reject) => {
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .trackChild */ .yH)(child);
+        const out = [];
+        const err = [];
+        const lines = { out: '', err: '' };
+        const stream = (key, chunk) => {
+            if (!options.stream)
+                return;
+            const text = lines[key] + chunk.toString('utf8');
+            const parts = text.split(/\r?\n/);
+            lines[key] = parts.pop() ?? '';
+            for (const l of parts)
+                _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
+        };
+        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
+        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
+        child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+        let killed = false;
+        let hardKill;
+        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+            killed = true;
+            child.kill('SIGTERM');
+            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+        }, options.timeoutMs);
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            reject(e);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            for (const key of ['out', 'err'])
+                if (options.stream && lines[key])
+                    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(lines[key]);
+            const captured = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+            if (killed)
+                reject(new CommandTimeoutError(command, options.timeoutMs, captured));
+            else
+                resolve({ exitCode: code ?? (signal ? 128 : 1), ...captured });
+        });
+    });
+}
 
 
 /***/ }),
 
-/***/ 5301:
+/***/ 9173:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
+  Rx: () => (/* reexport */ runtime/* DURATION_BOUNDS */.Rx),
   dz: () => (/* reexport */ runtime/* InputError */.dz),
   _I: () => (/* reexport */ loadContext),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
+  $l: () => (/* reexport */ runtime/* maskSecret */.$l),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
   yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
+  E9: () => (/* reexport */ runtime/* parseDuration */.E9),
   nL: () => (/* reexport */ runtime/* parseEnum */.nL),
   cG: () => (/* reexport */ runtime/* parseInteger */.cG),
   Cn: () => (/* reexport */ runtime/* parseKeyValueMap */.Cn),
@@ -57131,7 +57259,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
   Ad: () => (/* reexport */ naming/* planEcrRepository */.Ad),
   fB: () => (/* reexport */ naming/* planImageTag */.fB),
+  $b: () => (/* reexport */ naming/* planService */.$b),
   Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
+  FT: () => (/* reexport */ refuseForkHead),
   Xm: () => (/* reexport */ naming/* renderTemplate */.Xm),
   FP: () => (/* reexport */ requirePrNumber),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
@@ -57141,10 +57271,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, ActionError, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, input, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, parseContext, parseDuration, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, parseCidr, parseContext, parseEnvironmentTemplate, parseRequestTimeout, parseRetryAfter, parseStepTimeout, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, waitingOn, withinDeadline
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 1 modules
-var runtime = __nccwpck_require__(1049);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
 var clock = __nccwpck_require__(143);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
@@ -57246,12 +57376,130 @@ function requirePrNumber(ctx) {
         return ctx.prNumber;
     throw new errors/* InputError */.dz('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
 }
+/** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
+const PWN_REQUEST_GUIDANCE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/';
+/**
+ * Internal opt-in to deploying a fork's head. Nothing sets it yet: the maintainer-facing opt-in
+ * is a later issue, so until then every deploy path refuses fork code.
+ */
+const ALLOW_FORK_HEAD_ENV = 'PREVIEW_FLEET_ALLOW_FORK_HEAD';
+/** Whether this run may build or deploy a fork's head (only with the explicit internal opt-in). */
+function forkHeadAllowed(env = process.env) {
+    return env[ALLOW_FORK_HEAD_ENV] === 'true';
+}
+/**
+ * Refuses to build, seed or deploy when the event's PR comes from a fork: its code is not ours to
+ * run with our credentials. Called before anything is created. `what` names the step's act.
+ */
+function refuseForkHead(ctx, what, env = process.env) {
+    if (!ctx.pr?.isFork || forkHeadAllowed(env))
+        return;
+    throw new errors/* ActionError */.lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+}
 
 // EXTERNAL MODULE: ./packages/core/src/naming.ts
 var naming = __nccwpck_require__(5189);
 // EXTERNAL MODULE: ./packages/core/src/marks.ts
 var marks = __nccwpck_require__(3807);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./packages/core/src/network.ts
+/**
+ * IP addresses and CIDRs in inputs: egress allow-lists (deploy-helm) and probe URLs (wait-ready).
+ * Both are checked up front, so a bad value fails before a namespace exists or a request is sent.
+ */
+
+
+const BITS = { 4: 32, 6: 128 };
+/** The address as a number of 32 or 128 bits (the address must already be a valid IPv4/IPv6). */
+function addressBits(address, family) {
+    if (family === 4)
+        return address.split('.').reduce((n, o) => (n << 8n) | BigInt(Number(o)), 0n);
+    let text = address;
+    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+    if (v4) {
+        const n = addressBits(v4[1], 4);
+        text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+    }
+    const [head = '', tail] = text.split('::');
+    const groups = (s) => (s === '' ? [] : s.split(':'));
+    const h = groups(head);
+    const t = tail === undefined ? [] : groups(tail);
+    const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    return all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+function formatBits(n, family) {
+    if (family === 4)
+        return [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 0xffn)).join('.');
+    const groups = [...Array(8).keys()].map((i) => ((n >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
+    // Compress the longest run of zero groups (RFC 5952), enough for a readable hint.
+    const text = groups.join(':');
+    const runs = text.match(/(^|:)0(:0)+(:|$)/g);
+    if (!runs)
+        return text;
+    const longest = runs.reduce((a, b) => (b.length > a.length ? b : a));
+    return text.replace(longest, '::');
+}
+/**
+ * One CIDR: an IPv4 or IPv6 address (node:net's isIP rules: no leading zeros, no zone index), a
+ * prefix within the family's bits, and no host bits set (`10.0.0.1/8` is refused with a hint,
+ * since it reads as one host but allows a whole network).
+ */
+function parseCidr(input, raw) {
+    const v = raw.trim();
+    const accepted = 'must list CIDRs like 0.0.0.0/0, 10.0.0.0/8 or 2001:db8::/32 (an IPv4 or IPv6 address and a prefix length), or namespace:<name>';
+    const m = /^([^/\s%]+)\/(\d{1,3})$/.exec(v);
+    if (!m)
+        throw new InputError(input, raw, accepted);
+    const address = m[1];
+    const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
+    if (family === undefined)
+        throw new InputError(input, raw, accepted, `"${address}" is not an IPv4 or IPv6 address`);
+    const prefix = Number(m[2]);
+    if (prefix > BITS[family]) {
+        throw new InputError(input, raw, accepted, `An IPv${family} prefix length is 0 to ${BITS[family]}, not ${prefix}`);
+    }
+    if (family === 6 && /^::ffff:/i.test(address) && prefix >= 96) {
+        throw new InputError(input, raw, accepted, 'Write an IPv4-mapped address in its IPv4 form');
+    }
+    const bits = addressBits(address, family);
+    const hostMask = (1n << BigInt(BITS[family] - prefix)) - 1n;
+    if ((bits & hostMask) !== 0n) {
+        throw new InputError(input, raw, accepted, `${v} has host bits set: did you mean ${formatBits(bits & ~hostMask, family)}/${prefix}?`);
+    }
+    return { cidr: v, family, prefix };
+}
+/** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
+const METADATA = new external_node_net_.BlockList();
+METADATA.addSubnet('169.254.0.0', 16, 'ipv4');
+METADATA.addSubnet('fe80::', 10, 'ipv6');
+// AWS's IPv6 instance metadata service, outside link-local.
+METADATA.addAddress('fd00:ec2::254', 'ipv6');
+/** Hostnames that name a cloud metadata service whatever they resolve to. */
+const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+/**
+ * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
+ * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
+ * fd00:ec2::254, or a well-known metadata hostname.
+ */
+function isMetadataHost(hostname) {
+    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    if (isIPv4(h))
+        return METADATA.check(h, 'ipv4');
+    if (isIPv6(h))
+        return METADATA.check(h.replace(/%.*$/, ''), 'ipv6');
+    return METADATA_HOSTS.includes(h);
+}
+/** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
+function refuseMetadataUrl(input, raw, url) {
+    if (isMetadataHost(url.hostname)) {
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+    }
+    return url;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -57422,13 +57670,14 @@ function newMarks(args) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $b: () => (/* binding */ planService),
 /* harmony export */   Ad: () => (/* binding */ planEcrRepository),
 /* harmony export */   EE: () => (/* binding */ DEFAULT_TEMPLATES),
 /* harmony export */   Xm: () => (/* binding */ renderTemplate),
 /* harmony export */   fB: () => (/* binding */ planImageTag),
 /* harmony export */   xw: () => (/* binding */ templateVars)
 /* harmony export */ });
-/* unused harmony exports TEMPLATE_VARIABLES, RESERVED_NAMESPACES, shortHash, slug, dnsLabel, DNS_LABEL, planNamespace, planRelease, planHost, planVaultPath, planEnvironment */
+/* unused harmony exports TEMPLATE_VARIABLES, RESERVED_NAMESPACES, shortHash, slug, dnsLabel, DNS_LABEL, planNamespace, planRelease, planHost, planVaultPath, parseEnvironmentTemplate, planEnvironment */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
@@ -57513,6 +57762,21 @@ function dnsLabel(input, value, max = 63) {
     return `${prefix}-${shortHash(value)}`;
 }
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The one normalisation of a service name, applied identically by every action (deploy, build,
+ * seed, comment and teardown), so a preview deployed as `App Server` is torn down by the same
+ * name: trimmed, lowercased, each run of spaces, `.`, `_` or `-` made one `-`. The result must be a DNS-1123 label
+ * of at most 63 characters (it goes into release and host names and into a label value).
+ */
+function planService(input, raw) {
+    const accepted = 'must be a service name: letters, digits, spaces, ".", "_" or "-", starting and ending with a letter or digit (63 at most)';
+    const v = raw.trim();
+    const name = v.toLowerCase().replace(/[ ._-]+/g, '-');
+    if (v === '' || name.length > 63 || !DNS_LABEL.test(name)) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted, /[/\\]/.test(v) ? 'A service name is one name, not a path' : undefined);
+    }
+    return name;
+}
 /** A namespace name; system namespaces are refused outright. */
 function planNamespace(input, rendered) {
     const name = dnsLabel(input, rendered, 63);
@@ -57564,6 +57828,20 @@ function planVaultPath(input, rendered) {
         throw new InputError(input, rendered, accepted);
     }
     return rendered;
+}
+/**
+ * The deployment `environment` template, checked before anything is written: it must contain
+ * `{{number}}`, so every PR has an environment of its own (with `preview` or `production`, one PR's
+ * teardown would reach every PR's deployments; removal also checks the PR in the marks).
+ */
+function parseEnvironmentTemplate(input, template) {
+    const t = template.trim();
+    if (t === '')
+        throw new InputError(input, template, 'must not be empty', `The default is ${DEFAULT_TEMPLATES.environment}`);
+    if (!/\{\{\s*number\s*\}\}/.test(t)) {
+        throw new InputError(input, template, 'must contain {{number}}, so each pull request has an environment of its own', `Use the default ${DEFAULT_TEMPLATES.environment}, or add {{number}} (e.g. ${t.replace(/\/+$/, '')}/pr-{{number}})`);
+    }
+    return t;
 }
 /** A GitHub deployment environment name (at most 255 characters). */
 function planEnvironment(input, rendered) {
@@ -57670,6 +57948,135 @@ async function retry(fn, options = {}) {
 
 /***/ }),
 
+/***/ 2760:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   at: () => (/* binding */ killChildren),
+/* harmony export */   b7: () => (/* binding */ waitingOn),
+/* harmony export */   nd: () => (/* binding */ onStepTimeout),
+/* harmony export */   yH: () => (/* binding */ trackChild)
+/* harmony export */ });
+/* unused harmony exports StepTimeoutError, remainingMs, withinDeadline, describeTimeout, setStepTimeout */
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
+
+const waits = new Set();
+const children = new Set();
+let deadline;
+/** The step ran out of its `timeout`; the message names what it was waiting on. */
+class StepTimeoutError extends Error {
+    timeoutMs;
+    constructor(timeoutMs, message) {
+        super(message);
+        this.name = 'StepTimeoutError';
+        this.timeoutMs = timeoutMs;
+    }
+}
+/**
+ * Runs `fn` as a wait on `system` (a name with its address, e.g. `Vault at https://vault:8200`),
+ * so a deadline that expires meanwhile can say who did not answer.
+ */
+async function waitingOn(system, what, fn) {
+    const w = { system, what, since: Date.now() };
+    waits.add(w);
+    try {
+        return await fn();
+    }
+    finally {
+        waits.delete(w);
+    }
+}
+/** Registers a child process so the deadline can kill it; it forgets the child when it exits. */
+function trackChild(child) {
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    child.once('error', () => children.delete(child));
+}
+/** Kills every registered child process still running (SIGKILL: the step is over). */
+function killChildren(signal = 'SIGKILL') {
+    let n = 0;
+    for (const c of children) {
+        if (c.exitCode === null && c.signalCode === null) {
+            try {
+                c.kill(signal);
+                n++;
+            }
+            catch {
+                // already gone
+            }
+        }
+    }
+    children.clear();
+    return n;
+}
+/** Milliseconds left before the step deadline (Infinity when none is armed). */
+function remainingMs(now = Date.now()) {
+    return deadline ? Math.max(0, deadline.at - now) : Number.POSITIVE_INFINITY;
+}
+/** `budgetMs`, cut to what the step has left minus `reserveMs` (at least `floorMs`), for one inner wait. */
+function withinDeadline(budgetMs, reserveMs = 0, floorMs = 1000) {
+    const left = remainingMs();
+    return left === Number.POSITIVE_INFINITY ? budgetMs : Math.max(floorMs, Math.min(budgetMs, left - reserveMs));
+}
+function systemText(s) {
+    if (typeof s === 'string')
+        return s;
+    try {
+        return s();
+    }
+    catch {
+        return 'an outside system';
+    }
+}
+/** The message for an expired deadline: the most recent outstanding wait first. */
+function describeTimeout(timeoutMs, now = Date.now()) {
+    const limit = formatDuration(timeoutMs);
+    const open = [...waits].sort((a, b) => b.since - a.since);
+    if (open.length === 0)
+        return `The step did not finish within its timeout of ${limit}`;
+    const seen = new Set();
+    const lines = [];
+    for (const w of open) {
+        const system = systemText(w.system);
+        if (seen.has(system))
+            continue;
+        seen.add(system);
+        const waited = formatDuration(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
+        lines.push(`${system} did not answer within ${limit} (step timeout; waiting ${waited} for ${w.what ?? 'a reply'})`);
+    }
+    return lines.join('\n');
+}
+/**
+ * Arms the step deadline: `timeoutMs` from now the step fails (see `runAction`). Called once by an
+ * action after its inputs are parsed; a second call re-arms it. Without `runAction` around the
+ * caller (unit tests) it only records the deadline for `remainingMs`.
+ */
+function setStepTimeout(timeoutMs) {
+    if (deadline)
+        clearTimeout(deadline.timer);
+    const at = Date.now() + timeoutMs;
+    const fire = deadline?.onExpire ?? pendingExpire;
+    const timer = setTimeout(() => fire?.(new StepTimeoutError(timeoutMs, describeTimeout(timeoutMs))), timeoutMs);
+    timer.unref();
+    deadline = { at, timeoutMs, timer, onExpire: fire ?? (() => undefined) };
+}
+let pendingExpire;
+/** For `runAction`: where an expired deadline is reported; returns a disarm function. */
+function onStepTimeout(handler) {
+    pendingExpire = handler;
+    if (deadline)
+        deadline.onExpire = handler;
+    return () => {
+        pendingExpire = undefined;
+        if (deadline)
+            clearTimeout(deadline.timer);
+        deadline = undefined;
+    };
+}
+
+
+/***/ }),
+
 /***/ 7115:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -57724,19 +58131,22 @@ function errorText(err) {
 
 /***/ }),
 
-/***/ 1049:
+/***/ 5332:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
+  Rx: () => (/* reexport */ parse/* DURATION_BOUNDS */.Rx),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   kc: () => (/* reexport */ errors/* errorText */.kc),
+  a3: () => (/* reexport */ parse/* formatDuration */.a3),
   Os: () => (/* reexport */ outputs/* group */.Os),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
+  E9: () => (/* reexport */ parse/* parseDuration */.E9),
   nL: () => (/* reexport */ parse/* parseEnum */.nL),
   cG: () => (/* reexport */ parse/* parseInteger */.cG),
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
@@ -57745,10 +58155,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  b7: () => (/* reexport */ deadline/* waitingOn */.b7),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, input, parseDuration, parseUrl, redact, rememberSecret, requestIdToken, saveState, setOutput
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, input, killChildren, parseRequestTimeout, parseStepTimeout, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, saveState, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -57758,11 +58169,14 @@ var parse = __nccwpck_require__(361);
 var inputs = __nccwpck_require__(9405);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
 var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
 var secrets = __nccwpck_require__(6715);
-// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 12 modules
-var toolkit = __nccwpck_require__(6698);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 21 modules
+var toolkit = __nccwpck_require__(9634);
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
+
 
 
 
@@ -57775,8 +58189,13 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ * When the step deadline expires first, the step fails naming what it was waiting on.
  */
 async function runAction(main, options = {}) {
+    let expired = () => undefined;
+    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    timedOut.catch(() => undefined);
+    const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
@@ -57784,7 +58203,7 @@ async function runAction(main, options = {}) {
             await options.validate();
             return;
         }
-        await main();
+        await Promise.race([main(), timedOut]);
     }
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
@@ -57792,10 +58211,37 @@ async function runAction(main, options = {}) {
         if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
         toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        if (err?.name === 'StepTimeoutError') {
+            (0,deadline/* killChildren */.at)();
+            (options.exit ?? ((code) => process.exit(code)))(1);
+        }
+    }
+    finally {
+        disarm();
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
+/**
+ * The two timeout inputs every action that talks to the outside world shares, with one meaning:
+ * `timeout` bounds the whole step (the job fails when it is up, naming who did not answer) and
+ * `request-timeout` bounds one request to Vault, the Kubernetes API, ECR or GitHub.
+ */
+
+/** action.yml's default for `request-timeout`. */
+const DEFAULT_REQUEST_TIMEOUT = '30s';
+/** `request-timeout`: 1 s to 10 min. */
+function parseRequestTimeout(raw) {
+    return parseDuration('request-timeout', raw, DURATION_BOUNDS.requestTimeout);
+}
+/** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
+function parseStepTimeout(raw) {
+    return parseDuration('timeout', raw, DURATION_BOUNDS.stepTimeout);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
+
 
 
 
@@ -57813,11 +58259,11 @@ async function runAction(main, options = {}) {
 /* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
-/* unused harmony export input */
+/* unused harmony exports input, shortValueNotice */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
-/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6698);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9634);
 /**
  * Readers for the runner's `INPUT_*` values, built on the pure parsers. Defaults live in each
  * action.yml (the runner fills them in); `required` only guards inputs with no default.
@@ -57871,17 +58317,28 @@ const input = {
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
         const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
-        maskSecret(value);
+        if (maskSecret(value).tooShort > 0)
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
         return value.trim();
     },
 };
-/** Masks every line of `value` for the runner's log and for our own redaction. */
+/**
+ * Masks every line of `value` for the runner's log and for our own redaction; lines shorter than
+ * the minimum mask length are left unmasked and counted in `tooShort` (the caller says which key).
+ */
 function maskSecret(value) {
-    for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
+    const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
+    for (const line of added)
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+    return { tooShort };
+}
+/** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
+function shortValueNotice(what) {
+    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
+        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
 }
 /**
  * Reads every named input at once, as an action's `readRawInputs` does before its pure
@@ -57912,7 +58369,7 @@ function readInputs(names, o = {}) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
-/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6698);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9634);
 /** Outputs, state, summaries, log groups and messages: nothing masked ever leaves through them. */
 
 
@@ -57986,11 +58443,13 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export formatDuration */
+/* unused harmony export DURATION_MAX_MS */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -58031,10 +58490,31 @@ function describeRange({ min, max }) {
     return '';
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. */
+const DAY_MS = 86_400_000;
+/**
+ * No duration input may exceed this, whatever its own bounds say: a year keeps every
+ * `now + duration` a valid Date (JavaScript's limit is ±8.64e15 ms from 1970) and a valid timer.
+ */
+const DURATION_MAX_MS = 366 * DAY_MS;
+/** The bounds every action gives its duration inputs, so the same input name means the same range everywhere. */
+const DURATION_BOUNDS = {
+    /** How long a preview lives without a new deploy (deploy-helm, seed-vault, reap-orphans). */
+    ttl: { minMs: 60_000, maxMs: 90 * DAY_MS },
+    /** How long before expiry the reaper warns. */
+    warnBefore: { minMs: 0, maxMs: 30 * DAY_MS },
+    /** A step's whole-run `timeout`. */
+    stepTimeout: { minMs: 1000, maxMs: 6 * 3_600_000 },
+    /** One request to Vault, the Kubernetes API, ECR or GitHub. */
+    requestTimeout: { minMs: 1000, maxMs: 10 * 60_000 },
+};
+/**
+ * Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. Always bounded: at
+ * most `maxMs` when given and never above DURATION_MAX_MS, so no later `new Date(now + ttl)` can fail.
+ */
 function parseDuration(input, raw, bounds = {}) {
     const v = raw.trim();
-    const accepted = 'must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms)';
+    const maxMs = Math.min(bounds.maxMs ?? DURATION_MAX_MS, DURATION_MAX_MS);
+    const accepted = `must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms) of at most ${formatDuration(maxMs)}`;
     if (/^\d+$/.test(v))
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, accepted, `Add a unit, e.g. "${v}s" or "${v}m"`);
     const re = /(\d+)(ms|d|h|m|s)/gy;
@@ -58050,8 +58530,9 @@ function parseDuration(input, raw, bounds = {}) {
     if (bounds.minMs !== undefined && total < bounds.minMs) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at least ${formatDuration(bounds.minMs)}`);
     }
-    if (bounds.maxMs !== undefined && total > bounds.maxMs) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at most ${formatDuration(bounds.maxMs)}`);
+    // `total` may be Infinity or imprecise for absurd digit runs; either way it is above the cap.
+    if (!Number.isSafeInteger(total) || total > maxMs) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at most ${formatDuration(maxMs)}`);
     }
     return total;
 }
@@ -58135,27 +58616,58 @@ function parsePrNumber(input, raw) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   At: () => (/* binding */ containsSecret),
+/* harmony export */   BY: () => (/* binding */ getMinMaskLength),
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   Gz: () => (/* binding */ rememberSecret)
 /* harmony export */ });
-/* unused harmony export forgetSecrets */
+/* unused harmony exports DEFAULT_MIN_MASK_LENGTH, REFUSE_MIN_LENGTH, setMinMaskLength, forgetSecrets */
 /**
  * The process-wide set of masked values. The runner masks what `::add-mask::` registers in its
  * own log; we additionally redact these values from every message we build (errors, command
- * output), and refuse to write them to outputs, state or summaries.
+ * output), and refuse to write the long ones to outputs, state or summaries.
+ *
+ * Short values are not masked at all (google-github-actions/get-secretmanager-secrets'
+ * `min_mask_length`, default 4; Airflow's minimum masked length): masking `1`, `v` or `true`
+ * turns every log line into stars and makes ordinary outputs look like leaks. Only values of at
+ * least {@link REFUSE_MIN_LENGTH} characters make outputs, state and summaries refuse: below that a
+ * match (`created=true` against a secret `true`) is more likely chance than a leak.
  */
 const masked = new Set();
-/** Records each non-empty line of `value` (the runner masks line by line, as vault-action does). */
+/** Lines shorter than this are not masked unless an action configures otherwise (input `min-mask-length`). */
+const DEFAULT_MIN_MASK_LENGTH = 4;
+/** Outputs, state and summaries refuse only masked values at least this long (a match cannot be chance). */
+const REFUSE_MIN_LENGTH = 8;
+let minMaskLength = DEFAULT_MIN_MASK_LENGTH;
+/** Sets the shortest line that is masked from now on (values registered earlier stay masked). */
+function setMinMaskLength(length) {
+    if (!Number.isSafeInteger(length) || length < 1)
+        throw new RangeError(`min mask length must be a positive integer, got ${length}`);
+    minMaskLength = length;
+}
+/** The shortest line that is masked. */
+function getMinMaskLength() {
+    return minMaskLength;
+}
+/**
+ * Records each non-empty line of `value` (the runner masks line by line, as vault-action does);
+ * lines shorter than the minimum mask length are counted, not recorded.
+ */
 function rememberSecret(value) {
-    const added = [];
+    const result = { added: [], tooShort: 0 };
     for (const line of value.split(/\r?\n/)) {
         const v = line.trim();
-        if (v.length === 0 || masked.has(v))
+        if (v.length === 0)
+            continue;
+        if (v.length < minMaskLength) {
+            result.tooShort += 1;
+            continue;
+        }
+        if (masked.has(v))
             continue;
         masked.add(v);
-        added.push(v);
+        result.added.push(v);
     }
-    return added;
+    return result;
 }
 /** Replaces every masked value in `text` with `***` (longest first, so overlaps redact fully). */
 function redact(text) {
@@ -58168,22 +58680,26 @@ function redact(text) {
     }
     return out;
 }
-/** True when `text` contains any masked value. */
+/**
+ * True when `text` contains a masked value of at least REFUSE_MIN_LENGTH characters (shorter
+ * masked values are redacted from messages but may occur in outputs by chance).
+ */
 function containsSecret(text) {
     for (const v of masked)
-        if (text.includes(v))
+        if (v.length >= REFUSE_MIN_LENGTH && text.includes(v))
             return true;
     return false;
 }
-/** For tests: forget every masked value. */
+/** For tests: forget every masked value and restore the default minimum. */
 function forgetSecrets() {
     masked.clear();
+    minMaskLength = DEFAULT_MIN_MASK_LENGTH;
 }
 
 
 /***/ }),
 
-/***/ 6698:
+/***/ 9634:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58192,8 +58708,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   V: () => (/* binding */ toolkit)
 });
 
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -58268,7 +58784,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -58324,8 +58840,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -58339,10 +58855,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -58358,11 +58874,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -59323,7 +59839,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -59346,7 +59862,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -59442,7 +59958,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_.EOL);
+        return this.addRaw(external_os_namespaceObject.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -59626,717 +60142,16 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./packages/core/src/runtime/toolkit.ts
-/**
- * The one module in the repository that imports `@actions/core` (house rule: everything else goes
- * through the runtime's typed functions, so masking, redaction and the single error exit hold).
- */
-
-const toolkit = {
-    getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
-    setOutput: (name, value) => setOutput(name, value),
-    saveState: (name, value) => saveState(name, value),
-    getState: (name) => getState(name),
-    info: (message) => info(message),
-    debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
-    isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
-    appendSummary: async (markdown) => {
-        await summary.addRaw(markdown, true).write();
-    },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
-    /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
-};
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 4317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 1421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 4708:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 8161:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1708:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 2876:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ getExecOutput)
-});
-
-// UNUSED EXPORTS: exec
-
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -60347,7 +60162,7 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -60362,7 +60177,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -60374,9 +60189,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -60390,7 +60205,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -60417,7 +60232,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -60432,7 +60247,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -60461,11 +60276,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
                             }
                         }
@@ -60685,7 +60500,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -60700,7 +60515,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(external_path_namespaceObject.sep)) {
             return [];
         }
         // build the list of directories
@@ -60711,7 +60526,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -60720,7 +60535,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -60867,13 +60682,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
+            let n = s.indexOf(external_os_namespaceObject.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
             }
             return s;
         }
@@ -61151,7 +60966,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -61164,7 +60979,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -61399,16 +61214,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec(commandLine, args, options) {
+function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -61428,8 +61243,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -61445,7 +61260,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -61457,6 +61272,664 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./packages/core/src/runtime/toolkit.ts
+/**
+ * The one module in the repository that imports `@actions/core` (house rule: everything else goes
+ * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ */
+
+const toolkit = {
+    getInput: (name) => getInput(name, { trimWhitespace: false }),
+    setSecret: (value) => setSecret(value),
+    setOutput: (name, value) => setOutput(name, value),
+    saveState: (name, value) => saveState(name, value),
+    getState: (name) => getState(name),
+    info: (message) => info(message),
+    debug: (message) => debug(message),
+    notice: (message, title) => notice(message, title ? { title } : {}),
+    warning: (message, title) => warning(message, title ? { title } : {}),
+    error: (message, title) => error(message, title ? { title } : {}),
+    startGroup: (name) => startGroup(name),
+    endGroup: () => endGroup(),
+    isDebug: () => isDebug(),
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    appendSummary: async (markdown) => {
+        await summary.addRaw(markdown, true).write();
+    },
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
+    getIdToken: (audience) => getIDToken(audience),
+    /** Only `runAction` may call this: one error exit, printed once. */
+    setFailed: (message) => setFailed(message),
+};
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 

@@ -2899,7 +2899,7 @@ module.exports = {
 
 
 const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
@@ -3024,7 +3024,7 @@ const {
   RequestAbortedError
 } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
@@ -3276,7 +3276,7 @@ const { Readable } = __nccwpck_require__(9927)
 const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -3497,7 +3497,7 @@ const { finished, PassThrough } = __nccwpck_require__(7075)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
 const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
@@ -3720,7 +3720,7 @@ module.exports = stream
 
 
 const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(4317)
+const { AsyncResource } = __nccwpck_require__(6698)
 const util = __nccwpck_require__(3440)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
@@ -30745,8 +30745,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2807);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9960);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7834);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6005);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
@@ -30756,7 +30756,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9960:
+/***/ 6005:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30767,7 +30767,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
-var src = __nccwpck_require__(2807);
+var src = __nccwpck_require__(7834);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -36099,8 +36099,14 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
 var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var runtime_parse = __nccwpck_require__(361);
 ;// CONCATENATED MODULE: ./packages/core/src/github/client.ts
 /**
  * The GitHub client every action shares: @actions/github's Octokit with the well-kept throttling
@@ -36110,14 +36116,46 @@ var outputs = __nccwpck_require__(4408);
 
 
 
+
+
+
+/** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
+ * throttling plugins): every request gets its own timeout and is a named wait for the step
+ * deadline. A GET that timed out stays a RequestError (500), so plugin-retry tries it again; a
+ * write that timed out becomes an ActionError, which no plugin retries — it may have landed.
+ */
+function requestTimeout(timeoutMs, baseUrl) {
+    return (octokit) => {
+        octokit.hook.wrap('request', (request, options) => {
+            const signal = AbortSignal.timeout(timeoutMs);
+            const given = options.request?.signal;
+            options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+            const what = `${String(options.method)} ${String(options.url)}`;
+            return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
+                if (!signal.aborted)
+                    throw err;
+                const method = String(options.method).toUpperCase();
+                const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
+                if (method === 'GET' || method === 'HEAD')
+                    throw Object.assign(err, { message });
+                throw new errors/* ActionError */.lZ(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+            });
+        });
+        return {};
+    };
+}
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
 const unpaced = { key: () => ({ schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)) }) };
 function createGitHubClient(token, options = {}) {
     const retries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRetryAfterSeconds ?? 120;
     const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
+    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
     return getOctokit(token, {
-        baseUrl: options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+        baseUrl,
         retry: { ...base },
         throttle: {
             ...base,
@@ -36131,7 +36169,7 @@ function createGitHubClient(token, options = {}) {
                 return retryCount < retries && retryAfter <= maxWait;
             },
         },
-    }, throttling, retry);
+    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, retry);
 }
 /** HTTP status of an Octokit RequestError (or undefined). */
 function client_statusOf(err) {
@@ -36148,12 +36186,11 @@ function client_isReadOnlyTokenError(err) {
 
 // EXTERNAL MODULE: ./packages/core/src/context.ts
 var src_context = __nccwpck_require__(762);
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
 ;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
 
 
 
+const PER_PAGE = 100;
 /** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
 async function getPullRequest(client, repository, number) {
     const [owner, repo] = repository.split('/');
@@ -36167,11 +36204,69 @@ async function getPullRequest(client, repository, number) {
         throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
     }
 }
-/** Every open PR of the repository, 100 per page (one call per 100 PRs). */
+/**
+ * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
+ * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
+ * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
+ * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
+ * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
+ * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
+ */
 async function listOpenPullRequests(client, repository) {
     const [owner, repo] = repository.split('/');
-    const all = await client.paginate(client.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 });
-    return all.map(pullRequestFromPayload);
+    const all = [];
+    for (let page = 1;; page++) {
+        let res;
+        try {
+            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
+        }
+        catch (err) {
+            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
+                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+            });
+        }
+        if (!Array.isArray(res.data))
+            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
+        all.push(...res.data.map(pullRequestFromPayload));
+        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
+        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
+            break;
+    }
+    return all;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
+/**
+ * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
+ * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
+ *
+ * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
+ * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
+ * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
+ * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
+ * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
+ */
+
+/** What GITHUB_TOKEN acts as inside Actions. */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
+/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
+function parseCommentAuthor(input, value) {
+    const v = value.trim();
+    if (!LOGIN.test(v)) {
+        throw new InputError(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
+    }
+    return v;
+}
+/** GitHub logins are case-insensitive. */
+function comment_author_isAuthoredBy(login, author) {
+    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
+}
+/** The explanation when a comment we just created came back written by someone else than `author`. */
+function comment_author_authorMismatchHint(input, actual, author) {
+    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
@@ -36295,16 +36390,17 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
 
 
 
+
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
 async function listIssueComments(client, t) {
     const all = await client.paginate(client.rest.issues.listComments, {
         owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
     });
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url }));
+    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
 }
-/** Our status comments, oldest first (creation time, then id). */
-function findStatusComments(comments) {
-    return comments.filter((c) => isStatusComment(c.body)).sort((a, b) => {
+/** Our status comments (marker and `author`), oldest first (creation time, then id). */
+function findStatusComments(comments, author) {
+    return comments.filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author)).sort((a, b) => {
         const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
         const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
         if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
@@ -36322,8 +36418,10 @@ async function upsertStatusComment(client, t, update, ctx) {
 }
 /** Reads every page of comments once (the first half of an upsert). */
 async function comment_upsert_readStatusComments(client, t) {
-    const ours = findStatusComments(await listIssueComments(client, t));
-    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+    const all = await listIssueComments(client, t);
+    const ours = findStatusComments(all, t.author);
+    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
 async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
@@ -36332,10 +36430,13 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     const body = renderStatusComment(sections, ctx);
     let action = 'unchanged';
     let keep = ours[0];
+    let createdAs;
     if (!keep) {
         const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
-        keep = { id: data.id, body, htmlUrl: data.html_url };
+        keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
         action = 'created';
+        if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
+            createdAs = data.user.login;
     }
     else if (keep.body !== body) {
         const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
@@ -36360,7 +36461,7 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections: final, deletedDuplicates,
+        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
     };
 }
 /** Window in which another service's update counts as concurrent (matrix jobs of one run). */
@@ -36403,8 +36504,9 @@ var src_marks = __nccwpck_require__(3807);
  * (`preview/pr-N`), transient and never production, stamped with our ownership marks in its
  * payload. Statuses always carry `environment_url` when the URL is known (GitHub's "View
  * deployment" button shows the latest status's URL, so a status without it loses the button)
- * and `log_url`. Removal touches only deployments of exactly the named environment that carry
- * our marks, so another PR's preview is never marked inactive.
+ * and `log_url`. Removal touches only deployments of exactly the named environment whose marks
+ * name this repository AND this PR, so another PR's preview is never marked inactive, even when a
+ * template (or someone else) put two PRs' deployments in one environment.
  */
 
 
@@ -36439,6 +36541,20 @@ function deploymentMarks(payload) {
         return undefined;
     return { 'managed-by': MANAGED_BY, repository: o.repository, pr };
 }
+/** True when the deployment's payload marks it as this repository's preview of this PR. */
+function deployments_isOurDeployment(d, repository, pr) {
+    return d.marks !== undefined && d.marks.repository === repository && d.marks.pr === pr;
+}
+/** Why a deployment is not ours (for the removal table), or undefined when it is. */
+function notOursReason(d, repository, pr) {
+    if (!d.marks)
+        return 'payload carries no preview-fleet marks';
+    if (d.marks.repository !== repository)
+        return `marked for ${d.marks.repository}, not ${repository}`;
+    if (d.marks.pr !== pr)
+        return `marked for PR #${d.marks.pr}, not #${pr}`;
+    return undefined;
+}
 function summary(d) {
     return {
         id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
@@ -36453,9 +36569,21 @@ async function listDeployments(client, ref) {
     // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
     return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
 }
+/** One deployment by id, or undefined when GitHub says it does not exist (404). */
+async function deployments_getDeployment(client, ref) {
+    try {
+        const { data } = await client.rest.repos.getDeployment({ owner: ref.owner, repo: ref.repo, deployment_id: ref.id });
+        return summary(data);
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return undefined;
+        throw err;
+    }
+}
 /** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
 async function deployments_ensureDeployment(client, o) {
-    const existing = (await listDeployments(client, o)).filter((d) => d.marks?.pr === o.pr && d.marks.repository === o.repository);
+    const existing = (await listDeployments(client, o)).filter((d) => deployments_isOurDeployment(d, o.repository, o.pr));
     if (existing.length > 0)
         return { id: Math.min(...existing.map((d) => d.id)), created: false };
     const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
@@ -36482,13 +36610,13 @@ async function deployments_createDeploymentStatus(client, o) {
     return data.id;
 }
 /**
- * Marks every deployment of our own in `environment` inactive (the "destroyed" step); returns
- * the ids touched. Deployments of other environments or without our marks are left alone.
+ * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
+ * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */
 async function deployments_deactivateDeployments(client, o) {
     const done = [];
     for (const d of await listDeployments(client, o)) {
-        if (d.marks?.repository !== `${o.owner}/${o.repo}`)
+        if (!deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
             continue;
         try {
             await deployments_createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
@@ -36502,16 +36630,18 @@ async function deployments_deactivateDeployments(client, o) {
     return done;
 }
 /**
- * Teardown's removal of a PR's deployments: each of ours in exactly `environment` is set inactive
- * (GitHub deletes only inactive deployments) and then deleted; 404 at either step means another
- * run removed it first (already-gone). Unmarked deployments are reported and kept.
+ * Teardown's removal of PR `pr`'s deployments: each in exactly `environment` whose marks name this
+ * repository and this PR is set inactive (GitHub deletes only inactive deployments) and then
+ * deleted; 404 at either step means another run removed it first (already-gone). Any other
+ * deployment (unmarked, another repository's, another PR's) is reported and kept.
  */
 async function deactivateAndDeleteDeployments(client, o) {
     const results = [];
     for (const d of await listDeployments(client, o)) {
         const name = `${o.environment}#${d.id}`;
-        if (d.marks?.repository !== `${o.owner}/${o.repo}`) {
-            results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason: 'payload carries no preview-fleet marks' });
+        const reason = notOursReason(d, `${o.owner}/${o.repo}`, o.pr);
+        if (reason !== undefined) {
+            results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason });
             continue;
         }
         try {
@@ -36570,6 +36700,7 @@ async function listPreviewEnvironments(client, repository) {
 
 
 
+
 /** Why a write was refused and how to allow it safely. */
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
@@ -36599,12 +36730,13 @@ function problem(step, err, isFork) {
  * update (a newer run already recorded this service) changes neither.
  */
 async function publishPreviewStatus(client, o) {
-    const out = { deactivated: [], problems: [] };
+    const out = { deactivated: [], foreign: [], problems: [] };
     const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
-    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr };
+    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author };
     let read;
     try {
         read = await readStatusComments(client, target);
+        out.foreign = read.foreign;
     }
     catch (err) {
         out.problems.push(problem('comment', err, o.isFork === true));
@@ -36615,7 +36747,7 @@ async function publishPreviewStatus(client, o) {
     if (o.environment && state && !stale) {
         try {
             if (state === 'inactive') {
-                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: section.runUrl });
+                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
                 out.deploymentStatus = state;
             }
             else if (!section.sha) {
@@ -36642,6 +36774,9 @@ async function publishPreviewStatus(client, o) {
         return out;
     try {
         out.comment = await writeStatusComment(client, target, read, section, ctx);
+        if (out.comment.createdAs) {
+            out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+        }
     }
     catch (err) {
         out.problems.push(problem('comment', err, o.isFork === true));
@@ -36653,20 +36788,27 @@ function cachedDeployment(held, update, environment) {
     const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
     return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
 }
-/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+/**
+ * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
+ * is only a hint read back from a comment: it is used only when GitHub says that deployment is
+ * this repository's preview of this PR, in this environment, for this commit (one GET).
+ */
 async function postStatus(client, o, repository, state, cached) {
     const status = (deploymentId) => createDeploymentStatus(client, {
         owner: o.owner, repo: o.repo, deploymentId, state,
         environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
     });
     if (cached !== undefined) {
-        try {
-            await status(cached);
-            return cached;
-        }
-        catch (err) {
-            if (statusOf(err) !== 404)
-                throw err;
+        const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
+        if (d && isOurDeployment(d, repository, o.pr) && d.environment === o.environment && d.sha === o.section.sha) {
+            try {
+                await status(cached);
+                return cached;
+            }
+            catch (err) {
+                if (statusOf(err) !== 404)
+                    throw err;
+            }
         }
     }
     const dep = await ensureDeployment(client, {
@@ -36685,6 +36827,13 @@ async function postStatus(client, o, repository, state, cached) {
 
 
 
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var src_clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var src_retry = __nccwpck_require__(9899);
 // EXTERNAL MODULE: ./packages/core/src/exec.ts
 var exec = __nccwpck_require__(6192);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/tools.ts
@@ -36694,9 +36843,16 @@ var exec = __nccwpck_require__(6192);
  */
 
 
+
+
+
+
+
+/** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 /** kubectl from PATH (or `kubectl`), for code that never calls helm. */
 function kubectlTools(options = {}) {
-    return { kubectl: options.kubectl ?? 'kubectl', env: options.env };
+    return { kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -36722,7 +36878,7 @@ async function detectTools(options = {}) {
     const kubectl = options.kubectl ?? 'kubectl';
     let version;
     try {
-        version = (await (0,exec/* runCommand */.d1)([helm, 'version', '--template', '{{.Version}}'], { env: options.env })).stdout.trim();
+        version = (await (0,exec/* runCommand */.d1)([helm, 'version', '--template', '{{.Version}}'], { env: options.env, timeoutMs: 30_000 })).stdout.trim();
     }
     catch (err) {
         if (isMissingProgram(err)) {
@@ -36732,16 +36888,60 @@ async function detectTools(options = {}) {
         }
         throw err;
     }
-    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env };
+    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
-/** Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines. */
-function tools_runHelm(tools, args, options = {}) {
-    return (0,exec/* runCommand */.d1)([tools.helm, ...args], { ...options, env: { ...tools.env, ...options.env } });
-}
-/** Runs kubectl with `args` (and `input` on stdin for `apply -f -`). */
-async function tools_runKubectl(tools, args, options = {}) {
+/**
+ * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
+ * Helm has no per-request timeout flag: a command with its own `--timeout` (upgrade, rollback,
+ * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
+ * timeouts. A timeout names the Kubernetes API.
+ */
+async function tools_runHelm(tools, args, options = {}) {
+    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const own = args.includes('--timeout');
+    const env = { ...tools.env, ...options.env };
     try {
-        return await (0,exec/* runCommand */.d1)([tools.kubectl, ...args], { ...options, env: { ...tools.env, ...options.env } });
+        return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
+            ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+            timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+        });
+    }
+    catch (err) {
+        throw kubeTimeout(err, kubeApiName(tools.helm, env, 'helm'));
+    }
+}
+/** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
+const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+/** kubectl's words for an API that is busy, failing or not answering — worth another read. */
+const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
+/** True for a kubectl failure worth retrying when the call only reads. */
+function isKubeTransient(err) {
+    if (err instanceof exec/* CommandTimeoutError */.$9)
+        return true;
+    if (err instanceof exec/* CommandError */.Qd)
+        return KUBE_TRANSIENT.test(`${err.stderr}\n${err.stdout}`);
+    return false;
+}
+/**
+ * Runs kubectl with `args` (and `input` on stdin for `apply -f -`). Every call gets
+ * `--request-timeout` (a command that waits — `--timeout=`, `rollout status`, `wait` — gets its own
+ * timeout plus the request timeout as the process bound instead); reads are retried with backoff
+ * on 429/5xx/timeouts, writes never are. A call that runs out of time names the Kubernetes API.
+ */
+async function tools_runKubectl(tools, args, options = {}) {
+    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const env = { ...tools.env, ...options.env };
+    const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
+    const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+    const run = () => (0,exec/* runCommand */.d1)(argv, {
+        ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+    });
+    const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+    try {
+        return await (isRead
+            ? (0,src_retry/* retry */.L5)(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? src_clock/* systemClock */.m, classify: (e) => ({ transient: isKubeTransient(e) }) })
+            : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
@@ -36749,8 +36949,41 @@ async function tools_runKubectl(tools, args, options = {}) {
                 hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
             });
         }
-        throw err;
+        if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
+            return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
+        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
     }
+}
+/** A CommandTimeoutError rewritten to name the Kubernetes API; anything else unchanged. */
+function kubeTimeout(err, api) {
+    if (!(err instanceof exec/* CommandTimeoutError */.$9))
+        return err;
+    return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
+        hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+    });
+}
+const apiNames = new Map();
+/**
+ * `the Kubernetes API at https://…` from the kubeconfig in use (`kubectl config view --minify`,
+ * local, no request); cached; falls back to `the Kubernetes API` when kubectl cannot tell.
+ */
+function kubeApiName(program, env, via) {
+    const kubectl = via === 'kubectl' ? program : 'kubectl';
+    const key = `${kubectl}\0${env.KUBECONFIG ?? process.env.KUBECONFIG ?? ''}`;
+    let name = apiNames.get(key);
+    if (name === undefined) {
+        let server;
+        try {
+            const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+        }
+        catch {
+            server = '';
+        }
+        name = server ? `the Kubernetes API at ${server}` : 'the Kubernetes API';
+        apiNames.set(key, name);
+    }
+    return name;
 }
 /** kubectl's output parsed as JSON (for `-o json` calls). */
 async function tools_kubectlJson(tools, args, options = {}) {
@@ -36962,7 +37195,11 @@ function namespaceManifest(name, marks, existing) {
         annotations[src_marks/* ANNOTATIONS */.BC.services] = [...services].sort().join(',');
     return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
 }
-/** `kubectl apply --server-side --field-manager preview-fleet -f -`: idempotent create-or-update. */
+/**
+ * `kubectl apply --server-side --field-manager preview-fleet -f -`: idempotent create-or-update.
+ * `--force-conflicts` takes fields from other managers, so only apply a namespace that is already
+ * known to be ours (see claimNamespace).
+ */
 async function applyManifests(tools, objects, namespace) {
     if (objects.length === 0)
         return;
@@ -36972,18 +37209,110 @@ async function applyManifests(tools, objects, namespace) {
         args.push('--namespace', namespace);
     await tools_runKubectl(tools, args, { input: JSON.stringify(list) });
 }
-/** Guards, then creates or refreshes the namespace with our marks. */
+/** `AlreadyExists` from kubectl create ("Error from server (AlreadyExists): … already exists"). */
+function isAlreadyExists(err) {
+    return /\(AlreadyExists\)|already exists/i.test(String(err?.stderr ?? err?.message ?? ''));
+}
+/**
+ * Makes a namespace read as absent ours without ever taking over someone else's: it is *created*
+ * (`kubectl create`, which fails with AlreadyExists when anyone made it since we looked — an
+ * apply would silently adopt it); on AlreadyExists it is re-read and guarded like any existing
+ * namespace, so one made meanwhile by another service's deploy of this PR is used and any other
+ * is refused. A namespace that already existed (and was guarded) is returned as it is.
+ */
+async function claimNamespace(tools, name, marks, state) {
+    if (state.exists)
+        return { created: false, state };
+    const manifest = namespaceManifest(name, marks);
+    try {
+        await tools_runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], { input: JSON.stringify(manifest) });
+        return { created: true, state: { exists: true, labels: manifest.metadata.labels ?? {}, annotations: manifest.metadata.annotations ?? {}, marks } };
+    }
+    catch (err) {
+        if (!isAlreadyExists(err))
+            throw err;
+    }
+    const now = await readNamespace(tools, name);
+    if (!now.exists)
+        throw new errors/* ActionError */.lZ(`Namespace "${name}" was created and deleted by someone else while this deploy was creating it; try again`);
+    guardNamespace(name, now, { repository: marks.repository, pr: marks.pr });
+    return { created: false, state: now };
+}
+/** Guards, then creates (never adopts) or refreshes the namespace with our marks. */
 async function ensureNamespace(tools, name, marks) {
-    const state = await readNamespace(tools, name);
-    guardNamespace(name, state, { repository: marks.repository, pr: marks.pr });
+    const read = await readNamespace(tools, name);
+    guardNamespace(name, read, { repository: marks.repository, pr: marks.pr });
+    const { created, state } = await claimNamespace(tools, name, marks, read);
     const manifest = namespaceManifest(name, marks, state);
     await applyManifests(tools, [manifest]);
     const applied = { ...marks, createdAt: manifest.metadata.annotations[ANNOTATIONS.createdAt] };
-    return { name, created: !state.exists, marks: applied };
+    return { name, created, marks: applied };
 }
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
-var runtime_parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/network.ts
+var network = __nccwpck_require__(8095);
+;// CONCATENATED MODULE: ./packages/core/src/kube/quantity.ts
+/**
+ * Kubernetes resource quantities (k8s.io/apimachinery pkg/api/resource quantity.go), checked up
+ * front so a quota or limit the API server would refuse fails before the namespace exists.
+ */
+
+/**
+ * quantity.go's grammar: `<signedNumber><suffix>`, number `<digits>`, `<digits>.<digits>`,
+ * `<digits>.` or `.<digits>`; suffix binary SI (Ki…Ei), decimal SI (n u m "" k M G T P E) or a
+ * decimal exponent `e<int>` / `E<int>` (the parser takes only digits after the sign there).
+ */
+const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]([+-]?\d+))?$/;
+const BINARY = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
+const DECIMAL = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+/** Kubernetes keeps quantities as int64 in their base unit; larger ones are capped or overflow. */
+const INT64_MAX = (1n << 63n) - 1n;
+/**
+ * Quota resources Kubernetes counts, which must be whole numbers (IsIntegerResourceName):
+ * the standard object counts, `count/<resource>` and extended resources (`requests.vendor.com/gpu`).
+ */
+function isCountResource(key) {
+    const COUNTS = ['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
+        'services.nodeports', 'services.loadbalancers'];
+    if (COUNTS.includes(key) || key.startsWith('count/'))
+        return true;
+    const bare = key.replace(/^(requests|limits)\./, '');
+    return bare.includes('/') && !bare.startsWith('kubernetes.io/');
+}
+/**
+ * A non-negative quantity the API server accepts as it is: the grammar, at most 2^63-1 in its base
+ * unit (`1e999` and `9Ei` are refused, not silently capped) and, for counts, a whole number.
+ * Returns the value trimmed. `shown` is what the error echoes (e.g. `pods=1e999`).
+ */
+function checkQuantity(input, shown, raw, o = {}) {
+    const v = raw.trim();
+    const accepted = 'must give each key a Kubernetes quantity like 500m, 1, 512Mi or 1Gi';
+    const m = QUANTITY.exec(v);
+    if (!m)
+        throw new errors/* InputError */.dz(input, shown, accepted);
+    const [, sign, number, binary, decimal, exponent] = m;
+    if (sign === '-' && /[1-9]/.test(number))
+        throw new errors/* InputError */.dz(input, shown, `${accepted}, not negative`);
+    if (exponent !== undefined && exponent.replace(/^[+-]/, '').length > 4) {
+        throw new errors/* InputError */.dz(input, shown, `${accepted}, at most ${INT64_MAX} in its base unit`);
+    }
+    const [whole = '', fraction = ''] = number.split('.');
+    let num = BigInt(`${whole}${fraction}` || '0');
+    let den = 10n ** BigInt(fraction.length);
+    const pow10 = binary ? 0 : decimal ? DECIMAL[decimal] : Number(exponent ?? 0);
+    if (binary)
+        num <<= BINARY[binary];
+    if (pow10 >= 0)
+        num *= 10n ** BigInt(pow10);
+    else
+        den *= 10n ** BigInt(-pow10);
+    if (num > INT64_MAX * den)
+        throw new errors/* InputError */.dz(input, shown, `${accepted}, at most ${INT64_MAX} in its base unit`);
+    if (o.integer && num % den !== 0n)
+        throw new errors/* InputError */.dz(input, shown, `${accepted}; this key counts objects, so a whole number like 10`);
+    return v;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/guardrails.ts
 /**
  * The fence around a PR's namespace, applied (server-side, idempotently) before the release:
@@ -36994,6 +37323,8 @@ var runtime_parse = __nccwpck_require__(361);
 
 
 
+
+
 const DEFAULT_QUOTA = {
     'requests.cpu': '500m', 'requests.memory': '512Mi', 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '10',
 };
@@ -37001,13 +37332,12 @@ const DEFAULT_LIMITS = {
     'default.cpu': '250m', 'default.memory': '256Mi', 'defaultRequest.cpu': '50m', 'defaultRequest.memory': '64Mi',
 };
 const LIMIT_KEYS = ['default.cpu', 'default.memory', 'defaultRequest.cpu', 'defaultRequest.memory', 'max.cpu', 'max.memory'];
-/** A Kubernetes quantity (`500m`, `1`, `1Gi`, `1.5`, `2e3`). */
-const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
 /** Resource names a quota accepts: `pods`, `requests.cpu`, `count/deployments.apps`, `requests.storage`, … */
 const QUOTA_KEY = /^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/;
 /**
  * `true` (defaults), `false` (off), or multiline `key=value` overrides on top of the defaults.
- * Values are checked as Kubernetes quantities so a typo fails before anything is applied.
+ * Values are checked as Kubernetes quantities (grammar, int64 range, whole numbers for counts)
+ * so a typo fails before anything is applied.
  */
 function parseQuantityToggle(input, raw, defaults, allowedKeys) {
     const v = raw.trim();
@@ -37021,10 +37351,7 @@ function parseQuantityToggle(input, raw, defaults, allowedKeys) {
         if (allowedKeys && !allowedKeys.includes(k)) {
             throw new errors/* InputError */.dz(input, `${k}=${value}`, `may only set ${allowedKeys.join(', ')}`);
         }
-        if (!QUANTITY.test(value.trim())) {
-            throw new errors/* InputError */.dz(input, `${k}=${value}`, 'must give each key a Kubernetes quantity like 500m, 1, 512Mi or 1Gi');
-        }
-        settings[k] = value.trim();
+        settings[k] = checkQuantity(input, `${k}=${value}`, value, { integer: isCountResource(k) });
     }
     return { enabled: true, settings };
 }
@@ -37034,20 +37361,13 @@ function parseQuotaInput(raw) {
 function parseLimitRangeInput(raw) {
     return parseQuantityToggle('limit-range', raw, DEFAULT_LIMITS, LIMIT_KEYS);
 }
-const CIDR4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const CIDR6 = /^[0-9a-fA-F:]+\/\d{1,3}$/;
-/** The egress allow-list: CIDRs (`0.0.0.0/0`, `10.1.0.0/16`) and `namespace:<name>` entries. */
+/** The egress allow-list: IPv4/IPv6 CIDRs (`0.0.0.0/0`, `10.1.0.0/16`, `::/0`) and `namespace:<name>` entries. */
 function parseEgressAllow(input, items) {
     return items.map((item) => {
         const ns = /^namespace:([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(item);
         if (ns)
             return { namespace: ns[1] };
-        const m = CIDR4.exec(item);
-        if (m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32)
-            return { cidr: item };
-        if (!m && CIDR6.test(item) && item.includes(':'))
-            return { cidr: item };
-        throw new errors/* InputError */.dz(input, item, 'must list CIDRs like 0.0.0.0/0 or 10.0.0.0/8, or namespace:<name>');
+        return { cidr: (0,network/* parseCidr */.GN)(input, item).cidr };
     });
 }
 const GUARDRAIL_NAME = 'preview-fleet';
@@ -37155,7 +37475,11 @@ function getValuesArgs(a) {
  * lost runner) leaves the release `pending-install`, `pending-upgrade` or `pending-rollback`, and
  * every later upgrade fails with "another operation (install/upgrade/rollback) is in progress"
  * (helm/helm#7476); we roll back to the last deployed revision, or uninstall when there is none.
+ * A pending revision is also what a deploy that is running right now looks like, so it counts
+ * as stuck only once Helm's `updated` time (history JSON; info.last_deployed) is older than
+ * `stuck-after`; a younger one, or one whose age we cannot read, is left alone.
  */
+
 
 
 
@@ -37209,25 +37533,38 @@ function parseReleaseHistory(json) {
         .sort((a, b) => a.revision - b.revision);
 }
 /**
- * The plan for a stuck release: the newest revision is pending → roll back to the newest
- * revision that was deployed (or superseded) before it; none → uninstall.
+ * The plan for a pending release: older than `stuckAfterMs` → roll back to the newest revision
+ * that was deployed (or superseded) before it, or uninstall when there is none; younger, or
+ * with no readable `updated`, → `in-progress` (never rolled back or uninstalled: don't know
+ * destroys nothing).
  */
-function planRecovery(history) {
+function planRecovery(history, at) {
     const last = history[history.length - 1];
     if (!last || !PENDING_STATUSES.includes(last.status))
         return { action: 'none' };
+    const updated = last.updated ? Date.parse(last.updated) : NaN;
+    const ageMs = Number.isFinite(updated) ? Math.max(0, at.now - updated) : undefined;
+    const base = { from: last.revision, fromStatus: last.status, stuckAfterMs: at.stuckAfterMs };
+    if (ageMs === undefined || ageMs < at.stuckAfterMs)
+        return { action: 'in-progress', ...base, ...(ageMs === undefined ? {} : { ageMs }) };
     const good = [...history].reverse().find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
-    return good
-        ? { action: 'rolled-back', from: last.revision, fromStatus: last.status, to: good.revision }
-        : { action: 'uninstalled', from: last.revision, fromStatus: last.status };
+    return good ? { action: 'rolled-back', ...base, ageMs, to: good.revision } : { action: 'uninstalled', ...base, ageMs };
+}
+/** "12m" (whole seconds) for messages. */
+const age = (ms) => (0,runtime_parse/* formatDuration */.a3)(Math.floor(ms / 1000) * 1000);
+/** Why a pending release was not touched, for the error: another deploy appears to be running it. */
+function describeInProgress(release, namespace, r) {
+    const since = r.ageMs === undefined ? 'with no readable update time' : `last updated ${age(r.ageMs)} ago`;
+    return `Release "${release}" in "${namespace}" is ${r.fromStatus} (revision ${r.from}, ${since}): another deploy appears to be running it right now. `
+        + `A pending release is treated as stuck (and rolled back or uninstalled) only once it is older than stuck-after (${(0,runtime_parse/* formatDuration */.a3)(r.stuckAfterMs)}); not deploying.`;
 }
 /** Describes a recovery for the log, the summary and the PR comment. */
 function describeRecovery(release, r) {
     if (r.action === 'rolled-back') {
-        return `Release "${release}" was stuck in ${r.fromStatus} (revision ${r.from}, an interrupted earlier run); rolled back to revision ${r.to} before deploying.`;
+        return `Release "${release}" was stuck in ${r.fromStatus} (revision ${r.from}, last updated ${age(r.ageMs)} ago, over stuck-after ${(0,runtime_parse/* formatDuration */.a3)(r.stuckAfterMs)}: an interrupted earlier run); rolled back to revision ${r.to} before deploying.`;
     }
     if (r.action === 'uninstalled') {
-        return `Release "${release}" was stuck in ${r.fromStatus} (revision ${r.from}) with no deployed revision to return to; uninstalled it before deploying.`;
+        return `Release "${release}" was stuck in ${r.fromStatus} (revision ${r.from}, last updated ${age(r.ageMs)} ago, over stuck-after ${(0,runtime_parse/* formatDuration */.a3)(r.stuckAfterMs)}) with no deployed revision to return to; uninstalled it before deploying.`;
     }
     return undefined;
 }
@@ -37235,6 +37572,8 @@ function describeRecovery(release, r) {
 async function applyRecovery(tools, release, namespace, plan, timeoutMs) {
     if (plan.action === 'none')
         return;
+    if (plan.action === 'in-progress')
+        throw new errors/* ActionError */.lZ(describeInProgress(release, namespace, plan), { hint: IN_PROGRESS_HINT });
     outputs/* log */.Rm.warning(describeRecovery(release, plan), 'Stuck Helm release');
     try {
         if (plan.action === 'rolled-back') {
@@ -37250,9 +37589,11 @@ async function applyRecovery(tools, release, namespace, plan, timeoutMs) {
         });
     }
 }
-/** Finds and recovers a stuck release; `none` when it is absent or healthy. */
-async function recoverStuckRelease(tools, release, namespace, timeoutMs) {
-    const plan = planRecovery(await getReleaseHistory(tools, release, namespace));
+/** What to do about a release another deploy appears to be running. */
+const IN_PROGRESS_HINT = 'Wait for the other run to finish and re-run this job; if no other run is deploying it, the release is recovered automatically once it is older than stuck-after (or lower stuck-after)';
+/** Finds and recovers a stuck release; `none` when it is absent or healthy; throws when another deploy appears to be running it. */
+async function recoverStuckRelease(tools, release, namespace, timeoutMs, at) {
+    const plan = planRecovery(await getReleaseHistory(tools, release, namespace), at);
     await applyRecovery(tools, release, namespace, plan, timeoutMs);
     return plan;
 }
@@ -37474,8 +37815,6 @@ var external_node_fs_ = __nccwpck_require__(3024);
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./packages/core/src/clock.ts
-var src_clock = __nccwpck_require__(143);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/deploy.ts
 /**
  * Deploying one service's preview: still wanted? → cap → namespace (marked, guarded) →
@@ -37499,16 +37838,24 @@ var src_clock = __nccwpck_require__(143);
 
 
 /**
- * Is the PR still open and opted in? A deploy that finishes after the PR closed would resurrect a
- * namespace teardown already removed. `label` '' means no label is required.
+ * Is the PR still open, opted in and at the commit this run was started for? A deploy that
+ * finishes after the PR closed would resurrect a namespace teardown already removed; a re-run
+ * of an older workflow run would put an old image live while the comment shows the newer one.
+ * `label` '' means no label is required; `headSha` undefined (workflow_dispatch) skips the commit check.
  */
-function stillWanted(pr, number, label) {
+function stillWanted(pr, number, label, headSha) {
     if (!pr)
         return { wanted: false, reason: `pull request #${number} does not exist` };
     if (pr.state !== 'open')
         return { wanted: false, reason: `pull request #${number} is ${pr.merged ? 'merged' : 'closed'}` };
     if (label && !pr.labels.includes(label))
         return { wanted: false, reason: `pull request #${number} no longer has the "${label}" label` };
+    if (headSha && pr.headSha && pr.headSha !== headSha) {
+        return {
+            wanted: false,
+            reason: `this run is for commit ${headSha.slice(0, 12)} but pull request #${number}'s head is now ${pr.headSha.slice(0, 12)} (a re-run of an older workflow run); the run for the new head deploys it`,
+        };
+    }
     return { wanted: true };
 }
 /** Release labels: our marks on Helm's release record, so the reaper can find releases too. */
@@ -37545,12 +37892,20 @@ async function deployPreview(plan, ports) {
         return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
     checkCap(existing, plan.pr, plan.maxPreviews);
     guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
-    // The namespace (marks refreshed) and its fences in one server-side apply.
+    // A pending release younger than stuck-after may be another deploy at work: refuse before writing anything.
+    const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
+    if (recovery.action === 'in-progress')
+        throw new errors/* ActionError */.lZ(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
     const marks = (0,src_marks/* newMarks */.z5)({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
     const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
-    await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
-    outputs/* log */.Rm.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
-    const recovery = planRecovery(history);
+    // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
+    // then the marks refreshed and the fences applied in one server-side apply.
+    const claimed = await timed('namespace', async () => {
+        const c = await claimNamespace(kubectl, plan.namespace, marks, nsState);
+        await applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, c.state), ...fences]);
+        return c;
+    });
+    outputs/* log */.Rm.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
     if (recovery.action !== 'none')
         await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
     const recoveryMessage = describeRecovery(plan.release, recovery);
@@ -37590,14 +37945,14 @@ async function deployPreview(plan, ports) {
         const reasons = headlineReasons(d);
         const state = releaseAfterFailure(d.release, plan.atomic);
         return {
-            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: !nsState.exists, revision: d.release?.revision,
+            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: claimed.created, revision: d.release?.revision,
             message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
             diagnostics: diagnostics_renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
         };
     }
     if (!deployed)
         throw new errors/* ActionError */.lZ(`Helm reported success but printed no release for "${plan.release}"`);
-    return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: !nsState.exists };
+    return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: claimed.created };
 }
 /** What became of the release after a failed upgrade, for the one-line message. */
 function releaseAfterFailure(release, atomic) {
@@ -38281,6 +38636,7 @@ async function listReleasesByNamespace(cli) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/deploy-helm/src/inputs.ts
 /**
  * deploy-helm's inputs: read raw from the runner, validated by the pure `parseInputs` (the target
@@ -38295,7 +38651,7 @@ const INPUT_NAMES = [
     'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
     'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
     'timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace', 'egress-allow',
-    'label', 'github-token', 'pr-number',
+    'label', 'github-token', 'pr-number', 'stuck-after',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const inputs_DEFAULTS = {
@@ -38305,6 +38661,7 @@ const inputs_DEFAULTS = {
     'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m', atomic: 'true', ttl: '72h',
     'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
     'egress-allow': '0.0.0.0/0', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
+    'stuck-after': '5m',
 };
 const SECRET_INPUTS = ['github-token', 'sensitive-secret-ref'];
 /** Reads every input from the runner; secrets are masked as they are read. */
@@ -38361,9 +38718,7 @@ function parseInputs(given, workspace = process.env.GITHUB_WORKSPACE ?? process.
         ['secret-ref-key', keys.secretRef], ['sensitive-secret-ref-key', keys.sensitiveSecretRef]]) {
         splitKeyPath(name, key);
     }
-    const service = (raw.service ?? '').trim();
-    if (service === '')
-        throw new src/* InputError */.dz('service', '', 'must not be empty');
+    const service = (0,src/* planService */.$b)('service', raw.service ?? '');
     const networkPolicy = (0,src/* parseBoolean */.yG)('network-policy', raw['network-policy'] ?? '');
     const ingressNamespace = (raw['ingress-namespace'] ?? '').trim();
     if (ingressNamespace !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ingressNamespace)) {
@@ -38383,9 +38738,11 @@ function parseInputs(given, workspace = process.env.GITHUB_WORKSPACE ?? process.
         domain: opt(raw.domain),
         secretRef: opt(raw['secret-ref']),
         sensitiveSecretRef: opt(raw['sensitive-secret-ref']),
-        timeoutMs: (0,src/* parseDuration */.E9)('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+        timeoutMs: (0,src/* parseDuration */.E9)('timeout', raw.timeout ?? '', src/* DURATION_BOUNDS */.Rx.stepTimeout),
+        // 0s restores "every pending release is stuck"; a day is far beyond any helm --timeout we allow (6h).
+        stuckAfterMs: (0,src/* parseDuration */.E9)('stuck-after', raw['stuck-after'] ?? '', { minMs: 0, maxMs: 24 * 3_600_000 }),
         atomic: (0,src/* parseBoolean */.yG)('atomic', raw.atomic ?? ''),
-        ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl ?? '', { minMs: 60_000 }),
+        ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl ?? '', src/* DURATION_BOUNDS */.Rx.ttl),
         maxPreviews: (0,src/* parseInteger */.cG)('max-previews', raw['max-previews'] ?? '', { min: 0 }),
         guardrails: {
             quota: parseQuotaInput(raw['resource-quota'] ?? ''),
@@ -38418,7 +38775,7 @@ function planDeploy(inputs, pr, repository) {
     return {
         repository, pr: pr.number, service: inputs.service, headSha: pr.headSha, namespace: names.namespace, release: names.release,
         chart: inputs.chart, chartVersion: inputs.chartVersion, valuesFiles: inputs.valuesFiles, values, url: names.url,
-        timeoutMs: inputs.timeoutMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews, guardrails: inputs.guardrails,
+        timeoutMs: inputs.timeoutMs, stuckAfterMs: inputs.stuckAfterMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews, guardrails: inputs.guardrails,
     };
 }
 
@@ -38436,6 +38793,7 @@ function prepare() {
     const inputs = parseInputs(readRawInputs());
     const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
+    (0,src/* refuseForkHead */.FT)(ctx, 'deploy');
     const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
     return { inputs, ctx, pr, plan };
 }
@@ -38450,9 +38808,11 @@ async function main() {
             return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
         }
         const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl }), ctx.repository, pr);
+        // The event's head SHA is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
+        const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
         if (current && !plan.headSha)
             plan.headSha = current.headSha;
-        return stillWanted(current, pr, inputs.label);
+        return wanted;
     };
     const result = await deployPreview(plan, { tools, checkStillWanted });
     (0,src/* setOutputs */.n0)({
@@ -38531,10 +38891,11 @@ class FakeClock {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   FP: () => (/* binding */ requirePrNumber),
+/* harmony export */   FT: () => (/* binding */ refuseForkHead),
 /* harmony export */   _I: () => (/* binding */ loadContext),
 /* harmony export */   rY: () => (/* binding */ pullRequestFromPayload)
 /* harmony export */ });
-/* unused harmony export parseContext */
+/* unused harmony exports parseContext, PWN_REQUEST_GUIDANCE, ALLOW_FORK_HEAD_ENV, forkHeadAllowed */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
@@ -38627,6 +38988,26 @@ function requirePrNumber(ctx) {
         return ctx.prNumber;
     throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
 }
+/** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
+const PWN_REQUEST_GUIDANCE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/';
+/**
+ * Internal opt-in to deploying a fork's head. Nothing sets it yet: the maintainer-facing opt-in
+ * is a later issue, so until then every deploy path refuses fork code.
+ */
+const ALLOW_FORK_HEAD_ENV = 'PREVIEW_FLEET_ALLOW_FORK_HEAD';
+/** Whether this run may build or deploy a fork's head (only with the explicit internal opt-in). */
+function forkHeadAllowed(env = process.env) {
+    return env[ALLOW_FORK_HEAD_ENV] === 'true';
+}
+/**
+ * Refuses to build, seed or deploy when the event's PR comes from a fork: its code is not ours to
+ * run with our credentials. Called before anything is created. `what` names the step's act.
+ */
+function refuseForkHead(ctx, what, env = process.env) {
+    if (!ctx.pr?.isFork || forkHeadAllowed(env))
+        return;
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+}
 
 
 /***/ }),
@@ -38635,14 +39016,18 @@ function requirePrNumber(ctx) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $9: () => (/* binding */ CommandTimeoutError),
 /* harmony export */   Qd: () => (/* binding */ CommandError),
 /* harmony export */   d1: () => (/* binding */ runCommand)
 /* harmony export */ });
 /* unused harmony exports lastLines, describeCommand */
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
-/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4408);
-/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6715);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2760);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7115);
+/* harmony import */ var _runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(361);
+/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4408);
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6715);
 /**
  * The argv-only process runner: never a shell string, output captured, every masked value
  * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
@@ -38651,8 +39036,10 @@ function requirePrNumber(ctx) {
 
 
 
+
+
 /** Thrown when a command exits with a code not in okExitCodes. */
-class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
     exitCode;
     stdout;
     stderr;
@@ -38665,9 +39052,23 @@ class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .Ac
         this.stderr = result.stderr;
     }
 }
+/** Thrown when a command outlived its `timeoutMs` and was killed. */
+class CommandTimeoutError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    timeoutMs;
+    stdout;
+    stderr;
+    constructor(command, timeoutMs, result) {
+        const tail = lastLines(result.stderr || result.stdout, 5);
+        super(`Command "${command}" did not finish within ${(0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)} and was stopped${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandTimeoutError';
+        this.timeoutMs = timeoutMs;
+        this.stdout = result.stdout;
+        this.stderr = result.stderr;
+    }
+}
 /** The last `n` non-empty lines of `text`, redacted. */
 function lastLines(text, n) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(text)
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(text)
         .split(/\r?\n/)
         .filter((l) => l.trim() !== '')
         .slice(-n)
@@ -38675,38 +39076,72 @@ function lastLines(text, n) {
 }
 /** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
 function describeCommand(argv) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
 }
-/** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
+/** Runs `argv[0]` with `argv.slice(1)` as separate arguments (no shell), bounded by `timeoutMs`. */
 async function runCommand(argv, options = {}) {
     if (argv.length === 0 || argv[0] === '')
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('runCommand needs a program name');
-    const command = describeCommand(argv);
-    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.debug(`$ ${command}`);
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
+    const command = describeCommand(options.display ?? argv);
+    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
     const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
-    const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(argv[0], argv.slice(1), {
-        cwd: options.cwd,
-        env,
-        input: options.input === undefined ? undefined : Buffer.from(options.input),
-        ignoreReturnCode: true,
-        silent: true,
-        listeners: options.stream
-            ? {
-                stdline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-                errline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-            }
-            : undefined,
-    });
+    const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
         throw new CommandError(command, result);
     return result;
 }
+function spawnCaptured(argv, command, env, options) {
+    return new Promise((resolve, reject) => {
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .trackChild */ .yH)(child);
+        const out = [];
+        const err = [];
+        const lines = { out: '', err: '' };
+        const stream = (key, chunk) => {
+            if (!options.stream)
+                return;
+            const text = lines[key] + chunk.toString('utf8');
+            const parts = text.split(/\r?\n/);
+            lines[key] = parts.pop() ?? '';
+            for (const l of parts)
+                _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
+        };
+        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
+        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
+        child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+        let killed = false;
+        let hardKill;
+        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+            killed = true;
+            child.kill('SIGTERM');
+            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+        }, options.timeoutMs);
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            reject(e);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            for (const key of ['out', 'err'])
+                if (options.stream && lines[key])
+                    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(lines[key]);
+            const captured = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+            if (killed)
+                reject(new CommandTimeoutError(command, options.timeoutMs, captured));
+            else
+                resolve({ exitCode: code ?? (signal ? 128 : 1), ...captured });
+        });
+    });
+}
 
 
 /***/ }),
 
-/***/ 2807:
+/***/ 7834:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38714,6 +39149,7 @@ async function runCommand(argv, options = {}) {
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
+  Rx: () => (/* reexport */ parse/* DURATION_BOUNDS */.Rx),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
@@ -38723,14 +39159,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
+  $b: () => (/* reexport */ naming/* planService */.$b),
   Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
+  FT: () => (/* reexport */ context/* refuseForkHead */.FT),
   FP: () => (/* reexport */ context/* requirePrNumber */.FP),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS, CommandError, DNS_LABEL, FakeClock, LABELS, MANAGED_BY, PREFIX, RESERVED_NAMESPACES, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getState, group, input, isOwnedBy, isValidLabelValue, kubeSelector, lastLines, maskSecret, newMarks, parseContext, parseEnum, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, newMarks, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseRequestTimeout, parseRetryAfter, parseStepTimeout, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -38740,11 +39178,14 @@ var parse = __nccwpck_require__(361);
 var inputs = __nccwpck_require__(9405);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
 var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
 var secrets = __nccwpck_require__(6715);
-// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 12 modules
-var toolkit = __nccwpck_require__(6698);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 19 modules
+var toolkit = __nccwpck_require__(6700);
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
+
 
 
 
@@ -38757,8 +39198,13 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ * When the step deadline expires first, the step fails naming what it was waiting on.
  */
 async function runAction(main, options = {}) {
+    let expired = () => undefined;
+    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    timedOut.catch(() => undefined);
+    const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
@@ -38766,7 +39212,7 @@ async function runAction(main, options = {}) {
             await options.validate();
             return;
         }
-        await main();
+        await Promise.race([main(), timedOut]);
     }
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
@@ -38774,7 +39220,32 @@ async function runAction(main, options = {}) {
         if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
         toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        if (err?.name === 'StepTimeoutError') {
+            (0,deadline/* killChildren */.at)();
+            (options.exit ?? ((code) => process.exit(code)))(1);
+        }
     }
+    finally {
+        disarm();
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
+/**
+ * The two timeout inputs every action that talks to the outside world shares, with one meaning:
+ * `timeout` bounds the whole step (the job fails when it is up, naming who did not answer) and
+ * `request-timeout` bounds one request to Vault, the Kubernetes API, ECR or GitHub.
+ */
+
+/** action.yml's default for `request-timeout`. */
+const DEFAULT_REQUEST_TIMEOUT = '30s';
+/** `request-timeout`: 1 s to 10 min. */
+function parseRequestTimeout(raw) {
+    return parseDuration('request-timeout', raw, DURATION_BOUNDS.requestTimeout);
+}
+/** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
+function parseStepTimeout(raw) {
+    return parseDuration('timeout', raw, DURATION_BOUNDS.stepTimeout);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
@@ -38785,91 +39256,12 @@ async function runAction(main, options = {}) {
 
 
 
+
+
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
 var clock = __nccwpck_require__(143);
-;// CONCATENATED MODULE: ./packages/core/src/retry.ts
-/**
- * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
- * bounded by attempts and a deadline, honouring Retry-After. For Vault, the registry and the kube
- * tools; GitHub calls use Octokit's throttling/retry plugins and the AWS SDK its own strategy.
- */
-
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
-/** Parses a Retry-After header: delta-seconds or an HTTP date. */
-function parseRetryAfter(value, now = Date.now()) {
-    if (value === undefined || value === null || value === '')
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const at = Date.parse(value);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-function pick(obj, key) {
-    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
-}
-function headerOf(err, name) {
-    const sources = [pick(err, 'headers'), pick(pick(err, 'response'), 'headers')];
-    for (const h of sources) {
-        if (h && typeof h.get === 'function') {
-            const v = h.get(name);
-            if (v)
-                return v;
-        }
-        else if (h && typeof h === 'object') {
-            const v = h[name] ?? h[name.toLowerCase()];
-            if (typeof v === 'string' || typeof v === 'number')
-                return String(v);
-        }
-    }
-    return undefined;
-}
-/**
- * Transient: HTTP 429 and 5xx, GitHub's secondary rate limit (403 with retry-after), and
- * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
- */
-function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
-    const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
-    if (status === 429 || (status >= 500 && status <= 599))
-        return { transient: true, retryAfterMs };
-    if (status === 403 && retryAfterMs !== undefined)
-        return { transient: true, retryAfterMs };
-    let e = err;
-    for (let depth = 0; e && depth < 4; depth++) {
-        const code = pick(e, 'code');
-        if (typeof code === 'string' && TRANSIENT_CODES.has(code))
-            return { transient: true };
-        e = pick(e, 'cause');
-    }
-    return { transient: false };
-}
-/** Runs `fn` until it succeeds, a final error occurs, or attempts/deadline run out. */
-async function retry(fn, options = {}) {
-    const clock = options.clock ?? systemClock;
-    const attempts = options.attempts ?? 5;
-    const base = options.baseMs ?? 500;
-    const max = options.maxMs ?? 20_000;
-    const random = options.random ?? Math.random;
-    const classify = options.classify ?? classifyTransient;
-    const start = clock.now();
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            const t = classify(err);
-            if (!t.transient || attempt >= attempts)
-                throw err;
-            const cap = Math.min(max, base * 2 ** (attempt - 1));
-            const waitMs = t.retryAfterMs ?? Math.floor(random() * cap);
-            if (options.deadlineMs !== undefined && clock.now() - start + waitMs > options.deadlineMs)
-                throw err;
-            options.onRetry?.({ attempt, waitMs, error: err });
-            await clock.sleep(waitMs);
-        }
-    }
-}
-
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var retry = __nccwpck_require__(9899);
 // EXTERNAL MODULE: ./packages/core/src/exec.ts
 var exec = __nccwpck_require__(6192);
 // EXTERNAL MODULE: ./packages/core/src/context.ts
@@ -38878,7 +39270,10 @@ var context = __nccwpck_require__(762);
 var naming = __nccwpck_require__(5189);
 // EXTERNAL MODULE: ./packages/core/src/marks.ts
 var marks = __nccwpck_require__(3807);
+// EXTERNAL MODULE: ./packages/core/src/network.ts
+var network = __nccwpck_require__(8095);
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -39055,6 +39450,7 @@ function newMarks(args) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $b: () => (/* binding */ planService),
 /* harmony export */   AF: () => (/* binding */ planHost),
 /* harmony export */   BC: () => (/* binding */ shortHash),
 /* harmony export */   EE: () => (/* binding */ DEFAULT_TEMPLATES),
@@ -39063,7 +39459,7 @@ function newMarks(args) {
 /* harmony export */   Xm: () => (/* binding */ renderTemplate),
 /* harmony export */   xw: () => (/* binding */ templateVars)
 /* harmony export */ });
-/* unused harmony exports TEMPLATE_VARIABLES, RESERVED_NAMESPACES, slug, dnsLabel, DNS_LABEL, planEcrRepository, planImageTag, planVaultPath, planEnvironment */
+/* unused harmony exports TEMPLATE_VARIABLES, RESERVED_NAMESPACES, slug, dnsLabel, DNS_LABEL, planEcrRepository, planImageTag, planVaultPath, parseEnvironmentTemplate, planEnvironment */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
@@ -39148,6 +39544,21 @@ function dnsLabel(input, value, max = 63) {
     return `${prefix}-${shortHash(value)}`;
 }
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The one normalisation of a service name, applied identically by every action (deploy, build,
+ * seed, comment and teardown), so a preview deployed as `App Server` is torn down by the same
+ * name: trimmed, lowercased, each run of spaces, `.`, `_` or `-` made one `-`. The result must be a DNS-1123 label
+ * of at most 63 characters (it goes into release and host names and into a label value).
+ */
+function planService(input, raw) {
+    const accepted = 'must be a service name: letters, digits, spaces, ".", "_" or "-", starting and ending with a letter or digit (63 at most)';
+    const v = raw.trim();
+    const name = v.toLowerCase().replace(/[ ._-]+/g, '-');
+    if (v === '' || name.length > 63 || !DNS_LABEL.test(name)) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted, /[/\\]/.test(v) ? 'A service name is one name, not a path' : undefined);
+    }
+    return name;
+}
 /** A namespace name; system namespaces are refused outright. */
 function planNamespace(input, rendered) {
     const name = dnsLabel(input, rendered, 63);
@@ -39200,12 +39611,356 @@ function planVaultPath(input, rendered) {
     }
     return rendered;
 }
+/**
+ * The deployment `environment` template, checked before anything is written: it must contain
+ * `{{number}}`, so every PR has an environment of its own (with `preview` or `production`, one PR's
+ * teardown would reach every PR's deployments; removal also checks the PR in the marks).
+ */
+function parseEnvironmentTemplate(input, template) {
+    const t = template.trim();
+    if (t === '')
+        throw new InputError(input, template, 'must not be empty', `The default is ${DEFAULT_TEMPLATES.environment}`);
+    if (!/\{\{\s*number\s*\}\}/.test(t)) {
+        throw new InputError(input, template, 'must contain {{number}}, so each pull request has an environment of its own', `Use the default ${DEFAULT_TEMPLATES.environment}, or add {{number}} (e.g. ${t.replace(/\/+$/, '')}/pr-{{number}})`);
+    }
+    return t;
+}
 /** A GitHub deployment environment name (at most 255 characters). */
 function planEnvironment(input, rendered) {
     if (rendered.trim() === '' || rendered.length > 255) {
         throw new InputError(input, rendered, 'must render to an environment name of 1-255 characters');
     }
     return rendered;
+}
+
+
+/***/ }),
+
+/***/ 8095:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GN: () => (/* binding */ parseCidr)
+/* harmony export */ });
+/* unused harmony exports isMetadataHost, refuseMetadataUrl */
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
+/**
+ * IP addresses and CIDRs in inputs: egress allow-lists (deploy-helm) and probe URLs (wait-ready).
+ * Both are checked up front, so a bad value fails before a namespace exists or a request is sent.
+ */
+
+
+const BITS = { 4: 32, 6: 128 };
+/** The address as a number of 32 or 128 bits (the address must already be a valid IPv4/IPv6). */
+function addressBits(address, family) {
+    if (family === 4)
+        return address.split('.').reduce((n, o) => (n << 8n) | BigInt(Number(o)), 0n);
+    let text = address;
+    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+    if (v4) {
+        const n = addressBits(v4[1], 4);
+        text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+    }
+    const [head = '', tail] = text.split('::');
+    const groups = (s) => (s === '' ? [] : s.split(':'));
+    const h = groups(head);
+    const t = tail === undefined ? [] : groups(tail);
+    const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    return all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+function formatBits(n, family) {
+    if (family === 4)
+        return [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 0xffn)).join('.');
+    const groups = [...Array(8).keys()].map((i) => ((n >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
+    // Compress the longest run of zero groups (RFC 5952), enough for a readable hint.
+    const text = groups.join(':');
+    const runs = text.match(/(^|:)0(:0)+(:|$)/g);
+    if (!runs)
+        return text;
+    const longest = runs.reduce((a, b) => (b.length > a.length ? b : a));
+    return text.replace(longest, '::');
+}
+/**
+ * One CIDR: an IPv4 or IPv6 address (node:net's isIP rules: no leading zeros, no zone index), a
+ * prefix within the family's bits, and no host bits set (`10.0.0.1/8` is refused with a hint,
+ * since it reads as one host but allows a whole network).
+ */
+function parseCidr(input, raw) {
+    const v = raw.trim();
+    const accepted = 'must list CIDRs like 0.0.0.0/0, 10.0.0.0/8 or 2001:db8::/32 (an IPv4 or IPv6 address and a prefix length), or namespace:<name>';
+    const m = /^([^/\s%]+)\/(\d{1,3})$/.exec(v);
+    if (!m)
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted);
+    const address = m[1];
+    const family = (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIPv4)(address) ? 4 : (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIPv6)(address) ? 6 : undefined;
+    if (family === undefined)
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted, `"${address}" is not an IPv4 or IPv6 address`);
+    const prefix = Number(m[2]);
+    if (prefix > BITS[family]) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted, `An IPv${family} prefix length is 0 to ${BITS[family]}, not ${prefix}`);
+    }
+    if (family === 6 && /^::ffff:/i.test(address) && prefix >= 96) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted, 'Write an IPv4-mapped address in its IPv4 form');
+    }
+    const bits = addressBits(address, family);
+    const hostMask = (1n << BigInt(BITS[family] - prefix)) - 1n;
+    if ((bits & hostMask) !== 0n) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted, `${v} has host bits set: did you mean ${formatBits(bits & ~hostMask, family)}/${prefix}?`);
+    }
+    return { cidr: v, family, prefix };
+}
+/** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
+const METADATA = new node_net__WEBPACK_IMPORTED_MODULE_0__.BlockList();
+METADATA.addSubnet('169.254.0.0', 16, 'ipv4');
+METADATA.addSubnet('fe80::', 10, 'ipv6');
+// AWS's IPv6 instance metadata service, outside link-local.
+METADATA.addAddress('fd00:ec2::254', 'ipv6');
+/** Hostnames that name a cloud metadata service whatever they resolve to. */
+const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+/**
+ * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
+ * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
+ * fd00:ec2::254, or a well-known metadata hostname.
+ */
+function isMetadataHost(hostname) {
+    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    if (isIPv4(h))
+        return METADATA.check(h, 'ipv4');
+    if (isIPv6(h))
+        return METADATA.check(h.replace(/%.*$/, ''), 'ipv6');
+    return METADATA_HOSTS.includes(h);
+}
+/** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
+function refuseMetadataUrl(input, raw, url) {
+    if (isMetadataHost(url.hostname)) {
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+    }
+    return url;
+}
+
+
+/***/ }),
+
+/***/ 9899:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L5: () => (/* binding */ retry)
+/* harmony export */ });
+/* unused harmony exports parseRetryAfter, classifyTransient */
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(143);
+/**
+ * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
+ * bounded by attempts and a deadline, honouring Retry-After. For Vault, the registry and the kube
+ * tools; GitHub calls use Octokit's throttling/retry plugins and the AWS SDK its own strategy.
+ */
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
+/** Parses a Retry-After header: delta-seconds or an HTTP date. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+function pick(obj, key) {
+    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
+}
+function headerOf(err, name) {
+    const sources = [pick(err, 'headers'), pick(pick(err, 'response'), 'headers')];
+    for (const h of sources) {
+        if (h && typeof h.get === 'function') {
+            const v = h.get(name);
+            if (v)
+                return v;
+        }
+        else if (h && typeof h === 'object') {
+            const v = h[name] ?? h[name.toLowerCase()];
+            if (typeof v === 'string' || typeof v === 'number')
+                return String(v);
+        }
+    }
+    return undefined;
+}
+/**
+ * Transient: HTTP 429 and 5xx, GitHub's secondary rate limit (403 with retry-after), and
+ * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
+ */
+function classifyTransient(err) {
+    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
+    if (status === 429 || (status >= 500 && status <= 599))
+        return { transient: true, retryAfterMs };
+    if (status === 403 && retryAfterMs !== undefined)
+        return { transient: true, retryAfterMs };
+    let e = err;
+    for (let depth = 0; e && depth < 4; depth++) {
+        const code = pick(e, 'code');
+        if (typeof code === 'string' && TRANSIENT_CODES.has(code))
+            return { transient: true };
+        e = pick(e, 'cause');
+    }
+    return { transient: false };
+}
+/** Runs `fn` until it succeeds, a final error occurs, or attempts/deadline run out. */
+async function retry(fn, options = {}) {
+    const clock = options.clock ?? _clock_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .m;
+    const attempts = options.attempts ?? 5;
+    const base = options.baseMs ?? 500;
+    const max = options.maxMs ?? 20_000;
+    const random = options.random ?? Math.random;
+    const classify = options.classify ?? classifyTransient;
+    const start = clock.now();
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            const t = classify(err);
+            if (!t.transient || attempt >= attempts)
+                throw err;
+            const cap = Math.min(max, base * 2 ** (attempt - 1));
+            const waitMs = t.retryAfterMs ?? Math.floor(random() * cap);
+            if (options.deadlineMs !== undefined && clock.now() - start + waitMs > options.deadlineMs)
+                throw err;
+            options.onRetry?.({ attempt, waitMs, error: err });
+            await clock.sleep(waitMs);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 2760:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   at: () => (/* binding */ killChildren),
+/* harmony export */   b7: () => (/* binding */ waitingOn),
+/* harmony export */   iP: () => (/* binding */ withinDeadline),
+/* harmony export */   nd: () => (/* binding */ onStepTimeout),
+/* harmony export */   yH: () => (/* binding */ trackChild)
+/* harmony export */ });
+/* unused harmony exports StepTimeoutError, remainingMs, describeTimeout, setStepTimeout */
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
+
+const waits = new Set();
+const children = new Set();
+let deadline;
+/** The step ran out of its `timeout`; the message names what it was waiting on. */
+class StepTimeoutError extends Error {
+    timeoutMs;
+    constructor(timeoutMs, message) {
+        super(message);
+        this.name = 'StepTimeoutError';
+        this.timeoutMs = timeoutMs;
+    }
+}
+/**
+ * Runs `fn` as a wait on `system` (a name with its address, e.g. `Vault at https://vault:8200`),
+ * so a deadline that expires meanwhile can say who did not answer.
+ */
+async function waitingOn(system, what, fn) {
+    const w = { system, what, since: Date.now() };
+    waits.add(w);
+    try {
+        return await fn();
+    }
+    finally {
+        waits.delete(w);
+    }
+}
+/** Registers a child process so the deadline can kill it; it forgets the child when it exits. */
+function trackChild(child) {
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    child.once('error', () => children.delete(child));
+}
+/** Kills every registered child process still running (SIGKILL: the step is over). */
+function killChildren(signal = 'SIGKILL') {
+    let n = 0;
+    for (const c of children) {
+        if (c.exitCode === null && c.signalCode === null) {
+            try {
+                c.kill(signal);
+                n++;
+            }
+            catch {
+                // already gone
+            }
+        }
+    }
+    children.clear();
+    return n;
+}
+/** Milliseconds left before the step deadline (Infinity when none is armed). */
+function remainingMs(now = Date.now()) {
+    return deadline ? Math.max(0, deadline.at - now) : Number.POSITIVE_INFINITY;
+}
+/** `budgetMs`, cut to what the step has left minus `reserveMs` (at least `floorMs`), for one inner wait. */
+function withinDeadline(budgetMs, reserveMs = 0, floorMs = 1000) {
+    const left = remainingMs();
+    return left === Number.POSITIVE_INFINITY ? budgetMs : Math.max(floorMs, Math.min(budgetMs, left - reserveMs));
+}
+function systemText(s) {
+    if (typeof s === 'string')
+        return s;
+    try {
+        return s();
+    }
+    catch {
+        return 'an outside system';
+    }
+}
+/** The message for an expired deadline: the most recent outstanding wait first. */
+function describeTimeout(timeoutMs, now = Date.now()) {
+    const limit = formatDuration(timeoutMs);
+    const open = [...waits].sort((a, b) => b.since - a.since);
+    if (open.length === 0)
+        return `The step did not finish within its timeout of ${limit}`;
+    const seen = new Set();
+    const lines = [];
+    for (const w of open) {
+        const system = systemText(w.system);
+        if (seen.has(system))
+            continue;
+        seen.add(system);
+        const waited = formatDuration(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
+        lines.push(`${system} did not answer within ${limit} (step timeout; waiting ${waited} for ${w.what ?? 'a reply'})`);
+    }
+    return lines.join('\n');
+}
+/**
+ * Arms the step deadline: `timeoutMs` from now the step fails (see `runAction`). Called once by an
+ * action after its inputs are parsed; a second call re-arms it. Without `runAction` around the
+ * caller (unit tests) it only records the deadline for `remainingMs`.
+ */
+function setStepTimeout(timeoutMs) {
+    if (deadline)
+        clearTimeout(deadline.timer);
+    const at = Date.now() + timeoutMs;
+    const fire = deadline?.onExpire ?? pendingExpire;
+    const timer = setTimeout(() => fire?.(new StepTimeoutError(timeoutMs, describeTimeout(timeoutMs))), timeoutMs);
+    timer.unref();
+    deadline = { at, timeoutMs, timer, onExpire: fire ?? (() => undefined) };
+}
+let pendingExpire;
+/** For `runAction`: where an expired deadline is reported; returns a disarm function. */
+function onStepTimeout(handler) {
+    pendingExpire = handler;
+    if (deadline)
+        deadline.onExpire = handler;
+    return () => {
+        pendingExpire = undefined;
+        if (deadline)
+            clearTimeout(deadline.timer);
+        deadline = undefined;
+    };
 }
 
 
@@ -39271,11 +40026,11 @@ function errorText(err) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
-/* unused harmony exports input, maskSecret */
+/* unused harmony exports input, maskSecret, shortValueNotice */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
-/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6698);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6700);
 /**
  * Readers for the runner's `INPUT_*` values, built on the pure parsers. Defaults live in each
  * action.yml (the runner fills them in); `required` only guards inputs with no default.
@@ -39329,17 +40084,28 @@ const input = {
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
         const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
-        maskSecret(value);
+        if (maskSecret(value).tooShort > 0)
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
         return value.trim();
     },
 };
-/** Masks every line of `value` for the runner's log and for our own redaction. */
+/**
+ * Masks every line of `value` for the runner's log and for our own redaction; lines shorter than
+ * the minimum mask length are left unmasked and counted in `tooShort` (the caller says which key).
+ */
 function maskSecret(value) {
-    for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
+    const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
+    for (const line of added)
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+    return { tooShort };
+}
+/** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
+function shortValueNotice(what) {
+    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
+        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
 }
 /**
  * Reads every named input at once, as an action's `readRawInputs` does before its pure
@@ -39369,7 +40135,7 @@ function readInputs(names, o = {}) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
-/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6698);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6700);
 /** Outputs, state, summaries, log groups and messages: nothing masked ever leaves through them. */
 
 
@@ -39443,11 +40209,13 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export formatDuration */
+/* unused harmony export DURATION_MAX_MS */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -39488,10 +40256,31 @@ function describeRange({ min, max }) {
     return '';
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. */
+const DAY_MS = 86_400_000;
+/**
+ * No duration input may exceed this, whatever its own bounds say: a year keeps every
+ * `now + duration` a valid Date (JavaScript's limit is ±8.64e15 ms from 1970) and a valid timer.
+ */
+const DURATION_MAX_MS = 366 * DAY_MS;
+/** The bounds every action gives its duration inputs, so the same input name means the same range everywhere. */
+const DURATION_BOUNDS = {
+    /** How long a preview lives without a new deploy (deploy-helm, seed-vault, reap-orphans). */
+    ttl: { minMs: 60_000, maxMs: 90 * DAY_MS },
+    /** How long before expiry the reaper warns. */
+    warnBefore: { minMs: 0, maxMs: 30 * DAY_MS },
+    /** A step's whole-run `timeout`. */
+    stepTimeout: { minMs: 1000, maxMs: 6 * 3_600_000 },
+    /** One request to Vault, the Kubernetes API, ECR or GitHub. */
+    requestTimeout: { minMs: 1000, maxMs: 10 * 60_000 },
+};
+/**
+ * Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. Always bounded: at
+ * most `maxMs` when given and never above DURATION_MAX_MS, so no later `new Date(now + ttl)` can fail.
+ */
 function parseDuration(input, raw, bounds = {}) {
     const v = raw.trim();
-    const accepted = 'must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms)';
+    const maxMs = Math.min(bounds.maxMs ?? DURATION_MAX_MS, DURATION_MAX_MS);
+    const accepted = `must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms) of at most ${formatDuration(maxMs)}`;
     if (/^\d+$/.test(v))
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, accepted, `Add a unit, e.g. "${v}s" or "${v}m"`);
     const re = /(\d+)(ms|d|h|m|s)/gy;
@@ -39507,8 +40296,9 @@ function parseDuration(input, raw, bounds = {}) {
     if (bounds.minMs !== undefined && total < bounds.minMs) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at least ${formatDuration(bounds.minMs)}`);
     }
-    if (bounds.maxMs !== undefined && total > bounds.maxMs) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at most ${formatDuration(bounds.maxMs)}`);
+    // `total` may be Infinity or imprecise for absurd digit runs; either way it is above the cap.
+    if (!Number.isSafeInteger(total) || total > maxMs) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at most ${formatDuration(maxMs)}`);
     }
     return total;
 }
@@ -39592,27 +40382,58 @@ function parsePrNumber(input, raw) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   At: () => (/* binding */ containsSecret),
+/* harmony export */   BY: () => (/* binding */ getMinMaskLength),
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   Gz: () => (/* binding */ rememberSecret)
 /* harmony export */ });
-/* unused harmony export forgetSecrets */
+/* unused harmony exports DEFAULT_MIN_MASK_LENGTH, REFUSE_MIN_LENGTH, setMinMaskLength, forgetSecrets */
 /**
  * The process-wide set of masked values. The runner masks what `::add-mask::` registers in its
  * own log; we additionally redact these values from every message we build (errors, command
- * output), and refuse to write them to outputs, state or summaries.
+ * output), and refuse to write the long ones to outputs, state or summaries.
+ *
+ * Short values are not masked at all (google-github-actions/get-secretmanager-secrets'
+ * `min_mask_length`, default 4; Airflow's minimum masked length): masking `1`, `v` or `true`
+ * turns every log line into stars and makes ordinary outputs look like leaks. Only values of at
+ * least {@link REFUSE_MIN_LENGTH} characters make outputs, state and summaries refuse: below that a
+ * match (`created=true` against a secret `true`) is more likely chance than a leak.
  */
 const masked = new Set();
-/** Records each non-empty line of `value` (the runner masks line by line, as vault-action does). */
+/** Lines shorter than this are not masked unless an action configures otherwise (input `min-mask-length`). */
+const DEFAULT_MIN_MASK_LENGTH = 4;
+/** Outputs, state and summaries refuse only masked values at least this long (a match cannot be chance). */
+const REFUSE_MIN_LENGTH = 8;
+let minMaskLength = DEFAULT_MIN_MASK_LENGTH;
+/** Sets the shortest line that is masked from now on (values registered earlier stay masked). */
+function setMinMaskLength(length) {
+    if (!Number.isSafeInteger(length) || length < 1)
+        throw new RangeError(`min mask length must be a positive integer, got ${length}`);
+    minMaskLength = length;
+}
+/** The shortest line that is masked. */
+function getMinMaskLength() {
+    return minMaskLength;
+}
+/**
+ * Records each non-empty line of `value` (the runner masks line by line, as vault-action does);
+ * lines shorter than the minimum mask length are counted, not recorded.
+ */
 function rememberSecret(value) {
-    const added = [];
+    const result = { added: [], tooShort: 0 };
     for (const line of value.split(/\r?\n/)) {
         const v = line.trim();
-        if (v.length === 0 || masked.has(v))
+        if (v.length === 0)
+            continue;
+        if (v.length < minMaskLength) {
+            result.tooShort += 1;
+            continue;
+        }
+        if (masked.has(v))
             continue;
         masked.add(v);
-        added.push(v);
+        result.added.push(v);
     }
-    return added;
+    return result;
 }
 /** Replaces every masked value in `text` with `***` (longest first, so overlaps redact fully). */
 function redact(text) {
@@ -39625,22 +40446,26 @@ function redact(text) {
     }
     return out;
 }
-/** True when `text` contains any masked value. */
+/**
+ * True when `text` contains a masked value of at least REFUSE_MIN_LENGTH characters (shorter
+ * masked values are redacted from messages but may occur in outputs by chance).
+ */
 function containsSecret(text) {
     for (const v of masked)
-        if (text.includes(v))
+        if (v.length >= REFUSE_MIN_LENGTH && text.includes(v))
             return true;
     return false;
 }
-/** For tests: forget every masked value. */
+/** For tests: forget every masked value and restore the default minimum. */
 function forgetSecrets() {
     masked.clear();
+    minMaskLength = DEFAULT_MIN_MASK_LENGTH;
 }
 
 
 /***/ }),
 
-/***/ 6698:
+/***/ 6700:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39818,8 +40643,8 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
@@ -41083,8 +41908,1136 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(2876);
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -41557,7 +43510,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert"
 
 /***/ }),
 
-/***/ 4317:
+/***/ 6698:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
@@ -41568,6 +43521,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
@@ -41701,13 +43661,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -50303,1156 +52256,6 @@ function replaceNode(key, path, node) {
 exports.visit = visit;
 exports.visitAsync = visitAsync;
 
-
-/***/ }),
-
-/***/ 2876:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ getExecOutput)
-});
-
-// UNUSED EXPORTS: exec
-
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
 
 /***/ })
 

@@ -67878,8 +67878,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(893);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9823);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5377);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5858);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9823:
+/***/ 5858:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67899,8 +67899,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   t: () => (/* binding */ validate)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts
-var src = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 1 modules
+var src = __nccwpck_require__(5377);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -73232,8 +73232,14 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
 var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var runtime_parse = __nccwpck_require__(361);
 ;// CONCATENATED MODULE: ./packages/core/src/github/client.ts
 /**
  * The GitHub client every action shares: @actions/github's Octokit with the well-kept throttling
@@ -73243,14 +73249,46 @@ var outputs = __nccwpck_require__(4408);
 
 
 
+
+
+
+/** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
+ * throttling plugins): every request gets its own timeout and is a named wait for the step
+ * deadline. A GET that timed out stays a RequestError (500), so plugin-retry tries it again; a
+ * write that timed out becomes an ActionError, which no plugin retries — it may have landed.
+ */
+function requestTimeout(timeoutMs, baseUrl) {
+    return (octokit) => {
+        octokit.hook.wrap('request', (request, options) => {
+            const signal = AbortSignal.timeout(timeoutMs);
+            const given = options.request?.signal;
+            options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+            const what = `${String(options.method)} ${String(options.url)}`;
+            return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
+                if (!signal.aborted)
+                    throw err;
+                const method = String(options.method).toUpperCase();
+                const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
+                if (method === 'GET' || method === 'HEAD')
+                    throw Object.assign(err, { message });
+                throw new errors/* ActionError */.lZ(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+            });
+        });
+        return {};
+    };
+}
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
 const unpaced = { key: () => ({ schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)) }) };
 function createGitHubClient(token, options = {}) {
     const retries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRetryAfterSeconds ?? 120;
     const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
+    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
     return getOctokit(token, {
-        baseUrl: options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+        baseUrl,
         retry: { ...base },
         throttle: {
             ...base,
@@ -73264,7 +73302,7 @@ function createGitHubClient(token, options = {}) {
                 return retryCount < retries && retryAfter <= maxWait;
             },
         },
-    }, throttling, dist_bundle_retry);
+    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, dist_bundle_retry);
 }
 /** HTTP status of an Octokit RequestError (or undefined). */
 function client_statusOf(err) {
@@ -73281,14 +73319,13 @@ function client_isReadOnlyTokenError(err) {
 
 // EXTERNAL MODULE: ./packages/core/src/context.ts
 var src_context = __nccwpck_require__(762);
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
 ;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
 
 
 
+const PER_PAGE = 100;
 /** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
-async function getPullRequest(client, repository, number) {
+async function pulls_getPullRequest(client, repository, number) {
     const [owner, repo] = repository.split('/');
     try {
         const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
@@ -73300,11 +73337,69 @@ async function getPullRequest(client, repository, number) {
         throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
     }
 }
-/** Every open PR of the repository, 100 per page (one call per 100 PRs). */
+/**
+ * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
+ * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
+ * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
+ * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
+ * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
+ * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
+ */
 async function pulls_listOpenPullRequests(client, repository) {
     const [owner, repo] = repository.split('/');
-    const all = await client.paginate(client.rest.pulls.list, { owner, repo, state: 'open', per_page: 100 });
-    return all.map(pullRequestFromPayload);
+    const all = [];
+    for (let page = 1;; page++) {
+        let res;
+        try {
+            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
+        }
+        catch (err) {
+            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
+                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+            });
+        }
+        if (!Array.isArray(res.data))
+            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
+        all.push(...res.data.map(pullRequestFromPayload));
+        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
+        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
+            break;
+    }
+    return all;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
+/**
+ * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
+ * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
+ *
+ * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
+ * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
+ * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
+ * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
+ * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
+ */
+
+/** What GITHUB_TOKEN acts as inside Actions. */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
+/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
+function parseCommentAuthor(input, value) {
+    const v = value.trim();
+    if (!LOGIN.test(v)) {
+        throw new errors/* InputError */.dz(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
+    }
+    return v;
+}
+/** GitHub logins are case-insensitive. */
+function comment_author_isAuthoredBy(login, author) {
+    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
+}
+/** The explanation when a comment we just created came back written by someone else than `author`. */
+function comment_author_authorMismatchHint(input, actual, author) {
+    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-model.ts
@@ -73418,7 +73513,7 @@ function sectionFromJson(v) {
     return normalizeSection(s);
 }
 /** True when the body is one of our status comments (the marker opens it). */
-function isStatusComment(body) {
+function comment_model_isStatusComment(body) {
     return typeof body === 'string' && body.trimStart().startsWith(COMMENT_MARKER);
 }
 /** Every well-formed section in a body (metadata lines only); malformed metadata is skipped, never fatal. */
@@ -73560,16 +73655,17 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
 
 
 
+
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
 async function listIssueComments(client, t) {
     const all = await client.paginate(client.rest.issues.listComments, {
         owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
     });
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url }));
+    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
 }
-/** Our status comments, oldest first (creation time, then id). */
-function findStatusComments(comments) {
-    return comments.filter((c) => isStatusComment(c.body)).sort((a, b) => {
+/** Our status comments (marker and `author`), oldest first (creation time, then id). */
+function findStatusComments(comments, author) {
+    return comments.filter((c) => comment_model_isStatusComment(c.body) && comment_author_isAuthoredBy(c.author, author)).sort((a, b) => {
         const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
         const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
         if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
@@ -73587,8 +73683,10 @@ async function upsertStatusComment(client, t, update, ctx) {
 }
 /** Reads every page of comments once (the first half of an upsert). */
 async function comment_upsert_readStatusComments(client, t) {
-    const ours = findStatusComments(await listIssueComments(client, t));
-    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))) };
+    const all = await listIssueComments(client, t);
+    const ours = findStatusComments(all, t.author);
+    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
 async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
@@ -73597,10 +73695,13 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     const body = renderStatusComment(sections, ctx);
     let action = 'unchanged';
     let keep = ours[0];
+    let createdAs;
     if (!keep) {
         const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
-        keep = { id: data.id, body, htmlUrl: data.html_url };
+        keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
         action = 'created';
+        if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
+            createdAs = data.user.login;
     }
     else if (keep.body !== body) {
         const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
@@ -73625,7 +73726,7 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections: final, deletedDuplicates,
+        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
     };
 }
 /** Window in which another service's update counts as concurrent (matrix jobs of one run). */
@@ -73668,8 +73769,9 @@ var src_marks = __nccwpck_require__(3807);
  * (`preview/pr-N`), transient and never production, stamped with our ownership marks in its
  * payload. Statuses always carry `environment_url` when the URL is known (GitHub's "View
  * deployment" button shows the latest status's URL, so a status without it loses the button)
- * and `log_url`. Removal touches only deployments of exactly the named environment that carry
- * our marks, so another PR's preview is never marked inactive.
+ * and `log_url`. Removal touches only deployments of exactly the named environment whose marks
+ * name this repository AND this PR, so another PR's preview is never marked inactive, even when a
+ * template (or someone else) put two PRs' deployments in one environment.
  */
 
 
@@ -73704,6 +73806,20 @@ function deploymentMarks(payload) {
         return undefined;
     return { 'managed-by': src_marks/* MANAGED_BY */.Kf, repository: o.repository, pr };
 }
+/** True when the deployment's payload marks it as this repository's preview of this PR. */
+function deployments_isOurDeployment(d, repository, pr) {
+    return d.marks !== undefined && d.marks.repository === repository && d.marks.pr === pr;
+}
+/** Why a deployment is not ours (for the removal table), or undefined when it is. */
+function notOursReason(d, repository, pr) {
+    if (!d.marks)
+        return 'payload carries no preview-fleet marks';
+    if (d.marks.repository !== repository)
+        return `marked for ${d.marks.repository}, not ${repository}`;
+    if (d.marks.pr !== pr)
+        return `marked for PR #${d.marks.pr}, not #${pr}`;
+    return undefined;
+}
 function summary(d) {
     return {
         id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
@@ -73718,9 +73834,21 @@ async function listDeployments(client, ref) {
     // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
     return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
 }
+/** One deployment by id, or undefined when GitHub says it does not exist (404). */
+async function deployments_getDeployment(client, ref) {
+    try {
+        const { data } = await client.rest.repos.getDeployment({ owner: ref.owner, repo: ref.repo, deployment_id: ref.id });
+        return summary(data);
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return undefined;
+        throw err;
+    }
+}
 /** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
 async function deployments_ensureDeployment(client, o) {
-    const existing = (await listDeployments(client, o)).filter((d) => d.marks?.pr === o.pr && d.marks.repository === o.repository);
+    const existing = (await listDeployments(client, o)).filter((d) => deployments_isOurDeployment(d, o.repository, o.pr));
     if (existing.length > 0)
         return { id: Math.min(...existing.map((d) => d.id)), created: false };
     const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
@@ -73747,13 +73875,13 @@ async function deployments_createDeploymentStatus(client, o) {
     return data.id;
 }
 /**
- * Marks every deployment of our own in `environment` inactive (the "destroyed" step); returns
- * the ids touched. Deployments of other environments or without our marks are left alone.
+ * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
+ * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */
 async function deployments_deactivateDeployments(client, o) {
     const done = [];
     for (const d of await listDeployments(client, o)) {
-        if (d.marks?.repository !== `${o.owner}/${o.repo}`)
+        if (!deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
             continue;
         try {
             await deployments_createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
@@ -73767,16 +73895,18 @@ async function deployments_deactivateDeployments(client, o) {
     return done;
 }
 /**
- * Teardown's removal of a PR's deployments: each of ours in exactly `environment` is set inactive
- * (GitHub deletes only inactive deployments) and then deleted; 404 at either step means another
- * run removed it first (already-gone). Unmarked deployments are reported and kept.
+ * Teardown's removal of PR `pr`'s deployments: each in exactly `environment` whose marks name this
+ * repository and this PR is set inactive (GitHub deletes only inactive deployments) and then
+ * deleted; 404 at either step means another run removed it first (already-gone). Any other
+ * deployment (unmarked, another repository's, another PR's) is reported and kept.
  */
 async function deactivateAndDeleteDeployments(client, o) {
     const results = [];
     for (const d of await listDeployments(client, o)) {
         const name = `${o.environment}#${d.id}`;
-        if (d.marks?.repository !== `${o.owner}/${o.repo}`) {
-            results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason: 'payload carries no preview-fleet marks' });
+        const reason = notOursReason(d, `${o.owner}/${o.repo}`, o.pr);
+        if (reason !== undefined) {
+            results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason });
             continue;
         }
         try {
@@ -73835,6 +73965,7 @@ async function deployments_listPreviewEnvironments(client, repository) {
 
 
 
+
 /** Why a write was refused and how to allow it safely. */
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
@@ -73864,12 +73995,13 @@ function problem(step, err, isFork) {
  * update (a newer run already recorded this service) changes neither.
  */
 async function publishPreviewStatus(client, o) {
-    const out = { deactivated: [], problems: [] };
+    const out = { deactivated: [], foreign: [], problems: [] };
     const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
-    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr };
+    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author };
     let read;
     try {
         read = await readStatusComments(client, target);
+        out.foreign = read.foreign;
     }
     catch (err) {
         out.problems.push(problem('comment', err, o.isFork === true));
@@ -73880,7 +74012,7 @@ async function publishPreviewStatus(client, o) {
     if (o.environment && state && !stale) {
         try {
             if (state === 'inactive') {
-                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, logUrl: section.runUrl });
+                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
                 out.deploymentStatus = state;
             }
             else if (!section.sha) {
@@ -73907,6 +74039,9 @@ async function publishPreviewStatus(client, o) {
         return out;
     try {
         out.comment = await writeStatusComment(client, target, read, section, ctx);
+        if (out.comment.createdAs) {
+            out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+        }
     }
     catch (err) {
         out.problems.push(problem('comment', err, o.isFork === true));
@@ -73918,20 +74053,27 @@ function cachedDeployment(held, update, environment) {
     const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
     return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
 }
-/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+/**
+ * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
+ * is only a hint read back from a comment: it is used only when GitHub says that deployment is
+ * this repository's preview of this PR, in this environment, for this commit (one GET).
+ */
 async function postStatus(client, o, repository, state, cached) {
     const status = (deploymentId) => createDeploymentStatus(client, {
         owner: o.owner, repo: o.repo, deploymentId, state,
         environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
     });
     if (cached !== undefined) {
-        try {
-            await status(cached);
-            return cached;
-        }
-        catch (err) {
-            if (statusOf(err) !== 404)
-                throw err;
+        const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
+        if (d && isOurDeployment(d, repository, o.pr) && d.environment === o.environment && d.sha === o.section.sha) {
+            try {
+                await status(cached);
+                return cached;
+            }
+            catch (err) {
+                if (statusOf(err) !== 404)
+                    throw err;
+            }
         }
     }
     const dep = await ensureDeployment(client, {
@@ -73950,13 +74092,14 @@ async function postStatus(client, o, repository, state, cached) {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/bounded.ts
 /**
  * Runs `work` over `items` with at most `concurrency` in flight, stopping new work once `limit`
  * items have been started (the reaper's max-deletions safety valve). Results keep input order;
  * items never started are reported as such.
  */
-async function runBounded(items, opts, work) {
+async function bounded_runBounded(items, opts, work) {
     const out = items.map((item) => ({ item, started: false, result: undefined, error: undefined }));
     const limit = Math.min(opts.limit ?? items.length, items.length);
     let next = 0;
@@ -74023,7 +74166,7 @@ async function teardown_teardownMany(ports, items, opts = {}) {
         results.get(pr).push(...(Array.isArray(r) ? r : [r]));
     };
     const each = async (list, work) => {
-        await runBounded(list, { concurrency }, work);
+        await bounded_runBounded(list, { concurrency }, work);
     };
     const announce = async (state) => {
         if (!ports.announce)
@@ -74112,31 +74255,40 @@ function renderRemovalTable(results) {
 
 
 
+
 const REAP_KINDS = (/* unused pure expression or super */ null && (['namespaces', 'releases', 'ecr', 'vault', 'deployments']));
 /**
  * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
- * fails is left out of this run (`onError` hears why): its resources wait for the next run, and
- * the other kinds are still reaped, since each decision rests on the PR alone.
+ * fails is left out of this run (`onError` hears why): its resources wait for the next run. PRs
+ * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
+ * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
  */
 async function takeInventory(ports, o, onError = (_w, e) => { throw e; }) {
     const k = o.kinds;
-    const safe = async (what, enabled, list) => {
-        if (!enabled || !list)
+    const unlisted = [];
+    const safe = async (what, enabled, list, carriesExpiry = true) => {
+        if (!enabled || !list) {
+            if (carriesExpiry)
+                unlisted.push(what);
             return undefined;
+        }
         try {
             return await list();
         }
         catch (err) {
+            if (carriesExpiry)
+                unlisted.push(what);
             onError(`Listing ${what} failed; they are left for the next run`, err);
             return undefined;
         }
     };
     const [namespaces, releases, repos, paths, envs] = await Promise.all([
         safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
-        safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports)),
+        // Releases carry their namespace's marks; deployments carry none: neither holds an expiry of its own.
+        safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports), false),
         safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
         safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
-        safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports)),
+        safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports), false),
     ]);
     const withTtl = (m) => {
         if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt)))
@@ -74156,7 +74308,7 @@ async function takeInventory(ports, o, onError = (_w, e) => { throw e; }) {
         items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
     for (const e of envs ?? [])
         items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
-    return items;
+    return { items, unlisted };
 }
 /**
  * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
@@ -74178,17 +74330,44 @@ function teardownItem(p) {
         environments: of('environment').map((r) => r.name),
     };
 }
+/**
+ * Confirms, one `GET /pulls/{n}` each, the PRs this run would reap for "closed or missing" (the
+ * list only says they were not among the open ones when it was read): 404 → missing, closed →
+ * closed, open now → decided again as the open PR it is, an error → kept ("don't know"). Only
+ * the first `maxDeletions` reaps are confirmed; later candidates stay unconfirmed and deferred.
+ */
+async function confirmClosedOrMissing(ports, plans, o, policy, note) {
+    const reaps = plans.filter((p) => p.decision.action === 'reap');
+    const inSlots = new Set(reaps.slice(0, Math.max(0, o.maxDeletions)).map((p) => p.pr));
+    const candidates = reaps.filter((p) => p.prState === 'closed-or-missing');
+    const checked = await runBounded(candidates.filter((p) => inSlots.has(p.pr)), { concurrency: o.concurrency }, (p) => ports.getPullRequest(p.pr));
+    const answer = new Map(checked.map((c) => [c.item.pr, c]));
+    const unconfirmed = new Set(candidates.filter((p) => !answer.has(p.pr)).map((p) => p.pr));
+    const confirmed = plans.map((p) => {
+        const c = answer.get(p.pr);
+        if (!c)
+            return p;
+        if (c.error !== undefined) {
+            note(`Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`, c.error);
+            return { ...p, decision: { action: 'keep', reason: 'unconfirmed' } };
+        }
+        if (!c.result)
+            return { ...p, decision: { action: 'reap', reason: 'missing' } };
+        if (c.result.state === 'closed')
+            return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
+        // Open now (closed and reopened, or shifted past the listing): never reaped as closed or missing.
+        const again = planReap(p.resources, [c.result], policy)[0];
+        return { ...again, decision: withoutWarningRecord(again) };
+    });
+    return { plans: confirmed, unconfirmed };
+}
 async function reapOrphans(ports, o) {
     const inventoryErrors = [];
+    // A PR list that failed on any page throws here, before anything is written: no partial list is ever planned on.
     const [inventory, openPrs] = await Promise.all([
         takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
         ports.listOpenPullRequests(),
     ]);
-    const plans = planReap(inventory, openPrs, { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs })
-        .map((p) => ({ ...p, decision: withoutWarningRecord(p) }));
-    const stale = planStale(openPrs, {
-        now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
-    });
     const out = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
     const note = (what, err) => {
         const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
@@ -74197,6 +74376,15 @@ async function reapOrphans(ports, o) {
     };
     for (const [what, err] of inventoryErrors)
         note(what, err);
+    if (inventory.unlisted.length) {
+        ports.log?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
+    }
+    const policy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
+    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
+        .map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
+    const stale = planStale(openPrs, {
+        now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+    });
     // Stale PRs first: a PR closed now is torn down in this same run.
     const closing = new Set();
     for (const s of stale) {
@@ -74229,7 +74417,8 @@ async function reapOrphans(ports, o) {
     }));
     const byPr = new Map(plans.map((p) => [p.pr, p]));
     const toReap = planned.filter((p) => p.decision.action === 'reap');
-    toReap.slice(Math.max(0, o.maxDeletions)).forEach((p) => { p.deferred = true; });
+    toReap.forEach((p, i) => { if (i >= o.maxDeletions || unconfirmed.has(p.pr))
+        p.deferred = true; });
     out.plan = planned;
     out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
     out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
@@ -74257,8 +74446,9 @@ async function reapOrphans(ports, o) {
     return out;
 }
 const WHY = {
-    closed: 'PR closed', missing: 'PR closed or missing (lost `closed` webhook?)', unlabelled: 'opt-in label removed',
-    expired: 'expired', expiring: 'expires soon', active: 'active', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+    closed: 'PR closed (confirmed)', missing: 'PR missing (404, confirmed)', unlabelled: 'opt-in label removed',
+    expired: 'expired', expiring: 'expires soon', active: 'active',
+    'expiry-unknown': 'expiry unknown this run (a kind was not listed)', unconfirmed: 'GitHub could not confirm the PR closed', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
     'stale-closed': 'stale PR closed',
 };
 /** The plan as a markdown table for the step summary. */
@@ -74269,7 +74459,8 @@ function renderReapPlan(plan, o) {
         const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
         const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
         const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
-        return `| #${p.pr} | ${act} | ${WHY[p.decision.reason] ?? p.decision.reason}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
+        const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
+        return `| #${p.pr} | ${act} | ${why}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
     });
     return ['| PR | action | why | expires | resources |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
@@ -74343,6 +74534,10 @@ async function runBundledStep(mainJs, inputs, opts = {}) {
 
 // EXTERNAL MODULE: ./packages/core/src/naming.ts
 var naming = __nccwpck_require__(5189);
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var src_clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var src_retry = __nccwpck_require__(9899);
 // EXTERNAL MODULE: ./packages/core/src/exec.ts
 var exec = __nccwpck_require__(6192);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/tools.ts
@@ -74352,9 +74547,16 @@ var exec = __nccwpck_require__(6192);
  */
 
 
+
+
+
+
+
+/** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 /** kubectl from PATH (or `kubectl`), for code that never calls helm. */
 function kubectlTools(options = {}) {
-    return { kubectl: options.kubectl ?? 'kubectl', env: options.env };
+    return { kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -74380,7 +74582,7 @@ async function tools_detectTools(options = {}) {
     const kubectl = options.kubectl ?? 'kubectl';
     let version;
     try {
-        version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env })).stdout.trim();
+        version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env, timeoutMs: 30_000 })).stdout.trim();
     }
     catch (err) {
         if (isMissingProgram(err)) {
@@ -74390,16 +74592,60 @@ async function tools_detectTools(options = {}) {
         }
         throw err;
     }
-    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env };
+    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
-/** Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines. */
-function tools_runHelm(tools, args, options = {}) {
-    return (0,exec/* runCommand */.d1)([tools.helm, ...args], { ...options, env: { ...tools.env, ...options.env } });
-}
-/** Runs kubectl with `args` (and `input` on stdin for `apply -f -`). */
-async function tools_runKubectl(tools, args, options = {}) {
+/**
+ * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
+ * Helm has no per-request timeout flag: a command with its own `--timeout` (upgrade, rollback,
+ * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
+ * timeouts. A timeout names the Kubernetes API.
+ */
+async function tools_runHelm(tools, args, options = {}) {
+    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const own = args.includes('--timeout');
+    const env = { ...tools.env, ...options.env };
     try {
-        return await (0,exec/* runCommand */.d1)([tools.kubectl, ...args], { ...options, env: { ...tools.env, ...options.env } });
+        return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
+            ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+            timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+        });
+    }
+    catch (err) {
+        throw kubeTimeout(err, kubeApiName(tools.helm, env, 'helm'));
+    }
+}
+/** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
+const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+/** kubectl's words for an API that is busy, failing or not answering — worth another read. */
+const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
+/** True for a kubectl failure worth retrying when the call only reads. */
+function isKubeTransient(err) {
+    if (err instanceof exec/* CommandTimeoutError */.$9)
+        return true;
+    if (err instanceof exec/* CommandError */.Qd)
+        return KUBE_TRANSIENT.test(`${err.stderr}\n${err.stdout}`);
+    return false;
+}
+/**
+ * Runs kubectl with `args` (and `input` on stdin for `apply -f -`). Every call gets
+ * `--request-timeout` (a command that waits — `--timeout=`, `rollout status`, `wait` — gets its own
+ * timeout plus the request timeout as the process bound instead); reads are retried with backoff
+ * on 429/5xx/timeouts, writes never are. A call that runs out of time names the Kubernetes API.
+ */
+async function tools_runKubectl(tools, args, options = {}) {
+    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const env = { ...tools.env, ...options.env };
+    const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
+    const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+    const run = () => (0,exec/* runCommand */.d1)(argv, {
+        ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+    });
+    const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+    try {
+        return await (isRead
+            ? (0,src_retry/* retry */.L5)(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? src_clock/* systemClock */.m, classify: (e) => ({ transient: isKubeTransient(e) }) })
+            : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
@@ -74407,8 +74653,41 @@ async function tools_runKubectl(tools, args, options = {}) {
                 hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
             });
         }
-        throw err;
+        if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
+            return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
+        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
     }
+}
+/** A CommandTimeoutError rewritten to name the Kubernetes API; anything else unchanged. */
+function kubeTimeout(err, api) {
+    if (!(err instanceof exec/* CommandTimeoutError */.$9))
+        return err;
+    return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
+        hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+    });
+}
+const apiNames = new Map();
+/**
+ * `the Kubernetes API at https://…` from the kubeconfig in use (`kubectl config view --minify`,
+ * local, no request); cached; falls back to `the Kubernetes API` when kubectl cannot tell.
+ */
+function kubeApiName(program, env, via) {
+    const kubectl = via === 'kubectl' ? program : 'kubectl';
+    const key = `${kubectl}\0${env.KUBECONFIG ?? process.env.KUBECONFIG ?? ''}`;
+    let name = apiNames.get(key);
+    if (name === undefined) {
+        let server;
+        try {
+            const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+        }
+        catch {
+            server = '';
+        }
+        name = server ? `the Kubernetes API at ${server}` : 'the Kubernetes API';
+        apiNames.set(key, name);
+    }
+    return name;
 }
 /** kubectl's output parsed as JSON (for `-o json` calls). */
 async function kubectlJson(tools, args, options = {}) {
@@ -74599,12 +74878,8 @@ async function deleteVerified(cli, names, timeoutMs) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 1 modules
-var runtime = __nccwpck_require__(1049);
-// EXTERNAL MODULE: ./packages/core/src/clock.ts
-var src_clock = __nccwpck_require__(143);
-// EXTERNAL MODULE: ./packages/core/src/retry.ts
-var src_retry = __nccwpck_require__(9899);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
 ;// CONCATENATED MODULE: ./packages/core/src/registry/client.ts
 /**
  * The ECR client and the one door every ECR call goes through (`EcrSession.call`): retried on
@@ -74615,6 +74890,8 @@ var src_retry = __nccwpck_require__(9899);
 
 
 
+/** One ECR request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
 /** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
 const THROTTLING = new Set([
     'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
@@ -74662,20 +74939,26 @@ function createEcrSession(options = {}) {
             hint: 'aws-actions/configure-aws-credentials sets AWS_REGION for the following steps',
         });
     }
-    const client = options.client ?? new dist_cjs/* ECRClient */.S70({ region, maxAttempts: 1 });
+    const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
+    const client = options.client ?? new dist_cjs/* ECRClient */.S70({ region, maxAttempts: 1, requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs } });
     const clock = options.clock ?? src_clock/* systemClock */.m;
     return {
         client, region, clock,
-        async call(operation, fn) {
-            try {
-                return await (0,src_retry/* retry */.L5)(() => fn(client), {
-                    attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
-                });
-            }
-            catch (err) {
-                const name = client_awsErrorName(err);
-                throw new runtime/* ActionError */.lZ(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${(0,runtime/* errorText */.kc)(err).split('\n')[0]}`, { cause: err, hint: hintFor(name) });
-            }
+        call(operation, fn) {
+            return (0,runtime/* waitingOn */.b7)(`ECR in ${region}`, operation, async () => {
+                try {
+                    return await (0,src_retry/* retry */.L5)(() => fn(client), {
+                        attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+                    });
+                }
+                catch (err) {
+                    const name = client_awsErrorName(err);
+                    const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test((0,runtime/* errorText */.kc)(err));
+                    throw new runtime/* ActionError */.lZ(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${(0,runtime/* errorText */.kc)(err).split('\n')[0]}`, {
+                        cause: err, hint: timedOut ? `ECR in ${region} did not answer within ${(0,runtime/* formatDuration */.a3)(requestMs)} (request-timeout); check the runner's network or raise request-timeout` : hintFor(name),
+                    });
+                }
+            });
         },
         destroy: () => client.destroy(),
     };
@@ -74728,6 +75011,18 @@ async function describe(ecr, name) {
 async function putPolicy(ecr, name, keep) {
     await ecr.call(`PutLifecyclePolicy ${name}`, (c) => c.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })));
 }
+/**
+ * Moves expires-at forward (never back) and records the new head SHA, keeping the rest of the
+ * marks; TagResource overwrites the keys it is given and leaves the others.
+ */
+async function renewExpiry(ecr, arn, current, next) {
+    const later = next.expiresAt !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+    const sha = next.headSha !== undefined && next.headSha !== current.headSha;
+    if (!later && !sha)
+        return;
+    const tags = toEcrTags({ ...current, expiresAt: later ? next.expiresAt : current.expiresAt, headSha: next.headSha ?? current.headSha });
+    await ecr.call(`TagResource ${arn}`, (c) => c.send(new TagResourceCommand({ resourceArn: arn, tags })));
+}
 /** The marks in a repository's tags, or undefined when it has none of ours. */
 async function repository_repositoryMarks(ecr, arn) {
     const out = await ecr.call(`ListTagsForResource ${arn}`, (c) => c.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ resourceArn: arn })));
@@ -74737,7 +75032,9 @@ async function repository_repositoryMarks(ecr, arn) {
  * Idempotent: creates the repository if missing; otherwise checks its marks. Two runs racing on
  * CreateRepository both succeed (the loser sees RepositoryAlreadyExistsException and re-reads).
  * The lifecycle policy is (re)applied on every run for a repository we own, so a changed
- * keep-images takes effect; an adopted repository's policy is left alone.
+ * keep-images takes effect; an adopted repository's policy is left alone. An owned repository's
+ * expires-at (and head-sha) tags are renewed from `marks` on every run, so the reaper reads the
+ * same expiry here as on the namespace the last deploy refreshed; created-at is kept.
  */
 async function ensureRepository(ecr, o) {
     const owner = { repository: o.marks.repository, pr: o.marks.pr };
@@ -74770,6 +75067,7 @@ async function ensureRepository(ecr, o) {
     const marks = await repository_repositoryMarks(ecr, repo.repositoryArn);
     const whose = marks ? `is marked for ${marks.repository}#${marks.pr}` : 'carries no preview-fleet marks';
     if (isOwnedBy(marks, owner)) {
+        await renewExpiry(ecr, repo.repositoryArn, marks, o.marks);
         await putPolicy(ecr, o.name, o.keepImages);
         return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: false };
     }
@@ -74872,6 +75170,22 @@ function paths_dataPath(mount, kv, path) {
 function paths_metadataPath(mount, kv, path) {
     return kv === 2 ? `${trim(mount)}/metadata/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
 }
+/**
+ * KV v1 has no metadata, so each per-PR v1 path gets a sibling entry holding its marks (the same
+ * keys as KV v2 custom_metadata): `preview/app-12` → `preview/app-12.preview-fleet-marks`. It is
+ * written before the data and deleted after it, so no v1 copy of ours is ever unmarked.
+ */
+const paths_V1_MARKER_SUFFIX = '.preview-fleet-marks';
+/** Where the marks of KV v1 path `path` live (relative to the mount). */
+function paths_v1MarkerPath(path) {
+    return `${trim(path)}${paths_V1_MARKER_SUFFIX}`;
+}
+/** The folder holding `path` (`stage/app` → `stage/`), or '' for a key at the mount's root. */
+function parentFolder(path) {
+    const t = trim(path);
+    const slash = t.lastIndexOf('/');
+    return slash === -1 ? '' : `${t.slice(0, slash)}/`;
+}
 /** The prefix with exactly one trailing `/` (`preview` and `preview/` mean the same folder). */
 function paths_normalizePrefix(prefix) {
     return `${trim(prefix)}/`;
@@ -74887,8 +75201,10 @@ function paths_policyHint(mount, kv, prefix) {
     return kv === 2 ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
 }
 /**
- * The guards every write and delete goes through: the target lies under the allowed prefix and is
- * not the source. Throws InputError naming the input, so nothing is contacted on a bad plan.
+ * The guards every write and delete goes through: the target lies under the allowed prefix, is not
+ * the source and not beside it (never inside the source's folder, whatever allowed-prefix says),
+ * and is not a KV v1 marker entry. Throws InputError naming the input, so nothing is contacted on
+ * a bad plan.
  */
 function paths_guardTarget(args) {
     const input = args.targetInput ?? 'target-path';
@@ -74904,13 +75220,22 @@ function paths_guardTarget(args) {
     if (isUnderPrefix(args.sourcePath, args.targetPath)) {
         throw new InputError(input, args.targetPath, 'must not contain source-path');
     }
+    const sourceFolder = parentFolder(args.sourcePath);
+    if (sourceFolder !== '' && isUnderPrefix(args.targetPath, sourceFolder)) {
+        throw new InputError(input, args.targetPath, `must not lie inside the source's folder "${sourceFolder}" (source-path resolves to "${trim(args.sourcePath)}")`, 'Preview copies never sit beside stage secrets, whatever allowed-prefix says: use a separate folder such as preview/{{service}}-{{number}} with allowed-prefix "preview/"');
+    }
+    if (trim(args.targetPath).endsWith(paths_V1_MARKER_SUFFIX)) {
+        throw new InputError(input, args.targetPath, `must not end with "${paths_V1_MARKER_SUFFIX}" (the suffix of preview-fleet's KV v1 marker entries)`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/vault/removal.ts
 /**
  * Removal and inventory for teardown and the reaper. KV v2 deletes `<mount>/metadata/<p>` ("deletes
  * all versions and metadata", Vault KV v2 API) only when its `custom_metadata` carries our marks for
- * this repository and PR; KV v1 has no metadata, so there the allowed prefix is the only guard.
+ * this repository and PR. KV v1 has no metadata: a v1 path is ours only when its sibling marker
+ * entry (`<p>.preview-fleet-marks`, written by seedSecrets before the data) carries those marks;
+ * the data is deleted first, the marker last, so an interrupted removal is retried from the marker.
  */
 
 
@@ -74924,19 +75249,8 @@ async function removeVaultPath(session, o) {
         return result('skipped-unmarked', `outside the allowed prefix "${paths_normalizePrefix(o.allowedPrefix)}"`);
     }
     try {
-        if (o.kvVersion === 1) {
-            const p = paths_dataPath(o.mount, 1, o.path);
-            try {
-                await session.call(`read of ${p}`, (c) => c.read(p));
-            }
-            catch (err) {
-                if (removal_isNotFound(err))
-                    return result('already-gone');
-                throw err;
-            }
-            await session.call(`delete of ${p}`, (c) => c.delete(p));
-            return result('deleted');
-        }
+        if (o.kvVersion === 1)
+            return await removeKv1(session, o, result);
         const meta = paths_metadataPath(o.mount, 2, o.path);
         let custom;
         try {
@@ -74960,15 +75274,50 @@ async function removeVaultPath(session, o) {
         return result('failed', (0,runtime/* errorText */.kc)(err).split('\n')[0]);
     }
 }
+/** Reads a KV v1 entry; undefined when absent (404). */
+async function readV1(session, full, what) {
+    try {
+        const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
+        return (res?.data ?? {});
+    }
+    catch (err) {
+        if (removal_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+async function removeKv1(session, o, result) {
+    if (o.path.replace(/\/+$/, '').endsWith(paths_V1_MARKER_SUFFIX))
+        return result('skipped-unmarked', 'a preview-fleet marker entry, not a preview path');
+    const data = paths_dataPath(o.mount, 1, o.path);
+    const marker = paths_dataPath(o.mount, 1, paths_v1MarkerPath(o.path));
+    const markerData = await readV1(session, marker, 'marker');
+    if (markerData === undefined) {
+        // A v1 path without a marker was not written by this version of seed-vault for anyone: keep it.
+        if (await readV1(session, data, 'existence')) {
+            return result('skipped-unmarked', `no preview-fleet marker entry ${marker} (KV v1 has no metadata; only paths with our marker entry are removed)`);
+        }
+        return result('already-gone');
+    }
+    const found = (0,src_marks/* fromVaultMetadata */._d)(markerData);
+    if (!(0,src_marks/* isOwnedBy */.D0)(found, o.owner)) {
+        return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : `marker entry ${marker} carries no preview-fleet marks`);
+    }
+    await session.call(`delete of ${data}`, (c) => c.delete(data));
+    await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
+    return result('deleted');
+}
 /**
- * Every KV v2 path under `prefix` whose custom_metadata carries our marks for `repository`
- * (recursive `GET <mount>/metadata/<folder>?list=true`, then one metadata read per leaf).
- * Paths without marks, or marked for another repository, are left out. A missing folder is [].
+ * Every path under `prefix` marked for `repository`: KV v2 paths whose custom_metadata carries our
+ * marks (recursive `GET <mount>/metadata/<folder>?list=true`, then one metadata read per leaf), KV v1
+ * paths with a marker entry carrying them (the marker's name without its suffix). Unmarked paths,
+ * or paths marked for another repository, are left out. A missing folder is [].
  */
 async function removal_listMarkedPaths(session, o) {
+    const kv = o.kvVersion ?? 2;
     const out = [];
     const walk = async (folder) => {
-        const listPath = metadataPath(o.mount, 2, folder);
+        const listPath = metadataPath(o.mount, kv, folder);
         let keys;
         try {
             const res = await session.call(`list of ${listPath}`, (c) => c.list(listPath));
@@ -74985,12 +75334,15 @@ async function removal_listMarkedPaths(session, o) {
                 await walk(child);
                 continue;
             }
-            const meta = metadataPath(o.mount, 2, child);
+            if (kv === 1 && !key.endsWith(V1_MARKER_SUFFIX))
+                continue;
+            const record = kv === 2 ? metadataPath(o.mount, 2, child) : dataPath(o.mount, 1, child);
             try {
-                const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-                const marks = fromVaultMetadata(res?.data?.custom_metadata);
+                const res = await session.call(`${kv === 2 ? 'metadata' : 'marker'} read of ${record}`, (c) => c.read(record));
+                const marks = fromVaultMetadata(kv === 2 ? res?.data?.custom_metadata : res?.data);
+                const path = kv === 2 ? child : child.slice(0, -V1_MARKER_SUFFIX.length);
                 if (marks && isOwnedBy(marks, { repository: o.repository }))
-                    out.push({ path: child, marks });
+                    out.push({ path, marks });
             }
             catch (err) {
                 if (!removal_isNotFound(err))
@@ -75006,6 +75358,7 @@ async function removal_listMarkedPaths(session, o) {
 /**
  * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
  * status comment never had a preview shown to anyone, so it gets no comment at all (the no-op).
+ * Only marker comments written by `author` are ours; anyone else's are left untouched.
  * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
  * one carrying the per-resource table.
  */
@@ -75017,7 +75370,7 @@ async function removal_listMarkedPaths(session, o) {
 async function announceTeardown(client, o) {
     let listed;
     try {
-        listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr });
+        listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author });
     }
     catch (err) {
         // The reaper's "missing" PRs: a deleted issue answers 404, and there is nobody to tell.
@@ -75025,7 +75378,7 @@ async function announceTeardown(client, o) {
             return 'no-comment';
         throw err;
     }
-    const ours = findStatusComments(listed);
+    const ours = findStatusComments(listed, o.author);
     const keep = ours[0];
     if (!keep)
         return 'no-comment';
@@ -75054,6 +75407,7 @@ async function announceTeardown(client, o) {
 
 
 
+
 /** Memoizes a lazy session so every step of every PR shares one login. */
 function once(open) {
     let p;
@@ -75062,13 +75416,14 @@ function once(open) {
 function teardown_ports_bindTeardownPorts(a) {
     const [owner, repo] = a.repository.split('/');
     const gh = a.github;
+    const wait = () => (0,deadline/* withinDeadline */.iP)(a.timeoutMs, Math.min(30_000, (0,deadline/* remainingMs */.XW)() / 3));
     const ports = {
         warn: a.warn,
         uninstallRelease: (t) => uninstallRelease(a.kube, {
-            release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: a.timeoutMs, namespaceMarks: t.namespaceMarks,
+            release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: wait(), namespaceMarks: t.namespaceMarks,
         }),
-        deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: a.timeoutMs }),
-        deleteMarkedNamespaces: (items) => deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: a.timeoutMs }),
+        deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
+        deleteMarkedNamespaces: (items) => deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: wait() }),
     };
     if (a.vault) {
         const v = a.vault;
@@ -75088,8 +75443,8 @@ function teardown_ports_bindTeardownPorts(a) {
         ports.removeRepository = async (name, pr) => removeEcrRepository(await ecr(), { name, owner: { repository: a.repository, pr } });
     }
     if (gh?.deployments) {
-        ports.removeDeployments = async (environment) => {
-            const rs = await deactivateAndDeleteDeployments(gh.client, { owner, repo, environment });
+        ports.removeDeployments = async (environment, pr) => {
+            const rs = await deactivateAndDeleteDeployments(gh.client, { owner, repo, environment, pr });
             return rs.length ? rs : [{ kind: 'deployment', name: environment, status: 'already-gone' }];
         };
     }
@@ -75097,7 +75452,7 @@ function teardown_ports_bindTeardownPorts(a) {
         ports.announce = async (pr, state, results) => {
             const failed = results.some((r) => r.status === 'failed');
             await announceTeardown(gh.client, {
-                owner, repo, pr, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
+                owner, repo, pr, author: gh.commentAuthor, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
                 state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
                 details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
             });
@@ -75106,8 +75461,6 @@ function teardown_ports_bindTeardownPorts(a) {
     return ports;
 }
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
-var runtime_parse = __nccwpck_require__(361);
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/removal-inputs.ts
 /**
  * Inputs teardown and the reaper share (Vault login, ECR region), with the same names and
@@ -75248,6 +75601,7 @@ function bindReaperPorts(a) {
     const comment = (pr, body) => client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
     const ports = {
         listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
+        getPullRequest: (pr) => getPullRequest(client, a.repository, pr),
         listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
         listReleases: async () => listReleasesByNamespace({ ...a.kube, helmMajor: (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor }),
         listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
@@ -75275,7 +75629,7 @@ function bindReaperPorts(a) {
     };
     if (a.vault) {
         const v = a.vault;
-        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, prefix: v.allowedPrefix, repository: a.repository });
+        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, kvVersion: v.kvVersion, prefix: v.allowedPrefix, repository: a.repository });
     }
     if (a.ecr) {
         const ecr = a.ecr;
@@ -75437,6 +75791,11 @@ async function registryLogin(ecr, o, credentials) {
  * manifests, per AWS's BuildKit remote-cache announcement). podman (4.x): `build` then
  * `push --digestfile`; its `--cache-from`/`--cache-to` take a bare repository and store cache
  * entries as tags in it. Either way the digest comes from the push itself.
+ * Build-arg values reach the builder's argv (`ps` shows them) but never the log: the logged
+ * command shows `KEY=***`. Values that are secrets go through BuildKit secret mounts instead:
+ * `--secret id=<id>,env=<VAR>` (docker buildx and podman ≥ 4.x alike; checked on podman 4.3.1)
+ * with the value only in the builder's environment, read in the Dockerfile by
+ * `RUN --mount=type=secret,id=<id>` and never stored in a layer or the cache.
  */
 
 
@@ -75454,7 +75813,18 @@ function common(o) {
         args.push('--platform', o.platforms.join(','));
     for (const [k, v] of o.buildArgs ?? [])
         args.push('--build-arg', `${k}=${v}`);
+    [...(o.secrets?.keys() ?? [])].forEach((id, i) => args.push('--secret', `id=${id},env=${secretEnvName(i)}`));
     return args;
+}
+/** The environment variable that carries the `index`-th secret to the builder (ids may hold `.` and `-`, names may not). */
+const secretEnvName = (index) => `PREVIEW_FLEET_BUILD_SECRET_${index}`;
+/** The builder's extra environment: each secret's value under its secretEnvName. */
+function secretEnv(o) {
+    return Object.fromEntries([...(o.secrets?.values() ?? [])].map((v, i) => [secretEnvName(i), v]));
+}
+/** An argv as it may be shown: every `--build-arg KEY=value` as `KEY=***`. */
+function displayArgv(argv) {
+    return argv.map((a, i) => (i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a));
 }
 const metadataFile = (workDir) => join(workDir, 'build-metadata.json');
 const digestFile = (workDir) => join(workDir, 'image.digest');
@@ -75511,9 +75881,12 @@ async function buildAndPush(o) {
     return group(`Build and push ${o.image} (${o.builder})`, async () => {
         let output = '';
         const step = async (argv, what) => {
-            log.info(`$ ${describeCommand(argv)}`);
+            const display = displayArgv(argv);
+            log.info(`$ ${describeCommand(display)}`);
             try {
-                const res = await retry(() => runCommand(argv, { env: o.env, stream: true }), {
+                // Secrets go to the build's environment only (not the push's).
+                const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
+                const res = await retry(() => runCommand(argv, { env, stream: true, display }), {
                     attempts, baseMs: 1000, clock, classify: classifyRegistryError,
                     onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
                 });
@@ -75583,6 +75956,8 @@ class VaultRequestError extends runtime/* ActionError */.lZ {
     code;
     /** Vault's first error line, redacted ('' when Vault sent none, e.g. 404 `{"errors":[]}`). */
     vaultMessage;
+    /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
+    method;
     constructor(operation, facts, hint) {
         const what = facts.status !== undefined ? `HTTP ${facts.status}` : facts.code ?? 'network error';
         super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
@@ -75590,6 +75965,7 @@ class VaultRequestError extends runtime/* ActionError */.lZ {
         this.status = facts.status;
         this.code = facts.code;
         this.vaultMessage = facts.vaultMessage;
+        this.method = facts.method;
     }
 }
 function field(obj, key) {
@@ -75621,8 +75997,9 @@ function sanitizeVaultError(err, operation) {
             break;
         }
     }
+    const method = field(field(err, 'config'), 'method');
     return new VaultRequestError(operation, {
-        status, code, vaultMessage: (0,runtime/* redact */.E$)(errors_oneLine(vaultMessage)),
+        status, code, vaultMessage: (0,runtime/* redact */.E$)(errors_oneLine(vaultMessage)), method: typeof method === 'string' ? method.toUpperCase() : undefined,
     });
 }
 
@@ -75637,36 +76014,53 @@ function sanitizeVaultError(err, operation) {
 
 
 
-/** Vault answers 503 when sealed or in standby, 429 on rate limits: worth retrying, like other 5xx. */
+/**
+ * Vault answers 503 when sealed or in standby, 429 on rate limits: worth retrying, like other 5xx.
+ * A request that timed out is retried only when it was a read (GET): a write may have landed.
+ */
 function vaultTransience(err) {
+    if (err instanceof VaultRequestError && isVaultTimeout(err))
+        return { transient: err.method === 'GET' };
     return (0,src_retry/* classifyTransient */.j0)(err);
+}
+/** One Vault request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_VAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** axios' own timeout (`timeout of 30000ms exceeded`, ECONNABORTED) or a socket timeout. */
+function isVaultTimeout(e) {
+    return e.status === undefined && (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT');
 }
 function makeSession(client, opts) {
     const clock = opts.clock ?? src_clock/* systemClock */.m;
+    const requestMs = opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS;
     return {
         addr: opts.addr,
         namespace: opts.namespace,
         clock,
-        async call(operation, fn, hintFor) {
-            try {
-                return await (0,src_retry/* retry */.L5)(async () => {
-                    try {
-                        return await fn(client);
-                    }
-                    catch (err) {
-                        throw sanitizeVaultError(err, operation);
-                    }
-                }, { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience });
-            }
-            catch (err) {
-                const safe = sanitizeVaultError(err, operation);
-                const hint = hintFor?.(safe) ?? defaultHint(safe, opts.addr);
-                return Promise.reject(hint ? new VaultRequestError(operation, safe, hint) : safe);
-            }
+        call(operation, fn, hintFor) {
+            return (0,runtime/* waitingOn */.b7)(`Vault at ${opts.addr.replace(/\/+$/, '')}`, operation, () => callOnce(operation, fn, hintFor));
         },
     };
+    async function callOnce(operation, fn, hintFor) {
+        try {
+            return await (0,src_retry/* retry */.L5)(async () => {
+                try {
+                    return await fn(client);
+                }
+                catch (err) {
+                    throw sanitizeVaultError(err, operation);
+                }
+            }, { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience });
+        }
+        catch (err) {
+            const safe = sanitizeVaultError(err, operation);
+            const hint = hintFor?.(safe) ?? defaultHint(safe, opts.addr.replace(/\/+$/, ''), requestMs);
+            return Promise.reject(hint ? new VaultRequestError(operation, safe, hint) : safe);
+        }
+    }
 }
-function defaultHint(e, addr) {
+function defaultHint(e, addr, requestMs) {
+    if (isVaultTimeout(e))
+        return `Vault at ${addr} did not answer within ${(0,runtime/* formatDuration */.a3)(requestMs)} (request-timeout), also when retried; check vault-addr and the runner's network, or raise request-timeout`;
     if (e.status === 503)
         return `Vault at ${addr} is sealed or unavailable (503); it was retried and still failed — unseal it or retry the job later`;
     if (e.status === undefined)
@@ -75693,7 +76087,10 @@ function loginHint(method, opts) {
  * (Node's HTTP stack and many proxies reject the LIST verb).
  */
 async function loginVault(opts) {
-    const client = src_default()({ endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true });
+    const client = src_default()({
+        endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true,
+        requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
+    });
     const session = makeSession(client, opts);
     const pickToken = (res) => {
         const token = res?.auth?.client_token;
@@ -75732,30 +76129,80 @@ async function loginVault(opts) {
     return session;
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./packages/core/src/vault/ownership.ts
+/**
+ * Whether an existing per-PR path is ours to reuse. A Vault mount is shared by every repository
+ * (and every PR) that uses it, and the default target `preview/{{service}}-{{number}}` has no
+ * repository in it, so an existing path is reused only when its marks name this repository, this
+ * PR and (when both say) this service; anything else is somebody else's and is left as found.
+ */
+
+
+
+/** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
+function ownership_ownsPath(found, ours) {
+    if (!isOwnedBy(found, { repository: ours.repository, pr: ours.pr }))
+        return false;
+    return !found.service || !ours.service || found.service === ours.service;
+}
+/** What an existing path carries: our marks, foreign marks, other metadata or nothing at all. */
+function ownership_describeMarks(raw) {
+    const found = fromVaultMetadata(raw);
+    if (found)
+        return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
+    return raw && Object.keys(raw).length > 0 ? 'its metadata carries no preview-fleet marks' : 'it carries no preview-fleet marks';
+}
+/**
+ * An unmarked path may be finished (marked) only when it is exactly what this run would have
+ * written: the trace of our own create whose marks never landed (reply lost, run killed between
+ * the two requests). Anything else may hold somebody's values and is not touched.
+ */
+function ownership_isOurUnmarkedCopy(raw, existing, expected) {
+    if (raw && Object.keys(raw).length > 0)
+        return false;
+    return existing !== undefined && isDeepStrictEqual(existing, expected);
+}
+/** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
+function ownership_notOursError(fullPath, what, ours) {
+    return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
+        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. '
+            + 'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" '
+            + '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/seed.ts
 /**
  * Clone-on-create: the per-PR path is written once, from stage, and then belongs to the PR.
  * KV v2 writes with `options.cas = 0` ("the write will only be allowed if the key doesn't exist",
  * Vault KV v2 API docs), so of two racing runs exactly one creates it; the loser sees Vault's
  * "check-and-set parameter did not match the current version" and reports created=false.
- * KV v1 has no check-and-set: it is read-then-write, so two truly simultaneous first runs may both
- * write (the same stage copy, last one wins) — use KV v2 when that matters.
- * The marks are written right after the data (a second request): a run killed between the two
- * leaves an unmarked copy, which removal and the reaper then refuse to touch (safe side).
+ * The KV v2 marks are written right after the data (a second request). A path is reused only when
+ * its marks are this repository's and PR's (ownership.ts); an unmarked path is finished (marked)
+ * only when it is exactly the copy this run would write — the trace of a create whose reply or
+ * marks were lost — and refused otherwise.
+ * KV v1 has no check-and-set and no metadata: the marks go to a sibling marker entry written
+ * before the data, and two truly simultaneous first runs may both write (the same stage copy).
  */
 
 
 
+
 const CAS_MISMATCH = /check-and-set parameter did not match/i;
-/** Masks every line of every value (a multi-line PEM must not leak its middle lines). */
-function maskValues(data) {
-    for (const v of Object.values(data)) {
+/** Masks every line of every value (a multi-line PEM must not leak its middle lines); names keys left unmasked as too short. */
+function maskValues(data, what) {
+    const short = [];
+    for (const [key, v] of Object.entries(data)) {
         if (v === null || v === undefined)
             continue;
         const text = typeof v === 'string' ? v : JSON.stringify(v);
-        if (text !== '')
-            maskSecret(text);
+        if (text !== '' && maskSecret(text).tooShort > 0)
+            short.push(key);
     }
+    if (short.length > 0)
+        log.notice(shortValueNotice(`${short.length > 1 ? 'Keys' : 'Key'} ${short.join(', ')} in ${what}`), 'Short secret values not masked');
 }
 const seed_isNotFound = (e) => e.status === 404;
 async function readData(session, o, path, what, hint) {
@@ -75765,7 +76212,7 @@ async function readData(session, o, path, what, hint) {
         const data = (o.kvVersion === 2 ? res?.data?.data : res?.data);
         if (!data)
             return undefined; // KV v2: the current version is deleted
-        maskValues(data);
+        maskValues(data, full);
         return data;
     }
     catch (err) {
@@ -75774,65 +76221,161 @@ async function readData(session, o, path, what, hint) {
         throw err;
     }
 }
-async function targetExists(session, o, hint) {
-    if (o.kvVersion === 1)
-        return (await readData(session, o, o.targetPath, 'target', hint)) !== undefined;
-    const meta = metadataPath(o.mount, 2, o.targetPath);
+/** A KV v2 metadata record or a KV v1 marker entry; undefined when absent (404). */
+async function readRecord(c, full, what) {
     try {
-        await session.call(`metadata read of ${meta}`, (c) => c.read(meta), hint);
-        return true;
+        const res = await c.session.call(`${what} read of ${full}`, (client) => client.read(full), c.denied);
+        return (res?.data ?? {});
     }
     catch (err) {
         if (seed_isNotFound(err))
-            return false;
+            return undefined;
         throw err;
     }
 }
 /**
- * Creates `targetPath` as a copy of `sourcePath` plus `overrides`, unless it exists. Never writes
- * anywhere but `targetPath` (and its KV v2 metadata); the guards run before any request.
- * Every value read is masked line by line. Errors never carry a value.
+ * Decides about an existing KV v2 path from its metadata: ours → reused; unmarked and exactly our
+ * copy (version 1 only) → marks written; anything else → an error, nothing written.
+ */
+async function settleKv2(c, meta, ourWriteMayHaveLanded) {
+    const custom = meta.custom_metadata;
+    const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
+    const keyCount = Object.keys(existing ?? {}).length;
+    const found = fromVaultMetadata(custom);
+    if (found) {
+        if (ownsPath(found, c.o.marks))
+            return { created: false, keyCount };
+        throw notOursError(c.target, describeMarks(custom), c.o.marks);
+    }
+    if (meta.current_version === 1 && isOurUnmarkedCopy(custom, existing, await c.expected())) {
+        await writeKv2Marks(c);
+        return { created: ourWriteMayHaveLanded, keyCount, finishedMarks: true };
+    }
+    throw notOursError(c.target, `${describeMarks(custom)} and is not the copy this run would write`, c.o.marks);
+}
+async function writeKv2Marks(c) {
+    const meta = metadataPath(c.o.mount, 2, c.o.targetPath);
+    await c.session.call(`custom_metadata write of ${meta}`, (client) => client.write(meta, { custom_metadata: toVaultMetadata(c.o.marks) }), c.denied);
+}
+async function seedKv2(c) {
+    const metaPath = metadataPath(c.o.mount, 2, c.o.targetPath);
+    const before = await readRecord(c, metaPath, 'metadata');
+    if (before)
+        return settleKv2(c, before, false);
+    const data = await c.expected();
+    let attempts = 0;
+    try {
+        await c.session.call(`create (cas=0) of ${c.target}`, (client) => {
+            attempts += 1;
+            return client.write(c.target, { data, options: { cas: 0 } });
+        }, c.denied);
+    }
+    catch (err) {
+        const e = err;
+        if (!(e.status === 400 && CAS_MISMATCH.test(e.vaultMessage)))
+            throw err;
+        // Someone created it first — or our own earlier attempt landed and only its reply was lost.
+        const now = await readRecord(c, metaPath, 'metadata');
+        if (!now)
+            throw err;
+        return settleKv2(c, now, attempts > 1);
+    }
+    await writeKv2Marks(c);
+    return { created: true, keyCount: Object.keys(data).length };
+}
+/** KV v1: marker first, then data; an existing path needs our marker (or to be exactly our copy). */
+async function seedKv1(c) {
+    const marker = dataPath(c.o.mount, 1, v1MarkerPath(c.o.targetPath));
+    const writeMarker = () => c.session.call(`marker write of ${marker}`, (client) => client.write(marker, toVaultMetadata(c.o.marks)), c.denied);
+    const markerData = await readRecord(c, marker, 'marker');
+    const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
+    if (markerData !== undefined && !ownsPath(fromVaultMetadata(markerData), c.o.marks)) {
+        throw notOursError(c.target, `its marker entry ${marker}: ${describeMarks(markerData)}`, c.o.marks);
+    }
+    if (existing !== undefined) {
+        if (markerData !== undefined)
+            return { created: false, keyCount: Object.keys(existing).length };
+        if (!isOurUnmarkedCopy(undefined, existing, await c.expected())) {
+            throw notOursError(c.target, `it has no marker entry (${marker}) and is not the copy this run would write`, c.o.marks);
+        }
+        await writeMarker();
+        return { created: false, keyCount: Object.keys(existing).length, finishedMarks: true };
+    }
+    const data = await c.expected();
+    if (markerData === undefined)
+        await writeMarker();
+    await c.session.call(`write of ${c.target}`, (client) => client.write(c.target, data), c.denied);
+    return { created: true, keyCount: Object.keys(data).length };
+}
+/**
+ * Creates `targetPath` as a copy of `sourcePath` plus `overrides`, unless this PR's copy exists.
+ * Never writes anywhere but `targetPath` (and its KV v2 metadata or KV v1 marker entry); the guards
+ * run before any request. Every value read is masked line by line. Errors never carry a value.
  */
 async function seedSecrets(session, o) {
     guardTarget(o);
     const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
-    maskValues(overrides);
+    maskValues(overrides, 'overrides');
     const target = dataPath(o.mount, o.kvVersion, o.targetPath);
     const denied = (e) => (e.status === 403
         ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
         : undefined);
-    if (await targetExists(session, o, denied)) {
-        const existing = await readData(session, o, o.targetPath, 'target', denied);
-        return { created: false, keyCount: Object.keys(existing ?? {}).length };
-    }
-    const sourceFull = dataPath(o.mount, o.kvVersion, o.sourcePath);
-    const source = await readData(session, o, o.sourcePath, 'source', (e) => (e.status === 403
-        ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
-        : undefined));
-    if (!source) {
-        throw new ActionError(`Source ${sourceFull} is missing or unreadable`, {
-            hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,
-        });
-    }
-    const data = { ...source, ...overrides };
-    if (o.kvVersion === 1) {
-        await session.call(`write of ${target}`, (c) => c.write(target, data), denied);
-        return { created: true, keyCount: Object.keys(data).length };
-    }
+    let expected;
+    const c = {
+        session, o, denied, target,
+        async expected() {
+            if (expected)
+                return expected;
+            const sourceFull = dataPath(o.mount, o.kvVersion, o.sourcePath);
+            const source = await readData(session, o, o.sourcePath, 'source', (e) => (e.status === 403
+                ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
+                : undefined));
+            if (!source) {
+                throw new ActionError(`Source ${sourceFull} is missing or unreadable`, {
+                    hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,
+                });
+            }
+            expected = { ...source, ...overrides };
+            return expected;
+        },
+    };
+    return o.kvVersion === 2 ? seedKv2(c) : seedKv1(c);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/expiry.ts
+/**
+ * Renews a per-PR KV v2 path's expires-at on every deploy (seed-vault reuses the copy, so its
+ * marks would otherwise keep the first run's expiry and the reaper would see an open, just-pushed
+ * PR's secrets as expired). Only a path whose `custom_metadata` carries our marks for this
+ * repository and PR is touched; expires-at only moves forward; created-at is kept.
+ */
+
+
+/** 'renewed', 'current' (nothing to move), or 'not-ours' (absent, unmarked or another owner's: left as found). KV v2 only. */
+async function renewVaultExpiry(session, o) {
+    const meta = metadataPath(o.mount, 2, o.path);
+    let custom;
     try {
-        await session.call(`create (cas=0) of ${target}`, (c) => c.write(target, { data, options: { cas: 0 } }), denied);
+        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+        custom = res?.data?.custom_metadata;
     }
     catch (err) {
-        const e = err;
-        if (e.status === 400 && CAS_MISMATCH.test(e.vaultMessage)) {
-            const existing = await readData(session, o, o.targetPath, 'target', denied);
-            return { created: false, keyCount: Object.keys(existing ?? {}).length };
-        }
+        if (err.status === 404)
+            return 'not-ours';
         throw err;
     }
-    const meta = metadataPath(o.mount, 2, o.targetPath);
-    await session.call(`custom_metadata write of ${meta}`, (c) => c.write(meta, { custom_metadata: toVaultMetadata(o.marks) }), denied);
-    return { created: true, keyCount: Object.keys(data).length };
+    const current = fromVaultMetadata(custom);
+    if (!current || !isOwnedBy(current, { repository: o.marks.repository, pr: o.marks.pr }))
+        return 'not-ours';
+    const next = o.marks.expiresAt;
+    const later = next !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next)));
+    const sha = o.marks.headSha !== undefined && o.marks.headSha !== current.headSha;
+    if (!later && !sha)
+        return 'current';
+    const marks = { ...current, expiresAt: later ? next : current.expiresAt, headSha: o.marks.headSha ?? current.headSha };
+    // Vault replaces custom_metadata as a whole on a metadata write: keep any keys that are not ours.
+    await session.call(`custom_metadata write of ${meta}`, (c) => c.write(meta, { custom_metadata: { ...(custom ?? {}), ...toVaultMetadata(marks) } }));
+    return 'renewed';
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
@@ -75840,6 +76383,8 @@ async function seedSecrets(session, o) {
  * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
  * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
  */
+
+
 
 
 
@@ -75855,9 +76400,11 @@ async function seedSecrets(session, o) {
 
 
 
+
 const INPUT_NAMES = [
     'github-token', 'pr-number', 'label', 'services', 'namespace', 'release', 'target-path', 'repository', 'environment',
     ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'delete-vault-path', 'delete-ecr-repository',
+    'request-timeout', 'comment-author',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same (github-token's is `${{ github.token }}`). */
 const inputs_DEFAULTS = {
@@ -75865,13 +76412,14 @@ const inputs_DEFAULTS = {
     namespace: src/* DEFAULT_TEMPLATES */.EE.namespace, release: src/* DEFAULT_TEMPLATES */.EE.release, 'target-path': src/* DEFAULT_TEMPLATES */.EE.vaultTarget,
     repository: src/* DEFAULT_TEMPLATES */.EE.ecrRepository, environment: src/* DEFAULT_TEMPLATES */.EE.environment,
     ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'delete-vault-path': 'true', 'delete-ecr-repository': 'true',
+    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 const SECRET_INPUTS = ['github-token', ...VAULT_SECRET_INPUTS];
 /** Reads every input from the runner; secrets are masked as they are read. */
 function readRawInputs() {
     return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
-const SERVICE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Validates the raw inputs; `env` supplies AWS_REGION and the OIDC request variables. */
 function parseInputs(given, env = process.env) {
     const raw = { ...inputs_DEFAULTS, ...given };
@@ -75881,26 +76429,25 @@ function parseInputs(given, env = process.env) {
     const label = raw.label.trim();
     if (label === '')
         throw new src/* InputError */.dz('label', '', 'must not be empty: it is the opt-in label whose removal tears the preview down');
-    const services = (0,src/* parseList */.E1)('services', raw.services);
+    // The same normalisation deploy-helm applies, so `App Server` names the release it deployed.
+    const services = [...new Set((0,src/* parseList */.E1)('services', raw.services).map((s) => (0,src/* planService */.$b)('services', s)))];
     if (services.length === 0)
         throw new src/* InputError */.dz('services', raw.services, 'must list at least one service');
-    for (const s of services) {
-        if (!SERVICE.test(s))
-            throw new src/* InputError */.dz('services', s, 'must list lowercase names of letters, digits and - (like app or api-gateway)');
-    }
     const deleteVault = (0,src/* parseBoolean */.yG)('delete-vault-path', raw['delete-vault-path']);
     const deleteEcr = (0,src/* parseBoolean */.yG)('delete-ecr-repository', raw['delete-ecr-repository']);
-    const timeoutMs = (0,src/* parseDuration */.E9)('timeout', raw.timeout, { minMs: 1000, maxMs: 6 * 3_600_000 });
+    const timeoutMs = (0,src/* parseStepTimeout */.tS)(raw.timeout);
+    const requestTimeoutMs = (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']);
     const vault = deleteVault ? parseVaultInputs(raw, env, 'delete-vault-path is true', 'set delete-vault-path: false') : undefined;
     const awsRegion = deleteEcr ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() : undefined;
     if (deleteEcr && !awsRegion) {
         throw new src/* InputError */.dz('aws-region', raw['aws-region'], 'is required while delete-ecr-repository is true (and AWS_REGION is not set)', 'Run aws-actions/configure-aws-credentials first, set aws-region, or set delete-ecr-repository: false');
     }
     return {
-        'github-token': raw['github-token'].trim(), 'pr-number': prNumber, label, services, vault, awsRegion, timeoutMs,
+        'github-token': raw['github-token'].trim(), 'pr-number': prNumber, label, services, vault, awsRegion, timeoutMs, requestTimeoutMs,
+        commentAuthor: parseCommentAuthor('comment-author', raw['comment-author']),
         templates: {
             namespace: raw.namespace.trim(), release: raw.release.trim(), vaultPath: raw['target-path'].trim(),
-            repository: raw.repository.trim(), environment: raw.environment.trim(),
+            repository: raw.repository.trim(), environment: (0,src/* parseEnvironmentTemplate */.HK)('environment', raw.environment),
         },
     };
 }
@@ -75953,6 +76500,8 @@ function validate() {
 }
 async function main() {
     const { inputs, ctx, pr, plan } = validate();
+    (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
+    const requestTimeoutMs = inputs.requestTimeoutMs;
     if (ctx.action === 'unlabeled' && ctx.label !== undefined && ctx.label !== inputs.label) {
         src/* log */.Rm.info(`Label "${ctx.label}" was removed, not "${inputs.label}": nothing to tear down`);
         (0,src/* setOutputs */.n0)({ report: JSON.stringify({ pr, failed: false, nothingFound: true, skipped: `unlabeled ${ctx.label}`, results: [] }) });
@@ -75961,12 +76510,12 @@ async function main() {
     const token = inputs['github-token'];
     if (!token)
         src/* log */.Rm.warning('github-token is empty: the PR comment and deployments are left as they are');
-    const client = token ? createGitHubClient(token, { baseUrl: ctx.apiUrl }) : undefined;
+    const client = token ? createGitHubClient(token, { baseUrl: ctx.apiUrl, requestTimeoutMs }) : undefined;
     const vault = inputs.vault;
     const ecrRegion = inputs.awsRegion;
     const ports = teardown_ports_bindTeardownPorts({
         repository: ctx.repository,
-        kube: { helm: 'helm', kubectl: 'kubectl' },
+        kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs },
         timeoutMs: inputs.timeoutMs,
         now: () => src/* systemClock */.ml.now(),
         warn: (m) => src/* log */.Rm.warning(m),
@@ -75974,13 +76523,13 @@ async function main() {
             mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
             session: once(() => loginVault({
                 addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-                roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: src/* systemClock */.ml,
+                roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: src/* systemClock */.ml, requestTimeoutMs,
             })),
         },
-        ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: src/* systemClock */.ml })) : undefined,
+        ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: src/* systemClock */.ml, requestTimeoutMs })) : undefined,
         github: client && {
             client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
-            services: inputs.services, comment: true, deployments: true,
+            services: inputs.services, comment: true, deployments: true, commentAuthor: inputs.commentAuthor,
         },
     });
     src/* log */.Rm.info(`Tearing down the preview of ${ctx.repository}#${pr}: ${plan.targets.map((t) => `${t.namespace}/${t.release}`).join(', ')}`);
@@ -76048,7 +76597,7 @@ class FakeClock {
 /* harmony export */   FP: () => (/* binding */ requirePrNumber),
 /* harmony export */   _I: () => (/* binding */ loadContext)
 /* harmony export */ });
-/* unused harmony exports parseContext, pullRequestFromPayload */
+/* unused harmony exports parseContext, pullRequestFromPayload, PWN_REQUEST_GUIDANCE, ALLOW_FORK_HEAD_ENV, forkHeadAllowed, refuseForkHead */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
@@ -76141,6 +76690,26 @@ function requirePrNumber(ctx) {
         return ctx.prNumber;
     throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
 }
+/** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
+const PWN_REQUEST_GUIDANCE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/';
+/**
+ * Internal opt-in to deploying a fork's head. Nothing sets it yet: the maintainer-facing opt-in
+ * is a later issue, so until then every deploy path refuses fork code.
+ */
+const ALLOW_FORK_HEAD_ENV = 'PREVIEW_FLEET_ALLOW_FORK_HEAD';
+/** Whether this run may build or deploy a fork's head (only with the explicit internal opt-in). */
+function forkHeadAllowed(env = process.env) {
+    return env[ALLOW_FORK_HEAD_ENV] === 'true';
+}
+/**
+ * Refuses to build, seed or deploy when the event's PR comes from a fork: its code is not ours to
+ * run with our credentials. Called before anything is created. `what` names the step's act.
+ */
+function refuseForkHead(ctx, what, env = process.env) {
+    if (!ctx.pr?.isFork || forkHeadAllowed(env))
+        return;
+    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+}
 
 
 /***/ }),
@@ -76149,13 +76718,18 @@ function requirePrNumber(ctx) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $9: () => (/* binding */ CommandTimeoutError),
+/* harmony export */   Qd: () => (/* binding */ CommandError),
 /* harmony export */   d1: () => (/* binding */ runCommand)
 /* harmony export */ });
-/* unused harmony exports CommandError, lastLines, describeCommand */
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
-/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4408);
-/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6715);
+/* unused harmony exports lastLines, describeCommand */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2760);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7115);
+/* harmony import */ var _runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(361);
+/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4408);
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6715);
 /**
  * The argv-only process runner: never a shell string, output captured, every masked value
  * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
@@ -76164,8 +76738,10 @@ function requirePrNumber(ctx) {
 
 
 
+
+
 /** Thrown when a command exits with a code not in okExitCodes. */
-class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
     exitCode;
     stdout;
     stderr;
@@ -76178,9 +76754,23 @@ class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .Ac
         this.stderr = result.stderr;
     }
 }
+/** Thrown when a command outlived its `timeoutMs` and was killed. */
+class CommandTimeoutError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    timeoutMs;
+    stdout;
+    stderr;
+    constructor(command, timeoutMs, result) {
+        const tail = lastLines(result.stderr || result.stdout, 5);
+        super(`Command "${command}" did not finish within ${(0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)} and was stopped${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandTimeoutError';
+        this.timeoutMs = timeoutMs;
+        this.stdout = result.stdout;
+        this.stderr = result.stderr;
+    }
+}
 /** The last `n` non-empty lines of `text`, redacted. */
 function lastLines(text, n) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(text)
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(text)
         .split(/\r?\n/)
         .filter((l) => l.trim() !== '')
         .slice(-n)
@@ -76188,71 +76778,223 @@ function lastLines(text, n) {
 }
 /** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
 function describeCommand(argv) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
 }
-/** Runs `argv[0]` with `argv.slice(1)` as separate arguments. */
+/** Runs `argv[0]` with `argv.slice(1)` as separate arguments (no shell), bounded by `timeoutMs`. */
 async function runCommand(argv, options = {}) {
     if (argv.length === 0 || argv[0] === '')
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('runCommand needs a program name');
-    const command = describeCommand(argv);
-    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.debug(`$ ${command}`);
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
+    const command = describeCommand(options.display ?? argv);
+    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
     const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
-    const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(argv[0], argv.slice(1), {
-        cwd: options.cwd,
-        env,
-        input: options.input === undefined ? undefined : Buffer.from(options.input),
-        ignoreReturnCode: true,
-        silent: true,
-        listeners: options.stream
-            ? {
-                stdline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-                errline: (line) => _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm.info(line),
-            }
-            : undefined,
-    });
+    const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
         throw new CommandError(command, result);
     return result;
 }
+function spawnCaptured(argv, command, env, options) {
+    return new Promise((resolve, reject) => {
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .trackChild */ .yH)(child);
+        const out = [];
+        const err = [];
+        const lines = { out: '', err: '' };
+        const stream = (key, chunk) => {
+            if (!options.stream)
+                return;
+            const text = lines[key] + chunk.toString('utf8');
+            const parts = text.split(/\r?\n/);
+            lines[key] = parts.pop() ?? '';
+            for (const l of parts)
+                _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
+        };
+        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
+        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
+        child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+        let killed = false;
+        let hardKill;
+        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+            killed = true;
+            child.kill('SIGTERM');
+            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+        }, options.timeoutMs);
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            reject(e);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            for (const key of ['out', 'err'])
+                if (options.stream && lines[key])
+                    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(lines[key]);
+            const captured = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+            if (killed)
+                reject(new CommandTimeoutError(command, options.timeoutMs, captured));
+            else
+                resolve({ exitCode: code ?? (signal ? 128 : 1), ...captured });
+        });
+    });
+}
 
 
 /***/ }),
 
-/***/ 893:
+/***/ 5377:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $S: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.$S),
-/* harmony export */   Ad: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.Ad),
-/* harmony export */   Cs: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Cs),
-/* harmony export */   E1: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.E1),
-/* harmony export */   E9: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.E9),
-/* harmony export */   EE: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.EE),
-/* harmony export */   F3: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.F3),
-/* harmony export */   FP: () => (/* reexport safe */ _context_js__WEBPACK_IMPORTED_MODULE_4__.FP),
-/* harmony export */   JK: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.JK),
-/* harmony export */   Ko: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Ko),
-/* harmony export */   RJ: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.RJ),
-/* harmony export */   Rm: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Rm),
-/* harmony export */   Sy: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.Sy),
-/* harmony export */   Xm: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.Xm),
-/* harmony export */   _I: () => (/* reexport safe */ _context_js__WEBPACK_IMPORTED_MODULE_4__._I),
-/* harmony export */   bn: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.bn),
-/* harmony export */   dz: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.dz),
-/* harmony export */   lZ: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.lZ),
-/* harmony export */   ml: () => (/* reexport safe */ _clock_js__WEBPACK_IMPORTED_MODULE_1__.m),
-/* harmony export */   n0: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.n0),
-/* harmony export */   xw: () => (/* reexport safe */ _naming_js__WEBPACK_IMPORTED_MODULE_5__.xw),
-/* harmony export */   yG: () => (/* reexport safe */ _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__.yG)
-/* harmony export */ });
-/* harmony import */ var _runtime_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1049);
-/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(143);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9899);
-/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6192);
-/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(762);
-/* harmony import */ var _naming_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5189);
-/* harmony import */ var _marks_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3807);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lZ: () => (/* reexport */ runtime/* ActionError */.lZ),
+  wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
+  EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
+  dz: () => (/* reexport */ runtime/* InputError */.dz),
+  _I: () => (/* reexport */ context/* loadContext */._I),
+  Rm: () => (/* reexport */ runtime/* log */.Rm),
+  yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
+  HK: () => (/* reexport */ naming/* parseEnvironmentTemplate */.HK),
+  E1: () => (/* reexport */ runtime/* parseList */.E1),
+  $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
+  wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
+  tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
+  Ad: () => (/* reexport */ naming/* planEcrRepository */.Ad),
+  RJ: () => (/* reexport */ naming/* planEnvironment */.RJ),
+  JK: () => (/* reexport */ naming/* planNamespace */.JK),
+  F3: () => (/* reexport */ naming/* planRelease */.F3),
+  $b: () => (/* reexport */ naming/* planService */.$b),
+  bn: () => (/* reexport */ naming/* planVaultPath */.bn),
+  Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
+  Xm: () => (/* reexport */ naming/* renderTemplate */.Xm),
+  FP: () => (/* reexport */ context/* requirePrNumber */.FP),
+  Cs: () => (/* reexport */ runtime/* runAction */.Cs),
+  n0: () => (/* reexport */ runtime/* setOutputs */.n0),
+  W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
+  ml: () => (/* reexport */ clock/* systemClock */.m),
+  xw: () => (/* reexport */ naming/* templateVars */.xw),
+  Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
+});
+
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, newMarks, parseCidr, parseContext, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseRetryAfter, parseUrl, planHost, planImageTag, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, waitingOn, withinDeadline
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var retry = __nccwpck_require__(9899);
+// EXTERNAL MODULE: ./packages/core/src/exec.ts
+var exec = __nccwpck_require__(6192);
+// EXTERNAL MODULE: ./packages/core/src/context.ts
+var context = __nccwpck_require__(762);
+// EXTERNAL MODULE: ./packages/core/src/naming.ts
+var naming = __nccwpck_require__(5189);
+// EXTERNAL MODULE: ./packages/core/src/marks.ts
+var marks = __nccwpck_require__(3807);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+;// CONCATENATED MODULE: ./packages/core/src/network.ts
+/**
+ * IP addresses and CIDRs in inputs: egress allow-lists (deploy-helm) and probe URLs (wait-ready).
+ * Both are checked up front, so a bad value fails before a namespace exists or a request is sent.
+ */
+
+
+const BITS = { 4: 32, 6: 128 };
+/** The address as a number of 32 or 128 bits (the address must already be a valid IPv4/IPv6). */
+function addressBits(address, family) {
+    if (family === 4)
+        return address.split('.').reduce((n, o) => (n << 8n) | BigInt(Number(o)), 0n);
+    let text = address;
+    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+    if (v4) {
+        const n = addressBits(v4[1], 4);
+        text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+    }
+    const [head = '', tail] = text.split('::');
+    const groups = (s) => (s === '' ? [] : s.split(':'));
+    const h = groups(head);
+    const t = tail === undefined ? [] : groups(tail);
+    const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+    return all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+function formatBits(n, family) {
+    if (family === 4)
+        return [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 0xffn)).join('.');
+    const groups = [...Array(8).keys()].map((i) => ((n >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
+    // Compress the longest run of zero groups (RFC 5952), enough for a readable hint.
+    const text = groups.join(':');
+    const runs = text.match(/(^|:)0(:0)+(:|$)/g);
+    if (!runs)
+        return text;
+    const longest = runs.reduce((a, b) => (b.length > a.length ? b : a));
+    return text.replace(longest, '::');
+}
+/**
+ * One CIDR: an IPv4 or IPv6 address (node:net's isIP rules: no leading zeros, no zone index), a
+ * prefix within the family's bits, and no host bits set (`10.0.0.1/8` is refused with a hint,
+ * since it reads as one host but allows a whole network).
+ */
+function parseCidr(input, raw) {
+    const v = raw.trim();
+    const accepted = 'must list CIDRs like 0.0.0.0/0, 10.0.0.0/8 or 2001:db8::/32 (an IPv4 or IPv6 address and a prefix length), or namespace:<name>';
+    const m = /^([^/\s%]+)\/(\d{1,3})$/.exec(v);
+    if (!m)
+        throw new InputError(input, raw, accepted);
+    const address = m[1];
+    const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
+    if (family === undefined)
+        throw new InputError(input, raw, accepted, `"${address}" is not an IPv4 or IPv6 address`);
+    const prefix = Number(m[2]);
+    if (prefix > BITS[family]) {
+        throw new InputError(input, raw, accepted, `An IPv${family} prefix length is 0 to ${BITS[family]}, not ${prefix}`);
+    }
+    if (family === 6 && /^::ffff:/i.test(address) && prefix >= 96) {
+        throw new InputError(input, raw, accepted, 'Write an IPv4-mapped address in its IPv4 form');
+    }
+    const bits = addressBits(address, family);
+    const hostMask = (1n << BigInt(BITS[family] - prefix)) - 1n;
+    if ((bits & hostMask) !== 0n) {
+        throw new InputError(input, raw, accepted, `${v} has host bits set: did you mean ${formatBits(bits & ~hostMask, family)}/${prefix}?`);
+    }
+    return { cidr: v, family, prefix };
+}
+/** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
+const METADATA = new external_node_net_.BlockList();
+METADATA.addSubnet('169.254.0.0', 16, 'ipv4');
+METADATA.addSubnet('fe80::', 10, 'ipv6');
+// AWS's IPv6 instance metadata service, outside link-local.
+METADATA.addAddress('fd00:ec2::254', 'ipv6');
+/** Hostnames that name a cloud metadata service whatever they resolve to. */
+const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+/**
+ * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
+ * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
+ * fd00:ec2::254, or a well-known metadata hostname.
+ */
+function isMetadataHost(hostname) {
+    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    if (isIPv4(h))
+        return METADATA.check(h, 'ipv4');
+    if (isIPv6(h))
+        return METADATA.check(h.replace(/%.*$/, ''), 'ipv6');
+    return METADATA_HOSTS.includes(h);
+}
+/** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
+function refuseMetadataUrl(input, raw, url) {
+    if (isMetadataHost(url.hostname)) {
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+    }
+    return url;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -76424,10 +77166,12 @@ function newMarks(args) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $b: () => (/* binding */ planService),
 /* harmony export */   Ad: () => (/* binding */ planEcrRepository),
 /* harmony export */   BC: () => (/* binding */ shortHash),
 /* harmony export */   EE: () => (/* binding */ DEFAULT_TEMPLATES),
 /* harmony export */   F3: () => (/* binding */ planRelease),
+/* harmony export */   HK: () => (/* binding */ parseEnvironmentTemplate),
 /* harmony export */   JK: () => (/* binding */ planNamespace),
 /* harmony export */   RJ: () => (/* binding */ planEnvironment),
 /* harmony export */   SV: () => (/* binding */ RESERVED_NAMESPACES),
@@ -76520,6 +77264,21 @@ function dnsLabel(input, value, max = 63) {
     return `${prefix}-${shortHash(value)}`;
 }
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The one normalisation of a service name, applied identically by every action (deploy, build,
+ * seed, comment and teardown), so a preview deployed as `App Server` is torn down by the same
+ * name: trimmed, lowercased, each run of spaces, `.`, `_` or `-` made one `-`. The result must be a DNS-1123 label
+ * of at most 63 characters (it goes into release and host names and into a label value).
+ */
+function planService(input, raw) {
+    const accepted = 'must be a service name: letters, digits, spaces, ".", "_" or "-", starting and ending with a letter or digit (63 at most)';
+    const v = raw.trim();
+    const name = v.toLowerCase().replace(/[ ._-]+/g, '-');
+    if (v === '' || name.length > 63 || !DNS_LABEL.test(name)) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, accepted, /[/\\]/.test(v) ? 'A service name is one name, not a path' : undefined);
+    }
+    return name;
+}
 /** A namespace name; system namespaces are refused outright. */
 function planNamespace(input, rendered) {
     const name = dnsLabel(input, rendered, 63);
@@ -76571,6 +77330,20 @@ function planVaultPath(input, rendered) {
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, rendered, accepted);
     }
     return rendered;
+}
+/**
+ * The deployment `environment` template, checked before anything is written: it must contain
+ * `{{number}}`, so every PR has an environment of its own (with `preview` or `production`, one PR's
+ * teardown would reach every PR's deployments; removal also checks the PR in the marks).
+ */
+function parseEnvironmentTemplate(input, template) {
+    const t = template.trim();
+    if (t === '')
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, template, 'must not be empty', `The default is ${DEFAULT_TEMPLATES.environment}`);
+    if (!/\{\{\s*number\s*\}\}/.test(t)) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, template, 'must contain {{number}}, so each pull request has an environment of its own', `Use the default ${DEFAULT_TEMPLATES.environment}, or add {{number}} (e.g. ${t.replace(/\/+$/, '')}/pr-{{number}})`);
+    }
+    return t;
 }
 /** A GitHub deployment environment name (at most 255 characters). */
 function planEnvironment(input, rendered) {
@@ -76677,6 +77450,138 @@ async function retry(fn, options = {}) {
 
 /***/ }),
 
+/***/ 2760:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W_: () => (/* binding */ setStepTimeout),
+/* harmony export */   XW: () => (/* binding */ remainingMs),
+/* harmony export */   at: () => (/* binding */ killChildren),
+/* harmony export */   b7: () => (/* binding */ waitingOn),
+/* harmony export */   iP: () => (/* binding */ withinDeadline),
+/* harmony export */   nd: () => (/* binding */ onStepTimeout),
+/* harmony export */   yH: () => (/* binding */ trackChild)
+/* harmony export */ });
+/* unused harmony exports StepTimeoutError, describeTimeout */
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
+
+const waits = new Set();
+const children = new Set();
+let deadline;
+/** The step ran out of its `timeout`; the message names what it was waiting on. */
+class StepTimeoutError extends Error {
+    timeoutMs;
+    constructor(timeoutMs, message) {
+        super(message);
+        this.name = 'StepTimeoutError';
+        this.timeoutMs = timeoutMs;
+    }
+}
+/**
+ * Runs `fn` as a wait on `system` (a name with its address, e.g. `Vault at https://vault:8200`),
+ * so a deadline that expires meanwhile can say who did not answer.
+ */
+async function waitingOn(system, what, fn) {
+    const w = { system, what, since: Date.now() };
+    waits.add(w);
+    try {
+        return await fn();
+    }
+    finally {
+        waits.delete(w);
+    }
+}
+/** Registers a child process so the deadline can kill it; it forgets the child when it exits. */
+function trackChild(child) {
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    child.once('error', () => children.delete(child));
+}
+/** Kills every registered child process still running (SIGKILL: the step is over). */
+function killChildren(signal = 'SIGKILL') {
+    let n = 0;
+    for (const c of children) {
+        if (c.exitCode === null && c.signalCode === null) {
+            try {
+                c.kill(signal);
+                n++;
+            }
+            catch {
+                // already gone
+            }
+        }
+    }
+    children.clear();
+    return n;
+}
+/** Milliseconds left before the step deadline (Infinity when none is armed). */
+function remainingMs(now = Date.now()) {
+    return deadline ? Math.max(0, deadline.at - now) : Number.POSITIVE_INFINITY;
+}
+/** `budgetMs`, cut to what the step has left minus `reserveMs` (at least `floorMs`), for one inner wait. */
+function withinDeadline(budgetMs, reserveMs = 0, floorMs = 1000) {
+    const left = remainingMs();
+    return left === Number.POSITIVE_INFINITY ? budgetMs : Math.max(floorMs, Math.min(budgetMs, left - reserveMs));
+}
+function systemText(s) {
+    if (typeof s === 'string')
+        return s;
+    try {
+        return s();
+    }
+    catch {
+        return 'an outside system';
+    }
+}
+/** The message for an expired deadline: the most recent outstanding wait first. */
+function describeTimeout(timeoutMs, now = Date.now()) {
+    const limit = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(timeoutMs);
+    const open = [...waits].sort((a, b) => b.since - a.since);
+    if (open.length === 0)
+        return `The step did not finish within its timeout of ${limit}`;
+    const seen = new Set();
+    const lines = [];
+    for (const w of open) {
+        const system = systemText(w.system);
+        if (seen.has(system))
+            continue;
+        seen.add(system);
+        const waited = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
+        lines.push(`${system} did not answer within ${limit} (step timeout; waiting ${waited} for ${w.what ?? 'a reply'})`);
+    }
+    return lines.join('\n');
+}
+/**
+ * Arms the step deadline: `timeoutMs` from now the step fails (see `runAction`). Called once by an
+ * action after its inputs are parsed; a second call re-arms it. Without `runAction` around the
+ * caller (unit tests) it only records the deadline for `remainingMs`.
+ */
+function setStepTimeout(timeoutMs) {
+    if (deadline)
+        clearTimeout(deadline.timer);
+    const at = Date.now() + timeoutMs;
+    const fire = deadline?.onExpire ?? pendingExpire;
+    const timer = setTimeout(() => fire?.(new StepTimeoutError(timeoutMs, describeTimeout(timeoutMs))), timeoutMs);
+    timer.unref();
+    deadline = { at, timeoutMs, timer, onExpire: fire ?? (() => undefined) };
+}
+let pendingExpire;
+/** For `runAction`: where an expired deadline is reported; returns a disarm function. */
+function onStepTimeout(handler) {
+    pendingExpire = handler;
+    if (deadline)
+        deadline.onExpire = handler;
+    return () => {
+        pendingExpire = undefined;
+        if (deadline)
+            clearTimeout(deadline.timer);
+        deadline = undefined;
+    };
+}
+
+
+/***/ }),
+
 /***/ 7115:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -76731,30 +77636,35 @@ function errorText(err) {
 
 /***/ }),
 
-/***/ 1049:
+/***/ 5332:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
+  wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   kc: () => (/* reexport */ errors/* errorText */.kc),
+  a3: () => (/* reexport */ parse/* formatDuration */.a3),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
-  E9: () => (/* reexport */ parse/* parseDuration */.E9),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
+  wZ: () => (/* reexport */ parseRequestTimeout),
+  tS: () => (/* reexport */ parseStepTimeout),
   Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   E$: () => (/* reexport */ secrets/* redact */.E$),
   gj: () => (/* reexport */ outputs/* requestIdToken */.gj),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
+  b7: () => (/* reexport */ deadline/* waitingOn */.b7),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, formatDuration, getState, group, input, parseEnum, parseInteger, parseKeyValueMap, parseUrl, rememberSecret, saveState, setOutput
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_BOUNDS, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, group, input, killChildren, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseUrl, remainingMs, rememberSecret, saveState, setMinMaskLength, setOutput, shortValueNotice, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -76764,11 +77674,14 @@ var parse = __nccwpck_require__(361);
 var inputs = __nccwpck_require__(9405);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
 var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
 var secrets = __nccwpck_require__(6715);
-// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 11 modules
-var toolkit = __nccwpck_require__(1267);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 17 modules
+var toolkit = __nccwpck_require__(805);
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
+
 
 
 
@@ -76781,8 +77694,13 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ * When the step deadline expires first, the step fails naming what it was waiting on.
  */
 async function runAction(main, options = {}) {
+    let expired = () => undefined;
+    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    timedOut.catch(() => undefined);
+    const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
@@ -76790,7 +77708,7 @@ async function runAction(main, options = {}) {
             await options.validate();
             return;
         }
-        await main();
+        await Promise.race([main(), timedOut]);
     }
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
@@ -76798,10 +77716,37 @@ async function runAction(main, options = {}) {
         if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
         toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        if (err?.name === 'StepTimeoutError') {
+            (0,deadline/* killChildren */.at)();
+            (options.exit ?? ((code) => process.exit(code)))(1);
+        }
+    }
+    finally {
+        disarm();
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
+/**
+ * The two timeout inputs every action that talks to the outside world shares, with one meaning:
+ * `timeout` bounds the whole step (the job fails when it is up, naming who did not answer) and
+ * `request-timeout` bounds one request to Vault, the Kubernetes API, ECR or GitHub.
+ */
+
+/** action.yml's default for `request-timeout`. */
+const DEFAULT_REQUEST_TIMEOUT = '30s';
+/** `request-timeout`: 1 s to 10 min. */
+function parseRequestTimeout(raw) {
+    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
+}
+/** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
+function parseStepTimeout(raw) {
+    return (0,parse/* parseDuration */.E9)('timeout', raw, parse/* DURATION_BOUNDS */.Rx.stepTimeout);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
+
 
 
 
@@ -76819,11 +77764,11 @@ async function runAction(main, options = {}) {
 /* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   Ko: () => (/* binding */ readInputs)
 /* harmony export */ });
-/* unused harmony export input */
+/* unused harmony exports input, shortValueNotice */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(361);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
-/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1267);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(805);
 /**
  * Readers for the runner's `INPUT_*` values, built on the pure parsers. Defaults live in each
  * action.yml (the runner fills them in); `required` only guards inputs with no default.
@@ -76877,17 +77822,28 @@ const input = {
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
         const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
-        maskSecret(value);
+        if (maskSecret(value).tooShort > 0)
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
         return value.trim();
     },
 };
-/** Masks every line of `value` for the runner's log and for our own redaction. */
+/**
+ * Masks every line of `value` for the runner's log and for our own redaction; lines shorter than
+ * the minimum mask length are left unmasked and counted in `tooShort` (the caller says which key).
+ */
 function maskSecret(value) {
-    for (const line of (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value))
+    const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
+    for (const line of added)
         _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+    return { tooShort };
+}
+/** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
+function shortValueNotice(what) {
+    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
+        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
 }
 /**
  * Reads every named input at once, as an action's `readRawInputs` does before its pure
@@ -76918,7 +77874,7 @@ function readInputs(names, o = {}) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
-/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1267);
+/* harmony import */ var _toolkit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(805);
 /** Outputs, state, summaries, log groups and messages: nothing masked ever leaves through them. */
 
 
@@ -76992,11 +77948,13 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export formatDuration */
+/* unused harmony export DURATION_MAX_MS */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -77037,10 +77995,31 @@ function describeRange({ min, max }) {
     return '';
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. */
+const DAY_MS = 86_400_000;
+/**
+ * No duration input may exceed this, whatever its own bounds say: a year keeps every
+ * `now + duration` a valid Date (JavaScript's limit is ±8.64e15 ms from 1970) and a valid timer.
+ */
+const DURATION_MAX_MS = 366 * DAY_MS;
+/** The bounds every action gives its duration inputs, so the same input name means the same range everywhere. */
+const DURATION_BOUNDS = {
+    /** How long a preview lives without a new deploy (deploy-helm, seed-vault, reap-orphans). */
+    ttl: { minMs: 60_000, maxMs: 90 * DAY_MS },
+    /** How long before expiry the reaper warns. */
+    warnBefore: { minMs: 0, maxMs: 30 * DAY_MS },
+    /** A step's whole-run `timeout`. */
+    stepTimeout: { minMs: 1000, maxMs: 6 * 3_600_000 },
+    /** One request to Vault, the Kubernetes API, ECR or GitHub. */
+    requestTimeout: { minMs: 1000, maxMs: 10 * 60_000 },
+};
+/**
+ * Durations like `90s`, `5m`, `1h30m`, `2d`, `500ms`; returns milliseconds. Always bounded: at
+ * most `maxMs` when given and never above DURATION_MAX_MS, so no later `new Date(now + ttl)` can fail.
+ */
 function parseDuration(input, raw, bounds = {}) {
     const v = raw.trim();
-    const accepted = 'must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms)';
+    const maxMs = Math.min(bounds.maxMs ?? DURATION_MAX_MS, DURATION_MAX_MS);
+    const accepted = `must be a duration like 90s, 5m or 1h30m (units d, h, m, s, ms) of at most ${formatDuration(maxMs)}`;
     if (/^\d+$/.test(v))
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, accepted, `Add a unit, e.g. "${v}s" or "${v}m"`);
     const re = /(\d+)(ms|d|h|m|s)/gy;
@@ -77056,8 +78035,9 @@ function parseDuration(input, raw, bounds = {}) {
     if (bounds.minMs !== undefined && total < bounds.minMs) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at least ${formatDuration(bounds.minMs)}`);
     }
-    if (bounds.maxMs !== undefined && total > bounds.maxMs) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at most ${formatDuration(bounds.maxMs)}`);
+    // `total` may be Infinity or imprecise for absurd digit runs; either way it is above the cap.
+    if (!Number.isSafeInteger(total) || total > maxMs) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, `must be a duration of at most ${formatDuration(maxMs)}`);
     }
     return total;
 }
@@ -77141,27 +78121,58 @@ function parsePrNumber(input, raw) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   At: () => (/* binding */ containsSecret),
+/* harmony export */   BY: () => (/* binding */ getMinMaskLength),
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   Gz: () => (/* binding */ rememberSecret)
 /* harmony export */ });
-/* unused harmony export forgetSecrets */
+/* unused harmony exports DEFAULT_MIN_MASK_LENGTH, REFUSE_MIN_LENGTH, setMinMaskLength, forgetSecrets */
 /**
  * The process-wide set of masked values. The runner masks what `::add-mask::` registers in its
  * own log; we additionally redact these values from every message we build (errors, command
- * output), and refuse to write them to outputs, state or summaries.
+ * output), and refuse to write the long ones to outputs, state or summaries.
+ *
+ * Short values are not masked at all (google-github-actions/get-secretmanager-secrets'
+ * `min_mask_length`, default 4; Airflow's minimum masked length): masking `1`, `v` or `true`
+ * turns every log line into stars and makes ordinary outputs look like leaks. Only values of at
+ * least {@link REFUSE_MIN_LENGTH} characters make outputs, state and summaries refuse: below that a
+ * match (`created=true` against a secret `true`) is more likely chance than a leak.
  */
 const masked = new Set();
-/** Records each non-empty line of `value` (the runner masks line by line, as vault-action does). */
+/** Lines shorter than this are not masked unless an action configures otherwise (input `min-mask-length`). */
+const DEFAULT_MIN_MASK_LENGTH = 4;
+/** Outputs, state and summaries refuse only masked values at least this long (a match cannot be chance). */
+const REFUSE_MIN_LENGTH = 8;
+let minMaskLength = DEFAULT_MIN_MASK_LENGTH;
+/** Sets the shortest line that is masked from now on (values registered earlier stay masked). */
+function setMinMaskLength(length) {
+    if (!Number.isSafeInteger(length) || length < 1)
+        throw new RangeError(`min mask length must be a positive integer, got ${length}`);
+    minMaskLength = length;
+}
+/** The shortest line that is masked. */
+function getMinMaskLength() {
+    return minMaskLength;
+}
+/**
+ * Records each non-empty line of `value` (the runner masks line by line, as vault-action does);
+ * lines shorter than the minimum mask length are counted, not recorded.
+ */
 function rememberSecret(value) {
-    const added = [];
+    const result = { added: [], tooShort: 0 };
     for (const line of value.split(/\r?\n/)) {
         const v = line.trim();
-        if (v.length === 0 || masked.has(v))
+        if (v.length === 0)
+            continue;
+        if (v.length < minMaskLength) {
+            result.tooShort += 1;
+            continue;
+        }
+        if (masked.has(v))
             continue;
         masked.add(v);
-        added.push(v);
+        result.added.push(v);
     }
-    return added;
+    return result;
 }
 /** Replaces every masked value in `text` with `***` (longest first, so overlaps redact fully). */
 function redact(text) {
@@ -77174,22 +78185,26 @@ function redact(text) {
     }
     return out;
 }
-/** True when `text` contains any masked value. */
+/**
+ * True when `text` contains a masked value of at least REFUSE_MIN_LENGTH characters (shorter
+ * masked values are redacted from messages but may occur in outputs by chance).
+ */
 function containsSecret(text) {
     for (const v of masked)
-        if (text.includes(v))
+        if (v.length >= REFUSE_MIN_LENGTH && text.includes(v))
             return true;
     return false;
 }
-/** For tests: forget every masked value. */
+/** For tests: forget every masked value and restore the default minimum. */
 function forgetSecrets() {
     masked.clear();
+    minMaskLength = DEFAULT_MIN_MASK_LENGTH;
 }
 
 
 /***/ }),
 
-/***/ 1267:
+/***/ 805:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -78632,8 +79647,1136 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(2876);
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -86876,1156 +89019,6 @@ axios.default = axios;
 
 module.exports = axios;
 
-
-/***/ }),
-
-/***/ 2876:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  H: () => (/* binding */ getExecOutput)
-});
-
-// UNUSED EXPORTS: exec
-
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
 
 /***/ }),
 
