@@ -14,6 +14,7 @@ import { redact } from '../runtime/secrets.js';
 import { LABELS, MANAGED_BY, newMarks, repoLabelValue, type OwnershipMarks } from '../marks.js';
 import { checkCap, listPreviewNamespaces } from './cap.js';
 import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
+import { appSecretManifest } from './app-secret.js';
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
 import { applyManifests, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
@@ -41,6 +42,11 @@ export interface DeployPlan {
   /** 0 = no cap. */
   maxPreviews: number;
   guardrails: Omit<GuardrailOptions, 'namespace'>;
+  /**
+   * The PR's Vault copy as a marked Secret (issue 16 part 1): `name` in the namespace, `source`
+   * the Vault path; `data` is filled in (masked) after the Vault read, before anything is created.
+   */
+  appSecret?: { name: string; source: string; data?: Record<string, string> };
 }
 
 export type StillWanted = { wanted: true } | { wanted: false; reason: string };
@@ -126,8 +132,12 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   // The namespace (marks refreshed) and its fences in one server-side apply.
   const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
   const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
-  await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences]));
+  const secret = plan.appSecret?.data
+    ? [appSecretManifest({ name: plan.appSecret.name, namespace: plan.namespace, data: plan.appSecret.data, marks, source: plan.appSecret.source })]
+    : [];
+  await timed('namespace', () => applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, nsState), ...fences, ...secret]));
   log.info(`${nsState.exists ? 'Refreshed' : 'Created'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
+  if (secret.length) log.info(`Applied Secret ${plan.appSecret!.name} from Vault ${plan.appSecret!.source} (${Object.keys(plan.appSecret!.data!).length} keys)`);
 
   const recovery = planRecovery(history);
   if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
