@@ -37,3 +37,29 @@ describe.each([['helm 3', 'v31'], ['helm 4', 'v34']] as const)('example chart wi
     expect(seed.metadata.annotations?.['helm.sh/hook']).toMatch(/post-install/);
   });
 });
+
+describe('example chart access modes (issue 16 part 2), helm 4', () => {
+  const helm = toolPaths().v34.helm;
+  const render = async (...set: string[]) => {
+    const { stdout } = await run(helm, ['template', 'app-pr-7', chart, '--namespace', 'preview-pr-7', ...values, ...set.flatMap((s) => ['--set', s])], { maxBuffer: 16 * 1024 * 1024 });
+    return (parseAllDocuments(stdout).map((d) => d.toJS()).find((d: any) => d?.kind === 'Ingress') as any).metadata.annotations ?? {};
+  };
+  const N = 'nginx.ingress.kubernetes.io/';
+
+  it('basic: auth-type, the per-release secret and realm', async () => {
+    expect(await render('auth.mode=basic')).toMatchObject({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'app-pr-7-basic-auth', [`${N}auth-realm`]: 'Preview app-pr-7' });
+  });
+  it('external: auth-url and auth-signin', async () => {
+    const a = await render('auth.mode=external', 'auth.external.url=https://sso.example.com/oauth2/auth', 'auth.external.signin=https://sso.example.com/oauth2/start');
+    expect(a).toMatchObject({ [`${N}auth-url`]: 'https://sso.example.com/oauth2/auth', [`${N}auth-signin`]: 'https://sso.example.com/oauth2/start' });
+  });
+  it('allowlist: whitelist-source-range', async () => {
+    expect(await render('auth.mode=allowlist', 'auth.allowlist.sourceRanges={10.8.0.0/16,192.168.1.0/24}')).toMatchObject({ [`${N}whitelist-source-range`]: '10.8.0.0/16,192.168.1.0/24' });
+  });
+  it('none: no access annotations; a mode without its settings or an unknown mode fails the render', async () => {
+    expect(Object.keys(await render('auth.mode=none')).filter((k) => k.startsWith(N))).toEqual([]);
+    await expect(render('auth.mode=external')).rejects.toThrow(/auth.mode external needs auth.external.url/);
+    await expect(render('auth.mode=allowlist')).rejects.toThrow(/needs auth.allowlist.sourceRanges/);
+    await expect(render('auth.mode=bypass-header')).rejects.toThrow(/must be basic, external, allowlist or none/);
+  });
+});

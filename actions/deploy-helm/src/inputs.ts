@@ -13,12 +13,13 @@ import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
   splitKeyPath, type DeployPlan, type GuardrailOptions, type Values,
 } from '@preview-fleet/core/kube';
+import { parseVaultSync, renderVaultTarget, VAULT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultSync } from './vault-inputs.js';
 
 export const INPUT_NAMES = [
   'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
   'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
   'timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace', 'egress-allow',
-  'label', 'github-token', 'pr-number', 'stuck-after',
+  'label', 'github-token', 'pr-number', 'stuck-after', ...VAULT_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -30,11 +31,11 @@ export const DEFAULTS: RawInputs = {
   domain: '', host: DEFAULT_TEMPLATES.host, 'host-key': 'ingress.host', 'secret-ref': '', 'secret-ref-key': 'secretRef',
   'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m', atomic: 'true', ttl: '72h',
   'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
-  'egress-allow': '0.0.0.0/0', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
-  'stuck-after': '5m',
+  'egress-allow': '', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
+  'stuck-after': '5m', ...VAULT_DEFAULTS,
 };
 
-const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref'];
+const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref', ...VAULT_SECRET_INPUTS];
 
 export interface Inputs {
   chart: string;
@@ -59,6 +60,8 @@ export interface Inputs {
   label: string;
   githubToken: string;
   prNumber: string;
+  /** The PR's Vault copy to materialise as a Secret (undefined: no Vault, secret-sync none, or secret-ref names the user's own). */
+  vaultSync?: VaultSync;
 }
 
 /** Reads every input from the runner; secrets are masked as they are read. */
@@ -148,8 +151,10 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     label: (raw.label ?? '').trim(),
     githubToken: (raw['github-token'] ?? '').trim(),
     prNumber: (raw['pr-number'] ?? '').trim(),
+    vaultSync: opt(raw['secret-ref']) ? undefined : parseVaultSync(raw),
   };
   if (out.prNumber !== '') parsePrNumber('pr-number', out.prNumber);
+  if (out.vaultSync) splitKeyPath('secret-checksum-key', out.vaultSync.checksumKey);
   return out;
 }
 
@@ -157,7 +162,9 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
 export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: string; headRef?: string; baseRef?: string; author?: string }, repository: string): DeployPlan {
   const names = planPreviewNames({ pr, repository, service: inputs.service, templates: inputs.templates, domain: inputs.domain });
   const secretRefs: Array<{ key: string; value: string }> = [];
-  if (inputs.secretRef) secretRefs.push({ key: inputs.keys.secretRef, value: inputs.secretRef });
+  const appSecretName = inputs.vaultSync ? `${names.release}-env` : undefined;
+  const secretRef = inputs.secretRef ?? appSecretName;
+  if (secretRef) secretRefs.push({ key: inputs.keys.secretRef, value: secretRef });
   if (inputs.sensitiveSecretRef) secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
   const values = buildGeneratedValues({
     image: inputs.image ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag } : undefined,
@@ -167,6 +174,10 @@ export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: strin
   return {
     repository, pr: pr.number, service: inputs.service, headSha: pr.headSha, namespace: names.namespace, release: names.release,
     chart: inputs.chart, chartVersion: inputs.chartVersion, valuesFiles: inputs.valuesFiles, values, url: names.url,
-    timeoutMs: inputs.timeoutMs, stuckAfterMs: inputs.stuckAfterMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews, guardrails: inputs.guardrails,
+    timeoutMs: inputs.timeoutMs, stuckAfterMs: inputs.stuckAfterMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews,
+    guardrails: inputs.guardrails,
+    appSecret: inputs.vaultSync && appSecretName
+      ? { name: appSecretName, source: `${inputs.vaultSync.mount}/${renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service)}` }
+      : undefined,
   };
 }

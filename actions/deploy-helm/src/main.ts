@@ -2,9 +2,10 @@
  * deploy-helm: validate everything, find helm/kubectl, then the core story (still wanted → cap →
  * namespace → guardrails → stuck release → helm upgrade), outputs and a summary.
  */
-import { ActionError, loadContext, log, refuseForkHead, requirePrNumber, setOutputs, writeSummary } from '@preview-fleet/core';
+import { ActionError, loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, writeSummary } from '@preview-fleet/core';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
-import { deployPreview, detectTools, stillWanted, type DeployResult, type StillWanted } from '@preview-fleet/core/kube';
+import { dataChecksum, deployPreview, detectTools, setPath, splitKeyPath, stillWanted, type DeployResult, type StillWanted } from '@preview-fleet/core/kube';
+import { loginVault, readPrSecret } from '@preview-fleet/core/vault';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
 
 /** Everything checked before touching the cluster: inputs, the PR, the planned names. */
@@ -35,6 +36,21 @@ export async function main(): Promise<void> {
     if (current && !plan.headSha) plan.headSha = current.headSha;
     return wanted;
   };
+
+  const sync = inputs.vaultSync;
+  if (sync && plan.appSecret) {
+    // Read (and mask) the PR's values before anything is created: a missing or foreign path creates nothing.
+    const session = await loginVault({
+      addr: sync.addr, namespace: sync.namespace, method: sync.method, role: sync.role, jwtAudience: sync.jwtAudience,
+      roleId: sync.roleId, secretId: sync.secretId, token: sync.token,
+    });
+    const path = plan.appSecret.source.slice(sync.mount.length + 1);
+    plan.appSecret.data = await readPrSecret(session, {
+      mount: sync.mount, kvVersion: sync.kvVersion, path, marks: newMarks({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
+    });
+    // The checksum in the pod template rolls the pods when (and only when) the values changed.
+    setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
+  }
 
   const result = await deployPreview(plan, { tools, checkStillWanted });
   setOutputs({

@@ -29,11 +29,11 @@ export function openPr(labels = ['preview']): Pr {
   return { number: pr.number, headSha: pr.head.sha };
 }
 
-export function deploy(major: Major, pr: Pr, inputs: Record<string, string> = {}, headSha = pr.headSha): Promise<ActionRun> {
+export function deploy(major: Major, pr: Pr, inputs: Record<string, string> = {}, headSha = pr.headSha, secrets: string[] = []): Promise<ActionRun> {
   return runActionProcess(actionDir, {
     inputs: { chart: chartDir, 'github-token': w.gh.token, domain: 'preview.example.com', timeout: '40s', ...inputs },
     event: pullRequestEvent('synchronize', { number: pr.number, repository: REPOSITORY, headSha, labels: ['preview'] }),
-    eventName: 'pull_request', repository: REPOSITORY, env: w.env(major), secrets: [SENSITIVE, w.gh.token], timeoutMs: 80_000,
+    eventName: 'pull_request', repository: REPOSITORY, env: w.env(major), secrets: [SENSITIVE, w.gh.token, ...secrets], timeoutMs: 80_000,
   });
 }
 

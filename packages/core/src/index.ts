@@ -7,3 +7,4 @@ export * from './naming.js';
 export * from './marks.js';
 export * from './removal.js';
 export * from './network.js';
+export * from './htpasswd.js';

@@ -71,6 +71,33 @@ export function parseCidr(input: string, raw: string): Cidr {
   return { cidr: v, family, prefix };
 }
 
+/**
+ * The cloud metadata addresses no egress rule may ever reach (AWS, GCP and Azure answer on
+ * 169.254.169.254; AWS's IPv6 instance metadata service is fd00:ec2::254).
+ */
+export const METADATA_CIDRS: readonly Cidr[] = [
+  { cidr: '169.254.169.254/32', family: 4, prefix: 32 },
+  { cidr: 'fd00:ec2::254/128', family: 6, prefix: 128 },
+];
+
+/** Whether CIDR `outer` contains every address of `inner` (same family). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || inner.prefix < outer.prefix) return false;
+  const bits = BITS[outer.family];
+  const shift = BigInt(bits - outer.prefix);
+  const net = (c: Cidr) => addressBits(c.cidr.split('/')[0]!, c.family) >> shift;
+  return net(outer) === net(inner);
+}
+
+/**
+ * The metadata CIDRs an allowed range must carve out (`ipBlock.except`): those it contains.
+ * Kubernetes requires each `except` to be a strict subset of `cidr`, so a range that *is* a
+ * metadata address is refused by the caller instead.
+ */
+export function metadataExcepts(c: Cidr): string[] {
+  return METADATA_CIDRS.filter((m) => cidrContains(c, m)).map((m) => m.cidr);
+}
+
 /** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
 const METADATA = new BlockList();
 METADATA.addSubnet('169.254.0.0', 16, 'ipv4');

@@ -14,6 +14,7 @@ import { redact } from '../runtime/secrets.js';
 import { LABELS, MANAGED_BY, newMarks, repoLabelValue, type OwnershipMarks } from '../marks.js';
 import { checkCap, listPreviewNamespaces } from './cap.js';
 import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
+import { appSecretManifest } from './app-secret.js';
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
 import { applyManifests, claimNamespace, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
@@ -43,6 +44,11 @@ export interface DeployPlan {
   /** 0 = no cap. */
   maxPreviews: number;
   guardrails: Omit<GuardrailOptions, 'namespace'>;
+  /**
+   * The PR's Vault copy as a marked Secret (issue 16 part 1): `name` in the namespace, `source`
+   * the Vault path; `data` is filled in (masked) after the Vault read, before anything is created.
+   */
+  appSecret?: { name: string; source: string; data?: Record<string, string> };
 }
 
 export type StillWanted = { wanted: true } | { wanted: false; reason: string };
@@ -138,14 +144,18 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
 
   const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
   const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
+  const secret = plan.appSecret?.data
+    ? [appSecretManifest({ name: plan.appSecret.name, namespace: plan.namespace, data: plan.appSecret.data, marks, source: plan.appSecret.source })]
+    : [];
   // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
-  // then the marks refreshed and the fences applied in one server-side apply.
+  // then the marks refreshed and the fences (and the app's Secret) applied in one server-side apply.
   const claimed = await timed('namespace', async () => {
     const c = await claimNamespace(kubectl, plan.namespace, marks, nsState);
-    await applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, c.state), ...fences]);
+    await applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, c.state), ...fences, ...secret]);
     return c;
   });
   log.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
+  if (secret.length) log.info(`Applied Secret ${plan.appSecret!.name} from Vault ${plan.appSecret!.source} (${Object.keys(plan.appSecret!.data!).length} keys)`);
 
   if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
   const recoveryMessage = describeRecovery(plan.release, recovery);

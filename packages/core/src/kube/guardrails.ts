@@ -2,12 +2,13 @@
  * The fence around a PR's namespace, applied (server-side, idempotently) before the release:
  * a ResourceQuota, a LimitRange giving containers without resources sane defaults, and a
  * NetworkPolicy that admits traffic only from the namespace itself and the ingress controller's
- * namespace, with egress limited to DNS, the namespace and an allow-list.
+ * namespace, with egress limited to DNS, the namespace and an allow-list (empty by default:
+ * closed egress). The cloud metadata addresses are excepted from every allowed range, even 0.0.0.0/0.
  */
 import { InputError } from '../runtime/errors.js';
 import { parseKeyValueMap } from '../runtime/parse.js';
 import { MANAGED_BY, LABELS } from '../marks.js';
-import { parseCidr } from '../network.js';
+import { metadataExcepts, parseCidr } from '../network.js';
 import { checkQuantity, isCountResource } from './quantity.js';
 import type { KubeObject } from './namespace.js';
 
@@ -56,15 +57,27 @@ export function parseLimitRangeInput(raw: string): Toggle<Record<string, string>
 
 export interface EgressRule {
   cidr?: string;
+  /** The cloud metadata addresses inside `cidr`, always carved out (`ipBlock.except`). */
+  except?: string[];
   namespace?: string;
 }
 
-/** The egress allow-list: IPv4/IPv6 CIDRs (`0.0.0.0/0`, `10.1.0.0/16`, `::/0`) and `namespace:<name>` entries. */
+/**
+ * The egress allow-list: IPv4/IPv6 CIDRs (`0.0.0.0/0`, `10.1.0.0/16`, `::/0`) and
+ * `namespace:<name>` entries. A range holding a cloud metadata address gets it as an exception;
+ * a range that is nothing but a metadata address is refused.
+ */
 export function parseEgressAllow(input: string, items: string[]): EgressRule[] {
   return items.map((item) => {
     const ns = /^namespace:([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(item);
     if (ns) return { namespace: ns[1] };
-    return { cidr: parseCidr(input, item).cidr };
+    const cidr = parseCidr(input, item);
+    const except = metadataExcepts(cidr);
+    if (except.includes(cidr.cidr)) {
+      throw new InputError(input, item, 'must not allow a cloud metadata address (169.254.169.254/32, fd00:ec2::254/128)',
+        'Preview pods never reach instance credentials; the network policy always excludes them');
+    }
+    return except.length ? { cidr: cidr.cidr, except } : { cidr: cidr.cidr };
   });
 }
 
@@ -114,7 +127,7 @@ export function guardrailManifests(o: GuardrailOptions): KubeObject[] {
       // DNS: without it nothing resolves (CoreDNS lives in kube-system).
       { to: [nsPeer('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
     ];
-    const peers = egress.map((e) => (e.cidr ? { ipBlock: { cidr: e.cidr } } : nsPeer(e.namespace!)));
+    const peers = egress.map((e) => (e.cidr ? { ipBlock: e.except ? { cidr: e.cidr, except: e.except } : { cidr: e.cidr } } : nsPeer(e.namespace!)));
     if (peers.length) egressRules.push({ to: peers });
     out.push({
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(GUARDRAIL_NAME, o.namespace),

@@ -41,3 +41,4 @@ export {
 } from './removal.js';
 export { listMarkedNamespaces, markNamespaceWarned, listReleasesByNamespace, WARNED_AT_ANNOTATION, type MarkedNamespace, type ReleaseRef } from './inventory.js';
 export { checkQuantity, isCountResource, type QuantityCheck } from './quantity.js';
+export { appSecretManifest, dataChecksum, CHECKSUM_ANNOTATION } from './app-secret.js';

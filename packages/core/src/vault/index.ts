@@ -11,3 +11,4 @@ export {
   dataPath, metadataPath, isUnderPrefix, normalizePrefix, policyHint, guardTarget, parentFolder, v1MarkerPath, V1_MARKER_SUFFIX, type KvVersion,
 } from './paths.js';
 export { ownsPath } from './ownership.js';
+export { readPrSecret, type ReadPrSecretOptions } from './read.js';

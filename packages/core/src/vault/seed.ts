@@ -41,7 +41,7 @@ export interface SeedResult {
 const CAS_MISMATCH = /check-and-set parameter did not match/i;
 
 /** Masks every line of every value (a multi-line PEM must not leak its middle lines); names keys left unmasked as too short. */
-function maskValues(data: Record<string, unknown>, what: string): void {
+export function maskValues(data: Record<string, unknown>, what: string): void {
   const short: string[] = [];
   for (const [key, v] of Object.entries(data)) {
     if (v === null || v === undefined) continue;

@@ -7,6 +7,8 @@
  * - no Ingress for the host → 404 from the default backend;
  * - an Ingress whose backend Service has no Ready pod → 503 (ingress-nginx's "Service
  *   Temporarily Unavailable" while a rollout is in progress);
+ * - the Ingress's access annotations (source range, basic auth, external auth: `access.ts`) refuse
+ *   with 403 / 401 / a redirect before any backend is consulted;
  * - otherwise 200 with a small page naming the namespace and service.
  * TLS is real: a wildcard certificate for the domain signed by a throwaway CA that clients
  * trust through NODE_EXTRA_CA_CERTS.
@@ -20,6 +22,7 @@ import { join } from 'node:path';
 import { startLoopbackServer } from '../http/server.js';
 import type { KubeObject, ObjectStore } from '../kube/store.js';
 import { makeCerts } from './certs.js';
+import { checkAccess, type Denial } from './access.js';
 
 export interface IngressHit {
   host: string;
@@ -39,7 +42,7 @@ export interface IngressStandIn {
   stop(): Promise<void>;
 }
 
-type Answer = { status: number; body: string };
+type Answer = { status: number; body: string; headers?: Record<string, string>; ingress?: KubeObject };
 
 function podReady(p: KubeObject): boolean {
   const conditions = ((p.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions) ?? [];
@@ -61,16 +64,22 @@ export function answerFor(store: ObjectStore, host: string): Answer {
     const rules = ((ing.spec as { rules?: Array<{ host?: string; http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } }> } | undefined)?.rules) ?? [];
     const rule = rules.find((r) => r.host?.toLowerCase() === host);
     if (!rule) continue;
-    const ns = ing.metadata.namespace!;
-    const serviceName = rule.http?.paths?.[0]?.backend?.service?.name;
-    const svc = serviceName ? store.get(serviceType, ns, serviceName) : undefined;
-    if (!svc) return { status: 503, body: '503 Service Temporarily Unavailable (no backend service)' };
-    const selector = (svc.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {};
-    const ready = store.list(podType, ns).filter((p) => !p.metadata.deletionTimestamp && matches(selector, p.metadata.labels) && podReady(p));
-    if (ready.length === 0) return { status: 503, body: '503 Service Temporarily Unavailable' };
-    return { status: 200, body: `<!doctype html><title>${host}</title><p>preview-fleet sandbox: ${ns}/${svc.metadata.name} (${ready.length} ready)</p>\n` };
+    return { ...backendAnswer(store, rule, ing.metadata.namespace!, host), ingress: ing };
   }
   return { status: 404, body: 'default backend - 404' };
+}
+
+/** What the rule's backend answers: 503 without a Service or a Ready pod behind it, else 200. */
+function backendAnswer(store: ObjectStore, rule: { http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } }, ns: string, host: string): Answer {
+  const serviceType = store.types.byKind('Service')!;
+  const podType = store.types.byKind('Pod')!;
+  const serviceName = rule.http?.paths?.[0]?.backend?.service?.name;
+  const svc = serviceName ? store.get(serviceType, ns, serviceName) : undefined;
+  if (!svc) return { status: 503, body: '503 Service Temporarily Unavailable (no backend service)' };
+  const selector = (svc.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {};
+  const ready = store.list(podType, ns).filter((p) => !p.metadata.deletionTimestamp && matches(selector, p.metadata.labels) && podReady(p));
+  if (ready.length === 0) return { status: 503, body: '503 Service Temporarily Unavailable' };
+  return { status: 200, body: `<!doctype html><title>${host}</title><p>preview-fleet sandbox: ${ns}/${svc.metadata.name} (${ready.length} ready)</p>\n` };
 }
 
 export async function startIngress(options: { store: ObjectStore; domain?: string }): Promise<IngressStandIn> {
@@ -80,20 +89,21 @@ export async function startIngress(options: { store: ObjectStore; domain?: strin
   const hits: IngressHit[] = [];
   const inDomain = (host: string) => host === domain || host.endsWith(`.${domain}`);
 
-  const serve = (req: IncomingMessage, res: ServerResponse, hostHeader: string) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse, hostHeader: string) => {
     const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
-    const a = inDomain(host) ? answerFor(options.store, host) : { status: 502, body: `cannot resolve ${host}` };
+    let a: Answer | Denial = inDomain(host) ? answerFor(options.store, host) : { status: 502, body: `cannot resolve ${host}` };
+    if ('ingress' in a && a.ingress) a = (await checkAccess(options.store, a.ingress, req, host)) ?? a;
     hits.push({ host, path: req.url ?? '/', status: a.status });
-    res.writeHead(a.status, { 'content-type': a.status === 200 ? 'text/html' : 'text/plain', 'content-length': Buffer.byteLength(a.body) });
+    res.writeHead(a.status, { 'content-type': a.status === 200 ? 'text/html' : 'text/plain', 'content-length': Buffer.byteLength(a.body), ...a.headers });
     res.end(a.body);
   };
-  const tlsServer = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => serve(req, res, req.headers.host ?? ''));
+  const tlsServer = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => void serve(req, res, req.headers.host ?? ''));
   const tunnels = new Set<Socket>();
 
   const proxy = await startLoopbackServer((req, res) => {
     // Plain-http requests through the proxy carry an absolute URL.
     const url = new URL(req.url ?? '/', 'http://invalid');
-    serve(req, res, url.host || (req.headers.host ?? ''));
+    void serve(req, res, url.host || (req.headers.host ?? ''));
   });
   proxy.server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const host = (req.url ?? '').replace(/:\d+$/, '').toLowerCase();
