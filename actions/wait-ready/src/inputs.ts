@@ -10,13 +10,14 @@ import {
 
 export const INPUT_NAMES = [
   'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
+  'argocd-revision',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '',
+  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'argocd-revision': '',
 };
 
 export interface Inputs {
@@ -31,6 +32,8 @@ export interface Inputs {
   /** The smoke command's text; split into argv once the URL is known (PREVIEW_URL). */
   smoke?: string;
   argocd?: ApplicationRef;
+  /** The commit the Application must have synced (argocd-revision, else the PR's head SHA). */
+  argocdRevision?: string;
 }
 
 export function readRawInputs(): RawInputs {
@@ -39,9 +42,17 @@ export function readRawInputs(): RawInputs {
 
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
 
-export function parseInputs(given: RawInputs): Inputs {
+/** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
+export function parseInputs(given: RawInputs, headSha?: string): Inputs {
   const raw = { ...DEFAULTS, ...given };
   const argocd = parseApplicationRef('argocd-application', raw['argocd-application'] ?? '');
+  const revRaw = (raw['argocd-revision'] ?? '').trim();
+  if (revRaw !== '' && !/^[0-9a-f]{7,40}$/i.test(revRaw)) throw new InputError('argocd-revision', revRaw, 'must be a commit SHA (7 to 40 hex digits)');
+  const argocdRevision = argocd ? (revRaw || headSha || undefined)?.toLowerCase() : undefined;
+  if (argocd && !argocdRevision) {
+    throw new InputError('argocd-revision', '', 'is required with argocd-application outside pull_request events',
+      'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.');
+  }
   const nsRaw = (raw.namespace ?? '').trim();
   if (nsRaw === '' && !argocd) throw new InputError('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
   const kinds = parseList('kinds', raw.kinds ?? '').map((k) => {
@@ -74,6 +85,6 @@ export function parseInputs(given: RawInputs): Inputs {
     kinds, selector: selector || undefined, url,
     expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
     timeoutMs: parseDuration('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
-    headers, smoke: smoke || undefined, argocd,
+    headers, smoke: smoke || undefined, argocd, argocdRevision,
   };
 }

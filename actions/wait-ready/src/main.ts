@@ -2,18 +2,18 @@
  * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
  * outputs say whether the preview is really live and how long each phase took.
  */
-import { ActionError, log, setOutputs, writeSummary } from '@preview-fleet/core';
+import { ActionError, loadContext, log, setOutputs, writeSummary } from '@preview-fleet/core';
 import { kubectlTools, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs } from './inputs.js';
 
 export async function main(): Promise<void> {
-  const inputs = parseInputs(readRawInputs());
+  const inputs = parseInputs(readRawInputs(), loadContext().pr?.headSha);
   const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
   const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
   const tools = kubectlTools();
   const result = await waitReady(tools, {
     namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
-    expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, previewUrl: base,
+    expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, argocdRevision: inputs.argocdRevision, previewUrl: base,
   });
   const elapsed = (result.elapsedMs / 1000).toFixed(1);
   setOutputs({ ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult });

@@ -17,4 +17,6 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'header line without colon', inputs: { headers: 'X-Preview-Bypass hunter2-bypass' }, input: 'headers', message: /"Name: value"/, bundle: true },
   { name: 'smoke-command with a pipe', inputs: { 'smoke-command': 'curl $PREVIEW_URL | grep ok' }, input: 'smoke-command', message: /without a shell/ },
   { name: 'argocd-application malformed', inputs: { 'argocd-application': 'a/b/c' }, input: 'argocd-application', message: /name or namespace\/name/ },
+  { name: 'argocd-revision not a SHA', inputs: { 'argocd-application': 'app-pr-3', 'argocd-revision': 'main' }, input: 'argocd-revision', message: /commit SHA \(7 to 40 hex digits\)/ },
+  { name: 'argocd-application without a head SHA', inputs: { 'argocd-application': 'app-pr-3' }, input: 'argocd-revision', message: /outside pull_request events/ },
 ];

@@ -32,7 +32,8 @@ export {
   parseExpectStatus, statusExpected, parseHeaders, probeOnce, probeUntilReady, describeAttempt,
   type StatusRange, type AttemptOutcome, type ProbeOptions, type ProbeResult,
 } from './probe.js';
-export { parseApplicationRef, applicationState, waitForApplication, type ApplicationRef, type ApplicationState } from './argocd.js';
+export {
+  parseApplicationRef, applicationState, applicationReady, hasSyncedRevision, describeApplication, waitForApplication, type ApplicationRef, type ApplicationState } from './argocd.js';
 export { splitCommandLine } from './smoke.js';
 export { waitReady, renderPhases, type ReadyOptions, type ReadyResult, type Phase } from './ready.js';
 export {

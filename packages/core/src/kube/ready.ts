@@ -7,7 +7,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { runCommand } from '../exec.js';
-import { waitForApplication, type ApplicationRef } from './argocd.js';
+import { describeApplication, waitForApplication, type ApplicationRef } from './argocd.js';
 import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
 import { probeUntilReady, type ProbeOptions, type StatusRange } from './probe.js';
 import { listWorkloads, requireWorkloads, waitForRollouts, type WorkloadKind } from './rollout.js';
@@ -26,6 +26,8 @@ export interface ReadyOptions {
   /** argv of the smoke command (PREVIEW_URL is set for it). */
   smoke?: string[];
   argocd?: ApplicationRef;
+  /** The commit the Argo CD Application must have synced (the PR's head SHA). */
+  argocdRevision?: string;
   clock?: Clock;
   /** Probe schedule overrides (tests). */
   probe?: Pick<ProbeOptions, 'initialDelayMs' | 'maxDelayMs' | 'requestTimeoutMs' | 'attempt'>;
@@ -62,11 +64,11 @@ export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyR
 
   if (o.argocd) {
     const t0 = clock.now();
-    const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs });
-    const detail = `${w.last.found ? `${w.last.sync}/${w.last.health}` : 'not found'}${w.last.message ? ` — ${w.last.message}` : ''}`;
+    const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs, revision: o.argocdRevision });
+    const detail = describeApplication(w.last, o.argocdRevision);
     phases.push({ phase: 'argocd', ms: clock.now() - t0, ok: w.ready, detail });
     if (!w.ready) {
-      return fail(`Argo CD Application ${o.argocd.namespace}/${o.argocd.name} is not Synced and Healthy after ${Math.round(w.elapsedMs / 1000)}s: ${detail}`, true);
+      return fail(`Argo CD Application ${o.argocd.namespace}/${o.argocd.name} is not Synced and Healthy${o.argocdRevision ? ` at ${o.argocdRevision.slice(0, 12)}` : ''} after ${Math.round(w.elapsedMs / 1000)}s: ${detail}`, true);
     }
   } else {
     const t0 = clock.now();
