@@ -28,8 +28,8 @@ const load = (f: string): { on: any; permissions?: unknown; jobs: Record<string,
 
 
 describe('example workflows', () => {
-  it('exist: preview, preview-individual, teardown, reaper', () => {
-    expect(files).toEqual(['preview-individual.yml', 'preview.yml', 'reaper.yml', 'teardown.yml']);
+  it('exist: preview, preview-individual, preview-argocd, teardown, reaper', () => {
+    expect(files).toEqual(['preview-argocd.yml', 'preview-individual.yml', 'preview.yml', 'reaper.yml', 'teardown.yml']);
   });
 
   describe.each(files)('%s', (file) => {
