@@ -7,11 +7,11 @@ import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import type { GitHubClient } from './client.js';
 import { isReadOnlyTokenError, statusOf } from './client.js';
-import { applyUpdate, type ServiceSection } from './comment-model.js';
+import { applyUpdate, mergeSections, type ServiceSection } from './comment-model.js';
 import type { RenderContext } from './comment-render.js';
 import { readStatusComments, writeStatusComment, type StatusCommentsRead, type UpsertResult } from './comment-upsert.js';
 import {
-  createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, type DeploymentStatusState,
+  createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, lastEnvironmentUrl, type DeploymentStatusState,
 } from './deployments.js';
 
 export interface PublishStatusOptions {
@@ -99,7 +99,8 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
       } else if (!section.sha) {
         out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
       } else {
-        const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+        const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
+        const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
         out.deploymentId = id;
         out.deploymentStatus = state;
         section = { ...section, environment: o.environment, deploymentId: id };
@@ -129,13 +130,20 @@ export function cachedDeployment(held: ServiceSection[], update: ServiceSection,
   return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
 }
 
-/** Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's own. */
+/**
+ * Posts the status on the cached deployment, or (none cached, or it was deleted: 404) on the SHA's
+ * own. An update without a URL repeats the last known one (the comment's, else GitHub's), so
+ * "View deployment" stays through a redeploy; a lookup that fails posts none, as before.
+ */
 async function postStatus(
-  client: GitHubClient, o: PublishStatusOptions, repository: string, state: DeploymentStatusState, cached: number | undefined,
+  client: GitHubClient, o: PublishStatusOptions, repository: string, state: DeploymentStatusState, cached: number | undefined, knownUrl?: string,
 ): Promise<number> {
-  const status = (deploymentId: number) => createDeploymentStatus(client, {
+  let url = o.section.url ?? knownUrl;
+  const status = async (deploymentId: number, created = false) => createDeploymentStatus(client, {
     owner: o.owner, repo: o.repo, deploymentId, state,
-    environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+    environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment!, deploymentId, created, service: o.section.service })
+      .catch(() => undefined),
+    logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
   });
   if (cached !== undefined) {
     try {
@@ -148,6 +156,6 @@ async function postStatus(
   const dep = await ensureDeployment(client, {
     owner: o.owner, repo: o.repo, environment: o.environment!, sha: o.section.sha!, repository, pr: o.pr,
   });
-  await status(dep.id);
+  await status(dep.id, dep.created);
   return dep.id;
 }
