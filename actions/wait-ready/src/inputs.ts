@@ -10,7 +10,7 @@ import {
 
 export const INPUT_NAMES = [
   'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-  'argocd-revision',
+  'argocd-revision', 'junit-report', 'report-url',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -18,6 +18,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
   timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'argocd-revision': '',
+  'junit-report': '', 'report-url': '',
 };
 
 export interface Inputs {
@@ -31,6 +32,10 @@ export interface Inputs {
   headers: Record<string, string>;
   /** The smoke command's text; split into argv once the URL is known (PREVIEW_URL). */
   smoke?: string;
+  /** Path of the JUnit XML report the smoke command writes. */
+  junitReport?: string;
+  /** Link shown with the smoke results; undefined links the run. */
+  reportUrl?: string;
   argocd?: ApplicationRef;
   /** The commit the Application must have synced (argocd-revision, else the PR's head SHA). */
   argocdRevision?: string;
@@ -80,11 +85,17 @@ export function parseInputs(given: RawInputs, headSha?: string): Inputs {
     const argv = splitCommandLine('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
     if (argv.length === 0) throw new InputError('smoke-command', smoke, 'must name a command');
   }
+  const junitReport = (raw['junit-report'] ?? '').trim();
+  if (junitReport && !smoke) throw new InputError('junit-report', junitReport, 'needs smoke-command: it is the JUnit XML report the smoke command writes');
+  if (/[\0\n]/.test(junitReport)) throw new InputError('junit-report', junitReport, 'must be one file path');
+  const reportUrl = (raw['report-url'] ?? '').trim();
+  if (reportUrl) parseUrl('report-url', reportUrl);
   return {
     namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
     kinds, selector: selector || undefined, url,
     expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
     timeoutMs: parseDuration('timeout', raw.timeout ?? '', { minMs: 1000, maxMs: 6 * 3_600_000 }),
     headers, smoke: smoke || undefined, argocd, argocdRevision,
+    junitReport: junitReport || undefined, reportUrl: reportUrl || undefined,
   };
 }

@@ -7,17 +7,21 @@ import { kubectlTools, renderPhases, splitCommandLine, waitReady } from '@previe
 import { parseInputs, readRawInputs } from './inputs.js';
 
 export async function main(): Promise<void> {
-  const inputs = parseInputs(readRawInputs(), loadContext().pr?.headSha);
+  const ctx = loadContext();
+  const inputs = parseInputs(readRawInputs(), ctx.pr?.headSha);
   const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
   const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
   const tools = kubectlTools();
   const result = await waitReady(tools, {
     namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
     expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, argocdRevision: inputs.argocdRevision, previewUrl: base,
+    junitReport: inputs.junitReport, reportLink: inputs.reportUrl ?? ctx.runUrl,
   });
   const elapsed = (result.elapsedMs / 1000).toFixed(1);
-  setOutputs({ ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult });
+  setOutputs({
+    ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult, 'smoke-report': result.smokeMarkdown ?? '',
+  });
   for (const p of result.phases) log.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
-  await writeSummary(['### Preview readiness', '', renderPhases(result), '', result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
+  await writeSummary(['### Preview readiness', '', renderPhases(result), '', ...(result.smokeMarkdown ? [result.smokeMarkdown, ''] : []), result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
   if (!result.ready) throw new ActionError(result.message ?? 'The preview is not ready');
 }
