@@ -94,7 +94,7 @@ describe('Playwright with Debian chromium against a sandbox preview', () => {
       event, repository: REPO, runId: 5150, timeoutMs: 240_000, cwd: home,
       env: {
         ...ingress.env, PATH: `${dirname(toolPaths().v34.kubectl)}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: kube.kubeconfigPath,
-        CHROMIUM_PATH: CHROMIUM, SMOKE_JUNIT: report, SMOKE_TRUST_SPKI: await servedSpki(host), SMOKE_EXPECT_TEXT: `preview-fleet sandbox: ${ns}/app`,
+        CHROMIUM_PATH: CHROMIUM, SMOKE_JUNIT: report, SMOKE_OUTPUT_DIR: join(home, 'test-results'), SMOKE_TRUST_SPKI: await servedSpki(host), SMOKE_EXPECT_TEXT: `preview-fleet sandbox: ${ns}/app`,
       },
     });
     const seconds = (performance.now() - t0) / 1000;

@@ -2,6 +2,7 @@
 // Everything comes from the environment, so the same config runs in CI and in the sandbox:
 //   PREVIEW_URL            the preview's base URL (wait-ready sets it)
 //   SMOKE_JUNIT            where the JUnit report goes (wait-ready's junit-report)
+//   SMOKE_OUTPUT_DIR       screenshots of failures (default test-results)
 //   CHROMIUM_PATH          a system Chromium (Debian: /usr/bin/chromium) instead of Playwright's download
 //   HTTPS_PROXY, NO_PROXY  a proxy the browser must use (the sandbox's ingress stand-in is one)
 //   SMOKE_TRUST_SPKI       sandbox only: the base64 SHA-256 SPKI of a certificate to trust (the
@@ -18,6 +19,8 @@ export default defineConfig({
   timeout: 30_000,
   retries: 0,
   workers: 1,
+  // Screenshots of failures; upload it as an artifact and pass its URL as wait-ready's report-url.
+  outputDir: env.SMOKE_OUTPUT_DIR ?? 'test-results',
   reporter: [['list'], ['junit', { outputFile: env.SMOKE_JUNIT ?? 'smoke-results.xml' }]],
   use: {
     baseURL: env.PREVIEW_URL,
