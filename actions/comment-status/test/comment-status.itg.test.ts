@@ -110,6 +110,35 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     expect(statusComments(pr.number)).toHaveLength(1);
   });
 
+  it('keeps "View deployment": every status of a redeploy carries the last known environment_url (per service); a new preview\'s first statuses have none', async () => {
+    const pr = gh.openPullRequest(REPO, { labels: ['preview'] });
+    const env = `preview/pr-${pr.number}`;
+    const appUrl = `https://app-pr-${pr.number}.preview.example.com/`;
+    const apiUrl = `https://api-pr-${pr.number}.preview.example.com/`;
+    for (const state of ['queued', 'deploying']) ok(await run(pr, { state }, { runId: 2000 }));
+    ok(await run(pr, { state: 'ready', url: appUrl }, { runId: 2000 }));
+    ok(await run(pr, { state: 'ready', service: 'api', url: apiUrl }, { runId: 2001 }));
+    // A push: the new head SHA's deployment goes through queued → building → deploying without a URL input.
+    const sha2 = gh.pushCommit(REPO, pr.number);
+    for (const state of ['queued', 'building', 'deploying']) ok(await run(pr, { state }, { runId: 2002, headSha: sha2 }));
+    ok(await run(pr, { state: 'deploying', service: 'api' }, { runId: 2003, headSha: sha2 }));
+    ok(await run(pr, { state: 'failed', service: 'api' }, { runId: 2003, headSha: sha2 }));
+
+    const [second, first] = deploymentsOf(env);
+    expect(second!.sha).toBe(sha2);
+    const urls = (d: any) => [...d.statuses].reverse().map((s: any) => [s.state, s.description.split(':')[0], s.environment_url]);
+    expect(urls(first)).toEqual([
+      ['queued', 'app', ''], ['in_progress', 'app', ''], ['success', 'app', appUrl], ['success', 'api', apiUrl],
+    ]);
+    expect(urls(second)).toEqual([
+      ['queued', 'app', appUrl], ['in_progress', 'app', appUrl], ['in_progress', 'app', appUrl],
+      ['in_progress', 'api', apiUrl], ['failure', 'api', apiUrl],
+    ]);
+    // Destroyed: inactive statuses carry no URL (the button should go).
+    ok(await run(pr, { state: 'destroyed' }, { runId: 2004, headSha: sha2 }));
+    for (const d of deploymentsOf(env)) expect(d.statuses[0]).toMatchObject({ state: 'inactive', environment_url: '' });
+  });
+
   it('collapses a race: two marker comments created directly → one left, the oldest, holding every section', async () => {
     const pr = gh.openPullRequest(REPO);
     const ctx = { serverUrl: 'https://github.com', repository: REPO };

@@ -1,4 +1,4 @@
-import { runAction } from '@preview-fleet/core';
+import { loadContext, runAction } from '@preview-fleet/core';
 import { main } from './main.js';
 import { parseInputs, readRawInputs } from './inputs.js';
-await runAction(main, { validate: () => parseInputs(readRawInputs()) });
+await runAction(main, { validate: () => parseInputs(readRawInputs(), loadContext().pr?.headSha) });

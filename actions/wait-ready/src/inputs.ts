@@ -13,14 +13,15 @@ import {
 
 export const INPUT_NAMES = [
   'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-  'request-timeout',
+  'request-timeout', 'argocd-revision', 'junit-report', 'report-url',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'argocd-revision': '',
+  'junit-report': '', 'report-url': '',
 };
 
 export interface Inputs {
@@ -36,7 +37,13 @@ export interface Inputs {
   headers: Record<string, string>;
   /** The smoke command's text; split into argv once the URL is known (PREVIEW_URL). */
   smoke?: string;
+  /** Path of the JUnit XML report the smoke command writes. */
+  junitReport?: string;
+  /** Link shown with the smoke results; undefined links the run. */
+  reportUrl?: string;
   argocd?: ApplicationRef;
+  /** The commit the Application must have synced (argocd-revision, else the PR's head SHA). */
+  argocdRevision?: string;
 }
 
 export function readRawInputs(): RawInputs {
@@ -45,9 +52,17 @@ export function readRawInputs(): RawInputs {
 
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
 
-export function parseInputs(given: RawInputs): Inputs {
+/** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
+export function parseInputs(given: RawInputs, headSha?: string): Inputs {
   const raw = { ...DEFAULTS, ...given };
   const argocd = parseApplicationRef('argocd-application', raw['argocd-application'] ?? '');
+  const revRaw = (raw['argocd-revision'] ?? '').trim();
+  if (revRaw !== '' && !/^[0-9a-f]{7,40}$/i.test(revRaw)) throw new InputError('argocd-revision', revRaw, 'must be a commit SHA (7 to 40 hex digits)');
+  const argocdRevision = argocd ? (revRaw || headSha || undefined)?.toLowerCase() : undefined;
+  if (argocd && !argocdRevision) {
+    throw new InputError('argocd-revision', '', 'is required with argocd-application outside pull_request events',
+      'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.');
+  }
   const nsRaw = (raw.namespace ?? '').trim();
   if (nsRaw === '' && !argocd) throw new InputError('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
   const kinds = parseList('kinds', raw.kinds ?? '').map((k) => {
@@ -75,12 +90,18 @@ export function parseInputs(given: RawInputs): Inputs {
     const argv = splitCommandLine('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
     if (argv.length === 0) throw new InputError('smoke-command', smoke, 'must name a command');
   }
+  const junitReport = (raw['junit-report'] ?? '').trim();
+  if (junitReport && !smoke) throw new InputError('junit-report', junitReport, 'needs smoke-command: it is the JUnit XML report the smoke command writes');
+  if (/[\0\n]/.test(junitReport)) throw new InputError('junit-report', junitReport, 'must be one file path');
+  const reportUrl = (raw['report-url'] ?? '').trim();
+  if (reportUrl) parseUrl('report-url', reportUrl);
   return {
     namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
     kinds, selector: selector || undefined, url,
     expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
     timeoutMs: parseStepTimeout(raw.timeout ?? ''),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
-    headers, smoke: smoke || undefined, argocd,
+    headers, smoke: smoke || undefined, argocd, argocdRevision,
+    junitReport: junitReport || undefined, reportUrl: reportUrl || undefined,
   };
 }

@@ -2,12 +2,13 @@
  * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
  * outputs say whether the preview is really live and how long each phase took.
  */
-import { ActionError, log, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
+import { ActionError, loadContext, log, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
 import { kubectlTools, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs } from './inputs.js';
 
 export async function main(): Promise<void> {
-  const inputs = parseInputs(readRawInputs());
+  const ctx = loadContext();
+  const inputs = parseInputs(readRawInputs(), ctx.pr?.headSha);
   // The waits share `timeout` and report their own diagnostics when it is up; the hard bound
   // (a kubectl or probe that never returns) gets a few seconds more so those diagnostics come first.
   setStepTimeout(inputs.timeoutMs + 10_000);
@@ -16,11 +17,14 @@ export async function main(): Promise<void> {
   const tools = kubectlTools({ requestTimeoutMs: inputs.requestTimeoutMs });
   const result = await waitReady(tools, {
     namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
-    expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, previewUrl: base,
+    expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, argocdRevision: inputs.argocdRevision, previewUrl: base,
+    junitReport: inputs.junitReport, reportLink: inputs.reportUrl ?? ctx.runUrl,
   });
   const elapsed = (result.elapsedMs / 1000).toFixed(1);
-  setOutputs({ ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult });
+  setOutputs({
+    ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult, 'smoke-report': result.smokeMarkdown ?? '',
+  });
   for (const p of result.phases) log.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
-  await writeSummary(['### Preview readiness', '', renderPhases(result), '', result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
+  await writeSummary(['### Preview readiness', '', renderPhases(result), '', ...(result.smokeMarkdown ? [result.smokeMarkdown, ''] : []), result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
   if (!result.ready) throw new ActionError(result.message ?? 'The preview is not ready');
 }

@@ -22,4 +22,6 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'url at the IPv6 metadata endpoint', inputs: { url: 'http://[fd00:ec2::254]/' }, input: 'url', message: /link-local or cloud metadata/, bundle: true },
   { name: 'url link-local in another spelling', inputs: { url: 'http://0xA9FE0001:8080/' }, input: 'url', message: /link-local or cloud metadata/ },
   { name: 'url IPv6 link-local', inputs: { url: 'http://[fe80::1]/' }, input: 'url', message: /link-local or cloud metadata/ },
+  { name: 'argocd-revision not a SHA', inputs: { 'argocd-application': 'app-pr-3', 'argocd-revision': 'main' }, input: 'argocd-revision', message: /commit SHA \(7 to 40 hex digits\)/ },
+  { name: 'argocd-application without a head SHA', inputs: { 'argocd-application': 'app-pr-3' }, input: 'argocd-revision', message: /outside pull_request events/ },
 ];

@@ -131,22 +131,46 @@ describe('wait-ready (bundled, runner-style, kube stand-in + local HTTP server)'
     expect(r.outputs.ready).toBe('false');
   });
 
-  it('waits for an Argo CD Application to be Synced and Healthy instead of rollouts', async () => {
+  it('waits for an Argo CD Application to have synced the head SHA and be Synced and Healthy, instead of rollouts; refuses the previous revision', async () => {
     const apps = kube.registerCustomResource({ group: 'argoproj.io', version: 'v1alpha1', resource: 'applications', kind: 'Application', singular: 'application', namespaced: true, shortNames: ['app'], subresources: [] });
     kube.store.create(kube.store.types.get('', 'v1', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } } as KubeObject);
-    const app = (name: string, sync: string, health: string): KubeObject => ({
+    const OLD = 'a'.repeat(40);
+    const HEAD = 'b'.repeat(40);
+    const app = (name: string, sync: string, health: string, revision: string, images: string[] = []): KubeObject => ({
       apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' },
-      spec: { project: 'default' }, status: { sync: { status: sync }, health: { status: health, message: health === 'Healthy' ? undefined : 'Deployment app has timed out progressing' } },
+      spec: { project: 'default' },
+      status: { sync: { status: sync, revision }, summary: { images }, health: { status: health, message: health === 'Healthy' ? undefined : 'Deployment app has timed out progressing' } },
     } as KubeObject);
-    kube.store.create(apps, app('app-pr-34', 'Synced', 'Healthy'));
-    kube.store.create(apps, app('app-pr-35', 'Synced', 'Degraded'));
-    const good = await run({ 'argocd-application': 'app-pr-34', timeout: '30s' });
+    kube.store.create(apps, app('app-pr-34', 'Synced', 'Healthy', HEAD));
+    kube.store.create(apps, app('app-pr-35', 'Synced', 'Degraded', HEAD));
+    // Right after a push: the previous commit is still Synced + Healthy.
+    kube.store.create(apps, app('app-pr-36', 'Synced', 'Healthy', OLD, [`123456789012.dkr.ecr.eu-west-1.amazonaws.com/app-preview-36:preview-${OLD}`]));
+    // A chart repository's revision is not the app's commit; the image tag is.
+    kube.store.create(apps, app('app-pr-37', 'Synced', 'Healthy', 'c'.repeat(40), [`123456789012.dkr.ecr.eu-west-1.amazonaws.com/app-preview-37:preview-${HEAD}`]));
+    const pr = (n: number) => ({ event: { action: 'synchronize', number: n, pull_request: { number: n, state: 'open', head: { sha: HEAD, ref: 'f' }, base: { ref: 'main' }, labels: [] } } });
+
+    const good = await runActionProcess(actionDir, { inputs: { 'argocd-application': 'app-pr-34', timeout: '30s' }, env: env(), ...pr(34), timeoutMs: 60_000 });
     expect(good.exitCode, good.log).toBe(0);
-    expect(good.summary).toMatch(/\| argocd \| [\d.]+ s \| ✅ \| Synced\/Healthy \|/);
-    const bad = await run({ 'argocd-application': 'argocd/app-pr-35', timeout: '2s' });
+    expect(good.summary).toMatch(/\| argocd \| [\d.]+ s \| ✅ \| Synced\/Healthy at bbbbbbbbbbbb \|/);
+    const byImage = await runActionProcess(actionDir, { inputs: { 'argocd-application': 'app-pr-37', timeout: '30s' }, env: env(), ...pr(37), timeoutMs: 60_000 });
+    expect(byImage.exitCode, byImage.log).toBe(0);
+
+    const old = await runActionProcess(actionDir, { inputs: { 'argocd-application': 'app-pr-36', timeout: '2s' }, env: env(), ...pr(36), timeoutMs: 60_000 });
+    expect(old.exitCode).toBe(1);
+    expect(errorOf(old)).toContain('Argo CD Application argocd/app-pr-36 is not Synced and Healthy at bbbbbbbbbbbb');
+    expect(errorOf(old)).toContain('Synced/Healthy at aaaaaaaaaaaa — not yet bbbbbbbbbbbb (synced aaaaaaaaaaaa; images ');
+    expect(old.outputs.ready).toBe('false');
+
+    const bad = await run({ 'argocd-application': 'argocd/app-pr-35', 'argocd-revision': HEAD, timeout: '2s' });
     expect(bad.exitCode).toBe(1);
     expect(errorOf(bad)).toContain('Argo CD Application argocd/app-pr-35 is not Synced and Healthy');
-    expect(errorOf(bad)).toContain('Synced/Degraded — Deployment app has timed out progressing');
+    expect(errorOf(bad)).toContain('Synced/Degraded at bbbbbbbbbbbb — Deployment app has timed out progressing');
+
+    // No pull_request payload and no argocd-revision: refused before the cluster is asked anything.
+    const before = kube.requestLog().length;
+    const unknown = await run({ 'argocd-application': 'app-pr-34', timeout: '2s' });
+    expectInputRejected(unknown, { name: 'argocd-revision missing', inputs: {}, input: 'argocd-revision', message: /is required with argocd-application outside pull_request events/ });
+    expect(kube.requestLog().length).toBe(before);
   });
 
   it(`refuses ${BAD_INPUTS.length} bad inputs, each with one clear ::error:: and no request to the cluster`, async () => {

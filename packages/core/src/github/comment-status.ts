@@ -8,12 +8,12 @@ import { redact } from '../runtime/secrets.js';
 import type { GitHubClient } from './client.js';
 import { isReadOnlyTokenError, statusOf } from './client.js';
 import { authorMismatchHint } from './comment-author.js';
-import { applyUpdate, type ServiceSection } from './comment-model.js';
+import { applyUpdate, mergeSections, type ServiceSection } from './comment-model.js';
 import type { RenderContext } from './comment-render.js';
 import { readStatusComments, writeStatusComment, type StatusCommentsRead, type UpsertResult } from './comment-upsert.js';
 import {
   createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, getDeployment, isOurDeployment,
-  type DeploymentStatusState,
+  lastEnvironmentUrl, type DeploymentStatusState,
 } from './deployments.js';
 
 export interface PublishStatusOptions {
@@ -106,7 +106,8 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
       } else if (!section.sha) {
         out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
       } else {
-        const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+        const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
+        const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
         out.deploymentId = id;
         out.deploymentStatus = state;
         section = { ...section, environment: o.environment, deploymentId: id };
@@ -142,14 +143,19 @@ export function cachedDeployment(held: ServiceSection[], update: ServiceSection,
 /**
  * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
  * is only a hint read back from a comment: it is used only when GitHub says that deployment is
- * this repository's preview of this PR, in this environment, for this commit (one GET).
+ * this repository's preview of this PR, in this environment, for this commit (one GET). An update
+ * without a URL repeats the last known one (the comment's, else GitHub's), so "View deployment"
+ * stays through a redeploy; a lookup that fails posts none, as before.
  */
 async function postStatus(
-  client: GitHubClient, o: PublishStatusOptions, repository: string, state: DeploymentStatusState, cached: number | undefined,
+  client: GitHubClient, o: PublishStatusOptions, repository: string, state: DeploymentStatusState, cached: number | undefined, knownUrl?: string,
 ): Promise<number> {
-  const status = (deploymentId: number) => createDeploymentStatus(client, {
+  let url = o.section.url ?? knownUrl;
+  const status = async (deploymentId: number, created = false) => createDeploymentStatus(client, {
     owner: o.owner, repo: o.repo, deploymentId, state,
-    environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+    environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment!, deploymentId, pr: o.pr, created, service: o.section.service })
+      .catch(() => undefined),
+    logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
   });
   if (cached !== undefined) {
     const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
@@ -165,6 +171,6 @@ async function postStatus(
   const dep = await ensureDeployment(client, {
     owner: o.owner, repo: o.repo, environment: o.environment!, sha: o.section.sha!, repository, pr: o.pr,
   });
-  await status(dep.id);
+  await status(dep.id, dep.created);
   return dep.id;
 }

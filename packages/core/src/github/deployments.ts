@@ -153,6 +153,39 @@ export async function createDeploymentStatus(client: GitHubClient, o: StatusOpti
 }
 
 /**
+ * The `environment_url` a status should repeat when its update brings none: GitHub shows only the
+ * latest status's URL as "View deployment", so a redeploy's queued and in-progress statuses would
+ * hide the button. Looks at `deploymentId`'s own statuses (unless it was just created), then at
+ * the newest of this PR's other deployments (our marks) in `environment`; prefers `service`'s (our statuses'
+ * descriptions start with "<service>:"). Undefined for a new preview.
+ */
+export async function lastEnvironmentUrl(
+  client: GitHubClient, o: RepoRef & { environment: string; deploymentId: number; pr: number; created?: boolean; service?: string },
+): Promise<string | undefined> {
+  let any: string | undefined;
+  const fromStatuses = async (id: number): Promise<string | undefined> => {
+    const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+    for (const st of [...data].sort((a, b) => b.id - a.id)) {
+      if (!st.environment_url) continue;
+      if (!o.service || st.description?.startsWith(`${o.service}:`)) return st.environment_url;
+      any ??= st.environment_url;
+    }
+    return undefined;
+  };
+  if (!o.created) {
+    const own = await fromStatuses(o.deploymentId);
+    if (own) return own;
+  }
+  const others = (await listDeployments(client, o))
+    .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+  for (const d of others.slice(0, 3)) {
+    const url = await fromStatuses(d.id);
+    if (url) return url;
+  }
+  return any;
+}
+
+/**
  * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
  * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */

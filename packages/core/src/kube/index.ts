@@ -32,9 +32,11 @@ export {
   parseExpectStatus, statusExpected, parseHeaders, probeOnce, probeUntilReady, describeAttempt,
   type StatusRange, type AttemptOutcome, type ProbeOptions, type ProbeResult,
 } from './probe.js';
-export { parseApplicationRef, applicationState, waitForApplication, type ApplicationRef, type ApplicationState } from './argocd.js';
+export {
+  parseApplicationRef, applicationState, applicationReady, hasSyncedRevision, describeApplication, waitForApplication, type ApplicationRef, type ApplicationState } from './argocd.js';
 export { splitCommandLine } from './smoke.js';
 export { waitReady, renderPhases, type ReadyOptions, type ReadyResult, type Phase } from './ready.js';
+export { parseJUnit, renderJUnit, junitCounts, type JUnitResult, type JUnitFailure } from './junit.js';
 export {
   uninstallRelease, deleteNamespace, deleteMarkedNamespaces, isSystemNamespace, notOwnedReason, describeStuck,
   type KubeCli, type Owner, type UninstallOptions, type DeleteNamespaceOptions, type MarkedNamespaceRef,

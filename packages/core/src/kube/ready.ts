@@ -3,12 +3,14 @@
  * Synced and Healthy), then the URL answering with an expected status, then the optional smoke
  * command passing — with the time spent in each phase.
  */
+import { readFile, rm } from 'node:fs/promises';
 import { type Clock, systemClock } from '../clock.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { runCommand } from '../exec.js';
-import { waitForApplication, type ApplicationRef } from './argocd.js';
+import { describeApplication, waitForApplication, type ApplicationRef } from './argocd.js';
 import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
+import { junitCounts, parseJUnit, renderJUnit, type JUnitResult } from './junit.js';
 import { probeUntilReady, type ProbeOptions, type StatusRange } from './probe.js';
 import { listWorkloads, requireWorkloads, waitForRollouts, type WorkloadKind } from './rollout.js';
 import type { Kubectl } from './tools.js';
@@ -25,7 +27,13 @@ export interface ReadyOptions {
   previewUrl?: string;
   /** argv of the smoke command (PREVIEW_URL is set for it). */
   smoke?: string[];
+  /** Path of the JUnit XML report the smoke command writes (removed before it runs). */
+  junitReport?: string;
+  /** Link shown with the smoke results (the run's log or the report's artifact). */
+  reportLink?: string;
   argocd?: ApplicationRef;
+  /** The commit the Argo CD Application must have synced (the PR's head SHA). */
+  argocdRevision?: string;
   clock?: Clock;
   /** Probe schedule overrides (tests). */
   probe?: Pick<ProbeOptions, 'initialDelayMs' | 'maxDelayMs' | 'requestTimeoutMs' | 'attempt'>;
@@ -44,6 +52,9 @@ export interface ReadyResult {
   message?: string;
   /** Markdown for comment-status when not ready. */
   diagnostics?: string;
+  /** The smoke report's results (junit-report), and their markdown for the comment. */
+  smokeReport?: JUnitResult;
+  smokeMarkdown?: string;
 }
 
 export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyResult> {
@@ -62,11 +73,11 @@ export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyR
 
   if (o.argocd) {
     const t0 = clock.now();
-    const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs });
-    const detail = `${w.last.found ? `${w.last.sync}/${w.last.health}` : 'not found'}${w.last.message ? ` — ${w.last.message}` : ''}`;
+    const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs, revision: o.argocdRevision });
+    const detail = describeApplication(w.last, o.argocdRevision);
     phases.push({ phase: 'argocd', ms: clock.now() - t0, ok: w.ready, detail });
     if (!w.ready) {
-      return fail(`Argo CD Application ${o.argocd.namespace}/${o.argocd.name} is not Synced and Healthy after ${Math.round(w.elapsedMs / 1000)}s: ${detail}`, true);
+      return fail(`Argo CD Application ${o.argocd.namespace}/${o.argocd.name} is not Synced and Healthy${o.argocdRevision ? ` at ${o.argocdRevision.slice(0, 12)}` : ''} after ${Math.round(w.elapsedMs / 1000)}s: ${detail}`, true);
     }
   } else {
     const t0 = clock.now();
@@ -94,20 +105,44 @@ export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyR
   }
 
   let smokeResult: ReadyResult['smokeResult'] = 'skipped';
+  let report: { result?: JUnitResult; markdown?: string } = {};
   if (o.smoke && o.smoke.length) {
     const t0 = clock.now();
+    // A report left by an earlier run must never pass for this one.
+    if (o.junitReport) await rm(o.junitReport, { force: true });
+    let commandError: string | undefined;
     try {
       await runCommand(o.smoke, { env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') }, stream: true });
-      smokeResult = 'passed';
-      phases.push({ phase: 'smoke', ms: clock.now() - t0, ok: true, detail: 'passed' });
     } catch (err) {
-      const text = redact(errorText(err));
-      phases.push({ phase: 'smoke', ms: clock.now() - t0, ok: false, detail: text.split('\n')[0]! });
-      const r = await fail(`Smoke command failed: ${text.split('\n')[0]}`, false, `**Smoke command failed:**\n\`\`\`\n${text.split('\n').slice(-10).join('\n').replace(/```/g, "'''")}\n\`\`\``);
-      return { ...r, smokeResult: 'failed' };
+      commandError = redact(errorText(err));
     }
+    let reportProblem: string | undefined;
+    if (o.junitReport) {
+      try {
+        const result = parseJUnit(await readFile(o.junitReport, 'utf8'));
+        report = { result, markdown: renderJUnit(result, { link: o.reportLink }) };
+        if (result.tests === 0) reportProblem = `The smoke report ${o.junitReport} holds no test cases`;
+      } catch (err) {
+        reportProblem = `The smoke report ${o.junitReport} ${(err as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'was not written' : `is not a JUnit report: ${redact(errorText(err)).split('\n')[0]}`}`;
+      }
+    }
+    const failures = report.result?.failures ?? [];
+    const ok = !commandError && !reportProblem && failures.length === 0;
+    const detail = report.result ? junitCounts(report.result) : ok ? 'passed' : (reportProblem ?? commandError!.split('\n')[0]!);
+    phases.push({ phase: 'smoke', ms: clock.now() - t0, ok, detail });
+    if (!ok) {
+      const message = failures.length
+        ? `${failures.length} smoke test(s) failed: ${failures.slice(0, 5).map((f) => f.name).join('; ')}${failures.length > 5 ? '; …' : ''}`
+        : reportProblem && !commandError ? reportProblem : `Smoke command failed: ${commandError!.split('\n')[0]}${reportProblem ? ` (${reportProblem})` : ''}`;
+      const commandBlock = commandError && !report.result
+        ? `**Smoke command failed:**\n\`\`\`\n${commandError.split('\n').slice(-10).join('\n').replace(/```/g, "'''")}\n\`\`\``
+        : '';
+      const r = await fail(message, false, [report.markdown, commandBlock, reportProblem && `**${reportProblem}.**`].filter(Boolean).join('\n\n'));
+      return { ...r, smokeResult: 'failed', smokeReport: report.result, smokeMarkdown: report.markdown };
+    }
+    smokeResult = 'passed';
   }
-  return { ready: true, elapsedMs: clock.now() - start, phases, smokeResult };
+  return { ready: true, elapsedMs: clock.now() - start, phases, smokeResult, smokeReport: report.result, smokeMarkdown: report.markdown };
 }
 
 /** The phase table for the job summary. */

@@ -14,4 +14,4 @@ export { announceTeardown, type AnnounceOptions } from './teardown-comment.js';
 export {
   parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultInputs, type VaultInputName,
 } from './removal-inputs.js';
-export { bindReaperPorts, WARNING_MARKER, type ReaperAdapters } from './reap-ports.js';
+export { bindReaperPorts, staleMarkText, staleCloseText, WARNING_MARKER, type ReaperAdapters } from './reap-ports.js';

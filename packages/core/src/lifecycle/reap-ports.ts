@@ -17,6 +17,20 @@ import { bindTeardownPorts, type TeardownAdapters } from './teardown-ports.js';
 
 export const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
 
+/**
+ * The comment a PR gets when the reaper marks it stale (shown verbatim in reap-orphans' README;
+ * a test keeps the two equal).
+ */
+export function staleMarkText(o: { idleDays: number; staleLabel: string; keepLabel: string; closeAfterDays: number }): string {
+  const closing = o.closeAfterDays > 0 ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.` : '';
+  return `💤 No activity for ${o.idleDays} days: this PR is marked \`${o.staleLabel}\`.${closing} Any update removes the mark's effect; \`${o.keepLabel}\` exempts it.`;
+}
+
+/** The comment a stale PR gets when the reaper closes it (also shown in reap-orphans' README). */
+export function staleCloseText(o: { idleDays: number; staleLabel: string }): string {
+  return `🔒 Closing: no activity for ${o.idleDays} days after being marked \`${o.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`;
+}
+
 export interface ReaperAdapters extends TeardownAdapters {
   github: NonNullable<TeardownAdapters['github']>;
   keepLabel: string;
@@ -46,11 +60,10 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
     },
     async markStale(pr, idleDays) {
       await client.rest.issues.addLabels({ owner, repo, issue_number: pr, labels: [a.staleLabel] });
-      await comment(pr, `💤 No activity for ${idleDays} days: this PR is marked \`${a.staleLabel}\`.${a.closeAfterDays > 0
-        ? ` Without activity it will be closed in ${a.closeAfterDays} days and its preview removed.` : ''} Any update removes the mark's effect; \`${a.keepLabel}\` exempts it.`);
+      await comment(pr, staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }));
     },
     async closePullRequest(pr, idleDays) {
-      await comment(pr, `🔒 Closing: no activity for ${idleDays} days after being marked \`${a.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`);
+      await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
       await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
     },
     teardown: bindTeardownPorts(a),
