@@ -6,8 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
-  planService,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap,
+  parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planService,
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
@@ -17,7 +17,7 @@ import {
 export const INPUT_NAMES = [
   'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
   'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
-  'timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace', 'egress-allow',
+  'timeout', 'request-timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace', 'egress-allow',
   'label', 'github-token', 'pr-number',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -28,7 +28,8 @@ export const DEFAULTS: RawInputs = {
   chart: '', 'chart-version': '', service: 'app', release: DEFAULT_TEMPLATES.release, namespace: DEFAULT_TEMPLATES.namespace,
   'values-files': '', values: '', set: '', image: '', 'image-repository-key': 'image.repository', 'image-tag-key': 'image.tag',
   domain: '', host: DEFAULT_TEMPLATES.host, 'host-key': 'ingress.host', 'secret-ref': '', 'secret-ref-key': 'secretRef',
-  'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m', atomic: 'true', ttl: '72h',
+  'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT, atomic: 'true', ttl: '72h',
   'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
   'egress-allow': '0.0.0.0/0', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
 };
@@ -49,7 +50,10 @@ export interface Inputs {
   domain?: string;
   secretRef?: string;
   sensitiveSecretRef?: string;
+  /** The whole step's bound; helm's own wait gets what is left of it (see deployPreview). */
   timeoutMs: number;
+  /** One request to the Kubernetes API or GitHub. */
+  requestTimeoutMs: number;
   atomic: boolean;
   ttlMs: number;
   maxPreviews: number;
@@ -130,7 +134,8 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     domain: opt(raw.domain),
     secretRef: opt(raw['secret-ref']),
     sensitiveSecretRef: opt(raw['sensitive-secret-ref']),
-    timeoutMs: parseDuration('timeout', raw.timeout ?? '', DURATION_BOUNDS.stepTimeout),
+    timeoutMs: parseStepTimeout(raw.timeout ?? ''),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
     atomic: parseBoolean('atomic', raw.atomic ?? ''),
     ttlMs: parseDuration('ttl', raw.ttl ?? '', DURATION_BOUNDS.ttl),
     maxPreviews: parseInteger('max-previews', raw['max-previews'] ?? '', { min: 0 }),
