@@ -6,14 +6,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
-  planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
+  parseRequestTimeout, parseStepTimeout, planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
 import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
 
 export const INPUT_NAMES = [
   'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number',
+  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -23,6 +23,7 @@ export const DEFAULTS: Required<RawInputs> = {
   'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
   file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
   'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '',
+  timeout: '30m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -44,6 +45,10 @@ export interface Inputs {
   registry?: string;
   'adopt-existing': boolean;
   'pr-number': string;
+  /** The whole step's bound, the build included. */
+  timeoutMs: number;
+  /** One request's bound (ECR, the push registry's manifest lookup, the builder's login). */
+  requestTimeoutMs: number;
 }
 
 export function readRawInputs(): RawInputs {
@@ -106,6 +111,8 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     registry,
     'adopt-existing': parseBoolean('adopt-existing', raw['adopt-existing']),
     'pr-number': raw['pr-number'].trim(),
+    timeoutMs: parseStepTimeout(raw.timeout),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.repository === '') throw new InputError('repository', '', 'must not be empty');

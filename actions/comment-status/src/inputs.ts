@@ -4,13 +4,14 @@
  * no comment and no deployment.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parsePrNumber, parseUrl, planEnvironment, planService, renderTemplate, templateVars,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parsePrNumber, parseRequestTimeout, parseStepTimeout,
+  parseUrl, planEnvironment, planService, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { PREVIEW_STATES, type PreviewState } from '@preview-fleet/core/github';
 
 export const INPUT_NAMES = [
   'github-token', 'state', 'service', 'url', 'namespace', 'image', 'vault-url', 'details', 'log-url', 'pr-number',
-  'environment', 'deployment', 'fail-on-error',
+  'environment', 'deployment', 'fail-on-error', 'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -19,6 +20,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: RawInputs = {
   'github-token': '${{ github.token }}', state: '', service: 'app', url: '', namespace: '', image: '', 'vault-url': '',
   details: '', 'log-url': '', 'pr-number': '', environment: DEFAULT_TEMPLATES.environment, deployment: 'true', 'fail-on-error': 'false',
+  timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -35,6 +37,10 @@ export interface Inputs {
   environment: string;
   deployment: boolean;
   'fail-on-error': boolean;
+  /** The whole step's bound (its expiry fails the step whatever fail-on-error says). */
+  timeoutMs: number;
+  /** One GitHub request's bound (GETs that run out are retried, writes are not). */
+  requestTimeoutMs: number;
 }
 
 /** Reads every input; the token is masked as it is read. */
@@ -74,6 +80,8 @@ export function parseInputs(given: RawInputs): Inputs {
     environment,
     deployment: parseBoolean('deployment', raw.deployment ?? ''),
     'fail-on-error': parseBoolean('fail-on-error', raw['fail-on-error'] ?? ''),
+    timeoutMs: parseStepTimeout(raw.timeout ?? ''),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.state === 'ready' && out.deployment && !out.url) {

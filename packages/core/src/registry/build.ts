@@ -111,7 +111,7 @@ export async function buildAndPush(o: BuildOptions): Promise<BuildResult> {
     const step = async (argv: string[], what: string): Promise<void> => {
       log.info(`$ ${describeCommand(argv)}`);
       try {
-        const res = await retry(() => runCommand(argv, { env: o.env, stream: true }), {
+        const res = await retry(() => runCommand(argv, { env: o.env, stream: true, waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})` }), {
           attempts, baseMs: 1000, clock, classify: classifyRegistryError,
           onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
         });
