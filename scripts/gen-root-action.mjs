@@ -46,13 +46,23 @@ const OWN_INPUTS = {
   },
 };
 
-/** Where steps share an input name but not its default, the all-in-one action's choice. */
-const RESOLVED = {};
+/** Where steps share an input name but not its default or wording, the all-in-one action's choice. */
+const RESOLVED = {
+  timeout: {
+    description: "Each step's own hard bound (comment-status, seed-vault, deploy-helm, wait-ready, teardown), e.g. 5m: when it is up that step fails naming the system that did not answer. deploy-helm's helm wait gets what is left of it; wait-ready keeps 10 s more for its diagnostics. build-push and reap-orphans have their own: build-timeout and reap-timeout.",
+    default: '5m',
+  },
+  'request-timeout': {
+    description: 'How long one request (to Vault, the Kubernetes API, ECR, the push registry or GitHub) may go unanswered before it fails or, when it only reads, is retried, e.g. 30s. (every step)',
+    default: '30s',
+  },
+};
 
 /** Same name, different meaning: the all-in-one action exposes these under their own names. */
 export const RENAMED = {
+  'build-push': { timeout: 'build-timeout' },
   'wait-ready': { kinds: 'wait-kinds' },
-  'reap-orphans': { kinds: 'reap-kinds' },
+  'reap-orphans': { kinds: 'reap-kinds', timeout: 'reap-timeout' },
 };
 
 const OUTPUTS = {

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import {
-  ActionError, VALIDATE_ONLY_ENV, forkHeadAllowed, group, input, loadContext, log, planService, setOutputs,
+  ActionError, VALIDATE_ONLY_ENV, forkHeadAllowed, formatDuration, group, input, loadContext, log, parseStepTimeout, planService, setOutputs,
 } from '@preview-fleet/core';
 import { inputEnvName, runBundledStep, type BufferedStepResult } from '@preview-fleet/core/lifecycle';
 import stepsJson from './steps.generated.json' with { type: 'json' };
@@ -43,9 +43,27 @@ export function stepInputs(step: string, computed: Record<string, string> = {}):
   return out;
 }
 
+/** How long past its own `timeout` a step may run before the all-in-one action kills it. */
+export const STEP_KILL_MARGIN_MS = 60_000;
+
+/**
+ * The orchestrator's backstop for a step: its `timeout` input (each step ends itself when that is
+ * up, naming who did not answer) plus a margin; undefined when the step has no timeout.
+ */
+export function stepKillAfterMs(inputs: Record<string, string>): number | undefined {
+  const raw = inputs.timeout?.trim();
+  if (!raw) return undefined;
+  return parseStepTimeout(raw) + STEP_KILL_MARGIN_MS;
+}
+
 async function runStep(step: string, computed: Record<string, string>, options: { buffer?: boolean; validateOnly?: boolean } = {}): Promise<StepRun> {
   const env = stepEnv(options.validateOnly ? { [VALIDATE_ONLY_ENV]: 'true' } : {});
-  const result = await runBundledStep(stepMain(step), stepInputs(step, computed), { env, buffer: options.buffer });
+  const inputs = stepInputs(step, computed);
+  const killAfterMs = options.validateOnly ? undefined : stepKillAfterMs(inputs);
+  const result = await runBundledStep(stepMain(step), inputs, { env, buffer: options.buffer, killAfterMs });
+  if (result.stopped) {
+    log.warning(`${step} was still running ${formatDuration(killAfterMs!)} after it started (its timeout ${inputs.timeout} plus ${formatDuration(STEP_KILL_MARGIN_MS)}) and was stopped`);
+  }
   return { ...result, step, ok: result.exitCode === 0 };
 }
 

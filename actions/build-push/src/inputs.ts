@@ -6,14 +6,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, maskSecret, readInputs, parseBoolean, parseDuration, parseEnum, parseInteger,
-  parseKeyValueMap, parseList, parsePrNumber, planEcrRepository, planImageTag, planService, renderTemplate, templateVars, type TemplateVars,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, maskSecret, readInputs, parseBoolean, parseDuration, parseEnum,
+  parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planEcrRepository, planImageTag, planService,
+  renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
 import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
 
 export const INPUT_NAMES = [
   'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets',
+  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets', 'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -23,6 +24,7 @@ export const DEFAULTS: Required<RawInputs> = {
   'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
   file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
   'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
+  timeout: '30m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -48,6 +50,10 @@ export interface Inputs {
   'pr-number': string;
   /** Milliseconds: the ECR repository's expires-at is now + ttl, renewed on every run. */
   ttl: number;
+  /** The whole step's bound, the build included. */
+  timeoutMs: number;
+  /** One request's bound (ECR, the push registry's manifest lookup, the builder's login). */
+  requestTimeoutMs: number;
 }
 
 export function readRawInputs(): RawInputs {
@@ -117,6 +123,8 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     registry,
     'adopt-existing': parseBoolean('adopt-existing', raw['adopt-existing']),
     'pr-number': raw['pr-number'].trim(),
+    timeoutMs: parseStepTimeout(raw.timeout),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.repository === '') throw new InputError('repository', '', 'must not be empty');

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, systemClock, writeSummary } from '@preview-fleet/core';
+import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary } from '@preview-fleet/core';
 import {
   buildAndPush, cacheRepositoryFor, createEcrSession, ecrCredentials, ensureRepository, findImage, findImageInRegistry, registryLogin,
   type EcrCredentials, type EcrSession, type EnsuredRepository,
@@ -36,9 +36,12 @@ export function validate(): Prepared {
 
 export async function main(): Promise<void> {
   const { inputs, plan, repository, pr, headSha } = validate();
+  // `timeout` bounds the whole step, the build included: a builder or registry that hangs fails the job naming it.
+  setStepTimeout(inputs.timeoutMs);
+  const requestTimeoutMs = inputs.requestTimeoutMs;
   let host = inputs.registry;
   let repo: EnsuredRepository | undefined;
-  const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: systemClock }) : undefined;
+  const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: systemClock, requestTimeoutMs }) : undefined;
   try {
     if (ecr) {
       const marks = newMarks({ repository, pr, service: inputs.service, headSha, now: systemClock.now(), ttlMs: inputs.ttl });
@@ -55,7 +58,9 @@ export async function main(): Promise<void> {
     // One ECR token for both the lookup on a non-ECR push host and the builder's login.
     const credentials = ecr ? await ecrCredentials(ecr) : undefined;
     if (inputs['skip-if-exists']) {
-      const found = await existingImage({ ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag });
+      const found = await existingImage({
+        ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag, requestTimeoutMs,
+      });
       if (found) {
         log.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
         setOutputs({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
@@ -65,7 +70,7 @@ export async function main(): Promise<void> {
     }
 
     if (ecr) {
-      const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost }, credentials);
+      const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost, requestTimeoutMs }, credentials);
       log.info(`Logged in to ${login.host} as ${login.username}`);
     }
     const temp = process.env.RUNNER_TEMP || tmpdir();
@@ -93,13 +98,13 @@ export async function main(): Promise<void> {
  * override or `ecr: false`). "Cannot tell" means build, never skip.
  */
 async function existingImage(o: {
-  ecr?: EcrSession; credentials?: EcrCredentials; pushHost: string; ecrHost?: string; repository: string; tag: string;
+  ecr?: EcrSession; credentials?: EcrCredentials; pushHost: string; ecrHost?: string; repository: string; tag: string; requestTimeoutMs: number;
 }): Promise<{ digest: string; where: string } | undefined> {
   if (o.ecr && o.pushHost === o.ecrHost) {
     const found = await findImage(o.ecr, o.repository, o.tag);
     return found && { digest: found.digest, where: 'ECR' };
   }
-  const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials });
+  const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials, requestTimeoutMs: o.requestTimeoutMs });
   if (lookup.found) return { digest: lookup.digest, where: o.pushHost };
   if (lookup.reason) log.info(`Could not tell whether ${o.repository}:${o.tag} exists on ${o.pushHost} (${lookup.reason}); building`);
   return undefined;

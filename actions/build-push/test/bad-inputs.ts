@@ -34,6 +34,8 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'secrets id repeated', inputs: { secrets: 'tok=s3cr3t-one\ntok=s3cr3t-two' }, input: 'secrets', message: /repeats "tok"/ },
   { name: 'skip-if-exists not a boolean', inputs: { 'skip-if-exists': 'yes' }, input: 'skip-if-exists', message: /YAML 1\.2 boolean/ },
   { name: 'no region anywhere', inputs: {}, noRegion: true, input: 'aws-region', message: /required with ecr: true when AWS_REGION is not set/ },
+  { name: 'timeout above 6h', inputs: { timeout: '7h' }, input: 'timeout', message: /at most 6h/ },
+  { name: 'request-timeout unparsable', inputs: { 'request-timeout': 'thirty' }, input: 'request-timeout', message: /duration like 90s, 5m/ },
   { name: 'region not a region', inputs: { 'aws-region': 'mars' }, input: 'aws-region', message: /AWS region such as us-east-1/ },
   { name: 'pr-number not a number', inputs: { 'pr-number': 'abc' }, input: 'pr-number', message: /whole number/ },
 ];

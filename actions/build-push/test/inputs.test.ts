@@ -27,7 +27,7 @@ describe('build-push inputs', () => {
     const inputs = parseInputs({}, ENV);
     expect(inputs).toMatchObject({
       'aws-region': 'us-east-1', builder: 'docker', cache: 'registry', 'keep-images': 6, 'skip-if-exists': true, ecr: true,
-      'adopt-existing': false, platforms: [], registry: undefined, target: undefined,
+      'adopt-existing': false, platforms: [], registry: undefined, target: undefined, timeoutMs: 30 * 60_000, requestTimeoutMs: 30_000,
     });
     expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
       repository: 'app-preview-12', tag: `preview-${sha('a')}`, context: ws.dir, file: join(ws.dir, 'Dockerfile'),

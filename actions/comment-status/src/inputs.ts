@@ -4,14 +4,14 @@
  * no comment and no deployment.
  */
 import {
-  DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseEnvironmentTemplate, parsePrNumber, parseUrl, planEnvironment,
-  planService, renderTemplate, templateVars,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseEnvironmentTemplate, parsePrNumber,
+  parseRequestTimeout, parseStepTimeout, parseUrl, planEnvironment, planService, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { DEFAULT_COMMENT_AUTHOR, PREVIEW_STATES, parseCommentAuthor, type PreviewState } from '@preview-fleet/core/github';
 
 export const INPUT_NAMES = [
   'github-token', 'state', 'service', 'url', 'namespace', 'image', 'vault-url', 'details', 'log-url', 'pr-number',
-  'environment', 'deployment', 'fail-on-error', 'comment-author',
+  'environment', 'deployment', 'fail-on-error', 'comment-author', 'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -21,6 +21,7 @@ export const DEFAULTS: RawInputs = {
   'github-token': '${{ github.token }}', state: '', service: 'app', url: '', namespace: '', image: '', 'vault-url': '',
   details: '', 'log-url': '', 'pr-number': '', environment: DEFAULT_TEMPLATES.environment, deployment: 'true', 'fail-on-error': 'false',
   'comment-author': DEFAULT_COMMENT_AUTHOR,
+  timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -39,6 +40,10 @@ export interface Inputs {
   'fail-on-error': boolean;
   /** Our own login: only marker comments it wrote are ours. */
   'comment-author': string;
+  /** The whole step's bound (its expiry fails the step whatever fail-on-error says). */
+  timeoutMs: number;
+  /** One GitHub request's bound (GETs that run out are retried, writes are not). */
+  requestTimeoutMs: number;
 }
 
 /** Reads every input; the token is masked as it is read. */
@@ -78,6 +83,8 @@ export function parseInputs(given: RawInputs): Inputs {
     deployment: parseBoolean('deployment', raw.deployment ?? ''),
     'fail-on-error': parseBoolean('fail-on-error', raw['fail-on-error'] ?? ''),
     'comment-author': parseCommentAuthor('comment-author', raw['comment-author'] ?? ''),
+    timeoutMs: parseStepTimeout(raw.timeout ?? ''),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.state === 'ready' && out.deployment && !out.url) {

@@ -4,7 +4,7 @@
  * why and how to allow it) unless fail-on-error.
  */
 import {
-  ActionError, InputError, loadContext, log, redact, requirePrNumber, setOutputs, systemClock, writeSummary,
+  ActionError, InputError, loadContext, log, redact, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary,
 } from '@preview-fleet/core';
 import {
   createGitHubClient, getPullRequest, publishPreviewStatus, renderStatusTable, STATE_LABEL, type ServiceSection,
@@ -24,7 +24,8 @@ export function prepare() {
 
 export async function main(): Promise<void> {
   const { inputs, ctx, pr, environment } = prepare();
-  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl });
+  setStepTimeout(inputs.timeoutMs);
+  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
 
   let headSha = ctx.pr?.headSha;
   let isFork = ctx.pr?.isFork ?? false;

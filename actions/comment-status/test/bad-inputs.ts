@@ -18,6 +18,8 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'ready without url while deployment is true', inputs: { state: 'ready' }, input: 'url', message: /required with state "ready"/ },
   { name: 'deployment not a boolean', inputs: { state: 'queued', deployment: 'yes' }, input: 'deployment', message: /YAML 1\.2 boolean/ },
   { name: 'fail-on-error not a boolean', inputs: { state: 'queued', 'fail-on-error': '1' }, input: 'fail-on-error', message: /YAML 1\.2 boolean/ },
+  { name: 'timeout unparsable', inputs: { state: 'queued', timeout: 'soon' }, input: 'timeout', message: /duration like 90s, 5m/ },
+  { name: 'request-timeout above 10m', inputs: { state: 'queued', 'request-timeout': '1h' }, input: 'request-timeout', message: /at most 10m/ },
   { name: 'service with a slash', inputs: { state: 'queued', service: 'my/app' }, input: 'service', message: /must be a service name/ },
   { name: 'unknown template variable in environment', inputs: { state: 'queued', environment: 'preview/{{nope}}-{{number}}' }, input: 'environment', message: /\{\{nope\}\} is not one of them/ },
   { name: 'environment without {{number}} (every PR would share it)', inputs: { state: 'queued', environment: 'preview' }, input: 'environment', message: /must contain \{\{number\}\}.*preview\/pr-\{\{number\}\}/ },

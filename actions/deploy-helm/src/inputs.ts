@@ -6,8 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap, parseList, parsePrNumber,
-  planService,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap,
+  parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planService,
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
@@ -18,8 +18,8 @@ import { parseVaultSync, renderVaultTarget, VAULT_DEFAULTS, VAULT_INPUT_NAMES, V
 export const INPUT_NAMES = [
   'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
   'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
-  'timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace', 'egress-allow',
-  'label', 'github-token', 'pr-number', 'stuck-after', ...VAULT_INPUT_NAMES,
+  'timeout', 'request-timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace',
+  'egress-allow', 'label', 'github-token', 'pr-number', 'stuck-after', ...VAULT_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -29,10 +29,11 @@ export const DEFAULTS: RawInputs = {
   chart: '', 'chart-version': '', service: 'app', release: DEFAULT_TEMPLATES.release, namespace: DEFAULT_TEMPLATES.namespace,
   'values-files': '', values: '', set: '', image: '', 'image-repository-key': 'image.repository', 'image-tag-key': 'image.tag',
   domain: '', host: DEFAULT_TEMPLATES.host, 'host-key': 'ingress.host', 'secret-ref': '', 'secret-ref-key': 'secretRef',
-  'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m', atomic: 'true', ttl: '72h',
+  'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT, atomic: 'true', ttl: '72h',
   'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
   'egress-allow': '', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
-  'stuck-after': '5m', ...VAULT_DEFAULTS,
+  'stuck-after': '10m', ...VAULT_DEFAULTS,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref', ...VAULT_SECRET_INPUTS];
@@ -51,8 +52,11 @@ export interface Inputs {
   domain?: string;
   secretRef?: string;
   sensitiveSecretRef?: string;
+  /** The whole step's bound; helm's own wait gets what is left of it (see deployPreview). */
   timeoutMs: number;
   stuckAfterMs: number;
+  /** One request to the Kubernetes API or GitHub. */
+  requestTimeoutMs: number;
   atomic: boolean;
   ttlMs: number;
   maxPreviews: number;
@@ -135,7 +139,8 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     domain: opt(raw.domain),
     secretRef: opt(raw['secret-ref']),
     sensitiveSecretRef: opt(raw['sensitive-secret-ref']),
-    timeoutMs: parseDuration('timeout', raw.timeout ?? '', DURATION_BOUNDS.stepTimeout),
+    timeoutMs: parseStepTimeout(raw.timeout ?? ''),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
     // 0s restores "every pending release is stuck"; a day is far beyond any helm --timeout we allow (6h).
     stuckAfterMs: parseDuration('stuck-after', raw['stuck-after'] ?? '', { minMs: 0, maxMs: 24 * 3_600_000 }),
     atomic: parseBoolean('atomic', raw.atomic ?? ''),

@@ -2,9 +2,11 @@
  * deploy-helm: validate everything, find helm/kubectl, then the core story (still wanted → cap →
  * namespace → guardrails → stuck release → helm upgrade), outputs and a summary.
  */
-import { ActionError, loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, writeSummary } from '@preview-fleet/core';
+import { ActionError, loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
-import { dataChecksum, deployPreview, detectTools, setPath, splitKeyPath, stillWanted, type DeployResult, type StillWanted } from '@preview-fleet/core/kube';
+import {
+  dataChecksum, deployPreview, detectTools, kubectlTools, setPath, splitKeyPath, stillWanted, type DeployResult, type StillWanted,
+} from '@preview-fleet/core/kube';
 import { loginVault, readPrSecret } from '@preview-fleet/core/vault';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
 
@@ -20,9 +22,12 @@ export function prepare() {
 
 export async function main(): Promise<void> {
   const { inputs, ctx, pr, plan } = prepare();
+  // `timeout` bounds the whole step; helm's own wait gets what is left of it (deployPreview).
+  setStepTimeout(inputs.timeoutMs);
+  const requestTimeoutMs = inputs.requestTimeoutMs;
 
   // Detection overlaps the other reads; the story awaits it before the first helm call.
-  const tools = detectTools();
+  const tools = detectTools({ requestTimeoutMs });
   tools.then((t) => log.info(`Helm ${t.helmVersion} (major ${t.helmMajor}); deploying ${plan.release} into ${plan.namespace}`), () => undefined);
 
   const checkStillWanted = async (): Promise<StillWanted> => {
@@ -30,7 +35,7 @@ export async function main(): Promise<void> {
       log.warning('github-token is empty: the PR state comes from the event payload and is not re-checked', 'PR not re-checked');
       return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
     }
-    const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl }), ctx.repository, pr);
+    const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs }), ctx.repository, pr);
     // The event's head SHA is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
     const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
     if (current && !plan.headSha) plan.headSha = current.headSha;
@@ -52,7 +57,7 @@ export async function main(): Promise<void> {
     setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
   }
 
-  const result = await deployPreview(plan, { tools, checkStillWanted });
+  const result = await deployPreview(plan, { tools, kubectl: kubectlTools({ requestTimeoutMs }), checkStillWanted });
   setOutputs({
     status: result.status, namespace: result.namespace, release: result.release, url: result.url ?? '',
     revision: result.revision ?? '', diagnostics: result.diagnostics ?? '',

@@ -27,6 +27,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'ttl unparsable', inputs: { ttl: 'forever' }, input: 'ttl', message: /duration/ },
   { name: 'ttl beyond any Date (issue 14 item 11)', inputs: { ttl: '300000000d' }, input: 'ttl', message: /at most 90d/, bundle: true },
   { name: 'timeout above 6h', inputs: { timeout: '7h' }, input: 'timeout', message: /at most 6h/ },
+  { name: 'request-timeout above 10m', inputs: { 'request-timeout': '11m' }, input: 'request-timeout', message: /at most 10m/ },
   { name: 'egress :/0 (issue 14 item 12)', inputs: { 'egress-allow': ':/0' }, input: 'egress-allow', message: /not an IPv4 or IPv6 address/, bundle: true },
   { name: 'egress fe80::/200', inputs: { 'egress-allow': '10.0.0.0/8\nfe80::/200' }, input: 'egress-allow', message: /prefix length is 0 to 128/, bundle: true },
   { name: 'egress with host bits', inputs: { 'egress-allow': '10.0.0.1/8' }, input: 'egress-allow', message: /did you mean 10\.0\.0\.0\/8/ },

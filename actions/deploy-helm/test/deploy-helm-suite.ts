@@ -130,7 +130,7 @@ export function majorSuite(major: Major): void {
 
     it('a never-ready upgrade fails with diagnostics naming ImagePullBackOff and is rolled back', async () => {
       const good = (await helmJson(major, ['status', release, '--namespace', ns])).version as number;
-      const r = await deploy(major, pr, { set: 'scenario=image-pull-backoff\nimage.tag=does-not-exist', timeout: '6s' });
+      const r = await deploy(major, pr, { set: 'scenario=image-pull-backoff\nimage.tag=does-not-exist', timeout: '16s' });
       expect(r.exitCode).toBe(1);
       expect(r.leaks).toEqual([]);
       expect(r.outputs.status).toBe('failed');

@@ -25,6 +25,11 @@ describe('deploy-helm inputs', () => {
     expect(p.guardrails.quota.enabled && p.guardrails.limitRange.enabled && p.guardrails.networkPolicy.enabled).toBe(true);
   });
 
+  it('timeout bounds the step and request-timeout one request (defaults 5m and 30s)', () => {
+    expect(parseInputs({ chart }, actionDir)).toMatchObject({ timeoutMs: 300_000, requestTimeoutMs: 30_000 });
+    expect(parseInputs({ chart, timeout: '90s', 'request-timeout': '5s' }, actionDir)).toMatchObject({ timeoutMs: 90_000, requestTimeoutMs: 5_000 });
+  });
+
   it('image, domain, secret refs, set and values all land in the generated values', () => {
     const p = plan({
       image: '1.dkr.ecr.eu-west-1.amazonaws.com/web-preview-12:preview-abc', domain: 'preview.example.com', 'secret-ref': 'app-env',

@@ -22,7 +22,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: Record<InputName, string> = {
   'github-token': '', label: 'preview', ttl: '72h', 'keep-label': 'preview-keep', 'warn-before': '24h', 'stale-days': '0',
   'close-after-days': '7', 'stale-label': 'preview-stale', 'dry-run': 'false', 'max-deletions': '20', concurrency: '5',
-  kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '20m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
   'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 
@@ -34,6 +34,7 @@ export interface Inputs extends Omit<ReapOptions, 'repository' | 'now' | 'kinds'
   kinds: Set<ReapKind>;
   vault?: VaultInputs;
   awsRegion?: string;
+  /** The whole run's bound; each helm/namespace wait gets at most REAP_WAIT_MAX_MS of what is left. */
   timeoutMs: number;
   /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
   requestTimeoutMs: number;

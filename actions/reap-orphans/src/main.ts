@@ -2,7 +2,7 @@
  * reap-orphans: inventory what carries our marks, decide per PR, warn, close stale PRs, tear
  * down (bounded), report. Fails at the end when any removal, warning or listing failed.
  */
-import { ActionError, InputError, loadContext, log, setOutputs, systemClock, writeSummary, type ActionContext } from '@preview-fleet/core';
+import { ActionError, InputError, loadContext, log, setOutputs, setStepTimeout, systemClock, writeSummary, type ActionContext } from '@preview-fleet/core';
 import { createGitHubClient } from '@preview-fleet/core/github';
 import { bindReaperPorts, once, reapOrphans, renderReapPlan, renderRemovalTable } from '@preview-fleet/core/lifecycle';
 import { createEcrSession } from '@preview-fleet/core/registry';
@@ -16,15 +16,21 @@ export function validate(): { inputs: Inputs; ctx: ActionContext } {
   return { inputs, ctx: loadContext() };
 }
 
+/** One helm uninstall or namespace wait takes at most this long (and never past the run's `timeout`). */
+export const REAP_WAIT_MAX_MS = 5 * 60_000;
+
 export async function main(): Promise<void> {
   const { inputs, ctx } = validate();
+  // `timeout` bounds the whole run. Cut short, it leaves nothing the next run cannot finish: each
+  // removal is idempotent and what remains of a PR still carries its marks, so it is planned again.
+  setStepTimeout(inputs.timeoutMs);
   const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
   const vault = inputs.vault;
   const region = inputs.awsRegion;
   const ports = bindReaperPorts({
     repository: ctx.repository,
     kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs: inputs.requestTimeoutMs },
-    timeoutMs: inputs.timeoutMs,
+    timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS),
     now: () => systemClock.now(),
     warn: (m) => log.warning(m),
     keepLabel: inputs.keepLabel, staleLabel: inputs.staleLabel, closeAfterDays: inputs.closeAfterDays,

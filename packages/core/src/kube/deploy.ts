@@ -11,6 +11,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { ActionError, errorText } from '../runtime/errors.js';
 import { log } from '../runtime/outputs.js';
 import { redact } from '../runtime/secrets.js';
+import { remainingMs, withinDeadline } from '../runtime/deadline.js';
 import { LABELS, MANAGED_BY, newMarks, repoLabelValue, type OwnershipMarks } from '../marks.js';
 import { checkCap, listPreviewNamespaces } from './cap.js';
 import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
@@ -36,6 +37,11 @@ export interface DeployPlan {
   /** Our generated values, passed after the user's files. */
   values: Values;
   url?: string;
+  /**
+   * The step's `timeout`. Under a step deadline (`setStepTimeout`) helm's own wait gets what is
+   * left of it less `HELM_DIAGNOSTICS_RESERVE_MS`, so a release that never gets ready fails with
+   * diagnostics before the step's hard bound; without one, helm waits this long.
+   */
   timeoutMs: number;
   /** A pending release at least this old is stuck and recovered; a younger one is another deploy's (deploy fails). */
   stuckAfterMs: number;
@@ -108,6 +114,20 @@ export function releaseLabels(m: OwnershipMarks): Record<string, string> {
   return { [LABELS.managedBy]: MANAGED_BY, [LABELS.repo]: repoLabelValue(m.repository), [LABELS.pr]: String(m.pr) };
 }
 
+/** Kept back from helm's wait for the diagnostics of a failed release (at most a quarter of the step). */
+export const HELM_DIAGNOSTICS_RESERVE_MS = 30_000;
+
+/**
+ * helm's `--timeout` now: the step's time left less the diagnostics reserve (the whole `timeoutMs`
+ * without a deadline), halved when helm may roll back: Helm's rollback after a failed `--atomic`
+ * (Helm 4 `--rollback-on-failure`) upgrade waits with the same timeout again.
+ */
+export function helmWaitMs(timeoutMs: number, rollsBack: boolean): number {
+  if (remainingMs() === Number.POSITIVE_INFINITY) return timeoutMs;
+  const left = withinDeadline(timeoutMs, Math.min(HELM_DIAGNOSTICS_RESERVE_MS, timeoutMs / 4));
+  return rollsBack ? Math.max(1000, Math.floor(left / 2)) : left;
+}
+
 const isTools = (t: KubeTools | Promise<KubeTools>): t is KubeTools => typeof (t as Promise<KubeTools>).then !== 'function';
 
 export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promise<DeployResult> {
@@ -133,7 +153,7 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
     readNamespace(kubectl, plan.namespace),
     // `helm history` reads the same in both majors, so it need not wait for the version.
-    getReleaseHistory(isTools(ports.tools) ? ports.tools : { helm: ports.helm ?? 'helm', env: kubectl.env }, plan.release, plan.namespace),
+    getReleaseHistory(isTools(ports.tools) ? ports.tools : { helm: ports.helm ?? 'helm', env: kubectl.env, requestTimeoutMs: kubectl.requestTimeoutMs }, plan.release, plan.namespace),
   ]));
   if (!wanted.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
   checkCap(existing, plan.pr, plan.maxPreviews);
@@ -157,15 +177,16 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   log.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
   if (secret.length) log.info(`Applied Secret ${plan.appSecret!.name} from Vault ${plan.appSecret!.source} (${Object.keys(plan.appSecret!.data!).length} keys)`);
 
-  if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, plan.timeoutMs));
+  if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, helmWaitMs(plan.timeoutMs, true)));
   const recoveryMessage = describeRecovery(plan.release, recovery);
 
   const dir = mkdtempSync(join(ports.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir(), 'preview-fleet-values-'));
   const valuesFile = join(dir, 'preview-fleet-values.yaml');
   writeFileSync(valuesFile, renderValuesFile(plan.values), { mode: 0o600 });
+  const helmTimeoutMs = helmWaitMs(plan.timeoutMs, plan.atomic);
   const args = upgradeArgs(tools.helmMajor, {
     release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
-    valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: plan.timeoutMs, atomic: plan.atomic,
+    valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: helmTimeoutMs, atomic: plan.atomic,
     labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
     output: 'json',
   });
@@ -174,7 +195,7 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   let snapshot: Promise<Diagnostics | undefined> | undefined;
   const timer = setTimeout(() => {
     snapshot = collectDiagnostics(tools, { namespace: plan.namespace }).catch(() => undefined);
-  }, Math.max(plan.timeoutMs - 3000, Math.floor(plan.timeoutMs * 0.8)));
+  }, Math.max(helmTimeoutMs - 3000, Math.floor(helmTimeoutMs * 0.8)));
   timer.unref();
   let failure: unknown;
   let deployed: ReleaseStatus | undefined;

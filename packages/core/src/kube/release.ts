@@ -64,7 +64,7 @@ export function parseReleaseStatus(json: string): ReleaseStatus {
 }
 
 /** `helm history -o json`, oldest first; [] when the release does not exist. */
-export async function getReleaseHistory(tools: Pick<KubeTools, 'helm' | 'env'>, release: string, namespace: string): Promise<HistoryEntry[]> {
+export async function getReleaseHistory(tools: Pick<KubeTools, 'helm' | 'env' | 'requestTimeoutMs'>, release: string, namespace: string): Promise<HistoryEntry[]> {
   try {
     const r = await runHelm(tools, historyArgs({ release, namespace }));
     return parseReleaseHistory(r.stdout);

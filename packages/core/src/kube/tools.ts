@@ -140,8 +140,19 @@ export async function runKubectl(tools: Kubectl, args: readonly string[], option
   }
 }
 
-/** A CommandTimeoutError rewritten to name the Kubernetes API; anything else unchanged. */
+/** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
+const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
+
+/**
+ * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached,
+ * rewritten to name the Kubernetes API; anything else unchanged.
+ */
 function kubeTimeout(err: unknown, api: string): unknown {
+  if (err instanceof CommandError && !(err instanceof CommandTimeoutError) && KUBE_UNREACHABLE.test(err.stderr)) {
+    return new ActionError(`${api} did not answer: ${err.message}`, {
+      hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig)', cause: err,
+    });
+  }
   if (!(err instanceof CommandTimeoutError)) return err;
   return new ActionError(`${api} did not answer within ${formatDuration(err.timeoutMs)}: ${err.message}`, {
     hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,

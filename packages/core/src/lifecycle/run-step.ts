@@ -45,11 +45,18 @@ export interface RunStepOptions {
    * line that needs them, because the text keeps its order.
    */
   buffer?: boolean;
+  /**
+   * Kills the step (SIGKILL) when it is still running after this long. A step ends itself at
+   * its own `timeout`; this is the orchestrator's backstop, so no step can hold the job.
+   */
+  killAfterMs?: number;
 }
 
 export interface BufferedStepResult extends StepResult {
   /** The step's stdout when buffered, else ''. */
   log: string;
+  /** True when `killAfterMs` ran out and the step was killed. */
+  stopped?: boolean;
 }
 
 export async function runBundledStep(mainJs: string, inputs: Record<string, string>, opts: RunStepOptions = {}): Promise<BufferedStepResult> {
@@ -65,11 +72,16 @@ export async function runBundledStep(mainJs: string, inputs: Record<string, stri
     const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
     const chunks: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+    let stopped = false;
+    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => {
+      stopped = true;
+      child.kill('SIGKILL');
+    }, opts.killAfterMs);
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? 1));
-    });
-    return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8') };
+    }).finally(() => clearTimeout(timer));
+    return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8'), stopped };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

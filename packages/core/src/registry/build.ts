@@ -135,7 +135,7 @@ export async function buildAndPush(o: BuildOptions): Promise<BuildResult> {
       try {
         // Secrets go to the build's environment only (not the push's).
         const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
-        const res = await retry(() => runCommand(argv, { env, stream: true, display }), {
+        const res = await retry(() => runCommand(argv, { env, stream: true, display, waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})` }), {
           attempts, baseMs: 1000, clock, classify: classifyRegistryError,
           onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
         });

@@ -5,7 +5,7 @@
  */
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { runCommand } from '../exec.js';
-import { ActionError, maskSecret } from '../runtime/index.js';
+import { ActionError, maskSecret, withinDeadline } from '../runtime/index.js';
 import type { EcrSession } from './client.js';
 
 export type Builder = 'docker' | 'podman';
@@ -17,6 +17,8 @@ export interface RegistryLoginOptions {
   host?: string;
   /** Environment for the builder process (e.g. podman's config files). */
   env?: Record<string, string | undefined>;
+  /** One login request's bound (input `request-timeout`; the process gets three of them; default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface RegistryLogin {
@@ -59,6 +61,8 @@ export async function registryLogin(ecr: EcrSession, o: RegistryLoginOptions, cr
   const { username, password, host: tokenHost, expiresAt } = credentials ?? await ecrCredentials(ecr);
   const host = o.host ?? tokenHost;
   if (!host) throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
-  await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], { input: password, env: o.env });
+  await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], {
+    input: password, env: o.env, waitingFor: `the registry ${host}`, timeoutMs: withinDeadline(3 * (o.requestTimeoutMs ?? 30_000)),
+  });
   return { host, username, expiresAt };
 }

@@ -6,7 +6,7 @@
  * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
  * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
  */
-import { ActionError } from '../runtime/index.js';
+import { ActionError, waitingOn } from '../runtime/index.js';
 
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -22,6 +22,8 @@ export interface RegistryImageQuery {
   tag: string;
   credentials?: { username: string; password: string };
   fetch?: typeof fetch;
+  /** One request's bound (input `request-timeout`; default 30 s): a registry that never answers is an error, not a hang. */
+  requestTimeoutMs?: number;
 }
 
 export type RegistryLookup = { found: true; digest: string } | { found: false; reason?: string };
@@ -45,7 +47,10 @@ export function parseChallenge(header: string): { scheme: string; params: Record
  * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
  */
 export async function findImageInRegistry(q: RegistryImageQuery): Promise<RegistryLookup> {
-  const doFetch = q.fetch ?? fetch;
+  const plainFetch = q.fetch ?? fetch;
+  const ms = q.requestTimeoutMs ?? 30_000;
+  const doFetch = (input: string | URL, init: RequestInit): Promise<Response> =>
+    waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
   const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
   const head = (authorization?: string) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
   let res = await head();

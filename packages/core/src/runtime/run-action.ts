@@ -14,9 +14,10 @@ export interface RunActionOptions {
   /** Parses and checks the inputs without side effects (the action's parseInputs). */
   validate?: () => unknown;
   /**
-   * Ends the process when the step deadline (`setStepTimeout`) expires, after the failure is
-   * printed and child processes are killed (default `process.exit`): a socket that never answers
-   * must not keep the step alive.
+   * Ends the process once the step has failed — by an error or by the step deadline
+   * (`setStepTimeout`) expiring — after the failure is printed and child processes are killed
+   * (default `process.exit`): work still in flight or a socket that never answers must not keep
+   * the step alive.
    */
   exit?: (code: number) => void;
 }
@@ -43,10 +44,11 @@ export async function runAction(main: () => Promise<void>, options: RunActionOpt
     const cause = err instanceof Error ? err.cause : undefined;
     if (cause !== undefined && toolkit.isDebug()) text += `\nCaused by: ${errorText(cause)}`;
     toolkit.setFailed(redact(text));
-    if ((err as Error)?.name === 'StepTimeoutError') {
-      killChildren();
-      (options.exit ?? ((code: number) => process.exit(code)))(1);
-    }
+    // The step is over: whatever `main` left running (the other reads of a Promise.all that
+    // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
+    // process open past its timeout. Children are killed and the process ends now.
+    killChildren();
+    (options.exit ?? ((code: number) => process.exit(code)))(1);
   } finally {
     disarm();
   }
