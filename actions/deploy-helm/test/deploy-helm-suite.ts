@@ -109,14 +109,14 @@ export function majorSuite(major: Major): void {
 
     it('recovers a release stuck in pending-upgrade for longer than stuck-after, then upgrades with marks refreshed', async () => {
       const before = w.get('namespaces', undefined, ns)!.metadata.annotations!;
-      const stuck = leavePendingUpgrade(w, ns, release, 10 * 60_000);
+      const stuck = leavePendingUpgrade(w, ns, release, 20 * 60_000);
       expect((await helmJson(major, ['status', release, '--namespace', ns])).info.status).toBe('pending-upgrade');
       const newSha = w.gh.pushCommit(REPOSITORY, pr.number);
       pr = { ...pr, headSha: newSha };
       const r = ok(await deploy(major, pr, { values: VALUES }));
       const warning = r.annotations.find((a) => a.level === 'warning' && /stuck in pending-upgrade/.test(a.message));
       expect(warning?.message).toContain(`Release "${release}" was stuck in pending-upgrade (revision ${stuck}`);
-      expect(warning?.message).toMatch(/last updated 10m\d*s? ago, over stuck-after 5m: an interrupted earlier run\); rolled back to revision 1/);
+      expect(warning?.message).toMatch(/last updated 20m\d*s? ago, over stuck-after 10m: an interrupted earlier run\); rolled back to revision 1/);
       expect(r.summary).toContain('stuck in pending-upgrade');
       const history = (await helmJson(major, ['history', release, '--namespace', ns])) as Array<{ revision: number; status: string }>;
       expect(history.at(-1)).toMatchObject({ revision: stuck + 2, status: 'deployed' });
