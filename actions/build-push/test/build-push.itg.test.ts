@@ -90,7 +90,8 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     const before = (await moto.requestLog()).length;
     const r = ok(await runBuildPush({ pr: 12, inputs: inputs({ 'keep-images': '4' }), env: env(), cwd: ws.dir }));
     expect(r.outputs).toMatchObject({ built: 'false', 'cache-hit': 'true', digest: pushed, image: `${registry.host}/app-preview-12:preview-${sha('a')}` });
-    expect(await calls(before)).toEqual(['DescribeRepositories', 'ListTagsForResource', 'PutLifecyclePolicy', 'GetAuthorizationToken']);
+    // TagResource: every run renews the repository's expires-at (one expiry per PR across kinds).
+    expect(await calls(before)).toEqual(['DescribeRepositories', 'ListTagsForResource', 'TagResource', 'PutLifecyclePolicy', 'GetAuthorizationToken']);
     expect(r.log).not.toContain('podman build');
     expect(r.log).not.toContain('podman login');
     expect(r.log).toContain(`already exists in ${registry.host}`);
@@ -102,7 +103,7 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     // No registry override: the push host is the repository URI's host, i.e. ECR (moto).
     const r = ok(await runBuildPush({ pr: 12, inputs: inputs({ 'keep-images': '4', registry: '' }), env: env(), cwd: ws.dir }));
     expect(r.outputs).toMatchObject({ built: 'false', 'cache-hit': 'true', digest: motoDigest });
-    expect(await calls(before)).toEqual(['DescribeRepositories', 'ListTagsForResource', 'PutLifecyclePolicy', 'GetAuthorizationToken', 'DescribeImages']);
+    expect(await calls(before)).toEqual(['DescribeRepositories', 'ListTagsForResource', 'TagResource', 'PutLifecyclePolicy', 'GetAuthorizationToken', 'DescribeImages']);
     expect(r.log).toContain('already exists in ECR');
   });
 

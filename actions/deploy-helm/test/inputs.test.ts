@@ -20,7 +20,7 @@ describe('deploy-helm inputs', () => {
 
   it('defaults: namespace, release, guardrails on, no host without a domain', () => {
     const p = plan({});
-    expect(p).toMatchObject({ namespace: 'preview-pr-12', release: 'app-pr-12', timeoutMs: 300_000, stuckAfterMs: 300_000, atomic: true, ttlMs: 72 * 3600_000, maxPreviews: 0, values: {} });
+    expect(p).toMatchObject({ namespace: 'preview-pr-12', release: 'app-pr-12', timeoutMs: 300_000, stuckAfterMs: 600_000, atomic: true, ttlMs: 72 * 3600_000, maxPreviews: 0, values: {} });
     expect(p.url).toBeUndefined();
     expect(p.guardrails.quota.enabled && p.guardrails.limitRange.enabled && p.guardrails.networkPolicy.enabled).toBe(true);
   });

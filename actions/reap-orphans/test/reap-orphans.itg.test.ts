@@ -177,7 +177,7 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
       w.kube.scenarios.clearFaults();
     }
     expect(r.exitCode, r.log).toBe(1);
-    expect(r.log).toMatch(/::error::.*Listing namespaces failed; they are left for the next run: .*kubectl get namespaces/);
+    expect(r.log).toMatch(/::error::.*Listing namespaces failed; they are left for the next run: .*kubectl .*get namespaces/);
     expect(decisions(r)[expired]).toBe('keep:expiry-unknown');
     expect(await whole(expired)).toBe(true);
     // A PR GitHub confirms missing (404) is still reaped from the kinds that did list.
