@@ -4,7 +4,7 @@
  */
 import { type Clock, systemClock } from '../clock.js';
 import { InputError } from '../runtime/errors.js';
-import { isNotFound, kubectlJson, type Kubectl } from './tools.js';
+import { isNotFound, kubectlJson, type KubeTools } from './tools.js';
 
 export interface ApplicationRef {
   namespace: string;
@@ -41,7 +41,7 @@ export interface ApplicationWait {
 }
 
 /** Polls every `intervalMs` (default 5 s) until Synced + Healthy or the deadline. */
-export async function waitForApplication(tools: Kubectl, ref: ApplicationRef, timeoutMs: number, options: { clock?: Clock; intervalMs?: number } = {}): Promise<ApplicationWait> {
+export async function waitForApplication(tools: KubeTools, ref: ApplicationRef, timeoutMs: number, options: { clock?: Clock; intervalMs?: number } = {}): Promise<ApplicationWait> {
   const clock = options.clock ?? systemClock;
   const start = clock.now();
   let last: ApplicationState;

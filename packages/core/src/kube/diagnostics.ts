@@ -6,7 +6,7 @@
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { getReleaseStatus, type ReleaseStatus } from './release.js';
-import { kubectlJson, type Kubectl, type KubeTools } from './tools.js';
+import { kubectlJson, type KubeTools } from './tools.js';
 
 export interface WarningEvent {
   reason: string;
@@ -78,7 +78,7 @@ function oneLine(s: string, max = 200): string {
 }
 
 /** Gathers diagnostics; every read is best-effort, so a broken cluster still yields a report. */
-export async function collectDiagnostics(tools: Kubectl | KubeTools, args: { namespace: string; release?: string }): Promise<Diagnostics> {
+export async function collectDiagnostics(tools: KubeTools, args: { namespace: string; release?: string }): Promise<Diagnostics> {
   const d: Diagnostics = { events: [], pods: [], quota: [], errors: [] };
   const tasks: Array<Promise<void>> = [];
   if (args.release && 'helmMajor' in tools) {

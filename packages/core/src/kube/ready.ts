@@ -11,7 +11,7 @@ import { waitForApplication, type ApplicationRef } from './argocd.js';
 import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
 import { probeUntilReady, type ProbeOptions, type StatusRange } from './probe.js';
 import { listWorkloads, requireWorkloads, waitForRollouts, type WorkloadKind } from './rollout.js';
-import type { Kubectl } from './tools.js';
+import type { KubeTools } from './tools.js';
 
 export interface ReadyOptions {
   namespace: string;
@@ -46,7 +46,7 @@ export interface ReadyResult {
   diagnostics?: string;
 }
 
-export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyResult> {
+export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<ReadyResult> {
   const clock = o.clock ?? systemClock;
   const start = clock.now();
   const remaining = (): number => Math.max(1000, start + o.timeoutMs - clock.now());

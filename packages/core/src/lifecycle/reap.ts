@@ -35,14 +35,15 @@ export interface ReaperPorts extends ReaperInventoryPorts {
   listOpenPullRequests(): Promise<PullRequestInfo[]>;
   /** One PR as GitHub sees it now, undefined when it does not exist (404); throws when GitHub cannot say. */
   getPullRequest(pr: number): Promise<PullRequestInfo | undefined>;
-  /** Tells the PR its preview will be removed at `removeAt` and records that it did (warned-at). */
-  warn(plan: PrPlan, removeAt: string): Promise<void>;
+  /** Comments on the PR that its preview will be removed at `removeAt` and records that it did (warned-at). */
+  warnOfRemoval(plan: PrPlan, removeAt: string): Promise<void>;
   /** Labels an idle PR stale and says so in a comment. */
   markStale?(pr: number, idleDays: number): Promise<void>;
   /** Closes a stale PR with a comment (a PR closed with GITHUB_TOKEN fires no `closed` workflow). */
   closePullRequest?(pr: number, idleDays: number): Promise<void>;
   teardown: TeardownPorts;
-  log?(message: string): void;
+  /** Writes a warning to the job log (a kind not listed, expiry unknown). */
+  logWarning?(message: string): void;
 }
 
 export interface ReapOptions {
@@ -202,11 +203,11 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
   const note = (what: string, err: unknown): void => {
     const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
     out.errors.push(text);
-    ports.log?.(text);
+    ports.logWarning?.(text);
   };
   for (const [what, err] of inventoryErrors) note(what, err);
   if (inventory.unlisted.length) {
-    ports.log?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
+    ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
   }
   const policy: ReapPolicy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
   const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
@@ -254,7 +255,7 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
     const d = p.decision as Extract<Decision, { action: 'warn' }>;
     if (o.dryRun) { out.warned.push(p.pr); continue; }
     try {
-      await ports.warn(byPr.get(p.pr)!, d.removeAt);
+      await ports.warnOfRemoval(byPr.get(p.pr)!, d.removeAt);
       out.warned.push(p.pr);
     } catch (err) {
       note(`Warning PR #${p.pr} failed`, err);

@@ -47,7 +47,8 @@ export interface TeardownPorts {
   removeVaultPath?(path: string, pr: number): Promise<RemovalResult>;
   removeRepository?(name: string, pr: number): Promise<RemovalResult>;
   removeDeployments?(environment: string, pr: number): Promise<RemovalResult[]>;
-  warn?(message: string): void;
+  /** Writes a warning to the job log (a comment that could not be updated). */
+  logWarning?(message: string): void;
 }
 
 export interface TeardownReport {
@@ -116,7 +117,7 @@ export async function teardownMany(ports: TeardownPorts, items: TeardownItem[], 
       try {
         await ports.announce!(item.pr, state, results.get(item.pr)!);
       } catch (err) {
-        ports.warn?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
+        ports.logWarning?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
       }
     });
   };
