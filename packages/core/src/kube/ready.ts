@@ -6,6 +6,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
+import { summaryTable } from '../runtime/summary.js';
 import { runCommand } from '../exec.js';
 import { waitForApplication, type ApplicationRef } from './argocd.js';
 import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
@@ -112,6 +113,5 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
 
 /** The phase table for the job summary. */
 export function renderPhases(r: ReadyResult): string {
-  const rows = r.phases.map((p) => `| ${p.phase} | ${(p.ms / 1000).toFixed(1)} s | ${p.ok ? '✅' : '❌'} | ${p.detail.replace(/\|/g, '\\|')} |`);
-  return ['| phase | time | ok | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return summaryTable(['phase', 'time', 'ok', 'detail'], r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]));
 }

@@ -12,6 +12,7 @@ import type { PullRequestInfo } from '../context.js';
 import type { OwnershipMarks } from '../marks.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
+import { summaryTable } from '../runtime/summary.js';
 import { runBounded } from './bounded.js';
 import { planReap, planStale, type Decision, type InventoryItem, type PrPlan, type ReapPolicy } from './reap-plan.js';
 import { teardownMany, type TeardownItem, type TeardownPorts, type TeardownReport } from './teardown.js';
@@ -287,7 +288,7 @@ export function renderReapPlan(plan: PlannedPr[], o: { dryRun: boolean }): strin
     const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
     const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
     const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
-    return `| #${p.pr} | ${act} | ${why}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
+    return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
   });
-  return ['| PR | action | why | expires | resources |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
 }

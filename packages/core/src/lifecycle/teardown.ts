@@ -8,6 +8,7 @@
  */
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
+import { summaryTable } from '../runtime/summary.js';
 import type { OwnershipMarks } from '../marks.js';
 import type { RemovalResult, ResourceKind } from '../removal.js';
 import { runBounded } from './bounded.js';
@@ -190,7 +191,5 @@ const ICON: Record<RemovalResult['status'], string> = {
 /** The per-resource table for the PR comment, the job summary and the log. */
 export function renderRemovalTable(results: RemovalResult[]): string {
   if (results.length === 0) return '_Nothing to remove._';
-  const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return ['| resource | name | result | detail |', '| --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.kind} | \`${esc(r.name)}\` | ${ICON[r.status]} | ${esc(r.reason ?? '')} |`)].join('\n');
+  return summaryTable(['resource', 'name', 'result', 'detail'], results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]));
 }
