@@ -4,7 +4,7 @@ export {
   parsePrNumber, formatDuration, DURATION_BOUNDS, DURATION_MAX_MS, type DurationBounds,
 } from './parse.js';
 export { input, maskSecret, readInputs, shortValueNotice, type ReadOptions } from './inputs.js';
-export { setOutput, setOutputs, saveState, getState, writeSummary, log, group, requestIdToken } from './outputs.js';
+export { setOutput, setOutputs, writeSummary, log, group, requestIdToken } from './outputs.js';
 export { runAction, VALIDATE_ONLY_ENV, type RunActionOptions } from './run-action.js';
 export { summaryTable, tableCell, type TableCell } from './summary.js';
 export {
