@@ -56222,7 +56222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9173);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(701);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3255);
 
 
@@ -56249,8 +56249,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 2 modules
-var src = __nccwpck_require__(9173);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
+var src = __nccwpck_require__(701);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
@@ -56516,7 +56516,9 @@ function parseChallenge(header) {
  * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
  */
 async function findImageInRegistry(q) {
-    const doFetch = q.fetch ?? fetch;
+    const plainFetch = q.fetch ?? fetch;
+    const ms = q.requestTimeoutMs ?? 30_000;
+    const doFetch = (input, init) => (0,runtime/* waitingOn */.b7)(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
     const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
     const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
     let res = await head();
@@ -56593,7 +56595,9 @@ async function registryLogin(ecr, o, credentials) {
     const host = o.host ?? tokenHost;
     if (!host)
         throw new runtime/* ActionError */.lZ('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
-    await (0,exec/* runCommand */.d1)([o.builder, 'login', '--username', username, '--password-stdin', host], { input: password, env: o.env });
+    await (0,exec/* runCommand */.d1)([o.builder, 'login', '--username', username, '--password-stdin', host], {
+        input: password, env: o.env, waitingFor: `the registry ${host}`, timeoutMs: (0,runtime/* withinDeadline */.iP)(3 * (o.requestTimeoutMs ?? 30_000)),
+    });
     return { host, username, expiresAt };
 }
 
@@ -56699,7 +56703,7 @@ async function buildAndPush(o) {
             try {
                 // Secrets go to the build's environment only (not the push's).
                 const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
-                const res = await (0,retry/* retry */.L5)(() => (0,exec/* runCommand */.d1)(argv, { env, stream: true, display }), {
+                const res = await (0,retry/* retry */.L5)(() => (0,exec/* runCommand */.d1)(argv, { env, stream: true, display, waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})` }), {
                     attempts, baseMs: 1000, clock, classify: classifyRegistryError,
                     onRetry: ({ attempt, waitMs }) => runtime/* log */.Rm.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
                 });
@@ -56836,13 +56840,14 @@ function isRegistryHost(value) {
 
 const INPUT_NAMES = [
     'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-    'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets',
+    'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets', 'timeout', 'request-timeout',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
     'aws-region': '', repository: src/* DEFAULT_TEMPLATES */.EE.ecrRepository, tag: src/* DEFAULT_TEMPLATES */.EE.imageTag, service: 'app', context: '.',
     file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
     'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
+    timeout: '30m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
 };
 function readRawInputs() {
     // build-args keep their inner whitespace: a value may end in spaces. secrets: every line masked as read.
@@ -56909,6 +56914,8 @@ function parseInputs(given, env = process.env) {
         registry,
         'adopt-existing': (0,src/* parseBoolean */.yG)('adopt-existing', raw['adopt-existing']),
         'pr-number': raw['pr-number'].trim(),
+        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
+        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
     };
     if (out['pr-number'] !== '')
         (0,src/* parsePrNumber */.$S)('pr-number', out['pr-number']);
@@ -56984,9 +56991,12 @@ function validate() {
 }
 async function main() {
     const { inputs, plan, repository, pr, headSha } = validate();
+    // `timeout` bounds the whole step, the build included: a builder or registry that hangs fails the job naming it.
+    (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
+    const requestTimeoutMs = inputs.requestTimeoutMs;
     let host = inputs.registry;
     let repo;
-    const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: src/* systemClock */.ml }) : undefined;
+    const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: src/* systemClock */.ml, requestTimeoutMs }) : undefined;
     try {
         if (ecr) {
             const marks = (0,src/* newMarks */.z5)({ repository, pr, service: inputs.service, headSha, now: src/* systemClock */.ml.now(), ttlMs: inputs.ttl });
@@ -57005,7 +57015,9 @@ async function main() {
         // One ECR token for both the lookup on a non-ECR push host and the builder's login.
         const credentials = ecr ? await ecrCredentials(ecr) : undefined;
         if (inputs['skip-if-exists']) {
-            const found = await existingImage({ ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag });
+            const found = await existingImage({
+                ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag, requestTimeoutMs,
+            });
             if (found) {
                 src/* log */.Rm.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
                 (0,src/* setOutputs */.n0)({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
@@ -57014,7 +57026,7 @@ async function main() {
             }
         }
         if (ecr) {
-            const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost }, credentials);
+            const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost, requestTimeoutMs }, credentials);
             src/* log */.Rm.info(`Logged in to ${login.host} as ${login.username}`);
         }
         const temp = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
@@ -57047,7 +57059,7 @@ async function existingImage(o) {
         const found = await findImage(o.ecr, o.repository, o.tag);
         return found && { digest: found.digest, where: 'ECR' };
     }
-    const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials });
+    const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials, requestTimeoutMs: o.requestTimeoutMs });
     if (lookup.found)
         return { digest: lookup.digest, where: o.pushHost };
     if (lookup.reason)
@@ -57237,12 +57249,13 @@ function spawnCaptured(argv, command, env, options) {
 
 /***/ }),
 
-/***/ 9173:
+/***/ 701:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
   Rx: () => (/* reexport */ runtime/* DURATION_BOUNDS */.Rx),
   dz: () => (/* reexport */ runtime/* InputError */.dz),
@@ -57257,6 +57270,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cn: () => (/* reexport */ runtime/* parseKeyValueMap */.Cn),
   E1: () => (/* reexport */ runtime/* parseList */.E1),
   $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
+  wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
+  tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
   Ad: () => (/* reexport */ naming/* planEcrRepository */.Ad),
   fB: () => (/* reexport */ naming/* planImageTag */.fB),
   $b: () => (/* reexport */ naming/* planService */.$b),
@@ -57266,12 +57281,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   FP: () => (/* reexport */ requirePrNumber),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
+  W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
   ml: () => (/* reexport */ clock/* systemClock */.m),
   xw: () => (/* reexport */ naming/* templateVars */.xw),
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, parseCidr, parseContext, parseEnvironmentTemplate, parseRequestTimeout, parseRetryAfter, parseStepTimeout, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -57469,6 +57485,31 @@ function parseCidr(input, raw) {
     }
     return { cidr: v, family, prefix };
 }
+/**
+ * The cloud metadata addresses no egress rule may ever reach (AWS, GCP and Azure answer on
+ * 169.254.169.254; AWS's IPv6 instance metadata service is fd00:ec2::254).
+ */
+const METADATA_CIDRS = [
+    { cidr: '169.254.169.254/32', family: 4, prefix: 32 },
+    { cidr: 'fd00:ec2::254/128', family: 6, prefix: 128 },
+];
+/** Whether CIDR `outer` contains every address of `inner` (same family). */
+function cidrContains(outer, inner) {
+    if (outer.family !== inner.family || inner.prefix < outer.prefix)
+        return false;
+    const bits = BITS[outer.family];
+    const shift = BigInt(bits - outer.prefix);
+    const net = (c) => addressBits(c.cidr.split('/')[0], c.family) >> shift;
+    return net(outer) === net(inner);
+}
+/**
+ * The metadata CIDRs an allowed range must carve out (`ipBlock.except`): those it contains.
+ * Kubernetes requires each `except` to be a strict subset of `cidr`, so a range that *is* a
+ * metadata address is refused by the caller instead.
+ */
+function metadataExcepts(c) {
+    return METADATA_CIDRS.filter((m) => cidrContains(c, m)).map((m) => m.cidr);
+}
 /** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
 const METADATA = new external_node_net_.BlockList();
 METADATA.addSubnet('169.254.0.0', 16, 'ipv4');
@@ -57498,7 +57539,91 @@ function refuseMetadataUrl(input, raw, url) {
     return url;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
+/**
+ * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
+ * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
+ * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
+ * the controller image's libc crypt and is not written.
+ */
+
+const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function to64(v, n) {
+    let s = '';
+    for (let i = 0; i < n; i++, v >>= 6)
+        s += ITOA64[v & 0x3f];
+    return s;
+}
+/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
+function md5Crypt(password, salt, magic = '$apr1$') {
+    const pw = Buffer.from(password, 'utf8');
+    const s = Buffer.from(salt.slice(0, 8), 'utf8');
+    const md5 = () => createHash('md5');
+    const ctx = md5().update(pw).update(magic).update(s);
+    let final = md5().update(pw).update(s).update(pw).digest();
+    for (let left = pw.length; left > 0; left -= 16)
+        ctx.update(final.subarray(0, Math.min(16, left)));
+    for (let i = pw.length; i > 0; i >>= 1)
+        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
+    final = ctx.digest();
+    for (let i = 0; i < 1000; i++) {
+        const c = md5();
+        c.update(i & 1 ? pw : final);
+        if (i % 3)
+            c.update(s);
+        if (i % 7)
+            c.update(pw);
+        c.update(i & 1 ? final : pw);
+        final = c.digest();
+    }
+    const f = final;
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
+        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
+        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    return `${magic}${s.toString('utf8')}$${hash}`;
+}
+/** One `user:$apr1$…` line with a random salt. */
+function htpasswdLine(user, password) {
+    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
+    return `${user}:${md5Crypt(password, salt)}`;
+}
+const same = (a, b) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+};
+/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
+function verifyHash(stored, password) {
+    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
+    if (md5)
+        return same(md5Crypt(password, md5[2], md5[1]), stored);
+    if (stored.startsWith('{PLAIN}'))
+        return same(stored.slice(7), password);
+    if (stored.startsWith('{SHA}'))
+        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
+    if (stored.startsWith('{SSHA}')) {
+        const raw = Buffer.from(stored.slice(6), 'base64');
+        if (raw.length <= 20)
+            return false;
+        const salt = raw.subarray(20);
+        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    }
+    return false;
+}
+/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
+function verifyHtpasswd(file, user, password) {
+    for (const line of file.split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i > 0 && line.slice(0, i) === user)
+            return verifyHash(line.slice(i + 1).trim(), password);
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -57952,12 +58077,14 @@ async function retry(fn, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W_: () => (/* binding */ setStepTimeout),
 /* harmony export */   at: () => (/* binding */ killChildren),
 /* harmony export */   b7: () => (/* binding */ waitingOn),
+/* harmony export */   iP: () => (/* binding */ withinDeadline),
 /* harmony export */   nd: () => (/* binding */ onStepTimeout),
 /* harmony export */   yH: () => (/* binding */ trackChild)
 /* harmony export */ });
-/* unused harmony exports StepTimeoutError, remainingMs, withinDeadline, describeTimeout, setStepTimeout */
+/* unused harmony exports StepTimeoutError, remainingMs, describeTimeout */
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
 
 const waits = new Set();
@@ -58030,7 +58157,7 @@ function systemText(s) {
 }
 /** The message for an expired deadline: the most recent outstanding wait first. */
 function describeTimeout(timeoutMs, now = Date.now()) {
-    const limit = formatDuration(timeoutMs);
+    const limit = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(timeoutMs);
     const open = [...waits].sort((a, b) => b.since - a.since);
     if (open.length === 0)
         return `The step did not finish within its timeout of ${limit}`;
@@ -58041,7 +58168,7 @@ function describeTimeout(timeoutMs, now = Date.now()) {
         if (seen.has(system))
             continue;
         seen.add(system);
-        const waited = formatDuration(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
+        const waited = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
         lines.push(`${system} did not answer within ${limit} (step timeout; waiting ${waited} for ${w.what ?? 'a reply'})`);
     }
     return lines.join('\n');
@@ -58138,6 +58265,7 @@ function errorText(err) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
+  wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
   Rx: () => (/* reexport */ parse/* DURATION_BOUNDS */.Rx),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   kc: () => (/* reexport */ errors/* errorText */.kc),
@@ -58152,14 +58280,18 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
+  wZ: () => (/* reexport */ parseRequestTimeout),
+  tS: () => (/* reexport */ parseStepTimeout),
   Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
   b7: () => (/* reexport */ deadline/* waitingOn */.b7),
+  iP: () => (/* reexport */ deadline/* withinDeadline */.iP),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, input, killChildren, parseRequestTimeout, parseStepTimeout, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, saveState, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, input, killChildren, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, saveState, setMinMaskLength, setOutput, shortValueNotice, trackChild
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -58211,10 +58343,11 @@ async function runAction(main, options = {}) {
         if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
         toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
-        if (err?.name === 'StepTimeoutError') {
-            (0,deadline/* killChildren */.at)();
-            (options.exit ?? ((code) => process.exit(code)))(1);
-        }
+        // The step is over: whatever `main` left running (the other reads of a Promise.all that
+        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
+        // process open past its timeout. Children are killed and the process ends now.
+        (0,deadline/* killChildren */.at)();
+        (options.exit ?? ((code) => process.exit(code)))(1);
     }
     finally {
         disarm();
@@ -58232,11 +58365,11 @@ async function runAction(main, options = {}) {
 const DEFAULT_REQUEST_TIMEOUT = '30s';
 /** `request-timeout`: 1 s to 10 min. */
 function parseRequestTimeout(raw) {
-    return parseDuration('request-timeout', raw, DURATION_BOUNDS.requestTimeout);
+    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
 }
 /** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
 function parseStepTimeout(raw) {
-    return parseDuration('timeout', raw, DURATION_BOUNDS.stepTimeout);
+    return (0,parse/* parseDuration */.E9)('timeout', raw, parse/* DURATION_BOUNDS */.Rx.stepTimeout);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts

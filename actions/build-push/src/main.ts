@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary } from '@preview-fleet/core';
+import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, systemClock, writeSummary } from '@preview-fleet/core';
 import {
   buildAndPush, cacheRepositoryFor, createEcrSession, ecrCredentials, ensureRepository, findImage, findImageInRegistry, registryLogin,
   type EcrCredentials, type EcrSession, type EnsuredRepository,
@@ -117,9 +117,7 @@ async function summary(s: { image: string; digest: string; built: boolean; cache
   await writeSummary([
     '### Preview image',
     '',
-    '| image | digest | built | cache hit | repository |',
-    '| --- | --- | --- | --- | --- |',
-    `| \`${s.image}\` | \`${s.digest}\` | ${s.built} | ${s.cacheHit} | ${repoCell} |`,
+    summaryTable(['image', 'digest', 'built', 'cache hit', 'repository'], [[`\`${s.image}\``, `\`${s.digest}\``, s.built, s.cacheHit, repoCell]]),
     '',
   ].join('\n'));
 }

@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1260);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7122);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5513);
 
 
@@ -30766,8 +30766,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   R: () => (/* binding */ prepare)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 8 modules
-var src = __nccwpck_require__(1260);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 9 modules
+var src = __nccwpck_require__(7122);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -36742,6 +36742,40 @@ async function createDeploymentStatus(client, o) {
     return data.id;
 }
 /**
+ * The `environment_url` a status should repeat when its update brings none: GitHub shows only the
+ * latest status's URL as "View deployment", so a redeploy's queued and in-progress statuses would
+ * hide the button. Looks at `deploymentId`'s own statuses (unless it was just created), then at
+ * the newest of this PR's other deployments (our marks) in `environment`; prefers `service`'s (our statuses'
+ * descriptions start with "<service>:"). Undefined for a new preview.
+ */
+async function lastEnvironmentUrl(client, o) {
+    let any;
+    const fromStatuses = async (id) => {
+        const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+        for (const st of [...data].sort((a, b) => b.id - a.id)) {
+            if (!st.environment_url)
+                continue;
+            if (!o.service || st.description?.startsWith(`${o.service}:`))
+                return st.environment_url;
+            any ??= st.environment_url;
+        }
+        return undefined;
+    };
+    if (!o.created) {
+        const own = await fromStatuses(o.deploymentId);
+        if (own)
+            return own;
+    }
+    const others = (await listDeployments(client, o))
+        .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+    for (const d of others.slice(0, 3)) {
+        const url = await fromStatuses(d.id);
+        if (url)
+            return url;
+    }
+    return any;
+}
+/**
  * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
  * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */
@@ -36886,7 +36920,8 @@ async function publishPreviewStatus(client, o) {
                 out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
             }
             else {
-                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+                const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
+                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
                 out.deploymentId = id;
                 out.deploymentStatus = state;
                 section = { ...section, environment: o.environment, deploymentId: id };
@@ -36923,12 +36958,17 @@ function cachedDeployment(held, update, environment) {
 /**
  * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
  * is only a hint read back from a comment: it is used only when GitHub says that deployment is
- * this repository's preview of this PR, in this environment, for this commit (one GET).
+ * this repository's preview of this PR, in this environment, for this commit (one GET). An update
+ * without a URL repeats the last known one (the comment's, else GitHub's), so "View deployment"
+ * stays through a redeploy; a lookup that fails posts none, as before.
  */
-async function postStatus(client, o, repository, state, cached) {
-    const status = (deploymentId) => createDeploymentStatus(client, {
+async function postStatus(client, o, repository, state, cached, knownUrl) {
+    let url = o.section.url ?? knownUrl;
+    const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
         owner: o.owner, repo: o.repo, deploymentId, state,
-        environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+        environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment, deploymentId, pr: o.pr, created, service: o.section.service })
+            .catch(() => undefined),
+        logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
     });
     if (cached !== undefined) {
         const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
@@ -36946,7 +36986,7 @@ async function postStatus(client, o, repository, state, cached) {
     const dep = await ensureDeployment(client, {
         owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
     });
-    await status(dep.id);
+    await status(dep.id, dep.created);
     return dep.id;
 }
 
@@ -36970,13 +37010,14 @@ async function postStatus(client, o, repository, state, cached) {
 
 const INPUT_NAMES = [
     'github-token', 'state', 'service', 'url', 'namespace', 'image', 'vault-url', 'details', 'log-url', 'pr-number',
-    'environment', 'deployment', 'fail-on-error', 'comment-author',
+    'environment', 'deployment', 'fail-on-error', 'comment-author', 'timeout', 'request-timeout',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same (github-token is the runner's). */
 const inputs_DEFAULTS = {
     'github-token': '${{ github.token }}', state: '', service: 'app', url: '', namespace: '', image: '', 'vault-url': '',
     details: '', 'log-url': '', 'pr-number': '', environment: src/* DEFAULT_TEMPLATES */.EE.environment, deployment: 'true', 'fail-on-error': 'false',
     'comment-author': DEFAULT_COMMENT_AUTHOR,
+    timeout: '5m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
 };
 /** Reads every input; the token is masked as it is read. */
 function readRawInputs() {
@@ -37014,6 +37055,8 @@ function parseInputs(given) {
         deployment: (0,src/* parseBoolean */.yG)('deployment', raw.deployment ?? ''),
         'fail-on-error': (0,src/* parseBoolean */.yG)('fail-on-error', raw['fail-on-error'] ?? ''),
         'comment-author': parseCommentAuthor('comment-author', raw['comment-author'] ?? ''),
+        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout ?? ''),
+        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout'] ?? ''),
     };
     if (out['pr-number'] !== '')
         (0,src/* parsePrNumber */.$S)('pr-number', out['pr-number']);
@@ -37048,7 +37091,8 @@ function prepare() {
 }
 async function main() {
     const { inputs, ctx, pr, environment } = prepare();
-    const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl });
+    (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
+    const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
     let headSha = ctx.pr?.headSha;
     let isFork = ctx.pr?.isFork ?? false;
     if (!ctx.pr) {
@@ -37244,13 +37288,14 @@ function refuseForkHead(ctx, what, env = process.env) {
 
 /***/ }),
 
-/***/ 1260:
+/***/ 7122:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
+  wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   _I: () => (/* reexport */ context/* loadContext */._I),
@@ -37259,6 +37304,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   nL: () => (/* reexport */ parse/* parseEnum */.nL),
   HK: () => (/* reexport */ naming/* parseEnvironmentTemplate */.HK),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
+  wZ: () => (/* reexport */ parseRequestTimeout),
+  tS: () => (/* reexport */ parseStepTimeout),
   Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
   RJ: () => (/* reexport */ naming/* planEnvironment */.RJ),
   $b: () => (/* reexport */ naming/* planService */.$b),
@@ -37268,12 +37315,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   FP: () => (/* reexport */ context/* requirePrNumber */.FP),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
   ml: () => (/* reexport */ clock_systemClock),
   xw: () => (/* reexport */ naming/* templateVars */.xw),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, newMarks, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRequestTimeout, parseRetryAfter, parseStepTimeout, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRetryAfter, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -37325,10 +37373,11 @@ async function runAction(main, options = {}) {
         if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
         toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
-        if (err?.name === 'StepTimeoutError') {
-            (0,deadline/* killChildren */.at)();
-            (options.exit ?? ((code) => process.exit(code)))(1);
-        }
+        // The step is over: whatever `main` left running (the other reads of a Promise.all that
+        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
+        // process open past its timeout. Children are killed and the process ends now.
+        (0,deadline/* killChildren */.at)();
+        (options.exit ?? ((code) => process.exit(code)))(1);
     }
     finally {
         disarm();
@@ -37346,11 +37395,11 @@ async function runAction(main, options = {}) {
 const DEFAULT_REQUEST_TIMEOUT = '30s';
 /** `request-timeout`: 1 s to 10 min. */
 function parseRequestTimeout(raw) {
-    return parseDuration('request-timeout', raw, DURATION_BOUNDS.requestTimeout);
+    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
 }
 /** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
 function parseStepTimeout(raw) {
-    return parseDuration('timeout', raw, DURATION_BOUNDS.stepTimeout);
+    return (0,parse/* parseDuration */.E9)('timeout', raw, parse/* DURATION_BOUNDS */.Rx.stepTimeout);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
@@ -37660,6 +37709,31 @@ function parseCidr(input, raw) {
     }
     return { cidr: v, family, prefix };
 }
+/**
+ * The cloud metadata addresses no egress rule may ever reach (AWS, GCP and Azure answer on
+ * 169.254.169.254; AWS's IPv6 instance metadata service is fd00:ec2::254).
+ */
+const METADATA_CIDRS = [
+    { cidr: '169.254.169.254/32', family: 4, prefix: 32 },
+    { cidr: 'fd00:ec2::254/128', family: 6, prefix: 128 },
+];
+/** Whether CIDR `outer` contains every address of `inner` (same family). */
+function cidrContains(outer, inner) {
+    if (outer.family !== inner.family || inner.prefix < outer.prefix)
+        return false;
+    const bits = BITS[outer.family];
+    const shift = BigInt(bits - outer.prefix);
+    const net = (c) => addressBits(c.cidr.split('/')[0], c.family) >> shift;
+    return net(outer) === net(inner);
+}
+/**
+ * The metadata CIDRs an allowed range must carve out (`ipBlock.except`): those it contains.
+ * Kubernetes requires each `except` to be a strict subset of `cidr`, so a range that *is* a
+ * metadata address is refused by the caller instead.
+ */
+function metadataExcepts(c) {
+    return METADATA_CIDRS.filter((m) => cidrContains(c, m)).map((m) => m.cidr);
+}
 /** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
 const METADATA = new external_node_net_.BlockList();
 METADATA.addSubnet('169.254.0.0', 16, 'ipv4');
@@ -37689,7 +37763,91 @@ function refuseMetadataUrl(input, raw, url) {
     return url;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
+/**
+ * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
+ * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
+ * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
+ * the controller image's libc crypt and is not written.
+ */
+
+const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function to64(v, n) {
+    let s = '';
+    for (let i = 0; i < n; i++, v >>= 6)
+        s += ITOA64[v & 0x3f];
+    return s;
+}
+/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
+function md5Crypt(password, salt, magic = '$apr1$') {
+    const pw = Buffer.from(password, 'utf8');
+    const s = Buffer.from(salt.slice(0, 8), 'utf8');
+    const md5 = () => createHash('md5');
+    const ctx = md5().update(pw).update(magic).update(s);
+    let final = md5().update(pw).update(s).update(pw).digest();
+    for (let left = pw.length; left > 0; left -= 16)
+        ctx.update(final.subarray(0, Math.min(16, left)));
+    for (let i = pw.length; i > 0; i >>= 1)
+        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
+    final = ctx.digest();
+    for (let i = 0; i < 1000; i++) {
+        const c = md5();
+        c.update(i & 1 ? pw : final);
+        if (i % 3)
+            c.update(s);
+        if (i % 7)
+            c.update(pw);
+        c.update(i & 1 ? final : pw);
+        final = c.digest();
+    }
+    const f = final;
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
+        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
+        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    return `${magic}${s.toString('utf8')}$${hash}`;
+}
+/** One `user:$apr1$…` line with a random salt. */
+function htpasswdLine(user, password) {
+    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
+    return `${user}:${md5Crypt(password, salt)}`;
+}
+const same = (a, b) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+};
+/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
+function verifyHash(stored, password) {
+    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
+    if (md5)
+        return same(md5Crypt(password, md5[2], md5[1]), stored);
+    if (stored.startsWith('{PLAIN}'))
+        return same(stored.slice(7), password);
+    if (stored.startsWith('{SHA}'))
+        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
+    if (stored.startsWith('{SSHA}')) {
+        const raw = Buffer.from(stored.slice(6), 'base64');
+        if (raw.length <= 20)
+            return false;
+        const salt = raw.subarray(20);
+        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    }
+    return false;
+}
+/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
+function verifyHtpasswd(file, user, password) {
+    for (const line of file.split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i > 0 && line.slice(0, i) === user)
+            return verifyHash(line.slice(i + 1).trim(), password);
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -38046,11 +38204,12 @@ function planEnvironment(input, rendered) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W_: () => (/* binding */ setStepTimeout),
 /* harmony export */   at: () => (/* binding */ killChildren),
 /* harmony export */   b7: () => (/* binding */ waitingOn),
 /* harmony export */   nd: () => (/* binding */ onStepTimeout)
 /* harmony export */ });
-/* unused harmony exports StepTimeoutError, trackChild, remainingMs, withinDeadline, describeTimeout, setStepTimeout */
+/* unused harmony exports StepTimeoutError, trackChild, remainingMs, withinDeadline, describeTimeout */
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
 
 const waits = new Set();
@@ -38123,7 +38282,7 @@ function systemText(s) {
 }
 /** The message for an expired deadline: the most recent outstanding wait first. */
 function describeTimeout(timeoutMs, now = Date.now()) {
-    const limit = formatDuration(timeoutMs);
+    const limit = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(timeoutMs);
     const open = [...waits].sort((a, b) => b.since - a.since);
     if (open.length === 0)
         return `The step did not finish within its timeout of ${limit}`;
@@ -38134,7 +38293,7 @@ function describeTimeout(timeoutMs, now = Date.now()) {
         if (seen.has(system))
             continue;
         seen.add(system);
-        const waited = formatDuration(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
+        const waited = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
         lines.push(`${system} did not answer within ${limit} (step timeout; waiting ${waited} for ${w.what ?? 'a reply'})`);
     }
     return lines.join('\n');
@@ -38413,12 +38572,13 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony exports DURATION_MAX_MS, DURATION_BOUNDS */
+/* unused harmony export DURATION_MAX_MS */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value

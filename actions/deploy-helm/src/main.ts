@@ -2,7 +2,9 @@
  * deploy-helm: validate everything, find helm/kubectl, then the core story (still wanted → cap →
  * namespace → guardrails → stuck release → helm upgrade), outputs and a summary.
  */
-import { ActionError, loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
+import {
+  ActionError, loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, writeSummary,
+} from '@preview-fleet/core';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import {
   dataChecksum, deployPreview, detectTools, kubectlTools, setPath, splitKeyPath, stillWanted, type DeployResult, type StillWanted,
@@ -78,8 +80,7 @@ export async function main(): Promise<void> {
 function summary(r: DeployResult, helmVersion: string): string {
   const lines = ['### Preview deploy', ''];
   if (r.status === 'skipped') return [...lines, `⏭️ ${r.message}`, ''].join('\n');
-  lines.push('| release | namespace | revision | url | helm |', '| --- | --- | --- | --- | --- |',
-    `| ${r.release} | ${r.namespace} | ${r.revision ?? '—'} | ${r.url ?? '—'} | ${helmVersion} |`, '');
+  lines.push(summaryTable(['release', 'namespace', 'revision', 'url', 'helm'], [[r.release, r.namespace, r.revision ?? '—', r.url ?? '—', helmVersion]]), '');
   if (r.recoveryMessage) lines.push(`⚠️ ${r.recoveryMessage}`, '');
   if (r.status === 'failed') lines.push(`❌ ${r.message}`, '', r.diagnostics ?? '', '');
   const t = Object.entries(r.timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(' · ');

@@ -67878,29 +67878,31 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5377);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(584);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8148);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3411);
 
 
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .tf });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 584:
+/***/ 3411:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main),
-  t: () => (/* binding */ validate)
+  iW: () => (/* binding */ main),
+  tf: () => (/* binding */ validate)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 1 modules
-var src = __nccwpck_require__(5377);
+// UNUSED EXPORTS: REAP_WAIT_MAX_MS
+
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 2 modules
+var src = __nccwpck_require__(8148);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -73875,6 +73877,40 @@ async function deployments_createDeploymentStatus(client, o) {
     return data.id;
 }
 /**
+ * The `environment_url` a status should repeat when its update brings none: GitHub shows only the
+ * latest status's URL as "View deployment", so a redeploy's queued and in-progress statuses would
+ * hide the button. Looks at `deploymentId`'s own statuses (unless it was just created), then at
+ * the newest of this PR's other deployments (our marks) in `environment`; prefers `service`'s (our statuses'
+ * descriptions start with "<service>:"). Undefined for a new preview.
+ */
+async function deployments_lastEnvironmentUrl(client, o) {
+    let any;
+    const fromStatuses = async (id) => {
+        const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+        for (const st of [...data].sort((a, b) => b.id - a.id)) {
+            if (!st.environment_url)
+                continue;
+            if (!o.service || st.description?.startsWith(`${o.service}:`))
+                return st.environment_url;
+            any ??= st.environment_url;
+        }
+        return undefined;
+    };
+    if (!o.created) {
+        const own = await fromStatuses(o.deploymentId);
+        if (own)
+            return own;
+    }
+    const others = (await listDeployments(client, o))
+        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+    for (const d of others.slice(0, 3)) {
+        const url = await fromStatuses(d.id);
+        if (url)
+            return url;
+    }
+    return any;
+}
+/**
  * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
  * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */
@@ -74019,7 +74055,8 @@ async function publishPreviewStatus(client, o) {
                 out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
             }
             else {
-                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment));
+                const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
+                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
                 out.deploymentId = id;
                 out.deploymentStatus = state;
                 section = { ...section, environment: o.environment, deploymentId: id };
@@ -74056,12 +74093,17 @@ function cachedDeployment(held, update, environment) {
 /**
  * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
  * is only a hint read back from a comment: it is used only when GitHub says that deployment is
- * this repository's preview of this PR, in this environment, for this commit (one GET).
+ * this repository's preview of this PR, in this environment, for this commit (one GET). An update
+ * without a URL repeats the last known one (the comment's, else GitHub's), so "View deployment"
+ * stays through a redeploy; a lookup that fails posts none, as before.
  */
-async function postStatus(client, o, repository, state, cached) {
-    const status = (deploymentId) => createDeploymentStatus(client, {
+async function postStatus(client, o, repository, state, cached, knownUrl) {
+    let url = o.section.url ?? knownUrl;
+    const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
         owner: o.owner, repo: o.repo, deploymentId, state,
-        environmentUrl: o.section.url, logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+        environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment, deploymentId, pr: o.pr, created, service: o.section.service })
+            .catch(() => undefined),
+        logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
     });
     if (cached !== undefined) {
         const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
@@ -74079,7 +74121,7 @@ async function postStatus(client, o, repository, state, cached) {
     const dep = await ensureDeployment(client, {
         owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
     });
-    await status(dep.id);
+    await status(dep.id, dep.created);
     return dep.id;
 }
 
@@ -74595,11 +74637,16 @@ async function runBundledStep(mainJs, inputs, opts = {}) {
         const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
         const chunks = [];
         child.stdout?.on('data', (c) => chunks.push(c));
+        let stopped = false;
+        const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => {
+            stopped = true;
+            child.kill('SIGKILL');
+        }, opts.killAfterMs);
         const exitCode = await new Promise((resolve, reject) => {
             child.on('error', reject);
             child.on('close', (code) => resolve(code ?? 1));
-        });
-        return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8') };
+        }).finally(() => clearTimeout(timer));
+        return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8'), stopped };
     }
     finally {
         rmSync(dir, { recursive: true, force: true });
@@ -74732,8 +74779,18 @@ async function runKubectl(tools, args, options = {}) {
         throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
     }
 }
-/** A CommandTimeoutError rewritten to name the Kubernetes API; anything else unchanged. */
+/** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
+const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
+/**
+ * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached,
+ * rewritten to name the Kubernetes API; anything else unchanged.
+ */
 function kubeTimeout(err, api) {
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
+        return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
+            hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig)', cause: err,
+        });
+    }
     if (!(err instanceof exec/* CommandTimeoutError */.$9))
         return err;
     return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
@@ -75669,6 +75726,18 @@ async function listReleasesByNamespace(cli) {
 
 
 const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
+/**
+ * The comment a PR gets when the reaper marks it stale (shown verbatim in reap-orphans' README;
+ * a test keeps the two equal).
+ */
+function staleMarkText(o) {
+    const closing = o.closeAfterDays > 0 ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.` : '';
+    return `💤 No activity for ${o.idleDays} days: this PR is marked \`${o.staleLabel}\`.${closing} Any update removes the mark's effect; \`${o.keepLabel}\` exempts it.`;
+}
+/** The comment a stale PR gets when the reaper closes it (also shown in reap-orphans' README). */
+function staleCloseText(o) {
+    return `🔒 Closing: no activity for ${o.idleDays} days after being marked \`${o.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`;
+}
 function bindReaperPorts(a) {
     const [owner, repo] = a.repository.split('/');
     const client = a.github.client;
@@ -75692,11 +75761,10 @@ function bindReaperPorts(a) {
         },
         async markStale(pr, idleDays) {
             await client.rest.issues.addLabels({ owner, repo, issue_number: pr, labels: [a.staleLabel] });
-            await comment(pr, `💤 No activity for ${idleDays} days: this PR is marked \`${a.staleLabel}\`.${a.closeAfterDays > 0
-                ? ` Without activity it will be closed in ${a.closeAfterDays} days and its preview removed.` : ''} Any update removes the mark's effect; \`${a.keepLabel}\` exempts it.`);
+            await comment(pr, staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }));
         },
         async closePullRequest(pr, idleDays) {
-            await comment(pr, `🔒 Closing: no activity for ${idleDays} days after being marked \`${a.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`);
+            await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
             await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
         },
         teardown: bindTeardownPorts(a),
@@ -75779,7 +75847,9 @@ function parseChallenge(header) {
  * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
  */
 async function findImageInRegistry(q) {
-    const doFetch = q.fetch ?? fetch;
+    const plainFetch = q.fetch ?? fetch;
+    const ms = q.requestTimeoutMs ?? 30_000;
+    const doFetch = (input, init) => waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
     const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
     const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
     let res = await head();
@@ -75854,7 +75924,9 @@ async function registryLogin(ecr, o, credentials) {
     const host = o.host ?? tokenHost;
     if (!host)
         throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
-    await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], { input: password, env: o.env });
+    await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], {
+        input: password, env: o.env, waitingFor: `the registry ${host}`, timeoutMs: withinDeadline(3 * (o.requestTimeoutMs ?? 30_000)),
+    });
     return { host, username, expiresAt };
 }
 
@@ -75960,7 +76032,7 @@ async function buildAndPush(o) {
             try {
                 // Secrets go to the build's environment only (not the push's).
                 const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
-                const res = await retry(() => runCommand(argv, { env, stream: true, display }), {
+                const res = await retry(() => runCommand(argv, { env, stream: true, display, waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})` }), {
                     attempts, baseMs: 1000, clock, classify: classifyRegistryError,
                     onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
                 });
@@ -76266,7 +76338,7 @@ function ownership_notOursError(fullPath, what, ours) {
 
 const CAS_MISMATCH = /check-and-set parameter did not match/i;
 /** Masks every line of every value (a multi-line PEM must not leak its middle lines); names keys left unmasked as too short. */
-function maskValues(data, what) {
+function seed_maskValues(data, what) {
     const short = [];
     for (const [key, v] of Object.entries(data)) {
         if (v === null || v === undefined)
@@ -76286,7 +76358,7 @@ async function readData(session, o, path, what, hint) {
         const data = (o.kvVersion === 2 ? res?.data?.data : res?.data);
         if (!data)
             return undefined; // KV v2: the current version is deleted
-        maskValues(data, full);
+        seed_maskValues(data, full);
         return data;
     }
     catch (err) {
@@ -76389,7 +76461,7 @@ async function seedKv1(c) {
 async function seedSecrets(session, o) {
     guardTarget(o);
     const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
-    maskValues(overrides, 'overrides');
+    seed_maskValues(overrides, 'overrides');
     const target = dataPath(o.mount, o.kvVersion, o.targetPath);
     const denied = (e) => (e.status === 403
         ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
@@ -76452,11 +76524,63 @@ async function renewVaultExpiry(session, o) {
     return 'renewed';
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/vault/read.ts
+/**
+ * Reading the PR's own copy (seed-vault's target path) so deploy-helm can materialise it in the
+ * namespace. Only a path marked for this repository and PR is read: a foreign or unmarked path
+ * is somebody else's values and never lands in a preview.
+ */
+
+
+
+
+
+const notFound = (e) => e.status === 404;
+async function readOrUndefined(session, what, full) {
+    try {
+        const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
+        return (res?.data ?? undefined);
+    }
+    catch (err) {
+        if (notFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * The PR's values as strings (non-strings JSON-encoded), every value masked line by line as it
+ * arrives. Fails (nothing is written) when the path is missing or not this PR's.
+ */
+async function readPrSecret(session, o) {
+    const full = dataPath(o.mount, o.kvVersion, o.path);
+    const marksAt = o.kvVersion === 2 ? metadataPath(o.mount, 2, o.path) : dataPath(o.mount, 1, v1MarkerPath(o.path));
+    const record = await readOrUndefined(session, o.kvVersion === 2 ? 'metadata' : 'marker', marksAt);
+    const raw = (o.kvVersion === 2 ? record?.custom_metadata : record);
+    const data = await readOrUndefined(session, 'PR copy', full);
+    const values = (o.kvVersion === 2 ? data?.data : data);
+    if (!values) {
+        throw new ActionError(`Vault path ${full} does not exist (or its current version is deleted)`, {
+            hint: 'seed-vault creates it: run it before deploy-helm with the same target-path, mount and kv-version',
+        });
+    }
+    maskValues(values, full);
+    if (!ownsPath(fromVaultMetadata(raw), o.marks)) {
+        throw new ActionError(`Vault path ${full} is not this pull request's: ${describeMarks(raw)}; its values are not copied into the preview`, {
+            hint: 'seed-vault marks the copy it creates; give deploy-helm the same target-path as seed-vault',
+        });
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(values))
+        out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
 /**
  * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
  * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
  */
+
 
 
 
@@ -76481,7 +76605,7 @@ const INPUT_NAMES = [
 const inputs_DEFAULTS = {
     'github-token': '', label: 'preview', ttl: '72h', 'keep-label': 'preview-keep', 'warn-before': '24h', 'stale-days': '0',
     'close-after-days': '7', 'stale-label': 'preview-stale', 'dry-run': 'false', 'max-deletions': '20', concurrency: '5',
-    kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '20m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
     'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 const SECRET_INPUTS = ['github-token', ...VAULT_SECRET_INPUTS];
@@ -76550,15 +76674,20 @@ function validate() {
         throw new src/* InputError */.dz('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
     return { inputs, ctx: (0,src/* loadContext */._I)() };
 }
+/** One helm uninstall or namespace wait takes at most this long (and never past the run's `timeout`). */
+const REAP_WAIT_MAX_MS = 5 * 60_000;
 async function main() {
     const { inputs, ctx } = validate();
+    // `timeout` bounds the whole run. Cut short, it leaves nothing the next run cannot finish: each
+    // removal is idempotent and what remains of a PR still carries its marks, so it is planned again.
+    (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
     const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
     const vault = inputs.vault;
     const region = inputs.awsRegion;
     const ports = bindReaperPorts({
         repository: ctx.repository,
         kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs: inputs.requestTimeoutMs },
-        timeoutMs: inputs.timeoutMs,
+        timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS),
         now: () => src/* systemClock */.ml.now(),
         warn: (m) => src/* log */.Rm.warning(m),
         keepLabel: inputs.keepLabel, staleLabel: inputs.staleLabel, closeAfterDays: inputs.closeAfterDays,
@@ -76901,7 +77030,7 @@ function spawnCaptured(argv, command, env, options) {
 
 /***/ }),
 
-/***/ 5377:
+/***/ 8148:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -76922,11 +77051,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
+  W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
   ml: () => (/* reexport */ clock/* systemClock */.m),
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, newMarks, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseKeyValueMap, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseKeyValueMap, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -77012,6 +77142,31 @@ function parseCidr(input, raw) {
     }
     return { cidr: v, family, prefix };
 }
+/**
+ * The cloud metadata addresses no egress rule may ever reach (AWS, GCP and Azure answer on
+ * 169.254.169.254; AWS's IPv6 instance metadata service is fd00:ec2::254).
+ */
+const METADATA_CIDRS = [
+    { cidr: '169.254.169.254/32', family: 4, prefix: 32 },
+    { cidr: 'fd00:ec2::254/128', family: 6, prefix: 128 },
+];
+/** Whether CIDR `outer` contains every address of `inner` (same family). */
+function cidrContains(outer, inner) {
+    if (outer.family !== inner.family || inner.prefix < outer.prefix)
+        return false;
+    const bits = BITS[outer.family];
+    const shift = BigInt(bits - outer.prefix);
+    const net = (c) => addressBits(c.cidr.split('/')[0], c.family) >> shift;
+    return net(outer) === net(inner);
+}
+/**
+ * The metadata CIDRs an allowed range must carve out (`ipBlock.except`): those it contains.
+ * Kubernetes requires each `except` to be a strict subset of `cidr`, so a range that *is* a
+ * metadata address is refused by the caller instead.
+ */
+function metadataExcepts(c) {
+    return METADATA_CIDRS.filter((m) => cidrContains(c, m)).map((m) => m.cidr);
+}
 /** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
 const METADATA = new external_node_net_.BlockList();
 METADATA.addSubnet('169.254.0.0', 16, 'ipv4');
@@ -77041,7 +77196,91 @@ function refuseMetadataUrl(input, raw, url) {
     return url;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
+/**
+ * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
+ * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
+ * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
+ * the controller image's libc crypt and is not written.
+ */
+
+const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function to64(v, n) {
+    let s = '';
+    for (let i = 0; i < n; i++, v >>= 6)
+        s += ITOA64[v & 0x3f];
+    return s;
+}
+/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
+function md5Crypt(password, salt, magic = '$apr1$') {
+    const pw = Buffer.from(password, 'utf8');
+    const s = Buffer.from(salt.slice(0, 8), 'utf8');
+    const md5 = () => createHash('md5');
+    const ctx = md5().update(pw).update(magic).update(s);
+    let final = md5().update(pw).update(s).update(pw).digest();
+    for (let left = pw.length; left > 0; left -= 16)
+        ctx.update(final.subarray(0, Math.min(16, left)));
+    for (let i = pw.length; i > 0; i >>= 1)
+        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
+    final = ctx.digest();
+    for (let i = 0; i < 1000; i++) {
+        const c = md5();
+        c.update(i & 1 ? pw : final);
+        if (i % 3)
+            c.update(s);
+        if (i % 7)
+            c.update(pw);
+        c.update(i & 1 ? final : pw);
+        final = c.digest();
+    }
+    const f = final;
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
+        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
+        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    return `${magic}${s.toString('utf8')}$${hash}`;
+}
+/** One `user:$apr1$…` line with a random salt. */
+function htpasswdLine(user, password) {
+    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
+    return `${user}:${md5Crypt(password, salt)}`;
+}
+const same = (a, b) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+};
+/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
+function verifyHash(stored, password) {
+    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
+    if (md5)
+        return same(md5Crypt(password, md5[2], md5[1]), stored);
+    if (stored.startsWith('{PLAIN}'))
+        return same(stored.slice(7), password);
+    if (stored.startsWith('{SHA}'))
+        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
+    if (stored.startsWith('{SSHA}')) {
+        const raw = Buffer.from(stored.slice(6), 'base64');
+        if (raw.length <= 20)
+            return false;
+        const salt = raw.subarray(20);
+        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    }
+    return false;
+}
+/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
+function verifyHtpasswd(file, user, password) {
+    for (const line of file.split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i > 0 && line.slice(0, i) === user)
+            return verifyHash(line.slice(i + 1).trim(), password);
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -77496,6 +77735,7 @@ async function retry(fn, options = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W_: () => (/* binding */ setStepTimeout),
 /* harmony export */   XW: () => (/* binding */ remainingMs),
 /* harmony export */   at: () => (/* binding */ killChildren),
 /* harmony export */   b7: () => (/* binding */ waitingOn),
@@ -77503,7 +77743,7 @@ async function retry(fn, options = {}) {
 /* harmony export */   nd: () => (/* binding */ onStepTimeout),
 /* harmony export */   yH: () => (/* binding */ trackChild)
 /* harmony export */ });
-/* unused harmony exports StepTimeoutError, describeTimeout, setStepTimeout */
+/* unused harmony exports StepTimeoutError, describeTimeout */
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
 
 const waits = new Set();
@@ -77576,7 +77816,7 @@ function systemText(s) {
 }
 /** The message for an expired deadline: the most recent outstanding wait first. */
 function describeTimeout(timeoutMs, now = Date.now()) {
-    const limit = formatDuration(timeoutMs);
+    const limit = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(timeoutMs);
     const open = [...waits].sort((a, b) => b.since - a.since);
     if (open.length === 0)
         return `The step did not finish within its timeout of ${limit}`;
@@ -77587,7 +77827,7 @@ function describeTimeout(timeoutMs, now = Date.now()) {
         if (seen.has(system))
             continue;
         seen.add(system);
-        const waited = formatDuration(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
+        const waited = (0,_parse_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(Math.round(Math.max(0, now - w.since) / 1000) * 1000);
         lines.push(`${system} did not answer within ${limit} (step timeout; waiting ${waited} for ${w.what ?? 'a reply'})`);
     }
     return lines.join('\n');
@@ -77702,11 +77942,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   gj: () => (/* reexport */ outputs/* requestIdToken */.gj),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
   b7: () => (/* reexport */ deadline/* waitingOn */.b7),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, group, input, killChildren, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, remainingMs, rememberSecret, saveState, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, group, input, killChildren, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, remainingMs, rememberSecret, saveState, setMinMaskLength, setOutput, shortValueNotice, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -77758,10 +77999,11 @@ async function runAction(main, options = {}) {
         if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
         toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
-        if (err?.name === 'StepTimeoutError') {
-            (0,deadline/* killChildren */.at)();
-            (options.exit ?? ((code) => process.exit(code)))(1);
-        }
+        // The step is over: whatever `main` left running (the other reads of a Promise.all that
+        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
+        // process open past its timeout. Children are killed and the process ends now.
+        (0,deadline/* killChildren */.at)();
+        (options.exit ?? ((code) => process.exit(code)))(1);
     }
     finally {
         disarm();

@@ -3,10 +3,7 @@
  * down (bounded), report. Fails at the end when any removal, warning or listing failed.
  */
 import { ActionError, InputError, loadContext, log, setOutputs, setStepTimeout, systemClock, writeSummary, type ActionContext } from '@preview-fleet/core';
-import { createGitHubClient } from '@preview-fleet/core/github';
-import { bindReaperPorts, once, reapOrphans, renderReapPlan, renderRemovalTable } from '@preview-fleet/core/lifecycle';
-import { createEcrSession } from '@preview-fleet/core/registry';
-import { loginVault } from '@preview-fleet/core/vault';
+import { bindReaperPorts, reapOrphans, removalClients, renderReapPlan, renderRemovalTable } from '@preview-fleet/core/lifecycle';
 import { parseInputs, readRawInputs, type Inputs } from './inputs.js';
 
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
@@ -24,31 +21,16 @@ export async function main(): Promise<void> {
   // `timeout` bounds the whole run. Cut short, it leaves nothing the next run cannot finish: each
   // removal is idempotent and what remains of a PR still carries its marks, so it is planned again.
   setStepTimeout(inputs.timeoutMs);
-  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
-  const vault = inputs.vault;
-  const region = inputs.awsRegion;
-  const ports = bindReaperPorts({
-    repository: ctx.repository,
-    kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs: inputs.requestTimeoutMs },
-    timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS),
-    now: () => systemClock.now(),
-    warn: (m) => log.warning(m),
-    keepLabel: inputs.keepLabel, staleLabel: inputs.staleLabel, closeAfterDays: inputs.closeAfterDays,
-    vault: vault && {
-      mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
-      session: once(() => loginVault({
-        addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: systemClock, requestTimeoutMs: inputs.requestTimeoutMs,
-      })),
-    },
-    ecr: region ? once(async () => createEcrSession({ region, clock: systemClock, requestTimeoutMs: inputs.requestTimeoutMs })) : undefined,
-    github: {
-      client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl, services: [],
-      comment: true, deployments: inputs.kinds.has('deployments'), commentAuthor: inputs.commentAuthor,
-    },
-  });
   // Kinds switched off are never listed, so nothing of theirs reaches a teardown.
-  ports.log = (m) => log.warning(m);
+  const ports = bindReaperPorts({
+    ...removalClients({
+      ctx, requestTimeoutMs: inputs.requestTimeoutMs, timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS), vault: inputs.vault,
+      awsRegion: inputs.awsRegion,
+      github: { token: inputs['github-token'], commentAuthor: inputs.commentAuthor, services: [], deployments: inputs.kinds.has('deployments') },
+      logWarning: (m) => log.warning(m),
+    }),
+    keepLabel: inputs.keepLabel, staleLabel: inputs.staleLabel, closeAfterDays: inputs.closeAfterDays,
+  });
 
   const outcome = await reapOrphans(ports, {
     repository: ctx.repository, now: systemClock.now(), label: inputs.label, keepLabel: inputs.keepLabel, ttlMs: inputs.ttlMs,

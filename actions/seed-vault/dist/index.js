@@ -37659,8 +37659,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3636);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6902);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(752);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1626);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
@@ -37670,7 +37670,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6902:
+/***/ 1626:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37680,8 +37680,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   R: () => (/* binding */ prepare)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 5 modules
-var src = __nccwpck_require__(3636);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 6 modules
+var src = __nccwpck_require__(752);
 // EXTERNAL MODULE: ./node_modules/node-vault/src/index.js
 var node_vault_src = __nccwpck_require__(8096);
 var src_default = /*#__PURE__*/__nccwpck_require__.n(node_vault_src);
@@ -37896,13 +37896,13 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 /** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
-function ownsPath(found, ours) {
+function ownership_ownsPath(found, ours) {
     if (!(0,src_marks/* isOwnedBy */.D0)(found, { repository: ours.repository, pr: ours.pr }))
         return false;
     return !found.service || !ours.service || found.service === ours.service;
 }
 /** What an existing path carries: our marks, foreign marks, other metadata or nothing at all. */
-function describeMarks(raw) {
+function ownership_describeMarks(raw) {
     const found = (0,src_marks/* fromVaultMetadata */._d)(raw);
     if (found)
         return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
@@ -38021,7 +38021,7 @@ function guardTarget(args) {
 
 const CAS_MISMATCH = /check-and-set parameter did not match/i;
 /** Masks every line of every value (a multi-line PEM must not leak its middle lines); names keys left unmasked as too short. */
-function maskValues(data, what) {
+function seed_maskValues(data, what) {
     const short = [];
     for (const [key, v] of Object.entries(data)) {
         if (v === null || v === undefined)
@@ -38041,7 +38041,7 @@ async function readData(session, o, path, what, hint) {
         const data = (o.kvVersion === 2 ? res?.data?.data : res?.data);
         if (!data)
             return undefined; // KV v2: the current version is deleted
-        maskValues(data, full);
+        seed_maskValues(data, full);
         return data;
     }
     catch (err) {
@@ -38072,15 +38072,15 @@ async function settleKv2(c, meta, ourWriteMayHaveLanded) {
     const keyCount = Object.keys(existing ?? {}).length;
     const found = (0,src_marks/* fromVaultMetadata */._d)(custom);
     if (found) {
-        if (ownsPath(found, c.o.marks))
+        if (ownership_ownsPath(found, c.o.marks))
             return { created: false, keyCount };
-        throw notOursError(c.target, describeMarks(custom), c.o.marks);
+        throw notOursError(c.target, ownership_describeMarks(custom), c.o.marks);
     }
     if (meta.current_version === 1 && isOurUnmarkedCopy(custom, existing, await c.expected())) {
         await writeKv2Marks(c);
         return { created: ourWriteMayHaveLanded, keyCount, finishedMarks: true };
     }
-    throw notOursError(c.target, `${describeMarks(custom)} and is not the copy this run would write`, c.o.marks);
+    throw notOursError(c.target, `${ownership_describeMarks(custom)} and is not the copy this run would write`, c.o.marks);
 }
 async function writeKv2Marks(c) {
     const meta = paths_metadataPath(c.o.mount, 2, c.o.targetPath);
@@ -38118,8 +38118,8 @@ async function seedKv1(c) {
     const writeMarker = () => c.session.call(`marker write of ${marker}`, (client) => client.write(marker, (0,src_marks/* toVaultMetadata */.L3)(c.o.marks)), c.denied);
     const markerData = await readRecord(c, marker, 'marker');
     const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
-    if (markerData !== undefined && !ownsPath((0,src_marks/* fromVaultMetadata */._d)(markerData), c.o.marks)) {
-        throw notOursError(c.target, `its marker entry ${marker}: ${describeMarks(markerData)}`, c.o.marks);
+    if (markerData !== undefined && !ownership_ownsPath((0,src_marks/* fromVaultMetadata */._d)(markerData), c.o.marks)) {
+        throw notOursError(c.target, `its marker entry ${marker}: ${ownership_describeMarks(markerData)}`, c.o.marks);
     }
     if (existing !== undefined) {
         if (markerData !== undefined)
@@ -38144,7 +38144,7 @@ async function seedKv1(c) {
 async function seedSecrets(session, o) {
     guardTarget(o);
     const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
-    maskValues(overrides, 'overrides');
+    seed_maskValues(overrides, 'overrides');
     const target = paths_dataPath(o.mount, o.kvVersion, o.targetPath);
     const denied = (e) => (e.status === 403
         ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
@@ -38332,11 +38332,63 @@ async function renewVaultExpiry(session, o) {
     return 'renewed';
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/vault/read.ts
+/**
+ * Reading the PR's own copy (seed-vault's target path) so deploy-helm can materialise it in the
+ * namespace. Only a path marked for this repository and PR is read: a foreign or unmarked path
+ * is somebody else's values and never lands in a preview.
+ */
+
+
+
+
+
+const notFound = (e) => e.status === 404;
+async function readOrUndefined(session, what, full) {
+    try {
+        const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
+        return (res?.data ?? undefined);
+    }
+    catch (err) {
+        if (notFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * The PR's values as strings (non-strings JSON-encoded), every value masked line by line as it
+ * arrives. Fails (nothing is written) when the path is missing or not this PR's.
+ */
+async function readPrSecret(session, o) {
+    const full = dataPath(o.mount, o.kvVersion, o.path);
+    const marksAt = o.kvVersion === 2 ? metadataPath(o.mount, 2, o.path) : dataPath(o.mount, 1, v1MarkerPath(o.path));
+    const record = await readOrUndefined(session, o.kvVersion === 2 ? 'metadata' : 'marker', marksAt);
+    const raw = (o.kvVersion === 2 ? record?.custom_metadata : record);
+    const data = await readOrUndefined(session, 'PR copy', full);
+    const values = (o.kvVersion === 2 ? data?.data : data);
+    if (!values) {
+        throw new ActionError(`Vault path ${full} does not exist (or its current version is deleted)`, {
+            hint: 'seed-vault creates it: run it before deploy-helm with the same target-path, mount and kv-version',
+        });
+    }
+    maskValues(values, full);
+    if (!ownsPath(fromVaultMetadata(raw), o.marks)) {
+        throw new ActionError(`Vault path ${full} is not this pull request's: ${describeMarks(raw)}; its values are not copied into the preview`, {
+            hint: 'seed-vault marks the copy it creates; give deploy-helm the same target-path as seed-vault',
+        });
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(values))
+        out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
 /**
  * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
  * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
  */
+
 
 
 
@@ -38542,7 +38594,7 @@ class FakeClock {
 
 /***/ }),
 
-/***/ 3636:
+/***/ 752:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38580,7 +38632,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, parseBoolean, parseCidr, parseContext, parseEnvironmentTemplate, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseBoolean, parseCidr, parseContext, parseEnvironmentTemplate, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -38895,6 +38947,31 @@ function parseCidr(input, raw) {
     }
     return { cidr: v, family, prefix };
 }
+/**
+ * The cloud metadata addresses no egress rule may ever reach (AWS, GCP and Azure answer on
+ * 169.254.169.254; AWS's IPv6 instance metadata service is fd00:ec2::254).
+ */
+const METADATA_CIDRS = [
+    { cidr: '169.254.169.254/32', family: 4, prefix: 32 },
+    { cidr: 'fd00:ec2::254/128', family: 6, prefix: 128 },
+];
+/** Whether CIDR `outer` contains every address of `inner` (same family). */
+function cidrContains(outer, inner) {
+    if (outer.family !== inner.family || inner.prefix < outer.prefix)
+        return false;
+    const bits = BITS[outer.family];
+    const shift = BigInt(bits - outer.prefix);
+    const net = (c) => addressBits(c.cidr.split('/')[0], c.family) >> shift;
+    return net(outer) === net(inner);
+}
+/**
+ * The metadata CIDRs an allowed range must carve out (`ipBlock.except`): those it contains.
+ * Kubernetes requires each `except` to be a strict subset of `cidr`, so a range that *is* a
+ * metadata address is refused by the caller instead.
+ */
+function metadataExcepts(c) {
+    return METADATA_CIDRS.filter((m) => cidrContains(c, m)).map((m) => m.cidr);
+}
 /** Link-local ranges (cloud metadata lives there) and the metadata endpoints outside them. */
 const METADATA = new external_node_net_.BlockList();
 METADATA.addSubnet('169.254.0.0', 16, 'ipv4');
@@ -38924,7 +39001,91 @@ function refuseMetadataUrl(input, raw, url) {
     return url;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
+/**
+ * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
+ * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
+ * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
+ * the controller image's libc crypt and is not written.
+ */
+
+const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function to64(v, n) {
+    let s = '';
+    for (let i = 0; i < n; i++, v >>= 6)
+        s += ITOA64[v & 0x3f];
+    return s;
+}
+/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
+function md5Crypt(password, salt, magic = '$apr1$') {
+    const pw = Buffer.from(password, 'utf8');
+    const s = Buffer.from(salt.slice(0, 8), 'utf8');
+    const md5 = () => createHash('md5');
+    const ctx = md5().update(pw).update(magic).update(s);
+    let final = md5().update(pw).update(s).update(pw).digest();
+    for (let left = pw.length; left > 0; left -= 16)
+        ctx.update(final.subarray(0, Math.min(16, left)));
+    for (let i = pw.length; i > 0; i >>= 1)
+        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
+    final = ctx.digest();
+    for (let i = 0; i < 1000; i++) {
+        const c = md5();
+        c.update(i & 1 ? pw : final);
+        if (i % 3)
+            c.update(s);
+        if (i % 7)
+            c.update(pw);
+        c.update(i & 1 ? final : pw);
+        final = c.digest();
+    }
+    const f = final;
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
+        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
+        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    return `${magic}${s.toString('utf8')}$${hash}`;
+}
+/** One `user:$apr1$…` line with a random salt. */
+function htpasswdLine(user, password) {
+    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
+    return `${user}:${md5Crypt(password, salt)}`;
+}
+const same = (a, b) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+};
+/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
+function verifyHash(stored, password) {
+    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
+    if (md5)
+        return same(md5Crypt(password, md5[2], md5[1]), stored);
+    if (stored.startsWith('{PLAIN}'))
+        return same(stored.slice(7), password);
+    if (stored.startsWith('{SHA}'))
+        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
+    if (stored.startsWith('{SSHA}')) {
+        const raw = Buffer.from(stored.slice(6), 'base64');
+        if (raw.length <= 20)
+            return false;
+        const salt = raw.subarray(20);
+        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    }
+    return false;
+}
+/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
+function verifyHtpasswd(file, user, password) {
+    for (const line of file.split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i > 0 && line.slice(0, i) === user)
+            return verifyHash(line.slice(i + 1).trim(), password);
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -39643,10 +39804,11 @@ async function runAction(main, options = {}) {
         if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
         toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
-        if (err?.name === 'StepTimeoutError') {
-            (0,deadline/* killChildren */.at)();
-            (options.exit ?? ((code) => process.exit(code)))(1);
-        }
+        // The step is over: whatever `main` left running (the other reads of a Promise.all that
+        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
+        // process open past its timeout. Children are killed and the process ends now.
+        (0,deadline/* killChildren */.at)();
+        (options.exit ?? ((code) => process.exit(code)))(1);
     }
     finally {
         disarm();

@@ -1,7 +1,7 @@
 /**
  * seed-vault: validate everything, log in, create the per-PR copy of stage once, report.
  */
-import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary } from '@preview-fleet/core';
+import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, systemClock, writeSummary } from '@preview-fleet/core';
 import { loginVault, renewVaultExpiry, seedSecrets } from '@preview-fleet/core/vault';
 import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
 
@@ -46,9 +46,7 @@ export async function main(): Promise<void> {
   await writeSummary([
     '### Preview secrets',
     '',
-    '| path | source | created | keys |',
-    '| --- | --- | --- | --- |',
-    `| [${mount}/${plan.targetPath}](${uiUrl}) | ${mount}/${plan.sourcePath} | ${result.created} | ${result.keyCount} |`,
+    summaryTable(['path', 'source', 'created', 'keys'], [[`[${mount}/${plan.targetPath}](${uiUrl})`, `${mount}/${plan.sourcePath}`, result.created, result.keyCount]]),
     '',
   ].join('\n'));
 }

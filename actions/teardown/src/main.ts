@@ -3,13 +3,8 @@
  * repositories and deployments in that order — every step attempted — and fail at the end if any
  * step failed. Needs no checkout: every name comes from the inputs and the PR number.
  */
-import {
-  ActionError, loadContext, log, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary, type ActionContext,
-} from '@preview-fleet/core';
-import { createGitHubClient } from '@preview-fleet/core/github';
-import { bindTeardownPorts, itemFromTargets, once, renderRemovalTable, teardownMany } from '@preview-fleet/core/lifecycle';
-import { createEcrSession } from '@preview-fleet/core/registry';
-import { loginVault } from '@preview-fleet/core/vault';
+import { ActionError, loadContext, log, requirePrNumber, setOutputs, setStepTimeout, writeSummary, type ActionContext } from '@preview-fleet/core';
+import { bindTeardownPorts, itemFromTargets, removalClients, renderRemovalTable, teardownMany } from '@preview-fleet/core/lifecycle';
 import { parseInputs, planTeardown, readRawInputs, type Inputs, type TeardownPlan } from './inputs.js';
 
 interface Prepared {
@@ -31,7 +26,6 @@ export function validate(): Prepared {
 export async function main(): Promise<void> {
   const { inputs, ctx, pr, plan } = validate();
   setStepTimeout(inputs.timeoutMs);
-  const requestTimeoutMs = inputs.requestTimeoutMs;
   if (ctx.action === 'unlabeled' && ctx.label !== undefined && ctx.label !== inputs.label) {
     log.info(`Label "${ctx.label}" was removed, not "${inputs.label}": nothing to tear down`);
     setOutputs({ report: JSON.stringify({ pr, failed: false, nothingFound: true, skipped: `unlabeled ${ctx.label}`, results: [] }) });
@@ -39,28 +33,11 @@ export async function main(): Promise<void> {
   }
   const token = inputs['github-token'];
   if (!token) log.warning('github-token is empty: the PR comment and deployments are left as they are');
-  const client = token ? createGitHubClient(token, { baseUrl: ctx.apiUrl, requestTimeoutMs }) : undefined;
-  const vault = inputs.vault;
-  const ecrRegion = inputs.awsRegion;
-  const ports = bindTeardownPorts({
-    repository: ctx.repository,
-    kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs },
-    timeoutMs: inputs.timeoutMs,
-    now: () => systemClock.now(),
-    warn: (m) => log.warning(m),
-    vault: vault && {
-      mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
-      session: once(() => loginVault({
-        addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: systemClock, requestTimeoutMs,
-      })),
-    },
-    ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: systemClock, requestTimeoutMs })) : undefined,
-    github: client && {
-      client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
-      services: inputs.services, comment: true, deployments: true, commentAuthor: inputs.commentAuthor,
-    },
-  });
+  const ports = bindTeardownPorts(removalClients({
+    ctx, requestTimeoutMs: inputs.requestTimeoutMs, timeoutMs: inputs.timeoutMs, vault: inputs.vault, awsRegion: inputs.awsRegion,
+    github: token ? { token, commentAuthor: inputs.commentAuthor, services: inputs.services, deployments: true } : undefined,
+    logWarning: (m) => log.warning(m),
+  }));
   log.info(`Tearing down the preview of ${ctx.repository}#${pr}: ${plan.targets.map((t) => `${t.namespace}/${t.release}`).join(', ')}`);
   const [report] = await teardownMany(ports, [itemFromTargets(pr, plan.targets, plan.environments)]);
   const table = renderRemovalTable(report!.results);

@@ -6,8 +6,6 @@ import { readFileSync } from 'node:fs';
 import { InputError, ActionError } from './runtime/errors.js';
 import { parsePrNumber } from './runtime/parse.js';
 
-export type SupportedEvent = 'pull_request' | 'pull_request_target' | 'workflow_dispatch' | 'schedule';
-
 export interface PullRequestInfo {
   number: number;
   state: 'open' | 'closed';

@@ -3,6 +3,7 @@
  * per service, hidden metadata for the next run; it never exceeds GitHub's 65,536-character
  * comment limit: long details are cut (with a note), never the update.
  */
+import { summaryTable, type TableCell } from '../runtime/summary.js';
 import {
   COMMENT_MARKER, SECTION_MARKER, encodeMeta, mergeSections, type PreviewState, type ServiceSection,
 } from './comment-model.js';
@@ -28,7 +29,8 @@ export const STATE_LABEL: Record<PreviewState, string> = {
   skipped: '⏭️ skipped',
 };
 
-const cell = (s: string): string => s.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').replace(/<!--/g, '&lt;!--');
+/** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
+const cell = (s: string): string => s.replace(/<!--/g, '&lt;!--');
 const code = (s: string): string => `\`${cell(s).replace(/`/g, "'")}\``;
 const isHttp = (u: string | undefined): u is string => typeof u === 'string' && /^https?:\/\//i.test(u);
 /** An href that cannot end the markdown link early. */
@@ -50,19 +52,14 @@ function linksCell(s: ServiceSection): string {
   return links.join(' · ');
 }
 
-function row(s: ServiceSection, ctx: RenderContext): string {
+function row(s: ServiceSection, ctx: RenderContext): TableCell[] {
   const preview = isHttp(s.url) ? link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-  return `| ${code(s.service)} | ${STATE_LABEL[s.state]} | ${preview} | ${commitCell(s, ctx)} | ${s.image ? code(s.image) : ''} | ${
-    s.namespace ? code(s.namespace) : ''} | ${linksCell(s)} |`;
+  return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
 }
 
 /** The per-service table shared by the comment and the job summary. */
 export function renderStatusTable(sections: ServiceSection[], ctx: RenderContext): string {
-  return [
-    '| service | state | preview | commit | image | namespace | links |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...mergeSections(sections).map((s) => row(s, ctx)),
-  ].join('\n');
+  return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], mergeSections(sections).map((s) => row(s, ctx)));
 }
 
 function detailsBlocks(sections: ServiceSection[]): string[] {

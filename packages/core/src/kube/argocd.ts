@@ -6,7 +6,7 @@
  */
 import { type Clock, systemClock } from '../clock.js';
 import { InputError } from '../runtime/errors.js';
-import { isNotFound, kubectlJson, type Kubectl } from './tools.js';
+import { isNotFound, kubectlJson, type KubeTools } from './tools.js';
 
 export interface ApplicationRef {
   namespace: string;
@@ -82,7 +82,7 @@ export interface ApplicationWait {
  * Polls every `intervalMs` (default 5 s) until `revision` is synced and the Application is Synced +
  * Healthy, or the deadline.
  */
-export async function waitForApplication(tools: Kubectl, ref: ApplicationRef, timeoutMs: number, options: { clock?: Clock; intervalMs?: number; revision?: string } = {}): Promise<ApplicationWait> {
+export async function waitForApplication(tools: KubeTools, ref: ApplicationRef, timeoutMs: number, options: { clock?: Clock; intervalMs?: number; revision?: string } = {}): Promise<ApplicationWait> {
   const clock = options.clock ?? systemClock;
   const start = clock.now();
   let last: ApplicationState;

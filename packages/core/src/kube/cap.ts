@@ -4,7 +4,7 @@
  */
 import { ActionError } from '../runtime/errors.js';
 import { fromKube, kubeSelector, type OwnershipMarks } from '../marks.js';
-import { kubectlJson, type Kubectl } from './tools.js';
+import { kubectlJson, type KubeTools } from './tools.js';
 
 export interface PreviewNamespace {
   name: string;
@@ -12,7 +12,7 @@ export interface PreviewNamespace {
 }
 
 /** Every namespace carrying our marks for `repository` (label selector, then marks re-checked). */
-export async function listPreviewNamespaces(tools: Kubectl, repository: string): Promise<PreviewNamespace[]> {
+export async function listPreviewNamespaces(tools: KubeTools, repository: string): Promise<PreviewNamespace[]> {
   const list = await kubectlJson(tools, ['get', 'namespaces', '--selector', kubeSelector(repository)]);
   const out: PreviewNamespace[] = [];
   for (const ns of list.items ?? []) {

@@ -20,7 +20,7 @@ import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
 import { applyManifests, claimNamespace, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
 import { applyRecovery, describeInProgress, describeRecovery, IN_PROGRESS_HINT, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
-import { kubectlTools, runHelm, type Kubectl, type KubeTools } from './tools.js';
+import { kubectlTools, runHelm, type DetectedTools, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
 
 export interface DeployPlan {
@@ -96,12 +96,10 @@ export interface DeployResult {
 }
 
 export interface DeployPorts {
-  /** helm + kubectl, or the detection still running (it overlaps the other reads). */
-  tools: KubeTools | Promise<KubeTools>;
-  /** kubectl for the reads that need no helm (default: `tools`' kubectl, or `kubectl` on PATH). */
-  kubectl?: Kubectl;
-  /** helm's program while `tools` is still being detected (default `helm` on PATH). */
-  helm?: string;
+  /** helm + kubectl with helm's major, or the detection still running (it overlaps the other reads). */
+  tools: DetectedTools | Promise<DetectedTools>;
+  /** How to reach the cluster before detection ends (its request timeout); default helm and kubectl from PATH. */
+  kubectl?: KubeTools;
   /** Re-reads the PR right before anything is created (undefined skips the check). */
   checkStillWanted?: () => Promise<StillWanted>;
   clock?: Clock;
@@ -128,7 +126,7 @@ export function helmWaitMs(timeoutMs: number, rollsBack: boolean): number {
   return rollsBack ? Math.max(1000, Math.floor(left / 2)) : left;
 }
 
-const isTools = (t: KubeTools | Promise<KubeTools>): t is KubeTools => typeof (t as Promise<KubeTools>).then !== 'function';
+const isDetected = (t: DetectedTools | Promise<DetectedTools>): t is DetectedTools => typeof (t as Promise<DetectedTools>).then !== 'function';
 
 export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promise<DeployResult> {
   const clock = ports.clock ?? systemClock;
@@ -143,7 +141,8 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     }
   };
 
-  const kubectl: Kubectl = ports.kubectl ?? (isTools(ports.tools) ? ports.tools : kubectlTools());
+  // The reads that need no major start before detection ends: helm and kubectl from PATH until then.
+  const kubectl: KubeTools = isDetected(ports.tools) ? ports.tools : (ports.kubectl ?? kubectlTools());
   const toolsReady = Promise.resolve(ports.tools);
   // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
   // previews for the cap, the namespace and the release's history (a stuck revision?).
@@ -153,7 +152,7 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
     readNamespace(kubectl, plan.namespace),
     // `helm history` reads the same in both majors, so it need not wait for the version.
-    getReleaseHistory(isTools(ports.tools) ? ports.tools : { helm: ports.helm ?? 'helm', env: kubectl.env, requestTimeoutMs: kubectl.requestTimeoutMs }, plan.release, plan.namespace),
+    getReleaseHistory(kubectl, plan.release, plan.namespace),
   ]));
   if (!wanted.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
   checkCap(existing, plan.pr, plan.maxPreviews);

@@ -5,8 +5,9 @@
  */
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
+import { summaryTable } from '../runtime/summary.js';
 import { getReleaseStatus, type ReleaseStatus } from './release.js';
-import { kubectlJson, type Kubectl, type KubeTools } from './tools.js';
+import { kubectlJson, type KubeTools } from './tools.js';
 
 export interface WarningEvent {
   reason: string;
@@ -78,7 +79,7 @@ function oneLine(s: string, max = 200): string {
 }
 
 /** Gathers diagnostics; every read is best-effort, so a broken cluster still yields a report. */
-export async function collectDiagnostics(tools: Kubectl | KubeTools, args: { namespace: string; release?: string }): Promise<Diagnostics> {
+export async function collectDiagnostics(tools: KubeTools, args: { namespace: string; release?: string }): Promise<Diagnostics> {
   const d: Diagnostics = { events: [], pods: [], quota: [], errors: [] };
   const tasks: Array<Promise<void>> = [];
   if (args.release && 'helmMajor' in tools) {
@@ -119,10 +120,9 @@ export function renderDiagnostics(d: Diagnostics, args: { namespace: string; rel
     if (d.pods.length > MAX_PODS) lines.push(`- … and ${d.pods.length - MAX_PODS} more`);
   }
   if (d.events.length) {
-    lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', '| object | reason | count | message |', '| --- | --- | --- | --- |');
-    const esc = (s: string): string => s.replace(/\|/g, '\\|');
-    for (const e of d.events.slice(0, MAX_EVENTS)) lines.push(`| \`${e.object}\` | ${e.reason} | ${e.count} | ${esc(oneLine(e.message, 160))} |`);
-    if (d.events.length > MAX_EVENTS) lines.push(`| … | | | ${d.events.length - MAX_EVENTS} more |`);
+    const rows = d.events.slice(0, MAX_EVENTS).map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
+    if (d.events.length > MAX_EVENTS) rows.push(['…', '', '', `${d.events.length - MAX_EVENTS} more`]);
+    lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', summaryTable(['object', 'reason', 'count', 'message'], rows));
   }
   if (!d.pods.length && !d.events.length && !d.release) lines.push('', '_No pods, events or release found in the namespace._');
   if (d.errors.length) lines.push('', `_Could not read: ${d.errors.join('; ')}_`);

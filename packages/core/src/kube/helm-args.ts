@@ -66,6 +66,3 @@ export function historyArgs(a: { release: string; namespace: string; max?: numbe
   return ['history', a.release, '--namespace', a.namespace, '--max', String(a.max ?? 20), '--output', 'json'];
 }
 
-export function getValuesArgs(a: { release: string; namespace: string }): string[] {
-  return ['get', 'values', a.release, '--namespace', a.namespace, '--output', 'json'];
-}

@@ -5,8 +5,7 @@
  */
 import { ANNOTATIONS, PREFIX, fromKube, isOwnedBy, kubeSelector, type OwnershipMarks } from '../marks.js';
 import { ActionError } from '../runtime/errors.js';
-import { runHelm, runKubectl, type HelmMajor } from './tools.js';
-import type { KubeCli } from './removal.js';
+import { runHelm, runKubectl, type HelmMajor, type KubeTools } from './tools.js';
 
 /** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
 export const WARNED_AT_ANNOTATION = `${PREFIX}/warned-at`;
@@ -23,7 +22,7 @@ export interface MarkedNamespace {
 }
 
 /** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
-export async function listMarkedNamespaces(cli: KubeCli, repository: string): Promise<MarkedNamespace[]> {
+export async function listMarkedNamespaces(cli: KubeTools, repository: string): Promise<MarkedNamespace[]> {
   const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
   let items: Array<{ metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; status?: { phase?: string } }>;
   try {
@@ -47,23 +46,19 @@ export async function listMarkedNamespaces(cli: KubeCli, repository: string): Pr
 }
 
 /** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
-export async function markNamespaceWarned(cli: KubeCli, namespace: string, at: string): Promise<void> {
+export async function markNamespaceWarned(cli: KubeTools, namespace: string, at: string): Promise<void> {
   await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
 }
 
-export interface ReleaseRef {
-  name: string;
-  namespace: string;
-}
 
 /**
  * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
  * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
  */
-export async function listReleasesByNamespace(cli: KubeCli & { helmMajor: HelmMajor }): Promise<Map<string, string[]>> {
+export async function listReleasesByNamespace(cli: KubeTools, helmMajor: HelmMajor): Promise<Map<string, string[]>> {
   // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
   // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
-  const all = cli.helmMajor === 3 ? ['--all'] : [];
+  const all = helmMajor === 3 ? ['--all'] : [];
   const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
   let rows: Array<{ name?: string; namespace?: string }>;
   try {

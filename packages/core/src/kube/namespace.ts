@@ -5,7 +5,7 @@
  */
 import { ActionError } from '../runtime/errors.js';
 import { ANNOTATIONS, fromKube, isOwnedBy, toKubeAnnotations, toKubeLabels, type OwnershipMarks } from '../marks.js';
-import { isNotFound, kubectlJson, runKubectl, type Kubectl } from './tools.js';
+import { isNotFound, kubectlJson, runKubectl, type KubeTools } from './tools.js';
 
 /** Field manager for every server-side apply we do, so our fields are ours and nobody else's. */
 export const FIELD_MANAGER = 'preview-fleet';
@@ -27,7 +27,7 @@ export interface NamespaceState {
 }
 
 /** Reads a namespace (exists = false when it is not there). */
-export async function readNamespace(tools: Kubectl, name: string): Promise<NamespaceState> {
+export async function readNamespace(tools: KubeTools, name: string): Promise<NamespaceState> {
   try {
     const ns = await kubectlJson(tools, ['get', 'namespace', name]);
     const labels = ns.metadata?.labels ?? {};
@@ -78,7 +78,7 @@ export function namespaceManifest(name: string, marks: OwnershipMarks, existing?
  * `--force-conflicts` takes fields from other managers, so only apply a namespace that is already
  * known to be ours (see claimNamespace).
  */
-export async function applyManifests(tools: Kubectl, objects: KubeObject[], namespace?: string): Promise<void> {
+export async function applyManifests(tools: KubeTools, objects: KubeObject[], namespace?: string): Promise<void> {
   if (objects.length === 0) return;
   const list = { apiVersion: 'v1', kind: 'List', items: objects };
   const args = ['apply', '--server-side', '--field-manager', FIELD_MANAGER, '--force-conflicts', '-f', '-'];
@@ -105,7 +105,7 @@ export interface ClaimedNamespace {
  * namespace, so one made meanwhile by another service's deploy of this PR is used and any other
  * is refused. A namespace that already existed (and was guarded) is returned as it is.
  */
-export async function claimNamespace(tools: Kubectl, name: string, marks: OwnershipMarks, state: NamespaceState): Promise<ClaimedNamespace> {
+export async function claimNamespace(tools: KubeTools, name: string, marks: OwnershipMarks, state: NamespaceState): Promise<ClaimedNamespace> {
   if (state.exists) return { created: false, state };
   const manifest = namespaceManifest(name, marks);
   try {
@@ -120,19 +120,3 @@ export async function claimNamespace(tools: Kubectl, name: string, marks: Owners
   return { created: false, state: now };
 }
 
-export interface EnsuredNamespace {
-  name: string;
-  created: boolean;
-  marks: OwnershipMarks;
-}
-
-/** Guards, then creates (never adopts) or refreshes the namespace with our marks. */
-export async function ensureNamespace(tools: Kubectl, name: string, marks: OwnershipMarks): Promise<EnsuredNamespace> {
-  const read = await readNamespace(tools, name);
-  guardNamespace(name, read, { repository: marks.repository, pr: marks.pr });
-  const { created, state } = await claimNamespace(tools, name, marks, read);
-  const manifest = namespaceManifest(name, marks, state);
-  await applyManifests(tools, [manifest]);
-  const applied = { ...marks, createdAt: manifest.metadata.annotations![ANNOTATIONS.createdAt]! };
-  return { name, created, marks: applied };
-}

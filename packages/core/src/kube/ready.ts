@@ -7,13 +7,14 @@ import { readFile, rm } from 'node:fs/promises';
 import { type Clock, systemClock } from '../clock.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
+import { summaryTable } from '../runtime/summary.js';
 import { runCommand } from '../exec.js';
 import { describeApplication, waitForApplication, type ApplicationRef } from './argocd.js';
 import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
 import { junitCounts, parseJUnit, renderJUnit, type JUnitResult } from './junit.js';
 import { probeUntilReady, type ProbeOptions, type StatusRange } from './probe.js';
 import { listWorkloads, requireWorkloads, waitForRollouts, type WorkloadKind } from './rollout.js';
-import type { Kubectl } from './tools.js';
+import type { KubeTools } from './tools.js';
 
 export interface ReadyOptions {
   namespace: string;
@@ -57,7 +58,7 @@ export interface ReadyResult {
   smokeMarkdown?: string;
 }
 
-export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyResult> {
+export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<ReadyResult> {
   const clock = o.clock ?? systemClock;
   const start = clock.now();
   const remaining = (): number => Math.max(1000, start + o.timeoutMs - clock.now());
@@ -147,6 +148,5 @@ export async function waitReady(tools: Kubectl, o: ReadyOptions): Promise<ReadyR
 
 /** The phase table for the job summary. */
 export function renderPhases(r: ReadyResult): string {
-  const rows = r.phases.map((p) => `| ${p.phase} | ${(p.ms / 1000).toFixed(1)} s | ${p.ok ? '✅' : '❌'} | ${p.detail.replace(/\|/g, '\\|')} |`);
-  return ['| phase | time | ok | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return summaryTable(['phase', 'time', 'ok', 'detail'], r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]));
 }

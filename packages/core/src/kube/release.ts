@@ -12,7 +12,7 @@ import { log } from '../runtime/outputs.js';
 import { formatDuration } from '../runtime/parse.js';
 import { CommandError } from '../exec.js';
 import { historyArgs, rollbackArgs, statusArgs, uninstallArgs } from './helm-args.js';
-import { runHelm, type KubeTools } from './tools.js';
+import { runHelm, type DetectedTools, type KubeTools } from './tools.js';
 
 export const PENDING_STATUSES = ['pending-install', 'pending-upgrade', 'pending-rollback'] as const;
 
@@ -42,7 +42,7 @@ function isReleaseNotFound(err: unknown): boolean {
 }
 
 /** `helm status -o json`, or undefined when the release does not exist. */
-export async function getReleaseStatus(tools: Pick<KubeTools, 'helm' | 'env'>, release: string, namespace: string): Promise<ReleaseStatus | undefined> {
+export async function getReleaseStatus(tools: KubeTools, release: string, namespace: string): Promise<ReleaseStatus | undefined> {
   try {
     const r = await runHelm(tools, statusArgs({ release, namespace }));
     return parseReleaseStatus(r.stdout);
@@ -64,7 +64,7 @@ export function parseReleaseStatus(json: string): ReleaseStatus {
 }
 
 /** `helm history -o json`, oldest first; [] when the release does not exist. */
-export async function getReleaseHistory(tools: Pick<KubeTools, 'helm' | 'env' | 'requestTimeoutMs'>, release: string, namespace: string): Promise<HistoryEntry[]> {
+export async function getReleaseHistory(tools: KubeTools, release: string, namespace: string): Promise<HistoryEntry[]> {
   try {
     const r = await runHelm(tools, historyArgs({ release, namespace }));
     return parseReleaseHistory(r.stdout);
@@ -135,7 +135,7 @@ export function describeRecovery(release: string, r: Recovery): string | undefin
 }
 
 /** Carries out a recovery plan (rollback or uninstall), waiting for the result. */
-export async function applyRecovery(tools: KubeTools, release: string, namespace: string, plan: Recovery, timeoutMs: number): Promise<void> {
+export async function applyRecovery(tools: DetectedTools, release: string, namespace: string, plan: Recovery, timeoutMs: number): Promise<void> {
   if (plan.action === 'none') return;
   if (plan.action === 'in-progress') throw new ActionError(describeInProgress(release, namespace, plan), { hint: IN_PROGRESS_HINT });
   log.warning(describeRecovery(release, plan)!, 'Stuck Helm release');
@@ -155,9 +155,3 @@ export async function applyRecovery(tools: KubeTools, release: string, namespace
 /** What to do about a release another deploy appears to be running. */
 export const IN_PROGRESS_HINT = 'Wait for the other run to finish and re-run this job; if no other run is deploying it, the release is recovered automatically once it is older than stuck-after (or lower stuck-after)';
 
-/** Finds and recovers a stuck release; `none` when it is absent or healthy; throws when another deploy appears to be running it. */
-export async function recoverStuckRelease(tools: KubeTools, release: string, namespace: string, timeoutMs: number, at: RecoveryClock): Promise<Recovery> {
-  const plan = planRecovery(await getReleaseHistory(tools, release, namespace), at);
-  await applyRecovery(tools, release, namespace, plan, timeoutMs);
-  return plan;
-}

@@ -11,7 +11,6 @@ import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { runHelm, runKubectl, type KubeTools } from './tools.js';
 
-export type KubeCli = Pick<KubeTools, 'helm' | 'kubectl' | 'env' | 'requestTimeoutMs' | 'clock'>;
 
 export interface Owner {
   repository: string;
@@ -38,7 +37,7 @@ export function isSystemNamespace(name: string): boolean {
 }
 
 /** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
-async function getNamespace(cli: KubeCli, name: string): Promise<NamespaceJson | undefined> {
+async function getNamespace(cli: KubeTools, name: string): Promise<NamespaceJson | undefined> {
   const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
   return r.stdout.trim() === '' ? undefined : (JSON.parse(r.stdout) as NamespaceJson);
 }
@@ -77,7 +76,7 @@ export interface UninstallOptions {
  * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
  * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
  */
-export async function uninstallRelease(cli: KubeCli, o: UninstallOptions): Promise<RemovalResult> {
+export async function uninstallRelease(cli: KubeTools, o: UninstallOptions): Promise<RemovalResult> {
   const name = `${o.namespace}/${o.release}`;
   const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
   try {
@@ -114,7 +113,7 @@ export interface DeleteNamespaceOptions {
  * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
  * `failed` with the finalizers and conditions that hold it.
  */
-export async function deleteNamespace(cli: KubeCli, o: DeleteNamespaceOptions): Promise<RemovalResult> {
+export async function deleteNamespace(cli: KubeTools, o: DeleteNamespaceOptions): Promise<RemovalResult> {
   const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
   try {
     if (isSystemNamespace(o.name)) return result('skipped-unmarked', 'a system namespace is never deleted');
@@ -140,7 +139,7 @@ export interface MarkedNamespaceRef {
  * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
  * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
  */
-export async function deleteMarkedNamespaces(cli: KubeCli, items: MarkedNamespaceRef[], o: { repository: string; timeoutMs: number }): Promise<RemovalResult[]> {
+export async function deleteMarkedNamespaces(cli: KubeTools, items: MarkedNamespaceRef[], o: { repository: string; timeoutMs: number }): Promise<RemovalResult[]> {
   const out = new Map<string, RemovalResult>();
   const verified: string[] = [];
   for (const it of items) {
@@ -161,7 +160,7 @@ export async function deleteMarkedNamespaces(cli: KubeCli, items: MarkedNamespac
 }
 
 /** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
-async function deleteVerified(cli: KubeCli, names: string[], timeoutMs: number): Promise<RemovalResult[]> {
+async function deleteVerified(cli: KubeTools, names: string[], timeoutMs: number): Promise<RemovalResult[]> {
   const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
   const text = `${r.stdout}\n${r.stderr}`;
   const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]!));

@@ -5,7 +5,7 @@
 import { ActionError, errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { goDuration } from './helm-args.js';
-import { kubectlJson, runKubectl, type Kubectl } from './tools.js';
+import { kubectlJson, runKubectl, type KubeTools } from './tools.js';
 
 export const WORKLOAD_KINDS = ['deployments', 'statefulsets', 'daemonsets'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -26,7 +26,7 @@ export interface RolloutOutcome extends Workload {
 const KIND_OF: Record<string, WorkloadKind> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
 
 /** The workloads of `kinds` in `namespace` matching `selector`. */
-export async function listWorkloads(tools: Kubectl, namespace: string, kinds: readonly WorkloadKind[], selector?: string): Promise<Workload[]> {
+export async function listWorkloads(tools: KubeTools, namespace: string, kinds: readonly WorkloadKind[], selector?: string): Promise<Workload[]> {
   const args = ['get', kinds.join(','), '--namespace', namespace];
   if (selector) args.push('--selector', selector);
   const list = await kubectlJson(tools, args);
@@ -66,7 +66,7 @@ export function rolledOut(o: any): boolean {
 }
 
 /** Waits for all workloads concurrently; never throws, each outcome says how it went. */
-export async function waitForRollouts(tools: Kubectl, namespace: string, workloads: Workload[], timeoutMs: number, now: () => number = Date.now): Promise<RolloutOutcome[]> {
+export async function waitForRollouts(tools: KubeTools, namespace: string, workloads: Workload[], timeoutMs: number, now: () => number = Date.now): Promise<RolloutOutcome[]> {
   return Promise.all(workloads.map(async (w) => {
     const t0 = now();
     if (w.done) return { ...w, ok: true, ms: 0, message: 'rolled out' };

@@ -15,14 +15,12 @@ export const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 
 export type HelmMajor = 3 | 4;
 
+/** How to call helm and kubectl: the one description every kube function takes. */
 export interface KubeTools {
   /** Program name or path of helm (default `helm`, resolved on PATH). */
   helm: string;
   /** Program name or path of kubectl (default `kubectl`). */
   kubectl: string;
-  helmMajor: HelmMajor;
-  /** e.g. `v3.17.3` */
-  helmVersion: string;
   /** Extra environment for both (e.g. KUBECONFIG); undefined inherits the process's. */
   env?: Record<string, string | undefined>;
   /** kubectl's `--request-timeout` per API request, and the base of each process's own bound (default 30 s). */
@@ -31,12 +29,16 @@ export interface KubeTools {
   clock?: Clock;
 }
 
-/** What kubectl-only code needs (wait-ready runs without helm). */
-export type Kubectl = Pick<KubeTools, 'kubectl' | 'env' | 'requestTimeoutMs' | 'clock'>;
+/** The tools once helm's version is known (`detectTools`): what builds argv for the major in use. */
+export interface DetectedTools extends KubeTools {
+  helmMajor: HelmMajor;
+  /** e.g. `v3.17.3` */
+  helmVersion: string;
+}
 
-/** kubectl from PATH (or `kubectl`), for code that never calls helm. */
-export function kubectlTools(options: { kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): Kubectl {
-  return { kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+/** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
+export function kubectlTools(options: { helm?: string; kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): KubeTools {
+  return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
@@ -59,7 +61,7 @@ function isMissingProgram(err: unknown): boolean {
  * Finds helm and kubectl and asks helm its version once (`helm version --template {{.Version}}`,
  * which both majors support), so every later argv is built for the major in use.
  */
-export async function detectTools(options: { helm?: string; kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): Promise<KubeTools> {
+export async function detectTools(options: { helm?: string; kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): Promise<DetectedTools> {
   const helm = options.helm ?? 'helm';
   const kubectl = options.kubectl ?? 'kubectl';
   let version: string;
@@ -82,7 +84,7 @@ export async function detectTools(options: { helm?: string; kubectl?: string; en
  * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
  * timeouts. A timeout names the Kubernetes API.
  */
-export async function runHelm(tools: Pick<KubeTools, 'helm' | 'env' | 'requestTimeoutMs'>, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runHelm(tools: KubeTools, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
   const own = args.includes('--timeout');
   const env = { ...tools.env, ...options.env };
@@ -115,7 +117,7 @@ export function isKubeTransient(err: unknown): boolean {
  * timeout plus the request timeout as the process bound instead); reads are retried with backoff
  * on 429/5xx/timeouts, writes never are. A call that runs out of time names the Kubernetes API.
  */
-export async function runKubectl(tools: Kubectl, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runKubectl(tools: KubeTools, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
   const env = { ...tools.env, ...options.env };
   const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
@@ -184,7 +186,7 @@ export function kubeApiName(program: string, env: Record<string, string | undefi
 }
 
 /** kubectl's output parsed as JSON (for `-o json` calls). */
-export async function kubectlJson<T = any>(tools: Kubectl, args: readonly string[], options: RunOptions = {}): Promise<T> {
+export async function kubectlJson<T = any>(tools: KubeTools, args: readonly string[], options: RunOptions = {}): Promise<T> {
   const r = await runKubectl(tools, [...args, '-o', 'json'], options);
   try {
     return JSON.parse(r.stdout) as T;

@@ -15,3 +15,4 @@ export {
   parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultInputs, type VaultInputName,
 } from './removal-inputs.js';
 export { bindReaperPorts, staleMarkText, staleCloseText, WARNING_MARKER, type ReaperAdapters } from './reap-ports.js';
+export { removalClients, type RemovalClientOptions, type RemovalGitHubOptions } from './clients.js';

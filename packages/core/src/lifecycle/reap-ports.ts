@@ -46,9 +46,9 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
     listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
     getPullRequest: (pr) => getPullRequest(client, a.repository, pr),
     listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
-    listReleases: async () => listReleasesByNamespace({ ...a.kube, helmMajor: (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor }),
+    listReleases: async () => listReleasesByNamespace(a.kube, (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor),
     listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
-    async warn(plan, removeAt) {
+    async warnOfRemoval(plan, removeAt) {
       await comment(plan.pr, [
         WARNING_MARKER,
         `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
@@ -67,6 +67,7 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
       await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
     },
     teardown: bindTeardownPorts(a),
+    logWarning: a.logWarning,
   };
   if (a.vault) {
     const v = a.vault;

@@ -12,6 +12,7 @@ import type { PullRequestInfo } from '../context.js';
 import type { OwnershipMarks } from '../marks.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
+import { summaryTable } from '../runtime/summary.js';
 import { runBounded } from './bounded.js';
 import { planReap, planStale, type Decision, type InventoryItem, type PrPlan, type ReapPolicy } from './reap-plan.js';
 import { teardownMany, type TeardownItem, type TeardownPorts, type TeardownReport } from './teardown.js';
@@ -35,14 +36,15 @@ export interface ReaperPorts extends ReaperInventoryPorts {
   listOpenPullRequests(): Promise<PullRequestInfo[]>;
   /** One PR as GitHub sees it now, undefined when it does not exist (404); throws when GitHub cannot say. */
   getPullRequest(pr: number): Promise<PullRequestInfo | undefined>;
-  /** Tells the PR its preview will be removed at `removeAt` and records that it did (warned-at). */
-  warn(plan: PrPlan, removeAt: string): Promise<void>;
+  /** Comments on the PR that its preview will be removed at `removeAt` and records that it did (warned-at). */
+  warnOfRemoval(plan: PrPlan, removeAt: string): Promise<void>;
   /** Labels an idle PR stale and says so in a comment. */
   markStale?(pr: number, idleDays: number): Promise<void>;
   /** Closes a stale PR with a comment (a PR closed with GITHUB_TOKEN fires no `closed` workflow). */
   closePullRequest?(pr: number, idleDays: number): Promise<void>;
   teardown: TeardownPorts;
-  log?(message: string): void;
+  /** Writes a warning to the job log (a kind not listed, expiry unknown). */
+  logWarning?(message: string): void;
 }
 
 export interface ReapOptions {
@@ -202,11 +204,11 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
   const note = (what: string, err: unknown): void => {
     const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
     out.errors.push(text);
-    ports.log?.(text);
+    ports.logWarning?.(text);
   };
   for (const [what, err] of inventoryErrors) note(what, err);
   if (inventory.unlisted.length) {
-    ports.log?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
+    ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
   }
   const policy: ReapPolicy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
   const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
@@ -254,7 +256,7 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
     const d = p.decision as Extract<Decision, { action: 'warn' }>;
     if (o.dryRun) { out.warned.push(p.pr); continue; }
     try {
-      await ports.warn(byPr.get(p.pr)!, d.removeAt);
+      await ports.warnOfRemoval(byPr.get(p.pr)!, d.removeAt);
       out.warned.push(p.pr);
     } catch (err) {
       note(`Warning PR #${p.pr} failed`, err);
@@ -286,7 +288,7 @@ export function renderReapPlan(plan: PlannedPr[], o: { dryRun: boolean }): strin
     const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
     const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
     const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
-    return `| #${p.pr} | ${act} | ${why}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
+    return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
   });
-  return ['| PR | action | why | expires | resources |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
 }

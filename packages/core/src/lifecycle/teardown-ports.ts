@@ -5,7 +5,8 @@
  */
 import type { GitHubClient } from '../github/client.js';
 import { deactivateAndDeleteDeployments } from '../github/deployments.js';
-import { deleteMarkedNamespaces, deleteNamespace, uninstallRelease, type KubeCli } from '../kube/removal.js';
+import { deleteMarkedNamespaces, deleteNamespace, uninstallRelease } from '../kube/removal.js';
+import type { KubeTools } from '../kube/tools.js';
 import type { OwnershipMarks } from '../marks.js';
 import type { EcrSession } from '../registry/client.js';
 import { removeEcrRepository } from '../registry/removal.js';
@@ -20,7 +21,7 @@ import { renderRemovalTable, type TeardownPorts } from './teardown.js';
 export interface TeardownAdapters {
   /** owner/name */
   repository: string;
-  kube: KubeCli;
+  kube: KubeTools;
   /** Longest helm uninstall / namespace wait; cut to what the step deadline leaves (minus a reserve for the later steps). */
   timeoutMs: number;
   vault?: { session: () => Promise<VaultSession>; mount: string; kvVersion: KvVersion; allowedPrefix: string };
@@ -41,7 +42,8 @@ export interface TeardownAdapters {
     commentAuthor: string;
   };
   now: () => number;
-  warn?(message: string): void;
+  /** Writes a warning to the job log. */
+  logWarning?(message: string): void;
 }
 
 /** Memoizes a lazy session so every step of every PR shares one login. */
@@ -55,7 +57,7 @@ export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
   const gh = a.github;
   const wait = (): number => withinDeadline(a.timeoutMs, Math.min(30_000, remainingMs() / 3));
   const ports: TeardownPorts = {
-    warn: a.warn,
+    logWarning: a.logWarning,
     uninstallRelease: (t) => uninstallRelease(a.kube, {
       release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: wait(), namespaceMarks: t.namespaceMarks,
     }),

@@ -8,6 +8,7 @@
  */
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
+import { summaryTable } from '../runtime/summary.js';
 import type { OwnershipMarks } from '../marks.js';
 import type { RemovalResult, ResourceKind } from '../removal.js';
 import { runBounded } from './bounded.js';
@@ -47,7 +48,8 @@ export interface TeardownPorts {
   removeVaultPath?(path: string, pr: number): Promise<RemovalResult>;
   removeRepository?(name: string, pr: number): Promise<RemovalResult>;
   removeDeployments?(environment: string, pr: number): Promise<RemovalResult[]>;
-  warn?(message: string): void;
+  /** Writes a warning to the job log (a comment that could not be updated). */
+  logWarning?(message: string): void;
 }
 
 export interface TeardownReport {
@@ -116,7 +118,7 @@ export async function teardownMany(ports: TeardownPorts, items: TeardownItem[], 
       try {
         await ports.announce!(item.pr, state, results.get(item.pr)!);
       } catch (err) {
-        ports.warn?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
+        ports.logWarning?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
       }
     });
   };
@@ -189,7 +191,5 @@ const ICON: Record<RemovalResult['status'], string> = {
 /** The per-resource table for the PR comment, the job summary and the log. */
 export function renderRemovalTable(results: RemovalResult[]): string {
   if (results.length === 0) return '_Nothing to remove._';
-  const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return ['| resource | name | result | detail |', '| --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.kind} | \`${esc(r.name)}\` | ${ICON[r.status]} | ${esc(r.reason ?? '')} |`)].join('\n');
+  return summaryTable(['resource', 'name', 'result', 'detail'], results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]));
 }

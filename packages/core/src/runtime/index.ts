@@ -4,8 +4,9 @@ export {
   parsePrNumber, formatDuration, DURATION_BOUNDS, DURATION_MAX_MS, type DurationBounds,
 } from './parse.js';
 export { input, maskSecret, readInputs, shortValueNotice, type ReadOptions } from './inputs.js';
-export { setOutput, setOutputs, saveState, getState, writeSummary, log, group, requestIdToken } from './outputs.js';
+export { setOutput, setOutputs, writeSummary, log, group, requestIdToken } from './outputs.js';
 export { runAction, VALIDATE_ONLY_ENV, type RunActionOptions } from './run-action.js';
+export { summaryTable, tableCell, type TableCell } from './summary.js';
 export {
   redact, containsSecret, rememberSecret, forgetSecrets, setMinMaskLength, getMinMaskLength,
   DEFAULT_MIN_MASK_LENGTH, REFUSE_MIN_LENGTH, type RememberResult,

@@ -21,14 +21,6 @@ export function setOutputs(values: Record<string, string | number | boolean | un
   for (const [name, value] of Object.entries(values)) if (value !== undefined) setOutput(name, value);
 }
 
-export function saveState(name: string, value: string): void {
-  toolkit.saveState(name, guard(`state "${name}"`, value));
-}
-
-export function getState(name: string): string {
-  return toolkit.getState(name);
-}
-
 /** Appends markdown to the job summary. */
 export async function writeSummary(markdown: string): Promise<void> {
   await toolkit.appendSummary(guard('the step summary', markdown));

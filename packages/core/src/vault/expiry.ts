@@ -5,7 +5,7 @@
  * repository and PR is touched; expires-at only moves forward; created-at is kept.
  */
 import { fromVaultMetadata, isOwnedBy, toVaultMetadata, type OwnershipMarks } from '../marks.js';
-import type { VaultRequestError } from './errors.js';
+import { readCustomMetadata } from './ownership.js';
 import { metadataPath } from './paths.js';
 import type { VaultSession } from './session.js';
 
@@ -19,14 +19,9 @@ export interface RenewExpiryOptions {
 /** 'renewed', 'current' (nothing to move), or 'not-ours' (absent, unmarked or another owner's: left as found). KV v2 only. */
 export async function renewVaultExpiry(session: VaultSession, o: RenewExpiryOptions): Promise<'renewed' | 'current' | 'not-ours'> {
   const meta = metadataPath(o.mount, 2, o.path);
-  let custom: Record<string, string> | null | undefined;
-  try {
-    const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-    custom = res?.data?.custom_metadata;
-  } catch (err) {
-    if ((err as VaultRequestError).status === 404) return 'not-ours';
-    throw err;
-  }
+  const read = await readCustomMetadata(session, meta);
+  if (!read) return 'not-ours';
+  const { custom } = read;
   const current = fromVaultMetadata(custom);
   if (!current || !isOwnedBy(current, { repository: o.marks.repository, pr: o.marks.pr })) return 'not-ours';
   const next = o.marks.expiresAt;

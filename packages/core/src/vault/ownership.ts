@@ -7,6 +7,22 @@
 import { isDeepStrictEqual } from 'node:util';
 import { fromVaultMetadata, isOwnedBy, type OwnershipMarks } from '../marks.js';
 import { ActionError } from '../runtime/index.js';
+import type { VaultRequestError } from './errors.js';
+import type { VaultSession } from './session.js';
+
+/**
+ * A KV v2 path's `custom_metadata` as read from `<mount>/metadata/<path>` (`meta`); undefined when
+ * Vault answers 404 (no such path). Any other failure throws.
+ */
+export async function readCustomMetadata(session: VaultSession, meta: string): Promise<{ custom: Record<string, string> | null | undefined } | undefined> {
+  try {
+    const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+    return { custom: res?.data?.custom_metadata };
+  } catch (err) {
+    if ((err as VaultRequestError).status === 404) return undefined;
+    throw err;
+  }
+}
 
 /** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
 export function ownsPath(found: OwnershipMarks | undefined, ours: OwnershipMarks): boolean {

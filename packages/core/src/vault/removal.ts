@@ -9,6 +9,7 @@ import { fromVaultMetadata, isOwnedBy, type OwnershipMarks } from '../marks.js';
 import type { RemovalResult } from '../removal.js';
 import { errorText } from '../runtime/index.js';
 import type { VaultRequestError } from './errors.js';
+import { readCustomMetadata } from './ownership.js';
 import { dataPath, isUnderPrefix, metadataPath, normalizePrefix, V1_MARKER_SUFFIX, v1MarkerPath, type KvVersion } from './paths.js';
 import type { VaultSession } from './session.js';
 
@@ -32,14 +33,9 @@ export async function removeVaultPath(session: VaultSession, o: RemoveOptions): 
   try {
     if (o.kvVersion === 1) return await removeKv1(session, o, result);
     const meta = metadataPath(o.mount, 2, o.path);
-    let custom: Record<string, string> | null | undefined;
-    try {
-      const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-      custom = res?.data?.custom_metadata;
-    } catch (err) {
-      if (isNotFound(err)) return result('already-gone');
-      throw err;
-    }
+    const read = await readCustomMetadata(session, meta);
+    if (!read) return result('already-gone');
+    const { custom } = read;
     const marks: OwnershipMarks | undefined = fromVaultMetadata(custom);
     if (!isOwnedBy(marks, o.owner)) {
       const found = fromVaultMetadata(custom);

@@ -41,7 +41,7 @@ describe('diagnostics', () => {
     const md = renderDiagnostics(d, { namespace: 'n' });
     forgetSecrets();
     expect(md.length).toBeLessThanOrEqual(4000);
-    expect(md).toContain('| … | | | 192 more |');
+    expect(md).toContain('| … |  |  | 192 more |');
     expect(md).not.toContain('hunter2-secret');
   });
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKube, type KubeStandIn } from '../../../sandbox/src/kube/index.js';
 import { toolPaths } from '../../../sandbox/src/tools.js';
-import { deleteMarkedNamespaces, deleteNamespace, uninstallRelease, type KubeCli } from '../../src/kube/removal.js';
+import { deleteMarkedNamespaces, deleteNamespace, uninstallRelease } from '../../src/kube/removal.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned, WARNED_AT_ANNOTATION } from '../../src/kube/inventory.js';
-import { runHelm } from '../../src/kube/tools.js';
+import { runHelm, type KubeTools } from '../../src/kube/tools.js';
 import { newMarks, toKubeAnnotations, toKubeLabels } from '../../src/index.js';
 
 const tools = toolPaths();
@@ -18,7 +18,7 @@ const REPO = 'acme/web';
 let kube: KubeStandIn;
 let home: string;
 let chart: string;
-let cli: KubeCli;
+let cli: KubeTools;
 
 const nsType = () => kube.store.types.get('', 'v1', 'namespaces')!;
 function namespace(name: string, marks?: { repository: string; pr: number }): void {
@@ -117,13 +117,13 @@ describe.each([
   ['helm 4.1', tools.v34.helm, 4 as const],
 ])('uninstallRelease and listReleasesByNamespace (%s)', (_label, helm, major) => {
   it('uninstalls a release in the PR\'s namespace, then reports it already gone; refuses an unmarked namespace', async () => {
-    const c: KubeCli = { ...cli, helm };
+    const c: KubeTools = { ...cli, helm };
     const ns = `preview-pr-${30 + major}`;
     namespace(ns, { repository: REPO, pr: 30 + major });
     namespace(`plain-${major}`);
     await runHelm(c, ['install', 'app', chart, '--namespace', ns]);
     await runHelm(c, ['install', 'app', chart, '--namespace', `plain-${major}`]);
-    const listed = await listReleasesByNamespace({ ...c, helmMajor: major });
+    const listed = await listReleasesByNamespace(c, major);
     expect(listed.get(ns)).toEqual(['app']);
     const o = { release: 'app', namespace: ns, owner: { repository: REPO, pr: 30 + major }, timeoutMs: 30_000 };
     expect(await uninstallRelease(c, o)).toEqual({ kind: 'release', name: `${ns}/app`, status: 'deleted' });
@@ -131,7 +131,7 @@ describe.each([
     expect(await uninstallRelease(c, o)).toEqual({ kind: 'release', name: `${ns}/app`, status: 'already-gone' });
     const plain = await uninstallRelease(c, { ...o, namespace: `plain-${major}` });
     expect(plain).toMatchObject({ status: 'skipped-unmarked', reason: `namespace plain-${major}: no preview-fleet marks in its labels/annotations` });
-    expect((await listReleasesByNamespace({ ...c, helmMajor: major })).get(`plain-${major}`)).toEqual(['app']);
+    expect((await listReleasesByNamespace(c, major)).get(`plain-${major}`)).toEqual(['app']);
     expect(await uninstallRelease(c, { ...o, namespace: 'preview-pr-404' })).toMatchObject({ status: 'already-gone' });
   });
 });

@@ -55,7 +55,7 @@ function world(previews: Array<{ pr: number; expiresInH: number; warnedAt?: stri
       if (failList === 'vault') throw new Error('Vault 503');
       return [...vault].map((path) => ({ path, marks: marks(Number(path.split('-').pop())) }));
     },
-    warn: async (plan, removeAt) => {
+    warnOfRemoval: async (plan, removeAt) => {
       writes.push(`warn #${plan.pr} at ${removeAt}`);
       const n = ns.get(`preview-pr-${plan.pr}`);
       if (n) n.warnedAt = new Date(now).toISOString();

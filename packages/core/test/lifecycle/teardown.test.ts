@@ -57,7 +57,7 @@ describe('teardownPreview', () => {
   it('a failing comment is a warning, never a failed teardown', async () => {
     const w = world(all);
     const warnings: string[] = [];
-    const r = await teardownPreview({ ...w.ports, warn: (m) => warnings.push(m), announce: async () => { throw new Error('HTTP 403'); } }, { pr: 12, targets });
+    const r = await teardownPreview({ ...w.ports, logWarning: (m) => warnings.push(m), announce: async () => { throw new Error('HTTP 403'); } }, { pr: 12, targets });
     expect(r.failed).toBe(false);
     expect(warnings).toEqual([expect.stringContaining('tearing-down'), expect.stringContaining('destroyed')]);
   });
