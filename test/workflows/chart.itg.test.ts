@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, toolPaths } from '../../packages/sandbox/src/tools.js';
+import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
 
 const run = promisify(execFile);
 const chart = join(repoRoot, 'workflows-examples', 'charts', 'preview');

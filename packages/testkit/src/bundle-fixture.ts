@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { repoRoot } from '../../packages/sandbox/src/tools.js';
+import { repoRoot } from './tools.js';
 
 /** Bundles `test/fixtures/<name>` with the production pipeline (scripts/build.mjs) into a temp action folder. */
 export function bundleFixture(name: string): string {

@@ -4,7 +4,7 @@
  * when it stops every child process it started.
  * `npm run sandbox` (no arguments): plays the whole preview lifecycle story (see story.ts).
  */
-import { SANDBOX_PARTS, startSandbox, type SandboxPart } from './index.js';
+import { SANDBOX_PARTS, startSandbox, type SandboxPart } from '@preview-fleet/sandbox';
 
 function parseOnly(argv: string[]): SandboxPart[] | undefined {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));

@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { inputEnvName, parseFileCommands } from '../../packages/core/src/lifecycle/run-step.js';
-import { node24Path } from '../../packages/sandbox/src/tools.js';
-import { REFUSE_MIN_LENGTH } from '../../packages/core/src/runtime/secrets.js';
+import { inputEnvName, parseFileCommands } from '@preview-fleet/core/lifecycle';
+import { node24Path } from './tools.js';
+import { REFUSE_MIN_LENGTH } from '@preview-fleet/core';
 
 export interface RunActionOptions {
   /** Inputs by their action.yml name (kebab-case). Unset ones get action.yml's default. */

@@ -15,11 +15,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { LABELS } from '../../core/src/marks.js';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { startSandbox, type Sandbox } from './index.js';
-import { prebuiltImage } from './registry/index.js';
+import { LABELS } from '@preview-fleet/core';
+import { runActionProcess, type ActionRun } from './run-action-process.js';
+import { pullRequestEvent } from './events.js';
+import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
+import { prebuiltImage } from '@preview-fleet/sandbox/registry';
 import { repoRoot, toolPaths } from './tools.js';
 
 const REPO = 'acme/web';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/tools.js';
-import { systemToolsAvailable } from '../src/registry/index.js';
+import { systemToolsAvailable } from '@preview-fleet/sandbox/registry';
 
 /** Starts `npm run sandbox -- env …` as a person would and reads its export lines up to `ready`. */
 async function startCli(args: string[]): Promise<{ env: Record<string, string>; stop(): Promise<number> }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'packages/sandbox/src/cli.ts'), ...args], {
+  const child = spawn(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'packages/testkit/src/cli.ts'), ...args], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleFixture } from './bundle-fixture.js';
-import { pullRequestEvent, exampleEvent } from './events.js';
-import { runActionProcess } from './run-action-process.js';
+import { bundleFixture } from '../src/bundle-fixture.js';
+import { pullRequestEvent, exampleEvent } from '../src/events.js';
+import { runActionProcess } from '../src/run-action-process.js';
 
 let actionDir: string;
 

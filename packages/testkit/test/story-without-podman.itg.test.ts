@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { HIDE_PODMAN_ENV } from '../src/registry/index.js';
+import { HIDE_PODMAN_ENV } from '@preview-fleet/sandbox/registry';
 import { repoRoot } from '../src/tools.js';
 
 function npmRunSandbox(env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../../../core/src/clock.js';
+import type { Clock } from '@preview-fleet/core/clock';
 
 /** Who made a request or owns an object. */
 export interface Actor {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../core/src/clock.js';
+import { FakeClock } from '@preview-fleet/core/clock';
 import { ObjectStore, type KubeObject, type StoreEvent } from '../../src/kube/store.js';
 
 function setup() {
