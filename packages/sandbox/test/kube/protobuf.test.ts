@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/kube/errors.js';
-import { decodeProtobuf, encode } from '../../src/kube/protobuf.js';
+import { ApiError } from '../../src/kube/server/errors.js';
+import { decodeProtobuf, encode } from '../../src/kube/encoding/protobuf.js';
 
 const { bytes, entry, envelope, int } = encode;
 

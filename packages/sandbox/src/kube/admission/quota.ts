@@ -1,6 +1,6 @@
 /** ResourceQuota arithmetic: what a create would use, what a namespace uses, quantities. */
-import { ApiError } from './errors.js';
-import type { KubeObject, ObjectStore, ResourceType } from './store.js';
+import { ApiError } from '../server/errors.js';
+import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js';
 
 /** The 403 the ResourceQuota admission plugin answers with. */
 export function quotaExceeded(t: ResourceType, name: string, text: string): ApiError {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError, invalid, notFound } from './errors.js';
-import { matchesLabels, type LabelSelector } from './selectors.js';
-import type { KubeObject, ObjectStore, ResourceType } from './store.js';
+import { ApiError, invalid, notFound } from '../server/errors.js';
+import { matchesLabels, type LabelSelector } from '../storage/selectors.js';
+import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../store.js';
+import type { KubeObject } from '../storage/store.js';
 import {
   controllerRef, getCondition, iso, labelsMatch, ownedBy, recordEvent, replicasOf, scaledValue, setCondition,
   stableJson, templateHash, writeStatus, type Condition, type Ctl, type Obj, counts,

@@ -6,13 +6,13 @@
  * new writes nothing.
  */
 import { collectDependents, reconcileNamespace, type DeleteContext } from './namespaces.js';
-import type { Scenarios } from './scenarios.js';
-import type { KubeObject, ObjectStore, StoreEvent } from './store.js';
-import { controllerOf, lookupType, type Ctl } from './controllers/common.js';
-import { forgetPod, reconcilePod } from './controllers/pods.js';
-import { reconcileAutoscaler, reconcileBudget, reconcileClaim, reconcileQuota } from './controllers/status.js';
-import { reconcileDeployment } from './controllers/deployment.js';
-import { reconcileDaemonSet, reconcileJob, reconcileReplicaSet, reconcileStatefulSet } from './controllers/workloads.js';
+import type { Scenarios } from '../scenarios.js';
+import type { KubeObject, ObjectStore, StoreEvent } from '../storage/store.js';
+import { controllerOf, lookupType, type Ctl } from './common.js';
+import { forgetPod, reconcilePod } from './pods.js';
+import { reconcileAutoscaler, reconcileBudget, reconcileClaim, reconcileQuota } from './status.js';
+import { reconcileDeployment } from './deployment.js';
+import { reconcileDaemonSet, reconcileJob, reconcileReplicaSet, reconcileStatefulSet } from './workloads.js';
 
 export interface ControllerOptions {
   /**

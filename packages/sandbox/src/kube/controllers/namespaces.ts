@@ -1,6 +1,6 @@
-import { ApiError, notFound } from './errors.js';
-import type { Scenarios } from './scenarios.js';
-import type { KubeObject, ObjectStore, ResourceType } from './store.js';
+import { ApiError, notFound } from '../server/errors.js';
+import type { Scenarios } from '../scenarios.js';
+import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js';
 
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../store.js';
+import type { KubeObject } from '../storage/store.js';
 import {
   getCondition, iso, ownedBy, randomSuffix, recordEvent, replicasOf, setCondition, templateHash, writeStatus, type Condition, type Ctl, type Obj, counts,
 } from './common.js';

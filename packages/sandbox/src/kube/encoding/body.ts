@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { readBody } from '../http/server.js';
-import { ApiError, badRequest } from './errors.js';
+import { readBody } from '../../http/server.js';
+import { ApiError, badRequest } from '../server/errors.js';
 import { decodeProtobuf } from './protobuf.js';
 
 export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';

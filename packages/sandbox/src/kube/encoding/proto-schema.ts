@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { ApiError } from './errors.js';
+import { ApiError } from '../server/errors.js';
 
 /**
  * Protobuf decoding for every built-in kind, driven by the message descriptors that the real

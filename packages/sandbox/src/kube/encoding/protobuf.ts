@@ -1,5 +1,5 @@
-import { toolPaths } from '../tools.js';
-import { ApiError } from './errors.js';
+import { toolPaths } from '../../tools.js';
+import { ApiError } from '../server/errors.js';
 import { decodeMessage, loadSchema, messageName } from './proto-schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { KubeObject, ResourceType } from './store.js';
+import type { KubeObject, ResourceType } from '../storage/store.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

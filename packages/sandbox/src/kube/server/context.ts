@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Scenarios } from './scenarios.js';
-import type { KubeObject, ObjectStore, ResourceType } from './store.js';
+import type { Scenarios } from '../scenarios.js';
+import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js';
 
 /** What the router understood of a request; hooks see it before anything is read or written. */
 export interface RequestInfo {

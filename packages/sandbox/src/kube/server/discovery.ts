@@ -1,5 +1,5 @@
-import type { ResourceType } from './store.js';
-import type { TypeRegistry } from './types.js';
+import type { ResourceType } from '../storage/store.js';
+import type { TypeRegistry } from '../storage/types.js';
 
 /** The server version the stand-in reports (within kubectl's ±1 minor skew of 1.34; 1.31 only warns in `kubectl version`). */
 export const SERVER_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0' };

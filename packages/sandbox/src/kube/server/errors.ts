@@ -1,4 +1,4 @@
-import type { KubeObject } from './store.js';
+import type { KubeObject } from '../storage/store.js';
 
 /**
  * An API failure as the real apiserver reports it: a `Status` object whose `reason` and `code`

@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readObjectBody, readPatchBody } from './body.js';
+import { readObjectBody, readPatchBody } from '../encoding/body.js';
 import type { KubeContext, RequestInfo } from './context.js';
-import { deleteCollection, deleteResource } from './delete.js';
+import { deleteCollection, deleteResource } from '../verbs/delete.js';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.js';
 import { ApiError, notFound } from './errors.js';
 import { OPENAPI_V2_PROTOBUF, groupDocument, openapiIndex, swaggerDocument, swaggerProtobuf } from './openapi.js';
-import { objectFilter } from './selectors.js';
-import { apiVersionOf, type KubeObject, type ResourceType } from './store.js';
-import { toTable, wantsTable } from './table.js';
-import { serveWatch } from './watch.js';
-import { unknownFields } from './validate.js';
-import { createObject, patchObject, scaleOf, updateObject, writeScale } from './writes.js';
+import { objectFilter } from '../storage/selectors.js';
+import { apiVersionOf, type KubeObject, type ResourceType } from '../storage/store.js';
+import { toTable, wantsTable } from '../encoding/table.js';
+import { serveWatch } from '../verbs/watch.js';
+import { unknownFields } from '../admission/validate.js';
+import { createObject, patchObject, scaleOf, updateObject, writeScale } from '../verbs/writes.js';
 
 const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'networking.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io']);
 

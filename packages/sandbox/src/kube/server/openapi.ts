@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SERVER_VERSION } from './discovery.js';
-import { encode } from './protobuf.js';
-import type { ResourceType } from './store.js';
-import type { TypeRegistry } from './types.js';
+import { encode } from '../encoding/protobuf.js';
+import type { ResourceType } from '../storage/store.js';
+import type { TypeRegistry } from '../storage/types.js';
 
 /**
  * OpenAPI as far as helm and kubectl need it: both fetch `/openapi/v3` and the per-group

@@ -1,4 +1,4 @@
-import { badRequest } from './errors.js';
+import { badRequest } from '../server/errors.js';
 import type { KubeObject } from './store.js';
 
 export type LabelRequirement =

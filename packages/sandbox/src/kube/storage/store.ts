@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { applyDefaults } from './defaults.js';
-import { ApiError, alreadyExists, conflict, invalid, notFound } from './errors.js';
+import { ApiError, alreadyExists, conflict, invalid, notFound } from '../server/errors.js';
 import { TypeRegistry, apiVersionOf } from './types.js';
 
-export { ApiError } from './errors.js';
+export { ApiError } from '../server/errors.js';
 export { TypeRegistry, apiVersionOf } from './types.js';
 
 export interface OwnerReference {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError } from './errors.js';
+import { ApiError } from '../server/errors.js';
 import { listStrategy, strategicMerge } from './patch.js';
-import type { KubeObject } from './store.js';
+import type { KubeObject } from '../storage/store.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
-import { admit, type KubeContext } from './context.js';
-import { ApiError, notFound } from './errors.js';
-import { deleteObject, type DeleteOptions, type PropagationPolicy } from './namespaces.js';
-import type { KubeObject, ResourceType } from './store.js';
+import { admit, type KubeContext } from '../server/context.js';
+import { ApiError, notFound } from '../server/errors.js';
+import { deleteObject, type DeleteOptions, type PropagationPolicy } from '../controllers/namespaces.js';
+import type { KubeObject, ResourceType } from '../storage/store.js';
 
 /** Kinds whose DELETE answers with the object rather than a Status (graceful deletion in the real registry). */
 const RETURNS_OBJECT = new Set(['Pod', 'Namespace']);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { objectFilter } from './selectors.js';
-import { apiVersionOf, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent } from './store.js';
+import { objectFilter } from '../storage/selectors.js';
+import { apiVersionOf, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent } from '../storage/store.js';
 
 export interface WatchArgs {
   req: IncomingMessage;

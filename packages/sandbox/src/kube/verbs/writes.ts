@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { recordUpdate, serverSideApply, type ManagedFieldsEntry } from './apply.js';
-import type { PatchKind } from './body.js';
-import { admit, type KubeContext } from './context.js';
-import { ApiError, badRequest, notFound } from './errors.js';
+import type { PatchKind } from '../encoding/body.js';
+import { admit, type KubeContext } from '../server/context.js';
+import { ApiError, badRequest, notFound } from '../server/errors.js';
 import { jsonMergePatch, jsonPatch, strategicMerge } from './patch.js';
-import { apiVersionOf, type KubeObject, type ResourceType } from './store.js';
-import { checkNamespace, validateObject } from './validate.js';
+import { apiVersionOf, type KubeObject, type ResourceType } from '../storage/store.js';
+import { checkNamespace, validateObject } from '../admission/validate.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
