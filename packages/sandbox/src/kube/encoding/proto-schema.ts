@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { ApiError } from '../server/errors.js';
+import { fields, packedVarints, type Field } from './protobuf-wire.js';
 
 /**
  * Protobuf decoding for every built-in kind, driven by the message descriptors that the real
@@ -26,41 +27,7 @@ interface MessageDesc {
 
 type Schema = Map<string, MessageDesc>;
 
-type F = { no: number; wire: number; v: bigint | Buffer };
-
-function* fields(buf: Buffer): Generator<F> {
-  let pos = 0;
-  const varint = (): bigint => {
-    let r = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (pos >= buf.length) throw new Error('truncated varint');
-      const b = buf[pos++];
-      r |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return r;
-      shift += 7n;
-    }
-  };
-  while (pos < buf.length) {
-    const tag = Number(varint());
-    const no = tag >>> 3;
-    const wire = tag & 7;
-    if (wire === 0) yield { no, wire, v: varint() };
-    else if (wire === 2) {
-      const n = Number(varint());
-      yield { no, wire, v: buf.subarray(pos, pos + n) };
-      pos += n;
-    } else if (wire === 1) {
-      yield { no, wire, v: buf.subarray(pos, pos + 8) };
-      pos += 8;
-    } else if (wire === 5) {
-      yield { no, wire, v: buf.subarray(pos, pos + 4) };
-      pos += 4;
-    } else throw new Error(`unsupported wire type ${wire}`);
-  }
-}
-
-const text = (f: F): string => (f.v as Buffer).toString('utf8');
+const text = (f: Field): string => (f.value as Buffer).toString('utf8');
 
 function readMessageType(buf: Buffer, prefix: string, out: Schema): void {
   let name = '';
@@ -71,17 +38,17 @@ function readMessageType(buf: Buffer, prefix: string, out: Schema): void {
     if (f.no === 1) name = text(f);
     else if (f.no === 2) {
       const d: FieldDesc = { name: '', number: 0, repeated: false, type: 0 };
-      for (const x of fields(f.v as Buffer)) {
+      for (const x of fields(f.value as Buffer)) {
         if (x.no === 1) d.name = text(x);
-        if (x.no === 3) d.number = Number(x.v);
-        if (x.no === 4) d.repeated = Number(x.v) === 3;
-        if (x.no === 5) d.type = Number(x.v);
+        if (x.no === 3) d.number = Number(x.value);
+        if (x.no === 4) d.repeated = Number(x.value) === 3;
+        if (x.no === 5) d.type = Number(x.value);
         if (x.no === 6) d.typeName = text(x).replace(/^\./, '');
         if (x.no === 10 && !d.name) d.name = text(x);
       }
       fieldList.push(d);
-    } else if (f.no === 3) nested.push(f.v as Buffer);
-    else if (f.no === 7) for (const o of fields(f.v as Buffer)) if (o.no === 7 && o.v !== 0n) mapEntry = true;
+    } else if (f.no === 3) nested.push(f.value as Buffer);
+    else if (f.no === 7) for (const o of fields(f.value as Buffer)) if (o.no === 7 && o.value !== 0n) mapEntry = true;
   }
   const full = `${prefix}.${name}`;
   out.set(full, { fields: new Map(fieldList.map((d) => [d.number, d])), mapEntry });
@@ -106,7 +73,7 @@ export function schemaFromBinary(binary: Buffer): Schema {
     try {
       for (const f of fields(file)) {
         if (f.no === 2) pkg = text(f);
-        if (f.no === 4) messages.push(f.v as Buffer);
+        if (f.no === 4) messages.push(f.value as Buffer);
       }
       for (const m of messages) readMessageType(m, pkg, out);
     } catch {
@@ -155,28 +122,28 @@ function signed(v: bigint, bits: 32 | 64): number {
   return Number(BigInt.asIntN(bits, v));
 }
 
-function scalar(d: FieldDesc, f: F): unknown {
+function scalar(d: FieldDesc, f: Field): unknown {
   switch (d.type) {
     case 9:
       return text(f);
     case 12:
-      return (f.v as Buffer).toString('base64');
+      return (f.value as Buffer).toString('base64');
     case 8:
-      return (f.v as bigint) !== 0n;
+      return (f.value as bigint) !== 0n;
     case 3:
     case 18:
-      return signed(f.v as bigint, 64);
+      return signed(f.value as bigint, 64);
     case 5:
     case 17:
     case 14:
-      return signed(f.v as bigint, 32);
+      return signed(f.value as bigint, 32);
     case 4:
     case 13:
-      return Number(f.v);
+      return Number(f.value);
     case 1:
-      return (f.v as Buffer).readDoubleLE(0);
+      return (f.value as Buffer).readDoubleLE(0);
     case 2:
-      return (f.v as Buffer).readFloatLE(0);
+      return (f.value as Buffer).readFloatLE(0);
     default:
       return undefined;
   }
@@ -190,8 +157,8 @@ export function decodeMessage(schema: Schema, typeName: string, buf: Buffer): un
       let s = 0;
       let n = 0;
       for (const f of fields(buf)) {
-        if (f.no === 1) s = signed(f.v as bigint, 64);
-        if (f.no === 2) n = signed(f.v as bigint, 32);
+        if (f.no === 1) s = signed(f.value as bigint, 64);
+        if (f.no === 2) n = signed(f.value as bigint, 32);
       }
       return s === 0 && n === 0 ? undefined : rfc3339(s, n, typeName.endsWith('MicroTime'));
     }
@@ -203,18 +170,18 @@ export function decodeMessage(schema: Schema, typeName: string, buf: Buffer): un
       let i = 0;
       let s = '';
       for (const f of fields(buf)) {
-        if (f.no === 1) type = Number(f.v);
-        if (f.no === 2) i = signed(f.v as bigint, 32);
+        if (f.no === 1) type = Number(f.value);
+        if (f.no === 2) i = signed(f.value as bigint, 32);
         if (f.no === 3) s = text(f);
       }
       return type === 1 ? s : i;
     }
     case 'k8s.io.apimachinery.pkg.runtime.RawExtension':
     case `${META}.FieldsV1`:
-      for (const f of fields(buf)) if (f.no === 1) return JSON.parse((f.v as Buffer).toString('utf8')) as unknown;
+      for (const f of fields(buf)) if (f.no === 1) return JSON.parse((f.value as Buffer).toString('utf8')) as unknown;
       return undefined;
     case `${META}.Duration`:
-      for (const f of fields(buf)) if (f.no === 1) return `${signed(f.v as bigint, 64) / 1e9}s`;
+      for (const f of fields(buf)) if (f.no === 1) return `${signed(f.value as bigint, 64) / 1e9}s`;
       return '0s';
     default:
       break;
@@ -229,28 +196,16 @@ export function decodeMessage(schema: Schema, typeName: string, buf: Buffer): un
     if (d.type === 11 && d.typeName) {
       const sub = schema.get(d.typeName);
       if (sub?.mapEntry) {
-        const entry = decodeMessage(schema, d.typeName, f.v as Buffer) as { key?: unknown; value?: unknown };
+        const entry = decodeMessage(schema, d.typeName, f.value as Buffer) as { key?: unknown; value?: unknown };
         const map = (out[d.name] ??= {}) as Record<string, unknown>;
         map[String(entry.key ?? '')] = entry.value ?? (sub.fields.get(2)?.type === 9 ? '' : undefined);
         continue;
       }
-      value = decodeMessage(schema, d.typeName, f.v as Buffer);
+      value = decodeMessage(schema, d.typeName, f.value as Buffer);
     } else if (d.repeated && f.wire === 2 && d.type !== 9 && d.type !== 12) {
       // packed scalars
       const list = (out[d.name] ??= []) as unknown[];
-      const packed = f.v as Buffer;
-      let p = 0;
-      while (p < packed.length) {
-        let v = 0n;
-        let shift = 0n;
-        for (;;) {
-          const b = packed[p++];
-          v |= BigInt(b & 0x7f) << shift;
-          shift += 7n;
-          if ((b & 0x80) === 0) break;
-        }
-        list.push(scalar(d, { no: f.no, wire: 0, v }));
-      }
+      for (const v of packedVarints(f.value as Buffer)) list.push(scalar(d, { no: f.no, wire: 0, value: v }));
       continue;
     } else value = scalar(d, f);
     if (d.repeated) ((out[d.name] ??= []) as unknown[]).push(value ?? null);

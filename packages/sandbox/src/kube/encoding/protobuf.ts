@@ -1,5 +1,6 @@
 import { toolPaths } from '../../tools.js';
 import { ApiError } from '../server/errors.js';
+import { fields, malformed, type Field } from './protobuf-wire.js';
 import { decodeMessage, loadSchema, messageName } from './proto-schema.js';
 
 /**
@@ -10,66 +11,6 @@ import { decodeMessage, loadSchema, messageName } from './proto-schema.js';
  * 1.34's `create deployment|service|job|…`) is decoded with the descriptors embedded in the real
  * kubectl binary (proto-schema.ts); without it such a body is a 415.
  */
-
-type Field = { no: number; wire: number; value: bigint | Buffer };
-
-class Reader {
-  private pos = 0;
-  constructor(private readonly buf: Buffer) {}
-
-  done(): boolean {
-    return this.pos >= this.buf.length;
-  }
-
-  varint(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (this.pos >= this.buf.length) throw malformed('truncated varint');
-      const b = this.buf[this.pos++];
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7n;
-      if (shift > 70n) throw malformed('varint too long');
-    }
-  }
-
-  field(): Field {
-    const tag = Number(this.varint());
-    const no = tag >>> 3;
-    const wire = tag & 7;
-    switch (wire) {
-      case 0:
-        return { no, wire, value: this.varint() };
-      case 1:
-        return { no, wire, value: this.take(8) };
-      case 2:
-        return { no, wire, value: this.take(Number(this.varint())) };
-      case 5:
-        return { no, wire, value: this.take(4) };
-      default:
-        throw malformed(`unsupported wire type ${wire}`);
-    }
-  }
-
-  private take(n: number): Buffer {
-    if (this.pos + n > this.buf.length) throw malformed('truncated field');
-    const b = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return b;
-  }
-}
-
-function malformed(why: string): ApiError {
-  return new ApiError(400, 'BadRequest', `unable to decode protobuf body: ${why}`);
-}
-
-function fields(buf: Buffer): Field[] {
-  const r = new Reader(buf);
-  const out: Field[] = [];
-  while (!r.done()) out.push(r.field());
-  return out;
-}
 
 const str = (f: Field): string => (f.value as Buffer).toString('utf8');
 const bytes = (f: Field): Buffer => f.value as Buffer;
