@@ -1,3 +1,6 @@
+/**
+ * Bundles a test fixture action with the production build, for tests of the runner harness.
+ */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,7 @@
+/**
+ * Everything the GitHub stand-in remembers: repositories, issues and PRs, comments, labels,
+ * deployments and their statuses, environments, tokens.
+ */
 import { createHash } from 'node:crypto';
 import type { Clock } from '@preview-fleet/core/clock';
 

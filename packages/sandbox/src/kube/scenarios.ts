@@ -1,3 +1,7 @@
+/**
+ * The Kubernetes stand-in's knobs: per-object scenarios (slow, image-pull-backoff, crash-loop,
+ * job-fails), API faults, and quota helpers tests read.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './server/errors.js';
 import { admitNamespacedCreate } from './controllers/namespaces.js';

@@ -1,3 +1,7 @@
+/**
+ * Validation and admission the real apiserver does before a write: names, selectors, immutable
+ * fields, the NamespaceLifecycle plugin and unknown-field detection (fieldValidation).
+ */
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError, invalid, notFound } from '../server/errors.js';
 import { matchesLabels, type LabelSelector } from '../storage/selectors.js';

@@ -1,3 +1,7 @@
+/**
+ * What the control loops share: the reconcile context, owner references, conditions, events,
+ * template hashes.
+ */
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../server/errors.js';
 import type { Scenarios } from '../scenarios.js';

@@ -1,3 +1,6 @@
+/**
+ * The deployment controller: ReplicaSets per pod template and the status rollouts are read from.
+ */
 import type { KubeObject } from '../storage/store.js';
 import {
   controllerRef, getCondition, iso, labelsMatch, ownedBy, recordEvent, replicasOf, scaledValue, setCondition,

@@ -1,3 +1,7 @@
+/**
+ * Deletion as the apiserver, the namespace controller and the garbage collector do it: finalizers,
+ * Terminating namespaces, ownerReference cascades.
+ */
 import { ApiError, notFound } from '../server/errors.js';
 import type { Scenarios } from '../scenarios.js';
 import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js';

@@ -1,3 +1,6 @@
+/**
+ * Pods as workload controllers create them and as kubelets would run them, scenarios included.
+ */
 import { createHash } from 'node:crypto';
 import { ApiError } from '../server/errors.js';
 import { OBJECT_SCENARIOS, SCENARIO_ANNOTATION, type ObjectScenario } from '../scenarios.js';

@@ -1,3 +1,6 @@
+/**
+ * The replicaset, statefulset, daemonset and job controllers.
+ */
 import type { KubeObject } from '../storage/store.js';
 import {
   getCondition, iso, ownedBy, randomSuffix, recordEvent, replicasOf, setCondition, templateHash, writeStatus, type Condition, type Ctl, type Obj, counts,

@@ -1,3 +1,6 @@
+/**
+ * Request bodies by content type: JSON, YAML, the k8s protobuf envelope, and the four PATCH types.
+ */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { readBody } from '../../http/server.js';

@@ -1,8 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { ApiError } from '../server/errors.js';
-import { fields, packedVarints, type Field } from './protobuf-wire.js';
-
 /**
  * Protobuf decoding for every built-in kind, driven by the message descriptors that the real
  * client embeds: a Go binary built from k8s.io/api carries each `generated.proto` as a gzipped
@@ -10,6 +5,10 @@ import { fields, packedVarints, type Field } from './protobuf-wire.js';
  * send protobuf for any built-in kind, so the stand-in reads the schema from the very binary
  * that is talking to it instead of keeping its own copy of k8s.io/api.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { ApiError } from '../server/errors.js';
+import { fields, packedVarints, type Field } from './protobuf-wire.js';
 
 interface FieldDesc {
   name: string;

@@ -1,8 +1,3 @@
-import { toolPaths } from '../../tools.js';
-import { ApiError } from '../server/errors.js';
-import { fields, malformed, type Field } from './protobuf-wire.js';
-import { decodeMessage, loadSchema, messageName } from './proto-schema.js';
-
 /**
  * Decoder for `application/vnd.kubernetes.protobuf` request bodies: the `k8s\0` magic, a
  * runtime.Unknown envelope (typeMeta=1, raw=2, contentEncoding=3, contentType=4) and, written
@@ -11,6 +6,10 @@ import { decodeMessage, loadSchema, messageName } from './proto-schema.js';
  * 1.34's `create deployment|service|job|…`) is decoded with the descriptors embedded in the real
  * kubectl binary (proto-schema.ts); without it such a body is a 415.
  */
+import { toolPaths } from '../../tools.js';
+import { ApiError } from '../server/errors.js';
+import { fields, malformed, type Field } from './protobuf-wire.js';
+import { decodeMessage, loadSchema, messageName } from './proto-schema.js';
 
 const str = (f: Field): string => (f.value as Buffer).toString('utf8');
 const bytes = (f: Field): Buffer => f.value as Buffer;

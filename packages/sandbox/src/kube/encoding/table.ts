@@ -1,3 +1,7 @@
+/**
+ * Server-side `meta.k8s.io/v1 Table` output (kubectl get without -o, helm 4 status), with
+ * the real printers' columns.
+ */
 import type { KubeObject, ResourceType } from '../storage/store.js';
 
 type Obj = Record<string, unknown>;

@@ -1,3 +1,6 @@
+/**
+ * What the Kubernetes request handlers share: the store, hooks, request log and admission chain.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Scenarios } from '../scenarios.js';
 import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js';

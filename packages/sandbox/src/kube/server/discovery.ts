@@ -1,3 +1,6 @@
+/**
+ * Discovery: /version, /api, /apis and resource lists, as kubectl and helm read them.
+ */
 import type { ResourceType } from '../storage/store.js';
 import type { TypeRegistry } from '../storage/types.js';
 

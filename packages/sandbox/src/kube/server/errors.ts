@@ -1,3 +1,6 @@
+/**
+ * The apiserver's `Status` errors with the reasons and codes clients branch on.
+ */
 import type { KubeObject } from '../storage/store.js';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * The Kubernetes API router: URL path to resource, then the verb (get, list, watch, create,
+ * update, patch, delete); anything else is a 404 and is logged.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readObjectBody, readPatchBody } from '../encoding/body.js';
 import type { KubeContext, RequestInfo } from './context.js';

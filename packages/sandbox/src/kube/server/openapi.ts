@@ -1,9 +1,3 @@
-import { createHash } from 'node:crypto';
-import { SERVER_VERSION } from './discovery.js';
-import { encode } from '../encoding/protobuf.js';
-import type { ResourceType } from '../storage/store.js';
-import type { TypeRegistry } from '../storage/types.js';
-
 /**
  * OpenAPI as far as helm and kubectl need it: both fetch `/openapi/v3` and the per-group
  * documents before writing, and treat a 404 (then on /openapi/v2) as fatal. A PATCH operation
@@ -13,6 +7,11 @@ import type { TypeRegistry } from '../storage/types.js';
  * makes kubectl's client-side `apply` compute its patch from it and warn "unable to find api
  * field"; untagged, it uses its compiled-in types as it does for a real server's full schema.
  */
+import { createHash } from 'node:crypto';
+import { SERVER_VERSION } from './discovery.js';
+import { encode } from '../encoding/protobuf.js';
+import type { ResourceType } from '../storage/store.js';
+import type { TypeRegistry } from '../storage/types.js';
 
 /** `api/v1`, `apis/apps/v1`: the keys of /openapi/v3's `paths`. */
 function docKey(group: string, version: string): string {

@@ -1,3 +1,7 @@
+/**
+ * The defaults the real apiserver fills in on every write (Service clusterIP, pod template
+ * fields, strategies).
+ */
 import type { KubeObject, ResourceType } from './store.js';
 
 type Obj = Record<string, unknown>;

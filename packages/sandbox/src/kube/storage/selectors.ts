@@ -1,3 +1,6 @@
+/**
+ * Label and field selectors: parsing `?labelSelector=` / `?fieldSelector=` and matching objects.
+ */
 import { badRequest } from '../server/errors.js';
 import type { KubeObject } from './store.js';
 

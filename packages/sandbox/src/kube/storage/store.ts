@@ -1,3 +1,7 @@
+/**
+ * The in-memory object store behind the Kubernetes stand-in: objects, resource versions, uids,
+ * events for watches.
+ */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { applyDefaults } from './defaults.js';

@@ -1,3 +1,6 @@
+/**
+ * The resource types served (built-in kinds, short names, subresources) and added CRDs.
+ */
 import type { ResourceType } from './store.js';
 
 const ss = ['status'];

@@ -1,3 +1,6 @@
+/**
+ * Server-side apply: field sets, managedFields per manager and operation, and real conflicts.
+ */
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError } from '../server/errors.js';
 import { listStrategy, strategicMerge } from './patch.js';

@@ -1,3 +1,6 @@
+/**
+ * DELETE of one object or a collection, answered as the real registry answers.
+ */
 import { admit, type KubeContext } from '../server/context.js';
 import { ApiError, notFound } from '../server/errors.js';
 import { deleteObject, type DeleteOptions, type PropagationPolicy } from '../controllers/namespaces.js';

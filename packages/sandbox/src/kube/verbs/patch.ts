@@ -1,3 +1,6 @@
+/**
+ * JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch for built-in types.
+ */
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError, badRequest } from '../server/errors.js';
 

@@ -1,3 +1,6 @@
+/**
+ * `?watch=true`: one JSON event per line from a resource version on, bookmarks, dropped watches.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { objectFilter } from '../storage/selectors.js';
 import { apiVersionOf, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent } from '../storage/store.js';

@@ -1,3 +1,6 @@
+/**
+ * Create, update and patch: identity checks, validation, admission, then the store; the scale view.
+ */
 import { isDeepStrictEqual } from 'node:util';
 import { recordUpdate, serverSideApply, type ManagedFieldsEntry } from './apply.js';
 import type { PatchKind } from '../encoding/body.js';
