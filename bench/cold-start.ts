@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFixture } from '../test/harness/bundle-fixture.js';
-import { node24Path } from '../packages/sandbox/src/tools.js';
+import { bundleFixture } from '@preview-fleet/testkit/bundle-fixture';
+import { node24Path } from '@preview-fleet/testkit/tools';
 import { median, percentile, writeSection } from './report.js';
 
 const RUNS = 20;

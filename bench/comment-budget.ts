@@ -7,9 +7,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getOctokit } from '@actions/github';
-import { startGitHub, type GitHubStandIn } from '../packages/sandbox/src/github/index.js';
-import { pullRequestEvent } from '../test/harness/events.js';
-import { runActionProcess } from '../test/harness/run-action-process.js';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
 import { writeSection } from './report.js';
 
 const REPO = 'acme/web';

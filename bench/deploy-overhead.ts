@@ -7,10 +7,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pullRequestEvent } from '../test/harness/events.js';
-import { runActionProcess } from '../test/harness/run-action-process.js';
-import { REPOSITORY, actionDir as deployDir, chartDir, startWorld, type Major } from '../actions/deploy-helm/test/fixture.js';
-import { repoRoot } from '../packages/sandbox/src/tools.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
+import { REPOSITORY, actionDir as deployDir, chartDir, startWorld, type Major } from '@preview-fleet/action-deploy-helm/test/fixture';
+import { repoRoot } from '@preview-fleet/testkit/tools';
 import { median, writeSection } from './report.js';
 
 const UPGRADES = 3;

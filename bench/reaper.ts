@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { kubeSelector, newMarks, toKubeAnnotations, toKubeLabels } from '../packages/core/src/index.js';
-import { startGitHub, type GitHubStandIn } from '../packages/sandbox/src/github/index.js';
-import { startKube, type KubeStandIn } from '../packages/sandbox/src/kube/index.js';
-import { toolPaths } from '../packages/sandbox/src/tools.js';
-import { runActionProcess } from '../test/harness/run-action-process.js';
+import { kubeSelector, newMarks, toKubeAnnotations, toKubeLabels } from '@preview-fleet/core';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
+import { startKube, type KubeStandIn } from '@preview-fleet/sandbox/kube';
+import { toolPaths } from '@preview-fleet/testkit/tools';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
 import { writeSection } from './report.js';
 
 const run$ = promisify(execFile);

@@ -7,11 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMoto } from '../packages/sandbox/src/ecr/index.js';
-import { podmanEnv, startRegistry, systemToolsAvailable } from '../packages/sandbox/src/registry/index.js';
-import { repoRoot } from '../packages/sandbox/src/tools.js';
-import { pullRequestEvent } from '../test/harness/events.js';
-import { runActionProcess, type ActionRun } from '../test/harness/run-action-process.js';
+import { startMoto } from '@preview-fleet/sandbox/ecr';
+import { podmanEnv, startRegistry, systemToolsAvailable } from '@preview-fleet/sandbox/registry';
+import { repoRoot } from '@preview-fleet/testkit/tools';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
 import { writeSection } from './report.js';
 
 const GOAL_SECOND_MS = 10_000;

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../packages/sandbox/src/tools.js';
+import { repoRoot } from '@preview-fleet/testkit/tools';
 
 const FILE = join(repoRoot, 'BENCHMARKS.md');
 const HEADER = `# Benchmarks

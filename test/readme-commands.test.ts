@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../packages/sandbox/src/tools.js';
+import { repoRoot } from '@preview-fleet/testkit/tools';
 
 const read = (p: string): string => readFileSync(join(repoRoot, p), 'utf8');
 const pkg = JSON.parse(read('package.json')) as {

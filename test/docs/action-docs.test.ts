@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../packages/sandbox/src/tools.js';
+import { repoRoot } from '@preview-fleet/testkit/tools';
 // @ts-expect-error -- a plain .mjs script shared with `npm run docs`; typed loosely here
 import { docTargets } from '../../scripts/action-docs.mjs';
 

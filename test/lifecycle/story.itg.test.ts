@@ -1,10 +1,10 @@
 /**
- * The end-to-end lifecycle: `npm run sandbox`'s story (packages/sandbox/src/story.ts) — the
+ * The end-to-end lifecycle: `npm run sandbox`'s story (packages/testkit/src/story.ts) — the
  * bundled all-in-one action against every stand-in, real helm/kubectl/podman — must complete
  * with every check passing and nothing left behind.
  */
 import { describe, expect, it } from 'vitest';
-import { runStory } from '../../packages/sandbox/src/story.js';
+import { runStory } from '@preview-fleet/testkit/story';
 
 describe('the whole preview lifecycle, as `npm run sandbox` plays it', () => {
   it('opened → pushed → re-run (no rebuild) ‖ second PR → closed → lost webhook reaped → zero resources left', async () => {

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError, planService } from '@preview-fleet/core';
-import { parseInputs as parseBuild, planBuild } from '../../actions/build-push/src/inputs.js';
-import { parseInputs as parseComment } from '../../actions/comment-status/src/inputs.js';
-import { parseInputs as parseDeploy, planDeploy } from '../../actions/deploy-helm/src/inputs.js';
-import { parseInputs as parseSeed, planSeed } from '../../actions/seed-vault/src/inputs.js';
-import { parseInputs as parseTeardown, planTeardown } from '../../actions/teardown/src/inputs.js';
+import { parseInputs as parseBuild, planBuild } from '@preview-fleet/action-build-push/inputs';
+import { parseInputs as parseComment } from '@preview-fleet/action-comment-status/inputs';
+import { parseInputs as parseDeploy, planDeploy } from '@preview-fleet/action-deploy-helm/inputs';
+import { parseInputs as parseSeed, planSeed } from '@preview-fleet/action-seed-vault/inputs';
+import { parseInputs as parseTeardown, planTeardown } from '@preview-fleet/action-teardown/inputs';
 
 const workspace = mkdtempSync(join(tmpdir(), 'pf-service-names-'));
 writeFileSync(join(workspace, 'Chart.yaml'), 'apiVersion: v2\nname: x\nversion: 0.1.0\n');

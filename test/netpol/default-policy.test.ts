@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { guardrailManifests, parseEgressAllow } from '@preview-fleet/core/kube';
-import { isAllowed, type Cluster, type Connection, type NetworkPolicy } from '../../packages/sandbox/src/netpol/evaluate.js';
-import { DEFAULTS, parseInputs } from '../../actions/deploy-helm/src/inputs.js';
-import { repoRoot } from '../../packages/sandbox/src/tools.js';
+import { isAllowed, type Cluster, type Connection, type NetworkPolicy } from '@preview-fleet/sandbox/netpol';
+import { DEFAULTS, parseInputs } from '@preview-fleet/action-deploy-helm/inputs';
+import { repoRoot } from '@preview-fleet/testkit/tools';
 import { join } from 'node:path';
 
 const CHART = join(repoRoot, 'workflows-examples/charts/preview');

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../packages/sandbox/src/index.js';
-import { repoRoot } from '../../packages/sandbox/src/tools.js';
-import { pullRequestEvent } from '../harness/events.js';
-import { runActionProcess } from '../harness/run-action-process.js';
+import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
+import { repoRoot } from '@preview-fleet/testkit/tools';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
 
 const REPO = 'acme/web';
 let sandbox: Sandbox;

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../packages/sandbox/src/index.js';
-import { repoRoot, toolPaths } from '../../packages/sandbox/src/tools.js';
-import { pullRequestEvent } from '../harness/events.js';
-import { runActionProcess } from '../harness/run-action-process.js';
+import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
+import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
 
 const REPO = 'acme/shop';
 let sandbox: Sandbox;

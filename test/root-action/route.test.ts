@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { parseContext } from '../../packages/core/src/context.js';
+import { parseContext } from '@preview-fleet/core';
 import { route, type Lifecycle } from '../../src/route.js';
-import { exampleEvent, pullRequestEvent } from '../harness/events.js';
+import { exampleEvent, pullRequestEvent } from '@preview-fleet/testkit/events';
 
 const env = (eventName: string) => ({ GITHUB_EVENT_NAME: eventName, GITHUB_REPOSITORY: 'octo-org/web', GITHUB_RUN_ID: '1', GITHUB_RUN_ATTEMPT: '1' });
 

@@ -12,12 +12,12 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionProcess } from '../harness/run-action-process.js';
-import { pullRequestEvent } from '../harness/events.js';
-import { startKube, type KubeObject, type KubeStandIn } from '../../packages/sandbox/src/kube/index.js';
-import { startIngress, type IngressStandIn } from '../../packages/sandbox/src/ingress/index.js';
-import { startGitHub, type GitHubStandIn } from '../../packages/sandbox/src/github/index.js';
-import { repoRoot, toolPaths } from '../../packages/sandbox/src/tools.js';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { startKube, type KubeObject, type KubeStandIn } from '@preview-fleet/sandbox/kube';
+import { startIngress, type IngressStandIn } from '@preview-fleet/sandbox/ingress';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
+import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = 'acme/web';

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../packages/sandbox/src/tools.js';
-import { ANNOTATIONS, DEFAULT_TEMPLATES, fromKube, isOwnedBy, renderTemplate, templateVars } from '../../packages/core/src/index.js';
-import { planReap } from '../../packages/core/src/lifecycle/index.js';
-import { crdValidator, describeErrors } from '../harness/crd-schema.js';
+import { repoRoot } from '@preview-fleet/testkit/tools';
+import { ANNOTATIONS, DEFAULT_TEMPLATES, fromKube, isOwnedBy, renderTemplate, templateVars } from '@preview-fleet/core';
+import { planReap } from '@preview-fleet/core/lifecycle';
+import { crdValidator, describeErrors } from '@preview-fleet/testkit/crd-schema';
 
 const dir = join(repoRoot, 'workflows-examples');
 const appSet = parseYaml(readFileSync(join(dir, 'argocd', 'applicationset.yaml'), 'utf8'));

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, toolPaths } from '../../packages/sandbox/src/tools.js';
-import { crdValidator, describeErrors } from '../harness/crd-schema.js';
+import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
+import { crdValidator, describeErrors } from '@preview-fleet/testkit/crd-schema';
 
 const run = promisify(execFile);
 const chart = join(repoRoot, 'workflows-examples', 'charts', 'preview');

@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import { ClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
-import { repoRoot, toolPaths } from '../../packages/sandbox/src/tools.js';
+import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
 
 const run = promisify(execFile);
 const charts = join(repoRoot, 'workflows-examples', 'charts');

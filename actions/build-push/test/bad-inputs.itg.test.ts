@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
+import { startMoto, type MotoStandIn } from '@preview-fleet/sandbox/ecr';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess } from '../../../test/harness/run-action-process.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
 import { actionDir, makeWorkspace, MOTO_PASSWORD, MOTO_TOKEN, REPOSITORY, runBuildPush } from './fixture.js';
 
 let moto: MotoStandIn;

@@ -1,5 +1,5 @@
 /** The bad-input cases (the list, plus the planner's guards). Shared by the table and the bundle tests. */
-import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+import type { BadInput as SharedBadInput } from '@preview-fleet/testkit/bad-input';
 export interface BadInput extends SharedBadInput {
   /** Run without AWS_REGION in the environment. */
   noRegion?: boolean;

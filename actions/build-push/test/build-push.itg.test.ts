@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, fromEcrTags } from '@preview-fleet/core';
 import { createEcrSession, lifecyclePolicy, removeEcrRepository } from '@preview-fleet/core/registry';
-import { mirrorToMoto, startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
-import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from '../../../packages/sandbox/src/registry/index.js';
-import { toolPaths } from '../../../packages/sandbox/src/tools.js';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
+import { mirrorToMoto, startMoto, type MotoStandIn } from '@preview-fleet/sandbox/ecr';
+import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from '@preview-fleet/sandbox/registry';
+import { toolPaths } from '@preview-fleet/testkit/tools';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
 import { actionDir, makeWorkspace, MOTO_PASSWORD, MOTO_TOKEN, REPOSITORY, runBuildPush, sha } from './fixture.js';
 
 const tools = systemToolsAvailable();

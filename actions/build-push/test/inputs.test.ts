@@ -4,7 +4,7 @@ import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseInputs, planBuild } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
 import { makeWorkspace, sha } from './fixture.js';
-import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
+import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 const ws = makeWorkspace();
 afterAll(() => ws.remove());

@@ -4,7 +4,7 @@
  * ECR, before any build; no connection is left open. Needs no builder: ECR is asked first.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTarpit, type TarpitStandIn } from '../../../packages/sandbox/src/tarpit/index.js';
+import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 import { makeWorkspace, runBuildPush } from './fixture.js';
 
 let tarpit: TarpitStandIn;

@@ -1,5 +1,5 @@
 /** The bad-input cases of issue 5 (and a few more); shared by the parseInputs table and the runner tests. */
-import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+import type { BadInput as SharedBadInput } from '@preview-fleet/testkit/bad-input';
 export interface BadInput extends SharedBadInput {
   /** Run as workflow_dispatch (no PR in the event). */
   dispatch?: boolean;

@@ -6,12 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getOctokit } from '@actions/github';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
-import { startGitHub, type GitHubStandIn } from '../../../packages/sandbox/src/github/index.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
 import { COMMENT_MARKER, parseStatusComment, renderStatusComment, type ServiceSection } from '@preview-fleet/core/github';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { expectInputRejected } from '../../../test/harness/bad-input.js';
+import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = 'acme/web';

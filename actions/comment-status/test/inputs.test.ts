@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, environmentFor, parseInputs } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
+import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 const token = { 'github-token': 'ghs_test' };
 

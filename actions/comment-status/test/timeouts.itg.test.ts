@@ -7,9 +7,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess } from '../../../test/harness/run-action-process.js';
-import { startTarpit, type TarpitStandIn } from '../../../packages/sandbox/src/tarpit/index.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
+import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 
 const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = 'acme/web';

@@ -1,5 +1,5 @@
 /** deploy-helm's bad inputs (issue 8 names six; a few more guard names, keys and guardrails). Shared by the table and runner tests. */
-import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+import type { BadInput as SharedBadInput } from '@preview-fleet/testkit/bad-input';
 export interface BadInput extends SharedBadInput {
   /** Also run through the bundle (the issue's own cases; every case runs through parseInputs). */
   bundle?: boolean;

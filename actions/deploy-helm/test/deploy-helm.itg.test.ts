@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { fromKube, newMarks } from '@preview-fleet/core';
 import { namespaceManifest } from '@preview-fleet/core/kube';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess } from '../../../test/harness/run-action-process.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
 import { BAD_INPUTS as ALL_BAD_INPUTS } from './bad-inputs.js';
 import { deploy, errorOf, helmJson, ok, openPr, useWorld } from './deploy-helm-suite.js';
 import { actionDir, chartDir, createBeforeFirstWrite, leavePendingUpgrade, REPOSITORY } from './fixture.js';
-import { expectInputRejected } from '../../../test/harness/bad-input.js';
+import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 const world = useWorld();
 const BAD_INPUTS = ALL_BAD_INPUTS.filter((c) => c.bundle);

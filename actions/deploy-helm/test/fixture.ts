@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startGitHub, type GitHubStandIn } from '../../../packages/sandbox/src/github/index.js';
-import { startKube, type KubeObject, type KubeStandIn } from '../../../packages/sandbox/src/kube/index.js';
-import { toolPaths } from '../../../packages/sandbox/src/tools.js';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
+import { startKube, type KubeObject, type KubeStandIn } from '@preview-fleet/sandbox/kube';
+import { toolPaths } from '@preview-fleet/testkit/tools';
 
 export const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const chartDir = join(actionDir, 'test', 'fixtures', 'chart');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseChart, parseInputs, planDeploy } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
+import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 const actionDir = join(import.meta.dirname, '..');
 const chart = join(actionDir, 'test', 'fixtures', 'chart');

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess } from '../../../test/harness/run-action-process.js';
-import { startTarpit, type TarpitStandIn } from '../../../packages/sandbox/src/tarpit/index.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
+import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 import { deploy, errorOf, openPr, useWorld } from './deploy-helm-suite.js';
 import { actionDir, chartDir, REPOSITORY } from './fixture.js';
 

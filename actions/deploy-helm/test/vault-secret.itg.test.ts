@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMarks, toVaultMetadata } from '@preview-fleet/core';
-import { startVault, type VaultStandIn } from '../../../packages/sandbox/src/vault/index.js';
-import { repoRoot } from '../../../packages/sandbox/src/tools.js';
+import { startVault, type VaultStandIn } from '@preview-fleet/sandbox/vault';
+import { repoRoot } from '@preview-fleet/testkit/tools';
 import { deploy, errorOf, helmJson, ok, openPr, useWorld } from './deploy-helm-suite.js';
 import { REPOSITORY } from './fixture.js';
 

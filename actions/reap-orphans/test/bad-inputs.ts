@@ -1,5 +1,5 @@
 /** reap-orphans' bad-input cases (issue 9's list and a few more); shared by the table and runner tests. */
-import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+import type { BadInput as SharedBadInput } from '@preview-fleet/testkit/bad-input';
 export type BadInput = SharedBadInput;
 
 /** Only Kubernetes and GitHub: no Vault or region needed. */

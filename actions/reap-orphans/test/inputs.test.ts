@@ -4,7 +4,7 @@ import { InputError } from '@preview-fleet/core';
 import { REAP_KINDS } from '@preview-fleet/core/lifecycle';
 import { DEFAULTS, INPUT_NAMES, parseInputs } from '../src/inputs.js';
 import { BAD_INPUTS, KUBE_ONLY } from './bad-inputs.js';
-import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
+import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 describe('reap-orphans inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults', () => {

@@ -3,10 +3,10 @@
  * build up in order: a dry run of every scenario first, then the real runs.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
-import { REPOSITORY, reaperDir, startWorld, type World } from '../../teardown/test/fixture.js';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
+import { REPOSITORY, reaperDir, startWorld, type World } from '@preview-fleet/action-teardown/test/fixture';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { expectInputRejected } from '../../../test/harness/bad-input.js';
+import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 const H = 3_600_000;
 const DAY = 24 * H;

@@ -5,9 +5,9 @@
  * would otherwise remove — is left whole for the next run.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runActionProcess } from '../../../test/harness/run-action-process.js';
-import { startTarpit, type TarpitStandIn } from '../../../packages/sandbox/src/tarpit/index.js';
-import { REPOSITORY, reaperDir, startWorld, type World } from '../../teardown/test/fixture.js';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
+import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
+import { REPOSITORY, reaperDir, startWorld, type World } from '@preview-fleet/action-teardown/test/fixture';
 
 let w: World;
 let tarpit: TarpitStandIn;

@@ -1,5 +1,5 @@
 /** The bad-input cases (issue 6 lists ten; a few more guard the path planner). Shared by the table and runner tests. */
-import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+import type { BadInput as SharedBadInput } from '@preview-fleet/testkit/bad-input';
 export interface BadInput extends SharedBadInput {
   /** Run without the OIDC request variables (a job lacking `id-token: write`). */
   noOidc?: boolean;

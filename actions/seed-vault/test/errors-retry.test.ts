@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, fromVaultMetadata, newMarks } from '@preview-fleet/core';
 import { loginVault, sanitizeVaultError, seedSecrets, VaultRequestError, type SeedOptions } from '@preview-fleet/core/vault';
-import { readBody, startLoopbackServer } from '../../../packages/sandbox/src/http/server.js';
+import { readBody, startLoopbackServer } from '@preview-fleet/sandbox/http/server';
 import { STAGE, startWorld, type World } from './fixture.js';
 
 let w: World;

@@ -2,8 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import nodeVault from 'node-vault';
-import { startOidc, type OidcStandIn } from '../../../packages/sandbox/src/oidc/index.js';
-import { previewPolicy, startVault, type VaultStandIn } from '../../../packages/sandbox/src/vault/index.js';
+import { startOidc, type OidcStandIn } from '@preview-fleet/sandbox/oidc';
+import { previewPolicy, startVault, type VaultStandIn } from '@preview-fleet/sandbox/vault';
 
 export const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPOSITORY = 'acme/web';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseInputs, planSeed, vaultUiUrl } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
+import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token?x=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' };
 const base = { 'vault-addr': 'https://vault.example.com:8200' };

@@ -5,8 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromVaultMetadata, newMarks, toVaultMetadata } from '@preview-fleet/core';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
 import { actionDir, REPOSITORY, SECRET_VALUES, STAGE, startWorld, type World } from './fixture.js';
 
 let w: World;

@@ -1,11 +1,11 @@
 import nodeVault from 'node-vault';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
 import { fromVaultMetadata } from '@preview-fleet/core';
 import { BAD_INPUTS } from './bad-inputs.js';
 import { actionDir, REPOSITORY, SECRET_VALUES, STAGE, startWorld, type World } from './fixture.js';
-import { expectInputRejected } from '../../../test/harness/bad-input.js';
+import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 let w: World;
 beforeAll(async () => { w = await startWorld(); });

@@ -4,9 +4,9 @@
  * error that names Vault and its address.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess } from '../../../test/harness/run-action-process.js';
-import { startTarpit, type TarpitStandIn } from '../../../packages/sandbox/src/tarpit/index.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
+import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 import { actionDir, REPOSITORY } from './fixture.js';
 
 let tarpit: TarpitStandIn;

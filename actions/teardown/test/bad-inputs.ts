@@ -1,5 +1,5 @@
 /** teardown's bad-input cases (issue 9 plus the guards of the name planner); shared by the table and runner tests. */
-import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+import type { BadInput as SharedBadInput } from '@preview-fleet/testkit/bad-input';
 export interface BadInput extends SharedBadInput {
   /** Run as workflow_dispatch (no PR in the payload). */
   dispatch?: boolean;

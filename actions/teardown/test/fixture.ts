@@ -15,11 +15,11 @@ import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from 
 import nodeVault from 'node-vault';
 import { newMarks, systemClock, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, type OwnershipMarks } from '@preview-fleet/core';
 import { createGitHubClient, publishPreviewStatus, type GitHubClient } from '@preview-fleet/core/github';
-import { startKube, type KubeStandIn } from '../../../packages/sandbox/src/kube/index.js';
-import { startGitHub, type GitHubStandIn } from '../../../packages/sandbox/src/github/index.js';
-import { startMoto, type MotoStandIn } from '../../../packages/sandbox/src/ecr/index.js';
-import { previewPolicy, startVault, type VaultStandIn } from '../../../packages/sandbox/src/vault/index.js';
-import { toolPaths } from '../../../packages/sandbox/src/tools.js';
+import { startKube, type KubeStandIn } from '@preview-fleet/sandbox/kube';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
+import { startMoto, type MotoStandIn } from '@preview-fleet/sandbox/ecr';
+import { previewPolicy, startVault, type VaultStandIn } from '@preview-fleet/sandbox/vault';
+import { toolPaths } from '@preview-fleet/testkit/tools';
 
 export const teardownDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const reaperDir = join(teardownDir, '..', 'reap-orphans');

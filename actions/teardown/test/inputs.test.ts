@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES, InputError, parseContext, requirePrNumber } from '@preview-fleet/core';
-import { pullRequestEvent } from '../../../test/harness/events.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
 import { DEFAULTS, INPUT_NAMES, parseInputs, planTeardown } from '../src/inputs.js';
 import { BAD_INPUTS, VALID } from './bad-inputs.js';
-import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
+import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 const ENV = { GITHUB_REPOSITORY: 'acme/web' };
 

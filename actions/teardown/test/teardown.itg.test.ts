@@ -1,11 +1,11 @@
 import { getOctokit } from '@actions/github';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseStatusComment, renderStatusComment } from '@preview-fleet/core/github';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
 import { BAD_INPUTS } from './bad-inputs.js';
 import { REPOSITORY, startWorld, teardownDir, type World } from './fixture.js';
-import { expectInputRejected } from '../../../test/harness/bad-input.js';
+import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 let w: World;
 beforeAll(async () => { w = await startWorld(); }, 120_000);

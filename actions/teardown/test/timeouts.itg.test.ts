@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
-import { startTarpit, type TarpitStandIn } from '../../../packages/sandbox/src/tarpit/index.js';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
+import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 import { REPOSITORY, startWorld, teardownDir, type World } from './fixture.js';
 
 let w: World;

@@ -1,5 +1,5 @@
 /** wait-ready's bad inputs; shared by the table and runner tests. */
-import type { BadInput as SharedBadInput } from '../../../test/harness/bad-input.js';
+import type { BadInput as SharedBadInput } from '@preview-fleet/testkit/bad-input';
 export interface BadInput extends SharedBadInput {
   /** Also run through the bundle (the issue's own cases and the masked header; every case runs through parseInputs). */
   bundle?: boolean;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '@preview-fleet/core';
 import { DEFAULTS, INPUT_NAMES, parseInputs } from '../src/inputs.js';
 import { BAD_INPUTS } from './bad-inputs.js';
-import { expectDeclaredInputs } from '../../../test/harness/action-yml.js';
+import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 const actionDir = join(import.meta.dirname, '..');
 

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
-import { pullRequestEvent } from '../../../test/harness/events.js';
-import { startKube, type KubeObject, type KubeStandIn } from '../../../packages/sandbox/src/kube/index.js';
-import { startGitHub, type GitHubStandIn } from '../../../packages/sandbox/src/github/index.js';
-import { toolPaths } from '../../../packages/sandbox/src/tools.js';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
+import { pullRequestEvent } from '@preview-fleet/testkit/events';
+import { startKube, type KubeObject, type KubeStandIn } from '@preview-fleet/sandbox/kube';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
+import { toolPaths } from '@preview-fleet/testkit/tools';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const waitReadyDir = join(here, '..');

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runActionProcess, type ActionRun } from '../../../test/harness/run-action-process.js';
-import { startKube, type KubeObject, type KubeStandIn } from '../../../packages/sandbox/src/kube/index.js';
-import { toolPaths } from '../../../packages/sandbox/src/tools.js';
+import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
+import { startKube, type KubeObject, type KubeStandIn } from '@preview-fleet/sandbox/kube';
+import { toolPaths } from '@preview-fleet/testkit/tools';
 import { BAD_INPUTS as ALL_BAD_INPUTS } from './bad-inputs.js';
-import { expectInputRejected } from '../../../test/harness/bad-input.js';
+import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 const BAD_INPUTS = ALL_BAD_INPUTS.filter((c) => c.bundle);
 

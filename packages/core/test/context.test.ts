@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ActionError, ALLOW_FORK_HEAD_ENV, InputError, parseContext, refuseForkHead, requirePrNumber } from '../src/index.js';
-import { exampleEvent, pullRequestEvent } from '../../../test/harness/events.js';
+import { exampleEvent, pullRequestEvent } from '@preview-fleet/testkit/events';
 
 const env = { GITHUB_REPOSITORY: 'Codertocat/Hello-World', GITHUB_RUN_ID: '77', GITHUB_RUN_ATTEMPT: '2', GITHUB_SERVER_URL: 'https://github.com' };
 

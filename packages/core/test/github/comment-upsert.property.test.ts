@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { getOctokit } from '@actions/github';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGitHub, type GitHubStandIn } from '../../../sandbox/src/github/index.js';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
 import {
   COMMENT_MARKER, PREVIEW_STATES, mergeSections, parseStatusComment, renderStatusComment, upsertStatusComment,
   type GitHubClient, type ServiceSection,

@@ -5,7 +5,7 @@
  */
 import { getOctokit } from '@actions/github';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGitHub, type GitHubStandIn } from '../../../sandbox/src/github/index.js';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
 import {
   COMMENT_MARKER, deactivateAndDeleteDeployments, findStatusComments, listPreviewEnvironments, parseStatusComment,
   publishPreviewStatus, renderStatusComment, upsertStatusComment, type GitHubClient, type ServiceSection,

@@ -7,7 +7,7 @@
 import { getOctokit } from '@actions/github';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, parseEnvironmentTemplate } from '../../src/index.js';
-import { startGitHub, type GitHubStandIn } from '../../../sandbox/src/github/index.js';
+import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
 import {
   deactivateAndDeleteDeployments, parseCommentAuthor, parseStatusComment, publishPreviewStatus, renderStatusComment,
   upsertStatusComment, type GitHubClient, type ServiceSection,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { rollbackArgs, uninstallArgs, upgradeArgs } from '../../src/kube/index.js';
-import { toolPaths } from '../../../sandbox/src/tools.js';
+import { toolPaths } from '@preview-fleet/testkit/tools';
 
 const upgrade = { release: 'app-pr-12', namespace: 'preview-pr-12', chart: './chart', valuesFiles: ['/a.yaml'], timeoutMs: 90_000, atomic: true, labels: { 'preview-fleet.dev/pr': '12' } };
 

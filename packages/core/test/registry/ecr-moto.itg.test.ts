@@ -4,7 +4,7 @@ import { FakeClock, fromEcrTags, newMarks, toEcrTags } from '@preview-fleet/core
 import {
   createEcrSession, ensureRepository, findImage, lifecyclePolicy, listMarkedRepositories, removeEcrRepository, type EcrSession,
 } from '@preview-fleet/core/registry';
-import { startMoto, type MotoStandIn } from '../../../sandbox/src/ecr/index.js';
+import { startMoto, type MotoStandIn } from '@preview-fleet/sandbox/ecr';
 
 let moto: MotoStandIn;
 let ecr: EcrSession;

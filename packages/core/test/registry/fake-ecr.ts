@@ -4,7 +4,7 @@
  * repeats); every call is recorded with its parsed body.
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { readBody, startLoopbackServer, type LoopbackServer } from '../../../sandbox/src/http/server.js';
+import { readBody, startLoopbackServer, type LoopbackServer } from '@preview-fleet/sandbox/http/server';
 
 export type Reply = { status?: number; body: unknown } | ((req: Record<string, unknown>) => { status?: number; body: unknown });
 

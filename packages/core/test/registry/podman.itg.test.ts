@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, containsSecret } from '@preview-fleet/core';
 import { buildAndPush, createEcrSession, registryLogin, type EcrSession } from '@preview-fleet/core/registry';
-import { startLoopbackServer, type LoopbackServer } from '../../../sandbox/src/http/server.js';
-import { startMoto, type MotoStandIn } from '../../../sandbox/src/ecr/index.js';
-import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from '../../../sandbox/src/registry/index.js';
+import { startLoopbackServer, type LoopbackServer } from '@preview-fleet/sandbox/http/server';
+import { startMoto, type MotoStandIn } from '@preview-fleet/sandbox/ecr';
+import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from '@preview-fleet/sandbox/registry';
 
 const tools = systemToolsAvailable();
 const available = tools.podman && tools.registry;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, fromVaultMetadata, newMarks, toVaultMetadata } from '@preview-fleet/core';
 import { loginVault, renewVaultExpiry, seedSecrets, type VaultSession } from '@preview-fleet/core/vault';
-import { REPOSITORY, startWorld, type World } from '../../../../actions/seed-vault/test/fixture.js';
+import { REPOSITORY, startWorld, type World } from '@preview-fleet/action-seed-vault/test/fixture';
 
 let w: World;
 let session: VaultSession;

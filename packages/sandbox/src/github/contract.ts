@@ -1,3 +1,7 @@
+/**
+ * GitHub's REST contract: request and response checks against the official OpenAPI description,
+ * trimmed to the operations the stand-in serves and cached.
+ */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * The GitHub stand-in's HTTP handler: auth, injected faults, rate-limit headers, routing,
+ * pagination links, the request log and the contract check; unrouted requests are 404 and recorded.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readBody } from '../http/server.js';

@@ -26,7 +26,7 @@
  * await gh.stop();
  */
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../../../core/src/clock.js';
+import { systemClock, type Clock } from '@preview-fleet/core/clock';
 import { startLoopbackServer } from '../http/server.js';
 import { loadGitHubContract } from './contract.js';
 import { createGitHubHandler, servedOperations, type GitHubFault, type GitHubRecorder, type GitHubRequestRecord } from './handler.js';

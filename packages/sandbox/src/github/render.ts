@@ -1,11 +1,11 @@
-import type { GitHubContract } from './contract.js';
-import { repoOf, type Actor, type CommentState, type DeploymentState, type EnvironmentState, type GitHubState, type IssueState, type LabelState, type RepoState, type StatusState } from './state.js';
-
 /**
  * Response objects in GitHub's real shapes. Each starts from a skeleton built from the OpenAPI
  * schema (every required field, typed) and overlays what the stand-in knows, so every response
  * passes the contract check and carries the fields clients read (ids, node_id, url, html_url, user).
  */
+import type { GitHubContract } from './contract.js';
+import { repoOf, type Actor, type CommentState, type DeploymentState, type EnvironmentState, type GitHubState, type IssueState, type LabelState, type RepoState, type StatusState } from './state.js';
+
 type Json = Record<string, any>;
 
 const skeletons = new Map<string, Json>();

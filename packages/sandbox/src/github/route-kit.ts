@@ -1,3 +1,6 @@
+/**
+ * What every GitHub route shares: the route context, pagination, typed path parameters.
+ */
 import type { GitHubContract, GitHubOperation } from './contract.js';
 import { GitHubError, notFound, validationFailed } from './errors.js';
 import type { Actor, GitHubState, IssueState, RepoState } from './state.js';

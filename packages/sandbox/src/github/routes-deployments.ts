@@ -1,3 +1,6 @@
+/**
+ * GitHub's deployments, deployment statuses and environments as the stand-in serves them.
+ */
 import { GitHubError, notFound, validationFailed } from './errors.js';
 import { deployment, deploymentStatus, environment } from './render.js';
 import { intParam, listed, paginate, requiredString, type Route, type RouteContext } from './route-kit.js';

@@ -1,3 +1,6 @@
+/**
+ * GitHub's issue comments and labels (a PR is an issue) as the stand-in serves them.
+ */
 import { GitHubError, notFound, validationFailed } from './errors.js';
 import { comment, issue, label } from './render.js';
 import { byDirection, intParam, issueOf, listed, type Route, type RouteContext } from './route-kit.js';

@@ -1,3 +1,6 @@
+/**
+ * GitHub's pull requests: opening, pushing to, reading and listing them.
+ */
 import { GitHubError, validationFailed } from './errors.js';
 import { pull, repository, user } from './render.js';
 import { byDirection, listed, pullOf, requiredString, type Route } from './route-kit.js';

@@ -1,5 +1,9 @@
+/**
+ * Everything the GitHub stand-in remembers: repositories, issues and PRs, comments, labels,
+ * deployments and their statuses, environments, tokens.
+ */
 import { createHash } from 'node:crypto';
-import type { Clock } from '../../../core/src/clock.js';
+import type { Clock } from '@preview-fleet/core/clock';
 
 /** Who made a request or owns an object. */
 export interface Actor {

@@ -1,3 +1,6 @@
+/**
+ * The loopback HTTP server every stand-in runs on (127.0.0.1, a free port) and body reading.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 

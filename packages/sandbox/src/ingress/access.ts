@@ -13,7 +13,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { verifyHash, verifyHtpasswd } from '@preview-fleet/core';
-import type { KubeObject, ObjectStore } from '../kube/store.js';
+import type { KubeObject, ObjectStore } from '../kube/storage/store.js';
 
 export const NGINX = 'nginx.ingress.kubernetes.io/';
 

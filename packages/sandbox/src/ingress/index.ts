@@ -20,7 +20,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLoopbackServer } from '../http/server.js';
-import type { KubeObject, ObjectStore } from '../kube/store.js';
+import type { KubeObject, ObjectStore } from '../kube/storage/store.js';
 import { makeCerts } from './certs.js';
 import { checkAccess, type Denial } from './access.js';
 

@@ -9,7 +9,7 @@
  * per manager, Apply and Update, with real conflicts), protobuf request bodies (Secret, ConfigMap,
  * Namespace, DeleteOptions by hand; every other built-in kind through the descriptors in the
  * real kubectl binary), Table output, fieldValidation (top level and metadata), dryRun=All and
- * Status errors with the real reasons. The control loops (controllers.ts) run unless
+ * Status errors with the real reasons. The control loops (controllers/) run unless
  * `controllers: false`. Every request is logged and counted by "verb resource".
  *
  * Not modelled: list pagination (`limit`/`continue` return everything at once), full schemas
@@ -26,17 +26,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLoopbackServer } from '../http/server.js';
-import type { AdmissionHook, KubeContext, RequestHook, RequestLogEntry } from './context.js';
-import { startControllers, type Controllers } from './controllers.js';
-import { ApiError } from './errors.js';
-import { route, serve } from './handler.js';
+import type { AdmissionHook, KubeContext, RequestHook, RequestLogEntry } from './server/context.js';
+import { startControllers, type Controllers } from './controllers/index.js';
+import { ApiError } from './server/errors.js';
+import { route, serve } from './server/handler.js';
 import { Scenarios } from './scenarios.js';
-import { ObjectStore, type ResourceType } from './store.js';
+import { ObjectStore, type ResourceType } from './storage/store.js';
 
-export type { AdmissionAttributes, AdmissionHook, RequestHook, RequestInfo, RequestLogEntry } from './context.js';
-export { ApiError } from './errors.js';
-export { ObjectStore } from './store.js';
-export type { KubeObject, ObjectMeta, ResourceType, StoreEvent, WatchEventType } from './store.js';
+export type { AdmissionAttributes, AdmissionHook, RequestHook, RequestInfo, RequestLogEntry } from './server/context.js';
+export { ApiError } from './server/errors.js';
+export { ObjectStore } from './storage/store.js';
+export type { KubeObject, ObjectMeta, ResourceType, StoreEvent, WatchEventType } from './storage/store.js';
 
 export interface StartKubeOptions {
   /** How long the controllers take (container start, PVC bind, namespace emptied; default 1 s). */

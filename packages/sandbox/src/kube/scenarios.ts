@@ -1,10 +1,14 @@
+/**
+ * The Kubernetes stand-in's knobs: per-object scenarios (slow, image-pull-backoff, crash-loop,
+ * job-fails), API faults, and quota helpers tests read.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from './errors.js';
-import { admitNamespacedCreate } from './namespaces.js';
-import { checkQuota, countKey, quotaExceeded } from './quota.js';
-import type { KubeObject, ObjectStore, ResourceType } from './store.js';
+import { ApiError } from './server/errors.js';
+import { admitNamespacedCreate } from './controllers/namespaces.js';
+import { checkQuota, countKey, quotaExceeded } from './admission/quota.js';
+import type { KubeObject, ObjectStore, ResourceType } from './storage/store.js';
 
-export { parseQuantity, quotaUsage } from './quota.js';
+export { parseQuantity, quotaUsage } from './admission/quota.js';
 
 /** Per-object knob: on a workload, its pod template, or a Job. */
 export const SCENARIO_ANNOTATION = 'sandbox.preview-fleet.dev/scenario';

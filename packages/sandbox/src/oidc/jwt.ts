@@ -1,3 +1,6 @@
+/**
+ * RS256 JWTs for the OIDC stand-in: signing, decoding and verifying against a JWKS.
+ */
 import { createPublicKey, createSign, createVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 /** A JWT split into its parts; `signingInput` is what RS256 signs (`header.payload`). */

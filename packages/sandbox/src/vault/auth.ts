@@ -1,13 +1,12 @@
-import type { JsonWebKey } from 'node:crypto';
-import { decodeJwt, verifyRs256 } from '../oidc/jwt.js';
-import { badRequest, invalidToken, missingToken } from './errors.js';
-import { DEFAULT_TTL_SECONDS, issueToken, type TokenEntry, type VaultState } from './state.js';
-
 /**
  * Logins and token resolution. Messages follow Vault 1.15: AppRole "invalid role or secret ID";
  * the JWT plugin's `role "x" could not be found`, "error validating token: ...", and
  * `error validating claims: claim "x" does not match any associated bound claim values`, all 400.
  */
+import type { JsonWebKey } from 'node:crypto';
+import { decodeJwt, verifyRs256 } from '../oidc/jwt.js';
+import { badRequest, invalidToken, missingToken } from './errors.js';
+import { DEFAULT_TTL_SECONDS, issueToken, type TokenEntry, type VaultState } from './state.js';
 
 /** vault-plugin-auth-jwt defaults: 150 s leeway on exp, 60 s clock skew on nbf. */
 const EXPIRATION_LEEWAY_S = 150;

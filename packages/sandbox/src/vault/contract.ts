@@ -1,3 +1,6 @@
+/**
+ * Vault's contract: requests and responses checked against Vault's published OpenAPI (1.15).
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';

@@ -1,3 +1,7 @@
+/**
+ * The Vault stand-in's HTTP handler: routing, envelopes, injected faults, the request log and
+ * the contract check; unrouted paths answer Vault's 404 and are recorded.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/server.js';
 import { appRoleLogin, jwtLogin, lookupSelf, resolveToken } from './auth.js';

@@ -1,3 +1,7 @@
+/**
+ * Vault's KV engines (v1 and v2) as the stand-in serves them: read, write with CAS, metadata,
+ * list, delete.
+ */
 import { badRequest, noHandler, notFound, unsupportedOperation } from './errors.js';
 import { changeVersions, deleteLatest, listKeys, readData, readMetadata, writeData, writeMetadata, type Kv2Mount } from './kv2-store.js';
 import type { Capability } from './policy.js';

@@ -1,3 +1,6 @@
+/**
+ * One KV v2 secret's metadata and versions, as vault-plugin-secrets-kv keeps them.
+ */
 import { badRequest, notFound } from './errors.js';
 
 /**

@@ -1,3 +1,6 @@
+/**
+ * Everything the Vault stand-in remembers: mounts (per namespace), policies, roles and tokens.
+ */
 import { randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
 import { newKv2Mount, type Kv2Mount } from './kv2-store.js';
 import type { PolicyRule } from './policy.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../core/src/clock.js';
-import { isReadOnlyTokenError } from '../../../core/src/github/client.js';
+import { FakeClock } from '@preview-fleet/core/clock';
+import { isReadOnlyTokenError } from '@preview-fleet/core/github';
 import { startGitHub, type GitHubStandIn } from '../../src/github/index.js';
 import { clientFor, repo } from './client.js';
 

@@ -1,4 +1,4 @@
-import { createGitHubClient, type GitHubClient } from '../../../core/src/github/client.js';
+import { createGitHubClient, type GitHubClient } from '@preview-fleet/core/github';
 import type { GitHubStandIn } from '../../src/github/index.js';
 
 /** The client the actions use, pointed at the stand-in, with waits shortened (1 ms per Retry-After second, writes unpaced). */

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../core/src/clock.js';
+import { FakeClock } from '@preview-fleet/core/clock';
 import { startGitHub, type GitHubStandIn } from '../../src/github/index.js';
 import { clientFor, repo } from './client.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../core/src/clock.js';
-import { getPullRequest, listOpenPullRequests } from '../../../core/src/github/pulls.js';
+import { FakeClock } from '@preview-fleet/core/clock';
+import { getPullRequest, listOpenPullRequests } from '@preview-fleet/core/github';
 import { startGitHub, type GitHubStandIn } from '../../src/github/index.js';
 import { clientFor } from './client.js';
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startControllers, type Controllers } from '../../src/kube/controllers.js';
-import { deleteObject } from '../../src/kube/namespaces.js';
+import { startControllers, type Controllers } from '../../src/kube/controllers/index.js';
+import { deleteObject } from '../../src/kube/controllers/namespaces.js';
 import { Scenarios, SCENARIO_ANNOTATION } from '../../src/kube/scenarios.js';
-import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/store.js';
+import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/storage/store.js';
 
 let store: ObjectStore;
 let scenarios: Scenarios;

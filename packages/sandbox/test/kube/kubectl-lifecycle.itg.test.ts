@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO_ANNOTATION } from '../../src/kube/scenarios.js';
-import { openWatchCount } from '../../src/kube/watch.js';
-import type { KubeObject } from '../../src/kube/store.js';
+import { openWatchCount } from '../../src/kube/verbs/watch.js';
+import type { KubeObject } from '../../src/kube/storage/store.js';
 import { toolPaths } from '../../src/tools.js';
 import { condition, startCluster, status, type Cluster, type Run } from './harness.js';
 

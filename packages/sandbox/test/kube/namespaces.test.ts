@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/kube/errors.js';
-import { admitNamespacedCreate, collectOrphans, deleteObject, reconcileNamespace, releaseNamespace } from '../../src/kube/namespaces.js';
+import { ApiError } from '../../src/kube/server/errors.js';
+import { admitNamespacedCreate, collectOrphans, deleteObject, reconcileNamespace, releaseNamespace } from '../../src/kube/controllers/namespaces.js';
 import { Scenarios } from '../../src/kube/scenarios.js';
-import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/store.js';
+import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/storage/store.js';
 
 function setup(): { store: ObjectStore; scenarios: Scenarios; t: (g: string, r: string) => ResourceType } {
   const store = new ObjectStore({ clock: { now: () => Date.parse('2026-01-01T00:00:00Z') } });

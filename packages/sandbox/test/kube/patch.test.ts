@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fieldSet, fromFieldsV1, recordUpdate, serverSideApply } from '../../src/kube/apply.js';
-import { ApiError } from '../../src/kube/errors.js';
-import { jsonMergePatch, jsonPatch, strategicMerge } from '../../src/kube/patch.js';
-import type { KubeObject } from '../../src/kube/store.js';
+import { fieldSet, fromFieldsV1, recordUpdate, serverSideApply } from '../../src/kube/verbs/apply.js';
+import { ApiError } from '../../src/kube/server/errors.js';
+import { jsonMergePatch, jsonPatch, strategicMerge } from '../../src/kube/verbs/patch.js';
+import type { KubeObject } from '../../src/kube/storage/store.js';
 
 const deployment = (): KubeObject => ({
   apiVersion: 'apps/v1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/kube/errors.js';
-import { decodeProtobuf, encode } from '../../src/kube/protobuf.js';
+import { ApiError } from '../../src/kube/server/errors.js';
+import { decodeProtobuf, encode } from '../../src/kube/encoding/protobuf.js';
 
 const { bytes, entry, envelope, int } = encode;
 
@@ -44,5 +44,13 @@ describe('protobuf request bodies', () => {
     expect(e415?.message).toMatch(/Application/);
     expect(() => decodeProtobuf(Buffer.from('{"kind":"Secret"}'))).toThrow(/k8s\\0 prefix/);
     expect(() => decodeProtobuf(Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0]), Buffer.from([0x0a, 0x50])]))).toThrow(ApiError);
+  });
+
+  it('one wire reader: a truncated body of a kind decoded from kubectl\'s descriptors is a 400 too, never a partial object', () => {
+    // field 1 (metadata) announces 80 bytes and carries none
+    const truncated = envelope('apps/v1', 'Deployment', Buffer.from([0x0a, 0x50]));
+    const e = (() => { try { decodeProtobuf(truncated); } catch (err) { return err as ApiError; } return undefined; })();
+    expect(e).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect(e?.message).toMatch(/unable to decode protobuf body: truncated field/);
   });
 });

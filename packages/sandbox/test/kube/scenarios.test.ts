@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoopbackServer, type LoopbackServer } from '../../src/http/server.js';
-import { ApiError } from '../../src/kube/errors.js';
+import { ApiError } from '../../src/kube/server/errors.js';
 import { parseQuantity, quotaUsage, Scenarios, SCENARIO_ANNOTATION } from '../../src/kube/scenarios.js';
-import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/store.js';
+import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/storage/store.js';
 
 const store = new ObjectStore();
 const t = (g: string, r: string): ResourceType => store.types.all().find((x) => x.group === g && x.resource === r)!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../core/src/clock.js';
-import { ObjectStore, type KubeObject, type StoreEvent } from '../../src/kube/store.js';
+import { FakeClock } from '@preview-fleet/core/clock';
+import { ObjectStore, type KubeObject, type StoreEvent } from '../../src/kube/storage/store.js';
 
 function setup() {
   const clock = new FakeClock();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLoopbackServer, type LoopbackServer } from '../../src/http/server.js';
-import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/store.js';
-import { dropWatches, openWatchCount, serveWatch, type WatchEvent } from '../../src/kube/watch.js';
+import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/storage/store.js';
+import { dropWatches, openWatchCount, serveWatch, type WatchEvent } from '../../src/kube/verbs/watch.js';
 
 let store: ObjectStore;
 let server: LoopbackServer;

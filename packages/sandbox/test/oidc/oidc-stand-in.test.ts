@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolkit } from '../../../core/src/runtime/toolkit.js';
+import { requestIdToken } from '@preview-fleet/core';
 import { decodeJwt, startOidc, verifyRs256, type OidcStandIn } from '../../src/oidc/index.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -11,13 +11,13 @@ beforeAll(async () => {
 });
 afterAll(async () => oidc.stop());
 
-/** Runs @actions/core's real OidcClient (through our runtime) against the stand-in. */
+/** Runs @actions/core's real OidcClient (through our runtime's requestIdToken) against the stand-in. */
 async function tokenFor(audience: string, env: { url?: string; token?: string } = {}): Promise<string> {
   const saved = { url: process.env.ACTIONS_ID_TOKEN_REQUEST_URL, token: process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN };
   process.env.ACTIONS_ID_TOKEN_REQUEST_URL = env.url ?? oidc.requestUrl;
   process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = env.token ?? oidc.requestToken;
   try {
-    return await toolkit.getIdToken(audience);
+    return await requestIdToken(audience);
   } finally {
     for (const [k, v] of [['ACTIONS_ID_TOKEN_REQUEST_URL', saved.url], ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', saved.token]] as const) {
       if (v === undefined) delete process.env[k];

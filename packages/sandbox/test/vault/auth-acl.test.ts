@@ -1,6 +1,6 @@
 import nodeVault from 'node-vault';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toolkit } from '../../../core/src/runtime/toolkit.js';
+import { requestIdToken } from '@preview-fleet/core';
 import { startOidc, type OidcStandIn } from '../../src/oidc/index.js';
 import { previewPolicy, startVault, type VaultStandIn } from '../../src/vault/index.js';
 
@@ -74,7 +74,7 @@ describe('Vault stand-in: JWT login through the OIDC stand-in, and ACL policies'
     process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = oidc.requestToken;
     try {
       const c = anonymous();
-      await c.jwtLogin({ role: 'preview', jwt: await toolkit.getIdToken('vault') });
+      await c.jwtLogin({ role: 'preview', jwt: await requestIdToken('vault') });
       expect((await c.read('secret/data/stage/app')).data.data).toEqual({ A: '1' });
     } finally {
       for (const k of ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {

@@ -1,7 +1,11 @@
+/**
+ * What the control loops share: the reconcile context, owner references, conditions, events,
+ * template hashes.
+ */
 import { randomBytes } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../server/errors.js';
 import type { Scenarios } from '../scenarios.js';
-import type { KubeObject, ObjectStore, OwnerReference, ResourceType } from '../store.js';
+import type { KubeObject, ObjectStore, OwnerReference, ResourceType } from '../storage/store.js';
 
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,4 +1,7 @@
-import type { KubeObject } from '../store.js';
+/**
+ * The deployment controller: ReplicaSets per pod template and the status rollouts are read from.
+ */
+import type { KubeObject } from '../storage/store.js';
 import {
   controllerRef, getCondition, iso, labelsMatch, ownedBy, recordEvent, replicasOf, scaledValue, setCondition,
   stableJson, templateHash, writeStatus, type Condition, type Ctl, type Obj, counts,

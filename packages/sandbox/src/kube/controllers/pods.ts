@@ -1,7 +1,10 @@
+/**
+ * Pods as workload controllers create them and as kubelets would run them, scenarios included.
+ */
 import { createHash } from 'node:crypto';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../server/errors.js';
 import { OBJECT_SCENARIOS, SCENARIO_ANNOTATION, type ObjectScenario } from '../scenarios.js';
-import { apiVersionOf, type KubeObject } from '../store.js';
+import { apiVersionOf, type KubeObject } from '../storage/store.js';
 import { controllerOf, controllerRef, iso, isObj, NODE_NAME, recordEvent, setCondition, type Condition, type Ctl, type Obj } from './common.js';
 
 /** When the stand-in first saw each pod (ms), by uid: container start is timed from it. */

@@ -1,5 +1,8 @@
+/**
+ * The small controllers: volume binding, disruption budgets, quota status, HPAs without metrics.
+ */
 import { quotaUsage } from '../scenarios.js';
-import type { KubeObject } from '../store.js';
+import type { KubeObject } from '../storage/store.js';
 import { iso, labelsMatch, replicasOf, scaledValue, setCondition, writeStatus, type Condition, type Ctl, type Obj } from './common.js';
 import { podReady } from './pods.js';
 

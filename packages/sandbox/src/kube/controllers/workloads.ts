@@ -1,4 +1,7 @@
-import type { KubeObject } from '../store.js';
+/**
+ * The replicaset, statefulset, daemonset and job controllers.
+ */
+import type { KubeObject } from '../storage/store.js';
 import {
   getCondition, iso, ownedBy, randomSuffix, recordEvent, replicasOf, setCondition, templateHash, writeStatus, type Condition, type Ctl, type Obj, counts,
 } from './common.js';
