@@ -56257,8 +56257,8 @@ var dist_cjs = __nccwpck_require__(8249);
 var src_clock = __nccwpck_require__(143);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
 var retry = __nccwpck_require__(9899);
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
-var runtime = __nccwpck_require__(5332);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
+var runtime = __nccwpck_require__(561);
 ;// CONCATENATED MODULE: ./packages/core/src/registry/client.ts
 /**
  * The ECR client and the one door every ECR call goes through (`EcrSession.call`): retried on
@@ -57073,9 +57073,7 @@ async function summary(s) {
     await (0,src/* writeSummary */.Sy)([
         '### Preview image',
         '',
-        '| image | digest | built | cache hit | repository |',
-        '| --- | --- | --- | --- | --- |',
-        `| \`${s.image}\` | \`${s.digest}\` | ${s.built} | ${s.cacheHit} | ${repoCell} |`,
+        (0,src/* summaryTable */.jb)(['image', 'digest', 'built', 'cache hit', 'repository'], [[`\`${s.image}\``, `\`${s.digest}\``, s.built, s.cacheHit, repoCell]]),
         '',
     ].join('\n'));
 }
@@ -57282,15 +57280,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
   W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
+  jb: () => (/* reexport */ runtime/* summaryTable */.jb),
   ml: () => (/* reexport */ clock/* systemClock */.m),
   xw: () => (/* reexport */ naming/* templateVars */.xw),
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
-var runtime = __nccwpck_require__(5332);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
+var runtime = __nccwpck_require__(561);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
 var clock = __nccwpck_require__(143);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
@@ -58258,7 +58257,7 @@ function errorText(err) {
 
 /***/ }),
 
-/***/ 5332:
+/***/ 561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58286,12 +58285,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
+  jb: () => (/* reexport */ summaryTable),
   b7: () => (/* reexport */ deadline/* waitingOn */.b7),
   iP: () => (/* reexport */ deadline/* withinDeadline */.iP),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, input, killChildren, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, saveState, setMinMaskLength, setOutput, shortValueNotice, trackChild
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, input, killChildren, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, setMinMaskLength, setOutput, shortValueNotice, tableCell, trackChild
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -58354,6 +58354,21 @@ async function runAction(main, options = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runtime/summary.ts
+/**
+ * Markdown tables for job summaries and the PR comment: one builder, so no value can end its row
+ * or the table early (a `|` in a Helm error, a newline in a Kubernetes event).
+ */
+/** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
+function tableCell(value) {
+    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+}
+/** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
+function summaryTable(headers, rows) {
+    const line = (cells) => `| ${cells.map(tableCell).join(' | ')} |`;
+    return [line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
 /**
  * The two timeout inputs every action that talks to the outside world shares, with one meaning:
@@ -58373,6 +58388,7 @@ function parseStepTimeout(raw) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
 
 
 
@@ -58498,7 +58514,7 @@ function readInputs(names, o = {}) {
 /* harmony export */   Sy: () => (/* binding */ writeSummary),
 /* harmony export */   n0: () => (/* binding */ setOutputs)
 /* harmony export */ });
-/* unused harmony exports setOutput, saveState, getState, requestIdToken */
+/* unused harmony exports setOutput, requestIdToken */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -58523,12 +58539,6 @@ function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
         if (value !== undefined)
             setOutput(name, value);
-}
-function saveState(name, value) {
-    toolkit.saveState(name, guard(`state "${name}"`, value));
-}
-function getState(name) {
-    return toolkit.getState(name);
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
@@ -61753,9 +61763,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -61798,8 +61808,6 @@ const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
     setSecret: (value) => setSecret(value),
     setOutput: (name, value) => setOutput(name, value),
-    saveState: (name, value) => saveState(name, value),
-    getState: (name) => getState(name),
     info: (message) => info(message),
     debug: (message) => debug(message),
     notice: (message, title) => notice(message, title ? { title } : {}),

@@ -40031,7 +40031,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3216);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4387);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7599);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
@@ -40041,7 +40041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4387:
+/***/ 7599:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45561,6 +45561,7 @@ function comment_author_authorMismatchHint(input, actual, author) {
  * comment limit: long details are cut (with a note), never the update.
  */
 
+
 /** GitHub rejects issue comment bodies longer than this (characters). */
 const COMMENT_BODY_LIMIT = 65_536;
 const STATE_LABEL = {
@@ -45573,7 +45574,8 @@ const STATE_LABEL = {
     destroyed: '🗑️ destroyed',
     skipped: '⏭️ skipped',
 };
-const cell = (s) => s.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').replace(/<!--/g, '&lt;!--');
+/** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
+const cell = (s) => s.replace(/<!--/g, '&lt;!--');
 const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
 const isHttp = (u) => typeof u === 'string' && /^https?:\/\//i.test(u);
 /** An href that cannot end the markdown link early. */
@@ -45597,15 +45599,11 @@ function linksCell(s) {
 }
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-    return `| ${code(s.service)} | ${STATE_LABEL[s.state]} | ${preview} | ${commitCell(s, ctx)} | ${s.image ? code(s.image) : ''} | ${s.namespace ? code(s.namespace) : ''} | ${linksCell(s)} |`;
+    return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
 }
 /** The per-service table shared by the comment and the job summary. */
 function renderStatusTable(sections, ctx) {
-    return [
-        '| service | state | preview | commit | image | namespace | links |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
-        ...mergeSections(sections).map((s) => row(s, ctx)),
-    ].join('\n');
+    return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], mergeSections(sections).map((s) => row(s, ctx)));
 }
 function detailsBlocks(sections) {
     return sections.filter((s) => s.details).map((s) => {
@@ -46175,9 +46173,9 @@ var exec = __nccwpck_require__(6192);
 
 /** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
 const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
-/** kubectl from PATH (or `kubectl`), for code that never calls helm. */
+/** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
 function kubectlTools(options = {}) {
-    return { kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -46221,7 +46219,7 @@ async function detectTools(options = {}) {
  * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
  * timeouts. A timeout names the Kubernetes API.
  */
-async function tools_runHelm(tools, args, options = {}) {
+async function runHelm(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const own = args.includes('--timeout');
     const env = { ...tools.env, ...options.env };
@@ -46573,16 +46571,6 @@ async function claimNamespace(tools, name, marks, state) {
     guardNamespace(name, now, { repository: marks.repository, pr: marks.pr });
     return { created: false, state: now };
 }
-/** Guards, then creates (never adopts) or refreshes the namespace with our marks. */
-async function ensureNamespace(tools, name, marks) {
-    const read = await readNamespace(tools, name);
-    guardNamespace(name, read, { repository: marks.repository, pr: marks.pr });
-    const { created, state } = await claimNamespace(tools, name, marks, read);
-    const manifest = namespaceManifest(name, marks, state);
-    await applyManifests(tools, [manifest]);
-    const applied = { ...marks, createdAt: manifest.metadata.annotations[ANNOTATIONS.createdAt] };
-    return { name, created, marks: applied };
-}
 
 // EXTERNAL MODULE: ./packages/core/src/network.ts
 var network = __nccwpck_require__(8095);
@@ -46810,9 +46798,6 @@ function statusArgs(a) {
 function historyArgs(a) {
     return ['history', a.release, '--namespace', a.namespace, '--max', String(a.max ?? 20), '--output', 'json'];
 }
-function getValuesArgs(a) {
-    return ['get', 'values', a.release, '--namespace', a.namespace, '--output', 'json'];
-}
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/release.ts
 /**
@@ -46838,7 +46823,7 @@ function isReleaseNotFound(err) {
 /** `helm status -o json`, or undefined when the release does not exist. */
 async function getReleaseStatus(tools, release, namespace) {
     try {
-        const r = await tools_runHelm(tools, statusArgs({ release, namespace }));
+        const r = await runHelm(tools, statusArgs({ release, namespace }));
         return parseReleaseStatus(r.stdout);
     }
     catch (err) {
@@ -46860,7 +46845,7 @@ function parseReleaseStatus(json) {
 /** `helm history -o json`, oldest first; [] when the release does not exist. */
 async function getReleaseHistory(tools, release, namespace) {
     try {
-        const r = await tools_runHelm(tools, historyArgs({ release, namespace }));
+        const r = await runHelm(tools, historyArgs({ release, namespace }));
         return parseReleaseHistory(r.stdout);
     }
     catch (err) {
@@ -46922,10 +46907,10 @@ async function applyRecovery(tools, release, namespace, plan, timeoutMs) {
     outputs/* log */.Rm.warning(describeRecovery(release, plan), 'Stuck Helm release');
     try {
         if (plan.action === 'rolled-back') {
-            await tools_runHelm(tools, rollbackArgs(tools.helmMajor, { release, namespace, revision: plan.to, timeoutMs }));
+            await runHelm(tools, rollbackArgs(tools.helmMajor, { release, namespace, revision: plan.to, timeoutMs }));
         }
         else {
-            await tools_runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
+            await runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
         }
     }
     catch (err) {
@@ -46936,19 +46921,16 @@ async function applyRecovery(tools, release, namespace, plan, timeoutMs) {
 }
 /** What to do about a release another deploy appears to be running. */
 const IN_PROGRESS_HINT = 'Wait for the other run to finish and re-run this job; if no other run is deploying it, the release is recovered automatically once it is older than stuck-after (or lower stuck-after)';
-/** Finds and recovers a stuck release; `none` when it is absent or healthy; throws when another deploy appears to be running it. */
-async function recoverStuckRelease(tools, release, namespace, timeoutMs, at) {
-    const plan = planRecovery(await getReleaseHistory(tools, release, namespace), at);
-    await applyRecovery(tools, release, namespace, plan, timeoutMs);
-    return plan;
-}
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/summary.ts
+var runtime_summary = __nccwpck_require__(7350);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/diagnostics.ts
 /**
  * Why a preview is not ready, as markdown a reviewer can act on: Helm's status and last error,
  * Warning events (newest first), pods that are not ready with their waiting reasons
  * (ImagePullBackOff, CrashLoopBackOff, …) and quota refusals — trimmed to what fits a comment.
  */
+
 
 
 
@@ -47043,12 +47025,10 @@ function diagnostics_renderDiagnostics(d, args) {
             lines.push(`- … and ${d.pods.length - MAX_PODS} more`);
     }
     if (d.events.length) {
-        lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', '| object | reason | count | message |', '| --- | --- | --- | --- |');
-        const esc = (s) => s.replace(/\|/g, '\\|');
-        for (const e of d.events.slice(0, MAX_EVENTS))
-            lines.push(`| \`${e.object}\` | ${e.reason} | ${e.count} | ${esc(oneLine(e.message, 160))} |`);
+        const rows = d.events.slice(0, MAX_EVENTS).map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
         if (d.events.length > MAX_EVENTS)
-            lines.push(`| … | | | ${d.events.length - MAX_EVENTS} more |`);
+            rows.push(['…', '', '', `${d.events.length - MAX_EVENTS} more`]);
+        lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', (0,runtime_summary/* summaryTable */.j)(['object', 'reason', 'count', 'message'], rows));
     }
     if (!d.pods.length && !d.events.length && !d.release)
         lines.push('', '_No pods, events or release found in the namespace._');
@@ -47257,7 +47237,7 @@ function helmWaitMs(timeoutMs, rollsBack) {
     const left = (0,deadline/* withinDeadline */.iP)(timeoutMs, Math.min(HELM_DIAGNOSTICS_RESERVE_MS, timeoutMs / 4));
     return rollsBack ? Math.max(1000, Math.floor(left / 2)) : left;
 }
-const isTools = (t) => typeof t.then !== 'function';
+const isDetected = (t) => typeof t.then !== 'function';
 async function deployPreview(plan, ports) {
     const clock = ports.clock ?? src_clock/* systemClock */.m;
     const timings = {};
@@ -47271,7 +47251,8 @@ async function deployPreview(plan, ports) {
             timings[name] = clock.now() - t0;
         }
     };
-    const kubectl = ports.kubectl ?? (isTools(ports.tools) ? ports.tools : kubectlTools());
+    // The reads that need no major start before detection ends: helm and kubectl from PATH until then.
+    const kubectl = isDetected(ports.tools) ? ports.tools : (ports.kubectl ?? kubectlTools());
     const toolsReady = Promise.resolve(ports.tools);
     // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
     // previews for the cap, the namespace and the release's history (a stuck revision?).
@@ -47281,7 +47262,7 @@ async function deployPreview(plan, ports) {
         plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
         readNamespace(kubectl, plan.namespace),
         // `helm history` reads the same in both majors, so it need not wait for the version.
-        getReleaseHistory(isTools(ports.tools) ? ports.tools : { helm: ports.helm ?? 'helm', env: kubectl.env, requestTimeoutMs: kubectl.requestTimeoutMs }, plan.release, plan.namespace),
+        getReleaseHistory(kubectl, plan.release, plan.namespace),
     ]));
     if (!wanted.wanted)
         return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
@@ -47330,7 +47311,7 @@ async function deployPreview(plan, ports) {
     let deployed;
     try {
         // JSON output (never logged: it holds the values) gives the revision without another helm call.
-        deployed = parseReleaseStatus((await timed('helm', () => tools_runHelm(tools, args))).stdout);
+        deployed = parseReleaseStatus((await timed('helm', () => runHelm(tools, args))).stdout);
     }
     catch (err) {
         failure = err;
@@ -55139,6 +55120,7 @@ function junit_renderJUnit(r, o = {}) {
 
 
 
+
 async function waitReady(tools, o) {
     const clock = o.clock ?? systemClock;
     const start = clock.now();
@@ -55228,249 +55210,11 @@ async function waitReady(tools, o) {
 }
 /** The phase table for the job summary. */
 function renderPhases(r) {
-    const rows = r.phases.map((p) => `| ${p.phase} | ${(p.ms / 1000).toFixed(1)} s | ${p.ok ? '✅' : '❌'} | ${p.detail.replace(/\|/g, '\\|')} |`);
-    return ['| phase | time | ok | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
-/**
- * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
- * unless the namespace carries our marks for this repository and PR (`fromKube` + `isOwnedBy`), so
- * `default`, `kube-system` or a look-alike `preview-pr-5` someone made by hand are never touched.
- * Every function returns a RemovalResult and never throws.
- */
-
-
-
-
-
-/** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
-function removal_goDuration(ms) {
-    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
-}
-const removal_oneLine = (text) => redact(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
-/** System namespaces are refused by name before any call, whatever labels they carry. */
-function isSystemNamespace(name) {
-    return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
-}
-/** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
-async function getNamespace(cli, name) {
-    const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
-    return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
-}
-/** Why a namespace is not ours, for the report (undefined when it is ours). */
-function notOwnedReason(ns, owner) {
-    const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-    const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
-    if (isOwnedBy(marks, owner))
-        return undefined;
-    return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
-}
-/** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
-function describeStuck(ns) {
-    const finalizers = [...new Set([...(ns.spec?.finalizers ?? []), ...(ns.metadata?.finalizers ?? [])])];
-    const conditions = (ns.status?.conditions ?? [])
-        .filter((c) => c.status === 'True' && c.message)
-        .map((c) => `${c.type}: ${c.message}`);
-    const parts = [`stuck ${ns.status?.phase ?? 'Terminating'}`];
-    parts.push(finalizers.length ? `finalizers holding it: ${finalizers.join(', ')}` : 'no finalizers listed');
-    if (conditions.length)
-        parts.push(conditions.join('; '));
-    return parts.join('; ');
-}
-/**
- * `helm uninstall --wait` of a release in the PR's namespace. The release is ours when its
- * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
- * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
- */
-async function uninstallRelease(cli, o) {
-    const name = `${o.namespace}/${o.release}`;
-    const result = (status, reason) => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
-    try {
-        if (isSystemNamespace(o.namespace))
-            return result('skipped-unmarked', `${o.namespace} is a system namespace`);
-        if (o.namespaceMarks) {
-            const who = `${o.namespaceMarks.repository}#${o.namespaceMarks.pr}`;
-            if (!isOwnedBy(o.namespaceMarks, o.owner))
-                return result('skipped-unmarked', `namespace marked for ${who}`);
-        }
-        else {
-            const ns = await getNamespace(cli, o.namespace);
-            if (!ns)
-                return result('already-gone');
-            const why = notOwnedReason(ns, o.owner);
-            if (why)
-                return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
-        }
-        const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', removal_goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
-        if (r.exitCode === 0)
-            return result('deleted');
-        const text = `${r.stderr}\n${r.stdout}`;
-        // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
-        if (/release: not found|release not loaded/i.test(text))
-            return result('already-gone');
-        if (/namespaces? "[^"]+" not found/i.test(text))
-            return result('already-gone');
-        return result('failed', `helm uninstall failed: ${removal_oneLine(text)}`);
-    }
-    catch (err) {
-        return result('failed', removal_oneLine(errorText(err)));
-    }
-}
-/**
- * Deletes the PR's namespace and waits until it is gone (`kubectl delete --wait --timeout`), only
- * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
- * `failed` with the finalizers and conditions that hold it.
- */
-async function deleteNamespace(cli, o) {
-    const result = (status, reason) => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
-    try {
-        if (isSystemNamespace(o.name))
-            return result('skipped-unmarked', 'a system namespace is never deleted');
-        const ns = await getNamespace(cli, o.name);
-        if (!ns)
-            return result('already-gone');
-        const why = notOwnedReason(ns, o.owner);
-        if (why)
-            return result('skipped-unmarked', why);
-        const [r] = await deleteVerified(cli, [o.name], o.timeoutMs);
-        return { ...r, kind: 'namespace' };
-    }
-    catch (err) {
-        return result('failed', removal_oneLine(errorText(err)));
-    }
-}
-/**
- * The reaper's batch form: namespaces whose marks the inventory already read are deleted `perCall`
- * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
- * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
- */
-async function deleteMarkedNamespaces(cli, items, o) {
-    const out = new Map();
-    const verified = [];
-    for (const it of items) {
-        const who = it.marks.repository;
-        if (isSystemNamespace(it.name))
-            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
-        else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
-            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
-        }
-        else
-            verified.push(it.name);
-    }
-    if (verified.length) {
-        try {
-            for (const r of await deleteVerified(cli, verified, o.timeoutMs))
-                out.set(r.name, r);
-        }
-        catch (err) {
-            for (const n of verified)
-                out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: removal_oneLine(errorText(err)) });
-        }
-    }
-    return items.map((it) => out.get(it.name));
-}
-/** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
-async function deleteVerified(cli, names, timeoutMs) {
-    const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${removal_goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
-    const text = `${r.stdout}\n${r.stderr}`;
-    const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
-    const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
-    let survivors = new Map();
-    if (r.exitCode !== 0) {
-        const left = names.filter((n) => !missing.has(n));
-        if (left.length) {
-            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
-            if (got.exitCode !== 0) {
-                return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
-                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${removal_oneLine(text)}` }));
-            }
-            const parsed = got.stdout.trim() ? JSON.parse(got.stdout) : undefined;
-            const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
-            survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
-        }
-    }
-    return names.map((name) => {
-        const survivor = survivors.get(name);
-        if (survivor) {
-            const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
-                ? `${describeStuck(survivor)} (waited ${removal_goDuration(timeoutMs)})`
-                : `kubectl delete failed: ${removal_oneLine(text)}`;
-            return { kind: 'namespace', name, status: 'failed', reason };
-        }
-        if (missing.has(name) && !deleted.has(name))
-            return { kind: 'namespace', name, status: 'already-gone' };
-        return { kind: 'namespace', name, status: 'deleted' };
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
-/**
- * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
- * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
- * Helm release in those namespaces from one `helm list --all-namespaces`.
- */
-
-
-
-/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
-const WARNED_AT_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/warned-at`));
-/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
-async function listMarkedNamespaces(cli, repository) {
-    const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
-    let items;
-    try {
-        items = JSON.parse(r.stdout).items ?? [];
-    }
-    catch (err) {
-        throw new ActionError(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
-    }
-    const out = [];
-    for (const ns of items) {
-        const name = ns.metadata?.name;
-        const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-        if (!name || !marks || !isOwnedBy(marks, { repository }))
-            continue;
-        const annotations = ns.metadata?.annotations ?? {};
-        out.push({
-            name, marks, phase: ns.status?.phase ?? 'Active',
-            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
-            services: (annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-        });
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
-async function markNamespaceWarned(cli, namespace, at) {
-    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
-}
-/**
- * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
- * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
- */
-async function listReleasesByNamespace(cli) {
-    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
-    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
-    const all = cli.helmMajor === 3 ? ['--all'] : [];
-    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
-    let rows;
-    try {
-        rows = JSON.parse(r.stdout.trim() || '[]');
-    }
-    catch (err) {
-        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
-    }
-    const out = new Map();
-    for (const row of rows) {
-        if (!row.name || !row.namespace)
-            continue;
-        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
-    }
-    return out;
+    return summaryTable(['phase', 'time', 'ok', 'detail'], r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]));
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
-
+/** Kubernetes for the actions: what deploy-helm and wait-ready call, and the pure helpers their inputs and tests use. */
 
 
 
@@ -55698,6 +55442,21 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
+/**
+ * A KV v2 path's `custom_metadata` as read from `<mount>/metadata/<path>` (`meta`); undefined when
+ * Vault answers 404 (no such path). Any other failure throws.
+ */
+async function ownership_readCustomMetadata(session, meta) {
+    try {
+        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+        return { custom: res?.data?.custom_metadata };
+    }
+    catch (err) {
+        if (err.status === 404)
+            return undefined;
+        throw err;
+    }
+}
 /** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
 function ownership_ownsPath(found, ours) {
     if (!(0,src_marks/* isOwnedBy */.D0)(found, { repository: ours.repository, pr: ours.pr }))
@@ -55985,6 +55744,7 @@ async function seedSecrets(session, o) {
 
 
 
+
 const removal_isNotFound = (e) => e.status === 404;
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeVaultPath(session, o) {
@@ -55997,16 +55757,10 @@ async function removeVaultPath(session, o) {
         if (o.kvVersion === 1)
             return await removeKv1(session, o, result);
         const meta = metadataPath(o.mount, 2, o.path);
-        let custom;
-        try {
-            const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-            custom = res?.data?.custom_metadata;
-        }
-        catch (err) {
-            if (removal_isNotFound(err))
-                return result('already-gone');
-            throw err;
-        }
+        const read = await readCustomMetadata(session, meta);
+        if (!read)
+            return result('already-gone');
+        const { custom } = read;
         const marks = fromVaultMetadata(custom);
         if (!isOwnedBy(marks, o.owner)) {
             const found = fromVaultMetadata(custom);
@@ -56108,19 +55862,14 @@ async function listMarkedPaths(session, o) {
  */
 
 
+
 /** 'renewed', 'current' (nothing to move), or 'not-ours' (absent, unmarked or another owner's: left as found). KV v2 only. */
 async function renewVaultExpiry(session, o) {
     const meta = metadataPath(o.mount, 2, o.path);
-    let custom;
-    try {
-        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-        custom = res?.data?.custom_metadata;
-    }
-    catch (err) {
-        if (err.status === 404)
-            return 'not-ours';
-        throw err;
-    }
+    const read = await readCustomMetadata(session, meta);
+    if (!read)
+        return 'not-ours';
+    const { custom } = read;
     const current = fromVaultMetadata(custom);
     if (!current || !isOwnedBy(current, { repository: o.marks.repository, pr: o.marks.pr }))
         return 'not-ours';
@@ -56477,7 +56226,7 @@ function main_summary(r, helmVersion) {
     const lines = ['### Preview deploy', ''];
     if (r.status === 'skipped')
         return [...lines, `⏭️ ${r.message}`, ''].join('\n');
-    lines.push('| release | namespace | revision | url | helm |', '| --- | --- | --- | --- | --- |', `| ${r.release} | ${r.namespace} | ${r.revision ?? '—'} | ${r.url ?? '—'} | ${helmVersion} |`, '');
+    lines.push((0,src/* summaryTable */.jb)(['release', 'namespace', 'revision', 'url', 'helm'], [[r.release, r.namespace, r.revision ?? '—', r.url ?? '—', helmVersion]]), '');
     if (r.recoveryMessage)
         lines.push(`⚠️ ${r.recoveryMessage}`, '');
     if (r.status === 'failed')
@@ -56815,11 +56564,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
   W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
+  jb: () => (/* reexport */ runtime/* summaryTable */.jb),
   xw: () => (/* reexport */ naming/* templateVars */.xw),
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -57731,11 +57481,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
   IY: () => (/* reexport */ inputs/* shortValueNotice */.IY),
+  jb: () => (/* reexport */ summary/* summaryTable */.j),
   b7: () => (/* reexport */ deadline/* waitingOn */.b7),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, getState, group, input, killChildren, remainingMs, rememberSecret, saveState, setMinMaskLength, setOutput, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, input, killChildren, remainingMs, rememberSecret, setMinMaskLength, setOutput, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -57798,6 +57549,8 @@ async function runAction(main, options = {}) {
     }
 }
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/summary.ts
+var summary = __nccwpck_require__(7350);
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
 /**
  * The two timeout inputs every action that talks to the outside world shares, with one meaning:
@@ -57817,6 +57570,7 @@ function parseStepTimeout(raw) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
 
 
 
@@ -57943,7 +57697,7 @@ function readInputs(names, o = {}) {
 /* harmony export */   gj: () => (/* binding */ requestIdToken),
 /* harmony export */   n0: () => (/* binding */ setOutputs)
 /* harmony export */ });
-/* unused harmony exports setOutput, saveState, getState, group */
+/* unused harmony exports setOutput, group */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -57968,12 +57722,6 @@ function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
         if (value !== undefined)
             setOutput(name, value);
-}
-function saveState(name, value) {
-    toolkit.saveState(name, guard(`state "${name}"`, value));
-}
-function getState(name) {
-    return toolkit.getState(name);
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
@@ -58272,6 +58020,30 @@ function containsSecret(text) {
 function forgetSecrets() {
     masked.clear();
     minMaskLength = DEFAULT_MIN_MASK_LENGTH;
+}
+
+
+/***/ }),
+
+/***/ 7350:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   j: () => (/* binding */ summaryTable)
+/* harmony export */ });
+/* unused harmony export tableCell */
+/**
+ * Markdown tables for job summaries and the PR comment: one builder, so no value can end its row
+ * or the table early (a `|` in a Helm error, a newline in a Kubernetes event).
+ */
+/** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
+function tableCell(value) {
+    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+}
+/** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
+function summaryTable(headers, rows) {
+    const line = (cells) => `| ${cells.map(tableCell).join(' | ')} |`;
+    return [line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
 
@@ -61198,9 +60970,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -61243,8 +61015,6 @@ const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
     setSecret: (value) => setSecret(value),
     setOutput: (name, value) => setOutput(name, value),
-    saveState: (name, value) => saveState(name, value),
-    getState: (name) => getState(name),
     info: (message) => info(message),
     debug: (message) => debug(message),
     notice: (message, title) => notice(message, title ? { title } : {}),

@@ -37689,8 +37689,8 @@ var src_default = /*#__PURE__*/__nccwpck_require__.n(node_vault_src);
 var src_clock = __nccwpck_require__(143);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
 var retry = __nccwpck_require__(9899);
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
-var runtime = __nccwpck_require__(5332);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
+var runtime = __nccwpck_require__(561);
 ;// CONCATENATED MODULE: ./packages/core/src/vault/errors.ts
 /**
  * node-vault rejects with errors that carry the request: axios network errors keep `config.data`
@@ -37895,6 +37895,21 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
+/**
+ * A KV v2 path's `custom_metadata` as read from `<mount>/metadata/<path>` (`meta`); undefined when
+ * Vault answers 404 (no such path). Any other failure throws.
+ */
+async function ownership_readCustomMetadata(session, meta) {
+    try {
+        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+        return { custom: res?.data?.custom_metadata };
+    }
+    catch (err) {
+        if (err.status === 404)
+            return undefined;
+        throw err;
+    }
+}
 /** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
 function ownership_ownsPath(found, ours) {
     if (!(0,src_marks/* isOwnedBy */.D0)(found, { repository: ours.repository, pr: ours.pr }))
@@ -38182,6 +38197,7 @@ async function seedSecrets(session, o) {
 
 
 
+
 const removal_isNotFound = (e) => e.status === 404;
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeVaultPath(session, o) {
@@ -38194,16 +38210,10 @@ async function removeVaultPath(session, o) {
         if (o.kvVersion === 1)
             return await removeKv1(session, o, result);
         const meta = metadataPath(o.mount, 2, o.path);
-        let custom;
-        try {
-            const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-            custom = res?.data?.custom_metadata;
-        }
-        catch (err) {
-            if (removal_isNotFound(err))
-                return result('already-gone');
-            throw err;
-        }
+        const read = await readCustomMetadata(session, meta);
+        if (!read)
+            return result('already-gone');
+        const { custom } = read;
         const marks = fromVaultMetadata(custom);
         if (!isOwnedBy(marks, o.owner)) {
             const found = fromVaultMetadata(custom);
@@ -38305,19 +38315,14 @@ async function listMarkedPaths(session, o) {
  */
 
 
+
 /** 'renewed', 'current' (nothing to move), or 'not-ours' (absent, unmarked or another owner's: left as found). KV v2 only. */
 async function renewVaultExpiry(session, o) {
     const meta = paths_metadataPath(o.mount, 2, o.path);
-    let custom;
-    try {
-        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-        custom = res?.data?.custom_metadata;
-    }
-    catch (err) {
-        if (err.status === 404)
-            return 'not-ours';
-        throw err;
-    }
+    const read = await ownership_readCustomMetadata(session, meta);
+    if (!read)
+        return 'not-ours';
+    const { custom } = read;
     const current = (0,src_marks/* fromVaultMetadata */._d)(custom);
     if (!current || !(0,src_marks/* isOwnedBy */.D0)(current, { repository: o.marks.repository, pr: o.marks.pr }))
         return 'not-ours';
@@ -38548,9 +38553,7 @@ async function main() {
     await (0,src/* writeSummary */.Sy)([
         '### Preview secrets',
         '',
-        '| path | source | created | keys |',
-        '| --- | --- | --- | --- |',
-        `| [${mount}/${plan.targetPath}](${uiUrl}) | ${mount}/${plan.sourcePath} | ${result.created} | ${result.keyCount} |`,
+        (0,src/* summaryTable */.jb)(['path', 'source', 'created', 'keys'], [[`[${mount}/${plan.targetPath}](${uiUrl})`, `${mount}/${plan.sourcePath}`, result.created, result.keyCount]]),
         '',
     ].join('\n'));
 }
@@ -38627,15 +38630,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   Fw: () => (/* reexport */ runtime/* setMinMaskLength */.Fw),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
   W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
+  jb: () => (/* reexport */ runtime/* summaryTable */.jb),
   ml: () => (/* reexport */ clock/* systemClock */.m),
   xw: () => (/* reexport */ naming/* templateVars */.xw),
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseBoolean, parseCidr, parseContext, parseEnvironmentTemplate, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseBoolean, parseCidr, parseContext, parseEnvironmentTemplate, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
-var runtime = __nccwpck_require__(5332);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
+var runtime = __nccwpck_require__(561);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
 var clock = __nccwpck_require__(143);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
@@ -39717,7 +39721,7 @@ function errorText(err) {
 
 /***/ }),
 
-/***/ 5332:
+/***/ 561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39748,11 +39752,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
   IY: () => (/* reexport */ inputs/* shortValueNotice */.IY),
+  jb: () => (/* reexport */ summaryTable),
   b7: () => (/* reexport */ deadline/* waitingOn */.b7),
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, getState, group, killChildren, parseBoolean, parseList, remainingMs, rememberSecret, saveState, setOutput, trackChild, withinDeadline
+// UNUSED EXPORTS: DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, killChildren, parseBoolean, parseList, remainingMs, rememberSecret, setOutput, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39815,6 +39820,21 @@ async function runAction(main, options = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/runtime/summary.ts
+/**
+ * Markdown tables for job summaries and the PR comment: one builder, so no value can end its row
+ * or the table early (a `|` in a Helm error, a newline in a Kubernetes event).
+ */
+/** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
+function tableCell(value) {
+    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+}
+/** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
+function summaryTable(headers, rows) {
+    const line = (cells) => `| ${cells.map(tableCell).join(' | ')} |`;
+    return [line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
 /**
  * The two timeout inputs every action that talks to the outside world shares, with one meaning:
@@ -39834,6 +39854,7 @@ function parseStepTimeout(raw) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
 
 
 
@@ -39960,7 +39981,7 @@ function readInputs(names, o = {}) {
 /* harmony export */   gj: () => (/* binding */ requestIdToken),
 /* harmony export */   n0: () => (/* binding */ setOutputs)
 /* harmony export */ });
-/* unused harmony exports setOutput, saveState, getState, group */
+/* unused harmony exports setOutput, group */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -39985,12 +40006,6 @@ function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
         if (value !== undefined)
             setOutput(name, value);
-}
-function saveState(name, value) {
-    toolkit.saveState(name, guard(`state "${name}"`, value));
-}
-function getState(name) {
-    return toolkit.getState(name);
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
@@ -43217,9 +43232,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -43262,8 +43277,6 @@ const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
     setSecret: (value) => setSecret(value),
     setOutput: (name, value) => setOutput(name, value),
-    saveState: (name, value) => saveState(name, value),
-    getState: (name) => getState(name),
     info: (message) => info(message),
     debug: (message) => debug(message),
     notice: (message, title) => notice(message, title ? { title } : {}),

@@ -67879,7 +67879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8148);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5508);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6925);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5508:
+/***/ 6925:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67901,6 +67901,471 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 2 modules
 var src = __nccwpck_require__(8148);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
+var secrets = __nccwpck_require__(6715);
+;// CONCATENATED MODULE: ./packages/core/src/runtime/summary.ts
+/**
+ * Markdown tables for job summaries and the PR comment: one builder, so no value can end its row
+ * or the table early (a `|` in a Helm error, a newline in a Kubernetes event).
+ */
+/** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
+function tableCell(value) {
+    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+}
+/** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
+function summary_summaryTable(headers, rows) {
+    const line = (cells) => `| ${cells.map(tableCell).join(' | ')} |`;
+    return [line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/bounded.ts
+/**
+ * Runs `work` over `items` with at most `concurrency` in flight, stopping new work once `limit`
+ * items have been started (the reaper's max-deletions safety valve). Results keep input order;
+ * items never started are reported as such.
+ */
+async function bounded_runBounded(items, opts, work) {
+    const out = items.map((item) => ({ item, started: false, result: undefined, error: undefined }));
+    const limit = Math.min(opts.limit ?? items.length, items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < limit) {
+            const i = next++;
+            out[i].started = true;
+            try {
+                out[i].result = await work(items[i], i);
+            }
+            catch (err) {
+                out[i].error = err;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, limit || 1)) }, worker));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown.ts
+/**
+ * Teardown of one PR's preview — or of many, for the reaper — in the order the design fixes:
+ * comment "tearing down" → helm uninstall per release → namespace (waited for, marked only) →
+ * Vault paths (marked only) → ECR repositories (marked only) → deployments inactive then deleted →
+ * comment "destroyed". Every step is attempted even when an earlier one failed; the report says
+ * what each did. Many PRs run phase by phase, each phase with bounded concurrency, so one PR's
+ * order is kept while the slow parts (waiting on deletions) overlap across PRs.
+ */
+
+
+
+
+function failedResult(kind, name, err) {
+    return { kind, name, status: 'failed', reason: (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n')[0] };
+}
+async function attempt(kind, name, step) {
+    try {
+        return await step();
+    }
+    catch (err) {
+        return failedResult(kind, name, err);
+    }
+}
+const uniq = (xs) => [...new Set(xs)];
+/** One PR's item from the action's rendered targets. */
+function itemFromTargets(pr, targets, environment) {
+    return {
+        pr,
+        releases: targets.map((t) => ({ release: t.release, namespace: t.namespace })),
+        namespaces: uniq(targets.map((t) => t.namespace)).map((name) => ({ name })),
+        vaultPaths: uniq(targets.map((t) => t.vaultPath).filter((p) => !!p)),
+        repositories: uniq(targets.map((t) => t.ecrRepository).filter((r) => !!r)),
+        environments: uniq([].concat(environment ?? [])),
+    };
+}
+async function teardownPreview(ports, args) {
+    const [report] = await teardown_teardownMany(ports, [itemFromTargets(args.pr, args.targets, args.environment)]);
+    return report;
+}
+/** Tears down every item, phase by phase; one report per item, in input order. */
+async function teardown_teardownMany(ports, items, opts = {}) {
+    const concurrency = Math.max(1, opts.concurrency ?? 1);
+    const results = new Map(items.map((i) => [i.pr, []]));
+    const add = (pr, r) => {
+        results.get(pr).push(...(Array.isArray(r) ? r : [r]));
+    };
+    const each = async (list, work) => {
+        await bounded_runBounded(list, { concurrency }, work);
+    };
+    const announce = async (state) => {
+        if (!ports.announce)
+            return;
+        await each(items, async (item) => {
+            try {
+                await ports.announce(item.pr, state, results.get(item.pr));
+            }
+            catch (err) {
+                ports.logWarning?.(`Could not update the comment of PR #${item.pr} (${state}): ${(0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err))}`);
+            }
+        });
+    };
+    if (opts.announceStart !== false)
+        await announce('tearing-down');
+    const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
+    const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
+    await each(releases, async (r) => {
+        add(r.pr, await attempt('release', `${r.namespace}/${r.release}`, () => ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) })));
+    });
+    const namespaces = items.flatMap((i) => i.namespaces.map((n) => ({ ...n, pr: i.pr })));
+    const batched = ports.deleteMarkedNamespaces ? namespaces.filter((n) => n.marks) : [];
+    const single = namespaces.filter((n) => !batched.includes(n));
+    const size = Math.max(1, opts.namespaceBatch ?? Math.min(25, Math.ceil(batched.length / concurrency)));
+    const batches = [];
+    for (let i = 0; i < batched.length; i += size)
+        batches.push(batched.slice(i, i + size));
+    await each(batches, async (batch) => {
+        let got;
+        try {
+            got = await ports.deleteMarkedNamespaces(batch.map((n) => ({ name: n.name, marks: n.marks })));
+        }
+        catch (err) {
+            got = batch.map((n) => failedResult('namespace', n.name, err));
+        }
+        batch.forEach((n, k) => add(n.pr, got[k] ?? failedResult('namespace', n.name, 'no result from the batch delete')));
+    });
+    await each(single, async (n) => {
+        add(n.pr, await attempt('namespace', n.name, () => ports.deleteNamespace(n.name, n.pr)));
+    });
+    if (ports.removeVaultPath) {
+        await each(items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))), async ({ p, pr }) => {
+            add(pr, await attempt('vault-path', p, () => ports.removeVaultPath(p, pr)));
+        });
+    }
+    if (ports.removeRepository) {
+        await each(items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))), async ({ r, pr }) => {
+            add(pr, await attempt('ecr-repository', r, () => ports.removeRepository(r, pr)));
+        });
+    }
+    if (ports.removeDeployments) {
+        await each(items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))), async ({ e, pr }) => {
+            try {
+                add(pr, await ports.removeDeployments(e, pr));
+            }
+            catch (err) {
+                add(pr, failedResult('deployment', e, err));
+            }
+        });
+    }
+    await announce('destroyed');
+    return items.map((item) => {
+        const rs = sortByStep(results.get(item.pr));
+        return { pr: item.pr, results: rs, failed: rs.some((r) => r.status === 'failed'), nothingFound: rs.every((r) => r.status === 'already-gone') };
+    });
+}
+const STEP_ORDER = ['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment', 'environment', 'comment'];
+/** Results in step order (concurrent phases finish in any order; the table should not). */
+function sortByStep(rs) {
+    return rs.map((r, i) => ({ r, i })).sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i).map((x) => x.r);
+}
+const ICON = {
+    deleted: '🗑️ deleted', 'already-gone': '✅ already gone', 'skipped-unmarked': '⛔ skipped (not ours)', failed: '❌ failed',
+};
+/** The per-resource table for the PR comment, the job summary and the log. */
+function renderRemovalTable(results) {
+    if (results.length === 0)
+        return '_Nothing to remove._';
+    return summary_summaryTable(['resource', 'name', 'result', 'detail'], results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap.ts
+
+
+
+
+
+
+const REAP_KINDS = (/* unused pure expression or super */ null && (['namespaces', 'releases', 'ecr', 'vault', 'deployments']));
+/**
+ * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
+ * fails is left out of this run (`onError` hears why): its resources wait for the next run. PRs
+ * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
+ * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
+ */
+async function takeInventory(ports, o, onError = (_w, e) => { throw e; }) {
+    const k = o.kinds;
+    const unlisted = [];
+    const safe = async (what, enabled, list, carriesExpiry = true) => {
+        if (!enabled || !list) {
+            if (carriesExpiry)
+                unlisted.push(what);
+            return undefined;
+        }
+        try {
+            return await list();
+        }
+        catch (err) {
+            if (carriesExpiry)
+                unlisted.push(what);
+            onError(`Listing ${what} failed; they are left for the next run`, err);
+            return undefined;
+        }
+    };
+    const [namespaces, releases, repos, paths, envs] = await Promise.all([
+        safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
+        // Releases carry their namespace's marks; deployments carry none: neither holds an expiry of its own.
+        safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports), false),
+        safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
+        safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
+        safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports), false),
+    ]);
+    const withTtl = (m) => {
+        if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt)))
+            return m;
+        return { ...m, expiresAt: new Date(Date.parse(m.createdAt) + o.ttlMs).toISOString() };
+    };
+    const items = [];
+    for (const ns of namespaces ?? []) {
+        if (k.has('namespaces'))
+            items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+        for (const rel of releases?.get(ns.name) ?? [])
+            items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+    }
+    for (const r of repos ?? [])
+        items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
+    for (const p of paths ?? [])
+        items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
+    for (const e of envs ?? [])
+        items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
+    return { items, unlisted };
+}
+/**
+ * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
+ * leftovers follow the expiry alone: kept until expires-at, reaped after (nothing is running).
+ */
+function withoutWarningRecord(p) {
+    if (p.decision.action !== 'warn' || p.resources.some((r) => r.kind === 'namespace'))
+        return p.decision;
+    return p.decision.reason === 'expired' ? { action: 'reap', reason: 'expired' } : { action: 'keep', reason: 'active' };
+}
+function teardownItem(p) {
+    const of = (kind) => p.resources.filter((r) => r.kind === kind);
+    return {
+        pr: p.pr,
+        releases: of('release').map((r) => ({ namespace: r.name.slice(0, r.name.indexOf('/')), release: r.name.slice(r.name.indexOf('/') + 1) })),
+        namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
+        vaultPaths: of('vault-path').map((r) => r.name),
+        repositories: of('ecr-repository').map((r) => r.name),
+        environments: of('environment').map((r) => r.name),
+    };
+}
+/**
+ * Confirms, one `GET /pulls/{n}` each, the PRs this run would reap for "closed or missing" (the
+ * list only says they were not among the open ones when it was read): 404 → missing, closed →
+ * closed, open now → decided again as the open PR it is, an error → kept ("don't know"). Only
+ * the first `maxDeletions` reaps are confirmed; later candidates stay unconfirmed and deferred.
+ */
+async function confirmClosedOrMissing(ports, plans, o, policy, note) {
+    const reaps = plans.filter((p) => p.decision.action === 'reap');
+    const inSlots = new Set(reaps.slice(0, Math.max(0, o.maxDeletions)).map((p) => p.pr));
+    const candidates = reaps.filter((p) => p.prState === 'closed-or-missing');
+    const checked = await runBounded(candidates.filter((p) => inSlots.has(p.pr)), { concurrency: o.concurrency }, (p) => ports.getPullRequest(p.pr));
+    const answer = new Map(checked.map((c) => [c.item.pr, c]));
+    const unconfirmed = new Set(candidates.filter((p) => !answer.has(p.pr)).map((p) => p.pr));
+    const confirmed = plans.map((p) => {
+        const c = answer.get(p.pr);
+        if (!c)
+            return p;
+        if (c.error !== undefined) {
+            note(`Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`, c.error);
+            return { ...p, decision: { action: 'keep', reason: 'unconfirmed' } };
+        }
+        if (!c.result)
+            return { ...p, decision: { action: 'reap', reason: 'missing' } };
+        if (c.result.state === 'closed')
+            return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
+        // Open now (closed and reopened, or shifted past the listing): never reaped as closed or missing.
+        const again = planReap(p.resources, [c.result], policy)[0];
+        return { ...again, decision: withoutWarningRecord(again) };
+    });
+    return { plans: confirmed, unconfirmed };
+}
+async function reapOrphans(ports, o) {
+    const inventoryErrors = [];
+    // A PR list that failed on any page throws here, before anything is written: no partial list is ever planned on.
+    const [inventory, openPrs] = await Promise.all([
+        takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
+        ports.listOpenPullRequests(),
+    ]);
+    const out = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
+    const note = (what, err) => {
+        const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
+        out.errors.push(text);
+        ports.logWarning?.(text);
+    };
+    for (const [what, err] of inventoryErrors)
+        note(what, err);
+    if (inventory.unlisted.length) {
+        ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
+    }
+    const policy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
+    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
+        .map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
+    const stale = planStale(openPrs, {
+        now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+    });
+    // Stale PRs first: a PR closed now is torn down in this same run.
+    const closing = new Set();
+    for (const s of stale) {
+        if (o.dryRun) {
+            if (s.action === 'close')
+                closing.add(s.pr);
+            continue;
+        }
+        try {
+            if (s.action === 'mark-stale') {
+                await ports.markStale?.(s.pr, s.idleDays);
+                out.staleMarked.push(s.pr);
+            }
+            else {
+                await ports.closePullRequest?.(s.pr, s.idleDays);
+                out.closed.push(s.pr);
+                closing.add(s.pr);
+            }
+        }
+        catch (err) {
+            note(`${s.action === 'close' ? 'Closing' : 'Marking stale'} PR #${s.pr} failed`, err);
+        }
+    }
+    const planned = plans.map((p) => ({
+        pr: p.pr,
+        decision: closing.has(p.pr) ? { action: 'reap', reason: 'stale-closed' } : p.decision,
+        expiresAt: p.expiresAt,
+        resources: p.resources.map((r) => ({ kind: r.kind, name: r.name })),
+        stale: stale.find((s) => s.pr === p.pr)?.action,
+    }));
+    const byPr = new Map(plans.map((p) => [p.pr, p]));
+    const toReap = planned.filter((p) => p.decision.action === 'reap');
+    toReap.forEach((p, i) => { if (i >= o.maxDeletions || unconfirmed.has(p.pr))
+        p.deferred = true; });
+    out.plan = planned;
+    out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
+    out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
+    for (const p of planned.filter((x) => x.decision.action === 'warn')) {
+        const d = p.decision;
+        if (o.dryRun) {
+            out.warned.push(p.pr);
+            continue;
+        }
+        try {
+            await ports.warnOfRemoval(byPr.get(p.pr), d.removeAt);
+            out.warned.push(p.pr);
+        }
+        catch (err) {
+            note(`Warning PR #${p.pr} failed`, err);
+        }
+    }
+    const now = toReap.filter((p) => !p.deferred);
+    if (!o.dryRun && now.length) {
+        // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
+        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency, announceStart: false });
+    }
+    out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
+    out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
+    return out;
+}
+const WHY = {
+    closed: 'PR closed (confirmed)', missing: 'PR missing (404, confirmed)', unlabelled: 'opt-in label removed',
+    expired: 'expired', expiring: 'expires soon', active: 'active',
+    'expiry-unknown': 'expiry unknown this run (a kind was not listed)', unconfirmed: 'GitHub could not confirm the PR closed', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+    'stale-closed': 'stale PR closed',
+};
+/** The plan as a markdown table for the step summary. */
+function renderReapPlan(plan, o) {
+    if (plan.length === 0)
+        return '_Nothing carries our marks for this repository._';
+    const rows = plan.map((p) => {
+        const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
+        const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
+        const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
+        const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
+        return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
+    });
+    return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/run-step.ts
+/**
+ * Runs one of our bundled actions as a step of the all-in-one action: the same `dist/index.js`
+ * the runner would run, in a child process with `INPUT_*` set, its own GITHUB_OUTPUT and
+ * GITHUB_STATE files, and the shared step summary. Its stdout goes straight to ours, so the
+ * runner sees its `::add-mask::`, annotations and groups exactly as if it were a step.
+ */
+
+
+
+
+/** Parses the runner's file-command format (`name<<delimiter` blocks and `name=value` lines). */
+function parseFileCommands(text) {
+    const out = {};
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+        if (heredoc) {
+            const value = [];
+            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
+                value.push(lines[i]);
+            out[heredoc[1]] = value.join('\n');
+        }
+        else if (line.includes('=')) {
+            out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+        }
+    }
+    return out;
+}
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnvName(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function runBundledStep(mainJs, inputs, opts = {}) {
+    const env = opts.env ?? process.env;
+    const dir = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'preview-fleet-step-'));
+    const outputFile = join(dir, 'output');
+    const stateFile = join(dir, 'state');
+    writeFileSync(outputFile, '');
+    writeFileSync(stateFile, '');
+    const childEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
+    for (const [name, value] of Object.entries(inputs))
+        childEnv[inputEnvName(name)] = value;
+    try {
+        const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
+        const chunks = [];
+        child.stdout?.on('data', (c) => chunks.push(c));
+        let stopped = false;
+        const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => {
+            stopped = true;
+            child.kill('SIGKILL');
+        }, opts.killAfterMs);
+        const exitCode = await new Promise((resolve, reject) => {
+            child.on('error', reject);
+            child.on('close', (code) => resolve(code ?? 1));
+        }).finally(() => clearTimeout(timer));
+        return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8'), stopped };
+    }
+    finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+// EXTERNAL MODULE: ./packages/core/src/marks.ts
+var src_marks = __nccwpck_require__(3807);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -72960,7 +73425,7 @@ async function requestWithGraphqlErrorHandling(state, octokit, request, options)
 }
 
 // pkg/dist-src/index.js
-function dist_bundle_retry(octokit, octokitOptions) {
+function retry(octokit, octokitOptions) {
   const state = Object.assign(
     {
       enabled: true,
@@ -72987,7 +73452,7 @@ function dist_bundle_retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-dist_bundle_retry.VERSION = plugin_retry_dist_bundle_VERSION;
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
 
 
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
@@ -73234,8 +73699,6 @@ throttling.triggersNotification = triggersNotification;
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
 var deadline = __nccwpck_require__(2760);
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
 var outputs = __nccwpck_require__(4408);
 // EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
@@ -73302,7 +73765,7 @@ function createGitHubClient(token, options = {}) {
                 return retryCount < retries && retryAfter <= maxWait;
             },
         },
-    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, dist_bundle_retry);
+    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, retry);
 }
 /** HTTP status of an Octokit RequestError (or undefined). */
 function client_statusOf(err) {
@@ -73317,452 +73780,6 @@ function client_isReadOnlyTokenError(err) {
     return client_statusOf(err) === 403 && /Resource not accessible by integration/i.test(String(err?.message));
 }
 
-// EXTERNAL MODULE: ./packages/core/src/context.ts
-var src_context = __nccwpck_require__(762);
-;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
-
-
-
-const PER_PAGE = 100;
-/** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
-async function pulls_getPullRequest(client, repository, number) {
-    const [owner, repo] = repository.split('/');
-    try {
-        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
-        return pullRequestFromPayload(data);
-    }
-    catch (err) {
-        if (statusOf(err) === 404)
-            return undefined;
-        throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
-    }
-}
-/**
- * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
- * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
- * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
- * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
- * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
- * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
- */
-async function pulls_listOpenPullRequests(client, repository) {
-    const [owner, repo] = repository.split('/');
-    const all = [];
-    for (let page = 1;; page++) {
-        let res;
-        try {
-            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
-        }
-        catch (err) {
-            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
-                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
-            });
-        }
-        if (!Array.isArray(res.data))
-            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
-        all.push(...res.data.map(pullRequestFromPayload));
-        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
-        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
-            break;
-    }
-    return all;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
-/**
- * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
- * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
- *
- * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
- * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
- * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
- * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
- * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
- */
-
-/** What GITHUB_TOKEN acts as inside Actions. */
-const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
-/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
-const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
-/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
-function parseCommentAuthor(input, value) {
-    const v = value.trim();
-    if (!LOGIN.test(v)) {
-        throw new errors/* InputError */.dz(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
-    }
-    return v;
-}
-/** GitHub logins are case-insensitive. */
-function comment_author_isAuthoredBy(login, author) {
-    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
-}
-/** The explanation when a comment we just created came back written by someone else than `author`. */
-function comment_author_authorMismatchHint(input, actual, author) {
-    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-        `and will create another. Set ${input}: ${actual}`;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-model.ts
-/**
- * The sticky comment's data: one section per service, each carrying its facts as hidden JSON so
- * the body can be parsed back, merged with other comments' sections and re-rendered.
- *
- * Ordering ("newer wins"): GitHub run ids grow with time across the whole repository, and a run
- * for a newer head commit is always triggered after the run for an older one, so a section is
- * newer than another when its (runId, runAttempt, updatedAt) is greater, compared in that order.
- * A re-run of an old run keeps its run id, so it never overwrites a later run (it builds an older
- * commit). Full ties fall back to the canonical JSON text, so merging is a semilattice join:
- * commutative, associative and idempotent, whatever order comments are read in.
- */
-const PREVIEW_STATES = [
-    'queued', 'building', 'deploying', 'ready', 'failed', 'tearing-down', 'destroyed', 'skipped',
-];
-/** The first line of every comment we own; a comment is ours only when its body starts with it. */
-const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
-/** Prefix of the hidden per-service metadata comment. */
-const SECTION_MARKER = '<!-- preview-fleet:section ';
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
-/** The section with only known keys, in a fixed order, empty optionals dropped. */
-function normalizeSection(s) {
-    const out = { service: s.service, state: s.state, runId: s.runId, runAttempt: s.runAttempt, updatedAt: s.updatedAt };
-    for (const k of OPTIONAL_STRINGS) {
-        const v = s[k];
-        if (typeof v === 'string' && v !== '')
-            out[k] = v;
-    }
-    if (Number.isSafeInteger(s.deploymentId) && s.deploymentId > 0)
-        out.deploymentId = s.deploymentId;
-    return out;
-}
-/** Canonical text of a section (stable key order): the last tie-breaker and the equality test. */
-function canonicalSection(s) {
-    return JSON.stringify(normalizeSection(s));
-}
-/** < 0 when `a` is older than `b`, > 0 when newer, 0 only for identical sections. */
-function comment_model_compareSections(a, b) {
-    if (a.runId !== b.runId)
-        return a.runId < b.runId ? -1 : 1;
-    if (a.runAttempt !== b.runAttempt)
-        return a.runAttempt < b.runAttempt ? -1 : 1;
-    const ta = Date.parse(a.updatedAt);
-    const tb = Date.parse(b.updatedAt);
-    if (ta !== tb && !Number.isNaN(ta) && !Number.isNaN(tb))
-        return ta < tb ? -1 : 1;
-    const ca = canonicalSection(a);
-    const cb = canonicalSection(b);
-    return ca === cb ? 0 : ca < cb ? -1 : 1;
-}
-/**
- * Merges section lists: per service the newest section wins (see the module comment). The
- * result is sorted by service name, so the rendered body depends only on the set of sections.
- */
-function comment_model_mergeSections(...lists) {
-    const best = new Map();
-    for (const list of lists) {
-        for (const raw of list) {
-            const s = normalizeSection(raw);
-            const cur = best.get(s.service);
-            if (!cur || comment_model_compareSections(s, cur) > 0)
-                best.set(s.service, s);
-        }
-    }
-    return [...best.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
-}
-/**
- * Applies one update to what the comments hold. A retry of the same run and attempt that
- * changes nothing but the time counts as applied and leaves the stored section as it was, so
- * the body stays unchanged and no PATCH is sent.
- */
-function comment_model_applyUpdate(existing, update) {
-    const merged = comment_model_mergeSections(existing);
-    const cur = merged.find((s) => s.service === update.service);
-    if (cur && sameContent(cur, update))
-        return { sections: merged, applied: true, current: cur };
-    const sections = comment_model_mergeSections(merged, [update]);
-    const current = sections.find((s) => s.service === update.service);
-    return { sections, applied: canonicalSection(current) === canonicalSection(update), current };
-}
-/** Same run, attempt and facts; only `updatedAt` may differ. */
-function sameContent(a, b) {
-    return canonicalSection({ ...a, updatedAt: '' }) === canonicalSection({ ...b, updatedAt: '' });
-}
-/** JSON that can sit inside an HTML comment: `<`, `>` and `&` escaped, so `-->` never appears. */
-function encodeMeta(s) {
-    return canonicalSection(s).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-function isState(v) {
-    return typeof v === 'string' && PREVIEW_STATES.includes(v);
-}
-/** A section from parsed JSON, or undefined when anything required is missing or mistyped. */
-function sectionFromJson(v) {
-    if (typeof v !== 'object' || v === null)
-        return undefined;
-    const o = v;
-    if (typeof o.service !== 'string' || o.service === '' || !isState(o.state))
-        return undefined;
-    if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string')
-        return undefined;
-    const s = {
-        service: o.service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, updatedAt: o.updatedAt,
-    };
-    for (const k of OPTIONAL_STRINGS)
-        if (typeof o[k] === 'string')
-            s[k] = o[k];
-    if (typeof o.deploymentId === 'number')
-        s.deploymentId = o.deploymentId;
-    return normalizeSection(s);
-}
-/** True when the body is one of our status comments (the marker opens it). */
-function comment_model_isStatusComment(body) {
-    return typeof body === 'string' && body.trimStart().startsWith(COMMENT_MARKER);
-}
-/** Every well-formed section in a body (metadata lines only); malformed metadata is skipped, never fatal. */
-function comment_model_parseStatusComment(body) {
-    const out = [];
-    for (const line of body.split('\n')) {
-        if (!line.startsWith(SECTION_MARKER) || !line.endsWith(' -->'))
-            continue;
-        try {
-            const s = sectionFromJson(JSON.parse(line.slice(SECTION_MARKER.length, -' -->'.length)));
-            if (s)
-                out.push(s);
-        }
-        catch {
-            // Not our JSON (edited by hand): ignore this section.
-        }
-    }
-    return comment_model_mergeSections(out);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
-/**
- * Markdown for the sticky comment and the step summary. The body holds a table for people and,
- * per service, hidden metadata for the next run; it never exceeds GitHub's 65,536-character
- * comment limit: long details are cut (with a note), never the update.
- */
-
-/** GitHub rejects issue comment bodies longer than this (characters). */
-const COMMENT_BODY_LIMIT = 65_536;
-const STATE_LABEL = {
-    queued: '⏳ queued',
-    building: '🔨 building',
-    deploying: '🚀 deploying',
-    ready: '✅ ready',
-    failed: '❌ failed',
-    'tearing-down': '🧹 tearing down',
-    destroyed: '🗑️ destroyed',
-    skipped: '⏭️ skipped',
-};
-const cell = (s) => s.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').replace(/<!--/g, '&lt;!--');
-const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
-const isHttp = (u) => typeof u === 'string' && /^https?:\/\//i.test(u);
-/** An href that cannot end the markdown link early. */
-const href = (u) => u.replace(/[()|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-const comment_render_link = (text, u) => `[${text.replace(/[[\]|]/g, '')}](${href(u)})`;
-function commitCell(s, ctx) {
-    if (!s.sha)
-        return '';
-    const short = s.sha.slice(0, 7);
-    return /^[0-9a-f]{7,64}$/i.test(s.sha)
-        ? `[\`${short}\`](${href(`${ctx.serverUrl.replace(/\/$/, '')}/${ctx.repository}/commit/${s.sha}`)})`
-        : code(short);
-}
-function linksCell(s) {
-    const links = [];
-    if (isHttp(s.runUrl))
-        links.push(comment_render_link(s.runAttempt > 1 ? `run (attempt ${s.runAttempt})` : 'run', s.runUrl));
-    if (isHttp(s.vaultUrl))
-        links.push(comment_render_link('Vault', s.vaultUrl));
-    return links.join(' · ');
-}
-function row(s, ctx) {
-    const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-    return `| ${code(s.service)} | ${STATE_LABEL[s.state]} | ${preview} | ${commitCell(s, ctx)} | ${s.image ? code(s.image) : ''} | ${s.namespace ? code(s.namespace) : ''} | ${linksCell(s)} |`;
-}
-/** The per-service table shared by the comment and the job summary. */
-function renderStatusTable(sections, ctx) {
-    return [
-        '| service | state | preview | commit | image | namespace | links |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
-        ...comment_model_mergeSections(sections).map((s) => row(s, ctx)),
-    ].join('\n');
-}
-function detailsBlocks(sections) {
-    return sections.filter((s) => s.details).map((s) => {
-        const title = s.state === 'failed' ? 'why it failed' : 'details';
-        // Shown text must not open a hidden section of its own or close the block early.
-        const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
-        return `<details><summary><code>${s.service.replace(/[<>&]/g, '')}</code>: ${title}</summary>\n\n${shown}\n\n</details>`;
-    });
-}
-function renderUnbounded(sections, ctx) {
-    const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
-    const details = detailsBlocks(sections);
-    if (details.length)
-        parts.push(...details.flatMap((d) => [d, '']));
-    parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));
-    parts.push('', '<sub>Kept up to date by preview-fleet: one comment per pull request, each service row from its newest run.</sub>');
-    return parts.join('\n');
-}
-/** The first `keep` UTF-16 units of `text`, not splitting a surrogate pair. */
-function cut(text, keep) {
-    let k = Math.max(0, Math.min(keep, text.length));
-    const c = text.charCodeAt(k - 1);
-    if (k > 0 && c >= 0xd800 && c <= 0xdbff)
-        k -= 1;
-    return text.slice(0, k);
-}
-/** Details cut to `keep` characters with a note saying how much is missing and where it is. */
-function truncateDetails(details, keep, runUrl) {
-    if (details.length <= keep)
-        return details;
-    const where = isHttp(runUrl) ? `the [run log](${href(runUrl)})` : 'the run log';
-    return `${cut(details, keep)}\n\n_… truncated: the first ${keep} of ${details.length} characters are shown (GitHub limits a comment to ${COMMENT_BODY_LIMIT.toLocaleString('en-US')} characters); the full text is in ${where}._`;
-}
-/**
- * The comment body for these sections, at most `limit` characters. When too long, every
- * section's details are cut to one common length (the largest that fits), each with a note.
- */
-function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
-    const merged = comment_model_mergeSections(sections);
-    const full = renderUnbounded(merged, ctx);
-    if (full.length <= limit)
-        return full;
-    const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
-    const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
-    let lo = 0;
-    let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
-    if (renderUnbounded(withCap(0), ctx).length <= limit) {
-        while (lo < hi) {
-            const mid = Math.ceil((lo + hi) / 2);
-            if (renderUnbounded(withCap(mid), ctx).length <= limit)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return renderUnbounded(withCap(lo), ctx);
-    }
-    // Even without details the sections do not fit (hundreds of services or huge fields): drop
-    // the details and, as a last resort, cut the body; the update itself never fails.
-    const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
-    if (bare.length <= limit)
-        return bare;
-    const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
-    return cut(bare, limit - note.length) + note;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
-
-
-
-
-/** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
-async function listIssueComments(client, t) {
-    const all = await client.paginate(client.rest.issues.listComments, {
-        owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
-    });
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
-}
-/** Our status comments (marker and `author`), oldest first (creation time, then id). */
-function findStatusComments(comments, author) {
-    return comments.filter((c) => comment_model_isStatusComment(c.body) && comment_author_isAuthoredBy(c.author, author)).sort((a, b) => {
-        const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
-        const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
-        if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
-            return ta - tb;
-        return a.id - b.id;
-    });
-}
-/**
- * Records `update` in the PR's status comment. Several status comments (two runs created one at
- * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
- * there means another run deleted it first). An older run never overwrites a newer section.
- */
-async function upsertStatusComment(client, t, update, ctx) {
-    return comment_upsert_writeStatusComment(client, t, await comment_upsert_readStatusComments(client, t), update, ctx);
-}
-/** Reads every page of comments once (the first half of an upsert). */
-async function comment_upsert_readStatusComments(client, t) {
-    const all = await listIssueComments(client, t);
-    const ours = findStatusComments(all, t.author);
-    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
-    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
-}
-/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
-async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
-    const { ours, held } = read;
-    const { sections, applied, current } = applyUpdate(held, update);
-    const body = renderStatusComment(sections, ctx);
-    let action = 'unchanged';
-    let keep = ours[0];
-    let createdAs;
-    if (!keep) {
-        const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
-        keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
-        action = 'created';
-        if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
-            createdAs = data.user.login;
-    }
-    else if (keep.body !== body) {
-        const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
-        keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
-        action = 'updated';
-    }
-    const deletedDuplicates = [];
-    for (const dup of ours.slice(1)) {
-        try {
-            await client.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: dup.id });
-        }
-        catch (err) {
-            if (statusOf(err) !== 404)
-                throw err;
-        }
-        deletedDuplicates.push(dup.id);
-    }
-    let final = sections;
-    if (action === 'updated' && othersActive(sections, update)) {
-        final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
-    }
-    return {
-        commentId: keep.id,
-        commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
-    };
-}
-/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
-const CONCURRENT_WINDOW_MS = (/* unused pure expression or super */ null && (15 * 60_000));
-/**
- * True when another service's row changed shortly before this update: its job may be writing the
- * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
- * nothing for it.
- */
-function othersActive(sections, update) {
-    const now = Date.parse(update.updatedAt);
-    return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
-}
-/**
- * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
- * same moment can each write a body without the other's row (last writer wins). Read the comment
- * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
- */
-async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
-    let latest = ours;
-    for (let attempt = 0; attempt < 3; attempt++) {
-        const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
-        const stored = parseStatusComment(data.body ?? '');
-        const mine = stored.find((s) => s.service === current.service);
-        if (mine && compareSections(mine, current) >= 0)
-            return stored;
-        latest = mergeSections(stored, ours);
-        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
-    }
-    return latest;
-}
-
-// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
-var secrets = __nccwpck_require__(6715);
-// EXTERNAL MODULE: ./packages/core/src/marks.ts
-var src_marks = __nccwpck_require__(3807);
 ;// CONCATENATED MODULE: ./packages/core/src/github/deployments.ts
 /**
  * GitHub Deployments for previews: one deployment per head SHA in the PR's environment
@@ -73987,596 +74004,6 @@ async function deployments_listPreviewEnvironments(client, repository) {
     return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-status.ts
-/**
- * One status update of a preview: the sticky comment, then the deployment and its status.
- * GitHub failures do not throw: they come back as problems (a 403 explained for fork PRs and
- * read-only tokens), so the caller decides whether a status update may fail a job.
- */
-
-
-
-
-
-
-
-/** Why a write was refused and how to allow it safely. */
-function forbiddenHint(step, readOnly) {
-    const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
-    if (readOnly) {
-        return `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
-            'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
-            'from a separate workflow triggered by workflow_run (it runs with the base repository\'s token and never checks out ' +
-            'the fork\'s code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.';
-    }
-    return `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
-        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.';
-}
-function problem(step, err, isFork) {
-    const status = statusOf(err);
-    if (status === 403) {
-        const readOnly = isFork || isReadOnlyTokenError(err);
-        return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
-    }
-    const text = redact(errorText(err)).split('\n')[0];
-    return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
-}
-/**
- * Reads the comment, records the update in the deployment (when an environment is given and the
- * update is not stale: the head SHA's deployment gets the state's status, `destroyed` marks the
- * environment's deployments inactive), then writes the comment with the deployment's id, so the
- * next update of the same commit posts its status without looking the deployment up. A stale
- * update (a newer run already recorded this service) changes neither.
- */
-async function publishPreviewStatus(client, o) {
-    const out = { deactivated: [], foreign: [], problems: [] };
-    const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
-    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author };
-    let read;
-    try {
-        read = await readStatusComments(client, target);
-        out.foreign = read.foreign;
-    }
-    catch (err) {
-        out.problems.push(problem('comment', err, o.isFork === true));
-    }
-    let section = o.section;
-    const stale = read !== undefined && !applyUpdate(read.held, section).applied;
-    const state = deploymentStatusFor(section.state);
-    if (o.environment && state && !stale) {
-        try {
-            if (state === 'inactive') {
-                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
-                out.deploymentStatus = state;
-            }
-            else if (!section.sha) {
-                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
-            }
-            else {
-                const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
-                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
-                out.deploymentId = id;
-                out.deploymentStatus = state;
-                section = { ...section, environment: o.environment, deploymentId: id };
-            }
-        }
-        catch (err) {
-            const p = problem('deployment', err, o.isFork === true);
-            out.problems.push(p);
-            // A read-only token refuses every write: one explanation is enough, and no comment call is wasted.
-            if (p.readOnly) {
-                p.message += ' The PR comment was not attempted either.';
-                return out;
-            }
-        }
-    }
-    if (!read)
-        return out;
-    try {
-        out.comment = await writeStatusComment(client, target, read, section, ctx);
-        if (out.comment.createdAs) {
-            out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
-        }
-    }
-    catch (err) {
-        out.problems.push(problem('comment', err, o.isFork === true));
-    }
-    return out;
-}
-/** The deployment id a section of the same head SHA and environment recorded, if any. */
-function cachedDeployment(held, update, environment) {
-    const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
-    return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
-}
-/**
- * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
- * is only a hint read back from a comment: it is used only when GitHub says that deployment is
- * this repository's preview of this PR, in this environment, for this commit (one GET). An update
- * without a URL repeats the last known one (the comment's, else GitHub's), so "View deployment"
- * stays through a redeploy; a lookup that fails posts none, as before.
- */
-async function postStatus(client, o, repository, state, cached, knownUrl) {
-    let url = o.section.url ?? knownUrl;
-    const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
-        owner: o.owner, repo: o.repo, deploymentId, state,
-        environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment, deploymentId, pr: o.pr, created, service: o.section.service })
-            .catch(() => undefined),
-        logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
-    });
-    if (cached !== undefined) {
-        const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
-        if (d && isOurDeployment(d, repository, o.pr) && d.environment === o.environment && d.sha === o.section.sha) {
-            try {
-                await status(cached);
-                return cached;
-            }
-            catch (err) {
-                if (statusOf(err) !== 404)
-                    throw err;
-            }
-        }
-    }
-    const dep = await ensureDeployment(client, {
-        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
-    });
-    await status(dep.id, dep.created);
-    return dep.id;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/bounded.ts
-/**
- * Runs `work` over `items` with at most `concurrency` in flight, stopping new work once `limit`
- * items have been started (the reaper's max-deletions safety valve). Results keep input order;
- * items never started are reported as such.
- */
-async function bounded_runBounded(items, opts, work) {
-    const out = items.map((item) => ({ item, started: false, result: undefined, error: undefined }));
-    const limit = Math.min(opts.limit ?? items.length, items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < limit) {
-            const i = next++;
-            out[i].started = true;
-            try {
-                out[i].result = await work(items[i], i);
-            }
-            catch (err) {
-                out[i].error = err;
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, limit || 1)) }, worker));
-    return out;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown.ts
-/**
- * Teardown of one PR's preview — or of many, for the reaper — in the order the design fixes:
- * comment "tearing down" → helm uninstall per release → namespace (waited for, marked only) →
- * Vault paths (marked only) → ECR repositories (marked only) → deployments inactive then deleted →
- * comment "destroyed". Every step is attempted even when an earlier one failed; the report says
- * what each did. Many PRs run phase by phase, each phase with bounded concurrency, so one PR's
- * order is kept while the slow parts (waiting on deletions) overlap across PRs.
- */
-
-
-
-function failedResult(kind, name, err) {
-    return { kind, name, status: 'failed', reason: (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n')[0] };
-}
-async function attempt(kind, name, step) {
-    try {
-        return await step();
-    }
-    catch (err) {
-        return failedResult(kind, name, err);
-    }
-}
-const uniq = (xs) => [...new Set(xs)];
-/** One PR's item from the action's rendered targets. */
-function itemFromTargets(pr, targets, environment) {
-    return {
-        pr,
-        releases: targets.map((t) => ({ release: t.release, namespace: t.namespace })),
-        namespaces: uniq(targets.map((t) => t.namespace)).map((name) => ({ name })),
-        vaultPaths: uniq(targets.map((t) => t.vaultPath).filter((p) => !!p)),
-        repositories: uniq(targets.map((t) => t.ecrRepository).filter((r) => !!r)),
-        environments: uniq([].concat(environment ?? [])),
-    };
-}
-async function teardownPreview(ports, args) {
-    const [report] = await teardown_teardownMany(ports, [itemFromTargets(args.pr, args.targets, args.environment)]);
-    return report;
-}
-/** Tears down every item, phase by phase; one report per item, in input order. */
-async function teardown_teardownMany(ports, items, opts = {}) {
-    const concurrency = Math.max(1, opts.concurrency ?? 1);
-    const results = new Map(items.map((i) => [i.pr, []]));
-    const add = (pr, r) => {
-        results.get(pr).push(...(Array.isArray(r) ? r : [r]));
-    };
-    const each = async (list, work) => {
-        await bounded_runBounded(list, { concurrency }, work);
-    };
-    const announce = async (state) => {
-        if (!ports.announce)
-            return;
-        await each(items, async (item) => {
-            try {
-                await ports.announce(item.pr, state, results.get(item.pr));
-            }
-            catch (err) {
-                ports.warn?.(`Could not update the comment of PR #${item.pr} (${state}): ${(0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err))}`);
-            }
-        });
-    };
-    if (opts.announceStart !== false)
-        await announce('tearing-down');
-    const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
-    const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
-    await each(releases, async (r) => {
-        add(r.pr, await attempt('release', `${r.namespace}/${r.release}`, () => ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) })));
-    });
-    const namespaces = items.flatMap((i) => i.namespaces.map((n) => ({ ...n, pr: i.pr })));
-    const batched = ports.deleteMarkedNamespaces ? namespaces.filter((n) => n.marks) : [];
-    const single = namespaces.filter((n) => !batched.includes(n));
-    const size = Math.max(1, opts.namespaceBatch ?? Math.min(25, Math.ceil(batched.length / concurrency)));
-    const batches = [];
-    for (let i = 0; i < batched.length; i += size)
-        batches.push(batched.slice(i, i + size));
-    await each(batches, async (batch) => {
-        let got;
-        try {
-            got = await ports.deleteMarkedNamespaces(batch.map((n) => ({ name: n.name, marks: n.marks })));
-        }
-        catch (err) {
-            got = batch.map((n) => failedResult('namespace', n.name, err));
-        }
-        batch.forEach((n, k) => add(n.pr, got[k] ?? failedResult('namespace', n.name, 'no result from the batch delete')));
-    });
-    await each(single, async (n) => {
-        add(n.pr, await attempt('namespace', n.name, () => ports.deleteNamespace(n.name, n.pr)));
-    });
-    if (ports.removeVaultPath) {
-        await each(items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))), async ({ p, pr }) => {
-            add(pr, await attempt('vault-path', p, () => ports.removeVaultPath(p, pr)));
-        });
-    }
-    if (ports.removeRepository) {
-        await each(items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))), async ({ r, pr }) => {
-            add(pr, await attempt('ecr-repository', r, () => ports.removeRepository(r, pr)));
-        });
-    }
-    if (ports.removeDeployments) {
-        await each(items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))), async ({ e, pr }) => {
-            try {
-                add(pr, await ports.removeDeployments(e, pr));
-            }
-            catch (err) {
-                add(pr, failedResult('deployment', e, err));
-            }
-        });
-    }
-    await announce('destroyed');
-    return items.map((item) => {
-        const rs = sortByStep(results.get(item.pr));
-        return { pr: item.pr, results: rs, failed: rs.some((r) => r.status === 'failed'), nothingFound: rs.every((r) => r.status === 'already-gone') };
-    });
-}
-const STEP_ORDER = ['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment', 'environment', 'comment'];
-/** Results in step order (concurrent phases finish in any order; the table should not). */
-function sortByStep(rs) {
-    return rs.map((r, i) => ({ r, i })).sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i).map((x) => x.r);
-}
-const ICON = {
-    deleted: '🗑️ deleted', 'already-gone': '✅ already gone', 'skipped-unmarked': '⛔ skipped (not ours)', failed: '❌ failed',
-};
-/** The per-resource table for the PR comment, the job summary and the log. */
-function renderRemovalTable(results) {
-    if (results.length === 0)
-        return '_Nothing to remove._';
-    const esc = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-    return ['| resource | name | result | detail |', '| --- | --- | --- | --- |',
-        ...results.map((r) => `| ${r.kind} | \`${esc(r.name)}\` | ${ICON[r.status]} | ${esc(r.reason ?? '')} |`)].join('\n');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap.ts
-
-
-
-
-
-const REAP_KINDS = (/* unused pure expression or super */ null && (['namespaces', 'releases', 'ecr', 'vault', 'deployments']));
-/**
- * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
- * fails is left out of this run (`onError` hears why): its resources wait for the next run. PRs
- * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
- * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
- */
-async function takeInventory(ports, o, onError = (_w, e) => { throw e; }) {
-    const k = o.kinds;
-    const unlisted = [];
-    const safe = async (what, enabled, list, carriesExpiry = true) => {
-        if (!enabled || !list) {
-            if (carriesExpiry)
-                unlisted.push(what);
-            return undefined;
-        }
-        try {
-            return await list();
-        }
-        catch (err) {
-            if (carriesExpiry)
-                unlisted.push(what);
-            onError(`Listing ${what} failed; they are left for the next run`, err);
-            return undefined;
-        }
-    };
-    const [namespaces, releases, repos, paths, envs] = await Promise.all([
-        safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
-        // Releases carry their namespace's marks; deployments carry none: neither holds an expiry of its own.
-        safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports), false),
-        safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
-        safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
-        safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports), false),
-    ]);
-    const withTtl = (m) => {
-        if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt)))
-            return m;
-        return { ...m, expiresAt: new Date(Date.parse(m.createdAt) + o.ttlMs).toISOString() };
-    };
-    const items = [];
-    for (const ns of namespaces ?? []) {
-        if (k.has('namespaces'))
-            items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
-        for (const rel of releases?.get(ns.name) ?? [])
-            items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
-    }
-    for (const r of repos ?? [])
-        items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
-    for (const p of paths ?? [])
-        items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
-    for (const e of envs ?? [])
-        items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
-    return { items, unlisted };
-}
-/**
- * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
- * leftovers follow the expiry alone: kept until expires-at, reaped after (nothing is running).
- */
-function withoutWarningRecord(p) {
-    if (p.decision.action !== 'warn' || p.resources.some((r) => r.kind === 'namespace'))
-        return p.decision;
-    return p.decision.reason === 'expired' ? { action: 'reap', reason: 'expired' } : { action: 'keep', reason: 'active' };
-}
-function teardownItem(p) {
-    const of = (kind) => p.resources.filter((r) => r.kind === kind);
-    return {
-        pr: p.pr,
-        releases: of('release').map((r) => ({ namespace: r.name.slice(0, r.name.indexOf('/')), release: r.name.slice(r.name.indexOf('/') + 1) })),
-        namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
-        vaultPaths: of('vault-path').map((r) => r.name),
-        repositories: of('ecr-repository').map((r) => r.name),
-        environments: of('environment').map((r) => r.name),
-    };
-}
-/**
- * Confirms, one `GET /pulls/{n}` each, the PRs this run would reap for "closed or missing" (the
- * list only says they were not among the open ones when it was read): 404 → missing, closed →
- * closed, open now → decided again as the open PR it is, an error → kept ("don't know"). Only
- * the first `maxDeletions` reaps are confirmed; later candidates stay unconfirmed and deferred.
- */
-async function confirmClosedOrMissing(ports, plans, o, policy, note) {
-    const reaps = plans.filter((p) => p.decision.action === 'reap');
-    const inSlots = new Set(reaps.slice(0, Math.max(0, o.maxDeletions)).map((p) => p.pr));
-    const candidates = reaps.filter((p) => p.prState === 'closed-or-missing');
-    const checked = await runBounded(candidates.filter((p) => inSlots.has(p.pr)), { concurrency: o.concurrency }, (p) => ports.getPullRequest(p.pr));
-    const answer = new Map(checked.map((c) => [c.item.pr, c]));
-    const unconfirmed = new Set(candidates.filter((p) => !answer.has(p.pr)).map((p) => p.pr));
-    const confirmed = plans.map((p) => {
-        const c = answer.get(p.pr);
-        if (!c)
-            return p;
-        if (c.error !== undefined) {
-            note(`Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`, c.error);
-            return { ...p, decision: { action: 'keep', reason: 'unconfirmed' } };
-        }
-        if (!c.result)
-            return { ...p, decision: { action: 'reap', reason: 'missing' } };
-        if (c.result.state === 'closed')
-            return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
-        // Open now (closed and reopened, or shifted past the listing): never reaped as closed or missing.
-        const again = planReap(p.resources, [c.result], policy)[0];
-        return { ...again, decision: withoutWarningRecord(again) };
-    });
-    return { plans: confirmed, unconfirmed };
-}
-async function reapOrphans(ports, o) {
-    const inventoryErrors = [];
-    // A PR list that failed on any page throws here, before anything is written: no partial list is ever planned on.
-    const [inventory, openPrs] = await Promise.all([
-        takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
-        ports.listOpenPullRequests(),
-    ]);
-    const out = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
-    const note = (what, err) => {
-        const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
-        out.errors.push(text);
-        ports.log?.(text);
-    };
-    for (const [what, err] of inventoryErrors)
-        note(what, err);
-    if (inventory.unlisted.length) {
-        ports.log?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
-    }
-    const policy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
-    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
-        .map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
-    const stale = planStale(openPrs, {
-        now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
-    });
-    // Stale PRs first: a PR closed now is torn down in this same run.
-    const closing = new Set();
-    for (const s of stale) {
-        if (o.dryRun) {
-            if (s.action === 'close')
-                closing.add(s.pr);
-            continue;
-        }
-        try {
-            if (s.action === 'mark-stale') {
-                await ports.markStale?.(s.pr, s.idleDays);
-                out.staleMarked.push(s.pr);
-            }
-            else {
-                await ports.closePullRequest?.(s.pr, s.idleDays);
-                out.closed.push(s.pr);
-                closing.add(s.pr);
-            }
-        }
-        catch (err) {
-            note(`${s.action === 'close' ? 'Closing' : 'Marking stale'} PR #${s.pr} failed`, err);
-        }
-    }
-    const planned = plans.map((p) => ({
-        pr: p.pr,
-        decision: closing.has(p.pr) ? { action: 'reap', reason: 'stale-closed' } : p.decision,
-        expiresAt: p.expiresAt,
-        resources: p.resources.map((r) => ({ kind: r.kind, name: r.name })),
-        stale: stale.find((s) => s.pr === p.pr)?.action,
-    }));
-    const byPr = new Map(plans.map((p) => [p.pr, p]));
-    const toReap = planned.filter((p) => p.decision.action === 'reap');
-    toReap.forEach((p, i) => { if (i >= o.maxDeletions || unconfirmed.has(p.pr))
-        p.deferred = true; });
-    out.plan = planned;
-    out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
-    out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
-    for (const p of planned.filter((x) => x.decision.action === 'warn')) {
-        const d = p.decision;
-        if (o.dryRun) {
-            out.warned.push(p.pr);
-            continue;
-        }
-        try {
-            await ports.warn(byPr.get(p.pr), d.removeAt);
-            out.warned.push(p.pr);
-        }
-        catch (err) {
-            note(`Warning PR #${p.pr} failed`, err);
-        }
-    }
-    const now = toReap.filter((p) => !p.deferred);
-    if (!o.dryRun && now.length) {
-        // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
-        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency, announceStart: false });
-    }
-    out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
-    out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
-    return out;
-}
-const WHY = {
-    closed: 'PR closed (confirmed)', missing: 'PR missing (404, confirmed)', unlabelled: 'opt-in label removed',
-    expired: 'expired', expiring: 'expires soon', active: 'active',
-    'expiry-unknown': 'expiry unknown this run (a kind was not listed)', unconfirmed: 'GitHub could not confirm the PR closed', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
-    'stale-closed': 'stale PR closed',
-};
-/** The plan as a markdown table for the step summary. */
-function renderReapPlan(plan, o) {
-    if (plan.length === 0)
-        return '_Nothing carries our marks for this repository._';
-    const rows = plan.map((p) => {
-        const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
-        const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
-        const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
-        const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
-        return `| #${p.pr} | ${act} | ${why}${removeAt} | ${p.expiresAt ?? ''} | ${kinds} |`;
-    });
-    return ['| PR | action | why | expires | resources |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/run-step.ts
-/**
- * Runs one of our bundled actions as a step of the all-in-one action: the same `dist/index.js`
- * the runner would run, in a child process with `INPUT_*` set, its own GITHUB_OUTPUT and
- * GITHUB_STATE files, and the shared step summary. Its stdout goes straight to ours, so the
- * runner sees its `::add-mask::`, annotations and groups exactly as if it were a step.
- */
-
-
-
-
-/** Parses the runner's file-command format (`name<<delimiter` blocks and `name=value` lines). */
-function parseFileCommands(text) {
-    const out = {};
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-        if (heredoc) {
-            const value = [];
-            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
-                value.push(lines[i]);
-            out[heredoc[1]] = value.join('\n');
-        }
-        else if (line.includes('=')) {
-            out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-        }
-    }
-    return out;
-}
-/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
-function inputEnvName(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-async function runBundledStep(mainJs, inputs, opts = {}) {
-    const env = opts.env ?? process.env;
-    const dir = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'preview-fleet-step-'));
-    const outputFile = join(dir, 'output');
-    const stateFile = join(dir, 'state');
-    writeFileSync(outputFile, '');
-    writeFileSync(stateFile, '');
-    const childEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
-    for (const [name, value] of Object.entries(inputs))
-        childEnv[inputEnvName(name)] = value;
-    try {
-        const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
-        const chunks = [];
-        child.stdout?.on('data', (c) => chunks.push(c));
-        let stopped = false;
-        const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => {
-            stopped = true;
-            child.kill('SIGKILL');
-        }, opts.killAfterMs);
-        const exitCode = await new Promise((resolve, reject) => {
-            child.on('error', reject);
-            child.on('close', (code) => resolve(code ?? 1));
-        }).finally(() => clearTimeout(timer));
-        return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8'), stopped };
-    }
-    finally {
-        rmSync(dir, { recursive: true, force: true });
-    }
-}
-
 // EXTERNAL MODULE: ./packages/core/src/naming.ts
 var naming = __nccwpck_require__(5189);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
@@ -74599,9 +74026,9 @@ var exec = __nccwpck_require__(6192);
 
 /** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
 const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
-/** kubectl from PATH (or `kubectl`), for code that never calls helm. */
+/** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
 function kubectlTools(options = {}) {
-    return { kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -75209,6 +74636,65 @@ async function removal_listMarkedRepositories(ecr, repository) {
     return out;
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./packages/core/src/vault/ownership.ts
+/**
+ * Whether an existing per-PR path is ours to reuse. A Vault mount is shared by every repository
+ * (and every PR) that uses it, and the default target `preview/{{service}}-{{number}}` has no
+ * repository in it, so an existing path is reused only when its marks name this repository, this
+ * PR and (when both say) this service; anything else is somebody else's and is left as found.
+ */
+
+
+
+/**
+ * A KV v2 path's `custom_metadata` as read from `<mount>/metadata/<path>` (`meta`); undefined when
+ * Vault answers 404 (no such path). Any other failure throws.
+ */
+async function ownership_readCustomMetadata(session, meta) {
+    try {
+        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+        return { custom: res?.data?.custom_metadata };
+    }
+    catch (err) {
+        if (err.status === 404)
+            return undefined;
+        throw err;
+    }
+}
+/** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
+function ownership_ownsPath(found, ours) {
+    if (!isOwnedBy(found, { repository: ours.repository, pr: ours.pr }))
+        return false;
+    return !found.service || !ours.service || found.service === ours.service;
+}
+/** What an existing path carries: our marks, foreign marks, other metadata or nothing at all. */
+function ownership_describeMarks(raw) {
+    const found = fromVaultMetadata(raw);
+    if (found)
+        return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
+    return raw && Object.keys(raw).length > 0 ? 'its metadata carries no preview-fleet marks' : 'it carries no preview-fleet marks';
+}
+/**
+ * An unmarked path may be finished (marked) only when it is exactly what this run would have
+ * written: the trace of our own create whose marks never landed (reply lost, run killed between
+ * the two requests). Anything else may hold somebody's values and is not touched.
+ */
+function ownership_isOurUnmarkedCopy(raw, existing, expected) {
+    if (raw && Object.keys(raw).length > 0)
+        return false;
+    return existing !== undefined && isDeepStrictEqual(existing, expected);
+}
+/** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
+function ownership_notOursError(fullPath, what, ours) {
+    return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
+        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. '
+            + 'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" '
+            + '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/paths.ts
 /**
  * Where KV paths live on the wire. KV v2 splits data (`<mount>/data/<p>`) from metadata
@@ -75295,6 +74781,7 @@ function paths_guardTarget(args) {
 
 
 
+
 const removal_isNotFound = (e) => e.status === 404;
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeVaultPath(session, o) {
@@ -75307,16 +74794,10 @@ async function removeVaultPath(session, o) {
         if (o.kvVersion === 1)
             return await removeKv1(session, o, result);
         const meta = paths_metadataPath(o.mount, 2, o.path);
-        let custom;
-        try {
-            const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-            custom = res?.data?.custom_metadata;
-        }
-        catch (err) {
-            if (removal_isNotFound(err))
-                return result('already-gone');
-            throw err;
-        }
+        const read = await ownership_readCustomMetadata(session, meta);
+        if (!read)
+            return result('already-gone');
+        const { custom } = read;
         const marks = (0,src_marks/* fromVaultMetadata */._d)(custom);
         if (!(0,src_marks/* isOwnedBy */.D0)(marks, o.owner)) {
             const found = (0,src_marks/* fromVaultMetadata */._d)(custom);
@@ -75409,6 +74890,395 @@ async function removal_listMarkedPaths(session, o) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-model.ts
+/**
+ * The sticky comment's data: one section per service, each carrying its facts as hidden JSON so
+ * the body can be parsed back, merged with other comments' sections and re-rendered.
+ *
+ * Ordering ("newer wins"): GitHub run ids grow with time across the whole repository, and a run
+ * for a newer head commit is always triggered after the run for an older one, so a section is
+ * newer than another when its (runId, runAttempt, updatedAt) is greater, compared in that order.
+ * A re-run of an old run keeps its run id, so it never overwrites a later run (it builds an older
+ * commit). Full ties fall back to the canonical JSON text, so merging is a semilattice join:
+ * commutative, associative and idempotent, whatever order comments are read in.
+ */
+const PREVIEW_STATES = [
+    'queued', 'building', 'deploying', 'ready', 'failed', 'tearing-down', 'destroyed', 'skipped',
+];
+/** The first line of every comment we own; a comment is ours only when its body starts with it. */
+const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
+/** Prefix of the hidden per-service metadata comment. */
+const SECTION_MARKER = '<!-- preview-fleet:section ';
+const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
+/** The section with only known keys, in a fixed order, empty optionals dropped. */
+function normalizeSection(s) {
+    const out = { service: s.service, state: s.state, runId: s.runId, runAttempt: s.runAttempt, updatedAt: s.updatedAt };
+    for (const k of OPTIONAL_STRINGS) {
+        const v = s[k];
+        if (typeof v === 'string' && v !== '')
+            out[k] = v;
+    }
+    if (Number.isSafeInteger(s.deploymentId) && s.deploymentId > 0)
+        out.deploymentId = s.deploymentId;
+    return out;
+}
+/** Canonical text of a section (stable key order): the last tie-breaker and the equality test. */
+function canonicalSection(s) {
+    return JSON.stringify(normalizeSection(s));
+}
+/** < 0 when `a` is older than `b`, > 0 when newer, 0 only for identical sections. */
+function comment_model_compareSections(a, b) {
+    if (a.runId !== b.runId)
+        return a.runId < b.runId ? -1 : 1;
+    if (a.runAttempt !== b.runAttempt)
+        return a.runAttempt < b.runAttempt ? -1 : 1;
+    const ta = Date.parse(a.updatedAt);
+    const tb = Date.parse(b.updatedAt);
+    if (ta !== tb && !Number.isNaN(ta) && !Number.isNaN(tb))
+        return ta < tb ? -1 : 1;
+    const ca = canonicalSection(a);
+    const cb = canonicalSection(b);
+    return ca === cb ? 0 : ca < cb ? -1 : 1;
+}
+/**
+ * Merges section lists: per service the newest section wins (see the module comment). The
+ * result is sorted by service name, so the rendered body depends only on the set of sections.
+ */
+function comment_model_mergeSections(...lists) {
+    const best = new Map();
+    for (const list of lists) {
+        for (const raw of list) {
+            const s = normalizeSection(raw);
+            const cur = best.get(s.service);
+            if (!cur || comment_model_compareSections(s, cur) > 0)
+                best.set(s.service, s);
+        }
+    }
+    return [...best.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+/**
+ * Applies one update to what the comments hold. A retry of the same run and attempt that
+ * changes nothing but the time counts as applied and leaves the stored section as it was, so
+ * the body stays unchanged and no PATCH is sent.
+ */
+function comment_model_applyUpdate(existing, update) {
+    const merged = comment_model_mergeSections(existing);
+    const cur = merged.find((s) => s.service === update.service);
+    if (cur && sameContent(cur, update))
+        return { sections: merged, applied: true, current: cur };
+    const sections = comment_model_mergeSections(merged, [update]);
+    const current = sections.find((s) => s.service === update.service);
+    return { sections, applied: canonicalSection(current) === canonicalSection(update), current };
+}
+/** Same run, attempt and facts; only `updatedAt` may differ. */
+function sameContent(a, b) {
+    return canonicalSection({ ...a, updatedAt: '' }) === canonicalSection({ ...b, updatedAt: '' });
+}
+/** JSON that can sit inside an HTML comment: `<`, `>` and `&` escaped, so `-->` never appears. */
+function encodeMeta(s) {
+    return canonicalSection(s).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function isState(v) {
+    return typeof v === 'string' && PREVIEW_STATES.includes(v);
+}
+/** A section from parsed JSON, or undefined when anything required is missing or mistyped. */
+function sectionFromJson(v) {
+    if (typeof v !== 'object' || v === null)
+        return undefined;
+    const o = v;
+    if (typeof o.service !== 'string' || o.service === '' || !isState(o.state))
+        return undefined;
+    if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string')
+        return undefined;
+    const s = {
+        service: o.service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, updatedAt: o.updatedAt,
+    };
+    for (const k of OPTIONAL_STRINGS)
+        if (typeof o[k] === 'string')
+            s[k] = o[k];
+    if (typeof o.deploymentId === 'number')
+        s.deploymentId = o.deploymentId;
+    return normalizeSection(s);
+}
+/** True when the body is one of our status comments (the marker opens it). */
+function comment_model_isStatusComment(body) {
+    return typeof body === 'string' && body.trimStart().startsWith(COMMENT_MARKER);
+}
+/** Every well-formed section in a body (metadata lines only); malformed metadata is skipped, never fatal. */
+function comment_model_parseStatusComment(body) {
+    const out = [];
+    for (const line of body.split('\n')) {
+        if (!line.startsWith(SECTION_MARKER) || !line.endsWith(' -->'))
+            continue;
+        try {
+            const s = sectionFromJson(JSON.parse(line.slice(SECTION_MARKER.length, -' -->'.length)));
+            if (s)
+                out.push(s);
+        }
+        catch {
+            // Not our JSON (edited by hand): ignore this section.
+        }
+    }
+    return comment_model_mergeSections(out);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
+/**
+ * Markdown for the sticky comment and the step summary. The body holds a table for people and,
+ * per service, hidden metadata for the next run; it never exceeds GitHub's 65,536-character
+ * comment limit: long details are cut (with a note), never the update.
+ */
+
+
+/** GitHub rejects issue comment bodies longer than this (characters). */
+const COMMENT_BODY_LIMIT = 65_536;
+const STATE_LABEL = {
+    queued: '⏳ queued',
+    building: '🔨 building',
+    deploying: '🚀 deploying',
+    ready: '✅ ready',
+    failed: '❌ failed',
+    'tearing-down': '🧹 tearing down',
+    destroyed: '🗑️ destroyed',
+    skipped: '⏭️ skipped',
+};
+/** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
+const cell = (s) => s.replace(/<!--/g, '&lt;!--');
+const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
+const isHttp = (u) => typeof u === 'string' && /^https?:\/\//i.test(u);
+/** An href that cannot end the markdown link early. */
+const href = (u) => u.replace(/[()|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const comment_render_link = (text, u) => `[${text.replace(/[[\]|]/g, '')}](${href(u)})`;
+function commitCell(s, ctx) {
+    if (!s.sha)
+        return '';
+    const short = s.sha.slice(0, 7);
+    return /^[0-9a-f]{7,64}$/i.test(s.sha)
+        ? `[\`${short}\`](${href(`${ctx.serverUrl.replace(/\/$/, '')}/${ctx.repository}/commit/${s.sha}`)})`
+        : code(short);
+}
+function linksCell(s) {
+    const links = [];
+    if (isHttp(s.runUrl))
+        links.push(comment_render_link(s.runAttempt > 1 ? `run (attempt ${s.runAttempt})` : 'run', s.runUrl));
+    if (isHttp(s.vaultUrl))
+        links.push(comment_render_link('Vault', s.vaultUrl));
+    return links.join(' · ');
+}
+function row(s, ctx) {
+    const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
+    return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
+}
+/** The per-service table shared by the comment and the job summary. */
+function renderStatusTable(sections, ctx) {
+    return summary_summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], comment_model_mergeSections(sections).map((s) => row(s, ctx)));
+}
+function detailsBlocks(sections) {
+    return sections.filter((s) => s.details).map((s) => {
+        const title = s.state === 'failed' ? 'why it failed' : 'details';
+        // Shown text must not open a hidden section of its own or close the block early.
+        const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
+        return `<details><summary><code>${s.service.replace(/[<>&]/g, '')}</code>: ${title}</summary>\n\n${shown}\n\n</details>`;
+    });
+}
+function renderUnbounded(sections, ctx) {
+    const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+    const details = detailsBlocks(sections);
+    if (details.length)
+        parts.push(...details.flatMap((d) => [d, '']));
+    parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));
+    parts.push('', '<sub>Kept up to date by preview-fleet: one comment per pull request, each service row from its newest run.</sub>');
+    return parts.join('\n');
+}
+/** The first `keep` UTF-16 units of `text`, not splitting a surrogate pair. */
+function cut(text, keep) {
+    let k = Math.max(0, Math.min(keep, text.length));
+    const c = text.charCodeAt(k - 1);
+    if (k > 0 && c >= 0xd800 && c <= 0xdbff)
+        k -= 1;
+    return text.slice(0, k);
+}
+/** Details cut to `keep` characters with a note saying how much is missing and where it is. */
+function truncateDetails(details, keep, runUrl) {
+    if (details.length <= keep)
+        return details;
+    const where = isHttp(runUrl) ? `the [run log](${href(runUrl)})` : 'the run log';
+    return `${cut(details, keep)}\n\n_… truncated: the first ${keep} of ${details.length} characters are shown (GitHub limits a comment to ${COMMENT_BODY_LIMIT.toLocaleString('en-US')} characters); the full text is in ${where}._`;
+}
+/**
+ * The comment body for these sections, at most `limit` characters. When too long, every
+ * section's details are cut to one common length (the largest that fits), each with a note.
+ */
+function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
+    const merged = comment_model_mergeSections(sections);
+    const full = renderUnbounded(merged, ctx);
+    if (full.length <= limit)
+        return full;
+    const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
+    const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
+    let lo = 0;
+    let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
+    if (renderUnbounded(withCap(0), ctx).length <= limit) {
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (renderUnbounded(withCap(mid), ctx).length <= limit)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return renderUnbounded(withCap(lo), ctx);
+    }
+    // Even without details the sections do not fit (hundreds of services or huge fields): drop
+    // the details and, as a last resort, cut the body; the update itself never fails.
+    const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
+    if (bare.length <= limit)
+        return bare;
+    const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
+    return cut(bare, limit - note.length) + note;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
+/**
+ * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
+ * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
+ *
+ * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
+ * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
+ * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
+ * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
+ * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
+ */
+
+/** What GITHUB_TOKEN acts as inside Actions. */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
+/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
+function parseCommentAuthor(input, value) {
+    const v = value.trim();
+    if (!LOGIN.test(v)) {
+        throw new errors/* InputError */.dz(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
+    }
+    return v;
+}
+/** GitHub logins are case-insensitive. */
+function comment_author_isAuthoredBy(login, author) {
+    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
+}
+/** The explanation when a comment we just created came back written by someone else than `author`. */
+function comment_author_authorMismatchHint(input, actual, author) {
+    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
+
+
+
+
+/** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
+async function listIssueComments(client, t) {
+    const all = await client.paginate(client.rest.issues.listComments, {
+        owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+    });
+    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
+}
+/** Our status comments (marker and `author`), oldest first (creation time, then id). */
+function findStatusComments(comments, author) {
+    return comments.filter((c) => comment_model_isStatusComment(c.body) && comment_author_isAuthoredBy(c.author, author)).sort((a, b) => {
+        const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
+        const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
+        if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
+            return ta - tb;
+        return a.id - b.id;
+    });
+}
+/**
+ * Records `update` in the PR's status comment. Several status comments (two runs created one at
+ * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
+ * there means another run deleted it first). An older run never overwrites a newer section.
+ */
+async function upsertStatusComment(client, t, update, ctx) {
+    return comment_upsert_writeStatusComment(client, t, await comment_upsert_readStatusComments(client, t), update, ctx);
+}
+/** Reads every page of comments once (the first half of an upsert). */
+async function comment_upsert_readStatusComments(client, t) {
+    const all = await listIssueComments(client, t);
+    const ours = findStatusComments(all, t.author);
+    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
+}
+/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
+async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
+    const { ours, held } = read;
+    const { sections, applied, current } = applyUpdate(held, update);
+    const body = renderStatusComment(sections, ctx);
+    let action = 'unchanged';
+    let keep = ours[0];
+    let createdAs;
+    if (!keep) {
+        const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+        keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
+        action = 'created';
+        if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
+            createdAs = data.user.login;
+    }
+    else if (keep.body !== body) {
+        const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+        keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
+        action = 'updated';
+    }
+    const deletedDuplicates = [];
+    for (const dup of ours.slice(1)) {
+        try {
+            await client.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: dup.id });
+        }
+        catch (err) {
+            if (statusOf(err) !== 404)
+                throw err;
+        }
+        deletedDuplicates.push(dup.id);
+    }
+    let final = sections;
+    if (action === 'updated' && othersActive(sections, update)) {
+        final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
+    }
+    return {
+        commentId: keep.id,
+        commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
+        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
+    };
+}
+/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
+const CONCURRENT_WINDOW_MS = (/* unused pure expression or super */ null && (15 * 60_000));
+/**
+ * True when another service's row changed shortly before this update: its job may be writing the
+ * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
+ * nothing for it.
+ */
+function othersActive(sections, update) {
+    const now = Date.parse(update.updatedAt);
+    return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
+}
+/**
+ * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
+ * same moment can each write a body without the other's row (last writer wins). Read the comment
+ * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
+ */
+async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
+    let latest = ours;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
+        const stored = parseStatusComment(data.body ?? '');
+        const mine = stored.find((s) => s.service === current.service);
+        if (mine && compareSections(mine, current) >= 0)
+            return stored;
+        latest = mergeSections(stored, ours);
+        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+    }
+    return latest;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-comment.ts
 /**
  * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
@@ -75473,7 +75343,7 @@ function teardown_ports_bindTeardownPorts(a) {
     const gh = a.github;
     const wait = () => (0,deadline/* withinDeadline */.iP)(a.timeoutMs, Math.min(30_000, (0,deadline/* remainingMs */.XW)() / 3));
     const ports = {
-        warn: a.warn,
+        logWarning: a.logWarning,
         uninstallRelease: (t) => uninstallRelease(a.kube, {
             release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: wait(), namespaceMarks: t.namespaceMarks,
         }),
@@ -75576,6 +75446,57 @@ function parseVaultInputs(raw, env, why, off) {
     return out;
 }
 
+// EXTERNAL MODULE: ./packages/core/src/context.ts
+var src_context = __nccwpck_require__(762);
+;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
+
+
+
+const PER_PAGE = 100;
+/** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
+async function pulls_getPullRequest(client, repository, number) {
+    const [owner, repo] = repository.split('/');
+    try {
+        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
+        return pullRequestFromPayload(data);
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return undefined;
+        throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
+    }
+}
+/**
+ * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
+ * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
+ * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
+ * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
+ * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
+ * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
+ */
+async function pulls_listOpenPullRequests(client, repository) {
+    const [owner, repo] = repository.split('/');
+    const all = [];
+    for (let page = 1;; page++) {
+        let res;
+        try {
+            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
+        }
+        catch (err) {
+            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
+                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+            });
+        }
+        if (!Array.isArray(res.data))
+            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
+        all.push(...res.data.map(pullRequestFromPayload));
+        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
+        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
+            break;
+    }
+    return all;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
 /**
  * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
@@ -75620,10 +75541,10 @@ async function inventory_markNamespaceWarned(cli, namespace, at) {
  * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
  * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
  */
-async function inventory_listReleasesByNamespace(cli) {
+async function inventory_listReleasesByNamespace(cli, helmMajor) {
     // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
     // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
-    const all = cli.helmMajor === 3 ? ['--all'] : [];
+    const all = helmMajor === 3 ? ['--all'] : [];
     const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
     let rows;
     try {
@@ -75670,9 +75591,9 @@ function bindReaperPorts(a) {
         listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
         getPullRequest: (pr) => getPullRequest(client, a.repository, pr),
         listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
-        listReleases: async () => listReleasesByNamespace({ ...a.kube, helmMajor: (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor }),
+        listReleases: async () => listReleasesByNamespace(a.kube, (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor),
         listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
-        async warn(plan, removeAt) {
+        async warnOfRemoval(plan, removeAt) {
             await comment(plan.pr, [
                 WARNING_MARKER,
                 `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
@@ -75692,6 +75613,7 @@ function bindReaperPorts(a) {
             await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
         },
         teardown: bindTeardownPorts(a),
+        logWarning: a.logWarning,
     };
     if (a.vault) {
         const v = a.vault;
@@ -75703,308 +75625,6 @@ function bindReaperPorts(a) {
     }
     return ports;
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/index.ts
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/images.ts
-/** Image lookup: "is this commit's tag already in the repository" (DescribeImages by tag). */
-
-
-/** The image tagged `tag` in `repository`, or undefined (ImageNotFoundException) when there is none. */
-async function findImage(ecr, repository, tag) {
-    try {
-        const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new DescribeImagesCommand({
-            repositoryName: repository, imageIds: [{ imageTag: tag }],
-        })));
-        const d = out.imageDetails?.[0];
-        if (!d?.imageDigest)
-            return undefined;
-        return { digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt };
-    }
-    catch (err) {
-        if (awsErrorName(err) === 'ImageNotFoundException')
-            return undefined;
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/manifest.ts
-/**
- * "Is this tag already in the registry we push to?" through the OCI distribution API, for when
- * the push host is not ECR itself (`registry` override, or `ecr: false`): ECR's DescribeImages
- * cannot see those images, and `podman manifest inspect` cannot read a single-image manifest
- * from a registry. HEAD /v2/<repository>/manifests/<tag> with the manifest media types; a 401
- * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
- * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
- */
-
-const MANIFEST_TYPES = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-function registryBaseUrl(host) {
-    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const loopback = name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
-    return `${loopback ? 'http' : 'https'}://${host}`;
-}
-/** Parses `Bearer realm="…",service="…",scope="…"` (or Basic) from WWW-Authenticate. */
-function parseChallenge(header) {
-    const scheme = header.trim().split(/\s+/)[0].toLowerCase();
-    const params = {};
-    for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
-        params[m[1].toLowerCase()] = m[2];
-    return { scheme, params };
-}
-/**
- * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
- * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
- */
-async function findImageInRegistry(q) {
-    const plainFetch = q.fetch ?? fetch;
-    const ms = q.requestTimeoutMs ?? 30_000;
-    const doFetch = (input, init) => waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
-    const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
-    const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
-    let res = await head();
-    if (res.status === 401) {
-        const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-        const basic = q.credentials ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}` : undefined;
-        if (challenge.scheme === 'basic' && basic) {
-            res = await head(basic);
-        }
-        else if (challenge.scheme === 'bearer' && challenge.params.realm) {
-            const tokenUrl = new URL(challenge.params.realm);
-            if (challenge.params.service)
-                tokenUrl.searchParams.set('service', challenge.params.service);
-            tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
-            const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
-            if (!t.ok)
-                return { found: false, reason: `the registry's token service answered ${t.status}` };
-            const body = (await t.json());
-            const token = body.token ?? body.access_token;
-            if (!token)
-                return { found: false, reason: 'the registry\'s token service returned no token' };
-            res = await head(`Bearer ${token}`);
-        }
-        else {
-            return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
-        }
-    }
-    if (res.status === 404)
-        return { found: false };
-    if (res.status === 200) {
-        const digest = res.headers.get('docker-content-digest');
-        if (!digest)
-            throw new ActionError(`${q.host} answered the manifest lookup without a Docker-Content-Digest header`);
-        return { found: true, digest };
-    }
-    return { found: false, reason: `the registry answered ${res.status}` };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/login.ts
-/**
- * Registry login from an ECR authorization token: the token decodes to `AWS:<password>`; both
- * the token and the password are masked before anything else happens, and the password reaches
- * the builder only on stdin (`--password-stdin`), never on a command line.
- */
-
-
-
-const BUILDERS = (/* unused pure expression or super */ null && (['docker', 'podman']));
-/** Splits a base64 `user:password` token; throws without echoing it when malformed. */
-function decodeAuthorizationToken(token) {
-    const decoded = Buffer.from(token, 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    if (i <= 0 || i === decoded.length - 1)
-        throw new ActionError('ECR returned an authorization token that is not base64 "user:password"');
-    return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
-}
-/** GetAuthorizationToken, decoded; the token and the password are masked before anything else. */
-async function ecrCredentials(ecr) {
-    const out = await ecr.call('GetAuthorizationToken', (c) => c.send(new GetAuthorizationTokenCommand({})));
-    const data = out.authorizationData?.[0];
-    const token = data?.authorizationToken;
-    if (!token)
-        throw new ActionError('ECR GetAuthorizationToken returned no token');
-    maskSecret(token);
-    const { username, password } = decodeAuthorizationToken(token);
-    maskSecret(password);
-    return { username, password, host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined, expiresAt: data.expiresAt };
-}
-/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
-async function registryLogin(ecr, o, credentials) {
-    const { username, password, host: tokenHost, expiresAt } = credentials ?? await ecrCredentials(ecr);
-    const host = o.host ?? tokenHost;
-    if (!host)
-        throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
-    await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], {
-        input: password, env: o.env, waitingFor: `the registry ${host}`, timeoutMs: withinDeadline(3 * (o.requestTimeoutMs ?? 30_000)),
-    });
-    return { host, username, expiresAt };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/build.ts
-/**
- * Build and push with a registry layer cache, as argv arrays. docker: one `buildx build --push`
- * with `type=registry` cache (ECR needs `image-manifest=true,oci-mediatypes=true` for cache
- * manifests, per AWS's BuildKit remote-cache announcement). podman (4.x): `build` then
- * `push --digestfile`; its `--cache-from`/`--cache-to` take a bare repository and store cache
- * entries as tags in it. Either way the digest comes from the push itself.
- * Build-arg values reach the builder's argv (`ps` shows them) but never the log: the logged
- * command shows `KEY=***`. Values that are secrets go through BuildKit secret mounts instead:
- * `--secret id=<id>,env=<VAR>` (docker buildx and podman ≥ 4.x alike; checked on podman 4.3.1)
- * with the value only in the builder's environment, read in the Dockerfile by
- * `RUN --mount=type=secret,id=<id>` and never stored in a layer or the cache.
- */
-
-
-
-
-
-
-/** The tag docker's registry cache lives under, next to the images in the same repository. */
-const CACHE_TAG = 'buildcache';
-function common(o) {
-    const args = ['--tag', o.image, '--file', o.file];
-    if (o.target)
-        args.push('--target', o.target);
-    if (o.platforms && o.platforms.length > 0)
-        args.push('--platform', o.platforms.join(','));
-    for (const [k, v] of o.buildArgs ?? [])
-        args.push('--build-arg', `${k}=${v}`);
-    [...(o.secrets?.keys() ?? [])].forEach((id, i) => args.push('--secret', `id=${id},env=${secretEnvName(i)}`));
-    return args;
-}
-/** The environment variable that carries the `index`-th secret to the builder (ids may hold `.` and `-`, names may not). */
-const secretEnvName = (index) => `PREVIEW_FLEET_BUILD_SECRET_${index}`;
-/** The builder's extra environment: each secret's value under its secretEnvName. */
-function secretEnv(o) {
-    return Object.fromEntries([...(o.secrets?.values() ?? [])].map((v, i) => [secretEnvName(i), v]));
-}
-/** An argv as it may be shown: every `--build-arg KEY=value` as `KEY=***`. */
-function displayArgv(argv) {
-    return argv.map((a, i) => (i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a));
-}
-const metadataFile = (workDir) => join(workDir, 'build-metadata.json');
-const digestFile = (workDir) => join(workDir, 'image.digest');
-/** The command lines for one build and push (pure; the target of the argv tests). */
-function buildCommands(o) {
-    if (o.builder === 'docker') {
-        const cache = o.cacheRepository
-            ? ['--cache-from', `type=registry,ref=${o.cacheRepository}:${CACHE_TAG}`,
-                '--cache-to', `type=registry,ref=${o.cacheRepository}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`]
-            : [];
-        return [['docker', 'buildx', 'build', '--push', ...common(o), ...cache, '--metadata-file', metadataFile(o.workDir), o.context]];
-    }
-    const cache = o.cacheRepository ? ['--cache-from', o.cacheRepository, '--cache-to', o.cacheRepository] : [];
-    return [
-        ['podman', 'build', ...common(o), ...cache, o.context],
-        ['podman', 'push', '--digestfile', digestFile(o.workDir), o.image],
-    ];
-}
-const REGISTRY_TRANSIENT = /\b(429|500|502|503|504)\b|too many requests|toomanyrequests|service unavailable|bad gateway|gateway timeout|internal server error|connection reset by peer|i\/o timeout|TLS handshake timeout/i;
-/** A command that failed on registry throttling, a 5xx or a dropped connection (a cache pull/push or the image push). */
-function classifyRegistryError(err) {
-    // Only the error's own last lines: a build's step output may print anything.
-    if (err instanceof CommandError)
-        return { transient: REGISTRY_TRANSIENT.test(lastLines(err.stderr || err.stdout, 3)) };
-    return { transient: false };
-}
-/** The last lines of both streams (podman prints steps on stdout and the error on stderr). */
-function tailOf(err) {
-    if (!(err instanceof CommandError))
-        return err instanceof Error ? err.message : String(err);
-    const out = lastLines(err.stdout, 10);
-    const errText = lastLines(err.stderr, 15);
-    return [out, errText].filter(Boolean).join('\n') || `exit code ${err.exitCode}`;
-}
-const CACHE_USED = /^(--> Using cache|#\d+ CACHED|#\d+ \[.*\] CACHED)/m;
-function readDigest(o) {
-    if (o.builder === 'docker') {
-        const meta = JSON.parse(readFileSync(metadataFile(o.workDir), 'utf8'));
-        const d = meta['containerimage.digest'];
-        if (typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d))
-            return d;
-        throw new ActionError(`docker buildx wrote no containerimage.digest to ${metadataFile(o.workDir)}`);
-    }
-    const d = readFileSync(digestFile(o.workDir), 'utf8').trim();
-    if (!/^sha256:[0-9a-f]{64}$/.test(d))
-        throw new ActionError(`podman push wrote no digest to ${digestFile(o.workDir)}`);
-    return d;
-}
-/** Builds and pushes inside a log group; a failure carries the builder's last lines. */
-async function buildAndPush(o) {
-    const [build, push] = buildCommands(o);
-    const clock = o.clock ?? systemClock;
-    const attempts = o.attempts ?? 3;
-    return group(`Build and push ${o.image} (${o.builder})`, async () => {
-        let output = '';
-        const step = async (argv, what) => {
-            const display = displayArgv(argv);
-            log.info(`$ ${describeCommand(display)}`);
-            try {
-                // Secrets go to the build's environment only (not the push's).
-                const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
-                const res = await retry(() => runCommand(argv, { env, stream: true, display, waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})` }), {
-                    attempts, baseMs: 1000, clock, classify: classifyRegistryError,
-                    onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
-                });
-                output += `${res.stdout}\n${res.stderr}\n`;
-            }
-            catch (err) {
-                throw new ActionError(`${what} of "${o.image}" with ${o.builder} failed:\n${tailOf(err)}`, { cause: err });
-            }
-        };
-        await step(build, o.builder === 'docker' ? 'Build and push' : 'Build');
-        if (push)
-            await step(push, 'Push');
-        const digest = readDigest(o);
-        log.info(`Pushed ${o.image}@${digest}`);
-        return { digest, cacheHit: CACHE_USED.test(output) };
-    });
-}
-/** Where the registry cache lives: the image's own repository (`host/repository`), or none. */
-function cacheRepositoryFor(cache, host, repository) {
-    return cache === 'registry' ? `${host}/${repository}` : undefined;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/host.ts
-/** Registry hosts as image references name them: `host[:port]`, no scheme, no path. */
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const HOST = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?$`);
-/** True for `registry.example.com`, `127.0.0.1:5000`, `[::1]:5000`; false for URLs, paths, empty ports. */
-function isRegistryHost(value) {
-    const m = HOST.exec(value);
-    if (!m || value.length > 253)
-        return false;
-    return m[1] === undefined || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
-/**
- * `@preview-fleet/core/registry`: the PR's own ECR repository (marks, scan-on-push, lifecycle
- * policy), image lookup, registry login from an ECR token, build-and-push with a registry layer
- * cache, and removal / inventory of only the repositories we marked.
- */
-
-
-
-
-
-
-
-
 
 // EXTERNAL MODULE: ./node_modules/node-vault/src/index.js
 var node_vault_src = __nccwpck_require__(8096);
@@ -76199,49 +75819,200 @@ async function loginVault(opts) {
     return session;
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./packages/core/src/vault/ownership.ts
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/clients.ts
 /**
- * Whether an existing per-PR path is ours to reuse. A Vault mount is shared by every repository
- * (and every PR) that uses it, and the default target `preview/{{service}}-{{number}}` has no
- * repository in it, so an existing path is reused only when its marks name this repository, this
- * PR and (when both say) this service; anything else is somebody else's and is left as found.
+ * The clients teardown and the reaper remove things with — helm/kubectl, Vault, ECR and GitHub —
+ * built once from the inputs both actions share. Vault and ECR sessions open lazily, at their
+ * step, and once: a Vault that cannot be reached fails the Vault step and nothing else.
  */
 
 
 
-/** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
-function ownership_ownsPath(found, ours) {
-    if (!isOwnedBy(found, { repository: ours.repository, pr: ours.pr }))
-        return false;
-    return !found.service || !ours.service || found.service === ours.service;
+
+
+
+function removalClients(o) {
+    const { ctx, requestTimeoutMs, vault, awsRegion, github } = o;
+    const clock = o.clock ?? src_clock/* systemClock */.m;
+    return {
+        repository: ctx.repository,
+        kube: kubectlTools({ requestTimeoutMs }),
+        timeoutMs: o.timeoutMs,
+        now: () => clock.now(),
+        logWarning: o.logWarning,
+        vault: vault && {
+            mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
+            session: once(() => loginVault({
+                addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
+                roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock, requestTimeoutMs,
+            })),
+        },
+        ecr: awsRegion ? once(async () => createEcrSession({ region: awsRegion, clock, requestTimeoutMs })) : undefined,
+        github: github && {
+            client: createGitHubClient(github.token, { baseUrl: ctx.apiUrl, requestTimeoutMs }),
+            serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
+            services: github.services, comment: true, deployments: github.deployments, commentAuthor: github.commentAuthor,
+        },
+    };
 }
-/** What an existing path carries: our marks, foreign marks, other metadata or nothing at all. */
-function ownership_describeMarks(raw) {
-    const found = fromVaultMetadata(raw);
-    if (found)
-        return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
-    return raw && Object.keys(raw).length > 0 ? 'its metadata carries no preview-fleet marks' : 'it carries no preview-fleet marks';
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/index.ts
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-status.ts
+/**
+ * One status update of a preview: the sticky comment, then the deployment and its status.
+ * GitHub failures do not throw: they come back as problems (a 403 explained for fork PRs and
+ * read-only tokens), so the caller decides whether a status update may fail a job.
+ */
+
+
+
+
+
+
+
+/** Why a write was refused and how to allow it safely. */
+function forbiddenHint(step, readOnly) {
+    const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
+    if (readOnly) {
+        return `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
+            'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
+            'from a separate workflow triggered by workflow_run (it runs with the base repository\'s token and never checks out ' +
+            'the fork\'s code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.';
+    }
+    return `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
+        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.';
+}
+function problem(step, err, isFork) {
+    const status = statusOf(err);
+    if (status === 403) {
+        const readOnly = isFork || isReadOnlyTokenError(err);
+        return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
+    }
+    const text = redact(errorText(err)).split('\n')[0];
+    return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
 }
 /**
- * An unmarked path may be finished (marked) only when it is exactly what this run would have
- * written: the trace of our own create whose marks never landed (reply lost, run killed between
- * the two requests). Anything else may hold somebody's values and is not touched.
+ * Reads the comment, records the update in the deployment (when an environment is given and the
+ * update is not stale: the head SHA's deployment gets the state's status, `destroyed` marks the
+ * environment's deployments inactive), then writes the comment with the deployment's id, so the
+ * next update of the same commit posts its status without looking the deployment up. A stale
+ * update (a newer run already recorded this service) changes neither.
  */
-function ownership_isOurUnmarkedCopy(raw, existing, expected) {
-    if (raw && Object.keys(raw).length > 0)
-        return false;
-    return existing !== undefined && isDeepStrictEqual(existing, expected);
+async function publishPreviewStatus(client, o) {
+    const out = { deactivated: [], foreign: [], problems: [] };
+    const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
+    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author };
+    let read;
+    try {
+        read = await readStatusComments(client, target);
+        out.foreign = read.foreign;
+    }
+    catch (err) {
+        out.problems.push(problem('comment', err, o.isFork === true));
+    }
+    let section = o.section;
+    const stale = read !== undefined && !applyUpdate(read.held, section).applied;
+    const state = deploymentStatusFor(section.state);
+    if (o.environment && state && !stale) {
+        try {
+            if (state === 'inactive') {
+                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
+                out.deploymentStatus = state;
+            }
+            else if (!section.sha) {
+                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+            }
+            else {
+                const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
+                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
+                out.deploymentId = id;
+                out.deploymentStatus = state;
+                section = { ...section, environment: o.environment, deploymentId: id };
+            }
+        }
+        catch (err) {
+            const p = problem('deployment', err, o.isFork === true);
+            out.problems.push(p);
+            // A read-only token refuses every write: one explanation is enough, and no comment call is wasted.
+            if (p.readOnly) {
+                p.message += ' The PR comment was not attempted either.';
+                return out;
+            }
+        }
+    }
+    if (!read)
+        return out;
+    try {
+        out.comment = await writeStatusComment(client, target, read, section, ctx);
+        if (out.comment.createdAs) {
+            out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+        }
+    }
+    catch (err) {
+        out.problems.push(problem('comment', err, o.isFork === true));
+    }
+    return out;
 }
-/** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
-function ownership_notOursError(fullPath, what, ours) {
-    return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
-        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. '
-            + 'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" '
-            + '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+/** The deployment id a section of the same head SHA and environment recorded, if any. */
+function cachedDeployment(held, update, environment) {
+    const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
+    return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
+}
+/**
+ * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
+ * is only a hint read back from a comment: it is used only when GitHub says that deployment is
+ * this repository's preview of this PR, in this environment, for this commit (one GET). An update
+ * without a URL repeats the last known one (the comment's, else GitHub's), so "View deployment"
+ * stays through a redeploy; a lookup that fails posts none, as before.
+ */
+async function postStatus(client, o, repository, state, cached, knownUrl) {
+    let url = o.section.url ?? knownUrl;
+    const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
+        owner: o.owner, repo: o.repo, deploymentId, state,
+        environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment, deploymentId, pr: o.pr, created, service: o.section.service })
+            .catch(() => undefined),
+        logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
     });
+    if (cached !== undefined) {
+        const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
+        if (d && isOurDeployment(d, repository, o.pr) && d.environment === o.environment && d.sha === o.section.sha) {
+            try {
+                await status(cached);
+                return cached;
+            }
+            catch (err) {
+                if (statusOf(err) !== 404)
+                    throw err;
+            }
+        }
+    }
+    const dep = await ensureDeployment(client, {
+        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
+    });
+    await status(dep.id, dep.created);
+    return dep.id;
 }
+
+;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
+
+
+
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./packages/core/src/vault/seed.ts
 /**
@@ -76421,19 +76192,14 @@ async function seedSecrets(session, o) {
  */
 
 
+
 /** 'renewed', 'current' (nothing to move), or 'not-ours' (absent, unmarked or another owner's: left as found). KV v2 only. */
 async function renewVaultExpiry(session, o) {
     const meta = metadataPath(o.mount, 2, o.path);
-    let custom;
-    try {
-        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-        custom = res?.data?.custom_metadata;
-    }
-    catch (err) {
-        if (err.status === 404)
-            return 'not-ours';
-        throw err;
-    }
+    const read = await readCustomMetadata(session, meta);
+    if (!read)
+        return 'not-ours';
+    const { custom } = read;
     const current = fromVaultMetadata(custom);
     if (!current || !isOwnedBy(current, { repository: o.marks.repository, pr: o.marks.pr }))
         return 'not-ours';
@@ -76609,9 +76375,6 @@ function planTeardown(inputs, pr, repository) {
 
 
 
-
-
-
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
 function validate() {
     const inputs = parseInputs(readRawInputs());
@@ -76623,7 +76386,6 @@ function validate() {
 async function main() {
     const { inputs, ctx, pr, plan } = validate();
     (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
-    const requestTimeoutMs = inputs.requestTimeoutMs;
     if (ctx.action === 'unlabeled' && ctx.label !== undefined && ctx.label !== inputs.label) {
         src/* log */.Rm.info(`Label "${ctx.label}" was removed, not "${inputs.label}": nothing to tear down`);
         (0,src/* setOutputs */.n0)({ report: JSON.stringify({ pr, failed: false, nothingFound: true, skipped: `unlabeled ${ctx.label}`, results: [] }) });
@@ -76632,28 +76394,11 @@ async function main() {
     const token = inputs['github-token'];
     if (!token)
         src/* log */.Rm.warning('github-token is empty: the PR comment and deployments are left as they are');
-    const client = token ? createGitHubClient(token, { baseUrl: ctx.apiUrl, requestTimeoutMs }) : undefined;
-    const vault = inputs.vault;
-    const ecrRegion = inputs.awsRegion;
-    const ports = teardown_ports_bindTeardownPorts({
-        repository: ctx.repository,
-        kube: { helm: 'helm', kubectl: 'kubectl', requestTimeoutMs },
-        timeoutMs: inputs.timeoutMs,
-        now: () => src/* systemClock */.ml.now(),
-        warn: (m) => src/* log */.Rm.warning(m),
-        vault: vault && {
-            mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
-            session: once(() => loginVault({
-                addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-                roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock: src/* systemClock */.ml, requestTimeoutMs,
-            })),
-        },
-        ecr: ecrRegion ? once(async () => createEcrSession({ region: ecrRegion, clock: src/* systemClock */.ml, requestTimeoutMs })) : undefined,
-        github: client && {
-            client, serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
-            services: inputs.services, comment: true, deployments: true, commentAuthor: inputs.commentAuthor,
-        },
-    });
+    const ports = teardown_ports_bindTeardownPorts(removalClients({
+        ctx, requestTimeoutMs: inputs.requestTimeoutMs, timeoutMs: inputs.timeoutMs, vault: inputs.vault, awsRegion: inputs.awsRegion,
+        github: token ? { token, commentAuthor: inputs.commentAuthor, services: inputs.services, deployments: true } : undefined,
+        logWarning: (m) => src/* log */.Rm.warning(m),
+    }));
     src/* log */.Rm.info(`Tearing down the preview of ${ctx.repository}#${pr}: ${plan.targets.map((t) => `${t.namespace}/${t.release}`).join(', ')}`);
     const [report] = await teardown_teardownMany(ports, [itemFromTargets(pr, plan.targets, plan.environments)]);
     const table = renderRemovalTable(report.results);
@@ -76995,12 +76740,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
   W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
-  ml: () => (/* reexport */ clock/* systemClock */.m),
   xw: () => (/* reexport */ naming/* templateVars */.xw),
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseRetryAfter, parseUrl, planHost, planImageTag, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseRetryAfter, parseUrl, planHost, planImageTag, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -77895,7 +77639,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_BOUNDS, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, getState, group, input, killChildren, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseUrl, remainingMs, rememberSecret, saveState, setMinMaskLength, setOutput, shortValueNotice, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_BOUNDS, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, group, input, killChildren, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseUrl, remainingMs, rememberSecret, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -77977,6 +77721,7 @@ function parseStepTimeout(raw) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
 
 
 
@@ -78102,7 +77847,7 @@ function readInputs(names, o = {}) {
 /* harmony export */   gj: () => (/* binding */ requestIdToken),
 /* harmony export */   n0: () => (/* binding */ setOutputs)
 /* harmony export */ });
-/* unused harmony exports setOutput, saveState, getState, group */
+/* unused harmony exports setOutput, group */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -78127,12 +77872,6 @@ function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
         if (value !== undefined)
             setOutput(name, value);
-}
-function saveState(name, value) {
-    toolkit.saveState(name, guard(`state "${name}"`, value));
-}
-function getState(name) {
-    return toolkit.getState(name);
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
@@ -81357,9 +81096,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -81402,8 +81141,6 @@ const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
     setSecret: (value) => setSecret(value),
     setOutput: (name, value) => setOutput(name, value),
-    saveState: (name, value) => saveState(name, value),
-    getState: (name) => getState(name),
     info: (message) => info(message),
     debug: (message) => debug(message),
     notice: (message, title) => notice(message, title ? { title } : {}),

@@ -28396,7 +28396,7 @@ __webpack_async_result__();
 /* harmony export */ });
 /* unused harmony exports INPUT_NAMES, DEFAULTS */
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6344);
-/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2162);
+/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6863);
 /**
  * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
  * Header values are masked as they are read.
@@ -28491,7 +28491,7 @@ function parseInputs(given, headSha) {
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6344);
-/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2162);
+/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6863);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3496);
 /**
  * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
@@ -28718,7 +28718,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, getState, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, saveState, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -28800,6 +28800,7 @@ function parseStepTimeout(raw) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
 
 
 
@@ -29031,7 +29032,7 @@ function verifyHtpasswd(file, user, password) {
 
 /***/ }),
 
-/***/ 2162:
+/***/ 6863:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29047,7 +29048,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   N9: () => (/* reexport */ waitReady)
 });
 
-// UNUSED EXPORTS: CHECKSUM_ANNOTATION, DEFAULT_LIMITS, DEFAULT_QUOTA, FIELD_MANAGER, GUARDRAIL_NAME, IN_PROGRESS_HINT, PENDING_STATUSES, WARNED_AT_ANNOTATION, appSecretManifest, applicationReady, applicationState, applyManifests, applyRecovery, buildGeneratedValues, checkCap, checkQuantity, claimNamespace, collectDiagnostics, dataChecksum, deepMerge, deleteMarkedNamespaces, deleteNamespace, deployPreview, describeApplication, describeAttempt, describeInProgress, describeRecovery, describeStuck, detectTools, ensureNamespace, getReleaseHistory, getReleaseStatus, getValuesArgs, goDuration, guardNamespace, guardrailManifests, hasSyncedRevision, headlineReasons, historyArgs, isAlreadyExists, isCountResource, isNotFound, isSystemNamespace, junitCounts, kubectlJson, listMarkedNamespaces, listPreviewNamespaces, listReleasesByNamespace, listWorkloads, markNamespaceWarned, mergeDiagnostics, namespaceManifest, notOwnedReason, parseEgressAllow, parseHelmMajor, parseJUnit, parseLimitRangeInput, parseQuantityToggle, parseQuotaInput, parseReleaseHistory, parseReleaseStatus, parseScalar, parseUnreadyPods, parseValuesBlock, parseWarningEvents, planPreviewNames, planRecovery, probeOnce, probeUntilReady, readNamespace, recoverStuckRelease, releaseLabels, renderDiagnostics, renderJUnit, renderValuesFile, requireWorkloads, rollbackArgs, rolledOut, runHelm, runKubectl, setPath, splitImage, splitKeyPath, statusArgs, statusExpected, stillWanted, uninstallArgs, uninstallRelease, upgradeArgs, waitForApplication, waitForRollouts
+// UNUSED EXPORTS: CHECKSUM_ANNOTATION, DEFAULT_QUOTA, appSecretManifest, applicationState, buildGeneratedValues, checkCap, checkQuantity, dataChecksum, deepMerge, deployPreview, describeInProgress, describeRecovery, detectTools, goDuration, guardNamespace, guardrailManifests, hasSyncedRevision, headlineReasons, isCountResource, junitCounts, mergeDiagnostics, namespaceManifest, parseEgressAllow, parseHelmMajor, parseJUnit, parseLimitRangeInput, parseQuotaInput, parseReleaseHistory, parseReleaseStatus, parseScalar, parseUnreadyPods, parseValuesBlock, parseWarningEvents, planPreviewNames, planRecovery, probeUntilReady, renderDiagnostics, renderJUnit, renderValuesFile, rollbackArgs, setPath, splitImage, splitKeyPath, statusExpected, stillWanted, uninstallArgs, upgradeArgs
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -29077,9 +29078,9 @@ var exec = __nccwpck_require__(6192);
 
 /** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
 const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
-/** kubectl from PATH (or `kubectl`), for code that never calls helm. */
+/** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
 function tools_kubectlTools(options = {}) {
-    return { kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -29477,16 +29478,6 @@ async function namespace_claimNamespace(tools, name, marks, state) {
     namespace_guardNamespace(name, now, { repository: marks.repository, pr: marks.pr });
     return { created: false, state: now };
 }
-/** Guards, then creates (never adopts) or refreshes the namespace with our marks. */
-async function ensureNamespace(tools, name, marks) {
-    const read = await namespace_readNamespace(tools, name);
-    namespace_guardNamespace(name, read, { repository: marks.repository, pr: marks.pr });
-    const { created, state } = await namespace_claimNamespace(tools, name, marks, read);
-    const manifest = namespace_namespaceManifest(name, marks, state);
-    await namespace_applyManifests(tools, [manifest]);
-    const applied = { ...marks, createdAt: manifest.metadata.annotations[ANNOTATIONS.createdAt] };
-    return { name, created, marks: applied };
-}
 
 // EXTERNAL MODULE: ./packages/core/src/network.ts
 var network = __nccwpck_require__(8095);
@@ -29716,9 +29707,6 @@ function statusArgs(a) {
 function helm_args_historyArgs(a) {
     return ['history', a.release, '--namespace', a.namespace, '--max', String(a.max ?? 20), '--output', 'json'];
 }
-function getValuesArgs(a) {
-    return ['get', 'values', a.release, '--namespace', a.namespace, '--output', 'json'];
-}
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/release.ts
 /**
@@ -29842,21 +29830,31 @@ async function release_applyRecovery(tools, release, namespace, plan, timeoutMs)
 }
 /** What to do about a release another deploy appears to be running. */
 const release_IN_PROGRESS_HINT = 'Wait for the other run to finish and re-run this job; if no other run is deploying it, the release is recovered automatically once it is older than stuck-after (or lower stuck-after)';
-/** Finds and recovers a stuck release; `none` when it is absent or healthy; throws when another deploy appears to be running it. */
-async function recoverStuckRelease(tools, release, namespace, timeoutMs, at) {
-    const plan = release_planRecovery(await release_getReleaseHistory(tools, release, namespace), at);
-    await release_applyRecovery(tools, release, namespace, plan, timeoutMs);
-    return plan;
-}
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
 var secrets = __nccwpck_require__(6715);
+;// CONCATENATED MODULE: ./packages/core/src/runtime/summary.ts
+/**
+ * Markdown tables for job summaries and the PR comment: one builder, so no value can end its row
+ * or the table early (a `|` in a Helm error, a newline in a Kubernetes event).
+ */
+/** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
+function tableCell(value) {
+    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+}
+/** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
+function summaryTable(headers, rows) {
+    const line = (cells) => `| ${cells.map(tableCell).join(' | ')} |`;
+    return [line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/diagnostics.ts
 /**
  * Why a preview is not ready, as markdown a reviewer can act on: Helm's status and last error,
  * Warning events (newest first), pods that are not ready with their waiting reasons
  * (ImagePullBackOff, CrashLoopBackOff, …) and quota refusals — trimmed to what fits a comment.
  */
+
 
 
 
@@ -29951,12 +29949,10 @@ function diagnostics_renderDiagnostics(d, args) {
             lines.push(`- … and ${d.pods.length - MAX_PODS} more`);
     }
     if (d.events.length) {
-        lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', '| object | reason | count | message |', '| --- | --- | --- | --- |');
-        const esc = (s) => s.replace(/\|/g, '\\|');
-        for (const e of d.events.slice(0, MAX_EVENTS))
-            lines.push(`| \`${e.object}\` | ${e.reason} | ${e.count} | ${esc(oneLine(e.message, 160))} |`);
+        const rows = d.events.slice(0, MAX_EVENTS).map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
         if (d.events.length > MAX_EVENTS)
-            lines.push(`| … | | | ${d.events.length - MAX_EVENTS} more |`);
+            rows.push(['…', '', '', `${d.events.length - MAX_EVENTS} more`]);
+        lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', summaryTable(['object', 'reason', 'count', 'message'], rows));
     }
     if (!d.pods.length && !d.events.length && !d.release)
         lines.push('', '_No pods, events or release found in the namespace._');
@@ -30165,7 +30161,7 @@ function helmWaitMs(timeoutMs, rollsBack) {
     const left = withinDeadline(timeoutMs, Math.min(HELM_DIAGNOSTICS_RESERVE_MS, timeoutMs / 4));
     return rollsBack ? Math.max(1000, Math.floor(left / 2)) : left;
 }
-const isTools = (t) => typeof t.then !== 'function';
+const isDetected = (t) => typeof t.then !== 'function';
 async function deployPreview(plan, ports) {
     const clock = ports.clock ?? systemClock;
     const timings = {};
@@ -30179,7 +30175,8 @@ async function deployPreview(plan, ports) {
             timings[name] = clock.now() - t0;
         }
     };
-    const kubectl = ports.kubectl ?? (isTools(ports.tools) ? ports.tools : kubectlTools());
+    // The reads that need no major start before detection ends: helm and kubectl from PATH until then.
+    const kubectl = isDetected(ports.tools) ? ports.tools : (ports.kubectl ?? kubectlTools());
     const toolsReady = Promise.resolve(ports.tools);
     // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
     // previews for the cap, the namespace and the release's history (a stuck revision?).
@@ -30189,7 +30186,7 @@ async function deployPreview(plan, ports) {
         plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
         readNamespace(kubectl, plan.namespace),
         // `helm history` reads the same in both majors, so it need not wait for the version.
-        getReleaseHistory(isTools(ports.tools) ? ports.tools : { helm: ports.helm ?? 'helm', env: kubectl.env, requestTimeoutMs: kubectl.requestTimeoutMs }, plan.release, plan.namespace),
+        getReleaseHistory(kubectl, plan.release, plan.namespace),
     ]));
     if (!wanted.wanted)
         return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
@@ -38047,6 +38044,7 @@ function renderJUnit(r, o = {}) {
 
 
 
+
 async function waitReady(tools, o) {
     const clock = o.clock ?? src_clock/* systemClock */.m;
     const start = clock.now();
@@ -38136,249 +38134,11 @@ async function waitReady(tools, o) {
 }
 /** The phase table for the job summary. */
 function renderPhases(r) {
-    const rows = r.phases.map((p) => `| ${p.phase} | ${(p.ms / 1000).toFixed(1)} s | ${p.ok ? '✅' : '❌'} | ${p.detail.replace(/\|/g, '\\|')} |`);
-    return ['| phase | time | ok | detail |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
-/**
- * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
- * unless the namespace carries our marks for this repository and PR (`fromKube` + `isOwnedBy`), so
- * `default`, `kube-system` or a look-alike `preview-pr-5` someone made by hand are never touched.
- * Every function returns a RemovalResult and never throws.
- */
-
-
-
-
-
-/** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
-function removal_goDuration(ms) {
-    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
-}
-const removal_oneLine = (text) => redact(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
-/** System namespaces are refused by name before any call, whatever labels they carry. */
-function isSystemNamespace(name) {
-    return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
-}
-/** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
-async function getNamespace(cli, name) {
-    const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
-    return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
-}
-/** Why a namespace is not ours, for the report (undefined when it is ours). */
-function notOwnedReason(ns, owner) {
-    const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-    const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
-    if (isOwnedBy(marks, owner))
-        return undefined;
-    return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
-}
-/** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
-function describeStuck(ns) {
-    const finalizers = [...new Set([...(ns.spec?.finalizers ?? []), ...(ns.metadata?.finalizers ?? [])])];
-    const conditions = (ns.status?.conditions ?? [])
-        .filter((c) => c.status === 'True' && c.message)
-        .map((c) => `${c.type}: ${c.message}`);
-    const parts = [`stuck ${ns.status?.phase ?? 'Terminating'}`];
-    parts.push(finalizers.length ? `finalizers holding it: ${finalizers.join(', ')}` : 'no finalizers listed');
-    if (conditions.length)
-        parts.push(conditions.join('; '));
-    return parts.join('; ');
-}
-/**
- * `helm uninstall --wait` of a release in the PR's namespace. The release is ours when its
- * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
- * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
- */
-async function uninstallRelease(cli, o) {
-    const name = `${o.namespace}/${o.release}`;
-    const result = (status, reason) => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
-    try {
-        if (isSystemNamespace(o.namespace))
-            return result('skipped-unmarked', `${o.namespace} is a system namespace`);
-        if (o.namespaceMarks) {
-            const who = `${o.namespaceMarks.repository}#${o.namespaceMarks.pr}`;
-            if (!isOwnedBy(o.namespaceMarks, o.owner))
-                return result('skipped-unmarked', `namespace marked for ${who}`);
-        }
-        else {
-            const ns = await getNamespace(cli, o.namespace);
-            if (!ns)
-                return result('already-gone');
-            const why = notOwnedReason(ns, o.owner);
-            if (why)
-                return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
-        }
-        const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', removal_goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
-        if (r.exitCode === 0)
-            return result('deleted');
-        const text = `${r.stderr}\n${r.stdout}`;
-        // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
-        if (/release: not found|release not loaded/i.test(text))
-            return result('already-gone');
-        if (/namespaces? "[^"]+" not found/i.test(text))
-            return result('already-gone');
-        return result('failed', `helm uninstall failed: ${removal_oneLine(text)}`);
-    }
-    catch (err) {
-        return result('failed', removal_oneLine(errorText(err)));
-    }
-}
-/**
- * Deletes the PR's namespace and waits until it is gone (`kubectl delete --wait --timeout`), only
- * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
- * `failed` with the finalizers and conditions that hold it.
- */
-async function deleteNamespace(cli, o) {
-    const result = (status, reason) => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
-    try {
-        if (isSystemNamespace(o.name))
-            return result('skipped-unmarked', 'a system namespace is never deleted');
-        const ns = await getNamespace(cli, o.name);
-        if (!ns)
-            return result('already-gone');
-        const why = notOwnedReason(ns, o.owner);
-        if (why)
-            return result('skipped-unmarked', why);
-        const [r] = await deleteVerified(cli, [o.name], o.timeoutMs);
-        return { ...r, kind: 'namespace' };
-    }
-    catch (err) {
-        return result('failed', removal_oneLine(errorText(err)));
-    }
-}
-/**
- * The reaper's batch form: namespaces whose marks the inventory already read are deleted `perCall`
- * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
- * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
- */
-async function deleteMarkedNamespaces(cli, items, o) {
-    const out = new Map();
-    const verified = [];
-    for (const it of items) {
-        const who = it.marks.repository;
-        if (isSystemNamespace(it.name))
-            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
-        else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
-            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
-        }
-        else
-            verified.push(it.name);
-    }
-    if (verified.length) {
-        try {
-            for (const r of await deleteVerified(cli, verified, o.timeoutMs))
-                out.set(r.name, r);
-        }
-        catch (err) {
-            for (const n of verified)
-                out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: removal_oneLine(errorText(err)) });
-        }
-    }
-    return items.map((it) => out.get(it.name));
-}
-/** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
-async function deleteVerified(cli, names, timeoutMs) {
-    const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${removal_goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
-    const text = `${r.stdout}\n${r.stderr}`;
-    const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
-    const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
-    let survivors = new Map();
-    if (r.exitCode !== 0) {
-        const left = names.filter((n) => !missing.has(n));
-        if (left.length) {
-            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
-            if (got.exitCode !== 0) {
-                return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
-                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${removal_oneLine(text)}` }));
-            }
-            const parsed = got.stdout.trim() ? JSON.parse(got.stdout) : undefined;
-            const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
-            survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
-        }
-    }
-    return names.map((name) => {
-        const survivor = survivors.get(name);
-        if (survivor) {
-            const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
-                ? `${describeStuck(survivor)} (waited ${removal_goDuration(timeoutMs)})`
-                : `kubectl delete failed: ${removal_oneLine(text)}`;
-            return { kind: 'namespace', name, status: 'failed', reason };
-        }
-        if (missing.has(name) && !deleted.has(name))
-            return { kind: 'namespace', name, status: 'already-gone' };
-        return { kind: 'namespace', name, status: 'deleted' };
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
-/**
- * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
- * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
- * Helm release in those namespaces from one `helm list --all-namespaces`.
- */
-
-
-
-/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
-const WARNED_AT_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/warned-at`));
-/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
-async function listMarkedNamespaces(cli, repository) {
-    const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
-    let items;
-    try {
-        items = JSON.parse(r.stdout).items ?? [];
-    }
-    catch (err) {
-        throw new ActionError(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
-    }
-    const out = [];
-    for (const ns of items) {
-        const name = ns.metadata?.name;
-        const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-        if (!name || !marks || !isOwnedBy(marks, { repository }))
-            continue;
-        const annotations = ns.metadata?.annotations ?? {};
-        out.push({
-            name, marks, phase: ns.status?.phase ?? 'Active',
-            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
-            services: (annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-        });
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
-async function markNamespaceWarned(cli, namespace, at) {
-    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
-}
-/**
- * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
- * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
- */
-async function listReleasesByNamespace(cli) {
-    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
-    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
-    const all = cli.helmMajor === 3 ? ['--all'] : [];
-    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
-    let rows;
-    try {
-        rows = JSON.parse(r.stdout.trim() || '[]');
-    }
-    catch (err) {
-        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
-    }
-    const out = new Map();
-    for (const row of rows) {
-        if (!row.name || !row.namespace)
-            continue;
-        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
-    }
-    return out;
+    return summaryTable(['phase', 'time', 'ok', 'detail'], r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]));
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
-
+/** Kubernetes for the actions: what deploy-helm and wait-ready call, and the pure helpers their inputs and tests use. */
 
 
 
@@ -39255,7 +39015,7 @@ function readInputs(names, o = {}) {
 /* harmony export */   Sy: () => (/* binding */ writeSummary),
 /* harmony export */   n0: () => (/* binding */ setOutputs)
 /* harmony export */ });
-/* unused harmony exports setOutput, saveState, getState, group, requestIdToken */
+/* unused harmony exports setOutput, group, requestIdToken */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9405);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6715);
@@ -39280,12 +39040,6 @@ function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
         if (value !== undefined)
             setOutput(name, value);
-}
-function saveState(name, value) {
-    toolkit.saveState(name, guard(`state "${name}"`, value));
-}
-function getState(name) {
-    return toolkit.getState(name);
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
@@ -42510,9 +42264,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -42555,8 +42309,6 @@ const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
     setSecret: (value) => setSecret(value),
     setOutput: (name, value) => setOutput(name, value),
-    saveState: (name, value) => saveState(name, value),
-    getState: (name) => getState(name),
     info: (message) => info(message),
     debug: (message) => debug(message),
     notice: (message, title) => notice(message, title ? { title } : {}),
