@@ -35,19 +35,31 @@ export function splitKeyPath(input: string, path: string): string[] {
 export function setPath(target: Values, path: string[], value: unknown): void {
   let node: Record<string, unknown> = target;
   for (const key of path.slice(0, -1)) {
-    const next = node[key];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) setOwn(node, key, {});
     node = node[key] as Record<string, unknown>;
   }
-  node[path[path.length - 1]!] = value;
+  setOwn(node, path[path.length - 1]!, value);
+}
+
+/**
+ * `o[key] = value` as an own property even for `__proto__`: a values key is data (YAML allows
+ * it), and plain assignment would set the object's prototype instead (prototype pollution).
+ */
+function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 const isMap = (v: unknown): v is Values => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Helm's coalescing for values files: maps merge key by key, anything else replaces. */
 export function deepMerge(base: Values, over: Values): Values {
-  const out: Values = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isMap(out[k]) && isMap(v) ? deepMerge(out[k] as Values, v) : v;
+  const out: Values = {};
+  for (const [k, v] of Object.entries(base)) setOwn(out, k, v);
+  for (const [k, v] of Object.entries(over)) {
+    const mine = Object.hasOwn(out, k) ? out[k] : undefined;
+    setOwn(out, k, isMap(mine) && isMap(v) ? deepMerge(mine as Values, v) : v);
+  }
   return out;
 }
 

@@ -48,6 +48,6 @@ describe('argo cd application', () => {
 
   it('reads sync and health', () => {
     expect(applicationState({ status: { sync: { status: 'Synced' }, health: { status: 'Degraded', message: 'Deployment app has timed out progressing' } } }))
-      .toEqual({ found: true, sync: 'Synced', health: 'Degraded', message: 'Deployment app has timed out progressing' });
+      .toEqual({ found: true, sync: 'Synced', health: 'Degraded', revisions: [], images: [], message: 'Deployment app has timed out progressing' });
   });
 });

@@ -37,6 +37,13 @@ describe('generated values file', () => {
     }));
   });
 
+  it('keeps a "__proto__" key as data, never as the prototype (fast-check found it)', () => {
+    const v = buildGeneratedValues({ values: { ['__proto__']: 'x' } });
+    expect(Object.hasOwn(v, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(parse(renderValuesFile(v))).toEqual({ ['__proto__']: 'x' });
+  });
+
   it.each([
     ['2', 2], ['"2"', '2'], ['true', true], ['null', null], ['hello, world', 'hello, world'], ['a=b', 'a=b'], ["'x y'", 'x y'],
     ['key: value', 'key: value'], ['[1, 2]', '[1, 2]'], ['', ''],
