@@ -3,7 +3,7 @@
  * Header values are masked as they are read.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, InputError, readInputs, maskSecret, parseList, parseRequestTimeout, parseStepTimeout, parseUrl,
+  DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, InputError, readInputs, maskSecret, parseList, parseRequestTimeout, parseStepTimeout, parseUrl,
   planNamespace, refuseMetadataUrl,
 } from '@preview-fleet/core';
 import {
@@ -13,7 +13,7 @@ import {
 
 export const INPUT_NAMES = [
   'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-  'request-timeout', 'argocd-revision', 'junit-report', 'report-url',
+  'request-timeout', 'argocd-revision', 'junit-report', 'report-url', 'seed-job',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -21,7 +21,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
   timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'argocd-revision': '',
-  'junit-report': '', 'report-url': '',
+  'junit-report': '', 'report-url': '', 'seed-job': '',
 };
 
 export interface Inputs {
@@ -41,6 +41,8 @@ export interface Inputs {
   junitReport?: string;
   /** Link shown with the smoke results; undefined links the run. */
   reportUrl?: string;
+  /** The seed Job in `namespace` whose row counts and duration go into smoke-report. */
+  seedJob?: string;
   argocd?: ApplicationRef;
   /** The commit the Application must have synced (argocd-revision, else the PR's head SHA). */
   argocdRevision?: string;
@@ -95,6 +97,11 @@ export function parseInputs(given: RawInputs, headSha?: string): Inputs {
   if (/[\0\n]/.test(junitReport)) throw new InputError('junit-report', junitReport, 'must be one file path');
   const reportUrl = (raw['report-url'] ?? '').trim();
   if (reportUrl) parseUrl('report-url', reportUrl);
+  const seedJob = (raw['seed-job'] ?? '').trim();
+  if (seedJob && (!DNS_LABEL.test(seedJob) || seedJob.length > 63)) {
+    throw new InputError('seed-job', seedJob, 'must be a Job name (lowercase letters, digits and -, at most 63 characters), e.g. app-pr-12-seed');
+  }
+  if (seedJob && nsRaw === '') throw new InputError('seed-job', seedJob, 'needs namespace: the seed Job is read in the PR\'s namespace');
   return {
     namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
     kinds, selector: selector || undefined, url,
@@ -102,6 +109,6 @@ export function parseInputs(given: RawInputs, headSha?: string): Inputs {
     timeoutMs: parseStepTimeout(raw.timeout ?? ''),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
     headers, smoke: smoke || undefined, argocd, argocdRevision,
-    junitReport: junitReport || undefined, reportUrl: reportUrl || undefined,
+    junitReport: junitReport || undefined, reportUrl: reportUrl || undefined, seedJob: seedJob || undefined,
   };
 }

@@ -1,9 +1,10 @@
 /**
  * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
- * outputs say whether the preview is really live and how long each phase took.
+ * outputs say whether the preview is really live and how long each phase took; once ready, the
+ * seed Job's row counts and duration (seed-job) join the smoke report.
  */
 import { ActionError, loadContext, log, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
-import { kubectlTools, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
+import { kubectlTools, readSeedJob, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs } from './inputs.js';
 
 export async function main(): Promise<void> {
@@ -20,11 +21,17 @@ export async function main(): Promise<void> {
     expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, argocdRevision: inputs.argocdRevision, previewUrl: base,
     junitReport: inputs.junitReport, reportLink: inputs.reportUrl ?? ctx.runUrl,
   });
+  // Once ready, the seed Job's counts and duration join the smoke report (the comment's details).
+  const seed = result.ready && inputs.seedJob ? await readSeedJob(tools, inputs.namespace, inputs.seedJob) : undefined;
+  if (seed && seed.state !== 'complete') log.warning(`Seed job "${inputs.seedJob}" in "${inputs.namespace}": ${seed.markdown.replace(/^\*\*Seed:\*\* \S+ /, '')}`);
+  const seedFailed = seed?.state === 'failed';
+  const report = [seed?.markdown, result.smokeMarkdown].filter(Boolean).join('\n\n');
   const elapsed = (result.elapsedMs / 1000).toFixed(1);
   setOutputs({
-    ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult, 'smoke-report': result.smokeMarkdown ?? '',
+    ready: result.ready && !seedFailed, elapsed, diagnostics: seedFailed ? report : result.diagnostics ?? '', 'smoke-result': result.smokeResult, 'smoke-report': report,
   });
   for (const p of result.phases) log.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
-  await writeSummary(['### Preview readiness', '', renderPhases(result), '', ...(result.smokeMarkdown ? [result.smokeMarkdown, ''] : []), result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
+  await writeSummary(['### Preview readiness', '', renderPhases(result), '', ...(report ? [report, ''] : []), result.ready && !seedFailed ? `✅ ready in ${elapsed} s` : `❌ ${result.message ?? seed?.markdown}`, ''].join('\n'));
   if (!result.ready) throw new ActionError(result.message ?? 'The preview is not ready');
+  if (seedFailed) throw new ActionError(`The seed job "${inputs.seedJob}" in "${inputs.namespace}" failed${seed.reason ? `: ${seed.reason}` : ''}`, { hint: `kubectl logs job/${inputs.seedJob} -n ${inputs.namespace} shows why` });
 }

@@ -23,5 +23,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'url link-local in another spelling', inputs: { url: 'http://0xA9FE0001:8080/' }, input: 'url', message: /link-local or cloud metadata/ },
   { name: 'url IPv6 link-local', inputs: { url: 'http://[fe80::1]/' }, input: 'url', message: /link-local or cloud metadata/ },
   { name: 'argocd-revision not a SHA', inputs: { 'argocd-application': 'app-pr-3', 'argocd-revision': 'main' }, input: 'argocd-revision', message: /commit SHA \(7 to 40 hex digits\)/ },
+  { name: 'seed-job not a Job name', inputs: { 'seed-job': 'App_Seed' }, input: 'seed-job', message: /must be a Job name .*app-pr-12-seed/, bundle: true },
+  { name: 'seed-job without a namespace', inputs: { namespace: '', 'argocd-application': 'app-pr-3', 'argocd-revision': 'c0ffee0', 'seed-job': 'app-pr-3-seed' }, input: 'seed-job', message: /needs namespace/ },
   { name: 'argocd-application without a head SHA', inputs: { 'argocd-application': 'app-pr-3' }, input: 'argocd-revision', message: /outside pull_request events/ },
 ];

@@ -99,7 +99,7 @@ export async function runHelm(tools: KubeTools, args: readonly string[], options
 }
 
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
-const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth', 'logs']);
 
 /** kubectl's words for an API that is busy, failing or not answering — worth another read. */
 const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
@@ -126,7 +126,7 @@ export async function runKubectl(tools: KubeTools, args: readonly string[], opti
     ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
     timeoutMs: options.timeoutMs ?? (waits ? undefined : withinDeadline(3 * requestMs)),
   });
-  const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+  const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
   try {
     return await (isRead
       ? retry(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? systemClock, classify: (e) => ({ transient: isKubeTransient(e) }) })

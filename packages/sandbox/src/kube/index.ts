@@ -14,7 +14,8 @@
  *
  * Not modelled: list pagination (`limit`/`continue` return everything at once), full schemas
  * (unknown fields below the top level pass), the legacy /api/v1/watch/… paths, authn/authz
- * (the kubeconfig's token is ignored), pod logs (an empty stream).
+ * (the kubeconfig's token is ignored), pod logs (an empty stream) except of Job pods that a
+ * `podRunners` runner really ran (controllers/pod-runs.ts), whose log is their command's output.
  *
  * @example
  * const kube = await startKube();
@@ -31,10 +32,12 @@ import { startControllers, type Controllers } from './controllers/index.js';
 import { ApiError } from './server/errors.js';
 import { route, serve } from './server/handler.js';
 import { Scenarios } from './scenarios.js';
+import { PodRuns, type PodRunner } from './controllers/pod-runs.js';
 import { ObjectStore, type ResourceType } from './storage/store.js';
 
 export type { AdmissionAttributes, AdmissionHook, RequestHook, RequestInfo, RequestLogEntry } from './server/context.js';
 export { ApiError } from './server/errors.js';
+export type { PodRunner, PodRunResult, RunnablePod } from './controllers/pod-runs.js';
 export { ObjectStore } from './storage/store.js';
 export type { KubeObject, ObjectMeta, ResourceType, StoreEvent, WatchEventType } from './storage/store.js';
 
@@ -47,6 +50,11 @@ export interface StartKubeOptions {
   clock?: { now(): number };
   /** Scenario knobs (faults, quota, holds); a fresh set by default. */
   scenarios?: Scenarios;
+  /**
+   * Runners that really run matching Job pods (e.g. `postgresSeedRunner()` from
+   * `@preview-fleet/sandbox/postgres`): the pod's exit code and log are the command's. Stopped by stop().
+   */
+  podRunners?: PodRunner[];
 }
 
 export interface KubeStandIn {
@@ -80,6 +88,7 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
   const nsType = store.types.get('', 'v1', 'namespaces') as ResourceType;
   for (const name of SYSTEM_NAMESPACES) store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
+  const runs = new PodRuns(options.podRunners ?? []);
   const ctx: KubeContext = {
     store,
     clock,
@@ -92,6 +101,7 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
     ],
     log: [],
     counters: new Map(),
+    podLogs: runs.logs,
     hostPort: '',
   };
 
@@ -129,7 +139,7 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
   });
   ctx.hostPort = `127.0.0.1:${server.port}`;
 
-  const controllers = options.controllers === false ? undefined : startControllers(store, { delayMs: options.controllerDelayMs, scenarios, clock });
+  const controllers = options.controllers === false ? undefined : startControllers(store, { delayMs: options.controllerDelayMs, scenarios, clock, runs });
 
   const dir = mkdtempSync(join(tmpdir(), 'kube-standin-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
@@ -150,6 +160,7 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
     stop: async () => {
       controllers?.stop();
       await server.close();
+      await runs.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -114,3 +114,5 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresServer>
   }
   return { host: '127.0.0.1', port, version: found.version!, binDir: found.binDir, env, psql, stop };
 }
+
+export { postgresSeedRunner } from './seed-runner.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { startKube, type KubeObject, type KubeStandIn } from '../../src/kube/index.js';
+import { startKube, type KubeObject, type KubeStandIn, type StartKubeOptions } from '../../src/kube/index.js';
 
 export interface Run {
   code: number;
@@ -34,8 +34,8 @@ export interface Cluster {
 }
 
 /** Starts the stand-in with small controller delays (the kube tests must fit in 2 minutes on 2 cores). */
-export async function startCluster(delayMs = 100): Promise<Cluster> {
-  const kube = await startKube({ controllerDelayMs: delayMs });
+export async function startCluster(delayMs = 100, options: StartKubeOptions = {}): Promise<Cluster> {
+  const kube = await startKube({ ...options, controllerDelayMs: delayMs });
   const homes: string[] = [];
   const envFor = (home: string): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH ?? '',

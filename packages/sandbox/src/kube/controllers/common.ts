@@ -2,6 +2,7 @@
  * What the control loops share: the reconcile context, owner references, conditions, events,
  * template hashes.
  */
+import type { PodRuns } from './pod-runs.js';
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../server/errors.js';
 import type { Scenarios } from '../scenarios.js';
@@ -20,6 +21,8 @@ export interface Ctl {
   /** Runs `key`'s reconcile again after `ms` (coalesced per key). */
   requeue(key: string, ms: number): void;
   type(group: string, resource: string): ResourceType;
+  /** The opt-in kubelet that really runs matching Job pods (pod-runs.ts); absent: Job pods just succeed. */
+  runs?: PodRuns;
 }
 
 export interface Condition {

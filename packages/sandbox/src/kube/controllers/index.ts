@@ -9,6 +9,7 @@ import { collectDependents, reconcileNamespace, type DeleteContext } from './nam
 import type { Scenarios } from '../scenarios.js';
 import type { KubeObject, ObjectStore, StoreEvent } from '../storage/store.js';
 import { controllerOf, lookupType, type Ctl } from './common.js';
+import type { PodRuns } from './pod-runs.js';
 import { forgetPod, reconcilePod } from './pods.js';
 import { reconcileAutoscaler, reconcileBudget, reconcileClaim, reconcileQuota } from './status.js';
 import { reconcileDeployment } from './deployment.js';
@@ -22,6 +23,8 @@ export interface ControllerOptions {
   delayMs?: number;
   scenarios: Scenarios;
   clock?: { now(): number };
+  /** The opt-in kubelet that really runs matching Job pods (pod-runs.ts). */
+  runs?: PodRuns;
 }
 
 export interface Controllers {
@@ -69,6 +72,7 @@ export function startControllers(store: ObjectStore, options: ControllerOptions)
     now: () => clock.now(),
     requeue: (key, ms) => scheduleKey(key, ms),
     type: (group, resource) => lookupType(store, group, resource),
+    runs: options.runs,
   };
 
   /** Runs `run` after `ms`; a key already due sooner keeps its earlier time. */
@@ -125,7 +129,10 @@ export function startControllers(store: ObjectStore, options: ControllerOptions)
     const ns = o.metadata.namespace;
     const gk = `${e.resource.group}/${kind}`;
     if (e.type === 'DELETED') {
-      if (kind === 'Pod') forgetPod(o.metadata.uid);
+      if (kind === 'Pod') {
+        forgetPod(o.metadata.uid);
+        options.runs?.forget(ns, o.metadata.name);
+      }
       if (kind === 'PersistentVolumeClaim') claimSeen.delete(o.metadata.uid ?? '');
       // The garbage collector: dependents of an owner removed without them (e.g. by store.remove).
       if (OWNER_KINDS.has(kind)) schedule(`gc/${o.metadata.uid ?? ''}`, reactMs, () => collectDependents(delCtx, o, 'Background'));

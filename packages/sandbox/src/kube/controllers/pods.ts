@@ -131,12 +131,15 @@ export function reconcilePod(ctl: Ctl, pod: KubeObject): void {
   // Job pods and bare pods that do not restart (helm test hooks, one-off `kubectl run --restart=Never`) run to completion.
   const restartPolicy = (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always';
   const jobPod = controllerOf(pod)?.kind === 'Job' || restartPolicy !== 'Always';
-  const started = since + ctl.delayMs;
+  // A pod a runner really runs (pod-runs.ts) starts once its container would have started.
+  const run = jobPod && age >= ctl.delayMs ? ctl.runs?.runFor(ctl, pod) : undefined;
+  const started = run ? run.startedMs : since + ctl.delayMs;
   let stage: Stage;
   if (age < ctl.delayMs) {
     stage = 'pending';
     ctl.requeue(`Pod/${pod.metadata.namespace}/${pod.metadata.name}`, ctl.delayMs - age);
-  } else if (jobPod) stage = scenario === 'job-fails' || scenario === 'crash-loop' ? 'failed' : 'succeeded';
+  } else if (jobPod && run) stage = run.state === 'running' ? 'ready' : run.exitCode === 0 ? 'succeeded' : 'failed';
+  else if (jobPod) stage = scenario === 'job-fails' || scenario === 'crash-loop' ? 'failed' : 'succeeded';
   else if (scenario === 'image-pull-backoff') stage = 'image-pull-backoff';
   else if (scenario === 'crash-loop') stage = 'crash-loop';
   else if (scenario === 'slow' && age < ctl.delayMs * 5) {
@@ -179,8 +182,9 @@ export function reconcilePod(ctl: Ctl, pod: KubeObject): void {
         };
       case 'succeeded':
       case 'failed': {
-        const exitCode = stage === 'failed' ? 1 : 0;
-        return { ...base, ...id, state: { terminated: { exitCode, reason: exitCode ? 'Error' : 'Completed', startedAt: nowIso, finishedAt: startedIso, containerID: id.containerID } }, lastState: {}, ready: false, restartCount: 0, started: false };
+        const exitCode = run?.state === 'done' ? run.exitCode : stage === 'failed' ? 1 : 0;
+        const times = run?.state === 'done' ? { startedAt: iso(run.startedMs), finishedAt: iso(run.finishedMs) } : { startedAt: nowIso, finishedAt: startedIso };
+        return { ...base, ...id, state: { terminated: { exitCode, reason: exitCode ? 'Error' : 'Completed', ...times, containerID: id.containerID } }, lastState: {}, ready: false, restartCount: 0, started: false };
       }
       default:
         return { ...base, ...id, state: { running: { startedAt: startedIso } }, lastState: {}, ready: readyNow, restartCount: 0, started: true };

@@ -58,6 +58,8 @@ export interface KubeContext {
   counters: Map<string, number>;
   /** Namespace holds for deletion (namespaces.ts). */
   scenarios?: Scenarios;
+  /** `namespace/pod` → log text of pods a runner really ran (controllers/pod-runs.ts); others log nothing. */
+  podLogs?: ReadonlyMap<string, string>;
   /** host:port, for /api's serverAddressByClientCIDRs. */
   hostPort: string;
 }

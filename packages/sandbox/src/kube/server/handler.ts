@@ -108,9 +108,10 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
       if (!o) throw notFound(t.resource, t.group, name);
       if (sub === 'scale') return send(res, 200, scaleOf(o));
       if (sub === 'log') {
-        // no container really runs: `kubectl logs` gets an empty text stream
-        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 0 });
-        res.end();
+        // A pod a runner ran returns its log; every other pod runs nothing and logs nothing.
+        const text = Buffer.from(ctx.podLogs?.get(`${ns}/${name}`) ?? '');
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': text.length });
+        res.end(text);
         return;
       }
       if (wantsTable(req.headers.accept)) {
