@@ -9,7 +9,7 @@ import { createGitHubClient } from '../github/client.js';
 import { kubectlTools } from '../kube/tools.js';
 import { createEcrSession } from '../registry/client.js';
 import { loginVault } from '../vault/session.js';
-import type { VaultInputs } from './removal-inputs.js';
+import type { VaultRemovalInputs } from '../vault/inputs.js';
 import { once, type TeardownAdapters } from './teardown-ports.js';
 
 /** What the GitHub side does during a removal (the comment is updated, never created). */
@@ -30,7 +30,7 @@ export interface RemovalClientOptions {
   /** Longest helm uninstall / namespace wait (see `TeardownAdapters.timeoutMs`). */
   timeoutMs: number;
   /** Undefined: no Vault removal. */
-  vault?: VaultInputs;
+  vault?: VaultRemovalInputs;
   /** Undefined: no ECR removal. */
   awsRegion?: string;
   /** Undefined: the comment and deployments are left as they are. */
