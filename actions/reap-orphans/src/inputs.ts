@@ -6,11 +6,11 @@ import {
   DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, GITHUB_TOKEN_DEFAULT, InputError, readInputs, requireText, parseBoolean, parseDuration,
   parseGitHubToken, parseInteger, parseList, parseRequestTimeout, parseStepTimeout,
 } from '@preview-fleet/core';
-import { REAP_KINDS, type ReapKind, type ReapOptions } from '@preview-fleet/core/lifecycle';
+import { REAP_KINDS, type ReapKind, type ReapOptions, type RemovalInputs } from '@preview-fleet/core/lifecycle';
 import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
 import { requireRegion } from '@preview-fleet/core/registry';
 import {
-  parseVaultRemovalInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultRemovalInputs,
+  parseVaultRemovalInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS,
 } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
@@ -32,18 +32,8 @@ export const DEFAULTS: RawInputs = {
 const SECRET_INPUTS: readonly InputName[] = ['github-token', ...VAULT_SECRET_INPUTS];
 
 /** The reaper's own options (core's ReapOptions, minus what the run supplies) plus how to reach each store. */
-export interface Inputs extends Omit<ReapOptions, 'repository' | 'now' | 'kinds'> {
-  /** Required (validate refuses ''): the reaper lists open pull requests to decide anything. */
-  githubToken: string;
+export interface Inputs extends Omit<ReapOptions, 'repository' | 'now' | 'kinds'>, RemovalInputs {
   kinds: Set<ReapKind>;
-  vault?: VaultRemovalInputs;
-  awsRegion?: string;
-  /** The whole run's bound; each helm/namespace wait gets at most REAP_WAIT_MAX_MS of what is left. */
-  timeoutMs: number;
-  /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
-  requestTimeoutMs: number;
-  /** Our own login: only marker comments it wrote are edited. */
-  commentAuthor: string;
 }
 
 /** Reads every input from the runner; secrets are masked as they are read. */

@@ -9,10 +9,10 @@ import {
   planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
 } from '@preview-fleet/core';
 import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
-import type { TeardownTarget } from '@preview-fleet/core/lifecycle';
+import type { RemovalInputs, TeardownTarget } from '@preview-fleet/core/lifecycle';
 import { requireRegion } from '@preview-fleet/core/registry';
 import {
-  isUnderPrefix, normalizePrefix, parseVaultRemovalInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultRemovalInputs,
+  isUnderPrefix, normalizePrefix, parseVaultRemovalInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS,
 } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
@@ -35,23 +35,12 @@ export const DEFAULTS: RawInputs = {
 
 const SECRET_INPUTS: readonly InputName[] = ['github-token', ...VAULT_SECRET_INPUTS];
 
-export interface Inputs {
-  /** '' when unset: the PR comment and deployments are then left as they are. */
-  githubToken: string;
+/** How to reach each store (shared with reap-orphans) plus what to remove for this PR. */
+export interface Inputs extends RemovalInputs {
   prNumber: string;
   label: string;
   services: string[];
   templates: { namespace: string; release: string; vaultPath: string; repository: string; environment: string };
-  /** Undefined when delete-vault-path is false. */
-  vault?: VaultRemovalInputs;
-  /** Region for ECR; undefined when delete-ecr-repository is false. */
-  awsRegion?: string;
-  /** The whole step's bound; each helm/namespace wait gets what is left of it. */
-  timeoutMs: number;
-  /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
-  requestTimeoutMs: number;
-  /** Our own login: only marker comments it wrote are edited. */
-  commentAuthor: string;
 }
 
 /** Reads every input from the runner; secrets are masked as they are read. */

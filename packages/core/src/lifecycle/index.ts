@@ -12,4 +12,4 @@ export { runBundledStep, parseFileCommands, inputEnvName, type StepResult, type 
 export { bindTeardownPorts, once, type TeardownAdapters } from './teardown-ports.js';
 export { announceTeardown, type AnnounceOptions } from './teardown-comment.js';
 export { bindReaperPorts, staleMarkText, staleCloseText, WARNING_MARKER, type ReaperAdapters } from './reap-ports.js';
-export { removalClients, type RemovalClientOptions, type RemovalGitHubOptions } from './clients.js';
+export { removalClients, type RemovalClientOptions, type RemovalGitHubOptions, type RemovalInputs } from './clients.js';
