@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, maskSecret, readInputs, parseBoolean, parseDuration, parseEnum,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, maskSecret, optional, readInputs, requireText, parseBoolean, parseDuration, parseEnum,
   parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planEcrRepository, planImageTag, planService,
   renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
@@ -17,10 +17,11 @@ export const INPUT_NAMES = [
   'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets', 'timeout', 'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
-export type RawInputs = Partial<Record<InputName, string>>;
+/** Every input's text as the runner gives it (trimmed by readInputs, build-args excepted). */
+export type RawInputs = Record<InputName, string>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
-export const DEFAULTS: Required<RawInputs> = {
+export const DEFAULTS: RawInputs = {
   'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
   file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
   'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
@@ -29,27 +30,27 @@ export const DEFAULTS: Required<RawInputs> = {
 
 export interface Inputs {
   /** Resolved from the input or AWS_REGION; undefined only with ecr false. */
-  'aws-region'?: string;
+  awsRegion?: string;
   repository: string;
   tag: string;
   service: string;
   context: string;
   file?: string;
-  'build-args': Map<string, string>;
+  buildArgs: Map<string, string>;
   /** BuildKit secret id → value (each value masked by `maskBuildSecrets`). */
   secrets: Map<string, string>;
   target?: string;
   platforms: string[];
-  'keep-images': number;
+  keepImages: number;
   cache: 'registry' | 'none';
   builder: Builder;
-  'skip-if-exists': boolean;
+  skipIfExists: boolean;
   ecr: boolean;
   registry?: string;
-  'adopt-existing': boolean;
-  'pr-number': string;
-  /** Milliseconds: the ECR repository's expires-at is now + ttl, renewed on every run. */
-  ttl: number;
+  adoptExisting: boolean;
+  prNumber: string;
+  /** The ECR repository's expires-at is now + ttl, renewed on every run. */
+  ttlMs: number;
   /** The whole step's bound, the build included. */
   timeoutMs: number;
   /** One request's bound (ECR, the push registry's manifest lookup, the builder's login). */
@@ -66,17 +67,16 @@ export function maskBuildSecrets(inputs: Pick<Inputs, 'secrets'>): void {
   for (const value of inputs.secrets.values()) maskSecret(value);
 }
 
-const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Validates the raw inputs; `env` supplies AWS_REGION when aws-region is empty. */
-export function parseInputs(given: RawInputs, env: Record<string, string | undefined> = process.env): Inputs {
-  const raw = { ...DEFAULTS, ...given };
+export function parseInputs(given: Partial<RawInputs>, env: Record<string, string | undefined> = process.env): Inputs {
+  const raw: RawInputs = { ...DEFAULTS, ...given };
   const ecr = parseBoolean('ecr', raw.ecr);
   const builder = parseEnum('builder', raw.builder, BUILDERS);
-  const registry = opt(raw.registry);
+  const registry = optional(raw.registry);
   if (registry !== undefined && !isRegistryHost(registry)) {
     throw new InputError('registry', raw.registry, 'must be a registry host[:port] such as 123456789012.dkr.ecr.us-east-1.amazonaws.com or 127.0.0.1:5000',
       'Leave out https:// and any repository path: the repository comes from the repository input');
@@ -86,7 +86,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   }
   let region: string | undefined;
   if (ecr) {
-    region = resolveRegion(opt(raw['aws-region']), env);
+    region = resolveRegion(optional(raw['aws-region']), env);
     if (!region) {
       throw new InputError('aws-region', '', 'is required with ecr: true when AWS_REGION is not set',
         'Run aws-actions/configure-aws-credentials first, or pass aws-region: us-east-1');
@@ -101,35 +101,33 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     throw new InputError('platforms', raw.platforms, 'may name one platform with builder podman (a multi-platform podman build needs a manifest list)',
       'Use builder: docker for multi-platform images');
   }
-  const target = opt(raw.target);
+  const target = optional(raw.target);
   if (target !== undefined && !STAGE.test(target)) throw new InputError('target', raw.target, 'must be a build stage name (letters, digits, _ . -)');
-  const out: Inputs = {
-    'aws-region': region,
-    repository: raw.repository.trim(),
-    tag: raw.tag.trim(),
+  const prNumber = raw['pr-number'];
+  if (prNumber !== '') parsePrNumber('pr-number', prNumber);
+  return {
+    awsRegion: region,
+    repository: requireText('repository', raw.repository),
+    tag: requireText('tag', raw.tag),
     service: planService('service', raw.service),
-    context: raw.context.trim() || '.',
-    file: opt(raw.file),
-    'build-args': parseKeyValueMap('build-args', raw['build-args']),
-    ttl: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
+    context: optional(raw.context) ?? '.',
+    file: optional(raw.file),
+    buildArgs: parseKeyValueMap('build-args', raw['build-args']),
+    ttlMs: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
     secrets: parseSecrets(raw.secrets),
     target,
     platforms,
-    'keep-images': parseInteger('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),
+    keepImages: parseInteger('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),
     cache: parseEnum('cache', raw.cache, ['registry', 'none'] as const),
     builder,
-    'skip-if-exists': parseBoolean('skip-if-exists', raw['skip-if-exists']),
+    skipIfExists: parseBoolean('skip-if-exists', raw['skip-if-exists']),
     ecr,
     registry,
-    'adopt-existing': parseBoolean('adopt-existing', raw['adopt-existing']),
-    'pr-number': raw['pr-number'].trim(),
+    adoptExisting: parseBoolean('adopt-existing', raw['adopt-existing']),
+    prNumber,
     timeoutMs: parseStepTimeout(raw.timeout),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
   };
-  if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
-  if (out.repository === '') throw new InputError('repository', '', 'must not be empty');
-  if (out.tag === '') throw new InputError('tag', '', 'must not be empty');
-  return out;
 }
 
 /** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */

@@ -24,7 +24,7 @@ interface Prepared {
 export function validate(): Prepared {
   const inputs = parseInputs(readRawInputs());
   maskBuildSecrets(inputs);
-  const ctx = loadContext(inputs['pr-number']);
+  const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'build and push an image');
   // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
@@ -41,12 +41,12 @@ export async function main(): Promise<void> {
   const requestTimeoutMs = inputs.requestTimeoutMs;
   let host = inputs.registry;
   let repo: EnsuredRepository | undefined;
-  const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: systemClock, requestTimeoutMs }) : undefined;
+  const ecr = inputs.ecr ? createEcrSession({ region: inputs.awsRegion, clock: systemClock, requestTimeoutMs }) : undefined;
   try {
     if (ecr) {
-      const marks = newMarks({ repository, pr, service: inputs.service, headSha, now: systemClock.now(), ttlMs: inputs.ttl });
-      repo = await ensureRepository(ecr, { name: plan.repository, marks, keepImages: inputs['keep-images'], adoptExisting: inputs['adopt-existing'] });
-      if (repo.created) log.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs['keep-images']} images)`);
+      const marks = newMarks({ repository, pr, service: inputs.service, headSha, now: systemClock.now(), ttlMs: inputs.ttlMs });
+      repo = await ensureRepository(ecr, { name: plan.repository, marks, keepImages: inputs.keepImages, adoptExisting: inputs.adoptExisting });
+      if (repo.created) log.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs.keepImages} images)`);
       else if (repo.adopted) log.warning(`Using ECR repository ${repo.name}, which carries no preview-fleet marks for ${repository}#${pr} (adopt-existing); teardown will leave it in place`);
       else log.info(`ECR repository ${repo.name} exists and belongs to ${repository}#${pr}`);
       host ??= repo.uri.slice(0, repo.uri.indexOf('/'));
@@ -57,14 +57,14 @@ export async function main(): Promise<void> {
 
     // One ECR token for both the lookup on a non-ECR push host and the builder's login.
     const credentials = ecr ? await ecrCredentials(ecr) : undefined;
-    if (inputs['skip-if-exists']) {
+    if (inputs.skipIfExists) {
       const found = await existingImage({
         ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag, requestTimeoutMs,
       });
       if (found) {
         log.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
         setOutputs({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
-        await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs['keep-images'] });
+        await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs.keepImages });
         return;
       }
     }
@@ -80,10 +80,10 @@ export async function main(): Promise<void> {
       const result = await buildAndPush({
         builder: inputs.builder, context: plan.context, file: plan.file, image,
         cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
-        buildArgs: inputs['build-args'], secrets: inputs.secrets, target: inputs.target, platforms: inputs.platforms, workDir, clock: systemClock,
+        buildArgs: inputs.buildArgs, secrets: inputs.secrets, target: inputs.target, platforms: inputs.platforms, workDir, clock: systemClock,
       });
       setOutputs({ image, digest: result.digest, 'repository-uri': repositoryUri, built: true, 'cache-hit': result.cacheHit });
-      await summary({ image, digest: result.digest, built: true, cacheHit: result.cacheHit, repo, keep: inputs['keep-images'] });
+      await summary({ image, digest: result.digest, built: true, cacheHit: result.cacheHit, repo, keep: inputs.keepImages });
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }

@@ -26,8 +26,8 @@ describe('build-push inputs', () => {
   it('defaults: app-preview-12 : preview-<head sha>, ./Dockerfile, docker, registry cache, keep 6, region from AWS_REGION', () => {
     const inputs = parseInputs({}, ENV);
     expect(inputs).toMatchObject({
-      'aws-region': 'us-east-1', builder: 'docker', cache: 'registry', 'keep-images': 6, 'skip-if-exists': true, ecr: true,
-      'adopt-existing': false, platforms: [], registry: undefined, target: undefined, timeoutMs: 30 * 60_000, requestTimeoutMs: 30_000,
+      awsRegion: 'us-east-1', builder: 'docker', cache: 'registry', keepImages: 6, skipIfExists: true, ecr: true,
+      adoptExisting: false, platforms: [], registry: undefined, target: undefined, timeoutMs: 30 * 60_000, requestTimeoutMs: 30_000,
     });
     expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
       repository: 'app-preview-12', tag: `preview-${sha('a')}`, context: ws.dir, file: join(ws.dir, 'Dockerfile'),
@@ -40,8 +40,8 @@ describe('build-push inputs', () => {
       'build-args': 'GREETING=hello world = yes\nEMPTY=', builder: 'podman', platforms: 'linux/arm64/v8', 'aws-region': 'eu-central-1',
       registry: '127.0.0.1:5000', file: 'broken.Dockerfile', target: 'runtime',
     }, ENV);
-    expect(inputs['aws-region']).toBe('eu-central-1');
-    expect([...inputs['build-args']]).toEqual([['GREETING', 'hello world = yes'], ['EMPTY', '']]);
+    expect(inputs.awsRegion).toBe('eu-central-1');
+    expect([...inputs.buildArgs]).toEqual([['GREETING', 'hello world = yes'], ['EMPTY', '']]);
     expect(inputs.secrets).toEqual(new Map());
     expect(parseInputs({ secrets: '# comment\nnpm_token=abc=def\npip.conf= spaced value \n', 'aws-region': 'eu-central-1' }, ENV).secrets)
       .toEqual(new Map([['npm_token', 'abc=def'], ['pip.conf', ' spaced value ']]));
@@ -52,7 +52,7 @@ describe('build-push inputs', () => {
 
   it('ecr false: no region needed, the registry is the push host', () => {
     const inputs = parseInputs({ ecr: 'false', registry: 'ghcr.io' }, {});
-    expect(inputs).toMatchObject({ ecr: false, registry: 'ghcr.io', 'aws-region': undefined });
+    expect(inputs).toMatchObject({ ecr: false, registry: 'ghcr.io', awsRegion: undefined });
   });
 
   it.each(BAD_INPUTS.map((c) => [c.name, c] as const))('refuses %s', (_name, c) => {

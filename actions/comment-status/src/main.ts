@@ -12,9 +12,9 @@ import {
 import { environmentFor, parseInputs, readRawInputs } from './inputs.js';
 
 /** Everything that can be checked before GitHub is contacted: inputs, the PR, the environment. */
-export function prepare() {
+export function validate() {
   const inputs = parseInputs(readRawInputs());
-  const ctx = loadContext(inputs['pr-number']);
+  const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   const environment = inputs.deployment
     ? environmentFor(inputs.environment, { ...ctx.pr, number: pr }, ctx.repository, inputs.service)
@@ -23,9 +23,9 @@ export function prepare() {
 }
 
 export async function main(): Promise<void> {
-  const { inputs, ctx, pr, environment } = prepare();
+  const { inputs, ctx, pr, environment } = validate();
   setStepTimeout(inputs.timeoutMs);
-  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
+  const client = createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
 
   let headSha = ctx.pr?.headSha;
   let isFork = ctx.pr?.isFork ?? false;
@@ -43,16 +43,16 @@ export async function main(): Promise<void> {
     url: inputs.url,
     image: inputs.image && redact(inputs.image),
     namespace: inputs.namespace,
-    vaultUrl: inputs['vault-url'],
+    vaultUrl: inputs.vaultUrl,
     sha: headSha || undefined,
     runId: ctx.runId,
     runAttempt: ctx.runAttempt,
-    runUrl: inputs['log-url'] ?? ctx.runUrl,
+    runUrl: inputs.logUrl ?? ctx.runUrl,
     updatedAt: new Date(systemClock.now()).toISOString(),
     details: inputs.details && redact(inputs.details),
   };
   const result = await publishPreviewStatus(client, {
-    owner: ctx.owner, repo: ctx.repo, pr, serverUrl: ctx.serverUrl, section, environment, isFork, author: inputs['comment-author'],
+    owner: ctx.owner, repo: ctx.repo, pr, serverUrl: ctx.serverUrl, section, environment, isFork, author: inputs.commentAuthor,
   });
 
   const c = result.comment;
@@ -65,7 +65,7 @@ export async function main(): Promise<void> {
   }
   if (result.foreign.length) {
     log.notice(`Ignored ${result.foreign.length} comment(s) carrying the preview-fleet marker written by ` +
-      `${[...new Set(result.foreign.map((f) => f.author ?? 'an unknown author'))].join(', ')}, not ${inputs['comment-author']}: ` +
+      `${[...new Set(result.foreign.map((f) => f.author ?? 'an unknown author'))].join(', ')}, not ${inputs.commentAuthor}: ` +
       'only our own comments are read or written. If the github-token writes as another login, set comment-author to it.', 'preview-fleet comment-status');
   }
   if (result.deploymentId !== undefined) log.info(`Deployment ${result.deploymentId} in ${environment}: ${result.deploymentStatus}`);
@@ -79,7 +79,7 @@ export async function main(): Promise<void> {
   if (result.problems.length) lines.push(...result.problems.map((p) => `> ⚠️ ${p.message}`), '');
   await writeSummary(lines.join('\n'));
 
-  if (result.problems.length && inputs['fail-on-error']) {
+  if (result.problems.length && inputs.failOnError) {
     throw new ActionError(result.problems.map((p) => p.message).join('\n'), { hint: 'fail-on-error is true; set it to false to make this a warning' });
   }
   // One warning per distinct message (a read-only token refuses the comment and the deployment alike).

@@ -22,13 +22,13 @@ describe('comment-status inputs', () => {
 
   it('defaults: service app, deployment on, fail-on-error off, environment preview/pr-12', () => {
     const { parsed, environment } = check({ state: 'deploying' });
-    expect(parsed).toMatchObject({ state: 'deploying', service: 'app', deployment: true, 'fail-on-error': false, url: undefined, 'log-url': undefined });
+    expect(parsed).toMatchObject({ state: 'deploying', service: 'app', deployment: true, failOnError: false, url: undefined, logUrl: undefined });
     expect(environment).toBe('preview/pr-12');
   });
 
   it('ready with a URL, links normalised; ready without URL is fine when deployment is off', () => {
     expect(check({ state: 'ready', url: 'https://app-pr-12.preview.example.com', 'vault-url': 'https://vault.example.com/ui' }).parsed)
-      .toMatchObject({ url: 'https://app-pr-12.preview.example.com/', 'vault-url': 'https://vault.example.com/ui' });
+      .toMatchObject({ url: 'https://app-pr-12.preview.example.com/', vaultUrl: 'https://vault.example.com/ui' });
     expect(check({ state: 'ready', deployment: 'false' }).parsed.url).toBeUndefined();
   });
 
@@ -38,9 +38,9 @@ describe('comment-status inputs', () => {
   });
 
   it('comment-author: github-actions[bot] by default; an App\'s bot login or a user login is accepted', () => {
-    expect(check({ state: 'queued' }).parsed['comment-author']).toBe('github-actions[bot]');
-    expect(check({ state: 'queued', 'comment-author': ' my-app[bot] ' }).parsed['comment-author']).toBe('my-app[bot]');
-    expect(check({ state: 'queued', 'comment-author': 'octo-cat' }).parsed['comment-author']).toBe('octo-cat');
+    expect(check({ state: 'queued' }).parsed.commentAuthor).toBe('github-actions[bot]');
+    expect(check({ state: 'queued', 'comment-author': ' my-app[bot] ' }).parsed.commentAuthor).toBe('my-app[bot]');
+    expect(check({ state: 'queued', 'comment-author': 'octo-cat' }).parsed.commentAuthor).toBe('octo-cat');
     expect(check({ state: 'queued', environment: 'review/{{ number }}' }).environment).toBe('review/12');
   });
 

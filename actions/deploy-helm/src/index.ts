@@ -1,3 +1,3 @@
 import { runAction } from '@preview-fleet/core';
-import { main, prepare } from './main.js';
-await runAction(main, { validate: prepare });
+import { main, validate } from './main.js';
+await runAction(main, { validate });

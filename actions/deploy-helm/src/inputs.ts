@@ -6,23 +6,24 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap,
-  parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planService,
+  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, GITHUB_TOKEN_DEFAULT, InputError, DURATION_BOUNDS, optional, readInputs, parseBoolean, parseDuration,
+  parseGitHubToken, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planService,
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
   splitKeyPath, type DeployPlan, type GuardrailOptions, type Values,
 } from '@preview-fleet/core/kube';
-import { parseVaultSync, renderVaultTarget, VAULT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultSync } from './vault-inputs.js';
+import { parseVaultSync, renderVaultTarget, VAULT_SYNC_DEFAULTS, VAULT_SYNC_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultSync } from './vault-inputs.js';
 
 export const INPUT_NAMES = [
   'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
   'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
   'timeout', 'request-timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace',
-  'egress-allow', 'label', 'github-token', 'pr-number', 'stuck-after', ...VAULT_INPUT_NAMES,
+  'egress-allow', 'label', 'github-token', 'pr-number', 'stuck-after', ...VAULT_SYNC_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
-export type RawInputs = Partial<Record<InputName, string>>;
+/** Every input's text as the runner gives it (trimmed by readInputs). */
+export type RawInputs = Record<InputName, string>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
@@ -32,8 +33,8 @@ export const DEFAULTS: RawInputs = {
   'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m',
   'request-timeout': DEFAULT_REQUEST_TIMEOUT, atomic: 'true', ttl: '72h',
   'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
-  'egress-allow': '', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
-  'stuck-after': '10m', ...VAULT_DEFAULTS,
+  'egress-allow': '', label: 'preview', 'github-token': GITHUB_TOKEN_DEFAULT, 'pr-number': '',
+  'stuck-after': '10m', ...VAULT_SYNC_DEFAULTS,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref', ...VAULT_SECRET_INPUTS];
@@ -73,8 +74,6 @@ export function readRawInputs(): RawInputs {
   return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
-const opt = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
-
 const SET_KEY = /^(?:[A-Za-z0-9_\-/]|\\\.)+(?:\.(?:[A-Za-z0-9_\-/]|\\\.)+)*$/;
 
 /**
@@ -103,60 +102,60 @@ export function parseChart(raw: string, workspace: string): { chart: string; loc
 }
 
 /** Validates the raw inputs; `workspace` resolves relative chart and values-file paths. */
-export function parseInputs(given: RawInputs, workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd()): Inputs {
-  const raw = { ...DEFAULTS, ...given };
-  const chart = parseChart(raw.chart ?? '', workspace);
-  const valuesFiles = parseList('values-files', raw['values-files'] ?? '').map((f) => {
+export function parseInputs(given: Partial<RawInputs>, workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd()): Inputs {
+  const raw: RawInputs = { ...DEFAULTS, ...given };
+  const chart = parseChart(raw.chart, workspace);
+  const valuesFiles = parseList('values-files', raw['values-files']).map((f) => {
     const path = isAbsolute(f) ? f : resolve(workspace, f);
     if (!existsSync(path) || !statSync(path).isFile()) throw new InputError('values-files', f, 'must list files that exist', `No file at ${path}`);
     return path;
   });
   const keys = {
-    imageRepository: (raw['image-repository-key'] ?? '').trim(), imageTag: (raw['image-tag-key'] ?? '').trim(),
-    host: (raw['host-key'] ?? '').trim(), secretRef: (raw['secret-ref-key'] ?? '').trim(), sensitiveSecretRef: (raw['sensitive-secret-ref-key'] ?? '').trim(),
+    imageRepository: raw['image-repository-key'], imageTag: raw['image-tag-key'],
+    host: raw['host-key'], secretRef: raw['secret-ref-key'], sensitiveSecretRef: raw['sensitive-secret-ref-key'],
   };
   for (const [name, key] of [['image-repository-key', keys.imageRepository], ['image-tag-key', keys.imageTag], ['host-key', keys.host],
     ['secret-ref-key', keys.secretRef], ['sensitive-secret-ref-key', keys.sensitiveSecretRef]] as const) {
     splitKeyPath(name, key);
   }
-  const service = planService('service', raw.service ?? '');
-  const networkPolicy = parseBoolean('network-policy', raw['network-policy'] ?? '');
-  const ingressNamespace = (raw['ingress-namespace'] ?? '').trim();
+  const service = planService('service', raw.service);
+  const networkPolicy = parseBoolean('network-policy', raw['network-policy']);
+  const ingressNamespace = raw['ingress-namespace'];
   if (ingressNamespace !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ingressNamespace)) {
     throw new InputError('ingress-namespace', ingressNamespace, 'must be a namespace name (DNS-1123 label) or empty');
   }
   const out: Inputs = {
     chart: chart.chart,
     chartIsLocal: chart.local,
-    chartVersion: opt(raw['chart-version']),
+    chartVersion: optional(raw['chart-version']),
     service,
-    templates: { release: (raw.release ?? '').trim(), namespace: (raw.namespace ?? '').trim(), host: (raw.host ?? '').trim() },
+    templates: { release: raw.release, namespace: raw.namespace, host: raw.host },
     valuesFiles,
-    values: parseValuesBlock('values', raw.values ?? ''),
-    set: parseKeyValueMap('set', raw.set ?? '', SET_KEY),
-    image: opt(raw.image) ? splitImage('image', raw.image!) : undefined,
+    values: parseValuesBlock('values', raw.values),
+    set: parseKeyValueMap('set', raw.set, SET_KEY),
+    image: optional(raw.image) ? splitImage('image', raw.image) : undefined,
     keys,
-    domain: opt(raw.domain),
-    secretRef: opt(raw['secret-ref']),
-    sensitiveSecretRef: opt(raw['sensitive-secret-ref']),
-    timeoutMs: parseStepTimeout(raw.timeout ?? ''),
-    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
+    domain: optional(raw.domain),
+    secretRef: optional(raw['secret-ref']),
+    sensitiveSecretRef: optional(raw['sensitive-secret-ref']),
+    timeoutMs: parseStepTimeout(raw.timeout),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
     // 0s restores "every pending release is stuck"; a day is far beyond any helm --timeout we allow (6h).
-    stuckAfterMs: parseDuration('stuck-after', raw['stuck-after'] ?? '', { minMs: 0, maxMs: 24 * 3_600_000 }),
-    atomic: parseBoolean('atomic', raw.atomic ?? ''),
-    ttlMs: parseDuration('ttl', raw.ttl ?? '', DURATION_BOUNDS.ttl),
-    maxPreviews: parseInteger('max-previews', raw['max-previews'] ?? '', { min: 0 }),
+    stuckAfterMs: parseDuration('stuck-after', raw['stuck-after'], { minMs: 0, maxMs: 24 * 3_600_000 }),
+    atomic: parseBoolean('atomic', raw.atomic),
+    ttlMs: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
+    maxPreviews: parseInteger('max-previews', raw['max-previews'], { min: 0 }),
     guardrails: {
-      quota: parseQuotaInput(raw['resource-quota'] ?? ''),
-      limitRange: parseLimitRangeInput(raw['limit-range'] ?? ''),
+      quota: parseQuotaInput(raw['resource-quota']),
+      limitRange: parseLimitRangeInput(raw['limit-range']),
       networkPolicy: networkPolicy
-        ? { enabled: true, settings: { ingressNamespace, egress: parseEgressAllow('egress-allow', parseList('egress-allow', raw['egress-allow'] ?? '')) } }
+        ? { enabled: true, settings: { ingressNamespace, egress: parseEgressAllow('egress-allow', parseList('egress-allow', raw['egress-allow'])) } }
         : { enabled: false },
     },
-    label: (raw.label ?? '').trim(),
-    githubToken: (raw['github-token'] ?? '').trim(),
-    prNumber: (raw['pr-number'] ?? '').trim(),
-    vaultSync: opt(raw['secret-ref']) ? undefined : parseVaultSync(raw),
+    label: raw.label,
+    githubToken: parseGitHubToken(raw['github-token']),
+    prNumber: raw['pr-number'],
+    vaultSync: optional(raw['secret-ref']) ? undefined : parseVaultSync(raw, process.env),
   };
   if (out.prNumber !== '') parsePrNumber('pr-number', out.prNumber);
   if (out.vaultSync) splitKeyPath('secret-checksum-key', out.vaultSync.checksumKey);

@@ -13,7 +13,7 @@ import { loginVault, readPrSecret } from '@preview-fleet/core/vault';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
 
 /** Everything checked before touching the cluster: inputs, the PR, the planned names. */
-export function prepare() {
+export function validate() {
   const inputs = parseInputs(readRawInputs());
   const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
@@ -23,7 +23,7 @@ export function prepare() {
 }
 
 export async function main(): Promise<void> {
-  const { inputs, ctx, pr, plan } = prepare();
+  const { inputs, ctx, pr, plan } = validate();
   // `timeout` bounds the whole step; helm's own wait gets what is left of it (deployPreview).
   setStepTimeout(inputs.timeoutMs);
   const requestTimeoutMs = inputs.requestTimeoutMs;
@@ -47,10 +47,7 @@ export async function main(): Promise<void> {
   const sync = inputs.vaultSync;
   if (sync && plan.appSecret) {
     // Read (and mask) the PR's values before anything is created: a missing or foreign path creates nothing.
-    const session = await loginVault({
-      addr: sync.addr, namespace: sync.namespace, method: sync.method, role: sync.role, jwtAudience: sync.jwtAudience,
-      roleId: sync.roleId, secretId: sync.secretId, token: sync.token,
-    });
+    const session = await loginVault(sync);
     const path = plan.appSecret.source.slice(sync.mount.length + 1);
     plan.appSecret.data = await readPrSecret(session, {
       mount: sync.mount, kvVersion: sync.kvVersion, path, marks: newMarks({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),

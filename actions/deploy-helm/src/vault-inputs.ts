@@ -1,63 +1,32 @@
 /**
- * deploy-helm's Vault inputs (issue 16 part 1): the same names and defaults as seed-vault's, so the
- * all-in-one action passes one set to both. With `vault-addr` set and `secret-sync: secret`, the
- * PR's copy at `target-path` is materialised as a marked Secret in the namespace on every deploy.
+ * deploy-helm's Vault inputs (issue 16 part 1): core's Vault inputs (the same names, defaults and
+ * checks as seed-vault's, so the all-in-one action passes one set to both) plus where the PR's
+ * copy is. With `vault-addr` set and `secret-sync: secret`, the copy at `target-path` is
+ * materialised as a marked Secret in the namespace on every deploy.
  */
-import { InputError, parseEnum, parseUrl, planVaultPath, renderTemplate, templateVars, DEFAULT_TEMPLATES } from '@preview-fleet/core';
-import type { KvVersion, VaultAuthMethod } from '@preview-fleet/core/vault';
+import { parseEnum, planVaultPath, renderTemplate, templateVars, DEFAULT_TEMPLATES } from '@preview-fleet/core';
+import { parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, type VaultInputs } from '@preview-fleet/core/vault';
 
-export const VAULT_INPUT_NAMES = [
-  'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version',
-  'target-path', 'secret-sync', 'secret-checksum-key',
-] as const;
-export type VaultInputName = (typeof VAULT_INPUT_NAMES)[number];
+export { VAULT_SECRET_INPUTS } from '@preview-fleet/core/vault';
 
-export const VAULT_DEFAULTS: Record<VaultInputName, string> = {
-  'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '', token: '',
-  mount: 'secret', 'kv-version': '2', 'target-path': DEFAULT_TEMPLATES.vaultTarget, 'secret-sync': 'secret', 'secret-checksum-key': 'secretChecksum',
+export const VAULT_SYNC_INPUT_NAMES = [...VAULT_INPUT_NAMES, 'target-path', 'secret-sync', 'secret-checksum-key'] as const;
+export type VaultSyncInputName = (typeof VAULT_SYNC_INPUT_NAMES)[number];
+
+export const VAULT_SYNC_DEFAULTS: Record<VaultSyncInputName, string> = {
+  ...VAULT_INPUT_DEFAULTS, 'target-path': DEFAULT_TEMPLATES.vaultTarget, 'secret-sync': 'secret', 'secret-checksum-key': 'secretChecksum',
 };
 
-export const VAULT_SECRET_INPUTS = ['secret-id', 'token'] as const;
-
-export interface VaultSync {
-  addr: string;
-  namespace?: string;
-  method: VaultAuthMethod;
-  role?: string;
-  jwtAudience: string;
-  roleId?: string;
-  secretId?: string;
-  token?: string;
-  mount: string;
-  kvVersion: KvVersion;
-  /** The template; rendered per PR by `planVaultSync`. */
+export interface VaultSync extends VaultInputs {
+  /** The template; rendered per PR by `renderVaultTarget`. */
   targetPath: string;
   checksumKey: string;
 }
 
-const opt = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-
 /** Undefined when there is nothing to sync (no vault-addr, or secret-sync none). */
-export function parseVaultSync(raw: Partial<Record<VaultInputName, string>>, env: Record<string, string | undefined> = process.env): VaultSync | undefined {
-  const r = { ...VAULT_DEFAULTS, ...raw };
-  const mode = parseEnum('secret-sync', r['secret-sync'], ['secret', 'none'] as const);
-  const addr = opt(r['vault-addr']);
-  if (mode === 'none' || !addr) return undefined;
-  const method = parseEnum('auth-method', r['auth-method'], ['jwt', 'approle', 'token'] as const);
-  const out: VaultSync = {
-    addr: parseUrl('vault-addr', addr).toString(), namespace: opt(r['vault-namespace']), method, role: opt(r.role),
-    jwtAudience: opt(r['jwt-audience']) ?? 'vault', roleId: opt(r['role-id']), secretId: opt(r['secret-id']), token: opt(r.token),
-    mount: planVaultPath('mount', r.mount.trim().replace(/\/+$/, '')),
-    kvVersion: Number(parseEnum('kv-version', r['kv-version'].trim(), ['1', '2'] as const)) as KvVersion,
-    targetPath: r['target-path'].trim(), checksumKey: r['secret-checksum-key'].trim(),
-  };
-  if (method === 'jwt' && !out.role) throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
-  if (method === 'jwt' && (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)) {
-    throw new InputError('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job, or use auth-method approle/token');
-  }
-  if (method === 'approle' && (!out.roleId || !out.secretId)) throw new InputError(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
-  if (method === 'token' && !out.token) throw new InputError('token', '', 'is required with auth-method token');
-  return out;
+export function parseVaultSync(raw: Record<VaultSyncInputName, string>, env: Record<string, string | undefined>): VaultSync | undefined {
+  const mode = parseEnum('secret-sync', raw['secret-sync'], ['secret', 'none'] as const);
+  const vault = mode === 'none' ? undefined : parseVaultInputs(raw, env);
+  return vault && { ...vault, targetPath: raw['target-path'], checksumKey: raw['secret-checksum-key'] };
 }
 
 /** The PR's rendered Vault path. */

@@ -9,7 +9,7 @@ import { parseInputs, readRawInputs, type Inputs } from './inputs.js';
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
 export function validate(): { inputs: Inputs; ctx: ActionContext } {
   const inputs = parseInputs(readRawInputs());
-  if (!inputs['github-token']) throw new InputError('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
+  if (!inputs.githubToken) throw new InputError('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
   return { inputs, ctx: loadContext() };
 }
 
@@ -26,7 +26,7 @@ export async function main(): Promise<void> {
     ...removalClients({
       ctx, requestTimeoutMs: inputs.requestTimeoutMs, timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS), vault: inputs.vault,
       awsRegion: inputs.awsRegion,
-      github: { token: inputs['github-token'], commentAuthor: inputs.commentAuthor, services: [], deployments: inputs.kinds.has('deployments') },
+      github: { token: inputs.githubToken, commentAuthor: inputs.commentAuthor, services: [], deployments: inputs.kinds.has('deployments') },
       logWarning: (m) => log.warning(m),
     }),
     keepLabel: inputs.keepLabel, staleLabel: inputs.staleLabel, closeAfterDays: inputs.closeAfterDays,

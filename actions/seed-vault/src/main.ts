@@ -6,9 +6,9 @@ import { loginVault, renewVaultExpiry, seedSecrets } from '@preview-fleet/core/v
 import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
 
 /** Everything that can be checked before touching Vault: inputs, the PR, the planned paths. */
-export function prepare() {
+export function validate() {
   const inputs = parseInputs(readRawInputs());
-  const ctx = loadContext(inputs['pr-number']);
+  const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'seed preview secrets');
   const plan = planSeed(inputs, { number: pr, headSha: ctx.pr?.headSha }, ctx.repository);
@@ -16,19 +16,14 @@ export function prepare() {
 }
 
 export async function main(): Promise<void> {
-  const { inputs, ctx, pr, plan } = prepare();
-  setStepTimeout(inputs.timeout);
-  const mount = inputs.mount;
-  const kv = inputs['kv-version'];
+  const { inputs, ctx, pr, plan } = validate();
+  setStepTimeout(inputs.timeoutMs);
+  const { mount, kvVersion: kv } = inputs.vault;
 
-  const session = await loginVault({
-    addr: inputs['vault-addr'].toString(), namespace: inputs['vault-namespace'], method: inputs['auth-method'],
-    role: inputs.role, jwtAudience: inputs['jwt-audience'], roleId: inputs['role-id'], secretId: inputs['secret-id'],
-    token: inputs.token, clock: systemClock, requestTimeoutMs: inputs['request-timeout'],
-  });
-  log.info(`Logged in to Vault with ${inputs['auth-method']}`);
+  const session = await loginVault({ ...inputs.vault, clock: systemClock, requestTimeoutMs: inputs.requestTimeoutMs });
+  log.info(`Logged in to Vault with ${inputs.vault.method}`);
 
-  const marks = newMarks({ repository: ctx.repository, pr, service: inputs.service, headSha: ctx.pr?.headSha, now: systemClock.now(), ttlMs: inputs.ttl });
+  const marks = newMarks({ repository: ctx.repository, pr, service: inputs.service, headSha: ctx.pr?.headSha, now: systemClock.now(), ttlMs: inputs.ttlMs });
   const result = await seedSecrets(session, {
     mount, kvVersion: kv, sourcePath: plan.sourcePath, targetPath: plan.targetPath, allowedPrefix: plan.allowedPrefix,
     overrides: inputs.overrides, marks,

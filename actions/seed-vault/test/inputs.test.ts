@@ -21,7 +21,7 @@ describe('seed-vault inputs', () => {
 
   it('defaults plan stage/app → preview/app-12 with JWT', () => {
     const inputs = parseInputs({ ...base, role: 'preview' }, OIDC_ENV);
-    expect(inputs).toMatchObject({ 'auth-method': 'jwt', 'jwt-audience': 'vault', mount: 'secret', 'kv-version': 2, ttl: 72 * 3600_000 });
+    expect(inputs).toMatchObject({ vault: { method: 'jwt', jwtAudience: 'vault', mount: 'secret', kvVersion: 2 }, ttlMs: 72 * 3600_000 });
     expect(planSeed(inputs, { number: 12 }, 'acme/web')).toEqual({ sourcePath: 'stage/app', targetPath: 'preview/app-12', allowedPrefix: 'preview/' });
     expect(vaultUiUrl(inputs, 'preview/app-12')).toBe('https://vault.example.com:8200/ui/vault/secrets/secret/kv/preview%2Fapp-12');
   });

@@ -17,7 +17,7 @@ interface Prepared {
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
 export function validate(): Prepared {
   const inputs = parseInputs(readRawInputs());
-  const ctx = loadContext(inputs['pr-number']);
+  const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   const plan = planTeardown(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
   return { inputs, ctx, pr, plan };
@@ -31,7 +31,7 @@ export async function main(): Promise<void> {
     setOutputs({ report: JSON.stringify({ pr, failed: false, nothingFound: true, skipped: `unlabeled ${ctx.label}`, results: [] }) });
     return;
   }
-  const token = inputs['github-token'];
+  const token = inputs.githubToken;
   if (!token) log.warning('github-token is empty: the PR comment and deployments are left as they are');
   const ports = bindTeardownPorts(removalClients({
     ctx, requestTimeoutMs: inputs.requestTimeoutMs, timeoutMs: inputs.timeoutMs, vault: inputs.vault, awsRegion: inputs.awsRegion,

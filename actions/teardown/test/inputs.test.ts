@@ -12,15 +12,15 @@ const ENV = { GITHUB_REPOSITORY: 'acme/web' };
 function prepare(inputs: Record<string, string>, dispatch = false) {
   const parsed = parseInputs(inputs, {});
   const ctx = dispatch
-    ? parseContext({ ...ENV, GITHUB_EVENT_NAME: 'workflow_dispatch' }, { inputs: {} }, parsed['pr-number'])
-    : parseContext({ ...ENV, GITHUB_EVENT_NAME: 'pull_request' }, pullRequestEvent('closed', { number: 12, repository: 'acme/web' }), parsed['pr-number']);
+    ? parseContext({ ...ENV, GITHUB_EVENT_NAME: 'workflow_dispatch' }, { inputs: {} }, parsed.prNumber)
+    : parseContext({ ...ENV, GITHUB_EVENT_NAME: 'pull_request' }, pullRequestEvent('closed', { number: 12, repository: 'acme/web' }), parsed.prNumber);
   const pr = requirePrNumber(ctx);
   return { parsed, pr, plan: planTeardown(parsed, { number: pr }, ctx.repository) };
 }
 
 describe('teardown inputs', () => {
   it("action.yml declares exactly these inputs with the same defaults, and the name templates are core's", () => {
-    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, { ...DEFAULTS, 'github-token': '${{ github.token }}' });
+    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, DEFAULTS);
     expect(DEFAULTS).toMatchObject({
       namespace: DEFAULT_TEMPLATES.namespace, release: DEFAULT_TEMPLATES.release, 'target-path': DEFAULT_TEMPLATES.vaultTarget,
       repository: DEFAULT_TEMPLATES.ecrRepository, environment: DEFAULT_TEMPLATES.environment,

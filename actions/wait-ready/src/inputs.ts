@@ -3,7 +3,7 @@
  * Header values are masked as they are read.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, InputError, readInputs, maskSecret, parseList, parseRequestTimeout, parseStepTimeout, parseUrl,
+  DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, InputError, optional, readInputs, maskSecret, parseList, parseRequestTimeout, parseStepTimeout, parseUrl,
   planNamespace, refuseMetadataUrl,
 } from '@preview-fleet/core';
 import {
@@ -16,8 +16,10 @@ export const INPUT_NAMES = [
   'request-timeout', 'argocd-revision', 'junit-report', 'report-url', 'seed-job',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
-export type RawInputs = Partial<Record<InputName, string>>;
+/** Every input's text as the runner gives it (trimmed by readInputs). */
+export type RawInputs = Record<InputName, string>;
 
+/** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
   timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'argocd-revision': '',
@@ -48,6 +50,7 @@ export interface Inputs {
   argocdRevision?: string;
 }
 
+/** Reads every input from the runner; header values are masked as they are read. */
 export function readRawInputs(): RawInputs {
   return readInputs(INPUT_NAMES, { secrets: ['headers'] });
 }
@@ -55,60 +58,60 @@ export function readRawInputs(): RawInputs {
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
 
 /** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
-export function parseInputs(given: RawInputs, headSha?: string): Inputs {
-  const raw = { ...DEFAULTS, ...given };
-  const argocd = parseApplicationRef('argocd-application', raw['argocd-application'] ?? '');
-  const revRaw = (raw['argocd-revision'] ?? '').trim();
-  if (revRaw !== '' && !/^[0-9a-f]{7,40}$/i.test(revRaw)) throw new InputError('argocd-revision', revRaw, 'must be a commit SHA (7 to 40 hex digits)');
-  const argocdRevision = argocd ? (revRaw || headSha || undefined)?.toLowerCase() : undefined;
+export function parseInputs(given: Partial<RawInputs>, headSha?: string): Inputs {
+  const raw: RawInputs = { ...DEFAULTS, ...given };
+  const argocd = parseApplicationRef('argocd-application', raw['argocd-application']);
+  const revision = optional(raw['argocd-revision']);
+  if (revision !== undefined && !/^[0-9a-f]{7,40}$/i.test(revision)) throw new InputError('argocd-revision', revision, 'must be a commit SHA (7 to 40 hex digits)');
+  const argocdRevision = argocd ? (revision || headSha || undefined)?.toLowerCase() : undefined;
   if (argocd && !argocdRevision) {
     throw new InputError('argocd-revision', '', 'is required with argocd-application outside pull_request events',
       'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.');
   }
-  const nsRaw = (raw.namespace ?? '').trim();
-  if (nsRaw === '' && !argocd) throw new InputError('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
-  const kinds = parseList('kinds', raw.kinds ?? '').map((k) => {
+  const namespace = optional(raw.namespace);
+  if (namespace === undefined && !argocd) throw new InputError('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
+  const kinds = parseList('kinds', raw.kinds).map((k) => {
     const kind = k.toLowerCase();
     if (!(WORKLOAD_KINDS as readonly string[]).includes(kind)) throw new InputError('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
     return kind as WorkloadKind;
   });
-  if (kinds.length === 0 && !argocd) throw new InputError('kinds', raw.kinds ?? '', `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
-  const selector = (raw.selector ?? '').trim();
-  if (!SELECTOR.test(selector)) throw new InputError('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
-  const healthPath = (raw['health-path'] ?? '').trim() || '/';
+  if (kinds.length === 0 && !argocd) throw new InputError('kinds', raw.kinds, `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
+  const selector = optional(raw.selector);
+  if (selector !== undefined && !SELECTOR.test(selector)) throw new InputError('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
+  const healthPath = optional(raw['health-path']) ?? '/';
   if (!healthPath.startsWith('/') || /\s/.test(healthPath)) throw new InputError('health-path', healthPath, 'must be a path starting with /');
   let url: URL | undefined;
-  if ((raw.url ?? '').trim() !== '') {
-    const base = refuseMetadataUrl('url', raw.url!, parseUrl('url', raw.url!));
+  const urlRaw = optional(raw.url);
+  if (urlRaw !== undefined) {
+    const base = refuseMetadataUrl('url', urlRaw, parseUrl('url', urlRaw));
     url = new URL(base.toString());
     const [path, query] = healthPath.split('?', 2) as [string, string | undefined];
     url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
     if (query !== undefined) url.search = `?${query}`;
   }
-  const headers = parseHeaders('headers', raw.headers ?? '');
+  const headers = parseHeaders('headers', raw.headers);
   for (const v of Object.values(headers)) maskSecret(v);
-  const smoke = (raw['smoke-command'] ?? '').trim();
+  const smoke = optional(raw['smoke-command']);
   if (smoke) {
     const argv = splitCommandLine('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
     if (argv.length === 0) throw new InputError('smoke-command', smoke, 'must name a command');
   }
-  const junitReport = (raw['junit-report'] ?? '').trim();
+  const junitReport = optional(raw['junit-report']);
   if (junitReport && !smoke) throw new InputError('junit-report', junitReport, 'needs smoke-command: it is the JUnit XML report the smoke command writes');
-  if (/[\0\n]/.test(junitReport)) throw new InputError('junit-report', junitReport, 'must be one file path');
-  const reportUrl = (raw['report-url'] ?? '').trim();
+  if (junitReport && /[\0\n]/.test(junitReport)) throw new InputError('junit-report', junitReport, 'must be one file path');
+  const reportUrl = optional(raw['report-url']);
   if (reportUrl) parseUrl('report-url', reportUrl);
-  const seedJob = (raw['seed-job'] ?? '').trim();
+  const seedJob = optional(raw['seed-job']);
   if (seedJob && (!DNS_LABEL.test(seedJob) || seedJob.length > 63)) {
     throw new InputError('seed-job', seedJob, 'must be a Job name (lowercase letters, digits and -, at most 63 characters), e.g. app-pr-12-seed');
   }
-  if (seedJob && nsRaw === '') throw new InputError('seed-job', seedJob, 'needs namespace: the seed Job is read in the PR\'s namespace');
+  if (seedJob && namespace === undefined) throw new InputError('seed-job', seedJob, 'needs namespace: the seed Job is read in the PR\'s namespace');
   return {
-    namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
-    kinds, selector: selector || undefined, url,
-    expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
-    timeoutMs: parseStepTimeout(raw.timeout ?? ''),
-    requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
-    headers, smoke: smoke || undefined, argocd, argocdRevision,
-    junitReport: junitReport || undefined, reportUrl: reportUrl || undefined, seedJob: seedJob || undefined,
+    namespace: namespace === undefined ? '' : planNamespace('namespace', namespace),
+    kinds, selector, url,
+    expect: parseExpectStatus('expect-status', raw['expect-status']),
+    timeoutMs: parseStepTimeout(raw.timeout),
+    requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
+    headers, smoke, argocd, argocdRevision, junitReport, reportUrl, seedJob,
   };
 }

@@ -7,9 +7,15 @@ import { ActionError, loadContext, log, setOutputs, setStepTimeout, writeSummary
 import { kubectlTools, readSeedJob, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs } from './inputs.js';
 
-export async function main(): Promise<void> {
+/** Everything checked before anything is waited on (also the all-in-one's validate step). */
+export function validate() {
   const ctx = loadContext();
   const inputs = parseInputs(readRawInputs(), ctx.pr?.headSha);
+  return { inputs, ctx };
+}
+
+export async function main(): Promise<void> {
+  const { inputs, ctx } = validate();
   // The waits share `timeout` and report their own diagnostics when it is up; the hard bound
   // (a kubectl or probe that never returns) gets a few seconds more so those diagnostics come first.
   setStepTimeout(inputs.timeoutMs + 10_000);

@@ -9,7 +9,7 @@ import { createGitHubClient } from '../github/client.js';
 import { kubectlTools } from '../kube/tools.js';
 import { createEcrSession } from '../registry/client.js';
 import { loginVault } from '../vault/session.js';
-import type { VaultInputs } from './removal-inputs.js';
+import type { VaultRemovalInputs } from '../vault/inputs.js';
 import { once, type TeardownAdapters } from './teardown-ports.js';
 
 /** What the GitHub side does during a removal (the comment is updated, never created). */
@@ -23,6 +23,22 @@ export interface RemovalGitHubOptions {
   deployments: boolean;
 }
 
+/** What teardown and reap-orphans both parse from their inputs to reach each store. */
+export interface RemovalInputs {
+  /** '' when unset (teardown then leaves the comment and deployments; the reaper refuses to run). */
+  githubToken: string;
+  /** Undefined: no Vault removal (delete-vault-path false, or vault not in kinds). */
+  vault?: VaultRemovalInputs;
+  /** Undefined: no ECR removal. */
+  awsRegion?: string;
+  /** The whole step's bound; each helm/namespace wait gets what is left of it (the reaper caps each wait). */
+  timeoutMs: number;
+  /** One request's bound (Kubernetes API, Vault, ECR, GitHub). */
+  requestTimeoutMs: number;
+  /** Our own login: only marker comments it wrote are edited. */
+  commentAuthor: string;
+}
+
 export interface RemovalClientOptions {
   ctx: Pick<ActionContext, 'repository' | 'apiUrl' | 'serverUrl' | 'runId' | 'runAttempt' | 'runUrl'>;
   /** Per request to every API (Kubernetes, Vault, ECR, GitHub). */
@@ -30,7 +46,7 @@ export interface RemovalClientOptions {
   /** Longest helm uninstall / namespace wait (see `TeardownAdapters.timeoutMs`). */
   timeoutMs: number;
   /** Undefined: no Vault removal. */
-  vault?: VaultInputs;
+  vault?: VaultRemovalInputs;
   /** Undefined: no ECR removal. */
   awsRegion?: string;
   /** Undefined: the comment and deployments are left as they are. */

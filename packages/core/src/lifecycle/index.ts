@@ -11,8 +11,5 @@ export { runBounded } from './bounded.js';
 export { runBundledStep, parseFileCommands, inputEnvName, type StepResult, type RunStepOptions, type BufferedStepResult } from './run-step.js';
 export { bindTeardownPorts, once, type TeardownAdapters } from './teardown-ports.js';
 export { announceTeardown, type AnnounceOptions } from './teardown-comment.js';
-export {
-  parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultInputs, type VaultInputName,
-} from './removal-inputs.js';
 export { bindReaperPorts, staleMarkText, staleCloseText, WARNING_MARKER, type ReaperAdapters } from './reap-ports.js';
-export { removalClients, type RemovalClientOptions, type RemovalGitHubOptions } from './clients.js';
+export { removalClients, type RemovalClientOptions, type RemovalGitHubOptions, type RemovalInputs } from './clients.js';

@@ -6,7 +6,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { type Clock, systemClock } from '../clock.js';
 import { classifyTransient, retry, type RetryOptions, type Transience } from '../retry.js';
-import { ActionError, errorText, formatDuration, waitingOn } from '../runtime/index.js';
+import { ActionError, InputError, errorText, formatDuration, waitingOn } from '../runtime/index.js';
 
 /** One ECR request may take this long unless the user says otherwise (`request-timeout`). */
 export const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
@@ -66,6 +66,20 @@ export function awsErrorName(err: unknown): string | undefined {
 export function resolveRegion(region: string | undefined, env: Record<string, string | undefined> = process.env): string | undefined {
   const r = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
   return r || undefined;
+}
+
+/**
+ * The aws-region input where ECR is needed (teardown, reap-orphans): the input, else AWS_REGION /
+ * AWS_DEFAULT_REGION, else an InputError naming the setting that needs it (`need.while`) and how
+ * to switch that off (`need.off`).
+ */
+export function requireRegion(raw: string, env: Record<string, string | undefined>, need: { while: string; off: string }): string {
+  const region = resolveRegion(raw, env);
+  if (!region) {
+    throw new InputError('aws-region', raw, `is required while ${need.while} (and AWS_REGION is not set)`,
+      `Run aws-actions/configure-aws-credentials first, set aws-region, or ${need.off}`);
+  }
+  return region;
 }
 
 /**

@@ -4,7 +4,7 @@
  * cache, and removal / inventory of only the repositories we marked.
  */
 export {
-  createEcrSession, classifyEcrError, awsErrorName, resolveRegion, type EcrSession, type EcrSessionOptions,
+  createEcrSession, classifyEcrError, awsErrorName, resolveRegion, requireRegion, type EcrSession, type EcrSessionOptions,
 } from './client.js';
 export {
   ensureRepository, lifecyclePolicy, repositoryMarks, KEEP_IMAGES_MAX, type EnsureRepositoryOptions, type EnsuredRepository,

@@ -1,7 +1,7 @@
 export { InputError, ActionError, errorText } from './errors.js';
 export {
   parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
-  parsePrNumber, formatDuration, DURATION_BOUNDS, DURATION_MAX_MS, type DurationBounds,
+  parsePrNumber, optional, requireText, parseGitHubToken, GITHUB_TOKEN_DEFAULT, formatDuration, DURATION_BOUNDS, DURATION_MAX_MS, type DurationBounds,
 } from './parse.js';
 export { input, maskSecret, readInputs, shortValueNotice, type ReadOptions } from './inputs.js';
 export { setOutput, setOutputs, writeSummary, log, group, requestIdToken } from './outputs.js';

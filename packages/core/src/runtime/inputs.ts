@@ -4,7 +4,7 @@
  */
 import { InputError } from './errors.js';
 import {
-  parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
+  optional, parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
 } from './parse.js';
 import { getMinMaskLength, rememberSecret } from './secrets.js';
 import { toolkit } from './toolkit.js';
@@ -29,8 +29,7 @@ export const input = {
   },
   /** The text or undefined when empty. */
   optional(name: string): string | undefined {
-    const v = raw(name).trim();
-    return v === '' ? undefined : v;
+    return optional(raw(name));
   },
   boolean(name: string, options?: ReadOptions): boolean {
     return parseBoolean(name, raw(name, { required: true, ...options }));
@@ -84,12 +83,12 @@ export function shortValueNotice(what: string): string {
 }
 
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
-export function readInputs<N extends string>(names: readonly N[], o: { secrets?: readonly N[]; untrimmed?: readonly N[] } = {}): Partial<Record<N, string>> {
-  const out: Partial<Record<N, string>> = {};
+export function readInputs<N extends string>(names: readonly N[], o: { secrets?: readonly N[]; untrimmed?: readonly N[] } = {}): Record<N, string> {
+  const out = {} as Record<N, string>;
   for (const name of names) {
     out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
   }

@@ -157,6 +157,34 @@ export function parseUrl(input: string, raw: string): URL {
   return url;
 }
 
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+export function optional(raw: string): string | undefined {
+  const v = raw.trim();
+  return v === '' ? undefined : v;
+}
+
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+export function requireText(input: string, raw: string, what?: string): string {
+  const v = raw.trim();
+  if (v === '') throw new InputError(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+  return v;
+}
+
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+export const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+export function parseGitHubToken(raw: string): string {
+  const v = raw.trim();
+  return v === GITHUB_TOKEN_DEFAULT ? '' : v;
+}
+
 /** A positive PR number. */
 export function parsePrNumber(input: string, raw: string): number {
   return parseInteger(input, raw, { min: 1 });

@@ -12,3 +12,7 @@ export {
 } from './paths.js';
 export { ownsPath } from './ownership.js';
 export { readPrSecret, type ReadPrSecretOptions } from './read.js';
+export {
+  parseVaultInputs, parseVaultRemovalInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS,
+  type VaultInputs, type VaultInputName, type VaultNeed, type VaultRemovalInputs,
+} from './inputs.js';
