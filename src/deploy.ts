@@ -30,7 +30,16 @@ interface DeployPlan {
 }
 
 const commentCall = (service: string, state: string, extra: Record<string, string> = {}): StepCall =>
-  stepCall('comment-status', { service, state, url: '', namespace: '', image: '', 'vault-url': '', details: '', ...extra });
+  stepCall('comment-status', {
+    service,
+    state,
+    url: '',
+    namespace: '',
+    image: '',
+    'vault-url': '',
+    details: '',
+    ...extra,
+  });
 
 /** Placeholders for values only earlier steps can produce, used when checking inputs alone. */
 const VALIDATION_PLACEHOLDERS = { namespace: 'preview-pr-0', url: '', image: '' };
@@ -51,7 +60,12 @@ function validationPlan(services: string[], plan: DeployPlan): StepCall[] {
  * service's run (the next service still runs). `knownNamespace` is the PR's namespace as an
  * earlier service's deploy named it.
  */
-async function deployService(service: string, plan: DeployPlan, post: PostStatus, knownNamespace: string): Promise<ServiceOutcome> {
+async function deployService(
+  service: string,
+  plan: DeployPlan,
+  post: PostStatus,
+  knownNamespace: string,
+): Promise<ServiceOutcome> {
   await post(service, 'building');
   const [build, secrets] = await Promise.all([
     runStep(plan.prebuilt ? stepCall('given-image') : stepCall('build-push', { service }), { buffer: true }),
@@ -59,7 +73,10 @@ async function deployService(service: string, plan: DeployPlan, post: PostStatus
   ]);
   await printBuffered([build, secrets]);
   const vaultUrl = secrets?.outputs['vault-ui-url'] ?? '';
-  const failedPrep = [build, secrets].filter((r): r is StepRun => !!r && !r.ok).map((r) => r.step).join(' and ');
+  const failedPrep = [build, secrets]
+    .filter((r): r is StepRun => !!r && !r.ok)
+    .map((r) => r.step)
+    .join(' and ');
   if (failedPrep) {
     await post(service, 'failed', { 'vault-url': vaultUrl, details: `${failedPrep} failed; see the run log.` });
     return { service, state: 'failed', failedStep: failedPrep };
@@ -77,13 +94,27 @@ async function deployService(service: string, plan: DeployPlan, post: PostStatus
   const namespace = release.outputs.namespace || knownNamespace;
   const url = release.outputs.url ?? '';
   const failed = async (step: StepRun): Promise<ServiceOutcome> => {
-    await post(service, 'failed', { image, url, namespace, 'vault-url': vaultUrl, details: step.outputs.diagnostics || `${step.step} failed; see the run log.` });
+    await post(service, 'failed', {
+      image,
+      url,
+      namespace,
+      'vault-url': vaultUrl,
+      details: step.outputs.diagnostics || `${step.step} failed; see the run log.`,
+    });
     return { service, state: 'failed', image, built, namespace, failedStep: step.step };
   };
   if (!release.ok) return failed(release);
-  const ready = await group(`wait-ready (${service})`, () => runStep(stepCall('wait-ready', { namespace: release.outputs.namespace ?? '', url })));
+  const ready = await group(`wait-ready (${service})`, () =>
+    runStep(stepCall('wait-ready', { namespace: release.outputs.namespace ?? '', url })),
+  );
   if (!ready.ok) return failed(ready);
-  await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl, details: ready.outputs['smoke-report'] ?? '' });
+  await post(service, 'ready', {
+    image,
+    url,
+    namespace,
+    'vault-url': vaultUrl,
+    details: ready.outputs['smoke-report'] ?? '',
+  });
   return { service, state: 'ready', image, built, namespace, url };
 }
 
@@ -124,5 +155,8 @@ export async function deploy(services: string[]): Promise<void> {
     namespace,
     'comment-url': commentUrl,
   });
-  if (failed.length) throw new ActionError(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, { hint: 'The PR comment has the details of each failure.' });
+  if (failed.length)
+    throw new ActionError(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, {
+      hint: 'The PR comment has the details of each failure.',
+    });
 }

@@ -13,8 +13,15 @@ async function single(lifecycle: 'teardown' | 'reap'): Promise<void> {
   const step = lifecycle === 'teardown' ? 'teardown' : 'reap-orphans';
   await validateSteps([stepCall(step)]);
   const r = await runStep(stepCall(step));
-  setOutputs({ lifecycle, report: r.outputs.report ?? r.outputs.plan ?? '', 'comment-url': r.outputs['comment-url'] ?? '' });
-  if (!r.ok) throw new ActionError(`${step} failed (exit ${r.exitCode})`, { hint: 'Its report above says which resource failed and why.' });
+  setOutputs({
+    lifecycle,
+    report: r.outputs.report ?? r.outputs.plan ?? '',
+    'comment-url': r.outputs['comment-url'] ?? '',
+  });
+  if (!r.ok)
+    throw new ActionError(`${step} failed (exit ${r.exitCode})`, {
+      hint: 'Its report above says which resource failed and why.',
+    });
 }
 
 export function prepare() {

@@ -43,10 +43,15 @@ export function route(ctx: RouteContext, mode: Mode, label: string, allowForkHea
 function routeEvent(ctx: RouteContext, mode: Mode, label: string): Route {
   if (mode !== 'auto') return { lifecycle: mode, reason: `mode: ${mode}` };
   const { eventName, action } = ctx;
-  if (eventName === 'schedule') return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
-  if (eventName === 'workflow_dispatch') return { lifecycle: 'teardown', reason: 'a manual run tears down the PR named by pr-number' };
+  if (eventName === 'schedule')
+    return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
+  if (eventName === 'workflow_dispatch')
+    return { lifecycle: 'teardown', reason: 'a manual run tears down the PR named by pr-number' };
   if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
-    return { lifecycle: 'skip', reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)` };
+    return {
+      lifecycle: 'skip',
+      reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)`,
+    };
   }
   const labelled = ctx.pr?.labels.includes(label) ?? false;
   if (action === 'closed') return { lifecycle: 'teardown', reason: `PR ${ctx.pr?.merged ? 'merged' : 'closed'}` };
@@ -63,7 +68,10 @@ function routeEvent(ctx: RouteContext, mode: Mode, label: string): Route {
   if (action !== undefined && DEPLOY_ACTIONS.has(action)) {
     return labelled
       ? { lifecycle: 'deploy', reason: `PR ${action} and labelled "${label}"` }
-      : { lifecycle: 'skip', reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)` };
+      : {
+          lifecycle: 'skip',
+          reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)`,
+        };
   }
   return { lifecycle: 'skip', reason: `pull_request ${action ?? ''} changes nothing about a preview` };
 }

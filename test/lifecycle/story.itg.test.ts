@@ -13,7 +13,13 @@ describe('the whole preview lifecycle, as `npm run sandbox` plays it', () => {
     expect(result.failures, lines.join('\n')).toEqual([]);
     expect(result.ok).toBe(true);
     expect(Object.values(result.inventory).flat()).toEqual([]);
-    expect(Object.keys(result.inventory)).toEqual(['marked namespaces', 'helm releases', 'Vault paths under secret/preview/', 'ECR repositories', 'active GitHub deployments']);
+    expect(Object.keys(result.inventory)).toEqual([
+      'marked namespaces',
+      'helm releases',
+      'Vault paths under secret/preview/',
+      'ECR repositories',
+      'active GitHub deployments',
+    ]);
     expect(lines.filter((l) => l.includes('✔')).length).toBeGreaterThanOrEqual(20);
   }, 600_000);
 });

@@ -4,15 +4,49 @@
  * no comment and no deployment.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, GITHUB_TOKEN_DEFAULT, InputError, optional, readInputs, parseBoolean, parseEnum,
-  parseEnvironmentTemplate, parseGitHubToken, parsePrNumber, parseRequestTimeout, parseStepTimeout, parseUrl, planEnvironment, planService,
-  renderTemplate, templateVars,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_TEMPLATES,
+  GITHUB_TOKEN_DEFAULT,
+  InputError,
+  optional,
+  readInputs,
+  parseBoolean,
+  parseEnum,
+  parseEnvironmentTemplate,
+  parseGitHubToken,
+  parsePrNumber,
+  parseRequestTimeout,
+  parseStepTimeout,
+  parseUrl,
+  planEnvironment,
+  planService,
+  renderTemplate,
+  templateVars,
 } from '@preview-fleet/core';
-import { DEFAULT_COMMENT_AUTHOR, PREVIEW_STATES, parseCommentAuthor, type PreviewState } from '@preview-fleet/core/github';
+import {
+  DEFAULT_COMMENT_AUTHOR,
+  PREVIEW_STATES,
+  parseCommentAuthor,
+  type PreviewState,
+} from '@preview-fleet/core/github';
 
 export const INPUT_NAMES = [
-  'github-token', 'state', 'service', 'url', 'namespace', 'image', 'vault-url', 'details', 'log-url', 'pr-number',
-  'environment', 'deployment', 'fail-on-error', 'comment-author', 'timeout', 'request-timeout',
+  'github-token',
+  'state',
+  'service',
+  'url',
+  'namespace',
+  'image',
+  'vault-url',
+  'details',
+  'log-url',
+  'pr-number',
+  'environment',
+  'deployment',
+  'fail-on-error',
+  'comment-author',
+  'timeout',
+  'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs). */
@@ -20,9 +54,22 @@ export type RawInputs = Record<InputName, string>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
-  'github-token': GITHUB_TOKEN_DEFAULT, state: '', service: 'app', url: '', namespace: '', image: '', 'vault-url': '',
-  details: '', 'log-url': '', 'pr-number': '', environment: DEFAULT_TEMPLATES.environment, deployment: 'true', 'fail-on-error': 'false',
-  'comment-author': DEFAULT_COMMENT_AUTHOR, timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'github-token': GITHUB_TOKEN_DEFAULT,
+  state: '',
+  service: 'app',
+  url: '',
+  namespace: '',
+  image: '',
+  'vault-url': '',
+  details: '',
+  'log-url': '',
+  'pr-number': '',
+  environment: DEFAULT_TEMPLATES.environment,
+  deployment: 'true',
+  'fail-on-error': 'false',
+  'comment-author': DEFAULT_COMMENT_AUTHOR,
+  timeout: '5m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -57,9 +104,15 @@ export function parseInputs(given: Partial<RawInputs>): Inputs {
   const raw: RawInputs = { ...DEFAULTS, ...given };
   const githubToken = parseGitHubToken(raw['github-token']);
   if (githubToken === '') {
-    throw new InputError('github-token', '', 'is required', 'The default is the job\'s ${{ github.token }}; pass another token only to widen what it may write');
+    throw new InputError(
+      'github-token',
+      '',
+      'is required',
+      "The default is the job's ${{ github.token }}; pass another token only to widen what it may write",
+    );
   }
-  if (raw.state === '') throw new InputError('state', '', `is required: one of ${PREVIEW_STATES.map((s) => `"${s}"`).join(', ')}`);
+  if (raw.state === '')
+    throw new InputError('state', '', `is required: one of ${PREVIEW_STATES.map((s) => `"${s}"`).join(', ')}`);
   const service = planService('service', raw.service);
   const url = (name: InputName): string | undefined => {
     const v = optional(raw[name]);
@@ -86,14 +139,22 @@ export function parseInputs(given: Partial<RawInputs>): Inputs {
   };
   if (out.prNumber !== '') parsePrNumber('pr-number', out.prNumber);
   if (out.state === 'ready' && out.deployment && !out.url) {
-    throw new InputError('url', '', 'is required with state "ready" while deployment is true (it becomes the "View deployment" link)',
-      'Pass the preview URL (e.g. wait-ready\'s url output), or set deployment: false for a service without one');
+    throw new InputError(
+      'url',
+      '',
+      'is required with state "ready" while deployment is true (it becomes the "View deployment" link)',
+      "Pass the preview URL (e.g. wait-ready's url output), or set deployment: false for a service without one",
+    );
   }
   return out;
 }
 
 /** The deployment environment for this PR: core's planner over the rendered template. */
-export function environmentFor(template: string, pr: { number: number; headRef?: string; baseRef?: string; headSha?: string; author?: string },
-  repository: string, service: string): string {
+export function environmentFor(
+  template: string,
+  pr: { number: number; headRef?: string; baseRef?: string; headSha?: string; author?: string },
+  repository: string,
+  service: string,
+): string {
   return planEnvironment('environment', renderTemplate('environment', template, templateVars(pr, repository, service)));
 }

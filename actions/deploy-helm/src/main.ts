@@ -3,11 +3,28 @@
  * namespace → guardrails → stuck release → helm upgrade), outputs and a summary.
  */
 import {
-  ActionError, loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, writeSummary,
+  ActionError,
+  loadContext,
+  log,
+  newMarks,
+  refuseForkHead,
+  requirePrNumber,
+  setOutputs,
+  setStepTimeout,
+  summaryTable,
+  writeSummary,
 } from '@preview-fleet/core';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import {
-  dataChecksum, deployPreview, detectTools, kubectlTools, setPath, splitKeyPath, stillWanted, type DeployResult, type StillWanted,
+  dataChecksum,
+  deployPreview,
+  detectTools,
+  kubectlTools,
+  setPath,
+  splitKeyPath,
+  stillWanted,
+  type DeployResult,
+  type StillWanted,
 } from '@preview-fleet/core/kube';
 import { loginVault, readPrSecret } from '@preview-fleet/core/vault';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
@@ -18,7 +35,17 @@ export function validate() {
   const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'deploy');
-  const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
+  const plan = planDeploy(
+    inputs,
+    {
+      number: pr,
+      headSha: ctx.pr?.headSha,
+      headRef: ctx.pr?.headRef,
+      baseRef: ctx.pr?.baseRef,
+      author: ctx.pr?.author,
+    },
+    ctx.repository,
+  );
   return { inputs, ctx, pr, plan };
 }
 
@@ -30,14 +57,24 @@ export async function main(): Promise<void> {
 
   // Detection overlaps the other reads; the story awaits it before the first helm call.
   const tools = detectTools({ requestTimeoutMs });
-  tools.then((t) => log.info(`Helm ${t.helmVersion} (major ${t.helmMajor}); deploying ${plan.release} into ${plan.namespace}`), () => undefined);
+  tools.then(
+    (t) => log.info(`Helm ${t.helmVersion} (major ${t.helmMajor}); deploying ${plan.release} into ${plan.namespace}`),
+    () => undefined,
+  );
 
   const checkStillWanted = async (): Promise<StillWanted> => {
     if (inputs.githubToken === '') {
-      log.warning('github-token is empty: the PR state comes from the event payload and is not re-checked', 'PR not re-checked');
+      log.warning(
+        'github-token is empty: the PR state comes from the event payload and is not re-checked',
+        'PR not re-checked',
+      );
       return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
     }
-    const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs }), ctx.repository, pr);
+    const current = await getPullRequest(
+      createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs }),
+      ctx.repository,
+      pr,
+    );
     // The event's head SHA is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
     const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
     if (current && !plan.headSha) plan.headSha = current.headSha;
@@ -50,7 +87,10 @@ export async function main(): Promise<void> {
     const session = await loginVault(sync);
     const path = plan.appSecret.source.slice(sync.mount.length + 1);
     plan.appSecret.data = await readPrSecret(session, {
-      mount: sync.mount, kvVersion: sync.kvVersion, path, marks: newMarks({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
+      mount: sync.mount,
+      kvVersion: sync.kvVersion,
+      path,
+      marks: newMarks({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
     });
     // The checksum in the pod template rolls the pods when (and only when) the values changed.
     setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
@@ -58,8 +98,12 @@ export async function main(): Promise<void> {
 
   const result = await deployPreview(plan, { tools, kubectl: kubectlTools({ requestTimeoutMs }), checkStillWanted });
   setOutputs({
-    status: result.status, namespace: result.namespace, release: result.release, url: result.url ?? '',
-    revision: result.revision ?? '', diagnostics: result.diagnostics ?? '',
+    status: result.status,
+    namespace: result.namespace,
+    release: result.release,
+    url: result.url ?? '',
+    revision: result.revision ?? '',
+    diagnostics: result.diagnostics ?? '',
   });
   await writeSummary(summary(result, (await tools).helmVersion));
   if (result.recoveryMessage) log.warning(result.recoveryMessage, 'Stuck release recovered');
@@ -69,18 +113,30 @@ export async function main(): Promise<void> {
   }
   if (result.status === 'failed') {
     log.info(result.diagnostics ?? '');
-    throw new ActionError(result.message!, { hint: 'The diagnostics output holds Helm\'s status, Warning events and the pods that are not ready' });
+    throw new ActionError(result.message!, {
+      hint: "The diagnostics output holds Helm's status, Warning events and the pods that are not ready",
+    });
   }
-  log.info(`Deployed ${result.release} revision ${result.revision} into ${result.namespace}${result.url ? ` at ${result.url}` : ''}`);
+  log.info(
+    `Deployed ${result.release} revision ${result.revision} into ${result.namespace}${result.url ? ` at ${result.url}` : ''}`,
+  );
 }
 
 function summary(r: DeployResult, helmVersion: string): string {
   const lines = ['### Preview deploy', ''];
   if (r.status === 'skipped') return [...lines, `⏭️ ${r.message}`, ''].join('\n');
-  lines.push(summaryTable(['release', 'namespace', 'revision', 'url', 'helm'], [[r.release, r.namespace, r.revision ?? '—', r.url ?? '—', helmVersion]]), '');
+  lines.push(
+    summaryTable(
+      ['release', 'namespace', 'revision', 'url', 'helm'],
+      [[r.release, r.namespace, r.revision ?? '—', r.url ?? '—', helmVersion]],
+    ),
+    '',
+  );
   if (r.recoveryMessage) lines.push(`⚠️ ${r.recoveryMessage}`, '');
   if (r.status === 'failed') lines.push(`❌ ${r.message}`, '', r.diagnostics ?? '', '');
-  const t = Object.entries(r.timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(' · ');
+  const t = Object.entries(r.timings)
+    .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`)
+    .join(' · ');
   if (t) lines.push(`<sub>${t}</sub>`, '');
   return lines.join('\n');
 }

@@ -9,11 +9,19 @@ import { parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, type VaultIn
 
 export { VAULT_SECRET_INPUTS } from '@preview-fleet/core/vault';
 
-export const VAULT_SYNC_INPUT_NAMES = [...VAULT_INPUT_NAMES, 'target-path', 'secret-sync', 'secret-checksum-key'] as const;
+export const VAULT_SYNC_INPUT_NAMES = [
+  ...VAULT_INPUT_NAMES,
+  'target-path',
+  'secret-sync',
+  'secret-checksum-key',
+] as const;
 export type VaultSyncInputName = (typeof VAULT_SYNC_INPUT_NAMES)[number];
 
 export const VAULT_SYNC_DEFAULTS: Record<VaultSyncInputName, string> = {
-  ...VAULT_INPUT_DEFAULTS, 'target-path': DEFAULT_TEMPLATES.vaultTarget, 'secret-sync': 'secret', 'secret-checksum-key': 'secretChecksum',
+  ...VAULT_INPUT_DEFAULTS,
+  'target-path': DEFAULT_TEMPLATES.vaultTarget,
+  'secret-sync': 'secret',
+  'secret-checksum-key': 'secretChecksum',
 };
 
 export interface VaultSync extends VaultInputs {
@@ -23,13 +31,24 @@ export interface VaultSync extends VaultInputs {
 }
 
 /** Undefined when there is nothing to sync (no vault-addr, or secret-sync none). */
-export function parseVaultSync(raw: Record<VaultSyncInputName, string>, env: Record<string, string | undefined>): VaultSync | undefined {
+export function parseVaultSync(
+  raw: Record<VaultSyncInputName, string>,
+  env: Record<string, string | undefined>,
+): VaultSync | undefined {
   const mode = parseEnum('secret-sync', raw['secret-sync'], ['secret', 'none'] as const);
   const vault = mode === 'none' ? undefined : parseVaultInputs(raw, env);
   return vault && { ...vault, targetPath: raw['target-path'], checksumKey: raw['secret-checksum-key'] };
 }
 
 /** The PR's rendered Vault path. */
-export function renderVaultTarget(sync: VaultSync, pr: { number: number; headSha?: string }, repository: string, service: string): string {
-  return planVaultPath('target-path', renderTemplate('target-path', sync.targetPath, templateVars(pr, repository, service)));
+export function renderVaultTarget(
+  sync: VaultSync,
+  pr: { number: number; headSha?: string },
+  repository: string,
+  service: string,
+): string {
+  return planVaultPath(
+    'target-path',
+    renderTemplate('target-path', sync.targetPath, templateVars(pr, repository, service)),
+  );
 }

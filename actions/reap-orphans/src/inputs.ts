@@ -3,19 +3,49 @@
  * target of the table tests) before anything is listed, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, GITHUB_TOKEN_DEFAULT, InputError, readInputs, requireText, parseBoolean, parseDuration,
-  parseGitHubToken, parseInteger, parseList, parseRequestTimeout, parseStepTimeout,
+  DEFAULT_REQUEST_TIMEOUT,
+  DURATION_BOUNDS,
+  GITHUB_TOKEN_DEFAULT,
+  InputError,
+  readInputs,
+  requireText,
+  parseBoolean,
+  parseDuration,
+  parseGitHubToken,
+  parseInteger,
+  parseList,
+  parseRequestTimeout,
+  parseStepTimeout,
 } from '@preview-fleet/core';
 import { REAP_KINDS, type ReapKind, type ReapOptions, type RemovalInputs } from '@preview-fleet/core/lifecycle';
 import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
 import { requireRegion } from '@preview-fleet/core/registry';
 import {
-  parseVaultRemovalInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS,
+  parseVaultRemovalInputs,
+  VAULT_INPUT_DEFAULTS,
+  VAULT_INPUT_NAMES,
+  VAULT_SECRET_INPUTS,
 } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
-  'github-token', 'label', 'ttl', 'keep-label', 'warn-before', 'stale-days', 'close-after-days', 'stale-label', 'dry-run',
-  'max-deletions', 'concurrency', 'kinds', ...VAULT_INPUT_NAMES, 'allowed-prefix', 'aws-region', 'timeout', 'request-timeout', 'comment-author',
+  'github-token',
+  'label',
+  'ttl',
+  'keep-label',
+  'warn-before',
+  'stale-days',
+  'close-after-days',
+  'stale-label',
+  'dry-run',
+  'max-deletions',
+  'concurrency',
+  'kinds',
+  ...VAULT_INPUT_NAMES,
+  'allowed-prefix',
+  'aws-region',
+  'timeout',
+  'request-timeout',
+  'comment-author',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs). */
@@ -23,10 +53,24 @@ export type RawInputs = Record<InputName, string>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
-  'github-token': GITHUB_TOKEN_DEFAULT, label: 'preview', ttl: '72h', 'keep-label': 'preview-keep', 'warn-before': '24h', 'stale-days': '0',
-  'close-after-days': '7', 'stale-label': 'preview-stale', 'dry-run': 'false', 'max-deletions': '20', concurrency: '5',
-  kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'allowed-prefix': 'preview/', 'aws-region': '', timeout: '20m',
-  'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'comment-author': DEFAULT_COMMENT_AUTHOR,
+  'github-token': GITHUB_TOKEN_DEFAULT,
+  label: 'preview',
+  ttl: '72h',
+  'keep-label': 'preview-keep',
+  'warn-before': '24h',
+  'stale-days': '0',
+  'close-after-days': '7',
+  'stale-label': 'preview-stale',
+  'dry-run': 'false',
+  'max-deletions': '20',
+  concurrency: '5',
+  kinds: REAP_KINDS.join(','),
+  ...VAULT_INPUT_DEFAULTS,
+  'allowed-prefix': 'preview/',
+  'aws-region': '',
+  timeout: '20m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['github-token', ...VAULT_SECRET_INPUTS];
@@ -50,7 +94,8 @@ export function parseInputs(given: Partial<RawInputs>, env: Record<string, strin
   const staleLabel = requireText('stale-label', raw['stale-label'], 'the label that marks a PR stale');
   const kinds = new Set<ReapKind>();
   const listed = parseList('kinds', raw.kinds);
-  if (listed.length === 0) throw new InputError('kinds', raw.kinds, `must list at least one of ${REAP_KINDS.join(', ')}`);
+  if (listed.length === 0)
+    throw new InputError('kinds', raw.kinds, `must list at least one of ${REAP_KINDS.join(', ')}`);
   for (const k of listed) {
     if (!(REAP_KINDS as readonly string[]).includes(k)) {
       throw new InputError('kinds', raw.kinds, `must list only ${REAP_KINDS.join(', ')}`, `"${k}" is not one of them`);
@@ -65,7 +110,12 @@ export function parseInputs(given: Partial<RawInputs>, env: Record<string, strin
     : undefined;
   return {
     githubToken: parseGitHubToken(raw['github-token']),
-    label, keepLabel, staleLabel, kinds, vault, awsRegion,
+    label,
+    keepLabel,
+    staleLabel,
+    kinds,
+    vault,
+    awsRegion,
     ttlMs: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
     warnBeforeMs: parseDuration('warn-before', raw['warn-before'], DURATION_BOUNDS.warnBefore),
     staleDays: parseInteger('stale-days', raw['stale-days'], { min: 0, max: 3650 }),

@@ -4,17 +4,48 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, input, optional, readInputs, parseDuration,
-  parseInteger, parseKeyValueMap, parsePrNumber, parseRequestTimeout, parseStepTimeout, parseUrl, planService, planVaultPath,
-  renderTemplate, setMinMaskLength, templateVars,
+  DEFAULT_MIN_MASK_LENGTH,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_TEMPLATES,
+  DURATION_BOUNDS,
+  input,
+  optional,
+  readInputs,
+  parseDuration,
+  parseInteger,
+  parseKeyValueMap,
+  parsePrNumber,
+  parseRequestTimeout,
+  parseStepTimeout,
+  parseUrl,
+  planService,
+  planVaultPath,
+  renderTemplate,
+  setMinMaskLength,
+  templateVars,
 } from '@preview-fleet/core';
 import {
-  guardTarget, parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultInputs,
+  guardTarget,
+  parseVaultInputs,
+  VAULT_INPUT_DEFAULTS,
+  VAULT_INPUT_NAMES,
+  VAULT_SECRET_INPUTS,
+  type VaultInputs,
 } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
-  ...VAULT_INPUT_NAMES, 'service', 'source-path', 'target-path', 'allowed-prefix', 'overrides', 'ttl', 'ui-url', 'pr-number',
-  'min-mask-length', 'timeout', 'request-timeout',
+  ...VAULT_INPUT_NAMES,
+  'service',
+  'source-path',
+  'target-path',
+  'allowed-prefix',
+  'overrides',
+  'ttl',
+  'ui-url',
+  'pr-number',
+  'min-mask-length',
+  'timeout',
+  'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs). */
@@ -22,9 +53,18 @@ export type RawInputs = Record<InputName, string>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
-  ...VAULT_INPUT_DEFAULTS, service: 'app', 'source-path': DEFAULT_TEMPLATES.vaultSource,
-  'target-path': DEFAULT_TEMPLATES.vaultTarget, 'allowed-prefix': 'preview/', overrides: '', ttl: '72h', 'ui-url': '', 'pr-number': '',
-  'min-mask-length': String(DEFAULT_MIN_MASK_LENGTH), timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  ...VAULT_INPUT_DEFAULTS,
+  service: 'app',
+  'source-path': DEFAULT_TEMPLATES.vaultSource,
+  'target-path': DEFAULT_TEMPLATES.vaultTarget,
+  'allowed-prefix': 'preview/',
+  overrides: '',
+  ttl: '72h',
+  'ui-url': '',
+  'pr-number': '',
+  'min-mask-length': String(DEFAULT_MIN_MASK_LENGTH),
+  timeout: '5m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 const SECRET_INPUTS: readonly InputName[] = [...VAULT_SECRET_INPUTS, 'overrides'];
@@ -55,7 +95,9 @@ const MASK_LENGTH_BOUNDS = { min: 1, max: 256 };
  * read (and applied to the process's masking) first.
  */
 export function readRawInputs(): RawInputs {
-  setMinMaskLength(parseInteger('min-mask-length', input.string('min-mask-length') || DEFAULTS['min-mask-length'], MASK_LENGTH_BOUNDS));
+  setMinMaskLength(
+    parseInteger('min-mask-length', input.string('min-mask-length') || DEFAULTS['min-mask-length'], MASK_LENGTH_BOUNDS),
+  );
   return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
@@ -107,8 +149,9 @@ export function vaultUiUrl(inputs: Inputs, targetPath: string): string {
   const base = (inputs.uiUrl?.toString() ?? inputs.vault.addr).replace(/\/+$/, '');
   const root = /\/ui$/.test(base) ? base : `${base}/ui`;
   const mount = encodeURIComponent(inputs.vault.mount);
-  const path = inputs.vault.kvVersion === 2
-    ? `${root}/vault/secrets/${mount}/kv/${encodeURIComponent(targetPath)}`
-    : `${root}/vault/secrets/${mount}/show/${targetPath.split('/').map(encodeURIComponent).join('/')}`;
+  const path =
+    inputs.vault.kvVersion === 2
+      ? `${root}/vault/secrets/${mount}/kv/${encodeURIComponent(targetPath)}`
+      : `${root}/vault/secrets/${mount}/show/${targetPath.split('/').map(encodeURIComponent).join('/')}`;
   return inputs.vault.namespace ? `${path}?namespace=${encodeURIComponent(inputs.vault.namespace)}` : path;
 }

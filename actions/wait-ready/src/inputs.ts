@@ -3,17 +3,46 @@
  * Header values are masked as they are read.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, DNS_LABEL, InputError, optional, readInputs, maskSecret, parseList, parseRequestTimeout, parseStepTimeout, parseUrl,
-  planNamespace, refuseMetadataUrl,
+  DEFAULT_REQUEST_TIMEOUT,
+  DNS_LABEL,
+  InputError,
+  optional,
+  readInputs,
+  maskSecret,
+  parseList,
+  parseRequestTimeout,
+  parseStepTimeout,
+  parseUrl,
+  planNamespace,
+  refuseMetadataUrl,
 } from '@preview-fleet/core';
 import {
-  WORKLOAD_KINDS, parseApplicationRef, parseExpectStatus, parseHeaders, splitCommandLine, type ApplicationRef, type StatusRange,
+  WORKLOAD_KINDS,
+  parseApplicationRef,
+  parseExpectStatus,
+  parseHeaders,
+  splitCommandLine,
+  type ApplicationRef,
+  type StatusRange,
   type WorkloadKind,
 } from '@preview-fleet/core/kube';
 
 export const INPUT_NAMES = [
-  'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-  'request-timeout', 'argocd-revision', 'junit-report', 'report-url', 'seed-job',
+  'namespace',
+  'kinds',
+  'selector',
+  'url',
+  'health-path',
+  'expect-status',
+  'timeout',
+  'headers',
+  'smoke-command',
+  'argocd-application',
+  'request-timeout',
+  'argocd-revision',
+  'junit-report',
+  'report-url',
+  'seed-job',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs). */
@@ -21,9 +50,21 @@ export type RawInputs = Record<InputName, string>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
-  namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'argocd-revision': '',
-  'junit-report': '', 'report-url': '', 'seed-job': '',
+  namespace: '',
+  kinds: 'deployments,statefulsets',
+  selector: '',
+  url: '',
+  'health-path': '/',
+  'expect-status': '200-399',
+  timeout: '5m',
+  headers: '',
+  'smoke-command': '',
+  'argocd-application': '',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'argocd-revision': '',
+  'junit-report': '',
+  'report-url': '',
+  'seed-job': '',
 };
 
 export interface Inputs {
@@ -62,24 +103,38 @@ export function parseInputs(given: Partial<RawInputs>, headSha?: string): Inputs
   const raw: RawInputs = { ...DEFAULTS, ...given };
   const argocd = parseApplicationRef('argocd-application', raw['argocd-application']);
   const revision = optional(raw['argocd-revision']);
-  if (revision !== undefined && !/^[0-9a-f]{7,40}$/i.test(revision)) throw new InputError('argocd-revision', revision, 'must be a commit SHA (7 to 40 hex digits)');
+  if (revision !== undefined && !/^[0-9a-f]{7,40}$/i.test(revision))
+    throw new InputError('argocd-revision', revision, 'must be a commit SHA (7 to 40 hex digits)');
   const argocdRevision = argocd ? (revision || headSha || undefined)?.toLowerCase() : undefined;
   if (argocd && !argocdRevision) {
-    throw new InputError('argocd-revision', '', 'is required with argocd-application outside pull_request events',
-      'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.');
+    throw new InputError(
+      'argocd-revision',
+      '',
+      'is required with argocd-application outside pull_request events',
+      'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.',
+    );
   }
   const namespace = optional(raw.namespace);
-  if (namespace === undefined && !argocd) throw new InputError('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
+  if (namespace === undefined && !argocd)
+    throw new InputError(
+      'namespace',
+      '',
+      "is required (deploy-helm's namespace output) unless argocd-application is set",
+    );
   const kinds = parseList('kinds', raw.kinds).map((k) => {
     const kind = k.toLowerCase();
-    if (!(WORKLOAD_KINDS as readonly string[]).includes(kind)) throw new InputError('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
+    if (!(WORKLOAD_KINDS as readonly string[]).includes(kind))
+      throw new InputError('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
     return kind as WorkloadKind;
   });
-  if (kinds.length === 0 && !argocd) throw new InputError('kinds', raw.kinds, `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
+  if (kinds.length === 0 && !argocd)
+    throw new InputError('kinds', raw.kinds, `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
   const selector = optional(raw.selector);
-  if (selector !== undefined && !SELECTOR.test(selector)) throw new InputError('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
+  if (selector !== undefined && !SELECTOR.test(selector))
+    throw new InputError('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
   const healthPath = optional(raw['health-path']) ?? '/';
-  if (!healthPath.startsWith('/') || /\s/.test(healthPath)) throw new InputError('health-path', healthPath, 'must be a path starting with /');
+  if (!healthPath.startsWith('/') || /\s/.test(healthPath))
+    throw new InputError('health-path', healthPath, 'must be a path starting with /');
   let url: URL | undefined;
   const urlRaw = optional(raw.url);
   if (urlRaw !== undefined) {
@@ -97,21 +152,40 @@ export function parseInputs(given: Partial<RawInputs>, headSha?: string): Inputs
     if (argv.length === 0) throw new InputError('smoke-command', smoke, 'must name a command');
   }
   const junitReport = optional(raw['junit-report']);
-  if (junitReport && !smoke) throw new InputError('junit-report', junitReport, 'needs smoke-command: it is the JUnit XML report the smoke command writes');
-  if (junitReport && /[\0\n]/.test(junitReport)) throw new InputError('junit-report', junitReport, 'must be one file path');
+  if (junitReport && !smoke)
+    throw new InputError(
+      'junit-report',
+      junitReport,
+      'needs smoke-command: it is the JUnit XML report the smoke command writes',
+    );
+  if (junitReport && /[\0\n]/.test(junitReport))
+    throw new InputError('junit-report', junitReport, 'must be one file path');
   const reportUrl = optional(raw['report-url']);
   if (reportUrl) parseUrl('report-url', reportUrl);
   const seedJob = optional(raw['seed-job']);
   if (seedJob && (!DNS_LABEL.test(seedJob) || seedJob.length > 63)) {
-    throw new InputError('seed-job', seedJob, 'must be a Job name (lowercase letters, digits and -, at most 63 characters), e.g. app-pr-12-seed');
+    throw new InputError(
+      'seed-job',
+      seedJob,
+      'must be a Job name (lowercase letters, digits and -, at most 63 characters), e.g. app-pr-12-seed',
+    );
   }
-  if (seedJob && namespace === undefined) throw new InputError('seed-job', seedJob, 'needs namespace: the seed Job is read in the PR\'s namespace');
+  if (seedJob && namespace === undefined)
+    throw new InputError('seed-job', seedJob, "needs namespace: the seed Job is read in the PR's namespace");
   return {
     namespace: namespace === undefined ? '' : planNamespace('namespace', namespace),
-    kinds, selector, url,
+    kinds,
+    selector,
+    url,
     expect: parseExpectStatus('expect-status', raw['expect-status']),
     timeoutMs: parseStepTimeout(raw.timeout),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
-    headers, smoke, argocd, argocdRevision, junitReport, reportUrl, seedJob,
+    headers,
+    smoke,
+    argocd,
+    argocdRevision,
+    junitReport,
+    reportUrl,
+    seedJob,
   };
 }

@@ -23,21 +23,52 @@ export async function main(): Promise<void> {
   const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
   const tools = kubectlTools({ requestTimeoutMs: inputs.requestTimeoutMs });
   const result = await waitReady(tools, {
-    namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
-    expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, argocdRevision: inputs.argocdRevision, previewUrl: base,
-    junitReport: inputs.junitReport, reportLink: inputs.reportUrl ?? ctx.runUrl,
+    namespace: inputs.namespace,
+    kinds: inputs.kinds,
+    selector: inputs.selector,
+    url: inputs.url,
+    headers: inputs.headers,
+    expect: inputs.expect,
+    timeoutMs: inputs.timeoutMs,
+    smoke,
+    argocd: inputs.argocd,
+    argocdRevision: inputs.argocdRevision,
+    previewUrl: base,
+    junitReport: inputs.junitReport,
+    reportLink: inputs.reportUrl ?? ctx.runUrl,
   });
   // Once ready, the seed Job's counts and duration join the smoke report (the comment's details).
   const seed = result.ready && inputs.seedJob ? await readSeedJob(tools, inputs.namespace, inputs.seedJob) : undefined;
-  if (seed && seed.state !== 'complete') log.warning(`Seed job "${inputs.seedJob}" in "${inputs.namespace}": ${seed.markdown.replace(/^\*\*Seed:\*\* \S+ /, '')}`);
+  if (seed && seed.state !== 'complete')
+    log.warning(
+      `Seed job "${inputs.seedJob}" in "${inputs.namespace}": ${seed.markdown.replace(/^\*\*Seed:\*\* \S+ /, '')}`,
+    );
   const seedFailed = seed?.state === 'failed';
   const report = [seed?.markdown, result.smokeMarkdown].filter(Boolean).join('\n\n');
   const elapsed = (result.elapsedMs / 1000).toFixed(1);
   setOutputs({
-    ready: result.ready && !seedFailed, elapsed, diagnostics: seedFailed ? report : result.diagnostics ?? '', 'smoke-result': result.smokeResult, 'smoke-report': report,
+    ready: result.ready && !seedFailed,
+    elapsed,
+    diagnostics: seedFailed ? report : (result.diagnostics ?? ''),
+    'smoke-result': result.smokeResult,
+    'smoke-report': report,
   });
   for (const p of result.phases) log.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
-  await writeSummary(['### Preview readiness', '', renderPhases(result), '', ...(report ? [report, ''] : []), result.ready && !seedFailed ? `✅ ready in ${elapsed} s` : `❌ ${result.message ?? seed?.markdown}`, ''].join('\n'));
+  await writeSummary(
+    [
+      '### Preview readiness',
+      '',
+      renderPhases(result),
+      '',
+      ...(report ? [report, ''] : []),
+      result.ready && !seedFailed ? `✅ ready in ${elapsed} s` : `❌ ${result.message ?? seed?.markdown}`,
+      '',
+    ].join('\n'),
+  );
   if (!result.ready) throw new ActionError(result.message ?? 'The preview is not ready');
-  if (seedFailed) throw new ActionError(`The seed job "${inputs.seedJob}" in "${inputs.namespace}" failed${seed.reason ? `: ${seed.reason}` : ''}`, { hint: `kubectl logs job/${inputs.seedJob} -n ${inputs.namespace} shows why` });
+  if (seedFailed)
+    throw new ActionError(
+      `The seed job "${inputs.seedJob}" in "${inputs.namespace}" failed${seed.reason ? `: ${seed.reason}` : ''}`,
+      { hint: `kubectl logs job/${inputs.seedJob} -n ${inputs.namespace} shows why` },
+    );
 }

@@ -29,11 +29,19 @@ const COUNT = /^([A-Za-z_][A-Za-z0-9_]{0,40})=(\d{1,15})$/;
 export function parseSeedLine(log: string): Array<[string, number]> | undefined {
   const last = [...log.matchAll(SEED_LINE)].pop();
   if (!last) return undefined;
-  const pairs = last[1]!.trim().split(/\s+/).map((p) => COUNT.exec(p)).filter((m): m is RegExpExecArray => m !== null);
+  const pairs = last[1]!
+    .trim()
+    .split(/\s+/)
+    .map((p) => COUNT.exec(p))
+    .filter((m): m is RegExpExecArray => m !== null);
   return pairs.map((m) => [m[1]!, Number(m[2])]);
 }
 
-interface JobStatus { startTime?: string; completionTime?: string; conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> }
+interface JobStatus {
+  startTime?: string;
+  completionTime?: string;
+  conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+}
 
 /** Whole seconds between a Job's startTime and completionTime; undefined when either is missing or unreadable. */
 export function jobSeconds(status: JobStatus): number | undefined {
@@ -68,12 +76,21 @@ export function renderSeed(r: Omit<SeedReport, 'markdown'>): string {
  * missing, failed, still running or unreadable (the API not answering) is reported; the caller decides.
  */
 export async function readSeedJob(tools: KubeTools, namespace: string, job: string): Promise<SeedReport> {
-  const report = (r: Omit<SeedReport, 'markdown' | 'job'>): SeedReport => ({ job, ...r, markdown: renderSeed({ job, ...r }) });
+  const report = (r: Omit<SeedReport, 'markdown' | 'job'>): SeedReport => ({
+    job,
+    ...r,
+    markdown: renderSeed({ job, ...r }),
+  });
   try {
-    const status = ((await kubectlJson<{ status?: JobStatus }>(tools, ['get', 'job', job, '--namespace', namespace])).status ?? {});
+    const status =
+      (await kubectlJson<{ status?: JobStatus }>(tools, ['get', 'job', job, '--namespace', namespace])).status ?? {};
     const cond = (type: string) => status.conditions?.find((c) => c.type === type && c.status === 'True');
     const failed = cond('Failed');
-    if (failed) return report({ state: 'failed', reason: [failed.reason, failed.message].filter(Boolean).join(': ') || undefined });
+    if (failed)
+      return report({
+        state: 'failed',
+        reason: [failed.reason, failed.message].filter(Boolean).join(': ') || undefined,
+      });
     if (!cond('Complete')) return report({ state: 'running' });
     const log = (await runKubectl(tools, ['logs', `job/${job}`, '--namespace', namespace])).stdout;
     return report({ state: 'complete', counts: parseSeedLine(log), seconds: jobSeconds(status) });

@@ -8,11 +8,27 @@ export { removeVaultPath, listMarkedPaths, type RemoveOptions, type ListMarkedOp
 export { renewVaultExpiry, type RenewExpiryOptions } from './expiry.js';
 export { VaultRequestError, sanitizeVaultError } from './errors.js';
 export {
-  dataPath, metadataPath, isUnderPrefix, normalizePrefix, policyHint, guardTarget, parentFolder, v1MarkerPath, V1_MARKER_SUFFIX, type KvVersion,
+  dataPath,
+  metadataPath,
+  isUnderPrefix,
+  normalizePrefix,
+  policyHint,
+  guardTarget,
+  parentFolder,
+  v1MarkerPath,
+  V1_MARKER_SUFFIX,
+  type KvVersion,
 } from './paths.js';
 export { ownsPath } from './ownership.js';
 export { readPrSecret, type ReadPrSecretOptions } from './read.js';
 export {
-  parseVaultInputs, parseVaultRemovalInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS,
-  type VaultInputs, type VaultInputName, type VaultNeed, type VaultRemovalInputs,
+  parseVaultInputs,
+  parseVaultRemovalInputs,
+  VAULT_INPUT_DEFAULTS,
+  VAULT_INPUT_NAMES,
+  VAULT_SECRET_INPUTS,
+  type VaultInputs,
+  type VaultInputName,
+  type VaultNeed,
+  type VaultRemovalInputs,
 } from './inputs.js';

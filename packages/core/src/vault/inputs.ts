@@ -10,14 +10,31 @@ import { normalizePrefix, type KvVersion } from './paths.js';
 import type { VaultAuthMethod } from './session.js';
 
 export const VAULT_INPUT_NAMES = [
-  'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version',
+  'vault-addr',
+  'vault-namespace',
+  'auth-method',
+  'role',
+  'jwt-audience',
+  'role-id',
+  'secret-id',
+  'token',
+  'mount',
+  'kv-version',
 ] as const;
 export type VaultInputName = (typeof VAULT_INPUT_NAMES)[number];
 
 /** The defaults each action.yml declares for these inputs (its inputs test proves it). */
 export const VAULT_INPUT_DEFAULTS: Record<VaultInputName, string> = {
-  'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '',
-  token: '', mount: 'secret', 'kv-version': '2',
+  'vault-addr': '',
+  'vault-namespace': '',
+  'auth-method': 'jwt',
+  role: '',
+  'jwt-audience': 'vault',
+  'role-id': '',
+  'secret-id': '',
+  token: '',
+  mount: 'secret',
+  'kv-version': '2',
 };
 
 /** Masked the moment they are read. */
@@ -51,14 +68,29 @@ export interface VaultNeed {
  * an empty vault-addr means "no Vault" (undefined). `env` supplies the OIDC request variables:
  * auth-method jwt without them means the job lacks `id-token: write`.
  */
-export function parseVaultInputs(raw: Record<VaultInputName, string>, env: Record<string, string | undefined>, need: VaultNeed): VaultInputs;
-export function parseVaultInputs(raw: Record<VaultInputName, string>, env: Record<string, string | undefined>): VaultInputs | undefined;
-export function parseVaultInputs(raw: Record<VaultInputName, string>, env: Record<string, string | undefined>, need?: VaultNeed): VaultInputs | undefined {
+export function parseVaultInputs(
+  raw: Record<VaultInputName, string>,
+  env: Record<string, string | undefined>,
+  need: VaultNeed,
+): VaultInputs;
+export function parseVaultInputs(
+  raw: Record<VaultInputName, string>,
+  env: Record<string, string | undefined>,
+): VaultInputs | undefined;
+export function parseVaultInputs(
+  raw: Record<VaultInputName, string>,
+  env: Record<string, string | undefined>,
+  need?: VaultNeed,
+): VaultInputs | undefined {
   const addr = optional(raw['vault-addr']);
   if (!addr) {
     if (!need) return undefined;
-    throw new InputError('vault-addr', '', `is required${need.while ? ` while ${need.while}` : ''}: the Vault address, e.g. https://vault.example.com:8200`,
-      need.off ? `Set vault-addr, or ${need.off}` : undefined);
+    throw new InputError(
+      'vault-addr',
+      '',
+      `is required${need.while ? ` while ${need.while}` : ''}: the Vault address, e.g. https://vault.example.com:8200`,
+      need.off ? `Set vault-addr, or ${need.off}` : undefined,
+    );
   }
   const method = parseEnum('auth-method', raw['auth-method'], AUTH_METHODS);
   const out: VaultInputs = {
@@ -74,10 +106,15 @@ export function parseVaultInputs(raw: Record<VaultInputName, string>, env: Recor
     kvVersion: Number(parseEnum('kv-version', raw['kv-version'], ['1', '2'] as const)) as KvVersion,
   };
   if (method === 'jwt') {
-    if (!out.role) throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
+    if (!out.role)
+      throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-      throw new InputError('auth-method', 'jwt', 'needs an OIDC token, but this job has none',
-        'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token');
+      throw new InputError(
+        'auth-method',
+        'jwt',
+        'needs an OIDC token, but this job has none',
+        'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token',
+      );
     }
   }
   if (method === 'approle' && (!out.roleId || !out.secretId)) {
@@ -93,11 +130,20 @@ export interface VaultRemovalInputs extends VaultInputs {
 }
 
 /** The Vault inputs for removal: Vault is required (`need` says why) and allowed-prefix must name a folder. */
-export function parseVaultRemovalInputs(raw: Record<VaultInputName | 'allowed-prefix', string>, env: Record<string, string | undefined>, need: VaultNeed): VaultRemovalInputs {
+export function parseVaultRemovalInputs(
+  raw: Record<VaultInputName | 'allowed-prefix', string>,
+  env: Record<string, string | undefined>,
+  need: VaultNeed,
+): VaultRemovalInputs {
   const vault = parseVaultInputs(raw, env, need);
   const allowedPrefix = raw['allowed-prefix'].trim();
   if (normalizePrefix(allowedPrefix) === '/') {
-    throw new InputError('allowed-prefix', raw['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
+    throw new InputError(
+      'allowed-prefix',
+      raw['allowed-prefix'],
+      'must name a folder such as preview/',
+      'An empty prefix would let removal reach any path',
+    );
   }
   planVaultPath('allowed-prefix', normalizePrefix(allowedPrefix).replace(/\/+$/, ''));
   return { ...vault, allowedPrefix };

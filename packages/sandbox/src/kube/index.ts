@@ -35,7 +35,13 @@ import { Scenarios } from './scenarios.js';
 import { PodRuns, type PodRunner } from './controllers/pod-runs.js';
 import { ObjectStore, type ResourceType } from './storage/store.js';
 
-export type { AdmissionAttributes, AdmissionHook, RequestHook, RequestInfo, RequestLogEntry } from './server/context.js';
+export type {
+  AdmissionAttributes,
+  AdmissionHook,
+  RequestHook,
+  RequestInfo,
+  RequestLogEntry,
+} from './server/context.js';
 export { ApiError } from './server/errors.js';
 export type { PodRunner, PodRunResult, RunnablePod } from './controllers/pod-runs.js';
 export { ObjectStore } from './storage/store.js';
@@ -86,7 +92,8 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
   const store = new ObjectStore({ clock });
   const scenarios = options.scenarios ?? new Scenarios();
   const nsType = store.types.get('', 'v1', 'namespaces') as ResourceType;
-  for (const name of SYSTEM_NAMESPACES) store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  for (const name of SYSTEM_NAMESPACES)
+    store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
   const runs = new PodRuns(options.podRunners ?? []);
   const ctx: KubeContext = {
@@ -110,7 +117,9 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const info = route(ctx, method, url.pathname, url.searchParams, String(req.headers['user-agent'] ?? ''));
-    const counterKey = info.type ? `${info.verb} ${info.type.resource}${info.subresource ? '/' + info.subresource : ''}` : `${method} ${url.pathname}`;
+    const counterKey = info.type
+      ? `${info.verb} ${info.type.resource}${info.subresource ? '/' + info.subresource : ''}`
+      : `${method} ${url.pathname}`;
     ctx.counters.set(counterKey, (ctx.counters.get(counterKey) ?? 0) + 1);
     res.on('close', () => {
       ctx.log.push({
@@ -131,7 +140,14 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
         res.destroy();
         return;
       }
-      const e = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+      const e =
+        err instanceof ApiError
+          ? err
+          : new ApiError(
+              500,
+              'InternalError',
+              `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+            );
       const body = JSON.stringify(e.toStatus());
       res.writeHead(e.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
@@ -139,7 +155,10 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
   });
   ctx.hostPort = `127.0.0.1:${server.port}`;
 
-  const controllers = options.controllers === false ? undefined : startControllers(store, { delayMs: options.controllerDelayMs, scenarios, clock, runs });
+  const controllers =
+    options.controllers === false
+      ? undefined
+      : startControllers(store, { delayMs: options.controllerDelayMs, scenarios, clock, runs });
 
   const dir = mkdtempSync(join(tmpdir(), 'kube-standin-'));
   const kubeconfigPath = join(dir, 'kubeconfig');

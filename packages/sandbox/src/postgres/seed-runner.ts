@@ -42,7 +42,10 @@ export function postgresSeedRunner(): PodRunner & { servers: ReadonlyMap<string,
     if (!s) {
       const username = pod.env.PGUSER ?? 'postgres';
       s = startPostgres({ username, database: pod.env.PGDATABASE ?? username, password: pod.env.PGPASSWORD ?? '' });
-      s.then((pg) => started.set(key, pg), () => servers.delete(key));
+      s.then(
+        (pg) => started.set(key, pg),
+        () => servers.delete(key),
+      );
       servers.set(key, s);
     }
     return s;
@@ -51,7 +54,11 @@ export function postgresSeedRunner(): PodRunner & { servers: ReadonlyMap<string,
   async function run(pod: RunnablePod): Promise<PodRunResult> {
     const host = pod.env.PGHOST ?? '';
     const svc = serviceOf(host, pod);
-    if (!svc) return { exitCode: 2, log: `psql: error: could not translate host name "${host}" to address: Name or service not known\n` };
+    if (!svc)
+      return {
+        exitCode: 2,
+        log: `psql: error: could not translate host name "${host}" to address: Name or service not known\n`,
+      };
     const pg = await serverFor(`${pod.namespace}/${svc}`, pod);
     const dir = await mkdtemp(join(tmpdir(), 'pf-pod-'));
     try {
@@ -68,7 +75,11 @@ export function postgresSeedRunner(): PodRunner & { servers: ReadonlyMap<string,
       };
       const argv = [...pod.container.command, ...pod.container.args].map(local);
       const r = await spawnLogged(join(pg.binDir, 'psql'), argv.slice(1), {
-        PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...pod.env, PGHOST: pg.host, PGPORT: String(pg.port),
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        ...pod.env,
+        PGHOST: pg.host,
+        PGPORT: String(pg.port),
       });
       // The log names files as the container saw them (/seed/seed.sql), not where they were written here.
       return { ...r, log: rewrite.reduce((log, [mountPath, dir]) => log.split(dir).join(mountPath), r.log) };
@@ -95,8 +106,12 @@ function spawnLogged(program: string, args: string[], env: Record<string, string
   return new Promise((resolve) => {
     const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    child.stdout.on('data', (d: Buffer) => { log += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { log += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
     child.once('error', (err) => resolve({ exitCode: 128, log: `${log}${err.message}\n` }));
     child.once('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 137 : 1), log }));
   });

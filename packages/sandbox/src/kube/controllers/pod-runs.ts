@@ -38,7 +38,8 @@ export interface PodRunner {
 }
 
 /** One run: under way, or ended (wall-clock times, for the container's terminated state). */
-export type PodRun = { state: 'running'; startedMs: number } | { state: 'done'; startedMs: number; finishedMs: number; exitCode: number };
+export type PodRun =
+  { state: 'running'; startedMs: number } | { state: 'done'; startedMs: number; finishedMs: number; exitCode: number };
 
 /** The runs and logs the kubelet keeps; the API's pods/log reads `logs`. */
 export class PodRuns {
@@ -63,14 +64,25 @@ export class PodRuns {
     const started: PodRun = { state: 'running', startedMs: ctl.now() };
     this.runs.set(key, started);
     this.logs.set(key, '');
-    void runner.run(runnable).then(
-      (r) => r,
-      (err: unknown) => ({ exitCode: 1, log: `sandbox runner failed: ${err instanceof Error ? err.message : String(err)}\n` }),
-    ).then((r) => {
-      this.logs.set(key, r.log);
-      this.runs.set(key, { state: 'done', startedMs: started.startedMs, finishedMs: ctl.now(), exitCode: r.exitCode });
-      ctl.requeue(`Pod/${key}`, 0);
-    });
+    void runner
+      .run(runnable)
+      .then(
+        (r) => r,
+        (err: unknown) => ({
+          exitCode: 1,
+          log: `sandbox runner failed: ${err instanceof Error ? err.message : String(err)}\n`,
+        }),
+      )
+      .then((r) => {
+        this.logs.set(key, r.log);
+        this.runs.set(key, {
+          state: 'done',
+          startedMs: started.startedMs,
+          finishedMs: ctl.now(),
+          exitCode: r.exitCode,
+        });
+        ctl.requeue(`Pod/${key}`, 0);
+      });
     return started;
   }
 
@@ -84,18 +96,28 @@ export class PodRuns {
   }
 }
 
-type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } } };
+type EnvVar = {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } };
+};
 type Volume = { name: string; configMap?: { name: string }; secret?: { secretName: string } };
 
 /** The pod's first container with env and volumes resolved from the store, as the kubelet does before starting it. */
 function resolvePod(ctl: Ctl, pod: KubeObject): RunnablePod {
   const ns = pod.metadata.namespace ?? 'default';
-  const spec = (pod.spec ?? {}) as { containers?: Array<Obj & { env?: EnvVar[]; volumeMounts?: Array<{ name: string; mountPath: string }> }>; volumes?: Volume[] };
+  const spec = (pod.spec ?? {}) as {
+    containers?: Array<Obj & { env?: EnvVar[]; volumeMounts?: Array<{ name: string; mountPath: string }> }>;
+    volumes?: Volume[];
+  };
   const c = spec.containers?.[0] ?? {};
   const data = (resource: 'secrets' | 'configmaps', name: string): Record<string, string> => {
-    const o = ctl.store.get(ctl.type('', resource), ns, name) as (KubeObject & { data?: Record<string, string> }) | undefined;
+    const o = ctl.store.get(ctl.type('', resource), ns, name) as
+      (KubeObject & { data?: Record<string, string> }) | undefined;
     const raw = isObj(o?.data) ? o.data : {};
-    return resource === 'secrets' ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])) : raw;
+    return resource === 'secrets'
+      ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]))
+      : raw;
   };
   const env: Record<string, string> = {};
   for (const e of c.env ?? []) {
@@ -114,7 +136,12 @@ function resolvePod(ctl: Ctl, pod: KubeObject): RunnablePod {
     namespace: ns,
     name: pod.metadata.name,
     job: controllerOf(pod)?.name ?? '',
-    container: { name: String(c.name ?? ''), image: String(c.image ?? ''), command: strings(c.command), args: strings(c.args) },
+    container: {
+      name: String(c.name ?? ''),
+      image: String(c.image ?? ''),
+      command: strings(c.command),
+      args: strings(c.args),
+    },
     env,
     mounts,
     services: ctl.store.list(ctl.type('', 'services'), ns).map((s) => s.metadata.name),
