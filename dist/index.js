@@ -38648,7 +38648,9 @@ function forkHeadAllowed(env = process.env) {
 function refuseForkHead(ctx, what, env = process.env) {
     if (!ctx.pr?.isFork || forkHeadAllowed(env))
         return;
-    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, {
+        hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    });
 }
 
 
@@ -38721,7 +38723,9 @@ async function runCommand(argv, options = {}) {
         throw new ActionError('runCommand needs a program name');
     const command = describeCommand(options.display ?? argv);
     log.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const env = options.env
+        ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
+        : undefined;
     const result = await waitingOn(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
@@ -38744,17 +38748,25 @@ function spawnCaptured(argv, command, env, options) {
             for (const l of parts)
                 log.info(l);
         };
-        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
-        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            stream('out', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            stream('err', c);
+        });
         child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
         child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
         let killed = false;
         let hardKill;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            killed = true;
-            child.kill('SIGTERM');
-            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        }, options.timeoutMs);
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                killed = true;
+                child.kill('SIGTERM');
+                hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            }, options.timeoutMs);
         child.on('error', (e) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
@@ -38799,7 +38811,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ runtime/* setOutputs */.n0)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, InputError, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, readInputs, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline, writeSummary
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, InputError, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, readInputs, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, requireText, retry, runCommand, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -38917,14 +38929,23 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 // AWS's IPv6 instance metadata service, outside link-local.
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+const METADATA_HOSTS = (/* unused pure expression or super */ null && ([
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal',
+    'metadata.azure.internal',
+]));
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
  * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 function isMetadataHost(hostname) {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     if (isIPv4(h))
         return METADATA.check(h, 'ipv4');
     if (isIPv6(h))
@@ -38934,7 +38955,7 @@ function isMetadataHost(hostname) {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 function refuseMetadataUrl(input, raw, url) {
     if (isMetadataHost(url.hostname)) {
-        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', "Pass the preview's own URL, e.g. deploy-helm's url output");
     }
     return url;
 }
@@ -38979,9 +39000,12 @@ function md5Crypt(password, salt, magic = '$apr1$') {
         final = c.digest();
     }
     const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
-        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
-        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
     return `${magic}${s.toString('utf8')}$${hash}`;
 }
 /** One `user:$apr1$…` line with a random salt. */
@@ -39066,7 +39090,10 @@ const ANNOTATIONS = {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const v = repository
+        .replace('/', '.')
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
     return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
@@ -39104,7 +39131,8 @@ function fromKube(labels = {}, annotations = {}) {
     if (labels[LABELS.repo] !== repoLabelValue(repository))
         return undefined;
     return {
-        repository, pr,
+        repository,
+        pr,
         service: labels[LABELS.service],
         headSha: annotations[ANNOTATIONS.headSha],
         createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -39120,13 +39148,20 @@ function kubeSelector(repository, pr) {
 }
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    managedBy: `${PREFIX}/managed-by`,
+    repository: `${PREFIX}/repository`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
 };
 function toFlat(m) {
     const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+        [KEYS.managedBy]: MANAGED_BY,
+        [KEYS.repository]: m.repository,
+        [KEYS.pr]: String(m.pr),
+        [KEYS.createdAt]: m.createdAt,
     };
     if (m.service)
         out[KEYS.service] = m.service;
@@ -39144,8 +39179,12 @@ function fromFlat(flat) {
     if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
         return undefined;
     return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+        repository,
+        pr,
+        service: flat[KEYS.service],
+        headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '',
+        expiresAt: flat[KEYS.expiresAt],
     };
 }
 /** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
@@ -39176,7 +39215,10 @@ function isOwnedBy(marks, owner) {
 /** Marks for a resource created now, expiring after `ttlMs`. */
 function newMarks(args) {
     return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        repository: args.repository,
+        pr: args.pr,
+        service: args.service,
+        headSha: args.headSha,
         createdAt: new Date(args.now).toISOString(),
         expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
     };
@@ -39202,8 +39244,18 @@ function newMarks(args) {
 
 
 const TEMPLATE_VARIABLES = (/* unused pure expression or super */ null && ([
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+    'number',
+    'branch',
+    'branch_slug',
+    'target_branch',
+    'target_branch_slug',
+    'head_sha',
+    'head_short_sha',
+    'head_short_sha_7',
+    'author',
+    'owner',
+    'repo',
+    'service',
 ]));
 /** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
 const DEFAULT_TEMPLATES = {
@@ -39259,7 +39311,10 @@ function shortHash(value) {
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
     return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 /**
@@ -39267,7 +39322,11 @@ function slug(value, max = 63) {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '');
     if (s === '')
         throw new InputError(input, value, 'must render to a name with at least one letter or digit');
     if (s.length <= max)
@@ -39413,7 +39472,10 @@ function headerOf(err, name) {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const status = Number(pick(err, 'status') ??
+        pick(err, 'statusCode') ??
+        pick(pick(err, 'response'), 'statusCode') ??
+        pick(pick(err, 'response'), 'status'));
     const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
     if (status === 429 || (status >= 500 && status <= 599))
         return { transient: true, retryAfterMs };
@@ -39656,7 +39718,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ outputs/* setOutputs */.n0)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, DURATION_MAX_MS, InputError, REFUSE_MIN_LENGTH, StepTimeoutError, containsSecret, errorText, forgetSecrets, getMinMaskLength, killChildren, maskSecret, parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseUrl, readInputs, redact, remainingMs, rememberSecret, requestIdToken, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline, writeSummary
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, InputError, REFUSE_MIN_LENGTH, StepTimeoutError, containsSecret, errorText, forgetSecrets, getMinMaskLength, killChildren, maskSecret, optional, parseBoolean, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseUrl, readInputs, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39690,7 +39752,9 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
  */
 async function runAction(main, options = {}) {
     let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
     timedOut.catch(() => undefined);
     const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
@@ -39784,8 +39848,7 @@ const input = {
     },
     /** The text or undefined when empty. */
     optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(raw(name));
     },
     boolean(name, options) {
         return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
@@ -39835,18 +39898,22 @@ function maskSecret(value) {
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 function shortValueNotice(what) {
-    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
-        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+    return (`${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: ` +
+        'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.');
 }
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
 function readInputs(names, o = {}) {
     const out = {};
     for (const name of names) {
-        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+        out[name] = o.secrets?.includes(name)
+            ? input.secret(name)
+            : o.untrimmed?.includes(name)
+                ? (input.optional(name) ?? '')
+                : input.string(name);
     }
     return out;
 }
@@ -39937,10 +40004,11 @@ async function requestIdToken(audience) {
 /* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export DURATION_MAX_MS */
+/* unused harmony exports DURATION_MAX_MS, requireText, GITHUB_TOKEN_DEFAULT, parseGitHubToken */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -40033,7 +40101,13 @@ function formatDuration(ms) {
         return '0s';
     let rest = ms;
     let out = '';
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]]) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+        ['ms', 1],
+    ]) {
         const n = Math.floor(rest / size);
         if (n > 0) {
             out += `${n}${unit}`;
@@ -40093,6 +40167,31 @@ function parseUrl(input, raw) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
+}
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+function optional(raw) {
+    const v = raw.trim();
+    return v === '' ? undefined : v;
+}
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+function requireText(input, raw, what) {
+    const v = raw.trim();
+    if (v === '')
+        throw new InputError(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+    return v;
+}
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+function parseGitHubToken(raw) {
+    const v = raw.trim();
+    return v === GITHUB_TOKEN_DEFAULT ? '' : v;
 }
 /** A positive PR number. */
 function parsePrNumber(input, raw) {
@@ -43182,7 +43281,7 @@ const toolkit = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8148);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1916);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1535);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
@@ -43192,7 +43291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1916:
+/***/ 1535:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43320,16 +43419,35 @@ async function teardown_teardownMany(ports, items, opts = {}) {
     await announce('destroyed');
     return items.map((item) => {
         const rs = sortByStep(results.get(item.pr));
-        return { pr: item.pr, results: rs, failed: rs.some((r) => r.status === 'failed'), nothingFound: rs.every((r) => r.status === 'already-gone') };
+        return {
+            pr: item.pr,
+            results: rs,
+            failed: rs.some((r) => r.status === 'failed'),
+            nothingFound: rs.every((r) => r.status === 'already-gone'),
+        };
     });
 }
-const STEP_ORDER = (/* unused pure expression or super */ null && (['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment', 'environment', 'comment']));
+const STEP_ORDER = (/* unused pure expression or super */ null && ([
+    'release',
+    'namespace',
+    'vault-path',
+    'ecr-repository',
+    'deployment',
+    'environment',
+    'comment',
+]));
 /** Results in step order (concurrent phases finish in any order; the table should not). */
 function sortByStep(rs) {
-    return rs.map((r, i) => ({ r, i })).sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i).map((x) => x.r);
+    return rs
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i)
+        .map((x) => x.r);
 }
 const ICON = {
-    deleted: '🗑️ deleted', 'already-gone': '✅ already gone', 'skipped-unmarked': '⛔ skipped (not ours)', failed: '❌ failed',
+    deleted: '🗑️ deleted',
+    'already-gone': '✅ already gone',
+    'skipped-unmarked': '⛔ skipped (not ours)',
+    failed: '❌ failed',
 };
 /** The per-resource table for the PR comment, the job summary and the log. */
 function teardown_renderRemovalTable(results) {
@@ -43352,7 +43470,9 @@ const REAP_KINDS = (/* unused pure expression or super */ null && (['namespaces'
  * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
  * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
  */
-async function takeInventory(ports, o, onError = (_w, e) => { throw e; }) {
+async function takeInventory(ports, o, onError = (_w, e) => {
+    throw e;
+}) {
     const k = o.kinds;
     const unlisted = [];
     const safe = async (what, enabled, list, carriesExpiry = true) => {
@@ -43412,7 +43532,10 @@ function teardownItem(p) {
     const of = (kind) => p.resources.filter((r) => r.kind === kind);
     return {
         pr: p.pr,
-        releases: of('release').map((r) => ({ namespace: r.name.slice(0, r.name.indexOf('/')), release: r.name.slice(r.name.indexOf('/') + 1) })),
+        releases: of('release').map((r) => ({
+            namespace: r.name.slice(0, r.name.indexOf('/')),
+            release: r.name.slice(r.name.indexOf('/') + 1),
+        })),
         namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
         vaultPaths: of('vault-path').map((r) => r.name),
         repositories: of('ecr-repository').map((r) => r.name),
@@ -43457,7 +43580,18 @@ async function reapOrphans(ports, o) {
         takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
         ports.listOpenPullRequests(),
     ]);
-    const out = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
+    const out = {
+        plan: [],
+        reports: [],
+        reaped: [],
+        kept: [],
+        warned: [],
+        deferred: [],
+        staleMarked: [],
+        closed: [],
+        errors: [],
+        failed: false,
+    };
     const note = (what, err) => {
         const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
         out.errors.push(text);
@@ -43468,11 +43602,21 @@ async function reapOrphans(ports, o) {
     if (inventory.unlisted.length) {
         ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
     }
-    const policy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
-    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
-        .map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
+    const policy = {
+        now: o.now,
+        label: o.label,
+        keepLabel: o.keepLabel,
+        warnBeforeMs: o.warnBeforeMs,
+        expiryKnown: inventory.unlisted.length === 0,
+    };
+    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy).map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
     const stale = planStale(openPrs, {
-        now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+        now: o.now,
+        label: o.label,
+        keepLabel: o.keepLabel,
+        staleLabel: o.staleLabel,
+        staleDays: o.staleDays,
+        closeAfterDays: o.closeAfterDays,
     });
     // Stale PRs first: a PR closed now is torn down in this same run.
     const closing = new Set();
@@ -43506,8 +43650,10 @@ async function reapOrphans(ports, o) {
     }));
     const byPr = new Map(plans.map((p) => [p.pr, p]));
     const toReap = planned.filter((p) => p.decision.action === 'reap');
-    toReap.forEach((p, i) => { if (i >= o.maxDeletions || unconfirmed.has(p.pr))
-        p.deferred = true; });
+    toReap.forEach((p, i) => {
+        if (i >= o.maxDeletions || unconfirmed.has(p.pr))
+            p.deferred = true;
+    });
     out.plan = planned;
     out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
     out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
@@ -43535,9 +43681,16 @@ async function reapOrphans(ports, o) {
     return out;
 }
 const WHY = {
-    closed: 'PR closed (confirmed)', missing: 'PR missing (404, confirmed)', unlabelled: 'opt-in label removed',
-    expired: 'expired', expiring: 'expires soon', active: 'active',
-    'expiry-unknown': 'expiry unknown this run (a kind was not listed)', unconfirmed: 'GitHub could not confirm the PR closed', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+    closed: 'PR closed (confirmed)',
+    missing: 'PR missing (404, confirmed)',
+    unlabelled: 'opt-in label removed',
+    expired: 'expired',
+    expiring: 'expires soon',
+    active: 'active',
+    'expiry-unknown': 'expiry unknown this run (a kind was not listed)',
+    unconfirmed: 'GitHub could not confirm the PR closed',
+    'keep-label': 'keep label',
+    'warned-waiting': 'warned, waiting for expiry',
     'stale-closed': 'stale PR closed',
 };
 /** The plan as a markdown table for the step summary. */
@@ -43545,10 +43698,18 @@ function renderReapPlan(plan, o) {
     if (plan.length === 0)
         return '_Nothing carries our marks for this repository._';
     const rows = plan.map((p) => {
-        const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
+        const act = p.deferred
+            ? `${p.decision.action} (deferred: max-deletions)`
+            : o.dryRun && p.decision.action !== 'keep'
+                ? `${p.decision.action} (dry-run)`
+                : p.decision.action;
         const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
-        const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
-        const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
+        const kinds = [...new Set(p.resources.map((r) => r.kind))]
+            .map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`)
+            .join(', ');
+        const why = p.deferred && p.decision.reason === 'missing'
+            ? 'not among the open PRs (confirmed with GitHub when its turn comes)'
+            : (WHY[p.decision.reason] ?? p.decision.reason);
         return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
     });
     return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
@@ -43607,19 +43768,29 @@ async function runBundledStep(mainJs, inputs, opts = {}) {
     for (const [name, value] of Object.entries(inputs))
         childEnv[inputEnvName(name)] = value;
     try {
-        const child = (0,external_node_child_process_.spawn)(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
+        const child = (0,external_node_child_process_.spawn)(process.execPath, [mainJs], {
+            env: childEnv,
+            stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'],
+        });
         const chunks = [];
         child.stdout?.on('data', (c) => chunks.push(c));
         let stopped = false;
-        const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => {
-            stopped = true;
-            child.kill('SIGKILL');
-        }, opts.killAfterMs);
+        const timer = opts.killAfterMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                stopped = true;
+                child.kill('SIGKILL');
+            }, opts.killAfterMs);
         const exitCode = await new Promise((resolve, reject) => {
             child.on('error', reject);
             child.on('close', (code) => resolve(code ?? 1));
         }).finally(() => clearTimeout(timer));
-        return { exitCode, outputs: parseFileCommands((0,external_node_fs_.readFileSync)(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8'), stopped };
+        return {
+            exitCode,
+            outputs: parseFileCommands((0,external_node_fs_.readFileSync)(outputFile, 'utf8')),
+            log: Buffer.concat(chunks).toString('utf8'),
+            stopped,
+        };
     }
     finally {
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
@@ -44118,7 +44289,7 @@ function getValues(context, operator, key, modifier) {
   }
   return result;
 }
-function dist_bundle_parseUrl(template) {
+function parseUrl(template) {
   return {
     expand: expand.bind(null, template)
   };
@@ -44177,7 +44348,7 @@ function parse(options) {
     "mediaType"
   ]);
   const urlVariableNames = extractUrlVariableNames(url);
-  url = dist_bundle_parseUrl(url).expand(parameters);
+  url = parseUrl(url).expand(parameters);
   if (!/^http/.test(url)) {
     url = options.baseUrl + url;
   }
@@ -48672,14 +48843,21 @@ function requestTimeout(timeoutMs, baseUrl) {
                 const message = `The GitHub API at ${baseUrl} did not answer within ${formatDuration(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
                     throw Object.assign(err, { message });
-                throw new ActionError(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+                throw new ActionError(message, {
+                    hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
+                    cause: err,
+                });
             });
         });
         return {};
     };
 }
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
-const unpaced = { key: () => ({ schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)) }) };
+const unpaced = {
+    key: () => ({
+        schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)),
+    }),
+};
 function client_createGitHubClient(token, options = {}) {
     const retries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRetryAfterSeconds ?? 120;
@@ -48730,13 +48908,19 @@ function isReadOnlyTokenError(err) {
 /** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
 function deploymentStatusFor(state) {
     switch (state) {
-        case 'queued': return 'queued';
+        case 'queued':
+            return 'queued';
         case 'building':
-        case 'deploying': return 'in_progress';
-        case 'ready': return 'success';
-        case 'failed': return 'failure';
-        case 'destroyed': return 'inactive';
-        default: return undefined;
+        case 'deploying':
+            return 'in_progress';
+        case 'ready':
+            return 'success';
+        case 'failed':
+            return 'failure';
+        case 'destroyed':
+            return 'inactive';
+        default:
+            return undefined;
     }
 }
 /** Our marks from a deployment payload (object or JSON text), or undefined. */
@@ -48774,14 +48958,21 @@ function notOursReason(d, repository, pr) {
 }
 function summary(d) {
     return {
-        id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
+        id: d.id,
+        sha: String(d.sha ?? ''),
+        environment: String(d.environment ?? ''),
+        createdAt: String(d.created_at ?? ''),
         marks: deploymentMarks(d.payload),
     };
 }
 /** Deployments of exactly `environment` (optionally of one SHA), every page. */
 async function listDeployments(client, ref) {
     const all = await client.paginate(client.rest.repos.listDeployments, {
-        owner: ref.owner, repo: ref.repo, environment: ref.environment, ...(ref.sha ? { sha: ref.sha } : {}), per_page: 100,
+        owner: ref.owner,
+        repo: ref.repo,
+        environment: ref.environment,
+        ...(ref.sha ? { sha: ref.sha } : {}),
+        per_page: 100,
     });
     // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
     return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
@@ -48805,9 +48996,17 @@ async function ensureDeployment(client, o) {
         return { id: Math.min(...existing.map((d) => d.id)), created: false };
     const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
     const res = await client.rest.repos.createDeployment({
-        owner: o.owner, repo: o.repo, ref: o.sha, environment: o.environment, transient_environment: true,
-        production_environment: false, required_contexts: [], auto_merge: false, task: 'deploy',
-        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140), payload: payload,
+        owner: o.owner,
+        repo: o.repo,
+        ref: o.sha,
+        environment: o.environment,
+        transient_environment: true,
+        production_environment: false,
+        required_contexts: [],
+        auto_merge: false,
+        task: 'deploy',
+        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140),
+        payload: payload,
     });
     // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
     const id = res.data.id;
@@ -48819,7 +49018,10 @@ async function ensureDeployment(client, o) {
 /** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
 async function createDeploymentStatus(client, o) {
     const { data } = await client.rest.repos.createDeploymentStatus({
-        owner: o.owner, repo: o.repo, deployment_id: o.deploymentId, state: o.state,
+        owner: o.owner,
+        repo: o.repo,
+        deployment_id: o.deploymentId,
+        state: o.state,
         ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
         ...(o.logUrl ? { log_url: o.logUrl } : {}),
         ...(o.description ? { description: o.description.slice(0, 140) } : {}),
@@ -48836,7 +49038,12 @@ async function createDeploymentStatus(client, o) {
 async function lastEnvironmentUrl(client, o) {
     let any;
     const fromStatuses = async (id) => {
-        const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+        const { data } = await client.rest.repos.listDeploymentStatuses({
+            owner: o.owner,
+            repo: o.repo,
+            deployment_id: id,
+            per_page: 100,
+        });
         for (const st of [...data].sort((a, b) => b.id - a.id)) {
             if (!st.environment_url)
                 continue;
@@ -48852,7 +49059,8 @@ async function lastEnvironmentUrl(client, o) {
             return own;
     }
     const others = (await listDeployments(client, o))
-        .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+        .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+        .sort((a, b) => b.id - a.id);
     for (const d of others.slice(0, 3)) {
         const url = await fromStatuses(d.id);
         if (url)
@@ -48870,7 +49078,13 @@ async function deactivateDeployments(client, o) {
         if (!isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
             continue;
         try {
-            await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
+            await createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                logUrl: o.logUrl,
+                description: 'Preview removed',
+            });
             done.push(d.id);
         }
         catch (err) {
@@ -48896,7 +49110,12 @@ async function deployments_deactivateAndDeleteDeployments(client, o) {
             continue;
         }
         try {
-            await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', description: 'Preview removed' });
+            await createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                description: 'Preview removed',
+            });
             await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
             results.push({ kind: 'deployment', name, status: 'deleted' });
         }
@@ -48904,7 +49123,12 @@ async function deployments_deactivateAndDeleteDeployments(client, o) {
             if (statusOf(err) === 404)
                 results.push({ kind: 'deployment', name, status: 'already-gone' });
             else
-                results.push({ kind: 'deployment', name, status: 'failed', reason: String(err?.message ?? err).split('\n')[0] });
+                results.push({
+                    kind: 'deployment',
+                    name,
+                    status: 'failed',
+                    reason: String(err?.message ?? err).split('\n')[0],
+                });
         }
     }
     return results;
@@ -48931,9 +49155,14 @@ async function deployments_listPreviewEnvironments(client, repository) {
         if (!pr)
             continue;
         out.push({
-            environment, pr, deployments,
+            environment,
+            pr,
+            deployments,
             marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
-            lastDeployedAt: deployments.map((d) => d.createdAt).sort().at(-1) ?? '',
+            lastDeployedAt: deployments
+                .map((d) => d.createdAt)
+                .sort()
+                .at(-1) ?? '',
         });
     }
     return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
@@ -48963,7 +49192,12 @@ var exec = __nccwpck_require__(6192);
 const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 /** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
 function tools_kubectlTools(options = {}) {
-    return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm: options.helm ?? 'helm',
+        kubectl: options.kubectl ?? 'kubectl',
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -48994,12 +49228,20 @@ async function tools_detectTools(options = {}) {
     catch (err) {
         if (isMissingProgram(err)) {
             throw new ActionError(`helm was not found on PATH (looked for "${helm}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-helm', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-helm',
+                cause: err,
             });
         }
         throw err;
     }
-    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm,
+        kubectl,
+        helmMajor: parseHelmMajor(version),
+        helmVersion: version,
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /**
  * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
@@ -49013,7 +49255,9 @@ async function tools_runHelm(tools, args, options = {}) {
     const env = { ...tools.env, ...options.env };
     try {
         return await runCommand([tools.helm, ...args], {
-            ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+            ...options,
+            env,
+            waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
             timeoutMs: options.timeoutMs ?? (own ? undefined : withinDeadline(3 * requestMs)),
         });
     }
@@ -49022,7 +49266,17 @@ async function tools_runHelm(tools, args, options = {}) {
     }
 }
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
-const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+const READ_VERBS = new Set([
+    'get',
+    'api-resources',
+    'api-versions',
+    'version',
+    'events',
+    'describe',
+    'top',
+    'auth',
+    'logs',
+]);
 /** kubectl's words for an API that is busy, failing or not answering — worth another read. */
 const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
 /** True for a kubectl failure worth retrying when the call only reads. */
@@ -49042,22 +49296,37 @@ function isKubeTransient(err) {
 async function tools_runKubectl(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const env = { ...tools.env, ...options.env };
-    const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
-    const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+    const waits = args.some((a) => a.startsWith('--timeout')) ||
+        args[0] === 'wait' ||
+        (args[0] === 'rollout' && args[1] === 'status');
+    const argv = waits
+        ? [tools.kubectl, ...args]
+        : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
     const run = () => runCommand(argv, {
-        ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        ...options,
+        env,
+        okExitCodes: [0],
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
         timeoutMs: options.timeoutMs ?? (waits ? undefined : withinDeadline(3 * requestMs)),
     });
-    const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+    const isRead = READ_VERBS.has(args[0] ?? '') &&
+        !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
         return await (isRead
-            ? retry(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? systemClock, classify: (e) => ({ transient: isKubeTransient(e) }) })
+            ? retry(run, {
+                attempts: 4,
+                baseMs: 1000,
+                maxMs: 8000,
+                clock: tools.clock ?? systemClock,
+                classify: (e) => ({ transient: isKubeTransient(e) }),
+            })
             : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
             throw new ActionError(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-kubectl',
+                cause: err,
             });
         }
         if (err instanceof CommandError && (options.okExitCodes ?? [0]).includes(err.exitCode))
@@ -49074,13 +49343,15 @@ const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to th
 function kubeTimeout(err, api) {
     if (err instanceof CommandError && !(err instanceof CommandTimeoutError) && KUBE_UNREACHABLE.test(err.stderr)) {
         return new ActionError(`${api} did not answer: ${err.message}`, {
-            hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig)', cause: err,
+            hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
         });
     }
     if (!(err instanceof CommandTimeoutError))
         return err;
     return new ActionError(`${api} did not answer within ${formatDuration(err.timeoutMs)}: ${err.message}`, {
-        hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+        hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
+        cause: err,
     });
 }
 const apiNames = new Map();
@@ -49096,7 +49367,13 @@ function kubeApiName(program, env, via) {
         let server;
         try {
             const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-            server = execFileSync(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+            server = execFileSync(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
+                env: full,
+                timeout: 3000,
+                stdio: ['ignore', 'pipe', 'ignore'],
+            })
+                .toString()
+                .trim();
         }
         catch {
             server = '';
@@ -49137,7 +49414,11 @@ function isNotFound(err) {
 function goDuration(ms) {
     return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
-const oneLine = (text) => redact(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+const oneLine = (text) => redact(text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? '';
 /** System namespaces are refused by name before any call, whatever labels they carry. */
 function isSystemNamespace(name) {
     return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
@@ -49153,7 +49434,9 @@ function notOwnedReason(ns, owner) {
     const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
     if (isOwnedBy(marks, owner))
         return undefined;
-    return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
+    return who
+        ? `marked for ${who}, not ${owner.repository}#${owner.pr}`
+        : 'no preview-fleet marks in its labels/annotations';
 }
 /** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
 function describeStuck(ns) {
@@ -49174,7 +49457,12 @@ function describeStuck(ns) {
  */
 async function removal_uninstallRelease(cli, o) {
     const name = `${o.namespace}/${o.release}`;
-    const result = (status, reason) => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'release',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     try {
         if (isSystemNamespace(o.namespace))
             return result('skipped-unmarked', `${o.namespace} is a system namespace`);
@@ -49212,7 +49500,12 @@ async function removal_uninstallRelease(cli, o) {
  * `failed` with the finalizers and conditions that hold it.
  */
 async function removal_deleteNamespace(cli, o) {
-    const result = (status, reason) => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'namespace',
+        name: o.name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     try {
         if (isSystemNamespace(o.name))
             return result('skipped-unmarked', 'a system namespace is never deleted');
@@ -49240,7 +49533,12 @@ async function removal_deleteMarkedNamespaces(cli, items, o) {
     for (const it of items) {
         const who = it.marks.repository;
         if (isSystemNamespace(it.name))
-            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
+            out.set(it.name, {
+                kind: 'namespace',
+                name: it.name,
+                status: 'skipped-unmarked',
+                reason: 'a system namespace is never deleted',
+            });
         else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
             out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
         }
@@ -49269,13 +49567,18 @@ async function deleteVerified(cli, names, timeoutMs) {
     if (r.exitCode !== 0) {
         const left = names.filter((n) => !missing.has(n));
         if (left.length) {
-            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
+            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], {
+                okExitCodes: [0, 1],
+            });
             if (got.exitCode !== 0) {
-                return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
-                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` }));
+                return names.map((name) => missing.has(name)
+                    ? { kind: 'namespace', name, status: 'already-gone' }
+                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` });
             }
-            const parsed = got.stdout.trim() ? JSON.parse(got.stdout) : undefined;
-            const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
+            const parsed = got.stdout.trim()
+                ? JSON.parse(got.stdout)
+                : undefined;
+            const list = parsed ? (parsed.kind === 'List' || parsed.items ? (parsed.items ?? []) : [parsed]) : [];
             survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
         }
     }
@@ -49309,9 +49612,19 @@ var runtime = __nccwpck_require__(5332);
 const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
 /** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
 const THROTTLING = new Set([
-    'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-    'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded',
-    'BandwidthLimitExceeded', 'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete',
+    'ThrottlingException',
+    'Throttling',
+    'ThrottledException',
+    'RequestThrottledException',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'TransactionInProgressException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'RequestThrottled',
+    'SlowDown',
+    'PriorRequestNotComplete',
     'EC2ThrottledException',
 ]);
 /** Transient for ECR: throttling by error name, HTTP 429/5xx (`$metadata.httpStatusCode`), ServerException, network errors. */
@@ -49343,6 +49656,18 @@ function resolveRegion(region, env = process.env) {
     return r || undefined;
 }
 /**
+ * The aws-region input where ECR is needed (teardown, reap-orphans): the input, else AWS_REGION /
+ * AWS_DEFAULT_REGION, else an InputError naming the setting that needs it (`need.while`) and how
+ * to switch that off (`need.off`).
+ */
+function requireRegion(raw, env, need) {
+    const region = resolveRegion(raw, env);
+    if (!region) {
+        throw new InputError('aws-region', raw, `is required while ${need.while} (and AWS_REGION is not set)`, `Run aws-actions/configure-aws-credentials first, set aws-region, or ${need.off}`);
+    }
+    return region;
+}
+/**
  * An ECR session. The SDK itself honours AWS_ENDPOINT_URL_ECR (service-specific endpoint
  * variable, SDK v3 ≥ 3.490) and the usual credential chain (env, web identity from
  * configure-aws-credentials' OIDC, profiles), so nothing here reads them.
@@ -49355,22 +49680,37 @@ function client_createEcrSession(options = {}) {
         });
     }
     const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
-    const client = options.client ?? new ECRClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs } });
+    const client = options.client ??
+        new ECRClient({
+            region,
+            maxAttempts: 1,
+            requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs },
+        });
     const clock = options.clock ?? systemClock;
     return {
-        client, region, clock,
+        client,
+        region,
+        clock,
         call(operation, fn) {
             return waitingOn(`ECR in ${region}`, operation, async () => {
                 try {
                     return await retry(() => fn(client), {
-                        attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+                        attempts: 5,
+                        baseMs: 500,
+                        deadlineMs: 60_000,
+                        ...options.retry,
+                        clock,
+                        classify: classifyEcrError,
                     });
                 }
                 catch (err) {
                     const name = client_awsErrorName(err);
                     const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test(errorText(err));
                     throw new ActionError(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${errorText(err).split('\n')[0]}`, {
-                        cause: err, hint: timedOut ? `ECR in ${region} did not answer within ${formatDuration(requestMs)} (request-timeout); check the runner's network or raise request-timeout` : hintFor(name),
+                        cause: err,
+                        hint: timedOut
+                            ? `ECR in ${region} did not answer within ${formatDuration(requestMs)} (request-timeout); check the runner's network or raise request-timeout`
+                            : hintFor(name),
                     });
                 }
             });
@@ -49404,12 +49744,14 @@ function lifecyclePolicy(keep) {
     if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX)
         throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
     return JSON.stringify({
-        rules: [{
+        rules: [
+            {
                 rulePriority: 1,
                 description: `preview-fleet: keep the last ${keep} images`,
                 selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
                 action: { type: 'expire' },
-            }],
+            },
+        ],
     });
 }
 async function describe(ecr, name) {
@@ -49431,11 +49773,16 @@ async function putPolicy(ecr, name, keep) {
  * marks; TagResource overwrites the keys it is given and leaves the others.
  */
 async function renewExpiry(ecr, arn, current, next) {
-    const later = next.expiresAt !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+    const later = next.expiresAt !== undefined &&
+        (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
     const sha = next.headSha !== undefined && next.headSha !== current.headSha;
     if (!later && !sha)
         return;
-    const tags = toEcrTags({ ...current, expiresAt: later ? next.expiresAt : current.expiresAt, headSha: next.headSha ?? current.headSha });
+    const tags = toEcrTags({
+        ...current,
+        expiresAt: later ? next.expiresAt : current.expiresAt,
+        headSha: next.headSha ?? current.headSha,
+    });
     await ecr.call(`TagResource ${arn}`, (c) => c.send(new TagResourceCommand({ resourceArn: arn, tags })));
 }
 /** The marks in a repository's tags, or undefined when it has none of ours. */
@@ -49506,7 +49853,12 @@ async function ensureRepository(ecr, o) {
 
 /** Deletes the repository if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removal_removeEcrRepository(ecr, o) {
-    const result = (status, reason) => ({ kind: 'ecr-repository', name: o.name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'ecr-repository',
+        name: o.name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     try {
         let repo;
         try {
@@ -49521,7 +49873,9 @@ async function removal_removeEcrRepository(ecr, o) {
         if (!repo?.repositoryArn)
             return result('already-gone');
         const marks = await repositoryMarks(ecr, repo.repositoryArn);
-        const whose = marks ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in its tags';
+        const whose = marks
+            ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : 'no preview-fleet marks in its tags';
         if (!isOwnedBy(marks, o.owner))
             return result('skipped-unmarked', whose);
         try {
@@ -49607,7 +49961,9 @@ function describeMarks(raw) {
     const found = fromVaultMetadata(raw);
     if (found)
         return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
-    return raw && Object.keys(raw).length > 0 ? 'its metadata carries no preview-fleet marks' : 'it carries no preview-fleet marks';
+    return raw && Object.keys(raw).length > 0
+        ? 'its metadata carries no preview-fleet marks'
+        : 'it carries no preview-fleet marks';
 }
 /**
  * An unmarked path may be finished (marked) only when it is exactly what this run would have
@@ -49622,9 +49978,9 @@ function isOurUnmarkedCopy(raw, existing, expected) {
 /** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
 function notOursError(fullPath, what, ours) {
     return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
-        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. '
-            + 'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" '
-            + '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. ' +
+            'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" ' +
+            '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
     });
 }
 
@@ -49672,7 +50028,9 @@ function paths_isUnderPrefix(path, prefix) {
 /** The ACL rule a token needs to create the target, for the 403 hint. */
 function policyHint(mount, kv, prefix) {
     const data = `path "${paths_dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
-    return kv === 2 ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
+    return kv === 2
+        ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`
+        : data;
 }
 /**
  * The guards every write and delete goes through: the target lies under the allowed prefix, is not
@@ -49719,7 +50077,12 @@ const removal_isNotFound = (e) => e.status === 404;
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removal_removeVaultPath(session, o) {
     const name = `${o.mount}/${o.path}`;
-    const result = (status, reason) => ({ kind: 'vault-path', name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'vault-path',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     if (!isUnderPrefix(o.path, o.allowedPrefix)) {
         return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
     }
@@ -49734,7 +50097,9 @@ async function removal_removeVaultPath(session, o) {
         const marks = fromVaultMetadata(custom);
         if (!isOwnedBy(marks, o.owner)) {
             const found = fromVaultMetadata(custom);
-            return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in custom_metadata');
+            return result('skipped-unmarked', found
+                ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+                : 'no preview-fleet marks in custom_metadata');
         }
         await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
         return result('deleted');
@@ -49770,7 +50135,9 @@ async function removeKv1(session, o, result) {
     }
     const found = fromVaultMetadata(markerData);
     if (!isOwnedBy(found, o.owner)) {
-        return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : `marker entry ${marker} carries no preview-fleet marks`);
+        return result('skipped-unmarked', found
+            ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : `marker entry ${marker} carries no preview-fleet marks`);
     }
     await session.call(`delete of ${data}`, (c) => c.delete(data));
     await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
@@ -49868,14 +50235,24 @@ function linksCell(s) {
 }
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-    return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
+    return [
+        code(s.service),
+        STATE_LABEL[s.state],
+        preview,
+        commitCell(s, ctx),
+        s.image ? code(s.image) : '',
+        s.namespace ? code(s.namespace) : '',
+        linksCell(s),
+    ];
 }
 /** The per-service table shared by the comment and the job summary. */
 function renderStatusTable(sections, ctx) {
     return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], mergeSections(sections).map((s) => row(s, ctx)));
 }
 function detailsBlocks(sections) {
-    return sections.filter((s) => s.details).map((s) => {
+    return sections
+        .filter((s) => s.details)
+        .map((s) => {
         const title = s.state === 'failed' ? 'why it failed' : 'details';
         // Shown text must not open a hidden section of its own or close the block early.
         const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
@@ -49915,7 +50292,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const full = renderUnbounded(merged, ctx);
     if (full.length <= limit)
         return full;
-    const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
+    const withCap = (cap) => merged.map((s) => s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s);
     const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
     let lo = 0;
     let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
@@ -49934,7 +50311,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
     if (bare.length <= limit)
         return bare;
-    const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
+    const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
     return cut(bare, limit - note.length) + note;
 }
 
@@ -49968,8 +50345,8 @@ function comment_author_isAuthoredBy(login, author) {
 }
 /** The explanation when a comment we just created came back written by someone else than `author`. */
 function authorMismatchHint(input, actual, author) {
-    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-        `and will create another. Set ${input}: ${actual}`;
+    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
@@ -49980,13 +50357,24 @@ function authorMismatchHint(input, actual, author) {
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
 async function comment_upsert_listIssueComments(client, t) {
     const all = await client.paginate(client.rest.issues.listComments, {
-        owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+        owner: t.owner,
+        repo: t.repo,
+        issue_number: t.issueNumber,
+        per_page: 100,
     });
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
+    return all.map((c) => ({
+        id: c.id,
+        body: c.body ?? '',
+        createdAt: c.created_at,
+        htmlUrl: c.html_url,
+        author: c.user?.login,
+    }));
 }
 /** Our status comments (marker and `author`), oldest first (creation time, then id). */
 function comment_upsert_findStatusComments(comments, author) {
-    return comments.filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author)).sort((a, b) => {
+    return comments
+        .filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author))
+        .sort((a, b) => {
         const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
         const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
         if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
@@ -50006,7 +50394,9 @@ async function upsertStatusComment(client, t, update, ctx) {
 async function readStatusComments(client, t) {
     const all = await comment_upsert_listIssueComments(client, t);
     const ours = comment_upsert_findStatusComments(all, t.author);
-    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+    const foreign = all
+        .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
+        .map((c) => ({ id: c.id, author: c.author }));
     return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
@@ -50018,14 +50408,24 @@ async function writeStatusComment(client, t, read, update, ctx) {
     let keep = ours[0];
     let createdAs;
     if (!keep) {
-        const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+        const { data } = await client.rest.issues.createComment({
+            owner: t.owner,
+            repo: t.repo,
+            issue_number: t.issueNumber,
+            body,
+        });
         keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
         action = 'created';
         if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
             createdAs = data.user.login;
     }
     else if (keep.body !== body) {
-        const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+        const { data } = await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: keep.id,
+            body,
+        });
         keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
         action = 'updated';
     }
@@ -50047,7 +50447,12 @@ async function writeStatusComment(client, t, read, update, ctx) {
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
+        action,
+        applied,
+        current,
+        sections: final,
+        deletedDuplicates,
+        ...(createdAs ? { createdAs } : {}),
     };
 }
 /** Window in which another service's update counts as concurrent (matrix jobs of one run). */
@@ -50075,7 +50480,12 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
         if (mine && compareSections(mine, current) >= 0)
             return stored;
         latest = mergeSections(stored, ours);
-        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+        await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: id,
+            body: renderStatusComment(latest, ctx),
+        });
     }
     return latest;
 }
@@ -50114,12 +50524,21 @@ async function teardown_comment_announceTeardown(client, o) {
     const updates = names.map((service, i) => {
         const before = held.find((s) => s.service === service);
         return {
-            service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, runUrl: o.runUrl, updatedAt,
-            namespace: before?.namespace, sha: before?.sha,
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
             details: i === 0 ? o.details : undefined,
         };
     });
-    const body = renderStatusComment(mergeSections(held, updates), { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` });
+    const body = renderStatusComment(mergeSections(held, updates), {
+        serverUrl: o.serverUrl,
+        repository: `${o.owner}/${o.repo}`,
+    });
     if (body === keep.body)
         return 'unchanged';
     await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
@@ -50146,7 +50565,11 @@ function teardown_ports_bindTeardownPorts(a) {
     const ports = {
         logWarning: a.logWarning,
         uninstallRelease: (t) => uninstallRelease(a.kube, {
-            release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: wait(), namespaceMarks: t.namespaceMarks,
+            release: t.release,
+            namespace: t.namespace,
+            owner: { repository: a.repository, pr: t.pr },
+            timeoutMs: wait(),
+            namespaceMarks: t.namespaceMarks,
         }),
         deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
         deleteMarkedNamespaces: (items) => deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: wait() }),
@@ -50159,9 +50582,20 @@ function teardown_ports_bindTeardownPorts(a) {
                 session = await v.session();
             }
             catch (err) {
-                return { kind: 'vault-path', name: `${v.mount}/${path}`, status: 'failed', reason: `Vault login failed: ${String(err?.message ?? err).split('\n')[0]}` };
+                return {
+                    kind: 'vault-path',
+                    name: `${v.mount}/${path}`,
+                    status: 'failed',
+                    reason: `Vault login failed: ${String(err?.message ?? err).split('\n')[0]}`,
+                };
             }
-            return removeVaultPath(session, { mount: v.mount, kvVersion: v.kvVersion, path, owner: { repository: a.repository, pr }, allowedPrefix: v.allowedPrefix });
+            return removeVaultPath(session, {
+                mount: v.mount,
+                kvVersion: v.kvVersion,
+                path,
+                owner: { repository: a.repository, pr },
+                allowedPrefix: v.allowedPrefix,
+            });
         };
     }
     if (a.ecr) {
@@ -50178,73 +50612,22 @@ function teardown_ports_bindTeardownPorts(a) {
         ports.announce = async (pr, state, results) => {
             const failed = results.some((r) => r.status === 'failed');
             await announceTeardown(gh.client, {
-                owner, repo, pr, author: gh.commentAuthor, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
+                owner,
+                repo,
+                pr,
+                author: gh.commentAuthor,
+                services: gh.services,
+                runId: gh.runId,
+                runAttempt: gh.runAttempt,
+                runUrl: gh.runUrl,
+                serverUrl: gh.serverUrl,
+                now: a.now(),
                 state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
                 details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
             });
         };
     }
     return ports;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/removal-inputs.ts
-/**
- * Inputs teardown and the reaper share (Vault login, ECR region), with the same names and
- * defaults as seed-vault and build-push so the all-in-one action exposes each once.
- */
-
-
-
-
-const VAULT_INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version', 'allowed-prefix',
-]));
-const VAULT_INPUT_DEFAULTS = {
-    'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '',
-    token: '', mount: 'secret', 'kv-version': '2', 'allowed-prefix': 'preview/',
-};
-const VAULT_SECRET_INPUTS = (/* unused pure expression or super */ null && (['secret-id', 'token']));
-const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-/**
- * The Vault inputs, validated; `why` names the setting that needs Vault (e.g. `delete-vault-path
- * is true`) for the error when vault-addr is empty.
- */
-function parseVaultInputs(raw, env, why, off) {
-    const r = { ...VAULT_INPUT_DEFAULTS, ...raw };
-    const addr = opt(r['vault-addr']);
-    if (!addr)
-        throw new InputError('vault-addr', '', `is required while ${why}`, `Set vault-addr, or ${off}`);
-    const method = parseEnum('auth-method', r['auth-method'], ['jwt', 'approle', 'token']);
-    const out = {
-        addr: parseUrl('vault-addr', addr).toString().replace(/\/+$/, ''),
-        namespace: opt(r['vault-namespace']),
-        method,
-        role: opt(r.role),
-        jwtAudience: opt(r['jwt-audience']) ?? 'vault',
-        roleId: opt(r['role-id']),
-        secretId: opt(r['secret-id']),
-        token: opt(r.token),
-        mount: planVaultPath('mount', r.mount.trim().replace(/\/+$/, '')),
-        kvVersion: Number(parseEnum('kv-version', r['kv-version'].trim(), ['1', '2'])),
-        allowedPrefix: r['allowed-prefix'].trim(),
-    };
-    if (normalizePrefix(out.allowedPrefix) === '/') {
-        throw new InputError('allowed-prefix', r['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
-    }
-    planVaultPath('allowed-prefix', normalizePrefix(out.allowedPrefix).replace(/\/+$/, ''));
-    if (method === 'jwt') {
-        if (!out.role)
-            throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
-        if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-            throw new InputError('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job, or use auth-method approle/token');
-        }
-    }
-    if (method === 'approle' && (!out.roleId || !out.secretId)) {
-        throw new InputError(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
-    }
-    if (method === 'token' && !out.token)
-        throw new InputError('token', '', 'is required with auth-method token');
-    return out;
 }
 
 // EXTERNAL MODULE: ./packages/core/src/context.ts
@@ -50264,7 +50647,9 @@ async function pulls_getPullRequest(client, repository, number) {
     catch (err) {
         if (statusOf(err) === 404)
             return undefined;
-        throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
+        throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
+            cause: err,
+        });
     }
 }
 /**
@@ -50281,11 +50666,20 @@ async function pulls_listOpenPullRequests(client, repository) {
     for (let page = 1;; page++) {
         let res;
         try {
-            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
+            res = await client.rest.pulls.list({
+                owner,
+                repo,
+                state: 'open',
+                sort: 'created',
+                direction: 'asc',
+                per_page: PER_PAGE,
+                page,
+            });
         }
         catch (err) {
             throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
-                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+                cause: err,
+                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
             });
         }
         if (!Array.isArray(res.data))
@@ -50327,9 +50721,14 @@ async function inventory_listMarkedNamespaces(cli, repository) {
             continue;
         const annotations = ns.metadata?.annotations ?? {};
         out.push({
-            name, marks, phase: ns.status?.phase ?? 'Active',
+            name,
+            marks,
+            phase: ns.status?.phase ?? 'Active',
             warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
-            services: (annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+            services: (annotations[ANNOTATIONS.services] ?? '')
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
         });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
@@ -50377,7 +50776,9 @@ const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
  * a test keeps the two equal).
  */
 function staleMarkText(o) {
-    const closing = o.closeAfterDays > 0 ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.` : '';
+    const closing = o.closeAfterDays > 0
+        ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.`
+        : '';
     return `💤 No activity for ${o.idleDays} days: this PR is marked \`${o.staleLabel}\`.${closing} Any update removes the mark's effect; \`${o.keepLabel}\` exempts it.`;
 }
 /** The comment a stale PR gets when the reaper closes it (also shown in reap-orphans' README). */
@@ -50418,7 +50819,12 @@ function bindReaperPorts(a) {
     };
     if (a.vault) {
         const v = a.vault;
-        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, kvVersion: v.kvVersion, prefix: v.allowedPrefix, repository: a.repository });
+        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), {
+            mount: v.mount,
+            kvVersion: v.kvVersion,
+            prefix: v.allowedPrefix,
+            repository: a.repository,
+        });
     }
     if (a.ecr) {
         const ecr = a.ecr;
@@ -50449,7 +50855,7 @@ class errors_VaultRequestError extends runtime/* ActionError */.lZ {
     /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
     method;
     constructor(operation, facts, hint) {
-        const what = facts.status !== undefined ? `HTTP ${facts.status}` : facts.code ?? 'network error';
+        const what = facts.status !== undefined ? `HTTP ${facts.status}` : (facts.code ?? 'network error');
         super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
         this.name = 'VaultRequestError';
         this.status = facts.status;
@@ -50463,7 +50869,12 @@ function field(obj, key) {
 }
 /** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
 function errors_oneLine(message) {
-    return message.replace(/^\s*\d+ errors? occurred:\s*/, '').replace(/\s*\n\s*\*?\s*/g, '; ').replace(/^\*\s*/, '').replace(/[;\s]+$/, '').slice(0, 300);
+    return message
+        .replace(/^\s*\d+ errors? occurred:\s*/, '')
+        .replace(/\s*\n\s*\*?\s*/g, '; ')
+        .replace(/^\*\s*/, '')
+        .replace(/[;\s]+$/, '')
+        .slice(0, 300);
 }
 /** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
 function errors_sanitizeVaultError(err, operation) {
@@ -50489,7 +50900,10 @@ function errors_sanitizeVaultError(err, operation) {
     }
     const method = field(field(err, 'config'), 'method');
     return new errors_VaultRequestError(operation, {
-        status, code, vaultMessage: redact(errors_oneLine(vaultMessage)), method: typeof method === 'string' ? method.toUpperCase() : undefined,
+        status,
+        code,
+        vaultMessage: redact(errors_oneLine(vaultMessage)),
+        method: typeof method === 'string' ? method.toUpperCase() : undefined,
     });
 }
 
@@ -50578,7 +50992,9 @@ function loginHint(method, opts) {
  */
 async function session_loginVault(opts) {
     const client = nodeVault({
-        endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true,
+        endpoint: opts.addr.replace(/\/+$/, ''),
+        namespace: opts.namespace,
+        noCustomHTTPVerbs: true,
         requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
     });
     const session = makeSession(client, opts);
@@ -50593,7 +51009,9 @@ async function session_loginVault(opts) {
     switch (opts.method) {
         case 'jwt': {
             if (!opts.role)
-                throw new ActionError('auth-method jwt needs a role', { hint: 'Set the input "role" to the Vault JWT role bound to this repository' });
+                throw new ActionError('auth-method jwt needs a role', {
+                    hint: 'Set the input "role" to the Vault JWT role bound to this repository',
+                });
             const jwt = await requestIdToken(opts.jwtAudience ?? 'vault');
             pickToken(await session.call(`JWT login as role "${opts.role}"`, (c) => c.jwtLogin({ role: opts.role, jwt }), loginHint('jwt', opts)));
             break;
@@ -50641,17 +51059,33 @@ function removalClients(o) {
         now: () => clock.now(),
         logWarning: o.logWarning,
         vault: vault && {
-            mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
+            mount: vault.mount,
+            kvVersion: vault.kvVersion,
+            allowedPrefix: vault.allowedPrefix,
             session: once(() => loginVault({
-                addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-                roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock, requestTimeoutMs,
+                addr: vault.addr,
+                namespace: vault.namespace,
+                method: vault.method,
+                role: vault.role,
+                jwtAudience: vault.jwtAudience,
+                roleId: vault.roleId,
+                secretId: vault.secretId,
+                token: vault.token,
+                clock,
+                requestTimeoutMs,
             })),
         },
         ecr: awsRegion ? once(async () => createEcrSession({ region: awsRegion, clock, requestTimeoutMs })) : undefined,
         github: github && {
             client: createGitHubClient(github.token, { baseUrl: ctx.apiUrl, requestTimeoutMs }),
-            serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
-            services: github.services, comment: true, deployments: github.deployments, commentAuthor: github.commentAuthor,
+            serverUrl: ctx.serverUrl,
+            runId: ctx.runId,
+            runAttempt: ctx.runAttempt,
+            runUrl: ctx.runUrl,
+            services: github.services,
+            comment: true,
+            deployments: github.deployments,
+            commentAuthor: github.commentAuthor,
         },
     };
 }
@@ -50667,11 +51101,10 @@ function removalClients(o) {
 
 
 
-
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/steps.generated.json
-const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"comment-status":{"github-token":"github-token","state":null,"service":null,"url":null,"namespace":null,"image":null,"vault-url":null,"details":null,"log-url":"log-url","pr-number":"pr-number","environment":"environment","deployment":"deployment","fail-on-error":"fail-on-error","comment-author":"comment-author","timeout":"timeout","request-timeout":"request-timeout"},"seed-vault":{"vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","service":null,"source-path":"source-path","target-path":"target-path","allowed-prefix":"allowed-prefix","overrides":"overrides","ttl":"ttl","ui-url":"ui-url","pr-number":"pr-number","min-mask-length":"min-mask-length","timeout":"timeout","request-timeout":"request-timeout"},"build-push":{"aws-region":"aws-region","repository":"repository","tag":"tag","service":null,"context":"context","file":"file","build-args":"build-args","secrets":"secrets","target":"target","platforms":"platforms","keep-images":"keep-images","ttl":"ttl","cache":"cache","builder":"builder","skip-if-exists":"skip-if-exists","ecr":"ecr","registry":"registry","adopt-existing":"adopt-existing","pr-number":"pr-number","timeout":"build-timeout","request-timeout":"request-timeout"},"deploy-helm":{"chart":"chart","chart-version":"chart-version","service":null,"release":"release","namespace":"namespace","values-files":"values-files","values":"values","set":"set","image":null,"image-repository-key":"image-repository-key","image-tag-key":"image-tag-key","domain":"domain","host":"host","host-key":"host-key","secret-ref":"secret-ref","secret-ref-key":"secret-ref-key","sensitive-secret-ref":"sensitive-secret-ref","sensitive-secret-ref-key":"sensitive-secret-ref-key","timeout":"timeout","stuck-after":"stuck-after","request-timeout":"request-timeout","atomic":"atomic","ttl":"ttl","max-previews":"max-previews","resource-quota":"resource-quota","limit-range":"limit-range","network-policy":"network-policy","ingress-namespace":"ingress-namespace","egress-allow":"egress-allow","label":"label","github-token":"github-token","pr-number":"pr-number","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","target-path":"target-path","secret-sync":"secret-sync","secret-checksum-key":"secret-checksum-key"},"wait-ready":{"namespace":null,"kinds":"wait-kinds","selector":"selector","url":null,"health-path":"health-path","expect-status":"expect-status","timeout":"timeout","headers":"headers","smoke-command":"smoke-command","argocd-application":"argocd-application","argocd-revision":"argocd-revision","junit-report":"junit-report","report-url":"report-url","request-timeout":"request-timeout"},"teardown":{"github-token":"github-token","pr-number":"pr-number","label":"label","services":"services","namespace":"namespace","release":"release","target-path":"target-path","repository":"repository","environment":"environment","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout","delete-vault-path":"delete-vault-path","delete-ecr-repository":"delete-ecr-repository","request-timeout":"request-timeout","comment-author":"comment-author"},"reap-orphans":{"github-token":"github-token","label":"label","ttl":"ttl","keep-label":"keep-label","warn-before":"warn-before","stale-days":"stale-days","close-after-days":"close-after-days","stale-label":"stale-label","dry-run":"dry-run","max-deletions":"max-deletions","concurrency":"concurrency","kinds":"reap-kinds","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"reap-timeout","request-timeout":"request-timeout","comment-author":"comment-author"}}');
+const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"comment-status":{"github-token":"github-token","state":null,"service":null,"url":null,"namespace":null,"image":null,"vault-url":null,"details":null,"log-url":"log-url","pr-number":"pr-number","environment":"environment","deployment":"deployment","fail-on-error":"fail-on-error","comment-author":"comment-author","timeout":"timeout","request-timeout":"request-timeout"},"seed-vault":{"vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","service":null,"source-path":"source-path","target-path":"target-path","allowed-prefix":"allowed-prefix","overrides":"overrides","ttl":"ttl","ui-url":"ui-url","pr-number":"pr-number","min-mask-length":"min-mask-length","timeout":"timeout","request-timeout":"request-timeout"},"build-push":{"aws-region":"aws-region","repository":"repository","tag":"tag","service":null,"context":"context","file":"file","build-args":"build-args","secrets":"secrets","target":"target","platforms":"platforms","keep-images":"keep-images","ttl":"ttl","cache":"cache","builder":"builder","skip-if-exists":"skip-if-exists","ecr":"ecr","registry":"registry","adopt-existing":"adopt-existing","pr-number":"pr-number","timeout":"build-timeout","request-timeout":"request-timeout"},"deploy-helm":{"chart":"chart","chart-version":"chart-version","service":null,"release":"release","namespace":"namespace","values-files":"values-files","values":"values","set":"set","image":null,"image-repository-key":"image-repository-key","image-tag-key":"image-tag-key","domain":"domain","host":"host","host-key":"host-key","secret-ref":"secret-ref","secret-ref-key":"secret-ref-key","sensitive-secret-ref":"sensitive-secret-ref","sensitive-secret-ref-key":"sensitive-secret-ref-key","timeout":"timeout","stuck-after":"stuck-after","request-timeout":"request-timeout","atomic":"atomic","ttl":"ttl","max-previews":"max-previews","resource-quota":"resource-quota","limit-range":"limit-range","network-policy":"network-policy","ingress-namespace":"ingress-namespace","egress-allow":"egress-allow","label":"label","github-token":"github-token","pr-number":"pr-number","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","target-path":"target-path","secret-sync":"secret-sync","secret-checksum-key":"secret-checksum-key"},"wait-ready":{"namespace":null,"kinds":"wait-kinds","selector":"selector","url":null,"health-path":"health-path","expect-status":"expect-status","timeout":"timeout","headers":"headers","smoke-command":"smoke-command","argocd-application":"argocd-application","argocd-revision":"argocd-revision","junit-report":"junit-report","report-url":"report-url","seed-job":"seed-job","request-timeout":"request-timeout"},"teardown":{"github-token":"github-token","pr-number":"pr-number","label":"label","services":"services","namespace":"namespace","release":"release","target-path":"target-path","repository":"repository","environment":"environment","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout","delete-vault-path":"delete-vault-path","delete-ecr-repository":"delete-ecr-repository","request-timeout":"request-timeout","comment-author":"comment-author"},"reap-orphans":{"github-token":"github-token","label":"label","ttl":"ttl","keep-label":"keep-label","warn-before":"warn-before","stale-days":"stale-days","close-after-days":"close-after-days","stale-label":"stale-label","dry-run":"dry-run","max-deletions":"max-deletions","concurrency":"concurrency","kinds":"reap-kinds","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"reap-timeout","request-timeout":"request-timeout","comment-author":"comment-author"}}');
 ;// CONCATENATED MODULE: ./src/steps.ts
 /**
  * Running the seven actions' bundles as steps of the all-in-one action: which inputs each step
@@ -50706,7 +51139,7 @@ function stepInputs(step, computed = {}) {
         throw new src/* ActionError */.lZ(`this build of the all-in-one action has no step "${step}"`);
     const out = {};
     for (const [name, from] of Object.entries(declared)) {
-        out[name] = computed[name] ?? (from === null ? '' : process.env[inputEnvName(from)] ?? '');
+        out[name] = computed[name] ?? (from === null ? '' : (process.env[inputEnvName(from)] ?? ''));
     }
     return out;
 }
@@ -50738,13 +51171,21 @@ async function runStep(call, options = {}) {
 /** The `image` input stands in for build-push's outputs. */
 function givenImage() {
     const image = src/* input */.hF.string('image');
-    return { step: 'given-image', ok: true, exitCode: 0, log: `Deploying the given image ${image}; build-push skipped\n`, outputs: { image, built: 'false' } };
+    return {
+        step: 'given-image',
+        ok: true,
+        exitCode: 0,
+        log: `Deploying the given image ${image}; build-push skipped\n`,
+        outputs: { image, built: 'false' },
+    };
 }
 /** Prints the logs of steps that ran side by side, each whole and in order, in its own group. */
 async function printBuffered(runs) {
     for (const r of runs) {
         if (r)
-            await (0,src/* group */.Os)(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => { process.stdout.write(r.log); });
+            await (0,src/* group */.Os)(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => {
+                process.stdout.write(r.log);
+            });
     }
 }
 /**
@@ -50771,7 +51212,16 @@ async function validateSteps(plan) {
 
 
 
-const commentCall = (service, state, extra = {}) => stepCall('comment-status', { service, state, url: '', namespace: '', image: '', 'vault-url': '', details: '', ...extra });
+const commentCall = (service, state, extra = {}) => stepCall('comment-status', {
+    service,
+    state,
+    url: '',
+    namespace: '',
+    image: '',
+    'vault-url': '',
+    details: '',
+    ...extra,
+});
 /** Placeholders for values only earlier steps can produce, used when checking inputs alone. */
 const VALIDATION_PLACEHOLDERS = { namespace: 'preview-pr-0', url: '', image: '' };
 /** Every step a deploy of these services will run, with placeholders where an earlier step's output goes. */
@@ -50797,7 +51247,10 @@ async function deployService(service, plan, post, knownNamespace) {
     ]);
     await printBuffered([build, secrets]);
     const vaultUrl = secrets?.outputs['vault-ui-url'] ?? '';
-    const failedPrep = [build, secrets].filter((r) => !!r && !r.ok).map((r) => r.step).join(' and ');
+    const failedPrep = [build, secrets]
+        .filter((r) => !!r && !r.ok)
+        .map((r) => r.step)
+        .join(' and ');
     if (failedPrep) {
         await post(service, 'failed', { 'vault-url': vaultUrl, details: `${failedPrep} failed; see the run log.` });
         return { service, state: 'failed', failedStep: failedPrep };
@@ -50814,7 +51267,13 @@ async function deployService(service, plan, post, knownNamespace) {
     const namespace = release.outputs.namespace || knownNamespace;
     const url = release.outputs.url ?? '';
     const failed = async (step) => {
-        await post(service, 'failed', { image, url, namespace, 'vault-url': vaultUrl, details: step.outputs.diagnostics || `${step.step} failed; see the run log.` });
+        await post(service, 'failed', {
+            image,
+            url,
+            namespace,
+            'vault-url': vaultUrl,
+            details: step.outputs.diagnostics || `${step.step} failed; see the run log.`,
+        });
         return { service, state: 'failed', image, built, namespace, failedStep: step.step };
     };
     if (!release.ok)
@@ -50822,7 +51281,13 @@ async function deployService(service, plan, post, knownNamespace) {
     const ready = await (0,src/* group */.Os)(`wait-ready (${service})`, () => runStep(stepCall('wait-ready', { namespace: release.outputs.namespace ?? '', url })));
     if (!ready.ok)
         return failed(ready);
-    await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl, details: ready.outputs['smoke-report'] ?? '' });
+    await post(service, 'ready', {
+        image,
+        url,
+        namespace,
+        'vault-url': vaultUrl,
+        details: ready.outputs['smoke-report'] ?? '',
+    });
     return { service, state: 'ready', image, built, namespace, url };
 }
 /** Deploys each service in turn, then sets the outputs; fails when any service failed. */
@@ -50866,7 +51331,9 @@ async function deploy(services) {
         'comment-url': commentUrl,
     });
     if (failed.length)
-        throw new src/* ActionError */.lZ(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, { hint: 'The PR comment has the details of each failure.' });
+        throw new src/* ActionError */.lZ(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, {
+            hint: 'The PR comment has the details of each failure.',
+        });
 }
 
 ;// CONCATENATED MODULE: ./src/route.ts
@@ -50908,7 +51375,10 @@ function routeEvent(ctx, mode, label) {
     if (eventName === 'workflow_dispatch')
         return { lifecycle: 'teardown', reason: 'a manual run tears down the PR named by pr-number' };
     if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
-        return { lifecycle: 'skip', reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)` };
+        return {
+            lifecycle: 'skip',
+            reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)`,
+        };
     }
     const labelled = ctx.pr?.labels.includes(label) ?? false;
     if (action === 'closed')
@@ -50926,7 +51396,10 @@ function routeEvent(ctx, mode, label) {
     if (action !== undefined && DEPLOY_ACTIONS.has(action)) {
         return labelled
             ? { lifecycle: 'deploy', reason: `PR ${action} and labelled "${label}"` }
-            : { lifecycle: 'skip', reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)` };
+            : {
+                lifecycle: 'skip',
+                reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)`,
+            };
     }
     return { lifecycle: 'skip', reason: `pull_request ${action ?? ''} changes nothing about a preview` };
 }
@@ -50946,9 +51419,15 @@ async function single(lifecycle) {
     const step = lifecycle === 'teardown' ? 'teardown' : 'reap-orphans';
     await validateSteps([stepCall(step)]);
     const r = await runStep(stepCall(step));
-    (0,src/* setOutputs */.n0)({ lifecycle, report: r.outputs.report ?? r.outputs.plan ?? '', 'comment-url': r.outputs['comment-url'] ?? '' });
+    (0,src/* setOutputs */.n0)({
+        lifecycle,
+        report: r.outputs.report ?? r.outputs.plan ?? '',
+        'comment-url': r.outputs['comment-url'] ?? '',
+    });
     if (!r.ok)
-        throw new src/* ActionError */.lZ(`${step} failed (exit ${r.exitCode})`, { hint: 'Its report above says which resource failed and why.' });
+        throw new src/* ActionError */.lZ(`${step} failed (exit ${r.exitCode})`, {
+            hint: 'Its report above says which resource failed and why.',
+        });
 }
 function prepare() {
     const mode = src/* input */.hF.enum('mode', MODES);

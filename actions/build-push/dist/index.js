@@ -56273,9 +56273,19 @@ var runtime = __nccwpck_require__(561);
 const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
 /** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
 const THROTTLING = new Set([
-    'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-    'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded',
-    'BandwidthLimitExceeded', 'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete',
+    'ThrottlingException',
+    'Throttling',
+    'ThrottledException',
+    'RequestThrottledException',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'TransactionInProgressException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'RequestThrottled',
+    'SlowDown',
+    'PriorRequestNotComplete',
     'EC2ThrottledException',
 ]);
 /** Transient for ECR: throttling by error name, HTTP 429/5xx (`$metadata.httpStatusCode`), ServerException, network errors. */
@@ -56307,6 +56317,18 @@ function resolveRegion(region, env = process.env) {
     return r || undefined;
 }
 /**
+ * The aws-region input where ECR is needed (teardown, reap-orphans): the input, else AWS_REGION /
+ * AWS_DEFAULT_REGION, else an InputError naming the setting that needs it (`need.while`) and how
+ * to switch that off (`need.off`).
+ */
+function requireRegion(raw, env, need) {
+    const region = resolveRegion(raw, env);
+    if (!region) {
+        throw new InputError('aws-region', raw, `is required while ${need.while} (and AWS_REGION is not set)`, `Run aws-actions/configure-aws-credentials first, set aws-region, or ${need.off}`);
+    }
+    return region;
+}
+/**
  * An ECR session. The SDK itself honours AWS_ENDPOINT_URL_ECR (service-specific endpoint
  * variable, SDK v3 ≥ 3.490) and the usual credential chain (env, web identity from
  * configure-aws-credentials' OIDC, profiles), so nothing here reads them.
@@ -56319,22 +56341,37 @@ function createEcrSession(options = {}) {
         });
     }
     const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
-    const client = options.client ?? new dist_cjs/* ECRClient */.S70({ region, maxAttempts: 1, requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs } });
+    const client = options.client ??
+        new dist_cjs/* ECRClient */.S70({
+            region,
+            maxAttempts: 1,
+            requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs },
+        });
     const clock = options.clock ?? src_clock/* systemClock */.m;
     return {
-        client, region, clock,
+        client,
+        region,
+        clock,
         call(operation, fn) {
             return (0,runtime/* waitingOn */.b7)(`ECR in ${region}`, operation, async () => {
                 try {
                     return await (0,retry/* retry */.L5)(() => fn(client), {
-                        attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+                        attempts: 5,
+                        baseMs: 500,
+                        deadlineMs: 60_000,
+                        ...options.retry,
+                        clock,
+                        classify: classifyEcrError,
                     });
                 }
                 catch (err) {
                     const name = client_awsErrorName(err);
                     const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test((0,runtime/* errorText */.kc)(err));
                     throw new runtime/* ActionError */.lZ(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${(0,runtime/* errorText */.kc)(err).split('\n')[0]}`, {
-                        cause: err, hint: timedOut ? `ECR in ${region} did not answer within ${(0,runtime/* formatDuration */.a3)(requestMs)} (request-timeout); check the runner's network or raise request-timeout` : hintFor(name),
+                        cause: err,
+                        hint: timedOut
+                            ? `ECR in ${region} did not answer within ${(0,runtime/* formatDuration */.a3)(requestMs)} (request-timeout); check the runner's network or raise request-timeout`
+                            : hintFor(name),
                     });
                 }
             });
@@ -56370,12 +56407,14 @@ function lifecyclePolicy(keep) {
     if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX)
         throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
     return JSON.stringify({
-        rules: [{
+        rules: [
+            {
                 rulePriority: 1,
                 description: `preview-fleet: keep the last ${keep} images`,
                 selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
                 action: { type: 'expire' },
-            }],
+            },
+        ],
     });
 }
 async function describe(ecr, name) {
@@ -56397,11 +56436,16 @@ async function putPolicy(ecr, name, keep) {
  * marks; TagResource overwrites the keys it is given and leaves the others.
  */
 async function renewExpiry(ecr, arn, current, next) {
-    const later = next.expiresAt !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+    const later = next.expiresAt !== undefined &&
+        (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
     const sha = next.headSha !== undefined && next.headSha !== current.headSha;
     if (!later && !sha)
         return;
-    const tags = (0,src_marks/* toEcrTags */.Nb)({ ...current, expiresAt: later ? next.expiresAt : current.expiresAt, headSha: next.headSha ?? current.headSha });
+    const tags = (0,src_marks/* toEcrTags */.Nb)({
+        ...current,
+        expiresAt: later ? next.expiresAt : current.expiresAt,
+        headSha: next.headSha ?? current.headSha,
+    });
     await ecr.call(`TagResource ${arn}`, (c) => c.send(new dist_cjs/* TagResourceCommand */.eqU({ resourceArn: arn, tags })));
 }
 /** The marks in a repository's tags, or undefined when it has none of ours. */
@@ -56468,7 +56512,8 @@ async function ensureRepository(ecr, o) {
 async function findImage(ecr, repository, tag) {
     try {
         const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new dist_cjs/* DescribeImagesCommand */.ji5({
-            repositoryName: repository, imageIds: [{ imageTag: tag }],
+            repositoryName: repository,
+            imageIds: [{ imageTag: tag }],
         })));
         const d = out.imageDetails?.[0];
         if (!d?.imageDigest)
@@ -56524,7 +56569,9 @@ async function findImageInRegistry(q) {
     let res = await head();
     if (res.status === 401) {
         const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-        const basic = q.credentials ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}` : undefined;
+        const basic = q.credentials
+            ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
+            : undefined;
         if (challenge.scheme === 'basic' && basic) {
             res = await head(basic);
         }
@@ -56539,7 +56586,7 @@ async function findImageInRegistry(q) {
             const body = (await t.json());
             const token = body.token ?? body.access_token;
             if (!token)
-                return { found: false, reason: 'the registry\'s token service returned no token' };
+                return { found: false, reason: "the registry's token service returned no token" };
             res = await head(`Bearer ${token}`);
         }
         else {
@@ -56587,16 +56634,24 @@ async function ecrCredentials(ecr) {
     (0,runtime/* maskSecret */.$l)(token);
     const { username, password } = decodeAuthorizationToken(token);
     (0,runtime/* maskSecret */.$l)(password);
-    return { username, password, host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined, expiresAt: data.expiresAt };
+    return {
+        username,
+        password,
+        host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined,
+        expiresAt: data.expiresAt,
+    };
 }
 /** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
 async function registryLogin(ecr, o, credentials) {
-    const { username, password, host: tokenHost, expiresAt } = credentials ?? await ecrCredentials(ecr);
+    const { username, password, host: tokenHost, expiresAt } = credentials ?? (await ecrCredentials(ecr));
     const host = o.host ?? tokenHost;
     if (!host)
         throw new runtime/* ActionError */.lZ('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
     await (0,exec/* runCommand */.d1)([o.builder, 'login', '--username', username, '--password-stdin', host], {
-        input: password, env: o.env, waitingFor: `the registry ${host}`, timeoutMs: (0,runtime/* withinDeadline */.iP)(3 * (o.requestTimeoutMs ?? 30_000)),
+        input: password,
+        env: o.env,
+        waitingFor: `the registry ${host}`,
+        timeoutMs: (0,runtime/* withinDeadline */.iP)(3 * (o.requestTimeoutMs ?? 30_000)),
     });
     return { host, username, expiresAt };
 }
@@ -56641,7 +56696,7 @@ function secretEnv(o) {
 }
 /** An argv as it may be shown: every `--build-arg KEY=value` as `KEY=***`. */
 function displayArgv(argv) {
-    return argv.map((a, i) => (i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a));
+    return argv.map((a, i) => i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a);
 }
 const metadataFile = (workDir) => (0,external_node_path_.join)(workDir, 'build-metadata.json');
 const digestFile = (workDir) => (0,external_node_path_.join)(workDir, 'image.digest');
@@ -56649,10 +56704,26 @@ const digestFile = (workDir) => (0,external_node_path_.join)(workDir, 'image.dig
 function buildCommands(o) {
     if (o.builder === 'docker') {
         const cache = o.cacheRepository
-            ? ['--cache-from', `type=registry,ref=${o.cacheRepository}:${CACHE_TAG}`,
-                '--cache-to', `type=registry,ref=${o.cacheRepository}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`]
+            ? [
+                '--cache-from',
+                `type=registry,ref=${o.cacheRepository}:${CACHE_TAG}`,
+                '--cache-to',
+                `type=registry,ref=${o.cacheRepository}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`,
+            ]
             : [];
-        return [['docker', 'buildx', 'build', '--push', ...common(o), ...cache, '--metadata-file', metadataFile(o.workDir), o.context]];
+        return [
+            [
+                'docker',
+                'buildx',
+                'build',
+                '--push',
+                ...common(o),
+                ...cache,
+                '--metadata-file',
+                metadataFile(o.workDir),
+                o.context,
+            ],
+        ];
     }
     const cache = o.cacheRepository ? ['--cache-from', o.cacheRepository, '--cache-to', o.cacheRepository] : [];
     return [
@@ -56703,8 +56774,16 @@ async function buildAndPush(o) {
             try {
                 // Secrets go to the build's environment only (not the push's).
                 const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
-                const res = await (0,retry/* retry */.L5)(() => (0,exec/* runCommand */.d1)(argv, { env, stream: true, display, waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})` }), {
-                    attempts, baseMs: 1000, clock, classify: classifyRegistryError,
+                const res = await (0,retry/* retry */.L5)(() => (0,exec/* runCommand */.d1)(argv, {
+                    env,
+                    stream: true,
+                    display,
+                    waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})`,
+                }), {
+                    attempts,
+                    baseMs: 1000,
+                    clock,
+                    classify: classifyRegistryError,
                     onRetry: ({ attempt, waitMs }) => runtime/* log */.Rm.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
                 });
                 output += `${res.stdout}\n${res.stderr}\n`;
@@ -56738,7 +56817,12 @@ function cacheRepositoryFor(cache, host, repository) {
 
 /** Deletes the repository if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeEcrRepository(ecr, o) {
-    const result = (status, reason) => ({ kind: 'ecr-repository', name: o.name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'ecr-repository',
+        name: o.name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     try {
         let repo;
         try {
@@ -56753,7 +56837,9 @@ async function removeEcrRepository(ecr, o) {
         if (!repo?.repositoryArn)
             return result('already-gone');
         const marks = await repositoryMarks(ecr, repo.repositoryArn);
-        const whose = marks ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in its tags';
+        const whose = marks
+            ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : 'no preview-fleet marks in its tags';
         if (!isOwnedBy(marks, o.owner))
             return result('skipped-unmarked', whose);
         try {
@@ -56839,15 +56925,51 @@ function isRegistryHost(value) {
 
 
 const INPUT_NAMES = [
-    'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-    'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets', 'timeout', 'request-timeout',
+    'aws-region',
+    'repository',
+    'tag',
+    'service',
+    'context',
+    'file',
+    'build-args',
+    'target',
+    'platforms',
+    'keep-images',
+    'cache',
+    'builder',
+    'skip-if-exists',
+    'ecr',
+    'registry',
+    'adopt-existing',
+    'pr-number',
+    'ttl',
+    'secrets',
+    'timeout',
+    'request-timeout',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
-    'aws-region': '', repository: src/* DEFAULT_TEMPLATES */.EE.ecrRepository, tag: src/* DEFAULT_TEMPLATES */.EE.imageTag, service: 'app', context: '.',
-    file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
-    'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
-    timeout: '30m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    'aws-region': '',
+    repository: src/* DEFAULT_TEMPLATES */.EE.ecrRepository,
+    tag: src/* DEFAULT_TEMPLATES */.EE.imageTag,
+    service: 'app',
+    context: '.',
+    file: '',
+    'build-args': '',
+    target: '',
+    platforms: '',
+    'keep-images': '6',
+    cache: 'registry',
+    builder: 'docker',
+    'skip-if-exists': 'true',
+    ecr: 'true',
+    registry: '',
+    'adopt-existing': 'false',
+    'pr-number': '',
+    ttl: '72h',
+    secrets: '',
+    timeout: '30m',
+    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
 };
 function readRawInputs() {
     // build-args keep their inner whitespace: a value may end in spaces. secrets: every line masked as read.
@@ -56858,7 +56980,6 @@ function maskBuildSecrets(inputs) {
     for (const value of inputs.secrets.values())
         (0,src/* maskSecret */.$l)(value);
 }
-const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 const STAGE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -56867,7 +56988,7 @@ function parseInputs(given, env = process.env) {
     const raw = { ...DEFAULTS, ...given };
     const ecr = (0,src/* parseBoolean */.yG)('ecr', raw.ecr);
     const builder = (0,src/* parseEnum */.nL)('builder', raw.builder, BUILDERS);
-    const registry = opt(raw.registry);
+    const registry = (0,src/* optional */.lq)(raw.registry);
     if (registry !== undefined && !isRegistryHost(registry)) {
         throw new src/* InputError */.dz('registry', raw.registry, 'must be a registry host[:port] such as 123456789012.dkr.ecr.us-east-1.amazonaws.com or 127.0.0.1:5000', 'Leave out https:// and any repository path: the repository comes from the repository input');
     }
@@ -56876,7 +56997,7 @@ function parseInputs(given, env = process.env) {
     }
     let region;
     if (ecr) {
-        region = resolveRegion(opt(raw['aws-region']), env);
+        region = resolveRegion((0,src/* optional */.lq)(raw['aws-region']), env);
         if (!region) {
             throw new src/* InputError */.dz('aws-region', '', 'is required with ecr: true when AWS_REGION is not set', 'Run aws-actions/configure-aws-credentials first, or pass aws-region: us-east-1');
         }
@@ -56891,39 +57012,35 @@ function parseInputs(given, env = process.env) {
     if (builder === 'podman' && platforms.length > 1) {
         throw new src/* InputError */.dz('platforms', raw.platforms, 'may name one platform with builder podman (a multi-platform podman build needs a manifest list)', 'Use builder: docker for multi-platform images');
     }
-    const target = opt(raw.target);
+    const target = (0,src/* optional */.lq)(raw.target);
     if (target !== undefined && !STAGE.test(target))
         throw new src/* InputError */.dz('target', raw.target, 'must be a build stage name (letters, digits, _ . -)');
-    const out = {
-        'aws-region': region,
-        repository: raw.repository.trim(),
-        tag: raw.tag.trim(),
+    const prNumber = raw['pr-number'];
+    if (prNumber !== '')
+        (0,src/* parsePrNumber */.$S)('pr-number', prNumber);
+    return {
+        awsRegion: region,
+        repository: (0,src/* requireText */.He)('repository', raw.repository),
+        tag: (0,src/* requireText */.He)('tag', raw.tag),
         service: (0,src/* planService */.$b)('service', raw.service),
-        context: raw.context.trim() || '.',
-        file: opt(raw.file),
-        'build-args': (0,src/* parseKeyValueMap */.Cn)('build-args', raw['build-args']),
-        ttl: (0,src/* parseDuration */.E9)('ttl', raw.ttl, src/* DURATION_BOUNDS */.Rx.ttl),
+        context: (0,src/* optional */.lq)(raw.context) ?? '.',
+        file: (0,src/* optional */.lq)(raw.file),
+        buildArgs: (0,src/* parseKeyValueMap */.Cn)('build-args', raw['build-args']),
+        ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl, src/* DURATION_BOUNDS */.Rx.ttl),
         secrets: parseSecrets(raw.secrets),
         target,
         platforms,
-        'keep-images': (0,src/* parseInteger */.cG)('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),
+        keepImages: (0,src/* parseInteger */.cG)('keep-images', raw['keep-images'], { min: 1, max: KEEP_IMAGES_MAX }),
         cache: (0,src/* parseEnum */.nL)('cache', raw.cache, ['registry', 'none']),
         builder,
-        'skip-if-exists': (0,src/* parseBoolean */.yG)('skip-if-exists', raw['skip-if-exists']),
+        skipIfExists: (0,src/* parseBoolean */.yG)('skip-if-exists', raw['skip-if-exists']),
         ecr,
         registry,
-        'adopt-existing': (0,src/* parseBoolean */.yG)('adopt-existing', raw['adopt-existing']),
-        'pr-number': raw['pr-number'].trim(),
+        adoptExisting: (0,src/* parseBoolean */.yG)('adopt-existing', raw['adopt-existing']),
+        prNumber,
         timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
         requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
     };
-    if (out['pr-number'] !== '')
-        (0,src/* parsePrNumber */.$S)('pr-number', out['pr-number']);
-    if (out.repository === '')
-        throw new src/* InputError */.dz('repository', '', 'must not be empty');
-    if (out.tag === '')
-        throw new src/* InputError */.dz('tag', '', 'must not be empty');
-    return out;
 }
 /** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
 const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -56959,9 +57076,15 @@ function planBuild(inputs, pr, repository, cwd) {
     if (!(0,external_node_fs_.existsSync)(context) || !(0,external_node_fs_.statSync)(context).isDirectory()) {
         throw new src/* InputError */.dz('context', inputs.context, 'must be an existing directory (relative to the workspace)', 'Check out the code first (actions/checkout)');
     }
-    const file = inputs.file === undefined ? (0,external_node_path_.join)(context, 'Dockerfile') : (0,external_node_path_.isAbsolute)(inputs.file) ? inputs.file : (0,external_node_path_.resolve)(cwd, inputs.file);
+    const file = inputs.file === undefined
+        ? (0,external_node_path_.join)(context, 'Dockerfile')
+        : (0,external_node_path_.isAbsolute)(inputs.file)
+            ? inputs.file
+            : (0,external_node_path_.resolve)(cwd, inputs.file);
     if (!(0,external_node_fs_.existsSync)(file) || !(0,external_node_fs_.statSync)(file).isFile()) {
-        throw new src/* InputError */.dz('file', inputs.file ?? (0,external_node_path_.join)(inputs.context, 'Dockerfile'), `must name an existing Dockerfile (${file} is missing)`, inputs.file === undefined ? 'Set file: to the Dockerfile\'s path, or context: to the folder that holds it' : undefined);
+        throw new src/* InputError */.dz('file', inputs.file ?? (0,external_node_path_.join)(inputs.context, 'Dockerfile'), `must name an existing Dockerfile (${file} is missing)`, inputs.file === undefined
+            ? "Set file: to the Dockerfile's path, or context: to the folder that holds it"
+            : undefined);
     }
     return { repository: name, tag, context, file };
 }
@@ -56981,7 +57104,7 @@ function planBuild(inputs, pr, repository, cwd) {
 function validate() {
     const inputs = parseInputs(readRawInputs());
     maskBuildSecrets(inputs);
-    const ctx = (0,src/* loadContext */._I)(inputs['pr-number']);
+    const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     (0,src/* refuseForkHead */.FT)(ctx, 'build and push an image');
     // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
@@ -56996,13 +57119,27 @@ async function main() {
     const requestTimeoutMs = inputs.requestTimeoutMs;
     let host = inputs.registry;
     let repo;
-    const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: src/* systemClock */.ml, requestTimeoutMs }) : undefined;
+    const ecr = inputs.ecr
+        ? createEcrSession({ region: inputs.awsRegion, clock: src/* systemClock */.ml, requestTimeoutMs })
+        : undefined;
     try {
         if (ecr) {
-            const marks = (0,src/* newMarks */.z5)({ repository, pr, service: inputs.service, headSha, now: src/* systemClock */.ml.now(), ttlMs: inputs.ttl });
-            repo = await ensureRepository(ecr, { name: plan.repository, marks, keepImages: inputs['keep-images'], adoptExisting: inputs['adopt-existing'] });
+            const marks = (0,src/* newMarks */.z5)({
+                repository,
+                pr,
+                service: inputs.service,
+                headSha,
+                now: src/* systemClock */.ml.now(),
+                ttlMs: inputs.ttlMs,
+            });
+            repo = await ensureRepository(ecr, {
+                name: plan.repository,
+                marks,
+                keepImages: inputs.keepImages,
+                adoptExisting: inputs.adoptExisting,
+            });
             if (repo.created)
-                src/* log */.Rm.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs['keep-images']} images)`);
+                src/* log */.Rm.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs.keepImages} images)`);
             else if (repo.adopted)
                 src/* log */.Rm.warning(`Using ECR repository ${repo.name}, which carries no preview-fleet marks for ${repository}#${pr} (adopt-existing); teardown will leave it in place`);
             else
@@ -57014,14 +57151,20 @@ async function main() {
         const repositoryUri = `${pushHost}/${plan.repository}`;
         // One ECR token for both the lookup on a non-ECR push host and the builder's login.
         const credentials = ecr ? await ecrCredentials(ecr) : undefined;
-        if (inputs['skip-if-exists']) {
+        if (inputs.skipIfExists) {
             const found = await existingImage({
-                ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag, requestTimeoutMs,
+                ecr,
+                credentials,
+                pushHost,
+                ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')),
+                repository: plan.repository,
+                tag: plan.tag,
+                requestTimeoutMs,
             });
             if (found) {
                 src/* log */.Rm.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
                 (0,src/* setOutputs */.n0)({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
-                await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs['keep-images'] });
+                await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs.keepImages });
                 return;
             }
         }
@@ -57034,12 +57177,33 @@ async function main() {
         const workDir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(temp, 'build-push-'));
         try {
             const result = await buildAndPush({
-                builder: inputs.builder, context: plan.context, file: plan.file, image,
+                builder: inputs.builder,
+                context: plan.context,
+                file: plan.file,
+                image,
                 cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
-                buildArgs: inputs['build-args'], secrets: inputs.secrets, target: inputs.target, platforms: inputs.platforms, workDir, clock: src/* systemClock */.ml,
+                buildArgs: inputs.buildArgs,
+                secrets: inputs.secrets,
+                target: inputs.target,
+                platforms: inputs.platforms,
+                workDir,
+                clock: src/* systemClock */.ml,
             });
-            (0,src/* setOutputs */.n0)({ image, digest: result.digest, 'repository-uri': repositoryUri, built: true, 'cache-hit': result.cacheHit });
-            await summary({ image, digest: result.digest, built: true, cacheHit: result.cacheHit, repo, keep: inputs['keep-images'] });
+            (0,src/* setOutputs */.n0)({
+                image,
+                digest: result.digest,
+                'repository-uri': repositoryUri,
+                built: true,
+                'cache-hit': result.cacheHit,
+            });
+            await summary({
+                image,
+                digest: result.digest,
+                built: true,
+                cacheHit: result.cacheHit,
+                repo,
+                keep: inputs.keepImages,
+            });
         }
         finally {
             (0,external_node_fs_.rmSync)(workDir, { recursive: true, force: true });
@@ -57059,7 +57223,13 @@ async function existingImage(o) {
         const found = await findImage(o.ecr, o.repository, o.tag);
         return found && { digest: found.digest, where: 'ECR' };
     }
-    const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials, requestTimeoutMs: o.requestTimeoutMs });
+    const lookup = await findImageInRegistry({
+        host: o.pushHost,
+        repository: o.repository,
+        tag: o.tag,
+        credentials: o.credentials,
+        requestTimeoutMs: o.requestTimeoutMs,
+    });
     if (lookup.found)
         return { digest: lookup.digest, where: o.pushHost };
     if (lookup.reason)
@@ -57190,7 +57360,9 @@ async function runCommand(argv, options = {}) {
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
     const command = describeCommand(options.display ?? argv);
     _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const env = options.env
+        ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
+        : undefined;
     const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
@@ -57213,17 +57385,25 @@ function spawnCaptured(argv, command, env, options) {
             for (const l of parts)
                 _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
         };
-        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
-        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            stream('out', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            stream('err', c);
+        });
         child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
         child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
         let killed = false;
         let hardKill;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            killed = true;
-            child.kill('SIGTERM');
-            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        }, options.timeoutMs);
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                killed = true;
+                child.kill('SIGTERM');
+                hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            }, options.timeoutMs);
         child.on('error', (e) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
@@ -57261,6 +57441,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   $l: () => (/* reexport */ runtime/* maskSecret */.$l),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
+  lq: () => (/* reexport */ runtime/* optional */.lq),
   yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
   E9: () => (/* reexport */ runtime/* parseDuration */.E9),
   nL: () => (/* reexport */ runtime/* parseEnum */.nL),
@@ -57277,6 +57458,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FT: () => (/* reexport */ refuseForkHead),
   Xm: () => (/* reexport */ naming/* renderTemplate */.Xm),
   FP: () => (/* reexport */ requirePrNumber),
+  He: () => (/* reexport */ runtime/* requireText */.He),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
   W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
@@ -57286,7 +57468,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseGitHubToken, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
 var runtime = __nccwpck_require__(561);
@@ -57409,7 +57591,9 @@ function forkHeadAllowed(env = process.env) {
 function refuseForkHead(ctx, what, env = process.env) {
     if (!ctx.pr?.isFork || forkHeadAllowed(env))
         return;
-    throw new errors/* ActionError */.lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+    throw new errors/* ActionError */.lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, {
+        hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    });
 }
 
 // EXTERNAL MODULE: ./packages/core/src/naming.ts
@@ -57516,14 +57700,23 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 // AWS's IPv6 instance metadata service, outside link-local.
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+const METADATA_HOSTS = (/* unused pure expression or super */ null && ([
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal',
+    'metadata.azure.internal',
+]));
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
  * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 function isMetadataHost(hostname) {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     if (isIPv4(h))
         return METADATA.check(h, 'ipv4');
     if (isIPv6(h))
@@ -57533,7 +57726,7 @@ function isMetadataHost(hostname) {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 function refuseMetadataUrl(input, raw, url) {
     if (isMetadataHost(url.hostname)) {
-        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', "Pass the preview's own URL, e.g. deploy-helm's url output");
     }
     return url;
 }
@@ -57578,9 +57771,12 @@ function md5Crypt(password, salt, magic = '$apr1$') {
         final = c.digest();
     }
     const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
-        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
-        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
     return `${magic}${s.toString('utf8')}$${hash}`;
 }
 /** One `user:$apr1$…` line with a random salt. */
@@ -57671,7 +57867,10 @@ const ANNOTATIONS = {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const v = repository
+        .replace('/', '.')
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
     return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
@@ -57709,7 +57908,8 @@ function fromKube(labels = {}, annotations = {}) {
     if (labels[LABELS.repo] !== repoLabelValue(repository))
         return undefined;
     return {
-        repository, pr,
+        repository,
+        pr,
         service: labels[LABELS.service],
         headSha: annotations[ANNOTATIONS.headSha],
         createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -57725,13 +57925,20 @@ function kubeSelector(repository, pr) {
 }
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    managedBy: `${PREFIX}/managed-by`,
+    repository: `${PREFIX}/repository`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
 };
 function toFlat(m) {
     const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+        [KEYS.managedBy]: MANAGED_BY,
+        [KEYS.repository]: m.repository,
+        [KEYS.pr]: String(m.pr),
+        [KEYS.createdAt]: m.createdAt,
     };
     if (m.service)
         out[KEYS.service] = m.service;
@@ -57749,8 +57956,12 @@ function fromFlat(flat) {
     if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
         return undefined;
     return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+        repository,
+        pr,
+        service: flat[KEYS.service],
+        headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '',
+        expiresAt: flat[KEYS.expiresAt],
     };
 }
 /** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
@@ -57781,7 +57992,10 @@ function isOwnedBy(marks, owner) {
 /** Marks for a resource created now, expiring after `ttlMs`. */
 function newMarks(args) {
     return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        repository: args.repository,
+        pr: args.pr,
+        service: args.service,
+        headSha: args.headSha,
         createdAt: new Date(args.now).toISOString(),
         expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
     };
@@ -57812,8 +58026,18 @@ function newMarks(args) {
 
 
 const TEMPLATE_VARIABLES = [
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+    'number',
+    'branch',
+    'branch_slug',
+    'target_branch',
+    'target_branch_slug',
+    'head_sha',
+    'head_short_sha',
+    'head_short_sha_7',
+    'author',
+    'owner',
+    'repo',
+    'service',
 ];
 /** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
 const DEFAULT_TEMPLATES = {
@@ -57869,7 +58093,10 @@ function shortHash(value) {
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
     return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 /**
@@ -57877,7 +58104,11 @@ function slug(value, max = 63) {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '');
     if (s === '')
         throw new InputError(input, value, 'must render to a name with at least one letter or digit');
     if (s.length <= max)
@@ -58027,7 +58258,10 @@ function headerOf(err, name) {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const status = Number(pick(err, 'status') ??
+        pick(err, 'statusCode') ??
+        pick(pick(err, 'response'), 'statusCode') ??
+        pick(pick(err, 'response'), 'status'));
     const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
     if (status === 429 || (status >= 500 && status <= 599))
         return { transient: true, retryAfterMs };
@@ -58272,6 +58506,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* reexport */ outputs/* group */.Os),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
+  lq: () => (/* reexport */ parse/* optional */.lq),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
   nL: () => (/* reexport */ parse/* parseEnum */.nL),
@@ -58282,6 +58517,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   wZ: () => (/* reexport */ parseRequestTimeout),
   tS: () => (/* reexport */ parseStepTimeout),
   Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
+  He: () => (/* reexport */ parse/* requireText */.He),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
@@ -58291,7 +58527,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, input, killChildren, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, setMinMaskLength, setOutput, shortValueNotice, tableCell, trackChild
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, input, killChildren, parseGitHubToken, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, setMinMaskLength, setOutput, shortValueNotice, tableCell, trackChild
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -58325,7 +58561,9 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
  */
 async function runAction(main, options = {}) {
     let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
     timedOut.catch(() => undefined);
     const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
@@ -58361,7 +58599,9 @@ async function runAction(main, options = {}) {
  */
 /** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
 function tableCell(value) {
-    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+    return String(value ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n|\r/g, ' ');
 }
 /** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
 function summaryTable(headers, rows) {
@@ -58435,8 +58675,7 @@ const input = {
     },
     /** The text or undefined when empty. */
     optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(raw(name));
     },
     boolean(name, options) {
         return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
@@ -58486,18 +58725,22 @@ function maskSecret(value) {
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 function shortValueNotice(what) {
-    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
-        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+    return (`${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: ` +
+        'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.');
 }
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
 function readInputs(names, o = {}) {
     const out = {};
     for (const name of names) {
-        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+        out[name] = o.secrets?.includes(name)
+            ? input.secret(name)
+            : o.untrimmed?.includes(name)
+                ? (input.optional(name) ?? '')
+                : input.string(name);
     }
     return out;
 }
@@ -58586,13 +58829,15 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   He: () => (/* binding */ requireText),
 /* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export DURATION_MAX_MS */
+/* unused harmony exports DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, parseGitHubToken */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -58685,7 +58930,13 @@ function formatDuration(ms) {
         return '0s';
     let rest = ms;
     let out = '';
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]]) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+        ['ms', 1],
+    ]) {
         const n = Math.floor(rest / size);
         if (n > 0) {
             out += `${n}${unit}`;
@@ -58745,6 +58996,31 @@ function parseUrl(input, raw) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
+}
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+function optional(raw) {
+    const v = raw.trim();
+    return v === '' ? undefined : v;
+}
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+function requireText(input, raw, what) {
+    const v = raw.trim();
+    if (v === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+    return v;
+}
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+function parseGitHubToken(raw) {
+    const v = raw.trim();
+    return v === GITHUB_TOKEN_DEFAULT ? '' : v;
 }
 /** A positive PR number. */
 function parsePrNumber(input, raw) {

@@ -30749,7 +30749,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4543);
 
 
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -30763,7 +30763,7 @@ __webpack_async_result__();
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main),
-  R: () => (/* binding */ prepare)
+  t: () => (/* binding */ validate)
 });
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 9 modules
@@ -36141,14 +36141,21 @@ function requestTimeout(timeoutMs, baseUrl) {
                 const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
                     throw Object.assign(err, { message });
-                throw new errors/* ActionError */.lZ(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+                throw new errors/* ActionError */.lZ(message, {
+                    hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
+                    cause: err,
+                });
             });
         });
         return {};
     };
 }
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
-const unpaced = { key: () => ({ schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)) }) };
+const unpaced = {
+    key: () => ({
+        schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)),
+    }),
+};
 function createGitHubClient(token, options = {}) {
     const retries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRetryAfterSeconds ?? 120;
@@ -36201,7 +36208,9 @@ async function getPullRequest(client, repository, number) {
     catch (err) {
         if (client_statusOf(err) === 404)
             return undefined;
-        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
+        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
+            cause: err,
+        });
     }
 }
 /**
@@ -36218,11 +36227,20 @@ async function listOpenPullRequests(client, repository) {
     for (let page = 1;; page++) {
         let res;
         try {
-            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
+            res = await client.rest.pulls.list({
+                owner,
+                repo,
+                state: 'open',
+                sort: 'created',
+                direction: 'asc',
+                per_page: PER_PAGE,
+                page,
+            });
         }
         catch (err) {
             throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
-                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+                cause: err,
+                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
             });
         }
         if (!Array.isArray(res.data))
@@ -36265,8 +36283,8 @@ function isAuthoredBy(login, author) {
 }
 /** The explanation when a comment we just created came back written by someone else than `author`. */
 function authorMismatchHint(input, actual, author) {
-    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-        `and will create another. Set ${input}: ${actual}`;
+    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-model.ts
@@ -36282,7 +36300,14 @@ function authorMismatchHint(input, actual, author) {
  * commutative, associative and idempotent, whatever order comments are read in.
  */
 const PREVIEW_STATES = [
-    'queued', 'building', 'deploying', 'ready', 'failed', 'tearing-down', 'destroyed', 'skipped',
+    'queued',
+    'building',
+    'deploying',
+    'ready',
+    'failed',
+    'tearing-down',
+    'destroyed',
+    'skipped',
 ];
 /** The first line of every comment we own; a comment is ours only when its body starts with it. */
 const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
@@ -36291,7 +36316,13 @@ const SECTION_MARKER = '<!-- preview-fleet:section ';
 const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
-    const out = { service: s.service, state: s.state, runId: s.runId, runAttempt: s.runAttempt, updatedAt: s.updatedAt };
+    const out = {
+        service: s.service,
+        state: s.state,
+        runId: s.runId,
+        runAttempt: s.runAttempt,
+        updatedAt: s.updatedAt,
+    };
     for (const k of OPTIONAL_STRINGS) {
         const v = s[k];
         if (typeof v === 'string' && v !== '')
@@ -36370,7 +36401,11 @@ function sectionFromJson(v) {
     if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string')
         return undefined;
     const s = {
-        service: o.service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, updatedAt: o.updatedAt,
+        service: o.service,
+        state: o.state,
+        runId: o.runId,
+        runAttempt: o.runAttempt,
+        updatedAt: o.updatedAt,
     };
     for (const k of OPTIONAL_STRINGS)
         if (typeof o[k] === 'string')
@@ -36408,7 +36443,9 @@ function parseStatusComment(body) {
  */
 /** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
 function tableCell(value) {
-    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+    return String(value ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n|\r/g, ' ');
 }
 /** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
 function summaryTable(headers, rows) {
@@ -36461,14 +36498,24 @@ function linksCell(s) {
 }
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-    return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
+    return [
+        code(s.service),
+        STATE_LABEL[s.state],
+        preview,
+        commitCell(s, ctx),
+        s.image ? code(s.image) : '',
+        s.namespace ? code(s.namespace) : '',
+        linksCell(s),
+    ];
 }
 /** The per-service table shared by the comment and the job summary. */
 function renderStatusTable(sections, ctx) {
     return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], mergeSections(sections).map((s) => row(s, ctx)));
 }
 function detailsBlocks(sections) {
-    return sections.filter((s) => s.details).map((s) => {
+    return sections
+        .filter((s) => s.details)
+        .map((s) => {
         const title = s.state === 'failed' ? 'why it failed' : 'details';
         // Shown text must not open a hidden section of its own or close the block early.
         const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
@@ -36508,7 +36555,7 @@ function renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
     const full = renderUnbounded(merged, ctx);
     if (full.length <= limit)
         return full;
-    const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
+    const withCap = (cap) => merged.map((s) => s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s);
     const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
     let lo = 0;
     let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
@@ -36527,7 +36574,7 @@ function renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
     const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
     if (bare.length <= limit)
         return bare;
-    const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
+    const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
     return cut(bare, limit - note.length) + note;
 }
 
@@ -36539,13 +36586,24 @@ function renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
 async function listIssueComments(client, t) {
     const all = await client.paginate(client.rest.issues.listComments, {
-        owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+        owner: t.owner,
+        repo: t.repo,
+        issue_number: t.issueNumber,
+        per_page: 100,
     });
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
+    return all.map((c) => ({
+        id: c.id,
+        body: c.body ?? '',
+        createdAt: c.created_at,
+        htmlUrl: c.html_url,
+        author: c.user?.login,
+    }));
 }
 /** Our status comments (marker and `author`), oldest first (creation time, then id). */
 function findStatusComments(comments, author) {
-    return comments.filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author)).sort((a, b) => {
+    return comments
+        .filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author))
+        .sort((a, b) => {
         const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
         const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
         if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
@@ -36565,7 +36623,9 @@ async function upsertStatusComment(client, t, update, ctx) {
 async function readStatusComments(client, t) {
     const all = await listIssueComments(client, t);
     const ours = findStatusComments(all, t.author);
-    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+    const foreign = all
+        .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
+        .map((c) => ({ id: c.id, author: c.author }));
     return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
@@ -36577,14 +36637,24 @@ async function writeStatusComment(client, t, read, update, ctx) {
     let keep = ours[0];
     let createdAs;
     if (!keep) {
-        const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+        const { data } = await client.rest.issues.createComment({
+            owner: t.owner,
+            repo: t.repo,
+            issue_number: t.issueNumber,
+            body,
+        });
         keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
         action = 'created';
         if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
             createdAs = data.user.login;
     }
     else if (keep.body !== body) {
-        const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+        const { data } = await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: keep.id,
+            body,
+        });
         keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
         action = 'updated';
     }
@@ -36606,7 +36676,12 @@ async function writeStatusComment(client, t, read, update, ctx) {
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
+        action,
+        applied,
+        current,
+        sections: final,
+        deletedDuplicates,
+        ...(createdAs ? { createdAs } : {}),
     };
 }
 /** Window in which another service's update counts as concurrent (matrix jobs of one run). */
@@ -36634,7 +36709,12 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
         if (mine && compareSections(mine, current) >= 0)
             return stored;
         latest = mergeSections(stored, ours);
-        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+        await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: id,
+            body: renderStatusComment(latest, ctx),
+        });
     }
     return latest;
 }
@@ -36658,13 +36738,19 @@ var marks = __nccwpck_require__(3807);
 /** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
 function deploymentStatusFor(state) {
     switch (state) {
-        case 'queued': return 'queued';
+        case 'queued':
+            return 'queued';
         case 'building':
-        case 'deploying': return 'in_progress';
-        case 'ready': return 'success';
-        case 'failed': return 'failure';
-        case 'destroyed': return 'inactive';
-        default: return undefined;
+        case 'deploying':
+            return 'in_progress';
+        case 'ready':
+            return 'success';
+        case 'failed':
+            return 'failure';
+        case 'destroyed':
+            return 'inactive';
+        default:
+            return undefined;
     }
 }
 /** Our marks from a deployment payload (object or JSON text), or undefined. */
@@ -36702,14 +36788,21 @@ function notOursReason(d, repository, pr) {
 }
 function summary(d) {
     return {
-        id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
+        id: d.id,
+        sha: String(d.sha ?? ''),
+        environment: String(d.environment ?? ''),
+        createdAt: String(d.created_at ?? ''),
         marks: deploymentMarks(d.payload),
     };
 }
 /** Deployments of exactly `environment` (optionally of one SHA), every page. */
 async function listDeployments(client, ref) {
     const all = await client.paginate(client.rest.repos.listDeployments, {
-        owner: ref.owner, repo: ref.repo, environment: ref.environment, ...(ref.sha ? { sha: ref.sha } : {}), per_page: 100,
+        owner: ref.owner,
+        repo: ref.repo,
+        environment: ref.environment,
+        ...(ref.sha ? { sha: ref.sha } : {}),
+        per_page: 100,
     });
     // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
     return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
@@ -36733,9 +36826,17 @@ async function ensureDeployment(client, o) {
         return { id: Math.min(...existing.map((d) => d.id)), created: false };
     const payload = { 'managed-by': marks/* MANAGED_BY */.Kf, repository: o.repository, pr: o.pr };
     const res = await client.rest.repos.createDeployment({
-        owner: o.owner, repo: o.repo, ref: o.sha, environment: o.environment, transient_environment: true,
-        production_environment: false, required_contexts: [], auto_merge: false, task: 'deploy',
-        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140), payload: payload,
+        owner: o.owner,
+        repo: o.repo,
+        ref: o.sha,
+        environment: o.environment,
+        transient_environment: true,
+        production_environment: false,
+        required_contexts: [],
+        auto_merge: false,
+        task: 'deploy',
+        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140),
+        payload: payload,
     });
     // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
     const id = res.data.id;
@@ -36747,7 +36848,10 @@ async function ensureDeployment(client, o) {
 /** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
 async function createDeploymentStatus(client, o) {
     const { data } = await client.rest.repos.createDeploymentStatus({
-        owner: o.owner, repo: o.repo, deployment_id: o.deploymentId, state: o.state,
+        owner: o.owner,
+        repo: o.repo,
+        deployment_id: o.deploymentId,
+        state: o.state,
         ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
         ...(o.logUrl ? { log_url: o.logUrl } : {}),
         ...(o.description ? { description: o.description.slice(0, 140) } : {}),
@@ -36764,7 +36868,12 @@ async function createDeploymentStatus(client, o) {
 async function lastEnvironmentUrl(client, o) {
     let any;
     const fromStatuses = async (id) => {
-        const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+        const { data } = await client.rest.repos.listDeploymentStatuses({
+            owner: o.owner,
+            repo: o.repo,
+            deployment_id: id,
+            per_page: 100,
+        });
         for (const st of [...data].sort((a, b) => b.id - a.id)) {
             if (!st.environment_url)
                 continue;
@@ -36780,7 +36889,8 @@ async function lastEnvironmentUrl(client, o) {
             return own;
     }
     const others = (await listDeployments(client, o))
-        .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+        .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+        .sort((a, b) => b.id - a.id);
     for (const d of others.slice(0, 3)) {
         const url = await fromStatuses(d.id);
         if (url)
@@ -36798,7 +36908,13 @@ async function deactivateDeployments(client, o) {
         if (!isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
             continue;
         try {
-            await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
+            await createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                logUrl: o.logUrl,
+                description: 'Preview removed',
+            });
             done.push(d.id);
         }
         catch (err) {
@@ -36824,7 +36940,12 @@ async function deactivateAndDeleteDeployments(client, o) {
             continue;
         }
         try {
-            await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', description: 'Preview removed' });
+            await createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                description: 'Preview removed',
+            });
             await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
             results.push({ kind: 'deployment', name, status: 'deleted' });
         }
@@ -36832,7 +36953,12 @@ async function deactivateAndDeleteDeployments(client, o) {
             if (statusOf(err) === 404)
                 results.push({ kind: 'deployment', name, status: 'already-gone' });
             else
-                results.push({ kind: 'deployment', name, status: 'failed', reason: String(err?.message ?? err).split('\n')[0] });
+                results.push({
+                    kind: 'deployment',
+                    name,
+                    status: 'failed',
+                    reason: String(err?.message ?? err).split('\n')[0],
+                });
         }
     }
     return results;
@@ -36859,9 +36985,14 @@ async function listPreviewEnvironments(client, repository) {
         if (!pr)
             continue;
         out.push({
-            environment, pr, deployments,
+            environment,
+            pr,
+            deployments,
             marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
-            lastDeployedAt: deployments.map((d) => d.createdAt).sort().at(-1) ?? '',
+            lastDeployedAt: deployments
+                .map((d) => d.createdAt)
+                .sort()
+                .at(-1) ?? '',
         });
     }
     return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
@@ -36884,13 +37015,13 @@ async function listPreviewEnvironments(client, repository) {
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
     if (readOnly) {
-        return `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
+        return (`GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
             'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
-            'from a separate workflow triggered by workflow_run (it runs with the base repository\'s token and never checks out ' +
-            'the fork\'s code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.';
+            "from a separate workflow triggered by workflow_run (it runs with the base repository's token and never checks out " +
+            "the fork's code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.");
     }
-    return `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
-        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.';
+    return (`GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
+        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.');
 }
 function problem(step, err, isFork) {
     const status = client_statusOf(err);
@@ -36899,7 +37030,12 @@ function problem(step, err, isFork) {
         return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
     }
     const text = (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n')[0];
-    return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
+    return {
+        step,
+        status,
+        forbidden: false,
+        message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}`,
+    };
 }
 /**
  * Reads the comment, records the update in the deployment (when an environment is given and the
@@ -36926,11 +37062,21 @@ async function publishPreviewStatus(client, o) {
     if (o.environment && state && !stale) {
         try {
             if (state === 'inactive') {
-                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
+                out.deactivated = await deactivateDeployments(client, {
+                    owner: o.owner,
+                    repo: o.repo,
+                    environment: o.environment,
+                    pr: o.pr,
+                    logUrl: section.runUrl,
+                });
                 out.deploymentStatus = state;
             }
             else if (!section.sha) {
-                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+                out.problems.push({
+                    step: 'deployment',
+                    forbidden: false,
+                    message: 'No head commit is known for this update, so no deployment was created',
+                });
             }
             else {
                 const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
@@ -36955,7 +37101,11 @@ async function publishPreviewStatus(client, o) {
     try {
         out.comment = await writeStatusComment(client, target, read, section, ctx);
         if (out.comment.createdAs) {
-            out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+            out.problems.push({
+                step: 'comment',
+                forbidden: false,
+                message: authorMismatchHint('comment-author', out.comment.createdAs, o.author),
+            });
         }
     }
     catch (err) {
@@ -36978,10 +37128,21 @@ function cachedDeployment(held, update, environment) {
 async function postStatus(client, o, repository, state, cached, knownUrl) {
     let url = o.section.url ?? knownUrl;
     const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
-        owner: o.owner, repo: o.repo, deploymentId, state,
-        environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment, deploymentId, pr: o.pr, created, service: o.section.service })
-            .catch(() => undefined),
-        logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+        owner: o.owner,
+        repo: o.repo,
+        deploymentId,
+        state,
+        environmentUrl: (url ??= await lastEnvironmentUrl(client, {
+            owner: o.owner,
+            repo: o.repo,
+            environment: o.environment,
+            deploymentId,
+            pr: o.pr,
+            created,
+            service: o.section.service,
+        }).catch(() => undefined)),
+        logUrl: o.section.runUrl,
+        description: `${o.section.service}: ${o.section.state}`,
     });
     if (cached !== undefined) {
         const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
@@ -36997,7 +37158,12 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
         }
     }
     const dep = await ensureDeployment(client, {
-        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
+        owner: o.owner,
+        repo: o.repo,
+        environment: o.environment,
+        sha: o.section.sha,
+        repository,
+        pr: o.pr,
     });
     await status(dep.id, dep.created);
     return dep.id;
@@ -37022,59 +37188,83 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
 
 
 const INPUT_NAMES = [
-    'github-token', 'state', 'service', 'url', 'namespace', 'image', 'vault-url', 'details', 'log-url', 'pr-number',
-    'environment', 'deployment', 'fail-on-error', 'comment-author', 'timeout', 'request-timeout',
+    'github-token',
+    'state',
+    'service',
+    'url',
+    'namespace',
+    'image',
+    'vault-url',
+    'details',
+    'log-url',
+    'pr-number',
+    'environment',
+    'deployment',
+    'fail-on-error',
+    'comment-author',
+    'timeout',
+    'request-timeout',
 ];
-/** The TypeScript defaults; a test proves action.yml says the same (github-token is the runner's). */
+/** The TypeScript defaults; a test proves action.yml says the same. */
 const inputs_DEFAULTS = {
-    'github-token': '${{ github.token }}', state: '', service: 'app', url: '', namespace: '', image: '', 'vault-url': '',
-    details: '', 'log-url': '', 'pr-number': '', environment: src/* DEFAULT_TEMPLATES */.EE.environment, deployment: 'true', 'fail-on-error': 'false',
+    'github-token': src/* GITHUB_TOKEN_DEFAULT */.OH,
+    state: '',
+    service: 'app',
+    url: '',
+    namespace: '',
+    image: '',
+    'vault-url': '',
+    details: '',
+    'log-url': '',
+    'pr-number': '',
+    environment: src/* DEFAULT_TEMPLATES */.EE.environment,
+    deployment: 'true',
+    'fail-on-error': 'false',
     'comment-author': DEFAULT_COMMENT_AUTHOR,
-    timeout: '5m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    timeout: '5m',
+    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
 };
 /** Reads every input; the token is masked as it is read. */
 function readRawInputs() {
     return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: ['github-token'] });
 }
-const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 /** Validates the raw inputs (pure). */
 function parseInputs(given) {
     const raw = { ...inputs_DEFAULTS, ...given };
-    const token = (raw['github-token'] ?? '').trim();
-    if (token === '' || token === inputs_DEFAULTS['github-token']) {
-        throw new src/* InputError */.dz('github-token', '', 'is required', 'The default is the job\'s ${{ github.token }}; pass another token only to widen what it may write');
+    const githubToken = (0,src/* parseGitHubToken */.YD)(raw['github-token']);
+    if (githubToken === '') {
+        throw new src/* InputError */.dz('github-token', '', 'is required', "The default is the job's ${{ github.token }}; pass another token only to widen what it may write");
     }
-    const stateRaw = (raw.state ?? '').trim();
-    if (stateRaw === '')
+    if (raw.state === '')
         throw new src/* InputError */.dz('state', '', `is required: one of ${PREVIEW_STATES.map((s) => `"${s}"`).join(', ')}`);
-    const service = (0,src/* planService */.$b)('service', raw.service ?? '');
+    const service = (0,src/* planService */.$b)('service', raw.service);
     const url = (name) => {
-        const v = opt(raw[name]);
+        const v = (0,src/* optional */.lq)(raw[name]);
         return v === undefined ? undefined : (0,src/* parseUrl */.Dl)(name, v).toString();
     };
-    const environment = (0,src/* parseEnvironmentTemplate */.HK)('environment', raw.environment ?? '');
+    const environment = (0,src/* parseEnvironmentTemplate */.HK)('environment', raw.environment);
     const out = {
-        'github-token': token,
-        state: (0,src/* parseEnum */.nL)('state', stateRaw, PREVIEW_STATES),
+        githubToken,
+        state: (0,src/* parseEnum */.nL)('state', raw.state, PREVIEW_STATES),
         service,
         url: url('url'),
-        namespace: opt(raw.namespace),
-        image: opt(raw.image),
-        'vault-url': url('vault-url'),
-        details: opt(raw.details),
-        'log-url': url('log-url'),
-        'pr-number': (raw['pr-number'] ?? '').trim(),
+        namespace: (0,src/* optional */.lq)(raw.namespace),
+        image: (0,src/* optional */.lq)(raw.image),
+        vaultUrl: url('vault-url'),
+        details: (0,src/* optional */.lq)(raw.details),
+        logUrl: url('log-url'),
+        prNumber: raw['pr-number'],
         environment,
-        deployment: (0,src/* parseBoolean */.yG)('deployment', raw.deployment ?? ''),
-        'fail-on-error': (0,src/* parseBoolean */.yG)('fail-on-error', raw['fail-on-error'] ?? ''),
-        'comment-author': parseCommentAuthor('comment-author', raw['comment-author'] ?? ''),
-        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout ?? ''),
-        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout'] ?? ''),
+        deployment: (0,src/* parseBoolean */.yG)('deployment', raw.deployment),
+        failOnError: (0,src/* parseBoolean */.yG)('fail-on-error', raw['fail-on-error']),
+        commentAuthor: parseCommentAuthor('comment-author', raw['comment-author']),
+        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
+        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
     };
-    if (out['pr-number'] !== '')
-        (0,src/* parsePrNumber */.$S)('pr-number', out['pr-number']);
+    if (out.prNumber !== '')
+        (0,src/* parsePrNumber */.$S)('pr-number', out.prNumber);
     if (out.state === 'ready' && out.deployment && !out.url) {
-        throw new src/* InputError */.dz('url', '', 'is required with state "ready" while deployment is true (it becomes the "View deployment" link)', 'Pass the preview URL (e.g. wait-ready\'s url output), or set deployment: false for a service without one');
+        throw new src/* InputError */.dz('url', '', 'is required with state "ready" while deployment is true (it becomes the "View deployment" link)', "Pass the preview URL (e.g. wait-ready's url output), or set deployment: false for a service without one");
     }
     return out;
 }
@@ -37093,9 +37283,9 @@ function environmentFor(template, pr, repository, service) {
 
 
 /** Everything that can be checked before GitHub is contacted: inputs, the PR, the environment. */
-function prepare() {
+function validate() {
     const inputs = parseInputs(readRawInputs());
-    const ctx = (0,src/* loadContext */._I)(inputs['pr-number']);
+    const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     const environment = inputs.deployment
         ? environmentFor(inputs.environment, { ...ctx.pr, number: pr }, ctx.repository, inputs.service)
@@ -37103,9 +37293,12 @@ function prepare() {
     return { inputs, ctx, pr, environment };
 }
 async function main() {
-    const { inputs, ctx, pr, environment } = prepare();
+    const { inputs, ctx, pr, environment } = validate();
     (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
-    const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
+    const client = createGitHubClient(inputs.githubToken, {
+        baseUrl: ctx.apiUrl,
+        requestTimeoutMs: inputs.requestTimeoutMs,
+    });
     let headSha = ctx.pr?.headSha;
     let isFork = ctx.pr?.isFork ?? false;
     if (!ctx.pr) {
@@ -37122,16 +37315,23 @@ async function main() {
         url: inputs.url,
         image: inputs.image && (0,src/* redact */.E$)(inputs.image),
         namespace: inputs.namespace,
-        vaultUrl: inputs['vault-url'],
+        vaultUrl: inputs.vaultUrl,
         sha: headSha || undefined,
         runId: ctx.runId,
         runAttempt: ctx.runAttempt,
-        runUrl: inputs['log-url'] ?? ctx.runUrl,
+        runUrl: inputs.logUrl ?? ctx.runUrl,
         updatedAt: new Date(src/* systemClock */.ml.now()).toISOString(),
         details: inputs.details && (0,src/* redact */.E$)(inputs.details),
     };
     const result = await publishPreviewStatus(client, {
-        owner: ctx.owner, repo: ctx.repo, pr, serverUrl: ctx.serverUrl, section, environment, isFork, author: inputs['comment-author'],
+        owner: ctx.owner,
+        repo: ctx.repo,
+        pr,
+        serverUrl: ctx.serverUrl,
+        section,
+        environment,
+        isFork,
+        author: inputs.commentAuthor,
     });
     const c = result.comment;
     if (c) {
@@ -37143,7 +37343,7 @@ async function main() {
     }
     if (result.foreign.length) {
         src/* log */.Rm.notice(`Ignored ${result.foreign.length} comment(s) carrying the preview-fleet marker written by ` +
-            `${[...new Set(result.foreign.map((f) => f.author ?? 'an unknown author'))].join(', ')}, not ${inputs['comment-author']}: ` +
+            `${[...new Set(result.foreign.map((f) => f.author ?? 'an unknown author'))].join(', ')}, not ${inputs.commentAuthor}: ` +
             'only our own comments are read or written. If the github-token writes as another login, set comment-author to it.', 'preview-fleet comment-status');
     }
     if (result.deploymentId !== undefined)
@@ -37152,14 +37352,21 @@ async function main() {
         src/* log */.Rm.info(`Deployments set inactive in ${environment}: ${result.deactivated.join(', ')}`);
     (0,src/* setOutputs */.n0)({ 'comment-id': c?.commentId, 'comment-url': c?.commentUrl, 'deployment-id': result.deploymentId });
     const sections = c?.sections ?? [section];
-    const lines = [`### Preview of #${pr}: ${inputs.service} ${STATE_LABEL[inputs.state]}`, '', renderStatusTable(sections, { serverUrl: ctx.serverUrl, repository: ctx.repository }), ''];
+    const lines = [
+        `### Preview of #${pr}: ${inputs.service} ${STATE_LABEL[inputs.state]}`,
+        '',
+        renderStatusTable(sections, { serverUrl: ctx.serverUrl, repository: ctx.repository }),
+        '',
+    ];
     if (c)
         lines.push(`[Status comment](${c.commentUrl})${result.deploymentId !== undefined ? ` · deployment ${result.deploymentId} (${environment})` : ''}`, '');
     if (result.problems.length)
         lines.push(...result.problems.map((p) => `> ⚠️ ${p.message}`), '');
     await (0,src/* writeSummary */.Sy)(lines.join('\n'));
-    if (result.problems.length && inputs['fail-on-error']) {
-        throw new src/* ActionError */.lZ(result.problems.map((p) => p.message).join('\n'), { hint: 'fail-on-error is true; set it to false to make this a warning' });
+    if (result.problems.length && inputs.failOnError) {
+        throw new src/* ActionError */.lZ(result.problems.map((p) => p.message).join('\n'), {
+            hint: 'fail-on-error is true; set it to false to make this a warning',
+        });
     }
     // One warning per distinct message (a read-only token refuses the comment and the deployment alike).
     for (const message of new Set(result.problems.map((p) => p.message)))
@@ -37295,7 +37502,9 @@ function forkHeadAllowed(env = process.env) {
 function refuseForkHead(ctx, what, env = process.env) {
     if (!ctx.pr?.isFork || forkHeadAllowed(env))
         return;
-    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, {
+        hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    });
 }
 
 
@@ -37310,12 +37519,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
+  OH: () => (/* reexport */ parse/* GITHUB_TOKEN_DEFAULT */.OH),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
+  lq: () => (/* reexport */ parse/* optional */.lq),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   nL: () => (/* reexport */ parse/* parseEnum */.nL),
   HK: () => (/* reexport */ naming/* parseEnvironmentTemplate */.HK),
+  YD: () => (/* reexport */ parse/* parseGitHubToken */.YD),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
   wZ: () => (/* reexport */ parseRequestTimeout),
   tS: () => (/* reexport */ parseStepTimeout),
@@ -37334,7 +37546,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRetryAfter, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRetryAfter, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -37368,7 +37580,9 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
  */
 async function runAction(main, options = {}) {
     let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
     timedOut.catch(() => undefined);
     const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
@@ -37494,7 +37708,10 @@ function headerOf(err, name) {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const status = Number(pick(err, 'status') ??
+        pick(err, 'statusCode') ??
+        pick(pick(err, 'response'), 'statusCode') ??
+        pick(pick(err, 'response'), 'status'));
     const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
     if (status === 429 || (status >= 500 && status <= 599))
         return { transient: true, retryAfterMs };
@@ -37595,7 +37812,9 @@ async function runCommand(argv, options = {}) {
         throw new ActionError('runCommand needs a program name');
     const command = describeCommand(options.display ?? argv);
     log.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const env = options.env
+        ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
+        : undefined;
     const result = await waitingOn(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
@@ -37618,17 +37837,25 @@ function spawnCaptured(argv, command, env, options) {
             for (const l of parts)
                 log.info(l);
         };
-        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
-        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            stream('out', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            stream('err', c);
+        });
         child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
         child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
         let killed = false;
         let hardKill;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            killed = true;
-            child.kill('SIGTERM');
-            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        }, options.timeoutMs);
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                killed = true;
+                child.kill('SIGTERM');
+                hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            }, options.timeoutMs);
         child.on('error', (e) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
@@ -37755,14 +37982,23 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 // AWS's IPv6 instance metadata service, outside link-local.
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+const METADATA_HOSTS = (/* unused pure expression or super */ null && ([
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal',
+    'metadata.azure.internal',
+]));
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
  * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 function isMetadataHost(hostname) {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     if (isIPv4(h))
         return METADATA.check(h, 'ipv4');
     if (isIPv6(h))
@@ -37772,7 +38008,7 @@ function isMetadataHost(hostname) {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 function refuseMetadataUrl(input, raw, url) {
     if (isMetadataHost(url.hostname)) {
-        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', "Pass the preview's own URL, e.g. deploy-helm's url output");
     }
     return url;
 }
@@ -37817,9 +38053,12 @@ function md5Crypt(password, salt, magic = '$apr1$') {
         final = c.digest();
     }
     const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
-        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
-        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
     return `${magic}${s.toString('utf8')}$${hash}`;
 }
 /** One `user:$apr1$…` line with a random salt. */
@@ -37907,7 +38146,10 @@ const ANNOTATIONS = {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const v = repository
+        .replace('/', '.')
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
     return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
@@ -37945,7 +38187,8 @@ function fromKube(labels = {}, annotations = {}) {
     if (labels[LABELS.repo] !== repoLabelValue(repository))
         return undefined;
     return {
-        repository, pr,
+        repository,
+        pr,
         service: labels[LABELS.service],
         headSha: annotations[ANNOTATIONS.headSha],
         createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -37961,13 +38204,20 @@ function kubeSelector(repository, pr) {
 }
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    managedBy: `${PREFIX}/managed-by`,
+    repository: `${PREFIX}/repository`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
 };
 function toFlat(m) {
     const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+        [KEYS.managedBy]: MANAGED_BY,
+        [KEYS.repository]: m.repository,
+        [KEYS.pr]: String(m.pr),
+        [KEYS.createdAt]: m.createdAt,
     };
     if (m.service)
         out[KEYS.service] = m.service;
@@ -37985,8 +38235,12 @@ function fromFlat(flat) {
     if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
         return undefined;
     return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+        repository,
+        pr,
+        service: flat[KEYS.service],
+        headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '',
+        expiresAt: flat[KEYS.expiresAt],
     };
 }
 /** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
@@ -38017,7 +38271,10 @@ function isOwnedBy(marks, owner) {
 /** Marks for a resource created now, expiring after `ttlMs`. */
 function newMarks(args) {
     return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        repository: args.repository,
+        pr: args.pr,
+        service: args.service,
+        headSha: args.headSha,
         createdAt: new Date(args.now).toISOString(),
         expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
     };
@@ -38048,8 +38305,18 @@ function newMarks(args) {
 
 
 const TEMPLATE_VARIABLES = [
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+    'number',
+    'branch',
+    'branch_slug',
+    'target_branch',
+    'target_branch_slug',
+    'head_sha',
+    'head_short_sha',
+    'head_short_sha_7',
+    'author',
+    'owner',
+    'repo',
+    'service',
 ];
 /** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
 const DEFAULT_TEMPLATES = {
@@ -38105,7 +38372,10 @@ function shortHash(value) {
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
     return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 /**
@@ -38113,7 +38383,11 @@ function slug(value, max = 63) {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '');
     if (s === '')
         throw new InputError(input, value, 'must render to a name with at least one letter or digit');
     if (s.length <= max)
@@ -38430,8 +38704,7 @@ const input = {
     },
     /** The text or undefined when empty. */
     optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(raw(name));
     },
     boolean(name, options) {
         return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
@@ -38481,18 +38754,22 @@ function maskSecret(value) {
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 function shortValueNotice(what) {
-    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
-        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+    return (`${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: ` +
+        'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.');
 }
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
 function readInputs(names, o = {}) {
     const out = {};
     for (const name of names) {
-        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+        out[name] = o.secrets?.includes(name)
+            ? input.secret(name)
+            : o.untrimmed?.includes(name)
+                ? (input.optional(name) ?? '')
+                : input.string(name);
     }
     return out;
 }
@@ -38580,13 +38857,16 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   OH: () => (/* binding */ GITHUB_TOKEN_DEFAULT),
 /* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
+/* harmony export */   YD: () => (/* binding */ parseGitHubToken),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export DURATION_MAX_MS */
+/* unused harmony exports DURATION_MAX_MS, requireText */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -38679,7 +38959,13 @@ function formatDuration(ms) {
         return '0s';
     let rest = ms;
     let out = '';
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]]) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+        ['ms', 1],
+    ]) {
         const n = Math.floor(rest / size);
         if (n > 0) {
             out += `${n}${unit}`;
@@ -38739,6 +39025,31 @@ function parseUrl(input, raw) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
+}
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+function optional(raw) {
+    const v = raw.trim();
+    return v === '' ? undefined : v;
+}
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+function requireText(input, raw, what) {
+    const v = raw.trim();
+    if (v === '')
+        throw new InputError(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+    return v;
+}
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+function parseGitHubToken(raw) {
+    const v = raw.trim();
+    return v === GITHUB_TOKEN_DEFAULT ? '' : v;
 }
 /** A positive PR number. */
 function parsePrNumber(input, raw) {

@@ -40031,24 +40031,24 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3216);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7599);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2654);
 
 
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7599:
+/***/ 2654:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main),
-  R: () => (/* binding */ prepare)
+  t: () => (/* binding */ main_validate)
 });
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 1 modules
@@ -45426,14 +45426,21 @@ function requestTimeout(timeoutMs, baseUrl) {
                 const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
                     throw Object.assign(err, { message });
-                throw new errors/* ActionError */.lZ(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+                throw new errors/* ActionError */.lZ(message, {
+                    hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
+                    cause: err,
+                });
             });
         });
         return {};
     };
 }
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
-const unpaced = { key: () => ({ schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)) }) };
+const unpaced = {
+    key: () => ({
+        schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)),
+    }),
+};
 function createGitHubClient(token, options = {}) {
     const retries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRetryAfterSeconds ?? 120;
@@ -45486,7 +45493,9 @@ async function getPullRequest(client, repository, number) {
     catch (err) {
         if (client_statusOf(err) === 404)
             return undefined;
-        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
+        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
+            cause: err,
+        });
     }
 }
 /**
@@ -45503,11 +45512,20 @@ async function listOpenPullRequests(client, repository) {
     for (let page = 1;; page++) {
         let res;
         try {
-            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
+            res = await client.rest.pulls.list({
+                owner,
+                repo,
+                state: 'open',
+                sort: 'created',
+                direction: 'asc',
+                per_page: PER_PAGE,
+                page,
+            });
         }
         catch (err) {
             throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
-                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+                cause: err,
+                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
             });
         }
         if (!Array.isArray(res.data))
@@ -45550,8 +45568,8 @@ function comment_author_isAuthoredBy(login, author) {
 }
 /** The explanation when a comment we just created came back written by someone else than `author`. */
 function comment_author_authorMismatchHint(input, actual, author) {
-    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-        `and will create another. Set ${input}: ${actual}`;
+    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
@@ -45599,14 +45617,24 @@ function linksCell(s) {
 }
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-    return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
+    return [
+        code(s.service),
+        STATE_LABEL[s.state],
+        preview,
+        commitCell(s, ctx),
+        s.image ? code(s.image) : '',
+        s.namespace ? code(s.namespace) : '',
+        linksCell(s),
+    ];
 }
 /** The per-service table shared by the comment and the job summary. */
 function renderStatusTable(sections, ctx) {
     return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], mergeSections(sections).map((s) => row(s, ctx)));
 }
 function detailsBlocks(sections) {
-    return sections.filter((s) => s.details).map((s) => {
+    return sections
+        .filter((s) => s.details)
+        .map((s) => {
         const title = s.state === 'failed' ? 'why it failed' : 'details';
         // Shown text must not open a hidden section of its own or close the block early.
         const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
@@ -45646,7 +45674,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const full = renderUnbounded(merged, ctx);
     if (full.length <= limit)
         return full;
-    const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
+    const withCap = (cap) => merged.map((s) => s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s);
     const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
     let lo = 0;
     let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
@@ -45665,7 +45693,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
     if (bare.length <= limit)
         return bare;
-    const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
+    const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
     return cut(bare, limit - note.length) + note;
 }
 
@@ -45677,13 +45705,24 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
 async function listIssueComments(client, t) {
     const all = await client.paginate(client.rest.issues.listComments, {
-        owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+        owner: t.owner,
+        repo: t.repo,
+        issue_number: t.issueNumber,
+        per_page: 100,
     });
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
+    return all.map((c) => ({
+        id: c.id,
+        body: c.body ?? '',
+        createdAt: c.created_at,
+        htmlUrl: c.html_url,
+        author: c.user?.login,
+    }));
 }
 /** Our status comments (marker and `author`), oldest first (creation time, then id). */
 function findStatusComments(comments, author) {
-    return comments.filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author)).sort((a, b) => {
+    return comments
+        .filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author))
+        .sort((a, b) => {
         const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
         const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
         if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
@@ -45703,7 +45742,9 @@ async function upsertStatusComment(client, t, update, ctx) {
 async function comment_upsert_readStatusComments(client, t) {
     const all = await listIssueComments(client, t);
     const ours = findStatusComments(all, t.author);
-    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+    const foreign = all
+        .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
+        .map((c) => ({ id: c.id, author: c.author }));
     return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
@@ -45715,14 +45756,24 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     let keep = ours[0];
     let createdAs;
     if (!keep) {
-        const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+        const { data } = await client.rest.issues.createComment({
+            owner: t.owner,
+            repo: t.repo,
+            issue_number: t.issueNumber,
+            body,
+        });
         keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
         action = 'created';
         if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
             createdAs = data.user.login;
     }
     else if (keep.body !== body) {
-        const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+        const { data } = await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: keep.id,
+            body,
+        });
         keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
         action = 'updated';
     }
@@ -45744,7 +45795,12 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
+        action,
+        applied,
+        current,
+        sections: final,
+        deletedDuplicates,
+        ...(createdAs ? { createdAs } : {}),
     };
 }
 /** Window in which another service's update counts as concurrent (matrix jobs of one run). */
@@ -45772,7 +45828,12 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
         if (mine && compareSections(mine, current) >= 0)
             return stored;
         latest = mergeSections(stored, ours);
-        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+        await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: id,
+            body: renderStatusComment(latest, ctx),
+        });
     }
     return latest;
 }
@@ -45796,13 +45857,19 @@ var src_marks = __nccwpck_require__(3807);
 /** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
 function deployments_deploymentStatusFor(state) {
     switch (state) {
-        case 'queued': return 'queued';
+        case 'queued':
+            return 'queued';
         case 'building':
-        case 'deploying': return 'in_progress';
-        case 'ready': return 'success';
-        case 'failed': return 'failure';
-        case 'destroyed': return 'inactive';
-        default: return undefined;
+        case 'deploying':
+            return 'in_progress';
+        case 'ready':
+            return 'success';
+        case 'failed':
+            return 'failure';
+        case 'destroyed':
+            return 'inactive';
+        default:
+            return undefined;
     }
 }
 /** Our marks from a deployment payload (object or JSON text), or undefined. */
@@ -45840,14 +45907,21 @@ function notOursReason(d, repository, pr) {
 }
 function summary(d) {
     return {
-        id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
+        id: d.id,
+        sha: String(d.sha ?? ''),
+        environment: String(d.environment ?? ''),
+        createdAt: String(d.created_at ?? ''),
         marks: deploymentMarks(d.payload),
     };
 }
 /** Deployments of exactly `environment` (optionally of one SHA), every page. */
 async function listDeployments(client, ref) {
     const all = await client.paginate(client.rest.repos.listDeployments, {
-        owner: ref.owner, repo: ref.repo, environment: ref.environment, ...(ref.sha ? { sha: ref.sha } : {}), per_page: 100,
+        owner: ref.owner,
+        repo: ref.repo,
+        environment: ref.environment,
+        ...(ref.sha ? { sha: ref.sha } : {}),
+        per_page: 100,
     });
     // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
     return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
@@ -45871,9 +45945,17 @@ async function deployments_ensureDeployment(client, o) {
         return { id: Math.min(...existing.map((d) => d.id)), created: false };
     const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
     const res = await client.rest.repos.createDeployment({
-        owner: o.owner, repo: o.repo, ref: o.sha, environment: o.environment, transient_environment: true,
-        production_environment: false, required_contexts: [], auto_merge: false, task: 'deploy',
-        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140), payload: payload,
+        owner: o.owner,
+        repo: o.repo,
+        ref: o.sha,
+        environment: o.environment,
+        transient_environment: true,
+        production_environment: false,
+        required_contexts: [],
+        auto_merge: false,
+        task: 'deploy',
+        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140),
+        payload: payload,
     });
     // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
     const id = res.data.id;
@@ -45885,7 +45967,10 @@ async function deployments_ensureDeployment(client, o) {
 /** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
 async function deployments_createDeploymentStatus(client, o) {
     const { data } = await client.rest.repos.createDeploymentStatus({
-        owner: o.owner, repo: o.repo, deployment_id: o.deploymentId, state: o.state,
+        owner: o.owner,
+        repo: o.repo,
+        deployment_id: o.deploymentId,
+        state: o.state,
         ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
         ...(o.logUrl ? { log_url: o.logUrl } : {}),
         ...(o.description ? { description: o.description.slice(0, 140) } : {}),
@@ -45902,7 +45987,12 @@ async function deployments_createDeploymentStatus(client, o) {
 async function deployments_lastEnvironmentUrl(client, o) {
     let any;
     const fromStatuses = async (id) => {
-        const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+        const { data } = await client.rest.repos.listDeploymentStatuses({
+            owner: o.owner,
+            repo: o.repo,
+            deployment_id: id,
+            per_page: 100,
+        });
         for (const st of [...data].sort((a, b) => b.id - a.id)) {
             if (!st.environment_url)
                 continue;
@@ -45918,7 +46008,8 @@ async function deployments_lastEnvironmentUrl(client, o) {
             return own;
     }
     const others = (await listDeployments(client, o))
-        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+        .sort((a, b) => b.id - a.id);
     for (const d of others.slice(0, 3)) {
         const url = await fromStatuses(d.id);
         if (url)
@@ -45936,7 +46027,13 @@ async function deployments_deactivateDeployments(client, o) {
         if (!deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
             continue;
         try {
-            await deployments_createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
+            await deployments_createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                logUrl: o.logUrl,
+                description: 'Preview removed',
+            });
             done.push(d.id);
         }
         catch (err) {
@@ -45962,7 +46059,12 @@ async function deactivateAndDeleteDeployments(client, o) {
             continue;
         }
         try {
-            await deployments_createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', description: 'Preview removed' });
+            await deployments_createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                description: 'Preview removed',
+            });
             await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
             results.push({ kind: 'deployment', name, status: 'deleted' });
         }
@@ -45970,7 +46072,12 @@ async function deactivateAndDeleteDeployments(client, o) {
             if (statusOf(err) === 404)
                 results.push({ kind: 'deployment', name, status: 'already-gone' });
             else
-                results.push({ kind: 'deployment', name, status: 'failed', reason: String(err?.message ?? err).split('\n')[0] });
+                results.push({
+                    kind: 'deployment',
+                    name,
+                    status: 'failed',
+                    reason: String(err?.message ?? err).split('\n')[0],
+                });
         }
     }
     return results;
@@ -45997,9 +46104,14 @@ async function listPreviewEnvironments(client, repository) {
         if (!pr)
             continue;
         out.push({
-            environment, pr, deployments,
+            environment,
+            pr,
+            deployments,
             marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
-            lastDeployedAt: deployments.map((d) => d.createdAt).sort().at(-1) ?? '',
+            lastDeployedAt: deployments
+                .map((d) => d.createdAt)
+                .sort()
+                .at(-1) ?? '',
         });
     }
     return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
@@ -46022,13 +46134,13 @@ async function listPreviewEnvironments(client, repository) {
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
     if (readOnly) {
-        return `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
+        return (`GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
             'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
-            'from a separate workflow triggered by workflow_run (it runs with the base repository\'s token and never checks out ' +
-            'the fork\'s code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.';
+            "from a separate workflow triggered by workflow_run (it runs with the base repository's token and never checks out " +
+            "the fork's code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.");
     }
-    return `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
-        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.';
+    return (`GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
+        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.');
 }
 function problem(step, err, isFork) {
     const status = statusOf(err);
@@ -46037,7 +46149,12 @@ function problem(step, err, isFork) {
         return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
     }
     const text = redact(errorText(err)).split('\n')[0];
-    return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
+    return {
+        step,
+        status,
+        forbidden: false,
+        message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}`,
+    };
 }
 /**
  * Reads the comment, records the update in the deployment (when an environment is given and the
@@ -46064,11 +46181,21 @@ async function publishPreviewStatus(client, o) {
     if (o.environment && state && !stale) {
         try {
             if (state === 'inactive') {
-                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
+                out.deactivated = await deactivateDeployments(client, {
+                    owner: o.owner,
+                    repo: o.repo,
+                    environment: o.environment,
+                    pr: o.pr,
+                    logUrl: section.runUrl,
+                });
                 out.deploymentStatus = state;
             }
             else if (!section.sha) {
-                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+                out.problems.push({
+                    step: 'deployment',
+                    forbidden: false,
+                    message: 'No head commit is known for this update, so no deployment was created',
+                });
             }
             else {
                 const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
@@ -46093,7 +46220,11 @@ async function publishPreviewStatus(client, o) {
     try {
         out.comment = await writeStatusComment(client, target, read, section, ctx);
         if (out.comment.createdAs) {
-            out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+            out.problems.push({
+                step: 'comment',
+                forbidden: false,
+                message: authorMismatchHint('comment-author', out.comment.createdAs, o.author),
+            });
         }
     }
     catch (err) {
@@ -46116,10 +46247,21 @@ function cachedDeployment(held, update, environment) {
 async function postStatus(client, o, repository, state, cached, knownUrl) {
     let url = o.section.url ?? knownUrl;
     const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
-        owner: o.owner, repo: o.repo, deploymentId, state,
-        environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment, deploymentId, pr: o.pr, created, service: o.section.service })
-            .catch(() => undefined),
-        logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+        owner: o.owner,
+        repo: o.repo,
+        deploymentId,
+        state,
+        environmentUrl: (url ??= await lastEnvironmentUrl(client, {
+            owner: o.owner,
+            repo: o.repo,
+            environment: o.environment,
+            deploymentId,
+            pr: o.pr,
+            created,
+            service: o.section.service,
+        }).catch(() => undefined)),
+        logUrl: o.section.runUrl,
+        description: `${o.section.service}: ${o.section.state}`,
     });
     if (cached !== undefined) {
         const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
@@ -46135,7 +46277,12 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
         }
     }
     const dep = await ensureDeployment(client, {
-        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
+        owner: o.owner,
+        repo: o.repo,
+        environment: o.environment,
+        sha: o.section.sha,
+        repository,
+        pr: o.pr,
     });
     await status(dep.id, dep.created);
     return dep.id;
@@ -46175,7 +46322,12 @@ var exec = __nccwpck_require__(6192);
 const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 /** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
 function kubectlTools(options = {}) {
-    return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm: options.helm ?? 'helm',
+        kubectl: options.kubectl ?? 'kubectl',
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -46206,12 +46358,20 @@ async function detectTools(options = {}) {
     catch (err) {
         if (isMissingProgram(err)) {
             throw new errors/* ActionError */.lZ(`helm was not found on PATH (looked for "${helm}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-helm', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-helm',
+                cause: err,
             });
         }
         throw err;
     }
-    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm,
+        kubectl,
+        helmMajor: parseHelmMajor(version),
+        helmVersion: version,
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /**
  * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
@@ -46225,7 +46385,9 @@ async function runHelm(tools, args, options = {}) {
     const env = { ...tools.env, ...options.env };
     try {
         return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
-            ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+            ...options,
+            env,
+            waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
             timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
         });
     }
@@ -46234,7 +46396,17 @@ async function runHelm(tools, args, options = {}) {
     }
 }
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
-const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+const READ_VERBS = new Set([
+    'get',
+    'api-resources',
+    'api-versions',
+    'version',
+    'events',
+    'describe',
+    'top',
+    'auth',
+    'logs',
+]);
 /** kubectl's words for an API that is busy, failing or not answering — worth another read. */
 const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
 /** True for a kubectl failure worth retrying when the call only reads. */
@@ -46254,22 +46426,37 @@ function isKubeTransient(err) {
 async function tools_runKubectl(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const env = { ...tools.env, ...options.env };
-    const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
-    const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+    const waits = args.some((a) => a.startsWith('--timeout')) ||
+        args[0] === 'wait' ||
+        (args[0] === 'rollout' && args[1] === 'status');
+    const argv = waits
+        ? [tools.kubectl, ...args]
+        : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
     const run = () => (0,exec/* runCommand */.d1)(argv, {
-        ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        ...options,
+        env,
+        okExitCodes: [0],
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
         timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
     });
-    const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+    const isRead = READ_VERBS.has(args[0] ?? '') &&
+        !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
         return await (isRead
-            ? (0,src_retry/* retry */.L5)(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? src_clock/* systemClock */.m, classify: (e) => ({ transient: isKubeTransient(e) }) })
+            ? (0,src_retry/* retry */.L5)(run, {
+                attempts: 4,
+                baseMs: 1000,
+                maxMs: 8000,
+                clock: tools.clock ?? src_clock/* systemClock */.m,
+                classify: (e) => ({ transient: isKubeTransient(e) }),
+            })
             : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
             throw new errors/* ActionError */.lZ(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-kubectl',
+                cause: err,
             });
         }
         if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
@@ -46286,13 +46473,15 @@ const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to th
 function kubeTimeout(err, api) {
     if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
         return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
-            hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig)', cause: err,
+            hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
         });
     }
     if (!(err instanceof exec/* CommandTimeoutError */.$9))
         return err;
     return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
-        hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+        hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
+        cause: err,
     });
 }
 const apiNames = new Map();
@@ -46308,7 +46497,13 @@ function kubeApiName(program, env, via) {
         let server;
         try {
             const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
+                env: full,
+                timeout: 3000,
+                stdio: ['ignore', 'pipe', 'ignore'],
+            })
+                .toString()
+                .trim();
         }
         catch {
             server = '';
@@ -46371,19 +46566,30 @@ function splitKeyPath(input, path) {
 function setPath(target, path, value) {
     let node = target;
     for (const key of path.slice(0, -1)) {
-        const next = node[key];
+        const next = Object.hasOwn(node, key) ? node[key] : undefined;
         if (next === null || typeof next !== 'object' || Array.isArray(next))
-            node[key] = {};
+            setOwn(node, key, {});
         node = node[key];
     }
-    node[path[path.length - 1]] = value;
+    setOwn(node, path[path.length - 1], value);
+}
+/**
+ * `o[key] = value` as an own property even for `__proto__`: a values key is data (YAML allows
+ * it), and plain assignment would set the object's prototype instead (prototype pollution).
+ */
+function setOwn(o, key, value) {
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 const isMap = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** Helm's coalescing for values files: maps merge key by key, anything else replaces. */
 function deepMerge(base, over) {
-    const out = { ...base };
-    for (const [k, v] of Object.entries(over))
-        out[k] = isMap(out[k]) && isMap(v) ? deepMerge(out[k], v) : v;
+    const out = {};
+    for (const [k, v] of Object.entries(base))
+        setOwn(out, k, v);
+    for (const [k, v] of Object.entries(over)) {
+        const mine = Object.hasOwn(out, k) ? out[k] : undefined;
+        setOwn(out, k, isMap(mine) && isMap(v) ? deepMerge(mine, v) : v);
+    }
     return out;
 }
 /**
@@ -46521,7 +46727,10 @@ function guardNamespace(name, state, owner) {
 function namespaceManifest(name, marks, existing) {
     const labels = (0,src_marks/* toKubeLabels */.uH)({ ...marks, service: undefined });
     const annotations = (0,src_marks/* toKubeAnnotations */.jn)({ ...marks, createdAt: existing?.marks?.createdAt || marks.createdAt });
-    const services = new Set((existing?.annotations[src_marks/* ANNOTATIONS */.BC.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    const services = new Set((existing?.annotations[src_marks/* ANNOTATIONS */.BC.services] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean));
     if (marks.service)
         services.add(marks.service);
     if (services.size > 0)
@@ -46558,8 +46767,18 @@ async function claimNamespace(tools, name, marks, state) {
         return { created: false, state };
     const manifest = namespaceManifest(name, marks);
     try {
-        await tools_runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], { input: JSON.stringify(manifest) });
-        return { created: true, state: { exists: true, labels: manifest.metadata.labels ?? {}, annotations: manifest.metadata.annotations ?? {}, marks } };
+        await tools_runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], {
+            input: JSON.stringify(manifest),
+        });
+        return {
+            created: true,
+            state: {
+                exists: true,
+                labels: manifest.metadata.labels ?? {},
+                annotations: manifest.metadata.annotations ?? {},
+                marks,
+            },
+        };
     }
     catch (err) {
         if (!isAlreadyExists(err))
@@ -46595,8 +46814,17 @@ const INT64_MAX = (1n << 63n) - 1n;
  * the standard object counts, `count/<resource>` and extended resources (`requests.vendor.com/gpu`).
  */
 function isCountResource(key) {
-    const COUNTS = ['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-        'services.nodeports', 'services.loadbalancers'];
+    const COUNTS = [
+        'pods',
+        'services',
+        'replicationcontrollers',
+        'resourcequotas',
+        'secrets',
+        'configmaps',
+        'persistentvolumeclaims',
+        'services.nodeports',
+        'services.loadbalancers',
+    ];
     if (COUNTS.includes(key) || key.startsWith('count/'))
         return true;
     const bare = key.replace(/^(requests|limits)\./, '');
@@ -46650,12 +46878,26 @@ function checkQuantity(input, shown, raw, o = {}) {
 
 
 const DEFAULT_QUOTA = {
-    'requests.cpu': '500m', 'requests.memory': '512Mi', 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '10',
+    'requests.cpu': '500m',
+    'requests.memory': '512Mi',
+    'limits.cpu': '1',
+    'limits.memory': '1Gi',
+    pods: '10',
 };
 const DEFAULT_LIMITS = {
-    'default.cpu': '250m', 'default.memory': '256Mi', 'defaultRequest.cpu': '50m', 'defaultRequest.memory': '64Mi',
+    'default.cpu': '250m',
+    'default.memory': '256Mi',
+    'defaultRequest.cpu': '50m',
+    'defaultRequest.memory': '64Mi',
 };
-const LIMIT_KEYS = ['default.cpu', 'default.memory', 'defaultRequest.cpu', 'defaultRequest.memory', 'max.cpu', 'max.memory'];
+const LIMIT_KEYS = [
+    'default.cpu',
+    'default.memory',
+    'defaultRequest.cpu',
+    'defaultRequest.memory',
+    'max.cpu',
+    'max.memory',
+];
 /** Resource names a quota accepts: `pods`, `requests.cpu`, `count/deployments.apps`, `requests.storage`, … */
 const QUOTA_KEY = /^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/;
 /**
@@ -46712,7 +46954,12 @@ function meta(name, namespace) {
 function guardrailManifests(o) {
     const out = [];
     if (o.quota.enabled) {
-        out.push({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { hard: { ...o.quota.settings } } });
+        out.push({
+            apiVersion: 'v1',
+            kind: 'ResourceQuota',
+            metadata: meta(GUARDRAIL_NAME, o.namespace),
+            spec: { hard: { ...o.quota.settings } },
+        });
     }
     if (o.limitRange.enabled) {
         const s = o.limitRange.settings;
@@ -46729,7 +46976,12 @@ function guardrailManifests(o) {
             if (r)
                 limit[part] = r;
         }
-        out.push({ apiVersion: 'v1', kind: 'LimitRange', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { limits: [limit] } });
+        out.push({
+            apiVersion: 'v1',
+            kind: 'LimitRange',
+            metadata: meta(GUARDRAIL_NAME, o.namespace),
+            spec: { limits: [limit] },
+        });
     }
     if (o.networkPolicy.enabled) {
         const { ingressNamespace, egress } = o.networkPolicy.settings;
@@ -46741,14 +46993,27 @@ function guardrailManifests(o) {
         const egressRules = [
             { to: [sameNamespace] },
             // DNS: without it nothing resolves (CoreDNS lives in kube-system).
-            { to: [nsPeer('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+            {
+                to: [nsPeer('kube-system')],
+                ports: [
+                    { protocol: 'UDP', port: 53 },
+                    { protocol: 'TCP', port: 53 },
+                ],
+            },
         ];
-        const peers = egress.map((e) => (e.cidr ? { ipBlock: e.except ? { cidr: e.cidr, except: e.except } : { cidr: e.cidr } } : nsPeer(e.namespace)));
+        const peers = egress.map((e) => e.cidr ? { ipBlock: e.except ? { cidr: e.cidr, except: e.except } : { cidr: e.cidr } } : nsPeer(e.namespace));
         if (peers.length)
             egressRules.push({ to: peers });
         out.push({
-            apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(GUARDRAIL_NAME, o.namespace),
-            spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ingressFrom }], egress: egressRules },
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: meta(GUARDRAIL_NAME, o.namespace),
+            spec: {
+                podSelector: {},
+                policyTypes: ['Ingress', 'Egress'],
+                ingress: [{ from: ingressFrom }],
+                egress: egressRules,
+            },
         });
     }
     return out;
@@ -46772,7 +47037,9 @@ function upgradeArgs(major, a) {
     // Resources a failed upgrade created are removed, so the next attempt starts clean.
     args.push('--cleanup-on-fail');
     if (a.labels && Object.keys(a.labels).length > 0) {
-        args.push('--labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(','));
+        args.push('--labels', Object.entries(a.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','));
     }
     if (a.description)
         args.push('--description', a.description);
@@ -46782,12 +47049,29 @@ function upgradeArgs(major, a) {
 }
 /** `helm rollback <release> <revision>` waiting for the old revision to be ready again. */
 function rollbackArgs(major, a) {
-    return ['rollback', a.release, String(a.revision), '--namespace', a.namespace,
-        major === 4 ? '--wait=watcher' : '--wait', '--timeout', helm_args_goDuration(a.timeoutMs), '--cleanup-on-fail'];
+    return [
+        'rollback',
+        a.release,
+        String(a.revision),
+        '--namespace',
+        a.namespace,
+        major === 4 ? '--wait=watcher' : '--wait',
+        '--timeout',
+        helm_args_goDuration(a.timeoutMs),
+        '--cleanup-on-fail',
+    ];
 }
 /** `helm uninstall`; "release not found" counts as done (`--ignore-not-found`, both majors). */
 function uninstallArgs(major, a) {
-    const args = ['uninstall', a.release, '--namespace', a.namespace, '--ignore-not-found', '--timeout', helm_args_goDuration(a.timeoutMs)];
+    const args = [
+        'uninstall',
+        a.release,
+        '--namespace',
+        a.namespace,
+        '--ignore-not-found',
+        '--timeout',
+        helm_args_goDuration(a.timeoutMs),
+    ];
     if (a.wait)
         args.push(major === 4 ? '--wait=watcher' : '--wait');
     return args;
@@ -46836,8 +47120,11 @@ async function getReleaseStatus(tools, release, namespace) {
 function parseReleaseStatus(json) {
     const r = JSON.parse(json);
     return {
-        name: String(r.name ?? ''), namespace: String(r.namespace ?? ''), revision: Number(r.version ?? 0),
-        status: String(r.info?.status ?? 'unknown'), description: String(r.info?.description ?? ''),
+        name: String(r.name ?? ''),
+        namespace: String(r.namespace ?? ''),
+        revision: Number(r.version ?? 0),
+        status: String(r.info?.status ?? 'unknown'),
+        description: String(r.info?.description ?? ''),
         chart: r.chart?.metadata ? `${r.chart.metadata.name}-${r.chart.metadata.version}` : undefined,
         notes: typeof r.info?.notes === 'string' ? r.info.notes : undefined,
     };
@@ -46859,7 +47146,13 @@ function parseReleaseHistory(json) {
     if (!Array.isArray(list))
         return [];
     return list
-        .map((e) => ({ revision: Number(e.revision), status: String(e.status ?? ''), description: String(e.description ?? ''), chart: e.chart, updated: e.updated }))
+        .map((e) => ({
+        revision: Number(e.revision),
+        status: String(e.status ?? ''),
+        description: String(e.description ?? ''),
+        chart: e.chart,
+        updated: e.updated,
+    }))
         .sort((a, b) => a.revision - b.revision);
 }
 /**
@@ -46877,16 +47170,20 @@ function planRecovery(history, at) {
     const base = { from: last.revision, fromStatus: last.status, stuckAfterMs: at.stuckAfterMs };
     if (ageMs === undefined || ageMs < at.stuckAfterMs)
         return { action: 'in-progress', ...base, ...(ageMs === undefined ? {} : { ageMs }) };
-    const good = [...history].reverse().find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
-    return good ? { action: 'rolled-back', ...base, ageMs, to: good.revision } : { action: 'uninstalled', ...base, ageMs };
+    const good = [...history]
+        .reverse()
+        .find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
+    return good
+        ? { action: 'rolled-back', ...base, ageMs, to: good.revision }
+        : { action: 'uninstalled', ...base, ageMs };
 }
 /** "12m" (whole seconds) for messages. */
 const age = (ms) => (0,runtime_parse/* formatDuration */.a3)(Math.floor(ms / 1000) * 1000);
 /** Why a pending release was not touched, for the error: another deploy appears to be running it. */
 function describeInProgress(release, namespace, r) {
     const since = r.ageMs === undefined ? 'with no readable update time' : `last updated ${age(r.ageMs)} ago`;
-    return `Release "${release}" in "${namespace}" is ${r.fromStatus} (revision ${r.from}, ${since}): another deploy appears to be running it right now. `
-        + `A pending release is treated as stuck (and rolled back or uninstalled) only once it is older than stuck-after (${(0,runtime_parse/* formatDuration */.a3)(r.stuckAfterMs)}); not deploying.`;
+    return (`Release "${release}" in "${namespace}" is ${r.fromStatus} (revision ${r.from}, ${since}): another deploy appears to be running it right now. ` +
+        `A pending release is treated as stuck (and rolled back or uninstalled) only once it is older than stuck-after (${(0,runtime_parse/* formatDuration */.a3)(r.stuckAfterMs)}); not deploying.`);
 }
 /** Describes a recovery for the log, the summary and the PR comment. */
 function describeRecovery(release, r) {
@@ -46915,7 +47212,8 @@ async function applyRecovery(tools, release, namespace, plan, timeoutMs) {
     }
     catch (err) {
         throw new errors/* ActionError */.lZ(`Could not recover Helm release "${release}" in "${namespace}" from ${plan.fromStatus}: ${err.message}`, {
-            hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`, cause: err,
+            hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`,
+            cause: err,
         });
     }
 }
@@ -46987,18 +47285,30 @@ async function diagnostics_collectDiagnostics(tools, args) {
     const d = { events: [], pods: [], quota: [], errors: [] };
     const tasks = [];
     if (args.release && 'helmMajor' in tools) {
-        tasks.push(getReleaseStatus(tools, args.release, args.namespace).then((r) => { d.release = r; }, (e) => { d.errors.push(`helm status: ${firstLine(e)}`); }));
+        tasks.push(getReleaseStatus(tools, args.release, args.namespace).then((r) => {
+            d.release = r;
+        }, (e) => {
+            d.errors.push(`helm status: ${firstLine(e)}`);
+        }));
     }
-    tasks.push(tools_kubectlJson(tools, ['get', 'events', '--namespace', args.namespace, '--field-selector', 'type=Warning'])
-        .then((l) => { d.events = parseWarningEvents(l); }, (e) => { d.errors.push(`events: ${firstLine(e)}`); }));
-    tasks.push(tools_kubectlJson(tools, ['get', 'pods', '--namespace', args.namespace])
-        .then((l) => { d.pods = parseUnreadyPods(l); }, (e) => { d.errors.push(`pods: ${firstLine(e)}`); }));
+    tasks.push(tools_kubectlJson(tools, ['get', 'events', '--namespace', args.namespace, '--field-selector', 'type=Warning']).then((l) => {
+        d.events = parseWarningEvents(l);
+    }, (e) => {
+        d.errors.push(`events: ${firstLine(e)}`);
+    }));
+    tasks.push(tools_kubectlJson(tools, ['get', 'pods', '--namespace', args.namespace]).then((l) => {
+        d.pods = parseUnreadyPods(l);
+    }, (e) => {
+        d.errors.push(`pods: ${firstLine(e)}`);
+    }));
     await Promise.all(tasks);
     d.quota = d.events.filter((e) => /exceeded quota|forbidden: exceeded/i.test(e.message));
     return d;
 }
 function firstLine(err) {
-    return (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n').find((l) => l.trim() !== '') ?? '';
+    return ((0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err))
+        .split('\n')
+        .find((l) => l.trim() !== '') ?? '');
 }
 const MAX_EVENTS = 8;
 const MAX_PODS = 6;
@@ -47025,7 +47335,9 @@ function diagnostics_renderDiagnostics(d, args) {
             lines.push(`- … and ${d.pods.length - MAX_PODS} more`);
     }
     if (d.events.length) {
-        const rows = d.events.slice(0, MAX_EVENTS).map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
+        const rows = d.events
+            .slice(0, MAX_EVENTS)
+            .map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
         if (d.events.length > MAX_EVENTS)
             rows.push(['…', '', '', `${d.events.length - MAX_EVENTS} more`]);
         lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', (0,runtime_summary/* summaryTable */.j)(['object', 'reason', 'count', 'message'], rows));
@@ -47040,7 +47352,13 @@ function diagnostics_renderDiagnostics(d, args) {
     return text;
 }
 function lastLinesOf(text, n) {
-    return (0,secrets/* redact */.E$)(text).split(/\r?\n/).filter((l) => l.trim()).slice(-n).map((l) => oneLine(l, 300)).join('\n').replace(/```/g, "'''");
+    return (0,secrets/* redact */.E$)(text)
+        .split(/\r?\n/)
+        .filter((l) => l.trim())
+        .slice(-n)
+        .map((l) => oneLine(l, 300))
+        .join('\n')
+        .replace(/```/g, "'''");
 }
 /** The reasons a reviewer should see first (for one-line messages): ImagePullBackOff, CrashLoopBackOff, quota. */
 function headlineReasons(d) {
@@ -47107,7 +47425,9 @@ function checkCap(existing, pr, max) {
     const prs = new Set(existing.map((e) => e.marks.pr));
     if (prs.size < max)
         return;
-    const oldest = existing.slice(0, 5).map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
+    const oldest = existing
+        .slice(0, 5)
+        .map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
     throw new errors/* ActionError */.lZ(`The cap of ${max} preview(s) is reached (${prs.size} exist); not deploying PR #${pr}. Oldest: ${oldest.join(', ')}`, {
         hint: 'Close or unlabel an old preview, or raise max-previews',
     });
@@ -47165,10 +47485,17 @@ function appSecretManifest(args) {
     for (const [k, v] of Object.entries(args.data))
         data[k] = Buffer.from(v, 'utf8').toString('base64');
     return {
-        apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
         metadata: {
-            name: args.name, namespace: args.namespace,
-            labels: { [src_marks/* LABELS */.kg.managedBy]: src_marks/* MANAGED_BY */.Kf, [src_marks/* LABELS */.kg.repo]: (0,src_marks/* repoLabelValue */.yX)(args.marks.repository), [src_marks/* LABELS */.kg.pr]: String(args.marks.pr) },
+            name: args.name,
+            namespace: args.namespace,
+            labels: {
+                [src_marks/* LABELS */.kg.managedBy]: src_marks/* MANAGED_BY */.Kf,
+                [src_marks/* LABELS */.kg.repo]: (0,src_marks/* repoLabelValue */.yX)(args.marks.repository),
+                [src_marks/* LABELS */.kg.pr]: String(args.marks.pr),
+            },
             annotations: { [CHECKSUM_ANNOTATION]: dataChecksum(args.data), [`${src_marks/* PREFIX */.H3}/vault-path`]: args.source },
         },
         data,
@@ -47272,10 +47599,25 @@ async function deployPreview(plan, ports) {
     const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
     if (recovery.action === 'in-progress')
         throw new errors/* ActionError */.lZ(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
-    const marks = (0,src_marks/* newMarks */.z5)({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
+    const marks = (0,src_marks/* newMarks */.z5)({
+        repository: plan.repository,
+        pr: plan.pr,
+        service: plan.service,
+        headSha: plan.headSha,
+        now: clock.now(),
+        ttlMs: plan.ttlMs,
+    });
     const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
     const secret = plan.appSecret?.data
-        ? [appSecretManifest({ name: plan.appSecret.name, namespace: plan.namespace, data: plan.appSecret.data, marks, source: plan.appSecret.source })]
+        ? [
+            appSecretManifest({
+                name: plan.appSecret.name,
+                namespace: plan.namespace,
+                data: plan.appSecret.data,
+                marks,
+                source: plan.appSecret.source,
+            }),
+        ]
         : [];
     // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
     // then the marks refreshed and the fences (and the app's Secret) applied in one server-side apply.
@@ -47295,9 +47637,17 @@ async function deployPreview(plan, ports) {
     (0,external_node_fs_.writeFileSync)(valuesFile, renderValuesFile(plan.values), { mode: 0o600 });
     const helmTimeoutMs = helmWaitMs(plan.timeoutMs, plan.atomic);
     const args = upgradeArgs(tools.helmMajor, {
-        release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
-        valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: helmTimeoutMs, atomic: plan.atomic,
-        labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
+        release: plan.release,
+        namespace: plan.namespace,
+        chart: plan.chart,
+        chartVersion: plan.chartVersion,
+        valuesFiles: [...plan.valuesFiles, valuesFile],
+        timeoutMs: helmTimeoutMs,
+        atomic: plan.atomic,
+        labels: releaseLabels(marks),
+        description: plan.headSha
+            ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}`
+            : `preview-fleet: PR #${plan.pr}`,
         output: 'json',
     });
     // With atomic, helm rolls back before it returns and the failing pods are gone; a snapshot
@@ -47327,14 +47677,26 @@ async function deployPreview(plan, ports) {
         const reasons = headlineReasons(d);
         const state = releaseAfterFailure(d.release, plan.atomic);
         return {
-            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: claimed.created, revision: d.release?.revision,
+            ...base,
+            status: 'failed',
+            recovery,
+            recoveryMessage,
+            namespaceCreated: claimed.created,
+            revision: d.release?.revision,
             message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
             diagnostics: diagnostics_renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
         };
     }
     if (!deployed)
         throw new errors/* ActionError */.lZ(`Helm reported success but printed no release for "${plan.release}"`);
-    return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: claimed.created };
+    return {
+        ...base,
+        status: 'deployed',
+        revision: deployed.revision,
+        recovery,
+        recoveryMessage,
+        namespaceCreated: claimed.created,
+    };
 }
 /** What became of the release after a failed upgrade, for the one-line message. */
 function releaseAfterFailure(release, atomic) {
@@ -47358,7 +47720,11 @@ function releaseAfterFailure(release, atomic) {
 
 
 const WORKLOAD_KINDS = (/* unused pure expression or super */ null && (['deployments', 'statefulsets', 'daemonsets']));
-const KIND_OF = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+const KIND_OF = {
+    Deployment: 'deployments',
+    StatefulSet: 'statefulsets',
+    DaemonSet: 'daemonsets',
+};
 /** The workloads of `kinds` in `namespace` matching `selector`. */
 async function rollout_listWorkloads(tools, namespace, kinds, selector) {
     const args = ['get', kinds.join(','), '--namespace', namespace];
@@ -47382,7 +47748,10 @@ function rolledOut(o) {
     switch (o?.kind) {
         case 'Deployment': {
             const stalled = (st.conditions ?? []).some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-            return !stalled && (st.updatedReplicas ?? 0) >= want && (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) && (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0);
+            return (!stalled &&
+                (st.updatedReplicas ?? 0) >= want &&
+                (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) &&
+                (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0));
         }
         case 'StatefulSet': {
             if (spec.updateStrategy?.type === 'OnDelete')
@@ -47397,7 +47766,8 @@ function rolledOut(o) {
         case 'DaemonSet': {
             if (spec.updateStrategy?.type === 'OnDelete')
                 return true;
-            return (st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) && (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0);
+            return ((st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) &&
+                (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0));
         }
         default:
             return false;
@@ -47410,11 +47780,21 @@ async function rollout_waitForRollouts(tools, namespace, workloads, timeoutMs, n
         if (w.done)
             return { ...w, ok: true, ms: 0, message: 'rolled out' };
         try {
-            const r = await runKubectl(tools, ['rollout', 'status', `${w.kind}/${w.name}`, '--namespace', namespace, `--timeout=${goDuration(timeoutMs)}`]);
+            const r = await runKubectl(tools, [
+                'rollout',
+                'status',
+                `${w.kind}/${w.name}`,
+                '--namespace',
+                namespace,
+                `--timeout=${goDuration(timeoutMs)}`,
+            ]);
             return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };
         }
         catch (err) {
-            const text = redact(errorText(err)).split('\n').filter((l) => l.trim()).pop() ?? 'failed';
+            const text = redact(errorText(err))
+                .split('\n')
+                .filter((l) => l.trim())
+                .pop() ?? 'failed';
             return { ...w, ok: false, ms: now() - t0, message: text };
         }
     }));
@@ -47446,7 +47826,10 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 /** `200-399`, `200,204`, `200-299,301`: each code or range within 100-599. */
 function parseExpectStatus(input, raw) {
     const accepted = 'must list HTTP status codes or ranges like 200-399 or 200,204 (100-599)';
-    const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const parts = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (parts.length === 0)
         throw new InputError(input, raw, accepted);
     return parts.map((p) => {
@@ -47482,13 +47865,20 @@ function describeAttempt(o, host) {
     if (o.ok)
         return `HTTP ${o.status}`;
     switch (o.kind) {
-        case 'nxdomain': return `NXDOMAIN: ${host} does not resolve (DNS not propagated yet?)`;
-        case 'refused': return `connection refused by ${host}`;
-        case 'reset': return `connection reset by ${host}`;
-        case 'timeout': return `no answer from ${host} within the request timeout`;
-        case 'status': return `HTTP ${o.status}${o.detail ? ` ${o.detail}` : ''}`;
-        case 'tls': return `TLS error: ${o.detail}`;
-        default: return o.detail;
+        case 'nxdomain':
+            return `NXDOMAIN: ${host} does not resolve (DNS not propagated yet?)`;
+        case 'refused':
+            return `connection refused by ${host}`;
+        case 'reset':
+            return `connection reset by ${host}`;
+        case 'timeout':
+            return `no answer from ${host} within the request timeout`;
+        case 'status':
+            return `HTTP ${o.status}${o.detail ? ` ${o.detail}` : ''}`;
+        case 'tls':
+            return `TLS error: ${o.detail}`;
+        default:
+            return o.detail;
     }
 }
 function classify(err) {
@@ -47519,7 +47909,9 @@ function probeOnce(url, headers, timeoutMs, expect) {
         const req = send(url, { method: 'GET', headers: { 'user-agent': 'preview-fleet-wait-ready', ...headers }, timeout: timeoutMs }, (res) => {
             res.resume();
             const status = res.statusCode ?? 0;
-            res.on('end', () => done(statusExpected(status, expect) ? { ok: true, status } : { ok: false, kind: 'status', status, detail: res.statusMessage ?? '' }));
+            res.on('end', () => done(statusExpected(status, expect)
+                ? { ok: true, status }
+                : { ok: false, kind: 'status', status, detail: res.statusMessage ?? '' }));
             res.on('error', (e) => done(classify(e)));
         });
         req.on('timeout', () => {
@@ -47548,7 +47940,14 @@ async function probe_probeUntilReady(o) {
         seen[outcome.kind] = (seen[outcome.kind] ?? 0) + 1;
         const remaining = deadline - clock.now();
         if (remaining <= 0) {
-            return { ready: false, attempts: n, elapsedMs: clock.now() - start, status: outcome.status, last: describeAttempt(outcome, o.url.hostname), seen };
+            return {
+                ready: false,
+                attempts: n,
+                elapsedMs: clock.now() - start,
+                status: outcome.status,
+                last: describeAttempt(outcome, o.url.hostname),
+                seen,
+            };
         }
         await clock.sleep(Math.min(delay, remaining));
         delay = Math.min(delay * 2, maxDelay);
@@ -47577,11 +47976,22 @@ function parseApplicationRef(input, raw) {
 }
 function applicationState(app) {
     const conditions = app?.status?.conditions ?? [];
-    const message = app?.status?.health?.message ?? app?.status?.operationState?.message ?? conditions.map((c) => c.message).filter(Boolean)[0];
+    const message = app?.status?.health?.message ??
+        app?.status?.operationState?.message ??
+        conditions.map((c) => c.message).filter(Boolean)[0];
     const sync = app?.status?.sync ?? {};
     const revisions = [sync.revision, ...(Array.isArray(sync.revisions) ? sync.revisions : [])].filter((r) => typeof r === 'string' && r !== '');
-    const images = Array.isArray(app?.status?.summary?.images) ? app.status.summary.images.filter((i) => typeof i === 'string') : [];
-    return { found: true, sync: String(sync.status ?? 'Unknown'), health: String(app?.status?.health?.status ?? 'Unknown'), revisions, images, message };
+    const images = Array.isArray(app?.status?.summary?.images)
+        ? app.status.summary.images.filter((i) => typeof i === 'string')
+        : [];
+    return {
+        found: true,
+        sync: String(sync.status ?? 'Unknown'),
+        health: String(app?.status?.health?.status ?? 'Unknown'),
+        revisions,
+        images,
+        message,
+    };
 }
 /**
  * The Application has synced `sha`: its sync revision is that commit, or one of its images is
@@ -47592,14 +48002,21 @@ function hasSyncedRevision(state, sha) {
     if (state.revisions.some((r) => r.toLowerCase() === want))
         return true;
     return state.images.some((image) => {
-        const tag = image.replace(/@sha256:[0-9a-f]+$/, '').split('/').pop().split(':')[1];
+        const tag = image
+            .replace(/@sha256:[0-9a-f]+$/, '')
+            .split('/')
+            .pop()
+            .split(':')[1];
         const t = tag?.toLowerCase();
         return t !== undefined && (t === want || t.endsWith(`-${want}`));
     });
 }
 /** Ready means: found, the head commit synced (when one is asked for), Synced, Healthy. */
 function applicationReady(state, revision) {
-    return state.found && state.sync === 'Synced' && state.health === 'Healthy' && (revision === undefined || hasSyncedRevision(state, revision));
+    return (state.found &&
+        state.sync === 'Synced' &&
+        state.health === 'Healthy' &&
+        (revision === undefined || hasSyncedRevision(state, revision)));
 }
 /** One line for the phase table and the failure message. */
 function argocd_describeApplication(state, revision) {
@@ -55016,9 +55433,15 @@ class XMLParser {
 
 
 const parser = new XMLParser({
-    ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text',
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    textNodeName: '#text',
     isArray: (name) => ['testsuites', 'testsuite', 'testcase', 'failure', 'error'].includes(name),
-    processEntities: true, htmlEntities: false, parseAttributeValue: false, parseTagValue: false, trimValues: false,
+    processEntities: true,
+    htmlEntities: false,
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
 });
 const list = (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 const seconds = (v) => {
@@ -55035,7 +55458,10 @@ function junit_text(node) {
 /** First non-empty line, trimmed to 200 characters, with every masked secret redacted. */
 function junit_firstLine(...candidates) {
     for (const c of candidates) {
-        const line = c.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+        const line = c
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .find((l) => l !== '');
         if (line) {
             const r = redact(line);
             return r.length > 200 ? `${r.slice(0, 199)}…` : r;
@@ -55069,8 +55495,12 @@ function junit_parseJUnit(xml) {
             if (bad.length) {
                 result.failed++;
                 const f = bad[0];
-                const name = [c['@classname'], c['@name']].filter((x) => typeof x === 'string' && x !== '').join(' › ') || '(unnamed test)';
-                result.failures.push({ name: redact(name), message: junit_firstLine(String(f?.['@message'] ?? ''), junit_text(f), String(f?.['@type'] ?? '')) });
+                const name = [c['@classname'], c['@name']].filter((x) => typeof x === 'string' && x !== '').join(' › ') ||
+                    '(unnamed test)';
+                result.failures.push({
+                    name: redact(name),
+                    message: junit_firstLine(String(f?.['@message'] ?? ''), junit_text(f), String(f?.['@type'] ?? '')),
+                });
             }
             else if (c.skipped !== undefined) {
                 result.skipped++;
@@ -55083,8 +55513,11 @@ function junit_parseJUnit(xml) {
     const rootSeconds = roots.map((r) => seconds(r['@time'])).filter((t) => t !== undefined);
     // <testsuites time> is the wall time (suites may run in parallel); else the suites', else the cases'.
     const suiteSeconds = all.map((s) => seconds(s['@time'])).filter((t) => t !== undefined);
-    const total = rootSeconds.length ? rootSeconds.reduce((a, b) => a + b, 0)
-        : suiteSeconds.length ? suiteSeconds.reduce((a, b) => a + b, 0) : caseSeconds;
+    const total = rootSeconds.length
+        ? rootSeconds.reduce((a, b) => a + b, 0)
+        : suiteSeconds.length
+            ? suiteSeconds.reduce((a, b) => a + b, 0)
+            : caseSeconds;
     result.durationMs = Math.round(total * 1000);
     return result;
 }
@@ -55132,11 +55565,22 @@ async function waitReady(tools, o) {
             const d = await collectDiagnostics(tools, { namespace: o.namespace });
             diagnostics = [extra, renderDiagnostics(d, { namespace: o.namespace })].filter(Boolean).join('\n\n');
         }
-        return { ready: false, elapsedMs: clock.now() - start, phases, smokeResult: 'skipped', message, diagnostics: diagnostics || undefined };
+        return {
+            ready: false,
+            elapsedMs: clock.now() - start,
+            phases,
+            smokeResult: 'skipped',
+            message,
+            diagnostics: diagnostics || undefined,
+        };
     };
     if (o.argocd) {
         const t0 = clock.now();
-        const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs, revision: o.argocdRevision });
+        const w = await waitForApplication(tools, o.argocd, o.timeoutMs, {
+            clock,
+            intervalMs: o.argocdIntervalMs,
+            revision: o.argocdRevision,
+        });
         const detail = describeApplication(w.last, o.argocdRevision);
         phases.push({ phase: 'argocd', ms: clock.now() - t0, ok: w.ready, detail });
         if (!w.ready) {
@@ -55149,7 +55593,12 @@ async function waitReady(tools, o) {
         requireWorkloads(workloads, o.namespace, o.kinds, o.selector);
         const outcomes = await waitForRollouts(tools, o.namespace, workloads, remaining(), () => clock.now());
         const failed = outcomes.filter((r) => !r.ok);
-        phases.push({ phase: 'rollout', ms: clock.now() - t0, ok: failed.length === 0, detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out` });
+        phases.push({
+            phase: 'rollout',
+            ms: clock.now() - t0,
+            ok: failed.length === 0,
+            detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out`,
+        });
         if (failed.length) {
             const list = failed.map((f) => `${f.kind}/${f.name}: ${f.message}`);
             return fail(`${failed.length} of ${outcomes.length} workload(s) did not roll out in "${o.namespace}": ${list.join('; ')}`, true, `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`);
@@ -55157,9 +55606,25 @@ async function waitReady(tools, o) {
     }
     if (o.url) {
         const t0 = clock.now();
-        const p = await probeUntilReady({ url: o.url, headers: o.headers, expect: o.expect, timeoutMs: Math.max(0, start + o.timeoutMs - clock.now()), clock, ...o.probe });
-        const seen = Object.entries(p.seen).map(([k, n]) => `${k}×${n}`).join(', ');
-        phases.push({ phase: 'probe', ms: clock.now() - t0, ok: p.ready, detail: p.ready ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}` : `${p.last}${seen ? ` (seen: ${seen})` : ''}` });
+        const p = await probeUntilReady({
+            url: o.url,
+            headers: o.headers,
+            expect: o.expect,
+            timeoutMs: Math.max(0, start + o.timeoutMs - clock.now()),
+            clock,
+            ...o.probe,
+        });
+        const seen = Object.entries(p.seen)
+            .map(([k, n]) => `${k}×${n}`)
+            .join(', ');
+        phases.push({
+            phase: 'probe',
+            ms: clock.now() - t0,
+            ok: p.ready,
+            detail: p.ready
+                ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
+                : `${p.last}${seen ? ` (seen: ${seen})` : ''}`,
+        });
         if (!p.ready) {
             return fail(`${o.url.toString()} did not answer with an expected status within the timeout: ${p.last} (${p.attempts} attempts)`, false, `**Probe:** \`${o.url.toString()}\` — ${p.last} after ${p.attempts} attempt(s)${seen ? `; seen ${seen}` : ''}`);
         }
@@ -55173,7 +55638,10 @@ async function waitReady(tools, o) {
             await rm(o.junitReport, { force: true });
         let commandError;
         try {
-            await runCommand(o.smoke, { env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') }, stream: true });
+            await runCommand(o.smoke, {
+                env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') },
+                stream: true,
+            });
         }
         catch (err) {
             commandError = redact(errorText(err));
@@ -55192,12 +55660,21 @@ async function waitReady(tools, o) {
         }
         const failures = report.result?.failures ?? [];
         const ok = !commandError && !reportProblem && failures.length === 0;
-        const detail = report.result ? junitCounts(report.result) : ok ? 'passed' : (reportProblem ?? commandError.split('\n')[0]);
+        const detail = report.result
+            ? junitCounts(report.result)
+            : ok
+                ? 'passed'
+                : (reportProblem ?? commandError.split('\n')[0]);
         phases.push({ phase: 'smoke', ms: clock.now() - t0, ok, detail });
         if (!ok) {
             const message = failures.length
-                ? `${failures.length} smoke test(s) failed: ${failures.slice(0, 5).map((f) => f.name).join('; ')}${failures.length > 5 ? '; …' : ''}`
-                : reportProblem && !commandError ? reportProblem : `Smoke command failed: ${commandError.split('\n')[0]}${reportProblem ? ` (${reportProblem})` : ''}`;
+                ? `${failures.length} smoke test(s) failed: ${failures
+                    .slice(0, 5)
+                    .map((f) => f.name)
+                    .join('; ')}${failures.length > 5 ? '; …' : ''}`
+                : reportProblem && !commandError
+                    ? reportProblem
+                    : `Smoke command failed: ${commandError.split('\n')[0]}${reportProblem ? ` (${reportProblem})` : ''}`;
             const commandBlock = commandError && !report.result
                 ? `**Smoke command failed:**\n\`\`\`\n${commandError.split('\n').slice(-10).join('\n').replace(/```/g, "'''")}\n\`\`\``
                 : '';
@@ -55206,15 +55683,104 @@ async function waitReady(tools, o) {
         }
         smokeResult = 'passed';
     }
-    return { ready: true, elapsedMs: clock.now() - start, phases, smokeResult, smokeReport: report.result, smokeMarkdown: report.markdown };
+    return {
+        ready: true,
+        elapsedMs: clock.now() - start,
+        phases,
+        smokeResult,
+        smokeReport: report.result,
+        smokeMarkdown: report.markdown,
+    };
 }
 /** The phase table for the job summary. */
 function renderPhases(r) {
     return summaryTable(['phase', 'time', 'ok', 'detail'], r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]));
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/kube/seed.ts
+/**
+ * The seed Job's report for the PR comment (wait-ready's `seed-job`): the row counts its log ends
+ * with (`preview-seed: users=50 orders=150`, the example chart's last line) and how long the Job
+ * took (status.startTime → status.completionTime, which Kubernetes records to the second).
+ */
+
+
+
+
+const SEED_LINE = /^preview-seed:[ \t]*(.*)$/gm;
+const COUNT = /^([A-Za-z_][A-Za-z0-9_]{0,40})=(\d{1,15})$/;
+/** The counts of the last `preview-seed: k=n …` line in `log`; pairs that are not `name=integer` are ignored. */
+function parseSeedLine(log) {
+    const last = [...log.matchAll(SEED_LINE)].pop();
+    if (!last)
+        return undefined;
+    const pairs = last[1]
+        .trim()
+        .split(/\s+/)
+        .map((p) => COUNT.exec(p))
+        .filter((m) => m !== null);
+    return pairs.map((m) => [m[1], Number(m[2])]);
+}
+/** Whole seconds between a Job's startTime and completionTime; undefined when either is missing or unreadable. */
+function jobSeconds(status) {
+    const start = Date.parse(status.startTime ?? '');
+    const end = Date.parse(status.completionTime ?? '');
+    return Number.isNaN(start) || Number.isNaN(end) || end < start ? undefined : Math.round((end - start) / 1000);
+}
+/** The report's markdown line, e.g. `**Seed:** ✅ seeded: users=50, orders=150 in 3s`. */
+function renderSeed(r) {
+    const took = r.seconds === undefined ? '' : ` in ${formatDuration(r.seconds * 1000)}`;
+    const job = `\`${r.job}\``;
+    switch (r.state) {
+        case 'complete':
+            return r.counts && r.counts.length > 0
+                ? `**Seed:** ✅ seeded: ${r.counts.map(([k, n]) => `${k}=${n}`).join(', ')}${took}`
+                : `**Seed:** ✅ job ${job} completed${took}; its log has no \`preview-seed:\` line`;
+        case 'failed':
+            return `**Seed:** ❌ job ${job} failed${r.reason ? ` (${r.reason})` : ''}`;
+        case 'running':
+            return `**Seed:** ⏳ job ${job} has not finished`;
+        case 'unread':
+            return `**Seed:** ⚠️ job ${job} could not be read${r.reason ? ` (${r.reason})` : ''}`;
+        default:
+            return `**Seed:** ⚠️ job ${job} not found (removed, or not created by this chart)`;
+    }
+}
+/**
+ * Reads the seed Job in `namespace` (`kubectl get job`, then `kubectl logs job/<name>` once it
+ * completed), both bounded by the tools' request timeout and retried as reads. Never throws: a Job
+ * missing, failed, still running or unreadable (the API not answering) is reported; the caller decides.
+ */
+async function readSeedJob(tools, namespace, job) {
+    const report = (r) => ({
+        job,
+        ...r,
+        markdown: renderSeed({ job, ...r }),
+    });
+    try {
+        const status = (await kubectlJson(tools, ['get', 'job', job, '--namespace', namespace])).status ?? {};
+        const cond = (type) => status.conditions?.find((c) => c.type === type && c.status === 'True');
+        const failed = cond('Failed');
+        if (failed)
+            return report({
+                state: 'failed',
+                reason: [failed.reason, failed.message].filter(Boolean).join(': ') || undefined,
+            });
+        if (!cond('Complete'))
+            return report({ state: 'running' });
+        const log = (await runKubectl(tools, ['logs', `job/${job}`, '--namespace', namespace])).stdout;
+        return report({ state: 'complete', counts: parseSeedLine(log), seconds: jobSeconds(status) });
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return report({ state: 'missing' });
+        return report({ state: 'unread', reason: redact(errorText(err)).split('\n')[0].slice(0, 200) });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
 /** Kubernetes for the actions: what deploy-helm and wait-ready call, and the pure helpers their inputs and tests use. */
+
 
 
 
@@ -55260,7 +55826,7 @@ class VaultRequestError extends runtime/* ActionError */.lZ {
     /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
     method;
     constructor(operation, facts, hint) {
-        const what = facts.status !== undefined ? `HTTP ${facts.status}` : facts.code ?? 'network error';
+        const what = facts.status !== undefined ? `HTTP ${facts.status}` : (facts.code ?? 'network error');
         super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
         this.name = 'VaultRequestError';
         this.status = facts.status;
@@ -55274,7 +55840,12 @@ function field(obj, key) {
 }
 /** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
 function errors_oneLine(message) {
-    return message.replace(/^\s*\d+ errors? occurred:\s*/, '').replace(/\s*\n\s*\*?\s*/g, '; ').replace(/^\*\s*/, '').replace(/[;\s]+$/, '').slice(0, 300);
+    return message
+        .replace(/^\s*\d+ errors? occurred:\s*/, '')
+        .replace(/\s*\n\s*\*?\s*/g, '; ')
+        .replace(/^\*\s*/, '')
+        .replace(/[;\s]+$/, '')
+        .slice(0, 300);
 }
 /** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
 function sanitizeVaultError(err, operation) {
@@ -55300,7 +55871,10 @@ function sanitizeVaultError(err, operation) {
     }
     const method = field(field(err, 'config'), 'method');
     return new VaultRequestError(operation, {
-        status, code, vaultMessage: (0,runtime/* redact */.E$)(errors_oneLine(vaultMessage)), method: typeof method === 'string' ? method.toUpperCase() : undefined,
+        status,
+        code,
+        vaultMessage: (0,runtime/* redact */.E$)(errors_oneLine(vaultMessage)),
+        method: typeof method === 'string' ? method.toUpperCase() : undefined,
     });
 }
 
@@ -55389,7 +55963,9 @@ function loginHint(method, opts) {
  */
 async function loginVault(opts) {
     const client = src_default()({
-        endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true,
+        endpoint: opts.addr.replace(/\/+$/, ''),
+        namespace: opts.namespace,
+        noCustomHTTPVerbs: true,
         requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
     });
     const session = makeSession(client, opts);
@@ -55404,7 +55980,9 @@ async function loginVault(opts) {
     switch (opts.method) {
         case 'jwt': {
             if (!opts.role)
-                throw new runtime/* ActionError */.lZ('auth-method jwt needs a role', { hint: 'Set the input "role" to the Vault JWT role bound to this repository' });
+                throw new runtime/* ActionError */.lZ('auth-method jwt needs a role', {
+                    hint: 'Set the input "role" to the Vault JWT role bound to this repository',
+                });
             const jwt = await (0,runtime/* requestIdToken */.gj)(opts.jwtAudience ?? 'vault');
             pickToken(await session.call(`JWT login as role "${opts.role}"`, (c) => c.jwtLogin({ role: opts.role, jwt }), loginHint('jwt', opts)));
             break;
@@ -55468,7 +56046,9 @@ function ownership_describeMarks(raw) {
     const found = (0,src_marks/* fromVaultMetadata */._d)(raw);
     if (found)
         return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
-    return raw && Object.keys(raw).length > 0 ? 'its metadata carries no preview-fleet marks' : 'it carries no preview-fleet marks';
+    return raw && Object.keys(raw).length > 0
+        ? 'its metadata carries no preview-fleet marks'
+        : 'it carries no preview-fleet marks';
 }
 /**
  * An unmarked path may be finished (marked) only when it is exactly what this run would have
@@ -55483,9 +56063,9 @@ function ownership_isOurUnmarkedCopy(raw, existing, expected) {
 /** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
 function ownership_notOursError(fullPath, what, ours) {
     return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
-        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. '
-            + 'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" '
-            + '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. ' +
+            'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" ' +
+            '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
     });
 }
 
@@ -55533,7 +56113,9 @@ function paths_isUnderPrefix(path, prefix) {
 /** The ACL rule a token needs to create the target, for the 403 hint. */
 function paths_policyHint(mount, kv, prefix) {
     const data = `path "${paths_dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
-    return kv === 2 ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
+    return kv === 2
+        ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`
+        : data;
 }
 /**
  * The guards every write and delete goes through: the target lies under the allowed prefix, is not
@@ -55678,7 +56260,7 @@ async function seedKv2(c) {
 async function seedKv1(c) {
     const marker = dataPath(c.o.mount, 1, v1MarkerPath(c.o.targetPath));
     const writeMarker = () => c.session.call(`marker write of ${marker}`, (client) => client.write(marker, toVaultMetadata(c.o.marks)), c.denied);
-    const markerData = await readRecord(c, marker, 'marker');
+    const markerData = (await readRecord(c, marker, 'marker'));
     const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
     if (markerData !== undefined && !ownsPath(fromVaultMetadata(markerData), c.o.marks)) {
         throw notOursError(c.target, `its marker entry ${marker}: ${describeMarks(markerData)}`, c.o.marks);
@@ -55708,19 +56290,22 @@ async function seedSecrets(session, o) {
     const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
     maskValues(overrides, 'overrides');
     const target = dataPath(o.mount, o.kvVersion, o.targetPath);
-    const denied = (e) => (e.status === 403
+    const denied = (e) => e.status === 403
         ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
-        : undefined);
+        : undefined;
     let expected;
     const c = {
-        session, o, denied, target,
+        session,
+        o,
+        denied,
+        target,
         async expected() {
             if (expected)
                 return expected;
             const sourceFull = dataPath(o.mount, o.kvVersion, o.sourcePath);
-            const source = await readData(session, o, o.sourcePath, 'source', (e) => (e.status === 403
+            const source = await readData(session, o, o.sourcePath, 'source', (e) => e.status === 403
                 ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
-                : undefined));
+                : undefined);
             if (!source) {
                 throw new ActionError(`Source ${sourceFull} is missing or unreadable`, {
                     hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,
@@ -55749,7 +56334,12 @@ const removal_isNotFound = (e) => e.status === 404;
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeVaultPath(session, o) {
     const name = `${o.mount}/${o.path}`;
-    const result = (status, reason) => ({ kind: 'vault-path', name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'vault-path',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     if (!isUnderPrefix(o.path, o.allowedPrefix)) {
         return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
     }
@@ -55764,7 +56354,9 @@ async function removeVaultPath(session, o) {
         const marks = fromVaultMetadata(custom);
         if (!isOwnedBy(marks, o.owner)) {
             const found = fromVaultMetadata(custom);
-            return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in custom_metadata');
+            return result('skipped-unmarked', found
+                ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+                : 'no preview-fleet marks in custom_metadata');
         }
         await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
         return result('deleted');
@@ -55800,7 +56392,9 @@ async function removeKv1(session, o, result) {
     }
     const found = fromVaultMetadata(markerData);
     if (!isOwnedBy(found, o.owner)) {
-        return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : `marker entry ${marker} carries no preview-fleet marks`);
+        return result('skipped-unmarked', found
+            ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : `marker entry ${marker} carries no preview-fleet marks`);
     }
     await session.call(`delete of ${data}`, (c) => c.delete(data));
     await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
@@ -55878,7 +56472,11 @@ async function renewVaultExpiry(session, o) {
     const sha = o.marks.headSha !== undefined && o.marks.headSha !== current.headSha;
     if (!later && !sha)
         return 'current';
-    const marks = { ...current, expiresAt: later ? next : current.expiresAt, headSha: o.marks.headSha ?? current.headSha };
+    const marks = {
+        ...current,
+        expiresAt: later ? next : current.expiresAt,
+        headSha: o.marks.headSha ?? current.headSha,
+    };
     // Vault replaces custom_metadata as a whole on a metadata write: keep any keys that are not ours.
     await session.call(`custom_metadata write of ${meta}`, (c) => c.write(meta, { custom_metadata: { ...(custom ?? {}), ...toVaultMetadata(marks) } }));
     return 'renewed';
@@ -55935,6 +56533,89 @@ async function readPrSecret(session, o) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/vault/inputs.ts
+/**
+ * The Vault inputs every action that talks to Vault declares (seed-vault, deploy-helm, teardown,
+ * reap-orphans), with one set of names, defaults, checks and hints, so the all-in-one action
+ * exposes each once and a bad value reads the same whichever step refuses it.
+ */
+
+
+
+
+const VAULT_INPUT_NAMES = [
+    'vault-addr',
+    'vault-namespace',
+    'auth-method',
+    'role',
+    'jwt-audience',
+    'role-id',
+    'secret-id',
+    'token',
+    'mount',
+    'kv-version',
+];
+/** The defaults each action.yml declares for these inputs (its inputs test proves it). */
+const VAULT_INPUT_DEFAULTS = {
+    'vault-addr': '',
+    'vault-namespace': '',
+    'auth-method': 'jwt',
+    role: '',
+    'jwt-audience': 'vault',
+    'role-id': '',
+    'secret-id': '',
+    token: '',
+    mount: 'secret',
+    'kv-version': '2',
+};
+/** Masked the moment they are read. */
+const VAULT_SECRET_INPUTS = ['secret-id', 'token'];
+const AUTH_METHODS = ['jwt', 'approle', 'token'];
+function parseVaultInputs(raw, env, need) {
+    const addr = (0,runtime_parse/* optional */.lq)(raw['vault-addr']);
+    if (!addr) {
+        if (!need)
+            return undefined;
+        throw new errors/* InputError */.dz('vault-addr', '', `is required${need.while ? ` while ${need.while}` : ''}: the Vault address, e.g. https://vault.example.com:8200`, need.off ? `Set vault-addr, or ${need.off}` : undefined);
+    }
+    const method = (0,runtime_parse/* parseEnum */.nL)('auth-method', raw['auth-method'], AUTH_METHODS);
+    const out = {
+        addr: (0,runtime_parse/* parseUrl */.Dl)('vault-addr', addr).toString().replace(/\/+$/, ''),
+        namespace: (0,runtime_parse/* optional */.lq)(raw['vault-namespace']),
+        method,
+        role: (0,runtime_parse/* optional */.lq)(raw.role),
+        jwtAudience: (0,runtime_parse/* optional */.lq)(raw['jwt-audience']) ?? 'vault',
+        roleId: (0,runtime_parse/* optional */.lq)(raw['role-id']),
+        secretId: (0,runtime_parse/* optional */.lq)(raw['secret-id']),
+        token: (0,runtime_parse/* optional */.lq)(raw.token),
+        mount: (0,naming/* planVaultPath */.bn)('mount', raw.mount.trim().replace(/\/+$/, '')),
+        kvVersion: Number((0,runtime_parse/* parseEnum */.nL)('kv-version', raw['kv-version'], ['1', '2'])),
+    };
+    if (method === 'jwt') {
+        if (!out.role)
+            throw new errors/* InputError */.dz('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
+        if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+            throw new errors/* InputError */.dz('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token');
+        }
+    }
+    if (method === 'approle' && (!out.roleId || !out.secretId)) {
+        throw new errors/* InputError */.dz(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
+    }
+    if (method === 'token' && !out.token)
+        throw new errors/* InputError */.dz('token', '', 'is required with auth-method token');
+    return out;
+}
+/** The Vault inputs for removal: Vault is required (`need` says why) and allowed-prefix must name a folder. */
+function parseVaultRemovalInputs(raw, env, need) {
+    const vault = parseVaultInputs(raw, env, need);
+    const allowedPrefix = raw['allowed-prefix'].trim();
+    if (normalizePrefix(allowedPrefix) === '/') {
+        throw new InputError('allowed-prefix', raw['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
+    }
+    planVaultPath('allowed-prefix', normalizePrefix(allowedPrefix).replace(/\/+$/, ''));
+    return { ...vault, allowedPrefix };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
 /**
  * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
@@ -55949,48 +56630,34 @@ async function readPrSecret(session, o) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/deploy-helm/src/vault-inputs.ts
 /**
- * deploy-helm's Vault inputs (issue 16 part 1): the same names and defaults as seed-vault's, so the
- * all-in-one action passes one set to both. With `vault-addr` set and `secret-sync: secret`, the
- * PR's copy at `target-path` is materialised as a marked Secret in the namespace on every deploy.
+ * deploy-helm's Vault inputs (issue 16 part 1): core's Vault inputs (the same names, defaults and
+ * checks as seed-vault's, so the all-in-one action passes one set to both) plus where the PR's
+ * copy is. With `vault-addr` set and `secret-sync: secret`, the copy at `target-path` is
+ * materialised as a marked Secret in the namespace on every deploy.
  */
 
-const VAULT_INPUT_NAMES = [
-    'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version',
-    'target-path', 'secret-sync', 'secret-checksum-key',
+
+
+const VAULT_SYNC_INPUT_NAMES = [
+    ...VAULT_INPUT_NAMES,
+    'target-path',
+    'secret-sync',
+    'secret-checksum-key',
 ];
-const VAULT_DEFAULTS = {
-    'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '', token: '',
-    mount: 'secret', 'kv-version': '2', 'target-path': src/* DEFAULT_TEMPLATES */.EE.vaultTarget, 'secret-sync': 'secret', 'secret-checksum-key': 'secretChecksum',
+const VAULT_SYNC_DEFAULTS = {
+    ...VAULT_INPUT_DEFAULTS,
+    'target-path': src/* DEFAULT_TEMPLATES */.EE.vaultTarget,
+    'secret-sync': 'secret',
+    'secret-checksum-key': 'secretChecksum',
 };
-const VAULT_SECRET_INPUTS = ['secret-id', 'token'];
-const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 /** Undefined when there is nothing to sync (no vault-addr, or secret-sync none). */
-function parseVaultSync(raw, env = process.env) {
-    const r = { ...VAULT_DEFAULTS, ...raw };
-    const mode = (0,src/* parseEnum */.nL)('secret-sync', r['secret-sync'], ['secret', 'none']);
-    const addr = opt(r['vault-addr']);
-    if (mode === 'none' || !addr)
-        return undefined;
-    const method = (0,src/* parseEnum */.nL)('auth-method', r['auth-method'], ['jwt', 'approle', 'token']);
-    const out = {
-        addr: (0,src/* parseUrl */.Dl)('vault-addr', addr).toString(), namespace: opt(r['vault-namespace']), method, role: opt(r.role),
-        jwtAudience: opt(r['jwt-audience']) ?? 'vault', roleId: opt(r['role-id']), secretId: opt(r['secret-id']), token: opt(r.token),
-        mount: (0,src/* planVaultPath */.bn)('mount', r.mount.trim().replace(/\/+$/, '')),
-        kvVersion: Number((0,src/* parseEnum */.nL)('kv-version', r['kv-version'].trim(), ['1', '2'])),
-        targetPath: r['target-path'].trim(), checksumKey: r['secret-checksum-key'].trim(),
-    };
-    if (method === 'jwt' && !out.role)
-        throw new src/* InputError */.dz('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
-    if (method === 'jwt' && (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)) {
-        throw new src/* InputError */.dz('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job, or use auth-method approle/token');
-    }
-    if (method === 'approle' && (!out.roleId || !out.secretId))
-        throw new src/* InputError */.dz(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
-    if (method === 'token' && !out.token)
-        throw new src/* InputError */.dz('token', '', 'is required with auth-method token');
-    return out;
+function parseVaultSync(raw, env) {
+    const mode = (0,src/* parseEnum */.nL)('secret-sync', raw['secret-sync'], ['secret', 'none']);
+    const vault = mode === 'none' ? undefined : parseVaultInputs(raw, env);
+    return vault && { ...vault, targetPath: raw['target-path'], checksumKey: raw['secret-checksum-key'] };
 }
 /** The PR's rendered Vault path. */
 function renderVaultTarget(sync, pr, repository, service) {
@@ -56009,28 +56676,81 @@ function renderVaultTarget(sync, pr, repository, service) {
 
 
 const INPUT_NAMES = [
-    'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
-    'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
-    'timeout', 'request-timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace',
-    'egress-allow', 'label', 'github-token', 'pr-number', 'stuck-after', ...VAULT_INPUT_NAMES,
+    'chart',
+    'chart-version',
+    'service',
+    'release',
+    'namespace',
+    'values-files',
+    'values',
+    'set',
+    'image',
+    'image-repository-key',
+    'image-tag-key',
+    'domain',
+    'host',
+    'host-key',
+    'secret-ref',
+    'secret-ref-key',
+    'sensitive-secret-ref',
+    'sensitive-secret-ref-key',
+    'timeout',
+    'request-timeout',
+    'atomic',
+    'ttl',
+    'max-previews',
+    'resource-quota',
+    'limit-range',
+    'network-policy',
+    'ingress-namespace',
+    'egress-allow',
+    'label',
+    'github-token',
+    'pr-number',
+    'stuck-after',
+    ...VAULT_SYNC_INPUT_NAMES,
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const inputs_DEFAULTS = {
-    chart: '', 'chart-version': '', service: 'app', release: src/* DEFAULT_TEMPLATES */.EE.release, namespace: src/* DEFAULT_TEMPLATES */.EE.namespace,
-    'values-files': '', values: '', set: '', image: '', 'image-repository-key': 'image.repository', 'image-tag-key': 'image.tag',
-    domain: '', host: src/* DEFAULT_TEMPLATES */.EE.host, 'host-key': 'ingress.host', 'secret-ref': '', 'secret-ref-key': 'secretRef',
-    'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m',
-    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj, atomic: 'true', ttl: '72h',
-    'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
-    'egress-allow': '', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
-    'stuck-after': '10m', ...VAULT_DEFAULTS,
+    chart: '',
+    'chart-version': '',
+    service: 'app',
+    release: src/* DEFAULT_TEMPLATES */.EE.release,
+    namespace: src/* DEFAULT_TEMPLATES */.EE.namespace,
+    'values-files': '',
+    values: '',
+    set: '',
+    image: '',
+    'image-repository-key': 'image.repository',
+    'image-tag-key': 'image.tag',
+    domain: '',
+    host: src/* DEFAULT_TEMPLATES */.EE.host,
+    'host-key': 'ingress.host',
+    'secret-ref': '',
+    'secret-ref-key': 'secretRef',
+    'sensitive-secret-ref': '',
+    'sensitive-secret-ref-key': 'sensitiveSecretRef',
+    timeout: '5m',
+    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    atomic: 'true',
+    ttl: '72h',
+    'max-previews': '0',
+    'resource-quota': 'true',
+    'limit-range': 'true',
+    'network-policy': 'true',
+    'ingress-namespace': 'ingress-nginx',
+    'egress-allow': '',
+    label: 'preview',
+    'github-token': src/* GITHUB_TOKEN_DEFAULT */.OH,
+    'pr-number': '',
+    'stuck-after': '10m',
+    ...VAULT_SYNC_DEFAULTS,
 };
 const SECRET_INPUTS = ['github-token', 'sensitive-secret-ref', ...VAULT_SECRET_INPUTS];
 /** Reads every input from the runner; secrets are masked as they are read. */
 function readRawInputs() {
     return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
-const inputs_opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 const SET_KEY = /^(?:[A-Za-z0-9_\-/]|\\\.)+(?:\.(?:[A-Za-z0-9_\-/]|\\\.)+)*$/;
 /**
  * A chart reference: `oci://…`, an http(s) URL to a .tgz, an existing local directory with
@@ -56065,59 +56785,73 @@ function parseChart(raw, workspace) {
 /** Validates the raw inputs; `workspace` resolves relative chart and values-file paths. */
 function parseInputs(given, workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
     const raw = { ...inputs_DEFAULTS, ...given };
-    const chart = parseChart(raw.chart ?? '', workspace);
-    const valuesFiles = (0,src/* parseList */.E1)('values-files', raw['values-files'] ?? '').map((f) => {
+    const chart = parseChart(raw.chart, workspace);
+    const valuesFiles = (0,src/* parseList */.E1)('values-files', raw['values-files']).map((f) => {
         const path = (0,external_node_path_namespaceObject.isAbsolute)(f) ? f : (0,external_node_path_namespaceObject.resolve)(workspace, f);
         if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile())
             throw new src/* InputError */.dz('values-files', f, 'must list files that exist', `No file at ${path}`);
         return path;
     });
     const keys = {
-        imageRepository: (raw['image-repository-key'] ?? '').trim(), imageTag: (raw['image-tag-key'] ?? '').trim(),
-        host: (raw['host-key'] ?? '').trim(), secretRef: (raw['secret-ref-key'] ?? '').trim(), sensitiveSecretRef: (raw['sensitive-secret-ref-key'] ?? '').trim(),
+        imageRepository: raw['image-repository-key'],
+        imageTag: raw['image-tag-key'],
+        host: raw['host-key'],
+        secretRef: raw['secret-ref-key'],
+        sensitiveSecretRef: raw['sensitive-secret-ref-key'],
     };
-    for (const [name, key] of [['image-repository-key', keys.imageRepository], ['image-tag-key', keys.imageTag], ['host-key', keys.host],
-        ['secret-ref-key', keys.secretRef], ['sensitive-secret-ref-key', keys.sensitiveSecretRef]]) {
+    for (const [name, key] of [
+        ['image-repository-key', keys.imageRepository],
+        ['image-tag-key', keys.imageTag],
+        ['host-key', keys.host],
+        ['secret-ref-key', keys.secretRef],
+        ['sensitive-secret-ref-key', keys.sensitiveSecretRef],
+    ]) {
         splitKeyPath(name, key);
     }
-    const service = (0,src/* planService */.$b)('service', raw.service ?? '');
-    const networkPolicy = (0,src/* parseBoolean */.yG)('network-policy', raw['network-policy'] ?? '');
-    const ingressNamespace = (raw['ingress-namespace'] ?? '').trim();
+    const service = (0,src/* planService */.$b)('service', raw.service);
+    const networkPolicy = (0,src/* parseBoolean */.yG)('network-policy', raw['network-policy']);
+    const ingressNamespace = raw['ingress-namespace'];
     if (ingressNamespace !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ingressNamespace)) {
         throw new src/* InputError */.dz('ingress-namespace', ingressNamespace, 'must be a namespace name (DNS-1123 label) or empty');
     }
     const out = {
         chart: chart.chart,
         chartIsLocal: chart.local,
-        chartVersion: inputs_opt(raw['chart-version']),
+        chartVersion: (0,src/* optional */.lq)(raw['chart-version']),
         service,
-        templates: { release: (raw.release ?? '').trim(), namespace: (raw.namespace ?? '').trim(), host: (raw.host ?? '').trim() },
+        templates: { release: raw.release, namespace: raw.namespace, host: raw.host },
         valuesFiles,
-        values: parseValuesBlock('values', raw.values ?? ''),
-        set: (0,src/* parseKeyValueMap */.Cn)('set', raw.set ?? '', SET_KEY),
-        image: inputs_opt(raw.image) ? splitImage('image', raw.image) : undefined,
+        values: parseValuesBlock('values', raw.values),
+        set: (0,src/* parseKeyValueMap */.Cn)('set', raw.set, SET_KEY),
+        image: (0,src/* optional */.lq)(raw.image) ? splitImage('image', raw.image) : undefined,
         keys,
-        domain: inputs_opt(raw.domain),
-        secretRef: inputs_opt(raw['secret-ref']),
-        sensitiveSecretRef: inputs_opt(raw['sensitive-secret-ref']),
-        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout ?? ''),
-        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout'] ?? ''),
+        domain: (0,src/* optional */.lq)(raw.domain),
+        secretRef: (0,src/* optional */.lq)(raw['secret-ref']),
+        sensitiveSecretRef: (0,src/* optional */.lq)(raw['sensitive-secret-ref']),
+        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
+        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
         // 0s restores "every pending release is stuck"; a day is far beyond any helm --timeout we allow (6h).
-        stuckAfterMs: (0,src/* parseDuration */.E9)('stuck-after', raw['stuck-after'] ?? '', { minMs: 0, maxMs: 24 * 3_600_000 }),
-        atomic: (0,src/* parseBoolean */.yG)('atomic', raw.atomic ?? ''),
-        ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl ?? '', src/* DURATION_BOUNDS */.Rx.ttl),
-        maxPreviews: (0,src/* parseInteger */.cG)('max-previews', raw['max-previews'] ?? '', { min: 0 }),
+        stuckAfterMs: (0,src/* parseDuration */.E9)('stuck-after', raw['stuck-after'], { minMs: 0, maxMs: 24 * 3_600_000 }),
+        atomic: (0,src/* parseBoolean */.yG)('atomic', raw.atomic),
+        ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl, src/* DURATION_BOUNDS */.Rx.ttl),
+        maxPreviews: (0,src/* parseInteger */.cG)('max-previews', raw['max-previews'], { min: 0 }),
         guardrails: {
-            quota: parseQuotaInput(raw['resource-quota'] ?? ''),
-            limitRange: parseLimitRangeInput(raw['limit-range'] ?? ''),
+            quota: parseQuotaInput(raw['resource-quota']),
+            limitRange: parseLimitRangeInput(raw['limit-range']),
             networkPolicy: networkPolicy
-                ? { enabled: true, settings: { ingressNamespace, egress: parseEgressAllow('egress-allow', (0,src/* parseList */.E1)('egress-allow', raw['egress-allow'] ?? '')) } }
+                ? {
+                    enabled: true,
+                    settings: {
+                        ingressNamespace,
+                        egress: parseEgressAllow('egress-allow', (0,src/* parseList */.E1)('egress-allow', raw['egress-allow'])),
+                    },
+                }
                 : { enabled: false },
         },
-        label: (raw.label ?? '').trim(),
-        githubToken: (raw['github-token'] ?? '').trim(),
-        prNumber: (raw['pr-number'] ?? '').trim(),
-        vaultSync: inputs_opt(raw['secret-ref']) ? undefined : parseVaultSync(raw),
+        label: raw.label,
+        githubToken: (0,src/* parseGitHubToken */.YD)(raw['github-token']),
+        prNumber: raw['pr-number'],
+        vaultSync: (0,src/* optional */.lq)(raw['secret-ref']) ? undefined : parseVaultSync(raw, process.env),
     };
     if (out.prNumber !== '')
         (0,src/* parsePrNumber */.$S)('pr-number', out.prNumber);
@@ -56127,7 +56861,13 @@ function parseInputs(given, workspace = process.env.GITHUB_WORKSPACE ?? process.
 }
 /** Names and values for one PR: templates rendered and checked (system namespaces refused). */
 function planDeploy(inputs, pr, repository) {
-    const names = planPreviewNames({ pr, repository, service: inputs.service, templates: inputs.templates, domain: inputs.domain });
+    const names = planPreviewNames({
+        pr,
+        repository,
+        service: inputs.service,
+        templates: inputs.templates,
+        domain: inputs.domain,
+    });
     const secretRefs = [];
     const appSecretName = inputs.vaultSync ? `${names.release}-env` : undefined;
     const secretRef = inputs.secretRef ?? appSecretName;
@@ -56136,17 +56876,37 @@ function planDeploy(inputs, pr, repository) {
     if (inputs.sensitiveSecretRef)
         secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
     const values = buildGeneratedValues({
-        image: inputs.image ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag } : undefined,
+        image: inputs.image
+            ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag }
+            : undefined,
         host: names.host ? { value: names.host, key: inputs.keys.host } : undefined,
-        secretRefs, set: inputs.set, values: inputs.values,
+        secretRefs,
+        set: inputs.set,
+        values: inputs.values,
     });
     return {
-        repository, pr: pr.number, service: inputs.service, headSha: pr.headSha, namespace: names.namespace, release: names.release,
-        chart: inputs.chart, chartVersion: inputs.chartVersion, valuesFiles: inputs.valuesFiles, values, url: names.url,
-        timeoutMs: inputs.timeoutMs, stuckAfterMs: inputs.stuckAfterMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews,
+        repository,
+        pr: pr.number,
+        service: inputs.service,
+        headSha: pr.headSha,
+        namespace: names.namespace,
+        release: names.release,
+        chart: inputs.chart,
+        chartVersion: inputs.chartVersion,
+        valuesFiles: inputs.valuesFiles,
+        values,
+        url: names.url,
+        timeoutMs: inputs.timeoutMs,
+        stuckAfterMs: inputs.stuckAfterMs,
+        atomic: inputs.atomic,
+        ttlMs: inputs.ttlMs,
+        maxPreviews: inputs.maxPreviews,
         guardrails: inputs.guardrails,
         appSecret: inputs.vaultSync && appSecretName
-            ? { name: appSecretName, source: `${inputs.vaultSync.mount}/${renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service)}` }
+            ? {
+                name: appSecretName,
+                source: `${inputs.vaultSync.mount}/${renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service)}`,
+            }
             : undefined,
     };
 }
@@ -56162,16 +56922,22 @@ function planDeploy(inputs, pr, repository) {
 
 
 /** Everything checked before touching the cluster: inputs, the PR, the planned names. */
-function prepare() {
+function main_validate() {
     const inputs = parseInputs(readRawInputs());
     const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     (0,src/* refuseForkHead */.FT)(ctx, 'deploy');
-    const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
+    const plan = planDeploy(inputs, {
+        number: pr,
+        headSha: ctx.pr?.headSha,
+        headRef: ctx.pr?.headRef,
+        baseRef: ctx.pr?.baseRef,
+        author: ctx.pr?.author,
+    }, ctx.repository);
     return { inputs, ctx, pr, plan };
 }
 async function main() {
-    const { inputs, ctx, pr, plan } = prepare();
+    const { inputs, ctx, pr, plan } = main_validate();
     // `timeout` bounds the whole step; helm's own wait gets what is left of it (deployPreview).
     (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
     const requestTimeoutMs = inputs.requestTimeoutMs;
@@ -56193,21 +56959,25 @@ async function main() {
     const sync = inputs.vaultSync;
     if (sync && plan.appSecret) {
         // Read (and mask) the PR's values before anything is created: a missing or foreign path creates nothing.
-        const session = await loginVault({
-            addr: sync.addr, namespace: sync.namespace, method: sync.method, role: sync.role, jwtAudience: sync.jwtAudience,
-            roleId: sync.roleId, secretId: sync.secretId, token: sync.token,
-        });
+        const session = await loginVault(sync);
         const path = plan.appSecret.source.slice(sync.mount.length + 1);
         plan.appSecret.data = await readPrSecret(session, {
-            mount: sync.mount, kvVersion: sync.kvVersion, path, marks: (0,src/* newMarks */.z5)({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
+            mount: sync.mount,
+            kvVersion: sync.kvVersion,
+            path,
+            marks: (0,src/* newMarks */.z5)({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
         });
         // The checksum in the pod template rolls the pods when (and only when) the values changed.
         setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
     }
     const result = await deployPreview(plan, { tools, kubectl: kubectlTools({ requestTimeoutMs }), checkStillWanted });
     (0,src/* setOutputs */.n0)({
-        status: result.status, namespace: result.namespace, release: result.release, url: result.url ?? '',
-        revision: result.revision ?? '', diagnostics: result.diagnostics ?? '',
+        status: result.status,
+        namespace: result.namespace,
+        release: result.release,
+        url: result.url ?? '',
+        revision: result.revision ?? '',
+        diagnostics: result.diagnostics ?? '',
     });
     await (0,src/* writeSummary */.Sy)(main_summary(result, (await tools).helmVersion));
     if (result.recoveryMessage)
@@ -56218,7 +56988,9 @@ async function main() {
     }
     if (result.status === 'failed') {
         src/* log */.Rm.info(result.diagnostics ?? '');
-        throw new src/* ActionError */.lZ(result.message, { hint: 'The diagnostics output holds Helm\'s status, Warning events and the pods that are not ready' });
+        throw new src/* ActionError */.lZ(result.message, {
+            hint: "The diagnostics output holds Helm's status, Warning events and the pods that are not ready",
+        });
     }
     src/* log */.Rm.info(`Deployed ${result.release} revision ${result.revision} into ${result.namespace}${result.url ? ` at ${result.url}` : ''}`);
 }
@@ -56231,7 +57003,9 @@ function main_summary(r, helmVersion) {
         lines.push(`⚠️ ${r.recoveryMessage}`, '');
     if (r.status === 'failed')
         lines.push(`❌ ${r.message}`, '', r.diagnostics ?? '', '');
-    const t = Object.entries(r.timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(' · ');
+    const t = Object.entries(r.timings)
+        .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`)
+        .join(' · ');
     if (t)
         lines.push(`<sub>${t}</sub>`, '');
     return lines.join('\n');
@@ -56396,7 +57170,9 @@ function forkHeadAllowed(env = process.env) {
 function refuseForkHead(ctx, what, env = process.env) {
     if (!ctx.pr?.isFork || forkHeadAllowed(env))
         return;
-    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, {
+        hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    });
 }
 
 
@@ -56474,7 +57250,9 @@ async function runCommand(argv, options = {}) {
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
     const command = describeCommand(options.display ?? argv);
     _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const env = options.env
+        ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
+        : undefined;
     const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
@@ -56497,17 +57275,25 @@ function spawnCaptured(argv, command, env, options) {
             for (const l of parts)
                 _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
         };
-        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
-        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            stream('out', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            stream('err', c);
+        });
         child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
         child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
         let killed = false;
         let hardKill;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            killed = true;
-            child.kill('SIGTERM');
-            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        }, options.timeoutMs);
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                killed = true;
+                child.kill('SIGTERM');
+                hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            }, options.timeoutMs);
         child.on('error', (e) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
@@ -56541,20 +57327,22 @@ __nccwpck_require__.d(__webpack_exports__, {
   wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
   Rx: () => (/* reexport */ runtime/* DURATION_BOUNDS */.Rx),
+  OH: () => (/* reexport */ runtime/* GITHUB_TOKEN_DEFAULT */.OH),
   dz: () => (/* reexport */ runtime/* InputError */.dz),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
+  lq: () => (/* reexport */ runtime/* optional */.lq),
   yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
   E9: () => (/* reexport */ runtime/* parseDuration */.E9),
   nL: () => (/* reexport */ runtime/* parseEnum */.nL),
+  YD: () => (/* reexport */ runtime/* parseGitHubToken */.YD),
   cG: () => (/* reexport */ runtime/* parseInteger */.cG),
   Cn: () => (/* reexport */ runtime/* parseKeyValueMap */.Cn),
   E1: () => (/* reexport */ runtime/* parseList */.E1),
   $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
   wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
   tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
-  Dl: () => (/* reexport */ runtime/* parseUrl */.Dl),
   $b: () => (/* reexport */ naming/* planService */.$b),
   bn: () => (/* reexport */ naming/* planVaultPath */.bn),
   Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
@@ -56569,7 +57357,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -56627,9 +57415,12 @@ function md5Crypt(password, salt, magic = '$apr1$') {
         final = c.digest();
     }
     const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
-        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
-        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
     return `${magic}${s.toString('utf8')}$${hash}`;
 }
 /** One `user:$apr1$…` line with a random salt. */
@@ -56728,7 +57519,10 @@ const ANNOTATIONS = {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const v = repository
+        .replace('/', '.')
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
     return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${(0,_naming_js__WEBPACK_IMPORTED_MODULE_0__/* .shortHash */ .BC)(repository)}`;
@@ -56766,7 +57560,8 @@ function fromKube(labels = {}, annotations = {}) {
     if (labels[LABELS.repo] !== repoLabelValue(repository))
         return undefined;
     return {
-        repository, pr,
+        repository,
+        pr,
         service: labels[LABELS.service],
         headSha: annotations[ANNOTATIONS.headSha],
         createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -56782,13 +57577,20 @@ function kubeSelector(repository, pr) {
 }
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    managedBy: `${PREFIX}/managed-by`,
+    repository: `${PREFIX}/repository`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
 };
 function toFlat(m) {
     const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+        [KEYS.managedBy]: MANAGED_BY,
+        [KEYS.repository]: m.repository,
+        [KEYS.pr]: String(m.pr),
+        [KEYS.createdAt]: m.createdAt,
     };
     if (m.service)
         out[KEYS.service] = m.service;
@@ -56806,8 +57608,12 @@ function fromFlat(flat) {
     if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
         return undefined;
     return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+        repository,
+        pr,
+        service: flat[KEYS.service],
+        headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '',
+        expiresAt: flat[KEYS.expiresAt],
     };
 }
 /** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
@@ -56838,7 +57644,10 @@ function isOwnedBy(marks, owner) {
 /** Marks for a resource created now, expiring after `ttlMs`. */
 function newMarks(args) {
     return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        repository: args.repository,
+        pr: args.pr,
+        service: args.service,
+        headSha: args.headSha,
         createdAt: new Date(args.now).toISOString(),
         expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
     };
@@ -56872,8 +57681,18 @@ function newMarks(args) {
 
 
 const TEMPLATE_VARIABLES = [
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+    'number',
+    'branch',
+    'branch_slug',
+    'target_branch',
+    'target_branch_slug',
+    'head_sha',
+    'head_short_sha',
+    'head_short_sha_7',
+    'author',
+    'owner',
+    'repo',
+    'service',
 ];
 /** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
 const DEFAULT_TEMPLATES = {
@@ -56929,7 +57748,10 @@ function shortHash(value) {
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
     return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 /**
@@ -56937,7 +57759,11 @@ function slug(value, max = 63) {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '');
     if (s === '')
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, value, 'must render to a name with at least one letter or digit');
     if (s.length <= max)
@@ -57146,14 +57972,23 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 // AWS's IPv6 instance metadata service, outside link-local.
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+const METADATA_HOSTS = (/* unused pure expression or super */ null && ([
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal',
+    'metadata.azure.internal',
+]));
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
  * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 function isMetadataHost(hostname) {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     if (isIPv4(h))
         return METADATA.check(h, 'ipv4');
     if (isIPv6(h))
@@ -57163,7 +57998,7 @@ function isMetadataHost(hostname) {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 function refuseMetadataUrl(input, raw, url) {
     if (isMetadataHost(url.hostname)) {
-        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', "Pass the preview's own URL, e.g. deploy-helm's url output");
     }
     return url;
 }
@@ -57220,7 +58055,10 @@ function headerOf(err, name) {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const status = Number(pick(err, 'status') ??
+        pick(err, 'statusCode') ??
+        pick(pick(err, 'response'), 'statusCode') ??
+        pick(pick(err, 'response'), 'status'));
     const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
     if (status === 429 || (status >= 500 && status <= 599))
         return { transient: true, retryAfterMs };
@@ -57460,20 +58298,22 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
   Rx: () => (/* reexport */ parse/* DURATION_BOUNDS */.Rx),
+  OH: () => (/* reexport */ parse/* GITHUB_TOKEN_DEFAULT */.OH),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   a3: () => (/* reexport */ parse/* formatDuration */.a3),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
+  lq: () => (/* reexport */ parse/* optional */.lq),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
   nL: () => (/* reexport */ parse/* parseEnum */.nL),
+  YD: () => (/* reexport */ parse/* parseGitHubToken */.YD),
   cG: () => (/* reexport */ parse/* parseInteger */.cG),
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
   wZ: () => (/* reexport */ parseRequestTimeout),
   tS: () => (/* reexport */ parseStepTimeout),
-  Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
   Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   E$: () => (/* reexport */ secrets/* redact */.E$),
   gj: () => (/* reexport */ outputs/* requestIdToken */.gj),
@@ -57486,7 +58326,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, input, killChildren, remainingMs, rememberSecret, setMinMaskLength, setOutput, tableCell, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, input, killChildren, parseUrl, remainingMs, rememberSecret, requireText, setMinMaskLength, setOutput, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -57520,7 +58360,9 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
  */
 async function runAction(main, options = {}) {
     let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
     timedOut.catch(() => undefined);
     const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
@@ -57618,8 +58460,7 @@ const input = {
     },
     /** The text or undefined when empty. */
     optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(raw(name));
     },
     boolean(name, options) {
         return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
@@ -57669,18 +58510,22 @@ function maskSecret(value) {
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 function shortValueNotice(what) {
-    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
-        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+    return (`${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: ` +
+        'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.');
 }
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
 function readInputs(names, o = {}) {
     const out = {};
     for (const name of names) {
-        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+        out[name] = o.secrets?.includes(name)
+            ? input.secret(name)
+            : o.untrimmed?.includes(name)
+                ? (input.optional(name) ?? '')
+                : input.string(name);
     }
     return out;
 }
@@ -57769,13 +58614,16 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   OH: () => (/* binding */ GITHUB_TOKEN_DEFAULT),
 /* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
+/* harmony export */   YD: () => (/* binding */ parseGitHubToken),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export DURATION_MAX_MS */
+/* unused harmony exports DURATION_MAX_MS, requireText */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -57868,7 +58716,13 @@ function formatDuration(ms) {
         return '0s';
     let rest = ms;
     let out = '';
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]]) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+        ['ms', 1],
+    ]) {
         const n = Math.floor(rest / size);
         if (n > 0) {
             out += `${n}${unit}`;
@@ -57928,6 +58782,31 @@ function parseUrl(input, raw) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
+}
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+function optional(raw) {
+    const v = raw.trim();
+    return v === '' ? undefined : v;
+}
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+function requireText(input, raw, what) {
+    const v = raw.trim();
+    if (v === '')
+        throw new InputError(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+    return v;
+}
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+function parseGitHubToken(raw) {
+    const v = raw.trim();
+    return v === GITHUB_TOKEN_DEFAULT ? '' : v;
 }
 /** A positive PR number. */
 function parsePrNumber(input, raw) {
@@ -58038,7 +58917,9 @@ function forgetSecrets() {
  */
 /** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
 function tableCell(value) {
-    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+    return String(value ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n|\r/g, ' ');
 }
 /** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
 function summaryTable(headers, rows) {

@@ -67879,7 +67879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8148);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9679);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5233);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .tf });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9679:
+/***/ 5233:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67914,7 +67914,9 @@ var secrets = __nccwpck_require__(6715);
  */
 /** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
 function tableCell(value) {
-    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+    return String(value ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n|\r/g, ' ');
 }
 /** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
 function summaryTable(headers, rows) {
@@ -67929,7 +67931,12 @@ function summaryTable(headers, rows) {
  * items never started are reported as such.
  */
 async function runBounded(items, opts, work) {
-    const out = items.map((item) => ({ item, started: false, result: undefined, error: undefined }));
+    const out = items.map((item) => ({
+        item,
+        started: false,
+        result: undefined,
+        error: undefined,
+    }));
     const limit = Math.min(opts.limit ?? items.length, items.length);
     let next = 0;
     const worker = async () => {
@@ -68060,16 +68067,35 @@ async function teardownMany(ports, items, opts = {}) {
     await announce('destroyed');
     return items.map((item) => {
         const rs = sortByStep(results.get(item.pr));
-        return { pr: item.pr, results: rs, failed: rs.some((r) => r.status === 'failed'), nothingFound: rs.every((r) => r.status === 'already-gone') };
+        return {
+            pr: item.pr,
+            results: rs,
+            failed: rs.some((r) => r.status === 'failed'),
+            nothingFound: rs.every((r) => r.status === 'already-gone'),
+        };
     });
 }
-const STEP_ORDER = ['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment', 'environment', 'comment'];
+const STEP_ORDER = [
+    'release',
+    'namespace',
+    'vault-path',
+    'ecr-repository',
+    'deployment',
+    'environment',
+    'comment',
+];
 /** Results in step order (concurrent phases finish in any order; the table should not). */
 function sortByStep(rs) {
-    return rs.map((r, i) => ({ r, i })).sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i).map((x) => x.r);
+    return rs
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i)
+        .map((x) => x.r);
 }
 const ICON = {
-    deleted: '🗑️ deleted', 'already-gone': '✅ already gone', 'skipped-unmarked': '⛔ skipped (not ours)', failed: '❌ failed',
+    deleted: '🗑️ deleted',
+    'already-gone': '✅ already gone',
+    'skipped-unmarked': '⛔ skipped (not ours)',
+    failed: '❌ failed',
 };
 /** The per-resource table for the PR comment, the job summary and the log. */
 function renderRemovalTable(results) {
@@ -68090,12 +68116,21 @@ function planReap(inventory, openPrs, policy, closedPrs = new Set()) {
     }
     const plans = [];
     for (const [pr, resources] of byPr) {
-        const expiries = resources.map((r) => r.marks.expiresAt).filter((e) => !!e && !Number.isNaN(Date.parse(e)));
+        const expiries = resources
+            .map((r) => r.marks.expiresAt)
+            .filter((e) => !!e && !Number.isNaN(Date.parse(e)));
         const expiresAt = expiries.length ? expiries.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : undefined;
-        const warned = resources.map((r) => r.warnedAt).filter((w) => !!w).sort().pop();
+        const warned = resources
+            .map((r) => r.warnedAt)
+            .filter((w) => !!w)
+            .sort()
+            .pop();
         const info = open.get(pr);
         plans.push({
-            pr, resources, expiresAt, prState: info ? 'open' : 'closed-or-missing',
+            pr,
+            resources,
+            expiresAt,
+            prState: info ? 'open' : 'closed-or-missing',
             decision: decide(info, expiresAt, warned, policy, closedPrs.has(pr)),
         });
     }
@@ -68123,7 +68158,9 @@ function decide(pr, expiresAt, warnedAt, policy, knownClosed) {
         return { action: 'warn', reason: 'expired', removeAt: new Date(policy.now).toISOString() };
     }
     if (policy.now >= windowStart && policy.warnBeforeMs > 0) {
-        return warned ? { action: 'keep', reason: 'warned-waiting' } : { action: 'warn', reason: 'expiring', removeAt: expiresAt };
+        return warned
+            ? { action: 'keep', reason: 'warned-waiting' }
+            : { action: 'warn', reason: 'expiring', removeAt: expiresAt };
     }
     return { action: 'keep', reason: 'active' };
 }
@@ -68166,7 +68203,9 @@ const REAP_KINDS = ['namespaces', 'releases', 'ecr', 'vault', 'deployments'];
  * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
  * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
  */
-async function takeInventory(ports, o, onError = (_w, e) => { throw e; }) {
+async function takeInventory(ports, o, onError = (_w, e) => {
+    throw e;
+}) {
     const k = o.kinds;
     const unlisted = [];
     const safe = async (what, enabled, list, carriesExpiry = true) => {
@@ -68226,7 +68265,10 @@ function teardownItem(p) {
     const of = (kind) => p.resources.filter((r) => r.kind === kind);
     return {
         pr: p.pr,
-        releases: of('release').map((r) => ({ namespace: r.name.slice(0, r.name.indexOf('/')), release: r.name.slice(r.name.indexOf('/') + 1) })),
+        releases: of('release').map((r) => ({
+            namespace: r.name.slice(0, r.name.indexOf('/')),
+            release: r.name.slice(r.name.indexOf('/') + 1),
+        })),
         namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
         vaultPaths: of('vault-path').map((r) => r.name),
         repositories: of('ecr-repository').map((r) => r.name),
@@ -68271,7 +68313,18 @@ async function reapOrphans(ports, o) {
         takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
         ports.listOpenPullRequests(),
     ]);
-    const out = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
+    const out = {
+        plan: [],
+        reports: [],
+        reaped: [],
+        kept: [],
+        warned: [],
+        deferred: [],
+        staleMarked: [],
+        closed: [],
+        errors: [],
+        failed: false,
+    };
     const note = (what, err) => {
         const text = `${what}: ${(0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n')[0]}`;
         out.errors.push(text);
@@ -68282,11 +68335,21 @@ async function reapOrphans(ports, o) {
     if (inventory.unlisted.length) {
         ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
     }
-    const policy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
-    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
-        .map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
+    const policy = {
+        now: o.now,
+        label: o.label,
+        keepLabel: o.keepLabel,
+        warnBeforeMs: o.warnBeforeMs,
+        expiryKnown: inventory.unlisted.length === 0,
+    };
+    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy).map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
     const stale = planStale(openPrs, {
-        now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+        now: o.now,
+        label: o.label,
+        keepLabel: o.keepLabel,
+        staleLabel: o.staleLabel,
+        staleDays: o.staleDays,
+        closeAfterDays: o.closeAfterDays,
     });
     // Stale PRs first: a PR closed now is torn down in this same run.
     const closing = new Set();
@@ -68320,8 +68383,10 @@ async function reapOrphans(ports, o) {
     }));
     const byPr = new Map(plans.map((p) => [p.pr, p]));
     const toReap = planned.filter((p) => p.decision.action === 'reap');
-    toReap.forEach((p, i) => { if (i >= o.maxDeletions || unconfirmed.has(p.pr))
-        p.deferred = true; });
+    toReap.forEach((p, i) => {
+        if (i >= o.maxDeletions || unconfirmed.has(p.pr))
+            p.deferred = true;
+    });
     out.plan = planned;
     out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
     out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
@@ -68349,9 +68414,16 @@ async function reapOrphans(ports, o) {
     return out;
 }
 const WHY = {
-    closed: 'PR closed (confirmed)', missing: 'PR missing (404, confirmed)', unlabelled: 'opt-in label removed',
-    expired: 'expired', expiring: 'expires soon', active: 'active',
-    'expiry-unknown': 'expiry unknown this run (a kind was not listed)', unconfirmed: 'GitHub could not confirm the PR closed', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+    closed: 'PR closed (confirmed)',
+    missing: 'PR missing (404, confirmed)',
+    unlabelled: 'opt-in label removed',
+    expired: 'expired',
+    expiring: 'expires soon',
+    active: 'active',
+    'expiry-unknown': 'expiry unknown this run (a kind was not listed)',
+    unconfirmed: 'GitHub could not confirm the PR closed',
+    'keep-label': 'keep label',
+    'warned-waiting': 'warned, waiting for expiry',
     'stale-closed': 'stale PR closed',
 };
 /** The plan as a markdown table for the step summary. */
@@ -68359,10 +68431,18 @@ function renderReapPlan(plan, o) {
     if (plan.length === 0)
         return '_Nothing carries our marks for this repository._';
     const rows = plan.map((p) => {
-        const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
+        const act = p.deferred
+            ? `${p.decision.action} (deferred: max-deletions)`
+            : o.dryRun && p.decision.action !== 'keep'
+                ? `${p.decision.action} (dry-run)`
+                : p.decision.action;
         const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
-        const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
-        const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
+        const kinds = [...new Set(p.resources.map((r) => r.kind))]
+            .map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`)
+            .join(', ');
+        const why = p.deferred && p.decision.reason === 'missing'
+            ? 'not among the open PRs (confirmed with GitHub when its turn comes)'
+            : (WHY[p.decision.reason] ?? p.decision.reason);
         return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
     });
     return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
@@ -68421,19 +68501,29 @@ async function runBundledStep(mainJs, inputs, opts = {}) {
     for (const [name, value] of Object.entries(inputs))
         childEnv[inputEnvName(name)] = value;
     try {
-        const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
+        const child = spawn(process.execPath, [mainJs], {
+            env: childEnv,
+            stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'],
+        });
         const chunks = [];
         child.stdout?.on('data', (c) => chunks.push(c));
         let stopped = false;
-        const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => {
-            stopped = true;
-            child.kill('SIGKILL');
-        }, opts.killAfterMs);
+        const timer = opts.killAfterMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                stopped = true;
+                child.kill('SIGKILL');
+            }, opts.killAfterMs);
         const exitCode = await new Promise((resolve, reject) => {
             child.on('error', reject);
             child.on('close', (code) => resolve(code ?? 1));
         }).finally(() => clearTimeout(timer));
-        return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8'), stopped };
+        return {
+            exitCode,
+            outputs: parseFileCommands(readFileSync(outputFile, 'utf8')),
+            log: Buffer.concat(chunks).toString('utf8'),
+            stopped,
+        };
     }
     finally {
         rmSync(dir, { recursive: true, force: true });
@@ -73501,7 +73591,7 @@ async function requestWithGraphqlErrorHandling(state, octokit, request, options)
 }
 
 // pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
+function dist_bundle_retry(octokit, octokitOptions) {
   const state = Object.assign(
     {
       enabled: true,
@@ -73528,7 +73618,7 @@ function retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-retry.VERSION = plugin_retry_dist_bundle_VERSION;
+dist_bundle_retry.VERSION = plugin_retry_dist_bundle_VERSION;
 
 
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
@@ -73813,14 +73903,21 @@ function requestTimeout(timeoutMs, baseUrl) {
                 const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
                     throw Object.assign(err, { message });
-                throw new errors/* ActionError */.lZ(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+                throw new errors/* ActionError */.lZ(message, {
+                    hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
+                    cause: err,
+                });
             });
         });
         return {};
     };
 }
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
-const unpaced = { key: () => ({ schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)) }) };
+const unpaced = {
+    key: () => ({
+        schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)),
+    }),
+};
 function createGitHubClient(token, options = {}) {
     const retries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRetryAfterSeconds ?? 120;
@@ -73841,7 +73938,7 @@ function createGitHubClient(token, options = {}) {
                 return retryCount < retries && retryAfter <= maxWait;
             },
         },
-    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, retry);
+    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, dist_bundle_retry);
 }
 /** HTTP status of an Octokit RequestError (or undefined). */
 function client_statusOf(err) {
@@ -73871,13 +73968,19 @@ function client_isReadOnlyTokenError(err) {
 /** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
 function deployments_deploymentStatusFor(state) {
     switch (state) {
-        case 'queued': return 'queued';
+        case 'queued':
+            return 'queued';
         case 'building':
-        case 'deploying': return 'in_progress';
-        case 'ready': return 'success';
-        case 'failed': return 'failure';
-        case 'destroyed': return 'inactive';
-        default: return undefined;
+        case 'deploying':
+            return 'in_progress';
+        case 'ready':
+            return 'success';
+        case 'failed':
+            return 'failure';
+        case 'destroyed':
+            return 'inactive';
+        default:
+            return undefined;
     }
 }
 /** Our marks from a deployment payload (object or JSON text), or undefined. */
@@ -73915,14 +74018,21 @@ function notOursReason(d, repository, pr) {
 }
 function summary(d) {
     return {
-        id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
+        id: d.id,
+        sha: String(d.sha ?? ''),
+        environment: String(d.environment ?? ''),
+        createdAt: String(d.created_at ?? ''),
         marks: deploymentMarks(d.payload),
     };
 }
 /** Deployments of exactly `environment` (optionally of one SHA), every page. */
 async function listDeployments(client, ref) {
     const all = await client.paginate(client.rest.repos.listDeployments, {
-        owner: ref.owner, repo: ref.repo, environment: ref.environment, ...(ref.sha ? { sha: ref.sha } : {}), per_page: 100,
+        owner: ref.owner,
+        repo: ref.repo,
+        environment: ref.environment,
+        ...(ref.sha ? { sha: ref.sha } : {}),
+        per_page: 100,
     });
     // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
     return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
@@ -73946,9 +74056,17 @@ async function deployments_ensureDeployment(client, o) {
         return { id: Math.min(...existing.map((d) => d.id)), created: false };
     const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
     const res = await client.rest.repos.createDeployment({
-        owner: o.owner, repo: o.repo, ref: o.sha, environment: o.environment, transient_environment: true,
-        production_environment: false, required_contexts: [], auto_merge: false, task: 'deploy',
-        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140), payload: payload,
+        owner: o.owner,
+        repo: o.repo,
+        ref: o.sha,
+        environment: o.environment,
+        transient_environment: true,
+        production_environment: false,
+        required_contexts: [],
+        auto_merge: false,
+        task: 'deploy',
+        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140),
+        payload: payload,
     });
     // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
     const id = res.data.id;
@@ -73960,7 +74078,10 @@ async function deployments_ensureDeployment(client, o) {
 /** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
 async function deployments_createDeploymentStatus(client, o) {
     const { data } = await client.rest.repos.createDeploymentStatus({
-        owner: o.owner, repo: o.repo, deployment_id: o.deploymentId, state: o.state,
+        owner: o.owner,
+        repo: o.repo,
+        deployment_id: o.deploymentId,
+        state: o.state,
         ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
         ...(o.logUrl ? { log_url: o.logUrl } : {}),
         ...(o.description ? { description: o.description.slice(0, 140) } : {}),
@@ -73977,7 +74098,12 @@ async function deployments_createDeploymentStatus(client, o) {
 async function deployments_lastEnvironmentUrl(client, o) {
     let any;
     const fromStatuses = async (id) => {
-        const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+        const { data } = await client.rest.repos.listDeploymentStatuses({
+            owner: o.owner,
+            repo: o.repo,
+            deployment_id: id,
+            per_page: 100,
+        });
         for (const st of [...data].sort((a, b) => b.id - a.id)) {
             if (!st.environment_url)
                 continue;
@@ -73993,7 +74119,8 @@ async function deployments_lastEnvironmentUrl(client, o) {
             return own;
     }
     const others = (await listDeployments(client, o))
-        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+        .sort((a, b) => b.id - a.id);
     for (const d of others.slice(0, 3)) {
         const url = await fromStatuses(d.id);
         if (url)
@@ -74011,7 +74138,13 @@ async function deployments_deactivateDeployments(client, o) {
         if (!deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
             continue;
         try {
-            await deployments_createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
+            await deployments_createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                logUrl: o.logUrl,
+                description: 'Preview removed',
+            });
             done.push(d.id);
         }
         catch (err) {
@@ -74037,7 +74170,12 @@ async function deactivateAndDeleteDeployments(client, o) {
             continue;
         }
         try {
-            await deployments_createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', description: 'Preview removed' });
+            await deployments_createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                description: 'Preview removed',
+            });
             await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
             results.push({ kind: 'deployment', name, status: 'deleted' });
         }
@@ -74045,7 +74183,12 @@ async function deactivateAndDeleteDeployments(client, o) {
             if (client_statusOf(err) === 404)
                 results.push({ kind: 'deployment', name, status: 'already-gone' });
             else
-                results.push({ kind: 'deployment', name, status: 'failed', reason: String(err?.message ?? err).split('\n')[0] });
+                results.push({
+                    kind: 'deployment',
+                    name,
+                    status: 'failed',
+                    reason: String(err?.message ?? err).split('\n')[0],
+                });
         }
     }
     return results;
@@ -74072,9 +74215,14 @@ async function listPreviewEnvironments(client, repository) {
         if (!pr)
             continue;
         out.push({
-            environment, pr, deployments,
+            environment,
+            pr,
+            deployments,
             marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
-            lastDeployedAt: deployments.map((d) => d.createdAt).sort().at(-1) ?? '',
+            lastDeployedAt: deployments
+                .map((d) => d.createdAt)
+                .sort()
+                .at(-1) ?? '',
         });
     }
     return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
@@ -74104,7 +74252,12 @@ var exec = __nccwpck_require__(6192);
 const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 /** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
 function kubectlTools(options = {}) {
-    return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm: options.helm ?? 'helm',
+        kubectl: options.kubectl ?? 'kubectl',
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -74135,12 +74288,20 @@ async function detectTools(options = {}) {
     catch (err) {
         if (isMissingProgram(err)) {
             throw new errors/* ActionError */.lZ(`helm was not found on PATH (looked for "${helm}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-helm', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-helm',
+                cause: err,
             });
         }
         throw err;
     }
-    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm,
+        kubectl,
+        helmMajor: parseHelmMajor(version),
+        helmVersion: version,
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /**
  * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
@@ -74154,7 +74315,9 @@ async function runHelm(tools, args, options = {}) {
     const env = { ...tools.env, ...options.env };
     try {
         return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
-            ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+            ...options,
+            env,
+            waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
             timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
         });
     }
@@ -74163,7 +74326,17 @@ async function runHelm(tools, args, options = {}) {
     }
 }
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
-const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+const READ_VERBS = new Set([
+    'get',
+    'api-resources',
+    'api-versions',
+    'version',
+    'events',
+    'describe',
+    'top',
+    'auth',
+    'logs',
+]);
 /** kubectl's words for an API that is busy, failing or not answering — worth another read. */
 const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
 /** True for a kubectl failure worth retrying when the call only reads. */
@@ -74183,22 +74356,37 @@ function isKubeTransient(err) {
 async function runKubectl(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const env = { ...tools.env, ...options.env };
-    const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
-    const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+    const waits = args.some((a) => a.startsWith('--timeout')) ||
+        args[0] === 'wait' ||
+        (args[0] === 'rollout' && args[1] === 'status');
+    const argv = waits
+        ? [tools.kubectl, ...args]
+        : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
     const run = () => (0,exec/* runCommand */.d1)(argv, {
-        ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        ...options,
+        env,
+        okExitCodes: [0],
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
         timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
     });
-    const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+    const isRead = READ_VERBS.has(args[0] ?? '') &&
+        !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
         return await (isRead
-            ? (0,src_retry/* retry */.L5)(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? src_clock/* systemClock */.m, classify: (e) => ({ transient: isKubeTransient(e) }) })
+            ? (0,src_retry/* retry */.L5)(run, {
+                attempts: 4,
+                baseMs: 1000,
+                maxMs: 8000,
+                clock: tools.clock ?? src_clock/* systemClock */.m,
+                classify: (e) => ({ transient: isKubeTransient(e) }),
+            })
             : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
             throw new errors/* ActionError */.lZ(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-kubectl',
+                cause: err,
             });
         }
         if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
@@ -74215,13 +74403,15 @@ const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to th
 function kubeTimeout(err, api) {
     if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
         return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
-            hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig)', cause: err,
+            hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
         });
     }
     if (!(err instanceof exec/* CommandTimeoutError */.$9))
         return err;
     return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
-        hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+        hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
+        cause: err,
     });
 }
 const apiNames = new Map();
@@ -74237,7 +74427,13 @@ function kubeApiName(program, env, via) {
         let server;
         try {
             const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
+                env: full,
+                timeout: 3000,
+                stdio: ['ignore', 'pipe', 'ignore'],
+            })
+                .toString()
+                .trim();
         }
         catch {
             server = '';
@@ -74278,7 +74474,11 @@ function isNotFound(err) {
 function goDuration(ms) {
     return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
-const oneLine = (text) => (0,secrets/* redact */.E$)(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+const oneLine = (text) => (0,secrets/* redact */.E$)(text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? '';
 /** System namespaces are refused by name before any call, whatever labels they carry. */
 function isSystemNamespace(name) {
     return naming/* RESERVED_NAMESPACES */.SV.includes(name) || name.startsWith('kube-');
@@ -74294,7 +74494,9 @@ function notOwnedReason(ns, owner) {
     const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
     if ((0,src_marks/* isOwnedBy */.D0)(marks, owner))
         return undefined;
-    return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
+    return who
+        ? `marked for ${who}, not ${owner.repository}#${owner.pr}`
+        : 'no preview-fleet marks in its labels/annotations';
 }
 /** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
 function describeStuck(ns) {
@@ -74315,7 +74517,12 @@ function describeStuck(ns) {
  */
 async function uninstallRelease(cli, o) {
     const name = `${o.namespace}/${o.release}`;
-    const result = (status, reason) => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'release',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     try {
         if (isSystemNamespace(o.namespace))
             return result('skipped-unmarked', `${o.namespace} is a system namespace`);
@@ -74353,7 +74560,12 @@ async function uninstallRelease(cli, o) {
  * `failed` with the finalizers and conditions that hold it.
  */
 async function deleteNamespace(cli, o) {
-    const result = (status, reason) => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'namespace',
+        name: o.name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     try {
         if (isSystemNamespace(o.name))
             return result('skipped-unmarked', 'a system namespace is never deleted');
@@ -74381,7 +74593,12 @@ async function deleteMarkedNamespaces(cli, items, o) {
     for (const it of items) {
         const who = it.marks.repository;
         if (isSystemNamespace(it.name))
-            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
+            out.set(it.name, {
+                kind: 'namespace',
+                name: it.name,
+                status: 'skipped-unmarked',
+                reason: 'a system namespace is never deleted',
+            });
         else if (!(0,src_marks/* isOwnedBy */.D0)(it.marks, { repository: o.repository, pr: it.marks.pr })) {
             out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
         }
@@ -74410,13 +74627,18 @@ async function deleteVerified(cli, names, timeoutMs) {
     if (r.exitCode !== 0) {
         const left = names.filter((n) => !missing.has(n));
         if (left.length) {
-            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
+            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], {
+                okExitCodes: [0, 1],
+            });
             if (got.exitCode !== 0) {
-                return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
-                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` }));
+                return names.map((name) => missing.has(name)
+                    ? { kind: 'namespace', name, status: 'already-gone' }
+                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` });
             }
-            const parsed = got.stdout.trim() ? JSON.parse(got.stdout) : undefined;
-            const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
+            const parsed = got.stdout.trim()
+                ? JSON.parse(got.stdout)
+                : undefined;
+            const list = parsed ? (parsed.kind === 'List' || parsed.items ? (parsed.items ?? []) : [parsed]) : [];
             survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
         }
     }
@@ -74452,9 +74674,19 @@ var runtime = __nccwpck_require__(5332);
 const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
 /** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
 const THROTTLING = new Set([
-    'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-    'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded',
-    'BandwidthLimitExceeded', 'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete',
+    'ThrottlingException',
+    'Throttling',
+    'ThrottledException',
+    'RequestThrottledException',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'TransactionInProgressException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'RequestThrottled',
+    'SlowDown',
+    'PriorRequestNotComplete',
     'EC2ThrottledException',
 ]);
 /** Transient for ECR: throttling by error name, HTTP 429/5xx (`$metadata.httpStatusCode`), ServerException, network errors. */
@@ -74486,6 +74718,18 @@ function resolveRegion(region, env = process.env) {
     return r || undefined;
 }
 /**
+ * The aws-region input where ECR is needed (teardown, reap-orphans): the input, else AWS_REGION /
+ * AWS_DEFAULT_REGION, else an InputError naming the setting that needs it (`need.while`) and how
+ * to switch that off (`need.off`).
+ */
+function requireRegion(raw, env, need) {
+    const region = resolveRegion(raw, env);
+    if (!region) {
+        throw new runtime/* InputError */.dz('aws-region', raw, `is required while ${need.while} (and AWS_REGION is not set)`, `Run aws-actions/configure-aws-credentials first, set aws-region, or ${need.off}`);
+    }
+    return region;
+}
+/**
  * An ECR session. The SDK itself honours AWS_ENDPOINT_URL_ECR (service-specific endpoint
  * variable, SDK v3 ≥ 3.490) and the usual credential chain (env, web identity from
  * configure-aws-credentials' OIDC, profiles), so nothing here reads them.
@@ -74498,22 +74742,37 @@ function createEcrSession(options = {}) {
         });
     }
     const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
-    const client = options.client ?? new dist_cjs/* ECRClient */.S70({ region, maxAttempts: 1, requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs } });
+    const client = options.client ??
+        new dist_cjs/* ECRClient */.S70({
+            region,
+            maxAttempts: 1,
+            requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs },
+        });
     const clock = options.clock ?? src_clock/* systemClock */.m;
     return {
-        client, region, clock,
+        client,
+        region,
+        clock,
         call(operation, fn) {
             return (0,runtime/* waitingOn */.b7)(`ECR in ${region}`, operation, async () => {
                 try {
                     return await (0,src_retry/* retry */.L5)(() => fn(client), {
-                        attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+                        attempts: 5,
+                        baseMs: 500,
+                        deadlineMs: 60_000,
+                        ...options.retry,
+                        clock,
+                        classify: classifyEcrError,
                     });
                 }
                 catch (err) {
                     const name = client_awsErrorName(err);
                     const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test((0,runtime/* errorText */.kc)(err));
                     throw new runtime/* ActionError */.lZ(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${(0,runtime/* errorText */.kc)(err).split('\n')[0]}`, {
-                        cause: err, hint: timedOut ? `ECR in ${region} did not answer within ${(0,runtime/* formatDuration */.a3)(requestMs)} (request-timeout); check the runner's network or raise request-timeout` : hintFor(name),
+                        cause: err,
+                        hint: timedOut
+                            ? `ECR in ${region} did not answer within ${(0,runtime/* formatDuration */.a3)(requestMs)} (request-timeout); check the runner's network or raise request-timeout`
+                            : hintFor(name),
                     });
                 }
             });
@@ -74547,12 +74806,14 @@ function lifecyclePolicy(keep) {
     if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX)
         throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
     return JSON.stringify({
-        rules: [{
+        rules: [
+            {
                 rulePriority: 1,
                 description: `preview-fleet: keep the last ${keep} images`,
                 selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
                 action: { type: 'expire' },
-            }],
+            },
+        ],
     });
 }
 async function describe(ecr, name) {
@@ -74574,11 +74835,16 @@ async function putPolicy(ecr, name, keep) {
  * marks; TagResource overwrites the keys it is given and leaves the others.
  */
 async function renewExpiry(ecr, arn, current, next) {
-    const later = next.expiresAt !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+    const later = next.expiresAt !== undefined &&
+        (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
     const sha = next.headSha !== undefined && next.headSha !== current.headSha;
     if (!later && !sha)
         return;
-    const tags = toEcrTags({ ...current, expiresAt: later ? next.expiresAt : current.expiresAt, headSha: next.headSha ?? current.headSha });
+    const tags = toEcrTags({
+        ...current,
+        expiresAt: later ? next.expiresAt : current.expiresAt,
+        headSha: next.headSha ?? current.headSha,
+    });
     await ecr.call(`TagResource ${arn}`, (c) => c.send(new TagResourceCommand({ resourceArn: arn, tags })));
 }
 /** The marks in a repository's tags, or undefined when it has none of ours. */
@@ -74649,7 +74915,12 @@ async function ensureRepository(ecr, o) {
 
 /** Deletes the repository if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeEcrRepository(ecr, o) {
-    const result = (status, reason) => ({ kind: 'ecr-repository', name: o.name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'ecr-repository',
+        name: o.name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     try {
         let repo;
         try {
@@ -74664,7 +74935,9 @@ async function removeEcrRepository(ecr, o) {
         if (!repo?.repositoryArn)
             return result('already-gone');
         const marks = await repositoryMarks(ecr, repo.repositoryArn);
-        const whose = marks ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in its tags';
+        const whose = marks
+            ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : 'no preview-fleet marks in its tags';
         if (!(0,src_marks/* isOwnedBy */.D0)(marks, o.owner))
             return result('skipped-unmarked', whose);
         try {
@@ -74728,7 +75001,7 @@ var external_node_util_ = __nccwpck_require__(7975);
  * A KV v2 path's `custom_metadata` as read from `<mount>/metadata/<path>` (`meta`); undefined when
  * Vault answers 404 (no such path). Any other failure throws.
  */
-async function readCustomMetadata(session, meta) {
+async function ownership_readCustomMetadata(session, meta) {
     try {
         const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
         return { custom: res?.data?.custom_metadata };
@@ -74740,34 +75013,36 @@ async function readCustomMetadata(session, meta) {
     }
 }
 /** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
-function ownsPath(found, ours) {
+function ownership_ownsPath(found, ours) {
     if (!isOwnedBy(found, { repository: ours.repository, pr: ours.pr }))
         return false;
     return !found.service || !ours.service || found.service === ours.service;
 }
 /** What an existing path carries: our marks, foreign marks, other metadata or nothing at all. */
-function describeMarks(raw) {
+function ownership_describeMarks(raw) {
     const found = fromVaultMetadata(raw);
     if (found)
         return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
-    return raw && Object.keys(raw).length > 0 ? 'its metadata carries no preview-fleet marks' : 'it carries no preview-fleet marks';
+    return raw && Object.keys(raw).length > 0
+        ? 'its metadata carries no preview-fleet marks'
+        : 'it carries no preview-fleet marks';
 }
 /**
  * An unmarked path may be finished (marked) only when it is exactly what this run would have
  * written: the trace of our own create whose marks never landed (reply lost, run killed between
  * the two requests). Anything else may hold somebody's values and is not touched.
  */
-function isOurUnmarkedCopy(raw, existing, expected) {
+function ownership_isOurUnmarkedCopy(raw, existing, expected) {
     if (raw && Object.keys(raw).length > 0)
         return false;
     return existing !== undefined && isDeepStrictEqual(existing, expected);
 }
 /** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
-function notOursError(fullPath, what, ours) {
+function ownership_notOursError(fullPath, what, ours) {
     return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
-        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. '
-            + 'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" '
-            + '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. ' +
+            'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" ' +
+            '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
     });
 }
 
@@ -74780,11 +75055,11 @@ function notOursError(fullPath, what, ours) {
 
 const trim = (s) => s.replace(/^\/+|\/+$/g, '');
 /** Where a secret's data is read and written: `<mount>/data/<p>` (v2) or `<mount>/<p>` (v1). */
-function dataPath(mount, kv, path) {
+function paths_dataPath(mount, kv, path) {
     return kv === 2 ? `${trim(mount)}/data/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
 }
 /** Where v2 metadata (custom_metadata, list, delete-all-versions) lives; v1 has none, so the data path. */
-function metadataPath(mount, kv, path) {
+function paths_metadataPath(mount, kv, path) {
     return kv === 2 ? `${trim(mount)}/metadata/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
 }
 /**
@@ -74794,7 +75069,7 @@ function metadataPath(mount, kv, path) {
  */
 const V1_MARKER_SUFFIX = '.preview-fleet-marks';
 /** Where the marks of KV v1 path `path` live (relative to the mount). */
-function v1MarkerPath(path) {
+function paths_v1MarkerPath(path) {
     return `${trim(path)}${V1_MARKER_SUFFIX}`;
 }
 /** The folder holding `path` (`stage/app` → `stage/`), or '' for a key at the mount's root. */
@@ -74813,9 +75088,11 @@ function isUnderPrefix(path, prefix) {
     return p !== '/' && trim(path).startsWith(p) && trim(path).length > p.length;
 }
 /** The ACL rule a token needs to create the target, for the 403 hint. */
-function policyHint(mount, kv, prefix) {
-    const data = `path "${dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
-    return kv === 2 ? `${data} and path "${metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
+function paths_policyHint(mount, kv, prefix) {
+    const data = `path "${paths_dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
+    return kv === 2
+        ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`
+        : data;
 }
 /**
  * The guards every write and delete goes through: the target lies under the allowed prefix, is not
@@ -74823,7 +75100,7 @@ function policyHint(mount, kv, prefix) {
  * and is not a KV v1 marker entry. Throws InputError naming the input, so nothing is contacted on
  * a bad plan.
  */
-function guardTarget(args) {
+function paths_guardTarget(args) {
     const input = args.targetInput ?? 'target-path';
     if (trim(args.allowedPrefix) === '') {
         throw new InputError('allowed-prefix', args.allowedPrefix, 'must name a folder such as "preview/" (an empty prefix would allow writing anywhere)');
@@ -74862,22 +75139,29 @@ const removal_isNotFound = (e) => e.status === 404;
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeVaultPath(session, o) {
     const name = `${o.mount}/${o.path}`;
-    const result = (status, reason) => ({ kind: 'vault-path', name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'vault-path',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     if (!isUnderPrefix(o.path, o.allowedPrefix)) {
         return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
     }
     try {
         if (o.kvVersion === 1)
             return await removeKv1(session, o, result);
-        const meta = metadataPath(o.mount, 2, o.path);
-        const read = await readCustomMetadata(session, meta);
+        const meta = paths_metadataPath(o.mount, 2, o.path);
+        const read = await ownership_readCustomMetadata(session, meta);
         if (!read)
             return result('already-gone');
         const { custom } = read;
         const marks = (0,src_marks/* fromVaultMetadata */._d)(custom);
         if (!(0,src_marks/* isOwnedBy */.D0)(marks, o.owner)) {
             const found = (0,src_marks/* fromVaultMetadata */._d)(custom);
-            return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in custom_metadata');
+            return result('skipped-unmarked', found
+                ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+                : 'no preview-fleet marks in custom_metadata');
         }
         await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
         return result('deleted');
@@ -74901,8 +75185,8 @@ async function readV1(session, full, what) {
 async function removeKv1(session, o, result) {
     if (o.path.replace(/\/+$/, '').endsWith(V1_MARKER_SUFFIX))
         return result('skipped-unmarked', 'a preview-fleet marker entry, not a preview path');
-    const data = dataPath(o.mount, 1, o.path);
-    const marker = dataPath(o.mount, 1, v1MarkerPath(o.path));
+    const data = paths_dataPath(o.mount, 1, o.path);
+    const marker = paths_dataPath(o.mount, 1, paths_v1MarkerPath(o.path));
     const markerData = await readV1(session, marker, 'marker');
     if (markerData === undefined) {
         // A v1 path without a marker was not written by this version of seed-vault for anyone: keep it.
@@ -74913,7 +75197,9 @@ async function removeKv1(session, o, result) {
     }
     const found = (0,src_marks/* fromVaultMetadata */._d)(markerData);
     if (!(0,src_marks/* isOwnedBy */.D0)(found, o.owner)) {
-        return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : `marker entry ${marker} carries no preview-fleet marks`);
+        return result('skipped-unmarked', found
+            ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : `marker entry ${marker} carries no preview-fleet marks`);
     }
     await session.call(`delete of ${data}`, (c) => c.delete(data));
     await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
@@ -74929,7 +75215,7 @@ async function listMarkedPaths(session, o) {
     const kv = o.kvVersion ?? 2;
     const out = [];
     const walk = async (folder) => {
-        const listPath = metadataPath(o.mount, kv, folder);
+        const listPath = paths_metadataPath(o.mount, kv, folder);
         let keys;
         try {
             const res = await session.call(`list of ${listPath}`, (c) => c.list(listPath));
@@ -74948,7 +75234,7 @@ async function listMarkedPaths(session, o) {
             }
             if (kv === 1 && !key.endsWith(V1_MARKER_SUFFIX))
                 continue;
-            const record = kv === 2 ? metadataPath(o.mount, 2, child) : dataPath(o.mount, 1, child);
+            const record = kv === 2 ? paths_metadataPath(o.mount, 2, child) : paths_dataPath(o.mount, 1, child);
             try {
                 const res = await session.call(`${kv === 2 ? 'metadata' : 'marker'} read of ${record}`, (c) => c.read(record));
                 const marks = (0,src_marks/* fromVaultMetadata */._d)(kv === 2 ? res?.data?.custom_metadata : res?.data);
@@ -74979,7 +75265,14 @@ async function listMarkedPaths(session, o) {
  * commutative, associative and idempotent, whatever order comments are read in.
  */
 const PREVIEW_STATES = [
-    'queued', 'building', 'deploying', 'ready', 'failed', 'tearing-down', 'destroyed', 'skipped',
+    'queued',
+    'building',
+    'deploying',
+    'ready',
+    'failed',
+    'tearing-down',
+    'destroyed',
+    'skipped',
 ];
 /** The first line of every comment we own; a comment is ours only when its body starts with it. */
 const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
@@ -74988,7 +75281,13 @@ const SECTION_MARKER = '<!-- preview-fleet:section ';
 const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
-    const out = { service: s.service, state: s.state, runId: s.runId, runAttempt: s.runAttempt, updatedAt: s.updatedAt };
+    const out = {
+        service: s.service,
+        state: s.state,
+        runId: s.runId,
+        runAttempt: s.runAttempt,
+        updatedAt: s.updatedAt,
+    };
     for (const k of OPTIONAL_STRINGS) {
         const v = s[k];
         if (typeof v === 'string' && v !== '')
@@ -75067,7 +75366,11 @@ function sectionFromJson(v) {
     if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string')
         return undefined;
     const s = {
-        service: o.service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, updatedAt: o.updatedAt,
+        service: o.service,
+        state: o.state,
+        runId: o.runId,
+        runAttempt: o.runAttempt,
+        updatedAt: o.updatedAt,
     };
     for (const k of OPTIONAL_STRINGS)
         if (typeof o[k] === 'string')
@@ -75143,14 +75446,24 @@ function linksCell(s) {
 }
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-    return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
+    return [
+        code(s.service),
+        STATE_LABEL[s.state],
+        preview,
+        commitCell(s, ctx),
+        s.image ? code(s.image) : '',
+        s.namespace ? code(s.namespace) : '',
+        linksCell(s),
+    ];
 }
 /** The per-service table shared by the comment and the job summary. */
 function renderStatusTable(sections, ctx) {
     return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], comment_model_mergeSections(sections).map((s) => row(s, ctx)));
 }
 function detailsBlocks(sections) {
-    return sections.filter((s) => s.details).map((s) => {
+    return sections
+        .filter((s) => s.details)
+        .map((s) => {
         const title = s.state === 'failed' ? 'why it failed' : 'details';
         // Shown text must not open a hidden section of its own or close the block early.
         const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
@@ -75190,7 +75503,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const full = renderUnbounded(merged, ctx);
     if (full.length <= limit)
         return full;
-    const withCap = (cap) => merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
+    const withCap = (cap) => merged.map((s) => s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s);
     const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
     let lo = 0;
     let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
@@ -75209,7 +75522,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
     const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
     if (bare.length <= limit)
         return bare;
-    const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
+    const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
     return cut(bare, limit - note.length) + note;
 }
 
@@ -75243,8 +75556,8 @@ function comment_author_isAuthoredBy(login, author) {
 }
 /** The explanation when a comment we just created came back written by someone else than `author`. */
 function comment_author_authorMismatchHint(input, actual, author) {
-    return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-        `and will create another. Set ${input}: ${actual}`;
+    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
@@ -75255,13 +75568,24 @@ function comment_author_authorMismatchHint(input, actual, author) {
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
 async function listIssueComments(client, t) {
     const all = await client.paginate(client.rest.issues.listComments, {
-        owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+        owner: t.owner,
+        repo: t.repo,
+        issue_number: t.issueNumber,
+        per_page: 100,
     });
-    return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
+    return all.map((c) => ({
+        id: c.id,
+        body: c.body ?? '',
+        createdAt: c.created_at,
+        htmlUrl: c.html_url,
+        author: c.user?.login,
+    }));
 }
 /** Our status comments (marker and `author`), oldest first (creation time, then id). */
 function findStatusComments(comments, author) {
-    return comments.filter((c) => comment_model_isStatusComment(c.body) && comment_author_isAuthoredBy(c.author, author)).sort((a, b) => {
+    return comments
+        .filter((c) => comment_model_isStatusComment(c.body) && comment_author_isAuthoredBy(c.author, author))
+        .sort((a, b) => {
         const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
         const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
         if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
@@ -75281,7 +75605,9 @@ async function upsertStatusComment(client, t, update, ctx) {
 async function comment_upsert_readStatusComments(client, t) {
     const all = await listIssueComments(client, t);
     const ours = findStatusComments(all, t.author);
-    const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+    const foreign = all
+        .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
+        .map((c) => ({ id: c.id, author: c.author }));
     return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
@@ -75293,14 +75619,24 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     let keep = ours[0];
     let createdAs;
     if (!keep) {
-        const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+        const { data } = await client.rest.issues.createComment({
+            owner: t.owner,
+            repo: t.repo,
+            issue_number: t.issueNumber,
+            body,
+        });
         keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
         action = 'created';
         if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
             createdAs = data.user.login;
     }
     else if (keep.body !== body) {
-        const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+        const { data } = await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: keep.id,
+            body,
+        });
         keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
         action = 'updated';
     }
@@ -75322,7 +75658,12 @@ async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     return {
         commentId: keep.id,
         commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
+        action,
+        applied,
+        current,
+        sections: final,
+        deletedDuplicates,
+        ...(createdAs ? { createdAs } : {}),
     };
 }
 /** Window in which another service's update counts as concurrent (matrix jobs of one run). */
@@ -75350,7 +75691,12 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
         if (mine && compareSections(mine, current) >= 0)
             return stored;
         latest = mergeSections(stored, ours);
-        await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+        await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: id,
+            body: renderStatusComment(latest, ctx),
+        });
     }
     return latest;
 }
@@ -75389,12 +75735,21 @@ async function announceTeardown(client, o) {
     const updates = names.map((service, i) => {
         const before = held.find((s) => s.service === service);
         return {
-            service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, runUrl: o.runUrl, updatedAt,
-            namespace: before?.namespace, sha: before?.sha,
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
             details: i === 0 ? o.details : undefined,
         };
     });
-    const body = comment_render_renderStatusComment(comment_model_mergeSections(held, updates), { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` });
+    const body = comment_render_renderStatusComment(comment_model_mergeSections(held, updates), {
+        serverUrl: o.serverUrl,
+        repository: `${o.owner}/${o.repo}`,
+    });
     if (body === keep.body)
         return 'unchanged';
     await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
@@ -75421,7 +75776,11 @@ function bindTeardownPorts(a) {
     const ports = {
         logWarning: a.logWarning,
         uninstallRelease: (t) => uninstallRelease(a.kube, {
-            release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: wait(), namespaceMarks: t.namespaceMarks,
+            release: t.release,
+            namespace: t.namespace,
+            owner: { repository: a.repository, pr: t.pr },
+            timeoutMs: wait(),
+            namespaceMarks: t.namespaceMarks,
         }),
         deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
         deleteMarkedNamespaces: (items) => deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: wait() }),
@@ -75434,9 +75793,20 @@ function bindTeardownPorts(a) {
                 session = await v.session();
             }
             catch (err) {
-                return { kind: 'vault-path', name: `${v.mount}/${path}`, status: 'failed', reason: `Vault login failed: ${String(err?.message ?? err).split('\n')[0]}` };
+                return {
+                    kind: 'vault-path',
+                    name: `${v.mount}/${path}`,
+                    status: 'failed',
+                    reason: `Vault login failed: ${String(err?.message ?? err).split('\n')[0]}`,
+                };
             }
-            return removeVaultPath(session, { mount: v.mount, kvVersion: v.kvVersion, path, owner: { repository: a.repository, pr }, allowedPrefix: v.allowedPrefix });
+            return removeVaultPath(session, {
+                mount: v.mount,
+                kvVersion: v.kvVersion,
+                path,
+                owner: { repository: a.repository, pr },
+                allowedPrefix: v.allowedPrefix,
+            });
         };
     }
     if (a.ecr) {
@@ -75453,73 +75823,22 @@ function bindTeardownPorts(a) {
         ports.announce = async (pr, state, results) => {
             const failed = results.some((r) => r.status === 'failed');
             await announceTeardown(gh.client, {
-                owner, repo, pr, author: gh.commentAuthor, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
+                owner,
+                repo,
+                pr,
+                author: gh.commentAuthor,
+                services: gh.services,
+                runId: gh.runId,
+                runAttempt: gh.runAttempt,
+                runUrl: gh.runUrl,
+                serverUrl: gh.serverUrl,
+                now: a.now(),
                 state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
                 details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
             });
         };
     }
     return ports;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/removal-inputs.ts
-/**
- * Inputs teardown and the reaper share (Vault login, ECR region), with the same names and
- * defaults as seed-vault and build-push so the all-in-one action exposes each once.
- */
-
-
-
-
-const VAULT_INPUT_NAMES = [
-    'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version', 'allowed-prefix',
-];
-const VAULT_INPUT_DEFAULTS = {
-    'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '',
-    token: '', mount: 'secret', 'kv-version': '2', 'allowed-prefix': 'preview/',
-};
-const VAULT_SECRET_INPUTS = ['secret-id', 'token'];
-const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-/**
- * The Vault inputs, validated; `why` names the setting that needs Vault (e.g. `delete-vault-path
- * is true`) for the error when vault-addr is empty.
- */
-function parseVaultInputs(raw, env, why, off) {
-    const r = { ...VAULT_INPUT_DEFAULTS, ...raw };
-    const addr = opt(r['vault-addr']);
-    if (!addr)
-        throw new errors/* InputError */.dz('vault-addr', '', `is required while ${why}`, `Set vault-addr, or ${off}`);
-    const method = (0,runtime_parse/* parseEnum */.nL)('auth-method', r['auth-method'], ['jwt', 'approle', 'token']);
-    const out = {
-        addr: (0,runtime_parse/* parseUrl */.Dl)('vault-addr', addr).toString().replace(/\/+$/, ''),
-        namespace: opt(r['vault-namespace']),
-        method,
-        role: opt(r.role),
-        jwtAudience: opt(r['jwt-audience']) ?? 'vault',
-        roleId: opt(r['role-id']),
-        secretId: opt(r['secret-id']),
-        token: opt(r.token),
-        mount: (0,naming/* planVaultPath */.bn)('mount', r.mount.trim().replace(/\/+$/, '')),
-        kvVersion: Number((0,runtime_parse/* parseEnum */.nL)('kv-version', r['kv-version'].trim(), ['1', '2'])),
-        allowedPrefix: r['allowed-prefix'].trim(),
-    };
-    if (normalizePrefix(out.allowedPrefix) === '/') {
-        throw new errors/* InputError */.dz('allowed-prefix', r['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
-    }
-    (0,naming/* planVaultPath */.bn)('allowed-prefix', normalizePrefix(out.allowedPrefix).replace(/\/+$/, ''));
-    if (method === 'jwt') {
-        if (!out.role)
-            throw new errors/* InputError */.dz('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
-        if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-            throw new errors/* InputError */.dz('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job, or use auth-method approle/token');
-        }
-    }
-    if (method === 'approle' && (!out.roleId || !out.secretId)) {
-        throw new errors/* InputError */.dz(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
-    }
-    if (method === 'token' && !out.token)
-        throw new errors/* InputError */.dz('token', '', 'is required with auth-method token');
-    return out;
 }
 
 // EXTERNAL MODULE: ./packages/core/src/context.ts
@@ -75539,7 +75858,9 @@ async function getPullRequest(client, repository, number) {
     catch (err) {
         if (client_statusOf(err) === 404)
             return undefined;
-        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, { cause: err });
+        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
+            cause: err,
+        });
     }
 }
 /**
@@ -75556,11 +75877,20 @@ async function listOpenPullRequests(client, repository) {
     for (let page = 1;; page++) {
         let res;
         try {
-            res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
+            res = await client.rest.pulls.list({
+                owner,
+                repo,
+                state: 'open',
+                sort: 'created',
+                direction: 'asc',
+                per_page: PER_PAGE,
+                page,
+            });
         }
         catch (err) {
             throw new errors/* ActionError */.lZ(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
-                cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+                cause: err,
+                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
             });
         }
         if (!Array.isArray(res.data))
@@ -75602,9 +75932,14 @@ async function listMarkedNamespaces(cli, repository) {
             continue;
         const annotations = ns.metadata?.annotations ?? {};
         out.push({
-            name, marks, phase: ns.status?.phase ?? 'Active',
+            name,
+            marks,
+            phase: ns.status?.phase ?? 'Active',
             warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
-            services: (annotations[src_marks/* ANNOTATIONS */.BC.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+            services: (annotations[src_marks/* ANNOTATIONS */.BC.services] ?? '')
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
         });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
@@ -75652,7 +75987,9 @@ const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
  * a test keeps the two equal).
  */
 function staleMarkText(o) {
-    const closing = o.closeAfterDays > 0 ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.` : '';
+    const closing = o.closeAfterDays > 0
+        ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.`
+        : '';
     return `💤 No activity for ${o.idleDays} days: this PR is marked \`${o.staleLabel}\`.${closing} Any update removes the mark's effect; \`${o.keepLabel}\` exempts it.`;
 }
 /** The comment a stale PR gets when the reaper closes it (also shown in reap-orphans' README). */
@@ -75693,7 +76030,12 @@ function bindReaperPorts(a) {
     };
     if (a.vault) {
         const v = a.vault;
-        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, kvVersion: v.kvVersion, prefix: v.allowedPrefix, repository: a.repository });
+        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), {
+            mount: v.mount,
+            kvVersion: v.kvVersion,
+            prefix: v.allowedPrefix,
+            repository: a.repository,
+        });
     }
     if (a.ecr) {
         const ecr = a.ecr;
@@ -75725,7 +76067,7 @@ class VaultRequestError extends runtime/* ActionError */.lZ {
     /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
     method;
     constructor(operation, facts, hint) {
-        const what = facts.status !== undefined ? `HTTP ${facts.status}` : facts.code ?? 'network error';
+        const what = facts.status !== undefined ? `HTTP ${facts.status}` : (facts.code ?? 'network error');
         super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
         this.name = 'VaultRequestError';
         this.status = facts.status;
@@ -75739,7 +76081,12 @@ function field(obj, key) {
 }
 /** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
 function errors_oneLine(message) {
-    return message.replace(/^\s*\d+ errors? occurred:\s*/, '').replace(/\s*\n\s*\*?\s*/g, '; ').replace(/^\*\s*/, '').replace(/[;\s]+$/, '').slice(0, 300);
+    return message
+        .replace(/^\s*\d+ errors? occurred:\s*/, '')
+        .replace(/\s*\n\s*\*?\s*/g, '; ')
+        .replace(/^\*\s*/, '')
+        .replace(/[;\s]+$/, '')
+        .slice(0, 300);
 }
 /** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
 function sanitizeVaultError(err, operation) {
@@ -75765,7 +76112,10 @@ function sanitizeVaultError(err, operation) {
     }
     const method = field(field(err, 'config'), 'method');
     return new VaultRequestError(operation, {
-        status, code, vaultMessage: (0,runtime/* redact */.E$)(errors_oneLine(vaultMessage)), method: typeof method === 'string' ? method.toUpperCase() : undefined,
+        status,
+        code,
+        vaultMessage: (0,runtime/* redact */.E$)(errors_oneLine(vaultMessage)),
+        method: typeof method === 'string' ? method.toUpperCase() : undefined,
     });
 }
 
@@ -75854,7 +76204,9 @@ function loginHint(method, opts) {
  */
 async function loginVault(opts) {
     const client = src_default()({
-        endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true,
+        endpoint: opts.addr.replace(/\/+$/, ''),
+        namespace: opts.namespace,
+        noCustomHTTPVerbs: true,
         requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
     });
     const session = makeSession(client, opts);
@@ -75869,7 +76221,9 @@ async function loginVault(opts) {
     switch (opts.method) {
         case 'jwt': {
             if (!opts.role)
-                throw new runtime/* ActionError */.lZ('auth-method jwt needs a role', { hint: 'Set the input "role" to the Vault JWT role bound to this repository' });
+                throw new runtime/* ActionError */.lZ('auth-method jwt needs a role', {
+                    hint: 'Set the input "role" to the Vault JWT role bound to this repository',
+                });
             const jwt = await (0,runtime/* requestIdToken */.gj)(opts.jwtAudience ?? 'vault');
             pickToken(await session.call(`JWT login as role "${opts.role}"`, (c) => c.jwtLogin({ role: opts.role, jwt }), loginHint('jwt', opts)));
             break;
@@ -75917,23 +76271,38 @@ function removalClients(o) {
         now: () => clock.now(),
         logWarning: o.logWarning,
         vault: vault && {
-            mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
+            mount: vault.mount,
+            kvVersion: vault.kvVersion,
+            allowedPrefix: vault.allowedPrefix,
             session: once(() => loginVault({
-                addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-                roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock, requestTimeoutMs,
+                addr: vault.addr,
+                namespace: vault.namespace,
+                method: vault.method,
+                role: vault.role,
+                jwtAudience: vault.jwtAudience,
+                roleId: vault.roleId,
+                secretId: vault.secretId,
+                token: vault.token,
+                clock,
+                requestTimeoutMs,
             })),
         },
         ecr: awsRegion ? once(async () => createEcrSession({ region: awsRegion, clock, requestTimeoutMs })) : undefined,
         github: github && {
             client: createGitHubClient(github.token, { baseUrl: ctx.apiUrl, requestTimeoutMs }),
-            serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
-            services: github.services, comment: true, deployments: github.deployments, commentAuthor: github.commentAuthor,
+            serverUrl: ctx.serverUrl,
+            runId: ctx.runId,
+            runAttempt: ctx.runAttempt,
+            runUrl: ctx.runUrl,
+            services: github.services,
+            comment: true,
+            deployments: github.deployments,
+            commentAuthor: github.commentAuthor,
         },
     };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/index.ts
-
 
 
 
@@ -75961,13 +76330,13 @@ function removalClients(o) {
 function forbiddenHint(step, readOnly) {
     const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
     if (readOnly) {
-        return `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
+        return (`GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
             'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
-            'from a separate workflow triggered by workflow_run (it runs with the base repository\'s token and never checks out ' +
-            'the fork\'s code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.';
+            "from a separate workflow triggered by workflow_run (it runs with the base repository's token and never checks out " +
+            "the fork's code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.");
     }
-    return `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
-        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.';
+    return (`GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
+        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.');
 }
 function problem(step, err, isFork) {
     const status = statusOf(err);
@@ -75976,7 +76345,12 @@ function problem(step, err, isFork) {
         return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
     }
     const text = redact(errorText(err)).split('\n')[0];
-    return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
+    return {
+        step,
+        status,
+        forbidden: false,
+        message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}`,
+    };
 }
 /**
  * Reads the comment, records the update in the deployment (when an environment is given and the
@@ -76003,11 +76377,21 @@ async function publishPreviewStatus(client, o) {
     if (o.environment && state && !stale) {
         try {
             if (state === 'inactive') {
-                out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
+                out.deactivated = await deactivateDeployments(client, {
+                    owner: o.owner,
+                    repo: o.repo,
+                    environment: o.environment,
+                    pr: o.pr,
+                    logUrl: section.runUrl,
+                });
                 out.deploymentStatus = state;
             }
             else if (!section.sha) {
-                out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+                out.problems.push({
+                    step: 'deployment',
+                    forbidden: false,
+                    message: 'No head commit is known for this update, so no deployment was created',
+                });
             }
             else {
                 const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
@@ -76032,7 +76416,11 @@ async function publishPreviewStatus(client, o) {
     try {
         out.comment = await writeStatusComment(client, target, read, section, ctx);
         if (out.comment.createdAs) {
-            out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+            out.problems.push({
+                step: 'comment',
+                forbidden: false,
+                message: authorMismatchHint('comment-author', out.comment.createdAs, o.author),
+            });
         }
     }
     catch (err) {
@@ -76055,10 +76443,21 @@ function cachedDeployment(held, update, environment) {
 async function postStatus(client, o, repository, state, cached, knownUrl) {
     let url = o.section.url ?? knownUrl;
     const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
-        owner: o.owner, repo: o.repo, deploymentId, state,
-        environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment, deploymentId, pr: o.pr, created, service: o.section.service })
-            .catch(() => undefined),
-        logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
+        owner: o.owner,
+        repo: o.repo,
+        deploymentId,
+        state,
+        environmentUrl: (url ??= await lastEnvironmentUrl(client, {
+            owner: o.owner,
+            repo: o.repo,
+            environment: o.environment,
+            deploymentId,
+            pr: o.pr,
+            created,
+            service: o.section.service,
+        }).catch(() => undefined)),
+        logUrl: o.section.runUrl,
+        description: `${o.section.service}: ${o.section.state}`,
     });
     if (cached !== undefined) {
         const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
@@ -76074,13 +76473,700 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
         }
     }
     const dep = await ensureDeployment(client, {
-        owner: o.owner, repo: o.repo, environment: o.environment, sha: o.section.sha, repository, pr: o.pr,
+        owner: o.owner,
+        repo: o.repo,
+        environment: o.environment,
+        sha: o.section.sha,
+        repository,
+        pr: o.pr,
     });
     await status(dep.id, dep.created);
     return dep.id;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/images.ts
+/** Image lookup: "is this commit's tag already in the repository" (DescribeImages by tag). */
+
+
+/** The image tagged `tag` in `repository`, or undefined (ImageNotFoundException) when there is none. */
+async function findImage(ecr, repository, tag) {
+    try {
+        const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new DescribeImagesCommand({
+            repositoryName: repository,
+            imageIds: [{ imageTag: tag }],
+        })));
+        const d = out.imageDetails?.[0];
+        if (!d?.imageDigest)
+            return undefined;
+        return { digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt };
+    }
+    catch (err) {
+        if (awsErrorName(err) === 'ImageNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/manifest.ts
+/**
+ * "Is this tag already in the registry we push to?" through the OCI distribution API, for when
+ * the push host is not ECR itself (`registry` override, or `ecr: false`): ECR's DescribeImages
+ * cannot see those images, and `podman manifest inspect` cannot read a single-image manifest
+ * from a registry. HEAD /v2/<repository>/manifests/<tag> with the manifest media types; a 401
+ * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
+ * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
+ */
+
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+function registryBaseUrl(host) {
+    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const loopback = name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+    return `${loopback ? 'http' : 'https'}://${host}`;
+}
+/** Parses `Bearer realm="…",service="…",scope="…"` (or Basic) from WWW-Authenticate. */
+function parseChallenge(header) {
+    const scheme = header.trim().split(/\s+/)[0].toLowerCase();
+    const params = {};
+    for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
+        params[m[1].toLowerCase()] = m[2];
+    return { scheme, params };
+}
+/**
+ * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
+ * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
+ */
+async function findImageInRegistry(q) {
+    const plainFetch = q.fetch ?? fetch;
+    const ms = q.requestTimeoutMs ?? 30_000;
+    const doFetch = (input, init) => waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
+    const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
+    const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
+    let res = await head();
+    if (res.status === 401) {
+        const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+        const basic = q.credentials
+            ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
+            : undefined;
+        if (challenge.scheme === 'basic' && basic) {
+            res = await head(basic);
+        }
+        else if (challenge.scheme === 'bearer' && challenge.params.realm) {
+            const tokenUrl = new URL(challenge.params.realm);
+            if (challenge.params.service)
+                tokenUrl.searchParams.set('service', challenge.params.service);
+            tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
+            const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
+            if (!t.ok)
+                return { found: false, reason: `the registry's token service answered ${t.status}` };
+            const body = (await t.json());
+            const token = body.token ?? body.access_token;
+            if (!token)
+                return { found: false, reason: "the registry's token service returned no token" };
+            res = await head(`Bearer ${token}`);
+        }
+        else {
+            return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
+        }
+    }
+    if (res.status === 404)
+        return { found: false };
+    if (res.status === 200) {
+        const digest = res.headers.get('docker-content-digest');
+        if (!digest)
+            throw new ActionError(`${q.host} answered the manifest lookup without a Docker-Content-Digest header`);
+        return { found: true, digest };
+    }
+    return { found: false, reason: `the registry answered ${res.status}` };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/login.ts
+/**
+ * Registry login from an ECR authorization token: the token decodes to `AWS:<password>`; both
+ * the token and the password are masked before anything else happens, and the password reaches
+ * the builder only on stdin (`--password-stdin`), never on a command line.
+ */
+
+
+
+const BUILDERS = (/* unused pure expression or super */ null && (['docker', 'podman']));
+/** Splits a base64 `user:password` token; throws without echoing it when malformed. */
+function decodeAuthorizationToken(token) {
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    if (i <= 0 || i === decoded.length - 1)
+        throw new ActionError('ECR returned an authorization token that is not base64 "user:password"');
+    return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
+}
+/** GetAuthorizationToken, decoded; the token and the password are masked before anything else. */
+async function ecrCredentials(ecr) {
+    const out = await ecr.call('GetAuthorizationToken', (c) => c.send(new GetAuthorizationTokenCommand({})));
+    const data = out.authorizationData?.[0];
+    const token = data?.authorizationToken;
+    if (!token)
+        throw new ActionError('ECR GetAuthorizationToken returned no token');
+    maskSecret(token);
+    const { username, password } = decodeAuthorizationToken(token);
+    maskSecret(password);
+    return {
+        username,
+        password,
+        host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined,
+        expiresAt: data.expiresAt,
+    };
+}
+/** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
+async function registryLogin(ecr, o, credentials) {
+    const { username, password, host: tokenHost, expiresAt } = credentials ?? (await ecrCredentials(ecr));
+    const host = o.host ?? tokenHost;
+    if (!host)
+        throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
+    await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], {
+        input: password,
+        env: o.env,
+        waitingFor: `the registry ${host}`,
+        timeoutMs: withinDeadline(3 * (o.requestTimeoutMs ?? 30_000)),
+    });
+    return { host, username, expiresAt };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/build.ts
+/**
+ * Build and push with a registry layer cache, as argv arrays. docker: one `buildx build --push`
+ * with `type=registry` cache (ECR needs `image-manifest=true,oci-mediatypes=true` for cache
+ * manifests, per AWS's BuildKit remote-cache announcement). podman (4.x): `build` then
+ * `push --digestfile`; its `--cache-from`/`--cache-to` take a bare repository and store cache
+ * entries as tags in it. Either way the digest comes from the push itself.
+ * Build-arg values reach the builder's argv (`ps` shows them) but never the log: the logged
+ * command shows `KEY=***`. Values that are secrets go through BuildKit secret mounts instead:
+ * `--secret id=<id>,env=<VAR>` (docker buildx and podman ≥ 4.x alike; checked on podman 4.3.1)
+ * with the value only in the builder's environment, read in the Dockerfile by
+ * `RUN --mount=type=secret,id=<id>` and never stored in a layer or the cache.
+ */
+
+
+
+
+
+
+/** The tag docker's registry cache lives under, next to the images in the same repository. */
+const CACHE_TAG = 'buildcache';
+function common(o) {
+    const args = ['--tag', o.image, '--file', o.file];
+    if (o.target)
+        args.push('--target', o.target);
+    if (o.platforms && o.platforms.length > 0)
+        args.push('--platform', o.platforms.join(','));
+    for (const [k, v] of o.buildArgs ?? [])
+        args.push('--build-arg', `${k}=${v}`);
+    [...(o.secrets?.keys() ?? [])].forEach((id, i) => args.push('--secret', `id=${id},env=${secretEnvName(i)}`));
+    return args;
+}
+/** The environment variable that carries the `index`-th secret to the builder (ids may hold `.` and `-`, names may not). */
+const secretEnvName = (index) => `PREVIEW_FLEET_BUILD_SECRET_${index}`;
+/** The builder's extra environment: each secret's value under its secretEnvName. */
+function secretEnv(o) {
+    return Object.fromEntries([...(o.secrets?.values() ?? [])].map((v, i) => [secretEnvName(i), v]));
+}
+/** An argv as it may be shown: every `--build-arg KEY=value` as `KEY=***`. */
+function displayArgv(argv) {
+    return argv.map((a, i) => i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a);
+}
+const metadataFile = (workDir) => join(workDir, 'build-metadata.json');
+const digestFile = (workDir) => join(workDir, 'image.digest');
+/** The command lines for one build and push (pure; the target of the argv tests). */
+function buildCommands(o) {
+    if (o.builder === 'docker') {
+        const cache = o.cacheRepository
+            ? [
+                '--cache-from',
+                `type=registry,ref=${o.cacheRepository}:${CACHE_TAG}`,
+                '--cache-to',
+                `type=registry,ref=${o.cacheRepository}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`,
+            ]
+            : [];
+        return [
+            [
+                'docker',
+                'buildx',
+                'build',
+                '--push',
+                ...common(o),
+                ...cache,
+                '--metadata-file',
+                metadataFile(o.workDir),
+                o.context,
+            ],
+        ];
+    }
+    const cache = o.cacheRepository ? ['--cache-from', o.cacheRepository, '--cache-to', o.cacheRepository] : [];
+    return [
+        ['podman', 'build', ...common(o), ...cache, o.context],
+        ['podman', 'push', '--digestfile', digestFile(o.workDir), o.image],
+    ];
+}
+const REGISTRY_TRANSIENT = /\b(429|500|502|503|504)\b|too many requests|toomanyrequests|service unavailable|bad gateway|gateway timeout|internal server error|connection reset by peer|i\/o timeout|TLS handshake timeout/i;
+/** A command that failed on registry throttling, a 5xx or a dropped connection (a cache pull/push or the image push). */
+function classifyRegistryError(err) {
+    // Only the error's own last lines: a build's step output may print anything.
+    if (err instanceof CommandError)
+        return { transient: REGISTRY_TRANSIENT.test(lastLines(err.stderr || err.stdout, 3)) };
+    return { transient: false };
+}
+/** The last lines of both streams (podman prints steps on stdout and the error on stderr). */
+function tailOf(err) {
+    if (!(err instanceof CommandError))
+        return err instanceof Error ? err.message : String(err);
+    const out = lastLines(err.stdout, 10);
+    const errText = lastLines(err.stderr, 15);
+    return [out, errText].filter(Boolean).join('\n') || `exit code ${err.exitCode}`;
+}
+const CACHE_USED = /^(--> Using cache|#\d+ CACHED|#\d+ \[.*\] CACHED)/m;
+function readDigest(o) {
+    if (o.builder === 'docker') {
+        const meta = JSON.parse(readFileSync(metadataFile(o.workDir), 'utf8'));
+        const d = meta['containerimage.digest'];
+        if (typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d))
+            return d;
+        throw new ActionError(`docker buildx wrote no containerimage.digest to ${metadataFile(o.workDir)}`);
+    }
+    const d = readFileSync(digestFile(o.workDir), 'utf8').trim();
+    if (!/^sha256:[0-9a-f]{64}$/.test(d))
+        throw new ActionError(`podman push wrote no digest to ${digestFile(o.workDir)}`);
+    return d;
+}
+/** Builds and pushes inside a log group; a failure carries the builder's last lines. */
+async function buildAndPush(o) {
+    const [build, push] = buildCommands(o);
+    const clock = o.clock ?? systemClock;
+    const attempts = o.attempts ?? 3;
+    return group(`Build and push ${o.image} (${o.builder})`, async () => {
+        let output = '';
+        const step = async (argv, what) => {
+            const display = displayArgv(argv);
+            log.info(`$ ${describeCommand(display)}`);
+            try {
+                // Secrets go to the build's environment only (not the push's).
+                const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
+                const res = await retry(() => runCommand(argv, {
+                    env,
+                    stream: true,
+                    display,
+                    waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})`,
+                }), {
+                    attempts,
+                    baseMs: 1000,
+                    clock,
+                    classify: classifyRegistryError,
+                    onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
+                });
+                output += `${res.stdout}\n${res.stderr}\n`;
+            }
+            catch (err) {
+                throw new ActionError(`${what} of "${o.image}" with ${o.builder} failed:\n${tailOf(err)}`, { cause: err });
+            }
+        };
+        await step(build, o.builder === 'docker' ? 'Build and push' : 'Build');
+        if (push)
+            await step(push, 'Push');
+        const digest = readDigest(o);
+        log.info(`Pushed ${o.image}@${digest}`);
+        return { digest, cacheHit: CACHE_USED.test(output) };
+    });
+}
+/** Where the registry cache lives: the image's own repository (`host/repository`), or none. */
+function cacheRepositoryFor(cache, host, repository) {
+    return cache === 'registry' ? `${host}/${repository}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/host.ts
+/** Registry hosts as image references name them: `host[:port]`, no scheme, no path. */
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOST = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?$`);
+/** True for `registry.example.com`, `127.0.0.1:5000`, `[::1]:5000`; false for URLs, paths, empty ports. */
+function isRegistryHost(value) {
+    const m = HOST.exec(value);
+    if (!m || value.length > 253)
+        return false;
+    return m[1] === undefined || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
+/**
+ * `@preview-fleet/core/registry`: the PR's own ECR repository (marks, scan-on-push, lifecycle
+ * policy), image lookup, registry login from an ECR token, build-and-push with a registry layer
+ * cache, and removal / inventory of only the repositories we marked.
+ */
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/seed.ts
+/**
+ * Clone-on-create: the per-PR path is written once, from stage, and then belongs to the PR.
+ * KV v2 writes with `options.cas = 0` ("the write will only be allowed if the key doesn't exist",
+ * Vault KV v2 API docs), so of two racing runs exactly one creates it; the loser sees Vault's
+ * "check-and-set parameter did not match the current version" and reports created=false.
+ * The KV v2 marks are written right after the data (a second request). A path is reused only when
+ * its marks are this repository's and PR's (ownership.ts); an unmarked path is finished (marked)
+ * only when it is exactly the copy this run would write — the trace of a create whose reply or
+ * marks were lost — and refused otherwise.
+ * KV v1 has no check-and-set and no metadata: the marks go to a sibling marker entry written
+ * before the data, and two truly simultaneous first runs may both write (the same stage copy).
+ */
+
+
+
+
+const CAS_MISMATCH = /check-and-set parameter did not match/i;
+/** Masks every line of every value (a multi-line PEM must not leak its middle lines); names keys left unmasked as too short. */
+function seed_maskValues(data, what) {
+    const short = [];
+    for (const [key, v] of Object.entries(data)) {
+        if (v === null || v === undefined)
+            continue;
+        const text = typeof v === 'string' ? v : JSON.stringify(v);
+        if (text !== '' && maskSecret(text).tooShort > 0)
+            short.push(key);
+    }
+    if (short.length > 0)
+        log.notice(shortValueNotice(`${short.length > 1 ? 'Keys' : 'Key'} ${short.join(', ')} in ${what}`), 'Short secret values not masked');
+}
+const seed_isNotFound = (e) => e.status === 404;
+async function readData(session, o, path, what, hint) {
+    const full = dataPath(o.mount, o.kvVersion, path);
+    try {
+        const res = await session.call(`read of ${what} ${full}`, (c) => c.read(full), hint);
+        const data = (o.kvVersion === 2 ? res?.data?.data : res?.data);
+        if (!data)
+            return undefined; // KV v2: the current version is deleted
+        seed_maskValues(data, full);
+        return data;
+    }
+    catch (err) {
+        if (seed_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/** A KV v2 metadata record or a KV v1 marker entry; undefined when absent (404). */
+async function readRecord(c, full, what) {
+    try {
+        const res = await c.session.call(`${what} read of ${full}`, (client) => client.read(full), c.denied);
+        return (res?.data ?? {});
+    }
+    catch (err) {
+        if (seed_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Decides about an existing KV v2 path from its metadata: ours → reused; unmarked and exactly our
+ * copy (version 1 only) → marks written; anything else → an error, nothing written.
+ */
+async function settleKv2(c, meta, ourWriteMayHaveLanded) {
+    const custom = meta.custom_metadata;
+    const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
+    const keyCount = Object.keys(existing ?? {}).length;
+    const found = fromVaultMetadata(custom);
+    if (found) {
+        if (ownsPath(found, c.o.marks))
+            return { created: false, keyCount };
+        throw notOursError(c.target, describeMarks(custom), c.o.marks);
+    }
+    if (meta.current_version === 1 && isOurUnmarkedCopy(custom, existing, await c.expected())) {
+        await writeKv2Marks(c);
+        return { created: ourWriteMayHaveLanded, keyCount, finishedMarks: true };
+    }
+    throw notOursError(c.target, `${describeMarks(custom)} and is not the copy this run would write`, c.o.marks);
+}
+async function writeKv2Marks(c) {
+    const meta = metadataPath(c.o.mount, 2, c.o.targetPath);
+    await c.session.call(`custom_metadata write of ${meta}`, (client) => client.write(meta, { custom_metadata: toVaultMetadata(c.o.marks) }), c.denied);
+}
+async function seedKv2(c) {
+    const metaPath = metadataPath(c.o.mount, 2, c.o.targetPath);
+    const before = await readRecord(c, metaPath, 'metadata');
+    if (before)
+        return settleKv2(c, before, false);
+    const data = await c.expected();
+    let attempts = 0;
+    try {
+        await c.session.call(`create (cas=0) of ${c.target}`, (client) => {
+            attempts += 1;
+            return client.write(c.target, { data, options: { cas: 0 } });
+        }, c.denied);
+    }
+    catch (err) {
+        const e = err;
+        if (!(e.status === 400 && CAS_MISMATCH.test(e.vaultMessage)))
+            throw err;
+        // Someone created it first — or our own earlier attempt landed and only its reply was lost.
+        const now = await readRecord(c, metaPath, 'metadata');
+        if (!now)
+            throw err;
+        return settleKv2(c, now, attempts > 1);
+    }
+    await writeKv2Marks(c);
+    return { created: true, keyCount: Object.keys(data).length };
+}
+/** KV v1: marker first, then data; an existing path needs our marker (or to be exactly our copy). */
+async function seedKv1(c) {
+    const marker = dataPath(c.o.mount, 1, v1MarkerPath(c.o.targetPath));
+    const writeMarker = () => c.session.call(`marker write of ${marker}`, (client) => client.write(marker, toVaultMetadata(c.o.marks)), c.denied);
+    const markerData = (await readRecord(c, marker, 'marker'));
+    const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
+    if (markerData !== undefined && !ownsPath(fromVaultMetadata(markerData), c.o.marks)) {
+        throw notOursError(c.target, `its marker entry ${marker}: ${describeMarks(markerData)}`, c.o.marks);
+    }
+    if (existing !== undefined) {
+        if (markerData !== undefined)
+            return { created: false, keyCount: Object.keys(existing).length };
+        if (!isOurUnmarkedCopy(undefined, existing, await c.expected())) {
+            throw notOursError(c.target, `it has no marker entry (${marker}) and is not the copy this run would write`, c.o.marks);
+        }
+        await writeMarker();
+        return { created: false, keyCount: Object.keys(existing).length, finishedMarks: true };
+    }
+    const data = await c.expected();
+    if (markerData === undefined)
+        await writeMarker();
+    await c.session.call(`write of ${c.target}`, (client) => client.write(c.target, data), c.denied);
+    return { created: true, keyCount: Object.keys(data).length };
+}
+/**
+ * Creates `targetPath` as a copy of `sourcePath` plus `overrides`, unless this PR's copy exists.
+ * Never writes anywhere but `targetPath` (and its KV v2 metadata or KV v1 marker entry); the guards
+ * run before any request. Every value read is masked line by line. Errors never carry a value.
+ */
+async function seedSecrets(session, o) {
+    guardTarget(o);
+    const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
+    seed_maskValues(overrides, 'overrides');
+    const target = dataPath(o.mount, o.kvVersion, o.targetPath);
+    const denied = (e) => e.status === 403
+        ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
+        : undefined;
+    let expected;
+    const c = {
+        session,
+        o,
+        denied,
+        target,
+        async expected() {
+            if (expected)
+                return expected;
+            const sourceFull = dataPath(o.mount, o.kvVersion, o.sourcePath);
+            const source = await readData(session, o, o.sourcePath, 'source', (e) => e.status === 403
+                ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
+                : undefined);
+            if (!source) {
+                throw new ActionError(`Source ${sourceFull} is missing or unreadable`, {
+                    hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,
+                });
+            }
+            expected = { ...source, ...overrides };
+            return expected;
+        },
+    };
+    return o.kvVersion === 2 ? seedKv2(c) : seedKv1(c);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/expiry.ts
+/**
+ * Renews a per-PR KV v2 path's expires-at on every deploy (seed-vault reuses the copy, so its
+ * marks would otherwise keep the first run's expiry and the reaper would see an open, just-pushed
+ * PR's secrets as expired). Only a path whose `custom_metadata` carries our marks for this
+ * repository and PR is touched; expires-at only moves forward; created-at is kept.
+ */
+
+
+
+/** 'renewed', 'current' (nothing to move), or 'not-ours' (absent, unmarked or another owner's: left as found). KV v2 only. */
+async function renewVaultExpiry(session, o) {
+    const meta = metadataPath(o.mount, 2, o.path);
+    const read = await readCustomMetadata(session, meta);
+    if (!read)
+        return 'not-ours';
+    const { custom } = read;
+    const current = fromVaultMetadata(custom);
+    if (!current || !isOwnedBy(current, { repository: o.marks.repository, pr: o.marks.pr }))
+        return 'not-ours';
+    const next = o.marks.expiresAt;
+    const later = next !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next)));
+    const sha = o.marks.headSha !== undefined && o.marks.headSha !== current.headSha;
+    if (!later && !sha)
+        return 'current';
+    const marks = {
+        ...current,
+        expiresAt: later ? next : current.expiresAt,
+        headSha: o.marks.headSha ?? current.headSha,
+    };
+    // Vault replaces custom_metadata as a whole on a metadata write: keep any keys that are not ours.
+    await session.call(`custom_metadata write of ${meta}`, (c) => c.write(meta, { custom_metadata: { ...(custom ?? {}), ...toVaultMetadata(marks) } }));
+    return 'renewed';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/read.ts
+/**
+ * Reading the PR's own copy (seed-vault's target path) so deploy-helm can materialise it in the
+ * namespace. Only a path marked for this repository and PR is read: a foreign or unmarked path
+ * is somebody else's values and never lands in a preview.
+ */
+
+
+
+
+
+const notFound = (e) => e.status === 404;
+async function readOrUndefined(session, what, full) {
+    try {
+        const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
+        return (res?.data ?? undefined);
+    }
+    catch (err) {
+        if (notFound(err))
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * The PR's values as strings (non-strings JSON-encoded), every value masked line by line as it
+ * arrives. Fails (nothing is written) when the path is missing or not this PR's.
+ */
+async function readPrSecret(session, o) {
+    const full = dataPath(o.mount, o.kvVersion, o.path);
+    const marksAt = o.kvVersion === 2 ? metadataPath(o.mount, 2, o.path) : dataPath(o.mount, 1, v1MarkerPath(o.path));
+    const record = await readOrUndefined(session, o.kvVersion === 2 ? 'metadata' : 'marker', marksAt);
+    const raw = (o.kvVersion === 2 ? record?.custom_metadata : record);
+    const data = await readOrUndefined(session, 'PR copy', full);
+    const values = (o.kvVersion === 2 ? data?.data : data);
+    if (!values) {
+        throw new ActionError(`Vault path ${full} does not exist (or its current version is deleted)`, {
+            hint: 'seed-vault creates it: run it before deploy-helm with the same target-path, mount and kv-version',
+        });
+    }
+    maskValues(values, full);
+    if (!ownsPath(fromVaultMetadata(raw), o.marks)) {
+        throw new ActionError(`Vault path ${full} is not this pull request's: ${describeMarks(raw)}; its values are not copied into the preview`, {
+            hint: 'seed-vault marks the copy it creates; give deploy-helm the same target-path as seed-vault',
+        });
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(values))
+        out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/inputs.ts
+/**
+ * The Vault inputs every action that talks to Vault declares (seed-vault, deploy-helm, teardown,
+ * reap-orphans), with one set of names, defaults, checks and hints, so the all-in-one action
+ * exposes each once and a bad value reads the same whichever step refuses it.
+ */
+
+
+
+
+const VAULT_INPUT_NAMES = [
+    'vault-addr',
+    'vault-namespace',
+    'auth-method',
+    'role',
+    'jwt-audience',
+    'role-id',
+    'secret-id',
+    'token',
+    'mount',
+    'kv-version',
+];
+/** The defaults each action.yml declares for these inputs (its inputs test proves it). */
+const VAULT_INPUT_DEFAULTS = {
+    'vault-addr': '',
+    'vault-namespace': '',
+    'auth-method': 'jwt',
+    role: '',
+    'jwt-audience': 'vault',
+    'role-id': '',
+    'secret-id': '',
+    token: '',
+    mount: 'secret',
+    'kv-version': '2',
+};
+/** Masked the moment they are read. */
+const VAULT_SECRET_INPUTS = ['secret-id', 'token'];
+const AUTH_METHODS = ['jwt', 'approle', 'token'];
+function parseVaultInputs(raw, env, need) {
+    const addr = (0,runtime_parse/* optional */.lq)(raw['vault-addr']);
+    if (!addr) {
+        if (!need)
+            return undefined;
+        throw new errors/* InputError */.dz('vault-addr', '', `is required${need.while ? ` while ${need.while}` : ''}: the Vault address, e.g. https://vault.example.com:8200`, need.off ? `Set vault-addr, or ${need.off}` : undefined);
+    }
+    const method = (0,runtime_parse/* parseEnum */.nL)('auth-method', raw['auth-method'], AUTH_METHODS);
+    const out = {
+        addr: (0,runtime_parse/* parseUrl */.Dl)('vault-addr', addr).toString().replace(/\/+$/, ''),
+        namespace: (0,runtime_parse/* optional */.lq)(raw['vault-namespace']),
+        method,
+        role: (0,runtime_parse/* optional */.lq)(raw.role),
+        jwtAudience: (0,runtime_parse/* optional */.lq)(raw['jwt-audience']) ?? 'vault',
+        roleId: (0,runtime_parse/* optional */.lq)(raw['role-id']),
+        secretId: (0,runtime_parse/* optional */.lq)(raw['secret-id']),
+        token: (0,runtime_parse/* optional */.lq)(raw.token),
+        mount: (0,naming/* planVaultPath */.bn)('mount', raw.mount.trim().replace(/\/+$/, '')),
+        kvVersion: Number((0,runtime_parse/* parseEnum */.nL)('kv-version', raw['kv-version'], ['1', '2'])),
+    };
+    if (method === 'jwt') {
+        if (!out.role)
+            throw new errors/* InputError */.dz('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
+        if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+            throw new errors/* InputError */.dz('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token');
+        }
+    }
+    if (method === 'approle' && (!out.roleId || !out.secretId)) {
+        throw new errors/* InputError */.dz(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
+    }
+    if (method === 'token' && !out.token)
+        throw new errors/* InputError */.dz('token', '', 'is required with auth-method token');
+    return out;
+}
+/** The Vault inputs for removal: Vault is required (`need` says why) and allowed-prefix must name a folder. */
+function parseVaultRemovalInputs(raw, env, need) {
+    const vault = parseVaultInputs(raw, env, need);
+    const allowedPrefix = raw['allowed-prefix'].trim();
+    if (normalizePrefix(allowedPrefix) === '/') {
+        throw new errors/* InputError */.dz('allowed-prefix', raw['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
+    }
+    (0,naming/* planVaultPath */.bn)('allowed-prefix', normalizePrefix(allowedPrefix).replace(/\/+$/, ''));
+    return { ...vault, allowedPrefix };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
+/**
+ * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
+ * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
+ */
+
 
 
 
@@ -76098,34 +77184,62 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
 
 
 
+
+
 const INPUT_NAMES = [
-    'github-token', 'label', 'ttl', 'keep-label', 'warn-before', 'stale-days', 'close-after-days', 'stale-label', 'dry-run',
-    'max-deletions', 'concurrency', 'kinds', ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'request-timeout', 'comment-author',
+    'github-token',
+    'label',
+    'ttl',
+    'keep-label',
+    'warn-before',
+    'stale-days',
+    'close-after-days',
+    'stale-label',
+    'dry-run',
+    'max-deletions',
+    'concurrency',
+    'kinds',
+    ...VAULT_INPUT_NAMES,
+    'allowed-prefix',
+    'aws-region',
+    'timeout',
+    'request-timeout',
+    'comment-author',
 ];
-/** The TypeScript defaults; a test proves action.yml says the same (github-token's is `${{ github.token }}`). */
+/** The TypeScript defaults; a test proves action.yml says the same. */
 const inputs_DEFAULTS = {
-    'github-token': '', label: 'preview', ttl: '72h', 'keep-label': 'preview-keep', 'warn-before': '24h', 'stale-days': '0',
-    'close-after-days': '7', 'stale-label': 'preview-stale', 'dry-run': 'false', 'max-deletions': '20', concurrency: '5',
-    kinds: REAP_KINDS.join(','), ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '20m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    'github-token': src/* GITHUB_TOKEN_DEFAULT */.OH,
+    label: 'preview',
+    ttl: '72h',
+    'keep-label': 'preview-keep',
+    'warn-before': '24h',
+    'stale-days': '0',
+    'close-after-days': '7',
+    'stale-label': 'preview-stale',
+    'dry-run': 'false',
+    'max-deletions': '20',
+    concurrency: '5',
+    kinds: REAP_KINDS.join(','),
+    ...VAULT_INPUT_DEFAULTS,
+    'allowed-prefix': 'preview/',
+    'aws-region': '',
+    timeout: '20m',
+    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
     'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
 const SECRET_INPUTS = ['github-token', ...VAULT_SECRET_INPUTS];
+/** Reads every input from the runner; secrets are masked as they are read. */
 function readRawInputs() {
     return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
-function nonEmpty(name, value, what) {
-    const v = value.trim();
-    if (v === '')
-        throw new src/* InputError */.dz(name, value, `must not be empty: ${what}`);
-    return v;
-}
+/** Validates the raw inputs; `env` supplies AWS_REGION and the OIDC request variables. */
 function parseInputs(given, env = process.env) {
     const raw = { ...inputs_DEFAULTS, ...given };
-    const label = nonEmpty('label', raw.label, 'the opt-in label');
-    const keepLabel = nonEmpty('keep-label', raw['keep-label'], 'the label that keeps a preview past its expiry');
+    const label = (0,src/* requireText */.He)('label', raw.label, 'the opt-in label');
+    const keepLabel = (0,src/* requireText */.He)('keep-label', raw['keep-label'], 'the label that keeps a preview past its expiry');
     if (keepLabel === label)
         throw new src/* InputError */.dz('keep-label', keepLabel, 'must differ from label');
-    const staleLabel = nonEmpty('stale-label', raw['stale-label'], 'the label that marks a PR stale');
+    const staleLabel = (0,src/* requireText */.He)('stale-label', raw['stale-label'], 'the label that marks a PR stale');
     const kinds = new Set();
     const listed = (0,src/* parseList */.E1)('kinds', raw.kinds);
     if (listed.length === 0)
@@ -76136,14 +77250,20 @@ function parseInputs(given, env = process.env) {
         }
         kinds.add(k);
     }
-    const vault = kinds.has('vault') ? parseVaultInputs(raw, env, 'kinds includes vault', 'leave vault out of kinds') : undefined;
-    const awsRegion = kinds.has('ecr') ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() : undefined;
-    if (kinds.has('ecr') && !awsRegion) {
-        throw new src/* InputError */.dz('aws-region', raw['aws-region'], 'is required while kinds includes ecr (and AWS_REGION is not set)', 'Run aws-actions/configure-aws-credentials first, set aws-region, or leave ecr out of kinds');
-    }
+    const vault = kinds.has('vault')
+        ? parseVaultRemovalInputs(raw, env, { while: 'kinds includes vault', off: 'leave vault out of kinds' })
+        : undefined;
+    const awsRegion = kinds.has('ecr')
+        ? requireRegion(raw['aws-region'], env, { while: 'kinds includes ecr', off: 'leave ecr out of kinds' })
+        : undefined;
     return {
-        'github-token': raw['github-token'].trim(),
-        label, keepLabel, staleLabel, kinds, vault, awsRegion,
+        githubToken: (0,src/* parseGitHubToken */.YD)(raw['github-token']),
+        label,
+        keepLabel,
+        staleLabel,
+        kinds,
+        vault,
+        awsRegion,
         ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl, src/* DURATION_BOUNDS */.Rx.ttl),
         warnBeforeMs: (0,src/* parseDuration */.E9)('warn-before', raw['warn-before'], src/* DURATION_BOUNDS */.Rx.warnBefore),
         staleDays: (0,src/* parseInteger */.cG)('stale-days', raw['stale-days'], { min: 0, max: 3650 }),
@@ -76168,7 +77288,7 @@ function parseInputs(given, env = process.env) {
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
 function validate() {
     const inputs = parseInputs(readRawInputs());
-    if (!inputs['github-token'])
+    if (!inputs.githubToken)
         throw new src/* InputError */.dz('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
     return { inputs, ctx: (0,src/* loadContext */._I)() };
 }
@@ -76182,17 +77302,37 @@ async function main() {
     // Kinds switched off are never listed, so nothing of theirs reaches a teardown.
     const ports = bindReaperPorts({
         ...removalClients({
-            ctx, requestTimeoutMs: inputs.requestTimeoutMs, timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS), vault: inputs.vault,
+            ctx,
+            requestTimeoutMs: inputs.requestTimeoutMs,
+            timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS),
+            vault: inputs.vault,
             awsRegion: inputs.awsRegion,
-            github: { token: inputs['github-token'], commentAuthor: inputs.commentAuthor, services: [], deployments: inputs.kinds.has('deployments') },
+            github: {
+                token: inputs.githubToken,
+                commentAuthor: inputs.commentAuthor,
+                services: [],
+                deployments: inputs.kinds.has('deployments'),
+            },
             logWarning: (m) => src/* log */.Rm.warning(m),
         }),
-        keepLabel: inputs.keepLabel, staleLabel: inputs.staleLabel, closeAfterDays: inputs.closeAfterDays,
+        keepLabel: inputs.keepLabel,
+        staleLabel: inputs.staleLabel,
+        closeAfterDays: inputs.closeAfterDays,
     });
     const outcome = await reapOrphans(ports, {
-        repository: ctx.repository, now: src/* systemClock */.ml.now(), label: inputs.label, keepLabel: inputs.keepLabel, ttlMs: inputs.ttlMs,
-        warnBeforeMs: inputs.warnBeforeMs, staleDays: inputs.staleDays, closeAfterDays: inputs.closeAfterDays, staleLabel: inputs.staleLabel,
-        dryRun: inputs.dryRun, maxDeletions: inputs.maxDeletions, concurrency: inputs.concurrency, kinds: inputs.kinds,
+        repository: ctx.repository,
+        now: src/* systemClock */.ml.now(),
+        label: inputs.label,
+        keepLabel: inputs.keepLabel,
+        ttlMs: inputs.ttlMs,
+        warnBeforeMs: inputs.warnBeforeMs,
+        staleDays: inputs.staleDays,
+        closeAfterDays: inputs.closeAfterDays,
+        staleLabel: inputs.staleLabel,
+        dryRun: inputs.dryRun,
+        maxDeletions: inputs.maxDeletions,
+        concurrency: inputs.concurrency,
+        kinds: inputs.kinds,
     });
     const table = renderReapPlan(outcome.plan, { dryRun: inputs.dryRun });
     src/* log */.Rm.info(table);
@@ -76207,8 +77347,24 @@ async function main() {
         ? `**Dry run**: nothing was deleted, commented, labelled or closed. ${count(outcome, 'would')}`
         : count(outcome, 'did');
     const details = outcome.reports.map((r) => `<details><summary>PR #${r.pr}: ${r.failed ? '❌ failed' : '🗑️ removed'}</summary>\n\n${renderRemovalTable(r.results)}\n\n</details>`);
-    const deferred = outcome.deferred.length ? [`${outcome.deferred.length} PR(s) over max-deletions (${inputs.maxDeletions}) are left for the next run: ${outcome.deferred.map((p) => `#${p}`).join(', ')}`, ''] : [];
-    await (0,src/* writeSummary */.Sy)(['### Preview reaper', '', head, '', ...deferred, table, '', ...details, ...outcome.errors.map((e) => `- ⚠️ ${e}`), ''].join('\n'));
+    const deferred = outcome.deferred.length
+        ? [
+            `${outcome.deferred.length} PR(s) over max-deletions (${inputs.maxDeletions}) are left for the next run: ${outcome.deferred.map((p) => `#${p}`).join(', ')}`,
+            '',
+        ]
+        : [];
+    await (0,src/* writeSummary */.Sy)([
+        '### Preview reaper',
+        '',
+        head,
+        '',
+        ...deferred,
+        table,
+        '',
+        ...details,
+        ...outcome.errors.map((e) => `- ⚠️ ${e}`),
+        '',
+    ].join('\n'));
     if (outcome.failed) {
         const failedPrs = outcome.reports.filter((r) => r.failed).map((r) => `#${r.pr}`);
         throw new src/* ActionError */.lZ(`The reaper could not finish: ${[...outcome.errors, ...(failedPrs.length ? [`teardown failed for ${failedPrs.join(', ')}`] : [])].join('; ')}`, {
@@ -76378,7 +77534,9 @@ function forkHeadAllowed(env = process.env) {
 function refuseForkHead(ctx, what, env = process.env) {
     if (!ctx.pr?.isFork || forkHeadAllowed(env))
         return;
-    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, {
+        hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    });
 }
 
 
@@ -76456,7 +77614,9 @@ async function runCommand(argv, options = {}) {
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
     const command = describeCommand(options.display ?? argv);
     _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const env = options.env
+        ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
+        : undefined;
     const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
@@ -76479,17 +77639,25 @@ function spawnCaptured(argv, command, env, options) {
             for (const l of parts)
                 _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
         };
-        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
-        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            stream('out', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            stream('err', c);
+        });
         child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
         child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
         let killed = false;
         let hardKill;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            killed = true;
-            child.kill('SIGTERM');
-            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        }, options.timeoutMs);
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                killed = true;
+                child.kill('SIGTERM');
+                hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            }, options.timeoutMs);
         child.on('error', (e) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
@@ -76522,16 +77690,19 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ runtime/* ActionError */.lZ),
   wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
   Rx: () => (/* reexport */ runtime/* DURATION_BOUNDS */.Rx),
+  OH: () => (/* reexport */ runtime/* GITHUB_TOKEN_DEFAULT */.OH),
   dz: () => (/* reexport */ runtime/* InputError */.dz),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
   E9: () => (/* reexport */ runtime/* parseDuration */.E9),
+  YD: () => (/* reexport */ runtime/* parseGitHubToken */.YD),
   cG: () => (/* reexport */ runtime/* parseInteger */.cG),
   E1: () => (/* reexport */ runtime/* parseList */.E1),
   wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
   tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
   Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
+  He: () => (/* reexport */ runtime/* requireText */.He),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0),
   W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
@@ -76539,7 +77710,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseKeyValueMap, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseKeyValueMap, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -76657,14 +77828,23 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 // AWS's IPv6 instance metadata service, outside link-local.
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+const METADATA_HOSTS = (/* unused pure expression or super */ null && ([
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal',
+    'metadata.azure.internal',
+]));
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
  * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 function isMetadataHost(hostname) {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     if (isIPv4(h))
         return METADATA.check(h, 'ipv4');
     if (isIPv6(h))
@@ -76674,7 +77854,7 @@ function isMetadataHost(hostname) {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 function refuseMetadataUrl(input, raw, url) {
     if (isMetadataHost(url.hostname)) {
-        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', "Pass the preview's own URL, e.g. deploy-helm's url output");
     }
     return url;
 }
@@ -76719,9 +77899,12 @@ function md5Crypt(password, salt, magic = '$apr1$') {
         final = c.digest();
     }
     const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
-        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
-        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
     return `${magic}${s.toString('utf8')}$${hash}`;
 }
 /** One `user:$apr1$…` line with a random salt. */
@@ -76816,7 +77999,10 @@ const ANNOTATIONS = {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const v = repository
+        .replace('/', '.')
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
     return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${(0,_naming_js__WEBPACK_IMPORTED_MODULE_0__/* .shortHash */ .BC)(repository)}`;
@@ -76854,7 +78040,8 @@ function fromKube(labels = {}, annotations = {}) {
     if (labels[LABELS.repo] !== repoLabelValue(repository))
         return undefined;
     return {
-        repository, pr,
+        repository,
+        pr,
         service: labels[LABELS.service],
         headSha: annotations[ANNOTATIONS.headSha],
         createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -76870,13 +78057,20 @@ function kubeSelector(repository, pr) {
 }
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    managedBy: `${PREFIX}/managed-by`,
+    repository: `${PREFIX}/repository`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
 };
 function toFlat(m) {
     const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+        [KEYS.managedBy]: MANAGED_BY,
+        [KEYS.repository]: m.repository,
+        [KEYS.pr]: String(m.pr),
+        [KEYS.createdAt]: m.createdAt,
     };
     if (m.service)
         out[KEYS.service] = m.service;
@@ -76894,8 +78088,12 @@ function fromFlat(flat) {
     if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
         return undefined;
     return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+        repository,
+        pr,
+        service: flat[KEYS.service],
+        headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '',
+        expiresAt: flat[KEYS.expiresAt],
     };
 }
 /** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
@@ -76926,7 +78124,10 @@ function isOwnedBy(marks, owner) {
 /** Marks for a resource created now, expiring after `ttlMs`. */
 function newMarks(args) {
     return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        repository: args.repository,
+        pr: args.pr,
+        service: args.service,
+        headSha: args.headSha,
         createdAt: new Date(args.now).toISOString(),
         expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
     };
@@ -76954,8 +78155,18 @@ function newMarks(args) {
 
 
 const TEMPLATE_VARIABLES = (/* unused pure expression or super */ null && ([
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+    'number',
+    'branch',
+    'branch_slug',
+    'target_branch',
+    'target_branch_slug',
+    'head_sha',
+    'head_short_sha',
+    'head_short_sha_7',
+    'author',
+    'owner',
+    'repo',
+    'service',
 ]));
 /** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
 const DEFAULT_TEMPLATES = {
@@ -77011,7 +78222,10 @@ function shortHash(value) {
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
     return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 /**
@@ -77019,7 +78233,11 @@ function slug(value, max = 63) {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '');
     if (s === '')
         throw new InputError(input, value, 'must render to a name with at least one letter or digit');
     if (s.length <= max)
@@ -77169,7 +78387,10 @@ function headerOf(err, name) {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const status = Number(pick(err, 'status') ??
+        pick(err, 'statusCode') ??
+        pick(pick(err, 'response'), 'statusCode') ??
+        pick(pick(err, 'response'), 'status'));
     const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
     if (status === 429 || (status >= 500 && status <= 599))
         return { transient: true, retryAfterMs };
@@ -77409,6 +78630,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors/* ActionError */.lZ),
   wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
   Rx: () => (/* reexport */ parse/* DURATION_BOUNDS */.Rx),
+  OH: () => (/* reexport */ parse/* GITHUB_TOKEN_DEFAULT */.OH),
   dz: () => (/* reexport */ errors/* InputError */.dz),
   kc: () => (/* reexport */ errors/* errorText */.kc),
   a3: () => (/* reexport */ parse/* formatDuration */.a3),
@@ -77416,6 +78638,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
+  YD: () => (/* reexport */ parse/* parseGitHubToken */.YD),
   cG: () => (/* reexport */ parse/* parseInteger */.cG),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   wZ: () => (/* reexport */ parseRequestTimeout),
@@ -77423,6 +78646,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
   E$: () => (/* reexport */ secrets/* redact */.E$),
   gj: () => (/* reexport */ outputs/* requestIdToken */.gj),
+  He: () => (/* reexport */ parse/* requireText */.He),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0),
   W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
@@ -77430,7 +78654,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, group, input, killChildren, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, remainingMs, rememberSecret, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, group, input, killChildren, optional, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, remainingMs, rememberSecret, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -77464,7 +78688,9 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
  */
 async function runAction(main, options = {}) {
     let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
     timedOut.catch(() => undefined);
     const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
@@ -77559,8 +78785,7 @@ const input = {
     },
     /** The text or undefined when empty. */
     optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(raw(name));
     },
     boolean(name, options) {
         return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
@@ -77610,18 +78835,22 @@ function maskSecret(value) {
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 function shortValueNotice(what) {
-    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
-        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+    return (`${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: ` +
+        'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.');
 }
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
 function readInputs(names, o = {}) {
     const out = {};
     for (const name of names) {
-        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+        out[name] = o.secrets?.includes(name)
+            ? input.secret(name)
+            : o.untrimmed?.includes(name)
+                ? (input.optional(name) ?? '')
+                : input.string(name);
     }
     return out;
 }
@@ -77710,9 +78939,13 @@ async function requestIdToken(audience) {
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   He: () => (/* binding */ requireText),
+/* harmony export */   OH: () => (/* binding */ GITHUB_TOKEN_DEFAULT),
 /* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
+/* harmony export */   YD: () => (/* binding */ parseGitHubToken),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
@@ -77809,7 +79042,13 @@ function formatDuration(ms) {
         return '0s';
     let rest = ms;
     let out = '';
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]]) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+        ['ms', 1],
+    ]) {
         const n = Math.floor(rest / size);
         if (n > 0) {
             out += `${n}${unit}`;
@@ -77869,6 +79108,31 @@ function parseUrl(input, raw) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
+}
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+function optional(raw) {
+    const v = raw.trim();
+    return v === '' ? undefined : v;
+}
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+function requireText(input, raw, what) {
+    const v = raw.trim();
+    if (v === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+    return v;
+}
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+function parseGitHubToken(raw) {
+    const v = raw.trim();
+    return v === GITHUB_TOKEN_DEFAULT ? '' : v;
 }
 /** A positive PR number. */
 function parsePrNumber(input, raw) {

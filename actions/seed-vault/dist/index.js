@@ -37660,24 +37660,24 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(752);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1626);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1357);
 
 
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1626:
+/***/ 1357:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main),
-  R: () => (/* binding */ prepare)
+  t: () => (/* binding */ validate)
 });
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 6 modules
@@ -37711,7 +37711,7 @@ class VaultRequestError extends runtime/* ActionError */.lZ {
     /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
     method;
     constructor(operation, facts, hint) {
-        const what = facts.status !== undefined ? `HTTP ${facts.status}` : facts.code ?? 'network error';
+        const what = facts.status !== undefined ? `HTTP ${facts.status}` : (facts.code ?? 'network error');
         super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
         this.name = 'VaultRequestError';
         this.status = facts.status;
@@ -37725,7 +37725,12 @@ function field(obj, key) {
 }
 /** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
 function oneLine(message) {
-    return message.replace(/^\s*\d+ errors? occurred:\s*/, '').replace(/\s*\n\s*\*?\s*/g, '; ').replace(/^\*\s*/, '').replace(/[;\s]+$/, '').slice(0, 300);
+    return message
+        .replace(/^\s*\d+ errors? occurred:\s*/, '')
+        .replace(/\s*\n\s*\*?\s*/g, '; ')
+        .replace(/^\*\s*/, '')
+        .replace(/[;\s]+$/, '')
+        .slice(0, 300);
 }
 /** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
 function sanitizeVaultError(err, operation) {
@@ -37751,7 +37756,10 @@ function sanitizeVaultError(err, operation) {
     }
     const method = field(field(err, 'config'), 'method');
     return new VaultRequestError(operation, {
-        status, code, vaultMessage: (0,runtime/* redact */.E$)(oneLine(vaultMessage)), method: typeof method === 'string' ? method.toUpperCase() : undefined,
+        status,
+        code,
+        vaultMessage: (0,runtime/* redact */.E$)(oneLine(vaultMessage)),
+        method: typeof method === 'string' ? method.toUpperCase() : undefined,
     });
 }
 
@@ -37840,7 +37848,9 @@ function loginHint(method, opts) {
  */
 async function loginVault(opts) {
     const client = src_default()({
-        endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true,
+        endpoint: opts.addr.replace(/\/+$/, ''),
+        namespace: opts.namespace,
+        noCustomHTTPVerbs: true,
         requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
     });
     const session = makeSession(client, opts);
@@ -37855,7 +37865,9 @@ async function loginVault(opts) {
     switch (opts.method) {
         case 'jwt': {
             if (!opts.role)
-                throw new runtime/* ActionError */.lZ('auth-method jwt needs a role', { hint: 'Set the input "role" to the Vault JWT role bound to this repository' });
+                throw new runtime/* ActionError */.lZ('auth-method jwt needs a role', {
+                    hint: 'Set the input "role" to the Vault JWT role bound to this repository',
+                });
             const jwt = await (0,runtime/* requestIdToken */.gj)(opts.jwtAudience ?? 'vault');
             pickToken(await session.call(`JWT login as role "${opts.role}"`, (c) => c.jwtLogin({ role: opts.role, jwt }), loginHint('jwt', opts)));
             break;
@@ -37921,7 +37933,9 @@ function ownership_describeMarks(raw) {
     const found = (0,src_marks/* fromVaultMetadata */._d)(raw);
     if (found)
         return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
-    return raw && Object.keys(raw).length > 0 ? 'its metadata carries no preview-fleet marks' : 'it carries no preview-fleet marks';
+    return raw && Object.keys(raw).length > 0
+        ? 'its metadata carries no preview-fleet marks'
+        : 'it carries no preview-fleet marks';
 }
 /**
  * An unmarked path may be finished (marked) only when it is exactly what this run would have
@@ -37936,9 +37950,9 @@ function isOurUnmarkedCopy(raw, existing, expected) {
 /** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
 function notOursError(fullPath, what, ours) {
     return new runtime/* ActionError */.lZ(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
-        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. '
-            + 'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" '
-            + '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. ' +
+            'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" ' +
+            '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
     });
 }
 
@@ -37986,7 +38000,9 @@ function paths_isUnderPrefix(path, prefix) {
 /** The ACL rule a token needs to create the target, for the 403 hint. */
 function policyHint(mount, kv, prefix) {
     const data = `path "${paths_dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
-    return kv === 2 ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
+    return kv === 2
+        ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`
+        : data;
 }
 /**
  * The guards every write and delete goes through: the target lies under the allowed prefix, is not
@@ -38131,7 +38147,7 @@ async function seedKv2(c) {
 async function seedKv1(c) {
     const marker = paths_dataPath(c.o.mount, 1, paths_v1MarkerPath(c.o.targetPath));
     const writeMarker = () => c.session.call(`marker write of ${marker}`, (client) => client.write(marker, (0,src_marks/* toVaultMetadata */.L3)(c.o.marks)), c.denied);
-    const markerData = await readRecord(c, marker, 'marker');
+    const markerData = (await readRecord(c, marker, 'marker'));
     const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
     if (markerData !== undefined && !ownership_ownsPath((0,src_marks/* fromVaultMetadata */._d)(markerData), c.o.marks)) {
         throw notOursError(c.target, `its marker entry ${marker}: ${ownership_describeMarks(markerData)}`, c.o.marks);
@@ -38161,19 +38177,22 @@ async function seedSecrets(session, o) {
     const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
     seed_maskValues(overrides, 'overrides');
     const target = paths_dataPath(o.mount, o.kvVersion, o.targetPath);
-    const denied = (e) => (e.status === 403
+    const denied = (e) => e.status === 403
         ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
-        : undefined);
+        : undefined;
     let expected;
     const c = {
-        session, o, denied, target,
+        session,
+        o,
+        denied,
+        target,
         async expected() {
             if (expected)
                 return expected;
             const sourceFull = paths_dataPath(o.mount, o.kvVersion, o.sourcePath);
-            const source = await readData(session, o, o.sourcePath, 'source', (e) => (e.status === 403
+            const source = await readData(session, o, o.sourcePath, 'source', (e) => e.status === 403
                 ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
-                : undefined));
+                : undefined);
             if (!source) {
                 throw new runtime/* ActionError */.lZ(`Source ${sourceFull} is missing or unreadable`, {
                     hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,
@@ -38202,7 +38221,12 @@ const removal_isNotFound = (e) => e.status === 404;
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 async function removeVaultPath(session, o) {
     const name = `${o.mount}/${o.path}`;
-    const result = (status, reason) => ({ kind: 'vault-path', name, status, ...(reason ? { reason } : {}) });
+    const result = (status, reason) => ({
+        kind: 'vault-path',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
     if (!isUnderPrefix(o.path, o.allowedPrefix)) {
         return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
     }
@@ -38217,7 +38241,9 @@ async function removeVaultPath(session, o) {
         const marks = fromVaultMetadata(custom);
         if (!isOwnedBy(marks, o.owner)) {
             const found = fromVaultMetadata(custom);
-            return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in custom_metadata');
+            return result('skipped-unmarked', found
+                ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+                : 'no preview-fleet marks in custom_metadata');
         }
         await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
         return result('deleted');
@@ -38253,7 +38279,9 @@ async function removeKv1(session, o, result) {
     }
     const found = fromVaultMetadata(markerData);
     if (!isOwnedBy(found, o.owner)) {
-        return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : `marker entry ${marker} carries no preview-fleet marks`);
+        return result('skipped-unmarked', found
+            ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : `marker entry ${marker} carries no preview-fleet marks`);
     }
     await session.call(`delete of ${data}`, (c) => c.delete(data));
     await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
@@ -38331,7 +38359,11 @@ async function renewVaultExpiry(session, o) {
     const sha = o.marks.headSha !== undefined && o.marks.headSha !== current.headSha;
     if (!later && !sha)
         return 'current';
-    const marks = { ...current, expiresAt: later ? next : current.expiresAt, headSha: o.marks.headSha ?? current.headSha };
+    const marks = {
+        ...current,
+        expiresAt: later ? next : current.expiresAt,
+        headSha: o.marks.headSha ?? current.headSha,
+    };
     // Vault replaces custom_metadata as a whole on a metadata write: keep any keys that are not ours.
     await session.call(`custom_metadata write of ${meta}`, (c) => c.write(meta, { custom_metadata: { ...(custom ?? {}), ...(0,src_marks/* toVaultMetadata */.L3)(marks) } }));
     return 'renewed';
@@ -38388,11 +38420,101 @@ async function readPrSecret(session, o) {
     return out;
 }
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/naming.ts
+var naming = __nccwpck_require__(5189);
+;// CONCATENATED MODULE: ./packages/core/src/vault/inputs.ts
+/**
+ * The Vault inputs every action that talks to Vault declares (seed-vault, deploy-helm, teardown,
+ * reap-orphans), with one set of names, defaults, checks and hints, so the all-in-one action
+ * exposes each once and a bad value reads the same whichever step refuses it.
+ */
+
+
+
+
+const VAULT_INPUT_NAMES = [
+    'vault-addr',
+    'vault-namespace',
+    'auth-method',
+    'role',
+    'jwt-audience',
+    'role-id',
+    'secret-id',
+    'token',
+    'mount',
+    'kv-version',
+];
+/** The defaults each action.yml declares for these inputs (its inputs test proves it). */
+const VAULT_INPUT_DEFAULTS = {
+    'vault-addr': '',
+    'vault-namespace': '',
+    'auth-method': 'jwt',
+    role: '',
+    'jwt-audience': 'vault',
+    'role-id': '',
+    'secret-id': '',
+    token: '',
+    mount: 'secret',
+    'kv-version': '2',
+};
+/** Masked the moment they are read. */
+const VAULT_SECRET_INPUTS = ['secret-id', 'token'];
+const AUTH_METHODS = ['jwt', 'approle', 'token'];
+function parseVaultInputs(raw, env, need) {
+    const addr = (0,parse/* optional */.lq)(raw['vault-addr']);
+    if (!addr) {
+        if (!need)
+            return undefined;
+        throw new errors/* InputError */.dz('vault-addr', '', `is required${need.while ? ` while ${need.while}` : ''}: the Vault address, e.g. https://vault.example.com:8200`, need.off ? `Set vault-addr, or ${need.off}` : undefined);
+    }
+    const method = (0,parse/* parseEnum */.nL)('auth-method', raw['auth-method'], AUTH_METHODS);
+    const out = {
+        addr: (0,parse/* parseUrl */.Dl)('vault-addr', addr).toString().replace(/\/+$/, ''),
+        namespace: (0,parse/* optional */.lq)(raw['vault-namespace']),
+        method,
+        role: (0,parse/* optional */.lq)(raw.role),
+        jwtAudience: (0,parse/* optional */.lq)(raw['jwt-audience']) ?? 'vault',
+        roleId: (0,parse/* optional */.lq)(raw['role-id']),
+        secretId: (0,parse/* optional */.lq)(raw['secret-id']),
+        token: (0,parse/* optional */.lq)(raw.token),
+        mount: (0,naming/* planVaultPath */.bn)('mount', raw.mount.trim().replace(/\/+$/, '')),
+        kvVersion: Number((0,parse/* parseEnum */.nL)('kv-version', raw['kv-version'], ['1', '2'])),
+    };
+    if (method === 'jwt') {
+        if (!out.role)
+            throw new errors/* InputError */.dz('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
+        if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+            throw new errors/* InputError */.dz('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token');
+        }
+    }
+    if (method === 'approle' && (!out.roleId || !out.secretId)) {
+        throw new errors/* InputError */.dz(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
+    }
+    if (method === 'token' && !out.token)
+        throw new errors/* InputError */.dz('token', '', 'is required with auth-method token');
+    return out;
+}
+/** The Vault inputs for removal: Vault is required (`need` says why) and allowed-prefix must name a folder. */
+function parseVaultRemovalInputs(raw, env, need) {
+    const vault = parseVaultInputs(raw, env, need);
+    const allowedPrefix = raw['allowed-prefix'].trim();
+    if (normalizePrefix(allowedPrefix) === '/') {
+        throw new InputError('allowed-prefix', raw['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
+    }
+    planVaultPath('allowed-prefix', normalizePrefix(allowedPrefix).replace(/\/+$/, ''));
+    return { ...vault, allowedPrefix };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
 /**
  * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
  * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
  */
+
 
 
 
@@ -38411,20 +38533,35 @@ async function readPrSecret(session, o) {
 
 
 const INPUT_NAMES = [
-    'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount',
-    'kv-version', 'service', 'source-path', 'target-path', 'allowed-prefix', 'overrides', 'ttl', 'ui-url', 'pr-number',
+    ...VAULT_INPUT_NAMES,
+    'service',
+    'source-path',
+    'target-path',
+    'allowed-prefix',
+    'overrides',
+    'ttl',
+    'ui-url',
+    'pr-number',
     'min-mask-length',
-    'timeout', 'request-timeout',
+    'timeout',
+    'request-timeout',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
-    'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '',
-    'secret-id': '', token: '', mount: 'secret', 'kv-version': '2', service: 'app', 'source-path': src/* DEFAULT_TEMPLATES */.EE.vaultSource,
-    'target-path': src/* DEFAULT_TEMPLATES */.EE.vaultTarget, 'allowed-prefix': 'preview/', overrides: '', ttl: '72h', 'ui-url': '', 'pr-number': '',
-    'min-mask-length': String(src/* DEFAULT_MIN_MASK_LENGTH */.xh), timeout: '5m', 'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    ...VAULT_INPUT_DEFAULTS,
+    service: 'app',
+    'source-path': src/* DEFAULT_TEMPLATES */.EE.vaultSource,
+    'target-path': src/* DEFAULT_TEMPLATES */.EE.vaultTarget,
+    'allowed-prefix': 'preview/',
+    overrides: '',
+    ttl: '72h',
+    'ui-url': '',
+    'pr-number': '',
+    'min-mask-length': String(src/* DEFAULT_MIN_MASK_LENGTH */.xh),
+    timeout: '5m',
+    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
 };
-const SECRET_INPUTS = ['secret-id', 'token', 'overrides'];
-const AUTH_METHODS = ['jwt', 'approle', 'token'];
+const SECRET_INPUTS = [...VAULT_SECRET_INPUTS, 'overrides'];
 /** Bounds of min-mask-length: 1 masks every non-empty line. */
 const MASK_LENGTH_BOUNDS = { min: 1, max: 256 };
 /**
@@ -38435,62 +38572,38 @@ function readRawInputs() {
     (0,src/* setMinMaskLength */.Fw)((0,src/* parseInteger */.cG)('min-mask-length', src/* input */.hF.string('min-mask-length') || DEFAULTS['min-mask-length'], MASK_LENGTH_BOUNDS));
     return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
-const opt = (v) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 /**
  * Validates the raw inputs. `env` is consulted only for the OIDC request variables: with
  * auth-method jwt and no ACTIONS_ID_TOKEN_REQUEST_URL the job lacks `id-token: write`.
  */
 function parseInputs(given, env = process.env) {
     const raw = { ...DEFAULTS, ...given };
-    const addr = opt(raw['vault-addr']);
-    if (!addr)
-        throw new src/* InputError */.dz('vault-addr', '', 'is required: the Vault address, e.g. https://vault.example.com:8200');
-    const method = (0,src/* parseEnum */.nL)('auth-method', raw['auth-method'] ?? '', AUTH_METHODS);
-    const out = {
-        'vault-addr': (0,src/* parseUrl */.Dl)('vault-addr', addr),
-        'vault-namespace': opt(raw['vault-namespace']),
-        'auth-method': method,
-        role: opt(raw.role),
-        'jwt-audience': opt(raw['jwt-audience']) ?? 'vault',
-        'role-id': opt(raw['role-id']),
-        'secret-id': opt(raw['secret-id']),
-        token: opt(raw.token),
-        mount: (0,src/* planVaultPath */.bn)('mount', (raw.mount ?? '').trim().replace(/\/+$/, '')),
-        'kv-version': Number((0,src/* parseEnum */.nL)('kv-version', (raw['kv-version'] ?? '').trim(), ['1', '2'])),
-        service: (0,src/* planService */.$b)('service', raw.service ?? ''),
-        'source-path': (raw['source-path'] ?? '').trim(),
-        'target-path': (raw['target-path'] ?? '').trim(),
-        'allowed-prefix': (raw['allowed-prefix'] ?? '').trim(),
-        overrides: (0,src/* parseKeyValueMap */.Cn)('overrides', raw.overrides ?? ''),
-        ttl: (0,src/* parseDuration */.E9)('ttl', raw.ttl ?? '', src/* DURATION_BOUNDS */.Rx.ttl),
-        'ui-url': opt(raw['ui-url']) ? (0,src/* parseUrl */.Dl)('ui-url', raw['ui-url']) : undefined,
-        'pr-number': (raw['pr-number'] ?? '').trim(),
-        'min-mask-length': (0,src/* parseInteger */.cG)('min-mask-length', raw['min-mask-length'] ?? '', MASK_LENGTH_BOUNDS),
-        timeout: (0,src/* parseStepTimeout */.tS)(raw.timeout ?? ''),
-        'request-timeout': (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout'] ?? ''),
+    const vault = parseVaultInputs(raw, env, {});
+    const uiUrl = (0,src/* optional */.lq)(raw['ui-url']);
+    const prNumber = raw['pr-number'];
+    if (prNumber !== '')
+        (0,src/* parsePrNumber */.$S)('pr-number', prNumber);
+    return {
+        vault,
+        service: (0,src/* planService */.$b)('service', raw.service),
+        sourcePath: raw['source-path'],
+        targetPath: raw['target-path'],
+        allowedPrefix: raw['allowed-prefix'],
+        overrides: (0,src/* parseKeyValueMap */.Cn)('overrides', raw.overrides),
+        ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl, src/* DURATION_BOUNDS */.Rx.ttl),
+        uiUrl: uiUrl === undefined ? undefined : (0,src/* parseUrl */.Dl)('ui-url', uiUrl),
+        prNumber,
+        minMaskLength: (0,src/* parseInteger */.cG)('min-mask-length', raw['min-mask-length'], MASK_LENGTH_BOUNDS),
+        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
+        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
     };
-    if (out['pr-number'] !== '')
-        (0,src/* parsePrNumber */.$S)('pr-number', out['pr-number']);
-    if (method === 'jwt') {
-        if (!out.role)
-            throw new src/* InputError */.dz('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
-        if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-            throw new src/* InputError */.dz('auth-method', 'jwt', 'needs an OIDC token, but this job has none', 'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token');
-        }
-    }
-    if (method === 'approle' && (!out['role-id'] || !out['secret-id'])) {
-        throw new src/* InputError */.dz(out['role-id'] ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
-    }
-    if (method === 'token' && !out.token)
-        throw new src/* InputError */.dz('token', '', 'is required with auth-method token');
-    return out;
 }
 /** Renders and checks both paths for one PR: relative, no traversal, target under the prefix and not the source. */
 function planSeed(inputs, pr, repository) {
     const vars = (0,src/* templateVars */.xw)(pr, repository, inputs.service);
-    const sourcePath = (0,src/* planVaultPath */.bn)('source-path', (0,src/* renderTemplate */.Xm)('source-path', inputs['source-path'], vars));
-    const targetPath = (0,src/* planVaultPath */.bn)('target-path', (0,src/* renderTemplate */.Xm)('target-path', inputs['target-path'], vars));
-    const prefix = inputs['allowed-prefix'];
+    const sourcePath = (0,src/* planVaultPath */.bn)('source-path', (0,src/* renderTemplate */.Xm)('source-path', inputs.sourcePath, vars));
+    const targetPath = (0,src/* planVaultPath */.bn)('target-path', (0,src/* renderTemplate */.Xm)('target-path', inputs.targetPath, vars));
+    const prefix = inputs.allowedPrefix;
     if (prefix.replace(/\/+$/, '') !== '')
         (0,src/* planVaultPath */.bn)('allowed-prefix', prefix.replace(/\/+$/, ''));
     guardTarget({ sourcePath, targetPath, allowedPrefix: prefix });
@@ -38498,13 +38611,13 @@ function planSeed(inputs, pr, repository) {
 }
 /** Link to the path in Vault's UI (1.15+ KV v2 route; v1 uses the older show route). */
 function vaultUiUrl(inputs, targetPath) {
-    const base = (inputs['ui-url'] ?? inputs['vault-addr']).toString().replace(/\/+$/, '');
+    const base = (inputs.uiUrl?.toString() ?? inputs.vault.addr).replace(/\/+$/, '');
     const root = /\/ui$/.test(base) ? base : `${base}/ui`;
-    const mount = encodeURIComponent(inputs.mount);
-    const path = inputs['kv-version'] === 2
+    const mount = encodeURIComponent(inputs.vault.mount);
+    const path = inputs.vault.kvVersion === 2
         ? `${root}/vault/secrets/${mount}/kv/${encodeURIComponent(targetPath)}`
         : `${root}/vault/secrets/${mount}/show/${targetPath.split('/').map(encodeURIComponent).join('/')}`;
-    return inputs['vault-namespace'] ? `${path}?namespace=${encodeURIComponent(inputs['vault-namespace'])}` : path;
+    return inputs.vault.namespace ? `${path}?namespace=${encodeURIComponent(inputs.vault.namespace)}` : path;
 }
 
 ;// CONCATENATED MODULE: ./actions/seed-vault/src/main.ts
@@ -38515,29 +38628,36 @@ function vaultUiUrl(inputs, targetPath) {
 
 
 /** Everything that can be checked before touching Vault: inputs, the PR, the planned paths. */
-function prepare() {
+function validate() {
     const inputs = parseInputs(readRawInputs());
-    const ctx = (0,src/* loadContext */._I)(inputs['pr-number']);
+    const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     (0,src/* refuseForkHead */.FT)(ctx, 'seed preview secrets');
     const plan = planSeed(inputs, { number: pr, headSha: ctx.pr?.headSha }, ctx.repository);
     return { inputs, ctx, pr, plan };
 }
 async function main() {
-    const { inputs, ctx, pr, plan } = prepare();
-    (0,src/* setStepTimeout */.W_)(inputs.timeout);
-    const mount = inputs.mount;
-    const kv = inputs['kv-version'];
-    const session = await loginVault({
-        addr: inputs['vault-addr'].toString(), namespace: inputs['vault-namespace'], method: inputs['auth-method'],
-        role: inputs.role, jwtAudience: inputs['jwt-audience'], roleId: inputs['role-id'], secretId: inputs['secret-id'],
-        token: inputs.token, clock: src/* systemClock */.ml, requestTimeoutMs: inputs['request-timeout'],
+    const { inputs, ctx, pr, plan } = validate();
+    (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
+    const { mount, kvVersion: kv } = inputs.vault;
+    const session = await loginVault({ ...inputs.vault, clock: src/* systemClock */.ml, requestTimeoutMs: inputs.requestTimeoutMs });
+    src/* log */.Rm.info(`Logged in to Vault with ${inputs.vault.method}`);
+    const marks = (0,src/* newMarks */.z5)({
+        repository: ctx.repository,
+        pr,
+        service: inputs.service,
+        headSha: ctx.pr?.headSha,
+        now: src/* systemClock */.ml.now(),
+        ttlMs: inputs.ttlMs,
     });
-    src/* log */.Rm.info(`Logged in to Vault with ${inputs['auth-method']}`);
-    const marks = (0,src/* newMarks */.z5)({ repository: ctx.repository, pr, service: inputs.service, headSha: ctx.pr?.headSha, now: src/* systemClock */.ml.now(), ttlMs: inputs.ttl });
     const result = await seedSecrets(session, {
-        mount, kvVersion: kv, sourcePath: plan.sourcePath, targetPath: plan.targetPath, allowedPrefix: plan.allowedPrefix,
-        overrides: inputs.overrides, marks,
+        mount,
+        kvVersion: kv,
+        sourcePath: plan.sourcePath,
+        targetPath: plan.targetPath,
+        allowedPrefix: plan.allowedPrefix,
+        overrides: inputs.overrides,
+        marks,
     });
     if (result.finishedMarks) {
         src/* log */.Rm.notice(`${mount}/${plan.targetPath} had no ownership marks but is exactly this PR's copy (an earlier create whose reply or marks were lost); marked it for ${ctx.repository}#${pr}`);
@@ -38549,7 +38669,12 @@ async function main() {
     src/* log */.Rm.info(result.created
         ? `Created ${mount}/${plan.targetPath} from ${mount}/${plan.sourcePath} (${result.keyCount} keys)`
         : `${mount}/${plan.targetPath} already exists (${result.keyCount} keys); left untouched: it belongs to the PR now`);
-    (0,src/* setOutputs */.n0)({ 'secret-path': plan.targetPath, created: result.created, 'vault-ui-url': uiUrl, 'key-count': result.keyCount });
+    (0,src/* setOutputs */.n0)({
+        'secret-path': plan.targetPath,
+        created: result.created,
+        'vault-ui-url': uiUrl,
+        'key-count': result.keyCount,
+    });
     await (0,src/* writeSummary */.Sy)([
         '### Preview secrets',
         '',
@@ -38607,13 +38732,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
   EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
   Rx: () => (/* reexport */ runtime/* DURATION_BOUNDS */.Rx),
-  dz: () => (/* reexport */ runtime/* InputError */.dz),
   hF: () => (/* reexport */ runtime/* input */.hF),
   _I: () => (/* reexport */ loadContext),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
+  lq: () => (/* reexport */ runtime/* optional */.lq),
   E9: () => (/* reexport */ runtime/* parseDuration */.E9),
-  nL: () => (/* reexport */ runtime/* parseEnum */.nL),
   cG: () => (/* reexport */ runtime/* parseInteger */.cG),
   Cn: () => (/* reexport */ runtime/* parseKeyValueMap */.Cn),
   $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
@@ -38636,7 +38760,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseBoolean, parseCidr, parseContext, parseEnvironmentTemplate, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, InputError, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseBoolean, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
 var runtime = __nccwpck_require__(561);
@@ -38713,7 +38837,9 @@ async function runCommand(argv, options = {}) {
         throw new ActionError('runCommand needs a program name');
     const command = describeCommand(options.display ?? argv);
     log.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
+    const env = options.env
+        ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
+        : undefined;
     const result = await waitingOn(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
@@ -38736,17 +38862,25 @@ function spawnCaptured(argv, command, env, options) {
             for (const l of parts)
                 log.info(l);
         };
-        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
-        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            stream('out', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            stream('err', c);
+        });
         child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
         child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
         let killed = false;
         let hardKill;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            killed = true;
-            child.kill('SIGTERM');
-            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        }, options.timeoutMs);
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                killed = true;
+                child.kill('SIGTERM');
+                hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            }, options.timeoutMs);
         child.on('error', (e) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
@@ -38876,7 +39010,9 @@ function forkHeadAllowed(env = process.env) {
 function refuseForkHead(ctx, what, env = process.env) {
     if (!ctx.pr?.isFork || forkHeadAllowed(env))
         return;
-    throw new errors/* ActionError */.lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
+    throw new errors/* ActionError */.lZ(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, {
+        hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    });
 }
 
 // EXTERNAL MODULE: ./packages/core/src/naming.ts
@@ -38983,14 +39119,23 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 // AWS's IPv6 instance metadata service, outside link-local.
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = (/* unused pure expression or super */ null && (['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal']));
+const METADATA_HOSTS = (/* unused pure expression or super */ null && ([
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal',
+    'metadata.azure.internal',
+]));
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
  * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 function isMetadataHost(hostname) {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     if (isIPv4(h))
         return METADATA.check(h, 'ipv4');
     if (isIPv6(h))
@@ -39000,7 +39145,7 @@ function isMetadataHost(hostname) {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 function refuseMetadataUrl(input, raw, url) {
     if (isMetadataHost(url.hostname)) {
-        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+        throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', "Pass the preview's own URL, e.g. deploy-helm's url output");
     }
     return url;
 }
@@ -39045,9 +39190,12 @@ function md5Crypt(password, salt, magic = '$apr1$') {
         final = c.digest();
     }
     const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
-        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
-        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
     return `${magic}${s.toString('utf8')}$${hash}`;
 }
 /** One `user:$apr1$…` line with a random salt. */
@@ -39138,7 +39286,10 @@ const ANNOTATIONS = {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const v = repository
+        .replace('/', '.')
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
     return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
@@ -39176,7 +39327,8 @@ function fromKube(labels = {}, annotations = {}) {
     if (labels[LABELS.repo] !== repoLabelValue(repository))
         return undefined;
     return {
-        repository, pr,
+        repository,
+        pr,
         service: labels[LABELS.service],
         headSha: annotations[ANNOTATIONS.headSha],
         createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -39192,13 +39344,20 @@ function kubeSelector(repository, pr) {
 }
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    managedBy: `${PREFIX}/managed-by`,
+    repository: `${PREFIX}/repository`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
 };
 function toFlat(m) {
     const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+        [KEYS.managedBy]: MANAGED_BY,
+        [KEYS.repository]: m.repository,
+        [KEYS.pr]: String(m.pr),
+        [KEYS.createdAt]: m.createdAt,
     };
     if (m.service)
         out[KEYS.service] = m.service;
@@ -39216,8 +39375,12 @@ function fromFlat(flat) {
     if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
         return undefined;
     return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+        repository,
+        pr,
+        service: flat[KEYS.service],
+        headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '',
+        expiresAt: flat[KEYS.expiresAt],
     };
 }
 /** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
@@ -39248,7 +39411,10 @@ function isOwnedBy(marks, owner) {
 /** Marks for a resource created now, expiring after `ttlMs`. */
 function newMarks(args) {
     return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        repository: args.repository,
+        pr: args.pr,
+        service: args.service,
+        headSha: args.headSha,
         createdAt: new Date(args.now).toISOString(),
         expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
     };
@@ -39278,8 +39444,18 @@ function newMarks(args) {
 
 
 const TEMPLATE_VARIABLES = [
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+    'number',
+    'branch',
+    'branch_slug',
+    'target_branch',
+    'target_branch_slug',
+    'head_sha',
+    'head_short_sha',
+    'head_short_sha_7',
+    'author',
+    'owner',
+    'repo',
+    'service',
 ];
 /** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
 const DEFAULT_TEMPLATES = {
@@ -39335,7 +39511,10 @@ function shortHash(value) {
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
     return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 /**
@@ -39343,7 +39522,11 @@ function slug(value, max = 63) {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '');
     if (s === '')
         throw new InputError(input, value, 'must render to a name with at least one letter or digit');
     if (s.length <= max)
@@ -39493,7 +39676,10 @@ function headerOf(err, name) {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const status = Number(pick(err, 'status') ??
+        pick(err, 'statusCode') ??
+        pick(pick(err, 'response'), 'statusCode') ??
+        pick(pick(err, 'response'), 'status'));
     const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
     if (status === 429 || (status >= 500 && status <= 599))
         return { transient: true, retryAfterMs };
@@ -39736,8 +39922,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   hF: () => (/* reexport */ inputs/* input */.hF),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
+  lq: () => (/* reexport */ parse/* optional */.lq),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
-  nL: () => (/* reexport */ parse/* parseEnum */.nL),
   cG: () => (/* reexport */ parse/* parseInteger */.cG),
   Cn: () => (/* reexport */ parse/* parseKeyValueMap */.Cn),
   $S: () => (/* reexport */ parse/* parsePrNumber */.$S),
@@ -39757,7 +39943,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, killChildren, parseBoolean, parseList, remainingMs, rememberSecret, setOutput, tableCell, trackChild, withinDeadline
+// UNUSED EXPORTS: DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, killChildren, parseBoolean, parseEnum, parseGitHubToken, parseList, remainingMs, rememberSecret, requireText, setOutput, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39791,7 +39977,9 @@ const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
  */
 async function runAction(main, options = {}) {
     let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
     timedOut.catch(() => undefined);
     const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
     try {
@@ -39827,7 +40015,9 @@ async function runAction(main, options = {}) {
  */
 /** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
 function tableCell(value) {
-    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+    return String(value ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n|\r/g, ' ');
 }
 /** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
 function summaryTable(headers, rows) {
@@ -39902,8 +40092,7 @@ const input = {
     },
     /** The text or undefined when empty. */
     optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(raw(name));
     },
     boolean(name, options) {
         return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
@@ -39953,18 +40142,22 @@ function maskSecret(value) {
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 function shortValueNotice(what) {
-    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
-        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+    return (`${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: ` +
+        'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.');
 }
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
 function readInputs(names, o = {}) {
     const out = {};
     for (const name of names) {
-        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+        out[name] = o.secrets?.includes(name)
+            ? input.secret(name)
+            : o.untrimmed?.includes(name)
+                ? (input.optional(name) ?? '')
+                : input.string(name);
     }
     return out;
 }
@@ -40056,10 +40249,11 @@ async function requestIdToken(audience) {
 /* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export DURATION_MAX_MS */
+/* unused harmony exports DURATION_MAX_MS, requireText, GITHUB_TOKEN_DEFAULT, parseGitHubToken */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -40152,7 +40346,13 @@ function formatDuration(ms) {
         return '0s';
     let rest = ms;
     let out = '';
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]]) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+        ['ms', 1],
+    ]) {
         const n = Math.floor(rest / size);
         if (n > 0) {
             out += `${n}${unit}`;
@@ -40212,6 +40412,31 @@ function parseUrl(input, raw) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
+}
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+function optional(raw) {
+    const v = raw.trim();
+    return v === '' ? undefined : v;
+}
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+function requireText(input, raw, what) {
+    const v = raw.trim();
+    if (v === '')
+        throw new InputError(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+    return v;
+}
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+function parseGitHubToken(raw) {
+    const v = raw.trim();
+    return v === GITHUB_TOKEN_DEFAULT ? '' : v;
 }
 /** A positive PR number. */
 function parsePrNumber(input, raw) {

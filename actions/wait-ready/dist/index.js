@@ -28375,681 +28375,28 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6344);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6440);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3496);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7485);
 
 
-
-await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: () => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseInputs */ .TL)((0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readRawInputs */ .yI)(), (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .loadContext */ ._I)().pr?.headSha) });
+await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3496:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   TL: () => (/* binding */ parseInputs),
-/* harmony export */   yI: () => (/* binding */ readRawInputs)
-/* harmony export */ });
-/* unused harmony exports INPUT_NAMES, DEFAULTS */
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6344);
-/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6863);
-/**
- * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
- * Header values are masked as they are read.
- */
-
-
-const INPUT_NAMES = [
-    'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-    'request-timeout', 'argocd-revision', 'junit-report', 'report-url',
-];
-const DEFAULTS = {
-    namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-    timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_REQUEST_TIMEOUT */ .wj, 'argocd-revision': '',
-    'junit-report': '', 'report-url': '',
-};
-function readRawInputs() {
-    return (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .readInputs */ .Ko)(INPUT_NAMES, { secrets: ['headers'] });
-}
-const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
-/** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
-function parseInputs(given, headSha) {
-    const raw = { ...DEFAULTS, ...given };
-    const argocd = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .parseApplicationRef */ .tD)('argocd-application', raw['argocd-application'] ?? '');
-    const revRaw = (raw['argocd-revision'] ?? '').trim();
-    if (revRaw !== '' && !/^[0-9a-f]{7,40}$/i.test(revRaw))
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('argocd-revision', revRaw, 'must be a commit SHA (7 to 40 hex digits)');
-    const argocdRevision = argocd ? (revRaw || headSha || undefined)?.toLowerCase() : undefined;
-    if (argocd && !argocdRevision) {
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('argocd-revision', '', 'is required with argocd-application outside pull_request events', 'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.');
-    }
-    const nsRaw = (raw.namespace ?? '').trim();
-    if (nsRaw === '' && !argocd)
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
-    const kinds = (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseList */ .E1)('kinds', raw.kinds ?? '').map((k) => {
-        const kind = k.toLowerCase();
-        if (!_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .WORKLOAD_KINDS */ .i6.includes(kind))
-            throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('kinds', k, `must list ${_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .WORKLOAD_KINDS */ .i6.join(', ')}`);
-        return kind;
-    });
-    if (kinds.length === 0 && !argocd)
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('kinds', raw.kinds ?? '', `must list at least one of ${_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .WORKLOAD_KINDS */ .i6.join(', ')}`);
-    const selector = (raw.selector ?? '').trim();
-    if (!SELECTOR.test(selector))
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
-    const healthPath = (raw['health-path'] ?? '').trim() || '/';
-    if (!healthPath.startsWith('/') || /\s/.test(healthPath))
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('health-path', healthPath, 'must be a path starting with /');
-    let url;
-    if ((raw.url ?? '').trim() !== '') {
-        const base = (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .refuseMetadataUrl */ .nr)('url', raw.url, (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseUrl */ .Dl)('url', raw.url));
-        url = new URL(base.toString());
-        const [path, query] = healthPath.split('?', 2);
-        url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
-        if (query !== undefined)
-            url.search = `?${query}`;
-    }
-    const headers = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .parseHeaders */ .QG)('headers', raw.headers ?? '');
-    for (const v of Object.values(headers))
-        (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .maskSecret */ .$l)(v);
-    const smoke = (raw['smoke-command'] ?? '').trim();
-    if (smoke) {
-        const argv = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .splitCommandLine */ .aL)('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
-        if (argv.length === 0)
-            throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('smoke-command', smoke, 'must name a command');
-    }
-    const junitReport = (raw['junit-report'] ?? '').trim();
-    if (junitReport && !smoke)
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('junit-report', junitReport, 'needs smoke-command: it is the JUnit XML report the smoke command writes');
-    if (/[\0\n]/.test(junitReport))
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('junit-report', junitReport, 'must be one file path');
-    const reportUrl = (raw['report-url'] ?? '').trim();
-    if (reportUrl)
-        (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseUrl */ .Dl)('report-url', reportUrl);
-    return {
-        namespace: nsRaw === '' ? '' : (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .planNamespace */ .JK)('namespace', nsRaw),
-        kinds, selector: selector || undefined, url,
-        expect: (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .parseExpectStatus */ .NL)('expect-status', raw['expect-status'] ?? ''),
-        timeoutMs: (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseStepTimeout */ .tS)(raw.timeout ?? ''),
-        requestTimeoutMs: (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .parseRequestTimeout */ .wZ)(raw['request-timeout'] ?? ''),
-        headers, smoke: smoke || undefined, argocd, argocdRevision,
-        junitReport: junitReport || undefined, reportUrl: reportUrl || undefined,
-    };
-}
-
-
-/***/ }),
-
-/***/ 6440:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ main)
-/* harmony export */ });
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6344);
-/* harmony import */ var _preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6863);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3496);
-/**
- * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
- * outputs say whether the preview is really live and how long each phase took.
- */
-
-
-
-async function main() {
-    const ctx = (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .loadContext */ ._I)();
-    const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseInputs */ .TL)((0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readRawInputs */ .yI)(), ctx.pr?.headSha);
-    // The waits share `timeout` and report their own diagnostics when it is up; the hard bound
-    // (a kubectl or probe that never returns) gets a few seconds more so those diagnostics come first.
-    (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .setStepTimeout */ .W_)(inputs.timeoutMs + 10_000);
-    const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
-    const smoke = inputs.smoke ? (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .splitCommandLine */ .aL)('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
-    const tools = (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .kubectlTools */ .eU)({ requestTimeoutMs: inputs.requestTimeoutMs });
-    const result = await (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .waitReady */ .N9)(tools, {
-        namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
-        expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, argocdRevision: inputs.argocdRevision, previewUrl: base,
-        junitReport: inputs.junitReport, reportLink: inputs.reportUrl ?? ctx.runUrl,
-    });
-    const elapsed = (result.elapsedMs / 1000).toFixed(1);
-    (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)({
-        ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult, 'smoke-report': result.smokeMarkdown ?? '',
-    });
-    for (const p of result.phases)
-        _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
-    await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(['### Preview readiness', '', (0,_preview_fleet_core_kube__WEBPACK_IMPORTED_MODULE_1__/* .renderPhases */ .FA)(result), '', ...(result.smokeMarkdown ? [result.smokeMarkdown, ''] : []), result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
-    if (!result.ready)
-        throw new _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(result.message ?? 'The preview is not ready');
-}
-
-
-/***/ }),
-
-/***/ 143:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ systemClock)
-/* harmony export */ });
-/* unused harmony export FakeClock */
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/**
- * A clock for tests: `sleep` advances time at once and records the wait, so retry and polling
- * code runs its whole schedule instantly and the test can assert the schedule.
- */
-class FakeClock {
-    t;
-    sleeps = [];
-    constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
-        this.t = start;
-    }
-    now() {
-        return this.t;
-    }
-    async sleep(ms) {
-        this.sleeps.push(ms);
-        this.t += ms;
-    }
-    advance(ms) {
-        this.t += ms;
-    }
-}
-
-
-/***/ }),
-
-/***/ 6192:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $9: () => (/* binding */ CommandTimeoutError),
-/* harmony export */   Qd: () => (/* binding */ CommandError),
-/* harmony export */   d1: () => (/* binding */ runCommand)
-/* harmony export */ });
-/* unused harmony exports lastLines, describeCommand */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2760);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7115);
-/* harmony import */ var _runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(361);
-/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4408);
-/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6715);
-/**
- * The argv-only process runner: never a shell string, output captured, every masked value
- * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
- */
-
-
-
-
-
-
-/** Thrown when a command exits with a code not in okExitCodes. */
-class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
-    exitCode;
-    stdout;
-    stderr;
-    constructor(command, result) {
-        const tail = lastLines(result.stderr || result.stdout, 20);
-        super(`Command "${command}" failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
-        this.name = 'CommandError';
-        this.exitCode = result.exitCode;
-        this.stdout = result.stdout;
-        this.stderr = result.stderr;
-    }
-}
-/** Thrown when a command outlived its `timeoutMs` and was killed. */
-class CommandTimeoutError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
-    timeoutMs;
-    stdout;
-    stderr;
-    constructor(command, timeoutMs, result) {
-        const tail = lastLines(result.stderr || result.stdout, 5);
-        super(`Command "${command}" did not finish within ${(0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)} and was stopped${tail ? `:\n${tail}` : ''}`);
-        this.name = 'CommandTimeoutError';
-        this.timeoutMs = timeoutMs;
-        this.stdout = result.stdout;
-        this.stderr = result.stderr;
-    }
-}
-/** The last `n` non-empty lines of `text`, redacted. */
-function lastLines(text, n) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(text)
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== '')
-        .slice(-n)
-        .join('\n');
-}
-/** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
-function describeCommand(argv) {
-    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
-}
-/** Runs `argv[0]` with `argv.slice(1)` as separate arguments (no shell), bounded by `timeoutMs`. */
-async function runCommand(argv, options = {}) {
-    if (argv.length === 0 || argv[0] === '')
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
-    const command = describeCommand(options.display ?? argv);
-    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
-    const env = options.env ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) : undefined;
-    const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
-    const ok = options.okExitCodes ?? [0];
-    if (!ok.includes(result.exitCode))
-        throw new CommandError(command, result);
-    return result;
-}
-function spawnCaptured(argv, command, env, options) {
-    return new Promise((resolve, reject) => {
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-        (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .trackChild */ .yH)(child);
-        const out = [];
-        const err = [];
-        const lines = { out: '', err: '' };
-        const stream = (key, chunk) => {
-            if (!options.stream)
-                return;
-            const text = lines[key] + chunk.toString('utf8');
-            const parts = text.split(/\r?\n/);
-            lines[key] = parts.pop() ?? '';
-            for (const l of parts)
-                _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
-        };
-        child.stdout.on('data', (c) => { out.push(c); stream('out', c); });
-        child.stderr.on('data', (c) => { err.push(c); stream('err', c); });
-        child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
-        child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
-        let killed = false;
-        let hardKill;
-        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-            killed = true;
-            child.kill('SIGTERM');
-            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-        }, options.timeoutMs);
-        child.on('error', (e) => {
-            clearTimeout(timer);
-            clearTimeout(hardKill);
-            reject(e);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            clearTimeout(hardKill);
-            for (const key of ['out', 'err'])
-                if (options.stream && lines[key])
-                    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(lines[key]);
-            const captured = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-            if (killed)
-                reject(new CommandTimeoutError(command, options.timeoutMs, captured));
-            else
-                resolve({ exitCode: code ?? (signal ? 128 : 1), ...captured });
-        });
-    });
-}
-
-
-/***/ }),
-
-/***/ 6344:
+/***/ 7485:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  lZ: () => (/* reexport */ errors/* ActionError */.lZ),
-  wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
-  dz: () => (/* reexport */ errors/* InputError */.dz),
-  _I: () => (/* reexport */ loadContext),
-  Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
-  E1: () => (/* reexport */ parse/* parseList */.E1),
-  wZ: () => (/* reexport */ parseRequestTimeout),
-  tS: () => (/* reexport */ parseStepTimeout),
-  Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
-  JK: () => (/* reexport */ naming/* planNamespace */.JK),
-  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
-  nr: () => (/* reexport */ network/* refuseMetadataUrl */.nr),
-  Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ outputs/* setOutputs */.n0),
-  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
-  Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
+  i: () => (/* binding */ main),
+  t: () => (/* binding */ main_validate)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
-
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
-// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
-var parse = __nccwpck_require__(361);
-// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
-var inputs = __nccwpck_require__(9405);
-// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
-var outputs = __nccwpck_require__(4408);
-// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
-var deadline = __nccwpck_require__(2760);
-// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
-var secrets = __nccwpck_require__(6715);
-// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 21 modules
-var toolkit = __nccwpck_require__(9634);
-;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
-
-
-
-
-/**
- * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
- * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
- * anything. In that mode an action runs only its `validate` (input parsing) and exits.
- */
-const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
-/**
- * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
- * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
- * When the step deadline expires first, the step fails naming what it was waiting on.
- */
-async function runAction(main, options = {}) {
-    let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => { expired = reject; });
-    timedOut.catch(() => undefined);
-    const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
-    try {
-        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
-            if (!options.validate)
-                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
-            return;
-        }
-        await Promise.race([main(), timedOut]);
-    }
-    catch (err) {
-        let text = (0,errors/* errorText */.kc)(err);
-        const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
-            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
-        // The step is over: whatever `main` left running (the other reads of a Promise.all that
-        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
-        // process open past its timeout. Children are killed and the process ends now.
-        (0,deadline/* killChildren */.at)();
-        (options.exit ?? ((code) => process.exit(code)))(1);
-    }
-    finally {
-        disarm();
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
-/**
- * The two timeout inputs every action that talks to the outside world shares, with one meaning:
- * `timeout` bounds the whole step (the job fails when it is up, naming who did not answer) and
- * `request-timeout` bounds one request to Vault, the Kubernetes API, ECR or GitHub.
- */
-
-/** action.yml's default for `request-timeout`. */
-const DEFAULT_REQUEST_TIMEOUT = '30s';
-/** `request-timeout`: 1 s to 10 min. */
-function parseRequestTimeout(raw) {
-    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
-}
-/** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
-function parseStepTimeout(raw) {
-    return (0,parse/* parseDuration */.E9)('timeout', raw, parse/* DURATION_BOUNDS */.Rx.stepTimeout);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: ./packages/core/src/clock.ts
-var clock = __nccwpck_require__(143);
-// EXTERNAL MODULE: ./packages/core/src/retry.ts
-var retry = __nccwpck_require__(9899);
-// EXTERNAL MODULE: ./packages/core/src/exec.ts
-var exec = __nccwpck_require__(6192);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./packages/core/src/context.ts
-/**
- * The pull request an action is about, from the event payload (`GITHUB_EVENT_PATH`) or, for
- * `workflow_dispatch` and `schedule`, from a `pr-number` input (the PR is fetched later).
- */
-
-
-
-/** Builds the context from the runner's environment and the event payload. Pure: tests pass both. */
-function parseContext(env, payload, prNumberInput = '') {
-    const eventName = env.GITHUB_EVENT_NAME ?? '';
-    const repository = env.GITHUB_REPOSITORY ?? payload?.repository?.full_name ?? '';
-    const [owner = '', repo = ''] = repository.split('/');
-    if (!owner || !repo) {
-        throw new errors/* ActionError */.lZ(`GITHUB_REPOSITORY must be "owner/name", got "${repository}"`, {
-            hint: 'This action runs inside a GitHub Actions job, which sets GITHUB_REPOSITORY.',
-        });
-    }
-    const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
-    const runId = Number(env.GITHUB_RUN_ID ?? 0);
-    const ctx = {
-        eventName,
-        action: typeof payload?.action === 'string' ? payload.action : undefined,
-        owner,
-        repo,
-        repository,
-        runId,
-        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1),
-        serverUrl,
-        apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
-        sha: env.GITHUB_SHA ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        dispatchInputs: eventName === 'workflow_dispatch' && payload?.inputs ? { ...payload.inputs } : {},
-    };
-    if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload?.pull_request) {
-        ctx.pr = pullRequestFromPayload(payload.pull_request);
-        ctx.prNumber = ctx.pr.number;
-        if (typeof payload.label?.name === 'string')
-            ctx.label = payload.label.name;
-    }
-    const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
-    if (input !== '') {
-        const n = (0,parse/* parsePrNumber */.$S)('pr-number', input);
-        if (ctx.prNumber !== undefined && ctx.prNumber !== n) {
-            throw new errors/* InputError */.dz('pr-number', input, `must match the event's pull request #${ctx.prNumber} or be empty`);
-        }
-        ctx.prNumber = n;
-    }
-    return ctx;
-}
-/** A PR from a REST or webhook `pull_request` object. */
-function pullRequestFromPayload(pr) {
-    const headRepo = pr.head?.repo?.full_name;
-    const baseRepo = pr.base?.repo?.full_name;
-    return {
-        number: Number(pr.number),
-        state: pr.state === 'closed' ? 'closed' : 'open',
-        merged: pr.merged === true || (pr.merged_at !== null && pr.merged_at !== undefined),
-        headSha: String(pr.head?.sha ?? ''),
-        headRef: String(pr.head?.ref ?? ''),
-        baseRef: String(pr.base?.ref ?? ''),
-        author: String(pr.user?.login ?? ''),
-        labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? l)) : [],
-        // A deleted fork has head.repo null: still not our repository.
-        isFork: headRepo === undefined ? false : headRepo === null || headRepo !== baseRepo,
-        updatedAt: typeof pr.updated_at === 'string' ? pr.updated_at : undefined,
-    };
-}
-/** Reads the runner's environment and `GITHUB_EVENT_PATH`. */
-function loadContext(prNumberInput = '', env = process.env) {
-    let payload = {};
-    const path = env.GITHUB_EVENT_PATH;
-    if (path) {
-        try {
-            payload = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-        }
-        catch (err) {
-            throw new errors/* ActionError */.lZ(`Cannot read the event payload at GITHUB_EVENT_PATH=${path}`, { cause: err });
-        }
-    }
-    return parseContext(env, payload, prNumberInput);
-}
-/** The PR number or a clear error for events that carry none (workflow_dispatch, schedule). */
-function requirePrNumber(ctx) {
-    if (ctx.prNumber !== undefined)
-        return ctx.prNumber;
-    throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
-}
-/** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
-const PWN_REQUEST_GUIDANCE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/';
-/**
- * Internal opt-in to deploying a fork's head. Nothing sets it yet: the maintainer-facing opt-in
- * is a later issue, so until then every deploy path refuses fork code.
- */
-const ALLOW_FORK_HEAD_ENV = 'PREVIEW_FLEET_ALLOW_FORK_HEAD';
-/** Whether this run may build or deploy a fork's head (only with the explicit internal opt-in). */
-function forkHeadAllowed(env = process.env) {
-    return env[ALLOW_FORK_HEAD_ENV] === 'true';
-}
-/**
- * Refuses to build, seed or deploy when the event's PR comes from a fork: its code is not ours to
- * run with our credentials. Called before anything is created. `what` names the step's act.
- */
-function refuseForkHead(ctx, what, env = process.env) {
-    if (!ctx.pr?.isFork || forkHeadAllowed(env))
-        return;
-    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` });
-}
-
-// EXTERNAL MODULE: ./packages/core/src/naming.ts
-var naming = __nccwpck_require__(5189);
-// EXTERNAL MODULE: ./packages/core/src/marks.ts
-var marks = __nccwpck_require__(3807);
-// EXTERNAL MODULE: ./packages/core/src/network.ts
-var network = __nccwpck_require__(8095);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
-/**
- * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
- * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
- * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
- * the controller image's libc crypt and is not written.
- */
-
-const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-function to64(v, n) {
-    let s = '';
-    for (let i = 0; i < n; i++, v >>= 6)
-        s += ITOA64[v & 0x3f];
-    return s;
-}
-/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
-function md5Crypt(password, salt, magic = '$apr1$') {
-    const pw = Buffer.from(password, 'utf8');
-    const s = Buffer.from(salt.slice(0, 8), 'utf8');
-    const md5 = () => createHash('md5');
-    const ctx = md5().update(pw).update(magic).update(s);
-    let final = md5().update(pw).update(s).update(pw).digest();
-    for (let left = pw.length; left > 0; left -= 16)
-        ctx.update(final.subarray(0, Math.min(16, left)));
-    for (let i = pw.length; i > 0; i >>= 1)
-        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
-    final = ctx.digest();
-    for (let i = 0; i < 1000; i++) {
-        const c = md5();
-        c.update(i & 1 ? pw : final);
-        if (i % 3)
-            c.update(s);
-        if (i % 7)
-            c.update(pw);
-        c.update(i & 1 ? final : pw);
-        final = c.digest();
-    }
-    const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) + to64((f[1] << 16) | (f[7] << 8) | f[13], 4)
-        + to64((f[2] << 16) | (f[8] << 8) | f[14], 4) + to64((f[3] << 16) | (f[9] << 8) | f[15], 4)
-        + to64((f[4] << 16) | (f[10] << 8) | f[5], 4) + to64(f[11], 2);
-    return `${magic}${s.toString('utf8')}$${hash}`;
-}
-/** One `user:$apr1$…` line with a random salt. */
-function htpasswdLine(user, password) {
-    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
-    return `${user}:${md5Crypt(password, salt)}`;
-}
-const same = (a, b) => {
-    const x = Buffer.from(a);
-    const y = Buffer.from(b);
-    return x.length === y.length && timingSafeEqual(x, y);
-};
-/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
-function verifyHash(stored, password) {
-    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
-    if (md5)
-        return same(md5Crypt(password, md5[2], md5[1]), stored);
-    if (stored.startsWith('{PLAIN}'))
-        return same(stored.slice(7), password);
-    if (stored.startsWith('{SHA}'))
-        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
-    if (stored.startsWith('{SSHA}')) {
-        const raw = Buffer.from(stored.slice(6), 'base64');
-        if (raw.length <= 20)
-            return false;
-        const salt = raw.subarray(20);
-        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
-    }
-    return false;
-}
-/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
-function verifyHtpasswd(file, user, password) {
-    for (const line of file.split(/\r?\n/)) {
-        const i = line.indexOf(':');
-        if (i > 0 && line.slice(0, i) === user)
-            return verifyHash(line.slice(i + 1).trim(), password);
-    }
-    return false;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/***/ }),
-
-/***/ 6863:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  i6: () => (/* reexport */ WORKLOAD_KINDS),
-  eU: () => (/* reexport */ tools_kubectlTools),
-  tD: () => (/* reexport */ parseApplicationRef),
-  NL: () => (/* reexport */ parseExpectStatus),
-  QG: () => (/* reexport */ parseHeaders),
-  FA: () => (/* reexport */ renderPhases),
-  aL: () => (/* reexport */ splitCommandLine),
-  N9: () => (/* reexport */ waitReady)
-});
-
-// UNUSED EXPORTS: CHECKSUM_ANNOTATION, DEFAULT_QUOTA, appSecretManifest, applicationState, buildGeneratedValues, checkCap, checkQuantity, dataChecksum, deepMerge, deployPreview, describeInProgress, describeRecovery, detectTools, goDuration, guardNamespace, guardrailManifests, hasSyncedRevision, headlineReasons, isCountResource, junitCounts, mergeDiagnostics, namespaceManifest, parseEgressAllow, parseHelmMajor, parseJUnit, parseLimitRangeInput, parseQuotaInput, parseReleaseHistory, parseReleaseStatus, parseScalar, parseUnreadyPods, parseValuesBlock, parseWarningEvents, planPreviewNames, planRecovery, probeUntilReady, renderDiagnostics, renderJUnit, renderValuesFile, rollbackArgs, setPath, splitImage, splitKeyPath, statusExpected, stillWanted, uninstallArgs, upgradeArgs
-
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 5 modules
+var src = __nccwpck_require__(6344);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
@@ -29080,7 +28427,12 @@ var exec = __nccwpck_require__(6192);
 const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
 /** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
 function tools_kubectlTools(options = {}) {
-    return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm: options.helm ?? 'helm',
+        kubectl: options.kubectl ?? 'kubectl',
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
 function parseHelmMajor(version) {
@@ -29111,12 +28463,20 @@ async function detectTools(options = {}) {
     catch (err) {
         if (isMissingProgram(err)) {
             throw new ActionError(`helm was not found on PATH (looked for "${helm}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-helm', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-helm',
+                cause: err,
             });
         }
         throw err;
     }
-    return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+    return {
+        helm,
+        kubectl,
+        helmMajor: parseHelmMajor(version),
+        helmVersion: version,
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
 }
 /**
  * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
@@ -29130,7 +28490,9 @@ async function tools_runHelm(tools, args, options = {}) {
     const env = { ...tools.env, ...options.env };
     try {
         return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
-            ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+            ...options,
+            env,
+            waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
             timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
         });
     }
@@ -29139,7 +28501,17 @@ async function tools_runHelm(tools, args, options = {}) {
     }
 }
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
-const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
+const READ_VERBS = new Set([
+    'get',
+    'api-resources',
+    'api-versions',
+    'version',
+    'events',
+    'describe',
+    'top',
+    'auth',
+    'logs',
+]);
 /** kubectl's words for an API that is busy, failing or not answering — worth another read. */
 const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
 /** True for a kubectl failure worth retrying when the call only reads. */
@@ -29159,22 +28531,37 @@ function isKubeTransient(err) {
 async function tools_runKubectl(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const env = { ...tools.env, ...options.env };
-    const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
-    const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+    const waits = args.some((a) => a.startsWith('--timeout')) ||
+        args[0] === 'wait' ||
+        (args[0] === 'rollout' && args[1] === 'status');
+    const argv = waits
+        ? [tools.kubectl, ...args]
+        : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
     const run = () => (0,exec/* runCommand */.d1)(argv, {
-        ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        ...options,
+        env,
+        okExitCodes: [0],
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
         timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
     });
-    const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
+    const isRead = READ_VERBS.has(args[0] ?? '') &&
+        !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
         return await (isRead
-            ? (0,retry/* retry */.L5)(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? src_clock/* systemClock */.m, classify: (e) => ({ transient: isKubeTransient(e) }) })
+            ? (0,retry/* retry */.L5)(run, {
+                attempts: 4,
+                baseMs: 1000,
+                maxMs: 8000,
+                clock: tools.clock ?? src_clock/* systemClock */.m,
+                classify: (e) => ({ transient: isKubeTransient(e) }),
+            })
             : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
             throw new errors/* ActionError */.lZ(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
+                hint: 'Install it before this step, e.g. with azure/setup-kubectl',
+                cause: err,
             });
         }
         if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
@@ -29191,13 +28578,15 @@ const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to th
 function kubeTimeout(err, api) {
     if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
         return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
-            hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig)', cause: err,
+            hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
         });
     }
     if (!(err instanceof exec/* CommandTimeoutError */.$9))
         return err;
     return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
-        hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+        hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
+        cause: err,
     });
 }
 const apiNames = new Map();
@@ -29213,7 +28602,13 @@ function kubeApiName(program, env, via) {
         let server;
         try {
             const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
+                env: full,
+                timeout: 3000,
+                stdio: ['ignore', 'pipe', 'ignore'],
+            })
+                .toString()
+                .trim();
         }
         catch {
             server = '';
@@ -29276,19 +28671,30 @@ function splitKeyPath(input, path) {
 function setPath(target, path, value) {
     let node = target;
     for (const key of path.slice(0, -1)) {
-        const next = node[key];
+        const next = Object.hasOwn(node, key) ? node[key] : undefined;
         if (next === null || typeof next !== 'object' || Array.isArray(next))
-            node[key] = {};
+            setOwn(node, key, {});
         node = node[key];
     }
-    node[path[path.length - 1]] = value;
+    setOwn(node, path[path.length - 1], value);
+}
+/**
+ * `o[key] = value` as an own property even for `__proto__`: a values key is data (YAML allows
+ * it), and plain assignment would set the object's prototype instead (prototype pollution).
+ */
+function setOwn(o, key, value) {
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 const isMap = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** Helm's coalescing for values files: maps merge key by key, anything else replaces. */
 function deepMerge(base, over) {
-    const out = { ...base };
-    for (const [k, v] of Object.entries(over))
-        out[k] = isMap(out[k]) && isMap(v) ? deepMerge(out[k], v) : v;
+    const out = {};
+    for (const [k, v] of Object.entries(base))
+        setOwn(out, k, v);
+    for (const [k, v] of Object.entries(over)) {
+        const mine = Object.hasOwn(out, k) ? out[k] : undefined;
+        setOwn(out, k, isMap(mine) && isMap(v) ? deepMerge(mine, v) : v);
+    }
     return out;
 }
 /**
@@ -29428,7 +28834,10 @@ function namespace_guardNamespace(name, state, owner) {
 function namespace_namespaceManifest(name, marks, existing) {
     const labels = toKubeLabels({ ...marks, service: undefined });
     const annotations = toKubeAnnotations({ ...marks, createdAt: existing?.marks?.createdAt || marks.createdAt });
-    const services = new Set((existing?.annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    const services = new Set((existing?.annotations[ANNOTATIONS.services] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean));
     if (marks.service)
         services.add(marks.service);
     if (services.size > 0)
@@ -29465,8 +28874,18 @@ async function namespace_claimNamespace(tools, name, marks, state) {
         return { created: false, state };
     const manifest = namespace_namespaceManifest(name, marks);
     try {
-        await runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], { input: JSON.stringify(manifest) });
-        return { created: true, state: { exists: true, labels: manifest.metadata.labels ?? {}, annotations: manifest.metadata.annotations ?? {}, marks } };
+        await runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], {
+            input: JSON.stringify(manifest),
+        });
+        return {
+            created: true,
+            state: {
+                exists: true,
+                labels: manifest.metadata.labels ?? {},
+                annotations: manifest.metadata.annotations ?? {},
+                marks,
+            },
+        };
     }
     catch (err) {
         if (!isAlreadyExists(err))
@@ -29502,8 +28921,17 @@ const INT64_MAX = (/* unused pure expression or super */ null && ((1n << 63n) - 
  * the standard object counts, `count/<resource>` and extended resources (`requests.vendor.com/gpu`).
  */
 function quantity_isCountResource(key) {
-    const COUNTS = ['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-        'services.nodeports', 'services.loadbalancers'];
+    const COUNTS = [
+        'pods',
+        'services',
+        'replicationcontrollers',
+        'resourcequotas',
+        'secrets',
+        'configmaps',
+        'persistentvolumeclaims',
+        'services.nodeports',
+        'services.loadbalancers',
+    ];
     if (COUNTS.includes(key) || key.startsWith('count/'))
         return true;
     const bare = key.replace(/^(requests|limits)\./, '');
@@ -29557,12 +28985,26 @@ function quantity_checkQuantity(input, shown, raw, o = {}) {
 
 
 const DEFAULT_QUOTA = {
-    'requests.cpu': '500m', 'requests.memory': '512Mi', 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '10',
+    'requests.cpu': '500m',
+    'requests.memory': '512Mi',
+    'limits.cpu': '1',
+    'limits.memory': '1Gi',
+    pods: '10',
 };
 const DEFAULT_LIMITS = {
-    'default.cpu': '250m', 'default.memory': '256Mi', 'defaultRequest.cpu': '50m', 'defaultRequest.memory': '64Mi',
+    'default.cpu': '250m',
+    'default.memory': '256Mi',
+    'defaultRequest.cpu': '50m',
+    'defaultRequest.memory': '64Mi',
 };
-const LIMIT_KEYS = (/* unused pure expression or super */ null && (['default.cpu', 'default.memory', 'defaultRequest.cpu', 'defaultRequest.memory', 'max.cpu', 'max.memory']));
+const LIMIT_KEYS = (/* unused pure expression or super */ null && ([
+    'default.cpu',
+    'default.memory',
+    'defaultRequest.cpu',
+    'defaultRequest.memory',
+    'max.cpu',
+    'max.memory',
+]));
 /** Resource names a quota accepts: `pods`, `requests.cpu`, `count/deployments.apps`, `requests.storage`, … */
 const QUOTA_KEY = /^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/;
 /**
@@ -29619,7 +29061,12 @@ function meta(name, namespace) {
 function guardrails_guardrailManifests(o) {
     const out = [];
     if (o.quota.enabled) {
-        out.push({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { hard: { ...o.quota.settings } } });
+        out.push({
+            apiVersion: 'v1',
+            kind: 'ResourceQuota',
+            metadata: meta(GUARDRAIL_NAME, o.namespace),
+            spec: { hard: { ...o.quota.settings } },
+        });
     }
     if (o.limitRange.enabled) {
         const s = o.limitRange.settings;
@@ -29636,7 +29083,12 @@ function guardrails_guardrailManifests(o) {
             if (r)
                 limit[part] = r;
         }
-        out.push({ apiVersion: 'v1', kind: 'LimitRange', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { limits: [limit] } });
+        out.push({
+            apiVersion: 'v1',
+            kind: 'LimitRange',
+            metadata: meta(GUARDRAIL_NAME, o.namespace),
+            spec: { limits: [limit] },
+        });
     }
     if (o.networkPolicy.enabled) {
         const { ingressNamespace, egress } = o.networkPolicy.settings;
@@ -29648,14 +29100,27 @@ function guardrails_guardrailManifests(o) {
         const egressRules = [
             { to: [sameNamespace] },
             // DNS: without it nothing resolves (CoreDNS lives in kube-system).
-            { to: [nsPeer('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+            {
+                to: [nsPeer('kube-system')],
+                ports: [
+                    { protocol: 'UDP', port: 53 },
+                    { protocol: 'TCP', port: 53 },
+                ],
+            },
         ];
-        const peers = egress.map((e) => (e.cidr ? { ipBlock: e.except ? { cidr: e.cidr, except: e.except } : { cidr: e.cidr } } : nsPeer(e.namespace)));
+        const peers = egress.map((e) => e.cidr ? { ipBlock: e.except ? { cidr: e.cidr, except: e.except } : { cidr: e.cidr } } : nsPeer(e.namespace));
         if (peers.length)
             egressRules.push({ to: peers });
         out.push({
-            apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(GUARDRAIL_NAME, o.namespace),
-            spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ingressFrom }], egress: egressRules },
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: meta(GUARDRAIL_NAME, o.namespace),
+            spec: {
+                podSelector: {},
+                policyTypes: ['Ingress', 'Egress'],
+                ingress: [{ from: ingressFrom }],
+                egress: egressRules,
+            },
         });
     }
     return out;
@@ -29681,7 +29146,9 @@ function helm_args_upgradeArgs(major, a) {
     // Resources a failed upgrade created are removed, so the next attempt starts clean.
     args.push('--cleanup-on-fail');
     if (a.labels && Object.keys(a.labels).length > 0) {
-        args.push('--labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(','));
+        args.push('--labels', Object.entries(a.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','));
     }
     if (a.description)
         args.push('--description', a.description);
@@ -29691,12 +29158,29 @@ function helm_args_upgradeArgs(major, a) {
 }
 /** `helm rollback <release> <revision>` waiting for the old revision to be ready again. */
 function helm_args_rollbackArgs(major, a) {
-    return ['rollback', a.release, String(a.revision), '--namespace', a.namespace,
-        major === 4 ? '--wait=watcher' : '--wait', '--timeout', goDuration(a.timeoutMs), '--cleanup-on-fail'];
+    return [
+        'rollback',
+        a.release,
+        String(a.revision),
+        '--namespace',
+        a.namespace,
+        major === 4 ? '--wait=watcher' : '--wait',
+        '--timeout',
+        goDuration(a.timeoutMs),
+        '--cleanup-on-fail',
+    ];
 }
 /** `helm uninstall`; "release not found" counts as done (`--ignore-not-found`, both majors). */
 function helm_args_uninstallArgs(major, a) {
-    const args = ['uninstall', a.release, '--namespace', a.namespace, '--ignore-not-found', '--timeout', goDuration(a.timeoutMs)];
+    const args = [
+        'uninstall',
+        a.release,
+        '--namespace',
+        a.namespace,
+        '--ignore-not-found',
+        '--timeout',
+        goDuration(a.timeoutMs),
+    ];
     if (a.wait)
         args.push(major === 4 ? '--wait=watcher' : '--wait');
     return args;
@@ -29745,8 +29229,11 @@ async function getReleaseStatus(tools, release, namespace) {
 function release_parseReleaseStatus(json) {
     const r = JSON.parse(json);
     return {
-        name: String(r.name ?? ''), namespace: String(r.namespace ?? ''), revision: Number(r.version ?? 0),
-        status: String(r.info?.status ?? 'unknown'), description: String(r.info?.description ?? ''),
+        name: String(r.name ?? ''),
+        namespace: String(r.namespace ?? ''),
+        revision: Number(r.version ?? 0),
+        status: String(r.info?.status ?? 'unknown'),
+        description: String(r.info?.description ?? ''),
         chart: r.chart?.metadata ? `${r.chart.metadata.name}-${r.chart.metadata.version}` : undefined,
         notes: typeof r.info?.notes === 'string' ? r.info.notes : undefined,
     };
@@ -29768,7 +29255,13 @@ function parseReleaseHistory(json) {
     if (!Array.isArray(list))
         return [];
     return list
-        .map((e) => ({ revision: Number(e.revision), status: String(e.status ?? ''), description: String(e.description ?? ''), chart: e.chart, updated: e.updated }))
+        .map((e) => ({
+        revision: Number(e.revision),
+        status: String(e.status ?? ''),
+        description: String(e.description ?? ''),
+        chart: e.chart,
+        updated: e.updated,
+    }))
         .sort((a, b) => a.revision - b.revision);
 }
 /**
@@ -29786,16 +29279,20 @@ function release_planRecovery(history, at) {
     const base = { from: last.revision, fromStatus: last.status, stuckAfterMs: at.stuckAfterMs };
     if (ageMs === undefined || ageMs < at.stuckAfterMs)
         return { action: 'in-progress', ...base, ...(ageMs === undefined ? {} : { ageMs }) };
-    const good = [...history].reverse().find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
-    return good ? { action: 'rolled-back', ...base, ageMs, to: good.revision } : { action: 'uninstalled', ...base, ageMs };
+    const good = [...history]
+        .reverse()
+        .find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
+    return good
+        ? { action: 'rolled-back', ...base, ageMs, to: good.revision }
+        : { action: 'uninstalled', ...base, ageMs };
 }
 /** "12m" (whole seconds) for messages. */
 const age = (ms) => formatDuration(Math.floor(ms / 1000) * 1000);
 /** Why a pending release was not touched, for the error: another deploy appears to be running it. */
 function release_describeInProgress(release, namespace, r) {
     const since = r.ageMs === undefined ? 'with no readable update time' : `last updated ${age(r.ageMs)} ago`;
-    return `Release "${release}" in "${namespace}" is ${r.fromStatus} (revision ${r.from}, ${since}): another deploy appears to be running it right now. `
-        + `A pending release is treated as stuck (and rolled back or uninstalled) only once it is older than stuck-after (${formatDuration(r.stuckAfterMs)}); not deploying.`;
+    return (`Release "${release}" in "${namespace}" is ${r.fromStatus} (revision ${r.from}, ${since}): another deploy appears to be running it right now. ` +
+        `A pending release is treated as stuck (and rolled back or uninstalled) only once it is older than stuck-after (${formatDuration(r.stuckAfterMs)}); not deploying.`);
 }
 /** Describes a recovery for the log, the summary and the PR comment. */
 function release_describeRecovery(release, r) {
@@ -29824,7 +29321,8 @@ async function release_applyRecovery(tools, release, namespace, plan, timeoutMs)
     }
     catch (err) {
         throw new ActionError(`Could not recover Helm release "${release}" in "${namespace}" from ${plan.fromStatus}: ${err.message}`, {
-            hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`, cause: err,
+            hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`,
+            cause: err,
         });
     }
 }
@@ -29840,7 +29338,9 @@ var secrets = __nccwpck_require__(6715);
  */
 /** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
 function tableCell(value) {
-    return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+    return String(value ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n|\r/g, ' ');
 }
 /** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
 function summaryTable(headers, rows) {
@@ -29911,18 +29411,30 @@ async function diagnostics_collectDiagnostics(tools, args) {
     const d = { events: [], pods: [], quota: [], errors: [] };
     const tasks = [];
     if (args.release && 'helmMajor' in tools) {
-        tasks.push(getReleaseStatus(tools, args.release, args.namespace).then((r) => { d.release = r; }, (e) => { d.errors.push(`helm status: ${firstLine(e)}`); }));
+        tasks.push(getReleaseStatus(tools, args.release, args.namespace).then((r) => {
+            d.release = r;
+        }, (e) => {
+            d.errors.push(`helm status: ${firstLine(e)}`);
+        }));
     }
-    tasks.push(tools_kubectlJson(tools, ['get', 'events', '--namespace', args.namespace, '--field-selector', 'type=Warning'])
-        .then((l) => { d.events = parseWarningEvents(l); }, (e) => { d.errors.push(`events: ${firstLine(e)}`); }));
-    tasks.push(tools_kubectlJson(tools, ['get', 'pods', '--namespace', args.namespace])
-        .then((l) => { d.pods = parseUnreadyPods(l); }, (e) => { d.errors.push(`pods: ${firstLine(e)}`); }));
+    tasks.push(tools_kubectlJson(tools, ['get', 'events', '--namespace', args.namespace, '--field-selector', 'type=Warning']).then((l) => {
+        d.events = parseWarningEvents(l);
+    }, (e) => {
+        d.errors.push(`events: ${firstLine(e)}`);
+    }));
+    tasks.push(tools_kubectlJson(tools, ['get', 'pods', '--namespace', args.namespace]).then((l) => {
+        d.pods = parseUnreadyPods(l);
+    }, (e) => {
+        d.errors.push(`pods: ${firstLine(e)}`);
+    }));
     await Promise.all(tasks);
     d.quota = d.events.filter((e) => /exceeded quota|forbidden: exceeded/i.test(e.message));
     return d;
 }
 function firstLine(err) {
-    return (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n').find((l) => l.trim() !== '') ?? '';
+    return ((0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err))
+        .split('\n')
+        .find((l) => l.trim() !== '') ?? '');
 }
 const MAX_EVENTS = 8;
 const MAX_PODS = 6;
@@ -29949,7 +29461,9 @@ function diagnostics_renderDiagnostics(d, args) {
             lines.push(`- … and ${d.pods.length - MAX_PODS} more`);
     }
     if (d.events.length) {
-        const rows = d.events.slice(0, MAX_EVENTS).map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
+        const rows = d.events
+            .slice(0, MAX_EVENTS)
+            .map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
         if (d.events.length > MAX_EVENTS)
             rows.push(['…', '', '', `${d.events.length - MAX_EVENTS} more`]);
         lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', summaryTable(['object', 'reason', 'count', 'message'], rows));
@@ -29964,7 +29478,13 @@ function diagnostics_renderDiagnostics(d, args) {
     return text;
 }
 function lastLinesOf(text, n) {
-    return (0,secrets/* redact */.E$)(text).split(/\r?\n/).filter((l) => l.trim()).slice(-n).map((l) => oneLine(l, 300)).join('\n').replace(/```/g, "'''");
+    return (0,secrets/* redact */.E$)(text)
+        .split(/\r?\n/)
+        .filter((l) => l.trim())
+        .slice(-n)
+        .map((l) => oneLine(l, 300))
+        .join('\n')
+        .replace(/```/g, "'''");
 }
 /** The reasons a reviewer should see first (for one-line messages): ImagePullBackOff, CrashLoopBackOff, quota. */
 function diagnostics_headlineReasons(d) {
@@ -30031,7 +29551,9 @@ function cap_checkCap(existing, pr, max) {
     const prs = new Set(existing.map((e) => e.marks.pr));
     if (prs.size < max)
         return;
-    const oldest = existing.slice(0, 5).map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
+    const oldest = existing
+        .slice(0, 5)
+        .map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
     throw new ActionError(`The cap of ${max} preview(s) is reached (${prs.size} exist); not deploying PR #${pr}. Oldest: ${oldest.join(', ')}`, {
         hint: 'Close or unlabel an old preview, or raise max-previews',
     });
@@ -30089,10 +29611,17 @@ function app_secret_appSecretManifest(args) {
     for (const [k, v] of Object.entries(args.data))
         data[k] = Buffer.from(v, 'utf8').toString('base64');
     return {
-        apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
         metadata: {
-            name: args.name, namespace: args.namespace,
-            labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.repo]: repoLabelValue(args.marks.repository), [LABELS.pr]: String(args.marks.pr) },
+            name: args.name,
+            namespace: args.namespace,
+            labels: {
+                [LABELS.managedBy]: MANAGED_BY,
+                [LABELS.repo]: repoLabelValue(args.marks.repository),
+                [LABELS.pr]: String(args.marks.pr),
+            },
             annotations: { [CHECKSUM_ANNOTATION]: dataChecksum(args.data), [`${PREFIX}/vault-path`]: args.source },
         },
         data,
@@ -30196,10 +29725,25 @@ async function deployPreview(plan, ports) {
     const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
     if (recovery.action === 'in-progress')
         throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
-    const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
+    const marks = newMarks({
+        repository: plan.repository,
+        pr: plan.pr,
+        service: plan.service,
+        headSha: plan.headSha,
+        now: clock.now(),
+        ttlMs: plan.ttlMs,
+    });
     const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
     const secret = plan.appSecret?.data
-        ? [appSecretManifest({ name: plan.appSecret.name, namespace: plan.namespace, data: plan.appSecret.data, marks, source: plan.appSecret.source })]
+        ? [
+            appSecretManifest({
+                name: plan.appSecret.name,
+                namespace: plan.namespace,
+                data: plan.appSecret.data,
+                marks,
+                source: plan.appSecret.source,
+            }),
+        ]
         : [];
     // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
     // then the marks refreshed and the fences (and the app's Secret) applied in one server-side apply.
@@ -30219,9 +29763,17 @@ async function deployPreview(plan, ports) {
     writeFileSync(valuesFile, renderValuesFile(plan.values), { mode: 0o600 });
     const helmTimeoutMs = helmWaitMs(plan.timeoutMs, plan.atomic);
     const args = upgradeArgs(tools.helmMajor, {
-        release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
-        valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: helmTimeoutMs, atomic: plan.atomic,
-        labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
+        release: plan.release,
+        namespace: plan.namespace,
+        chart: plan.chart,
+        chartVersion: plan.chartVersion,
+        valuesFiles: [...plan.valuesFiles, valuesFile],
+        timeoutMs: helmTimeoutMs,
+        atomic: plan.atomic,
+        labels: releaseLabels(marks),
+        description: plan.headSha
+            ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}`
+            : `preview-fleet: PR #${plan.pr}`,
         output: 'json',
     });
     // With atomic, helm rolls back before it returns and the failing pods are gone; a snapshot
@@ -30251,14 +29803,26 @@ async function deployPreview(plan, ports) {
         const reasons = headlineReasons(d);
         const state = releaseAfterFailure(d.release, plan.atomic);
         return {
-            ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: claimed.created, revision: d.release?.revision,
+            ...base,
+            status: 'failed',
+            recovery,
+            recoveryMessage,
+            namespaceCreated: claimed.created,
+            revision: d.release?.revision,
             message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
             diagnostics: renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
         };
     }
     if (!deployed)
         throw new ActionError(`Helm reported success but printed no release for "${plan.release}"`);
-    return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: claimed.created };
+    return {
+        ...base,
+        status: 'deployed',
+        revision: deployed.revision,
+        recovery,
+        recoveryMessage,
+        namespaceCreated: claimed.created,
+    };
 }
 /** What became of the release after a failed upgrade, for the one-line message. */
 function releaseAfterFailure(release, atomic) {
@@ -30282,7 +29846,11 @@ function releaseAfterFailure(release, atomic) {
 
 
 const WORKLOAD_KINDS = ['deployments', 'statefulsets', 'daemonsets'];
-const KIND_OF = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+const KIND_OF = {
+    Deployment: 'deployments',
+    StatefulSet: 'statefulsets',
+    DaemonSet: 'daemonsets',
+};
 /** The workloads of `kinds` in `namespace` matching `selector`. */
 async function listWorkloads(tools, namespace, kinds, selector) {
     const args = ['get', kinds.join(','), '--namespace', namespace];
@@ -30306,7 +29874,10 @@ function rolledOut(o) {
     switch (o?.kind) {
         case 'Deployment': {
             const stalled = (st.conditions ?? []).some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-            return !stalled && (st.updatedReplicas ?? 0) >= want && (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) && (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0);
+            return (!stalled &&
+                (st.updatedReplicas ?? 0) >= want &&
+                (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) &&
+                (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0));
         }
         case 'StatefulSet': {
             if (spec.updateStrategy?.type === 'OnDelete')
@@ -30321,7 +29892,8 @@ function rolledOut(o) {
         case 'DaemonSet': {
             if (spec.updateStrategy?.type === 'OnDelete')
                 return true;
-            return (st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) && (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0);
+            return ((st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) &&
+                (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0));
         }
         default:
             return false;
@@ -30334,11 +29906,21 @@ async function waitForRollouts(tools, namespace, workloads, timeoutMs, now = Dat
         if (w.done)
             return { ...w, ok: true, ms: 0, message: 'rolled out' };
         try {
-            const r = await tools_runKubectl(tools, ['rollout', 'status', `${w.kind}/${w.name}`, '--namespace', namespace, `--timeout=${goDuration(timeoutMs)}`]);
+            const r = await tools_runKubectl(tools, [
+                'rollout',
+                'status',
+                `${w.kind}/${w.name}`,
+                '--namespace',
+                namespace,
+                `--timeout=${goDuration(timeoutMs)}`,
+            ]);
             return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };
         }
         catch (err) {
-            const text = (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n').filter((l) => l.trim()).pop() ?? 'failed';
+            const text = (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err))
+                .split('\n')
+                .filter((l) => l.trim())
+                .pop() ?? 'failed';
             return { ...w, ok: false, ms: now() - t0, message: text };
         }
     }));
@@ -30370,7 +29952,10 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 /** `200-399`, `200,204`, `200-299,301`: each code or range within 100-599. */
 function parseExpectStatus(input, raw) {
     const accepted = 'must list HTTP status codes or ranges like 200-399 or 200,204 (100-599)';
-    const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const parts = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (parts.length === 0)
         throw new errors/* InputError */.dz(input, raw, accepted);
     return parts.map((p) => {
@@ -30406,13 +29991,20 @@ function describeAttempt(o, host) {
     if (o.ok)
         return `HTTP ${o.status}`;
     switch (o.kind) {
-        case 'nxdomain': return `NXDOMAIN: ${host} does not resolve (DNS not propagated yet?)`;
-        case 'refused': return `connection refused by ${host}`;
-        case 'reset': return `connection reset by ${host}`;
-        case 'timeout': return `no answer from ${host} within the request timeout`;
-        case 'status': return `HTTP ${o.status}${o.detail ? ` ${o.detail}` : ''}`;
-        case 'tls': return `TLS error: ${o.detail}`;
-        default: return o.detail;
+        case 'nxdomain':
+            return `NXDOMAIN: ${host} does not resolve (DNS not propagated yet?)`;
+        case 'refused':
+            return `connection refused by ${host}`;
+        case 'reset':
+            return `connection reset by ${host}`;
+        case 'timeout':
+            return `no answer from ${host} within the request timeout`;
+        case 'status':
+            return `HTTP ${o.status}${o.detail ? ` ${o.detail}` : ''}`;
+        case 'tls':
+            return `TLS error: ${o.detail}`;
+        default:
+            return o.detail;
     }
 }
 function classify(err) {
@@ -30443,7 +30035,9 @@ function probeOnce(url, headers, timeoutMs, expect) {
         const req = send(url, { method: 'GET', headers: { 'user-agent': 'preview-fleet-wait-ready', ...headers }, timeout: timeoutMs }, (res) => {
             res.resume();
             const status = res.statusCode ?? 0;
-            res.on('end', () => done(statusExpected(status, expect) ? { ok: true, status } : { ok: false, kind: 'status', status, detail: res.statusMessage ?? '' }));
+            res.on('end', () => done(statusExpected(status, expect)
+                ? { ok: true, status }
+                : { ok: false, kind: 'status', status, detail: res.statusMessage ?? '' }));
             res.on('error', (e) => done(classify(e)));
         });
         req.on('timeout', () => {
@@ -30472,7 +30066,14 @@ async function probeUntilReady(o) {
         seen[outcome.kind] = (seen[outcome.kind] ?? 0) + 1;
         const remaining = deadline - clock.now();
         if (remaining <= 0) {
-            return { ready: false, attempts: n, elapsedMs: clock.now() - start, status: outcome.status, last: describeAttempt(outcome, o.url.hostname), seen };
+            return {
+                ready: false,
+                attempts: n,
+                elapsedMs: clock.now() - start,
+                status: outcome.status,
+                last: describeAttempt(outcome, o.url.hostname),
+                seen,
+            };
         }
         await clock.sleep(Math.min(delay, remaining));
         delay = Math.min(delay * 2, maxDelay);
@@ -30501,11 +30102,22 @@ function parseApplicationRef(input, raw) {
 }
 function applicationState(app) {
     const conditions = app?.status?.conditions ?? [];
-    const message = app?.status?.health?.message ?? app?.status?.operationState?.message ?? conditions.map((c) => c.message).filter(Boolean)[0];
+    const message = app?.status?.health?.message ??
+        app?.status?.operationState?.message ??
+        conditions.map((c) => c.message).filter(Boolean)[0];
     const sync = app?.status?.sync ?? {};
     const revisions = [sync.revision, ...(Array.isArray(sync.revisions) ? sync.revisions : [])].filter((r) => typeof r === 'string' && r !== '');
-    const images = Array.isArray(app?.status?.summary?.images) ? app.status.summary.images.filter((i) => typeof i === 'string') : [];
-    return { found: true, sync: String(sync.status ?? 'Unknown'), health: String(app?.status?.health?.status ?? 'Unknown'), revisions, images, message };
+    const images = Array.isArray(app?.status?.summary?.images)
+        ? app.status.summary.images.filter((i) => typeof i === 'string')
+        : [];
+    return {
+        found: true,
+        sync: String(sync.status ?? 'Unknown'),
+        health: String(app?.status?.health?.status ?? 'Unknown'),
+        revisions,
+        images,
+        message,
+    };
 }
 /**
  * The Application has synced `sha`: its sync revision is that commit, or one of its images is
@@ -30516,14 +30128,21 @@ function hasSyncedRevision(state, sha) {
     if (state.revisions.some((r) => r.toLowerCase() === want))
         return true;
     return state.images.some((image) => {
-        const tag = image.replace(/@sha256:[0-9a-f]+$/, '').split('/').pop().split(':')[1];
+        const tag = image
+            .replace(/@sha256:[0-9a-f]+$/, '')
+            .split('/')
+            .pop()
+            .split(':')[1];
         const t = tag?.toLowerCase();
         return t !== undefined && (t === want || t.endsWith(`-${want}`));
     });
 }
 /** Ready means: found, the head commit synced (when one is asked for), Synced, Healthy. */
 function applicationReady(state, revision) {
-    return state.found && state.sync === 'Synced' && state.health === 'Healthy' && (revision === undefined || hasSyncedRevision(state, revision));
+    return (state.found &&
+        state.sync === 'Synced' &&
+        state.health === 'Healthy' &&
+        (revision === undefined || hasSyncedRevision(state, revision)));
 }
 /** One line for the phase table and the failure message. */
 function describeApplication(state, revision) {
@@ -36239,7 +35858,7 @@ function allUnsafe(value, context) {
 }
 
 
-/* harmony default export */ const src = ((/* unused pure expression or super */ null && (isUnsafe)));
+/* harmony default export */ const is_unsafe_src = ((/* unused pure expression or super */ null && (isUnsafe)));
 
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
 
@@ -37940,9 +37559,15 @@ class XMLParser {
 
 
 const parser = new XMLParser({
-    ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text',
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    textNodeName: '#text',
     isArray: (name) => ['testsuites', 'testsuite', 'testcase', 'failure', 'error'].includes(name),
-    processEntities: true, htmlEntities: false, parseAttributeValue: false, parseTagValue: false, trimValues: false,
+    processEntities: true,
+    htmlEntities: false,
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
 });
 const list = (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 const seconds = (v) => {
@@ -37959,7 +37584,10 @@ function junit_text(node) {
 /** First non-empty line, trimmed to 200 characters, with every masked secret redacted. */
 function junit_firstLine(...candidates) {
     for (const c of candidates) {
-        const line = c.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+        const line = c
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .find((l) => l !== '');
         if (line) {
             const r = (0,secrets/* redact */.E$)(line);
             return r.length > 200 ? `${r.slice(0, 199)}…` : r;
@@ -37993,8 +37621,12 @@ function parseJUnit(xml) {
             if (bad.length) {
                 result.failed++;
                 const f = bad[0];
-                const name = [c['@classname'], c['@name']].filter((x) => typeof x === 'string' && x !== '').join(' › ') || '(unnamed test)';
-                result.failures.push({ name: (0,secrets/* redact */.E$)(name), message: junit_firstLine(String(f?.['@message'] ?? ''), junit_text(f), String(f?.['@type'] ?? '')) });
+                const name = [c['@classname'], c['@name']].filter((x) => typeof x === 'string' && x !== '').join(' › ') ||
+                    '(unnamed test)';
+                result.failures.push({
+                    name: (0,secrets/* redact */.E$)(name),
+                    message: junit_firstLine(String(f?.['@message'] ?? ''), junit_text(f), String(f?.['@type'] ?? '')),
+                });
             }
             else if (c.skipped !== undefined) {
                 result.skipped++;
@@ -38007,8 +37639,11 @@ function parseJUnit(xml) {
     const rootSeconds = roots.map((r) => seconds(r['@time'])).filter((t) => t !== undefined);
     // <testsuites time> is the wall time (suites may run in parallel); else the suites', else the cases'.
     const suiteSeconds = all.map((s) => seconds(s['@time'])).filter((t) => t !== undefined);
-    const total = rootSeconds.length ? rootSeconds.reduce((a, b) => a + b, 0)
-        : suiteSeconds.length ? suiteSeconds.reduce((a, b) => a + b, 0) : caseSeconds;
+    const total = rootSeconds.length
+        ? rootSeconds.reduce((a, b) => a + b, 0)
+        : suiteSeconds.length
+            ? suiteSeconds.reduce((a, b) => a + b, 0)
+            : caseSeconds;
     result.durationMs = Math.round(total * 1000);
     return result;
 }
@@ -38056,11 +37691,22 @@ async function waitReady(tools, o) {
             const d = await diagnostics_collectDiagnostics(tools, { namespace: o.namespace });
             diagnostics = [extra, diagnostics_renderDiagnostics(d, { namespace: o.namespace })].filter(Boolean).join('\n\n');
         }
-        return { ready: false, elapsedMs: clock.now() - start, phases, smokeResult: 'skipped', message, diagnostics: diagnostics || undefined };
+        return {
+            ready: false,
+            elapsedMs: clock.now() - start,
+            phases,
+            smokeResult: 'skipped',
+            message,
+            diagnostics: diagnostics || undefined,
+        };
     };
     if (o.argocd) {
         const t0 = clock.now();
-        const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs, revision: o.argocdRevision });
+        const w = await waitForApplication(tools, o.argocd, o.timeoutMs, {
+            clock,
+            intervalMs: o.argocdIntervalMs,
+            revision: o.argocdRevision,
+        });
         const detail = describeApplication(w.last, o.argocdRevision);
         phases.push({ phase: 'argocd', ms: clock.now() - t0, ok: w.ready, detail });
         if (!w.ready) {
@@ -38073,7 +37719,12 @@ async function waitReady(tools, o) {
         requireWorkloads(workloads, o.namespace, o.kinds, o.selector);
         const outcomes = await waitForRollouts(tools, o.namespace, workloads, remaining(), () => clock.now());
         const failed = outcomes.filter((r) => !r.ok);
-        phases.push({ phase: 'rollout', ms: clock.now() - t0, ok: failed.length === 0, detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out` });
+        phases.push({
+            phase: 'rollout',
+            ms: clock.now() - t0,
+            ok: failed.length === 0,
+            detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out`,
+        });
         if (failed.length) {
             const list = failed.map((f) => `${f.kind}/${f.name}: ${f.message}`);
             return fail(`${failed.length} of ${outcomes.length} workload(s) did not roll out in "${o.namespace}": ${list.join('; ')}`, true, `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`);
@@ -38081,9 +37732,25 @@ async function waitReady(tools, o) {
     }
     if (o.url) {
         const t0 = clock.now();
-        const p = await probeUntilReady({ url: o.url, headers: o.headers, expect: o.expect, timeoutMs: Math.max(0, start + o.timeoutMs - clock.now()), clock, ...o.probe });
-        const seen = Object.entries(p.seen).map(([k, n]) => `${k}×${n}`).join(', ');
-        phases.push({ phase: 'probe', ms: clock.now() - t0, ok: p.ready, detail: p.ready ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}` : `${p.last}${seen ? ` (seen: ${seen})` : ''}` });
+        const p = await probeUntilReady({
+            url: o.url,
+            headers: o.headers,
+            expect: o.expect,
+            timeoutMs: Math.max(0, start + o.timeoutMs - clock.now()),
+            clock,
+            ...o.probe,
+        });
+        const seen = Object.entries(p.seen)
+            .map(([k, n]) => `${k}×${n}`)
+            .join(', ');
+        phases.push({
+            phase: 'probe',
+            ms: clock.now() - t0,
+            ok: p.ready,
+            detail: p.ready
+                ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
+                : `${p.last}${seen ? ` (seen: ${seen})` : ''}`,
+        });
         if (!p.ready) {
             return fail(`${o.url.toString()} did not answer with an expected status within the timeout: ${p.last} (${p.attempts} attempts)`, false, `**Probe:** \`${o.url.toString()}\` — ${p.last} after ${p.attempts} attempt(s)${seen ? `; seen ${seen}` : ''}`);
         }
@@ -38097,7 +37764,10 @@ async function waitReady(tools, o) {
             await (0,promises_namespaceObject.rm)(o.junitReport, { force: true });
         let commandError;
         try {
-            await (0,exec/* runCommand */.d1)(o.smoke, { env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') }, stream: true });
+            await (0,exec/* runCommand */.d1)(o.smoke, {
+                env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') },
+                stream: true,
+            });
         }
         catch (err) {
             commandError = (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err));
@@ -38116,12 +37786,21 @@ async function waitReady(tools, o) {
         }
         const failures = report.result?.failures ?? [];
         const ok = !commandError && !reportProblem && failures.length === 0;
-        const detail = report.result ? junitCounts(report.result) : ok ? 'passed' : (reportProblem ?? commandError.split('\n')[0]);
+        const detail = report.result
+            ? junitCounts(report.result)
+            : ok
+                ? 'passed'
+                : (reportProblem ?? commandError.split('\n')[0]);
         phases.push({ phase: 'smoke', ms: clock.now() - t0, ok, detail });
         if (!ok) {
             const message = failures.length
-                ? `${failures.length} smoke test(s) failed: ${failures.slice(0, 5).map((f) => f.name).join('; ')}${failures.length > 5 ? '; …' : ''}`
-                : reportProblem && !commandError ? reportProblem : `Smoke command failed: ${commandError.split('\n')[0]}${reportProblem ? ` (${reportProblem})` : ''}`;
+                ? `${failures.length} smoke test(s) failed: ${failures
+                    .slice(0, 5)
+                    .map((f) => f.name)
+                    .join('; ')}${failures.length > 5 ? '; …' : ''}`
+                : reportProblem && !commandError
+                    ? reportProblem
+                    : `Smoke command failed: ${commandError.split('\n')[0]}${reportProblem ? ` (${reportProblem})` : ''}`;
             const commandBlock = commandError && !report.result
                 ? `**Smoke command failed:**\n\`\`\`\n${commandError.split('\n').slice(-10).join('\n').replace(/```/g, "'''")}\n\`\`\``
                 : '';
@@ -38130,11 +37809,99 @@ async function waitReady(tools, o) {
         }
         smokeResult = 'passed';
     }
-    return { ready: true, elapsedMs: clock.now() - start, phases, smokeResult, smokeReport: report.result, smokeMarkdown: report.markdown };
+    return {
+        ready: true,
+        elapsedMs: clock.now() - start,
+        phases,
+        smokeResult,
+        smokeReport: report.result,
+        smokeMarkdown: report.markdown,
+    };
 }
 /** The phase table for the job summary. */
 function renderPhases(r) {
     return summaryTable(['phase', 'time', 'ok', 'detail'], r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/seed.ts
+/**
+ * The seed Job's report for the PR comment (wait-ready's `seed-job`): the row counts its log ends
+ * with (`preview-seed: users=50 orders=150`, the example chart's last line) and how long the Job
+ * took (status.startTime → status.completionTime, which Kubernetes records to the second).
+ */
+
+
+
+
+const SEED_LINE = /^preview-seed:[ \t]*(.*)$/gm;
+const COUNT = /^([A-Za-z_][A-Za-z0-9_]{0,40})=(\d{1,15})$/;
+/** The counts of the last `preview-seed: k=n …` line in `log`; pairs that are not `name=integer` are ignored. */
+function parseSeedLine(log) {
+    const last = [...log.matchAll(SEED_LINE)].pop();
+    if (!last)
+        return undefined;
+    const pairs = last[1]
+        .trim()
+        .split(/\s+/)
+        .map((p) => COUNT.exec(p))
+        .filter((m) => m !== null);
+    return pairs.map((m) => [m[1], Number(m[2])]);
+}
+/** Whole seconds between a Job's startTime and completionTime; undefined when either is missing or unreadable. */
+function jobSeconds(status) {
+    const start = Date.parse(status.startTime ?? '');
+    const end = Date.parse(status.completionTime ?? '');
+    return Number.isNaN(start) || Number.isNaN(end) || end < start ? undefined : Math.round((end - start) / 1000);
+}
+/** The report's markdown line, e.g. `**Seed:** ✅ seeded: users=50, orders=150 in 3s`. */
+function renderSeed(r) {
+    const took = r.seconds === undefined ? '' : ` in ${(0,parse/* formatDuration */.a3)(r.seconds * 1000)}`;
+    const job = `\`${r.job}\``;
+    switch (r.state) {
+        case 'complete':
+            return r.counts && r.counts.length > 0
+                ? `**Seed:** ✅ seeded: ${r.counts.map(([k, n]) => `${k}=${n}`).join(', ')}${took}`
+                : `**Seed:** ✅ job ${job} completed${took}; its log has no \`preview-seed:\` line`;
+        case 'failed':
+            return `**Seed:** ❌ job ${job} failed${r.reason ? ` (${r.reason})` : ''}`;
+        case 'running':
+            return `**Seed:** ⏳ job ${job} has not finished`;
+        case 'unread':
+            return `**Seed:** ⚠️ job ${job} could not be read${r.reason ? ` (${r.reason})` : ''}`;
+        default:
+            return `**Seed:** ⚠️ job ${job} not found (removed, or not created by this chart)`;
+    }
+}
+/**
+ * Reads the seed Job in `namespace` (`kubectl get job`, then `kubectl logs job/<name>` once it
+ * completed), both bounded by the tools' request timeout and retried as reads. Never throws: a Job
+ * missing, failed, still running or unreadable (the API not answering) is reported; the caller decides.
+ */
+async function readSeedJob(tools, namespace, job) {
+    const report = (r) => ({
+        job,
+        ...r,
+        markdown: renderSeed({ job, ...r }),
+    });
+    try {
+        const status = (await tools_kubectlJson(tools, ['get', 'job', job, '--namespace', namespace])).status ?? {};
+        const cond = (type) => status.conditions?.find((c) => c.type === type && c.status === 'True');
+        const failed = cond('Failed');
+        if (failed)
+            return report({
+                state: 'failed',
+                reason: [failed.reason, failed.message].filter(Boolean).join(': ') || undefined,
+            });
+        if (!cond('Complete'))
+            return report({ state: 'running' });
+        const log = (await tools_runKubectl(tools, ['logs', `job/${job}`, '--namespace', namespace])).stdout;
+        return report({ state: 'complete', counts: parseSeedLine(log), seconds: jobSeconds(status) });
+    }
+    catch (err) {
+        if (tools_isNotFound(err))
+            return report({ state: 'missing' });
+        return report({ state: 'unread', reason: (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err)).split('\n')[0].slice(0, 200) });
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
@@ -38148,6 +37915,725 @@ function renderPhases(r) {
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./actions/wait-ready/src/inputs.ts
+/**
+ * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
+ * Header values are masked as they are read.
+ */
+
+
+const INPUT_NAMES = [
+    'namespace',
+    'kinds',
+    'selector',
+    'url',
+    'health-path',
+    'expect-status',
+    'timeout',
+    'headers',
+    'smoke-command',
+    'argocd-application',
+    'request-timeout',
+    'argocd-revision',
+    'junit-report',
+    'report-url',
+    'seed-job',
+];
+/** The TypeScript defaults; a test proves action.yml says the same. */
+const DEFAULTS = {
+    namespace: '',
+    kinds: 'deployments,statefulsets',
+    selector: '',
+    url: '',
+    'health-path': '/',
+    'expect-status': '200-399',
+    timeout: '5m',
+    headers: '',
+    'smoke-command': '',
+    'argocd-application': '',
+    'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    'argocd-revision': '',
+    'junit-report': '',
+    'report-url': '',
+    'seed-job': '',
+};
+/** Reads every input from the runner; header values are masked as they are read. */
+function readRawInputs() {
+    return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: ['headers'] });
+}
+const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
+/** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
+function parseInputs(given, headSha) {
+    const raw = { ...DEFAULTS, ...given };
+    const argocd = parseApplicationRef('argocd-application', raw['argocd-application']);
+    const revision = (0,src/* optional */.lq)(raw['argocd-revision']);
+    if (revision !== undefined && !/^[0-9a-f]{7,40}$/i.test(revision))
+        throw new src/* InputError */.dz('argocd-revision', revision, 'must be a commit SHA (7 to 40 hex digits)');
+    const argocdRevision = argocd ? (revision || headSha || undefined)?.toLowerCase() : undefined;
+    if (argocd && !argocdRevision) {
+        throw new src/* InputError */.dz('argocd-revision', '', 'is required with argocd-application outside pull_request events', 'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.');
+    }
+    const namespace = (0,src/* optional */.lq)(raw.namespace);
+    if (namespace === undefined && !argocd)
+        throw new src/* InputError */.dz('namespace', '', "is required (deploy-helm's namespace output) unless argocd-application is set");
+    const kinds = (0,src/* parseList */.E1)('kinds', raw.kinds).map((k) => {
+        const kind = k.toLowerCase();
+        if (!WORKLOAD_KINDS.includes(kind))
+            throw new src/* InputError */.dz('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
+        return kind;
+    });
+    if (kinds.length === 0 && !argocd)
+        throw new src/* InputError */.dz('kinds', raw.kinds, `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
+    const selector = (0,src/* optional */.lq)(raw.selector);
+    if (selector !== undefined && !SELECTOR.test(selector))
+        throw new src/* InputError */.dz('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
+    const healthPath = (0,src/* optional */.lq)(raw['health-path']) ?? '/';
+    if (!healthPath.startsWith('/') || /\s/.test(healthPath))
+        throw new src/* InputError */.dz('health-path', healthPath, 'must be a path starting with /');
+    let url;
+    const urlRaw = (0,src/* optional */.lq)(raw.url);
+    if (urlRaw !== undefined) {
+        const base = (0,src/* refuseMetadataUrl */.nr)('url', urlRaw, (0,src/* parseUrl */.Dl)('url', urlRaw));
+        url = new URL(base.toString());
+        const [path, query] = healthPath.split('?', 2);
+        url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+        if (query !== undefined)
+            url.search = `?${query}`;
+    }
+    const headers = parseHeaders('headers', raw.headers);
+    for (const v of Object.values(headers))
+        (0,src/* maskSecret */.$l)(v);
+    const smoke = (0,src/* optional */.lq)(raw['smoke-command']);
+    if (smoke) {
+        const argv = splitCommandLine('smoke-command', smoke, { PREVIEW_URL: url?.toString() ?? '' });
+        if (argv.length === 0)
+            throw new src/* InputError */.dz('smoke-command', smoke, 'must name a command');
+    }
+    const junitReport = (0,src/* optional */.lq)(raw['junit-report']);
+    if (junitReport && !smoke)
+        throw new src/* InputError */.dz('junit-report', junitReport, 'needs smoke-command: it is the JUnit XML report the smoke command writes');
+    if (junitReport && /[\0\n]/.test(junitReport))
+        throw new src/* InputError */.dz('junit-report', junitReport, 'must be one file path');
+    const reportUrl = (0,src/* optional */.lq)(raw['report-url']);
+    if (reportUrl)
+        (0,src/* parseUrl */.Dl)('report-url', reportUrl);
+    const seedJob = (0,src/* optional */.lq)(raw['seed-job']);
+    if (seedJob && (!src/* DNS_LABEL */.HR.test(seedJob) || seedJob.length > 63)) {
+        throw new src/* InputError */.dz('seed-job', seedJob, 'must be a Job name (lowercase letters, digits and -, at most 63 characters), e.g. app-pr-12-seed');
+    }
+    if (seedJob && namespace === undefined)
+        throw new src/* InputError */.dz('seed-job', seedJob, "needs namespace: the seed Job is read in the PR's namespace");
+    return {
+        namespace: namespace === undefined ? '' : (0,src/* planNamespace */.JK)('namespace', namespace),
+        kinds,
+        selector,
+        url,
+        expect: parseExpectStatus('expect-status', raw['expect-status']),
+        timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
+        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
+        headers,
+        smoke,
+        argocd,
+        argocdRevision,
+        junitReport,
+        reportUrl,
+        seedJob,
+    };
+}
+
+;// CONCATENATED MODULE: ./actions/wait-ready/src/main.ts
+/**
+ * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
+ * outputs say whether the preview is really live and how long each phase took; once ready, the
+ * seed Job's row counts and duration (seed-job) join the smoke report.
+ */
+
+
+
+/** Everything checked before anything is waited on (also the all-in-one's validate step). */
+function main_validate() {
+    const ctx = (0,src/* loadContext */._I)();
+    const inputs = parseInputs(readRawInputs(), ctx.pr?.headSha);
+    return { inputs, ctx };
+}
+async function main() {
+    const { inputs, ctx } = main_validate();
+    // The waits share `timeout` and report their own diagnostics when it is up; the hard bound
+    // (a kubectl or probe that never returns) gets a few seconds more so those diagnostics come first.
+    (0,src/* setStepTimeout */.W_)(inputs.timeoutMs + 10_000);
+    const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
+    const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
+    const tools = tools_kubectlTools({ requestTimeoutMs: inputs.requestTimeoutMs });
+    const result = await waitReady(tools, {
+        namespace: inputs.namespace,
+        kinds: inputs.kinds,
+        selector: inputs.selector,
+        url: inputs.url,
+        headers: inputs.headers,
+        expect: inputs.expect,
+        timeoutMs: inputs.timeoutMs,
+        smoke,
+        argocd: inputs.argocd,
+        argocdRevision: inputs.argocdRevision,
+        previewUrl: base,
+        junitReport: inputs.junitReport,
+        reportLink: inputs.reportUrl ?? ctx.runUrl,
+    });
+    // Once ready, the seed Job's counts and duration join the smoke report (the comment's details).
+    const seed = result.ready && inputs.seedJob ? await readSeedJob(tools, inputs.namespace, inputs.seedJob) : undefined;
+    if (seed && seed.state !== 'complete')
+        src/* log */.Rm.warning(`Seed job "${inputs.seedJob}" in "${inputs.namespace}": ${seed.markdown.replace(/^\*\*Seed:\*\* \S+ /, '')}`);
+    const seedFailed = seed?.state === 'failed';
+    const report = [seed?.markdown, result.smokeMarkdown].filter(Boolean).join('\n\n');
+    const elapsed = (result.elapsedMs / 1000).toFixed(1);
+    (0,src/* setOutputs */.n0)({
+        ready: result.ready && !seedFailed,
+        elapsed,
+        diagnostics: seedFailed ? report : (result.diagnostics ?? ''),
+        'smoke-result': result.smokeResult,
+        'smoke-report': report,
+    });
+    for (const p of result.phases)
+        src/* log */.Rm.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
+    await (0,src/* writeSummary */.Sy)([
+        '### Preview readiness',
+        '',
+        renderPhases(result),
+        '',
+        ...(report ? [report, ''] : []),
+        result.ready && !seedFailed ? `✅ ready in ${elapsed} s` : `❌ ${result.message ?? seed?.markdown}`,
+        '',
+    ].join('\n'));
+    if (!result.ready)
+        throw new src/* ActionError */.lZ(result.message ?? 'The preview is not ready');
+    if (seedFailed)
+        throw new src/* ActionError */.lZ(`The seed job "${inputs.seedJob}" in "${inputs.namespace}" failed${seed.reason ? `: ${seed.reason}` : ''}`, { hint: `kubectl logs job/${inputs.seedJob} -n ${inputs.namespace} shows why` });
+}
+
+
+/***/ }),
+
+/***/ 143:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/* unused harmony export FakeClock */
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * A clock for tests: `sleep` advances time at once and records the wait, so retry and polling
+ * code runs its whole schedule instantly and the test can assert the schedule.
+ */
+class FakeClock {
+    t;
+    sleeps = [];
+    constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
+        this.t = start;
+    }
+    now() {
+        return this.t;
+    }
+    async sleep(ms) {
+        this.sleeps.push(ms);
+        this.t += ms;
+    }
+    advance(ms) {
+        this.t += ms;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6192:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $9: () => (/* binding */ CommandTimeoutError),
+/* harmony export */   Qd: () => (/* binding */ CommandError),
+/* harmony export */   d1: () => (/* binding */ runCommand)
+/* harmony export */ });
+/* unused harmony exports lastLines, describeCommand */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2760);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7115);
+/* harmony import */ var _runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(361);
+/* harmony import */ var _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4408);
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6715);
+/**
+ * The argv-only process runner: never a shell string, output captured, every masked value
+ * redacted from what is logged or thrown, failures naming the command, exit code and stderr tail.
+ */
+
+
+
+
+
+
+/** Thrown when a command exits with a code not in okExitCodes. */
+class CommandError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    exitCode;
+    stdout;
+    stderr;
+    constructor(command, result) {
+        const tail = lastLines(result.stderr || result.stdout, 20);
+        super(`Command "${command}" failed with exit code ${result.exitCode}${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandError';
+        this.exitCode = result.exitCode;
+        this.stdout = result.stdout;
+        this.stderr = result.stderr;
+    }
+}
+/** Thrown when a command outlived its `timeoutMs` and was killed. */
+class CommandTimeoutError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    timeoutMs;
+    stdout;
+    stderr;
+    constructor(command, timeoutMs, result) {
+        const tail = lastLines(result.stderr || result.stdout, 5);
+        super(`Command "${command}" did not finish within ${(0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(timeoutMs)} and was stopped${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandTimeoutError';
+        this.timeoutMs = timeoutMs;
+        this.stdout = result.stdout;
+        this.stderr = result.stderr;
+    }
+}
+/** The last `n` non-empty lines of `text`, redacted. */
+function lastLines(text, n) {
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(text)
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== '')
+        .slice(-n)
+        .join('\n');
+}
+/** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
+function describeCommand(argv) {
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
+}
+/** Runs `argv[0]` with `argv.slice(1)` as separate arguments (no shell), bounded by `timeoutMs`. */
+async function runCommand(argv, options = {}) {
+    if (argv.length === 0 || argv[0] === '')
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
+    const command = describeCommand(options.display ?? argv);
+    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
+    const env = options.env
+        ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
+        : undefined;
+    const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
+    const ok = options.okExitCodes ?? [0];
+    if (!ok.includes(result.exitCode))
+        throw new CommandError(command, result);
+    return result;
+}
+function spawnCaptured(argv, command, env, options) {
+    return new Promise((resolve, reject) => {
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .trackChild */ .yH)(child);
+        const out = [];
+        const err = [];
+        const lines = { out: '', err: '' };
+        const stream = (key, chunk) => {
+            if (!options.stream)
+                return;
+            const text = lines[key] + chunk.toString('utf8');
+            const parts = text.split(/\r?\n/);
+            lines[key] = parts.pop() ?? '';
+            for (const l of parts)
+                _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
+        };
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            stream('out', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            stream('err', c);
+        });
+        child.stdin.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
+        child.stdin.end(options.input === undefined ? undefined : Buffer.from(options.input));
+        let killed = false;
+        let hardKill;
+        const timer = options.timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                killed = true;
+                child.kill('SIGTERM');
+                hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            }, options.timeoutMs);
+        child.on('error', (e) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            reject(e);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            for (const key of ['out', 'err'])
+                if (options.stream && lines[key])
+                    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(lines[key]);
+            const captured = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+            if (killed)
+                reject(new CommandTimeoutError(command, options.timeoutMs, captured));
+            else
+                resolve({ exitCode: code ?? (signal ? 128 : 1), ...captured });
+        });
+    });
+}
+
+
+/***/ }),
+
+/***/ 6344:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lZ: () => (/* reexport */ errors/* ActionError */.lZ),
+  wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
+  HR: () => (/* reexport */ naming/* DNS_LABEL */.HR),
+  dz: () => (/* reexport */ errors/* InputError */.dz),
+  _I: () => (/* reexport */ loadContext),
+  Rm: () => (/* reexport */ outputs/* log */.Rm),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
+  lq: () => (/* reexport */ parse/* optional */.lq),
+  E1: () => (/* reexport */ parse/* parseList */.E1),
+  wZ: () => (/* reexport */ parseRequestTimeout),
+  tS: () => (/* reexport */ parseStepTimeout),
+  Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
+  JK: () => (/* reexport */ naming/* planNamespace */.JK),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
+  nr: () => (/* reexport */ network/* refuseMetadataUrl */.nr),
+  Cs: () => (/* reexport */ runAction),
+  n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
+  Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
+});
+
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
+var inputs = __nccwpck_require__(9405);
+// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
+var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
+// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
+var secrets = __nccwpck_require__(6715);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 21 modules
+var toolkit = __nccwpck_require__(9634);
+;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
+
+
+
+
+/**
+ * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
+ * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
+ * anything. In that mode an action runs only its `validate` (input parsing) and exits.
+ */
+const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
+/**
+ * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
+ * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ * When the step deadline expires first, the step fails naming what it was waiting on.
+ */
+async function runAction(main, options = {}) {
+    let expired = () => undefined;
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
+    timedOut.catch(() => undefined);
+    const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
+    try {
+        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
+            if (!options.validate)
+                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
+            await options.validate();
+            return;
+        }
+        await Promise.race([main(), timedOut]);
+    }
+    catch (err) {
+        let text = (0,errors/* errorText */.kc)(err);
+        const cause = err instanceof Error ? err.cause : undefined;
+        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
+        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        // The step is over: whatever `main` left running (the other reads of a Promise.all that
+        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
+        // process open past its timeout. Children are killed and the process ends now.
+        (0,deadline/* killChildren */.at)();
+        (options.exit ?? ((code) => process.exit(code)))(1);
+    }
+    finally {
+        disarm();
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
+/**
+ * The two timeout inputs every action that talks to the outside world shares, with one meaning:
+ * `timeout` bounds the whole step (the job fails when it is up, naming who did not answer) and
+ * `request-timeout` bounds one request to Vault, the Kubernetes API, ECR or GitHub.
+ */
+
+/** action.yml's default for `request-timeout`. */
+const DEFAULT_REQUEST_TIMEOUT = '30s';
+/** `request-timeout`: 1 s to 10 min. */
+function parseRequestTimeout(raw) {
+    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
+}
+/** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
+function parseStepTimeout(raw) {
+    return (0,parse/* parseDuration */.E9)('timeout', raw, parse/* DURATION_BOUNDS */.Rx.stepTimeout);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var retry = __nccwpck_require__(9899);
+// EXTERNAL MODULE: ./packages/core/src/exec.ts
+var exec = __nccwpck_require__(6192);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./packages/core/src/context.ts
+/**
+ * The pull request an action is about, from the event payload (`GITHUB_EVENT_PATH`) or, for
+ * `workflow_dispatch` and `schedule`, from a `pr-number` input (the PR is fetched later).
+ */
+
+
+
+/** Builds the context from the runner's environment and the event payload. Pure: tests pass both. */
+function parseContext(env, payload, prNumberInput = '') {
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const repository = env.GITHUB_REPOSITORY ?? payload?.repository?.full_name ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    if (!owner || !repo) {
+        throw new errors/* ActionError */.lZ(`GITHUB_REPOSITORY must be "owner/name", got "${repository}"`, {
+            hint: 'This action runs inside a GitHub Actions job, which sets GITHUB_REPOSITORY.',
+        });
+    }
+    const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
+    const runId = Number(env.GITHUB_RUN_ID ?? 0);
+    const ctx = {
+        eventName,
+        action: typeof payload?.action === 'string' ? payload.action : undefined,
+        owner,
+        repo,
+        repository,
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1),
+        serverUrl,
+        apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
+        runUrl: `${serverUrl}/${repository}/actions/runs/${runId}`,
+        sha: env.GITHUB_SHA ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        dispatchInputs: eventName === 'workflow_dispatch' && payload?.inputs ? { ...payload.inputs } : {},
+    };
+    if ((eventName === 'pull_request' || eventName === 'pull_request_target') && payload?.pull_request) {
+        ctx.pr = pullRequestFromPayload(payload.pull_request);
+        ctx.prNumber = ctx.pr.number;
+        if (typeof payload.label?.name === 'string')
+            ctx.label = payload.label.name;
+    }
+    const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
+    if (input !== '') {
+        const n = (0,parse/* parsePrNumber */.$S)('pr-number', input);
+        if (ctx.prNumber !== undefined && ctx.prNumber !== n) {
+            throw new errors/* InputError */.dz('pr-number', input, `must match the event's pull request #${ctx.prNumber} or be empty`);
+        }
+        ctx.prNumber = n;
+    }
+    return ctx;
+}
+/** A PR from a REST or webhook `pull_request` object. */
+function pullRequestFromPayload(pr) {
+    const headRepo = pr.head?.repo?.full_name;
+    const baseRepo = pr.base?.repo?.full_name;
+    return {
+        number: Number(pr.number),
+        state: pr.state === 'closed' ? 'closed' : 'open',
+        merged: pr.merged === true || (pr.merged_at !== null && pr.merged_at !== undefined),
+        headSha: String(pr.head?.sha ?? ''),
+        headRef: String(pr.head?.ref ?? ''),
+        baseRef: String(pr.base?.ref ?? ''),
+        author: String(pr.user?.login ?? ''),
+        labels: Array.isArray(pr.labels) ? pr.labels.map((l) => String(l?.name ?? l)) : [],
+        // A deleted fork has head.repo null: still not our repository.
+        isFork: headRepo === undefined ? false : headRepo === null || headRepo !== baseRepo,
+        updatedAt: typeof pr.updated_at === 'string' ? pr.updated_at : undefined,
+    };
+}
+/** Reads the runner's environment and `GITHUB_EVENT_PATH`. */
+function loadContext(prNumberInput = '', env = process.env) {
+    let payload = {};
+    const path = env.GITHUB_EVENT_PATH;
+    if (path) {
+        try {
+            payload = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+        }
+        catch (err) {
+            throw new errors/* ActionError */.lZ(`Cannot read the event payload at GITHUB_EVENT_PATH=${path}`, { cause: err });
+        }
+    }
+    return parseContext(env, payload, prNumberInput);
+}
+/** The PR number or a clear error for events that carry none (workflow_dispatch, schedule). */
+function requirePrNumber(ctx) {
+    if (ctx.prNumber !== undefined)
+        return ctx.prNumber;
+    throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
+}
+/** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
+const PWN_REQUEST_GUIDANCE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/';
+/**
+ * Internal opt-in to deploying a fork's head. Nothing sets it yet: the maintainer-facing opt-in
+ * is a later issue, so until then every deploy path refuses fork code.
+ */
+const ALLOW_FORK_HEAD_ENV = 'PREVIEW_FLEET_ALLOW_FORK_HEAD';
+/** Whether this run may build or deploy a fork's head (only with the explicit internal opt-in). */
+function forkHeadAllowed(env = process.env) {
+    return env[ALLOW_FORK_HEAD_ENV] === 'true';
+}
+/**
+ * Refuses to build, seed or deploy when the event's PR comes from a fork: its code is not ours to
+ * run with our credentials. Called before anything is created. `what` names the step's act.
+ */
+function refuseForkHead(ctx, what, env = process.env) {
+    if (!ctx.pr?.isFork || forkHeadAllowed(env))
+        return;
+    throw new ActionError(`Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`, {
+        hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    });
+}
+
+// EXTERNAL MODULE: ./packages/core/src/naming.ts
+var naming = __nccwpck_require__(5189);
+// EXTERNAL MODULE: ./packages/core/src/marks.ts
+var marks = __nccwpck_require__(3807);
+// EXTERNAL MODULE: ./packages/core/src/network.ts
+var network = __nccwpck_require__(8095);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
+/**
+ * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
+ * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
+ * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
+ * the controller image's libc crypt and is not written.
+ */
+
+const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function to64(v, n) {
+    let s = '';
+    for (let i = 0; i < n; i++, v >>= 6)
+        s += ITOA64[v & 0x3f];
+    return s;
+}
+/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
+function md5Crypt(password, salt, magic = '$apr1$') {
+    const pw = Buffer.from(password, 'utf8');
+    const s = Buffer.from(salt.slice(0, 8), 'utf8');
+    const md5 = () => createHash('md5');
+    const ctx = md5().update(pw).update(magic).update(s);
+    let final = md5().update(pw).update(s).update(pw).digest();
+    for (let left = pw.length; left > 0; left -= 16)
+        ctx.update(final.subarray(0, Math.min(16, left)));
+    for (let i = pw.length; i > 0; i >>= 1)
+        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
+    final = ctx.digest();
+    for (let i = 0; i < 1000; i++) {
+        const c = md5();
+        c.update(i & 1 ? pw : final);
+        if (i % 3)
+            c.update(s);
+        if (i % 7)
+            c.update(pw);
+        c.update(i & 1 ? final : pw);
+        final = c.digest();
+    }
+    const f = final;
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
+    return `${magic}${s.toString('utf8')}$${hash}`;
+}
+/** One `user:$apr1$…` line with a random salt. */
+function htpasswdLine(user, password) {
+    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
+    return `${user}:${md5Crypt(password, salt)}`;
+}
+const same = (a, b) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+};
+/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
+function verifyHash(stored, password) {
+    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
+    if (md5)
+        return same(md5Crypt(password, md5[2], md5[1]), stored);
+    if (stored.startsWith('{PLAIN}'))
+        return same(stored.slice(7), password);
+    if (stored.startsWith('{SHA}'))
+        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
+    if (stored.startsWith('{SSHA}')) {
+        const raw = Buffer.from(stored.slice(6), 'base64');
+        if (raw.length <= 20)
+            return false;
+        const salt = raw.subarray(20);
+        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    }
+    return false;
+}
+/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
+function verifyHtpasswd(file, user, password) {
+    for (const line of file.split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i > 0 && line.slice(0, i) === user)
+            return verifyHash(line.slice(i + 1).trim(), password);
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/index.ts
 
 
 
@@ -38191,7 +38677,10 @@ const ANNOTATIONS = {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 function repoLabelValue(repository) {
-    const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    const v = repository
+        .replace('/', '.')
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
     return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
@@ -38229,7 +38718,8 @@ function fromKube(labels = {}, annotations = {}) {
     if (labels[LABELS.repo] !== repoLabelValue(repository))
         return undefined;
     return {
-        repository, pr,
+        repository,
+        pr,
         service: labels[LABELS.service],
         headSha: annotations[ANNOTATIONS.headSha],
         createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -38245,13 +38735,20 @@ function kubeSelector(repository, pr) {
 }
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-    managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-    service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+    managedBy: `${PREFIX}/managed-by`,
+    repository: `${PREFIX}/repository`,
+    pr: `${PREFIX}/pr`,
+    service: `${PREFIX}/service`,
+    headSha: `${PREFIX}/head-sha`,
+    createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
 };
 function toFlat(m) {
     const out = {
-        [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+        [KEYS.managedBy]: MANAGED_BY,
+        [KEYS.repository]: m.repository,
+        [KEYS.pr]: String(m.pr),
+        [KEYS.createdAt]: m.createdAt,
     };
     if (m.service)
         out[KEYS.service] = m.service;
@@ -38269,8 +38766,12 @@ function fromFlat(flat) {
     if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
         return undefined;
     return {
-        repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-        createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+        repository,
+        pr,
+        service: flat[KEYS.service],
+        headSha: flat[KEYS.headSha],
+        createdAt: flat[KEYS.createdAt] ?? '',
+        expiresAt: flat[KEYS.expiresAt],
     };
 }
 /** ECR resource tags (key ≤ 128, value ≤ 256 characters). */
@@ -38301,7 +38802,10 @@ function isOwnedBy(marks, owner) {
 /** Marks for a resource created now, expiring after `ttlMs`. */
 function newMarks(args) {
     return {
-        repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+        repository: args.repository,
+        pr: args.pr,
+        service: args.service,
+        headSha: args.headSha,
         createdAt: new Date(args.now).toISOString(),
         expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
     };
@@ -38314,9 +38818,10 @@ function newMarks(args) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HR: () => (/* binding */ DNS_LABEL),
 /* harmony export */   JK: () => (/* binding */ planNamespace)
 /* harmony export */ });
-/* unused harmony exports TEMPLATE_VARIABLES, DEFAULT_TEMPLATES, RESERVED_NAMESPACES, templateVars, renderTemplate, shortHash, slug, dnsLabel, DNS_LABEL, planService, planRelease, planHost, planEcrRepository, planImageTag, planVaultPath, parseEnvironmentTemplate, planEnvironment */
+/* unused harmony exports TEMPLATE_VARIABLES, DEFAULT_TEMPLATES, RESERVED_NAMESPACES, templateVars, renderTemplate, shortHash, slug, dnsLabel, planService, planRelease, planHost, planEcrRepository, planImageTag, planVaultPath, parseEnvironmentTemplate, planEnvironment */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
@@ -38327,8 +38832,18 @@ function newMarks(args) {
 
 
 const TEMPLATE_VARIABLES = (/* unused pure expression or super */ null && ([
-    'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-    'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+    'number',
+    'branch',
+    'branch_slug',
+    'target_branch',
+    'target_branch_slug',
+    'head_sha',
+    'head_short_sha',
+    'head_short_sha_7',
+    'author',
+    'owner',
+    'repo',
+    'service',
 ]));
 /** Defaults shared by every action (deploy and teardown must agree, so they live here once). */
 const DEFAULT_TEMPLATES = {
@@ -38384,7 +38899,10 @@ function shortHash(value) {
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
     return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 /**
@@ -38392,7 +38910,11 @@ function slug(value, max = 63) {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 function dnsLabel(input, value, max = 63) {
-    const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+    const s = value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^-+|-+$/g, '');
     if (s === '')
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, value, 'must render to a name with at least one letter or digit');
     if (s.length <= max)
@@ -38600,14 +39122,23 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 // AWS's IPv6 instance metadata service, outside link-local.
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = ['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal'];
+const METADATA_HOSTS = [
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal',
+    'metadata.azure.internal',
+];
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
  * 169.254.169.254 in every spelling WHATWG URL normalises, and IPv4-mapped IPv6), fe80::/10,
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 function isMetadataHost(hostname) {
-    const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const h = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     if ((0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIPv4)(h))
         return METADATA.check(h, 'ipv4');
     if ((0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIPv6)(h))
@@ -38617,7 +39148,7 @@ function isMetadataHost(hostname) {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 function refuseMetadataUrl(input, raw, url) {
     if (isMetadataHost(url.hostname)) {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', 'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)', "Pass the preview's own URL, e.g. deploy-helm's url output");
     }
     return url;
 }
@@ -38673,7 +39204,10 @@ function headerOf(err, name) {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 function classifyTransient(err) {
-    const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+    const status = Number(pick(err, 'status') ??
+        pick(err, 'statusCode') ??
+        pick(pick(err, 'response'), 'statusCode') ??
+        pick(pick(err, 'response'), 'status'));
     const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
     if (status === 429 || (status >= 500 && status <= 599))
         return { transient: true, retryAfterMs };
@@ -38937,8 +39471,7 @@ const input = {
     },
     /** The text or undefined when empty. */
     optional(name) {
-        const v = raw(name).trim();
-        return v === '' ? undefined : v;
+        return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(raw(name));
     },
     boolean(name, options) {
         return (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .parseBoolean */ .yG)(name, raw(name, { required: true, ...options }));
@@ -38988,18 +39521,22 @@ function maskSecret(value) {
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 function shortValueNotice(what) {
-    return `${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: `
-        + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+    return (`${what}: a value (or a line of one) shorter than ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .getMinMaskLength */ .BY)()} characters (min-mask-length) is not masked: ` +
+        'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.');
 }
 /**
- * Reads every named input at once, as an action's `readRawInputs` does before its pure
- * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
- * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
+ * Reads every named input at once into the action's typed raw record, as its `readRawInputs`
+ * does before its pure `parseInputs`; the one place inputs are trimmed. `secrets` are masked line
+ * by line the moment they are read; `untrimmed` keep their inner whitespace (e.g. build args).
  */
 function readInputs(names, o = {}) {
     const out = {};
     for (const name of names) {
-        out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+        out[name] = o.secrets?.includes(name)
+            ? input.secret(name)
+            : o.untrimmed?.includes(name)
+                ? (input.optional(name) ?? '')
+                : input.string(name);
     }
     return out;
 }
@@ -39090,10 +39627,11 @@ async function requestIdToken(audience) {
 /* harmony export */   Rx: () => (/* binding */ DURATION_BOUNDS),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export DURATION_MAX_MS */
+/* unused harmony exports DURATION_MAX_MS, requireText, GITHUB_TOKEN_DEFAULT, parseGitHubToken */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7115);
 /**
  * Pure parsers from an input's raw text to a typed value. Each error names the input, the value
@@ -39186,7 +39724,13 @@ function formatDuration(ms) {
         return '0s';
     let rest = ms;
     let out = '';
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]]) {
+    for (const [unit, size] of [
+        ['d', 86_400_000],
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+        ['ms', 1],
+    ]) {
         const n = Math.floor(rest / size);
         if (n > 0) {
             out += `${n}${unit}`;
@@ -39246,6 +39790,31 @@ function parseUrl(input, raw) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, raw, 'must be an http:// or https:// URL');
     }
     return url;
+}
+/**
+ * An optional text input: the trimmed text, or undefined when empty. The one helper every
+ * action uses instead of its own `opt()`.
+ */
+function optional(raw) {
+    const v = raw.trim();
+    return v === '' ? undefined : v;
+}
+/** A text input that must not be empty; `what` says what it is for (shown after "must not be empty: "). */
+function requireText(input, raw, what) {
+    const v = raw.trim();
+    if (v === '')
+        throw new InputError(input, raw, what ? `must not be empty: ${what}` : 'must not be empty');
+    return v;
+}
+/**
+ * The one spelling of every token input's default in action.yml. The runner expands it; code
+ * that sees it unexpanded (a unit test over DEFAULTS) reads it as "no token".
+ */
+const GITHUB_TOKEN_DEFAULT = '${{ github.token }}';
+/** A GitHub token input: the token, or '' when unset (or still the unexpanded default). */
+function parseGitHubToken(raw) {
+    const v = raw.trim();
+    return v === GITHUB_TOKEN_DEFAULT ? '' : v;
 }
 /** A positive PR number. */
 function parsePrNumber(input, raw) {
