@@ -41,7 +41,7 @@ const OWN_INPUTS = {
     default: '',
   },
   mode: {
-    description: 'auto (from the event: deploy on opened/synchronize/reopened/labeled, teardown on closed/unlabeled/workflow_dispatch, reap on schedule), deploy, teardown or reap.',
+    description: 'auto (from the event: deploy on opened/synchronize/reopened/labeled, teardown on closed/unlabeled, reap on schedule), deploy, teardown or reap. A workflow_dispatch run must name its lifecycle (deploy or teardown, with pr-number): auto refuses it rather than guess.',
     default: 'auto',
   },
 };

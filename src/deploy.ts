@@ -87,8 +87,11 @@ async function deployService(service: string, plan: DeployPlan, post: PostStatus
   return { service, state: 'ready', image, built, namespace, url };
 }
 
-/** Deploys each service in turn, then sets the outputs; fails when any service failed. */
-export async function deploy(services: string[]): Promise<void> {
+/**
+ * Deploys each service in turn, then sets the outputs; fails when any service failed. `note` (an
+ * approved fork deploy's terms) leads every status's details in the comment.
+ */
+export async function deploy(services: string[], note = ''): Promise<void> {
   const plan: DeployPlan = {
     prebuilt: input.string('image') !== '',
     useVault: (process.env[inputEnvName('vault-addr')] ?? '').trim() !== '',
@@ -98,7 +101,8 @@ export async function deploy(services: string[]): Promise<void> {
 
   let commentUrl = '';
   const post: PostStatus = async (service, state, extra = {}) => {
-    const r = await runStep(commentCall(service, state, extra));
+    const details = [note, extra.details ?? ''].filter(Boolean).join('\n\n');
+    const r = await runStep(commentCall(service, state, { ...extra, details }));
     commentUrl = r.outputs['comment-url'] || commentUrl;
   };
   const urls: Record<string, string> = {};

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, maskSecret, readInputs, parseBoolean, parseDuration, parseEnum,
-  parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planEcrRepository, planImageTag, planService,
+  parseApproveSha, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planEcrRepository, planImageTag, planService,
   renderTemplate, templateVars, type TemplateVars,
 } from '@preview-fleet/core';
 import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
@@ -15,6 +15,7 @@ import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, ty
 export const INPUT_NAMES = [
   'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
   'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets', 'timeout', 'request-timeout',
+  'approve-sha',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -24,7 +25,7 @@ export const DEFAULTS: Required<RawInputs> = {
   'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
   file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
   'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
-  timeout: '30m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  timeout: '30m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'approve-sha': '',
 };
 
 export interface Inputs {
@@ -48,6 +49,8 @@ export interface Inputs {
   registry?: string;
   'adopt-existing': boolean;
   'pr-number': string;
+  /** The PR head a maintainer approved (workflow_dispatch): the commit checked out, built and tagged. */
+  'approve-sha'?: string;
   /** Milliseconds: the ECR repository's expires-at is now + ttl, renewed on every run. */
   ttl: number;
   /** The whole step's bound, the build included. */
@@ -123,6 +126,7 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
     registry,
     'adopt-existing': parseBoolean('adopt-existing', raw['adopt-existing']),
     'pr-number': raw['pr-number'].trim(),
+    'approve-sha': parseApproveSha(raw['approve-sha']),
     timeoutMs: parseStepTimeout(raw.timeout),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
   };

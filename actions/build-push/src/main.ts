@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, systemClock, writeSummary } from '@preview-fleet/core';
+import { loadContext, log, newMarks, parseApproveSha, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, systemClock, writeSummary } from '@preview-fleet/core';
 import {
   buildAndPush, cacheRepositoryFor, createEcrSession, ecrCredentials, ensureRepository, findImage, findImageInRegistry, registryLogin,
   type EcrCredentials, type EcrSession, type EnsuredRepository,
@@ -27,8 +27,10 @@ export function validate(): Prepared {
   const ctx = loadContext(inputs['pr-number']);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'build and push an image');
-  // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
-  const headSha = ctx.pr?.headSha || ctx.sha || undefined;
+  // A maintainer's approve-sha is the commit the workflow checked out (the all-in-one and deploy-helm
+  // check it is the PR's head); otherwise workflow_dispatch has no PR head: the checkout is GITHUB_SHA.
+  const approved = parseApproveSha(inputs['approve-sha'] ?? '', ctx.eventName);
+  const headSha = approved || ctx.pr?.headSha || ctx.sha || undefined;
   const plan = planBuild(inputs, { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author },
     ctx.repository, process.cwd());
   return { inputs, plan, repository: ctx.repository, pr, headSha };

@@ -37,5 +37,6 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'timeout above 6h', inputs: { timeout: '7h' }, input: 'timeout', message: /at most 6h/ },
   { name: 'request-timeout unparsable', inputs: { 'request-timeout': 'thirty' }, input: 'request-timeout', message: /duration like 90s, 5m/ },
   { name: 'region not a region', inputs: { 'aws-region': 'mars' }, input: 'aws-region', message: /AWS region such as us-east-1/ },
+  { name: 'approve-sha not a full SHA', inputs: { 'approve-sha': 'deadbeef' }, input: 'approve-sha', message: /full 40-character commit SHA/ },
   { name: 'pr-number not a number', inputs: { 'pr-number': 'abc' }, input: 'pr-number', message: /whole number/ },
 ];

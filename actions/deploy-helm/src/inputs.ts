@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap,
-  parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planService,
+  parseApproveSha, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planService,
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
@@ -19,7 +19,7 @@ export const INPUT_NAMES = [
   'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
   'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
   'timeout', 'request-timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace',
-  'egress-allow', 'label', 'github-token', 'pr-number', 'stuck-after', ...VAULT_INPUT_NAMES,
+  'egress-allow', 'label', 'github-token', 'pr-number', 'stuck-after', 'approve-sha', ...VAULT_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -33,7 +33,7 @@ export const DEFAULTS: RawInputs = {
   'request-timeout': DEFAULT_REQUEST_TIMEOUT, atomic: 'true', ttl: '72h',
   'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
   'egress-allow': '', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
-  'stuck-after': '10m', ...VAULT_DEFAULTS,
+  'stuck-after': '10m', 'approve-sha': '', ...VAULT_DEFAULTS,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref', ...VAULT_SECRET_INPUTS];
@@ -64,6 +64,8 @@ export interface Inputs {
   label: string;
   githubToken: string;
   prNumber: string;
+  /** A maintainer's approval of the PR head to deploy (workflow_dispatch only; a fork needs it). */
+  approveSha?: string;
   /** The PR's Vault copy to materialise as a Secret (undefined: no Vault, secret-sync none, or secret-ref names the user's own). */
   vaultSync?: VaultSync;
 }
@@ -156,6 +158,7 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     label: (raw.label ?? '').trim(),
     githubToken: (raw['github-token'] ?? '').trim(),
     prNumber: (raw['pr-number'] ?? '').trim(),
+    approveSha: parseApproveSha(raw['approve-sha'] ?? ''),
     vaultSync: opt(raw['secret-ref']) ? undefined : parseVaultSync(raw),
   };
   if (out.prNumber !== '') parsePrNumber('pr-number', out.prNumber);

@@ -3,7 +3,7 @@
  * namespace → guardrails → stuck release → helm upgrade), outputs and a summary.
  */
 import {
-  ActionError, loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, writeSummary,
+  ActionError, checkApproval, loadContext, log, newMarks, parseApproveSha, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, writeSummary,
 } from '@preview-fleet/core';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import {
@@ -18,7 +18,8 @@ export function prepare() {
   const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'deploy');
-  const plan = planDeploy(inputs, { number: pr, headSha: ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
+  parseApproveSha(inputs.approveSha ?? '', ctx.eventName);
+  const plan = planDeploy(inputs, { number: pr, headSha: inputs.approveSha ?? ctx.pr?.headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository);
   return { inputs, ctx, pr, plan };
 }
 
@@ -33,12 +34,18 @@ export async function main(): Promise<void> {
   tools.then((t) => log.info(`Helm ${t.helmVersion} (major ${t.helmMajor}); deploying ${plan.release} into ${plan.namespace}`), () => undefined);
 
   const checkStillWanted = async (): Promise<StillWanted> => {
+    // A manual deploy carries no PR: whether it is a fork's, and whether the approval still holds, is GitHub's word now.
+    const manual = ctx.pr === undefined;
+    if (inputs.githubToken === '' && manual) {
+      throw new ActionError(`A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub right before deploying`);
+    }
     if (inputs.githubToken === '') {
       log.warning('github-token is empty: the PR state comes from the event payload and is not re-checked', 'PR not re-checked');
       return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
     }
     const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs }), ctx.repository, pr);
-    // The event's head SHA is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
+    if (manual && current?.state === 'open') checkApproval(current, inputs.approveSha);
+    // The event's head SHA (or approve-sha) is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
     const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
     if (current && !plan.headSha) plan.headSha = current.headSha;
     return wanted;

@@ -22,6 +22,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'quota value not a quantity', inputs: { 'resource-quota': 'pods=lots' }, input: 'resource-quota', message: /Kubernetes quantity/ },
   { name: 'egress not a CIDR', inputs: { 'egress-allow': '10.0.0.0/8,internet' }, input: 'egress-allow', message: /CIDRs/ },
   { name: 'domain not a domain', inputs: { domain: 'localhost' }, input: 'domain', message: /DNS domain/ },
+  { name: 'approve-sha a short SHA', inputs: { 'approve-sha': 'abc1234' }, input: 'approve-sha', message: /full 40-character commit SHA/ },
   { name: 'values file missing', inputs: { 'values-files': 'nope.yaml' }, input: 'values-files', message: /files that exist/ },
   { name: 'empty host-key segment', inputs: { 'host-key': 'ingress..host' }, input: 'host-key', message: /dotted key path/ },
   { name: 'ttl unparsable', inputs: { ttl: 'forever' }, input: 'ttl', message: /duration/ },
