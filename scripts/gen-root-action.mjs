@@ -21,7 +21,7 @@ export const ORCHESTRATED = {
   'seed-vault': ['service'],
   'build-push': ['service'],
   'deploy-helm': ['service', 'image'],
-  'wait-ready': ['namespace', 'url'],
+  'wait-ready': ['namespace', 'url', 'basic-auth-secret'],
   teardown: [],
   'reap-orphans': [],
 };

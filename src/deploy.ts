@@ -42,7 +42,7 @@ function validationPlan(services: string[], plan: DeployPlan): StepCall[] {
     ...(plan.useVault ? [stepCall('seed-vault', { service })] : []),
     ...(plan.prebuilt ? [] : [stepCall('build-push', { service })]),
     stepCall('deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }),
-    stepCall('wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url }),
+    stepCall('wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url, 'basic-auth-secret': '' }),
   ]);
 }
 
@@ -81,9 +81,13 @@ async function deployService(service: string, plan: DeployPlan, post: PostStatus
     return { service, state: 'failed', image, built, namespace, failedStep: step.step };
   };
   if (!release.ok) return failed(release);
-  const ready = await group(`wait-ready (${service})`, () => runStep(stepCall('wait-ready', { namespace: release.outputs.namespace ?? '', url })));
+  const ready = await group(`wait-ready (${service})`, () => runStep(stepCall('wait-ready', {
+    namespace: release.outputs.namespace ?? '', url, 'basic-auth-secret': release.outputs['basic-auth-secret'] ?? '',
+  })));
   if (!ready.ok) return failed(ready);
-  await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl, details: ready.outputs['smoke-report'] ?? '' });
+  // Where the login is, never the login itself.
+  const login = release.outputs['basic-auth-location'] ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.` : '';
+  await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl, details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n') });
   return { service, state: 'ready', image, built, namespace, url };
 }
 

@@ -29,6 +29,8 @@ const env = () => ({ ...sandbox.env, PATH: `${dirname(toolPaths().v34.helm)}:${p
 const common = () => ({
   chart: join(repoRoot, 'workflows-examples/charts/preview'), domain: sandbox.ingress!.domain, 'github-token': sandbox.env.GITHUB_TOKEN!,
   timeout: '2m',
+  // No Vault here, so no per-PR login: a public preview, said explicitly (the chart's default is basic auth).
+  set: 'auth.mode=none',
 });
 
 /** A maintainer's manual run: the inputs a workflow_dispatch form passes on. */

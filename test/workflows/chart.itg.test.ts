@@ -62,7 +62,8 @@ describe('example chart access modes (issue 16 part 2), helm 4', () => {
   };
   const N = 'nginx.ingress.kubernetes.io/';
 
-  it('basic: auth-type, the per-release secret and realm', async () => {
+  it('basic: auth-type, the per-release secret and realm — and it is the default (private unless a user says none)', async () => {
+    expect(await render()).toMatchObject({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'app-pr-7-basic-auth' });
     expect(await render('auth.mode=basic')).toMatchObject({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'app-pr-7-basic-auth', [`${N}auth-realm`]: 'Preview app-pr-7' });
   });
   it('external: auth-url and auth-signin', async () => {

@@ -9,7 +9,7 @@ import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import {
   dataChecksum, deployPreview, detectTools, kubectlTools, setPath, splitKeyPath, stillWanted, type DeployResult, type StillWanted,
 } from '@preview-fleet/core/kube';
-import { loginVault, readPrSecret } from '@preview-fleet/core/vault';
+import { BASIC_AUTH_KEYS, ensureBasicAuth, loginVault, readPrSecret } from '@preview-fleet/core/vault';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
 
 /** Everything checked before touching the cluster: inputs, the PR, the planned names. */
@@ -62,6 +62,13 @@ export async function main(): Promise<void> {
     plan.appSecret.data = await readPrSecret(session, {
       mount: sync.mount, kvVersion: sync.kvVersion, path, marks: newMarks({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
     });
+    if (sync.basicAuth) {
+      // The preview's login lives in the PR's Vault path (generated on the first deploy); the app's Secret does not carry it.
+      const creds = await ensureBasicAuth(session, { mount: sync.mount, kvVersion: sync.kvVersion, path, data: plan.appSecret.data });
+      if (creds.created) log.info(`Generated the preview's basic-auth login into Vault ${plan.appSecret.source} (${BASIC_AUTH_KEYS.user}, ${BASIC_AUTH_KEYS.password})`);
+      for (const k of Object.values(BASIC_AUTH_KEYS)) delete plan.appSecret.data[k];
+      plan.basicAuth = { name: `${plan.release}-basic-auth`, source: plan.appSecret.source, user: creds.user, password: creds.password };
+    }
     // The checksum in the pod template rolls the pods when (and only when) the values changed.
     setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
   }
@@ -70,6 +77,8 @@ export async function main(): Promise<void> {
   setOutputs({
     status: result.status, namespace: result.namespace, release: result.release, url: result.url ?? '',
     revision: result.revision ?? '', diagnostics: result.diagnostics ?? '',
+    'basic-auth-secret': plan.basicAuth?.name ?? '',
+    'basic-auth-location': plan.basicAuth ? `Vault ${plan.basicAuth.source}, keys ${BASIC_AUTH_KEYS.user} and ${BASIC_AUTH_KEYS.password}` : '',
   });
   await writeSummary(summary(result, (await tools).helmVersion));
   if (result.recoveryMessage) log.warning(result.recoveryMessage, 'Stuck release recovered');

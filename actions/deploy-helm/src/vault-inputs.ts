@@ -3,18 +3,19 @@
  * all-in-one action passes one set to both. With `vault-addr` set and `secret-sync: secret`, the
  * PR's copy at `target-path` is materialised as a marked Secret in the namespace on every deploy.
  */
-import { InputError, parseEnum, parseUrl, planVaultPath, renderTemplate, templateVars, DEFAULT_TEMPLATES } from '@preview-fleet/core';
+import { InputError, parseBoolean, parseEnum, parseUrl, planVaultPath, renderTemplate, templateVars, DEFAULT_TEMPLATES } from '@preview-fleet/core';
 import type { KvVersion, VaultAuthMethod } from '@preview-fleet/core/vault';
 
 export const VAULT_INPUT_NAMES = [
   'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version',
-  'target-path', 'secret-sync', 'secret-checksum-key',
+  'target-path', 'secret-sync', 'secret-checksum-key', 'basic-auth',
 ] as const;
 export type VaultInputName = (typeof VAULT_INPUT_NAMES)[number];
 
 export const VAULT_DEFAULTS: Record<VaultInputName, string> = {
   'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '', token: '',
   mount: 'secret', 'kv-version': '2', 'target-path': DEFAULT_TEMPLATES.vaultTarget, 'secret-sync': 'secret', 'secret-checksum-key': 'secretChecksum',
+  'basic-auth': 'true',
 };
 
 export const VAULT_SECRET_INPUTS = ['secret-id', 'token'] as const;
@@ -33,6 +34,8 @@ export interface VaultSync {
   /** The template; rendered per PR by `planVaultSync`. */
   targetPath: string;
   checksumKey: string;
+  /** Keep a generated login in the PR's Vault path and write the ingress's `<release>-basic-auth` Secret. */
+  basicAuth: boolean;
 }
 
 const opt = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -50,6 +53,7 @@ export function parseVaultSync(raw: Partial<Record<VaultInputName, string>>, env
     mount: planVaultPath('mount', r.mount.trim().replace(/\/+$/, '')),
     kvVersion: Number(parseEnum('kv-version', r['kv-version'].trim(), ['1', '2'] as const)) as KvVersion,
     targetPath: r['target-path'].trim(), checksumKey: r['secret-checksum-key'].trim(),
+    basicAuth: parseBoolean('basic-auth', r['basic-auth']),
   };
   if (method === 'jwt' && !out.role) throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
   if (method === 'jwt' && (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)) {

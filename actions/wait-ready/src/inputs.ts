@@ -13,7 +13,7 @@ import {
 
 export const INPUT_NAMES = [
   'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-  'request-timeout', 'argocd-revision', 'junit-report', 'report-url',
+  'request-timeout', 'argocd-revision', 'junit-report', 'report-url', 'basic-auth-secret',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -21,7 +21,7 @@ export type RawInputs = Partial<Record<InputName, string>>;
 export const DEFAULTS: RawInputs = {
   namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
   timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'argocd-revision': '',
-  'junit-report': '', 'report-url': '',
+  'junit-report': '', 'report-url': '', 'basic-auth-secret': '',
 };
 
 export interface Inputs {
@@ -44,6 +44,8 @@ export interface Inputs {
   argocd?: ApplicationRef;
   /** The commit the Application must have synced (argocd-revision, else the PR's head SHA). */
   argocdRevision?: string;
+  /** A Secret in `namespace` whose user and password the probe logs in with (a private preview). */
+  basicAuthSecret?: string;
 }
 
 export function readRawInputs(): RawInputs {
@@ -51,6 +53,15 @@ export function readRawInputs(): RawInputs {
 }
 
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
+
+/** A Secret name (DNS-1123 subdomain) in the namespace the probe reads its login from, or empty. */
+function parseBasicAuthSecret(raw: string, namespace: string): string | undefined {
+  const v = raw.trim();
+  if (v === '') return undefined;
+  if (v.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) throw new InputError('basic-auth-secret', raw, 'must be a Secret name (lowercase letters, digits, - and .) or empty');
+  if (namespace === '') throw new InputError('basic-auth-secret', raw, 'needs namespace: the Secret is read from the preview\'s namespace');
+  return v;
+}
 
 /** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
 export function parseInputs(given: RawInputs, headSha?: string): Inputs {
@@ -103,5 +114,6 @@ export function parseInputs(given: RawInputs, headSha?: string): Inputs {
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
     headers, smoke: smoke || undefined, argocd, argocdRevision,
     junitReport: junitReport || undefined, reportUrl: reportUrl || undefined,
+    basicAuthSecret: parseBasicAuthSecret(raw['basic-auth-secret'] ?? '', nsRaw),
   };
 }

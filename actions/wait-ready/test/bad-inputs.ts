@@ -8,6 +8,7 @@ export interface BadInput extends SharedBadInput {
 export const BAD_INPUTS: BadInput[] = [
   { name: 'namespace missing', inputs: { namespace: '' }, input: 'namespace', message: /is required/ },
   { name: 'namespace kube-system', inputs: { namespace: 'kube-system' }, input: 'namespace', message: /system namespace/, bundle: true },
+  { name: 'basic-auth-secret not a Secret name', inputs: { 'basic-auth-secret': 'My Secret' }, input: 'basic-auth-secret', message: /must be a Secret name/ },
   { name: 'expect-status malformed', inputs: { 'expect-status': '2xx' }, input: 'expect-status', message: /status codes or ranges/, bundle: true },
   { name: 'expect-status reversed range', inputs: { 'expect-status': '399-200' }, input: 'expect-status', message: /status codes or ranges/ },
   { name: 'timeout unparsable', inputs: { timeout: 'soon' }, input: 'timeout', message: /duration/, bundle: true },

@@ -24,3 +24,4 @@ export { checkQuantity, isCountResource } from './quantity.js';
 export { hasSyncedRevision } from './argocd.js';
 export { parseJUnit, renderJUnit, junitCounts, type JUnitResult, type JUnitFailure } from './junit.js';
 export { appSecretManifest, dataChecksum, CHECKSUM_ANNOTATION } from './app-secret.js';
+export { basicAuthSecretManifest, readBasicAuthSecret, stableHtpasswd } from './basic-auth.js';

@@ -12,3 +12,4 @@ export {
 } from './paths.js';
 export { ownsPath } from './ownership.js';
 export { readPrSecret, type ReadPrSecretOptions } from './read.js';
+export { ensureBasicAuth, BASIC_AUTH_KEYS, BASIC_AUTH_USER, type BasicAuthCredentials } from './basic-auth.js';
