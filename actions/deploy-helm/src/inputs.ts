@@ -13,7 +13,7 @@ import {
   buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
   splitKeyPath, type DeployPlan, type GuardrailOptions, type Values,
 } from '@preview-fleet/core/kube';
-import { parseVaultSync, renderVaultTarget, VAULT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultSync } from './vault-inputs.js';
+import { operatorValues, parseVaultSync, renderVaultTarget, VAULT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultSync } from './vault-inputs.js';
 
 export const INPUT_NAMES = [
   'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
@@ -166,6 +166,16 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
   return out;
 }
 
+/** `over` merged into `base` key by key (mappings deeply, anything else replaced). */
+function mergeValues(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && b && typeof v === 'object' && typeof b === 'object' && !Array.isArray(v) && !Array.isArray(b) ? mergeValues(b as Values, v as Values) : v;
+  }
+  return out;
+}
+
 /** Names and values for one PR: templates rendered and checked (system namespaces refused). */
 export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: string; headRef?: string; baseRef?: string; author?: string }, repository: string): DeployPlan {
   const names = planPreviewNames({ pr, repository, service: inputs.service, templates: inputs.templates, domain: inputs.domain });
@@ -174,10 +184,13 @@ export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: strin
   const secretRef = inputs.secretRef ?? appSecretName;
   if (secretRef) secretRefs.push({ key: inputs.keys.secretRef, value: secretRef });
   if (inputs.sensitiveSecretRef) secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
+  const vaultPath = inputs.vaultSync ? renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service) : undefined;
+  // An operator mode's custom resource comes first: the user's values and set still win.
+  const operator = inputs.vaultSync && vaultPath ? operatorValues(inputs.vaultSync, vaultPath) : undefined;
   const values = buildGeneratedValues({
     image: inputs.image ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag } : undefined,
     host: names.host ? { value: names.host, key: inputs.keys.host } : undefined,
-    secretRefs, set: inputs.set, values: inputs.values,
+    secretRefs, set: inputs.set, values: operator ? mergeValues(operator, inputs.values) : inputs.values,
   });
   return {
     repository, pr: pr.number, service: inputs.service, headSha: pr.headSha, namespace: names.namespace, release: names.release,
@@ -185,7 +198,7 @@ export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: strin
     timeoutMs: inputs.timeoutMs, stuckAfterMs: inputs.stuckAfterMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews,
     guardrails: inputs.guardrails,
     appSecret: inputs.vaultSync && appSecretName
-      ? { name: appSecretName, source: `${inputs.vaultSync.mount}/${renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service)}` }
+      ? { name: appSecretName, source: `${inputs.vaultSync.mount}/${vaultPath}` }
       : undefined,
   };
 }

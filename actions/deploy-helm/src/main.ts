@@ -59,18 +59,23 @@ export async function main(): Promise<void> {
       roleId: sync.roleId, secretId: sync.secretId, token: sync.token,
     });
     const path = plan.appSecret.source.slice(sync.mount.length + 1);
-    plan.appSecret.data = await readPrSecret(session, {
+    const data = await readPrSecret(session, {
       mount: sync.mount, kvVersion: sync.kvVersion, path, marks: newMarks({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
     });
     if (sync.basicAuth) {
       // The preview's login lives in the PR's Vault path (generated on the first deploy); the app's Secret does not carry it.
-      const creds = await ensureBasicAuth(session, { mount: sync.mount, kvVersion: sync.kvVersion, path, data: plan.appSecret.data });
+      const creds = await ensureBasicAuth(session, { mount: sync.mount, kvVersion: sync.kvVersion, path, data });
       if (creds.created) log.info(`Generated the preview's basic-auth login into Vault ${plan.appSecret.source} (${BASIC_AUTH_KEYS.user}, ${BASIC_AUTH_KEYS.password})`);
-      for (const k of Object.values(BASIC_AUTH_KEYS)) delete plan.appSecret.data[k];
+      for (const k of Object.values(BASIC_AUTH_KEYS)) delete data[k];
       plan.basicAuth = { name: `${plan.release}-basic-auth`, source: plan.appSecret.source, user: creds.user, password: creds.password };
     }
-    // The checksum in the pod template rolls the pods when (and only when) the values changed.
-    setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
+    if (sync.mode === 'secret') {
+      plan.appSecret.data = data;
+      // The checksum in the pod template rolls the pods when (and only when) the values changed.
+      setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(data));
+    } else {
+      log.info(`secret-sync ${sync.mode}: the chart's ${sync.mode === 'external-secrets' ? 'ExternalSecret' : 'VaultStaticSecret'} syncs ${plan.appSecret.source} into ${plan.appSecret.name}`);
+    }
   }
 
   const result = await deployPreview(plan, { tools, kubectl: kubectlTools({ requestTimeoutMs }), checkStillWanted });

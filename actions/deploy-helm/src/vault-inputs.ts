@@ -20,7 +20,12 @@ export const VAULT_DEFAULTS: Record<VaultInputName, string> = {
 
 export const VAULT_SECRET_INPUTS = ['secret-id', 'token'] as const;
 
+/** How the PR's values reach the pod: deploy-helm's own Secret, or an operator's custom resource rendered by the chart. */
+export const SECRET_SYNC_MODES = ['secret', 'vault-secrets-operator', 'external-secrets', 'none'] as const;
+export type SecretSyncMode = Exclude<(typeof SECRET_SYNC_MODES)[number], 'none'>;
+
 export interface VaultSync {
+  mode: SecretSyncMode;
   addr: string;
   namespace?: string;
   method: VaultAuthMethod;
@@ -43,11 +48,12 @@ const opt = (v: string | undefined) => (v === undefined || v.trim() === '' ? und
 /** Undefined when there is nothing to sync (no vault-addr, or secret-sync none). */
 export function parseVaultSync(raw: Partial<Record<VaultInputName, string>>, env: Record<string, string | undefined> = process.env): VaultSync | undefined {
   const r = { ...VAULT_DEFAULTS, ...raw };
-  const mode = parseEnum('secret-sync', r['secret-sync'], ['secret', 'none'] as const);
+  const mode = parseEnum('secret-sync', r['secret-sync'].trim(), SECRET_SYNC_MODES);
   const addr = opt(r['vault-addr']);
   if (mode === 'none' || !addr) return undefined;
   const method = parseEnum('auth-method', r['auth-method'], ['jwt', 'approle', 'token'] as const);
   const out: VaultSync = {
+    mode,
     addr: parseUrl('vault-addr', addr).toString(), namespace: opt(r['vault-namespace']), method, role: opt(r.role),
     jwtAudience: opt(r['jwt-audience']) ?? 'vault', roleId: opt(r['role-id']), secretId: opt(r['secret-id']), token: opt(r.token),
     mount: planVaultPath('mount', r.mount.trim().replace(/\/+$/, '')),
@@ -62,6 +68,19 @@ export function parseVaultSync(raw: Partial<Record<VaultInputName, string>>, env
   if (method === 'approle' && (!out.roleId || !out.secretId)) throw new InputError(out.roleId ? 'secret-id' : 'role-id', '', 'is required with auth-method approle');
   if (method === 'token' && !out.token) throw new InputError('token', '', 'is required with auth-method token');
   return out;
+}
+
+/**
+ * The example chart's values for an operator mode: a VaultStaticSecret (`vault.staticSecret`, with
+ * rolloutRestartTargets, so a Vault edit rolls the pods with no workflow run) or an ExternalSecret
+ * (`vault.externalSecret`; its store is the platform's, set `vault.externalSecret.storeRef`).
+ */
+export function operatorValues(sync: VaultSync, path: string): Record<string, unknown> | undefined {
+  if (sync.mode === 'vault-secrets-operator') {
+    return { vault: { staticSecret: { enabled: true, mount: sync.mount, path, type: sync.kvVersion === 2 ? 'kv-v2' : 'kv-v1' } } };
+  }
+  if (sync.mode === 'external-secrets') return { vault: { externalSecret: { enabled: true, path } } };
+  return undefined;
 }
 
 /** The PR's rendered Vault path. */
