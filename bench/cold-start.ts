@@ -41,9 +41,20 @@ export async function run(): Promise<string> {
   writeFileSync(files[0]!, JSON.stringify({ action: 'opened', pull_request: { number: 1 } }));
   for (const f of files.slice(1)) writeFileSync(f, '');
   const env = {
-    PATH: process.env.PATH ?? '', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: files[0]!, GITHUB_OUTPUT: files[1]!,
-    GITHUB_STATE: files[2]!, GITHUB_STEP_SUMMARY: files[3]!, GITHUB_REPOSITORY: 'acme/web', GITHUB_RUN_ID: '1',
-    INPUT_GREETING: 'hi', INPUT_COUNT: '3', INPUT_WAIT: '90s', INPUT_PASSWORD: '', INPUT_LEAK: 'false', 'INPUT_GITHUB-TOKEN': '',
+    PATH: process.env.PATH ?? '',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: files[0]!,
+    GITHUB_OUTPUT: files[1]!,
+    GITHUB_STATE: files[2]!,
+    GITHUB_STEP_SUMMARY: files[3]!,
+    GITHUB_REPOSITORY: 'acme/web',
+    GITHUB_RUN_ID: '1',
+    INPUT_GREETING: 'hi',
+    INPUT_COUNT: '3',
+    INPUT_WAIT: '90s',
+    INPUT_PASSWORD: '',
+    INPUT_LEAK: 'false',
+    'INPUT_GITHUB-TOKEN': '',
   };
   const main = join(dir, 'dist', 'index.js');
   const rows: string[] = [];
@@ -51,7 +62,10 @@ export async function run(): Promise<string> {
   const local = machineNode();
   const localVersion = execFileSync(local, ['--version'], { encoding: 'utf8' }).trim();
   const n24Version = execFileSync(node24Path(), ['--version'], { encoding: 'utf8' }).trim();
-  for (const [label, node] of [[`Node ${n24Version} (node24 runtime)`, node24Path()], [`Node ${localVersion} (this machine)`, local]] as const) {
+  for (const [label, node] of [
+    [`Node ${n24Version} (node24 runtime)`, node24Path()],
+    [`Node ${localVersion} (this machine)`, local],
+  ] as const) {
     await once(node, main, env); // warm the page cache once
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) times.push(await once(node, main, env));

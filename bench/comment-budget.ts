@@ -26,28 +26,41 @@ const STEPS: Step[] = [
   { label: 'same facts again', inputs: { state: 'ready', url: 'https://app.preview.example.com/' } },
 ];
 
-function describeCounts(counts: Record<string, number>): { total: number; comment: number; deployment: number; detail: string } {
+function describeCounts(counts: Record<string, number>): {
+  total: number;
+  comment: number;
+  deployment: number;
+  detail: string;
+} {
   let comment = 0;
   let deployment = 0;
   for (const [op, n] of Object.entries(counts)) {
     if (op.startsWith('issues/')) comment += n;
     else deployment += n;
   }
-  const detail = Object.entries(counts).sort().map(([op, n]) => `${op.replace(/^(issues|repos)\//, '')}×${n}`).join(', ');
+  const detail = Object.entries(counts)
+    .sort()
+    .map(([op, n]) => `${op.replace(/^(issues|repos)\//, '')}×${n}`)
+    .join(', ');
   return { total: comment + deployment, comment, deployment, detail };
 }
 
 async function measure(gh: GitHubStandIn, size: number): Promise<string[]> {
   const seed = getOctokit(gh.token, { baseUrl: gh.url });
   const pr = gh.openPullRequest(REPO);
-  for (let i = 0; i < size; i++) await seed.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: pr.number, body: `note ${i}` });
+  for (let i = 0; i < size; i++)
+    await seed.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: pr.number, body: `note ${i}` });
   const rows: string[] = [];
   for (const step of STEPS) {
     gh.resetCounters();
     const r = await runActionProcess(actionDir, {
-      inputs: { 'github-token': gh.token, ...step.inputs }, repository: REPO, runId: 9000, eventName: 'pull_request',
+      inputs: { 'github-token': gh.token, ...step.inputs },
+      repository: REPO,
+      runId: 9000,
+      eventName: 'pull_request',
       event: pullRequestEvent('synchronize', { number: pr.number, repository: REPO, headSha: pr.head.sha }),
-      env: { GITHUB_API_URL: gh.url }, timeoutMs: 60_000,
+      env: { GITHUB_API_URL: gh.url },
+      timeoutMs: 60_000,
     });
     if (r.exitCode !== 0) throw new Error(`comment-status failed in the benchmark:\n${r.log}`);
     const c = describeCounts(gh.counters());
@@ -65,7 +78,9 @@ export async function run(): Promise<string> {
   } finally {
     await gh.stop();
   }
-  const worstSmall = Math.max(...rows.filter((r) => /^\| (10|100) \|/.test(r)).map((r) => Number(/\*\*(\d+)\*\*/.exec(r)![1])));
+  const worstSmall = Math.max(
+    ...rows.filter((r) => /^\| (10|100) \|/.test(r)).map((r) => Number(/\*\*(\d+)\*\*/.exec(r)![1])),
+  );
   const md = `## comment-budget — REST calls per comment-status update
 
 The bundled \`comment-status\` action against the GitHub stand-in, counted per OpenAPI operation by

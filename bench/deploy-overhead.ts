@@ -9,7 +9,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pullRequestEvent } from '@preview-fleet/testkit/events';
 import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
-import { REPOSITORY, actionDir as deployDir, chartDir, startWorld, type Major } from '@preview-fleet/action-deploy-helm/test/fixture';
+import {
+  REPOSITORY,
+  actionDir as deployDir,
+  chartDir,
+  startWorld,
+  type Major,
+} from '@preview-fleet/action-deploy-helm/test/fixture';
 import { repoRoot } from '@preview-fleet/testkit/tools';
 import { median, writeSection } from './report.js';
 
@@ -38,29 +44,50 @@ export async function run(): Promise<string> {
       const samples: Array<{ total: number; helm: number; deploy: number; ready: number; steps: string }> = [];
       for (let i = 0; i <= UPGRADES; i++) {
         helmSpans.length = 0;
-        const event = pullRequestEvent('synchronize', { number: pr.number, repository: REPOSITORY, headSha: pr.head.sha, labels: ['preview'] });
+        const event = pullRequestEvent('synchronize', {
+          number: pr.number,
+          repository: REPOSITORY,
+          headSha: pr.head.sha,
+          labels: ['preview'],
+        });
         const deploy = await runActionProcess(deployDir, {
           inputs: { chart: chartDir, 'github-token': w.gh.token, timeout: '60s', set: `revision=${i}` },
-          event, eventName: 'pull_request', repository: REPOSITORY, env: w.env(major), timeoutMs: 120_000,
+          event,
+          eventName: 'pull_request',
+          repository: REPOSITORY,
+          env: w.env(major),
+          timeoutMs: 120_000,
         });
         if (deploy.exitCode !== 0) throw new Error(`deploy-helm failed (Helm ${major}):\n${deploy.log}`);
         const ready = await runActionProcess(readyDir, {
-          inputs: { namespace: deploy.outputs.namespace!, url, timeout: '60s' }, env: w.env(major), timeoutMs: 120_000,
+          inputs: { namespace: deploy.outputs.namespace!, url, timeout: '60s' },
+          env: w.env(major),
+          timeoutMs: 120_000,
         });
         if (ready.exitCode !== 0) throw new Error(`wait-ready failed (Helm ${major}):\n${ready.log}`);
         const first = Math.min(...helmSpans.map((s) => s[0]));
         const last = Math.max(...helmSpans.map((s) => s[1]));
         const stepText = /<sub>(.*)<\/sub>/.exec(deploy.summary)?.[1] ?? '';
-        samples.push({ total: deploy.durationMs + ready.durationMs, helm: Math.round(last - first), deploy: deploy.durationMs, ready: ready.durationMs, steps: stepText });
+        samples.push({
+          total: deploy.durationMs + ready.durationMs,
+          helm: Math.round(last - first),
+          deploy: deploy.durationMs,
+          ready: ready.durationMs,
+          steps: stepText,
+        });
       }
       const upgrades = samples.slice(1);
       const overhead = upgrades.map((s) => s.total - s.helm);
       const label = `Helm ${major} (${major === 3 ? '3.17.3' : '4.1.4'})`;
       medians[label] = median(overhead);
       const install = samples[0]!;
-      rows.push(`| ${label} | install | ${install.deploy} ms | ${install.ready} ms | ${install.helm} ms | ${install.total - install.helm} ms |`);
+      rows.push(
+        `| ${label} | install | ${install.deploy} ms | ${install.ready} ms | ${install.helm} ms | ${install.total - install.helm} ms |`,
+      );
       steps.push(`- ${label}, last upgrade: ${upgrades.at(-1)!.steps}`);
-      rows.push(`| ${label} | upgrade (median of ${UPGRADES}) | ${median(upgrades.map((s) => s.deploy))} ms | ${median(upgrades.map((s) => s.ready))} ms | ${median(upgrades.map((s) => s.helm))} ms | **${median(overhead)} ms** |`);
+      rows.push(
+        `| ${label} | upgrade (median of ${UPGRADES}) | ${median(upgrades.map((s) => s.deploy))} ms | ${median(upgrades.map((s) => s.ready))} ms | ${median(upgrades.map((s) => s.helm))} ms | **${median(overhead)} ms** |`,
+      );
     }
   } finally {
     await new Promise<void>((r) => server.close(() => r()));

@@ -36,14 +36,25 @@ interface World {
 function addNamespace(w: World, name: string, pr: number): void {
   const m = newMarks({ repository: REPO, pr, service: 'app', now: Date.now(), ttlMs: 72 * H });
   const t = w.kube.store.types.get('', 'v1', 'namespaces')!;
-  w.kube.store.create(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: toKubeLabels(m), annotations: toKubeAnnotations(m) } });
+  w.kube.store.create(t, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: toKubeLabels(m), annotations: toKubeAnnotations(m) },
+  });
 }
 
-async function reaper(w: World, inputs: Record<string, string>): Promise<{ ms: number; outputs: Record<string, string> }> {
+async function reaper(
+  w: World,
+  inputs: Record<string, string>,
+): Promise<{ ms: number; outputs: Record<string, string> }> {
   const started = Date.now();
   const r = await runActionProcess(reaperDir, {
-    inputs: { kinds: 'namespaces,releases,deployments', ...inputs }, event: {}, eventName: 'schedule', repository: REPO,
-    env: w.env, timeoutMs: 600_000,
+    inputs: { kinds: 'namespaces,releases,deployments', ...inputs },
+    event: {},
+    eventName: 'schedule',
+    repository: REPO,
+    env: w.env,
+    timeoutMs: 600_000,
   });
   if (r.exitCode !== 0) throw new Error(`reap-orphans failed in the benchmark:\n${r.log.slice(-3000)}`);
   return { ms: Date.now() - started, outputs: r.outputs };
@@ -63,14 +74,19 @@ async function callBudget(w: World): Promise<string[]> {
   const { ms, outputs } = await reaper(w, {});
   const calls = w.gh.counters();
   const total = Object.values(calls).reduce((a, b) => a + b, 0);
-  const lists = Object.entries(kubeLists(w)).map(([k, n]) => [k, n - (listsBefore[k] ?? 0)] as const).filter(([, n]) => n > 0);
+  const lists = Object.entries(kubeLists(w))
+    .map(([k, n]) => [k, n - (listsBefore[k] ?? 0)] as const)
+    .filter(([, n]) => n > 0);
   const kept = (JSON.parse(outputs.kept!) as number[]).length;
   return [
     '#### 1. One run over 2,000 marked namespaces and 1,000 open PRs',
     '',
     '| measure | value | goal |',
     '| --- | --- | --- |',
-    `| GitHub REST calls | **${total}** (${Object.entries(calls).sort().map(([k, n]) => `${k}×${n}`).join(', ')}) | ≤ 12 ${total <= 12 ? '✅' : '❌'} |`,
+    `| GitHub REST calls | **${total}** (${Object.entries(calls)
+      .sort()
+      .map(([k, n]) => `${k}×${n}`)
+      .join(', ')}) | ≤ 12 ${total <= 12 ? '✅' : '❌'} |`,
     `| Kubernetes list calls | **${lists.reduce((a, [, n]) => a + n, 0)}** (${lists.map(([k, n]) => `${k}×${n}`).join(', ')}) | one namespace list |`,
     `| PRs kept (all open, labelled, unexpired) | ${kept} | 1000 |`,
     `| wall time of the run | ${(ms / 1000).toFixed(1)} s | |`,
@@ -81,7 +97,9 @@ async function callBudget(w: World): Promise<string[]> {
 async function deleteSpeed(w: World): Promise<string[]> {
   // Warm kubectl's discovery cache (under HOME) so neither side pays for it.
   await run$(toolPaths().v34.kubectl, ['get', 'namespaces', '-o', 'name'], { env: w.env });
-  const orphans = (base: number): void => { for (let i = 0; i < 200; i++) addNamespace(w, `preview-pr-${base + i}`, base + i); };
+  const orphans = (base: number): void => {
+    for (let i = 0; i < 200; i++) addNamespace(w, `preview-pr-${base + i}`, base + i);
+  };
   w.kube.scenarios.injectFault({ method: 'DELETE', pathPattern: /^\/api\/v1\/namespaces\/[^/]+$/, latencyMs: 200 });
 
   orphans(5000);
@@ -93,7 +111,10 @@ async function deleteSpeed(w: World): Promise<string[]> {
   orphans(6000);
   const kubectl = toolPaths().v34.kubectl;
   const started = Date.now();
-  const { stdout } = await run$(kubectl, ['get', 'namespaces', '-l', kubeSelector(REPO), '-o', 'name'], { env: w.env, maxBuffer: 64 << 20 });
+  const { stdout } = await run$(kubectl, ['get', 'namespaces', '-l', kubeSelector(REPO), '-o', 'name'], {
+    env: w.env,
+    maxBuffer: 64 << 20,
+  });
   const names = stdout.split('\n').filter((n) => /preview-pr-6\d{3}$/.test(n));
   for (const ns of names) await run$(kubectl, ['delete', ns, '--wait=true', '--timeout=60s'], { env: w.env });
   const sequential = Date.now() - started;
@@ -112,7 +133,7 @@ async function deleteSpeed(w: World): Promise<string[]> {
     'concurrency 20): not being in the open-PR list is never enough to delete (issue 14).',
     '',
     'Where it comes from: the DELETE latency overlaps across kubectl processes, and 21 kubectl processes start instead',
-    "of 200 (each costs ~0.1-0.5 s of CPU on this 2-core machine). Each kubectl sends its DELETEs one after another, so",
+    'of 200 (each costs ~0.1-0.5 s of CPU on this 2-core machine). Each kubectl sends its DELETEs one after another, so',
     'the gain shrinks with a lower `concurrency` (default 5; the benchmark uses 20) and with machine load: runs while',
     'other jobs kept the load average near 12 measured 6.6× and 8.9×.',
     '',
@@ -124,8 +145,16 @@ async function world(): Promise<World> {
   const home = mkdtempSync(join(tmpdir(), 'pf-bench-reaper-'));
   const [kube, gh] = await Promise.all([startKube({ controllerDelayMs: 50 }), startGitHub({ rateLimit: 1_000_000 })]);
   return {
-    kube, gh, home,
-    env: { ...kube.env, HOME: home, PATH: `${dirname(tools.v34.helm)}:${process.env.PATH ?? ''}`, GITHUB_API_URL: gh.url, GITHUB_TOKEN: gh.token },
+    kube,
+    gh,
+    home,
+    env: {
+      ...kube.env,
+      HOME: home,
+      PATH: `${dirname(tools.v34.helm)}:${process.env.PATH ?? ''}`,
+      GITHUB_API_URL: gh.url,
+      GITHUB_TOKEN: gh.token,
+    },
   };
 }
 

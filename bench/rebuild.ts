@@ -35,8 +35,12 @@ export async function run(): Promise<string> {
     const deploy = async (): Promise<{ run: ActionRun; calls: string[] }> => {
       const before = (await moto.requestLog()).length;
       const r = await runActionProcess(join(repoRoot, 'actions', 'build-push'), {
-        inputs: { builder: 'podman', registry: registry.host }, event: pullRequestEvent('synchronize', { number: 5, repository: 'acme/web', headSha }),
-        eventName: 'pull_request', repository: 'acme/web', env, cwd: ws,
+        inputs: { builder: 'podman', registry: registry.host },
+        event: pullRequestEvent('synchronize', { number: 5, repository: 'acme/web', headSha }),
+        eventName: 'pull_request',
+        repository: 'acme/web',
+        env,
+        cwd: ws,
       });
       if (r.exitCode !== 0) throw new Error(`build-push failed:\n${r.log}`);
       return { run: r, calls: (await moto.requestLog()).slice(before).map((c) => c.target) };

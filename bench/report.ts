@@ -21,7 +21,8 @@ export function writeSection(name: string, markdown: string): void {
   const block = `${start}\n${markdown.trim()}\n\n_Measured ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}, ${process.platform}/${process.arch}._\n${end}`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  const next =
+    i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(FILE, next);
 }
 

@@ -19,9 +19,14 @@ export async function bundleAction(actionDir, outDir = join(actionDir, 'dist')) 
   const entry = join(actionDir, 'src', 'index.ts');
   if (!existsSync(entry)) throw new Error(`${entry} does not exist`);
   rmSync(outDir, { recursive: true, force: true });
-  await run(process.execPath, [ncc, 'build', entry, '-o', outDir, '--license', 'licenses.txt', '--transpile-only', '-q'], {
-    cwd: root, maxBuffer: 64 * 1024 * 1024,
-  });
+  await run(
+    process.execPath,
+    [ncc, 'build', entry, '-o', outDir, '--license', 'licenses.txt', '--transpile-only', '-q'],
+    {
+      cwd: root,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return outDir;
 }
 

@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', 'dist', 'actions'], {
-  cwd: root, encoding: 'utf8',
-}).split('\n').filter((l) => /(^|\/)dist\//.test(l));
+  cwd: root,
+  encoding: 'utf8',
+})
+  .split('\n')
+  .filter((l) => /(^|\/)dist\//.test(l));
 if (status.length > 0) {
   console.error('dist/ is stale: rebuild with "npm run build" and commit the result. Changed files:');
   console.error(status.join('\n'));

@@ -22,7 +22,10 @@ const WANTED = ['helm/helm', 'kubectl/kubectl'];
 function readZipEntries(buf, wanted) {
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('not a zip file: end of central directory not found');
   const count = buf.readUInt16LE(eocd + 10);
@@ -72,7 +75,8 @@ for (const layer of LAYERS) {
   const helm = join(outDir, 'helm');
   const kubectl = join(outDir, 'kubectl');
   const helmVersion = execFileSync(helm, ['version', '--template', '{{.Version}}'], {
-    encoding: 'utf8', env: { ...process.env, HELM_CONFIG_HOME: join(outDir, '.helm') },
+    encoding: 'utf8',
+    env: { ...process.env, HELM_CONFIG_HOME: join(outDir, '.helm') },
   }).trim();
   const kubectlVersion = JSON.parse(execFileSync(kubectl, ['version', '--client', '-o', 'json'], { encoding: 'utf8' }))
     .clientVersion.gitVersion;

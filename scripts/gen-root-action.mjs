@@ -13,7 +13,15 @@ import { parse, stringify } from 'yaml';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The lifecycle's steps, in the order their inputs are listed. */
-export const STEPS = ['comment-status', 'seed-vault', 'build-push', 'deploy-helm', 'wait-ready', 'teardown', 'reap-orphans'];
+export const STEPS = [
+  'comment-status',
+  'seed-vault',
+  'build-push',
+  'deploy-helm',
+  'wait-ready',
+  'teardown',
+  'reap-orphans',
+];
 
 /** Inputs the all-in-one action computes per step from earlier steps' outputs (never exposed). */
 export const ORCHESTRATED = {
@@ -29,7 +37,8 @@ export const ORCHESTRATED = {
 /** The all-in-one action's own inputs. */
 const OWN_INPUTS = {
   services: {
-    description: 'Services to preview, one per line or comma-separated: one build, one Vault path and one Helm release each, all in one PR comment.',
+    description:
+      'Services to preview, one per line or comma-separated: one build, one Vault path and one Helm release each, all in one PR comment.',
     default: 'app',
   },
   label: {
@@ -37,11 +46,13 @@ const OWN_INPUTS = {
     default: 'preview',
   },
   image: {
-    description: 'A prebuilt image to deploy (host/repository:tag) instead of building one: build-push is skipped. For teams whose CI already builds, or a machine without a builder.',
+    description:
+      'A prebuilt image to deploy (host/repository:tag) instead of building one: build-push is skipped. For teams whose CI already builds, or a machine without a builder.',
     default: '',
   },
   mode: {
-    description: 'auto (from the event: deploy on opened/synchronize/reopened/labeled, teardown on closed/unlabeled, reap on schedule), deploy, teardown or reap. A workflow_dispatch run must name its lifecycle (deploy or teardown, with pr-number): auto refuses it rather than guess.',
+    description:
+      'auto (from the event: deploy on opened/synchronize/reopened/labeled, teardown on closed/unlabeled, reap on schedule), deploy, teardown or reap. A workflow_dispatch run must name its lifecycle (deploy or teardown, with pr-number): auto refuses it rather than guess.',
     default: 'auto',
   },
 };
@@ -49,11 +60,13 @@ const OWN_INPUTS = {
 /** Where steps share an input name but not its default or wording, the all-in-one action's choice. */
 const RESOLVED = {
   timeout: {
-    description: "Each step's own hard bound (comment-status, seed-vault, deploy-helm, wait-ready, teardown), e.g. 5m: when it is up that step fails naming the system that did not answer. deploy-helm's helm wait gets what is left of it; wait-ready keeps 10 s more for its diagnostics. build-push and reap-orphans have their own: build-timeout and reap-timeout.",
+    description:
+      "Each step's own hard bound (comment-status, seed-vault, deploy-helm, wait-ready, teardown), e.g. 5m: when it is up that step fails naming the system that did not answer. deploy-helm's helm wait gets what is left of it; wait-ready keeps 10 s more for its diagnostics. build-push and reap-orphans have their own: build-timeout and reap-timeout.",
     default: '5m',
   },
   'request-timeout': {
-    description: 'How long one request (to Vault, the Kubernetes API, ECR, the push registry or GitHub) may go unanswered before it fails or, when it only reads, is retried, e.g. 30s. (every step)',
+    description:
+      'How long one request (to Vault, the Kubernetes API, ECR, the push registry or GitHub) may go unanswered before it fails or, when it only reads, is retried, e.g. 30s. (every step)',
     default: '30s',
   },
 };
@@ -70,7 +83,10 @@ const OUTPUTS = {
   url: { description: 'Preview URL of the first service (deploy).' },
   urls: { description: 'JSON object service → preview URL (deploy).' },
   images: { description: 'JSON object service → pushed image (deploy).' },
-  built: { description: 'JSON object service → true when this run built the image, false when it already existed or was given (deploy).' },
+  built: {
+    description:
+      'JSON object service → true when this run built the image, false when it already existed or was given (deploy).',
+  },
   namespace: { description: "The PR's namespace (deploy)." },
   'comment-url': { description: 'Link to the sticky PR comment.' },
   report: { description: 'Teardown report JSON (teardown), or the reaper plan JSON (reap).' },
@@ -90,16 +106,24 @@ export function generate() {
   const conflicts = [];
   for (const step of STEPS) {
     const action = readAction(step);
-    if (!action) { missing.push(step); continue; }
+    if (!action) {
+      missing.push(step);
+      continue;
+    }
     const declared = Object.keys(action.inputs ?? {});
     // step input → the all-in-one input it is read from (orchestrated ones are computed).
-    steps[step] = Object.fromEntries(declared.map((n) => [n, ORCHESTRATED[step].includes(n) ? null : (RENAMED[step]?.[n] ?? n)]));
+    steps[step] = Object.fromEntries(
+      declared.map((n) => [n, ORCHESTRATED[step].includes(n) ? null : (RENAMED[step]?.[n] ?? n)]),
+    );
     for (const stepName of declared) {
       if (ORCHESTRATED[step].includes(stepName)) continue;
       const name = RENAMED[step]?.[stepName] ?? stepName;
       const spec = action.inputs[stepName];
       const def = spec.default === undefined ? '' : String(spec.default);
-      if (name in RESOLVED) { inputs[name] = RESOLVED[name]; continue; }
+      if (name in RESOLVED) {
+        inputs[name] = RESOLVED[name];
+        continue;
+      }
       if (!(name in inputs)) {
         inputs[name] = { description: `${String(spec.description ?? '').trim()} (${step})`, default: def };
         origin[name] = step;
@@ -113,14 +137,16 @@ export function generate() {
   if (conflicts.length) throw new Error(`steps disagree; settle it in RESOLVED:\n  ${conflicts.join('\n  ')}`);
   const action = {
     name: 'preview-fleet',
-    description: 'A preview environment per pull request: Vault secrets, ECR image, Helm release, readiness gate and one sticky comment; torn down when the PR closes.',
+    description:
+      'A preview environment per pull request: Vault secrets, ECR image, Helm release, readiness gate and one sticky comment; torn down when the PR closes.',
     author: 'preview-fleet',
     branding: { icon: 'layers', color: 'blue' },
     inputs,
     outputs: OUTPUTS,
     runs: { using: 'node24', main: 'dist/index.js' },
   };
-  const header = '# GENERATED by scripts/gen-root-action.mjs from actions/*/action.yml: edit those (or the\n# script), then run `npm run gen-root`. The all-in-one action runs the same bundled steps.\n';
+  const header =
+    '# GENERATED by scripts/gen-root-action.mjs from actions/*/action.yml: edit those (or the\n# script), then run `npm run gen-root`. The all-in-one action runs the same bundled steps.\n';
   return {
     yml: header + stringify(action, { lineWidth: 0 }),
     steps: `${JSON.stringify(steps, null, 2)}\n`,
@@ -130,13 +156,21 @@ export function generate() {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { yml, steps, missing } = generate();
-  const files = [[join(root, 'action.yml'), yml], [join(root, 'src', 'steps.generated.json'), steps]];
+  const files = [
+    [join(root, 'action.yml'), yml],
+    [join(root, 'src', 'steps.generated.json'), steps],
+  ];
   if (process.argv.includes('--check')) {
     const stale = files.filter(([f, text]) => !existsSync(f) || readFileSync(f, 'utf8') !== text).map(([f]) => f);
-    if (stale.length) { console.error(`stale: ${stale.join(', ')}; run npm run gen-root`); process.exit(1); }
+    if (stale.length) {
+      console.error(`stale: ${stale.join(', ')}; run npm run gen-root`);
+      process.exit(1);
+    }
     console.log('root action.yml is fresh');
   } else {
     for (const [f, text] of files) writeFileSync(f, text);
-    console.log(`wrote action.yml and src/steps.generated.json${missing.length ? ` (steps not yet present: ${missing.join(', ')})` : ''}`);
+    console.log(
+      `wrote action.yml and src/steps.generated.json${missing.length ? ` (steps not yet present: ${missing.join(', ')})` : ''}`,
+    );
   }
 }

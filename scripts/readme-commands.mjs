@@ -14,14 +14,21 @@ if (!block) {
   process.exit(1);
 }
 // A `#` that starts a word begins a comment, as in sh.
-const commands = block[1].split('\n').map((l) => l.replace(/(^|\s)#.*$/, '').trim()).filter(Boolean);
+const commands = block[1]
+  .split('\n')
+  .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
+  .filter(Boolean);
 const word = process.argv[2];
 if (!word) {
   console.log(commands.join('\n'));
 } else {
-  const hits = commands.filter((c) => c.split(/\s*&&\s*/).some((part) => part === `npm ${word}` || part === `npm run ${word}`));
+  const hits = commands.filter((c) =>
+    c.split(/\s*&&\s*/).some((part) => part === `npm ${word}` || part === `npm run ${word}`),
+  );
   if (hits.length !== 1) {
-    console.error(`README.md's first code block has ${hits.length} commands running "npm run ${word}"; expected 1:\n${commands.join('\n')}`);
+    console.error(
+      `README.md's first code block has ${hits.length} commands running "npm run ${word}"; expected 1:\n${commands.join('\n')}`,
+    );
     process.exit(1);
   }
   console.log(hits[0]);

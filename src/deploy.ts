@@ -30,7 +30,16 @@ interface DeployPlan {
 }
 
 const commentCall = (service: string, state: string, extra: Record<string, string> = {}): StepCall =>
-  stepCall('comment-status', { service, state, url: '', namespace: '', image: '', 'vault-url': '', details: '', ...extra });
+  stepCall('comment-status', {
+    service,
+    state,
+    url: '',
+    namespace: '',
+    image: '',
+    'vault-url': '',
+    details: '',
+    ...extra,
+  });
 
 /** Placeholders for values only earlier steps can produce, used when checking inputs alone. */
 const VALIDATION_PLACEHOLDERS = { namespace: 'preview-pr-0', url: '', image: '' };
@@ -42,7 +51,11 @@ function validationPlan(services: string[], plan: DeployPlan): StepCall[] {
     ...(plan.useVault ? [stepCall('seed-vault', { service })] : []),
     ...(plan.prebuilt ? [] : [stepCall('build-push', { service })]),
     stepCall('deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }),
-    stepCall('wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url, 'basic-auth-secret': '' }),
+    stepCall('wait-ready', {
+      namespace: VALIDATION_PLACEHOLDERS.namespace,
+      url: VALIDATION_PLACEHOLDERS.url,
+      'basic-auth-secret': '',
+    }),
   ]);
 }
 
@@ -51,7 +64,12 @@ function validationPlan(services: string[], plan: DeployPlan): StepCall[] {
  * service's run (the next service still runs). `knownNamespace` is the PR's namespace as an
  * earlier service's deploy named it.
  */
-async function deployService(service: string, plan: DeployPlan, post: PostStatus, knownNamespace: string): Promise<ServiceOutcome> {
+async function deployService(
+  service: string,
+  plan: DeployPlan,
+  post: PostStatus,
+  knownNamespace: string,
+): Promise<ServiceOutcome> {
   await post(service, 'building');
   const [build, secrets] = await Promise.all([
     runStep(plan.prebuilt ? stepCall('given-image') : stepCall('build-push', { service }), { buffer: true }),
@@ -59,7 +77,10 @@ async function deployService(service: string, plan: DeployPlan, post: PostStatus
   ]);
   await printBuffered([build, secrets]);
   const vaultUrl = secrets?.outputs['vault-ui-url'] ?? '';
-  const failedPrep = [build, secrets].filter((r): r is StepRun => !!r && !r.ok).map((r) => r.step).join(' and ');
+  const failedPrep = [build, secrets]
+    .filter((r): r is StepRun => !!r && !r.ok)
+    .map((r) => r.step)
+    .join(' and ');
   if (failedPrep) {
     await post(service, 'failed', { 'vault-url': vaultUrl, details: `${failedPrep} failed; see the run log.` });
     return { service, state: 'failed', failedStep: failedPrep };
@@ -77,17 +98,37 @@ async function deployService(service: string, plan: DeployPlan, post: PostStatus
   const namespace = release.outputs.namespace || knownNamespace;
   const url = release.outputs.url ?? '';
   const failed = async (step: StepRun): Promise<ServiceOutcome> => {
-    await post(service, 'failed', { image, url, namespace, 'vault-url': vaultUrl, details: step.outputs.diagnostics || `${step.step} failed; see the run log.` });
+    await post(service, 'failed', {
+      image,
+      url,
+      namespace,
+      'vault-url': vaultUrl,
+      details: step.outputs.diagnostics || `${step.step} failed; see the run log.`,
+    });
     return { service, state: 'failed', image, built, namespace, failedStep: step.step };
   };
   if (!release.ok) return failed(release);
-  const ready = await group(`wait-ready (${service})`, () => runStep(stepCall('wait-ready', {
-    namespace: release.outputs.namespace ?? '', url, 'basic-auth-secret': release.outputs['basic-auth-secret'] ?? '',
-  })));
+  const ready = await group(`wait-ready (${service})`, () =>
+    runStep(
+      stepCall('wait-ready', {
+        namespace: release.outputs.namespace ?? '',
+        url,
+        'basic-auth-secret': release.outputs['basic-auth-secret'] ?? '',
+      }),
+    ),
+  );
   if (!ready.ok) return failed(ready);
   // Where the login is, never the login itself.
-  const login = release.outputs['basic-auth-location'] ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.` : '';
-  await post(service, 'ready', { image, url, namespace, 'vault-url': vaultUrl, details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n') });
+  const login = release.outputs['basic-auth-location']
+    ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.`
+    : '';
+  await post(service, 'ready', {
+    image,
+    url,
+    namespace,
+    'vault-url': vaultUrl,
+    details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n'),
+  });
   return { service, state: 'ready', image, built, namespace, url };
 }
 
@@ -132,5 +173,8 @@ export async function deploy(services: string[], note = ''): Promise<void> {
     namespace,
     'comment-url': commentUrl,
   });
-  if (failed.length) throw new ActionError(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, { hint: 'The PR comment has the details of each failure.' });
+  if (failed.length)
+    throw new ActionError(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, {
+      hint: 'The PR comment has the details of each failure.',
+    });
 }

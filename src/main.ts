@@ -4,7 +4,16 @@
  * the steps' inputs (generated into action.yml); each step gets the ones it declares, plus the
  * ones this orchestrator computes from earlier steps' outputs.
  */
-import { ActionError, forkHeadAllowed, input, loadContext, log, planService, requirePrNumber, setOutputs } from '@preview-fleet/core';
+import {
+  ActionError,
+  forkHeadAllowed,
+  input,
+  loadContext,
+  log,
+  planService,
+  requirePrNumber,
+  setOutputs,
+} from '@preview-fleet/core';
 import { deploy } from './deploy.js';
 import { approveManualDeploy } from './manual-deploy.js';
 import { MODES, route } from './route.js';
@@ -14,8 +23,15 @@ async function single(lifecycle: 'teardown' | 'reap'): Promise<void> {
   const step = lifecycle === 'teardown' ? 'teardown' : 'reap-orphans';
   await validateSteps([stepCall(step)]);
   const r = await runStep(stepCall(step));
-  setOutputs({ lifecycle, report: r.outputs.report ?? r.outputs.plan ?? '', 'comment-url': r.outputs['comment-url'] ?? '' });
-  if (!r.ok) throw new ActionError(`${step} failed (exit ${r.exitCode})`, { hint: 'Its report above says which resource failed and why.' });
+  setOutputs({
+    lifecycle,
+    report: r.outputs.report ?? r.outputs.plan ?? '',
+    'comment-url': r.outputs['comment-url'] ?? '',
+  });
+  if (!r.ok)
+    throw new ActionError(`${step} failed (exit ${r.exitCode})`, {
+      hint: 'Its report above says which resource failed and why.',
+    });
 }
 
 export function prepare() {
@@ -40,10 +56,13 @@ export async function main(): Promise<void> {
   }
   if (r.lifecycle === 'deploy') {
     // No PR in the event (workflow_dispatch): GitHub says whether it may be deployed, and at which head.
-    const note = ctx.pr === undefined ? await approveManualDeploy(ctx, requirePrNumber(ctx)).catch((err: unknown) => {
-      setOutputs({ lifecycle: 'refused' });
-      throw err;
-    }) : '';
+    const note =
+      ctx.pr === undefined
+        ? await approveManualDeploy(ctx, requirePrNumber(ctx)).catch((err: unknown) => {
+            setOutputs({ lifecycle: 'refused' });
+            throw err;
+          })
+        : '';
     return deploy(services, note);
   }
   return single(r.lifecycle);

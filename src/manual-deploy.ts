@@ -4,7 +4,15 @@
  * that head. A fork is deployed only with a matching approval (issue 16 part 4); deploy-helm
  * checks again right before helm runs.
  */
-import { ActionError, approvalNote, checkApproval, input, parseApproveSha, parseRequestTimeout, type ActionContext } from '@preview-fleet/core';
+import {
+  ActionError,
+  approvalNote,
+  checkApproval,
+  input,
+  parseApproveSha,
+  parseRequestTimeout,
+  type ActionContext,
+} from '@preview-fleet/core';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 
 /** Refuses (throws, nothing created) unless the PR may be deployed; returns the comment's note, '' for none. */
@@ -12,11 +20,18 @@ export async function approveManualDeploy(ctx: ActionContext, pr: number): Promi
   const approveSha = parseApproveSha(input.string('approve-sha'), ctx.eventName);
   const token = input.string('github-token');
   if (token === '') {
-    throw new ActionError(`A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub first`);
+    throw new ActionError(
+      `A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub first`,
+    );
   }
-  const client = createGitHubClient(token, { baseUrl: ctx.apiUrl, requestTimeoutMs: parseRequestTimeout(input.string('request-timeout')) });
+  const client = createGitHubClient(token, {
+    baseUrl: ctx.apiUrl,
+    requestTimeoutMs: parseRequestTimeout(input.string('request-timeout')),
+  });
   const current = await getPullRequest(client, ctx.repository, pr);
-  if (!current) throw new ActionError(`Refusing to deploy PR #${pr}: GitHub has no pull request #${pr} in ${ctx.repository}`);
-  if (current.state !== 'open') throw new ActionError(`Refusing to deploy PR #${pr}: it is ${current.merged ? 'merged' : 'closed'}`);
+  if (!current)
+    throw new ActionError(`Refusing to deploy PR #${pr}: GitHub has no pull request #${pr} in ${ctx.repository}`);
+  if (current.state !== 'open')
+    throw new ActionError(`Refusing to deploy PR #${pr}: it is ${current.merged ? 'merged' : 'closed'}`);
   return approvalNote(checkApproval(current, approveSha), ctx.actor);
 }

@@ -43,16 +43,21 @@ export function route(ctx: RouteContext, mode: Mode, label: string, allowForkHea
 function routeEvent(ctx: RouteContext, mode: Mode, label: string): Route {
   if (mode !== 'auto') return { lifecycle: mode, reason: `mode: ${mode}` };
   const { eventName, action } = ctx;
-  if (eventName === 'schedule') return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
+  if (eventName === 'schedule')
+    return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
   // A manual run has no event to read the lifecycle from, and guessing one could tear a preview down.
   if (eventName === 'workflow_dispatch') {
     return {
       lifecycle: 'refuse',
-      reason: 'Input "mode" is "auto", but a workflow_dispatch run carries no pull request event to choose a lifecycle from: set mode to deploy (with pr-number, and approve-sha for a fork) or teardown (with pr-number)',
+      reason:
+        'Input "mode" is "auto", but a workflow_dispatch run carries no pull request event to choose a lifecycle from: set mode to deploy (with pr-number, and approve-sha for a fork) or teardown (with pr-number)',
     };
   }
   if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
-    return { lifecycle: 'skip', reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)` };
+    return {
+      lifecycle: 'skip',
+      reason: `event ${eventName || '(none)'} starts no lifecycle (pull_request, workflow_dispatch or schedule do)`,
+    };
   }
   const labelled = ctx.pr?.labels.includes(label) ?? false;
   if (action === 'closed') return { lifecycle: 'teardown', reason: `PR ${ctx.pr?.merged ? 'merged' : 'closed'}` };
@@ -69,7 +74,10 @@ function routeEvent(ctx: RouteContext, mode: Mode, label: string): Route {
   if (action !== undefined && DEPLOY_ACTIONS.has(action)) {
     return labelled
       ? { lifecycle: 'deploy', reason: `PR ${action} and labelled "${label}"` }
-      : { lifecycle: 'skip', reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)` };
+      : {
+          lifecycle: 'skip',
+          reason: `PR ${action} without the "${label}" label: no preview (add the label to get one)`,
+        };
   }
   return { lifecycle: 'skip', reason: `pull_request ${action ?? ''} changes nothing about a preview` };
 }

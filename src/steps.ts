@@ -3,7 +3,15 @@
  * gets, checking every step's inputs before any acts, and running steps side by side.
  */
 import { fileURLToPath } from 'node:url';
-import { ActionError, VALIDATE_ONLY_ENV, formatDuration, group, input, log, parseStepTimeout } from '@preview-fleet/core';
+import {
+  ActionError,
+  VALIDATE_ONLY_ENV,
+  formatDuration,
+  group,
+  input,
+  log,
+  parseStepTimeout,
+} from '@preview-fleet/core';
 import { inputEnvName, runBundledStep, type BufferedStepResult } from '@preview-fleet/core/lifecycle';
 import stepsJson from './steps.generated.json' with { type: 'json' };
 
@@ -45,7 +53,7 @@ export function stepInputs(step: string, computed: Record<string, string> = {}):
   if (!declared) throw new ActionError(`this build of the all-in-one action has no step "${step}"`);
   const out: Record<string, string> = {};
   for (const [name, from] of Object.entries(declared)) {
-    out[name] = computed[name] ?? (from === null ? '' : process.env[inputEnvName(from)] ?? '');
+    out[name] = computed[name] ?? (from === null ? '' : (process.env[inputEnvName(from)] ?? ''));
   }
   return out;
 }
@@ -64,14 +72,19 @@ export function stepKillAfterMs(inputs: Record<string, string>): number | undefi
 }
 
 /** Runs one step's bundle; `buffer` collects its log (steps side by side), `validateOnly` only parses inputs. */
-export async function runStep(call: StepCall, options: { buffer?: boolean; validateOnly?: boolean } = {}): Promise<StepRun> {
+export async function runStep(
+  call: StepCall,
+  options: { buffer?: boolean; validateOnly?: boolean } = {},
+): Promise<StepRun> {
   if (call.step === 'given-image') return givenImage();
   const env = stepEnv(options.validateOnly ? { [VALIDATE_ONLY_ENV]: 'true' } : {});
   const inputs = stepInputs(call.step, call.computed);
   const killAfterMs = options.validateOnly ? undefined : stepKillAfterMs(inputs);
   const result = await runBundledStep(stepMain(call.step), inputs, { env, buffer: options.buffer, killAfterMs });
   if (result.stopped) {
-    log.warning(`${call.step} was still running ${formatDuration(killAfterMs!)} after it started (its timeout ${inputs.timeout} plus ${formatDuration(STEP_KILL_MARGIN_MS)}) and was stopped`);
+    log.warning(
+      `${call.step} was still running ${formatDuration(killAfterMs!)} after it started (its timeout ${inputs.timeout} plus ${formatDuration(STEP_KILL_MARGIN_MS)}) and was stopped`,
+    );
   }
   return { ...result, step: call.step, ok: result.exitCode === 0 };
 }
@@ -79,13 +92,22 @@ export async function runStep(call: StepCall, options: { buffer?: boolean; valid
 /** The `image` input stands in for build-push's outputs. */
 function givenImage(): StepRun {
   const image = input.string('image');
-  return { step: 'given-image', ok: true, exitCode: 0, log: `Deploying the given image ${image}; build-push skipped\n`, outputs: { image, built: 'false' } };
+  return {
+    step: 'given-image',
+    ok: true,
+    exitCode: 0,
+    log: `Deploying the given image ${image}; build-push skipped\n`,
+    outputs: { image, built: 'false' },
+  };
 }
 
 /** Prints the logs of steps that ran side by side, each whole and in order, in its own group. */
 export async function printBuffered(runs: ReadonlyArray<StepRun | undefined>): Promise<void> {
   for (const r of runs) {
-    if (r) await group(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => { process.stdout.write(r.log); });
+    if (r)
+      await group(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => {
+        process.stdout.write(r.log);
+      });
   }
 }
 
@@ -98,8 +120,11 @@ export async function validateSteps(plan: StepCall[]): Promise<void> {
   const bad = results.filter((r) => !r.ok);
   for (const r of bad) process.stdout.write(r.log);
   if (bad.length) {
-    throw new ActionError(`inputs rejected by ${[...new Set(bad.map((r) => r.step))].join(', ')}; nothing was created or deleted`, {
-      hint: 'The errors above name each input, its value and what is accepted.',
-    });
+    throw new ActionError(
+      `inputs rejected by ${[...new Set(bad.map((r) => r.step))].join(', ')}; nothing was created or deleted`,
+      {
+        hint: 'The errors above name each input, its value and what is accepted.',
+      },
+    );
   }
 }

@@ -13,12 +13,15 @@ function sources(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) return name === 'node_modules' || name === 'dist' || name === 'test' ? [] : sources(p);
+    if (statSync(p).isDirectory())
+      return name === 'node_modules' || name === 'dist' || name === 'test' ? [] : sources(p);
     return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
   });
 }
 
-const actionDirs = existsSync(join(repoRoot, 'actions')) ? readdirSync(join(repoRoot, 'actions')).map((n) => join(repoRoot, 'actions', n, 'src')) : [];
+const actionDirs = existsSync(join(repoRoot, 'actions'))
+  ? readdirSync(join(repoRoot, 'actions')).map((n) => join(repoRoot, 'actions', n, 'src'))
+  : [];
 const production = [join(repoRoot, 'packages/core/src'), join(repoRoot, 'src'), ...actionDirs].flatMap(sources);
 const rel = (p: string): string => relative(repoRoot, p);
 
@@ -66,19 +69,27 @@ describe('architecture rules', () => {
   });
 
   it('only packages/core/src/runtime/toolkit.ts imports @actions/core', () => {
-    const importers = production.filter((f) => /from ['"]@actions\/core['"]|require\(['"]@actions\/core['"]\)/.test(readFileSync(f, 'utf8')));
+    const importers = production.filter((f) =>
+      /from ['"]@actions\/core['"]|require\(['"]@actions\/core['"]\)/.test(readFileSync(f, 'utf8')),
+    );
     expect(importers.map(rel)).toEqual(['packages/core/src/runtime/toolkit.ts']);
   });
 
   it('only runAction calls setFailed', () => {
-    const callers = production.filter((f) => /\bsetFailed\(/.test(readFileSync(f, 'utf8')) && !f.endsWith('runtime/toolkit.ts'));
+    const callers = production.filter(
+      (f) => /\bsetFailed\(/.test(readFileSync(f, 'utf8')) && !f.endsWith('runtime/toolkit.ts'),
+    );
     expect(callers.map(rel)).toEqual(['packages/core/src/runtime/run-action.ts']);
   });
 
   it('runs no shell strings (argv arrays only)', () => {
     const offenders = production.filter((f) => {
       const text = readFileSync(f, 'utf8');
-      return /\bshell:\s*true\b/.test(text) || /\bexecSync\(|\bexec\(\s*[`'"]/.test(text) || /from ['"]node:child_process['"][^;]*\bexec\b/.test(text);
+      return (
+        /\bshell:\s*true\b/.test(text) ||
+        /\bexecSync\(|\bexec\(\s*[`'"]/.test(text) ||
+        /from ['"]node:child_process['"][^;]*\bexec\b/.test(text)
+      );
     });
     expect(offenders.map(rel)).toEqual([]);
   });
@@ -95,27 +106,51 @@ describe('architecture rules', () => {
   });
 
   it('every action (and the all-in-one) can check its inputs alone, so the all-in-one action validates all steps before any acts', () => {
-    const entries = [...readdirSync(join(repoRoot, 'actions')).map((a) => join(repoRoot, 'actions', a, 'src', 'index.ts')), join(repoRoot, 'src', 'index.ts')]
-      .filter((f) => existsSync(f));
+    const entries = [
+      ...readdirSync(join(repoRoot, 'actions')).map((a) => join(repoRoot, 'actions', a, 'src', 'index.ts')),
+      join(repoRoot, 'src', 'index.ts'),
+    ].filter((f) => existsSync(f));
     expect(entries.length).toBeGreaterThanOrEqual(8);
     for (const f of entries) expect(readFileSync(f, 'utf8'), rel(f)).toMatch(/runAction\(main, \{ validate/);
   });
 
   it('imports other packages by name only: no relative import crosses a package boundary', () => {
-    const roots = ['packages', 'actions'].flatMap((top) => readdirSync(join(repoRoot, top)).map((n) => join(repoRoot, top, n)));
-    const files = [...roots, join(repoRoot, 'src'), join(repoRoot, 'test'), join(repoRoot, 'bench')].flatMap(allSources);
+    const roots = ['packages', 'actions'].flatMap((top) =>
+      readdirSync(join(repoRoot, top)).map((n) => join(repoRoot, top, n)),
+    );
+    const files = [...roots, join(repoRoot, 'src'), join(repoRoot, 'test'), join(repoRoot, 'bench')].flatMap(
+      allSources,
+    );
     expect(files.map(rel)).toContain('packages/testkit/src/story.ts');
     // this file's own examples of crossings are strings, not imports
-    const crossings = files.filter((f) => rel(f) !== 'test/architecture.test.ts').flatMap((f) => boundaryCrossings(rel(f), readFileSync(f, 'utf8')).map((spec) => `${rel(f)} → ${spec}`));
+    const crossings = files
+      .filter((f) => rel(f) !== 'test/architecture.test.ts')
+      .flatMap((f) => boundaryCrossings(rel(f), readFileSync(f, 'utf8')).map((spec) => `${rel(f)} → ${spec}`));
     expect(crossings).toEqual([]);
   });
 
   it('the boundary check catches what it is for', () => {
-    expect(boundaryCrossings('actions/teardown/test/fixture.ts', "import { startKube } from '../../../packages/sandbox/src/kube/index.js';")).toHaveLength(1);
-    expect(boundaryCrossings('packages/sandbox/src/github/state.ts', "import type { Clock } from '../../../core/src/clock.js';")).toHaveLength(1);
+    expect(
+      boundaryCrossings(
+        'actions/teardown/test/fixture.ts',
+        "import { startKube } from '../../../packages/sandbox/src/kube/index.js';",
+      ),
+    ).toHaveLength(1);
+    expect(
+      boundaryCrossings(
+        'packages/sandbox/src/github/state.ts',
+        "import type { Clock } from '../../../core/src/clock.js';",
+      ),
+    ).toHaveLength(1);
     expect(boundaryCrossings('bench/report.ts', "const { x } = await import('../test/naming/x.js');")).toHaveLength(1);
-    expect(boundaryCrossings('actions/teardown/test/x.ts', "export { a } from '../src/main.js';\nimport b from './b.js';")).toEqual([]);
-    expect(boundaryCrossings('test/root-action/route.test.ts', "import { route } from '../../src/route.js';")).toEqual([]);
-    expect(boundaryCrossings('test/docs/action-docs.test.ts', "import { docTargets } from '../../scripts/action-docs.mjs';")).toEqual([]);
+    expect(
+      boundaryCrossings('actions/teardown/test/x.ts', "export { a } from '../src/main.js';\nimport b from './b.js';"),
+    ).toEqual([]);
+    expect(boundaryCrossings('test/root-action/route.test.ts', "import { route } from '../../src/route.js';")).toEqual(
+      [],
+    );
+    expect(
+      boundaryCrossings('test/docs/action-docs.test.ts', "import { docTargets } from '../../scripts/action-docs.mjs';"),
+    ).toEqual([]);
   });
 });

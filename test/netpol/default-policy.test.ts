@@ -38,7 +38,12 @@ function cluster(egressAllow: string): Cluster {
 }
 
 const app = { pod: 'app', namespace: 'preview-pr-12' };
-const to = (target: Connection['to'], port: number, protocol: Connection['protocol'] = 'TCP'): Connection => ({ from: app, to: target, port, protocol });
+const to = (target: Connection['to'], port: number, protocol: Connection['protocol'] = 'TCP'): Connection => ({
+  from: app,
+  to: target,
+  port,
+  protocol,
+});
 
 describe('default NetworkPolicy (deploy-helm defaults)', () => {
   it('egress-allow defaults to empty: egress is closed', () => {
@@ -50,14 +55,22 @@ describe('default NetworkPolicy (deploy-helm defaults)', () => {
     ['DNS over UDP to CoreDNS', to({ pod: 'coredns', namespace: 'kube-system' }, 53, 'UDP'), true],
     ['DNS over TCP to CoreDNS', to({ pod: 'coredns', namespace: 'kube-system' }, 53, 'TCP'), true],
     ['kube-system on another port', to({ pod: 'coredns', namespace: 'kube-system' }, 443), false],
-    ['the PR\'s own namespace', to({ pod: 'db', namespace: 'preview-pr-12' }, 5432), true],
-    ['another PR\'s namespace', to({ pod: 'app', namespace: 'preview-pr-13' }, 8080), false],
+    ["the PR's own namespace", to({ pod: 'db', namespace: 'preview-pr-12' }, 5432), true],
+    ["another PR's namespace", to({ pod: 'app', namespace: 'preview-pr-13' }, 8080), false],
     ['staging', to({ pod: 'api', namespace: 'staging' }, 443), false],
     ['the internet', to({ ip: '1.1.1.1' }, 443), false],
     ['the metadata endpoint', to({ ip: '169.254.169.254' }, 80), false],
     ['the IPv6 metadata endpoint', to({ ip: 'fd00:ec2::254' }, 80), false],
-    ['ingress from the ingress controller', { from: { pod: 'controller', namespace: 'ingress-nginx' }, to: app, port: 8080 }, true],
-    ['ingress from the PR\'s own namespace', { from: { pod: 'db', namespace: 'preview-pr-12' }, to: app, port: 8080 }, true],
+    [
+      'ingress from the ingress controller',
+      { from: { pod: 'controller', namespace: 'ingress-nginx' }, to: app, port: 8080 },
+      true,
+    ],
+    [
+      "ingress from the PR's own namespace",
+      { from: { pod: 'db', namespace: 'preview-pr-12' }, to: app, port: 8080 },
+      true,
+    ],
     ['ingress from another PR', { from: { pod: 'app', namespace: 'preview-pr-13' }, to: app, port: 8080 }, false],
     ['ingress from staging', { from: { pod: 'api', namespace: 'staging' }, to: app, port: 8080 }, false],
     ['ingress from outside the cluster', { from: { ip: '203.0.113.7' }, to: app, port: 8080 }, false],
@@ -74,14 +87,16 @@ describe('default NetworkPolicy (deploy-helm defaults)', () => {
   });
 
   it.each(['0.0.0.0/0\n::/0', '169.254.0.0/16,fd00::/8', '169.254.169.252/30\nfd00:ec2::/64'])(
-    'the metadata addresses stay closed even when egress-allow is %j', (allow) => {
+    'the metadata addresses stay closed even when egress-allow is %j',
+    (allow) => {
       const c = cluster(allow);
       expect(isAllowed(c, to({ ip: '169.254.169.254' }, 80))).toBe(false);
       expect(isAllowed(c, to({ ip: 'fd00:ec2::254' }, 80))).toBe(false);
       expect(isAllowed(c, to({ ip: allow.startsWith('0') ? '1.1.1.1' : '169.254.169.253' }, 80))).toBe(true);
-    });
+    },
+  );
 
-  it('0.0.0.0/0 opens the internet; whether it opens other namespaces\' pod IPs depends on the CNI (documented)', () => {
+  it("0.0.0.0/0 opens the internet; whether it opens other namespaces' pod IPs depends on the CNI (documented)", () => {
     const c = cluster('0.0.0.0/0');
     expect(isAllowed(c, to({ ip: '1.1.1.1' }, 443))).toBe(true);
     expect(isAllowed(c, to({ pod: 'api', namespace: 'staging' }, 443), { ipBlockMatchesPods: false })).toBe(false);
@@ -95,7 +110,9 @@ describe('default NetworkPolicy (deploy-helm defaults)', () => {
       { cidr: '::/0', except: ['fd00:ec2::254/128'] },
       { cidr: '10.0.0.0/8' },
     ]);
-    expect(() => parseEgressAllow('egress-allow', ['169.254.169.254/32'])).toThrow(/must not allow a cloud metadata address/);
+    expect(() => parseEgressAllow('egress-allow', ['169.254.169.254/32'])).toThrow(
+      /must not allow a cloud metadata address/,
+    );
     expect(() => parseEgressAllow('egress-allow', ['fd00:ec2::254/128'])).toThrow(/Input "egress-allow"/);
   });
 });

@@ -25,9 +25,16 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const env = () => ({ ...sandbox.env, PATH: `${dirname(toolPaths().v34.helm)}:${process.env.PATH ?? ''}`, HOME: home, GITHUB_ACTOR: 'maintainer' });
+const env = () => ({
+  ...sandbox.env,
+  PATH: `${dirname(toolPaths().v34.helm)}:${process.env.PATH ?? ''}`,
+  HOME: home,
+  GITHUB_ACTOR: 'maintainer',
+});
 const common = () => ({
-  chart: join(repoRoot, 'workflows-examples/charts/preview'), domain: sandbox.ingress!.domain, 'github-token': sandbox.env.GITHUB_TOKEN!,
+  chart: join(repoRoot, 'workflows-examples/charts/preview'),
+  domain: sandbox.ingress!.domain,
+  'github-token': sandbox.env.GITHUB_TOKEN!,
   timeout: '2m',
   // No Vault here, so no per-PR login: a public preview, said explicitly (the chart's default is basic auth).
   set: 'auth.mode=none',
@@ -36,14 +43,30 @@ const common = () => ({
 /** A maintainer's manual run: the inputs a workflow_dispatch form passes on. */
 function dispatch(inputs: Record<string, string>, runId: number) {
   return runActionProcess(repoRoot, {
-    eventName: 'workflow_dispatch', event: { inputs }, repository: REPO, runId, timeoutMs: 240_000, env: env(), secrets: [sandbox.env.GITHUB_TOKEN!],
-    inputs: { services: 'web', image: 'registry.example.com/fork:prebuilt', 'aws-region': 'us-east-1', 'delete-vault-path': 'false', ...common(), ...inputs },
+    eventName: 'workflow_dispatch',
+    event: { inputs },
+    repository: REPO,
+    runId,
+    timeoutMs: 240_000,
+    env: env(),
+    secrets: [sandbox.env.GITHUB_TOKEN!],
+    inputs: {
+      services: 'web',
+      image: 'registry.example.com/fork:prebuilt',
+      'aws-region': 'us-east-1',
+      'delete-vault-path': 'false',
+      ...common(),
+      ...inputs,
+    },
   });
 }
 
 const nsType = () => sandbox.kube!.store.types.byKind('Namespace')!;
 const namespace = (pr: number) => sandbox.kube!.store.get(nsType(), undefined, `preview-pr-${pr}`);
-const releases = (pr: number) => sandbox.kube!.store.list(sandbox.kube!.store.types.byKind('Secret')!, `preview-pr-${pr}`).filter((x) => x.type === 'helm.sh/release.v1');
+const releases = (pr: number) =>
+  sandbox
+    .kube!.store.list(sandbox.kube!.store.types.byKind('Secret')!, `preview-pr-${pr}`)
+    .filter((x) => x.type === 'helm.sh/release.v1');
 
 function expectNothingDone(r: Awaited<ReturnType<typeof dispatch>>, pr: number, releasesBefore: number): void {
   expect(r.exitCode, r.log.slice(-2000)).toBe(1);
@@ -63,7 +86,9 @@ describe('a fork PR previewed by a maintainer (bundled all-in-one, workflow_disp
     gh.resetCounters();
     const unapproved = await dispatch({ mode: 'deploy', 'pr-number': String(n) }, 9101);
     expectNothingDone(unapproved, n, 0);
-    expect(unapproved.log).toContain(`Refusing to deploy PR #${n}: its head ${head} comes from a fork and no approve-sha was given`);
+    expect(unapproved.log).toContain(
+      `Refusing to deploy PR #${n}: its head ${head} comes from a fork and no approve-sha was given`,
+    );
     expect(namespace(n)).toBeUndefined();
     expect(gh.comments(REPO, n)).toEqual([]);
 
@@ -84,7 +109,9 @@ describe('a fork PR previewed by a maintainer (bundled all-in-one, workflow_disp
     expect(ok.outputs.lifecycle).toBe('deploy');
     expect(namespace(n)!.metadata.annotations?.['preview-fleet.dev/head-sha']).toBe(head);
     expect(releases(n)).toHaveLength(1);
-    expect(sandbox.ingress!.hits().some((h) => h.host === `web-pr-${n}.${sandbox.ingress!.domain}` && h.status === 200)).toBe(true);
+    expect(
+      sandbox.ingress!.hits().some((h) => h.host === `web-pr-${n}.${sandbox.ingress!.domain}` && h.status === 200),
+    ).toBe(true);
     const body = gh.comments(REPO, n)[0]!.body;
     expect(body).toMatch(/`web` \| ✅ ready/);
     expect(body).toContain(`this preview runs commit \`${head.slice(0, 12)}\`, approved by @maintainer`);
@@ -107,10 +134,17 @@ describe('a fork PR previewed by a maintainer (bundled all-in-one, workflow_disp
     const n = pr.number as number;
     const approved = pr.head.sha as string;
     const moved = gh.pushCommit(REPO, n);
-    const run = (inputs: Record<string, string>) => runActionProcess(join(repoRoot, 'actions/deploy-helm'), {
-      eventName: 'workflow_dispatch', event: { inputs: { 'pr-number': String(n) } }, repository: REPO, runId: 9201, timeoutMs: 120_000, env: env(),
-      secrets: [sandbox.env.GITHUB_TOKEN!], inputs: { ...common(), image: 'registry.example.com/fork:prebuilt', 'pr-number': String(n), ...inputs },
-    });
+    const run = (inputs: Record<string, string>) =>
+      runActionProcess(join(repoRoot, 'actions/deploy-helm'), {
+        eventName: 'workflow_dispatch',
+        event: { inputs: { 'pr-number': String(n) } },
+        repository: REPO,
+        runId: 9201,
+        timeoutMs: 120_000,
+        env: env(),
+        secrets: [sandbox.env.GITHUB_TOKEN!],
+        inputs: { ...common(), image: 'registry.example.com/fork:prebuilt', 'pr-number': String(n), ...inputs },
+      });
     const stale = await run({ 'approve-sha': approved });
     expect(stale.exitCode, stale.log.slice(-2000)).toBe(1);
     expect(stale.log).toContain(`approve-sha is ${approved} but the PR's head is now ${moved}`);

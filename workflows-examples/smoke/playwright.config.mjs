@@ -30,7 +30,8 @@ export default defineConfig({
       args: env.SMOKE_TRUST_SPKI ? [`--ignore-certificate-errors-spki-list=${env.SMOKE_TRUST_SPKI}`] : [],
     },
     proxy: env.HTTPS_PROXY ? { server: env.HTTPS_PROXY, bypass: env.NO_PROXY } : undefined,
-    extraHTTPHeaders: bypassName && bypassValue.length ? { [bypassName.trim()]: bypassValue.join(':').trim() } : undefined,
+    extraHTTPHeaders:
+      bypassName && bypassValue.length ? { [bypassName.trim()]: bypassValue.join(':').trim() } : undefined,
     trace: 'off',
     screenshot: 'only-on-failure',
   },

@@ -6,15 +6,60 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, maskSecret, readInputs, parseBoolean, parseDuration, parseEnum,
-  parseApproveSha, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planEcrRepository, planImageTag, planService,
-  renderTemplate, templateVars, type TemplateVars,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_TEMPLATES,
+  DURATION_BOUNDS,
+  InputError,
+  maskSecret,
+  readInputs,
+  parseBoolean,
+  parseDuration,
+  parseEnum,
+  parseApproveSha,
+  parseInteger,
+  parseKeyValueMap,
+  parseList,
+  parsePrNumber,
+  parseRequestTimeout,
+  parseStepTimeout,
+  planEcrRepository,
+  planImageTag,
+  planService,
+  renderTemplate,
+  templateVars,
+  type TemplateVars,
 } from '@preview-fleet/core';
-import { BUILDERS, CACHE_TAG, isRegistryHost, KEEP_IMAGES_MAX, resolveRegion, type Builder } from '@preview-fleet/core/registry';
+import {
+  BUILDERS,
+  CACHE_TAG,
+  isRegistryHost,
+  KEEP_IMAGES_MAX,
+  resolveRegion,
+  type Builder,
+} from '@preview-fleet/core/registry';
 
 export const INPUT_NAMES = [
-  'aws-region', 'repository', 'tag', 'service', 'context', 'file', 'build-args', 'target', 'platforms', 'keep-images',
-  'cache', 'builder', 'skip-if-exists', 'ecr', 'registry', 'adopt-existing', 'pr-number', 'ttl', 'secrets', 'timeout', 'request-timeout',
+  'aws-region',
+  'repository',
+  'tag',
+  'service',
+  'context',
+  'file',
+  'build-args',
+  'target',
+  'platforms',
+  'keep-images',
+  'cache',
+  'builder',
+  'skip-if-exists',
+  'ecr',
+  'registry',
+  'adopt-existing',
+  'pr-number',
+  'ttl',
+  'secrets',
+  'timeout',
+  'request-timeout',
   'approve-sha',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -22,10 +67,28 @@ export type RawInputs = Partial<Record<InputName, string>>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: Required<RawInputs> = {
-  'aws-region': '', repository: DEFAULT_TEMPLATES.ecrRepository, tag: DEFAULT_TEMPLATES.imageTag, service: 'app', context: '.',
-  file: '', 'build-args': '', target: '', platforms: '', 'keep-images': '6', cache: 'registry', builder: 'docker',
-  'skip-if-exists': 'true', ecr: 'true', registry: '', 'adopt-existing': 'false', 'pr-number': '', ttl: '72h', secrets: '',
-  timeout: '30m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'approve-sha': '',
+  'aws-region': '',
+  repository: DEFAULT_TEMPLATES.ecrRepository,
+  tag: DEFAULT_TEMPLATES.imageTag,
+  service: 'app',
+  context: '.',
+  file: '',
+  'build-args': '',
+  target: '',
+  platforms: '',
+  'keep-images': '6',
+  cache: 'registry',
+  builder: 'docker',
+  'skip-if-exists': 'true',
+  ecr: 'true',
+  registry: '',
+  'adopt-existing': 'false',
+  'pr-number': '',
+  ttl: '72h',
+  secrets: '',
+  timeout: '30m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'approve-sha': '',
 };
 
 export interface Inputs {
@@ -81,8 +144,12 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   const builder = parseEnum('builder', raw.builder, BUILDERS);
   const registry = opt(raw.registry);
   if (registry !== undefined && !isRegistryHost(registry)) {
-    throw new InputError('registry', raw.registry, 'must be a registry host[:port] such as 123456789012.dkr.ecr.us-east-1.amazonaws.com or 127.0.0.1:5000',
-      'Leave out https:// and any repository path: the repository comes from the repository input');
+    throw new InputError(
+      'registry',
+      raw.registry,
+      'must be a registry host[:port] such as 123456789012.dkr.ecr.us-east-1.amazonaws.com or 127.0.0.1:5000',
+      'Leave out https:// and any repository path: the repository comes from the repository input',
+    );
   }
   if (!ecr && registry === undefined) {
     throw new InputError('registry', '', 'is required with ecr: false (the host to push to, e.g. ghcr.io)');
@@ -91,21 +158,37 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   if (ecr) {
     region = resolveRegion(opt(raw['aws-region']), env);
     if (!region) {
-      throw new InputError('aws-region', '', 'is required with ecr: true when AWS_REGION is not set',
-        'Run aws-actions/configure-aws-credentials first, or pass aws-region: us-east-1');
+      throw new InputError(
+        'aws-region',
+        '',
+        'is required with ecr: true when AWS_REGION is not set',
+        'Run aws-actions/configure-aws-credentials first, or pass aws-region: us-east-1',
+      );
     }
-    if (!REGION.test(region)) throw new InputError('aws-region', region, 'must be an AWS region such as us-east-1 or eu-central-1');
+    if (!REGION.test(region))
+      throw new InputError('aws-region', region, 'must be an AWS region such as us-east-1 or eu-central-1');
   }
   const platforms = parseList('platforms', raw.platforms);
   for (const p of platforms) {
-    if (!PLATFORM.test(p)) throw new InputError('platforms', raw.platforms, 'must list platforms like linux/amd64 or linux/arm64/v8', `"${p}" is not one`);
+    if (!PLATFORM.test(p))
+      throw new InputError(
+        'platforms',
+        raw.platforms,
+        'must list platforms like linux/amd64 or linux/arm64/v8',
+        `"${p}" is not one`,
+      );
   }
   if (builder === 'podman' && platforms.length > 1) {
-    throw new InputError('platforms', raw.platforms, 'may name one platform with builder podman (a multi-platform podman build needs a manifest list)',
-      'Use builder: docker for multi-platform images');
+    throw new InputError(
+      'platforms',
+      raw.platforms,
+      'may name one platform with builder podman (a multi-platform podman build needs a manifest list)',
+      'Use builder: docker for multi-platform images',
+    );
   }
   const target = opt(raw.target);
-  if (target !== undefined && !STAGE.test(target)) throw new InputError('target', raw.target, 'must be a build stage name (letters, digits, _ . -)');
+  if (target !== undefined && !STAGE.test(target))
+    throw new InputError('target', raw.target, 'must be a build stage name (letters, digits, _ . -)');
   const out: Inputs = {
     'aws-region': region,
     repository: raw.repository.trim(),
@@ -147,9 +230,14 @@ function parseSecrets(raw: string): Map<string, string> {
     const eq = line.indexOf('=');
     const id = eq < 0 ? '' : line.slice(0, eq).trim();
     if (eq <= 0 || !SECRET_ID.test(id)) {
-      throw new InputError('secrets', `line ${i + 1}`, 'must hold one id=value per line, the id made of letters, digits, _ . - (as RUN --mount=type=secret,id=… names it)');
+      throw new InputError(
+        'secrets',
+        `line ${i + 1}`,
+        'must hold one id=value per line, the id made of letters, digits, _ . - (as RUN --mount=type=secret,id=… names it)',
+      );
     }
-    if (out.has(id)) throw new InputError('secrets', `line ${i + 1}`, `must not repeat an id (line ${i + 1} repeats "${id}")`);
+    if (out.has(id))
+      throw new InputError('secrets', `line ${i + 1}`, `must not repeat an id (line ${i + 1} repeats "${id}")`);
     const value = line.slice(eq + 1);
     if (value === '') throw new InputError('secrets', `line ${i + 1}`, `must give secret "${id}" a value`);
     out.set(id, value);
@@ -180,16 +268,36 @@ export function planBuild(inputs: Inputs, pr: PlanPr, repository: string, cwd: s
   const name = planEcrRepository('repository', renderTemplate('repository', inputs.repository, vars));
   const tag = planImageTag('tag', renderTemplate('tag', inputs.tag, vars));
   if (tag === CACHE_TAG && inputs.cache === 'registry') {
-    throw new InputError('tag', inputs.tag, `must not render to "${CACHE_TAG}" with cache: registry (that tag holds the layer cache)`);
+    throw new InputError(
+      'tag',
+      inputs.tag,
+      `must not render to "${CACHE_TAG}" with cache: registry (that tag holds the layer cache)`,
+    );
   }
   const context = isAbsolute(inputs.context) ? inputs.context : resolve(cwd, inputs.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw new InputError('context', inputs.context, 'must be an existing directory (relative to the workspace)', 'Check out the code first (actions/checkout)');
+    throw new InputError(
+      'context',
+      inputs.context,
+      'must be an existing directory (relative to the workspace)',
+      'Check out the code first (actions/checkout)',
+    );
   }
-  const file = inputs.file === undefined ? join(context, 'Dockerfile') : isAbsolute(inputs.file) ? inputs.file : resolve(cwd, inputs.file);
+  const file =
+    inputs.file === undefined
+      ? join(context, 'Dockerfile')
+      : isAbsolute(inputs.file)
+        ? inputs.file
+        : resolve(cwd, inputs.file);
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError('file', inputs.file ?? join(inputs.context, 'Dockerfile'), `must name an existing Dockerfile (${file} is missing)`,
-      inputs.file === undefined ? 'Set file: to the Dockerfile\'s path, or context: to the folder that holds it' : undefined);
+    throw new InputError(
+      'file',
+      inputs.file ?? join(inputs.context, 'Dockerfile'),
+      `must name an existing Dockerfile (${file} is missing)`,
+      inputs.file === undefined
+        ? "Set file: to the Dockerfile's path, or context: to the folder that holds it"
+        : undefined,
+    );
   }
   return { repository: name, tag, context, file };
 }

@@ -5,10 +5,31 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadContext, log, newMarks, parseApproveSha, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, systemClock, writeSummary } from '@preview-fleet/core';
 import {
-  buildAndPush, cacheRepositoryFor, createEcrSession, ecrCredentials, ensureRepository, findImage, findImageInRegistry, registryLogin,
-  type EcrCredentials, type EcrSession, type EnsuredRepository,
+  loadContext,
+  log,
+  newMarks,
+  parseApproveSha,
+  refuseForkHead,
+  requirePrNumber,
+  setOutputs,
+  setStepTimeout,
+  summaryTable,
+  systemClock,
+  writeSummary,
+} from '@preview-fleet/core';
+import {
+  buildAndPush,
+  cacheRepositoryFor,
+  createEcrSession,
+  ecrCredentials,
+  ensureRepository,
+  findImage,
+  findImageInRegistry,
+  registryLogin,
+  type EcrCredentials,
+  type EcrSession,
+  type EnsuredRepository,
 } from '@preview-fleet/core/registry';
 import { maskBuildSecrets, parseInputs, planBuild, readRawInputs, type BuildPlan, type Inputs } from './inputs.js';
 
@@ -31,8 +52,12 @@ export function validate(): Prepared {
   // check it is the PR's head); otherwise workflow_dispatch has no PR head: the checkout is GITHUB_SHA.
   const approved = parseApproveSha(inputs['approve-sha'] ?? '', ctx.eventName);
   const headSha = approved || ctx.pr?.headSha || ctx.sha || undefined;
-  const plan = planBuild(inputs, { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author },
-    ctx.repository, process.cwd());
+  const plan = planBuild(
+    inputs,
+    { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author },
+    ctx.repository,
+    process.cwd(),
+  );
   return { inputs, plan, repository: ctx.repository, pr, headSha };
 }
 
@@ -43,13 +68,31 @@ export async function main(): Promise<void> {
   const requestTimeoutMs = inputs.requestTimeoutMs;
   let host = inputs.registry;
   let repo: EnsuredRepository | undefined;
-  const ecr = inputs.ecr ? createEcrSession({ region: inputs['aws-region'], clock: systemClock, requestTimeoutMs }) : undefined;
+  const ecr = inputs.ecr
+    ? createEcrSession({ region: inputs['aws-region'], clock: systemClock, requestTimeoutMs })
+    : undefined;
   try {
     if (ecr) {
-      const marks = newMarks({ repository, pr, service: inputs.service, headSha, now: systemClock.now(), ttlMs: inputs.ttl });
-      repo = await ensureRepository(ecr, { name: plan.repository, marks, keepImages: inputs['keep-images'], adoptExisting: inputs['adopt-existing'] });
-      if (repo.created) log.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs['keep-images']} images)`);
-      else if (repo.adopted) log.warning(`Using ECR repository ${repo.name}, which carries no preview-fleet marks for ${repository}#${pr} (adopt-existing); teardown will leave it in place`);
+      const marks = newMarks({
+        repository,
+        pr,
+        service: inputs.service,
+        headSha,
+        now: systemClock.now(),
+        ttlMs: inputs.ttl,
+      });
+      repo = await ensureRepository(ecr, {
+        name: plan.repository,
+        marks,
+        keepImages: inputs['keep-images'],
+        adoptExisting: inputs['adopt-existing'],
+      });
+      if (repo.created)
+        log.info(`Created ECR repository ${repo.name} (scan on push, keeps the last ${inputs['keep-images']} images)`);
+      else if (repo.adopted)
+        log.warning(
+          `Using ECR repository ${repo.name}, which carries no preview-fleet marks for ${repository}#${pr} (adopt-existing); teardown will leave it in place`,
+        );
       else log.info(`ECR repository ${repo.name} exists and belongs to ${repository}#${pr}`);
       host ??= repo.uri.slice(0, repo.uri.indexOf('/'));
     }
@@ -61,7 +104,13 @@ export async function main(): Promise<void> {
     const credentials = ecr ? await ecrCredentials(ecr) : undefined;
     if (inputs['skip-if-exists']) {
       const found = await existingImage({
-        ecr, credentials, pushHost, ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')), repository: plan.repository, tag: plan.tag, requestTimeoutMs,
+        ecr,
+        credentials,
+        pushHost,
+        ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')),
+        repository: plan.repository,
+        tag: plan.tag,
+        requestTimeoutMs,
       });
       if (found) {
         log.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
@@ -72,7 +121,11 @@ export async function main(): Promise<void> {
     }
 
     if (ecr) {
-      const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost, requestTimeoutMs }, credentials);
+      const login = await registryLogin(
+        ecr,
+        { builder: inputs.builder, host: pushHost, requestTimeoutMs },
+        credentials,
+      );
       log.info(`Logged in to ${login.host} as ${login.username}`);
     }
     const temp = process.env.RUNNER_TEMP || tmpdir();
@@ -80,12 +133,33 @@ export async function main(): Promise<void> {
     const workDir = mkdtempSync(join(temp, 'build-push-'));
     try {
       const result = await buildAndPush({
-        builder: inputs.builder, context: plan.context, file: plan.file, image,
+        builder: inputs.builder,
+        context: plan.context,
+        file: plan.file,
+        image,
         cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
-        buildArgs: inputs['build-args'], secrets: inputs.secrets, target: inputs.target, platforms: inputs.platforms, workDir, clock: systemClock,
+        buildArgs: inputs['build-args'],
+        secrets: inputs.secrets,
+        target: inputs.target,
+        platforms: inputs.platforms,
+        workDir,
+        clock: systemClock,
       });
-      setOutputs({ image, digest: result.digest, 'repository-uri': repositoryUri, built: true, 'cache-hit': result.cacheHit });
-      await summary({ image, digest: result.digest, built: true, cacheHit: result.cacheHit, repo, keep: inputs['keep-images'] });
+      setOutputs({
+        image,
+        digest: result.digest,
+        'repository-uri': repositoryUri,
+        built: true,
+        'cache-hit': result.cacheHit,
+      });
+      await summary({
+        image,
+        digest: result.digest,
+        built: true,
+        cacheHit: result.cacheHit,
+        repo,
+        keep: inputs['keep-images'],
+      });
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -100,26 +174,51 @@ export async function main(): Promise<void> {
  * override or `ecr: false`). "Cannot tell" means build, never skip.
  */
 async function existingImage(o: {
-  ecr?: EcrSession; credentials?: EcrCredentials; pushHost: string; ecrHost?: string; repository: string; tag: string; requestTimeoutMs: number;
+  ecr?: EcrSession;
+  credentials?: EcrCredentials;
+  pushHost: string;
+  ecrHost?: string;
+  repository: string;
+  tag: string;
+  requestTimeoutMs: number;
 }): Promise<{ digest: string; where: string } | undefined> {
   if (o.ecr && o.pushHost === o.ecrHost) {
     const found = await findImage(o.ecr, o.repository, o.tag);
     return found && { digest: found.digest, where: 'ECR' };
   }
-  const lookup = await findImageInRegistry({ host: o.pushHost, repository: o.repository, tag: o.tag, credentials: o.credentials, requestTimeoutMs: o.requestTimeoutMs });
+  const lookup = await findImageInRegistry({
+    host: o.pushHost,
+    repository: o.repository,
+    tag: o.tag,
+    credentials: o.credentials,
+    requestTimeoutMs: o.requestTimeoutMs,
+  });
   if (lookup.found) return { digest: lookup.digest, where: o.pushHost };
-  if (lookup.reason) log.info(`Could not tell whether ${o.repository}:${o.tag} exists on ${o.pushHost} (${lookup.reason}); building`);
+  if (lookup.reason)
+    log.info(`Could not tell whether ${o.repository}:${o.tag} exists on ${o.pushHost} (${lookup.reason}); building`);
   return undefined;
 }
 
-async function summary(s: { image: string; digest: string; built: boolean; cacheHit: boolean; repo?: EnsuredRepository; keep: number }): Promise<void> {
+async function summary(s: {
+  image: string;
+  digest: string;
+  built: boolean;
+  cacheHit: boolean;
+  repo?: EnsuredRepository;
+  keep: number;
+}): Promise<void> {
   const repoCell = s.repo
     ? `${s.repo.name} (${s.repo.created ? 'created' : s.repo.adopted ? 'adopted, unmarked' : 'existing'}, keeps ${s.keep})`
     : 'not managed (ecr: false)';
-  await writeSummary([
-    '### Preview image',
-    '',
-    summaryTable(['image', 'digest', 'built', 'cache hit', 'repository'], [[`\`${s.image}\``, `\`${s.digest}\``, s.built, s.cacheHit, repoCell]]),
-    '',
-  ].join('\n'));
+  await writeSummary(
+    [
+      '### Preview image',
+      '',
+      summaryTable(
+        ['image', 'digest', 'built', 'cache hit', 'repository'],
+        [[`\`${s.image}\``, `\`${s.digest}\``, s.built, s.cacheHit, repoCell]],
+      ),
+      '',
+    ].join('\n'),
+  );
 }

@@ -19,7 +19,10 @@ export const MOTO_TOKEN = Buffer.from(`AWS:${MOTO_PASSWORD}`).toString('base64')
 export function makeWorkspace(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'pf-build-push-ws-'));
   writeFileSync(join(dir, 'hello.txt'), 'hello from a preview\n');
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\nARG GREETING=none\nLABEL greeting=$GREETING\n');
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    'FROM scratch\nCOPY hello.txt /hello.txt\nARG GREETING=none\nLABEL greeting=$GREETING\n',
+  );
   writeFileSync(join(dir, 'broken.Dockerfile'), 'FROM scratch\nCOPY missing.txt /missing.txt\n');
   mkdirSync(join(dir, 'docs'));
   writeFileSync(join(dir, 'docs', 'README.md'), 'no Dockerfile here\n');
@@ -27,7 +30,8 @@ export function makeWorkspace(): { dir: string; remove(): void } {
 }
 
 export const sha = (c: string): string => c.repeat(40);
-export const prEvent = (pr: number, headSha: string) => pullRequestEvent('synchronize', { number: pr, repository: REPOSITORY, headSha });
+export const prEvent = (pr: number, headSha: string) =>
+  pullRequestEvent('synchronize', { number: pr, repository: REPOSITORY, headSha });
 
 export interface RunOptions {
   pr: number;
@@ -40,7 +44,13 @@ export interface RunOptions {
 /** One runner-style run of the bundled action on a pull_request event. */
 export function runBuildPush(o: RunOptions): Promise<ActionRun> {
   return runActionProcess(actionDir, {
-    inputs: o.inputs, event: prEvent(o.pr, o.headSha ?? sha('a')), eventName: 'pull_request', repository: REPOSITORY,
-    env: o.env, cwd: o.cwd, secrets: [MOTO_PASSWORD, MOTO_TOKEN], timeoutMs: 150_000,
+    inputs: o.inputs,
+    event: prEvent(o.pr, o.headSha ?? sha('a')),
+    eventName: 'pull_request',
+    repository: REPOSITORY,
+    env: o.env,
+    cwd: o.cwd,
+    secrets: [MOTO_PASSWORD, MOTO_TOKEN],
+    timeoutMs: 150_000,
   });
 }

@@ -16,7 +16,7 @@ function plan(inputs: Record<string, string>, env: Record<string, string> = ENV)
 }
 
 describe('build-push inputs', () => {
-  it('action.yml declares exactly these inputs with the same defaults; the name templates are core\'s', () => {
+  it("action.yml declares exactly these inputs with the same defaults; the name templates are core's", () => {
     const yml = expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, DEFAULTS);
     expect(DEFAULTS.repository).toBe(DEFAULT_TEMPLATES.ecrRepository);
     expect(DEFAULTS.tag).toBe(DEFAULT_TEMPLATES.imageTag);
@@ -26,27 +26,65 @@ describe('build-push inputs', () => {
   it('defaults: app-preview-12 : preview-<head sha>, ./Dockerfile, docker, registry cache, keep 6, region from AWS_REGION', () => {
     const inputs = parseInputs({}, ENV);
     expect(inputs).toMatchObject({
-      'aws-region': 'us-east-1', builder: 'docker', cache: 'registry', 'keep-images': 6, 'skip-if-exists': true, ecr: true,
-      'adopt-existing': false, platforms: [], registry: undefined, target: undefined, timeoutMs: 30 * 60_000, requestTimeoutMs: 30_000,
+      'aws-region': 'us-east-1',
+      builder: 'docker',
+      cache: 'registry',
+      'keep-images': 6,
+      'skip-if-exists': true,
+      ecr: true,
+      'adopt-existing': false,
+      platforms: [],
+      registry: undefined,
+      target: undefined,
+      timeoutMs: 30 * 60_000,
+      requestTimeoutMs: 30_000,
     });
     expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
-      repository: 'app-preview-12', tag: `preview-${sha('a')}`, context: ws.dir, file: join(ws.dir, 'Dockerfile'),
+      repository: 'app-preview-12',
+      tag: `preview-${sha('a')}`,
+      context: ws.dir,
+      file: join(ws.dir, 'Dockerfile'),
     });
   });
 
   it('templates, lowercasing for ECR, build args kept verbatim, one podman platform, aws-region input over AWS_REGION', () => {
-    const inputs = parseInputs({
-      repository: '{{owner}}/{{repo}}/{{branch_slug}}-{{number}}', tag: 'pr{{number}}-{{head_short_sha_7}}', service: 'API',
-      'build-args': 'GREETING=hello world = yes\nEMPTY=', builder: 'podman', platforms: 'linux/arm64/v8', 'aws-region': 'eu-central-1',
-      registry: '127.0.0.1:5000', file: 'broken.Dockerfile', target: 'runtime',
-    }, ENV);
+    const inputs = parseInputs(
+      {
+        repository: '{{owner}}/{{repo}}/{{branch_slug}}-{{number}}',
+        tag: 'pr{{number}}-{{head_short_sha_7}}',
+        service: 'API',
+        'build-args': 'GREETING=hello world = yes\nEMPTY=',
+        builder: 'podman',
+        platforms: 'linux/arm64/v8',
+        'aws-region': 'eu-central-1',
+        registry: '127.0.0.1:5000',
+        file: 'broken.Dockerfile',
+        target: 'runtime',
+      },
+      ENV,
+    );
     expect(inputs['aws-region']).toBe('eu-central-1');
-    expect([...inputs['build-args']]).toEqual([['GREETING', 'hello world = yes'], ['EMPTY', '']]);
+    expect([...inputs['build-args']]).toEqual([
+      ['GREETING', 'hello world = yes'],
+      ['EMPTY', ''],
+    ]);
     expect(inputs.secrets).toEqual(new Map());
-    expect(parseInputs({ secrets: '# comment\nnpm_token=abc=def\npip.conf= spaced value \n', 'aws-region': 'eu-central-1' }, ENV).secrets)
-      .toEqual(new Map([['npm_token', 'abc=def'], ['pip.conf', ' spaced value ']]));
+    expect(
+      parseInputs(
+        { secrets: '# comment\nnpm_token=abc=def\npip.conf= spaced value \n', 'aws-region': 'eu-central-1' },
+        ENV,
+      ).secrets,
+    ).toEqual(
+      new Map([
+        ['npm_token', 'abc=def'],
+        ['pip.conf', ' spaced value '],
+      ]),
+    );
     expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
-      repository: 'acme/web/feature-login-12', tag: 'pr12-aaaaaaa', context: ws.dir, file: join(ws.dir, 'broken.Dockerfile'),
+      repository: 'acme/web/feature-login-12',
+      tag: 'pr12-aaaaaaa',
+      context: ws.dir,
+      file: join(ws.dir, 'broken.Dockerfile'),
     });
   });
 

@@ -22,15 +22,24 @@ describe('build-push timeouts (bundled, runner-style)', () => {
   it('ECR at a tarpit: exit 1 within timeout + slack naming ECR; nothing built', async () => {
     // request-timeout stays at its 30 s default: only the step's bound can end this within 15 s.
     const r = await runBuildPush({
-      pr: 31, inputs: { timeout: '15s' }, cwd: ws.dir,
-      env: { AWS_ENDPOINT_URL_ECR: tarpit.url(), AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIATARPIT000000', AWS_SECRET_ACCESS_KEY: 'tarpit-secret-key-not-real' },
+      pr: 31,
+      inputs: { timeout: '15s' },
+      cwd: ws.dir,
+      env: {
+        AWS_ENDPOINT_URL_ECR: tarpit.url(),
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIATARPIT000000',
+        AWS_SECRET_ACCESS_KEY: 'tarpit-secret-key-not-real',
+      },
     });
     expect(r.exitCode, r.log).toBe(1);
     expect(r.durationMs).toBeLessThan(15_000 + 15_000);
     expect(tarpit.accepted).toBeGreaterThan(0);
     const errors = r.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(/^ECR in eu-west-1 did not answer within 15s \(step timeout; waiting \d+s for DescribeRepositories app-preview-31\)/);
+    expect(errors[0]!.message).toMatch(
+      /^ECR in eu-west-1 did not answer within 15s \(step timeout; waiting \d+s for DescribeRepositories app-preview-31\)/,
+    );
     expect(r.log).not.toMatch(/\$ (docker|podman) /);
     await vi.waitFor(() => expect(tarpit.open).toBe(0), { timeout: 10_000, interval: 100 });
     expect(r.leaks).toEqual([]);

@@ -4,24 +4,68 @@
  * no comment and no deployment.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnum, parseEnvironmentTemplate, parsePrNumber,
-  parseRequestTimeout, parseStepTimeout, parseUrl, planEnvironment, planService, renderTemplate, templateVars,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_TEMPLATES,
+  InputError,
+  readInputs,
+  parseBoolean,
+  parseEnum,
+  parseEnvironmentTemplate,
+  parsePrNumber,
+  parseRequestTimeout,
+  parseStepTimeout,
+  parseUrl,
+  planEnvironment,
+  planService,
+  renderTemplate,
+  templateVars,
 } from '@preview-fleet/core';
-import { DEFAULT_COMMENT_AUTHOR, PREVIEW_STATES, parseCommentAuthor, type PreviewState } from '@preview-fleet/core/github';
+import {
+  DEFAULT_COMMENT_AUTHOR,
+  PREVIEW_STATES,
+  parseCommentAuthor,
+  type PreviewState,
+} from '@preview-fleet/core/github';
 
 export const INPUT_NAMES = [
-  'github-token', 'state', 'service', 'url', 'namespace', 'image', 'vault-url', 'details', 'log-url', 'pr-number',
-  'environment', 'deployment', 'fail-on-error', 'comment-author', 'timeout', 'request-timeout',
+  'github-token',
+  'state',
+  'service',
+  'url',
+  'namespace',
+  'image',
+  'vault-url',
+  'details',
+  'log-url',
+  'pr-number',
+  'environment',
+  'deployment',
+  'fail-on-error',
+  'comment-author',
+  'timeout',
+  'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 /** The TypeScript defaults; a test proves action.yml says the same (github-token is the runner's). */
 export const DEFAULTS: RawInputs = {
-  'github-token': '${{ github.token }}', state: '', service: 'app', url: '', namespace: '', image: '', 'vault-url': '',
-  details: '', 'log-url': '', 'pr-number': '', environment: DEFAULT_TEMPLATES.environment, deployment: 'true', 'fail-on-error': 'false',
+  'github-token': '${{ github.token }}',
+  state: '',
+  service: 'app',
+  url: '',
+  namespace: '',
+  image: '',
+  'vault-url': '',
+  details: '',
+  'log-url': '',
+  'pr-number': '',
+  environment: DEFAULT_TEMPLATES.environment,
+  deployment: 'true',
+  'fail-on-error': 'false',
   'comment-author': DEFAULT_COMMENT_AUTHOR,
-  timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  timeout: '5m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 export interface Inputs {
@@ -58,10 +102,16 @@ export function parseInputs(given: RawInputs): Inputs {
   const raw = { ...DEFAULTS, ...given };
   const token = (raw['github-token'] ?? '').trim();
   if (token === '' || token === DEFAULTS['github-token']) {
-    throw new InputError('github-token', '', 'is required', 'The default is the job\'s ${{ github.token }}; pass another token only to widen what it may write');
+    throw new InputError(
+      'github-token',
+      '',
+      'is required',
+      "The default is the job's ${{ github.token }}; pass another token only to widen what it may write",
+    );
   }
   const stateRaw = (raw.state ?? '').trim();
-  if (stateRaw === '') throw new InputError('state', '', `is required: one of ${PREVIEW_STATES.map((s) => `"${s}"`).join(', ')}`);
+  if (stateRaw === '')
+    throw new InputError('state', '', `is required: one of ${PREVIEW_STATES.map((s) => `"${s}"`).join(', ')}`);
   const service = planService('service', raw.service ?? '');
   const url = (name: InputName): string | undefined => {
     const v = opt(raw[name]);
@@ -88,14 +138,22 @@ export function parseInputs(given: RawInputs): Inputs {
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (out.state === 'ready' && out.deployment && !out.url) {
-    throw new InputError('url', '', 'is required with state "ready" while deployment is true (it becomes the "View deployment" link)',
-      'Pass the preview URL (e.g. wait-ready\'s url output), or set deployment: false for a service without one');
+    throw new InputError(
+      'url',
+      '',
+      'is required with state "ready" while deployment is true (it becomes the "View deployment" link)',
+      "Pass the preview URL (e.g. wait-ready's url output), or set deployment: false for a service without one",
+    );
   }
   return out;
 }
 
 /** The deployment environment for this PR: core's planner over the rendered template. */
-export function environmentFor(template: string, pr: { number: number; headRef?: string; baseRef?: string; headSha?: string; author?: string },
-  repository: string, service: string): string {
+export function environmentFor(
+  template: string,
+  pr: { number: number; headRef?: string; baseRef?: string; headSha?: string; author?: string },
+  repository: string,
+  service: string,
+): string {
   return planEnvironment('environment', renderTemplate('environment', template, templateVars(pr, repository, service)));
 }

@@ -4,10 +4,24 @@
  * why and how to allow it) unless fail-on-error.
  */
 import {
-  ActionError, InputError, loadContext, log, redact, requirePrNumber, setOutputs, setStepTimeout, systemClock, writeSummary,
+  ActionError,
+  InputError,
+  loadContext,
+  log,
+  redact,
+  requirePrNumber,
+  setOutputs,
+  setStepTimeout,
+  systemClock,
+  writeSummary,
 } from '@preview-fleet/core';
 import {
-  createGitHubClient, getPullRequest, publishPreviewStatus, renderStatusTable, STATE_LABEL, type ServiceSection,
+  createGitHubClient,
+  getPullRequest,
+  publishPreviewStatus,
+  renderStatusTable,
+  STATE_LABEL,
+  type ServiceSection,
 } from '@preview-fleet/core/github';
 import { environmentFor, parseInputs, readRawInputs } from './inputs.js';
 
@@ -25,14 +39,23 @@ export function prepare() {
 export async function main(): Promise<void> {
   const { inputs, ctx, pr, environment } = prepare();
   setStepTimeout(inputs.timeoutMs);
-  const client = createGitHubClient(inputs['github-token'], { baseUrl: ctx.apiUrl, requestTimeoutMs: inputs.requestTimeoutMs });
+  const client = createGitHubClient(inputs['github-token'], {
+    baseUrl: ctx.apiUrl,
+    requestTimeoutMs: inputs.requestTimeoutMs,
+  });
 
   let headSha = ctx.pr?.headSha;
   let isFork = ctx.pr?.isFork ?? false;
   if (!ctx.pr) {
     // workflow_dispatch / schedule: the event carries no PR, so read its head (one GET).
     const found = await getPullRequest(client, ctx.repository, pr);
-    if (!found) throw new InputError('pr-number', String(pr), `must name a pull request of ${ctx.repository}`, `#${pr} does not exist`);
+    if (!found)
+      throw new InputError(
+        'pr-number',
+        String(pr),
+        `must name a pull request of ${ctx.repository}`,
+        `#${pr} does not exist`,
+      );
     headSha = found.headSha;
     isFork = found.isFork;
   }
@@ -52,36 +75,65 @@ export async function main(): Promise<void> {
     details: inputs.details && redact(inputs.details),
   };
   const result = await publishPreviewStatus(client, {
-    owner: ctx.owner, repo: ctx.repo, pr, serverUrl: ctx.serverUrl, section, environment, isFork, author: inputs['comment-author'],
+    owner: ctx.owner,
+    repo: ctx.repo,
+    pr,
+    serverUrl: ctx.serverUrl,
+    section,
+    environment,
+    isFork,
+    author: inputs['comment-author'],
   });
 
   const c = result.comment;
   if (c) {
-    log.info(`Status comment ${c.action} (${c.commentUrl})${c.deletedDuplicates.length ? `; collapsed ${c.deletedDuplicates.length} duplicate(s)` : ''}`);
+    log.info(
+      `Status comment ${c.action} (${c.commentUrl})${c.deletedDuplicates.length ? `; collapsed ${c.deletedDuplicates.length} duplicate(s)` : ''}`,
+    );
     if (!c.applied) {
-      log.notice(`Kept out: run ${c.current.runId} (attempt ${c.current.runAttempt}) already recorded "${inputs.service}" as ${c.current.state}, ` +
-        `and this run (${ctx.runId}, attempt ${ctx.runAttempt}) is older; the comment and the deployment are left as they are.`, 'preview-fleet comment-status');
+      log.notice(
+        `Kept out: run ${c.current.runId} (attempt ${c.current.runAttempt}) already recorded "${inputs.service}" as ${c.current.state}, ` +
+          `and this run (${ctx.runId}, attempt ${ctx.runAttempt}) is older; the comment and the deployment are left as they are.`,
+        'preview-fleet comment-status',
+      );
     }
   }
   if (result.foreign.length) {
-    log.notice(`Ignored ${result.foreign.length} comment(s) carrying the preview-fleet marker written by ` +
-      `${[...new Set(result.foreign.map((f) => f.author ?? 'an unknown author'))].join(', ')}, not ${inputs['comment-author']}: ` +
-      'only our own comments are read or written. If the github-token writes as another login, set comment-author to it.', 'preview-fleet comment-status');
+    log.notice(
+      `Ignored ${result.foreign.length} comment(s) carrying the preview-fleet marker written by ` +
+        `${[...new Set(result.foreign.map((f) => f.author ?? 'an unknown author'))].join(', ')}, not ${inputs['comment-author']}: ` +
+        'only our own comments are read or written. If the github-token writes as another login, set comment-author to it.',
+      'preview-fleet comment-status',
+    );
   }
-  if (result.deploymentId !== undefined) log.info(`Deployment ${result.deploymentId} in ${environment}: ${result.deploymentStatus}`);
-  if (result.deactivated.length) log.info(`Deployments set inactive in ${environment}: ${result.deactivated.join(', ')}`);
+  if (result.deploymentId !== undefined)
+    log.info(`Deployment ${result.deploymentId} in ${environment}: ${result.deploymentStatus}`);
+  if (result.deactivated.length)
+    log.info(`Deployments set inactive in ${environment}: ${result.deactivated.join(', ')}`);
 
   setOutputs({ 'comment-id': c?.commentId, 'comment-url': c?.commentUrl, 'deployment-id': result.deploymentId });
 
   const sections = c?.sections ?? [section];
-  const lines = [`### Preview of #${pr}: ${inputs.service} ${STATE_LABEL[inputs.state]}`, '', renderStatusTable(sections, { serverUrl: ctx.serverUrl, repository: ctx.repository }), ''];
-  if (c) lines.push(`[Status comment](${c.commentUrl})${result.deploymentId !== undefined ? ` · deployment ${result.deploymentId} (${environment})` : ''}`, '');
+  const lines = [
+    `### Preview of #${pr}: ${inputs.service} ${STATE_LABEL[inputs.state]}`,
+    '',
+    renderStatusTable(sections, { serverUrl: ctx.serverUrl, repository: ctx.repository }),
+    '',
+  ];
+  if (c)
+    lines.push(
+      `[Status comment](${c.commentUrl})${result.deploymentId !== undefined ? ` · deployment ${result.deploymentId} (${environment})` : ''}`,
+      '',
+    );
   if (result.problems.length) lines.push(...result.problems.map((p) => `> ⚠️ ${p.message}`), '');
   await writeSummary(lines.join('\n'));
 
   if (result.problems.length && inputs['fail-on-error']) {
-    throw new ActionError(result.problems.map((p) => p.message).join('\n'), { hint: 'fail-on-error is true; set it to false to make this a warning' });
+    throw new ActionError(result.problems.map((p) => p.message).join('\n'), {
+      hint: 'fail-on-error is true; set it to false to make this a warning',
+    });
   }
   // One warning per distinct message (a read-only token refuses the comment and the deployment alike).
-  for (const message of new Set(result.problems.map((p) => p.message))) log.warning(message, 'preview-fleet comment-status');
+  for (const message of new Set(result.problems.map((p) => p.message)))
+    log.warning(message, 'preview-fleet comment-status');
 }

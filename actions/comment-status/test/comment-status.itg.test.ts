@@ -9,7 +9,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pullRequestEvent } from '@preview-fleet/testkit/events';
 import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
 import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
-import { COMMENT_MARKER, parseStatusComment, renderStatusComment, type ServiceSection } from '@preview-fleet/core/github';
+import {
+  COMMENT_MARKER,
+  parseStatusComment,
+  renderStatusComment,
+  type ServiceSection,
+} from '@preview-fleet/core/github';
 import { BAD_INPUTS } from './bad-inputs.js';
 import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
@@ -40,16 +45,31 @@ function run(pr: Record<string, any>, inputs: Record<string, string>, o: RunOpti
   const dispatch = o.eventName === 'workflow_dispatch';
   return runActionProcess(actionDir, {
     inputs: { 'github-token': token, ...inputs },
-    event: dispatch ? { inputs: {} } : pullRequestEvent('synchronize', { number: pr.number, repository: REPO, headSha: o.headSha ?? pr.head.sha, fork: o.fork }),
-    eventName: o.eventName ?? 'pull_request', repository: REPO, runId: o.runId ?? 1000, runAttempt: o.runAttempt ?? 1,
-    env: { GITHUB_API_URL: gh.url }, secrets: [gh.token, gh.readOnlyToken], timeoutMs: 60_000,
+    event: dispatch
+      ? { inputs: {} }
+      : pullRequestEvent('synchronize', {
+          number: pr.number,
+          repository: REPO,
+          headSha: o.headSha ?? pr.head.sha,
+          fork: o.fork,
+        }),
+    eventName: o.eventName ?? 'pull_request',
+    repository: REPO,
+    runId: o.runId ?? 1000,
+    runAttempt: o.runAttempt ?? 1,
+    env: { GITHUB_API_URL: gh.url },
+    secrets: [gh.token, gh.readOnlyToken],
+    timeoutMs: 60_000,
   });
 }
 
 function ok(r: ActionRun): ActionRun {
   expect(r.exitCode, r.log).toBe(0);
   expect(r.leaks).toEqual([]);
-  expect(r.annotations.filter((a) => a.level === 'error' || a.level === 'warning'), r.log).toEqual([]);
+  expect(
+    r.annotations.filter((a) => a.level === 'error' || a.level === 'warning'),
+    r.log,
+  ).toEqual([]);
   return r;
 }
 
@@ -66,21 +86,51 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     const first = ok(await run(pr, { state: 'queued' }, { runId: 1000 }));
     expect(first.outputs['comment-url']).toContain(`#issuecomment-${first.outputs['comment-id']}`);
     for (const state of ['building', 'deploying']) {
-      const r = ok(await run(pr, { state, image: `123.dkr.ecr.eu-west-1.amazonaws.com/app-preview-${pr.number}:preview-${pr.head.sha}`, namespace: `preview-pr-${pr.number}` }, { runId: 1000 }));
+      const r = ok(
+        await run(
+          pr,
+          {
+            state,
+            image: `123.dkr.ecr.eu-west-1.amazonaws.com/app-preview-${pr.number}:preview-${pr.head.sha}`,
+            namespace: `preview-pr-${pr.number}`,
+          },
+          { runId: 1000 },
+        ),
+      );
       expect(r.outputs['comment-id']).toBe(first.outputs['comment-id']);
       expect(r.outputs['deployment-id']).toBe(first.outputs['deployment-id']);
     }
     gh.resetCounters();
-    const ready = ok(await run(pr, { state: 'ready', url, namespace: `preview-pr-${pr.number}`, 'vault-url': 'https://vault.example.com/ui/vault/secrets/secret/kv/preview%2Fapp-12' }, { runId: 1000 }));
+    const ready = ok(
+      await run(
+        pr,
+        {
+          state: 'ready',
+          url,
+          namespace: `preview-pr-${pr.number}`,
+          'vault-url': 'https://vault.example.com/ui/vault/secrets/secret/kv/preview%2Fapp-12',
+        },
+        { runId: 1000 },
+      ),
+    );
     const calls = Object.values(gh.counters()).reduce((a, b) => a + b, 0);
     expect(calls).toBeLessThanOrEqual(5);
     // A re-run of the same run (attempt 2) and a second service in the same comment.
     ok(await run(pr, { state: 'ready', url }, { runId: 1000, runAttempt: 2 }));
-    ok(await run(pr, { state: 'ready', service: 'api', url: `https://api-pr-${pr.number}.preview.example.com/` }, { runId: 1001 }));
+    ok(
+      await run(
+        pr,
+        { state: 'ready', service: 'api', url: `https://api-pr-${pr.number}.preview.example.com/` },
+        { runId: 1001 },
+      ),
+    );
 
     expect(statusComments(pr.number)).toHaveLength(1);
     expect(gh.comments(REPO, pr.number)).toHaveLength(1);
-    expect(sectionsOf(pr.number).map((s) => [s.service, s.state, s.runId, s.runAttempt])).toEqual([['api', 'ready', 1001, 1], ['app', 'ready', 1000, 2]]);
+    expect(sectionsOf(pr.number).map((s) => [s.service, s.state, s.runId, s.runAttempt])).toEqual([
+      ['api', 'ready', 1001, 1],
+      ['app', 'ready', 1000, 2],
+    ]);
     const body = statusComments(pr.number)[0].body as string;
     expect(body).toContain(`[\`${pr.head.sha.slice(0, 7)}\`](https://github.com/${REPO}/commit/${pr.head.sha})`);
     expect(body).toContain(`[run (attempt 2)](${runUrl(1000)})`);
@@ -90,7 +140,10 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     const deps = deploymentsOf(env);
     expect(deps).toHaveLength(1);
     expect(deps[0]).toMatchObject({
-      sha: pr.head.sha, transient_environment: true, production_environment: false, state: 'success',
+      sha: pr.head.sha,
+      transient_environment: true,
+      production_environment: false,
+      state: 'success',
       payload: { 'managed-by': 'preview-fleet', repository: REPO, pr: pr.number },
     });
     expect(String(deps[0].id)).toBe(ready.outputs['deployment-id']);
@@ -120,19 +173,27 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     ok(await run(pr, { state: 'ready', service: 'api', url: apiUrl }, { runId: 2001 }));
     // A push: the new head SHA's deployment goes through queued → building → deploying without a URL input.
     const sha2 = gh.pushCommit(REPO, pr.number);
-    for (const state of ['queued', 'building', 'deploying']) ok(await run(pr, { state }, { runId: 2002, headSha: sha2 }));
+    for (const state of ['queued', 'building', 'deploying'])
+      ok(await run(pr, { state }, { runId: 2002, headSha: sha2 }));
     ok(await run(pr, { state: 'deploying', service: 'api' }, { runId: 2003, headSha: sha2 }));
     ok(await run(pr, { state: 'failed', service: 'api' }, { runId: 2003, headSha: sha2 }));
 
     const [second, first] = deploymentsOf(env);
     expect(second!.sha).toBe(sha2);
-    const urls = (d: any) => [...d.statuses].reverse().map((s: any) => [s.state, s.description.split(':')[0], s.environment_url]);
+    const urls = (d: any) =>
+      [...d.statuses].reverse().map((s: any) => [s.state, s.description.split(':')[0], s.environment_url]);
     expect(urls(first)).toEqual([
-      ['queued', 'app', ''], ['in_progress', 'app', ''], ['success', 'app', appUrl], ['success', 'api', apiUrl],
+      ['queued', 'app', ''],
+      ['in_progress', 'app', ''],
+      ['success', 'app', appUrl],
+      ['success', 'api', apiUrl],
     ]);
     expect(urls(second)).toEqual([
-      ['queued', 'app', appUrl], ['in_progress', 'app', appUrl], ['in_progress', 'app', appUrl],
-      ['in_progress', 'api', apiUrl], ['failure', 'api', apiUrl],
+      ['queued', 'app', appUrl],
+      ['in_progress', 'app', appUrl],
+      ['in_progress', 'app', appUrl],
+      ['in_progress', 'api', apiUrl],
+      ['failure', 'api', apiUrl],
     ]);
     // Destroyed: inactive statuses carry no URL (the button should go).
     ok(await run(pr, { state: 'destroyed' }, { runId: 2004, headSha: sha2 }));
@@ -142,15 +203,37 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
   it('collapses a race: two marker comments created directly → one left, the oldest, holding every section', async () => {
     const pr = gh.openPullRequest(REPO);
     const ctx = { serverUrl: 'https://github.com', repository: REPO };
-    const s = (service: string, runId: number): ServiceSection => ({ service, state: 'deploying', runId, runAttempt: 1, updatedAt: '2026-01-01T00:00:00Z' });
+    const s = (service: string, runId: number): ServiceSection => ({
+      service,
+      state: 'deploying',
+      runId,
+      runAttempt: 1,
+      updatedAt: '2026-01-01T00:00:00Z',
+    });
     const ids: number[] = [];
-    for (const [service, runId] of [['app', 900], ['api', 901]] as const) {
-      ids.push((await seed.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: pr.number, body: renderStatusComment([s(service, runId)], ctx) })).data.id);
+    for (const [service, runId] of [
+      ['app', 900],
+      ['api', 901],
+    ] as const) {
+      ids.push(
+        (
+          await seed.rest.issues.createComment({
+            owner: 'acme',
+            repo: 'web',
+            issue_number: pr.number,
+            body: renderStatusComment([s(service, runId)], ctx),
+          })
+        ).data.id,
+      );
     }
     const r = ok(await run(pr, { state: 'building', service: 'worker', deployment: 'false' }, { runId: 902 }));
     expect(r.outputs['comment-id']).toBe(String(ids[0]));
     expect(statusComments(pr.number).map((c) => c.id)).toEqual([ids[0]]);
-    expect(sectionsOf(pr.number).map((x) => [x.service, x.state])).toEqual([['api', 'deploying'], ['app', 'deploying'], ['worker', 'building']]);
+    expect(sectionsOf(pr.number).map((x) => [x.service, x.state])).toEqual([
+      ['api', 'deploying'],
+      ['app', 'deploying'],
+      ['worker', 'building'],
+    ]);
     expect(r.log).toContain('collapsed 1 duplicate');
   });
 
@@ -162,7 +245,12 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     gh.resetCounters();
     const late = await run(pr, { state: 'deploying' }, { runId: 1999, runAttempt: 3 });
     expect(late.exitCode).toBe(0);
-    expect(late.annotations).toEqual([expect.objectContaining({ level: 'notice', message: expect.stringContaining('run 2000 (attempt 1) already recorded "app" as ready') })]);
+    expect(late.annotations).toEqual([
+      expect.objectContaining({
+        level: 'notice',
+        message: expect.stringContaining('run 2000 (attempt 1) already recorded "app" as ready'),
+      }),
+    ]);
     expect(statusComments(pr.number)[0].body).toBe(before.body);
     expect(deploymentsOf(env)[0].statuses).toHaveLength(before.statuses);
     expect(gh.counters()).toEqual({ 'issues/list-comments': 1 });
@@ -170,7 +258,13 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
 
   it('finds the comment past 100 others (150 seeded): one comment, two list calls per update', async () => {
     const pr = gh.openPullRequest(REPO);
-    for (let i = 0; i < 150; i++) await seed.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: pr.number, body: `review note ${i}` });
+    for (let i = 0; i < 150; i++)
+      await seed.rest.issues.createComment({
+        owner: 'acme',
+        repo: 'web',
+        issue_number: pr.number,
+        body: `review note ${i}`,
+      });
     const a = ok(await run(pr, { state: 'queued', deployment: 'false' }, { runId: 3000 }));
     gh.resetCounters();
     const b = ok(await run(pr, { state: 'building', deployment: 'false' }, { runId: 3000 }));
@@ -194,7 +288,7 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     expect(r.outputs['deployment-id']).toMatch(/^\d+$/);
   });
 
-  it('destroyed marks only this PR\'s deployments inactive; another PR\'s stay active', async () => {
+  it("destroyed marks only this PR's deployments inactive; another PR's stay active", async () => {
     const a = gh.openPullRequest(REPO);
     const b = gh.openPullRequest(REPO);
     ok(await run(a, { state: 'ready', url: 'https://a.example.com/' }, { runId: 5000 }));
@@ -205,9 +299,15 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     expect(sectionsOf(a.number)[0].state).toBe('destroyed');
   });
 
-  it('workflow_dispatch with pr-number: reads the PR\'s head and deploys it', async () => {
+  it("workflow_dispatch with pr-number: reads the PR's head and deploys it", async () => {
     const pr = gh.openPullRequest(REPO);
-    const r = ok(await run(pr, { state: 'deploying', 'pr-number': String(pr.number) }, { runId: 6000, eventName: 'workflow_dispatch' }));
+    const r = ok(
+      await run(
+        pr,
+        { state: 'deploying', 'pr-number': String(pr.number) },
+        { runId: 6000, eventName: 'workflow_dispatch' },
+      ),
+    );
     expect(deploymentsOf(`preview/pr-${pr.number}`)[0]).toMatchObject({ sha: pr.head.sha, state: 'in_progress' });
     expect(sectionsOf(pr.number)[0]).toMatchObject({ sha: pr.head.sha, runUrl: runUrl(6000) });
     expect(r.outputs['comment-id']).toMatch(/^\d+$/);
@@ -220,13 +320,19 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     expect(r.leaks).toEqual([]);
     const warnings = r.annotations.filter((a) => a.level === 'warning');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].message).toMatch(/HTTP 403.*read-only.*forks get a read-only GITHUB_TOKEN.*workflow_run.*GitHub App.*PR comment was not attempted either/s);
+    expect(warnings[0].message).toMatch(
+      /HTTP 403.*read-only.*forks get a read-only GITHUB_TOKEN.*workflow_run.*GitHub App.*PR comment was not attempted either/s,
+    );
     expect(gh.deployments(REPO).filter((d) => d.environment === `preview/pr-${pr.number}`)).toEqual([]);
     expect(r.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(r.outputs).toEqual({});
     expect(gh.comments(REPO, pr.number)).toHaveLength(0);
 
-    const strict = await run(pr, { state: 'deploying', 'fail-on-error': 'true' }, { runId: 7000, fork: true, token: gh.readOnlyToken });
+    const strict = await run(
+      pr,
+      { state: 'deploying', 'fail-on-error': 'true' },
+      { runId: 7000, fork: true, token: gh.readOnlyToken },
+    );
     expect(strict.exitCode).toBe(1);
     const errors = strict.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
@@ -250,9 +356,21 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
     gh.resetCounters();
     const env = { GITHUB_API_URL: gh.url, PREVIEW_FLEET_VALIDATE_ONLY: 'true' };
     const event = pullRequestEvent('synchronize', { number: pr.number, repository: REPO, headSha: pr.head.sha });
-    const good = await runActionProcess(actionDir, { inputs: { 'github-token': gh.token, state: 'queued' }, event, repository: REPO, env, secrets: [gh.token] });
+    const good = await runActionProcess(actionDir, {
+      inputs: { 'github-token': gh.token, state: 'queued' },
+      event,
+      repository: REPO,
+      env,
+      secrets: [gh.token],
+    });
     expect(good.exitCode, good.log).toBe(0);
-    const bad = await runActionProcess(actionDir, { inputs: { 'github-token': gh.token, state: 'done' }, event, repository: REPO, env, secrets: [gh.token] });
+    const bad = await runActionProcess(actionDir, {
+      inputs: { 'github-token': gh.token, state: 'done' },
+      event,
+      repository: REPO,
+      env,
+      secrets: [gh.token],
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.annotations.filter((a) => a.level === 'error')[0].message).toContain('Input "state"');
     expect(gh.requestLog()).toEqual([]);
@@ -261,13 +379,25 @@ describe('comment-status (bundled, runner-style, GitHub stand-in)', () => {
 
   it('a secondary rate limit and a 502 are ridden out by the Octokit throttling and retry plugins', async () => {
     const pr = gh.openPullRequest(REPO);
-    gh.injectFault({ method: 'GET', pathPattern: `/issues/${pr.number}/comments`, status: 403, secondary: true, retryAfter: 1, times: 1 });
+    gh.injectFault({
+      method: 'GET',
+      pathPattern: `/issues/${pr.number}/comments`,
+      status: 403,
+      secondary: true,
+      retryAfter: 1,
+      times: 1,
+    });
     gh.injectFault({ method: 'POST', pathPattern: '/deployments', status: 502, times: 1 });
     const r = await run(pr, { state: 'deploying' }, { runId: 9100 });
     gh.clearFaults();
     expect(r.exitCode, r.log).toBe(0);
     expect(r.leaks).toEqual([]);
-    expect(r.annotations).toEqual([expect.objectContaining({ level: 'warning', message: expect.stringMatching(/secondary rate limit on GET .*retrying after 1s/) })]);
+    expect(r.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(/secondary rate limit on GET .*retrying after 1s/),
+      }),
+    ]);
     expect(statusComments(pr.number)).toHaveLength(1);
     expect(deploymentsOf(`preview/pr-${pr.number}`)).toHaveLength(1);
     expect(r.outputs['deployment-id']).toMatch(/^\d+$/);

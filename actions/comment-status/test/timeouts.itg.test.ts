@@ -15,7 +15,9 @@ const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = 'acme/web';
 const TOKEN = 'ghs_tarpitTokenThatIsLongEnough0123';
 let tarpit: TarpitStandIn;
-beforeAll(async () => { tarpit = await startTarpit(); });
+beforeAll(async () => {
+  tarpit = await startTarpit();
+});
 afterAll(async () => tarpit?.stop());
 
 describe('comment-status timeouts (bundled, runner-style)', () => {
@@ -24,7 +26,11 @@ describe('comment-status timeouts (bundled, runner-style)', () => {
     const r = await runActionProcess(actionDir, {
       inputs: { 'github-token': TOKEN, state: 'building', timeout: '15s' },
       event: pullRequestEvent('synchronize', { number: 7, repository: REPO, headSha: 'a'.repeat(40) }),
-      eventName: 'pull_request', repository: REPO, env: { GITHUB_API_URL: tarpit.url() }, secrets: [TOKEN], timeoutMs: 90_000,
+      eventName: 'pull_request',
+      repository: REPO,
+      env: { GITHUB_API_URL: tarpit.url() },
+      secrets: [TOKEN],
+      timeoutMs: 90_000,
     });
     expect(r.exitCode, r.log).toBe(1);
     expect(r.durationMs).toBeLessThan(15_000 + 15_000);

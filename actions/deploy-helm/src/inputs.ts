@@ -6,34 +6,120 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, DURATION_BOUNDS, readInputs, parseBoolean, parseDuration, parseInteger, parseKeyValueMap,
-  parseApproveSha, parseList, parsePrNumber, parseRequestTimeout, parseStepTimeout, planService,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_TEMPLATES,
+  InputError,
+  DURATION_BOUNDS,
+  readInputs,
+  parseBoolean,
+  parseDuration,
+  parseInteger,
+  parseKeyValueMap,
+  parseApproveSha,
+  parseList,
+  parsePrNumber,
+  parseRequestTimeout,
+  parseStepTimeout,
+  planService,
 } from '@preview-fleet/core';
 import {
-  buildGeneratedValues, parseEgressAllow, parseLimitRangeInput, parseQuotaInput, parseValuesBlock, planPreviewNames, splitImage,
-  splitKeyPath, type DeployPlan, type GuardrailOptions, type Values,
+  buildGeneratedValues,
+  parseEgressAllow,
+  parseLimitRangeInput,
+  parseQuotaInput,
+  parseValuesBlock,
+  planPreviewNames,
+  splitImage,
+  splitKeyPath,
+  type DeployPlan,
+  type GuardrailOptions,
+  type Values,
 } from '@preview-fleet/core/kube';
-import { operatorValues, parseVaultSync, renderVaultTarget, VAULT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type VaultSync } from './vault-inputs.js';
+import {
+  operatorValues,
+  parseVaultSync,
+  renderVaultTarget,
+  VAULT_DEFAULTS,
+  VAULT_INPUT_NAMES,
+  VAULT_SECRET_INPUTS,
+  type VaultSync,
+} from './vault-inputs.js';
 
 export const INPUT_NAMES = [
-  'chart', 'chart-version', 'service', 'release', 'namespace', 'values-files', 'values', 'set', 'image', 'image-repository-key',
-  'image-tag-key', 'domain', 'host', 'host-key', 'secret-ref', 'secret-ref-key', 'sensitive-secret-ref', 'sensitive-secret-ref-key',
-  'timeout', 'request-timeout', 'atomic', 'ttl', 'max-previews', 'resource-quota', 'limit-range', 'network-policy', 'ingress-namespace',
-  'egress-allow', 'label', 'github-token', 'pr-number', 'stuck-after', 'approve-sha', ...VAULT_INPUT_NAMES,
+  'chart',
+  'chart-version',
+  'service',
+  'release',
+  'namespace',
+  'values-files',
+  'values',
+  'set',
+  'image',
+  'image-repository-key',
+  'image-tag-key',
+  'domain',
+  'host',
+  'host-key',
+  'secret-ref',
+  'secret-ref-key',
+  'sensitive-secret-ref',
+  'sensitive-secret-ref-key',
+  'timeout',
+  'request-timeout',
+  'atomic',
+  'ttl',
+  'max-previews',
+  'resource-quota',
+  'limit-range',
+  'network-policy',
+  'ingress-namespace',
+  'egress-allow',
+  'label',
+  'github-token',
+  'pr-number',
+  'stuck-after',
+  'approve-sha',
+  ...VAULT_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
-  chart: '', 'chart-version': '', service: 'app', release: DEFAULT_TEMPLATES.release, namespace: DEFAULT_TEMPLATES.namespace,
-  'values-files': '', values: '', set: '', image: '', 'image-repository-key': 'image.repository', 'image-tag-key': 'image.tag',
-  domain: '', host: DEFAULT_TEMPLATES.host, 'host-key': 'ingress.host', 'secret-ref': '', 'secret-ref-key': 'secretRef',
-  'sensitive-secret-ref': '', 'sensitive-secret-ref-key': 'sensitiveSecretRef', timeout: '5m',
-  'request-timeout': DEFAULT_REQUEST_TIMEOUT, atomic: 'true', ttl: '72h',
-  'max-previews': '0', 'resource-quota': 'true', 'limit-range': 'true', 'network-policy': 'true', 'ingress-namespace': 'ingress-nginx',
-  'egress-allow': '', label: 'preview', 'github-token': '${{ github.token }}', 'pr-number': '',
-  'stuck-after': '10m', 'approve-sha': '', ...VAULT_DEFAULTS,
+  chart: '',
+  'chart-version': '',
+  service: 'app',
+  release: DEFAULT_TEMPLATES.release,
+  namespace: DEFAULT_TEMPLATES.namespace,
+  'values-files': '',
+  values: '',
+  set: '',
+  image: '',
+  'image-repository-key': 'image.repository',
+  'image-tag-key': 'image.tag',
+  domain: '',
+  host: DEFAULT_TEMPLATES.host,
+  'host-key': 'ingress.host',
+  'secret-ref': '',
+  'secret-ref-key': 'secretRef',
+  'sensitive-secret-ref': '',
+  'sensitive-secret-ref-key': 'sensitiveSecretRef',
+  timeout: '5m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  atomic: 'true',
+  ttl: '72h',
+  'max-previews': '0',
+  'resource-quota': 'true',
+  'limit-range': 'true',
+  'network-policy': 'true',
+  'ingress-namespace': 'ingress-nginx',
+  'egress-allow': '',
+  label: 'preview',
+  'github-token': '${{ github.token }}',
+  'pr-number': '',
+  'stuck-after': '10m',
+  'approve-sha': '',
+  ...VAULT_DEFAULTS,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['github-token', 'sensitive-secret-ref', ...VAULT_SECRET_INPUTS];
@@ -105,20 +191,32 @@ export function parseChart(raw: string, workspace: string): { chart: string; loc
 }
 
 /** Validates the raw inputs; `workspace` resolves relative chart and values-file paths. */
-export function parseInputs(given: RawInputs, workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd()): Inputs {
+export function parseInputs(
+  given: RawInputs,
+  workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd(),
+): Inputs {
   const raw = { ...DEFAULTS, ...given };
   const chart = parseChart(raw.chart ?? '', workspace);
   const valuesFiles = parseList('values-files', raw['values-files'] ?? '').map((f) => {
     const path = isAbsolute(f) ? f : resolve(workspace, f);
-    if (!existsSync(path) || !statSync(path).isFile()) throw new InputError('values-files', f, 'must list files that exist', `No file at ${path}`);
+    if (!existsSync(path) || !statSync(path).isFile())
+      throw new InputError('values-files', f, 'must list files that exist', `No file at ${path}`);
     return path;
   });
   const keys = {
-    imageRepository: (raw['image-repository-key'] ?? '').trim(), imageTag: (raw['image-tag-key'] ?? '').trim(),
-    host: (raw['host-key'] ?? '').trim(), secretRef: (raw['secret-ref-key'] ?? '').trim(), sensitiveSecretRef: (raw['sensitive-secret-ref-key'] ?? '').trim(),
+    imageRepository: (raw['image-repository-key'] ?? '').trim(),
+    imageTag: (raw['image-tag-key'] ?? '').trim(),
+    host: (raw['host-key'] ?? '').trim(),
+    secretRef: (raw['secret-ref-key'] ?? '').trim(),
+    sensitiveSecretRef: (raw['sensitive-secret-ref-key'] ?? '').trim(),
   };
-  for (const [name, key] of [['image-repository-key', keys.imageRepository], ['image-tag-key', keys.imageTag], ['host-key', keys.host],
-    ['secret-ref-key', keys.secretRef], ['sensitive-secret-ref-key', keys.sensitiveSecretRef]] as const) {
+  for (const [name, key] of [
+    ['image-repository-key', keys.imageRepository],
+    ['image-tag-key', keys.imageTag],
+    ['host-key', keys.host],
+    ['secret-ref-key', keys.secretRef],
+    ['sensitive-secret-ref-key', keys.sensitiveSecretRef],
+  ] as const) {
     splitKeyPath(name, key);
   }
   const service = planService('service', raw.service ?? '');
@@ -132,7 +230,11 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
     chartIsLocal: chart.local,
     chartVersion: opt(raw['chart-version']),
     service,
-    templates: { release: (raw.release ?? '').trim(), namespace: (raw.namespace ?? '').trim(), host: (raw.host ?? '').trim() },
+    templates: {
+      release: (raw.release ?? '').trim(),
+      namespace: (raw.namespace ?? '').trim(),
+      host: (raw.host ?? '').trim(),
+    },
     valuesFiles,
     values: parseValuesBlock('values', raw.values ?? ''),
     set: parseKeyValueMap('set', raw.set ?? '', SET_KEY),
@@ -152,7 +254,13 @@ export function parseInputs(given: RawInputs, workspace: string = process.env.GI
       quota: parseQuotaInput(raw['resource-quota'] ?? ''),
       limitRange: parseLimitRangeInput(raw['limit-range'] ?? ''),
       networkPolicy: networkPolicy
-        ? { enabled: true, settings: { ingressNamespace, egress: parseEgressAllow('egress-allow', parseList('egress-allow', raw['egress-allow'] ?? '')) } }
+        ? {
+            enabled: true,
+            settings: {
+              ingressNamespace,
+              egress: parseEgressAllow('egress-allow', parseList('egress-allow', raw['egress-allow'] ?? '')),
+            },
+          }
         : { enabled: false },
     },
     label: (raw.label ?? '').trim(),
@@ -171,34 +279,66 @@ function mergeValues(base: Values, over: Values): Values {
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = v && b && typeof v === 'object' && typeof b === 'object' && !Array.isArray(v) && !Array.isArray(b) ? mergeValues(b as Values, v as Values) : v;
+    out[k] =
+      v && b && typeof v === 'object' && typeof b === 'object' && !Array.isArray(v) && !Array.isArray(b)
+        ? mergeValues(b as Values, v as Values)
+        : v;
   }
   return out;
 }
 
 /** Names and values for one PR: templates rendered and checked (system namespaces refused). */
-export function planDeploy(inputs: Inputs, pr: { number: number; headSha?: string; headRef?: string; baseRef?: string; author?: string }, repository: string): DeployPlan {
-  const names = planPreviewNames({ pr, repository, service: inputs.service, templates: inputs.templates, domain: inputs.domain });
+export function planDeploy(
+  inputs: Inputs,
+  pr: { number: number; headSha?: string; headRef?: string; baseRef?: string; author?: string },
+  repository: string,
+): DeployPlan {
+  const names = planPreviewNames({
+    pr,
+    repository,
+    service: inputs.service,
+    templates: inputs.templates,
+    domain: inputs.domain,
+  });
   const secretRefs: Array<{ key: string; value: string }> = [];
   const appSecretName = inputs.vaultSync ? `${names.release}-env` : undefined;
   const secretRef = inputs.secretRef ?? appSecretName;
   if (secretRef) secretRefs.push({ key: inputs.keys.secretRef, value: secretRef });
-  if (inputs.sensitiveSecretRef) secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
+  if (inputs.sensitiveSecretRef)
+    secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
   const vaultPath = inputs.vaultSync ? renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service) : undefined;
   // An operator mode's custom resource comes first: the user's values and set still win.
   const operator = inputs.vaultSync && vaultPath ? operatorValues(inputs.vaultSync, vaultPath) : undefined;
   const values = buildGeneratedValues({
-    image: inputs.image ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag } : undefined,
+    image: inputs.image
+      ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag }
+      : undefined,
     host: names.host ? { value: names.host, key: inputs.keys.host } : undefined,
-    secretRefs, set: inputs.set, values: operator ? mergeValues(operator, inputs.values) : inputs.values,
+    secretRefs,
+    set: inputs.set,
+    values: operator ? mergeValues(operator, inputs.values) : inputs.values,
   });
   return {
-    repository, pr: pr.number, service: inputs.service, headSha: pr.headSha, namespace: names.namespace, release: names.release,
-    chart: inputs.chart, chartVersion: inputs.chartVersion, valuesFiles: inputs.valuesFiles, values, url: names.url,
-    timeoutMs: inputs.timeoutMs, stuckAfterMs: inputs.stuckAfterMs, atomic: inputs.atomic, ttlMs: inputs.ttlMs, maxPreviews: inputs.maxPreviews,
+    repository,
+    pr: pr.number,
+    service: inputs.service,
+    headSha: pr.headSha,
+    namespace: names.namespace,
+    release: names.release,
+    chart: inputs.chart,
+    chartVersion: inputs.chartVersion,
+    valuesFiles: inputs.valuesFiles,
+    values,
+    url: names.url,
+    timeoutMs: inputs.timeoutMs,
+    stuckAfterMs: inputs.stuckAfterMs,
+    atomic: inputs.atomic,
+    ttlMs: inputs.ttlMs,
+    maxPreviews: inputs.maxPreviews,
     guardrails: inputs.guardrails,
-    appSecret: inputs.vaultSync && appSecretName
-      ? { name: appSecretName, source: `${inputs.vaultSync.mount}/${vaultPath}` }
-      : undefined,
+    appSecret:
+      inputs.vaultSync && appSecretName
+        ? { name: appSecretName, source: `${inputs.vaultSync.mount}/${vaultPath}` }
+        : undefined,
   };
 }

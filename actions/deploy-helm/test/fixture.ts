@@ -26,7 +26,13 @@ export interface World {
   env(major: Major): Record<string, string>;
   helm(major: Major): string;
   kubectl(major: Major): string;
-  get(resource: string, namespace: string | undefined, name: string, group?: string, version?: string): KubeObject | undefined;
+  get(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    group?: string,
+    version?: string,
+  ): KubeObject | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,13 +43,24 @@ export async function startWorld(): Promise<World> {
   const tools = toolPaths();
   const set = (major: Major) => (major === 3 ? tools.v31 : tools.v34);
   return {
-    kube, gh, home,
+    kube,
+    gh,
+    home,
     env: (major) => ({
-      PATH: `${dirname(set(major).helm)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: kube.kubeconfigPath, GITHUB_API_URL: gh.url,
+      PATH: `${dirname(set(major).helm)}:${process.env.PATH ?? ''}`,
+      HOME: home,
+      KUBECONFIG: kube.kubeconfigPath,
+      GITHUB_API_URL: gh.url,
     }),
     helm: (major) => set(major).helm,
     kubectl: (major) => set(major).kubectl,
-    get(resource, namespace, name, group = resource === 'deployments' ? 'apps' : resource === 'networkpolicies' ? 'networking.k8s.io' : '', version = 'v1') {
+    get(
+      resource,
+      namespace,
+      name,
+      group = resource === 'deployments' ? 'apps' : resource === 'networkpolicies' ? 'networking.k8s.io' : '',
+      version = 'v1',
+    ) {
       const t = kube.store.types.get(group, version, resource);
       if (!t) throw new Error(`no type ${group}/${version}/${resource}`);
       return kube.store.get(t, namespace, name);
@@ -64,8 +81,12 @@ export async function startWorld(): Promise<World> {
  */
 export function leavePendingUpgrade(w: World, namespace: string, release: string, ageMs: number): number {
   const secrets = w.kube.store.types.get('', 'v1', 'secrets')!;
-  const mine = w.kube.store.list(secrets, namespace).filter((s: KubeObject) => s.metadata.labels?.owner === 'helm' && s.metadata.labels?.name === release);
-  const latest = mine.sort((a: KubeObject, b: KubeObject) => Number(b.metadata.labels!.version) - Number(a.metadata.labels!.version))[0]!;
+  const mine = w.kube.store
+    .list(secrets, namespace)
+    .filter((s: KubeObject) => s.metadata.labels?.owner === 'helm' && s.metadata.labels?.name === release);
+  const latest = mine.sort(
+    (a: KubeObject, b: KubeObject) => Number(b.metadata.labels!.version) - Number(a.metadata.labels!.version),
+  )[0]!;
   const encoded = Buffer.from(String((latest as any).data.release), 'base64').toString();
   const rel = JSON.parse(gunzipSync(Buffer.from(encoded, 'base64')).toString());
   const version = rel.version + 1;
@@ -75,8 +96,14 @@ export function leavePendingUpgrade(w: World, namespace: string, release: string
   rel.info.last_deployed = new Date(Date.now() - ageMs).toISOString();
   const data = Buffer.from(gzipSync(Buffer.from(JSON.stringify(rel))).toString('base64')).toString('base64');
   w.kube.store.create(secrets, {
-    apiVersion: 'v1', kind: 'Secret', type: 'helm.sh/release.v1',
-    metadata: { name: `sh.helm.release.v1.${release}.v${version}`, namespace, labels: { ...latest.metadata.labels, status: 'pending-upgrade', version: String(version) } },
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'helm.sh/release.v1',
+    metadata: {
+      name: `sh.helm.release.v1.${release}.v${version}`,
+      namespace,
+      labels: { ...latest.metadata.labels, status: 'pending-upgrade', version: String(version) },
+    },
     data: { release: data },
   } as KubeObject);
   return version;
@@ -88,7 +115,12 @@ export function leavePendingUpgrade(w: World, namespace: string, release: string
  * is absent, creates it first with `labels` — so whatever the write was, it now meets an existing
  * namespace. Fires once; returns how often it fired so far.
  */
-export function createBeforeFirstWrite(w: World, namespace: string, labels: Record<string, string>, annotations: Record<string, string> = {}): () => number {
+export function createBeforeFirstWrite(
+  w: World,
+  namespace: string,
+  labels: Record<string, string>,
+  annotations: Record<string, string> = {},
+): () => number {
   let fired = 0;
   w.kube.addRequestHook((info) => {
     if (fired > 0 || info.type?.resource !== 'namespaces' || !['create', 'patch', 'update'].includes(info.verb)) return;
@@ -96,7 +128,11 @@ export function createBeforeFirstWrite(w: World, namespace: string, labels: Reco
     const t = w.kube.store.types.get('', 'v1', 'namespaces')!;
     if (w.kube.store.get(t, undefined, namespace)) return;
     fired += 1;
-    w.kube.store.create(t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels, annotations } } as KubeObject);
+    w.kube.store.create(t, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace, labels, annotations },
+    } as KubeObject);
   });
   return () => fired;
 }

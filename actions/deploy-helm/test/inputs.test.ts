@@ -13,34 +13,60 @@ const plan = (inputs: Record<string, string>, workspace = actionDir) =>
   planDeploy(parseInputs({ chart, ...inputs }, workspace), { number: 12, headSha: 'c'.repeat(40) }, 'acme/kube');
 
 describe('deploy-helm inputs', () => {
-  it('action.yml declares exactly these inputs with the same defaults, and the templates are core\'s', () => {
+  it("action.yml declares exactly these inputs with the same defaults, and the templates are core's", () => {
     expectDeclaredInputs(actionDir, INPUT_NAMES, DEFAULTS);
-    expect([DEFAULTS.namespace, DEFAULTS.release, DEFAULTS.host]).toEqual([DEFAULT_TEMPLATES.namespace, DEFAULT_TEMPLATES.release, DEFAULT_TEMPLATES.host]);
+    expect([DEFAULTS.namespace, DEFAULTS.release, DEFAULTS.host]).toEqual([
+      DEFAULT_TEMPLATES.namespace,
+      DEFAULT_TEMPLATES.release,
+      DEFAULT_TEMPLATES.host,
+    ]);
   });
 
   it('defaults: namespace, release, guardrails on, no host without a domain', () => {
     const p = plan({});
-    expect(p).toMatchObject({ namespace: 'preview-pr-12', release: 'app-pr-12', timeoutMs: 300_000, stuckAfterMs: 600_000, atomic: true, ttlMs: 72 * 3600_000, maxPreviews: 0, values: {} });
+    expect(p).toMatchObject({
+      namespace: 'preview-pr-12',
+      release: 'app-pr-12',
+      timeoutMs: 300_000,
+      stuckAfterMs: 600_000,
+      atomic: true,
+      ttlMs: 72 * 3600_000,
+      maxPreviews: 0,
+      values: {},
+    });
     expect(p.url).toBeUndefined();
-    expect(p.guardrails.quota.enabled && p.guardrails.limitRange.enabled && p.guardrails.networkPolicy.enabled).toBe(true);
+    expect(p.guardrails.quota.enabled && p.guardrails.limitRange.enabled && p.guardrails.networkPolicy.enabled).toBe(
+      true,
+    );
   });
 
   it('timeout bounds the step and request-timeout one request (defaults 5m and 30s)', () => {
     expect(parseInputs({ chart }, actionDir)).toMatchObject({ timeoutMs: 300_000, requestTimeoutMs: 30_000 });
-    expect(parseInputs({ chart, timeout: '90s', 'request-timeout': '5s' }, actionDir)).toMatchObject({ timeoutMs: 90_000, requestTimeoutMs: 5_000 });
+    expect(parseInputs({ chart, timeout: '90s', 'request-timeout': '5s' }, actionDir)).toMatchObject({
+      timeoutMs: 90_000,
+      requestTimeoutMs: 5_000,
+    });
   });
 
   it('image, domain, secret refs, set and values all land in the generated values', () => {
     const p = plan({
-      image: '1.dkr.ecr.eu-west-1.amazonaws.com/web-preview-12:preview-abc', domain: 'preview.example.com', 'secret-ref': 'app-env',
-      'sensitive-secret-ref': 'vault:preview/app-12', set: 'replicaCount=2\nenv.CSV=a,b,c', values: 'env:\n  QUOTE: \'say "hi"\'\n',
-      'host-key': 'ingress.hosts.0', service: 'api',
+      image: '1.dkr.ecr.eu-west-1.amazonaws.com/web-preview-12:preview-abc',
+      domain: 'preview.example.com',
+      'secret-ref': 'app-env',
+      'sensitive-secret-ref': 'vault:preview/app-12',
+      set: 'replicaCount=2\nenv.CSV=a,b,c',
+      values: 'env:\n  QUOTE: \'say "hi"\'\n',
+      'host-key': 'ingress.hosts.0',
+      service: 'api',
     });
     expect(p.url).toBe('https://api-pr-12.preview.example.com');
     expect(p.values).toEqual({
       image: { repository: '1.dkr.ecr.eu-west-1.amazonaws.com/web-preview-12', tag: 'preview-abc' },
-      ingress: { hosts: { 0: 'api-pr-12.preview.example.com' } }, secretRef: 'app-env', sensitiveSecretRef: 'vault:preview/app-12',
-      replicaCount: 2, env: { CSV: 'a,b,c', QUOTE: 'say "hi"' },
+      ingress: { hosts: { 0: 'api-pr-12.preview.example.com' } },
+      secretRef: 'app-env',
+      sensitiveSecretRef: 'vault:preview/app-12',
+      replicaCount: 2,
+      env: { CSV: 'a,b,c', QUOTE: 'say "hi"' },
     });
   });
 
@@ -48,7 +74,10 @@ describe('deploy-helm inputs', () => {
     const ws = mkdtempSync(join(tmpdir(), 'pf-ws-'));
     writeFileSync(join(ws, 'a.yaml'), 'a: 1\n');
     writeFileSync(join(ws, 'b.yaml'), 'b: 1\n');
-    expect(plan({ 'values-files': 'b.yaml\na.yaml' }, ws).valuesFiles).toEqual([join(ws, 'b.yaml'), join(ws, 'a.yaml')]);
+    expect(plan({ 'values-files': 'b.yaml\na.yaml' }, ws).valuesFiles).toEqual([
+      join(ws, 'b.yaml'),
+      join(ws, 'a.yaml'),
+    ]);
   });
 
   it.each([

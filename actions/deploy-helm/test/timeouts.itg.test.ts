@@ -30,26 +30,42 @@ afterAll(async () => {
 /** A kubeconfig whose cluster is the tarpit: TCP connects, TLS never starts. */
 function tarpitKubeconfig(): string {
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config', 'current-context: tarpit',
-    `clusters: [{name: tarpit, cluster: {server: "${tarpit.url('https')}", insecure-skip-tls-verify: true}}]`,
-    'users: [{name: u, user: {token: not-a-real-token}}]',
-    'contexts: [{name: tarpit, context: {cluster: tarpit, user: u}}]', '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: tarpit',
+      `clusters: [{name: tarpit, cluster: {server: "${tarpit.url('https')}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: u, user: {token: not-a-real-token}}]',
+      'contexts: [{name: tarpit, context: {cluster: tarpit, user: u}}]',
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 
 describe('deploy-helm timeouts (bundled, runner-style)', () => {
   it('Kubernetes API at a tarpit: exit 1 within timeout + slack naming the Kubernetes API; no child left, nothing created', async () => {
     const pr = openPr();
-    const ghWrites = world().gh.requestLog().filter((r) => r.method !== 'GET').length;
+    const ghWrites = world()
+      .gh.requestLog()
+      .filter((r) => r.method !== 'GET').length;
     // request-timeout stays at its 30 s default and client-go gives up a TLS handshake after 10 s:
     // only the step's bound can end this within 8 s.
     const r = await runActionProcess(actionDir, {
       inputs: { chart: chartDir, 'github-token': world().gh.token, domain: 'preview.example.com', timeout: '8s' },
-      event: pullRequestEvent('synchronize', { number: pr.number, repository: REPOSITORY, headSha: pr.headSha, labels: ['preview'] }),
-      eventName: 'pull_request', repository: REPOSITORY, env: { ...world().env(3), KUBECONFIG: tarpitKubeconfig() },
-      secrets: [world().gh.token], timeoutMs: 120_000,
+      event: pullRequestEvent('synchronize', {
+        number: pr.number,
+        repository: REPOSITORY,
+        headSha: pr.headSha,
+        labels: ['preview'],
+      }),
+      eventName: 'pull_request',
+      repository: REPOSITORY,
+      env: { ...world().env(3), KUBECONFIG: tarpitKubeconfig() },
+      secrets: [world().gh.token],
+      timeoutMs: 120_000,
     });
     expect(r.exitCode, r.log).toBe(1);
     expect(r.durationMs).toBeLessThan(8_000 + 15_000);
@@ -60,11 +76,15 @@ describe('deploy-helm timeouts (bundled, runner-style)', () => {
     // The deadline killed kubectl and helm: their connections to the tarpit are closed.
     await vi.waitFor(() => expect(tarpit.open).toBe(0), { timeout: 10_000, interval: 100 });
     expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();
-    expect(world().gh.requestLog().filter((q) => q.method !== 'GET')).toHaveLength(ghWrites);
+    expect(
+      world()
+        .gh.requestLog()
+        .filter((q) => q.method !== 'GET'),
+    ).toHaveLength(ghWrites);
     expect(r.leaks).toEqual([]);
   }, 90_000);
 
-  it('a never-ready release fails with helm\'s diagnostics before the step\'s bound (helm waits only for what is left)', async () => {
+  it("a never-ready release fails with helm's diagnostics before the step's bound (helm waits only for what is left)", async () => {
     const pr = openPr();
     const r = await deploy(3, pr, { set: 'scenario=image-pull-backoff\nimage.tag=does-not-exist', timeout: '30s' });
     expect(r.exitCode, r.log).toBe(1);

@@ -2,14 +2,31 @@
  * reap-orphans: inventory what carries our marks, decide per PR, warn, close stale PRs, tear
  * down (bounded), report. Fails at the end when any removal, warning or listing failed.
  */
-import { ActionError, InputError, loadContext, log, setOutputs, setStepTimeout, systemClock, writeSummary, type ActionContext } from '@preview-fleet/core';
-import { bindReaperPorts, reapOrphans, removalClients, renderReapPlan, renderRemovalTable } from '@preview-fleet/core/lifecycle';
+import {
+  ActionError,
+  InputError,
+  loadContext,
+  log,
+  setOutputs,
+  setStepTimeout,
+  systemClock,
+  writeSummary,
+  type ActionContext,
+} from '@preview-fleet/core';
+import {
+  bindReaperPorts,
+  reapOrphans,
+  removalClients,
+  renderReapPlan,
+  renderRemovalTable,
+} from '@preview-fleet/core/lifecycle';
 import { parseInputs, readRawInputs, type Inputs } from './inputs.js';
 
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
 export function validate(): { inputs: Inputs; ctx: ActionContext } {
   const inputs = parseInputs(readRawInputs());
-  if (!inputs['github-token']) throw new InputError('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
+  if (!inputs['github-token'])
+    throw new InputError('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
   return { inputs, ctx: loadContext() };
 }
 
@@ -24,18 +41,38 @@ export async function main(): Promise<void> {
   // Kinds switched off are never listed, so nothing of theirs reaches a teardown.
   const ports = bindReaperPorts({
     ...removalClients({
-      ctx, requestTimeoutMs: inputs.requestTimeoutMs, timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS), vault: inputs.vault,
+      ctx,
+      requestTimeoutMs: inputs.requestTimeoutMs,
+      timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS),
+      vault: inputs.vault,
       awsRegion: inputs.awsRegion,
-      github: { token: inputs['github-token'], commentAuthor: inputs.commentAuthor, services: [], deployments: inputs.kinds.has('deployments') },
+      github: {
+        token: inputs['github-token'],
+        commentAuthor: inputs.commentAuthor,
+        services: [],
+        deployments: inputs.kinds.has('deployments'),
+      },
       logWarning: (m) => log.warning(m),
     }),
-    keepLabel: inputs.keepLabel, staleLabel: inputs.staleLabel, closeAfterDays: inputs.closeAfterDays,
+    keepLabel: inputs.keepLabel,
+    staleLabel: inputs.staleLabel,
+    closeAfterDays: inputs.closeAfterDays,
   });
 
   const outcome = await reapOrphans(ports, {
-    repository: ctx.repository, now: systemClock.now(), label: inputs.label, keepLabel: inputs.keepLabel, ttlMs: inputs.ttlMs,
-    warnBeforeMs: inputs.warnBeforeMs, staleDays: inputs.staleDays, closeAfterDays: inputs.closeAfterDays, staleLabel: inputs.staleLabel,
-    dryRun: inputs.dryRun, maxDeletions: inputs.maxDeletions, concurrency: inputs.concurrency, kinds: inputs.kinds,
+    repository: ctx.repository,
+    now: systemClock.now(),
+    label: inputs.label,
+    keepLabel: inputs.keepLabel,
+    ttlMs: inputs.ttlMs,
+    warnBeforeMs: inputs.warnBeforeMs,
+    staleDays: inputs.staleDays,
+    closeAfterDays: inputs.closeAfterDays,
+    staleLabel: inputs.staleLabel,
+    dryRun: inputs.dryRun,
+    maxDeletions: inputs.maxDeletions,
+    concurrency: inputs.concurrency,
+    kinds: inputs.kinds,
   });
 
   const table = renderReapPlan(outcome.plan, { dryRun: inputs.dryRun });
@@ -50,18 +87,51 @@ export async function main(): Promise<void> {
   const head = inputs.dryRun
     ? `**Dry run**: nothing was deleted, commented, labelled or closed. ${count(outcome, 'would')}`
     : count(outcome, 'did');
-  const details = outcome.reports.map((r) => `<details><summary>PR #${r.pr}: ${r.failed ? '❌ failed' : '🗑️ removed'}</summary>\n\n${renderRemovalTable(r.results)}\n\n</details>`);
-  const deferred = outcome.deferred.length ? [`${outcome.deferred.length} PR(s) over max-deletions (${inputs.maxDeletions}) are left for the next run: ${outcome.deferred.map((p) => `#${p}`).join(', ')}`, ''] : [];
-  await writeSummary(['### Preview reaper', '', head, '', ...deferred, table, '', ...details, ...outcome.errors.map((e) => `- ⚠️ ${e}`), ''].join('\n'));
+  const details = outcome.reports.map(
+    (r) =>
+      `<details><summary>PR #${r.pr}: ${r.failed ? '❌ failed' : '🗑️ removed'}</summary>\n\n${renderRemovalTable(r.results)}\n\n</details>`,
+  );
+  const deferred = outcome.deferred.length
+    ? [
+        `${outcome.deferred.length} PR(s) over max-deletions (${inputs.maxDeletions}) are left for the next run: ${outcome.deferred.map((p) => `#${p}`).join(', ')}`,
+        '',
+      ]
+    : [];
+  await writeSummary(
+    [
+      '### Preview reaper',
+      '',
+      head,
+      '',
+      ...deferred,
+      table,
+      '',
+      ...details,
+      ...outcome.errors.map((e) => `- ⚠️ ${e}`),
+      '',
+    ].join('\n'),
+  );
   if (outcome.failed) {
     const failedPrs = outcome.reports.filter((r) => r.failed).map((r) => `#${r.pr}`);
-    throw new ActionError(`The reaper could not finish: ${[...outcome.errors, ...(failedPrs.length ? [`teardown failed for ${failedPrs.join(', ')}`] : [])].join('; ')}`, {
-      hint: 'Everything else was still done; the step summary has the per-resource tables. The next run retries.',
-    });
+    throw new ActionError(
+      `The reaper could not finish: ${[...outcome.errors, ...(failedPrs.length ? [`teardown failed for ${failedPrs.join(', ')}`] : [])].join('; ')}`,
+      {
+        hint: 'Everything else was still done; the step summary has the per-resource tables. The next run retries.',
+      },
+    );
   }
 }
 
-function count(o: { reaped: number[]; kept: number[]; warned: number[]; plan: Array<{ decision: { action: string }; deferred?: boolean }> }, mode: 'did' | 'would'): string {
-  const reap = mode === 'would' ? o.plan.filter((p) => p.decision.action === 'reap' && !p.deferred).length : o.reaped.length;
+function count(
+  o: {
+    reaped: number[];
+    kept: number[];
+    warned: number[];
+    plan: Array<{ decision: { action: string }; deferred?: boolean }>;
+  },
+  mode: 'did' | 'would',
+): string {
+  const reap =
+    mode === 'would' ? o.plan.filter((p) => p.decision.action === 'reap' && !p.deferred).length : o.reaped.length;
   return `${mode === 'would' ? 'Would reap' : 'Reaped'} ${reap}, kept ${o.kept.length}, ${mode === 'would' ? 'would warn' : 'warned'} ${o.warned.length}.`;
 }

@@ -8,15 +8,30 @@ import { expectDeclaredInputs } from '@preview-fleet/testkit/action-yml';
 
 describe('reap-orphans inputs', () => {
   it('action.yml declares exactly these inputs with the same defaults', () => {
-    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, { ...DEFAULTS, 'github-token': '${{ github.token }}' });
+    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, {
+      ...DEFAULTS,
+      'github-token': '${{ github.token }}',
+    });
     expect(DEFAULTS.kinds).toBe(REAP_KINDS.join(','));
   });
 
   it('parses the defaults (with Vault by token and a region from AWS_REGION)', () => {
-    const i = parseInputs({ 'vault-addr': 'http://127.0.0.1:8200', 'auth-method': 'token', token: 't' }, { AWS_REGION: 'us-east-1' });
+    const i = parseInputs(
+      { 'vault-addr': 'http://127.0.0.1:8200', 'auth-method': 'token', token: 't' },
+      { AWS_REGION: 'us-east-1' },
+    );
     expect(i).toMatchObject({
-      label: 'preview', keepLabel: 'preview-keep', ttlMs: 72 * 3_600_000, warnBeforeMs: 24 * 3_600_000, staleDays: 0, closeAfterDays: 7,
-      dryRun: false, maxDeletions: 20, concurrency: 5, awsRegion: 'us-east-1', timeoutMs: 1_200_000,
+      label: 'preview',
+      keepLabel: 'preview-keep',
+      ttlMs: 72 * 3_600_000,
+      warnBeforeMs: 24 * 3_600_000,
+      staleDays: 0,
+      closeAfterDays: 7,
+      dryRun: false,
+      maxDeletions: 20,
+      concurrency: 5,
+      awsRegion: 'us-east-1',
+      timeoutMs: 1_200_000,
     });
     expect([...i.kinds]).toEqual([...REAP_KINDS]);
     expect(i.vault).toMatchObject({ method: 'token', mount: 'secret', kvVersion: 2, allowedPrefix: 'preview/' });

@@ -11,7 +11,9 @@ import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 const H = 3_600_000;
 const DAY = 24 * H;
 let w: World;
-beforeAll(async () => { w = await startWorld(); }, 120_000);
+beforeAll(async () => {
+  w = await startWorld();
+}, 120_000);
 afterEach(() => {
   expect(w.gh.contractViolations()).toEqual([]);
   expect(w.vault.contractViolations).toEqual([]);
@@ -20,19 +22,34 @@ afterAll(async () => w?.stop());
 
 function reap(inputs: Record<string, string> = {}): Promise<ActionRun> {
   return runActionProcess(reaperDir, {
-    inputs: { ...w.inputs, ...inputs }, event: {}, eventName: 'schedule', repository: REPOSITORY, env: w.env,
-    secrets: [w.vaultToken, w.gh.token], timeoutMs: 170_000,
+    inputs: { ...w.inputs, ...inputs },
+    event: {},
+    eventName: 'schedule',
+    repository: REPOSITORY,
+    env: w.env,
+    secrets: [w.vaultToken, w.gh.token],
+    timeoutMs: 170_000,
   });
 }
 const json = <T>(r: ActionRun, name: string): T => JSON.parse(r.outputs[name]!) as T;
 type Plan = Array<{ pr: number; decision: { action: string; reason: string }; deferred?: boolean }>;
 const decisions = (r: ActionRun): Record<number, string> =>
-  Object.fromEntries(json<Plan>(r, 'plan').map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}${p.deferred ? ':deferred' : ''}`]));
-const warnings = (pr: number) => w.gh.comments(REPOSITORY, pr).filter((c) => String(c.body).includes('preview-fleet:reaper-warning'));
+  Object.fromEntries(
+    json<Plan>(r, 'plan').map((p) => [
+      p.pr,
+      `${p.decision.action}:${p.decision.reason}${p.deferred ? ':deferred' : ''}`,
+    ]),
+  );
+const warnings = (pr: number) =>
+  w.gh.comments(REPOSITORY, pr).filter((c) => String(c.body).includes('preview-fleet:reaper-warning'));
 const gone = async (pr: number): Promise<boolean> =>
-  !w.namespaceExists(`preview-pr-${pr}`) && !w.vaultPathExists(`preview/app-${pr}`) && !(await w.repositoryExists(`app-preview-${pr}`));
+  !w.namespaceExists(`preview-pr-${pr}`) &&
+  !w.vaultPathExists(`preview/app-${pr}`) &&
+  !(await w.repositoryExists(`app-preview-${pr}`));
 const whole = async (pr: number): Promise<boolean> =>
-  w.namespaceExists(`preview-pr-${pr}`) && w.vaultPathExists(`preview/app-${pr}`) && (await w.repositoryExists(`app-preview-${pr}`));
+  w.namespaceExists(`preview-pr-${pr}`) &&
+  w.vaultPathExists(`preview/app-${pr}`) &&
+  (await w.repositoryExists(`app-preview-${pr}`));
 
 describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vault, moto)', () => {
   const pr: Record<string, number> = {};
@@ -53,8 +70,12 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
     expect(r.exitCode, r.log).toBe(0);
     expect(r.leaks).toEqual([]);
     expect(decisions(r)).toEqual({
-      [pr.lost]: 'reap:closed', [pr.unlabelled]: 'reap:unlabelled', [pr.expired]: 'warn:expired', [pr.kept]: 'keep:keep-label',
-      [pr.active]: 'keep:active', [pr.missing]: 'reap:missing',
+      [pr.lost]: 'reap:closed',
+      [pr.unlabelled]: 'reap:unlabelled',
+      [pr.expired]: 'warn:expired',
+      [pr.kept]: 'keep:keep-label',
+      [pr.active]: 'keep:active',
+      [pr.missing]: 'reap:missing',
     });
     expect(json(r, 'reaped')).toEqual([]);
     expect(json(r, 'warned')).toEqual([pr.expired]);
@@ -68,13 +89,22 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
 
   it('reaps the lost webhook, the unlabelled PR and the missing PR across every kind; warns the expired one once; keeps the rest', async () => {
     w.gh.resetCounters();
-    const inventoryLists = (): number => w.kube.requestLog()
-      .filter((e) => e.method === 'GET' && e.path === '/api/v1/namespaces' && decodeURIComponent(e.query).includes('labelSelector=app.kubernetes.io/managed-by')).length;
+    const inventoryLists = (): number =>
+      w.kube
+        .requestLog()
+        .filter(
+          (e) =>
+            e.method === 'GET' &&
+            e.path === '/api/v1/namespaces' &&
+            decodeURIComponent(e.query).includes('labelSelector=app.kubernetes.io/managed-by'),
+        ).length;
     const listsBefore = inventoryLists();
     const r = await reap();
     expect(r.exitCode, r.log).toBe(0);
     expect(r.leaks).toEqual([]);
-    expect(json<number[]>(r, 'reaped').sort((a, b) => a - b)).toEqual([pr.lost, pr.unlabelled, pr.missing].sort((a, b) => a - b));
+    expect(json<number[]>(r, 'reaped').sort((a, b) => a - b)).toEqual(
+      [pr.lost, pr.unlabelled, pr.missing].sort((a, b) => a - b),
+    );
     expect(json<number[]>(r, 'kept').sort((a, b) => a - b)).toEqual([pr.kept, pr.active].sort((a, b) => a - b));
     expect(json(r, 'warned')).toEqual([pr.expired]);
     for (const n of [pr.lost, pr.unlabelled, pr.missing]) expect(await gone(n), `#${n}`).toBe(true);
@@ -88,13 +118,26 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
     expect(inventoryLists() - listsBefore).toBe(1);
     expect(w.gh.counters()['pulls/list']).toBe(1);
     expect(r.summary).toContain(`PR #${pr.lost}: 🗑️ removed`);
-    const reports = json<Array<{ pr: number; results: Array<{ kind: string; name: string; status: string }> }>>(r, 'report');
+    const reports = json<Array<{ pr: number; results: Array<{ kind: string; name: string; status: string }> }>>(
+      r,
+      'report',
+    );
     const lost = reports.find((x) => x.pr === pr.lost)!.results;
-    expect([...new Set(lost.map((x) => x.kind))]).toEqual(['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment']);
+    expect([...new Set(lost.map((x) => x.kind))]).toEqual([
+      'release',
+      'namespace',
+      'vault-path',
+      'ecr-repository',
+      'deployment',
+    ]);
     expect(lost.every((x) => x.status === 'deleted')).toBe(true);
     expect(lost[0]).toMatchObject({ kind: 'release', name: `preview-pr-${pr.lost}/app-pr-${pr.lost}` });
     // The missing PR had no release or deployment: only what the inventory found is touched.
-    expect(reports.find((x) => x.pr === pr.missing)!.results.map((x) => x.kind)).toEqual(['namespace', 'vault-path', 'ecr-repository']);
+    expect(reports.find((x) => x.pr === pr.missing)!.results.map((x) => x.kind)).toEqual([
+      'namespace',
+      'vault-path',
+      'ecr-repository',
+    ]);
   });
 
   it('expired after the warning: the next run reaps it and does not warn again; keep-label still wins', async () => {
@@ -142,21 +185,36 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
     const live = [(await w.deploy()).pr, (await w.deploy({ expiresInMs: -H })).pr];
     const orphan = live[1]! + 1000;
     await w.orphan(orphan);
-    w.gh.injectFault({ method: 'GET', pathPattern: /^\/repos\/[^/]+\/[^/]+\/pulls$/, query: { page: /^([2-9]|\d\d+)$/ }, status: 409 });
+    w.gh.injectFault({
+      method: 'GET',
+      pathPattern: /^\/repos\/[^/]+\/[^/]+\/pulls$/,
+      query: { page: /^([2-9]|\d\d+)$/ },
+      status: 409,
+    });
     const deletes = w.kube.counters()['delete namespaces'] ?? 0;
     const before = w.gh.requestLog().length;
     try {
       const r = await reap({ 'warn-before': '0s' });
       expect(r.exitCode, r.log).toBe(1);
-      expect(r.log).toMatch(/::error::.*Listing open pull requests of acme\/web failed at page 2 \(GET \/repos\/acme\/web\/pulls\)/);
+      expect(r.log).toMatch(
+        /::error::.*Listing open pull requests of acme\/web failed at page 2 \(GET \/repos\/acme\/web\/pulls\)/,
+      );
       expect(r.leaks).toEqual([]);
     } finally {
       w.gh.clearFaults();
     }
     for (const n of [...live, orphan]) expect(await whole(n), `#${n}`).toBe(true);
     expect(w.kube.counters()['delete namespaces'] ?? 0).toBe(deletes);
-    expect(w.gh.requestLog().slice(before).filter((x) => x.method !== 'GET')).toEqual([]);
-    for (const n of live) expect(w.gh.deployments(REPOSITORY).find((d) => d.environment === `preview/pr-${n}`)?.state, `#${n}`).toBe('success');
+    expect(
+      w.gh
+        .requestLog()
+        .slice(before)
+        .filter((x) => x.method !== 'GET'),
+    ).toEqual([]);
+    for (const n of live)
+      expect(w.gh.deployments(REPOSITORY).find((d) => d.environment === `preview/pr-${n}`)?.state, `#${n}`).toBe(
+        'success',
+      );
     // With the list whole again the orphan goes (confirmed 404); the expired live PR is warned first.
     const again = await reap();
     expect(again.exitCode, again.log).toBe(0);
@@ -177,7 +235,9 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
       w.kube.scenarios.clearFaults();
     }
     expect(r.exitCode, r.log).toBe(1);
-    expect(r.log).toMatch(/::error::.*Listing namespaces failed; they are left for the next run: .*kubectl .*get namespaces/);
+    expect(r.log).toMatch(
+      /::error::.*Listing namespaces failed; they are left for the next run: .*kubectl .*get namespaces/,
+    );
     expect(decisions(r)[expired]).toBe('keep:expiry-unknown');
     expect(await whole(expired)).toBe(true);
     // A PR GitHub confirms missing (404) is still reaped from the kinds that did list.
@@ -190,8 +250,12 @@ describe('reap-orphans (bundled, runner-style: kube + helm 4 + kubectl, GitHub, 
     const before = { kube: w.kube.requestLog().length, gh: w.gh.requestLog().length, vault: w.vault.requestLog.length };
     for (const c of BAD_INPUTS) {
       const r = await runActionProcess(reaperDir, {
-        inputs: c.inputs, event: {}, eventName: 'schedule', repository: REPOSITORY,
-        env: { ...w.env, AWS_REGION: '' }, secrets: [w.gh.token],
+        inputs: c.inputs,
+        event: {},
+        eventName: 'schedule',
+        repository: REPOSITORY,
+        env: { ...w.env, AWS_REGION: '' },
+        secrets: [w.gh.token],
       });
       expectInputRejected(r, c);
     }

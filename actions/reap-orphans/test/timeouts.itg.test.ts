@@ -11,18 +11,25 @@ import { REPOSITORY, reaperDir, startWorld, type World } from '@preview-fleet/ac
 
 let w: World;
 let tarpit: TarpitStandIn;
-beforeAll(async () => { [w, tarpit] = await Promise.all([startWorld(), startTarpit()]); }, 120_000);
+beforeAll(async () => {
+  [w, tarpit] = await Promise.all([startWorld(), startTarpit()]);
+}, 120_000);
 afterEach(() => expect(w.gh.contractViolations()).toEqual([]));
 afterAll(async () => Promise.all([w?.stop(), tarpit?.stop()]));
 
 describe('reap-orphans timeouts (bundled, runner-style)', () => {
-  it('Vault at a tarpit: exit 1 within timeout + slack naming Vault; the closed PR\'s preview is left whole', async () => {
+  it("Vault at a tarpit: exit 1 within timeout + slack naming Vault; the closed PR's preview is left whole", async () => {
     const { pr } = await w.deploy();
     w.gh.closePullRequest(REPOSITORY, pr);
     // request-timeout stays at its 30 s default: only the run's bound can end this within 15 s.
     const r = await runActionProcess(reaperDir, {
-      inputs: { ...w.inputs, 'vault-addr': tarpit.url(), timeout: '15s' }, event: {}, eventName: 'schedule', repository: REPOSITORY,
-      env: w.env, secrets: [w.vaultToken, w.gh.token], timeoutMs: 120_000,
+      inputs: { ...w.inputs, 'vault-addr': tarpit.url(), timeout: '15s' },
+      event: {},
+      eventName: 'schedule',
+      repository: REPOSITORY,
+      env: w.env,
+      secrets: [w.vaultToken, w.gh.token],
+      timeoutMs: 120_000,
     });
     expect(r.exitCode, r.log).toBe(1);
     expect(r.durationMs).toBeLessThan(15_000 + 15_000);

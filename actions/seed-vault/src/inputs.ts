@@ -4,27 +4,78 @@
  * check runs before Vault is contacted, so a bad input writes nothing.
  */
 import {
-  DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DURATION_BOUNDS, InputError, input, readInputs, parseDuration,
-  parseEnum, parseInteger, parseKeyValueMap, parsePrNumber, parseRequestTimeout, parseStepTimeout, parseUrl, planService, planVaultPath,
-  renderTemplate, setMinMaskLength, templateVars,
+  DEFAULT_MIN_MASK_LENGTH,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_TEMPLATES,
+  DURATION_BOUNDS,
+  InputError,
+  input,
+  readInputs,
+  parseDuration,
+  parseEnum,
+  parseInteger,
+  parseKeyValueMap,
+  parsePrNumber,
+  parseRequestTimeout,
+  parseStepTimeout,
+  parseUrl,
+  planService,
+  planVaultPath,
+  renderTemplate,
+  setMinMaskLength,
+  templateVars,
 } from '@preview-fleet/core';
 import { guardTarget, type KvVersion, type VaultAuthMethod } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
-  'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount',
-  'kv-version', 'service', 'source-path', 'target-path', 'allowed-prefix', 'overrides', 'ttl', 'ui-url', 'pr-number',
+  'vault-addr',
+  'vault-namespace',
+  'auth-method',
+  'role',
+  'jwt-audience',
+  'role-id',
+  'secret-id',
+  'token',
+  'mount',
+  'kv-version',
+  'service',
+  'source-path',
+  'target-path',
+  'allowed-prefix',
+  'overrides',
+  'ttl',
+  'ui-url',
+  'pr-number',
   'min-mask-length',
-  'timeout', 'request-timeout',
+  'timeout',
+  'request-timeout',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 /** The TypeScript defaults; a test proves action.yml says the same. */
 export const DEFAULTS: RawInputs = {
-  'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '',
-  'secret-id': '', token: '', mount: 'secret', 'kv-version': '2', service: 'app', 'source-path': DEFAULT_TEMPLATES.vaultSource,
-  'target-path': DEFAULT_TEMPLATES.vaultTarget, 'allowed-prefix': 'preview/', overrides: '', ttl: '72h', 'ui-url': '', 'pr-number': '',
-  'min-mask-length': String(DEFAULT_MIN_MASK_LENGTH), timeout: '5m', 'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'vault-addr': '',
+  'vault-namespace': '',
+  'auth-method': 'jwt',
+  role: '',
+  'jwt-audience': 'vault',
+  'role-id': '',
+  'secret-id': '',
+  token: '',
+  mount: 'secret',
+  'kv-version': '2',
+  service: 'app',
+  'source-path': DEFAULT_TEMPLATES.vaultSource,
+  'target-path': DEFAULT_TEMPLATES.vaultTarget,
+  'allowed-prefix': 'preview/',
+  overrides: '',
+  ttl: '72h',
+  'ui-url': '',
+  'pr-number': '',
+  'min-mask-length': String(DEFAULT_MIN_MASK_LENGTH),
+  timeout: '5m',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
 };
 
 const SECRET_INPUTS: readonly InputName[] = ['secret-id', 'token', 'overrides'];
@@ -65,7 +116,13 @@ const MASK_LENGTH_BOUNDS = { min: 1, max: 256 };
  * read (and applied to the process's masking) first.
  */
 export function readRawInputs(): RawInputs {
-  setMinMaskLength(parseInteger('min-mask-length', input.string('min-mask-length') || DEFAULTS['min-mask-length']!, MASK_LENGTH_BOUNDS));
+  setMinMaskLength(
+    parseInteger(
+      'min-mask-length',
+      input.string('min-mask-length') || DEFAULTS['min-mask-length']!,
+      MASK_LENGTH_BOUNDS,
+    ),
+  );
   return readInputs(INPUT_NAMES, { secrets: SECRET_INPUTS });
 }
 
@@ -78,7 +135,8 @@ const opt = (v: string | undefined): string | undefined => (v === undefined || v
 export function parseInputs(given: RawInputs, env: Record<string, string | undefined> = process.env): Inputs {
   const raw = { ...DEFAULTS, ...given };
   const addr = opt(raw['vault-addr']);
-  if (!addr) throw new InputError('vault-addr', '', 'is required: the Vault address, e.g. https://vault.example.com:8200');
+  if (!addr)
+    throw new InputError('vault-addr', '', 'is required: the Vault address, e.g. https://vault.example.com:8200');
   const method = parseEnum('auth-method', raw['auth-method'] ?? '', AUTH_METHODS);
   const out: Inputs = {
     'vault-addr': parseUrl('vault-addr', addr),
@@ -105,10 +163,15 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   };
   if (out['pr-number'] !== '') parsePrNumber('pr-number', out['pr-number']);
   if (method === 'jwt') {
-    if (!out.role) throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
+    if (!out.role)
+      throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-      throw new InputError('auth-method', 'jwt', 'needs an OIDC token, but this job has none',
-        'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token');
+      throw new InputError(
+        'auth-method',
+        'jwt',
+        'needs an OIDC token, but this job has none',
+        'Add "permissions: id-token: write" to the job (pull requests from forks never get one), or use auth-method approle/token',
+      );
     }
   }
   if (method === 'approle' && (!out['role-id'] || !out['secret-id'])) {
@@ -140,8 +203,9 @@ export function vaultUiUrl(inputs: Inputs, targetPath: string): string {
   const base = (inputs['ui-url'] ?? inputs['vault-addr']).toString().replace(/\/+$/, '');
   const root = /\/ui$/.test(base) ? base : `${base}/ui`;
   const mount = encodeURIComponent(inputs.mount);
-  const path = inputs['kv-version'] === 2
-    ? `${root}/vault/secrets/${mount}/kv/${encodeURIComponent(targetPath)}`
-    : `${root}/vault/secrets/${mount}/show/${targetPath.split('/').map(encodeURIComponent).join('/')}`;
+  const path =
+    inputs['kv-version'] === 2
+      ? `${root}/vault/secrets/${mount}/kv/${encodeURIComponent(targetPath)}`
+      : `${root}/vault/secrets/${mount}/show/${targetPath.split('/').map(encodeURIComponent).join('/')}`;
   return inputs['vault-namespace'] ? `${path}?namespace=${encodeURIComponent(inputs['vault-namespace'])}` : path;
 }

@@ -1,7 +1,18 @@
 /**
  * seed-vault: validate everything, log in, create the per-PR copy of stage once, report.
  */
-import { loadContext, log, newMarks, refuseForkHead, requirePrNumber, setOutputs, setStepTimeout, summaryTable, systemClock, writeSummary } from '@preview-fleet/core';
+import {
+  loadContext,
+  log,
+  newMarks,
+  refuseForkHead,
+  requirePrNumber,
+  setOutputs,
+  setStepTimeout,
+  summaryTable,
+  systemClock,
+  writeSummary,
+} from '@preview-fleet/core';
 import { loginVault, renewVaultExpiry, seedSecrets } from '@preview-fleet/core/vault';
 import { parseInputs, planSeed, readRawInputs, vaultUiUrl } from './inputs.js';
 
@@ -22,31 +33,64 @@ export async function main(): Promise<void> {
   const kv = inputs['kv-version'];
 
   const session = await loginVault({
-    addr: inputs['vault-addr'].toString(), namespace: inputs['vault-namespace'], method: inputs['auth-method'],
-    role: inputs.role, jwtAudience: inputs['jwt-audience'], roleId: inputs['role-id'], secretId: inputs['secret-id'],
-    token: inputs.token, clock: systemClock, requestTimeoutMs: inputs['request-timeout'],
+    addr: inputs['vault-addr'].toString(),
+    namespace: inputs['vault-namespace'],
+    method: inputs['auth-method'],
+    role: inputs.role,
+    jwtAudience: inputs['jwt-audience'],
+    roleId: inputs['role-id'],
+    secretId: inputs['secret-id'],
+    token: inputs.token,
+    clock: systemClock,
+    requestTimeoutMs: inputs['request-timeout'],
   });
   log.info(`Logged in to Vault with ${inputs['auth-method']}`);
 
-  const marks = newMarks({ repository: ctx.repository, pr, service: inputs.service, headSha: ctx.pr?.headSha, now: systemClock.now(), ttlMs: inputs.ttl });
+  const marks = newMarks({
+    repository: ctx.repository,
+    pr,
+    service: inputs.service,
+    headSha: ctx.pr?.headSha,
+    now: systemClock.now(),
+    ttlMs: inputs.ttl,
+  });
   const result = await seedSecrets(session, {
-    mount, kvVersion: kv, sourcePath: plan.sourcePath, targetPath: plan.targetPath, allowedPrefix: plan.allowedPrefix,
-    overrides: inputs.overrides, marks,
+    mount,
+    kvVersion: kv,
+    sourcePath: plan.sourcePath,
+    targetPath: plan.targetPath,
+    allowedPrefix: plan.allowedPrefix,
+    overrides: inputs.overrides,
+    marks,
   });
   if (result.finishedMarks) {
-    log.notice(`${mount}/${plan.targetPath} had no ownership marks but is exactly this PR's copy (an earlier create whose reply or marks were lost); marked it for ${ctx.repository}#${pr}`);
+    log.notice(
+      `${mount}/${plan.targetPath} had no ownership marks but is exactly this PR's copy (an earlier create whose reply or marks were lost); marked it for ${ctx.repository}#${pr}`,
+    );
   }
   // A reused copy keeps its data but not its first run's expiry: the reaper reads expires-at here too.
   if (!result.created && kv === 2) await renewVaultExpiry(session, { mount, path: plan.targetPath, marks });
   const uiUrl = vaultUiUrl(inputs, plan.targetPath);
-  log.info(result.created
-    ? `Created ${mount}/${plan.targetPath} from ${mount}/${plan.sourcePath} (${result.keyCount} keys)`
-    : `${mount}/${plan.targetPath} already exists (${result.keyCount} keys); left untouched: it belongs to the PR now`);
-  setOutputs({ 'secret-path': plan.targetPath, created: result.created, 'vault-ui-url': uiUrl, 'key-count': result.keyCount });
-  await writeSummary([
-    '### Preview secrets',
-    '',
-    summaryTable(['path', 'source', 'created', 'keys'], [[`[${mount}/${plan.targetPath}](${uiUrl})`, `${mount}/${plan.sourcePath}`, result.created, result.keyCount]]),
-    '',
-  ].join('\n'));
+  log.info(
+    result.created
+      ? `Created ${mount}/${plan.targetPath} from ${mount}/${plan.sourcePath} (${result.keyCount} keys)`
+      : `${mount}/${plan.targetPath} already exists (${result.keyCount} keys); left untouched: it belongs to the PR now`,
+  );
+  setOutputs({
+    'secret-path': plan.targetPath,
+    created: result.created,
+    'vault-ui-url': uiUrl,
+    'key-count': result.keyCount,
+  });
+  await writeSummary(
+    [
+      '### Preview secrets',
+      '',
+      summaryTable(
+        ['path', 'source', 'created', 'keys'],
+        [[`[${mount}/${plan.targetPath}](${uiUrl})`, `${mount}/${plan.sourcePath}`, result.created, result.keyCount]],
+      ),
+      '',
+    ].join('\n'),
+  );
 }

@@ -34,13 +34,20 @@ export async function startWorld(): Promise<World> {
     { path: 'kv1/stage/*', capabilities: ['read'] },
     { path: 'kv1/preview/*', capabilities: ['create', 'read', 'update', 'delete', 'list'] },
   ]);
-  vault.addJwtRole('preview', { policies: ['preview'], boundAudiences: ['vault'], boundClaims: { repository: REPOSITORY } });
+  vault.addJwtRole('preview', {
+    policies: ['preview'],
+    boundAudiences: ['vault'],
+    boundClaims: { repository: REPOSITORY },
+  });
   const appRole = vault.addAppRole('ci', { policies: ['preview'] });
   const root = nodeVault({ endpoint: vault.url, token: vault.rootToken, noCustomHTTPVerbs: true });
   await root.write('secret/data/stage/app', { data: STAGE });
   await root.write('kv1/stage/app', STAGE);
   return {
-    oidc, vault, root, appRole,
+    oidc,
+    vault,
+    root,
+    appRole,
     jwtEnv: { ACTIONS_ID_TOKEN_REQUEST_URL: oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken },
     async stop() {
       await vault.stop();

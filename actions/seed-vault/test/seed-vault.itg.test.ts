@@ -8,16 +8,24 @@ import { actionDir, REPOSITORY, SECRET_VALUES, STAGE, startWorld, type World } f
 import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 let w: World;
-beforeAll(async () => { w = await startWorld(); });
+beforeAll(async () => {
+  w = await startWorld();
+});
 afterEach(() => expect(w.vault.contractViolations).toEqual([]));
 afterAll(async () => w.stop());
 
-const event = (pr: number) => pullRequestEvent('opened', { number: pr, repository: REPOSITORY, headSha: 'a'.repeat(40) });
+const event = (pr: number) =>
+  pullRequestEvent('opened', { number: pr, repository: REPOSITORY, headSha: 'a'.repeat(40) });
 
 function run(pr: number, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
   return runActionProcess(actionDir, {
-    inputs: { 'vault-addr': w.vault.url, ...inputs }, event: event(pr), eventName: 'pull_request',
-    repository: REPOSITORY, env, secrets: SECRET_VALUES, timeoutMs: 60_000,
+    inputs: { 'vault-addr': w.vault.url, ...inputs },
+    event: event(pr),
+    eventName: 'pull_request',
+    repository: REPOSITORY,
+    env,
+    secrets: SECRET_VALUES,
+    timeoutMs: 60_000,
   });
 }
 const jwt = (pr: number, inputs: Record<string, string> = {}) => run(pr, { role: 'preview', ...inputs }, w.jwtEnv);
@@ -34,12 +42,18 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
   it('JWT via the runner OIDC token: copies stage once with marks, then leaves the copy alone even after stage changed', async () => {
     const first = ok(await jwt(12, { overrides: 'FEATURE_X=on\nAPI_KEY=sk_test_override_1' }));
     expect(first.outputs).toEqual({
-      'secret-path': 'preview/app-12', created: 'true', 'key-count': '4',
+      'secret-path': 'preview/app-12',
+      created: 'true',
+      'key-count': '4',
       'vault-ui-url': `${w.vault.url}/ui/vault/secrets/secret/kv/preview%2Fapp-12`,
     });
     const raw = w.vault.readRaw('secret', 'preview/app-12');
     expect(raw.data).toEqual({ ...STAGE, API_KEY: 'sk_test_override_1', FEATURE_X: 'on' });
-    expect(fromVaultMetadata(raw.metadata.custom_metadata)).toMatchObject({ repository: REPOSITORY, pr: 12, service: 'app' });
+    expect(fromVaultMetadata(raw.metadata.custom_metadata)).toMatchObject({
+      repository: REPOSITORY,
+      pr: 12,
+      service: 'app',
+    });
     expect(raw.metadata.custom_metadata['preview-fleet.dev/expires-at']).toBeTruthy();
     expect(first.masked).toEqual(expect.arrayContaining([STAGE.DB_URL, 'MIIBstageLineOne9x8', 'sk_test_override_1']));
     expect(first.summary).toContain('preview/app-12');
@@ -57,7 +71,9 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
     const r = await jwt(13);
     w.oidc.setClaims({ repository: REPOSITORY });
     expect(r.exitCode).toBe(1);
-    expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(/JWT login as role "preview" failed.*bound_claims/s);
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /JWT login as role "preview" failed.*bound_claims/s,
+    );
     expect(w.vault.readRaw('secret', 'preview/app-13')).toBeUndefined();
     expect(r.leaks).toEqual([]);
   });
@@ -70,7 +86,12 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
   });
 
   it('Vault namespace: reads and writes inside it (X-Vault-Namespace), UI link carries it', async () => {
-    const ns = nodeVault({ endpoint: w.vault.url, token: w.vault.rootToken, noCustomHTTPVerbs: true, namespace: 'team-a' });
+    const ns = nodeVault({
+      endpoint: w.vault.url,
+      token: w.vault.rootToken,
+      noCustomHTTPVerbs: true,
+      namespace: 'team-a',
+    });
     await ns.write('secret/data/stage/app', { data: STAGE });
     const r = ok(await approle(50, { 'vault-namespace': 'team-a' }));
     expect(r.outputs['vault-ui-url']).toMatch(/\?namespace=team-a$/);
@@ -80,7 +101,8 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
 
   it('AppRole: two concurrent runs race on CAS 0 and exactly one creates the copy', async () => {
     const [a, b] = await Promise.all([approle(8), approle(8)]);
-    ok(a); ok(b);
+    ok(a);
+    ok(b);
     expect([a.outputs.created, b.outputs.created].sort()).toEqual(['false', 'true']);
     expect(w.vault.readRaw('secret', 'preview/app-8').metadata.current_version).toBe(1);
     expect(fromVaultMetadata(w.vault.readRaw('secret', 'preview/app-8').metadata.custom_metadata)?.pr).toBe(8);
@@ -111,16 +133,27 @@ describe('seed-vault (bundled, runner-style, Vault + OIDC stand-ins)', () => {
   it('source missing: a clear error, nothing written', async () => {
     const r = await approle(22, { 'source-path': 'stage/nothing-here' });
     expect(r.exitCode).toBe(1);
-    expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(/secret\/data\/stage\/nothing-here is missing or unreadable/);
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /secret\/data\/stage\/nothing-here is missing or unreadable/,
+    );
     expect(w.vault.readRaw('secret', 'preview/app-22')).toBeUndefined();
   });
 
-  it('refuses a fork PR\'s head under pull_request_target before logging in: no request to Vault (issue 14 item 14)', async () => {
+  it("refuses a fork PR's head under pull_request_target before logging in: no request to Vault (issue 14 item 14)", async () => {
     const before = w.vault.requestLog.length;
     const r = await runActionProcess(actionDir, {
-      inputs: { 'vault-addr': w.vault.url, 'auth-method': 'approle', 'role-id': w.appRole.roleId, 'secret-id': w.appRole.secretId },
+      inputs: {
+        'vault-addr': w.vault.url,
+        'auth-method': 'approle',
+        'role-id': w.appRole.roleId,
+        'secret-id': w.appRole.secretId,
+      },
       event: pullRequestEvent('opened', { number: 31, repository: REPOSITORY, headSha: 'b'.repeat(40), fork: true }),
-      eventName: 'pull_request_target', repository: REPOSITORY, env: {}, secrets: SECRET_VALUES, timeoutMs: 60_000,
+      eventName: 'pull_request_target',
+      repository: REPOSITORY,
+      env: {},
+      secrets: SECRET_VALUES,
+      timeoutMs: 60_000,
     });
     expect(r.exitCode, r.log).toBe(1);
     expect(r.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([

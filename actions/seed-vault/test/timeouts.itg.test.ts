@@ -10,7 +10,9 @@ import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 import { actionDir, REPOSITORY } from './fixture.js';
 
 let tarpit: TarpitStandIn;
-beforeAll(async () => { tarpit = await startTarpit(); });
+beforeAll(async () => {
+  tarpit = await startTarpit();
+});
 afterAll(async () => tarpit?.stop());
 
 const TOKEN = 'hvs.tarpit-token-never-shown-1234';
@@ -18,8 +20,11 @@ const TOKEN = 'hvs.tarpit-token-never-shown-1234';
 function run(inputs: Record<string, string>) {
   return runActionProcess(actionDir, {
     inputs: { 'vault-addr': tarpit.url(), 'auth-method': 'token', token: TOKEN, ...inputs },
-    event: pullRequestEvent('opened', { number: 31, repository: REPOSITORY, headSha: 'b'.repeat(40) }), eventName: 'pull_request',
-    repository: REPOSITORY, secrets: [TOKEN], timeoutMs: 90_000,
+    event: pullRequestEvent('opened', { number: 31, repository: REPOSITORY, headSha: 'b'.repeat(40) }),
+    eventName: 'pull_request',
+    repository: REPOSITORY,
+    secrets: [TOKEN],
+    timeoutMs: 90_000,
   });
 }
 

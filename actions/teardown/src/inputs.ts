@@ -4,30 +4,73 @@
  * Every check runs before anything is contacted, so a bad input deletes nothing.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, InputError, readInputs, parseBoolean, parseEnvironmentTemplate, parseRequestTimeout, parseStepTimeout,
-  parseList, parsePrNumber, planEcrRepository, planService,
-  planEnvironment, planNamespace, planRelease, planVaultPath, renderTemplate, templateVars,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_TEMPLATES,
+  InputError,
+  readInputs,
+  parseBoolean,
+  parseEnvironmentTemplate,
+  parseRequestTimeout,
+  parseStepTimeout,
+  parseList,
+  parsePrNumber,
+  planEcrRepository,
+  planService,
+  planEnvironment,
+  planNamespace,
+  planRelease,
+  planVaultPath,
+  renderTemplate,
+  templateVars,
 } from '@preview-fleet/core';
 import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
 import {
-  parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, VAULT_SECRET_INPUTS, type TeardownTarget, type VaultInputs,
+  parseVaultInputs,
+  VAULT_INPUT_DEFAULTS,
+  VAULT_INPUT_NAMES,
+  VAULT_SECRET_INPUTS,
+  type TeardownTarget,
+  type VaultInputs,
 } from '@preview-fleet/core/lifecycle';
 import { isUnderPrefix, normalizePrefix } from '@preview-fleet/core/vault';
 
 export const INPUT_NAMES = [
-  'github-token', 'pr-number', 'label', 'services', 'namespace', 'release', 'target-path', 'repository', 'environment',
-  ...VAULT_INPUT_NAMES, 'aws-region', 'timeout', 'delete-vault-path', 'delete-ecr-repository',
-  'request-timeout', 'comment-author',
+  'github-token',
+  'pr-number',
+  'label',
+  'services',
+  'namespace',
+  'release',
+  'target-path',
+  'repository',
+  'environment',
+  ...VAULT_INPUT_NAMES,
+  'aws-region',
+  'timeout',
+  'delete-vault-path',
+  'delete-ecr-repository',
+  'request-timeout',
+  'comment-author',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 /** The TypeScript defaults; a test proves action.yml says the same (github-token's is `${{ github.token }}`). */
 export const DEFAULTS: Record<InputName, string> = {
-  'github-token': '', 'pr-number': '', label: 'preview', services: 'app',
-  namespace: DEFAULT_TEMPLATES.namespace, release: DEFAULT_TEMPLATES.release, 'target-path': DEFAULT_TEMPLATES.vaultTarget,
-  repository: DEFAULT_TEMPLATES.ecrRepository, environment: DEFAULT_TEMPLATES.environment,
-  ...VAULT_INPUT_DEFAULTS, 'aws-region': '', timeout: '5m', 'delete-vault-path': 'true', 'delete-ecr-repository': 'true',
+  'github-token': '',
+  'pr-number': '',
+  label: 'preview',
+  services: 'app',
+  namespace: DEFAULT_TEMPLATES.namespace,
+  release: DEFAULT_TEMPLATES.release,
+  'target-path': DEFAULT_TEMPLATES.vaultTarget,
+  repository: DEFAULT_TEMPLATES.ecrRepository,
+  environment: DEFAULT_TEMPLATES.environment,
+  ...VAULT_INPUT_DEFAULTS,
+  'aws-region': '',
+  timeout: '5m',
+  'delete-vault-path': 'true',
+  'delete-ecr-repository': 'true',
   'request-timeout': DEFAULT_REQUEST_TIMEOUT,
   'comment-author': DEFAULT_COMMENT_AUTHOR,
 };
@@ -63,7 +106,8 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   const prNumber = raw['pr-number'].trim();
   if (prNumber !== '') parsePrNumber('pr-number', prNumber);
   const label = raw.label.trim();
-  if (label === '') throw new InputError('label', '', 'must not be empty: it is the opt-in label whose removal tears the preview down');
+  if (label === '')
+    throw new InputError('label', '', 'must not be empty: it is the opt-in label whose removal tears the preview down');
   // The same normalisation deploy-helm applies, so `App Server` names the release it deployed.
   const services = [...new Set(parseList('services', raw.services).map((s) => planService('services', s)))];
   if (services.length === 0) throw new InputError('services', raw.services, 'must list at least one service');
@@ -71,18 +115,36 @@ export function parseInputs(given: RawInputs, env: Record<string, string | undef
   const deleteEcr = parseBoolean('delete-ecr-repository', raw['delete-ecr-repository']);
   const timeoutMs = parseStepTimeout(raw.timeout);
   const requestTimeoutMs = parseRequestTimeout(raw['request-timeout']);
-  const vault = deleteVault ? parseVaultInputs(raw, env, 'delete-vault-path is true', 'set delete-vault-path: false') : undefined;
-  const awsRegion = deleteEcr ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() : undefined;
+  const vault = deleteVault
+    ? parseVaultInputs(raw, env, 'delete-vault-path is true', 'set delete-vault-path: false')
+    : undefined;
+  const awsRegion = deleteEcr
+    ? raw['aws-region'].trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim()
+    : undefined;
   if (deleteEcr && !awsRegion) {
-    throw new InputError('aws-region', raw['aws-region'], 'is required while delete-ecr-repository is true (and AWS_REGION is not set)',
-      'Run aws-actions/configure-aws-credentials first, set aws-region, or set delete-ecr-repository: false');
+    throw new InputError(
+      'aws-region',
+      raw['aws-region'],
+      'is required while delete-ecr-repository is true (and AWS_REGION is not set)',
+      'Run aws-actions/configure-aws-credentials first, set aws-region, or set delete-ecr-repository: false',
+    );
   }
   return {
-    'github-token': raw['github-token'].trim(), 'pr-number': prNumber, label, services, vault, awsRegion, timeoutMs, requestTimeoutMs,
+    'github-token': raw['github-token'].trim(),
+    'pr-number': prNumber,
+    label,
+    services,
+    vault,
+    awsRegion,
+    timeoutMs,
+    requestTimeoutMs,
     commentAuthor: parseCommentAuthor('comment-author', raw['comment-author']),
     templates: {
-      namespace: raw.namespace.trim(), release: raw.release.trim(), vaultPath: raw['target-path'].trim(),
-      repository: raw.repository.trim(), environment: parseEnvironmentTemplate('environment', raw.environment),
+      namespace: raw.namespace.trim(),
+      release: raw.release.trim(),
+      vaultPath: raw['target-path'].trim(),
+      repository: raw.repository.trim(),
+      environment: parseEnvironmentTemplate('environment', raw.environment),
     },
   };
 }
@@ -93,7 +155,11 @@ export interface TeardownPlan {
 }
 
 /** Renders every name for this PR and checks it (system namespaces refused, Vault paths inside the prefix). */
-export function planTeardown(inputs: Inputs, pr: { number: number; headSha?: string; headRef?: string; baseRef?: string; author?: string }, repository: string): TeardownPlan {
+export function planTeardown(
+  inputs: Inputs,
+  pr: { number: number; headSha?: string; headRef?: string; baseRef?: string; author?: string },
+  repository: string,
+): TeardownPlan {
   const targets: TeardownTarget[] = [];
   const environments = new Set<string>();
   for (const service of inputs.services) {
@@ -107,11 +173,16 @@ export function planTeardown(inputs: Inputs, pr: { number: number; headSha?: str
     if (inputs.vault) {
       const path = planVaultPath('target-path', renderTemplate('target-path', t.vaultPath, vars));
       if (!isUnderPrefix(path, inputs.vault.allowedPrefix)) {
-        throw new InputError('target-path', path, `must lie under allowed-prefix "${normalizePrefix(inputs.vault.allowedPrefix)}"`);
+        throw new InputError(
+          'target-path',
+          path,
+          `must lie under allowed-prefix "${normalizePrefix(inputs.vault.allowedPrefix)}"`,
+        );
       }
       target.vaultPath = path;
     }
-    if (inputs.awsRegion) target.ecrRepository = planEcrRepository('repository', renderTemplate('repository', t.repository, vars));
+    if (inputs.awsRegion)
+      target.ecrRepository = planEcrRepository('repository', renderTemplate('repository', t.repository, vars));
     environments.add(planEnvironment('environment', renderTemplate('environment', t.environment, vars)));
     targets.push(target);
   }

@@ -13,7 +13,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import nodeVault from 'node-vault';
-import { newMarks, systemClock, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, type OwnershipMarks } from '@preview-fleet/core';
+import {
+  newMarks,
+  systemClock,
+  toEcrTags,
+  toKubeAnnotations,
+  toKubeLabels,
+  toVaultMetadata,
+  type OwnershipMarks,
+} from '@preview-fleet/core';
 import { createGitHubClient, publishPreviewStatus, type GitHubClient } from '@preview-fleet/core/github';
 import { startKube, type KubeStandIn } from '@preview-fleet/sandbox/kube';
 import { startGitHub, type GitHubStandIn } from '@preview-fleet/sandbox/github';
@@ -42,12 +50,20 @@ export interface World {
   /** Inputs every run needs (Vault by token). */
   inputs: Record<string, string>;
   /** Opens a PR on the GitHub stand-in and deploys its preview; returns the PR number and head SHA. */
-  deploy(opts?: { services?: string[]; labels?: string[]; expiresInMs?: number; createdAgoMs?: number; updatedAt?: string }): Promise<{ pr: number; sha: string }>;
+  deploy(opts?: {
+    services?: string[];
+    labels?: string[];
+    expiresInMs?: number;
+    createdAgoMs?: number;
+    updatedAt?: string;
+  }): Promise<{ pr: number; sha: string }>;
   /** Creates only part of a preview for `pr` (an orphan whose PR does not exist, or a leftover). */
   orphan(pr: number, opts?: { kinds?: Array<'namespace' | 'vault' | 'ecr'>; expiresInMs?: number }): Promise<void>;
   namespaceExists(name: string): boolean;
   /** The namespace object (labels, annotations), when it exists. */
-  namespace(name: string): { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
+  namespace(
+    name: string,
+  ): { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
   vaultPathExists(path: string): boolean;
   repositoryExists(name: string): Promise<boolean>;
   releases(namespace: string): string[];
@@ -62,27 +78,49 @@ export async function startWorld(): Promise<World> {
   const chart = join(home, 'chart');
   mkdirSync(join(chart, 'templates'), { recursive: true });
   writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: tiny\nversion: 0.1.0\n');
-  writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  a: "1"\n');
+  writeFileSync(
+    join(chart, 'templates', 'cm.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  a: "1"\n',
+  );
 
   let shift = 0;
   const ghClock = { now: () => Date.now() + shift, sleep: systemClock.sleep };
-  const [kube, gh, vault, moto] = await Promise.all([startKube({ controllerDelayMs: 20 }), startGitHub({ clock: ghClock }), startVault(), startMoto()]);
+  const [kube, gh, vault, moto] = await Promise.all([
+    startKube({ controllerDelayMs: 20 }),
+    startGitHub({ clock: ghClock }),
+    startVault(),
+    startMoto(),
+  ]);
   vault.writePolicy('preview', previewPolicy());
   const vaultToken = vault.createToken(['preview']);
   const root = nodeVault({ endpoint: vault.url, token: vault.rootToken, noCustomHTTPVerbs: true });
-  const ecr = new ECRClient({ region: moto.region, endpoint: moto.endpoint, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } });
+  const ecr = new ECRClient({
+    region: moto.region,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
+  });
   const octokit = createGitHubClient(gh.token, { baseUrl: gh.url });
   const kubeEnv = { ...kube.env, HOME: home };
   const helmInstall = (release: string, namespace: string) =>
-    promisify(execFile)(tools.v34.helm, ['install', release, chart, '--namespace', namespace], { env: { ...process.env, ...kubeEnv } });
+    promisify(execFile)(tools.v34.helm, ['install', release, chart, '--namespace', namespace], {
+      env: { ...process.env, ...kubeEnv },
+    });
 
   // Never ours, whatever their names: the guard tests look at them after every run.
   const nsType = kube.store.types.get('', 'v1', 'namespaces')!;
-  kube.store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'preview-pr-5', labels: { team: 'made-by-hand' } } });
+  kube.store.create(nsType, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'preview-pr-5', labels: { team: 'made-by-hand' } },
+  });
   // PRs #1-#5 exist without previews, so no deployed PR's namespace collides with the look-alike.
   for (let i = 0; i < 5; i++) gh.openPullRequest(REPOSITORY, { title: `unrelated ${i + 1}` });
 
-  const marksFor = (pr: number, service: string, o: { expiresInMs?: number; createdAgoMs?: number }): OwnershipMarks => {
+  const marksFor = (
+    pr: number,
+    service: string,
+    o: { expiresInMs?: number; createdAgoMs?: number },
+  ): OwnershipMarks => {
     const now = Date.now() - (o.createdAgoMs ?? 0);
     const m = newMarks({ repository: REPOSITORY, pr, service, headSha: 'a'.repeat(40), now, ttlMs: 72 * H });
     if (o.expiresInMs !== undefined) m.expiresAt = new Date(Date.now() + o.expiresInMs).toISOString();
@@ -90,20 +128,36 @@ export async function startWorld(): Promise<World> {
   };
   const makeNamespace = (pr: number, services: string[], m: OwnershipMarks): void => {
     kube.store.create(nsType, {
-      apiVersion: 'v1', kind: 'Namespace',
-      metadata: { name: `preview-pr-${pr}`, labels: toKubeLabels(m), annotations: { ...toKubeAnnotations(m), 'preview-fleet.dev/services': services.join(',') } },
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: `preview-pr-${pr}`,
+        labels: toKubeLabels(m),
+        annotations: { ...toKubeAnnotations(m), 'preview-fleet.dev/services': services.join(',') },
+      },
     });
   };
   const makeVault = async (pr: number, service: string, m: OwnershipMarks): Promise<void> => {
     await root.write(`secret/data/preview/${service}-${pr}`, { data: { DB_URL: `postgres://preview-${pr}` } });
-    await root.write(`secret/metadata/preview/${service}-${pr}`, { custom_metadata: toVaultMetadata({ ...m, service }) });
+    await root.write(`secret/metadata/preview/${service}-${pr}`, {
+      custom_metadata: toVaultMetadata({ ...m, service }),
+    });
   };
   const makeEcr = async (pr: number, service: string, m: OwnershipMarks): Promise<void> => {
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: `${service}-preview-${pr}`, tags: toEcrTags({ ...m, service }) }));
+    await ecr.send(
+      new CreateRepositoryCommand({ repositoryName: `${service}-preview-${pr}`, tags: toEcrTags({ ...m, service }) }),
+    );
   };
 
   const world: World = {
-    kube, gh, vault, moto, ecr, octokit, root, vaultToken,
+    kube,
+    gh,
+    vault,
+    moto,
+    ecr,
+    octokit,
+    root,
+    vaultToken,
     env: {
       PATH: `${dirname(tools.v34.helm)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       ...kubeEnv,
@@ -124,8 +178,22 @@ export async function startWorld(): Promise<World> {
         await makeVault(pr, service, m);
         await makeEcr(pr, service, m);
         const r = await publishPreviewStatus(octokit, {
-          owner: OWNER, repo: REPO, pr, serverUrl: 'https://github.com', environment: `preview/pr-${pr}`, author: 'github-actions[bot]',
-          section: { service, state: 'ready', url: `https://${service}-pr-${pr}.preview.example.com`, sha, namespace: `preview-pr-${pr}`, runId: 500, runAttempt: 1, updatedAt: new Date().toISOString() },
+          owner: OWNER,
+          repo: REPO,
+          pr,
+          serverUrl: 'https://github.com',
+          environment: `preview/pr-${pr}`,
+          author: 'github-actions[bot]',
+          section: {
+            service,
+            state: 'ready',
+            url: `https://${service}-pr-${pr}.preview.example.com`,
+            sha,
+            namespace: `preview-pr-${pr}`,
+            runId: 500,
+            runAttempt: 1,
+            updatedAt: new Date().toISOString(),
+          },
         });
         if (r.problems.length) throw new Error(`deploy status failed: ${JSON.stringify(r.problems)}`);
       }
@@ -150,9 +218,14 @@ export async function startWorld(): Promise<World> {
         throw err;
       }
     },
-    releases: (namespace) => kube.store.list(kube.store.types.get('', 'v1', 'secrets')!, namespace)
-      .filter((s) => s.metadata.labels?.owner === 'helm' && s.metadata.labels?.status === 'deployed').map((s) => s.metadata.labels!.name!),
-    shiftGitHubClock: (ms) => { shift = ms; },
+    releases: (namespace) =>
+      kube.store
+        .list(kube.store.types.get('', 'v1', 'secrets')!, namespace)
+        .filter((s) => s.metadata.labels?.owner === 'helm' && s.metadata.labels?.status === 'deployed')
+        .map((s) => s.metadata.labels!.name!),
+    shiftGitHubClock: (ms) => {
+      shift = ms;
+    },
     async stop() {
       ecr.destroy();
       await Promise.all([kube.stop(), gh.stop(), vault.stop(), moto.stop()]);

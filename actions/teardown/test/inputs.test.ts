@@ -13,17 +13,27 @@ function prepare(inputs: Record<string, string>, dispatch = false) {
   const parsed = parseInputs(inputs, {});
   const ctx = dispatch
     ? parseContext({ ...ENV, GITHUB_EVENT_NAME: 'workflow_dispatch' }, { inputs: {} }, parsed['pr-number'])
-    : parseContext({ ...ENV, GITHUB_EVENT_NAME: 'pull_request' }, pullRequestEvent('closed', { number: 12, repository: 'acme/web' }), parsed['pr-number']);
+    : parseContext(
+        { ...ENV, GITHUB_EVENT_NAME: 'pull_request' },
+        pullRequestEvent('closed', { number: 12, repository: 'acme/web' }),
+        parsed['pr-number'],
+      );
   const pr = requirePrNumber(ctx);
   return { parsed, pr, plan: planTeardown(parsed, { number: pr }, ctx.repository) };
 }
 
 describe('teardown inputs', () => {
   it("action.yml declares exactly these inputs with the same defaults, and the name templates are core's", () => {
-    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, { ...DEFAULTS, 'github-token': '${{ github.token }}' });
+    expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, {
+      ...DEFAULTS,
+      'github-token': '${{ github.token }}',
+    });
     expect(DEFAULTS).toMatchObject({
-      namespace: DEFAULT_TEMPLATES.namespace, release: DEFAULT_TEMPLATES.release, 'target-path': DEFAULT_TEMPLATES.vaultTarget,
-      repository: DEFAULT_TEMPLATES.ecrRepository, environment: DEFAULT_TEMPLATES.environment,
+      namespace: DEFAULT_TEMPLATES.namespace,
+      release: DEFAULT_TEMPLATES.release,
+      'target-path': DEFAULT_TEMPLATES.vaultTarget,
+      repository: DEFAULT_TEMPLATES.ecrRepository,
+      environment: DEFAULT_TEMPLATES.environment,
     });
   });
 
@@ -33,21 +43,38 @@ describe('teardown inputs', () => {
     expect(plan).toEqual({
       environments: ['preview/pr-12'],
       targets: [
-        { service: 'app', namespace: 'preview-pr-12', release: 'app-pr-12', vaultPath: 'preview/app-12', ecrRepository: 'app-preview-12' },
-        { service: 'api', namespace: 'preview-pr-12', release: 'api-pr-12', vaultPath: 'preview/api-12', ecrRepository: 'api-preview-12' },
+        {
+          service: 'app',
+          namespace: 'preview-pr-12',
+          release: 'app-pr-12',
+          vaultPath: 'preview/app-12',
+          ecrRepository: 'app-preview-12',
+        },
+        {
+          service: 'api',
+          namespace: 'preview-pr-12',
+          release: 'api-pr-12',
+          vaultPath: 'preview/api-12',
+          ecrRepository: 'api-preview-12',
+        },
       ],
     });
   });
 
   it('workflow_dispatch takes the PR from pr-number; switched-off steps need no Vault or region', () => {
-    const { plan, pr } = prepare({ 'pr-number': '7', 'delete-vault-path': 'false', 'delete-ecr-repository': 'false' }, true);
+    const { plan, pr } = prepare(
+      { 'pr-number': '7', 'delete-vault-path': 'false', 'delete-ecr-repository': 'false' },
+      true,
+    );
     expect(pr).toBe(7);
     expect(plan.targets).toEqual([{ service: 'app', namespace: 'preview-pr-7', release: 'app-pr-7' }]);
   });
 
   it('aws-region falls back to AWS_REGION and is required only for ECR removal', () => {
     expect(parseInputs({ ...VALID, 'aws-region': '' }, { AWS_REGION: 'eu-west-1' }).awsRegion).toBe('eu-west-1');
-    expect(() => parseInputs({ ...VALID, 'aws-region': '' }, {})).toThrow(/aws-region" is required while delete-ecr-repository is true/);
+    expect(() => parseInputs({ ...VALID, 'aws-region': '' }, {})).toThrow(
+      /aws-region" is required while delete-ecr-repository is true/,
+    );
   });
 
   it.each(BAD_INPUTS.map((c) => [c.name, c] as const))('refuses %s', (_name, c) => {

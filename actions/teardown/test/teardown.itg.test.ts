@@ -8,25 +8,42 @@ import { REPOSITORY, startWorld, teardownDir, type World } from './fixture.js';
 import { expectInputRejected } from '@preview-fleet/testkit/bad-input';
 
 let w: World;
-beforeAll(async () => { w = await startWorld(); }, 120_000);
+beforeAll(async () => {
+  w = await startWorld();
+}, 120_000);
 afterEach(() => {
   expect(w.gh.contractViolations()).toEqual([]);
   expect(w.vault.contractViolations).toEqual([]);
 });
 afterAll(async () => w?.stop());
 
-interface Report { pr: number; failed: boolean; nothingFound: boolean; results: Array<{ kind: string; name: string; status: string; reason?: string }> }
+interface Report {
+  pr: number;
+  failed: boolean;
+  nothingFound: boolean;
+  results: Array<{ kind: string; name: string; status: string; reason?: string }>;
+}
 
 function closed(pr: number, inputs: Record<string, string> = {}): Promise<ActionRun> {
   return runActionProcess(teardownDir, {
-    inputs: { ...w.inputs, ...inputs }, event: pullRequestEvent('closed', { number: pr, repository: REPOSITORY, labels: ['preview'] }),
-    eventName: 'pull_request', repository: REPOSITORY, env: w.env, secrets: [w.vaultToken, w.gh.token], timeoutMs: 170_000,
+    inputs: { ...w.inputs, ...inputs },
+    event: pullRequestEvent('closed', { number: pr, repository: REPOSITORY, labels: ['preview'] }),
+    eventName: 'pull_request',
+    repository: REPOSITORY,
+    env: w.env,
+    secrets: [w.vaultToken, w.gh.token],
+    timeoutMs: 170_000,
   });
 }
 function dispatch(inputs: Record<string, string>): Promise<ActionRun> {
   return runActionProcess(teardownDir, {
-    inputs: { ...w.inputs, ...inputs }, event: { inputs }, eventName: 'workflow_dispatch', repository: REPOSITORY, env: w.env,
-    secrets: [w.vaultToken, w.gh.token], timeoutMs: 170_000,
+    inputs: { ...w.inputs, ...inputs },
+    event: { inputs },
+    eventName: 'workflow_dispatch',
+    repository: REPOSITORY,
+    env: w.env,
+    secrets: [w.vaultToken, w.gh.token],
+    timeoutMs: 170_000,
   });
 }
 const report = (r: ActionRun): Report => JSON.parse(r.outputs.report!) as Report;
@@ -47,10 +64,16 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     expect(first.exitCode, first.log).toBe(0);
     expect(first.leaks).toEqual([]);
     expect(rows(first)).toEqual([
-      `release ${ns}/app-pr-${pr} deleted`, `release ${ns}/api-pr-${pr} deleted`, `namespace ${ns} deleted`,
-      `vault-path secret/preview/app-${pr} deleted`, `vault-path secret/preview/api-${pr} deleted`,
-      `ecr-repository app-preview-${pr} deleted`, `ecr-repository api-preview-${pr} deleted`,
-      ...report(first).results.filter((x) => x.kind === 'deployment').map((x) => `deployment ${x.name} deleted`),
+      `release ${ns}/app-pr-${pr} deleted`,
+      `release ${ns}/api-pr-${pr} deleted`,
+      `namespace ${ns} deleted`,
+      `vault-path secret/preview/app-${pr} deleted`,
+      `vault-path secret/preview/api-${pr} deleted`,
+      `ecr-repository app-preview-${pr} deleted`,
+      `ecr-repository api-preview-${pr} deleted`,
+      ...report(first)
+        .results.filter((x) => x.kind === 'deployment')
+        .map((x) => `deployment ${x.name} deleted`),
     ]);
     expect(report(first).results.filter((x) => x.kind === 'deployment').length).toBeGreaterThan(0);
     expect(w.namespaceExists(ns)).toBe(false);
@@ -81,10 +104,14 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     expect(w.releases(ns)).toEqual([`app-server-pr-${pr}`]);
     const r = await closed(pr, { services: 'App Server' });
     expect(r.exitCode, r.log).toBe(0);
-    expect(rows(r)).toEqual(expect.arrayContaining([
-      `release ${ns}/app-server-pr-${pr} deleted`, `namespace ${ns} deleted`, `vault-path secret/preview/app-server-${pr} deleted`,
-      `ecr-repository app-server-preview-${pr} deleted`,
-    ]));
+    expect(rows(r)).toEqual(
+      expect.arrayContaining([
+        `release ${ns}/app-server-pr-${pr} deleted`,
+        `namespace ${ns} deleted`,
+        `vault-path secret/preview/app-server-${pr} deleted`,
+        `ecr-repository app-server-preview-${pr} deleted`,
+      ]),
+    );
     expect(w.vaultPathExists(`preview/app-server-${pr}`)).toBe(false);
     expect(await w.repositoryExists(`app-server-preview-${pr}`)).toBe(false);
     untouched();
@@ -100,13 +127,19 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     const vaultRow = report(r).results.find((x) => x.kind === 'vault-path')!;
     expect(vaultRow).toMatchObject({ status: 'failed', name: `secret/preview/app-${pr}` });
     expect(vaultRow.reason).toMatch(/503/);
-    expect(report(r).results.filter((x) => x.kind !== 'vault-path').every((x) => x.status === 'deleted')).toBe(true);
+    expect(
+      report(r)
+        .results.filter((x) => x.kind !== 'vault-path')
+        .every((x) => x.status === 'deleted'),
+    ).toBe(true);
     expect(w.namespaceExists(`preview-pr-${pr}`)).toBe(false);
     expect(await w.repositoryExists(`app-preview-${pr}`)).toBe(false);
     expect(w.vaultPathExists(`preview/app-${pr}`)).toBe(true);
     const errors = r.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toContain(`Teardown of PR #${pr} failed for 1 resource(s): vault-path secret/preview/app-${pr}`);
+    expect(errors[0]!.message).toContain(
+      `Teardown of PR #${pr} failed for 1 resource(s): vault-path secret/preview/app-${pr}`,
+    );
     const body = w.gh.comments(REPOSITORY, pr)[0]!.body as string;
     expect(body).toContain('❌ failed');
     expect(body).toContain(`| vault-path | \`secret/preview/app-${pr}\` | ❌ failed |`);
@@ -125,8 +158,14 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     expect(r.exitCode, r.log).toBe(1);
     const row = report(r).results.find((x) => x.kind === 'namespace')!;
     expect(row.status).toBe('failed');
-    expect(row.reason).toMatch(/stuck Terminating; finalizers holding it: .*example\.com\/stuck-operator.*\(waited \d+s\)/);
-    expect(report(r).results.filter((x) => x.kind !== 'namespace').every((x) => x.status === 'deleted')).toBe(true);
+    expect(row.reason).toMatch(
+      /stuck Terminating; finalizers holding it: .*example\.com\/stuck-operator.*\(waited \d+s\)/,
+    );
+    expect(
+      report(r)
+        .results.filter((x) => x.kind !== 'namespace')
+        .every((x) => x.status === 'deleted'),
+    ).toBe(true);
     expect(await w.repositoryExists(`app-preview-${pr}`)).toBe(false);
     expect(r.annotations.filter((a) => a.level === 'error')[0]!.message).toContain('example.com/stuck-operator');
     expect(w.gh.comments(REPOSITORY, pr)[0]!.body).toContain('example.com/stuck-operator');
@@ -145,37 +184,80 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
     const r = await dispatch({ 'pr-number': '5' });
     expect(r.exitCode, r.log).toBe(0);
     expect(report(r).results.find((x) => x.kind === 'namespace')).toMatchObject({
-      name: 'preview-pr-5', status: 'skipped-unmarked', reason: 'no preview-fleet marks in its labels/annotations',
+      name: 'preview-pr-5',
+      status: 'skipped-unmarked',
+      reason: 'no preview-fleet marks in its labels/annotations',
     });
     expect(report(r).results.find((x) => x.kind === 'release')).toMatchObject({ status: 'skipped-unmarked' });
     untouched();
   });
 
-  it('PR A\'s teardown leaves PR B\'s deployments alone (even one in A\'s environment) and never edits another user\'s marker comment', async () => {
+  it("PR A's teardown leaves PR B's deployments alone (even one in A's environment) and never edits another user's marker comment", async () => {
     const a = await w.deploy();
     const b = await w.deploy();
     const envA = `preview/pr-${a.pr}`;
     const envB = `preview/pr-${b.pr}`;
     const plain = getOctokit(w.gh.token, { baseUrl: w.gh.url });
     // PR B's deployment in PR A's environment: its marks name B, so A's teardown must keep it.
-    const stray = (await plain.rest.repos.createDeployment({
-      owner: 'acme', repo: 'web', ref: b.sha, environment: envA, required_contexts: [], auto_merge: false, transient_environment: true,
-      payload: { 'managed-by': 'preview-fleet', repository: REPOSITORY, pr: b.pr },
-    })).data as { id: number };
-    const mallory = getOctokit(w.gh.createToken({ actor: { login: 'mallory', id: 6660003, type: 'User' } }), { baseUrl: w.gh.url });
-    const planted = renderStatusComment([{ service: 'app', state: 'ready', url: 'https://phish.example.net/', runId: Number.MAX_SAFE_INTEGER, runAttempt: 1, updatedAt: '2099-01-01T00:00:00Z' }],
-      { serverUrl: 'https://github.com', repository: REPOSITORY });
-    const theirs = (await mallory.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: a.pr, body: planted })).data;
-    const bBefore = w.gh.deployments(REPOSITORY).filter((d) => d.environment === envB).map((d) => [d.id, d.state, d.statuses.length]);
+    const stray = (
+      await plain.rest.repos.createDeployment({
+        owner: 'acme',
+        repo: 'web',
+        ref: b.sha,
+        environment: envA,
+        required_contexts: [],
+        auto_merge: false,
+        transient_environment: true,
+        payload: { 'managed-by': 'preview-fleet', repository: REPOSITORY, pr: b.pr },
+      })
+    ).data as { id: number };
+    const mallory = getOctokit(w.gh.createToken({ actor: { login: 'mallory', id: 6660003, type: 'User' } }), {
+      baseUrl: w.gh.url,
+    });
+    const planted = renderStatusComment(
+      [
+        {
+          service: 'app',
+          state: 'ready',
+          url: 'https://phish.example.net/',
+          runId: Number.MAX_SAFE_INTEGER,
+          runAttempt: 1,
+          updatedAt: '2099-01-01T00:00:00Z',
+        },
+      ],
+      { serverUrl: 'https://github.com', repository: REPOSITORY },
+    );
+    const theirs = (
+      await mallory.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: a.pr, body: planted })
+    ).data;
+    const bBefore = w.gh
+      .deployments(REPOSITORY)
+      .filter((d) => d.environment === envB)
+      .map((d) => [d.id, d.state, d.statuses.length]);
     expect(bBefore).not.toHaveLength(0);
 
     const r = await closed(a.pr);
     expect(r.exitCode, r.log).toBe(0);
     const deploymentRows = report(r).results.filter((x) => x.kind === 'deployment');
-    expect(deploymentRows).toContainEqual({ kind: 'deployment', name: `${envA}#${stray.id}`, status: 'skipped-unmarked', reason: `marked for PR #${b.pr}, not #${a.pr}` });
+    expect(deploymentRows).toContainEqual({
+      kind: 'deployment',
+      name: `${envA}#${stray.id}`,
+      status: 'skipped-unmarked',
+      reason: `marked for PR #${b.pr}, not #${a.pr}`,
+    });
     expect(deploymentRows.filter((x) => x.status === 'deleted').length).toBeGreaterThan(0);
-    expect(w.gh.deployments(REPOSITORY).filter((d) => d.environment === envA).map((d) => [d.id, d.state])).toEqual([[stray.id, 'pending']]);
-    expect(w.gh.deployments(REPOSITORY).filter((d) => d.environment === envB).map((d) => [d.id, d.state, d.statuses.length])).toEqual(bBefore);
+    expect(
+      w.gh
+        .deployments(REPOSITORY)
+        .filter((d) => d.environment === envA)
+        .map((d) => [d.id, d.state]),
+    ).toEqual([[stray.id, 'pending']]);
+    expect(
+      w.gh
+        .deployments(REPOSITORY)
+        .filter((d) => d.environment === envB)
+        .map((d) => [d.id, d.state, d.statuses.length]),
+    ).toEqual(bBefore);
 
     const comments = w.gh.comments(REPOSITORY, a.pr);
     const foreign = comments.find((c) => c.id === theirs.id);
@@ -189,8 +271,12 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
   it('an unlabeled event for another label does nothing', async () => {
     const { pr } = await w.deploy();
     const r = await runActionProcess(teardownDir, {
-      inputs: w.inputs, event: pullRequestEvent('unlabeled', { number: pr, repository: REPOSITORY, labels: ['preview'], label: 'bug' }),
-      eventName: 'pull_request', repository: REPOSITORY, env: w.env, secrets: [w.vaultToken],
+      inputs: w.inputs,
+      event: pullRequestEvent('unlabeled', { number: pr, repository: REPOSITORY, labels: ['preview'], label: 'bug' }),
+      eventName: 'pull_request',
+      repository: REPOSITORY,
+      env: w.env,
+      secrets: [w.vaultToken],
     });
     expect(r.exitCode, r.log).toBe(0);
     expect(r.log).toContain('Label "bug" was removed, not "preview"');
@@ -198,7 +284,11 @@ describe('teardown (bundled, runner-style: kube + helm 4 + kubectl, GitHub, Vaul
   });
 
   it(`refuses ${BAD_INPUTS.length} bad inputs through the bundle, each with one ::error:: and nothing deleted`, async () => {
-    const before = { kube: w.kube.counters()['delete namespaces'] ?? 0, gh: w.gh.requestLog().length, vault: w.vault.requestLog.length };
+    const before = {
+      kube: w.kube.counters()['delete namespaces'] ?? 0,
+      gh: w.gh.requestLog().length,
+      vault: w.vault.requestLog.length,
+    };
     for (const c of BAD_INPUTS) {
       const vaultInputs: Record<string, string> = c.inputs['vault-addr'] === '' ? {} : { 'vault-addr': w.vault.url };
       const r = c.dispatch

@@ -31,20 +31,31 @@ afterAll(async () => {
 
 function closed(pr: number, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
   return runActionProcess(teardownDir, {
-    inputs: { ...w.inputs, ...inputs }, event: pullRequestEvent('closed', { number: pr, repository: REPOSITORY, labels: ['preview'] }),
-    eventName: 'pull_request', repository: REPOSITORY, env: { ...w.env, ...env }, secrets: [w.vaultToken, w.gh.token], timeoutMs: 120_000,
+    inputs: { ...w.inputs, ...inputs },
+    event: pullRequestEvent('closed', { number: pr, repository: REPOSITORY, labels: ['preview'] }),
+    eventName: 'pull_request',
+    repository: REPOSITORY,
+    env: { ...w.env, ...env },
+    secrets: [w.vaultToken, w.gh.token],
+    timeoutMs: 120_000,
   });
 }
 
 /** A kubeconfig whose cluster is the tarpit: TCP connects, TLS never starts. */
 function tarpitKubeconfig(): string {
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config', 'current-context: tarpit',
-    `clusters: [{name: tarpit, cluster: {server: "${tarpit.url('https')}", insecure-skip-tls-verify: true}}]`,
-    'users: [{name: u, user: {token: not-a-real-token}}]',
-    'contexts: [{name: tarpit, context: {cluster: tarpit, user: u}}]', '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: tarpit',
+      `clusters: [{name: tarpit, cluster: {server: "${tarpit.url('https')}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: u, user: {token: not-a-real-token}}]',
+      'contexts: [{name: tarpit, context: {cluster: tarpit, user: u}}]',
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 
@@ -72,10 +83,18 @@ describe('teardown timeouts (bundled, runner-style)', () => {
     const { pr } = await w.deploy();
     const ns = `preview-pr-${pr}`;
     const fired = w.kube.scenarios.firedFaults.length;
-    w.kube.scenarios.injectFault({ pathPattern: new RegExp(`^/api/v1/namespaces/${ns}$`), method: 'GET', watch: false, status: 500, times: 1 });
+    w.kube.scenarios.injectFault({
+      pathPattern: new RegExp(`^/api/v1/namespaces/${ns}$`),
+      method: 'GET',
+      watch: false,
+      status: 500,
+      times: 1,
+    });
     const r = await closed(pr, {});
     w.kube.scenarios.clearFaults();
-    expect(w.kube.scenarios.firedFaults.slice(fired)).toEqual([{ method: 'GET', path: `/api/v1/namespaces/${ns}`, action: '500' }]);
+    expect(w.kube.scenarios.firedFaults.slice(fired)).toEqual([
+      { method: 'GET', path: `/api/v1/namespaces/${ns}`, action: '500' },
+    ]);
     expect(r.exitCode, r.log).toBe(0);
     expect(w.namespaceExists(ns)).toBe(false);
     expect(w.vaultPathExists(`preview/app-${pr}`)).toBe(false);

@@ -3,25 +3,64 @@
  * Header values are masked as they are read.
  */
 import {
-  DEFAULT_REQUEST_TIMEOUT, InputError, readInputs, maskSecret, parseList, parseRequestTimeout, parseStepTimeout, parseUrl,
-  planNamespace, refuseMetadataUrl,
+  DEFAULT_REQUEST_TIMEOUT,
+  InputError,
+  readInputs,
+  maskSecret,
+  parseList,
+  parseRequestTimeout,
+  parseStepTimeout,
+  parseUrl,
+  planNamespace,
+  refuseMetadataUrl,
 } from '@preview-fleet/core';
 import {
-  WORKLOAD_KINDS, parseApplicationRef, parseExpectStatus, parseHeaders, splitCommandLine, type ApplicationRef, type StatusRange,
+  WORKLOAD_KINDS,
+  parseApplicationRef,
+  parseExpectStatus,
+  parseHeaders,
+  splitCommandLine,
+  type ApplicationRef,
+  type StatusRange,
   type WorkloadKind,
 } from '@preview-fleet/core/kube';
 
 export const INPUT_NAMES = [
-  'namespace', 'kinds', 'selector', 'url', 'health-path', 'expect-status', 'timeout', 'headers', 'smoke-command', 'argocd-application',
-  'request-timeout', 'argocd-revision', 'junit-report', 'report-url', 'basic-auth-secret',
+  'namespace',
+  'kinds',
+  'selector',
+  'url',
+  'health-path',
+  'expect-status',
+  'timeout',
+  'headers',
+  'smoke-command',
+  'argocd-application',
+  'request-timeout',
+  'argocd-revision',
+  'junit-report',
+  'report-url',
+  'basic-auth-secret',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
 
 export const DEFAULTS: RawInputs = {
-  namespace: '', kinds: 'deployments,statefulsets', selector: '', url: '', 'health-path': '/', 'expect-status': '200-399',
-  timeout: '5m', headers: '', 'smoke-command': '', 'argocd-application': '', 'request-timeout': DEFAULT_REQUEST_TIMEOUT, 'argocd-revision': '',
-  'junit-report': '', 'report-url': '', 'basic-auth-secret': '',
+  namespace: '',
+  kinds: 'deployments,statefulsets',
+  selector: '',
+  url: '',
+  'health-path': '/',
+  'expect-status': '200-399',
+  timeout: '5m',
+  headers: '',
+  'smoke-command': '',
+  'argocd-application': '',
+  'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'argocd-revision': '',
+  'junit-report': '',
+  'report-url': '',
+  'basic-auth-secret': '',
 };
 
 export interface Inputs {
@@ -58,8 +97,14 @@ const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
 function parseBasicAuthSecret(raw: string, namespace: string): string | undefined {
   const v = raw.trim();
   if (v === '') return undefined;
-  if (v.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) throw new InputError('basic-auth-secret', raw, 'must be a Secret name (lowercase letters, digits, - and .) or empty');
-  if (namespace === '') throw new InputError('basic-auth-secret', raw, 'needs namespace: the Secret is read from the preview\'s namespace');
+  if (v.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v))
+    throw new InputError(
+      'basic-auth-secret',
+      raw,
+      'must be a Secret name (lowercase letters, digits, - and .) or empty',
+    );
+  if (namespace === '')
+    throw new InputError('basic-auth-secret', raw, "needs namespace: the Secret is read from the preview's namespace");
   return v;
 }
 
@@ -68,24 +113,38 @@ export function parseInputs(given: RawInputs, headSha?: string): Inputs {
   const raw = { ...DEFAULTS, ...given };
   const argocd = parseApplicationRef('argocd-application', raw['argocd-application'] ?? '');
   const revRaw = (raw['argocd-revision'] ?? '').trim();
-  if (revRaw !== '' && !/^[0-9a-f]{7,40}$/i.test(revRaw)) throw new InputError('argocd-revision', revRaw, 'must be a commit SHA (7 to 40 hex digits)');
+  if (revRaw !== '' && !/^[0-9a-f]{7,40}$/i.test(revRaw))
+    throw new InputError('argocd-revision', revRaw, 'must be a commit SHA (7 to 40 hex digits)');
   const argocdRevision = argocd ? (revRaw || headSha || undefined)?.toLowerCase() : undefined;
   if (argocd && !argocdRevision) {
-    throw new InputError('argocd-revision', '', 'is required with argocd-application outside pull_request events',
-      'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.');
+    throw new InputError(
+      'argocd-revision',
+      '',
+      'is required with argocd-application outside pull_request events',
+      'Pass the head SHA the Application must have synced, e.g. ${{ github.event.pull_request.head.sha }}; without it a previous commit could be reported ready.',
+    );
   }
   const nsRaw = (raw.namespace ?? '').trim();
-  if (nsRaw === '' && !argocd) throw new InputError('namespace', '', 'is required (deploy-helm\'s namespace output) unless argocd-application is set');
+  if (nsRaw === '' && !argocd)
+    throw new InputError(
+      'namespace',
+      '',
+      "is required (deploy-helm's namespace output) unless argocd-application is set",
+    );
   const kinds = parseList('kinds', raw.kinds ?? '').map((k) => {
     const kind = k.toLowerCase();
-    if (!(WORKLOAD_KINDS as readonly string[]).includes(kind)) throw new InputError('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
+    if (!(WORKLOAD_KINDS as readonly string[]).includes(kind))
+      throw new InputError('kinds', k, `must list ${WORKLOAD_KINDS.join(', ')}`);
     return kind as WorkloadKind;
   });
-  if (kinds.length === 0 && !argocd) throw new InputError('kinds', raw.kinds ?? '', `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
+  if (kinds.length === 0 && !argocd)
+    throw new InputError('kinds', raw.kinds ?? '', `must list at least one of ${WORKLOAD_KINDS.join(', ')}`);
   const selector = (raw.selector ?? '').trim();
-  if (!SELECTOR.test(selector)) throw new InputError('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
+  if (!SELECTOR.test(selector))
+    throw new InputError('selector', selector, 'must be a Kubernetes label selector like app=web,tier!=db');
   const healthPath = (raw['health-path'] ?? '').trim() || '/';
-  if (!healthPath.startsWith('/') || /\s/.test(healthPath)) throw new InputError('health-path', healthPath, 'must be a path starting with /');
+  if (!healthPath.startsWith('/') || /\s/.test(healthPath))
+    throw new InputError('health-path', healthPath, 'must be a path starting with /');
   let url: URL | undefined;
   if ((raw.url ?? '').trim() !== '') {
     const base = refuseMetadataUrl('url', raw.url!, parseUrl('url', raw.url!));
@@ -102,18 +161,29 @@ export function parseInputs(given: RawInputs, headSha?: string): Inputs {
     if (argv.length === 0) throw new InputError('smoke-command', smoke, 'must name a command');
   }
   const junitReport = (raw['junit-report'] ?? '').trim();
-  if (junitReport && !smoke) throw new InputError('junit-report', junitReport, 'needs smoke-command: it is the JUnit XML report the smoke command writes');
+  if (junitReport && !smoke)
+    throw new InputError(
+      'junit-report',
+      junitReport,
+      'needs smoke-command: it is the JUnit XML report the smoke command writes',
+    );
   if (/[\0\n]/.test(junitReport)) throw new InputError('junit-report', junitReport, 'must be one file path');
   const reportUrl = (raw['report-url'] ?? '').trim();
   if (reportUrl) parseUrl('report-url', reportUrl);
   return {
     namespace: nsRaw === '' ? '' : planNamespace('namespace', nsRaw),
-    kinds, selector: selector || undefined, url,
+    kinds,
+    selector: selector || undefined,
+    url,
     expect: parseExpectStatus('expect-status', raw['expect-status'] ?? ''),
     timeoutMs: parseStepTimeout(raw.timeout ?? ''),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout'] ?? ''),
-    headers, smoke: smoke || undefined, argocd, argocdRevision,
-    junitReport: junitReport || undefined, reportUrl: reportUrl || undefined,
+    headers,
+    smoke: smoke || undefined,
+    argocd,
+    argocdRevision,
+    junitReport: junitReport || undefined,
+    reportUrl: reportUrl || undefined,
     basicAuthSecret: parseBasicAuthSecret(raw['basic-auth-secret'] ?? '', nsRaw),
   };
 }

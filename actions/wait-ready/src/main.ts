@@ -2,7 +2,15 @@
  * wait-ready: rollouts (or the Argo CD Application), then the HTTP probe, then the smoke command;
  * outputs say whether the preview is really live and how long each phase took.
  */
-import { ActionError, loadContext, log, maskSecret, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
+import {
+  ActionError,
+  loadContext,
+  log,
+  maskSecret,
+  setOutputs,
+  setStepTimeout,
+  writeSummary,
+} from '@preview-fleet/core';
 import { kubectlTools, readBasicAuthSecret, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs } from './inputs.js';
 
@@ -23,15 +31,39 @@ export async function main(): Promise<void> {
     log.info(`The probe logs in as "${user}" with the login in Secret ${inputs.namespace}/${inputs.basicAuthSecret}`);
   }
   const result = await waitReady(tools, {
-    namespace: inputs.namespace, kinds: inputs.kinds, selector: inputs.selector, url: inputs.url, headers: inputs.headers,
-    expect: inputs.expect, timeoutMs: inputs.timeoutMs, smoke, argocd: inputs.argocd, argocdRevision: inputs.argocdRevision, previewUrl: base,
-    junitReport: inputs.junitReport, reportLink: inputs.reportUrl ?? ctx.runUrl,
+    namespace: inputs.namespace,
+    kinds: inputs.kinds,
+    selector: inputs.selector,
+    url: inputs.url,
+    headers: inputs.headers,
+    expect: inputs.expect,
+    timeoutMs: inputs.timeoutMs,
+    smoke,
+    argocd: inputs.argocd,
+    argocdRevision: inputs.argocdRevision,
+    previewUrl: base,
+    junitReport: inputs.junitReport,
+    reportLink: inputs.reportUrl ?? ctx.runUrl,
   });
   const elapsed = (result.elapsedMs / 1000).toFixed(1);
   setOutputs({
-    ready: result.ready, elapsed, diagnostics: result.diagnostics ?? '', 'smoke-result': result.smokeResult, 'smoke-report': result.smokeMarkdown ?? '',
+    ready: result.ready,
+    elapsed,
+    diagnostics: result.diagnostics ?? '',
+    'smoke-result': result.smokeResult,
+    'smoke-report': result.smokeMarkdown ?? '',
   });
   for (const p of result.phases) log.info(`${p.phase}: ${(p.ms / 1000).toFixed(1)} s — ${p.detail}`);
-  await writeSummary(['### Preview readiness', '', renderPhases(result), '', ...(result.smokeMarkdown ? [result.smokeMarkdown, ''] : []), result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`, ''].join('\n'));
+  await writeSummary(
+    [
+      '### Preview readiness',
+      '',
+      renderPhases(result),
+      '',
+      ...(result.smokeMarkdown ? [result.smokeMarkdown, ''] : []),
+      result.ready ? `✅ ready in ${elapsed} s` : `❌ ${result.message}`,
+      '',
+    ].join('\n'),
+  );
   if (!result.ready) throw new ActionError(result.message ?? 'The preview is not ready');
 }

@@ -34,7 +34,9 @@ let home: string;
 beforeAll(async () => {
   [kube, gh] = await Promise.all([startKube({ controllerDelayMs: 50 }), startGitHub()]);
   home = mkdtempSync(join(tmpdir(), 'pf-smoke-'));
-  server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Acme preview</h1>'));
+  server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Acme preview</h1>'),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -46,34 +48,71 @@ afterAll(async () => {
 });
 
 function namespaceWithApp(ns: string): void {
-  kube.store.create(kube.store.types.get('', 'v1', 'namespaces')!, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KubeObject);
+  kube.store.create(kube.store.types.get('', 'v1', 'namespaces')!, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  } as KubeObject);
   kube.store.create(kube.store.types.get('apps', 'v1', 'deployments')!, {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns, labels: { app: 'web' } },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'r/web:1' }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: ns, labels: { app: 'web' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'r/web:1' }] } },
+    },
   } as KubeObject);
 }
 
-async function smokeThenComment(pr: Record<string, any>, expectText: string): Promise<{ ready: ActionRun; comment: ActionRun; body: string }> {
+async function smokeThenComment(
+  pr: Record<string, any>,
+  expectText: string,
+): Promise<{ ready: ActionRun; comment: ActionRun; body: string }> {
   const ns = `preview-pr-${pr.number}`;
   namespaceWithApp(ns);
   const report = join(home, `report-${pr.number}.xml`);
-  writeFileSync(report, '<testsuites><testsuite name="stale"><testcase name="from an earlier run"/></testsuite></testsuites>');
+  writeFileSync(
+    report,
+    '<testsuites><testsuite name="stale"><testcase name="from an earlier run"/></testsuite></testsuites>',
+  );
   const event = pullRequestEvent('synchronize', { number: pr.number, repository: REPO, headSha: pr.head.sha });
   const ready = await runActionProcess(waitReadyDir, {
     inputs: {
-      namespace: ns, url: `${base}/`, timeout: '60s', headers: `X-Preview-Bypass: ${TOKEN}`,
-      'smoke-command': `node ${script} ${report}`, 'junit-report': report,
+      namespace: ns,
+      url: `${base}/`,
+      timeout: '60s',
+      headers: `X-Preview-Bypass: ${TOKEN}`,
+      'smoke-command': `node ${script} ${report}`,
+      'junit-report': report,
     },
-    event, repository: REPO, runId: 4242, secrets: [TOKEN], timeoutMs: 90_000,
-    env: { PATH: `${dirname(toolPaths().v34.kubectl)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: kube.kubeconfigPath, SMOKE_EXPECT: expectText, SMOKE_TOKEN: TOKEN },
+    event,
+    repository: REPO,
+    runId: 4242,
+    secrets: [TOKEN],
+    timeoutMs: 90_000,
+    env: {
+      PATH: `${dirname(toolPaths().v34.kubectl)}:${process.env.PATH ?? ''}`,
+      HOME: home,
+      KUBECONFIG: kube.kubeconfigPath,
+      SMOKE_EXPECT: expectText,
+      SMOKE_TOKEN: TOKEN,
+    },
   });
   const okay = ready.outputs.ready === 'true';
   const comment = await runActionProcess(commentStatusDir, {
     inputs: {
-      'github-token': gh.token, state: okay ? 'ready' : 'failed', url: `${base}/`,
+      'github-token': gh.token,
+      state: okay ? 'ready' : 'failed',
+      url: `${base}/`,
       details: okay ? ready.outputs['smoke-report']! : ready.outputs.diagnostics!,
     },
-    event, repository: REPO, runId: 4242, env: { GITHUB_API_URL: gh.url }, secrets: [gh.token, TOKEN], timeoutMs: 60_000,
+    event,
+    repository: REPO,
+    runId: 4242,
+    env: { GITHUB_API_URL: gh.url },
+    secrets: [gh.token, TOKEN],
+    timeoutMs: 60_000,
   });
   return { ready, comment, body: String(gh.comments(REPO, pr.number)[0]?.body ?? '') };
 }
@@ -98,9 +137,13 @@ describe('JUnit smoke results in the sticky comment (bundled wait-ready + commen
     const { ready, comment, body } = await smokeThenComment(pr, 'Welcome back');
     expect(ready.exitCode).toBe(1);
     expect(ready.outputs).toMatchObject({ ready: 'false', 'smoke-result': 'failed' });
-    const error = ready.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+    const error = ready.annotations
+      .filter((a) => a.level === 'error')
+      .map((a) => a.message)
+      .join('\n');
     expect(error).toContain('1 smoke test(s) failed: smoke.spec.mjs › shows "Welcome back"');
-    const failing = '- `smoke.spec.mjs › shows "Welcome back"`: Error: expected the page to contain "Welcome back" (sent token ***)';
+    const failing =
+      '- `smoke.spec.mjs › shows "Welcome back"`: Error: expected the page to contain "Welcome back" (sent token ***)';
     expect(ready.outputs.diagnostics).toContain('**Smoke tests:** ❌ 1 passed · 1 failed · 1 skipped in 1.3 s');
     expect(ready.outputs.diagnostics).toContain(failing);
     expect(comment.exitCode, comment.log).toBe(0);
@@ -116,13 +159,27 @@ describe('JUnit smoke results in the sticky comment (bundled wait-ready + commen
     const report = join(home, 'never-written.xml');
     writeFileSync(report, '<testsuites><testsuite name="stale"><testcase name="old pass"/></testsuite></testsuites>');
     const r = await runActionProcess(waitReadyDir, {
-      inputs: { namespace: `preview-pr-${pr.number}`, url: `${base}/`, timeout: '60s', 'smoke-command': 'node -e 0', 'junit-report': report },
-      event: pullRequestEvent('synchronize', { number: pr.number, repository: REPO, headSha: pr.head.sha }), repository: REPO, timeoutMs: 90_000,
-      env: { PATH: `${dirname(toolPaths().v34.kubectl)}:${process.env.PATH ?? ''}`, HOME: home, KUBECONFIG: kube.kubeconfigPath },
+      inputs: {
+        namespace: `preview-pr-${pr.number}`,
+        url: `${base}/`,
+        timeout: '60s',
+        'smoke-command': 'node -e 0',
+        'junit-report': report,
+      },
+      event: pullRequestEvent('synchronize', { number: pr.number, repository: REPO, headSha: pr.head.sha }),
+      repository: REPO,
+      timeoutMs: 90_000,
+      env: {
+        PATH: `${dirname(toolPaths().v34.kubectl)}:${process.env.PATH ?? ''}`,
+        HOME: home,
+        KUBECONFIG: kube.kubeconfigPath,
+      },
     });
     expect(r.exitCode).toBe(1);
     expect(r.outputs['smoke-result']).toBe('failed');
-    expect(r.annotations.find((a) => a.level === 'error')?.message).toContain(`The smoke report ${report} was not written`);
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toContain(
+      `The smoke report ${report} was not written`,
+    );
     expect(existsSync(report)).toBe(false);
   });
 });

@@ -17,12 +17,20 @@ export function parseApproveSha(raw: string, eventName?: string): string | undef
   const value = raw.trim().toLowerCase();
   if (value === '') return undefined;
   if (!FULL_SHA.test(value)) {
-    throw new InputError('approve-sha', raw, 'must be the full 40-character commit SHA of the PR head you reviewed (or empty)',
-      'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later');
+    throw new InputError(
+      'approve-sha',
+      raw,
+      'must be the full 40-character commit SHA of the PR head you reviewed (or empty)',
+      'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later',
+    );
   }
   if (eventName !== undefined && eventName !== 'workflow_dispatch') {
-    throw new InputError('approve-sha', raw, `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`,
-      'Leave it empty in pull_request workflows');
+    throw new InputError(
+      'approve-sha',
+      raw,
+      `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`,
+      'Leave it empty in pull_request workflows',
+    );
   }
   return value;
 }
@@ -53,7 +61,9 @@ export function checkApproval(pr: PullRequestInfo, approveSha: string | undefine
   if (pr.headSha !== approveSha) {
     throw new ActionError(
       `Refusing to deploy PR #${pr.number}: approve-sha is ${approveSha} but the PR's head is now ${pr.headSha}; the code changed after it was approved (or the SHA is not this PR's head)`,
-      { hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}` },
+      {
+        hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}`,
+      },
     );
   }
   return { sha: approveSha, fork: pr.isFork, approved: true };
@@ -62,6 +72,8 @@ export function checkApproval(pr: PullRequestInfo, approveSha: string | undefine
 /** The PR comment's note on an approved fork deploy: later pushes wait for a new approval. */
 export function approvalNote(head: ApprovedHead, actor: string): string {
   if (!head.fork || !head.approved) return '';
-  return `🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. `
-    + 'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.';
+  return (
+    `🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. ` +
+    'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.'
+  );
 }

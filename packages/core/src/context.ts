@@ -127,8 +127,12 @@ export function loadContext(prNumberInput = '', env: Env = process.env): ActionC
 /** The PR number or a clear error for events that carry none (workflow_dispatch, schedule). */
 export function requirePrNumber(ctx: ActionContext): number {
   if (ctx.prNumber !== undefined) return ctx.prNumber;
-  throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`,
-    'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
+  throw new InputError(
+    'pr-number',
+    '',
+    `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`,
+    'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}',
+  );
 }
 
 /** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
@@ -153,6 +157,8 @@ export function refuseForkHead(ctx: ActionContext, what: string, env: Env = proc
   if (!ctx.pr?.isFork || forkHeadAllowed(env)) return;
   throw new ActionError(
     `Refusing to ${what} for PR #${ctx.pr.number}: its head (${ctx.pr.headRef || 'unknown branch'}) comes from a fork, and fork code is never built or deployed with this repository's credentials`,
-    { hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}` },
+    {
+      hint: `Run previews only for branches of this repository. Never build fork code under pull_request_target: ${PWN_REQUEST_GUIDANCE}`,
+    },
   );
 }

@@ -59,7 +59,9 @@ export class CommandTimeoutError extends ActionError {
 
   constructor(command: string, timeoutMs: number, result: Omit<RunResult, 'exitCode'>) {
     const tail = lastLines(result.stderr || result.stdout, 5);
-    super(`Command "${command}" did not finish within ${formatDuration(timeoutMs)} and was stopped${tail ? `:\n${tail}` : ''}`);
+    super(
+      `Command "${command}" did not finish within ${formatDuration(timeoutMs)} and was stopped${tail ? `:\n${tail}` : ''}`,
+    );
     this.name = 'CommandTimeoutError';
     this.timeoutMs = timeoutMs;
     this.stdout = result.stdout;
@@ -86,14 +88,25 @@ export async function runCommand(argv: readonly string[], options: RunOptions = 
   if (argv.length === 0 || argv[0] === '') throw new ActionError('runCommand needs a program name');
   const command = describeCommand(options.display ?? argv);
   log.debug(`$ ${command}`);
-  const env = options.env ? (Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined)) as Record<string, string>) : undefined;
-  const result = await waitingOn(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
+  const env = options.env
+    ? (Object.fromEntries(
+        Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>)
+    : undefined;
+  const result = await waitingOn(options.waitingFor ?? `the command "${command}"`, command, () =>
+    spawnCaptured(argv, command, env, options),
+  );
   const ok = options.okExitCodes ?? [0];
   if (!ok.includes(result.exitCode)) throw new CommandError(command, result);
   return result;
 }
 
-function spawnCaptured(argv: readonly string[], command: string, env: Record<string, string> | undefined, options: RunOptions): Promise<RunResult> {
+function spawnCaptured(
+  argv: readonly string[],
+  command: string,
+  env: Record<string, string> | undefined,
+  options: RunOptions,
+): Promise<RunResult> {
   return new Promise<RunResult>((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child);
@@ -107,17 +120,26 @@ function spawnCaptured(argv: readonly string[], command: string, env: Record<str
       lines[key] = parts.pop() ?? '';
       for (const l of parts) log.info(l);
     };
-    child.stdout!.on('data', (c: Buffer) => { out.push(c); stream('out', c); });
-    child.stderr!.on('data', (c: Buffer) => { err.push(c); stream('err', c); });
+    child.stdout!.on('data', (c: Buffer) => {
+      out.push(c);
+      stream('out', c);
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      err.push(c);
+      stream('err', c);
+    });
     child.stdin!.on('error', () => undefined); // a program that never reads stdin closes it (EPIPE)
     child.stdin!.end(options.input === undefined ? undefined : Buffer.from(options.input));
     let killed = false;
     let hardKill: NodeJS.Timeout | undefined;
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      killed = true;
-      child.kill('SIGTERM');
-      hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
-    }, options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = true;
+            child.kill('SIGTERM');
+            hardKill = setTimeout(() => child.kill('SIGKILL'), 2000);
+          }, options.timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
       clearTimeout(hardKill);

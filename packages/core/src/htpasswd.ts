@@ -33,9 +33,13 @@ export function md5Crypt(password: string, salt: string, magic: '$1$' | '$apr1$'
     final = c.digest();
   }
   const f = final;
-  const hash = to64((f[0]! << 16) | (f[6]! << 8) | f[12]!, 4) + to64((f[1]! << 16) | (f[7]! << 8) | f[13]!, 4)
-    + to64((f[2]! << 16) | (f[8]! << 8) | f[14]!, 4) + to64((f[3]! << 16) | (f[9]! << 8) | f[15]!, 4)
-    + to64((f[4]! << 16) | (f[10]! << 8) | f[5]!, 4) + to64(f[11]!, 2);
+  const hash =
+    to64((f[0]! << 16) | (f[6]! << 8) | f[12]!, 4) +
+    to64((f[1]! << 16) | (f[7]! << 8) | f[13]!, 4) +
+    to64((f[2]! << 16) | (f[8]! << 8) | f[14]!, 4) +
+    to64((f[3]! << 16) | (f[9]! << 8) | f[15]!, 4) +
+    to64((f[4]! << 16) | (f[10]! << 8) | f[5]!, 4) +
+    to64(f[11]!, 2);
   return `${magic}${s.toString('utf8')}$${hash}`;
 }
 
@@ -61,7 +65,10 @@ export function verifyHash(stored: string, password: string): boolean {
     const raw = Buffer.from(stored.slice(6), 'base64');
     if (raw.length <= 20) return false;
     const salt = raw.subarray(20);
-    return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    return same(
+      createHash('sha1').update(password).update(salt).digest().toString('base64'),
+      raw.subarray(0, 20).toString('base64'),
+    );
   }
   return false;
 }

@@ -39,7 +39,10 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
 export function repoLabelValue(repository: string): string {
-  const v = repository.replace('/', '.').replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  const v = repository
+    .replace('/', '.')
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   if (v.length <= 63) return v;
   return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
 }
@@ -67,14 +70,18 @@ export function toKubeAnnotations(m: OwnershipMarks): Record<string, string> {
 }
 
 /** Reads marks back from labels + annotations; undefined unless managed-by and the PR are ours. */
-export function fromKube(labels: Record<string, string> = {}, annotations: Record<string, string> = {}): OwnershipMarks | undefined {
+export function fromKube(
+  labels: Record<string, string> = {},
+  annotations: Record<string, string> = {},
+): OwnershipMarks | undefined {
   if (labels[LABELS.managedBy] !== MANAGED_BY) return undefined;
   const pr = Number(labels[LABELS.pr]);
   const repository = annotations[ANNOTATIONS.repository];
   if (!Number.isInteger(pr) || pr <= 0 || !repository) return undefined;
   if (labels[LABELS.repo] !== repoLabelValue(repository)) return undefined;
   return {
-    repository, pr,
+    repository,
+    pr,
     service: labels[LABELS.service],
     headSha: annotations[ANNOTATIONS.headSha],
     createdAt: annotations[ANNOTATIONS.createdAt] ?? '',
@@ -91,14 +98,21 @@ export function kubeSelector(repository: string, pr?: number): string {
 
 /** Keys shared by ECR tags and Vault custom_metadata. */
 const KEYS = {
-  managedBy: `${PREFIX}/managed-by`, repository: `${PREFIX}/repository`, pr: `${PREFIX}/pr`,
-  service: `${PREFIX}/service`, headSha: `${PREFIX}/head-sha`, createdAt: `${PREFIX}/created-at`,
+  managedBy: `${PREFIX}/managed-by`,
+  repository: `${PREFIX}/repository`,
+  pr: `${PREFIX}/pr`,
+  service: `${PREFIX}/service`,
+  headSha: `${PREFIX}/head-sha`,
+  createdAt: `${PREFIX}/created-at`,
   expiresAt: `${PREFIX}/expires-at`,
 } as const;
 
 function toFlat(m: OwnershipMarks): Record<string, string> {
   const out: Record<string, string> = {
-    [KEYS.managedBy]: MANAGED_BY, [KEYS.repository]: m.repository, [KEYS.pr]: String(m.pr), [KEYS.createdAt]: m.createdAt,
+    [KEYS.managedBy]: MANAGED_BY,
+    [KEYS.repository]: m.repository,
+    [KEYS.pr]: String(m.pr),
+    [KEYS.createdAt]: m.createdAt,
   };
   if (m.service) out[KEYS.service] = m.service;
   if (m.headSha) out[KEYS.headSha] = m.headSha;
@@ -112,8 +126,12 @@ function fromFlat(flat: Record<string, string | undefined>): OwnershipMarks | un
   const repository = flat[KEYS.repository];
   if (!Number.isInteger(pr) || pr <= 0 || !repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return undefined;
   return {
-    repository, pr, service: flat[KEYS.service], headSha: flat[KEYS.headSha],
-    createdAt: flat[KEYS.createdAt] ?? '', expiresAt: flat[KEYS.expiresAt],
+    repository,
+    pr,
+    service: flat[KEYS.service],
+    headSha: flat[KEYS.headSha],
+    createdAt: flat[KEYS.createdAt] ?? '',
+    expiresAt: flat[KEYS.expiresAt],
   };
 }
 
@@ -146,9 +164,19 @@ export function isOwnedBy(marks: OwnershipMarks | undefined, owner: { repository
 }
 
 /** Marks for a resource created now, expiring after `ttlMs`. */
-export function newMarks(args: { repository: string; pr: number; service?: string; headSha?: string; now: number; ttlMs?: number }): OwnershipMarks {
+export function newMarks(args: {
+  repository: string;
+  pr: number;
+  service?: string;
+  headSha?: string;
+  now: number;
+  ttlMs?: number;
+}): OwnershipMarks {
   return {
-    repository: args.repository, pr: args.pr, service: args.service, headSha: args.headSha,
+    repository: args.repository,
+    pr: args.pr,
+    service: args.service,
+    headSha: args.headSha,
     createdAt: new Date(args.now).toISOString(),
     expiresAt: args.ttlMs === undefined ? undefined : new Date(args.now + args.ttlMs).toISOString(),
   };

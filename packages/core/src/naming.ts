@@ -6,8 +6,18 @@ import { createHash } from 'node:crypto';
 import { InputError } from './runtime/errors.js';
 
 export const TEMPLATE_VARIABLES = [
-  'number', 'branch', 'branch_slug', 'target_branch', 'target_branch_slug', 'head_sha',
-  'head_short_sha', 'head_short_sha_7', 'author', 'owner', 'repo', 'service',
+  'number',
+  'branch',
+  'branch_slug',
+  'target_branch',
+  'target_branch_slug',
+  'head_sha',
+  'head_short_sha',
+  'head_short_sha_7',
+  'author',
+  'owner',
+  'repo',
+  'service',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateVars = Partial<Record<TemplateVariable, string>>;
@@ -29,9 +39,17 @@ export const DEFAULT_TEMPLATES = {
 export const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Variables for one PR and service. */
-export function templateVars(pr: {
-  number: number; headRef?: string; baseRef?: string; headSha?: string; author?: string;
-}, repository: string, service: string): TemplateVars {
+export function templateVars(
+  pr: {
+    number: number;
+    headRef?: string;
+    baseRef?: string;
+    headSha?: string;
+    author?: string;
+  },
+  repository: string,
+  service: string,
+): TemplateVars {
   const [owner, repo] = repository.split('/');
   const vars: TemplateVars = { number: String(pr.number), owner, repo, service };
   if (pr.headRef) {
@@ -55,13 +73,21 @@ export function templateVars(pr: {
 export function renderTemplate(input: string, template: string, vars: TemplateVars): string {
   return template.replace(/\{\{\s*([^{}\s]*)\s*\}\}/g, (_m, name: string) => {
     if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name)) {
-      throw new InputError(input, template, `may only use the variables ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`,
-        `{{${name}}} is not one of them`);
+      throw new InputError(
+        input,
+        template,
+        `may only use the variables ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`,
+        `{{${name}}} is not one of them`,
+      );
     }
     const value = vars[name as TemplateVariable];
     if (value === undefined || value === '') {
-      throw new InputError(input, template, `uses {{${name}}}, which this event does not provide`,
-        'Use a variable every event has, such as {{number}} or {{service}}');
+      throw new InputError(
+        input,
+        template,
+        `uses {{${name}}}, which this event does not provide`,
+        'Use a variable every event has, such as {{number}} or {{service}}',
+      );
     }
     return value;
   });
@@ -74,7 +100,10 @@ export function shortHash(value: string): string {
 
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 export function slug(value: string, max = 63): string {
-  const s = value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return s.length <= max ? s : s.slice(0, max).replace(/-+$/, '');
 }
 
@@ -83,7 +112,11 @@ export function slug(value: string, max = 63): string {
  * `-<hash of the whole input>`, so two inputs that share a long prefix never collide.
  */
 export function dnsLabel(input: string, value: string, max = 63): string {
-  const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '');
+  const s = value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (s === '') throw new InputError(input, value, 'must render to a name with at least one letter or digit');
   if (s.length <= max) return s;
   const prefix = s.slice(0, max - 9).replace(/-+$/, '');
@@ -99,7 +132,8 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * of at most 63 characters (it goes into release and host names and into a label value).
  */
 export function planService(input: string, raw: string): string {
-  const accepted = 'must be a service name: letters, digits, spaces, ".", "_" or "-", starting and ending with a letter or digit (63 at most)';
+  const accepted =
+    'must be a service name: letters, digits, spaces, ".", "_" or "-", starting and ending with a letter or digit (63 at most)';
   const v = raw.trim();
   const name = v.toLowerCase().replace(/[ ._-]+/g, '-');
   if (v === '' || name.length > 63 || !DNS_LABEL.test(name)) {
@@ -112,8 +146,12 @@ export function planService(input: string, raw: string): string {
 export function planNamespace(input: string, rendered: string): string {
   const name = dnsLabel(input, rendered, 63);
   if (RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-')) {
-    throw new InputError(input, rendered, `must not name a system namespace (${RESERVED_NAMESPACES.join(', ')}, kube-*)`,
-      'Keep {{number}} in the template, e.g. preview-pr-{{number}}');
+    throw new InputError(
+      input,
+      rendered,
+      `must not name a system namespace (${RESERVED_NAMESPACES.join(', ')}, kube-*)`,
+      'Keep {{number}} in the template, e.g. preview-pr-{{number}}',
+    );
   }
   return name;
 }
@@ -132,7 +170,8 @@ export function planHost(input: string, rendered: string, domainInput: string, d
   }
   const label = rendered.toLowerCase().endsWith(`.${d}`) ? rendered.slice(0, -(d.length + 1)) : rendered;
   const host = `${dnsLabel(input, label, 63)}.${d}`;
-  if (host.length > 253) throw new InputError(domainInput, domain, 'must leave room for a host label (253 characters in all)');
+  if (host.length > 253)
+    throw new InputError(domainInput, domain, 'must leave room for a host label (253 characters in all)');
   return host;
 }
 
@@ -142,8 +181,11 @@ const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+
 export function planEcrRepository(input: string, rendered: string): string {
   const name = rendered.toLowerCase();
   if (name.length < 2 || name.length > 256 || !ECR_NAME.test(name)) {
-    throw new InputError(input, rendered,
-      'must render to a valid ECR repository name: 2-256 characters, lowercase letters, digits and . _ - / between them');
+    throw new InputError(
+      input,
+      rendered,
+      'must render to a valid ECR repository name: 2-256 characters, lowercase letters, digits and . _ - / between them',
+    );
   }
   return name;
 }
@@ -151,7 +193,11 @@ export function planEcrRepository(input: string, rendered: string): string {
 /** An OCI image tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}. */
 export function planImageTag(input: string, rendered: string): string {
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(rendered)) {
-    throw new InputError(input, rendered, 'must render to an image tag of up to 128 letters, digits, _ . - (not starting with . or -)');
+    throw new InputError(
+      input,
+      rendered,
+      'must render to an image tag of up to 128 letters, digits, _ . - (not starting with . or -)',
+    );
   }
   return rendered;
 }
@@ -175,10 +221,15 @@ export function planVaultPath(input: string, rendered: string): string {
  */
 export function parseEnvironmentTemplate(input: string, template: string): string {
   const t = template.trim();
-  if (t === '') throw new InputError(input, template, 'must not be empty', `The default is ${DEFAULT_TEMPLATES.environment}`);
+  if (t === '')
+    throw new InputError(input, template, 'must not be empty', `The default is ${DEFAULT_TEMPLATES.environment}`);
   if (!/\{\{\s*number\s*\}\}/.test(t)) {
-    throw new InputError(input, template, 'must contain {{number}}, so each pull request has an environment of its own',
-      `Use the default ${DEFAULT_TEMPLATES.environment}, or add {{number}} (e.g. ${t.replace(/\/+$/, '')}/pr-{{number}})`);
+    throw new InputError(
+      input,
+      template,
+      'must contain {{number}}, so each pull request has an environment of its own',
+      `Use the default ${DEFAULT_TEMPLATES.environment}, or add {{number}} (e.g. ${t.replace(/\/+$/, '')}/pr-{{number}})`,
+    );
   }
   return t;
 }

@@ -50,7 +50,8 @@ function formatBits(n: bigint, family: 4 | 6): string {
  */
 export function parseCidr(input: string, raw: string): Cidr {
   const v = raw.trim();
-  const accepted = 'must list CIDRs like 0.0.0.0/0, 10.0.0.0/8 or 2001:db8::/32 (an IPv4 or IPv6 address and a prefix length), or namespace:<name>';
+  const accepted =
+    'must list CIDRs like 0.0.0.0/0, 10.0.0.0/8 or 2001:db8::/32 (an IPv4 or IPv6 address and a prefix length), or namespace:<name>';
   const m = /^([^/\s%]+)\/(\d{1,3})$/.exec(v);
   if (!m) throw new InputError(input, raw, accepted);
   const address = m[1]!;
@@ -66,7 +67,12 @@ export function parseCidr(input: string, raw: string): Cidr {
   const bits = addressBits(address, family);
   const hostMask = (1n << BigInt(BITS[family] - prefix)) - 1n;
   if ((bits & hostMask) !== 0n) {
-    throw new InputError(input, raw, accepted, `${v} has host bits set: did you mean ${formatBits(bits & ~hostMask, family)}/${prefix}?`);
+    throw new InputError(
+      input,
+      raw,
+      accepted,
+      `${v} has host bits set: did you mean ${formatBits(bits & ~hostMask, family)}/${prefix}?`,
+    );
   }
   return { cidr: v, family, prefix };
 }
@@ -106,7 +112,13 @@ METADATA.addSubnet('fe80::', 10, 'ipv6');
 METADATA.addAddress('fd00:ec2::254', 'ipv6');
 
 /** Hostnames that name a cloud metadata service whatever they resolve to. */
-const METADATA_HOSTS = ['metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.internal'];
+const METADATA_HOSTS = [
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.internal',
+];
 
 /**
  * Whether a URL hostname is a link-local or cloud metadata address: 169.254.0.0/16 (including
@@ -114,7 +126,10 @@ const METADATA_HOSTS = ['metadata.google.internal', 'metadata.goog', 'instance-d
  * fd00:ec2::254, or a well-known metadata hostname.
  */
 export function isMetadataHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const h = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (isIPv4(h)) return METADATA.check(h, 'ipv4');
   if (isIPv6(h)) return METADATA.check(h.replace(/%.*$/, ''), 'ipv6');
   return METADATA_HOSTS.includes(h);
@@ -123,8 +138,12 @@ export function isMetadataHost(hostname: string): boolean {
 /** Refuses a URL that points at a link-local or metadata address (a probe must never reach credentials). */
 export function refuseMetadataUrl(input: string, raw: string, url: URL): URL {
   if (isMetadataHost(url.hostname)) {
-    throw new InputError(input, raw, 'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)',
-      'Pass the preview\'s own URL, e.g. deploy-helm\'s url output');
+    throw new InputError(
+      input,
+      raw,
+      'must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)',
+      "Pass the preview's own URL, e.g. deploy-helm's url output",
+    );
   }
   return url;
 }

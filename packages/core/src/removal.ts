@@ -4,7 +4,8 @@
  */
 export type RemovalStatus = 'deleted' | 'already-gone' | 'skipped-unmarked' | 'failed';
 
-export type ResourceKind = 'release' | 'namespace' | 'vault-path' | 'ecr-repository' | 'deployment' | 'environment' | 'comment';
+export type ResourceKind =
+  'release' | 'namespace' | 'vault-path' | 'ecr-repository' | 'deployment' | 'environment' | 'comment';
 
 export interface RemovalResult {
   kind: ResourceKind;

@@ -61,7 +61,12 @@ function headerOf(err: unknown, name: string): string | undefined {
  * network errors ECONNRESET/ETIMEDOUT/EAI_AGAIN/ECONNREFUSED. Everything else is final.
  */
 export function classifyTransient(err: unknown): Transience {
-  const status = Number(pick(err, 'status') ?? pick(err, 'statusCode') ?? pick(pick(err, 'response'), 'statusCode') ?? pick(pick(err, 'response'), 'status'));
+  const status = Number(
+    pick(err, 'status') ??
+      pick(err, 'statusCode') ??
+      pick(pick(err, 'response'), 'statusCode') ??
+      pick(pick(err, 'response'), 'status'),
+  );
   const retryAfterMs = parseRetryAfter(headerOf(err, 'retry-after'));
   if (status === 429 || (status >= 500 && status <= 599)) return { transient: true, retryAfterMs };
   if (status === 403 && retryAfterMs !== undefined) return { transient: true, retryAfterMs };

@@ -6,13 +6,23 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  describeTimeout, killChildren, onStepTimeout, remainingMs, setStepTimeout, StepTimeoutError, trackChild, waitingOn, withinDeadline,
+  describeTimeout,
+  killChildren,
+  onStepTimeout,
+  remainingMs,
+  setStepTimeout,
+  StepTimeoutError,
+  trackChild,
+  waitingOn,
+  withinDeadline,
 } from '../src/runtime/deadline.js';
 
 /** A promise that settles only when the test says so: a request that is still outstanding. */
 function pending(): { promise: Promise<string>; answer(v: string): void } {
   let answer!: (v: string) => void;
-  const promise = new Promise<string>((resolve) => { answer = resolve; });
+  const promise = new Promise<string>((resolve) => {
+    answer = resolve;
+  });
   return { promise, answer };
 }
 
@@ -45,7 +55,9 @@ describe('step deadline (fake clock)', () => {
     expect(fired).toHaveLength(1);
     expect(fired[0]).toBeInstanceOf(StepTimeoutError);
     expect(fired[0]!.timeoutMs).toBe(20_000);
-    expect(fired[0]!.message).toBe('Vault at https://vault.test:8200 did not answer within 20s (step timeout; waiting 20s for GET secret/data/stage/app)');
+    expect(fired[0]!.message).toBe(
+      'Vault at https://vault.test:8200 did not answer within 20s (step timeout; waiting 20s for GET secret/data/stage/app)',
+    );
     vault.answer('late');
     await expect(read).resolves.toBe('late');
     await vi.advanceTimersByTimeAsync(60_000);
@@ -60,22 +72,40 @@ describe('step deadline (fake clock)', () => {
     const finished = waitingOn('ECR in eu-west-1', 'DescribeRepositories app', () => done.promise);
     void waitingOn('the GitHub API at https://api.github.test', 'GET /repos/a/b/pulls/1', () => gh.promise);
     await vi.advanceTimersByTimeAsync(2_000);
-    void waitingOn(() => 'the Kubernetes API at https://k8s.test', 'kubectl get namespace', () => kube1.promise);
-    void waitingOn(() => 'the Kubernetes API at https://k8s.test', 'helm history', () => kube2.promise);
+    void waitingOn(
+      () => 'the Kubernetes API at https://k8s.test',
+      'kubectl get namespace',
+      () => kube1.promise,
+    );
+    void waitingOn(
+      () => 'the Kubernetes API at https://k8s.test',
+      'helm history',
+      () => kube2.promise,
+    );
     done.answer('ok');
     await finished;
     await vi.advanceTimersByTimeAsync(3_000);
-    expect(describeTimeout(60_000)).toBe([
-      'the Kubernetes API at https://k8s.test did not answer within 1m (step timeout; waiting 3s for kubectl get namespace)',
-      'the GitHub API at https://api.github.test did not answer within 1m (step timeout; waiting 5s for GET /repos/a/b/pulls/1)',
-    ].join('\n'));
+    expect(describeTimeout(60_000)).toBe(
+      [
+        'the Kubernetes API at https://k8s.test did not answer within 1m (step timeout; waiting 3s for kubectl get namespace)',
+        'the GitHub API at https://api.github.test did not answer within 1m (step timeout; waiting 5s for GET /repos/a/b/pulls/1)',
+      ].join('\n'),
+    );
     for (const p of [gh, kube1, kube2]) p.answer('');
   });
 
   it('a system name that cannot be computed, and no wait at all, still give a message', async () => {
     const p = pending();
-    void waitingOn(() => { throw new Error('no kubeconfig'); }, undefined, () => p.promise);
-    expect(describeTimeout(5_000)).toBe('an outside system did not answer within 5s (step timeout; waiting 0s for a reply)');
+    void waitingOn(
+      () => {
+        throw new Error('no kubeconfig');
+      },
+      undefined,
+      () => p.promise,
+    );
+    expect(describeTimeout(5_000)).toBe(
+      'an outside system did not answer within 5s (step timeout; waiting 0s for a reply)',
+    );
     p.answer('');
     await vi.advanceTimersByTimeAsync(0);
     expect(describeTimeout(5_000)).toBe('The step did not finish within its timeout of 5s');
@@ -116,7 +146,9 @@ describe('child processes', () => {
     await new Promise((resolve) => quick.once('exit', resolve));
     const stuck = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
     trackChild(stuck);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => stuck.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      stuck.once('exit', (_code, signal) => resolve(signal)),
+    );
     expect(killChildren()).toBe(1);
     await expect(exited).resolves.toBe('SIGKILL');
     expect(killChildren()).toBe(0);

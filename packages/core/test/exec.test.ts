@@ -5,7 +5,14 @@ afterEach(() => forgetSecrets());
 
 describe('runCommand (argv only, redacted)', () => {
   it('passes arguments verbatim, never through a shell', async () => {
-    const r = await runCommand([process.execPath, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', 'a b', '$(id)', '"q";rm -rf /']);
+    const r = await runCommand([
+      process.execPath,
+      '-e',
+      'console.log(JSON.stringify(process.argv.slice(1)))',
+      'a b',
+      '$(id)',
+      '"q";rm -rf /',
+    ]);
     expect(JSON.parse(r.stdout)).toEqual(['a b', '$(id)', '"q";rm -rf /']);
   });
 
@@ -16,8 +23,12 @@ describe('runCommand (argv only, redacted)', () => {
 
   it('fails naming the command, the exit code and the stderr tail, with secrets redacted', async () => {
     rememberSecret('hunter2-secret');
-    const err = await runCommand([process.execPath, '-e', 'console.error("line1\\nbad password hunter2-secret"); process.exit(3)', 'hunter2-secret'])
-      .catch((e: unknown) => e);
+    const err = await runCommand([
+      process.execPath,
+      '-e',
+      'console.error("line1\\nbad password hunter2-secret"); process.exit(3)',
+      'hunter2-secret',
+    ]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
     const msg = (err as CommandError).message;
     expect(msg).toMatch(/^Command ".*node.* -e .* \*\*\*" failed with exit code 3:\nline1\nbad password \*\*\*$/s);
@@ -26,7 +37,10 @@ describe('runCommand (argv only, redacted)', () => {
 
   it('shows `display` instead of the argv in its error (build-arg values hidden), running the real argv', async () => {
     const argv = [process.execPath, '-e', 'process.exit(process.argv[1].length === 13 ? 4 : 5)', 'K=plain-value'];
-    const err = await runCommand(argv, { display: [...argv.slice(0, 3), 'K=***'] }).then(() => expect.unreachable(), (e: unknown) => e as CommandError);
+    const err = await runCommand(argv, { display: [...argv.slice(0, 3), 'K=***'] }).then(
+      () => expect.unreachable(),
+      (e: unknown) => e as CommandError,
+    );
     expect(err.exitCode).toBe(4);
     expect(err.message).toContain('K=***');
     expect(err.message).not.toContain('plain-value');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseBoolean, parseDuration, parseKeyValueMap, parseList, errorText, ActionError } from '../src/index.js';
+import {
+  formatDuration,
+  parseBoolean,
+  parseDuration,
+  parseKeyValueMap,
+  parseList,
+  errorText,
+  ActionError,
+} from '../src/index.js';
 
 describe('parsers accept what they should', () => {
   it('booleans: YAML 1.2 core schema spellings', () => {
@@ -21,12 +29,18 @@ describe('parsers accept what they should', () => {
   });
   it('maps keep values verbatim: =, commas, quotes', () => {
     const m = parseKeyValueMap('set', 'A=x=y,z\n# comment\n\nB="quoted" \'too\'\nc.d/e-f=');
-    expect([...m]).toEqual([['A', 'x=y,z'], ['B', '"quoted" \'too\''], ['c.d/e-f', '']]);
+    expect([...m]).toEqual([
+      ['A', 'x=y,z'],
+      ['B', '"quoted" \'too\''],
+      ['c.d/e-f', ''],
+    ]);
   });
   it('errorText turns non-Errors into text and keeps hints', () => {
     expect(errorText('plain')).toBe('plain');
     expect(errorText({ code: 7 })).toBe('non-Error thrown: {"code":7}');
     expect(errorText(undefined)).toBe('undefined was thrown');
-    expect(errorText(new ActionError('Helm failed', { hint: 'check the chart' }))).toBe('Helm failed\nHint: check the chart');
+    expect(errorText(new ActionError('Helm failed', { hint: 'check the chart' }))).toBe(
+      'Helm failed\nHint: check the chart',
+    );
   });
 });

@@ -12,7 +12,18 @@ function ns(pr: number, expiresInMs: number, warnedAt?: string): InventoryItem {
   return { kind: 'namespace', name: `preview-pr-${pr}`, marks, warnedAt };
 }
 function open(pr: number, labels = ['preview'], updatedAt = '2026-11-24T00:00:00Z'): PullRequestInfo {
-  return { number: pr, state: 'open', merged: false, headSha: 'a', headRef: 'b', baseRef: 'main', author: 'x', labels, isFork: false, updatedAt };
+  return {
+    number: pr,
+    state: 'open',
+    merged: false,
+    headSha: 'a',
+    headRef: 'b',
+    baseRef: 'main',
+    author: 'x',
+    labels,
+    isFork: false,
+    updatedAt,
+  };
 }
 const policy = { now, label: 'preview', keepLabel: 'preview-keep', warnBeforeMs: 24 * H };
 
@@ -24,10 +35,20 @@ describe('planReap', () => {
     ['active', [ns(3, 50 * H)], [open(3)], 'keep:active'],
     ['keep label beats expiry', [ns(4, -5 * H)], [open(4, ['preview', 'preview-keep'])], 'keep:keep-label'],
     ['expiring within warn-before → warn once', [ns(5, 10 * H)], [open(5)], 'warn:expiring'],
-    ['already warned in this window → wait', [ns(6, 10 * H, new Date(now - H).toISOString())], [open(6)], 'keep:warned-waiting'],
+    [
+      'already warned in this window → wait',
+      [ns(6, 10 * H, new Date(now - H).toISOString())],
+      [open(6)],
+      'keep:warned-waiting',
+    ],
     ['expired and warned → reap', [ns(7, -H, new Date(now - 20 * H).toISOString())], [open(7)], 'reap:expired'],
     ['expired, never warned → warn now, reap later', [ns(8, -H)], [open(8)], 'warn:expired'],
-    ['warning from an older deploy does not count', [ns(9, 10 * H, new Date(now - 100 * H).toISOString())], [open(9)], 'warn:expiring'],
+    [
+      'warning from an older deploy does not count',
+      [ns(9, 10 * H, new Date(now - 100 * H).toISOString())],
+      [open(9)],
+      'warn:expiring',
+    ],
   ];
   it.each(cases)('%s', (_d, inventory, prs, expected, closed) => {
     const [plan] = planReap(inventory, prs, policy, closed);
@@ -36,7 +57,10 @@ describe('planReap', () => {
 
   it('expiry unknown (a kind not listed): what the listed kinds say is a lower bound, so it keeps but never warns or reaps for expiry', () => {
     const unknown = { ...policy, expiryKnown: false };
-    const decided = (item: InventoryItem, prs: PullRequestInfo[]) => { const d = planReap([item], prs, unknown)[0]!.decision; return `${d.action}:${d.reason}`; };
+    const decided = (item: InventoryItem, prs: PullRequestInfo[]) => {
+      const d = planReap([item], prs, unknown)[0]!.decision;
+      return `${d.action}:${d.reason}`;
+    };
     expect(decided(ns(7, -H, new Date(now - 20 * H).toISOString()), [open(7)])).toBe('keep:expiry-unknown');
     expect(decided(ns(5, 10 * H), [open(5)])).toBe('keep:expiry-unknown');
     expect(decided(ns(3, 50 * H), [open(3)])).toBe('keep:active');
@@ -46,24 +70,40 @@ describe('planReap', () => {
 
   it('groups every resource kind of a PR under one decision', () => {
     const m = ns(10, 10 * H).marks;
-    const items: InventoryItem[] = [ns(10, 10 * H), { kind: 'ecr-repository', name: 'app-preview-10', marks: m }, { kind: 'vault-path', name: 'secret/preview/app-10', marks: m }];
+    const items: InventoryItem[] = [
+      ns(10, 10 * H),
+      { kind: 'ecr-repository', name: 'app-preview-10', marks: m },
+      { kind: 'vault-path', name: 'secret/preview/app-10', marks: m },
+    ];
     const plans = planReap(items, [], policy);
     expect(plans).toHaveLength(1);
     expect(plans[0]!.resources.map((r) => r.kind)).toEqual(['namespace', 'ecr-repository', 'vault-path']);
   });
 
   it('never reaps an open, labelled, unexpired PR (property)', () => {
-    fc.assert(fc.property(fc.array(fc.record({ pr: fc.integer({ min: 1, max: 50 }), h: fc.integer({ min: 25, max: 500 }) })), (rows) => {
-      const inventory = rows.map((r) => ns(r.pr, r.h * H));
-      const prs = [...new Set(rows.map((r) => r.pr))].map((n) => open(n));
-      for (const p of planReap(inventory, prs, policy)) expect(p.decision.action).toBe('keep');
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ pr: fc.integer({ min: 1, max: 50 }), h: fc.integer({ min: 25, max: 500 }) })),
+        (rows) => {
+          const inventory = rows.map((r) => ns(r.pr, r.h * H));
+          const prs = [...new Set(rows.map((r) => r.pr))].map((n) => open(n));
+          for (const p of planReap(inventory, prs, policy)) expect(p.decision.action).toBe('keep');
+        },
+      ),
+    );
   });
 });
 
 describe('planStale', () => {
   const day = 86_400_000;
-  const opts = { now, label: 'preview', keepLabel: 'preview-keep', staleLabel: 'preview-stale', staleDays: 14, closeAfterDays: 7 };
+  const opts = {
+    now,
+    label: 'preview',
+    keepLabel: 'preview-keep',
+    staleLabel: 'preview-stale',
+    staleDays: 14,
+    closeAfterDays: 7,
+  };
   it('marks idle PRs, closes marked ones after the grace period, spares keep-labelled ones', () => {
     const prs = [
       open(1, ['preview'], new Date(now - 15 * day).toISOString()),
@@ -72,7 +112,10 @@ describe('planStale', () => {
       open(4, ['preview', 'preview-keep'], new Date(now - 90 * day).toISOString()),
       open(5, ['preview'], new Date(now - 3 * day).toISOString()),
     ];
-    expect(planStale(prs, opts)).toEqual([{ pr: 1, action: 'mark-stale', idleDays: 15 }, { pr: 2, action: 'close', idleDays: 8 }]);
+    expect(planStale(prs, opts)).toEqual([
+      { pr: 1, action: 'mark-stale', idleDays: 15 },
+      { pr: 2, action: 'close', idleDays: 8 },
+    ]);
     expect(planStale(prs, { ...opts, staleDays: 0 })).toEqual([]);
   });
 });

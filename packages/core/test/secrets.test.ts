@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  containsSecret, DEFAULT_MIN_MASK_LENGTH, forgetSecrets, getMinMaskLength, redact, rememberSecret, REFUSE_MIN_LENGTH, setMinMaskLength,
+  containsSecret,
+  DEFAULT_MIN_MASK_LENGTH,
+  forgetSecrets,
+  getMinMaskLength,
+  redact,
+  rememberSecret,
+  REFUSE_MIN_LENGTH,
+  setMinMaskLength,
 } from '../src/index.js';
 
 afterEach(() => forgetSecrets());
@@ -16,7 +23,10 @@ describe('the secret registry: short values are not masked, outputs refuse only 
 
   it('multi-line values are masked line by line; their short lines are counted', () => {
     const pem = '-----BEGIN KEY-----\nMIIBlineOne9x8\n==\n-----END KEY-----';
-    expect(rememberSecret(pem)).toEqual({ added: ['-----BEGIN KEY-----', 'MIIBlineOne9x8', '-----END KEY-----'], tooShort: 1 });
+    expect(rememberSecret(pem)).toEqual({
+      added: ['-----BEGIN KEY-----', 'MIIBlineOne9x8', '-----END KEY-----'],
+      tooShort: 1,
+    });
     expect(redact('x MIIBlineOne9x8 y')).toBe('x *** y');
   });
 

@@ -5,7 +5,15 @@ import { renderRemovalTable } from '../src/lifecycle/teardown.js';
 
 describe('summaryTable', () => {
   it('builds the header, the --- row and one row per entry; undefined is an empty cell', () => {
-    expect(summaryTable(['a', 'b'], [['x', 1], [true, undefined]])).toBe('| a | b |\n| --- | --- |\n| x | 1 |\n| true |  |');
+    expect(
+      summaryTable(
+        ['a', 'b'],
+        [
+          ['x', 1],
+          [true, undefined],
+        ],
+      ),
+    ).toBe('| a | b |\n| --- | --- |\n| x | 1 |\n| true |  |');
   });
 
   it('escapes | and folds line breaks, so a Helm error with both stays in its cell', () => {
@@ -16,7 +24,8 @@ describe('summaryTable', () => {
   });
 
   it('is what the removal table uses (the same cells as before the helper)', () => {
-    expect(renderRemovalTable([{ kind: 'namespace', name: 'preview-pr-1', status: 'failed', reason: 'a|b\nc' }]))
-      .toBe('| resource | name | result | detail |\n| --- | --- | --- | --- |\n| namespace | `preview-pr-1` | ❌ failed | a\\|b c |');
+    expect(renderRemovalTable([{ kind: 'namespace', name: 'preview-pr-1', status: 'failed', reason: 'a|b\nc' }])).toBe(
+      '| resource | name | result | detail |\n| --- | --- | --- | --- |\n| namespace | `preview-pr-1` | ❌ failed | a\\|b c |',
+    );
   });
 });

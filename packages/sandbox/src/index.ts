@@ -57,7 +57,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const env: Record<string, string> = { GITHUB_REPOSITORY: repository };
   const stops: Array<() => Promise<void>> = [];
   const sandbox: Sandbox = {
-    env, parts, skipped: {},
+    env,
+    parts,
+    skipped: {},
     stop: async () => {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
     },
@@ -69,14 +71,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stops.push(() => kube.stop());
       const ingress = await startIngress({ store: kube.store, domain: options.domain });
       stops.push(() => ingress.stop());
-      Object.assign(env, { KUBECONFIG: kube.kubeconfigPath, HELM3: tools.v31.helm, HELM4: tools.v34.helm, KUBECTL: tools.v34.kubectl }, ingress.env);
+      Object.assign(
+        env,
+        { KUBECONFIG: kube.kubeconfigPath, HELM3: tools.v31.helm, HELM4: tools.v34.helm, KUBECTL: tools.v34.kubectl },
+        ingress.env,
+      );
       sandbox.kube = kube;
       sandbox.ingress = ingress;
     }
     if (parts.includes('github')) {
       const github = await startGitHub();
       stops.push(() => github.stop());
-      Object.assign(env, { GITHUB_API_URL: github.url, GITHUB_TOKEN: github.token, GITHUB_SERVER_URL: 'https://github.com' });
+      Object.assign(env, {
+        GITHUB_API_URL: github.url,
+        GITHUB_TOKEN: github.token,
+        GITHUB_SERVER_URL: 'https://github.com',
+      });
       sandbox.github = github;
     }
     if (parts.includes('vault')) {

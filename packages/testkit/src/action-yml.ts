@@ -13,7 +13,11 @@ export interface ActionYml {
   outputs: Record<string, { description?: string }>;
 }
 
-export function expectDeclaredInputs(actionDir: string, names: readonly string[], defaults: Partial<Record<string, string>>): ActionYml {
+export function expectDeclaredInputs(
+  actionDir: string,
+  names: readonly string[],
+  defaults: Partial<Record<string, string>>,
+): ActionYml {
   const yml = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as ActionYml;
   expect(Object.keys(yml.inputs).sort()).toEqual([...names].sort());
   for (const name of names) {

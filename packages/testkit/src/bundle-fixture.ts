@@ -12,6 +12,8 @@ export function bundleFixture(name: string): string {
   const src = resolve(repoRoot, 'test', 'fixtures', name);
   const dir = mkdtempSync(join(tmpdir(), `pf-${name}-`));
   copyFileSync(join(src, 'action.yml'), join(dir, 'action.yml'));
-  execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--entry', src, '--out', join(dir, 'dist')], { cwd: repoRoot });
+  execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--entry', src, '--out', join(dir, 'dist')], {
+    cwd: repoRoot,
+  });
   return dir;
 }

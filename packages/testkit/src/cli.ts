@@ -9,8 +9,11 @@ import { SANDBOX_PARTS, startSandbox, type SandboxPart } from '@preview-fleet/sa
 function parseOnly(argv: string[]): SandboxPart[] | undefined {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i < 0) return undefined;
-  const raw = argv[i]!.includes('=') ? argv[i]!.split('=')[1]! : argv[i + 1] ?? '';
-  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const raw = argv[i]!.includes('=') ? argv[i]!.split('=')[1]! : (argv[i + 1] ?? '');
+  const parts = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = parts.filter((p) => !(SANDBOX_PARTS as readonly string[]).includes(p));
   if (parts.length === 0 || unknown.length) {
     throw new Error(`--only takes a comma-separated list of ${SANDBOX_PARTS.join(', ')}; got "${raw}"`);
@@ -22,7 +25,8 @@ const shellQuote = (v: string): string => (/^[\w@%+=:,./-]*$/.test(v) ? v : `'${
 
 async function env(argv: string[]): Promise<void> {
   const sandbox = await startSandbox({ only: parseOnly(argv) });
-  for (const [name, value] of Object.entries(sandbox.env)) process.stdout.write(`export ${name}=${shellQuote(value)}\n`);
+  for (const [name, value] of Object.entries(sandbox.env))
+    process.stdout.write(`export ${name}=${shellQuote(value)}\n`);
   process.stdout.write('ready\n');
   // Handlers stay installed while stopping: a second signal (tsx relays one, a person presses
   // Ctrl-C twice) must not kill us before the child processes are stopped.

@@ -62,28 +62,40 @@ function unescapeCommand(s: string): string {
 function evaluateDefault(value: string, env: Record<string, string>): string {
   return value.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, expr: string) => {
     switch (expr) {
-      case 'github.token': return env.GITHUB_TOKEN ?? '';
-      case 'github.server_url': return env.GITHUB_SERVER_URL ?? '';
-      case 'github.repository': return env.GITHUB_REPOSITORY ?? '';
-      case 'github.run_id': return env.GITHUB_RUN_ID ?? '';
-      case 'github.api_url': return env.GITHUB_API_URL ?? '';
-      default: throw new Error(`runActionProcess cannot evaluate \${{ ${expr} }} in an action.yml default`);
+      case 'github.token':
+        return env.GITHUB_TOKEN ?? '';
+      case 'github.server_url':
+        return env.GITHUB_SERVER_URL ?? '';
+      case 'github.repository':
+        return env.GITHUB_REPOSITORY ?? '';
+      case 'github.run_id':
+        return env.GITHUB_RUN_ID ?? '';
+      case 'github.api_url':
+        return env.GITHUB_API_URL ?? '';
+      default:
+        throw new Error(`runActionProcess cannot evaluate \${{ ${expr} }} in an action.yml default`);
     }
   });
 }
 
 export async function runActionProcess(actionDir: string, options: RunActionOptions = {}): Promise<ActionRun> {
   const meta = parseYaml(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as {
-    inputs?: Record<string, { default?: unknown }>; runs: { using: string; main: string };
+    inputs?: Record<string, { default?: unknown }>;
+    runs: { using: string; main: string };
   };
-  if (meta.runs.using !== 'node24') throw new Error(`${actionDir}/action.yml runs.using is ${meta.runs.using}, expected node24`);
+  if (meta.runs.using !== 'node24')
+    throw new Error(`${actionDir}/action.yml runs.using is ${meta.runs.using}, expected node24`);
   const main = join(actionDir, meta.runs.main);
   if (!existsSync(main)) throw new Error(`${main} does not exist: build the action first`);
 
   const dir = mkdtempSync(join(tmpdir(), 'pf-run-'));
   const files = {
-    event: join(dir, 'event.json'), output: join(dir, 'output'), state: join(dir, 'state'),
-    summary: join(dir, 'summary.md'), env: join(dir, 'env'), path: join(dir, 'path'),
+    event: join(dir, 'event.json'),
+    output: join(dir, 'output'),
+    state: join(dir, 'state'),
+    summary: join(dir, 'summary.md'),
+    env: join(dir, 'env'),
+    path: join(dir, 'path'),
   };
   writeFileSync(files.event, JSON.stringify(options.event ?? {}));
   for (const f of [files.output, files.state, files.summary, files.env, files.path]) writeFileSync(f, '');
@@ -114,7 +126,12 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
   };
   for (const [name, spec] of Object.entries(meta.inputs ?? {})) {
     const given = options.inputs?.[name];
-    const value = given !== undefined ? String(given) : spec?.default !== undefined ? evaluateDefault(String(spec.default), base) : '';
+    const value =
+      given !== undefined
+        ? String(given)
+        : spec?.default !== undefined
+          ? evaluateDefault(String(spec.default), base)
+          : '';
     base[inputEnvName(name)] = value;
   }
   for (const name of Object.keys(options.inputs ?? {})) {
@@ -122,7 +139,11 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
   }
 
   const started = Date.now();
-  const child = spawn(options.node ?? node24Path(), [main], { cwd: options.cwd ?? dir, env: base, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.node ?? node24Path(), [main], {
+    cwd: options.cwd ?? dir,
+    env: base,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -155,10 +176,29 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
   for (const s of secrets) {
     // Outputs, state and the summary are checked, as the runtime guards them, for values long
     // enough that a match cannot be chance (a secret `true` against `created=true` is not a leak).
-    const where: Array<[string, string]> = [['log', log], ...(s.length >= REFUSE_MIN_LENGTH ? [['summary', summary],
-      ...Object.entries(outputs).map(([k, v]) => [`output ${k}`, v] as [string, string]),
-      ...Object.entries(state).map(([k, v]) => [`state ${k}`, v] as [string, string])] as Array<[string, string]> : [])];
+    const where: Array<[string, string]> = [
+      ['log', log],
+      ...(s.length >= REFUSE_MIN_LENGTH
+        ? ([
+            ['summary', summary],
+            ...Object.entries(outputs).map(([k, v]) => [`output ${k}`, v] as [string, string]),
+            ...Object.entries(state).map(([k, v]) => [`state ${k}`, v] as [string, string]),
+          ] as Array<[string, string]>)
+        : []),
+    ];
     for (const [place, text] of where) if (text.includes(s)) leaks.push(`${place}: ${s.slice(0, 3)}…`);
   }
-  return { exitCode, outputs, state, summary, stdout, stderr, log, masked, leaks, annotations, durationMs: Date.now() - started };
+  return {
+    exitCode,
+    outputs,
+    state,
+    summary,
+    stdout,
+    stderr,
+    log,
+    masked,
+    leaks,
+    annotations,
+    durationMs: Date.now() - started,
+  };
 }

@@ -34,19 +34,30 @@ describe('runActionProcess (the runner-style harness)', () => {
   });
 
   it('reports a bad input once, naming the input, the value and what is accepted', async () => {
-    const run = await runActionProcess(actionDir, { eventName: 'schedule', event: exampleEvent('workflow_dispatch'), inputs: { count: '11' } });
+    const run = await runActionProcess(actionDir, {
+      eventName: 'schedule',
+      event: exampleEvent('workflow_dispatch'),
+      inputs: { count: '11' },
+    });
     expect(run.exitCode).toBe(1);
     const errors = run.annotations.filter((a) => a.level === 'error');
-    expect(errors).toEqual([{ level: 'error', message: 'Input "count" must be a whole number from 1 to 10, got "11"' }]);
+    expect(errors).toEqual([
+      { level: 'error', message: 'Input "count" must be a whole number from 1 to 10, got "11"' },
+    ]);
   });
 
   it('fails the leak check when a masked value reaches the summary', async () => {
-    const run = await runActionProcess(actionDir, { inputs: { password: 'top-secret-value', leak: 'true' }, event: pullRequestEvent('opened', { number: 1 }) });
+    const run = await runActionProcess(actionDir, {
+      inputs: { password: 'top-secret-value', leak: 'true' },
+      event: pullRequestEvent('opened', { number: 1 }),
+    });
     expect(run.exitCode).toBe(0);
     expect(run.leaks).toEqual(['summary: top…']);
   });
 
   it('refuses inputs that action.yml does not declare', async () => {
-    await expect(runActionProcess(actionDir, { inputs: { nope: 'x' } })).rejects.toThrow('input "nope" is not declared');
+    await expect(runActionProcess(actionDir, { inputs: { nope: 'x' } })).rejects.toThrow(
+      'input "nope" is not declared',
+    );
   });
 });

@@ -24,8 +24,12 @@ describe('npm run sandbox without podman', () => {
     const { code, out } = await npmRunSandbox({ ...process.env, [HIDE_PODMAN_ENV]: '1' });
     expect(code, out).toBe(0);
     expect(out).toContain(`not here: registry: podman hidden by ${HIDE_PODMAN_ENV}=1`);
-    expect(out).toContain(`✔ deployed the pre-pushed image registry.sandbox.test/app:prebuilt; no build here: podman hidden by ${HIDE_PODMAN_ENV}=1`);
-    expect(out).toMatch(/✔ redeployed the pre-pushed image registry\.sandbox\.test\/app:prebuilt for [0-9a-f]{7}; no build here/);
+    expect(out).toContain(
+      `✔ deployed the pre-pushed image registry.sandbox.test/app:prebuilt; no build here: podman hidden by ${HIDE_PODMAN_ENV}=1`,
+    );
+    expect(out).toMatch(
+      /✔ redeployed the pre-pushed image registry\.sandbox\.test\/app:prebuilt for [0-9a-f]{7}; no build here/,
+    );
     expect(out).toContain('✔ re-run deployed the same pre-pushed image');
     expect(out).not.toMatch(/\brebuil|\bimage built/i); // word start: the image tag is "prebuilt"
     expect(out).toContain('story complete: every step did what it should, nothing left behind');

@@ -43,7 +43,9 @@ export interface GitHubClientOptions {
  * write that timed out becomes an ActionError, which no plugin retries — it may have landed.
  */
 function requestTimeout(timeoutMs: number, baseUrl: string) {
-  return (octokit: { hook: { wrap(name: 'request', fn: (request: (o: any) => Promise<any>, options: any) => Promise<any>): void } }) => {
+  return (octokit: {
+    hook: { wrap(name: 'request', fn: (request: (o: any) => Promise<any>, options: any) => Promise<any>): void };
+  }) => {
     octokit.hook.wrap('request', (request, options) => {
       const signal = AbortSignal.timeout(timeoutMs);
       const given = options.request?.signal as AbortSignal | undefined;
@@ -54,7 +56,10 @@ function requestTimeout(timeoutMs: number, baseUrl: string) {
         const method = String(options.method).toUpperCase();
         const message = `The GitHub API at ${baseUrl} did not answer within ${formatDuration(timeoutMs)} (${what})`;
         if (method === 'GET' || method === 'HEAD') throw Object.assign(err as object, { message });
-        throw new ActionError(message, { hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout', cause: err });
+        throw new ActionError(message, {
+          hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
+          cause: err,
+        });
       });
     });
     return {};
@@ -62,29 +67,39 @@ function requestTimeout(timeoutMs: number, baseUrl: string) {
 }
 
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
-const unpaced = { key: () => ({ schedule: (_opts: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }) };
+const unpaced = {
+  key: () => ({
+    schedule: (_opts: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)),
+  }),
+};
 
 export function createGitHubClient(token: string, options: GitHubClientOptions = {}): GitHubClient {
   const retries = options.rateLimitRetries ?? 3;
   const maxWait = options.maxRetryAfterSeconds ?? 120;
   const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
   const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
-  return getOctokit(token, {
-    baseUrl,
-    retry: { ...base },
-    throttle: {
-      ...base,
-      ...(options.paceWrites === false ? { write: unpaced, notifications: unpaced } : {}),
-      onRateLimit: (retryAfter: number, opts: any, _octokit: unknown, retryCount: number) => {
-        log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
-        return retryCount < retries && retryAfter <= maxWait;
+  return getOctokit(
+    token,
+    {
+      baseUrl,
+      retry: { ...base },
+      throttle: {
+        ...base,
+        ...(options.paceWrites === false ? { write: unpaced, notifications: unpaced } : {}),
+        onRateLimit: (retryAfter: number, opts: any, _octokit: unknown, retryCount: number) => {
+          log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+          return retryCount < retries && retryAfter <= maxWait;
+        },
+        onSecondaryRateLimit: (retryAfter: number, opts: any, _octokit: unknown, retryCount: number) => {
+          log.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+          return retryCount < retries && retryAfter <= maxWait;
+        },
       },
-      onSecondaryRateLimit: (retryAfter: number, opts: any, _octokit: unknown, retryCount: number) => {
-        log.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
-        return retryCount < retries && retryAfter <= maxWait;
-      },
-    },
-  } as any, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl) as any, throttling as any, retryPlugin as any);
+    } as any,
+    requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl) as any,
+    throttling as any,
+    retryPlugin as any,
+  );
 }
 
 /** HTTP status of an Octokit RequestError (or undefined). */

@@ -20,8 +20,12 @@ const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
 export function parseCommentAuthor(input: string, value: string): string {
   const v = value.trim();
   if (!LOGIN.test(v)) {
-    throw new InputError(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name',
-      `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
+    throw new InputError(
+      input,
+      value,
+      'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name',
+      `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`,
+    );
   }
   return v;
 }
@@ -33,6 +37,8 @@ export function isAuthoredBy(login: string | undefined, author: string): boolean
 
 /** The explanation when a comment we just created came back written by someone else than `author`. */
 export function authorMismatchHint(input: string, actual: string, author: string): string {
-  return `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-    `and will create another. Set ${input}: ${actual}`;
+  return (
+    `The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+    `and will create another. Set ${input}: ${actual}`
+  );
 }

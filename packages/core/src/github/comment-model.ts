@@ -11,7 +11,14 @@
  */
 
 export const PREVIEW_STATES = [
-  'queued', 'building', 'deploying', 'ready', 'failed', 'tearing-down', 'destroyed', 'skipped',
+  'queued',
+  'building',
+  'deploying',
+  'ready',
+  'failed',
+  'tearing-down',
+  'destroyed',
+  'skipped',
 ] as const;
 export type PreviewState = (typeof PREVIEW_STATES)[number];
 
@@ -47,7 +54,13 @@ const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUr
 
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 export function normalizeSection(s: ServiceSection): ServiceSection {
-  const out: ServiceSection = { service: s.service, state: s.state, runId: s.runId, runAttempt: s.runAttempt, updatedAt: s.updatedAt };
+  const out: ServiceSection = {
+    service: s.service,
+    state: s.state,
+    runId: s.runId,
+    runAttempt: s.runAttempt,
+    updatedAt: s.updatedAt,
+  };
   for (const k of OPTIONAL_STRINGS) {
     const v = s[k];
     if (typeof v === 'string' && v !== '') out[k] = v;
@@ -130,9 +143,14 @@ export function sectionFromJson(v: unknown): ServiceSection | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (typeof o.service !== 'string' || o.service === '' || !isState(o.state)) return undefined;
-  if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string') return undefined;
+  if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string')
+    return undefined;
   const s: ServiceSection = {
-    service: o.service, state: o.state, runId: o.runId as number, runAttempt: o.runAttempt as number, updatedAt: o.updatedAt,
+    service: o.service,
+    state: o.state,
+    runId: o.runId as number,
+    runAttempt: o.runAttempt as number,
+    updatedAt: o.updatedAt,
   };
   for (const k of OPTIONAL_STRINGS) if (typeof o[k] === 'string') s[k] = o[k] as string;
   if (typeof o.deploymentId === 'number') s.deploymentId = o.deploymentId;

@@ -5,7 +5,12 @@
  */
 import { summaryTable, type TableCell } from '../runtime/summary.js';
 import {
-  COMMENT_MARKER, SECTION_MARKER, encodeMeta, mergeSections, type PreviewState, type ServiceSection,
+  COMMENT_MARKER,
+  SECTION_MARKER,
+  encodeMeta,
+  mergeSections,
+  type PreviewState,
+  type ServiceSection,
 } from './comment-model.js';
 
 /** GitHub rejects issue comment bodies longer than this (characters). */
@@ -34,7 +39,8 @@ const cell = (s: string): string => s.replace(/<!--/g, '&lt;!--');
 const code = (s: string): string => `\`${cell(s).replace(/`/g, "'")}\``;
 const isHttp = (u: string | undefined): u is string => typeof u === 'string' && /^https?:\/\//i.test(u);
 /** An href that cannot end the markdown link early. */
-const href = (u: string): string => u.replace(/[()|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const href = (u: string): string =>
+  u.replace(/[()|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 const link = (text: string, u: string): string => `[${text.replace(/[[\]|]/g, '')}](${href(u)})`;
 
 function commitCell(s: ServiceSection, ctx: RenderContext): string {
@@ -54,21 +60,34 @@ function linksCell(s: ServiceSection): string {
 
 function row(s: ServiceSection, ctx: RenderContext): TableCell[] {
   const preview = isHttp(s.url) ? link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-  return [code(s.service), STATE_LABEL[s.state], preview, commitCell(s, ctx), s.image ? code(s.image) : '', s.namespace ? code(s.namespace) : '', linksCell(s)];
+  return [
+    code(s.service),
+    STATE_LABEL[s.state],
+    preview,
+    commitCell(s, ctx),
+    s.image ? code(s.image) : '',
+    s.namespace ? code(s.namespace) : '',
+    linksCell(s),
+  ];
 }
 
 /** The per-service table shared by the comment and the job summary. */
 export function renderStatusTable(sections: ServiceSection[], ctx: RenderContext): string {
-  return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], mergeSections(sections).map((s) => row(s, ctx)));
+  return summaryTable(
+    ['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'],
+    mergeSections(sections).map((s) => row(s, ctx)),
+  );
 }
 
 function detailsBlocks(sections: ServiceSection[]): string[] {
-  return sections.filter((s) => s.details).map((s) => {
-    const title = s.state === 'failed' ? 'why it failed' : 'details';
-    // Shown text must not open a hidden section of its own or close the block early.
-    const shown = s.details!.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
-    return `<details><summary><code>${s.service.replace(/[<>&]/g, '')}</code>: ${title}</summary>\n\n${shown}\n\n</details>`;
-  });
+  return sections
+    .filter((s) => s.details)
+    .map((s) => {
+      const title = s.state === 'failed' ? 'why it failed' : 'details';
+      // Shown text must not open a hidden section of its own or close the block early.
+      const shown = s.details!.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
+      return `<details><summary><code>${s.service.replace(/[<>&]/g, '')}</code>: ${title}</summary>\n\n${shown}\n\n</details>`;
+    });
 }
 
 function renderUnbounded(sections: ServiceSection[], ctx: RenderContext): string {
@@ -76,7 +95,10 @@ function renderUnbounded(sections: ServiceSection[], ctx: RenderContext): string
   const details = detailsBlocks(sections);
   if (details.length) parts.push(...details.flatMap((d) => [d, '']));
   parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));
-  parts.push('', '<sub>Kept up to date by preview-fleet: one comment per pull request, each service row from its newest run.</sub>');
+  parts.push(
+    '',
+    '<sub>Kept up to date by preview-fleet: one comment per pull request, each service row from its newest run.</sub>',
+  );
   return parts.join('\n');
 }
 
@@ -92,20 +114,27 @@ function cut(text: string, keep: number): string {
 export function truncateDetails(details: string, keep: number, runUrl?: string): string {
   if (details.length <= keep) return details;
   const where = isHttp(runUrl) ? `the [run log](${href(runUrl)})` : 'the run log';
-  return `${cut(details, keep)}\n\n_… truncated: the first ${keep} of ${details.length} characters are shown (GitHub limits a comment to ${
-    COMMENT_BODY_LIMIT.toLocaleString('en-US')} characters); the full text is in ${where}._`;
+  return `${cut(details, keep)}\n\n_… truncated: the first ${keep} of ${details.length} characters are shown (GitHub limits a comment to ${COMMENT_BODY_LIMIT.toLocaleString(
+    'en-US',
+  )} characters); the full text is in ${where}._`;
 }
 
 /**
  * The comment body for these sections, at most `limit` characters. When too long, every
  * section's details are cut to one common length (the largest that fits), each with a note.
  */
-export function renderStatusComment(sections: ServiceSection[], ctx: RenderContext, limit = COMMENT_BODY_LIMIT): string {
+export function renderStatusComment(
+  sections: ServiceSection[],
+  ctx: RenderContext,
+  limit = COMMENT_BODY_LIMIT,
+): string {
   const merged = mergeSections(sections);
   const full = renderUnbounded(merged, ctx);
   if (full.length <= limit) return full;
   const withCap = (cap: number): ServiceSection[] =>
-    merged.map((s) => (s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s));
+    merged.map((s) =>
+      s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s,
+    );
   const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
   let lo = 0;
   let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
@@ -119,8 +148,11 @@ export function renderStatusComment(sections: ServiceSection[], ctx: RenderConte
   }
   // Even without details the sections do not fit (hundreds of services or huge fields): drop
   // the details and, as a last resort, cut the body; the update itself never fails.
-  const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
+  const bare = renderUnbounded(
+    merged.map((s) => ({ ...s, details: undefined })),
+    ctx,
+  );
   if (bare.length <= limit) return bare;
-  const note = '\n\n_… truncated: this comment exceeded GitHub\'s 65,536-character limit._';
+  const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
   return cut(bare, limit - note.length) + note;
 }

@@ -10,10 +10,21 @@ import { isReadOnlyTokenError, statusOf } from './client.js';
 import { authorMismatchHint } from './comment-author.js';
 import { applyUpdate, mergeSections, type ServiceSection } from './comment-model.js';
 import type { RenderContext } from './comment-render.js';
-import { readStatusComments, writeStatusComment, type StatusCommentsRead, type UpsertResult } from './comment-upsert.js';
 import {
-  createDeploymentStatus, deactivateDeployments, deploymentStatusFor, ensureDeployment, getDeployment, isOurDeployment,
-  lastEnvironmentUrl, type DeploymentStatusState,
+  readStatusComments,
+  writeStatusComment,
+  type StatusCommentsRead,
+  type UpsertResult,
+} from './comment-upsert.js';
+import {
+  createDeploymentStatus,
+  deactivateDeployments,
+  deploymentStatusFor,
+  ensureDeployment,
+  getDeployment,
+  isOurDeployment,
+  lastEnvironmentUrl,
+  type DeploymentStatusState,
 } from './deployments.js';
 
 export interface PublishStatusOptions {
@@ -58,13 +69,17 @@ export interface PublishResult {
 export function forbiddenHint(step: PublishProblem['step'], readOnly: boolean): string {
   const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
   if (readOnly) {
-    return `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
+    return (
+      `GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
       'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
-      'from a separate workflow triggered by workflow_run (it runs with the base repository\'s token and never checks out ' +
-      'the fork\'s code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.';
+      "from a separate workflow triggered by workflow_run (it runs with the base repository's token and never checks out " +
+      "the fork's code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target."
+    );
   }
-  return `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
-    '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.';
+  return (
+    `GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
+    '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.'
+  );
 }
 
 function problem(step: PublishProblem['step'], err: unknown, isFork: boolean): PublishProblem {
@@ -74,7 +89,12 @@ function problem(step: PublishProblem['step'], err: unknown, isFork: boolean): P
     return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
   }
   const text = redact(errorText(err)).split('\n')[0];
-  return { step, status, forbidden: false, message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}` };
+  return {
+    step,
+    status,
+    forbidden: false,
+    message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}`,
+  };
 }
 
 /**
@@ -101,13 +121,30 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
   if (o.environment && state && !stale) {
     try {
       if (state === 'inactive') {
-        out.deactivated = await deactivateDeployments(client, { owner: o.owner, repo: o.repo, environment: o.environment, pr: o.pr, logUrl: section.runUrl });
+        out.deactivated = await deactivateDeployments(client, {
+          owner: o.owner,
+          repo: o.repo,
+          environment: o.environment,
+          pr: o.pr,
+          logUrl: section.runUrl,
+        });
         out.deploymentStatus = state;
       } else if (!section.sha) {
-        out.problems.push({ step: 'deployment', forbidden: false, message: 'No head commit is known for this update, so no deployment was created' });
+        out.problems.push({
+          step: 'deployment',
+          forbidden: false,
+          message: 'No head commit is known for this update, so no deployment was created',
+        });
       } else {
         const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
-        const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
+        const id = await postStatus(
+          client,
+          o,
+          ctx.repository,
+          state,
+          cachedDeployment(read?.held ?? [], section, o.environment),
+          known,
+        );
         out.deploymentId = id;
         out.deploymentStatus = state;
         section = { ...section, environment: o.environment, deploymentId: id };
@@ -126,7 +163,11 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
   try {
     out.comment = await writeStatusComment(client, target, read, section, ctx);
     if (out.comment.createdAs) {
-      out.problems.push({ step: 'comment', forbidden: false, message: authorMismatchHint('comment-author', out.comment.createdAs, o.author) });
+      out.problems.push({
+        step: 'comment',
+        forbidden: false,
+        message: authorMismatchHint('comment-author', out.comment.createdAs, o.author),
+      });
     }
   } catch (err) {
     out.problems.push(problem('comment', err, o.isFork === true));
@@ -135,7 +176,11 @@ export async function publishPreviewStatus(client: GitHubClient, o: PublishStatu
 }
 
 /** The deployment id a section of the same head SHA and environment recorded, if any. */
-export function cachedDeployment(held: ServiceSection[], update: ServiceSection, environment: string): number | undefined {
+export function cachedDeployment(
+  held: ServiceSection[],
+  update: ServiceSection,
+  environment: string,
+): number | undefined {
   const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
   return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
 }
@@ -148,15 +193,32 @@ export function cachedDeployment(held: ServiceSection[], update: ServiceSection,
  * stays through a redeploy; a lookup that fails posts none, as before.
  */
 async function postStatus(
-  client: GitHubClient, o: PublishStatusOptions, repository: string, state: DeploymentStatusState, cached: number | undefined, knownUrl?: string,
+  client: GitHubClient,
+  o: PublishStatusOptions,
+  repository: string,
+  state: DeploymentStatusState,
+  cached: number | undefined,
+  knownUrl?: string,
 ): Promise<number> {
   let url = o.section.url ?? knownUrl;
-  const status = async (deploymentId: number, created = false) => createDeploymentStatus(client, {
-    owner: o.owner, repo: o.repo, deploymentId, state,
-    environmentUrl: url ??= await lastEnvironmentUrl(client, { owner: o.owner, repo: o.repo, environment: o.environment!, deploymentId, pr: o.pr, created, service: o.section.service })
-      .catch(() => undefined),
-    logUrl: o.section.runUrl, description: `${o.section.service}: ${o.section.state}`,
-  });
+  const status = async (deploymentId: number, created = false) =>
+    createDeploymentStatus(client, {
+      owner: o.owner,
+      repo: o.repo,
+      deploymentId,
+      state,
+      environmentUrl: (url ??= await lastEnvironmentUrl(client, {
+        owner: o.owner,
+        repo: o.repo,
+        environment: o.environment!,
+        deploymentId,
+        pr: o.pr,
+        created,
+        service: o.section.service,
+      }).catch(() => undefined)),
+      logUrl: o.section.runUrl,
+      description: `${o.section.service}: ${o.section.state}`,
+    });
   if (cached !== undefined) {
     const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
     if (d && isOurDeployment(d, repository, o.pr) && d.environment === o.environment && d.sha === o.section.sha) {
@@ -169,7 +231,12 @@ async function postStatus(
     }
   }
   const dep = await ensureDeployment(client, {
-    owner: o.owner, repo: o.repo, environment: o.environment!, sha: o.section.sha!, repository, pr: o.pr,
+    owner: o.owner,
+    repo: o.repo,
+    environment: o.environment!,
+    sha: o.section.sha!,
+    repository,
+    pr: o.pr,
   });
   await status(dep.id, dep.created);
   return dep.id;

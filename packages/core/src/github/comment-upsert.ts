@@ -9,7 +9,12 @@ import type { GitHubClient } from './client.js';
 import { statusOf } from './client.js';
 import { isAuthoredBy } from './comment-author.js';
 import {
-  applyUpdate, compareSections, isStatusComment, mergeSections, parseStatusComment, type ServiceSection,
+  applyUpdate,
+  compareSections,
+  isStatusComment,
+  mergeSections,
+  parseStatusComment,
+  type ServiceSection,
 } from './comment-model.js';
 import { renderStatusComment, type RenderContext } from './comment-render.js';
 
@@ -51,19 +56,30 @@ export interface UpsertResult {
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
 export async function listIssueComments(client: GitHubClient, t: StatusCommentTarget): Promise<StoredComment[]> {
   const all = await client.paginate(client.rest.issues.listComments, {
-    owner: t.owner, repo: t.repo, issue_number: t.issueNumber, per_page: 100,
+    owner: t.owner,
+    repo: t.repo,
+    issue_number: t.issueNumber,
+    per_page: 100,
   });
-  return all.map((c) => ({ id: c.id, body: c.body ?? '', createdAt: c.created_at, htmlUrl: c.html_url, author: c.user?.login }));
+  return all.map((c) => ({
+    id: c.id,
+    body: c.body ?? '',
+    createdAt: c.created_at,
+    htmlUrl: c.html_url,
+    author: c.user?.login,
+  }));
 }
 
 /** Our status comments (marker and `author`), oldest first (creation time, then id). */
 export function findStatusComments(comments: StoredComment[], author: string): StoredComment[] {
-  return comments.filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author)).sort((a, b) => {
-    const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
-    const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
-    if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return ta - tb;
-    return a.id - b.id;
-  });
+  return comments
+    .filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author))
+    .sort((a, b) => {
+      const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
+      const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
+      if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return ta - tb;
+      return a.id - b.id;
+    });
 }
 
 /**
@@ -72,7 +88,10 @@ export function findStatusComments(comments: StoredComment[], author: string): S
  * there means another run deleted it first). An older run never overwrites a newer section.
  */
 export async function upsertStatusComment(
-  client: GitHubClient, t: StatusCommentTarget, update: ServiceSection, ctx: RenderContext,
+  client: GitHubClient,
+  t: StatusCommentTarget,
+  update: ServiceSection,
+  ctx: RenderContext,
 ): Promise<UpsertResult> {
   return writeStatusComment(client, t, await readStatusComments(client, t), update, ctx);
 }
@@ -89,13 +108,19 @@ export interface StatusCommentsRead {
 export async function readStatusComments(client: GitHubClient, t: StatusCommentTarget): Promise<StatusCommentsRead> {
   const all = await listIssueComments(client, t);
   const ours = findStatusComments(all, t.author);
-  const foreign = all.filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author)).map((c) => ({ id: c.id, author: c.author }));
+  const foreign = all
+    .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
+    .map((c) => ({ id: c.id, author: c.author }));
   return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
 export async function writeStatusComment(
-  client: GitHubClient, t: StatusCommentTarget, read: StatusCommentsRead, update: ServiceSection, ctx: RenderContext,
+  client: GitHubClient,
+  t: StatusCommentTarget,
+  read: StatusCommentsRead,
+  update: ServiceSection,
+  ctx: RenderContext,
 ): Promise<UpsertResult> {
   const { ours, held } = read;
   const { sections, applied, current } = applyUpdate(held, update);
@@ -104,12 +129,22 @@ export async function writeStatusComment(
   let keep = ours[0];
   let createdAs: string | undefined;
   if (!keep) {
-    const { data } = await client.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body });
+    const { data } = await client.rest.issues.createComment({
+      owner: t.owner,
+      repo: t.repo,
+      issue_number: t.issueNumber,
+      body,
+    });
     keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
     action = 'created';
     if (data.user?.login && !isAuthoredBy(data.user.login, t.author)) createdAs = data.user.login;
   } else if (keep.body !== body) {
-    const { data } = await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: keep.id, body });
+    const { data } = await client.rest.issues.updateComment({
+      owner: t.owner,
+      repo: t.repo,
+      comment_id: keep.id,
+      body,
+    });
     keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
     action = 'updated';
   }
@@ -129,7 +164,12 @@ export async function writeStatusComment(
   return {
     commentId: keep.id,
     commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-    action, applied, current, sections: final, deletedDuplicates, ...(createdAs ? { createdAs } : {}),
+    action,
+    applied,
+    current,
+    sections: final,
+    deletedDuplicates,
+    ...(createdAs ? { createdAs } : {}),
   };
 }
 
@@ -143,7 +183,9 @@ export const CONCURRENT_WINDOW_MS = 15 * 60_000;
  */
 export function othersActive(sections: ServiceSection[], update: ServiceSection): boolean {
   const now = Date.parse(update.updatedAt);
-  return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
+  return sections.some(
+    (s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS,
+  );
 }
 
 /**
@@ -152,7 +194,12 @@ export function othersActive(sections: ServiceSection[], update: ServiceSection)
  * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
  */
 async function keepAfterConcurrentWrites(
-  client: GitHubClient, t: StatusCommentTarget, id: number, ours: ServiceSection[], current: ServiceSection, ctx: RenderContext,
+  client: GitHubClient,
+  t: StatusCommentTarget,
+  id: number,
+  ours: ServiceSection[],
+  current: ServiceSection,
+  ctx: RenderContext,
 ): Promise<ServiceSection[]> {
   let latest = ours;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -161,7 +208,12 @@ async function keepAfterConcurrentWrites(
     const mine = stored.find((s) => s.service === current.service);
     if (mine && compareSections(mine, current) >= 0) return stored;
     latest = mergeSections(stored, ours);
-    await client.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: id, body: renderStatusComment(latest, ctx) });
+    await client.rest.issues.updateComment({
+      owner: t.owner,
+      repo: t.repo,
+      comment_id: id,
+      body: renderStatusComment(latest, ctx),
+    });
   }
   return latest;
 }

@@ -39,13 +39,19 @@ export interface RepoRef {
 /** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
 export function deploymentStatusFor(state: PreviewState): DeploymentStatusState | undefined {
   switch (state) {
-    case 'queued': return 'queued';
+    case 'queued':
+      return 'queued';
     case 'building':
-    case 'deploying': return 'in_progress';
-    case 'ready': return 'success';
-    case 'failed': return 'failure';
-    case 'destroyed': return 'inactive';
-    default: return undefined;
+    case 'deploying':
+      return 'in_progress';
+    case 'ready':
+      return 'success';
+    case 'failed':
+      return 'failure';
+    case 'destroyed':
+      return 'inactive';
+    default:
+      return undefined;
   }
 }
 
@@ -62,7 +68,8 @@ export function deploymentMarks(payload: unknown): DeploymentMarks | undefined {
   if (typeof p !== 'object' || p === null) return undefined;
   const o = p as Record<string, unknown>;
   const pr = Number(o.pr);
-  if (o['managed-by'] !== MANAGED_BY || typeof o.repository !== 'string' || !Number.isInteger(pr) || pr <= 0) return undefined;
+  if (o['managed-by'] !== MANAGED_BY || typeof o.repository !== 'string' || !Number.isInteger(pr) || pr <= 0)
+    return undefined;
   return { 'managed-by': MANAGED_BY, repository: o.repository, pr };
 }
 
@@ -81,22 +88,35 @@ function notOursReason(d: DeploymentSummary, repository: string, pr: number): st
 
 function summary(d: any): DeploymentSummary {
   return {
-    id: d.id, sha: String(d.sha ?? ''), environment: String(d.environment ?? ''), createdAt: String(d.created_at ?? ''),
+    id: d.id,
+    sha: String(d.sha ?? ''),
+    environment: String(d.environment ?? ''),
+    createdAt: String(d.created_at ?? ''),
     marks: deploymentMarks(d.payload),
   };
 }
 
 /** Deployments of exactly `environment` (optionally of one SHA), every page. */
-export async function listDeployments(client: GitHubClient, ref: RepoRef & { environment: string; sha?: string }): Promise<DeploymentSummary[]> {
+export async function listDeployments(
+  client: GitHubClient,
+  ref: RepoRef & { environment: string; sha?: string },
+): Promise<DeploymentSummary[]> {
   const all = await client.paginate(client.rest.repos.listDeployments, {
-    owner: ref.owner, repo: ref.repo, environment: ref.environment, ...(ref.sha ? { sha: ref.sha } : {}), per_page: 100,
+    owner: ref.owner,
+    repo: ref.repo,
+    environment: ref.environment,
+    ...(ref.sha ? { sha: ref.sha } : {}),
+    per_page: 100,
   });
   // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
   return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
 }
 
 /** One deployment by id, or undefined when GitHub says it does not exist (404). */
-export async function getDeployment(client: GitHubClient, ref: RepoRef & { id: number }): Promise<DeploymentSummary | undefined> {
+export async function getDeployment(
+  client: GitHubClient,
+  ref: RepoRef & { id: number },
+): Promise<DeploymentSummary | undefined> {
   try {
     const { data } = await client.rest.repos.getDeployment({ owner: ref.owner, repo: ref.repo, deployment_id: ref.id });
     return summary(data);
@@ -116,19 +136,32 @@ export interface EnsureDeploymentOptions extends RepoRef {
 }
 
 /** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
-export async function ensureDeployment(client: GitHubClient, o: EnsureDeploymentOptions): Promise<{ id: number; created: boolean }> {
+export async function ensureDeployment(
+  client: GitHubClient,
+  o: EnsureDeploymentOptions,
+): Promise<{ id: number; created: boolean }> {
   const existing = (await listDeployments(client, o)).filter((d) => isOurDeployment(d, o.repository, o.pr));
   if (existing.length > 0) return { id: Math.min(...existing.map((d) => d.id)), created: false };
   const payload: DeploymentMarks = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
   const res = await client.rest.repos.createDeployment({
-    owner: o.owner, repo: o.repo, ref: o.sha, environment: o.environment, transient_environment: true,
-    production_environment: false, required_contexts: [], auto_merge: false, task: 'deploy',
-    description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140), payload: payload as unknown as Record<string, unknown>,
+    owner: o.owner,
+    repo: o.repo,
+    ref: o.sha,
+    environment: o.environment,
+    transient_environment: true,
+    production_environment: false,
+    required_contexts: [],
+    auto_merge: false,
+    task: 'deploy',
+    description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140),
+    payload: payload as unknown as Record<string, unknown>,
   });
   // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
   const id = (res.data as { id?: number }).id;
   if (res.status !== 201 || typeof id !== 'number') {
-    throw new Error(`GitHub did not create a deployment for ${o.sha.slice(0, 7)} (HTTP ${res.status}): ${JSON.stringify(res.data)}`);
+    throw new Error(
+      `GitHub did not create a deployment for ${o.sha.slice(0, 7)} (HTTP ${res.status}): ${JSON.stringify(res.data)}`,
+    );
   }
   return { id, created: true };
 }
@@ -144,7 +177,10 @@ export interface StatusOptions extends RepoRef {
 /** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
 export async function createDeploymentStatus(client: GitHubClient, o: StatusOptions): Promise<number> {
   const { data } = await client.rest.repos.createDeploymentStatus({
-    owner: o.owner, repo: o.repo, deployment_id: o.deploymentId, state: o.state,
+    owner: o.owner,
+    repo: o.repo,
+    deployment_id: o.deploymentId,
+    state: o.state,
     ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
     ...(o.logUrl ? { log_url: o.logUrl } : {}),
     ...(o.description ? { description: o.description.slice(0, 140) } : {}),
@@ -160,11 +196,17 @@ export async function createDeploymentStatus(client: GitHubClient, o: StatusOpti
  * descriptions start with "<service>:"). Undefined for a new preview.
  */
 export async function lastEnvironmentUrl(
-  client: GitHubClient, o: RepoRef & { environment: string; deploymentId: number; pr: number; created?: boolean; service?: string },
+  client: GitHubClient,
+  o: RepoRef & { environment: string; deploymentId: number; pr: number; created?: boolean; service?: string },
 ): Promise<string | undefined> {
   let any: string | undefined;
   const fromStatuses = async (id: number): Promise<string | undefined> => {
-    const { data } = await client.rest.repos.listDeploymentStatuses({ owner: o.owner, repo: o.repo, deployment_id: id, per_page: 100 });
+    const { data } = await client.rest.repos.listDeploymentStatuses({
+      owner: o.owner,
+      repo: o.repo,
+      deployment_id: id,
+      per_page: 100,
+    });
     for (const st of [...data].sort((a, b) => b.id - a.id)) {
       if (!st.environment_url) continue;
       if (!o.service || st.description?.startsWith(`${o.service}:`)) return st.environment_url;
@@ -177,7 +219,8 @@ export async function lastEnvironmentUrl(
     if (own) return own;
   }
   const others = (await listDeployments(client, o))
-    .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)).sort((a, b) => b.id - a.id);
+    .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+    .sort((a, b) => b.id - a.id);
   for (const d of others.slice(0, 3)) {
     const url = await fromStatuses(d.id);
     if (url) return url;
@@ -190,13 +233,20 @@ export async function lastEnvironmentUrl(
  * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */
 export async function deactivateDeployments(
-  client: GitHubClient, o: RepoRef & { environment: string; pr: number; logUrl?: string },
+  client: GitHubClient,
+  o: RepoRef & { environment: string; pr: number; logUrl?: string },
 ): Promise<number[]> {
   const done: number[] = [];
   for (const d of await listDeployments(client, o)) {
     if (!isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr)) continue;
     try {
-      await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', logUrl: o.logUrl, description: 'Preview removed' });
+      await createDeploymentStatus(client, {
+        ...o,
+        deploymentId: d.id,
+        state: 'inactive',
+        logUrl: o.logUrl,
+        description: 'Preview removed',
+      });
       done.push(d.id);
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
@@ -212,7 +262,8 @@ export async function deactivateDeployments(
  * deployment (unmarked, another repository's, another PR's) is reported and kept.
  */
 export async function deactivateAndDeleteDeployments(
-  client: GitHubClient, o: RepoRef & { environment: string; pr: number },
+  client: GitHubClient,
+  o: RepoRef & { environment: string; pr: number },
 ): Promise<RemovalResult[]> {
   const results: RemovalResult[] = [];
   for (const d of await listDeployments(client, o)) {
@@ -223,12 +274,23 @@ export async function deactivateAndDeleteDeployments(
       continue;
     }
     try {
-      await createDeploymentStatus(client, { ...o, deploymentId: d.id, state: 'inactive', description: 'Preview removed' });
+      await createDeploymentStatus(client, {
+        ...o,
+        deploymentId: d.id,
+        state: 'inactive',
+        description: 'Preview removed',
+      });
       await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
       results.push({ kind: 'deployment', name, status: 'deleted' });
     } catch (err) {
       if (statusOf(err) === 404) results.push({ kind: 'deployment', name, status: 'already-gone' });
-      else results.push({ kind: 'deployment', name, status: 'failed', reason: String((err as Error)?.message ?? err).split('\n')[0] });
+      else
+        results.push({
+          kind: 'deployment',
+          name,
+          status: 'failed',
+          reason: String((err as Error)?.message ?? err).split('\n')[0],
+        });
     }
   }
   return results;
@@ -266,9 +328,15 @@ export async function listPreviewEnvironments(client: GitHubClient, repository: 
     const pr = deployments.find((d) => d.marks)?.marks?.pr ?? (fromName ? Number(fromName[1]) : 0);
     if (!pr) continue;
     out.push({
-      environment, pr, deployments,
+      environment,
+      pr,
+      deployments,
       marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
-      lastDeployedAt: deployments.map((d) => d.createdAt).sort().at(-1) ?? '',
+      lastDeployedAt:
+        deployments
+          .map((d) => d.createdAt)
+          .sort()
+          .at(-1) ?? '',
     });
   }
   return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));

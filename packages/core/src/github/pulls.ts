@@ -5,14 +5,20 @@ import { type GitHubClient, statusOf } from './client.js';
 const PER_PAGE = 100;
 
 /** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
-export async function getPullRequest(client: GitHubClient, repository: string, number: number): Promise<PullRequestInfo | undefined> {
+export async function getPullRequest(
+  client: GitHubClient,
+  repository: string,
+  number: number,
+): Promise<PullRequestInfo | undefined> {
   const [owner, repo] = repository.split('/') as [string, string];
   try {
     const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
     return pullRequestFromPayload(data);
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
-    throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${(err as Error).message}`, { cause: err });
+    throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -30,13 +36,28 @@ export async function listOpenPullRequests(client: GitHubClient, repository: str
   for (let page = 1; ; page++) {
     let res: Awaited<ReturnType<GitHubClient['rest']['pulls']['list']>>;
     try {
-      res = await client.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'asc', per_page: PER_PAGE, page });
-    } catch (err) {
-      throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${(err as Error).message}`, {
-        cause: err, hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+      res = await client.rest.pulls.list({
+        owner,
+        repo,
+        state: 'open',
+        sort: 'created',
+        direction: 'asc',
+        per_page: PER_PAGE,
+        page,
       });
+    } catch (err) {
+      throw new ActionError(
+        `Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+        },
+      );
     }
-    if (!Array.isArray(res.data)) throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
+    if (!Array.isArray(res.data))
+      throw new ActionError(
+        `Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`,
+      );
     all.push(...res.data.map(pullRequestFromPayload));
     // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
     if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? '')) break;

@@ -13,19 +13,33 @@ export const CHECKSUM_ANNOTATION = `${PREFIX}/data-checksum`;
 /** sha256 over the sorted keys and values: the same data always gives the same checksum. */
 export function dataChecksum(data: Record<string, string>): string {
   const h = createHash('sha256');
-  for (const k of Object.keys(data).sort()) h.update(`${k.length}:${k}=${Buffer.byteLength(data[k]!)}:`).update(data[k]!);
+  for (const k of Object.keys(data).sort())
+    h.update(`${k.length}:${k}=${Buffer.byteLength(data[k]!)}:`).update(data[k]!);
   return h.digest('hex');
 }
 
 /** The marked Secret holding the PR's values (base64 `data`, as the API stores it). */
-export function appSecretManifest(args: { name: string; namespace: string; data: Record<string, string>; marks: OwnershipMarks; source: string }): KubeObject {
+export function appSecretManifest(args: {
+  name: string;
+  namespace: string;
+  data: Record<string, string>;
+  marks: OwnershipMarks;
+  source: string;
+}): KubeObject {
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(args.data)) data[k] = Buffer.from(v, 'utf8').toString('base64');
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
     metadata: {
-      name: args.name, namespace: args.namespace,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.repo]: repoLabelValue(args.marks.repository), [LABELS.pr]: String(args.marks.pr) },
+      name: args.name,
+      namespace: args.namespace,
+      labels: {
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.repo]: repoLabelValue(args.marks.repository),
+        [LABELS.pr]: String(args.marks.pr),
+      },
       annotations: { [CHECKSUM_ANNOTATION]: dataChecksum(args.data), [`${PREFIX}/vault-path`]: args.source },
     },
     data,

@@ -18,7 +18,8 @@ export function parseApplicationRef(input: string, raw: string): ApplicationRef 
   const v = raw.trim();
   if (v === '') return undefined;
   const m = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(v);
-  if (!m || v.length > 253) throw new InputError(input, raw, 'must name an Argo CD Application as name or namespace/name');
+  if (!m || v.length > 253)
+    throw new InputError(input, raw, 'must name an Argo CD Application as name or namespace/name');
   return { namespace: m[1] ?? 'argocd', name: m[3]! };
 }
 
@@ -35,11 +36,25 @@ export interface ApplicationState {
 
 export function applicationState(app: any): ApplicationState {
   const conditions: any[] = app?.status?.conditions ?? [];
-  const message = app?.status?.health?.message ?? app?.status?.operationState?.message ?? conditions.map((c) => c.message).filter(Boolean)[0];
+  const message =
+    app?.status?.health?.message ??
+    app?.status?.operationState?.message ??
+    conditions.map((c) => c.message).filter(Boolean)[0];
   const sync = app?.status?.sync ?? {};
-  const revisions = [sync.revision, ...(Array.isArray(sync.revisions) ? sync.revisions : [])].filter((r): r is string => typeof r === 'string' && r !== '');
-  const images = Array.isArray(app?.status?.summary?.images) ? app.status.summary.images.filter((i: unknown): i is string => typeof i === 'string') : [];
-  return { found: true, sync: String(sync.status ?? 'Unknown'), health: String(app?.status?.health?.status ?? 'Unknown'), revisions, images, message };
+  const revisions = [sync.revision, ...(Array.isArray(sync.revisions) ? sync.revisions : [])].filter(
+    (r): r is string => typeof r === 'string' && r !== '',
+  );
+  const images = Array.isArray(app?.status?.summary?.images)
+    ? app.status.summary.images.filter((i: unknown): i is string => typeof i === 'string')
+    : [];
+  return {
+    found: true,
+    sync: String(sync.status ?? 'Unknown'),
+    health: String(app?.status?.health?.status ?? 'Unknown'),
+    revisions,
+    images,
+    message,
+  };
 }
 
 /**
@@ -50,7 +65,11 @@ export function hasSyncedRevision(state: ApplicationState, sha: string): boolean
   const want = sha.toLowerCase();
   if (state.revisions.some((r) => r.toLowerCase() === want)) return true;
   return state.images.some((image) => {
-    const tag = image.replace(/@sha256:[0-9a-f]+$/, '').split('/').pop()!.split(':')[1];
+    const tag = image
+      .replace(/@sha256:[0-9a-f]+$/, '')
+      .split('/')
+      .pop()!
+      .split(':')[1];
     const t = tag?.toLowerCase();
     return t !== undefined && (t === want || t.endsWith(`-${want}`));
   });
@@ -58,16 +77,22 @@ export function hasSyncedRevision(state: ApplicationState, sha: string): boolean
 
 /** Ready means: found, the head commit synced (when one is asked for), Synced, Healthy. */
 export function applicationReady(state: ApplicationState, revision?: string): boolean {
-  return state.found && state.sync === 'Synced' && state.health === 'Healthy' && (revision === undefined || hasSyncedRevision(state, revision));
+  return (
+    state.found &&
+    state.sync === 'Synced' &&
+    state.health === 'Healthy' &&
+    (revision === undefined || hasSyncedRevision(state, revision))
+  );
 }
 
 /** One line for the phase table and the failure message. */
 export function describeApplication(state: ApplicationState, revision?: string): string {
   if (!state.found) return 'not found';
   const at = state.revisions[0] ? ` at ${state.revisions[0].slice(0, 12)}` : '';
-  const stale = revision !== undefined && !hasSyncedRevision(state, revision)
-    ? ` — not yet ${revision.slice(0, 12)} (synced ${state.revisions.map((r) => r.slice(0, 12)).join(', ') || 'no revision'}${state.images.length ? `; images ${state.images.join(', ')}` : ''})`
-    : '';
+  const stale =
+    revision !== undefined && !hasSyncedRevision(state, revision)
+      ? ` — not yet ${revision.slice(0, 12)} (synced ${state.revisions.map((r) => r.slice(0, 12)).join(', ') || 'no revision'}${state.images.length ? `; images ${state.images.join(', ')}` : ''})`
+      : '';
   return `${state.sync}/${state.health}${at}${stale}${state.message ? ` — ${state.message}` : ''}`;
 }
 
@@ -82,13 +107,20 @@ export interface ApplicationWait {
  * Polls every `intervalMs` (default 5 s) until `revision` is synced and the Application is Synced +
  * Healthy, or the deadline.
  */
-export async function waitForApplication(tools: KubeTools, ref: ApplicationRef, timeoutMs: number, options: { clock?: Clock; intervalMs?: number; revision?: string } = {}): Promise<ApplicationWait> {
+export async function waitForApplication(
+  tools: KubeTools,
+  ref: ApplicationRef,
+  timeoutMs: number,
+  options: { clock?: Clock; intervalMs?: number; revision?: string } = {},
+): Promise<ApplicationWait> {
   const clock = options.clock ?? systemClock;
   const start = clock.now();
   let last: ApplicationState;
   for (let polls = 1; ; polls++) {
     try {
-      last = applicationState(await kubectlJson(tools, ['get', 'applications.argoproj.io', ref.name, '--namespace', ref.namespace]));
+      last = applicationState(
+        await kubectlJson(tools, ['get', 'applications.argoproj.io', ref.name, '--namespace', ref.namespace]),
+      );
     } catch (err) {
       if (!isNotFound(err)) throw err;
       last = { found: false, sync: 'Unknown', health: 'Unknown', revisions: [], images: [], message: 'not found' };

@@ -22,21 +22,43 @@ export function stableHtpasswd(name: string, user: string, password: string): st
 }
 
 /** The marked Secret ingress-nginx's basic auth reads; `vaultPath` says where the login lives. */
-export function basicAuthSecretManifest(args: { name: string; namespace: string; user: string; password: string; marks: OwnershipMarks; vaultPath: string }): KubeObject {
+export function basicAuthSecretManifest(args: {
+  name: string;
+  namespace: string;
+  user: string;
+  password: string;
+  marks: OwnershipMarks;
+  vaultPath: string;
+}): KubeObject {
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
     metadata: {
-      name: args.name, namespace: args.namespace,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.repo]: repoLabelValue(args.marks.repository), [LABELS.pr]: String(args.marks.pr) },
+      name: args.name,
+      namespace: args.namespace,
+      labels: {
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.repo]: repoLabelValue(args.marks.repository),
+        [LABELS.pr]: String(args.marks.pr),
+      },
       annotations: { [`${PREFIX}/vault-path`]: args.vaultPath },
     },
-    data: { auth: b64(stableHtpasswd(args.name, args.user, args.password)), user: b64(args.user), password: b64(args.password) },
+    data: {
+      auth: b64(stableHtpasswd(args.name, args.user, args.password)),
+      user: b64(args.user),
+      password: b64(args.password),
+    },
   } as KubeObject;
 }
 
 /** The login kept in a basic-auth Secret (`user`, `password` keys); the password is masked as read. */
-export async function readBasicAuthSecret(tools: KubeTools, namespace: string, name: string): Promise<{ user: string; password: string }> {
+export async function readBasicAuthSecret(
+  tools: KubeTools,
+  namespace: string,
+  name: string,
+): Promise<{ user: string; password: string }> {
   const s = await kubectlJson(tools, ['get', 'secret', name, '--namespace', namespace]);
   const decode = (k: string) => Buffer.from(String(s?.data?.[k] ?? ''), 'base64').toString('utf8');
   const user = decode('user');

@@ -17,7 +17,8 @@ export async function listPreviewNamespaces(tools: KubeTools, repository: string
   const out: PreviewNamespace[] = [];
   for (const ns of list.items ?? []) {
     const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-    if (marks && marks.repository.toLowerCase() === repository.toLowerCase()) out.push({ name: ns.metadata.name, marks });
+    if (marks && marks.repository.toLowerCase() === repository.toLowerCase())
+      out.push({ name: ns.metadata.name, marks });
   }
   return out.sort((a, b) => a.marks.createdAt.localeCompare(b.marks.createdAt) || a.name.localeCompare(b.name));
 }
@@ -31,8 +32,13 @@ export function checkCap(existing: PreviewNamespace[], pr: number, max: number):
   if (existing.some((e) => e.marks.pr === pr)) return;
   const prs = new Set(existing.map((e) => e.marks.pr));
   if (prs.size < max) return;
-  const oldest = existing.slice(0, 5).map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
-  throw new ActionError(`The cap of ${max} preview(s) is reached (${prs.size} exist); not deploying PR #${pr}. Oldest: ${oldest.join(', ')}`, {
-    hint: 'Close or unlabel an old preview, or raise max-previews',
-  });
+  const oldest = existing
+    .slice(0, 5)
+    .map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
+  throw new ActionError(
+    `The cap of ${max} preview(s) is reached (${prs.size} exist); not deploying PR #${pr}. Oldest: ${oldest.join(', ')}`,
+    {
+      hint: 'Close or unlabel an old preview, or raise max-previews',
+    },
+  );
 }

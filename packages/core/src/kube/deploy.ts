@@ -14,13 +14,29 @@ import { redact } from '../runtime/secrets.js';
 import { remainingMs, withinDeadline } from '../runtime/deadline.js';
 import { LABELS, MANAGED_BY, newMarks, repoLabelValue, type OwnershipMarks } from '../marks.js';
 import { checkCap, listPreviewNamespaces } from './cap.js';
-import { collectDiagnostics, headlineReasons, mergeDiagnostics, renderDiagnostics, type Diagnostics } from './diagnostics.js';
+import {
+  collectDiagnostics,
+  headlineReasons,
+  mergeDiagnostics,
+  renderDiagnostics,
+  type Diagnostics,
+} from './diagnostics.js';
 import { appSecretManifest } from './app-secret.js';
 import { basicAuthSecretManifest } from './basic-auth.js';
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
 import { applyManifests, claimNamespace, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
-import { applyRecovery, describeInProgress, describeRecovery, IN_PROGRESS_HINT, getReleaseHistory, parseReleaseStatus, planRecovery, type Recovery, type ReleaseStatus } from './release.js';
+import {
+  applyRecovery,
+  describeInProgress,
+  describeRecovery,
+  IN_PROGRESS_HINT,
+  getReleaseHistory,
+  parseReleaseStatus,
+  planRecovery,
+  type Recovery,
+  type ReleaseStatus,
+} from './release.js';
 import { kubectlTools, runHelm, type DetectedTools, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
 
@@ -68,10 +84,17 @@ export type StillWanted = { wanted: true } | { wanted: false; reason: string };
  * of an older workflow run would put an old image live while the comment shows the newer one.
  * `label` '' means no label is required; `headSha` undefined (workflow_dispatch) skips the commit check.
  */
-export function stillWanted(pr: PullRequestInfo | undefined, number: number, label: string, headSha?: string): StillWanted {
+export function stillWanted(
+  pr: PullRequestInfo | undefined,
+  number: number,
+  label: string,
+  headSha?: string,
+): StillWanted {
   if (!pr) return { wanted: false, reason: `pull request #${number} does not exist` };
-  if (pr.state !== 'open') return { wanted: false, reason: `pull request #${number} is ${pr.merged ? 'merged' : 'closed'}` };
-  if (label && !pr.labels.includes(label)) return { wanted: false, reason: `pull request #${number} no longer has the "${label}" label` };
+  if (pr.state !== 'open')
+    return { wanted: false, reason: `pull request #${number} is ${pr.merged ? 'merged' : 'closed'}` };
+  if (label && !pr.labels.includes(label))
+    return { wanted: false, reason: `pull request #${number} no longer has the "${label}" label` };
   if (headSha && pr.headSha && pr.headSha !== headSha) {
     return {
       wanted: false,
@@ -129,7 +152,8 @@ export function helmWaitMs(timeoutMs: number, rollsBack: boolean): number {
   return rollsBack ? Math.max(1000, Math.floor(left / 2)) : left;
 }
 
-const isDetected = (t: DetectedTools | Promise<DetectedTools>): t is DetectedTools => typeof (t as Promise<DetectedTools>).then !== 'function';
+const isDetected = (t: DetectedTools | Promise<DetectedTools>): t is DetectedTools =>
+  typeof (t as Promise<DetectedTools>).then !== 'function';
 
 export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promise<DeployResult> {
   const clock = ports.clock ?? systemClock;
@@ -149,28 +173,57 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   const toolsReady = Promise.resolve(ports.tools);
   // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
   // previews for the cap, the namespace and the release's history (a stuck revision?).
-  const [tools, wanted, existing, nsState, history] = await timed('checks', () => Promise.all([
-    toolsReady,
-    ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve<StillWanted>({ wanted: true }),
-    plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
-    readNamespace(kubectl, plan.namespace),
-    // `helm history` reads the same in both majors, so it need not wait for the version.
-    getReleaseHistory(kubectl, plan.release, plan.namespace),
-  ]));
-  if (!wanted.wanted) return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
+  const [tools, wanted, existing, nsState, history] = await timed('checks', () =>
+    Promise.all([
+      toolsReady,
+      ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve<StillWanted>({ wanted: true }),
+      plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
+      readNamespace(kubectl, plan.namespace),
+      // `helm history` reads the same in both majors, so it need not wait for the version.
+      getReleaseHistory(kubectl, plan.release, plan.namespace),
+    ]),
+  );
+  if (!wanted.wanted)
+    return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
   checkCap(existing, plan.pr, plan.maxPreviews);
   guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
   // A pending release younger than stuck-after may be another deploy at work: refuse before writing anything.
   const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
-  if (recovery.action === 'in-progress') throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
+  if (recovery.action === 'in-progress')
+    throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
 
-  const marks = newMarks({ repository: plan.repository, pr: plan.pr, service: plan.service, headSha: plan.headSha, now: clock.now(), ttlMs: plan.ttlMs });
+  const marks = newMarks({
+    repository: plan.repository,
+    pr: plan.pr,
+    service: plan.service,
+    headSha: plan.headSha,
+    now: clock.now(),
+    ttlMs: plan.ttlMs,
+  });
   const fences = guardrailManifests({ namespace: plan.namespace, ...plan.guardrails });
   const secret = plan.appSecret?.data
-    ? [appSecretManifest({ name: plan.appSecret.name, namespace: plan.namespace, data: plan.appSecret.data, marks, source: plan.appSecret.source })]
+    ? [
+        appSecretManifest({
+          name: plan.appSecret.name,
+          namespace: plan.namespace,
+          data: plan.appSecret.data,
+          marks,
+          source: plan.appSecret.source,
+        }),
+      ]
     : [];
   const auth = plan.basicAuth;
-  if (auth) secret.push(basicAuthSecretManifest({ name: auth.name, namespace: plan.namespace, user: auth.user, password: auth.password, marks, vaultPath: auth.source }));
+  if (auth)
+    secret.push(
+      basicAuthSecretManifest({
+        name: auth.name,
+        namespace: plan.namespace,
+        user: auth.user,
+        password: auth.password,
+        marks,
+        vaultPath: auth.source,
+      }),
+    );
   // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
   // then the marks refreshed and the fences (and the app's Secret) applied in one server-side apply.
   const claimed = await timed('namespace', async () => {
@@ -178,11 +231,19 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     await applyManifests(kubectl, [namespaceManifest(plan.namespace, marks, c.state), ...fences, ...secret]);
     return c;
   });
-  log.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
-  if (plan.appSecret?.data) log.info(`Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`);
+  log.info(
+    `${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`,
+  );
+  if (plan.appSecret?.data)
+    log.info(
+      `Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`,
+    );
   if (auth) log.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
 
-  if (recovery.action !== 'none') await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, helmWaitMs(plan.timeoutMs, true)));
+  if (recovery.action !== 'none')
+    await timed('recovery', () =>
+      applyRecovery(tools, plan.release, plan.namespace, recovery, helmWaitMs(plan.timeoutMs, true)),
+    );
   const recoveryMessage = describeRecovery(plan.release, recovery);
 
   const dir = mkdtempSync(join(ports.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir(), 'preview-fleet-values-'));
@@ -190,17 +251,28 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   writeFileSync(valuesFile, renderValuesFile(plan.values), { mode: 0o600 });
   const helmTimeoutMs = helmWaitMs(plan.timeoutMs, plan.atomic);
   const args = upgradeArgs(tools.helmMajor, {
-    release: plan.release, namespace: plan.namespace, chart: plan.chart, chartVersion: plan.chartVersion,
-    valuesFiles: [...plan.valuesFiles, valuesFile], timeoutMs: helmTimeoutMs, atomic: plan.atomic,
-    labels: releaseLabels(marks), description: plan.headSha ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}` : `preview-fleet: PR #${plan.pr}`,
+    release: plan.release,
+    namespace: plan.namespace,
+    chart: plan.chart,
+    chartVersion: plan.chartVersion,
+    valuesFiles: [...plan.valuesFiles, valuesFile],
+    timeoutMs: helmTimeoutMs,
+    atomic: plan.atomic,
+    labels: releaseLabels(marks),
+    description: plan.headSha
+      ? `preview-fleet: PR #${plan.pr} at ${plan.headSha.slice(0, 12)}`
+      : `preview-fleet: PR #${plan.pr}`,
     output: 'json',
   });
   // With atomic, helm rolls back before it returns and the failing pods are gone; a snapshot
   // shortly before helm's deadline keeps what they were waiting on (ImagePullBackOff, …).
   let snapshot: Promise<Diagnostics | undefined> | undefined;
-  const timer = setTimeout(() => {
-    snapshot = collectDiagnostics(tools, { namespace: plan.namespace }).catch(() => undefined);
-  }, Math.max(helmTimeoutMs - 3000, Math.floor(helmTimeoutMs * 0.8)));
+  const timer = setTimeout(
+    () => {
+      snapshot = collectDiagnostics(tools, { namespace: plan.namespace }).catch(() => undefined);
+    },
+    Math.max(helmTimeoutMs - 3000, Math.floor(helmTimeoutMs * 0.8)),
+  );
   timer.unref();
   let failure: unknown;
   let deployed: ReleaseStatus | undefined;
@@ -216,18 +288,32 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
 
   if (failure !== undefined) {
     const lastError = redact(errorText(failure));
-    const now = await timed('diagnostics', () => collectDiagnostics(tools, { namespace: plan.namespace, release: plan.release }));
+    const now = await timed('diagnostics', () =>
+      collectDiagnostics(tools, { namespace: plan.namespace, release: plan.release }),
+    );
     const d = mergeDiagnostics(now, await snapshot);
     const reasons = headlineReasons(d);
     const state = releaseAfterFailure(d.release, plan.atomic);
     return {
-      ...base, status: 'failed', recovery, recoveryMessage, namespaceCreated: claimed.created, revision: d.release?.revision,
+      ...base,
+      status: 'failed',
+      recovery,
+      recoveryMessage,
+      namespaceCreated: claimed.created,
+      revision: d.release?.revision,
       message: `Helm ${tools.helmMajor === 4 ? '4' : '3'} upgrade of "${plan.release}" in "${plan.namespace}" failed${reasons.length ? ` — ${reasons.join(', ')}` : ''}${state}`,
       diagnostics: renderDiagnostics(d, { namespace: plan.namespace, release: plan.release, lastError }),
     };
   }
   if (!deployed) throw new ActionError(`Helm reported success but printed no release for "${plan.release}"`);
-  return { ...base, status: 'deployed', revision: deployed.revision, recovery, recoveryMessage, namespaceCreated: claimed.created };
+  return {
+    ...base,
+    status: 'deployed',
+    revision: deployed.revision,
+    recovery,
+    recoveryMessage,
+    namespaceCreated: claimed.created,
+  };
 }
 
 /** What became of the release after a failed upgrade, for the one-line message. */
@@ -235,6 +321,7 @@ function releaseAfterFailure(release: ReleaseStatus | undefined, atomic: boolean
   if (!release) return atomic ? ' (first install removed)' : '';
   // The upgrade failed, so a deployed release can only be the automatic rollback's result.
   if (release.status === 'deployed') return ` (rolled back: revision ${release.revision} is deployed)`;
-  if (atomic) return ` (the automatic rollback failed too: release is ${release.status} at revision ${release.revision})`;
+  if (atomic)
+    return ` (the automatic rollback failed too: release is ${release.status} at revision ${release.revision})`;
   return ` (release is ${release.status} at revision ${release.revision})`;
 }

@@ -62,12 +62,19 @@ export function parseUnreadyPods(list: any): PodProblem[] {
     for (const c of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
       const waiting = c.state?.waiting;
       const terminated = c.state?.terminated ?? c.lastState?.terminated;
-      if (waiting?.reason) containers.push(`${c.name}: ${waiting.reason}${waiting.message ? ` — ${oneLine(waiting.message)}` : ''}`);
-      else if (terminated?.reason && !c.ready) containers.push(`${c.name}: ${terminated.reason} (exit ${terminated.exitCode ?? '?'})`);
+      if (waiting?.reason)
+        containers.push(`${c.name}: ${waiting.reason}${waiting.message ? ` — ${oneLine(waiting.message)}` : ''}`);
+      else if (terminated?.reason && !c.ready)
+        containers.push(`${c.name}: ${terminated.reason} (exit ${terminated.exitCode ?? '?'})`);
       else if (!c.ready) containers.push(`${c.name}: not ready`);
     }
-    const unschedulable = (p.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status === 'False');
-    if (unschedulable) containers.push(`scheduling: ${unschedulable.reason ?? 'Unschedulable'}${unschedulable.message ? ` — ${oneLine(unschedulable.message)}` : ''}`);
+    const unschedulable = (p.status?.conditions ?? []).find(
+      (c: any) => c.type === 'PodScheduled' && c.status === 'False',
+    );
+    if (unschedulable)
+      containers.push(
+        `scheduling: ${unschedulable.reason ?? 'Unschedulable'}${unschedulable.message ? ` — ${oneLine(unschedulable.message)}` : ''}`,
+      );
     out.push({ pod: String(p.metadata?.name ?? ''), phase, containers });
   }
   return out;
@@ -79,23 +86,55 @@ function oneLine(s: string, max = 200): string {
 }
 
 /** Gathers diagnostics; every read is best-effort, so a broken cluster still yields a report. */
-export async function collectDiagnostics(tools: KubeTools, args: { namespace: string; release?: string }): Promise<Diagnostics> {
+export async function collectDiagnostics(
+  tools: KubeTools,
+  args: { namespace: string; release?: string },
+): Promise<Diagnostics> {
   const d: Diagnostics = { events: [], pods: [], quota: [], errors: [] };
   const tasks: Array<Promise<void>> = [];
   if (args.release && 'helmMajor' in tools) {
-    tasks.push(getReleaseStatus(tools, args.release, args.namespace).then((r) => { d.release = r; }, (e) => { d.errors.push(`helm status: ${firstLine(e)}`); }));
+    tasks.push(
+      getReleaseStatus(tools, args.release, args.namespace).then(
+        (r) => {
+          d.release = r;
+        },
+        (e) => {
+          d.errors.push(`helm status: ${firstLine(e)}`);
+        },
+      ),
+    );
   }
-  tasks.push(kubectlJson(tools, ['get', 'events', '--namespace', args.namespace, '--field-selector', 'type=Warning'])
-    .then((l) => { d.events = parseWarningEvents(l); }, (e) => { d.errors.push(`events: ${firstLine(e)}`); }));
-  tasks.push(kubectlJson(tools, ['get', 'pods', '--namespace', args.namespace])
-    .then((l) => { d.pods = parseUnreadyPods(l); }, (e) => { d.errors.push(`pods: ${firstLine(e)}`); }));
+  tasks.push(
+    kubectlJson(tools, ['get', 'events', '--namespace', args.namespace, '--field-selector', 'type=Warning']).then(
+      (l) => {
+        d.events = parseWarningEvents(l);
+      },
+      (e) => {
+        d.errors.push(`events: ${firstLine(e)}`);
+      },
+    ),
+  );
+  tasks.push(
+    kubectlJson(tools, ['get', 'pods', '--namespace', args.namespace]).then(
+      (l) => {
+        d.pods = parseUnreadyPods(l);
+      },
+      (e) => {
+        d.errors.push(`pods: ${firstLine(e)}`);
+      },
+    ),
+  );
   await Promise.all(tasks);
   d.quota = d.events.filter((e) => /exceeded quota|forbidden: exceeded/i.test(e.message));
   return d;
 }
 
 function firstLine(err: unknown): string {
-  return redact(errorText(err)).split('\n').find((l) => l.trim() !== '') ?? '';
+  return (
+    redact(errorText(err))
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? ''
+  );
 }
 
 const MAX_EVENTS = 8;
@@ -103,10 +142,15 @@ const MAX_PODS = 6;
 const MAX_CHARS = 4000;
 
 /** Markdown for the PR comment and the `diagnostics` output (redacted, at most ~4000 characters). */
-export function renderDiagnostics(d: Diagnostics, args: { namespace: string; release?: string; lastError?: string }): string {
+export function renderDiagnostics(
+  d: Diagnostics,
+  args: { namespace: string; release?: string; lastError?: string },
+): string {
   const lines: string[] = [];
   if (d.release) {
-    lines.push(`**Helm:** release \`${d.release.name}\` revision ${d.release.revision} is \`${d.release.status}\`${d.release.description ? ` — ${oneLine(d.release.description, 300)}` : ''}`);
+    lines.push(
+      `**Helm:** release \`${d.release.name}\` revision ${d.release.revision} is \`${d.release.status}\`${d.release.description ? ` — ${oneLine(d.release.description, 300)}` : ''}`,
+    );
   } else if (args.release) {
     lines.push(`**Helm:** release \`${args.release}\` does not exist in \`${args.namespace}\``);
   }
@@ -116,15 +160,24 @@ export function renderDiagnostics(d: Diagnostics, args: { namespace: string; rel
   }
   if (d.pods.length) {
     lines.push('', `**Pods not ready (${d.pods.length}):**`);
-    for (const p of d.pods.slice(0, MAX_PODS)) lines.push(`- \`${p.pod}\` (${p.phase})${p.containers.length ? `: ${p.containers.join('; ')}` : ''}`);
+    for (const p of d.pods.slice(0, MAX_PODS))
+      lines.push(`- \`${p.pod}\` (${p.phase})${p.containers.length ? `: ${p.containers.join('; ')}` : ''}`);
     if (d.pods.length > MAX_PODS) lines.push(`- … and ${d.pods.length - MAX_PODS} more`);
   }
   if (d.events.length) {
-    const rows = d.events.slice(0, MAX_EVENTS).map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
+    const rows = d.events
+      .slice(0, MAX_EVENTS)
+      .map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
     if (d.events.length > MAX_EVENTS) rows.push(['…', '', '', `${d.events.length - MAX_EVENTS} more`]);
-    lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', summaryTable(['object', 'reason', 'count', 'message'], rows));
+    lines.push(
+      '',
+      `**Warning events (${d.events.length}, newest first):**`,
+      '',
+      summaryTable(['object', 'reason', 'count', 'message'], rows),
+    );
   }
-  if (!d.pods.length && !d.events.length && !d.release) lines.push('', '_No pods, events or release found in the namespace._');
+  if (!d.pods.length && !d.events.length && !d.release)
+    lines.push('', '_No pods, events or release found in the namespace._');
   if (d.errors.length) lines.push('', `_Could not read: ${d.errors.join('; ')}_`);
   let text = redact(lines.join('\n').trim());
   if (text.length > MAX_CHARS) text = `${text.slice(0, MAX_CHARS - 40).replace(/\n[^\n]*$/, '')}\n\n_… trimmed_`;
@@ -132,16 +185,23 @@ export function renderDiagnostics(d: Diagnostics, args: { namespace: string; rel
 }
 
 function lastLinesOf(text: string, n: number): string {
-  return redact(text).split(/\r?\n/).filter((l) => l.trim()).slice(-n).map((l) => oneLine(l, 300)).join('\n').replace(/```/g, "'''");
+  return redact(text)
+    .split(/\r?\n/)
+    .filter((l) => l.trim())
+    .slice(-n)
+    .map((l) => oneLine(l, 300))
+    .join('\n')
+    .replace(/```/g, "'''");
 }
 
 /** The reasons a reviewer should see first (for one-line messages): ImagePullBackOff, CrashLoopBackOff, quota. */
 export function headlineReasons(d: Diagnostics): string[] {
   const reasons = new Set<string>();
-  for (const p of d.pods) for (const c of p.containers) {
-    const m = /^[^:]+: (\w+)/.exec(c);
-    if (m && m[1] !== 'not') reasons.add(m[1]!);
-  }
+  for (const p of d.pods)
+    for (const c of p.containers) {
+      const m = /^[^:]+: (\w+)/.exec(c);
+      if (m && m[1] !== 'not') reasons.add(m[1]!);
+    }
   if (d.quota.length) reasons.add('exceeded quota');
   return [...reasons];
 }

@@ -13,14 +13,28 @@ import { checkQuantity, isCountResource } from './quantity.js';
 import type { KubeObject } from './namespace.js';
 
 export const DEFAULT_QUOTA: Readonly<Record<string, string>> = {
-  'requests.cpu': '500m', 'requests.memory': '512Mi', 'limits.cpu': '1', 'limits.memory': '1Gi', pods: '10',
+  'requests.cpu': '500m',
+  'requests.memory': '512Mi',
+  'limits.cpu': '1',
+  'limits.memory': '1Gi',
+  pods: '10',
 };
 
 export const DEFAULT_LIMITS: Readonly<Record<string, string>> = {
-  'default.cpu': '250m', 'default.memory': '256Mi', 'defaultRequest.cpu': '50m', 'defaultRequest.memory': '64Mi',
+  'default.cpu': '250m',
+  'default.memory': '256Mi',
+  'defaultRequest.cpu': '50m',
+  'defaultRequest.memory': '64Mi',
 };
 
-const LIMIT_KEYS = ['default.cpu', 'default.memory', 'defaultRequest.cpu', 'defaultRequest.memory', 'max.cpu', 'max.memory'];
+const LIMIT_KEYS = [
+  'default.cpu',
+  'default.memory',
+  'defaultRequest.cpu',
+  'defaultRequest.memory',
+  'max.cpu',
+  'max.memory',
+];
 
 /** Resource names a quota accepts: `pods`, `requests.cpu`, `count/deployments.apps`, `requests.storage`, … */
 const QUOTA_KEY = /^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/;
@@ -32,7 +46,12 @@ export type Toggle<T> = { enabled: false } | { enabled: true; settings: T };
  * Values are checked as Kubernetes quantities (grammar, int64 range, whole numbers for counts)
  * so a typo fails before anything is applied.
  */
-export function parseQuantityToggle(input: string, raw: string, defaults: Readonly<Record<string, string>>, allowedKeys?: readonly string[]): Toggle<Record<string, string>> {
+export function parseQuantityToggle(
+  input: string,
+  raw: string,
+  defaults: Readonly<Record<string, string>>,
+  allowedKeys?: readonly string[],
+): Toggle<Record<string, string>> {
   const v = raw.trim();
   if (['true', 'True', 'TRUE', ''].includes(v)) return { enabled: true, settings: { ...defaults } };
   if (['false', 'False', 'FALSE'].includes(v)) return { enabled: false };
@@ -74,8 +93,12 @@ export function parseEgressAllow(input: string, items: string[]): EgressRule[] {
     const cidr = parseCidr(input, item);
     const except = metadataExcepts(cidr);
     if (except.includes(cidr.cidr)) {
-      throw new InputError(input, item, 'must not allow a cloud metadata address (169.254.169.254/32, fd00:ec2::254/128)',
-        'Preview pods never reach instance credentials; the network policy always excludes them');
+      throw new InputError(
+        input,
+        item,
+        'must not allow a cloud metadata address (169.254.169.254/32, fd00:ec2::254/128)',
+        'Preview pods never reach instance credentials; the network policy always excludes them',
+      );
     }
     return except.length ? { cidr: cidr.cidr, except } : { cidr: cidr.cidr };
   });
@@ -100,7 +123,12 @@ function meta(name: string, namespace: string): KubeObject['metadata'] {
 export function guardrailManifests(o: GuardrailOptions): KubeObject[] {
   const out: KubeObject[] = [];
   if (o.quota.enabled) {
-    out.push({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { hard: { ...o.quota.settings } } });
+    out.push({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: meta(GUARDRAIL_NAME, o.namespace),
+      spec: { hard: { ...o.quota.settings } },
+    });
   }
   if (o.limitRange.enabled) {
     const s = o.limitRange.settings;
@@ -114,7 +142,12 @@ export function guardrailManifests(o: GuardrailOptions): KubeObject[] {
       const r = pick(part);
       if (r) limit[part] = r;
     }
-    out.push({ apiVersion: 'v1', kind: 'LimitRange', metadata: meta(GUARDRAIL_NAME, o.namespace), spec: { limits: [limit] } });
+    out.push({
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: meta(GUARDRAIL_NAME, o.namespace),
+      spec: { limits: [limit] },
+    });
   }
   if (o.networkPolicy.enabled) {
     const { ingressNamespace, egress } = o.networkPolicy.settings;
@@ -125,13 +158,28 @@ export function guardrailManifests(o: GuardrailOptions): KubeObject[] {
     const egressRules: unknown[] = [
       { to: [sameNamespace] },
       // DNS: without it nothing resolves (CoreDNS lives in kube-system).
-      { to: [nsPeer('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      {
+        to: [nsPeer('kube-system')],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
     ];
-    const peers = egress.map((e) => (e.cidr ? { ipBlock: e.except ? { cidr: e.cidr, except: e.except } : { cidr: e.cidr } } : nsPeer(e.namespace!)));
+    const peers = egress.map((e) =>
+      e.cidr ? { ipBlock: e.except ? { cidr: e.cidr, except: e.except } : { cidr: e.cidr } } : nsPeer(e.namespace!),
+    );
     if (peers.length) egressRules.push({ to: peers });
     out.push({
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(GUARDRAIL_NAME, o.namespace),
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: ingressFrom }], egress: egressRules },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(GUARDRAIL_NAME, o.namespace),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: ingressFrom }],
+        egress: egressRules,
+      },
     });
   }
   return out;

@@ -38,7 +38,12 @@ export function upgradeArgs(major: HelmMajor, a: UpgradeArgs): string[] {
   // Resources a failed upgrade created are removed, so the next attempt starts clean.
   args.push('--cleanup-on-fail');
   if (a.labels && Object.keys(a.labels).length > 0) {
-    args.push('--labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(','));
+    args.push(
+      '--labels',
+      Object.entries(a.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    );
   }
   if (a.description) args.push('--description', a.description);
   if (a.output) args.push('--output', a.output);
@@ -46,14 +51,37 @@ export function upgradeArgs(major: HelmMajor, a: UpgradeArgs): string[] {
 }
 
 /** `helm rollback <release> <revision>` waiting for the old revision to be ready again. */
-export function rollbackArgs(major: HelmMajor, a: { release: string; namespace: string; revision: number; timeoutMs: number }): string[] {
-  return ['rollback', a.release, String(a.revision), '--namespace', a.namespace,
-    major === 4 ? '--wait=watcher' : '--wait', '--timeout', goDuration(a.timeoutMs), '--cleanup-on-fail'];
+export function rollbackArgs(
+  major: HelmMajor,
+  a: { release: string; namespace: string; revision: number; timeoutMs: number },
+): string[] {
+  return [
+    'rollback',
+    a.release,
+    String(a.revision),
+    '--namespace',
+    a.namespace,
+    major === 4 ? '--wait=watcher' : '--wait',
+    '--timeout',
+    goDuration(a.timeoutMs),
+    '--cleanup-on-fail',
+  ];
 }
 
 /** `helm uninstall`; "release not found" counts as done (`--ignore-not-found`, both majors). */
-export function uninstallArgs(major: HelmMajor, a: { release: string; namespace: string; timeoutMs: number; wait?: boolean }): string[] {
-  const args = ['uninstall', a.release, '--namespace', a.namespace, '--ignore-not-found', '--timeout', goDuration(a.timeoutMs)];
+export function uninstallArgs(
+  major: HelmMajor,
+  a: { release: string; namespace: string; timeoutMs: number; wait?: boolean },
+): string[] {
+  const args = [
+    'uninstall',
+    a.release,
+    '--namespace',
+    a.namespace,
+    '--ignore-not-found',
+    '--timeout',
+    goDuration(a.timeoutMs),
+  ];
   if (a.wait) args.push(major === 4 ? '--wait=watcher' : '--wait');
   return args;
 }
@@ -65,4 +93,3 @@ export function statusArgs(a: { release: string; namespace: string }): string[] 
 export function historyArgs(a: { release: string; namespace: string; max?: number }): string[] {
   return ['history', a.release, '--namespace', a.namespace, '--max', String(a.max ?? 20), '--output', 'json'];
 }
-

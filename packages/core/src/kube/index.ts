@@ -1,20 +1,58 @@
 /** Kubernetes for the actions: what deploy-helm and wait-ready call, and the pure helpers their inputs and tests use. */
-export { detectTools, kubectlTools, parseHelmMajor, type KubeTools, type DetectedTools, type HelmMajor } from './tools.js';
+export {
+  detectTools,
+  kubectlTools,
+  parseHelmMajor,
+  type KubeTools,
+  type DetectedTools,
+  type HelmMajor,
+} from './tools.js';
 export { upgradeArgs, rollbackArgs, uninstallArgs, goDuration } from './helm-args.js';
 export {
-  buildGeneratedValues, renderValuesFile, setPath, splitImage, splitKeyPath, deepMerge, parseScalar, parseValuesBlock, type Values,
+  buildGeneratedValues,
+  renderValuesFile,
+  setPath,
+  splitImage,
+  splitKeyPath,
+  deepMerge,
+  parseScalar,
+  parseValuesBlock,
+  type Values,
 } from './values.js';
 export { guardNamespace, namespaceManifest, type NamespaceState } from './namespace.js';
 export {
-  DEFAULT_QUOTA, guardrailManifests, parseQuotaInput, parseLimitRangeInput, parseEgressAllow, type GuardrailOptions,
+  DEFAULT_QUOTA,
+  guardrailManifests,
+  parseQuotaInput,
+  parseLimitRangeInput,
+  parseEgressAllow,
+  type GuardrailOptions,
 } from './guardrails.js';
-export { parseReleaseStatus, parseReleaseHistory, planRecovery, describeRecovery, describeInProgress } from './release.js';
 export {
-  renderDiagnostics, mergeDiagnostics, parseWarningEvents, parseUnreadyPods, headlineReasons, type Diagnostics,
+  parseReleaseStatus,
+  parseReleaseHistory,
+  planRecovery,
+  describeRecovery,
+  describeInProgress,
+} from './release.js';
+export {
+  renderDiagnostics,
+  mergeDiagnostics,
+  parseWarningEvents,
+  parseUnreadyPods,
+  headlineReasons,
+  type Diagnostics,
 } from './diagnostics.js';
 export { checkCap } from './cap.js';
 export { planPreviewNames } from './plan.js';
-export { deployPreview, stillWanted, type DeployPlan, type DeployPorts, type DeployResult, type StillWanted } from './deploy.js';
+export {
+  deployPreview,
+  stillWanted,
+  type DeployPlan,
+  type DeployPorts,
+  type DeployResult,
+  type StillWanted,
+} from './deploy.js';
 export { WORKLOAD_KINDS, type WorkloadKind } from './rollout.js';
 export { parseExpectStatus, statusExpected, parseHeaders, probeUntilReady, type StatusRange } from './probe.js';
 export { parseApplicationRef, applicationState, type ApplicationRef } from './argocd.js';

@@ -24,7 +24,10 @@ export interface MarkedNamespace {
 /** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
 export async function listMarkedNamespaces(cli: KubeTools, repository: string): Promise<MarkedNamespace[]> {
   const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
-  let items: Array<{ metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; status?: { phase?: string } }>;
+  let items: Array<{
+    metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    status?: { phase?: string };
+  }>;
   try {
     items = (JSON.parse(r.stdout) as { items?: typeof items }).items ?? [];
   } catch (err) {
@@ -37,9 +40,14 @@ export async function listMarkedNamespaces(cli: KubeTools, repository: string): 
     if (!name || !marks || !isOwnedBy(marks, { repository })) continue;
     const annotations = ns.metadata?.annotations ?? {};
     out.push({
-      name, marks, phase: ns.status?.phase ?? 'Active',
+      name,
+      marks,
+      phase: ns.status?.phase ?? 'Active',
       warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
-      services: (annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      services: (annotations[ANNOTATIONS.services] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
@@ -49,7 +57,6 @@ export async function listMarkedNamespaces(cli: KubeTools, repository: string): 
 export async function markNamespaceWarned(cli: KubeTools, namespace: string, at: string): Promise<void> {
   await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
 }
-
 
 /**
  * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm

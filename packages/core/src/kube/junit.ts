@@ -25,9 +25,15 @@ export interface JUnitResult {
 }
 
 const parser = new XMLParser({
-  ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text',
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
   isArray: (name: string) => ['testsuites', 'testsuite', 'testcase', 'failure', 'error'].includes(name),
-  processEntities: true, htmlEntities: false, parseAttributeValue: false, parseTagValue: false, trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
 });
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
@@ -45,7 +51,10 @@ function text(node: any): string {
 /** First non-empty line, trimmed to 200 characters, with every masked secret redacted. */
 function firstLine(...candidates: string[]): string {
   for (const c of candidates) {
-    const line = c.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+    const line = c
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '');
     if (line) {
       const r = redact(line);
       return r.length > 200 ? `${r.slice(0, 199)}…` : r;
@@ -78,8 +87,13 @@ export function parseJUnit(xml: string): JUnitResult {
       if (bad.length) {
         result.failed++;
         const f = bad[0];
-        const name = [c['@classname'], c['@name']].filter((x) => typeof x === 'string' && x !== '').join(' › ') || '(unnamed test)';
-        result.failures.push({ name: redact(name), message: firstLine(String(f?.['@message'] ?? ''), text(f), String(f?.['@type'] ?? '')) });
+        const name =
+          [c['@classname'], c['@name']].filter((x) => typeof x === 'string' && x !== '').join(' › ') ||
+          '(unnamed test)';
+        result.failures.push({
+          name: redact(name),
+          message: firstLine(String(f?.['@message'] ?? ''), text(f), String(f?.['@type'] ?? '')),
+        });
       } else if (c.skipped !== undefined) {
         result.skipped++;
       } else {
@@ -90,8 +104,11 @@ export function parseJUnit(xml: string): JUnitResult {
   const rootSeconds = roots.map((r) => seconds(r['@time'])).filter((t): t is number => t !== undefined);
   // <testsuites time> is the wall time (suites may run in parallel); else the suites', else the cases'.
   const suiteSeconds = all.map((s) => seconds(s['@time'])).filter((t): t is number => t !== undefined);
-  const total = rootSeconds.length ? rootSeconds.reduce((a, b) => a + b, 0)
-    : suiteSeconds.length ? suiteSeconds.reduce((a, b) => a + b, 0) : caseSeconds;
+  const total = rootSeconds.length
+    ? rootSeconds.reduce((a, b) => a + b, 0)
+    : suiteSeconds.length
+      ? suiteSeconds.reduce((a, b) => a + b, 0)
+      : caseSeconds;
   result.durationMs = Math.round(total * 1000);
   return result;
 }
@@ -104,7 +121,8 @@ export function junitCounts(r: JUnitResult): string {
 /** Markdown for the comment's details: counts, up to `maxFailures` failing tests, the link. */
 export function renderJUnit(r: JUnitResult, o: { link?: string; maxFailures?: number } = {}): string {
   const max = o.maxFailures ?? 20;
-  const esc = (s: string) => s.replace(/[|`<>]/g, (c) => (c === '|' ? '\\|' : c === '`' ? "'" : c === '<' ? '&lt;' : '&gt;'));
+  const esc = (s: string) =>
+    s.replace(/[|`<>]/g, (c) => (c === '|' ? '\\|' : c === '`' ? "'" : c === '<' ? '&lt;' : '&gt;'));
   const lines = [`**Smoke tests:** ${junitCounts(r)}${o.link ? ` — [report](${o.link})` : ''}`];
   for (const f of r.failures.slice(0, max)) lines.push(`- \`${esc(f.name)}\`${f.message ? `: ${esc(f.message)}` : ''}`);
   if (r.failures.length > max) lines.push(`- … and ${r.failures.length - max} more`);

@@ -13,7 +13,13 @@ export const FIELD_MANAGER = 'preview-fleet';
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
@@ -46,17 +52,25 @@ export async function readNamespace(tools: KubeTools, name: string): Promise<Nam
 export function guardNamespace(name: string, state: NamespaceState, owner: { repository: string; pr: number }): void {
   if (!state.exists) return;
   if (!state.marks) {
-    throw new ActionError(`Namespace "${name}" exists but does not carry preview-fleet's marks; refusing to deploy into it`, {
-      hint: `It was not created by preview-fleet, so it is never adopted. Choose another namespace template, or delete "${name}" if it is a leftover you own.`,
-    });
+    throw new ActionError(
+      `Namespace "${name}" exists but does not carry preview-fleet's marks; refusing to deploy into it`,
+      {
+        hint: `It was not created by preview-fleet, so it is never adopted. Choose another namespace template, or delete "${name}" if it is a leftover you own.`,
+      },
+    );
   }
   if (!isOwnedBy(state.marks, owner)) {
-    throw new ActionError(`Namespace "${name}" belongs to ${state.marks.repository} PR #${state.marks.pr}, not ${owner.repository} PR #${owner.pr}; refusing to deploy into it`, {
-      hint: 'Keep {{number}} in the namespace template so every PR gets its own namespace.',
-    });
+    throw new ActionError(
+      `Namespace "${name}" belongs to ${state.marks.repository} PR #${state.marks.pr}, not ${owner.repository} PR #${owner.pr}; refusing to deploy into it`,
+      {
+        hint: 'Keep {{number}} in the namespace template so every PR gets its own namespace.',
+      },
+    );
   }
   if (state.phase === 'Terminating') {
-    throw new ActionError(`Namespace "${name}" is being deleted (a teardown is still running); try again when it is gone`);
+    throw new ActionError(
+      `Namespace "${name}" is being deleted (a teardown is still running); try again when it is gone`,
+    );
   }
 }
 
@@ -67,7 +81,12 @@ export function guardNamespace(name: string, state: NamespaceState, owner: { rep
 export function namespaceManifest(name: string, marks: OwnershipMarks, existing?: NamespaceState): KubeObject {
   const labels = toKubeLabels({ ...marks, service: undefined });
   const annotations = toKubeAnnotations({ ...marks, createdAt: existing?.marks?.createdAt || marks.createdAt });
-  const services = new Set((existing?.annotations[ANNOTATIONS.services] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const services = new Set(
+    (existing?.annotations[ANNOTATIONS.services] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   if (marks.service) services.add(marks.service);
   if (services.size > 0) annotations[ANNOTATIONS.services] = [...services].sort().join(',');
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
@@ -88,7 +107,9 @@ export async function applyManifests(tools: KubeTools, objects: KubeObject[], na
 
 /** `AlreadyExists` from kubectl create ("Error from server (AlreadyExists): … already exists"). */
 export function isAlreadyExists(err: unknown): boolean {
-  return /\(AlreadyExists\)|already exists/i.test(String((err as { stderr?: string })?.stderr ?? (err as Error)?.message ?? ''));
+  return /\(AlreadyExists\)|already exists/i.test(
+    String((err as { stderr?: string })?.stderr ?? (err as Error)?.message ?? ''),
+  );
 }
 
 export interface ClaimedNamespace {
@@ -105,18 +126,35 @@ export interface ClaimedNamespace {
  * namespace, so one made meanwhile by another service's deploy of this PR is used and any other
  * is refused. A namespace that already existed (and was guarded) is returned as it is.
  */
-export async function claimNamespace(tools: KubeTools, name: string, marks: OwnershipMarks, state: NamespaceState): Promise<ClaimedNamespace> {
+export async function claimNamespace(
+  tools: KubeTools,
+  name: string,
+  marks: OwnershipMarks,
+  state: NamespaceState,
+): Promise<ClaimedNamespace> {
   if (state.exists) return { created: false, state };
   const manifest = namespaceManifest(name, marks);
   try {
-    await runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], { input: JSON.stringify(manifest) });
-    return { created: true, state: { exists: true, labels: manifest.metadata.labels ?? {}, annotations: manifest.metadata.annotations ?? {}, marks } };
+    await runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], {
+      input: JSON.stringify(manifest),
+    });
+    return {
+      created: true,
+      state: {
+        exists: true,
+        labels: manifest.metadata.labels ?? {},
+        annotations: manifest.metadata.annotations ?? {},
+        marks,
+      },
+    };
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
   const now = await readNamespace(tools, name);
-  if (!now.exists) throw new ActionError(`Namespace "${name}" was created and deleted by someone else while this deploy was creating it; try again`);
+  if (!now.exists)
+    throw new ActionError(
+      `Namespace "${name}" was created and deleted by someone else while this deploy was creating it; try again`,
+    );
   guardNamespace(name, now, { repository: marks.repository, pr: marks.pr });
   return { created: false, state: now };
 }
-

@@ -17,7 +17,10 @@ export interface StatusRange {
 /** `200-399`, `200,204`, `200-299,301`: each code or range within 100-599. */
 export function parseExpectStatus(input: string, raw: string): StatusRange[] {
   const accepted = 'must list HTTP status codes or ranges like 200-399 or 200,204 (100-599)';
-  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new InputError(input, raw, accepted);
   return parts.map((p) => {
     const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(p);
@@ -48,34 +51,53 @@ export function parseHeaders(input: string, raw: string): Record<string, string>
 
 export type AttemptOutcome =
   | { ok: true; status: number }
-  | { ok: false; kind: 'nxdomain' | 'refused' | 'reset' | 'timeout' | 'status' | 'tls' | 'other'; detail: string; status?: number };
+  | {
+      ok: false;
+      kind: 'nxdomain' | 'refused' | 'reset' | 'timeout' | 'status' | 'tls' | 'other';
+      detail: string;
+      status?: number;
+    };
 
 /** A human name for one failed attempt. */
 export function describeAttempt(o: AttemptOutcome, host: string): string {
   if (o.ok) return `HTTP ${o.status}`;
   switch (o.kind) {
-    case 'nxdomain': return `NXDOMAIN: ${host} does not resolve (DNS not propagated yet?)`;
-    case 'refused': return `connection refused by ${host}`;
-    case 'reset': return `connection reset by ${host}`;
-    case 'timeout': return `no answer from ${host} within the request timeout`;
-    case 'status': return `HTTP ${o.status}${o.detail ? ` ${o.detail}` : ''}`;
-    case 'tls': return `TLS error: ${o.detail}`;
-    default: return o.detail;
+    case 'nxdomain':
+      return `NXDOMAIN: ${host} does not resolve (DNS not propagated yet?)`;
+    case 'refused':
+      return `connection refused by ${host}`;
+    case 'reset':
+      return `connection reset by ${host}`;
+    case 'timeout':
+      return `no answer from ${host} within the request timeout`;
+    case 'status':
+      return `HTTP ${o.status}${o.detail ? ` ${o.detail}` : ''}`;
+    case 'tls':
+      return `TLS error: ${o.detail}`;
+    default:
+      return o.detail;
   }
 }
 
 function classify(err: any): AttemptOutcome {
   const code = String(err?.code ?? '');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return { ok: false, kind: 'nxdomain', detail: code };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+    return { ok: false, kind: 'nxdomain', detail: code };
   if (code === 'ECONNREFUSED') return { ok: false, kind: 'refused', detail: code };
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return { ok: false, kind: 'reset', detail: code };
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')
+    return { ok: false, kind: 'reset', detail: code };
   if (code === 'ETIMEDOUT' || code === 'PROBE_TIMEOUT') return { ok: false, kind: 'timeout', detail: code };
   if (/CERT|SSL|TLS/.test(code)) return { ok: false, kind: 'tls', detail: code };
   return { ok: false, kind: 'other', detail: String(err?.message ?? err) };
 }
 
 /** One GET; never throws. The body is drained and discarded. */
-export function probeOnce(url: URL, headers: Record<string, string>, timeoutMs: number, expect: StatusRange[]): Promise<AttemptOutcome> {
+export function probeOnce(
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  expect: StatusRange[],
+): Promise<AttemptOutcome> {
   return new Promise((resolve) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;
@@ -85,12 +107,22 @@ export function probeOnce(url: URL, headers: Record<string, string>, timeoutMs: 
         resolve(o);
       }
     };
-    const req = send(url, { method: 'GET', headers: { 'user-agent': 'preview-fleet-wait-ready', ...headers }, timeout: timeoutMs }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      res.on('end', () => done(statusExpected(status, expect) ? { ok: true, status } : { ok: false, kind: 'status', status, detail: res.statusMessage ?? '' }));
-      res.on('error', (e) => done(classify(e)));
-    });
+    const req = send(
+      url,
+      { method: 'GET', headers: { 'user-agent': 'preview-fleet-wait-ready', ...headers }, timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        res.on('end', () =>
+          done(
+            statusExpected(status, expect)
+              ? { ok: true, status }
+              : { ok: false, kind: 'status', status, detail: res.statusMessage ?? '' },
+          ),
+        );
+        res.on('error', (e) => done(classify(e)));
+      },
+    );
     req.on('timeout', () => {
       req.destroy(Object.assign(new Error('probe timeout'), { code: 'PROBE_TIMEOUT' }));
     });
@@ -112,7 +144,12 @@ export interface ProbeOptions {
   /** One request's own timeout (default 10 s, never past the deadline). */
   requestTimeoutMs?: number;
   /** The attempt itself (tests may replace it; production uses probeOnce). */
-  attempt?: (url: URL, headers: Record<string, string>, timeoutMs: number, expect: StatusRange[]) => Promise<AttemptOutcome>;
+  attempt?: (
+    url: URL,
+    headers: Record<string, string>,
+    timeoutMs: number,
+    expect: StatusRange[],
+  ) => Promise<AttemptOutcome>;
   onAttempt?: (n: number, outcome: AttemptOutcome) => void;
 }
 
@@ -145,7 +182,14 @@ export async function probeUntilReady(o: ProbeOptions): Promise<ProbeResult> {
     seen[outcome.kind] = (seen[outcome.kind] ?? 0) + 1;
     const remaining = deadline - clock.now();
     if (remaining <= 0) {
-      return { ready: false, attempts: n, elapsedMs: clock.now() - start, status: outcome.status, last: describeAttempt(outcome, o.url.hostname), seen };
+      return {
+        ready: false,
+        attempts: n,
+        elapsedMs: clock.now() - start,
+        status: outcome.status,
+        last: describeAttempt(outcome, o.url.hostname),
+        seen,
+      };
     }
     await clock.sleep(Math.min(delay, remaining));
     delay = Math.min(delay * 2, maxDelay);

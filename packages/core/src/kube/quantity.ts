@@ -22,8 +22,17 @@ const INT64_MAX = (1n << 63n) - 1n;
  * the standard object counts, `count/<resource>` and extended resources (`requests.vendor.com/gpu`).
  */
 export function isCountResource(key: string): boolean {
-  const COUNTS = ['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-    'services.nodeports', 'services.loadbalancers'];
+  const COUNTS = [
+    'pods',
+    'services',
+    'replicationcontrollers',
+    'resourcequotas',
+    'secrets',
+    'configmaps',
+    'persistentvolumeclaims',
+    'services.nodeports',
+    'services.loadbalancers',
+  ];
   if (COUNTS.includes(key) || key.startsWith('count/')) return true;
   const bare = key.replace(/^(requests|limits)\./, '');
   return bare.includes('/') && !bare.startsWith('kubernetes.io/');
@@ -44,7 +53,14 @@ export function checkQuantity(input: string, shown: string, raw: string, o: Quan
   const accepted = 'must give each key a Kubernetes quantity like 500m, 1, 512Mi or 1Gi';
   const m = QUANTITY.exec(v);
   if (!m) throw new InputError(input, shown, accepted);
-  const [, sign, number, binary, decimal, exponent] = m as unknown as [string, string, string, string?, string?, string?];
+  const [, sign, number, binary, decimal, exponent] = m as unknown as [
+    string,
+    string,
+    string,
+    string?,
+    string?,
+    string?,
+  ];
   if (sign === '-' && /[1-9]/.test(number)) throw new InputError(input, shown, `${accepted}, not negative`);
   if (exponent !== undefined && exponent.replace(/^[+-]/, '').length > 4) {
     throw new InputError(input, shown, `${accepted}, at most ${INT64_MAX} in its base unit`);
@@ -57,6 +73,7 @@ export function checkQuantity(input: string, shown: string, raw: string, o: Quan
   if (pow10 >= 0) num *= 10n ** BigInt(pow10);
   else den *= 10n ** BigInt(-pow10);
   if (num > INT64_MAX * den) throw new InputError(input, shown, `${accepted}, at most ${INT64_MAX} in its base unit`);
-  if (o.integer && num % den !== 0n) throw new InputError(input, shown, `${accepted}; this key counts objects, so a whole number like 10`);
+  if (o.integer && num % den !== 0n)
+    throw new InputError(input, shown, `${accepted}; this key counts objects, so a whole number like 10`);
   return v;
 }

@@ -69,16 +69,30 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
       const d = await collectDiagnostics(tools, { namespace: o.namespace });
       diagnostics = [extra, renderDiagnostics(d, { namespace: o.namespace })].filter(Boolean).join('\n\n');
     }
-    return { ready: false, elapsedMs: clock.now() - start, phases, smokeResult: 'skipped', message, diagnostics: diagnostics || undefined };
+    return {
+      ready: false,
+      elapsedMs: clock.now() - start,
+      phases,
+      smokeResult: 'skipped',
+      message,
+      diagnostics: diagnostics || undefined,
+    };
   };
 
   if (o.argocd) {
     const t0 = clock.now();
-    const w = await waitForApplication(tools, o.argocd, o.timeoutMs, { clock, intervalMs: o.argocdIntervalMs, revision: o.argocdRevision });
+    const w = await waitForApplication(tools, o.argocd, o.timeoutMs, {
+      clock,
+      intervalMs: o.argocdIntervalMs,
+      revision: o.argocdRevision,
+    });
     const detail = describeApplication(w.last, o.argocdRevision);
     phases.push({ phase: 'argocd', ms: clock.now() - t0, ok: w.ready, detail });
     if (!w.ready) {
-      return fail(`Argo CD Application ${o.argocd.namespace}/${o.argocd.name} is not Synced and Healthy${o.argocdRevision ? ` at ${o.argocdRevision.slice(0, 12)}` : ''} after ${Math.round(w.elapsedMs / 1000)}s: ${detail}`, true);
+      return fail(
+        `Argo CD Application ${o.argocd.namespace}/${o.argocd.name} is not Synced and Healthy${o.argocdRevision ? ` at ${o.argocdRevision.slice(0, 12)}` : ''} after ${Math.round(w.elapsedMs / 1000)}s: ${detail}`,
+        true,
+      );
     }
   } else {
     const t0 = clock.now();
@@ -86,22 +100,49 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
     requireWorkloads(workloads, o.namespace, o.kinds, o.selector);
     const outcomes = await waitForRollouts(tools, o.namespace, workloads, remaining(), () => clock.now());
     const failed = outcomes.filter((r) => !r.ok);
-    phases.push({ phase: 'rollout', ms: clock.now() - t0, ok: failed.length === 0, detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out` });
+    phases.push({
+      phase: 'rollout',
+      ms: clock.now() - t0,
+      ok: failed.length === 0,
+      detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out`,
+    });
     if (failed.length) {
       const list = failed.map((f) => `${f.kind}/${f.name}: ${f.message}`);
-      return fail(`${failed.length} of ${outcomes.length} workload(s) did not roll out in "${o.namespace}": ${list.join('; ')}`, true,
-        `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`);
+      return fail(
+        `${failed.length} of ${outcomes.length} workload(s) did not roll out in "${o.namespace}": ${list.join('; ')}`,
+        true,
+        `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`,
+      );
     }
   }
 
   if (o.url) {
     const t0 = clock.now();
-    const p = await probeUntilReady({ url: o.url, headers: o.headers, expect: o.expect, timeoutMs: Math.max(0, start + o.timeoutMs - clock.now()), clock, ...o.probe });
-    const seen = Object.entries(p.seen).map(([k, n]) => `${k}×${n}`).join(', ');
-    phases.push({ phase: 'probe', ms: clock.now() - t0, ok: p.ready, detail: p.ready ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}` : `${p.last}${seen ? ` (seen: ${seen})` : ''}` });
+    const p = await probeUntilReady({
+      url: o.url,
+      headers: o.headers,
+      expect: o.expect,
+      timeoutMs: Math.max(0, start + o.timeoutMs - clock.now()),
+      clock,
+      ...o.probe,
+    });
+    const seen = Object.entries(p.seen)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(', ');
+    phases.push({
+      phase: 'probe',
+      ms: clock.now() - t0,
+      ok: p.ready,
+      detail: p.ready
+        ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
+        : `${p.last}${seen ? ` (seen: ${seen})` : ''}`,
+    });
     if (!p.ready) {
-      return fail(`${o.url.toString()} did not answer with an expected status within the timeout: ${p.last} (${p.attempts} attempts)`, false,
-        `**Probe:** \`${o.url.toString()}\` — ${p.last} after ${p.attempts} attempt(s)${seen ? `; seen ${seen}` : ''}`);
+      return fail(
+        `${o.url.toString()} did not answer with an expected status within the timeout: ${p.last} (${p.attempts} attempts)`,
+        false,
+        `**Probe:** \`${o.url.toString()}\` — ${p.last} after ${p.attempts} attempt(s)${seen ? `; seen ${seen}` : ''}`,
+      );
     }
   }
 
@@ -113,7 +154,10 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
     if (o.junitReport) await rm(o.junitReport, { force: true });
     let commandError: string | undefined;
     try {
-      await runCommand(o.smoke, { env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') }, stream: true });
+      await runCommand(o.smoke, {
+        env: { PREVIEW_URL: o.previewUrl ?? (o.url ? `${o.url.protocol}//${o.url.host}` : '') },
+        stream: true,
+      });
     } catch (err) {
       commandError = redact(errorText(err));
     }
@@ -129,24 +173,48 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
     }
     const failures = report.result?.failures ?? [];
     const ok = !commandError && !reportProblem && failures.length === 0;
-    const detail = report.result ? junitCounts(report.result) : ok ? 'passed' : (reportProblem ?? commandError!.split('\n')[0]!);
+    const detail = report.result
+      ? junitCounts(report.result)
+      : ok
+        ? 'passed'
+        : (reportProblem ?? commandError!.split('\n')[0]!);
     phases.push({ phase: 'smoke', ms: clock.now() - t0, ok, detail });
     if (!ok) {
       const message = failures.length
-        ? `${failures.length} smoke test(s) failed: ${failures.slice(0, 5).map((f) => f.name).join('; ')}${failures.length > 5 ? '; …' : ''}`
-        : reportProblem && !commandError ? reportProblem : `Smoke command failed: ${commandError!.split('\n')[0]}${reportProblem ? ` (${reportProblem})` : ''}`;
-      const commandBlock = commandError && !report.result
-        ? `**Smoke command failed:**\n\`\`\`\n${commandError.split('\n').slice(-10).join('\n').replace(/```/g, "'''")}\n\`\`\``
-        : '';
-      const r = await fail(message, false, [report.markdown, commandBlock, reportProblem && `**${reportProblem}.**`].filter(Boolean).join('\n\n'));
+        ? `${failures.length} smoke test(s) failed: ${failures
+            .slice(0, 5)
+            .map((f) => f.name)
+            .join('; ')}${failures.length > 5 ? '; …' : ''}`
+        : reportProblem && !commandError
+          ? reportProblem
+          : `Smoke command failed: ${commandError!.split('\n')[0]}${reportProblem ? ` (${reportProblem})` : ''}`;
+      const commandBlock =
+        commandError && !report.result
+          ? `**Smoke command failed:**\n\`\`\`\n${commandError.split('\n').slice(-10).join('\n').replace(/```/g, "'''")}\n\`\`\``
+          : '';
+      const r = await fail(
+        message,
+        false,
+        [report.markdown, commandBlock, reportProblem && `**${reportProblem}.**`].filter(Boolean).join('\n\n'),
+      );
       return { ...r, smokeResult: 'failed', smokeReport: report.result, smokeMarkdown: report.markdown };
     }
     smokeResult = 'passed';
   }
-  return { ready: true, elapsedMs: clock.now() - start, phases, smokeResult, smokeReport: report.result, smokeMarkdown: report.markdown };
+  return {
+    ready: true,
+    elapsedMs: clock.now() - start,
+    phases,
+    smokeResult,
+    smokeReport: report.result,
+    smokeMarkdown: report.markdown,
+  };
 }
 
 /** The phase table for the job summary. */
 export function renderPhases(r: ReadyResult): string {
-  return summaryTable(['phase', 'time', 'ok', 'detail'], r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]));
+  return summaryTable(
+    ['phase', 'time', 'ok', 'detail'],
+    r.phases.map((p) => [p.phase, `${(p.ms / 1000).toFixed(1)} s`, p.ok ? '✅' : '❌', p.detail]),
+  );
 }

@@ -42,7 +42,11 @@ function isReleaseNotFound(err: unknown): boolean {
 }
 
 /** `helm status -o json`, or undefined when the release does not exist. */
-export async function getReleaseStatus(tools: KubeTools, release: string, namespace: string): Promise<ReleaseStatus | undefined> {
+export async function getReleaseStatus(
+  tools: KubeTools,
+  release: string,
+  namespace: string,
+): Promise<ReleaseStatus | undefined> {
   try {
     const r = await runHelm(tools, statusArgs({ release, namespace }));
     return parseReleaseStatus(r.stdout);
@@ -56,8 +60,11 @@ export async function getReleaseStatus(tools: KubeTools, release: string, namesp
 export function parseReleaseStatus(json: string): ReleaseStatus {
   const r = JSON.parse(json);
   return {
-    name: String(r.name ?? ''), namespace: String(r.namespace ?? ''), revision: Number(r.version ?? 0),
-    status: String(r.info?.status ?? 'unknown'), description: String(r.info?.description ?? ''),
+    name: String(r.name ?? ''),
+    namespace: String(r.namespace ?? ''),
+    revision: Number(r.version ?? 0),
+    status: String(r.info?.status ?? 'unknown'),
+    description: String(r.info?.description ?? ''),
     chart: r.chart?.metadata ? `${r.chart.metadata.name}-${r.chart.metadata.version}` : undefined,
     notes: typeof r.info?.notes === 'string' ? r.info.notes : undefined,
   };
@@ -78,7 +85,13 @@ export function parseReleaseHistory(json: string): HistoryEntry[] {
   const list = JSON.parse(json || '[]');
   if (!Array.isArray(list)) return [];
   return list
-    .map((e: any) => ({ revision: Number(e.revision), status: String(e.status ?? ''), description: String(e.description ?? ''), chart: e.chart, updated: e.updated }))
+    .map((e: any) => ({
+      revision: Number(e.revision),
+      status: String(e.status ?? ''),
+      description: String(e.description ?? ''),
+      chart: e.chart,
+      updated: e.updated,
+    }))
     .sort((a, b) => a.revision - b.revision);
 }
 
@@ -108,19 +121,30 @@ export function planRecovery(history: HistoryEntry[], at: RecoveryClock): Recove
   const updated = last.updated ? Date.parse(last.updated) : NaN;
   const ageMs = Number.isFinite(updated) ? Math.max(0, at.now - updated) : undefined;
   const base = { from: last.revision, fromStatus: last.status, stuckAfterMs: at.stuckAfterMs };
-  if (ageMs === undefined || ageMs < at.stuckAfterMs) return { action: 'in-progress', ...base, ...(ageMs === undefined ? {} : { ageMs }) };
-  const good = [...history].reverse().find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
-  return good ? { action: 'rolled-back', ...base, ageMs, to: good.revision } : { action: 'uninstalled', ...base, ageMs };
+  if (ageMs === undefined || ageMs < at.stuckAfterMs)
+    return { action: 'in-progress', ...base, ...(ageMs === undefined ? {} : { ageMs }) };
+  const good = [...history]
+    .reverse()
+    .find((e) => e.revision < last.revision && (e.status === 'deployed' || e.status === 'superseded'));
+  return good
+    ? { action: 'rolled-back', ...base, ageMs, to: good.revision }
+    : { action: 'uninstalled', ...base, ageMs };
 }
 
 /** "12m" (whole seconds) for messages. */
 const age = (ms: number): string => formatDuration(Math.floor(ms / 1000) * 1000);
 
 /** Why a pending release was not touched, for the error: another deploy appears to be running it. */
-export function describeInProgress(release: string, namespace: string, r: Extract<Recovery, { action: 'in-progress' }>): string {
+export function describeInProgress(
+  release: string,
+  namespace: string,
+  r: Extract<Recovery, { action: 'in-progress' }>,
+): string {
   const since = r.ageMs === undefined ? 'with no readable update time' : `last updated ${age(r.ageMs)} ago`;
-  return `Release "${release}" in "${namespace}" is ${r.fromStatus} (revision ${r.from}, ${since}): another deploy appears to be running it right now. `
-    + `A pending release is treated as stuck (and rolled back or uninstalled) only once it is older than stuck-after (${formatDuration(r.stuckAfterMs)}); not deploying.`;
+  return (
+    `Release "${release}" in "${namespace}" is ${r.fromStatus} (revision ${r.from}, ${since}): another deploy appears to be running it right now. ` +
+    `A pending release is treated as stuck (and rolled back or uninstalled) only once it is older than stuck-after (${formatDuration(r.stuckAfterMs)}); not deploying.`
+  );
 }
 
 /** Describes a recovery for the log, the summary and the PR comment. */
@@ -135,9 +159,16 @@ export function describeRecovery(release: string, r: Recovery): string | undefin
 }
 
 /** Carries out a recovery plan (rollback or uninstall), waiting for the result. */
-export async function applyRecovery(tools: DetectedTools, release: string, namespace: string, plan: Recovery, timeoutMs: number): Promise<void> {
+export async function applyRecovery(
+  tools: DetectedTools,
+  release: string,
+  namespace: string,
+  plan: Recovery,
+  timeoutMs: number,
+): Promise<void> {
   if (plan.action === 'none') return;
-  if (plan.action === 'in-progress') throw new ActionError(describeInProgress(release, namespace, plan), { hint: IN_PROGRESS_HINT });
+  if (plan.action === 'in-progress')
+    throw new ActionError(describeInProgress(release, namespace, plan), { hint: IN_PROGRESS_HINT });
   log.warning(describeRecovery(release, plan)!, 'Stuck Helm release');
   try {
     if (plan.action === 'rolled-back') {
@@ -146,12 +177,16 @@ export async function applyRecovery(tools: DetectedTools, release: string, names
       await runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
     }
   } catch (err) {
-    throw new ActionError(`Could not recover Helm release "${release}" in "${namespace}" from ${plan.fromStatus}: ${(err as Error).message}`, {
-      hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`, cause: err,
-    });
+    throw new ActionError(
+      `Could not recover Helm release "${release}" in "${namespace}" from ${plan.fromStatus}: ${(err as Error).message}`,
+      {
+        hint: `Recover it by hand with "helm rollback ${release} -n ${namespace}" or "helm uninstall ${release} -n ${namespace}"`,
+        cause: err,
+      },
+    );
   }
 }
 
 /** What to do about a release another deploy appears to be running. */
-export const IN_PROGRESS_HINT = 'Wait for the other run to finish and re-run this job; if no other run is deploying it, the release is recovered automatically once it is older than stuck-after (or lower stuck-after)';
-
+export const IN_PROGRESS_HINT =
+  'Wait for the other run to finish and re-run this job; if no other run is deploying it, the release is recovered automatically once it is older than stuck-after (or lower stuck-after)';

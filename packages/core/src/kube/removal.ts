@@ -11,7 +11,6 @@ import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { runHelm, runKubectl, type KubeTools } from './tools.js';
 
-
 export interface Owner {
   repository: string;
   pr: number;
@@ -19,9 +18,18 @@ export interface Owner {
 
 /** The fields of a Namespace object we read. */
 interface NamespaceJson {
-  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: string };
+  metadata?: {
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+  };
   spec?: { finalizers?: string[] };
-  status?: { phase?: string; conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }> };
+  status?: {
+    phase?: string;
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+  };
 }
 
 /** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
@@ -29,7 +37,12 @@ export function goDuration(ms: number): string {
   return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
 
-const oneLine = (text: string): string => redact(text).split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+const oneLine = (text: string): string =>
+  redact(text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? '';
 
 /** System namespaces are refused by name before any call, whatever labels they carry. */
 export function isSystemNamespace(name: string): boolean {
@@ -47,7 +60,9 @@ export function notOwnedReason(ns: NamespaceJson, owner: Owner): string | undefi
   const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
   const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
   if (isOwnedBy(marks, owner)) return undefined;
-  return who ? `marked for ${who}, not ${owner.repository}#${owner.pr}` : 'no preview-fleet marks in its labels/annotations';
+  return who
+    ? `marked for ${who}, not ${owner.repository}#${owner.pr}`
+    : 'no preview-fleet marks in its labels/annotations';
 }
 
 /** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
@@ -78,7 +93,12 @@ export interface UninstallOptions {
  */
 export async function uninstallRelease(cli: KubeTools, o: UninstallOptions): Promise<RemovalResult> {
   const name = `${o.namespace}/${o.release}`;
-  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({ kind: 'release', name, status, ...(reason ? { reason } : {}) });
+  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({
+    kind: 'release',
+    name,
+    status,
+    ...(reason ? { reason } : {}),
+  });
   try {
     if (isSystemNamespace(o.namespace)) return result('skipped-unmarked', `${o.namespace} is a system namespace`);
     if (o.namespaceMarks) {
@@ -90,7 +110,11 @@ export async function uninstallRelease(cli: KubeTools, o: UninstallOptions): Pro
       const why = notOwnedReason(ns, o.owner);
       if (why) return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
     }
-    const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
+    const r = await runHelm(
+      cli,
+      ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', goDuration(o.timeoutMs)],
+      { okExitCodes: [0, 1] },
+    );
     if (r.exitCode === 0) return result('deleted');
     const text = `${r.stderr}\n${r.stdout}`;
     // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
@@ -114,7 +138,12 @@ export interface DeleteNamespaceOptions {
  * `failed` with the finalizers and conditions that hold it.
  */
 export async function deleteNamespace(cli: KubeTools, o: DeleteNamespaceOptions): Promise<RemovalResult> {
-  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({ kind: 'namespace', name: o.name, status, ...(reason ? { reason } : {}) });
+  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({
+    kind: 'namespace',
+    name: o.name,
+    status,
+    ...(reason ? { reason } : {}),
+  });
   try {
     if (isSystemNamespace(o.name)) return result('skipped-unmarked', 'a system namespace is never deleted');
     const ns = await getNamespace(cli, o.name);
@@ -139,12 +168,22 @@ export interface MarkedNamespaceRef {
  * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
  * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
  */
-export async function deleteMarkedNamespaces(cli: KubeTools, items: MarkedNamespaceRef[], o: { repository: string; timeoutMs: number }): Promise<RemovalResult[]> {
+export async function deleteMarkedNamespaces(
+  cli: KubeTools,
+  items: MarkedNamespaceRef[],
+  o: { repository: string; timeoutMs: number },
+): Promise<RemovalResult[]> {
   const out = new Map<string, RemovalResult>();
   const verified: string[] = [];
   for (const it of items) {
     const who = it.marks.repository;
-    if (isSystemNamespace(it.name)) out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: 'a system namespace is never deleted' });
+    if (isSystemNamespace(it.name))
+      out.set(it.name, {
+        kind: 'namespace',
+        name: it.name,
+        status: 'skipped-unmarked',
+        reason: 'a system namespace is never deleted',
+      });
     else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
       out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
     } else verified.push(it.name);
@@ -153,7 +192,8 @@ export async function deleteMarkedNamespaces(cli: KubeTools, items: MarkedNamesp
     try {
       for (const r of await deleteVerified(cli, verified, o.timeoutMs)) out.set(r.name, r);
     } catch (err) {
-      for (const n of verified) out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: oneLine(errorText(err)) });
+      for (const n of verified)
+        out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: oneLine(errorText(err)) });
     }
   }
   return items.map((it) => out.get(it.name)!);
@@ -161,7 +201,11 @@ export async function deleteMarkedNamespaces(cli: KubeTools, items: MarkedNamesp
 
 /** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
 async function deleteVerified(cli: KubeTools, names: string[], timeoutMs: number): Promise<RemovalResult[]> {
-  const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
+  const r = await runKubectl(
+    cli,
+    ['delete', 'namespace', ...names, '--wait=true', `--timeout=${goDuration(timeoutMs)}`],
+    { okExitCodes: [0, 1] },
+  );
   const text = `${r.stdout}\n${r.stderr}`;
   const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]!));
   const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]!));
@@ -169,22 +213,30 @@ async function deleteVerified(cli: KubeTools, names: string[], timeoutMs: number
   if (r.exitCode !== 0) {
     const left = names.filter((n) => !missing.has(n));
     if (left.length) {
-      const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], { okExitCodes: [0, 1] });
+      const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], {
+        okExitCodes: [0, 1],
+      });
       if (got.exitCode !== 0) {
-        return names.map((name) => (missing.has(name) ? { kind: 'namespace', name, status: 'already-gone' }
-          : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` }));
+        return names.map((name) =>
+          missing.has(name)
+            ? { kind: 'namespace', name, status: 'already-gone' }
+            : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` },
+        );
       }
-      const parsed = got.stdout.trim() ? (JSON.parse(got.stdout) as { kind?: string; items?: NamespaceJson[] } & NamespaceJson) : undefined;
-      const list = parsed ? (parsed.kind === 'List' || parsed.items ? parsed.items ?? [] : [parsed]) : [];
+      const parsed = got.stdout.trim()
+        ? (JSON.parse(got.stdout) as { kind?: string; items?: NamespaceJson[] } & NamespaceJson)
+        : undefined;
+      const list = parsed ? (parsed.kind === 'List' || parsed.items ? (parsed.items ?? []) : [parsed]) : [];
       survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
     }
   }
   return names.map((name): RemovalResult => {
     const survivor = survivors.get(name);
     if (survivor) {
-      const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
-        ? `${describeStuck(survivor)} (waited ${goDuration(timeoutMs)})`
-        : `kubectl delete failed: ${oneLine(text)}`;
+      const reason =
+        survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
+          ? `${describeStuck(survivor)} (waited ${goDuration(timeoutMs)})`
+          : `kubectl delete failed: ${oneLine(text)}`;
       return { kind: 'namespace', name, status: 'failed', reason };
     }
     if (missing.has(name) && !deleted.has(name)) return { kind: 'namespace', name, status: 'already-gone' };

@@ -23,10 +23,19 @@ export interface RolloutOutcome extends Workload {
   message: string;
 }
 
-const KIND_OF: Record<string, WorkloadKind> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+const KIND_OF: Record<string, WorkloadKind> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+};
 
 /** The workloads of `kinds` in `namespace` matching `selector`. */
-export async function listWorkloads(tools: KubeTools, namespace: string, kinds: readonly WorkloadKind[], selector?: string): Promise<Workload[]> {
+export async function listWorkloads(
+  tools: KubeTools,
+  namespace: string,
+  kinds: readonly WorkloadKind[],
+  selector?: string,
+): Promise<Workload[]> {
   const args = ['get', kinds.join(','), '--namespace', namespace];
   if (selector) args.push('--selector', selector);
   const list = await kubectlJson(tools, args);
@@ -46,8 +55,15 @@ export function rolledOut(o: any): boolean {
   const want = spec.replicas ?? 1;
   switch (o?.kind) {
     case 'Deployment': {
-      const stalled = (st.conditions ?? []).some((c: any) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-      return !stalled && (st.updatedReplicas ?? 0) >= want && (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) && (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0);
+      const stalled = (st.conditions ?? []).some(
+        (c: any) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+      );
+      return (
+        !stalled &&
+        (st.updatedReplicas ?? 0) >= want &&
+        (st.replicas ?? 0) <= (st.updatedReplicas ?? 0) &&
+        (st.availableReplicas ?? 0) >= (st.updatedReplicas ?? 0)
+      );
     }
     case 'StatefulSet': {
       if (spec.updateStrategy?.type === 'OnDelete') return true;
@@ -58,7 +74,10 @@ export function rolledOut(o: any): boolean {
     }
     case 'DaemonSet': {
       if (spec.updateStrategy?.type === 'OnDelete') return true;
-      return (st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) && (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0);
+      return (
+        (st.updatedNumberScheduled ?? 0) >= (st.desiredNumberScheduled ?? 0) &&
+        (st.numberAvailable ?? 0) >= (st.desiredNumberScheduled ?? 0)
+      );
     }
     default:
       return false;
@@ -66,24 +85,51 @@ export function rolledOut(o: any): boolean {
 }
 
 /** Waits for all workloads concurrently; never throws, each outcome says how it went. */
-export async function waitForRollouts(tools: KubeTools, namespace: string, workloads: Workload[], timeoutMs: number, now: () => number = Date.now): Promise<RolloutOutcome[]> {
-  return Promise.all(workloads.map(async (w) => {
-    const t0 = now();
-    if (w.done) return { ...w, ok: true, ms: 0, message: 'rolled out' };
-    try {
-      const r = await runKubectl(tools, ['rollout', 'status', `${w.kind}/${w.name}`, '--namespace', namespace, `--timeout=${goDuration(timeoutMs)}`]);
-      return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };
-    } catch (err) {
-      const text = redact(errorText(err)).split('\n').filter((l) => l.trim()).pop() ?? 'failed';
-      return { ...w, ok: false, ms: now() - t0, message: text };
-    }
-  }));
+export async function waitForRollouts(
+  tools: KubeTools,
+  namespace: string,
+  workloads: Workload[],
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Promise<RolloutOutcome[]> {
+  return Promise.all(
+    workloads.map(async (w) => {
+      const t0 = now();
+      if (w.done) return { ...w, ok: true, ms: 0, message: 'rolled out' };
+      try {
+        const r = await runKubectl(tools, [
+          'rollout',
+          'status',
+          `${w.kind}/${w.name}`,
+          '--namespace',
+          namespace,
+          `--timeout=${goDuration(timeoutMs)}`,
+        ]);
+        return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };
+      } catch (err) {
+        const text =
+          redact(errorText(err))
+            .split('\n')
+            .filter((l) => l.trim())
+            .pop() ?? 'failed';
+        return { ...w, ok: false, ms: now() - t0, message: text };
+      }
+    }),
+  );
 }
 
 /** Throws when no workload matched: waiting on nothing would report a broken preview as ready. */
-export function requireWorkloads(workloads: Workload[], namespace: string, kinds: readonly string[], selector?: string): void {
+export function requireWorkloads(
+  workloads: Workload[],
+  namespace: string,
+  kinds: readonly string[],
+  selector?: string,
+): void {
   if (workloads.length > 0) return;
-  throw new ActionError(`No ${kinds.join(' or ')} found in namespace "${namespace}"${selector ? ` matching "${selector}"` : ''}`, {
-    hint: 'Check the namespace and selector inputs (the release must be deployed first)',
-  });
+  throw new ActionError(
+    `No ${kinds.join(' or ')} found in namespace "${namespace}"${selector ? ` matching "${selector}"` : ''}`,
+    {
+      hint: 'Check the namespace and selector inputs (the release must be deployed first)',
+    },
+  );
 }

@@ -45,8 +45,12 @@ export function splitCommandLine(input: string, raw: string, vars: Record<string
       cur = '';
       inWord = false;
     } else if ('|&;<>`'.includes(c) || (c === '$' && raw[i + 1] === '(')) {
-      throw new InputError(input, raw, 'must be one command with arguments; it runs without a shell, so | & ; < > ` and $( ) are not allowed',
-        'Put a pipeline in a script and run the script');
+      throw new InputError(
+        input,
+        raw,
+        'must be one command with arguments; it runs without a shell, so | & ; < > ` and $( ) are not allowed',
+        'Put a pipeline in a script and run the script',
+      );
     } else if (c === '$' && expand(i)) {
       const e = expand(i)!;
       cur += e.value;

@@ -37,8 +37,20 @@ export interface DetectedTools extends KubeTools {
 }
 
 /** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
-export function kubectlTools(options: { helm?: string; kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): KubeTools {
-  return { helm: options.helm ?? 'helm', kubectl: options.kubectl ?? 'kubectl', env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+export function kubectlTools(
+  options: {
+    helm?: string;
+    kubectl?: string;
+    env?: Record<string, string | undefined>;
+    requestTimeoutMs?: number;
+  } = {},
+): KubeTools {
+  return {
+    helm: options.helm ?? 'helm',
+    kubectl: options.kubectl ?? 'kubectl',
+    env: options.env,
+    requestTimeoutMs: options.requestTimeoutMs,
+  };
 }
 
 /** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
@@ -61,21 +73,38 @@ function isMissingProgram(err: unknown): boolean {
  * Finds helm and kubectl and asks helm its version once (`helm version --template {{.Version}}`,
  * which both majors support), so every later argv is built for the major in use.
  */
-export async function detectTools(options: { helm?: string; kubectl?: string; env?: Record<string, string | undefined>; requestTimeoutMs?: number } = {}): Promise<DetectedTools> {
+export async function detectTools(
+  options: {
+    helm?: string;
+    kubectl?: string;
+    env?: Record<string, string | undefined>;
+    requestTimeoutMs?: number;
+  } = {},
+): Promise<DetectedTools> {
   const helm = options.helm ?? 'helm';
   const kubectl = options.kubectl ?? 'kubectl';
   let version: string;
   try {
-    version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env, timeoutMs: 30_000 })).stdout.trim();
+    version = (
+      await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env, timeoutMs: 30_000 })
+    ).stdout.trim();
   } catch (err) {
     if (isMissingProgram(err)) {
       throw new ActionError(`helm was not found on PATH (looked for "${helm}")`, {
-        hint: 'Install it before this step, e.g. with azure/setup-helm', cause: err,
+        hint: 'Install it before this step, e.g. with azure/setup-helm',
+        cause: err,
       });
     }
     throw err;
   }
-  return { helm, kubectl, helmMajor: parseHelmMajor(version), helmVersion: version, env: options.env, requestTimeoutMs: options.requestTimeoutMs };
+  return {
+    helm,
+    kubectl,
+    helmMajor: parseHelmMajor(version),
+    helmVersion: version,
+    env: options.env,
+    requestTimeoutMs: options.requestTimeoutMs,
+  };
 }
 
 /**
@@ -90,7 +119,9 @@ export async function runHelm(tools: KubeTools, args: readonly string[], options
   const env = { ...tools.env, ...options.env };
   try {
     return await runCommand([tools.helm, ...args], {
-      ...options, env, waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+      ...options,
+      env,
+      waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
       timeoutMs: options.timeoutMs ?? (own ? undefined : withinDeadline(3 * requestMs)),
     });
   } catch (err) {
@@ -102,7 +133,8 @@ export async function runHelm(tools: KubeTools, args: readonly string[], options
 const READ_VERBS = new Set(['get', 'api-resources', 'api-versions', 'version', 'events', 'describe', 'top', 'auth']);
 
 /** kubectl's words for an API that is busy, failing or not answering — worth another read. */
-const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
+const KUBE_TRANSIENT =
+  /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
 
 /** True for a kubectl failure worth retrying when the call only reads. */
 export function isKubeTransient(err: unknown): boolean {
@@ -117,33 +149,55 @@ export function isKubeTransient(err: unknown): boolean {
  * timeout plus the request timeout as the process bound instead); reads are retried with backoff
  * on 429/5xx/timeouts, writes never are. A call that runs out of time names the Kubernetes API.
  */
-export async function runKubectl(tools: KubeTools, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runKubectl(
+  tools: KubeTools,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
   const env = { ...tools.env, ...options.env };
-  const waits = args.some((a) => a.startsWith('--timeout')) || args[0] === 'wait' || (args[0] === 'rollout' && args[1] === 'status');
-  const argv = waits ? [tools.kubectl, ...args] : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
-  const run = (): Promise<RunResult> => runCommand(argv, {
-    ...options, env, okExitCodes: [0], waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
-    timeoutMs: options.timeoutMs ?? (waits ? undefined : withinDeadline(3 * requestMs)),
-  });
+  const waits =
+    args.some((a) => a.startsWith('--timeout')) ||
+    args[0] === 'wait' ||
+    (args[0] === 'rollout' && args[1] === 'status');
+  const argv = waits
+    ? [tools.kubectl, ...args]
+    : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+  const run = (): Promise<RunResult> =>
+    runCommand(argv, {
+      ...options,
+      env,
+      okExitCodes: [0],
+      waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+      timeoutMs: options.timeoutMs ?? (waits ? undefined : withinDeadline(3 * requestMs)),
+    });
   const isRead = READ_VERBS.has(args[0] ?? '') && !args.some((a) => a === '-w' || a.startsWith('--watch'));
   try {
     return await (isRead
-      ? retry(run, { attempts: 4, baseMs: 1000, maxMs: 8000, clock: tools.clock ?? systemClock, classify: (e) => ({ transient: isKubeTransient(e) }) })
+      ? retry(run, {
+          attempts: 4,
+          baseMs: 1000,
+          maxMs: 8000,
+          clock: tools.clock ?? systemClock,
+          classify: (e) => ({ transient: isKubeTransient(e) }),
+        })
       : run());
   } catch (err) {
     if (isMissingProgram(err)) {
       throw new ActionError(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
-        hint: 'Install it before this step, e.g. with azure/setup-kubectl', cause: err,
+        hint: 'Install it before this step, e.g. with azure/setup-kubectl',
+        cause: err,
       });
     }
-    if (err instanceof CommandError && (options.okExitCodes ?? [0]).includes(err.exitCode)) return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
+    if (err instanceof CommandError && (options.okExitCodes ?? [0]).includes(err.exitCode))
+      return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
     throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
   }
 }
 
 /** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
-const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
+const KUBE_UNREACHABLE =
+  /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
 
 /**
  * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached,
@@ -152,12 +206,14 @@ const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to th
 function kubeTimeout(err: unknown, api: string): unknown {
   if (err instanceof CommandError && !(err instanceof CommandTimeoutError) && KUBE_UNREACHABLE.test(err.stderr)) {
     return new ActionError(`${api} did not answer: ${err.message}`, {
-      hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig)', cause: err,
+      hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+      cause: err,
     });
   }
   if (!(err instanceof CommandTimeoutError)) return err;
   return new ActionError(`${api} did not answer within ${formatDuration(err.timeoutMs)}: ${err.message}`, {
-    hint: 'Check the cluster endpoint and the runner\'s network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow', cause: err,
+    hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
+    cause: err,
   });
 }
 
@@ -174,8 +230,16 @@ export function kubeApiName(program: string, env: Record<string, string | undefi
   if (name === undefined) {
     let server: string;
     try {
-      const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-      server = execFileSync(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: full, timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      const full = Object.fromEntries(
+        Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>;
+      server = execFileSync(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
+        env: full,
+        timeout: 3000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .toString()
+        .trim();
     } catch {
       server = '';
     }
@@ -186,7 +250,11 @@ export function kubeApiName(program: string, env: Record<string, string | undefi
 }
 
 /** kubectl's output parsed as JSON (for `-o json` calls). */
-export async function kubectlJson<T = any>(tools: KubeTools, args: readonly string[], options: RunOptions = {}): Promise<T> {
+export async function kubectlJson<T = any>(
+  tools: KubeTools,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<T> {
   const r = await runKubectl(tools, [...args, '-o', 'json'], options);
   try {
     return JSON.parse(r.stdout) as T;

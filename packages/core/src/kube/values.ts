@@ -26,7 +26,11 @@ export function splitKeyPath(input: string, path: string): string[] {
   }
   parts.push(cur);
   if (parts.some((p) => p.trim() === '' || p !== p.trim())) {
-    throw new InputError(input, path, 'must be a dotted key path like image.repository (use \\. for a dot inside a key)');
+    throw new InputError(
+      input,
+      path,
+      'must be a dotted key path like image.repository (use \\. for a dot inside a key)',
+    );
   }
   return parts;
 }
@@ -62,7 +66,11 @@ export function parseScalar(input: string, key: string, raw: string): string | n
   try {
     v = parseYaml(text);
   } catch {
-    throw new InputError(input, `${key}=${raw}`, 'must give each key a YAML scalar (quote text with special characters)');
+    throw new InputError(
+      input,
+      `${key}=${raw}`,
+      'must give each key a YAML scalar (quote text with special characters)',
+    );
   }
   if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) return v as string | number | boolean | null;
   // `a: b`, `[1]`, `{x: 1}` parse as structures: such text is meant literally.
@@ -80,7 +88,8 @@ export function parseValuesBlock(input: string, raw: string): Values {
     throw new InputError(input, raw, 'must be a YAML mapping (key: value lines)', first);
   }
   if (v === null || v === undefined) return {};
-  if (!isMap(v)) throw new InputError(input, raw, 'must be a YAML mapping (key: value lines), not a list or a single value');
+  if (!isMap(v))
+    throw new InputError(input, raw, 'must be a YAML mapping (key: value lines), not a list or a single value');
   return v;
 }
 
@@ -124,7 +133,8 @@ export function renderValuesFile(values: Values): string {
  */
 export function splitImage(input: string, image: string): { repository: string; tag?: string } {
   const ref = image.trim();
-  if (ref === '' || /\s/.test(ref)) throw new InputError(input, image, 'must be an image reference like registry/repo:tag');
+  if (ref === '' || /\s/.test(ref))
+    throw new InputError(input, image, 'must be an image reference like registry/repo:tag');
   const at = ref.indexOf('@');
   const name = at >= 0 ? ref.slice(0, at) : ref;
   const digest = at >= 0 ? ref.slice(at) : '';

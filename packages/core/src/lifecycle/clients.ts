@@ -54,17 +54,35 @@ export function removalClients(o: RemovalClientOptions): TeardownAdapters {
     now: () => clock.now(),
     logWarning: o.logWarning,
     vault: vault && {
-      mount: vault.mount, kvVersion: vault.kvVersion, allowedPrefix: vault.allowedPrefix,
-      session: once(() => loginVault({
-        addr: vault.addr, namespace: vault.namespace, method: vault.method, role: vault.role, jwtAudience: vault.jwtAudience,
-        roleId: vault.roleId, secretId: vault.secretId, token: vault.token, clock, requestTimeoutMs,
-      })),
+      mount: vault.mount,
+      kvVersion: vault.kvVersion,
+      allowedPrefix: vault.allowedPrefix,
+      session: once(() =>
+        loginVault({
+          addr: vault.addr,
+          namespace: vault.namespace,
+          method: vault.method,
+          role: vault.role,
+          jwtAudience: vault.jwtAudience,
+          roleId: vault.roleId,
+          secretId: vault.secretId,
+          token: vault.token,
+          clock,
+          requestTimeoutMs,
+        }),
+      ),
     },
     ecr: awsRegion ? once(async () => createEcrSession({ region: awsRegion, clock, requestTimeoutMs })) : undefined,
     github: github && {
       client: createGitHubClient(github.token, { baseUrl: ctx.apiUrl, requestTimeoutMs }),
-      serverUrl: ctx.serverUrl, runId: ctx.runId, runAttempt: ctx.runAttempt, runUrl: ctx.runUrl,
-      services: github.services, comment: true, deployments: github.deployments, commentAuthor: github.commentAuthor,
+      serverUrl: ctx.serverUrl,
+      runId: ctx.runId,
+      runAttempt: ctx.runAttempt,
+      runUrl: ctx.runUrl,
+      services: github.services,
+      comment: true,
+      deployments: github.deployments,
+      commentAuthor: github.commentAuthor,
     },
   };
 }

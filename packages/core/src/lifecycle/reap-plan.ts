@@ -59,7 +59,12 @@ export interface ReapPolicy {
 }
 
 /** Groups the inventory by PR and decides each. PRs are ordered oldest expiry first. */
-export function planReap(inventory: InventoryItem[], openPrs: PullRequestInfo[], policy: ReapPolicy, closedPrs: Set<number> = new Set()): PrPlan[] {
+export function planReap(
+  inventory: InventoryItem[],
+  openPrs: PullRequestInfo[],
+  policy: ReapPolicy,
+  closedPrs: Set<number> = new Set(),
+): PrPlan[] {
   const open = new Map(openPrs.map((p) => [p.number, p]));
   const byPr = new Map<number, InventoryItem[]>();
   for (const item of inventory) {
@@ -69,26 +74,44 @@ export function planReap(inventory: InventoryItem[], openPrs: PullRequestInfo[],
   }
   const plans: PrPlan[] = [];
   for (const [pr, resources] of byPr) {
-    const expiries = resources.map((r) => r.marks.expiresAt).filter((e): e is string => !!e && !Number.isNaN(Date.parse(e)));
+    const expiries = resources
+      .map((r) => r.marks.expiresAt)
+      .filter((e): e is string => !!e && !Number.isNaN(Date.parse(e)));
     const expiresAt = expiries.length ? expiries.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) : undefined;
-    const warned = resources.map((r) => r.warnedAt).filter((w): w is string => !!w).sort().pop();
+    const warned = resources
+      .map((r) => r.warnedAt)
+      .filter((w): w is string => !!w)
+      .sort()
+      .pop();
     const info = open.get(pr);
     plans.push({
-      pr, resources, expiresAt, prState: info ? 'open' : 'closed-or-missing',
+      pr,
+      resources,
+      expiresAt,
+      prState: info ? 'open' : 'closed-or-missing',
       decision: decide(info, expiresAt, warned, policy, closedPrs.has(pr)),
     });
   }
-  return plans.sort((a, b) => (Date.parse(a.expiresAt ?? '') || 0) - (Date.parse(b.expiresAt ?? '') || 0) || a.pr - b.pr);
+  return plans.sort(
+    (a, b) => (Date.parse(a.expiresAt ?? '') || 0) - (Date.parse(b.expiresAt ?? '') || 0) || a.pr - b.pr,
+  );
 }
 
-function decide(pr: PullRequestInfo | undefined, expiresAt: string | undefined, warnedAt: string | undefined, policy: ReapPolicy, knownClosed: boolean): Decision {
+function decide(
+  pr: PullRequestInfo | undefined,
+  expiresAt: string | undefined,
+  warnedAt: string | undefined,
+  policy: ReapPolicy,
+  knownClosed: boolean,
+): Decision {
   if (!pr) return { action: 'reap', reason: knownClosed ? 'closed' : 'missing' };
   if (pr.state === 'closed') return { action: 'reap', reason: 'closed' };
   if (!pr.labels.includes(policy.label)) return { action: 'reap', reason: 'unlabelled' };
   if (pr.labels.includes(policy.keepLabel)) return { action: 'keep', reason: 'keep-label' };
   if (!expiresAt) return { action: 'keep', reason: 'active' };
   const expiry = Date.parse(expiresAt);
-  if (policy.expiryKnown === false && policy.now >= expiry - policy.warnBeforeMs) return { action: 'keep', reason: 'expiry-unknown' };
+  if (policy.expiryKnown === false && policy.now >= expiry - policy.warnBeforeMs)
+    return { action: 'keep', reason: 'expiry-unknown' };
   const windowStart = expiry - policy.warnBeforeMs;
   const warned = warnedAt !== undefined && Date.parse(warnedAt) >= windowStart;
   if (policy.now >= expiry) {
@@ -96,7 +119,9 @@ function decide(pr: PullRequestInfo | undefined, expiresAt: string | undefined, 
     return { action: 'warn', reason: 'expired', removeAt: new Date(policy.now).toISOString() };
   }
   if (policy.now >= windowStart && policy.warnBeforeMs > 0) {
-    return warned ? { action: 'keep', reason: 'warned-waiting' } : { action: 'warn', reason: 'expiring', removeAt: expiresAt };
+    return warned
+      ? { action: 'keep', reason: 'warned-waiting' }
+      : { action: 'warn', reason: 'expiring', removeAt: expiresAt };
   }
   return { action: 'keep', reason: 'active' };
 }
@@ -107,16 +132,25 @@ function decide(pr: PullRequestInfo | undefined, expiresAt: string | undefined, 
  * the stale label and stays idle `closeAfterDays` more is closed — and then torn down directly,
  * because a PR closed with GITHUB_TOKEN fires no `closed` workflow.
  */
-export function planStale(openPrs: PullRequestInfo[], opts: {
-  now: number; label: string; keepLabel: string; staleLabel: string; staleDays: number; closeAfterDays: number;
-}): Array<{ pr: number; action: 'mark-stale' | 'close'; idleDays: number }> {
+export function planStale(
+  openPrs: PullRequestInfo[],
+  opts: {
+    now: number;
+    label: string;
+    keepLabel: string;
+    staleLabel: string;
+    staleDays: number;
+    closeAfterDays: number;
+  },
+): Array<{ pr: number; action: 'mark-stale' | 'close'; idleDays: number }> {
   if (opts.staleDays <= 0) return [];
   const out: Array<{ pr: number; action: 'mark-stale' | 'close'; idleDays: number }> = [];
   for (const pr of openPrs) {
     if (!pr.labels.includes(opts.label) || pr.labels.includes(opts.keepLabel) || !pr.updatedAt) continue;
     const idleDays = Math.floor((opts.now - Date.parse(pr.updatedAt)) / 86_400_000);
     if (pr.labels.includes(opts.staleLabel)) {
-      if (opts.closeAfterDays > 0 && idleDays >= opts.closeAfterDays) out.push({ pr: pr.number, action: 'close', idleDays });
+      if (opts.closeAfterDays > 0 && idleDays >= opts.closeAfterDays)
+        out.push({ pr: pr.number, action: 'close', idleDays });
     } else if (idleDays >= opts.staleDays) {
       out.push({ pr: pr.number, action: 'mark-stale', idleDays });
     }

@@ -21,8 +21,16 @@ export const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
  * The comment a PR gets when the reaper marks it stale (shown verbatim in reap-orphans' README;
  * a test keeps the two equal).
  */
-export function staleMarkText(o: { idleDays: number; staleLabel: string; keepLabel: string; closeAfterDays: number }): string {
-  const closing = o.closeAfterDays > 0 ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.` : '';
+export function staleMarkText(o: {
+  idleDays: number;
+  staleLabel: string;
+  keepLabel: string;
+  closeAfterDays: number;
+}): string {
+  const closing =
+    o.closeAfterDays > 0
+      ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.`
+      : '';
   return `💤 No activity for ${o.idleDays} days: this PR is marked \`${o.staleLabel}\`.${closing} Any update removes the mark's effect; \`${o.keepLabel}\` exempts it.`;
 }
 
@@ -41,26 +49,39 @@ export interface ReaperAdapters extends TeardownAdapters {
 export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
   const [owner, repo] = a.repository.split('/') as [string, string];
   const client: GitHubClient = a.github.client;
-  const comment = (pr: number, body: string) => client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
+  const comment = (pr: number, body: string) =>
+    client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
   const ports: ReaperPorts = {
     listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
     getPullRequest: (pr) => getPullRequest(client, a.repository, pr),
     listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
-    listReleases: async () => listReleasesByNamespace(a.kube, (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor),
-    listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
+    listReleases: async () =>
+      listReleasesByNamespace(
+        a.kube,
+        (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor,
+      ),
+    listEnvironments: async () =>
+      (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
     async warnOfRemoval(plan, removeAt) {
-      await comment(plan.pr, [
-        WARNING_MARKER,
-        `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
-        '',
-        `Push a commit to redeploy (which renews it), or add the \`${a.keepLabel}\` label to keep it.`,
-      ].join('\n'));
+      await comment(
+        plan.pr,
+        [
+          WARNING_MARKER,
+          `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
+          '',
+          `Push a commit to redeploy (which renews it), or add the \`${a.keepLabel}\` label to keep it.`,
+        ].join('\n'),
+      );
       const at = new Date(a.now()).toISOString();
-      for (const ns of plan.resources.filter((r) => r.kind === 'namespace')) await markNamespaceWarned(a.kube, ns.name, at);
+      for (const ns of plan.resources.filter((r) => r.kind === 'namespace'))
+        await markNamespaceWarned(a.kube, ns.name, at);
     },
     async markStale(pr, idleDays) {
       await client.rest.issues.addLabels({ owner, repo, issue_number: pr, labels: [a.staleLabel] });
-      await comment(pr, staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }));
+      await comment(
+        pr,
+        staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }),
+      );
     },
     async closePullRequest(pr, idleDays) {
       await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
@@ -71,11 +92,18 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
   };
   if (a.vault) {
     const v = a.vault;
-    ports.listVaultPaths = async () => listMarkedPaths(await v.session(), { mount: v.mount, kvVersion: v.kvVersion, prefix: v.allowedPrefix, repository: a.repository });
+    ports.listVaultPaths = async () =>
+      listMarkedPaths(await v.session(), {
+        mount: v.mount,
+        kvVersion: v.kvVersion,
+        prefix: v.allowedPrefix,
+        repository: a.repository,
+      });
   }
   if (a.ecr) {
     const ecr = a.ecr;
-    ports.listRepositories = async () => (await listMarkedRepositories(await ecr(), a.repository)).map((r) => ({ name: r.name, marks: r.marks }));
+    ports.listRepositories = async () =>
+      (await listMarkedRepositories(await ecr(), a.repository)).map((r) => ({ name: r.name, marks: r.marks }));
   }
   return ports;
 }

@@ -103,10 +103,21 @@ export interface Inventory {
  * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
  * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
  */
-export async function takeInventory(ports: ReaperInventoryPorts, o: Pick<ReapOptions, 'kinds' | 'ttlMs'>, onError: (what: string, err: unknown) => void = (_w, e) => { throw e; }): Promise<Inventory> {
+export async function takeInventory(
+  ports: ReaperInventoryPorts,
+  o: Pick<ReapOptions, 'kinds' | 'ttlMs'>,
+  onError: (what: string, err: unknown) => void = (_w, e) => {
+    throw e;
+  },
+): Promise<Inventory> {
   const k = o.kinds;
   const unlisted: string[] = [];
-  const safe = async <T>(what: string, enabled: boolean, list: (() => Promise<T>) | undefined, carriesExpiry = true): Promise<T | undefined> => {
+  const safe = async <T>(
+    what: string,
+    enabled: boolean,
+    list: (() => Promise<T>) | undefined,
+    carriesExpiry = true,
+  ): Promise<T | undefined> => {
     if (!enabled || !list) {
       if (carriesExpiry) unlisted.push(what);
       return undefined;
@@ -133,12 +144,15 @@ export async function takeInventory(ports: ReaperInventoryPorts, o: Pick<ReapOpt
   };
   const items: InventoryItem[] = [];
   for (const ns of namespaces ?? []) {
-    if (k.has('namespaces')) items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
-    for (const rel of releases?.get(ns.name) ?? []) items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+    if (k.has('namespaces'))
+      items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+    for (const rel of releases?.get(ns.name) ?? [])
+      items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
   }
   for (const r of repos ?? []) items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
   for (const p of paths ?? []) items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
-  for (const e of envs ?? []) items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
+  for (const e of envs ?? [])
+    items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
   return { items, unlisted };
 }
 
@@ -155,7 +169,10 @@ function teardownItem(p: PrPlan): TeardownItem {
   const of = (kind: string) => p.resources.filter((r) => r.kind === kind);
   return {
     pr: p.pr,
-    releases: of('release').map((r) => ({ namespace: r.name.slice(0, r.name.indexOf('/')), release: r.name.slice(r.name.indexOf('/') + 1) })),
+    releases: of('release').map((r) => ({
+      namespace: r.name.slice(0, r.name.indexOf('/')),
+      release: r.name.slice(r.name.indexOf('/') + 1),
+    })),
     namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
     vaultPaths: of('vault-path').map((r) => r.name),
     repositories: of('ecr-repository').map((r) => r.name),
@@ -169,23 +186,36 @@ function teardownItem(p: PrPlan): TeardownItem {
  * closed, open now → decided again as the open PR it is, an error → kept ("don't know"). Only
  * the first `maxDeletions` reaps are confirmed; later candidates stay unconfirmed and deferred.
  */
-async function confirmClosedOrMissing(ports: ReaperPorts, plans: PrPlan[], o: ReapOptions, policy: ReapPolicy, note: (what: string, err: unknown) => void):
-  Promise<{ plans: PrPlan[]; unconfirmed: Set<number> }> {
+async function confirmClosedOrMissing(
+  ports: ReaperPorts,
+  plans: PrPlan[],
+  o: ReapOptions,
+  policy: ReapPolicy,
+  note: (what: string, err: unknown) => void,
+): Promise<{ plans: PrPlan[]; unconfirmed: Set<number> }> {
   const reaps = plans.filter((p) => p.decision.action === 'reap');
   const inSlots = new Set(reaps.slice(0, Math.max(0, o.maxDeletions)).map((p) => p.pr));
   const candidates = reaps.filter((p) => p.prState === 'closed-or-missing');
-  const checked = await runBounded(candidates.filter((p) => inSlots.has(p.pr)), { concurrency: o.concurrency }, (p) => ports.getPullRequest(p.pr));
+  const checked = await runBounded(
+    candidates.filter((p) => inSlots.has(p.pr)),
+    { concurrency: o.concurrency },
+    (p) => ports.getPullRequest(p.pr),
+  );
   const answer = new Map(checked.map((c) => [c.item.pr, c]));
   const unconfirmed = new Set(candidates.filter((p) => !answer.has(p.pr)).map((p) => p.pr));
   const confirmed = plans.map((p): PrPlan => {
     const c = answer.get(p.pr);
     if (!c) return p;
     if (c.error !== undefined) {
-      note(`Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`, c.error);
+      note(
+        `Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`,
+        c.error,
+      );
       return { ...p, decision: { action: 'keep', reason: 'unconfirmed' } };
     }
     if (!c.result) return { ...p, decision: { action: 'reap', reason: 'missing' } };
-    if (c.result.state === 'closed') return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
+    if (c.result.state === 'closed')
+      return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
     // Open now (closed and reopened, or shifted past the listing): never reaped as closed or missing.
     const again = planReap(p.resources, [c.result], policy)[0]!;
     return { ...again, decision: withoutWarningRecord(again) };
@@ -200,7 +230,18 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
     takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
     ports.listOpenPullRequests(),
   ]);
-  const out: ReapOutcome = { plan: [], reports: [], reaped: [], kept: [], warned: [], deferred: [], staleMarked: [], closed: [], errors: [], failed: false };
+  const out: ReapOutcome = {
+    plan: [],
+    reports: [],
+    reaped: [],
+    kept: [],
+    warned: [],
+    deferred: [],
+    staleMarked: [],
+    closed: [],
+    errors: [],
+    failed: false,
+  };
   const note = (what: string, err: unknown): void => {
     const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
     out.errors.push(text);
@@ -208,13 +249,31 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
   };
   for (const [what, err] of inventoryErrors) note(what, err);
   if (inventory.unlisted.length) {
-    ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
+    ports.logWarning?.(
+      `Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`,
+    );
   }
-  const policy: ReapPolicy = { now: o.now, label: o.label, keepLabel: o.keepLabel, warnBeforeMs: o.warnBeforeMs, expiryKnown: inventory.unlisted.length === 0 };
-  const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy)
-    .map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
+  const policy: ReapPolicy = {
+    now: o.now,
+    label: o.label,
+    keepLabel: o.keepLabel,
+    warnBeforeMs: o.warnBeforeMs,
+    expiryKnown: inventory.unlisted.length === 0,
+  };
+  const { plans, unconfirmed } = await confirmClosedOrMissing(
+    ports,
+    planReap(inventory.items, openPrs, policy).map((p) => ({ ...p, decision: withoutWarningRecord(p) })),
+    o,
+    policy,
+    note,
+  );
   const stale = planStale(openPrs, {
-    now: o.now, label: o.label, keepLabel: o.keepLabel, staleLabel: o.staleLabel, staleDays: o.staleDays, closeAfterDays: o.closeAfterDays,
+    now: o.now,
+    label: o.label,
+    keepLabel: o.keepLabel,
+    staleLabel: o.staleLabel,
+    staleDays: o.staleDays,
+    closeAfterDays: o.closeAfterDays,
   });
 
   // Stale PRs first: a PR closed now is torn down in this same run.
@@ -247,14 +306,19 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
   }));
   const byPr = new Map(plans.map((p) => [p.pr, p]));
   const toReap = planned.filter((p) => p.decision.action === 'reap');
-  toReap.forEach((p, i) => { if (i >= o.maxDeletions || unconfirmed.has(p.pr)) p.deferred = true; });
+  toReap.forEach((p, i) => {
+    if (i >= o.maxDeletions || unconfirmed.has(p.pr)) p.deferred = true;
+  });
   out.plan = planned;
   out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
   out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
 
   for (const p of planned.filter((x) => x.decision.action === 'warn')) {
     const d = p.decision as Extract<Decision, { action: 'warn' }>;
-    if (o.dryRun) { out.warned.push(p.pr); continue; }
+    if (o.dryRun) {
+      out.warned.push(p.pr);
+      continue;
+    }
     try {
       await ports.warnOfRemoval(byPr.get(p.pr)!, d.removeAt);
       out.warned.push(p.pr);
@@ -266,7 +330,11 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
   const now = toReap.filter((p) => !p.deferred);
   if (!o.dryRun && now.length) {
     // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
-    out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr)!)), { concurrency: o.concurrency, announceStart: false });
+    out.reports = await teardownMany(
+      ports.teardown,
+      now.map((p) => teardownItem(byPr.get(p.pr)!)),
+      { concurrency: o.concurrency, announceStart: false },
+    );
   }
   out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
   out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
@@ -274,9 +342,16 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
 }
 
 const WHY: Record<string, string> = {
-  closed: 'PR closed (confirmed)', missing: 'PR missing (404, confirmed)', unlabelled: 'opt-in label removed',
-  expired: 'expired', expiring: 'expires soon', active: 'active',
-  'expiry-unknown': 'expiry unknown this run (a kind was not listed)', unconfirmed: 'GitHub could not confirm the PR closed', 'keep-label': 'keep label', 'warned-waiting': 'warned, waiting for expiry',
+  closed: 'PR closed (confirmed)',
+  missing: 'PR missing (404, confirmed)',
+  unlabelled: 'opt-in label removed',
+  expired: 'expired',
+  expiring: 'expires soon',
+  active: 'active',
+  'expiry-unknown': 'expiry unknown this run (a kind was not listed)',
+  unconfirmed: 'GitHub could not confirm the PR closed',
+  'keep-label': 'keep label',
+  'warned-waiting': 'warned, waiting for expiry',
   'stale-closed': 'stale PR closed',
 };
 
@@ -284,10 +359,19 @@ const WHY: Record<string, string> = {
 export function renderReapPlan(plan: PlannedPr[], o: { dryRun: boolean }): string {
   if (plan.length === 0) return '_Nothing carries our marks for this repository._';
   const rows = plan.map((p) => {
-    const act = p.deferred ? `${p.decision.action} (deferred: max-deletions)` : o.dryRun && p.decision.action !== 'keep' ? `${p.decision.action} (dry-run)` : p.decision.action;
+    const act = p.deferred
+      ? `${p.decision.action} (deferred: max-deletions)`
+      : o.dryRun && p.decision.action !== 'keep'
+        ? `${p.decision.action} (dry-run)`
+        : p.decision.action;
     const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
-    const kinds = [...new Set(p.resources.map((r) => r.kind))].map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`).join(', ');
-    const why = p.deferred && p.decision.reason === 'missing' ? 'not among the open PRs (confirmed with GitHub when its turn comes)' : WHY[p.decision.reason] ?? p.decision.reason;
+    const kinds = [...new Set(p.resources.map((r) => r.kind))]
+      .map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`)
+      .join(', ');
+    const why =
+      p.deferred && p.decision.reason === 'missing'
+        ? 'not among the open PRs (confirmed with GitHub when its turn comes)'
+        : (WHY[p.decision.reason] ?? p.decision.reason);
     return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
   });
   return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);

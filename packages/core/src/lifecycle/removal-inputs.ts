@@ -9,13 +9,32 @@ import { normalizePrefix, type KvVersion } from '../vault/paths.js';
 import type { VaultAuthMethod } from '../vault/session.js';
 
 export const VAULT_INPUT_NAMES = [
-  'vault-addr', 'vault-namespace', 'auth-method', 'role', 'jwt-audience', 'role-id', 'secret-id', 'token', 'mount', 'kv-version', 'allowed-prefix',
+  'vault-addr',
+  'vault-namespace',
+  'auth-method',
+  'role',
+  'jwt-audience',
+  'role-id',
+  'secret-id',
+  'token',
+  'mount',
+  'kv-version',
+  'allowed-prefix',
 ] as const;
 export type VaultInputName = (typeof VAULT_INPUT_NAMES)[number];
 
 export const VAULT_INPUT_DEFAULTS: Record<VaultInputName, string> = {
-  'vault-addr': '', 'vault-namespace': '', 'auth-method': 'jwt', role: '', 'jwt-audience': 'vault', 'role-id': '', 'secret-id': '',
-  token: '', mount: 'secret', 'kv-version': '2', 'allowed-prefix': 'preview/',
+  'vault-addr': '',
+  'vault-namespace': '',
+  'auth-method': 'jwt',
+  role: '',
+  'jwt-audience': 'vault',
+  'role-id': '',
+  'secret-id': '',
+  token: '',
+  mount: 'secret',
+  'kv-version': '2',
+  'allowed-prefix': 'preview/',
 };
 export const VAULT_SECRET_INPUTS: readonly string[] = ['secret-id', 'token'];
 
@@ -39,7 +58,12 @@ const opt = (v: string | undefined): string | undefined => (v === undefined || v
  * The Vault inputs, validated; `why` names the setting that needs Vault (e.g. `delete-vault-path
  * is true`) for the error when vault-addr is empty.
  */
-export function parseVaultInputs(raw: Partial<Record<VaultInputName, string>>, env: Record<string, string | undefined>, why: string, off: string): VaultInputs {
+export function parseVaultInputs(
+  raw: Partial<Record<VaultInputName, string>>,
+  env: Record<string, string | undefined>,
+  why: string,
+  off: string,
+): VaultInputs {
   const r = { ...VAULT_INPUT_DEFAULTS, ...raw };
   const addr = opt(r['vault-addr']);
   if (!addr) throw new InputError('vault-addr', '', `is required while ${why}`, `Set vault-addr, or ${off}`);
@@ -58,14 +82,24 @@ export function parseVaultInputs(raw: Partial<Record<VaultInputName, string>>, e
     allowedPrefix: r['allowed-prefix'].trim(),
   };
   if (normalizePrefix(out.allowedPrefix) === '/') {
-    throw new InputError('allowed-prefix', r['allowed-prefix'], 'must name a folder such as preview/', 'An empty prefix would let removal reach any path');
+    throw new InputError(
+      'allowed-prefix',
+      r['allowed-prefix'],
+      'must name a folder such as preview/',
+      'An empty prefix would let removal reach any path',
+    );
   }
   planVaultPath('allowed-prefix', normalizePrefix(out.allowedPrefix).replace(/\/+$/, ''));
   if (method === 'jwt') {
-    if (!out.role) throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
+    if (!out.role)
+      throw new InputError('role', '', 'is required with auth-method jwt: the Vault JWT role bound to this repository');
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-      throw new InputError('auth-method', 'jwt', 'needs an OIDC token, but this job has none',
-        'Add "permissions: id-token: write" to the job, or use auth-method approle/token');
+      throw new InputError(
+        'auth-method',
+        'jwt',
+        'needs an OIDC token, but this job has none',
+        'Add "permissions: id-token: write" to the job, or use auth-method approle/token',
+      );
     }
   }
   if (method === 'approle' && (!out.roleId || !out.secretId)) {

@@ -59,7 +59,11 @@ export interface BufferedStepResult extends StepResult {
   stopped?: boolean;
 }
 
-export async function runBundledStep(mainJs: string, inputs: Record<string, string>, opts: RunStepOptions = {}): Promise<BufferedStepResult> {
+export async function runBundledStep(
+  mainJs: string,
+  inputs: Record<string, string>,
+  opts: RunStepOptions = {},
+): Promise<BufferedStepResult> {
   const env = opts.env ?? process.env;
   const dir = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'preview-fleet-step-'));
   const outputFile = join(dir, 'output');
@@ -69,19 +73,30 @@ export async function runBundledStep(mainJs: string, inputs: Record<string, stri
   const childEnv: NodeJS.ProcessEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
   for (const [name, value] of Object.entries(inputs)) childEnv[inputEnvName(name)] = value;
   try {
-    const child = spawn(process.execPath, [mainJs], { env: childEnv, stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [mainJs], {
+      env: childEnv,
+      stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'],
+    });
     const chunks: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => chunks.push(c));
     let stopped = false;
-    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => {
-      stopped = true;
-      child.kill('SIGKILL');
-    }, opts.killAfterMs);
+    const timer =
+      opts.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            stopped = true;
+            child.kill('SIGKILL');
+          }, opts.killAfterMs);
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? 1));
     }).finally(() => clearTimeout(timer));
-    return { exitCode, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')), log: Buffer.concat(chunks).toString('utf8'), stopped };
+    return {
+      exitCode,
+      outputs: parseFileCommands(readFileSync(outputFile, 'utf8')),
+      log: Buffer.concat(chunks).toString('utf8'),
+      stopped,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

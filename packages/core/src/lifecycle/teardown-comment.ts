@@ -29,7 +29,10 @@ export interface AnnounceOptions {
 }
 
 /** 'no-comment' when the PR has no status comment, or no longer exists (nothing is created). */
-export async function announceTeardown(client: GitHubClient, o: AnnounceOptions): Promise<'no-comment' | 'updated' | 'unchanged'> {
+export async function announceTeardown(
+  client: GitHubClient,
+  o: AnnounceOptions,
+): Promise<'no-comment' | 'updated' | 'unchanged'> {
   let listed;
   try {
     listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author });
@@ -47,12 +50,21 @@ export async function announceTeardown(client: GitHubClient, o: AnnounceOptions)
   const updates: ServiceSection[] = names.map((service, i) => {
     const before = held.find((s) => s.service === service);
     return {
-      service, state: o.state, runId: o.runId, runAttempt: o.runAttempt, runUrl: o.runUrl, updatedAt,
-      namespace: before?.namespace, sha: before?.sha,
+      service,
+      state: o.state,
+      runId: o.runId,
+      runAttempt: o.runAttempt,
+      runUrl: o.runUrl,
+      updatedAt,
+      namespace: before?.namespace,
+      sha: before?.sha,
       details: i === 0 ? o.details : undefined,
     };
   });
-  const body = renderStatusComment(mergeSections(held, updates), { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` });
+  const body = renderStatusComment(mergeSections(held, updates), {
+    serverUrl: o.serverUrl,
+    repository: `${o.owner}/${o.repo}`,
+  });
   if (body === keep.body) return 'unchanged';
   await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
   return 'updated';

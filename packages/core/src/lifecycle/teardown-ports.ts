@@ -58,10 +58,16 @@ export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
   const wait = (): number => withinDeadline(a.timeoutMs, Math.min(30_000, remainingMs() / 3));
   const ports: TeardownPorts = {
     logWarning: a.logWarning,
-    uninstallRelease: (t) => uninstallRelease(a.kube, {
-      release: t.release, namespace: t.namespace, owner: { repository: a.repository, pr: t.pr }, timeoutMs: wait(), namespaceMarks: t.namespaceMarks,
-    }),
-    deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
+    uninstallRelease: (t) =>
+      uninstallRelease(a.kube, {
+        release: t.release,
+        namespace: t.namespace,
+        owner: { repository: a.repository, pr: t.pr },
+        timeoutMs: wait(),
+        namespaceMarks: t.namespaceMarks,
+      }),
+    deleteNamespace: (name, pr) =>
+      deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
     deleteMarkedNamespaces: (items: Array<{ name: string; marks: OwnershipMarks }>) =>
       deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: wait() }),
   };
@@ -72,14 +78,26 @@ export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
       try {
         session = await v.session();
       } catch (err) {
-        return { kind: 'vault-path', name: `${v.mount}/${path}`, status: 'failed', reason: `Vault login failed: ${String((err as Error)?.message ?? err).split('\n')[0]}` };
+        return {
+          kind: 'vault-path',
+          name: `${v.mount}/${path}`,
+          status: 'failed',
+          reason: `Vault login failed: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+        };
       }
-      return removeVaultPath(session, { mount: v.mount, kvVersion: v.kvVersion, path, owner: { repository: a.repository, pr }, allowedPrefix: v.allowedPrefix });
+      return removeVaultPath(session, {
+        mount: v.mount,
+        kvVersion: v.kvVersion,
+        path,
+        owner: { repository: a.repository, pr },
+        allowedPrefix: v.allowedPrefix,
+      });
     };
   }
   if (a.ecr) {
     const ecr = a.ecr;
-    ports.removeRepository = async (name, pr) => removeEcrRepository(await ecr(), { name, owner: { repository: a.repository, pr } });
+    ports.removeRepository = async (name, pr) =>
+      removeEcrRepository(await ecr(), { name, owner: { repository: a.repository, pr } });
   }
   if (gh?.deployments) {
     ports.removeDeployments = async (environment, pr) => {
@@ -91,7 +109,16 @@ export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
     ports.announce = async (pr, state, results) => {
       const failed = results.some((r) => r.status === 'failed');
       await announceTeardown(gh.client, {
-        owner, repo, pr, author: gh.commentAuthor, services: gh.services, runId: gh.runId, runAttempt: gh.runAttempt, runUrl: gh.runUrl, serverUrl: gh.serverUrl, now: a.now(),
+        owner,
+        repo,
+        pr,
+        author: gh.commentAuthor,
+        services: gh.services,
+        runId: gh.runId,
+        runAttempt: gh.runAttempt,
+        runUrl: gh.runUrl,
+        serverUrl: gh.serverUrl,
+        now: a.now(),
         state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
         details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
       });

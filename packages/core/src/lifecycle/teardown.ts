@@ -38,7 +38,12 @@ export interface TeardownItem {
 export interface TeardownPorts {
   /** Updates the PR's sticky comment; failures are warnings, never a failed teardown. */
   announce?(pr: number, state: 'tearing-down' | 'destroyed', results: RemovalResult[]): Promise<void>;
-  uninstallRelease(target: { release: string; namespace: string; pr: number; namespaceMarks?: OwnershipMarks }): Promise<RemovalResult>;
+  uninstallRelease(target: {
+    release: string;
+    namespace: string;
+    pr: number;
+    namespaceMarks?: OwnershipMarks;
+  }): Promise<RemovalResult>;
   deleteNamespace(name: string, pr: number): Promise<RemovalResult>;
   /**
    * Deletes namespaces whose marks an inventory read, several per call (the reaper: one kubectl
@@ -96,13 +101,20 @@ export function itemFromTargets(pr: number, targets: TeardownTarget[], environme
   };
 }
 
-export async function teardownPreview(ports: TeardownPorts, args: { pr: number; targets: TeardownTarget[]; environment?: string }): Promise<TeardownReport> {
+export async function teardownPreview(
+  ports: TeardownPorts,
+  args: { pr: number; targets: TeardownTarget[]; environment?: string },
+): Promise<TeardownReport> {
   const [report] = await teardownMany(ports, [itemFromTargets(args.pr, args.targets, args.environment)]);
   return report!;
 }
 
 /** Tears down every item, phase by phase; one report per item, in input order. */
-export async function teardownMany(ports: TeardownPorts, items: TeardownItem[], opts: TeardownManyOptions = {}): Promise<TeardownReport[]> {
+export async function teardownMany(
+  ports: TeardownPorts,
+  items: TeardownItem[],
+  opts: TeardownManyOptions = {},
+): Promise<TeardownReport[]> {
   const concurrency = Math.max(1, opts.concurrency ?? 1);
   const results = new Map<number, RemovalResult[]>(items.map((i) => [i.pr, []]));
   const add = (pr: number, r: RemovalResult | RemovalResult[]): void => {
@@ -125,10 +137,17 @@ export async function teardownMany(ports: TeardownPorts, items: TeardownItem[], 
 
   if (opts.announceStart !== false) await announce('tearing-down');
 
-  const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks!] as const)));
+  const marksOf = new Map(
+    items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks!] as const)),
+  );
   const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
   await each(releases, async (r) => {
-    add(r.pr, await attempt('release', `${r.namespace}/${r.release}`, () => ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) })));
+    add(
+      r.pr,
+      await attempt('release', `${r.namespace}/${r.release}`, () =>
+        ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) }),
+      ),
+    );
   });
 
   const namespaces = items.flatMap((i) => i.namespaces.map((n) => ({ ...n, pr: i.pr })));
@@ -151,45 +170,76 @@ export async function teardownMany(ports: TeardownPorts, items: TeardownItem[], 
   });
 
   if (ports.removeVaultPath) {
-    await each(items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))), async ({ p, pr }) => {
-      add(pr, await attempt('vault-path', p, () => ports.removeVaultPath!(p, pr)));
-    });
+    await each(
+      items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))),
+      async ({ p, pr }) => {
+        add(pr, await attempt('vault-path', p, () => ports.removeVaultPath!(p, pr)));
+      },
+    );
   }
   if (ports.removeRepository) {
-    await each(items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))), async ({ r, pr }) => {
-      add(pr, await attempt('ecr-repository', r, () => ports.removeRepository!(r, pr)));
-    });
+    await each(
+      items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))),
+      async ({ r, pr }) => {
+        add(pr, await attempt('ecr-repository', r, () => ports.removeRepository!(r, pr)));
+      },
+    );
   }
   if (ports.removeDeployments) {
-    await each(items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))), async ({ e, pr }) => {
-      try {
-        add(pr, await ports.removeDeployments!(e, pr));
-      } catch (err) {
-        add(pr, failedResult('deployment', e, err));
-      }
-    });
+    await each(
+      items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))),
+      async ({ e, pr }) => {
+        try {
+          add(pr, await ports.removeDeployments!(e, pr));
+        } catch (err) {
+          add(pr, failedResult('deployment', e, err));
+        }
+      },
+    );
   }
 
   await announce('destroyed');
   return items.map((item) => {
     const rs = sortByStep(results.get(item.pr)!);
-    return { pr: item.pr, results: rs, failed: rs.some((r) => r.status === 'failed'), nothingFound: rs.every((r) => r.status === 'already-gone') };
+    return {
+      pr: item.pr,
+      results: rs,
+      failed: rs.some((r) => r.status === 'failed'),
+      nothingFound: rs.every((r) => r.status === 'already-gone'),
+    };
   });
 }
 
-const STEP_ORDER: ResourceKind[] = ['release', 'namespace', 'vault-path', 'ecr-repository', 'deployment', 'environment', 'comment'];
+const STEP_ORDER: ResourceKind[] = [
+  'release',
+  'namespace',
+  'vault-path',
+  'ecr-repository',
+  'deployment',
+  'environment',
+  'comment',
+];
 
 /** Results in step order (concurrent phases finish in any order; the table should not). */
 function sortByStep(rs: RemovalResult[]): RemovalResult[] {
-  return rs.map((r, i) => ({ r, i })).sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i).map((x) => x.r);
+  return rs
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i)
+    .map((x) => x.r);
 }
 
 const ICON: Record<RemovalResult['status'], string> = {
-  deleted: '🗑️ deleted', 'already-gone': '✅ already gone', 'skipped-unmarked': '⛔ skipped (not ours)', failed: '❌ failed',
+  deleted: '🗑️ deleted',
+  'already-gone': '✅ already gone',
+  'skipped-unmarked': '⛔ skipped (not ours)',
+  failed: '❌ failed',
 };
 
 /** The per-resource table for the PR comment, the job summary and the log. */
 export function renderRemovalTable(results: RemovalResult[]): string {
   if (results.length === 0) return '_Nothing to remove._';
-  return summaryTable(['resource', 'name', 'result', 'detail'], results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]));
+  return summaryTable(
+    ['resource', 'name', 'result', 'detail'],
+    results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]),
+  );
 }

@@ -69,7 +69,9 @@ export function secretEnv(o: Pick<BuildOptions, 'secrets'>): Record<string, stri
 
 /** An argv as it may be shown: every `--build-arg KEY=value` as `KEY=***`. */
 export function displayArgv(argv: readonly string[]): string[] {
-  return argv.map((a, i) => (i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a));
+  return argv.map((a, i) =>
+    i > 0 && argv[i - 1] === '--build-arg' && a.includes('=') ? `${a.slice(0, a.indexOf('='))}=***` : a,
+  );
 }
 
 export const metadataFile = (workDir: string): string => join(workDir, 'build-metadata.json');
@@ -79,10 +81,26 @@ export const digestFile = (workDir: string): string => join(workDir, 'image.dige
 export function buildCommands(o: BuildOptions): string[][] {
   if (o.builder === 'docker') {
     const cache = o.cacheRepository
-      ? ['--cache-from', `type=registry,ref=${o.cacheRepository}:${CACHE_TAG}`,
-        '--cache-to', `type=registry,ref=${o.cacheRepository}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`]
+      ? [
+          '--cache-from',
+          `type=registry,ref=${o.cacheRepository}:${CACHE_TAG}`,
+          '--cache-to',
+          `type=registry,ref=${o.cacheRepository}:${CACHE_TAG},mode=max,image-manifest=true,oci-mediatypes=true`,
+        ]
       : [];
-    return [['docker', 'buildx', 'build', '--push', ...common(o), ...cache, '--metadata-file', metadataFile(o.workDir), o.context]];
+    return [
+      [
+        'docker',
+        'buildx',
+        'build',
+        '--push',
+        ...common(o),
+        ...cache,
+        '--metadata-file',
+        metadataFile(o.workDir),
+        o.context,
+      ],
+    ];
   }
   const cache = o.cacheRepository ? ['--cache-from', o.cacheRepository, '--cache-to', o.cacheRepository] : [];
   return [
@@ -91,12 +109,14 @@ export function buildCommands(o: BuildOptions): string[][] {
   ];
 }
 
-const REGISTRY_TRANSIENT = /\b(429|500|502|503|504)\b|too many requests|toomanyrequests|service unavailable|bad gateway|gateway timeout|internal server error|connection reset by peer|i\/o timeout|TLS handshake timeout/i;
+const REGISTRY_TRANSIENT =
+  /\b(429|500|502|503|504)\b|too many requests|toomanyrequests|service unavailable|bad gateway|gateway timeout|internal server error|connection reset by peer|i\/o timeout|TLS handshake timeout/i;
 
 /** A command that failed on registry throttling, a 5xx or a dropped connection (a cache pull/push or the image push). */
 export function classifyRegistryError(err: unknown): Transience {
   // Only the error's own last lines: a build's step output may print anything.
-  if (err instanceof CommandError) return { transient: REGISTRY_TRANSIENT.test(lastLines(err.stderr || err.stdout, 3)) };
+  if (err instanceof CommandError)
+    return { transient: REGISTRY_TRANSIENT.test(lastLines(err.stderr || err.stdout, 3)) };
   return { transient: false };
 }
 
@@ -118,7 +138,8 @@ function readDigest(o: BuildOptions): string {
     throw new ActionError(`docker buildx wrote no containerimage.digest to ${metadataFile(o.workDir)}`);
   }
   const d = readFileSync(digestFile(o.workDir), 'utf8').trim();
-  if (!/^sha256:[0-9a-f]{64}$/.test(d)) throw new ActionError(`podman push wrote no digest to ${digestFile(o.workDir)}`);
+  if (!/^sha256:[0-9a-f]{64}$/.test(d))
+    throw new ActionError(`podman push wrote no digest to ${digestFile(o.workDir)}`);
   return d;
 }
 
@@ -135,10 +156,23 @@ export async function buildAndPush(o: BuildOptions): Promise<BuildResult> {
       try {
         // Secrets go to the build's environment only (not the push's).
         const env = argv === build ? { ...o.env, ...secretEnv(o) } : o.env;
-        const res = await retry(() => runCommand(argv, { env, stream: true, display, waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})` }), {
-          attempts, baseMs: 1000, clock, classify: classifyRegistryError,
-          onRetry: ({ attempt, waitMs }) => log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
-        });
+        const res = await retry(
+          () =>
+            runCommand(argv, {
+              env,
+              stream: true,
+              display,
+              waitingFor: `${o.builder} (${what.toLowerCase()} of ${o.image})`,
+            }),
+          {
+            attempts,
+            baseMs: 1000,
+            clock,
+            classify: classifyRegistryError,
+            onRetry: ({ attempt, waitMs }) =>
+              log.warning(`${what} of ${o.image} hit a registry error (attempt ${attempt}); retrying in ${waitMs} ms`),
+          },
+        );
         output += `${res.stdout}\n${res.stderr}\n`;
       } catch (err) {
         throw new ActionError(`${what} of "${o.image}" with ${o.builder} failed:\n${tailOf(err)}`, { cause: err });

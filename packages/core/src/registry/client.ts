@@ -34,9 +34,19 @@ export interface EcrSessionOptions {
 
 /** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
 const THROTTLING = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-  'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded',
-  'BandwidthLimitExceeded', 'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
   'EC2ThrottledException',
 ]);
 
@@ -63,7 +73,10 @@ export function awsErrorName(err: unknown): string | undefined {
 }
 
 /** The region from the option, else AWS_REGION / AWS_DEFAULT_REGION (what configure-aws-credentials sets). */
-export function resolveRegion(region: string | undefined, env: Record<string, string | undefined> = process.env): string | undefined {
+export function resolveRegion(
+  region: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
   const r = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
   return r || undefined;
 }
@@ -81,21 +94,37 @@ export function createEcrSession(options: EcrSessionOptions = {}): EcrSession {
     });
   }
   const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
-  const client = options.client ?? new ECRClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs } });
+  const client =
+    options.client ??
+    new ECRClient({
+      region,
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs },
+    });
   const clock = options.clock ?? systemClock;
   return {
-    client, region, clock,
+    client,
+    region,
+    clock,
     call(operation, fn) {
       return waitingOn(`ECR in ${region}`, operation, async () => {
         try {
           return await retry(() => fn(client), {
-            attempts: 5, baseMs: 500, deadlineMs: 60_000, ...options.retry, clock, classify: classifyEcrError,
+            attempts: 5,
+            baseMs: 500,
+            deadlineMs: 60_000,
+            ...options.retry,
+            clock,
+            classify: classifyEcrError,
           });
         } catch (err) {
           const name = awsErrorName(err);
           const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test(errorText(err));
           throw new ActionError(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${errorText(err).split('\n')[0]}`, {
-            cause: err, hint: timedOut ? `ECR in ${region} did not answer within ${formatDuration(requestMs)} (request-timeout); check the runner's network or raise request-timeout` : hintFor(name),
+            cause: err,
+            hint: timedOut
+              ? `ECR in ${region} did not answer within ${formatDuration(requestMs)} (request-timeout); check the runner's network or raise request-timeout`
+              : hintFor(name),
           });
         }
       });
@@ -108,6 +137,7 @@ function hintFor(name: string | undefined): string | undefined {
   if (name === 'AccessDeniedException') {
     return 'The role needs ecr:DescribeRepositories, CreateRepository, TagResource, ListTagsForResource, PutLifecyclePolicy, DescribeImages, GetAuthorizationToken and the push actions';
   }
-  if (name === 'CredentialsProviderError') return 'No AWS credentials: run aws-actions/configure-aws-credentials (OIDC) before this step';
+  if (name === 'CredentialsProviderError')
+    return 'No AWS credentials: run aws-actions/configure-aws-credentials (OIDC) before this step';
   return undefined;
 }

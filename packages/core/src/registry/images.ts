@@ -11,9 +11,14 @@ export interface FoundImage {
 /** The image tagged `tag` in `repository`, or undefined (ImageNotFoundException) when there is none. */
 export async function findImage(ecr: EcrSession, repository: string, tag: string): Promise<FoundImage | undefined> {
   try {
-    const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new DescribeImagesCommand({
-      repositoryName: repository, imageIds: [{ imageTag: tag }],
-    })));
+    const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) =>
+      c.send(
+        new DescribeImagesCommand({
+          repositoryName: repository,
+          imageIds: [{ imageTag: tag }],
+        }),
+      ),
+    );
     const d = out.imageDetails?.[0];
     if (!d?.imageDigest) return undefined;
     return { digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt };

@@ -4,16 +4,56 @@
  * cache, and removal / inventory of only the repositories we marked.
  */
 export {
-  createEcrSession, classifyEcrError, awsErrorName, resolveRegion, type EcrSession, type EcrSessionOptions,
+  createEcrSession,
+  classifyEcrError,
+  awsErrorName,
+  resolveRegion,
+  type EcrSession,
+  type EcrSessionOptions,
 } from './client.js';
 export {
-  ensureRepository, lifecyclePolicy, repositoryMarks, KEEP_IMAGES_MAX, type EnsureRepositoryOptions, type EnsuredRepository,
+  ensureRepository,
+  lifecyclePolicy,
+  repositoryMarks,
+  KEEP_IMAGES_MAX,
+  type EnsureRepositoryOptions,
+  type EnsuredRepository,
 } from './repository.js';
 export { findImage, type FoundImage } from './images.js';
-export { findImageInRegistry, parseChallenge, registryBaseUrl, MANIFEST_TYPES, type RegistryImageQuery, type RegistryLookup } from './manifest.js';
-export { registryLogin, ecrCredentials, decodeAuthorizationToken, type EcrCredentials, BUILDERS, type Builder, type RegistryLogin, type RegistryLoginOptions } from './login.js';
 export {
-  buildAndPush, buildCommands, displayArgv, secretEnv, secretEnvName, cacheRepositoryFor, classifyRegistryError, CACHE_TAG, type BuildOptions, type BuildResult,
+  findImageInRegistry,
+  parseChallenge,
+  registryBaseUrl,
+  MANIFEST_TYPES,
+  type RegistryImageQuery,
+  type RegistryLookup,
+} from './manifest.js';
+export {
+  registryLogin,
+  ecrCredentials,
+  decodeAuthorizationToken,
+  type EcrCredentials,
+  BUILDERS,
+  type Builder,
+  type RegistryLogin,
+  type RegistryLoginOptions,
+} from './login.js';
+export {
+  buildAndPush,
+  buildCommands,
+  displayArgv,
+  secretEnv,
+  secretEnvName,
+  cacheRepositoryFor,
+  classifyRegistryError,
+  CACHE_TAG,
+  type BuildOptions,
+  type BuildResult,
 } from './build.js';
-export { removeEcrRepository, listMarkedRepositories, type RemoveRepositoryOptions, type MarkedRepository } from './removal.js';
+export {
+  removeEcrRepository,
+  listMarkedRepositories,
+  type RemoveRepositoryOptions,
+  type MarkedRepository,
+} from './removal.js';
 export { isRegistryHost } from './host.js';

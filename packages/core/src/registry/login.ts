@@ -31,7 +31,8 @@ export interface RegistryLogin {
 export function decodeAuthorizationToken(token: string): { username: string; password: string } {
   const decoded = Buffer.from(token, 'base64').toString('utf8');
   const i = decoded.indexOf(':');
-  if (i <= 0 || i === decoded.length - 1) throw new ActionError('ECR returned an authorization token that is not base64 "user:password"');
+  if (i <= 0 || i === decoded.length - 1)
+    throw new ActionError('ECR returned an authorization token that is not base64 "user:password"');
   return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
 }
 
@@ -53,16 +54,29 @@ export async function ecrCredentials(ecr: EcrSession): Promise<EcrCredentials> {
   maskSecret(token);
   const { username, password } = decodeAuthorizationToken(token);
   maskSecret(password);
-  return { username, password, host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined, expiresAt: data.expiresAt };
+  return {
+    username,
+    password,
+    host: data.proxyEndpoint ? new URL(data.proxyEndpoint).host : undefined,
+    expiresAt: data.expiresAt,
+  };
 }
 
 /** Gets an ECR token and runs `<builder> login --username AWS --password-stdin <host>`. */
-export async function registryLogin(ecr: EcrSession, o: RegistryLoginOptions, credentials?: EcrCredentials): Promise<RegistryLogin> {
-  const { username, password, host: tokenHost, expiresAt } = credentials ?? await ecrCredentials(ecr);
+export async function registryLogin(
+  ecr: EcrSession,
+  o: RegistryLoginOptions,
+  credentials?: EcrCredentials,
+): Promise<RegistryLogin> {
+  const { username, password, host: tokenHost, expiresAt } = credentials ?? (await ecrCredentials(ecr));
   const host = o.host ?? tokenHost;
-  if (!host) throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
+  if (!host)
+    throw new ActionError('ECR GetAuthorizationToken returned no proxyEndpoint and no registry host was given');
   await runCommand([o.builder, 'login', '--username', username, '--password-stdin', host], {
-    input: password, env: o.env, waitingFor: `the registry ${host}`, timeoutMs: withinDeadline(3 * (o.requestTimeoutMs ?? 30_000)),
+    input: password,
+    env: o.env,
+    waitingFor: `the registry ${host}`,
+    timeoutMs: withinDeadline(3 * (o.requestTimeoutMs ?? 30_000)),
   });
   return { host, username, expiresAt };
 }

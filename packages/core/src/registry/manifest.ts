@@ -50,13 +50,18 @@ export async function findImageInRegistry(q: RegistryImageQuery): Promise<Regist
   const plainFetch = q.fetch ?? fetch;
   const ms = q.requestTimeoutMs ?? 30_000;
   const doFetch = (input: string | URL, init: RequestInit): Promise<Response> =>
-    waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
+    waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () =>
+      plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }),
+    );
   const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
-  const head = (authorization?: string) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
+  const head = (authorization?: string) =>
+    doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
   let res = await head();
   if (res.status === 401) {
     const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-    const basic = q.credentials ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}` : undefined;
+    const basic = q.credentials
+      ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
+      : undefined;
     if (challenge.scheme === 'basic' && basic) {
       res = await head(basic);
     } else if (challenge.scheme === 'bearer' && challenge.params.realm) {
@@ -67,7 +72,7 @@ export async function findImageInRegistry(q: RegistryImageQuery): Promise<Regist
       if (!t.ok) return { found: false, reason: `the registry's token service answered ${t.status}` };
       const body = (await t.json()) as { token?: string; access_token?: string };
       const token = body.token ?? body.access_token;
-      if (!token) return { found: false, reason: 'the registry\'s token service returned no token' };
+      if (!token) return { found: false, reason: "the registry's token service returned no token" };
       res = await head(`Bearer ${token}`);
     } else {
       return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };

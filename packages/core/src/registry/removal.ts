@@ -16,11 +16,18 @@ export interface RemoveRepositoryOptions {
 
 /** Deletes the repository if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 export async function removeEcrRepository(ecr: EcrSession, o: RemoveRepositoryOptions): Promise<RemovalResult> {
-  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({ kind: 'ecr-repository', name: o.name, status, ...(reason ? { reason } : {}) });
+  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({
+    kind: 'ecr-repository',
+    name: o.name,
+    status,
+    ...(reason ? { reason } : {}),
+  });
   try {
     let repo: Repository | undefined;
     try {
-      const out = await ecr.call(`DescribeRepositories ${o.name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [o.name] })));
+      const out = await ecr.call(`DescribeRepositories ${o.name}`, (c) =>
+        c.send(new DescribeRepositoriesCommand({ repositoryNames: [o.name] })),
+      );
       repo = out.repositories?.[0];
     } catch (err) {
       if (awsErrorName(err) === 'RepositoryNotFoundException') return result('already-gone');
@@ -28,10 +35,14 @@ export async function removeEcrRepository(ecr: EcrSession, o: RemoveRepositoryOp
     }
     if (!repo?.repositoryArn) return result('already-gone');
     const marks = await repositoryMarks(ecr, repo.repositoryArn);
-    const whose = marks ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in its tags';
+    const whose = marks
+      ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}`
+      : 'no preview-fleet marks in its tags';
     if (!isOwnedBy(marks, o.owner)) return result('skipped-unmarked', whose);
     try {
-      await ecr.call(`DeleteRepository ${o.name}`, (c) => c.send(new DeleteRepositoryCommand({ repositoryName: o.name, force: true })));
+      await ecr.call(`DeleteRepository ${o.name}`, (c) =>
+        c.send(new DeleteRepositoryCommand({ repositoryName: o.name, force: true })),
+      );
     } catch (err) {
       // Deleted by someone else between the read and the delete: the goal is reached.
       if (awsErrorName(err) === 'RepositoryNotFoundException') return result('already-gone');
@@ -58,7 +69,9 @@ export async function listMarkedRepositories(ecr: EcrSession, repository: string
   const out: MarkedRepository[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ecr.call('DescribeRepositories', (c) => c.send(new DescribeRepositoriesCommand({ nextToken, maxResults: 1000 })));
+    const page = await ecr.call('DescribeRepositories', (c) =>
+      c.send(new DescribeRepositoriesCommand({ nextToken, maxResults: 1000 })),
+    );
     for (const repo of page.repositories ?? []) {
       if (!repo.repositoryArn || !repo.repositoryName) continue;
       let marks: OwnershipMarks | undefined;
@@ -68,10 +81,10 @@ export async function listMarkedRepositories(ecr: EcrSession, repository: string
         if (awsErrorName(err) === 'RepositoryNotFoundException') continue;
         throw err;
       }
-      if (marks && isOwnedBy(marks, { repository })) out.push({ name: repo.repositoryName, uri: repo.repositoryUri ?? '', marks });
+      if (marks && isOwnedBy(marks, { repository }))
+        out.push({ name: repo.repositoryName, uri: repo.repositoryUri ?? '', marks });
     }
     nextToken = page.nextToken;
   } while (nextToken);
   return out;
 }
-

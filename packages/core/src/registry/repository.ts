@@ -4,7 +4,11 @@
  * marks for this repository and PR, or when the caller explicitly adopts it.
  */
 import {
-  CreateRepositoryCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand, PutLifecyclePolicyCommand, TagResourceCommand,
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ListTagsForResourceCommand,
+  PutLifecyclePolicyCommand,
+  TagResourceCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
 import { fromEcrTags, isOwnedBy, toEcrTags, type OwnershipMarks } from '../marks.js';
@@ -16,14 +20,17 @@ export const KEEP_IMAGES_MAX = 1000;
 
 /** One rule: expire images beyond the newest `keep`, tagged or not (tagStatus any, imageCountMoreThan). */
 export function lifecyclePolicy(keep: number): string {
-  if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX) throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
+  if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX)
+    throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
   return JSON.stringify({
-    rules: [{
-      rulePriority: 1,
-      description: `preview-fleet: keep the last ${keep} images`,
-      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
-      action: { type: 'expire' },
-    }],
+    rules: [
+      {
+        rulePriority: 1,
+        description: `preview-fleet: keep the last ${keep} images`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
+        action: { type: 'expire' },
+      },
+    ],
   });
 }
 
@@ -49,7 +56,9 @@ export interface EnsuredRepository {
 
 async function describe(ecr: EcrSession, name: string): Promise<Repository | undefined> {
   try {
-    const out = await ecr.call(`DescribeRepositories ${name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })));
+    const out = await ecr.call(`DescribeRepositories ${name}`, (c) =>
+      c.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })),
+    );
     return out.repositories?.[0];
   } catch (err) {
     if (awsErrorName(err) === 'RepositoryNotFoundException') return undefined;
@@ -58,7 +67,9 @@ async function describe(ecr: EcrSession, name: string): Promise<Repository | und
 }
 
 async function putPolicy(ecr: EcrSession, name: string, keep: number): Promise<void> {
-  await ecr.call(`PutLifecyclePolicy ${name}`, (c) => c.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })));
+  await ecr.call(`PutLifecyclePolicy ${name}`, (c) =>
+    c.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })),
+  );
 }
 
 /**
@@ -66,16 +77,24 @@ async function putPolicy(ecr: EcrSession, name: string, keep: number): Promise<v
  * marks; TagResource overwrites the keys it is given and leaves the others.
  */
 async function renewExpiry(ecr: EcrSession, arn: string, current: OwnershipMarks, next: OwnershipMarks): Promise<void> {
-  const later = next.expiresAt !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+  const later =
+    next.expiresAt !== undefined &&
+    (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
   const sha = next.headSha !== undefined && next.headSha !== current.headSha;
   if (!later && !sha) return;
-  const tags = toEcrTags({ ...current, expiresAt: later ? next.expiresAt : current.expiresAt, headSha: next.headSha ?? current.headSha });
+  const tags = toEcrTags({
+    ...current,
+    expiresAt: later ? next.expiresAt : current.expiresAt,
+    headSha: next.headSha ?? current.headSha,
+  });
   await ecr.call(`TagResource ${arn}`, (c) => c.send(new TagResourceCommand({ resourceArn: arn, tags })));
 }
 
 /** The marks in a repository's tags, or undefined when it has none of ours. */
 export async function repositoryMarks(ecr: EcrSession, arn: string): Promise<OwnershipMarks | undefined> {
-  const out = await ecr.call(`ListTagsForResource ${arn}`, (c) => c.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+  const out = await ecr.call(`ListTagsForResource ${arn}`, (c) =>
+    c.send(new ListTagsForResourceCommand({ resourceArn: arn })),
+  );
   return fromEcrTags(out.tags);
 }
 
@@ -93,13 +112,17 @@ export async function ensureRepository(ecr: EcrSession, o: EnsureRepositoryOptio
   let created = false;
   if (!repo) {
     try {
-      const out = await ecr.call(`CreateRepository ${o.name}`, (c) => c.send(new CreateRepositoryCommand({
-        repositoryName: o.name,
-        tags: toEcrTags(o.marks),
-        imageScanningConfiguration: { scanOnPush: true },
-        // The cache tag is rewritten on every build, so tags must stay mutable.
-        imageTagMutability: 'MUTABLE',
-      })));
+      const out = await ecr.call(`CreateRepository ${o.name}`, (c) =>
+        c.send(
+          new CreateRepositoryCommand({
+            repositoryName: o.name,
+            tags: toEcrTags(o.marks),
+            imageScanningConfiguration: { scanOnPush: true },
+            // The cache tag is rewritten on every build, so tags must stay mutable.
+            imageTagMutability: 'MUTABLE',
+          }),
+        ),
+      );
       repo = out.repository;
       created = true;
     } catch (err) {
@@ -107,7 +130,8 @@ export async function ensureRepository(ecr: EcrSession, o: EnsureRepositoryOptio
       repo = await describe(ecr, o.name);
     }
   }
-  if (!repo?.repositoryArn || !repo.repositoryUri) throw new ActionError(`ECR returned no ARN/URI for repository "${o.name}"`);
+  if (!repo?.repositoryArn || !repo.repositoryUri)
+    throw new ActionError(`ECR returned no ARN/URI for repository "${o.name}"`);
   if (created) {
     await putPolicy(ecr, o.name, o.keepImages);
     return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: true, adopted: false };
@@ -120,9 +144,12 @@ export async function ensureRepository(ecr: EcrSession, o: EnsureRepositoryOptio
     return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: false };
   }
   if (!o.adoptExisting) {
-    throw new ActionError(`ECR repository "${o.name}" already exists and ${whose}, so it is not ours to push to or later delete`, {
-      hint: `Choose another repository template, or set adopt-existing: true to push into it (it is never tagged or deleted by preview-fleet)`,
-    });
+    throw new ActionError(
+      `ECR repository "${o.name}" already exists and ${whose}, so it is not ours to push to or later delete`,
+      {
+        hint: `Choose another repository template, or set adopt-existing: true to push into it (it is never tagged or deleted by preview-fleet)`,
+      },
+    );
   }
   return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: true };
 }

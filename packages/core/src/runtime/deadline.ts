@@ -17,7 +17,8 @@ export interface Wait {
 
 const waits = new Set<Wait>();
 const children = new Set<ChildProcess>();
-let deadline: { at: number; timeoutMs: number; timer: NodeJS.Timeout; onExpire: (err: StepTimeoutError) => void } | undefined;
+let deadline:
+  { at: number; timeoutMs: number; timer: NodeJS.Timeout; onExpire: (err: StepTimeoutError) => void } | undefined;
 
 /** The step ran out of its `timeout`; the message names what it was waiting on. */
 export class StepTimeoutError extends Error {
@@ -34,7 +35,11 @@ export class StepTimeoutError extends Error {
  * Runs `fn` as a wait on `system` (a name with its address, e.g. `Vault at https://vault:8200`),
  * so a deadline that expires meanwhile can say who did not answer.
  */
-export async function waitingOn<T>(system: string | (() => string), what: string | undefined, fn: () => Promise<T>): Promise<T> {
+export async function waitingOn<T>(
+  system: string | (() => string),
+  what: string | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   const w: Wait = { system, what, since: Date.now() };
   waits.add(w);
   try {

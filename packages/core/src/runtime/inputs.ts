@@ -4,7 +4,13 @@
  */
 import { InputError } from './errors.js';
 import {
-  parseBoolean, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseList, parseUrl,
+  parseBoolean,
+  parseDuration,
+  parseEnum,
+  parseInteger,
+  parseKeyValueMap,
+  parseList,
+  parseUrl,
 } from './parse.js';
 import { getMinMaskLength, rememberSecret } from './secrets.js';
 import { toolkit } from './toolkit.js';
@@ -79,8 +85,10 @@ export function maskSecret(value: string): { tooShort: number } {
 
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
 export function shortValueNotice(what: string): string {
-  return `${what}: a value (or a line of one) shorter than ${getMinMaskLength()} characters (min-mask-length) is not masked: `
-    + 'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.';
+  return (
+    `${what}: a value (or a line of one) shorter than ${getMinMaskLength()} characters (min-mask-length) is not masked: ` +
+    'a value that short matches ordinary log text, so masking it would garble the log without protecting anything.'
+  );
 }
 
 /**
@@ -88,10 +96,17 @@ export function shortValueNotice(what: string): string {
  * `parseInputs`: `secrets` are masked line by line the moment they are read, `untrimmed` keep
  * their inner and trailing whitespace (e.g. build args), everything else is trimmed.
  */
-export function readInputs<N extends string>(names: readonly N[], o: { secrets?: readonly N[]; untrimmed?: readonly N[] } = {}): Partial<Record<N, string>> {
+export function readInputs<N extends string>(
+  names: readonly N[],
+  o: { secrets?: readonly N[]; untrimmed?: readonly N[] } = {},
+): Partial<Record<N, string>> {
   const out: Partial<Record<N, string>> = {};
   for (const name of names) {
-    out[name] = o.secrets?.includes(name) ? input.secret(name) : o.untrimmed?.includes(name) ? (input.optional(name) ?? '') : input.string(name);
+    out[name] = o.secrets?.includes(name)
+      ? input.secret(name)
+      : o.untrimmed?.includes(name)
+        ? (input.optional(name) ?? '')
+        : input.string(name);
   }
   return out;
 }

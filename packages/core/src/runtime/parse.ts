@@ -95,7 +95,13 @@ export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {
       out += `${n}${unit}`;
@@ -123,7 +129,11 @@ export function parseList(_input: string, raw: string): string[] {
  * Multiline `KEY=value` pairs. The first `=` splits; the value is kept verbatim (it may hold `=`,
  * commas or quotes). Blank lines and lines starting with `#` are skipped.
  */
-export function parseKeyValueMap(input: string, raw: string, keyPattern = /^[A-Za-z_][A-Za-z0-9_.\-/]*$/): Map<string, string> {
+export function parseKeyValueMap(
+  input: string,
+  raw: string,
+  keyPattern = /^[A-Za-z_][A-Za-z0-9_.\-/]*$/,
+): Map<string, string> {
   const out = new Map<string, string>();
   const lines = raw.split(/\r?\n/);
   lines.forEach((line, i) => {

@@ -29,7 +29,9 @@ export interface RunActionOptions {
  */
 export async function runAction(main: () => Promise<void>, options: RunActionOptions = {}): Promise<void> {
   let expired: (err: StepTimeoutError) => void = () => undefined;
-  const timedOut = new Promise<never>((_resolve, reject) => { expired = reject; });
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    expired = reject;
+  });
   timedOut.catch(() => undefined);
   const disarm = onStepTimeout((err) => expired(err));
   try {

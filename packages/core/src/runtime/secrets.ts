@@ -21,7 +21,8 @@ let minMaskLength = DEFAULT_MIN_MASK_LENGTH;
 
 /** Sets the shortest line that is masked from now on (values registered earlier stay masked). */
 export function setMinMaskLength(length: number): void {
-  if (!Number.isSafeInteger(length) || length < 1) throw new RangeError(`min mask length must be a positive integer, got ${length}`);
+  if (!Number.isSafeInteger(length) || length < 1)
+    throw new RangeError(`min mask length must be a positive integer, got ${length}`);
   minMaskLength = length;
 }
 

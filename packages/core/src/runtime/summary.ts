@@ -8,7 +8,9 @@ export type TableCell = string | number | boolean | undefined;
 
 /** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
 export function tableCell(value: TableCell): string {
-  return String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+  return String(value ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n|\r/g, ' ');
 }
 
 /** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */

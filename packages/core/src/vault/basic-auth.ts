@@ -33,7 +33,10 @@ const fromData = (data: Record<string, string>): BasicAuthCredentials | undefine
  * The credentials in `data` (the PR's values as just read), or new ones written into the path.
  * The password is masked before it is returned.
  */
-export async function ensureBasicAuth(session: VaultSession, o: { mount: string; kvVersion: KvVersion; path: string; data: Record<string, string> }): Promise<BasicAuthCredentials> {
+export async function ensureBasicAuth(
+  session: VaultSession,
+  o: { mount: string; kvVersion: KvVersion; path: string; data: Record<string, string> },
+): Promise<BasicAuthCredentials> {
   const existing = fromData(o.data);
   if (existing) {
     maskSecret(existing.password);
@@ -47,7 +50,9 @@ export async function ensureBasicAuth(session: VaultSession, o: { mount: string;
     await session.call(`write of ${full}`, (c) => c.write(full, data));
     return creds;
   }
-  const meta = await session.call(`metadata read of ${metadataPath(o.mount, 2, o.path)}`, (c) => c.read(metadataPath(o.mount, 2, o.path)));
+  const meta = await session.call(`metadata read of ${metadataPath(o.mount, 2, o.path)}`, (c) =>
+    c.read(metadataPath(o.mount, 2, o.path)),
+  );
   const version = Number(meta?.data?.current_version ?? 0);
   try {
     await session.call(`write (cas=${version}) of ${full}`, (c) => c.write(full, { data, options: { cas: version } }));

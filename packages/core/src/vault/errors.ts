@@ -18,8 +18,12 @@ export class VaultRequestError extends ActionError {
   /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
   readonly method?: string;
 
-  constructor(operation: string, facts: { status?: number; code?: string; vaultMessage: string; method?: string }, hint?: string) {
-    const what = facts.status !== undefined ? `HTTP ${facts.status}` : facts.code ?? 'network error';
+  constructor(
+    operation: string,
+    facts: { status?: number; code?: string; vaultMessage: string; method?: string },
+    hint?: string,
+  ) {
+    const what = facts.status !== undefined ? `HTTP ${facts.status}` : (facts.code ?? 'network error');
     super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
     this.name = 'VaultRequestError';
     this.status = facts.status;
@@ -35,7 +39,12 @@ function field(obj: unknown, key: string): unknown {
 
 /** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
 function oneLine(message: string): string {
-  return message.replace(/^\s*\d+ errors? occurred:\s*/, '').replace(/\s*\n\s*\*?\s*/g, '; ').replace(/^\*\s*/, '').replace(/[;\s]+$/, '').slice(0, 300);
+  return message
+    .replace(/^\s*\d+ errors? occurred:\s*/, '')
+    .replace(/\s*\n\s*\*?\s*/g, '; ')
+    .replace(/^\*\s*/, '')
+    .replace(/[;\s]+$/, '')
+    .slice(0, 300);
 }
 
 /** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
@@ -54,10 +63,16 @@ export function sanitizeVaultError(err: unknown, operation: string): VaultReques
   let code: string | undefined;
   for (let e: unknown = err, depth = 0; e && depth < 4; depth++, e = field(e, 'cause')) {
     const c = field(e, 'code');
-    if (typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c)) { code = c; break; }
+    if (typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c)) {
+      code = c;
+      break;
+    }
   }
   const method = field(field(err, 'config'), 'method');
   return new VaultRequestError(operation, {
-    status, code, vaultMessage: redact(oneLine(vaultMessage)), method: typeof method === 'string' ? method.toUpperCase() : undefined,
+    status,
+    code,
+    vaultMessage: redact(oneLine(vaultMessage)),
+    method: typeof method === 'string' ? method.toUpperCase() : undefined,
   });
 }

@@ -17,7 +17,10 @@ export interface RenewExpiryOptions {
 }
 
 /** 'renewed', 'current' (nothing to move), or 'not-ours' (absent, unmarked or another owner's: left as found). KV v2 only. */
-export async function renewVaultExpiry(session: VaultSession, o: RenewExpiryOptions): Promise<'renewed' | 'current' | 'not-ours'> {
+export async function renewVaultExpiry(
+  session: VaultSession,
+  o: RenewExpiryOptions,
+): Promise<'renewed' | 'current' | 'not-ours'> {
   const meta = metadataPath(o.mount, 2, o.path);
   const read = await readCustomMetadata(session, meta);
   if (!read) return 'not-ours';
@@ -25,11 +28,18 @@ export async function renewVaultExpiry(session: VaultSession, o: RenewExpiryOpti
   const current = fromVaultMetadata(custom);
   if (!current || !isOwnedBy(current, { repository: o.marks.repository, pr: o.marks.pr })) return 'not-ours';
   const next = o.marks.expiresAt;
-  const later = next !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next)));
+  const later =
+    next !== undefined && (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next)));
   const sha = o.marks.headSha !== undefined && o.marks.headSha !== current.headSha;
   if (!later && !sha) return 'current';
-  const marks = { ...current, expiresAt: later ? next : current.expiresAt, headSha: o.marks.headSha ?? current.headSha };
+  const marks = {
+    ...current,
+    expiresAt: later ? next : current.expiresAt,
+    headSha: o.marks.headSha ?? current.headSha,
+  };
   // Vault replaces custom_metadata as a whole on a metadata write: keep any keys that are not ours.
-  await session.call(`custom_metadata write of ${meta}`, (c) => c.write(meta, { custom_metadata: { ...(custom ?? {}), ...toVaultMetadata(marks) } }));
+  await session.call(`custom_metadata write of ${meta}`, (c) =>
+    c.write(meta, { custom_metadata: { ...(custom ?? {}), ...toVaultMetadata(marks) } }),
+  );
   return 'renewed';
 }

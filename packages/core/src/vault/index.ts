@@ -8,7 +8,16 @@ export { removeVaultPath, listMarkedPaths, type RemoveOptions, type ListMarkedOp
 export { renewVaultExpiry, type RenewExpiryOptions } from './expiry.js';
 export { VaultRequestError, sanitizeVaultError } from './errors.js';
 export {
-  dataPath, metadataPath, isUnderPrefix, normalizePrefix, policyHint, guardTarget, parentFolder, v1MarkerPath, V1_MARKER_SUFFIX, type KvVersion,
+  dataPath,
+  metadataPath,
+  isUnderPrefix,
+  normalizePrefix,
+  policyHint,
+  guardTarget,
+  parentFolder,
+  v1MarkerPath,
+  V1_MARKER_SUFFIX,
+  type KvVersion,
 } from './paths.js';
 export { ownsPath } from './ownership.js';
 export { readPrSecret, type ReadPrSecretOptions } from './read.js';

@@ -52,7 +52,9 @@ export function isUnderPrefix(path: string, prefix: string): boolean {
 /** The ACL rule a token needs to create the target, for the 403 hint. */
 export function policyHint(mount: string, kv: KvVersion, prefix: string): string {
   const data = `path "${dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
-  return kv === 2 ? `${data} and path "${metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }` : data;
+  return kv === 2
+    ? `${data} and path "${metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`
+    : data;
 }
 
 /**
@@ -61,27 +63,53 @@ export function policyHint(mount: string, kv: KvVersion, prefix: string): string
  * and is not a KV v1 marker entry. Throws InputError naming the input, so nothing is contacted on
  * a bad plan.
  */
-export function guardTarget(args: { sourcePath: string; targetPath: string; allowedPrefix: string; targetInput?: string }): void {
+export function guardTarget(args: {
+  sourcePath: string;
+  targetPath: string;
+  allowedPrefix: string;
+  targetInput?: string;
+}): void {
   const input = args.targetInput ?? 'target-path';
-  if (trim(args.allowedPrefix) === '' ) {
-    throw new InputError('allowed-prefix', args.allowedPrefix, 'must name a folder such as "preview/" (an empty prefix would allow writing anywhere)');
+  if (trim(args.allowedPrefix) === '') {
+    throw new InputError(
+      'allowed-prefix',
+      args.allowedPrefix,
+      'must name a folder such as "preview/" (an empty prefix would allow writing anywhere)',
+    );
   }
   if (!isUnderPrefix(args.targetPath, args.allowedPrefix)) {
-    throw new InputError(input, args.targetPath, `must lie under allowed-prefix "${normalizePrefix(args.allowedPrefix)}"`,
-      'Change target-path or allowed-prefix; seed-vault never writes outside the allowed prefix');
+    throw new InputError(
+      input,
+      args.targetPath,
+      `must lie under allowed-prefix "${normalizePrefix(args.allowedPrefix)}"`,
+      'Change target-path or allowed-prefix; seed-vault never writes outside the allowed prefix',
+    );
   }
   if (trim(args.targetPath) === trim(args.sourcePath)) {
-    throw new InputError(input, args.targetPath, 'must differ from source-path', 'The source is stage: it is read, never written');
+    throw new InputError(
+      input,
+      args.targetPath,
+      'must differ from source-path',
+      'The source is stage: it is read, never written',
+    );
   }
   if (isUnderPrefix(args.sourcePath, args.targetPath)) {
     throw new InputError(input, args.targetPath, 'must not contain source-path');
   }
   const sourceFolder = parentFolder(args.sourcePath);
   if (sourceFolder !== '' && isUnderPrefix(args.targetPath, sourceFolder)) {
-    throw new InputError(input, args.targetPath, `must not lie inside the source's folder "${sourceFolder}" (source-path resolves to "${trim(args.sourcePath)}")`,
-      'Preview copies never sit beside stage secrets, whatever allowed-prefix says: use a separate folder such as preview/{{service}}-{{number}} with allowed-prefix "preview/"');
+    throw new InputError(
+      input,
+      args.targetPath,
+      `must not lie inside the source's folder "${sourceFolder}" (source-path resolves to "${trim(args.sourcePath)}")`,
+      'Preview copies never sit beside stage secrets, whatever allowed-prefix says: use a separate folder such as preview/{{service}}-{{number}} with allowed-prefix "preview/"',
+    );
   }
   if (trim(args.targetPath).endsWith(V1_MARKER_SUFFIX)) {
-    throw new InputError(input, args.targetPath, `must not end with "${V1_MARKER_SUFFIX}" (the suffix of preview-fleet's KV v1 marker entries)`);
+    throw new InputError(
+      input,
+      args.targetPath,
+      `must not end with "${V1_MARKER_SUFFIX}" (the suffix of preview-fleet's KV v1 marker entries)`,
+    );
   }
 }

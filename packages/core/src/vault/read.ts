@@ -21,7 +21,11 @@ export interface ReadPrSecretOptions {
 
 const notFound = (e: unknown) => (e as VaultRequestError).status === 404;
 
-async function readOrUndefined(session: VaultSession, what: string, full: string): Promise<Record<string, unknown> | undefined> {
+async function readOrUndefined(
+  session: VaultSession,
+  what: string,
+  full: string,
+): Promise<Record<string, unknown> | undefined> {
   try {
     const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
     return (res?.data ?? undefined) as Record<string, unknown> | undefined;
@@ -49,9 +53,12 @@ export async function readPrSecret(session: VaultSession, o: ReadPrSecretOptions
   }
   maskValues(values, full);
   if (!ownsPath(fromVaultMetadata(raw), o.marks)) {
-    throw new ActionError(`Vault path ${full} is not this pull request's: ${describeMarks(raw)}; its values are not copied into the preview`, {
-      hint: 'seed-vault marks the copy it creates; give deploy-helm the same target-path as seed-vault',
-    });
+    throw new ActionError(
+      `Vault path ${full} is not this pull request's: ${describeMarks(raw)}; its values are not copied into the preview`,
+      {
+        hint: 'seed-vault marks the copy it creates; give deploy-helm the same target-path as seed-vault',
+      },
+    );
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);

@@ -10,7 +10,15 @@ import type { RemovalResult } from '../removal.js';
 import { errorText } from '../runtime/index.js';
 import type { VaultRequestError } from './errors.js';
 import { readCustomMetadata } from './ownership.js';
-import { dataPath, isUnderPrefix, metadataPath, normalizePrefix, V1_MARKER_SUFFIX, v1MarkerPath, type KvVersion } from './paths.js';
+import {
+  dataPath,
+  isUnderPrefix,
+  metadataPath,
+  normalizePrefix,
+  V1_MARKER_SUFFIX,
+  v1MarkerPath,
+  type KvVersion,
+} from './paths.js';
 import type { VaultSession } from './session.js';
 
 export interface RemoveOptions {
@@ -26,7 +34,12 @@ const isNotFound = (e: unknown): boolean => (e as VaultRequestError).status === 
 /** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
 export async function removeVaultPath(session: VaultSession, o: RemoveOptions): Promise<RemovalResult> {
   const name = `${o.mount}/${o.path}`;
-  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({ kind: 'vault-path', name, status, ...(reason ? { reason } : {}) });
+  const result = (status: RemovalResult['status'], reason?: string): RemovalResult => ({
+    kind: 'vault-path',
+    name,
+    status,
+    ...(reason ? { reason } : {}),
+  });
   if (!isUnderPrefix(o.path, o.allowedPrefix)) {
     return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
   }
@@ -39,7 +52,12 @@ export async function removeVaultPath(session: VaultSession, o: RemoveOptions): 
     const marks: OwnershipMarks | undefined = fromVaultMetadata(custom);
     if (!isOwnedBy(marks, o.owner)) {
       const found = fromVaultMetadata(custom);
-      return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : 'no preview-fleet marks in custom_metadata');
+      return result(
+        'skipped-unmarked',
+        found
+          ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+          : 'no preview-fleet marks in custom_metadata',
+      );
     }
     await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
     return result('deleted');
@@ -62,20 +80,29 @@ async function readV1(session: VaultSession, full: string, what: string): Promis
 }
 
 async function removeKv1(session: VaultSession, o: RemoveOptions, result: Result): Promise<RemovalResult> {
-  if (o.path.replace(/\/+$/, '').endsWith(V1_MARKER_SUFFIX)) return result('skipped-unmarked', 'a preview-fleet marker entry, not a preview path');
+  if (o.path.replace(/\/+$/, '').endsWith(V1_MARKER_SUFFIX))
+    return result('skipped-unmarked', 'a preview-fleet marker entry, not a preview path');
   const data = dataPath(o.mount, 1, o.path);
   const marker = dataPath(o.mount, 1, v1MarkerPath(o.path));
   const markerData = await readV1(session, marker, 'marker');
   if (markerData === undefined) {
     // A v1 path without a marker was not written by this version of seed-vault for anyone: keep it.
     if (await readV1(session, data, 'existence')) {
-      return result('skipped-unmarked', `no preview-fleet marker entry ${marker} (KV v1 has no metadata; only paths with our marker entry are removed)`);
+      return result(
+        'skipped-unmarked',
+        `no preview-fleet marker entry ${marker} (KV v1 has no metadata; only paths with our marker entry are removed)`,
+      );
     }
     return result('already-gone');
   }
   const found = fromVaultMetadata(markerData);
   if (!isOwnedBy(found, o.owner)) {
-    return result('skipped-unmarked', found ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}` : `marker entry ${marker} carries no preview-fleet marks`);
+    return result(
+      'skipped-unmarked',
+      found
+        ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+        : `marker entry ${marker} carries no preview-fleet marks`,
+    );
   }
   await session.call(`delete of ${data}`, (c) => c.delete(data));
   await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
@@ -97,7 +124,10 @@ export interface ListMarkedOptions {
  * paths with a marker entry carrying them (the marker's name without its suffix). Unmarked paths,
  * or paths marked for another repository, are left out. A missing folder is [].
  */
-export async function listMarkedPaths(session: VaultSession, o: ListMarkedOptions): Promise<Array<{ path: string; marks: OwnershipMarks }>> {
+export async function listMarkedPaths(
+  session: VaultSession,
+  o: ListMarkedOptions,
+): Promise<Array<{ path: string; marks: OwnershipMarks }>> {
   const kv = o.kvVersion ?? 2;
   const out: Array<{ path: string; marks: OwnershipMarks }> = [];
   const walk = async (folder: string): Promise<void> => {
@@ -112,7 +142,10 @@ export async function listMarkedPaths(session: VaultSession, o: ListMarkedOption
     }
     for (const key of keys) {
       const child = `${folder}${key}`;
-      if (key.endsWith('/')) { await walk(child); continue; }
+      if (key.endsWith('/')) {
+        await walk(child);
+        continue;
+      }
       if (kv === 1 && !key.endsWith(V1_MARKER_SUFFIX)) continue;
       const record = kv === 2 ? metadataPath(o.mount, 2, child) : dataPath(o.mount, 1, child);
       try {

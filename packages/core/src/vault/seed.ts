@@ -48,7 +48,11 @@ export function maskValues(data: Record<string, unknown>, what: string): void {
     const text = typeof v === 'string' ? v : JSON.stringify(v);
     if (text !== '' && maskSecret(text).tooShort > 0) short.push(key);
   }
-  if (short.length > 0) log.notice(shortValueNotice(`${short.length > 1 ? 'Keys' : 'Key'} ${short.join(', ')} in ${what}`), 'Short secret values not masked');
+  if (short.length > 0)
+    log.notice(
+      shortValueNotice(`${short.length > 1 ? 'Keys' : 'Key'} ${short.join(', ')} in ${what}`),
+      'Short secret values not masked',
+    );
 }
 
 const isNotFound = (e: unknown): boolean => (e as VaultRequestError).status === 404;
@@ -65,7 +69,13 @@ interface Ctx {
   expected(): Promise<Record<string, unknown>>;
 }
 
-async function readData(session: VaultSession, o: SeedOptions, path: string, what: string, hint?: Hint): Promise<Record<string, unknown> | undefined> {
+async function readData(
+  session: VaultSession,
+  o: SeedOptions,
+  path: string,
+  what: string,
+  hint?: Hint,
+): Promise<Record<string, unknown> | undefined> {
   const full = dataPath(o.mount, o.kvVersion, path);
   try {
     const res = await session.call(`read of ${what} ${full}`, (c) => c.read(full), hint);
@@ -112,7 +122,11 @@ async function settleKv2(c: Ctx, meta: Record<string, unknown>, ourWriteMayHaveL
 
 async function writeKv2Marks(c: Ctx): Promise<void> {
   const meta = metadataPath(c.o.mount, 2, c.o.targetPath);
-  await c.session.call(`custom_metadata write of ${meta}`, (client) => client.write(meta, { custom_metadata: toVaultMetadata(c.o.marks) }), c.denied);
+  await c.session.call(
+    `custom_metadata write of ${meta}`,
+    (client) => client.write(meta, { custom_metadata: toVaultMetadata(c.o.marks) }),
+    c.denied,
+  );
 }
 
 async function seedKv2(c: Ctx): Promise<SeedResult> {
@@ -122,10 +136,14 @@ async function seedKv2(c: Ctx): Promise<SeedResult> {
   const data = await c.expected();
   let attempts = 0;
   try {
-    await c.session.call(`create (cas=0) of ${c.target}`, (client) => {
-      attempts += 1;
-      return client.write(c.target, { data, options: { cas: 0 } });
-    }, c.denied);
+    await c.session.call(
+      `create (cas=0) of ${c.target}`,
+      (client) => {
+        attempts += 1;
+        return client.write(c.target, { data, options: { cas: 0 } });
+      },
+      c.denied,
+    );
   } catch (err) {
     const e = err as VaultRequestError;
     if (!(e.status === 400 && CAS_MISMATCH.test(e.vaultMessage))) throw err;
@@ -141,8 +159,9 @@ async function seedKv2(c: Ctx): Promise<SeedResult> {
 /** KV v1: marker first, then data; an existing path needs our marker (or to be exactly our copy). */
 async function seedKv1(c: Ctx): Promise<SeedResult> {
   const marker = dataPath(c.o.mount, 1, v1MarkerPath(c.o.targetPath));
-  const writeMarker = () => c.session.call(`marker write of ${marker}`, (client) => client.write(marker, toVaultMetadata(c.o.marks)), c.denied);
-  const markerData = await readRecord(c, marker, 'marker') as Record<string, string> | undefined;
+  const writeMarker = () =>
+    c.session.call(`marker write of ${marker}`, (client) => client.write(marker, toVaultMetadata(c.o.marks)), c.denied);
+  const markerData = (await readRecord(c, marker, 'marker')) as Record<string, string> | undefined;
   const existing = await readData(c.session, c.o, c.o.targetPath, 'target', c.denied);
   if (markerData !== undefined && !ownsPath(fromVaultMetadata(markerData), c.o.marks)) {
     throw notOursError(c.target, `its marker entry ${marker}: ${describeMarks(markerData)}`, c.o.marks);
@@ -150,7 +169,11 @@ async function seedKv1(c: Ctx): Promise<SeedResult> {
   if (existing !== undefined) {
     if (markerData !== undefined) return { created: false, keyCount: Object.keys(existing).length };
     if (!isOurUnmarkedCopy(undefined, existing, await c.expected())) {
-      throw notOursError(c.target, `it has no marker entry (${marker}) and is not the copy this run would write`, c.o.marks);
+      throw notOursError(
+        c.target,
+        `it has no marker entry (${marker}) and is not the copy this run would write`,
+        c.o.marks,
+      );
     }
     await writeMarker();
     return { created: false, keyCount: Object.keys(existing).length, finishedMarks: true };
@@ -171,18 +194,24 @@ export async function seedSecrets(session: VaultSession, o: SeedOptions): Promis
   const overrides = o.overrides instanceof Map ? Object.fromEntries(o.overrides) : { ...o.overrides };
   maskValues(overrides, 'overrides');
   const target = dataPath(o.mount, o.kvVersion, o.targetPath);
-  const denied: Hint = (e) => (e.status === 403
-    ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
-    : undefined);
+  const denied: Hint = (e) =>
+    e.status === 403
+      ? `The Vault token may not use ${target}. Its policy needs: ${policyHint(o.mount, o.kvVersion, o.allowedPrefix)}`
+      : undefined;
   let expected: Record<string, unknown> | undefined;
   const c: Ctx = {
-    session, o, denied, target,
+    session,
+    o,
+    denied,
+    target,
     async expected() {
       if (expected) return expected;
       const sourceFull = dataPath(o.mount, o.kvVersion, o.sourcePath);
-      const source = await readData(session, o, o.sourcePath, 'source', (e) => (e.status === 403
-        ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
-        : undefined));
+      const source = await readData(session, o, o.sourcePath, 'source', (e) =>
+        e.status === 403
+          ? `The Vault token may not read the source. Its policy needs: path "${sourceFull}" { capabilities = ["read"] }`
+          : undefined,
+      );
       if (!source) {
         throw new ActionError(`Source ${sourceFull} is missing or unreadable`, {
           hint: `Vault answers 404 both when the path does not exist and when its current version is deleted; check source-path, mount "${o.mount}" and kv-version ${o.kvVersion}`,

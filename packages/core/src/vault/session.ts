@@ -40,7 +40,11 @@ export interface VaultSession {
    * Runs one Vault request with retries; failures become VaultRequestError described by
    * `operation` (e.g. `read of secret/data/stage/app`). `hintFor` may add a fix per status.
    */
-  call<T>(operation: string, fn: (client: nodeVault.client) => Promise<T>, hintFor?: (e: VaultRequestError) => string | undefined): Promise<T>;
+  call<T>(
+    operation: string,
+    fn: (client: nodeVault.client) => Promise<T>,
+    hintFor?: (e: VaultRequestError) => string | undefined,
+  ): Promise<T>;
 }
 
 /**
@@ -72,15 +76,22 @@ function makeSession(client: nodeVault.client, opts: LoginOptions): VaultSession
     },
   };
 
-  async function callOnce<T>(operation: string, fn: (client: nodeVault.client) => Promise<T>, hintFor?: (e: VaultRequestError) => string | undefined): Promise<T> {
+  async function callOnce<T>(
+    operation: string,
+    fn: (client: nodeVault.client) => Promise<T>,
+    hintFor?: (e: VaultRequestError) => string | undefined,
+  ): Promise<T> {
     try {
-      return await retry(async () => {
-        try {
-          return await fn(client);
-        } catch (err) {
-          throw sanitizeVaultError(err, operation);
-        }
-      }, { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience });
+      return await retry(
+        async () => {
+          try {
+            return await fn(client);
+          } catch (err) {
+            throw sanitizeVaultError(err, operation);
+          }
+        },
+        { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience },
+      );
     } catch (err) {
       const safe = sanitizeVaultError(err, operation);
       const hint = hintFor?.(safe) ?? defaultHint(safe, opts.addr.replace(/\/+$/, ''), requestMs);
@@ -90,9 +101,12 @@ function makeSession(client: nodeVault.client, opts: LoginOptions): VaultSession
 }
 
 function defaultHint(e: VaultRequestError, addr: string, requestMs: number): string | undefined {
-  if (isVaultTimeout(e)) return `Vault at ${addr} did not answer within ${formatDuration(requestMs)} (request-timeout), also when retried; check vault-addr and the runner's network, or raise request-timeout`;
-  if (e.status === 503) return `Vault at ${addr} is sealed or unavailable (503); it was retried and still failed — unseal it or retry the job later`;
-  if (e.status === undefined) return `Vault at ${addr} could not be reached (${e.code ?? 'network error'}); check vault-addr and the runner's network`;
+  if (isVaultTimeout(e))
+    return `Vault at ${addr} did not answer within ${formatDuration(requestMs)} (request-timeout), also when retried; check vault-addr and the runner's network, or raise request-timeout`;
+  if (e.status === 503)
+    return `Vault at ${addr} is sealed or unavailable (503); it was retried and still failed — unseal it or retry the job later`;
+  if (e.status === undefined)
+    return `Vault at ${addr} could not be reached (${e.code ?? 'network error'}); check vault-addr and the runner's network`;
   return undefined;
 }
 
@@ -102,7 +116,8 @@ function loginHint(method: VaultAuthMethod, opts: LoginOptions) {
     if (method === 'jwt') {
       return `Vault rejected the runner's OIDC token for role "${opts.role}": check the role's bound_audiences contains "${opts.jwtAudience ?? 'vault'}" (input jwt-audience) and that its bound_claims (repository, ref, environment …) match this workflow run`;
     }
-    if (method === 'approle') return 'Vault rejected the AppRole login: check role-id and secret-id (secret ids expire and may be single-use)';
+    if (method === 'approle')
+      return 'Vault rejected the AppRole login: check role-id and secret-id (secret ids expire and may be single-use)';
     return 'Vault rejected the token: it may be expired or revoked';
   };
 }
@@ -116,28 +131,46 @@ function loginHint(method: VaultAuthMethod, opts: LoginOptions) {
  */
 export async function loginVault(opts: LoginOptions): Promise<VaultSession> {
   const client = nodeVault({
-    endpoint: opts.addr.replace(/\/+$/, ''), namespace: opts.namespace, noCustomHTTPVerbs: true,
+    endpoint: opts.addr.replace(/\/+$/, ''),
+    namespace: opts.namespace,
+    noCustomHTTPVerbs: true,
     requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
   });
   const session = makeSession(client, opts);
   const pickToken = (res: unknown): string => {
     const token = (res as { auth?: { client_token?: unknown } } | undefined)?.auth?.client_token;
-    if (typeof token !== 'string' || token === '') throw new ActionError('Vault login answered without auth.client_token');
+    if (typeof token !== 'string' || token === '')
+      throw new ActionError('Vault login answered without auth.client_token');
     maskSecret(token);
     client.token = token;
     return token;
   };
   switch (opts.method) {
     case 'jwt': {
-      if (!opts.role) throw new ActionError('auth-method jwt needs a role', { hint: 'Set the input "role" to the Vault JWT role bound to this repository' });
+      if (!opts.role)
+        throw new ActionError('auth-method jwt needs a role', {
+          hint: 'Set the input "role" to the Vault JWT role bound to this repository',
+        });
       const jwt = await requestIdToken(opts.jwtAudience ?? 'vault');
-      pickToken(await session.call(`JWT login as role "${opts.role}"`, (c) => c.jwtLogin({ role: opts.role, jwt }), loginHint('jwt', opts)));
+      pickToken(
+        await session.call(
+          `JWT login as role "${opts.role}"`,
+          (c) => c.jwtLogin({ role: opts.role, jwt }),
+          loginHint('jwt', opts),
+        ),
+      );
       break;
     }
     case 'approle': {
       if (!opts.roleId || !opts.secretId) throw new ActionError('auth-method approle needs role-id and secret-id');
       maskSecret(opts.secretId);
-      pickToken(await session.call('AppRole login', (c) => c.approleLogin({ role_id: opts.roleId, secret_id: opts.secretId }), loginHint('approle', opts)));
+      pickToken(
+        await session.call(
+          'AppRole login',
+          (c) => c.approleLogin({ role_id: opts.roleId, secret_id: opts.secretId }),
+          loginHint('approle', opts),
+        ),
+      );
       break;
     }
     case 'token': {

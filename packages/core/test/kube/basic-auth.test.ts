@@ -15,10 +15,18 @@ describe('the basic-auth Secret (issue 16 part 2)', () => {
 
   it('is marked for the PR and names the Vault path, with auth, user and password keys', () => {
     const s = basicAuthSecretManifest({
-      name: 'web-pr-3-basic-auth', namespace: 'preview-pr-3', user: 'preview', password: 'pw-123456789',
-      marks: newMarks({ repository: 'acme/web', pr: 3, now: 0 }), vaultPath: 'secret/preview/web-3',
+      name: 'web-pr-3-basic-auth',
+      namespace: 'preview-pr-3',
+      user: 'preview',
+      password: 'pw-123456789',
+      marks: newMarks({ repository: 'acme/web', pr: 3, now: 0 }),
+      vaultPath: 'secret/preview/web-3',
     }) as any;
-    expect(s.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'preview-fleet', 'preview-fleet.dev/repo': 'acme.web', 'preview-fleet.dev/pr': '3' });
+    expect(s.metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'preview-fleet',
+      'preview-fleet.dev/repo': 'acme.web',
+      'preview-fleet.dev/pr': '3',
+    });
     expect(s.metadata.annotations['preview-fleet.dev/vault-path']).toBe('secret/preview/web-3');
     expect(Object.keys(s.data).sort()).toEqual(['auth', 'password', 'user']);
     expect(verifyHtpasswd(Buffer.from(s.data.auth, 'base64').toString(), 'preview', 'pw-123456789')).toBe(true);

@@ -1,13 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { goDuration, parseHelmMajor, rollbackArgs, uninstallArgs, upgradeArgs } from '../../src/kube/index.js';
 
-const upgrade = { release: 'app-pr-12', namespace: 'preview-pr-12', chart: './chart', valuesFiles: ['/a.yaml', '/gen.yaml'], timeoutMs: 90_000, atomic: true, labels: { 'preview-fleet.dev/pr': '12' } };
+const upgrade = {
+  release: 'app-pr-12',
+  namespace: 'preview-pr-12',
+  chart: './chart',
+  valuesFiles: ['/a.yaml', '/gen.yaml'],
+  timeoutMs: 90_000,
+  atomic: true,
+  labels: { 'preview-fleet.dev/pr': '12' },
+};
 
 describe('helm argv per major', () => {
   it('Helm 3: --atomic and --wait', () => {
-    expect(upgradeArgs(3, upgrade)).toEqual(['upgrade', 'app-pr-12', './chart', '--install', '--namespace', 'preview-pr-12',
-      '--values', '/a.yaml', '--values', '/gen.yaml', '--wait', '--timeout', '90s', '--atomic', '--cleanup-on-fail',
-      '--labels', 'preview-fleet.dev/pr=12']);
+    expect(upgradeArgs(3, upgrade)).toEqual([
+      'upgrade',
+      'app-pr-12',
+      './chart',
+      '--install',
+      '--namespace',
+      'preview-pr-12',
+      '--values',
+      '/a.yaml',
+      '--values',
+      '/gen.yaml',
+      '--wait',
+      '--timeout',
+      '90s',
+      '--atomic',
+      '--cleanup-on-fail',
+      '--labels',
+      'preview-fleet.dev/pr=12',
+    ]);
   });
 
   it('Helm 4: --rollback-on-failure and --wait=watcher; no --atomic', () => {
@@ -27,9 +51,29 @@ describe('helm argv per major', () => {
   });
 
   it('rollback waits per major; uninstall treats not-found as done', () => {
-    expect(rollbackArgs(3, { release: 'r', namespace: 'n', revision: 2, timeoutMs: 60_000 })).toEqual(['rollback', 'r', '2', '--namespace', 'n', '--wait', '--timeout', '60s', '--cleanup-on-fail']);
-    expect(rollbackArgs(4, { release: 'r', namespace: 'n', revision: 2, timeoutMs: 60_000 })).toContain('--wait=watcher');
-    expect(uninstallArgs(3, { release: 'r', namespace: 'n', timeoutMs: 1000 })).toEqual(['uninstall', 'r', '--namespace', 'n', '--ignore-not-found', '--timeout', '1s']);
+    expect(rollbackArgs(3, { release: 'r', namespace: 'n', revision: 2, timeoutMs: 60_000 })).toEqual([
+      'rollback',
+      'r',
+      '2',
+      '--namespace',
+      'n',
+      '--wait',
+      '--timeout',
+      '60s',
+      '--cleanup-on-fail',
+    ]);
+    expect(rollbackArgs(4, { release: 'r', namespace: 'n', revision: 2, timeoutMs: 60_000 })).toContain(
+      '--wait=watcher',
+    );
+    expect(uninstallArgs(3, { release: 'r', namespace: 'n', timeoutMs: 1000 })).toEqual([
+      'uninstall',
+      'r',
+      '--namespace',
+      'n',
+      '--ignore-not-found',
+      '--timeout',
+      '1s',
+    ]);
   });
 
   it('parses versions and Go durations', () => {

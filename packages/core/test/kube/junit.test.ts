@@ -37,7 +37,11 @@ describe('JUnit reports (fast-xml-parser)', () => {
   it("Playwright's report: counts from the test cases, the wall time, the first message line", () => {
     const r = parseJUnit(PLAYWRIGHT);
     expect(r).toEqual({
-      tests: 4, passed: 2, failed: 1, skipped: 1, durationMs: 3520,
+      tests: 4,
+      passed: 2,
+      failed: 1,
+      skipped: 1,
+      durationMs: 3520,
       failures: [{ name: 'smoke.spec.ts › login & logout', message: 'smoke.spec.ts:12:5 login & logout' }],
     });
     expect(junitCounts(r)).toBe('❌ 2 passed · 1 failed · 1 skipped in 3.5 s');
@@ -47,7 +51,9 @@ describe('JUnit reports (fast-xml-parser)', () => {
     rememberSecret('s3cr3t-token-value');
     const r = parseJUnit(PYTEST);
     expect(r).toMatchObject({ tests: 2, passed: 1, failed: 1, durationMs: 250 });
-    expect(r.failures).toEqual([{ name: 'tests.test_smoke › test_db', message: 'requests.exceptions.ConnectionError: token=*** refused' }]);
+    expect(r.failures).toEqual([
+      { name: 'tests.test_smoke › test_db', message: 'requests.exceptions.ConnectionError: token=*** refused' },
+    ]);
   });
 
   it('a bare root <testsuite> (go-junit-report); suite time when there is no <testsuites> time', () => {
@@ -62,11 +68,13 @@ describe('JUnit reports (fast-xml-parser)', () => {
   it('renders counts, failing names with their message (markdown-safe), at most N, and the link', () => {
     const r = parseJUnit(PLAYWRIGHT);
     r.failures.push({ name: 'a|b', message: 'uses `code` and <tags>' }, { name: 'c', message: '' });
-    expect(renderJUnit(r, { link: 'https://github.com/acme/web/actions/runs/7', maxFailures: 2 })).toBe([
-      '**Smoke tests:** ❌ 2 passed · 1 failed · 1 skipped in 3.5 s — [report](https://github.com/acme/web/actions/runs/7)',
-      '- `smoke.spec.ts › login & logout`: smoke.spec.ts:12:5 login & logout',
-      "- `a\\|b`: uses 'code' and &lt;tags&gt;",
-      '- … and 1 more',
-    ].join('\n'));
+    expect(renderJUnit(r, { link: 'https://github.com/acme/web/actions/runs/7', maxFailures: 2 })).toBe(
+      [
+        '**Smoke tests:** ❌ 2 passed · 1 failed · 1 skipped in 3.5 s — [report](https://github.com/acme/web/actions/runs/7)',
+        '- `smoke.spec.ts › login & logout`: smoke.spec.ts:12:5 login & logout',
+        "- `a\\|b`: uses 'code' and &lt;tags&gt;",
+        '- … and 1 more',
+      ].join('\n'),
+    );
   });
 });

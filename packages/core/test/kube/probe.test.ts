@@ -26,7 +26,13 @@ describe('HTTP readiness probe (real local server, FakeClock)', () => {
   it('rides through 503 until 200, backing off 1 s, 2 s, 4 s, 5 s', async () => {
     answers = [503, 503, 503, 503, 200];
     const clock = new FakeClock();
-    const r = await probeUntilReady({ url: new URL(`${base}/healthz`), headers: { 'X-Preview-Bypass': 'b-secret' }, expect: ok200, timeoutMs: 60_000, clock });
+    const r = await probeUntilReady({
+      url: new URL(`${base}/healthz`),
+      headers: { 'X-Preview-Bypass': 'b-secret' },
+      expect: ok200,
+      timeoutMs: 60_000,
+      clock,
+    });
     expect(r).toMatchObject({ ready: true, attempts: 5, status: 200, seen: { status: 4 } });
     expect(clock.sleeps).toEqual([1000, 2000, 4000, 5000]);
     expect(r.elapsedMs).toBe(12_000);
@@ -35,7 +41,12 @@ describe('HTTP readiness probe (real local server, FakeClock)', () => {
 
   it('reports NXDOMAIN clearly when the host never resolves, stopping at the timeout', async () => {
     const clock = new FakeClock();
-    const r = await probeUntilReady({ url: new URL('http://app-pr-12.preview.invalid/'), expect: ok200, timeoutMs: 20_000, clock });
+    const r = await probeUntilReady({
+      url: new URL('http://app-pr-12.preview.invalid/'),
+      expect: ok200,
+      timeoutMs: 20_000,
+      clock,
+    });
     expect(r.ready).toBe(false);
     expect(r.last).toBe('NXDOMAIN: app-pr-12.preview.invalid does not resolve (DNS not propagated yet?)');
     expect(clock.sleeps).toEqual([1000, 2000, 4000, 5000, 5000, 3000]);
@@ -49,14 +60,24 @@ describe('HTTP readiness probe (real local server, FakeClock)', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const clock = new FakeClock();
-    const r = await probeUntilReady({ url: new URL(`http://127.0.0.1:${port}/`), expect: ok200, timeoutMs: 3000, clock });
+    const r = await probeUntilReady({
+      url: new URL(`http://127.0.0.1:${port}/`),
+      expect: ok200,
+      timeoutMs: 3000,
+      clock,
+    });
     expect(r).toMatchObject({ ready: false, seen: { refused: 3 } });
     expect(r.last).toBe('connection refused by 127.0.0.1');
   });
 
   it('a status outside expect-status is not ready; the last one is named', async () => {
     answers = [404, 404, 404];
-    const r = await probeUntilReady({ url: new URL(`${base}/missing`), expect: parseExpectStatus('expect-status', '200'), timeoutMs: 3000, clock: new FakeClock() });
+    const r = await probeUntilReady({
+      url: new URL(`${base}/missing`),
+      expect: parseExpectStatus('expect-status', '200'),
+      timeoutMs: 3000,
+      clock: new FakeClock(),
+    });
     expect(r).toMatchObject({ ready: false, status: 404, last: 'HTTP 404 Not Found' });
   });
 });
@@ -73,7 +94,10 @@ describe('probe inputs', () => {
   });
 
   it('headers: Name: value lines; a bad line never echoes its value', () => {
-    expect(parseHeaders('headers', 'X-Preview-Bypass: s3cr3t:with:colons\n\nAuthorization:Bearer t')).toEqual({ 'X-Preview-Bypass': 's3cr3t:with:colons', Authorization: 'Bearer t' });
+    expect(parseHeaders('headers', 'X-Preview-Bypass: s3cr3t:with:colons\n\nAuthorization:Bearer t')).toEqual({
+      'X-Preview-Bypass': 's3cr3t:with:colons',
+      Authorization: 'Bearer t',
+    });
     let message = '';
     try {
       parseHeaders('headers', 'X-Ok: 1\nthis is s3cr3t');

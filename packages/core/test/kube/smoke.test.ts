@@ -12,9 +12,12 @@ describe('smoke-command split without a shell', () => {
     expect(splitCommandLine('smoke-command', line, { PREVIEW_URL: 'https://app-pr-1.example.com' })).toEqual(argv);
   });
 
-  it.each(['curl x | grep ok', 'a && b', 'a; b', 'echo $(id)', 'cat < f', 'echo `id`'])('refuses shell syntax: %s', (line) => {
-    expect(() => splitCommandLine('smoke-command', line)).toThrow(/runs without a shell/);
-  });
+  it.each(['curl x | grep ok', 'a && b', 'a; b', 'echo $(id)', 'cat < f', 'echo `id`'])(
+    'refuses shell syntax: %s',
+    (line) => {
+      expect(() => splitCommandLine('smoke-command', line)).toThrow(/runs without a shell/);
+    },
+  );
 
   it('refuses an unmatched quote', () => {
     expect(() => splitCommandLine('smoke-command', 'echo "open')).toThrow(/unmatched "/);

@@ -8,17 +8,24 @@ import { isKubeTransient } from '../../src/kube/tools.js';
 import { HELM_DIAGNOSTICS_RESERVE_MS, helmWaitMs } from '../../src/kube/deploy.js';
 import { onStepTimeout, setStepTimeout } from '../../src/runtime/deadline.js';
 
-const failed = (stderr: string, stdout = '') => new CommandError('kubectl get namespace preview-pr-1', { exitCode: 1, stdout, stderr });
+const failed = (stderr: string, stdout = '') =>
+  new CommandError('kubectl get namespace preview-pr-1', { exitCode: 1, stdout, stderr });
 
 describe('isKubeTransient', () => {
   it.each([
     ['Error from server (InternalError): an error on the server ("") has prevented the request from succeeding'],
     ['Error from server (ServiceUnavailable): the server is currently unable to handle the request'],
-    ['Error from server (TooManyRequests): the server has received too many requests and has asked us to try again later'],
-    ['Error from server (Timeout): the server was unable to return a response in the time allotted, but may still be processing the request'],
+    [
+      'Error from server (TooManyRequests): the server has received too many requests and has asked us to try again later',
+    ],
+    [
+      'Error from server (Timeout): the server was unable to return a response in the time allotted, but may still be processing the request',
+    ],
     ['Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout'],
     ['Unable to connect to the server: net/http: TLS handshake timeout'],
-    ['The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\nconnection refused'],
+    [
+      'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\nconnection refused',
+    ],
     ['error: context deadline exceeded'],
     ['Get "https://k8s.test/api": read tcp 127.0.0.1:5000->127.0.0.1:6443: read: connection reset by peer'],
     ['error: unexpected EOF'],
@@ -37,7 +44,9 @@ describe('isKubeTransient', () => {
   });
 
   it('a process that ran out of time is transient; a failure that is not a kubectl command is not', () => {
-    expect(isKubeTransient(new CommandTimeoutError('kubectl get namespaces', 90_000, { stdout: '', stderr: '' }))).toBe(true);
+    expect(isKubeTransient(new CommandTimeoutError('kubectl get namespaces', 90_000, { stdout: '', stderr: '' }))).toBe(
+      true,
+    );
     expect(isKubeTransient(failed('', 'Error from server (ServiceUnavailable): try again'))).toBe(true);
     expect(isKubeTransient(new Error('connection refused'))).toBe(false);
     expect(isKubeTransient(undefined)).toBe(false);

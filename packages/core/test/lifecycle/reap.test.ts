@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { reapOrphans, renderReapPlan, REAP_KINDS, type ReaperPorts, type ReapOptions } from '../../src/lifecycle/index.js';
+import {
+  reapOrphans,
+  renderReapPlan,
+  REAP_KINDS,
+  type ReaperPorts,
+  type ReapOptions,
+} from '../../src/lifecycle/index.js';
 import { newMarks, type PullRequestInfo, type RemovalResult } from '../../src/index.js';
 
 const H = 3_600_000;
@@ -7,7 +13,18 @@ const now = Date.parse('2026-11-24T12:00:00Z');
 const repository = 'acme/web';
 
 function pr(number: number, labels = ['preview'], updatedAt = new Date(now - H).toISOString()): PullRequestInfo {
-  return { number, state: 'open', merged: false, headSha: 'a', headRef: 'b', baseRef: 'main', author: 'x', labels, isFork: false, updatedAt };
+  return {
+    number,
+    state: 'open',
+    merged: false,
+    headSha: 'a',
+    headRef: 'b',
+    baseRef: 'main',
+    author: 'x',
+    labels,
+    isFork: false,
+    updatedAt,
+  };
 }
 
 type Kind = 'namespaces' | 'vault' | 'ecr';
@@ -18,12 +35,22 @@ type Kind = 'namespaces' | 'vault' | 'ecr';
  * `closed`); `gh.listed` overrides what the list returns (a list that shifted), `gh.listFails` makes
  * it throw, `gh.getFails` makes single reads throw.
  */
-function world(previews: Array<{ pr: number; expiresInH: number; warnedAt?: string; vaultOnly?: boolean }>, open: PullRequestInfo[], failList?: Kind) {
+function world(
+  previews: Array<{ pr: number; expiresInH: number; warnedAt?: string; vaultOnly?: boolean }>,
+  open: PullRequestInfo[],
+  failList?: Kind,
+) {
   const writes: string[] = [];
   const ns = new Map(previews.filter((p) => !p.vaultOnly).map((p) => [`preview-pr-${p.pr}`, { ...p }]));
   const vault = new Set(previews.map((p) => `preview/app-${p.pr}`));
   const ecr = new Set(previews.filter((p) => !p.vaultOnly).map((p) => `app-preview-${p.pr}`));
-  const gh = { listed: undefined as PullRequestInfo[] | undefined, listFails: false, getFails: new Set<number>(), closed: new Set<number>(), gets: [] as number[] };
+  const gh = {
+    listed: undefined as PullRequestInfo[] | undefined,
+    listFails: false,
+    getFails: new Set<number>(),
+    closed: new Set<number>(),
+    gets: [] as number[],
+  };
   const marks = (n: number) => {
     const p = previews.find((x) => x.pr === n)!;
     return newMarks({ repository, pr: n, service: 'app', now: now + p.expiresInH * H - 72 * H, ttlMs: 72 * H });
@@ -34,7 +61,10 @@ function world(previews: Array<{ pr: number; expiresInH: number; warnedAt?: stri
   };
   const ports: ReaperPorts = {
     listOpenPullRequests: async () => {
-      if (gh.listFails) throw new Error('Listing open pull requests of acme/web failed at page 2 (GET /repos/acme/web/pulls): Conflict');
+      if (gh.listFails)
+        throw new Error(
+          'Listing open pull requests of acme/web failed at page 2 (GET /repos/acme/web/pulls): Conflict',
+        );
       return gh.listed ?? open;
     },
     getPullRequest: async (n) => {
@@ -60,8 +90,12 @@ function world(previews: Array<{ pr: number; expiresInH: number; warnedAt?: stri
       const n = ns.get(`preview-pr-${plan.pr}`);
       if (n) n.warnedAt = new Date(now).toISOString();
     },
-    markStale: async (n) => { writes.push(`stale #${n}`); },
-    closePullRequest: async (n) => { writes.push(`close #${n}`); },
+    markStale: async (n) => {
+      writes.push(`stale #${n}`);
+    },
+    closePullRequest: async (n) => {
+      writes.push(`close #${n}`);
+    },
     teardown: {
       uninstallRelease: async (t) => del('release', new Set(), t.release),
       deleteNamespace: async (name) => del('namespace', ns, name),
@@ -74,19 +108,41 @@ function world(previews: Array<{ pr: number; expiresInH: number; warnedAt?: stri
 }
 
 const opts = (o: Partial<ReapOptions> = {}): ReapOptions => ({
-  repository, now, label: 'preview', keepLabel: 'preview-keep', ttlMs: 72 * H, warnBeforeMs: 24 * H, staleDays: 0, closeAfterDays: 7,
-  staleLabel: 'preview-stale', dryRun: false, maxDeletions: 20, concurrency: 5, kinds: new Set(REAP_KINDS), ...o,
+  repository,
+  now,
+  label: 'preview',
+  keepLabel: 'preview-keep',
+  ttlMs: 72 * H,
+  warnBeforeMs: 24 * H,
+  staleDays: 0,
+  closeAfterDays: 7,
+  staleLabel: 'preview-stale',
+  dryRun: false,
+  maxDeletions: 20,
+  concurrency: 5,
+  kinds: new Set(REAP_KINDS),
+  ...o,
 });
 
 describe('reapOrphans', () => {
   it('reaps a lost closed webhook and an unlabelled PR, keeps active and keep-labelled, warns the expiring once', async () => {
     const w = world(
-      [{ pr: 1, expiresInH: 40 }, { pr: 2, expiresInH: 40 }, { pr: 3, expiresInH: 40 }, { pr: 4, expiresInH: -5 }, { pr: 5, expiresInH: 10 }],
+      [
+        { pr: 1, expiresInH: 40 },
+        { pr: 2, expiresInH: 40 },
+        { pr: 3, expiresInH: 40 },
+        { pr: 4, expiresInH: -5 },
+        { pr: 5, expiresInH: 10 },
+      ],
       [pr(2, []), pr(3), pr(4, ['preview', 'preview-keep']), pr(5)],
     );
     const out = await reapOrphans(w.ports, opts());
     expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([
-      [4, 'keep:keep-label'], [5, 'warn:expiring'], [1, 'reap:missing'], [2, 'reap:unlabelled'], [3, 'keep:active'],
+      [4, 'keep:keep-label'],
+      [5, 'warn:expiring'],
+      [1, 'reap:missing'],
+      [2, 'reap:unlabelled'],
+      [3, 'keep:active'],
     ]);
     expect(out.reaped).toEqual([1, 2]);
     expect(out.kept).toEqual([4, 3]);
@@ -111,17 +167,30 @@ describe('reapOrphans', () => {
   });
 
   it('dry-run decides but writes nothing at all', async () => {
-    const w = world([{ pr: 1, expiresInH: 40 }, { pr: 5, expiresInH: 10 }, { pr: 6, expiresInH: 40 }],
-      [pr(5), pr(6, ['preview', 'preview-stale'], new Date(now - 9 * 24 * H).toISOString())]);
+    const w = world(
+      [
+        { pr: 1, expiresInH: 40 },
+        { pr: 5, expiresInH: 10 },
+        { pr: 6, expiresInH: 40 },
+      ],
+      [pr(5), pr(6, ['preview', 'preview-stale'], new Date(now - 9 * 24 * H).toISOString())],
+    );
     const out = await reapOrphans(w.ports, opts({ dryRun: true, staleDays: 14 }));
     expect(w.writes).toEqual([]);
     expect(out.reaped).toEqual([]);
-    expect(out.plan.map((p) => [p.pr, p.decision.action])).toEqual([[5, 'warn'], [1, 'reap'], [6, 'reap']]);
+    expect(out.plan.map((p) => [p.pr, p.decision.action])).toEqual([
+      [5, 'warn'],
+      [1, 'reap'],
+      [6, 'reap'],
+    ]);
     expect(renderReapPlan(out.plan, { dryRun: true })).toContain('| #1 | reap (dry-run) |');
   });
 
   it('max-deletions: tears down the oldest N and defers the rest', async () => {
-    const w = world([1, 2, 3, 4, 5].map((n) => ({ pr: n, expiresInH: 10 * n })), []);
+    const w = world(
+      [1, 2, 3, 4, 5].map((n) => ({ pr: n, expiresInH: 10 * n })),
+      [],
+    );
     const out = await reapOrphans(w.ports, opts({ maxDeletions: 2 }));
     expect(out.reaped).toEqual([1, 2]);
     expect(out.deferred).toEqual([3, 4, 5]);
@@ -130,8 +199,16 @@ describe('reapOrphans', () => {
   });
 
   it('stale PRs: marks idle ones, closes marked ones after the grace period and tears them down in the same run', async () => {
-    const w = world([{ pr: 7, expiresInH: 40 }, { pr: 9, expiresInH: 40 }],
-      [pr(7, ['preview', 'preview-stale'], new Date(now - 8 * 24 * H).toISOString()), pr(9, ['preview'], new Date(now - 15 * 24 * H).toISOString())]);
+    const w = world(
+      [
+        { pr: 7, expiresInH: 40 },
+        { pr: 9, expiresInH: 40 },
+      ],
+      [
+        pr(7, ['preview', 'preview-stale'], new Date(now - 8 * 24 * H).toISOString()),
+        pr(9, ['preview'], new Date(now - 15 * 24 * H).toISOString()),
+      ],
+    );
     const out = await reapOrphans(w.ports, opts({ staleDays: 14, closeAfterDays: 7 }));
     expect(w.writes.slice(0, 2)).toEqual(['close #7', 'stale #9']);
     expect(out.closed).toEqual([7]);
@@ -151,26 +228,55 @@ describe('reapOrphans', () => {
   });
 
   it('leftovers without a namespace cannot record a warning: kept until expiry, reaped after', async () => {
-    const w = world([{ pr: 3, expiresInH: 10, vaultOnly: true }, { pr: 4, expiresInH: -1, vaultOnly: true }], [pr(3), pr(4)]);
+    const w = world(
+      [
+        { pr: 3, expiresInH: 10, vaultOnly: true },
+        { pr: 4, expiresInH: -1, vaultOnly: true },
+      ],
+      [pr(3), pr(4)],
+    );
     const out = await reapOrphans(w.ports, opts());
-    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([[4, 'reap:expired'], [3, 'keep:active']]);
+    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([
+      [4, 'reap:expired'],
+      [3, 'keep:active'],
+    ]);
     expect(w.writes).toEqual(['delete preview/app-4']);
   });
 
   it('a PR list that fails on any page aborts the run: nothing deleted, warned, labelled or closed; the error names the call', async () => {
-    const w = world([{ pr: 1, expiresInH: 40 }, { pr: 2, expiresInH: -5 }, { pr: 3, expiresInH: 10 }], [pr(2), pr(3)]);
+    const w = world(
+      [
+        { pr: 1, expiresInH: 40 },
+        { pr: 2, expiresInH: -5 },
+        { pr: 3, expiresInH: 10 },
+      ],
+      [pr(2), pr(3)],
+    );
     w.gh.listFails = true;
-    await expect(reapOrphans(w.ports, opts({ staleDays: 1 }))).rejects.toThrow(/failed at page 2 \(GET \/repos\/acme\/web\/pulls\)/);
+    await expect(reapOrphans(w.ports, opts({ staleDays: 1 }))).rejects.toThrow(
+      /failed at page 2 \(GET \/repos\/acme\/web\/pulls\)/,
+    );
     expect(w.writes).toEqual([]);
     expect(w.ns.size + w.vault.size + w.ecr.size).toBe(9);
   });
 
   it('closed or missing only when GitHub says so about that PR: one left out of a shifted list but open now is kept', async () => {
-    const w = world([{ pr: 1, expiresInH: 40 }, { pr: 2, expiresInH: 40 }, { pr: 3, expiresInH: 40 }], [pr(2), pr(3)]);
+    const w = world(
+      [
+        { pr: 1, expiresInH: 40 },
+        { pr: 2, expiresInH: 40 },
+        { pr: 3, expiresInH: 40 },
+      ],
+      [pr(2), pr(3)],
+    );
     w.gh.closed.add(1);
     w.gh.listed = [pr(2)]; // #3 shifted past the listing (a PR before it closed mid-listing)
     const out = await reapOrphans(w.ports, opts());
-    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([[1, 'reap:closed'], [2, 'keep:active'], [3, 'keep:active']]);
+    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([
+      [1, 'reap:closed'],
+      [2, 'keep:active'],
+      [3, 'keep:active'],
+    ]);
     expect(w.gh.gets.sort()).toEqual([1, 3]);
     expect(out.reaped).toEqual([1]);
     expect([...w.ns.keys()].sort()).toEqual(['preview-pr-2', 'preview-pr-3']);
@@ -179,32 +285,59 @@ describe('reapOrphans', () => {
   });
 
   it('a confirmation GitHub cannot answer keeps that PR ("don\'t know") and fails the run; the others are still reaped', async () => {
-    const w = world([{ pr: 1, expiresInH: 40 }, { pr: 2, expiresInH: 41 }], []);
+    const w = world(
+      [
+        { pr: 1, expiresInH: 40 },
+        { pr: 2, expiresInH: 41 },
+      ],
+      [],
+    );
     w.gh.getFails.add(1);
     const out = await reapOrphans(w.ports, opts());
-    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([[1, 'keep:unconfirmed'], [2, 'reap:missing']]);
+    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([
+      [1, 'keep:unconfirmed'],
+      [2, 'reap:missing'],
+    ]);
     expect(out.reaped).toEqual([2]);
     expect(w.vault.has('preview/app-1') && w.ns.has('preview-pr-1') && w.ecr.has('app-preview-1')).toBe(true);
-    expect(out.errors).toEqual(['Confirming that PR #1 is closed (GET /repos/acme/web/pulls/1) failed; it is kept this run: Cannot read pull request #1 of acme/web: Server Error']);
+    expect(out.errors).toEqual([
+      'Confirming that PR #1 is closed (GET /repos/acme/web/pulls/1) failed; it is kept this run: Cannot read pull request #1 of acme/web: Server Error',
+    ]);
     expect(out.failed).toBe(true);
   });
 
   it('max-deletions bounds the confirmations too; a candidate past the limit is never reaped unconfirmed', async () => {
-    const w = world([1, 2, 3].map((n) => ({ pr: n, expiresInH: 10 * n })), [pr(1)]);
+    const w = world(
+      [1, 2, 3].map((n) => ({ pr: n, expiresInH: 10 * n })),
+      [pr(1)],
+    );
     w.gh.listed = []; // #1 open but missing from the list: it frees its slot, #2 and #3 wait unconfirmed
     const out = await reapOrphans(w.ports, opts({ maxDeletions: 1 }));
     expect(w.gh.gets).toEqual([1]);
     expect(out.reaped).toEqual([]);
     expect(out.deferred).toEqual([2, 3]);
     expect(w.ns.size).toBe(3);
-    expect(renderReapPlan(out.plan, { dryRun: false })).toContain('| #2 | reap (deferred: max-deletions) | not among the open PRs (confirmed with GitHub when its turn comes)');
+    expect(renderReapPlan(out.plan, { dryRun: false })).toContain(
+      '| #2 | reap (deferred: max-deletions) | not among the open PRs (confirmed with GitHub when its turn comes)',
+    );
   });
 
   it('the namespace list failing makes expiry unknown: open PRs lose nothing, no warning; a confirmed missing PR is reaped from the kinds that listed', async () => {
-    const w = world([{ pr: 1, expiresInH: -5, warnedAt: new Date(now - 30 * H).toISOString() }, { pr: 2, expiresInH: 10 }, { pr: 3, expiresInH: 40 }],
-      [pr(1), pr(2)], 'namespaces');
+    const w = world(
+      [
+        { pr: 1, expiresInH: -5, warnedAt: new Date(now - 30 * H).toISOString() },
+        { pr: 2, expiresInH: 10 },
+        { pr: 3, expiresInH: 40 },
+      ],
+      [pr(1), pr(2)],
+      'namespaces',
+    );
     const out = await reapOrphans(w.ports, opts());
-    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([[1, 'keep:expiry-unknown'], [2, 'keep:expiry-unknown'], [3, 'reap:missing']]);
+    expect(out.plan.map((p) => [p.pr, `${p.decision.action}:${p.decision.reason}`])).toEqual([
+      [1, 'keep:expiry-unknown'],
+      [2, 'keep:expiry-unknown'],
+      [3, 'reap:missing'],
+    ]);
     expect(w.writes.sort()).toEqual(['delete app-preview-3', 'delete preview/app-3']);
     expect([...w.vault].sort()).toEqual(['preview/app-1', 'preview/app-2']);
     expect([...w.ecr].sort()).toEqual(['app-preview-1', 'app-preview-2']);
@@ -217,9 +350,19 @@ describe('reapOrphans', () => {
     ['ecr left out of kinds', undefined, REAP_KINDS.filter((k) => k !== 'ecr')],
     ['vault left out of kinds', undefined, REAP_KINDS.filter((k) => k !== 'vault')],
   ])('%s: nothing is reaped or warned for expiry that run', async (_d, fail, kinds) => {
-    const w = world([{ pr: 1, expiresInH: -5, warnedAt: new Date(now - 30 * H).toISOString() }, { pr: 2, expiresInH: 10 }], [pr(1), pr(2)], fail);
+    const w = world(
+      [
+        { pr: 1, expiresInH: -5, warnedAt: new Date(now - 30 * H).toISOString() },
+        { pr: 2, expiresInH: 10 },
+      ],
+      [pr(1), pr(2)],
+      fail,
+    );
     const out = await reapOrphans(w.ports, opts({ kinds: new Set(kinds) }));
-    expect(out.plan.map((p) => `${p.decision.action}:${p.decision.reason}`)).toEqual(['keep:expiry-unknown', 'keep:expiry-unknown']);
+    expect(out.plan.map((p) => `${p.decision.action}:${p.decision.reason}`)).toEqual([
+      'keep:expiry-unknown',
+      'keep:expiry-unknown',
+    ]);
     expect(w.writes).toEqual([]);
   });
 });

@@ -27,7 +27,10 @@ describe('runBundledStep killAfterMs', () => {
   });
 
   it('leaves a step that ends in time alone, with its outputs', async () => {
-    const quick = script('quick.mjs', "import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.GITHUB_OUTPUT, `said=${process.env.INPUT_WORD}\\n`);\n");
+    const quick = script(
+      'quick.mjs',
+      "import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.GITHUB_OUTPUT, `said=${process.env.INPUT_WORD}\\n`);\n",
+    );
     const r = await runBundledStep(quick, { word: 'hi' }, { buffer: true, killAfterMs: 60_000 });
     expect(r).toMatchObject({ exitCode: 0, stopped: false, outputs: { said: 'hi' } });
   });

@@ -12,7 +12,9 @@ function world(existing: string[], fail: Record<string, string> = {}) {
     return { kind, name, status: present.delete(name) ? 'deleted' : 'already-gone' };
   };
   const ports: TeardownPorts = {
-    announce: async (pr, state) => { calls.push(`comment:${pr}:${state}`); },
+    announce: async (pr, state) => {
+      calls.push(`comment:${pr}:${state}`);
+    },
     uninstallRelease: async (t) => remove('release', `${t.namespace}/${t.release}`),
     deleteNamespace: async (n) => remove('namespace', n),
     removeVaultPath: async (p) => remove('vault-path', p),
@@ -23,19 +25,47 @@ function world(existing: string[], fail: Record<string, string> = {}) {
 }
 
 const targets = [
-  { service: 'app', release: 'app-pr-12', namespace: 'preview-pr-12', vaultPath: 'preview/app-12', ecrRepository: 'app-preview-12' },
-  { service: 'api', release: 'api-pr-12', namespace: 'preview-pr-12', vaultPath: 'preview/api-12', ecrRepository: 'api-preview-12' },
+  {
+    service: 'app',
+    release: 'app-pr-12',
+    namespace: 'preview-pr-12',
+    vaultPath: 'preview/app-12',
+    ecrRepository: 'app-preview-12',
+  },
+  {
+    service: 'api',
+    release: 'api-pr-12',
+    namespace: 'preview-pr-12',
+    vaultPath: 'preview/api-12',
+    ecrRepository: 'api-preview-12',
+  },
 ];
-const all = ['preview-pr-12/app-pr-12', 'preview-pr-12/api-pr-12', 'preview-pr-12', 'preview/app-12', 'preview/api-12', 'app-preview-12', 'api-preview-12', 'preview/pr-12'];
+const all = [
+  'preview-pr-12/app-pr-12',
+  'preview-pr-12/api-pr-12',
+  'preview-pr-12',
+  'preview/app-12',
+  'preview/api-12',
+  'app-preview-12',
+  'api-preview-12',
+  'preview/pr-12',
+];
 
 describe('teardownPreview', () => {
   it('runs the steps in the fixed order and a second run finds everything already gone', async () => {
     const w = world(all);
     const first = await teardownPreview(w.ports, { pr: 12, targets, environment: 'preview/pr-12' });
     expect(w.calls).toEqual([
-      'comment:12:tearing-down', 'release:preview-pr-12/app-pr-12', 'release:preview-pr-12/api-pr-12', 'namespace:preview-pr-12',
-      'vault-path:preview/app-12', 'vault-path:preview/api-12', 'ecr-repository:app-preview-12', 'ecr-repository:api-preview-12',
-      'deployment:preview/pr-12', 'comment:12:destroyed',
+      'comment:12:tearing-down',
+      'release:preview-pr-12/app-pr-12',
+      'release:preview-pr-12/api-pr-12',
+      'namespace:preview-pr-12',
+      'vault-path:preview/app-12',
+      'vault-path:preview/api-12',
+      'ecr-repository:app-preview-12',
+      'ecr-repository:api-preview-12',
+      'deployment:preview/pr-12',
+      'comment:12:destroyed',
     ]);
     expect(first.results.map((r) => r.status)).toEqual(Array(8).fill('deleted'));
     expect(first).toMatchObject({ failed: false, nothingFound: false });
@@ -48,7 +78,12 @@ describe('teardownPreview', () => {
     const w = world(all, { 'preview/app-12': 'Vault 503: sealed\nsecond line' });
     const r = await teardownPreview(w.ports, { pr: 12, targets, environment: 'preview/pr-12' });
     expect(r.failed).toBe(true);
-    expect(r.results.find((x) => x.name === 'preview/app-12')).toEqual({ kind: 'vault-path', name: 'preview/app-12', status: 'failed', reason: 'Vault 503: sealed' });
+    expect(r.results.find((x) => x.name === 'preview/app-12')).toEqual({
+      kind: 'vault-path',
+      name: 'preview/app-12',
+      status: 'failed',
+      reason: 'Vault 503: sealed',
+    });
     expect(r.results.filter((x) => x.status === 'deleted')).toHaveLength(7);
     expect(w.present).toEqual(new Set(['preview/app-12']));
     expect(w.calls.at(-1)).toBe('comment:12:destroyed');
@@ -57,13 +92,24 @@ describe('teardownPreview', () => {
   it('a failing comment is a warning, never a failed teardown', async () => {
     const w = world(all);
     const warnings: string[] = [];
-    const r = await teardownPreview({ ...w.ports, logWarning: (m) => warnings.push(m), announce: async () => { throw new Error('HTTP 403'); } }, { pr: 12, targets });
+    const r = await teardownPreview(
+      {
+        ...w.ports,
+        logWarning: (m) => warnings.push(m),
+        announce: async () => {
+          throw new Error('HTTP 403');
+        },
+      },
+      { pr: 12, targets },
+    );
     expect(r.failed).toBe(false);
     expect(warnings).toEqual([expect.stringContaining('tearing-down'), expect.stringContaining('destroyed')]);
   });
 
   it('renders one table row per resource, escaping pipes', () => {
-    expect(renderRemovalTable([{ kind: 'namespace', name: 'a|b', status: 'failed', reason: 'x | y' }])).toContain('| namespace | `a\\|b` | ❌ failed | x \\| y |');
+    expect(renderRemovalTable([{ kind: 'namespace', name: 'a|b', status: 'failed', reason: 'x | y' }])).toContain(
+      '| namespace | `a\\|b` | ❌ failed | x \\| y |',
+    );
     expect(renderRemovalTable([])).toBe('_Nothing to remove._');
   });
 });
@@ -86,20 +132,38 @@ describe('teardownMany', () => {
       },
     };
     const items = Array.from({ length: 10 }, (_, i) => ({
-      pr: i + 1, releases: [], vaultPaths: [], repositories: [], environments: [`preview/pr-${i + 1}`],
+      pr: i + 1,
+      releases: [],
+      vaultPaths: [],
+      repositories: [],
+      environments: [`preview/pr-${i + 1}`],
       namespaces: [{ name: `preview-pr-${i + 1}`, marks: newMarks({ repository: 'acme/web', pr: i + 1, now: 0 }) }],
     }));
     const reports = await teardownMany(ports, items, { concurrency: 3 });
     expect(batches.map((b) => b.length)).toEqual([4, 4, 2]);
     expect(peak).toBe(3);
     expect(reports.map((r) => [r.pr, r.results.map((x) => `${x.kind}:${x.status}`)])).toEqual(
-      items.map((i) => [i.pr, ['namespace:deleted', 'deployment:already-gone']]));
+      items.map((i) => [i.pr, ['namespace:deleted', 'deployment:already-gone']]),
+    );
     expect(w.calls.filter((c) => c.startsWith('comment')).length).toBe(20);
   });
 
   it('announceStart false (the reaper) edits each comment once, with the outcome', async () => {
     const w = world(all);
-    await teardownMany(w.ports, [{ pr: 12, releases: [], namespaces: [{ name: 'preview-pr-12' }], vaultPaths: [], repositories: [], environments: [] }], { announceStart: false });
+    await teardownMany(
+      w.ports,
+      [
+        {
+          pr: 12,
+          releases: [],
+          namespaces: [{ name: 'preview-pr-12' }],
+          vaultPaths: [],
+          repositories: [],
+          environments: [],
+        },
+      ],
+      { announceStart: false },
+    );
     expect(w.calls).toEqual(['namespace:preview-pr-12', 'comment:12:destroyed']);
   });
 });

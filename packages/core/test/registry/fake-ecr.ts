@@ -6,10 +6,13 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { readBody, startLoopbackServer, type LoopbackServer } from '@preview-fleet/sandbox/http/server';
 
-export type Reply = { status?: number; body: unknown } | ((req: Record<string, unknown>) => { status?: number; body: unknown });
+export type Reply =
+  { status?: number; body: unknown } | ((req: Record<string, unknown>) => { status?: number; body: unknown });
 
-export const awsError = (type: string, status = 400, message = type): { status: number; body: unknown } =>
-  ({ status, body: { __type: type, message } });
+export const awsError = (type: string, status = 400, message = type): { status: number; body: unknown } => ({
+  status,
+  body: { __type: type, message },
+});
 
 export interface FakeEcr {
   server: LoopbackServer;
@@ -24,7 +27,10 @@ export async function startFakeEcr(): Promise<FakeEcr> {
   const calls: FakeEcr['calls'] = [];
   const server = await startLoopbackServer(async (req, res) => {
     const body = JSON.parse((await readBody(req)).toString() || '{}') as Record<string, unknown>;
-    const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const target =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     calls.push({ target, body });
     const queue = queues.get(target);
     if (!queue || queue.length === 0) {
@@ -38,9 +44,18 @@ export async function startFakeEcr(): Promise<FakeEcr> {
     res.end(JSON.stringify(reply.body));
   });
   return {
-    server, calls,
-    script: (target, ...replies) => { queues.set(target, replies); },
-    client: () => new ECRClient({ region: 'us-east-1', endpoint: server.url, maxAttempts: 1, credentials: { accessKeyId: 'k', secretAccessKey: 's' } }),
+    server,
+    calls,
+    script: (target, ...replies) => {
+      queues.set(target, replies);
+    },
+    client: () =>
+      new ECRClient({
+        region: 'us-east-1',
+        endpoint: server.url,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+      }),
     targets: () => calls.map((c) => c.target),
   };
 }

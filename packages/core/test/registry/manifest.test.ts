@@ -18,23 +18,45 @@ describe('findImageInRegistry (OCI distribution API)', () => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
       const url = new URL(req.url!, 'http://x');
       if (url.pathname === '/token') {
-        if (req.headers.authorization !== basic) { res.writeHead(401).end(); return; }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `tok-for-${url.searchParams.get('scope')}` }));
+        if (req.headers.authorization !== basic) {
+          res.writeHead(401).end();
+          return;
+        }
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ token: `tok-for-${url.searchParams.get('scope')}` }));
         return;
       }
       const m = /^\/v2\/(bearer|basic|odd)\/([\w/-]+)\/manifests\/(.+)$/.exec(url.pathname);
-      if (!m) { res.writeHead(404).end(); return; }
-      const [, mode, , tag] = m;
-      expect(req.headers.accept).toContain('application/vnd.oci.image.manifest.v1+json');
-      if (mode === 'odd') { res.writeHead(500).end(); return; }
-      const ok = mode === 'bearer' ? req.headers.authorization === `Bearer tok-for-repository:${m[1]}/${m[2]}:pull` : req.headers.authorization === basic;
-      if (!ok) {
-        res.writeHead(401, { 'www-authenticate': mode === 'bearer'
-          ? `Bearer realm="http://${host}/token",service="registry.test",scope="repository:${m[1]}/${m[2]}:pull"`
-          : 'Basic realm="ecr"' }).end();
+      if (!m) {
+        res.writeHead(404).end();
         return;
       }
-      if (tag !== 'present') { res.writeHead(404).end(); return; }
+      const [, mode, , tag] = m;
+      expect(req.headers.accept).toContain('application/vnd.oci.image.manifest.v1+json');
+      if (mode === 'odd') {
+        res.writeHead(500).end();
+        return;
+      }
+      const ok =
+        mode === 'bearer'
+          ? req.headers.authorization === `Bearer tok-for-repository:${m[1]}/${m[2]}:pull`
+          : req.headers.authorization === basic;
+      if (!ok) {
+        res
+          .writeHead(401, {
+            'www-authenticate':
+              mode === 'bearer'
+                ? `Bearer realm="http://${host}/token",service="registry.test",scope="repository:${m[1]}/${m[2]}:pull"`
+                : 'Basic realm="ecr"',
+          })
+          .end();
+        return;
+      }
+      if (tag !== 'present') {
+        res.writeHead(404).end();
+        return;
+      }
       res.writeHead(200, { 'docker-content-digest': DIGEST }).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -45,27 +67,58 @@ describe('findImageInRegistry (OCI distribution API)', () => {
   const creds = { username: 'AWS', password: 's3cret' };
 
   it('follows a Bearer challenge with the credentials and reads the digest', async () => {
-    expect(await findImageInRegistry({ host, repository: 'bearer/app-preview-3', tag: 'present', credentials: creds })).toEqual({ found: true, digest: DIGEST });
+    expect(
+      await findImageInRegistry({ host, repository: 'bearer/app-preview-3', tag: 'present', credentials: creds }),
+    ).toEqual({ found: true, digest: DIGEST });
     expect(seen.slice(-3).map((s) => s.split(' ')[0])).toEqual(['HEAD', 'GET', 'HEAD']);
   });
 
   it('answers a Basic challenge (ECR) and reports a missing tag as not found', async () => {
-    expect(await findImageInRegistry({ host, repository: 'basic/app', tag: 'present', credentials: creds })).toEqual({ found: true, digest: DIGEST });
-    expect(await findImageInRegistry({ host, repository: 'basic/app', tag: 'preview-abc', credentials: creds })).toEqual({ found: false });
+    expect(await findImageInRegistry({ host, repository: 'basic/app', tag: 'present', credentials: creds })).toEqual({
+      found: true,
+      digest: DIGEST,
+    });
+    expect(
+      await findImageInRegistry({ host, repository: 'basic/app', tag: 'preview-abc', credentials: creds }),
+    ).toEqual({ found: false });
   });
 
   it('"cannot tell" (no credentials for a challenge, a 500) means build, with the reason', async () => {
-    expect(await findImageInRegistry({ host, repository: 'basic/app', tag: 'present' })).toEqual({ found: false, reason: expect.stringContaining('credentials') });
-    expect(await findImageInRegistry({ host, repository: 'odd/app', tag: 'present' })).toEqual({ found: false, reason: 'the registry answered 500' });
-    expect(await findImageInRegistry({ host, repository: 'bearer/app', tag: 'present', credentials: { username: 'AWS', password: 'wrong' } }))
-      .toEqual({ found: false, reason: "the registry's token service answered 401" });
+    expect(await findImageInRegistry({ host, repository: 'basic/app', tag: 'present' })).toEqual({
+      found: false,
+      reason: expect.stringContaining('credentials'),
+    });
+    expect(await findImageInRegistry({ host, repository: 'odd/app', tag: 'present' })).toEqual({
+      found: false,
+      reason: 'the registry answered 500',
+    });
+    expect(
+      await findImageInRegistry({
+        host,
+        repository: 'bearer/app',
+        tag: 'present',
+        credentials: { username: 'AWS', password: 'wrong' },
+      }),
+    ).toEqual({ found: false, reason: "the registry's token service answered 401" });
   });
 
   it('uses http only for loopback hosts, and parses challenges', () => {
     expect(registryBaseUrl('127.0.0.1:5000')).toBe('http://127.0.0.1:5000');
     expect(registryBaseUrl('localhost:5000')).toBe('http://localhost:5000');
-    expect(registryBaseUrl('123456789012.dkr.ecr.eu-west-1.amazonaws.com')).toBe('https://123456789012.dkr.ecr.eu-west-1.amazonaws.com');
-    expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"'))
-      .toEqual({ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } });
+    expect(registryBaseUrl('123456789012.dkr.ecr.eu-west-1.amazonaws.com')).toBe(
+      'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    );
+    expect(
+      parseChallenge(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
+      ),
+    ).toEqual({
+      scheme: 'bearer',
+      params: {
+        realm: 'https://auth.docker.io/token',
+        service: 'registry.docker.io',
+        scope: 'repository:library/nginx:pull',
+      },
+    });
   });
 });

@@ -43,5 +43,11 @@ export async function startEcrProxy(upstream: string): Promise<EcrProxy> {
       upstreamReq.end(body);
     });
   });
-  return { server, calls, setLatency: (ms) => { latencyMs = ms; } };
+  return {
+    server,
+    calls,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+  };
 }

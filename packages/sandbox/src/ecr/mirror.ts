@@ -34,12 +34,14 @@ export async function mirrorToMoto(ecr: MotoStandIn, opts: MirrorOptions): Promi
     credentials: { accessKeyId: ecr.accessKeyId, secretAccessKey: ecr.secretAccessKey },
   });
   try {
-    const out = await client.send(new PutImageCommand({
-      repositoryName: opts.repository,
-      imageManifest: manifest,
-      imageManifestMediaType: mediaType,
-      imageTag: opts.tag,
-    }));
+    const out = await client.send(
+      new PutImageCommand({
+        repositoryName: opts.repository,
+        imageManifest: manifest,
+        imageManifestMediaType: mediaType,
+        imageTag: opts.tag,
+      }),
+    );
     const digest = out.image?.imageId?.imageDigest;
     if (digest === undefined) throw new Error('moto PutImage returned no digest');
     return digest;

@@ -49,8 +49,12 @@ export async function startMotoProcess(): Promise<MotoProcess> {
   let stderr = '';
   let exited = false;
   const watch = (c: ChildProcess): void => {
-    c.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-    c.once('exit', () => { exited = true; });
+    c.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    c.once('exit', () => {
+      exited = true;
+    });
   };
   child.once('error', () => undefined);
   watch(child);
@@ -79,7 +83,10 @@ export async function startMotoProcess(): Promise<MotoProcess> {
       new Promise<void>((resolveStop) => {
         if (running.exitCode !== null || running.signalCode !== null) return resolveStop();
         const timer = setTimeout(() => running.kill('SIGKILL'), 5000);
-        running.once('exit', () => { clearTimeout(timer); resolveStop(); });
+        running.once('exit', () => {
+          clearTimeout(timer);
+          resolveStop();
+        });
         running.kill('SIGTERM');
       }),
   };

@@ -14,7 +14,14 @@ import { repoRoot } from '../tools.js';
  * generated/api.github.com.json, OpenAPI 3.0.3). The 13 MB file is parsed once per process; only
  * the operations actually served are compiled, on first use.
  */
-export const githubContractPath = resolve(repoRoot, 'node_modules', '@octokit', 'openapi', 'generated', 'api.github.com.json');
+export const githubContractPath = resolve(
+  repoRoot,
+  'node_modules',
+  '@octokit',
+  'openapi',
+  'generated',
+  'api.github.com.json',
+);
 
 type Json = Record<string, any>;
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
@@ -88,7 +95,10 @@ export class GitHubContract {
   deref(node: any): any {
     let n = node;
     for (let i = 0; i < 10 && typeof n?.$ref === 'string' && !n.$ref.startsWith('#/components/schemas/'); i++) {
-      n = n.$ref.slice(2).split('/').reduce((o: any, k: string) => o?.[k], this.doc);
+      n = n.$ref
+        .slice(2)
+        .split('/')
+        .reduce((o: any, k: string) => o?.[k], this.doc);
     }
     return n;
   }
@@ -116,7 +126,12 @@ export class GitHubContract {
     if (operation === undefined) return [`${where}: operation not in GitHub's OpenAPI description`];
     const problems: string[] = [];
     const describe = (v: ValidateFunction): string =>
-      (v.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`.trim()).join('; ');
+      (v.errors ?? [])
+        .slice(0, 8)
+        .map((e) =>
+          `${e.instancePath || '(root)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`.trim(),
+        )
+        .join('; ');
 
     const params = ((operation.parameters ?? []) as Json[]).map((p) => this.deref(p) as Json);
     for (const [name, raw] of x.query) {
@@ -142,12 +157,16 @@ export class GitHubContract {
     const declared = this.deref(operation.responses?.[String(x.status)]) as Json | undefined;
     if (declared === undefined) {
       // Error statuses GitHub may answer anywhere (401, 403 limits, 5xx) are often not declared per operation.
-      if (x.status < 400) problems.push(`${where}: status ${x.status} not declared (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`);
+      if (x.status < 400)
+        problems.push(
+          `${where}: status ${x.status} not declared (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`,
+        );
       return problems;
     }
     const schema = declared.content?.['application/json']?.schema;
     if (schema === undefined) {
-      if (x.responseBody !== undefined && x.status < 400) problems.push(`${where}: ${x.status} with a body, none documented`);
+      if (x.responseBody !== undefined && x.status < 400)
+        problems.push(`${where}: ${x.status} with a body, none documented`);
     } else {
       const v = this.validator(`${where} ${x.status}`, schema);
       if (!v(x.responseBody)) problems.push(`${where} ${x.status} response: ${describe(v)}`);
@@ -159,7 +178,8 @@ export class GitHubContract {
 /** Query strings carry text; turn it into what the parameter's schema types. */
 function coerce(raw: string, schema: Json): unknown {
   const type = schema.type;
-  if (type === 'integer' || type === 'number') return raw.trim() === '' || Number.isNaN(Number(raw)) ? raw : Number(raw);
+  if (type === 'integer' || type === 'number')
+    return raw.trim() === '' || Number.isNaN(Number(raw)) ? raw : Number(raw);
   if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   if (type === 'array') return raw.split(',');
   return raw;
@@ -203,7 +223,11 @@ function withoutExamples(node: unknown): any {
   if (typeof node !== 'object' || node === null) return node;
   if (Array.isArray(node)) return node.map(withoutExamples);
   const mediaType = 'schema' in node;
-  return Object.fromEntries(Object.entries(node).filter(([k]) => !(mediaType && k === 'examples')).map(([k, v]) => [k, withoutExamples(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => !(mediaType && k === 'examples'))
+      .map(([k, v]) => [k, withoutExamples(v)]),
+  );
 }
 
 const loaded = new Map<string, GitHubContract>();
@@ -216,7 +240,13 @@ const loaded = new Map<string, GitHubContract>();
  */
 export function loadGitHubContract(file = githubContractPath, served?: GitHubOperation[]): GitHubContract {
   const stat = statSync(file);
-  const opsKey = served === undefined ? 'full' : served.map((o) => `${o.method} ${o.template}`).sort().join('|');
+  const opsKey =
+    served === undefined
+      ? 'full'
+      : served
+          .map((o) => `${o.method} ${o.template}`)
+          .sort()
+          .join('|');
   const key = createHash('sha256').update(`${file}:${stat.size}:${stat.mtimeMs}:${opsKey}`).digest('hex').slice(0, 16);
   let c = loaded.get(key);
   if (c !== undefined) return c;

@@ -6,7 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readBody } from '../http/server.js';
 import type { GitHubContract, GitHubOperation } from './contract.js';
-import { GitHubError, badCredentials, notAccessible, notFound, problemsParsingJson, requiresAuthentication } from './errors.js';
+import {
+  GitHubError,
+  badCredentials,
+  notAccessible,
+  notFound,
+  problemsParsingJson,
+  requiresAuthentication,
+} from './errors.js';
 import type { Route, Served } from './route-kit.js';
 import { deploymentRoutes } from './routes-deployments.js';
 import { issueRoutes } from './routes-issues.js';
@@ -64,7 +71,11 @@ export interface GitHubRecorder {
   rate: { limit: number; used: number; resetAt: number };
 }
 
-const routes: Array<Route & { regex: RegExp; names: string[] }> = [...pullRoutes, ...issueRoutes, ...deploymentRoutes].map((r) => {
+const routes: Array<Route & { regex: RegExp; names: string[] }> = [
+  ...pullRoutes,
+  ...issueRoutes,
+  ...deploymentRoutes,
+].map((r) => {
   const names: string[] = [];
   const regex = new RegExp(`^${r.template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
   return { ...r, regex, names };
@@ -89,7 +100,11 @@ function match(method: string, pathname: string): { route: Route; params: Record
 let specMatchers: Array<{ op: GitHubOperation; regex: RegExp }> | undefined;
 function documentedOperation(c: GitHubContract, method: string, pathname: string): GitHubOperation | undefined {
   specMatchers ??= Object.entries(c.doc.paths as Record<string, Record<string, unknown>>).flatMap(([template, ops]) =>
-    Object.keys(ops).map((m) => ({ op: { template, method: m as GitHubOperation['method'] }, regex: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`) })));
+    Object.keys(ops).map((m) => ({
+      op: { template, method: m as GitHubOperation['method'] },
+      regex: new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`),
+    })),
+  );
   return specMatchers.find((s) => s.op.method === method && s.regex.test(pathname))?.op;
 }
 
@@ -103,12 +118,20 @@ function faultAnswer(f: GitHubFault, rec: GitHubRecorder, state: GitHubState): G
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   if (f.status === 403 || f.status === 429) {
     if (f.secondary) {
-      return new GitHubError(f.status, `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`, {},
-        f.retryAfter === undefined ? {} : { 'retry-after': String(f.retryAfter) });
+      return new GitHubError(
+        f.status,
+        `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+        {},
+        f.retryAfter === undefined ? {} : { 'retry-after': String(f.retryAfter) },
+      );
     }
     const reset = Math.ceil(state.clock.now() / 1000) + (f.retryAfter ?? 60);
-    return new GitHubError(f.status, `API rate limit exceeded for installation ID 1. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`, {},
-      { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(rec.rate.limit), 'x-ratelimit-reset': String(reset) });
+    return new GitHubError(
+      f.status,
+      `API rate limit exceeded for installation ID 1. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+      {},
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(rec.rate.limit), 'x-ratelimit-reset': String(reset) },
+    );
   }
   const usual: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 503: 'Service Unavailable' };
   return new GitHubError(f.status!, f.message ?? usual[f.status!] ?? 'Server Error');
@@ -117,7 +140,8 @@ function faultAnswer(f: GitHubFault, rec: GitHubRecorder, state: GitHubState): G
 /** True when the fault applies to this request (method, path, query); consumes a `skip` on a match. */
 function faultMatches(f: GitHubFault & { remaining: number; skipped?: number }, method: string, url: URL): boolean {
   if (f.remaining <= 0 || (f.method !== undefined && f.method.toLowerCase() !== method)) return false;
-  if (typeof f.pathPattern === 'string' ? !url.pathname.includes(f.pathPattern) : !f.pathPattern.test(url.pathname)) return false;
+  if (typeof f.pathPattern === 'string' ? !url.pathname.includes(f.pathPattern) : !f.pathPattern.test(url.pathname))
+    return false;
   for (const [k, want] of Object.entries(f.query ?? {})) {
     const got = url.searchParams.get(k);
     if (got === null || (typeof want === 'string' ? got !== want : !want.test(got))) return false;
@@ -131,7 +155,11 @@ function faultMatches(f: GitHubFault & { remaining: number; skipped?: number }, 
 }
 
 /** The HTTP handler: auth, faults, rate-limit headers, routing, pagination links, log, counters, contract check. */
-export function createGitHubHandler(state: GitHubState, c: GitHubContract, rec: GitHubRecorder): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createGitHubHandler(
+  state: GitHubState,
+  c: GitHubContract,
+  rec: GitHubRecorder,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', state.baseUrl);
     const method = (req.method ?? 'GET').toLowerCase();
@@ -139,10 +167,12 @@ export function createGitHubHandler(state: GitHubState, c: GitHubContract, rec: 
     const op: GitHubOperation | undefined = matched?.route ?? documentedOperation(c, method, url.pathname);
     const token = tokenOf(req);
     const known = token === undefined ? undefined : rec.tokens.get(token);
-    const kind: TokenKind = token === undefined ? 'none' : known?.kind ?? 'unknown';
+    const kind: TokenKind = token === undefined ? 'none' : (known?.kind ?? 'unknown');
     const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8', 'x-github-api-version-selected': '2022-11-28',
-      'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
     };
     let requestBody: unknown;
     let status: number;
@@ -162,8 +192,11 @@ export function createGitHubHandler(state: GitHubState, c: GitHubContract, rec: 
       if (now >= rec.rate.resetAt) Object.assign(rec.rate, { used: 0, resetAt: now + 3600_000 });
       rec.rate.used++;
       Object.assign(headers, {
-        'x-ratelimit-limit': String(rec.rate.limit), 'x-ratelimit-remaining': String(Math.max(0, rec.rate.limit - rec.rate.used)),
-        'x-ratelimit-used': String(rec.rate.used), 'x-ratelimit-reset': String(Math.ceil(rec.rate.resetAt / 1000)), 'x-ratelimit-resource': 'core',
+        'x-ratelimit-limit': String(rec.rate.limit),
+        'x-ratelimit-remaining': String(Math.max(0, rec.rate.limit - rec.rate.used)),
+        'x-ratelimit-used': String(rec.rate.used),
+        'x-ratelimit-reset': String(Math.ceil(rec.rate.resetAt / 1000)),
+        'x-ratelimit-resource': 'core',
       });
       for (const f of rec.faults) {
         if (!faultMatches(f, method, url)) continue;
@@ -172,11 +205,24 @@ export function createGitHubHandler(state: GitHubState, c: GitHubContract, rec: 
         if (f.status !== undefined) throw faultAnswer(f, rec, state);
         break;
       }
-      if (rec.rate.used > rec.rate.limit) throw faultAnswer({ pathPattern: '', status: 403, retryAfter: Math.ceil((rec.rate.resetAt - now) / 1000) }, rec, state);
+      if (rec.rate.used > rec.rate.limit)
+        throw faultAnswer(
+          { pathPattern: '', status: 403, retryAfter: Math.ceil((rec.rate.resetAt - now) / 1000) },
+          rec,
+          state,
+        );
       if (matched === undefined) throw notFound();
       if (method !== 'get' && known.kind === 'read-only') throw notAccessible();
       const { owner, repo } = matched.params as { owner: string; repo: string };
-      const served: Served = matched.route.handle({ state, c, repo: repoOf(state, owner, repo), params: matched.params, query: url.searchParams, body: requestBody ?? {}, actor: known.actor });
+      const served: Served = matched.route.handle({
+        state,
+        c,
+        repo: repoOf(state, owner, repo),
+        params: matched.params,
+        query: url.searchParams,
+        body: requestBody ?? {},
+        actor: known.actor,
+      });
       status = served.status;
       payload = served.body;
       Object.assign(headers, served.headers);
@@ -186,18 +232,43 @@ export function createGitHubHandler(state: GitHubState, c: GitHubContract, rec: 
       }
     } catch (caught) {
       // A bug in the stand-in answers 500 and fails the test through the contract record.
-      const err = caught instanceof GitHubError ? caught : new GitHubError(500, `GitHub stand-in error: ${caught instanceof Error ? caught.stack ?? caught.message : String(caught)}`);
-      if (!(caught instanceof GitHubError)) rec.violations.push(`${err.message} [${req.method} ${url.pathname}${url.search}]`);
+      const err =
+        caught instanceof GitHubError
+          ? caught
+          : new GitHubError(
+              500,
+              `GitHub stand-in error: ${caught instanceof Error ? (caught.stack ?? caught.message) : String(caught)}`,
+            );
+      if (!(caught instanceof GitHubError))
+        rec.violations.push(`${err.message} [${req.method} ${url.pathname}${url.search}]`);
       status = err.status;
-      payload = { message: err.message, ...err.extra, documentation_url: op === undefined ? 'https://docs.github.com/rest' : c.docsUrl(op), status: String(err.status) };
+      payload = {
+        message: err.message,
+        ...err.extra,
+        documentation_url: op === undefined ? 'https://docs.github.com/rest' : c.docsUrl(op),
+        status: String(err.status),
+      };
       Object.assign(headers, err.headers);
     }
     const operationId = op === undefined ? `${req.method} ${status}` : c.operationId(op);
     rec.counts.set(operationId, (rec.counts.get(operationId) ?? 0) + 1);
-    rec.requestLog.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, status, operationId, token: kind });
-    if (op !== undefined && matched === undefined) rec.violations.push(`${method.toUpperCase()} ${op.template} (${operationId}): not served by the GitHub stand-in`);
+    rec.requestLog.push({
+      method: req.method ?? 'GET',
+      path: `${url.pathname}${url.search}`,
+      status,
+      operationId,
+      token: kind,
+    });
+    if (op !== undefined && matched === undefined)
+      rec.violations.push(`${method.toUpperCase()} ${op.template} (${operationId}): not served by the GitHub stand-in`);
     if (matched !== undefined) {
-      const problems = c.check({ op: matched.route, query: url.searchParams, requestBody, status, responseBody: payload });
+      const problems = c.check({
+        op: matched.route,
+        query: url.searchParams,
+        requestBody,
+        status,
+        responseBody: payload,
+      });
       rec.violations.push(...problems.map((p) => `${p} [${req.method} ${url.pathname}${url.search}]`));
     }
     if (payload === undefined) delete headers['content-type'];

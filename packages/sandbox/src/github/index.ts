@@ -29,14 +29,36 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '@preview-fleet/core/clock';
 import { startLoopbackServer } from '../http/server.js';
 import { loadGitHubContract } from './contract.js';
-import { createGitHubHandler, servedOperations, type GitHubFault, type GitHubRecorder, type GitHubRequestRecord } from './handler.js';
+import {
+  createGitHubHandler,
+  servedOperations,
+  type GitHubFault,
+  type GitHubRecorder,
+  type GitHubRequestRecord,
+} from './handler.js';
 import * as render from './render.js';
 import { addLabels } from './routes-issues.js';
 import { createPull, pushToPull } from './routes-pulls.js';
-import { actionsBot, deploymentState, newState, repoOf, touch, type Actor, type IssueState, type RepoState } from './state.js';
+import {
+  actionsBot,
+  deploymentState,
+  newState,
+  repoOf,
+  touch,
+  type Actor,
+  type IssueState,
+  type RepoState,
+} from './state.js';
 
 export { servedOperations } from './handler.js';
-export { githubContractPath, loadGitHubContract, trimDocument, GitHubContract, type GitHubExchange, type GitHubOperation } from './contract.js';
+export {
+  githubContractPath,
+  loadGitHubContract,
+  trimDocument,
+  GitHubContract,
+  type GitHubExchange,
+  type GitHubOperation,
+} from './contract.js';
 export type { GitHubFault, GitHubRequestRecord, TokenKind } from './handler.js';
 export type { Actor } from './state.js';
 
@@ -62,7 +84,19 @@ export interface GitHubStandIn {
    * Opens a PR through the same state the endpoints use; `head` defaults to `feature-<n>`, `fork`
    * ("owner/name") makes it a fork PR (head.repo is the fork). Returns the `pull-request` object.
    */
-  openPullRequest(repo: string, opts?: { labels?: string[]; head?: string; base?: string; title?: string; body?: string; draft?: boolean; user?: Actor; fork?: string }): Json;
+  openPullRequest(
+    repo: string,
+    opts?: {
+      labels?: string[];
+      head?: string;
+      base?: string;
+      title?: string;
+      body?: string;
+      draft?: boolean;
+      user?: Actor;
+      fork?: string;
+    },
+  ): Json;
   /** A push to the PR's head branch; returns the new head SHA (and bumps `updated_at`). */
   pushCommit(repo: string, prNumber: number): string;
   /** Closes (or merges) a PR as the web UI would. */
@@ -103,7 +137,11 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
   const state = newState(clock);
   const c = loadGitHubContract(undefined, servedOperations);
   const rec: GitHubRecorder = {
-    requestLog: [], counts: new Map(), violations: [], faults: [], tokens: new Map(),
+    requestLog: [],
+    counts: new Map(),
+    violations: [],
+    faults: [],
+    tokens: new Map(),
     rate: { limit: options.rateLimit ?? 5000, used: 0, resetAt: clock.now() + 3600_000 },
   };
   const issueToken = (kind: 'write' | 'read-only', actor: Actor = actionsBot): string => {
@@ -134,7 +172,16 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
     createToken: (o = {}) => issueToken(o.readOnly ? 'read-only' : 'write', o.actor),
     openPullRequest(repo, o = {}) {
       const r = repoNamed(repo);
-      const i = createPull(state, r, { title: o.title ?? `Change ${r.nextNumber}`, head: o.head ?? `feature-${r.nextNumber}`, base: o.base, body: o.body, draft: o.draft, labels: o.labels, user: o.user, fork: o.fork });
+      const i = createPull(state, r, {
+        title: o.title ?? `Change ${r.nextNumber}`,
+        head: o.head ?? `feature-${r.nextNumber}`,
+        base: o.base,
+        body: o.body,
+        draft: o.draft,
+        labels: o.labels,
+        user: o.user,
+        fork: o.fork,
+      });
       return render.pull(c, state, r, i);
     },
     pushCommit: (repo, n) => {
@@ -148,7 +195,13 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
       const i = issueIn(r, n);
       i.state = 'closed';
       i.closedAt = clock.now();
-      if (o.merged && i.pull) Object.assign(i.pull, { merged: true, mergedAt: clock.now(), mergeCommitSha: state.nextSha(`merge:${n}`), mergedBy: actionsBot });
+      if (o.merged && i.pull)
+        Object.assign(i.pull, {
+          merged: true,
+          mergedAt: clock.now(),
+          mergeCommitSha: state.nextSha(`merge:${n}`),
+          mergedBy: actionsBot,
+        });
       touch(state, i);
     },
     addLabels: (repo, n, labels) => {

@@ -4,7 +4,16 @@
 import { GitHubError, validationFailed } from './errors.js';
 import { pull, repository, user } from './render.js';
 import { byDirection, listed, pullOf, requiredString, type Route } from './route-kit.js';
-import { branchSha, labelOf, repoOf, touch, type Actor, type GitHubState, type IssueState, type RepoState } from './state.js';
+import {
+  branchSha,
+  labelOf,
+  repoOf,
+  touch,
+  type Actor,
+  type GitHubState,
+  type IssueState,
+  type RepoState,
+} from './state.js';
 
 export interface NewPull {
   title: string;
@@ -22,17 +31,48 @@ export interface NewPull {
 export function createPull(state: GitHubState, repo: RepoState, p: NewPull): IssueState {
   const headOwner = p.head.includes(':') ? p.head.slice(0, p.head.indexOf(':')) : undefined;
   const head = headOwner === undefined ? p.head : p.head.slice(headOwner.length + 1);
-  const fork = p.fork ?? (headOwner !== undefined && headOwner.toLowerCase() !== repo.owner.toLowerCase() ? `${headOwner}/${repo.name}` : undefined);
+  const fork =
+    p.fork ??
+    (headOwner !== undefined && headOwner.toLowerCase() !== repo.owner.toLowerCase()
+      ? `${headOwner}/${repo.name}`
+      : undefined);
   const base = p.base ?? repo.defaultBranch;
-  if (head === base && fork === undefined) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head}` });
-  const dup = [...repo.issues.values()].find((i) => i.state === 'open' && i.pull?.headRef === head && i.pull.headRepo === fork && i.pull.baseRef === base);
-  if (dup !== undefined) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.owner}:${head}.` });
+  if (head === base && fork === undefined)
+    throw validationFailed({
+      resource: 'PullRequest',
+      code: 'custom',
+      message: `No commits between ${base} and ${head}`,
+    });
+  const dup = [...repo.issues.values()].find(
+    (i) => i.state === 'open' && i.pull?.headRef === head && i.pull.headRepo === fork && i.pull.baseRef === base,
+  );
+  if (dup !== undefined)
+    throw validationFailed({
+      resource: 'PullRequest',
+      code: 'custom',
+      message: `A pull request already exists for ${repo.owner}:${head}.`,
+    });
   const now = state.clock.now();
   const issue: IssueState = {
-    number: repo.nextNumber++, id: state.nextId(), title: p.title, body: p.body ?? null,
-    user: p.user ?? { login: 'octocat', id: 583231, type: 'User' }, state: 'open', labels: [],
-    createdAt: now, updatedAt: now, comments: [],
-    pull: { headRef: head, ...(fork === undefined ? {} : { headRepo: fork }), headSha: branchSha(state, headRepoOf(state, repo, fork), head), baseRef: base, baseSha: branchSha(state, repo, base), draft: p.draft ?? false, merged: false },
+    number: repo.nextNumber++,
+    id: state.nextId(),
+    title: p.title,
+    body: p.body ?? null,
+    user: p.user ?? { login: 'octocat', id: 583231, type: 'User' },
+    state: 'open',
+    labels: [],
+    createdAt: now,
+    updatedAt: now,
+    comments: [],
+    pull: {
+      headRef: head,
+      ...(fork === undefined ? {} : { headRepo: fork }),
+      headSha: branchSha(state, headRepoOf(state, repo, fork), head),
+      baseRef: base,
+      baseSha: branchSha(state, repo, base),
+      draft: p.draft ?? false,
+      merged: false,
+    },
   };
   for (const l of p.labels ?? []) issue.labels.push(labelOf(state, repo, l).name);
   repo.issues.set(issue.number, issue);
@@ -57,53 +97,78 @@ export function pushToPull(state: GitHubState, repo: RepoState, issue: IssueStat
 
 export const pullRoutes: Route[] = [
   {
-    method: 'get', template: '/repos/{owner}/{repo}',
+    method: 'get',
+    template: '/repos/{owner}/{repo}',
     handle: ({ c, state, repo }) => ({ status: 200, body: repository(c, state, repo, 'full-repository') }),
   },
   {
-    method: 'post', template: '/repos/{owner}/{repo}/pulls',
+    method: 'post',
+    template: '/repos/{owner}/{repo}/pulls',
     handle: (ctx) => {
       const title = requiredString(ctx, 'PullRequest', 'title');
       const head = requiredString(ctx, 'PullRequest', 'head');
       const base = requiredString(ctx, 'PullRequest', 'base');
-      const issue = createPull(ctx.state, ctx.repo, { title, head, base, body: ctx.body.body, draft: ctx.body.draft, user: ctx.actor });
+      const issue = createPull(ctx.state, ctx.repo, {
+        title,
+        head,
+        base,
+        body: ctx.body.body,
+        draft: ctx.body.draft,
+        user: ctx.actor,
+      });
       return { status: 201, body: pull(ctx.c, ctx.state, ctx.repo, issue) };
     },
   },
   {
-    method: 'get', template: '/repos/{owner}/{repo}/pulls',
+    method: 'get',
+    template: '/repos/{owner}/{repo}/pulls',
     handle: ({ c, state, repo, query }) => {
       const st = query.get('state') ?? 'open';
-      if (!['open', 'closed', 'all'].includes(st)) throw validationFailed({ resource: 'PullRequest', field: 'state', code: 'invalid' });
+      if (!['open', 'closed', 'all'].includes(st))
+        throw validationFailed({ resource: 'PullRequest', field: 'state', code: 'invalid' });
       const head = query.get('head');
       const base = query.get('base');
       const sort = query.get('sort') ?? 'created';
       let items = [...repo.issues.values()].filter((i) => i.pull !== undefined && (st === 'all' || i.state === st));
-      if (head !== null) items = items.filter((i) => `${repo.owner}:${i.pull!.headRef}` === head || i.pull!.headRef === head);
+      if (head !== null)
+        items = items.filter((i) => `${repo.owner}:${i.pull!.headRef}` === head || i.pull!.headRef === head);
       if (base !== null) items = items.filter((i) => i.pull!.baseRef === base);
-      const key = sort === 'updated' ? (i: IssueState) => i.updatedAt * 1e6 + i.number : (i: IssueState) => i.createdAt * 1e6 + i.number;
+      const key =
+        sort === 'updated'
+          ? (i: IssueState) => i.updatedAt * 1e6 + i.number
+          : (i: IssueState) => i.createdAt * 1e6 + i.number;
       const direction = query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc');
       return listed(byDirection(items, key, direction), query, (i) => pull(c, state, repo, i, 'pull-request-simple'));
     },
   },
   {
-    method: 'get', template: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    method: 'get',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}',
     handle: (ctx) => ({ status: 200, body: pull(ctx.c, ctx.state, ctx.repo, pullOf(ctx)) }),
   },
   {
-    method: 'patch', template: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    method: 'patch',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}',
     handle: (ctx) => {
       const issue = pullOf(ctx);
       const b = ctx.body ?? {};
-      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') throw validationFailed({ resource: 'PullRequest', field: 'state', code: 'invalid' });
+      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed')
+        throw validationFailed({ resource: 'PullRequest', field: 'state', code: 'invalid' });
       if (typeof b.title === 'string') issue.title = b.title;
       if (b.body !== undefined) issue.body = b.body;
-      if (typeof b.base === 'string') Object.assign(issue.pull!, { baseRef: b.base, baseSha: branchSha(ctx.state, ctx.repo, b.base) });
+      if (typeof b.base === 'string')
+        Object.assign(issue.pull!, { baseRef: b.base, baseSha: branchSha(ctx.state, ctx.repo, b.base) });
       if (b.state === 'closed' && issue.state === 'open') {
         issue.state = 'closed';
         issue.closedAt = ctx.state.clock.now();
       } else if (b.state === 'open' && issue.state === 'closed') {
-        if (issue.pull!.merged) throw validationFailed({ resource: 'PullRequest', code: 'custom', field: 'state', message: 'state cannot be changed. The pull request cannot be reopened because it has been merged.' });
+        if (issue.pull!.merged)
+          throw validationFailed({
+            resource: 'PullRequest',
+            code: 'custom',
+            field: 'state',
+            message: 'state cannot be changed. The pull request cannot be reopened because it has been merged.',
+          });
         issue.state = 'open';
         delete issue.closedAt;
       }
@@ -112,12 +177,14 @@ export const pullRoutes: Route[] = [
     },
   },
   {
-    method: 'put', template: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    method: 'put',
+    template: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
     handle: (ctx) => {
       const issue = pullOf(ctx);
       const p = issue.pull!;
       if (issue.state !== 'open') throw new GitHubError(405, 'Pull Request is not mergeable');
-      if (typeof ctx.body?.sha === 'string' && ctx.body.sha !== p.headSha) throw new GitHubError(409, 'Head branch was modified. Review and try the merge again.');
+      if (typeof ctx.body?.sha === 'string' && ctx.body.sha !== p.headSha)
+        throw new GitHubError(409, 'Head branch was modified. Review and try the merge again.');
       const now = ctx.state.clock.now();
       const sha = ctx.state.nextSha(`${ctx.repo.owner}/${ctx.repo.name}:merge:${issue.number}`);
       Object.assign(p, { merged: true, mergedAt: now, mergeCommitSha: sha, mergedBy: ctx.actor });
@@ -129,10 +196,12 @@ export const pullRoutes: Route[] = [
     },
   },
   {
-    method: 'post', template: '/repos/{owner}/{repo}/statuses/{sha}',
+    method: 'post',
+    template: '/repos/{owner}/{repo}/statuses/{sha}',
     handle: (ctx) => {
       const st = requiredString(ctx, 'Status', 'state');
-      if (!['error', 'failure', 'pending', 'success'].includes(st)) throw validationFailed({ resource: 'Status', field: 'state', code: 'invalid' });
+      if (!['error', 'failure', 'pending', 'success'].includes(st))
+        throw validationFailed({ resource: 'Status', field: 'state', code: 'invalid' });
       const context = typeof ctx.body.context === 'string' ? ctx.body.context : 'default';
       const sha = ctx.params.sha!;
       const m = ctx.repo.commitStatuses.get(sha) ?? new Map();
@@ -143,12 +212,25 @@ export const pullRoutes: Route[] = [
   },
 ];
 
-function commitStatusBody(ctx: Parameters<Route['handle']>[0], sha: string, context: string, st: string): Record<string, unknown> {
+function commitStatusBody(
+  ctx: Parameters<Route['handle']>[0],
+  sha: string,
+  context: string,
+  st: string,
+): Record<string, unknown> {
   const id = ctx.state.nextId();
   const now = new Date(ctx.state.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
   return {
-    url: `${ctx.state.baseUrl}/repos/${ctx.repo.owner}/${ctx.repo.name}/statuses/${sha}`, avatar_url: null, id, node_id: `SC_${id}`,
-    state: st, description: ctx.body.description ?? null, target_url: ctx.body.target_url ?? null, context,
-    created_at: now, updated_at: now, creator: user(ctx.c, ctx.actor),
+    url: `${ctx.state.baseUrl}/repos/${ctx.repo.owner}/${ctx.repo.name}/statuses/${sha}`,
+    avatar_url: null,
+    id,
+    node_id: `SC_${id}`,
+    state: st,
+    description: ctx.body.description ?? null,
+    target_url: ctx.body.target_url ?? null,
+    context,
+    created_at: now,
+    updated_at: now,
+    creator: user(ctx.c, ctx.actor),
   };
 }

@@ -142,9 +142,18 @@ export function repoOf(state: GitHubState, owner: string, name: string): RepoSta
   let repo = state.repos.get(key);
   if (repo === undefined) {
     repo = {
-      owner, name, id: state.nextId(), createdAt: state.clock.now(), defaultBranch: 'main',
-      branches: new Map(), issues: new Map(), nextNumber: 1, labels: new Map(), deployments: [],
-      environments: new Map(), commitStatuses: new Map(),
+      owner,
+      name,
+      id: state.nextId(),
+      createdAt: state.clock.now(),
+      defaultBranch: 'main',
+      branches: new Map(),
+      issues: new Map(),
+      nextNumber: 1,
+      labels: new Map(),
+      deployments: [],
+      environments: new Map(),
+      commitStatuses: new Map(),
     };
     repo.branches.set('main', state.nextSha(`${key}:main`));
     state.repos.set(key, repo);

@@ -17,12 +17,19 @@ import type { KubeObject, ObjectStore } from '../kube/storage/store.js';
 
 export const NGINX = 'nginx.ingress.kubernetes.io/';
 
-export interface Denial { status: number; body: string; headers?: Record<string, string> }
+export interface Denial {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
 
 function sourceAllowed(ranges: string, address: string): boolean {
   const list = new BlockList();
-  for (const r of ranges.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [net, bits] = r.includes('/') ? r.split('/') as [string, string] : [r, isIPv4(r) ? '32' : '128'];
+  for (const r of ranges
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [net, bits] = r.includes('/') ? (r.split('/') as [string, string]) : [r, isIPv4(r) ? '32' : '128'];
     if (isIPv4(net)) list.addSubnet(net, Number(bits), 'ipv4');
     else if (isIPv6(net)) list.addSubnet(net, Number(bits), 'ipv6');
   }
@@ -46,29 +53,55 @@ function basicCredentials(req: IncomingMessage): { user: string; password: strin
   return i < 0 ? undefined : { user: text.slice(0, i), password: text.slice(i + 1) };
 }
 
-function checkBasic(store: ObjectStore, ing: KubeObject, req: IncomingMessage, a: Record<string, string>): Denial | undefined {
+function checkBasic(
+  store: ObjectStore,
+  ing: KubeObject,
+  req: IncomingMessage,
+  a: Record<string, string>,
+): Denial | undefined {
   const ref = a[`${NGINX}auth-secret`] ?? '';
-  const [ns, name] = ref.includes('/') ? ref.split('/', 2) as [string, string] : [ing.metadata.namespace!, ref];
+  const [ns, name] = ref.includes('/') ? (ref.split('/', 2) as [string, string]) : [ing.metadata.namespace!, ref];
   const secretType = store.types.byKind('Secret');
   const secret = secretType && name ? store.get(secretType, ns, name) : undefined;
-  if (!secret) return { status: 503, body: `503 Service Temporarily Unavailable (auth-secret ${ns}/${name} not found)` };
+  if (!secret)
+    return { status: 503, body: `503 Service Temporarily Unavailable (auth-secret ${ns}/${name} not found)` };
   const data = secretData(secret);
   const creds = basicCredentials(req);
-  const ok = creds !== undefined && (a[`${NGINX}auth-secret-type`] === 'auth-map'
-    ? data[creds.user] !== undefined && verifyHash(data[creds.user]!.trim(), creds.password)
-    : verifyHtpasswd(data.auth ?? '', creds.user, creds.password));
+  const ok =
+    creds !== undefined &&
+    (a[`${NGINX}auth-secret-type`] === 'auth-map'
+      ? data[creds.user] !== undefined && verifyHash(data[creds.user]!.trim(), creds.password)
+      : verifyHtpasswd(data.auth ?? '', creds.user, creds.password));
   if (ok) return undefined;
   const realm = a[`${NGINX}auth-realm`] ?? '';
-  return { status: 401, body: '401 Authorization Required', headers: { 'www-authenticate': `Basic realm="${realm.replace(/"/g, '')}"` } };
+  return {
+    status: 401,
+    body: '401 Authorization Required',
+    headers: { 'www-authenticate': `Basic realm="${realm.replace(/"/g, '')}"` },
+  };
 }
 
-async function checkExternal(req: IncomingMessage, host: string, a: Record<string, string>): Promise<Denial | undefined> {
+async function checkExternal(
+  req: IncomingMessage,
+  host: string,
+  a: Record<string, string>,
+): Promise<Denial | undefined> {
   const original = `https://${host}${req.url ?? '/'}`;
-  const headers: Record<string, string> = { 'x-original-url': original, 'x-original-method': req.method ?? 'GET', 'x-sent-from': 'nginx-ingress-controller' };
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
+  const headers: Record<string, string> = {
+    'x-original-url': original,
+    'x-original-method': req.method ?? 'GET',
+    'x-sent-from': 'nginx-ingress-controller',
+  };
+  for (const [k, v] of Object.entries(req.headers))
+    if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
   let status: number;
   try {
-    const res = await fetch(a[`${NGINX}auth-url`]!, { method: a[`${NGINX}auth-method`] ?? 'GET', headers, signal: AbortSignal.timeout(5_000), redirect: 'manual' });
+    const res = await fetch(a[`${NGINX}auth-url`]!, {
+      method: a[`${NGINX}auth-method`] ?? 'GET',
+      headers,
+      signal: AbortSignal.timeout(5_000),
+      redirect: 'manual',
+    });
     status = res.status;
     await res.arrayBuffer();
   } catch {
@@ -81,15 +114,22 @@ async function checkExternal(req: IncomingMessage, host: string, a: Record<strin
     to.searchParams.set('rd', original);
     return { status: 302, body: '', headers: { location: to.toString() } };
   }
-  if (status === 401 || status === 403) return { status, body: status === 401 ? '401 Authorization Required' : '403 Forbidden' };
+  if (status === 401 || status === 403)
+    return { status, body: status === 401 ? '401 Authorization Required' : '403 Forbidden' };
   return { status: 500, body: `500 Internal Server Error (auth-url answered ${status})` };
 }
 
 /** The first refusal the Ingress's annotations give this request, or undefined to pass it on. */
-export async function checkAccess(store: ObjectStore, ing: KubeObject, req: IncomingMessage, host: string): Promise<Denial | undefined> {
+export async function checkAccess(
+  store: ObjectStore,
+  ing: KubeObject,
+  req: IncomingMessage,
+  host: string,
+): Promise<Denial | undefined> {
   const a = ing.metadata.annotations ?? {};
   const ranges = a[`${NGINX}whitelist-source-range`];
-  if (ranges !== undefined && !sourceAllowed(ranges, req.socket.remoteAddress ?? '')) return { status: 403, body: '403 Forbidden' };
+  if (ranges !== undefined && !sourceAllowed(ranges, req.socket.remoteAddress ?? ''))
+    return { status: 403, body: '403 Forbidden' };
   if (a[`${NGINX}auth-type`] === 'basic') {
     const d = checkBasic(store, ing, req, a);
     if (d) return d;

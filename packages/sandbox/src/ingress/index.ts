@@ -45,7 +45,8 @@ export interface IngressStandIn {
 type Answer = { status: number; body: string; headers?: Record<string, string>; ingress?: KubeObject };
 
 function podReady(p: KubeObject): boolean {
-  const conditions = ((p.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions) ?? [];
+  const conditions =
+    (p.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
   return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
@@ -59,9 +60,17 @@ export function answerFor(store: ObjectStore, host: string): Answer {
   const ingressType = store.types.byKind('Ingress');
   const serviceType = store.types.byKind('Service');
   const podType = store.types.byKind('Pod');
-  if (!ingressType || !serviceType || !podType) return { status: 500, body: 'kube stand-in lacks Ingress, Service or Pod' };
+  if (!ingressType || !serviceType || !podType)
+    return { status: 500, body: 'kube stand-in lacks Ingress, Service or Pod' };
   for (const ing of store.list(ingressType)) {
-    const rules = ((ing.spec as { rules?: Array<{ host?: string; http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } }> } | undefined)?.rules) ?? [];
+    const rules =
+      (
+        ing.spec as
+          | {
+              rules?: Array<{ host?: string; http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } }>;
+            }
+          | undefined
+      )?.rules ?? [];
     const rule = rules.find((r) => r.host?.toLowerCase() === host);
     if (!rule) continue;
     return { ...backendAnswer(store, rule, ing.metadata.namespace!, host), ingress: ing };
@@ -70,16 +79,26 @@ export function answerFor(store: ObjectStore, host: string): Answer {
 }
 
 /** What the rule's backend answers: 503 without a Service or a Ready pod behind it, else 200. */
-function backendAnswer(store: ObjectStore, rule: { http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } }, ns: string, host: string): Answer {
+function backendAnswer(
+  store: ObjectStore,
+  rule: { http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } },
+  ns: string,
+  host: string,
+): Answer {
   const serviceType = store.types.byKind('Service')!;
   const podType = store.types.byKind('Pod')!;
   const serviceName = rule.http?.paths?.[0]?.backend?.service?.name;
   const svc = serviceName ? store.get(serviceType, ns, serviceName) : undefined;
   if (!svc) return { status: 503, body: '503 Service Temporarily Unavailable (no backend service)' };
   const selector = (svc.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {};
-  const ready = store.list(podType, ns).filter((p) => !p.metadata.deletionTimestamp && matches(selector, p.metadata.labels) && podReady(p));
+  const ready = store
+    .list(podType, ns)
+    .filter((p) => !p.metadata.deletionTimestamp && matches(selector, p.metadata.labels) && podReady(p));
   if (ready.length === 0) return { status: 503, body: '503 Service Temporarily Unavailable' };
-  return { status: 200, body: `<!doctype html><title>${host}</title><p>preview-fleet sandbox: ${ns}/${svc.metadata.name} (${ready.length} ready)</p>\n` };
+  return {
+    status: 200,
+    body: `<!doctype html><title>${host}</title><p>preview-fleet sandbox: ${ns}/${svc.metadata.name} (${ready.length} ready)</p>\n`,
+  };
 }
 
 export async function startIngress(options: { store: ObjectStore; domain?: string }): Promise<IngressStandIn> {
@@ -91,13 +110,22 @@ export async function startIngress(options: { store: ObjectStore; domain?: strin
 
   const serve = async (req: IncomingMessage, res: ServerResponse, hostHeader: string) => {
     const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
-    let a: Answer | Denial = inDomain(host) ? answerFor(options.store, host) : { status: 502, body: `cannot resolve ${host}` };
+    let a: Answer | Denial = inDomain(host)
+      ? answerFor(options.store, host)
+      : { status: 502, body: `cannot resolve ${host}` };
     if ('ingress' in a && a.ingress) a = (await checkAccess(options.store, a.ingress, req, host)) ?? a;
     hits.push({ host, path: req.url ?? '/', status: a.status });
-    res.writeHead(a.status, { 'content-type': a.status === 200 ? 'text/html' : 'text/plain', 'content-length': Buffer.byteLength(a.body), ...a.headers });
+    res.writeHead(a.status, {
+      'content-type': a.status === 200 ? 'text/html' : 'text/plain',
+      'content-length': Buffer.byteLength(a.body),
+      ...a.headers,
+    });
     res.end(a.body);
   };
-  const tlsServer = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => void serve(req, res, req.headers.host ?? ''));
+  const tlsServer = createHttpsServer(
+    { key: certs.key, cert: certs.cert },
+    (req, res) => void serve(req, res, req.headers.host ?? ''),
+  );
   const tunnels = new Set<Socket>();
 
   const proxy = await startLoopbackServer((req, res) => {

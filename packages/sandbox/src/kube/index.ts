@@ -33,7 +33,13 @@ import { route, serve } from './server/handler.js';
 import { Scenarios } from './scenarios.js';
 import { ObjectStore, type ResourceType } from './storage/store.js';
 
-export type { AdmissionAttributes, AdmissionHook, RequestHook, RequestInfo, RequestLogEntry } from './server/context.js';
+export type {
+  AdmissionAttributes,
+  AdmissionHook,
+  RequestHook,
+  RequestInfo,
+  RequestLogEntry,
+} from './server/context.js';
 export { ApiError } from './server/errors.js';
 export { ObjectStore } from './storage/store.js';
 export type { KubeObject, ObjectMeta, ResourceType, StoreEvent, WatchEventType } from './storage/store.js';
@@ -78,7 +84,8 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
   const store = new ObjectStore({ clock });
   const scenarios = options.scenarios ?? new Scenarios();
   const nsType = store.types.get('', 'v1', 'namespaces') as ResourceType;
-  for (const name of SYSTEM_NAMESPACES) store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  for (const name of SYSTEM_NAMESPACES)
+    store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
   const ctx: KubeContext = {
     store,
@@ -100,7 +107,9 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const info = route(ctx, method, url.pathname, url.searchParams, String(req.headers['user-agent'] ?? ''));
-    const counterKey = info.type ? `${info.verb} ${info.type.resource}${info.subresource ? '/' + info.subresource : ''}` : `${method} ${url.pathname}`;
+    const counterKey = info.type
+      ? `${info.verb} ${info.type.resource}${info.subresource ? '/' + info.subresource : ''}`
+      : `${method} ${url.pathname}`;
     ctx.counters.set(counterKey, (ctx.counters.get(counterKey) ?? 0) + 1);
     res.on('close', () => {
       ctx.log.push({
@@ -121,7 +130,14 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
         res.destroy();
         return;
       }
-      const e = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+      const e =
+        err instanceof ApiError
+          ? err
+          : new ApiError(
+              500,
+              'InternalError',
+              `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+            );
       const body = JSON.stringify(e.toStatus());
       res.writeHead(e.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
@@ -129,7 +145,10 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSta
   });
   ctx.hostPort = `127.0.0.1:${server.port}`;
 
-  const controllers = options.controllers === false ? undefined : startControllers(store, { delayMs: options.controllerDelayMs, scenarios, clock });
+  const controllers =
+    options.controllers === false
+      ? undefined
+      : startControllers(store, { delayMs: options.controllerDelayMs, scenarios, clock });
 
   const dir = mkdtempSync(join(tmpdir(), 'kube-standin-'));
   const kubeconfigPath = join(dir, 'kubeconfig');

@@ -129,17 +129,26 @@ export class Scenarios {
     const knob = this.quotaKnobs.get(ns);
     if (knob && (knob.resource === undefined || knob.resource === t.resource || knob.resource === qualified)) {
       const key = countKey(t);
-      throw quotaExceeded(t, name, `exceeded quota: ${knob.quotaName}, requested: ${key}=1, used: ${key}=0, limited: ${key}=0`);
+      throw quotaExceeded(
+        t,
+        name,
+        `exceeded quota: ${knob.quotaName}, requested: ${key}=1, used: ${key}=0, limited: ${key}=0`,
+      );
     }
     const quotaType = store.types.get('', 'v1', 'resourcequotas');
     if (!quotaType) return;
     for (const q of store.list(quotaType, ns)) {
-      const hard = ((q.spec as { hard?: Record<string, string | number> } | undefined)?.hard ?? {});
+      const hard = (q.spec as { hard?: Record<string, string | number> } | undefined)?.hard ?? {};
       const over = checkQuota(store, t, o, ns, hard);
       if (over.missing) throw quotaExceeded(t, name, `failed quota: ${q.metadata.name}: must specify ${over.missing}`);
       if (over.exceeded.length > 0) {
-        const fmt = (k: 'requested' | 'used' | 'limited'): string => over.exceeded.map((e) => `${e.key}=${e[k]}`).join(',');
-        throw quotaExceeded(t, name, `exceeded quota: ${q.metadata.name}, requested: ${fmt('requested')}, used: ${fmt('used')}, limited: ${fmt('limited')}`);
+        const fmt = (k: 'requested' | 'used' | 'limited'): string =>
+          over.exceeded.map((e) => `${e.key}=${e[k]}`).join(',');
+        throw quotaExceeded(
+          t,
+          name,
+          `exceeded quota: ${q.metadata.name}, requested: ${fmt('requested')}, used: ${fmt('used')}, limited: ${fmt('limited')}`,
+        );
       }
     }
   }
@@ -153,7 +162,9 @@ export class Scenarios {
    * An admission hook for the router (`KubeContext.admissionHooks`): NamespaceLifecycle (404 for a
    * missing namespace, 403 while it terminates) and quota for creates. Dry runs are admitted the same way.
    */
-  admissionHook(store: ObjectStore): (a: { operation: string; type: ResourceType; namespace?: string; object?: KubeObject }) => void {
+  admissionHook(
+    store: ObjectStore,
+  ): (a: { operation: string; type: ResourceType; namespace?: string; object?: KubeObject }) => void {
     return (a) => {
       if (a.operation !== 'CREATE' || !a.type.namespaced || a.object === undefined) return;
       const ns = a.namespace ?? a.object.metadata.namespace;
@@ -176,7 +187,10 @@ export class Scenarios {
   faultFor(req: IncomingMessage): ApiFault | undefined {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = (req.method ?? 'GET').toUpperCase();
-    const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' || url.pathname.includes('/watch/');
+    const isWatch =
+      url.searchParams.get('watch') === 'true' ||
+      url.searchParams.get('watch') === '1' ||
+      url.pathname.includes('/watch/');
     for (const f of this.faults) {
       if (f.remaining <= 0) continue;
       if (f.method !== undefined && f.method.toUpperCase() !== method) continue;
@@ -227,6 +241,7 @@ function faultError(f: ApiFault): ApiError {
     const s = f.retryAfterSeconds ?? 1;
     return new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: s });
   }
-  if (f.status === 503) return new ApiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+  if (f.status === 503)
+    return new ApiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
   return new ApiError(500, 'InternalError', 'Internal error occurred: injected fault');
 }

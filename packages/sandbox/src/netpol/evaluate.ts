@@ -20,8 +20,16 @@ export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
 }
-export interface PolicyPort { protocol?: 'TCP' | 'UDP' | 'SCTP'; port?: number | string; endPort?: number }
-export interface PolicyPeer { podSelector?: LabelSelector; namespaceSelector?: LabelSelector; ipBlock?: { cidr: string; except?: string[] } }
+export interface PolicyPort {
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  port?: number | string;
+  endPort?: number;
+}
+export interface PolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string; except?: string[] };
+}
 export interface NetworkPolicy {
   metadata: { name: string; namespace: string };
   spec: {
@@ -31,12 +39,29 @@ export interface NetworkPolicy {
     egress?: Array<{ to?: PolicyPeer[]; ports?: PolicyPort[] }>;
   };
 }
-export interface Pod { name: string; namespace: string; ip: string; labels?: Record<string, string>; ports?: Record<string, number> }
-export interface Cluster { namespaces: Record<string, Record<string, string>>; pods: Pod[]; policies: NetworkPolicy[] }
+export interface Pod {
+  name: string;
+  namespace: string;
+  ip: string;
+  labels?: Record<string, string>;
+  ports?: Record<string, number>;
+}
+export interface Cluster {
+  namespaces: Record<string, Record<string, string>>;
+  pods: Pod[];
+  policies: NetworkPolicy[];
+}
 /** One end of a connection: a pod of the cluster, or an address outside it. */
 export type Endpoint = { pod: string; namespace: string } | { ip: string };
-export interface Connection { from: Endpoint; to: Endpoint; port: number; protocol?: 'TCP' | 'UDP' | 'SCTP' }
-export interface EvaluateOptions { ipBlockMatchesPods?: boolean }
+export interface Connection {
+  from: Endpoint;
+  to: Endpoint;
+  port: number;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+export interface EvaluateOptions {
+  ipBlockMatchesPods?: boolean;
+}
 
 /** Kubernetes label-selector semantics; an empty selector matches everything. */
 export function selectorMatches(sel: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
@@ -44,9 +69,14 @@ export function selectorMatches(sel: LabelSelector | undefined, labels: Record<s
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of sel.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, e.key);
-    const ok = e.operator === 'In' ? has && (e.values ?? []).includes(labels[e.key]!)
-      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(labels[e.key]!)
-        : e.operator === 'Exists' ? has : !has;
+    const ok =
+      e.operator === 'In'
+        ? has && (e.values ?? []).includes(labels[e.key]!)
+        : e.operator === 'NotIn'
+          ? !has || !(e.values ?? []).includes(labels[e.key]!)
+          : e.operator === 'Exists'
+            ? has
+            : !has;
     if (!ok) return false;
   }
   return true;
@@ -72,13 +102,21 @@ function resolve(cluster: Cluster, e: Endpoint): { ip: string; pod?: Pod } {
   return { ip: pod.ip, pod };
 }
 
-function peerMatches(cluster: Cluster, policyNs: string, peer: PolicyPeer, other: { ip: string; pod?: Pod }, o: EvaluateOptions): boolean {
+function peerMatches(
+  cluster: Cluster,
+  policyNs: string,
+  peer: PolicyPeer,
+  other: { ip: string; pod?: Pod },
+  o: EvaluateOptions,
+): boolean {
   if (peer.ipBlock) {
     if (other.pod && o.ipBlockMatchesPods === false) return false;
     return inCidr(other.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((x) => inCidr(other.ip, x));
   }
   if (!other.pod) return false; // selectors select pods only
-  const nsOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, cluster.namespaces[other.pod.namespace]) : other.pod.namespace === policyNs;
+  const nsOk = peer.namespaceSelector
+    ? selectorMatches(peer.namespaceSelector, cluster.namespaces[other.pod.namespace])
+    : other.pod.namespace === policyNs;
   return nsOk && selectorMatches(peer.podSelector, other.pod.labels);
 }
 
@@ -94,16 +132,35 @@ function portMatches(ports: PolicyPort[] | undefined, port: number, protocol: st
   });
 }
 
-function directionAllows(cluster: Cluster, self: Pod, dir: 'Ingress' | 'Egress', other: { ip: string; pod?: Pod },
-  port: number, protocol: string, target: Pod | undefined, o: EvaluateOptions): boolean {
-  const policies = cluster.policies.filter((p) => p.metadata.namespace === self.namespace
-    && selectorMatches(p.spec.podSelector, self.labels) && typesOf(p).includes(dir));
+function directionAllows(
+  cluster: Cluster,
+  self: Pod,
+  dir: 'Ingress' | 'Egress',
+  other: { ip: string; pod?: Pod },
+  port: number,
+  protocol: string,
+  target: Pod | undefined,
+  o: EvaluateOptions,
+): boolean {
+  const policies = cluster.policies.filter(
+    (p) =>
+      p.metadata.namespace === self.namespace &&
+      selectorMatches(p.spec.podSelector, self.labels) &&
+      typesOf(p).includes(dir),
+  );
   if (policies.length === 0) return true; // not isolated
   return policies.some((p) => {
-    const rules = dir === 'Ingress' ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
-      : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
-    return rules.some((r) => portMatches(r.ports, port, protocol, target)
-      && (!r.peers || r.peers.length === 0 || r.peers.some((peer) => peerMatches(cluster, p.metadata.namespace, peer, other, o))));
+    const rules =
+      dir === 'Ingress'
+        ? (p.spec.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
+        : (p.spec.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
+    return rules.some(
+      (r) =>
+        portMatches(r.ports, port, protocol, target) &&
+        (!r.peers ||
+          r.peers.length === 0 ||
+          r.peers.some((peer) => peerMatches(cluster, p.metadata.namespace, peer, other, o))),
+    );
   });
 }
 

@@ -59,7 +59,8 @@ export function completeClaims(partial: Partial<Claims>): Claims {
   const workflowRef = partial.workflow_ref ?? `${base.repository}/.github/workflows/${base.workflow}.yml@${base.ref}`;
   let sub = `repo:${base.repository}:ref:${base.ref}`;
   if (base.environment !== undefined) sub = `repo:${base.repository}:environment:${base.environment}`;
-  else if (base.event_name === 'pull_request' || base.event_name === 'pull_request_target') sub = `repo:${base.repository}:pull_request`;
+  else if (base.event_name === 'pull_request' || base.event_name === 'pull_request_target')
+    sub = `repo:${base.repository}:pull_request`;
   return {
     ...base,
     repository_owner: owner,

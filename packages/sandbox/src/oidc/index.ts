@@ -58,7 +58,16 @@ export async function startOidc(opts: { claims?: Partial<Claims>; clock?: () => 
   const issue = (audience: string, extra: Record<string, unknown> = {}): string => {
     const iat = Math.floor(clock() / 1000);
     return signRs256(
-      { jti: randomUUID(), ...completeClaims(claims), aud: audience, iss: issuer, iat, nbf: iat - NBF_SKEW_SECONDS, exp: iat + EXP_SECONDS, ...extra },
+      {
+        jti: randomUUID(),
+        ...completeClaims(claims),
+        aud: audience,
+        iss: issuer,
+        iat,
+        nbf: iat - NBF_SKEW_SECONDS,
+        exp: iat + EXP_SECONDS,
+        ...extra,
+      },
       privateKey,
       kid,
     );
@@ -90,7 +99,21 @@ export async function startOidc(opts: { claims?: Partial<Claims>; clock?: () => 
         jwks_uri: `${issuer}/.well-known/jwks`,
         subject_types_supported: ['public', 'pairwise'],
         response_types_supported: ['id_token'],
-        claims_supported: ['sub', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'ref', 'repository', 'repository_owner', 'run_id', 'event_name', 'job_workflow_ref'],
+        claims_supported: [
+          'sub',
+          'aud',
+          'exp',
+          'iat',
+          'iss',
+          'jti',
+          'nbf',
+          'ref',
+          'repository',
+          'repository_owner',
+          'run_id',
+          'event_name',
+          'job_workflow_ref',
+        ],
         id_token_signing_alg_values_supported: ['RS256'],
         scopes_supported: ['openid'],
       });
@@ -98,8 +121,10 @@ export async function startOidc(opts: { claims?: Partial<Claims>; clock?: () => 
     if (req.method === 'GET' && url.pathname === '/.well-known/jwks') return json(res, 200, { keys: [jwk] });
     if (req.method === 'GET' && url.pathname === '/idtoken') {
       const auth = req.headers.authorization;
-      if (auth === undefined || !/^bearer /i.test(auth)) return json(res, 401, { message: 'Authorization header is missing' });
-      if (auth.slice(7) !== requestToken) return json(res, 403, { message: 'The bearer token is not valid for this run' });
+      if (auth === undefined || !/^bearer /i.test(auth))
+        return json(res, 401, { message: 'Authorization header is missing' });
+      if (auth.slice(7) !== requestToken)
+        return json(res, 403, { message: 'The bearer token is not valid for this run' });
       const owner = completeClaims(claims).repository_owner;
       const audience = url.searchParams.get('audience') ?? `https://github.com/${owner}`;
       standIn.issued += 1;

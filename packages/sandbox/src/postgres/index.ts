@@ -21,22 +21,35 @@ const run = promisify(execFile);
 
 /** The newest /usr/lib/postgresql/<major>/bin with postgres, initdb and psql; or why there is none. */
 export function findPostgres(root = '/usr/lib/postgresql'): { binDir?: string; version?: string; reason?: string } {
-  const majors = existsSync(root) ? readdirSyncSafe(root).filter((m) => /^\d+$/.test(m)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(root)
+    ? readdirSyncSafe(root)
+        .filter((m) => /^\d+$/.test(m))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const m of majors) {
     const bin = join(root, m, 'bin');
-    if (['postgres', 'initdb', 'psql', 'pg_isready'].every((b) => existsSync(join(bin, b)))) return { binDir: bin, version: m };
+    if (['postgres', 'initdb', 'psql', 'pg_isready'].every((b) => existsSync(join(bin, b))))
+      return { binDir: bin, version: m };
   }
-  return { reason: `PostgreSQL server binaries not found under ${root} (Debian's postgresql package: run .ci/install-system.sh as root)` };
+  return {
+    reason: `PostgreSQL server binaries not found under ${root} (Debian's postgresql package: run .ci/install-system.sh as root)`,
+  };
 }
 
 function readdirSyncSafe(dir: string): string[] {
-  try { return readdirSync(dir); } catch { return []; }
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /** uid/gid of `nobody` from /etc/passwd when we are root (PostgreSQL will not run as root). */
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('nobody:'));
   if (!line) throw new Error('Running as root and /etc/passwd has no nobody user to run PostgreSQL as');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -74,22 +87,68 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresServer>
   if (user) for (const p of [dir, sockets, join(dir, 'pw')]) await chown(p, user.uid, user.gid);
   const asServer = user ? { uid: user.uid, gid: user.gid } : {};
   const cleanEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
-  await run(bin('initdb'), ['-D', data, '-U', o.username, `--pwfile=${join(dir, 'pw')}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync'],
-    { ...asServer, env: cleanEnv, cwd: dir });
+  await run(
+    bin('initdb'),
+    [
+      '-D',
+      data,
+      '-U',
+      o.username,
+      `--pwfile=${join(dir, 'pw')}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ],
+    { ...asServer, env: cleanEnv, cwd: dir },
+  );
   const port = await freePort();
   // A throwaway server: durability off, so the measured time is the seed's, not the disk's.
-  const child = spawn(bin('postgres'), ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', sockets, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    { ...asServer, env: cleanEnv, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    bin('postgres'),
+    [
+      '-D',
+      data,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-k',
+      sockets,
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+    ],
+    { ...asServer, env: cleanEnv, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   let exited: string | undefined;
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  child.once('exit', (code, signal) => { exited = `postgres exited (${code ?? signal}): ${stderr}`; });
-  const env = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: o.username, PGPASSWORD: o.password, PGDATABASE: o.database };
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  child.once('exit', (code, signal) => {
+    exited = `postgres exited (${code ?? signal}): ${stderr}`;
+  });
+  const env = {
+    PGHOST: '127.0.0.1',
+    PGPORT: String(port),
+    PGUSER: o.username,
+    PGPASSWORD: o.password,
+    PGDATABASE: o.database,
+  };
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((done) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => { clearTimeout(timer); done(); });
+        child.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
         child.kill('SIGINT'); // fast shutdown
       });
     }
@@ -98,16 +157,32 @@ export async function startPostgres(o: PostgresOptions): Promise<PostgresServer>
   // Real waiting on a real server: pg_isready until it accepts connections (20 s at most).
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (exited) { await stop(); throw new Error(exited); }
-    const ok = await run(bin('pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-t', '1']).then(() => true, () => false);
+    if (exited) {
+      await stop();
+      throw new Error(exited);
+    }
+    const ok = await run(bin('pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-t', '1']).then(
+      () => true,
+      () => false,
+    );
     if (ok) break;
-    if (Date.now() > deadline) { await stop(); throw new Error(`postgres did not accept connections within 20 s: ${stderr}`); }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`postgres did not accept connections within 20 s: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const psql = (args: string[], extraEnv: Record<string, string> = {}) =>
     run(bin('psql'), args, { env: { ...cleanEnv, ...env, ...extraEnv }, maxBuffer: 16 * 1024 * 1024 });
   try {
-    await psql(['-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE "${o.database.replace(/"/g, '""')}"`]);
+    await psql([
+      '-d',
+      'postgres',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `CREATE DATABASE "${o.database.replace(/"/g, '""')}"`,
+    ]);
   } catch (err) {
     await stop();
     throw err;

@@ -19,7 +19,11 @@ export const HIDE_PODMAN_ENV = 'PREVIEW_FLEET_HIDE_PODMAN';
 /** Probes `podman --version` and `docker-registry --version` (cheap, no daemon involved). */
 export function systemToolsAvailable(env: NodeJS.ProcessEnv = process.env): SystemTools {
   if (env[HIDE_PODMAN_ENV] === '1') {
-    return { podman: false, registry: runs('docker-registry', ['--version']), reason: `podman hidden by ${HIDE_PODMAN_ENV}=1` };
+    return {
+      podman: false,
+      registry: runs('docker-registry', ['--version']),
+      reason: `podman hidden by ${HIDE_PODMAN_ENV}=1`,
+    };
   }
   const podman = runs('podman', ['--version']);
   const registry = runs('docker-registry', ['--version']);

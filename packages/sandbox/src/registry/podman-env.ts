@@ -29,32 +29,41 @@ export function podmanEnv(opts: PodmanEnvOptions): Record<string, string> {
   const dir = opts.workDir;
   for (const sub of ['graph', 'run', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
   const registries = join(dir, 'registries.conf');
-  writeFileSync(registries, [
-    'unqualified-search-registries = []',
-    '[[registry]]',
-    `location = ${JSON.stringify(opts.registryHost)}`,
-    'insecure = true',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    registries,
+    [
+      'unqualified-search-registries = []',
+      '[[registry]]',
+      `location = ${JSON.stringify(opts.registryHost)}`,
+      'insecure = true',
+      '',
+    ].join('\n'),
+  );
   const storage = join(dir, 'storage.conf');
-  writeFileSync(storage, [
-    '[storage]',
-    'driver = "vfs"',
-    `graphroot = ${JSON.stringify(join(dir, 'graph'))}`,
-    `runroot = ${JSON.stringify(join(dir, 'run'))}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    storage,
+    [
+      '[storage]',
+      'driver = "vfs"',
+      `graphroot = ${JSON.stringify(join(dir, 'graph'))}`,
+      `runroot = ${JSON.stringify(join(dir, 'run'))}`,
+      '',
+    ].join('\n'),
+  );
   const containers = join(dir, 'containers.conf');
-  writeFileSync(containers, [
-    '[containers]',
-    'netns = "host"',
-    '[engine]',
-    'cgroup_manager = "cgroupfs"',
-    'events_logger = "file"',
-    `events_logfile_path = ${JSON.stringify(join(dir, 'events.log'))}`,
-    `tmp_dir = ${JSON.stringify(join(dir, 'tmp'))}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    containers,
+    [
+      '[containers]',
+      'netns = "host"',
+      '[engine]',
+      'cgroup_manager = "cgroupfs"',
+      'events_logger = "file"',
+      `events_logfile_path = ${JSON.stringify(join(dir, 'events.log'))}`,
+      `tmp_dir = ${JSON.stringify(join(dir, 'tmp'))}`,
+      '',
+    ].join('\n'),
+  );
   return {
     CONTAINERS_REGISTRIES_CONF: registries,
     CONTAINERS_STORAGE_CONF: storage,

@@ -19,7 +19,9 @@ const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).dige
 /** A one-file ustar archive (512-byte header, data padded to 512, two zero blocks). */
 function tarOf(name: string, content: Buffer): Buffer {
   const header = Buffer.alloc(512);
-  const put = (text: string, at: number, len: number): void => { header.write(text.slice(0, len), at, 'ascii'); };
+  const put = (text: string, at: number, len: number): void => {
+    header.write(text.slice(0, len), at, 'ascii');
+  };
   put(name, 0, 100);
   put('0000644\0', 100, 8);
   put('0000000\0', 108, 8);
@@ -52,14 +54,23 @@ async function pushBlob(host: string, repo: string, blob: Buffer): Promise<strin
 }
 
 /** Pushes `repository:tag` holding `/hello.txt` with `content` (vary it for distinct digests). */
-export async function prebuiltImage(opts: { registryHost: string; repository: string; tag: string; content?: string }): Promise<PrebuiltImage> {
+export async function prebuiltImage(opts: {
+  registryHost: string;
+  repository: string;
+  tag: string;
+  content?: string;
+}): Promise<PrebuiltImage> {
   const { registryHost: host, repository: repo, tag } = opts;
   const tar = tarOf('hello.txt', Buffer.from(opts.content ?? 'hello\n'));
   const layer = gzipSync(tar);
-  const config = Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', config: {},
-    rootfs: { type: 'layers', diff_ids: [sha(tar)] },
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [sha(tar)] },
+    }),
+  );
   const layerDigest = await pushBlob(host, repo, layer);
   const configDigest = await pushBlob(host, repo, config);
   const manifest = JSON.stringify({
@@ -69,7 +80,9 @@ export async function prebuiltImage(opts: { registryHost: string; repository: st
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length }],
   });
   const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
-    method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    method: 'PUT',
+    body: manifest,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
   });
   await res.arrayBuffer();
   const digest = res.headers.get('docker-content-digest');

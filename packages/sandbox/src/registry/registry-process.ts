@@ -37,15 +37,24 @@ export async function startRegistry(): Promise<RegistryStandIn> {
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let failed: Error | undefined;
-  child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  child.once('error', (err) => { failed = err; });
-  child.once('exit', (code) => { failed ??= new Error(`docker-registry exited ${code}: ${stderr}`); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  child.once('error', (err) => {
+    failed = err;
+  });
+  child.once('exit', (code) => {
+    failed ??= new Error(`docker-registry exited ${code}: ${stderr}`);
+  });
   const host = `127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((done) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => { clearTimeout(timer); done(); });
+        child.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
         child.kill('SIGTERM');
       });
     }
@@ -53,13 +62,21 @@ export async function startRegistry(): Promise<RegistryStandIn> {
   };
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (failed) { await stop(); throw failed; }
+    if (failed) {
+      await stop();
+      throw failed;
+    }
     try {
       const res = await fetch(`http://${host}/v2/`);
       await res.arrayBuffer();
       if (res.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { await stop(); throw new Error(`docker-registry did not answer on ${host}: ${stderr}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`docker-registry did not answer on ${host}: ${stderr}`);
+    }
     // A real binary is starting: poll it.
     await new Promise((r) => setTimeout(r, 50));
   }

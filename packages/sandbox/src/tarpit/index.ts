@@ -41,8 +41,12 @@ export async function startTarpit(options: { port?: number } = {}): Promise<Tarp
     host,
     port: address.port,
     url: (scheme = 'http') => `${scheme}://${host}:${address.port}`,
-    get accepted() { return accepted; },
-    get open() { return sockets.size; },
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
     async stop() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

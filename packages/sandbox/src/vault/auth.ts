@@ -68,7 +68,8 @@ async function jwks(state: VaultState, refresh: boolean): Promise<JsonWebKey[]> 
   if (state.oidc === undefined) throw badRequest('could not load configuration');
   if (state.jwks === undefined || refresh) {
     const res = await fetch(state.oidc.jwksUrl);
-    if (!res.ok) throw badRequest(`error validating token: fetching keys from ${state.oidc.jwksUrl}: status ${res.status}`);
+    if (!res.ok)
+      throw badRequest(`error validating token: fetching keys from ${state.oidc.jwksUrl}: status ${res.status}`);
     state.jwks = ((await res.json()) as { keys: JsonWebKey[] }).keys;
   }
   return state.jwks;
@@ -94,8 +95,10 @@ export async function jwtLogin(state: VaultState, body: unknown): Promise<Record
     throw badRequest(`error validating token: ${(err as Error).message}`);
   }
   let keys = await jwks(state, false);
-  if (decoded.header.kid !== undefined && !keys.some((k) => k.kid === decoded.header.kid)) keys = await jwks(state, true);
-  if (!verifyRs256(decoded, keys)) throw badRequest('error validating token: failed to verify signature using JSON Web Key Set');
+  if (decoded.header.kid !== undefined && !keys.some((k) => k.kid === decoded.header.kid))
+    keys = await jwks(state, true);
+  if (!verifyRs256(decoded, keys))
+    throw badRequest('error validating token: failed to verify signature using JSON Web Key Set');
   const claims = decoded.payload;
   if (claims.iss !== state.oidc!.issuer) throw badRequest('error validating token: invalid issuer (iss) claim');
   const now = state.clock() / 1000;
@@ -109,7 +112,9 @@ export async function jwtLogin(state: VaultState, body: unknown): Promise<Record
     throw badRequest('error validating token: audience claim found in JWT but no audiences bound to the role');
   }
   if (role.boundAudiences.length > 0 && !claimMatches(claims.aud, role.boundAudiences)) {
-    throw badRequest('error validating token: invalid audience (aud) claim: audience claim does not match any expected audience');
+    throw badRequest(
+      'error validating token: invalid audience (aud) claim: audience claim does not match any expected audience',
+    );
   }
   for (const [claim, expected] of Object.entries(role.boundClaims)) {
     if (claims[claim] === undefined) throw badRequest(`error validating claims: claim "${claim}" is missing`);

@@ -44,7 +44,10 @@ function inline(schema: unknown, doc: Json, depth = 0): unknown {
   if (Array.isArray(schema)) return schema.map((s) => inline(s, doc, depth + 1));
   const ref = (schema as Json).$ref;
   if (typeof ref === 'string' && ref.startsWith('#/')) {
-    const target = ref.slice(2).split('/').reduce<any>((o, k) => o?.[k], doc);
+    const target = ref
+      .slice(2)
+      .split('/')
+      .reduce<any>((o, k) => o?.[k], doc);
     return inline(target, doc, depth + 1);
   }
   const out: Json = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inline(v, doc, depth + 1)]));
@@ -85,7 +88,9 @@ export function createContractChecker(doc: Json): ContractChecker {
       if (status >= 200 && status < 300) {
         const declared = operation.responses?.[String(status)] as Json | undefined;
         if (declared === undefined) {
-          problems.push(`${where}: status ${status} not declared (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`);
+          problems.push(
+            `${where}: status ${status} not declared (declared: ${Object.keys(operation.responses ?? {}).join(', ')})`,
+          );
         } else if (status === 204 && responseBody !== undefined) {
           problems.push(`${where}: 204 with a body`);
         } else {

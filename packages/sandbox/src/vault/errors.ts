@@ -25,7 +25,8 @@ export const badRequest = (message: string): VaultError => new VaultError(400, [
 export const permissionDenied = (): VaultError => new VaultError(403, ['1 error occurred:\n\t* permission denied\n\n']);
 
 /** Unknown, expired or revoked token. */
-export const invalidToken = (): VaultError => new VaultError(403, ['2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n']);
+export const invalidToken = (): VaultError =>
+  new VaultError(403, ['2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n']);
 
 /** No X-Vault-Token on an authenticated path. */
 export const missingToken = (): VaultError => new VaultError(403, ['permission denied']);
@@ -38,4 +39,5 @@ export const noHandler = (path: string): VaultError =>
   new VaultError(404, [`no handler for route "${path}". route entry not found.`]);
 
 /** Method the path does not support. */
-export const unsupportedOperation = (): VaultError => new VaultError(405, ['1 error occurred:\n\t* unsupported operation\n\n']);
+export const unsupportedOperation = (): VaultError =>
+  new VaultError(405, ['1 error occurred:\n\t* unsupported operation\n\n']);

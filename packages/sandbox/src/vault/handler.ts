@@ -46,9 +46,21 @@ const faultBody: Record<number, string> = {
 
 function sealStatus(state: VaultState): Record<string, unknown> {
   return {
-    type: 'shamir', initialized: true, sealed: state.sealed, t: 1, n: 1, progress: 0, nonce: '',
-    version: '1.15.0', build_date: '2023-09-22T16:53:10Z', migration: false, recovery_seal: false, storage_type: 'inmem',
-    ...(state.sealed ? {} : { cluster_name: 'vault-cluster-sandbox', cluster_id: '00000000-0000-0000-0000-000000000000' }),
+    type: 'shamir',
+    initialized: true,
+    sealed: state.sealed,
+    t: 1,
+    n: 1,
+    progress: 0,
+    nonce: '',
+    version: '1.15.0',
+    build_date: '2023-09-22T16:53:10Z',
+    migration: false,
+    recovery_seal: false,
+    storage_type: 'inmem',
+    ...(state.sealed
+      ? {}
+      : { cluster_name: 'vault-cluster-sandbox', cluster_id: '00000000-0000-0000-0000-000000000000' }),
   };
 }
 
@@ -64,19 +76,45 @@ async function parseBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Routes one request; throws VaultError for every non-2xx answer. */
-async function route(state: VaultState, req: IncomingMessage, url: URL, ns: string, body: unknown, rec: Recorder, meta: { op?: OperationRef; dropReply?: boolean }): Promise<Served> {
+async function route(
+  state: VaultState,
+  req: IncomingMessage,
+  url: URL,
+  ns: string,
+  body: unknown,
+  rec: Recorder,
+  meta: { op?: OperationRef; dropReply?: boolean },
+): Promise<Served> {
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/^\/v1\//, '').replace(/^\/+/, '');
   const listFlag = url.searchParams.get('list');
   const list = method === 'LIST' || (method === 'GET' && (listFlag === 'true' || listFlag === '1'));
 
   if (path === 'sys/seal-status' && method === 'GET') {
-    return { status: 200, bare: sealStatus(state), op: { template: '/sys/seal-status', method: 'get', bare: true }, opId: 'seal-status' };
+    return {
+      status: 200,
+      bare: sealStatus(state),
+      op: { template: '/sys/seal-status', method: 'get', bare: true },
+      opId: 'seal-status',
+    };
   }
   if (path === 'sys/health' && method === 'GET') {
     // sys/health answers with its body in every state; sealed is 503 (API docs, sys/health).
-    const health = { initialized: true, sealed: state.sealed, standby: false, performance_standby: false, server_time_utc: Math.floor(state.clock() / 1000), version: '1.15.0', cluster_name: 'vault-cluster-sandbox' };
-    return { status: state.sealed ? 503 : 200, bare: health, op: { template: '/sys/health', method: 'get', bare: true }, opId: 'read-health-status' };
+    const health = {
+      initialized: true,
+      sealed: state.sealed,
+      standby: false,
+      performance_standby: false,
+      server_time_utc: Math.floor(state.clock() / 1000),
+      version: '1.15.0',
+      cluster_name: 'vault-cluster-sandbox',
+    };
+    return {
+      status: state.sealed ? 503 : 200,
+      bare: health,
+      op: { template: '/sys/health', method: 'get', bare: true },
+      opId: 'read-health-status',
+    };
   }
   if (state.sealed) throw sealed();
 
@@ -95,21 +133,41 @@ async function route(state: VaultState, req: IncomingMessage, url: URL, ns: stri
   if (method === 'POST' || method === 'PUT') {
     if (path === 'auth/approle/login') meta.op = { template: '/auth/{approle_mount_path}/login', method: 'post' };
     if (path === 'auth/jwt/login') meta.op = { template: '/auth/{jwt_mount_path}/login', method: 'post' };
-    if (path === 'auth/approle/login') return { status: 200, auth: appRoleLogin(state, body), op: { template: '/auth/{approle_mount_path}/login', method: 'post' }, opId: 'app-role-login' };
-    if (path === 'auth/jwt/login') return { status: 200, auth: await jwtLogin(state, body), op: { template: '/auth/{jwt_mount_path}/login', method: 'post' }, opId: 'jwt-login' };
+    if (path === 'auth/approle/login')
+      return {
+        status: 200,
+        auth: appRoleLogin(state, body),
+        op: { template: '/auth/{approle_mount_path}/login', method: 'post' },
+        opId: 'app-role-login',
+      };
+    if (path === 'auth/jwt/login')
+      return {
+        status: 200,
+        auth: await jwtLogin(state, body),
+        op: { template: '/auth/{jwt_mount_path}/login', method: 'post' },
+        opId: 'jwt-login',
+      };
   }
 
   const token = resolveToken(state, req.headers['x-vault-token']);
   const authorize = (p: string, cap: Capability): void => {
     if (token.policies.includes('root')) return;
-    const caps = capabilitiesFor([...token.policies.map((n) => (n === 'default' ? defaultPolicy : state.policies.get(n)))], p);
+    const caps = capabilitiesFor(
+      [...token.policies.map((n) => (n === 'default' ? defaultPolicy : state.policies.get(n)))],
+      p,
+    );
     if (!caps.has(cap)) throw permissionDenied();
   };
 
   if (path === 'auth/token/lookup-self') {
     const post = method === 'POST' || method === 'PUT';
     authorize(path, post ? 'update' : 'read');
-    return { status: 200, data: lookupSelf(state, token), op: { template: '/auth/token/lookup-self', method: post ? 'post' : 'get' }, opId: post ? 'token-look-up-self2' : 'token-look-up-self' };
+    return {
+      status: 200,
+      data: lookupSelf(state, token),
+      op: { template: '/auth/token/lookup-self', method: post ? 'post' : 'get' },
+      opId: post ? 'token-look-up-self2' : 'token-look-up-self',
+    };
   }
   const mounts = mountsOf(state, ns);
   if (path.startsWith('sys/internal/ui/mounts/') && method === 'GET') {
@@ -118,7 +176,16 @@ async function route(state: VaultState, req: IncomingMessage, url: URL, ns: stri
     if (hit === undefined) throw permissionDenied();
     return {
       status: 200,
-      data: { path: `${hit.mountPath}/`, type: 'kv', options: { version: String(hit.mount.version) }, description: '', local: false, seal_wrap: false, external_entropy_access: false, config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false } },
+      data: {
+        path: `${hit.mountPath}/`,
+        type: 'kv',
+        options: { version: String(hit.mount.version) },
+        description: '',
+        local: false,
+        seal_wrap: false,
+        external_entropy_access: false,
+        config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
+      },
       op: { template: '/sys/internal/ui/mounts/{path}', method: 'get' },
       opId: 'internal-ui-read-mount-information',
     };
@@ -129,12 +196,23 @@ async function route(state: VaultState, req: IncomingMessage, url: URL, ns: stri
     throw noHandler(path);
   }
   meta.op = kvOperation(hit.mount, hit.rest, method, list);
-  const kv = serveKv({ method, list, ...hit, query: url.searchParams, body, now: new Date(state.clock()).toISOString(), authorize });
+  const kv = serveKv({
+    method,
+    list,
+    ...hit,
+    query: url.searchParams,
+    body,
+    now: new Date(state.clock()).toISOString(),
+    authorize,
+  });
   return { ...kv, envelope: { mount_type: 'kv', ...kv.envelope } };
 }
 
 /** The HTTP handler: envelope, error envelope, request log, counters and the contract check. */
-export function createVaultHandler(state: VaultState, rec: Recorder): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createVaultHandler(
+  state: VaultState,
+  rec: Recorder,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const ns = namespaceKey(req.headers['x-vault-namespace']);
@@ -151,18 +229,29 @@ export function createVaultHandler(state: VaultState, rec: Recorder): (req: Inco
       status = served.status;
       if (status !== 204) {
         payload = served.bare ?? {
-          request_id: requestId(), lease_id: '', renewable: false, lease_duration: 0,
-          data: served.data ?? null, wrap_info: null, warnings: null, auth: served.auth ?? null, mount_type: '',
+          request_id: requestId(),
+          lease_id: '',
+          renewable: false,
+          lease_duration: 0,
+          data: served.data ?? null,
+          wrap_info: null,
+          warnings: null,
+          auth: served.auth ?? null,
+          mount_type: '',
           ...served.envelope,
         };
       }
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
       status = err.status;
-      payload = err.data === undefined ? { errors: err.errors } : { request_id: requestId(), data: err.data, errors: err.errors };
+      payload =
+        err.data === undefined
+          ? { errors: err.errors }
+          : { request_id: requestId(), data: err.data, errors: err.errors };
       Object.assign(headers, err.headers);
     }
-    const opId = served?.opId ?? (meta.op && operationIds[`${meta.op.method} ${meta.op.template}`]) ?? `${req.method} ${status}`;
+    const opId =
+      served?.opId ?? (meta.op && operationIds[`${meta.op.method} ${meta.op.template}`]) ?? `${req.method} ${status}`;
     rec.counts.set(opId, (rec.counts.get(opId) ?? 0) + 1);
     rec.requestLog.push({ method: req.method ?? 'GET', path: url.pathname, status, namespace: ns });
     const op = served?.op ?? meta.op;

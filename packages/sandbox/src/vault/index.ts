@@ -38,7 +38,14 @@ import { validateRules, type PolicyRule } from './policy.js';
 import { newKv2Mount } from './kv2-store.js';
 import { DEFAULT_TTL_SECONDS, issueToken, mountsOf, type VaultState } from './state.js';
 
-export { createContractChecker, loadVaultContract, vaultContractPath, type ContractChecker, type Exchange, type OperationRef } from './contract.js';
+export {
+  createContractChecker,
+  loadVaultContract,
+  vaultContractPath,
+  type ContractChecker,
+  type Exchange,
+  type OperationRef,
+} from './contract.js';
 export type { Fault } from './handler.js';
 export { previewPolicy, type PolicyRule } from './policy.js';
 
@@ -65,7 +72,15 @@ export interface VaultStandIn {
   /** Creates a role (or adds a secret id to an existing one); returns its role_id and a fresh secret_id. */
   addAppRole(role: string, opts: { policies: string[] }): { roleId: string; secretId: string };
   /** JWT auth role at auth/jwt; `boundClaims` values may be a list (any of). `userClaim` defaults to "sub". */
-  addJwtRole(role: string, opts: { policies: string[]; boundAudiences: string[]; boundClaims?: Record<string, string | string[]>; userClaim?: string }): void;
+  addJwtRole(
+    role: string,
+    opts: {
+      policies: string[];
+      boundAudiences: string[];
+      boundClaims?: Record<string, string | string[]>;
+      userClaim?: string;
+    },
+  ): void;
   /** A token with these policies (plus "default"), as `vault token create -policy=...` would give; for `auth-method: token` tests. */
   createToken(policies: string[], opts?: { ttlSeconds?: number }): string;
   /** Sealed: every path but sys/seal-status and sys/health answers 503 "Vault is sealed". */
@@ -105,7 +120,13 @@ export async function startVault(opts: VaultStandInOptions = {}): Promise<VaultS
     jwtRoles: new Map(),
     oidc: opts.oidc === undefined ? undefined : { issuer: opts.oidc.issuer, jwksUrl: opts.oidc.jwksUrl },
   };
-  const root = issueToken(state, { policies: ['root'], path: 'auth/token/root', displayName: 'root', meta: null, ttl: 0 });
+  const root = issueToken(state, {
+    policies: ['root'],
+    path: 'auth/token/root',
+    displayName: 'root',
+    meta: null,
+    ttl: 0,
+  });
   const contract = loadVaultContract(opts.contractFile);
   const rec: Recorder = {
     requestLog: [],
@@ -124,12 +145,16 @@ export async function startVault(opts: VaultStandInOptions = {}): Promise<VaultS
     mountKv(path, version) {
       const p = trim(path);
       state.mountDefs.set(p, version);
-      for (const mounts of state.namespaces.values()) mounts.set(p, version === 2 ? newKv2Mount() : { version: 1, data: new Map() });
+      for (const mounts of state.namespaces.values())
+        mounts.set(p, version === 2 ? newKv2Mount() : { version: 1, data: new Map() });
     },
     writePolicy(name, rules) {
       if (name === 'root') throw new Error('cannot update the root policy');
       validateRules(name, rules);
-      state.policies.set(name, rules.map((r) => ({ path: r.path, capabilities: [...r.capabilities] })));
+      state.policies.set(
+        name,
+        rules.map((r) => ({ path: r.path, capabilities: [...r.capabilities] })),
+      );
     },
     addAppRole(role, { policies }) {
       const existing = state.appRoles.get(role);
@@ -141,10 +166,21 @@ export async function startVault(opts: VaultStandInOptions = {}): Promise<VaultS
       return { roleId: entry.roleId, secretId };
     },
     addJwtRole(role, o) {
-      state.jwtRoles.set(role.toLowerCase(), { policies: o.policies, boundAudiences: o.boundAudiences, boundClaims: o.boundClaims ?? {}, userClaim: o.userClaim ?? 'sub' });
+      state.jwtRoles.set(role.toLowerCase(), {
+        policies: o.policies,
+        boundAudiences: o.boundAudiences,
+        boundClaims: o.boundClaims ?? {},
+        userClaim: o.userClaim ?? 'sub',
+      });
     },
     createToken(policies, o = {}) {
-      return issueToken(state, { policies: ['default', ...policies], path: 'auth/token/create', displayName: 'token', meta: null, ttl: o.ttlSeconds ?? DEFAULT_TTL_SECONDS }).id;
+      return issueToken(state, {
+        policies: ['default', ...policies],
+        path: 'auth/token/create',
+        displayName: 'token',
+        meta: null,
+        ttl: o.ttlSeconds ?? DEFAULT_TTL_SECONDS,
+      }).id;
     },
     seal: () => void (state.sealed = true),
     unseal: () => void (state.sealed = false),

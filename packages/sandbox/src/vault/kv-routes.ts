@@ -3,7 +3,16 @@
  * list, delete.
  */
 import { badRequest, noHandler, notFound, unsupportedOperation } from './errors.js';
-import { changeVersions, deleteLatest, listKeys, readData, readMetadata, writeData, writeMetadata, type Kv2Mount } from './kv2-store.js';
+import {
+  changeVersions,
+  deleteLatest,
+  listKeys,
+  readData,
+  readMetadata,
+  writeData,
+  writeMetadata,
+  type Kv2Mount,
+} from './kv2-store.js';
 import type { Capability } from './policy.js';
 import type { OperationRef } from './contract.js';
 import type { Kv1Mount, Mount } from './state.js';
@@ -37,7 +46,10 @@ export interface KvRequest {
   authorize(path: string, cap: Capability): void;
 }
 
-const v2 = (sub: string, method: OperationRef['method']): OperationRef => ({ template: `/{kv_v2_mount_path}/${sub}`, method });
+const v2 = (sub: string, method: OperationRef['method']): OperationRef => ({
+  template: `/{kv_v2_mount_path}/${sub}`,
+  method,
+});
 const isWrite = (m: string): boolean => m === 'POST' || m === 'PUT';
 
 function serveKv2(r: KvRequest, m: Kv2Mount): Served {
@@ -48,7 +60,12 @@ function serveKv2(r: KvRequest, m: Kv2Mount): Served {
   const exists = m.secrets.has(key);
   if (sub === 'metadata' && r.list) {
     r.authorize(key === '' ? `${r.mountPath}/metadata/` : `${full}/`, 'list');
-    return { status: 200, data: { keys: listKeys(m.secrets.keys(), key) }, op: v2('metadata/{path}/', 'get'), opId: 'kv-v2-list' };
+    return {
+      status: 200,
+      data: { keys: listKeys(m.secrets.keys(), key) },
+      op: v2('metadata/{path}/', 'get'),
+      opId: 'kv-v2-list',
+    };
   }
   if (key === '') throw noHandler(`${r.mountPath}/${r.rest}`);
   if (sub === 'data') {
@@ -56,12 +73,18 @@ function serveKv2(r: KvRequest, m: Kv2Mount): Served {
       r.authorize(full, 'read');
       const raw = r.query.get('version');
       const version = raw === null ? undefined : Number(raw);
-      if (version !== undefined && !Number.isInteger(version)) throw badRequest(`error converting input for field "version": cannot parse '${raw}' as int`);
+      if (version !== undefined && !Number.isInteger(version))
+        throw badRequest(`error converting input for field "version": cannot parse '${raw}' as int`);
       return { status: 200, data: readData(m, key, version), op: v2('data/{path}', 'get'), opId: 'kv-v2-read' };
     }
     if (isWrite(r.method)) {
       r.authorize(full, exists ? 'update' : 'create');
-      return { status: 200, data: writeData(m, key, r.body, r.now), op: v2('data/{path}', 'post'), opId: 'kv-v2-write' };
+      return {
+        status: 200,
+        data: writeData(m, key, r.body, r.now),
+        op: v2('data/{path}', 'post'),
+        opId: 'kv-v2-write',
+      };
     }
     if (r.method === 'PATCH') {
       r.authorize(full, 'patch');
@@ -69,7 +92,9 @@ function serveKv2(r: KvRequest, m: Kv2Mount): Served {
       const b = r.body as { data?: unknown; options?: unknown };
       if (typeof b?.data !== 'object' || b.data === null) throw badRequest('no data provided');
       const merged: Record<string, unknown> = { ...current };
-      for (const [k, v] of Object.entries(b.data)) if (v === null) delete merged[k]; else merged[k] = v;
+      for (const [k, v] of Object.entries(b.data))
+        if (v === null) delete merged[k];
+        else merged[k] = v;
       return { status: 200, data: writeData(m, key, { data: merged, options: b.options }, r.now), opId: 'kv-v2-patch' };
     }
     if (r.method === 'DELETE') {
@@ -103,7 +128,10 @@ function serveKv2(r: KvRequest, m: Kv2Mount): Served {
   throw noHandler(`${r.mountPath}/${r.rest}`);
 }
 
-const v1 = (list: boolean, method: OperationRef['method']): OperationRef => ({ template: list ? '/{kv_v1_mount_path}/{path}/' : '/{kv_v1_mount_path}/{path}', method });
+const v1 = (list: boolean, method: OperationRef['method']): OperationRef => ({
+  template: list ? '/{kv_v1_mount_path}/{path}/' : '/{kv_v1_mount_path}/{path}',
+  method,
+});
 
 function serveKv1(r: KvRequest, m: Kv1Mount): Served {
   const key = r.rest.replace(/\/+$/, '');
@@ -118,11 +146,18 @@ function serveKv1(r: KvRequest, m: Kv1Mount): Served {
     const value = m.data.get(key);
     if (value === undefined) throw notFound();
     // KV v1 reads carry the mount's default lease (768h) as a refresh hint.
-    return { status: 200, data: structuredClone(value), op: v1(false, 'get'), opId: 'kv-v1-read', envelope: { lease_duration: 2764800 } };
+    return {
+      status: 200,
+      data: structuredClone(value),
+      op: v1(false, 'get'),
+      opId: 'kv-v1-read',
+      envelope: { lease_duration: 2764800 },
+    };
   }
   if (isWrite(r.method)) {
     r.authorize(full, m.data.has(key) ? 'update' : 'create');
-    if (typeof r.body !== 'object' || r.body === null || Array.isArray(r.body)) throw badRequest('failed to parse JSON input: request body must be a JSON object');
+    if (typeof r.body !== 'object' || r.body === null || Array.isArray(r.body))
+      throw badRequest('failed to parse JSON input: request body must be a JSON object');
     if (Object.keys(r.body).length === 0) throw badRequest('missing data fields');
     m.data.set(key, structuredClone(r.body) as Record<string, unknown>);
     return { status: 204, op: v1(false, 'post'), opId: 'kv-v1-write' };
@@ -145,7 +180,14 @@ export function serveKv(r: KvRequest): Served {
  * is checked against the contract even when the request is refused.
  */
 export function kvOperation(mount: Mount, rest: string, method: string, list: boolean): OperationRef | undefined {
-  const m: OperationRef['method'] | undefined = method === 'GET' || method === 'LIST' ? 'get' : isWrite(method) ? 'post' : method === 'DELETE' ? 'delete' : undefined;
+  const m: OperationRef['method'] | undefined =
+    method === 'GET' || method === 'LIST'
+      ? 'get'
+      : isWrite(method)
+        ? 'post'
+        : method === 'DELETE'
+          ? 'delete'
+          : undefined;
   if (m === undefined) return undefined;
   if (mount.version === 1) return v1(list, m);
   const sub = rest.split('/')[0];

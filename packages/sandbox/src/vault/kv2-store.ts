@@ -58,7 +58,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** The per-version metadata Vault returns from writes and reads. */
 export function versionMetadata(s: Kv2Secret, n: number): Record<string, unknown> {
   const v = s.versions.get(n)!;
-  return { created_time: v.created_time, custom_metadata: s.custom_metadata, deletion_time: v.deletion_time, destroyed: v.destroyed, version: n };
+  return {
+    created_time: v.created_time,
+    custom_metadata: s.custom_metadata,
+    deletion_time: v.deletion_time,
+    destroyed: v.destroyed,
+    version: n,
+  };
 }
 
 /**
@@ -68,17 +74,21 @@ export function versionMetadata(s: Kv2Secret, n: number): Record<string, unknown
 export function writeData(m: Kv2Mount, path: string, body: unknown, now: string): Record<string, unknown> {
   if (!isObject(body)) throw badRequest('failed to parse JSON input: request body must be a JSON object');
   if (body.data === undefined) throw badRequest('no data provided');
-  if (!isObject(body.data)) throw badRequest(`error converting input for field "data": '' expected a map, got '${typeof body.data}'`);
+  if (!isObject(body.data))
+    throw badRequest(`error converting input for field "data": '' expected a map, got '${typeof body.data}'`);
   const options = body.options;
-  if (options !== undefined && !isObject(options)) throw badRequest(`error converting input for field "options": expected a map`);
+  if (options !== undefined && !isObject(options))
+    throw badRequest(`error converting input for field "options": expected a map`);
   const cas = options?.cas;
   if (cas !== undefined && (typeof cas !== 'number' || !Number.isInteger(cas) || cas < 0)) {
     throw badRequest(`invalid "cas" option: expected a non-negative integer, got ${JSON.stringify(cas)}`);
   }
   const existing = m.secrets.get(path);
   const s = existing ?? newSecret(now);
-  if (cas === undefined && (m.casRequired || s.cas_required)) throw badRequest('check-and-set parameter required for this call');
-  if (cas !== undefined && cas !== s.current_version) throw badRequest('check-and-set parameter did not match the current version');
+  if (cas === undefined && (m.casRequired || s.cas_required))
+    throw badRequest('check-and-set parameter required for this call');
+  if (cas !== undefined && cas !== s.current_version)
+    throw badRequest('check-and-set parameter did not match the current version');
   const n = s.current_version + 1;
   s.versions.set(n, { data: structuredClone(body.data), created_time: now, deletion_time: '', destroyed: false });
   s.current_version = n;
@@ -108,7 +118,8 @@ export function readData(m: Kv2Mount, path: string, version: number | undefined)
 function versionsArg(body: unknown): number[] {
   const versions = isObject(body) ? body.versions : undefined;
   if (!Array.isArray(versions) || versions.length === 0) throw badRequest('no version number provided');
-  if (!versions.every((v) => Number.isInteger(v))) throw badRequest('error converting input for field "versions": expected integers');
+  if (!versions.every((v) => Number.isInteger(v)))
+    throw badRequest('error converting input for field "versions": expected integers');
   return versions as number[];
 }
 
@@ -120,7 +131,13 @@ export function deleteLatest(m: Kv2Mount, path: string, now: string): void {
 }
 
 /** POST delete/ (soft), undelete/ or destroy/ with `{"versions":[...]}`. */
-export function changeVersions(m: Kv2Mount, path: string, body: unknown, action: 'delete' | 'undelete' | 'destroy', now: string): void {
+export function changeVersions(
+  m: Kv2Mount,
+  path: string,
+  body: unknown,
+  action: 'delete' | 'undelete' | 'destroy',
+  now: string,
+): void {
   const versions = versionsArg(body);
   const s = m.secrets.get(path);
   if (s === undefined) return;
@@ -141,7 +158,8 @@ export function readMetadata(m: Kv2Mount, path: string): Record<string, unknown>
   const s = m.secrets.get(path);
   if (s === undefined) throw notFound();
   const versions: Record<string, unknown> = {};
-  for (const [n, v] of s.versions) versions[String(n)] = { created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed };
+  for (const [n, v] of s.versions)
+    versions[String(n)] = { created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed };
   return {
     cas_required: s.cas_required,
     created_time: s.created_time,
@@ -167,7 +185,10 @@ function checkCustomMetadata(v: unknown): Record<string, string> {
     if (k.length > 128) problems.push(`length of key "${k}" is greater than 128 bytes`);
     if (k.length === 0) problems.push('key cannot be empty');
   }
-  if (problems.length > 0) throw badRequest(`${problems.length} error${problems.length > 1 ? 's' : ''} occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`);
+  if (problems.length > 0)
+    throw badRequest(
+      `${problems.length} error${problems.length > 1 ? 's' : ''} occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`,
+    );
   return v as Record<string, string>;
 }
 
@@ -178,7 +199,8 @@ export function writeMetadata(m: Kv2Mount, path: string, body: unknown, now: str
   if (body.max_versions !== undefined && (!Number.isInteger(body.max_versions) || (body.max_versions as number) < 0)) {
     throw badRequest('max_versions must be a non-negative integer');
   }
-  if (body.cas_required !== undefined && typeof body.cas_required !== 'boolean') throw badRequest('cas_required must be a boolean');
+  if (body.cas_required !== undefined && typeof body.cas_required !== 'boolean')
+    throw badRequest('cas_required must be a boolean');
   const s = m.secrets.get(path) ?? newSecret(now);
   if (custom !== undefined) s.custom_metadata = { ...custom };
   if (body.max_versions !== undefined) s.max_versions = body.max_versions as number;

@@ -18,9 +18,11 @@ const known = new Set<Capability>(['create', 'read', 'update', 'patch', 'delete'
 export function validateRules(name: string, rules: PolicyRule[]): void {
   for (const r of rules) {
     for (const c of r.capabilities) {
-      if (!known.has(c as Capability)) throw new Error(`policy "${name}": unknown capability "${c}" on path "${r.path}"`);
+      if (!known.has(c as Capability))
+        throw new Error(`policy "${name}": unknown capability "${c}" on path "${r.path}"`);
     }
-    if (r.path.slice(0, -1).includes('*')) throw new Error(`policy "${name}": "*" is only allowed at the end of "${r.path}"`);
+    if (r.path.slice(0, -1).includes('*'))
+      throw new Error(`policy "${name}": "*" is only allowed at the end of "${r.path}"`);
   }
 }
 

@@ -63,7 +63,12 @@ export const newTokenId = (): string => `hvs.${randomBytes(18).toString('base64u
 
 /** Records a new token (issued now on the injected clock) and returns it. */
 export function issueToken(state: VaultState, t: Omit<TokenEntry, 'id' | 'accessor' | 'issuedAt'>): TokenEntry {
-  const entry: TokenEntry = { ...t, id: newTokenId(), accessor: randomBytes(12).toString('base64url'), issuedAt: state.clock() };
+  const entry: TokenEntry = {
+    ...t,
+    id: newTokenId(),
+    accessor: randomBytes(12).toString('base64url'),
+    issuedAt: state.clock(),
+  };
   state.tokens.set(entry.id, entry);
   return entry;
 }
@@ -80,14 +85,18 @@ export function mountsOf(state: VaultState, ns: string): Map<string, Mount> {
   let mounts = state.namespaces.get(ns);
   if (mounts === undefined) {
     mounts = new Map();
-    for (const [path, version] of state.mountDefs) mounts.set(path, version === 2 ? newKv2Mount() : { version: 1, data: new Map() });
+    for (const [path, version] of state.mountDefs)
+      mounts.set(path, version === 2 ? newKv2Mount() : { version: 1, data: new Map() });
     state.namespaces.set(ns, mounts);
   }
   return mounts;
 }
 
 /** Longest mount whose path prefixes `path` (mount paths may contain slashes). */
-export function findMount(mounts: Map<string, Mount>, path: string): { mountPath: string; mount: Mount; rest: string } | undefined {
+export function findMount(
+  mounts: Map<string, Mount>,
+  path: string,
+): { mountPath: string; mount: Mount; rest: string } | undefined {
   let best: string | undefined;
   for (const m of mounts.keys()) {
     if ((path === m || path.startsWith(`${m}/`)) && (best === undefined || m.length > best.length)) best = m;

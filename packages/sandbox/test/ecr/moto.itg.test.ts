@@ -1,7 +1,16 @@
 import {
-  CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand,
-  ECRClient, GetAuthorizationTokenCommand, GetLifecyclePolicyCommand, ImageNotFoundException,
-  ListTagsForResourceCommand, PutImageCommand, PutLifecyclePolicyCommand, RepositoryNotFoundException,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  ImageNotFoundException,
+  ListTagsForResourceCommand,
+  PutImageCommand,
+  PutLifecyclePolicyCommand,
+  RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,27 +23,45 @@ const saved: Record<string, string | undefined> = {};
 beforeAll(async () => {
   ecr = await startMoto();
   // The SDK must find the endpoint through the environment, as the action's child process will.
-  for (const [k, v] of Object.entries(ecr.env)) { saved[k] = process.env[k]; process.env[k] = v; }
+  for (const [k, v] of Object.entries(ecr.env)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
   client = new ECRClient({});
 }, 40_000);
 
 afterAll(async () => {
   client?.destroy();
-  for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   await ecr?.stop();
 });
 
 const policy = JSON.stringify({
-  rules: [{ rulePriority: 1, description: 'keep last 6', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 6 }, action: { type: 'expire' } }],
+  rules: [
+    {
+      rulePriority: 1,
+      description: 'keep last 6',
+      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 6 },
+      action: { type: 'expire' },
+    },
+  ],
 });
 
 describe('ECR on moto with the real SDK', () => {
   it('creates a tagged, scan-on-push repository with a lifecycle policy and deletes it with force', async () => {
-    const created = await client.send(new CreateRepositoryCommand({
-      repositoryName: 'app-preview-7',
-      tags: [{ Key: 'preview-fleet/owner', Value: 'acme/web' }, { Key: 'preview-fleet/pr', Value: '7' }],
-      imageScanningConfiguration: { scanOnPush: true },
-    }));
+    const created = await client.send(
+      new CreateRepositoryCommand({
+        repositoryName: 'app-preview-7',
+        tags: [
+          { Key: 'preview-fleet/owner', Value: 'acme/web' },
+          { Key: 'preview-fleet/pr', Value: '7' },
+        ],
+        imageScanningConfiguration: { scanOnPush: true },
+      }),
+    );
     const repo = created.repository!;
     expect(repo.repositoryUri).toMatch(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\/app-preview-7$/);
     expect(repo.imageScanningConfiguration?.scanOnPush).toBe(true);
@@ -48,24 +75,35 @@ describe('ECR on moto with the real SDK', () => {
     const tags = await client.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }));
     expect(tags.tags).toEqual(expect.arrayContaining([{ Key: 'preview-fleet/pr', Value: '7' }]));
 
-    await expect(client.send(new DescribeImagesCommand({ repositoryName: 'app-preview-7', imageIds: [{ imageTag: 'preview-abc' }] })))
-      .rejects.toBeInstanceOf(ImageNotFoundException);
+    await expect(
+      client.send(
+        new DescribeImagesCommand({ repositoryName: 'app-preview-7', imageIds: [{ imageTag: 'preview-abc' }] }),
+      ),
+    ).rejects.toBeInstanceOf(ImageNotFoundException);
 
     // An image makes a plain delete fail; force removes it anyway.
-    await client.send(new PutImageCommand({ repositoryName: 'app-preview-7', imageTag: 'preview-abc', imageManifest: manifest() }));
+    await client.send(
+      new PutImageCommand({ repositoryName: 'app-preview-7', imageTag: 'preview-abc', imageManifest: manifest() }),
+    );
     await expect(client.send(new DeleteRepositoryCommand({ repositoryName: 'app-preview-7' }))).rejects.toThrow();
     await client.send(new DeleteRepositoryCommand({ repositoryName: 'app-preview-7', force: true }));
-    await expect(client.send(new DescribeRepositoriesCommand({ repositoryNames: ['app-preview-7'] })))
-      .rejects.toBeInstanceOf(RepositoryNotFoundException);
-    await expect(client.send(new DeleteRepositoryCommand({ repositoryName: 'app-preview-7', force: true })))
-      .rejects.toBeInstanceOf(RepositoryNotFoundException);
+    await expect(
+      client.send(new DescribeRepositoriesCommand({ repositoryNames: ['app-preview-7'] })),
+    ).rejects.toBeInstanceOf(RepositoryNotFoundException);
+    await expect(
+      client.send(new DeleteRepositoryCommand({ repositoryName: 'app-preview-7', force: true })),
+    ).rejects.toBeInstanceOf(RepositoryNotFoundException);
   });
 
   it('finds a PutImage manifest with DescribeImages (how a pushed image is mirrored for the skip path)', async () => {
     await client.send(new CreateRepositoryCommand({ repositoryName: 'mirror-1' }));
     const body = manifest();
-    await client.send(new PutImageCommand({ repositoryName: 'mirror-1', imageTag: 'preview-def', imageManifest: body }));
-    const out = await client.send(new DescribeImagesCommand({ repositoryName: 'mirror-1', imageIds: [{ imageTag: 'preview-def' }] }));
+    await client.send(
+      new PutImageCommand({ repositoryName: 'mirror-1', imageTag: 'preview-def', imageManifest: body }),
+    );
+    const out = await client.send(
+      new DescribeImagesCommand({ repositoryName: 'mirror-1', imageIds: [{ imageTag: 'preview-def' }] }),
+    );
     const detail = out.imageDetails![0]!;
     expect(detail.imageTags).toContain('preview-def');
     // moto hashes its own re-serialisation of the manifest, not the bytes sent: a digest from
@@ -88,22 +126,33 @@ describe('ECR on moto with the real SDK', () => {
     const before = (await ecr.requestLog()).length;
     ecr.injectLatency(150);
     const started = performance.now();
-    await expect(client.send(new DescribeRepositoriesCommand({ repositoryNames: ['nope'] })))
-      .rejects.toBeInstanceOf(RepositoryNotFoundException);
+    await expect(client.send(new DescribeRepositoriesCommand({ repositoryNames: ['nope'] }))).rejects.toBeInstanceOf(
+      RepositoryNotFoundException,
+    );
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     ecr.injectLatency(0);
     const log = await ecr.requestLog();
     expect(log.slice(before).map((c) => c.target)).toEqual(['DescribeRepositories']);
-    expect(log.map((c) => c.target)).toEqual(expect.arrayContaining(['CreateRepository', 'PutLifecyclePolicy', 'GetAuthorizationToken', 'DeleteRepository']));
+    expect(log.map((c) => c.target)).toEqual(
+      expect.arrayContaining(['CreateRepository', 'PutLifecyclePolicy', 'GetAuthorizationToken', 'DeleteRepository']),
+    );
   });
 });
 
 function manifest(): string {
-  const blob = (n: number) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 32, digest: `sha256:${String(n).repeat(64).slice(0, 64)}` });
+  const blob = (n: number) => ({
+    mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    size: 32,
+    digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+  });
   return JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: `sha256:${'a'.repeat(64)}` },
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      size: 7023,
+      digest: `sha256:${'a'.repeat(64)}`,
+    },
     layers: [blob(1)],
   });
 }

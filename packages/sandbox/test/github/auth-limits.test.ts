@@ -20,9 +20,23 @@ describe('GitHub stand-in: tokens', () => {
   it('no token is 401 "Requires authentication"; an unknown one 401 "Bad credentials"', async () => {
     const none = await fetch(`${gh.url}/repos/acme/web`);
     expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository' });
-    await expect(clientFor(gh, 'ghs_not-a-token').rest.repos.get(repo)).rejects.toMatchObject({ status: 401, message: expect.stringContaining('Bad credentials') });
-    expect(gh.requestLog().slice(-2).map((r) => [r.status, r.token])).toEqual([[401, 'none'], [401, 'unknown']]);
+    expect(await none.json()).toMatchObject({
+      message: 'Requires authentication',
+      documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository',
+    });
+    await expect(clientFor(gh, 'ghs_not-a-token').rest.repos.get(repo)).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining('Bad credentials'),
+    });
+    expect(
+      gh
+        .requestLog()
+        .slice(-2)
+        .map((r) => [r.status, r.token]),
+    ).toEqual([
+      [401, 'none'],
+      [401, 'unknown'],
+    ]);
   });
 
   it('a fork PR\'s read-only token reads, and every write is 403 "Resource not accessible by integration"', async () => {
@@ -61,7 +75,14 @@ describe('GitHub stand-in: rate limits and faults', () => {
     const octokit = clientFor(gh);
     const pr = gh.openPullRequest('acme/web');
     gh.resetCounters();
-    gh.injectFault({ method: 'POST', pathPattern: /\/issues\/\d+\/comments$/, status: 429, secondary: true, retryAfter: 7, times: 1 });
+    gh.injectFault({
+      method: 'POST',
+      pathPattern: /\/issues\/\d+\/comments$/,
+      status: 429,
+      secondary: true,
+      retryAfter: 7,
+      times: 1,
+    });
     const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: 'queued' });
     expect(data.body).toBe('queued');
     expect(gh.requestLog().map((r) => r.status)).toEqual([429, 201]);
@@ -69,7 +90,7 @@ describe('GitHub stand-in: rate limits and faults', () => {
     expect(gh.comments('acme/web', pr.number)).toHaveLength(1);
   });
 
-  it('a secondary limit as 403 carries GitHub\'s message; past the retries the error surfaces', async () => {
+  it("a secondary limit as 403 carries GitHub's message; past the retries the error surfaces", async () => {
     const octokit = clientFor(gh);
     gh.injectFault({ pathPattern: '/repos/acme/limited', status: 403, secondary: true, retryAfter: 1 });
     const err = await octokit.rest.repos.get({ owner: 'acme', repo: 'limited' }).catch((e: unknown) => e as any);
@@ -79,13 +100,18 @@ describe('GitHub stand-in: rate limits and faults', () => {
     expect(gh.requestLog().filter((r) => r.path === '/repos/acme/limited')).toHaveLength(4); // first try + 3 retries
   });
 
-  it('5xx is retried by the retry plugin; latency waits on the stand-in\'s clock', async () => {
+  it("5xx is retried by the retry plugin; latency waits on the stand-in's clock", async () => {
     const octokit = clientFor(gh);
     gh.injectFault({ method: 'GET', pathPattern: /^\/repos\/acme\/flaky$/, status: 502, times: 2, latencyMs: 250 });
     const sleepsBefore = clock.sleeps.length;
     const { status } = await octokit.rest.repos.get({ owner: 'acme', repo: 'flaky' });
     expect(status).toBe(200);
-    expect(gh.requestLog().filter((r) => r.path === '/repos/acme/flaky').map((r) => r.status)).toEqual([502, 502, 200]);
+    expect(
+      gh
+        .requestLog()
+        .filter((r) => r.path === '/repos/acme/flaky')
+        .map((r) => r.status),
+    ).toEqual([502, 502, 200]);
     expect(clock.sleeps.slice(sleepsBefore)).toEqual([250, 250]);
   });
 

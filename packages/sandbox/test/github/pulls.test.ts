@@ -16,15 +16,36 @@ afterAll(async () => gh.stop());
 describe('GitHub stand-in: repositories and pull requests', () => {
   it('any owner/name is served; a repository comes into being on first use', async () => {
     const { data } = await clientFor(gh).rest.repos.get({ owner: 'someone', repo: 'anything' });
-    expect(data).toMatchObject({ full_name: 'someone/anything', default_branch: 'main', html_url: 'https://github.com/someone/anything', owner: { login: 'someone' } });
+    expect(data).toMatchObject({
+      full_name: 'someone/anything',
+      default_branch: 'main',
+      html_url: 'https://github.com/someone/anything',
+      owner: { login: 'someone' },
+    });
   });
 
   it('create, get, list (state, per_page, page), close and reopen, merge', async () => {
     const octokit = clientFor(gh);
     const r = { owner: 'acme', repo: 'pulls' };
-    const { data: created } = await octokit.rest.pulls.create({ ...r, title: 'Add cache', head: 'cache', base: 'main' });
-    expect(created).toMatchObject({ number: 1, state: 'open', merged: false, head: { ref: 'cache', repo: { full_name: 'acme/pulls' } }, base: { ref: 'main' } });
-    await expect(octokit.rest.pulls.create({ ...r, title: 'again', head: 'cache', base: 'main' })).rejects.toMatchObject({ status: 422, message: expect.stringContaining('A pull request already exists for acme:cache.') });
+    const { data: created } = await octokit.rest.pulls.create({
+      ...r,
+      title: 'Add cache',
+      head: 'cache',
+      base: 'main',
+    });
+    expect(created).toMatchObject({
+      number: 1,
+      state: 'open',
+      merged: false,
+      head: { ref: 'cache', repo: { full_name: 'acme/pulls' } },
+      base: { ref: 'main' },
+    });
+    await expect(
+      octokit.rest.pulls.create({ ...r, title: 'again', head: 'cache', base: 'main' }),
+    ).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining('A pull request already exists for acme:cache.'),
+    });
 
     for (let i = 0; i < 4; i++) gh.openPullRequest('acme/pulls');
     const page2 = await octokit.rest.pulls.list({ ...r, state: 'open', per_page: 2, page: 2 });
@@ -50,12 +71,23 @@ describe('GitHub stand-in: repositories and pull requests', () => {
     expect(sha).not.toBe(pr.head.sha);
     const octokit = clientFor(gh);
     const info = await getPullRequest(octokit, 'acme/core', pr.number);
-    expect(info).toMatchObject({ number: pr.number, state: 'open', headSha: sha, headRef: 'feature/login', labels: ['preview'], isFork: false, author: 'octocat' });
+    expect(info).toMatchObject({
+      number: pr.number,
+      state: 'open',
+      headSha: sha,
+      headRef: 'feature/login',
+      labels: ['preview'],
+      isFork: false,
+      author: 'octocat',
+    });
     expect(Date.parse(info!.updatedAt!) - Date.parse(pr.created_at)).toBe(90_000);
     expect(await getPullRequest(octokit, 'acme/core', 404)).toBeUndefined();
     gh.openPullRequest('acme/core', { fork: 'mallory/core' });
     const open = await listOpenPullRequests(octokit, 'acme/core');
-    expect(open.map((p) => [p.number, p.isFork])).toEqual([[1, false], [2, true]]); // oldest first: stable under new PRs
+    expect(open.map((p) => [p.number, p.isFork])).toEqual([
+      [1, false],
+      [2, true],
+    ]); // oldest first: stable under new PRs
   });
 
   it('fault injection by query and skip: a later page of pulls.list answers 409; core fails the whole list, naming the call', async () => {
@@ -65,17 +97,41 @@ describe('GitHub stand-in: repositories and pull requests', () => {
     expect(full.map((p) => p.number)).toEqual(Array.from({ length: 205 }, (_x, i) => i + 1));
     // Any page after the first, for good (the client's own retries of a 409 hit it too). Octokit's
     // paginate ends quietly on a 409 and hands back a partial list: the bug core's page loop avoids.
-    const laterPages = { method: 'GET', pathPattern: /\/pulls$/, query: { page: /^([2-9]|\d\d+)$/ }, status: 409 } as const;
+    const laterPages = {
+      method: 'GET',
+      pathPattern: /\/pulls$/,
+      query: { page: /^([2-9]|\d\d+)$/ },
+      status: 409,
+    } as const;
     gh.injectFault(laterPages);
-    const partial = await octokit.paginate(octokit.rest.pulls.list, { owner: 'acme', repo: 'many', state: 'open', per_page: 100 });
+    const partial = await octokit.paginate(octokit.rest.pulls.list, {
+      owner: 'acme',
+      repo: 'many',
+      state: 'open',
+      per_page: 100,
+    });
     expect(partial).toHaveLength(100);
-    await expect(listOpenPullRequests(octokit, 'acme/many')).rejects.toThrow(/Listing open pull requests of acme\/many failed at page 2 \(GET \/repos\/acme\/many\/pulls\): Conflict/);
+    await expect(listOpenPullRequests(octokit, 'acme/many')).rejects.toThrow(
+      /Listing open pull requests of acme\/many failed at page 2 \(GET \/repos\/acme\/many\/pulls\): Conflict/,
+    );
     gh.clearFaults();
     // skip: the first two matching requests pass, every later one fails (page 3 here, whatever the PR numbers).
-    gh.injectFault({ method: 'GET', pathPattern: /\/pulls$/, query: { state: 'open' }, skip: 2, status: 502, message: 'Bad Gateway' });
+    gh.injectFault({
+      method: 'GET',
+      pathPattern: /\/pulls$/,
+      query: { state: 'open' },
+      skip: 2,
+      status: 502,
+      message: 'Bad Gateway',
+    });
     const log = gh.requestLog().length;
     await expect(listOpenPullRequests(octokit, 'acme/many')).rejects.toThrow(/failed at page 3 .*Bad Gateway/);
-    expect(gh.requestLog().slice(log).map((r) => r.status)).toEqual([200, 200, 502, 502, 502, 502]);
+    expect(
+      gh
+        .requestLog()
+        .slice(log)
+        .map((r) => r.status),
+    ).toEqual([200, 200, 502, 502, 502, 502]);
     gh.clearFaults();
   });
 });
@@ -84,11 +140,24 @@ describe('GitHub stand-in: issues endpoint on a PR', () => {
   it('issues/update closes a PR and replaces its labels; environments list is paginated', async () => {
     const octokit = clientFor(gh);
     const pr = gh.openPullRequest('acme/issues', { labels: ['preview', 'old'] });
-    const { data } = await octokit.rest.issues.update({ owner: 'acme', repo: 'issues', issue_number: pr.number, state: 'closed', labels: ['stale'] });
+    const { data } = await octokit.rest.issues.update({
+      owner: 'acme',
+      repo: 'issues',
+      issue_number: pr.number,
+      state: 'closed',
+      labels: ['stale'],
+    });
     expect(data).toMatchObject({ state: 'closed', labels: [{ name: 'stale' }], pull_request: { merged_at: null } });
     expect(gh.pull('acme/issues', pr.number)).toMatchObject({ state: 'closed', merged: false });
     for (const n of [1, 2, 3]) {
-      await octokit.rest.repos.createDeployment({ owner: 'acme', repo: 'issues', ref: 'main', environment: `preview/pr-${n}`, required_contexts: [], auto_merge: false });
+      await octokit.rest.repos.createDeployment({
+        owner: 'acme',
+        repo: 'issues',
+        ref: 'main',
+        environment: `preview/pr-${n}`,
+        required_contexts: [],
+        auto_merge: false,
+      });
     }
     const envs = await octokit.rest.repos.getAllEnvironments({ owner: 'acme', repo: 'issues', per_page: 2, page: 2 });
     expect(envs.data).toMatchObject({ total_count: 3, environments: [{ name: 'preview/pr-3' }] });

@@ -61,7 +61,11 @@ export async function startCluster(delayMs = 100): Promise<Cluster> {
     run(bin, args, home, stdin) {
       return new Promise((resolve) => {
         const child = execFile(bin, args, { env: envFor(home), maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-          resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
+          resolve({
+            code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0,
+            stdout,
+            stderr,
+          });
         });
         if (stdin !== undefined) child.stdin?.end(stdin);
       });
@@ -98,7 +102,13 @@ export async function startCluster(delayMs = 100): Promise<Cluster> {
 }
 
 /** The release helm stored in a Secret (`sh.helm.release.v1.<name>.v<n>`): base64 of gzipped JSON, inside Secret data. */
-export function decodeRelease(secret: KubeObject): { name: string; version: number; info: { status: string; description: string }; config: Record<string, unknown>; manifest: string } {
+export function decodeRelease(secret: KubeObject): {
+  name: string;
+  version: number;
+  info: { status: string; description: string };
+  config: Record<string, unknown>;
+  manifest: string;
+} {
   const data = (secret.data as { release: string }).release;
   const inner = Buffer.from(data, 'base64').toString('utf8');
   return JSON.parse(gunzipSync(Buffer.from(inner, 'base64')).toString('utf8')) as never;

@@ -23,14 +23,34 @@ export function defineHelmSuite(major: 3 | 4): void {
 
   const helm = (...args: string[]): Promise<Run> => cluster.run(helmBin, args, cluster.home());
   const upgrade = (timeout: string, ...sets: string[]): Promise<Run> =>
-    helm('upgrade', '--install', rel, chart, '--namespace', ns, '--create-namespace', '--wait', rollbackFlag, '--timeout', timeout, ...sets.flatMap((s) => ['--set', s]));
-  const configMessage = (): unknown => (cluster.get('', 'configmaps', ns, `${rel}-config`)?.data as { MESSAGE?: string } | undefined)?.MESSAGE;
+    helm(
+      'upgrade',
+      '--install',
+      rel,
+      chart,
+      '--namespace',
+      ns,
+      '--create-namespace',
+      '--wait',
+      rollbackFlag,
+      '--timeout',
+      timeout,
+      ...sets.flatMap((s) => ['--set', s]),
+    );
+  const configMessage = (): unknown =>
+    (cluster.get('', 'configmaps', ns, `${rel}-config`)?.data as { MESSAGE?: string } | undefined)?.MESSAGE;
   const statusesOf = (namespace: string, release: string): string[] =>
-    releaseSecrets(cluster, namespace, release).map((s) => `${s.metadata.labels?.version}:${s.metadata.labels?.status}`);
+    releaseSecrets(cluster, namespace, release).map(
+      (s) => `${s.metadata.labels?.version}:${s.metadata.labels?.status}`,
+    );
   const statuses = (): string[] => statusesOf(ns, rel);
   const webReady = (): boolean => {
     const d = cluster.get('apps', 'deployments', ns, `${rel}-web`);
-    return status(d).observedGeneration === d?.metadata.generation && condition(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' && status(d).readyReplicas === 2;
+    return (
+      status(d).observedGeneration === d?.metadata.generation &&
+      condition(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' &&
+      status(d).readyReplicas === 2
+    );
   };
 
   beforeAll(async () => {
@@ -50,10 +70,19 @@ export function defineHelmSuite(major: 3 | 4): void {
       expect(r.stdout).toMatch(/STATUS: deployed/);
       expect(cluster.get('', 'namespaces', undefined, ns)).toBeDefined();
       for (const [group, resource, name] of [
-        ['apps', 'deployments', `${rel}-web`], ['apps', 'statefulsets', `${rel}-db`], ['', 'services', `${rel}-web`], ['', 'services', `${rel}-db`],
-        ['networking.k8s.io', 'ingresses', rel], ['', 'configmaps', `${rel}-config`], ['', 'secrets', `${rel}-env`], ['', 'serviceaccounts', rel],
-        ['autoscaling', 'horizontalpodautoscalers', `${rel}-web`], ['policy', 'poddisruptionbudgets', `${rel}-web`],
-        ['networking.k8s.io', 'networkpolicies', `${rel}-fence`], ['', 'resourcequotas', `${rel}-quota`], ['batch', 'jobs', `${rel}-seed`],
+        ['apps', 'deployments', `${rel}-web`],
+        ['apps', 'statefulsets', `${rel}-db`],
+        ['', 'services', `${rel}-web`],
+        ['', 'services', `${rel}-db`],
+        ['networking.k8s.io', 'ingresses', rel],
+        ['', 'configmaps', `${rel}-config`],
+        ['', 'secrets', `${rel}-env`],
+        ['', 'serviceaccounts', rel],
+        ['autoscaling', 'horizontalpodautoscalers', `${rel}-web`],
+        ['policy', 'poddisruptionbudgets', `${rel}-web`],
+        ['networking.k8s.io', 'networkpolicies', `${rel}-fence`],
+        ['', 'resourcequotas', `${rel}-quota`],
+        ['batch', 'jobs', `${rel}-seed`],
       ] as const) {
         expect(cluster.get(group, resource, ns, name), `${resource}/${name}`).toBeDefined();
       }
@@ -63,11 +92,22 @@ export function defineHelmSuite(major: 3 | 4): void {
       expect(condition(cluster.get('batch', 'jobs', ns, `${rel}-seed`), 'Complete')?.status).toBe('True');
       expect(configMessage()).toBe('hello');
       expect(statuses()).toEqual(['1:deployed']);
-      expect(decodeRelease(releaseSecrets(cluster, ns, rel)[0])).toMatchObject({ name: rel, version: 1, info: { status: 'deployed' } });
-      const watches = cluster.kube.requestLog().filter((e) => e.userAgent.startsWith('Helm/') && e.query.includes('watch=true'));
+      expect(decodeRelease(releaseSecrets(cluster, ns, rel)[0])).toMatchObject({
+        name: rel,
+        version: 1,
+        info: { status: 'deployed' },
+      });
+      const watches = cluster.kube
+        .requestLog()
+        .filter((e) => e.userAgent.startsWith('Helm/') && e.query.includes('watch=true'));
       if (major === 4) {
         // kstatus's informers list through the watch: initial ADDED events, then the initial-events-end bookmark.
-        expect(watches.some((e) => e.path === `/apis/apps/v1/namespaces/${ns}/deployments` && e.query.includes('sendInitialEvents=true'))).toBe(true);
+        expect(
+          watches.some(
+            (e) =>
+              e.path === `/apis/apps/v1/namespaces/${ns}/deployments` && e.query.includes('sendInitialEvents=true'),
+          ),
+        ).toBe(true);
       } else {
         // helm 3 polls for --wait and watches only the hook Job, by name.
         expect(watches.map((e) => e.path)).toEqual([`/apis/batch/v1/namespaces/${ns}/jobs`]);
@@ -84,14 +124,22 @@ export function defineHelmSuite(major: 3 | 4): void {
       const d = cluster.get('apps', 'deployments', ns, `${rel}-web`);
       expect(d?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
       expect(webReady()).toBe(true);
-      const replicaSets = cluster.list('apps', 'replicasets', ns).map((rs) => (rs.spec as { replicas: number }).replicas).sort();
+      const replicaSets = cluster
+        .list('apps', 'replicasets', ns)
+        .map((rs) => (rs.spec as { replicas: number }).replicas)
+        .sort();
       expect(replicaSets).toEqual([0, 2]);
     });
 
     it('status, history and list -o json tell the same story', async () => {
       const st = await helm('status', rel, '--namespace', ns, '-o', 'json');
       expect(st.code, st.stderr).toBe(0);
-      expect(JSON.parse(st.stdout)).toMatchObject({ name: rel, namespace: ns, version: 2, info: { status: 'deployed' } });
+      expect(JSON.parse(st.stdout)).toMatchObject({
+        name: rel,
+        namespace: ns,
+        version: 2,
+        info: { status: 'deployed' },
+      });
       const plain = await helm('status', rel, '--namespace', ns);
       expect(plain.stdout).toMatch(/STATUS: deployed\nREVISION: 2/);
       const history = await helm('history', rel, '--namespace', ns, '-o', 'json');
@@ -100,7 +148,15 @@ export function defineHelmSuite(major: 3 | 4): void {
         { revision: 2, status: 'deployed', description: 'Upgrade complete' },
       ]);
       const list = await helm('list', '--namespace', ns, '-o', 'json');
-      expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: rel, namespace: ns, revision: '2', status: 'deployed', chart: 'preview-app-0.1.0' })]);
+      expect(JSON.parse(list.stdout)).toEqual([
+        expect.objectContaining({
+          name: rel,
+          namespace: ns,
+          revision: '2',
+          status: 'deployed',
+          chart: 'preview-app-0.1.0',
+        }),
+      ]);
       const all = await helm('list', '--all-namespaces', '-o', 'json');
       expect((JSON.parse(all.stdout) as Array<{ name: string }>).map((x) => x.name)).toContain(rel);
     });
@@ -119,7 +175,11 @@ export function defineHelmSuite(major: 3 | 4): void {
       expect(r.stdout).toContain('Rollback was a success! Happy Helming!');
       expect(configMessage()).toBe('hello');
       expect(statuses()).toEqual(['1:superseded', '2:superseded', '3:deployed']);
-      expect(cluster.get('apps', 'deployments', ns, `${rel}-web`)?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
+      expect(
+        cluster.get('apps', 'deployments', ns, `${rel}-web`)?.metadata.annotations?.[
+          'deployment.kubernetes.io/revision'
+        ],
+      ).toBe('3');
       expect(cluster.list('apps', 'replicasets', ns)).toHaveLength(2);
       expect(webReady()).toBe(true);
     });
@@ -134,12 +194,31 @@ export function defineHelmSuite(major: 3 | 4): void {
       const tpl = (d?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template;
       expect(tpl.spec.containers[0].image).toBe('nginx:1.25');
       await cluster.until(webReady);
-      const warnings = cluster.list('', 'events', ns).filter((e) => e.type === 'Warning' && e.message === 'Error: ImagePullBackOff');
+      const warnings = cluster
+        .list('', 'events', ns)
+        .filter((e) => e.type === 'Warning' && e.message === 'Error: ImagePullBackOff');
       expect(warnings.length).toBeGreaterThan(0);
     });
 
     it('a helm killed mid-upgrade leaves the release pending-upgrade; the next upgrade is refused until a rollback', async () => {
-      const child = cluster.spawn(helmBin, ['upgrade', rel, chart, '--namespace', ns, '--wait', '--timeout', '120s', '--set', 'scenario=crash-loop', '--set', 'message=stuck'], cluster.home());
+      const child = cluster.spawn(
+        helmBin,
+        [
+          'upgrade',
+          rel,
+          chart,
+          '--namespace',
+          ns,
+          '--wait',
+          '--timeout',
+          '120s',
+          '--set',
+          'scenario=crash-loop',
+          '--set',
+          'message=stuck',
+        ],
+        cluster.home(),
+      );
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       await cluster.until(() => statuses().includes('6:pending-upgrade'));
       // helm has applied the new manifest and waits; a CI runner cancelled now leaves the lock behind.
@@ -166,31 +245,77 @@ export function defineHelmSuite(major: 3 | 4): void {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`release "${rel}" uninstalled`);
       expect(releaseSecrets(cluster, ns, rel)).toEqual([]);
-      for (const [group, resource] of [['apps', 'deployments'], ['apps', 'statefulsets'], ['apps', 'replicasets'], ['', 'configmaps'], ['networking.k8s.io', 'ingresses'], ['policy', 'poddisruptionbudgets']] as const) {
+      for (const [group, resource] of [
+        ['apps', 'deployments'],
+        ['apps', 'statefulsets'],
+        ['apps', 'replicasets'],
+        ['', 'configmaps'],
+        ['networking.k8s.io', 'ingresses'],
+        ['policy', 'poddisruptionbudgets'],
+      ] as const) {
         expect(cluster.list(group, resource, ns), resource).toEqual([]);
       }
-      await cluster.until(() => cluster.list('', 'pods', ns).every((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'seed'));
+      await cluster.until(() =>
+        cluster.list('', 'pods', ns).every((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'seed'),
+      );
       const list = await helm('list', '--namespace', ns, '-o', 'json');
       expect(JSON.parse(list.stdout)).toEqual([]);
     });
 
     it(`a failing post-install seed Job fails the install and ${rollbackFlag} uninstalls the release`, async () => {
       const hookNs = `${ns}-hook`;
-      const r = await helm('upgrade', '--install', 'seedfail', chart, '--namespace', hookNs, '--create-namespace', '--wait', rollbackFlag, '--timeout', '30s', '--set', 'seed.scenario=job-fails');
+      const r = await helm(
+        'upgrade',
+        '--install',
+        'seedfail',
+        chart,
+        '--namespace',
+        hookNs,
+        '--create-namespace',
+        '--wait',
+        rollbackFlag,
+        '--timeout',
+        '30s',
+        '--set',
+        'seed.scenario=job-fails',
+      );
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(/release seedfail failed, and has been uninstalled due to (atomic|rollback-on-failure) being set: failed post-install/);
-      expect(r.stderr).toMatch(major === 3 ? /job seedfail-seed failed: BackoffLimitExceeded/ : /Job\/[\w-]+\/seedfail-seed not ready\. status: Failed/);
+      expect(r.stderr).toMatch(
+        /release seedfail failed, and has been uninstalled due to (atomic|rollback-on-failure) being set: failed post-install/,
+      );
+      expect(r.stderr).toMatch(
+        major === 3
+          ? /job seedfail-seed failed: BackoffLimitExceeded/
+          : /Job\/[\w-]+\/seedfail-seed not ready\. status: Failed/,
+      );
       expect(releaseSecrets(cluster, hookNs, 'seedfail')).toEqual([]);
       expect(cluster.list('apps', 'deployments', hookNs)).toEqual([]);
-      expect(condition(cluster.get('batch', 'jobs', hookNs, 'seedfail-seed'), 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
+      expect(condition(cluster.get('batch', 'jobs', hookNs, 'seedfail-seed'), 'Failed')).toMatchObject({
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+      });
     });
 
     it('quota admission: a create over the namespace quota fails helm with the real exceeded-quota message', async () => {
       const quotaNs = `${ns}-quota`;
       cluster.kube.scenarios.denyCreates(quotaNs, { resource: 'deployments', quotaName: 'preview-quota' });
-      const r = await helm('upgrade', '--install', 'quota', chart, '--namespace', quotaNs, '--create-namespace', '--timeout', '30s', '--set', 'seed.enabled=false');
+      const r = await helm(
+        'upgrade',
+        '--install',
+        'quota',
+        chart,
+        '--namespace',
+        quotaNs,
+        '--create-namespace',
+        '--timeout',
+        '30s',
+        '--set',
+        'seed.enabled=false',
+      );
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain('deployments.apps "quota-web" is forbidden: exceeded quota: preview-quota, requested: count/deployments.apps=1');
+      expect(r.stderr).toContain(
+        'deployments.apps "quota-web" is forbidden: exceeded quota: preview-quota, requested: count/deployments.apps=1',
+      );
       expect(statusesOf(quotaNs, 'quota')).toEqual(['1:failed']);
       cluster.kube.scenarios.allowCreates(quotaNs);
     });

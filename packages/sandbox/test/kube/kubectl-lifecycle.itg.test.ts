@@ -34,7 +34,10 @@ const deployment = (ns: string, name: string, image: string, annotations: Record
     replicas: 2,
     strategy: { rollingUpdate: { maxUnavailable: 0 } },
     selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name, tier: 'front' }, annotations }, spec: { containers: [{ name: 'main', image }] } },
+    template: {
+      metadata: { labels: { app: name, tier: 'front' }, annotations },
+      spec: { containers: [{ name: 'main', image }] },
+    },
   },
 });
 
@@ -78,28 +81,79 @@ describe.each([
   });
 
   (full ? it : noTest)('label / annotate --overwrite and apply --server-side roll out a new revision', async () => {
-    expect((await kubectl('label', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/pr=12', '--overwrite')).code).toBe(0);
-    expect((await kubectl('label', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/pr=13', '--overwrite')).code).toBe(0);
-    expect((await kubectl('annotate', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/expires-at=2030-01-01T00:00:00Z', '--overwrite')).code).toBe(0);
+    expect((await kubectl('label', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/pr=12', '--overwrite')).code).toBe(
+      0,
+    );
+    expect((await kubectl('label', 'deployment', 'web', '-n', ns, 'preview-fleet.dev/pr=13', '--overwrite')).code).toBe(
+      0,
+    );
+    expect(
+      (
+        await kubectl(
+          'annotate',
+          'deployment',
+          'web',
+          '-n',
+          ns,
+          'preview-fleet.dev/expires-at=2030-01-01T00:00:00Z',
+          '--overwrite',
+        )
+      ).code,
+    ).toBe(0);
     const d = cluster.get('apps', 'deployments', ns, 'web');
     expect(d?.metadata.labels?.['preview-fleet.dev/pr']).toBe('13');
     expect(d?.metadata.annotations?.['preview-fleet.dev/expires-at']).toBe('2030-01-01T00:00:00Z');
     expect(d?.metadata.generation).toBe(1);
 
-    const ssa = await kubectl('apply', '--server-side', '--field-manager=preview-fleet', '--force-conflicts', '-f', manifest(deployment(ns, 'web', 'nginx:1.26')));
+    const ssa = await kubectl(
+      'apply',
+      '--server-side',
+      '--field-manager=preview-fleet',
+      '--force-conflicts',
+      '-f',
+      manifest(deployment(ns, 'web', 'nginx:1.26')),
+    );
     expect(ssa).toMatchObject({ code: 0, stdout: 'deployment.apps/web serverside-applied\n' });
     const rollout = await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=30s');
     expect(rollout.code, rollout.stderr).toBe(0);
     expect(rollout.stdout).toContain('deployment "web" successfully rolled out');
     const after = cluster.get('apps', 'deployments', ns, 'web');
     expect(after?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
-    expect(status(after)).toMatchObject({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+    expect(status(after)).toMatchObject({
+      observedGeneration: 2,
+      replicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+    });
   });
 
   (full ? it : noTest)('rollout status of a StatefulSet (with a claim) and a DaemonSet', async () => {
-    const labels = (app: string) => ({ selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } } });
-    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: ns }, spec: { replicas: 2, serviceName: 'db', ...labels('db'), volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] } };
-    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: ns }, spec: labels('agent') };
+    const labels = (app: string) => ({
+      selector: { matchLabels: { app } },
+      template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } },
+    });
+    const sts = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: ns },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        ...labels('db'),
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        ],
+      },
+    };
+    const ds = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: ns },
+      spec: labels('agent'),
+    };
     expect((await kubectl('apply', '-f', manifest({ apiVersion: 'v1', kind: 'List', items: [sts, ds] }))).code).toBe(0);
     const s = await kubectl('rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=30s');
     expect(s.code, s.stderr).toBe(0);
@@ -109,19 +163,35 @@ describe.each([
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout).toContain('daemon set "agent" successfully rolled out');
     const pvcs = await kubectl('get', 'pvc', '-n', ns, '-o', 'json');
-    expect((JSON.parse(pvcs.stdout) as { items: KubeObject[] }).items.map((p) => `${p.metadata.name}:${status(p).phase}`)).toEqual(['data-db-0:Bound', 'data-db-1:Bound']);
+    expect(
+      (JSON.parse(pvcs.stdout) as { items: KubeObject[] }).items.map((p) => `${p.metadata.name}:${status(p).phase}`),
+    ).toEqual(['data-db-0:Bound', 'data-db-1:Bound']);
   });
 
   it('a never-ready rollout times out rollout status; get events --field-selector type=Warning -o json names the pods', async () => {
-    const applied = await kubectl('apply', '-f', manifest(deployment(ns, 'broken', 'registry.example/app:missing', { [SCENARIO_ANNOTATION]: 'image-pull-backoff' })));
+    const applied = await kubectl(
+      'apply',
+      '-f',
+      manifest(
+        deployment(ns, 'broken', 'registry.example/app:missing', { [SCENARIO_ANNOTATION]: 'image-pull-backoff' }),
+      ),
+    );
     expect(applied.code).toBe(0);
     const rollout = await kubectl('rollout', 'status', 'deployment/broken', '-n', ns, '--timeout=1s');
     expect(rollout.code).not.toBe(0);
-    expect(rollout.stdout).toContain('Waiting for deployment "broken" rollout to finish: 0 of 2 updated replicas are available...');
+    expect(rollout.stdout).toContain(
+      'Waiting for deployment "broken" rollout to finish: 0 of 2 updated replicas are available...',
+    );
     expect(rollout.stderr).toContain('timed out waiting for the condition');
     const events = await kubectl('get', 'events', '-n', ns, '--field-selector', 'type=Warning', '-o', 'json');
     expect(events.code, events.stderr).toBe(0);
-    const items = (JSON.parse(events.stdout) as { items: Array<KubeObject & { involvedObject: { kind: string; name: string }; message: string; reason: string; type: string }> }).items;
+    const items = (
+      JSON.parse(events.stdout) as {
+        items: Array<
+          KubeObject & { involvedObject: { kind: string; name: string }; message: string; reason: string; type: string }
+        >;
+      }
+    ).items;
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((e) => e.type === 'Warning')).toBe(true);
     const pulls = items.filter((e) => e.reason === 'Failed' && e.message === 'Error: ImagePullBackOff');
@@ -136,37 +206,54 @@ describe.each([
     const first = await kubectl('delete', 'namespace', ns, '--wait', '--ignore-not-found', '--timeout=30s');
     expect(first).toMatchObject({ code: 0, stdout: `namespace "${ns}" deleted\n` });
     expect(cluster.get('', 'namespaces', undefined, ns)).toBeUndefined();
-    for (const [group, resource] of [['apps', 'deployments'], ['apps', 'replicasets'], ['', 'pods'], ['', 'events']] as const) {
+    for (const [group, resource] of [
+      ['apps', 'deployments'],
+      ['apps', 'replicasets'],
+      ['', 'pods'],
+      ['', 'events'],
+    ] as const) {
       expect(cluster.list(group, resource, ns), resource).toEqual([]);
     }
     const second = await kubectl('delete', 'namespace', ns, '--wait', '--ignore-not-found', '--timeout=30s');
     expect(second).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
-  (full ? it : noTest)('a namespace held by a finalizer stays Terminating (the wait times out) until the finalizer is removed', async () => {
-    const held = `${ns}-held`;
-    cluster.kube.scenarios.holdNamespace(held, 'example.com/held');
-    expect((await kubectl('create', 'namespace', held)).code).toBe(0);
-    expect((await kubectl('create', 'configmap', 'left', '-n', held, '--from-literal=a=b')).code).toBe(0);
-    const timedOut = await kubectl('delete', 'namespace', held, '--wait', '--timeout=1s');
-    expect(timedOut.code).not.toBe(0);
-    expect(timedOut.stderr).toMatch(/timed out waiting for the condition/);
-    const got = await kubectl('get', 'namespace', held, '-o', 'json');
-    const nsObj = JSON.parse(got.stdout) as KubeObject;
-    expect(status(nsObj).phase).toBe('Terminating');
-    expect(nsObj.metadata.finalizers).toEqual(['example.com/held']);
-    expect(nsObj.metadata.deletionTimestamp).toEqual(expect.any(String));
-    expect(condition(nsObj, 'NamespaceFinalizersRemaining')?.status).toBe('True');
-    expect(cluster.list('', 'configmaps', held)).toEqual([]);
-    const created = await kubectl('create', 'configmap', 'late', '-n', held, '--from-literal=a=b');
-    expect(created.stderr).toContain(`unable to create new content in namespace ${held} because it is being terminated`);
+  (full ? it : noTest)(
+    'a namespace held by a finalizer stays Terminating (the wait times out) until the finalizer is removed',
+    async () => {
+      const held = `${ns}-held`;
+      cluster.kube.scenarios.holdNamespace(held, 'example.com/held');
+      expect((await kubectl('create', 'namespace', held)).code).toBe(0);
+      expect((await kubectl('create', 'configmap', 'left', '-n', held, '--from-literal=a=b')).code).toBe(0);
+      const timedOut = await kubectl('delete', 'namespace', held, '--wait', '--timeout=1s');
+      expect(timedOut.code).not.toBe(0);
+      expect(timedOut.stderr).toMatch(/timed out waiting for the condition/);
+      const got = await kubectl('get', 'namespace', held, '-o', 'json');
+      const nsObj = JSON.parse(got.stdout) as KubeObject;
+      expect(status(nsObj).phase).toBe('Terminating');
+      expect(nsObj.metadata.finalizers).toEqual(['example.com/held']);
+      expect(nsObj.metadata.deletionTimestamp).toEqual(expect.any(String));
+      expect(condition(nsObj, 'NamespaceFinalizersRemaining')?.status).toBe('True');
+      expect(cluster.list('', 'configmaps', held)).toEqual([]);
+      const created = await kubectl('create', 'configmap', 'late', '-n', held, '--from-literal=a=b');
+      expect(created.stderr).toContain(
+        `unable to create new content in namespace ${held} because it is being terminated`,
+      );
 
-    const patched = await kubectl('patch', 'namespace', held, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
-    expect(patched.code, patched.stderr).toBe(0);
-    await cluster.until(() => cluster.get('', 'namespaces', undefined, held) === undefined);
-    const again = await kubectl('delete', 'namespace', held, '--wait', '--ignore-not-found');
-    expect(again).toMatchObject({ code: 0, stdout: '' });
-  });
+      const patched = await kubectl(
+        'patch',
+        'namespace',
+        held,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":null}}',
+      );
+      expect(patched.code, patched.stderr).toBe(0);
+      await cluster.until(() => cluster.get('', 'namespaces', undefined, held) === undefined);
+      const again = await kubectl('delete', 'namespace', held, '--wait', '--ignore-not-found');
+      expect(again).toMatchObject({ code: 0, stdout: '' });
+    },
+  );
 });
 
 describe('API faults (kubectl 1.34)', () => {
@@ -182,11 +269,19 @@ describe('API faults (kubectl 1.34)', () => {
   it('429 with Retry-After is retried by client-go; 500 fails the command with the Status message; latency is served', async () => {
     const scenarios = cluster.kube.scenarios;
     expect((await kubectl('create', 'configmap', 'cfg', '-n', ns, '--from-literal=a=b')).code).toBe(0);
-    scenarios.injectFault({ method: 'GET', pathPattern: /\/configmaps\/cfg$/, status: 429, retryAfterSeconds: 1, times: 1 });
+    scenarios.injectFault({
+      method: 'GET',
+      pathPattern: /\/configmaps\/cfg$/,
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 1,
+    });
     const retried = await kubectl('get', 'configmap', 'cfg', '-n', ns, '-o', 'json');
     expect(retried.code, retried.stderr).toBe(0);
     expect(JSON.parse(retried.stdout).data).toEqual({ a: 'b' });
-    const cfgGets = cluster.kube.requestLog().filter((e) => e.method === 'GET' && e.path === `/api/v1/namespaces/${ns}/configmaps/cfg`);
+    const cfgGets = cluster.kube
+      .requestLog()
+      .filter((e) => e.method === 'GET' && e.path === `/api/v1/namespaces/${ns}/configmaps/cfg`);
     expect(cfgGets.map((e) => e.status)).toEqual([429, 200]);
 
     scenarios.injectFault({ method: 'GET', pathPattern: /\/configmaps\/cfg$/, status: 500, times: 1 });
@@ -197,7 +292,12 @@ describe('API faults (kubectl 1.34)', () => {
     scenarios.injectFault({ method: 'GET', pathPattern: /\/configmaps\/cfg$/, latencyMs: 300, times: 1 });
     const slow = await kubectl('get', 'configmap', 'cfg', '-n', ns, '-o', 'json');
     expect(slow.code).toBe(0);
-    expect(cluster.kube.requestLog().filter((e) => e.path === `/api/v1/namespaces/${ns}/configmaps/cfg`).at(-1)?.ms).toBeGreaterThanOrEqual(300);
+    expect(
+      cluster.kube
+        .requestLog()
+        .filter((e) => e.path === `/api/v1/namespaces/${ns}/configmaps/cfg`)
+        .at(-1)?.ms,
+    ).toBeGreaterThanOrEqual(300);
     expect(scenarios.firedFaults.map((f) => f.action)).toEqual(['429', '500', 'latency']);
   });
 
@@ -205,7 +305,9 @@ describe('API faults (kubectl 1.34)', () => {
     expect((await kubectl('create', 'quota', 'fence', '-n', ns, '--hard=configmaps=1,pods=10')).code).toBe(0);
     const denied = await kubectl('create', 'configmap', 'second', '-n', ns, '--from-literal=a=b');
     expect(denied.code).not.toBe(0);
-    expect(denied.stderr).toContain('configmaps "second" is forbidden: exceeded quota: fence, requested: configmaps=1, used: configmaps=1, limited: configmaps=1');
+    expect(denied.stderr).toContain(
+      'configmaps "second" is forbidden: exceeded quota: fence, requested: configmaps=1, used: configmaps=1, limited: configmaps=1',
+    );
     await cluster.until(() => status(cluster.get('', 'resourcequotas', ns, 'fence')).used?.configmaps === '1');
     const q = JSON.parse((await kubectl('get', 'quota', 'fence', '-n', ns, '-o', 'json')).stdout) as KubeObject;
     expect(status(q)).toEqual({ hard: { configmaps: '1', pods: '10' }, used: { configmaps: '1', pods: '0' } });
@@ -218,13 +320,21 @@ describe('API faults (kubectl 1.34)', () => {
     writeFileSync(p, JSON.stringify(deployment(ns, 'stuck', 'nginx:1.25', { [SCENARIO_ANNOTATION]: 'crash-loop' })));
     expect((await kubectl('apply', '-f', p)).code).toBe(0);
     scenarios.injectFault({ watch: true, pathPattern: /\/deployments$/, dropAfterMs: 100, times: 1 });
-    const child = cluster.spawn(tools.v34.kubectl, ['rollout', 'status', 'deployment/stuck', '-n', ns, '--timeout=60s'], home);
+    const child = cluster.spawn(
+      tools.v34.kubectl,
+      ['rollout', 'status', 'deployment/stuck', '-n', ns, '--timeout=60s'],
+      home,
+    );
     let out = '';
     child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // The first watch is cut; kubectl must open another one on its own.
-    await expect.poll(() => scenarios.firedFaults.filter((f) => f.action === 'drop').length, { timeout: 20_000, interval: 50 }).toBe(1);
-    await expect.poll(() => openWatchCount(cluster.kube.store), { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => scenarios.firedFaults.filter((f) => f.action === 'drop').length, { timeout: 20_000, interval: 50 })
+      .toBe(1);
+    await expect
+      .poll(() => openWatchCount(cluster.kube.store), { timeout: 20_000, interval: 50 })
+      .toBeGreaterThanOrEqual(1);
     // Fix the rollout: the new pods start and become ready.
     const cur = cluster.get('apps', 'deployments', ns, 'stuck')!;
     const spec = structuredClone(cur.spec) as { template: { metadata: { annotations?: Record<string, string> } } };
@@ -232,7 +342,11 @@ describe('API faults (kubectl 1.34)', () => {
     cluster.kube.store.update(cluster.kube.store.types.get('apps', 'v1', 'deployments')!, { ...cur, spec });
     expect(await exited).toBe(0);
     expect(out).toContain('deployment "stuck" successfully rolled out');
-    const watches = (): number => cluster.kube.requestLog().filter((e) => e.path === `/apis/apps/v1/namespaces/${ns}/deployments` && e.query.includes('watch=true')).length;
+    const watches = (): number =>
+      cluster.kube
+        .requestLog()
+        .filter((e) => e.path === `/apis/apps/v1/namespaces/${ns}/deployments` && e.query.includes('watch=true'))
+        .length;
     await expect.poll(watches, { timeout: 5_000, interval: 50 }).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/kube/server/errors.js';
-import { admitNamespacedCreate, collectOrphans, deleteObject, reconcileNamespace, releaseNamespace } from '../../src/kube/controllers/namespaces.js';
+import {
+  admitNamespacedCreate,
+  collectOrphans,
+  deleteObject,
+  reconcileNamespace,
+  releaseNamespace,
+} from '../../src/kube/controllers/namespaces.js';
 import { Scenarios } from '../../src/kube/scenarios.js';
 import { ObjectStore, type KubeObject, type ResourceType } from '../../src/kube/storage/store.js';
 
@@ -11,7 +17,11 @@ function setup(): { store: ObjectStore; scenarios: Scenarios; t: (g: string, r: 
   return { store, scenarios: new Scenarios(), t };
 }
 
-const cm = (name: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'app', ...extra } });
+const cm = (name: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'app', ...extra },
+});
 
 function thrown(fn: () => unknown): ApiError {
   try {
@@ -37,9 +47,17 @@ describe('deleteObject', () => {
   it('an object with finalizers gets a deletionTimestamp and stays until the last finalizer goes', () => {
     const { store, t } = setup();
     store.create(t('', 'configmaps'), cm('held', { finalizers: ['example.com/x'] }));
-    const marked = deleteObject({ store, clock: { now: () => Date.parse('2026-01-01T00:00:00Z') } }, t('', 'configmaps'), 'app', 'held', {});
+    const marked = deleteObject(
+      { store, clock: { now: () => Date.parse('2026-01-01T00:00:00Z') } },
+      t('', 'configmaps'),
+      'app',
+      'held',
+      {},
+    );
     expect(marked.metadata.deletionTimestamp).toBe('2026-01-01T00:00:00Z');
-    expect(deleteObject({ store }, t('', 'configmaps'), 'app', 'held', {}).metadata.resourceVersion).toBe(marked.metadata.resourceVersion);
+    expect(deleteObject({ store }, t('', 'configmaps'), 'app', 'held', {}).metadata.resourceVersion).toBe(
+      marked.metadata.resourceVersion,
+    );
     const cur = store.get(t('', 'configmaps'), 'app', 'held')!;
     store.update(t('', 'configmaps'), { ...cur, metadata: { ...cur.metadata, finalizers: [] } });
     expect(store.get(t('', 'configmaps'), 'app', 'held')).toBeUndefined();
@@ -50,7 +68,9 @@ describe('deleteObject', () => {
     store.create(t('', 'configmaps'), cm('a'));
     deleteObject({ store }, t('', 'configmaps'), 'app', 'a', { dryRun: true });
     expect(store.get(t('', 'configmaps'), 'app', 'a')).toBeDefined();
-    const err = thrown(() => deleteObject({ store }, t('', 'configmaps'), 'app', 'a', { preconditions: { uid: 'other' } }));
+    const err = thrown(() =>
+      deleteObject({ store }, t('', 'configmaps'), 'app', 'a', { preconditions: { uid: 'other' } }),
+    );
     expect([err.code, err.reason]).toEqual([409, 'Conflict']);
     expect(err.message).toMatch(/^Precondition failed: UID in precondition: other, UID in object meta: /);
   });
@@ -59,10 +79,27 @@ describe('deleteObject', () => {
     const { store, t } = setup();
     const owner = store.create(t('', 'configmaps'), cm('owner'));
     const other = store.create(t('', 'configmaps'), cm('other'));
-    const ref = (o: KubeObject) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name, uid: o.metadata.uid! });
-    const child = store.create(t('', 'secrets'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'child', namespace: 'app', ownerReferences: [ref(owner)] } });
-    store.create(t('', 'secrets'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grandchild', namespace: 'app', ownerReferences: [ref(child)] } });
-    store.create(t('', 'secrets'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shared', namespace: 'app', ownerReferences: [ref(owner), ref(other)] } });
+    const ref = (o: KubeObject) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: o.metadata.name,
+      uid: o.metadata.uid!,
+    });
+    const child = store.create(t('', 'secrets'), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'child', namespace: 'app', ownerReferences: [ref(owner)] },
+    });
+    store.create(t('', 'secrets'), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'grandchild', namespace: 'app', ownerReferences: [ref(child)] },
+    });
+    store.create(t('', 'secrets'), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'shared', namespace: 'app', ownerReferences: [ref(owner), ref(other)] },
+    });
     deleteObject({ store }, t('', 'configmaps'), 'app', 'owner', { propagationPolicy: 'Foreground' });
     expect(store.list(t('', 'secrets'), 'app').map((s) => s.metadata.name)).toEqual(['shared']);
     expect(store.get(t('', 'secrets'), 'app', 'shared')?.metadata.ownerReferences).toEqual([ref(other)]);
@@ -81,7 +118,10 @@ describe('namespace deletion', () => {
     expect(ns.metadata.deletionTimestamp).toBeDefined();
     expect(store.get(t('', 'namespaces'), undefined, 'app')?.status).toEqual({ phase: 'Terminating' });
     const err = thrown(() => admitNamespacedCreate(store, 'app'));
-    expect([err.code, err.message]).toEqual([403, 'unable to create new content in namespace app because it is being terminated']);
+    expect([err.code, err.message]).toEqual([
+      403,
+      'unable to create new content in namespace app because it is being terminated',
+    ]);
     expect(reconcileNamespace({ store }, 'app')).toBe(true);
     expect(store.get(t('', 'namespaces'), undefined, 'app')).toBeUndefined();
     expect(store.list(t('', 'configmaps'), 'app')).toEqual([]);
@@ -97,8 +137,14 @@ describe('namespace deletion', () => {
     const ns = store.get(t('', 'namespaces'), undefined, 'app')!;
     expect(ns.metadata.finalizers).toEqual(['example.com/hold']);
     const conds = (ns.status as { conditions: Array<{ type: string; status: string; message: string }> }).conditions;
-    expect(conds.find((c) => c.type === 'NamespaceContentRemaining')).toMatchObject({ status: 'True', message: 'Some resources are remaining: configmaps has 1 resource instances' });
-    expect(conds.find((c) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({ status: 'True', message: 'Some content in the namespace has finalizers remaining: example.com/cm in 1 resource instances' });
+    expect(conds.find((c) => c.type === 'NamespaceContentRemaining')).toMatchObject({
+      status: 'True',
+      message: 'Some resources are remaining: configmaps has 1 resource instances',
+    });
+    expect(conds.find((c) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({
+      status: 'True',
+      message: 'Some content in the namespace has finalizers remaining: example.com/cm in 1 resource instances',
+    });
     // A second pass with nothing new is a no-op write.
     const rv = store.currentRv();
     reconcileNamespace({ store, scenarios }, 'app');

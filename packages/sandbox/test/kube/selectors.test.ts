@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/kube/server/errors.js';
-import { matchesLabels, objectFilter, parseFieldSelector, parseLabelSelector } from '../../src/kube/storage/selectors.js';
+import {
+  matchesLabels,
+  objectFilter,
+  parseFieldSelector,
+  parseLabelSelector,
+} from '../../src/kube/storage/selectors.js';
 import type { KubeObject } from '../../src/kube/storage/store.js';
 
 const labels = { app: 'web', tier: 'front', 'app.kubernetes.io/instance': 'pr-12' };

@@ -7,7 +7,10 @@ let store: ObjectStore;
 let server: LoopbackServer;
 const cm = (): ResourceType => store.types.get('', 'v1', 'configmaps')!;
 const configMap = (name: string, labels: Record<string, string> = {}, ns = 'app'): KubeObject => ({
-  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels }, data: { k: 'v' },
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns, labels },
+  data: { k: 'v' },
 });
 
 beforeAll(async () => {
@@ -15,7 +18,10 @@ beforeAll(async () => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const get = (k: string): string | undefined => q.get(k) ?? undefined;
     serveWatch({
-      req, res, store, type: cm(),
+      req,
+      res,
+      store,
+      type: cm(),
       namespace: get('namespace'),
       labelSelector: get('labelSelector'),
       fieldSelector: get('fieldSelector'),
@@ -24,7 +30,13 @@ beforeAll(async () => {
       allowBookmarks: get('allowWatchBookmarks') === 'true',
       timeoutSeconds: get('timeoutSeconds') === undefined ? undefined : Number(get('timeoutSeconds')),
       bookmarkIntervalMs: get('bookmarkMs') === undefined ? undefined : Number(get('bookmarkMs')),
-      transform: get('table') ? (o, first) => ({ kind: 'Table', ...(first ? { columnDefinitions: [{ name: 'Name' }] } : {}), rows: [{ cells: [o.metadata.name] }] }) : undefined,
+      transform: get('table')
+        ? (o, first) => ({
+            kind: 'Table',
+            ...(first ? { columnDefinitions: [{ name: 'Name' }] } : {}),
+            rows: [{ cells: [o.metadata.name] }],
+          })
+        : undefined,
     });
   });
 });
@@ -34,7 +46,9 @@ afterEach(() => {
 afterAll(async () => server.close());
 
 /** Opens a watch and reads its events as they come; `next(n)` resolves once n events arrived in total. */
-async function watch(query: string): Promise<{ events: WatchEvent[]; next(n: number): Promise<WatchEvent[]>; ended: Promise<void>; close(): void }> {
+async function watch(
+  query: string,
+): Promise<{ events: WatchEvent[]; next(n: number): Promise<WatchEvent[]>; ended: Promise<void>; close(): void }> {
   const ac = new AbortController();
   const resp = await fetch(`${server.url}/?${query}`, { signal: ac.signal });
   expect(resp.status).toBe(200);
@@ -64,7 +78,9 @@ async function watch(query: string): Promise<{ events: WatchEvent[]; next(n: num
   return {
     events,
     next: (n) =>
-      events.length >= n ? Promise.resolve(events) : new Promise<WatchEvent[]>((resolve) => waiters.push({ n, resolve: () => resolve(events) })),
+      events.length >= n
+        ? Promise.resolve(events)
+        : new Promise<WatchEvent[]>((resolve) => waiters.push({ n, resolve: () => resolve(events) })),
     ended,
     close: () => ac.abort(),
   };
@@ -156,11 +172,14 @@ describe('serveWatch', () => {
     store = new ObjectStore();
     store.create(cm(), configMap('a'));
     store.create(cm(), configMap('b'));
-    const w = await watch('namespace=app&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=');
+    const w = await watch(
+      'namespace=app&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=',
+    );
     const evs = await w.next(3);
     expect(summary(evs)).toEqual(['ADDED a', 'ADDED b', 'BOOKMARK']);
     expect(evs[2].object).toEqual({
-      kind: 'ConfigMap', apiVersion: 'v1',
+      kind: 'ConfigMap',
+      apiVersion: 'v1',
       metadata: { resourceVersion: String(store.currentRv()), annotations: { 'k8s.io/initial-events-end': 'true' } },
     });
     store.create(cm(), configMap('c'));

@@ -19,7 +19,10 @@ async function tokenFor(audience: string, env: { url?: string; token?: string } 
   try {
     return await requestIdToken(audience);
   } finally {
-    for (const [k, v] of [['ACTIONS_ID_TOKEN_REQUEST_URL', saved.url], ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', saved.token]] as const) {
+    for (const [k, v] of [
+      ['ACTIONS_ID_TOKEN_REQUEST_URL', saved.url],
+      ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', saved.token],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -48,8 +51,15 @@ describe('OIDC stand-in', () => {
       exp: iat + 300,
     });
 
-    const config = (await (await fetch(`${oidc.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    expect(config).toMatchObject({ issuer: oidc.issuer, jwks_uri: oidc.jwksUrl, id_token_signing_alg_values_supported: ['RS256'] });
+    const config = (await (await fetch(`${oidc.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(config).toMatchObject({
+      issuer: oidc.issuer,
+      jwks_uri: oidc.jwksUrl,
+      id_token_signing_alg_values_supported: ['RS256'],
+    });
     const { keys } = (await (await fetch(oidc.jwksUrl)).json()) as { keys: import('node:crypto').JsonWebKey[] };
     expect(verifyRs256(decoded, keys)).toBe(true);
     const tampered = { ...decoded, signingInput: `${decoded.signingInput}x` };

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podmanEnv, prebuiltImage, startRegistry, systemToolsAvailable, type RegistryStandIn } from '../../src/registry/index.js';
+import {
+  podmanEnv,
+  prebuiltImage,
+  startRegistry,
+  systemToolsAvailable,
+  type RegistryStandIn,
+} from '../../src/registry/index.js';
 
 const run = promisify(execFile);
 const tools = systemToolsAvailable();
@@ -32,15 +38,35 @@ async function buildAndPush(storage: string, tag: string): Promise<{ output: str
   const env = { ...process.env, ...podmanEnv({ registryHost: registry.host, workDir: join(dir, storage) }) };
   const image = `${registry.host}/app-preview-7:${tag}`;
   await new Promise<void>((done, fail) => {
-    const login = spawn('podman', ['login', '--username', 'AWS', '--password-stdin', registry.host], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const login = spawn('podman', ['login', '--username', 'AWS', '--password-stdin', registry.host], {
+      env,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let err = '';
-    login.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    login.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     login.once('exit', (code) => (code === 0 ? done() : fail(new Error(`podman login: ${err}`))));
     login.stdin.end('not-a-real-ecr-password\n');
   });
   const cache = `${registry.host}/app-preview-7`;
-  const build = await run('podman', ['buildx', 'build', '--tag', image, '--cache-from', cache, '--cache-to', cache,
-    '--file', join(dir, 'Dockerfile'), dir], { env });
+  const build = await run(
+    'podman',
+    [
+      'buildx',
+      'build',
+      '--tag',
+      image,
+      '--cache-from',
+      cache,
+      '--cache-to',
+      cache,
+      '--file',
+      join(dir, 'Dockerfile'),
+      dir,
+    ],
+    { env },
+  );
   const digestFile = join(dir, `${tag}.digest`);
   await run('podman', ['push', '--digestfile', digestFile, image], { env });
   return { output: build.stdout + build.stderr, digest: (await readFile(digestFile, 'utf8')).trim() };
@@ -49,7 +75,9 @@ async function buildAndPush(storage: string, tag: string): Promise<{ output: str
 async function registryDigest(tag: string): Promise<string | null> {
   const res = await fetch(`http://${registry.host}/v2/app-preview-7/manifests/${tag}`, {
     method: 'HEAD',
-    headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+    headers: {
+      accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+    },
   });
   return res.headers.get('docker-content-digest');
 }
@@ -66,7 +94,9 @@ describe.skipIf(!available)('podman builds and pushes to the loopback docker-reg
     const second = await buildAndPush('storage-b', 'preview-def');
     expect(second.output).toContain('Using cache');
     expect(await registryDigest('preview-def')).toBe(second.digest);
-    const tags = (await (await fetch(`http://${registry.host}/v2/app-preview-7/tags/list`)).json()) as { tags: string[] };
+    const tags = (await (await fetch(`http://${registry.host}/v2/app-preview-7/tags/list`)).json()) as {
+      tags: string[];
+    };
     // podman stores cache entries as 64-hex tags next to the image tags.
     expect(tags.tags).toEqual(expect.arrayContaining(['preview-abc', 'preview-def']));
     expect(tags.tags.some((t) => /^[0-9a-f]{64}$/.test(t))).toBe(true);

@@ -13,7 +13,11 @@ beforeAll(async () => {
   oidc = await startOidc({ claims: { repository: 'acme/web' }, clock });
   vault = await startVault({ oidc, clock });
   vault.writePolicy('preview', previewPolicy());
-  vault.addJwtRole('preview', { policies: ['preview'], boundAudiences: ['vault'], boundClaims: { repository: 'acme/web' } });
+  vault.addJwtRole('preview', {
+    policies: ['preview'],
+    boundAudiences: ['vault'],
+    boundClaims: { repository: 'acme/web' },
+  });
   await root().write('secret/data/stage/app', { data: { A: '1' } });
   await root().write('secret/data/prod/app', { data: { A: 'prod' } });
 });
@@ -23,7 +27,8 @@ afterAll(async () => {
   await oidc.stop();
 });
 
-const root = (): nodeVault.client => nodeVault({ endpoint: vault.url, token: vault.rootToken, noCustomHTTPVerbs: true });
+const root = (): nodeVault.client =>
+  nodeVault({ endpoint: vault.url, token: vault.rootToken, noCustomHTTPVerbs: true });
 /** A client with no token, whatever VAULT_TOKEN a developer's shell exports. */
 function anonymous(): nodeVault.client {
   const c = nodeVault({ endpoint: vault.url, noCustomHTTPVerbs: true });
@@ -32,13 +37,18 @@ function anonymous(): nodeVault.client {
 }
 
 async function failure(p: Promise<unknown>): Promise<{ message: string; status: number; body: any }> {
-  const err = (await p.then(() => expect.unreachable('expected a Vault error'), (e: unknown) => e)) as Error & { response: { statusCode: number; body: any } };
+  const err = (await p.then(
+    () => expect.unreachable('expected a Vault error'),
+    (e: unknown) => e,
+  )) as Error & { response: { statusCode: number; body: any } };
   return { message: err.message, status: err.response.statusCode, body: err.response.body };
 }
 
 /** A token from the OIDC stand-in's HTTP endpoint, as the runner hands it out. */
 async function githubToken(audience: string): Promise<string> {
-  const res = await fetch(`${oidc.requestUrl}&audience=${encodeURIComponent(audience)}`, { headers: { authorization: `Bearer ${oidc.requestToken}` } });
+  const res = await fetch(`${oidc.requestUrl}&audience=${encodeURIComponent(audience)}`, {
+    headers: { authorization: `Bearer ${oidc.requestToken}` },
+  });
   return ((await res.json()) as { value: string }).value;
 }
 
@@ -46,11 +56,19 @@ describe('Vault stand-in: JWT login through the OIDC stand-in, and ACL policies'
   it('logs in with a good GitHub token; the preview policy reads stage, writes preview, and is denied elsewhere', async () => {
     const c = anonymous();
     const login = await c.jwtLogin({ role: 'preview', jwt: await githubToken('vault') });
-    expect(login.auth).toMatchObject({ policies: ['default', 'preview'], metadata: { role: 'preview' }, renewable: true });
+    expect(login.auth).toMatchObject({
+      policies: ['default', 'preview'],
+      metadata: { role: 'preview' },
+      renewable: true,
+    });
     expect(c.token).toBe(login.auth.client_token);
 
     const self = await c.tokenLookupSelf();
-    expect(self.data).toMatchObject({ policies: ['default', 'preview'], display_name: 'jwt-repo:acme/web:pull_request', path: 'auth/jwt/login' });
+    expect(self.data).toMatchObject({
+      policies: ['default', 'preview'],
+      display_name: 'jwt-repo:acme/web:pull_request',
+      path: 'auth/jwt/login',
+    });
 
     expect((await c.read('secret/data/stage/app')).data.data).toEqual({ A: '1' });
     await c.write('secret/data/preview/app-7', { data: { A: '1' }, options: { cas: 0 } });
@@ -87,33 +105,47 @@ describe('Vault stand-in: JWT login through the OIDC stand-in, and ACL policies'
   it('refuses a token for the wrong audience', async () => {
     const err = await failure(anonymous().jwtLogin({ role: 'preview', jwt: await githubToken('sts.amazonaws.com') }));
     expect(err.status).toBe(400);
-    expect(err.message).toBe('error validating token: invalid audience (aud) claim: audience claim does not match any expected audience');
+    expect(err.message).toBe(
+      'error validating token: invalid audience (aud) claim: audience claim does not match any expected audience',
+    );
   });
 
-  it('refuses a token whose claims miss the role\'s bound claims', async () => {
+  it("refuses a token whose claims miss the role's bound claims", async () => {
     oidc.setClaims({ repository: 'evil/fork' });
     try {
       const err = await failure(anonymous().jwtLogin({ role: 'preview', jwt: await githubToken('vault') }));
-      expect(err).toMatchObject({ status: 400, message: 'error validating claims: claim "repository" does not match any associated bound claim values' });
+      expect(err).toMatchObject({
+        status: 400,
+        message: 'error validating claims: claim "repository" does not match any associated bound claim values',
+      });
     } finally {
       oidc.setClaims({ repository: 'acme/web' });
     }
   });
 
-  it('refuses an expired token (past exp plus Vault\'s 150 s leeway), on a fake clock', async () => {
+  it("refuses an expired token (past exp plus Vault's 150 s leeway), on a fake clock", async () => {
     const jwt = await githubToken('vault');
     now += (300 + 140) * 1000; // inside the leeway: still accepted
-    await expect(anonymous().jwtLogin({ role: 'preview', jwt })).resolves.toMatchObject({ auth: { policies: ['default', 'preview'] } });
+    await expect(anonymous().jwtLogin({ role: 'preview', jwt })).resolves.toMatchObject({
+      auth: { policies: ['default', 'preview'] },
+    });
     now += 20 * 1000;
     const err = await failure(anonymous().jwtLogin({ role: 'preview', jwt }));
-    expect(err).toMatchObject({ status: 400, message: 'error validating token: invalid expiration time (exp) claim: token is expired' });
+    expect(err).toMatchObject({
+      status: 400,
+      message: 'error validating token: invalid expiration time (exp) claim: token is expired',
+    });
   });
 
   it('refuses a forged signature, an unknown role and a missing jwt', async () => {
     const [h, p] = (await githubToken('vault')).split('.');
     const forged = `${h}.${p}.${Buffer.from('not a signature').toString('base64url')}`;
-    expect((await failure(anonymous().jwtLogin({ role: 'preview', jwt: forged }))).message).toMatch(/^error validating token: failed to verify signature/);
-    expect((await failure(anonymous().jwtLogin({ role: 'nope', jwt: forged }))).message).toBe('role "nope" could not be found');
+    expect((await failure(anonymous().jwtLogin({ role: 'preview', jwt: forged }))).message).toMatch(
+      /^error validating token: failed to verify signature/,
+    );
+    expect((await failure(anonymous().jwtLogin({ role: 'nope', jwt: forged }))).message).toBe(
+      'role "nope" could not be found',
+    );
     expect((await failure(anonymous().write('auth/jwt/login', { role: 'preview' }))).message).toBe('missing token');
   });
 
@@ -128,9 +160,14 @@ describe('Vault stand-in: JWT login through the OIDC stand-in, and ACL policies'
   });
 
   it('answers a missing or unknown token with 403 and expires login tokens on the clock', async () => {
-    expect(await failure(anonymous().read('secret/data/stage/app'))).toMatchObject({ status: 403, message: 'permission denied' });
+    expect(await failure(anonymous().read('secret/data/stage/app'))).toMatchObject({
+      status: 403,
+      message: 'permission denied',
+    });
     const unknown = nodeVault({ endpoint: vault.url, token: 'hvs.unknown' });
-    expect((await failure(unknown.read('secret/data/stage/app'))).message).toBe('2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n');
+    expect((await failure(unknown.read('secret/data/stage/app'))).message).toBe(
+      '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n',
+    );
     const { roleId, secretId } = vault.addAppRole('short', { policies: ['preview'] });
     const c = anonymous();
     await c.approleLogin({ role_id: roleId, secret_id: secretId });
@@ -146,7 +183,12 @@ describe('Vault stand-in: JWT login through the OIDC stand-in, and ACL policies'
     const c = nodeVault({ endpoint: vault.url, token: vault.createToken(['no-secret-b']), noCustomHTTPVerbs: true });
     await c.write('secret/data/team/a', { data: { ok: 'yes' } });
     expect((await failure(c.write('secret/data/team/b', { data: { ok: 'no' } }))).status).toBe(403);
-    expect((await c.tokenLookupSelf()).data).toMatchObject({ policies: ['default', 'no-secret-b'], path: 'auth/token/create' });
-    expect(() => vault.writePolicy('typo', [{ path: 'secret/*', capabilities: ['reed'] }])).toThrow('unknown capability "reed"');
+    expect((await c.tokenLookupSelf()).data).toMatchObject({
+      policies: ['default', 'no-secret-b'],
+      path: 'auth/token/create',
+    });
+    expect(() => vault.writePolicy('typo', [{ path: 'secret/*', capabilities: ['reed'] }])).toThrow(
+      'unknown capability "reed"',
+    );
   });
 });

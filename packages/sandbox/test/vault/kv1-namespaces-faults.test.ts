@@ -19,7 +19,10 @@ afterEach(() => {
 afterAll(async () => vault.stop());
 
 async function failure(p: Promise<unknown>): Promise<{ message: string; status: number; body: any }> {
-  const err = (await p.then(() => expect.unreachable('expected a Vault error'), (e: unknown) => e)) as Error & { response: { statusCode: number; body: any } };
+  const err = (await p.then(
+    () => expect.unreachable('expected a Vault error'),
+    (e: unknown) => e,
+  )) as Error & { response: { statusCode: number; body: any } };
   return { message: err.message, status: err.response.statusCode, body: err.response.body };
 }
 
@@ -54,7 +57,10 @@ describe('Vault stand-in: KV v1, namespaces, seal and faults', () => {
 
   it('sealed: 503 "Vault is sealed" everywhere but seal-status', async () => {
     vault.seal();
-    expect(await failure(client().read('secret/data/stage/app'))).toMatchObject({ status: 503, message: 'Vault is sealed' });
+    expect(await failure(client().read('secret/data/stage/app'))).toMatchObject({
+      status: 503,
+      message: 'Vault is sealed',
+    });
     expect(await client().status()).toMatchObject({ sealed: true, initialized: true });
     expect((await fetch(`${vault.url}/v1/sys/health`)).status).toBe(503);
     vault.unseal();
@@ -76,7 +82,10 @@ describe('Vault stand-in: KV v1, namespaces, seal and faults', () => {
     expect(((await res.json()) as { errors: string[] }).errors[0]).toContain('rate limit quota exceeded');
     vault.clearFaults();
     vault.injectFault({ pathPattern: /faulty/, status: 500, times: 1 });
-    expect(await failure(client().read('secret/data/faulty/x'))).toMatchObject({ status: 500, message: 'internal error' });
+    expect(await failure(client().read('secret/data/faulty/x'))).toMatchObject({
+      status: 500,
+      message: 'internal error',
+    });
   });
 
   it('injected latency applies only to the matching method, and a fault without status only delays', async () => {
@@ -91,11 +100,18 @@ describe('Vault stand-in: KV v1, namespaces, seal and faults', () => {
 
   it('dropReply: the write lands (CAS and all), then the connection is reset before any reply', async () => {
     vault.injectFault({ pathPattern: /\/secret\/data\/lost\/x$/, method: 'POST', dropReply: true, times: 1 });
-    const err = await client().write('secret/data/lost/x', { data: { a: '1' }, options: { cas: 0 } }).then(() => expect.unreachable(), (e: unknown) => e) as Error & { code?: string };
+    const err = (await client()
+      .write('secret/data/lost/x', { data: { a: '1' }, options: { cas: 0 } })
+      .then(
+        () => expect.unreachable(),
+        (e: unknown) => e,
+      )) as Error & { code?: string };
     expect(err.code ?? err.message).toMatch(/ECONNRESET|socket hang up/);
     expect(vault.readRaw('secret', 'lost/x')).toMatchObject({ data: { a: '1' }, metadata: { current_version: 1 } });
     expect(vault.requestLog.at(-1)).toMatchObject({ method: 'POST', path: '/v1/secret/data/lost/x', status: 200 });
     // the retry a client would make now meets its own write
-    expect((await failure(client().write('secret/data/lost/x', { data: { a: '1' }, options: { cas: 0 } }))).message).toMatch(/check-and-set parameter did not match/);
+    expect(
+      (await failure(client().write('secret/data/lost/x', { data: { a: '1' }, options: { cas: 0 } }))).message,
+    ).toMatch(/check-and-set parameter did not match/);
   });
 });

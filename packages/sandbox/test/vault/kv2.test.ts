@@ -16,7 +16,10 @@ afterAll(async () => vault.stop());
 
 /** node-vault rejects with the first Vault error and keeps status and body. */
 async function failure(p: Promise<unknown>): Promise<{ message: string; status: number; body: any }> {
-  const err = (await p.then(() => expect.unreachable('expected a Vault error'), (e: unknown) => e)) as Error & { response: { statusCode: number; body: any } };
+  const err = (await p.then(
+    () => expect.unreachable('expected a Vault error'),
+    (e: unknown) => e,
+  )) as Error & { response: { statusCode: number; body: any } };
   return { message: err.message, status: err.response.statusCode, body: err.response.body };
 }
 
@@ -31,7 +34,10 @@ describe('Vault stand-in, KV v2 at secret/ (dev mode)', () => {
     const read = await client.read('secret/data/stage/app');
     expect(read.data.data).toEqual({ DB_URL: 'postgres://stage2' });
     expect(read.data.metadata).toMatchObject({ version: 2, created_time: '2026-01-01T00:00:01.000Z' });
-    expect((await client.read('secret/data/stage/app?version=1')).data.data).toEqual({ DB_URL: 'postgres://stage', FLAG: 'off' });
+    expect((await client.read('secret/data/stage/app?version=1')).data.data).toEqual({
+      DB_URL: 'postgres://stage',
+      FLAG: 'off',
+    });
 
     await client.write('secret/data/stage/api/db', { data: { X: '1' } });
     expect((await client.list('secret/metadata/stage')).data.keys).toEqual(['api/', 'app']);
@@ -46,18 +52,27 @@ describe('Vault stand-in, KV v2 at secret/ (dev mode)', () => {
     await client.write('secret/data/preview/app-12', { data: { K: 'v' }, options: { cas: 0 } });
     await client.write('secret/metadata/preview/app-12', { custom_metadata: marks });
     const meta = await client.read('secret/metadata/preview/app-12');
-    expect(meta.data).toMatchObject({ current_version: 1, oldest_version: 1, custom_metadata: marks, max_versions: 0, cas_required: false });
+    expect(meta.data).toMatchObject({
+      current_version: 1,
+      oldest_version: 1,
+      custom_metadata: marks,
+      max_versions: 0,
+      cas_required: false,
+    });
     expect(Object.keys(meta.data.versions)).toEqual(['1']);
     const read = await client.read('secret/data/preview/app-12');
     expect(read.data.metadata.custom_metadata).toEqual(marks);
-    expect(vault.readRaw('secret', 'preview/app-12')).toMatchObject({ data: { K: 'v' }, metadata: { custom_metadata: marks } });
+    expect(vault.readRaw('secret', 'preview/app-12')).toMatchObject({
+      data: { K: 'v' },
+      metadata: { custom_metadata: marks },
+    });
 
     const bad = await failure(client.write('secret/metadata/preview/app-12', { custom_metadata: { pr: 12 } }));
     expect(bad.status).toBe(400);
     expect(bad.message).toContain('value for key "pr" must be a string');
   });
 
-  it('check-and-set: 0 creates only if absent, a stale version is refused with Vault\'s message', async () => {
+  it("check-and-set: 0 creates only if absent, a stale version is refused with Vault's message", async () => {
     await client.write('secret/data/cas/one', { data: { a: '1' }, options: { cas: 0 } });
     const again = await failure(client.write('secret/data/cas/one', { data: { a: '2' }, options: { cas: 0 } }));
     expect(again).toMatchObject({ status: 400, message: 'check-and-set parameter did not match the current version' });
@@ -85,12 +100,17 @@ describe('Vault stand-in, KV v2 at secret/ (dev mode)', () => {
     await client.delete('secret/data/life/x');
     const gone = await failure(client.read('secret/data/life/x'));
     expect(gone.status).toBe(404);
-    expect(gone.body.data).toMatchObject({ data: null, metadata: { version: 2, deletion_time: new Date(now).toISOString(), destroyed: false } });
+    expect(gone.body.data).toMatchObject({
+      data: null,
+      metadata: { version: 2, deletion_time: new Date(now).toISOString(), destroyed: false },
+    });
 
     await client.write('secret/undelete/life/x', { versions: [2] });
     expect((await client.read('secret/data/life/x')).data.data).toEqual({ v: '2' });
     await client.write('secret/destroy/life/x', { versions: [1] });
-    expect((await failure(client.read('secret/data/life/x?version=1'))).body.data.metadata).toMatchObject({ destroyed: true });
+    expect((await failure(client.read('secret/data/life/x?version=1'))).body.data.metadata).toMatchObject({
+      destroyed: true,
+    });
     await client.write('secret/delete/life/x', { versions: [2] });
     expect((await client.read('secret/metadata/life/x')).data.versions['2'].deletion_time).not.toBe('');
     expect((await client.list('secret/metadata/life')).data.keys).toEqual(['x']);
@@ -100,21 +120,32 @@ describe('Vault stand-in, KV v2 at secret/ (dev mode)', () => {
     expect(vault.readRaw('secret', 'life/x')).toBeUndefined();
     // Deleting what is not there is still 204, as Vault answers.
     await client.delete('secret/metadata/life/x');
-    expect(vault.requestLog.at(-1)).toMatchObject({ method: 'DELETE', path: '/v1/secret/metadata/life/x', status: 204 });
+    expect(vault.requestLog.at(-1)).toMatchObject({
+      method: 'DELETE',
+      path: '/v1/secret/metadata/life/x',
+      status: 204,
+    });
     // CAS 0 works again once the metadata is gone.
     await client.write('secret/data/life/x', { data: { v: 'new' }, options: { cas: 0 } });
   });
 
   it('answers malformed requests with 400 and errors[]', async () => {
     const h = { 'x-vault-token': vault.rootToken, 'content-type': 'application/json' };
-    const notJson = await fetch(`${vault.url}/v1/secret/data/bad/one`, { method: 'POST', headers: h, body: '{"data":' });
+    const notJson = await fetch(`${vault.url}/v1/secret/data/bad/one`, {
+      method: 'POST',
+      headers: h,
+      body: '{"data":',
+    });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { errors: string[] }).errors[0]).toMatch(/^failed to parse JSON input/);
     const noData = await failure(client.write('secret/data/bad/one', { options: { cas: 0 } }));
     expect(noData).toMatchObject({ status: 400, message: 'no data provided' });
     const badCas = await failure(client.write('secret/data/bad/one', { data: { a: 'b' }, options: { cas: -1 } }));
     expect(badCas.status).toBe(400);
-    expect(await failure(client.write('secret/destroy/bad/one', {}))).toMatchObject({ status: 400, message: 'no version number provided' });
+    expect(await failure(client.write('secret/destroy/bad/one', {}))).toMatchObject({
+      status: 400,
+      message: 'no version number provided',
+    });
     expect(vault.readRaw('secret', 'bad/one')).toBeUndefined();
   });
 });

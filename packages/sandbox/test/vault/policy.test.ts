@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { capabilitiesFor, previewPolicy } from '../../src/vault/policy.js';
 
-const caps = (rules: Parameters<typeof capabilitiesFor>[0], path: string): string[] => [...capabilitiesFor(rules, path)].sort();
+const caps = (rules: Parameters<typeof capabilitiesFor>[0], path: string): string[] =>
+  [...capabilitiesFor(rules, path)].sort();
 
 describe('Vault ACL path matching (most specific rule wins)', () => {
   it('the preview policy reads stage, writes preview and grants nothing elsewhere', () => {
@@ -16,7 +17,11 @@ describe('Vault ACL path matching (most specific rule wins)', () => {
   });
 
   it('exact beats glob, longer prefix beats shorter, + matches one segment, deny wins, same paths merge across policies', () => {
-    const a = [{ path: 'secret/*', capabilities: ['read'] }, { path: 'secret/data/*', capabilities: ['list'] }, { path: 'secret/data/x', capabilities: ['update'] }];
+    const a = [
+      { path: 'secret/*', capabilities: ['read'] },
+      { path: 'secret/data/*', capabilities: ['list'] },
+      { path: 'secret/data/x', capabilities: ['update'] },
+    ];
     expect(caps([a], 'secret/data/x')).toEqual(['update']);
     expect(caps([a], 'secret/data/y')).toEqual(['list']);
     expect(caps([a], 'secret/other')).toEqual(['read']);
@@ -24,7 +29,12 @@ describe('Vault ACL path matching (most specific rule wins)', () => {
     expect(caps([plus], 'secret/data/stage/app')).toEqual(['read']);
     expect(caps([plus], 'secret/data/a/b/app')).toEqual([]);
     expect(caps([[{ path: 'secret/data/*', capabilities: ['read', 'deny'] }]], 'secret/data/x')).toEqual(['deny']);
-    expect(caps([[{ path: 'secret/data/*', capabilities: ['read'] }], [{ path: 'secret/data/*', capabilities: ['create'] }]], 'secret/data/x')).toEqual(['create', 'read']);
+    expect(
+      caps(
+        [[{ path: 'secret/data/*', capabilities: ['read'] }], [{ path: 'secret/data/*', capabilities: ['create'] }]],
+        'secret/data/x',
+      ),
+    ).toEqual(['create', 'read']);
   });
 
   it('a glob grant never reaches outside its prefix, whatever the path', () => {

@@ -5,7 +5,11 @@ import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js'
 /** The 403 the ResourceQuota admission plugin answers with. */
 export function quotaExceeded(t: ResourceType, name: string, text: string): ApiError {
   const qualified = t.group ? `${t.resource}.${t.group}` : t.resource;
-  return new ApiError(403, 'Forbidden', `${qualified} "${name}" is forbidden: ${text}`, { name, group: t.group, kind: t.resource });
+  return new ApiError(403, 'Forbidden', `${qualified} "${name}" is forbidden: ${text}`, {
+    name,
+    group: t.group,
+    kind: t.resource,
+  });
 }
 
 /** `count/deployments.apps`, or the legacy core names (`pods`, `services`, …). */
@@ -13,7 +17,15 @@ export function countKey(t: ResourceType): string {
   return t.group ? `count/${t.resource}.${t.group}` : t.resource;
 }
 
-const CORE_COUNTED = new Set(['pods', 'services', 'secrets', 'configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas']);
+const CORE_COUNTED = new Set([
+  'pods',
+  'services',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'replicationcontrollers',
+  'resourcequotas',
+]);
 const COMPUTE = ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory', 'cpu', 'memory'] as const;
 
 interface QuotaCheck {
@@ -22,7 +34,13 @@ interface QuotaCheck {
 }
 
 /** Which hard limits of one quota a create of `o` would exceed (or which compute request it lacks). */
-export function checkQuota(store: ObjectStore, t: ResourceType, o: KubeObject, ns: string, hard: Record<string, string | number>): QuotaCheck {
+export function checkQuota(
+  store: ObjectStore,
+  t: ResourceType,
+  o: KubeObject,
+  ns: string,
+  hard: Record<string, string | number>,
+): QuotaCheck {
   const out: QuotaCheck = { exceeded: [] };
   const existing = (): KubeObject[] => store.list(t, ns).filter((x) => !isTerminalPod(t, x));
   const keys = new Set([`count/${t.group ? `${t.resource}.${t.group}` : t.resource}`]);
@@ -44,7 +62,12 @@ export function checkQuota(store: ObjectStore, t: ResourceType, o: KubeObject, n
       const used = existing().reduce((sum, p) => sum + (podCompute(p, key) ?? 0), 0);
       const limit = parseQuantity(hard[key]);
       if (used + want > limit) {
-        out.exceeded.push({ key, requested: formatQuantity(want, key), used: formatQuantity(used, key), limited: String(hard[key]) });
+        out.exceeded.push({
+          key,
+          requested: formatQuantity(want, key),
+          used: formatQuantity(used, key),
+          limited: String(hard[key]),
+        });
       }
     }
   }
@@ -57,12 +80,16 @@ function isTerminalPod(t: ResourceType, o: KubeObject): boolean {
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
-type Container = { resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } };
+type Container = {
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+};
 
 /** Sum over containers of a pod's request/limit for a quota key; undefined if a container lacks it. */
 function podCompute(p: KubeObject, key: (typeof COMPUTE)[number]): number | undefined {
-  const containers = ((p.spec as { containers?: Container[] } | undefined)?.containers ?? []);
-  const [kind, res] = key.includes('.') ? (key.split('.') as ['requests' | 'limits', string]) : (['requests', key] as const);
+  const containers = (p.spec as { containers?: Container[] } | undefined)?.containers ?? [];
+  const [kind, res] = key.includes('.')
+    ? (key.split('.') as ['requests' | 'limits', string])
+    : (['requests', key] as const);
   let sum = 0;
   for (const c of containers) {
     const v = c.resources?.[kind]?.[res] ?? (kind === 'requests' ? c.resources?.limits?.[res] : undefined);
@@ -73,7 +100,11 @@ function podCompute(p: KubeObject, key: (typeof COMPUTE)[number]): number | unde
 }
 
 /** `status.used` of a ResourceQuota with these hard limits, as the quota controller reports it. */
-export function quotaUsage(store: ObjectStore, namespace: string, hard: Record<string, string | number>): Record<string, string> {
+export function quotaUsage(
+  store: ObjectStore,
+  namespace: string,
+  hard: Record<string, string | number>,
+): Record<string, string> {
   const used: Record<string, string> = {};
   const podType = store.types.get('', 'v1', 'pods');
   const pods = podType ? store.list(podType, namespace).filter((p) => !isTerminalPod(podType, p)) : [];
@@ -94,8 +125,19 @@ export function quotaUsage(store: ObjectStore, namespace: string, hard: Record<s
 }
 
 const SUFFIX: Record<string, number> = {
-  m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  Pi: 1024 ** 5,
+  Ei: 1024 ** 6,
 };
 
 /** Kubernetes resource.Quantity text (`500m`, `128Mi`, `2`, `1e3`) as a number. */
@@ -109,7 +151,11 @@ export function parseQuantity(q: string | number): number {
 
 function formatQuantity(n: number, key: string): string {
   if (key.endsWith('cpu')) return Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`;
-  for (const [s, f] of [['Gi', 1024 ** 3], ['Mi', 1024 ** 2], ['Ki', 1024]] as const) {
+  for (const [s, f] of [
+    ['Gi', 1024 ** 3],
+    ['Mi', 1024 ** 2],
+    ['Ki', 1024],
+  ] as const) {
     if (n >= f && n % f === 0) return `${n / f}${s}`;
   }
   return String(n);

@@ -43,10 +43,16 @@ export function validateObject(t: ResourceType, o: KubeObject, old: KubeObject |
   }
   for (const [k, v] of Object.entries(o.metadata.labels ?? {})) {
     if (typeof v !== 'string' || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)) {
-      causes.push({ field: `metadata.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+      causes.push({
+        field: `metadata.labels`,
+        message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+      });
     }
     if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k)) {
-      causes.push({ field: 'metadata.labels', message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'` });
+      causes.push({
+        field: 'metadata.labels',
+        message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'`,
+      });
     }
   }
   if (t.group === 'apps' && ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].includes(t.kind)) {
@@ -55,19 +61,39 @@ export function validateObject(t: ResourceType, o: KubeObject, old: KubeObject |
     if (!isObj(selector) || (!isObj(selector.matchLabels) && !Array.isArray(selector.matchExpressions))) {
       causes.push({ field: 'spec.selector', message: 'Required value', reason: 'FieldValueRequired' });
     } else {
-      const tplLabels = isObj(spec.template) && isObj(spec.template.metadata) ? (spec.template.metadata.labels as Record<string, string> | undefined) : undefined;
+      const tplLabels =
+        isObj(spec.template) && isObj(spec.template.metadata)
+          ? (spec.template.metadata.labels as Record<string, string> | undefined)
+          : undefined;
       if (!matchesLabels(selectorOf(selector), tplLabels)) {
-        causes.push({ field: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(tplLabels ?? {})}: \`selector\` does not match template \`labels\`` });
+        causes.push({
+          field: 'spec.template.metadata.labels',
+          message: `Invalid value: ${JSON.stringify(tplLabels ?? {})}: \`selector\` does not match template \`labels\``,
+        });
       }
       if (old && isObj(old.spec) && !isDeepStrictEqual(old.spec.selector, selector)) {
-        causes.push({ field: 'spec.selector', message: `Invalid value: ${JSON.stringify(selector)}: field is immutable` });
+        causes.push({
+          field: 'spec.selector',
+          message: `Invalid value: ${JSON.stringify(selector)}: field is immutable`,
+        });
       }
     }
-    if (!isObj(spec.template) || !isObj(spec.template.spec) || !Array.isArray(spec.template.spec.containers) || spec.template.spec.containers.length === 0) {
+    if (
+      !isObj(spec.template) ||
+      !isObj(spec.template.spec) ||
+      !Array.isArray(spec.template.spec.containers) ||
+      spec.template.spec.containers.length === 0
+    ) {
       causes.push({ field: 'spec.template.spec.containers', message: 'Required value', reason: 'FieldValueRequired' });
     }
   }
-  if (t.kind === 'Job' && old && isObj(old.spec) && isObj(o.spec) && !isDeepStrictEqual(old.spec.template, o.spec.template)) {
+  if (
+    t.kind === 'Job' &&
+    old &&
+    isObj(old.spec) &&
+    isObj(o.spec) &&
+    !isDeepStrictEqual(old.spec.template, o.spec.template)
+  ) {
     causes.push({ field: 'spec.template', message: 'Invalid value: field is immutable' });
   }
   if (causes.length > 0) throw invalid(t.kind, t.group, name, causes);
@@ -76,7 +102,8 @@ export function validateObject(t: ResourceType, o: KubeObject, old: KubeObject |
 /** A metav1.LabelSelector as our parsed form (matchLabels and matchExpressions). */
 export function selectorOf(sel: Obj): LabelSelector {
   const out: LabelSelector = [];
-  if (isObj(sel.matchLabels)) for (const [k, v] of Object.entries(sel.matchLabels)) out.push({ key: k, op: 'in', values: [String(v)] });
+  if (isObj(sel.matchLabels))
+    for (const [k, v] of Object.entries(sel.matchLabels)) out.push({ key: k, op: 'in', values: [String(v)] });
   if (Array.isArray(sel.matchExpressions)) {
     for (const e of sel.matchExpressions as Obj[]) {
       const op = String(e.operator);
@@ -102,20 +129,62 @@ export function checkNamespace(store: ObjectStore, t: ResourceType, namespace: s
   const ns = store.get(nsType, undefined, namespace);
   if (!ns) throw notFound('namespaces', '', namespace);
   if (ns.metadata.deletionTimestamp || (isObj(ns.status) && ns.status.phase === 'Terminating')) {
-    throw new ApiError(403, 'Forbidden', `${t.resource}${t.group ? '.' + t.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
-      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
-    });
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `${t.resource}${t.group ? '.' + t.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      {
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: `namespace ${namespace} is being terminated`,
+            field: 'metadata.namespace',
+          },
+        ],
+      },
+    );
   }
 }
 
-const META_KEYS = new Set(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']);
+const META_KEYS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
 const COMMON = ['apiVersion', 'kind', 'metadata'];
 /** Top-level fields of the built-in kinds whose body is not spec/status. */
 const TOP_KEYS: Record<string, string[]> = {
   ConfigMap: ['data', 'binaryData', 'immutable'],
   Secret: ['data', 'stringData', 'type', 'immutable'],
   ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
-  Event: ['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance'],
+  Event: [
+    'involvedObject',
+    'reason',
+    'message',
+    'source',
+    'firstTimestamp',
+    'lastTimestamp',
+    'count',
+    'type',
+    'eventTime',
+    'series',
+    'action',
+    'related',
+    'reportingComponent',
+    'reportingInstance',
+  ],
   Role: ['rules'],
   RoleBinding: ['subjects', 'roleRef'],
 };
@@ -125,14 +194,28 @@ const TOP_KEYS: Record<string, string[]> = {
  * has no full schemas): Strict → 400 `strict decoding error: unknown field "x"` as the real
  * server answers; Warn (the server's default) → the warnings to send as `Warning` headers.
  */
-export function unknownFields(t: ResourceType, body: Record<string, unknown>, mode: string | null, builtin: boolean): string[] {
+export function unknownFields(
+  t: ResourceType,
+  body: Record<string, unknown>,
+  mode: string | null,
+  builtin: boolean,
+): string[] {
   if (!builtin || mode === 'Ignore') return [];
   const allowed = new Set([...COMMON, ...(TOP_KEYS[t.kind] ?? ['spec', 'status'])]);
   const unknown = Object.keys(body).filter((k) => !allowed.has(k));
-  if (isObj(body.metadata)) unknown.push(...Object.keys(body.metadata).filter((k) => !META_KEYS.has(k)).map((k) => `metadata.${k}`));
+  if (isObj(body.metadata))
+    unknown.push(
+      ...Object.keys(body.metadata)
+        .filter((k) => !META_KEYS.has(k))
+        .map((k) => `metadata.${k}`),
+    );
   if (unknown.length > 0 && mode === 'Strict') {
     const detail = unknown.map((u) => `unknown field "${u}"`).join(', ');
-    throw new ApiError(400, 'BadRequest', `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${detail}`);
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${detail}`,
+    );
   }
   return unknown.map((u) => `unknown field "${u}"`);
 }

@@ -34,7 +34,14 @@ export interface Condition {
 
 export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const VERSIONS: Record<string, string> = { '': 'v1', apps: 'v1', batch: 'v1', policy: 'v1', autoscaling: 'v2', 'networking.k8s.io': 'v1' };
+const VERSIONS: Record<string, string> = {
+  '': 'v1',
+  apps: 'v1',
+  batch: 'v1',
+  policy: 'v1',
+  autoscaling: 'v2',
+  'networking.k8s.io': 'v1',
+};
 
 export function lookupType(store: ObjectStore, group: string, resource: string): ResourceType {
   const t = store.types.get(group, VERSIONS[group] ?? 'v1', resource);
@@ -43,7 +50,14 @@ export function lookupType(store: ObjectStore, group: string, resource: string):
 }
 
 export function controllerRef(owner: KubeObject): OwnerReference {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 export function ownedBy(o: KubeObject, owner: KubeObject): boolean {
@@ -69,7 +83,12 @@ export function templateHash(value: unknown, collisionCount = 0): string {
 
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => v[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -82,7 +101,12 @@ export function randomSuffix(n = 5): string {
  * Sets a condition, keeping its transition time when the status did not change and its update
  * time when nothing changed at all, so a reconcile that finds nothing new writes nothing.
  */
-export function setCondition(list: Condition[] | undefined, c: Condition, now: string, opts: { updateTime?: boolean; probeTime?: boolean } = {}): Condition[] {
+export function setCondition(
+  list: Condition[] | undefined,
+  c: Condition,
+  now: string,
+  opts: { updateTime?: boolean; probeTime?: boolean } = {},
+): Condition[] {
   const out = [...(list ?? [])];
   const i = out.findIndex((x) => x.type === c.type);
   const old = i >= 0 ? out[i] : undefined;
@@ -123,12 +147,10 @@ export function recordEvent(
   const ns = about.metadata.namespace ?? 'default';
   const t = ctl.type('', 'events');
   const now = iso(ctl.now());
-  const existing = ctl.store
-    .list(t, ns)
-    .find((x) => {
-      const io = x.involvedObject as Obj | undefined;
-      return io?.uid === about.metadata.uid && x.reason === e.reason && x.message === e.message;
-    });
+  const existing = ctl.store.list(t, ns).find((x) => {
+    const io = x.involvedObject as Obj | undefined;
+    return io?.uid === about.metadata.uid && x.reason === e.reason && x.message === e.message;
+  });
   if (existing) {
     ctl.store.update(t, { ...existing, count: Number(existing.count ?? 1) + 1, lastTimestamp: now });
     return;

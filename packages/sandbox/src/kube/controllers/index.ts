@@ -44,7 +44,11 @@ const LOOPS: Record<string, { group: string; resource: string; run: Reconcile }>
   '/Pod': { group: '', resource: 'pods', run: reconcilePod },
   'policy/PodDisruptionBudget': { group: 'policy', resource: 'poddisruptionbudgets', run: reconcileBudget },
   '/ResourceQuota': { group: '', resource: 'resourcequotas', run: reconcileQuota },
-  'autoscaling/HorizontalPodAutoscaler': { group: 'autoscaling', resource: 'horizontalpodautoscalers', run: reconcileAutoscaler },
+  'autoscaling/HorizontalPodAutoscaler': {
+    group: 'autoscaling',
+    resource: 'horizontalpodautoscalers',
+    run: reconcileAutoscaler,
+  },
 };
 
 const OWNER_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
@@ -128,7 +132,8 @@ export function startControllers(store: ObjectStore, options: ControllerOptions)
       if (kind === 'Pod') forgetPod(o.metadata.uid);
       if (kind === 'PersistentVolumeClaim') claimSeen.delete(o.metadata.uid ?? '');
       // The garbage collector: dependents of an owner removed without them (e.g. by store.remove).
-      if (OWNER_KINDS.has(kind)) schedule(`gc/${o.metadata.uid ?? ''}`, reactMs, () => collectDependents(delCtx, o, 'Background'));
+      if (OWNER_KINDS.has(kind))
+        schedule(`gc/${o.metadata.uid ?? ''}`, reactMs, () => collectDependents(delCtx, o, 'Background'));
     } else if (LOOPS[gk]) {
       scheduleKey(keyOf(kind, ns, o.metadata.name), kind === 'Pod' && e.type === 'ADDED' ? reactMs : reactMs);
     }
@@ -140,19 +145,24 @@ export function startControllers(store: ObjectStore, options: ControllerOptions)
     const owner = controllerOf(o);
     if (owner && ns !== undefined) scheduleKey(keyOf(owner.kind, ns, owner.name), reactMs);
     if (ns !== undefined) namespaceFollowUps(e, ns);
-    if (gk === '/Namespace' && o.metadata.deletionTimestamp && e.type !== 'DELETED') scheduleKey(keyOf('Namespace', undefined, o.metadata.name), delayMs);
+    if (gk === '/Namespace' && o.metadata.deletionTimestamp && e.type !== 'DELETED')
+      scheduleKey(keyOf('Namespace', undefined, o.metadata.name), delayMs);
   }
 
   /** Budgets, quotas and autoscalers summarise what their namespace holds; a terminating namespace is re-checked as its content goes. */
   function namespaceFollowUps(e: StoreEvent, ns: string): void {
     const kind = e.object.kind;
     if (kind === 'Event') return;
-    if (kind === 'Pod') for (const pdb of store.list(ctl.type('policy', 'poddisruptionbudgets'), ns)) scheduleKey(keyOf('PodDisruptionBudget', ns, pdb.metadata.name), reactMs);
+    if (kind === 'Pod')
+      for (const pdb of store.list(ctl.type('policy', 'poddisruptionbudgets'), ns))
+        scheduleKey(keyOf('PodDisruptionBudget', ns, pdb.metadata.name), reactMs);
     if (e.type !== 'MODIFIED' || kind === 'Pod') {
-      for (const q of store.list(ctl.type('', 'resourcequotas'), ns)) scheduleKey(keyOf('ResourceQuota', ns, q.metadata.name), reactMs);
+      for (const q of store.list(ctl.type('', 'resourcequotas'), ns))
+        scheduleKey(keyOf('ResourceQuota', ns, q.metadata.name), reactMs);
     }
     if (['Deployment', 'StatefulSet', 'ReplicaSet'].includes(kind)) {
-      for (const h of store.list(ctl.type('autoscaling', 'horizontalpodautoscalers'), ns)) scheduleKey(keyOf('HorizontalPodAutoscaler', ns, h.metadata.name), reactMs);
+      for (const h of store.list(ctl.type('autoscaling', 'horizontalpodautoscalers'), ns))
+        scheduleKey(keyOf('HorizontalPodAutoscaler', ns, h.metadata.name), reactMs);
     }
     const nsObj = store.get(ctl.type('', 'namespaces'), undefined, ns);
     if (nsObj?.metadata.deletionTimestamp) scheduleKey(keyOf('Namespace', undefined, ns), reactMs);
@@ -166,7 +176,8 @@ export function startControllers(store: ObjectStore, options: ControllerOptions)
     for (const o of store.list(t)) scheduleKey(keyOf(o.kind, o.metadata.namespace, o.metadata.name), reactMs);
   }
   const nsType = store.types.get('', 'v1', 'namespaces');
-  for (const n of nsType ? store.list(nsType) : []) if (n.metadata.deletionTimestamp) scheduleKey(keyOf('Namespace', undefined, n.metadata.name), reactMs);
+  for (const n of nsType ? store.list(nsType) : [])
+    if (n.metadata.deletionTimestamp) scheduleKey(keyOf('Namespace', undefined, n.metadata.name), reactMs);
 
   return {
     errors,

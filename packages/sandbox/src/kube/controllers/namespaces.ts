@@ -36,23 +36,40 @@ const NAMESPACE_FINALIZER = 'kubernetes';
  * ownerReferences) go with their owner (Background, Foreground) or lose the reference (Orphan).
  * Returns the object as deleted (or as marked for deletion); throws ApiError NotFound / Conflict.
  */
-export function deleteObject(ctx: DeleteContext, t: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+export function deleteObject(
+  ctx: DeleteContext,
+  t: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  options: DeleteOptions = {},
+): KubeObject {
   const { store } = ctx;
   const ns = t.namespaced ? namespace : undefined;
   const cur = store.get(t, ns, name);
   if (!cur) throw notFound(t.resource, t.group, name);
   const pre = options.preconditions;
   if (pre?.uid !== undefined && pre.uid !== cur.metadata.uid) {
-    throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid ?? ''}`, { name, group: t.group, kind: t.resource });
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid ?? ''}`,
+      { name, group: t.group, kind: t.resource },
+    );
   }
   if (pre?.resourceVersion !== undefined && pre.resourceVersion !== cur.metadata.resourceVersion) {
-    throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion ?? ''}`, { name, group: t.group, kind: t.resource });
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion ?? ''}`,
+      { name, group: t.group, kind: t.resource },
+    );
   }
   if (!t.group && t.kind === 'Namespace') return deleteNamespace(ctx, t, cur, options);
   // Deleting again while finalizers hold it answers with the object as it is.
   if (cur.metadata.deletionTimestamp) return cur;
   const finalizers = cur.metadata.finalizers ?? [];
-  if (options.dryRun) return finalizers.length > 0 ? { ...cur, metadata: { ...cur.metadata, deletionTimestamp: timestamp(ctx) } } : cur;
+  if (options.dryRun)
+    return finalizers.length > 0 ? { ...cur, metadata: { ...cur.metadata, deletionTimestamp: timestamp(ctx) } } : cur;
 
   const policy = options.propagationPolicy ?? 'Background';
   if (policy === 'Orphan') orphanDependents(store, cur);
@@ -60,7 +77,11 @@ export function deleteObject(ctx: DeleteContext, t: ResourceType, namespace: str
   if (finalizers.length > 0) {
     return store.update(t, {
       ...cur,
-      metadata: { ...cur.metadata, deletionTimestamp: timestamp(ctx), deletionGracePeriodSeconds: 0 } as KubeObject['metadata'],
+      metadata: {
+        ...cur.metadata,
+        deletionTimestamp: timestamp(ctx),
+        deletionGracePeriodSeconds: 0,
+      } as KubeObject['metadata'],
     });
   }
   const removed = store.remove(t, ns, name) ?? cur;
@@ -79,13 +100,21 @@ function deleteNamespace(ctx: DeleteContext, t: ResourceType, cur: KubeObject, o
   if (cur.metadata.deletionTimestamp) return cur;
   if (options.dryRun) return terminating(cur);
   const hold = ctx.scenarios?.holdFor(name);
-  store.update(t, { ...cur, status: { ...(cur.status as object | undefined), phase: 'Terminating' } }, { status: true });
+  store.update(
+    t,
+    { ...cur, status: { ...(cur.status as object | undefined), phase: 'Terminating' } },
+    { status: true },
+  );
   const latest = store.get(t, undefined, name) ?? cur;
   const finalizers = [...(latest.metadata.finalizers ?? [])];
   if (hold !== undefined && !finalizers.includes(hold)) finalizers.push(hold);
   const marked = store.update(t, {
     ...latest,
-    metadata: { ...latest.metadata, deletionTimestamp: timestamp(ctx), ...(finalizers.length > 0 ? { finalizers } : {}) },
+    metadata: {
+      ...latest.metadata,
+      deletionTimestamp: timestamp(ctx),
+      ...(finalizers.length > 0 ? { finalizers } : {}),
+    },
   });
   // A store that counts only metadata.finalizers drops the namespace at once; its content must still go.
   if (!store.get(t, undefined, name)) purgeNamespace(ctx, name);
@@ -110,10 +139,21 @@ export function reconcileNamespace(ctx: DeleteContext, name: string): boolean {
   const previous = (latest.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
   const conditions = namespaceConditions(remaining, latest.metadata.finalizers ?? [], previous, timestamp(ctx));
   const status = { ...(latest.status as object | undefined), phase: 'Terminating', conditions };
-  const reported = store.update(nsType, { ...latest, metadata: { ...latest.metadata, resourceVersion: undefined }, status }, { status: true });
+  const reported = store.update(
+    nsType,
+    { ...latest, metadata: { ...latest.metadata, resourceVersion: undefined }, status },
+    { status: true },
+  );
   if (remaining.length > 0 || !store.get(nsType, undefined, name)) return remaining.length === 0;
-  const spec = { ...(reported.spec as object | undefined), finalizers: specFinalizers(reported).filter((f) => f !== NAMESPACE_FINALIZER) };
-  const finalized = store.update(nsType, { ...reported, metadata: { ...reported.metadata, resourceVersion: undefined }, spec });
+  const spec = {
+    ...(reported.spec as object | undefined),
+    finalizers: specFinalizers(reported).filter((f) => f !== NAMESPACE_FINALIZER),
+  };
+  const finalized = store.update(nsType, {
+    ...reported,
+    metadata: { ...reported.metadata, resourceVersion: undefined },
+    spec,
+  });
   if (!store.get(nsType, undefined, name)) return true;
   if ((finalized.metadata.finalizers ?? []).length === 0) {
     store.remove(nsType, undefined, name);
@@ -146,9 +186,22 @@ export function admitNamespacedCreate(store: ObjectStore, namespace: string): vo
   const ns = store.get(nsType, undefined, namespace);
   if (!ns) throw notFound('namespaces', '', namespace);
   if (ns.metadata.deletionTimestamp) {
-    throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
-      name: namespace, kind: 'namespaces', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
-    });
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `unable to create new content in namespace ${namespace} because it is being terminated`,
+      {
+        name: namespace,
+        kind: 'namespaces',
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: `namespace ${namespace} is being terminated`,
+            field: 'metadata.namespace',
+          },
+        ],
+      },
+    );
   }
 }
 
@@ -255,24 +308,69 @@ interface Condition {
   message: string;
 }
 
-function namespaceConditions(remaining: KubeObject[], metaFinalizers: string[], previous: Condition[], now: string): Condition[] {
+function namespaceConditions(
+  remaining: KubeObject[],
+  metaFinalizers: string[],
+  previous: Condition[],
+  now: string,
+): Condition[] {
   const byFinalizer = new Map<string, number>();
-  for (const o of remaining) for (const f of o.metadata.finalizers ?? []) byFinalizer.set(f, (byFinalizer.get(f) ?? 0) + 1);
+  for (const o of remaining)
+    for (const f of o.metadata.finalizers ?? []) byFinalizer.set(f, (byFinalizer.get(f) ?? 0) + 1);
   const kinds = new Map<string, number>();
   for (const o of remaining) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
   const cond = (type: string, on: boolean, reason: string, message: string): Condition => ({
-    type, status: on ? 'True' : 'False', lastTransitionTime: now, reason: on ? reason : `ContentDeleted`, message: on ? message : 'All content successfully deleted, may be waiting on finalization',
+    type,
+    status: on ? 'True' : 'False',
+    lastTransitionTime: now,
+    reason: on ? reason : `ContentDeleted`,
+    message: on ? message : 'All content successfully deleted, may be waiting on finalization',
   });
   const content = [...kinds].map(([k, n]) => `${k.toLowerCase()}s has ${n} resource instances`).join(', ');
   const fins = [...byFinalizer].map(([f, n]) => `${f} in ${n} resource instances`).join(', ');
   const next: Condition[] = [
-    { type: 'NamespaceDeletionDiscoveryFailure', status: 'False', lastTransitionTime: now, reason: 'ResourcesDiscovered', message: 'All resources successfully discovered' },
-    { type: 'NamespaceDeletionGroupVersionParsingFailure', status: 'False', lastTransitionTime: now, reason: 'ParsedGroupVersions', message: 'All legacy kube types successfully parsed' },
-    { type: 'NamespaceDeletionContentFailure', status: 'False', lastTransitionTime: now, reason: 'ContentDeleted', message: 'All content successfully deleted, may be waiting on finalization' },
-    cond('NamespaceContentRemaining', remaining.length > 0, 'SomeResourcesRemain', `Some resources are remaining: ${content}`),
+    {
+      type: 'NamespaceDeletionDiscoveryFailure',
+      status: 'False',
+      lastTransitionTime: now,
+      reason: 'ResourcesDiscovered',
+      message: 'All resources successfully discovered',
+    },
+    {
+      type: 'NamespaceDeletionGroupVersionParsingFailure',
+      status: 'False',
+      lastTransitionTime: now,
+      reason: 'ParsedGroupVersions',
+      message: 'All legacy kube types successfully parsed',
+    },
+    {
+      type: 'NamespaceDeletionContentFailure',
+      status: 'False',
+      lastTransitionTime: now,
+      reason: 'ContentDeleted',
+      message: 'All content successfully deleted, may be waiting on finalization',
+    },
+    cond(
+      'NamespaceContentRemaining',
+      remaining.length > 0,
+      'SomeResourcesRemain',
+      `Some resources are remaining: ${content}`,
+    ),
     byFinalizer.size > 0 || metaFinalizers.length > 0
-      ? { type: 'NamespaceFinalizersRemaining', status: 'True', lastTransitionTime: now, reason: 'SomeFinalizersRemain', message: `Some content in the namespace has finalizers remaining: ${fins || metaFinalizers.join(', ')}` }
-      : { type: 'NamespaceFinalizersRemaining', status: 'False', lastTransitionTime: now, reason: 'ContentHasNoFinalizers', message: 'All content-preserving finalizers finished' },
+      ? {
+          type: 'NamespaceFinalizersRemaining',
+          status: 'True',
+          lastTransitionTime: now,
+          reason: 'SomeFinalizersRemain',
+          message: `Some content in the namespace has finalizers remaining: ${fins || metaFinalizers.join(', ')}`,
+        }
+      : {
+          type: 'NamespaceFinalizersRemaining',
+          status: 'False',
+          lastTransitionTime: now,
+          reason: 'ContentHasNoFinalizers',
+          message: 'All content-preserving finalizers finished',
+        },
   ];
   // A condition whose status did not change keeps its transition time, so a repeated pass is a no-op write.
   return next.map((c) => {

@@ -5,7 +5,18 @@ import { createHash } from 'node:crypto';
 import { ApiError } from '../server/errors.js';
 import { OBJECT_SCENARIOS, SCENARIO_ANNOTATION, type ObjectScenario } from '../scenarios.js';
 import { apiVersionOf, type KubeObject } from '../storage/store.js';
-import { controllerOf, controllerRef, iso, isObj, NODE_NAME, recordEvent, setCondition, type Condition, type Ctl, type Obj } from './common.js';
+import {
+  controllerOf,
+  controllerRef,
+  iso,
+  isObj,
+  NODE_NAME,
+  recordEvent,
+  setCondition,
+  type Condition,
+  type Ctl,
+  type Obj,
+} from './common.js';
 
 /** When the stand-in first saw each pod (ms), by uid: container start is timed from it. */
 const born = new Map<string, number>();
@@ -21,8 +32,17 @@ export function forgetPod(uid: string | undefined): void {
  * sandbox node. Quota or a terminating namespace refuse it like admission does, which the owner
  * reports as a `FailedCreate` Warning event. Returns the pod, or undefined when refused.
  */
-export function createPod(ctl: Ctl, owner: KubeObject, template: Obj, name: string, labels: Record<string, string> = {}): KubeObject | undefined {
-  const tm = (isObj(template.metadata) ? template.metadata : {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+export function createPod(
+  ctl: Ctl,
+  owner: KubeObject,
+  template: Obj,
+  name: string,
+  labels: Record<string, string> = {},
+): KubeObject | undefined {
+  const tm = (isObj(template.metadata) ? template.metadata : {}) as {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   const spec = structuredClone((isObj(template.spec) ? template.spec : {}) as Obj);
   spec.nodeName = NODE_NAME;
   applyLimitRangeDefaults(ctl, owner.metadata.namespace ?? 'default', spec);
@@ -41,28 +61,56 @@ export function createPod(ctl: Ctl, owner: KubeObject, template: Obj, name: stri
   };
   const podType = ctl.type('', 'pods');
   const nsType = ctl.type('', 'namespaces');
-  if (ctl.store.get(nsType, undefined, owner.metadata.namespace ?? 'default')?.metadata.deletionTimestamp) return undefined;
+  if (ctl.store.get(nsType, undefined, owner.metadata.namespace ?? 'default')?.metadata.deletionTimestamp)
+    return undefined;
   try {
     ctl.scenarios.admitCreate(ctl.store, podType, pod);
     const created = ctl.store.create(podType, pod);
-    recordEvent(ctl, owner, { type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${name}`, component: componentFor(owner.kind) });
+    recordEvent(ctl, owner, {
+      type: 'Normal',
+      reason: 'SuccessfulCreate',
+      message: `Created pod: ${name}`,
+      component: componentFor(owner.kind),
+    });
     return created;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    recordEvent(ctl, owner, { type: 'Warning', reason: 'FailedCreate', message: `Error creating: ${err.message}`, component: componentFor(owner.kind) });
+    recordEvent(ctl, owner, {
+      type: 'Warning',
+      reason: 'FailedCreate',
+      message: `Error creating: ${err.message}`,
+      component: componentFor(owner.kind),
+    });
     return undefined;
   }
 }
 
 function componentFor(kind: string): string {
-  return { ReplicaSet: 'replicaset-controller', StatefulSet: 'statefulset-controller', DaemonSet: 'daemonset-controller', Job: 'job-controller' }[kind] ?? 'controller-manager';
+  return (
+    {
+      ReplicaSet: 'replicaset-controller',
+      StatefulSet: 'statefulset-controller',
+      DaemonSet: 'daemonset-controller',
+      Job: 'job-controller',
+    }[kind] ?? 'controller-manager'
+  );
 }
 
 function qosClass(spec: Obj): string {
-  const containers = (Array.isArray(spec.containers) ? spec.containers : []) as Array<{ resources?: { requests?: Obj; limits?: Obj } }>;
-  const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0);
+  const containers = (Array.isArray(spec.containers) ? spec.containers : []) as Array<{
+    resources?: { requests?: Obj; limits?: Obj };
+  }>;
+  const any = containers.some(
+    (c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0,
+  );
   if (!any) return 'BestEffort';
-  const guaranteed = containers.every((c) => ['cpu', 'memory'].every((r) => c.resources?.limits?.[r] !== undefined && (c.resources?.requests?.[r] ?? c.resources?.limits?.[r]) === c.resources?.limits?.[r]));
+  const guaranteed = containers.every((c) =>
+    ['cpu', 'memory'].every(
+      (r) =>
+        c.resources?.limits?.[r] !== undefined &&
+        (c.resources?.requests?.[r] ?? c.resources?.limits?.[r]) === c.resources?.limits?.[r],
+    ),
+  );
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
@@ -71,9 +119,12 @@ function applyLimitRangeDefaults(ctl: Ctl, namespace: string, spec: Obj): void {
   const lrType = ctl.store.types.get('', 'v1', 'limitranges');
   if (!lrType) return;
   for (const lr of ctl.store.list(lrType, namespace)) {
-    const limits = ((lr.spec as { limits?: Array<{ type?: string; default?: Obj; defaultRequest?: Obj }> } | undefined)?.limits ?? []);
+    const limits =
+      (lr.spec as { limits?: Array<{ type?: string; default?: Obj; defaultRequest?: Obj }> } | undefined)?.limits ?? [];
     for (const l of limits.filter((x) => x.type === 'Container')) {
-      for (const c of (Array.isArray(spec.containers) ? spec.containers : []) as Array<{ resources?: { requests?: Obj; limits?: Obj } }>) {
+      for (const c of (Array.isArray(spec.containers) ? spec.containers : []) as Array<{
+        resources?: { requests?: Obj; limits?: Obj };
+      }>) {
         c.resources ??= {};
         if (l.default) c.resources.limits = { ...l.default, ...(c.resources.limits ?? {}) };
         const req = l.defaultRequest ?? l.default;
@@ -93,7 +144,9 @@ function scenarioOf(ctl: Ctl, pod: KubeObject): ObjectScenario | undefined {
     const own = o.metadata.annotations?.[SCENARIO_ANNOTATION];
     if (own !== undefined && (OBJECT_SCENARIOS as readonly string[]).includes(own)) return own as ObjectScenario;
     const ref = controllerOf(o);
-    const t = ref ? ctl.store.types.all().find((x) => x.kind === ref.kind && apiVersionOf(x) === ref.apiVersion) : undefined;
+    const t = ref
+      ? ctl.store.types.all().find((x) => x.kind === ref.kind && apiVersionOf(x) === ref.apiVersion)
+      : undefined;
     o = t && ref ? ctl.store.get(t, pod.metadata.namespace, ref.name) : undefined;
   }
   return ctl.scenarios.scenarioFor(pod);
@@ -144,7 +197,7 @@ export function reconcilePod(ctl: Ctl, pod: KubeObject): void {
     ctl.requeue(`Pod/${pod.metadata.namespace}/${pod.metadata.name}`, ctl.delayMs * 5 - age);
   } else stage = 'ready';
 
-  const containers = ((pod.spec as { containers?: Container[] } | undefined)?.containers ?? []);
+  const containers = (pod.spec as { containers?: Container[] } | undefined)?.containers ?? [];
   const prev = (pod.status ?? {}) as Obj;
   const nowIso = iso(since);
   const startedIso = iso(started);
@@ -153,37 +206,117 @@ export function reconcilePod(ctl: Ctl, pod: KubeObject): void {
   const containersUp = stage === 'ready' || stage === 'starting' || stage === 'crash-loop';
   let conds = (prev.conditions as Condition[] | undefined) ?? [];
   const terminal = stage === 'succeeded' || stage === 'failed';
-  conds = setCondition(conds, { type: 'PodReadyToStartContainers', status: stage === 'pending' ? 'False' : 'True' }, startedIso, { probeTime: true });
+  conds = setCondition(
+    conds,
+    { type: 'PodReadyToStartContainers', status: stage === 'pending' ? 'False' : 'True' },
+    startedIso,
+    { probeTime: true },
+  );
   conds = setCondition(conds, { type: 'Initialized', status: 'True' }, nowIso, { probeTime: true });
   const notReadyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
-  const notReadyMsg = terminal ? undefined : `containers with unready status: [${containers.map((c) => c.name).join(' ')}]`;
-  conds = setCondition(conds, readyNow ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: notReadyReason, message: notReadyMsg }, readyNow ? startedIso : nowIso, { probeTime: true });
-  conds = setCondition(conds, readyNow ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', reason: notReadyReason, message: notReadyMsg }, readyNow ? startedIso : nowIso, { probeTime: true });
+  const notReadyMsg = terminal
+    ? undefined
+    : `containers with unready status: [${containers.map((c) => c.name).join(' ')}]`;
+  conds = setCondition(
+    conds,
+    readyNow
+      ? { type: 'Ready', status: 'True' }
+      : { type: 'Ready', status: 'False', reason: notReadyReason, message: notReadyMsg },
+    readyNow ? startedIso : nowIso,
+    { probeTime: true },
+  );
+  conds = setCondition(
+    conds,
+    readyNow
+      ? { type: 'ContainersReady', status: 'True' }
+      : { type: 'ContainersReady', status: 'False', reason: notReadyReason, message: notReadyMsg },
+    readyNow ? startedIso : nowIso,
+    { probeTime: true },
+  );
   conds = setCondition(conds, { type: 'PodScheduled', status: 'True' }, nowIso, { probeTime: true });
 
   const containerStatuses = containers.map((c) => {
     const image = c.image ?? '';
-    const base = { name: c.name, image, imageID: stage === 'image-pull-backoff' || stage === 'pending' ? '' : `${imageRepo(image)}@sha256:${hex(image, 64)}` };
+    const base = {
+      name: c.name,
+      image,
+      imageID:
+        stage === 'image-pull-backoff' || stage === 'pending' ? '' : `${imageRepo(image)}@sha256:${hex(image, 64)}`,
+    };
     const id = { containerID: `containerd://${hex(`${uid}/${c.name}`, 64)}` };
     switch (stage) {
       case 'pending':
-        return { ...base, state: { waiting: { reason: 'ContainerCreating' } }, lastState: {}, ready: false, restartCount: 0, started: false };
+        return {
+          ...base,
+          state: { waiting: { reason: 'ContainerCreating' } },
+          lastState: {},
+          ready: false,
+          restartCount: 0,
+          started: false,
+        };
       case 'image-pull-backoff':
-        return { ...base, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } }, lastState: {}, ready: false, restartCount: 0, started: false };
+        return {
+          ...base,
+          state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+          lastState: {},
+          ready: false,
+          restartCount: 0,
+          started: false,
+        };
       case 'crash-loop':
         return {
-          ...base, ...id,
-          state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` } },
-          lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: startedIso, finishedAt: startedIso, containerID: id.containerID } },
-          ready: false, restartCount: 1, started: false,
+          ...base,
+          ...id,
+          state: {
+            waiting: {
+              reason: 'CrashLoopBackOff',
+              message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`,
+            },
+          },
+          lastState: {
+            terminated: {
+              exitCode: 1,
+              reason: 'Error',
+              startedAt: startedIso,
+              finishedAt: startedIso,
+              containerID: id.containerID,
+            },
+          },
+          ready: false,
+          restartCount: 1,
+          started: false,
         };
       case 'succeeded':
       case 'failed': {
         const exitCode = stage === 'failed' ? 1 : 0;
-        return { ...base, ...id, state: { terminated: { exitCode, reason: exitCode ? 'Error' : 'Completed', startedAt: nowIso, finishedAt: startedIso, containerID: id.containerID } }, lastState: {}, ready: false, restartCount: 0, started: false };
+        return {
+          ...base,
+          ...id,
+          state: {
+            terminated: {
+              exitCode,
+              reason: exitCode ? 'Error' : 'Completed',
+              startedAt: nowIso,
+              finishedAt: startedIso,
+              containerID: id.containerID,
+            },
+          },
+          lastState: {},
+          ready: false,
+          restartCount: 0,
+          started: false,
+        };
       }
       default:
-        return { ...base, ...id, state: { running: { startedAt: startedIso } }, lastState: {}, ready: readyNow, restartCount: 0, started: true };
+        return {
+          ...base,
+          ...id,
+          state: { running: { startedAt: startedIso } },
+          lastState: {},
+          ready: readyNow,
+          restartCount: 0,
+          started: true,
+        };
     }
   });
   const status: Obj = {
@@ -206,11 +339,18 @@ export function reconcilePod(ctl: Ctl, pod: KubeObject): void {
 
 function imageRepo(image: string): string {
   const noTag = image.replace(/:[^/:@]+$/, '').replace(/@.*$/, '');
-  return noTag.includes('/') && /[.:]/.test(noTag.split('/')[0]) ? noTag : `docker.io/${noTag.includes('/') ? noTag : `library/${noTag}`}`;
+  return noTag.includes('/') && /[.:]/.test(noTag.split('/')[0])
+    ? noTag
+    : `docker.io/${noTag.includes('/') ? noTag : `library/${noTag}`}`;
 }
 
 function stageOf(p: KubeObject): string {
-  const st = p.status as { phase?: string; containerStatuses?: Array<{ state?: { waiting?: { reason?: string }; running?: object }; ready?: boolean }> } | undefined;
+  const st = p.status as
+    | {
+        phase?: string;
+        containerStatuses?: Array<{ state?: { waiting?: { reason?: string }; running?: object }; ready?: boolean }>;
+      }
+    | undefined;
   const cs = st?.containerStatuses?.[0];
   if (st?.phase === 'Succeeded') return 'succeeded';
   if (st?.phase === 'Failed') return 'failed';
@@ -223,16 +363,32 @@ function stageOf(p: KubeObject): string {
 /** The events the kubelet records on the way to each stage, as `kubectl get events` shows them. */
 function kubeletEvents(ctl: Ctl, pod: KubeObject, stage: Stage, containers: Container[]): void {
   const ev = (type: 'Normal' | 'Warning', reason: string, message: string, c?: Container): void =>
-    recordEvent(ctl, pod, { type, reason, message, component: 'kubelet', fieldPath: c ? `spec.containers{${c.name}}` : undefined });
+    recordEvent(ctl, pod, {
+      type,
+      reason,
+      message,
+      component: 'kubelet',
+      fieldPath: c ? `spec.containers{${c.name}}` : undefined,
+    });
   if (stage === 'pending') {
-    recordEvent(ctl, pod, { type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}`, component: 'default-scheduler' });
+    recordEvent(ctl, pod, {
+      type: 'Normal',
+      reason: 'Scheduled',
+      message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}`,
+      component: 'default-scheduler',
+    });
     return;
   }
   for (const c of containers) {
     const image = c.image ?? '';
     if (stage === 'image-pull-backoff') {
       ev('Normal', 'Pulling', `Pulling image "${image}"`, c);
-      ev('Warning', 'Failed', `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`, c);
+      ev(
+        'Warning',
+        'Failed',
+        `Failed to pull image "${image}": rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`,
+        c,
+      );
       ev('Warning', 'Failed', 'Error: ErrImagePull', c);
       ev('Normal', 'BackOff', `Back-off pulling image "${image}"`, c);
       ev('Warning', 'Failed', 'Error: ImagePullBackOff', c);
@@ -240,7 +396,12 @@ function kubeletEvents(ctl: Ctl, pod: KubeObject, stage: Stage, containers: Cont
       ev('Normal', 'Pulled', `Container image "${image}" already present on machine`, c);
       ev('Normal', 'Created', `Created container: ${c.name}`, c);
       ev('Normal', 'Started', `Started container ${c.name}`, c);
-      ev('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid ?? ''})`, c);
+      ev(
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid ?? ''})`,
+        c,
+      );
     } else if (stage === 'starting' || stage === 'ready' || stage === 'succeeded' || stage === 'failed') {
       ev('Normal', 'Pulled', `Container image "${image}" already present on machine`, c);
       ev('Normal', 'Created', `Created container: ${c.name}`, c);

@@ -13,10 +13,24 @@
 import type { KubeObject, ObjectStore, ResourceType } from '../storage/store.js';
 
 export const VAULT_STATIC_SECRET: ResourceType = {
-  group: 'secrets.hashicorp.com', version: 'v1beta1', resource: 'vaultstaticsecrets', kind: 'VaultStaticSecret', singular: 'vaultstaticsecret', namespaced: true, shortNames: [], subresources: ['status'],
+  group: 'secrets.hashicorp.com',
+  version: 'v1beta1',
+  resource: 'vaultstaticsecrets',
+  kind: 'VaultStaticSecret',
+  singular: 'vaultstaticsecret',
+  namespaced: true,
+  shortNames: [],
+  subresources: ['status'],
 };
 export const EXTERNAL_SECRET: ResourceType = {
-  group: 'external-secrets.io', version: 'v1', resource: 'externalsecrets', kind: 'ExternalSecret', singular: 'externalsecret', namespaced: true, shortNames: ['es'], subresources: ['status'],
+  group: 'external-secrets.io',
+  version: 'v1',
+  resource: 'externalsecrets',
+  kind: 'ExternalSecret',
+  singular: 'externalsecret',
+  namespaced: true,
+  shortNames: ['es'],
+  subresources: ['status'],
 };
 export const RESTARTED_AT = 'vso.secrets.hashicorp.com/restartedAt';
 
@@ -33,7 +47,10 @@ export interface VaultSecretsController {
 type Spec = Record<string, any>;
 
 /** Registers both custom resource types on `store` and starts reconciling them. */
-export function startVaultSecretsController(store: ObjectStore, vault: { url: string; token: string; esoMount?: string; now?: () => number }): VaultSecretsController {
+export function startVaultSecretsController(
+  store: ObjectStore,
+  vault: { url: string; token: string; esoMount?: string; now?: () => number },
+): VaultSecretsController {
   const vss = store.types.registerCustom(VAULT_STATIC_SECRET);
   const es = store.types.registerCustom(EXTERNAL_SECRET);
   const secretType = store.types.get('', 'v1', 'secrets')!;
@@ -48,7 +65,9 @@ export function startVaultSecretsController(store: ObjectStore, vault: { url: st
     if (!res.ok) throw new Error(`Vault answered ${res.status} for ${mount}/${path}`);
     const body = (await res.json()) as { data?: Record<string, unknown> & { data?: Record<string, unknown> } };
     const values = (version === 2 ? body.data?.data : body.data) ?? {};
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   };
 
   const reconcile = async (t: ResourceType, o: KubeObject): Promise<void> => {
@@ -64,21 +83,38 @@ export function startVaultSecretsController(store: ObjectStore, vault: { url: st
       const excludes = ((spec.destination?.transformation?.excludes ?? []) as string[]).map((x) => new RegExp(x));
       data = Object.fromEntries(Object.entries(data).filter(([k]) => !excludes.some((x) => x.test(k))));
     } else {
-      for (const from of spec.dataFrom ?? []) if (from.extract?.key) Object.assign(data, await readKv(vault.esoMount ?? 'secret', from.extract.key, 2));
+      for (const from of spec.dataFrom ?? [])
+        if (from.extract?.key) Object.assign(data, await readKv(vault.esoMount ?? 'secret', from.extract.key, 2));
     }
-    const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
+    const encoded = Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
+    );
     // The custom resource may be gone by now (namespace deleted): write nothing then.
     const current = store.get(t, ns, o.metadata.name);
     if (!current) return;
     const existing = store.get(secretType, ns, name);
     if (existing && JSON.stringify((existing as { data?: unknown }).data ?? {}) === JSON.stringify(encoded)) return;
-    const owner = { apiVersion: `${t.group}/${t.version}`, kind: t.kind, name: current.metadata.name, uid: current.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    const owner = {
+      apiVersion: `${t.group}/${t.version}`,
+      kind: t.kind,
+      name: current.metadata.name,
+      uid: current.metadata.uid!,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
     const labels = isVss ? (spec.destination?.labels ?? {}) : {};
     if (existing) {
       store.update(secretType, { ...existing, data: encoded } as KubeObject);
     } else {
-      if (isVss && spec.destination?.create !== true) throw new Error(`${ns}/${o.metadata.name}: destination ${name} does not exist and create is false`);
-      store.create(secretType, { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, namespace: ns, labels, ownerReferences: [owner] }, data: encoded } as KubeObject);
+      if (isVss && spec.destination?.create !== true)
+        throw new Error(`${ns}/${o.metadata.name}: destination ${name} does not exist and create is false`);
+      store.create(secretType, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: { name, namespace: ns, labels, ownerReferences: [owner] },
+        data: encoded,
+      } as KubeObject);
     }
     // A changed Secret restarts the rollout targets (VSO); the first sync has nothing running on old values.
     if (!existing || !isVss) return;
@@ -88,12 +124,18 @@ export function startVaultSecretsController(store: ObjectStore, vault: { url: st
       if (!d) continue;
       const template = d.spec.template ?? {};
       const annotations = { ...(template.metadata?.annotations ?? {}), [RESTARTED_AT]: new Date(now()).toISOString() };
-      store.update(deploymentType, { ...d, spec: { ...d.spec, template: { ...template, metadata: { ...template.metadata, annotations } } } } as KubeObject);
+      store.update(deploymentType, {
+        ...d,
+        spec: { ...d.spec, template: { ...template, metadata: { ...template.metadata, annotations } } },
+      } as KubeObject);
     }
   };
 
   const track = (t: ResourceType, o: KubeObject): Promise<void> => {
-    const p = reconcile(t, o).catch((err: unknown) => void errors.push(`${t.kind} ${o.metadata.namespace}/${o.metadata.name}: ${(err as Error).message}`));
+    const p = reconcile(t, o).catch(
+      (err: unknown) =>
+        void errors.push(`${t.kind} ${o.metadata.namespace}/${o.metadata.name}: ${(err as Error).message}`),
+    );
     running.add(p);
     void p.finally(() => running.delete(p));
     return p;

@@ -3,17 +3,36 @@
  */
 import type { KubeObject } from '../storage/store.js';
 import {
-  getCondition, iso, ownedBy, randomSuffix, recordEvent, replicasOf, setCondition, templateHash, writeStatus, type Condition, type Ctl, type Obj, counts,
+  getCondition,
+  iso,
+  ownedBy,
+  randomSuffix,
+  recordEvent,
+  replicasOf,
+  setCondition,
+  templateHash,
+  writeStatus,
+  type Condition,
+  type Ctl,
+  type Obj,
+  counts,
 } from './common.js';
 import { createPod, podPhase, podReady } from './pods.js';
 
 function livePods(ctl: Ctl, owner: KubeObject): KubeObject[] {
-  return ctl.store.list(ctl.type('', 'pods'), owner.metadata.namespace).filter((p) => ownedBy(p, owner) && !p.metadata.deletionTimestamp);
+  return ctl.store
+    .list(ctl.type('', 'pods'), owner.metadata.namespace)
+    .filter((p) => ownedBy(p, owner) && !p.metadata.deletionTimestamp);
 }
 
 function removePod(ctl: Ctl, owner: KubeObject, p: KubeObject, component: string): void {
   ctl.store.remove(ctl.type('', 'pods'), p.metadata.namespace, p.metadata.name);
-  recordEvent(ctl, owner, { type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${p.metadata.name}`, component });
+  recordEvent(ctl, owner, {
+    type: 'Normal',
+    reason: 'SuccessfulDelete',
+    message: `Deleted pod: ${p.metadata.name}`,
+    component,
+  });
 }
 
 /** The replicaset controller: pods up or down to spec.replicas, and the counts the deployment reads. */
@@ -28,7 +47,11 @@ export function reconcileReplicaSet(ctl: Ctl, rs: KubeObject): void {
     pods.push(p);
   }
   if (pods.length > want) {
-    const order = [...pods].sort((a, b) => Number(podReady(a)) - Number(podReady(b)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
+    const order = [...pods].sort(
+      (a, b) =>
+        Number(podReady(a)) - Number(podReady(b)) ||
+        (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+    );
     for (const p of order.slice(0, pods.length - want)) removePod(ctl, rs, p, 'replicaset-controller');
     pods = livePods(ctl, rs);
   }
@@ -49,7 +72,13 @@ export function reconcileStatefulSet(ctl: Ctl, sts: KubeObject): void {
   if (sts.metadata.deletionTimestamp) return;
   const ns = sts.metadata.namespace;
   const podT = ctl.type('', 'pods');
-  const spec = (sts.spec ?? {}) as { template?: Obj; serviceName?: string; podManagementPolicy?: string; volumeClaimTemplates?: KubeObject[]; selector?: { matchLabels?: Record<string, string> } };
+  const spec = (sts.spec ?? {}) as {
+    template?: Obj;
+    serviceName?: string;
+    podManagementPolicy?: string;
+    volumeClaimTemplates?: KubeObject[];
+    selector?: { matchLabels?: Record<string, string> };
+  };
   const want = replicasOf(sts);
   const revision = `${sts.metadata.name}-${templateHash(spec.template ?? {})}`;
   const parallel = spec.podManagementPolicy === 'Parallel';
@@ -61,7 +90,9 @@ export function reconcileStatefulSet(ctl: Ctl, sts: KubeObject): void {
   pods = livePods(ctl, sts);
   const outdated = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] !== revision);
   if (outdated.length > 0 && pods.every((p) => podReady(p) || outdated.includes(p))) {
-    const highest = outdated.sort((a, b) => b.metadata.name.localeCompare(a.metadata.name, undefined, { numeric: true }))[0];
+    const highest = outdated.sort((a, b) =>
+      b.metadata.name.localeCompare(a.metadata.name, undefined, { numeric: true }),
+    )[0];
     removePod(ctl, sts, highest, 'statefulset-controller');
     pods = livePods(ctl, sts);
   }
@@ -75,7 +106,11 @@ export function reconcileStatefulSet(ctl: Ctl, sts: KubeObject): void {
     ensureClaims(ctl, sts, spec.volumeClaimTemplates ?? [], i);
     const tpl = structuredClone(spec.template ?? {}) as { spec?: Obj };
     tpl.spec = { ...(tpl.spec ?? {}), hostname: name, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) };
-    const p = createPod(ctl, sts, tpl as Obj, name, { 'controller-revision-hash': revision, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(i) });
+    const p = createPod(ctl, sts, tpl as Obj, name, {
+      'controller-revision-hash': revision,
+      'statefulset.kubernetes.io/pod-name': name,
+      'apps.kubernetes.io/pod-index': String(i),
+    });
     if (!p || !parallel) break;
   }
   pods = ctl.store.list(podT, ns).filter((p) => ownedBy(p, sts) && !p.metadata.deletionTimestamp);
@@ -118,10 +153,14 @@ export function reconcileDaemonSet(ctl: Ctl, ds: KubeObject): void {
   const spec = (ds.spec ?? {}) as { template?: Obj };
   const hash = templateHash(spec.template ?? {});
   let pods = livePods(ctl, ds);
-  for (const p of pods.filter((x) => x.metadata.labels?.['controller-revision-hash'] !== hash)) removePod(ctl, ds, p, 'daemonset-controller');
+  for (const p of pods.filter((x) => x.metadata.labels?.['controller-revision-hash'] !== hash))
+    removePod(ctl, ds, p, 'daemonset-controller');
   pods = livePods(ctl, ds);
   if (pods.length === 0) {
-    const p = createPod(ctl, ds, spec.template ?? {}, `${ds.metadata.name}-${randomSuffix(5)}`, { 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) });
+    const p = createPod(ctl, ds, spec.template ?? {}, `${ds.metadata.name}-${randomSuffix(5)}`, {
+      'controller-revision-hash': hash,
+      'pod-template-generation': String(ds.metadata.generation ?? 1),
+    });
     if (p) pods = [p];
   }
   const ready = pods.filter(podReady).length;
@@ -143,7 +182,13 @@ export function reconcileDaemonSet(ctl: Ctl, ds: KubeObject): void {
 export function reconcileJob(ctl: Ctl, job: KubeObject): void {
   if (job.metadata.deletionTimestamp) return;
   if (getCondition(job, 'Complete')?.status === 'True' || getCondition(job, 'Failed')?.status === 'True') return;
-  const spec = (job.spec ?? {}) as { completions?: number; parallelism?: number; backoffLimit?: number; suspend?: boolean; template?: Obj };
+  const spec = (job.spec ?? {}) as {
+    completions?: number;
+    parallelism?: number;
+    backoffLimit?: number;
+    suspend?: boolean;
+    template?: Obj;
+  };
   if (spec.suspend) return;
   const completions = spec.completions ?? 1;
   const backoffLimit = spec.backoffLimit ?? 6;
@@ -155,14 +200,64 @@ export function reconcileJob(ctl: Ctl, job: KubeObject): void {
   let conds = prev.conditions ?? [];
   let completionTime: string | undefined;
   if (count('Succeeded') >= completions) {
-    conds = setCondition(conds, { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }, now, { probeTime: true });
-    conds = setCondition(conds, { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }, now, { probeTime: true });
+    conds = setCondition(
+      conds,
+      {
+        type: 'SuccessCriteriaMet',
+        status: 'True',
+        reason: 'CompletionsReached',
+        message: 'Reached expected number of succeeded pods',
+      },
+      now,
+      { probeTime: true },
+    );
+    conds = setCondition(
+      conds,
+      {
+        type: 'Complete',
+        status: 'True',
+        reason: 'CompletionsReached',
+        message: 'Reached expected number of succeeded pods',
+      },
+      now,
+      { probeTime: true },
+    );
     completionTime = now;
-    recordEvent(ctl, job, { type: 'Normal', reason: 'Completed', message: 'Job completed', component: 'job-controller' });
+    recordEvent(ctl, job, {
+      type: 'Normal',
+      reason: 'Completed',
+      message: 'Job completed',
+      component: 'job-controller',
+    });
   } else if (count('Failed') > backoffLimit) {
-    conds = setCondition(conds, { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }, now, { probeTime: true });
-    conds = setCondition(conds, { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }, now, { probeTime: true });
-    recordEvent(ctl, job, { type: 'Warning', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', component: 'job-controller' });
+    conds = setCondition(
+      conds,
+      {
+        type: 'FailureTarget',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+      },
+      now,
+      { probeTime: true },
+    );
+    conds = setCondition(
+      conds,
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+      },
+      now,
+      { probeTime: true },
+    );
+    recordEvent(ctl, job, {
+      type: 'Warning',
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+      component: 'job-controller',
+    });
   } else {
     const active = pods.filter((p) => !['Succeeded', 'Failed'].includes(podPhase(p))).length;
     const want = Math.min(spec.parallelism ?? 1, completions - count('Succeeded'));
@@ -182,4 +277,3 @@ export function reconcileJob(ctl: Ctl, job: KubeObject): void {
     ready: pods.filter(podReady).length,
   });
 }
-

@@ -15,7 +15,12 @@ export function mediaType(req: IncomingMessage): string {
 }
 
 function unsupported(type: string, accepted: string[]): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`, { causes: [{ message: `unsupported media type "${type}"` }] });
+  return new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    { causes: [{ message: `unsupported media type "${type}"` }] },
+  );
 }
 
 /** Reads an object body: JSON, YAML, or the k8s protobuf envelope (what helm and kubectl send for Secrets and Namespaces). */
@@ -30,7 +35,10 @@ export async function readObjectBody(req: IncomingMessage): Promise<Record<strin
 }
 
 /** Reads a PATCH body and says which patch it is from its content type. */
-export async function readPatchBody(req: IncomingMessage, custom: boolean): Promise<{ kind: PatchKind; patch: unknown }> {
+export async function readPatchBody(
+  req: IncomingMessage,
+  custom: boolean,
+): Promise<{ kind: PatchKind; patch: unknown }> {
   const type = mediaType(req);
   const raw = await readBody(req);
   const accepted = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];

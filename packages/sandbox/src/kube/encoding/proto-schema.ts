@@ -101,15 +101,35 @@ export function messageName(apiVersion: string, kind: string): string {
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
 /** Embedded structs that Go marshals `json:",inline"` but protobuf keeps as a field. */
-const INLINE = new Set(['volumeSource', 'handler', 'ingressRuleValue', 'ephemeralContainerCommon', 'persistentVolumeSource']);
+const INLINE = new Set([
+  'volumeSource',
+  'handler',
+  'ingressRuleValue',
+  'ephemeralContainerCommon',
+  'persistentVolumeSource',
+]);
 
 /**
  * Non-pointer `omitempty` fields: gogo protobuf always writes them, Go's JSON leaves them out
  * at zero. Pointer fields (replicas, backoffLimit, suspend…) keep an explicit 0/false.
  */
 const OMIT_ZERO = new Set([
-  'generation', 'minReadySeconds', 'paused', 'hostPort', 'nodePort', 'healthCheckNodePort', 'stdin', 'stdinOnce', 'tty',
-  'hostIPC', 'hostNetwork', 'hostPID', 'publishNotReadyAddresses', 'readOnly', 'observedGeneration', 'restartCount',
+  'generation',
+  'minReadySeconds',
+  'paused',
+  'hostPort',
+  'nodePort',
+  'healthCheckNodePort',
+  'stdin',
+  'stdinOnce',
+  'tty',
+  'hostIPC',
+  'hostNetwork',
+  'hostPID',
+  'publishNotReadyAddresses',
+  'readOnly',
+  'observedGeneration',
+  'restartCount',
 ]);
 
 function rfc3339(seconds: number, nanos: number, micro: boolean): string {
@@ -209,7 +229,8 @@ export function decodeMessage(schema: Schema, typeName: string, buf: Buffer): un
     } else value = scalar(d, f);
     if (d.repeated) ((out[d.name] ??= []) as unknown[]).push(value ?? null);
     else if (INLINE.has(d.name) && typeof value === 'object' && value !== null) Object.assign(out, value);
-    else if (value === undefined || value === '' || ((value === 0 || value === false) && OMIT_ZERO.has(d.name))) continue;
+    else if (value === undefined || value === '' || ((value === 0 || value === false) && OMIT_ZERO.has(d.name)))
+      continue;
     else out[d.name] = value;
   }
   return out;

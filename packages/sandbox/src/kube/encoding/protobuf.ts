@@ -40,25 +40,53 @@ function objectMeta(buf: Buffer): Record<string, unknown> {
   const owners: Array<Record<string, unknown>> = [];
   for (const f of fields(buf)) {
     switch (f.no) {
-      case 1: m.name = str(f); break;
-      case 2: m.generateName = str(f); break;
-      case 3: m.namespace = str(f); break;
-      case 5: m.uid = str(f); break;
-      case 6: m.resourceVersion = str(f); break;
-      case 7: m.generation = int(f); break;
-      case 8: m.creationTimestamp = time(bytes(f)); break;
-      case 11: { const [k, v] = mapEntry(bytes(f)); labels[k] = v ? str(v) : ''; break; }
-      case 12: { const [k, v] = mapEntry(bytes(f)); annotations[k] = v ? str(v) : ''; break; }
-      case 13: owners.push(ownerReference(bytes(f))); break;
-      case 14: finalizers.push(str(f)); break;
-      default: break;
+      case 1:
+        m.name = str(f);
+        break;
+      case 2:
+        m.generateName = str(f);
+        break;
+      case 3:
+        m.namespace = str(f);
+        break;
+      case 5:
+        m.uid = str(f);
+        break;
+      case 6:
+        m.resourceVersion = str(f);
+        break;
+      case 7:
+        m.generation = int(f);
+        break;
+      case 8:
+        m.creationTimestamp = time(bytes(f));
+        break;
+      case 11: {
+        const [k, v] = mapEntry(bytes(f));
+        labels[k] = v ? str(v) : '';
+        break;
+      }
+      case 12: {
+        const [k, v] = mapEntry(bytes(f));
+        annotations[k] = v ? str(v) : '';
+        break;
+      }
+      case 13:
+        owners.push(ownerReference(bytes(f)));
+        break;
+      case 14:
+        finalizers.push(str(f));
+        break;
+      default:
+        break;
     }
   }
   if (Object.keys(labels).length) m.labels = labels;
   if (Object.keys(annotations).length) m.annotations = annotations;
   if (finalizers.length) m.finalizers = finalizers;
   if (owners.length) m.ownerReferences = owners;
-  for (const k of ['name', 'namespace', 'generateName', 'uid', 'resourceVersion', 'creationTimestamp']) if (m[k] === '') delete m[k];
+  for (const k of ['name', 'namespace', 'generateName', 'uid', 'resourceVersion', 'creationTimestamp'])
+    if (m[k] === '') delete m[k];
   if (m.generation === 0) delete m.generation;
   return m;
 }
@@ -82,9 +110,15 @@ function secret(buf: Buffer): Record<string, unknown> {
   const stringData: Record<string, string> = {};
   for (const f of fields(buf)) {
     if (f.no === 1) o.metadata = objectMeta(bytes(f));
-    if (f.no === 2) { const [k, v] = mapEntry(bytes(f)); data[k] = v ? bytes(v).toString('base64') : ''; }
+    if (f.no === 2) {
+      const [k, v] = mapEntry(bytes(f));
+      data[k] = v ? bytes(v).toString('base64') : '';
+    }
     if (f.no === 3) o.type = str(f);
-    if (f.no === 4) { const [k, v] = mapEntry(bytes(f)); stringData[k] = v ? str(v) : ''; }
+    if (f.no === 4) {
+      const [k, v] = mapEntry(bytes(f));
+      stringData[k] = v ? str(v) : '';
+    }
     if (f.no === 5) o.immutable = bool(f);
   }
   if (Object.keys(data).length) o.data = data;
@@ -99,8 +133,14 @@ function configMap(buf: Buffer): Record<string, unknown> {
   const binaryData: Record<string, string> = {};
   for (const f of fields(buf)) {
     if (f.no === 1) o.metadata = objectMeta(bytes(f));
-    if (f.no === 2) { const [k, v] = mapEntry(bytes(f)); data[k] = v ? str(v) : ''; }
-    if (f.no === 3) { const [k, v] = mapEntry(bytes(f)); binaryData[k] = v ? bytes(v).toString('base64') : ''; }
+    if (f.no === 2) {
+      const [k, v] = mapEntry(bytes(f));
+      data[k] = v ? str(v) : '';
+    }
+    if (f.no === 3) {
+      const [k, v] = mapEntry(bytes(f));
+      binaryData[k] = v ? bytes(v).toString('base64') : '';
+    }
     if (f.no === 4) o.immutable = bool(f);
   }
   if (Object.keys(data).length) o.data = data;
@@ -113,7 +153,9 @@ function namespace(buf: Buffer): Record<string, unknown> {
   for (const f of fields(buf)) {
     if (f.no === 1) o.metadata = objectMeta(bytes(f));
     if (f.no === 2) {
-      const finalizers = fields(bytes(f)).filter((x) => x.no === 1).map(str);
+      const finalizers = fields(bytes(f))
+        .filter((x) => x.no === 1)
+        .map(str);
       o.spec = finalizers.length ? { finalizers } : {};
     }
     if (f.no === 3) {
@@ -176,9 +218,17 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   if (decode) return { apiVersion, kind, ...decode(raw) };
   const schema = loadSchema(clientBinary());
   if (!schema?.has(messageName(apiVersion, kind))) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the stand-in cannot decode protobuf bodies of kind "${kind}" (${apiVersion}); send JSON`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the stand-in cannot decode protobuf bodies of kind "${kind}" (${apiVersion}); send JSON`,
+    );
   }
-  return { apiVersion, kind, ...(decodeMessage(schema, messageName(apiVersion, kind), raw) as Record<string, unknown>) };
+  return {
+    apiVersion,
+    kind,
+    ...(decodeMessage(schema, messageName(apiVersion, kind), raw) as Record<string, unknown>),
+  };
 }
 
 /** The newest real client binary, whose embedded descriptors describe every built-in kind (see proto-schema.ts). */
@@ -215,6 +265,12 @@ export const encode = {
   },
   envelope(apiVersion: string, kind: string, raw: Buffer): Buffer {
     const typeMeta = Buffer.concat([encode.bytes(1, apiVersion), encode.bytes(2, kind)]);
-    return Buffer.concat([PROTOBUF_MAGIC, encode.bytes(1, typeMeta), encode.bytes(2, raw), encode.bytes(3, ''), encode.bytes(4, '')]);
+    return Buffer.concat([
+      PROTOBUF_MAGIC,
+      encode.bytes(1, typeMeta),
+      encode.bytes(2, raw),
+      encode.bytes(3, ''),
+      encode.bytes(4, ''),
+    ]);
   },
 };

@@ -23,7 +23,11 @@ export interface RequestInfo {
  * Runs before a request is served. Return true after writing the response yourself (a 429, a
  * 500, a dropped connection); throw an ApiError to fail the request; await to add latency.
  */
-export type RequestHook = (info: RequestInfo, req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
+export type RequestHook = (
+  info: RequestInfo,
+  req: IncomingMessage,
+  res: ServerResponse,
+) => boolean | void | Promise<boolean | void>;
 
 /** What an admission hook sees for a write (quota, namespace rules). Throw an ApiError to deny. */
 export interface AdmissionAttributes {

@@ -21,11 +21,25 @@ export function versionInfo(): Record<string, string> {
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 /** Kinds in the `all` category (`kubectl get all`). */
-const ALL_CATEGORY = new Set(['Pod', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler']);
+const ALL_CATEGORY = new Set([
+  'Pod',
+  'Service',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'HorizontalPodAutoscaler',
+]);
 
 /** `GET /api`: the core group's versions (the plain, non-aggregated form every client accepts). */
 export function coreVersions(hostPort: string): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: hostPort }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: hostPort }],
+  };
 }
 
 /** `GET /apis`: APIGroupList. */
@@ -45,7 +59,11 @@ export function group(types: TypeRegistry, name: string): Record<string, unknown
 }
 
 /** `GET /api/v1` or `/apis/<group>/<version>`: APIResourceList with status/scale subresources. */
-export function resourceList(types: TypeRegistry, groupName: string, version: string): Record<string, unknown> | undefined {
+export function resourceList(
+  types: TypeRegistry,
+  groupName: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const list = types.inGroupVersion(groupName, version);
   if (list.length === 0) return undefined;
   const resources: Array<Record<string, unknown>> = [];
@@ -53,17 +71,48 @@ export function resourceList(types: TypeRegistry, groupName: string, version: st
     resources.push(resourceEntry(t));
     for (const sub of t.subresources ?? []) {
       if (sub === 'scale') {
-        resources.push({ name: `${t.resource}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+        resources.push({
+          name: `${t.resource}/scale`,
+          singularName: '',
+          namespaced: t.namespaced,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        });
       } else if (sub === 'status') {
-        resources.push({ name: `${t.resource}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+        resources.push({
+          name: `${t.resource}/status`,
+          singularName: '',
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs: ['get', 'patch', 'update'],
+        });
       } else if (sub === 'finalize') {
-        resources.push({ name: `${t.resource}/finalize`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['update'] });
+        resources.push({
+          name: `${t.resource}/finalize`,
+          singularName: '',
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs: ['update'],
+        });
       } else if (sub === 'log') {
-        resources.push({ name: `${t.resource}/log`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get'] });
+        resources.push({
+          name: `${t.resource}/log`,
+          singularName: '',
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs: ['get'],
+        });
       }
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupName ? `${groupName}/${version}` : version, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: groupName ? `${groupName}/${version}` : version,
+    resources,
+  };
 }
 
 function resourceEntry(t: ResourceType): Record<string, unknown> {

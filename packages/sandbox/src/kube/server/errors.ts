@@ -56,7 +56,12 @@ export function conflict(resource: string, group: string, name: string): ApiErro
 }
 
 /** 422 with one cause per field, like `Deployment.apps "x" is invalid: spec.template: Required value`. */
-export function invalid(kind: string, group: string, name: string, causes: Array<{ field: string; message: string; reason?: string }>): ApiError {
+export function invalid(
+  kind: string,
+  group: string,
+  name: string,
+  causes: Array<{ field: string; message: string; reason?: string }>,
+): ApiError {
   const qualified = group ? `${kind}.${group}` : kind;
   const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
   return new ApiError(422, 'Invalid', `${qualified} "${name}" is invalid: ${text}`, {

@@ -16,10 +16,24 @@ import { serveWatch } from '../verbs/watch.js';
 import { unknownFields } from '../admission/validate.js';
 import { createObject, patchObject, scaleOf, updateObject, writeScale } from '../verbs/writes.js';
 
-const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'networking.k8s.io', 'autoscaling', 'policy', 'rbac.authorization.k8s.io']);
+const BUILTIN_GROUPS = new Set([
+  '',
+  'apps',
+  'batch',
+  'networking.k8s.io',
+  'autoscaling',
+  'policy',
+  'rbac.authorization.k8s.io',
+]);
 
 /** Splits a URL path into the resource it addresses; undefined for non-resource paths. */
-export function route(ctx: KubeContext, method: string, path: string, query: URLSearchParams, userAgent: string): RequestInfo {
+export function route(
+  ctx: KubeContext,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  userAgent: string,
+): RequestInfo {
   const info: RequestInfo = { method, path, query, verb: method, userAgent };
   const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
   let groupName: string;
@@ -55,7 +69,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Serves one routed request. Throws ApiError for the caller to turn into a Status. */
-export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serve(
+  ctx: KubeContext,
+  info: RequestInfo,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { type: t, query } = info;
   if (!t) return serveNonResource(ctx, info, req, res);
   if (info.verb === 'unknown') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -64,7 +83,8 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
   const sub = info.subresource;
-  if (sub !== undefined && !(t.subresources ?? []).includes(sub)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (sub !== undefined && !(t.subresources ?? []).includes(sub))
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   const dryRun = query.getAll('dryRun').includes('All');
   const fieldManager = query.get('fieldManager') ?? undefined;
   // without ?fieldManager the real server names the manager after the user agent's program
@@ -74,8 +94,17 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
   /** fieldValidation: Strict throws, Warn (the default) answers with Warning headers. */
   const checkFields = (body: unknown): void => {
     if (typeof body !== 'object' || body === null || Array.isArray(body) || sub !== undefined) return;
-    const warnings = unknownFields(t, body as Record<string, unknown>, query.get('fieldValidation'), BUILTIN_GROUPS.has(t.group));
-    if (warnings.length > 0) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    const warnings = unknownFields(
+      t,
+      body as Record<string, unknown>,
+      query.get('fieldValidation'),
+      BUILTIN_GROUPS.has(t.group),
+    );
+    if (warnings.length > 0)
+      res.setHeader(
+        'Warning',
+        warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
   };
 
   switch (info.verb) {
@@ -99,9 +128,22 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
       const items = ctx.store.list(t, ns).filter(filter);
       const rv = String(ctx.store.currentRv());
       if (wantsTable(req.headers.accept)) {
-        return send(res, 200, toTable(t, items, { now: ctx.clock.now(), resourceVersion: rv, includeObject: query.get('includeObject') ?? undefined }));
+        return send(
+          res,
+          200,
+          toTable(t, items, {
+            now: ctx.clock.now(),
+            resourceVersion: rv,
+            includeObject: query.get('includeObject') ?? undefined,
+          }),
+        );
       }
-      return send(res, 200, { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: { resourceVersion: rv }, items });
+      return send(res, 200, {
+        kind: `${t.kind}List`,
+        apiVersion: apiVersionOf(t),
+        metadata: { resourceVersion: rv },
+        items,
+      });
     }
     case 'get': {
       const o = ctx.store.get(t, ns, name);
@@ -114,12 +156,21 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
         return;
       }
       if (wantsTable(req.headers.accept)) {
-        return send(res, 200, toTable(t, [o], { now: ctx.clock.now(), resourceVersion: o.metadata.resourceVersion ?? '', includeObject: query.get('includeObject') ?? undefined }));
+        return send(
+          res,
+          200,
+          toTable(t, [o], {
+            now: ctx.clock.now(),
+            resourceVersion: o.metadata.resourceVersion ?? '',
+            includeObject: query.get('includeObject') ?? undefined,
+          }),
+        );
       }
       return send(res, 200, o);
     }
     case 'create': {
-      if (info.name !== undefined) throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+      if (info.name !== undefined)
+        throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
       const body = await readObjectBody(req);
       if (!body) throw new ApiError(400, 'BadRequest', 'the request body is empty');
       checkFields(body);
@@ -129,17 +180,26 @@ export async function serve(ctx: KubeContext, info: RequestInfo, req: IncomingMe
       const body = await readObjectBody(req);
       if (!body) throw new ApiError(400, 'BadRequest', 'the request body is empty');
       checkFields(body);
-      if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, 'put', body, { dryRun, fieldManager, manager }));
-      if (sub === 'finalize') return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager, manager }));
+      if (sub === 'scale')
+        return send(res, 200, writeScale(ctx, t, ns, name, 'put', body, { dryRun, fieldManager, manager }));
+      if (sub === 'finalize')
+        return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager, manager }));
       return send(res, 200, updateObject(ctx, t, ns, name, body, { dryRun, fieldManager, manager, subresource: sub }));
     }
     case 'patch': {
       const custom = !BUILTIN_GROUPS.has(t.group);
       const { kind, patch } = await readPatchBody(req, custom);
       if (kind !== 'json') checkFields(patch);
-      if (sub === 'scale') return send(res, 200, writeScale(ctx, t, ns, name, kind, patch, { dryRun, fieldManager, manager }));
+      if (sub === 'scale')
+        return send(res, 200, writeScale(ctx, t, ns, name, kind, patch, { dryRun, fieldManager, manager }));
       const force = query.get('force') === 'true';
-      const out = patchObject(ctx, t, ns, name, kind, patch, { dryRun, fieldManager, manager, force, subresource: sub });
+      const out = patchObject(ctx, t, ns, name, kind, patch, {
+        dryRun,
+        fieldManager,
+        manager,
+        force,
+        subresource: sub,
+      });
       return send(res, out.created ? 201 : 200, out.object);
     }
     case 'delete': {
@@ -169,7 +229,8 @@ function deleteOptions(query: URLSearchParams, body: Record<string, unknown> | u
 function serveNonResource(ctx: KubeContext, info: RequestInfo, req: IncomingMessage, res: ServerResponse): void {
   const p = info.path.replace(/\/+$/, '') || '/';
   const types = ctx.store.types;
-  if (info.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (info.method !== 'GET')
+    throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   if (p === '/version') return send(res, 200, versionInfo());
   if (p === '/healthz' || p === '/livez' || p === '/readyz') {
     res.writeHead(200, { 'content-type': 'text/plain' });

@@ -41,7 +41,8 @@ function hashOf(doc: unknown): string {
 /** The definition name the real server uses (`io.k8s.api.apps.v1.Deployment`); custom groups reverse their domain. */
 function schemaName(t: ResourceType): string {
   if (t.group === '') return `io.k8s.api.core.${t.version}.${t.kind}`;
-  if (!t.group.includes('.') || t.group.endsWith('.k8s.io')) return `io.k8s.api.${t.group.split('.')[0]}.${t.version}.${t.kind}`;
+  if (!t.group.includes('.') || t.group.endsWith('.k8s.io'))
+    return `io.k8s.api.${t.group.split('.')[0]}.${t.version}.${t.kind}`;
   return `${t.group.split('.').reverse().join('.')}.${t.version}.${t.kind}`;
 }
 
@@ -53,7 +54,11 @@ const query = (name: string, description: string): Record<string, unknown> => ({
 });
 
 /** `GET /openapi/v3/<key>`: one group-version's document, or undefined when not served. */
-export function groupDocument(types: TypeRegistry, group: string, version: string): Record<string, unknown> | undefined {
+export function groupDocument(
+  types: TypeRegistry,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const list = types.inGroupVersion(group, version);
   if (list.length === 0) return undefined;
   const prefix = group ? `/apis/${group}/${version}` : `/api/${version}`;
@@ -67,34 +72,78 @@ export function groupDocument(types: TypeRegistry, group: string, version: strin
       description: `${t.kind} (served by the preview-fleet stand-in; the server validates)`,
       'x-kubernetes-preserve-unknown-fields': true,
     };
-    const item = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.resource}/{name}` : `${prefix}/${t.resource}/{name}`;
+    const item = t.namespaced
+      ? `${prefix}/namespaces/{namespace}/${t.resource}/{name}`
+      : `${prefix}/${t.resource}/{name}`;
     const collection = t.namespaced ? `${prefix}/namespaces/{namespace}/${t.resource}` : `${prefix}/${t.resource}`;
     const body = { content: { '*/*': { schema: ref } }, required: true };
     const ok = { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } };
     const writeParams = [
       query('dryRun', 'When present, indicates that modifications should not be persisted.'),
       query('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
-      query('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.'),
+      query(
+        'fieldValidation',
+        'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.',
+      ),
     ];
     paths[collection] = {
-      get: { operationId: `list${t.kind}`, 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': gvk, responses: ok },
-      post: { operationId: `create${t.kind}`, 'x-kubernetes-action': 'post', 'x-kubernetes-group-version-kind': gvk, parameters: writeParams, requestBody: body, responses: ok },
+      get: {
+        operationId: `list${t.kind}`,
+        'x-kubernetes-action': 'list',
+        'x-kubernetes-group-version-kind': gvk,
+        responses: ok,
+      },
+      post: {
+        operationId: `create${t.kind}`,
+        'x-kubernetes-action': 'post',
+        'x-kubernetes-group-version-kind': gvk,
+        parameters: writeParams,
+        requestBody: body,
+        responses: ok,
+      },
     };
     paths[item] = {
-      get: { operationId: `read${t.kind}`, 'x-kubernetes-action': 'get', 'x-kubernetes-group-version-kind': gvk, responses: ok },
-      put: { operationId: `replace${t.kind}`, 'x-kubernetes-action': 'put', 'x-kubernetes-group-version-kind': gvk, parameters: writeParams, requestBody: body, responses: ok },
+      get: {
+        operationId: `read${t.kind}`,
+        'x-kubernetes-action': 'get',
+        'x-kubernetes-group-version-kind': gvk,
+        responses: ok,
+      },
+      put: {
+        operationId: `replace${t.kind}`,
+        'x-kubernetes-action': 'put',
+        'x-kubernetes-group-version-kind': gvk,
+        parameters: writeParams,
+        requestBody: body,
+        responses: ok,
+      },
       patch: {
         operationId: `patch${t.kind}`,
         'x-kubernetes-action': 'patch',
         'x-kubernetes-group-version-kind': gvk,
         parameters: [...writeParams, { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } }],
-        requestBody: { content: { 'application/apply-patch+yaml': { schema: { type: 'object' } }, 'application/json-patch+json': { schema: { type: 'object' } }, 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/strategic-merge-patch+json': { schema: { type: 'object' } } }, required: true },
+        requestBody: {
+          content: {
+            'application/apply-patch+yaml': { schema: { type: 'object' } },
+            'application/json-patch+json': { schema: { type: 'object' } },
+            'application/merge-patch+json': { schema: { type: 'object' } },
+            'application/strategic-merge-patch+json': { schema: { type: 'object' } },
+          },
+          required: true,
+        },
         responses: ok,
       },
-      delete: { operationId: `delete${t.kind}`, 'x-kubernetes-action': 'delete', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK' } } },
+      delete: {
+        operationId: `delete${t.kind}`,
+        'x-kubernetes-action': 'delete',
+        'x-kubernetes-group-version-kind': gvk,
+        responses: { '200': { description: 'OK' } },
+      },
       parameters: [
         { name: 'name', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } },
-        ...(t.namespaced ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } }] : []),
+        ...(t.namespaced
+          ? [{ name: 'namespace', in: 'path', required: true, schema: { type: 'string', uniqueItems: true } }]
+          : []),
       ],
     };
   }

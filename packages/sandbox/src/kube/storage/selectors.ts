@@ -5,8 +5,7 @@ import { badRequest } from '../server/errors.js';
 import type { KubeObject } from './store.js';
 
 export type LabelRequirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | '!exists' };
+  { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!exists' };
 
 /** A parsed selector; an empty list matches everything. */
 export type LabelSelector = LabelRequirement[];
@@ -24,7 +23,14 @@ export function parseLabelSelector(text: string | undefined): LabelSelector {
     if (!s) continue;
     let m = /^([^\s!=()]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(s);
     if (m) {
-      out.push({ key: checkKey(m[1]), op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter((v) => v !== '') });
+      out.push({
+        key: checkKey(m[1]),
+        op: m[2] as 'in' | 'notin',
+        values: m[3]
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== ''),
+      });
       continue;
     }
     m = /^([^\s!=()]+)\s*(==|=|!=)\s*([^\s!=(),]*)$/.exec(s);
@@ -90,7 +96,8 @@ export interface FieldRequirement {
 }
 
 /** Fields the real server lets clients select on for (almost) every kind, plus the per-kind ones we serve. */
-const FIELD_PATHS = /^(metadata\.name|metadata\.namespace|type|reason|source|status\.phase|spec\.nodeName|involvedObject\.[A-Za-z.]+)$/;
+const FIELD_PATHS =
+  /^(metadata\.name|metadata\.namespace|type|reason|source|status\.phase|spec\.nodeName|involvedObject\.[A-Za-z.]+)$/;
 
 /** Parses `?fieldSelector=` (`a=b`, `a==b`, `a!=b`, comma-separated). */
 export function parseFieldSelector(text: string | undefined): FieldRequirement[] {

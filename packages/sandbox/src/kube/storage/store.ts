@@ -73,7 +73,18 @@ export interface StoreOptions {
 }
 
 /** Core kinds the real registry keeps no metadata.generation for (no spec/status split worth tracking). */
-const NO_GENERATION = new Set(['ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'Namespace', 'Service', 'LimitRange', 'ResourceQuota', 'PersistentVolumeClaim', 'Pod']);
+const NO_GENERATION = new Set([
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Event',
+  'Namespace',
+  'Service',
+  'LimitRange',
+  'ResourceQuota',
+  'PersistentVolumeClaim',
+  'Pod',
+]);
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -113,8 +124,10 @@ export class ObjectStore {
     for (const o of this.bucket(t).values()) {
       if (namespace === undefined || !t.namespaced || o.metadata.namespace === namespace) out.push(clone(o));
     }
-    return out.sort((a, b) =>
-      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+    return out.sort(
+      (a, b) =>
+        (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+        a.metadata.name.localeCompare(b.metadata.name),
     );
   }
 
@@ -126,7 +139,14 @@ export class ObjectStore {
     o.metadata = { ...(o.metadata ?? {}) } as ObjectMeta;
     const meta = o.metadata;
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
-    if (!meta.name) throw invalid(t.kind, t.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
+    if (!meta.name)
+      throw invalid(t.kind, t.group, '', [
+        {
+          field: 'metadata.name',
+          message: 'Required value: name or generateName is required',
+          reason: 'FieldValueRequired',
+        },
+      ]);
     if (t.namespaced) {
       if (!meta.namespace) meta.namespace = 'default';
     } else {
@@ -199,7 +219,8 @@ export class ObjectStore {
     }
 
     if (isDeepStrictEqual(next, cur)) return clone(cur);
-    if (cur.metadata.generation !== undefined && !isDeepStrictEqual(specOf(next), specOf(cur))) meta.generation = cur.metadata.generation + 1;
+    if (cur.metadata.generation !== undefined && !isDeepStrictEqual(specOf(next), specOf(cur)))
+      meta.generation = cur.metadata.generation + 1;
     if (opts.dryRun) return clone(next);
     meta.resourceVersion = String(++this.rv);
     if (meta.deletionTimestamp && blockingFinalizers(t, next) === 0) {
@@ -270,7 +291,8 @@ function objKey(t: ResourceType, namespace: string | undefined, name: string): s
 /** metadata.finalizers, plus a Namespace's spec.finalizers (`kubernetes`), which the namespace controller clears. */
 function blockingFinalizers(t: ResourceType, o: KubeObject): number {
   const spec = o.spec as { finalizers?: unknown } | undefined;
-  const nsFinalizers = t.group === '' && t.kind === 'Namespace' && Array.isArray(spec?.finalizers) ? spec.finalizers.length : 0;
+  const nsFinalizers =
+    t.group === '' && t.kind === 'Namespace' && Array.isArray(spec?.finalizers) ? spec.finalizers.length : 0;
   return (o.metadata.finalizers?.length ?? 0) + nsFinalizers;
 }
 

@@ -41,7 +41,12 @@ function walk(v: unknown, segs: string[], path: string[], out: Set<string>): voi
   }
   for (const [k, child] of Object.entries(v)) {
     if (segs.length === 0 && (k === 'apiVersion' || k === 'kind')) continue;
-    if (segs.length === 1 && segs[0] === 'f:metadata' && ['name', 'namespace', 'managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation'].includes(k)) continue;
+    if (
+      segs.length === 1 &&
+      segs[0] === 'f:metadata' &&
+      ['name', 'namespace', 'managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation'].includes(k)
+    )
+      continue;
     const s = [...segs, `f:${k}`];
     const p = [...path, k];
     if (Array.isArray(child)) {
@@ -150,7 +155,10 @@ function fieldPathText(path: string): string {
     .split(SEP)
     .map((seg) => {
       if (seg.startsWith('f:')) return `.${seg.slice(2)}`;
-      if (seg.startsWith('k:')) return `[${Object.entries(JSON.parse(seg.slice(2)) as Obj).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      if (seg.startsWith('k:'))
+        return `[${Object.entries(JSON.parse(seg.slice(2)) as Obj)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',')}]`;
       return `[=${seg.slice(2)}]`;
     })
     .join('');
@@ -187,14 +195,26 @@ export function serverSideApply(
       for (const f of applied) {
         // owning a list item's membership never conflicts; its fields do
         if (f.split(SEP).pop()?.startsWith('k:')) continue;
-        if (theirs.has(f) && !isDeepStrictEqual(readPath(config, f), readPath(live, f))) conflicts.push({ manager: other.manager, field: f, apiVersion: other.apiVersion });
+        if (theirs.has(f) && !isDeepStrictEqual(readPath(config, f), readPath(live, f)))
+          conflicts.push({ manager: other.manager, field: f, apiVersion: other.apiVersion });
       }
     }
     if (conflicts.length > 0 && !force) {
-      const shown = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${fieldPathText(c.field)}`);
-      throw new ApiError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${shown.join('\n')}`, {
-        causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.field })),
-      });
+      const shown = conflicts.map(
+        (c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${fieldPathText(c.field)}`,
+      );
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${shown.join('\n')}`,
+        {
+          causes: conflicts.map((c) => ({
+            reason: 'FieldManagerConflict',
+            message: `conflict with "${c.manager}"`,
+            field: c.field,
+          })),
+        },
+      );
     }
     if (force) {
       for (const other of others) {
@@ -219,7 +239,13 @@ export function serverSideApply(
   }
 
   const { metadata: cfgMeta, ...cfgRest } = config;
-  const { name: _n, namespace: _ns, managedFields: _mf, resourceVersion: _rv, ...metaRest } = cfgMeta ?? ({} as KubeObject['metadata']);
+  const {
+    name: _n,
+    namespace: _ns,
+    managedFields: _mf,
+    resourceVersion: _rv,
+    ...metaRest
+  } = cfgMeta ?? ({} as KubeObject['metadata']);
   const merged = strategicMerge(base, { ...cfgRest, metadata: metaRest }) as KubeObject;
   merged.metadata = { ...(merged.metadata ?? {}), name: config.metadata.name };
   if (config.metadata.namespace) merged.metadata.namespace = config.metadata.namespace;
@@ -251,12 +277,22 @@ export function recordUpdate(
   const strip = (o: KubeObject | undefined): unknown => {
     if (!o) return undefined;
     const { status: _s, metadata, ...rest } = o;
-    const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, deletionTimestamp: _d, ...meta } = metadata;
+    const {
+      managedFields: _m,
+      resourceVersion: _r,
+      uid: _u,
+      creationTimestamp: _c,
+      generation: _g,
+      deletionTimestamp: _d,
+      ...meta
+    } = metadata;
     return { ...rest, metadata: meta };
   };
   const old = strip(before);
   const next = strip(after);
-  const changed = new Set([...fieldSet(next)].filter((f) => f !== '' && !isDeepStrictEqual(readPath(next, f), readPath(old, f))));
+  const changed = new Set(
+    [...fieldSet(next)].filter((f) => f !== '' && !isDeepStrictEqual(readPath(next, f), readPath(old, f))),
+  );
   const out: ManagedFieldsEntry[] = [];
   let mine: ManagedFieldsEntry | undefined;
   for (const e of (entries ?? []).map((x) => clone(x))) {
@@ -273,6 +309,13 @@ export function recordUpdate(
   if (changed.size === 0) return mine ? [...out, mine] : out;
   const owned = mine ? fromFieldsV1(mine.fieldsV1) : new Set<string>();
   for (const f of changed) owned.add(f);
-  out.push({ manager, operation: 'Update', apiVersion: after.apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(owned) });
+  out.push({
+    manager,
+    operation: 'Update',
+    apiVersion: after.apiVersion,
+    time: now,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1(owned),
+  });
   return out;
 }

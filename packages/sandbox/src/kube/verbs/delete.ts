@@ -12,7 +12,11 @@ const RETURNS_OBJECT = new Set(['Pod', 'Namespace']);
 function options(raw: Record<string, unknown>, dryRun: boolean): DeleteOptions {
   const policy = raw.propagationPolicy;
   if (policy !== undefined && !['Foreground', 'Background', 'Orphan'].includes(String(policy))) {
-    throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`);
+    throw new ApiError(
+      422,
+      'Invalid',
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   const orphan = raw.orphanDependents === true ? 'Orphan' : undefined;
   const pre = raw.preconditions as DeleteOptions['preconditions'];
@@ -30,13 +34,22 @@ function options(raw: Record<string, unknown>, dryRun: boolean): DeleteOptions {
  * Terminating namespaces, ownerReference GC). An object removed at once answers with a
  * `Status` Success, as the real registry does; one still held answers with itself.
  */
-export function deleteResource(ctx: KubeContext, t: ResourceType, namespace: string | undefined, name: string, raw: Record<string, unknown>, dryRun: boolean): KubeObject {
+export function deleteResource(
+  ctx: KubeContext,
+  t: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  raw: Record<string, unknown>,
+  dryRun: boolean,
+): KubeObject {
   const opts = options(raw, dryRun);
   const cur = ctx.store.get(t, namespace, name);
   if (!cur) throw notFound(t.resource, t.group, name);
   admit(ctx, { operation: 'DELETE', type: t, namespace, name, oldObject: cur, dryRun: opts.dryRun ?? false });
   const out = deleteObject({ store: ctx.store, scenarios: ctx.scenarios, clock: ctx.clock }, t, namespace, name, opts);
-  const stillThere = opts.dryRun ? (cur.metadata.finalizers?.length ?? 0) > 0 : ctx.store.get(t, namespace, name) !== undefined;
+  const stillThere = opts.dryRun
+    ? (cur.metadata.finalizers?.length ?? 0) > 0
+    : ctx.store.get(t, namespace, name) !== undefined;
   if (stillThere || RETURNS_OBJECT.has(t.kind)) return out;
   return {
     kind: 'Status',

@@ -54,7 +54,11 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
         break;
       case 'test':
         if (!isDeepStrictEqual(getAt(doc, pointer(raw.path), raw.path), raw.value)) {
-          throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: testing value ${raw.path} failed`);
+          throw new ApiError(
+            422,
+            'Invalid',
+            `the server rejected our request due to an error in our request: testing value ${raw.path} failed`,
+          );
         }
         break;
       default:
@@ -74,7 +78,11 @@ function pointer(p: string): string[] {
 }
 
 function missing(path: string): ApiError {
-  return new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: missing value at ${path}`);
+  return new ApiError(
+    422,
+    'Invalid',
+    `the server rejected our request due to an error in our request: missing value at ${path}`,
+  );
 }
 
 function getAt(doc: unknown, segs: string[], path: string): unknown {
@@ -174,7 +182,13 @@ export function strategicMerge(original: unknown, patch: unknown, path: string[]
     for (const k of Object.keys(out)) if (!keep.has(k)) delete out[k];
   }
   for (const [k, v] of Object.entries(patch)) {
-    if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/') || k.startsWith('$deleteFromPrimitiveList/')) continue;
+    if (
+      k === '$patch' ||
+      k === '$retainKeys' ||
+      k.startsWith('$setElementOrder/') ||
+      k.startsWith('$deleteFromPrimitiveList/')
+    )
+      continue;
     if (v === null) {
       delete out[k];
       continue;

@@ -3,7 +3,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { objectFilter } from '../storage/selectors.js';
-import { apiVersionOf, type KubeObject, type ObjectStore, type ResourceType, type StoreEvent } from '../storage/store.js';
+import {
+  apiVersionOf,
+  type KubeObject,
+  type ObjectStore,
+  type ResourceType,
+  type StoreEvent,
+} from '../storage/store.js';
 
 export interface WatchArgs {
   req: IncomingMessage;
@@ -62,7 +68,8 @@ export function dropWatches(store: ObjectStore): number {
 export function serveWatch(args: WatchArgs): void {
   const { res, store, type } = args;
   const filter = objectFilter(args.labelSelector, args.fieldSelector);
-  const inScope = (o: KubeObject): boolean => !type.namespaced || args.namespace === undefined || o.metadata.namespace === args.namespace;
+  const inScope = (o: KubeObject): boolean =>
+    !type.namespaced || args.namespace === undefined || o.metadata.namespace === args.namespace;
   const matches = (o: KubeObject): boolean => inScope(o) && filter(o);
   const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const sameType = (e: StoreEvent): boolean => e.resource.group === type.group && e.resource.resource === type.resource;
@@ -72,9 +79,10 @@ export function serveWatch(args: WatchArgs): void {
   let sentObjects = 0;
   const send = (e: WatchEvent): void => {
     if (res.writableEnded || res.destroyed) return;
-    const shaped = args.transform && (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED')
-      ? { type: e.type, object: args.transform(e.object as KubeObject, sentObjects === 0) }
-      : e;
+    const shaped =
+      args.transform && (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED')
+        ? { type: e.type, object: args.transform(e.object as KubeObject, sentObjects === 0) }
+        : e;
     if (shaped !== e) sentObjects++;
     res.write(`${JSON.stringify(shaped)}\n`);
   };
@@ -106,8 +114,13 @@ export function serveWatch(args: WatchArgs): void {
     send({
       type: 'ERROR',
       object: {
-        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-        message: `too old resource version: ${fromRv} (${store.historyStart() + 1})`, reason: 'Expired', code: 410,
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${fromRv} (${store.historyStart() + 1})`,
+        reason: 'Expired',
+        code: 410,
       },
     });
     res.end();

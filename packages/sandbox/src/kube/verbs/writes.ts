@@ -29,9 +29,12 @@ function checkIdentity(t: ResourceType, body: Obj, namespace: string | undefined
   if (!isObj(body)) throw badRequest('the request body must be an object');
   const o = body as unknown as KubeObject;
   if (!isObj(o.metadata)) o.metadata = {} as KubeObject['metadata'];
-  if (o.kind && o.kind !== t.kind) throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${t.kind})`);
+  if (o.kind && o.kind !== t.kind)
+    throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${t.kind})`);
   if (o.apiVersion && o.apiVersion !== apiVersionOf(t)) {
-    throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
+    throw badRequest(
+      `the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`,
+    );
   }
   if (t.namespaced) {
     if (o.metadata.namespace && namespace && o.metadata.namespace !== namespace) {
@@ -49,14 +52,28 @@ function checkIdentity(t: ResourceType, body: Obj, namespace: string | undefined
 }
 
 /** POST: namespace lifecycle, validation, admission, then store (201). */
-export function createObject(ctx: KubeContext, t: ResourceType, namespace: string | undefined, body: Obj, opts: WriteOptions): KubeObject {
+export function createObject(
+  ctx: KubeContext,
+  t: ResourceType,
+  namespace: string | undefined,
+  body: Obj,
+  opts: WriteOptions,
+): KubeObject {
   const o = checkIdentity(t, body, namespace);
-  for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) delete o.metadata[k];
+  for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const)
+    delete o.metadata[k];
   if (t.subresources?.includes('status')) delete o.status;
   checkNamespace(ctx.store, t, t.namespaced ? (o.metadata.namespace ?? 'default') : undefined, o.metadata.name ?? '');
   const preview = ctx.store.create(t, o, { dryRun: true });
   validateObject(t, preview, undefined);
-  admit(ctx, { operation: 'CREATE', type: t, namespace: preview.metadata.namespace, name: preview.metadata.name, object: preview, dryRun: opts.dryRun });
+  admit(ctx, {
+    operation: 'CREATE',
+    type: t,
+    namespace: preview.metadata.namespace,
+    name: preview.metadata.name,
+    object: preview,
+    dryRun: opts.dryRun,
+  });
   if (opts.dryRun) return preview;
   if (preview.metadata.generateName && !o.metadata.name) o.metadata.name = preview.metadata.name;
   if (opts.manager) o.metadata.managedFields = recordUpdate(undefined, opts.manager, undefined, o, nowIso(ctx));
@@ -82,16 +99,28 @@ export function updateObject(
     if (cur.metadata.deletionTimestamp) {
       const added = (o.metadata.finalizers ?? []).filter((f) => !(cur.metadata.finalizers ?? []).includes(f));
       if (added.length > 0) {
-        throw new ApiError(422, 'Invalid', `${t.kind} "${name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+        throw new ApiError(
+          422,
+          'Invalid',
+          `${t.kind} "${name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        );
       }
     }
   }
   const status = opts.subresource === 'status';
   // a body that changes managedFields sets them (helm 4 rewrites helm's Update entries into its
   // Apply entry that way); otherwise the writer becomes the Update owner of what it changed
-  const explicit = o.metadata.managedFields !== undefined && !isDeepStrictEqual(o.metadata.managedFields, cur.metadata.managedFields);
+  const explicit =
+    o.metadata.managedFields !== undefined && !isDeepStrictEqual(o.metadata.managedFields, cur.metadata.managedFields);
   if (status) o.metadata.managedFields = cur.metadata.managedFields;
-  else if (opts.manager && !explicit) o.metadata.managedFields = recordUpdate(cur.metadata.managedFields as ManagedFieldsEntry[] | undefined, opts.manager, cur, o, nowIso(ctx));
+  else if (opts.manager && !explicit)
+    o.metadata.managedFields = recordUpdate(
+      cur.metadata.managedFields as ManagedFieldsEntry[] | undefined,
+      opts.manager,
+      cur,
+      o,
+      nowIso(ctx),
+    );
   else if (!explicit) o.metadata.managedFields = cur.metadata.managedFields;
   const preview = ctx.store.update(t, o, { status, dryRun: true });
   if (!status) validateObject(t, preview, cur);
@@ -121,7 +150,7 @@ export function patchObject(
   const nextObj = next as KubeObject;
   if (!isObj(nextObj.metadata)) nextObj.metadata = {} as KubeObject['metadata'];
   // a patch that does not name a resourceVersion is unconditional
-  if (!isObj(patch) || !isObj((patch as Obj).metadata) || !((patch as { metadata: Obj }).metadata.resourceVersion)) {
+  if (!isObj(patch) || !isObj((patch as Obj).metadata) || !(patch as { metadata: Obj }).metadata.resourceVersion) {
     if (kind !== 'json') nextObj.metadata.resourceVersion = cur.metadata.resourceVersion;
   }
   return { object: updateObject(ctx, t, namespace, name, nextObj, opts), created: false };
@@ -137,7 +166,11 @@ function applyPatch(
   opts: WriteOptions & { subresource?: string; force: boolean },
 ): { object: KubeObject; created: boolean } {
   if (!opts.fieldManager) {
-    throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    throw new ApiError(
+      422,
+      'Invalid',
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
   }
   if (!isObj(patch)) throw badRequest('an apply configuration must be an object');
   const config = patch as unknown as KubeObject;
@@ -182,13 +215,23 @@ export function scaleOf(o: KubeObject): KubeObject {
     spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 0 },
     status: {
       replicas: typeof status.replicas === 'number' ? status.replicas : 0,
-      selector: Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(','),
+      selector: Object.entries(sel)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(','),
     },
   };
 }
 
 /** PUT/PATCH of the scale subresource: only spec.replicas moves. */
-export function writeScale(ctx: KubeContext, t: ResourceType, namespace: string | undefined, name: string, kind: PatchKind | 'put', body: unknown, opts: WriteOptions): KubeObject {
+export function writeScale(
+  ctx: KubeContext,
+  t: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  kind: PatchKind | 'put',
+  body: unknown,
+  opts: WriteOptions,
+): KubeObject {
   const cur = ctx.store.get(t, namespace, name);
   if (!cur) throw notFound(t.resource, t.group, name);
   const scale = scaleOf(cur);
@@ -199,11 +242,19 @@ export function writeScale(ctx: KubeContext, t: ResourceType, namespace: string 
   else next = strategicMerge(scale, body);
   const replicas = isObj(next) && isObj(next.spec) ? next.spec.replicas : undefined;
   if (typeof replicas !== 'number' || replicas < 0) {
-    throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${String(replicas)}: must be greater than or equal to 0`);
+    throw new ApiError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${String(replicas)}: must be greater than or equal to 0`,
+    );
   }
   const wantRv = isObj(next) && isObj(next.metadata) ? next.metadata.resourceVersion : undefined;
   if (kind === 'put' && typeof wantRv === 'string' && wantRv && wantRv !== cur.metadata.resourceVersion) {
-    throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${t.resource}.${t.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${t.resource}.${t.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    );
   }
   const updated = { ...cur, spec: { ...(cur.spec as Obj), replicas } };
   return scaleOf(updateObject(ctx, t, namespace, name, updated as unknown as Obj, opts));
