@@ -29,7 +29,7 @@ export const ORCHESTRATED = {
   'seed-vault': ['service'],
   'build-push': ['service'],
   'deploy-helm': ['service', 'image'],
-  'wait-ready': ['namespace', 'url'],
+  'wait-ready': ['namespace', 'url', 'basic-auth-secret'],
   teardown: [],
   'reap-orphans': [],
 };
@@ -52,7 +52,7 @@ const OWN_INPUTS = {
   },
   mode: {
     description:
-      'auto (from the event: deploy on opened/synchronize/reopened/labeled, teardown on closed/unlabeled/workflow_dispatch, reap on schedule), deploy, teardown or reap.',
+      'auto (from the event: deploy on opened/synchronize/reopened/labeled, teardown on closed/unlabeled, reap on schedule), deploy, teardown or reap. A workflow_dispatch run must name its lifecycle (deploy or teardown, with pr-number): auto refuses it rather than guess.',
     default: 'auto',
   },
 };

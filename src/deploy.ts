@@ -51,7 +51,11 @@ function validationPlan(services: string[], plan: DeployPlan): StepCall[] {
     ...(plan.useVault ? [stepCall('seed-vault', { service })] : []),
     ...(plan.prebuilt ? [] : [stepCall('build-push', { service })]),
     stepCall('deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }),
-    stepCall('wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url }),
+    stepCall('wait-ready', {
+      namespace: VALIDATION_PLACEHOLDERS.namespace,
+      url: VALIDATION_PLACEHOLDERS.url,
+      'basic-auth-secret': '',
+    }),
   ]);
 }
 
@@ -105,21 +109,34 @@ async function deployService(
   };
   if (!release.ok) return failed(release);
   const ready = await group(`wait-ready (${service})`, () =>
-    runStep(stepCall('wait-ready', { namespace: release.outputs.namespace ?? '', url })),
+    runStep(
+      stepCall('wait-ready', {
+        namespace: release.outputs.namespace ?? '',
+        url,
+        'basic-auth-secret': release.outputs['basic-auth-secret'] ?? '',
+      }),
+    ),
   );
   if (!ready.ok) return failed(ready);
+  // Where the login is, never the login itself.
+  const login = release.outputs['basic-auth-location']
+    ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.`
+    : '';
   await post(service, 'ready', {
     image,
     url,
     namespace,
     'vault-url': vaultUrl,
-    details: ready.outputs['smoke-report'] ?? '',
+    details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n'),
   });
   return { service, state: 'ready', image, built, namespace, url };
 }
 
-/** Deploys each service in turn, then sets the outputs; fails when any service failed. */
-export async function deploy(services: string[]): Promise<void> {
+/**
+ * Deploys each service in turn, then sets the outputs; fails when any service failed. `note` (an
+ * approved fork deploy's terms) leads every status's details in the comment.
+ */
+export async function deploy(services: string[], note = ''): Promise<void> {
   const plan: DeployPlan = {
     prebuilt: input.string('image') !== '',
     useVault: (process.env[inputEnvName('vault-addr')] ?? '').trim() !== '',
@@ -129,7 +146,8 @@ export async function deploy(services: string[]): Promise<void> {
 
   let commentUrl = '';
   const post: PostStatus = async (service, state, extra = {}) => {
-    const r = await runStep(commentCall(service, state, extra));
+    const details = [note, extra.details ?? ''].filter(Boolean).join('\n\n');
+    const r = await runStep(commentCall(service, state, { ...extra, details }));
     commentUrl = r.outputs['comment-url'] || commentUrl;
   };
   const urls: Record<string, string> = {};

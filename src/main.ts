@@ -4,8 +4,18 @@
  * the steps' inputs (generated into action.yml); each step gets the ones it declares, plus the
  * ones this orchestrator computes from earlier steps' outputs.
  */
-import { ActionError, forkHeadAllowed, input, loadContext, log, planService, setOutputs } from '@preview-fleet/core';
+import {
+  ActionError,
+  forkHeadAllowed,
+  input,
+  loadContext,
+  log,
+  planService,
+  requirePrNumber,
+  setOutputs,
+} from '@preview-fleet/core';
 import { deploy } from './deploy.js';
+import { approveManualDeploy } from './manual-deploy.js';
 import { MODES, route } from './route.js';
 import { runStep, stepCall, validateSteps } from './steps.js';
 
@@ -34,7 +44,7 @@ export function prepare() {
 }
 
 export async function main(): Promise<void> {
-  const { services, route: r } = prepare();
+  const { services, ctx, route: r } = prepare();
   log.info(`lifecycle: ${r.lifecycle} (${r.reason})`);
   if (r.lifecycle === 'refuse') {
     setOutputs({ lifecycle: 'refused' });
@@ -44,6 +54,16 @@ export async function main(): Promise<void> {
     setOutputs({ lifecycle: 'skipped' });
     return;
   }
-  if (r.lifecycle === 'deploy') return deploy(services);
+  if (r.lifecycle === 'deploy') {
+    // No PR in the event (workflow_dispatch): GitHub says whether it may be deployed, and at which head.
+    const note =
+      ctx.pr === undefined
+        ? await approveManualDeploy(ctx, requirePrNumber(ctx)).catch((err: unknown) => {
+            setOutputs({ lifecycle: 'refused' });
+            throw err;
+          })
+        : '';
+    return deploy(services, note);
+  }
   return single(r.lifecycle);
 }

@@ -45,8 +45,14 @@ function routeEvent(ctx: RouteContext, mode: Mode, label: string): Route {
   const { eventName, action } = ctx;
   if (eventName === 'schedule')
     return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
-  if (eventName === 'workflow_dispatch')
-    return { lifecycle: 'teardown', reason: 'a manual run tears down the PR named by pr-number' };
+  // A manual run has no event to read the lifecycle from, and guessing one could tear a preview down.
+  if (eventName === 'workflow_dispatch') {
+    return {
+      lifecycle: 'refuse',
+      reason:
+        'Input "mode" is "auto", but a workflow_dispatch run carries no pull request event to choose a lifecycle from: set mode to deploy (with pr-number, and approve-sha for a fork) or teardown (with pr-number)',
+    };
+  }
   if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
     return {
       lifecycle: 'skip',

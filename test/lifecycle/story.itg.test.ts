@@ -12,6 +12,17 @@ describe('the whole preview lifecycle, as `npm run sandbox` plays it', () => {
     const result = await runStory({ print: (l) => lines.push(l) });
     expect(result.failures, lines.join('\n')).toEqual([]);
     expect(result.ok).toBe(true);
+    // Private by default (issue 16 part 2): 401 without the login, 200 with the one kept in Vault; the app's Secret holds the PR's values.
+    for (const check of [
+      '✔ private: without a login',
+      '✔ with the login kept in Vault',
+      "✔ the app's Secret app-pr-",
+    ]) {
+      expect(
+        lines.some((l) => l.includes(check)),
+        check,
+      ).toBe(true);
+    }
     expect(Object.values(result.inventory).flat()).toEqual([]);
     expect(Object.keys(result.inventory)).toEqual([
       'marked namespaces',

@@ -42,6 +42,8 @@ function run(event: unknown, runId: number) {
       'aws-region': 'us-east-1',
       'delete-vault-path': 'false',
       timeout: '2m',
+      // No Vault here, so no per-PR login: a public preview, said explicitly (the chart's default is basic auth).
+      set: 'auth.mode=none',
       // The quota is the namespace's, shared by every service: the default (limits.cpu 1) fits
       // one app + PostgreSQL; two need more (without this, api's install fails "exceeded quota").
       'resource-quota': 'requests.cpu=1\nrequests.memory=1Gi\nlimits.cpu=2\nlimits.memory=2Gi\npods=20',

@@ -46,13 +46,20 @@ describe('all-in-one routing (real webhook payloads, opt-in label "preview")', (
     });
   }
 
-  it('schedule → reap; workflow_dispatch → teardown; push → skip with the events that count', () => {
+  it('schedule → reap; push → skip with the events that count', () => {
     expect(route(parseContext(env('schedule'), {}), 'auto', 'preview').lifecycle).toBe('reap');
-    expect(
-      route(parseContext(env('workflow_dispatch'), exampleEvent('workflow_dispatch')), 'auto', 'preview').lifecycle,
-    ).toBe('teardown');
     const push = route(parseContext(env('push'), exampleEvent('push')), 'auto', 'preview');
     expect(push).toEqual({ lifecycle: 'skip', reason: expect.stringContaining('workflow_dispatch or schedule') });
+  });
+
+  it('workflow_dispatch needs an explicit mode: auto is refused (never a guessed teardown); deploy and teardown are what they say (issue 16 part 4)', () => {
+    const ctx = parseContext(env('workflow_dispatch'), exampleEvent('workflow_dispatch'), '12');
+    const auto = route(ctx, 'auto', 'preview');
+    expect(auto.lifecycle).toBe('refuse');
+    expect(auto.reason).toContain('Input "mode" is "auto", but a workflow_dispatch run carries no pull request event');
+    expect(auto.reason).toContain('set mode to deploy');
+    expect(route(ctx, 'deploy', 'preview').lifecycle).toBe('deploy');
+    expect(route(ctx, 'teardown', 'preview').lifecycle).toBe('teardown');
   });
 
   it('an explicit mode wins over the event', () => {

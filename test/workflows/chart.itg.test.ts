@@ -101,6 +101,42 @@ describe.each([
     ]).catch((e: { stderr: string }) => e);
     expect((noRef as { stderr: string }).stderr).toContain('vault.staticSecret.enabled needs secretRef');
   });
+
+  it("external-secrets: an ExternalSecret valid against ESO's v1 CRD extracts the PR's Vault copy into secretRef (issue 16 part 1)", async () => {
+    const set = [
+      'secretRef=app-pr-7-env',
+      'vault.externalSecret.enabled=true',
+      'vault.externalSecret.path=preview/app-7',
+      'vault.externalSecret.storeRef=vault-preview',
+    ];
+    const { stdout } = await run(
+      helm,
+      ['template', 'app-pr-7', chart, '--namespace', 'preview-pr-7', ...values, ...set.flatMap((s) => ['--set', s])],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    const docs = parseAllDocuments(stdout)
+      .map((d) => d.toJS() as any)
+      .filter(Boolean);
+    const es = docs.find((d) => d.kind === 'ExternalSecret');
+    expect(describeErrors(crdValidator('eso.externalsecrets.yaml', 'v1')(es))).toEqual([]);
+    expect(es.spec).toEqual({
+      refreshInterval: '1m',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault-preview' },
+      target: { name: 'app-pr-7-env', creationPolicy: 'Owner' },
+      dataFrom: [{ extract: { key: 'preview/app-7' } }],
+    });
+    expect(docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].envFrom).toEqual([
+      { secretRef: { name: 'app-pr-7-env' } },
+    ]);
+    const noStore = await run(helm, [
+      'template',
+      'app-pr-7',
+      chart,
+      ...values,
+      ...set.slice(0, 3).flatMap((s) => ['--set', s]),
+    ]).catch((e: { stderr: string }) => e);
+    expect((noStore as { stderr: string }).stderr).toContain('vault.externalSecret.storeRef must name');
+  });
 });
 
 describe('example chart access modes (issue 16 part 2), helm 4', () => {
@@ -121,7 +157,8 @@ describe('example chart access modes (issue 16 part 2), helm 4', () => {
   };
   const N = 'nginx.ingress.kubernetes.io/';
 
-  it('basic: auth-type, the per-release secret and realm', async () => {
+  it('basic: auth-type, the per-release secret and realm — and it is the default (private unless a user says none)', async () => {
+    expect(await render()).toMatchObject({ [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'app-pr-7-basic-auth' });
     expect(await render('auth.mode=basic')).toMatchObject({
       [`${N}auth-type`]: 'basic',
       [`${N}auth-secret`]: 'app-pr-7-basic-auth',

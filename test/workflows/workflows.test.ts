@@ -30,9 +30,10 @@ const load = (f: string): { on: any; permissions?: unknown; jobs: Record<string,
   parseYaml(readFileSync(join(dir, f), 'utf8'));
 
 describe('example workflows', () => {
-  it('exist: preview, preview-individual, preview-argocd, teardown, reaper', () => {
+  it('exist: preview, preview-individual, preview-argocd, preview-fork, teardown, reaper', () => {
     expect(files).toEqual([
       'preview-argocd.yml',
+      'preview-fork.yml',
       'preview-individual.yml',
       'preview.yml',
       'reaper.yml',
@@ -112,6 +113,24 @@ describe('example workflows', () => {
     });
     expect(wf.jobs.teardown.concurrency['cancel-in-progress']).toBe(false);
     expect(wf.jobs.teardown.concurrency.group).not.toBe(wf.jobs.deploy.concurrency.group);
+  });
+
+  it('the fork preview is manual only: an explicit mode, the approved SHA checked out and passed to the action (issue 16 part 4)', () => {
+    const wf = load('preview-fork.yml') as any;
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    expect(wf.on.workflow_dispatch.inputs.mode).toMatchObject({
+      required: true,
+      type: 'choice',
+      options: ['deploy', 'teardown'],
+    });
+    const steps = wf.jobs.preview.steps as Step[];
+    expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))!.with!.ref).toBe('${{ inputs.approve-sha }}');
+    const action = steps.find((s) => s.uses === 'preview-fleet/preview-fleet@v1')!.with!;
+    expect([action.mode, action['pr-number'], action['approve-sha']]).toEqual([
+      '${{ inputs.mode }}',
+      '${{ inputs.pr-number }}',
+      '${{ inputs.approve-sha }}',
+    ]);
   });
 
   it('the reaper runs hourly and defaults to a dry run by hand', () => {

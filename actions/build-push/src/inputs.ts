@@ -14,6 +14,7 @@ import {
   optional,
   readInputs,
   requireText,
+  parseApproveSha,
   parseBoolean,
   parseDuration,
   parseEnum,
@@ -61,6 +62,7 @@ export const INPUT_NAMES = [
   'secrets',
   'timeout',
   'request-timeout',
+  'approve-sha',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs, build-args excepted). */
@@ -89,6 +91,7 @@ export const DEFAULTS: RawInputs = {
   secrets: '',
   timeout: '30m',
   'request-timeout': DEFAULT_REQUEST_TIMEOUT,
+  'approve-sha': '',
 };
 
 export interface Inputs {
@@ -118,6 +121,8 @@ export interface Inputs {
   timeoutMs: number;
   /** One request's bound (ECR, the push registry's manifest lookup, the builder's login). */
   requestTimeoutMs: number;
+  /** The PR head a maintainer approved (workflow_dispatch): the commit checked out, built and tagged. */
+  approveSha?: string;
 }
 
 export function readRawInputs(): RawInputs {
@@ -210,6 +215,7 @@ export function parseInputs(given: Partial<RawInputs>, env: Record<string, strin
     prNumber,
     timeoutMs: parseStepTimeout(raw.timeout),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
+    approveSha: parseApproveSha(raw['approve-sha']),
   };
 }
 

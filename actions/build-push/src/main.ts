@@ -9,6 +9,7 @@ import {
   loadContext,
   log,
   newMarks,
+  parseApproveSha,
   refuseForkHead,
   requirePrNumber,
   setOutputs,
@@ -47,8 +48,10 @@ export function validate(): Prepared {
   const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'build and push an image');
-  // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
-  const headSha = ctx.pr?.headSha || ctx.sha || undefined;
+  // A maintainer's approve-sha is the commit the workflow checked out (the all-in-one and deploy-helm
+  // check it is the PR's head); otherwise workflow_dispatch has no PR head: the checkout is GITHUB_SHA.
+  const approved = parseApproveSha(inputs.approveSha ?? '', ctx.eventName);
+  const headSha = approved || ctx.pr?.headSha || ctx.sha || undefined;
   const plan = planBuild(
     inputs,
     { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author },

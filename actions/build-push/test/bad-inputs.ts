@@ -153,5 +153,11 @@ export const BAD_INPUTS: BadInput[] = [
     input: 'aws-region',
     message: /AWS region such as us-east-1/,
   },
+  {
+    name: 'approve-sha not a full SHA',
+    inputs: { 'approve-sha': 'deadbeef' },
+    input: 'approve-sha',
+    message: /full 40-character commit SHA/,
+  },
   { name: 'pr-number not a number', inputs: { 'pr-number': 'abc' }, input: 'pr-number', message: /whole number/ },
 ];

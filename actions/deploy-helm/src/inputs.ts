@@ -12,6 +12,7 @@ import {
   InputError,
   DURATION_BOUNDS,
   optional,
+  parseApproveSha,
   readInputs,
   parseBoolean,
   parseDuration,
@@ -26,6 +27,7 @@ import {
 } from '@preview-fleet/core';
 import {
   buildGeneratedValues,
+  deepMerge,
   parseEgressAllow,
   parseLimitRangeInput,
   parseQuotaInput,
@@ -38,6 +40,7 @@ import {
   type Values,
 } from '@preview-fleet/core/kube';
 import {
+  operatorValues,
   parseVaultSync,
   renderVaultTarget,
   VAULT_SYNC_DEFAULTS,
@@ -79,6 +82,7 @@ export const INPUT_NAMES = [
   'github-token',
   'pr-number',
   'stuck-after',
+  'approve-sha',
   ...VAULT_SYNC_INPUT_NAMES,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
@@ -119,6 +123,7 @@ export const DEFAULTS: RawInputs = {
   'github-token': GITHUB_TOKEN_DEFAULT,
   'pr-number': '',
   'stuck-after': '10m',
+  'approve-sha': '',
   ...VAULT_SYNC_DEFAULTS,
 };
 
@@ -150,6 +155,8 @@ export interface Inputs {
   label: string;
   githubToken: string;
   prNumber: string;
+  /** A maintainer's approval of the PR head to deploy (workflow_dispatch only; a fork needs it). */
+  approveSha?: string;
   /** The PR's Vault copy to materialise as a Secret (undefined: no Vault, secret-sync none, or secret-ref names the user's own). */
   vaultSync?: VaultSync;
 }
@@ -258,6 +265,7 @@ export function parseInputs(
     label: raw.label,
     githubToken: parseGitHubToken(raw['github-token']),
     prNumber: raw['pr-number'],
+    approveSha: parseApproveSha(raw['approve-sha']),
     vaultSync: optional(raw['secret-ref']) ? undefined : parseVaultSync(raw, process.env),
   };
   if (out.prNumber !== '') parsePrNumber('pr-number', out.prNumber);
@@ -284,6 +292,9 @@ export function planDeploy(
   if (secretRef) secretRefs.push({ key: inputs.keys.secretRef, value: secretRef });
   if (inputs.sensitiveSecretRef)
     secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
+  const vaultPath = inputs.vaultSync ? renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service) : undefined;
+  // An operator mode's custom resource comes first: the user's values and set still win.
+  const operator = inputs.vaultSync && vaultPath ? operatorValues(inputs.vaultSync, vaultPath) : undefined;
   const values = buildGeneratedValues({
     image: inputs.image
       ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag }
@@ -291,7 +302,7 @@ export function planDeploy(
     host: names.host ? { value: names.host, key: inputs.keys.host } : undefined,
     secretRefs,
     set: inputs.set,
-    values: inputs.values,
+    values: operator ? deepMerge(operator, inputs.values) : inputs.values,
   });
   return {
     repository,
@@ -315,7 +326,7 @@ export function planDeploy(
       inputs.vaultSync && appSecretName
         ? {
             name: appSecretName,
-            source: `${inputs.vaultSync.mount}/${renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service)}`,
+            source: `${inputs.vaultSync.mount}/${vaultPath}`,
           }
         : undefined,
   };

@@ -4,9 +4,11 @@
  */
 import {
   ActionError,
+  checkApproval,
   loadContext,
   log,
   newMarks,
+  parseApproveSha,
   refuseForkHead,
   requirePrNumber,
   setOutputs,
@@ -26,7 +28,7 @@ import {
   type DeployResult,
   type StillWanted,
 } from '@preview-fleet/core/kube';
-import { loginVault, readPrSecret } from '@preview-fleet/core/vault';
+import { BASIC_AUTH_KEYS, ensureBasicAuth, loginVault, readPrSecret } from '@preview-fleet/core/vault';
 import { parseInputs, planDeploy, readRawInputs } from './inputs.js';
 
 /** Everything checked before touching the cluster: inputs, the PR, the planned names. */
@@ -35,11 +37,12 @@ export function validate() {
   const ctx = loadContext(inputs.prNumber);
   const pr = requirePrNumber(ctx);
   refuseForkHead(ctx, 'deploy');
+  parseApproveSha(inputs.approveSha ?? '', ctx.eventName);
   const plan = planDeploy(
     inputs,
     {
       number: pr,
-      headSha: ctx.pr?.headSha,
+      headSha: inputs.approveSha ?? ctx.pr?.headSha,
       headRef: ctx.pr?.headRef,
       baseRef: ctx.pr?.baseRef,
       author: ctx.pr?.author,
@@ -63,6 +66,13 @@ export async function main(): Promise<void> {
   );
 
   const checkStillWanted = async (): Promise<StillWanted> => {
+    // A manual deploy carries no PR: whether it is a fork's, and whether the approval still holds, is GitHub's word now.
+    const manual = ctx.pr === undefined;
+    if (inputs.githubToken === '' && manual) {
+      throw new ActionError(
+        `A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub right before deploying`,
+      );
+    }
     if (inputs.githubToken === '') {
       log.warning(
         'github-token is empty: the PR state comes from the event payload and is not re-checked',
@@ -75,7 +85,8 @@ export async function main(): Promise<void> {
       ctx.repository,
       pr,
     );
-    // The event's head SHA is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
+    if (manual && current?.state === 'open') checkApproval(current, inputs.approveSha);
+    // The event's head SHA (or approve-sha) is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
     const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
     if (current && !plan.headSha) plan.headSha = current.headSha;
     return wanted;
@@ -86,14 +97,37 @@ export async function main(): Promise<void> {
     // Read (and mask) the PR's values before anything is created: a missing or foreign path creates nothing.
     const session = await loginVault(sync);
     const path = plan.appSecret.source.slice(sync.mount.length + 1);
-    plan.appSecret.data = await readPrSecret(session, {
+    const data = await readPrSecret(session, {
       mount: sync.mount,
       kvVersion: sync.kvVersion,
       path,
       marks: newMarks({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
     });
-    // The checksum in the pod template rolls the pods when (and only when) the values changed.
-    setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
+    if (sync.basicAuth) {
+      // The preview's login lives in the PR's Vault path (generated on the first deploy); the app's Secret does not carry it.
+      const creds = await ensureBasicAuth(session, { mount: sync.mount, kvVersion: sync.kvVersion, path, data });
+      if (creds.created) {
+        log.info(
+          `Generated the preview's basic-auth login into Vault ${plan.appSecret.source} (${BASIC_AUTH_KEYS.user}, ${BASIC_AUTH_KEYS.password})`,
+        );
+      }
+      for (const k of Object.values(BASIC_AUTH_KEYS)) delete data[k];
+      plan.basicAuth = {
+        name: `${plan.release}-basic-auth`,
+        source: plan.appSecret.source,
+        user: creds.user,
+        password: creds.password,
+      };
+    }
+    if (sync.mode === 'secret') {
+      plan.appSecret.data = data;
+      // The checksum in the pod template rolls the pods when (and only when) the values changed.
+      setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(data));
+    } else {
+      log.info(
+        `secret-sync ${sync.mode}: the chart's ${sync.mode === 'external-secrets' ? 'ExternalSecret' : 'VaultStaticSecret'} syncs ${plan.appSecret.source} into ${plan.appSecret.name}`,
+      );
+    }
   }
 
   const result = await deployPreview(plan, { tools, kubectl: kubectlTools({ requestTimeoutMs }), checkStillWanted });
@@ -104,6 +138,10 @@ export async function main(): Promise<void> {
     url: result.url ?? '',
     revision: result.revision ?? '',
     diagnostics: result.diagnostics ?? '',
+    'basic-auth-secret': plan.basicAuth?.name ?? '',
+    'basic-auth-location': plan.basicAuth
+      ? `Vault ${plan.basicAuth.source}, keys ${BASIC_AUTH_KEYS.user} and ${BASIC_AUTH_KEYS.password}`
+      : '',
   });
   await writeSummary(summary(result, (await tools).helmVersion));
   if (result.recoveryMessage) log.warning(result.recoveryMessage, 'Stuck release recovered');

@@ -4,7 +4,14 @@
  * copy is. With `vault-addr` set and `secret-sync: secret`, the copy at `target-path` is
  * materialised as a marked Secret in the namespace on every deploy.
  */
-import { parseEnum, planVaultPath, renderTemplate, templateVars, DEFAULT_TEMPLATES } from '@preview-fleet/core';
+import {
+  parseBoolean,
+  parseEnum,
+  planVaultPath,
+  renderTemplate,
+  templateVars,
+  DEFAULT_TEMPLATES,
+} from '@preview-fleet/core';
 import { parseVaultInputs, VAULT_INPUT_DEFAULTS, VAULT_INPUT_NAMES, type VaultInputs } from '@preview-fleet/core/vault';
 
 export { VAULT_SECRET_INPUTS } from '@preview-fleet/core/vault';
@@ -14,6 +21,7 @@ export const VAULT_SYNC_INPUT_NAMES = [
   'target-path',
   'secret-sync',
   'secret-checksum-key',
+  'basic-auth',
 ] as const;
 export type VaultSyncInputName = (typeof VAULT_SYNC_INPUT_NAMES)[number];
 
@@ -22,12 +30,20 @@ export const VAULT_SYNC_DEFAULTS: Record<VaultSyncInputName, string> = {
   'target-path': DEFAULT_TEMPLATES.vaultTarget,
   'secret-sync': 'secret',
   'secret-checksum-key': 'secretChecksum',
+  'basic-auth': 'true',
 };
 
+/** How the PR's values reach the pod: deploy-helm's own Secret, or an operator's custom resource rendered by the chart. */
+export const SECRET_SYNC_MODES = ['secret', 'vault-secrets-operator', 'external-secrets', 'none'] as const;
+export type SecretSyncMode = Exclude<(typeof SECRET_SYNC_MODES)[number], 'none'>;
+
 export interface VaultSync extends VaultInputs {
+  mode: SecretSyncMode;
   /** The template; rendered per PR by `renderVaultTarget`. */
   targetPath: string;
   checksumKey: string;
+  /** Keep a generated login in the PR's Vault path and write the ingress's `<release>-basic-auth` Secret. */
+  basicAuth: boolean;
 }
 
 /** Undefined when there is nothing to sync (no vault-addr, or secret-sync none). */
@@ -35,9 +51,34 @@ export function parseVaultSync(
   raw: Record<VaultSyncInputName, string>,
   env: Record<string, string | undefined>,
 ): VaultSync | undefined {
-  const mode = parseEnum('secret-sync', raw['secret-sync'], ['secret', 'none'] as const);
+  const mode = parseEnum('secret-sync', raw['secret-sync'], SECRET_SYNC_MODES);
   const vault = mode === 'none' ? undefined : parseVaultInputs(raw, env);
-  return vault && { ...vault, targetPath: raw['target-path'], checksumKey: raw['secret-checksum-key'] };
+  return (
+    vault && {
+      ...vault,
+      mode: mode as SecretSyncMode,
+      targetPath: raw['target-path'],
+      checksumKey: raw['secret-checksum-key'],
+      basicAuth: parseBoolean('basic-auth', raw['basic-auth']),
+    }
+  );
+}
+
+/**
+ * The example chart's values for an operator mode: a VaultStaticSecret (`vault.staticSecret`, with
+ * rolloutRestartTargets, so a Vault edit rolls the pods with no workflow run) or an ExternalSecret
+ * (`vault.externalSecret`; its store is the platform's, set `vault.externalSecret.storeRef`).
+ */
+export function operatorValues(sync: VaultSync, path: string): Record<string, unknown> | undefined {
+  if (sync.mode === 'vault-secrets-operator') {
+    return {
+      vault: {
+        staticSecret: { enabled: true, mount: sync.mount, path, type: sync.kvVersion === 2 ? 'kv-v2' : 'kv-v1' },
+      },
+    };
+  }
+  if (sync.mode === 'external-secrets') return { vault: { externalSecret: { enabled: true, path } } };
+  return undefined;
 }
 
 /** The PR's rendered Vault path. */

@@ -79,6 +79,12 @@ export const BAD_INPUTS: BadInput[] = [
   },
   { name: 'domain not a domain', inputs: { domain: 'localhost' }, input: 'domain', message: /DNS domain/ },
   {
+    name: 'approve-sha a short SHA',
+    inputs: { 'approve-sha': 'abc1234' },
+    input: 'approve-sha',
+    message: /full 40-character commit SHA/,
+  },
+  {
     name: 'values file missing',
     inputs: { 'values-files': 'nope.yaml' },
     input: 'values-files',

@@ -111,6 +111,9 @@ export function majorSuite(major: Major): void {
         url: `https://app-pr-${pr.number}.preview.example.com`,
         revision: '1',
         diagnostics: '',
+        // No Vault here: no login kept, so no basic-auth Secret.
+        'basic-auth-secret': '',
+        'basic-auth-location': '',
       });
       expect(r.masked).toContain(SENSITIVE);
       expect(r.summary).toContain(`| ${release} | ${ns} | 1 |`);

@@ -7,7 +7,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newMarks, toVaultMetadata } from '@preview-fleet/core';
+import { newMarks, toVaultMetadata, verifyHtpasswd } from '@preview-fleet/core';
+import { BASIC_AUTH_KEYS } from '@preview-fleet/core/vault';
 import { startVault, type VaultStandIn } from '@preview-fleet/sandbox/vault';
 import { repoRoot } from '@preview-fleet/testkit/tools';
 import { deploy, errorOf, helmJson, ok, openPr, useWorld } from './deploy-helm-suite.js';
@@ -23,6 +24,12 @@ beforeAll(async () => {
   vault = await startVault();
 });
 afterAll(async () => vault?.stop());
+
+async function readKv(path: string): Promise<any> {
+  const res = await fetch(`${vault.url}/v1/${path}`, { headers: { 'x-vault-token': vault.rootToken } });
+  expect(res.status).toBe(200);
+  return res.json();
+}
 
 async function kv(method: 'POST', path: string, body: unknown): Promise<void> {
   const res = await fetch(`${vault.url}/v1/${path}`, {
@@ -103,6 +110,40 @@ describe("deploy-helm: the PR's Vault copy as a marked Secret", () => {
         'preview-fleet.dev/secret-checksum'
       ],
     ).not.toBe(checksum);
+  });
+
+  it("private by default (issue 16 part 2): a login generated into the PR's Vault path on the first deploy, kept by re-runs, written as the marked htpasswd Secret, never in the log, outputs or the app's Secret", async () => {
+    const pr = openPr();
+    const ns = `preview-pr-${pr.number}`;
+    const release = `app-pr-${pr.number}`;
+    await seedPrCopy(pr.number, { API_KEY });
+    const first = ok(await deploy(4, pr, inputs(), undefined, [API_KEY, vault.rootToken]));
+    const stored = await readKv(`secret/data/preview/app-${pr.number}`);
+    const password = stored.data.data[BASIC_AUTH_KEYS.password] as string;
+    expect(stored.data.data[BASIC_AUTH_KEYS.user]).toBe('preview');
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(stored.data.data.API_KEY).toBe(API_KEY);
+    expect(first.masked).toContain(password);
+    expect(first.log).not.toContain(password);
+    expect(first.outputs['basic-auth-secret']).toBe(`${release}-basic-auth`);
+    expect(first.outputs['basic-auth-location']).toBe(
+      `Vault secret/preview/app-${pr.number}, keys ${BASIC_AUTH_KEYS.user} and ${BASIC_AUTH_KEYS.password}`,
+    );
+    const auth = world().get('secrets', ns, `${release}-basic-auth`) as any;
+    const b64 = (v: string) => Buffer.from(v, 'base64').toString();
+    expect(verifyHtpasswd(b64(auth.data.auth), 'preview', password)).toBe(true);
+    expect(verifyHtpasswd(b64(auth.data.auth), 'preview', 'guess')).toBe(false);
+    expect(auth.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'preview-fleet',
+      'preview-fleet.dev/pr': String(pr.number),
+    });
+    expect(Object.keys((world().get('secrets', ns, `${release}-env`) as any).data)).toEqual(['API_KEY']);
+
+    // A re-run keeps the login (no Vault write: same version) and rewrites the same htpasswd line.
+    ok(await deploy(4, pr, inputs(), undefined, [API_KEY, vault.rootToken, password]));
+    const again = await readKv(`secret/data/preview/app-${pr.number}`);
+    expect(again.data.metadata.version).toBe(stored.data.metadata.version);
+    expect((world().get('secrets', ns, `${release}-basic-auth`) as any).data.auth).toBe(auth.data.auth);
   });
 
   it("refuses a Vault path that is missing or not this PR's, creating nothing", async () => {

@@ -43,6 +43,7 @@ export const INPUT_NAMES = [
   'junit-report',
   'report-url',
   'seed-job',
+  'basic-auth-secret',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs). */
@@ -65,6 +66,7 @@ export const DEFAULTS: RawInputs = {
   'junit-report': '',
   'report-url': '',
   'seed-job': '',
+  'basic-auth-secret': '',
 };
 
 export interface Inputs {
@@ -86,6 +88,8 @@ export interface Inputs {
   reportUrl?: string;
   /** The seed Job in `namespace` whose row counts and duration go into smoke-report. */
   seedJob?: string;
+  /** A Secret in `namespace` whose user and password the probe logs in with (a private preview). */
+  basicAuthSecret?: string;
   argocd?: ApplicationRef;
   /** The commit the Application must have synced (argocd-revision, else the PR's head SHA). */
   argocdRevision?: string;
@@ -97,6 +101,23 @@ export function readRawInputs(): RawInputs {
 }
 
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
+
+/** A Secret name (DNS-1123 subdomain) in the namespace the probe reads its login from, or empty. */
+function parseBasicAuthSecret(raw: string, namespace: string | undefined): string | undefined {
+  const v = raw.trim();
+  if (v === '') return undefined;
+  if (v.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) {
+    throw new InputError(
+      'basic-auth-secret',
+      raw,
+      'must be a Secret name (lowercase letters, digits, - and .) or empty',
+    );
+  }
+  if (namespace === undefined) {
+    throw new InputError('basic-auth-secret', raw, "needs namespace: the Secret is read from the preview's namespace");
+  }
+  return v;
+}
 
 /** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
 export function parseInputs(given: Partial<RawInputs>, headSha?: string): Inputs {
@@ -187,5 +208,6 @@ export function parseInputs(given: Partial<RawInputs>, headSha?: string): Inputs
     junitReport,
     reportUrl,
     seedJob,
+    basicAuthSecret: parseBasicAuthSecret(raw['basic-auth-secret'], namespace),
   };
 }

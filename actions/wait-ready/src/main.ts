@@ -3,8 +3,23 @@
  * outputs say whether the preview is really live and how long each phase took; once ready, the
  * seed Job's row counts and duration (seed-job) join the smoke report.
  */
-import { ActionError, loadContext, log, setOutputs, setStepTimeout, writeSummary } from '@preview-fleet/core';
-import { kubectlTools, readSeedJob, renderPhases, splitCommandLine, waitReady } from '@preview-fleet/core/kube';
+import {
+  ActionError,
+  loadContext,
+  log,
+  maskSecret,
+  setOutputs,
+  setStepTimeout,
+  writeSummary,
+} from '@preview-fleet/core';
+import {
+  kubectlTools,
+  readBasicAuthSecret,
+  readSeedJob,
+  renderPhases,
+  splitCommandLine,
+  waitReady,
+} from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs } from './inputs.js';
 
 /** Everything checked before anything is waited on (also the all-in-one's validate step). */
@@ -22,6 +37,13 @@ export async function main(): Promise<void> {
   const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
   const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
   const tools = kubectlTools({ requestTimeoutMs: inputs.requestTimeoutMs });
+  if (inputs.basicAuthSecret && inputs.url) {
+    const { user, password } = await readBasicAuthSecret(tools, inputs.namespace, inputs.basicAuthSecret);
+    const authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+    maskSecret(authorization);
+    inputs.headers = { ...inputs.headers, Authorization: authorization };
+    log.info(`The probe logs in as "${user}" with the login in Secret ${inputs.namespace}/${inputs.basicAuthSecret}`);
+  }
   const result = await waitReady(tools, {
     namespace: inputs.namespace,
     kinds: inputs.kinds,

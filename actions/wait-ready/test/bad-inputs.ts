@@ -15,6 +15,12 @@ export const BAD_INPUTS: BadInput[] = [
     bundle: true,
   },
   {
+    name: 'basic-auth-secret not a Secret name',
+    inputs: { 'basic-auth-secret': 'My Secret' },
+    input: 'basic-auth-secret',
+    message: /must be a Secret name/,
+  },
+  {
     name: 'expect-status malformed',
     inputs: { 'expect-status': '2xx' },
     input: 'expect-status',

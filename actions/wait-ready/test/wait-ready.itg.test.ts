@@ -19,6 +19,7 @@ const BAD_INPUTS = ALL_BAD_INPUTS.filter((c) => c.bundle);
 
 const actionDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BYPASS = 'bypass-7f3a9c2e-secret';
+const LOGIN_PASSWORD = 'login-3b9d1e7f-secret';
 
 let kube: KubeStandIn;
 let home: string;
@@ -33,6 +34,14 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'pf-ready-home-'));
   server = createServer((req, res) => {
     requests.push({ path: req.url ?? '', bypass: req.headers['x-preview-bypass'] as string | undefined });
+    if (req.url === '/private') {
+      // A private preview: basic auth in front, as ingress-nginx answers it.
+      const ok = req.headers.authorization === `Basic ${Buffer.from(`preview:${LOGIN_PASSWORD}`).toString('base64')}`;
+      res
+        .writeHead(ok ? 200 : 401, ok ? {} : { 'www-authenticate': 'Basic realm="Preview"' })
+        .end(ok ? 'ok' : 'Authorization Required');
+      return;
+    }
     const status = answers.shift() ?? 200;
     res.writeHead(status).end(status === 200 ? 'ok' : 'no endpoints available for service');
   });
@@ -130,6 +139,39 @@ describe('wait-ready (bundled, runner-style, kube stand-in + local HTTP server)'
       /\| probe \| [\d.]+ s \| ✅ \| HTTP 200 after 3 attempt\(s\) \(rode through status×2\) \|/,
     );
     expect(r.summary).toMatch(/\| smoke \| [\d.]+ s \| ✅ \| passed \|/);
+  });
+
+  it('a private preview: the probe logs in with the user and password of basic-auth-secret (masked, never logged) and gates on the real 200 (issue 16 part 2)', async () => {
+    namespaceWith('preview-pr-36', deployment('preview-pr-36', 'web'));
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    kube.store.create(kube.store.types.get('', 'v1', 'secrets')!, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'web-pr-36-basic-auth', namespace: 'preview-pr-36' },
+      data: { auth: b64('preview:$apr1$unused'), user: b64('preview'), password: b64(LOGIN_PASSWORD) },
+    } as KubeObject);
+    requests.length = 0;
+    const r = await runActionProcess(actionDir, {
+      inputs: {
+        namespace: 'preview-pr-36',
+        url: `${base}/`,
+        'health-path': '/private',
+        timeout: '60s',
+        'basic-auth-secret': 'web-pr-36-basic-auth',
+      },
+      env: env(),
+      secrets: [LOGIN_PASSWORD, b64(`preview:${LOGIN_PASSWORD}`)],
+      timeoutMs: 60_000,
+    });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.outputs.ready).toBe('true');
+    expect(r.masked).toContain(LOGIN_PASSWORD);
+    expect(r.leaks).toEqual([]);
+    expect(r.log).toContain(
+      'The probe logs in as "preview" with the login in Secret preview-pr-36/web-pr-36-basic-auth',
+    );
+    expect(r.summary).toMatch(/\| probe \| [\d.]+ s \| ✅ \| HTTP 200 after 1 attempt/);
+    expect(requests.filter((x) => x.path === '/private')).toHaveLength(1);
   });
 
   it('names NXDOMAIN when the host never resolves before the timeout', async () => {

@@ -8,3 +8,4 @@ export * from './marks.js';
 export * from './removal.js';
 export * from './network.js';
 export * from './htpasswd.js';
+export * from './approval.js';

@@ -10,6 +10,7 @@ import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } 
 import { startGitHub, type GitHubStandIn } from './github/index.js';
 import { startIngress, type IngressStandIn } from './ingress/index.js';
 import { startKube, type KubeStandIn } from './kube/index.js';
+import { startVaultSecretsController, type VaultSecretsController } from './kube/controllers/vault-secrets.js';
 import { toolPaths } from './tools.js';
 export { startTarpit, type TarpitStandIn } from './tarpit/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +32,8 @@ export interface Sandbox {
   ingress?: IngressStandIn;
   ecr?: MotoStandIn;
   registry?: RegistryStandIn;
+  /** VaultStaticSecret / ExternalSecret reconciler (with kube and vault): `resync()` is a refresh interval passing. */
+  secretOperators?: VaultSecretsController;
   /** Parts that were asked for but cannot run on this machine, with the reason. */
   skipped: Partial<Record<SandboxPart, string>>;
   /** Stops every stand-in and child process, in reverse start order. */
@@ -102,6 +105,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
       sandbox.oidc = oidc;
       sandbox.vault = vault;
+      if (sandbox.kube) {
+        // The Vault Secrets / External Secrets operators a platform may run, played against this Vault.
+        const operators = startVaultSecretsController(sandbox.kube.store, { url: vault.url, token: vault.rootToken });
+        stops.push(async () => operators.stop());
+        sandbox.secretOperators = operators;
+      }
     }
     if (parts.includes('ecr')) {
       const ecr = await startMoto({ region: 'us-east-1' });

@@ -4,7 +4,8 @@
  * would, against every stand-in. It prints each step and the sticky comment after it, and
  * returns true only when every step did what it should and nothing is left at the end.
  *
- *  1. PR 1 opened with the label        → live URL (image built, secrets seeded)
+ *  1. PR 1 opened with the label        → live URL (image built, secrets seeded); private: 401
+ *                                         without the login, 200 with the one kept in its Vault path
  *  2. a push to PR 1                    → redeployed, image rebuilt for the new commit
  *  3. PR 1's run re-run, and PR 2 opened in parallel → no rebuild for PR 1; PR 2 live
  *  4. PR 1 closed                       → teardown table, every resource gone
@@ -12,6 +13,7 @@
  *  6. inventory                         → zero namespaces, releases, Vault paths, ECR repos, active deployments
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
@@ -159,7 +161,9 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
         .some((h) => h.host === `app-pr-${pr1.number}.${sandbox.ingress!.domain}` && h.status === 200),
       'the URL answered 200 through the ingress before "ready"',
     );
-    expect(comment(pr1.number).length === 1, 'one sticky comment');
+    const c1 = comment(pr1.number);
+    expect(c1.length === 1, 'one sticky comment');
+    await privateAndSeeded(sandbox, pr1.number, String(c1[0]?.body ?? ''), expect);
     expect(
       r1.leaks.length === 0,
       `no secret in logs, outputs or summary${r1.leaks.length ? `: ${r1.leaks.join(', ')}` : ''}`,
@@ -259,6 +263,66 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
       : '\nstory complete: every step did what it should, nothing left behind',
   );
   return { ok: failures.length === 0, failures, inventory };
+}
+
+/**
+ * The preview is private (issue 16 part 2): 401 without a login, 200 with the one deploy-helm keeps
+ * in the PR's Vault path, and the comment says where it is; the app's Secret holds the PR's values.
+ */
+async function privateAndSeeded(
+  sandbox: Sandbox,
+  pr: number,
+  commentBody: string,
+  expect: (ok: boolean, what: string) => void,
+): Promise<void> {
+  const host = `app-pr-${pr}.${sandbox.ingress!.domain}`;
+  const res = await fetch(`${sandbox.env.VAULT_ADDR}/v1/secret/data/preview/app-${pr}`, {
+    headers: { 'x-vault-token': sandbox.env.VAULT_TOKEN! },
+  });
+  const values = ((await res.json()) as { data?: { data?: Record<string, string> } }).data?.data ?? {};
+  const user = values.PREVIEW_BASIC_AUTH_USER ?? '';
+  const password = values.PREVIEW_BASIC_AUTH_PASSWORD ?? '';
+  const anonymous = await throughIngress(sandbox, host);
+  expect(anonymous === 401, `private: without a login ${host} answers ${anonymous}`);
+  const wrong = await throughIngress(sandbox, host, `${user}:not-the-password`);
+  expect(wrong === 401, `a wrong password answers ${wrong}`);
+  const withLogin = password ? await throughIngress(sandbox, host, `${user}:${password}`) : 0;
+  expect(
+    withLogin === 200,
+    `with the login kept in Vault secret/preview/app-${pr} (PREVIEW_BASIC_AUTH_USER / _PASSWORD) it answers ${withLogin}`,
+  );
+  expect(
+    commentBody.includes(`the login is in Vault secret/preview/app-${pr}`) &&
+      !commentBody.includes(password || '(none)'),
+    'the comment says where the login is, never the login',
+  );
+  const store = sandbox.kube!.store;
+  const secret = store.get(store.types.byKind('Secret')!, `preview-pr-${pr}`, `app-pr-${pr}-env`) as
+    { data?: Record<string, string> } | undefined;
+  const app = Object.fromEntries(
+    Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
+  expect(
+    app.DATABASE_URL === values.DATABASE_URL &&
+      app.PAYMENTS_API_KEY === values.PAYMENTS_API_KEY &&
+      !('PREVIEW_BASIC_AUTH_PASSWORD' in app),
+    `the app's Secret app-pr-${pr}-env holds the PR's Vault values (${Object.keys(app).sort().join(', ')}), not the login`,
+  );
+}
+
+/** One plain-HTTP request for `host` through the ingress stand-in's proxy; its status. */
+function throughIngress(sandbox: Sandbox, host: string, login?: string): Promise<number> {
+  const proxy = new URL(sandbox.ingress!.proxyUrl);
+  const headers: Record<string, string> = { host };
+  if (login) headers.authorization = `Basic ${Buffer.from(login, 'utf8').toString('base64')}`;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: proxy.hostname, port: proxy.port, path: `http://${host}/`, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 function parseReport(text: string | undefined): Array<{ kind: string; status: string }> {

@@ -22,6 +22,7 @@ import {
   type Diagnostics,
 } from './diagnostics.js';
 import { appSecretManifest } from './app-secret.js';
+import { basicAuthSecretManifest } from './basic-auth.js';
 import { guardrailManifests, type GuardrailOptions } from './guardrails.js';
 import { upgradeArgs } from './helm-args.js';
 import { applyManifests, claimNamespace, guardNamespace, namespaceManifest, readNamespace } from './namespace.js';
@@ -71,6 +72,8 @@ export interface DeployPlan {
    * the Vault path; `data` is filled in (masked) after the Vault read, before anything is created.
    */
   appSecret?: { name: string; source: string; data?: Record<string, string> };
+  /** The ingress's basic-auth Secret and the login it holds (kept in the PR's Vault path `source`). */
+  basicAuth?: { name: string; source: string; user: string; password: string };
 }
 
 export type StillWanted = { wanted: true } | { wanted: false; reason: string };
@@ -209,6 +212,18 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
         }),
       ]
     : [];
+  const auth = plan.basicAuth;
+  if (auth)
+    secret.push(
+      basicAuthSecretManifest({
+        name: auth.name,
+        namespace: plan.namespace,
+        user: auth.user,
+        password: auth.password,
+        marks,
+        vaultPath: auth.source,
+      }),
+    );
   // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
   // then the marks refreshed and the fences (and the app's Secret) applied in one server-side apply.
   const claimed = await timed('namespace', async () => {
@@ -219,10 +234,11 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   log.info(
     `${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`,
   );
-  if (secret.length)
+  if (plan.appSecret?.data)
     log.info(
-      `Applied Secret ${plan.appSecret!.name} from Vault ${plan.appSecret!.source} (${Object.keys(plan.appSecret!.data!).length} keys)`,
+      `Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`,
     );
+  if (auth) log.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
 
   if (recovery.action !== 'none')
     await timed('recovery', () =>

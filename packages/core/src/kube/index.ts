@@ -63,3 +63,4 @@ export { hasSyncedRevision } from './argocd.js';
 export { parseJUnit, renderJUnit, junitCounts, type JUnitResult, type JUnitFailure } from './junit.js';
 export { appSecretManifest, dataChecksum, CHECKSUM_ANNOTATION } from './app-secret.js';
 export { readSeedJob, parseSeedLine, jobSeconds, renderSeed, type SeedReport } from './seed.js';
+export { basicAuthSecretManifest, readBasicAuthSecret, stableHtpasswd } from './basic-auth.js';

@@ -32,3 +32,4 @@ export {
   type VaultNeed,
   type VaultRemovalInputs,
 } from './inputs.js';
+export { ensureBasicAuth, BASIC_AUTH_KEYS, BASIC_AUTH_USER, type BasicAuthCredentials } from './basic-auth.js';
