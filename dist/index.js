@@ -1548,6 +1548,1536 @@ function descending(a, b)
 
 /***/ }),
 
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 2639:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -38533,11 +40063,13 @@ class FakeClock {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FP: () => (/* binding */ requirePrNumber),
 /* harmony export */   _I: () => (/* binding */ loadContext),
 /* harmony export */   dB: () => (/* binding */ PWN_REQUEST_GUIDANCE),
-/* harmony export */   fX: () => (/* binding */ forkHeadAllowed)
+/* harmony export */   fX: () => (/* binding */ forkHeadAllowed),
+/* harmony export */   rY: () => (/* binding */ pullRequestFromPayload)
 /* harmony export */ });
-/* unused harmony exports parseContext, pullRequestFromPayload, requirePrNumber, ALLOW_FORK_HEAD_ENV, refuseForkHead */
+/* unused harmony exports parseContext, ALLOW_FORK_HEAD_ENV, refuseForkHead */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
@@ -38628,7 +40160,7 @@ function loadContext(prNumberInput = '', env = process.env) {
 function requirePrNumber(ctx) {
     if (ctx.prNumber !== undefined)
         return ctx.prNumber;
-    throw new InputError('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('pr-number', '', `is required for the "${ctx.eventName || 'unknown'}" event, which carries no pull request`, 'Pass the PR number, e.g. pr-number: ${{ inputs.pr-number }}');
 }
 /** GitHub Security Lab's hardening guidance on `pull_request_target` and fork code ("pwn requests"). */
 const PWN_REQUEST_GUIDANCE = 'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/';
@@ -38790,7 +40322,7 @@ function spawnCaptured(argv, command, env, options) {
 
 /***/ }),
 
-/***/ 8148:
+/***/ 522:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38799,19 +40331,24 @@ __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ runtime/* ActionError */.lZ),
   dB: () => (/* reexport */ context/* PWN_REQUEST_GUIDANCE */.dB),
   M_: () => (/* reexport */ runtime/* VALIDATE_ONLY_ENV */.M_),
+  Ee: () => (/* reexport */ approvalNote),
+  i_: () => (/* reexport */ checkApproval),
   fX: () => (/* reexport */ context/* forkHeadAllowed */.fX),
   a3: () => (/* reexport */ runtime/* formatDuration */.a3),
   Os: () => (/* reexport */ runtime/* group */.Os),
   hF: () => (/* reexport */ runtime/* input */.hF),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
+  Pz: () => (/* reexport */ parseApproveSha),
+  wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
   tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
   $b: () => (/* reexport */ naming/* planService */.$b),
+  FP: () => (/* reexport */ context/* requirePrNumber */.FP),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
   n0: () => (/* reexport */ runtime/* setOutputs */.n0)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, InputError, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, readInputs, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, requireText, retry, runCommand, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline, writeSummary
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, InputError, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, readInputs, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -39046,7 +40583,55 @@ function verifyHtpasswd(file, user, password) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/approval.ts
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * `approve-sha`: empty, or the full 40-hex commit a maintainer reviewed. Only a manual run may
+ * carry one (checked when `eventName` is given): a pull_request event is the PR author's, so its
+ * approval would be the author's own.
+ */
+function parseApproveSha(raw, eventName) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return undefined;
+    if (!FULL_SHA.test(value)) {
+        throw new errors/* InputError */.dz('approve-sha', raw, 'must be the full 40-character commit SHA of the PR head you reviewed (or empty)', 'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later');
+    }
+    if (eventName !== undefined && eventName !== 'workflow_dispatch') {
+        throw new errors/* InputError */.dz('approve-sha', raw, `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`, 'Leave it empty in pull_request workflows');
+    }
+    return value;
+}
+/**
+ * The head this run may deploy, from GitHub's view of the PR now: a fork's head only when it is
+ * exactly `approveSha`; any PR's head, when `approveSha` is given, only when it still equals it.
+ * Throws an ActionError naming both SHAs otherwise; nothing has been created when it does.
+ */
+function checkApproval(pr, approveSha) {
+    if (approveSha === undefined) {
+        if (pr.isFork) {
+            throw new errors/* ActionError */.lZ(`Refusing to deploy PR #${pr.number}: its head ${pr.headSha} comes from a fork and no approve-sha was given`, { hint: `Review the code at ${pr.headSha}, then run the manual deploy again with approve-sha: ${pr.headSha}` });
+        }
+        return { sha: pr.headSha, fork: false, approved: false };
+    }
+    if (pr.headSha !== approveSha) {
+        throw new errors/* ActionError */.lZ(`Refusing to deploy PR #${pr.number}: approve-sha is ${approveSha} but the PR's head is now ${pr.headSha}; the code changed after it was approved (or the SHA is not this PR's head)`, {
+            hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}`,
+        });
+    }
+    return { sha: approveSha, fork: pr.isFork, approved: true };
+}
+/** The PR comment's note on an approved fork deploy: later pushes wait for a new approval. */
+function approvalNote(head, actor) {
+    if (!head.fork || !head.approved)
+        return '';
+    return (`🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. ` +
+        'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -39525,9 +41110,10 @@ async function retry(fn, options = {}) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   at: () => (/* binding */ killChildren),
+/* harmony export */   b7: () => (/* binding */ waitingOn),
 /* harmony export */   nd: () => (/* binding */ onStepTimeout)
 /* harmony export */ });
-/* unused harmony exports StepTimeoutError, waitingOn, trackChild, remainingMs, withinDeadline, describeTimeout, setStepTimeout */
+/* unused harmony exports StepTimeoutError, trackChild, remainingMs, withinDeadline, describeTimeout, setStepTimeout */
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
 
 const waits = new Set();
@@ -39713,12 +41299,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* reexport */ outputs/* group */.Os),
   hF: () => (/* reexport */ inputs/* input */.hF),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
+  wZ: () => (/* reexport */ parseRequestTimeout),
   tS: () => (/* reexport */ parseStepTimeout),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ outputs/* setOutputs */.n0)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, InputError, REFUSE_MIN_LENGTH, StepTimeoutError, containsSecret, errorText, forgetSecrets, getMinMaskLength, killChildren, maskSecret, optional, parseBoolean, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseRequestTimeout, parseUrl, readInputs, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline, writeSummary
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, InputError, REFUSE_MIN_LENGTH, StepTimeoutError, containsSecret, errorText, forgetSecrets, getMinMaskLength, killChildren, maskSecret, optional, parseBoolean, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseKeyValueMap, parseList, parsePrNumber, parseUrl, readInputs, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39794,7 +41381,7 @@ async function runAction(main, options = {}) {
 const DEFAULT_REQUEST_TIMEOUT = '30s';
 /** `request-timeout`: 1 s to 10 min. */
 function parseRequestTimeout(raw) {
-    return parseDuration('request-timeout', raw, DURATION_BOUNDS.requestTimeout);
+    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
 }
 /** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
 function parseStepTimeout(raw) {
@@ -43280,8 +44867,8 @@ const toolkit = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8148);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1535);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8940);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
@@ -43291,7 +44878,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1535:
+/***/ 8940:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43301,8 +44888,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   R: () => (/* binding */ prepare)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 2 modules
-var src = __nccwpck_require__(8148);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
+var src = __nccwpck_require__(522);
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
@@ -48765,7 +50352,7 @@ const defaults = {
         fetch: getProxyFetch(baseUrl)
     }
 };
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -48773,15 +50360,15 @@ const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function utils_getOctokitOptions(token, options) {
+function getOctokitOptions(token, options) {
     const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
     // Auth
-    const auth = Utils.getAuthString(token, opts);
+    const auth = getAuthString(token, opts);
     if (auth) {
         opts.auth = auth;
     }
     // Orchestration ID
-    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
     if (userAgent) {
         opts.userAgent = userAgent;
     }
@@ -48798,11 +50385,338 @@ const github_context = new Context();
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function github_getOctokit(token, options, ...additionalPlugins) {
+function getOctokit(token, options, ...additionalPlugins) {
     const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function dist_bundle_retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+dist_bundle_retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
 // EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
 var deadline = __nccwpck_require__(2760);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
@@ -48836,14 +50750,14 @@ function requestTimeout(timeoutMs, baseUrl) {
             const given = options.request?.signal;
             options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
             const what = `${String(options.method)} ${String(options.url)}`;
-            return waitingOn(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
+            return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
                 if (!signal.aborted)
                     throw err;
                 const method = String(options.method).toUpperCase();
-                const message = `The GitHub API at ${baseUrl} did not answer within ${formatDuration(timeoutMs)} (${what})`;
+                const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
                     throw Object.assign(err, { message });
-                throw new ActionError(message, {
+                throw new errors/* ActionError */.lZ(message, {
                     hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
                     cause: err,
                 });
@@ -48870,15 +50784,15 @@ function client_createGitHubClient(token, options = {}) {
             ...base,
             ...(options.paceWrites === false ? { write: unpaced, notifications: unpaced } : {}),
             onRateLimit: (retryAfter, opts, _octokit, retryCount) => {
-                log.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+                outputs/* log */.Rm.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
                 return retryCount < retries && retryAfter <= maxWait;
             },
             onSecondaryRateLimit: (retryAfter, opts, _octokit, retryCount) => {
-                log.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+                outputs/* log */.Rm.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
                 return retryCount < retries && retryAfter <= maxWait;
             },
         },
-    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, retryPlugin);
+    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, dist_bundle_retry);
 }
 /** HTTP status of an Octokit RequestError (or undefined). */
 function client_statusOf(err) {
@@ -48889,7 +50803,7 @@ function client_statusOf(err) {
  * Fork PRs (and Dependabot) get a read-only GITHUB_TOKEN: every write is 403 "Resource not
  * accessible by integration".
  */
-function isReadOnlyTokenError(err) {
+function client_isReadOnlyTokenError(err) {
     return client_statusOf(err) === 403 && /Resource not accessible by integration/i.test(String(err?.message));
 }
 
@@ -48906,7 +50820,7 @@ function isReadOnlyTokenError(err) {
 
 
 /** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
-function deploymentStatusFor(state) {
+function deployments_deploymentStatusFor(state) {
     switch (state) {
         case 'queued':
             return 'queued';
@@ -48943,7 +50857,7 @@ function deploymentMarks(payload) {
     return { 'managed-by': MANAGED_BY, repository: o.repository, pr };
 }
 /** True when the deployment's payload marks it as this repository's preview of this PR. */
-function isOurDeployment(d, repository, pr) {
+function deployments_isOurDeployment(d, repository, pr) {
     return d.marks !== undefined && d.marks.repository === repository && d.marks.pr === pr;
 }
 /** Why a deployment is not ours (for the removal table), or undefined when it is. */
@@ -48978,7 +50892,7 @@ async function listDeployments(client, ref) {
     return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
 }
 /** One deployment by id, or undefined when GitHub says it does not exist (404). */
-async function getDeployment(client, ref) {
+async function deployments_getDeployment(client, ref) {
     try {
         const { data } = await client.rest.repos.getDeployment({ owner: ref.owner, repo: ref.repo, deployment_id: ref.id });
         return summary(data);
@@ -48990,8 +50904,8 @@ async function getDeployment(client, ref) {
     }
 }
 /** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
-async function ensureDeployment(client, o) {
-    const existing = (await listDeployments(client, o)).filter((d) => isOurDeployment(d, o.repository, o.pr));
+async function deployments_ensureDeployment(client, o) {
+    const existing = (await listDeployments(client, o)).filter((d) => deployments_isOurDeployment(d, o.repository, o.pr));
     if (existing.length > 0)
         return { id: Math.min(...existing.map((d) => d.id)), created: false };
     const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
@@ -49016,7 +50930,7 @@ async function ensureDeployment(client, o) {
     return { id, created: true };
 }
 /** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
-async function createDeploymentStatus(client, o) {
+async function deployments_createDeploymentStatus(client, o) {
     const { data } = await client.rest.repos.createDeploymentStatus({
         owner: o.owner,
         repo: o.repo,
@@ -49035,7 +50949,7 @@ async function createDeploymentStatus(client, o) {
  * the newest of this PR's other deployments (our marks) in `environment`; prefers `service`'s (our statuses'
  * descriptions start with "<service>:"). Undefined for a new preview.
  */
-async function lastEnvironmentUrl(client, o) {
+async function deployments_lastEnvironmentUrl(client, o) {
     let any;
     const fromStatuses = async (id) => {
         const { data } = await client.rest.repos.listDeploymentStatuses({
@@ -49059,7 +50973,7 @@ async function lastEnvironmentUrl(client, o) {
             return own;
     }
     const others = (await listDeployments(client, o))
-        .filter((d) => d.id !== o.deploymentId && isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
         .sort((a, b) => b.id - a.id);
     for (const d of others.slice(0, 3)) {
         const url = await fromStatuses(d.id);
@@ -49072,13 +50986,13 @@ async function lastEnvironmentUrl(client, o) {
  * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
  * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
  */
-async function deactivateDeployments(client, o) {
+async function deployments_deactivateDeployments(client, o) {
     const done = [];
     for (const d of await listDeployments(client, o)) {
-        if (!isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+        if (!deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
             continue;
         try {
-            await createDeploymentStatus(client, {
+            await deployments_createDeploymentStatus(client, {
                 ...o,
                 deploymentId: d.id,
                 state: 'inactive',
@@ -49110,7 +51024,7 @@ async function deployments_deactivateAndDeleteDeployments(client, o) {
             continue;
         }
         try {
-            await createDeploymentStatus(client, {
+            await deployments_createDeploymentStatus(client, {
                 ...o,
                 deploymentId: d.id,
                 state: 'inactive',
@@ -50344,7 +52258,7 @@ function comment_author_isAuthoredBy(login, author) {
     return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
 }
 /** The explanation when a comment we just created came back written by someone else than `author`. */
-function authorMismatchHint(input, actual, author) {
+function comment_author_authorMismatchHint(input, actual, author) {
     return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
         `and will create another. Set ${input}: ${actual}`);
 }
@@ -50388,10 +52302,10 @@ function comment_upsert_findStatusComments(comments, author) {
  * there means another run deleted it first). An older run never overwrites a newer section.
  */
 async function upsertStatusComment(client, t, update, ctx) {
-    return writeStatusComment(client, t, await readStatusComments(client, t), update, ctx);
+    return comment_upsert_writeStatusComment(client, t, await comment_upsert_readStatusComments(client, t), update, ctx);
 }
 /** Reads every page of comments once (the first half of an upsert). */
-async function readStatusComments(client, t) {
+async function comment_upsert_readStatusComments(client, t) {
     const all = await comment_upsert_listIssueComments(client, t);
     const ours = comment_upsert_findStatusComments(all, t.author);
     const foreign = all
@@ -50400,7 +52314,7 @@ async function readStatusComments(client, t) {
     return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
 }
 /** The second half of an upsert: create, patch (only when the body changes) and collapse. */
-async function writeStatusComment(client, t, read, update, ctx) {
+async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
     const { ours, held } = read;
     const { sections, applied, current } = applyUpdate(held, update);
     const body = renderStatusComment(sections, ctx);
@@ -50642,12 +52556,12 @@ async function pulls_getPullRequest(client, repository, number) {
     const [owner, repo] = repository.split('/');
     try {
         const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
-        return pullRequestFromPayload(data);
+        return (0,src_context/* pullRequestFromPayload */.rY)(data);
     }
     catch (err) {
-        if (statusOf(err) === 404)
+        if (client_statusOf(err) === 404)
             return undefined;
-        throw new ActionError(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
+        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
             cause: err,
         });
     }
@@ -51104,7 +53018,7 @@ function removalClients(o) {
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/steps.generated.json
-const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"comment-status":{"github-token":"github-token","state":null,"service":null,"url":null,"namespace":null,"image":null,"vault-url":null,"details":null,"log-url":"log-url","pr-number":"pr-number","environment":"environment","deployment":"deployment","fail-on-error":"fail-on-error","comment-author":"comment-author","timeout":"timeout","request-timeout":"request-timeout"},"seed-vault":{"vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","service":null,"source-path":"source-path","target-path":"target-path","allowed-prefix":"allowed-prefix","overrides":"overrides","ttl":"ttl","ui-url":"ui-url","pr-number":"pr-number","min-mask-length":"min-mask-length","timeout":"timeout","request-timeout":"request-timeout"},"build-push":{"aws-region":"aws-region","repository":"repository","tag":"tag","service":null,"context":"context","file":"file","build-args":"build-args","secrets":"secrets","target":"target","platforms":"platforms","keep-images":"keep-images","ttl":"ttl","cache":"cache","builder":"builder","skip-if-exists":"skip-if-exists","ecr":"ecr","registry":"registry","adopt-existing":"adopt-existing","pr-number":"pr-number","timeout":"build-timeout","request-timeout":"request-timeout"},"deploy-helm":{"chart":"chart","chart-version":"chart-version","service":null,"release":"release","namespace":"namespace","values-files":"values-files","values":"values","set":"set","image":null,"image-repository-key":"image-repository-key","image-tag-key":"image-tag-key","domain":"domain","host":"host","host-key":"host-key","secret-ref":"secret-ref","secret-ref-key":"secret-ref-key","sensitive-secret-ref":"sensitive-secret-ref","sensitive-secret-ref-key":"sensitive-secret-ref-key","timeout":"timeout","stuck-after":"stuck-after","request-timeout":"request-timeout","atomic":"atomic","ttl":"ttl","max-previews":"max-previews","resource-quota":"resource-quota","limit-range":"limit-range","network-policy":"network-policy","ingress-namespace":"ingress-namespace","egress-allow":"egress-allow","label":"label","github-token":"github-token","pr-number":"pr-number","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","target-path":"target-path","secret-sync":"secret-sync","secret-checksum-key":"secret-checksum-key"},"wait-ready":{"namespace":null,"kinds":"wait-kinds","selector":"selector","url":null,"health-path":"health-path","expect-status":"expect-status","timeout":"timeout","headers":"headers","smoke-command":"smoke-command","argocd-application":"argocd-application","argocd-revision":"argocd-revision","junit-report":"junit-report","report-url":"report-url","seed-job":"seed-job","request-timeout":"request-timeout"},"teardown":{"github-token":"github-token","pr-number":"pr-number","label":"label","services":"services","namespace":"namespace","release":"release","target-path":"target-path","repository":"repository","environment":"environment","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout","delete-vault-path":"delete-vault-path","delete-ecr-repository":"delete-ecr-repository","request-timeout":"request-timeout","comment-author":"comment-author"},"reap-orphans":{"github-token":"github-token","label":"label","ttl":"ttl","keep-label":"keep-label","warn-before":"warn-before","stale-days":"stale-days","close-after-days":"close-after-days","stale-label":"stale-label","dry-run":"dry-run","max-deletions":"max-deletions","concurrency":"concurrency","kinds":"reap-kinds","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"reap-timeout","request-timeout":"request-timeout","comment-author":"comment-author"}}');
+const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"comment-status":{"github-token":"github-token","state":null,"service":null,"url":null,"namespace":null,"image":null,"vault-url":null,"details":null,"log-url":"log-url","pr-number":"pr-number","environment":"environment","deployment":"deployment","fail-on-error":"fail-on-error","comment-author":"comment-author","timeout":"timeout","request-timeout":"request-timeout"},"seed-vault":{"vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","service":null,"source-path":"source-path","target-path":"target-path","allowed-prefix":"allowed-prefix","overrides":"overrides","ttl":"ttl","ui-url":"ui-url","pr-number":"pr-number","min-mask-length":"min-mask-length","timeout":"timeout","request-timeout":"request-timeout"},"build-push":{"aws-region":"aws-region","repository":"repository","tag":"tag","service":null,"context":"context","file":"file","build-args":"build-args","secrets":"secrets","target":"target","platforms":"platforms","keep-images":"keep-images","ttl":"ttl","cache":"cache","builder":"builder","skip-if-exists":"skip-if-exists","ecr":"ecr","registry":"registry","adopt-existing":"adopt-existing","pr-number":"pr-number","approve-sha":"approve-sha","timeout":"build-timeout","request-timeout":"request-timeout"},"deploy-helm":{"chart":"chart","chart-version":"chart-version","service":null,"release":"release","namespace":"namespace","values-files":"values-files","values":"values","set":"set","image":null,"image-repository-key":"image-repository-key","image-tag-key":"image-tag-key","domain":"domain","host":"host","host-key":"host-key","secret-ref":"secret-ref","secret-ref-key":"secret-ref-key","sensitive-secret-ref":"sensitive-secret-ref","sensitive-secret-ref-key":"sensitive-secret-ref-key","timeout":"timeout","stuck-after":"stuck-after","approve-sha":"approve-sha","request-timeout":"request-timeout","atomic":"atomic","ttl":"ttl","max-previews":"max-previews","resource-quota":"resource-quota","limit-range":"limit-range","network-policy":"network-policy","ingress-namespace":"ingress-namespace","egress-allow":"egress-allow","label":"label","github-token":"github-token","pr-number":"pr-number","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","target-path":"target-path","secret-sync":"secret-sync","secret-checksum-key":"secret-checksum-key","basic-auth":"basic-auth"},"wait-ready":{"namespace":null,"kinds":"wait-kinds","selector":"selector","url":null,"health-path":"health-path","expect-status":"expect-status","timeout":"timeout","headers":"headers","basic-auth-secret":null,"smoke-command":"smoke-command","argocd-application":"argocd-application","argocd-revision":"argocd-revision","junit-report":"junit-report","report-url":"report-url","seed-job":"seed-job","request-timeout":"request-timeout"},"teardown":{"github-token":"github-token","pr-number":"pr-number","label":"label","services":"services","namespace":"namespace","release":"release","target-path":"target-path","repository":"repository","environment":"environment","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout","delete-vault-path":"delete-vault-path","delete-ecr-repository":"delete-ecr-repository","request-timeout":"request-timeout","comment-author":"comment-author"},"reap-orphans":{"github-token":"github-token","label":"label","ttl":"ttl","keep-label":"keep-label","warn-before":"warn-before","stale-days":"stale-days","close-after-days":"close-after-days","stale-label":"stale-label","dry-run":"dry-run","max-deletions":"max-deletions","concurrency":"concurrency","kinds":"reap-kinds","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"reap-timeout","request-timeout":"request-timeout","comment-author":"comment-author"}}');
 ;// CONCATENATED MODULE: ./src/steps.ts
 /**
  * Running the seven actions' bundles as steps of the all-in-one action: which inputs each step
@@ -51231,7 +53145,11 @@ function validationPlan(services, plan) {
         ...(plan.useVault ? [stepCall('seed-vault', { service })] : []),
         ...(plan.prebuilt ? [] : [stepCall('build-push', { service })]),
         stepCall('deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }),
-        stepCall('wait-ready', { namespace: VALIDATION_PLACEHOLDERS.namespace, url: VALIDATION_PLACEHOLDERS.url }),
+        stepCall('wait-ready', {
+            namespace: VALIDATION_PLACEHOLDERS.namespace,
+            url: VALIDATION_PLACEHOLDERS.url,
+            'basic-auth-secret': '',
+        }),
     ]);
 }
 /**
@@ -51278,20 +53196,31 @@ async function deployService(service, plan, post, knownNamespace) {
     };
     if (!release.ok)
         return failed(release);
-    const ready = await (0,src/* group */.Os)(`wait-ready (${service})`, () => runStep(stepCall('wait-ready', { namespace: release.outputs.namespace ?? '', url })));
+    const ready = await (0,src/* group */.Os)(`wait-ready (${service})`, () => runStep(stepCall('wait-ready', {
+        namespace: release.outputs.namespace ?? '',
+        url,
+        'basic-auth-secret': release.outputs['basic-auth-secret'] ?? '',
+    })));
     if (!ready.ok)
         return failed(ready);
+    // Where the login is, never the login itself.
+    const login = release.outputs['basic-auth-location']
+        ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.`
+        : '';
     await post(service, 'ready', {
         image,
         url,
         namespace,
         'vault-url': vaultUrl,
-        details: ready.outputs['smoke-report'] ?? '',
+        details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n'),
     });
     return { service, state: 'ready', image, built, namespace, url };
 }
-/** Deploys each service in turn, then sets the outputs; fails when any service failed. */
-async function deploy(services) {
+/**
+ * Deploys each service in turn, then sets the outputs; fails when any service failed. `note` (an
+ * approved fork deploy's terms) leads every status's details in the comment.
+ */
+async function deploy(services, note = '') {
     const plan = {
         prebuilt: src/* input */.hF.string('image') !== '',
         useVault: (process.env[inputEnvName('vault-addr')] ?? '').trim() !== '',
@@ -51301,7 +53230,8 @@ async function deploy(services) {
     await validateSteps(validationPlan(services, plan));
     let commentUrl = '';
     const post = async (service, state, extra = {}) => {
-        const r = await runStep(commentCall(service, state, extra));
+        const details = [note, extra.details ?? ''].filter(Boolean).join('\n\n');
+        const r = await runStep(commentCall(service, state, { ...extra, details }));
         commentUrl = r.outputs['comment-url'] || commentUrl;
     };
     const urls = {};
@@ -51334,6 +53264,215 @@ async function deploy(services) {
         throw new src/* ActionError */.lZ(`${failed.length} of ${services.length} service(s) failed: ${failed.join('; ')}`, {
             hint: 'The PR comment has the details of each failure.',
         });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-status.ts
+/**
+ * One status update of a preview: the sticky comment, then the deployment and its status.
+ * GitHub failures do not throw: they come back as problems (a 403 explained for fork PRs and
+ * read-only tokens), so the caller decides whether a status update may fail a job.
+ */
+
+
+
+
+
+
+
+/** Why a write was refused and how to allow it safely. */
+function forbiddenHint(step, readOnly) {
+    const what = step === 'comment' ? 'comment on the pull request' : 'create deployments';
+    if (readOnly) {
+        return (`GitHub refused to ${what} (HTTP 403): this job's token is read-only. Pull requests from forks get a read-only ` +
+            'GITHUB_TOKEN and no secrets, so the preview status cannot be written from this job. To opt in safely, post the status ' +
+            "from a separate workflow triggered by workflow_run (it runs with the base repository's token and never checks out " +
+            "the fork's code) or pass a GitHub App installation token as github-token; never build fork code under pull_request_target.");
+    }
+    return (`GitHub refused to ${what} (HTTP 403): the token lacks permission. Give the job ` +
+        '"permissions: pull-requests: write" (the comment) and "deployments: write" (the deployment), or set deployment: false.');
+}
+function problem(step, err, isFork) {
+    const status = statusOf(err);
+    if (status === 403) {
+        const readOnly = isFork || isReadOnlyTokenError(err);
+        return { step, status, forbidden: true, readOnly, message: forbiddenHint(step, readOnly) };
+    }
+    const text = redact(errorText(err)).split('\n')[0];
+    return {
+        step,
+        status,
+        forbidden: false,
+        message: `Could not ${step === 'comment' ? 'update the PR comment' : 'update the deployment'}: ${text}`,
+    };
+}
+/**
+ * Reads the comment, records the update in the deployment (when an environment is given and the
+ * update is not stale: the head SHA's deployment gets the state's status, `destroyed` marks the
+ * environment's deployments inactive), then writes the comment with the deployment's id, so the
+ * next update of the same commit posts its status without looking the deployment up. A stale
+ * update (a newer run already recorded this service) changes neither.
+ */
+async function publishPreviewStatus(client, o) {
+    const out = { deactivated: [], foreign: [], problems: [] };
+    const ctx = { serverUrl: o.serverUrl, repository: `${o.owner}/${o.repo}` };
+    const target = { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author };
+    let read;
+    try {
+        read = await readStatusComments(client, target);
+        out.foreign = read.foreign;
+    }
+    catch (err) {
+        out.problems.push(problem('comment', err, o.isFork === true));
+    }
+    let section = o.section;
+    const stale = read !== undefined && !applyUpdate(read.held, section).applied;
+    const state = deploymentStatusFor(section.state);
+    if (o.environment && state && !stale) {
+        try {
+            if (state === 'inactive') {
+                out.deactivated = await deactivateDeployments(client, {
+                    owner: o.owner,
+                    repo: o.repo,
+                    environment: o.environment,
+                    pr: o.pr,
+                    logUrl: section.runUrl,
+                });
+                out.deploymentStatus = state;
+            }
+            else if (!section.sha) {
+                out.problems.push({
+                    step: 'deployment',
+                    forbidden: false,
+                    message: 'No head commit is known for this update, so no deployment was created',
+                });
+            }
+            else {
+                const known = mergeSections(read?.held ?? []).find((s) => s.service === section.service)?.url;
+                const id = await postStatus(client, o, ctx.repository, state, cachedDeployment(read?.held ?? [], section, o.environment), known);
+                out.deploymentId = id;
+                out.deploymentStatus = state;
+                section = { ...section, environment: o.environment, deploymentId: id };
+            }
+        }
+        catch (err) {
+            const p = problem('deployment', err, o.isFork === true);
+            out.problems.push(p);
+            // A read-only token refuses every write: one explanation is enough, and no comment call is wasted.
+            if (p.readOnly) {
+                p.message += ' The PR comment was not attempted either.';
+                return out;
+            }
+        }
+    }
+    if (!read)
+        return out;
+    try {
+        out.comment = await writeStatusComment(client, target, read, section, ctx);
+        if (out.comment.createdAs) {
+            out.problems.push({
+                step: 'comment',
+                forbidden: false,
+                message: authorMismatchHint('comment-author', out.comment.createdAs, o.author),
+            });
+        }
+    }
+    catch (err) {
+        out.problems.push(problem('comment', err, o.isFork === true));
+    }
+    return out;
+}
+/** The deployment id a section of the same head SHA and environment recorded, if any. */
+function cachedDeployment(held, update, environment) {
+    const same = held.filter((s) => s.deploymentId && s.sha === update.sha && s.environment === environment);
+    return (same.find((s) => s.service === update.service) ?? same[0])?.deploymentId;
+}
+/**
+ * Posts the status on the cached deployment, or on the SHA's own (found or created). A cached id
+ * is only a hint read back from a comment: it is used only when GitHub says that deployment is
+ * this repository's preview of this PR, in this environment, for this commit (one GET). An update
+ * without a URL repeats the last known one (the comment's, else GitHub's), so "View deployment"
+ * stays through a redeploy; a lookup that fails posts none, as before.
+ */
+async function postStatus(client, o, repository, state, cached, knownUrl) {
+    let url = o.section.url ?? knownUrl;
+    const status = async (deploymentId, created = false) => createDeploymentStatus(client, {
+        owner: o.owner,
+        repo: o.repo,
+        deploymentId,
+        state,
+        environmentUrl: (url ??= await lastEnvironmentUrl(client, {
+            owner: o.owner,
+            repo: o.repo,
+            environment: o.environment,
+            deploymentId,
+            pr: o.pr,
+            created,
+            service: o.section.service,
+        }).catch(() => undefined)),
+        logUrl: o.section.runUrl,
+        description: `${o.section.service}: ${o.section.state}`,
+    });
+    if (cached !== undefined) {
+        const d = await getDeployment(client, { owner: o.owner, repo: o.repo, id: cached });
+        if (d && isOurDeployment(d, repository, o.pr) && d.environment === o.environment && d.sha === o.section.sha) {
+            try {
+                await status(cached);
+                return cached;
+            }
+            catch (err) {
+                if (statusOf(err) !== 404)
+                    throw err;
+            }
+        }
+    }
+    const dep = await ensureDeployment(client, {
+        owner: o.owner,
+        repo: o.repo,
+        environment: o.environment,
+        sha: o.section.sha,
+        repository,
+        pr: o.pr,
+    });
+    await status(dep.id, dep.created);
+    return dep.id;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/manual-deploy.ts
+/**
+ * The gate in front of a manual (`workflow_dispatch`) deploy: the event carries no PR, so GitHub
+ * is asked now whether it is open, whose code its head is and whether `approve-sha` still names
+ * that head. A fork is deployed only with a matching approval (issue 16 part 4); deploy-helm
+ * checks again right before helm runs.
+ */
+
+
+/** Refuses (throws, nothing created) unless the PR may be deployed; returns the comment's note, '' for none. */
+async function approveManualDeploy(ctx, pr) {
+    const approveSha = (0,src/* parseApproveSha */.Pz)(src/* input */.hF.string('approve-sha'), ctx.eventName);
+    const token = src/* input */.hF.string('github-token');
+    if (token === '') {
+        throw new src/* ActionError */.lZ(`A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub first`);
+    }
+    const client = client_createGitHubClient(token, {
+        baseUrl: ctx.apiUrl,
+        requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(src/* input */.hF.string('request-timeout')),
+    });
+    const current = await pulls_getPullRequest(client, ctx.repository, pr);
+    if (!current)
+        throw new src/* ActionError */.lZ(`Refusing to deploy PR #${pr}: GitHub has no pull request #${pr} in ${ctx.repository}`);
+    if (current.state !== 'open')
+        throw new src/* ActionError */.lZ(`Refusing to deploy PR #${pr}: it is ${current.merged ? 'merged' : 'closed'}`);
+    return (0,src/* approvalNote */.Ee)((0,src/* checkApproval */.i_)(current, approveSha), ctx.actor);
 }
 
 ;// CONCATENATED MODULE: ./src/route.ts
@@ -51372,8 +53511,13 @@ function routeEvent(ctx, mode, label) {
     const { eventName, action } = ctx;
     if (eventName === 'schedule')
         return { lifecycle: 'reap', reason: 'a scheduled run reaps orphans and expired previews' };
-    if (eventName === 'workflow_dispatch')
-        return { lifecycle: 'teardown', reason: 'a manual run tears down the PR named by pr-number' };
+    // A manual run has no event to read the lifecycle from, and guessing one could tear a preview down.
+    if (eventName === 'workflow_dispatch') {
+        return {
+            lifecycle: 'refuse',
+            reason: 'Input "mode" is "auto", but a workflow_dispatch run carries no pull request event to choose a lifecycle from: set mode to deploy (with pr-number, and approve-sha for a fork) or teardown (with pr-number)',
+        };
+    }
     if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
         return {
             lifecycle: 'skip',
@@ -51415,6 +53559,7 @@ function routeEvent(ctx, mode, label) {
 
 
 
+
 async function single(lifecycle) {
     const step = lifecycle === 'teardown' ? 'teardown' : 'reap-orphans';
     await validateSteps([stepCall(step)]);
@@ -51438,7 +53583,7 @@ function prepare() {
     return { mode, label, services, ctx, route: route(ctx, mode, label, (0,src/* forkHeadAllowed */.fX)()) };
 }
 async function main() {
-    const { services, route: r } = prepare();
+    const { services, ctx, route: r } = prepare();
     src/* log */.Rm.info(`lifecycle: ${r.lifecycle} (${r.reason})`);
     if (r.lifecycle === 'refuse') {
         (0,src/* setOutputs */.n0)({ lifecycle: 'refused' });
@@ -51448,8 +53593,16 @@ async function main() {
         (0,src/* setOutputs */.n0)({ lifecycle: 'skipped' });
         return;
     }
-    if (r.lifecycle === 'deploy')
-        return deploy(services);
+    if (r.lifecycle === 'deploy') {
+        // No PR in the event (workflow_dispatch): GitHub says whether it may be deployed, and at which head.
+        const note = ctx.pr === undefined
+            ? await approveManualDeploy(ctx, (0,src/* requirePrNumber */.FP)(ctx)).catch((err) => {
+                (0,src/* setOutputs */.n0)({ lifecycle: 'refused' });
+                throw err;
+            })
+            : '';
+        return deploy(services, note);
+    }
     return single(r.lifecycle);
 }
 

@@ -56222,7 +56222,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(701);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6559);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3255);
 
 
@@ -56249,8 +56249,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
-var src = __nccwpck_require__(701);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 4 modules
+var src = __nccwpck_require__(6559);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
@@ -56946,6 +56946,7 @@ const INPUT_NAMES = [
     'secrets',
     'timeout',
     'request-timeout',
+    'approve-sha',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
@@ -56970,6 +56971,7 @@ const DEFAULTS = {
     secrets: '',
     timeout: '30m',
     'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
+    'approve-sha': '',
 };
 function readRawInputs() {
     // build-args keep their inner whitespace: a value may end in spaces. secrets: every line masked as read.
@@ -57040,6 +57042,7 @@ function parseInputs(given, env = process.env) {
         prNumber,
         timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
         requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
+        approveSha: (0,src/* parseApproveSha */.Pz)(raw['approve-sha']),
     };
 }
 /** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
@@ -57107,8 +57110,10 @@ function validate() {
     const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     (0,src/* refuseForkHead */.FT)(ctx, 'build and push an image');
-    // workflow_dispatch has no PR head in its payload: the checked-out commit is GITHUB_SHA.
-    const headSha = ctx.pr?.headSha || ctx.sha || undefined;
+    // A maintainer's approve-sha is the commit the workflow checked out (the all-in-one and deploy-helm
+    // check it is the PR's head); otherwise workflow_dispatch has no PR head: the checkout is GITHUB_SHA.
+    const approved = (0,src/* parseApproveSha */.Pz)(inputs.approveSha ?? '', ctx.eventName);
+    const headSha = approved || ctx.pr?.headSha || ctx.sha || undefined;
     const plan = planBuild(inputs, { number: pr, headSha, headRef: ctx.pr?.headRef, baseRef: ctx.pr?.baseRef, author: ctx.pr?.author }, ctx.repository, process.cwd());
     return { inputs, plan, repository: ctx.repository, pr, headSha };
 }
@@ -57427,7 +57432,7 @@ function spawnCaptured(argv, command, env, options) {
 
 /***/ }),
 
-/***/ 701:
+/***/ 6559:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57442,6 +57447,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $l: () => (/* reexport */ runtime/* maskSecret */.$l),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
   lq: () => (/* reexport */ runtime/* optional */.lq),
+  Pz: () => (/* reexport */ parseApproveSha),
   yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
   E9: () => (/* reexport */ runtime/* parseDuration */.E9),
   nL: () => (/* reexport */ runtime/* parseEnum */.nL),
@@ -57468,7 +57474,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseGitHubToken, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseGitHubToken, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
 var runtime = __nccwpck_require__(561);
@@ -57817,7 +57823,55 @@ function verifyHtpasswd(file, user, password) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/approval.ts
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * `approve-sha`: empty, or the full 40-hex commit a maintainer reviewed. Only a manual run may
+ * carry one (checked when `eventName` is given): a pull_request event is the PR author's, so its
+ * approval would be the author's own.
+ */
+function parseApproveSha(raw, eventName) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return undefined;
+    if (!FULL_SHA.test(value)) {
+        throw new errors/* InputError */.dz('approve-sha', raw, 'must be the full 40-character commit SHA of the PR head you reviewed (or empty)', 'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later');
+    }
+    if (eventName !== undefined && eventName !== 'workflow_dispatch') {
+        throw new errors/* InputError */.dz('approve-sha', raw, `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`, 'Leave it empty in pull_request workflows');
+    }
+    return value;
+}
+/**
+ * The head this run may deploy, from GitHub's view of the PR now: a fork's head only when it is
+ * exactly `approveSha`; any PR's head, when `approveSha` is given, only when it still equals it.
+ * Throws an ActionError naming both SHAs otherwise; nothing has been created when it does.
+ */
+function checkApproval(pr, approveSha) {
+    if (approveSha === undefined) {
+        if (pr.isFork) {
+            throw new ActionError(`Refusing to deploy PR #${pr.number}: its head ${pr.headSha} comes from a fork and no approve-sha was given`, { hint: `Review the code at ${pr.headSha}, then run the manual deploy again with approve-sha: ${pr.headSha}` });
+        }
+        return { sha: pr.headSha, fork: false, approved: false };
+    }
+    if (pr.headSha !== approveSha) {
+        throw new ActionError(`Refusing to deploy PR #${pr.number}: approve-sha is ${approveSha} but the PR's head is now ${pr.headSha}; the code changed after it was approved (or the SHA is not this PR's head)`, {
+            hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}`,
+        });
+    }
+    return { sha: approveSha, fork: pr.isFork, approved: true };
+}
+/** The PR comment's note on an approved fork deploy: later pushes wait for a new approval. */
+function approvalNote(head, actor) {
+    if (!head.fork || !head.approved)
+        return '';
+    return (`🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. ` +
+        'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 

@@ -30745,7 +30745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7122);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2573);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4543);
 
 
@@ -30766,8 +30766,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   t: () => (/* binding */ validate)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 9 modules
-var src = __nccwpck_require__(7122);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 10 modules
+var src = __nccwpck_require__(2573);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -37510,7 +37510,7 @@ function refuseForkHead(ctx, what, env = process.env) {
 
 /***/ }),
 
-/***/ 7122:
+/***/ 2573:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37546,7 +37546,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRetryAfter, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseApproveSha, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRetryAfter, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -38099,7 +38099,55 @@ function verifyHtpasswd(file, user, password) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/approval.ts
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * `approve-sha`: empty, or the full 40-hex commit a maintainer reviewed. Only a manual run may
+ * carry one (checked when `eventName` is given): a pull_request event is the PR author's, so its
+ * approval would be the author's own.
+ */
+function parseApproveSha(raw, eventName) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return undefined;
+    if (!FULL_SHA.test(value)) {
+        throw new InputError('approve-sha', raw, 'must be the full 40-character commit SHA of the PR head you reviewed (or empty)', 'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later');
+    }
+    if (eventName !== undefined && eventName !== 'workflow_dispatch') {
+        throw new InputError('approve-sha', raw, `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`, 'Leave it empty in pull_request workflows');
+    }
+    return value;
+}
+/**
+ * The head this run may deploy, from GitHub's view of the PR now: a fork's head only when it is
+ * exactly `approveSha`; any PR's head, when `approveSha` is given, only when it still equals it.
+ * Throws an ActionError naming both SHAs otherwise; nothing has been created when it does.
+ */
+function checkApproval(pr, approveSha) {
+    if (approveSha === undefined) {
+        if (pr.isFork) {
+            throw new ActionError(`Refusing to deploy PR #${pr.number}: its head ${pr.headSha} comes from a fork and no approve-sha was given`, { hint: `Review the code at ${pr.headSha}, then run the manual deploy again with approve-sha: ${pr.headSha}` });
+        }
+        return { sha: pr.headSha, fork: false, approved: false };
+    }
+    if (pr.headSha !== approveSha) {
+        throw new ActionError(`Refusing to deploy PR #${pr.number}: approve-sha is ${approveSha} but the PR's head is now ${pr.headSha}; the code changed after it was approved (or the SHA is not this PR's head)`, {
+            hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}`,
+        });
+    }
+    return { sha: approveSha, fork: pr.isFork, approved: true };
+}
+/** The PR comment's note on an approved fork deploy: later pushes wait for a new approval. */
+function approvalNote(head, actor) {
+    if (!head.fork || !head.approved)
+        return '';
+    return (`🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. ` +
+        'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 

@@ -40030,8 +40030,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3216);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2654);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1581);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5484);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -40041,7 +40041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2654:
+/***/ 5484:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40052,7 +40052,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 1 modules
-var src = __nccwpck_require__(3216);
+var src = __nccwpck_require__(1581);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -47502,12 +47502,77 @@ function appSecretManifest(args) {
     };
 }
 
+// EXTERNAL MODULE: ./packages/core/src/htpasswd.ts
+var htpasswd = __nccwpck_require__(4743);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
+;// CONCATENATED MODULE: ./packages/core/src/kube/basic-auth.ts
+/**
+ * The ingress's basic-auth Secret (`<release>-basic-auth`): ingress-nginx reads the htpasswd line
+ * in its `auth` key (`auth-type: basic`, `auth-secret`); `user` and `password` let wait-ready's
+ * probe log in like a person would. Marked, written by server-side apply with the namespace's
+ * fences; the htpasswd salt is derived from the password, so an unchanged password rewrites
+ * nothing.
+ */
+
+
+
+
+
+const SALT_CHARS = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** `user:$apr1$…` with a salt derived from the secret's name and password (stable across deploys). */
+function stableHtpasswd(name, user, password) {
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(`${name}\0${password}`).digest();
+    const salt = [...digest.subarray(0, 8)].map((b) => SALT_CHARS[b & 0x3f]).join('');
+    return `${user}:${(0,htpasswd/* md5Crypt */.P7)(password, salt)}`;
+}
+/** The marked Secret ingress-nginx's basic auth reads; `vaultPath` says where the login lives. */
+function basicAuthSecretManifest(args) {
+    const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+    return {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: {
+            name: args.name,
+            namespace: args.namespace,
+            labels: {
+                [src_marks/* LABELS */.kg.managedBy]: src_marks/* MANAGED_BY */.Kf,
+                [src_marks/* LABELS */.kg.repo]: (0,src_marks/* repoLabelValue */.yX)(args.marks.repository),
+                [src_marks/* LABELS */.kg.pr]: String(args.marks.pr),
+            },
+            annotations: { [`${src_marks/* PREFIX */.H3}/vault-path`]: args.vaultPath },
+        },
+        data: {
+            auth: b64(stableHtpasswd(args.name, args.user, args.password)),
+            user: b64(args.user),
+            password: b64(args.password),
+        },
+    };
+}
+/** The login kept in a basic-auth Secret (`user`, `password` keys); the password is masked as read. */
+async function readBasicAuthSecret(tools, namespace, name) {
+    const s = await kubectlJson(tools, ['get', 'secret', name, '--namespace', namespace]);
+    const decode = (k) => Buffer.from(String(s?.data?.[k] ?? ''), 'base64').toString('utf8');
+    const user = decode('user');
+    const password = decode('password');
+    if (password)
+        maskSecret(password);
+    if (!user || !password) {
+        throw new ActionError(`Secret ${namespace}/${name} has no user and password keys, so the probe cannot log in`, {
+            hint: 'deploy-helm writes them (basic-auth: true with Vault); name that Secret in basic-auth-secret, or leave it empty for a public preview',
+        });
+    }
+    return { user, password };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/deploy.ts
 /**
  * Deploying one service's preview: still wanted? → cap → namespace (marked, guarded) →
  * guardrails → stuck release recovered → `helm upgrade --install --wait` with one generated
  * values file → revision, or diagnostics when it failed.
  */
+
 
 
 
@@ -47619,6 +47684,16 @@ async function deployPreview(plan, ports) {
             }),
         ]
         : [];
+    const auth = plan.basicAuth;
+    if (auth)
+        secret.push(basicAuthSecretManifest({
+            name: auth.name,
+            namespace: plan.namespace,
+            user: auth.user,
+            password: auth.password,
+            marks,
+            vaultPath: auth.source,
+        }));
     // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
     // then the marks refreshed and the fences (and the app's Secret) applied in one server-side apply.
     const claimed = await timed('namespace', async () => {
@@ -47627,8 +47702,10 @@ async function deployPreview(plan, ports) {
         return c;
     });
     outputs/* log */.Rm.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
-    if (secret.length)
+    if (plan.appSecret?.data)
         outputs/* log */.Rm.info(`Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`);
+    if (auth)
+        outputs/* log */.Rm.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
     if (recovery.action !== 'none')
         await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, helmWaitMs(plan.timeoutMs, true)));
     const recoveryMessage = describeRecovery(plan.release, recovery);
@@ -55801,11 +55878,10 @@ async function readSeedJob(tools, namespace, job) {
 
 
 
+
 // EXTERNAL MODULE: ./node_modules/node-vault/src/index.js
 var node_vault_src = __nccwpck_require__(8096);
 var src_default = /*#__PURE__*/__nccwpck_require__.n(node_vault_src);
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
-var runtime = __nccwpck_require__(5332);
 ;// CONCATENATED MODULE: ./packages/core/src/vault/errors.ts
 /**
  * node-vault rejects with errors that carry the request: axios network errors keep `config.data`
@@ -56616,11 +56692,69 @@ function parseVaultRemovalInputs(raw, env, need) {
     return { ...vault, allowedPrefix };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/vault/basic-auth.ts
+/**
+ * The preview's basic-auth credentials (issue 16 part 2): generated on the first deploy and kept
+ * in the PR's own Vault path, beside its values, so a developer finds them where they edit the
+ * rest. Written with check-and-set on the version just read (KV v2), so two deploys racing keep
+ * one password; the caller has already checked the path carries this PR's marks.
+ */
+
+
+
+/** The keys of the PR's Vault path that hold the preview's login. */
+const BASIC_AUTH_KEYS = { user: 'PREVIEW_BASIC_AUTH_USER', password: 'PREVIEW_BASIC_AUTH_PASSWORD' };
+const BASIC_AUTH_USER = 'preview';
+const basic_auth_CAS_MISMATCH = /check-and-set parameter did not match/i;
+const fromData = (data) => {
+    const user = data[BASIC_AUTH_KEYS.user];
+    const password = data[BASIC_AUTH_KEYS.password];
+    return user && password ? { user, password, created: false } : undefined;
+};
+/**
+ * The credentials in `data` (the PR's values as just read), or new ones written into the path.
+ * The password is masked before it is returned.
+ */
+async function ensureBasicAuth(session, o) {
+    const existing = fromData(o.data);
+    if (existing) {
+        (0,runtime/* maskSecret */.$l)(existing.password);
+        return existing;
+    }
+    const creds = { user: BASIC_AUTH_USER, password: (0,external_node_crypto_.randomBytes)(18).toString('base64url'), created: true };
+    (0,runtime/* maskSecret */.$l)(creds.password);
+    const data = { ...o.data, [BASIC_AUTH_KEYS.user]: creds.user, [BASIC_AUTH_KEYS.password]: creds.password };
+    const full = paths_dataPath(o.mount, o.kvVersion, o.path);
+    if (o.kvVersion === 1) {
+        await session.call(`write of ${full}`, (c) => c.write(full, data));
+        return creds;
+    }
+    const meta = await session.call(`metadata read of ${paths_metadataPath(o.mount, 2, o.path)}`, (c) => c.read(paths_metadataPath(o.mount, 2, o.path)));
+    const version = Number(meta?.data?.current_version ?? 0);
+    try {
+        await session.call(`write (cas=${version}) of ${full}`, (c) => c.write(full, { data, options: { cas: version } }));
+    }
+    catch (err) {
+        const e = err;
+        if (!(e.status === 400 && basic_auth_CAS_MISMATCH.test(e.vaultMessage ?? '')))
+            throw err;
+        // Another deploy wrote first: its credentials (or a lost reply of ours) are the ones to use.
+        const now = await session.call(`read of ${full}`, (c) => c.read(full));
+        const theirs = fromData((now?.data?.data ?? {}));
+        if (!theirs)
+            throw err;
+        (0,runtime/* maskSecret */.$l)(theirs.password);
+        return theirs;
+    }
+    return creds;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
 /**
  * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
  * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
  */
+
 
 
 
@@ -56646,18 +56780,45 @@ const VAULT_SYNC_INPUT_NAMES = [
     'target-path',
     'secret-sync',
     'secret-checksum-key',
+    'basic-auth',
 ];
 const VAULT_SYNC_DEFAULTS = {
     ...VAULT_INPUT_DEFAULTS,
     'target-path': src/* DEFAULT_TEMPLATES */.EE.vaultTarget,
     'secret-sync': 'secret',
     'secret-checksum-key': 'secretChecksum',
+    'basic-auth': 'true',
 };
+/** How the PR's values reach the pod: deploy-helm's own Secret, or an operator's custom resource rendered by the chart. */
+const SECRET_SYNC_MODES = ['secret', 'vault-secrets-operator', 'external-secrets', 'none'];
 /** Undefined when there is nothing to sync (no vault-addr, or secret-sync none). */
 function parseVaultSync(raw, env) {
-    const mode = (0,src/* parseEnum */.nL)('secret-sync', raw['secret-sync'], ['secret', 'none']);
+    const mode = (0,src/* parseEnum */.nL)('secret-sync', raw['secret-sync'], SECRET_SYNC_MODES);
     const vault = mode === 'none' ? undefined : parseVaultInputs(raw, env);
-    return vault && { ...vault, targetPath: raw['target-path'], checksumKey: raw['secret-checksum-key'] };
+    return (vault && {
+        ...vault,
+        mode: mode,
+        targetPath: raw['target-path'],
+        checksumKey: raw['secret-checksum-key'],
+        basicAuth: (0,src/* parseBoolean */.yG)('basic-auth', raw['basic-auth']),
+    });
+}
+/**
+ * The example chart's values for an operator mode: a VaultStaticSecret (`vault.staticSecret`, with
+ * rolloutRestartTargets, so a Vault edit rolls the pods with no workflow run) or an ExternalSecret
+ * (`vault.externalSecret`; its store is the platform's, set `vault.externalSecret.storeRef`).
+ */
+function operatorValues(sync, path) {
+    if (sync.mode === 'vault-secrets-operator') {
+        return {
+            vault: {
+                staticSecret: { enabled: true, mount: sync.mount, path, type: sync.kvVersion === 2 ? 'kv-v2' : 'kv-v1' },
+            },
+        };
+    }
+    if (sync.mode === 'external-secrets')
+        return { vault: { externalSecret: { enabled: true, path } } };
+    return undefined;
 }
 /** The PR's rendered Vault path. */
 function renderVaultTarget(sync, pr, repository, service) {
@@ -56708,6 +56869,7 @@ const INPUT_NAMES = [
     'github-token',
     'pr-number',
     'stuck-after',
+    'approve-sha',
     ...VAULT_SYNC_INPUT_NAMES,
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
@@ -56744,6 +56906,7 @@ const inputs_DEFAULTS = {
     'github-token': src/* GITHUB_TOKEN_DEFAULT */.OH,
     'pr-number': '',
     'stuck-after': '10m',
+    'approve-sha': '',
     ...VAULT_SYNC_DEFAULTS,
 };
 const SECRET_INPUTS = ['github-token', 'sensitive-secret-ref', ...VAULT_SECRET_INPUTS];
@@ -56851,6 +57014,7 @@ function parseInputs(given, workspace = process.env.GITHUB_WORKSPACE ?? process.
         label: raw.label,
         githubToken: (0,src/* parseGitHubToken */.YD)(raw['github-token']),
         prNumber: raw['pr-number'],
+        approveSha: (0,src/* parseApproveSha */.Pz)(raw['approve-sha']),
         vaultSync: (0,src/* optional */.lq)(raw['secret-ref']) ? undefined : parseVaultSync(raw, process.env),
     };
     if (out.prNumber !== '')
@@ -56875,6 +57039,9 @@ function planDeploy(inputs, pr, repository) {
         secretRefs.push({ key: inputs.keys.secretRef, value: secretRef });
     if (inputs.sensitiveSecretRef)
         secretRefs.push({ key: inputs.keys.sensitiveSecretRef, value: inputs.sensitiveSecretRef });
+    const vaultPath = inputs.vaultSync ? renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service) : undefined;
+    // An operator mode's custom resource comes first: the user's values and set still win.
+    const operator = inputs.vaultSync && vaultPath ? operatorValues(inputs.vaultSync, vaultPath) : undefined;
     const values = buildGeneratedValues({
         image: inputs.image
             ? { ...inputs.image, repositoryKey: inputs.keys.imageRepository, tagKey: inputs.keys.imageTag }
@@ -56882,7 +57049,7 @@ function planDeploy(inputs, pr, repository) {
         host: names.host ? { value: names.host, key: inputs.keys.host } : undefined,
         secretRefs,
         set: inputs.set,
-        values: inputs.values,
+        values: operator ? deepMerge(operator, inputs.values) : inputs.values,
     });
     return {
         repository,
@@ -56905,7 +57072,7 @@ function planDeploy(inputs, pr, repository) {
         appSecret: inputs.vaultSync && appSecretName
             ? {
                 name: appSecretName,
-                source: `${inputs.vaultSync.mount}/${renderVaultTarget(inputs.vaultSync, pr, repository, inputs.service)}`,
+                source: `${inputs.vaultSync.mount}/${vaultPath}`,
             }
             : undefined,
     };
@@ -56927,9 +57094,10 @@ function main_validate() {
     const ctx = (0,src/* loadContext */._I)(inputs.prNumber);
     const pr = (0,src/* requirePrNumber */.FP)(ctx);
     (0,src/* refuseForkHead */.FT)(ctx, 'deploy');
+    (0,src/* parseApproveSha */.Pz)(inputs.approveSha ?? '', ctx.eventName);
     const plan = planDeploy(inputs, {
         number: pr,
-        headSha: ctx.pr?.headSha,
+        headSha: inputs.approveSha ?? ctx.pr?.headSha,
         headRef: ctx.pr?.headRef,
         baseRef: ctx.pr?.baseRef,
         author: ctx.pr?.author,
@@ -56945,12 +57113,19 @@ async function main() {
     const tools = detectTools({ requestTimeoutMs });
     tools.then((t) => src/* log */.Rm.info(`Helm ${t.helmVersion} (major ${t.helmMajor}); deploying ${plan.release} into ${plan.namespace}`), () => undefined);
     const checkStillWanted = async () => {
+        // A manual deploy carries no PR: whether it is a fork's, and whether the approval still holds, is GitHub's word now.
+        const manual = ctx.pr === undefined;
+        if (inputs.githubToken === '' && manual) {
+            throw new src/* ActionError */.lZ(`A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub right before deploying`);
+        }
         if (inputs.githubToken === '') {
             src/* log */.Rm.warning('github-token is empty: the PR state comes from the event payload and is not re-checked', 'PR not re-checked');
             return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
         }
         const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs }), ctx.repository, pr);
-        // The event's head SHA is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
+        if (manual && current?.state === 'open')
+            (0,src/* checkApproval */.i_)(current, inputs.approveSha);
+        // The event's head SHA (or approve-sha) is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
         const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
         if (current && !plan.headSha)
             plan.headSha = current.headSha;
@@ -56961,14 +57136,35 @@ async function main() {
         // Read (and mask) the PR's values before anything is created: a missing or foreign path creates nothing.
         const session = await loginVault(sync);
         const path = plan.appSecret.source.slice(sync.mount.length + 1);
-        plan.appSecret.data = await readPrSecret(session, {
+        const data = await readPrSecret(session, {
             mount: sync.mount,
             kvVersion: sync.kvVersion,
             path,
             marks: (0,src/* newMarks */.z5)({ repository: ctx.repository, pr, service: inputs.service, now: 0 }),
         });
-        // The checksum in the pod template rolls the pods when (and only when) the values changed.
-        setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(plan.appSecret.data));
+        if (sync.basicAuth) {
+            // The preview's login lives in the PR's Vault path (generated on the first deploy); the app's Secret does not carry it.
+            const creds = await ensureBasicAuth(session, { mount: sync.mount, kvVersion: sync.kvVersion, path, data });
+            if (creds.created) {
+                src/* log */.Rm.info(`Generated the preview's basic-auth login into Vault ${plan.appSecret.source} (${BASIC_AUTH_KEYS.user}, ${BASIC_AUTH_KEYS.password})`);
+            }
+            for (const k of Object.values(BASIC_AUTH_KEYS))
+                delete data[k];
+            plan.basicAuth = {
+                name: `${plan.release}-basic-auth`,
+                source: plan.appSecret.source,
+                user: creds.user,
+                password: creds.password,
+            };
+        }
+        if (sync.mode === 'secret') {
+            plan.appSecret.data = data;
+            // The checksum in the pod template rolls the pods when (and only when) the values changed.
+            setPath(plan.values, splitKeyPath('secret-checksum-key', sync.checksumKey), dataChecksum(data));
+        }
+        else {
+            src/* log */.Rm.info(`secret-sync ${sync.mode}: the chart's ${sync.mode === 'external-secrets' ? 'ExternalSecret' : 'VaultStaticSecret'} syncs ${plan.appSecret.source} into ${plan.appSecret.name}`);
+        }
     }
     const result = await deployPreview(plan, { tools, kubectl: kubectlTools({ requestTimeoutMs }), checkStillWanted });
     (0,src/* setOutputs */.n0)({
@@ -56978,6 +57174,10 @@ async function main() {
         url: result.url ?? '',
         revision: result.revision ?? '',
         diagnostics: result.diagnostics ?? '',
+        'basic-auth-secret': plan.basicAuth?.name ?? '',
+        'basic-auth-location': plan.basicAuth
+            ? `Vault ${plan.basicAuth.source}, keys ${BASIC_AUTH_KEYS.user} and ${BASIC_AUTH_KEYS.password}`
+            : '',
     });
     await (0,src/* writeSummary */.Sy)(main_summary(result, (await tools).helmVersion));
     if (result.recoveryMessage)
@@ -57317,67 +57517,15 @@ function spawnCaptured(argv, command, env, options) {
 
 /***/ }),
 
-/***/ 3216:
+/***/ 4743:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  lZ: () => (/* reexport */ runtime/* ActionError */.lZ),
-  wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
-  EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
-  Rx: () => (/* reexport */ runtime/* DURATION_BOUNDS */.Rx),
-  OH: () => (/* reexport */ runtime/* GITHUB_TOKEN_DEFAULT */.OH),
-  dz: () => (/* reexport */ runtime/* InputError */.dz),
-  _I: () => (/* reexport */ context/* loadContext */._I),
-  Rm: () => (/* reexport */ runtime/* log */.Rm),
-  z5: () => (/* reexport */ marks/* newMarks */.z5),
-  lq: () => (/* reexport */ runtime/* optional */.lq),
-  yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
-  E9: () => (/* reexport */ runtime/* parseDuration */.E9),
-  nL: () => (/* reexport */ runtime/* parseEnum */.nL),
-  YD: () => (/* reexport */ runtime/* parseGitHubToken */.YD),
-  cG: () => (/* reexport */ runtime/* parseInteger */.cG),
-  Cn: () => (/* reexport */ runtime/* parseKeyValueMap */.Cn),
-  E1: () => (/* reexport */ runtime/* parseList */.E1),
-  $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
-  wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
-  tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
-  $b: () => (/* reexport */ naming/* planService */.$b),
-  bn: () => (/* reexport */ naming/* planVaultPath */.bn),
-  Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
-  FT: () => (/* reexport */ context/* refuseForkHead */.FT),
-  Xm: () => (/* reexport */ naming/* renderTemplate */.Xm),
-  FP: () => (/* reexport */ context/* requirePrNumber */.FP),
-  Cs: () => (/* reexport */ runtime/* runAction */.Cs),
-  n0: () => (/* reexport */ runtime/* setOutputs */.n0),
-  W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
-  jb: () => (/* reexport */ runtime/* summaryTable */.jb),
-  xw: () => (/* reexport */ naming/* templateVars */.xw),
-  Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
-});
-
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
-
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
-var runtime = __nccwpck_require__(5332);
-// EXTERNAL MODULE: ./packages/core/src/clock.ts
-var clock = __nccwpck_require__(143);
-// EXTERNAL MODULE: ./packages/core/src/retry.ts
-var retry = __nccwpck_require__(9899);
-// EXTERNAL MODULE: ./packages/core/src/exec.ts
-var exec = __nccwpck_require__(6192);
-// EXTERNAL MODULE: ./packages/core/src/context.ts
-var context = __nccwpck_require__(762);
-// EXTERNAL MODULE: ./packages/core/src/naming.ts
-var naming = __nccwpck_require__(5189);
-// EXTERNAL MODULE: ./packages/core/src/marks.ts
-var marks = __nccwpck_require__(3807);
-// EXTERNAL MODULE: ./packages/core/src/network.ts
-var network = __nccwpck_require__(8095);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P7: () => (/* binding */ md5Crypt)
+/* harmony export */ });
+/* unused harmony exports htpasswdLine, verifyHash, verifyHtpasswd */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /**
  * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
  * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
@@ -57396,7 +57544,7 @@ function to64(v, n) {
 function md5Crypt(password, salt, magic = '$apr1$') {
     const pw = Buffer.from(password, 'utf8');
     const s = Buffer.from(salt.slice(0, 8), 'utf8');
-    const md5 = () => createHash('md5');
+    const md5 = () => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('md5');
     const ctx = md5().update(pw).update(magic).update(s);
     let final = md5().update(pw).update(s).update(pw).digest();
     for (let left = pw.length; left > 0; left -= 16)
@@ -57461,7 +57609,122 @@ function verifyHtpasswd(file, user, password) {
     return false;
 }
 
+
+/***/ }),
+
+/***/ 1581:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lZ: () => (/* reexport */ runtime/* ActionError */.lZ),
+  wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
+  EE: () => (/* reexport */ naming/* DEFAULT_TEMPLATES */.EE),
+  Rx: () => (/* reexport */ runtime/* DURATION_BOUNDS */.Rx),
+  OH: () => (/* reexport */ runtime/* GITHUB_TOKEN_DEFAULT */.OH),
+  dz: () => (/* reexport */ runtime/* InputError */.dz),
+  i_: () => (/* reexport */ checkApproval),
+  _I: () => (/* reexport */ context/* loadContext */._I),
+  Rm: () => (/* reexport */ runtime/* log */.Rm),
+  z5: () => (/* reexport */ marks/* newMarks */.z5),
+  lq: () => (/* reexport */ runtime/* optional */.lq),
+  Pz: () => (/* reexport */ parseApproveSha),
+  yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
+  E9: () => (/* reexport */ runtime/* parseDuration */.E9),
+  nL: () => (/* reexport */ runtime/* parseEnum */.nL),
+  YD: () => (/* reexport */ runtime/* parseGitHubToken */.YD),
+  cG: () => (/* reexport */ runtime/* parseInteger */.cG),
+  Cn: () => (/* reexport */ runtime/* parseKeyValueMap */.Cn),
+  E1: () => (/* reexport */ runtime/* parseList */.E1),
+  $S: () => (/* reexport */ runtime/* parsePrNumber */.$S),
+  wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
+  tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
+  $b: () => (/* reexport */ naming/* planService */.$b),
+  bn: () => (/* reexport */ naming/* planVaultPath */.bn),
+  Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
+  FT: () => (/* reexport */ context/* refuseForkHead */.FT),
+  Xm: () => (/* reexport */ naming/* renderTemplate */.Xm),
+  FP: () => (/* reexport */ context/* requirePrNumber */.FP),
+  Cs: () => (/* reexport */ runtime/* runAction */.Cs),
+  n0: () => (/* reexport */ runtime/* setOutputs */.n0),
+  W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
+  jb: () => (/* reexport */ runtime/* summaryTable */.jb),
+  xw: () => (/* reexport */ naming/* templateVars */.xw),
+  Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
+});
+
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var retry = __nccwpck_require__(9899);
+// EXTERNAL MODULE: ./packages/core/src/exec.ts
+var exec = __nccwpck_require__(6192);
+// EXTERNAL MODULE: ./packages/core/src/context.ts
+var context = __nccwpck_require__(762);
+// EXTERNAL MODULE: ./packages/core/src/naming.ts
+var naming = __nccwpck_require__(5189);
+// EXTERNAL MODULE: ./packages/core/src/marks.ts
+var marks = __nccwpck_require__(3807);
+// EXTERNAL MODULE: ./packages/core/src/network.ts
+var network = __nccwpck_require__(8095);
+// EXTERNAL MODULE: ./packages/core/src/htpasswd.ts
+var htpasswd = __nccwpck_require__(4743);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+;// CONCATENATED MODULE: ./packages/core/src/approval.ts
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * `approve-sha`: empty, or the full 40-hex commit a maintainer reviewed. Only a manual run may
+ * carry one (checked when `eventName` is given): a pull_request event is the PR author's, so its
+ * approval would be the author's own.
+ */
+function parseApproveSha(raw, eventName) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return undefined;
+    if (!FULL_SHA.test(value)) {
+        throw new errors/* InputError */.dz('approve-sha', raw, 'must be the full 40-character commit SHA of the PR head you reviewed (or empty)', 'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later');
+    }
+    if (eventName !== undefined && eventName !== 'workflow_dispatch') {
+        throw new errors/* InputError */.dz('approve-sha', raw, `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`, 'Leave it empty in pull_request workflows');
+    }
+    return value;
+}
+/**
+ * The head this run may deploy, from GitHub's view of the PR now: a fork's head only when it is
+ * exactly `approveSha`; any PR's head, when `approveSha` is given, only when it still equals it.
+ * Throws an ActionError naming both SHAs otherwise; nothing has been created when it does.
+ */
+function checkApproval(pr, approveSha) {
+    if (approveSha === undefined) {
+        if (pr.isFork) {
+            throw new errors/* ActionError */.lZ(`Refusing to deploy PR #${pr.number}: its head ${pr.headSha} comes from a fork and no approve-sha was given`, { hint: `Review the code at ${pr.headSha}, then run the manual deploy again with approve-sha: ${pr.headSha}` });
+        }
+        return { sha: pr.headSha, fork: false, approved: false };
+    }
+    if (pr.headSha !== approveSha) {
+        throw new errors/* ActionError */.lZ(`Refusing to deploy PR #${pr.number}: approve-sha is ${approveSha} but the PR's head is now ${pr.headSha}; the code changed after it was approved (or the SHA is not this PR's head)`, {
+            hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}`,
+        });
+    }
+    return { sha: approveSha, fork: pr.isFork, approved: true };
+}
+/** The PR comment's note on an approved fork deploy: later pushes wait for a new approval. */
+function approvalNote(head, actor) {
+    if (!head.fork || !head.approved)
+        return '';
+    return (`🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. ` +
+        'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 

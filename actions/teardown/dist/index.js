@@ -67878,8 +67878,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8148);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5483);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8042);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5483:
+/***/ 8042:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67899,8 +67899,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   t: () => (/* binding */ validate)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 2 modules
-var src = __nccwpck_require__(8148);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 3 modules
+var src = __nccwpck_require__(522);
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
@@ -77074,11 +77074,71 @@ function parseVaultRemovalInputs(raw, env, need) {
     return { ...vault, allowedPrefix };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/core/src/vault/basic-auth.ts
+/**
+ * The preview's basic-auth credentials (issue 16 part 2): generated on the first deploy and kept
+ * in the PR's own Vault path, beside its values, so a developer finds them where they edit the
+ * rest. Written with check-and-set on the version just read (KV v2), so two deploys racing keep
+ * one password; the caller has already checked the path carries this PR's marks.
+ */
+
+
+
+/** The keys of the PR's Vault path that hold the preview's login. */
+const BASIC_AUTH_KEYS = { user: 'PREVIEW_BASIC_AUTH_USER', password: 'PREVIEW_BASIC_AUTH_PASSWORD' };
+const BASIC_AUTH_USER = 'preview';
+const basic_auth_CAS_MISMATCH = /check-and-set parameter did not match/i;
+const fromData = (data) => {
+    const user = data[BASIC_AUTH_KEYS.user];
+    const password = data[BASIC_AUTH_KEYS.password];
+    return user && password ? { user, password, created: false } : undefined;
+};
+/**
+ * The credentials in `data` (the PR's values as just read), or new ones written into the path.
+ * The password is masked before it is returned.
+ */
+async function ensureBasicAuth(session, o) {
+    const existing = fromData(o.data);
+    if (existing) {
+        maskSecret(existing.password);
+        return existing;
+    }
+    const creds = { user: BASIC_AUTH_USER, password: randomBytes(18).toString('base64url'), created: true };
+    maskSecret(creds.password);
+    const data = { ...o.data, [BASIC_AUTH_KEYS.user]: creds.user, [BASIC_AUTH_KEYS.password]: creds.password };
+    const full = dataPath(o.mount, o.kvVersion, o.path);
+    if (o.kvVersion === 1) {
+        await session.call(`write of ${full}`, (c) => c.write(full, data));
+        return creds;
+    }
+    const meta = await session.call(`metadata read of ${metadataPath(o.mount, 2, o.path)}`, (c) => c.read(metadataPath(o.mount, 2, o.path)));
+    const version = Number(meta?.data?.current_version ?? 0);
+    try {
+        await session.call(`write (cas=${version}) of ${full}`, (c) => c.write(full, { data, options: { cas: version } }));
+    }
+    catch (err) {
+        const e = err;
+        if (!(e.status === 400 && basic_auth_CAS_MISMATCH.test(e.vaultMessage ?? '')))
+            throw err;
+        // Another deploy wrote first: its credentials (or a lost reply of ours) are the ones to use.
+        const now = await session.call(`read of ${full}`, (c) => c.read(full));
+        const theirs = fromData((now?.data?.data ?? {}));
+        if (!theirs)
+            throw err;
+        maskSecret(theirs.password);
+        return theirs;
+    }
+    return creds;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/vault/index.ts
 /**
  * `@preview-fleet/core/vault`: log in (JWT from the runner's OIDC, AppRole, token), clone stage
  * secrets into a per-PR path exactly once, and remove / inventory only the paths we marked.
  */
+
 
 
 
@@ -77585,7 +77645,7 @@ function spawnCaptured(argv, command, env, options) {
 
 /***/ }),
 
-/***/ 8148:
+/***/ 522:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77622,7 +77682,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseCidr, parseContext, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseRetryAfter, parseUrl, planHost, planImageTag, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseApproveSha, parseCidr, parseContext, parseDuration, parseEnum, parseInteger, parseKeyValueMap, parseRetryAfter, parseUrl, planHost, planImageTag, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -77857,7 +77917,55 @@ function verifyHtpasswd(file, user, password) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/approval.ts
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * `approve-sha`: empty, or the full 40-hex commit a maintainer reviewed. Only a manual run may
+ * carry one (checked when `eventName` is given): a pull_request event is the PR author's, so its
+ * approval would be the author's own.
+ */
+function parseApproveSha(raw, eventName) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return undefined;
+    if (!FULL_SHA.test(value)) {
+        throw new InputError('approve-sha', raw, 'must be the full 40-character commit SHA of the PR head you reviewed (or empty)', 'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later');
+    }
+    if (eventName !== undefined && eventName !== 'workflow_dispatch') {
+        throw new InputError('approve-sha', raw, `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`, 'Leave it empty in pull_request workflows');
+    }
+    return value;
+}
+/**
+ * The head this run may deploy, from GitHub's view of the PR now: a fork's head only when it is
+ * exactly `approveSha`; any PR's head, when `approveSha` is given, only when it still equals it.
+ * Throws an ActionError naming both SHAs otherwise; nothing has been created when it does.
+ */
+function checkApproval(pr, approveSha) {
+    if (approveSha === undefined) {
+        if (pr.isFork) {
+            throw new ActionError(`Refusing to deploy PR #${pr.number}: its head ${pr.headSha} comes from a fork and no approve-sha was given`, { hint: `Review the code at ${pr.headSha}, then run the manual deploy again with approve-sha: ${pr.headSha}` });
+        }
+        return { sha: pr.headSha, fork: false, approved: false };
+    }
+    if (pr.headSha !== approveSha) {
+        throw new ActionError(`Refusing to deploy PR #${pr.number}: approve-sha is ${approveSha} but the PR's head is now ${pr.headSha}; the code changed after it was approved (or the SHA is not this PR's head)`, {
+            hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}`,
+        });
+    }
+    return { sha: approveSha, fork: pr.isFork, approved: true };
+}
+/** The PR comment's note on an approved fork deploy: later pushes wait for a new approval. */
+function approvalNote(head, actor) {
+    if (!head.fork || !head.approved)
+        return '';
+    return (`🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. ` +
+        'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 

@@ -28374,8 +28374,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6344);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7485);
+/* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9460);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1630);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7485:
+/***/ 1630:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28395,8 +28395,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   t: () => (/* binding */ main_validate)
 });
 
-// EXTERNAL MODULE: ./packages/core/src/index.ts + 5 modules
-var src = __nccwpck_require__(6344);
+// EXTERNAL MODULE: ./packages/core/src/index.ts + 2 modules
+var src = __nccwpck_require__(9460);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
@@ -29628,12 +29628,77 @@ function app_secret_appSecretManifest(args) {
     };
 }
 
+// EXTERNAL MODULE: ./packages/core/src/htpasswd.ts
+var htpasswd = __nccwpck_require__(4743);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
+;// CONCATENATED MODULE: ./packages/core/src/kube/basic-auth.ts
+/**
+ * The ingress's basic-auth Secret (`<release>-basic-auth`): ingress-nginx reads the htpasswd line
+ * in its `auth` key (`auth-type: basic`, `auth-secret`); `user` and `password` let wait-ready's
+ * probe log in like a person would. Marked, written by server-side apply with the namespace's
+ * fences; the htpasswd salt is derived from the password, so an unchanged password rewrites
+ * nothing.
+ */
+
+
+
+
+
+const SALT_CHARS = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** `user:$apr1$…` with a salt derived from the secret's name and password (stable across deploys). */
+function stableHtpasswd(name, user, password) {
+    const digest = createHash('sha256').update(`${name}\0${password}`).digest();
+    const salt = [...digest.subarray(0, 8)].map((b) => SALT_CHARS[b & 0x3f]).join('');
+    return `${user}:${md5Crypt(password, salt)}`;
+}
+/** The marked Secret ingress-nginx's basic auth reads; `vaultPath` says where the login lives. */
+function basic_auth_basicAuthSecretManifest(args) {
+    const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+    return {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: {
+            name: args.name,
+            namespace: args.namespace,
+            labels: {
+                [LABELS.managedBy]: MANAGED_BY,
+                [LABELS.repo]: repoLabelValue(args.marks.repository),
+                [LABELS.pr]: String(args.marks.pr),
+            },
+            annotations: { [`${PREFIX}/vault-path`]: args.vaultPath },
+        },
+        data: {
+            auth: b64(stableHtpasswd(args.name, args.user, args.password)),
+            user: b64(args.user),
+            password: b64(args.password),
+        },
+    };
+}
+/** The login kept in a basic-auth Secret (`user`, `password` keys); the password is masked as read. */
+async function readBasicAuthSecret(tools, namespace, name) {
+    const s = await tools_kubectlJson(tools, ['get', 'secret', name, '--namespace', namespace]);
+    const decode = (k) => Buffer.from(String(s?.data?.[k] ?? ''), 'base64').toString('utf8');
+    const user = decode('user');
+    const password = decode('password');
+    if (password)
+        (0,runtime/* maskSecret */.$l)(password);
+    if (!user || !password) {
+        throw new runtime/* ActionError */.lZ(`Secret ${namespace}/${name} has no user and password keys, so the probe cannot log in`, {
+            hint: 'deploy-helm writes them (basic-auth: true with Vault); name that Secret in basic-auth-secret, or leave it empty for a public preview',
+        });
+    }
+    return { user, password };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/deploy.ts
 /**
  * Deploying one service's preview: still wanted? → cap → namespace (marked, guarded) →
  * guardrails → stuck release recovered → `helm upgrade --install --wait` with one generated
  * values file → revision, or diagnostics when it failed.
  */
+
 
 
 
@@ -29745,6 +29810,16 @@ async function deployPreview(plan, ports) {
             }),
         ]
         : [];
+    const auth = plan.basicAuth;
+    if (auth)
+        secret.push(basicAuthSecretManifest({
+            name: auth.name,
+            namespace: plan.namespace,
+            user: auth.user,
+            password: auth.password,
+            marks,
+            vaultPath: auth.source,
+        }));
     // Created with a precondition when it was absent (never adopted if someone made it meanwhile),
     // then the marks refreshed and the fences (and the app's Secret) applied in one server-side apply.
     const claimed = await timed('namespace', async () => {
@@ -29753,8 +29828,10 @@ async function deployPreview(plan, ports) {
         return c;
     });
     log.info(`${claimed.created ? 'Created' : 'Refreshed'} namespace ${plan.namespace} (expires ${marks.expiresAt})${fences.length ? ` with ${fences.map((f) => f.kind).join(', ')}` : ''}`);
-    if (secret.length)
+    if (plan.appSecret?.data)
         log.info(`Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`);
+    if (auth)
+        log.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
     if (recovery.action !== 'none')
         await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, helmWaitMs(plan.timeoutMs, true)));
     const recoveryMessage = describeRecovery(plan.release, recovery);
@@ -37927,6 +38004,7 @@ async function readSeedJob(tools, namespace, job) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/wait-ready/src/inputs.ts
 /**
  * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
@@ -37950,6 +38028,7 @@ const INPUT_NAMES = [
     'junit-report',
     'report-url',
     'seed-job',
+    'basic-auth-secret',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
@@ -37968,12 +38047,26 @@ const DEFAULTS = {
     'junit-report': '',
     'report-url': '',
     'seed-job': '',
+    'basic-auth-secret': '',
 };
 /** Reads every input from the runner; header values are masked as they are read. */
 function readRawInputs() {
     return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: ['headers'] });
 }
 const SELECTOR = /^[A-Za-z0-9_./!=,()\s-]*$/;
+/** A Secret name (DNS-1123 subdomain) in the namespace the probe reads its login from, or empty. */
+function parseBasicAuthSecret(raw, namespace) {
+    const v = raw.trim();
+    if (v === '')
+        return undefined;
+    if (v.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) {
+        throw new src/* InputError */.dz('basic-auth-secret', raw, 'must be a Secret name (lowercase letters, digits, - and .) or empty');
+    }
+    if (namespace === undefined) {
+        throw new src/* InputError */.dz('basic-auth-secret', raw, "needs namespace: the Secret is read from the preview's namespace");
+    }
+    return v;
+}
 /** `headSha`: the pull_request event's head commit, the default of argocd-revision. */
 function parseInputs(given, headSha) {
     const raw = { ...DEFAULTS, ...given };
@@ -38050,6 +38143,7 @@ function parseInputs(given, headSha) {
         junitReport,
         reportUrl,
         seedJob,
+        basicAuthSecret: parseBasicAuthSecret(raw['basic-auth-secret'], namespace),
     };
 }
 
@@ -38076,6 +38170,13 @@ async function main() {
     const base = inputs.url ? `${inputs.url.protocol}//${inputs.url.host}` : '';
     const smoke = inputs.smoke ? splitCommandLine('smoke-command', inputs.smoke, { PREVIEW_URL: base }) : undefined;
     const tools = tools_kubectlTools({ requestTimeoutMs: inputs.requestTimeoutMs });
+    if (inputs.basicAuthSecret && inputs.url) {
+        const { user, password } = await readBasicAuthSecret(tools, inputs.namespace, inputs.basicAuthSecret);
+        const authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+        (0,src/* maskSecret */.$l)(authorization);
+        inputs.headers = { ...inputs.headers, Authorization: authorization };
+        src/* log */.Rm.info(`The probe logs in as "${user}" with the login in Secret ${inputs.namespace}/${inputs.basicAuthSecret}`);
+    }
     const result = await waitReady(tools, {
         namespace: inputs.namespace,
         kinds: inputs.kinds,
@@ -38300,127 +38401,129 @@ function spawnCaptured(argv, command, env, options) {
 
 /***/ }),
 
-/***/ 6344:
+/***/ 4743:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports md5Crypt, htpasswdLine, verifyHash, verifyHtpasswd */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
+ * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
+ * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
+ * the controller image's libc crypt and is not written.
+ */
+
+const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function to64(v, n) {
+    let s = '';
+    for (let i = 0; i < n; i++, v >>= 6)
+        s += ITOA64[v & 0x3f];
+    return s;
+}
+/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
+function md5Crypt(password, salt, magic = '$apr1$') {
+    const pw = Buffer.from(password, 'utf8');
+    const s = Buffer.from(salt.slice(0, 8), 'utf8');
+    const md5 = () => createHash('md5');
+    const ctx = md5().update(pw).update(magic).update(s);
+    let final = md5().update(pw).update(s).update(pw).digest();
+    for (let left = pw.length; left > 0; left -= 16)
+        ctx.update(final.subarray(0, Math.min(16, left)));
+    for (let i = pw.length; i > 0; i >>= 1)
+        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
+    final = ctx.digest();
+    for (let i = 0; i < 1000; i++) {
+        const c = md5();
+        c.update(i & 1 ? pw : final);
+        if (i % 3)
+            c.update(s);
+        if (i % 7)
+            c.update(pw);
+        c.update(i & 1 ? final : pw);
+        final = c.digest();
+    }
+    const f = final;
+    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
+        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
+        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
+        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
+        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
+        to64(f[11], 2);
+    return `${magic}${s.toString('utf8')}$${hash}`;
+}
+/** One `user:$apr1$…` line with a random salt. */
+function htpasswdLine(user, password) {
+    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
+    return `${user}:${md5Crypt(password, salt)}`;
+}
+const same = (a, b) => {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+};
+/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
+function verifyHash(stored, password) {
+    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
+    if (md5)
+        return same(md5Crypt(password, md5[2], md5[1]), stored);
+    if (stored.startsWith('{PLAIN}'))
+        return same(stored.slice(7), password);
+    if (stored.startsWith('{SHA}'))
+        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
+    if (stored.startsWith('{SSHA}')) {
+        const raw = Buffer.from(stored.slice(6), 'base64');
+        if (raw.length <= 20)
+            return false;
+        const salt = raw.subarray(20);
+        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    }
+    return false;
+}
+/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
+function verifyHtpasswd(file, user, password) {
+    for (const line of file.split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i > 0 && line.slice(0, i) === user)
+            return verifyHash(line.slice(i + 1).trim(), password);
+    }
+    return false;
+}
+
+
+/***/ }),
+
+/***/ 9460:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  lZ: () => (/* reexport */ errors/* ActionError */.lZ),
-  wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
+  lZ: () => (/* reexport */ runtime/* ActionError */.lZ),
+  wj: () => (/* reexport */ runtime/* DEFAULT_REQUEST_TIMEOUT */.wj),
   HR: () => (/* reexport */ naming/* DNS_LABEL */.HR),
-  dz: () => (/* reexport */ errors/* InputError */.dz),
+  dz: () => (/* reexport */ runtime/* InputError */.dz),
   _I: () => (/* reexport */ loadContext),
-  Rm: () => (/* reexport */ outputs/* log */.Rm),
-  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
-  lq: () => (/* reexport */ parse/* optional */.lq),
-  E1: () => (/* reexport */ parse/* parseList */.E1),
-  wZ: () => (/* reexport */ parseRequestTimeout),
-  tS: () => (/* reexport */ parseStepTimeout),
-  Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
+  Rm: () => (/* reexport */ runtime/* log */.Rm),
+  $l: () => (/* reexport */ runtime/* maskSecret */.$l),
+  lq: () => (/* reexport */ runtime/* optional */.lq),
+  E1: () => (/* reexport */ runtime/* parseList */.E1),
+  wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
+  tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
+  Dl: () => (/* reexport */ runtime/* parseUrl */.Dl),
   JK: () => (/* reexport */ naming/* planNamespace */.JK),
-  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
+  Ko: () => (/* reexport */ runtime/* readInputs */.Ko),
   nr: () => (/* reexport */ network/* refuseMetadataUrl */.nr),
-  Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ outputs/* setOutputs */.n0),
-  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
-  Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
+  Cs: () => (/* reexport */ runtime/* runAction */.Cs),
+  n0: () => (/* reexport */ runtime/* setOutputs */.n0),
+  W_: () => (/* reexport */ runtime/* setStepTimeout */.W_),
+  Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, parseApproveSha, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
-// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
-var parse = __nccwpck_require__(361);
-// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
-var inputs = __nccwpck_require__(9405);
-// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
-var outputs = __nccwpck_require__(4408);
-// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
-var deadline = __nccwpck_require__(2760);
-// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
-var secrets = __nccwpck_require__(6715);
-// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 21 modules
-var toolkit = __nccwpck_require__(9634);
-;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
-
-
-
-
-/**
- * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
- * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
- * anything. In that mode an action runs only its `validate` (input parsing) and exits.
- */
-const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
-/**
- * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
- * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
- * When the step deadline expires first, the step fails naming what it was waiting on.
- */
-async function runAction(main, options = {}) {
-    let expired = () => undefined;
-    const timedOut = new Promise((_resolve, reject) => {
-        expired = reject;
-    });
-    timedOut.catch(() => undefined);
-    const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
-    try {
-        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
-            if (!options.validate)
-                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
-            return;
-        }
-        await Promise.race([main(), timedOut]);
-    }
-    catch (err) {
-        let text = (0,errors/* errorText */.kc)(err);
-        const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
-            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
-        // The step is over: whatever `main` left running (the other reads of a Promise.all that
-        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
-        // process open past its timeout. Children are killed and the process ends now.
-        (0,deadline/* killChildren */.at)();
-        (options.exit ?? ((code) => process.exit(code)))(1);
-    }
-    finally {
-        disarm();
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
-/**
- * The two timeout inputs every action that talks to the outside world shares, with one meaning:
- * `timeout` bounds the whole step (the job fails when it is up, naming who did not answer) and
- * `request-timeout` bounds one request to Vault, the Kubernetes API, ECR or GitHub.
- */
-
-/** action.yml's default for `request-timeout`. */
-const DEFAULT_REQUEST_TIMEOUT = '30s';
-/** `request-timeout`: 1 s to 10 min. */
-function parseRequestTimeout(raw) {
-    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
-}
-/** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
-function parseStepTimeout(raw) {
-    return (0,parse/* parseDuration */.E9)('timeout', raw, parse/* DURATION_BOUNDS */.Rx.stepTimeout);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
-
-
-
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
 var clock = __nccwpck_require__(143);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
@@ -38429,6 +38532,10 @@ var retry = __nccwpck_require__(9899);
 var exec = __nccwpck_require__(6192);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
 ;// CONCATENATED MODULE: ./packages/core/src/context.ts
 /**
  * The pull request an action is about, from the event payload (`GITHUB_EVENT_PATH`) or, for
@@ -38547,93 +38654,57 @@ var naming = __nccwpck_require__(5189);
 var marks = __nccwpck_require__(3807);
 // EXTERNAL MODULE: ./packages/core/src/network.ts
 var network = __nccwpck_require__(8095);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/core/src/htpasswd.ts
-/**
- * htpasswd lines as ingress-nginx's basic auth reads them (nginx `auth_basic_user_file`):
- * Apache's `$apr1$` MD5 variant, crypt(3)'s `$1$` MD5, `{SHA}`, `{SSHA}` and `{PLAIN}`. We write
- * `$apr1$` (what `htpasswd -m` writes, accepted by every nginx build); bcrypt (`$2y$`) depends on
- * the controller image's libc crypt and is not written.
- */
+// EXTERNAL MODULE: ./packages/core/src/htpasswd.ts
+var htpasswd = __nccwpck_require__(4743);
+;// CONCATENATED MODULE: ./packages/core/src/approval.ts
 
-const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-function to64(v, n) {
-    let s = '';
-    for (let i = 0; i < n; i++, v >>= 6)
-        s += ITOA64[v & 0x3f];
-    return s;
-}
-/** The MD5-crypt algorithm (FreeBSD's `$1$`, Apache's `$apr1$`): 1000 rounds over password and salt. */
-function md5Crypt(password, salt, magic = '$apr1$') {
-    const pw = Buffer.from(password, 'utf8');
-    const s = Buffer.from(salt.slice(0, 8), 'utf8');
-    const md5 = () => createHash('md5');
-    const ctx = md5().update(pw).update(magic).update(s);
-    let final = md5().update(pw).update(s).update(pw).digest();
-    for (let left = pw.length; left > 0; left -= 16)
-        ctx.update(final.subarray(0, Math.min(16, left)));
-    for (let i = pw.length; i > 0; i >>= 1)
-        ctx.update(i & 1 ? Buffer.from([0]) : pw.subarray(0, 1));
-    final = ctx.digest();
-    for (let i = 0; i < 1000; i++) {
-        const c = md5();
-        c.update(i & 1 ? pw : final);
-        if (i % 3)
-            c.update(s);
-        if (i % 7)
-            c.update(pw);
-        c.update(i & 1 ? final : pw);
-        final = c.digest();
+const FULL_SHA = /^[0-9a-f]{40}$/;
+/**
+ * `approve-sha`: empty, or the full 40-hex commit a maintainer reviewed. Only a manual run may
+ * carry one (checked when `eventName` is given): a pull_request event is the PR author's, so its
+ * approval would be the author's own.
+ */
+function parseApproveSha(raw, eventName) {
+    const value = raw.trim().toLowerCase();
+    if (value === '')
+        return undefined;
+    if (!FULL_SHA.test(value)) {
+        throw new InputError('approve-sha', raw, 'must be the full 40-character commit SHA of the PR head you reviewed (or empty)', 'Copy it from the PR\'s "Commits" tab; a short SHA could match a commit pushed later');
     }
-    const f = final;
-    const hash = to64((f[0] << 16) | (f[6] << 8) | f[12], 4) +
-        to64((f[1] << 16) | (f[7] << 8) | f[13], 4) +
-        to64((f[2] << 16) | (f[8] << 8) | f[14], 4) +
-        to64((f[3] << 16) | (f[9] << 8) | f[15], 4) +
-        to64((f[4] << 16) | (f[10] << 8) | f[5], 4) +
-        to64(f[11], 2);
-    return `${magic}${s.toString('utf8')}$${hash}`;
-}
-/** One `user:$apr1$…` line with a random salt. */
-function htpasswdLine(user, password) {
-    const salt = [...randomBytes(8)].map((b) => ITOA64[b & 0x3f]).join('');
-    return `${user}:${md5Crypt(password, salt)}`;
-}
-const same = (a, b) => {
-    const x = Buffer.from(a);
-    const y = Buffer.from(b);
-    return x.length === y.length && timingSafeEqual(x, y);
-};
-/** Whether one stored hash accepts the password; an unknown format accepts nothing. */
-function verifyHash(stored, password) {
-    const md5 = /^(\$1\$|\$apr1\$)([^$]{0,8})\$/.exec(stored);
-    if (md5)
-        return same(md5Crypt(password, md5[2], md5[1]), stored);
-    if (stored.startsWith('{PLAIN}'))
-        return same(stored.slice(7), password);
-    if (stored.startsWith('{SHA}'))
-        return same(stored.slice(5), createHash('sha1').update(password).digest('base64'));
-    if (stored.startsWith('{SSHA}')) {
-        const raw = Buffer.from(stored.slice(6), 'base64');
-        if (raw.length <= 20)
-            return false;
-        const salt = raw.subarray(20);
-        return same(createHash('sha1').update(password).update(salt).digest().toString('base64'), raw.subarray(0, 20).toString('base64'));
+    if (eventName !== undefined && eventName !== 'workflow_dispatch') {
+        throw new InputError('approve-sha', raw, `is only for workflow_dispatch runs (a maintainer's manual deploy), not "${eventName || 'unknown'}" events`, 'Leave it empty in pull_request workflows');
     }
-    return false;
+    return value;
 }
-/** Whether an htpasswd file (one `user:hash` a line) accepts this user and password. */
-function verifyHtpasswd(file, user, password) {
-    for (const line of file.split(/\r?\n/)) {
-        const i = line.indexOf(':');
-        if (i > 0 && line.slice(0, i) === user)
-            return verifyHash(line.slice(i + 1).trim(), password);
+/**
+ * The head this run may deploy, from GitHub's view of the PR now: a fork's head only when it is
+ * exactly `approveSha`; any PR's head, when `approveSha` is given, only when it still equals it.
+ * Throws an ActionError naming both SHAs otherwise; nothing has been created when it does.
+ */
+function checkApproval(pr, approveSha) {
+    if (approveSha === undefined) {
+        if (pr.isFork) {
+            throw new ActionError(`Refusing to deploy PR #${pr.number}: its head ${pr.headSha} comes from a fork and no approve-sha was given`, { hint: `Review the code at ${pr.headSha}, then run the manual deploy again with approve-sha: ${pr.headSha}` });
+        }
+        return { sha: pr.headSha, fork: false, approved: false };
     }
-    return false;
+    if (pr.headSha !== approveSha) {
+        throw new ActionError(`Refusing to deploy PR #${pr.number}: approve-sha is ${approveSha} but the PR's head is now ${pr.headSha}; the code changed after it was approved (or the SHA is not this PR's head)`, {
+            hint: `Review the commits after ${approveSha.slice(0, 12)}, then approve the new head: approve-sha: ${pr.headSha}`,
+        });
+    }
+    return { sha: approveSha, fork: pr.isFork, approved: true };
+}
+/** The PR comment's note on an approved fork deploy: later pushes wait for a new approval. */
+function approvalNote(head, actor) {
+    if (!head.fork || !head.approved)
+        return '';
+    return (`🔒 Fork PR: this preview runs commit \`${head.sha.slice(0, 12)}\`, approved${actor ? ` by @${actor}` : ''}. ` +
+        'Pushes after it are not deployed until a maintainer reviews the new head and runs the manual deploy with its SHA as `approve-sha`.');
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/index.ts
+
 
 
 
@@ -39433,6 +39504,126 @@ function errorText(err) {
         return `non-Error thrown: ${String(err)}`;
     }
 }
+
+
+/***/ }),
+
+/***/ 5332:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lZ: () => (/* reexport */ errors/* ActionError */.lZ),
+  wj: () => (/* reexport */ DEFAULT_REQUEST_TIMEOUT),
+  dz: () => (/* reexport */ errors/* InputError */.dz),
+  Rm: () => (/* reexport */ outputs/* log */.Rm),
+  $l: () => (/* reexport */ inputs/* maskSecret */.$l),
+  lq: () => (/* reexport */ parse/* optional */.lq),
+  E1: () => (/* reexport */ parse/* parseList */.E1),
+  wZ: () => (/* reexport */ parseRequestTimeout),
+  tS: () => (/* reexport */ parseStepTimeout),
+  Dl: () => (/* reexport */ parse/* parseUrl */.Dl),
+  Ko: () => (/* reexport */ inputs/* readInputs */.Ko),
+  Cs: () => (/* reexport */ runAction),
+  n0: () => (/* reexport */ outputs/* setOutputs */.n0),
+  W_: () => (/* reexport */ deadline/* setStepTimeout */.W_),
+  Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
+});
+
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, formatDuration, getMinMaskLength, group, input, killChildren, parseBoolean, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
+var inputs = __nccwpck_require__(9405);
+// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
+var outputs = __nccwpck_require__(4408);
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
+// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
+var secrets = __nccwpck_require__(6715);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 21 modules
+var toolkit = __nccwpck_require__(9634);
+;// CONCATENATED MODULE: ./packages/core/src/runtime/run-action.ts
+
+
+
+
+/**
+ * Set by the all-in-one action when it checks every step's inputs before any step runs, so a
+ * bad input in a late step (deploy-helm) fails the job before an early one (seed-vault) creates
+ * anything. In that mode an action runs only its `validate` (input parsing) and exits.
+ */
+const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
+/**
+ * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
+ * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
+ * When the step deadline expires first, the step fails naming what it was waiting on.
+ */
+async function runAction(main, options = {}) {
+    let expired = () => undefined;
+    const timedOut = new Promise((_resolve, reject) => {
+        expired = reject;
+    });
+    timedOut.catch(() => undefined);
+    const disarm = (0,deadline/* onStepTimeout */.nd)((err) => expired(err));
+    try {
+        if (process.env[VALIDATE_ONLY_ENV] === 'true') {
+            if (!options.validate)
+                throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
+            await options.validate();
+            return;
+        }
+        await Promise.race([main(), timedOut]);
+    }
+    catch (err) {
+        let text = (0,errors/* errorText */.kc)(err);
+        const cause = err instanceof Error ? err.cause : undefined;
+        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+            text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
+        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        // The step is over: whatever `main` left running (the other reads of a Promise.all that
+        // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
+        // process open past its timeout. Children are killed and the process ends now.
+        (0,deadline/* killChildren */.at)();
+        (options.exit ?? ((code) => process.exit(code)))(1);
+    }
+    finally {
+        disarm();
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/timeouts.ts
+/**
+ * The two timeout inputs every action that talks to the outside world shares, with one meaning:
+ * `timeout` bounds the whole step (the job fails when it is up, naming who did not answer) and
+ * `request-timeout` bounds one request to Vault, the Kubernetes API, ECR or GitHub.
+ */
+
+/** action.yml's default for `request-timeout`. */
+const DEFAULT_REQUEST_TIMEOUT = '30s';
+/** `request-timeout`: 1 s to 10 min. */
+function parseRequestTimeout(raw) {
+    return (0,parse/* parseDuration */.E9)('request-timeout', raw, parse/* DURATION_BOUNDS */.Rx.requestTimeout);
+}
+/** A step's `timeout`: 1 s to 6 h (GitHub's own job limit). */
+function parseStepTimeout(raw) {
+    return (0,parse/* parseDuration */.E9)('timeout', raw, parse/* DURATION_BOUNDS */.Rx.stepTimeout);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
+
+
+
+
+
+
+
+
 
 
 /***/ }),
