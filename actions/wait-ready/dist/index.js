@@ -29607,6 +29607,13 @@ function dataChecksum(data) {
 }
 /** The marked Secret holding the PR's values (base64 `data`, as the API stores it). */
 function app_secret_appSecretManifest(args) {
+    return app_secret_markedSecretManifest({
+        ...args,
+        annotations: { [CHECKSUM_ANNOTATION]: dataChecksum(args.data), [`${PREFIX}/vault-path`]: args.source },
+    });
+}
+/** An Opaque Secret carrying our marks (labels) and `annotations`; `data` in plain text, stored base64. */
+function app_secret_markedSecretManifest(args) {
     const data = {};
     for (const [k, v] of Object.entries(args.data))
         data[k] = Buffer.from(v, 'utf8').toString('base64');
@@ -29622,7 +29629,7 @@ function app_secret_appSecretManifest(args) {
                 [LABELS.repo]: repoLabelValue(args.marks.repository),
                 [LABELS.pr]: String(args.marks.pr),
             },
-            annotations: { [CHECKSUM_ANNOTATION]: dataChecksum(args.data), [`${PREFIX}/vault-path`]: args.source },
+            annotations: args.annotations,
         },
         data,
     };
@@ -29645,6 +29652,7 @@ var runtime = __nccwpck_require__(5332);
 
 
 
+
 const SALT_CHARS = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** `user:$apr1$…` with a salt derived from the secret's name and password (stable across deploys). */
 function stableHtpasswd(name, user, password) {
@@ -29654,27 +29662,13 @@ function stableHtpasswd(name, user, password) {
 }
 /** The marked Secret ingress-nginx's basic auth reads; `vaultPath` says where the login lives. */
 function basic_auth_basicAuthSecretManifest(args) {
-    const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
-    return {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'Opaque',
-        metadata: {
-            name: args.name,
-            namespace: args.namespace,
-            labels: {
-                [LABELS.managedBy]: MANAGED_BY,
-                [LABELS.repo]: repoLabelValue(args.marks.repository),
-                [LABELS.pr]: String(args.marks.pr),
-            },
-            annotations: { [`${PREFIX}/vault-path`]: args.vaultPath },
-        },
-        data: {
-            auth: b64(stableHtpasswd(args.name, args.user, args.password)),
-            user: b64(args.user),
-            password: b64(args.password),
-        },
-    };
+    return markedSecretManifest({
+        name: args.name,
+        namespace: args.namespace,
+        marks: args.marks,
+        annotations: { [`${PREFIX}/vault-path`]: args.vaultPath },
+        data: { auth: stableHtpasswd(args.name, args.user, args.password), user: args.user, password: args.password },
+    });
 }
 /** The login kept in a basic-auth Secret (`user`, `password` keys); the password is masked as read. */
 async function readBasicAuthSecret(tools, namespace, name) {

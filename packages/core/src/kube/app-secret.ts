@@ -26,6 +26,20 @@ export function appSecretManifest(args: {
   marks: OwnershipMarks;
   source: string;
 }): KubeObject {
+  return markedSecretManifest({
+    ...args,
+    annotations: { [CHECKSUM_ANNOTATION]: dataChecksum(args.data), [`${PREFIX}/vault-path`]: args.source },
+  });
+}
+
+/** An Opaque Secret carrying our marks (labels) and `annotations`; `data` in plain text, stored base64. */
+export function markedSecretManifest(args: {
+  name: string;
+  namespace: string;
+  data: Record<string, string>;
+  marks: OwnershipMarks;
+  annotations: Record<string, string>;
+}): KubeObject {
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(args.data)) data[k] = Buffer.from(v, 'utf8').toString('base64');
   return {
@@ -40,7 +54,7 @@ export function appSecretManifest(args: {
         [LABELS.repo]: repoLabelValue(args.marks.repository),
         [LABELS.pr]: String(args.marks.pr),
       },
-      annotations: { [CHECKSUM_ANNOTATION]: dataChecksum(args.data), [`${PREFIX}/vault-path`]: args.source },
+      annotations: args.annotations,
     },
     data,
   } as KubeObject;

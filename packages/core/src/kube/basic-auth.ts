@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { md5Crypt } from '../htpasswd.js';
-import { LABELS, MANAGED_BY, PREFIX, repoLabelValue, type OwnershipMarks } from '../marks.js';
+import { PREFIX, type OwnershipMarks } from '../marks.js';
+import { markedSecretManifest } from './app-secret.js';
 import { ActionError, maskSecret } from '../runtime/index.js';
 import type { KubeObject } from './namespace.js';
 import { kubectlJson, type KubeTools } from './tools.js';
@@ -30,27 +31,13 @@ export function basicAuthSecretManifest(args: {
   marks: OwnershipMarks;
   vaultPath: string;
 }): KubeObject {
-  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'Opaque',
-    metadata: {
-      name: args.name,
-      namespace: args.namespace,
-      labels: {
-        [LABELS.managedBy]: MANAGED_BY,
-        [LABELS.repo]: repoLabelValue(args.marks.repository),
-        [LABELS.pr]: String(args.marks.pr),
-      },
-      annotations: { [`${PREFIX}/vault-path`]: args.vaultPath },
-    },
-    data: {
-      auth: b64(stableHtpasswd(args.name, args.user, args.password)),
-      user: b64(args.user),
-      password: b64(args.password),
-    },
-  } as KubeObject;
+  return markedSecretManifest({
+    name: args.name,
+    namespace: args.namespace,
+    marks: args.marks,
+    annotations: { [`${PREFIX}/vault-path`]: args.vaultPath },
+    data: { auth: stableHtpasswd(args.name, args.user, args.password), user: args.user, password: args.password },
+  });
 }
 
 /** The login kept in a basic-auth Secret (`user`, `password` keys); the password is masked as read. */
