@@ -5,13 +5,13 @@
  * gone and nothing was created; a release that never gets ready fails with helm's diagnostics
  * before the step's bound, because helm's own wait gets only what is left of it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pullRequestEvent } from '@preview-fleet/testkit/events';
 import { runActionProcess } from '@preview-fleet/testkit/run-action-process';
-import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
+import { startTarpit, writeTarpitKubeconfig, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 import { deploy, errorOf, openPr, useWorld } from './deploy-helm-suite.js';
 import { actionDir, chartDir, REPOSITORY } from './fixture.js';
 
@@ -26,24 +26,6 @@ afterAll(async () => {
   await tarpit?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A kubeconfig whose cluster is the tarpit: TCP connects, TLS never starts. */
-function tarpitKubeconfig(): string {
-  const file = join(dir, 'kubeconfig');
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'current-context: tarpit',
-      `clusters: [{name: tarpit, cluster: {server: "${tarpit.url('https')}", insecure-skip-tls-verify: true}}]`,
-      'users: [{name: u, user: {token: not-a-real-token}}]',
-      'contexts: [{name: tarpit, context: {cluster: tarpit, user: u}}]',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
 
 describe('deploy-helm timeouts (bundled, runner-style)', () => {
   it('Kubernetes API at a tarpit: exit 1 within timeout + slack naming the Kubernetes API; no child left, nothing created', async () => {
@@ -63,7 +45,7 @@ describe('deploy-helm timeouts (bundled, runner-style)', () => {
       }),
       eventName: 'pull_request',
       repository: REPOSITORY,
-      env: { ...world().env(3), KUBECONFIG: tarpitKubeconfig() },
+      env: { ...world().env(3), KUBECONFIG: writeTarpitKubeconfig(tarpit, dir) },
       secrets: [world().gh.token],
       timeoutMs: 120_000,
     });

@@ -4,13 +4,13 @@
  * API, and every resource of the preview is still there; a namespace read that fails once with a
  * 5xx from the stand-in is retried and the teardown completes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pullRequestEvent } from '@preview-fleet/testkit/events';
 import { runActionProcess, type ActionRun } from '@preview-fleet/testkit/run-action-process';
-import { startTarpit, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
+import { startTarpit, writeTarpitKubeconfig, type TarpitStandIn } from '@preview-fleet/sandbox/tarpit';
 import { REPOSITORY, startWorld, teardownDir, type World } from './fixture.js';
 
 let w: World;
@@ -41,30 +41,16 @@ function closed(pr: number, inputs: Record<string, string>, env: Record<string, 
   });
 }
 
-/** A kubeconfig whose cluster is the tarpit: TCP connects, TLS never starts. */
-function tarpitKubeconfig(): string {
-  const file = join(dir, 'kubeconfig');
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'current-context: tarpit',
-      `clusters: [{name: tarpit, cluster: {server: "${tarpit.url('https')}", insecure-skip-tls-verify: true}}]`,
-      'users: [{name: u, user: {token: not-a-real-token}}]',
-      'contexts: [{name: tarpit, context: {cluster: tarpit, user: u}}]',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
 describe('teardown timeouts (bundled, runner-style)', () => {
   it('Kubernetes API at a tarpit: exit 1 within timeout + slack, naming the Kubernetes API; nothing of the preview is deleted', async () => {
     const { pr } = await w.deploy();
     const ns = `preview-pr-${pr}`;
     const deployments = w.gh.deployments(REPOSITORY).filter((d) => d.environment === `preview/pr-${pr}`).length;
-    const r = await closed(pr, { timeout: '20s', 'request-timeout': '5s' }, { KUBECONFIG: tarpitKubeconfig() });
+    const r = await closed(
+      pr,
+      { timeout: '20s', 'request-timeout': '5s' },
+      { KUBECONFIG: writeTarpitKubeconfig(tarpit, dir) },
+    );
     expect(r.exitCode, r.log).toBe(1);
     expect(r.durationMs).toBeLessThan(20_000 + 15_000);
     expect(tarpit.accepted).toBeGreaterThan(0);

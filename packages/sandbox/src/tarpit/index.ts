@@ -4,7 +4,9 @@
  * refusing), and the one that makes clients without a timeout hang forever. Point any client's
  * address at it (`http://127.0.0.1:<port>`, `https://…` for kubeconfig) to test that it gives up.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 
 export interface TarpitStandIn {
   host: string;
@@ -52,4 +54,22 @@ export async function startTarpit(options: { port?: number } = {}): Promise<Tarp
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Writes a kubeconfig whose cluster is `tarpit` (TCP connects, TLS never starts) into `dir`; returns its path. */
+export function writeTarpitKubeconfig(tarpit: TarpitStandIn, dir: string): string {
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: tarpit',
+      `clusters: [{name: tarpit, cluster: {server: "${tarpit.url('https')}", insecure-skip-tls-verify: true}}]`,
+      'users: [{name: u, user: {token: not-a-real-token}}]',
+      'contexts: [{name: tarpit, context: {cluster: tarpit, user: u}}]',
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
