@@ -58,6 +58,77 @@ describe.each([
     expect(kinds).not.toContain('VaultStaticSecret');
   });
 
+  it('scaleToZero (issue 19): on a cluster with the KEDA HTTP add-on, an HTTPScaledObject valid against its CRD and the Ingress through the interceptor', async () => {
+    const render = async (...extra: string[]) =>
+      parseAllDocuments(
+        (
+          await run(helm, ['template', 'app-pr-7', chart, '--namespace', 'preview-pr-7', ...values, ...extra], {
+            maxBuffer: 16 * 1024 * 1024,
+          })
+        ).stdout,
+      )
+        .map((d) => d.toJS() as any)
+        .filter(Boolean);
+    const docs = await render('--api-versions', 'http.keda.sh/v1alpha1/HTTPScaledObject');
+    const hso = docs.find((d) => d.kind === 'HTTPScaledObject');
+    expect(describeErrors(crdValidator('keda-http.httpscaledobjects.yaml', 'v1alpha1')(hso))).toEqual([]);
+    expect(hso.spec).toMatchObject({
+      hosts: ['app-pr-7.preview.example.com'],
+      pathPrefixes: ['/'],
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app-pr-7', service: 'app-pr-7', port: 80 },
+      replicas: { min: 0, max: 2 },
+      scaledownPeriod: 1800,
+      scalingMetric: { concurrency: { targetValue: 100 } },
+    });
+    const app = docs.find((d) => d.kind === 'Deployment');
+    expect(app.spec.replicas).toBeUndefined(); // KEDA owns the count: an upgrade neither wakes nor stops it
+    const proxy = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'app-pr-7-interceptor');
+    expect(proxy.spec).toMatchObject({
+      type: 'ExternalName',
+      externalName: 'keda-add-ons-http-interceptor-proxy.keda.svc.cluster.local',
+    });
+    const ingress = docs.find((d) => d.kind === 'Ingress');
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({
+      name: 'app-pr-7-interceptor',
+      port: { number: 8080 },
+    });
+    // PostgreSQL keeps running with its claim: a sleep never loses the PR's data.
+    const db = docs.find((d) => d.kind === 'StatefulSet');
+    expect(db.spec.replicas).toBe(1);
+    expect(db.spec.volumeClaimTemplates).toHaveLength(1);
+    // Without the add-on the app stays up, served directly.
+    const plain = await render();
+    expect(plain.map((d) => d.kind)).not.toContain('HTTPScaledObject');
+    expect(plain.find((d) => d.kind === 'Deployment').spec.replicas).toBe(1);
+    expect(plain.find((d) => d.kind === 'Ingress').spec.rules[0].http.paths[0].backend.service.name).toBe('app-pr-7');
+  });
+
+  it('spot (issue 19 §3): off by default; on, the app and seed Job get the spot nodeSelector and tolerations', async () => {
+    const render = async (...set: string[]) =>
+      parseAllDocuments(
+        (
+          await run(helm, ['template', 'app-pr-7', chart, ...values, ...set.flatMap((s) => ['--set', s])], {
+            maxBuffer: 16 * 1024 * 1024,
+          })
+        ).stdout,
+      )
+        .map((d) => d.toJS() as any)
+        .filter(Boolean);
+    const pods = (docs: any[]) =>
+      Object.fromEntries(docs.filter((d) => d.spec?.template?.spec).map((d) => [d.kind, d.spec.template.spec]));
+    const off = pods(await render());
+    expect(off.Deployment.nodeSelector).toBeUndefined();
+    expect(off.Job.tolerations).toBeUndefined();
+    const on = pods(
+      await render('spot.enabled=true', 'spot.tolerations[0].key=spot', 'spot.tolerations[0].operator=Exists'),
+    );
+    for (const kind of ['Deployment', 'Job']) {
+      expect(on[kind].nodeSelector).toEqual({ 'eks.amazonaws.com/capacityType': 'SPOT' });
+      expect(on[kind].tolerations).toEqual([{ key: 'spot', operator: 'Exists' }]);
+    }
+    expect(on.StatefulSet.nodeSelector).toBeUndefined(); // the database stays on on-demand nodes unless spot.database
+  });
+
   it("with the ApplicationSet's values, a VaultStaticSecret valid against VSO's CRD creates secretRef from the PR's Vault copy", async () => {
     const set = [
       '--set',

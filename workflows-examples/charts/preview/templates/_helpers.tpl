@@ -17,3 +17,22 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "preview.dbSecret" -}}
 {{ include "preview.fullname" . }}-db
 {{- end -}}
+
+{{- /* "true" when the app sleeps: scaleToZero on and the cluster serves the KEDA HTTP add-on's API. */ -}}
+{{- define "preview.sleeps" -}}
+{{- if and .Values.scaleToZero.enabled (.Capabilities.APIVersions.Has "http.keda.sh/v1alpha1/HTTPScaledObject") -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{- /* Spot pool placement for a pod spec (spot.enabled): nodeSelector and tolerations. */ -}}
+{{- define "preview.spot" -}}
+{{- if .Values.spot.enabled }}
+{{- with .Values.spot.nodeSelector }}
+nodeSelector: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.spot.tolerations }}
+tolerations: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end -}}
