@@ -1,7 +1,8 @@
 /**
  * One entry point to the sandbox: starts the loopback stand-ins a test (or a person) asks for
  * and returns the environment a client needs to reach them — the public contract behind
- * `npm run sandbox -- env`. Parts: kube, github, vault (with its OIDC issuer), ecr, registry.
+ * `npm run sandbox -- env`. Parts: kube (with the ingress and, on request, the KEDA HTTP add-on), github,
+ * vault (with its OIDC issuer), ecr, registry.
  */
 import { startOidc, type OidcStandIn } from './oidc/index.js';
 import { previewPolicy, startVault, type VaultStandIn } from './vault/index.js';
@@ -10,6 +11,7 @@ import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } 
 import { startGitHub, type GitHubStandIn } from './github/index.js';
 import { startIngress, type IngressStandIn } from './ingress/index.js';
 import { startKube, type KubeStandIn } from './kube/index.js';
+import { startKedaHttpAddOn, type KedaHttpAddOn, type KedaHttpAddOnOptions } from './keda/index.js';
 import { startVaultSecretsController, type VaultSecretsController } from './kube/controllers/vault-secrets.js';
 import { toolPaths } from './tools.js';
 export { startTarpit, type TarpitStandIn } from './tarpit/index.js';
@@ -30,6 +32,8 @@ export interface Sandbox {
   kube?: KubeStandIn;
   /** The cluster's ingress + wildcard DNS for the preview domain (part of `kube`). */
   ingress?: IngressStandIn;
+  /** The KEDA HTTP add-on (with `keda`): HTTPScaledObjects served, the interceptor behind the ingress. */
+  keda?: KedaHttpAddOn;
   ecr?: MotoStandIn;
   registry?: RegistryStandIn;
   /** VaultStaticSecret / ExternalSecret reconciler (with kube and vault): `resync()` is a refresh interval passing. */
@@ -48,6 +52,11 @@ export interface SandboxOptions {
   domain?: string;
   /** Controller reaction time of the Kubernetes stand-in (default its own, ~1 s). */
   controllerDelayMs?: number;
+  /**
+   * Runs the KEDA HTTP add-on model (../keda) with the cluster: the example chart then renders its
+   * HTTPScaledObject and previews sleep after scaledownPeriod and wake on a request. Off by default.
+   */
+  keda?: boolean | KedaHttpAddOnOptions;
 }
 
 /** Starts the requested parts (default all that this machine can run). */
@@ -69,7 +78,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const tools = toolPaths();
       const kube = await startKube({ controllerDelayMs: options.controllerDelayMs });
       stops.push(() => kube.stop());
-      const ingress = await startIngress({ store: kube.store, domain: options.domain });
+      const keda = options.keda ? startKedaHttpAddOn(kube.store, options.keda === true ? {} : options.keda) : undefined;
+      if (keda) stops.push(async () => keda.stop());
+      sandbox.keda = keda;
+      const ingress = await startIngress({ store: kube.store, domain: options.domain, keda });
       stops.push(() => ingress.stop());
       Object.assign(
         env,

@@ -9,6 +9,8 @@
  *   Temporarily Unavailable" while a rollout is in progress);
  * - the Ingress's access annotations (source range, basic auth, external auth: `access.ts`) refuse
  *   with 403 / 401 / a redirect before any backend is consulted;
+ * - a backend Service of type ExternalName pointing at the KEDA HTTP add-on's interceptor proxy
+ *   (with `keda`: ../keda) is answered by the interceptor, which wakes a sleeping app first;
  * - otherwise 200 with a small page naming the namespace and service.
  * TLS is real: a wildcard certificate for the domain signed by a throwaway CA that clients
  * trust through NODE_EXTRA_CA_CERTS.
@@ -23,6 +25,7 @@ import { startLoopbackServer } from '../http/server.js';
 import type { KubeObject, ObjectStore } from '../kube/storage/store.js';
 import { makeCerts } from './certs.js';
 import { checkAccess, type Denial } from './access.js';
+import type { KedaHttpAddOn } from '../keda/index.js';
 
 export interface IngressHit {
   host: string;
@@ -42,7 +45,14 @@ export interface IngressStandIn {
   stop(): Promise<void>;
 }
 
-type Answer = { status: number; body: string; headers?: Record<string, string>; ingress?: KubeObject };
+type Answer = {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+  ingress?: KubeObject;
+  /** The backend is the KEDA interceptor (an ExternalName Service): it answers. */
+  intercepted?: boolean;
+};
 
 function podReady(p: KubeObject): boolean {
   const conditions =
@@ -56,7 +66,7 @@ function matches(selector: Record<string, string>, labels: Record<string, string
 }
 
 /** What the ingress controller answers for `host` (lower-case, no port). */
-export function answerFor(store: ObjectStore, host: string): Answer {
+export function answerFor(store: ObjectStore, host: string, keda?: KedaHttpAddOn): Answer {
   const ingressType = store.types.byKind('Ingress');
   const serviceType = store.types.byKind('Service');
   const podType = store.types.byKind('Pod');
@@ -73,7 +83,7 @@ export function answerFor(store: ObjectStore, host: string): Answer {
       )?.rules ?? [];
     const rule = rules.find((r) => r.host?.toLowerCase() === host);
     if (!rule) continue;
-    return { ...backendAnswer(store, rule, ing.metadata.namespace!, host), ingress: ing };
+    return { ...backendAnswer(store, rule, ing.metadata.namespace!, host, keda), ingress: ing };
   }
   return { status: 404, body: 'default backend - 404' };
 }
@@ -84,12 +94,24 @@ function backendAnswer(
   rule: { http?: { paths?: Array<{ backend?: { service?: { name?: string } } }> } },
   ns: string,
   host: string,
+  keda?: KedaHttpAddOn,
 ): Answer {
   const serviceType = store.types.byKind('Service')!;
-  const podType = store.types.byKind('Pod')!;
   const serviceName = rule.http?.paths?.[0]?.backend?.service?.name;
   const svc = serviceName ? store.get(serviceType, ns, serviceName) : undefined;
   if (!svc) return { status: 503, body: '503 Service Temporarily Unavailable (no backend service)' };
+  const spec = svc.spec as { type?: string; externalName?: string } | undefined;
+  if (spec?.type === 'ExternalName') {
+    return keda?.isInterceptor(spec.externalName ?? '')
+      ? { status: 0, body: '', intercepted: true }
+      : { status: 502, body: `502 Bad Gateway (ExternalName ${spec.externalName ?? ''} is not served here)` };
+  }
+  return serviceAnswer(store, svc, ns, host);
+}
+
+/** A Service's answer: 503 without a Ready pod behind it, else 200 with a page naming it. */
+function serviceAnswer(store: ObjectStore, svc: KubeObject, ns: string, host: string): Answer {
+  const podType = store.types.byKind('Pod')!;
   const selector = (svc.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {};
   const ready = store
     .list(podType, ns)
@@ -101,7 +123,12 @@ function backendAnswer(
   };
 }
 
-export async function startIngress(options: { store: ObjectStore; domain?: string }): Promise<IngressStandIn> {
+export async function startIngress(options: {
+  store: ObjectStore;
+  domain?: string;
+  /** The KEDA HTTP add-on model: Ingresses routed to its interceptor are answered by it. */
+  keda?: KedaHttpAddOn;
+}): Promise<IngressStandIn> {
   const domain = (options.domain ?? 'preview.sandbox.test').toLowerCase();
   const dir = mkdtempSync(join(tmpdir(), 'pf-ingress-'));
   const certs = makeCerts(dir, domain);
@@ -111,9 +138,16 @@ export async function startIngress(options: { store: ObjectStore; domain?: strin
   const serve = async (req: IncomingMessage, res: ServerResponse, hostHeader: string) => {
     const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
     let a: Answer | Denial = inDomain(host)
-      ? answerFor(options.store, host)
+      ? answerFor(options.store, host, options.keda)
       : { status: 502, body: `cannot resolve ${host}` };
     if ('ingress' in a && a.ingress) a = (await checkAccess(options.store, a.ingress, req, host)) ?? a;
+    if ('intercepted' in a && a.intercepted && options.keda) {
+      // ingress-nginx passes the request (Host header kept) to the interceptor, which routes by host.
+      a = await options.keda.intercept(host, (req.url ?? '/').replace(/^https?:\/\/[^/]+/, ''), (ns, name) => {
+        const svc = options.store.get(options.store.types.byKind('Service')!, ns, name);
+        return svc ? serviceAnswer(options.store, svc, ns, host) : { status: 502, body: `no Service ${ns}/${name}` };
+      });
+    }
     hits.push({ host, path: req.url ?? '/', status: a.status });
     res.writeHead(a.status, {
       'content-type': a.status === 200 ? 'text/html' : 'text/plain',
