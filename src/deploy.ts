@@ -9,7 +9,7 @@ import { printBuffered, runStep, stepCall, validateSteps, type StepCall, type St
 /** How one service's deploy ended; what it produced is set as far as it got. */
 export interface ServiceOutcome {
   service: string;
-  state: 'ready' | 'skipped' | 'failed';
+  state: 'ready' | 'sleeping' | 'skipped' | 'failed';
   /** The image deployed (built or given), once the build step succeeded. */
   image?: string;
   built?: boolean;
@@ -122,14 +122,16 @@ async function deployService(
   const login = release.outputs['basic-auth-location']
     ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.`
     : '';
-  await post(service, 'ready', {
+  // wait-ready left a preview asleep (KEDA HTTP add-on): the comment says it wakes on the first request.
+  const state = ready.outputs.state === 'sleeping' ? 'sleeping' : 'ready';
+  await post(service, state, {
     image,
     url,
     namespace,
     'vault-url': vaultUrl,
     details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n'),
   });
-  return { service, state: 'ready', image, built, namespace, url };
+  return { service, state, image, built, namespace, url };
 }
 
 /**
@@ -160,7 +162,7 @@ export async function deploy(services: string[], note = ''): Promise<void> {
     if (outcome.image !== undefined) images[service] = outcome.image;
     if (outcome.built !== undefined) built[service] = outcome.built;
     namespace = outcome.namespace || namespace;
-    if (outcome.state === 'ready') urls[service] = outcome.url ?? '';
+    if (outcome.state === 'ready' || outcome.state === 'sleeping') urls[service] = outcome.url ?? '';
     if (outcome.state === 'failed') failed.push(`${service}: ${outcome.failedStep}`);
   }
 

@@ -11,7 +11,7 @@ export const BAD_INPUTS: BadInput[] = [
     inputs: { state: 'done' },
     input: 'state',
     message:
-      /must be one of "queued", "building", "deploying", "ready", "failed", "tearing-down", "destroyed", "skipped"/,
+      /must be one of "queued", "building", "deploying", "ready", "sleeping", "failed", "tearing-down", "destroyed", "skipped"/,
   },
   { name: 'empty state', inputs: { state: '' }, input: 'state', message: /is required/ },
   {

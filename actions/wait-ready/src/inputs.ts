@@ -7,6 +7,7 @@ import {
   DNS_LABEL,
   InputError,
   optional,
+  parseBoolean,
   readInputs,
   maskSecret,
   parseList,
@@ -44,6 +45,7 @@ export const INPUT_NAMES = [
   'report-url',
   'seed-job',
   'basic-auth-secret',
+  'warm-up',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs). */
@@ -67,6 +69,7 @@ export const DEFAULTS: RawInputs = {
   'report-url': '',
   'seed-job': '',
   'basic-auth-secret': '',
+  'warm-up': 'true',
 };
 
 export interface Inputs {
@@ -93,6 +96,8 @@ export interface Inputs {
   argocd?: ApplicationRef;
   /** The commit the Application must have synced (argocd-revision, else the PR's head SHA). */
   argocdRevision?: string;
+  /** A workload asleep at 0 (KEDA HTTP add-on): wake it with the probe (true) or report it sleeping. */
+  warmUp: boolean;
 }
 
 /** Reads every input from the runner; header values are masked as they are read. */
@@ -209,5 +214,6 @@ export function parseInputs(given: Partial<RawInputs>, headSha?: string): Inputs
     reportUrl,
     seedJob,
     basicAuthSecret: parseBasicAuthSecret(raw['basic-auth-secret'], namespace),
+    warmUp: parseBoolean('warm-up', raw['warm-up']),
   };
 }

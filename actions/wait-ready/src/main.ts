@@ -58,6 +58,8 @@ export async function main(): Promise<void> {
     previewUrl: base,
     junitReport: inputs.junitReport,
     reportLink: inputs.reportUrl ?? ctx.runUrl,
+    warmUp: inputs.warmUp,
+    warn: (m) => log.warning(m),
   });
   // Once ready, the seed Job's counts and duration join the smoke report (the comment's details).
   const seed = result.ready && inputs.seedJob ? await readSeedJob(tools, inputs.namespace, inputs.seedJob) : undefined;
@@ -68,8 +70,10 @@ export async function main(): Promise<void> {
   const seedFailed = seed?.state === 'failed';
   const report = [seed?.markdown, result.smokeMarkdown].filter(Boolean).join('\n\n');
   const elapsed = (result.elapsedMs / 1000).toFixed(1);
+  const state = seedFailed ? 'failed' : result.state;
   setOutputs({
     ready: result.ready && !seedFailed,
+    state,
     elapsed,
     diagnostics: seedFailed ? report : (result.diagnostics ?? ''),
     'smoke-result': result.smokeResult,
@@ -83,7 +87,11 @@ export async function main(): Promise<void> {
       renderPhases(result),
       '',
       ...(report ? [report, ''] : []),
-      result.ready && !seedFailed ? `✅ ready in ${elapsed} s` : `❌ ${result.message ?? seed?.markdown}`,
+      state === 'sleeping'
+        ? `💤 sleeping — wakes on the first request (${result.asleep.join(', ')} at 0 replicas, KEDA HTTP add-on)`
+        : result.ready && !seedFailed
+          ? `✅ ready in ${elapsed} s`
+          : `❌ ${result.message ?? seed?.markdown}`,
       '',
     ].join('\n'),
   );

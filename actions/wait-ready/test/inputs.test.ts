@@ -24,7 +24,13 @@ describe('wait-ready inputs', () => {
       headers: {},
       smoke: undefined,
       argocd: undefined,
+      warmUp: true,
     });
+  });
+
+  it('warm-up: a boolean, refused otherwise with the accepted values (issue 19)', () => {
+    expect(parseInputs({ namespace: 'preview-pr-3', 'warm-up': 'false' }).warmUp).toBe(false);
+    expect(() => parseInputs({ namespace: 'preview-pr-3', 'warm-up': 'maybe' })).toThrow(/warm-up.*maybe/);
   });
 
   it('url + health-path, headers, selector, argocd without a namespace', () => {

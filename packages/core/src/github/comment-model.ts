@@ -15,6 +15,7 @@ export const PREVIEW_STATES = [
   'building',
   'deploying',
   'ready',
+  'sleeping',
   'failed',
   'tearing-down',
   'destroyed',

@@ -28,6 +28,7 @@ export const STATE_LABEL: Record<PreviewState, string> = {
   building: '🔨 building',
   deploying: '🚀 deploying',
   ready: '✅ ready',
+  sleeping: '💤 sleeping — wakes on the first request',
   failed: '❌ failed',
   'tearing-down': '🧹 tearing down',
   destroyed: '🗑️ destroyed',

@@ -45,6 +45,7 @@ export function deploymentStatusFor(state: PreviewState): DeploymentStatusState 
     case 'deploying':
       return 'in_progress';
     case 'ready':
+    case 'sleeping': // deployed and reachable: the first request wakes it
       return 'success';
     case 'failed':
       return 'failure';

@@ -14,6 +14,7 @@ import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
 import { junitCounts, parseJUnit, renderJUnit, type JUnitResult } from './junit.js';
 import { probeUntilReady, type ProbeOptions, type StatusRange } from './probe.js';
 import { listWorkloads, requireWorkloads, waitForRollouts, type WorkloadKind } from './rollout.js';
+import { listSleepTargets } from './sleep.js';
 import type { KubeTools } from './tools.js';
 
 export interface ReadyOptions {
@@ -39,12 +40,26 @@ export interface ReadyOptions {
   /** Probe schedule overrides (tests). */
   probe?: Pick<ProbeOptions, 'initialDelayMs' | 'maxDelayMs' | 'requestTimeoutMs' | 'attempt'>;
   argocdIntervalMs?: number;
+  /**
+   * A workload asleep at 0 replicas (KEDA HTTP add-on, sleep.ts): true (default) lets the probe be
+   * the warm-up request through the add-on's interceptor, which wakes it and proves the deployed
+   * version; false (or no url) leaves it asleep and reports the preview `sleeping`.
+   */
+  warmUp?: boolean;
+  /** Where a non-fatal doubt goes (e.g. HTTPScaledObjects could not be listed). */
+  warn?: (message: string) => void;
 }
 
 export type Phase = 'rollout' | 'argocd' | 'probe' | 'smoke';
 
+/** ready; sleeping (asleep at 0 replicas and left so: it wakes on its first request); failed. */
+export type ReadyState = 'ready' | 'sleeping' | 'failed';
+
 export interface ReadyResult {
   ready: boolean;
+  state: ReadyState;
+  /** Workloads found asleep at 0 replicas (`deployments/app`), woken by the warm-up or left asleep. */
+  asleep: string[];
   elapsedMs: number;
   /** ms per phase, in the order they ran. */
   phases: Array<{ phase: Phase; ms: number; ok: boolean; detail: string }>;
@@ -63,6 +78,7 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
   const start = clock.now();
   const remaining = (): number => Math.max(1000, start + o.timeoutMs - clock.now());
   const phases: ReadyResult['phases'] = [];
+  let asleep: string[] = [];
   const fail = async (message: string, withCluster: boolean, extra = ''): Promise<ReadyResult> => {
     let diagnostics = extra;
     if (withCluster) {
@@ -71,6 +87,8 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
     }
     return {
       ready: false,
+      state: 'failed',
+      asleep,
       elapsedMs: clock.now() - start,
       phases,
       smokeResult: 'skipped',
@@ -98,13 +116,24 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
     const t0 = clock.now();
     const workloads = await listWorkloads(tools, o.namespace, o.kinds, o.selector);
     requireWorkloads(workloads, o.namespace, o.kinds, o.selector);
-    const outcomes = await waitForRollouts(tools, o.namespace, workloads, remaining(), () => clock.now());
+    // Asleep at 0 replicas the scaler holds: no rollout to wait for (the warm-up proves the version).
+    const targets = workloads.some((w) => w.replicas === 0) ? await listSleepTargets(tools, o.namespace, o.warn) : [];
+    const sleeps = (w: { kind: string; name: string; replicas?: number }) =>
+      w.replicas === 0 && targets.some((t) => t.kind === w.kind && t.name === w.name);
+    asleep = workloads.filter(sleeps).map((w) => `${w.kind}/${w.name}`);
+    const outcomes = await waitForRollouts(
+      tools,
+      o.namespace,
+      workloads.filter((w) => !sleeps(w)),
+      remaining(),
+      () => clock.now(),
+    );
     const failed = outcomes.filter((r) => !r.ok);
     phases.push({
       phase: 'rollout',
       ms: clock.now() - t0,
       ok: failed.length === 0,
-      detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out`,
+      detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out${asleep.length ? `; asleep at 0 replicas (KEDA HTTP add-on): ${asleep.join(', ')}` : ''}`,
     });
     if (failed.length) {
       const list = failed.map((f) => `${f.kind}/${f.name}: ${f.message}`);
@@ -114,6 +143,11 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
         `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`,
       );
     }
+  }
+
+  if (asleep.length && (!o.url || o.warmUp === false)) {
+    // Left asleep: it wakes on its first request; probing or smoke-testing it would wake it now.
+    return { ready: true, state: 'sleeping', asleep, elapsedMs: clock.now() - start, phases, smokeResult: 'skipped' };
   }
 
   if (o.url) {
@@ -134,7 +168,7 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
       ms: clock.now() - t0,
       ok: p.ready,
       detail: p.ready
-        ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
+        ? `${asleep.length ? `warm-up woke ${asleep.join(', ')} through the KEDA interceptor: ` : ''}HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
         : `${p.last}${seen ? ` (seen: ${seen})` : ''}`,
     });
     if (!p.ready) {
@@ -203,6 +237,8 @@ export async function waitReady(tools: KubeTools, o: ReadyOptions): Promise<Read
   }
   return {
     ready: true,
+    state: 'ready',
+    asleep,
     elapsedMs: clock.now() - start,
     phases,
     smokeResult,

@@ -15,6 +15,8 @@ export interface Workload {
   name: string;
   /** Already rolled out when listed (kubectl rollout status's own test, applied to the listed object). */
   done?: boolean;
+  /** spec.replicas when listed (0: scaled to zero). */
+  replicas?: number;
 }
 
 export interface RolloutOutcome extends Workload {
@@ -40,7 +42,12 @@ export async function listWorkloads(
   if (selector) args.push('--selector', selector);
   const list = await kubectlJson(tools, args);
   return (list.items ?? [])
-    .map((o: any) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? ''), done: rolledOut(o) }))
+    .map((o: any) => ({
+      kind: KIND_OF[o.kind],
+      name: String(o.metadata?.name ?? ''),
+      done: rolledOut(o),
+      replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : undefined,
+    }))
     .filter((w: Workload) => w.kind !== undefined && w.name !== '');
 }
 

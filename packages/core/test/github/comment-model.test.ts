@@ -79,6 +79,12 @@ describe('comment model: render and parse', () => {
     expect(isStatusComment(`> ${body}`)).toBe(false);
   });
 
+  it('a preview asleep under the KEDA HTTP add-on shows that it wakes on the first request, with its link (issue 19)', () => {
+    const table = renderStatusTable([base({ state: 'sleeping' })], ctx);
+    expect(table).toContain('💤 sleeping — wakes on the first request');
+    expect(table).toContain('[app-pr-12.preview.example.com](https://app-pr-12.preview.example.com)');
+  });
+
   it('a failed service shows its details collapsed; a re-run shows its attempt', () => {
     const body = renderStatusComment(
       [base({ state: 'failed', details: 'Helm upgrade failed:\n```\nImagePullBackOff\n```', runAttempt: 2 })],

@@ -8,6 +8,7 @@ describe('deployments: pure parts', () => {
       building: 'in_progress',
       deploying: 'in_progress',
       ready: 'success',
+      sleeping: 'success',
       failed: 'failure',
       'tearing-down': undefined,
       destroyed: 'inactive',
