@@ -17,6 +17,10 @@ describe('the whole preview lifecycle, as `npm run sandbox` plays it', () => {
       '✔ private: without a login',
       '✔ with the login kept in Vault',
       "✔ the app's Secret app-pr-",
+      // Scale to zero (issue 19): one preview goes to sleep, shows 💤 in the comment, wakes on a visit with 200.
+      '✔ idle for scaledownPeriod',
+      '✔ a redeploy with warm-up: false leaves it asleep',
+      '✔ the first visit is held by the interceptor, wakes it and answers 200',
     ]) {
       expect(
         lines.some((l) => l.includes(check)),

@@ -8,6 +8,7 @@
  *                                         without the login, 200 with the one kept in its Vault path
  *  2. a push to PR 1                    → redeployed, image rebuilt for the new commit
  *  3. PR 1's run re-run, and PR 2 opened in parallel → no rebuild for PR 1; PR 2 live
+ *  3b. PR 2 idle (KEDA HTTP add-on)    → scaled to 0; a deploy left asleep shows 💤; a visit wakes it: 200
  *  4. PR 1 closed                       → teardown table, every resource gone
  *  5. PR 2 closed, its webhook "lost"   → the scheduled reaper finds and removes it
  *  6. inventory                         → zero namespaces, releases, Vault paths, ECR repos, active deployments
@@ -23,6 +24,7 @@ import { pullRequestEvent } from './events.js';
 import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
 import { prebuiltImage } from '@preview-fleet/sandbox/registry';
 import { repoRoot, toolPaths } from './tools.js';
+import { QUICK_SLEEP_VALUES, sleepAndWake } from './story-sleep.js';
 
 const REPO = 'acme/web';
 const MARKER = 'preview-fleet:status';
@@ -54,7 +56,8 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
     print(`  ${ok ? '✔' : '✘'} ${what}`);
     if (!ok) failures.push(what);
   };
-  const sandbox = await startSandbox({ repository: REPO, controllerDelayMs: 150 });
+  // The KEDA HTTP add-on with real timers: KEDA polls every 250 ms (its own default is 30 s).
+  const sandbox = await startSandbox({ repository: REPO, controllerDelayMs: 150, keda: { pollingIntervalMs: 250 } });
   const work = mkdtempSync(join(tmpdir(), 'pf-story-'));
   let inventory: Record<string, string[]> = {};
   try {
@@ -192,17 +195,15 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
 
     print("\n3. PR #1's run re-run, while PR #2 is opened in parallel");
     const pr2 = gh.openPullRequest(REPO, { labels: ['preview'], title: 'Search: typo tolerance' });
+    const pr2Event = pullRequestEvent('opened', {
+      number: pr2.number,
+      repository: REPO,
+      headSha: pr2.head.sha,
+      labels: ['preview'],
+    });
     const [r3, r4] = await Promise.all([
       run('pull_request', syncEvent, {}, syncRunId),
-      run(
-        'pull_request',
-        pullRequestEvent('opened', {
-          number: pr2.number,
-          repository: REPO,
-          headSha: pr2.head.sha,
-          labels: ['preview'],
-        }),
-      ),
+      run('pull_request', pr2Event, { values: QUICK_SLEEP_VALUES }),
     ]);
     fail(r3);
     fail(r4);
@@ -216,6 +217,21 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
       `PR #2 live at ${r4.outputs.url}`,
     );
     expect(comment(pr1.number).length === 1 && comment(pr2.number).length === 1, 'still one comment per PR');
+
+    print('\n3b. PR #2 idles: the KEDA HTTP add-on scales it to zero; the next visit wakes it');
+    await sleepAndWake(
+      sandbox,
+      pr2.number,
+      async () => {
+        const r = await run('pull_request', pr2Event, { values: QUICK_SLEEP_VALUES, 'warm-up': 'false' });
+        fail(r);
+        return r;
+      },
+      (host, login) => throughIngress(sandbox, host, login),
+      () => String(comment(pr2.number)[0]?.body ?? ''),
+      expect,
+      print,
+    );
 
     print('\n4. PR #1 closed');
     gh.closePullRequest(REPO, pr1.number, { merged: true });
