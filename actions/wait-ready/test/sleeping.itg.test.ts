@@ -106,13 +106,24 @@ function run(inputs: Record<string, string>): Promise<ActionRun> {
 }
 
 describe('wait-ready with a preview the KEDA HTTP add-on scaled to zero (bundled, runner-style)', () => {
-  it('warm-up (default): the probe through the interceptor wakes the app at 0 replicas and proves it: ready, state ready', async () => {
+  it('warm-up (default): after a deploy while asleep, the probe through the interceptor wakes the app and proves the new version: ready, state ready', async () => {
     expect(replicas()).toBe(0);
+    // A deploy while asleep: the new version is in the template and runs nowhere yet.
+    const store = sandbox.kube!.store;
+    const d = store.get(t('Deployment'), NS, 'app')!;
+    const spec = d.spec as { template: { spec: { containers: Array<{ image: string }> } } };
+    spec.template.spec.containers[0]!.image = 'app:3';
+    store.update(t('Deployment'), d);
     const r = await run({ url: `https://${HOST}/` });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.outputs).toMatchObject({ ready: 'true', state: 'ready' });
     expect(sandbox.keda!.wakes()).toMatchObject([{ host: HOST, status: 200 }]);
     expect(replicas()).toBe(1);
+    // The warm-up was answered by a pod of the new version.
+    const images = store
+      .list(t('Pod'), NS)
+      .map((p) => (p.spec as { containers: Array<{ image: string }> }).containers[0]!.image);
+    expect(images).toEqual(['app:3']);
     expect(r.stdout).toMatch(/asleep at 0 replicas \(KEDA HTTP add-on\): deployments\/app/);
     expect(r.stdout).toMatch(/warm-up woke deployments\/app through the KEDA interceptor: HTTP 200/);
   });
