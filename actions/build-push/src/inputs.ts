@@ -34,6 +34,9 @@ import {
 import {
   BUILDERS,
   CACHE_TAG,
+  CONTENT_HASH_LENGTH,
+  CONTENT_HASH_VARIABLE,
+  renderContentTag,
   isRegistryHost,
   KEEP_IMAGES_MAX,
   resolveRegion,
@@ -63,6 +66,7 @@ export const INPUT_NAMES = [
   'timeout',
   'request-timeout',
   'approve-sha',
+  'content-tag',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs, build-args excepted). */
@@ -92,6 +96,7 @@ export const DEFAULTS: RawInputs = {
   timeout: '30m',
   'request-timeout': DEFAULT_REQUEST_TIMEOUT,
   'approve-sha': '',
+  'content-tag': 'build-{{content_hash}}',
 };
 
 export interface Inputs {
@@ -123,6 +128,8 @@ export interface Inputs {
   requestTimeoutMs: number;
   /** The PR head a maintainer approved (workflow_dispatch): the commit checked out, built and tagged. */
   approveSha?: string;
+  /** The content-addressed tag's template (holds {{content_hash}}); undefined tags by `tag` alone. */
+  contentTag?: string;
 }
 
 export function readRawInputs(): RawInputs {
@@ -216,7 +223,21 @@ export function parseInputs(given: Partial<RawInputs>, env: Record<string, strin
     timeoutMs: parseStepTimeout(raw.timeout),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
     approveSha: parseApproveSha(raw['approve-sha']),
+    contentTag: parseContentTag(raw['content-tag']),
   };
+}
+
+function parseContentTag(raw: string): string | undefined {
+  const template = optional(raw);
+  if (template !== undefined && !template.includes(CONTENT_HASH_VARIABLE)) {
+    throw new InputError(
+      'content-tag',
+      raw,
+      `must contain ${CONTENT_HASH_VARIABLE} (the hash of the build's inputs), or be empty to tag by the tag input alone`,
+      'The default is build-{{content_hash}}',
+    );
+  }
+  return template;
 }
 
 /** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
@@ -248,7 +269,10 @@ function parseSecrets(raw: string): Map<string, string> {
 export interface BuildPlan {
   /** The repository name (ECR rules). */
   repository: string;
+  /** The `tag` input rendered (the head-SHA tag): the alias when contentTag is set. */
   tag: string;
+  /** The content tag for a hash: content-tag rendered; undefined when content-tag is empty. */
+  contentTag?: (hash: string) => string;
   /** Absolute paths. */
   context: string;
   file: string;
@@ -273,6 +297,19 @@ export function planBuild(inputs: Inputs, pr: PlanPr, repository: string, cwd: s
       inputs.tag,
       `must not render to "${CACHE_TAG}" with cache: registry (that tag holds the layer cache)`,
     );
+  }
+  let contentTag: ((hash: string) => string) | undefined;
+  if (inputs.contentTag !== undefined) {
+    const parts = inputs.contentTag.split(CONTENT_HASH_VARIABLE).map((p) => renderTemplate('content-tag', p, vars));
+    contentTag = (hash) => renderContentTag(parts.join(CONTENT_HASH_VARIABLE), hash);
+    const sample = planImageTag('content-tag', contentTag('0'.repeat(CONTENT_HASH_LENGTH)));
+    if (sample === tag || sample === CACHE_TAG) {
+      throw new InputError(
+        'content-tag',
+        inputs.contentTag,
+        'must render to a tag other than the tag input and the cache tag',
+      );
+    }
   }
   const context = isAbsolute(inputs.context) ? inputs.context : resolve(cwd, inputs.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
@@ -299,5 +336,5 @@ export function planBuild(inputs: Inputs, pr: PlanPr, repository: string, cwd: s
         : undefined,
     );
   }
-  return { repository: name, tag, context, file };
+  return { repository: name, tag, contentTag, context, file };
 }
