@@ -196,7 +196,8 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
         `image rebuilt for ${sha2.slice(0, 7)} under its new content tag: ${image2}`,
       );
     }
-    comment(pr1.number);
+    const c2 = String(comment(pr1.number)[0]?.body ?? '');
+    if (!image) expect(c2.includes(`\`${image2}\` (rebuilt)`), 'the comment says the image was rebuilt');
 
     print("\n3. PR #1's run re-run, while PR #2 is opened in parallel");
     const pr2 = gh.openPullRequest(REPO, { labels: ['preview'], title: 'Search: typo tolerance' });
@@ -219,6 +220,13 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
       r3.exitCode === 0 && (image ? built(r3) !== true : built(r3) === false),
       image ? `re-run deployed the same pre-pushed image ${rerun}` : `re-run reused the image, no rebuild ${rerun}`,
     );
+    if (!image)
+      expect(
+        String(gh.comments(REPO, pr1.number).find((x) => String(x.body).includes(MARKER))?.body).includes(
+          '(reused, inputs unchanged)',
+        ),
+        "the comment says the re-run reused the image (its inputs' content tag was already pushed)",
+      );
     expect(
       r4.exitCode === 0 && r4.outputs.url === `https://app-pr-${pr2.number}.${sandbox.ingress!.domain}`,
       `PR #2 live at ${r4.outputs.url}`,
