@@ -4,6 +4,7 @@
  * its context), committed with real git so build-push hashes git's own trees.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,21 +30,26 @@ const GIT_ENV = {
   GIT_COMMITTER_EMAIL: 'test@preview-fleet.invalid',
 };
 
-/** Six services, one commit. */
-export function makeMonorepo(): Monorepo {
+/**
+ * Six services, one commit. `payloadBytes` gives each image an incompressible layer of that size
+ * (`payload.bin`), so a build costs what compressing and pushing a real application's layer does.
+ */
+export function makeMonorepo(options: { payloadBytes?: number } = {}): Monorepo {
   const dir = mkdtempSync(join(tmpdir(), 'pf-monorepo-'));
   const git = (...args: string[]): string =>
     execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', env: { ...process.env, ...GIT_ENV } }).trim();
-  const write = (files: Record<string, string>): void => {
+  const write = (files: Record<string, string | Buffer>): void => {
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
   };
-  const files: Record<string, string> = { 'README.md': '# shop\n' };
+  const files: Record<string, string | Buffer> = { 'README.md': '# shop\n' };
+  const payload = options.payloadBytes ? 'COPY payload.bin /srv/payload.bin\n' : '';
   for (const s of SERVICES) {
     files[`services/${s}/main.txt`] = `${s} v1\n`;
-    const dockerfile = `FROM scratch\nCOPY main.txt /srv/${s}.txt\n`;
+    if (options.payloadBytes) files[`services/${s}/payload.bin`] = randomBytes(options.payloadBytes);
+    const dockerfile = `FROM scratch\n${payload}COPY main.txt /srv/${s}.txt\n`;
     if (s === 'users') files['dockerfiles/users.Dockerfile'] = dockerfile;
     else files[`services/${s}/Dockerfile`] = dockerfile;
   }
