@@ -390,6 +390,19 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     expect(again.log).not.toContain('podman build');
   });
 
+  it("content-tag '' keeps tagging by the head SHA alone: one tag, no alias, no content hash", async () => {
+    const r = ok(
+      await runBuildPush({ pr: 70, inputs: inputs({ 'content-tag': '', cache: 'none' }), env: env(), cwd: ws.dir }),
+    );
+    const image = `${registry.host}/app-preview-70:preview-${sha('a')}`;
+    expect(r.outputs).toMatchObject({ image, 'alias-image': image, 'content-hash': '', 'image-source': 'built' });
+    const tags = (await (await fetch(`http://${registry.host}/v2/app-preview-70/tags/list`)).json()) as {
+      tags: string[];
+    };
+    expect(tags.tags).toEqual([`preview-${sha('a')}`]);
+    expect(r.log).not.toContain('Build inputs hash');
+  });
+
   it('removal (core, as teardown calls it) deletes only the repository marked for this PR', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, moto.env);
