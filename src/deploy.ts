@@ -87,19 +87,20 @@ async function deployService(
   }
   const image = build.outputs.image ?? '';
   const built = build.outputs.built === 'true';
-  await post(service, 'deploying', { image, 'vault-url': vaultUrl });
+  const shown = { image, 'image-source': build.outputs['image-source'] ?? '' }; // the comment's rebuilt/reused
+  await post(service, 'deploying', { ...shown, 'vault-url': vaultUrl });
 
   const release = await group(`deploy-helm (${service})`, () => runStep(stepCall('deploy-helm', { service, image })));
   if (release.outputs.status === 'skipped') {
     log.info(`${service}: deploy skipped (the PR is closed or no longer opted in; see deploy-helm's notice)`);
-    await post(service, 'skipped', { image, 'vault-url': vaultUrl });
+    await post(service, 'skipped', { ...shown, 'vault-url': vaultUrl });
     return { service, state: 'skipped', image, built };
   }
   const namespace = release.outputs.namespace || knownNamespace;
   const url = release.outputs.url ?? '';
   const failed = async (step: StepRun): Promise<ServiceOutcome> => {
     await post(service, 'failed', {
-      image,
+      ...shown,
       url,
       namespace,
       'vault-url': vaultUrl,
@@ -125,7 +126,7 @@ async function deployService(
   // wait-ready left a preview asleep (KEDA HTTP add-on): the comment says it wakes on the first request.
   const state = ready.outputs.state === 'sleeping' ? 'sleeping' : 'ready';
   await post(service, state, {
-    image,
+    ...shown,
     url,
     namespace,
     'vault-url': vaultUrl,

@@ -34,11 +34,15 @@ import {
 import {
   BUILDERS,
   CACHE_TAG,
+  CONTENT_HASH_LENGTH,
+  CONTENT_HASH_VARIABLE,
+  renderContentTag,
   isRegistryHost,
   KEEP_IMAGES_MAX,
   resolveRegion,
   type Builder,
 } from '@preview-fleet/core/registry';
+import { parseContentTag, parseSecrets } from './parse-text.js';
 
 export const INPUT_NAMES = [
   'aws-region',
@@ -63,6 +67,7 @@ export const INPUT_NAMES = [
   'timeout',
   'request-timeout',
   'approve-sha',
+  'content-tag',
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 /** Every input's text as the runner gives it (trimmed by readInputs, build-args excepted). */
@@ -92,6 +97,7 @@ export const DEFAULTS: RawInputs = {
   timeout: '30m',
   'request-timeout': DEFAULT_REQUEST_TIMEOUT,
   'approve-sha': '',
+  'content-tag': 'build-{{content_hash}}',
 };
 
 export interface Inputs {
@@ -123,6 +129,8 @@ export interface Inputs {
   requestTimeoutMs: number;
   /** The PR head a maintainer approved (workflow_dispatch): the commit checked out, built and tagged. */
   approveSha?: string;
+  /** The content-addressed tag's template (holds {{content_hash}}); undefined tags by `tag` alone. */
+  contentTag?: string;
 }
 
 export function readRawInputs(): RawInputs {
@@ -216,39 +224,17 @@ export function parseInputs(given: Partial<RawInputs>, env: Record<string, strin
     timeoutMs: parseStepTimeout(raw.timeout),
     requestTimeoutMs: parseRequestTimeout(raw['request-timeout']),
     approveSha: parseApproveSha(raw['approve-sha']),
+    contentTag: parseContentTag(raw['content-tag']),
   };
-}
-
-/** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
-const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
-/** `id=value` lines; the error names the line number and id, never the value. */
-function parseSecrets(raw: string): Map<string, string> {
-  const out = new Map<string, string>();
-  raw.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '' || line.trim().startsWith('#')) return;
-    const eq = line.indexOf('=');
-    const id = eq < 0 ? '' : line.slice(0, eq).trim();
-    if (eq <= 0 || !SECRET_ID.test(id)) {
-      throw new InputError(
-        'secrets',
-        `line ${i + 1}`,
-        'must hold one id=value per line, the id made of letters, digits, _ . - (as RUN --mount=type=secret,id=… names it)',
-      );
-    }
-    if (out.has(id))
-      throw new InputError('secrets', `line ${i + 1}`, `must not repeat an id (line ${i + 1} repeats "${id}")`);
-    const value = line.slice(eq + 1);
-    if (value === '') throw new InputError('secrets', `line ${i + 1}`, `must give secret "${id}" a value`);
-    out.set(id, value);
-  });
-  return out;
 }
 
 export interface BuildPlan {
   /** The repository name (ECR rules). */
   repository: string;
+  /** The `tag` input rendered (the head-SHA tag): the alias when contentTag is set. */
   tag: string;
+  /** The content tag for a hash: content-tag rendered; undefined when content-tag is empty. */
+  contentTag?: (hash: string) => string;
   /** Absolute paths. */
   context: string;
   file: string;
@@ -273,6 +259,19 @@ export function planBuild(inputs: Inputs, pr: PlanPr, repository: string, cwd: s
       inputs.tag,
       `must not render to "${CACHE_TAG}" with cache: registry (that tag holds the layer cache)`,
     );
+  }
+  let contentTag: ((hash: string) => string) | undefined;
+  if (inputs.contentTag !== undefined) {
+    const parts = inputs.contentTag.split(CONTENT_HASH_VARIABLE).map((p) => renderTemplate('content-tag', p, vars));
+    contentTag = (hash) => renderContentTag(parts.join(CONTENT_HASH_VARIABLE), hash);
+    const sample = planImageTag('content-tag', contentTag('0'.repeat(CONTENT_HASH_LENGTH)));
+    if (sample === tag || sample === CACHE_TAG) {
+      throw new InputError(
+        'content-tag',
+        inputs.contentTag,
+        'must render to a tag other than the tag input and the cache tag',
+      );
+    }
   }
   const context = isAbsolute(inputs.context) ? inputs.context : resolve(cwd, inputs.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
@@ -299,5 +298,5 @@ export function planBuild(inputs: Inputs, pr: PlanPr, repository: string, cwd: s
         : undefined,
     );
   }
-  return { repository: name, tag, context, file };
+  return { repository: name, tag, contentTag, context, file };
 }

@@ -1,6 +1,7 @@
 /**
- * build-push: validate everything, make sure the PR's repository exists and is ours, skip when
- * this commit's image is already there, otherwise log in, build with the registry cache and push.
+ * build-push: validate everything, make sure the PR's repository exists and is ours, hash the
+ * build's inputs into the content tag, skip the build when that image is already there, otherwise
+ * log in, build with the registry cache and push; then point the head-SHA tag at the same image.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,14 +22,14 @@ import {
 import {
   buildAndPush,
   cacheRepositoryFor,
+  computeContentHash,
   createEcrSession,
   ecrCredentials,
   ensureRepository,
-  findImage,
-  findImageInRegistry,
+  imageStore,
   registryLogin,
-  type EcrCredentials,
-  type EcrSession,
+  savedCredentials,
+  type ContentHash,
   type EnsuredRepository,
 } from '@preview-fleet/core/registry';
 import { maskBuildSecrets, parseInputs, planBuild, readRawInputs, type BuildPlan, type Inputs } from './inputs.js';
@@ -97,126 +98,142 @@ export async function main(): Promise<void> {
       host ??= repo.uri.slice(0, repo.uri.indexOf('/'));
     }
     const pushHost = host!;
-    const image = `${pushHost}/${plan.repository}:${plan.tag}`;
     const repositoryUri = `${pushHost}/${plan.repository}`;
 
-    // One ECR token for both the lookup on a non-ECR push host and the builder's login.
-    const credentials = ecr ? await ecrCredentials(ecr) : undefined;
-    if (inputs.skipIfExists) {
-      const found = await existingImage({
-        ecr,
-        credentials,
-        pushHost,
-        ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')),
-        repository: plan.repository,
-        tag: plan.tag,
-        requestTimeoutMs,
-      });
-      if (found) {
-        log.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
-        setOutputs({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
-        await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs.keepImages });
-        return;
-      }
-    }
+    // One ECR token for the manifest API on a non-ECR push host and the builder's login; with
+    // ecr: false the builder's saved login (the workflow logged in beforehand), if any.
+    const ecrToken = ecr ? await ecrCredentials(ecr) : undefined;
+    const credentials = ecrToken ?? savedCredentials(inputs.builder, pushHost);
+    const store = imageStore({
+      ecr,
+      ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')),
+      pushHost,
+      repository: plan.repository,
+      credentials,
+      requestTimeoutMs,
+    });
+    const content = plan.contentTag ? await hashBuildInputs(inputs, plan) : undefined;
+    const tag = content ? plan.contentTag!(content.hash) : plan.tag;
+    const alias = content && plan.tag !== tag ? plan.tag : undefined;
+    const image = `${repositoryUri}:${tag}`;
 
-    if (ecr) {
-      const login = await registryLogin(
-        ecr,
-        { builder: inputs.builder, host: pushHost, requestTimeoutMs },
-        credentials,
-      );
-      log.info(`Logged in to ${login.host} as ${login.username}`);
+    let result: { digest: string; built: boolean; cacheHit: boolean };
+    const found = inputs.skipIfExists ? await store.find(tag) : undefined;
+    if (found) {
+      log.info(`${plan.repository}:${tag} already exists in ${store.where} (${found}): no build`);
+      result = { digest: found, built: false, cacheHit: true };
+    } else {
+      if (ecr) {
+        const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost, requestTimeoutMs }, ecrToken);
+        log.info(`Logged in to ${login.host} as ${login.username}`);
+      }
+      result = { ...(await build(inputs, plan, image, pushHost)), built: true };
     }
-    const temp = process.env.RUNNER_TEMP || tmpdir();
-    mkdirSync(temp, { recursive: true });
-    const workDir = mkdtempSync(join(temp, 'build-push-'));
-    try {
-      const result = await buildAndPush({
-        builder: inputs.builder,
-        context: plan.context,
-        file: plan.file,
-        image,
-        cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
-        buildArgs: inputs.buildArgs,
-        secrets: inputs.secrets,
-        target: inputs.target,
-        platforms: inputs.platforms,
-        workDir,
-        clock: systemClock,
-      });
-      setOutputs({
-        image,
-        digest: result.digest,
-        'repository-uri': repositoryUri,
-        built: true,
-        'cache-hit': result.cacheHit,
-      });
-      await summary({
-        image,
-        digest: result.digest,
-        built: true,
-        cacheHit: result.cacheHit,
-        repo,
-        keep: inputs.keepImages,
-      });
-    } finally {
-      rmSync(workDir, { recursive: true, force: true });
+    if (alias) {
+      // The head-SHA tag names the same manifest: a registry-side tag, no pull, no rebuild.
+      await store.tag(tag, alias);
+      log.info(`Tagged ${plan.repository}:${alias} as the same image (${store.where}, no rebuild)`);
     }
+    const aliasImage = alias ? `${repositoryUri}:${alias}` : image;
+    setOutputs({
+      image,
+      digest: result.digest,
+      'repository-uri': repositoryUri,
+      built: result.built,
+      'cache-hit': result.cacheHit,
+      'image-source': result.built ? 'built' : 'reused',
+      'alias-image': aliasImage,
+      'content-hash': content?.hash ?? '',
+    });
+    await summary({ image, aliasImage, ...result, content, repo, keep: inputs.keepImages });
   } finally {
     ecr?.destroy();
   }
 }
 
-/**
- * The image for this tag if it is already where we push: ECR's DescribeImages when we push to
- * ECR, the registry's own manifest API when the push host is another registry (`registry`
- * override or `ecr: false`). "Cannot tell" means build, never skip.
- */
-async function existingImage(o: {
-  ecr?: EcrSession;
-  credentials?: EcrCredentials;
-  pushHost: string;
-  ecrHost?: string;
-  repository: string;
-  tag: string;
-  requestTimeoutMs: number;
-}): Promise<{ digest: string; where: string } | undefined> {
-  if (o.ecr && o.pushHost === o.ecrHost) {
-    const found = await findImage(o.ecr, o.repository, o.tag);
-    return found && { digest: found.digest, where: 'ECR' };
-  }
-  const lookup = await findImageInRegistry({
-    host: o.pushHost,
-    repository: o.repository,
-    tag: o.tag,
-    credentials: o.credentials,
-    requestTimeoutMs: o.requestTimeoutMs,
+/** The content hash of this service's build inputs; says when git's tree could not describe the context. */
+async function hashBuildInputs(inputs: Inputs, plan: BuildPlan): Promise<ContentHash> {
+  const content = await computeContentHash({
+    context: plan.context,
+    file: plan.file,
+    buildArgs: inputs.buildArgs,
+    secretIds: [...inputs.secrets.keys()],
+    target: inputs.target,
+    platforms: inputs.platforms,
+    builder: inputs.builder,
   });
-  if (lookup.found) return { digest: lookup.digest, where: o.pushHost };
-  if (lookup.reason)
-    log.info(`Could not tell whether ${o.repository}:${o.tag} exists on ${o.pushHost} (${lookup.reason}); building`);
-  return undefined;
+  if (content.context.kind === 'git-tree')
+    log.info(`Build inputs hash ${content.hash} (context: git tree ${content.context.hash} at HEAD)`);
+  else
+    log.info(
+      `Build inputs hash ${content.hash} (context: its files hashed one by one, because ${content.context.reason})`,
+    );
+  return content;
+}
+
+async function build(
+  inputs: Inputs,
+  plan: BuildPlan,
+  image: string,
+  pushHost: string,
+): Promise<{ digest: string; cacheHit: boolean }> {
+  const temp = process.env.RUNNER_TEMP || tmpdir();
+  mkdirSync(temp, { recursive: true });
+  const workDir = mkdtempSync(join(temp, 'build-push-'));
+  try {
+    return await buildAndPush({
+      builder: inputs.builder,
+      context: plan.context,
+      file: plan.file,
+      image,
+      cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
+      buildArgs: inputs.buildArgs,
+      secrets: inputs.secrets,
+      target: inputs.target,
+      platforms: inputs.platforms,
+      workDir,
+      clock: systemClock,
+    });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }
 
 async function summary(s: {
   image: string;
+  aliasImage: string;
   digest: string;
   built: boolean;
   cacheHit: boolean;
+  content?: ContentHash;
   repo?: EnsuredRepository;
   keep: number;
 }): Promise<void> {
   const repoCell = s.repo
     ? `${s.repo.name} (${s.repo.created ? 'created' : s.repo.adopted ? 'adopted, unmarked' : 'existing'}, keeps ${s.keep})`
     : 'not managed (ecr: false)';
+  const contextCell = !s.content
+    ? 'not hashed (content-tag empty)'
+    : s.content.context.kind === 'git-tree'
+      ? `git tree ${s.content.context.hash.slice(0, 12)}`
+      : `files hashed (${s.content.context.reason})`;
   await writeSummary(
     [
       '### Preview image',
       '',
       summaryTable(
-        ['image', 'digest', 'built', 'cache hit', 'repository'],
-        [[`\`${s.image}\``, `\`${s.digest}\``, s.built, s.cacheHit, repoCell]],
+        ['image', 'digest', 'built', 'cache hit', 'also tagged', 'context', 'repository'],
+        [
+          [
+            `\`${s.image}\``,
+            `\`${s.digest}\``,
+            s.built,
+            s.cacheHit,
+            s.aliasImage === s.image ? '' : `\`${s.aliasImage.slice(s.aliasImage.lastIndexOf(':') + 1)}\``,
+            contextCell,
+            repoCell,
+          ],
+        ],
       ),
       '',
     ].join('\n'),

@@ -7,6 +7,18 @@ export interface BadInput extends SharedBadInput {
 
 export const BAD_INPUTS: BadInput[] = [
   {
+    name: 'content-tag without {{content_hash}}',
+    inputs: { 'content-tag': 'build-{{head_sha}}' },
+    input: 'content-tag',
+    message: /must contain \{\{content_hash\}\}/,
+  },
+  {
+    name: 'content-tag that renders to an invalid tag',
+    inputs: { 'content-tag': 'build/{{content_hash}}' },
+    input: 'content-tag',
+    message: /image tag of up to 128 letters/,
+  },
+  {
     name: 'keep-images 0',
     inputs: { 'keep-images': '0' },
     input: 'keep-images',

@@ -2,6 +2,7 @@ import {
   CreateRepositoryCommand,
   ECRClient,
   GetLifecyclePolicyCommand,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecr';
@@ -50,6 +51,11 @@ const env = (storage = 'storage-main') => ({
   ...podmanEnv({ registryHost: registry.host, workDir: join(scratch, storage) }),
 });
 const inputs = (extra: Record<string, string> = {}) => ({ builder: 'podman', registry: registry.host, ...extra });
+/** The content tag the first run pushed (the workspace is no git checkout: its files are hashed). */
+let contentTag = '';
+const FIRST = { 'build-args': 'GREETING=hi there' };
+const CONTENT = /^build-[0-9a-f]{40}$/;
+const tagOf = (image: string | undefined): string => image!.slice(image!.lastIndexOf(':') + 1);
 const calls = async (from: number) => (await moto.requestLog()).slice(from).map((c) => c.target);
 
 async function registryDigest(repository: string, tag: string): Promise<string | null> {
@@ -92,10 +98,22 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
       'PutLifecyclePolicy',
       'GetAuthorizationToken',
     ]);
-    const image = `${registry.host}/app-preview-12:preview-${sha('a')}`;
-    expect(r.outputs).toMatchObject({ image, 'repository-uri': `${registry.host}/app-preview-12`, built: 'true' });
+    contentTag = tagOf(r.outputs.image);
+    expect(contentTag).toMatch(CONTENT);
+    const image = `${registry.host}/app-preview-12:${contentTag}`;
+    expect(r.outputs).toMatchObject({
+      image,
+      'alias-image': `${registry.host}/app-preview-12:preview-${sha('a')}`,
+      'content-hash': contentTag.slice('build-'.length),
+      'repository-uri': `${registry.host}/app-preview-12`,
+      built: 'true',
+      'image-source': 'built',
+    });
     expect(r.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // One image, two tags: the content tag pushed by podman, the head-SHA alias added by a manifest PUT.
+    expect(await registryDigest('app-preview-12', contentTag)).toBe(r.outputs.digest);
     expect(await registryDigest('app-preview-12', `preview-${sha('a')}`)).toBe(r.outputs.digest);
+    expect(r.log).toMatch(/context: its files hashed one by one, because git could not describe the context/);
 
     const repo = (await client.send(new DescribeRepositoriesCommand({ repositoryNames: ['app-preview-12'] })))
       .repositories![0]!;
@@ -125,12 +143,16 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
   it('second run of the same commit: no login, no build — built=false, cache-hit=true, digest from the registry pushed to', async () => {
     const pushed = await registryDigest('app-preview-12', `preview-${sha('a')}`);
     const before = (await moto.requestLog()).length;
-    const r = ok(await runBuildPush({ pr: 12, inputs: inputs({ 'keep-images': '4' }), env: env(), cwd: ws.dir }));
+    // The first run's build args: other values would be another image (another content tag).
+    const r = ok(
+      await runBuildPush({ pr: 12, inputs: inputs({ ...FIRST, 'keep-images': '4' }), env: env(), cwd: ws.dir }),
+    );
     expect(r.outputs).toMatchObject({
       built: 'false',
+      'image-source': 'reused',
       'cache-hit': 'true',
       digest: pushed,
-      image: `${registry.host}/app-preview-12:preview-${sha('a')}`,
+      image: `${registry.host}/app-preview-12:${contentTag}`,
     });
     // TagResource: every run renews the repository's expires-at (one expiry per PR across kinds).
     expect(await calls(before)).toEqual([
@@ -145,18 +167,48 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     expect(r.log).toContain(`already exists in ${registry.host}`);
   });
 
+  it('a new commit with the same build inputs: no build, the new head-SHA tag is added to the same image', async () => {
+    const r = ok(await runBuildPush({ pr: 12, headSha: sha('c'), inputs: inputs(FIRST), env: env(), cwd: ws.dir }));
+    expect(r.outputs).toMatchObject({ built: 'false', 'image-source': 'reused' });
+    expect(tagOf(r.outputs.image)).toBe(contentTag);
+    expect(r.log).not.toContain('podman build');
+    expect(await registryDigest('app-preview-12', `preview-${sha('c')}`)).toBe(
+      await registryDigest('app-preview-12', contentTag),
+    );
+    // Another build arg is another image: the tag changes and the build runs.
+    const other = ok(
+      await runBuildPush({
+        pr: 12,
+        headSha: sha('c'),
+        inputs: inputs({ 'build-args': 'GREETING=other' }),
+        env: env(),
+        cwd: ws.dir,
+      }),
+    );
+    expect(other.outputs.built).toBe('true');
+    expect(tagOf(other.outputs.image)).not.toBe(contentTag);
+    expect(await registryDigest('app-preview-12', `preview-${sha('c')}`)).toBe(other.outputs.digest);
+  });
+
   it('pushing to ECR itself: the tag is looked up with DescribeImages (the image mirrored into moto, as ECR would hold it)', async () => {
     const motoDigest = await mirrorToMoto(moto, {
       registryHost: registry.host,
       repository: 'app-preview-12',
-      tag: `preview-${sha('a')}`,
+      tag: contentTag,
     });
     const before = (await moto.requestLog()).length;
     // No registry override: the push host is the repository URI's host, i.e. ECR (moto).
     const r = ok(
-      await runBuildPush({ pr: 12, inputs: inputs({ 'keep-images': '4', registry: '' }), env: env(), cwd: ws.dir }),
+      await runBuildPush({
+        pr: 12,
+        inputs: inputs({ ...FIRST, 'keep-images': '4', registry: '' }),
+        env: env(),
+        cwd: ws.dir,
+      }),
     );
     expect(r.outputs).toMatchObject({ built: 'false', 'cache-hit': 'true', digest: motoDigest });
+    expect(tagOf(r.outputs.image)).toBe(contentTag);
+    // The alias: BatchGetImage reads the manifest, PutImage stores it under the head-SHA tag.
     expect(await calls(before)).toEqual([
       'DescribeRepositories',
       'ListTagsForResource',
@@ -164,14 +216,19 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
       'PutLifecyclePolicy',
       'GetAuthorizationToken',
       'DescribeImages',
+      'BatchGetImage',
+      'PutImage',
     ]);
     expect(r.log).toContain('already exists in ECR');
+    const details = await client.send(new DescribeImagesCommand({ repositoryName: 'app-preview-12' }));
+    expect(details.imageDetails).toHaveLength(1);
+    expect(details.imageDetails![0]!.imageTags!.sort()).toEqual([contentTag, `preview-${sha('a')}`].sort());
   });
 
   it('workflow_dispatch with pr-number: the tag comes from GITHUB_SHA, and that commit is skipped too', async () => {
     const r = ok(
       await runActionProcess(actionDir, {
-        inputs: inputs({ 'pr-number': '12' }),
+        inputs: inputs({ ...FIRST, 'pr-number': '12' }),
         event: { inputs: { 'pr-number': '12' } },
         eventName: 'workflow_dispatch',
         repository: REPOSITORY,
@@ -180,22 +237,27 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
         secrets: [MOTO_PASSWORD, MOTO_TOKEN],
       }),
     );
-    expect(r.outputs).toMatchObject({ built: 'false', image: `${registry.host}/app-preview-12:preview-${sha('a')}` });
+    expect(r.outputs).toMatchObject({
+      built: 'false',
+      image: `${registry.host}/app-preview-12:${contentTag}`,
+      'alias-image': `${registry.host}/app-preview-12:preview-${sha('a')}`,
+    });
   });
 
-  it('a new commit built from empty local storage reuses layers from the registry cache', async () => {
+  it('skip-if-exists false: built again from empty local storage, reusing layers from the registry cache', async () => {
     // Same build args as the first run, so the cache keys match.
     const r = ok(
       await runBuildPush({
         pr: 12,
         headSha: sha('b'),
-        inputs: inputs({ 'build-args': 'GREETING=hi there' }),
+        inputs: inputs({ 'build-args': 'GREETING=hi there', 'skip-if-exists': 'false' }),
         env: env('storage-fresh'),
         cwd: ws.dir,
       }),
     );
     expect(r.log).toContain('Using cache');
     expect(r.outputs).toMatchObject({ built: 'true', 'cache-hit': 'true' });
+    expect(tagOf(r.outputs.image)).toBe(contentTag);
     expect(await registryDigest('app-preview-12', `preview-${sha('b')}`)).toBe(r.outputs.digest);
   });
 
@@ -261,7 +323,7 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     expect(r.exitCode).toBe(1);
     const errors = r.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(/^Build of ".*app-preview-13:preview-a{40}" with podman failed:\n/);
+    expect(errors[0]!.message).toMatch(/^Build of ".*app-preview-13:build-[0-9a-f]{40}" with podman failed:\n/);
     expect(errors[0]!.message).toContain('missing.txt');
     expect(await registryDigest('app-preview-13', `preview-${sha('a')}`)).toBeNull();
     expect(r.leaks).toEqual([]);
@@ -308,9 +370,10 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     );
     expect(r.outputs).toMatchObject({
       built: 'true',
-      image: `${registry.host}/acme/web-pr-50:preview-${sha('a')}`,
+      'alias-image': `${registry.host}/acme/web-pr-50:preview-${sha('a')}`,
       'repository-uri': `${registry.host}/acme/web-pr-50`,
     });
+    expect(tagOf(r.outputs.image)).toMatch(CONTENT);
     expect(await registryDigest('acme/web-pr-50', `preview-${sha('a')}`)).toBe(r.outputs.digest);
     expect(await calls(before)).toEqual([]);
     expect(r.summary).toContain('not managed (ecr: false)');
@@ -325,6 +388,19 @@ describe.skipIf(!available)('build-push (bundled, runner-style): moto for ECR, r
     );
     expect(again.outputs).toMatchObject({ built: 'false', digest: r.outputs.digest });
     expect(again.log).not.toContain('podman build');
+  });
+
+  it("content-tag '' keeps tagging by the head SHA alone: one tag, no alias, no content hash", async () => {
+    const r = ok(
+      await runBuildPush({ pr: 70, inputs: inputs({ 'content-tag': '', cache: 'none' }), env: env(), cwd: ws.dir }),
+    );
+    const image = `${registry.host}/app-preview-70:preview-${sha('a')}`;
+    expect(r.outputs).toMatchObject({ image, 'alias-image': image, 'content-hash': '', 'image-source': 'built' });
+    const tags = (await (await fetch(`http://${registry.host}/v2/app-preview-70/tags/list`)).json()) as {
+      tags: string[];
+    };
+    expect(tags.tags).toEqual([`preview-${sha('a')}`]);
+    expect(r.log).not.toContain('Build inputs hash');
   });
 
   it('removal (core, as teardown calls it) deletes only the repository marked for this PR', async () => {

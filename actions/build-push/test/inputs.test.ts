@@ -20,7 +20,16 @@ describe('build-push inputs', () => {
     const yml = expectDeclaredInputs(join(import.meta.dirname, '..'), INPUT_NAMES, DEFAULTS);
     expect(DEFAULTS.repository).toBe(DEFAULT_TEMPLATES.ecrRepository);
     expect(DEFAULTS.tag).toBe(DEFAULT_TEMPLATES.imageTag);
-    expect(Object.keys(yml.outputs).sort()).toEqual(['built', 'cache-hit', 'digest', 'image', 'repository-uri']);
+    expect(Object.keys(yml.outputs).sort()).toEqual([
+      'alias-image',
+      'built',
+      'cache-hit',
+      'content-hash',
+      'digest',
+      'image',
+      'image-source',
+      'repository-uri',
+    ]);
   });
 
   it('defaults: app-preview-12 : preview-<head sha>, ./Dockerfile, docker, registry cache, keep 6, region from AWS_REGION', () => {
@@ -39,12 +48,21 @@ describe('build-push inputs', () => {
       timeoutMs: 30 * 60_000,
       requestTimeoutMs: 30_000,
     });
-    expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
+    const planned = planBuild(inputs, pr, 'acme/web', ws.dir);
+    expect(planned).toEqual({
       repository: 'app-preview-12',
       tag: `preview-${sha('a')}`,
+      contentTag: expect.any(Function),
       context: ws.dir,
       file: join(ws.dir, 'Dockerfile'),
     });
+    expect(planned.contentTag!('f'.repeat(40))).toBe(`build-${'f'.repeat(40)}`);
+  });
+
+  it('content-tag: other template variables render around {{content_hash}}; empty turns content addressing off', () => {
+    const planned = plan({ 'content-tag': '{{service}}-{{content_hash}}' });
+    expect(planned.contentTag!('0123')).toBe('app-0123');
+    expect(plan({ 'content-tag': '' }).contentTag).toBeUndefined();
   });
 
   it('templates, lowercasing for ECR, build args kept verbatim, one podman platform, aws-region input over AWS_REGION', () => {
@@ -83,6 +101,7 @@ describe('build-push inputs', () => {
     expect(planBuild(inputs, pr, 'acme/web', ws.dir)).toEqual({
       repository: 'acme/web/feature-login-12',
       tag: 'pr12-aaaaaaa',
+      contentTag: expect.any(Function),
       context: ws.dir,
       file: join(ws.dir, 'broken.Dockerfile'),
     });

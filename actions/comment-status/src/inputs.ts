@@ -37,6 +37,7 @@ export const INPUT_NAMES = [
   'url',
   'namespace',
   'image',
+  'image-source',
   'vault-url',
   'details',
   'log-url',
@@ -60,6 +61,7 @@ export const DEFAULTS: RawInputs = {
   url: '',
   namespace: '',
   image: '',
+  'image-source': '',
   'vault-url': '',
   details: '',
   'log-url': '',
@@ -79,6 +81,8 @@ export interface Inputs {
   url?: string;
   namespace?: string;
   image?: string;
+  /** `built` or `reused` (build-push's image-source output). */
+  imageSource?: 'built' | 'reused';
   vaultUrl?: string;
   details?: string;
   logUrl?: string;
@@ -93,6 +97,8 @@ export interface Inputs {
   /** One GitHub request's bound (GETs that run out are retried, writes are not). */
   requestTimeoutMs: number;
 }
+
+const IMAGE_SOURCES = ['built', 'reused'] as const;
 
 /** Reads every input; the token is masked as it is read. */
 export function readRawInputs(): RawInputs {
@@ -126,6 +132,7 @@ export function parseInputs(given: Partial<RawInputs>): Inputs {
     url: url('url'),
     namespace: optional(raw.namespace),
     image: optional(raw.image),
+    imageSource: raw['image-source'] === '' ? undefined : parseEnum('image-source', raw['image-source'], IMAGE_SOURCES),
     vaultUrl: url('vault-url'),
     details: optional(raw.details),
     logUrl: url('log-url'),

@@ -65,6 +65,7 @@ export async function main(): Promise<void> {
     state: inputs.state,
     url: inputs.url,
     image: inputs.image && redact(inputs.image),
+    imageSource: inputs.imageSource,
     namespace: inputs.namespace,
     vaultUrl: inputs.vaultUrl,
     sha: headSha || undefined,

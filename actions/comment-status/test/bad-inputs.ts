@@ -15,6 +15,12 @@ export const BAD_INPUTS: BadInput[] = [
   },
   { name: 'empty state', inputs: { state: '' }, input: 'state', message: /is required/ },
   {
+    name: 'unknown image-source',
+    inputs: { state: 'deploying', 'image-source': 'cached' },
+    input: 'image-source',
+    message: /must be one of "built", "reused"/,
+  },
+  {
     name: 'url not http(s)',
     inputs: { state: 'deploying', url: 'ftp://app.example.com' },
     input: 'url',

@@ -6,7 +6,7 @@
  *
  *  1. PR 1 opened with the label        → live URL (image built, secrets seeded); private: 401
  *                                         without the login, 200 with the one kept in its Vault path
- *  2. a push to PR 1                    → redeployed, image rebuilt for the new commit
+ *  2. a push to PR 1 changing the app  → redeployed, image rebuilt under its new content tag
  *  3. PR 1's run re-run, and PR 2 opened in parallel → no rebuild for PR 1; PR 2 live
  *  3b. PR 2 idle (KEDA HTTP add-on)    → scaled to 0; a deploy left asleep shows 💤; a visit wakes it: 200
  *  4. PR 1 closed                       → teardown table, every resource gone
@@ -172,8 +172,10 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
       `no secret in logs, outputs or summary${r1.leaks.length ? `: ${r1.leaks.join(', ')}` : ''}`,
     );
 
-    print('\n2. A push to PR #1');
+    print('\n2. A push to PR #1 that changes the app');
     const sha2 = gh.pushCommit(REPO, pr1.number);
+    // Images are tagged by their build inputs (issue 18): the push changes the app, so it is rebuilt.
+    if (!image) writeFileSync(join(appDir, 'index.html'), '<h1>one-click payments, now with receipts</h1>\n');
     const syncEvent = pullRequestEvent('synchronize', {
       number: pr1.number,
       repository: REPO,
@@ -190,8 +192,15 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
         built(r2) !== true && image2 === image,
         `redeployed the pre-pushed image ${image2} for ${sha2.slice(0, 7)}; ${noBuild}`,
       );
-    else expect(built(r2) === true && image2.endsWith(sha2), `image rebuilt for ${sha2.slice(0, 7)}: ${image2}`);
-    comment(pr1.number);
+    else {
+      const image1 = (JSON.parse(r1.outputs.images || '{}') as Record<string, string>).app ?? '';
+      expect(
+        built(r2) === true && /:build-[0-9a-f]{40}$/.test(image2) && image2 !== image1,
+        `image rebuilt for ${sha2.slice(0, 7)} under its new content tag: ${image2}`,
+      );
+    }
+    const c2 = String(comment(pr1.number)[0]?.body ?? '');
+    if (!image) expect(c2.includes(`\`${image2}\` (rebuilt)`), 'the comment says the image was rebuilt');
 
     print("\n3. PR #1's run re-run, while PR #2 is opened in parallel");
     const pr2 = gh.openPullRequest(REPO, { labels: ['preview'], title: 'Search: typo tolerance' });
@@ -212,6 +221,13 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
       r3.exitCode === 0 && (image ? built(r3) !== true : built(r3) === false),
       image ? `re-run deployed the same pre-pushed image ${rerun}` : `re-run reused the image, no rebuild ${rerun}`,
     );
+    if (!image)
+      expect(
+        String(gh.comments(REPO, pr1.number).find((x) => String(x.body).includes(MARKER))?.body).includes(
+          '(reused, inputs unchanged)',
+        ),
+        "the comment says the re-run reused the image (its inputs' content tag was already pushed)",
+      );
     expect(
       r4.exitCode === 0 && r4.outputs.url === `https://app-pr-${pr2.number}.${sandbox.ingress!.domain}`,
       `PR #2 live at ${r4.outputs.url}`,

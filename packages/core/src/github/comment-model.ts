@@ -49,9 +49,21 @@ export interface ServiceSection {
   /** Deployment environment and the head SHA's deployment in it: lets the next update skip the lookup. */
   environment?: string;
   deploymentId?: number;
+  /** How the image came to be (issue 18): `built` by this run, or `reused` (its content tag was already pushed). */
+  imageSource?: string;
 }
 
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'] as const;
+const OPTIONAL_STRINGS = [
+  'url',
+  'image',
+  'namespace',
+  'vaultUrl',
+  'sha',
+  'runUrl',
+  'details',
+  'environment',
+  'imageSource',
+] as const;
 
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 export function normalizeSection(s: ServiceSection): ServiceSection {

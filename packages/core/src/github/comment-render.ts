@@ -59,6 +59,14 @@ function linksCell(s: ServiceSection): string {
   return links.join(' · ');
 }
 
+/** The image, and whether this run built it or reused the one its content tag named. */
+function imageCell(s: ServiceSection): string {
+  if (!s.image) return '';
+  const how = IMAGE_SOURCE_LABEL[s.imageSource ?? ''];
+  return how ? `${code(s.image)} (${how})` : code(s.image);
+}
+const IMAGE_SOURCE_LABEL: Record<string, string> = { built: 'rebuilt', reused: 'reused, inputs unchanged' };
+
 function row(s: ServiceSection, ctx: RenderContext): TableCell[] {
   const preview = isHttp(s.url) ? link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
   return [
@@ -66,7 +74,7 @@ function row(s: ServiceSection, ctx: RenderContext): TableCell[] {
     STATE_LABEL[s.state],
     preview,
     commitCell(s, ctx),
-    s.image ? code(s.image) : '',
+    imageCell(s),
     s.namespace ? code(s.namespace) : '',
     linksCell(s),
   ];

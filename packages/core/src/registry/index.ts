@@ -20,9 +20,23 @@ export {
   type EnsureRepositoryOptions,
   type EnsuredRepository,
 } from './repository.js';
-export { findImage, type FoundImage } from './images.js';
+export { findImage, tagImageInEcr, type FoundImage } from './images.js';
+export {
+  computeContentHash,
+  contentHashOf,
+  contextDigest,
+  hashFiles,
+  renderContentTag,
+  CONTENT_HASH_LENGTH,
+  CONTENT_HASH_VARIABLE,
+  type BuildInputs,
+  type ContentHash,
+  type ContextDigest,
+} from './content-hash.js';
 export {
   findImageInRegistry,
+  tagImageInRegistry,
+  type RegistryTagRequest,
   parseChallenge,
   registryBaseUrl,
   MANIFEST_TYPES,
@@ -58,3 +72,5 @@ export {
   type MarkedRepository,
 } from './removal.js';
 export { isRegistryHost } from './host.js';
+export { authFiles, savedCredentials } from './auth-file.js';
+export { imageStore, type ImageStore, type ImageStoreOptions } from './image-store.js';

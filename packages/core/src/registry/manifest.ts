@@ -6,6 +6,7 @@
  * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
  * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
  */
+import { createHash } from 'node:crypto';
 import { ActionError, waitingOn } from '../runtime/index.js';
 
 export const MANIFEST_TYPES = [
@@ -42,42 +43,64 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   return { scheme, params };
 }
 
-/**
- * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
- * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
- */
-export async function findImageInRegistry(q: RegistryImageQuery): Promise<RegistryLookup> {
+/** A request to the registry, answering a 401 challenge once (Basic, or the Bearer token flow for `scope`). */
+type Authorized = (url: string, init: RequestInit) => Promise<Response | { refused: string }>;
+
+function authorizedRequests(q: Omit<RegistryImageQuery, 'tag'>, scope: string, purpose: string): Authorized {
   const plainFetch = q.fetch ?? fetch;
   const ms = q.requestTimeoutMs ?? 30_000;
   const doFetch = (input: string | URL, init: RequestInit): Promise<Response> =>
     waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () =>
       plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }),
     );
-  const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
-  const head = (authorization?: string) =>
-    doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
-  let res = await head();
-  if (res.status === 401) {
+  let authorization: string | undefined;
+  const basic = q.credentials
+    ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
+    : undefined;
+  return async (url, init) => {
+    const send = () =>
+      doFetch(url, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), ...(authorization ? { authorization } : {}) },
+      });
+    let res = await send();
+    if (res.status !== 401 || authorization !== undefined) return res;
+    await res.arrayBuffer();
     const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-    const basic = q.credentials
-      ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
-      : undefined;
     if (challenge.scheme === 'basic' && basic) {
-      res = await head(basic);
+      authorization = basic;
     } else if (challenge.scheme === 'bearer' && challenge.params.realm) {
       const tokenUrl = new URL(challenge.params.realm);
       if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
-      tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
+      tokenUrl.searchParams.set('scope', challenge.params.scope ?? scope);
       const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
-      if (!t.ok) return { found: false, reason: `the registry's token service answered ${t.status}` };
+      if (!t.ok) return { refused: `the registry's token service answered ${t.status}` };
       const body = (await t.json()) as { token?: string; access_token?: string };
       const token = body.token ?? body.access_token;
-      if (!token) return { found: false, reason: "the registry's token service returned no token" };
-      res = await head(`Bearer ${token}`);
+      if (!token) return { refused: "the registry's token service returned no token" };
+      authorization = `Bearer ${token}`;
     } else {
-      return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
+      return { refused: `the registry wants credentials we do not have for ${purpose}` };
     }
-  }
+    res = await send();
+    return res;
+  };
+}
+
+const manifestUrl = (host: string, repository: string, reference: string): string =>
+  `${registryBaseUrl(host)}/v2/${repository}/manifests/${encodeURIComponent(reference)}`;
+
+/**
+ * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
+ * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
+ */
+export async function findImageInRegistry(q: RegistryImageQuery): Promise<RegistryLookup> {
+  const request = authorizedRequests(q, `repository:${q.repository}:pull`, 'a lookup');
+  const res = await request(manifestUrl(q.host, q.repository, q.tag), {
+    method: 'HEAD',
+    headers: { accept: MANIFEST_TYPES },
+  });
+  if (!(res instanceof Response)) return { found: false, reason: res.refused };
   if (res.status === 404) return { found: false };
   if (res.status === 200) {
     const digest = res.headers.get('docker-content-digest');
@@ -85,4 +108,52 @@ export async function findImageInRegistry(q: RegistryImageQuery): Promise<Regist
     return { found: true, digest };
   }
   return { found: false, reason: `the registry answered ${res.status}` };
+}
+
+export interface RegistryTagRequest extends Omit<RegistryImageQuery, 'tag'> {
+  /** The tag that holds the image. */
+  from: string;
+  /** The tag to point at the same manifest. */
+  to: string;
+}
+
+/**
+ * Points `to` at the manifest `from` names without pulling or rebuilding: GET the manifest's
+ * bytes and PUT them unchanged under the new tag (the distribution API's way to tag remotely, as
+ * `docker buildx imagetools create` and `crane tag` do). Same bytes, so the same digest; a tag that
+ * already points there is rewritten to the same thing (idempotent). Returns the digest.
+ */
+export async function tagImageInRegistry(q: RegistryTagRequest): Promise<string> {
+  const request = authorizedRequests(q, `repository:${q.repository}:pull,push`, 'adding a tag');
+  const what = `${q.host}/${q.repository}:${q.to}`;
+  const got = await request(manifestUrl(q.host, q.repository, q.from), {
+    method: 'GET',
+    headers: { accept: MANIFEST_TYPES },
+  });
+  if (!(got instanceof Response))
+    throw new ActionError(`Could not read ${q.repository}:${q.from} to tag ${what}: ${got.refused}`);
+  if (got.status !== 200)
+    throw new ActionError(
+      `Could not read ${q.repository}:${q.from} to tag ${what}: the registry answered ${got.status}`,
+    );
+  const body = Buffer.from(await got.arrayBuffer());
+  const mediaType = got.headers.get('content-type') ?? JSON.parse(body.toString('utf8')).mediaType;
+  const digest =
+    got.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const put = await request(manifestUrl(q.host, q.repository, q.to), {
+    method: 'PUT',
+    headers: { 'content-type': String(mediaType) },
+    body,
+  });
+  if (!(put instanceof Response))
+    throw new ActionError(`Could not tag ${what}: ${put.refused}`, {
+      hint: 'With ecr: false, log in to the registry before this step (docker/login-action), or set the tag input empty',
+    });
+  const text = await put.text();
+  if (put.status !== 201 && put.status !== 200)
+    throw new ActionError(`Could not tag ${what}: the registry answered ${put.status} ${text.slice(0, 300)}`);
+  const putDigest = put.headers.get('docker-content-digest');
+  if (putDigest && putDigest !== digest)
+    throw new ActionError(`Tagging ${what} stored ${putDigest}, not the ${digest} of ${q.repository}:${q.from}`);
+  return digest;
 }

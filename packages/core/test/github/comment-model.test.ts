@@ -59,6 +59,7 @@ const sectionArb = (
       details: optional(details),
       environment: optional(fc.constantFrom('preview/pr-12', 'preview/pr-13')),
       deploymentId: optional(fc.integer({ min: 1, max: 1e9 })),
+      imageSource: optional(fc.constantFrom('built', 'reused')),
     })
     .map((s) => normalizeSection(s as ServiceSection));
 
@@ -83,6 +84,19 @@ describe('comment model: render and parse', () => {
     const table = renderStatusTable([base({ state: 'sleeping' })], ctx);
     expect(table).toContain('💤 sleeping — wakes on the first request');
     expect(table).toContain('[app-pr-12.preview.example.com](https://app-pr-12.preview.example.com)');
+  });
+
+  it('shows next to each image whether this run rebuilt it or reused it (issue 18), and parses that back', () => {
+    const sections = [
+      base({ service: 'cart', imageSource: 'reused', image: 'r/cart-preview-12:build-1' }),
+      base({ service: 'checkout', imageSource: 'built', image: 'r/checkout-preview-12:build-2' }),
+      base({ service: 'search', image: 'r/search:prebuilt' }),
+    ];
+    const body = renderStatusComment(sections, ctx);
+    expect(body).toContain('| `r/cart-preview-12:build-1` (reused, inputs unchanged) |');
+    expect(body).toContain('| `r/checkout-preview-12:build-2` (rebuilt) |');
+    expect(body).toContain('| `r/search:prebuilt` |');
+    expect(parseStatusComment(body)).toEqual(mergeSections(sections));
   });
 
   it('a failed service shows its details collapsed; a re-run shows its attempt', () => {

@@ -14,6 +14,7 @@ import {
   lifecyclePolicy,
   listMarkedRepositories,
   removeEcrRepository,
+  tagImageInEcr,
   type EcrSession,
 } from '@preview-fleet/core/registry';
 import { startMoto, type MotoStandIn } from '@preview-fleet/sandbox/ecr';
@@ -160,6 +161,23 @@ describe('core/registry against moto (ECR API), endpoint from AWS_ENDPOINT_URL_E
     const found = await findImage(ecr, 'app-preview-12', 'preview-abc');
     expect(found?.digest).toBe(put.image?.imageId?.imageDigest);
     expect(found?.tags).toEqual(['preview-abc']);
+  });
+
+  it('tagImageInEcr: a second tag on the same image without a push; again is success; a missing source is named', async () => {
+    await ecr.client.send(new CreateRepositoryCommand({ repositoryName: 'app-preview-30' }));
+    await ecr.client.send(
+      new PutImageCommand({ repositoryName: 'app-preview-30', imageTag: 'build-1', imageManifest: manifest() }),
+    );
+    const before = (await moto.requestLog()).length;
+    const digest = await tagImageInEcr(ecr, 'app-preview-30', 'build-1', 'preview-abc');
+    expect(await targets(before)).toEqual(['BatchGetImage', 'PutImage']);
+    expect(await tagImageInEcr(ecr, 'app-preview-30', 'build-1', 'preview-abc')).toBe(digest);
+    const found = await findImage(ecr, 'app-preview-30', 'preview-abc');
+    expect(found?.digest).toBe(digest);
+    expect(found?.tags.sort()).toEqual(['build-1', 'preview-abc']);
+    await expect(tagImageInEcr(ecr, 'app-preview-30', 'build-2', 'preview-def')).rejects.toThrow(
+      /ECR has no image app-preview-30:build-2 to tag as preview-def/,
+    );
   });
 
   it('removal deletes only repositories marked for this repository and PR (force: images go too); gone is success', async () => {
