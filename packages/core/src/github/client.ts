@@ -36,6 +36,9 @@ export interface GitHubClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** Where the caller's own abort signal (if any) is kept across attempts. */
+const CALLER_SIGNAL = Symbol('preview-fleet caller signal');
+
 /**
  * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
  * throttling plugins): every request gets its own timeout and is a named wait for the step
@@ -48,8 +51,16 @@ function requestTimeout(timeoutMs: number, baseUrl: string) {
   }) => {
     octokit.hook.wrap('request', (request, options) => {
       const signal = AbortSignal.timeout(timeoutMs);
-      const given = options.request?.signal as AbortSignal | undefined;
-      options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+      // plugin-retry calls this hook again with the same `options` object (the inner request is bound
+      // to it), so the signal set here must be rebuilt per attempt from the caller's own signal: left
+      // as it was, the first attempt's aborted timeout would abort every retry at once.
+      const req = (options.request ?? {}) as Record<string | symbol, unknown>;
+      const given = (CALLER_SIGNAL in req ? req[CALLER_SIGNAL] : req.signal) as AbortSignal | undefined;
+      options.request = {
+        ...req,
+        [CALLER_SIGNAL]: given,
+        signal: given ? AbortSignal.any([given, signal]) : signal,
+      };
       const what = `${String(options.method)} ${String(options.url)}`;
       return waitingOn(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err: unknown) => {
         if (!signal.aborted) throw err;
