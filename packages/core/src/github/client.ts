@@ -63,7 +63,7 @@ function requestTimeout(timeoutMs: number, baseUrl: string) {
       };
       const what = `${String(options.method)} ${String(options.url)}`;
       return waitingOn(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err: unknown) => {
-        if (!signal.aborted) throw err;
+        if (!signal.aborted) throw namingGitHub(err, baseUrl, what);
         const method = String(options.method).toUpperCase();
         const message = `The GitHub API at ${baseUrl} did not answer within ${formatDuration(timeoutMs)} (${what})`;
         if (method === 'GET' || method === 'HEAD') throw Object.assign(err as object, { message });
@@ -75,6 +75,23 @@ function requestTimeout(timeoutMs: number, baseUrl: string) {
     });
     return {};
   };
+}
+
+/**
+ * Makes an Octokit error's message name the GitHub API, the call and, for an answer, its status
+ * ("The GitHub API at … answered 503 to GET /repos/{owner}/{repo}/pulls: Service Unavailable"), so
+ * every message built on it says which system failed; a connection reset says "failed on". The
+ * error stays the same object (status, response) for the throttling and retry plugins.
+ */
+function namingGitHub(err: unknown, baseUrl: string, what: string): unknown {
+  if (err === null || typeof err !== 'object' || typeof (err as Error).message !== 'string') return err;
+  const e = err as Error & { status?: number; response?: unknown };
+  if (e.message.startsWith('The GitHub API')) return err;
+  const answered = e.response !== undefined && typeof e.status === 'number';
+  e.message = answered
+    ? `The GitHub API at ${baseUrl} answered ${e.status} to ${what}: ${e.message}`
+    : `The GitHub API at ${baseUrl} failed on ${what}: ${e.message}`;
+  return err;
 }
 
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */

@@ -31,3 +31,27 @@ describe('GitHub client request-timeout', () => {
     gh.clearFaults();
   });
 });
+
+describe('GitHub client errors name the GitHub API (fault matrix, issue 17 §3)', () => {
+  it('an answer names the API, its status and the call; a reset says "failed on"; status and plugins unchanged', async () => {
+    const client = createGitHubClient(gh.token, { baseUrl: gh.url, retryAfterBaseMs: 1 });
+    gh.injectFault({ method: 'GET', pathPattern: /\/repos\/acme\/down\/pulls$/, status: 503 });
+    const answered = await client.rest.pulls.list({ owner: 'acme', repo: 'down' }).catch((e: unknown) => e as any);
+    expect(answered.status).toBe(503);
+    expect(answered.message).toMatch(
+      new RegExp(
+        `^The GitHub API at ${gh.url} answered 503 to GET /repos/\\{owner\\}/\\{repo\\}/pulls: Service Unavailable`,
+      ),
+    );
+    gh.injectFault({ method: 'GET', pathPattern: /\/repos\/acme\/cut\/pulls$/, reset: true });
+    const reset = await client.rest.pulls.list({ owner: 'acme', repo: 'cut' }).catch((e: unknown) => e as any);
+    expect(reset.message).toMatch(
+      new RegExp(`^The GitHub API at ${gh.url} failed on GET /repos/\\{owner\\}/\\{repo\\}/pulls: `),
+    );
+    // plugin-retry tried each again (first try + 3 retries), as before
+    const tries = (repo: string) => gh.requestLog().filter((r) => r.path.startsWith(`/repos/acme/${repo}/pulls`));
+    expect(tries('down')).toHaveLength(4);
+    expect(tries('cut')).toHaveLength(4);
+    gh.clearFaults();
+  });
+});
