@@ -6,6 +6,8 @@
  * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
  * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
  */
+import { systemClock, type Clock } from '../clock.js';
+import { classifyTransient, retry } from '../retry.js';
 import { ActionError, waitingOn } from '../runtime/index.js';
 
 export const MANIFEST_TYPES = [
@@ -24,6 +26,8 @@ export interface RegistryImageQuery {
   fetch?: typeof fetch;
   /** One request's bound (input `request-timeout`; default 30 s): a registry that never answers is an error, not a hang. */
   requestTimeoutMs?: number;
+  /** Backoff between retries of a lookup the registry did not answer (default real time). */
+  clock?: Clock;
 }
 
 export type RegistryLookup = { found: true; digest: string } | { found: false; reason?: string };
@@ -49,10 +53,49 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 export async function findImageInRegistry(q: RegistryImageQuery): Promise<RegistryLookup> {
   const plainFetch = q.fetch ?? fetch;
   const ms = q.requestTimeoutMs ?? 30_000;
-  const doFetch = (input: string | URL, init: RequestInit): Promise<Response> =>
-    waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () =>
-      plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }),
-    );
+  const registry = `the registry at ${registryBaseUrl(q.host)}`;
+  // Reads only: a reset, a timeout, a 429 (its Retry-After honoured) or a 5xx is asked again, a few
+  // times; what still fails is named. A status that persists is returned for the caller's "cannot tell".
+  const doFetch = async (input: string | URL, init: RequestInit): Promise<Response> => {
+    const what = `${init.method ?? 'GET'} ${String(input)}`;
+    try {
+      return await retry(
+        async () => {
+          const res = await waitingOn(registry, what, () =>
+            plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }),
+          );
+          if (res.status === 429 || res.status >= 500)
+            throw Object.assign(new Error(`answered ${res.status}`), { res });
+          return res;
+        },
+        {
+          attempts: 4,
+          baseMs: 500,
+          maxMs: 4000,
+          clock: q.clock ?? systemClock,
+          classify: (err) => {
+            const answered = (err as { res?: Response }).res;
+            if (answered) return classifyTransient({ status: answered.status, headers: answered.headers });
+            return { transient: true };
+          },
+        },
+      );
+    } catch (err) {
+      const answered = (err as { res?: Response }).res;
+      if (answered) return answered;
+      const timedOut = (err as Error)?.name === 'TimeoutError';
+      const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+      throw new ActionError(
+        timedOut
+          ? `${registry} did not answer ${what} within ${ms / 1000}s (4 tries)`
+          : `${registry} failed on ${what} (4 tries): ${(err as Error)?.message ?? String(err)}${cause?.code ? ` (${cause.code})` : ''}`,
+        {
+          hint: 'Check that the push registry is reachable from the runner; raise request-timeout if it is just slow',
+          cause: err,
+        },
+      );
+    }
+  };
   const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
   const head = (authorization?: string) =>
     doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
