@@ -36,6 +36,9 @@ export interface GitHubClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** Where the caller's own abort signal (if any) is kept across attempts. */
+const CALLER_SIGNAL = Symbol('preview-fleet caller signal');
+
 /**
  * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
  * throttling plugins): every request gets its own timeout and is a named wait for the step
@@ -48,11 +51,19 @@ function requestTimeout(timeoutMs: number, baseUrl: string) {
   }) => {
     octokit.hook.wrap('request', (request, options) => {
       const signal = AbortSignal.timeout(timeoutMs);
-      const given = options.request?.signal as AbortSignal | undefined;
-      options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+      // plugin-retry calls this hook again with the same `options` object (the inner request is bound
+      // to it), so the signal set here must be rebuilt per attempt from the caller's own signal: left
+      // as it was, the first attempt's aborted timeout would abort every retry at once.
+      const req = (options.request ?? {}) as Record<string | symbol, unknown>;
+      const given = (CALLER_SIGNAL in req ? req[CALLER_SIGNAL] : req.signal) as AbortSignal | undefined;
+      options.request = {
+        ...req,
+        [CALLER_SIGNAL]: given,
+        signal: given ? AbortSignal.any([given, signal]) : signal,
+      };
       const what = `${String(options.method)} ${String(options.url)}`;
       return waitingOn(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err: unknown) => {
-        if (!signal.aborted) throw err;
+        if (!signal.aborted) throw namingGitHub(err, baseUrl, what);
         const method = String(options.method).toUpperCase();
         const message = `The GitHub API at ${baseUrl} did not answer within ${formatDuration(timeoutMs)} (${what})`;
         if (method === 'GET' || method === 'HEAD') throw Object.assign(err as object, { message });
@@ -64,6 +75,23 @@ function requestTimeout(timeoutMs: number, baseUrl: string) {
     });
     return {};
   };
+}
+
+/**
+ * Makes an Octokit error's message name the GitHub API, the call and, for an answer, its status
+ * ("The GitHub API at … answered 503 to GET /repos/{owner}/{repo}/pulls: Service Unavailable"), so
+ * every message built on it says which system failed; a connection reset says "failed on". The
+ * error stays the same object (status, response) for the throttling and retry plugins.
+ */
+function namingGitHub(err: unknown, baseUrl: string, what: string): unknown {
+  if (err === null || typeof err !== 'object' || typeof (err as Error).message !== 'string') return err;
+  const e = err as Error & { status?: number; response?: unknown };
+  if (e.message.startsWith('The GitHub API')) return err;
+  const answered = e.response !== undefined && typeof e.status === 'number';
+  e.message = answered
+    ? `The GitHub API at ${baseUrl} answered ${e.status} to ${what}: ${e.message}`
+    : `The GitHub API at ${baseUrl} failed on ${what}: ${e.message}`;
+  return err;
 }
 
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */

@@ -9,7 +9,7 @@ import { RESERVED_NAMESPACES } from '../naming.js';
 import type { RemovalResult } from '../removal.js';
 import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
-import { runHelm, runKubectl, type KubeTools } from './tools.js';
+import { kubeApiName, runHelm, runKubectl, type KubeTools } from './tools.js';
 
 export interface Owner {
   repository: string;
@@ -120,7 +120,10 @@ export async function uninstallRelease(cli: KubeTools, o: UninstallOptions): Pro
     // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
     if (/release: not found|release not loaded/i.test(text)) return result('already-gone');
     if (/namespaces? "[^"]+" not found/i.test(text)) return result('already-gone');
-    return result('failed', `helm uninstall failed: ${oneLine(text)}`);
+    return result(
+      'failed',
+      `helm uninstall failed (${kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl')}): ${oneLine(text)}`,
+    );
   } catch (err) {
     return result('failed', oneLine(errorText(err)));
   }
@@ -207,6 +210,7 @@ async function deleteVerified(cli: KubeTools, names: string[], timeoutMs: number
     { okExitCodes: [0, 1] },
   );
   const text = `${r.stdout}\n${r.stderr}`;
+  const api = kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl');
   const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]!));
   const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]!));
   let survivors = new Map<string, NamespaceJson>();
@@ -220,7 +224,7 @@ async function deleteVerified(cli: KubeTools, names: string[], timeoutMs: number
         return names.map((name) =>
           missing.has(name)
             ? { kind: 'namespace', name, status: 'already-gone' }
-            : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` },
+            : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed (${api}): ${oneLine(text)}` },
         );
       }
       const parsed = got.stdout.trim()
@@ -236,7 +240,7 @@ async function deleteVerified(cli: KubeTools, names: string[], timeoutMs: number
       const reason =
         survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
           ? `${describeStuck(survivor)} (waited ${goDuration(timeoutMs)})`
-          : `kubectl delete failed: ${oneLine(text)}`;
+          : `kubectl delete failed (${api}): ${oneLine(text)}`;
       return { kind: 'namespace', name, status: 'failed', reason };
     }
     if (missing.has(name) && !deleted.has(name)) return { kind: 'namespace', name, status: 'already-gone' };

@@ -7,7 +7,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { ActionError } from '../runtime/errors.js';
 import { formatDuration } from '../runtime/parse.js';
 import { withinDeadline } from '../runtime/deadline.js';
-import { retry } from '../retry.js';
+import { retry, type RetryOptions } from '../retry.js';
 import { CommandError, CommandTimeoutError, runCommand, type RunOptions, type RunResult } from '../exec.js';
 
 /** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
@@ -117,16 +117,32 @@ export async function runHelm(tools: KubeTools, args: readonly string[], options
   const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
   const own = args.includes('--timeout');
   const env = { ...tools.env, ...options.env };
-  try {
-    return await runCommand([tools.helm, ...args], {
+  const run = (): Promise<RunResult> =>
+    runCommand([tools.helm, ...args], {
       ...options,
       env,
-      waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
+      waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
       timeoutMs: options.timeoutMs ?? (own ? undefined : withinDeadline(3 * requestMs)),
     });
+  try {
+    return await (HELM_READ_VERBS.has(args[0] ?? '') ? retry(run, kubeReadRetry(tools)) : run());
   } catch (err) {
-    throw kubeTimeout(err, kubeApiName(tools.helm, env, 'helm'));
+    throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
   }
+}
+
+/** helm commands that only read the release storage: retried like kubectl's reads (found by the fault matrix). */
+const HELM_READ_VERBS = new Set(['history', 'status', 'list', 'ls', 'get']);
+
+/** How a read is retried when the API answers 429/5xx, resets or does not answer. */
+function kubeReadRetry(tools: KubeTools): RetryOptions {
+  return {
+    attempts: 4,
+    baseMs: 1000,
+    maxMs: 8000,
+    clock: tools.clock ?? systemClock,
+    classify: (e) => ({ transient: isKubeTransient(e) }),
+  };
 }
 
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
@@ -185,15 +201,7 @@ export async function runKubectl(
     READ_VERBS.has(args[0] ?? '') &&
     !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
   try {
-    return await (isRead
-      ? retry(run, {
-          attempts: 4,
-          baseMs: 1000,
-          maxMs: 8000,
-          clock: tools.clock ?? systemClock,
-          classify: (e) => ({ transient: isKubeTransient(e) }),
-        })
-      : run());
+    return await (isRead ? retry(run, kubeReadRetry(tools)) : run());
   } catch (err) {
     if (isMissingProgram(err)) {
       throw new ActionError(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
@@ -212,13 +220,20 @@ const KUBE_UNREACHABLE =
   /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
 
 /**
- * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached,
- * rewritten to name the Kubernetes API; anything else unchanged.
+ * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached or
+ * answered busy / failing (429, 5xx, a reset), rewritten to name the Kubernetes API; anything else
+ * (NotFound, Forbidden, a chart error) unchanged.
  */
 function kubeTimeout(err: unknown, api: string): unknown {
   if (err instanceof CommandError && !(err instanceof CommandTimeoutError) && KUBE_UNREACHABLE.test(err.stderr)) {
     return new ActionError(`${api} did not answer: ${err.message}`, {
       hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+      cause: err,
+    });
+  }
+  if (err instanceof CommandError && !(err instanceof CommandTimeoutError) && isKubeTransient(err)) {
+    return new ActionError(`${api} failed: ${err.message}`, {
+      hint: 'The API server was busy, failing or cut the connection; re-run the job (every step is idempotent)',
       cause: err,
     });
   }

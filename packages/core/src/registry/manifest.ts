@@ -7,6 +7,8 @@
  * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
  */
 import { createHash } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
+import { classifyTransient, retry } from '../retry.js';
 import { ActionError, waitingOn } from '../runtime/index.js';
 
 export const MANIFEST_TYPES = [
@@ -25,6 +27,8 @@ export interface RegistryImageQuery {
   fetch?: typeof fetch;
   /** One request's bound (input `request-timeout`; default 30 s): a registry that never answers is an error, not a hang. */
   requestTimeoutMs?: number;
+  /** Backoff between retries of a lookup the registry did not answer (default real time). */
+  clock?: Clock;
 }
 
 export type RegistryLookup = { found: true; digest: string } | { found: false; reason?: string };
@@ -49,10 +53,49 @@ type Authorized = (url: string, init: RequestInit) => Promise<Response | { refus
 function authorizedRequests(q: Omit<RegistryImageQuery, 'tag'>, scope: string, purpose: string): Authorized {
   const plainFetch = q.fetch ?? fetch;
   const ms = q.requestTimeoutMs ?? 30_000;
-  const doFetch = (input: string | URL, init: RequestInit): Promise<Response> =>
-    waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () =>
-      plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }),
-    );
+  const registry = `the registry at ${registryBaseUrl(q.host)}`;
+  // A reset, a timeout, a 429 (its Retry-After honoured) or a 5xx is asked again (the manifest PUT too: it
+  // writes the same bytes, so a repeat is harmless), a few times; what still fails is named. A status that persists is returned for the caller's "cannot tell".
+  const doFetch = async (input: string | URL, init: RequestInit): Promise<Response> => {
+    const what = `${init.method ?? 'GET'} ${String(input)}`;
+    try {
+      return await retry(
+        async () => {
+          const res = await waitingOn(registry, what, () =>
+            plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }),
+          );
+          if (res.status === 429 || res.status >= 500)
+            throw Object.assign(new Error(`answered ${res.status}`), { res });
+          return res;
+        },
+        {
+          attempts: 4,
+          baseMs: 500,
+          maxMs: 4000,
+          clock: q.clock ?? systemClock,
+          classify: (err) => {
+            const answered = (err as { res?: Response }).res;
+            if (answered) return classifyTransient({ status: answered.status, headers: answered.headers });
+            return { transient: true };
+          },
+        },
+      );
+    } catch (err) {
+      const answered = (err as { res?: Response }).res;
+      if (answered) return answered;
+      const timedOut = (err as Error)?.name === 'TimeoutError';
+      const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+      throw new ActionError(
+        timedOut
+          ? `${registry} did not answer ${what} within ${ms / 1000}s (4 tries)`
+          : `${registry} failed on ${what} (4 tries): ${(err as Error)?.message ?? String(err)}${cause?.code ? ` (${cause.code})` : ''}`,
+        {
+          hint: 'Check that the push registry is reachable from the runner; raise request-timeout if it is just slow',
+          cause: err,
+        },
+      );
+    }
+  };
   let authorization: string | undefined;
   const basic = q.credentials
     ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
 import { findImageInRegistry, parseChallenge, registryBaseUrl } from '../../src/registry/manifest.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -13,6 +14,8 @@ describe('findImageInRegistry (OCI distribution API)', () => {
   let server: Server;
   let host = '';
   const seen: string[] = [];
+  /** What the `flaky/` repository answers next: a status, or "reset"; then 200. */
+  const answers: string[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
@@ -25,6 +28,14 @@ describe('findImageInRegistry (OCI distribution API)', () => {
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ token: `tok-for-${url.searchParams.get('scope')}` }));
+        return;
+      }
+      if (url.pathname.startsWith('/v2/flaky/')) {
+        const next = answers.shift();
+        if (next === 'reset') req.socket.resetAndDestroy();
+        else if (next === '429') res.writeHead(429, { 'retry-after': '2' }).end();
+        else if (next) res.writeHead(Number(next)).end();
+        else res.writeHead(200, { 'docker-content-digest': DIGEST }).end();
         return;
       }
       const m = /^\/v2\/(bearer|basic|odd)\/([\w/-]+)\/manifests\/(.+)$/.exec(url.pathname);
@@ -88,10 +99,12 @@ describe('findImageInRegistry (OCI distribution API)', () => {
       found: false,
       reason: expect.stringContaining('credentials'),
     });
-    expect(await findImageInRegistry({ host, repository: 'odd/app', tag: 'present' })).toEqual({
+    const clock = new FakeClock();
+    expect(await findImageInRegistry({ host, repository: 'odd/app', tag: 'present', clock })).toEqual({
       found: false,
       reason: 'the registry answered 500',
     });
+    expect(clock.sleeps).toHaveLength(3); // a 500 is asked again three times first
     expect(
       await findImageInRegistry({
         host,
@@ -100,6 +113,23 @@ describe('findImageInRegistry (OCI distribution API)', () => {
         credentials: { username: 'AWS', password: 'wrong' },
       }),
     ).toEqual({ found: false, reason: "the registry's token service answered 401" });
+  });
+
+  it('rides through a 503, a 429 (its Retry-After) and a reset; a registry that keeps resetting is named (fault matrix)', async () => {
+    const clock = new FakeClock();
+    answers.push('503', '429', 'reset');
+    expect(await findImageInRegistry({ host, repository: 'flaky/app', tag: 'present', clock })).toEqual({
+      found: true,
+      digest: DIGEST,
+    });
+    expect(clock.sleeps[1]).toBe(2000); // the 429's Retry-After: 2
+    answers.push('reset', 'reset', 'reset', 'reset');
+    const err = await findImageInRegistry({ host, repository: 'flaky/app', tag: 'present', clock }).catch(
+      (e: unknown) => e as Error,
+    );
+    expect((err as Error).message).toContain(
+      `the registry at http://${host} failed on HEAD http://${host}/v2/flaky/app/manifests/present (4 tries)`,
+    );
   });
 
   it('uses http only for loopback hosts, and parses challenges', () => {

@@ -1,6 +1,6 @@
 /**
  * ECR stand-in: Python moto's server behind a small loopback proxy that logs calls and can inject
- * latency. Point `@aws-sdk/client-ecr` (or any AWS SDK v3 client) at it with `env`; the SDK reads
+ * latency and ECR's failures (throttling, server errors, connection resets; `injectFault`). Point `@aws-sdk/client-ecr` (or any AWS SDK v3 client) at it with `env`; the SDK reads
  * `AWS_ENDPOINT_URL_ECR` as the service-specific endpoint.
  *
  * What moto does NOT do: it is not a registry. Images pushed to the `registry` stand-in are not
@@ -20,10 +20,11 @@
  * expect((await ecr.requestLog()).map((c) => c.target)).toContain('CreateRepository');
  * await ecr.stop();
  */
-import { startEcrProxy } from './ecr-proxy.js';
+import { startEcrProxy, type EcrFault } from './ecr-proxy.js';
 import { startMotoProcess } from './moto-process.js';
 
 export { mirrorToMoto, type MirrorOptions } from './mirror.js';
+export type { EcrErrorCode, EcrFault } from './ecr-proxy.js';
 
 export interface MotoStandIn {
   /** The proxy in front of moto, e.g. http://127.0.0.1:40123. */
@@ -37,6 +38,9 @@ export interface MotoStandIn {
   requestLog(): Promise<Array<{ target: string }>>;
   /** Delays every following call by `ms` (0 switches it off). */
   injectLatency(ms: number): void;
+  /** Arms a fault for matching calls (see EcrFault): an ECR error, a connection reset, latency. */
+  injectFault(f: EcrFault): void;
+  clearFaults(): void;
   /** Stops the proxy and the moto process. */
   stop(): Promise<void>;
 }
@@ -57,7 +61,7 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
   }
   const accessKeyId = 'testing';
   const secretAccessKey = 'testing';
-  const { server, calls, setLatency } = proxy;
+  const { server, calls, setLatency, injectFault, clearFaults } = proxy;
   return {
     endpoint: server.url,
     region,
@@ -71,6 +75,8 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
     },
     requestLog: () => Promise.resolve(calls.map((c) => ({ ...c }))),
     injectLatency: setLatency,
+    injectFault,
+    clearFaults,
     stop: async () => {
       await server.close();
       await moto.stop();

@@ -48,6 +48,11 @@ export interface GitHubFault {
   latencyMs?: number;
   /** 403/429 as GitHub's secondary rate limit ("You have exceeded a secondary rate limit"); else a primary limit. */
   secondary?: boolean;
+  /**
+   * Resets the connection instead of answering (after `latencyMs`): the client sees ECONNRESET and
+   * no status, as when a load balancer in front of api.github.com drops the request. Nothing is served.
+   */
+  reset?: boolean;
 }
 
 export type TokenKind = 'write' | 'read-only' | 'none' | 'unknown';
@@ -56,8 +61,9 @@ export interface GitHubRequestRecord {
   method: string;
   /** Path and query as received. */
   path: string;
+  /** 0 when an injected `reset` fault cut the connection instead of answering. */
   status: number;
-  /** OpenAPI operationId, or "<METHOD> <status>" when unrouted. */
+  /** OpenAPI operationId, "<METHOD> <status>" when unrouted, "connection reset" for a `reset` fault. */
   operationId: string;
   token: TokenKind;
 }
@@ -202,6 +208,17 @@ export function createGitHubHandler(
         if (!faultMatches(f, method, url)) continue;
         f.remaining--;
         if (f.latencyMs !== undefined) await state.clock.sleep(f.latencyMs);
+        if (f.reset) {
+          rec.requestLog.push({
+            method: req.method ?? 'GET',
+            path: `${url.pathname}${url.search}`,
+            status: 0,
+            operationId: 'connection reset',
+            token: kind,
+          });
+          req.socket.resetAndDestroy();
+          return;
+        }
         if (f.status !== undefined) throw faultAnswer(f, rec, state);
         break;
       }

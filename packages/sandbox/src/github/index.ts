@@ -13,7 +13,7 @@
  *   `readOnlyToken` (a fork PR's GITHUB_TOKEN) → 403 "Resource not accessible by integration" on writes.
  * - Lists paginate (`per_page` ≤ 100, `page`) with a `Link` header pointing back at the stand-in.
  * - `x-ratelimit-*` headers on every authenticated answer; faults: secondary limits, primary limits, 404/409/410, 5xx,
- *   latency, matched by method, path, query (e.g. any page after the first) and after `skip` matching requests.
+ *   latency, connection resets, matched by method, path, query (e.g. any page after the first) and after `skip` matching requests.
  * - Every exchange is checked against @octokit/openapi's api.github.com.json; `assertContract()` throws on mismatches.
  *
  * @example

@@ -39,6 +39,8 @@ export interface ApiFault {
   latencyMs?: number;
   /** Serve the request but cut the connection after this long (a dropped watch). */
   dropAfterMs?: number;
+  /** Reset the connection (after `latencyMs`) without serving: ECONNRESET and no status, nothing changed. */
+  reset?: boolean;
   /** How many requests it hits; unlimited when absent. */
   times?: number;
 }
@@ -203,9 +205,10 @@ export class Scenarios {
   }
 
   /**
-   * Applies the matching fault, if any: waits the latency, then either answers with the fault's
-   * status (a Kubernetes Status body; 429 with Retry-After) and returns true — the router must
-   * stop — or arms the connection cut and returns false so the request is served normally.
+   * Applies the matching fault, if any: waits the latency, then either resets the connection or
+   * answers with the fault's status (a Kubernetes Status body; 429 with Retry-After) and returns
+   * true — the router must stop — or arms the connection cut and returns false so the request is
+   * served normally.
    */
   async applyFault(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const f = this.faultFor(req);
@@ -213,6 +216,11 @@ export class Scenarios {
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
     const method = req.method ?? 'GET';
     if (f.latencyMs !== undefined && f.latencyMs > 0) await this.sleep(f.latencyMs);
+    if (f.reset) {
+      this.firedFaults.push({ method, path, action: 'reset' });
+      req.socket.resetAndDestroy();
+      return true;
+    }
     if (f.status !== undefined) {
       const err = faultError(f);
       this.firedFaults.push({ method, path, action: String(f.status) });

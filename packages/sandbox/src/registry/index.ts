@@ -13,8 +13,10 @@
  * Notes: the registry has no auth, so `podman login` with the ECR token's password succeeds;
  * podman's cache repository must be a bare repository (see ./podman-env.ts), and its cache
  * entries are tags in that repository. `prebuiltImage` gets an image in without podman.
+ * `startRegistryProxy` puts a loopback proxy in front that injects a registry's faults.
  */
 export { startRegistry, type RegistryStandIn } from './registry-process.js';
 export { podmanEnv, type PodmanEnvOptions } from './podman-env.js';
 export { HIDE_PODMAN_ENV, systemToolsAvailable, type SystemTools } from './availability.js';
 export { prebuiltImage, type PrebuiltImage } from './prebuilt-image.js';
+export { startRegistryProxy, type RegistryFault, type RegistryProxy } from './registry-proxy.js';

@@ -137,6 +137,31 @@ describe('ECR on moto with the real SDK', () => {
       expect.arrayContaining(['CreateRepository', 'PutLifecyclePolicy', 'GetAuthorizationToken', 'DeleteRepository']),
     );
   });
+
+  it('answers injected faults as ECR does: ThrottlingException, ServerException; resets; then serves again', async () => {
+    const bare = new ECRClient({ maxAttempts: 1 });
+    try {
+      ecr.injectFault({ target: 'DescribeRepositories', error: 'ThrottlingException', times: 1 });
+      ecr.injectFault({ target: 'DescribeRepositories', error: 'ServerException', times: 1 });
+      ecr.injectFault({ target: 'DescribeRepositories', reset: true, times: 1 });
+      const describe = () => bare.send(new DescribeRepositoriesCommand({}));
+      await expect(describe()).rejects.toMatchObject({
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      });
+      await expect(describe()).rejects.toMatchObject({ name: 'ServerException', $metadata: { httpStatusCode: 500 } });
+      await expect(describe()).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|EPIPE/) });
+      await expect(describe()).resolves.toMatchObject({ repositories: expect.any(Array) });
+      // The SDK's standard retry strategy rides through one throttle.
+      ecr.injectFault({ target: 'DescribeRepositories', error: 'ThrottlingException', times: 1 });
+      await expect(client.send(new DescribeRepositoriesCommand({}))).resolves.toMatchObject({
+        $metadata: { attempts: 2 },
+      });
+    } finally {
+      ecr.clearFaults();
+      bare.destroy();
+    }
+  });
 });
 
 function manifest(): string {

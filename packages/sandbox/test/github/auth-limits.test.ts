@@ -115,6 +115,26 @@ describe('GitHub stand-in: rate limits and faults', () => {
     expect(clock.sleeps.slice(sleepsBefore)).toEqual([250, 250]);
   });
 
+  it('a reset fault cuts the connection without an answer (ECONNRESET), logged with status 0; the next request is served', async () => {
+    gh.injectFault({ method: 'GET', pathPattern: /^\/repos\/acme\/cut$/, reset: true, times: 1 });
+    const err = await fetch(`${gh.url}/repos/acme/cut`, { headers: { authorization: `token ${gh.token}` } }).catch(
+      (e: unknown) => e as Error & { cause?: { code?: string } },
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error & { cause?: { code?: string } }).cause?.code).toMatch(/ECONNRESET|UND_ERR_SOCKET/);
+    const ok = await fetch(`${gh.url}/repos/acme/cut`, { headers: { authorization: `token ${gh.token}` } });
+    expect(ok.status).toBe(200);
+    expect(
+      gh
+        .requestLog()
+        .filter((r) => r.path === '/repos/acme/cut')
+        .map((r) => [r.status, r.operationId]),
+    ).toEqual([
+      [0, 'connection reset'],
+      [200, 'repos/get'],
+    ]);
+  });
+
   it('an exhausted primary budget is 403 with x-ratelimit-remaining 0', async () => {
     const small = await startGitHub({ clock, rateLimit: 2 });
     try {

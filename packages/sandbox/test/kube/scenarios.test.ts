@@ -152,4 +152,21 @@ describe('Scenarios faults through a server', () => {
     ]);
     scenarios.clearFaults();
   });
+
+  it('a reset fault cuts the connection without serving (ECONNRESET); the next request is served', async () => {
+    scenarios.injectFault({ method: 'PATCH', pathPattern: /\/deployments\/web$/, reset: true, times: 1 });
+    const url = `${server.url}/apis/apps/v1/namespaces/app/deployments/web`;
+    const err = (await fetch(url, { method: 'PATCH' }).catch((e: unknown) => e)) as Error & {
+      cause?: { code?: string };
+    };
+    expect(err).toBeInstanceOf(Error);
+    expect(err.cause?.code).toMatch(/ECONNRESET|UND_ERR_SOCKET/);
+    expect((await fetch(url, { method: 'PATCH' })).status).toBe(200);
+    expect(scenarios.firedFaults.at(-1)).toEqual({
+      method: 'PATCH',
+      path: '/apis/apps/v1/namespaces/app/deployments/web',
+      action: 'reset',
+    });
+    scenarios.clearFaults();
+  });
 });
