@@ -1,22 +1,31 @@
 /**
  * Reading a job out of a .gitlab-ci.yml the way GitLab merges it, for what gitlab-ci-local does
- * not handle: a job's keys come from `default:`, then its `extends:` chain (hidden jobs in the
- * same file; `include:` is not followed), then the job itself.
+ * not handle (`id_tokens:`): the job with its `extends:` chain (hidden jobs in the same file;
+ * `include:` is not followed), and `default:` for the keywords it leaves unset.
  */
 type Doc = Record<string, unknown>;
 type Job = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The job's merged definition (shallow per key, as GitLab merges `extends:` hashes one level deep for these keys). */
-export function resolveJob(doc: Doc, name: string, seen: string[] = []): Job {
+/**
+ * The job's definition as GitLab sees it: its `extends:` chain merged (hashes one level deep here),
+ * then each `default:` keyword the job does not set (a job's keyword replaces the default's whole).
+ */
+export function resolveJob(doc: Doc, name: string): Job {
+  const own = resolveExtends(doc, name, []);
+  return { ...(isObject(doc.default) ? doc.default : {}), ...own };
+}
+
+function resolveExtends(doc: Doc, name: string, seen: string[]): Job {
   const job = doc[name];
   if (!isObject(job)) throw new Error(`no job "${name}" in the pipeline`);
   if (seen.includes(name)) throw new Error(`extends loop: ${[...seen, name].join(' → ')}`);
   const parents = job.extends === undefined ? [] : Array.isArray(job.extends) ? job.extends : [job.extends];
-  let merged: Job = seen.length === 0 && isObject(doc.default) ? { ...doc.default } : {};
-  for (const parent of parents) merged = mergeJob(merged, resolveJob(doc, String(parent), [...seen, name]));
-  return mergeJob(merged, job);
+  let merged: Job = {};
+  for (const parent of parents) merged = mergeJob(merged, resolveExtends(doc, String(parent), [...seen, name]));
+  const { extends: _extends, ...rest } = job;
+  return mergeJob(merged, rest);
 }
 
 function mergeJob(base: Job, over: Job): Job {
