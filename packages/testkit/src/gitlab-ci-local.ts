@@ -31,7 +31,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { node24Path, repoRoot } from './tools.js';
-import { jobIdTokens, jobReportsDotenv, expandVariables } from './gitlab-ci-yaml.js';
+import type { JobEnvironment } from '@preview-fleet/sandbox/gitlab';
+import { expandVariables, jobEnvironment, jobIdTokens, jobReportsDotenv } from './gitlab-ci-yaml.js';
 
 /** The merge request a pipeline runs for. */
 export interface MergeRequestPipeline {
@@ -93,6 +94,11 @@ export interface GitLabCiJobResult {
   jobLog: string;
   /** Variables from the job's `artifacts: reports: dotenv:` files. */
   dotenv: Record<string, string>;
+  /**
+   * The job's `environment:` expanded (url also with dotenv variables, as GitLab allows), for
+   * `gl.applyJobEnvironment` after a passing job: gitlab-ci-local creates no GitLab environment.
+   */
+  environment?: JobEnvironment;
   /** The temporary copy the job ran in (removed by `cleanup`). */
   workDir: string;
   /** The CI/CD variables passed (secrets included: for assertions, do not print). */
@@ -260,8 +266,22 @@ export async function runGitLabCiJob(o: GitLabCiJobOptions): Promise<GitLabCiJob
       const path = join(workDir, expandVariables(report, variables));
       if (existsSync(path)) Object.assign(dotenv, parseDotenv(readFileSync(path, 'utf8')));
     }
+    const declared = jobEnvironment(doc, o.job);
+    const withDotenv = { ...variables, ...dotenv };
+    const environment: JobEnvironment | undefined =
+      declared === undefined
+        ? undefined
+        : {
+            name: expandVariables(declared.name, variables),
+            ...(declared.url === undefined ? {} : { url: expandVariables(declared.url, withDotenv) }),
+            ...(declared.action === undefined ? {} : { action: declared.action as JobEnvironment['action'] }),
+            ...(declared.autoStopIn === undefined
+              ? {}
+              : { autoStopIn: expandVariables(declared.autoStopIn, variables) }),
+          };
     return {
       when,
+      environment,
       exitCode: r.code,
       passed: new RegExp(`PASS\\s+${o.job.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(r.out),
       log: r.out,

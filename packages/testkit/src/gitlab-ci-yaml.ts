@@ -61,3 +61,20 @@ export function expandVariables<T extends string | string[]>(value: T, vars: Rec
     s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => vars[a ?? b ?? ''] ?? '');
   return (Array.isArray(value) ? value.map(one) : one(value)) as T;
 }
+
+/** The job's `environment:` as written (a name, or name/url/action/auto_stop_in), or undefined. */
+export function jobEnvironment(
+  doc: Doc,
+  name: string,
+): { name: string; url?: string; action?: string; autoStopIn?: string } | undefined {
+  const env = resolveJob(doc, name).environment;
+  if (env === undefined || env === null) return undefined;
+  if (typeof env === 'string') return { name: env };
+  if (!isObject(env) || typeof env.name !== 'string') throw new Error(`job "${name}": environment needs a name`);
+  return {
+    name: env.name,
+    ...(env.url === undefined ? {} : { url: String(env.url) }),
+    ...(env.action === undefined ? {} : { action: String(env.action) }),
+    ...(env.auto_stop_in === undefined ? {} : { autoStopIn: String(env.auto_stop_in) }),
+  };
+}

@@ -75,6 +75,27 @@ describe('gitlab-ci-local harness: one job of a .gitlab-ci.yml, shell executor, 
     expect(existsSync(r.workDir)).toBe(false);
   });
 
+  it('runs a manual stop job (action: stop) and hands back each job’s environment for the stand-in', async () => {
+    const { iid } = gl.openMergeRequest(projectId, { labels: ['preview'] });
+    const deploy = await runGitLabCiJob(mrPipeline(iid as number, 'deploy'));
+    deploy.cleanup();
+    expect(deploy.passed, deploy.log).toBe(true);
+    expect(deploy.environment).toEqual({
+      name: `review/mr-${iid}`,
+      url: `https://mr-${iid}.preview.example.com`,
+      autoStopIn: '72 hours',
+    });
+    const live = gl.applyJobEnvironment(projectId, deploy.environment!);
+    expect(live).toMatchObject({ state: 'available', external_url: `https://mr-${iid}.preview.example.com` });
+    expect(Date.parse(live!.auto_stop_at as string) - Date.parse(live!.updated_at as string)).toBe(72 * 3600_000);
+
+    const stop = await runGitLabCiJob(mrPipeline(iid as number, 'stop'));
+    stop.cleanup();
+    expect({ when: stop.when, passed: stop.passed }, stop.log).toEqual({ when: 'manual', passed: true });
+    expect(stop.jobLog).toContain(`stopping review/mr-${iid}`);
+    expect(gl.applyJobEnvironment(projectId, stop.environment!)).toMatchObject({ state: 'stopped' });
+  });
+
   it('does not run a job its rules leave out (an MR without the label), as GitLab would not create it', async () => {
     const { iid } = gl.openMergeRequest(projectId, { labels: ['other'] });
     const r = await runGitLabCiJob(mrPipeline(iid as number, 'deploy'));

@@ -37,6 +37,7 @@ import { startLoopbackServer } from '../http/server.js';
 import { createGitLabIdTokenIssuer, type GitLabIdTokenIssuer } from '../oidc/gitlab-issuer.js';
 import { createGitLabHandler, type GitLabRecorder } from './handler.js';
 import { jobIdTokenClaims } from './id-tokens.js';
+import { applyJobEnvironment } from './job-environment.js';
 import * as render from './render.js';
 import type { GitLabStandIn, GitLabStandInOptions, ProjectRef } from './stand-in-api.js';
 import {
@@ -53,6 +54,7 @@ import {
 
 export { servedOperations, type GitLabFault, type GitLabRequestRecord } from './handler.js';
 export { AccessLevel, type GitLabUser } from './state.js';
+export { parseAutoStopIn, type JobEnvironment } from './job-environment.js';
 export type {
   GitLabStandIn,
   GitLabStandInOptions,
@@ -261,6 +263,10 @@ export async function startGitLab(options: GitLabStandInOptions = {}): Promise<G
     },
     environments: (ref) =>
       [...projectOf(ref).environments.values()].sort((a, b) => a.id - b.id).map((e) => render.environment(state, e)),
+    applyJobEnvironment(ref, env) {
+      const e = applyJobEnvironment(state, projectOf(ref), env);
+      return e === undefined ? undefined : render.environment(state, e);
+    },
     injectFault: (f) => void rec.faults.push({ ...f, remaining: f.times ?? Number.POSITIVE_INFINITY }),
     clearFaults: () => void rec.faults.splice(0),
     counters: () => Object.fromEntries(rec.counts),

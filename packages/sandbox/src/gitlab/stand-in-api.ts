@@ -5,6 +5,7 @@
 import type { Clock } from '@preview-fleet/core/clock';
 import type { GitLabClaims, GitLabIdTokenIssuer } from '../oidc/gitlab-issuer.js';
 import type { GitLabFault, GitLabRequestRecord } from './handler.js';
+import type { JobEnvironment } from './job-environment.js';
 import type { GitLabState, GitLabUser } from './state.js';
 
 export type Json = Record<string, any>;
@@ -105,6 +106,11 @@ export interface GitLabStandIn {
   notes(project: ProjectRef, iid: number): Json[];
   /** The project's environments as rendered, by id. */
   environments(project: ProjectRef): Json[];
+  /**
+   * What GitLab does when a job with `environment:` succeeds (gitlab-ci-local talks to no GitLab):
+   * start creates or revives it with the url and auto_stop_in, stop stops it. Returns it rendered.
+   */
+  applyJobEnvironment(project: ProjectRef, env: JobEnvironment): Json | undefined;
   injectFault(f: GitLabFault): void;
   clearFaults(): void;
   /** Requests per operation (e.g. "MergeRequestNotes.create"); "<METHOD> <status>" when unrouted. */
