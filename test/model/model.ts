@@ -15,6 +15,7 @@ import { worldTeardownPorts } from './world-ports.js';
 
 export const REPOS = ['acme/web', 'acme/api'] as const;
 const MAX_PRS = 4;
+const JOB_LIMIT_MS = 6 * 3_600_000;
 
 export interface ModelPr {
   repo: string;
@@ -285,9 +286,14 @@ class Advance extends Base {
   check() {
     return true;
   }
-  async act(_m: Model, r: Real) {
+  async act(m: Model, r: Real) {
     r.world.clock.advance(TIME_STEPS[this.by]);
     this.story = `clock +${this.by} → ${new Date(r.world.clock.now()).toISOString().slice(0, 16)}`;
+    // GitHub cancels a job after 6 hours (jobs.<id>.timeout-minutes' ceiling): no run outlives a longer wait.
+    if (TIME_STEPS[this.by] > JOB_LIMIT_MS && m.runs.length) {
+      this.story += ` (runs ${m.runs.join(', ')} hit the 6 h job limit)`;
+      for (const id of m.runs.splice(0)) r.runs.delete(id);
+    }
   }
 }
 

@@ -86,9 +86,14 @@ export function describeFailure(f: ModelFailure): string {
   ].join('\n');
 }
 
-/** The run parameters from the environment: FC_RUNS (sequences), FC_SEED (reproduce a failure). */
-export function envParameters(defaultRuns: number): { numRuns: number; seed?: number } {
+/** From the environment: FC_RUNS (sequences), FC_SEED (reproduce a failure), FC_MAX_COMMANDS (longer stories for a soak). */
+export function envParameters(defaultRuns: number): { numRuns: number; seed?: number; maxCommands?: number } {
   const runs = Number(process.env.FC_RUNS ?? defaultRuns);
   const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
-  return { numRuns: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns, ...(seed === undefined ? {} : { seed }) };
+  const max = Number(process.env.FC_MAX_COMMANDS ?? 20);
+  return {
+    numRuns: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns,
+    ...(seed === undefined ? {} : { seed }),
+    ...(max !== 20 && Number.isInteger(max) && max > 0 ? { maxCommands: max } : {}),
+  };
 }

@@ -56,6 +56,7 @@ export const FAULT_OPS = [
   'kube.write',
   'kube.delete',
   'vault.list',
+  'vault.read',
   'vault.write',
   'vault.delete',
   'ecr.list',
@@ -198,6 +199,7 @@ export class World {
         case 'ready':
           this.call('github.write');
           this.upsertStickyComment(run.repo, run.pr, 'ready');
+          this.ensureDeployment(run, names); // comment-status finds (or makes) this SHA's deployment
           this.setDeploymentState(run.repo, names.environment, 'success');
           return 'ready';
       }
@@ -242,6 +244,9 @@ export class World {
       run.next = DEPLOY_STEPS.length;
       return 'skipped';
     }
+    // The app's Secret comes from the PR's Vault copy: deploy-helm reads it before anything is created.
+    this.call('vault.read');
+    if (!this.vault.has(names.vaultPath)) throw new Error(`Vault path secret/${names.vaultPath} not found`);
     this.call('kube.write');
     const ns = this.kube.get(this.nsType, undefined, names.namespace);
     const state: NamespaceState = ns
