@@ -6,11 +6,12 @@
  * reaper, the clock passing the warning window / TTL / stale thresholds, and one injected fault.
  * Each command's `toString` is one line of the story a failing sequence prints.
  */
-import fc from 'fast-check';
-import { reapOrphans, teardownPreview, type ReaperPorts } from '@preview-fleet/core/lifecycle';
+import type fc from 'fast-check';
+import { teardownPreview, type ReaperPorts } from '@preview-fleet/core/lifecycle';
 import { checkInvariants } from './invariants.js';
 import { planFor, POLICY, TIME_STEPS } from './names.js';
-import { DEPLOY_STEPS, FAULT_OPS, FAULT_SYSTEMS, World, type DeployRun, type Fault } from './world.js';
+import { DEPLOY_STEPS, type DeployRun, type Fault, type World } from './world.js';
+import { reapOnce, syncFromGitHub } from './reaper-run.js';
 import { worldTeardownPorts } from './world-ports.js';
 
 export const REPOS = ['acme/web', 'acme/api'] as const;
@@ -60,7 +61,7 @@ abstract class Base implements Cmd {
 }
 
 /** A GitHub event on one PR: changes GitHub's state (what the user or GitHub did). */
-class PrEvent extends Base {
+export class PrEvent extends Base {
   constructor(
     readonly kind: 'push' | 'label' | 'unlabel' | 'close' | 'reopen' | 'merge',
     readonly i: number,
@@ -113,7 +114,7 @@ class PrEvent extends Base {
   }
 }
 
-class Open extends Base {
+export class Open extends Base {
   constructor(
     readonly repo: number,
     readonly labelled: boolean,
@@ -151,7 +152,7 @@ function startRun(m: Model, r: Real, p: ModelPr): string {
 }
 
 /** A re-run (or a run whose event came late): a deploy run starts for an open, labelled PR. */
-class DeployStart extends Base {
+export class DeployStart extends Base {
   constructor(readonly i: number) {
     super();
   }
@@ -169,7 +170,7 @@ class DeployStart extends Base {
 }
 
 /** One step of a run in flight ('step'), or every remaining step ('finish'). */
-class DeployAdvance extends Base {
+export class DeployAdvance extends Base {
   constructor(
     readonly j: number,
     readonly all: boolean,
@@ -204,7 +205,7 @@ class DeployAdvance extends Base {
 }
 
 /** The run is cancelled (a newer push) or its job killed between two steps: what it made stays. */
-class DeployStop extends Base {
+export class DeployStop extends Base {
   constructor(
     readonly j: number,
     readonly how: 'cancelled' | 'crashed',
@@ -227,7 +228,7 @@ class DeployStop extends Base {
 }
 
 /** The closed / unlabeled webhook arrives and the teardown run removes the PR's preview. */
-class Teardown extends Base {
+export class Teardown extends Base {
   constructor(readonly i: number) {
     super();
   }
@@ -259,7 +260,7 @@ class Teardown extends Base {
   }
 }
 
-class Reap extends Base {
+export class Reap extends Base {
   constructor(readonly repo: number) {
     super();
   }
@@ -276,7 +277,7 @@ class Reap extends Base {
   }
 }
 
-class Advance extends Base {
+export class Advance extends Base {
   constructor(readonly by: keyof typeof TIME_STEPS) {
     super();
   }
@@ -297,7 +298,7 @@ class Advance extends Base {
   }
 }
 
-class InjectFault extends Base {
+export class InjectFault extends Base {
   constructor(readonly fault: Fault) {
     super();
   }
@@ -314,85 +315,3 @@ class InjectFault extends Base {
     r.world.faults.push({ ...this.fault });
   }
 }
-
-/** One reaper run on `repo` through core's `reapOrphans`; a line for the story. */
-export async function reapOnce(r: Real, repo: string): Promise<string> {
-  try {
-    const out = await reapOrphans(r.reaperPorts(r.world, repo), {
-      repository: repo,
-      now: r.world.clock.now(),
-      dryRun: false,
-      ...POLICY,
-    });
-    const part = (what: string, prs: number[]) => (prs.length ? ` ${what} ${prs.map((n) => `#${n}`).join(',')}` : '');
-    return (
-      `${part('reaped', out.reaped)}${part('warned', out.warned)}${part('closed', out.closed)}${part('stale', out.staleMarked)}${out.failed ? ' (failed)' : ''}`.trim() ||
-      'nothing to do'
-    );
-  } catch (err) {
-    return `failed before acting: ${(err as Error).message.split('\n')[0]}`;
-  }
-}
-
-/** The reaper may close stale PRs: the model follows what GitHub now says. */
-export function syncFromGitHub(m: Model, w: World): void {
-  for (const p of m.prs) {
-    if (w.issue(p.repo, p.pr)!.state === 'closed' && p.open) {
-      p.open = false;
-      p.live = undefined;
-    }
-  }
-}
-
-const idx = fc.nat({ max: 7 });
-
-/** `n` copies of an arbitrary: fc.commands picks among its list uniformly, so copies are weights. */
-const weight = <T>(n: number, a: fc.Arbitrary<T>): Array<fc.Arbitrary<T>> => Array.from({ length: n }, () => a);
-
-/** Every command, weighted so PRs get deployed, reaped and expired often enough to matter. */
-export const commandArbs: Array<fc.Arbitrary<Cmd>> = [
-  ...weight(
-    3,
-    fc.tuple(fc.nat({ max: 1 }), fc.nat({ max: 4 })).map(([r, l]) => new Open(r, l > 0)),
-  ),
-  ...weight(
-    3,
-    fc
-      .tuple(fc.constantFrom('push', 'label', 'unlabel', 'close', 'reopen', 'merge' as const), idx)
-      .map(([k, i]) => new PrEvent(k, i)),
-  ),
-  ...weight(
-    1,
-    idx.map((i) => new DeployStart(i)),
-  ),
-  ...weight(
-    2,
-    idx.map((j) => new DeployAdvance(j, false)),
-  ),
-  ...weight(
-    4,
-    idx.map((j) => new DeployAdvance(j, true)),
-  ),
-  fc.tuple(idx, fc.constantFrom('cancelled', 'crashed' as const)).map(([j, h]) => new DeployStop(j, h)),
-  ...weight(
-    2,
-    idx.map((i) => new Teardown(i)),
-  ),
-  ...weight(
-    3,
-    fc.nat({ max: 1 }).map((r) => new Reap(r)),
-  ),
-  ...weight(
-    2,
-    fc.constantFrom(...(Object.keys(TIME_STEPS) as Array<keyof typeof TIME_STEPS>)).map((b) => new Advance(b)),
-  ),
-  ...weight(
-    2,
-    fc
-      .record({ op: fc.constantFrom(...FAULT_OPS), answer: fc.constantFrom('409', '429', '502', 'timeout' as const) })
-      .map((f) => new InjectFault(f)),
-  ),
-  fc
-    .record({ op: fc.constantFrom(...FAULT_SYSTEMS), answer: fc.constantFrom('502', 'timeout' as const) })
-    .map((f) => new InjectFault({ ...f, calls: 20 })),
-];

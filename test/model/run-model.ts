@@ -7,7 +7,9 @@
 import fc from 'fast-check';
 import type { ReaperPorts } from '@preview-fleet/core/lifecycle';
 import { checkInvariants, checkNothingOutlives } from './invariants.js';
-import { commandArbs, reapOnce, REPOS, syncFromGitHub, type Cmd, type Model, type Real } from './model.js';
+import { commandArbs } from './arbitraries.js';
+import { REPOS, type Cmd, type Model, type Real } from './model.js';
+import { reapOnce, syncFromGitHub } from './reaper-run.js';
 import { World } from './world.js';
 import { worldReaperPorts } from './world-ports.js';
 

@@ -28,10 +28,9 @@ import {
   type IssueState,
   type RepoState,
 } from '@preview-fleet/sandbox/github/state';
-import { addComment } from '@preview-fleet/sandbox/github/routes-issues';
 import { createPull, pushToPull } from '@preview-fleet/sandbox/github/routes-pulls';
-import { actionsBot } from '@preview-fleet/sandbox/github/state';
-import { planFor, STICKY_MARKER, POLICY, type PlannedNames } from './names.js';
+import { planFor, POLICY, type PlannedNames } from './names.js';
+import { ensureDeployment, setDeploymentState, upsertStickyComment } from './world-github.js';
 
 /** A one-shot failure armed on the next call of one operation (what the stand-ins' `injectFault` does over HTTP). */
 export interface Fault {
@@ -279,58 +278,15 @@ export class World {
   }
 
   upsertStickyComment(full: string, pr: number, state: string): void {
-    const issue = this.issue(full, pr)!;
-    const body = `${STICKY_MARKER}\n**Preview**: ${state}`;
-    const ours = issue.comments.filter((c) => c.body.startsWith(STICKY_MARKER) && c.user.login === actionsBot.login);
-    if (ours[0]) {
-      ours[0].body = body;
-      ours[0].updatedAt = this.clock.now();
-    } else addComment(this.github, issue, body, actionsBot);
+    upsertStickyComment(this, full, pr, state);
   }
 
   private ensureDeployment(run: DeployRun, names: PlannedNames): void {
-    const repo = this.repo(run.repo);
-    const now = this.clock.now();
-    if (!repo.environments.has(names.environment))
-      repo.environments.set(names.environment, {
-        id: this.github.nextId(),
-        name: names.environment,
-        createdAt: now,
-        updatedAt: now,
-      });
-    if (repo.deployments.some((d) => d.environment === names.environment && d.sha === run.sha)) return;
-    repo.deployments.unshift({
-      id: this.github.nextId(),
-      sha: run.sha,
-      ref: `refs/pull/${run.pr}/head`,
-      task: 'deploy',
-      payload: { 'managed-by': 'preview-fleet', repository: run.repo, pr: run.pr },
-      environment: names.environment,
-      originalEnvironment: names.environment,
-      description: null,
-      creator: actionsBot,
-      createdAt: now,
-      updatedAt: now,
-      transient: true,
-      production: false,
-      statuses: [],
-    });
+    ensureDeployment(this, run, names.environment);
   }
 
   setDeploymentState(full: string, environment: string, state: 'success' | 'inactive'): void {
-    for (const d of this.repo(full).deployments.filter((x) => x.environment === environment))
-      if (d.statuses.at(-1)?.state !== state)
-        d.statuses.push({
-          id: this.github.nextId(),
-          state,
-          creator: actionsBot,
-          description: '',
-          environment,
-          environmentUrl: '',
-          logUrl: '',
-          targetUrl: '',
-          createdAt: this.clock.now(),
-        });
+    setDeploymentState(this, full, environment, state);
   }
 
   /** Marked namespaces (any repository), with the marks core reads back. */
