@@ -31,6 +31,12 @@ export interface RunActionOptions {
   repository?: string;
   runId?: number;
   runAttempt?: number;
+  /**
+   * Stops the run midway as the runner would, the whole process tree (the action, its steps,
+   * helm/kubectl): `kill` is SIGKILL after `afterMs` (a lost runner, OOM); `cancel` is the
+   * runner's cancel — SIGINT, then SIGKILL `graceMs` later (default 7500, the runner's wait).
+   */
+  stop?: { afterMs: number; how: 'kill' | 'cancel'; graceMs?: number };
 }
 
 export interface ActionRun {
@@ -143,7 +149,27 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
     cwd: options.cwd ?? dir,
     env: base,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a stop reaches every process of the run, as the runner's does.
+    ...(options.stop ? { detached: true } : {}),
   });
+  const stopTimers: NodeJS.Timeout[] = [];
+  if (options.stop) {
+    const group = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    const { afterMs, how, graceMs = 7500 } = options.stop;
+    stopTimers.push(
+      setTimeout(() => {
+        if (how === 'kill') return group('SIGKILL');
+        group('SIGINT');
+        stopTimers.push(setTimeout(() => group('SIGKILL'), graceMs));
+      }, afterMs),
+    );
+  }
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -151,6 +177,7 @@ export async function runActionProcess(actionDir: string, options: RunActionOpti
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 170_000);
   const exitCode = await new Promise<number>((resolveExit) => child.on('close', (code) => resolveExit(code ?? 1)));
   clearTimeout(timer);
+  for (const t of stopTimers) clearTimeout(t);
 
   const outputs = parseFileCommands(readFileSync(files.output, 'utf8'));
   const state = parseFileCommands(readFileSync(files.state, 'utf8'));
