@@ -1,17 +1,9 @@
 /**
  * Running the seven actions' bundles as steps of the all-in-one action: which inputs each step
- * gets, checking every step's inputs before any acts, and running steps side by side.
+ * gets, checking every step's inputs before any acts, and running one step.
  */
 import { fileURLToPath } from 'node:url';
-import {
-  ActionError,
-  VALIDATE_ONLY_ENV,
-  formatDuration,
-  group,
-  input,
-  log,
-  parseStepTimeout,
-} from '@preview-fleet/core';
+import { ActionError, VALIDATE_ONLY_ENV, formatDuration, input, log, parseStepTimeout } from '@preview-fleet/core';
 import { inputEnvName, runBundledStep, type BufferedStepResult } from '@preview-fleet/core/lifecycle';
 import stepsJson from './steps.generated.json' with { type: 'json' };
 
@@ -101,22 +93,16 @@ function givenImage(): StepRun {
   };
 }
 
-/** Prints the logs of steps that ran side by side, each whole and in order, in its own group. */
-export async function printBuffered(runs: ReadonlyArray<StepRun | undefined>): Promise<void> {
-  for (const r of runs) {
-    if (r)
-      await group(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => {
-        process.stdout.write(r.log);
-      });
-  }
-}
-
 /**
  * Checks every step's inputs before any step acts, so a bad input for a late step (deploy-helm)
  * fails the job before an early one (seed-vault) creates anything.
  */
 export async function validateSteps(plan: StepCall[]): Promise<void> {
-  const results = await Promise.all(plan.map((call) => runStep(call, { buffer: true, validateOnly: true })));
+  // A call with the same step and inputs checks the same thing (wait-ready's is the same for every service).
+  const distinct = [
+    ...new Map(plan.map((c) => [JSON.stringify([c.step, stepInputs(c.step, c.computed)]), c])).values(),
+  ];
+  const results = await Promise.all(distinct.map((call) => runStep(call, { buffer: true, validateOnly: true })));
   const bad = results.filter((r) => !r.ok);
   for (const r of bad) process.stdout.write(r.log);
   if (bad.length) {
