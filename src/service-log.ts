@@ -62,7 +62,8 @@ async function printLog(l: ServiceLog): Promise<void> {
       continue;
     }
     const r = e.run;
-    await group(`${l.service} · ${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => {
+    const how = `${r.ok ? 'ok' : `failed, exit ${r.exitCode}`}, ${(r.ms / 1000).toFixed(2)} s`;
+    await group(`${l.service} · ${r.step} (${how})`, async () => {
       process.stdout.write(r.log);
     });
   }

@@ -25,6 +25,8 @@ export function stepCall(step: string, computed: Record<string, string> = {}): S
 export interface StepRun extends BufferedStepResult {
   step: string;
   ok: boolean;
+  /** Wall time of the step's process, start to exit. */
+  ms: number;
 }
 
 /** The bundle of a step: `<action root>/actions/<step>/dist/index.js`, beside this one's dist/. */
@@ -69,6 +71,7 @@ export async function runStep(
   options: { buffer?: boolean; validateOnly?: boolean } = {},
 ): Promise<StepRun> {
   if (call.step === 'given-image') return givenImage();
+  const started = performance.now();
   const env = stepEnv(options.validateOnly ? { [VALIDATE_ONLY_ENV]: 'true' } : {});
   const inputs = stepInputs(call.step, call.computed);
   const killAfterMs = options.validateOnly ? undefined : stepKillAfterMs(inputs);
@@ -78,7 +81,7 @@ export async function runStep(
       `${call.step} was still running ${formatDuration(killAfterMs!)} after it started (its timeout ${inputs.timeout} plus ${formatDuration(STEP_KILL_MARGIN_MS)}) and was stopped`,
     );
   }
-  return { ...result, step: call.step, ok: result.exitCode === 0 };
+  return { ...result, step: call.step, ok: result.exitCode === 0, ms: Math.round(performance.now() - started) };
 }
 
 /** The `image` input stands in for build-push's outputs. */
@@ -87,6 +90,7 @@ function givenImage(): StepRun {
   return {
     step: 'given-image',
     ok: true,
+    ms: 0,
     exitCode: 0,
     log: `Deploying the given image ${image}; build-push skipped\n`,
     outputs: { image, built: 'false' },
@@ -102,7 +106,11 @@ export async function validateSteps(plan: StepCall[]): Promise<void> {
   const distinct = [
     ...new Map(plan.map((c) => [JSON.stringify([c.step, stepInputs(c.step, c.computed)]), c])).values(),
   ];
+  const started = performance.now();
   const results = await Promise.all(distinct.map((call) => runStep(call, { buffer: true, validateOnly: true })));
+  log.info(
+    `inputs checked by ${distinct.length} step process(es) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+  );
   const bad = results.filter((r) => !r.ok);
   for (const r of bad) process.stdout.write(r.log);
   if (bad.length) {
