@@ -3,7 +3,15 @@
  * gets, checking every step's inputs before any acts, and running one step.
  */
 import { fileURLToPath } from 'node:url';
-import { ActionError, VALIDATE_ONLY_ENV, formatDuration, input, log, parseStepTimeout } from '@preview-fleet/core';
+import {
+  ActionError,
+  VALIDATE_INPUTS_ENV,
+  VALIDATE_ONLY_ENV,
+  formatDuration,
+  input,
+  log,
+  parseStepTimeout,
+} from '@preview-fleet/core';
 import { inputEnvName, runBundledStep, type BufferedStepResult } from '@preview-fleet/core/lifecycle';
 import stepsJson from './steps.generated.json' with { type: 'json' };
 
@@ -68,11 +76,15 @@ export function stepKillAfterMs(inputs: Record<string, string>): number | undefi
 /** Runs one step's bundle; `buffer` collects its log (steps side by side), `validateOnly` only parses inputs. */
 export async function runStep(
   call: StepCall,
-  options: { buffer?: boolean; validateOnly?: boolean } = {},
+  options: { buffer?: boolean; validateOnly?: boolean; validateAlso?: Array<Record<string, string>> } = {},
 ): Promise<StepRun> {
   if (call.step === 'given-image') return givenImage();
   const started = performance.now();
-  const env = stepEnv(options.validateOnly ? { [VALIDATE_ONLY_ENV]: 'true' } : {});
+  const env = stepEnv(
+    options.validateOnly
+      ? { [VALIDATE_ONLY_ENV]: 'true', [VALIDATE_INPUTS_ENV]: JSON.stringify([{}, ...(options.validateAlso ?? [])]) }
+      : {},
+  );
   const inputs = stepInputs(call.step, call.computed);
   const killAfterMs = options.validateOnly ? undefined : stepKillAfterMs(inputs);
   const result = await runBundledStep(stepMain(call.step), inputs, { env, buffer: options.buffer, killAfterMs });
@@ -102,14 +114,17 @@ function givenImage(): StepRun {
  * fails the job before an early one (seed-vault) creates anything.
  */
 export async function validateSteps(plan: StepCall[]): Promise<void> {
-  // A call with the same step and inputs checks the same thing (wait-ready's is the same for every service).
-  const distinct = [
-    ...new Map(plan.map((c) => [JSON.stringify([c.step, stepInputs(c.step, c.computed)]), c])).values(),
-  ];
+  // One process per step checks it for every service: each further call's computed inputs are an overlay.
+  const byStep = new Map<string, StepCall[]>();
+  for (const c of plan) byStep.set(c.step, [...(byStep.get(c.step) ?? []), c]);
   const started = performance.now();
-  const results = await Promise.all(distinct.map((call) => runStep(call, { buffer: true, validateOnly: true })));
+  const results = await Promise.all(
+    [...byStep.values()].map(([first, ...rest]) =>
+      runStep(first!, { buffer: true, validateOnly: true, validateAlso: rest.map((c) => c.computed) }),
+    ),
+  );
   log.info(
-    `inputs checked by ${distinct.length} step process(es) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    `inputs checked by ${byStep.size} step process(es) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
   );
   const bad = results.filter((r) => !r.ok);
   for (const r of bad) process.stdout.write(r.log);

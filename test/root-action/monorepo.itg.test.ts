@@ -92,6 +92,8 @@ describe('all-in-one action with six services', () => {
     expect(up.exitCode, up.log.slice(-3000)).toBe(0);
     const domain = sandbox.ingress!.domain;
     expect(up.log).toContain('deploying 6 service(s), at most 6 at once; waiting: web after api');
+    // One process per step checks its inputs for all six services (comment-status, deploy-helm, wait-ready).
+    expect(up.log).toMatch(/inputs checked by 3 step process\(es\)/);
     expect(JSON.parse(up.outputs.urls!)).toEqual(
       Object.fromEntries(SERVICES.map((s) => [s, `https://${s}-pr-${pr.number}.${domain}`])),
     );
