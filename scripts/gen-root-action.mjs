@@ -41,6 +41,16 @@ const OWN_INPUTS = {
       'Services to preview, one per line or comma-separated: one build, one Vault path and one Helm release each, all in one PR comment.',
     default: 'app',
   },
+  'max-parallel': {
+    description:
+      "How many of the PR's services are built and deployed at once. 6 deploys a typical monorepo PR in one wave on a 2-4 core hosted runner: a service spends most of its time waiting on the cluster (helm, rollouts, the probe), which costs the runner nothing; builds are what compete for its cores, so lower it for heavy builds.",
+    default: '6',
+  },
+  'depends-on': {
+    description:
+      'Which services wait for others to be ready before they are deployed, one per line: `api=db,cache`. Builds and secrets never wait; independent services never wait for each other; a dependency that fails fails its dependents. Unknown services, self-dependencies and cycles are refused before anything is created.',
+    default: '',
+  },
   label: {
     description: 'The opt-in label: a PR gets a preview while it carries it.',
     default: 'preview',
@@ -59,6 +69,11 @@ const OWN_INPUTS = {
 
 /** Where steps share an input name but not its default or wording, the all-in-one action's choice. */
 const RESOLVED = {
+  'resource-quota': {
+    description:
+      "ResourceQuota for the PR's namespace, shared by all its services: true (per service requests.cpu 500m, requests.memory 512Mi, limits.cpu 1, limits.memory 1Gi, pods 10, times the number of services), false, or key=value lines overriding those totals. (deploy-helm)",
+    default: 'true',
+  },
   timeout: {
     description:
       "Each step's own hard bound (comment-status, seed-vault, deploy-helm, wait-ready, teardown), e.g. 5m: when it is up that step fails naming the system that did not answer. deploy-helm's helm wait gets what is left of it; wait-ready keeps 10 s more for its diagnostics. build-push and reap-orphans have their own: build-timeout and reap-timeout.",

@@ -1,10 +1,17 @@
 /**
- * The deploy lifecycle of the all-in-one action: per service, comment → (build ‖ secrets) →
- * deploy-helm → wait-ready → comment, each service's run ending in one outcome.
+ * The deploy lifecycle of the all-in-one action: every service at once (at most `max-parallel`),
+ * each comment → (build ‖ secrets) → [its dependencies ready] → deploy-helm → wait-ready →
+ * comment, each ending in one outcome. Each service's log is kept whole and printed as one block,
+ * in the order of `services`; comment writes go through one queue.
  */
-import { ActionError, group, input, log, setOutputs } from '@preview-fleet/core';
+import { ActionError, input, log, setOutputs } from '@preview-fleet/core';
 import { inputEnvName } from '@preview-fleet/core/lifecycle';
-import { printBuffered, runStep, stepCall, validateSteps, type StepCall, type StepRun } from './steps.js';
+import { sharedQuotaInput } from '@preview-fleet/core/kube';
+import { CommentQueue } from './comment-queue.js';
+import { parseDependsOn } from './depends-on.js';
+import { runServices, type ServiceRun } from './service-pool.js';
+import { ServiceLogs, type ServiceLog } from './service-log.js';
+import { runStep, stepCall, validateSteps, type StepCall, type StepRun } from './steps.js';
 
 /** How one service's deploy ended; what it produced is set as far as it got. */
 export interface ServiceOutcome {
@@ -21,15 +28,17 @@ export interface ServiceOutcome {
   failedStep?: string;
 }
 
-/** Posts one service's state to the sticky comment (comment-status as a step). */
-type PostStatus = (service: string, state: string, extra?: Record<string, string>) => Promise<void>;
+/** Posts one service's state to the sticky comment; `final` waits until it is written. */
+type PostStatus = (state: string, extra?: Record<string, string>, final?: boolean) => Promise<void>;
 
 interface DeployPlan {
   prebuilt: boolean;
   useVault: boolean;
+  /** deploy-helm's `resource-quota`: the namespace's quota, shared by all the PR's services. */
+  quota: string;
 }
 
-const commentCall = (service: string, state: string, extra: Record<string, string> = {}): StepCall =>
+export const commentCall = (service: string, state: string, extra: Record<string, string> = {}): StepCall =>
   stepCall('comment-status', {
     service,
     state,
@@ -50,7 +59,7 @@ function validationPlan(services: string[], plan: DeployPlan): StepCall[] {
     commentCall(service, 'building'),
     ...(plan.useVault ? [stepCall('seed-vault', { service })] : []),
     ...(plan.prebuilt ? [] : [stepCall('build-push', { service })]),
-    stepCall('deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image }),
+    stepCall('deploy-helm', { service, image: VALIDATION_PLACEHOLDERS.image, 'resource-quota': plan.quota }),
     stepCall('wait-ready', {
       namespace: VALIDATION_PLACEHOLDERS.namespace,
       url: VALIDATION_PLACEHOLDERS.url,
@@ -61,119 +70,149 @@ function validationPlan(services: string[], plan: DeployPlan): StepCall[] {
 
 /**
  * One service from comment to ready: every failure is posted to the comment and ends the
- * service's run (the next service still runs). `knownNamespace` is the PR's namespace as an
- * earlier service's deploy named it.
+ * service's run (the others go on). Build and secrets never wait for dependencies; the deploy does.
  */
 async function deployService(
   service: string,
   plan: DeployPlan,
   post: PostStatus,
-  knownNamespace: string,
+  run: ServiceRun,
+  out: ServiceLog,
 ): Promise<ServiceOutcome> {
-  await post(service, 'building');
-  const [build, secrets] = await Promise.all([
-    runStep(plan.prebuilt ? stepCall('given-image') : stepCall('build-push', { service }), { buffer: true }),
-    plan.useVault ? runStep(stepCall('seed-vault', { service }), { buffer: true }) : undefined,
-  ]);
-  await printBuffered([build, secrets]);
+  void post('building');
+  const [build, secrets] = await run.slot(() =>
+    Promise.all([
+      runStep(plan.prebuilt ? stepCall('given-image') : stepCall('build-push', { service }), { buffer: true }),
+      plan.useVault ? runStep(stepCall('seed-vault', { service }), { buffer: true }) : undefined,
+    ]),
+  );
+  out.add(build, secrets);
   const vaultUrl = secrets?.outputs['vault-ui-url'] ?? '';
   const failedPrep = [build, secrets]
     .filter((r): r is StepRun => !!r && !r.ok)
     .map((r) => r.step)
     .join(' and ');
   if (failedPrep) {
-    await post(service, 'failed', { 'vault-url': vaultUrl, details: `${failedPrep} failed; see the run log.` });
+    await post('failed', { 'vault-url': vaultUrl, details: `${failedPrep} failed; see the run log.` }, true);
     return { service, state: 'failed', failedStep: failedPrep };
   }
   const image = build.outputs.image ?? '';
   const built = build.outputs.built === 'true';
   const shown = { image, 'image-source': build.outputs['image-source'] ?? '' }; // the comment's rebuilt/reused
-  await post(service, 'deploying', { ...shown, 'vault-url': vaultUrl });
 
-  const release = await group(`deploy-helm (${service})`, () => runStep(stepCall('deploy-helm', { service, image })));
-  if (release.outputs.status === 'skipped') {
-    log.info(`${service}: deploy skipped (the PR is closed or no longer opted in; see deploy-helm's notice)`);
-    await post(service, 'skipped', { ...shown, 'vault-url': vaultUrl });
-    return { service, state: 'skipped', image, built };
+  const notReady = await run.dependencies();
+  if (notReady.length) {
+    const details = `Not deployed: it depends on ${notReady.join(', ')}, which did not become ready.`;
+    out.note(`${service}: ${details}`);
+    await post('failed', { ...shown, 'vault-url': vaultUrl, details }, true);
+    return { service, state: 'failed', image, built, failedStep: `depends on ${notReady.join(', ')}` };
   }
-  const namespace = release.outputs.namespace || knownNamespace;
-  const url = release.outputs.url ?? '';
-  const failed = async (step: StepRun): Promise<ServiceOutcome> => {
-    await post(service, 'failed', {
-      ...shown,
-      url,
-      namespace,
-      'vault-url': vaultUrl,
-      details: step.outputs.diagnostics || `${step.step} failed; see the run log.`,
-    });
-    return { service, state: 'failed', image, built, namespace, failedStep: step.step };
-  };
-  if (!release.ok) return failed(release);
-  const ready = await group(`wait-ready (${service})`, () =>
-    runStep(
-      stepCall('wait-ready', {
-        namespace: release.outputs.namespace ?? '',
-        url,
-        'basic-auth-secret': release.outputs['basic-auth-secret'] ?? '',
-      }),
-    ),
-  );
-  if (!ready.ok) return failed(ready);
-  // Where the login is, never the login itself.
-  const login = release.outputs['basic-auth-location']
-    ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.`
-    : '';
-  // wait-ready left a preview asleep (KEDA HTTP add-on): the comment says it wakes on the first request.
-  const state = ready.outputs.state === 'sleeping' ? 'sleeping' : 'ready';
-  await post(service, state, {
-    ...shown,
-    url,
-    namespace,
-    'vault-url': vaultUrl,
-    details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n'),
+  void post('deploying', { ...shown, 'vault-url': vaultUrl });
+
+  return run.slot(async () => {
+    const release = out.add(
+      await runStep(stepCall('deploy-helm', { service, image, 'resource-quota': plan.quota }), { buffer: true }),
+    );
+    if (release.outputs.status === 'skipped') {
+      out.note(`${service}: deploy skipped (the PR is closed or no longer opted in; see deploy-helm's notice)`);
+      await post('skipped', { ...shown, 'vault-url': vaultUrl }, true);
+      return { service, state: 'skipped', image, built };
+    }
+    const namespace = release.outputs.namespace ?? '';
+    const url = release.outputs.url ?? '';
+    const failed = async (step: StepRun): Promise<ServiceOutcome> => {
+      const details = step.outputs.diagnostics || `${step.step} failed; see the run log.`;
+      await post('failed', { ...shown, url, namespace, 'vault-url': vaultUrl, details }, true);
+      return { service, state: 'failed', image, built, namespace, failedStep: step.step };
+    };
+    if (!release.ok) return failed(release);
+    const ready = out.add(
+      await runStep(
+        stepCall('wait-ready', {
+          namespace,
+          url,
+          'basic-auth-secret': release.outputs['basic-auth-secret'] ?? '',
+        }),
+        { buffer: true },
+      ),
+    );
+    if (!ready.ok) return failed(ready);
+    // Where the login is, never the login itself.
+    const login = release.outputs['basic-auth-location']
+      ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.`
+      : '';
+    const details = [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n');
+    // wait-ready left a preview asleep (KEDA HTTP add-on): the comment says it wakes on the first request.
+    const state = ready.outputs.state === 'sleeping' ? 'sleeping' : 'ready';
+    await post(state, { ...shown, url, namespace, 'vault-url': vaultUrl, details }, true);
+    return { service, state, image, built, namespace, url };
   });
-  return { service, state, image, built, namespace, url };
 }
 
-/**
- * Deploys each service in turn, then sets the outputs; fails when any service failed. `note` (an
- * approved fork deploy's terms) leads every status's details in the comment.
- */
-export async function deploy(services: string[], note = ''): Promise<void> {
+/** The all-in-one's deploy inputs, all checked before anything is created. */
+export function deployPlan(services: string[]) {
+  const maxParallel = input.integer('max-parallel', { min: 1, max: 50 });
+  const dependsOn = parseDependsOn(input.string('depends-on'), services);
   const plan: DeployPlan = {
     prebuilt: input.string('image') !== '',
     useVault: (process.env[inputEnvName('vault-addr')] ?? '').trim() !== '',
+    quota: sharedQuotaInput(process.env[inputEnvName('resource-quota')] ?? '', services.length),
   };
+  return { maxParallel, dependsOn, plan };
+}
+
+/**
+ * Deploys the services side by side, then sets the outputs; fails when any service failed.
+ * `note` (an approved fork deploy's terms) leads every status's details in the comment.
+ */
+export async function deploy(services: string[], note = ''): Promise<void> {
+  const { maxParallel, dependsOn, plan } = deployPlan(services);
   if (!plan.useVault) log.info('vault-addr is empty: the secrets step is skipped (no per-PR Vault path)');
   await validateSteps(validationPlan(services, plan));
+  log.info(
+    `deploying ${services.length} service(s), at most ${maxParallel} at once` +
+      (dependsOn.size ? `; waiting: ${[...dependsOn].map(([s, d]) => `${s} after ${d.join(', ')}`).join('; ')}` : ''),
+  );
 
   let commentUrl = '';
-  const post: PostStatus = async (service, state, extra = {}) => {
+  const logs = new ServiceLogs(services);
+  const queue = new CommentQueue(async ({ service, state, extra }) => {
     const details = [note, extra.details ?? ''].filter(Boolean).join('\n\n');
-    const r = await runStep(commentCall(service, state, { ...extra, details }));
+    const r = await runStep(commentCall(service, state, { ...extra, details }), { buffer: true });
+    logs.of(service).add({ ...r, step: `comment-status ${state}` });
     commentUrl = r.outputs['comment-url'] || commentUrl;
-  };
-  const urls: Record<string, string> = {};
-  const images: Record<string, string> = {};
-  const built: Record<string, boolean> = {};
-  const failed: string[] = [];
-  let namespace = '';
-  for (const service of services) {
-    const outcome = await deployService(service, plan, post, namespace);
-    if (outcome.image !== undefined) images[service] = outcome.image;
-    if (outcome.built !== undefined) built[service] = outcome.built;
-    namespace = outcome.namespace || namespace;
-    if (outcome.state === 'ready' || outcome.state === 'sleeping') urls[service] = outcome.url ?? '';
-    if (outcome.state === 'failed') failed.push(`${service}: ${outcome.failedStep}`);
-  }
+  });
+  const background: Promise<unknown>[] = [];
+  const outcomes = await runServices(services, dependsOn, maxParallel, async (service, run) => {
+    const post: PostStatus = async (state, extra = {}, final = false) => {
+      const written = queue.post({ service, state, extra });
+      if (!final) {
+        background.push(written);
+        written.catch(() => undefined); // surfaced by the Promise.all below
+        return;
+      }
+      await written;
+    };
+    const outcome = await deployService(service, plan, post, run, logs.of(service));
+    await logs.done(service);
+    return outcome;
+  });
+  await queue.idle();
+  await Promise.all(background);
 
+  const pick = <K extends keyof ServiceOutcome>(key: K) =>
+    Object.fromEntries(outcomes.filter((o) => o[key] !== undefined).map((o) => [o.service, o[key]]));
+  const urls = Object.fromEntries(
+    outcomes.filter((o) => o.state === 'ready' || o.state === 'sleeping').map((o) => [o.service, o.url ?? '']),
+  );
+  const failed = outcomes.filter((o) => o.state === 'failed').map((o) => `${o.service}: ${o.failedStep}`);
   setOutputs({
     lifecycle: 'deploy',
     url: urls[services[0]!] ?? '',
     urls: JSON.stringify(urls),
-    images: JSON.stringify(images),
-    built: JSON.stringify(built),
-    namespace,
+    images: JSON.stringify(pick('image')),
+    built: JSON.stringify(pick('built')),
+    namespace: outcomes.find((o) => o.namespace)?.namespace ?? '',
     'comment-url': commentUrl,
   });
   if (failed.length)

@@ -1,13 +1,13 @@
 /**
  * Running the seven actions' bundles as steps of the all-in-one action: which inputs each step
- * gets, checking every step's inputs before any acts, and running steps side by side.
+ * gets, checking every step's inputs before any acts, and running one step.
  */
 import { fileURLToPath } from 'node:url';
 import {
   ActionError,
+  VALIDATE_INPUTS_ENV,
   VALIDATE_ONLY_ENV,
   formatDuration,
-  group,
   input,
   log,
   parseStepTimeout,
@@ -33,6 +33,8 @@ export function stepCall(step: string, computed: Record<string, string> = {}): S
 export interface StepRun extends BufferedStepResult {
   step: string;
   ok: boolean;
+  /** Wall time of the step's process, start to exit. */
+  ms: number;
 }
 
 /** The bundle of a step: `<action root>/actions/<step>/dist/index.js`, beside this one's dist/. */
@@ -74,10 +76,15 @@ export function stepKillAfterMs(inputs: Record<string, string>): number | undefi
 /** Runs one step's bundle; `buffer` collects its log (steps side by side), `validateOnly` only parses inputs. */
 export async function runStep(
   call: StepCall,
-  options: { buffer?: boolean; validateOnly?: boolean } = {},
+  options: { buffer?: boolean; validateOnly?: boolean; validateAlso?: Array<Record<string, string>> } = {},
 ): Promise<StepRun> {
   if (call.step === 'given-image') return givenImage();
-  const env = stepEnv(options.validateOnly ? { [VALIDATE_ONLY_ENV]: 'true' } : {});
+  const started = performance.now();
+  const env = stepEnv(
+    options.validateOnly
+      ? { [VALIDATE_ONLY_ENV]: 'true', [VALIDATE_INPUTS_ENV]: JSON.stringify([{}, ...(options.validateAlso ?? [])]) }
+      : {},
+  );
   const inputs = stepInputs(call.step, call.computed);
   const killAfterMs = options.validateOnly ? undefined : stepKillAfterMs(inputs);
   const result = await runBundledStep(stepMain(call.step), inputs, { env, buffer: options.buffer, killAfterMs });
@@ -86,7 +93,7 @@ export async function runStep(
       `${call.step} was still running ${formatDuration(killAfterMs!)} after it started (its timeout ${inputs.timeout} plus ${formatDuration(STEP_KILL_MARGIN_MS)}) and was stopped`,
     );
   }
-  return { ...result, step: call.step, ok: result.exitCode === 0 };
+  return { ...result, step: call.step, ok: result.exitCode === 0, ms: Math.round(performance.now() - started) };
 }
 
 /** The `image` input stands in for build-push's outputs. */
@@ -95,20 +102,11 @@ function givenImage(): StepRun {
   return {
     step: 'given-image',
     ok: true,
+    ms: 0,
     exitCode: 0,
     log: `Deploying the given image ${image}; build-push skipped\n`,
     outputs: { image, built: 'false' },
   };
-}
-
-/** Prints the logs of steps that ran side by side, each whole and in order, in its own group. */
-export async function printBuffered(runs: ReadonlyArray<StepRun | undefined>): Promise<void> {
-  for (const r of runs) {
-    if (r)
-      await group(`${r.step} (${r.ok ? 'ok' : `failed, exit ${r.exitCode}`})`, async () => {
-        process.stdout.write(r.log);
-      });
-  }
 }
 
 /**
@@ -116,7 +114,18 @@ export async function printBuffered(runs: ReadonlyArray<StepRun | undefined>): P
  * fails the job before an early one (seed-vault) creates anything.
  */
 export async function validateSteps(plan: StepCall[]): Promise<void> {
-  const results = await Promise.all(plan.map((call) => runStep(call, { buffer: true, validateOnly: true })));
+  // One process per step checks it for every service: each further call's computed inputs are an overlay.
+  const byStep = new Map<string, StepCall[]>();
+  for (const c of plan) byStep.set(c.step, [...(byStep.get(c.step) ?? []), c]);
+  const started = performance.now();
+  const results = await Promise.all(
+    [...byStep.values()].map(([first, ...rest]) =>
+      runStep(first!, { buffer: true, validateOnly: true, validateAlso: rest.map((c) => c.computed) }),
+    ),
+  );
+  log.info(
+    `inputs checked by ${byStep.size} step process(es) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+  );
   const bad = results.filter((r) => !r.ok);
   for (const r of bad) process.stdout.write(r.log);
   if (bad.length) {

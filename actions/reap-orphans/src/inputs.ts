@@ -63,7 +63,7 @@ export const DEFAULTS: RawInputs = {
   'stale-label': 'preview-stale',
   'dry-run': 'false',
   'max-deletions': '20',
-  concurrency: '5',
+  concurrency: '20',
   kinds: REAP_KINDS.join(','),
   ...VAULT_INPUT_DEFAULTS,
   'allowed-prefix': 'preview/',

@@ -26,7 +26,7 @@ describe('reap-orphans inputs', () => {
       closeAfterDays: 7,
       dryRun: false,
       maxDeletions: 20,
-      concurrency: 5,
+      concurrency: 20,
       awsRegion: 'us-east-1',
       timeoutMs: 1_200_000,
     });

@@ -70,6 +70,28 @@ export function parseQuotaInput(raw: string): Toggle<Record<string, string>> {
   return parseQuantityToggle('resource-quota', raw, DEFAULT_QUOTA);
 }
 
+/**
+ * The `resource-quota` a namespace shared by `services` services gets: the per-service defaults
+ * times the number of services (one app + its database fits in one share), then the user's own
+ * keys as given. `false` stays off. Returned as the key=value lines deploy-helm reads.
+ */
+export function sharedQuotaInput(raw: string, services: number): string {
+  const given = parseQuotaInput(raw);
+  if (!given.enabled) return raw;
+  const own = ['true', 'True', 'TRUE', ''].includes(raw.trim())
+    ? new Map<string, string>()
+    : parseKeyValueMap('resource-quota', raw, QUOTA_KEY);
+  const settings: Record<string, string> = {};
+  for (const [k, v] of Object.entries(DEFAULT_QUOTA)) {
+    const m = /^(\d+)(.*)$/.exec(v)!;
+    settings[k] = `${Number(m[1]) * services}${m[2]}`;
+  }
+  for (const [k, v] of own) settings[k] = v.trim();
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+}
+
 export function parseLimitRangeInput(raw: string): Toggle<Record<string, string>> {
   return parseQuantityToggle('limit-range', raw, DEFAULT_LIMITS, LIMIT_KEYS);
 }

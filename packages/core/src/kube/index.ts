@@ -24,6 +24,7 @@ export {
   DEFAULT_QUOTA,
   guardrailManifests,
   parseQuotaInput,
+  sharedQuotaInput,
   parseLimitRangeInput,
   parseEgressAllow,
   type GuardrailOptions,

@@ -19,7 +19,7 @@ export {
 } from './parse.js';
 export { input, maskSecret, readInputs, shortValueNotice, type ReadOptions } from './inputs.js';
 export { setOutput, setOutputs, writeSummary, log, group, requestIdToken } from './outputs.js';
-export { runAction, VALIDATE_ONLY_ENV, type RunActionOptions } from './run-action.js';
+export { runAction, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, type RunActionOptions } from './run-action.js';
 export { summaryTable, tableCell, type TableCell } from './summary.js';
 export {
   redact,

@@ -10,6 +10,26 @@ import { toolkit } from './toolkit.js';
  */
 export const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 
+/**
+ * With VALIDATE_ONLY_ENV: a JSON array of input overlays (`{ "service": "api" }`), each checked in
+ * turn on top of the step's own inputs, so one process checks a step for every service of a PR.
+ */
+export const VALIDATE_INPUTS_ENV = 'PREVIEW_FLEET_VALIDATE_INPUTS';
+
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnv(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+async function validateEach(validate: () => unknown): Promise<void> {
+  const raw = process.env[VALIDATE_INPUTS_ENV];
+  const overlays = raw ? (JSON.parse(raw) as Array<Record<string, string>>) : [{}];
+  for (const overlay of overlays) {
+    for (const [name, value] of Object.entries(overlay)) process.env[inputEnv(name)] = value;
+    await validate();
+  }
+}
+
 export interface RunActionOptions {
   /** Parses and checks the inputs without side effects (the action's parseInputs). */
   validate?: () => unknown;
@@ -37,7 +57,7 @@ export async function runAction(main: () => Promise<void>, options: RunActionOpt
   try {
     if (process.env[VALIDATE_ONLY_ENV] === 'true') {
       if (!options.validate) throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-      await options.validate();
+      await validateEach(options.validate);
       return;
     }
     await Promise.race([main(), timedOut]);
