@@ -1,0 +1,160 @@
+/**
+ * The GitLab lifecycle end to end: the example .gitlab-ci.yml's jobs run by gitlab-ci-local (shell
+ * executor), each running the bundled CLI (packages/cli/dist/preview-fleet.mjs, `npm run build`)
+ * against the sandbox (Kubernetes with real helm/kubectl, Vault, ECR) and the GitLab stand-in.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
+import { startGitLab, type GitLabStandIn } from '@preview-fleet/sandbox/gitlab';
+import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
+import { CLI_BUNDLE, checkout, type Checkout } from './pipeline.js';
+
+const MARKER = '<!-- preview-fleet:status v1 -->';
+const IMAGE = 'registry.sandbox.test/app:prebuilt';
+let sandbox: Sandbox;
+let gl: GitLabStandIn;
+let co: Checkout;
+let projectId: number;
+let token: string;
+let bot: string;
+let ids = 100;
+
+beforeAll(async () => {
+  if (!existsSync(CLI_BUNDLE)) throw new Error(`${CLI_BUNDLE} is missing: run "npm run build" first`);
+  sandbox = await startSandbox({ only: ['kube', 'vault', 'ecr'], repository: 'acme/web' });
+  gl = await startGitLab();
+  projectId = gl.createProject('acme/web').id as number;
+  ({
+    token,
+    user: { username: bot },
+  } = gl.createProjectAccessToken(projectId));
+  co = checkout();
+  const res = await fetch(`${sandbox.env.VAULT_ADDR}/v1/secret/data/stage/app`, {
+    method: 'POST',
+    headers: { 'x-vault-token': sandbox.env.VAULT_TOKEN!, 'content-type': 'application/json' },
+    body: JSON.stringify({ data: { DATABASE_URL: 'postgres://stage-db/app' } }),
+  });
+  expect(res.ok).toBe(true);
+}, 180_000);
+afterAll(async () => {
+  co?.remove();
+  await gl?.stop();
+  await sandbox?.stop();
+});
+
+/** The variables of a merge request pipeline's job (or the schedule's, without `mr`). */
+function vars(mr: { iid: number; sha: string; labels: string[] } | undefined, extra: Record<string, string> = {}) {
+  const id = ++ids;
+  const helmDir = dirname(toolPaths().v34.helm);
+  return {
+    ...sandbox.env,
+    PATH: `${helmDir}:${process.env.PATH ?? ''}`,
+    GITLAB_CI: 'true',
+    CI_SERVER_URL: gl.url,
+    CI_PROJECT_ID: String(projectId),
+    CI_PROJECT_PATH: 'acme/web',
+    CI_PIPELINE_SOURCE: mr ? 'merge_request_event' : 'schedule',
+    CI_PIPELINE_ID: String(id),
+    CI_JOB_ID: String(id),
+    CI_JOB_URL: `${gl.url}/acme/web/-/jobs/${id}`,
+    ...(mr
+      ? { CI_MERGE_REQUEST_IID: String(mr.iid), CI_MERGE_REQUEST_LABELS: mr.labels.join(','), CI_COMMIT_SHA: mr.sha }
+      : { PREVIEW_FLEET_REAP: 'true' }),
+    PREVIEW_FLEET_GITLAB_TOKEN: token,
+    PREVIEW_FLEET_CLI: CLI_BUNDLE,
+    PREVIEW_FLEET_CHART: join(repoRoot, 'workflows-examples/charts/preview'),
+    PREVIEW_FLEET_DOMAIN: sandbox.ingress!.domain,
+    PREVIEW_FLEET_VAULT_ADDR: sandbox.env.VAULT_ADDR!,
+    PREVIEW_FLEET_AUTH_METHOD: 'token',
+    PREVIEW_FLEET_TOKEN: sandbox.env.VAULT_TOKEN!,
+    PREVIEW_FLEET_IMAGE: IMAGE,
+    PREVIEW_FLEET_AWS_REGION: sandbox.env.AWS_REGION!,
+    PREVIEW_FLEET_TIMEOUT: '2m',
+    HOME: co.dir,
+    ...extra,
+  };
+}
+
+const namespaceExists = (n: number) =>
+  sandbox.kube!.store.get(sandbox.kube!.store.types.byKind('Namespace')!, '', `preview-pr-${n}`) !== undefined;
+async function vaultPathExists(n: number): Promise<boolean> {
+  const r = await fetch(`${sandbox.env.VAULT_ADDR}/v1/secret/metadata/preview/app-${n}`, {
+    headers: { 'x-vault-token': sandbox.env.VAULT_TOKEN! },
+  });
+  return r.status === 200;
+}
+const ourNotes = (iid: number) =>
+  gl.notes(projectId, iid).filter((n) => String(n.body).startsWith(MARKER) && n.author.username === bot);
+
+describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () => {
+  it('labelled MR → preview with one note and the URL; a push redeploys under the same note; the stop job removes everything', async () => {
+    const mr = gl.openMergeRequest(projectId, { labels: ['preview'] });
+    const forged = `${MARKER}\nforged by someone else`;
+    const foreign = gl.addNote(projectId, mr.iid, forged, { author: 'mallory' });
+
+    const d1 = await co.run('preview:deploy', vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }));
+    expect(d1.exitCode, d1.log).toBe(0);
+    expect(d1.log).toMatch(/\bv24\.\d+\.\d+/);
+    expect(namespaceExists(mr.iid)).toBe(true);
+    expect(await vaultPathExists(mr.iid)).toBe(true);
+    const url = `https://app-pr-${mr.iid}.${sandbox.ingress!.domain}`;
+    let notes = ourNotes(mr.iid);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toContain(url);
+    expect(notes[0]!.body).toContain(IMAGE);
+    // The dotenv report `environment: url: $PREVIEW_URL` reads.
+    const dotenv = readFileSync(join(co.dir, 'preview.env'), 'utf8');
+    expect(dotenv).toContain(`PREVIEW_URL=${url}`);
+
+    const sha2 = gl.push(projectId, mr.iid);
+    const d2 = await co.run('preview:deploy', vars({ iid: mr.iid, sha: sha2, labels: ['preview'] }));
+    expect(d2.exitCode, d2.log).toBe(0);
+    notes = ourNotes(mr.iid);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toContain(sha2.slice(0, 7));
+    expect(gl.notes(projectId, mr.iid).find((n) => n.id === foreign.id)!.body).toBe(forged);
+
+    const stop = await co.run('preview:stop', vars({ iid: mr.iid, sha: sha2, labels: ['preview'] }), { manual: true });
+    expect(stop.exitCode, stop.log).toBe(0);
+    expect(namespaceExists(mr.iid)).toBe(false);
+    expect(await vaultPathExists(mr.iid)).toBe(false);
+    notes = ourNotes(mr.iid);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toMatch(/destroyed/);
+    expect(gl.notes(projectId, mr.iid).find((n) => n.id === foreign.id)!.body).toBe(forged);
+    gl.assertContract();
+  }, 600_000);
+
+  it('an MR closed without its stop job: the scheduled reaper (CLI on Node 20) removes its preview', async () => {
+    const mr = gl.openMergeRequest(projectId, { labels: ['preview'] });
+    const d = await co.run('preview:deploy', vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }));
+    expect(d.exitCode, d.log).toBe(0);
+    expect(namespaceExists(mr.iid)).toBe(true);
+    gl.closeMergeRequest(projectId, mr.iid);
+    const reap = await co.run('preview:reap', vars(undefined), { node: '/usr/bin/node' });
+    expect(reap.exitCode, reap.log).toBe(0);
+    expect(reap.log).toMatch(/\bv20\.\d+\.\d+/);
+    expect(namespaceExists(mr.iid)).toBe(false);
+    expect(await vaultPathExists(mr.iid)).toBe(false);
+    expect(ourNotes(mr.iid)[0]!.body).toMatch(/destroyed/);
+  }, 600_000);
+
+  it('a bad input fails the job with a clear error before anything is created or noted', async () => {
+    const mr = gl.openMergeRequest(projectId, { labels: ['preview'] });
+    gl.resetCounters();
+    const r = await co.run(
+      'preview:deploy',
+      vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }, { PREVIEW_FLEET_TIMEOUT: 'soon' }),
+    );
+    expect(r.exitCode).not.toBe(0);
+    expect(r.log).toContain('Input "timeout"');
+    expect(r.log).toContain('"soon"');
+    expect(r.log).toMatch(/nothing was created or deleted/);
+    expect(namespaceExists(mr.iid)).toBe(false);
+    expect(await vaultPathExists(mr.iid)).toBe(false);
+    expect(gl.notes(projectId, mr.iid).filter((n) => !n.system)).toEqual([]);
+    expect(gl.requestLog().filter((x) => x.method !== 'GET')).toEqual([]);
+  }, 300_000);
+});
