@@ -4,12 +4,17 @@
  * against the sandbox (Kubernetes with real helm/kubectl, Vault, ECR) and the GitLab stand-in.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
 import { startGitLab, type GitLabStandIn } from '@preview-fleet/sandbox/gitlab';
-import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
-import { CLI_BUNDLE, checkout, type Checkout } from './pipeline.js';
+import {
+  CLI_BUNDLE,
+  checkout,
+  jobVariables,
+  writeStageSecrets,
+  type Checkout,
+} from '@preview-fleet/testkit/gitlab-pipeline';
 
 const MARKER = '<!-- preview-fleet:status v1 -->';
 const IMAGE = 'registry.sandbox.test/app:prebuilt';
@@ -19,7 +24,6 @@ let co: Checkout;
 let projectId: number;
 let token: string;
 let bot: string;
-let ids = 100;
 
 beforeAll(async () => {
   if (!existsSync(CLI_BUNDLE)) throw new Error(`${CLI_BUNDLE} is missing: run "npm run build" first`);
@@ -31,12 +35,7 @@ beforeAll(async () => {
     user: { username: bot },
   } = gl.createProjectAccessToken(projectId));
   co = checkout();
-  const res = await fetch(`${sandbox.env.VAULT_ADDR}/v1/secret/data/stage/app`, {
-    method: 'POST',
-    headers: { 'x-vault-token': sandbox.env.VAULT_TOKEN!, 'content-type': 'application/json' },
-    body: JSON.stringify({ data: { DATABASE_URL: 'postgres://stage-db/app' } }),
-  });
-  expect(res.ok).toBe(true);
+  await writeStageSecrets(sandbox.env.VAULT_ADDR!, sandbox.env.VAULT_TOKEN!);
 }, 180_000);
 afterAll(async () => {
   co?.remove();
@@ -44,38 +43,21 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-/** The variables of a merge request pipeline's job (or the schedule's, without `mr`). */
-function vars(mr: { iid: number; sha: string; labels: string[] } | undefined, extra: Record<string, string> = {}) {
-  const id = ++ids;
-  const helmDir = dirname(toolPaths().v34.helm);
-  return {
-    ...sandbox.env,
-    PATH: `${helmDir}:${process.env.PATH ?? ''}`,
-    GITLAB_CI: 'true',
-    CI_SERVER_URL: gl.url,
-    CI_PROJECT_ID: String(projectId),
-    CI_PROJECT_PATH: 'acme/web',
-    CI_PIPELINE_SOURCE: mr ? 'merge_request_event' : 'schedule',
-    CI_PIPELINE_ID: String(id),
-    CI_JOB_ID: String(id),
-    CI_JOB_URL: `${gl.url}/acme/web/-/jobs/${id}`,
-    ...(mr
-      ? { CI_MERGE_REQUEST_IID: String(mr.iid), CI_MERGE_REQUEST_LABELS: mr.labels.join(','), CI_COMMIT_SHA: mr.sha }
-      : { PREVIEW_FLEET_REAP: 'true' }),
-    PREVIEW_FLEET_GITLAB_TOKEN: token,
-    PREVIEW_FLEET_CLI: CLI_BUNDLE,
-    PREVIEW_FLEET_CHART: join(repoRoot, 'workflows-examples/charts/preview'),
-    PREVIEW_FLEET_DOMAIN: sandbox.ingress!.domain,
-    PREVIEW_FLEET_VAULT_ADDR: sandbox.env.VAULT_ADDR!,
-    PREVIEW_FLEET_AUTH_METHOD: 'token',
-    PREVIEW_FLEET_TOKEN: sandbox.env.VAULT_TOKEN!,
-    PREVIEW_FLEET_IMAGE: IMAGE,
-    PREVIEW_FLEET_AWS_REGION: sandbox.env.AWS_REGION!,
-    PREVIEW_FLEET_TIMEOUT: '2m',
-    HOME: co.dir,
-    ...extra,
-  };
-}
+const vars = (mr: { iid: number; sha: string; labels: string[] } | undefined, extra: Record<string, string> = {}) =>
+  jobVariables(
+    {
+      sandboxEnv: sandbox.env,
+      gitlabUrl: gl.url,
+      projectId,
+      projectPath: 'acme/web',
+      token,
+      domain: sandbox.ingress!.domain,
+      image: IMAGE,
+      home: co.dir,
+    },
+    mr,
+    extra,
+  );
 
 const namespaceExists = (n: number) =>
   sandbox.kube!.store.get(sandbox.kube!.store.types.byKind('Namespace')!, '', `preview-pr-${n}`) !== undefined;
@@ -124,6 +106,12 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body).toMatch(/destroyed/);
     expect(gl.notes(projectId, mr.iid).find((n) => n.id === foreign.id)!.body).toBe(forged);
+    // No secret in any job log: the CLI prints no ::add-mask:: lines (they would print the value on GitLab).
+    for (const log of [d1.log, d2.log, stop.log]) {
+      expect(log).not.toContain(token);
+      expect(log).not.toContain(sandbox.env.VAULT_TOKEN!);
+      expect(log).not.toContain('::add-mask::');
+    }
     gl.assertContract();
   }, 600_000);
 

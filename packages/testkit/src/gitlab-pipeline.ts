@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { node24Path, repoRoot } from '@preview-fleet/testkit/tools';
+import { node24Path, repoRoot, toolPaths } from './tools.js';
 
 export const CLI_BUNDLE = join(repoRoot, 'packages/cli/dist/preview-fleet.mjs');
 const GCL = join(repoRoot, 'node_modules/gitlab-ci-local/dist/index.js');
@@ -59,4 +59,70 @@ export function checkout(): Checkout {
       });
     },
   };
+}
+
+/** What a job's variables are made of: the sandbox's client settings, the GitLab stand-in's project and token. */
+export interface PipelineWorld {
+  sandboxEnv: Record<string, string>;
+  gitlabUrl: string;
+  projectId: number;
+  projectPath: string;
+  /** A project access token (PREVIEW_FLEET_GITLAB_TOKEN). */
+  token: string;
+  /** The preview domain (the ingress stand-in's). */
+  domain: string;
+  /** A prebuilt image to deploy (no builder needed). */
+  image: string;
+  home: string;
+}
+
+let ids = 100;
+
+/**
+ * The variables of a merge request pipeline's job (`mr`) or of the scheduled reaper's (no `mr`):
+ * GitLab's predefined CI_* variables, and the CI/CD variables the example asks a project to set.
+ */
+export function jobVariables(
+  w: PipelineWorld,
+  mr: { iid: number; sha: string; labels: string[] } | undefined,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const id = ++ids;
+  return {
+    ...w.sandboxEnv,
+    PATH: `${dirname(toolPaths().v34.helm)}:${process.env.PATH ?? ''}`,
+    GITLAB_CI: 'true',
+    CI_SERVER_URL: w.gitlabUrl,
+    CI_PROJECT_ID: String(w.projectId),
+    CI_PROJECT_PATH: w.projectPath,
+    CI_PIPELINE_SOURCE: mr ? 'merge_request_event' : 'schedule',
+    CI_PIPELINE_ID: String(id),
+    CI_JOB_ID: String(id),
+    CI_JOB_URL: `${w.gitlabUrl}/${w.projectPath}/-/jobs/${id}`,
+    ...(mr
+      ? { CI_MERGE_REQUEST_IID: String(mr.iid), CI_MERGE_REQUEST_LABELS: mr.labels.join(','), CI_COMMIT_SHA: mr.sha }
+      : { PREVIEW_FLEET_REAP: 'true' }),
+    PREVIEW_FLEET_GITLAB_TOKEN: w.token,
+    PREVIEW_FLEET_CLI: CLI_BUNDLE,
+    PREVIEW_FLEET_CHART: join(repoRoot, 'workflows-examples/charts/preview'),
+    PREVIEW_FLEET_DOMAIN: w.domain,
+    PREVIEW_FLEET_VAULT_ADDR: w.sandboxEnv.VAULT_ADDR ?? '',
+    PREVIEW_FLEET_AUTH_METHOD: 'token',
+    PREVIEW_FLEET_TOKEN: w.sandboxEnv.VAULT_TOKEN ?? '',
+    PREVIEW_FLEET_IMAGE: w.image,
+    PREVIEW_FLEET_AWS_REGION: w.sandboxEnv.AWS_REGION ?? '',
+    PREVIEW_FLEET_TIMEOUT: '2m',
+    HOME: w.home,
+    ...extra,
+  };
+}
+
+/** The stage secrets a platform team keeps (seed-vault copies `stage/app` per MR). */
+export async function writeStageSecrets(vaultAddr: string, vaultToken: string): Promise<void> {
+  const res = await fetch(`${vaultAddr}/v1/secret/data/stage/app`, {
+    method: 'POST',
+    headers: { 'x-vault-token': vaultToken, 'content-type': 'application/json' },
+    body: JSON.stringify({ data: { DATABASE_URL: 'postgres://stage-db/app' } }),
+  });
+  if (!res.ok) throw new Error(`writing stage secrets: Vault answered ${res.status}`);
 }
