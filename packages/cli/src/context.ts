@@ -13,9 +13,8 @@ import {
   planService,
   rememberSecret,
 } from '@preview-fleet/core';
+import { gitlabCurrentUser, gitlabForge } from '@preview-fleet/core/forge/gitlab';
 import {
-  gitlabCurrentUser,
-  gitlabForge,
   gitlabForgeOptions,
   parseGitLabUsername,
   readGitLabJob,

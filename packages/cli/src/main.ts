@@ -4,6 +4,8 @@
  * error exit: printed once, redacted, exit code 1.
  */
 import { runAction } from '@preview-fleet/core';
+import { useGitLabForge } from '@preview-fleet/core/forge';
+import { gitlabForge } from '@preview-fleet/core/forge/gitlab';
 import { prepare } from './context.js';
 import { deploy } from './deploy.js';
 import { STEP_ENV, runStepInProcess } from './steps.js';
@@ -12,6 +14,8 @@ import { status } from './status.js';
 
 /** `self` is this bundle's path: steps run as children of it. */
 export async function cli(argv: readonly string[], self: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // The actions' GitLab paths (deploy-helm's MR re-check, the reaper) reach GitLab through this adapter.
+  useGitLabForge(gitlabForge);
   const step = env[STEP_ENV];
   if (step) return runStepInProcess(step);
   await runAction(async () => {

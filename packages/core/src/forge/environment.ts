@@ -4,10 +4,10 @@
  * Every variable is checked before anything is contacted; errors name the variable, its value
  * and what is accepted.
  */
-import { InputError } from '../runtime/errors.js';
+import { ActionError, InputError } from '../runtime/errors.js';
 import { maskSecret } from '../runtime/inputs.js';
 import { onGitLabCi } from '../runtime/toolkit.js';
-import { gitlabForge, type GitLabForgeOptions } from './gitlab.js';
+import type { GitLabForgeOptions } from './gitlab.js';
 import type { Forge } from './types.js';
 
 /** The variable holding a project access token (scope `api`, role Reporter or above) for writing MR notes. */
@@ -101,13 +101,26 @@ export function gitlabForgeOptions(job: GitLabJob, requestTimeoutMs?: number): G
   };
 }
 
+/** Builds the GitLab adapter; registered by the CLI (`useGitLabForge`), so the GitHub actions' bundles never carry @gitbeaker. */
+export type GitLabForgeFactory = (o: GitLabForgeOptions) => Forge;
+let gitlabFactory: GitLabForgeFactory | undefined;
+
+/** Registers the GitLab adapter (the CLI's entry does, before running any step). */
+export function useGitLabForge(factory: GitLabForgeFactory): void {
+  gitlabFactory = factory;
+}
+
 /**
  * The forge of this job when it is not GitHub's: a GitLab job (GITLAB_CI) gets the GitLab adapter;
  * undefined inside GitHub Actions, where every action keeps its own GitHub path.
  */
 export function forgeFromEnvironment(env: Env = process.env, requestTimeoutMs?: number): Forge | undefined {
   if (!onGitLabCi(env as NodeJS.ProcessEnv)) return undefined;
-  return gitlabForge(gitlabForgeOptions(readGitLabJob(env), requestTimeoutMs));
+  if (!gitlabFactory)
+    throw new ActionError('This bundle has no GitLab adapter: in a GitLab job, run the preview-fleet CLI', {
+      hint: 'node preview-fleet.mjs deploy|teardown|reap|status (packages/cli)',
+    });
+  return gitlabFactory(gitlabForgeOptions(readGitLabJob(env), requestTimeoutMs));
 }
 
 /** A GitLab username (letters, digits, `_`, `.`, `-`; project bots are `project_<id>_bot_<hash>`). */

@@ -5,13 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGitLab, type GitLabStandIn } from '@preview-fleet/sandbox/gitlab';
-import {
-  announceTeardownNote,
-  gitlabCurrentUser,
-  gitlabForge,
-  readStatusNotes,
-  upsertStatusNote,
-} from '@preview-fleet/core/forge';
+import { announceTeardownNote, readStatusNotes, upsertStatusNote } from '@preview-fleet/core/forge';
+import { gitlabCurrentUser, gitlabForge } from '@preview-fleet/core/forge/gitlab';
 import { COMMENT_MARKER, type ServiceSection } from '@preview-fleet/core/github';
 import { bindReaperPorts, reapOrphans } from '@preview-fleet/core/lifecycle';
 
