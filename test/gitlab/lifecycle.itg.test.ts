@@ -115,13 +115,30 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
     gl.assertContract();
   }, 600_000);
 
-  it('an MR closed without its stop job: the scheduled reaper (CLI on Node 20) removes its preview', async () => {
+  it('an MR closed without its stop job: the scheduled reaper (CLI on Node 20) removes its preview; Vault by the id_token', async () => {
     const mr = gl.openMergeRequest(projectId, { labels: ['preview'] });
-    const d = await co.run('preview:deploy', vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }));
+    // Vault by the job's OIDC id_token (`id_tokens: PREVIEW_FLEET_ID_TOKEN`), a JWT role bound to project_path.
+    sandbox.vault!.addJwtRole('gitlab-preview', {
+      policies: ['preview'],
+      boundAudiences: ['vault'],
+      boundClaims: { project_path: 'acme/web' },
+    });
+    const jwt = (extra: Record<string, string> = {}) => ({
+      PREVIEW_FLEET_AUTH_METHOD: 'jwt',
+      PREVIEW_FLEET_ROLE: 'gitlab-preview',
+      PREVIEW_FLEET_TOKEN: '',
+      PREVIEW_FLEET_ID_TOKEN: sandbox.oidc!.issue('vault', { project_path: 'acme/web', ...extra }),
+    });
+    const d = await co.run('preview:deploy', vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }, jwt()));
     expect(d.exitCode, d.log).toBe(0);
     expect(namespaceExists(mr.iid)).toBe(true);
     gl.closeMergeRequest(projectId, mr.iid);
-    const reap = await co.run('preview:reap', vars(undefined), { node: '/usr/bin/node' });
+    // Another project's id_token is refused by the role: the Vault path stays and the job fails; the
+    // namespace of the MR GitLab confirms closed still goes (kinds that listed are reaped, as on GitHub).
+    const foreign = await co.run('preview:reap', vars(undefined, jwt({ project_path: 'evil/web' })));
+    expect(foreign.exitCode).not.toBe(0);
+    expect(await vaultPathExists(mr.iid)).toBe(true);
+    const reap = await co.run('preview:reap', vars(undefined, jwt()), { node: '/usr/bin/node' });
     expect(reap.exitCode, reap.log).toBe(0);
     expect(reap.log).toMatch(/\bv20\.\d+\.\d+/);
     expect(namespaceExists(mr.iid)).toBe(false);
