@@ -3,6 +3,8 @@
  * executor), each running the bundled CLI (packages/cli/dist/preview-fleet.mjs, `npm run build`)
  * against the sandbox (Kubernetes with real helm/kubectl, Vault, ECR) and the GitLab stand-in.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +99,15 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body).toContain(sha2.slice(0, 7));
     expect(gl.notes(projectId, mr.iid).find((n) => n.id === foreign.id)!.body).toBe(forged);
+
+    // `status` reads the note (ours only) and prints its table (async: the stand-ins answer from this process).
+    const { stdout: status } = await promisify(execFile)(process.execPath, [CLI_BUNDLE, 'status'], {
+      env: { ...process.env, ...vars({ iid: mr.iid, sha: sha2, labels: ['preview'] }) },
+      encoding: 'utf8',
+    });
+    expect(status).toContain(`!${mr.iid}`);
+    expect(status).toContain(url);
+    expect(status).toContain('Ignored 1 marker note(s) not written by');
 
     const stop = await co.run('preview:stop', vars({ iid: mr.iid, sha: sha2, labels: ['preview'] }), { manual: true });
     expect(stop.exitCode, stop.log).toBe(0);
