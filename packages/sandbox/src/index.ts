@@ -1,13 +1,15 @@
 /**
  * One entry point to the sandbox: starts the loopback stand-ins a test (or a person) asks for
  * and returns the environment a client needs to reach them — the public contract behind
- * `npm run sandbox -- env`. Parts: kube, github, vault (with its OIDC issuer), ecr, registry.
+ * `npm run sandbox -- env`. Parts: kube, github, vault (with its OIDC issuer), ecr, registry, and on
+ * request gitlab (then Vault's JWT auth trusts GitLab's ID tokens instead of GitHub's).
  */
 import { startOidc, type OidcStandIn } from './oidc/index.js';
 import { previewPolicy, startVault, type VaultStandIn } from './vault/index.js';
 import { startMoto, type MotoStandIn } from './ecr/index.js';
 import { podmanEnv, startRegistry, systemToolsAvailable, type RegistryStandIn } from './registry/index.js';
 import { startGitHub, type GitHubStandIn } from './github/index.js';
+import { startGitLab, type GitLabStandIn } from './gitlab/index.js';
 import { startIngress, type IngressStandIn } from './ingress/index.js';
 import { startKube, type KubeStandIn } from './kube/index.js';
 import { startVaultSecretsController, type VaultSecretsController } from './kube/controllers/vault-secrets.js';
@@ -17,8 +19,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The parts started when none are named (the GitHub story). */
 export const SANDBOX_PARTS = ['kube', 'github', 'vault', 'ecr', 'registry'] as const;
-export type SandboxPart = (typeof SANDBOX_PARTS)[number];
+/** Every part, including those started only on request (`gitlab`). */
+export const ALL_SANDBOX_PARTS = [...SANDBOX_PARTS, 'gitlab'] as const;
+export type SandboxPart = (typeof ALL_SANDBOX_PARTS)[number];
 
 export interface Sandbox {
   /** `NAME=value` settings for clients (KUBECONFIG, GITHUB_API_URL, VAULT_ADDR, …). */
@@ -27,6 +32,8 @@ export interface Sandbox {
   oidc?: OidcStandIn;
   vault?: VaultStandIn;
   github?: GitHubStandIn;
+  /** The GitLab stand-in, with the project `repository` names and a Maintainer project access token (GITLAB_TOKEN). */
+  gitlab?: GitLabStandIn;
   kube?: KubeStandIn;
   /** The cluster's ingress + wildcard DNS for the preview domain (part of `kube`). */
   ingress?: IngressStandIn;
@@ -89,14 +96,38 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
       sandbox.github = github;
     }
+    if (parts.includes('gitlab')) {
+      const gitlab = await startGitLab();
+      stops.push(() => gitlab.stop());
+      const project = gitlab.createProject(repository);
+      const { token } = gitlab.createProjectAccessToken(project.id as number, { name: 'preview-fleet' });
+      Object.assign(env, {
+        CI_SERVER_URL: gitlab.url,
+        CI_API_V4_URL: `${gitlab.url}/api/v4`,
+        CI_PROJECT_ID: String(project.id),
+        CI_PROJECT_PATH: repository,
+        GITLAB_TOKEN: token,
+      });
+      sandbox.gitlab = gitlab;
+    }
     if (parts.includes('vault')) {
       const oidc = await startOidc({ claims: { repository } });
       stops.push(() => oidc.stop());
-      const vault = await startVault({ oidc });
+      // One JWT auth mount, as a team configures it: GitLab's issuer when the sandbox plays GitLab.
+      const gitlab = sandbox.gitlab;
+      const vault = await startVault({
+        oidc: gitlab ? { issuer: gitlab.url, jwksUrl: gitlab.idTokens.jwksUrl } : oidc,
+      });
       stops.push(() => vault.stop());
-      // What a platform team configures once: a preview policy and a JWT role bound to the repo.
+      // What a platform team configures once: a preview policy and a JWT role bound to the repo
+      // (GitLab: bound to project_path, for `id_tokens:` with `aud: vault` or `aud: $VAULT_ADDR`).
       vault.writePolicy('preview', previewPolicy());
-      vault.addJwtRole('preview', { policies: ['preview'], boundAudiences: ['vault'], boundClaims: { repository } });
+      vault.addJwtRole(
+        'preview',
+        gitlab
+          ? { policies: ['preview'], boundAudiences: ['vault', vault.url], boundClaims: { project_path: repository } }
+          : { policies: ['preview'], boundAudiences: ['vault'], boundClaims: { repository } },
+      );
       Object.assign(env, {
         ACTIONS_ID_TOKEN_REQUEST_URL: oidc.requestUrl,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,

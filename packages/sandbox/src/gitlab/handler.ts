@@ -29,6 +29,11 @@ export interface GitLabFault {
   retryAfter?: number;
   /** Waited on the stand-in's clock before answering. */
   latencyMs?: number;
+  /**
+   * Serve the request (a write lands) and then reset the connection instead of answering: the
+   * client never learns that its note or environment was created.
+   */
+  dropReply?: boolean;
 }
 
 export interface GitLabRequestRecord {
@@ -41,6 +46,8 @@ export interface GitLabRequestRecord {
   token: 'personal' | 'project' | 'job' | 'none' | 'unknown';
   /** Username of the caller, when authenticated. */
   user?: string;
+  /** The request was served but its reply dropped (a `dropReply` fault). */
+  dropped?: boolean;
 }
 
 export interface GitLabRecorder {
@@ -183,6 +190,7 @@ export function createGitLabHandler(
     let payload: unknown;
     let kind: GitLabRequestRecord['token'] = 'none';
     let username: string | undefined;
+    let dropReply = false;
     try {
       const raw = (await readBody(req)).toString('utf8');
       const extraAnswer = url.pathname.startsWith('/api/') ? undefined : extra(method, url.pathname);
@@ -208,6 +216,7 @@ export function createGitLabHandler(
           if (f.latencyMs !== undefined) await state.clock.sleep(f.latencyMs);
           if (f.status === 429) throw rackAttack429(state, rec.rate.limit, rec.rate.limit + 1, f.retryAfter ?? 60);
           if (f.status !== undefined) throw faultError(f.status);
+          dropReply = f.dropReply === true;
           break;
         }
         if (matched === undefined) throw new GitLabError(404, { error: '404 Not Found' });
@@ -256,9 +265,14 @@ export function createGitLabHandler(
       operation,
       token: kind,
       user: username,
+      ...(dropReply ? { dropped: true } : {}),
     });
     if (matched === undefined && status === 404 && url.pathname.startsWith('/api/'))
       rec.violations.push(`${method} ${url.pathname}: not served by the GitLab stand-in`);
+    if (dropReply) {
+      res.socket?.destroy();
+      return;
+    }
     if (payload === undefined) delete headers['content-type'];
     res.writeHead(status, headers);
     res.end(payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload));

@@ -20,6 +20,8 @@
  * - Lists paginate by offset (per_page ≤ 100, default 20) with x-page, x-per-page, x-next-page,
  *   x-prev-page, x-total, x-total-pages and a Link header (what @gitbeaker follows).
  * - Parameters a route's docs do not list are recorded as contract violations (`assertContract()`).
+ * - CI ID tokens: the instance is its own OIDC issuer (`iss` = `url`, JWKS at /oauth/discovery/keys,
+ *   discovery at /.well-known/openid-configuration); `issueIdToken` signs a job's `id_tokens:` JWT.
  *
  * @example
  * const gl = await startGitLab({ clock });
@@ -32,7 +34,10 @@
  */
 import { systemClock } from '@preview-fleet/core/clock';
 import { startLoopbackServer } from '../http/server.js';
+import { createGitLabIdTokenIssuer, type GitLabIdTokenIssuer } from '../oidc/gitlab-issuer.js';
 import { createGitLabHandler, type GitLabRecorder } from './handler.js';
+import { jobIdTokenClaims } from './id-tokens.js';
+import { applyJobEnvironment } from './job-environment.js';
 import * as render from './render.js';
 import type { GitLabStandIn, GitLabStandInOptions, ProjectRef } from './stand-in-api.js';
 import {
@@ -49,7 +54,14 @@ import {
 
 export { servedOperations, type GitLabFault, type GitLabRequestRecord } from './handler.js';
 export { AccessLevel, type GitLabUser } from './state.js';
-export type { GitLabStandIn, GitLabStandInOptions, OpenMergeRequestOptions, ProjectRef } from './stand-in-api.js';
+export { parseAutoStopIn, type JobEnvironment } from './job-environment.js';
+export type {
+  GitLabStandIn,
+  GitLabStandInOptions,
+  IdTokenOptions,
+  OpenMergeRequestOptions,
+  ProjectRef,
+} from './stand-in-api.js';
 
 /** Starts the GitLab stand-in on a loopback port. */
 export async function startGitLab(options: GitLabStandInOptions = {}): Promise<GitLabStandIn> {
@@ -62,8 +74,11 @@ export async function startGitLab(options: GitLabStandInOptions = {}): Promise<G
     faults: [],
     rate: { limit: options.rateLimit ?? 2000, windows: new Map() },
   };
-  const server = await startLoopbackServer(createGitLabHandler(state, rec));
+  // The issuer needs the URL, which exists once the server listens.
+  const issuerRef: { current?: GitLabIdTokenIssuer } = {};
+  const server = await startLoopbackServer(createGitLabHandler(state, rec, (m, p) => issuerRef.current?.serve(m, p)));
   state.baseUrl = server.url;
+  const idTokens = (issuerRef.current = createGitLabIdTokenIssuer(server.url, () => clock.now()));
   const developer = addUser(state, 'developer', { name: 'Dev Eloper' });
 
   const userOf = (u: string | GitLabUser | undefined, fallback = developer): GitLabUser =>
@@ -99,6 +114,12 @@ export async function startGitLab(options: GitLabStandInOptions = {}): Promise<G
   return {
     url: server.url,
     state,
+    idTokens,
+    issueIdToken(ref, o) {
+      const p = projectOf(ref);
+      const mr = o.mergeRequestIid === undefined ? undefined : mrOf(ref, o.mergeRequestIid).mr;
+      return idTokens.issue(o.aud, jobIdTokenClaims(p, userOf(o.user), mr, o), { ttlSeconds: o.ttlSeconds });
+    },
     createProject(path, o = {}) {
       const parts = path.split('/');
       if (parts.length < 2 || parts.some((x) => x === ''))
@@ -242,6 +263,10 @@ export async function startGitLab(options: GitLabStandInOptions = {}): Promise<G
     },
     environments: (ref) =>
       [...projectOf(ref).environments.values()].sort((a, b) => a.id - b.id).map((e) => render.environment(state, e)),
+    applyJobEnvironment(ref, env) {
+      const e = applyJobEnvironment(state, projectOf(ref), env);
+      return e === undefined ? undefined : render.environment(state, e);
+    },
     injectFault: (f) => void rec.faults.push({ ...f, remaining: f.times ?? Number.POSITIVE_INFINITY }),
     clearFaults: () => void rec.faults.splice(0),
     counters: () => Object.fromEntries(rec.counts),

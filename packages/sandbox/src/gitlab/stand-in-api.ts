@@ -3,7 +3,9 @@
  * tokens, MRs, pushes, labels, foreign notes) and the inspection API (log, counters, contract).
  */
 import type { Clock } from '@preview-fleet/core/clock';
+import type { GitLabClaims, GitLabIdTokenIssuer } from '../oidc/gitlab-issuer.js';
 import type { GitLabFault, GitLabRequestRecord } from './handler.js';
+import type { JobEnvironment } from './job-environment.js';
 import type { GitLabState, GitLabUser } from './state.js';
 
 export type Json = Record<string, any>;
@@ -33,11 +35,36 @@ export interface OpenMergeRequestOptions {
   draft?: boolean;
 }
 
+export interface IdTokenOptions {
+  aud: string | string[];
+  mergeRequestIid?: number;
+  /** Who runs the pipeline (default "developer"). */
+  user?: string | GitLabUser;
+  /** The job's `environment: name:` (adds environment, environment_protected, deployment_tier, environment_action). */
+  environment?: string;
+  environmentAction?: 'start' | 'stop' | 'prepare' | 'verify' | 'access';
+  /** Any other claim to set or override (e.g. pipeline_source: 'schedule', ref: 'main'). */
+  claims?: Partial<GitLabClaims>;
+  ttlSeconds?: number;
+}
+
 export interface GitLabStandIn {
   /** Instance URL (CI_SERVER_URL); the API is at `${url}/api/v4` (CI_API_V4_URL). */
   url: string;
-  /** The state, for the OIDC issuer and advanced tests. */
+  /** The state, for advanced tests. */
   state: GitLabState;
+  /**
+   * The instance's ID token issuer (`iss` = `url`); the stand-in serves its JWKS at
+   * `${url}/oauth/discovery/keys` and discovery at `${url}/.well-known/openid-configuration`, so
+   * `startVault({ oidc: { issuer: gl.url, jwksUrl: gl.idTokens.jwksUrl } })` verifies its tokens.
+   */
+  idTokens: GitLabIdTokenIssuer;
+  /**
+   * The ID token a job of `project` gets for `id_tokens: NAME: aud: <aud>`: project, namespace and
+   * user claims from the state; with `mergeRequestIid`, a merge_request_event pipeline of that MR
+   * (ref = source branch, sha = its head, ref_path = refs/merge-requests/<iid>/head).
+   */
+  issueIdToken(project: ProjectRef, opts: IdTokenOptions): string;
   /** Creates a private project ("group/name" or "group/sub/name"); `developer` is a Developer of it. */
   createProject(path: string, opts?: { visibility?: 'private' | 'internal' | 'public'; defaultBranch?: string }): Json;
   /** A user (returned as is when the username exists). */
@@ -79,6 +106,11 @@ export interface GitLabStandIn {
   notes(project: ProjectRef, iid: number): Json[];
   /** The project's environments as rendered, by id. */
   environments(project: ProjectRef): Json[];
+  /**
+   * What GitLab does when a job with `environment:` succeeds (gitlab-ci-local talks to no GitLab):
+   * start creates or revives it with the url and auto_stop_in, stop stops it. Returns it rendered.
+   */
+  applyJobEnvironment(project: ProjectRef, env: JobEnvironment): Json | undefined;
   injectFault(f: GitLabFault): void;
   clearFaults(): void;
   /** Requests per operation (e.g. "MergeRequestNotes.create"); "<METHOD> <status>" when unrouted. */

@@ -23,6 +23,8 @@ import { signRs256 } from './jwt.js';
 
 export type { Claims } from './claims.js';
 export { decodeJwt, verifyRs256, type DecodedJwt } from './jwt.js';
+export { completeGitLabClaims, defaultGitLabClaims, type GitLabClaims } from './gitlab-claims.js';
+export { createGitLabIdTokenIssuer, type GitLabIdTokenIssuer } from './gitlab-issuer.js';
 
 export interface OidcStandIn {
   /** Value for ACTIONS_ID_TOKEN_REQUEST_URL; already carries a '?', clients append '&audience=...'. */

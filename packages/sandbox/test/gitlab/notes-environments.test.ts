@@ -160,6 +160,16 @@ describe('GitLab stand-in: faults and rate limits', () => {
     expect(gl.counters()['MergeRequests.all']).toBe(5);
   });
 
+  it('drops the reply to a note it did create, so the client cannot know the write landed', async () => {
+    const { iid } = gl.openMergeRequest(projectId);
+    gl.injectFault({ method: 'POST', pathPattern: /\/notes$/, dropReply: true, times: 1 });
+    await expect(client().MergeRequestNotes.create(projectId, iid as number, 'lost reply')).rejects.toThrow();
+    expect(gl.notes(projectId, iid as number).map((n) => n.body)).toEqual(['lost reply']);
+    expect(gl.requestLog().at(-1)).toMatchObject({ operation: 'MergeRequestNotes.create', status: 201, dropped: true });
+    await client().MergeRequestNotes.create(projectId, iid as number, 'second');
+    expect(gl.notes(projectId, iid as number)).toHaveLength(2);
+  });
+
   it('answers 429 the way Rack::Attack does (Retry-After, RateLimit-*), which gitbeaker retries', async () => {
     gl.injectFault({ pathPattern: '/environments', status: 429, times: 2, retryAfter: 30 });
     const raw = await fetch(`${gl.url}/api/v4/projects/${projectId}/environments`, {
