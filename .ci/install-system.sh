@@ -3,12 +3,13 @@
 # (issue 4 item 5), and Debian's PostgreSQL 15 server for the example chart's seed test (issue 20
 # part 5; the test runs its own throwaway server as nobody on a loopback port, never the
 # packaged cluster), and Debian's chromium for the Playwright smoke example (issue 20 part 1;
-# ~1 min to install, the test itself ~15 s). Idempotent, non-interactive, root on Debian 12.
+# ~1 min to install, the test itself ~15 s), and rsync, which gitlab-ci-local copies the checkout with (issue 21's
+# GitLab pipeline tests). Idempotent, non-interactive, root on Debian 12.
 # docker-registry's postinst enables and starts a system service on :5000; the tests start their
 # own registry on a free loopback port, so the service is stopped and disabled here.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-PKGS=(podman docker-registry uidmap fuse-overlayfs slirp4netns crun containernetworking-plugins postgresql-15 chromium)
+PKGS=(podman docker-registry uidmap fuse-overlayfs slirp4netns crun containernetworking-plugins postgresql-15 chromium rsync)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

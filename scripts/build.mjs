@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Bundles each action's src/index.ts with @vercel/ncc into its committed dist/ (ESM: index.js +
 // package.json {"type":"module"}, plus licenses.txt). Usage:
-//   node scripts/build.mjs                 every action (actions/*) and the all-in-one (src/)
-//   node scripts/build.mjs seed-vault ...  only these actions ("root" = the all-in-one)
+//   node scripts/build.mjs                 every action (actions/*), the all-in-one (src/) and the CLI
+//   node scripts/build.mjs seed-vault ...  only these actions ("root" = the all-in-one, "cli" = the CLI)
 //   node scripts/build.mjs --entry <dir> --out <dir>   any action folder (tests bundle fixtures)
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -30,6 +30,36 @@ export async function bundleAction(actionDir, outDir = join(actionDir, 'dist')) 
   return outDir;
 }
 
+/** The CLI's one committed file, run with plain `node` (packages/cli's npm bin). */
+export const CLI_BUNDLE = join(root, 'packages', 'cli', 'dist', 'preview-fleet.mjs');
+
+/**
+ * Bundles packages/cli/src/index.ts into ONE file, CLI_BUNDLE (plus its licenses.txt). webpack
+ * splits off chunks only for rate-limiter-flexible's async module context (its Drizzle limiter's
+ * `import(\`${name}\`)`, which @gitbeaker never reaches: it uses the memory limiter); those chunks
+ * are dropped, and the build fails if any other chunk loader appears.
+ */
+export async function bundleCli() {
+  const dir = join(root, 'packages', 'cli');
+  const tmp = join(dir, 'dist', '.ncc');
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await run(
+    process.execPath,
+    [ncc, 'build', join(dir, 'src', 'index.ts'), '-o', tmp, '--license', 'licenses.txt', '--transpile-only', '-q'],
+    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+  );
+  const text = readFileSync(join(tmp, 'index.js'), 'utf8');
+  const loaders = text.match(/webpackAsyncContext\(req\)/g)?.length ?? 0;
+  const chunks = readdirSync(tmp).filter((f) => /^\d+\.index\.js$/.test(f));
+  if (chunks.length > 0 && loaders !== 1)
+    throw new Error(`the CLI bundle has chunks (${chunks.join(', ')}) beyond rate-limiter-flexible's async context`);
+  renameSync(join(tmp, 'index.js'), CLI_BUNDLE);
+  renameSync(join(tmp, 'licenses.txt'), join(dir, 'dist', 'licenses.txt'));
+  rmSync(tmp, { recursive: true, force: true });
+  return CLI_BUNDLE;
+}
+
 export function listTargets() {
   const targets = [];
   const actionsDir = join(root, 'actions');
@@ -39,6 +69,7 @@ export function listTargets() {
     }
   }
   if (existsSync(join(root, 'src', 'index.ts'))) targets.push({ name: 'root', dir: root });
+  if (existsSync(join(root, 'packages', 'cli', 'src', 'index.ts'))) targets.push({ name: 'cli', cli: true });
   return targets;
 }
 
@@ -59,7 +90,7 @@ async function cli(argv) {
   const workers = Array.from({ length: 2 }, async () => {
     for (let t = queue.shift(); t; t = queue.shift()) {
       const started = Date.now();
-      await bundleAction(t.dir);
+      await (t.cli ? bundleCli() : bundleAction(t.dir));
       console.log(`built ${t.name} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
   });

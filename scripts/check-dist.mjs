@@ -7,10 +7,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', 'dist', 'actions'], {
-  cwd: root,
-  encoding: 'utf8',
-})
+const status = execFileSync(
+  'git',
+  ['status', '--porcelain', '--untracked-files=all', '--', 'dist', 'actions', 'packages/cli'],
+  {
+    cwd: root,
+    encoding: 'utf8',
+  },
+)
   .split('\n')
   .filter((l) => /(^|\/)dist\//.test(l));
 if (status.length > 0) {

@@ -114,6 +114,13 @@ describe('architecture rules', () => {
     for (const f of entries) expect(readFileSync(f, 'utf8'), rel(f)).toMatch(/runAction\(main, \{ validate/);
   });
 
+  it("only the CLI imports the GitLab adapter, so @gitbeaker stays out of the GitHub actions' bundles (issue 21)", () => {
+    const importers = production.filter((f) =>
+      /from '(@preview-fleet\/core\/forge\/gitlab|@gitbeaker\/)/.test(readFileSync(f, 'utf8')),
+    );
+    expect(importers.map(rel)).toEqual(['packages/core/src/forge/gitlab.ts']);
+  });
+
   it('imports other packages by name only: no relative import crosses a package boundary', () => {
     const roots = ['packages', 'actions'].flatMap((top) =>
       readdirSync(join(repoRoot, top)).map((n) => join(repoRoot, top, n)),

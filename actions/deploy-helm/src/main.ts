@@ -16,6 +16,7 @@ import {
   summaryTable,
   writeSummary,
 } from '@preview-fleet/core';
+import { forgeFromEnvironment } from '@preview-fleet/core/forge';
 import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import {
   dataChecksum,
@@ -68,6 +69,14 @@ export async function main(): Promise<void> {
   const checkStillWanted = async (): Promise<StillWanted> => {
     // A manual deploy carries no PR: whether it is a fork's, and whether the approval still holds, is GitHub's word now.
     const manual = ctx.pr === undefined;
+    // A GitLab job (the CLI): the merge request as GitLab sees it now, right before helm.
+    const forge = forgeFromEnvironment(process.env, requestTimeoutMs);
+    if (forge) {
+      const current = await forge.getChangeRequest(pr);
+      const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
+      if (current && !plan.headSha) plan.headSha = current.headSha;
+      return wanted;
+    }
     if (inputs.githubToken === '' && manual) {
       throw new ActionError(
         `A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub right before deploying`,

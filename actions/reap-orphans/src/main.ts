@@ -7,6 +7,7 @@ import {
   InputError,
   loadContext,
   log,
+  onGitLabCi,
   setOutputs,
   setStepTimeout,
   systemClock,
@@ -20,12 +21,13 @@ import {
   renderReapPlan,
   renderRemovalTable,
 } from '@preview-fleet/core/lifecycle';
+import { forgeFromEnvironment, gitlabNoteAuthor } from '@preview-fleet/core/forge';
 import { parseInputs, readRawInputs, type Inputs } from './inputs.js';
 
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
 export function validate(): { inputs: Inputs; ctx: ActionContext } {
   const inputs = parseInputs(readRawInputs());
-  if (!inputs.githubToken)
+  if (!inputs.githubToken && !onGitLabCi())
     throw new InputError('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
   return { inputs, ctx: loadContext() };
 }
@@ -39,6 +41,8 @@ export async function main(): Promise<void> {
   // removal is idempotent and what remains of a PR still carries its marks, so it is planned again.
   setStepTimeout(inputs.timeoutMs);
   // Kinds switched off are never listed, so nothing of theirs reaches a teardown.
+  // A GitLab job (the CLI): merge requests and notes through the GitLab adapter, nothing of GitHub's.
+  const forge = forgeFromEnvironment(process.env, inputs.requestTimeoutMs);
   const ports = bindReaperPorts({
     ...removalClients({
       ctx,
@@ -46,14 +50,26 @@ export async function main(): Promise<void> {
       timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS),
       vault: inputs.vault,
       awsRegion: inputs.awsRegion,
-      github: {
-        token: inputs.githubToken,
-        commentAuthor: inputs.commentAuthor,
-        services: [],
-        deployments: inputs.kinds.has('deployments'),
-      },
+      github: forge
+        ? undefined
+        : {
+            token: inputs.githubToken,
+            commentAuthor: inputs.commentAuthor,
+            services: [],
+            deployments: inputs.kinds.has('deployments'),
+          },
       logWarning: (m) => log.warning(m),
     }),
+    forge,
+    note: forge && {
+      forge,
+      author: gitlabNoteAuthor(),
+      services: [],
+      runId: ctx.runId,
+      runAttempt: ctx.runAttempt,
+      runUrl: ctx.runUrl,
+      render: { serverUrl: ctx.serverUrl, repository: ctx.repository },
+    },
     keepLabel: inputs.keepLabel,
     staleLabel: inputs.staleLabel,
     closeAfterDays: inputs.closeAfterDays,

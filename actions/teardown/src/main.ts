@@ -7,6 +7,7 @@ import {
   ActionError,
   loadContext,
   log,
+  onGitLabCi,
   requirePrNumber,
   setOutputs,
   setStepTimeout,
@@ -59,7 +60,9 @@ export async function main(): Promise<void> {
     return;
   }
   const token = inputs.githubToken;
-  if (!token) log.warning('github-token is empty: the PR comment and deployments are left as they are');
+  // In a GitLab job the CLI updates the merge request's note around this step.
+  if (!token && !onGitLabCi())
+    log.warning('github-token is empty: the PR comment and deployments are left as they are');
   const ports = bindTeardownPorts(
     removalClients({
       ctx,

@@ -3,6 +3,7 @@
  * one `export NAME=value` line per client setting, then `ready`, and runs until SIGINT/SIGTERM,
  * when it stops every child process it started.
  * `npm run sandbox` (no arguments): plays the whole preview lifecycle story (see story.ts).
+ * `npm run sandbox -- gitlab`: plays the GitLab story (gitlab-story.ts; needs `npm run build` first).
  */
 import { SANDBOX_PARTS, startSandbox, type SandboxPart } from '@preview-fleet/sandbox';
 
@@ -50,7 +51,14 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = (await playStory()) ? 0 : 1;
     return;
   }
-  throw new Error(`unknown command "${command}": use "env [--only parts]" or no argument for the lifecycle story`);
+  if (command === 'gitlab') {
+    const { playGitLabStory } = await import('./gitlab-story.js');
+    process.exitCode = (await playGitLabStory()) ? 0 : 1;
+    return;
+  }
+  throw new Error(
+    `unknown command "${command}": use "env [--only parts]", "gitlab", or no argument for the lifecycle story`,
+  );
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -5,9 +5,9 @@
  * one PR read per PR to be reaped as closed or missing, and the GitHub writes the
  * reaper makes (warning comment, stale label, close).
  */
-import type { GitHubClient } from '../github/client.js';
+import { githubForge } from '../forge/github.js';
+import type { Forge } from '../forge/types.js';
 import { listPreviewEnvironments } from '../github/deployments.js';
-import { getPullRequest, listOpenPullRequests } from '../github/pulls.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned } from '../kube/inventory.js';
 import { detectTools } from '../kube/tools.js';
 import { listMarkedRepositories } from '../registry/removal.js';
@@ -40,28 +40,33 @@ export function staleCloseText(o: { idleDays: number; staleLabel: string }): str
 }
 
 export interface ReaperAdapters extends TeardownAdapters {
-  github: NonNullable<TeardownAdapters['github']>;
+  /** GitHub: PRs, comments and deployment environments through the GitHub client. */
+  github?: NonNullable<TeardownAdapters['github']>;
+  /** Another forge (GitLab): its change requests and notes; used when `github` is not set. */
+  forge?: Forge;
   keepLabel: string;
   staleLabel: string;
   closeAfterDays: number;
 }
 
 export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
-  const [owner, repo] = a.repository.split('/') as [string, string];
-  const client: GitHubClient = a.github.client;
-  const comment = (pr: number, body: string) =>
-    client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
+  const forge: Forge | undefined = a.github ? githubForge(a.github.client, a.repository, a.github.serverUrl) : a.forge;
+  if (!forge) throw new Error('bindReaperPorts needs github or forge: the reaper lists open change requests');
+  const gh = a.github;
+  const comment = (pr: number, body: string) => forge.createNote(pr, body);
   const ports: ReaperPorts = {
-    listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
-    getPullRequest: (pr) => getPullRequest(client, a.repository, pr),
+    listOpenPullRequests: () => forge.listOpenChangeRequests(),
+    getPullRequest: (pr) => forge.getChangeRequest(pr),
     listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
     listReleases: async () =>
       listReleasesByNamespace(
         a.kube,
         (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor,
       ),
-    listEnvironments: async () =>
-      (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
+    listEnvironments: gh
+      ? async () =>
+          (await listPreviewEnvironments(gh.client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr }))
+      : undefined,
     async warnOfRemoval(plan, removeAt) {
       await comment(
         plan.pr,
@@ -77,7 +82,7 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
         await markNamespaceWarned(a.kube, ns.name, at);
     },
     async markStale(pr, idleDays) {
-      await client.rest.issues.addLabels({ owner, repo, issue_number: pr, labels: [a.staleLabel] });
+      await forge.addLabels(pr, [a.staleLabel]);
       await comment(
         pr,
         staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }),
@@ -85,7 +90,7 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
     },
     async closePullRequest(pr, idleDays) {
       await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
-      await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
+      await forge.close(pr);
     },
     teardown: bindTeardownPorts(a),
     logWarning: a.logWarning,

@@ -15,6 +15,9 @@ import type { KvVersion } from '../vault/paths.js';
 import { removeVaultPath } from '../vault/removal.js';
 import type { VaultSession } from '../vault/session.js';
 import { remainingMs, withinDeadline } from '../runtime/deadline.js';
+import { announceTeardownNote } from '../forge/status-note.js';
+import type { Forge } from '../forge/types.js';
+import type { RenderContext } from '../github/comment-render.js';
 import { announceTeardown } from './teardown-comment.js';
 import { renderRemovalTable, type TeardownPorts } from './teardown.js';
 
@@ -40,6 +43,20 @@ export interface TeardownAdapters {
     deployments: boolean;
     /** Our own login (the `comment-author` input): only its marker comments are edited. */
     commentAuthor: string;
+  };
+  /**
+   * The status note on another forge (GitLab), updated like GitHub's comment (never created);
+   * used when `github` is not set.
+   */
+  note?: {
+    forge: Forge;
+    /** Our own username: only its marker notes are edited. */
+    author: string;
+    services: string[];
+    runId: number;
+    runAttempt: number;
+    runUrl?: string;
+    render: RenderContext;
   };
   now: () => number;
   /** Writes a warning to the job log. */
@@ -118,6 +135,24 @@ export function bindTeardownPorts(a: TeardownAdapters): TeardownPorts {
         runAttempt: gh.runAttempt,
         runUrl: gh.runUrl,
         serverUrl: gh.serverUrl,
+        now: a.now(),
+        state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
+        details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
+      });
+    };
+  }
+  const note = a.note;
+  if (!gh?.comment && note) {
+    ports.announce = async (pr, state, results) => {
+      const failed = results.some((r) => r.status === 'failed');
+      await announceTeardownNote(note.forge, {
+        number: pr,
+        author: note.author,
+        services: note.services,
+        runId: note.runId,
+        runAttempt: note.runAttempt,
+        runUrl: note.runUrl,
+        render: note.render,
         now: a.now(),
         state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
         details: state === 'destroyed' ? renderRemovalTable(results) : undefined,

@@ -42,3 +42,4 @@ export {
   StepTimeoutError,
 } from './deadline.js';
 export { DEFAULT_REQUEST_TIMEOUT, parseRequestTimeout, parseStepTimeout } from './timeouts.js';
+export { onGitLabCi, GITLAB_ID_TOKEN_ENV } from './toolkit.js';

@@ -2,7 +2,7 @@
 import { ActionError } from './errors.js';
 import { maskSecret } from './inputs.js';
 import { containsSecret, redact } from './secrets.js';
-import { toolkit } from './toolkit.js';
+import { GITLAB_ID_TOKEN_ENV, onGitLabCi, toolkit } from './toolkit.js';
 
 function guard(where: string, value: string): string {
   if (containsSecret(value)) {
@@ -47,6 +47,16 @@ export async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
 
 /** The runner's OIDC token for `audience`, masked at once. */
 export async function requestIdToken(audience: string): Promise<string> {
+  if (onGitLabCi()) {
+    // GitLab: the job's `id_tokens:` entry (its `aud` is set there) arrives as a variable.
+    const jwt = (process.env[GITLAB_ID_TOKEN_ENV] ?? '').trim();
+    if (!jwt)
+      throw new ActionError(`No OIDC token is available to this GitLab job (${GITLAB_ID_TOKEN_ENV} is not set)`, {
+        hint: `Add "id_tokens: ${GITLAB_ID_TOKEN_ENV}: aud: ${audience}" to the job (see workflows-examples/gitlab/.gitlab-ci.yml).`,
+      });
+    maskSecret(jwt);
+    return jwt;
+  }
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new ActionError('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
       hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',

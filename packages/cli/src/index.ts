@@ -1,0 +1,4 @@
+import { fileURLToPath } from 'node:url';
+import { cli } from './main.js';
+
+await cli(process.argv.slice(2), fileURLToPath(import.meta.url));
