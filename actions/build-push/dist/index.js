@@ -3579,7 +3579,7 @@ __webpack_unused_export__ = BatchDeleteImageCommand;
 __webpack_unused_export__ = BatchDeleteImageRequest$;
 __webpack_unused_export__ = BatchDeleteImageResponse$;
 __webpack_unused_export__ = BatchGetImage$;
-__webpack_unused_export__ = BatchGetImageCommand;
+exports.P8n = BatchGetImageCommand;
 __webpack_unused_export__ = BatchGetImageRequest$;
 __webpack_unused_export__ = BatchGetImageResponse$;
 __webpack_unused_export__ = BatchGetRepositoryScanningConfiguration$;
@@ -3832,7 +3832,7 @@ __webpack_unused_export__ = PutAccountSettingCommand;
 __webpack_unused_export__ = PutAccountSettingRequest$;
 __webpack_unused_export__ = PutAccountSettingResponse$;
 __webpack_unused_export__ = PutImage$;
-__webpack_unused_export__ = PutImageCommand;
+exports.SUU = PutImageCommand;
 __webpack_unused_export__ = PutImageRequest$;
 __webpack_unused_export__ = PutImageResponse$;
 __webpack_unused_export__ = PutImageScanningConfiguration$;
@@ -56223,7 +56223,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6559);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3255);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3835);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -56233,7 +56233,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3255:
+/***/ 3835:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56504,29 +56504,8 @@ async function ensureRepository(ecr, o) {
     return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: true };
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/images.ts
-/** Image lookup: "is this commit's tag already in the repository" (DescribeImages by tag). */
-
-
-/** The image tagged `tag` in `repository`, or undefined (ImageNotFoundException) when there is none. */
-async function findImage(ecr, repository, tag) {
-    try {
-        const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new dist_cjs/* DescribeImagesCommand */.ji5({
-            repositoryName: repository,
-            imageIds: [{ imageTag: tag }],
-        })));
-        const d = out.imageDetails?.[0];
-        if (!d?.imageDigest)
-            return undefined;
-        return { digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt };
-    }
-    catch (err) {
-        if (client_awsErrorName(err) === 'ImageNotFoundException')
-            return undefined;
-        throw err;
-    }
-}
-
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/core/src/registry/manifest.ts
 /**
  * "Is this tag already in the registry we push to?" through the OCI distribution API, for when
@@ -56536,6 +56515,9 @@ async function findImage(ecr, repository, tag) {
  * challenge is answered with Basic credentials or the Bearer token flow (what ECR, Docker Hub,
  * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
  */
+
+
+
 
 const MANIFEST_TYPES = [
     'application/vnd.oci.image.index.v1+json',
@@ -56556,43 +56538,98 @@ function parseChallenge(header) {
         params[m[1].toLowerCase()] = m[2];
     return { scheme, params };
 }
-/**
- * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
- * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
- */
-async function findImageInRegistry(q) {
+function authorizedRequests(q, scope, purpose) {
     const plainFetch = q.fetch ?? fetch;
     const ms = q.requestTimeoutMs ?? 30_000;
-    const doFetch = (input, init) => (0,runtime/* waitingOn */.b7)(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
-    const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
-    const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
-    let res = await head();
-    if (res.status === 401) {
+    const registry = `the registry at ${registryBaseUrl(q.host)}`;
+    // A reset, a timeout, a 429 (its Retry-After honoured) or a 5xx is asked again (the manifest PUT too: it
+    // writes the same bytes, so a repeat is harmless), a few times; what still fails is named. A status that persists is returned for the caller's "cannot tell".
+    const doFetch = async (input, init) => {
+        const what = `${init.method ?? 'GET'} ${String(input)}`;
+        try {
+            return await (0,retry/* retry */.L5)(async () => {
+                const res = await (0,runtime/* waitingOn */.b7)(registry, what, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
+                if (res.status === 429 || res.status >= 500)
+                    throw Object.assign(new Error(`answered ${res.status}`), { res });
+                return res;
+            }, {
+                attempts: 4,
+                baseMs: 500,
+                maxMs: 4000,
+                clock: q.clock ?? src_clock/* systemClock */.m,
+                classify: (err) => {
+                    const answered = err.res;
+                    if (answered)
+                        return (0,retry/* classifyTransient */.j0)({ status: answered.status, headers: answered.headers });
+                    return { transient: true };
+                },
+            });
+        }
+        catch (err) {
+            const answered = err.res;
+            if (answered)
+                return answered;
+            const timedOut = err?.name === 'TimeoutError';
+            const cause = err?.cause;
+            throw new runtime/* ActionError */.lZ(timedOut
+                ? `${registry} did not answer ${what} within ${ms / 1000}s (4 tries)`
+                : `${registry} failed on ${what} (4 tries): ${err?.message ?? String(err)}${cause?.code ? ` (${cause.code})` : ''}`, {
+                hint: 'Check that the push registry is reachable from the runner; raise request-timeout if it is just slow',
+                cause: err,
+            });
+        }
+    };
+    let authorization;
+    const basic = q.credentials
+        ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
+        : undefined;
+    return async (url, init) => {
+        const send = () => doFetch(url, {
+            ...init,
+            headers: { ...init.headers, ...(authorization ? { authorization } : {}) },
+        });
+        let res = await send();
+        if (res.status !== 401 || authorization !== undefined)
+            return res;
+        await res.arrayBuffer();
         const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-        const basic = q.credentials
-            ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
-            : undefined;
         if (challenge.scheme === 'basic' && basic) {
-            res = await head(basic);
+            authorization = basic;
         }
         else if (challenge.scheme === 'bearer' && challenge.params.realm) {
             const tokenUrl = new URL(challenge.params.realm);
             if (challenge.params.service)
                 tokenUrl.searchParams.set('service', challenge.params.service);
-            tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
+            tokenUrl.searchParams.set('scope', challenge.params.scope ?? scope);
             const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
             if (!t.ok)
-                return { found: false, reason: `the registry's token service answered ${t.status}` };
+                return { refused: `the registry's token service answered ${t.status}` };
             const body = (await t.json());
             const token = body.token ?? body.access_token;
             if (!token)
-                return { found: false, reason: "the registry's token service returned no token" };
-            res = await head(`Bearer ${token}`);
+                return { refused: "the registry's token service returned no token" };
+            authorization = `Bearer ${token}`;
         }
         else {
-            return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
+            return { refused: `the registry wants credentials we do not have for ${purpose}` };
         }
-    }
+        res = await send();
+        return res;
+    };
+}
+const manifestUrl = (host, repository, reference) => `${registryBaseUrl(host)}/v2/${repository}/manifests/${encodeURIComponent(reference)}`;
+/**
+ * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
+ * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
+ */
+async function findImageInRegistry(q) {
+    const request = authorizedRequests(q, `repository:${q.repository}:pull`, 'a lookup');
+    const res = await request(manifestUrl(q.host, q.repository, q.tag), {
+        method: 'HEAD',
+        headers: { accept: MANIFEST_TYPES },
+    });
+    if (!(res instanceof Response))
+        return { found: false, reason: res.refused };
     if (res.status === 404)
         return { found: false };
     if (res.status === 200) {
@@ -56603,9 +56640,224 @@ async function findImageInRegistry(q) {
     }
     return { found: false, reason: `the registry answered ${res.status}` };
 }
+/**
+ * Points `to` at the manifest `from` names without pulling or rebuilding: GET the manifest's
+ * bytes and PUT them unchanged under the new tag (the distribution API's way to tag remotely, as
+ * `docker buildx imagetools create` and `crane tag` do). Same bytes, so the same digest; a tag that
+ * already points there is rewritten to the same thing (idempotent). Returns the digest.
+ */
+async function tagImageInRegistry(q) {
+    const request = authorizedRequests(q, `repository:${q.repository}:pull,push`, 'adding a tag');
+    const what = `${q.host}/${q.repository}:${q.to}`;
+    const got = await request(manifestUrl(q.host, q.repository, q.from), {
+        method: 'GET',
+        headers: { accept: MANIFEST_TYPES },
+    });
+    if (!(got instanceof Response))
+        throw new runtime/* ActionError */.lZ(`Could not read ${q.repository}:${q.from} to tag ${what}: ${got.refused}`);
+    if (got.status !== 200)
+        throw new runtime/* ActionError */.lZ(`Could not read ${q.repository}:${q.from} to tag ${what}: the registry answered ${got.status}`);
+    const body = Buffer.from(await got.arrayBuffer());
+    const mediaType = got.headers.get('content-type') ?? JSON.parse(body.toString('utf8')).mediaType;
+    const digest = got.headers.get('docker-content-digest') ?? `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+    const put = await request(manifestUrl(q.host, q.repository, q.to), {
+        method: 'PUT',
+        headers: { 'content-type': String(mediaType) },
+        body,
+    });
+    if (!(put instanceof Response))
+        throw new runtime/* ActionError */.lZ(`Could not tag ${what}: ${put.refused}`, {
+            hint: 'With ecr: false, log in to the registry before this step (docker/login-action), or set the tag input empty',
+        });
+    const text = await put.text();
+    if (put.status !== 201 && put.status !== 200)
+        throw new runtime/* ActionError */.lZ(`Could not tag ${what}: the registry answered ${put.status} ${text.slice(0, 300)}`);
+    const putDigest = put.headers.get('docker-content-digest');
+    if (putDigest && putDigest !== digest)
+        throw new runtime/* ActionError */.lZ(`Tagging ${what} stored ${putDigest}, not the ${digest} of ${q.repository}:${q.from}`);
+    return digest;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/images.ts
+/** Image lookup ("is this tag already in the repository": DescribeImages by tag) and tagging an image ECR holds. */
+
+
+
+
+/** The image tagged `tag` in `repository`, or undefined (ImageNotFoundException) when there is none. */
+async function findImage(ecr, repository, tag) {
+    try {
+        const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new dist_cjs/* DescribeImagesCommand */.ji5({
+            repositoryName: repository,
+            imageIds: [{ imageTag: tag }],
+        })));
+        const d = out.imageDetails?.[0];
+        if (!d?.imageDigest)
+            return undefined;
+        return { digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt };
+    }
+    catch (err) {
+        if (client_awsErrorName(err) === 'ImageNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Points `to` at the image tagged `from` without pushing layers: BatchGetImage reads the
+ * manifest, PutImage stores it under the new tag (AWS's documented way to retag an image).
+ * ImageAlreadyExistsException — the tag already points at this manifest — is success. Returns
+ * the image digest, or throws naming the missing image.
+ */
+async function tagImageInEcr(ecr, repository, from, to) {
+    const got = await ecr.call(`BatchGetImage ${repository}:${from}`, (c) => c.send(new dist_cjs/* BatchGetImageCommand */.P8n({
+        repositoryName: repository,
+        imageIds: [{ imageTag: from }],
+        acceptedMediaTypes: MANIFEST_TYPES.split(', '),
+    })));
+    const image = got.images?.[0];
+    if (!image?.imageManifest)
+        throw new runtime/* ActionError */.lZ(`ECR has no image ${repository}:${from} to tag as ${to}`, {
+            hint: got.failures?.[0]?.failureReason,
+        });
+    try {
+        await ecr.call(`PutImage ${repository}:${to}`, (c) => c.send(new dist_cjs/* PutImageCommand */.SUU({
+            repositoryName: repository,
+            imageManifest: image.imageManifest,
+            imageManifestMediaType: image.imageManifestMediaType,
+            imageTag: to,
+        })));
+    }
+    catch (err) {
+        if (client_awsErrorName(err) !== 'ImageAlreadyExistsException')
+            throw err;
+    }
+    return image.imageId?.imageDigest ?? '';
+}
 
 // EXTERNAL MODULE: ./packages/core/src/exec.ts
 var exec = __nccwpck_require__(6192);
+;// CONCATENATED MODULE: ./packages/core/src/registry/content-hash.ts
+/**
+ * Content-addressed image tags (issue 18 §2): one hash over everything a build reads, so a push
+ * that leaves a service's build inputs alone finds that service's image already in the registry.
+ *
+ * The build context is described by git's own tree hash (`git rev-parse HEAD:<path>`) when git
+ * confirms the directory holds exactly the committed files: `git status` lists no modified,
+ * staged, untracked or git-ignored path in it (ignored files are still sent to the builder, so a
+ * tree that does not list them would not describe the context). Anything else — a dirty or
+ * untracked file, an ignored file, no git, git refusing the repository — falls back to hashing
+ * every file's path, executable bit and content ourselves, and the reason is reported. The two
+ * kinds never give the same hash, so a fallback can cost one rebuild, never a wrong reuse.
+ * `.git` directories are never hashed (keep them out of images with .dockerignore).
+ *
+ * Build-arg values and BuildKit secrets: a value enters only as its SHA-256 (one-way); secrets
+ * enter by id only, their values not at all (they are not part of the image). A guessable
+ * build-arg value can still be confirmed by someone who knows every other input — build args
+ * are not for secrets (builders keep them in the image history anyway).
+ */
+
+
+
+
+/** The placeholder a `content-tag` template must contain. */
+const CONTENT_HASH_VARIABLE = '{{content_hash}}';
+/** Hex characters of the content hash put into tags (160 bits, as many as a git SHA). */
+const CONTENT_HASH_LENGTH = 40;
+const sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+async function git(cwd, args) {
+    const res = await (0,exec/* runCommand */.d1)(['git', '-C', cwd, ...args], { waitingFor: 'git (hashing the build context)' });
+    return res.stdout;
+}
+/** Git's tree hash of `context` when git confirms the directory is exactly the committed tree; else hashes the files. */
+async function contextDigest(context) {
+    let reason;
+    try {
+        const top = (await git(context, ['rev-parse', '--show-toplevel'])).trim();
+        const rel = (0,external_node_path_.relative)(top, context).split(external_node_path_.sep).join('/');
+        if (rel.startsWith('..'))
+            throw new Error('the context is outside the work tree');
+        const status = await git(top, [
+            'status',
+            '--porcelain=v1',
+            '-z',
+            '--untracked-files=all',
+            '--ignored=matching',
+            '--',
+            rel === '' ? '.' : rel,
+        ]);
+        const changed = status.split('\0').filter((e) => e !== '').length;
+        if (changed === 0) {
+            const tree = (await git(top, ['rev-parse', '--verify', '--quiet', `HEAD:${rel}`])).trim();
+            if (/^[0-9a-f]{40,64}$/.test(tree))
+                return { kind: 'git-tree', hash: tree };
+            reason = 'the context is not a directory in the HEAD commit';
+        }
+        else {
+            reason = `git status lists ${changed} uncommitted, untracked or ignored path(s) in the context`;
+        }
+    }
+    catch (err) {
+        reason = `git could not describe the context (${firstLine(err)})`;
+    }
+    return { kind: 'files', hash: hashFiles(context), reason };
+}
+function firstLine(err) {
+    const text = err instanceof Error ? err.message : String(err);
+    return text.split('\n')[0].slice(0, 200);
+}
+/** Every entry under `dir` but `.git`, sorted by path: type, path, executable bit and content (or link target). */
+function hashFiles(dir) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    const walk = (abs, rel) => {
+        for (const name of (0,external_node_fs_.readdirSync)(abs).sort()) {
+            if (name === '.git')
+                continue;
+            const path = (0,external_node_path_.join)(abs, name);
+            const relPath = rel === '' ? name : `${rel}/${name}`;
+            const st = (0,external_node_fs_.lstatSync)(path);
+            if (st.isSymbolicLink())
+                h.update(`l ${relPath}\0${(0,external_node_fs_.readlinkSync)(path)}\n`);
+            else if (st.isDirectory()) {
+                h.update(`d ${relPath}\n`);
+                walk(path, relPath);
+            }
+            else if (st.isFile()) {
+                h.update(`f ${relPath}\0${st.mode & 0o111 ? 'x' : '-'}${sha256((0,external_node_fs_.readFileSync)(path))}\n`);
+            }
+        }
+    };
+    walk(dir, '');
+    return h.digest('hex');
+}
+/** The hash of one build's inputs; identical inputs give the same hash on any machine. */
+async function computeContentHash(o) {
+    const context = await contextDigest(o.context);
+    return { hash: contentHashOf(o, context), context };
+}
+/** Pure part of computeContentHash (the context already described). */
+function contentHashOf(o, context) {
+    // BuildKit reads <Dockerfile>.dockerignore next to the Dockerfile in preference to the context's.
+    const ignoreFile = `${o.file}.dockerignore`;
+    const doc = {
+        v: 1,
+        context: `${context.kind}:${context.hash}`,
+        dockerfile: sha256((0,external_node_fs_.readFileSync)(o.file)),
+        dockerignore: (0,external_node_fs_.existsSync)(ignoreFile) ? sha256((0,external_node_fs_.readFileSync)(ignoreFile)) : null,
+        buildArgs: [...(o.buildArgs ?? new Map())]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => [k, sha256(`build-arg\0${v}`)]),
+        secrets: [...(o.secretIds ?? [])].sort(),
+        target: o.target ?? null,
+        platforms: [...(o.platforms ?? [])].sort(),
+        builder: o.builder,
+    };
+    return sha256(JSON.stringify(doc)).slice(0, CONTENT_HASH_LENGTH);
+}
+/** Renders a `content-tag` template: `{{content_hash}}` replaced (the caller renders the other variables). */
+function renderContentTag(template, hash) {
+    return template.split(CONTENT_HASH_VARIABLE).join(hash);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/registry/login.ts
 /**
  * Registry login from an ECR authorization token: the token decodes to `AWS:<password>`; both
@@ -56899,6 +57151,97 @@ function isRegistryHost(value) {
     return m[1] === undefined || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/auth-file.ts
+/**
+ * The builder's saved login for a registry, for the manifest API calls build-push makes itself
+ * (lookup, adding the head-SHA tag) with `ecr: false`, where the workflow logged in beforehand
+ * (docker/login-action, `podman login`). Only a plain `auths.<host>.auth` entry is read; a
+ * credential helper (`credsStore`, `credHelpers`) yields nothing and the calls go anonymous.
+ * Files, in the builders' own order: podman `REGISTRY_AUTH_FILE`, then
+ * `$XDG_RUNTIME_DIR/containers/auth.json`; docker `$DOCKER_CONFIG/config.json`, then
+ * `~/.docker/config.json` (podman reads that one too).
+ */
+
+
+
+
+/** The auth files a builder reads, most specific first. */
+function authFiles(builder, env = process.env) {
+    const docker = [
+        env.DOCKER_CONFIG && (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json'),
+        (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.docker', 'config.json'),
+    ];
+    const podman = [env.REGISTRY_AUTH_FILE, env.XDG_RUNTIME_DIR && (0,external_node_path_.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')];
+    return (builder === 'podman' ? [...podman, ...docker] : docker).filter((f) => !!f);
+}
+/** Basic credentials saved for `host`, masked as read; undefined when no file holds a plain entry. */
+function savedCredentials(builder, host, env = process.env) {
+    for (const file of authFiles(builder, env)) {
+        if (!(0,external_node_fs_.existsSync)(file))
+            continue;
+        let auths;
+        try {
+            auths = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')).auths;
+        }
+        catch {
+            continue;
+        }
+        const entry = auths?.[host] ?? auths?.[`https://${host}`];
+        if (!entry?.auth)
+            continue;
+        (0,runtime/* maskSecret */.$l)(entry.auth);
+        const text = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = text.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const password = text.slice(colon + 1);
+        (0,runtime/* maskSecret */.$l)(password);
+        return { username: text.slice(0, colon), password };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/image-store.ts
+/**
+ * Where build-push's images live, as one interface over the two real APIs: ECR's own
+ * (DescribeImages, BatchGetImage + PutImage) when the push host is the ECR registry, the OCI
+ * distribution API (HEAD / GET / PUT manifests) for any other push host (`registry` override or
+ * `ecr: false`). Both look a tag up and point a second tag at an existing image without pulling or
+ * rebuilding it.
+ */
+
+
+
+/** ECR's API when we push to ECR itself, the registry's manifest API otherwise. */
+function imageStore(o) {
+    const ecr = o.ecr;
+    if (ecr && o.pushHost === o.ecrHost) {
+        return {
+            where: 'ECR',
+            find: async (tag) => (await findImage(ecr, o.repository, tag))?.digest,
+            tag: (from, to) => tagImageInEcr(ecr, o.repository, from, to),
+        };
+    }
+    const common = {
+        host: o.pushHost,
+        repository: o.repository,
+        credentials: o.credentials,
+        requestTimeoutMs: o.requestTimeoutMs,
+    };
+    return {
+        where: o.pushHost,
+        find: async (tag) => {
+            const lookup = await findImageInRegistry({ ...common, tag });
+            if (lookup.found)
+                return lookup.digest;
+            if (lookup.reason)
+                runtime/* log */.Rm.info(`Could not tell whether ${o.repository}:${tag} exists on ${o.pushHost} (${lookup.reason}); building`);
+            return undefined;
+        },
+        tag: (from, to) => tagImageInRegistry({ ...common, from, to }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 /**
  * `@preview-fleet/core/registry`: the PR's own ECR repository (marks, scan-on-push, lifecycle
@@ -56914,12 +57257,51 @@ function isRegistryHost(value) {
 
 
 
+
+
+
+;// CONCATENATED MODULE: ./actions/build-push/src/parse-text.ts
+/** build-push's two free-text inputs with their own grammar: `secrets` lines and the `content-tag` template. */
+
+
+/** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
+const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** `id=value` lines; the error names the line number and id, never the value. */
+function parseSecrets(raw) {
+    const out = new Map();
+    raw.split(/\r?\n/).forEach((line, i) => {
+        if (line.trim() === '' || line.trim().startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        const id = eq < 0 ? '' : line.slice(0, eq).trim();
+        if (eq <= 0 || !SECRET_ID.test(id)) {
+            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, 'must hold one id=value per line, the id made of letters, digits, _ . - (as RUN --mount=type=secret,id=… names it)');
+        }
+        if (out.has(id))
+            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, `must not repeat an id (line ${i + 1} repeats "${id}")`);
+        const value = line.slice(eq + 1);
+        if (value === '')
+            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, `must give secret "${id}" a value`);
+        out.set(id, value);
+    });
+    return out;
+}
+/** The content-tag template, which must hold {{content_hash}}; empty turns content addressing off. */
+function parseContentTag(raw) {
+    const template = (0,src/* optional */.lq)(raw);
+    if (template !== undefined && !template.includes(CONTENT_HASH_VARIABLE)) {
+        throw new src/* InputError */.dz('content-tag', raw, `must contain ${CONTENT_HASH_VARIABLE} (the hash of the build's inputs), or be empty to tag by the tag input alone`, 'The default is build-{{content_hash}}');
+    }
+    return template;
+}
+
 ;// CONCATENATED MODULE: ./actions/build-push/src/inputs.ts
 /**
  * build-push's inputs: read raw from the runner, validated by the pure `parseInputs` (the target
  * of the table tests), then rendered into a plan by `planBuild`. Every check — including the
  * Dockerfile's existence — runs before ECR is contacted, so a bad input creates nothing.
  */
+
 
 
 
@@ -56947,6 +57329,7 @@ const INPUT_NAMES = [
     'timeout',
     'request-timeout',
     'approve-sha',
+    'content-tag',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
@@ -56972,6 +57355,7 @@ const DEFAULTS = {
     timeout: '30m',
     'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
     'approve-sha': '',
+    'content-tag': 'build-{{content_hash}}',
 };
 function readRawInputs() {
     // build-args keep their inner whitespace: a value may end in spaces. secrets: every line masked as read.
@@ -57043,29 +57427,8 @@ function parseInputs(given, env = process.env) {
         timeoutMs: (0,src/* parseStepTimeout */.tS)(raw.timeout),
         requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(raw['request-timeout']),
         approveSha: (0,src/* parseApproveSha */.Pz)(raw['approve-sha']),
+        contentTag: parseContentTag(raw['content-tag']),
     };
-}
-/** A BuildKit secret id: what `RUN --mount=type=secret,id=…` names (no `,` or `=`, which the --secret flag splits on). */
-const SECRET_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-/** `id=value` lines; the error names the line number and id, never the value. */
-function parseSecrets(raw) {
-    const out = new Map();
-    raw.split(/\r?\n/).forEach((line, i) => {
-        if (line.trim() === '' || line.trim().startsWith('#'))
-            return;
-        const eq = line.indexOf('=');
-        const id = eq < 0 ? '' : line.slice(0, eq).trim();
-        if (eq <= 0 || !SECRET_ID.test(id)) {
-            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, 'must hold one id=value per line, the id made of letters, digits, _ . - (as RUN --mount=type=secret,id=… names it)');
-        }
-        if (out.has(id))
-            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, `must not repeat an id (line ${i + 1} repeats "${id}")`);
-        const value = line.slice(eq + 1);
-        if (value === '')
-            throw new src/* InputError */.dz('secrets', `line ${i + 1}`, `must give secret "${id}" a value`);
-        out.set(id, value);
-    });
-    return out;
 }
 /** Renders the names and checks the build context and Dockerfile exist (relative to `cwd`, the workspace). */
 function planBuild(inputs, pr, repository, cwd) {
@@ -57074,6 +57437,15 @@ function planBuild(inputs, pr, repository, cwd) {
     const tag = (0,src/* planImageTag */.fB)('tag', (0,src/* renderTemplate */.Xm)('tag', inputs.tag, vars));
     if (tag === CACHE_TAG && inputs.cache === 'registry') {
         throw new src/* InputError */.dz('tag', inputs.tag, `must not render to "${CACHE_TAG}" with cache: registry (that tag holds the layer cache)`);
+    }
+    let contentTag;
+    if (inputs.contentTag !== undefined) {
+        const parts = inputs.contentTag.split(CONTENT_HASH_VARIABLE).map((p) => (0,src/* renderTemplate */.Xm)('content-tag', p, vars));
+        contentTag = (hash) => renderContentTag(parts.join(CONTENT_HASH_VARIABLE), hash);
+        const sample = (0,src/* planImageTag */.fB)('content-tag', contentTag('0'.repeat(CONTENT_HASH_LENGTH)));
+        if (sample === tag || sample === CACHE_TAG) {
+            throw new src/* InputError */.dz('content-tag', inputs.contentTag, 'must render to a tag other than the tag input and the cache tag');
+        }
     }
     const context = (0,external_node_path_.isAbsolute)(inputs.context) ? inputs.context : (0,external_node_path_.resolve)(cwd, inputs.context);
     if (!(0,external_node_fs_.existsSync)(context) || !(0,external_node_fs_.statSync)(context).isDirectory()) {
@@ -57089,13 +57461,14 @@ function planBuild(inputs, pr, repository, cwd) {
             ? "Set file: to the Dockerfile's path, or context: to the folder that holds it"
             : undefined);
     }
-    return { repository: name, tag, context, file };
+    return { repository: name, tag, contentTag, context, file };
 }
 
 ;// CONCATENATED MODULE: ./actions/build-push/src/main.ts
 /**
- * build-push: validate everything, make sure the PR's repository exists and is ours, skip when
- * this commit's image is already there, otherwise log in, build with the registry cache and push.
+ * build-push: validate everything, make sure the PR's repository exists and is ours, hash the
+ * build's inputs into the content tag, skip the build when that image is already there, otherwise
+ * log in, build with the registry cache and push; then point the head-SHA tag at the same image.
  */
 
 
@@ -57152,103 +57525,121 @@ async function main() {
             host ??= repo.uri.slice(0, repo.uri.indexOf('/'));
         }
         const pushHost = host;
-        const image = `${pushHost}/${plan.repository}:${plan.tag}`;
         const repositoryUri = `${pushHost}/${plan.repository}`;
-        // One ECR token for both the lookup on a non-ECR push host and the builder's login.
-        const credentials = ecr ? await ecrCredentials(ecr) : undefined;
-        if (inputs.skipIfExists) {
-            const found = await existingImage({
-                ecr,
-                credentials,
-                pushHost,
-                ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')),
-                repository: plan.repository,
-                tag: plan.tag,
-                requestTimeoutMs,
-            });
-            if (found) {
-                src/* log */.Rm.info(`${plan.repository}:${plan.tag} already exists in ${found.where} (${found.digest}): no build`);
-                (0,src/* setOutputs */.n0)({ image, digest: found.digest, 'repository-uri': repositoryUri, built: false, 'cache-hit': true });
-                await summary({ image, digest: found.digest, built: false, cacheHit: true, repo, keep: inputs.keepImages });
-                return;
+        // One ECR token for the manifest API on a non-ECR push host and the builder's login; with
+        // ecr: false the builder's saved login (the workflow logged in beforehand), if any.
+        const ecrToken = ecr ? await ecrCredentials(ecr) : undefined;
+        const credentials = ecrToken ?? savedCredentials(inputs.builder, pushHost);
+        const store = imageStore({
+            ecr,
+            ecrHost: repo?.uri.slice(0, repo.uri.indexOf('/')),
+            pushHost,
+            repository: plan.repository,
+            credentials,
+            requestTimeoutMs,
+        });
+        const content = plan.contentTag ? await hashBuildInputs(inputs, plan) : undefined;
+        const tag = content ? plan.contentTag(content.hash) : plan.tag;
+        const alias = content && plan.tag !== tag ? plan.tag : undefined;
+        const image = `${repositoryUri}:${tag}`;
+        let result;
+        const found = inputs.skipIfExists ? await store.find(tag) : undefined;
+        if (found) {
+            src/* log */.Rm.info(`${plan.repository}:${tag} already exists in ${store.where} (${found}): no build`);
+            result = { digest: found, built: false, cacheHit: true };
+        }
+        else {
+            if (ecr) {
+                const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost, requestTimeoutMs }, ecrToken);
+                src/* log */.Rm.info(`Logged in to ${login.host} as ${login.username}`);
             }
+            result = { ...(await build(inputs, plan, image, pushHost)), built: true };
         }
-        if (ecr) {
-            const login = await registryLogin(ecr, { builder: inputs.builder, host: pushHost, requestTimeoutMs }, credentials);
-            src/* log */.Rm.info(`Logged in to ${login.host} as ${login.username}`);
+        if (alias) {
+            // The head-SHA tag names the same manifest: a registry-side tag, no pull, no rebuild.
+            await store.tag(tag, alias);
+            src/* log */.Rm.info(`Tagged ${plan.repository}:${alias} as the same image (${store.where}, no rebuild)`);
         }
-        const temp = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
-        (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
-        const workDir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(temp, 'build-push-'));
-        try {
-            const result = await buildAndPush({
-                builder: inputs.builder,
-                context: plan.context,
-                file: plan.file,
-                image,
-                cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
-                buildArgs: inputs.buildArgs,
-                secrets: inputs.secrets,
-                target: inputs.target,
-                platforms: inputs.platforms,
-                workDir,
-                clock: src/* systemClock */.ml,
-            });
-            (0,src/* setOutputs */.n0)({
-                image,
-                digest: result.digest,
-                'repository-uri': repositoryUri,
-                built: true,
-                'cache-hit': result.cacheHit,
-            });
-            await summary({
-                image,
-                digest: result.digest,
-                built: true,
-                cacheHit: result.cacheHit,
-                repo,
-                keep: inputs.keepImages,
-            });
-        }
-        finally {
-            (0,external_node_fs_.rmSync)(workDir, { recursive: true, force: true });
-        }
+        const aliasImage = alias ? `${repositoryUri}:${alias}` : image;
+        (0,src/* setOutputs */.n0)({
+            image,
+            digest: result.digest,
+            'repository-uri': repositoryUri,
+            built: result.built,
+            'cache-hit': result.cacheHit,
+            'image-source': result.built ? 'built' : 'reused',
+            'alias-image': aliasImage,
+            'content-hash': content?.hash ?? '',
+        });
+        await summary({ image, aliasImage, ...result, content, repo, keep: inputs.keepImages });
     }
     finally {
         ecr?.destroy();
     }
 }
-/**
- * The image for this tag if it is already where we push: ECR's DescribeImages when we push to
- * ECR, the registry's own manifest API when the push host is another registry (`registry`
- * override or `ecr: false`). "Cannot tell" means build, never skip.
- */
-async function existingImage(o) {
-    if (o.ecr && o.pushHost === o.ecrHost) {
-        const found = await findImage(o.ecr, o.repository, o.tag);
-        return found && { digest: found.digest, where: 'ECR' };
-    }
-    const lookup = await findImageInRegistry({
-        host: o.pushHost,
-        repository: o.repository,
-        tag: o.tag,
-        credentials: o.credentials,
-        requestTimeoutMs: o.requestTimeoutMs,
+/** The content hash of this service's build inputs; says when git's tree could not describe the context. */
+async function hashBuildInputs(inputs, plan) {
+    const content = await computeContentHash({
+        context: plan.context,
+        file: plan.file,
+        buildArgs: inputs.buildArgs,
+        secretIds: [...inputs.secrets.keys()],
+        target: inputs.target,
+        platforms: inputs.platforms,
+        builder: inputs.builder,
     });
-    if (lookup.found)
-        return { digest: lookup.digest, where: o.pushHost };
-    if (lookup.reason)
-        src/* log */.Rm.info(`Could not tell whether ${o.repository}:${o.tag} exists on ${o.pushHost} (${lookup.reason}); building`);
-    return undefined;
+    if (content.context.kind === 'git-tree')
+        src/* log */.Rm.info(`Build inputs hash ${content.hash} (context: git tree ${content.context.hash} at HEAD)`);
+    else
+        src/* log */.Rm.info(`Build inputs hash ${content.hash} (context: its files hashed one by one, because ${content.context.reason})`);
+    return content;
+}
+async function build(inputs, plan, image, pushHost) {
+    const temp = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
+    const workDir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(temp, 'build-push-'));
+    try {
+        return await buildAndPush({
+            builder: inputs.builder,
+            context: plan.context,
+            file: plan.file,
+            image,
+            cacheRepository: cacheRepositoryFor(inputs.cache, pushHost, plan.repository),
+            buildArgs: inputs.buildArgs,
+            secrets: inputs.secrets,
+            target: inputs.target,
+            platforms: inputs.platforms,
+            workDir,
+            clock: src/* systemClock */.ml,
+        });
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(workDir, { recursive: true, force: true });
+    }
 }
 async function summary(s) {
     const repoCell = s.repo
         ? `${s.repo.name} (${s.repo.created ? 'created' : s.repo.adopted ? 'adopted, unmarked' : 'existing'}, keeps ${s.keep})`
         : 'not managed (ecr: false)';
+    const contextCell = !s.content
+        ? 'not hashed (content-tag empty)'
+        : s.content.context.kind === 'git-tree'
+            ? `git tree ${s.content.context.hash.slice(0, 12)}`
+            : `files hashed (${s.content.context.reason})`;
     await (0,src/* writeSummary */.Sy)([
         '### Preview image',
         '',
-        (0,src/* summaryTable */.jb)(['image', 'digest', 'built', 'cache hit', 'repository'], [[`\`${s.image}\``, `\`${s.digest}\``, s.built, s.cacheHit, repoCell]]),
+        (0,src/* summaryTable */.jb)(['image', 'digest', 'built', 'cache hit', 'also tagged', 'context', 'repository'], [
+            [
+                `\`${s.image}\``,
+                `\`${s.digest}\``,
+                s.built,
+                s.cacheHit,
+                s.aliasImage === s.image ? '' : `\`${s.aliasImage.slice(s.aliasImage.lastIndexOf(':') + 1)}\``,
+                contextCell,
+                repoCell,
+            ],
+        ]),
         '',
     ].join('\n'));
 }
@@ -57474,7 +57865,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseGitHubToken, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, onGitLabCi, parseCidr, parseContext, parseEnvironmentTemplate, parseGitHubToken, parseRetryAfter, parseUrl, planEnvironment, planHost, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
 var runtime = __nccwpck_require__(561);
@@ -58581,7 +58972,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, input, killChildren, parseGitHubToken, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, setMinMaskLength, setOutput, shortValueNotice, tableCell, trackChild
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, input, killChildren, onGitLabCi, parseGitHubToken, parseUrl, redact, remainingMs, rememberSecret, requestIdToken, setMinMaskLength, setOutput, shortValueNotice, tableCell, trackChild
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -58609,6 +59000,24 @@ var toolkit = __nccwpck_require__(9634);
  */
 const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
+ * With VALIDATE_ONLY_ENV: a JSON array of input overlays (`{ "service": "api" }`), each checked in
+ * turn on top of the step's own inputs, so one process checks a step for every service of a PR.
+ */
+const VALIDATE_INPUTS_ENV = 'PREVIEW_FLEET_VALIDATE_INPUTS';
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnv(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function validateEach(validate) {
+    const raw = process.env[VALIDATE_INPUTS_ENV];
+    const overlays = raw ? JSON.parse(raw) : [{}];
+    for (const overlay of overlays) {
+        for (const [name, value] of Object.entries(overlay))
+            process.env[inputEnv(name)] = value;
+        await validate();
+    }
+}
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  * When the step deadline expires first, the step fails naming what it was waiting on.
@@ -58624,7 +59033,7 @@ async function runAction(main, options = {}) {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
                 throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
+            await validateEach(options.validate);
             return;
         }
         await Promise.race([main(), timedOut]);
@@ -58632,9 +59041,9 @@ async function runAction(main, options = {}) {
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
         const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+        if (cause !== undefined && toolkit/* toolkit */.VQ.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        toolkit/* toolkit */.VQ.setFailed((0,secrets/* redact */.E$)(text));
         // The step is over: whatever `main` left running (the other reads of a Promise.all that
         // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
         // process open past its timeout. Children are killed and the process ends now.
@@ -58693,6 +59102,7 @@ function parseStepTimeout(raw) {
 
 
 
+
 /***/ }),
 
 /***/ 9405:
@@ -58716,7 +59126,7 @@ function parseStepTimeout(raw) {
 
 
 function raw(name, options = {}) {
-    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
     if (options.required && value.trim() === '') {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, value, 'is required and must not be empty');
     }
@@ -58758,9 +59168,9 @@ const input = {
     },
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
-        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
         if (maskSecret(value).tooShort > 0)
-            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
@@ -58774,7 +59184,7 @@ const input = {
 function maskSecret(value) {
     const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
     for (const line of added)
-        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setSecret(line);
     return { tooShort };
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
@@ -58830,7 +59240,7 @@ function guard(where, value) {
     return value;
 }
 function setOutput(name, value) {
-    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setOutput(name, guard(`output "${name}"`, String(value)));
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setOutput(name, guard(`output "${name}"`, String(value)));
 }
 function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
@@ -58839,28 +59249,38 @@ function setOutputs(values) {
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
-    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.appendSummary(guard('the step summary', markdown));
+    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.appendSummary(guard('the step summary', markdown));
 }
 /** Log lines, redacted of every masked value. */
 const log = {
-    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.isDebug(),
+    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.isDebug(),
 };
 /** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
 async function group(name, fn) {
-    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.startGroup((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(name));
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.startGroup((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(name));
     try {
         return await fn();
     }
     finally {
-        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.endGroup();
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.endGroup();
     }
 }
 /** The runner's OIDC token for `audience`, masked at once. */
 async function requestIdToken(audience) {
+    if (onGitLabCi()) {
+        // GitLab: the job's `id_tokens:` entry (its `aud` is set there) arrives as a variable.
+        const jwt = (process.env[GITLAB_ID_TOKEN_ENV] ?? '').trim();
+        if (!jwt)
+            throw new ActionError(`No OIDC token is available to this GitLab job (${GITLAB_ID_TOKEN_ENV} is not set)`, {
+                hint: `Add "id_tokens: ${GITLAB_ID_TOKEN_ENV}: aud: ${audience}" to the job (see workflows-examples/gitlab/.gitlab-ci.yml).`,
+            });
+        maskSecret(jwt);
+        return jwt;
+    }
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new ActionError('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
             hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
@@ -59178,8 +59598,10 @@ function forgetSecrets() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ toolkit)
+  VQ: () => (/* binding */ toolkit)
 });
+
+// UNUSED EXPORTS: GITLAB_ID_TOKEN_ENV, onGitLabCi
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -62132,28 +62554,57 @@ function getIDToken(aud) {
 /**
  * The one module in the repository that imports `@actions/core` (house rule: everything else goes
  * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ *
+ * Run by the CLI in a GitLab CI job (`GITLAB_CI=true`, not inside GitHub Actions), the runner's
+ * workflow commands mean nothing: `::add-mask::<value>` would print the secret itself, so masking
+ * is only our own redaction (GitLab masks its masked CI/CD variables); annotations become plain
+ * `warning:` lines; there is no step summary; the OIDC token is the job's `id_tokens:` variable.
  */
 
+/** True inside a GitLab CI job (and not inside GitHub Actions). */
+function onGitLabCi(env = process.env) {
+    return env.GITLAB_CI === 'true' && env.GITHUB_ACTIONS !== 'true';
+}
+/** The variable a GitLab job's `id_tokens:` entry for Vault (and AWS) is read from. */
+const GITLAB_ID_TOKEN_ENV = 'PREVIEW_FLEET_ID_TOKEN';
+const plain = (kind, message, title) => {
+    process.stdout.write(`${kind}: ${title ? `${title}: ` : ''}${message}\n`);
+};
 const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
+    setSecret: (value) => {
+        if (!onGitLabCi())
+            setSecret(value);
+    },
     setOutput: (name, value) => setOutput(name, value),
     info: (message) => info(message),
     debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
+    notice: (message, title) => onGitLabCi() ? plain('notice', message, title) : notice(message, title ? { title } : {}),
+    warning: (message, title) => onGitLabCi() ? plain('warning', message, title) : warning(message, title ? { title } : {}),
+    error: (message, title) => onGitLabCi() ? plain('error', message, title) : error(message, title ? { title } : {}),
+    startGroup: (name) => (onGitLabCi() ? info(`── ${name}`) : startGroup(name)),
+    endGroup: () => {
+        if (!onGitLabCi())
+            endGroup();
+    },
     isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY); GitLab jobs have none. */
     appendSummary: async (markdown) => {
+        if (onGitLabCi() && !process.env.GITHUB_STEP_SUMMARY)
+            return;
         await summary.addRaw(markdown, true).write();
     },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`); on GitLab the `id_tokens:` variable. */
+    getIdToken: async (audience) => onGitLabCi() ? (process.env[GITLAB_ID_TOKEN_ENV] ?? '') : getIDToken(audience),
     /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
+    setFailed: (message) => {
+        if (onGitLabCi()) {
+            process.exitCode = 1;
+            process.stderr.write(`error: ${message}\n`);
+            return;
+        }
+        setFailed(message);
+    },
 };
 
 

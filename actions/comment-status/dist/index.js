@@ -36121,6 +36121,8 @@ var runtime_parse = __nccwpck_require__(361);
 
 /** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
 const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+/** Where the caller's own abort signal (if any) is kept across attempts. */
+const CALLER_SIGNAL = Symbol('preview-fleet caller signal');
 /**
  * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
  * throttling plugins): every request gets its own timeout and is a named wait for the step
@@ -36131,12 +36133,20 @@ function requestTimeout(timeoutMs, baseUrl) {
     return (octokit) => {
         octokit.hook.wrap('request', (request, options) => {
             const signal = AbortSignal.timeout(timeoutMs);
-            const given = options.request?.signal;
-            options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+            // plugin-retry calls this hook again with the same `options` object (the inner request is bound
+            // to it), so the signal set here must be rebuilt per attempt from the caller's own signal: left
+            // as it was, the first attempt's aborted timeout would abort every retry at once.
+            const req = (options.request ?? {});
+            const given = (CALLER_SIGNAL in req ? req[CALLER_SIGNAL] : req.signal);
+            options.request = {
+                ...req,
+                [CALLER_SIGNAL]: given,
+                signal: given ? AbortSignal.any([given, signal]) : signal,
+            };
             const what = `${String(options.method)} ${String(options.url)}`;
             return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
                 if (!signal.aborted)
-                    throw err;
+                    throw namingGitHub(err, baseUrl, what);
                 const method = String(options.method).toUpperCase();
                 const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
@@ -36149,6 +36159,24 @@ function requestTimeout(timeoutMs, baseUrl) {
         });
         return {};
     };
+}
+/**
+ * Makes an Octokit error's message name the GitHub API, the call and, for an answer, its status
+ * ("The GitHub API at … answered 503 to GET /repos/{owner}/{repo}/pulls: Service Unavailable"), so
+ * every message built on it says which system failed; a connection reset says "failed on". The
+ * error stays the same object (status, response) for the throttling and retry plugins.
+ */
+function namingGitHub(err, baseUrl, what) {
+    if (err === null || typeof err !== 'object' || typeof err.message !== 'string')
+        return err;
+    const e = err;
+    if (e.message.startsWith('The GitHub API'))
+        return err;
+    const answered = e.response !== undefined && typeof e.status === 'number';
+    e.message = answered
+        ? `The GitHub API at ${baseUrl} answered ${e.status} to ${what}: ${e.message}`
+        : `The GitHub API at ${baseUrl} failed on ${what}: ${e.message}`;
+    return err;
 }
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
 const unpaced = {
@@ -36304,6 +36332,7 @@ const PREVIEW_STATES = [
     'building',
     'deploying',
     'ready',
+    'sleeping',
     'failed',
     'tearing-down',
     'destroyed',
@@ -36313,7 +36342,17 @@ const PREVIEW_STATES = [
 const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
 /** Prefix of the hidden per-service metadata comment. */
 const SECTION_MARKER = '<!-- preview-fleet:section ';
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
+const OPTIONAL_STRINGS = [
+    'url',
+    'image',
+    'namespace',
+    'vaultUrl',
+    'sha',
+    'runUrl',
+    'details',
+    'environment',
+    'imageSource',
+];
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
     const out = {
@@ -36468,6 +36507,7 @@ const STATE_LABEL = {
     building: '🔨 building',
     deploying: '🚀 deploying',
     ready: '✅ ready',
+    sleeping: '💤 sleeping — wakes on the first request',
     failed: '❌ failed',
     'tearing-down': '🧹 tearing down',
     destroyed: '🗑️ destroyed',
@@ -36496,6 +36536,14 @@ function linksCell(s) {
         links.push(comment_render_link('Vault', s.vaultUrl));
     return links.join(' · ');
 }
+/** The image, and whether this run built it or reused the one its content tag named. */
+function imageCell(s) {
+    if (!s.image)
+        return '';
+    const how = IMAGE_SOURCE_LABEL[s.imageSource ?? ''];
+    return how ? `${code(s.image)} (${how})` : code(s.image);
+}
+const IMAGE_SOURCE_LABEL = { built: 'rebuilt', reused: 'reused, inputs unchanged' };
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
     return [
@@ -36503,7 +36551,7 @@ function row(s, ctx) {
         STATE_LABEL[s.state],
         preview,
         commitCell(s, ctx),
-        s.image ? code(s.image) : '',
+        imageCell(s),
         s.namespace ? code(s.namespace) : '',
         linksCell(s),
     ];
@@ -36744,6 +36792,7 @@ function deploymentStatusFor(state) {
         case 'deploying':
             return 'in_progress';
         case 'ready':
+        case 'sleeping': // deployed and reachable: the first request wakes it
             return 'success';
         case 'failed':
             return 'failure';
@@ -37194,6 +37243,7 @@ const INPUT_NAMES = [
     'url',
     'namespace',
     'image',
+    'image-source',
     'vault-url',
     'details',
     'log-url',
@@ -37213,6 +37263,7 @@ const inputs_DEFAULTS = {
     url: '',
     namespace: '',
     image: '',
+    'image-source': '',
     'vault-url': '',
     details: '',
     'log-url': '',
@@ -37224,6 +37275,7 @@ const inputs_DEFAULTS = {
     timeout: '5m',
     'request-timeout': src/* DEFAULT_REQUEST_TIMEOUT */.wj,
 };
+const IMAGE_SOURCES = ['built', 'reused'];
 /** Reads every input; the token is masked as it is read. */
 function readRawInputs() {
     return (0,src/* readInputs */.Ko)(INPUT_NAMES, { secrets: ['github-token'] });
@@ -37250,6 +37302,7 @@ function parseInputs(given) {
         url: url('url'),
         namespace: (0,src/* optional */.lq)(raw.namespace),
         image: (0,src/* optional */.lq)(raw.image),
+        imageSource: raw['image-source'] === '' ? undefined : (0,src/* parseEnum */.nL)('image-source', raw['image-source'], IMAGE_SOURCES),
         vaultUrl: url('vault-url'),
         details: (0,src/* optional */.lq)(raw.details),
         logUrl: url('log-url'),
@@ -37314,6 +37367,7 @@ async function main() {
         state: inputs.state,
         url: inputs.url,
         image: inputs.image && (0,src/* redact */.E$)(inputs.image),
+        imageSource: inputs.imageSource,
         namespace: inputs.namespace,
         vaultUrl: inputs.vaultUrl,
         sha: headSha || undefined,
@@ -37546,7 +37600,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, parseApproveSha, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRetryAfter, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, onGitLabCi, parseApproveSha, parseCidr, parseContext, parseDuration, parseInteger, parseKeyValueMap, parseList, parseRetryAfter, planEcrRepository, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -37574,6 +37628,24 @@ var toolkit = __nccwpck_require__(6700);
  */
 const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
+ * With VALIDATE_ONLY_ENV: a JSON array of input overlays (`{ "service": "api" }`), each checked in
+ * turn on top of the step's own inputs, so one process checks a step for every service of a PR.
+ */
+const VALIDATE_INPUTS_ENV = 'PREVIEW_FLEET_VALIDATE_INPUTS';
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnv(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function validateEach(validate) {
+    const raw = process.env[VALIDATE_INPUTS_ENV];
+    const overlays = raw ? JSON.parse(raw) : [{}];
+    for (const overlay of overlays) {
+        for (const [name, value] of Object.entries(overlay))
+            process.env[inputEnv(name)] = value;
+        await validate();
+    }
+}
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  * When the step deadline expires first, the step fails naming what it was waiting on.
@@ -37589,7 +37661,7 @@ async function runAction(main, options = {}) {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
                 throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
+            await validateEach(options.validate);
             return;
         }
         await Promise.race([main(), timedOut]);
@@ -37597,9 +37669,9 @@ async function runAction(main, options = {}) {
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
         const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+        if (cause !== undefined && toolkit/* toolkit */.VQ.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        toolkit/* toolkit */.VQ.setFailed((0,secrets/* redact */.E$)(text));
         // The step is over: whatever `main` left running (the other reads of a Promise.all that
         // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
         // process open past its timeout. Children are killed and the process ends now.
@@ -37630,6 +37702,7 @@ function parseStepTimeout(raw) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/runtime/index.ts
+
 
 
 
@@ -38739,7 +38812,7 @@ function errorText(err) {
 
 
 function raw(name, options = {}) {
-    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
     if (options.required && value.trim() === '') {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, value, 'is required and must not be empty');
     }
@@ -38781,9 +38854,9 @@ const input = {
     },
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
-        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
         if (maskSecret(value).tooShort > 0)
-            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
@@ -38797,7 +38870,7 @@ const input = {
 function maskSecret(value) {
     const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
     for (const line of added)
-        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setSecret(line);
     return { tooShort };
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
@@ -38852,7 +38925,7 @@ function guard(where, value) {
     return value;
 }
 function setOutput(name, value) {
-    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setOutput(name, guard(`output "${name}"`, String(value)));
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setOutput(name, guard(`output "${name}"`, String(value)));
 }
 function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
@@ -38861,15 +38934,15 @@ function setOutputs(values) {
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
-    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.appendSummary(guard('the step summary', markdown));
+    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.appendSummary(guard('the step summary', markdown));
 }
 /** Log lines, redacted of every masked value. */
 const log = {
-    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.isDebug(),
+    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.isDebug(),
 };
 /** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
 async function group(name, fn) {
@@ -38883,6 +38956,16 @@ async function group(name, fn) {
 }
 /** The runner's OIDC token for `audience`, masked at once. */
 async function requestIdToken(audience) {
+    if (onGitLabCi()) {
+        // GitLab: the job's `id_tokens:` entry (its `aud` is set there) arrives as a variable.
+        const jwt = (process.env[GITLAB_ID_TOKEN_ENV] ?? '').trim();
+        if (!jwt)
+            throw new ActionError(`No OIDC token is available to this GitLab job (${GITLAB_ID_TOKEN_ENV} is not set)`, {
+                hint: `Add "id_tokens: ${GITLAB_ID_TOKEN_ENV}: aud: ${audience}" to the job (see workflows-examples/gitlab/.gitlab-ci.yml).`,
+            });
+        maskSecret(jwt);
+        return jwt;
+    }
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new ActionError('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
             hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
@@ -39201,8 +39284,10 @@ function forgetSecrets() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ toolkit)
+  VQ: () => (/* binding */ toolkit)
 });
+
+// UNUSED EXPORTS: GITLAB_ID_TOKEN_ENV, onGitLabCi
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -42155,28 +42240,57 @@ function getIDToken(aud) {
 /**
  * The one module in the repository that imports `@actions/core` (house rule: everything else goes
  * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ *
+ * Run by the CLI in a GitLab CI job (`GITLAB_CI=true`, not inside GitHub Actions), the runner's
+ * workflow commands mean nothing: `::add-mask::<value>` would print the secret itself, so masking
+ * is only our own redaction (GitLab masks its masked CI/CD variables); annotations become plain
+ * `warning:` lines; there is no step summary; the OIDC token is the job's `id_tokens:` variable.
  */
 
+/** True inside a GitLab CI job (and not inside GitHub Actions). */
+function onGitLabCi(env = process.env) {
+    return env.GITLAB_CI === 'true' && env.GITHUB_ACTIONS !== 'true';
+}
+/** The variable a GitLab job's `id_tokens:` entry for Vault (and AWS) is read from. */
+const GITLAB_ID_TOKEN_ENV = 'PREVIEW_FLEET_ID_TOKEN';
+const plain = (kind, message, title) => {
+    process.stdout.write(`${kind}: ${title ? `${title}: ` : ''}${message}\n`);
+};
 const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
+    setSecret: (value) => {
+        if (!onGitLabCi())
+            setSecret(value);
+    },
     setOutput: (name, value) => setOutput(name, value),
     info: (message) => info(message),
     debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
+    notice: (message, title) => onGitLabCi() ? plain('notice', message, title) : notice(message, title ? { title } : {}),
+    warning: (message, title) => onGitLabCi() ? plain('warning', message, title) : warning(message, title ? { title } : {}),
+    error: (message, title) => onGitLabCi() ? plain('error', message, title) : error(message, title ? { title } : {}),
+    startGroup: (name) => (onGitLabCi() ? info(`── ${name}`) : startGroup(name)),
+    endGroup: () => {
+        if (!onGitLabCi())
+            endGroup();
+    },
     isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY); GitLab jobs have none. */
     appendSummary: async (markdown) => {
+        if (onGitLabCi() && !process.env.GITHUB_STEP_SUMMARY)
+            return;
         await summary.addRaw(markdown, true).write();
     },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`); on GitLab the `id_tokens:` variable. */
+    getIdToken: async (audience) => onGitLabCi() ? (process.env[GITLAB_ID_TOKEN_ENV] ?? '') : getIDToken(audience),
     /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
+    setFailed: (message) => {
+        if (onGitLabCi()) {
+            process.exitCode = 1;
+            process.stderr.write(`error: ${message}\n`);
+            return;
+        }
+        setFailed(message);
+    },
 };
 
 

@@ -40031,7 +40031,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5484);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(535);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -40041,7 +40041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5484:
+/***/ 535:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45406,6 +45406,8 @@ var runtime_parse = __nccwpck_require__(361);
 
 /** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
 const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+/** Where the caller's own abort signal (if any) is kept across attempts. */
+const CALLER_SIGNAL = Symbol('preview-fleet caller signal');
 /**
  * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
  * throttling plugins): every request gets its own timeout and is a named wait for the step
@@ -45416,12 +45418,20 @@ function requestTimeout(timeoutMs, baseUrl) {
     return (octokit) => {
         octokit.hook.wrap('request', (request, options) => {
             const signal = AbortSignal.timeout(timeoutMs);
-            const given = options.request?.signal;
-            options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+            // plugin-retry calls this hook again with the same `options` object (the inner request is bound
+            // to it), so the signal set here must be rebuilt per attempt from the caller's own signal: left
+            // as it was, the first attempt's aborted timeout would abort every retry at once.
+            const req = (options.request ?? {});
+            const given = (CALLER_SIGNAL in req ? req[CALLER_SIGNAL] : req.signal);
+            options.request = {
+                ...req,
+                [CALLER_SIGNAL]: given,
+                signal: given ? AbortSignal.any([given, signal]) : signal,
+            };
             const what = `${String(options.method)} ${String(options.url)}`;
             return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
                 if (!signal.aborted)
-                    throw err;
+                    throw namingGitHub(err, baseUrl, what);
                 const method = String(options.method).toUpperCase();
                 const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
@@ -45434,6 +45444,24 @@ function requestTimeout(timeoutMs, baseUrl) {
         });
         return {};
     };
+}
+/**
+ * Makes an Octokit error's message name the GitHub API, the call and, for an answer, its status
+ * ("The GitHub API at … answered 503 to GET /repos/{owner}/{repo}/pulls: Service Unavailable"), so
+ * every message built on it says which system failed; a connection reset says "failed on". The
+ * error stays the same object (status, response) for the throttling and retry plugins.
+ */
+function namingGitHub(err, baseUrl, what) {
+    if (err === null || typeof err !== 'object' || typeof err.message !== 'string')
+        return err;
+    const e = err;
+    if (e.message.startsWith('The GitHub API'))
+        return err;
+    const answered = e.response !== undefined && typeof e.status === 'number';
+    e.message = answered
+        ? `The GitHub API at ${baseUrl} answered ${e.status} to ${what}: ${e.message}`
+        : `The GitHub API at ${baseUrl} failed on ${what}: ${e.message}`;
+    return err;
 }
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
 const unpaced = {
@@ -45474,68 +45502,6 @@ function client_statusOf(err) {
  */
 function client_isReadOnlyTokenError(err) {
     return client_statusOf(err) === 403 && /Resource not accessible by integration/i.test(String(err?.message));
-}
-
-// EXTERNAL MODULE: ./packages/core/src/context.ts
-var src_context = __nccwpck_require__(762);
-;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
-
-
-
-const PER_PAGE = 100;
-/** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
-async function getPullRequest(client, repository, number) {
-    const [owner, repo] = repository.split('/');
-    try {
-        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
-        return (0,src_context/* pullRequestFromPayload */.rY)(data);
-    }
-    catch (err) {
-        if (client_statusOf(err) === 404)
-            return undefined;
-        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
-            cause: err,
-        });
-    }
-}
-/**
- * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
- * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
- * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
- * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
- * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
- * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
- */
-async function listOpenPullRequests(client, repository) {
-    const [owner, repo] = repository.split('/');
-    const all = [];
-    for (let page = 1;; page++) {
-        let res;
-        try {
-            res = await client.rest.pulls.list({
-                owner,
-                repo,
-                state: 'open',
-                sort: 'created',
-                direction: 'asc',
-                per_page: PER_PAGE,
-                page,
-            });
-        }
-        catch (err) {
-            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
-                cause: err,
-                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
-            });
-        }
-        if (!Array.isArray(res.data))
-            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
-        all.push(...res.data.map(pullRequestFromPayload));
-        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
-        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
-            break;
-    }
-    return all;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
@@ -45587,6 +45553,7 @@ const STATE_LABEL = {
     building: '🔨 building',
     deploying: '🚀 deploying',
     ready: '✅ ready',
+    sleeping: '💤 sleeping — wakes on the first request',
     failed: '❌ failed',
     'tearing-down': '🧹 tearing down',
     destroyed: '🗑️ destroyed',
@@ -45615,6 +45582,14 @@ function linksCell(s) {
         links.push(comment_render_link('Vault', s.vaultUrl));
     return links.join(' · ');
 }
+/** The image, and whether this run built it or reused the one its content tag named. */
+function imageCell(s) {
+    if (!s.image)
+        return '';
+    const how = IMAGE_SOURCE_LABEL[s.imageSource ?? ''];
+    return how ? `${code(s.image)} (${how})` : code(s.image);
+}
+const IMAGE_SOURCE_LABEL = { built: 'rebuilt', reused: 'reused, inputs unchanged' };
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
     return [
@@ -45622,7 +45597,7 @@ function row(s, ctx) {
         STATE_LABEL[s.state],
         preview,
         commitCell(s, ctx),
-        s.image ? code(s.image) : '',
+        imageCell(s),
         s.namespace ? code(s.namespace) : '',
         linksCell(s),
     ];
@@ -45703,7 +45678,7 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
 
 
 /** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
-async function listIssueComments(client, t) {
+async function comment_upsert_listIssueComments(client, t) {
     const all = await client.paginate(client.rest.issues.listComments, {
         owner: t.owner,
         repo: t.repo,
@@ -45719,7 +45694,7 @@ async function listIssueComments(client, t) {
     }));
 }
 /** Our status comments (marker and `author`), oldest first (creation time, then id). */
-function findStatusComments(comments, author) {
+function comment_upsert_findStatusComments(comments, author) {
     return comments
         .filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author))
         .sort((a, b) => {
@@ -45740,8 +45715,8 @@ async function upsertStatusComment(client, t, update, ctx) {
 }
 /** Reads every page of comments once (the first half of an upsert). */
 async function comment_upsert_readStatusComments(client, t) {
-    const all = await listIssueComments(client, t);
-    const ours = findStatusComments(all, t.author);
+    const all = await comment_upsert_listIssueComments(client, t);
+    const ours = comment_upsert_findStatusComments(all, t.author);
     const foreign = all
         .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
         .map((c) => ({ id: c.id, author: c.author }));
@@ -45838,6 +45813,310 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
     return latest;
 }
 
+// EXTERNAL MODULE: ./packages/core/src/context.ts
+var src_context = __nccwpck_require__(762);
+;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
+
+
+
+const PER_PAGE = 100;
+/** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
+async function pulls_getPullRequest(client, repository, number) {
+    const [owner, repo] = repository.split('/');
+    try {
+        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
+        return (0,src_context/* pullRequestFromPayload */.rY)(data);
+    }
+    catch (err) {
+        if (client_statusOf(err) === 404)
+            return undefined;
+        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
+            cause: err,
+        });
+    }
+}
+/**
+ * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
+ * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
+ * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
+ * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
+ * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
+ * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
+ */
+async function pulls_listOpenPullRequests(client, repository) {
+    const [owner, repo] = repository.split('/');
+    const all = [];
+    for (let page = 1;; page++) {
+        let res;
+        try {
+            res = await client.rest.pulls.list({
+                owner,
+                repo,
+                state: 'open',
+                sort: 'created',
+                direction: 'asc',
+                per_page: PER_PAGE,
+                page,
+            });
+        }
+        catch (err) {
+            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
+                cause: err,
+                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+            });
+        }
+        if (!Array.isArray(res.data))
+            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
+        all.push(...res.data.map(pullRequestFromPayload));
+        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
+        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
+            break;
+    }
+    return all;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/forge/github.ts
+/**
+ * GitHub behind the forge seam: today's code (pulls.ts, comment-upsert.ts), unchanged, reached
+ * through the `Forge` interface. The GitHub actions keep calling their own paths; this adapter is
+ * what the forge-generic lifecycle (reaper ports, the CLI) drives on GitHub.
+ */
+
+
+
+function githubForge(client, repository, serverUrl = 'https://github.com') {
+    const [owner, repo] = repository.split('/');
+    return {
+        kind: 'github',
+        repository,
+        getChangeRequest: (n) => getPullRequest(client, repository, n),
+        listOpenChangeRequests: () => listOpenPullRequests(client, repository),
+        async listNotes(n) {
+            const all = await listIssueComments(client, { owner, repo, issueNumber: n, author: '' });
+            return all.map((c) => ({ id: c.id, body: c.body, createdAt: c.createdAt, url: c.htmlUrl, author: c.author }));
+        },
+        async createNote(n, body) {
+            const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: n, body });
+            return { id: data.id, body, createdAt: data.created_at, url: data.html_url, author: data.user?.login };
+        },
+        async updateNote(_n, id, body) {
+            await client.rest.issues.updateComment({ owner, repo, comment_id: id, body });
+        },
+        async deleteNote(_n, id) {
+            try {
+                await client.rest.issues.deleteComment({ owner, repo, comment_id: id });
+            }
+            catch (err) {
+                if (statusOf(err) !== 404)
+                    throw err;
+            }
+        },
+        async addLabels(n, labels) {
+            await client.rest.issues.addLabels({ owner, repo, issue_number: n, labels });
+        },
+        async close(n) {
+            await client.rest.pulls.update({ owner, repo, pull_number: n, state: 'closed' });
+        },
+        changeRequestUrl: (n) => `${serverUrl.replace(/\/$/, '')}/${repository}/pull/${n}`,
+    };
+}
+
+// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
+var inputs = __nccwpck_require__(9405);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 17 modules
+var toolkit = __nccwpck_require__(805);
+;// CONCATENATED MODULE: ./packages/core/src/forge/environment.ts
+/**
+ * Which forge a run talks to, from the job's environment. A GitLab CI job sets `GITLAB_CI=true`
+ * and the `CI_*` variables below; everything else is GitHub (the actions' own path, unchanged).
+ * Every variable is checked before anything is contacted; errors name the variable, its value
+ * and what is accepted.
+ */
+
+
+
+/** The variable holding a project access token (scope `api`, role Reporter or above) for writing MR notes. */
+const GITLAB_TOKEN_ENV = 'PREVIEW_FLEET_GITLAB_TOKEN';
+function need(env, name, accepted, test) {
+    const v = (env[name] ?? '').trim();
+    if (!test(v))
+        throw new errors/* InputError */.dz(name, v, accepted, 'GitLab CI sets it in every job; outside CI, export it');
+    return v;
+}
+const positive = (v) => /^[1-9][0-9]{0,15}$/.test(v);
+/** Reads and checks the GitLab job's variables (tokens are masked as they are read). */
+function readGitLabJob(env = process.env) {
+    const serverUrl = need(env, 'CI_SERVER_URL', 'must be the GitLab URL, e.g. https://gitlab.example.com', (v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v)).replace(/\/$/, '');
+    const projectId = need(env, 'CI_PROJECT_ID', 'must be the numeric project id', positive);
+    // Our marks (Vault custom_metadata, annotations) name a repository as `owner/name`.
+    const projectPath = need(env, 'CI_PROJECT_PATH', 'must be "group/project" (projects in subgroups are not supported yet: the ownership marks name owner/name)', (v) => /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\/[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(v));
+    const iid = (env.CI_MERGE_REQUEST_IID ?? '').trim();
+    if (iid !== '' && !positive(iid))
+        throw new errors/* InputError */.dz('CI_MERGE_REQUEST_IID', iid, 'must be a merge request number (1, 2, …) or unset');
+    const sha = (env.CI_COMMIT_SHA ?? '').trim();
+    if (sha !== '' && !/^[0-9a-f]{40}$/.test(sha))
+        throw new errors/* InputError */.dz('CI_COMMIT_SHA', sha, 'must be a 40-character commit SHA or unset');
+    const pipelineId = need(env, 'CI_PIPELINE_ID', 'must be the pipeline id (a positive number)', positive);
+    const jobId = (env.CI_JOB_ID ?? '').trim();
+    const token = (env[GITLAB_TOKEN_ENV] ?? '').trim() || undefined;
+    const jobToken = (env.CI_JOB_TOKEN ?? '').trim() || undefined;
+    if (token)
+        (0,inputs/* maskSecret */.$l)(token);
+    if (jobToken)
+        (0,inputs/* maskSecret */.$l)(jobToken);
+    if (!token && !jobToken)
+        throw new errors/* InputError */.dz(GITLAB_TOKEN_ENV, '', 'must hold a project access token (scope api) when CI_JOB_TOKEN is not set', 'Create a project access token and store it as a masked CI/CD variable named PREVIEW_FLEET_GITLAB_TOKEN');
+    return {
+        serverUrl,
+        projectId,
+        projectPath,
+        mergeRequestIid: iid === '' ? undefined : Number(iid),
+        sha,
+        pipelineId: Number(pipelineId),
+        jobId: positive(jobId) ? Number(jobId) : 1,
+        jobUrl: (env.CI_JOB_URL ?? '').trim() || undefined,
+        token,
+        jobToken,
+    };
+}
+/** The forge options of a job. */
+function gitlabForgeOptions(job, requestTimeoutMs) {
+    return {
+        serverUrl: job.serverUrl,
+        projectId: job.projectId,
+        projectPath: job.projectPath,
+        token: job.token,
+        jobToken: job.jobToken,
+        requestTimeoutMs,
+    };
+}
+let gitlabFactory;
+/** Registers the GitLab adapter (the CLI's entry does, before running any step). */
+function useGitLabForge(factory) {
+    gitlabFactory = factory;
+}
+/**
+ * The forge of this job when it is not GitHub's: a GitLab job (GITLAB_CI) gets the GitLab adapter;
+ * undefined inside GitHub Actions, where every action keeps its own GitHub path.
+ */
+function forgeFromEnvironment(env = process.env, requestTimeoutMs) {
+    if (!(0,toolkit/* onGitLabCi */.Z$)(env))
+        return undefined;
+    if (!gitlabFactory)
+        throw new errors/* ActionError */.lZ('This bundle has no GitLab adapter: in a GitLab job, run the preview-fleet CLI', {
+            hint: 'node preview-fleet.mjs deploy|teardown|reap|status (packages/cli)',
+        });
+    return gitlabFactory(gitlabForgeOptions(readGitLabJob(env), requestTimeoutMs));
+}
+/** A GitLab username (letters, digits, `_`, `.`, `-`; project bots are `project_<id>_bot_<hash>`). */
+function parseGitLabUsername(name, value) {
+    const v = value.trim();
+    if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/.test(v))
+        throw new InputError(name, value, 'must be the GitLab username the token writes notes as, e.g. project_42_bot_1a2b3c', "A project access token's user is shown under Settings → Access tokens; empty asks GitLab (GET /user)");
+    return v;
+}
+/** Set by the CLI for its steps: the GitLab username our status notes are written by. */
+const NOTE_AUTHOR_ENV = 'PREVIEW_FLEET_NOTE_AUTHOR';
+/** The note author the CLI resolved (`comment-author`, or the token's user). */
+function gitlabNoteAuthor(env = process.env) {
+    return parseGitLabUsername(NOTE_AUTHOR_ENV, env[NOTE_AUTHOR_ENV] ?? '');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/forge/status-note.ts
+/**
+ * The sticky status note over any forge: the same model as GitHub's sticky comment
+ * (comment-model.ts: same sections, same hidden JSON, same newer-run-wins merge) found by our
+ * marker AND our author. One note per change request, updated in place; duplicates from a race
+ * collapse to the oldest. Marker notes written by anyone else are never parsed, edited or deleted.
+ */
+
+
+
+
+/** Reads every note once and splits ours (marker and `author`) from foreign marker notes. */
+async function readStatusNotes(forge, number, author) {
+    const all = await forge.listNotes(number);
+    const ours = findStatusComments(all, author);
+    const foreign = all
+        .filter((n) => isStatusComment(n.body) && !isAuthoredBy(n.author, author))
+        .map((n) => ({ id: n.id, author: n.author }));
+    return { ours, held: mergeSections(...ours.map((n) => parseStatusComment(n.body))), foreign };
+}
+/** Records `update` in the change request's one status note (created when missing, never duplicated). */
+async function upsertStatusNote(forge, number, author, update, ctx) {
+    const read = await readStatusNotes(forge, number, author);
+    const { sections, applied } = applyUpdate(read.held, update);
+    const body = renderStatusComment(sections, ctx);
+    let keep = read.ours[0];
+    let action = 'unchanged';
+    if (!keep) {
+        keep = await forge.createNote(number, body);
+        action = 'created';
+    }
+    else if (keep.body !== body) {
+        await forge.updateNote(number, keep.id, body);
+        action = 'updated';
+    }
+    const deletedDuplicates = [];
+    for (const dup of read.ours.slice(1)) {
+        await forge.deleteNote(number, dup.id);
+        deletedDuplicates.push(dup.id);
+    }
+    return {
+        noteId: keep.id,
+        noteUrl: keep.url ?? forge.changeRequestUrl(number),
+        action,
+        applied,
+        sections,
+        foreign: read.foreign,
+        deletedDuplicates,
+    };
+}
+/**
+ * Teardown's update of the note: every service moves to `state` in one edit. Never creates a
+ * note (a change request without ours never showed a preview); 'no-note' also when it is gone (404).
+ */
+async function announceTeardownNote(forge, o) {
+    let read;
+    try {
+        read = await readStatusNotes(forge, o.number, o.author);
+    }
+    catch (err) {
+        if (err.status === 404)
+            return 'no-note';
+        throw err;
+    }
+    const keep = read.ours[0];
+    if (!keep)
+        return 'no-note';
+    const names = [...new Set([...read.held.map((s) => s.service), ...o.services])].sort();
+    const updatedAt = new Date(o.now).toISOString();
+    const updates = names.map((service, i) => {
+        const before = read.held.find((s) => s.service === service);
+        return {
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
+            details: i === 0 ? o.details : undefined,
+        };
+    });
+    const body = renderStatusComment(mergeSections(read.held, updates), o.render);
+    if (body === keep.body)
+        return 'unchanged';
+    await forge.updateNote(o.number, keep.id, body);
+    return 'updated';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/forge/index.ts
+
+
+
+
 // EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
 var secrets = __nccwpck_require__(6715);
 // EXTERNAL MODULE: ./packages/core/src/marks.ts
@@ -45863,6 +46142,7 @@ function deployments_deploymentStatusFor(state) {
         case 'deploying':
             return 'in_progress';
         case 'ready':
+        case 'sleeping': // deployed and reachable: the first request wakes it
             return 'success';
         case 'failed':
             return 'failure';
@@ -46383,17 +46663,30 @@ async function runHelm(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const own = args.includes('--timeout');
     const env = { ...tools.env, ...options.env };
+    const run = () => (0,exec/* runCommand */.d1)([tools.helm, ...args], {
+        ...options,
+        env,
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+    });
     try {
-        return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
-            ...options,
-            env,
-            waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
-            timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
-        });
+        return await (HELM_READ_VERBS.has(args[0] ?? '') ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
     }
     catch (err) {
-        throw kubeTimeout(err, kubeApiName(tools.helm, env, 'helm'));
+        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
     }
+}
+/** helm commands that only read the release storage: retried like kubectl's reads (found by the fault matrix). */
+const HELM_READ_VERBS = new Set(['history', 'status', 'list', 'ls', 'get']);
+/** How a read is retried when the API answers 429/5xx, resets or does not answer. */
+function kubeReadRetry(tools) {
+    return {
+        attempts: 4,
+        baseMs: 1000,
+        maxMs: 8000,
+        clock: tools.clock ?? src_clock/* systemClock */.m,
+        classify: (e) => ({ transient: isKubeTransient(e) }),
+    };
 }
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
 const READ_VERBS = new Set([
@@ -46442,15 +46735,7 @@ async function tools_runKubectl(tools, args, options = {}) {
     const isRead = READ_VERBS.has(args[0] ?? '') &&
         !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
-        return await (isRead
-            ? (0,src_retry/* retry */.L5)(run, {
-                attempts: 4,
-                baseMs: 1000,
-                maxMs: 8000,
-                clock: tools.clock ?? src_clock/* systemClock */.m,
-                classify: (e) => ({ transient: isKubeTransient(e) }),
-            })
-            : run());
+        return await (isRead ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
@@ -46467,13 +46752,20 @@ async function tools_runKubectl(tools, args, options = {}) {
 /** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
 const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
 /**
- * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached,
- * rewritten to name the Kubernetes API; anything else unchanged.
+ * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached or
+ * answered busy / failing (429, 5xx, a reset), rewritten to name the Kubernetes API; anything else
+ * (NotFound, Forbidden, a chart error) unchanged.
  */
 function kubeTimeout(err, api) {
     if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
         return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
             hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
+        });
+    }
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && isKubeTransient(err)) {
+        return new errors/* ActionError */.lZ(`${api} failed: ${err.message}`, {
+            hint: 'The API server was busy, failing or cut the connection; re-run the job (every step is idempotent)',
             cause: err,
         });
     }
@@ -46923,6 +47215,29 @@ function parseQuantityToggle(input, raw, defaults, allowedKeys) {
 }
 function parseQuotaInput(raw) {
     return parseQuantityToggle('resource-quota', raw, DEFAULT_QUOTA);
+}
+/**
+ * The `resource-quota` a namespace shared by `services` services gets: the per-service defaults
+ * times the number of services (one app + its database fits in one share), then the user's own
+ * keys as given. `false` stays off. Returned as the key=value lines deploy-helm reads.
+ */
+function sharedQuotaInput(raw, services) {
+    const given = parseQuotaInput(raw);
+    if (!given.enabled)
+        return raw;
+    const own = ['true', 'True', 'TRUE', ''].includes(raw.trim())
+        ? new Map()
+        : parseKeyValueMap('resource-quota', raw, QUOTA_KEY);
+    const settings = {};
+    for (const [k, v] of Object.entries(DEFAULT_QUOTA)) {
+        const m = /^(\d+)(.*)$/.exec(v);
+        settings[k] = `${Number(m[1]) * services}${m[2]}`;
+    }
+    for (const [k, v] of own)
+        settings[k] = v.trim();
+    return Object.entries(settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n');
 }
 function parseLimitRangeInput(raw) {
     return parseQuantityToggle('limit-range', raw, DEFAULT_LIMITS, LIMIT_KEYS);
@@ -47803,7 +48118,12 @@ async function rollout_listWorkloads(tools, namespace, kinds, selector) {
         args.push('--selector', selector);
     const list = await kubectlJson(tools, args);
     return (list.items ?? [])
-        .map((o) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? ''), done: rolledOut(o) }))
+        .map((o) => ({
+        kind: KIND_OF[o.kind],
+        name: String(o.metadata?.name ?? ''),
+        done: rolledOut(o),
+        replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : undefined,
+    }))
         .filter((w) => w.kind !== undefined && w.name !== '');
 }
 /**
@@ -55608,6 +55928,48 @@ function junit_renderJUnit(r, o = {}) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/kube/sleep.ts
+/**
+ * Workloads meant to sleep: the KEDA HTTP add-on scales a workload that an `HTTPScaledObject`
+ * (http.keda.sh/v1alpha1) targets with `replicas.min` 0 (the add-on's default) down to 0 after
+ * its idle period and back up on the next request, which its interceptor holds meanwhile. At 0
+ * such a workload is asleep, not broken: there is no rollout to wait for, and one request through
+ * the interceptor wakes it.
+ */
+
+
+const HTTP_SCALED_OBJECTS = 'httpscaledobjects.http.keda.sh';
+/** The HTTPScaledObjects' targets with replicas.min 0, from a kubectl list's items. */
+function sleepTargets(items) {
+    return items.flatMap((o) => {
+        const ref = o?.spec?.scaleTargetRef ?? {};
+        const min = o?.spec?.replicas?.min ?? 0;
+        // Older objects name only the Service; the add-on then scales the Deployment of that name.
+        const name = String(ref.name ?? ref.deployment ?? ref.service ?? '');
+        if (min !== 0 || !name)
+            return [];
+        const kind = ref.kind === 'StatefulSet' ? 'statefulsets' : 'deployments';
+        return [{ kind, name, scaledObject: String(o?.metadata?.name ?? '') }];
+    });
+}
+/**
+ * The workloads in `namespace` that may sleep. A cluster without the add-on has no such resource
+ * type: nothing sleeps there. Any other failure reads as "don't know", which only means every
+ * workload is waited on as usual (`warn` says why).
+ */
+async function sleep_listSleepTargets(tools, namespace, warn = () => undefined) {
+    try {
+        const list = await kubectlJson(tools, ['get', HTTP_SCALED_OBJECTS, '--namespace', namespace]);
+        return sleepTargets(list.items ?? []);
+    }
+    catch (err) {
+        const text = errorText(err);
+        if (!/doesn't have a resource type|the server could not find the requested resource/i.test(text))
+            warn(`Could not list HTTPScaledObjects in "${namespace}", so every workload is awaited as awake: ${text.split('\n')[0]}`);
+        return [];
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/ready.ts
 /**
  * "Ready" as the PR comment means it: every workload rolled out (or the Argo CD Application
@@ -55625,11 +55987,13 @@ function junit_renderJUnit(r, o = {}) {
 
 
 
+
 async function waitReady(tools, o) {
     const clock = o.clock ?? systemClock;
     const start = clock.now();
     const remaining = () => Math.max(1000, start + o.timeoutMs - clock.now());
     const phases = [];
+    let asleep = [];
     const fail = async (message, withCluster, extra = '') => {
         let diagnostics = extra;
         if (withCluster) {
@@ -55638,6 +56002,8 @@ async function waitReady(tools, o) {
         }
         return {
             ready: false,
+            state: 'failed',
+            asleep,
             elapsedMs: clock.now() - start,
             phases,
             smokeResult: 'skipped',
@@ -55662,18 +56028,26 @@ async function waitReady(tools, o) {
         const t0 = clock.now();
         const workloads = await listWorkloads(tools, o.namespace, o.kinds, o.selector);
         requireWorkloads(workloads, o.namespace, o.kinds, o.selector);
-        const outcomes = await waitForRollouts(tools, o.namespace, workloads, remaining(), () => clock.now());
+        // Asleep at 0 replicas the scaler holds: no rollout to wait for (the warm-up proves the version).
+        const targets = workloads.some((w) => w.replicas === 0) ? await listSleepTargets(tools, o.namespace, o.warn) : [];
+        const sleeps = (w) => w.replicas === 0 && targets.some((t) => t.kind === w.kind && t.name === w.name);
+        asleep = workloads.filter(sleeps).map((w) => `${w.kind}/${w.name}`);
+        const outcomes = await waitForRollouts(tools, o.namespace, workloads.filter((w) => !sleeps(w)), remaining(), () => clock.now());
         const failed = outcomes.filter((r) => !r.ok);
         phases.push({
             phase: 'rollout',
             ms: clock.now() - t0,
             ok: failed.length === 0,
-            detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out`,
+            detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out${asleep.length ? `; asleep at 0 replicas (KEDA HTTP add-on): ${asleep.join(', ')}` : ''}`,
         });
         if (failed.length) {
             const list = failed.map((f) => `${f.kind}/${f.name}: ${f.message}`);
             return fail(`${failed.length} of ${outcomes.length} workload(s) did not roll out in "${o.namespace}": ${list.join('; ')}`, true, `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`);
         }
+    }
+    if (asleep.length && (!o.url || o.warmUp === false)) {
+        // Left asleep: it wakes on its first request; probing or smoke-testing it would wake it now.
+        return { ready: true, state: 'sleeping', asleep, elapsedMs: clock.now() - start, phases, smokeResult: 'skipped' };
     }
     if (o.url) {
         const t0 = clock.now();
@@ -55693,7 +56067,7 @@ async function waitReady(tools, o) {
             ms: clock.now() - t0,
             ok: p.ready,
             detail: p.ready
-                ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
+                ? `${asleep.length ? `warm-up woke ${asleep.join(', ')} through the KEDA interceptor: ` : ''}HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
                 : `${p.last}${seen ? ` (seen: ${seen})` : ''}`,
         });
         if (!p.ready) {
@@ -55756,6 +56130,8 @@ async function waitReady(tools, o) {
     }
     return {
         ready: true,
+        state: 'ready',
+        asleep,
         elapsedMs: clock.now() - start,
         phases,
         smokeResult,
@@ -55851,6 +56227,7 @@ async function readSeedJob(tools, namespace, job) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
 /** Kubernetes for the actions: what deploy-helm and wait-ready call, and the pure helpers their inputs and tests use. */
+
 
 
 
@@ -57082,6 +57459,7 @@ function planDeploy(inputs, pr, repository) {
 
 
 
+
 /** Everything checked before touching the cluster: inputs, the PR, the planned names. */
 function main_validate() {
     const inputs = parseInputs(readRawInputs());
@@ -57109,6 +57487,15 @@ async function main() {
     const checkStillWanted = async () => {
         // A manual deploy carries no PR: whether it is a fork's, and whether the approval still holds, is GitHub's word now.
         const manual = ctx.pr === undefined;
+        // A GitLab job (the CLI): the merge request as GitLab sees it now, right before helm.
+        const forge = forgeFromEnvironment(process.env, requestTimeoutMs);
+        if (forge) {
+            const current = await forge.getChangeRequest(pr);
+            const wanted = stillWanted(current, pr, inputs.label, plan.headSha);
+            if (current && !plan.headSha)
+                plan.headSha = current.headSha;
+            return wanted;
+        }
         if (inputs.githubToken === '' && manual) {
             throw new src/* ActionError */.lZ(`A manual deploy of PR #${pr} needs github-token: whether the PR is a fork's, and its head, are read from GitHub right before deploying`);
         }
@@ -57116,7 +57503,7 @@ async function main() {
             src/* log */.Rm.warning('github-token is empty: the PR state comes from the event payload and is not re-checked', 'PR not re-checked');
             return ctx.pr ? stillWanted(ctx.pr, pr, inputs.label) : { wanted: true };
         }
-        const current = await getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs }), ctx.repository, pr);
+        const current = await pulls_getPullRequest(createGitHubClient(inputs.githubToken, { baseUrl: ctx.apiUrl, requestTimeoutMs }), ctx.repository, pr);
         if (manual && current?.state === 'open')
             (0,src/* checkApproval */.i_)(current, inputs.approveSha);
         // The event's head SHA (or approve-sha) is the commit this run built; without one (workflow_dispatch) the PR's head is deployed.
@@ -57648,7 +58035,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, onGitLabCi, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -58583,7 +58970,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, input, killChildren, parseUrl, remainingMs, rememberSecret, requireText, setMinMaskLength, setOutput, tableCell, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, input, killChildren, onGitLabCi, parseUrl, remainingMs, rememberSecret, requireText, setMinMaskLength, setOutput, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -58611,6 +58998,24 @@ var toolkit = __nccwpck_require__(805);
  */
 const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
+ * With VALIDATE_ONLY_ENV: a JSON array of input overlays (`{ "service": "api" }`), each checked in
+ * turn on top of the step's own inputs, so one process checks a step for every service of a PR.
+ */
+const VALIDATE_INPUTS_ENV = 'PREVIEW_FLEET_VALIDATE_INPUTS';
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnv(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function validateEach(validate) {
+    const raw = process.env[VALIDATE_INPUTS_ENV];
+    const overlays = raw ? JSON.parse(raw) : [{}];
+    for (const overlay of overlays) {
+        for (const [name, value] of Object.entries(overlay))
+            process.env[inputEnv(name)] = value;
+        await validate();
+    }
+}
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  * When the step deadline expires first, the step fails naming what it was waiting on.
@@ -58626,7 +59031,7 @@ async function runAction(main, options = {}) {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
                 throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
+            await validateEach(options.validate);
             return;
         }
         await Promise.race([main(), timedOut]);
@@ -58634,9 +59039,9 @@ async function runAction(main, options = {}) {
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
         const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+        if (cause !== undefined && toolkit/* toolkit */.VQ.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        toolkit/* toolkit */.VQ.setFailed((0,secrets/* redact */.E$)(text));
         // The step is over: whatever `main` left running (the other reads of a Promise.all that
         // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
         // process open past its timeout. Children are killed and the process ends now.
@@ -58680,6 +59085,7 @@ function parseStepTimeout(raw) {
 
 
 
+
 /***/ }),
 
 /***/ 9405:
@@ -58704,7 +59110,7 @@ function parseStepTimeout(raw) {
 
 
 function raw(name, options = {}) {
-    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
     if (options.required && value.trim() === '') {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, value, 'is required and must not be empty');
     }
@@ -58746,9 +59152,9 @@ const input = {
     },
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
-        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
         if (maskSecret(value).tooShort > 0)
-            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
@@ -58762,7 +59168,7 @@ const input = {
 function maskSecret(value) {
     const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
     for (const line of added)
-        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setSecret(line);
     return { tooShort };
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
@@ -58818,7 +59224,7 @@ function guard(where, value) {
     return value;
 }
 function setOutput(name, value) {
-    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setOutput(name, guard(`output "${name}"`, String(value)));
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setOutput(name, guard(`output "${name}"`, String(value)));
 }
 function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
@@ -58827,15 +59233,15 @@ function setOutputs(values) {
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
-    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.appendSummary(guard('the step summary', markdown));
+    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.appendSummary(guard('the step summary', markdown));
 }
 /** Log lines, redacted of every masked value. */
 const log = {
-    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.isDebug(),
+    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.isDebug(),
 };
 /** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
 async function group(name, fn) {
@@ -58849,12 +59255,22 @@ async function group(name, fn) {
 }
 /** The runner's OIDC token for `audience`, masked at once. */
 async function requestIdToken(audience) {
+    if ((0,_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .onGitLabCi */ .Z$)()) {
+        // GitLab: the job's `id_tokens:` entry (its `aud` is set there) arrives as a variable.
+        const jwt = (process.env[_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC] ?? '').trim();
+        if (!jwt)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`No OIDC token is available to this GitLab job (${_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC} is not set)`, {
+                hint: `Add "id_tokens: ${_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC}: aud: ${audience}" to the job (see workflows-examples/gitlab/.gitlab-ci.yml).`,
+            });
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(jwt);
+        return jwt;
+    }
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
             hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
         });
     }
-    const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getIdToken(audience);
+    const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getIdToken(audience);
     (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(token);
     return token;
 }
@@ -59193,7 +59609,9 @@ function summaryTable(headers, rows) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ toolkit)
+  GC: () => (/* binding */ GITLAB_ID_TOKEN_ENV),
+  Z$: () => (/* binding */ onGitLabCi),
+  VQ: () => (/* binding */ toolkit)
 });
 
 // EXTERNAL MODULE: external "os"
@@ -62147,28 +62565,57 @@ function getIDToken(aud) {
 /**
  * The one module in the repository that imports `@actions/core` (house rule: everything else goes
  * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ *
+ * Run by the CLI in a GitLab CI job (`GITLAB_CI=true`, not inside GitHub Actions), the runner's
+ * workflow commands mean nothing: `::add-mask::<value>` would print the secret itself, so masking
+ * is only our own redaction (GitLab masks its masked CI/CD variables); annotations become plain
+ * `warning:` lines; there is no step summary; the OIDC token is the job's `id_tokens:` variable.
  */
 
+/** True inside a GitLab CI job (and not inside GitHub Actions). */
+function onGitLabCi(env = process.env) {
+    return env.GITLAB_CI === 'true' && env.GITHUB_ACTIONS !== 'true';
+}
+/** The variable a GitLab job's `id_tokens:` entry for Vault (and AWS) is read from. */
+const GITLAB_ID_TOKEN_ENV = 'PREVIEW_FLEET_ID_TOKEN';
+const plain = (kind, message, title) => {
+    process.stdout.write(`${kind}: ${title ? `${title}: ` : ''}${message}\n`);
+};
 const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
+    setSecret: (value) => {
+        if (!onGitLabCi())
+            setSecret(value);
+    },
     setOutput: (name, value) => setOutput(name, value),
     info: (message) => info(message),
     debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
+    notice: (message, title) => onGitLabCi() ? plain('notice', message, title) : notice(message, title ? { title } : {}),
+    warning: (message, title) => onGitLabCi() ? plain('warning', message, title) : warning(message, title ? { title } : {}),
+    error: (message, title) => onGitLabCi() ? plain('error', message, title) : error(message, title ? { title } : {}),
+    startGroup: (name) => (onGitLabCi() ? info(`── ${name}`) : startGroup(name)),
+    endGroup: () => {
+        if (!onGitLabCi())
+            endGroup();
+    },
     isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY); GitLab jobs have none. */
     appendSummary: async (markdown) => {
+        if (onGitLabCi() && !process.env.GITHUB_STEP_SUMMARY)
+            return;
         await summary.addRaw(markdown, true).write();
     },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`); on GitLab the `id_tokens:` variable. */
+    getIdToken: async (audience) => onGitLabCi() ? (process.env[GITLAB_ID_TOKEN_ENV] ?? '') : getIDToken(audience),
     /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
+    setFailed: (message) => {
+        if (onGitLabCi()) {
+            process.exitCode = 1;
+            process.stderr.write(`error: ${message}\n`);
+            return;
+        }
+        setFailed(message);
+    },
 };
 
 

@@ -67879,7 +67879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8878);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9482);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .tf });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8878:
+/***/ 9482:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70427,8 +70427,8 @@ function withCustomRequest(customRequest) {
 ;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var dist_bundle_sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 
 // pkg/dist-src/auth.js
@@ -73883,6 +73883,8 @@ var runtime_parse = __nccwpck_require__(361);
 
 /** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
 const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+/** Where the caller's own abort signal (if any) is kept across attempts. */
+const CALLER_SIGNAL = Symbol('preview-fleet caller signal');
 /**
  * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
  * throttling plugins): every request gets its own timeout and is a named wait for the step
@@ -73893,12 +73895,20 @@ function requestTimeout(timeoutMs, baseUrl) {
     return (octokit) => {
         octokit.hook.wrap('request', (request, options) => {
             const signal = AbortSignal.timeout(timeoutMs);
-            const given = options.request?.signal;
-            options.request = { ...options.request, signal: given ? AbortSignal.any([given, signal]) : signal };
+            // plugin-retry calls this hook again with the same `options` object (the inner request is bound
+            // to it), so the signal set here must be rebuilt per attempt from the caller's own signal: left
+            // as it was, the first attempt's aborted timeout would abort every retry at once.
+            const req = (options.request ?? {});
+            const given = (CALLER_SIGNAL in req ? req[CALLER_SIGNAL] : req.signal);
+            options.request = {
+                ...req,
+                [CALLER_SIGNAL]: given,
+                signal: given ? AbortSignal.any([given, signal]) : signal,
+            };
             const what = `${String(options.method)} ${String(options.url)}`;
             return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
                 if (!signal.aborted)
-                    throw err;
+                    throw namingGitHub(err, baseUrl, what);
                 const method = String(options.method).toUpperCase();
                 const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
@@ -73911,6 +73921,24 @@ function requestTimeout(timeoutMs, baseUrl) {
         });
         return {};
     };
+}
+/**
+ * Makes an Octokit error's message name the GitHub API, the call and, for an answer, its status
+ * ("The GitHub API at … answered 503 to GET /repos/{owner}/{repo}/pulls: Service Unavailable"), so
+ * every message built on it says which system failed; a connection reset says "failed on". The
+ * error stays the same object (status, response) for the throttling and retry plugins.
+ */
+function namingGitHub(err, baseUrl, what) {
+    if (err === null || typeof err !== 'object' || typeof err.message !== 'string')
+        return err;
+    const e = err;
+    if (e.message.startsWith('The GitHub API'))
+        return err;
+    const answered = e.response !== undefined && typeof e.status === 'number';
+    e.message = answered
+        ? `The GitHub API at ${baseUrl} answered ${e.status} to ${what}: ${e.message}`
+        : `The GitHub API at ${baseUrl} failed on ${what}: ${e.message}`;
+    return err;
 }
 /** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
 const unpaced = {
@@ -73974,6 +74002,7 @@ function deployments_deploymentStatusFor(state) {
         case 'deploying':
             return 'in_progress';
         case 'ready':
+        case 'sleeping': // deployed and reachable: the first request wakes it
             return 'success';
         case 'failed':
             return 'failure';
@@ -74313,17 +74342,30 @@ async function runHelm(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const own = args.includes('--timeout');
     const env = { ...tools.env, ...options.env };
+    const run = () => (0,exec/* runCommand */.d1)([tools.helm, ...args], {
+        ...options,
+        env,
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+    });
     try {
-        return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
-            ...options,
-            env,
-            waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
-            timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
-        });
+        return await (HELM_READ_VERBS.has(args[0] ?? '') ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
     }
     catch (err) {
-        throw kubeTimeout(err, kubeApiName(tools.helm, env, 'helm'));
+        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
     }
+}
+/** helm commands that only read the release storage: retried like kubectl's reads (found by the fault matrix). */
+const HELM_READ_VERBS = new Set(['history', 'status', 'list', 'ls', 'get']);
+/** How a read is retried when the API answers 429/5xx, resets or does not answer. */
+function kubeReadRetry(tools) {
+    return {
+        attempts: 4,
+        baseMs: 1000,
+        maxMs: 8000,
+        clock: tools.clock ?? src_clock/* systemClock */.m,
+        classify: (e) => ({ transient: isKubeTransient(e) }),
+    };
 }
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
 const READ_VERBS = new Set([
@@ -74372,15 +74414,7 @@ async function runKubectl(tools, args, options = {}) {
     const isRead = READ_VERBS.has(args[0] ?? '') &&
         !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
-        return await (isRead
-            ? (0,src_retry/* retry */.L5)(run, {
-                attempts: 4,
-                baseMs: 1000,
-                maxMs: 8000,
-                clock: tools.clock ?? src_clock/* systemClock */.m,
-                classify: (e) => ({ transient: isKubeTransient(e) }),
-            })
-            : run());
+        return await (isRead ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
@@ -74397,13 +74431,20 @@ async function runKubectl(tools, args, options = {}) {
 /** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
 const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
 /**
- * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached,
- * rewritten to name the Kubernetes API; anything else unchanged.
+ * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached or
+ * answered busy / failing (429, 5xx, a reset), rewritten to name the Kubernetes API; anything else
+ * (NotFound, Forbidden, a chart error) unchanged.
  */
 function kubeTimeout(err, api) {
     if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
         return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
             hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
+        });
+    }
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && isKubeTransient(err)) {
+        return new errors/* ActionError */.lZ(`${api} failed: ${err.message}`, {
+            hint: 'The API server was busy, failing or cut the connection; re-run the job (every step is idempotent)',
             cause: err,
         });
     }
@@ -74548,7 +74589,7 @@ async function uninstallRelease(cli, o) {
             return result('already-gone');
         if (/namespaces? "[^"]+" not found/i.test(text))
             return result('already-gone');
-        return result('failed', `helm uninstall failed: ${oneLine(text)}`);
+        return result('failed', `helm uninstall failed (${kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl')}): ${oneLine(text)}`);
     }
     catch (err) {
         return result('failed', oneLine((0,errors/* errorText */.kc)(err)));
@@ -74621,6 +74662,7 @@ async function deleteMarkedNamespaces(cli, items, o) {
 async function deleteVerified(cli, names, timeoutMs) {
     const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
     const text = `${r.stdout}\n${r.stderr}`;
+    const api = kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl');
     const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
     const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
     let survivors = new Map();
@@ -74633,7 +74675,7 @@ async function deleteVerified(cli, names, timeoutMs) {
             if (got.exitCode !== 0) {
                 return names.map((name) => missing.has(name)
                     ? { kind: 'namespace', name, status: 'already-gone' }
-                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed: ${oneLine(text)}` });
+                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed (${api}): ${oneLine(text)}` });
             }
             const parsed = got.stdout.trim()
                 ? JSON.parse(got.stdout)
@@ -74647,7 +74689,7 @@ async function deleteVerified(cli, names, timeoutMs) {
         if (survivor) {
             const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
                 ? `${describeStuck(survivor)} (waited ${goDuration(timeoutMs)})`
-                : `kubectl delete failed: ${oneLine(text)}`;
+                : `kubectl delete failed (${api}): ${oneLine(text)}`;
             return { kind: 'namespace', name, status: 'failed', reason };
         }
         if (missing.has(name) && !deleted.has(name))
@@ -75252,6 +75294,40 @@ async function listMarkedPaths(session, o) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
+/**
+ * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
+ * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
+ *
+ * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
+ * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
+ * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
+ * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
+ * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
+ */
+
+/** What GITHUB_TOKEN acts as inside Actions. */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
+/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
+function parseCommentAuthor(input, value) {
+    const v = value.trim();
+    if (!LOGIN.test(v)) {
+        throw new errors/* InputError */.dz(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
+    }
+    return v;
+}
+/** GitHub logins are case-insensitive. */
+function comment_author_isAuthoredBy(login, author) {
+    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
+}
+/** The explanation when a comment we just created came back written by someone else than `author`. */
+function comment_author_authorMismatchHint(input, actual, author) {
+    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-model.ts
 /**
  * The sticky comment's data: one section per service, each carrying its facts as hidden JSON so
@@ -75269,6 +75345,7 @@ const PREVIEW_STATES = [
     'building',
     'deploying',
     'ready',
+    'sleeping',
     'failed',
     'tearing-down',
     'destroyed',
@@ -75278,7 +75355,17 @@ const PREVIEW_STATES = [
 const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
 /** Prefix of the hidden per-service metadata comment. */
 const SECTION_MARKER = '<!-- preview-fleet:section ';
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'];
+const OPTIONAL_STRINGS = [
+    'url',
+    'image',
+    'namespace',
+    'vaultUrl',
+    'sha',
+    'runUrl',
+    'details',
+    'environment',
+    'imageSource',
+];
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
     const out = {
@@ -75416,6 +75503,7 @@ const STATE_LABEL = {
     building: '🔨 building',
     deploying: '🚀 deploying',
     ready: '✅ ready',
+    sleeping: '💤 sleeping — wakes on the first request',
     failed: '❌ failed',
     'tearing-down': '🧹 tearing down',
     destroyed: '🗑️ destroyed',
@@ -75444,6 +75532,14 @@ function linksCell(s) {
         links.push(comment_render_link('Vault', s.vaultUrl));
     return links.join(' · ');
 }
+/** The image, and whether this run built it or reused the one its content tag named. */
+function imageCell(s) {
+    if (!s.image)
+        return '';
+    const how = IMAGE_SOURCE_LABEL[s.imageSource ?? ''];
+    return how ? `${code(s.image)} (${how})` : code(s.image);
+}
+const IMAGE_SOURCE_LABEL = { built: 'rebuilt', reused: 'reused, inputs unchanged' };
 function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
     return [
@@ -75451,7 +75547,7 @@ function row(s, ctx) {
         STATE_LABEL[s.state],
         preview,
         commitCell(s, ctx),
-        s.image ? code(s.image) : '',
+        imageCell(s),
         s.namespace ? code(s.namespace) : '',
         linksCell(s),
     ];
@@ -75524,40 +75620,6 @@ function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_
         return bare;
     const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
     return cut(bare, limit - note.length) + note;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
-/**
- * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
- * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
- *
- * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
- * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
- * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
- * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
- * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
- */
-
-/** What GITHUB_TOKEN acts as inside Actions. */
-const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
-/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
-const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
-/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
-function parseCommentAuthor(input, value) {
-    const v = value.trim();
-    if (!LOGIN.test(v)) {
-        throw new errors/* InputError */.dz(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
-    }
-    return v;
-}
-/** GitHub logins are case-insensitive. */
-function comment_author_isAuthoredBy(login, author) {
-    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
-}
-/** The explanation when a comment we just created came back written by someone else than `author`. */
-function comment_author_authorMismatchHint(input, actual, author) {
-    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-        `and will create another. Set ${input}: ${actual}`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
@@ -75701,6 +75763,96 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
     return latest;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/forge/status-note.ts
+/**
+ * The sticky status note over any forge: the same model as GitHub's sticky comment
+ * (comment-model.ts: same sections, same hidden JSON, same newer-run-wins merge) found by our
+ * marker AND our author. One note per change request, updated in place; duplicates from a race
+ * collapse to the oldest. Marker notes written by anyone else are never parsed, edited or deleted.
+ */
+
+
+
+
+/** Reads every note once and splits ours (marker and `author`) from foreign marker notes. */
+async function readStatusNotes(forge, number, author) {
+    const all = await forge.listNotes(number);
+    const ours = findStatusComments(all, author);
+    const foreign = all
+        .filter((n) => comment_model_isStatusComment(n.body) && !comment_author_isAuthoredBy(n.author, author))
+        .map((n) => ({ id: n.id, author: n.author }));
+    return { ours, held: comment_model_mergeSections(...ours.map((n) => comment_model_parseStatusComment(n.body))), foreign };
+}
+/** Records `update` in the change request's one status note (created when missing, never duplicated). */
+async function upsertStatusNote(forge, number, author, update, ctx) {
+    const read = await readStatusNotes(forge, number, author);
+    const { sections, applied } = applyUpdate(read.held, update);
+    const body = renderStatusComment(sections, ctx);
+    let keep = read.ours[0];
+    let action = 'unchanged';
+    if (!keep) {
+        keep = await forge.createNote(number, body);
+        action = 'created';
+    }
+    else if (keep.body !== body) {
+        await forge.updateNote(number, keep.id, body);
+        action = 'updated';
+    }
+    const deletedDuplicates = [];
+    for (const dup of read.ours.slice(1)) {
+        await forge.deleteNote(number, dup.id);
+        deletedDuplicates.push(dup.id);
+    }
+    return {
+        noteId: keep.id,
+        noteUrl: keep.url ?? forge.changeRequestUrl(number),
+        action,
+        applied,
+        sections,
+        foreign: read.foreign,
+        deletedDuplicates,
+    };
+}
+/**
+ * Teardown's update of the note: every service moves to `state` in one edit. Never creates a
+ * note (a change request without ours never showed a preview); 'no-note' also when it is gone (404).
+ */
+async function announceTeardownNote(forge, o) {
+    let read;
+    try {
+        read = await readStatusNotes(forge, o.number, o.author);
+    }
+    catch (err) {
+        if (err.status === 404)
+            return 'no-note';
+        throw err;
+    }
+    const keep = read.ours[0];
+    if (!keep)
+        return 'no-note';
+    const names = [...new Set([...read.held.map((s) => s.service), ...o.services])].sort();
+    const updatedAt = new Date(o.now).toISOString();
+    const updates = names.map((service, i) => {
+        const before = read.held.find((s) => s.service === service);
+        return {
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
+            details: i === 0 ? o.details : undefined,
+        };
+    });
+    const body = comment_render_renderStatusComment(comment_model_mergeSections(read.held, updates), o.render);
+    if (body === keep.body)
+        return 'unchanged';
+    await forge.updateNote(o.number, keep.id, body);
+    return 'updated';
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-comment.ts
 /**
  * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
@@ -75757,6 +75909,7 @@ async function announceTeardown(client, o) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-ports.ts
+
 
 
 
@@ -75838,6 +75991,24 @@ function bindTeardownPorts(a) {
             });
         };
     }
+    const note = a.note;
+    if (!gh?.comment && note) {
+        ports.announce = async (pr, state, results) => {
+            const failed = results.some((r) => r.status === 'failed');
+            await announceTeardownNote(note.forge, {
+                number: pr,
+                author: note.author,
+                services: note.services,
+                runId: note.runId,
+                runAttempt: note.runAttempt,
+                runUrl: note.runUrl,
+                render: note.render,
+                now: a.now(),
+                state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
+                details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
+            });
+        };
+    }
     return ports;
 }
 
@@ -75901,6 +76072,52 @@ async function listOpenPullRequests(client, repository) {
             break;
     }
     return all;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/forge/github.ts
+/**
+ * GitHub behind the forge seam: today's code (pulls.ts, comment-upsert.ts), unchanged, reached
+ * through the `Forge` interface. The GitHub actions keep calling their own paths; this adapter is
+ * what the forge-generic lifecycle (reaper ports, the CLI) drives on GitHub.
+ */
+
+
+
+function githubForge(client, repository, serverUrl = 'https://github.com') {
+    const [owner, repo] = repository.split('/');
+    return {
+        kind: 'github',
+        repository,
+        getChangeRequest: (n) => getPullRequest(client, repository, n),
+        listOpenChangeRequests: () => listOpenPullRequests(client, repository),
+        async listNotes(n) {
+            const all = await listIssueComments(client, { owner, repo, issueNumber: n, author: '' });
+            return all.map((c) => ({ id: c.id, body: c.body, createdAt: c.createdAt, url: c.htmlUrl, author: c.author }));
+        },
+        async createNote(n, body) {
+            const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: n, body });
+            return { id: data.id, body, createdAt: data.created_at, url: data.html_url, author: data.user?.login };
+        },
+        async updateNote(_n, id, body) {
+            await client.rest.issues.updateComment({ owner, repo, comment_id: id, body });
+        },
+        async deleteNote(_n, id) {
+            try {
+                await client.rest.issues.deleteComment({ owner, repo, comment_id: id });
+            }
+            catch (err) {
+                if (client_statusOf(err) !== 404)
+                    throw err;
+            }
+        },
+        async addLabels(n, labels) {
+            await client.rest.issues.addLabels({ owner, repo, issue_number: n, labels });
+        },
+        async close(n) {
+            await client.rest.pulls.update({ owner, repo, pull_number: n, state: 'closed' });
+        },
+        changeRequestUrl: (n) => `${serverUrl.replace(/\/$/, '')}/${repository}/pull/${n}`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
@@ -75974,6 +76191,13 @@ async function listReleasesByNamespace(cli, helmMajor) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap-ports.ts
+/**
+ * Binds the reaper's ports to the real adapters: one namespace list, one `helm list -A`, ECR
+ * repositories by tag, Vault paths by custom_metadata, deployments of `preview/pr-*`
+ * environments, open PRs listed once (100 per page, with labels; any failing page fails the list),
+ * one PR read per PR to be reaped as closed or missing, and the GitHub writes the
+ * reaper makes (warning comment, stale label, close).
+ */
 
 
 
@@ -75997,15 +76221,19 @@ function staleCloseText(o) {
     return `🔒 Closing: no activity for ${o.idleDays} days after being marked \`${o.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`;
 }
 function bindReaperPorts(a) {
-    const [owner, repo] = a.repository.split('/');
-    const client = a.github.client;
-    const comment = (pr, body) => client.rest.issues.createComment({ owner, repo, issue_number: pr, body });
+    const forge = a.github ? githubForge(a.github.client, a.repository, a.github.serverUrl) : a.forge;
+    if (!forge)
+        throw new Error('bindReaperPorts needs github or forge: the reaper lists open change requests');
+    const gh = a.github;
+    const comment = (pr, body) => forge.createNote(pr, body);
     const ports = {
-        listOpenPullRequests: () => listOpenPullRequests(client, a.repository),
-        getPullRequest: (pr) => getPullRequest(client, a.repository, pr),
+        listOpenPullRequests: () => forge.listOpenChangeRequests(),
+        getPullRequest: (pr) => forge.getChangeRequest(pr),
         listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
         listReleases: async () => listReleasesByNamespace(a.kube, (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor),
-        listEnvironments: async () => (await listPreviewEnvironments(client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr })),
+        listEnvironments: gh
+            ? async () => (await listPreviewEnvironments(gh.client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr }))
+            : undefined,
         async warnOfRemoval(plan, removeAt) {
             await comment(plan.pr, [
                 WARNING_MARKER,
@@ -76018,12 +76246,12 @@ function bindReaperPorts(a) {
                 await markNamespaceWarned(a.kube, ns.name, at);
         },
         async markStale(pr, idleDays) {
-            await client.rest.issues.addLabels({ owner, repo, issue_number: pr, labels: [a.staleLabel] });
+            await forge.addLabels(pr, [a.staleLabel]);
             await comment(pr, staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }));
         },
         async closePullRequest(pr, idleDays) {
             await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
-            await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
+            await forge.close(pr);
         },
         teardown: bindTeardownPorts(a),
         logWarning: a.logWarning,
@@ -76313,6 +76541,112 @@ function removalClients(o) {
 
 
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/inputs.ts
+var inputs = __nccwpck_require__(9405);
+// EXTERNAL MODULE: ./packages/core/src/runtime/toolkit.ts + 17 modules
+var toolkit = __nccwpck_require__(805);
+;// CONCATENATED MODULE: ./packages/core/src/forge/environment.ts
+/**
+ * Which forge a run talks to, from the job's environment. A GitLab CI job sets `GITLAB_CI=true`
+ * and the `CI_*` variables below; everything else is GitHub (the actions' own path, unchanged).
+ * Every variable is checked before anything is contacted; errors name the variable, its value
+ * and what is accepted.
+ */
+
+
+
+/** The variable holding a project access token (scope `api`, role Reporter or above) for writing MR notes. */
+const GITLAB_TOKEN_ENV = 'PREVIEW_FLEET_GITLAB_TOKEN';
+function need(env, name, accepted, test) {
+    const v = (env[name] ?? '').trim();
+    if (!test(v))
+        throw new errors/* InputError */.dz(name, v, accepted, 'GitLab CI sets it in every job; outside CI, export it');
+    return v;
+}
+const positive = (v) => /^[1-9][0-9]{0,15}$/.test(v);
+/** Reads and checks the GitLab job's variables (tokens are masked as they are read). */
+function readGitLabJob(env = process.env) {
+    const serverUrl = need(env, 'CI_SERVER_URL', 'must be the GitLab URL, e.g. https://gitlab.example.com', (v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v)).replace(/\/$/, '');
+    const projectId = need(env, 'CI_PROJECT_ID', 'must be the numeric project id', positive);
+    // Our marks (Vault custom_metadata, annotations) name a repository as `owner/name`.
+    const projectPath = need(env, 'CI_PROJECT_PATH', 'must be "group/project" (projects in subgroups are not supported yet: the ownership marks name owner/name)', (v) => /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\/[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(v));
+    const iid = (env.CI_MERGE_REQUEST_IID ?? '').trim();
+    if (iid !== '' && !positive(iid))
+        throw new errors/* InputError */.dz('CI_MERGE_REQUEST_IID', iid, 'must be a merge request number (1, 2, …) or unset');
+    const sha = (env.CI_COMMIT_SHA ?? '').trim();
+    if (sha !== '' && !/^[0-9a-f]{40}$/.test(sha))
+        throw new errors/* InputError */.dz('CI_COMMIT_SHA', sha, 'must be a 40-character commit SHA or unset');
+    const pipelineId = need(env, 'CI_PIPELINE_ID', 'must be the pipeline id (a positive number)', positive);
+    const jobId = (env.CI_JOB_ID ?? '').trim();
+    const token = (env[GITLAB_TOKEN_ENV] ?? '').trim() || undefined;
+    const jobToken = (env.CI_JOB_TOKEN ?? '').trim() || undefined;
+    if (token)
+        (0,inputs/* maskSecret */.$l)(token);
+    if (jobToken)
+        (0,inputs/* maskSecret */.$l)(jobToken);
+    if (!token && !jobToken)
+        throw new errors/* InputError */.dz(GITLAB_TOKEN_ENV, '', 'must hold a project access token (scope api) when CI_JOB_TOKEN is not set', 'Create a project access token and store it as a masked CI/CD variable named PREVIEW_FLEET_GITLAB_TOKEN');
+    return {
+        serverUrl,
+        projectId,
+        projectPath,
+        mergeRequestIid: iid === '' ? undefined : Number(iid),
+        sha,
+        pipelineId: Number(pipelineId),
+        jobId: positive(jobId) ? Number(jobId) : 1,
+        jobUrl: (env.CI_JOB_URL ?? '').trim() || undefined,
+        token,
+        jobToken,
+    };
+}
+/** The forge options of a job. */
+function gitlabForgeOptions(job, requestTimeoutMs) {
+    return {
+        serverUrl: job.serverUrl,
+        projectId: job.projectId,
+        projectPath: job.projectPath,
+        token: job.token,
+        jobToken: job.jobToken,
+        requestTimeoutMs,
+    };
+}
+let gitlabFactory;
+/** Registers the GitLab adapter (the CLI's entry does, before running any step). */
+function useGitLabForge(factory) {
+    gitlabFactory = factory;
+}
+/**
+ * The forge of this job when it is not GitHub's: a GitLab job (GITLAB_CI) gets the GitLab adapter;
+ * undefined inside GitHub Actions, where every action keeps its own GitHub path.
+ */
+function forgeFromEnvironment(env = process.env, requestTimeoutMs) {
+    if (!(0,toolkit/* onGitLabCi */.Z$)(env))
+        return undefined;
+    if (!gitlabFactory)
+        throw new errors/* ActionError */.lZ('This bundle has no GitLab adapter: in a GitLab job, run the preview-fleet CLI', {
+            hint: 'node preview-fleet.mjs deploy|teardown|reap|status (packages/cli)',
+        });
+    return gitlabFactory(gitlabForgeOptions(readGitLabJob(env), requestTimeoutMs));
+}
+/** A GitLab username (letters, digits, `_`, `.`, `-`; project bots are `project_<id>_bot_<hash>`). */
+function parseGitLabUsername(name, value) {
+    const v = value.trim();
+    if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/.test(v))
+        throw new errors/* InputError */.dz(name, value, 'must be the GitLab username the token writes notes as, e.g. project_42_bot_1a2b3c', "A project access token's user is shown under Settings → Access tokens; empty asks GitLab (GET /user)");
+    return v;
+}
+/** Set by the CLI for its steps: the GitLab username our status notes are written by. */
+const NOTE_AUTHOR_ENV = 'PREVIEW_FLEET_NOTE_AUTHOR';
+/** The note author the CLI resolved (`comment-author`, or the token's user). */
+function gitlabNoteAuthor(env = process.env) {
+    return parseGitLabUsername(NOTE_AUTHOR_ENV, env[NOTE_AUTHOR_ENV] ?? '');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/forge/index.ts
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-status.ts
 /**
  * One status update of a preview: the sticky comment, then the deployment and its status.
@@ -76494,29 +76828,8 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
 
 
 
-;// CONCATENATED MODULE: ./packages/core/src/registry/images.ts
-/** Image lookup: "is this commit's tag already in the repository" (DescribeImages by tag). */
-
-
-/** The image tagged `tag` in `repository`, or undefined (ImageNotFoundException) when there is none. */
-async function findImage(ecr, repository, tag) {
-    try {
-        const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new DescribeImagesCommand({
-            repositoryName: repository,
-            imageIds: [{ imageTag: tag }],
-        })));
-        const d = out.imageDetails?.[0];
-        if (!d?.imageDigest)
-            return undefined;
-        return { digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt };
-    }
-    catch (err) {
-        if (awsErrorName(err) === 'ImageNotFoundException')
-            return undefined;
-        throw err;
-    }
-}
-
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/core/src/registry/manifest.ts
 /**
  * "Is this tag already in the registry we push to?" through the OCI distribution API, for when
@@ -76527,7 +76840,10 @@ async function findImage(ecr, repository, tag) {
  * GHCR and distribution use). Loopback hosts are plain http, as docker and podman treat them.
  */
 
-const MANIFEST_TYPES = [
+
+
+
+const manifest_MANIFEST_TYPES = [
     'application/vnd.oci.image.index.v1+json',
     'application/vnd.oci.image.manifest.v1+json',
     'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -76546,43 +76862,98 @@ function parseChallenge(header) {
         params[m[1].toLowerCase()] = m[2];
     return { scheme, params };
 }
-/**
- * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
- * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
- */
-async function findImageInRegistry(q) {
+function authorizedRequests(q, scope, purpose) {
     const plainFetch = q.fetch ?? fetch;
     const ms = q.requestTimeoutMs ?? 30_000;
-    const doFetch = (input, init) => waitingOn(`the registry at ${registryBaseUrl(q.host)}`, `${init.method ?? 'GET'} ${String(input)}`, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
-    const url = `${registryBaseUrl(q.host)}/v2/${q.repository}/manifests/${encodeURIComponent(q.tag)}`;
-    const head = (authorization) => doFetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization ? { authorization } : {}) } });
-    let res = await head();
-    if (res.status === 401) {
+    const registry = `the registry at ${registryBaseUrl(q.host)}`;
+    // A reset, a timeout, a 429 (its Retry-After honoured) or a 5xx is asked again (the manifest PUT too: it
+    // writes the same bytes, so a repeat is harmless), a few times; what still fails is named. A status that persists is returned for the caller's "cannot tell".
+    const doFetch = async (input, init) => {
+        const what = `${init.method ?? 'GET'} ${String(input)}`;
+        try {
+            return await retry(async () => {
+                const res = await waitingOn(registry, what, () => plainFetch(input, { ...init, signal: AbortSignal.timeout(ms) }));
+                if (res.status === 429 || res.status >= 500)
+                    throw Object.assign(new Error(`answered ${res.status}`), { res });
+                return res;
+            }, {
+                attempts: 4,
+                baseMs: 500,
+                maxMs: 4000,
+                clock: q.clock ?? systemClock,
+                classify: (err) => {
+                    const answered = err.res;
+                    if (answered)
+                        return classifyTransient({ status: answered.status, headers: answered.headers });
+                    return { transient: true };
+                },
+            });
+        }
+        catch (err) {
+            const answered = err.res;
+            if (answered)
+                return answered;
+            const timedOut = err?.name === 'TimeoutError';
+            const cause = err?.cause;
+            throw new ActionError(timedOut
+                ? `${registry} did not answer ${what} within ${ms / 1000}s (4 tries)`
+                : `${registry} failed on ${what} (4 tries): ${err?.message ?? String(err)}${cause?.code ? ` (${cause.code})` : ''}`, {
+                hint: 'Check that the push registry is reachable from the runner; raise request-timeout if it is just slow',
+                cause: err,
+            });
+        }
+    };
+    let authorization;
+    const basic = q.credentials
+        ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
+        : undefined;
+    return async (url, init) => {
+        const send = () => doFetch(url, {
+            ...init,
+            headers: { ...init.headers, ...(authorization ? { authorization } : {}) },
+        });
+        let res = await send();
+        if (res.status !== 401 || authorization !== undefined)
+            return res;
+        await res.arrayBuffer();
         const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-        const basic = q.credentials
-            ? `Basic ${Buffer.from(`${q.credentials.username}:${q.credentials.password}`).toString('base64')}`
-            : undefined;
         if (challenge.scheme === 'basic' && basic) {
-            res = await head(basic);
+            authorization = basic;
         }
         else if (challenge.scheme === 'bearer' && challenge.params.realm) {
             const tokenUrl = new URL(challenge.params.realm);
             if (challenge.params.service)
                 tokenUrl.searchParams.set('service', challenge.params.service);
-            tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${q.repository}:pull`);
+            tokenUrl.searchParams.set('scope', challenge.params.scope ?? scope);
             const t = await doFetch(tokenUrl, { headers: basic ? { authorization: basic } : {} });
             if (!t.ok)
-                return { found: false, reason: `the registry's token service answered ${t.status}` };
+                return { refused: `the registry's token service answered ${t.status}` };
             const body = (await t.json());
             const token = body.token ?? body.access_token;
             if (!token)
-                return { found: false, reason: "the registry's token service returned no token" };
-            res = await head(`Bearer ${token}`);
+                return { refused: "the registry's token service returned no token" };
+            authorization = `Bearer ${token}`;
         }
         else {
-            return { found: false, reason: 'the registry wants credentials we do not have for a lookup' };
+            return { refused: `the registry wants credentials we do not have for ${purpose}` };
         }
-    }
+        res = await send();
+        return res;
+    };
+}
+const manifestUrl = (host, repository, reference) => `${registryBaseUrl(host)}/v2/${repository}/manifests/${encodeURIComponent(reference)}`;
+/**
+ * Looks the tag up. `found: false` with a `reason` means "could not tell" (auth refused, odd
+ * answer): the caller builds, which is always safe. Network errors are thrown (retryable).
+ */
+async function manifest_findImageInRegistry(q) {
+    const request = authorizedRequests(q, `repository:${q.repository}:pull`, 'a lookup');
+    const res = await request(manifestUrl(q.host, q.repository, q.tag), {
+        method: 'HEAD',
+        headers: { accept: manifest_MANIFEST_TYPES },
+    });
+    if (!(res instanceof Response))
+        return { found: false, reason: res.refused };
     if (res.status === 404)
         return { found: false };
     if (res.status === 200) {
@@ -76592,6 +76963,221 @@ async function findImageInRegistry(q) {
         return { found: true, digest };
     }
     return { found: false, reason: `the registry answered ${res.status}` };
+}
+/**
+ * Points `to` at the manifest `from` names without pulling or rebuilding: GET the manifest's
+ * bytes and PUT them unchanged under the new tag (the distribution API's way to tag remotely, as
+ * `docker buildx imagetools create` and `crane tag` do). Same bytes, so the same digest; a tag that
+ * already points there is rewritten to the same thing (idempotent). Returns the digest.
+ */
+async function manifest_tagImageInRegistry(q) {
+    const request = authorizedRequests(q, `repository:${q.repository}:pull,push`, 'adding a tag');
+    const what = `${q.host}/${q.repository}:${q.to}`;
+    const got = await request(manifestUrl(q.host, q.repository, q.from), {
+        method: 'GET',
+        headers: { accept: manifest_MANIFEST_TYPES },
+    });
+    if (!(got instanceof Response))
+        throw new ActionError(`Could not read ${q.repository}:${q.from} to tag ${what}: ${got.refused}`);
+    if (got.status !== 200)
+        throw new ActionError(`Could not read ${q.repository}:${q.from} to tag ${what}: the registry answered ${got.status}`);
+    const body = Buffer.from(await got.arrayBuffer());
+    const mediaType = got.headers.get('content-type') ?? JSON.parse(body.toString('utf8')).mediaType;
+    const digest = got.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const put = await request(manifestUrl(q.host, q.repository, q.to), {
+        method: 'PUT',
+        headers: { 'content-type': String(mediaType) },
+        body,
+    });
+    if (!(put instanceof Response))
+        throw new ActionError(`Could not tag ${what}: ${put.refused}`, {
+            hint: 'With ecr: false, log in to the registry before this step (docker/login-action), or set the tag input empty',
+        });
+    const text = await put.text();
+    if (put.status !== 201 && put.status !== 200)
+        throw new ActionError(`Could not tag ${what}: the registry answered ${put.status} ${text.slice(0, 300)}`);
+    const putDigest = put.headers.get('docker-content-digest');
+    if (putDigest && putDigest !== digest)
+        throw new ActionError(`Tagging ${what} stored ${putDigest}, not the ${digest} of ${q.repository}:${q.from}`);
+    return digest;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/images.ts
+/** Image lookup ("is this tag already in the repository": DescribeImages by tag) and tagging an image ECR holds. */
+
+
+
+
+/** The image tagged `tag` in `repository`, or undefined (ImageNotFoundException) when there is none. */
+async function images_findImage(ecr, repository, tag) {
+    try {
+        const out = await ecr.call(`DescribeImages ${repository}:${tag}`, (c) => c.send(new DescribeImagesCommand({
+            repositoryName: repository,
+            imageIds: [{ imageTag: tag }],
+        })));
+        const d = out.imageDetails?.[0];
+        if (!d?.imageDigest)
+            return undefined;
+        return { digest: d.imageDigest, tags: d.imageTags ?? [], pushedAt: d.imagePushedAt };
+    }
+    catch (err) {
+        if (awsErrorName(err) === 'ImageNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+/**
+ * Points `to` at the image tagged `from` without pushing layers: BatchGetImage reads the
+ * manifest, PutImage stores it under the new tag (AWS's documented way to retag an image).
+ * ImageAlreadyExistsException — the tag already points at this manifest — is success. Returns
+ * the image digest, or throws naming the missing image.
+ */
+async function images_tagImageInEcr(ecr, repository, from, to) {
+    const got = await ecr.call(`BatchGetImage ${repository}:${from}`, (c) => c.send(new BatchGetImageCommand({
+        repositoryName: repository,
+        imageIds: [{ imageTag: from }],
+        acceptedMediaTypes: MANIFEST_TYPES.split(', '),
+    })));
+    const image = got.images?.[0];
+    if (!image?.imageManifest)
+        throw new ActionError(`ECR has no image ${repository}:${from} to tag as ${to}`, {
+            hint: got.failures?.[0]?.failureReason,
+        });
+    try {
+        await ecr.call(`PutImage ${repository}:${to}`, (c) => c.send(new PutImageCommand({
+            repositoryName: repository,
+            imageManifest: image.imageManifest,
+            imageManifestMediaType: image.imageManifestMediaType,
+            imageTag: to,
+        })));
+    }
+    catch (err) {
+        if (awsErrorName(err) !== 'ImageAlreadyExistsException')
+            throw err;
+    }
+    return image.imageId?.imageDigest ?? '';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/content-hash.ts
+/**
+ * Content-addressed image tags (issue 18 §2): one hash over everything a build reads, so a push
+ * that leaves a service's build inputs alone finds that service's image already in the registry.
+ *
+ * The build context is described by git's own tree hash (`git rev-parse HEAD:<path>`) when git
+ * confirms the directory holds exactly the committed files: `git status` lists no modified,
+ * staged, untracked or git-ignored path in it (ignored files are still sent to the builder, so a
+ * tree that does not list them would not describe the context). Anything else — a dirty or
+ * untracked file, an ignored file, no git, git refusing the repository — falls back to hashing
+ * every file's path, executable bit and content ourselves, and the reason is reported. The two
+ * kinds never give the same hash, so a fallback can cost one rebuild, never a wrong reuse.
+ * `.git` directories are never hashed (keep them out of images with .dockerignore).
+ *
+ * Build-arg values and BuildKit secrets: a value enters only as its SHA-256 (one-way); secrets
+ * enter by id only, their values not at all (they are not part of the image). A guessable
+ * build-arg value can still be confirmed by someone who knows every other input — build args
+ * are not for secrets (builders keep them in the image history anyway).
+ */
+
+
+
+
+/** The placeholder a `content-tag` template must contain. */
+const CONTENT_HASH_VARIABLE = '{{content_hash}}';
+/** Hex characters of the content hash put into tags (160 bits, as many as a git SHA). */
+const CONTENT_HASH_LENGTH = 40;
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+async function git(cwd, args) {
+    const res = await runCommand(['git', '-C', cwd, ...args], { waitingFor: 'git (hashing the build context)' });
+    return res.stdout;
+}
+/** Git's tree hash of `context` when git confirms the directory is exactly the committed tree; else hashes the files. */
+async function contextDigest(context) {
+    let reason;
+    try {
+        const top = (await git(context, ['rev-parse', '--show-toplevel'])).trim();
+        const rel = relative(top, context).split(sep).join('/');
+        if (rel.startsWith('..'))
+            throw new Error('the context is outside the work tree');
+        const status = await git(top, [
+            'status',
+            '--porcelain=v1',
+            '-z',
+            '--untracked-files=all',
+            '--ignored=matching',
+            '--',
+            rel === '' ? '.' : rel,
+        ]);
+        const changed = status.split('\0').filter((e) => e !== '').length;
+        if (changed === 0) {
+            const tree = (await git(top, ['rev-parse', '--verify', '--quiet', `HEAD:${rel}`])).trim();
+            if (/^[0-9a-f]{40,64}$/.test(tree))
+                return { kind: 'git-tree', hash: tree };
+            reason = 'the context is not a directory in the HEAD commit';
+        }
+        else {
+            reason = `git status lists ${changed} uncommitted, untracked or ignored path(s) in the context`;
+        }
+    }
+    catch (err) {
+        reason = `git could not describe the context (${firstLine(err)})`;
+    }
+    return { kind: 'files', hash: hashFiles(context), reason };
+}
+function firstLine(err) {
+    const text = err instanceof Error ? err.message : String(err);
+    return text.split('\n')[0].slice(0, 200);
+}
+/** Every entry under `dir` but `.git`, sorted by path: type, path, executable bit and content (or link target). */
+function hashFiles(dir) {
+    const h = createHash('sha256');
+    const walk = (abs, rel) => {
+        for (const name of readdirSync(abs).sort()) {
+            if (name === '.git')
+                continue;
+            const path = join(abs, name);
+            const relPath = rel === '' ? name : `${rel}/${name}`;
+            const st = lstatSync(path);
+            if (st.isSymbolicLink())
+                h.update(`l ${relPath}\0${readlinkSync(path)}\n`);
+            else if (st.isDirectory()) {
+                h.update(`d ${relPath}\n`);
+                walk(path, relPath);
+            }
+            else if (st.isFile()) {
+                h.update(`f ${relPath}\0${st.mode & 0o111 ? 'x' : '-'}${sha256(readFileSync(path))}\n`);
+            }
+        }
+    };
+    walk(dir, '');
+    return h.digest('hex');
+}
+/** The hash of one build's inputs; identical inputs give the same hash on any machine. */
+async function computeContentHash(o) {
+    const context = await contextDigest(o.context);
+    return { hash: contentHashOf(o, context), context };
+}
+/** Pure part of computeContentHash (the context already described). */
+function contentHashOf(o, context) {
+    // BuildKit reads <Dockerfile>.dockerignore next to the Dockerfile in preference to the context's.
+    const ignoreFile = `${o.file}.dockerignore`;
+    const doc = {
+        v: 1,
+        context: `${context.kind}:${context.hash}`,
+        dockerfile: sha256(readFileSync(o.file)),
+        dockerignore: existsSync(ignoreFile) ? sha256(readFileSync(ignoreFile)) : null,
+        buildArgs: [...(o.buildArgs ?? new Map())]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, v]) => [k, sha256(`build-arg\0${v}`)]),
+        secrets: [...(o.secretIds ?? [])].sort(),
+        target: o.target ?? null,
+        platforms: [...(o.platforms ?? [])].sort(),
+        builder: o.builder,
+    };
+    return sha256(JSON.stringify(doc)).slice(0, CONTENT_HASH_LENGTH);
+}
+/** Renders a `content-tag` template: `{{content_hash}}` replaced (the caller renders the other variables). */
+function renderContentTag(template, hash) {
+    return template.split(CONTENT_HASH_VARIABLE).join(hash);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/registry/login.ts
@@ -76805,12 +77391,106 @@ function isRegistryHost(value) {
     return m[1] === undefined || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/registry/auth-file.ts
+/**
+ * The builder's saved login for a registry, for the manifest API calls build-push makes itself
+ * (lookup, adding the head-SHA tag) with `ecr: false`, where the workflow logged in beforehand
+ * (docker/login-action, `podman login`). Only a plain `auths.<host>.auth` entry is read; a
+ * credential helper (`credsStore`, `credHelpers`) yields nothing and the calls go anonymous.
+ * Files, in the builders' own order: podman `REGISTRY_AUTH_FILE`, then
+ * `$XDG_RUNTIME_DIR/containers/auth.json`; docker `$DOCKER_CONFIG/config.json`, then
+ * `~/.docker/config.json` (podman reads that one too).
+ */
+
+
+
+
+/** The auth files a builder reads, most specific first. */
+function authFiles(builder, env = process.env) {
+    const docker = [
+        env.DOCKER_CONFIG && join(env.DOCKER_CONFIG, 'config.json'),
+        join(homedir(), '.docker', 'config.json'),
+    ];
+    const podman = [env.REGISTRY_AUTH_FILE, env.XDG_RUNTIME_DIR && join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')];
+    return (builder === 'podman' ? [...podman, ...docker] : docker).filter((f) => !!f);
+}
+/** Basic credentials saved for `host`, masked as read; undefined when no file holds a plain entry. */
+function savedCredentials(builder, host, env = process.env) {
+    for (const file of authFiles(builder, env)) {
+        if (!existsSync(file))
+            continue;
+        let auths;
+        try {
+            auths = JSON.parse(readFileSync(file, 'utf8')).auths;
+        }
+        catch {
+            continue;
+        }
+        const entry = auths?.[host] ?? auths?.[`https://${host}`];
+        if (!entry?.auth)
+            continue;
+        maskSecret(entry.auth);
+        const text = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = text.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const password = text.slice(colon + 1);
+        maskSecret(password);
+        return { username: text.slice(0, colon), password };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/image-store.ts
+/**
+ * Where build-push's images live, as one interface over the two real APIs: ECR's own
+ * (DescribeImages, BatchGetImage + PutImage) when the push host is the ECR registry, the OCI
+ * distribution API (HEAD / GET / PUT manifests) for any other push host (`registry` override or
+ * `ecr: false`). Both look a tag up and point a second tag at an existing image without pulling or
+ * rebuilding it.
+ */
+
+
+
+/** ECR's API when we push to ECR itself, the registry's manifest API otherwise. */
+function imageStore(o) {
+    const ecr = o.ecr;
+    if (ecr && o.pushHost === o.ecrHost) {
+        return {
+            where: 'ECR',
+            find: async (tag) => (await findImage(ecr, o.repository, tag))?.digest,
+            tag: (from, to) => tagImageInEcr(ecr, o.repository, from, to),
+        };
+    }
+    const common = {
+        host: o.pushHost,
+        repository: o.repository,
+        credentials: o.credentials,
+        requestTimeoutMs: o.requestTimeoutMs,
+    };
+    return {
+        where: o.pushHost,
+        find: async (tag) => {
+            const lookup = await findImageInRegistry({ ...common, tag });
+            if (lookup.found)
+                return lookup.digest;
+            if (lookup.reason)
+                log.info(`Could not tell whether ${o.repository}:${tag} exists on ${o.pushHost} (${lookup.reason}); building`);
+            return undefined;
+        },
+        tag: (from, to) => tagImageInRegistry({ ...common, from, to }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/registry/index.ts
 /**
  * `@preview-fleet/core/registry`: the PR's own ECR repository (marks, scan-on-push, lifecycle
  * policy), image lookup, registry login from an ECR token, build-and-push with a registry layer
  * cache, and removal / inventory of only the repositories we marked.
  */
+
+
+
 
 
 
@@ -77161,8 +77841,6 @@ function parseVaultRemovalInputs(raw, env, need) {
     return { ...vault, allowedPrefix };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/core/src/vault/basic-auth.ts
 /**
  * The preview's basic-auth credentials (issue 16 part 2): generated on the first deploy and kept
@@ -77278,7 +77956,7 @@ const inputs_DEFAULTS = {
     'stale-label': 'preview-stale',
     'dry-run': 'false',
     'max-deletions': '20',
-    concurrency: '5',
+    concurrency: '20',
     kinds: REAP_KINDS.join(','),
     ...VAULT_INPUT_DEFAULTS,
     'allowed-prefix': 'preview/',
@@ -77345,10 +78023,11 @@ function parseInputs(given, env = process.env) {
 
 
 
+
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
 function validate() {
     const inputs = parseInputs(readRawInputs());
-    if (!inputs.githubToken)
+    if (!inputs.githubToken && !(0,src/* onGitLabCi */.Z$)())
         throw new src/* InputError */.dz('github-token', '', 'is required: the reaper lists open pull requests to decide anything');
     return { inputs, ctx: (0,src/* loadContext */._I)() };
 }
@@ -77360,6 +78039,8 @@ async function main() {
     // removal is idempotent and what remains of a PR still carries its marks, so it is planned again.
     (0,src/* setStepTimeout */.W_)(inputs.timeoutMs);
     // Kinds switched off are never listed, so nothing of theirs reaches a teardown.
+    // A GitLab job (the CLI): merge requests and notes through the GitLab adapter, nothing of GitHub's.
+    const forge = forgeFromEnvironment(process.env, inputs.requestTimeoutMs);
     const ports = bindReaperPorts({
         ...removalClients({
             ctx,
@@ -77367,14 +78048,26 @@ async function main() {
             timeoutMs: Math.min(inputs.timeoutMs, REAP_WAIT_MAX_MS),
             vault: inputs.vault,
             awsRegion: inputs.awsRegion,
-            github: {
-                token: inputs.githubToken,
-                commentAuthor: inputs.commentAuthor,
-                services: [],
-                deployments: inputs.kinds.has('deployments'),
-            },
+            github: forge
+                ? undefined
+                : {
+                    token: inputs.githubToken,
+                    commentAuthor: inputs.commentAuthor,
+                    services: [],
+                    deployments: inputs.kinds.has('deployments'),
+                },
             logWarning: (m) => src/* log */.Rm.warning(m),
         }),
+        forge,
+        note: forge && {
+            forge,
+            author: gitlabNoteAuthor(),
+            services: [],
+            runId: ctx.runId,
+            runAttempt: ctx.runAttempt,
+            runUrl: ctx.runUrl,
+            render: { serverUrl: ctx.serverUrl, repository: ctx.repository },
+        },
         keepLabel: inputs.keepLabel,
         staleLabel: inputs.staleLabel,
         closeAfterDays: inputs.closeAfterDays,
@@ -77754,6 +78447,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ runtime/* InputError */.dz),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
+  Z$: () => (/* reexport */ runtime/* onGitLabCi */.Z$),
   yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
   E9: () => (/* reexport */ runtime/* parseDuration */.E9),
   YD: () => (/* reexport */ runtime/* parseGitHubToken */.YD),
@@ -77770,7 +78464,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_MAX_MS, FakeClock, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseApproveSha, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseKeyValueMap, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, optional, parseApproveSha, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseKeyValueMap, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -78744,6 +79438,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   a3: () => (/* reexport */ parse/* formatDuration */.a3),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
+  Z$: () => (/* reexport */ toolkit/* onGitLabCi */.Z$),
   yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   E9: () => (/* reexport */ parse/* parseDuration */.E9),
   YD: () => (/* reexport */ parse/* parseGitHubToken */.YD),
@@ -78762,7 +79457,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, group, input, killChildren, optional, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, remainingMs, rememberSecret, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, group, input, killChildren, optional, parseEnum, parseKeyValueMap, parsePrNumber, parseUrl, remainingMs, rememberSecret, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -78790,6 +79485,24 @@ var toolkit = __nccwpck_require__(805);
  */
 const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
+ * With VALIDATE_ONLY_ENV: a JSON array of input overlays (`{ "service": "api" }`), each checked in
+ * turn on top of the step's own inputs, so one process checks a step for every service of a PR.
+ */
+const VALIDATE_INPUTS_ENV = 'PREVIEW_FLEET_VALIDATE_INPUTS';
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnv(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function validateEach(validate) {
+    const raw = process.env[VALIDATE_INPUTS_ENV];
+    const overlays = raw ? JSON.parse(raw) : [{}];
+    for (const overlay of overlays) {
+        for (const [name, value] of Object.entries(overlay))
+            process.env[inputEnv(name)] = value;
+        await validate();
+    }
+}
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  * When the step deadline expires first, the step fails naming what it was waiting on.
@@ -78805,7 +79518,7 @@ async function runAction(main, options = {}) {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
                 throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
+            await validateEach(options.validate);
             return;
         }
         await Promise.race([main(), timedOut]);
@@ -78813,9 +79526,9 @@ async function runAction(main, options = {}) {
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
         const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+        if (cause !== undefined && toolkit/* toolkit */.VQ.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        toolkit/* toolkit */.VQ.setFailed((0,secrets/* redact */.E$)(text));
         // The step is over: whatever `main` left running (the other reads of a Promise.all that
         // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
         // process open past its timeout. Children are killed and the process ends now.
@@ -78857,6 +79570,7 @@ function parseStepTimeout(raw) {
 
 
 
+
 /***/ }),
 
 /***/ 9405:
@@ -78880,7 +79594,7 @@ function parseStepTimeout(raw) {
 
 
 function raw(name, options = {}) {
-    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
     if (options.required && value.trim() === '') {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, value, 'is required and must not be empty');
     }
@@ -78922,9 +79636,9 @@ const input = {
     },
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
-        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
         if (maskSecret(value).tooShort > 0)
-            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
@@ -78938,7 +79652,7 @@ const input = {
 function maskSecret(value) {
     const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
     for (const line of added)
-        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setSecret(line);
     return { tooShort };
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
@@ -78994,7 +79708,7 @@ function guard(where, value) {
     return value;
 }
 function setOutput(name, value) {
-    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setOutput(name, guard(`output "${name}"`, String(value)));
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setOutput(name, guard(`output "${name}"`, String(value)));
 }
 function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
@@ -79003,15 +79717,15 @@ function setOutputs(values) {
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
-    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.appendSummary(guard('the step summary', markdown));
+    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.appendSummary(guard('the step summary', markdown));
 }
 /** Log lines, redacted of every masked value. */
 const log = {
-    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.isDebug(),
+    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.isDebug(),
 };
 /** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
 async function group(name, fn) {
@@ -79025,12 +79739,22 @@ async function group(name, fn) {
 }
 /** The runner's OIDC token for `audience`, masked at once. */
 async function requestIdToken(audience) {
+    if ((0,_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .onGitLabCi */ .Z$)()) {
+        // GitLab: the job's `id_tokens:` entry (its `aud` is set there) arrives as a variable.
+        const jwt = (process.env[_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC] ?? '').trim();
+        if (!jwt)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`No OIDC token is available to this GitLab job (${_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC} is not set)`, {
+                hint: `Add "id_tokens: ${_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC}: aud: ${audience}" to the job (see workflows-examples/gitlab/.gitlab-ci.yml).`,
+            });
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(jwt);
+        return jwt;
+    }
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
             hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
         });
     }
-    const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getIdToken(audience);
+    const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getIdToken(audience);
     (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(token);
     return token;
 }
@@ -79344,7 +80068,9 @@ function forgetSecrets() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ toolkit)
+  GC: () => (/* binding */ GITLAB_ID_TOKEN_ENV),
+  Z$: () => (/* binding */ onGitLabCi),
+  VQ: () => (/* binding */ toolkit)
 });
 
 // EXTERNAL MODULE: external "os"
@@ -82298,28 +83024,57 @@ function getIDToken(aud) {
 /**
  * The one module in the repository that imports `@actions/core` (house rule: everything else goes
  * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ *
+ * Run by the CLI in a GitLab CI job (`GITLAB_CI=true`, not inside GitHub Actions), the runner's
+ * workflow commands mean nothing: `::add-mask::<value>` would print the secret itself, so masking
+ * is only our own redaction (GitLab masks its masked CI/CD variables); annotations become plain
+ * `warning:` lines; there is no step summary; the OIDC token is the job's `id_tokens:` variable.
  */
 
+/** True inside a GitLab CI job (and not inside GitHub Actions). */
+function onGitLabCi(env = process.env) {
+    return env.GITLAB_CI === 'true' && env.GITHUB_ACTIONS !== 'true';
+}
+/** The variable a GitLab job's `id_tokens:` entry for Vault (and AWS) is read from. */
+const GITLAB_ID_TOKEN_ENV = 'PREVIEW_FLEET_ID_TOKEN';
+const plain = (kind, message, title) => {
+    process.stdout.write(`${kind}: ${title ? `${title}: ` : ''}${message}\n`);
+};
 const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
+    setSecret: (value) => {
+        if (!onGitLabCi())
+            setSecret(value);
+    },
     setOutput: (name, value) => setOutput(name, value),
     info: (message) => info(message),
     debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
+    notice: (message, title) => onGitLabCi() ? plain('notice', message, title) : notice(message, title ? { title } : {}),
+    warning: (message, title) => onGitLabCi() ? plain('warning', message, title) : warning(message, title ? { title } : {}),
+    error: (message, title) => onGitLabCi() ? plain('error', message, title) : error(message, title ? { title } : {}),
+    startGroup: (name) => (onGitLabCi() ? info(`── ${name}`) : startGroup(name)),
+    endGroup: () => {
+        if (!onGitLabCi())
+            endGroup();
+    },
     isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY); GitLab jobs have none. */
     appendSummary: async (markdown) => {
+        if (onGitLabCi() && !process.env.GITHUB_STEP_SUMMARY)
+            return;
         await summary.addRaw(markdown, true).write();
     },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`); on GitLab the `id_tokens:` variable. */
+    getIdToken: async (audience) => onGitLabCi() ? (process.env[GITLAB_ID_TOKEN_ENV] ?? '') : getIDToken(audience),
     /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
+    setFailed: (message) => {
+        if (onGitLabCi()) {
+            process.exitCode = 1;
+            process.stderr.write(`error: ${message}\n`);
+            return;
+        }
+        setFailed(message);
+    },
 };
 
 

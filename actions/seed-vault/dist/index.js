@@ -38820,7 +38820,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, InputError, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, parseApproveSha, parseBoolean, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, ActionError, CommandError, CommandTimeoutError, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, InputError, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, onGitLabCi, parseApproveSha, parseBoolean, parseCidr, parseContext, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseList, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setOutput, shortHash, shortValueNotice, slug, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 3 modules
 var runtime = __nccwpck_require__(561);
@@ -40051,7 +40051,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, killChildren, parseBoolean, parseEnum, parseGitHubToken, parseList, remainingMs, rememberSecret, requireText, setOutput, tableCell, trackChild, withinDeadline
+// UNUSED EXPORTS: DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, killChildren, onGitLabCi, parseBoolean, parseEnum, parseGitHubToken, parseList, remainingMs, rememberSecret, requireText, setOutput, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -40079,6 +40079,24 @@ var toolkit = __nccwpck_require__(8511);
  */
 const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
+ * With VALIDATE_ONLY_ENV: a JSON array of input overlays (`{ "service": "api" }`), each checked in
+ * turn on top of the step's own inputs, so one process checks a step for every service of a PR.
+ */
+const VALIDATE_INPUTS_ENV = 'PREVIEW_FLEET_VALIDATE_INPUTS';
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnv(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function validateEach(validate) {
+    const raw = process.env[VALIDATE_INPUTS_ENV];
+    const overlays = raw ? JSON.parse(raw) : [{}];
+    for (const overlay of overlays) {
+        for (const [name, value] of Object.entries(overlay))
+            process.env[inputEnv(name)] = value;
+        await validate();
+    }
+}
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  * When the step deadline expires first, the step fails naming what it was waiting on.
@@ -40094,7 +40112,7 @@ async function runAction(main, options = {}) {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
                 throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
+            await validateEach(options.validate);
             return;
         }
         await Promise.race([main(), timedOut]);
@@ -40102,9 +40120,9 @@ async function runAction(main, options = {}) {
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
         const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+        if (cause !== undefined && toolkit/* toolkit */.VQ.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        toolkit/* toolkit */.VQ.setFailed((0,secrets/* redact */.E$)(text));
         // The step is over: whatever `main` left running (the other reads of a Promise.all that
         // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
         // process open past its timeout. Children are killed and the process ends now.
@@ -40163,6 +40181,7 @@ function parseStepTimeout(raw) {
 
 
 
+
 /***/ }),
 
 /***/ 9405:
@@ -40187,7 +40206,7 @@ function parseStepTimeout(raw) {
 
 
 function raw(name, options = {}) {
-    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
     if (options.required && value.trim() === '') {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, value, 'is required and must not be empty');
     }
@@ -40229,9 +40248,9 @@ const input = {
     },
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
-        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
         if (maskSecret(value).tooShort > 0)
-            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
@@ -40245,7 +40264,7 @@ const input = {
 function maskSecret(value) {
     const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
     for (const line of added)
-        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setSecret(line);
     return { tooShort };
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
@@ -40301,7 +40320,7 @@ function guard(where, value) {
     return value;
 }
 function setOutput(name, value) {
-    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setOutput(name, guard(`output "${name}"`, String(value)));
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setOutput(name, guard(`output "${name}"`, String(value)));
 }
 function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
@@ -40310,15 +40329,15 @@ function setOutputs(values) {
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
-    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.appendSummary(guard('the step summary', markdown));
+    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.appendSummary(guard('the step summary', markdown));
 }
 /** Log lines, redacted of every masked value. */
 const log = {
-    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.isDebug(),
+    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.isDebug(),
 };
 /** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
 async function group(name, fn) {
@@ -40332,12 +40351,22 @@ async function group(name, fn) {
 }
 /** The runner's OIDC token for `audience`, masked at once. */
 async function requestIdToken(audience) {
+    if ((0,_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .onGitLabCi */ .Z$)()) {
+        // GitLab: the job's `id_tokens:` entry (its `aud` is set there) arrives as a variable.
+        const jwt = (process.env[_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC] ?? '').trim();
+        if (!jwt)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`No OIDC token is available to this GitLab job (${_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC} is not set)`, {
+                hint: `Add "id_tokens: ${_toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .GITLAB_ID_TOKEN_ENV */ .GC}: aud: ${audience}" to the job (see workflows-examples/gitlab/.gitlab-ci.yml).`,
+            });
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(jwt);
+        return jwt;
+    }
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
             hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
         });
     }
-    const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getIdToken(audience);
+    const token = await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getIdToken(audience);
     (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(token);
     return token;
 }
@@ -40650,7 +40679,9 @@ function forgetSecrets() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ toolkit)
+  GC: () => (/* binding */ GITLAB_ID_TOKEN_ENV),
+  Z$: () => (/* binding */ onGitLabCi),
+  VQ: () => (/* binding */ toolkit)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -43604,28 +43635,57 @@ function getIDToken(aud) {
 /**
  * The one module in the repository that imports `@actions/core` (house rule: everything else goes
  * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ *
+ * Run by the CLI in a GitLab CI job (`GITLAB_CI=true`, not inside GitHub Actions), the runner's
+ * workflow commands mean nothing: `::add-mask::<value>` would print the secret itself, so masking
+ * is only our own redaction (GitLab masks its masked CI/CD variables); annotations become plain
+ * `warning:` lines; there is no step summary; the OIDC token is the job's `id_tokens:` variable.
  */
 
+/** True inside a GitLab CI job (and not inside GitHub Actions). */
+function onGitLabCi(env = process.env) {
+    return env.GITLAB_CI === 'true' && env.GITHUB_ACTIONS !== 'true';
+}
+/** The variable a GitLab job's `id_tokens:` entry for Vault (and AWS) is read from. */
+const GITLAB_ID_TOKEN_ENV = 'PREVIEW_FLEET_ID_TOKEN';
+const plain = (kind, message, title) => {
+    process.stdout.write(`${kind}: ${title ? `${title}: ` : ''}${message}\n`);
+};
 const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
+    setSecret: (value) => {
+        if (!onGitLabCi())
+            setSecret(value);
+    },
     setOutput: (name, value) => setOutput(name, value),
     info: (message) => info(message),
     debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
+    notice: (message, title) => onGitLabCi() ? plain('notice', message, title) : notice(message, title ? { title } : {}),
+    warning: (message, title) => onGitLabCi() ? plain('warning', message, title) : warning(message, title ? { title } : {}),
+    error: (message, title) => onGitLabCi() ? plain('error', message, title) : error(message, title ? { title } : {}),
+    startGroup: (name) => (onGitLabCi() ? info(`── ${name}`) : startGroup(name)),
+    endGroup: () => {
+        if (!onGitLabCi())
+            endGroup();
+    },
     isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY); GitLab jobs have none. */
     appendSummary: async (markdown) => {
+        if (onGitLabCi() && !process.env.GITHUB_STEP_SUMMARY)
+            return;
         await summary.addRaw(markdown, true).write();
     },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`); on GitLab the `id_tokens:` variable. */
+    getIdToken: async (audience) => onGitLabCi() ? (process.env[GITLAB_ID_TOKEN_ENV] ?? '') : getIDToken(audience),
     /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
+    setFailed: (message) => {
+        if (onGitLabCi()) {
+            process.exitCode = 1;
+            process.stderr.write(`error: ${message}\n`);
+            return;
+        }
+        setFailed(message);
+    },
 };
 
 

@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9460);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1630);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5078);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1630:
+/***/ 5078:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28488,17 +28488,30 @@ async function tools_runHelm(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const own = args.includes('--timeout');
     const env = { ...tools.env, ...options.env };
+    const run = () => (0,exec/* runCommand */.d1)([tools.helm, ...args], {
+        ...options,
+        env,
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+    });
     try {
-        return await (0,exec/* runCommand */.d1)([tools.helm, ...args], {
-            ...options,
-            env,
-            waitingFor: () => kubeApiName(tools.helm, env, 'helm'),
-            timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
-        });
+        return await (HELM_READ_VERBS.has(args[0] ?? '') ? (0,retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
     }
     catch (err) {
-        throw kubeTimeout(err, kubeApiName(tools.helm, env, 'helm'));
+        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
     }
+}
+/** helm commands that only read the release storage: retried like kubectl's reads (found by the fault matrix). */
+const HELM_READ_VERBS = new Set(['history', 'status', 'list', 'ls', 'get']);
+/** How a read is retried when the API answers 429/5xx, resets or does not answer. */
+function kubeReadRetry(tools) {
+    return {
+        attempts: 4,
+        baseMs: 1000,
+        maxMs: 8000,
+        clock: tools.clock ?? src_clock/* systemClock */.m,
+        classify: (e) => ({ transient: isKubeTransient(e) }),
+    };
 }
 /** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
 const READ_VERBS = new Set([
@@ -28547,15 +28560,7 @@ async function tools_runKubectl(tools, args, options = {}) {
     const isRead = READ_VERBS.has(args[0] ?? '') &&
         !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
-        return await (isRead
-            ? (0,retry/* retry */.L5)(run, {
-                attempts: 4,
-                baseMs: 1000,
-                maxMs: 8000,
-                clock: tools.clock ?? src_clock/* systemClock */.m,
-                classify: (e) => ({ transient: isKubeTransient(e) }),
-            })
-            : run());
+        return await (isRead ? (0,retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
@@ -28572,13 +28577,20 @@ async function tools_runKubectl(tools, args, options = {}) {
 /** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
 const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
 /**
- * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached,
- * rewritten to name the Kubernetes API; anything else unchanged.
+ * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached or
+ * answered busy / failing (429, 5xx, a reset), rewritten to name the Kubernetes API; anything else
+ * (NotFound, Forbidden, a chart error) unchanged.
  */
 function kubeTimeout(err, api) {
     if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
         return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
             hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
+        });
+    }
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && isKubeTransient(err)) {
+        return new errors/* ActionError */.lZ(`${api} failed: ${err.message}`, {
+            hint: 'The API server was busy, failing or cut the connection; re-run the job (every step is idempotent)',
             cause: err,
         });
     }
@@ -29030,6 +29042,29 @@ function parseQuantityToggle(input, raw, defaults, allowedKeys) {
 }
 function parseQuotaInput(raw) {
     return parseQuantityToggle('resource-quota', raw, DEFAULT_QUOTA);
+}
+/**
+ * The `resource-quota` a namespace shared by `services` services gets: the per-service defaults
+ * times the number of services (one app + its database fits in one share), then the user's own
+ * keys as given. `false` stays off. Returned as the key=value lines deploy-helm reads.
+ */
+function sharedQuotaInput(raw, services) {
+    const given = parseQuotaInput(raw);
+    if (!given.enabled)
+        return raw;
+    const own = ['true', 'True', 'TRUE', ''].includes(raw.trim())
+        ? new Map()
+        : parseKeyValueMap('resource-quota', raw, QUOTA_KEY);
+    const settings = {};
+    for (const [k, v] of Object.entries(DEFAULT_QUOTA)) {
+        const m = /^(\d+)(.*)$/.exec(v);
+        settings[k] = `${Number(m[1]) * services}${m[2]}`;
+    }
+    for (const [k, v] of own)
+        settings[k] = v.trim();
+    return Object.entries(settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n');
 }
 function parseLimitRangeInput(raw) {
     return parseQuantityToggle('limit-range', raw, DEFAULT_LIMITS, LIMIT_KEYS);
@@ -29929,7 +29964,12 @@ async function listWorkloads(tools, namespace, kinds, selector) {
         args.push('--selector', selector);
     const list = await tools_kubectlJson(tools, args);
     return (list.items ?? [])
-        .map((o) => ({ kind: KIND_OF[o.kind], name: String(o.metadata?.name ?? ''), done: rolledOut(o) }))
+        .map((o) => ({
+        kind: KIND_OF[o.kind],
+        name: String(o.metadata?.name ?? ''),
+        done: rolledOut(o),
+        replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : undefined,
+    }))
         .filter((w) => w.kind !== undefined && w.name !== '');
 }
 /**
@@ -37734,6 +37774,48 @@ function renderJUnit(r, o = {}) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/kube/sleep.ts
+/**
+ * Workloads meant to sleep: the KEDA HTTP add-on scales a workload that an `HTTPScaledObject`
+ * (http.keda.sh/v1alpha1) targets with `replicas.min` 0 (the add-on's default) down to 0 after
+ * its idle period and back up on the next request, which its interceptor holds meanwhile. At 0
+ * such a workload is asleep, not broken: there is no rollout to wait for, and one request through
+ * the interceptor wakes it.
+ */
+
+
+const HTTP_SCALED_OBJECTS = 'httpscaledobjects.http.keda.sh';
+/** The HTTPScaledObjects' targets with replicas.min 0, from a kubectl list's items. */
+function sleepTargets(items) {
+    return items.flatMap((o) => {
+        const ref = o?.spec?.scaleTargetRef ?? {};
+        const min = o?.spec?.replicas?.min ?? 0;
+        // Older objects name only the Service; the add-on then scales the Deployment of that name.
+        const name = String(ref.name ?? ref.deployment ?? ref.service ?? '');
+        if (min !== 0 || !name)
+            return [];
+        const kind = ref.kind === 'StatefulSet' ? 'statefulsets' : 'deployments';
+        return [{ kind, name, scaledObject: String(o?.metadata?.name ?? '') }];
+    });
+}
+/**
+ * The workloads in `namespace` that may sleep. A cluster without the add-on has no such resource
+ * type: nothing sleeps there. Any other failure reads as "don't know", which only means every
+ * workload is waited on as usual (`warn` says why).
+ */
+async function listSleepTargets(tools, namespace, warn = () => undefined) {
+    try {
+        const list = await tools_kubectlJson(tools, ['get', HTTP_SCALED_OBJECTS, '--namespace', namespace]);
+        return sleepTargets(list.items ?? []);
+    }
+    catch (err) {
+        const text = (0,errors/* errorText */.kc)(err);
+        if (!/doesn't have a resource type|the server could not find the requested resource/i.test(text))
+            warn(`Could not list HTTPScaledObjects in "${namespace}", so every workload is awaited as awake: ${text.split('\n')[0]}`);
+        return [];
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/ready.ts
 /**
  * "Ready" as the PR comment means it: every workload rolled out (or the Argo CD Application
@@ -37751,11 +37833,13 @@ function renderJUnit(r, o = {}) {
 
 
 
+
 async function waitReady(tools, o) {
     const clock = o.clock ?? src_clock/* systemClock */.m;
     const start = clock.now();
     const remaining = () => Math.max(1000, start + o.timeoutMs - clock.now());
     const phases = [];
+    let asleep = [];
     const fail = async (message, withCluster, extra = '') => {
         let diagnostics = extra;
         if (withCluster) {
@@ -37764,6 +37848,8 @@ async function waitReady(tools, o) {
         }
         return {
             ready: false,
+            state: 'failed',
+            asleep,
             elapsedMs: clock.now() - start,
             phases,
             smokeResult: 'skipped',
@@ -37788,18 +37874,26 @@ async function waitReady(tools, o) {
         const t0 = clock.now();
         const workloads = await listWorkloads(tools, o.namespace, o.kinds, o.selector);
         requireWorkloads(workloads, o.namespace, o.kinds, o.selector);
-        const outcomes = await waitForRollouts(tools, o.namespace, workloads, remaining(), () => clock.now());
+        // Asleep at 0 replicas the scaler holds: no rollout to wait for (the warm-up proves the version).
+        const targets = workloads.some((w) => w.replicas === 0) ? await listSleepTargets(tools, o.namespace, o.warn) : [];
+        const sleeps = (w) => w.replicas === 0 && targets.some((t) => t.kind === w.kind && t.name === w.name);
+        asleep = workloads.filter(sleeps).map((w) => `${w.kind}/${w.name}`);
+        const outcomes = await waitForRollouts(tools, o.namespace, workloads.filter((w) => !sleeps(w)), remaining(), () => clock.now());
         const failed = outcomes.filter((r) => !r.ok);
         phases.push({
             phase: 'rollout',
             ms: clock.now() - t0,
             ok: failed.length === 0,
-            detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out`,
+            detail: `${outcomes.length - failed.length}/${outcomes.length} rolled out${asleep.length ? `; asleep at 0 replicas (KEDA HTTP add-on): ${asleep.join(', ')}` : ''}`,
         });
         if (failed.length) {
             const list = failed.map((f) => `${f.kind}/${f.name}: ${f.message}`);
             return fail(`${failed.length} of ${outcomes.length} workload(s) did not roll out in "${o.namespace}": ${list.join('; ')}`, true, `**Rollouts not complete:**\n${list.map((l) => `- \`${l.split(':')[0]}\`:${l.slice(l.indexOf(':') + 1)}`).join('\n')}`);
         }
+    }
+    if (asleep.length && (!o.url || o.warmUp === false)) {
+        // Left asleep: it wakes on its first request; probing or smoke-testing it would wake it now.
+        return { ready: true, state: 'sleeping', asleep, elapsedMs: clock.now() - start, phases, smokeResult: 'skipped' };
     }
     if (o.url) {
         const t0 = clock.now();
@@ -37819,7 +37913,7 @@ async function waitReady(tools, o) {
             ms: clock.now() - t0,
             ok: p.ready,
             detail: p.ready
-                ? `HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
+                ? `${asleep.length ? `warm-up woke ${asleep.join(', ')} through the KEDA interceptor: ` : ''}HTTP ${p.status} after ${p.attempts} attempt(s)${seen ? ` (rode through ${seen})` : ''}`
                 : `${p.last}${seen ? ` (seen: ${seen})` : ''}`,
         });
         if (!p.ready) {
@@ -37882,6 +37976,8 @@ async function waitReady(tools, o) {
     }
     return {
         ready: true,
+        state: 'ready',
+        asleep,
         elapsedMs: clock.now() - start,
         phases,
         smokeResult,
@@ -37999,6 +38095,7 @@ async function readSeedJob(tools, namespace, job) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/wait-ready/src/inputs.ts
 /**
  * wait-ready's inputs: read raw, validated by the pure `parseInputs` before anything is waited on.
@@ -38023,6 +38120,7 @@ const INPUT_NAMES = [
     'report-url',
     'seed-job',
     'basic-auth-secret',
+    'warm-up',
 ];
 /** The TypeScript defaults; a test proves action.yml says the same. */
 const DEFAULTS = {
@@ -38042,6 +38140,7 @@ const DEFAULTS = {
     'report-url': '',
     'seed-job': '',
     'basic-auth-secret': '',
+    'warm-up': 'true',
 };
 /** Reads every input from the runner; header values are masked as they are read. */
 function readRawInputs() {
@@ -38138,6 +38237,7 @@ function parseInputs(given, headSha) {
         reportUrl,
         seedJob,
         basicAuthSecret: parseBasicAuthSecret(raw['basic-auth-secret'], namespace),
+        warmUp: (0,src/* parseBoolean */.yG)('warm-up', raw['warm-up']),
     };
 }
 
@@ -38185,6 +38285,8 @@ async function main() {
         previewUrl: base,
         junitReport: inputs.junitReport,
         reportLink: inputs.reportUrl ?? ctx.runUrl,
+        warmUp: inputs.warmUp,
+        warn: (m) => src/* log */.Rm.warning(m),
     });
     // Once ready, the seed Job's counts and duration join the smoke report (the comment's details).
     const seed = result.ready && inputs.seedJob ? await readSeedJob(tools, inputs.namespace, inputs.seedJob) : undefined;
@@ -38193,8 +38295,10 @@ async function main() {
     const seedFailed = seed?.state === 'failed';
     const report = [seed?.markdown, result.smokeMarkdown].filter(Boolean).join('\n\n');
     const elapsed = (result.elapsedMs / 1000).toFixed(1);
+    const state = seedFailed ? 'failed' : result.state;
     (0,src/* setOutputs */.n0)({
         ready: result.ready && !seedFailed,
+        state,
         elapsed,
         diagnostics: seedFailed ? report : (result.diagnostics ?? ''),
         'smoke-result': result.smokeResult,
@@ -38208,7 +38312,11 @@ async function main() {
         renderPhases(result),
         '',
         ...(report ? [report, ''] : []),
-        result.ready && !seedFailed ? `✅ ready in ${elapsed} s` : `❌ ${result.message ?? seed?.markdown}`,
+        state === 'sleeping'
+            ? `💤 sleeping — wakes on the first request (${result.asleep.join(', ')} at 0 replicas, KEDA HTTP add-on)`
+            : result.ready && !seedFailed
+                ? `✅ ready in ${elapsed} s`
+                : `❌ ${result.message ?? seed?.markdown}`,
         '',
     ].join('\n'));
     if (!result.ready)
@@ -38501,6 +38609,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   $l: () => (/* reexport */ runtime/* maskSecret */.$l),
   lq: () => (/* reexport */ runtime/* optional */.lq),
+  yG: () => (/* reexport */ runtime/* parseBoolean */.yG),
   E1: () => (/* reexport */ runtime/* parseList */.E1),
   wZ: () => (/* reexport */ runtime/* parseRequestTimeout */.wZ),
   tS: () => (/* reexport */ runtime/* parseStepTimeout */.tS),
@@ -38514,7 +38623,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, parseApproveSha, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_TEMPLATES, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, checkApproval, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, md5Crypt, metadataExcepts, newMarks, onGitLabCi, parseApproveSha, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, parseRetryAfter, planEcrRepository, planEnvironment, planHost, planImageTag, planRelease, planService, planVaultPath, pullRequestFromPayload, redact, refuseForkHead, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requirePrNumber, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -39514,6 +39623,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
   lq: () => (/* reexport */ parse/* optional */.lq),
+  yG: () => (/* reexport */ parse/* parseBoolean */.yG),
   E1: () => (/* reexport */ parse/* parseList */.E1),
   wZ: () => (/* reexport */ parseRequestTimeout),
   tS: () => (/* reexport */ parseStepTimeout),
@@ -39525,7 +39635,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, formatDuration, getMinMaskLength, group, input, killChildren, parseBoolean, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, formatDuration, getMinMaskLength, group, input, killChildren, onGitLabCi, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseKeyValueMap, parsePrNumber, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -39553,6 +39663,24 @@ var toolkit = __nccwpck_require__(9634);
  */
 const VALIDATE_ONLY_ENV = 'PREVIEW_FLEET_VALIDATE_ONLY';
 /**
+ * With VALIDATE_ONLY_ENV: a JSON array of input overlays (`{ "service": "api" }`), each checked in
+ * turn on top of the step's own inputs, so one process checks a step for every service of a PR.
+ */
+const VALIDATE_INPUTS_ENV = 'PREVIEW_FLEET_VALIDATE_INPUTS';
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnv(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function validateEach(validate) {
+    const raw = process.env[VALIDATE_INPUTS_ENV];
+    const overlays = raw ? JSON.parse(raw) : [{}];
+    for (const overlay of overlays) {
+        for (const [name, value] of Object.entries(overlay))
+            process.env[inputEnv(name)] = value;
+        await validate();
+    }
+}
+/**
  * The single error exit of every action (docker/actions-toolkit's `run`): whatever `main` throws
  * is printed once, redacted, with its hint, and fails the step. Nothing else calls setFailed.
  * When the step deadline expires first, the step fails naming what it was waiting on.
@@ -39568,7 +39696,7 @@ async function runAction(main, options = {}) {
         if (process.env[VALIDATE_ONLY_ENV] === 'true') {
             if (!options.validate)
                 throw new Error(`this action cannot check its inputs alone (${VALIDATE_ONLY_ENV})`);
-            await options.validate();
+            await validateEach(options.validate);
             return;
         }
         await Promise.race([main(), timedOut]);
@@ -39576,9 +39704,9 @@ async function runAction(main, options = {}) {
     catch (err) {
         let text = (0,errors/* errorText */.kc)(err);
         const cause = err instanceof Error ? err.cause : undefined;
-        if (cause !== undefined && toolkit/* toolkit */.V.isDebug())
+        if (cause !== undefined && toolkit/* toolkit */.VQ.isDebug())
             text += `\nCaused by: ${(0,errors/* errorText */.kc)(cause)}`;
-        toolkit/* toolkit */.V.setFailed((0,secrets/* redact */.E$)(text));
+        toolkit/* toolkit */.VQ.setFailed((0,secrets/* redact */.E$)(text));
         // The step is over: whatever `main` left running (the other reads of a Promise.all that
         // failed, a kubectl retrying against a silent API) must neither outlive it nor hold the
         // process open past its timeout. Children are killed and the process ends now.
@@ -39620,6 +39748,7 @@ function parseStepTimeout(raw) {
 
 
 
+
 /***/ }),
 
 /***/ 9405:
@@ -39643,7 +39772,7 @@ function parseStepTimeout(raw) {
 
 
 function raw(name, options = {}) {
-    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+    const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
     if (options.required && value.trim() === '') {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, value, 'is required and must not be empty');
     }
@@ -39685,9 +39814,9 @@ const input = {
     },
     /** A secret: every line is masked the moment it is read, before any validation can echo it. */
     secret(name, options) {
-        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.getInput(name);
+        const value = _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.getInput(name);
         if (maskSecret(value).tooShort > 0)
-            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice(shortValueNotice(`Input "${name}"`));
+            _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice(shortValueNotice(`Input "${name}"`));
         if (options?.required && value.trim() === '') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, '', 'is required and must not be empty');
         }
@@ -39701,7 +39830,7 @@ const input = {
 function maskSecret(value) {
     const { added, tooShort } = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .rememberSecret */ .Gz)(value);
     for (const line of added)
-        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setSecret(line);
+        _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setSecret(line);
     return { tooShort };
 }
 /** The notice for a value (or some lines of it) left unmasked; names `what` (a key or input), never the value. */
@@ -39756,7 +39885,7 @@ function guard(where, value) {
     return value;
 }
 function setOutput(name, value) {
-    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.setOutput(name, guard(`output "${name}"`, String(value)));
+    _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.setOutput(name, guard(`output "${name}"`, String(value)));
 }
 function setOutputs(values) {
     for (const [name, value] of Object.entries(values))
@@ -39765,15 +39894,15 @@ function setOutputs(values) {
 }
 /** Appends markdown to the job summary. */
 async function writeSummary(markdown) {
-    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.appendSummary(guard('the step summary', markdown));
+    await _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.appendSummary(guard('the step summary', markdown));
 }
 /** Log lines, redacted of every masked value. */
 const log = {
-    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
-    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
-    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .V.isDebug(),
+    info: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.info((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    debug: (message) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.debug((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)),
+    notice: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.notice((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    warning: (message, title) => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.warning((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message), title),
+    isDebug: () => _toolkit_js__WEBPACK_IMPORTED_MODULE_3__/* .toolkit */ .VQ.isDebug(),
 };
 /** Runs `fn` inside a collapsible log group that is closed even when `fn` throws. */
 async function group(name, fn) {
@@ -39787,6 +39916,16 @@ async function group(name, fn) {
 }
 /** The runner's OIDC token for `audience`, masked at once. */
 async function requestIdToken(audience) {
+    if (onGitLabCi()) {
+        // GitLab: the job's `id_tokens:` entry (its `aud` is set there) arrives as a variable.
+        const jwt = (process.env[GITLAB_ID_TOKEN_ENV] ?? '').trim();
+        if (!jwt)
+            throw new ActionError(`No OIDC token is available to this GitLab job (${GITLAB_ID_TOKEN_ENV} is not set)`, {
+                hint: `Add "id_tokens: ${GITLAB_ID_TOKEN_ENV}: aud: ${audience}" to the job (see workflows-examples/gitlab/.gitlab-ci.yml).`,
+            });
+        maskSecret(jwt);
+        return jwt;
+    }
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new ActionError('No OIDC token is available to this job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)', {
             hint: 'Add "permissions: id-token: write" to the job (fork pull requests never get one).',
@@ -40103,8 +40242,10 @@ function forgetSecrets() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ toolkit)
+  VQ: () => (/* binding */ toolkit)
 });
+
+// UNUSED EXPORTS: GITLAB_ID_TOKEN_ENV, onGitLabCi
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -43057,28 +43198,57 @@ function getIDToken(aud) {
 /**
  * The one module in the repository that imports `@actions/core` (house rule: everything else goes
  * through the runtime's typed functions, so masking, redaction and the single error exit hold).
+ *
+ * Run by the CLI in a GitLab CI job (`GITLAB_CI=true`, not inside GitHub Actions), the runner's
+ * workflow commands mean nothing: `::add-mask::<value>` would print the secret itself, so masking
+ * is only our own redaction (GitLab masks its masked CI/CD variables); annotations become plain
+ * `warning:` lines; there is no step summary; the OIDC token is the job's `id_tokens:` variable.
  */
 
+/** True inside a GitLab CI job (and not inside GitHub Actions). */
+function onGitLabCi(env = process.env) {
+    return env.GITLAB_CI === 'true' && env.GITHUB_ACTIONS !== 'true';
+}
+/** The variable a GitLab job's `id_tokens:` entry for Vault (and AWS) is read from. */
+const GITLAB_ID_TOKEN_ENV = 'PREVIEW_FLEET_ID_TOKEN';
+const plain = (kind, message, title) => {
+    process.stdout.write(`${kind}: ${title ? `${title}: ` : ''}${message}\n`);
+};
 const toolkit = {
     getInput: (name) => getInput(name, { trimWhitespace: false }),
-    setSecret: (value) => setSecret(value),
+    setSecret: (value) => {
+        if (!onGitLabCi())
+            setSecret(value);
+    },
     setOutput: (name, value) => setOutput(name, value),
     info: (message) => info(message),
     debug: (message) => debug(message),
-    notice: (message, title) => notice(message, title ? { title } : {}),
-    warning: (message, title) => warning(message, title ? { title } : {}),
-    error: (message, title) => error(message, title ? { title } : {}),
-    startGroup: (name) => startGroup(name),
-    endGroup: () => endGroup(),
+    notice: (message, title) => onGitLabCi() ? plain('notice', message, title) : notice(message, title ? { title } : {}),
+    warning: (message, title) => onGitLabCi() ? plain('warning', message, title) : warning(message, title ? { title } : {}),
+    error: (message, title) => onGitLabCi() ? plain('error', message, title) : error(message, title ? { title } : {}),
+    startGroup: (name) => (onGitLabCi() ? info(`── ${name}`) : startGroup(name)),
+    endGroup: () => {
+        if (!onGitLabCi())
+            endGroup();
+    },
     isDebug: () => isDebug(),
-    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY). */
+    /** Appends markdown to the job summary file (GITHUB_STEP_SUMMARY); GitLab jobs have none. */
     appendSummary: async (markdown) => {
+        if (onGitLabCi() && !process.env.GITHUB_STEP_SUMMARY)
+            return;
         await summary.addRaw(markdown, true).write();
     },
-    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`). */
-    getIdToken: (audience) => getIDToken(audience),
+    /** The runner's OIDC token for `audience` (needs `permissions: id-token: write`); on GitLab the `id_tokens:` variable. */
+    getIdToken: async (audience) => onGitLabCi() ? (process.env[GITLAB_ID_TOKEN_ENV] ?? '') : getIDToken(audience),
     /** Only `runAction` may call this: one error exit, printed once. */
-    setFailed: (message) => setFailed(message),
+    setFailed: (message) => {
+        if (onGitLabCi()) {
+            process.exitCode = 1;
+            process.stderr.write(`error: ${message}\n`);
+            return;
+        }
+        setFailed(message);
+    },
 };
 
 
