@@ -19,6 +19,7 @@ export const PREVIEW_STATES = [
   'tearing-down',
   'destroyed',
   'skipped',
+  'sleeping',
 ] as const;
 export type PreviewState = (typeof PREVIEW_STATES)[number];
 
@@ -45,12 +46,30 @@ export interface ServiceSection {
   updatedAt: string;
   /** Markdown (e.g. diagnostics); shown collapsed. */
   details?: string;
+  /** Plain text shown after the state label, e.g. how a sleeping preview wakes (`SLEEP_NOTES`). */
+  stateNote?: string;
   /** Deployment environment and the head SHA's deployment in it: lets the next update skip the lookup. */
   environment?: string;
   deploymentId?: number;
 }
 
-const OPTIONAL_STRINGS = ['url', 'image', 'namespace', 'vaultUrl', 'sha', 'runUrl', 'details', 'environment'] as const;
+const OPTIONAL_STRINGS = [
+  'url',
+  'image',
+  'namespace',
+  'vaultUrl',
+  'sha',
+  'runUrl',
+  'details',
+  'environment',
+  'stateNote',
+] as const;
+
+/** How a sleeping preview wakes, shown after "💤 sleeping": the reaper's policy sleep, or KEDA's HTTP add-on. */
+export const SLEEP_NOTES = {
+  policy: 'push, comment `/preview wake` or re-add the label to wake it',
+  keda: 'wakes on the first request',
+} as const;
 
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 export function normalizeSection(s: ServiceSection): ServiceSection {

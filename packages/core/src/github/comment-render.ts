@@ -32,7 +32,13 @@ export const STATE_LABEL: Record<PreviewState, string> = {
   'tearing-down': '🧹 tearing down',
   destroyed: '🗑️ destroyed',
   skipped: '⏭️ skipped',
+  sleeping: '💤 sleeping',
 };
+
+/** The state cell: the label, then the section's note (e.g. how to wake a sleeping preview). */
+function stateCell(s: ServiceSection): string {
+  return s.stateNote ? `${STATE_LABEL[s.state]} — ${cell(s.stateNote)}` : STATE_LABEL[s.state];
+}
 
 /** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
 const cell = (s: string): string => s.replace(/<!--/g, '&lt;!--');
@@ -62,7 +68,7 @@ function row(s: ServiceSection, ctx: RenderContext): TableCell[] {
   const preview = isHttp(s.url) ? link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
   return [
     code(s.service),
-    STATE_LABEL[s.state],
+    stateCell(s),
     preview,
     commitCell(s, ctx),
     s.image ? code(s.image) : '',

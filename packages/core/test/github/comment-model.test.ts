@@ -4,6 +4,7 @@ import {
   COMMENT_BODY_LIMIT,
   COMMENT_MARKER,
   PREVIEW_STATES,
+  SLEEP_NOTES,
   applyUpdate,
   compareSections,
   isStatusComment,
@@ -57,6 +58,7 @@ const sectionArb = (
       runUrl: optional(fc.webUrl()),
       updatedAt: iso,
       details: optional(details),
+      stateNote: optional(fc.constantFrom(SLEEP_NOTES.policy, SLEEP_NOTES.keda, 'a|b <!-- x')),
       environment: optional(fc.constantFrom('preview/pr-12', 'preview/pr-13')),
       deploymentId: optional(fc.integer({ min: 1, max: 1e9 })),
     })
@@ -89,6 +91,16 @@ describe('comment model: render and parse', () => {
       /<details><summary><code>app<\/code>: why it failed<\/summary>\n\nHelm upgrade failed:\n```\nImagePullBackOff\n```\n\n<\/details>/,
     );
     expect(body).toContain('[run (attempt 2)]');
+  });
+
+  it('a sleeping service says how it wakes (policy sleep or KEDA), and the note parses back', () => {
+    for (const note of [SLEEP_NOTES.policy, SLEEP_NOTES.keda]) {
+      const s = base({ state: 'sleeping', stateNote: note });
+      const body = renderStatusComment([s], ctx);
+      expect(body).toContain(`| \`app\` | 💤 sleeping — ${note} |`);
+      expect(parseStatusComment(body)).toEqual([normalizeSection(s)]);
+    }
+    expect(renderStatusComment([base({ state: 'sleeping' })], ctx)).toContain('| `app` | 💤 sleeping |');
   });
 
   it('text in details or cells cannot forge a section, close the block early or break the table', () => {

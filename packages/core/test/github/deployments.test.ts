@@ -12,6 +12,7 @@ describe('deployments: pure parts', () => {
       'tearing-down': undefined,
       destroyed: 'inactive',
       skipped: undefined,
+      sleeping: undefined,
     });
   });
 
