@@ -39,6 +39,7 @@ import {
 } from './release.js';
 import { kubectlTools, runHelm, type DetectedTools, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
+import { SLEEPING_SINCE_ANNOTATION, wakeNamespace } from './sleep.js';
 
 export interface DeployPlan {
   repository: string;
@@ -239,6 +240,16 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
       `Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`,
     );
   if (auth) log.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
+  // A preview put to sleep by the reaper gets its replica counts back first: helm restores only
+  // the fields a chart sets (not an HPA's or a chart without replicas), and never removes our note.
+  if (claimed.state.annotations[SLEEPING_SINCE_ANNOTATION]) {
+    const woken = await timed('wake', () =>
+      wakeNamespace(kubectl, plan.namespace, { repository: plan.repository, pr: plan.pr }),
+    );
+    log.info(
+      `Woke ${plan.namespace}: ${woken.map((w) => `${w.kind}/${w.name} → ${w.to}`).join(', ') || 'nothing was asleep'}`,
+    );
+  }
 
   if (recovery.action !== 'none')
     await timed('recovery', () =>

@@ -64,3 +64,12 @@ export { parseJUnit, renderJUnit, junitCounts, type JUnitResult, type JUnitFailu
 export { appSecretManifest, dataChecksum, CHECKSUM_ANNOTATION } from './app-secret.js';
 export { readSeedJob, parseSeedLine, jobSeconds, renderSeed, type SeedReport } from './seed.js';
 export { basicAuthSecretManifest, readBasicAuthSecret, stableHtpasswd } from './basic-auth.js';
+export {
+  REPLICAS_BEFORE_SLEEP_ANNOTATION,
+  SLEEPING_SINCE_ANNOTATION,
+  listWorkloads,
+  sleepNamespace,
+  wakeNamespace,
+  type SleepChange,
+  type Workload,
+} from './sleep.js';
