@@ -73,6 +73,7 @@ export async function main(): Promise<void> {
     maxDeletions: inputs.maxDeletions,
     concurrency: inputs.concurrency,
     kinds: inputs.kinds,
+    sleepAfterMs: inputs.sleepAfterMs,
   });
 
   const table = renderReapPlan(outcome.plan, { dryRun: inputs.dryRun });
@@ -82,11 +83,16 @@ export async function main(): Promise<void> {
     reaped: JSON.stringify(outcome.reaped),
     kept: JSON.stringify(outcome.kept),
     warned: JSON.stringify(outcome.warned),
+    slept: JSON.stringify(outcome.slept),
+    sleeping: JSON.stringify(outcome.sleeping),
     report: JSON.stringify(outcome.reports),
   });
-  const head = inputs.dryRun
-    ? `**Dry run**: nothing was deleted, commented, labelled or closed. ${count(outcome, 'would')}`
-    : count(outcome, 'did');
+  const head = [
+    inputs.dryRun
+      ? `**Dry run**: nothing was deleted, commented, labelled or closed. ${count(outcome, 'would')}`
+      : count(outcome, 'did'),
+    fleetLine(outcome, inputs.dryRun),
+  ].join(' ');
   const details = outcome.reports.map(
     (r) =>
       `<details><summary>PR #${r.pr}: ${r.failed ? '❌ failed' : '🗑️ removed'}</summary>\n\n${renderRemovalTable(r.results)}\n\n</details>`,
@@ -120,6 +126,12 @@ export async function main(): Promise<void> {
       },
     );
   }
+}
+
+/** "12 previews, 3 sleeping" after the run (slept this run: "2 put to sleep"). */
+function fleetLine(o: { previews: number[]; sleeping: number[]; slept: number[] }, dryRun: boolean): string {
+  const slept = o.slept.length ? ` (${o.slept.length}${dryRun ? ' would be' : ''} put to sleep this run)` : '';
+  return `${o.previews.length} previews, ${o.sleeping.length} sleeping${slept}.`;
 }
 
 function count(

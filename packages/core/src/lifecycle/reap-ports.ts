@@ -10,6 +10,9 @@ import { listPreviewEnvironments } from '../github/deployments.js';
 import { getPullRequest, listOpenPullRequests } from '../github/pulls.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned } from '../kube/inventory.js';
 import { detectTools } from '../kube/tools.js';
+import { sleepNamespace } from '../kube/sleep.js';
+import { SLEEP_NOTES } from '../github/comment-model.js';
+import { announceTeardown } from './teardown-comment.js';
 import { listMarkedRepositories } from '../registry/removal.js';
 import { listMarkedPaths } from '../vault/removal.js';
 import type { ReaperPorts } from './reap.js';
@@ -86,6 +89,26 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
     async closePullRequest(pr, idleDays) {
       await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
       await client.rest.pulls.update({ owner, repo, pull_number: pr, state: 'closed' });
+    },
+    async sleepPreview(s) {
+      const at = new Date(a.now()).toISOString();
+      for (const ns of s.namespaces) await sleepNamespace(a.kube, ns, { repository: a.repository, pr: s.pr }, at);
+      // Only services the comment already shows move to sleeping; a PR without our comment gets none.
+      await announceTeardown(client, {
+        owner,
+        repo,
+        pr: s.pr,
+        author: a.github.commentAuthor,
+        services: [],
+        runId: a.github.runId,
+        runAttempt: a.github.runAttempt,
+        runUrl: a.github.runUrl,
+        serverUrl: a.github.serverUrl,
+        now: a.now(),
+        state: 'sleeping',
+        stateNote: SLEEP_NOTES.policy,
+        details: `No deploy since ${s.deployedAt}: put to sleep at ${at} (replica counts kept on each workload).`,
+      });
     },
     teardown: bindTeardownPorts(a),
     logWarning: a.logWarning,
