@@ -10,6 +10,7 @@ import { deploy, ok, openPr, useWorld } from './deploy-helm-suite.js';
 import { REPOSITORY } from './fixture.js';
 
 const world = useWorld();
+const deployed: number[] = [];
 
 describe('a sleeping preview wakes on the next deploy', () => {
   for (const major of [3, 4] as const) {
@@ -32,6 +33,26 @@ describe('a sleeping preview wakes on the next deploy', () => {
         world().get('namespaces', undefined, ns)!.metadata.annotations?.[SLEEPING_SINCE_ANNOTATION],
       ).toBeUndefined();
       expect(r.outputs.status).toBe('deployed');
+      deployed.push(pr.number);
     });
   }
+
+  it('max-previews reached (cap-policy sleep, the default): the least recently deployed preview sleeps to make room', async () => {
+    const [oldest, newer] = deployed as [number, number];
+    const pr = openPr();
+    const r = ok(await deploy(4, pr, { 'max-previews': '2' }));
+    expect(r.log).toMatch(
+      new RegExp(
+        `max-previews 2 reached: put PR #${oldest}'s preview \\(preview-pr-${oldest}, last deployed [^)]+\\) to sleep to make room for PR #${pr.number}`,
+      ),
+    );
+    const replicas = (n: number) =>
+      (world().get('deployments', `preview-pr-${n}`, `app-pr-${n}`)!.spec as { replicas: number }).replicas;
+    expect(replicas(oldest)).toBe(0);
+    expect(replicas(newer)).toBe(2);
+    expect(
+      world().get('namespaces', undefined, `preview-pr-${oldest}`)!.metadata.annotations?.[SLEEPING_SINCE_ANNOTATION],
+    ).toBeTruthy();
+    expect(r.outputs.status).toBe('deployed');
+  });
 });

@@ -43,7 +43,17 @@ export {
   headlineReasons,
   type Diagnostics,
 } from './diagnostics.js';
-export { checkCap } from './cap.js';
+export {
+  CAP_POLICIES,
+  capFullError,
+  decideSlot,
+  takenSlots,
+  type CapPolicy,
+  type CapNamespace,
+  type Slot,
+  type SlotRecord,
+} from './cap.js';
+export { CLAIM_GRACE_MS, SLOTS_ANNOTATION, capLeaseName, claimPreviewSlot, type ClaimResult } from './cap-lease.js';
 export { planPreviewNames } from './plan.js';
 export {
   deployPreview,
