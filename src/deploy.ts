@@ -2,7 +2,8 @@
  * The deploy lifecycle of the all-in-one action: per service, comment → (build ‖ secrets) →
  * deploy-helm → wait-ready → comment, each service's run ending in one outcome.
  */
-import { ActionError, group, input, log, setOutputs } from '@preview-fleet/core';
+import { ActionError, errorText, group, input, log, setOutputs } from '@preview-fleet/core';
+import { claimCapSlot } from './cap-check.js';
 import { inputEnvName } from '@preview-fleet/core/lifecycle';
 import { printBuffered, runStep, stepCall, validateSteps, type StepCall, type StepRun } from './steps.js';
 
@@ -150,6 +151,11 @@ export async function deploy(services: string[], note = ''): Promise<void> {
     const r = await runStep(commentCall(service, state, { ...extra, details }));
     commentUrl = r.outputs['comment-url'] || commentUrl;
   };
+  // max-previews is decided before any build or Vault work (issue 19 §3).
+  await claimCapSlot().catch(async (err: unknown) => {
+    for (const service of services) await post(service, 'failed', { details: errorText(err) });
+    throw err;
+  });
   const urls: Record<string, string> = {};
   const images: Record<string, string> = {};
   const built: Record<string, boolean> = {};
