@@ -20,6 +20,7 @@ import {
   renderReapPlan,
   renderRemovalTable,
 } from '@preview-fleet/core/lifecycle';
+import { formatDollars } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs, type Inputs } from './inputs.js';
 
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
@@ -74,6 +75,7 @@ export async function main(): Promise<void> {
     concurrency: inputs.concurrency,
     kinds: inputs.kinds,
     sleepAfterMs: inputs.sleepAfterMs,
+    prices: inputs.prices,
   });
 
   const table = renderReapPlan(outcome.plan, { dryRun: inputs.dryRun });
@@ -84,6 +86,7 @@ export async function main(): Promise<void> {
     kept: JSON.stringify(outcome.kept),
     warned: JSON.stringify(outcome.warned),
     slept: JSON.stringify(outcome.slept),
+    'cost-per-hour': outcome.costPerHour === undefined ? '' : outcome.costPerHour.toFixed(6),
     sleeping: JSON.stringify(outcome.sleeping),
     report: JSON.stringify(outcome.reports),
   });
@@ -129,9 +132,13 @@ export async function main(): Promise<void> {
 }
 
 /** "12 previews, 3 sleeping" after the run (slept this run: "2 put to sleep"). */
-function fleetLine(o: { previews: number[]; sleeping: number[]; slept: number[] }, dryRun: boolean): string {
+function fleetLine(
+  o: { previews: number[]; sleeping: number[]; slept: number[]; costPerHour?: number },
+  dryRun: boolean,
+): string {
   const slept = o.slept.length ? ` (${o.slept.length}${dryRun ? ' would be' : ''} put to sleep this run)` : '';
-  return `${o.previews.length} previews, ${o.sleeping.length} sleeping${slept}.`;
+  const cost = o.costPerHour === undefined ? '' : `, ≈ ${formatDollars(o.costPerHour)}/h`;
+  return `${o.previews.length} previews, ${o.sleeping.length} sleeping${cost}${slept}.`;
 }
 
 function count(

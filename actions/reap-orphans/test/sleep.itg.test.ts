@@ -47,8 +47,19 @@ function deployedAgo(pr: number, ms: number, replicas = 2): void {
     spec: {
       replicas,
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '500m', memory: '512Mi' } } }],
+        },
+      },
     },
+  });
+  w.kube.store.create(type('', 'v1', 'persistentvolumeclaims'), {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: ns },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
   });
 }
 const web = (pr: number) => w.kube.store.get(type('apps', 'v1', 'deployments'), `preview-pr-${pr}`, 'web')!;
@@ -67,12 +78,15 @@ describe('reap-orphans sleep-after (bundled)', () => {
     expect(json(off, 'slept')).toEqual([]);
     expect((web(idle).spec as { replicas: number }).replicas).toBe(2);
 
-    const r = await reap({ 'sleep-after': '1h' });
+    const prices = { 'price-vcpu-hour': '0.04', 'price-gib-hour': '0.005', 'price-storage-gib-hour': '0.0001' };
+    const r = await reap({ 'sleep-after': '1h', ...prices });
     expect(r.exitCode, r.log).toBe(0);
     expect(r.leaks).toEqual([]);
     expect(json(r, 'slept')).toEqual([idle]);
     expect(json(r, 'sleeping')).toEqual([idle]);
-    expect(r.summary).toContain('2 previews, 1 sleeping (1 put to sleep this run).');
+    // Awake: 2 × (0.5 vCPU, 0.5 GiB) at $0.04 / $0.005 + 10 GiB × $0.0001; asleep: its 10 GiB only.
+    expect(r.summary).toContain('2 previews, 1 sleeping, ≈ $0.047/h (1 put to sleep this run).');
+    expect(Number(r.outputs['cost-per-hour'])).toBeCloseTo(0.047, 6);
     expect((web(idle).spec as { replicas: number }).replicas).toBe(0);
     expect(web(idle).metadata.annotations?.['preview-fleet.dev/replicas-before-sleep']).toBe('2');
     expect(w.namespace(`preview-pr-${idle}`)!.metadata.annotations?.['preview-fleet.dev/sleeping-since']).toBeTruthy();

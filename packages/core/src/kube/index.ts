@@ -53,6 +53,18 @@ export {
   type Slot,
   type SlotRecord,
 } from './cap.js';
+export {
+  addRequests,
+  describeCost,
+  formatDollars,
+  hourlyCost,
+  namespaceRequests,
+  parsePrices,
+  quantityValue,
+  requestsOf,
+  type Prices,
+  type Requests,
+} from './cost.js';
 export { CLAIM_GRACE_MS, SLOTS_ANNOTATION, capLeaseName, claimPreviewSlot, type ClaimResult } from './cap-lease.js';
 export { planPreviewNames } from './plan.js';
 export {

@@ -11,6 +11,7 @@ import { getPullRequest, listOpenPullRequests } from '../github/pulls.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned } from '../kube/inventory.js';
 import { detectTools } from '../kube/tools.js';
 import { sleepNamespace } from '../kube/sleep.js';
+import { namespaceRequests } from '../kube/cost.js';
 import { SLEEP_NOTES } from '../github/comment-model.js';
 import { announceTeardown } from './teardown-comment.js';
 import { listMarkedRepositories } from '../registry/removal.js';
@@ -110,6 +111,7 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
         details: `No deploy since ${s.deployedAt}: put to sleep at ${at} (replica counts kept on each workload).`,
       });
     },
+    namespaceRequests: (ns) => namespaceRequests(a.kube, ns),
     teardown: bindTeardownPorts(a),
     logWarning: a.logWarning,
   };

@@ -15,6 +15,7 @@ import { redact } from '../runtime/secrets.js';
 import { summaryTable } from '../runtime/summary.js';
 import { runBounded } from './bounded.js';
 import { planSleep, type PlannedSleep } from './reap-sleep.js';
+import { addRequests, hourlyCost, type Prices, type Requests } from '../kube/cost.js';
 import { planReap, planStale, type Decision, type InventoryItem, type PrPlan, type ReapPolicy } from './reap-plan.js';
 import { teardownMany, type TeardownItem, type TeardownPorts, type TeardownReport } from './teardown.js';
 
@@ -57,6 +58,8 @@ export interface ReaperPorts extends ReaperInventoryPorts {
   logWarning?(message: string): void;
   /** Puts an idle preview to sleep (its namespaces' workloads to 0) and says so in its comment. */
   sleepPreview?(s: PlannedSleep): Promise<void>;
+  /** What a namespace's workloads and claims request (for the fleet's cost estimate). */
+  namespaceRequests?(namespace: string): Promise<Requests>;
 }
 
 export interface ReapOptions {
@@ -76,6 +79,8 @@ export interface ReapOptions {
   kinds: ReadonlySet<ReapKind>;
   /** Sleep previews with no deploy for this long (0 or absent: never). */
   sleepAfterMs?: number;
+  /** Prices for the fleet's hourly estimate in the summary; absent: no estimate. */
+  prices?: Prices;
 }
 
 export interface PlannedPr {
@@ -102,6 +107,8 @@ export interface ReapOutcome {
   /** PRs with a namespace (previews), and those asleep after this run. */
   previews: number[];
   sleeping: number[];
+  /** The previews' hourly estimate after the run (prices given and every namespace read). */
+  costPerHour?: number;
   /** Warnings, stale marks or closes that failed (the run goes on; the job fails at the end). */
   errors: string[];
   failed: boolean;
@@ -364,6 +371,7 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
   }
   out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
   countPreviews(inventory, out);
+  if (o.prices && ports.namespaceRequests) await estimateFleet(ports, o.prices, inventory, out);
   out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
   return out;
 }
@@ -391,6 +399,27 @@ async function sleepIdle(
       note(`Putting PR #${s.pr}'s preview to sleep failed`, err);
     }
   }
+}
+
+/** The fleet's $/h: every remaining preview namespace's requests, summed; any read failing leaves it unknown. */
+async function estimateFleet(
+  ports: ReaperPorts,
+  prices: Prices,
+  inventory: Inventory,
+  out: ReapOutcome,
+): Promise<void> {
+  const names = (inventory.namespaces ?? []).filter((n) => out.previews.includes(n.marks.pr)).map((n) => n.name);
+  const read = await runBounded(names, { concurrency: 5 }, (n) => ports.namespaceRequests!(n));
+  const failed = read.find((r) => r.error !== undefined);
+  // An estimate is a courtesy: a failed read is a warning, never a failed reaper run.
+  if (failed) {
+    ports.logWarning?.(
+      `Reading the requests in ${failed.item} failed, so no cost estimate this run: ${redact(errorText(failed.error)).split('\n')[0]}`,
+    );
+    return;
+  }
+  const total = read.reduce((sum, r) => addRequests(sum, r.result!), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
+  out.costPerHour = hourlyCost(total, prices);
 }
 
 /** The previews left after the run (PRs with a namespace, less those reaped) and which of them sleep. */
