@@ -39,6 +39,7 @@ const commentCall = (service: string, state: string, extra: Record<string, strin
     image: '',
     'vault-url': '',
     details: '',
+    cost: '',
     ...extra,
   });
 
@@ -129,6 +130,7 @@ async function deployService(
     namespace,
     'vault-url': vaultUrl,
     details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n'),
+    cost: release.outputs.cost ?? '',
   });
   return { service, state: 'ready', image, built, namespace, url };
 }

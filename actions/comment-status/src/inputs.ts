@@ -39,6 +39,7 @@ export const INPUT_NAMES = [
   'image',
   'vault-url',
   'details',
+  'cost',
   'log-url',
   'pr-number',
   'environment',
@@ -62,6 +63,7 @@ export const DEFAULTS: RawInputs = {
   image: '',
   'vault-url': '',
   details: '',
+  cost: '',
   'log-url': '',
   'pr-number': '',
   environment: DEFAULT_TEMPLATES.environment,
@@ -81,6 +83,8 @@ export interface Inputs {
   image?: string;
   vaultUrl?: string;
   details?: string;
+  /** The hourly estimate shown under the table (deploy-helm's cost output). */
+  cost?: string;
   logUrl?: string;
   prNumber: string;
   environment: string;
@@ -128,6 +132,7 @@ export function parseInputs(given: Partial<RawInputs>): Inputs {
     image: optional(raw.image),
     vaultUrl: url('vault-url'),
     details: optional(raw.details),
+    cost: optional(raw.cost),
     logUrl: url('log-url'),
     prNumber: raw['pr-number'],
     environment,

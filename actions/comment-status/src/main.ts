@@ -73,6 +73,7 @@ export async function main(): Promise<void> {
     runUrl: inputs.logUrl ?? ctx.runUrl,
     updatedAt: new Date(systemClock.now()).toISOString(),
     details: inputs.details && redact(inputs.details),
+    cost: inputs.cost,
   };
   const result = await publishPreviewStatus(client, {
     owner: ctx.owner,

@@ -28,6 +28,7 @@ import {
 } from '@preview-fleet/core';
 import {
   CAP_POLICIES,
+  parsePrices,
   buildGeneratedValues,
   deepMerge,
   parseEgressAllow,
@@ -38,6 +39,7 @@ import {
   splitImage,
   splitKeyPath,
   type CapPolicy,
+  type Prices,
   type DeployPlan,
   type GuardrailOptions,
   type Values,
@@ -78,6 +80,10 @@ export const INPUT_NAMES = [
   'max-previews',
   'cap-policy',
   'cap-lease-namespace',
+  'price-vcpu-hour',
+  'price-gib-hour',
+  'price-storage-gib-hour',
+  'spot-discount',
   'resource-quota',
   'limit-range',
   'network-policy',
@@ -121,6 +127,10 @@ export const DEFAULTS: RawInputs = {
   'max-previews': '0',
   'cap-policy': 'sleep',
   'cap-lease-namespace': 'default',
+  'price-vcpu-hour': '',
+  'price-gib-hour': '',
+  'price-storage-gib-hour': '',
+  'spot-discount': '0',
   'resource-quota': 'true',
   'limit-range': 'true',
   'network-policy': 'true',
@@ -160,6 +170,8 @@ export interface Inputs {
   maxPreviews: number;
   capPolicy: CapPolicy;
   capLeaseNamespace: string;
+  /** Prices for the comment's hourly estimate; undefined: none. */
+  prices?: Prices;
   guardrails: Omit<GuardrailOptions, 'namespace'>;
   label: string;
   githubToken: string;
@@ -260,6 +272,12 @@ export function parseInputs(
     maxPreviews: parseInteger('max-previews', raw['max-previews'], { min: 0 }),
     capPolicy: parseEnum('cap-policy', raw['cap-policy'], CAP_POLICIES),
     capLeaseNamespace: parseCapLeaseNamespace(raw['cap-lease-namespace']),
+    prices: parsePrices({
+      vcpu: ['price-vcpu-hour', raw['price-vcpu-hour']],
+      gib: ['price-gib-hour', raw['price-gib-hour']],
+      storage: ['price-storage-gib-hour', raw['price-storage-gib-hour']],
+      spot: ['spot-discount', raw['spot-discount']],
+    }),
     guardrails: {
       quota: parseQuotaInput(raw['resource-quota']),
       limitRange: parseLimitRangeInput(raw['limit-range']),

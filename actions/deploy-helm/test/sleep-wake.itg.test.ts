@@ -55,4 +55,18 @@ describe('a sleeping preview wakes on the next deploy', () => {
     ).toBeTruthy();
     expect(r.outputs.status).toBe('deployed');
   });
+
+  it('with prices, the cost output prices the requests × replicas (the comment shows it)', async () => {
+    const pr = openPr();
+    const r = ok(
+      await deploy(4, pr, {
+        set: 'replicaCount=2',
+        'price-vcpu-hour': '1',
+        'price-gib-hour': '1',
+        'spot-discount': '0',
+      }),
+    );
+    // 2 × (10m CPU, 16Mi): 0.02 vCPU × $1 + 0.03125 GiB × $1.
+    expect(r.outputs.cost).toBe('≈ $0.051/h (0.02 vCPU, 0.03 GiB, 0 GiB storage)');
+  });
 });

@@ -48,6 +48,8 @@ export interface ServiceSection {
   details?: string;
   /** Plain text shown after the state label, e.g. how a sleeping preview wakes (`SLEEP_NOTES`). */
   stateNote?: string;
+  /** The preview's hourly estimate from its requests, e.g. `≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)`. */
+  cost?: string;
   /** Deployment environment and the head SHA's deployment in it: lets the next update skip the lookup. */
   environment?: string;
   deploymentId?: number;
@@ -63,6 +65,7 @@ const OPTIONAL_STRINGS = [
   'details',
   'environment',
   'stateNote',
+  'cost',
 ] as const;
 
 /** How a sleeping preview wakes, shown after "💤 sleeping": the reaper's policy sleep, or KEDA's HTTP add-on. */

@@ -98,6 +98,8 @@ function detailsBlocks(sections: ServiceSection[]): string[] {
 
 function renderUnbounded(sections: ServiceSection[], ctx: RenderContext): string {
   const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+  const costs = sections.filter((s) => s.cost).map((s) => `💰 \`${s.service.replace(/`/g, "'")}\`: ${cell(s.cost!)}`);
+  if (costs.length) parts.push(...costs.flatMap((c) => [c, '']));
   const details = detailsBlocks(sections);
   if (details.length) parts.push(...details.flatMap((d) => [d, '']));
   parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));

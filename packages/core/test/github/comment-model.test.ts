@@ -59,6 +59,7 @@ const sectionArb = (
       updatedAt: iso,
       details: optional(details),
       stateNote: optional(fc.constantFrom(SLEEP_NOTES.policy, SLEEP_NOTES.keda, 'a|b <!-- x')),
+      cost: optional(fc.constantFrom('≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)', '<!-- preview-fleet:section x')),
       environment: optional(fc.constantFrom('preview/pr-12', 'preview/pr-13')),
       deploymentId: optional(fc.integer({ min: 1, max: 1e9 })),
     })
@@ -101,6 +102,13 @@ describe('comment model: render and parse', () => {
       expect(parseStatusComment(body)).toEqual([normalizeSection(s)]);
     }
     expect(renderStatusComment([base({ state: 'sleeping' })], ctx)).toContain('| `app` | 💤 sleeping |');
+  });
+
+  it('shows the cost estimate under the table, and parses it back', () => {
+    const s = base({ cost: '≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)' });
+    const body = renderStatusComment([s], ctx);
+    expect(body).toContain('\n💰 `app`: ≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)\n');
+    expect(parseStatusComment(body)).toEqual([normalizeSection(s)]);
   });
 
   it('text in details or cells cannot forge a section, close the block early or break the table', () => {
