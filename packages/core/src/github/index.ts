@@ -74,3 +74,4 @@ export {
   type RepoRef,
   type StatusOptions,
 } from './deployments.js';
+export { hasWriteAccess, previewCommand } from './permission.js';
