@@ -95,3 +95,5 @@ export {
   type SleepChange,
   type Workload,
 } from './sleep.js';
+export { waitForRollouts } from './rollout.js';
+export { listMarkedNamespaces } from './inventory.js';
