@@ -7,7 +7,9 @@
  * what the winner wrote, so two deploys never both take the last slot. The preview evicted to make
  * room is put to sleep only after the claim is committed.
  */
+import type { Clock } from '../clock.js';
 import { ActionError } from '../runtime/errors.js';
+import { log } from '../runtime/outputs.js';
 import { LABELS, MANAGED_BY, PREFIX, repoLabelValue } from '../marks.js';
 import { shortHash } from '../naming.js';
 import {
@@ -152,4 +154,26 @@ export async function claimPreviewSlot(tools: KubeTools, o: ClaimOptions): Promi
     `Could not claim a max-previews slot for PR #${o.pr}: the Lease "${o.leaseNamespace}/${name}" changed under every one of ${ATTEMPTS} attempts`,
     { hint: 'Many deploys are racing for the slots; the next run tries again' },
   );
+}
+
+/** Claims the PR's max-previews slot and says in the log what it did (a preview evicted to sleep is named). */
+export async function claimSlot(
+  kubectl: KubeTools,
+  plan: { repository: string; pr: number; maxPreviews: number; capPolicy?: CapPolicy; capLeaseNamespace?: string },
+  clock: Clock,
+): Promise<void> {
+  const c = await claimPreviewSlot(kubectl, {
+    repository: plan.repository,
+    pr: plan.pr,
+    max: plan.maxPreviews,
+    policy: plan.capPolicy ?? 'sleep',
+    leaseNamespace: plan.capLeaseNamespace ?? 'default',
+    now: () => clock.now(),
+  });
+  if (c.action === 'evict' && c.victim)
+    log.info(
+      `max-previews ${plan.maxPreviews} reached: put PR #${c.victim.pr}'s preview (${c.victim.namespaces.join(', ')}, last deployed ${c.victim.at}) to sleep to make room for PR #${plan.pr}`,
+    );
+  else
+    log.info(`max-previews ${plan.maxPreviews}: PR #${plan.pr} ${c.action === 'hold' ? 'keeps its' : 'took a'} slot`);
 }

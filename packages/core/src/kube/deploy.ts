@@ -14,7 +14,7 @@ import { redact } from '../runtime/secrets.js';
 import { remainingMs, withinDeadline } from '../runtime/deadline.js';
 import { LABELS, MANAGED_BY, newMarks, repoLabelValue, type OwnershipMarks } from '../marks.js';
 import type { CapPolicy } from './cap.js';
-import { claimPreviewSlot } from './cap-lease.js';
+import { claimSlot } from './cap-lease.js';
 import {
   collectDiagnostics,
   headlineReasons,
@@ -330,24 +330,6 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
     recoveryMessage,
     namespaceCreated: claimed.created,
   };
-}
-
-/** Claims the PR's max-previews slot and says in the log what it did (a preview evicted to sleep is named). */
-export async function claimSlot(kubectl: KubeTools, plan: DeployPlan, clock: Clock): Promise<void> {
-  const c = await claimPreviewSlot(kubectl, {
-    repository: plan.repository,
-    pr: plan.pr,
-    max: plan.maxPreviews,
-    policy: plan.capPolicy ?? 'sleep',
-    leaseNamespace: plan.capLeaseNamespace ?? 'default',
-    now: () => clock.now(),
-  });
-  if (c.action === 'evict' && c.victim)
-    log.info(
-      `max-previews ${plan.maxPreviews} reached: put PR #${c.victim.pr}'s preview (${c.victim.namespaces.join(', ')}, last deployed ${c.victim.at}) to sleep to make room for PR #${plan.pr}`,
-    );
-  else
-    log.info(`max-previews ${plan.maxPreviews}: PR #${plan.pr} ${c.action === 'hold' ? 'keeps its' : 'took a'} slot`);
 }
 
 /** What became of the release after a failed upgrade, for the one-line message. */
