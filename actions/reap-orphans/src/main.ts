@@ -58,6 +58,7 @@ export async function main(): Promise<void> {
     keepLabel: inputs.keepLabel,
     staleLabel: inputs.staleLabel,
     closeAfterDays: inputs.closeAfterDays,
+    prices: inputs.prices,
   });
 
   const outcome = await reapOrphans(ports, {

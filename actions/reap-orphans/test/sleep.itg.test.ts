@@ -92,6 +92,8 @@ describe('reap-orphans sleep-after (bundled)', () => {
     expect(w.namespace(`preview-pr-${idle}`)!.metadata.annotations?.['preview-fleet.dev/sleeping-since']).toBeTruthy();
     expect((web(busy).spec as { replicas: number }).replicas).toBe(2);
     expect(comment(idle)).toContain(`| \`app\` | 💤 sleeping — ${SLEEP_NOTES.policy} |`);
+    // Asleep, it costs its storage only.
+    expect(comment(idle)).toContain('💰 `app`: ≈ $0.0010/h (0 vCPU, 0 GiB, 10 GiB storage)');
     // The link stays: the preview still exists.
     expect(comment(idle)).toContain(`https://app-pr-${idle}.preview.example.com`);
     expect(comment(busy)).toContain('✅ ready');

@@ -11,7 +11,7 @@ import { getPullRequest, listOpenPullRequests } from '../github/pulls.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned } from '../kube/inventory.js';
 import { detectTools } from '../kube/tools.js';
 import { sleepNamespace } from '../kube/sleep.js';
-import { namespaceRequests } from '../kube/cost.js';
+import { addRequests, describeCost, namespaceRequests, type Prices, type Requests } from '../kube/cost.js';
 import { SLEEP_NOTES } from '../github/comment-model.js';
 import { announceTeardown } from './teardown-comment.js';
 import { listMarkedRepositories } from '../registry/removal.js';
@@ -48,6 +48,8 @@ export interface ReaperAdapters extends TeardownAdapters {
   keepLabel: string;
   staleLabel: string;
   closeAfterDays: number;
+  /** Prices for the sleeping comment's estimate (storage only); absent: none. */
+  prices?: Prices;
 }
 
 export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
@@ -93,7 +95,11 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
     },
     async sleepPreview(s) {
       const at = new Date(a.now()).toISOString();
-      for (const ns of s.namespaces) await sleepNamespace(a.kube, ns, { repository: a.repository, pr: s.pr }, at);
+      let asleep: Requests = { cpu: 0, memoryGiB: 0, storageGiB: 0 };
+      for (const ns of s.namespaces) {
+        await sleepNamespace(a.kube, ns, { repository: a.repository, pr: s.pr }, at);
+        if (a.prices) asleep = addRequests(asleep, await namespaceRequests(a.kube, ns));
+      }
       // Only services the comment already shows move to sleeping; a PR without our comment gets none.
       await announceTeardown(client, {
         owner,
@@ -108,6 +114,7 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
         now: a.now(),
         state: 'sleeping',
         stateNote: SLEEP_NOTES.policy,
+        cost: a.prices ? describeCost(asleep, a.prices) : undefined,
         details: `No deploy since ${s.deployedAt}: put to sleep at ${at} (replica counts kept on each workload).`,
       });
     },

@@ -19,6 +19,8 @@ export interface AnnounceOptions {
   state: Extract<PreviewState, 'tearing-down' | 'destroyed' | 'failed' | 'sleeping'>;
   /** Shown after the state (how a sleeping preview wakes). */
   stateNote?: string;
+  /** The hourly estimate to show (a sleeping preview's storage). */
+  cost?: string;
   /** Services to show besides those the comment already holds (teardown's `services` input). */
   services: string[];
   /** Markdown for the first service's details (the removal table). */
@@ -62,6 +64,7 @@ export async function announceTeardown(
       sha: before?.sha,
       details: i === 0 ? o.details : undefined,
       stateNote: o.stateNote,
+      cost: o.cost,
       // A sleeping preview still exists: its links stay for the reviewer who wakes it.
       ...(o.state === 'sleeping' && before
         ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
