@@ -25,7 +25,7 @@ export const STEPS = [
 
 /** Inputs the all-in-one action computes per step from earlier steps' outputs (never exposed). */
 export const ORCHESTRATED = {
-  'comment-status': ['state', 'service', 'url', 'namespace', 'image', 'image-source', 'vault-url', 'details'],
+  'comment-status': ['state', 'service', 'url', 'namespace', 'image', 'image-source', 'vault-url', 'details', 'cost'],
   'seed-vault': ['service'],
   'build-push': ['service'],
   'deploy-helm': ['service', 'image'],

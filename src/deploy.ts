@@ -4,7 +4,8 @@
  * comment, each ending in one outcome. Each service's log is kept whole and printed as one block,
  * in the order of `services`; comment writes go through one queue.
  */
-import { ActionError, input, log, setOutputs } from '@preview-fleet/core';
+import { ActionError, errorText, input, log, setOutputs } from '@preview-fleet/core';
+import { claimCapSlot } from './cap-check.js';
 import { inputEnvName } from '@preview-fleet/core/lifecycle';
 import { sharedQuotaInput } from '@preview-fleet/core/kube';
 import { CommentQueue } from './comment-queue.js';
@@ -47,6 +48,7 @@ export const commentCall = (service: string, state: string, extra: Record<string
     image: '',
     'vault-url': '',
     details: '',
+    cost: '',
     ...extra,
   });
 
@@ -144,7 +146,11 @@ async function deployService(
     const details = [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n');
     // wait-ready left a preview asleep (KEDA HTTP add-on): the comment says it wakes on the first request.
     const state = ready.outputs.state === 'sleeping' ? 'sleeping' : 'ready';
-    await post(state, { ...shown, url, namespace, 'vault-url': vaultUrl, details }, true);
+    await post(
+      state,
+      { ...shown, url, namespace, 'vault-url': vaultUrl, details, cost: release.outputs.cost ?? '' },
+      true,
+    );
     return { service, state, image, built, namespace, url };
   });
 }
@@ -181,6 +187,14 @@ export async function deploy(services: string[], note = ''): Promise<void> {
     const r = await runStep(commentCall(service, state, { ...extra, details }), { buffer: true });
     logs.of(service).add({ ...r, step: `comment-status ${state}` });
     commentUrl = r.outputs['comment-url'] || commentUrl;
+  });
+  // max-previews is decided before any build or Vault work (issue 19 §3).
+  await claimCapSlot().catch(async (err: unknown) => {
+    await Promise.all(
+      services.map((service) => queue.post({ service, state: 'failed', extra: { details: errorText(err) } })),
+    );
+    await queue.idle();
+    throw err;
   });
   const background: Promise<unknown>[] = [];
   const outcomes = await runServices(services, dependsOn, maxParallel, async (service, run) => {

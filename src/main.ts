@@ -15,6 +15,7 @@ import {
   setOutputs,
 } from '@preview-fleet/core';
 import { deploy } from './deploy.js';
+import { wake } from './wake.js';
 import { approveManualDeploy } from './manual-deploy.js';
 import { MODES, route } from './route.js';
 import { runStep, stepCall } from './steps.js';
@@ -65,5 +66,6 @@ export async function main(): Promise<void> {
         : '';
     return deploy(services, note);
   }
+  if (r.lifecycle === 'wake') return wake(input.string('label', { required: true }));
   return single(r.lifecycle);
 }

@@ -3,9 +3,10 @@
  * a table test (test/root-action/route.test.ts).
  */
 import { PWN_REQUEST_GUIDANCE, type ActionContext } from '@preview-fleet/core';
+import { previewCommand } from '@preview-fleet/core/github';
 
 /** `refuse`: the event asks for a deploy this action must not do (fork code); the job fails with the reason. */
-export type Lifecycle = 'deploy' | 'teardown' | 'reap' | 'skip' | 'refuse';
+export type Lifecycle = 'deploy' | 'teardown' | 'reap' | 'wake' | 'skip' | 'refuse';
 export const MODES = ['auto', 'deploy', 'teardown', 'reap'] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -17,7 +18,7 @@ export interface Route {
 
 const DEPLOY_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
 
-type RouteContext = Pick<ActionContext, 'eventName' | 'action' | 'pr' | 'label'>;
+type RouteContext = Pick<ActionContext, 'eventName' | 'action' | 'pr' | 'label' | 'comment'>;
 
 /**
  * The lifecycle for an event. A deploy of a fork's head is refused whatever the mode: under
@@ -52,6 +53,13 @@ function routeEvent(ctx: RouteContext, mode: Mode, label: string): Route {
       reason:
         'Input "mode" is "auto", but a workflow_dispatch run carries no pull request event to choose a lifecycle from: set mode to deploy (with pr-number, and approve-sha for a fork) or teardown (with pr-number)',
     };
+  }
+  if (eventName === 'issue_comment') {
+    // Waking builds and runs nothing new (it scales back what is deployed), so a fork's PR may be woken too;
+    // who wrote the comment is checked against GitHub before anything is touched.
+    return ctx.action === 'created' && ctx.comment && previewCommand(ctx.comment.body) === 'wake'
+      ? { lifecycle: 'wake', reason: `/preview wake by @${ctx.comment.author}` }
+      : { lifecycle: 'skip', reason: 'a comment that is not a new "/preview wake" on a pull request changes nothing' };
   }
   if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
     return {

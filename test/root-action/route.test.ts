@@ -139,3 +139,29 @@ describe('root action.yml is generated from the steps', () => {
     expect(out).toContain('fresh');
   });
 });
+
+describe('all-in-one routing: /preview wake comments (real issue_comment payloads)', () => {
+  const comment = (body: string, onPr = true, action = 'created') => {
+    const payload = exampleEvent('issue_comment', 'created');
+    payload.action = action;
+    payload.comment.body = body;
+    payload.comment.user.login = 'reviewer';
+    if (onPr) payload.issue.pull_request = { url: 'https://api.github.com/repos/octo-org/web/pulls/12' };
+    else delete payload.issue.pull_request;
+    return parseContext(env('issue_comment'), payload);
+  };
+  it('a new "/preview wake" on a PR wakes it, naming who asked', () => {
+    const ctx = comment('/preview wake');
+    expect(Number.isSafeInteger(ctx.prNumber)).toBe(true);
+    expect(ctx.comment).toEqual({ body: '/preview wake', author: 'reviewer' });
+    expect(route(ctx, 'auto', 'preview')).toEqual({ lifecycle: 'wake', reason: '/preview wake by @reviewer' });
+  });
+  it('any other comment, an edit, or a comment on an issue changes nothing', () => {
+    for (const ctx of [
+      comment('looks good'),
+      comment('/preview wake', true, 'edited'),
+      comment('/preview wake', false),
+    ])
+      expect(route(ctx, 'auto', 'preview').lifecycle).toBe('skip');
+  });
+});

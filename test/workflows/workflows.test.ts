@@ -30,11 +30,12 @@ const load = (f: string): { on: any; permissions?: unknown; jobs: Record<string,
   parseYaml(readFileSync(join(dir, f), 'utf8'));
 
 describe('example workflows', () => {
-  it('exist: preview, preview-individual, preview-argocd, preview-fork, teardown, reaper', () => {
+  it('exist: preview, preview-individual, preview-argocd, preview-fork, preview-wake, teardown, reaper', () => {
     expect(files).toEqual([
       'preview-argocd.yml',
       'preview-fork.yml',
       'preview-individual.yml',
+      'preview-wake.yml',
       'preview.yml',
       'reaper.yml',
       'teardown.yml',

@@ -40,6 +40,7 @@ export const INPUT_NAMES = [
   'image-source',
   'vault-url',
   'details',
+  'cost',
   'log-url',
   'pr-number',
   'environment',
@@ -64,6 +65,7 @@ export const DEFAULTS: RawInputs = {
   'image-source': '',
   'vault-url': '',
   details: '',
+  cost: '',
   'log-url': '',
   'pr-number': '',
   environment: DEFAULT_TEMPLATES.environment,
@@ -85,6 +87,8 @@ export interface Inputs {
   imageSource?: 'built' | 'reused';
   vaultUrl?: string;
   details?: string;
+  /** The hourly estimate shown under the table (deploy-helm's cost output). */
+  cost?: string;
   logUrl?: string;
   prNumber: string;
   environment: string;
@@ -135,6 +139,7 @@ export function parseInputs(given: Partial<RawInputs>): Inputs {
     imageSource: raw['image-source'] === '' ? undefined : parseEnum('image-source', raw['image-source'], IMAGE_SOURCES),
     vaultUrl: url('vault-url'),
     details: optional(raw.details),
+    cost: optional(raw.cost),
     logUrl: url('log-url'),
     prNumber: raw['pr-number'],
     environment,

@@ -20,6 +20,7 @@ import {
   getPullRequest,
   publishPreviewStatus,
   renderStatusTable,
+  SLEEP_NOTES,
   STATE_LABEL,
   type ServiceSection,
 } from '@preview-fleet/core/github';
@@ -63,6 +64,9 @@ export async function main(): Promise<void> {
   const section: ServiceSection = {
     service: inputs.service,
     state: inputs.state,
+    // This action reports `sleeping` when wait-ready found a scale-to-zero workload asleep (KEDA's HTTP
+    // add-on); the reaper's policy sleep writes its own note through core.
+    stateNote: inputs.state === 'sleeping' ? SLEEP_NOTES.keda : undefined,
     url: inputs.url,
     image: inputs.image && redact(inputs.image),
     imageSource: inputs.imageSource,
@@ -74,6 +78,7 @@ export async function main(): Promise<void> {
     runUrl: inputs.logUrl ?? ctx.runUrl,
     updatedAt: new Date(systemClock.now()).toISOString(),
     details: inputs.details && redact(inputs.details),
+    cost: inputs.cost,
   };
   const result = await publishPreviewStatus(client, {
     owner: ctx.owner,

@@ -17,6 +17,7 @@ import {
   parseBoolean,
   parseDuration,
   parseGitHubToken,
+  parseEnum,
   parseInteger,
   parseKeyValueMap,
   parseList,
@@ -26,6 +27,8 @@ import {
   planService,
 } from '@preview-fleet/core';
 import {
+  CAP_POLICIES,
+  parsePrices,
   buildGeneratedValues,
   deepMerge,
   parseEgressAllow,
@@ -35,6 +38,8 @@ import {
   planPreviewNames,
   splitImage,
   splitKeyPath,
+  type CapPolicy,
+  type Prices,
   type DeployPlan,
   type GuardrailOptions,
   type Values,
@@ -73,6 +78,12 @@ export const INPUT_NAMES = [
   'atomic',
   'ttl',
   'max-previews',
+  'cap-policy',
+  'cap-lease-namespace',
+  'price-vcpu-hour',
+  'price-gib-hour',
+  'price-storage-gib-hour',
+  'spot-discount',
   'resource-quota',
   'limit-range',
   'network-policy',
@@ -114,6 +125,12 @@ export const DEFAULTS: RawInputs = {
   atomic: 'true',
   ttl: '72h',
   'max-previews': '0',
+  'cap-policy': 'sleep',
+  'cap-lease-namespace': 'default',
+  'price-vcpu-hour': '',
+  'price-gib-hour': '',
+  'price-storage-gib-hour': '',
+  'spot-discount': '0',
   'resource-quota': 'true',
   'limit-range': 'true',
   'network-policy': 'true',
@@ -151,6 +168,10 @@ export interface Inputs {
   atomic: boolean;
   ttlMs: number;
   maxPreviews: number;
+  capPolicy: CapPolicy;
+  capLeaseNamespace: string;
+  /** Prices for the comment's hourly estimate; undefined: none. */
+  prices?: Prices;
   guardrails: Omit<GuardrailOptions, 'namespace'>;
   label: string;
   githubToken: string;
@@ -249,6 +270,14 @@ export function parseInputs(
     atomic: parseBoolean('atomic', raw.atomic),
     ttlMs: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
     maxPreviews: parseInteger('max-previews', raw['max-previews'], { min: 0 }),
+    capPolicy: parseEnum('cap-policy', raw['cap-policy'], CAP_POLICIES),
+    capLeaseNamespace: parseCapLeaseNamespace(raw['cap-lease-namespace']),
+    prices: parsePrices({
+      vcpu: ['price-vcpu-hour', raw['price-vcpu-hour']],
+      gib: ['price-gib-hour', raw['price-gib-hour']],
+      storage: ['price-storage-gib-hour', raw['price-storage-gib-hour']],
+      spot: ['spot-discount', raw['spot-discount']],
+    }),
     guardrails: {
       quota: parseQuotaInput(raw['resource-quota']),
       limitRange: parseLimitRangeInput(raw['limit-range']),
@@ -321,6 +350,8 @@ export function planDeploy(
     atomic: inputs.atomic,
     ttlMs: inputs.ttlMs,
     maxPreviews: inputs.maxPreviews,
+    capPolicy: inputs.capPolicy,
+    capLeaseNamespace: inputs.capLeaseNamespace,
     guardrails: inputs.guardrails,
     appSecret:
       inputs.vaultSync && appSecretName
@@ -330,4 +361,15 @@ export function planDeploy(
           }
         : undefined,
   };
+}
+
+/** The namespace of the max-previews Lease: an existing namespace's name (DNS-1123 label), used as given. */
+export function parseCapLeaseNamespace(raw: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw))
+    throw new InputError(
+      'cap-lease-namespace',
+      raw,
+      'must be the name of an existing namespace (lowercase letters, digits and -, at most 63 characters)',
+    );
+  return raw;
 }

@@ -5,6 +5,7 @@
 import {
   ActionError,
   checkApproval,
+  errorText,
   loadContext,
   log,
   newMarks,
@@ -21,6 +22,8 @@ import { createGitHubClient, getPullRequest } from '@preview-fleet/core/github';
 import {
   dataChecksum,
   deployPreview,
+  describeCost,
+  namespaceRequests,
   detectTools,
   kubectlTools,
   setPath,
@@ -167,6 +170,17 @@ export async function main(): Promise<void> {
   log.info(
     `Deployed ${result.release} revision ${result.revision} into ${result.namespace}${result.url ? ` at ${result.url}` : ''}`,
   );
+  if (inputs.prices) {
+    // A courtesy for the comment: a failed read is a warning, never a failed deploy.
+    const cost = await namespaceRequests(kubectlTools({ requestTimeoutMs }), result.namespace)
+      .then((r) => describeCost(r, inputs.prices!))
+      .catch((err: unknown) => {
+        log.warning(`Could not read ${result.namespace}'s requests for the cost estimate: ${errorText(err)}`);
+        return '';
+      });
+    if (cost) log.info(`Estimated cost: ${cost}`);
+    setOutputs({ cost });
+  }
 }
 
 function summary(r: DeployResult, helmVersion: string): string {

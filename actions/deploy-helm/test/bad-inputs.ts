@@ -66,6 +66,18 @@ export const BAD_INPUTS: BadInput[] = [
     message: /whole number of at least 0/,
   },
   {
+    name: 'cap-policy unknown',
+    inputs: { 'max-previews': '3', 'cap-policy': 'queue' },
+    input: 'cap-policy',
+    message: /"sleep", "fail"|sleep, fail/,
+  },
+  {
+    name: 'cap-lease-namespace not a name',
+    inputs: { 'max-previews': '3', 'cap-lease-namespace': 'Kube System' },
+    input: 'cap-lease-namespace',
+    message: /name of an existing namespace/,
+  },
+  {
     name: 'quota value not a quantity',
     inputs: { 'resource-quota': 'pods=lots' },
     input: 'resource-quota',

@@ -136,7 +136,7 @@ describe('guards (no release is touched)', () => {
     );
   });
 
-  it('enforces max-previews, naming the oldest previews', async () => {
+  it('max-previews with cap-policy fail: a deploy over the cap fails naming the cap and the previews holding it, creating nothing', async () => {
     const namespaces = world().kube.store.types.get('', 'v1', 'namespaces')!;
     for (const [n, day] of [
       [901, '01'],
@@ -154,11 +154,11 @@ describe('guards (no release is touched)', () => {
       .kube.store.list(namespaces)
       .filter((n: any) => fromKube(n.metadata.labels, n.metadata.annotations));
     const pr = openPr();
-    const r = await deploy(4, pr, { 'max-previews': String(marked.length) });
+    const r = await deploy(4, pr, { 'max-previews': String(marked.length), 'cap-policy': 'fail' });
     expect(r.exitCode).toBe(1);
     expect(errorOf(r)).toMatch(
       new RegExp(
-        `The cap of ${marked.length} preview\\(s\\) is reached \\(${marked.length} exist\\); not deploying PR #${pr.number}\\. Oldest: preview-pr-901 \\(PR #901, created 2020-01-01T00:00:00.000Z\\), preview-pr-902`,
+        `The cap of ${marked.length} preview\\(s\\) is reached \\(${marked.length} awake\\); not deploying PR #${pr.number}\\. Holding it: PR #901 \\(preview-pr-901, last deployed 2020-01-01T00:00:00.000Z\\), PR #902`,
       ),
     );
     expect(world().get('namespaces', undefined, `preview-pr-${pr.number}`)).toBeUndefined();

@@ -20,6 +20,7 @@ import {
 import { REAP_KINDS, type ReapKind, type ReapOptions, type RemovalInputs } from '@preview-fleet/core/lifecycle';
 import { DEFAULT_COMMENT_AUTHOR, parseCommentAuthor } from '@preview-fleet/core/github';
 import { requireRegion } from '@preview-fleet/core/registry';
+import { parsePrices } from '@preview-fleet/core/kube';
 import {
   parseVaultRemovalInputs,
   VAULT_INPUT_DEFAULTS,
@@ -33,6 +34,11 @@ export const INPUT_NAMES = [
   'ttl',
   'keep-label',
   'warn-before',
+  'sleep-after',
+  'price-vcpu-hour',
+  'price-gib-hour',
+  'price-storage-gib-hour',
+  'spot-discount',
   'stale-days',
   'close-after-days',
   'stale-label',
@@ -58,6 +64,11 @@ export const DEFAULTS: RawInputs = {
   ttl: '72h',
   'keep-label': 'preview-keep',
   'warn-before': '24h',
+  'sleep-after': '',
+  'price-vcpu-hour': '',
+  'price-gib-hour': '',
+  'price-storage-gib-hour': '',
+  'spot-discount': '0',
   'stale-days': '0',
   'close-after-days': '7',
   'stale-label': 'preview-stale',
@@ -118,6 +129,14 @@ export function parseInputs(given: Partial<RawInputs>, env: Record<string, strin
     awsRegion,
     ttlMs: parseDuration('ttl', raw.ttl, DURATION_BOUNDS.ttl),
     warnBeforeMs: parseDuration('warn-before', raw['warn-before'], DURATION_BOUNDS.warnBefore),
+    // Empty: the policy is off (clusters with KEDA's HTTP add-on sleep on traffic instead).
+    prices: parsePrices({
+      vcpu: ['price-vcpu-hour', raw['price-vcpu-hour']],
+      gib: ['price-gib-hour', raw['price-gib-hour']],
+      storage: ['price-storage-gib-hour', raw['price-storage-gib-hour']],
+      spot: ['spot-discount', raw['spot-discount']],
+    }),
+    sleepAfterMs: raw['sleep-after'] === '' ? 0 : parseDuration('sleep-after', raw['sleep-after'], DURATION_BOUNDS.ttl),
     staleDays: parseInteger('stale-days', raw['stale-days'], { min: 0, max: 3650 }),
     closeAfterDays: parseInteger('close-after-days', raw['close-after-days'], { min: 0, max: 3650 }),
     dryRun: parseBoolean('dry-run', raw['dry-run']),

@@ -22,6 +22,7 @@ import {
   renderRemovalTable,
 } from '@preview-fleet/core/lifecycle';
 import { forgeFromEnvironment, gitlabNoteAuthor } from '@preview-fleet/core/forge';
+import { formatDollars } from '@preview-fleet/core/kube';
 import { parseInputs, readRawInputs, type Inputs } from './inputs.js';
 
 /** Everything checked before any system is contacted (also the all-in-one's validate step). */
@@ -73,6 +74,7 @@ export async function main(): Promise<void> {
     keepLabel: inputs.keepLabel,
     staleLabel: inputs.staleLabel,
     closeAfterDays: inputs.closeAfterDays,
+    prices: inputs.prices,
   });
 
   const outcome = await reapOrphans(ports, {
@@ -89,6 +91,8 @@ export async function main(): Promise<void> {
     maxDeletions: inputs.maxDeletions,
     concurrency: inputs.concurrency,
     kinds: inputs.kinds,
+    sleepAfterMs: inputs.sleepAfterMs,
+    prices: inputs.prices,
   });
 
   const table = renderReapPlan(outcome.plan, { dryRun: inputs.dryRun });
@@ -98,11 +102,17 @@ export async function main(): Promise<void> {
     reaped: JSON.stringify(outcome.reaped),
     kept: JSON.stringify(outcome.kept),
     warned: JSON.stringify(outcome.warned),
+    slept: JSON.stringify(outcome.slept),
+    'cost-per-hour': outcome.costPerHour === undefined ? '' : outcome.costPerHour.toFixed(6),
+    sleeping: JSON.stringify(outcome.sleeping),
     report: JSON.stringify(outcome.reports),
   });
-  const head = inputs.dryRun
-    ? `**Dry run**: nothing was deleted, commented, labelled or closed. ${count(outcome, 'would')}`
-    : count(outcome, 'did');
+  const head = [
+    inputs.dryRun
+      ? `**Dry run**: nothing was deleted, commented, labelled or closed. ${count(outcome, 'would')}`
+      : count(outcome, 'did'),
+    fleetLine(outcome, inputs.dryRun),
+  ].join(' ');
   const details = outcome.reports.map(
     (r) =>
       `<details><summary>PR #${r.pr}: ${r.failed ? '❌ failed' : '🗑️ removed'}</summary>\n\n${renderRemovalTable(r.results)}\n\n</details>`,
@@ -136,6 +146,16 @@ export async function main(): Promise<void> {
       },
     );
   }
+}
+
+/** "12 previews, 3 sleeping" after the run (slept this run: "2 put to sleep"). */
+function fleetLine(
+  o: { previews: number[]; sleeping: number[]; slept: number[]; costPerHour?: number },
+  dryRun: boolean,
+): string {
+  const slept = o.slept.length ? ` (${o.slept.length}${dryRun ? ' would be' : ''} put to sleep this run)` : '';
+  const cost = o.costPerHour === undefined ? '' : `, ≈ ${formatDollars(o.costPerHour)}/h`;
+  return `${o.previews.length} previews, ${o.sleeping.length} sleeping${cost}${slept}.`;
 }
 
 function count(

@@ -14,6 +14,30 @@ export const BAD_INPUTS: BadInput[] = [
   },
   { name: 'ttl without a unit', inputs: { ...KUBE_ONLY, ttl: '72' }, input: 'ttl', message: /Add a unit/ },
   {
+    name: 'sleep-after not a duration',
+    inputs: { ...KUBE_ONLY, 'sleep-after': 'soon' },
+    input: 'sleep-after',
+    message: /duration like 90s, 5m/,
+  },
+  {
+    name: 'price negative',
+    inputs: { ...KUBE_ONLY, 'price-vcpu-hour': '-0.04' },
+    input: 'price-vcpu-hour',
+    message: /non-negative number/,
+  },
+  {
+    name: 'spot-discount of 1 (free compute)',
+    inputs: { ...KUBE_ONLY, 'price-vcpu-hour': '0.04', 'spot-discount': '1' },
+    input: 'spot-discount',
+    message: /from 0 up to \(not including\) 1/,
+  },
+  {
+    name: 'sleep-after under a minute',
+    inputs: { ...KUBE_ONLY, 'sleep-after': '10s' },
+    input: 'sleep-after',
+    message: /at least/,
+  },
+  {
     name: 'max-deletions negative',
     inputs: { ...KUBE_ONLY, 'max-deletions': '-1' },
     input: 'max-deletions',

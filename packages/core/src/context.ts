@@ -44,6 +44,8 @@ export interface ActionContext {
   actor: string;
   /** workflow_dispatch inputs, verbatim. */
   dispatchInputs: Record<string, string>;
+  /** issue_comment on a pull request: what was written and by whom (a `/preview wake`). */
+  comment?: { body: string; author: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +81,11 @@ export function parseContext(env: Env, payload: any, prNumberInput = ''): Action
     ctx.pr = pullRequestFromPayload(payload.pull_request);
     ctx.prNumber = ctx.pr.number;
     if (typeof payload.label?.name === 'string') ctx.label = payload.label.name;
+  }
+  // A comment on a pull request (issue_comment fires for issues too: only a PR's issue has pull_request).
+  if (eventName === 'issue_comment' && payload?.issue?.pull_request && Number.isSafeInteger(payload.issue.number)) {
+    ctx.prNumber = payload.issue.number;
+    ctx.comment = { body: String(payload.comment?.body ?? ''), author: String(payload.comment?.user?.login ?? '') };
   }
   const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
   if (input !== '') {

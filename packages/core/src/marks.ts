@@ -33,6 +33,8 @@ export const ANNOTATIONS = {
   createdAt: `${PREFIX}/created-at`,
   expiresAt: `${PREFIX}/expires-at`,
   services: `${PREFIX}/services`,
+  /** When the last deploy applied the namespace (ISO): the policy sleep's idle clock. */
+  deployedAt: `${PREFIX}/deployed-at`,
 } as const;
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

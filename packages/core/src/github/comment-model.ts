@@ -46,6 +46,10 @@ export interface ServiceSection {
   updatedAt: string;
   /** Markdown (e.g. diagnostics); shown collapsed. */
   details?: string;
+  /** Plain text shown after the state label, e.g. how a sleeping preview wakes (`SLEEP_NOTES`). */
+  stateNote?: string;
+  /** The preview's hourly estimate from its requests, e.g. `≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)`. */
+  cost?: string;
   /** Deployment environment and the head SHA's deployment in it: lets the next update skip the lookup. */
   environment?: string;
   deploymentId?: number;
@@ -63,7 +67,15 @@ const OPTIONAL_STRINGS = [
   'details',
   'environment',
   'imageSource',
+  'stateNote',
+  'cost',
 ] as const;
+
+/** How a sleeping preview wakes, shown after "💤 sleeping": the reaper's policy sleep, or KEDA's HTTP add-on. */
+export const SLEEP_NOTES = {
+  policy: 'push, comment `/preview wake` or re-add the label to wake it',
+  keda: 'wakes on the first request',
+} as const;
 
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 export function normalizeSection(s: ServiceSection): ServiceSection {

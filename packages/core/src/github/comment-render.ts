@@ -28,12 +28,17 @@ export const STATE_LABEL: Record<PreviewState, string> = {
   building: '🔨 building',
   deploying: '🚀 deploying',
   ready: '✅ ready',
-  sleeping: '💤 sleeping — wakes on the first request',
   failed: '❌ failed',
   'tearing-down': '🧹 tearing down',
   destroyed: '🗑️ destroyed',
   skipped: '⏭️ skipped',
+  sleeping: '💤 sleeping',
 };
+
+/** The state cell: the label, then the section's note (e.g. how to wake a sleeping preview). */
+function stateCell(s: ServiceSection): string {
+  return s.stateNote ? `${STATE_LABEL[s.state]} — ${cell(s.stateNote)}` : STATE_LABEL[s.state];
+}
 
 /** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
 const cell = (s: string): string => s.replace(/<!--/g, '&lt;!--');
@@ -71,7 +76,7 @@ function row(s: ServiceSection, ctx: RenderContext): TableCell[] {
   const preview = isHttp(s.url) ? link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
   return [
     code(s.service),
-    STATE_LABEL[s.state],
+    stateCell(s),
     preview,
     commitCell(s, ctx),
     imageCell(s),
@@ -101,6 +106,8 @@ function detailsBlocks(sections: ServiceSection[]): string[] {
 
 function renderUnbounded(sections: ServiceSection[], ctx: RenderContext): string {
   const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+  const costs = sections.filter((s) => s.cost).map((s) => `💰 \`${s.service.replace(/`/g, "'")}\`: ${cell(s.cost!)}`);
+  if (costs.length) parts.push(...costs.flatMap((c) => [c, '']));
   const details = detailsBlocks(sections);
   if (details.length) parts.push(...details.flatMap((d) => [d, '']));
   parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));

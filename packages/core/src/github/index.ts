@@ -9,6 +9,7 @@ export { getPullRequest, listOpenPullRequests } from './pulls.js';
 export { DEFAULT_COMMENT_AUTHOR, authorMismatchHint, isAuthoredBy, parseCommentAuthor } from './comment-author.js';
 export {
   PREVIEW_STATES,
+  SLEEP_NOTES,
   COMMENT_MARKER,
   SECTION_MARKER,
   applyUpdate,
@@ -73,3 +74,4 @@ export {
   type RepoRef,
   type StatusOptions,
 } from './deployments.js';
+export { hasWriteAccess, previewCommand } from './permission.js';

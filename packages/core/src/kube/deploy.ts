@@ -13,7 +13,8 @@ import { log } from '../runtime/outputs.js';
 import { redact } from '../runtime/secrets.js';
 import { remainingMs, withinDeadline } from '../runtime/deadline.js';
 import { LABELS, MANAGED_BY, newMarks, repoLabelValue, type OwnershipMarks } from '../marks.js';
-import { checkCap, listPreviewNamespaces } from './cap.js';
+import type { CapPolicy } from './cap.js';
+import { claimSlot } from './cap-lease.js';
 import {
   collectDiagnostics,
   headlineReasons,
@@ -39,6 +40,7 @@ import {
 } from './release.js';
 import { kubectlTools, runHelm, type DetectedTools, type KubeTools } from './tools.js';
 import { renderValuesFile, type Values } from './values.js';
+import { SLEEPING_SINCE_ANNOTATION, wakeNamespace } from './sleep.js';
 
 export interface DeployPlan {
   repository: string;
@@ -64,8 +66,12 @@ export interface DeployPlan {
   stuckAfterMs: number;
   atomic: boolean;
   ttlMs: number;
-  /** 0 = no cap. */
+  /** Awake previews per repository; 0 = no cap. */
   maxPreviews: number;
+  /** A full cap: put the least recently deployed preview to sleep, or fail. */
+  capPolicy?: CapPolicy;
+  /** Where the Lease arbitrating the cap lives (default `default`). */
+  capLeaseNamespace?: string;
   guardrails: Omit<GuardrailOptions, 'namespace'>;
   /**
    * The PR's Vault copy as a marked Secret (issue 16 part 1): `name` in the namespace, `source`
@@ -172,12 +178,11 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   const kubectl: KubeTools = isDetected(ports.tools) ? ports.tools : (ports.kubectl ?? kubectlTools());
   const toolsReady = Promise.resolve(ports.tools);
   // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
-  // previews for the cap, the namespace and the release's history (a stuck revision?).
-  const [tools, wanted, existing, nsState, history] = await timed('checks', () =>
+  // namespace and the release's history (a stuck revision?).
+  const [tools, wanted, nsState, history] = await timed('checks', () =>
     Promise.all([
       toolsReady,
       ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve<StillWanted>({ wanted: true }),
-      plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
       readNamespace(kubectl, plan.namespace),
       // `helm history` reads the same in both majors, so it need not wait for the version.
       getReleaseHistory(kubectl, plan.release, plan.namespace),
@@ -185,12 +190,13 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
   );
   if (!wanted.wanted)
     return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
-  checkCap(existing, plan.pr, plan.maxPreviews);
   guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
   // A pending release younger than stuck-after may be another deploy at work: refuse before writing anything.
   const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
   if (recovery.action === 'in-progress')
     throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
+  // The cap's slot, arbitrated by the cluster (the all-in-one action claimed it before the build; this keeps it).
+  if (plan.maxPreviews > 0) await timed('cap', () => claimSlot(kubectl, plan, clock));
 
   const marks = newMarks({
     repository: plan.repository,
@@ -239,6 +245,16 @@ export async function deployPreview(plan: DeployPlan, ports: DeployPorts): Promi
       `Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`,
     );
   if (auth) log.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
+  // A preview put to sleep by the reaper gets its replica counts back first: helm restores only
+  // the fields a chart sets (not an HPA's or a chart without replicas), and never removes our note.
+  if (claimed.state.annotations[SLEEPING_SINCE_ANNOTATION]) {
+    const woken = await timed('wake', () =>
+      wakeNamespace(kubectl, plan.namespace, { repository: plan.repository, pr: plan.pr }),
+    );
+    log.info(
+      `Woke ${plan.namespace}: ${woken.map((w) => `${w.kind}/${w.name} → ${w.to}`).join(', ') || 'nothing was asleep'}`,
+    );
+  }
 
   if (recovery.action !== 'none')
     await timed('recovery', () =>

@@ -44,7 +44,29 @@ export {
   headlineReasons,
   type Diagnostics,
 } from './diagnostics.js';
-export { checkCap } from './cap.js';
+export {
+  CAP_POLICIES,
+  capFullError,
+  decideSlot,
+  takenSlots,
+  type CapPolicy,
+  type CapNamespace,
+  type Slot,
+  type SlotRecord,
+} from './cap.js';
+export {
+  addRequests,
+  describeCost,
+  formatDollars,
+  hourlyCost,
+  namespaceRequests,
+  parsePrices,
+  quantityValue,
+  requestsOf,
+  type Prices,
+  type Requests,
+} from './cost.js';
+export { CLAIM_GRACE_MS, SLOTS_ANNOTATION, capLeaseName, claimPreviewSlot, type ClaimResult } from './cap-lease.js';
 export { planPreviewNames } from './plan.js';
 export {
   deployPreview,
@@ -59,10 +81,21 @@ export { parseExpectStatus, statusExpected, parseHeaders, probeUntilReady, type 
 export { parseApplicationRef, applicationState, type ApplicationRef } from './argocd.js';
 export { splitCommandLine } from './smoke.js';
 export { waitReady, renderPhases, type ReadyOptions, type ReadyResult, type ReadyState } from './ready.js';
-export { listSleepTargets, sleepTargets, HTTP_SCALED_OBJECTS, type SleepTarget } from './sleep.js';
+export { listSleepTargets, sleepTargets, HTTP_SCALED_OBJECTS, type SleepTarget } from './scale-to-zero.js';
 export { checkQuantity, isCountResource } from './quantity.js';
 export { hasSyncedRevision } from './argocd.js';
 export { parseJUnit, renderJUnit, junitCounts, type JUnitResult, type JUnitFailure } from './junit.js';
 export { appSecretManifest, dataChecksum, CHECKSUM_ANNOTATION } from './app-secret.js';
 export { readSeedJob, parseSeedLine, jobSeconds, renderSeed, type SeedReport } from './seed.js';
 export { basicAuthSecretManifest, readBasicAuthSecret, stableHtpasswd } from './basic-auth.js';
+export {
+  REPLICAS_BEFORE_SLEEP_ANNOTATION,
+  SLEEPING_SINCE_ANNOTATION,
+  listWorkloads,
+  sleepNamespace,
+  wakeNamespace,
+  type SleepChange,
+  type Workload,
+} from './sleep.js';
+export { waitForRollouts } from './rollout.js';
+export { listMarkedNamespaces } from './inventory.js';

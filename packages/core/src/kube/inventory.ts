@@ -5,6 +5,7 @@
  */
 import { ANNOTATIONS, PREFIX, fromKube, isOwnedBy, kubeSelector, type OwnershipMarks } from '../marks.js';
 import { ActionError } from '../runtime/errors.js';
+import { SLEEPING_SINCE_ANNOTATION } from './sleep.js';
 import { runHelm, runKubectl, type HelmMajor, type KubeTools } from './tools.js';
 
 /** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
@@ -19,6 +20,10 @@ export interface MarkedNamespace {
   warnedAt?: string;
   /** Services deployed into it (the deploy's `services` annotation), when stamped. */
   services: string[];
+  /** When the last deploy applied it (ISO), when stamped. */
+  deployedAt?: string;
+  /** When the reaper put it to sleep (ISO); absent while awake. */
+  sleepingSince?: string;
 }
 
 /** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
@@ -44,6 +49,8 @@ export async function listMarkedNamespaces(cli: KubeTools, repository: string): 
       marks,
       phase: ns.status?.phase ?? 'Active',
       warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
+      deployedAt: annotations[ANNOTATIONS.deployedAt] || undefined,
+      sleepingSince: annotations[SLEEPING_SINCE_ANNOTATION] || undefined,
       services: (annotations[ANNOTATIONS.services] ?? '')
         .split(',')
         .map((s) => s.trim())

@@ -89,6 +89,8 @@ export function namespaceManifest(name: string, marks: OwnershipMarks, existing?
   );
   if (marks.service) services.add(marks.service);
   if (services.size > 0) annotations[ANNOTATIONS.services] = [...services].sort().join(',');
+  // `marks` are this deploy's (created now), so their created-at is the deploy's time.
+  annotations[ANNOTATIONS.deployedAt] = marks.createdAt;
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
 }
 

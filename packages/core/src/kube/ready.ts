@@ -14,7 +14,7 @@ import { collectDiagnostics, renderDiagnostics } from './diagnostics.js';
 import { junitCounts, parseJUnit, renderJUnit, type JUnitResult } from './junit.js';
 import { probeUntilReady, type ProbeOptions, type StatusRange } from './probe.js';
 import { listWorkloads, requireWorkloads, waitForRollouts, type WorkloadKind } from './rollout.js';
-import { listSleepTargets } from './sleep.js';
+import { listSleepTargets } from './scale-to-zero.js';
 import type { KubeTools } from './tools.js';
 
 export interface ReadyOptions {

@@ -10,6 +10,10 @@ import type { Forge } from '../forge/types.js';
 import { listPreviewEnvironments } from '../github/deployments.js';
 import { listMarkedNamespaces, listReleasesByNamespace, markNamespaceWarned } from '../kube/inventory.js';
 import { detectTools } from '../kube/tools.js';
+import { sleepNamespace } from '../kube/sleep.js';
+import { addRequests, describeCost, namespaceRequests, type Prices, type Requests } from '../kube/cost.js';
+import { SLEEP_NOTES } from '../github/comment-model.js';
+import { announceTeardown } from './teardown-comment.js';
 import { listMarkedRepositories } from '../registry/removal.js';
 import { listMarkedPaths } from '../vault/removal.js';
 import type { ReaperPorts } from './reap.js';
@@ -47,6 +51,8 @@ export interface ReaperAdapters extends TeardownAdapters {
   keepLabel: string;
   staleLabel: string;
   closeAfterDays: number;
+  /** Prices for the sleeping comment's estimate (storage only); absent: none. */
+  prices?: Prices;
 }
 
 export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
@@ -92,6 +98,35 @@ export function bindReaperPorts(a: ReaperAdapters): ReaperPorts {
       await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
       await forge.close(pr);
     },
+    async sleepPreview(s) {
+      const at = new Date(a.now()).toISOString();
+      let asleep: Requests = { cpu: 0, memoryGiB: 0, storageGiB: 0 };
+      for (const ns of s.namespaces) {
+        await sleepNamespace(a.kube, ns, { repository: a.repository, pr: s.pr }, at);
+        if (a.prices) asleep = addRequests(asleep, await namespaceRequests(a.kube, ns));
+      }
+      // Only services the comment already shows move to sleeping; a PR without our comment gets none.
+      // On another forge (GitLab) the note is left as it is: the log and the summary say it slept.
+      if (!gh) return;
+      const [owner, repo] = a.repository.split('/') as [string, string];
+      await announceTeardown(gh.client, {
+        owner,
+        repo,
+        pr: s.pr,
+        author: gh.commentAuthor,
+        services: [],
+        runId: gh.runId,
+        runAttempt: gh.runAttempt,
+        runUrl: gh.runUrl,
+        serverUrl: gh.serverUrl,
+        now: a.now(),
+        state: 'sleeping',
+        stateNote: SLEEP_NOTES.policy,
+        cost: a.prices ? describeCost(asleep, a.prices) : undefined,
+        details: `No deploy since ${s.deployedAt}: put to sleep at ${at} (replica counts kept on each workload).`,
+      });
+    },
+    namespaceRequests: (ns) => namespaceRequests(a.kube, ns),
     teardown: bindTeardownPorts(a),
     logWarning: a.logWarning,
   };

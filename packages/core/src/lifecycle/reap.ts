@@ -14,6 +14,8 @@ import { errorText } from '../runtime/errors.js';
 import { redact } from '../runtime/secrets.js';
 import { summaryTable } from '../runtime/summary.js';
 import { runBounded } from './bounded.js';
+import { planSleep, type PlannedSleep } from './reap-sleep.js';
+import { addRequests, hourlyCost, type Prices, type Requests } from '../kube/cost.js';
 import { planReap, planStale, type Decision, type InventoryItem, type PrPlan, type ReapPolicy } from './reap-plan.js';
 import { teardownMany, type TeardownItem, type TeardownPorts, type TeardownReport } from './teardown.js';
 
@@ -22,7 +24,16 @@ export type ReapKind = (typeof REAP_KINDS)[number];
 
 export interface ReaperInventoryPorts {
   /** Marked namespaces (kinds namespaces and releases): one list call. */
-  listNamespaces?(): Promise<Array<{ name: string; marks: OwnershipMarks; warnedAt?: string }>>;
+  listNamespaces?(): Promise<
+    Array<{
+      name: string;
+      marks: OwnershipMarks;
+      warnedAt?: string;
+      phase?: string;
+      deployedAt?: string;
+      sleepingSince?: string;
+    }>
+  >;
   /** Release names by namespace (kind releases): one list call. */
   listReleases?(): Promise<Map<string, string[]>>;
   listRepositories?(): Promise<Array<{ name: string; marks: OwnershipMarks }>>;
@@ -45,6 +56,10 @@ export interface ReaperPorts extends ReaperInventoryPorts {
   teardown: TeardownPorts;
   /** Writes a warning to the job log (a kind not listed, expiry unknown). */
   logWarning?(message: string): void;
+  /** Puts an idle preview to sleep (its namespaces' workloads to 0) and says so in its comment. */
+  sleepPreview?(s: PlannedSleep): Promise<void>;
+  /** What a namespace's workloads and claims request (for the fleet's cost estimate). */
+  namespaceRequests?(namespace: string): Promise<Requests>;
 }
 
 export interface ReapOptions {
@@ -62,6 +77,10 @@ export interface ReapOptions {
   maxDeletions: number;
   concurrency: number;
   kinds: ReadonlySet<ReapKind>;
+  /** Sleep previews with no deploy for this long (0 or absent: never). */
+  sleepAfterMs?: number;
+  /** Prices for the fleet's hourly estimate in the summary; absent: no estimate. */
+  prices?: Prices;
 }
 
 export interface PlannedPr {
@@ -83,6 +102,13 @@ export interface ReapOutcome {
   deferred: number[];
   staleMarked: number[];
   closed: number[];
+  /** PRs put to sleep this run (would be, in dry-run). */
+  slept: number[];
+  /** PRs with a namespace (previews), and those asleep after this run. */
+  previews: number[];
+  sleeping: number[];
+  /** The previews' hourly estimate after the run (prices given and every namespace read). */
+  costPerHour?: number;
   /** Warnings, stale marks or closes that failed (the run goes on; the job fails at the end). */
   errors: string[];
   failed: boolean;
@@ -95,6 +121,8 @@ export interface Inventory {
    * this run (failed, not enabled, or no adapter). Non-empty → expiry is unknown for every PR.
    */
   unlisted: string[];
+  /** The namespaces as listed (for the sleep policy), when listed. */
+  namespaces?: Awaited<ReturnType<NonNullable<ReaperInventoryPorts['listNamespaces']>>>;
 }
 
 /**
@@ -153,7 +181,7 @@ export async function takeInventory(
   for (const p of paths ?? []) items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
   for (const e of envs ?? [])
     items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
-  return { items, unlisted };
+  return { items, unlisted, namespaces };
 }
 
 /**
@@ -239,6 +267,9 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
     deferred: [],
     staleMarked: [],
     closed: [],
+    slept: [],
+    previews: [],
+    sleeping: [],
     errors: [],
     failed: false,
   };
@@ -327,6 +358,8 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
     }
   }
 
+  await sleepIdle(ports, o, inventory, plans, out, note);
+
   const now = toReap.filter((p) => !p.deferred);
   if (!o.dryRun && now.length) {
     // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
@@ -337,8 +370,66 @@ export async function reapOrphans(ports: ReaperPorts, o: ReapOptions): Promise<R
     );
   }
   out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
+  countPreviews(inventory, out);
+  if (o.prices && ports.namespaceRequests) await estimateFleet(ports, o.prices, inventory, out);
   out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
   return out;
+}
+
+/** The sleep policy's run: plan (pure), then one port call per PR; a failure is noted and the run goes on. */
+async function sleepIdle(
+  ports: ReaperPorts,
+  o: ReapOptions,
+  inventory: Inventory,
+  plans: PrPlan[],
+  out: ReapOutcome,
+  note: (what: string, err: unknown) => void,
+): Promise<void> {
+  const listed = inventory.namespaces ?? [];
+  const sleeps = ports.sleepPreview ? planSleep(listed, plans, { now: o.now, sleepAfterMs: o.sleepAfterMs ?? 0 }) : [];
+  for (const s of sleeps) {
+    if (o.dryRun) {
+      out.slept.push(s.pr);
+      continue;
+    }
+    try {
+      await ports.sleepPreview!(s);
+      out.slept.push(s.pr);
+    } catch (err) {
+      note(`Putting PR #${s.pr}'s preview to sleep failed`, err);
+    }
+  }
+}
+
+/** The fleet's $/h: every remaining preview namespace's requests, summed; any read failing leaves it unknown. */
+async function estimateFleet(
+  ports: ReaperPorts,
+  prices: Prices,
+  inventory: Inventory,
+  out: ReapOutcome,
+): Promise<void> {
+  const names = (inventory.namespaces ?? []).filter((n) => out.previews.includes(n.marks.pr)).map((n) => n.name);
+  const read = await runBounded(names, { concurrency: 5 }, (n) => ports.namespaceRequests!(n));
+  const failed = read.find((r) => r.error !== undefined);
+  // An estimate is a courtesy: a failed read is a warning, never a failed reaper run.
+  if (failed) {
+    ports.logWarning?.(
+      `Reading the requests in ${failed.item} failed, so no cost estimate this run: ${redact(errorText(failed.error)).split('\n')[0]}`,
+    );
+    return;
+  }
+  const total = read.reduce((sum, r) => addRequests(sum, r.result!), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
+  out.costPerHour = hourlyCost(total, prices);
+}
+
+/** The previews left after the run (PRs with a namespace, less those reaped) and which of them sleep. */
+function countPreviews(inventory: Inventory, out: ReapOutcome): void {
+  const listed = inventory.namespaces ?? [];
+  const prs = [...new Set(listed.map((n) => n.marks.pr))].filter((pr) => !out.reaped.includes(pr));
+  out.previews = prs.sort((a, b) => a - b);
+  out.sleeping = out.previews.filter(
+    (pr) => out.slept.includes(pr) || listed.some((n) => n.marks.pr === pr && n.sleepingSince),
+  );
 }
 
 const WHY: Record<string, string> = {

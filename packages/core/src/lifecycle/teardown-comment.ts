@@ -16,7 +16,11 @@ export interface AnnounceOptions {
   pr: number;
   /** Our own login (the `comment-author` input). */
   author: string;
-  state: Extract<PreviewState, 'tearing-down' | 'destroyed' | 'failed'>;
+  state: Extract<PreviewState, 'tearing-down' | 'destroyed' | 'failed' | 'sleeping'>;
+  /** Shown after the state (how a sleeping preview wakes). */
+  stateNote?: string;
+  /** The hourly estimate to show (a sleeping preview's storage). */
+  cost?: string;
   /** Services to show besides those the comment already holds (teardown's `services` input). */
   services: string[];
   /** Markdown for the first service's details (the removal table). */
@@ -59,6 +63,12 @@ export async function announceTeardown(
       namespace: before?.namespace,
       sha: before?.sha,
       details: i === 0 ? o.details : undefined,
+      stateNote: o.stateNote,
+      cost: o.cost,
+      // A sleeping preview still exists: its links stay for the reviewer who wakes it.
+      ...(o.state === 'sleeping' && before
+        ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
+        : {}),
     };
   });
   const body = renderStatusComment(mergeSections(held, updates), {

@@ -4,6 +4,7 @@ import {
   COMMENT_BODY_LIMIT,
   COMMENT_MARKER,
   PREVIEW_STATES,
+  SLEEP_NOTES,
   applyUpdate,
   compareSections,
   isStatusComment,
@@ -57,6 +58,8 @@ const sectionArb = (
       runUrl: optional(fc.webUrl()),
       updatedAt: iso,
       details: optional(details),
+      stateNote: optional(fc.constantFrom(SLEEP_NOTES.policy, SLEEP_NOTES.keda, 'a|b <!-- x')),
+      cost: optional(fc.constantFrom('≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)', '<!-- preview-fleet:section x')),
       environment: optional(fc.constantFrom('preview/pr-12', 'preview/pr-13')),
       deploymentId: optional(fc.integer({ min: 1, max: 1e9 })),
       imageSource: optional(fc.constantFrom('built', 'reused')),
@@ -81,7 +84,7 @@ describe('comment model: render and parse', () => {
   });
 
   it('a preview asleep under the KEDA HTTP add-on shows that it wakes on the first request, with its link (issue 19)', () => {
-    const table = renderStatusTable([base({ state: 'sleeping' })], ctx);
+    const table = renderStatusTable([base({ state: 'sleeping', stateNote: SLEEP_NOTES.keda })], ctx);
     expect(table).toContain('💤 sleeping — wakes on the first request');
     expect(table).toContain('[app-pr-12.preview.example.com](https://app-pr-12.preview.example.com)');
   });
@@ -109,6 +112,23 @@ describe('comment model: render and parse', () => {
       /<details><summary><code>app<\/code>: why it failed<\/summary>\n\nHelm upgrade failed:\n```\nImagePullBackOff\n```\n\n<\/details>/,
     );
     expect(body).toContain('[run (attempt 2)]');
+  });
+
+  it('a sleeping service says how it wakes (policy sleep or KEDA), and the note parses back', () => {
+    for (const note of [SLEEP_NOTES.policy, SLEEP_NOTES.keda]) {
+      const s = base({ state: 'sleeping', stateNote: note });
+      const body = renderStatusComment([s], ctx);
+      expect(body).toContain(`| \`app\` | 💤 sleeping — ${note} |`);
+      expect(parseStatusComment(body)).toEqual([normalizeSection(s)]);
+    }
+    expect(renderStatusComment([base({ state: 'sleeping' })], ctx)).toContain('| `app` | 💤 sleeping |');
+  });
+
+  it('shows the cost estimate under the table, and parses it back', () => {
+    const s = base({ cost: '≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)' });
+    const body = renderStatusComment([s], ctx);
+    expect(body).toContain('\n💰 `app`: ≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)\n');
+    expect(parseStatusComment(body)).toEqual([normalizeSection(s)]);
   });
 
   it('text in details or cells cannot forge a section, close the block early or break the table', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forgetSecrets, rememberSecret } from '../../src/index.js';
 import {
-  checkCap,
   headlineReasons,
   mergeDiagnostics,
   parseUnreadyPods,
@@ -141,25 +140,5 @@ describe('diagnostics', () => {
     expect(m.pods).toHaveLength(2);
     expect(m.events).toHaveLength(3);
     expect(m.quota).toHaveLength(1);
-  });
-});
-
-describe('max-previews cap', () => {
-  const ns = (pr: number, createdAt: string) => ({
-    name: `preview-pr-${pr}`,
-    marks: { repository: 'acme/web', pr, createdAt },
-  });
-  const existing = [ns(3, '2026-01-01T00:00:00Z'), ns(5, '2026-01-02T00:00:00Z')];
-
-  it('fails a new preview over the cap, listing the oldest first', () => {
-    expect(() => checkCap(existing, 9, 2)).toThrow(
-      'The cap of 2 preview(s) is reached (2 exist); not deploying PR #9. Oldest: preview-pr-3 (PR #3, created 2026-01-01T00:00:00Z), preview-pr-5',
-    );
-  });
-
-  it('lets an existing preview redeploy, a new one under the cap, and 0 means no cap', () => {
-    expect(() => checkCap(existing, 5, 2)).not.toThrow();
-    expect(() => checkCap(existing, 9, 3)).not.toThrow();
-    expect(() => checkCap(existing, 9, 0)).not.toThrow();
   });
 });

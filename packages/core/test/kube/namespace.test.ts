@@ -42,10 +42,11 @@ describe('namespace', () => {
       'preview-fleet.dev/created-at': '2026-03-01T10:00:00.000Z',
       'preview-fleet.dev/expires-at': '2026-03-04T10:00:00.000Z',
       'preview-fleet.dev/services': 'app',
+      'preview-fleet.dev/deployed-at': '2026-03-01T10:00:00.000Z',
     });
   });
 
-  it('a redeploy keeps created-at, refreshes expires-at and head SHA, and adds the service', () => {
+  it('a redeploy keeps created-at, refreshes expires-at, deployed-at and head SHA, and adds the service', () => {
     const later = newMarks({
       repository: 'acme/web',
       pr: 12,
@@ -60,6 +61,7 @@ describe('namespace', () => {
       'preview-fleet.dev/expires-at': '2026-03-05T10:00:00.000Z',
       'preview-fleet.dev/head-sha': 'b'.repeat(40),
       'preview-fleet.dev/services': 'api,app',
+      'preview-fleet.dev/deployed-at': '2026-03-02T10:00:00.000Z',
     });
   });
 

@@ -17,7 +17,7 @@ import {
 import type { Route, Served } from './route-kit.js';
 import { deploymentRoutes } from './routes-deployments.js';
 import { issueRoutes } from './routes-issues.js';
-import { pullRoutes } from './routes-pulls.js';
+import { permissionRoute, pullRoutes } from './routes-pulls.js';
 import { repoOf, type Actor, type GitHubState } from './state.js';
 
 /** A fault armed by `injectFault`. */
@@ -79,6 +79,7 @@ export interface GitHubRecorder {
 
 const routes: Array<Route & { regex: RegExp; names: string[] }> = [
   ...pullRoutes,
+  permissionRoute,
   ...issueRoutes,
   ...deploymentRoutes,
 ].map((r) => {

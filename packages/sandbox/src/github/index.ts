@@ -46,6 +46,7 @@ import {
   repoOf,
   touch,
   type Actor,
+  type CollaboratorRole,
   type IssueState,
   type RepoState,
 } from './state.js';
@@ -103,6 +104,8 @@ export interface GitHubStandIn {
   closePullRequest(repo: string, prNumber: number, opts?: { merged?: boolean }): void;
   /** Adds labels to an issue or PR (labels come into being on first use). */
   addLabels(repo: string, number: number, labels: string[]): void;
+  /** Gives `login` a role on the repository (what the collaborator permission endpoint answers). */
+  setCollaborator(repo: string, login: string, role: CollaboratorRole): void;
   /** Sets a commit status context (what `required_contexts` of a deployment checks). */
   setCommitStatus(repo: string, sha: string, context: string, state: 'error' | 'failure' | 'pending' | 'success'): void;
   /** Arms a fault; see GitHubFault. Faults apply after authentication, before routing. */
@@ -189,6 +192,9 @@ export async function startGitHub(options: GitHubStandInOptions = {}): Promise<G
       const i = issueIn(r, n);
       if (i.pull === undefined) throw new Error(`#${n} is an issue, not a PR`);
       return pushToPull(state, r, i);
+    },
+    setCollaborator(repo, login, role) {
+      repoNamed(repo).collaborators.set(login.toLowerCase(), role);
     },
     closePullRequest(repo, n, o = {}) {
       const r = repoNamed(repo);

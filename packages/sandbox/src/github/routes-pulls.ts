@@ -15,6 +15,20 @@ import {
   type RepoState,
 } from './state.js';
 
+/**
+ * `GET /repos/{owner}/{repo}/collaborators/{username}/permission`: GitHub folds maintain into
+ * `permission: write` and triage into `read` (role_name keeps the precise role); a stranger is read.
+ */
+export const permissionRoute: Route = {
+  method: 'get',
+  template: '/repos/{owner}/{repo}/collaborators/{username}/permission',
+  handle: ({ repo, params }) => {
+    const role = repo.collaborators.get(params.username!.toLowerCase()) ?? 'read';
+    const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+    return { status: 200, body: { permission, role_name: role, user: null } };
+  },
+};
+
 export interface NewPull {
   title: string;
   head: string;

@@ -112,7 +112,12 @@ export interface RepoState {
   environments: Map<string, EnvironmentState>;
   /** sha → context → state (commit statuses, for deployments' required_contexts). */
   commitStatuses: Map<string, Map<string, 'error' | 'failure' | 'pending' | 'success'>>;
+  /** login (lowercase) → role; anyone else has read (public) or none. */
+  collaborators: Map<string, CollaboratorRole>;
 }
+
+/** A collaborator's role, as GitHub's role_name says it. */
+export type CollaboratorRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
 export interface GitHubState {
   clock: Clock;
@@ -154,6 +159,7 @@ export function repoOf(state: GitHubState, owner: string, name: string): RepoSta
       deployments: [],
       environments: new Map(),
       commitStatuses: new Map(),
+      collaborators: new Map(),
     };
     repo.branches.set('main', state.nextSha(`${key}:main`));
     state.repos.set(key, repo);

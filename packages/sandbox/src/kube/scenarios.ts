@@ -43,6 +43,11 @@ export interface ApiFault {
   reset?: boolean;
   /** How many requests it hits; unlimited when absent. */
   times?: number;
+  /**
+   * Hold each matching request until this many are waiting, then serve them all: two clients
+   * racing (both read the same resourceVersion) happen every time, not by luck.
+   */
+  barrier?: number;
 }
 
 export interface ScenariosOptions {
@@ -62,7 +67,7 @@ interface QuotaKnob {
  */
 export class Scenarios {
   private readonly byNamespace = new Map<string, ObjectScenario>();
-  private readonly faults: Array<ApiFault & { remaining: number }> = [];
+  private readonly faults: Array<ApiFault & { remaining: number; waiting?: Array<() => void> }> = [];
   private readonly quotaKnobs = new Map<string, QuotaKnob>();
   private readonly holds = new Map<string, string>();
   private readonly sleep: (ms: number) => Promise<void>;
@@ -186,7 +191,7 @@ export class Scenarios {
   }
 
   /** The first armed fault matching the request, with one use consumed; undefined when none. */
-  faultFor(req: IncomingMessage): ApiFault | undefined {
+  faultFor(req: IncomingMessage): (ApiFault & { waiting?: Array<() => void> }) | undefined {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = (req.method ?? 'GET').toUpperCase();
     const isWatch =
@@ -216,6 +221,14 @@ export class Scenarios {
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
     const method = req.method ?? 'GET';
     if (f.latencyMs !== undefined && f.latencyMs > 0) await this.sleep(f.latencyMs);
+    if (f.barrier !== undefined && f.barrier > 1) {
+      const waiting = (f.waiting ??= []);
+      const released = new Promise<void>((resolve) => waiting.push(resolve));
+      if (waiting.length >= f.barrier) waiting.splice(0).forEach((release) => release());
+      await released;
+      this.firedFaults.push({ method, path, action: 'barrier' });
+      return false;
+    }
     if (f.reset) {
       this.firedFaults.push({ method, path, action: 'reset' });
       req.socket.resetAndDestroy();

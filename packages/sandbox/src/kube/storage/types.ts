@@ -194,6 +194,15 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
     subresources: ss,
   },
   {
+    // What leader election and our max-previews slots use; updates carry resourceVersion preconditions.
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resource: 'leases',
+    kind: 'Lease',
+    singular: 'lease',
+    namespaced: true,
+  },
+  {
     group: 'rbac.authorization.k8s.io',
     version: 'v1',
     resource: 'roles',

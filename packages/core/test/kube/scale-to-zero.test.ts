@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleepTargets } from '../../src/kube/sleep.js';
+import { sleepTargets } from '../../src/kube/scale-to-zero.js';
 
 const hso = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec });
 
