@@ -40029,7 +40029,10 @@ module.exports = {
 /***/ 143:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* unused harmony exports systemClock, FakeClock */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/* unused harmony export FakeClock */
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -40114,6 +40117,11 @@ function parseContext(env, payload, prNumberInput = '') {
         if (typeof payload.label?.name === 'string')
             ctx.label = payload.label.name;
     }
+    // A comment on a pull request (issue_comment fires for issues too: only a PR's issue has pull_request).
+    if (eventName === 'issue_comment' && payload?.issue?.pull_request && Number.isSafeInteger(payload.issue.number)) {
+        ctx.prNumber = payload.issue.number;
+        ctx.comment = { body: String(payload.comment?.body ?? ''), author: String(payload.comment?.user?.login ?? '') };
+    }
     const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
     if (input !== '') {
         const n = (0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_2__/* .parsePrNumber */ .$S)('pr-number', input);
@@ -40191,7 +40199,12 @@ function refuseForkHead(ctx, what, env = process.env) {
 /***/ 6192:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* unused harmony exports CommandError, CommandTimeoutError, lastLines, describeCommand, runCommand */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $9: () => (/* binding */ CommandTimeoutError),
+/* harmony export */   Qd: () => (/* binding */ CommandError),
+/* harmony export */   d1: () => (/* binding */ runCommand)
+/* harmony export */ });
+/* unused harmony exports lastLines, describeCommand */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2760);
@@ -40247,18 +40260,18 @@ function lastLines(text, n) {
 }
 /** Shows an argv as a readable, redacted command line (for logs and errors only — never executed). */
 function describeCommand(argv) {
-    return redact(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
+    return (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)(argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' '));
 }
 /** Runs `argv[0]` with `argv.slice(1)` as separate arguments (no shell), bounded by `timeoutMs`. */
 async function runCommand(argv, options = {}) {
     if (argv.length === 0 || argv[0] === '')
-        throw new ActionError('runCommand needs a program name');
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('runCommand needs a program name');
     const command = describeCommand(options.display ?? argv);
-    log.debug(`$ ${command}`);
+    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.debug(`$ ${command}`);
     const env = options.env
         ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, v]) => v !== undefined))
         : undefined;
-    const result = await waitingOn(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
+    const result = await (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .waitingOn */ .b7)(options.waitingFor ?? `the command "${command}"`, command, () => spawnCaptured(argv, command, env, options));
     const ok = options.okExitCodes ?? [0];
     if (!ok.includes(result.exitCode))
         throw new CommandError(command, result);
@@ -40266,8 +40279,8 @@ async function runCommand(argv, options = {}) {
 }
 function spawnCaptured(argv, command, env, options) {
     return new Promise((resolve, reject) => {
-        const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-        trackChild(child);
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(argv[0], argv.slice(1), { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+        (0,_runtime_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .trackChild */ .yH)(child);
         const out = [];
         const err = [];
         const lines = { out: '', err: '' };
@@ -40278,7 +40291,7 @@ function spawnCaptured(argv, command, env, options) {
             const parts = text.split(/\r?\n/);
             lines[key] = parts.pop() ?? '';
             for (const l of parts)
-                log.info(l);
+                _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(l);
         };
         child.stdout.on('data', (c) => {
             out.push(c);
@@ -40309,7 +40322,7 @@ function spawnCaptured(argv, command, env, options) {
             clearTimeout(hardKill);
             for (const key of ['out', 'err'])
                 if (options.stream && lines[key])
-                    log.info(lines[key]);
+                    _runtime_outputs_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .Rm.info(lines[key]);
             const captured = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
             if (killed)
                 reject(new CommandTimeoutError(command, options.timeoutMs, captured));
@@ -40427,6 +40440,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   M_: () => (/* reexport */ runtime/* VALIDATE_ONLY_ENV */.M_),
   Ee: () => (/* reexport */ approvalNote),
   i_: () => (/* reexport */ checkApproval),
+  kc: () => (/* reexport */ runtime/* errorText */.kc),
   fX: () => (/* reexport */ context/* forkHeadAllowed */.fX),
   a3: () => (/* reexport */ runtime/* formatDuration */.a3),
   Os: () => (/* reexport */ runtime/* group */.Os),
@@ -40440,10 +40454,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   $b: () => (/* reexport */ naming/* planService */.$b),
   FP: () => (/* reexport */ context/* requirePrNumber */.FP),
   Cs: () => (/* reexport */ runtime/* runAction */.Cs),
-  n0: () => (/* reexport */ runtime/* setOutputs */.n0)
+  n0: () => (/* reexport */ runtime/* setOutputs */.n0),
+  ml: () => (/* reexport */ clock/* systemClock */.m)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, onGitLabCi, optional, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseList, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, readInputs, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, summaryTable, systemClock, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline, writeSummary
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TEMPLATES, DNS_LABEL, DURATION_BOUNDS, DURATION_MAX_MS, FakeClock, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, forgetSecrets, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, htpasswdLine, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, newMarks, onGitLabCi, optional, parseBoolean, parseCidr, parseContext, parseDuration, parseEnum, parseEnvironmentTemplate, parseGitHubToken, parseInteger, parseList, parsePrNumber, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, planVaultPath, pullRequestFromPayload, readInputs, redact, refuseForkHead, refuseMetadataUrl, remainingMs, rememberSecret, renderTemplate, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, setStepTimeout, shortHash, shortValueNotice, slug, summaryTable, tableCell, templateVars, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -40531,7 +40546,17 @@ function approvalNote(head, actor) {
 /***/ 3807:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* unused harmony exports MANAGED_BY, PREFIX, LABELS, ANNOTATIONS, repoLabelValue, isValidLabelValue, toKubeLabels, toKubeAnnotations, fromKube, kubeSelector, toEcrTags, fromEcrTags, toVaultMetadata, fromVaultMetadata, isOwnedBy, newMarks */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BC: () => (/* binding */ ANNOTATIONS),
+/* harmony export */   D0: () => (/* binding */ isOwnedBy),
+/* harmony export */   H3: () => (/* binding */ PREFIX),
+/* harmony export */   Kf: () => (/* binding */ MANAGED_BY),
+/* harmony export */   kg: () => (/* binding */ LABELS),
+/* harmony export */   rP: () => (/* binding */ kubeSelector),
+/* harmony export */   y: () => (/* binding */ fromKube),
+/* harmony export */   yX: () => (/* binding */ repoLabelValue)
+/* harmony export */ });
+/* unused harmony exports isValidLabelValue, toKubeLabels, toKubeAnnotations, toEcrTags, fromEcrTags, toVaultMetadata, fromVaultMetadata, newMarks */
 /* harmony import */ var _naming_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5189);
 /**
  * Ownership marks: the facts stamped on everything we create, in each system's own form.
@@ -40553,6 +40578,8 @@ const ANNOTATIONS = {
     createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
     services: `${PREFIX}/services`,
+    /** When the last deploy applied the namespace (ISO): the policy sleep's idle clock. */
+    deployedAt: `${PREFIX}/deployed-at`,
 };
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
@@ -40563,7 +40590,7 @@ function repoLabelValue(repository) {
         .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
     if (v.length <= 63)
         return v;
-    return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${shortHash(repository)}`;
+    return `${v.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${(0,_naming_js__WEBPACK_IMPORTED_MODULE_0__/* .shortHash */ .BC)(repository)}`;
 }
 /** True when `value` is a valid Kubernetes label value. */
 function isValidLabelValue(value) {
@@ -40698,9 +40725,10 @@ function newMarks(args) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $b: () => (/* binding */ planService)
+/* harmony export */   $b: () => (/* binding */ planService),
+/* harmony export */   BC: () => (/* binding */ shortHash)
 /* harmony export */ });
-/* unused harmony exports TEMPLATE_VARIABLES, DEFAULT_TEMPLATES, RESERVED_NAMESPACES, templateVars, renderTemplate, shortHash, slug, dnsLabel, DNS_LABEL, planNamespace, planRelease, planHost, planEcrRepository, planImageTag, planVaultPath, parseEnvironmentTemplate, planEnvironment */
+/* unused harmony exports TEMPLATE_VARIABLES, DEFAULT_TEMPLATES, RESERVED_NAMESPACES, templateVars, renderTemplate, slug, dnsLabel, DNS_LABEL, planNamespace, planRelease, planHost, planEcrRepository, planImageTag, planVaultPath, parseEnvironmentTemplate, planEnvironment */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7115);
@@ -40774,7 +40802,7 @@ function renderTemplate(input, template, vars) {
 }
 /** 8 hex characters of SHA-256: stable, and different inputs practically never collide. */
 function shortHash(value) {
-    return createHash('sha256').update(value).digest('hex').slice(0, 8);
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(value).digest('hex').slice(0, 8);
 }
 /** Lowercase `[a-z0-9-]`, runs of anything else folded to one `-`, no `-` at either end. */
 function slug(value, max = 63) {
@@ -41035,7 +41063,10 @@ function refuseMetadataUrl(input, raw, url) {
 /***/ 9899:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* unused harmony exports parseRetryAfter, classifyTransient, retry */
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L5: () => (/* binding */ retry)
+/* harmony export */ });
+/* unused harmony exports parseRetryAfter, classifyTransient */
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(143);
 /**
  * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And Jitter"),
@@ -41097,7 +41128,7 @@ function classifyTransient(err) {
 }
 /** Runs `fn` until it succeeds, a final error occurs, or attempts/deadline run out. */
 async function retry(fn, options = {}) {
-    const clock = options.clock ?? systemClock;
+    const clock = options.clock ?? _clock_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .m;
     const attempts = options.attempts ?? 5;
     const base = options.baseMs ?? 500;
     const max = options.maxMs ?? 20_000;
@@ -41131,9 +41162,11 @@ async function retry(fn, options = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   at: () => (/* binding */ killChildren),
 /* harmony export */   b7: () => (/* binding */ waitingOn),
-/* harmony export */   nd: () => (/* binding */ onStepTimeout)
+/* harmony export */   iP: () => (/* binding */ withinDeadline),
+/* harmony export */   nd: () => (/* binding */ onStepTimeout),
+/* harmony export */   yH: () => (/* binding */ trackChild)
 /* harmony export */ });
-/* unused harmony exports StepTimeoutError, trackChild, remainingMs, withinDeadline, describeTimeout, setStepTimeout */
+/* unused harmony exports StepTimeoutError, remainingMs, describeTimeout, setStepTimeout */
 /* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(361);
 
 const waits = new Set();
@@ -41317,6 +41350,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ errors/* InputError */.dz),
   NK: () => (/* reexport */ VALIDATE_INPUTS_ENV),
   M_: () => (/* reexport */ VALIDATE_ONLY_ENV),
+  kc: () => (/* reexport */ errors/* errorText */.kc),
   a3: () => (/* reexport */ parse/* formatDuration */.a3),
   Os: () => (/* reexport */ outputs/* group */.Os),
   hF: () => (/* reexport */ inputs/* input */.hF),
@@ -41328,7 +41362,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   n0: () => (/* reexport */ outputs/* setOutputs */.n0)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, containsSecret, errorText, forgetSecrets, getMinMaskLength, killChildren, maskSecret, onGitLabCi, optional, parseBoolean, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseList, parsePrNumber, parseUrl, readInputs, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline, writeSummary
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DEFAULT_REQUEST_TIMEOUT, DURATION_BOUNDS, DURATION_MAX_MS, GITHUB_TOKEN_DEFAULT, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, containsSecret, forgetSecrets, getMinMaskLength, killChildren, maskSecret, onGitLabCi, optional, parseBoolean, parseDuration, parseEnum, parseGitHubToken, parseInteger, parseList, parsePrNumber, parseUrl, readInputs, redact, remainingMs, rememberSecret, requestIdToken, requireText, setMinMaskLength, setOutput, setStepTimeout, shortValueNotice, summaryTable, tableCell, trackChild, waitingOn, withinDeadline, writeSummary
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);
@@ -44951,7 +44985,7 @@ const toolkit = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1531);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(399);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .prepare */ .R });
@@ -44961,7 +44995,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1531:
+/***/ 399:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44973,6231 +45007,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./packages/core/src/index.ts + 1 modules
 var src = __nccwpck_require__(1581);
-// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
-var errors = __nccwpck_require__(7115);
-// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
-var secrets = __nccwpck_require__(6715);
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown.ts
-/**
- * Teardown of one PR's preview — or of many, for the reaper — in the order the design fixes:
- * comment "tearing down" → helm uninstall per release → namespace (waited for, marked only) →
- * Vault paths (marked only) → ECR repositories (marked only) → deployments inactive then deleted →
- * comment "destroyed". Every step is attempted even when an earlier one failed; the report says
- * what each did. Many PRs run phase by phase, each phase with bounded concurrency, so one PR's
- * order is kept while the slow parts (waiting on deletions) overlap across PRs.
- */
-
-
-
-
-function failedResult(kind, name, err) {
-    return { kind, name, status: 'failed', reason: redact(errorText(err)).split('\n')[0] };
-}
-async function attempt(kind, name, step) {
-    try {
-        return await step();
-    }
-    catch (err) {
-        return failedResult(kind, name, err);
-    }
-}
-const uniq = (xs) => [...new Set(xs)];
-/** One PR's item from the action's rendered targets. */
-function itemFromTargets(pr, targets, environment) {
-    return {
-        pr,
-        releases: targets.map((t) => ({ release: t.release, namespace: t.namespace })),
-        namespaces: uniq(targets.map((t) => t.namespace)).map((name) => ({ name })),
-        vaultPaths: uniq(targets.map((t) => t.vaultPath).filter((p) => !!p)),
-        repositories: uniq(targets.map((t) => t.ecrRepository).filter((r) => !!r)),
-        environments: uniq([].concat(environment ?? [])),
-    };
-}
-async function teardownPreview(ports, args) {
-    const [report] = await teardown_teardownMany(ports, [itemFromTargets(args.pr, args.targets, args.environment)]);
-    return report;
-}
-/** Tears down every item, phase by phase; one report per item, in input order. */
-async function teardown_teardownMany(ports, items, opts = {}) {
-    const concurrency = Math.max(1, opts.concurrency ?? 1);
-    const results = new Map(items.map((i) => [i.pr, []]));
-    const add = (pr, r) => {
-        results.get(pr).push(...(Array.isArray(r) ? r : [r]));
-    };
-    const each = async (list, work) => {
-        await runBounded(list, { concurrency }, work);
-    };
-    const announce = async (state) => {
-        if (!ports.announce)
-            return;
-        await each(items, async (item) => {
-            try {
-                await ports.announce(item.pr, state, results.get(item.pr));
-            }
-            catch (err) {
-                ports.logWarning?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
-            }
-        });
-    };
-    if (opts.announceStart !== false)
-        await announce('tearing-down');
-    const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
-    const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
-    await each(releases, async (r) => {
-        add(r.pr, await attempt('release', `${r.namespace}/${r.release}`, () => ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) })));
-    });
-    const namespaces = items.flatMap((i) => i.namespaces.map((n) => ({ ...n, pr: i.pr })));
-    const batched = ports.deleteMarkedNamespaces ? namespaces.filter((n) => n.marks) : [];
-    const single = namespaces.filter((n) => !batched.includes(n));
-    const size = Math.max(1, opts.namespaceBatch ?? Math.min(25, Math.ceil(batched.length / concurrency)));
-    const batches = [];
-    for (let i = 0; i < batched.length; i += size)
-        batches.push(batched.slice(i, i + size));
-    await each(batches, async (batch) => {
-        let got;
-        try {
-            got = await ports.deleteMarkedNamespaces(batch.map((n) => ({ name: n.name, marks: n.marks })));
-        }
-        catch (err) {
-            got = batch.map((n) => failedResult('namespace', n.name, err));
-        }
-        batch.forEach((n, k) => add(n.pr, got[k] ?? failedResult('namespace', n.name, 'no result from the batch delete')));
-    });
-    await each(single, async (n) => {
-        add(n.pr, await attempt('namespace', n.name, () => ports.deleteNamespace(n.name, n.pr)));
-    });
-    if (ports.removeVaultPath) {
-        await each(items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))), async ({ p, pr }) => {
-            add(pr, await attempt('vault-path', p, () => ports.removeVaultPath(p, pr)));
-        });
-    }
-    if (ports.removeRepository) {
-        await each(items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))), async ({ r, pr }) => {
-            add(pr, await attempt('ecr-repository', r, () => ports.removeRepository(r, pr)));
-        });
-    }
-    if (ports.removeDeployments) {
-        await each(items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))), async ({ e, pr }) => {
-            try {
-                add(pr, await ports.removeDeployments(e, pr));
-            }
-            catch (err) {
-                add(pr, failedResult('deployment', e, err));
-            }
-        });
-    }
-    await announce('destroyed');
-    return items.map((item) => {
-        const rs = sortByStep(results.get(item.pr));
-        return {
-            pr: item.pr,
-            results: rs,
-            failed: rs.some((r) => r.status === 'failed'),
-            nothingFound: rs.every((r) => r.status === 'already-gone'),
-        };
-    });
-}
-const STEP_ORDER = (/* unused pure expression or super */ null && ([
-    'release',
-    'namespace',
-    'vault-path',
-    'ecr-repository',
-    'deployment',
-    'environment',
-    'comment',
-]));
-/** Results in step order (concurrent phases finish in any order; the table should not). */
-function sortByStep(rs) {
-    return rs
-        .map((r, i) => ({ r, i }))
-        .sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i)
-        .map((x) => x.r);
-}
-const ICON = {
-    deleted: '🗑️ deleted',
-    'already-gone': '✅ already gone',
-    'skipped-unmarked': '⛔ skipped (not ours)',
-    failed: '❌ failed',
-};
-/** The per-resource table for the PR comment, the job summary and the log. */
-function teardown_renderRemovalTable(results) {
-    if (results.length === 0)
-        return '_Nothing to remove._';
-    return summaryTable(['resource', 'name', 'result', 'detail'], results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap.ts
-
-
-
-
-
-
-const REAP_KINDS = (/* unused pure expression or super */ null && (['namespaces', 'releases', 'ecr', 'vault', 'deployments']));
-/**
- * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
- * fails is left out of this run (`onError` hears why): its resources wait for the next run. PRs
- * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
- * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
- */
-async function takeInventory(ports, o, onError = (_w, e) => {
-    throw e;
-}) {
-    const k = o.kinds;
-    const unlisted = [];
-    const safe = async (what, enabled, list, carriesExpiry = true) => {
-        if (!enabled || !list) {
-            if (carriesExpiry)
-                unlisted.push(what);
-            return undefined;
-        }
-        try {
-            return await list();
-        }
-        catch (err) {
-            if (carriesExpiry)
-                unlisted.push(what);
-            onError(`Listing ${what} failed; they are left for the next run`, err);
-            return undefined;
-        }
-    };
-    const [namespaces, releases, repos, paths, envs] = await Promise.all([
-        safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
-        // Releases carry their namespace's marks; deployments carry none: neither holds an expiry of its own.
-        safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports), false),
-        safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
-        safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
-        safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports), false),
-    ]);
-    const withTtl = (m) => {
-        if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt)))
-            return m;
-        return { ...m, expiresAt: new Date(Date.parse(m.createdAt) + o.ttlMs).toISOString() };
-    };
-    const items = [];
-    for (const ns of namespaces ?? []) {
-        if (k.has('namespaces'))
-            items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
-        for (const rel of releases?.get(ns.name) ?? [])
-            items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
-    }
-    for (const r of repos ?? [])
-        items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
-    for (const p of paths ?? [])
-        items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
-    for (const e of envs ?? [])
-        items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
-    return { items, unlisted };
-}
-/**
- * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
- * leftovers follow the expiry alone: kept until expires-at, reaped after (nothing is running).
- */
-function withoutWarningRecord(p) {
-    if (p.decision.action !== 'warn' || p.resources.some((r) => r.kind === 'namespace'))
-        return p.decision;
-    return p.decision.reason === 'expired' ? { action: 'reap', reason: 'expired' } : { action: 'keep', reason: 'active' };
-}
-function teardownItem(p) {
-    const of = (kind) => p.resources.filter((r) => r.kind === kind);
-    return {
-        pr: p.pr,
-        releases: of('release').map((r) => ({
-            namespace: r.name.slice(0, r.name.indexOf('/')),
-            release: r.name.slice(r.name.indexOf('/') + 1),
-        })),
-        namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
-        vaultPaths: of('vault-path').map((r) => r.name),
-        repositories: of('ecr-repository').map((r) => r.name),
-        environments: of('environment').map((r) => r.name),
-    };
-}
-/**
- * Confirms, one `GET /pulls/{n}` each, the PRs this run would reap for "closed or missing" (the
- * list only says they were not among the open ones when it was read): 404 → missing, closed →
- * closed, open now → decided again as the open PR it is, an error → kept ("don't know"). Only
- * the first `maxDeletions` reaps are confirmed; later candidates stay unconfirmed and deferred.
- */
-async function confirmClosedOrMissing(ports, plans, o, policy, note) {
-    const reaps = plans.filter((p) => p.decision.action === 'reap');
-    const inSlots = new Set(reaps.slice(0, Math.max(0, o.maxDeletions)).map((p) => p.pr));
-    const candidates = reaps.filter((p) => p.prState === 'closed-or-missing');
-    const checked = await runBounded(candidates.filter((p) => inSlots.has(p.pr)), { concurrency: o.concurrency }, (p) => ports.getPullRequest(p.pr));
-    const answer = new Map(checked.map((c) => [c.item.pr, c]));
-    const unconfirmed = new Set(candidates.filter((p) => !answer.has(p.pr)).map((p) => p.pr));
-    const confirmed = plans.map((p) => {
-        const c = answer.get(p.pr);
-        if (!c)
-            return p;
-        if (c.error !== undefined) {
-            note(`Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`, c.error);
-            return { ...p, decision: { action: 'keep', reason: 'unconfirmed' } };
-        }
-        if (!c.result)
-            return { ...p, decision: { action: 'reap', reason: 'missing' } };
-        if (c.result.state === 'closed')
-            return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
-        // Open now (closed and reopened, or shifted past the listing): never reaped as closed or missing.
-        const again = planReap(p.resources, [c.result], policy)[0];
-        return { ...again, decision: withoutWarningRecord(again) };
-    });
-    return { plans: confirmed, unconfirmed };
-}
-async function reapOrphans(ports, o) {
-    const inventoryErrors = [];
-    // A PR list that failed on any page throws here, before anything is written: no partial list is ever planned on.
-    const [inventory, openPrs] = await Promise.all([
-        takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
-        ports.listOpenPullRequests(),
-    ]);
-    const out = {
-        plan: [],
-        reports: [],
-        reaped: [],
-        kept: [],
-        warned: [],
-        deferred: [],
-        staleMarked: [],
-        closed: [],
-        errors: [],
-        failed: false,
-    };
-    const note = (what, err) => {
-        const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
-        out.errors.push(text);
-        ports.logWarning?.(text);
-    };
-    for (const [what, err] of inventoryErrors)
-        note(what, err);
-    if (inventory.unlisted.length) {
-        ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
-    }
-    const policy = {
-        now: o.now,
-        label: o.label,
-        keepLabel: o.keepLabel,
-        warnBeforeMs: o.warnBeforeMs,
-        expiryKnown: inventory.unlisted.length === 0,
-    };
-    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy).map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
-    const stale = planStale(openPrs, {
-        now: o.now,
-        label: o.label,
-        keepLabel: o.keepLabel,
-        staleLabel: o.staleLabel,
-        staleDays: o.staleDays,
-        closeAfterDays: o.closeAfterDays,
-    });
-    // Stale PRs first: a PR closed now is torn down in this same run.
-    const closing = new Set();
-    for (const s of stale) {
-        if (o.dryRun) {
-            if (s.action === 'close')
-                closing.add(s.pr);
-            continue;
-        }
-        try {
-            if (s.action === 'mark-stale') {
-                await ports.markStale?.(s.pr, s.idleDays);
-                out.staleMarked.push(s.pr);
-            }
-            else {
-                await ports.closePullRequest?.(s.pr, s.idleDays);
-                out.closed.push(s.pr);
-                closing.add(s.pr);
-            }
-        }
-        catch (err) {
-            note(`${s.action === 'close' ? 'Closing' : 'Marking stale'} PR #${s.pr} failed`, err);
-        }
-    }
-    const planned = plans.map((p) => ({
-        pr: p.pr,
-        decision: closing.has(p.pr) ? { action: 'reap', reason: 'stale-closed' } : p.decision,
-        expiresAt: p.expiresAt,
-        resources: p.resources.map((r) => ({ kind: r.kind, name: r.name })),
-        stale: stale.find((s) => s.pr === p.pr)?.action,
-    }));
-    const byPr = new Map(plans.map((p) => [p.pr, p]));
-    const toReap = planned.filter((p) => p.decision.action === 'reap');
-    toReap.forEach((p, i) => {
-        if (i >= o.maxDeletions || unconfirmed.has(p.pr))
-            p.deferred = true;
-    });
-    out.plan = planned;
-    out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
-    out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
-    for (const p of planned.filter((x) => x.decision.action === 'warn')) {
-        const d = p.decision;
-        if (o.dryRun) {
-            out.warned.push(p.pr);
-            continue;
-        }
-        try {
-            await ports.warnOfRemoval(byPr.get(p.pr), d.removeAt);
-            out.warned.push(p.pr);
-        }
-        catch (err) {
-            note(`Warning PR #${p.pr} failed`, err);
-        }
-    }
-    const now = toReap.filter((p) => !p.deferred);
-    if (!o.dryRun && now.length) {
-        // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
-        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency, announceStart: false });
-    }
-    out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
-    out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
-    return out;
-}
-const WHY = {
-    closed: 'PR closed (confirmed)',
-    missing: 'PR missing (404, confirmed)',
-    unlabelled: 'opt-in label removed',
-    expired: 'expired',
-    expiring: 'expires soon',
-    active: 'active',
-    'expiry-unknown': 'expiry unknown this run (a kind was not listed)',
-    unconfirmed: 'GitHub could not confirm the PR closed',
-    'keep-label': 'keep label',
-    'warned-waiting': 'warned, waiting for expiry',
-    'stale-closed': 'stale PR closed',
-};
-/** The plan as a markdown table for the step summary. */
-function renderReapPlan(plan, o) {
-    if (plan.length === 0)
-        return '_Nothing carries our marks for this repository._';
-    const rows = plan.map((p) => {
-        const act = p.deferred
-            ? `${p.decision.action} (deferred: max-deletions)`
-            : o.dryRun && p.decision.action !== 'keep'
-                ? `${p.decision.action} (dry-run)`
-                : p.decision.action;
-        const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
-        const kinds = [...new Set(p.resources.map((r) => r.kind))]
-            .map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`)
-            .join(', ');
-        const why = p.deferred && p.decision.reason === 'missing'
-            ? 'not among the open PRs (confirmed with GitHub when its turn comes)'
-            : (WHY[p.decision.reason] ?? p.decision.reason);
-        return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
-    });
-    return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
-}
-
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/run-step.ts
-/**
- * Runs one of our bundled actions as a step of the all-in-one action: the same `dist/index.js`
- * the runner would run, in a child process with `INPUT_*` set, its own GITHUB_OUTPUT and
- * GITHUB_STATE files, and the shared step summary. Its stdout goes straight to ours, so the
- * runner sees its `::add-mask::`, annotations and groups exactly as if it were a step.
- */
-
-
-
-
-/** Parses the runner's file-command format (`name<<delimiter` blocks and `name=value` lines). */
-function parseFileCommands(text) {
-    const out = {};
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-        if (heredoc) {
-            const value = [];
-            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
-                value.push(lines[i]);
-            out[heredoc[1]] = value.join('\n');
-        }
-        else if (line.includes('=')) {
-            out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-        }
-    }
-    return out;
-}
-/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
-function inputEnvName(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-async function runBundledStep(mainJs, inputs, opts = {}) {
-    const env = opts.env ?? process.env;
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'preview-fleet-step-'));
-    const outputFile = (0,external_node_path_namespaceObject.join)(dir, 'output');
-    const stateFile = (0,external_node_path_namespaceObject.join)(dir, 'state');
-    (0,external_node_fs_.writeFileSync)(outputFile, '');
-    (0,external_node_fs_.writeFileSync)(stateFile, '');
-    const childEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
-    for (const [name, value] of Object.entries(inputs))
-        childEnv[inputEnvName(name)] = value;
-    try {
-        const child = (0,external_node_child_process_.spawn)(process.execPath, [mainJs], {
-            env: childEnv,
-            stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'],
-        });
-        const chunks = [];
-        child.stdout?.on('data', (c) => chunks.push(c));
-        let stopped = false;
-        const timer = opts.killAfterMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                stopped = true;
-                child.kill('SIGKILL');
-            }, opts.killAfterMs);
-        const exitCode = await new Promise((resolve, reject) => {
-            child.on('error', reject);
-            child.on('close', (code) => resolve(code ?? 1));
-        }).finally(() => clearTimeout(timer));
-        return {
-            exitCode,
-            outputs: parseFileCommands((0,external_node_fs_.readFileSync)(outputFile, 'utf8')),
-            log: Buffer.concat(chunks).toString('utf8'),
-            stopped,
-        };
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-
-// EXTERNAL MODULE: ./packages/core/src/marks.ts
-var marks = __nccwpck_require__(3807);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new light();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function dist_bundle_retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-dist_bundle_retry.VERSION = plugin_retry_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var dist_bundle_noop = () => Promise.resolve();
-function dist_bundle_wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = light,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return dist_bundle_wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
-throttling.triggersNotification = triggersNotification;
-
-
-// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
-var deadline = __nccwpck_require__(2760);
-// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
-var outputs = __nccwpck_require__(4408);
-// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
-var runtime_parse = __nccwpck_require__(361);
-;// CONCATENATED MODULE: ./packages/core/src/github/client.ts
-/**
- * The GitHub client every action shares: @actions/github's Octokit with the well-kept throttling
- * and retry plugins, which implement GitHub's primary and secondary rate-limit rules.
- */
-
-
-
-
-
-
-
-/** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
-const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
-/** Where the caller's own abort signal (if any) is kept across attempts. */
-const CALLER_SIGNAL = Symbol('preview-fleet caller signal');
-/**
- * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
- * throttling plugins): every request gets its own timeout and is a named wait for the step
- * deadline. A GET that timed out stays a RequestError (500), so plugin-retry tries it again; a
- * write that timed out becomes an ActionError, which no plugin retries — it may have landed.
- */
-function requestTimeout(timeoutMs, baseUrl) {
-    return (octokit) => {
-        octokit.hook.wrap('request', (request, options) => {
-            const signal = AbortSignal.timeout(timeoutMs);
-            // plugin-retry calls this hook again with the same `options` object (the inner request is bound
-            // to it), so the signal set here must be rebuilt per attempt from the caller's own signal: left
-            // as it was, the first attempt's aborted timeout would abort every retry at once.
-            const req = (options.request ?? {});
-            const given = (CALLER_SIGNAL in req ? req[CALLER_SIGNAL] : req.signal);
-            options.request = {
-                ...req,
-                [CALLER_SIGNAL]: given,
-                signal: given ? AbortSignal.any([given, signal]) : signal,
-            };
-            const what = `${String(options.method)} ${String(options.url)}`;
-            return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
-                if (!signal.aborted)
-                    throw namingGitHub(err, baseUrl, what);
-                const method = String(options.method).toUpperCase();
-                const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
-                if (method === 'GET' || method === 'HEAD')
-                    throw Object.assign(err, { message });
-                throw new errors/* ActionError */.lZ(message, {
-                    hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
-                    cause: err,
-                });
-            });
-        });
-        return {};
-    };
-}
-/**
- * Makes an Octokit error's message name the GitHub API, the call and, for an answer, its status
- * ("The GitHub API at … answered 503 to GET /repos/{owner}/{repo}/pulls: Service Unavailable"), so
- * every message built on it says which system failed; a connection reset says "failed on". The
- * error stays the same object (status, response) for the throttling and retry plugins.
- */
-function namingGitHub(err, baseUrl, what) {
-    if (err === null || typeof err !== 'object' || typeof err.message !== 'string')
-        return err;
-    const e = err;
-    if (e.message.startsWith('The GitHub API'))
-        return err;
-    const answered = e.response !== undefined && typeof e.status === 'number';
-    e.message = answered
-        ? `The GitHub API at ${baseUrl} answered ${e.status} to ${what}: ${e.message}`
-        : `The GitHub API at ${baseUrl} failed on ${what}: ${e.message}`;
-    return err;
-}
-/** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
-const unpaced = {
-    key: () => ({
-        schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)),
-    }),
-};
-function client_createGitHubClient(token, options = {}) {
-    const retries = options.rateLimitRetries ?? 3;
-    const maxWait = options.maxRetryAfterSeconds ?? 120;
-    const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
-    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
-    return getOctokit(token, {
-        baseUrl,
-        retry: { ...base },
-        throttle: {
-            ...base,
-            ...(options.paceWrites === false ? { write: unpaced, notifications: unpaced } : {}),
-            onRateLimit: (retryAfter, opts, _octokit, retryCount) => {
-                outputs/* log */.Rm.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
-                return retryCount < retries && retryAfter <= maxWait;
-            },
-            onSecondaryRateLimit: (retryAfter, opts, _octokit, retryCount) => {
-                outputs/* log */.Rm.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
-                return retryCount < retries && retryAfter <= maxWait;
-            },
-        },
-    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, dist_bundle_retry);
-}
-/** HTTP status of an Octokit RequestError (or undefined). */
-function client_statusOf(err) {
-    const s = err?.status;
-    return typeof s === 'number' ? s : undefined;
-}
-/**
- * Fork PRs (and Dependabot) get a read-only GITHUB_TOKEN: every write is 403 "Resource not
- * accessible by integration".
- */
-function client_isReadOnlyTokenError(err) {
-    return client_statusOf(err) === 403 && /Resource not accessible by integration/i.test(String(err?.message));
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/deployments.ts
-/**
- * GitHub Deployments for previews: one deployment per head SHA in the PR's environment
- * (`preview/pr-N`), transient and never production, stamped with our ownership marks in its
- * payload. Statuses always carry `environment_url` when the URL is known (GitHub's "View
- * deployment" button shows the latest status's URL, so a status without it loses the button)
- * and `log_url`. Removal touches only deployments of exactly the named environment whose marks
- * name this repository AND this PR, so another PR's preview is never marked inactive, even when a
- * template (or someone else) put two PRs' deployments in one environment.
- */
-
-
-/** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
-function deployments_deploymentStatusFor(state) {
-    switch (state) {
-        case 'queued':
-            return 'queued';
-        case 'building':
-        case 'deploying':
-            return 'in_progress';
-        case 'ready':
-        case 'sleeping': // deployed and reachable: the first request wakes it
-            return 'success';
-        case 'failed':
-            return 'failure';
-        case 'destroyed':
-            return 'inactive';
-        default:
-            return undefined;
-    }
-}
-/** Our marks from a deployment payload (object or JSON text), or undefined. */
-function deploymentMarks(payload) {
-    let p = payload;
-    if (typeof p === 'string') {
-        try {
-            p = JSON.parse(p);
-        }
-        catch {
-            return undefined;
-        }
-    }
-    if (typeof p !== 'object' || p === null)
-        return undefined;
-    const o = p;
-    const pr = Number(o.pr);
-    if (o['managed-by'] !== MANAGED_BY || typeof o.repository !== 'string' || !Number.isInteger(pr) || pr <= 0)
-        return undefined;
-    return { 'managed-by': MANAGED_BY, repository: o.repository, pr };
-}
-/** True when the deployment's payload marks it as this repository's preview of this PR. */
-function deployments_isOurDeployment(d, repository, pr) {
-    return d.marks !== undefined && d.marks.repository === repository && d.marks.pr === pr;
-}
-/** Why a deployment is not ours (for the removal table), or undefined when it is. */
-function notOursReason(d, repository, pr) {
-    if (!d.marks)
-        return 'payload carries no preview-fleet marks';
-    if (d.marks.repository !== repository)
-        return `marked for ${d.marks.repository}, not ${repository}`;
-    if (d.marks.pr !== pr)
-        return `marked for PR #${d.marks.pr}, not #${pr}`;
-    return undefined;
-}
-function summary(d) {
-    return {
-        id: d.id,
-        sha: String(d.sha ?? ''),
-        environment: String(d.environment ?? ''),
-        createdAt: String(d.created_at ?? ''),
-        marks: deploymentMarks(d.payload),
-    };
-}
-/** Deployments of exactly `environment` (optionally of one SHA), every page. */
-async function listDeployments(client, ref) {
-    const all = await client.paginate(client.rest.repos.listDeployments, {
-        owner: ref.owner,
-        repo: ref.repo,
-        environment: ref.environment,
-        ...(ref.sha ? { sha: ref.sha } : {}),
-        per_page: 100,
-    });
-    // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
-    return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
-}
-/** One deployment by id, or undefined when GitHub says it does not exist (404). */
-async function deployments_getDeployment(client, ref) {
-    try {
-        const { data } = await client.rest.repos.getDeployment({ owner: ref.owner, repo: ref.repo, deployment_id: ref.id });
-        return summary(data);
-    }
-    catch (err) {
-        if (statusOf(err) === 404)
-            return undefined;
-        throw err;
-    }
-}
-/** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
-async function deployments_ensureDeployment(client, o) {
-    const existing = (await listDeployments(client, o)).filter((d) => deployments_isOurDeployment(d, o.repository, o.pr));
-    if (existing.length > 0)
-        return { id: Math.min(...existing.map((d) => d.id)), created: false };
-    const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
-    const res = await client.rest.repos.createDeployment({
-        owner: o.owner,
-        repo: o.repo,
-        ref: o.sha,
-        environment: o.environment,
-        transient_environment: true,
-        production_environment: false,
-        required_contexts: [],
-        auto_merge: false,
-        task: 'deploy',
-        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140),
-        payload: payload,
-    });
-    // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
-    const id = res.data.id;
-    if (res.status !== 201 || typeof id !== 'number') {
-        throw new Error(`GitHub did not create a deployment for ${o.sha.slice(0, 7)} (HTTP ${res.status}): ${JSON.stringify(res.data)}`);
-    }
-    return { id, created: true };
-}
-/** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
-async function deployments_createDeploymentStatus(client, o) {
-    const { data } = await client.rest.repos.createDeploymentStatus({
-        owner: o.owner,
-        repo: o.repo,
-        deployment_id: o.deploymentId,
-        state: o.state,
-        ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
-        ...(o.logUrl ? { log_url: o.logUrl } : {}),
-        ...(o.description ? { description: o.description.slice(0, 140) } : {}),
-    });
-    return data.id;
-}
-/**
- * The `environment_url` a status should repeat when its update brings none: GitHub shows only the
- * latest status's URL as "View deployment", so a redeploy's queued and in-progress statuses would
- * hide the button. Looks at `deploymentId`'s own statuses (unless it was just created), then at
- * the newest of this PR's other deployments (our marks) in `environment`; prefers `service`'s (our statuses'
- * descriptions start with "<service>:"). Undefined for a new preview.
- */
-async function deployments_lastEnvironmentUrl(client, o) {
-    let any;
-    const fromStatuses = async (id) => {
-        const { data } = await client.rest.repos.listDeploymentStatuses({
-            owner: o.owner,
-            repo: o.repo,
-            deployment_id: id,
-            per_page: 100,
-        });
-        for (const st of [...data].sort((a, b) => b.id - a.id)) {
-            if (!st.environment_url)
-                continue;
-            if (!o.service || st.description?.startsWith(`${o.service}:`))
-                return st.environment_url;
-            any ??= st.environment_url;
-        }
-        return undefined;
-    };
-    if (!o.created) {
-        const own = await fromStatuses(o.deploymentId);
-        if (own)
-            return own;
-    }
-    const others = (await listDeployments(client, o))
-        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
-        .sort((a, b) => b.id - a.id);
-    for (const d of others.slice(0, 3)) {
-        const url = await fromStatuses(d.id);
-        if (url)
-            return url;
-    }
-    return any;
-}
-/**
- * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
- * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
- */
-async function deployments_deactivateDeployments(client, o) {
-    const done = [];
-    for (const d of await listDeployments(client, o)) {
-        if (!deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
-            continue;
-        try {
-            await deployments_createDeploymentStatus(client, {
-                ...o,
-                deploymentId: d.id,
-                state: 'inactive',
-                logUrl: o.logUrl,
-                description: 'Preview removed',
-            });
-            done.push(d.id);
-        }
-        catch (err) {
-            if (statusOf(err) !== 404)
-                throw err;
-        }
-    }
-    return done;
-}
-/**
- * Teardown's removal of PR `pr`'s deployments: each in exactly `environment` whose marks name this
- * repository and this PR is set inactive (GitHub deletes only inactive deployments) and then
- * deleted; 404 at either step means another run removed it first (already-gone). Any other
- * deployment (unmarked, another repository's, another PR's) is reported and kept.
- */
-async function deployments_deactivateAndDeleteDeployments(client, o) {
-    const results = [];
-    for (const d of await listDeployments(client, o)) {
-        const name = `${o.environment}#${d.id}`;
-        const reason = notOursReason(d, `${o.owner}/${o.repo}`, o.pr);
-        if (reason !== undefined) {
-            results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason });
-            continue;
-        }
-        try {
-            await deployments_createDeploymentStatus(client, {
-                ...o,
-                deploymentId: d.id,
-                state: 'inactive',
-                description: 'Preview removed',
-            });
-            await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
-            results.push({ kind: 'deployment', name, status: 'deleted' });
-        }
-        catch (err) {
-            if (statusOf(err) === 404)
-                results.push({ kind: 'deployment', name, status: 'already-gone' });
-            else
-                results.push({
-                    kind: 'deployment',
-                    name,
-                    status: 'failed',
-                    reason: String(err?.message ?? err).split('\n')[0],
-                });
-        }
-    }
-    return results;
-}
-const PREVIEW_ENV = /^preview\/pr-(\d+)$/;
-/**
- * The reaper's view of GitHub: every environment with deployments named `preview/pr-N` or
- * carrying our marks for `repository`, grouped per environment (one paginated listing).
- */
-async function deployments_listPreviewEnvironments(client, repository) {
-    const [owner, repo] = repository.split('/');
-    const all = (await client.paginate(client.rest.repos.listDeployments, { owner, repo, per_page: 100 })).map(summary);
-    const groups = new Map();
-    for (const d of all) {
-        const ours = d.marks?.repository === repository;
-        if (!ours && !PREVIEW_ENV.test(d.environment))
-            continue;
-        groups.set(d.environment, [...(groups.get(d.environment) ?? []), d]);
-    }
-    const out = [];
-    for (const [environment, deployments] of groups) {
-        const fromName = PREVIEW_ENV.exec(environment);
-        const pr = deployments.find((d) => d.marks)?.marks?.pr ?? (fromName ? Number(fromName[1]) : 0);
-        if (!pr)
-            continue;
-        out.push({
-            environment,
-            pr,
-            deployments,
-            marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
-            lastDeployedAt: deployments
-                .map((d) => d.createdAt)
-                .sort()
-                .at(-1) ?? '',
-        });
-    }
-    return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
-}
-
-// EXTERNAL MODULE: ./packages/core/src/naming.ts
-var naming = __nccwpck_require__(5189);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
 var clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
+var errors = __nccwpck_require__(7115);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
 // EXTERNAL MODULE: ./packages/core/src/retry.ts
 var src_retry = __nccwpck_require__(9899);
 // EXTERNAL MODULE: ./packages/core/src/exec.ts
@@ -51300,7 +45119,7 @@ function kubeReadRetry(tools) {
         attempts: 4,
         baseMs: 1000,
         maxMs: 8000,
-        clock: tools.clock ?? systemClock,
+        clock: tools.clock ?? clock/* systemClock */.m,
         classify: (e) => ({ transient: isKubeTransient(e) }),
     };
 }
@@ -51320,9 +45139,9 @@ const READ_VERBS = new Set([
 const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
 /** True for a kubectl failure worth retrying when the call only reads. */
 function isKubeTransient(err) {
-    if (err instanceof CommandTimeoutError)
+    if (err instanceof exec/* CommandTimeoutError */.$9)
         return true;
-    if (err instanceof CommandError)
+    if (err instanceof exec/* CommandError */.Qd)
         return KUBE_TRANSIENT.test(`${err.stderr}\n${err.stdout}`);
     return false;
 }
@@ -51341,26 +45160,26 @@ async function tools_runKubectl(tools, args, options = {}) {
     const argv = waits
         ? [tools.kubectl, ...args]
         : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
-    const run = () => runCommand(argv, {
+    const run = () => (0,exec/* runCommand */.d1)(argv, {
         ...options,
         env,
         okExitCodes: [0],
         waitingFor: () => tools_kubeApiName(tools.kubectl, env, 'kubectl'),
-        timeoutMs: options.timeoutMs ?? (waits ? undefined : withinDeadline(3 * requestMs)),
+        timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
     });
     const isRead = READ_VERBS.has(args[0] ?? '') &&
         !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
     try {
-        return await (isRead ? retry(run, kubeReadRetry(tools)) : run());
+        return await (isRead ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
     }
     catch (err) {
         if (isMissingProgram(err)) {
-            throw new ActionError(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
+            throw new errors/* ActionError */.lZ(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
                 hint: 'Install it before this step, e.g. with azure/setup-kubectl',
                 cause: err,
             });
         }
-        if (err instanceof CommandError && (options.okExitCodes ?? [0]).includes(err.exitCode))
+        if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
             return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
         throw kubeTimeout(err, tools_kubeApiName(tools.kubectl, env, 'kubectl'));
     }
@@ -51373,21 +45192,21 @@ const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to th
  * (NotFound, Forbidden, a chart error) unchanged.
  */
 function kubeTimeout(err, api) {
-    if (err instanceof CommandError && !(err instanceof CommandTimeoutError) && KUBE_UNREACHABLE.test(err.stderr)) {
-        return new ActionError(`${api} did not answer: ${err.message}`, {
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
+        return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
             hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
             cause: err,
         });
     }
-    if (err instanceof CommandError && !(err instanceof CommandTimeoutError) && isKubeTransient(err)) {
-        return new ActionError(`${api} failed: ${err.message}`, {
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && isKubeTransient(err)) {
+        return new errors/* ActionError */.lZ(`${api} failed: ${err.message}`, {
             hint: 'The API server was busy, failing or cut the connection; re-run the job (every step is idempotent)',
             cause: err,
         });
     }
-    if (!(err instanceof CommandTimeoutError))
+    if (!(err instanceof exec/* CommandTimeoutError */.$9))
         return err;
-    return new ActionError(`${api} did not answer within ${formatDuration(err.timeoutMs)}: ${err.message}`, {
+    return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
         hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
         cause: err,
     });
@@ -51405,7 +45224,7 @@ function tools_kubeApiName(program, env, via) {
         let server;
         try {
             const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-            server = execFileSync(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
+            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
                 env: full,
                 timeout: 3000,
                 stdio: ['ignore', 'pipe', 'ignore'],
@@ -51428,1892 +45247,13 @@ async function tools_kubectlJson(tools, args, options = {}) {
         return JSON.parse(r.stdout);
     }
     catch (err) {
-        throw new ActionError(`kubectl ${args.join(' ')} printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+        throw new errors/* ActionError */.lZ(`kubectl ${args.join(' ')} printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
     }
 }
 /** `NotFound` from kubectl ("Error from server (NotFound)"). */
 function tools_isNotFound(err) {
     return /\(NotFound\)|not found/i.test(String(err?.stderr ?? err?.message ?? ''));
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
-/**
- * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
- * unless the namespace carries our marks for this repository and PR (`fromKube` + `isOwnedBy`), so
- * `default`, `kube-system` or a look-alike `preview-pr-5` someone made by hand are never touched.
- * Every function returns a RemovalResult and never throws.
- */
-
-
-
-
-
-/** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
-function removal_goDuration(ms) {
-    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
-}
-const oneLine = (text) => redact(text)
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .pop() ?? '';
-/** System namespaces are refused by name before any call, whatever labels they carry. */
-function isSystemNamespace(name) {
-    return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
-}
-/** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
-async function getNamespace(cli, name) {
-    const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
-    return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
-}
-/** Why a namespace is not ours, for the report (undefined when it is ours). */
-function notOwnedReason(ns, owner) {
-    const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-    const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
-    if (isOwnedBy(marks, owner))
-        return undefined;
-    return who
-        ? `marked for ${who}, not ${owner.repository}#${owner.pr}`
-        : 'no preview-fleet marks in its labels/annotations';
-}
-/** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
-function describeStuck(ns) {
-    const finalizers = [...new Set([...(ns.spec?.finalizers ?? []), ...(ns.metadata?.finalizers ?? [])])];
-    const conditions = (ns.status?.conditions ?? [])
-        .filter((c) => c.status === 'True' && c.message)
-        .map((c) => `${c.type}: ${c.message}`);
-    const parts = [`stuck ${ns.status?.phase ?? 'Terminating'}`];
-    parts.push(finalizers.length ? `finalizers holding it: ${finalizers.join(', ')}` : 'no finalizers listed');
-    if (conditions.length)
-        parts.push(conditions.join('; '));
-    return parts.join('; ');
-}
-/**
- * `helm uninstall --wait` of a release in the PR's namespace. The release is ours when its
- * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
- * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
- */
-async function removal_uninstallRelease(cli, o) {
-    const name = `${o.namespace}/${o.release}`;
-    const result = (status, reason) => ({
-        kind: 'release',
-        name,
-        status,
-        ...(reason ? { reason } : {}),
-    });
-    try {
-        if (isSystemNamespace(o.namespace))
-            return result('skipped-unmarked', `${o.namespace} is a system namespace`);
-        if (o.namespaceMarks) {
-            const who = `${o.namespaceMarks.repository}#${o.namespaceMarks.pr}`;
-            if (!isOwnedBy(o.namespaceMarks, o.owner))
-                return result('skipped-unmarked', `namespace marked for ${who}`);
-        }
-        else {
-            const ns = await getNamespace(cli, o.namespace);
-            if (!ns)
-                return result('already-gone');
-            const why = notOwnedReason(ns, o.owner);
-            if (why)
-                return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
-        }
-        const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', removal_goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
-        if (r.exitCode === 0)
-            return result('deleted');
-        const text = `${r.stderr}\n${r.stdout}`;
-        // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
-        if (/release: not found|release not loaded/i.test(text))
-            return result('already-gone');
-        if (/namespaces? "[^"]+" not found/i.test(text))
-            return result('already-gone');
-        return result('failed', `helm uninstall failed (${kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl')}): ${oneLine(text)}`);
-    }
-    catch (err) {
-        return result('failed', oneLine(errorText(err)));
-    }
-}
-/**
- * Deletes the PR's namespace and waits until it is gone (`kubectl delete --wait --timeout`), only
- * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
- * `failed` with the finalizers and conditions that hold it.
- */
-async function removal_deleteNamespace(cli, o) {
-    const result = (status, reason) => ({
-        kind: 'namespace',
-        name: o.name,
-        status,
-        ...(reason ? { reason } : {}),
-    });
-    try {
-        if (isSystemNamespace(o.name))
-            return result('skipped-unmarked', 'a system namespace is never deleted');
-        const ns = await getNamespace(cli, o.name);
-        if (!ns)
-            return result('already-gone');
-        const why = notOwnedReason(ns, o.owner);
-        if (why)
-            return result('skipped-unmarked', why);
-        const [r] = await deleteVerified(cli, [o.name], o.timeoutMs);
-        return { ...r, kind: 'namespace' };
-    }
-    catch (err) {
-        return result('failed', oneLine(errorText(err)));
-    }
-}
-/**
- * The reaper's batch form: namespaces whose marks the inventory already read are deleted `perCall`
- * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
- * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
- */
-async function removal_deleteMarkedNamespaces(cli, items, o) {
-    const out = new Map();
-    const verified = [];
-    for (const it of items) {
-        const who = it.marks.repository;
-        if (isSystemNamespace(it.name))
-            out.set(it.name, {
-                kind: 'namespace',
-                name: it.name,
-                status: 'skipped-unmarked',
-                reason: 'a system namespace is never deleted',
-            });
-        else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
-            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
-        }
-        else
-            verified.push(it.name);
-    }
-    if (verified.length) {
-        try {
-            for (const r of await deleteVerified(cli, verified, o.timeoutMs))
-                out.set(r.name, r);
-        }
-        catch (err) {
-            for (const n of verified)
-                out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: oneLine(errorText(err)) });
-        }
-    }
-    return items.map((it) => out.get(it.name));
-}
-/** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
-async function deleteVerified(cli, names, timeoutMs) {
-    const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${removal_goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
-    const text = `${r.stdout}\n${r.stderr}`;
-    const api = kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl');
-    const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
-    const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
-    let survivors = new Map();
-    if (r.exitCode !== 0) {
-        const left = names.filter((n) => !missing.has(n));
-        if (left.length) {
-            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], {
-                okExitCodes: [0, 1],
-            });
-            if (got.exitCode !== 0) {
-                return names.map((name) => missing.has(name)
-                    ? { kind: 'namespace', name, status: 'already-gone' }
-                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed (${api}): ${oneLine(text)}` });
-            }
-            const parsed = got.stdout.trim()
-                ? JSON.parse(got.stdout)
-                : undefined;
-            const list = parsed ? (parsed.kind === 'List' || parsed.items ? (parsed.items ?? []) : [parsed]) : [];
-            survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
-        }
-    }
-    return names.map((name) => {
-        const survivor = survivors.get(name);
-        if (survivor) {
-            const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
-                ? `${describeStuck(survivor)} (waited ${removal_goDuration(timeoutMs)})`
-                : `kubectl delete failed (${api}): ${oneLine(text)}`;
-            return { kind: 'namespace', name, status: 'failed', reason };
-        }
-        if (missing.has(name) && !deleted.has(name))
-            return { kind: 'namespace', name, status: 'already-gone' };
-        return { kind: 'namespace', name, status: 'deleted' };
-    });
-}
-
-// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
-var runtime = __nccwpck_require__(5332);
-;// CONCATENATED MODULE: ./packages/core/src/registry/client.ts
-/**
- * The ECR client and the one door every ECR call goes through (`EcrSession.call`): retried on
- * throttling, 5xx and network errors via core's `retry` (the SDK's own retries are switched off
- * so the schedule is ours and runs on an injected clock), failures named by their operation.
- */
-
-
-
-
-/** One ECR request may take this long unless the user says otherwise (`request-timeout`). */
-const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
-/** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'Throttling',
-    'ThrottledException',
-    'RequestThrottledException',
-    'TooManyRequestsException',
-    'ProvisionedThroughputExceededException',
-    'TransactionInProgressException',
-    'RequestLimitExceeded',
-    'BandwidthLimitExceeded',
-    'LimitExceededException',
-    'RequestThrottled',
-    'SlowDown',
-    'PriorRequestNotComplete',
-    'EC2ThrottledException',
-]);
-/** Transient for ECR: throttling by error name, HTTP 429/5xx (`$metadata.httpStatusCode`), ServerException, network errors. */
-function classifyEcrError(err) {
-    const e = err;
-    if (e && typeof e === 'object') {
-        if (e.name && (THROTTLING.has(e.name) || e.name === 'ServerException'))
-            return { transient: true };
-        const status = e.$metadata?.httpStatusCode;
-        if (status === 429 || (status !== undefined && status >= 500 && status <= 599))
-            return { transient: true };
-    }
-    return classifyTransient(err);
-}
-/** The error name the SDK gave (`RepositoryNotFoundException`, …), also through an ActionError's cause. */
-function client_awsErrorName(err) {
-    let e = err;
-    for (let depth = 0; e && depth < 3; depth++) {
-        const name = e.name;
-        if (typeof name === 'string' && name !== 'ActionError' && name !== 'Error')
-            return name;
-        e = e.cause;
-    }
-    return undefined;
-}
-/** The region from the option, else AWS_REGION / AWS_DEFAULT_REGION (what configure-aws-credentials sets). */
-function resolveRegion(region, env = process.env) {
-    const r = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
-    return r || undefined;
-}
-/**
- * The aws-region input where ECR is needed (teardown, reap-orphans): the input, else AWS_REGION /
- * AWS_DEFAULT_REGION, else an InputError naming the setting that needs it (`need.while`) and how
- * to switch that off (`need.off`).
- */
-function requireRegion(raw, env, need) {
-    const region = resolveRegion(raw, env);
-    if (!region) {
-        throw new InputError('aws-region', raw, `is required while ${need.while} (and AWS_REGION is not set)`, `Run aws-actions/configure-aws-credentials first, set aws-region, or ${need.off}`);
-    }
-    return region;
-}
-/**
- * An ECR session. The SDK itself honours AWS_ENDPOINT_URL_ECR (service-specific endpoint
- * variable, SDK v3 ≥ 3.490) and the usual credential chain (env, web identity from
- * configure-aws-credentials' OIDC, profiles), so nothing here reads them.
- */
-function client_createEcrSession(options = {}) {
-    const region = resolveRegion(options.region, options.env);
-    if (!region) {
-        throw new ActionError('No AWS region: set the aws-region input or AWS_REGION', {
-            hint: 'aws-actions/configure-aws-credentials sets AWS_REGION for the following steps',
-        });
-    }
-    const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
-    const client = options.client ??
-        new ECRClient({
-            region,
-            maxAttempts: 1,
-            requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs },
-        });
-    const clock = options.clock ?? systemClock;
-    return {
-        client,
-        region,
-        clock,
-        call(operation, fn) {
-            return waitingOn(`ECR in ${region}`, operation, async () => {
-                try {
-                    return await retry(() => fn(client), {
-                        attempts: 5,
-                        baseMs: 500,
-                        deadlineMs: 60_000,
-                        ...options.retry,
-                        clock,
-                        classify: classifyEcrError,
-                    });
-                }
-                catch (err) {
-                    const name = client_awsErrorName(err);
-                    const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test(errorText(err));
-                    throw new ActionError(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${errorText(err).split('\n')[0]}`, {
-                        cause: err,
-                        hint: timedOut
-                            ? `ECR in ${region} did not answer within ${formatDuration(requestMs)} (request-timeout); check the runner's network or raise request-timeout`
-                            : hintFor(name),
-                    });
-                }
-            });
-        },
-        destroy: () => client.destroy(),
-    };
-}
-function hintFor(name) {
-    if (name === 'AccessDeniedException') {
-        return 'The role needs ecr:DescribeRepositories, CreateRepository, TagResource, ListTagsForResource, PutLifecyclePolicy, DescribeImages, GetAuthorizationToken and the push actions';
-    }
-    if (name === 'CredentialsProviderError')
-        return 'No AWS credentials: run aws-actions/configure-aws-credentials (OIDC) before this step';
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/repository.ts
-/**
- * The PR's own ECR repository: created once with our marks as tags, scan-on-push and a lifecycle
- * policy keeping the last N images; an existing repository is used only when it carries our
- * marks for this repository and PR, or when the caller explicitly adopts it.
- */
-
-
-
-
-/** ECR allows 1-1000 for countNumber in a lifecycle rule (the action's keep-images bounds). */
-const KEEP_IMAGES_MAX = 1000;
-/** One rule: expire images beyond the newest `keep`, tagged or not (tagStatus any, imageCountMoreThan). */
-function lifecyclePolicy(keep) {
-    if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX)
-        throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
-    return JSON.stringify({
-        rules: [
-            {
-                rulePriority: 1,
-                description: `preview-fleet: keep the last ${keep} images`,
-                selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
-                action: { type: 'expire' },
-            },
-        ],
-    });
-}
-async function describe(ecr, name) {
-    try {
-        const out = await ecr.call(`DescribeRepositories ${name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })));
-        return out.repositories?.[0];
-    }
-    catch (err) {
-        if (awsErrorName(err) === 'RepositoryNotFoundException')
-            return undefined;
-        throw err;
-    }
-}
-async function putPolicy(ecr, name, keep) {
-    await ecr.call(`PutLifecyclePolicy ${name}`, (c) => c.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })));
-}
-/**
- * Moves expires-at forward (never back) and records the new head SHA, keeping the rest of the
- * marks; TagResource overwrites the keys it is given and leaves the others.
- */
-async function renewExpiry(ecr, arn, current, next) {
-    const later = next.expiresAt !== undefined &&
-        (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
-    const sha = next.headSha !== undefined && next.headSha !== current.headSha;
-    if (!later && !sha)
-        return;
-    const tags = toEcrTags({
-        ...current,
-        expiresAt: later ? next.expiresAt : current.expiresAt,
-        headSha: next.headSha ?? current.headSha,
-    });
-    await ecr.call(`TagResource ${arn}`, (c) => c.send(new TagResourceCommand({ resourceArn: arn, tags })));
-}
-/** The marks in a repository's tags, or undefined when it has none of ours. */
-async function repository_repositoryMarks(ecr, arn) {
-    const out = await ecr.call(`ListTagsForResource ${arn}`, (c) => c.send(new ListTagsForResourceCommand({ resourceArn: arn })));
-    return fromEcrTags(out.tags);
-}
-/**
- * Idempotent: creates the repository if missing; otherwise checks its marks. Two runs racing on
- * CreateRepository both succeed (the loser sees RepositoryAlreadyExistsException and re-reads).
- * The lifecycle policy is (re)applied on every run for a repository we own, so a changed
- * keep-images takes effect; an adopted repository's policy is left alone. An owned repository's
- * expires-at (and head-sha) tags are renewed from `marks` on every run, so the reaper reads the
- * same expiry here as on the namespace the last deploy refreshed; created-at is kept.
- */
-async function ensureRepository(ecr, o) {
-    const owner = { repository: o.marks.repository, pr: o.marks.pr };
-    let repo = await describe(ecr, o.name);
-    let created = false;
-    if (!repo) {
-        try {
-            const out = await ecr.call(`CreateRepository ${o.name}`, (c) => c.send(new CreateRepositoryCommand({
-                repositoryName: o.name,
-                tags: toEcrTags(o.marks),
-                imageScanningConfiguration: { scanOnPush: true },
-                // The cache tag is rewritten on every build, so tags must stay mutable.
-                imageTagMutability: 'MUTABLE',
-            })));
-            repo = out.repository;
-            created = true;
-        }
-        catch (err) {
-            if (awsErrorName(err) !== 'RepositoryAlreadyExistsException')
-                throw err;
-            repo = await describe(ecr, o.name);
-        }
-    }
-    if (!repo?.repositoryArn || !repo.repositoryUri)
-        throw new ActionError(`ECR returned no ARN/URI for repository "${o.name}"`);
-    if (created) {
-        await putPolicy(ecr, o.name, o.keepImages);
-        return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: true, adopted: false };
-    }
-    const marks = await repository_repositoryMarks(ecr, repo.repositoryArn);
-    const whose = marks ? `is marked for ${marks.repository}#${marks.pr}` : 'carries no preview-fleet marks';
-    if (isOwnedBy(marks, owner)) {
-        await renewExpiry(ecr, repo.repositoryArn, marks, o.marks);
-        await putPolicy(ecr, o.name, o.keepImages);
-        return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: false };
-    }
-    if (!o.adoptExisting) {
-        throw new ActionError(`ECR repository "${o.name}" already exists and ${whose}, so it is not ours to push to or later delete`, {
-            hint: `Choose another repository template, or set adopt-existing: true to push into it (it is never tagged or deleted by preview-fleet)`,
-        });
-    }
-    return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: true };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/registry/removal.ts
-/**
- * Removal and inventory for teardown and the reaper: a repository is deleted (with `force`, so
- * its images go too) only when its tags carry our marks for this repository and PR.
- */
-
-
-
-
-
-/** Deletes the repository if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
-async function removal_removeEcrRepository(ecr, o) {
-    const result = (status, reason) => ({
-        kind: 'ecr-repository',
-        name: o.name,
-        status,
-        ...(reason ? { reason } : {}),
-    });
-    try {
-        let repo;
-        try {
-            const out = await ecr.call(`DescribeRepositories ${o.name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [o.name] })));
-            repo = out.repositories?.[0];
-        }
-        catch (err) {
-            if (awsErrorName(err) === 'RepositoryNotFoundException')
-                return result('already-gone');
-            throw err;
-        }
-        if (!repo?.repositoryArn)
-            return result('already-gone');
-        const marks = await repositoryMarks(ecr, repo.repositoryArn);
-        const whose = marks
-            ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}`
-            : 'no preview-fleet marks in its tags';
-        if (!isOwnedBy(marks, o.owner))
-            return result('skipped-unmarked', whose);
-        try {
-            await ecr.call(`DeleteRepository ${o.name}`, (c) => c.send(new DeleteRepositoryCommand({ repositoryName: o.name, force: true })));
-        }
-        catch (err) {
-            // Deleted by someone else between the read and the delete: the goal is reached.
-            if (awsErrorName(err) === 'RepositoryNotFoundException')
-                return result('already-gone');
-            throw err;
-        }
-        return result('deleted');
-    }
-    catch (err) {
-        return result('failed', errorText(err).split('\n')[0]);
-    }
-}
-/**
- * Every repository in the registry whose tags carry our marks for `repository` (all PRs), for the
- * reaper: DescribeRepositories page by page, then ListTagsForResource per repository. Repositories
- * deleted between the two calls are left out.
- */
-async function removal_listMarkedRepositories(ecr, repository) {
-    const out = [];
-    let nextToken;
-    do {
-        const page = await ecr.call('DescribeRepositories', (c) => c.send(new DescribeRepositoriesCommand({ nextToken, maxResults: 1000 })));
-        for (const repo of page.repositories ?? []) {
-            if (!repo.repositoryArn || !repo.repositoryName)
-                continue;
-            let marks;
-            try {
-                marks = await repositoryMarks(ecr, repo.repositoryArn);
-            }
-            catch (err) {
-                if (awsErrorName(err) === 'RepositoryNotFoundException')
-                    continue;
-                throw err;
-            }
-            if (marks && isOwnedBy(marks, { repository }))
-                out.push({ name: repo.repositoryName, uri: repo.repositoryUri ?? '', marks });
-        }
-        nextToken = page.nextToken;
-    } while (nextToken);
-    return out;
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./packages/core/src/vault/ownership.ts
-/**
- * Whether an existing per-PR path is ours to reuse. A Vault mount is shared by every repository
- * (and every PR) that uses it, and the default target `preview/{{service}}-{{number}}` has no
- * repository in it, so an existing path is reused only when its marks name this repository, this
- * PR and (when both say) this service; anything else is somebody else's and is left as found.
- */
-
-
-
-/**
- * A KV v2 path's `custom_metadata` as read from `<mount>/metadata/<path>` (`meta`); undefined when
- * Vault answers 404 (no such path). Any other failure throws.
- */
-async function ownership_readCustomMetadata(session, meta) {
-    try {
-        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
-        return { custom: res?.data?.custom_metadata };
-    }
-    catch (err) {
-        if (err.status === 404)
-            return undefined;
-        throw err;
-    }
-}
-/** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
-function ownsPath(found, ours) {
-    if (!isOwnedBy(found, { repository: ours.repository, pr: ours.pr }))
-        return false;
-    return !found.service || !ours.service || found.service === ours.service;
-}
-/** What an existing path carries: our marks, foreign marks, other metadata or nothing at all. */
-function describeMarks(raw) {
-    const found = fromVaultMetadata(raw);
-    if (found)
-        return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
-    return raw && Object.keys(raw).length > 0
-        ? 'its metadata carries no preview-fleet marks'
-        : 'it carries no preview-fleet marks';
-}
-/**
- * An unmarked path may be finished (marked) only when it is exactly what this run would have
- * written: the trace of our own create whose marks never landed (reply lost, run killed between
- * the two requests). Anything else may hold somebody's values and is not touched.
- */
-function isOurUnmarkedCopy(raw, existing, expected) {
-    if (raw && Object.keys(raw).length > 0)
-        return false;
-    return existing !== undefined && isDeepStrictEqual(existing, expected);
-}
-/** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
-function notOursError(fullPath, what, ours) {
-    return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
-        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. ' +
-            'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" ' +
-            '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/vault/paths.ts
-/**
- * Where KV paths live on the wire. KV v2 splits data (`<mount>/data/<p>`) from metadata
- * (`<mount>/metadata/<p>`, which lists and holds `custom_metadata`); KV v1 is `<mount>/<p>` for
- * everything (Vault docs, "KV secrets engine - version 1/2").
- */
-
-const trim = (s) => s.replace(/^\/+|\/+$/g, '');
-/** Where a secret's data is read and written: `<mount>/data/<p>` (v2) or `<mount>/<p>` (v1). */
-function paths_dataPath(mount, kv, path) {
-    return kv === 2 ? `${trim(mount)}/data/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
-}
-/** Where v2 metadata (custom_metadata, list, delete-all-versions) lives; v1 has none, so the data path. */
-function paths_metadataPath(mount, kv, path) {
-    return kv === 2 ? `${trim(mount)}/metadata/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
-}
-/**
- * KV v1 has no metadata, so each per-PR v1 path gets a sibling entry holding its marks (the same
- * keys as KV v2 custom_metadata): `preview/app-12` → `preview/app-12.preview-fleet-marks`. It is
- * written before the data and deleted after it, so no v1 copy of ours is ever unmarked.
- */
-const paths_V1_MARKER_SUFFIX = '.preview-fleet-marks';
-/** Where the marks of KV v1 path `path` live (relative to the mount). */
-function paths_v1MarkerPath(path) {
-    return `${trim(path)}${paths_V1_MARKER_SUFFIX}`;
-}
-/** The folder holding `path` (`stage/app` → `stage/`), or '' for a key at the mount's root. */
-function parentFolder(path) {
-    const t = trim(path);
-    const slash = t.lastIndexOf('/');
-    return slash === -1 ? '' : `${t.slice(0, slash)}/`;
-}
-/** The prefix with exactly one trailing `/` (`preview` and `preview/` mean the same folder). */
-function paths_normalizePrefix(prefix) {
-    return `${trim(prefix)}/`;
-}
-/** True when `path` lies strictly inside the folder `prefix` (segment-wise, so `previewx/a` is not in `preview/`). */
-function paths_isUnderPrefix(path, prefix) {
-    const p = paths_normalizePrefix(prefix);
-    return p !== '/' && trim(path).startsWith(p) && trim(path).length > p.length;
-}
-/** The ACL rule a token needs to create the target, for the 403 hint. */
-function policyHint(mount, kv, prefix) {
-    const data = `path "${paths_dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
-    return kv === 2
-        ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`
-        : data;
-}
-/**
- * The guards every write and delete goes through: the target lies under the allowed prefix, is not
- * the source and not beside it (never inside the source's folder, whatever allowed-prefix says),
- * and is not a KV v1 marker entry. Throws InputError naming the input, so nothing is contacted on
- * a bad plan.
- */
-function guardTarget(args) {
-    const input = args.targetInput ?? 'target-path';
-    if (trim(args.allowedPrefix) === '') {
-        throw new InputError('allowed-prefix', args.allowedPrefix, 'must name a folder such as "preview/" (an empty prefix would allow writing anywhere)');
-    }
-    if (!paths_isUnderPrefix(args.targetPath, args.allowedPrefix)) {
-        throw new InputError(input, args.targetPath, `must lie under allowed-prefix "${paths_normalizePrefix(args.allowedPrefix)}"`, 'Change target-path or allowed-prefix; seed-vault never writes outside the allowed prefix');
-    }
-    if (trim(args.targetPath) === trim(args.sourcePath)) {
-        throw new InputError(input, args.targetPath, 'must differ from source-path', 'The source is stage: it is read, never written');
-    }
-    if (paths_isUnderPrefix(args.sourcePath, args.targetPath)) {
-        throw new InputError(input, args.targetPath, 'must not contain source-path');
-    }
-    const sourceFolder = parentFolder(args.sourcePath);
-    if (sourceFolder !== '' && paths_isUnderPrefix(args.targetPath, sourceFolder)) {
-        throw new InputError(input, args.targetPath, `must not lie inside the source's folder "${sourceFolder}" (source-path resolves to "${trim(args.sourcePath)}")`, 'Preview copies never sit beside stage secrets, whatever allowed-prefix says: use a separate folder such as preview/{{service}}-{{number}} with allowed-prefix "preview/"');
-    }
-    if (trim(args.targetPath).endsWith(paths_V1_MARKER_SUFFIX)) {
-        throw new InputError(input, args.targetPath, `must not end with "${paths_V1_MARKER_SUFFIX}" (the suffix of preview-fleet's KV v1 marker entries)`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/vault/removal.ts
-/**
- * Removal and inventory for teardown and the reaper. KV v2 deletes `<mount>/metadata/<p>` ("deletes
- * all versions and metadata", Vault KV v2 API) only when its `custom_metadata` carries our marks for
- * this repository and PR. KV v1 has no metadata: a v1 path is ours only when its sibling marker
- * entry (`<p>.preview-fleet-marks`, written by seedSecrets before the data) carries those marks;
- * the data is deleted first, the marker last, so an interrupted removal is retried from the marker.
- */
-
-
-
-
-const removal_isNotFound = (e) => e.status === 404;
-/** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
-async function removal_removeVaultPath(session, o) {
-    const name = `${o.mount}/${o.path}`;
-    const result = (status, reason) => ({
-        kind: 'vault-path',
-        name,
-        status,
-        ...(reason ? { reason } : {}),
-    });
-    if (!isUnderPrefix(o.path, o.allowedPrefix)) {
-        return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
-    }
-    try {
-        if (o.kvVersion === 1)
-            return await removeKv1(session, o, result);
-        const meta = metadataPath(o.mount, 2, o.path);
-        const read = await readCustomMetadata(session, meta);
-        if (!read)
-            return result('already-gone');
-        const { custom } = read;
-        const marks = fromVaultMetadata(custom);
-        if (!isOwnedBy(marks, o.owner)) {
-            const found = fromVaultMetadata(custom);
-            return result('skipped-unmarked', found
-                ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
-                : 'no preview-fleet marks in custom_metadata');
-        }
-        await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
-        return result('deleted');
-    }
-    catch (err) {
-        return result('failed', errorText(err).split('\n')[0]);
-    }
-}
-/** Reads a KV v1 entry; undefined when absent (404). */
-async function readV1(session, full, what) {
-    try {
-        const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
-        return (res?.data ?? {});
-    }
-    catch (err) {
-        if (removal_isNotFound(err))
-            return undefined;
-        throw err;
-    }
-}
-async function removeKv1(session, o, result) {
-    if (o.path.replace(/\/+$/, '').endsWith(V1_MARKER_SUFFIX))
-        return result('skipped-unmarked', 'a preview-fleet marker entry, not a preview path');
-    const data = dataPath(o.mount, 1, o.path);
-    const marker = dataPath(o.mount, 1, v1MarkerPath(o.path));
-    const markerData = await readV1(session, marker, 'marker');
-    if (markerData === undefined) {
-        // A v1 path without a marker was not written by this version of seed-vault for anyone: keep it.
-        if (await readV1(session, data, 'existence')) {
-            return result('skipped-unmarked', `no preview-fleet marker entry ${marker} (KV v1 has no metadata; only paths with our marker entry are removed)`);
-        }
-        return result('already-gone');
-    }
-    const found = fromVaultMetadata(markerData);
-    if (!isOwnedBy(found, o.owner)) {
-        return result('skipped-unmarked', found
-            ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
-            : `marker entry ${marker} carries no preview-fleet marks`);
-    }
-    await session.call(`delete of ${data}`, (c) => c.delete(data));
-    await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
-    return result('deleted');
-}
-/**
- * Every path under `prefix` marked for `repository`: KV v2 paths whose custom_metadata carries our
- * marks (recursive `GET <mount>/metadata/<folder>?list=true`, then one metadata read per leaf), KV v1
- * paths with a marker entry carrying them (the marker's name without its suffix). Unmarked paths,
- * or paths marked for another repository, are left out. A missing folder is [].
- */
-async function removal_listMarkedPaths(session, o) {
-    const kv = o.kvVersion ?? 2;
-    const out = [];
-    const walk = async (folder) => {
-        const listPath = metadataPath(o.mount, kv, folder);
-        let keys;
-        try {
-            const res = await session.call(`list of ${listPath}`, (c) => c.list(listPath));
-            keys = (res?.data?.keys ?? []);
-        }
-        catch (err) {
-            if (removal_isNotFound(err))
-                return;
-            throw err;
-        }
-        for (const key of keys) {
-            const child = `${folder}${key}`;
-            if (key.endsWith('/')) {
-                await walk(child);
-                continue;
-            }
-            if (kv === 1 && !key.endsWith(V1_MARKER_SUFFIX))
-                continue;
-            const record = kv === 2 ? metadataPath(o.mount, 2, child) : dataPath(o.mount, 1, child);
-            try {
-                const res = await session.call(`${kv === 2 ? 'metadata' : 'marker'} read of ${record}`, (c) => c.read(record));
-                const marks = fromVaultMetadata(kv === 2 ? res?.data?.custom_metadata : res?.data);
-                const path = kv === 2 ? child : child.slice(0, -V1_MARKER_SUFFIX.length);
-                if (marks && isOwnedBy(marks, { repository: o.repository }))
-                    out.push({ path, marks });
-            }
-            catch (err) {
-                if (!removal_isNotFound(err))
-                    throw err; // deleted between list and read
-            }
-        }
-    };
-    await walk(normalizePrefix(o.prefix));
-    return out;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
-/**
- * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
- * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
- *
- * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
- * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
- * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
- * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
- * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
- */
-
-/** What GITHUB_TOKEN acts as inside Actions. */
-const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
-/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
-const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
-/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
-function parseCommentAuthor(input, value) {
-    const v = value.trim();
-    if (!LOGIN.test(v)) {
-        throw new InputError(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
-    }
-    return v;
-}
-/** GitHub logins are case-insensitive. */
-function comment_author_isAuthoredBy(login, author) {
-    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
-}
-/** The explanation when a comment we just created came back written by someone else than `author`. */
-function comment_author_authorMismatchHint(input, actual, author) {
-    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
-        `and will create another. Set ${input}: ${actual}`);
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
-/**
- * Markdown for the sticky comment and the step summary. The body holds a table for people and,
- * per service, hidden metadata for the next run; it never exceeds GitHub's 65,536-character
- * comment limit: long details are cut (with a note), never the update.
- */
-
-
-/** GitHub rejects issue comment bodies longer than this (characters). */
-const COMMENT_BODY_LIMIT = 65_536;
-const STATE_LABEL = {
-    queued: '⏳ queued',
-    building: '🔨 building',
-    deploying: '🚀 deploying',
-    ready: '✅ ready',
-    sleeping: '💤 sleeping — wakes on the first request',
-    failed: '❌ failed',
-    'tearing-down': '🧹 tearing down',
-    destroyed: '🗑️ destroyed',
-    skipped: '⏭️ skipped',
-};
-/** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
-const cell = (s) => s.replace(/<!--/g, '&lt;!--');
-const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
-const isHttp = (u) => typeof u === 'string' && /^https?:\/\//i.test(u);
-/** An href that cannot end the markdown link early. */
-const href = (u) => u.replace(/[()|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-const comment_render_link = (text, u) => `[${text.replace(/[[\]|]/g, '')}](${href(u)})`;
-function commitCell(s, ctx) {
-    if (!s.sha)
-        return '';
-    const short = s.sha.slice(0, 7);
-    return /^[0-9a-f]{7,64}$/i.test(s.sha)
-        ? `[\`${short}\`](${href(`${ctx.serverUrl.replace(/\/$/, '')}/${ctx.repository}/commit/${s.sha}`)})`
-        : code(short);
-}
-function linksCell(s) {
-    const links = [];
-    if (isHttp(s.runUrl))
-        links.push(comment_render_link(s.runAttempt > 1 ? `run (attempt ${s.runAttempt})` : 'run', s.runUrl));
-    if (isHttp(s.vaultUrl))
-        links.push(comment_render_link('Vault', s.vaultUrl));
-    return links.join(' · ');
-}
-/** The image, and whether this run built it or reused the one its content tag named. */
-function imageCell(s) {
-    if (!s.image)
-        return '';
-    const how = IMAGE_SOURCE_LABEL[s.imageSource ?? ''];
-    return how ? `${code(s.image)} (${how})` : code(s.image);
-}
-const IMAGE_SOURCE_LABEL = { built: 'rebuilt', reused: 'reused, inputs unchanged' };
-function row(s, ctx) {
-    const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
-    return [
-        code(s.service),
-        STATE_LABEL[s.state],
-        preview,
-        commitCell(s, ctx),
-        imageCell(s),
-        s.namespace ? code(s.namespace) : '',
-        linksCell(s),
-    ];
-}
-/** The per-service table shared by the comment and the job summary. */
-function renderStatusTable(sections, ctx) {
-    return summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], mergeSections(sections).map((s) => row(s, ctx)));
-}
-function detailsBlocks(sections) {
-    return sections
-        .filter((s) => s.details)
-        .map((s) => {
-        const title = s.state === 'failed' ? 'why it failed' : 'details';
-        // Shown text must not open a hidden section of its own or close the block early.
-        const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
-        return `<details><summary><code>${s.service.replace(/[<>&]/g, '')}</code>: ${title}</summary>\n\n${shown}\n\n</details>`;
-    });
-}
-function renderUnbounded(sections, ctx) {
-    const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
-    const details = detailsBlocks(sections);
-    if (details.length)
-        parts.push(...details.flatMap((d) => [d, '']));
-    parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));
-    parts.push('', '<sub>Kept up to date by preview-fleet: one comment per pull request, each service row from its newest run.</sub>');
-    return parts.join('\n');
-}
-/** The first `keep` UTF-16 units of `text`, not splitting a surrogate pair. */
-function cut(text, keep) {
-    let k = Math.max(0, Math.min(keep, text.length));
-    const c = text.charCodeAt(k - 1);
-    if (k > 0 && c >= 0xd800 && c <= 0xdbff)
-        k -= 1;
-    return text.slice(0, k);
-}
-/** Details cut to `keep` characters with a note saying how much is missing and where it is. */
-function truncateDetails(details, keep, runUrl) {
-    if (details.length <= keep)
-        return details;
-    const where = isHttp(runUrl) ? `the [run log](${href(runUrl)})` : 'the run log';
-    return `${cut(details, keep)}\n\n_… truncated: the first ${keep} of ${details.length} characters are shown (GitHub limits a comment to ${COMMENT_BODY_LIMIT.toLocaleString('en-US')} characters); the full text is in ${where}._`;
-}
-/**
- * The comment body for these sections, at most `limit` characters. When too long, every
- * section's details are cut to one common length (the largest that fits), each with a note.
- */
-function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
-    const merged = mergeSections(sections);
-    const full = renderUnbounded(merged, ctx);
-    if (full.length <= limit)
-        return full;
-    const withCap = (cap) => merged.map((s) => s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s);
-    const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
-    let lo = 0;
-    let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
-    if (renderUnbounded(withCap(0), ctx).length <= limit) {
-        while (lo < hi) {
-            const mid = Math.ceil((lo + hi) / 2);
-            if (renderUnbounded(withCap(mid), ctx).length <= limit)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return renderUnbounded(withCap(lo), ctx);
-    }
-    // Even without details the sections do not fit (hundreds of services or huge fields): drop
-    // the details and, as a last resort, cut the body; the update itself never fails.
-    const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
-    if (bare.length <= limit)
-        return bare;
-    const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
-    return cut(bare, limit - note.length) + note;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
-
-
-
-
-/** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
-async function comment_upsert_listIssueComments(client, t) {
-    const all = await client.paginate(client.rest.issues.listComments, {
-        owner: t.owner,
-        repo: t.repo,
-        issue_number: t.issueNumber,
-        per_page: 100,
-    });
-    return all.map((c) => ({
-        id: c.id,
-        body: c.body ?? '',
-        createdAt: c.created_at,
-        htmlUrl: c.html_url,
-        author: c.user?.login,
-    }));
-}
-/** Our status comments (marker and `author`), oldest first (creation time, then id). */
-function comment_upsert_findStatusComments(comments, author) {
-    return comments
-        .filter((c) => isStatusComment(c.body) && isAuthoredBy(c.author, author))
-        .sort((a, b) => {
-        const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
-        const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
-        if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
-            return ta - tb;
-        return a.id - b.id;
-    });
-}
-/**
- * Records `update` in the PR's status comment. Several status comments (two runs created one at
- * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
- * there means another run deleted it first). An older run never overwrites a newer section.
- */
-async function upsertStatusComment(client, t, update, ctx) {
-    return comment_upsert_writeStatusComment(client, t, await comment_upsert_readStatusComments(client, t), update, ctx);
-}
-/** Reads every page of comments once (the first half of an upsert). */
-async function comment_upsert_readStatusComments(client, t) {
-    const all = await comment_upsert_listIssueComments(client, t);
-    const ours = comment_upsert_findStatusComments(all, t.author);
-    const foreign = all
-        .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
-        .map((c) => ({ id: c.id, author: c.author }));
-    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
-}
-/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
-async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
-    const { ours, held } = read;
-    const { sections, applied, current } = applyUpdate(held, update);
-    const body = renderStatusComment(sections, ctx);
-    let action = 'unchanged';
-    let keep = ours[0];
-    let createdAs;
-    if (!keep) {
-        const { data } = await client.rest.issues.createComment({
-            owner: t.owner,
-            repo: t.repo,
-            issue_number: t.issueNumber,
-            body,
-        });
-        keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
-        action = 'created';
-        if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
-            createdAs = data.user.login;
-    }
-    else if (keep.body !== body) {
-        const { data } = await client.rest.issues.updateComment({
-            owner: t.owner,
-            repo: t.repo,
-            comment_id: keep.id,
-            body,
-        });
-        keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
-        action = 'updated';
-    }
-    const deletedDuplicates = [];
-    for (const dup of ours.slice(1)) {
-        try {
-            await client.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: dup.id });
-        }
-        catch (err) {
-            if (statusOf(err) !== 404)
-                throw err;
-        }
-        deletedDuplicates.push(dup.id);
-    }
-    let final = sections;
-    if (action === 'updated' && othersActive(sections, update)) {
-        final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
-    }
-    return {
-        commentId: keep.id,
-        commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
-        action,
-        applied,
-        current,
-        sections: final,
-        deletedDuplicates,
-        ...(createdAs ? { createdAs } : {}),
-    };
-}
-/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
-const CONCURRENT_WINDOW_MS = (/* unused pure expression or super */ null && (15 * 60_000));
-/**
- * True when another service's row changed shortly before this update: its job may be writing the
- * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
- * nothing for it.
- */
-function othersActive(sections, update) {
-    const now = Date.parse(update.updatedAt);
-    return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
-}
-/**
- * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
- * same moment can each write a body without the other's row (last writer wins). Read the comment
- * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
- */
-async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
-    let latest = ours;
-    for (let attempt = 0; attempt < 3; attempt++) {
-        const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
-        const stored = parseStatusComment(data.body ?? '');
-        const mine = stored.find((s) => s.service === current.service);
-        if (mine && compareSections(mine, current) >= 0)
-            return stored;
-        latest = mergeSections(stored, ours);
-        await client.rest.issues.updateComment({
-            owner: t.owner,
-            repo: t.repo,
-            comment_id: id,
-            body: renderStatusComment(latest, ctx),
-        });
-    }
-    return latest;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/forge/status-note.ts
-/**
- * The sticky status note over any forge: the same model as GitHub's sticky comment
- * (comment-model.ts: same sections, same hidden JSON, same newer-run-wins merge) found by our
- * marker AND our author. One note per change request, updated in place; duplicates from a race
- * collapse to the oldest. Marker notes written by anyone else are never parsed, edited or deleted.
- */
-
-
-
-
-/** Reads every note once and splits ours (marker and `author`) from foreign marker notes. */
-async function readStatusNotes(forge, number, author) {
-    const all = await forge.listNotes(number);
-    const ours = findStatusComments(all, author);
-    const foreign = all
-        .filter((n) => isStatusComment(n.body) && !isAuthoredBy(n.author, author))
-        .map((n) => ({ id: n.id, author: n.author }));
-    return { ours, held: mergeSections(...ours.map((n) => parseStatusComment(n.body))), foreign };
-}
-/** Records `update` in the change request's one status note (created when missing, never duplicated). */
-async function upsertStatusNote(forge, number, author, update, ctx) {
-    const read = await readStatusNotes(forge, number, author);
-    const { sections, applied } = applyUpdate(read.held, update);
-    const body = renderStatusComment(sections, ctx);
-    let keep = read.ours[0];
-    let action = 'unchanged';
-    if (!keep) {
-        keep = await forge.createNote(number, body);
-        action = 'created';
-    }
-    else if (keep.body !== body) {
-        await forge.updateNote(number, keep.id, body);
-        action = 'updated';
-    }
-    const deletedDuplicates = [];
-    for (const dup of read.ours.slice(1)) {
-        await forge.deleteNote(number, dup.id);
-        deletedDuplicates.push(dup.id);
-    }
-    return {
-        noteId: keep.id,
-        noteUrl: keep.url ?? forge.changeRequestUrl(number),
-        action,
-        applied,
-        sections,
-        foreign: read.foreign,
-        deletedDuplicates,
-    };
-}
-/**
- * Teardown's update of the note: every service moves to `state` in one edit. Never creates a
- * note (a change request without ours never showed a preview); 'no-note' also when it is gone (404).
- */
-async function status_note_announceTeardownNote(forge, o) {
-    let read;
-    try {
-        read = await readStatusNotes(forge, o.number, o.author);
-    }
-    catch (err) {
-        if (err.status === 404)
-            return 'no-note';
-        throw err;
-    }
-    const keep = read.ours[0];
-    if (!keep)
-        return 'no-note';
-    const names = [...new Set([...read.held.map((s) => s.service), ...o.services])].sort();
-    const updatedAt = new Date(o.now).toISOString();
-    const updates = names.map((service, i) => {
-        const before = read.held.find((s) => s.service === service);
-        return {
-            service,
-            state: o.state,
-            runId: o.runId,
-            runAttempt: o.runAttempt,
-            runUrl: o.runUrl,
-            updatedAt,
-            namespace: before?.namespace,
-            sha: before?.sha,
-            details: i === 0 ? o.details : undefined,
-        };
-    });
-    const body = renderStatusComment(mergeSections(read.held, updates), o.render);
-    if (body === keep.body)
-        return 'unchanged';
-    await forge.updateNote(o.number, keep.id, body);
-    return 'updated';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-comment.ts
-/**
- * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
- * status comment never had a preview shown to anyone, so it gets no comment at all (the no-op).
- * Only marker comments written by `author` are ours; anyone else's are left untouched.
- * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
- * one carrying the per-resource table.
- */
-
-
-
-
-/** 'no-comment' when the PR has no status comment, or no longer exists (nothing is created). */
-async function teardown_comment_announceTeardown(client, o) {
-    let listed;
-    try {
-        listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author });
-    }
-    catch (err) {
-        // The reaper's "missing" PRs: a deleted issue answers 404, and there is nobody to tell.
-        if (statusOf(err) === 404)
-            return 'no-comment';
-        throw err;
-    }
-    const ours = findStatusComments(listed, o.author);
-    const keep = ours[0];
-    if (!keep)
-        return 'no-comment';
-    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
-    const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
-    const updatedAt = new Date(o.now).toISOString();
-    const updates = names.map((service, i) => {
-        const before = held.find((s) => s.service === service);
-        return {
-            service,
-            state: o.state,
-            runId: o.runId,
-            runAttempt: o.runAttempt,
-            runUrl: o.runUrl,
-            updatedAt,
-            namespace: before?.namespace,
-            sha: before?.sha,
-            details: i === 0 ? o.details : undefined,
-        };
-    });
-    const body = renderStatusComment(mergeSections(held, updates), {
-        serverUrl: o.serverUrl,
-        repository: `${o.owner}/${o.repo}`,
-    });
-    if (body === keep.body)
-        return 'unchanged';
-    await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
-    return 'updated';
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-ports.ts
-
-
-
-
-
-
-
-
-/** Memoizes a lazy session so every step of every PR shares one login. */
-function teardown_ports_once(open) {
-    let p;
-    return () => (p ??= open());
-}
-function teardown_ports_bindTeardownPorts(a) {
-    const [owner, repo] = a.repository.split('/');
-    const gh = a.github;
-    const wait = () => withinDeadline(a.timeoutMs, Math.min(30_000, remainingMs() / 3));
-    const ports = {
-        logWarning: a.logWarning,
-        uninstallRelease: (t) => uninstallRelease(a.kube, {
-            release: t.release,
-            namespace: t.namespace,
-            owner: { repository: a.repository, pr: t.pr },
-            timeoutMs: wait(),
-            namespaceMarks: t.namespaceMarks,
-        }),
-        deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
-        deleteMarkedNamespaces: (items) => deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: wait() }),
-    };
-    if (a.vault) {
-        const v = a.vault;
-        ports.removeVaultPath = async (path, pr) => {
-            let session;
-            try {
-                session = await v.session();
-            }
-            catch (err) {
-                return {
-                    kind: 'vault-path',
-                    name: `${v.mount}/${path}`,
-                    status: 'failed',
-                    reason: `Vault login failed: ${String(err?.message ?? err).split('\n')[0]}`,
-                };
-            }
-            return removeVaultPath(session, {
-                mount: v.mount,
-                kvVersion: v.kvVersion,
-                path,
-                owner: { repository: a.repository, pr },
-                allowedPrefix: v.allowedPrefix,
-            });
-        };
-    }
-    if (a.ecr) {
-        const ecr = a.ecr;
-        ports.removeRepository = async (name, pr) => removeEcrRepository(await ecr(), { name, owner: { repository: a.repository, pr } });
-    }
-    if (gh?.deployments) {
-        ports.removeDeployments = async (environment, pr) => {
-            const rs = await deactivateAndDeleteDeployments(gh.client, { owner, repo, environment, pr });
-            return rs.length ? rs : [{ kind: 'deployment', name: environment, status: 'already-gone' }];
-        };
-    }
-    if (gh?.comment) {
-        ports.announce = async (pr, state, results) => {
-            const failed = results.some((r) => r.status === 'failed');
-            await announceTeardown(gh.client, {
-                owner,
-                repo,
-                pr,
-                author: gh.commentAuthor,
-                services: gh.services,
-                runId: gh.runId,
-                runAttempt: gh.runAttempt,
-                runUrl: gh.runUrl,
-                serverUrl: gh.serverUrl,
-                now: a.now(),
-                state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
-                details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
-            });
-        };
-    }
-    const note = a.note;
-    if (!gh?.comment && note) {
-        ports.announce = async (pr, state, results) => {
-            const failed = results.some((r) => r.status === 'failed');
-            await announceTeardownNote(note.forge, {
-                number: pr,
-                author: note.author,
-                services: note.services,
-                runId: note.runId,
-                runAttempt: note.runAttempt,
-                runUrl: note.runUrl,
-                render: note.render,
-                now: a.now(),
-                state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
-                details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
-            });
-        };
-    }
-    return ports;
-}
-
-// EXTERNAL MODULE: ./packages/core/src/context.ts
-var src_context = __nccwpck_require__(762);
-;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
-
-
-
-const PER_PAGE = 100;
-/** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
-async function pulls_getPullRequest(client, repository, number) {
-    const [owner, repo] = repository.split('/');
-    try {
-        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
-        return (0,src_context/* pullRequestFromPayload */.rY)(data);
-    }
-    catch (err) {
-        if (client_statusOf(err) === 404)
-            return undefined;
-        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
-            cause: err,
-        });
-    }
-}
-/**
- * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
- * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
- * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
- * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
- * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
- * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
- */
-async function pulls_listOpenPullRequests(client, repository) {
-    const [owner, repo] = repository.split('/');
-    const all = [];
-    for (let page = 1;; page++) {
-        let res;
-        try {
-            res = await client.rest.pulls.list({
-                owner,
-                repo,
-                state: 'open',
-                sort: 'created',
-                direction: 'asc',
-                per_page: PER_PAGE,
-                page,
-            });
-        }
-        catch (err) {
-            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
-                cause: err,
-                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
-            });
-        }
-        if (!Array.isArray(res.data))
-            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
-        all.push(...res.data.map(pullRequestFromPayload));
-        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
-        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
-            break;
-    }
-    return all;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/forge/github.ts
-/**
- * GitHub behind the forge seam: today's code (pulls.ts, comment-upsert.ts), unchanged, reached
- * through the `Forge` interface. The GitHub actions keep calling their own paths; this adapter is
- * what the forge-generic lifecycle (reaper ports, the CLI) drives on GitHub.
- */
-
-
-
-function github_githubForge(client, repository, serverUrl = 'https://github.com') {
-    const [owner, repo] = repository.split('/');
-    return {
-        kind: 'github',
-        repository,
-        getChangeRequest: (n) => getPullRequest(client, repository, n),
-        listOpenChangeRequests: () => listOpenPullRequests(client, repository),
-        async listNotes(n) {
-            const all = await listIssueComments(client, { owner, repo, issueNumber: n, author: '' });
-            return all.map((c) => ({ id: c.id, body: c.body, createdAt: c.createdAt, url: c.htmlUrl, author: c.author }));
-        },
-        async createNote(n, body) {
-            const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: n, body });
-            return { id: data.id, body, createdAt: data.created_at, url: data.html_url, author: data.user?.login };
-        },
-        async updateNote(_n, id, body) {
-            await client.rest.issues.updateComment({ owner, repo, comment_id: id, body });
-        },
-        async deleteNote(_n, id) {
-            try {
-                await client.rest.issues.deleteComment({ owner, repo, comment_id: id });
-            }
-            catch (err) {
-                if (statusOf(err) !== 404)
-                    throw err;
-            }
-        },
-        async addLabels(n, labels) {
-            await client.rest.issues.addLabels({ owner, repo, issue_number: n, labels });
-        },
-        async close(n) {
-            await client.rest.pulls.update({ owner, repo, pull_number: n, state: 'closed' });
-        },
-        changeRequestUrl: (n) => `${serverUrl.replace(/\/$/, '')}/${repository}/pull/${n}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
-/**
- * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
- * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
- * Helm release in those namespaces from one `helm list --all-namespaces`.
- */
-
-
-
-/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
-const WARNED_AT_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/warned-at`));
-/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
-async function inventory_listMarkedNamespaces(cli, repository) {
-    const r = await runKubectl(cli, ['get', 'namespaces', '-l', kubeSelector(repository), '-o', 'json']);
-    let items;
-    try {
-        items = JSON.parse(r.stdout).items ?? [];
-    }
-    catch (err) {
-        throw new ActionError(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
-    }
-    const out = [];
-    for (const ns of items) {
-        const name = ns.metadata?.name;
-        const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-        if (!name || !marks || !isOwnedBy(marks, { repository }))
-            continue;
-        const annotations = ns.metadata?.annotations ?? {};
-        out.push({
-            name,
-            marks,
-            phase: ns.status?.phase ?? 'Active',
-            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
-            services: (annotations[ANNOTATIONS.services] ?? '')
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean),
-        });
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
-async function inventory_markNamespaceWarned(cli, namespace, at) {
-    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
-}
-/**
- * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
- * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
- */
-async function inventory_listReleasesByNamespace(cli, helmMajor) {
-    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
-    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
-    const all = helmMajor === 3 ? ['--all'] : [];
-    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
-    let rows;
-    try {
-        rows = JSON.parse(r.stdout.trim() || '[]');
-    }
-    catch (err) {
-        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
-    }
-    const out = new Map();
-    for (const row of rows) {
-        if (!row.name || !row.namespace)
-            continue;
-        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap-ports.ts
-/**
- * Binds the reaper's ports to the real adapters: one namespace list, one `helm list -A`, ECR
- * repositories by tag, Vault paths by custom_metadata, deployments of `preview/pr-*`
- * environments, open PRs listed once (100 per page, with labels; any failing page fails the list),
- * one PR read per PR to be reaped as closed or missing, and the GitHub writes the
- * reaper makes (warning comment, stale label, close).
- */
-
-
-
-
-
-
-
-const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
-/**
- * The comment a PR gets when the reaper marks it stale (shown verbatim in reap-orphans' README;
- * a test keeps the two equal).
- */
-function staleMarkText(o) {
-    const closing = o.closeAfterDays > 0
-        ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.`
-        : '';
-    return `💤 No activity for ${o.idleDays} days: this PR is marked \`${o.staleLabel}\`.${closing} Any update removes the mark's effect; \`${o.keepLabel}\` exempts it.`;
-}
-/** The comment a stale PR gets when the reaper closes it (also shown in reap-orphans' README). */
-function staleCloseText(o) {
-    return `🔒 Closing: no activity for ${o.idleDays} days after being marked \`${o.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`;
-}
-function bindReaperPorts(a) {
-    const forge = a.github ? githubForge(a.github.client, a.repository, a.github.serverUrl) : a.forge;
-    if (!forge)
-        throw new Error('bindReaperPorts needs github or forge: the reaper lists open change requests');
-    const gh = a.github;
-    const comment = (pr, body) => forge.createNote(pr, body);
-    const ports = {
-        listOpenPullRequests: () => forge.listOpenChangeRequests(),
-        getPullRequest: (pr) => forge.getChangeRequest(pr),
-        listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
-        listReleases: async () => listReleasesByNamespace(a.kube, (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor),
-        listEnvironments: gh
-            ? async () => (await listPreviewEnvironments(gh.client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr }))
-            : undefined,
-        async warnOfRemoval(plan, removeAt) {
-            await comment(plan.pr, [
-                WARNING_MARKER,
-                `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
-                '',
-                `Push a commit to redeploy (which renews it), or add the \`${a.keepLabel}\` label to keep it.`,
-            ].join('\n'));
-            const at = new Date(a.now()).toISOString();
-            for (const ns of plan.resources.filter((r) => r.kind === 'namespace'))
-                await markNamespaceWarned(a.kube, ns.name, at);
-        },
-        async markStale(pr, idleDays) {
-            await forge.addLabels(pr, [a.staleLabel]);
-            await comment(pr, staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }));
-        },
-        async closePullRequest(pr, idleDays) {
-            await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
-            await forge.close(pr);
-        },
-        teardown: bindTeardownPorts(a),
-        logWarning: a.logWarning,
-    };
-    if (a.vault) {
-        const v = a.vault;
-        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), {
-            mount: v.mount,
-            kvVersion: v.kvVersion,
-            prefix: v.allowedPrefix,
-            repository: a.repository,
-        });
-    }
-    if (a.ecr) {
-        const ecr = a.ecr;
-        ports.listRepositories = async () => (await listMarkedRepositories(await ecr(), a.repository)).map((r) => ({ name: r.name, marks: r.marks }));
-    }
-    return ports;
-}
-
-// EXTERNAL MODULE: ./node_modules/node-vault/src/index.js
-var node_vault_src = __nccwpck_require__(8096);
-;// CONCATENATED MODULE: ./packages/core/src/vault/errors.ts
-/**
- * node-vault rejects with errors that carry the request: axios network errors keep `config.data`
- * (the JSON body — secret values on a write) and `config.headers` (X-Vault-Token), and
- * `ApiResponseError` keeps `response.body`. None of that may reach a log, so every failure is
- * rebuilt here from three safe facts: the operation we describe, the HTTP status and Vault's own
- * first error line (redacted), plus the network error code for the retry classifier.
- */
-
-/** A Vault call that failed; carries no request options, body, headers or token. */
-class errors_VaultRequestError extends runtime/* ActionError */.lZ {
-    /** HTTP status, or undefined for a network failure. */
-    status;
-    /** Node's network error code (ECONNREFUSED …), kept for `classifyTransient`. */
-    code;
-    /** Vault's first error line, redacted ('' when Vault sent none, e.g. 404 `{"errors":[]}`). */
-    vaultMessage;
-    /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
-    method;
-    constructor(operation, facts, hint) {
-        const what = facts.status !== undefined ? `HTTP ${facts.status}` : (facts.code ?? 'network error');
-        super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
-        this.name = 'VaultRequestError';
-        this.status = facts.status;
-        this.code = facts.code;
-        this.vaultMessage = facts.vaultMessage;
-        this.method = facts.method;
-    }
-}
-function field(obj, key) {
-    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
-}
-/** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
-function errors_oneLine(message) {
-    return message
-        .replace(/^\s*\d+ errors? occurred:\s*/, '')
-        .replace(/\s*\n\s*\*?\s*/g, '; ')
-        .replace(/^\*\s*/, '')
-        .replace(/[;\s]+$/, '')
-        .slice(0, 300);
-}
-/** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
-function errors_sanitizeVaultError(err, operation) {
-    if (err instanceof errors_VaultRequestError)
-        return err;
-    const response = field(err, 'response');
-    const statusRaw = field(response, 'statusCode') ?? field(response, 'status');
-    const status = typeof statusRaw === 'number' ? statusRaw : undefined;
-    const body = field(response, 'body') ?? field(response, 'data');
-    const errors = field(body, 'errors');
-    let vaultMessage = Array.isArray(errors) && typeof errors[0] === 'string' ? errors[0] : '';
-    // A body-less response: node-vault invents "Status 503"; keep nothing but the status.
-    if (!vaultMessage && status === undefined && err instanceof Error && !field(err, 'config')) {
-        vaultMessage = err.message;
-    }
-    let code;
-    for (let e = err, depth = 0; e && depth < 4; depth++, e = field(e, 'cause')) {
-        const c = field(e, 'code');
-        if (typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c)) {
-            code = c;
-            break;
-        }
-    }
-    const method = field(field(err, 'config'), 'method');
-    return new errors_VaultRequestError(operation, {
-        status,
-        code,
-        vaultMessage: redact(errors_oneLine(vaultMessage)),
-        method: typeof method === 'string' ? method.toUpperCase() : undefined,
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/vault/session.ts
-/**
- * Logging in to Vault and the one door every later call goes through (`session.call`): retried on
- * 429/5xx/sealed and network errors via core's `retry`, every error rewritten by
- * `sanitizeVaultError` so no request body, header or token survives into a message.
- */
-
-
-
-
-
-/**
- * Vault answers 503 when sealed or in standby, 429 on rate limits: worth retrying, like other 5xx.
- * A request that timed out is retried only when it was a read (GET): a write may have landed.
- */
-function vaultTransience(err) {
-    if (err instanceof VaultRequestError && isVaultTimeout(err))
-        return { transient: err.method === 'GET' };
-    return classifyTransient(err);
-}
-/** One Vault request may take this long unless the user says otherwise (`request-timeout`). */
-const DEFAULT_VAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** axios' own timeout (`timeout of 30000ms exceeded`, ECONNABORTED) or a socket timeout. */
-function isVaultTimeout(e) {
-    return e.status === undefined && (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT');
-}
-function makeSession(client, opts) {
-    const clock = opts.clock ?? systemClock;
-    const requestMs = opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS;
-    return {
-        addr: opts.addr,
-        namespace: opts.namespace,
-        clock,
-        call(operation, fn, hintFor) {
-            return waitingOn(`Vault at ${opts.addr.replace(/\/+$/, '')}`, operation, () => callOnce(operation, fn, hintFor));
-        },
-    };
-    async function callOnce(operation, fn, hintFor) {
-        try {
-            return await retry(async () => {
-                try {
-                    return await fn(client);
-                }
-                catch (err) {
-                    throw sanitizeVaultError(err, operation);
-                }
-            }, { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience });
-        }
-        catch (err) {
-            const safe = sanitizeVaultError(err, operation);
-            const hint = hintFor?.(safe) ?? defaultHint(safe, opts.addr.replace(/\/+$/, ''), requestMs);
-            return Promise.reject(hint ? new VaultRequestError(operation, safe, hint) : safe);
-        }
-    }
-}
-function defaultHint(e, addr, requestMs) {
-    if (isVaultTimeout(e))
-        return `Vault at ${addr} did not answer within ${formatDuration(requestMs)} (request-timeout), also when retried; check vault-addr and the runner's network, or raise request-timeout`;
-    if (e.status === 503)
-        return `Vault at ${addr} is sealed or unavailable (503); it was retried and still failed — unseal it or retry the job later`;
-    if (e.status === undefined)
-        return `Vault at ${addr} could not be reached (${e.code ?? 'network error'}); check vault-addr and the runner's network`;
-    return undefined;
-}
-function loginHint(method, opts) {
-    return (e) => {
-        if (e.status !== 400 && e.status !== 403 && e.status !== 401)
-            return undefined;
-        if (method === 'jwt') {
-            return `Vault rejected the runner's OIDC token for role "${opts.role}": check the role's bound_audiences contains "${opts.jwtAudience ?? 'vault'}" (input jwt-audience) and that its bound_claims (repository, ref, environment …) match this workflow run`;
-        }
-        if (method === 'approle')
-            return 'Vault rejected the AppRole login: check role-id and secret-id (secret ids expire and may be single-use)';
-        return 'Vault rejected the token: it may be expired or revoked';
-    };
-}
-/**
- * Logs in and returns a session whose token is already masked. `jwt` uses the runner's OIDC token
- * (`requestIdToken`, which fails with a hint naming `permissions: id-token: write` when the job has
- * none); `approle` posts role_id/secret_id; `token` checks the token with lookup-self.
- * The client is built with `noCustomHTTPVerbs: true`, so lists go as `GET ?list=true`
- * (Node's HTTP stack and many proxies reject the LIST verb).
- */
-async function session_loginVault(opts) {
-    const client = nodeVault({
-        endpoint: opts.addr.replace(/\/+$/, ''),
-        namespace: opts.namespace,
-        noCustomHTTPVerbs: true,
-        requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
-    });
-    const session = makeSession(client, opts);
-    const pickToken = (res) => {
-        const token = res?.auth?.client_token;
-        if (typeof token !== 'string' || token === '')
-            throw new ActionError('Vault login answered without auth.client_token');
-        maskSecret(token);
-        client.token = token;
-        return token;
-    };
-    switch (opts.method) {
-        case 'jwt': {
-            if (!opts.role)
-                throw new ActionError('auth-method jwt needs a role', {
-                    hint: 'Set the input "role" to the Vault JWT role bound to this repository',
-                });
-            const jwt = await requestIdToken(opts.jwtAudience ?? 'vault');
-            pickToken(await session.call(`JWT login as role "${opts.role}"`, (c) => c.jwtLogin({ role: opts.role, jwt }), loginHint('jwt', opts)));
-            break;
-        }
-        case 'approle': {
-            if (!opts.roleId || !opts.secretId)
-                throw new ActionError('auth-method approle needs role-id and secret-id');
-            maskSecret(opts.secretId);
-            pickToken(await session.call('AppRole login', (c) => c.approleLogin({ role_id: opts.roleId, secret_id: opts.secretId }), loginHint('approle', opts)));
-            break;
-        }
-        case 'token': {
-            if (!opts.token)
-                throw new ActionError('auth-method token needs a token');
-            maskSecret(opts.token);
-            client.token = opts.token;
-            await session.call('token lookup-self', (c) => c.tokenLookupSelf(), loginHint('token', opts));
-            break;
-        }
-        default:
-            throw new ActionError(`Unknown Vault auth method "${String(opts.method)}"`);
-    }
-    return session;
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/clients.ts
-/**
- * The clients teardown and the reaper remove things with — helm/kubectl, Vault, ECR and GitHub —
- * built once from the inputs both actions share. Vault and ECR sessions open lazily, at their
- * step, and once: a Vault that cannot be reached fails the Vault step and nothing else.
- */
-
-
-
-
-
-
-function removalClients(o) {
-    const { ctx, requestTimeoutMs, vault, awsRegion, github } = o;
-    const clock = o.clock ?? systemClock;
-    return {
-        repository: ctx.repository,
-        kube: kubectlTools({ requestTimeoutMs }),
-        timeoutMs: o.timeoutMs,
-        now: () => clock.now(),
-        logWarning: o.logWarning,
-        vault: vault && {
-            mount: vault.mount,
-            kvVersion: vault.kvVersion,
-            allowedPrefix: vault.allowedPrefix,
-            session: once(() => loginVault({
-                addr: vault.addr,
-                namespace: vault.namespace,
-                method: vault.method,
-                role: vault.role,
-                jwtAudience: vault.jwtAudience,
-                roleId: vault.roleId,
-                secretId: vault.secretId,
-                token: vault.token,
-                clock,
-                requestTimeoutMs,
-            })),
-        },
-        ecr: awsRegion ? once(async () => createEcrSession({ region: awsRegion, clock, requestTimeoutMs })) : undefined,
-        github: github && {
-            client: createGitHubClient(github.token, { baseUrl: ctx.apiUrl, requestTimeoutMs }),
-            serverUrl: ctx.serverUrl,
-            runId: ctx.runId,
-            runAttempt: ctx.runAttempt,
-            runUrl: ctx.runUrl,
-            services: github.services,
-            comment: true,
-            deployments: github.deployments,
-            commentAuthor: github.commentAuthor,
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/lifecycle/index.ts
-
-
-
-
-
-
-
-
-
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
@@ -53461,6 +45401,8 @@ function splitImage(input, image) {
     return { repository: ref };
 }
 
+// EXTERNAL MODULE: ./packages/core/src/marks.ts
+var src_marks = __nccwpck_require__(3807);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/namespace.ts
 /**
  * The PR's namespace: created with our ownership marks, its `expires-at` refreshed on every
@@ -53475,13 +45417,13 @@ const FIELD_MANAGER = 'preview-fleet';
 /** Reads a namespace (exists = false when it is not there). */
 async function namespace_readNamespace(tools, name) {
     try {
-        const ns = await kubectlJson(tools, ['get', 'namespace', name]);
+        const ns = await tools_kubectlJson(tools, ['get', 'namespace', name]);
         const labels = ns.metadata?.labels ?? {};
         const annotations = ns.metadata?.annotations ?? {};
-        return { exists: true, labels, annotations, marks: fromKube(labels, annotations), phase: ns.status?.phase };
+        return { exists: true, labels, annotations, marks: (0,src_marks/* fromKube */.y)(labels, annotations), phase: ns.status?.phase };
     }
     catch (err) {
-        if (isNotFound(err))
+        if (tools_isNotFound(err))
             return { exists: false, labels: {}, annotations: {} };
         throw err;
     }
@@ -53522,6 +45464,8 @@ function namespace_namespaceManifest(name, marks, existing) {
         services.add(marks.service);
     if (services.size > 0)
         annotations[ANNOTATIONS.services] = [...services].sort().join(',');
+    // `marks` are this deploy's (created now), so their created-at is the deploy's time.
+    annotations[ANNOTATIONS.deployedAt] = marks.createdAt;
     return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
 }
 /**
@@ -53698,7 +45642,7 @@ function parseQuantityToggle(input, raw, defaults, allowedKeys) {
         return { enabled: true, settings: { ...defaults } };
     if (['false', 'False', 'FALSE'].includes(v))
         return { enabled: false };
-    const map = (0,runtime_parse/* parseKeyValueMap */.Cn)(input, raw, QUOTA_KEY);
+    const map = (0,parse/* parseKeyValueMap */.Cn)(input, raw, QUOTA_KEY);
     const settings = { ...defaults };
     for (const [k, value] of map) {
         if (allowedKeys && !allowedKeys.includes(k)) {
@@ -53722,7 +45666,7 @@ function sharedQuotaInput(raw, services) {
         return raw;
     const own = ['true', 'True', 'TRUE', ''].includes(raw.trim())
         ? new Map()
-        : (0,runtime_parse/* parseKeyValueMap */.Cn)('resource-quota', raw, QUOTA_KEY);
+        : (0,parse/* parseKeyValueMap */.Cn)('resource-quota', raw, QUOTA_KEY);
     const settings = {};
     for (const [k, v] of Object.entries(DEFAULT_QUOTA)) {
         const m = /^(\d+)(.*)$/.exec(v);
@@ -53829,6 +45773,8 @@ function guardrails_guardrailManifests(o) {
     return out;
 }
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
+var outputs = __nccwpck_require__(4408);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/release.ts
 /**
  * A Helm release's record and the recovery of a stuck one. An interrupted run (cancelled job,
@@ -53966,6 +45912,8 @@ async function release_applyRecovery(tools, release, namespace, plan, timeoutMs)
 /** What to do about a release another deploy appears to be running. */
 const release_IN_PROGRESS_HINT = 'Wait for the other run to finish and re-run this job; if no other run is deploying it, the release is recovered automatically once it is older than stuck-after (or lower stuck-after)';
 
+// EXTERNAL MODULE: ./packages/core/src/runtime/secrets.ts
+var secrets = __nccwpck_require__(6715);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/diagnostics.ts
 /**
  * Why a preview is not ready, as markdown a reviewer can act on: Helm's status and last error,
@@ -54007,7 +45955,7 @@ function parseUnreadyPods(list) {
             const waiting = c.state?.waiting;
             const terminated = c.state?.terminated ?? c.lastState?.terminated;
             if (waiting?.reason)
-                containers.push(`${c.name}: ${waiting.reason}${waiting.message ? ` — ${diagnostics_oneLine(waiting.message)}` : ''}`);
+                containers.push(`${c.name}: ${waiting.reason}${waiting.message ? ` — ${oneLine(waiting.message)}` : ''}`);
             else if (terminated?.reason && !c.ready)
                 containers.push(`${c.name}: ${terminated.reason} (exit ${terminated.exitCode ?? '?'})`);
             else if (!c.ready)
@@ -54015,12 +45963,12 @@ function parseUnreadyPods(list) {
         }
         const unschedulable = (p.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
         if (unschedulable)
-            containers.push(`scheduling: ${unschedulable.reason ?? 'Unschedulable'}${unschedulable.message ? ` — ${diagnostics_oneLine(unschedulable.message)}` : ''}`);
+            containers.push(`scheduling: ${unschedulable.reason ?? 'Unschedulable'}${unschedulable.message ? ` — ${oneLine(unschedulable.message)}` : ''}`);
         out.push({ pod: String(p.metadata?.name ?? ''), phase, containers });
     }
     return out;
 }
-function diagnostics_oneLine(s, max = 200) {
+function oneLine(s, max = 200) {
     const t = s.replace(/\s+/g, ' ').trim();
     return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
@@ -54061,7 +46009,7 @@ const MAX_CHARS = 4000;
 function diagnostics_renderDiagnostics(d, args) {
     const lines = [];
     if (d.release) {
-        lines.push(`**Helm:** release \`${d.release.name}\` revision ${d.release.revision} is \`${d.release.status}\`${d.release.description ? ` — ${diagnostics_oneLine(d.release.description, 300)}` : ''}`);
+        lines.push(`**Helm:** release \`${d.release.name}\` revision ${d.release.revision} is \`${d.release.status}\`${d.release.description ? ` — ${oneLine(d.release.description, 300)}` : ''}`);
     }
     else if (args.release) {
         lines.push(`**Helm:** release \`${args.release}\` does not exist in \`${args.namespace}\``);
@@ -54069,7 +46017,7 @@ function diagnostics_renderDiagnostics(d, args) {
     if (args.lastError)
         lines.push('', '**Last error:**', '```', lastLinesOf(args.lastError, 8), '```');
     if (d.quota.length) {
-        lines.push('', `**Quota:** ${d.quota.length} refusal(s) — ${diagnostics_oneLine(d.quota[0].message, 300)}`);
+        lines.push('', `**Quota:** ${d.quota.length} refusal(s) — ${oneLine(d.quota[0].message, 300)}`);
     }
     if (d.pods.length) {
         lines.push('', `**Pods not ready (${d.pods.length}):**`);
@@ -54081,7 +46029,7 @@ function diagnostics_renderDiagnostics(d, args) {
     if (d.events.length) {
         const rows = d.events
             .slice(0, MAX_EVENTS)
-            .map((e) => [`\`${e.object}\``, e.reason, e.count, diagnostics_oneLine(e.message, 160)]);
+            .map((e) => [`\`${e.object}\``, e.reason, e.count, oneLine(e.message, 160)]);
         if (d.events.length > MAX_EVENTS)
             rows.push(['…', '', '', `${d.events.length - MAX_EVENTS} more`]);
         lines.push('', `**Warning events (${d.events.length}, newest first):**`, '', summaryTable(['object', 'reason', 'count', 'message'], rows));
@@ -54100,7 +46048,7 @@ function lastLinesOf(text, n) {
         .split(/\r?\n/)
         .filter((l) => l.trim())
         .slice(-n)
-        .map((l) => diagnostics_oneLine(l, 300))
+        .map((l) => oneLine(l, 300))
         .join('\n')
         .replace(/```/g, "'''");
 }
@@ -54140,41 +46088,511 @@ function diagnostics_mergeDiagnostics(now, before) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/cap.ts
 /**
- * The `max-previews` cap: our marked namespaces for this repository are the previews that exist.
- * A new preview over the cap fails, naming the oldest ones (the ones to close or unlabel).
+ * The `max-previews` cap (issue 19 §3): a budget of *awake* previews per repository, arbitrated
+ * by the cluster. The slots live in one marked `coordination.k8s.io/v1` Lease (`cap-lease.ts`)
+ * written with resourceVersion preconditions, so two deploys racing for the last slot cannot both
+ * win. This file is the pure part: which previews hold a slot, and what a deploy does when none is
+ * free — put the least recently deployed preview to sleep, or fail naming the cap and its holders.
  */
 
-
-
-/** Every namespace carrying our marks for `repository` (label selector, then marks re-checked). */
-async function cap_listPreviewNamespaces(tools, repository) {
-    const list = await kubectlJson(tools, ['get', 'namespaces', '--selector', kubeSelector(repository)]);
-    const out = [];
-    for (const ns of list.items ?? []) {
-        const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
-        if (marks && marks.repository.toLowerCase() === repository.toLowerCase())
-            out.push({ name: ns.metadata.name, marks });
+const CAP_POLICIES = ['sleep', 'fail'];
+const later = (a, b) => !a ? (b ?? '') : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b;
+/**
+ * The slots taken now: every awake, active preview namespace (the cluster's fact, so a preview
+ * deployed before the Lease existed counts too), plus claims younger than `graceMs` whose
+ * namespace is not there yet (a deploy in flight). A claim whose preview sleeps or is gone frees its slot.
+ */
+function takenSlots(record, namespaces, now, graceMs) {
+    const slots = new Map();
+    for (const ns of namespaces) {
+        if (ns.sleeping || (ns.phase ?? 'Active') !== 'Active')
+            continue;
+        if (record.asleep[String(ns.pr)] !== undefined)
+            continue;
+        const s = slots.get(ns.pr) ?? { pr: ns.pr, at: '', namespaces: [] };
+        s.at = later(s.at, ns.deployedAt);
+        s.namespaces.push(ns.name);
+        slots.set(ns.pr, s);
     }
-    return out.sort((a, b) => a.marks.createdAt.localeCompare(b.marks.createdAt) || a.name.localeCompare(b.name));
+    const known = new Set(namespaces.map((n) => n.pr));
+    for (const [key, at] of Object.entries(record.slots)) {
+        const pr = Number(key);
+        const s = slots.get(pr);
+        if (s)
+            s.at = later(s.at, at);
+        else if (!known.has(pr) && now - Date.parse(at) < graceMs)
+            slots.set(pr, { pr, at, namespaces: [] });
+    }
+    return [...slots.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.pr - b.pr);
 }
 /**
- * Throws when deploying PR `pr` would exceed `max` previews. A PR that already has a preview is
- * never blocked (an upgrade adds nothing); `max` 0 means no cap.
+ * What deploying `pr` does to the slots (`max` ≥ 1): keep its own slot (`hold`), take a free one
+ * (`claim`), or — full — take the least recently deployed preview's slot (`evict`, policy sleep;
+ * never a deploy in flight, which has no namespace to sleep) or report `full` with the holders.
  */
-function cap_checkCap(existing, pr, max) {
-    if (max <= 0)
-        return;
-    if (existing.some((e) => e.marks.pr === pr))
-        return;
-    const prs = new Set(existing.map((e) => e.marks.pr));
-    if (prs.size < max)
-        return;
-    const oldest = existing
+function decideSlot(slots, pr, max, policy, now, asleep = {}) {
+    const at = new Date(now).toISOString();
+    const record = {
+        slots: Object.fromEntries(slots.map((s) => [String(s.pr), s.at])),
+        asleep: { ...asleep },
+    };
+    record.slots[String(pr)] = at;
+    delete record.asleep[String(pr)];
+    if (slots.some((s) => s.pr === pr))
+        return { action: 'hold', record };
+    if (slots.length < max)
+        return { action: 'claim', record };
+    const victim = policy === 'sleep' ? slots.find((s) => s.namespaces.length > 0) : undefined;
+    if (!victim)
+        return { action: 'full', holders: [...slots] };
+    delete record.slots[String(victim.pr)];
+    record.asleep[String(victim.pr)] = at;
+    return { action: 'evict', record, victim };
+}
+/** The error of a full cap: the cap, who holds it (oldest first) and what to do. */
+function capFullError(max, pr, holders, policy) {
+    const shown = holders
         .slice(0, 5)
-        .map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
-    throw new ActionError(`The cap of ${max} preview(s) is reached (${prs.size} exist); not deploying PR #${pr}. Oldest: ${oldest.join(', ')}`, {
-        hint: 'Close or unlabel an old preview, or raise max-previews',
+        .map((s) => `PR #${s.pr} (${s.namespaces.join(', ') || 'deploying now'}, last deployed ${s.at || 'unknown'})`);
+    const more = holders.length > 5 ? ` and ${holders.length - 5} more` : '';
+    return new errors/* ActionError */.lZ(`The cap of ${max} preview(s) is reached (${holders.length} awake); not deploying PR #${pr}. Holding it: ${shown.join(', ')}${more}`, {
+        hint: policy === 'fail'
+            ? 'Close or unlabel a preview, raise max-previews, or set cap-policy: sleep to put the least recently deployed one to sleep'
+            : 'Every slot is held by a deploy still in flight; try again when one finishes, or raise max-previews',
     });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/cost.ts
+/**
+ * What a preview asks the cluster for and what that costs per hour (issue 19 §3). Requests, not
+ * usage: each Deployment's and StatefulSet's pod template × its replicas (so a sleeping preview,
+ * at 0 replicas, asks for no CPU or memory) plus its PersistentVolumeClaims, which outlive sleep.
+ * Prices are the user's (`price-vcpu-hour`, `price-gib-hour`, `price-storage-gib-hour`);
+ * `spot-discount` lowers compute only — volumes are not spot.
+ */
+
+
+const SUFFIX = {
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+};
+/** A Kubernetes quantity as a number (`250m` → 0.25, `512Mi` → 536870912); 0 when absent or unreadable. */
+function quantityValue(q) {
+    const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+))?([numkMGTPE]i?|)$/.exec(String(q ?? '').trim());
+    if (!m)
+        return 0;
+    const factor = SUFFIX[m[3]];
+    if (factor === undefined)
+        return 0;
+    return Number(m[1]) * 10 ** Number(m[2] ?? 0) * factor;
+}
+const GIB = (/* unused pure expression or super */ null && (2 ** 30));
+/** Requests of one pod spec: containers (init containers run before, not alongside: their max counts, as the scheduler does). */
+function podRequests(spec) {
+    const sum = (list, key) => (list ?? []).reduce((n, c) => n + quantityValue(c?.resources?.requests?.[key]), 0);
+    const max = (list, key) => Math.max(0, ...(list ?? []).map((c) => quantityValue(c?.resources?.requests?.[key])));
+    return {
+        cpu: Math.max(sum(spec?.containers, 'cpu'), max(spec?.initContainers, 'cpu')),
+        memory: Math.max(sum(spec?.containers, 'memory'), max(spec?.initContainers, 'memory')),
+    };
+}
+/** Requests from listed objects (Deployments, StatefulSets, PersistentVolumeClaims). Pure. */
+function requestsOf(items) {
+    let cpu = 0;
+    let memory = 0;
+    let storage = 0;
+    for (const o of items) {
+        if (o?.kind === 'Deployment' || o?.kind === 'StatefulSet') {
+            const replicas = typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1;
+            const r = podRequests(o.spec?.template?.spec);
+            cpu += r.cpu * replicas;
+            memory += r.memory * replicas;
+        }
+        else if (o?.kind === 'PersistentVolumeClaim') {
+            storage += quantityValue(o.spec?.resources?.requests?.storage);
+        }
+    }
+    return { cpu, memoryGiB: memory / GIB, storageGiB: storage / GIB };
+}
+/** The namespace's requests, from one list call. */
+async function cost_namespaceRequests(tools, namespace) {
+    const list = await kubectlJson(tools, [
+        'get',
+        'deployments,statefulsets,persistentvolumeclaims',
+        '--namespace',
+        namespace,
+    ]);
+    return requestsOf(list.items ?? []);
+}
+/** $/h for these requests at these prices. */
+function cost_hourlyCost(r, p) {
+    const compute = (r.cpu * p.vcpuHour + r.memoryGiB * p.gibHour) * (1 - p.spotDiscount);
+    return compute + r.storageGiB * p.storageGibHour;
+}
+/** Adds requests (a PR's namespaces, the fleet). */
+function cost_addRequests(a, b) {
+    return { cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB };
+}
+const round = (n, digits) => String(Number(n.toFixed(digits)));
+/** `$0.41` with enough digits to show a small preview's cost. */
+function formatDollars(n) {
+    return `$${n >= 1 ? n.toFixed(2) : n >= 0.01 ? n.toFixed(3).replace(/0$/, '') : n.toFixed(4)}`;
+}
+/** `≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)` for the comment. */
+function cost_describeCost(r, p) {
+    return `≈ ${formatDollars(cost_hourlyCost(r, p))}/h (${round(r.cpu, 3)} vCPU, ${round(r.memoryGiB, 2)} GiB, ${round(r.storageGiB, 2)} GiB storage)`;
+}
+/** A price input: a non-negative decimal number ('' → undefined: no estimate). */
+function parsePrice(input, raw) {
+    if (raw.trim() === '')
+        return undefined;
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+        throw new InputError(input, raw, 'must be a non-negative number in dollars, e.g. 0.0336');
+    return Number(raw.trim());
+}
+/** `spot-discount`: a share in [0, 1) (0.7 = spot saves 70% on compute). */
+function parseSpotDiscount(input, raw) {
+    const v = raw.trim() === '' ? 0 : Number(raw.trim());
+    if (!/^\d+(\.\d+)?$/.test(raw.trim() || '0') || !(v >= 0 && v < 1))
+        throw new InputError(input, raw, 'must be a number from 0 up to (not including) 1, e.g. 0.7 for 70% off compute');
+    return v;
+}
+/** The prices from the three inputs, or undefined when no price is given (no estimate shown). */
+function parsePrices(raw) {
+    const vcpu = parsePrice(...raw.vcpu);
+    const gib = parsePrice(...raw.gib);
+    const storage = parsePrice(...raw.storage);
+    const spotDiscount = parseSpotDiscount(...raw.spot);
+    if (vcpu === undefined && gib === undefined)
+        return undefined;
+    return { vcpuHour: vcpu ?? 0, gibHour: gib ?? 0, storageGibHour: storage ?? 0, spotDiscount };
+}
+
+// EXTERNAL MODULE: ./packages/core/src/naming.ts
+var naming = __nccwpck_require__(5189);
+;// CONCATENATED MODULE: ./packages/core/src/kube/sleep.ts
+/**
+ * Sleeping by policy (no KEDA): a preview's Deployments and StatefulSets scaled to 0, each
+ * remembering its replica count in an annotation, and woken by putting the counts back. Only a
+ * namespace carrying our marks for this repository and PR is touched, re-read right before; each
+ * workload is changed with one merge patch that carries its resourceVersion, so a workload that
+ * changed since it was read (a deploy) is left alone (409) rather than overwritten.
+ */
+
+
+
+
+/** On each workload put to sleep: its replica count before. */
+const REPLICAS_BEFORE_SLEEP_ANNOTATION = `${src_marks/* PREFIX */.H3}/replicas-before-sleep`;
+/** On the namespace: when the preview was put to sleep (ISO); absent while awake. */
+const sleep_SLEEPING_SINCE_ANNOTATION = `${src_marks/* PREFIX */.H3}/sleeping-since`;
+/** The namespace's Deployments and StatefulSets, with replica counts and what sleep remembered. */
+async function sleep_listWorkloads(tools, namespace) {
+    const list = await tools_kubectlJson(tools, ['get', 'deployments,statefulsets', '--namespace', namespace]);
+    const out = [];
+    for (const o of list.items ?? []) {
+        const kind = o.kind;
+        if (kind !== 'Deployment' && kind !== 'StatefulSet')
+            continue;
+        const remembered = Number(o.metadata?.annotations?.[REPLICAS_BEFORE_SLEEP_ANNOTATION]);
+        out.push({
+            kind,
+            name: o.metadata.name,
+            // The API server defaults spec.replicas to 1 when a manifest leaves it out.
+            replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1,
+            resourceVersion: String(o.metadata?.resourceVersion ?? ''),
+            replicasBeforeSleep: Number.isSafeInteger(remembered) && remembered > 0 ? remembered : undefined,
+        });
+    }
+    return out.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+}
+/** Reads the namespace (undefined when absent) and throws unless it carries our marks for this repository and PR. */
+async function requireOurs(tools, namespace, owner) {
+    const state = await namespace_readNamespace(tools, namespace);
+    if (!state.exists)
+        return undefined;
+    if (!(0,src_marks/* isOwnedBy */.D0)(state.marks, owner)) {
+        throw new errors/* ActionError */.lZ(`Namespace "${namespace}" does not carry preview-fleet's marks for ${owner.repository} PR #${owner.pr}; nothing in it is scaled`);
+    }
+    return state;
+}
+/** One merge patch with the resourceVersion read: replicas and the remembered count together, or a 409. */
+async function patchWorkload(tools, namespace, w, replicas, remember) {
+    const body = {
+        metadata: { resourceVersion: w.resourceVersion, annotations: { [REPLICAS_BEFORE_SLEEP_ANNOTATION]: remember } },
+        spec: { replicas },
+    };
+    await tools_runKubectl(tools, [
+        'patch',
+        `${w.kind.toLowerCase()}/${w.name}`,
+        '--namespace',
+        namespace,
+        '--type',
+        'merge',
+        '--patch',
+        JSON.stringify(body),
+    ]);
+}
+async function annotateNamespace(tools, namespace, value) {
+    const arg = value === undefined ? `${sleep_SLEEPING_SINCE_ANNOTATION}-` : `${sleep_SLEEPING_SINCE_ANNOTATION}=${value}`;
+    await tools_runKubectl(tools, ['annotate', 'namespace', namespace, arg, '--overwrite']);
+}
+/**
+ * Puts the PR's preview in `namespace` to sleep: every running workload to 0 with its count
+ * remembered, then the namespace stamped `sleeping-since`. Idempotent (a sleeping workload is
+ * left as it is); a namespace that is gone is nothing to do; one not ours throws before any change.
+ */
+async function sleep_sleepNamespace(tools, namespace, owner, at) {
+    const state = await requireOurs(tools, namespace, owner);
+    if (!state)
+        return [];
+    const changes = [];
+    for (const w of await sleep_listWorkloads(tools, namespace)) {
+        if (w.replicas === 0)
+            continue;
+        await patchWorkload(tools, namespace, w, 0, String(w.replicas));
+        changes.push({ kind: w.kind, name: w.name, from: w.replicas, to: 0 });
+    }
+    if (!state.annotations[sleep_SLEEPING_SINCE_ANNOTATION])
+        await annotateNamespace(tools, namespace, at);
+    return changes;
+}
+/**
+ * Wakes the PR's preview: every workload with a remembered count gets it back (the annotation
+ * removed in the same patch), then `sleeping-since` is removed. Awake workloads are left alone;
+ * a namespace that is gone (or was never created) is nothing to do.
+ */
+async function sleep_wakeNamespace(tools, namespace, owner) {
+    const state = await requireOurs(tools, namespace, owner);
+    if (!state)
+        return [];
+    const changes = [];
+    for (const w of await sleep_listWorkloads(tools, namespace)) {
+        if (w.replicasBeforeSleep === undefined)
+            continue;
+        const to = w.replicas === 0 ? w.replicasBeforeSleep : w.replicas;
+        await patchWorkload(tools, namespace, w, to, null);
+        changes.push({ kind: w.kind, name: w.name, from: w.replicas, to });
+    }
+    if (state.annotations[sleep_SLEEPING_SINCE_ANNOTATION])
+        await annotateNamespace(tools, namespace, undefined);
+    return changes;
+}
+/** When the namespace's preview was last deployed (the deploy's `deployed-at`), from its annotations. */
+function deployedAtOf(annotations) {
+    return annotations[ANNOTATIONS.deployedAt] || undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
+/**
+ * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
+ * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
+ * Helm release in those namespaces from one `helm list --all-namespaces`.
+ */
+
+
+
+
+/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
+const WARNED_AT_ANNOTATION = `${src_marks/* PREFIX */.H3}/warned-at`;
+/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
+async function inventory_listMarkedNamespaces(cli, repository) {
+    const r = await tools_runKubectl(cli, ['get', 'namespaces', '-l', (0,src_marks/* kubeSelector */.rP)(repository), '-o', 'json']);
+    let items;
+    try {
+        items = JSON.parse(r.stdout).items ?? [];
+    }
+    catch (err) {
+        throw new errors/* ActionError */.lZ(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = [];
+    for (const ns of items) {
+        const name = ns.metadata?.name;
+        const marks = (0,src_marks/* fromKube */.y)(ns.metadata?.labels, ns.metadata?.annotations);
+        if (!name || !marks || !(0,src_marks/* isOwnedBy */.D0)(marks, { repository }))
+            continue;
+        const annotations = ns.metadata?.annotations ?? {};
+        out.push({
+            name,
+            marks,
+            phase: ns.status?.phase ?? 'Active',
+            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
+            deployedAt: annotations[src_marks/* ANNOTATIONS */.BC.deployedAt] || undefined,
+            sleepingSince: annotations[sleep_SLEEPING_SINCE_ANNOTATION] || undefined,
+            services: (annotations[src_marks/* ANNOTATIONS */.BC.services] ?? '')
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+        });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
+async function inventory_markNamespaceWarned(cli, namespace, at) {
+    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
+}
+/**
+ * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
+ * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
+ */
+async function inventory_listReleasesByNamespace(cli, helmMajor) {
+    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
+    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
+    const all = helmMajor === 3 ? ['--all'] : [];
+    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
+    let rows;
+    try {
+        rows = JSON.parse(r.stdout.trim() || '[]');
+    }
+    catch (err) {
+        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = new Map();
+    for (const row of rows) {
+        if (!row.name || !row.namespace)
+            continue;
+        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/cap-lease.ts
+
+
+
+
+
+
+
+
+
+/** The Lease's annotation: JSON `{ "<pr>": "<ISO time of its last claim>" }`. */
+const SLOTS_ANNOTATION = `${src_marks/* PREFIX */.H3}/slots`;
+/** A claim whose namespace is not there yet holds its slot this long (a deploy in flight). */
+const CLAIM_GRACE_MS = 30 * 60_000;
+const ATTEMPTS = 8;
+/** The Lease's name for `repository` (one per repository; DNS-1123 whatever the repository is called). */
+function capLeaseName(repository) {
+    return `preview-fleet-cap-${(0,naming/* shortHash */.BC)(repository.toLowerCase())}`;
+}
+async function readLease(tools, name, o) {
+    let lease;
+    try {
+        lease = await tools_kubectlJson(tools, ['get', 'lease', name, '--namespace', o.leaseNamespace]);
+    }
+    catch (err) {
+        if (tools_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+    const labels = lease.metadata?.labels ?? {};
+    if (labels[src_marks/* LABELS */.kg.managedBy] !== src_marks/* MANAGED_BY */.Kf || labels[src_marks/* LABELS */.kg.repo] !== (0,src_marks/* repoLabelValue */.yX)(o.repository)) {
+        throw new errors/* ActionError */.lZ(`Lease "${o.leaseNamespace}/${name}" exists but does not carry preview-fleet's marks for ${o.repository}; refusing to use it for max-previews`, {
+            hint: 'Set cap-lease-namespace to a namespace where preview-fleet may keep its Lease, or delete that Lease if it is a leftover you own',
+        });
+    }
+    const record = { slots: {}, asleep: {} };
+    try {
+        const parsed = JSON.parse(lease.metadata?.annotations?.[SLOTS_ANNOTATION] ?? '{}');
+        if (parsed?.slots && typeof parsed.slots === 'object')
+            record.slots = parsed.slots;
+        if (parsed?.asleep && typeof parsed.asleep === 'object')
+            record.asleep = parsed.asleep;
+    }
+    catch {
+        // An unreadable record frees nothing: the namespaces still count (takenSlots), claims start over.
+    }
+    return { resourceVersion: String(lease.metadata?.resourceVersion ?? ''), record };
+}
+function leaseManifest(name, o, record, resourceVersion) {
+    return {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+            name,
+            namespace: o.leaseNamespace,
+            labels: { [src_marks/* LABELS */.kg.managedBy]: src_marks/* MANAGED_BY */.Kf, [src_marks/* LABELS */.kg.repo]: (0,src_marks/* repoLabelValue */.yX)(o.repository) },
+            annotations: { [`${src_marks/* PREFIX */.H3}/repository`]: o.repository, [SLOTS_ANNOTATION]: JSON.stringify(record) },
+            ...(resourceVersion ? { resourceVersion } : {}),
+        },
+        spec: { holderIdentity: `pr-${o.pr}` },
+    };
+}
+const isConflict = (err) => /\(Conflict\)|the object has been modified/i.test(String(err?.stderr ?? err?.message ?? ''));
+/** Our namespaces as the cap sees them (one marked list, the same the reaper reads). */
+async function capNamespaces(tools, repository) {
+    return (await inventory_listMarkedNamespaces(tools, repository)).map((n) => ({
+        name: n.name,
+        pr: n.marks.pr,
+        deployedAt: n.deployedAt ?? n.marks.createdAt,
+        sleeping: n.sleepingSince !== undefined,
+        phase: n.phase,
+    }));
+}
+/**
+ * Takes (or keeps) a slot for `o.pr`, or throws naming the cap and its holders. Every write is
+ * conditional on what was read; a lost race re-reads and decides again (at most 8 times).
+ */
+async function claimPreviewSlot(tools, o) {
+    const name = capLeaseName(o.repository);
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        const [lease, namespaces] = await Promise.all([readLease(tools, name, o), capNamespaces(tools, o.repository)]);
+        const now = o.now();
+        const record = lease?.record ?? { slots: {}, asleep: {} };
+        const slots = takenSlots(record, namespaces, now, CLAIM_GRACE_MS);
+        // An eviction is remembered until its namespace is seen asleep (or gone): then the fact speaks for itself.
+        const awake = new Set(namespaces.filter((n) => !n.sleeping).map((n) => String(n.pr)));
+        const asleep = Object.fromEntries(Object.entries(record.asleep).filter(([pr]) => awake.has(pr)));
+        const d = decideSlot(slots, o.pr, o.max, o.policy, now, asleep);
+        if (d.action === 'full')
+            throw capFullError(o.max, o.pr, d.holders, o.policy);
+        const manifest = JSON.stringify(leaseManifest(name, o, d.record, lease?.resourceVersion));
+        try {
+            await tools_runKubectl(tools, [lease ? 'replace' : 'create', '-f', '-'], { input: manifest });
+        }
+        catch (err) {
+            if (isConflict(err) || isAlreadyExists(err))
+                continue;
+            throw err;
+        }
+        if (d.action !== 'evict')
+            return { action: d.action, attempts: attempt };
+        const at = new Date(now).toISOString();
+        const slept = [];
+        for (const ns of d.victim.namespaces)
+            slept.push(...(await sleep_sleepNamespace(tools, ns, { repository: o.repository, pr: d.victim.pr }, at)));
+        return { action: 'evict', victim: d.victim, slept, attempts: attempt };
+    }
+    throw new errors/* ActionError */.lZ(`Could not claim a max-previews slot for PR #${o.pr}: the Lease "${o.leaseNamespace}/${name}" changed under every one of ${ATTEMPTS} attempts`, { hint: 'Many deploys are racing for the slots; the next run tries again' });
+}
+/** Claims the PR's max-previews slot and says in the log what it did (a preview evicted to sleep is named). */
+async function cap_lease_claimSlot(kubectl, plan, clock) {
+    const c = await claimPreviewSlot(kubectl, {
+        repository: plan.repository,
+        pr: plan.pr,
+        max: plan.maxPreviews,
+        policy: plan.capPolicy ?? 'sleep',
+        leaseNamespace: plan.capLeaseNamespace ?? 'default',
+        now: () => clock.now(),
+    });
+    if (c.action === 'evict' && c.victim)
+        log.info(`max-previews ${plan.maxPreviews} reached: put PR #${c.victim.pr}'s preview (${c.victim.namespaces.join(', ')}, last deployed ${c.victim.at}) to sleep to make room for PR #${plan.pr}`);
+    else
+        log.info(`max-previews ${plan.maxPreviews}: PR #${plan.pr} ${c.action === 'hold' ? 'keeps its' : 'took a'} slot`);
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/plan.ts
@@ -54196,6 +46614,12 @@ function planPreviewNames(args) {
     return names;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/app-secret.ts
@@ -54247,6 +46671,8 @@ function app_secret_markedSecretManifest(args) {
 
 // EXTERNAL MODULE: ./packages/core/src/htpasswd.ts
 var htpasswd = __nccwpck_require__(4743);
+// EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
+var runtime = __nccwpck_require__(5332);
 ;// CONCATENATED MODULE: ./packages/core/src/kube/basic-auth.ts
 /**
  * The ingress's basic-auth Secret (`<release>-basic-auth`): ingress-nginx reads the htpasswd line
@@ -54300,6 +46726,7 @@ async function readBasicAuthSecret(tools, namespace, name) {
  * guardrails → stuck release recovered → `helm upgrade --install --wait` with one generated
  * values file → revision, or diagnostics when it failed.
  */
+
 
 
 
@@ -54375,23 +46802,24 @@ async function deployPreview(plan, ports) {
     const kubectl = isDetected(ports.tools) ? ports.tools : (ports.kubectl ?? kubectlTools());
     const toolsReady = Promise.resolve(ports.tools);
     // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
-    // previews for the cap, the namespace and the release's history (a stuck revision?).
-    const [tools, wanted, existing, nsState, history] = await timed('checks', () => Promise.all([
+    // namespace and the release's history (a stuck revision?).
+    const [tools, wanted, nsState, history] = await timed('checks', () => Promise.all([
         toolsReady,
         ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve({ wanted: true }),
-        plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
         readNamespace(kubectl, plan.namespace),
         // `helm history` reads the same in both majors, so it need not wait for the version.
         getReleaseHistory(kubectl, plan.release, plan.namespace),
     ]));
     if (!wanted.wanted)
         return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
-    checkCap(existing, plan.pr, plan.maxPreviews);
     guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
     // A pending release younger than stuck-after may be another deploy at work: refuse before writing anything.
     const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
     if (recovery.action === 'in-progress')
         throw new ActionError(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
+    // The cap's slot, arbitrated by the cluster (the all-in-one action claimed it before the build; this keeps it).
+    if (plan.maxPreviews > 0)
+        await timed('cap', () => claimSlot(kubectl, plan, clock));
     const marks = newMarks({
         repository: plan.repository,
         pr: plan.pr,
@@ -54434,6 +46862,12 @@ async function deployPreview(plan, ports) {
         log.info(`Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`);
     if (auth)
         log.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
+    // A preview put to sleep by the reaper gets its replica counts back first: helm restores only
+    // the fields a chart sets (not an HPA's or a chart without replicas), and never removes our note.
+    if (claimed.state.annotations[SLEEPING_SINCE_ANNOTATION]) {
+        const woken = await timed('wake', () => wakeNamespace(kubectl, plan.namespace, { repository: plan.repository, pr: plan.pr }));
+        log.info(`Woke ${plan.namespace}: ${woken.map((w) => `${w.kind}/${w.name} → ${w.to}`).join(', ') || 'nothing was asleep'}`);
+    }
     if (recovery.action !== 'none')
         await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, helmWaitMs(plan.timeoutMs, true)));
     const recoveryMessage = describeRecovery(plan.release, recovery);
@@ -54515,6 +46949,70 @@ function releaseAfterFailure(release, atomic) {
     return ` (release is ${release.status} at revision ${release.revision})`;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/kube/helm-args.ts
+/** Go duration text for helm's `--timeout` (whole seconds, at least 1). */
+function goDuration(ms) {
+    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+}
+/** `helm upgrade --install --wait --timeout …` for `major`. */
+function helm_args_upgradeArgs(major, a) {
+    const args = ['upgrade', a.release, a.chart, '--install', '--namespace', a.namespace];
+    if (a.chartVersion)
+        args.push('--version', a.chartVersion);
+    for (const f of a.valuesFiles)
+        args.push('--values', f);
+    args.push(major === 4 ? '--wait=watcher' : '--wait', '--timeout', goDuration(a.timeoutMs));
+    if (a.atomic)
+        args.push(major === 4 ? '--rollback-on-failure' : '--atomic');
+    // Resources a failed upgrade created are removed, so the next attempt starts clean.
+    args.push('--cleanup-on-fail');
+    if (a.labels && Object.keys(a.labels).length > 0) {
+        args.push('--labels', Object.entries(a.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','));
+    }
+    if (a.description)
+        args.push('--description', a.description);
+    if (a.output)
+        args.push('--output', a.output);
+    return args;
+}
+/** `helm rollback <release> <revision>` waiting for the old revision to be ready again. */
+function helm_args_rollbackArgs(major, a) {
+    return [
+        'rollback',
+        a.release,
+        String(a.revision),
+        '--namespace',
+        a.namespace,
+        major === 4 ? '--wait=watcher' : '--wait',
+        '--timeout',
+        goDuration(a.timeoutMs),
+        '--cleanup-on-fail',
+    ];
+}
+/** `helm uninstall`; "release not found" counts as done (`--ignore-not-found`, both majors). */
+function helm_args_uninstallArgs(major, a) {
+    const args = [
+        'uninstall',
+        a.release,
+        '--namespace',
+        a.namespace,
+        '--ignore-not-found',
+        '--timeout',
+        goDuration(a.timeoutMs),
+    ];
+    if (a.wait)
+        args.push(major === 4 ? '--wait=watcher' : '--wait');
+    return args;
+}
+function helm_args_statusArgs(a) {
+    return ['status', a.release, '--namespace', a.namespace, '--output', 'json'];
+}
+function helm_args_historyArgs(a) {
+    return ['history', a.release, '--namespace', a.namespace, '--max', String(a.max ?? 20), '--output', 'json'];
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/rollout.ts
 /**
  * Rollouts: every matching workload's `kubectl rollout status` at once (a preview is ready when
@@ -54590,7 +47088,7 @@ async function rollout_waitForRollouts(tools, namespace, workloads, timeoutMs, n
         if (w.done)
             return { ...w, ok: true, ms: 0, message: 'rolled out' };
         try {
-            const r = await runKubectl(tools, [
+            const r = await tools_runKubectl(tools, [
                 'rollout',
                 'status',
                 `${w.kind}/${w.name}`,
@@ -54601,7 +47099,7 @@ async function rollout_waitForRollouts(tools, namespace, workloads, timeoutMs, n
             return { ...w, ok: true, ms: now() - t0, message: r.stdout.trim().split('\n').pop() ?? '' };
         }
         catch (err) {
-            const text = redact(errorText(err))
+            const text = (0,secrets/* redact */.E$)((0,errors/* errorText */.kc)(err))
                 .split('\n')
                 .filter((l) => l.trim())
                 .pop() ?? 'failed';
@@ -60059,74 +52557,74 @@ const REDOS_PATTERNS = [
 // Shared suffix: optional closing quote/whitespace before the colon
 // Handles: $op: (bare), "$op": (JSON), '$op': (single-quoted)
 const SEP = /["'\s]*:/;
-const nosql_sep = '["\'\\s]*:';
+const sep = '["\'\\s]*:';
 
 const NOSQL_PATTERNS = [
   // ─── MongoDB $ operator injection ────────────────────────────────────────
   {
     id: 'nosql-where-operator',
     description: '$where — executes arbitrary JavaScript server-side in MongoDB',
-    pattern: new RegExp(`\\$where${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$where${sep}`, 'i'),
   },
   {
     id: 'nosql-ne-operator',
     description: '$ne — "not equal" operator used to bypass equality checks',
-    pattern: new RegExp(`\\$ne${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$ne${sep}`, 'i'),
   },
   {
     id: 'nosql-gt-operator',
     description: '$gt — "greater than" used to bypass password/value checks',
-    pattern: new RegExp(`\\$gte?${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$gte?${sep}`, 'i'),
   },
   {
     id: 'nosql-lt-operator',
     description: '$lt / $lte — "less than" bypass variants',
-    pattern: new RegExp(`\\$lte?${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$lte?${sep}`, 'i'),
   },
   {
     id: 'nosql-regex-operator',
     description: '$regex — can be used to extract data character by character (blind injection)',
-    pattern: new RegExp(`\\$regex${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$regex${sep}`, 'i'),
   },
   {
     id: 'nosql-or-operator',
     description: '$or — logical OR; used to create always-true conditions',
-    pattern: new RegExp(`\\$or${nosql_sep}\\s*\\[`, 'i'),
+    pattern: new RegExp(`\\$or${sep}\\s*\\[`, 'i'),
   },
   {
     id: 'nosql-and-operator',
     description: '$and — logical AND operator injection',
-    pattern: new RegExp(`\\$and${nosql_sep}\\s*\\[`, 'i'),
+    pattern: new RegExp(`\\$and${sep}\\s*\\[`, 'i'),
   },
   {
     id: 'nosql-nor-operator',
     description: '$nor — logical NOR operator injection',
-    pattern: new RegExp(`\\$nor${nosql_sep}\\s*\\[`, 'i'),
+    pattern: new RegExp(`\\$nor${sep}\\s*\\[`, 'i'),
   },
   {
     id: 'nosql-exists-operator',
     description: '$exists — can enumerate fields to determine schema',
-    pattern: new RegExp(`\\$exists${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$exists${sep}`, 'i'),
   },
   {
     id: 'nosql-in-operator',
     description: '$in — matches any value in a list; can enumerate values',
-    pattern: new RegExp(`\\$in${nosql_sep}\\s*\\[`, 'i'),
+    pattern: new RegExp(`\\$in${sep}\\s*\\[`, 'i'),
   },
   {
     id: 'nosql-expr-operator',
     description: '$expr — allows aggregation expressions in queries (MongoDB 3.6+)',
-    pattern: new RegExp(`\\$expr${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$expr${sep}`, 'i'),
   },
   {
     id: 'nosql-function-operator',
     description: '$function — executes arbitrary JavaScript in MongoDB 4.4+',
-    pattern: new RegExp(`\\$function${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$function${sep}`, 'i'),
   },
   {
     id: 'nosql-accumulator-operator',
     description: '$accumulator — custom aggregation with arbitrary JS execution',
-    pattern: new RegExp(`\\$accumulator${nosql_sep}`, 'i'),
+    pattern: new RegExp(`\\$accumulator${sep}`, 'i'),
   },
   // ─── Prototype pollution ─────────────────────────────────────────────────
   {
@@ -62347,7 +54845,7 @@ function junit_renderJUnit(r, o = {}) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/kube/sleep.ts
+;// CONCATENATED MODULE: ./packages/core/src/kube/scale-to-zero.ts
 /**
  * Workloads meant to sleep: the KEDA HTTP add-on scales a workload that an `HTTPScaledObject`
  * (http.keda.sh/v1alpha1) targets with `replicas.min` 0 (the add-on's default) down to 0 after
@@ -62376,7 +54874,7 @@ function sleepTargets(items) {
  * type: nothing sleeps there. Any other failure reads as "don't know", which only means every
  * workload is waited on as usual (`warn` says why).
  */
-async function sleep_listSleepTargets(tools, namespace, warn = () => undefined) {
+async function scale_to_zero_listSleepTargets(tools, namespace, warn = () => undefined) {
     try {
         const list = await kubectlJson(tools, ['get', HTTP_SCALED_OBJECTS, '--namespace', namespace]);
         return sleepTargets(list.items ?? []);
@@ -62669,6 +55167,8329 @@ async function readSeedJob(tools, namespace, job) {
 
 
 
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/cap-check.ts
+/**
+ * The all-in-one action's max-previews check (issue 19 §3), BEFORE the build and the Vault copy:
+ * the PR's slot is claimed in the cluster's Lease (a full cap sleeps the least recently deployed
+ * preview, or fails naming the holders), so a deploy that cannot run never builds or seeds
+ * anything. deploy-helm claims again right before helm; holding the slot already, it only renews it.
+ */
+
+
+/** Claims the slot when max-previews is set; returns a line for the log, or throws the cap's error. */
+async function claimCapSlot() {
+    const max = src/* input */.hF.integer('max-previews', { min: 0 });
+    if (max === 0)
+        return undefined;
+    const ctx = (0,src/* loadContext */._I)(src/* input */.hF.optional('pr-number') ?? '');
+    const pr = (0,src/* requirePrNumber */.FP)(ctx);
+    const c = await claimPreviewSlot(tools_kubectlTools({ requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(src/* input */.hF.string('request-timeout')) }), {
+        repository: ctx.repository,
+        pr,
+        max,
+        policy: src/* input */.hF.enum('cap-policy', CAP_POLICIES),
+        leaseNamespace: src/* input */.hF.string('cap-lease-namespace'),
+        now: () => src/* systemClock */.ml.now(),
+    });
+    const line = c.action === 'evict' && c.victim
+        ? `max-previews ${max} reached: put PR #${c.victim.pr}'s preview to sleep (least recently deployed, ${c.victim.at}) to make room for PR #${pr}`
+        : `max-previews ${max}: PR #${pr} ${c.action === 'hold' ? 'keeps its' : 'took a'} slot`;
+    src/* log */.Rm.info(line);
+    return line;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown.ts
+/**
+ * Teardown of one PR's preview — or of many, for the reaper — in the order the design fixes:
+ * comment "tearing down" → helm uninstall per release → namespace (waited for, marked only) →
+ * Vault paths (marked only) → ECR repositories (marked only) → deployments inactive then deleted →
+ * comment "destroyed". Every step is attempted even when an earlier one failed; the report says
+ * what each did. Many PRs run phase by phase, each phase with bounded concurrency, so one PR's
+ * order is kept while the slow parts (waiting on deletions) overlap across PRs.
+ */
+
+
+
+
+function failedResult(kind, name, err) {
+    return { kind, name, status: 'failed', reason: redact(errorText(err)).split('\n')[0] };
+}
+async function attempt(kind, name, step) {
+    try {
+        return await step();
+    }
+    catch (err) {
+        return failedResult(kind, name, err);
+    }
+}
+const uniq = (xs) => [...new Set(xs)];
+/** One PR's item from the action's rendered targets. */
+function itemFromTargets(pr, targets, environment) {
+    return {
+        pr,
+        releases: targets.map((t) => ({ release: t.release, namespace: t.namespace })),
+        namespaces: uniq(targets.map((t) => t.namespace)).map((name) => ({ name })),
+        vaultPaths: uniq(targets.map((t) => t.vaultPath).filter((p) => !!p)),
+        repositories: uniq(targets.map((t) => t.ecrRepository).filter((r) => !!r)),
+        environments: uniq([].concat(environment ?? [])),
+    };
+}
+async function teardownPreview(ports, args) {
+    const [report] = await teardown_teardownMany(ports, [itemFromTargets(args.pr, args.targets, args.environment)]);
+    return report;
+}
+/** Tears down every item, phase by phase; one report per item, in input order. */
+async function teardown_teardownMany(ports, items, opts = {}) {
+    const concurrency = Math.max(1, opts.concurrency ?? 1);
+    const results = new Map(items.map((i) => [i.pr, []]));
+    const add = (pr, r) => {
+        results.get(pr).push(...(Array.isArray(r) ? r : [r]));
+    };
+    const each = async (list, work) => {
+        await runBounded(list, { concurrency }, work);
+    };
+    const announce = async (state) => {
+        if (!ports.announce)
+            return;
+        await each(items, async (item) => {
+            try {
+                await ports.announce(item.pr, state, results.get(item.pr));
+            }
+            catch (err) {
+                ports.logWarning?.(`Could not update the comment of PR #${item.pr} (${state}): ${redact(errorText(err))}`);
+            }
+        });
+    };
+    if (opts.announceStart !== false)
+        await announce('tearing-down');
+    const marksOf = new Map(items.flatMap((i) => i.namespaces.filter((n) => n.marks).map((n) => [n.name, n.marks])));
+    const releases = items.flatMap((i) => i.releases.map((r) => ({ ...r, pr: i.pr })));
+    await each(releases, async (r) => {
+        add(r.pr, await attempt('release', `${r.namespace}/${r.release}`, () => ports.uninstallRelease({ ...r, namespaceMarks: marksOf.get(r.namespace) })));
+    });
+    const namespaces = items.flatMap((i) => i.namespaces.map((n) => ({ ...n, pr: i.pr })));
+    const batched = ports.deleteMarkedNamespaces ? namespaces.filter((n) => n.marks) : [];
+    const single = namespaces.filter((n) => !batched.includes(n));
+    const size = Math.max(1, opts.namespaceBatch ?? Math.min(25, Math.ceil(batched.length / concurrency)));
+    const batches = [];
+    for (let i = 0; i < batched.length; i += size)
+        batches.push(batched.slice(i, i + size));
+    await each(batches, async (batch) => {
+        let got;
+        try {
+            got = await ports.deleteMarkedNamespaces(batch.map((n) => ({ name: n.name, marks: n.marks })));
+        }
+        catch (err) {
+            got = batch.map((n) => failedResult('namespace', n.name, err));
+        }
+        batch.forEach((n, k) => add(n.pr, got[k] ?? failedResult('namespace', n.name, 'no result from the batch delete')));
+    });
+    await each(single, async (n) => {
+        add(n.pr, await attempt('namespace', n.name, () => ports.deleteNamespace(n.name, n.pr)));
+    });
+    if (ports.removeVaultPath) {
+        await each(items.flatMap((i) => i.vaultPaths.map((p) => ({ p, pr: i.pr }))), async ({ p, pr }) => {
+            add(pr, await attempt('vault-path', p, () => ports.removeVaultPath(p, pr)));
+        });
+    }
+    if (ports.removeRepository) {
+        await each(items.flatMap((i) => i.repositories.map((r) => ({ r, pr: i.pr }))), async ({ r, pr }) => {
+            add(pr, await attempt('ecr-repository', r, () => ports.removeRepository(r, pr)));
+        });
+    }
+    if (ports.removeDeployments) {
+        await each(items.flatMap((i) => i.environments.map((e) => ({ e, pr: i.pr }))), async ({ e, pr }) => {
+            try {
+                add(pr, await ports.removeDeployments(e, pr));
+            }
+            catch (err) {
+                add(pr, failedResult('deployment', e, err));
+            }
+        });
+    }
+    await announce('destroyed');
+    return items.map((item) => {
+        const rs = sortByStep(results.get(item.pr));
+        return {
+            pr: item.pr,
+            results: rs,
+            failed: rs.some((r) => r.status === 'failed'),
+            nothingFound: rs.every((r) => r.status === 'already-gone'),
+        };
+    });
+}
+const STEP_ORDER = (/* unused pure expression or super */ null && ([
+    'release',
+    'namespace',
+    'vault-path',
+    'ecr-repository',
+    'deployment',
+    'environment',
+    'comment',
+]));
+/** Results in step order (concurrent phases finish in any order; the table should not). */
+function sortByStep(rs) {
+    return rs
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => STEP_ORDER.indexOf(a.r.kind) - STEP_ORDER.indexOf(b.r.kind) || a.i - b.i)
+        .map((x) => x.r);
+}
+const ICON = {
+    deleted: '🗑️ deleted',
+    'already-gone': '✅ already gone',
+    'skipped-unmarked': '⛔ skipped (not ours)',
+    failed: '❌ failed',
+};
+/** The per-resource table for the PR comment, the job summary and the log. */
+function teardown_renderRemovalTable(results) {
+    if (results.length === 0)
+        return '_Nothing to remove._';
+    return summaryTable(['resource', 'name', 'result', 'detail'], results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap.ts
+
+
+
+
+
+
+
+
+const REAP_KINDS = (/* unused pure expression or super */ null && (['namespaces', 'releases', 'ecr', 'vault', 'deployments']));
+/**
+ * What exists, as InventoryItems; kinds not enabled are not listed at all. A kind whose listing
+ * fails is left out of this run (`onError` hears why): its resources wait for the next run. PRs
+ * confirmed closed or missing are still reaped from the other kinds, but no PR is reaped for
+ * expiry, since the unlisted kind may hold a later expires-at (see `unlisted`).
+ */
+async function takeInventory(ports, o, onError = (_w, e) => {
+    throw e;
+}) {
+    const k = o.kinds;
+    const unlisted = [];
+    const safe = async (what, enabled, list, carriesExpiry = true) => {
+        if (!enabled || !list) {
+            if (carriesExpiry)
+                unlisted.push(what);
+            return undefined;
+        }
+        try {
+            return await list();
+        }
+        catch (err) {
+            if (carriesExpiry)
+                unlisted.push(what);
+            onError(`Listing ${what} failed; they are left for the next run`, err);
+            return undefined;
+        }
+    };
+    const [namespaces, releases, repos, paths, envs] = await Promise.all([
+        safe('namespaces', k.has('namespaces') || k.has('releases'), ports.listNamespaces?.bind(ports)),
+        // Releases carry their namespace's marks; deployments carry none: neither holds an expiry of its own.
+        safe('Helm releases', k.has('releases'), ports.listReleases?.bind(ports), false),
+        safe('ECR repositories', k.has('ecr'), ports.listRepositories?.bind(ports)),
+        safe('Vault paths', k.has('vault'), ports.listVaultPaths?.bind(ports)),
+        safe('deployment environments', k.has('deployments'), ports.listEnvironments?.bind(ports), false),
+    ]);
+    const withTtl = (m) => {
+        if (m.expiresAt || Number.isNaN(Date.parse(m.createdAt)))
+            return m;
+        return { ...m, expiresAt: new Date(Date.parse(m.createdAt) + o.ttlMs).toISOString() };
+    };
+    const items = [];
+    for (const ns of namespaces ?? []) {
+        if (k.has('namespaces'))
+            items.push({ kind: 'namespace', name: ns.name, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+        for (const rel of releases?.get(ns.name) ?? [])
+            items.push({ kind: 'release', name: `${ns.name}/${rel}`, marks: withTtl(ns.marks), warnedAt: ns.warnedAt });
+    }
+    for (const r of repos ?? [])
+        items.push({ kind: 'ecr-repository', name: r.name, marks: withTtl(r.marks) });
+    for (const p of paths ?? [])
+        items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
+    for (const e of envs ?? [])
+        items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
+    return { items, unlisted, namespaces };
+}
+/**
+ * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
+ * leftovers follow the expiry alone: kept until expires-at, reaped after (nothing is running).
+ */
+function withoutWarningRecord(p) {
+    if (p.decision.action !== 'warn' || p.resources.some((r) => r.kind === 'namespace'))
+        return p.decision;
+    return p.decision.reason === 'expired' ? { action: 'reap', reason: 'expired' } : { action: 'keep', reason: 'active' };
+}
+function teardownItem(p) {
+    const of = (kind) => p.resources.filter((r) => r.kind === kind);
+    return {
+        pr: p.pr,
+        releases: of('release').map((r) => ({
+            namespace: r.name.slice(0, r.name.indexOf('/')),
+            release: r.name.slice(r.name.indexOf('/') + 1),
+        })),
+        namespaces: of('namespace').map((r) => ({ name: r.name, marks: r.marks })),
+        vaultPaths: of('vault-path').map((r) => r.name),
+        repositories: of('ecr-repository').map((r) => r.name),
+        environments: of('environment').map((r) => r.name),
+    };
+}
+/**
+ * Confirms, one `GET /pulls/{n}` each, the PRs this run would reap for "closed or missing" (the
+ * list only says they were not among the open ones when it was read): 404 → missing, closed →
+ * closed, open now → decided again as the open PR it is, an error → kept ("don't know"). Only
+ * the first `maxDeletions` reaps are confirmed; later candidates stay unconfirmed and deferred.
+ */
+async function confirmClosedOrMissing(ports, plans, o, policy, note) {
+    const reaps = plans.filter((p) => p.decision.action === 'reap');
+    const inSlots = new Set(reaps.slice(0, Math.max(0, o.maxDeletions)).map((p) => p.pr));
+    const candidates = reaps.filter((p) => p.prState === 'closed-or-missing');
+    const checked = await runBounded(candidates.filter((p) => inSlots.has(p.pr)), { concurrency: o.concurrency }, (p) => ports.getPullRequest(p.pr));
+    const answer = new Map(checked.map((c) => [c.item.pr, c]));
+    const unconfirmed = new Set(candidates.filter((p) => !answer.has(p.pr)).map((p) => p.pr));
+    const confirmed = plans.map((p) => {
+        const c = answer.get(p.pr);
+        if (!c)
+            return p;
+        if (c.error !== undefined) {
+            note(`Confirming that PR #${p.pr} is closed (GET /repos/${o.repository}/pulls/${p.pr}) failed; it is kept this run`, c.error);
+            return { ...p, decision: { action: 'keep', reason: 'unconfirmed' } };
+        }
+        if (!c.result)
+            return { ...p, decision: { action: 'reap', reason: 'missing' } };
+        if (c.result.state === 'closed')
+            return { ...p, prState: 'closed-or-missing', decision: { action: 'reap', reason: 'closed' } };
+        // Open now (closed and reopened, or shifted past the listing): never reaped as closed or missing.
+        const again = planReap(p.resources, [c.result], policy)[0];
+        return { ...again, decision: withoutWarningRecord(again) };
+    });
+    return { plans: confirmed, unconfirmed };
+}
+async function reapOrphans(ports, o) {
+    const inventoryErrors = [];
+    // A PR list that failed on any page throws here, before anything is written: no partial list is ever planned on.
+    const [inventory, openPrs] = await Promise.all([
+        takeInventory(ports, o, (what, err) => inventoryErrors.push([what, err])),
+        ports.listOpenPullRequests(),
+    ]);
+    const out = {
+        plan: [],
+        reports: [],
+        reaped: [],
+        kept: [],
+        warned: [],
+        deferred: [],
+        staleMarked: [],
+        closed: [],
+        slept: [],
+        previews: [],
+        sleeping: [],
+        errors: [],
+        failed: false,
+    };
+    const note = (what, err) => {
+        const text = `${what}: ${redact(errorText(err)).split('\n')[0]}`;
+        out.errors.push(text);
+        ports.logWarning?.(text);
+    };
+    for (const [what, err] of inventoryErrors)
+        note(what, err);
+    if (inventory.unlisted.length) {
+        ports.logWarning?.(`Expiry is unknown this run (${inventory.unlisted.join(', ')} not listed): no PR is warned or reaped for expiry`);
+    }
+    const policy = {
+        now: o.now,
+        label: o.label,
+        keepLabel: o.keepLabel,
+        warnBeforeMs: o.warnBeforeMs,
+        expiryKnown: inventory.unlisted.length === 0,
+    };
+    const { plans, unconfirmed } = await confirmClosedOrMissing(ports, planReap(inventory.items, openPrs, policy).map((p) => ({ ...p, decision: withoutWarningRecord(p) })), o, policy, note);
+    const stale = planStale(openPrs, {
+        now: o.now,
+        label: o.label,
+        keepLabel: o.keepLabel,
+        staleLabel: o.staleLabel,
+        staleDays: o.staleDays,
+        closeAfterDays: o.closeAfterDays,
+    });
+    // Stale PRs first: a PR closed now is torn down in this same run.
+    const closing = new Set();
+    for (const s of stale) {
+        if (o.dryRun) {
+            if (s.action === 'close')
+                closing.add(s.pr);
+            continue;
+        }
+        try {
+            if (s.action === 'mark-stale') {
+                await ports.markStale?.(s.pr, s.idleDays);
+                out.staleMarked.push(s.pr);
+            }
+            else {
+                await ports.closePullRequest?.(s.pr, s.idleDays);
+                out.closed.push(s.pr);
+                closing.add(s.pr);
+            }
+        }
+        catch (err) {
+            note(`${s.action === 'close' ? 'Closing' : 'Marking stale'} PR #${s.pr} failed`, err);
+        }
+    }
+    const planned = plans.map((p) => ({
+        pr: p.pr,
+        decision: closing.has(p.pr) ? { action: 'reap', reason: 'stale-closed' } : p.decision,
+        expiresAt: p.expiresAt,
+        resources: p.resources.map((r) => ({ kind: r.kind, name: r.name })),
+        stale: stale.find((s) => s.pr === p.pr)?.action,
+    }));
+    const byPr = new Map(plans.map((p) => [p.pr, p]));
+    const toReap = planned.filter((p) => p.decision.action === 'reap');
+    toReap.forEach((p, i) => {
+        if (i >= o.maxDeletions || unconfirmed.has(p.pr))
+            p.deferred = true;
+    });
+    out.plan = planned;
+    out.kept = planned.filter((p) => p.decision.action === 'keep').map((p) => p.pr);
+    out.deferred = toReap.filter((p) => p.deferred).map((p) => p.pr);
+    for (const p of planned.filter((x) => x.decision.action === 'warn')) {
+        const d = p.decision;
+        if (o.dryRun) {
+            out.warned.push(p.pr);
+            continue;
+        }
+        try {
+            await ports.warnOfRemoval(byPr.get(p.pr), d.removeAt);
+            out.warned.push(p.pr);
+        }
+        catch (err) {
+            note(`Warning PR #${p.pr} failed`, err);
+        }
+    }
+    await sleepIdle(ports, o, inventory, plans, out, note);
+    const now = toReap.filter((p) => !p.deferred);
+    if (!o.dryRun && now.length) {
+        // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
+        out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency, announceStart: false });
+    }
+    out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
+    countPreviews(inventory, out);
+    if (o.prices && ports.namespaceRequests)
+        await estimateFleet(ports, o.prices, inventory, out);
+    out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
+    return out;
+}
+/** The sleep policy's run: plan (pure), then one port call per PR; a failure is noted and the run goes on. */
+async function sleepIdle(ports, o, inventory, plans, out, note) {
+    const listed = inventory.namespaces ?? [];
+    const sleeps = ports.sleepPreview ? planSleep(listed, plans, { now: o.now, sleepAfterMs: o.sleepAfterMs ?? 0 }) : [];
+    for (const s of sleeps) {
+        if (o.dryRun) {
+            out.slept.push(s.pr);
+            continue;
+        }
+        try {
+            await ports.sleepPreview(s);
+            out.slept.push(s.pr);
+        }
+        catch (err) {
+            note(`Putting PR #${s.pr}'s preview to sleep failed`, err);
+        }
+    }
+}
+/** The fleet's $/h: every remaining preview namespace's requests, summed; any read failing leaves it unknown. */
+async function estimateFleet(ports, prices, inventory, out) {
+    const names = (inventory.namespaces ?? []).filter((n) => out.previews.includes(n.marks.pr)).map((n) => n.name);
+    const read = await runBounded(names, { concurrency: 5 }, (n) => ports.namespaceRequests(n));
+    const failed = read.find((r) => r.error !== undefined);
+    // An estimate is a courtesy: a failed read is a warning, never a failed reaper run.
+    if (failed) {
+        ports.logWarning?.(`Reading the requests in ${failed.item} failed, so no cost estimate this run: ${redact(errorText(failed.error)).split('\n')[0]}`);
+        return;
+    }
+    const total = read.reduce((sum, r) => addRequests(sum, r.result), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
+    out.costPerHour = hourlyCost(total, prices);
+}
+/** The previews left after the run (PRs with a namespace, less those reaped) and which of them sleep. */
+function countPreviews(inventory, out) {
+    const listed = inventory.namespaces ?? [];
+    const prs = [...new Set(listed.map((n) => n.marks.pr))].filter((pr) => !out.reaped.includes(pr));
+    out.previews = prs.sort((a, b) => a - b);
+    out.sleeping = out.previews.filter((pr) => out.slept.includes(pr) || listed.some((n) => n.marks.pr === pr && n.sleepingSince));
+}
+const WHY = {
+    closed: 'PR closed (confirmed)',
+    missing: 'PR missing (404, confirmed)',
+    unlabelled: 'opt-in label removed',
+    expired: 'expired',
+    expiring: 'expires soon',
+    active: 'active',
+    'expiry-unknown': 'expiry unknown this run (a kind was not listed)',
+    unconfirmed: 'GitHub could not confirm the PR closed',
+    'keep-label': 'keep label',
+    'warned-waiting': 'warned, waiting for expiry',
+    'stale-closed': 'stale PR closed',
+};
+/** The plan as a markdown table for the step summary. */
+function renderReapPlan(plan, o) {
+    if (plan.length === 0)
+        return '_Nothing carries our marks for this repository._';
+    const rows = plan.map((p) => {
+        const act = p.deferred
+            ? `${p.decision.action} (deferred: max-deletions)`
+            : o.dryRun && p.decision.action !== 'keep'
+                ? `${p.decision.action} (dry-run)`
+                : p.decision.action;
+        const removeAt = p.decision.action === 'warn' ? ` — removal at ${p.decision.removeAt}` : '';
+        const kinds = [...new Set(p.resources.map((r) => r.kind))]
+            .map((k) => `${k} ×${p.resources.filter((r) => r.kind === k).length}`)
+            .join(', ');
+        const why = p.deferred && p.decision.reason === 'missing'
+            ? 'not among the open PRs (confirmed with GitHub when its turn comes)'
+            : (WHY[p.decision.reason] ?? p.decision.reason);
+        return [`#${p.pr}`, act, `${why}${removeAt}`, p.expiresAt, kinds];
+    });
+    return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/run-step.ts
+/**
+ * Runs one of our bundled actions as a step of the all-in-one action: the same `dist/index.js`
+ * the runner would run, in a child process with `INPUT_*` set, its own GITHUB_OUTPUT and
+ * GITHUB_STATE files, and the shared step summary. Its stdout goes straight to ours, so the
+ * runner sees its `::add-mask::`, annotations and groups exactly as if it were a step.
+ */
+
+
+
+
+/** Parses the runner's file-command format (`name<<delimiter` blocks and `name=value` lines). */
+function parseFileCommands(text) {
+    const out = {};
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+        if (heredoc) {
+            const value = [];
+            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
+                value.push(lines[i]);
+            out[heredoc[1]] = value.join('\n');
+        }
+        else if (line.includes('=')) {
+            out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+        }
+    }
+    return out;
+}
+/** The runner's env-var name for an input: upper case, spaces to `_`, dashes kept. */
+function inputEnvName(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+async function runBundledStep(mainJs, inputs, opts = {}) {
+    const env = opts.env ?? process.env;
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'preview-fleet-step-'));
+    const outputFile = (0,external_node_path_namespaceObject.join)(dir, 'output');
+    const stateFile = (0,external_node_path_namespaceObject.join)(dir, 'state');
+    (0,external_node_fs_.writeFileSync)(outputFile, '');
+    (0,external_node_fs_.writeFileSync)(stateFile, '');
+    const childEnv = { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STATE: stateFile };
+    for (const [name, value] of Object.entries(inputs))
+        childEnv[inputEnvName(name)] = value;
+    try {
+        const child = (0,external_node_child_process_.spawn)(process.execPath, [mainJs], {
+            env: childEnv,
+            stdio: ['ignore', opts.buffer ? 'pipe' : 'inherit', 'inherit'],
+        });
+        const chunks = [];
+        child.stdout?.on('data', (c) => chunks.push(c));
+        let stopped = false;
+        const timer = opts.killAfterMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                stopped = true;
+                child.kill('SIGKILL');
+            }, opts.killAfterMs);
+        const exitCode = await new Promise((resolve, reject) => {
+            child.on('error', reject);
+            child.on('close', (code) => resolve(code ?? 1));
+        }).finally(() => clearTimeout(timer));
+        return {
+            exitCode,
+            outputs: parseFileCommands((0,external_node_fs_.readFileSync)(outputFile, 'utf8')),
+            log: Buffer.concat(chunks).toString('utf8'),
+            stopped,
+        };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var dist_bundle_sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function dist_bundle_retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+dist_bundle_retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./packages/core/src/github/client.ts
+/**
+ * The GitHub client every action shares: @actions/github's Octokit with the well-kept throttling
+ * and retry plugins, which implement GitHub's primary and secondary rate-limit rules.
+ */
+
+
+
+
+
+
+
+/** One GitHub request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+/** Where the caller's own abort signal (if any) is kept across attempts. */
+const CALLER_SIGNAL = Symbol('preview-fleet caller signal');
+/**
+ * An Octokit plugin, listed first so its hook wraps each single attempt (inside the retry and
+ * throttling plugins): every request gets its own timeout and is a named wait for the step
+ * deadline. A GET that timed out stays a RequestError (500), so plugin-retry tries it again; a
+ * write that timed out becomes an ActionError, which no plugin retries — it may have landed.
+ */
+function requestTimeout(timeoutMs, baseUrl) {
+    return (octokit) => {
+        octokit.hook.wrap('request', (request, options) => {
+            const signal = AbortSignal.timeout(timeoutMs);
+            // plugin-retry calls this hook again with the same `options` object (the inner request is bound
+            // to it), so the signal set here must be rebuilt per attempt from the caller's own signal: left
+            // as it was, the first attempt's aborted timeout would abort every retry at once.
+            const req = (options.request ?? {});
+            const given = (CALLER_SIGNAL in req ? req[CALLER_SIGNAL] : req.signal);
+            options.request = {
+                ...req,
+                [CALLER_SIGNAL]: given,
+                signal: given ? AbortSignal.any([given, signal]) : signal,
+            };
+            const what = `${String(options.method)} ${String(options.url)}`;
+            return (0,deadline/* waitingOn */.b7)(`the GitHub API at ${baseUrl}`, what, () => request(options)).catch((err) => {
+                if (!signal.aborted)
+                    throw namingGitHub(err, baseUrl, what);
+                const method = String(options.method).toUpperCase();
+                const message = `The GitHub API at ${baseUrl} did not answer within ${(0,parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
+                if (method === 'GET' || method === 'HEAD')
+                    throw Object.assign(err, { message });
+                throw new errors/* ActionError */.lZ(message, {
+                    hint: 'Not retried: the write may have landed. Re-run the job (every write is idempotent), or raise request-timeout',
+                    cause: err,
+                });
+            });
+        });
+        return {};
+    };
+}
+/**
+ * Makes an Octokit error's message name the GitHub API, the call and, for an answer, its status
+ * ("The GitHub API at … answered 503 to GET /repos/{owner}/{repo}/pulls: Service Unavailable"), so
+ * every message built on it says which system failed; a connection reset says "failed on". The
+ * error stays the same object (status, response) for the throttling and retry plugins.
+ */
+function namingGitHub(err, baseUrl, what) {
+    if (err === null || typeof err !== 'object' || typeof err.message !== 'string')
+        return err;
+    const e = err;
+    if (e.message.startsWith('The GitHub API'))
+        return err;
+    const answered = e.response !== undefined && typeof e.status === 'number';
+    e.message = answered
+        ? `The GitHub API at ${baseUrl} answered ${e.status} to ${what}: ${e.message}`
+        : `The GitHub API at ${baseUrl} failed on ${what}: ${e.message}`;
+    return err;
+}
+/** A Bottleneck-group look-alike that runs jobs at once (the plugin calls `key(id).schedule(opts, fn)`). */
+const unpaced = {
+    key: () => ({
+        schedule: (_opts, fn, ...args) => Promise.resolve(fn(...args)),
+    }),
+};
+function client_createGitHubClient(token, options = {}) {
+    const retries = options.rateLimitRetries ?? 3;
+    const maxWait = options.maxRetryAfterSeconds ?? 120;
+    const base = options.retryAfterBaseMs === undefined ? {} : { retryAfterBaseValue: options.retryAfterBaseMs };
+    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+    return getOctokit(token, {
+        baseUrl,
+        retry: { ...base },
+        throttle: {
+            ...base,
+            ...(options.paceWrites === false ? { write: unpaced, notifications: unpaced } : {}),
+            onRateLimit: (retryAfter, opts, _octokit, retryCount) => {
+                outputs/* log */.Rm.warning(`GitHub rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+                return retryCount < retries && retryAfter <= maxWait;
+            },
+            onSecondaryRateLimit: (retryAfter, opts, _octokit, retryCount) => {
+                outputs/* log */.Rm.warning(`GitHub secondary rate limit on ${opts.method} ${opts.url}; retrying after ${retryAfter}s`);
+                return retryCount < retries && retryAfter <= maxWait;
+            },
+        },
+    }, requestTimeout(options.requestTimeoutMs ?? DEFAULT_GITHUB_REQUEST_TIMEOUT_MS, baseUrl), throttling, dist_bundle_retry);
+}
+/** HTTP status of an Octokit RequestError (or undefined). */
+function client_statusOf(err) {
+    const s = err?.status;
+    return typeof s === 'number' ? s : undefined;
+}
+/**
+ * Fork PRs (and Dependabot) get a read-only GITHUB_TOKEN: every write is 403 "Resource not
+ * accessible by integration".
+ */
+function client_isReadOnlyTokenError(err) {
+    return client_statusOf(err) === 403 && /Resource not accessible by integration/i.test(String(err?.message));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/deployments.ts
+/**
+ * GitHub Deployments for previews: one deployment per head SHA in the PR's environment
+ * (`preview/pr-N`), transient and never production, stamped with our ownership marks in its
+ * payload. Statuses always carry `environment_url` when the URL is known (GitHub's "View
+ * deployment" button shows the latest status's URL, so a status without it loses the button)
+ * and `log_url`. Removal touches only deployments of exactly the named environment whose marks
+ * name this repository AND this PR, so another PR's preview is never marked inactive, even when a
+ * template (or someone else) put two PRs' deployments in one environment.
+ */
+
+
+/** The GitHub deployment status a preview state maps to; undefined = no deployment change. */
+function deployments_deploymentStatusFor(state) {
+    switch (state) {
+        case 'queued':
+            return 'queued';
+        case 'building':
+        case 'deploying':
+            return 'in_progress';
+        case 'ready':
+        case 'sleeping': // deployed and reachable: the first request wakes it
+            return 'success';
+        case 'failed':
+            return 'failure';
+        case 'destroyed':
+            return 'inactive';
+        default:
+            return undefined;
+    }
+}
+/** Our marks from a deployment payload (object or JSON text), or undefined. */
+function deploymentMarks(payload) {
+    let p = payload;
+    if (typeof p === 'string') {
+        try {
+            p = JSON.parse(p);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    if (typeof p !== 'object' || p === null)
+        return undefined;
+    const o = p;
+    const pr = Number(o.pr);
+    if (o['managed-by'] !== MANAGED_BY || typeof o.repository !== 'string' || !Number.isInteger(pr) || pr <= 0)
+        return undefined;
+    return { 'managed-by': MANAGED_BY, repository: o.repository, pr };
+}
+/** True when the deployment's payload marks it as this repository's preview of this PR. */
+function deployments_isOurDeployment(d, repository, pr) {
+    return d.marks !== undefined && d.marks.repository === repository && d.marks.pr === pr;
+}
+/** Why a deployment is not ours (for the removal table), or undefined when it is. */
+function notOursReason(d, repository, pr) {
+    if (!d.marks)
+        return 'payload carries no preview-fleet marks';
+    if (d.marks.repository !== repository)
+        return `marked for ${d.marks.repository}, not ${repository}`;
+    if (d.marks.pr !== pr)
+        return `marked for PR #${d.marks.pr}, not #${pr}`;
+    return undefined;
+}
+function summary(d) {
+    return {
+        id: d.id,
+        sha: String(d.sha ?? ''),
+        environment: String(d.environment ?? ''),
+        createdAt: String(d.created_at ?? ''),
+        marks: deploymentMarks(d.payload),
+    };
+}
+/** Deployments of exactly `environment` (optionally of one SHA), every page. */
+async function listDeployments(client, ref) {
+    const all = await client.paginate(client.rest.repos.listDeployments, {
+        owner: ref.owner,
+        repo: ref.repo,
+        environment: ref.environment,
+        ...(ref.sha ? { sha: ref.sha } : {}),
+        per_page: 100,
+    });
+    // The environment filter is GitHub's; checking it again here is what keeps other PRs safe.
+    return all.map(summary).filter((d) => d.environment === ref.environment && (!ref.sha || d.sha === ref.sha));
+}
+/** One deployment by id, or undefined when GitHub says it does not exist (404). */
+async function deployments_getDeployment(client, ref) {
+    try {
+        const { data } = await client.rest.repos.getDeployment({ owner: ref.owner, repo: ref.repo, deployment_id: ref.id });
+        return summary(data);
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return undefined;
+        throw err;
+    }
+}
+/** The deployment of this SHA in this environment, created once (ours, marked) and reused after. */
+async function deployments_ensureDeployment(client, o) {
+    const existing = (await listDeployments(client, o)).filter((d) => deployments_isOurDeployment(d, o.repository, o.pr));
+    if (existing.length > 0)
+        return { id: Math.min(...existing.map((d) => d.id)), created: false };
+    const payload = { 'managed-by': MANAGED_BY, repository: o.repository, pr: o.pr };
+    const res = await client.rest.repos.createDeployment({
+        owner: o.owner,
+        repo: o.repo,
+        ref: o.sha,
+        environment: o.environment,
+        transient_environment: true,
+        production_environment: false,
+        required_contexts: [],
+        auto_merge: false,
+        task: 'deploy',
+        description: (o.description ?? `Preview of PR #${o.pr}`).slice(0, 140),
+        payload: payload,
+    });
+    // 202 means GitHub merged the base branch instead of deploying; auto_merge false prevents it.
+    const id = res.data.id;
+    if (res.status !== 201 || typeof id !== 'number') {
+        throw new Error(`GitHub did not create a deployment for ${o.sha.slice(0, 7)} (HTTP ${res.status}): ${JSON.stringify(res.data)}`);
+    }
+    return { id, created: true };
+}
+/** One status on a deployment; `environment_url` and `log_url` are sent whenever known. */
+async function deployments_createDeploymentStatus(client, o) {
+    const { data } = await client.rest.repos.createDeploymentStatus({
+        owner: o.owner,
+        repo: o.repo,
+        deployment_id: o.deploymentId,
+        state: o.state,
+        ...(o.environmentUrl ? { environment_url: o.environmentUrl } : {}),
+        ...(o.logUrl ? { log_url: o.logUrl } : {}),
+        ...(o.description ? { description: o.description.slice(0, 140) } : {}),
+    });
+    return data.id;
+}
+/**
+ * The `environment_url` a status should repeat when its update brings none: GitHub shows only the
+ * latest status's URL as "View deployment", so a redeploy's queued and in-progress statuses would
+ * hide the button. Looks at `deploymentId`'s own statuses (unless it was just created), then at
+ * the newest of this PR's other deployments (our marks) in `environment`; prefers `service`'s (our statuses'
+ * descriptions start with "<service>:"). Undefined for a new preview.
+ */
+async function deployments_lastEnvironmentUrl(client, o) {
+    let any;
+    const fromStatuses = async (id) => {
+        const { data } = await client.rest.repos.listDeploymentStatuses({
+            owner: o.owner,
+            repo: o.repo,
+            deployment_id: id,
+            per_page: 100,
+        });
+        for (const st of [...data].sort((a, b) => b.id - a.id)) {
+            if (!st.environment_url)
+                continue;
+            if (!o.service || st.description?.startsWith(`${o.service}:`))
+                return st.environment_url;
+            any ??= st.environment_url;
+        }
+        return undefined;
+    };
+    if (!o.created) {
+        const own = await fromStatuses(o.deploymentId);
+        if (own)
+            return own;
+    }
+    const others = (await listDeployments(client, o))
+        .filter((d) => d.id !== o.deploymentId && deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+        .sort((a, b) => b.id - a.id);
+    for (const d of others.slice(0, 3)) {
+        const url = await fromStatuses(d.id);
+        if (url)
+            return url;
+    }
+    return any;
+}
+/**
+ * Marks every deployment of this PR in `environment` inactive (the "destroyed" step); returns the
+ * ids touched. Deployments of other environments, other PRs or without our marks are left alone.
+ */
+async function deployments_deactivateDeployments(client, o) {
+    const done = [];
+    for (const d of await listDeployments(client, o)) {
+        if (!deployments_isOurDeployment(d, `${o.owner}/${o.repo}`, o.pr))
+            continue;
+        try {
+            await deployments_createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                logUrl: o.logUrl,
+                description: 'Preview removed',
+            });
+            done.push(d.id);
+        }
+        catch (err) {
+            if (statusOf(err) !== 404)
+                throw err;
+        }
+    }
+    return done;
+}
+/**
+ * Teardown's removal of PR `pr`'s deployments: each in exactly `environment` whose marks name this
+ * repository and this PR is set inactive (GitHub deletes only inactive deployments) and then
+ * deleted; 404 at either step means another run removed it first (already-gone). Any other
+ * deployment (unmarked, another repository's, another PR's) is reported and kept.
+ */
+async function deployments_deactivateAndDeleteDeployments(client, o) {
+    const results = [];
+    for (const d of await listDeployments(client, o)) {
+        const name = `${o.environment}#${d.id}`;
+        const reason = notOursReason(d, `${o.owner}/${o.repo}`, o.pr);
+        if (reason !== undefined) {
+            results.push({ kind: 'deployment', name, status: 'skipped-unmarked', reason });
+            continue;
+        }
+        try {
+            await deployments_createDeploymentStatus(client, {
+                ...o,
+                deploymentId: d.id,
+                state: 'inactive',
+                description: 'Preview removed',
+            });
+            await client.rest.repos.deleteDeployment({ owner: o.owner, repo: o.repo, deployment_id: d.id });
+            results.push({ kind: 'deployment', name, status: 'deleted' });
+        }
+        catch (err) {
+            if (statusOf(err) === 404)
+                results.push({ kind: 'deployment', name, status: 'already-gone' });
+            else
+                results.push({
+                    kind: 'deployment',
+                    name,
+                    status: 'failed',
+                    reason: String(err?.message ?? err).split('\n')[0],
+                });
+        }
+    }
+    return results;
+}
+const PREVIEW_ENV = /^preview\/pr-(\d+)$/;
+/**
+ * The reaper's view of GitHub: every environment with deployments named `preview/pr-N` or
+ * carrying our marks for `repository`, grouped per environment (one paginated listing).
+ */
+async function deployments_listPreviewEnvironments(client, repository) {
+    const [owner, repo] = repository.split('/');
+    const all = (await client.paginate(client.rest.repos.listDeployments, { owner, repo, per_page: 100 })).map(summary);
+    const groups = new Map();
+    for (const d of all) {
+        const ours = d.marks?.repository === repository;
+        if (!ours && !PREVIEW_ENV.test(d.environment))
+            continue;
+        groups.set(d.environment, [...(groups.get(d.environment) ?? []), d]);
+    }
+    const out = [];
+    for (const [environment, deployments] of groups) {
+        const fromName = PREVIEW_ENV.exec(environment);
+        const pr = deployments.find((d) => d.marks)?.marks?.pr ?? (fromName ? Number(fromName[1]) : 0);
+        if (!pr)
+            continue;
+        out.push({
+            environment,
+            pr,
+            deployments,
+            marked: deployments.every((d) => d.marks?.repository === repository && d.marks.pr === pr),
+            lastDeployedAt: deployments
+                .map((d) => d.createdAt)
+                .sort()
+                .at(-1) ?? '',
+        });
+    }
+    return out.sort((a, b) => a.pr - b.pr || (a.environment < b.environment ? -1 : 1));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
+/**
+ * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
+ * unless the namespace carries our marks for this repository and PR (`fromKube` + `isOwnedBy`), so
+ * `default`, `kube-system` or a look-alike `preview-pr-5` someone made by hand are never touched.
+ * Every function returns a RemovalResult and never throws.
+ */
+
+
+
+
+
+/** `<seconds>s`, which both kubectl and helm (Go durations) accept. */
+function removal_goDuration(ms) {
+    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+}
+const removal_oneLine = (text) => redact(text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop() ?? '';
+/** System namespaces are refused by name before any call, whatever labels they carry. */
+function isSystemNamespace(name) {
+    return RESERVED_NAMESPACES.includes(name) || name.startsWith('kube-');
+}
+/** The namespace as JSON, or undefined when it does not exist (`--ignore-not-found` prints nothing). */
+async function getNamespace(cli, name) {
+    const r = await runKubectl(cli, ['get', 'namespace', name, '--ignore-not-found', '-o', 'json']);
+    return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
+}
+/** Why a namespace is not ours, for the report (undefined when it is ours). */
+function notOwnedReason(ns, owner) {
+    const marks = fromKube(ns.metadata?.labels, ns.metadata?.annotations);
+    const who = marks ? `${marks.repository}#${marks.pr}` : undefined;
+    if (isOwnedBy(marks, owner))
+        return undefined;
+    return who
+        ? `marked for ${who}, not ${owner.repository}#${owner.pr}`
+        : 'no preview-fleet marks in its labels/annotations';
+}
+/** What holds a namespace in Terminating: its finalizers and the controller's conditions. */
+function describeStuck(ns) {
+    const finalizers = [...new Set([...(ns.spec?.finalizers ?? []), ...(ns.metadata?.finalizers ?? [])])];
+    const conditions = (ns.status?.conditions ?? [])
+        .filter((c) => c.status === 'True' && c.message)
+        .map((c) => `${c.type}: ${c.message}`);
+    const parts = [`stuck ${ns.status?.phase ?? 'Terminating'}`];
+    parts.push(finalizers.length ? `finalizers holding it: ${finalizers.join(', ')}` : 'no finalizers listed');
+    if (conditions.length)
+        parts.push(conditions.join('; '));
+    return parts.join('; ');
+}
+/**
+ * `helm uninstall --wait` of a release in the PR's namespace. The release is ours when its
+ * namespace is: a missing namespace means the release is gone too (Helm keeps its records as
+ * Secrets in the release's namespace); helm's "release: not found" is `already-gone`.
+ */
+async function removal_uninstallRelease(cli, o) {
+    const name = `${o.namespace}/${o.release}`;
+    const result = (status, reason) => ({
+        kind: 'release',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
+    try {
+        if (isSystemNamespace(o.namespace))
+            return result('skipped-unmarked', `${o.namespace} is a system namespace`);
+        if (o.namespaceMarks) {
+            const who = `${o.namespaceMarks.repository}#${o.namespaceMarks.pr}`;
+            if (!isOwnedBy(o.namespaceMarks, o.owner))
+                return result('skipped-unmarked', `namespace marked for ${who}`);
+        }
+        else {
+            const ns = await getNamespace(cli, o.namespace);
+            if (!ns)
+                return result('already-gone');
+            const why = notOwnedReason(ns, o.owner);
+            if (why)
+                return result('skipped-unmarked', `namespace ${o.namespace}: ${why}`);
+        }
+        const r = await runHelm(cli, ['uninstall', o.release, '--namespace', o.namespace, '--wait', '--timeout', removal_goDuration(o.timeoutMs)], { okExitCodes: [0, 1] });
+        if (r.exitCode === 0)
+            return result('deleted');
+        const text = `${r.stderr}\n${r.stdout}`;
+        // Helm 3 and 4: "Error: uninstall: Release not loaded: web-12: release: not found".
+        if (/release: not found|release not loaded/i.test(text))
+            return result('already-gone');
+        if (/namespaces? "[^"]+" not found/i.test(text))
+            return result('already-gone');
+        return result('failed', `helm uninstall failed (${kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl')}): ${removal_oneLine(text)}`);
+    }
+    catch (err) {
+        return result('failed', removal_oneLine(errorText(err)));
+    }
+}
+/**
+ * Deletes the PR's namespace and waits until it is gone (`kubectl delete --wait --timeout`), only
+ * when it carries our marks for this repository and PR. A namespace that outlives the timeout is
+ * `failed` with the finalizers and conditions that hold it.
+ */
+async function removal_deleteNamespace(cli, o) {
+    const result = (status, reason) => ({
+        kind: 'namespace',
+        name: o.name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
+    try {
+        if (isSystemNamespace(o.name))
+            return result('skipped-unmarked', 'a system namespace is never deleted');
+        const ns = await getNamespace(cli, o.name);
+        if (!ns)
+            return result('already-gone');
+        const why = notOwnedReason(ns, o.owner);
+        if (why)
+            return result('skipped-unmarked', why);
+        const [r] = await deleteVerified(cli, [o.name], o.timeoutMs);
+        return { ...r, kind: 'namespace' };
+    }
+    catch (err) {
+        return result('failed', removal_oneLine(errorText(err)));
+    }
+}
+/**
+ * The reaper's batch form: namespaces whose marks the inventory already read are deleted `perCall`
+ * names to a kubectl process (each process pays ~0.1 s of CPU to start; its DELETEs run one after
+ * another). Each entry is checked against `repository` again here; anything unmarked is skipped.
+ */
+async function removal_deleteMarkedNamespaces(cli, items, o) {
+    const out = new Map();
+    const verified = [];
+    for (const it of items) {
+        const who = it.marks.repository;
+        if (isSystemNamespace(it.name))
+            out.set(it.name, {
+                kind: 'namespace',
+                name: it.name,
+                status: 'skipped-unmarked',
+                reason: 'a system namespace is never deleted',
+            });
+        else if (!isOwnedBy(it.marks, { repository: o.repository, pr: it.marks.pr })) {
+            out.set(it.name, { kind: 'namespace', name: it.name, status: 'skipped-unmarked', reason: `marked for ${who}` });
+        }
+        else
+            verified.push(it.name);
+    }
+    if (verified.length) {
+        try {
+            for (const r of await deleteVerified(cli, verified, o.timeoutMs))
+                out.set(r.name, r);
+        }
+        catch (err) {
+            for (const n of verified)
+                out.set(n, { kind: 'namespace', name: n, status: 'failed', reason: removal_oneLine(errorText(err)) });
+        }
+    }
+    return items.map((it) => out.get(it.name));
+}
+/** One `kubectl delete namespace a b … --wait`, then the survivors read back to say what holds them. */
+async function deleteVerified(cli, names, timeoutMs) {
+    const r = await runKubectl(cli, ['delete', 'namespace', ...names, '--wait=true', `--timeout=${removal_goDuration(timeoutMs)}`], { okExitCodes: [0, 1] });
+    const text = `${r.stdout}\n${r.stderr}`;
+    const api = kubeApiName(cli.kubectl, { ...cli.env }, 'kubectl');
+    const deleted = new Set([...r.stdout.matchAll(/namespace "([^"]+)" deleted/g)].map((m) => m[1]));
+    const missing = new Set([...r.stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1]));
+    let survivors = new Map();
+    if (r.exitCode !== 0) {
+        const left = names.filter((n) => !missing.has(n));
+        if (left.length) {
+            const got = await runKubectl(cli, ['get', 'namespace', ...left, '--ignore-not-found', '-o', 'json'], {
+                okExitCodes: [0, 1],
+            });
+            if (got.exitCode !== 0) {
+                return names.map((name) => missing.has(name)
+                    ? { kind: 'namespace', name, status: 'already-gone' }
+                    : { kind: 'namespace', name, status: 'failed', reason: `kubectl delete failed (${api}): ${removal_oneLine(text)}` });
+            }
+            const parsed = got.stdout.trim()
+                ? JSON.parse(got.stdout)
+                : undefined;
+            const list = parsed ? (parsed.kind === 'List' || parsed.items ? (parsed.items ?? []) : [parsed]) : [];
+            survivors = new Map(list.map((n) => [n.metadata?.name ?? '', n]));
+        }
+    }
+    return names.map((name) => {
+        const survivor = survivors.get(name);
+        if (survivor) {
+            const reason = survivor.metadata?.deletionTimestamp || survivor.status?.phase === 'Terminating'
+                ? `${describeStuck(survivor)} (waited ${removal_goDuration(timeoutMs)})`
+                : `kubectl delete failed (${api}): ${removal_oneLine(text)}`;
+            return { kind: 'namespace', name, status: 'failed', reason };
+        }
+        if (missing.has(name) && !deleted.has(name))
+            return { kind: 'namespace', name, status: 'already-gone' };
+        return { kind: 'namespace', name, status: 'deleted' };
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/client.ts
+/**
+ * The ECR client and the one door every ECR call goes through (`EcrSession.call`): retried on
+ * throttling, 5xx and network errors via core's `retry` (the SDK's own retries are switched off
+ * so the schedule is ours and runs on an injected clock), failures named by their operation.
+ */
+
+
+
+
+/** One ECR request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_ECR_REQUEST_TIMEOUT_MS = 30_000;
+/** Error names AWS uses for throttling across services (the SDK's own THROTTLING_ERROR_CODES). */
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'Throttling',
+    'ThrottledException',
+    'RequestThrottledException',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'TransactionInProgressException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'RequestThrottled',
+    'SlowDown',
+    'PriorRequestNotComplete',
+    'EC2ThrottledException',
+]);
+/** Transient for ECR: throttling by error name, HTTP 429/5xx (`$metadata.httpStatusCode`), ServerException, network errors. */
+function classifyEcrError(err) {
+    const e = err;
+    if (e && typeof e === 'object') {
+        if (e.name && (THROTTLING.has(e.name) || e.name === 'ServerException'))
+            return { transient: true };
+        const status = e.$metadata?.httpStatusCode;
+        if (status === 429 || (status !== undefined && status >= 500 && status <= 599))
+            return { transient: true };
+    }
+    return classifyTransient(err);
+}
+/** The error name the SDK gave (`RepositoryNotFoundException`, …), also through an ActionError's cause. */
+function client_awsErrorName(err) {
+    let e = err;
+    for (let depth = 0; e && depth < 3; depth++) {
+        const name = e.name;
+        if (typeof name === 'string' && name !== 'ActionError' && name !== 'Error')
+            return name;
+        e = e.cause;
+    }
+    return undefined;
+}
+/** The region from the option, else AWS_REGION / AWS_DEFAULT_REGION (what configure-aws-credentials sets). */
+function resolveRegion(region, env = process.env) {
+    const r = region?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();
+    return r || undefined;
+}
+/**
+ * The aws-region input where ECR is needed (teardown, reap-orphans): the input, else AWS_REGION /
+ * AWS_DEFAULT_REGION, else an InputError naming the setting that needs it (`need.while`) and how
+ * to switch that off (`need.off`).
+ */
+function requireRegion(raw, env, need) {
+    const region = resolveRegion(raw, env);
+    if (!region) {
+        throw new InputError('aws-region', raw, `is required while ${need.while} (and AWS_REGION is not set)`, `Run aws-actions/configure-aws-credentials first, set aws-region, or ${need.off}`);
+    }
+    return region;
+}
+/**
+ * An ECR session. The SDK itself honours AWS_ENDPOINT_URL_ECR (service-specific endpoint
+ * variable, SDK v3 ≥ 3.490) and the usual credential chain (env, web identity from
+ * configure-aws-credentials' OIDC, profiles), so nothing here reads them.
+ */
+function client_createEcrSession(options = {}) {
+    const region = resolveRegion(options.region, options.env);
+    if (!region) {
+        throw new ActionError('No AWS region: set the aws-region input or AWS_REGION', {
+            hint: 'aws-actions/configure-aws-credentials sets AWS_REGION for the following steps',
+        });
+    }
+    const requestMs = options.requestTimeoutMs ?? DEFAULT_ECR_REQUEST_TIMEOUT_MS;
+    const client = options.client ??
+        new ECRClient({
+            region,
+            maxAttempts: 1,
+            requestHandler: { connectionTimeout: requestMs, requestTimeout: requestMs },
+        });
+    const clock = options.clock ?? systemClock;
+    return {
+        client,
+        region,
+        clock,
+        call(operation, fn) {
+            return waitingOn(`ECR in ${region}`, operation, async () => {
+                try {
+                    return await retry(() => fn(client), {
+                        attempts: 5,
+                        baseMs: 500,
+                        deadlineMs: 60_000,
+                        ...options.retry,
+                        clock,
+                        classify: classifyEcrError,
+                    });
+                }
+                catch (err) {
+                    const name = client_awsErrorName(err);
+                    const timedOut = name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test(errorText(err));
+                    throw new ActionError(`ECR ${operation} failed: ${name ? `${name}: ` : ''}${errorText(err).split('\n')[0]}`, {
+                        cause: err,
+                        hint: timedOut
+                            ? `ECR in ${region} did not answer within ${formatDuration(requestMs)} (request-timeout); check the runner's network or raise request-timeout`
+                            : hintFor(name),
+                    });
+                }
+            });
+        },
+        destroy: () => client.destroy(),
+    };
+}
+function hintFor(name) {
+    if (name === 'AccessDeniedException') {
+        return 'The role needs ecr:DescribeRepositories, CreateRepository, TagResource, ListTagsForResource, PutLifecyclePolicy, DescribeImages, GetAuthorizationToken and the push actions';
+    }
+    if (name === 'CredentialsProviderError')
+        return 'No AWS credentials: run aws-actions/configure-aws-credentials (OIDC) before this step';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/repository.ts
+/**
+ * The PR's own ECR repository: created once with our marks as tags, scan-on-push and a lifecycle
+ * policy keeping the last N images; an existing repository is used only when it carries our
+ * marks for this repository and PR, or when the caller explicitly adopts it.
+ */
+
+
+
+
+/** ECR allows 1-1000 for countNumber in a lifecycle rule (the action's keep-images bounds). */
+const KEEP_IMAGES_MAX = 1000;
+/** One rule: expire images beyond the newest `keep`, tagged or not (tagStatus any, imageCountMoreThan). */
+function lifecyclePolicy(keep) {
+    if (!Number.isInteger(keep) || keep < 1 || keep > KEEP_IMAGES_MAX)
+        throw new RangeError(`keep must be 1-${KEEP_IMAGES_MAX}, got ${keep}`);
+    return JSON.stringify({
+        rules: [
+            {
+                rulePriority: 1,
+                description: `preview-fleet: keep the last ${keep} images`,
+                selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keep },
+                action: { type: 'expire' },
+            },
+        ],
+    });
+}
+async function describe(ecr, name) {
+    try {
+        const out = await ecr.call(`DescribeRepositories ${name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })));
+        return out.repositories?.[0];
+    }
+    catch (err) {
+        if (awsErrorName(err) === 'RepositoryNotFoundException')
+            return undefined;
+        throw err;
+    }
+}
+async function putPolicy(ecr, name, keep) {
+    await ecr.call(`PutLifecyclePolicy ${name}`, (c) => c.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: lifecyclePolicy(keep) })));
+}
+/**
+ * Moves expires-at forward (never back) and records the new head SHA, keeping the rest of the
+ * marks; TagResource overwrites the keys it is given and leaves the others.
+ */
+async function renewExpiry(ecr, arn, current, next) {
+    const later = next.expiresAt !== undefined &&
+        (current.expiresAt === undefined || !(Date.parse(current.expiresAt) >= Date.parse(next.expiresAt)));
+    const sha = next.headSha !== undefined && next.headSha !== current.headSha;
+    if (!later && !sha)
+        return;
+    const tags = toEcrTags({
+        ...current,
+        expiresAt: later ? next.expiresAt : current.expiresAt,
+        headSha: next.headSha ?? current.headSha,
+    });
+    await ecr.call(`TagResource ${arn}`, (c) => c.send(new TagResourceCommand({ resourceArn: arn, tags })));
+}
+/** The marks in a repository's tags, or undefined when it has none of ours. */
+async function repository_repositoryMarks(ecr, arn) {
+    const out = await ecr.call(`ListTagsForResource ${arn}`, (c) => c.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+    return fromEcrTags(out.tags);
+}
+/**
+ * Idempotent: creates the repository if missing; otherwise checks its marks. Two runs racing on
+ * CreateRepository both succeed (the loser sees RepositoryAlreadyExistsException and re-reads).
+ * The lifecycle policy is (re)applied on every run for a repository we own, so a changed
+ * keep-images takes effect; an adopted repository's policy is left alone. An owned repository's
+ * expires-at (and head-sha) tags are renewed from `marks` on every run, so the reaper reads the
+ * same expiry here as on the namespace the last deploy refreshed; created-at is kept.
+ */
+async function ensureRepository(ecr, o) {
+    const owner = { repository: o.marks.repository, pr: o.marks.pr };
+    let repo = await describe(ecr, o.name);
+    let created = false;
+    if (!repo) {
+        try {
+            const out = await ecr.call(`CreateRepository ${o.name}`, (c) => c.send(new CreateRepositoryCommand({
+                repositoryName: o.name,
+                tags: toEcrTags(o.marks),
+                imageScanningConfiguration: { scanOnPush: true },
+                // The cache tag is rewritten on every build, so tags must stay mutable.
+                imageTagMutability: 'MUTABLE',
+            })));
+            repo = out.repository;
+            created = true;
+        }
+        catch (err) {
+            if (awsErrorName(err) !== 'RepositoryAlreadyExistsException')
+                throw err;
+            repo = await describe(ecr, o.name);
+        }
+    }
+    if (!repo?.repositoryArn || !repo.repositoryUri)
+        throw new ActionError(`ECR returned no ARN/URI for repository "${o.name}"`);
+    if (created) {
+        await putPolicy(ecr, o.name, o.keepImages);
+        return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: true, adopted: false };
+    }
+    const marks = await repository_repositoryMarks(ecr, repo.repositoryArn);
+    const whose = marks ? `is marked for ${marks.repository}#${marks.pr}` : 'carries no preview-fleet marks';
+    if (isOwnedBy(marks, owner)) {
+        await renewExpiry(ecr, repo.repositoryArn, marks, o.marks);
+        await putPolicy(ecr, o.name, o.keepImages);
+        return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: false };
+    }
+    if (!o.adoptExisting) {
+        throw new ActionError(`ECR repository "${o.name}" already exists and ${whose}, so it is not ours to push to or later delete`, {
+            hint: `Choose another repository template, or set adopt-existing: true to push into it (it is never tagged or deleted by preview-fleet)`,
+        });
+    }
+    return { name: o.name, uri: repo.repositoryUri, arn: repo.repositoryArn, created: false, adopted: true };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/registry/removal.ts
+/**
+ * Removal and inventory for teardown and the reaper: a repository is deleted (with `force`, so
+ * its images go too) only when its tags carry our marks for this repository and PR.
+ */
+
+
+
+
+
+/** Deletes the repository if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
+async function removal_removeEcrRepository(ecr, o) {
+    const result = (status, reason) => ({
+        kind: 'ecr-repository',
+        name: o.name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
+    try {
+        let repo;
+        try {
+            const out = await ecr.call(`DescribeRepositories ${o.name}`, (c) => c.send(new DescribeRepositoriesCommand({ repositoryNames: [o.name] })));
+            repo = out.repositories?.[0];
+        }
+        catch (err) {
+            if (awsErrorName(err) === 'RepositoryNotFoundException')
+                return result('already-gone');
+            throw err;
+        }
+        if (!repo?.repositoryArn)
+            return result('already-gone');
+        const marks = await repositoryMarks(ecr, repo.repositoryArn);
+        const whose = marks
+            ? `marked for ${marks.repository}#${marks.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : 'no preview-fleet marks in its tags';
+        if (!isOwnedBy(marks, o.owner))
+            return result('skipped-unmarked', whose);
+        try {
+            await ecr.call(`DeleteRepository ${o.name}`, (c) => c.send(new DeleteRepositoryCommand({ repositoryName: o.name, force: true })));
+        }
+        catch (err) {
+            // Deleted by someone else between the read and the delete: the goal is reached.
+            if (awsErrorName(err) === 'RepositoryNotFoundException')
+                return result('already-gone');
+            throw err;
+        }
+        return result('deleted');
+    }
+    catch (err) {
+        return result('failed', errorText(err).split('\n')[0]);
+    }
+}
+/**
+ * Every repository in the registry whose tags carry our marks for `repository` (all PRs), for the
+ * reaper: DescribeRepositories page by page, then ListTagsForResource per repository. Repositories
+ * deleted between the two calls are left out.
+ */
+async function removal_listMarkedRepositories(ecr, repository) {
+    const out = [];
+    let nextToken;
+    do {
+        const page = await ecr.call('DescribeRepositories', (c) => c.send(new DescribeRepositoriesCommand({ nextToken, maxResults: 1000 })));
+        for (const repo of page.repositories ?? []) {
+            if (!repo.repositoryArn || !repo.repositoryName)
+                continue;
+            let marks;
+            try {
+                marks = await repositoryMarks(ecr, repo.repositoryArn);
+            }
+            catch (err) {
+                if (awsErrorName(err) === 'RepositoryNotFoundException')
+                    continue;
+                throw err;
+            }
+            if (marks && isOwnedBy(marks, { repository }))
+                out.push({ name: repo.repositoryName, uri: repo.repositoryUri ?? '', marks });
+        }
+        nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./packages/core/src/vault/ownership.ts
+/**
+ * Whether an existing per-PR path is ours to reuse. A Vault mount is shared by every repository
+ * (and every PR) that uses it, and the default target `preview/{{service}}-{{number}}` has no
+ * repository in it, so an existing path is reused only when its marks name this repository, this
+ * PR and (when both say) this service; anything else is somebody else's and is left as found.
+ */
+
+
+
+/**
+ * A KV v2 path's `custom_metadata` as read from `<mount>/metadata/<path>` (`meta`); undefined when
+ * Vault answers 404 (no such path). Any other failure throws.
+ */
+async function ownership_readCustomMetadata(session, meta) {
+    try {
+        const res = await session.call(`metadata read of ${meta}`, (c) => c.read(meta));
+        return { custom: res?.data?.custom_metadata };
+    }
+    catch (err) {
+        if (err.status === 404)
+            return undefined;
+        throw err;
+    }
+}
+/** True when `found` are marks for the same repository, PR and (when both carry one) service as `ours`. */
+function ownsPath(found, ours) {
+    if (!isOwnedBy(found, { repository: ours.repository, pr: ours.pr }))
+        return false;
+    return !found.service || !ours.service || found.service === ours.service;
+}
+/** What an existing path carries: our marks, foreign marks, other metadata or nothing at all. */
+function describeMarks(raw) {
+    const found = fromVaultMetadata(raw);
+    if (found)
+        return `it is marked for ${found.repository}#${found.pr}${found.service ? ` (service ${found.service})` : ''}`;
+    return raw && Object.keys(raw).length > 0
+        ? 'its metadata carries no preview-fleet marks'
+        : 'it carries no preview-fleet marks';
+}
+/**
+ * An unmarked path may be finished (marked) only when it is exactly what this run would have
+ * written: the trace of our own create whose marks never landed (reply lost, run killed between
+ * the two requests). Anything else may hold somebody's values and is not touched.
+ */
+function isOurUnmarkedCopy(raw, existing, expected) {
+    if (raw && Object.keys(raw).length > 0)
+        return false;
+    return existing !== undefined && isDeepStrictEqual(existing, expected);
+}
+/** The error for a path that exists and is not this PR's; says how to put the repository in the template. */
+function notOursError(fullPath, what, ours) {
+    return new ActionError(`Vault path ${fullPath} already exists and is not this pull request's: ${what}, not ${ours.repository}#${ours.pr}${ours.service ? ` (service ${ours.service})` : ''}. seed-vault neither reuses nor changes it`, {
+        hint: 'Everything using this Vault mount shares its paths, and the default target-path "preview/{{service}}-{{number}}" has no repository in it. ' +
+            'Add {{repo}} (and {{owner}}) to the template so repositories cannot collide, e.g. target-path: "preview/{{owner}}-{{repo}}/{{service}}-{{number}}" ' +
+            '(same allowed-prefix "preview/"; give teardown the same target-path). If the path is a leftover nobody needs, delete it in Vault and re-run',
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/paths.ts
+/**
+ * Where KV paths live on the wire. KV v2 splits data (`<mount>/data/<p>`) from metadata
+ * (`<mount>/metadata/<p>`, which lists and holds `custom_metadata`); KV v1 is `<mount>/<p>` for
+ * everything (Vault docs, "KV secrets engine - version 1/2").
+ */
+
+const trim = (s) => s.replace(/^\/+|\/+$/g, '');
+/** Where a secret's data is read and written: `<mount>/data/<p>` (v2) or `<mount>/<p>` (v1). */
+function paths_dataPath(mount, kv, path) {
+    return kv === 2 ? `${trim(mount)}/data/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
+}
+/** Where v2 metadata (custom_metadata, list, delete-all-versions) lives; v1 has none, so the data path. */
+function paths_metadataPath(mount, kv, path) {
+    return kv === 2 ? `${trim(mount)}/metadata/${trim(path)}` : `${trim(mount)}/${trim(path)}`;
+}
+/**
+ * KV v1 has no metadata, so each per-PR v1 path gets a sibling entry holding its marks (the same
+ * keys as KV v2 custom_metadata): `preview/app-12` → `preview/app-12.preview-fleet-marks`. It is
+ * written before the data and deleted after it, so no v1 copy of ours is ever unmarked.
+ */
+const paths_V1_MARKER_SUFFIX = '.preview-fleet-marks';
+/** Where the marks of KV v1 path `path` live (relative to the mount). */
+function paths_v1MarkerPath(path) {
+    return `${trim(path)}${paths_V1_MARKER_SUFFIX}`;
+}
+/** The folder holding `path` (`stage/app` → `stage/`), or '' for a key at the mount's root. */
+function parentFolder(path) {
+    const t = trim(path);
+    const slash = t.lastIndexOf('/');
+    return slash === -1 ? '' : `${t.slice(0, slash)}/`;
+}
+/** The prefix with exactly one trailing `/` (`preview` and `preview/` mean the same folder). */
+function paths_normalizePrefix(prefix) {
+    return `${trim(prefix)}/`;
+}
+/** True when `path` lies strictly inside the folder `prefix` (segment-wise, so `previewx/a` is not in `preview/`). */
+function paths_isUnderPrefix(path, prefix) {
+    const p = paths_normalizePrefix(prefix);
+    return p !== '/' && trim(path).startsWith(p) && trim(path).length > p.length;
+}
+/** The ACL rule a token needs to create the target, for the 403 hint. */
+function policyHint(mount, kv, prefix) {
+    const data = `path "${paths_dataPath(mount, kv, prefix)}/*" { capabilities = ["create", "read", "update"] }`;
+    return kv === 2
+        ? `${data} and path "${paths_metadataPath(mount, 2, prefix)}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`
+        : data;
+}
+/**
+ * The guards every write and delete goes through: the target lies under the allowed prefix, is not
+ * the source and not beside it (never inside the source's folder, whatever allowed-prefix says),
+ * and is not a KV v1 marker entry. Throws InputError naming the input, so nothing is contacted on
+ * a bad plan.
+ */
+function guardTarget(args) {
+    const input = args.targetInput ?? 'target-path';
+    if (trim(args.allowedPrefix) === '') {
+        throw new InputError('allowed-prefix', args.allowedPrefix, 'must name a folder such as "preview/" (an empty prefix would allow writing anywhere)');
+    }
+    if (!paths_isUnderPrefix(args.targetPath, args.allowedPrefix)) {
+        throw new InputError(input, args.targetPath, `must lie under allowed-prefix "${paths_normalizePrefix(args.allowedPrefix)}"`, 'Change target-path or allowed-prefix; seed-vault never writes outside the allowed prefix');
+    }
+    if (trim(args.targetPath) === trim(args.sourcePath)) {
+        throw new InputError(input, args.targetPath, 'must differ from source-path', 'The source is stage: it is read, never written');
+    }
+    if (paths_isUnderPrefix(args.sourcePath, args.targetPath)) {
+        throw new InputError(input, args.targetPath, 'must not contain source-path');
+    }
+    const sourceFolder = parentFolder(args.sourcePath);
+    if (sourceFolder !== '' && paths_isUnderPrefix(args.targetPath, sourceFolder)) {
+        throw new InputError(input, args.targetPath, `must not lie inside the source's folder "${sourceFolder}" (source-path resolves to "${trim(args.sourcePath)}")`, 'Preview copies never sit beside stage secrets, whatever allowed-prefix says: use a separate folder such as preview/{{service}}-{{number}} with allowed-prefix "preview/"');
+    }
+    if (trim(args.targetPath).endsWith(paths_V1_MARKER_SUFFIX)) {
+        throw new InputError(input, args.targetPath, `must not end with "${paths_V1_MARKER_SUFFIX}" (the suffix of preview-fleet's KV v1 marker entries)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/removal.ts
+/**
+ * Removal and inventory for teardown and the reaper. KV v2 deletes `<mount>/metadata/<p>` ("deletes
+ * all versions and metadata", Vault KV v2 API) only when its `custom_metadata` carries our marks for
+ * this repository and PR. KV v1 has no metadata: a v1 path is ours only when its sibling marker
+ * entry (`<p>.preview-fleet-marks`, written by seedSecrets before the data) carries those marks;
+ * the data is deleted first, the marker last, so an interrupted removal is retried from the marker.
+ */
+
+
+
+
+const removal_isNotFound = (e) => e.status === 404;
+/** Deletes one per-PR path if it is ours; 'already-gone' when absent; 'failed' (never throws) on errors. */
+async function removal_removeVaultPath(session, o) {
+    const name = `${o.mount}/${o.path}`;
+    const result = (status, reason) => ({
+        kind: 'vault-path',
+        name,
+        status,
+        ...(reason ? { reason } : {}),
+    });
+    if (!isUnderPrefix(o.path, o.allowedPrefix)) {
+        return result('skipped-unmarked', `outside the allowed prefix "${normalizePrefix(o.allowedPrefix)}"`);
+    }
+    try {
+        if (o.kvVersion === 1)
+            return await removeKv1(session, o, result);
+        const meta = metadataPath(o.mount, 2, o.path);
+        const read = await readCustomMetadata(session, meta);
+        if (!read)
+            return result('already-gone');
+        const { custom } = read;
+        const marks = fromVaultMetadata(custom);
+        if (!isOwnedBy(marks, o.owner)) {
+            const found = fromVaultMetadata(custom);
+            return result('skipped-unmarked', found
+                ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+                : 'no preview-fleet marks in custom_metadata');
+        }
+        await session.call(`metadata delete of ${meta}`, (c) => c.delete(meta));
+        return result('deleted');
+    }
+    catch (err) {
+        return result('failed', errorText(err).split('\n')[0]);
+    }
+}
+/** Reads a KV v1 entry; undefined when absent (404). */
+async function readV1(session, full, what) {
+    try {
+        const res = await session.call(`${what} read of ${full}`, (c) => c.read(full));
+        return (res?.data ?? {});
+    }
+    catch (err) {
+        if (removal_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+}
+async function removeKv1(session, o, result) {
+    if (o.path.replace(/\/+$/, '').endsWith(V1_MARKER_SUFFIX))
+        return result('skipped-unmarked', 'a preview-fleet marker entry, not a preview path');
+    const data = dataPath(o.mount, 1, o.path);
+    const marker = dataPath(o.mount, 1, v1MarkerPath(o.path));
+    const markerData = await readV1(session, marker, 'marker');
+    if (markerData === undefined) {
+        // A v1 path without a marker was not written by this version of seed-vault for anyone: keep it.
+        if (await readV1(session, data, 'existence')) {
+            return result('skipped-unmarked', `no preview-fleet marker entry ${marker} (KV v1 has no metadata; only paths with our marker entry are removed)`);
+        }
+        return result('already-gone');
+    }
+    const found = fromVaultMetadata(markerData);
+    if (!isOwnedBy(found, o.owner)) {
+        return result('skipped-unmarked', found
+            ? `marked for ${found.repository}#${found.pr}, not ${o.owner.repository}#${o.owner.pr}`
+            : `marker entry ${marker} carries no preview-fleet marks`);
+    }
+    await session.call(`delete of ${data}`, (c) => c.delete(data));
+    await session.call(`marker delete of ${marker}`, (c) => c.delete(marker));
+    return result('deleted');
+}
+/**
+ * Every path under `prefix` marked for `repository`: KV v2 paths whose custom_metadata carries our
+ * marks (recursive `GET <mount>/metadata/<folder>?list=true`, then one metadata read per leaf), KV v1
+ * paths with a marker entry carrying them (the marker's name without its suffix). Unmarked paths,
+ * or paths marked for another repository, are left out. A missing folder is [].
+ */
+async function removal_listMarkedPaths(session, o) {
+    const kv = o.kvVersion ?? 2;
+    const out = [];
+    const walk = async (folder) => {
+        const listPath = metadataPath(o.mount, kv, folder);
+        let keys;
+        try {
+            const res = await session.call(`list of ${listPath}`, (c) => c.list(listPath));
+            keys = (res?.data?.keys ?? []);
+        }
+        catch (err) {
+            if (removal_isNotFound(err))
+                return;
+            throw err;
+        }
+        for (const key of keys) {
+            const child = `${folder}${key}`;
+            if (key.endsWith('/')) {
+                await walk(child);
+                continue;
+            }
+            if (kv === 1 && !key.endsWith(V1_MARKER_SUFFIX))
+                continue;
+            const record = kv === 2 ? metadataPath(o.mount, 2, child) : dataPath(o.mount, 1, child);
+            try {
+                const res = await session.call(`${kv === 2 ? 'metadata' : 'marker'} read of ${record}`, (c) => c.read(record));
+                const marks = fromVaultMetadata(kv === 2 ? res?.data?.custom_metadata : res?.data);
+                const path = kv === 2 ? child : child.slice(0, -V1_MARKER_SUFFIX.length);
+                if (marks && isOwnedBy(marks, { repository: o.repository }))
+                    out.push({ path, marks });
+            }
+            catch (err) {
+                if (!removal_isNotFound(err))
+                    throw err; // deleted between list and read
+            }
+        }
+    };
+    await walk(normalizePrefix(o.prefix));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-author.ts
+/**
+ * Who "we" are on a PR: the login our status comments are written by. Anyone who can comment can
+ * copy our marker and hidden JSON, so a comment counts as ours only when its author is this login.
+ *
+ * GITHUB_TOKEN writes as `github-actions[bot]` (the default). An App's installation token writes as
+ * `<app-slug>[bot]` and a PAT as its user; `GET /user` answers 403 for installation tokens, so the
+ * login is an input (`comment-author`) rather than something we ask GitHub for. Every comment we
+ * create tells us who wrote it: a mismatch with the input is reported (see `authorMismatchHint`).
+ * GitHub logins cannot contain `[`, so nobody can register a login ending in `[bot]`.
+ */
+
+/** What GITHUB_TOKEN acts as inside Actions. */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/** A user login (1-39 letters, digits, hyphens; old accounts may have odd hyphens) or an App's bot login (`slug[bot]`). */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/;
+/** The `comment-author` input, validated (a GitHub login); empty is refused, never "anyone". */
+function parseCommentAuthor(input, value) {
+    const v = value.trim();
+    if (!LOGIN.test(v)) {
+        throw new InputError(input, value, 'must be the GitHub login the github-token writes comments as, e.g. github-actions[bot], my-app[bot] or a user name', `GITHUB_TOKEN writes as ${DEFAULT_COMMENT_AUTHOR} (the default); a GitHub App token as <app-slug>[bot]; a personal access token as its user`);
+    }
+    return v;
+}
+/** GitHub logins are case-insensitive. */
+function comment_author_isAuthoredBy(login, author) {
+    return typeof login === 'string' && login.toLowerCase() === author.toLowerCase();
+}
+/** The explanation when a comment we just created came back written by someone else than `author`. */
+function comment_author_authorMismatchHint(input, actual, author) {
+    return (`The status comment was written as "${actual}", but ${input} is "${author}": later updates will not recognise it as ours ` +
+        `and will create another. Set ${input}: ${actual}`);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-model.ts
+/**
+ * The sticky comment's data: one section per service, each carrying its facts as hidden JSON so
+ * the body can be parsed back, merged with other comments' sections and re-rendered.
+ *
+ * Ordering ("newer wins"): GitHub run ids grow with time across the whole repository, and a run
+ * for a newer head commit is always triggered after the run for an older one, so a section is
+ * newer than another when its (runId, runAttempt, updatedAt) is greater, compared in that order.
+ * A re-run of an old run keeps its run id, so it never overwrites a later run (it builds an older
+ * commit). Full ties fall back to the canonical JSON text, so merging is a semilattice join:
+ * commutative, associative and idempotent, whatever order comments are read in.
+ */
+const PREVIEW_STATES = [
+    'queued',
+    'building',
+    'deploying',
+    'ready',
+    'sleeping',
+    'failed',
+    'tearing-down',
+    'destroyed',
+    'skipped',
+];
+/** The first line of every comment we own; a comment is ours only when its body starts with it. */
+const COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
+/** Prefix of the hidden per-service metadata comment. */
+const SECTION_MARKER = '<!-- preview-fleet:section ';
+const OPTIONAL_STRINGS = [
+    'url',
+    'image',
+    'namespace',
+    'vaultUrl',
+    'sha',
+    'runUrl',
+    'details',
+    'environment',
+    'imageSource',
+    'stateNote',
+    'cost',
+];
+/** How a sleeping preview wakes, shown after "💤 sleeping": the reaper's policy sleep, or KEDA's HTTP add-on. */
+const comment_model_SLEEP_NOTES = {
+    policy: 'push, comment `/preview wake` or re-add the label to wake it',
+    keda: 'wakes on the first request',
+};
+/** The section with only known keys, in a fixed order, empty optionals dropped. */
+function normalizeSection(s) {
+    const out = {
+        service: s.service,
+        state: s.state,
+        runId: s.runId,
+        runAttempt: s.runAttempt,
+        updatedAt: s.updatedAt,
+    };
+    for (const k of OPTIONAL_STRINGS) {
+        const v = s[k];
+        if (typeof v === 'string' && v !== '')
+            out[k] = v;
+    }
+    if (Number.isSafeInteger(s.deploymentId) && s.deploymentId > 0)
+        out.deploymentId = s.deploymentId;
+    return out;
+}
+/** Canonical text of a section (stable key order): the last tie-breaker and the equality test. */
+function canonicalSection(s) {
+    return JSON.stringify(normalizeSection(s));
+}
+/** < 0 when `a` is older than `b`, > 0 when newer, 0 only for identical sections. */
+function comment_model_compareSections(a, b) {
+    if (a.runId !== b.runId)
+        return a.runId < b.runId ? -1 : 1;
+    if (a.runAttempt !== b.runAttempt)
+        return a.runAttempt < b.runAttempt ? -1 : 1;
+    const ta = Date.parse(a.updatedAt);
+    const tb = Date.parse(b.updatedAt);
+    if (ta !== tb && !Number.isNaN(ta) && !Number.isNaN(tb))
+        return ta < tb ? -1 : 1;
+    const ca = canonicalSection(a);
+    const cb = canonicalSection(b);
+    return ca === cb ? 0 : ca < cb ? -1 : 1;
+}
+/**
+ * Merges section lists: per service the newest section wins (see the module comment). The
+ * result is sorted by service name, so the rendered body depends only on the set of sections.
+ */
+function comment_model_mergeSections(...lists) {
+    const best = new Map();
+    for (const list of lists) {
+        for (const raw of list) {
+            const s = normalizeSection(raw);
+            const cur = best.get(s.service);
+            if (!cur || comment_model_compareSections(s, cur) > 0)
+                best.set(s.service, s);
+        }
+    }
+    return [...best.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+/**
+ * Applies one update to what the comments hold. A retry of the same run and attempt that
+ * changes nothing but the time counts as applied and leaves the stored section as it was, so
+ * the body stays unchanged and no PATCH is sent.
+ */
+function comment_model_applyUpdate(existing, update) {
+    const merged = comment_model_mergeSections(existing);
+    const cur = merged.find((s) => s.service === update.service);
+    if (cur && sameContent(cur, update))
+        return { sections: merged, applied: true, current: cur };
+    const sections = comment_model_mergeSections(merged, [update]);
+    const current = sections.find((s) => s.service === update.service);
+    return { sections, applied: canonicalSection(current) === canonicalSection(update), current };
+}
+/** Same run, attempt and facts; only `updatedAt` may differ. */
+function sameContent(a, b) {
+    return canonicalSection({ ...a, updatedAt: '' }) === canonicalSection({ ...b, updatedAt: '' });
+}
+/** JSON that can sit inside an HTML comment: `<`, `>` and `&` escaped, so `-->` never appears. */
+function encodeMeta(s) {
+    return canonicalSection(s).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function isState(v) {
+    return typeof v === 'string' && PREVIEW_STATES.includes(v);
+}
+/** A section from parsed JSON, or undefined when anything required is missing or mistyped. */
+function sectionFromJson(v) {
+    if (typeof v !== 'object' || v === null)
+        return undefined;
+    const o = v;
+    if (typeof o.service !== 'string' || o.service === '' || !isState(o.state))
+        return undefined;
+    if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string')
+        return undefined;
+    const s = {
+        service: o.service,
+        state: o.state,
+        runId: o.runId,
+        runAttempt: o.runAttempt,
+        updatedAt: o.updatedAt,
+    };
+    for (const k of OPTIONAL_STRINGS)
+        if (typeof o[k] === 'string')
+            s[k] = o[k];
+    if (typeof o.deploymentId === 'number')
+        s.deploymentId = o.deploymentId;
+    return normalizeSection(s);
+}
+/** True when the body is one of our status comments (the marker opens it). */
+function comment_model_isStatusComment(body) {
+    return typeof body === 'string' && body.trimStart().startsWith(COMMENT_MARKER);
+}
+/** Every well-formed section in a body (metadata lines only); malformed metadata is skipped, never fatal. */
+function comment_model_parseStatusComment(body) {
+    const out = [];
+    for (const line of body.split('\n')) {
+        if (!line.startsWith(SECTION_MARKER) || !line.endsWith(' -->'))
+            continue;
+        try {
+            const s = sectionFromJson(JSON.parse(line.slice(SECTION_MARKER.length, -' -->'.length)));
+            if (s)
+                out.push(s);
+        }
+        catch {
+            // Not our JSON (edited by hand): ignore this section.
+        }
+    }
+    return comment_model_mergeSections(out);
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/runtime/summary.ts
+/**
+ * Markdown tables for job summaries and the PR comment: one builder, so no value can end its row
+ * or the table early (a `|` in a Helm error, a newline in a Kubernetes event).
+ */
+/** One cell as markdown: `|` escaped (GFM splits cells on it even inside code spans), line breaks folded to spaces. */
+function tableCell(value) {
+    return String(value ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n|\r/g, ' ');
+}
+/** A GitHub-flavoured markdown table: a header row, the `---` row and one row per entry. */
+function summary_summaryTable(headers, rows) {
+    const line = (cells) => `| ${cells.map(tableCell).join(' | ')} |`;
+    return [line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
+/**
+ * Markdown for the sticky comment and the step summary. The body holds a table for people and,
+ * per service, hidden metadata for the next run; it never exceeds GitHub's 65,536-character
+ * comment limit: long details are cut (with a note), never the update.
+ */
+
+
+/** GitHub rejects issue comment bodies longer than this (characters). */
+const COMMENT_BODY_LIMIT = 65_536;
+const STATE_LABEL = {
+    queued: '⏳ queued',
+    building: '🔨 building',
+    deploying: '🚀 deploying',
+    ready: '✅ ready',
+    failed: '❌ failed',
+    'tearing-down': '🧹 tearing down',
+    destroyed: '🗑️ destroyed',
+    skipped: '⏭️ skipped',
+    sleeping: '💤 sleeping',
+};
+/** The state cell: the label, then the section's note (e.g. how to wake a sleeping preview). */
+function stateCell(s) {
+    return s.stateNote ? `${STATE_LABEL[s.state]} — ${cell(s.stateNote)}` : STATE_LABEL[s.state];
+}
+/** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
+const cell = (s) => s.replace(/<!--/g, '&lt;!--');
+const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
+const isHttp = (u) => typeof u === 'string' && /^https?:\/\//i.test(u);
+/** An href that cannot end the markdown link early. */
+const href = (u) => u.replace(/[()|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const comment_render_link = (text, u) => `[${text.replace(/[[\]|]/g, '')}](${href(u)})`;
+function commitCell(s, ctx) {
+    if (!s.sha)
+        return '';
+    const short = s.sha.slice(0, 7);
+    return /^[0-9a-f]{7,64}$/i.test(s.sha)
+        ? `[\`${short}\`](${href(`${ctx.serverUrl.replace(/\/$/, '')}/${ctx.repository}/commit/${s.sha}`)})`
+        : code(short);
+}
+function linksCell(s) {
+    const links = [];
+    if (isHttp(s.runUrl))
+        links.push(comment_render_link(s.runAttempt > 1 ? `run (attempt ${s.runAttempt})` : 'run', s.runUrl));
+    if (isHttp(s.vaultUrl))
+        links.push(comment_render_link('Vault', s.vaultUrl));
+    return links.join(' · ');
+}
+/** The image, and whether this run built it or reused the one its content tag named. */
+function imageCell(s) {
+    if (!s.image)
+        return '';
+    const how = IMAGE_SOURCE_LABEL[s.imageSource ?? ''];
+    return how ? `${code(s.image)} (${how})` : code(s.image);
+}
+const IMAGE_SOURCE_LABEL = { built: 'rebuilt', reused: 'reused, inputs unchanged' };
+function row(s, ctx) {
+    const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
+    return [
+        code(s.service),
+        stateCell(s),
+        preview,
+        commitCell(s, ctx),
+        imageCell(s),
+        s.namespace ? code(s.namespace) : '',
+        linksCell(s),
+    ];
+}
+/** The per-service table shared by the comment and the job summary. */
+function renderStatusTable(sections, ctx) {
+    return summary_summaryTable(['service', 'state', 'preview', 'commit', 'image', 'namespace', 'links'], comment_model_mergeSections(sections).map((s) => row(s, ctx)));
+}
+function detailsBlocks(sections) {
+    return sections
+        .filter((s) => s.details)
+        .map((s) => {
+        const title = s.state === 'failed' ? 'why it failed' : 'details';
+        // Shown text must not open a hidden section of its own or close the block early.
+        const shown = s.details.replace(/<!--/g, '&lt;!--').replace(/<\/details>/gi, '&lt;/details>');
+        return `<details><summary><code>${s.service.replace(/[<>&]/g, '')}</code>: ${title}</summary>\n\n${shown}\n\n</details>`;
+    });
+}
+function renderUnbounded(sections, ctx) {
+    const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+    const costs = sections.filter((s) => s.cost).map((s) => `💰 \`${s.service.replace(/`/g, "'")}\`: ${cell(s.cost)}`);
+    if (costs.length)
+        parts.push(...costs.flatMap((c) => [c, '']));
+    const details = detailsBlocks(sections);
+    if (details.length)
+        parts.push(...details.flatMap((d) => [d, '']));
+    parts.push(...sections.map((s) => `${SECTION_MARKER}${encodeMeta(s)} -->`));
+    parts.push('', '<sub>Kept up to date by preview-fleet: one comment per pull request, each service row from its newest run.</sub>');
+    return parts.join('\n');
+}
+/** The first `keep` UTF-16 units of `text`, not splitting a surrogate pair. */
+function cut(text, keep) {
+    let k = Math.max(0, Math.min(keep, text.length));
+    const c = text.charCodeAt(k - 1);
+    if (k > 0 && c >= 0xd800 && c <= 0xdbff)
+        k -= 1;
+    return text.slice(0, k);
+}
+/** Details cut to `keep` characters with a note saying how much is missing and where it is. */
+function truncateDetails(details, keep, runUrl) {
+    if (details.length <= keep)
+        return details;
+    const where = isHttp(runUrl) ? `the [run log](${href(runUrl)})` : 'the run log';
+    return `${cut(details, keep)}\n\n_… truncated: the first ${keep} of ${details.length} characters are shown (GitHub limits a comment to ${COMMENT_BODY_LIMIT.toLocaleString('en-US')} characters); the full text is in ${where}._`;
+}
+/**
+ * The comment body for these sections, at most `limit` characters. When too long, every
+ * section's details are cut to one common length (the largest that fits), each with a note.
+ */
+function comment_render_renderStatusComment(sections, ctx, limit = COMMENT_BODY_LIMIT) {
+    const merged = comment_model_mergeSections(sections);
+    const full = renderUnbounded(merged, ctx);
+    if (full.length <= limit)
+        return full;
+    const withCap = (cap) => merged.map((s) => s.details && s.details.length > cap ? { ...s, details: truncateDetails(s.details, cap, s.runUrl) } : s);
+    const longest = Math.max(0, ...merged.map((s) => s.details?.length ?? 0));
+    let lo = 0;
+    let hi = Math.min(longest, limit); // details longer than the whole limit can never fit
+    if (renderUnbounded(withCap(0), ctx).length <= limit) {
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (renderUnbounded(withCap(mid), ctx).length <= limit)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return renderUnbounded(withCap(lo), ctx);
+    }
+    // Even without details the sections do not fit (hundreds of services or huge fields): drop
+    // the details and, as a last resort, cut the body; the update itself never fails.
+    const bare = renderUnbounded(merged.map((s) => ({ ...s, details: undefined })), ctx);
+    if (bare.length <= limit)
+        return bare;
+    const note = "\n\n_… truncated: this comment exceeded GitHub's 65,536-character limit._";
+    return cut(bare, limit - note.length) + note;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-upsert.ts
+
+
+
+
+/** Every comment on the PR, 100 per page (pagination follows the Link header to the end). */
+async function comment_upsert_listIssueComments(client, t) {
+    const all = await client.paginate(client.rest.issues.listComments, {
+        owner: t.owner,
+        repo: t.repo,
+        issue_number: t.issueNumber,
+        per_page: 100,
+    });
+    return all.map((c) => ({
+        id: c.id,
+        body: c.body ?? '',
+        createdAt: c.created_at,
+        htmlUrl: c.html_url,
+        author: c.user?.login,
+    }));
+}
+/** Our status comments (marker and `author`), oldest first (creation time, then id). */
+function comment_upsert_findStatusComments(comments, author) {
+    return comments
+        .filter((c) => comment_model_isStatusComment(c.body) && comment_author_isAuthoredBy(c.author, author))
+        .sort((a, b) => {
+        const ta = a.createdAt ? Date.parse(a.createdAt) : NaN;
+        const tb = b.createdAt ? Date.parse(b.createdAt) : NaN;
+        if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb)
+            return ta - tb;
+        return a.id - b.id;
+    });
+}
+/**
+ * Records `update` in the PR's status comment. Several status comments (two runs created one at
+ * the same time) are collapsed: the oldest keeps every section, the others are deleted (a 404
+ * there means another run deleted it first). An older run never overwrites a newer section.
+ */
+async function upsertStatusComment(client, t, update, ctx) {
+    return comment_upsert_writeStatusComment(client, t, await comment_upsert_readStatusComments(client, t), update, ctx);
+}
+/** Reads every page of comments once (the first half of an upsert). */
+async function comment_upsert_readStatusComments(client, t) {
+    const all = await comment_upsert_listIssueComments(client, t);
+    const ours = comment_upsert_findStatusComments(all, t.author);
+    const foreign = all
+        .filter((c) => isStatusComment(c.body) && !isAuthoredBy(c.author, t.author))
+        .map((c) => ({ id: c.id, author: c.author }));
+    return { ours, held: mergeSections(...ours.map((c) => parseStatusComment(c.body))), foreign };
+}
+/** The second half of an upsert: create, patch (only when the body changes) and collapse. */
+async function comment_upsert_writeStatusComment(client, t, read, update, ctx) {
+    const { ours, held } = read;
+    const { sections, applied, current } = applyUpdate(held, update);
+    const body = renderStatusComment(sections, ctx);
+    let action = 'unchanged';
+    let keep = ours[0];
+    let createdAs;
+    if (!keep) {
+        const { data } = await client.rest.issues.createComment({
+            owner: t.owner,
+            repo: t.repo,
+            issue_number: t.issueNumber,
+            body,
+        });
+        keep = { id: data.id, body, htmlUrl: data.html_url, author: data.user?.login };
+        action = 'created';
+        if (data.user?.login && !isAuthoredBy(data.user.login, t.author))
+            createdAs = data.user.login;
+    }
+    else if (keep.body !== body) {
+        const { data } = await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: keep.id,
+            body,
+        });
+        keep = { ...keep, body, htmlUrl: data.html_url ?? keep.htmlUrl };
+        action = 'updated';
+    }
+    const deletedDuplicates = [];
+    for (const dup of ours.slice(1)) {
+        try {
+            await client.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: dup.id });
+        }
+        catch (err) {
+            if (statusOf(err) !== 404)
+                throw err;
+        }
+        deletedDuplicates.push(dup.id);
+    }
+    let final = sections;
+    if (action === 'updated' && othersActive(sections, update)) {
+        final = await keepAfterConcurrentWrites(client, t, keep.id, sections, current, ctx);
+    }
+    return {
+        commentId: keep.id,
+        commentUrl: keep.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}/pull/${t.issueNumber}#issuecomment-${keep.id}`,
+        action,
+        applied,
+        current,
+        sections: final,
+        deletedDuplicates,
+        ...(createdAs ? { createdAs } : {}),
+    };
+}
+/** Window in which another service's update counts as concurrent (matrix jobs of one run). */
+const CONCURRENT_WINDOW_MS = (/* unused pure expression or super */ null && (15 * 60_000));
+/**
+ * True when another service's row changed shortly before this update: its job may be writing the
+ * same comment right now. Only then is the write read back (one GET), so a single-service PR pays
+ * nothing for it.
+ */
+function othersActive(sections, update) {
+    const now = Date.parse(update.updatedAt);
+    return sections.some((s) => s.service !== update.service && Math.abs(now - Date.parse(s.updatedAt)) <= CONCURRENT_WINDOW_MS);
+}
+/**
+ * GitHub has no conditional PATCH for comments, so two jobs updating different services at the
+ * same moment can each write a body without the other's row (last writer wins). Read the comment
+ * back; while our row is missing or older than what we wrote, merge again and re-write (3 tries).
+ */
+async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
+    let latest = ours;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        const { data } = await client.rest.issues.getComment({ owner: t.owner, repo: t.repo, comment_id: id });
+        const stored = parseStatusComment(data.body ?? '');
+        const mine = stored.find((s) => s.service === current.service);
+        if (mine && compareSections(mine, current) >= 0)
+            return stored;
+        latest = mergeSections(stored, ours);
+        await client.rest.issues.updateComment({
+            owner: t.owner,
+            repo: t.repo,
+            comment_id: id,
+            body: renderStatusComment(latest, ctx),
+        });
+    }
+    return latest;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/forge/status-note.ts
+/**
+ * The sticky status note over any forge: the same model as GitHub's sticky comment
+ * (comment-model.ts: same sections, same hidden JSON, same newer-run-wins merge) found by our
+ * marker AND our author. One note per change request, updated in place; duplicates from a race
+ * collapse to the oldest. Marker notes written by anyone else are never parsed, edited or deleted.
+ */
+
+
+
+
+/** Reads every note once and splits ours (marker and `author`) from foreign marker notes. */
+async function readStatusNotes(forge, number, author) {
+    const all = await forge.listNotes(number);
+    const ours = findStatusComments(all, author);
+    const foreign = all
+        .filter((n) => isStatusComment(n.body) && !isAuthoredBy(n.author, author))
+        .map((n) => ({ id: n.id, author: n.author }));
+    return { ours, held: mergeSections(...ours.map((n) => parseStatusComment(n.body))), foreign };
+}
+/** Records `update` in the change request's one status note (created when missing, never duplicated). */
+async function upsertStatusNote(forge, number, author, update, ctx) {
+    const read = await readStatusNotes(forge, number, author);
+    const { sections, applied } = applyUpdate(read.held, update);
+    const body = renderStatusComment(sections, ctx);
+    let keep = read.ours[0];
+    let action = 'unchanged';
+    if (!keep) {
+        keep = await forge.createNote(number, body);
+        action = 'created';
+    }
+    else if (keep.body !== body) {
+        await forge.updateNote(number, keep.id, body);
+        action = 'updated';
+    }
+    const deletedDuplicates = [];
+    for (const dup of read.ours.slice(1)) {
+        await forge.deleteNote(number, dup.id);
+        deletedDuplicates.push(dup.id);
+    }
+    return {
+        noteId: keep.id,
+        noteUrl: keep.url ?? forge.changeRequestUrl(number),
+        action,
+        applied,
+        sections,
+        foreign: read.foreign,
+        deletedDuplicates,
+    };
+}
+/**
+ * Teardown's update of the note: every service moves to `state` in one edit. Never creates a
+ * note (a change request without ours never showed a preview); 'no-note' also when it is gone (404).
+ */
+async function status_note_announceTeardownNote(forge, o) {
+    let read;
+    try {
+        read = await readStatusNotes(forge, o.number, o.author);
+    }
+    catch (err) {
+        if (err.status === 404)
+            return 'no-note';
+        throw err;
+    }
+    const keep = read.ours[0];
+    if (!keep)
+        return 'no-note';
+    const names = [...new Set([...read.held.map((s) => s.service), ...o.services])].sort();
+    const updatedAt = new Date(o.now).toISOString();
+    const updates = names.map((service, i) => {
+        const before = read.held.find((s) => s.service === service);
+        return {
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
+            details: i === 0 ? o.details : undefined,
+        };
+    });
+    const body = renderStatusComment(mergeSections(read.held, updates), o.render);
+    if (body === keep.body)
+        return 'unchanged';
+    await forge.updateNote(o.number, keep.id, body);
+    return 'updated';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-comment.ts
+/**
+ * Teardown's updates of the sticky comment. Teardown never creates a comment: a PR without our
+ * status comment never had a preview shown to anyone, so it gets no comment at all (the no-op).
+ * Only marker comments written by `author` are ours; anyone else's are left untouched.
+ * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
+ * one carrying the per-resource table.
+ */
+
+
+
+
+/** 'no-comment' when the PR has no status comment, or no longer exists (nothing is created). */
+async function teardown_comment_announceTeardown(client, o) {
+    let listed;
+    try {
+        listed = await listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author });
+    }
+    catch (err) {
+        // The reaper's "missing" PRs: a deleted issue answers 404, and there is nobody to tell.
+        if (statusOf(err) === 404)
+            return 'no-comment';
+        throw err;
+    }
+    const ours = findStatusComments(listed, o.author);
+    const keep = ours[0];
+    if (!keep)
+        return 'no-comment';
+    const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
+    const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
+    const updatedAt = new Date(o.now).toISOString();
+    const updates = names.map((service, i) => {
+        const before = held.find((s) => s.service === service);
+        return {
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
+            details: i === 0 ? o.details : undefined,
+            stateNote: o.stateNote,
+            cost: o.cost,
+            // A sleeping preview still exists: its links stay for the reviewer who wakes it.
+            ...(o.state === 'sleeping' && before
+                ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
+                : {}),
+        };
+    });
+    const body = renderStatusComment(mergeSections(held, updates), {
+        serverUrl: o.serverUrl,
+        repository: `${o.owner}/${o.repo}`,
+    });
+    if (body === keep.body)
+        return 'unchanged';
+    await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep.id, body });
+    return 'updated';
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/teardown-ports.ts
+
+
+
+
+
+
+
+
+/** Memoizes a lazy session so every step of every PR shares one login. */
+function teardown_ports_once(open) {
+    let p;
+    return () => (p ??= open());
+}
+function teardown_ports_bindTeardownPorts(a) {
+    const [owner, repo] = a.repository.split('/');
+    const gh = a.github;
+    const wait = () => withinDeadline(a.timeoutMs, Math.min(30_000, remainingMs() / 3));
+    const ports = {
+        logWarning: a.logWarning,
+        uninstallRelease: (t) => uninstallRelease(a.kube, {
+            release: t.release,
+            namespace: t.namespace,
+            owner: { repository: a.repository, pr: t.pr },
+            timeoutMs: wait(),
+            namespaceMarks: t.namespaceMarks,
+        }),
+        deleteNamespace: (name, pr) => deleteNamespace(a.kube, { name, owner: { repository: a.repository, pr }, timeoutMs: wait() }),
+        deleteMarkedNamespaces: (items) => deleteMarkedNamespaces(a.kube, items, { repository: a.repository, timeoutMs: wait() }),
+    };
+    if (a.vault) {
+        const v = a.vault;
+        ports.removeVaultPath = async (path, pr) => {
+            let session;
+            try {
+                session = await v.session();
+            }
+            catch (err) {
+                return {
+                    kind: 'vault-path',
+                    name: `${v.mount}/${path}`,
+                    status: 'failed',
+                    reason: `Vault login failed: ${String(err?.message ?? err).split('\n')[0]}`,
+                };
+            }
+            return removeVaultPath(session, {
+                mount: v.mount,
+                kvVersion: v.kvVersion,
+                path,
+                owner: { repository: a.repository, pr },
+                allowedPrefix: v.allowedPrefix,
+            });
+        };
+    }
+    if (a.ecr) {
+        const ecr = a.ecr;
+        ports.removeRepository = async (name, pr) => removeEcrRepository(await ecr(), { name, owner: { repository: a.repository, pr } });
+    }
+    if (gh?.deployments) {
+        ports.removeDeployments = async (environment, pr) => {
+            const rs = await deactivateAndDeleteDeployments(gh.client, { owner, repo, environment, pr });
+            return rs.length ? rs : [{ kind: 'deployment', name: environment, status: 'already-gone' }];
+        };
+    }
+    if (gh?.comment) {
+        ports.announce = async (pr, state, results) => {
+            const failed = results.some((r) => r.status === 'failed');
+            await announceTeardown(gh.client, {
+                owner,
+                repo,
+                pr,
+                author: gh.commentAuthor,
+                services: gh.services,
+                runId: gh.runId,
+                runAttempt: gh.runAttempt,
+                runUrl: gh.runUrl,
+                serverUrl: gh.serverUrl,
+                now: a.now(),
+                state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
+                details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
+            });
+        };
+    }
+    const note = a.note;
+    if (!gh?.comment && note) {
+        ports.announce = async (pr, state, results) => {
+            const failed = results.some((r) => r.status === 'failed');
+            await announceTeardownNote(note.forge, {
+                number: pr,
+                author: note.author,
+                services: note.services,
+                runId: note.runId,
+                runAttempt: note.runAttempt,
+                runUrl: note.runUrl,
+                render: note.render,
+                now: a.now(),
+                state: state === 'tearing-down' ? 'tearing-down' : failed ? 'failed' : 'destroyed',
+                details: state === 'destroyed' ? renderRemovalTable(results) : undefined,
+            });
+        };
+    }
+    return ports;
+}
+
+// EXTERNAL MODULE: ./packages/core/src/context.ts
+var src_context = __nccwpck_require__(762);
+;// CONCATENATED MODULE: ./packages/core/src/github/pulls.ts
+
+
+
+const PER_PAGE = 100;
+/** The PR as GitHub sees it now (state, head SHA, labels), or undefined when it does not exist. */
+async function pulls_getPullRequest(client, repository, number) {
+    const [owner, repo] = repository.split('/');
+    try {
+        const { data } = await client.rest.pulls.get({ owner, repo, pull_number: number });
+        return (0,src_context/* pullRequestFromPayload */.rY)(data);
+    }
+    catch (err) {
+        if (client_statusOf(err) === 404)
+            return undefined;
+        throw new errors/* ActionError */.lZ(`Cannot read pull request #${number} of ${repository}: ${err.message}`, {
+            cause: err,
+        });
+    }
+}
+/**
+ * Every open PR of the repository, 100 per page, oldest first: a page loop rather than Octokit's
+ * `paginate`, whose iterator ends quietly (returning what it has) when a later page fails — a
+ * partial list would make every PR it misses look closed. Any page failing throws, naming the call.
+ * Oldest first (`sort=created&direction=asc`) so PRs opened during the listing land at the end
+ * instead of shifting every page; a PR closed mid-listing can still shift one PR past us, which is
+ * why the reaper confirms each PR it would reap for "closed or missing" with `getPullRequest`.
+ */
+async function pulls_listOpenPullRequests(client, repository) {
+    const [owner, repo] = repository.split('/');
+    const all = [];
+    for (let page = 1;; page++) {
+        let res;
+        try {
+            res = await client.rest.pulls.list({
+                owner,
+                repo,
+                state: 'open',
+                sort: 'created',
+                direction: 'asc',
+                per_page: PER_PAGE,
+                page,
+            });
+        }
+        catch (err) {
+            throw new ActionError(`Listing open pull requests of ${repository} failed at page ${page} (GET /repos/${repository}/pulls): ${err.message}`, {
+                cause: err,
+                hint: 'Without the complete list no PR can be called closed or missing, so nothing was reaped; the next run retries',
+            });
+        }
+        if (!Array.isArray(res.data))
+            throw new ActionError(`Listing open pull requests of ${repository} (GET /repos/${repository}/pulls, page ${page}) returned no list`);
+        all.push(...res.data.map(pullRequestFromPayload));
+        // GitHub's Link header has rel="next" while more pages follow; a short page is the last one.
+        if (res.data.length < PER_PAGE || !/rel="next"/.test(res.headers.link ?? ''))
+            break;
+    }
+    return all;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/forge/github.ts
+/**
+ * GitHub behind the forge seam: today's code (pulls.ts, comment-upsert.ts), unchanged, reached
+ * through the `Forge` interface. The GitHub actions keep calling their own paths; this adapter is
+ * what the forge-generic lifecycle (reaper ports, the CLI) drives on GitHub.
+ */
+
+
+
+function github_githubForge(client, repository, serverUrl = 'https://github.com') {
+    const [owner, repo] = repository.split('/');
+    return {
+        kind: 'github',
+        repository,
+        getChangeRequest: (n) => getPullRequest(client, repository, n),
+        listOpenChangeRequests: () => listOpenPullRequests(client, repository),
+        async listNotes(n) {
+            const all = await listIssueComments(client, { owner, repo, issueNumber: n, author: '' });
+            return all.map((c) => ({ id: c.id, body: c.body, createdAt: c.createdAt, url: c.htmlUrl, author: c.author }));
+        },
+        async createNote(n, body) {
+            const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: n, body });
+            return { id: data.id, body, createdAt: data.created_at, url: data.html_url, author: data.user?.login };
+        },
+        async updateNote(_n, id, body) {
+            await client.rest.issues.updateComment({ owner, repo, comment_id: id, body });
+        },
+        async deleteNote(_n, id) {
+            try {
+                await client.rest.issues.deleteComment({ owner, repo, comment_id: id });
+            }
+            catch (err) {
+                if (statusOf(err) !== 404)
+                    throw err;
+            }
+        },
+        async addLabels(n, labels) {
+            await client.rest.issues.addLabels({ owner, repo, issue_number: n, labels });
+        },
+        async close(n) {
+            await client.rest.pulls.update({ owner, repo, pull_number: n, state: 'closed' });
+        },
+        changeRequestUrl: (n) => `${serverUrl.replace(/\/$/, '')}/${repository}/pull/${n}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap-ports.ts
+/**
+ * Binds the reaper's ports to the real adapters: one namespace list, one `helm list -A`, ECR
+ * repositories by tag, Vault paths by custom_metadata, deployments of `preview/pr-*`
+ * environments, open PRs listed once (100 per page, with labels; any failing page fails the list),
+ * one PR read per PR to be reaped as closed or missing, and the GitHub writes the
+ * reaper makes (warning comment, stale label, close).
+ */
+
+
+
+
+
+
+
+
+
+
+
+const WARNING_MARKER = '<!-- preview-fleet:reaper-warning -->';
+/**
+ * The comment a PR gets when the reaper marks it stale (shown verbatim in reap-orphans' README;
+ * a test keeps the two equal).
+ */
+function staleMarkText(o) {
+    const closing = o.closeAfterDays > 0
+        ? ` Without activity it will be closed in ${o.closeAfterDays} days and its preview removed.`
+        : '';
+    return `💤 No activity for ${o.idleDays} days: this PR is marked \`${o.staleLabel}\`.${closing} Any update removes the mark's effect; \`${o.keepLabel}\` exempts it.`;
+}
+/** The comment a stale PR gets when the reaper closes it (also shown in reap-orphans' README). */
+function staleCloseText(o) {
+    return `🔒 Closing: no activity for ${o.idleDays} days after being marked \`${o.staleLabel}\`. The preview is being removed now; reopen the PR and add the label to get it back.`;
+}
+function bindReaperPorts(a) {
+    const forge = a.github ? githubForge(a.github.client, a.repository, a.github.serverUrl) : a.forge;
+    if (!forge)
+        throw new Error('bindReaperPorts needs github or forge: the reaper lists open change requests');
+    const gh = a.github;
+    const comment = (pr, body) => forge.createNote(pr, body);
+    const ports = {
+        listOpenPullRequests: () => forge.listOpenChangeRequests(),
+        getPullRequest: (pr) => forge.getChangeRequest(pr),
+        listNamespaces: () => listMarkedNamespaces(a.kube, a.repository),
+        listReleases: async () => listReleasesByNamespace(a.kube, (await detectTools({ helm: a.kube.helm, kubectl: a.kube.kubectl, env: a.kube.env })).helmMajor),
+        listEnvironments: gh
+            ? async () => (await listPreviewEnvironments(gh.client, a.repository)).map((e) => ({ name: e.environment, pr: e.pr }))
+            : undefined,
+        async warnOfRemoval(plan, removeAt) {
+            await comment(plan.pr, [
+                WARNING_MARKER,
+                `⏳ **This preview will be removed at ${removeAt}** (it expires then${plan.expiresAt && plan.expiresAt !== removeAt ? `; expiry was ${plan.expiresAt}` : ''}).`,
+                '',
+                `Push a commit to redeploy (which renews it), or add the \`${a.keepLabel}\` label to keep it.`,
+            ].join('\n'));
+            const at = new Date(a.now()).toISOString();
+            for (const ns of plan.resources.filter((r) => r.kind === 'namespace'))
+                await markNamespaceWarned(a.kube, ns.name, at);
+        },
+        async markStale(pr, idleDays) {
+            await forge.addLabels(pr, [a.staleLabel]);
+            await comment(pr, staleMarkText({ idleDays, staleLabel: a.staleLabel, keepLabel: a.keepLabel, closeAfterDays: a.closeAfterDays }));
+        },
+        async closePullRequest(pr, idleDays) {
+            await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
+            await forge.close(pr);
+        },
+        async sleepPreview(s) {
+            const at = new Date(a.now()).toISOString();
+            let asleep = { cpu: 0, memoryGiB: 0, storageGiB: 0 };
+            for (const ns of s.namespaces) {
+                await sleepNamespace(a.kube, ns, { repository: a.repository, pr: s.pr }, at);
+                if (a.prices)
+                    asleep = addRequests(asleep, await namespaceRequests(a.kube, ns));
+            }
+            // Only services the comment already shows move to sleeping; a PR without our comment gets none.
+            // On another forge (GitLab) the note is left as it is: the log and the summary say it slept.
+            if (!gh)
+                return;
+            const [owner, repo] = a.repository.split('/');
+            await announceTeardown(gh.client, {
+                owner,
+                repo,
+                pr: s.pr,
+                author: gh.commentAuthor,
+                services: [],
+                runId: gh.runId,
+                runAttempt: gh.runAttempt,
+                runUrl: gh.runUrl,
+                serverUrl: gh.serverUrl,
+                now: a.now(),
+                state: 'sleeping',
+                stateNote: SLEEP_NOTES.policy,
+                cost: a.prices ? describeCost(asleep, a.prices) : undefined,
+                details: `No deploy since ${s.deployedAt}: put to sleep at ${at} (replica counts kept on each workload).`,
+            });
+        },
+        namespaceRequests: (ns) => namespaceRequests(a.kube, ns),
+        teardown: bindTeardownPorts(a),
+        logWarning: a.logWarning,
+    };
+    if (a.vault) {
+        const v = a.vault;
+        ports.listVaultPaths = async () => listMarkedPaths(await v.session(), {
+            mount: v.mount,
+            kvVersion: v.kvVersion,
+            prefix: v.allowedPrefix,
+            repository: a.repository,
+        });
+    }
+    if (a.ecr) {
+        const ecr = a.ecr;
+        ports.listRepositories = async () => (await listMarkedRepositories(await ecr(), a.repository)).map((r) => ({ name: r.name, marks: r.marks }));
+    }
+    return ports;
+}
+
+// EXTERNAL MODULE: ./node_modules/node-vault/src/index.js
+var node_vault_src = __nccwpck_require__(8096);
+;// CONCATENATED MODULE: ./packages/core/src/vault/errors.ts
+/**
+ * node-vault rejects with errors that carry the request: axios network errors keep `config.data`
+ * (the JSON body — secret values on a write) and `config.headers` (X-Vault-Token), and
+ * `ApiResponseError` keeps `response.body`. None of that may reach a log, so every failure is
+ * rebuilt here from three safe facts: the operation we describe, the HTTP status and Vault's own
+ * first error line (redacted), plus the network error code for the retry classifier.
+ */
+
+/** A Vault call that failed; carries no request options, body, headers or token. */
+class errors_VaultRequestError extends runtime/* ActionError */.lZ {
+    /** HTTP status, or undefined for a network failure. */
+    status;
+    /** Node's network error code (ECONNREFUSED …), kept for `classifyTransient`. */
+    code;
+    /** Vault's first error line, redacted ('' when Vault sent none, e.g. 404 `{"errors":[]}`). */
+    vaultMessage;
+    /** The HTTP method (GET, POST …) when known: whether a retry after a timeout is safe. */
+    method;
+    constructor(operation, facts, hint) {
+        const what = facts.status !== undefined ? `HTTP ${facts.status}` : (facts.code ?? 'network error');
+        super(`Vault ${operation} failed: ${what}${facts.vaultMessage ? ` (${facts.vaultMessage})` : ''}`, { hint });
+        this.name = 'VaultRequestError';
+        this.status = facts.status;
+        this.code = facts.code;
+        this.vaultMessage = facts.vaultMessage;
+        this.method = facts.method;
+    }
+}
+function field(obj, key) {
+    return obj !== null && typeof obj === 'object' ? obj[key] : undefined;
+}
+/** Vault wraps errors as "1 error occurred:\n\t* permission denied\n\n"; keep "permission denied". */
+function errors_oneLine(message) {
+    return message
+        .replace(/^\s*\d+ errors? occurred:\s*/, '')
+        .replace(/\s*\n\s*\*?\s*/g, '; ')
+        .replace(/^\*\s*/, '')
+        .replace(/[;\s]+$/, '')
+        .slice(0, 300);
+}
+/** Rebuilds any node-vault / axios / network error as a VaultRequestError holding only safe facts. */
+function errors_sanitizeVaultError(err, operation) {
+    if (err instanceof errors_VaultRequestError)
+        return err;
+    const response = field(err, 'response');
+    const statusRaw = field(response, 'statusCode') ?? field(response, 'status');
+    const status = typeof statusRaw === 'number' ? statusRaw : undefined;
+    const body = field(response, 'body') ?? field(response, 'data');
+    const errors = field(body, 'errors');
+    let vaultMessage = Array.isArray(errors) && typeof errors[0] === 'string' ? errors[0] : '';
+    // A body-less response: node-vault invents "Status 503"; keep nothing but the status.
+    if (!vaultMessage && status === undefined && err instanceof Error && !field(err, 'config')) {
+        vaultMessage = err.message;
+    }
+    let code;
+    for (let e = err, depth = 0; e && depth < 4; depth++, e = field(e, 'cause')) {
+        const c = field(e, 'code');
+        if (typeof c === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(c)) {
+            code = c;
+            break;
+        }
+    }
+    const method = field(field(err, 'config'), 'method');
+    return new errors_VaultRequestError(operation, {
+        status,
+        code,
+        vaultMessage: redact(errors_oneLine(vaultMessage)),
+        method: typeof method === 'string' ? method.toUpperCase() : undefined,
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/vault/session.ts
+/**
+ * Logging in to Vault and the one door every later call goes through (`session.call`): retried on
+ * 429/5xx/sealed and network errors via core's `retry`, every error rewritten by
+ * `sanitizeVaultError` so no request body, header or token survives into a message.
+ */
+
+
+
+
+
+/**
+ * Vault answers 503 when sealed or in standby, 429 on rate limits: worth retrying, like other 5xx.
+ * A request that timed out is retried only when it was a read (GET): a write may have landed.
+ */
+function vaultTransience(err) {
+    if (err instanceof VaultRequestError && isVaultTimeout(err))
+        return { transient: err.method === 'GET' };
+    return classifyTransient(err);
+}
+/** One Vault request may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_VAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** axios' own timeout (`timeout of 30000ms exceeded`, ECONNABORTED) or a socket timeout. */
+function isVaultTimeout(e) {
+    return e.status === undefined && (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT');
+}
+function makeSession(client, opts) {
+    const clock = opts.clock ?? systemClock;
+    const requestMs = opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS;
+    return {
+        addr: opts.addr,
+        namespace: opts.namespace,
+        clock,
+        call(operation, fn, hintFor) {
+            return waitingOn(`Vault at ${opts.addr.replace(/\/+$/, '')}`, operation, () => callOnce(operation, fn, hintFor));
+        },
+    };
+    async function callOnce(operation, fn, hintFor) {
+        try {
+            return await retry(async () => {
+                try {
+                    return await fn(client);
+                }
+                catch (err) {
+                    throw sanitizeVaultError(err, operation);
+                }
+            }, { attempts: 5, baseMs: 500, deadlineMs: 60_000, ...opts.retry, clock, classify: vaultTransience });
+        }
+        catch (err) {
+            const safe = sanitizeVaultError(err, operation);
+            const hint = hintFor?.(safe) ?? defaultHint(safe, opts.addr.replace(/\/+$/, ''), requestMs);
+            return Promise.reject(hint ? new VaultRequestError(operation, safe, hint) : safe);
+        }
+    }
+}
+function defaultHint(e, addr, requestMs) {
+    if (isVaultTimeout(e))
+        return `Vault at ${addr} did not answer within ${formatDuration(requestMs)} (request-timeout), also when retried; check vault-addr and the runner's network, or raise request-timeout`;
+    if (e.status === 503)
+        return `Vault at ${addr} is sealed or unavailable (503); it was retried and still failed — unseal it or retry the job later`;
+    if (e.status === undefined)
+        return `Vault at ${addr} could not be reached (${e.code ?? 'network error'}); check vault-addr and the runner's network`;
+    return undefined;
+}
+function loginHint(method, opts) {
+    return (e) => {
+        if (e.status !== 400 && e.status !== 403 && e.status !== 401)
+            return undefined;
+        if (method === 'jwt') {
+            return `Vault rejected the runner's OIDC token for role "${opts.role}": check the role's bound_audiences contains "${opts.jwtAudience ?? 'vault'}" (input jwt-audience) and that its bound_claims (repository, ref, environment …) match this workflow run`;
+        }
+        if (method === 'approle')
+            return 'Vault rejected the AppRole login: check role-id and secret-id (secret ids expire and may be single-use)';
+        return 'Vault rejected the token: it may be expired or revoked';
+    };
+}
+/**
+ * Logs in and returns a session whose token is already masked. `jwt` uses the runner's OIDC token
+ * (`requestIdToken`, which fails with a hint naming `permissions: id-token: write` when the job has
+ * none); `approle` posts role_id/secret_id; `token` checks the token with lookup-self.
+ * The client is built with `noCustomHTTPVerbs: true`, so lists go as `GET ?list=true`
+ * (Node's HTTP stack and many proxies reject the LIST verb).
+ */
+async function session_loginVault(opts) {
+    const client = nodeVault({
+        endpoint: opts.addr.replace(/\/+$/, ''),
+        namespace: opts.namespace,
+        noCustomHTTPVerbs: true,
+        requestOptions: { timeout: opts.requestTimeoutMs ?? DEFAULT_VAULT_REQUEST_TIMEOUT_MS },
+    });
+    const session = makeSession(client, opts);
+    const pickToken = (res) => {
+        const token = res?.auth?.client_token;
+        if (typeof token !== 'string' || token === '')
+            throw new ActionError('Vault login answered without auth.client_token');
+        maskSecret(token);
+        client.token = token;
+        return token;
+    };
+    switch (opts.method) {
+        case 'jwt': {
+            if (!opts.role)
+                throw new ActionError('auth-method jwt needs a role', {
+                    hint: 'Set the input "role" to the Vault JWT role bound to this repository',
+                });
+            const jwt = await requestIdToken(opts.jwtAudience ?? 'vault');
+            pickToken(await session.call(`JWT login as role "${opts.role}"`, (c) => c.jwtLogin({ role: opts.role, jwt }), loginHint('jwt', opts)));
+            break;
+        }
+        case 'approle': {
+            if (!opts.roleId || !opts.secretId)
+                throw new ActionError('auth-method approle needs role-id and secret-id');
+            maskSecret(opts.secretId);
+            pickToken(await session.call('AppRole login', (c) => c.approleLogin({ role_id: opts.roleId, secret_id: opts.secretId }), loginHint('approle', opts)));
+            break;
+        }
+        case 'token': {
+            if (!opts.token)
+                throw new ActionError('auth-method token needs a token');
+            maskSecret(opts.token);
+            client.token = opts.token;
+            await session.call('token lookup-self', (c) => c.tokenLookupSelf(), loginHint('token', opts));
+            break;
+        }
+        default:
+            throw new ActionError(`Unknown Vault auth method "${String(opts.method)}"`);
+    }
+    return session;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/clients.ts
+/**
+ * The clients teardown and the reaper remove things with — helm/kubectl, Vault, ECR and GitHub —
+ * built once from the inputs both actions share. Vault and ECR sessions open lazily, at their
+ * step, and once: a Vault that cannot be reached fails the Vault step and nothing else.
+ */
+
+
+
+
+
+
+function removalClients(o) {
+    const { ctx, requestTimeoutMs, vault, awsRegion, github } = o;
+    const clock = o.clock ?? systemClock;
+    return {
+        repository: ctx.repository,
+        kube: kubectlTools({ requestTimeoutMs }),
+        timeoutMs: o.timeoutMs,
+        now: () => clock.now(),
+        logWarning: o.logWarning,
+        vault: vault && {
+            mount: vault.mount,
+            kvVersion: vault.kvVersion,
+            allowedPrefix: vault.allowedPrefix,
+            session: once(() => loginVault({
+                addr: vault.addr,
+                namespace: vault.namespace,
+                method: vault.method,
+                role: vault.role,
+                jwtAudience: vault.jwtAudience,
+                roleId: vault.roleId,
+                secretId: vault.secretId,
+                token: vault.token,
+                clock,
+                requestTimeoutMs,
+            })),
+        },
+        ecr: awsRegion ? once(async () => createEcrSession({ region: awsRegion, clock, requestTimeoutMs })) : undefined,
+        github: github && {
+            client: createGitHubClient(github.token, { baseUrl: ctx.apiUrl, requestTimeoutMs }),
+            serverUrl: ctx.serverUrl,
+            runId: ctx.runId,
+            runAttempt: ctx.runAttempt,
+            runUrl: ctx.runUrl,
+            services: github.services,
+            comment: true,
+            deployments: github.deployments,
+            commentAuthor: github.commentAuthor,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/lifecycle/index.ts
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/comment-queue.ts
 /**
  * The one place a run's comment writes go through. Every write reads the sticky comment, merges
@@ -62931,7 +63752,7 @@ async function printLog(l) {
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./src/steps.generated.json
-const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"comment-status":{"github-token":"github-token","state":null,"service":null,"url":null,"namespace":null,"image":null,"image-source":null,"vault-url":null,"details":null,"log-url":"log-url","pr-number":"pr-number","environment":"environment","deployment":"deployment","fail-on-error":"fail-on-error","comment-author":"comment-author","timeout":"timeout","request-timeout":"request-timeout"},"seed-vault":{"vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","service":null,"source-path":"source-path","target-path":"target-path","allowed-prefix":"allowed-prefix","overrides":"overrides","ttl":"ttl","ui-url":"ui-url","pr-number":"pr-number","min-mask-length":"min-mask-length","timeout":"timeout","request-timeout":"request-timeout"},"build-push":{"aws-region":"aws-region","repository":"repository","tag":"tag","content-tag":"content-tag","service":null,"context":"context","file":"file","build-args":"build-args","secrets":"secrets","target":"target","platforms":"platforms","keep-images":"keep-images","ttl":"ttl","cache":"cache","builder":"builder","skip-if-exists":"skip-if-exists","ecr":"ecr","registry":"registry","adopt-existing":"adopt-existing","pr-number":"pr-number","approve-sha":"approve-sha","timeout":"build-timeout","request-timeout":"request-timeout"},"deploy-helm":{"chart":"chart","chart-version":"chart-version","service":null,"release":"release","namespace":"namespace","values-files":"values-files","values":"values","set":"set","image":null,"image-repository-key":"image-repository-key","image-tag-key":"image-tag-key","domain":"domain","host":"host","host-key":"host-key","secret-ref":"secret-ref","secret-ref-key":"secret-ref-key","sensitive-secret-ref":"sensitive-secret-ref","sensitive-secret-ref-key":"sensitive-secret-ref-key","timeout":"timeout","stuck-after":"stuck-after","approve-sha":"approve-sha","request-timeout":"request-timeout","atomic":"atomic","ttl":"ttl","max-previews":"max-previews","resource-quota":"resource-quota","limit-range":"limit-range","network-policy":"network-policy","ingress-namespace":"ingress-namespace","egress-allow":"egress-allow","label":"label","github-token":"github-token","pr-number":"pr-number","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","target-path":"target-path","secret-sync":"secret-sync","secret-checksum-key":"secret-checksum-key","basic-auth":"basic-auth"},"wait-ready":{"namespace":null,"kinds":"wait-kinds","selector":"selector","url":null,"health-path":"health-path","expect-status":"expect-status","timeout":"timeout","headers":"headers","basic-auth-secret":null,"smoke-command":"smoke-command","argocd-application":"argocd-application","argocd-revision":"argocd-revision","junit-report":"junit-report","report-url":"report-url","seed-job":"seed-job","request-timeout":"request-timeout","warm-up":"warm-up"},"teardown":{"github-token":"github-token","pr-number":"pr-number","label":"label","services":"services","namespace":"namespace","release":"release","target-path":"target-path","repository":"repository","environment":"environment","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout","delete-vault-path":"delete-vault-path","delete-ecr-repository":"delete-ecr-repository","request-timeout":"request-timeout","comment-author":"comment-author"},"reap-orphans":{"github-token":"github-token","label":"label","ttl":"ttl","keep-label":"keep-label","warn-before":"warn-before","stale-days":"stale-days","close-after-days":"close-after-days","stale-label":"stale-label","dry-run":"dry-run","max-deletions":"max-deletions","concurrency":"concurrency","kinds":"reap-kinds","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"reap-timeout","request-timeout":"request-timeout","comment-author":"comment-author"}}');
+const steps_generated_namespaceObject = /*#__PURE__*/JSON.parse('{"comment-status":{"github-token":"github-token","state":null,"service":null,"url":null,"namespace":null,"image":null,"image-source":null,"vault-url":null,"details":null,"cost":null,"log-url":"log-url","pr-number":"pr-number","environment":"environment","deployment":"deployment","fail-on-error":"fail-on-error","comment-author":"comment-author","timeout":"timeout","request-timeout":"request-timeout"},"seed-vault":{"vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","service":null,"source-path":"source-path","target-path":"target-path","allowed-prefix":"allowed-prefix","overrides":"overrides","ttl":"ttl","ui-url":"ui-url","pr-number":"pr-number","min-mask-length":"min-mask-length","timeout":"timeout","request-timeout":"request-timeout"},"build-push":{"aws-region":"aws-region","repository":"repository","tag":"tag","content-tag":"content-tag","service":null,"context":"context","file":"file","build-args":"build-args","secrets":"secrets","target":"target","platforms":"platforms","keep-images":"keep-images","ttl":"ttl","cache":"cache","builder":"builder","skip-if-exists":"skip-if-exists","ecr":"ecr","registry":"registry","adopt-existing":"adopt-existing","pr-number":"pr-number","approve-sha":"approve-sha","timeout":"build-timeout","request-timeout":"request-timeout"},"deploy-helm":{"chart":"chart","chart-version":"chart-version","service":null,"release":"release","namespace":"namespace","values-files":"values-files","values":"values","set":"set","image":null,"image-repository-key":"image-repository-key","image-tag-key":"image-tag-key","domain":"domain","host":"host","host-key":"host-key","secret-ref":"secret-ref","secret-ref-key":"secret-ref-key","sensitive-secret-ref":"sensitive-secret-ref","sensitive-secret-ref-key":"sensitive-secret-ref-key","timeout":"timeout","stuck-after":"stuck-after","approve-sha":"approve-sha","request-timeout":"request-timeout","atomic":"atomic","ttl":"ttl","max-previews":"max-previews","cap-policy":"cap-policy","cap-lease-namespace":"cap-lease-namespace","price-vcpu-hour":"price-vcpu-hour","price-gib-hour":"price-gib-hour","price-storage-gib-hour":"price-storage-gib-hour","spot-discount":"spot-discount","resource-quota":"resource-quota","limit-range":"limit-range","network-policy":"network-policy","ingress-namespace":"ingress-namespace","egress-allow":"egress-allow","label":"label","github-token":"github-token","pr-number":"pr-number","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","target-path":"target-path","secret-sync":"secret-sync","secret-checksum-key":"secret-checksum-key","basic-auth":"basic-auth"},"wait-ready":{"namespace":null,"kinds":"wait-kinds","selector":"selector","url":null,"health-path":"health-path","expect-status":"expect-status","timeout":"timeout","headers":"headers","basic-auth-secret":null,"smoke-command":"smoke-command","argocd-application":"argocd-application","argocd-revision":"argocd-revision","junit-report":"junit-report","report-url":"report-url","seed-job":"seed-job","request-timeout":"request-timeout","warm-up":"warm-up"},"teardown":{"github-token":"github-token","pr-number":"pr-number","label":"label","services":"services","namespace":"namespace","release":"release","target-path":"target-path","repository":"repository","environment":"environment","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"timeout","delete-vault-path":"delete-vault-path","delete-ecr-repository":"delete-ecr-repository","request-timeout":"request-timeout","comment-author":"comment-author"},"reap-orphans":{"github-token":"github-token","label":"label","ttl":"ttl","keep-label":"keep-label","warn-before":"warn-before","sleep-after":"sleep-after","price-vcpu-hour":"price-vcpu-hour","price-gib-hour":"price-gib-hour","price-storage-gib-hour":"price-storage-gib-hour","spot-discount":"spot-discount","stale-days":"stale-days","close-after-days":"close-after-days","stale-label":"stale-label","dry-run":"dry-run","max-deletions":"max-deletions","concurrency":"concurrency","kinds":"reap-kinds","vault-addr":"vault-addr","vault-namespace":"vault-namespace","auth-method":"auth-method","role":"role","jwt-audience":"jwt-audience","role-id":"role-id","secret-id":"secret-id","token":"token","mount":"mount","kv-version":"kv-version","allowed-prefix":"allowed-prefix","aws-region":"aws-region","timeout":"reap-timeout","request-timeout":"request-timeout","comment-author":"comment-author"}}');
 ;// CONCATENATED MODULE: ./src/steps.ts
 /**
  * Running the seven actions' bundles as steps of the all-in-one action: which inputs each step
@@ -63047,6 +63868,7 @@ async function validateSteps(plan) {
 
 
 
+
 const commentCall = (service, state, extra = {}) => stepCall('comment-status', {
     service,
     state,
@@ -63055,6 +63877,7 @@ const commentCall = (service, state, extra = {}) => stepCall('comment-status', {
     image: '',
     'vault-url': '',
     details: '',
+    cost: '',
     ...extra,
 });
 /** Placeholders for values only earlier steps can produce, used when checking inputs alone. */
@@ -63134,7 +63957,7 @@ async function deployService(service, plan, post, run, out) {
         const details = [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n');
         // wait-ready left a preview asleep (KEDA HTTP add-on): the comment says it wakes on the first request.
         const state = ready.outputs.state === 'sleeping' ? 'sleeping' : 'ready';
-        await post(state, { ...shown, url, namespace, 'vault-url': vaultUrl, details }, true);
+        await post(state, { ...shown, url, namespace, 'vault-url': vaultUrl, details, cost: release.outputs.cost ?? '' }, true);
         return { service, state, image, built, namespace, url };
     });
 }
@@ -63167,6 +63990,12 @@ async function deploy(services, note = '') {
         const r = await runStep(commentCall(service, state, { ...extra, details }), { buffer: true });
         logs.of(service).add({ ...r, step: `comment-status ${state}` });
         commentUrl = r.outputs['comment-url'] || commentUrl;
+    });
+    // max-previews is decided before any build or Vault work (issue 19 §3).
+    await claimCapSlot().catch(async (err) => {
+        await Promise.all(services.map((service) => queue.post({ service, state: 'failed', extra: { details: (0,src/* errorText */.kc)(err) } })));
+        await queue.idle();
+        throw err;
     });
     const background = [];
     const outcomes = await runServices(services, dependsOn, maxParallel, async (service, run) => {
@@ -63374,6 +64203,19 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
     return dep.id;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/github/permission.ts
+/** True only when GitHub says `login` has write (or admin) access to `repository`. */
+async function hasWriteAccess(client, repository, login) {
+    const [owner, repo] = repository.split('/');
+    const r = await client.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login });
+    return r.data.permission === 'admin' || r.data.permission === 'write';
+}
+/** The command a comment carries: `/preview wake` on its first line (case and spacing forgiven). */
+function previewCommand(body) {
+    const first = (body ?? '').trimStart().split('\n')[0].trim().toLowerCase().replace(/\s+/g, ' ');
+    return first === '/preview wake' ? 'wake' : undefined;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
 
 
@@ -63383,6 +64225,79 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
 
 
 
+
+
+;// CONCATENATED MODULE: ./src/wake.ts
+/**
+ * `/preview wake` (issue 19 §2): someone with write access comments on a PR whose preview the
+ * reaper (or the cap) put to sleep. Nothing is built or deployed — the replica counts each
+ * workload remembered are put back — so no PR code runs with our credentials, fork or not. The
+ * comment's author is checked with GitHub first; the PR must be open and opted in; the cap, when
+ * set, must give the preview a slot; the sticky comment shows it ready once the rollouts are done.
+ */
+
+
+
+
+
+async function wake(label) {
+    const ctx = (0,src/* loadContext */._I)(src/* input */.hF.optional('pr-number') ?? '');
+    const pr = (0,src/* requirePrNumber */.FP)(ctx);
+    const author = ctx.comment?.author ?? '';
+    const client = client_createGitHubClient(src/* input */.hF.secret('github-token'));
+    (0,src/* setOutputs */.n0)({ lifecycle: 'wake' });
+    if (!author || !(await hasWriteAccess(client, ctx.repository, author)))
+        throw new src/* ActionError */.lZ(`@${author || 'unknown'} may not wake PR #${pr}'s preview: GitHub says they lack write access`, {
+            hint: 'Someone with write access can comment /preview wake, push a commit or re-add the label. Nothing was changed.',
+        });
+    const wanted = stillWanted(await pulls_getPullRequest(client, ctx.repository, pr), pr, label);
+    if (!wanted.wanted)
+        throw new src/* ActionError */.lZ(`Not waking: ${wanted.reason}`, { hint: 'Nothing was changed.' });
+    await claimCapSlot();
+    const tools = tools_kubectlTools({ requestTimeoutMs: (0,src/* parseRequestTimeout */.wZ)(src/* input */.hF.string('request-timeout')) });
+    const namespaces = (await inventory_listMarkedNamespaces(tools, ctx.repository)).filter((n) => n.marks.pr === pr);
+    const woken = [];
+    for (const ns of namespaces) {
+        const changes = await sleep_wakeNamespace(tools, ns.name, { repository: ctx.repository, pr });
+        woken.push(...changes);
+        const outcomes = await rollout_waitForRollouts(tools, ns.name, changes.map((c) => ({ kind: c.kind === 'Deployment' ? 'deployments' : 'statefulsets', name: c.name })), 5 * 60_000);
+        const bad = outcomes.filter((o) => !o.ok);
+        if (bad.length)
+            throw new src/* ActionError */.lZ(`Woke ${ns.name} but ${bad.map((o) => `${o.kind}/${o.name}: ${o.message}`).join('; ')}`);
+    }
+    src/* log */.Rm.info(`Woke PR #${pr}: ${woken.map((w) => `${w.kind}/${w.name} → ${w.to}`).join(', ') || 'nothing was asleep'}`);
+    await markAwake(client, ctx, pr, author);
+}
+/** Every sleeping service in the sticky comment back to ready (its links kept); no comment, no edit. */
+async function markAwake(client, ctx, pr, by) {
+    const me = src/* input */.hF.optional('comment-author') ?? DEFAULT_COMMENT_AUTHOR;
+    const listed = await comment_upsert_listIssueComments(client, { owner: ctx.owner, repo: ctx.repo, issueNumber: pr, author: me });
+    const ours = comment_upsert_findStatusComments(listed, me);
+    const keep = ours[0];
+    if (!keep)
+        return;
+    const held = comment_model_mergeSections(...ours.map((c) => comment_model_parseStatusComment(c.body)));
+    const updatedAt = new Date(src/* systemClock */.ml.now()).toISOString();
+    const updates = held
+        .filter((s) => s.state === 'sleeping')
+        .map((s) => ({
+        ...s,
+        state: 'ready',
+        stateNote: undefined,
+        details: `Woken by @${by}'s /preview wake.`,
+        runId: ctx.runId,
+        runAttempt: ctx.runAttempt,
+        runUrl: ctx.runUrl,
+        updatedAt,
+    }));
+    if (updates.length === 0)
+        return;
+    const body = comment_render_renderStatusComment(comment_model_mergeSections(held, updates), {
+        serverUrl: ctx.serverUrl,
+        repository: ctx.repository,
+    });
+    await client.rest.issues.updateComment({ owner: ctx.owner, repo: ctx.repo, comment_id: keep.id, body });
+}
 
 ;// CONCATENATED MODULE: ./src/manual-deploy.ts
 /**
@@ -63417,6 +64332,7 @@ async function approveManualDeploy(ctx, pr) {
  * Which lifecycle the all-in-one action runs for an event. Pure, so every event × label case is
  * a table test (test/root-action/route.test.ts).
  */
+
 
 const MODES = ['auto', 'deploy', 'teardown', 'reap'];
 const DEPLOY_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
@@ -63455,6 +64371,13 @@ function routeEvent(ctx, mode, label) {
             reason: 'Input "mode" is "auto", but a workflow_dispatch run carries no pull request event to choose a lifecycle from: set mode to deploy (with pr-number, and approve-sha for a fork) or teardown (with pr-number)',
         };
     }
+    if (eventName === 'issue_comment') {
+        // Waking builds and runs nothing new (it scales back what is deployed), so a fork's PR may be woken too;
+        // who wrote the comment is checked against GitHub before anything is touched.
+        return ctx.action === 'created' && ctx.comment && previewCommand(ctx.comment.body) === 'wake'
+            ? { lifecycle: 'wake', reason: `/preview wake by @${ctx.comment.author}` }
+            : { lifecycle: 'skip', reason: 'a comment that is not a new "/preview wake" on a pull request changes nothing' };
+    }
     if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
         return {
             lifecycle: 'skip',
@@ -63492,6 +64415,7 @@ function routeEvent(ctx, mode, label) {
  * the steps' inputs (generated into action.yml); each step gets the ones it declares, plus the
  * ones this orchestrator computes from earlier steps' outputs.
  */
+
 
 
 
@@ -63540,6 +64464,8 @@ async function main() {
             : '';
         return deploy(services, note);
     }
+    if (r.lifecycle === 'wake')
+        return wake(src/* input */.hF.string('label', { required: true }));
     return single(r.lifecycle);
 }
 

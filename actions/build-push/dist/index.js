@@ -57922,6 +57922,11 @@ function parseContext(env, payload, prNumberInput = '') {
         if (typeof payload.label?.name === 'string')
             ctx.label = payload.label.name;
     }
+    // A comment on a pull request (issue_comment fires for issues too: only a PR's issue has pull_request).
+    if (eventName === 'issue_comment' && payload?.issue?.pull_request && Number.isSafeInteger(payload.issue.number)) {
+        ctx.prNumber = payload.issue.number;
+        ctx.comment = { body: String(payload.comment?.body ?? ''), author: String(payload.comment?.user?.login ?? '') };
+    }
     const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
     if (input !== '') {
         const n = (0,parse/* parsePrNumber */.$S)('pr-number', input);
@@ -58308,6 +58313,8 @@ const ANNOTATIONS = {
     createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
     services: `${PREFIX}/services`,
+    /** When the last deploy applied the namespace (ISO): the policy sleep's idle clock. */
+    deployedAt: `${PREFIX}/deployed-at`,
 };
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */

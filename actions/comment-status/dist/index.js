@@ -36352,7 +36352,14 @@ const OPTIONAL_STRINGS = [
     'details',
     'environment',
     'imageSource',
+    'stateNote',
+    'cost',
 ];
+/** How a sleeping preview wakes, shown after "💤 sleeping": the reaper's policy sleep, or KEDA's HTTP add-on. */
+const SLEEP_NOTES = {
+    policy: 'push, comment `/preview wake` or re-add the label to wake it',
+    keda: 'wakes on the first request',
+};
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
     const out = {
@@ -36507,12 +36514,16 @@ const STATE_LABEL = {
     building: '🔨 building',
     deploying: '🚀 deploying',
     ready: '✅ ready',
-    sleeping: '💤 sleeping — wakes on the first request',
     failed: '❌ failed',
     'tearing-down': '🧹 tearing down',
     destroyed: '🗑️ destroyed',
     skipped: '⏭️ skipped',
+    sleeping: '💤 sleeping',
 };
+/** The state cell: the label, then the section's note (e.g. how to wake a sleeping preview). */
+function stateCell(s) {
+    return s.stateNote ? `${STATE_LABEL[s.state]} — ${cell(s.stateNote)}` : STATE_LABEL[s.state];
+}
 /** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
 const cell = (s) => s.replace(/<!--/g, '&lt;!--');
 const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
@@ -36548,7 +36559,7 @@ function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
     return [
         code(s.service),
-        STATE_LABEL[s.state],
+        stateCell(s),
         preview,
         commitCell(s, ctx),
         imageCell(s),
@@ -36572,6 +36583,9 @@ function detailsBlocks(sections) {
 }
 function renderUnbounded(sections, ctx) {
     const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+    const costs = sections.filter((s) => s.cost).map((s) => `💰 \`${s.service.replace(/`/g, "'")}\`: ${cell(s.cost)}`);
+    if (costs.length)
+        parts.push(...costs.flatMap((c) => [c, '']));
     const details = detailsBlocks(sections);
     if (details.length)
         parts.push(...details.flatMap((d) => [d, '']));
@@ -37228,6 +37242,7 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/comment-status/src/inputs.ts
 /**
  * comment-status's inputs: read raw from the runner, validated by the pure `parseInputs` (the
@@ -37246,6 +37261,7 @@ const INPUT_NAMES = [
     'image-source',
     'vault-url',
     'details',
+    'cost',
     'log-url',
     'pr-number',
     'environment',
@@ -37266,6 +37282,7 @@ const inputs_DEFAULTS = {
     'image-source': '',
     'vault-url': '',
     details: '',
+    cost: '',
     'log-url': '',
     'pr-number': '',
     environment: src/* DEFAULT_TEMPLATES */.EE.environment,
@@ -37305,6 +37322,7 @@ function parseInputs(given) {
         imageSource: raw['image-source'] === '' ? undefined : (0,src/* parseEnum */.nL)('image-source', raw['image-source'], IMAGE_SOURCES),
         vaultUrl: url('vault-url'),
         details: (0,src/* optional */.lq)(raw.details),
+        cost: (0,src/* optional */.lq)(raw.cost),
         logUrl: url('log-url'),
         prNumber: raw['pr-number'],
         environment,
@@ -37365,6 +37383,9 @@ async function main() {
     const section = {
         service: inputs.service,
         state: inputs.state,
+        // This action reports `sleeping` when wait-ready found a scale-to-zero workload asleep (KEDA's HTTP
+        // add-on); the reaper's policy sleep writes its own note through core.
+        stateNote: inputs.state === 'sleeping' ? SLEEP_NOTES.keda : undefined,
         url: inputs.url,
         image: inputs.image && (0,src/* redact */.E$)(inputs.image),
         imageSource: inputs.imageSource,
@@ -37376,6 +37397,7 @@ async function main() {
         runUrl: inputs.logUrl ?? ctx.runUrl,
         updatedAt: new Date(src/* systemClock */.ml.now()).toISOString(),
         details: inputs.details && (0,src/* redact */.E$)(inputs.details),
+        cost: inputs.cost,
     };
     const result = await publishPreviewStatus(client, {
         owner: ctx.owner,
@@ -37489,6 +37511,11 @@ function parseContext(env, payload, prNumberInput = '') {
         ctx.prNumber = ctx.pr.number;
         if (typeof payload.label?.name === 'string')
             ctx.label = payload.label.name;
+    }
+    // A comment on a pull request (issue_comment fires for issues too: only a PR's issue has pull_request).
+    if (eventName === 'issue_comment' && payload?.issue?.pull_request && Number.isSafeInteger(payload.issue.number)) {
+        ctx.prNumber = payload.issue.number;
+        ctx.comment = { body: String(payload.comment?.body ?? ''), author: String(payload.comment?.user?.login ?? '') };
     }
     const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
     if (input !== '') {
@@ -38263,6 +38290,8 @@ const ANNOTATIONS = {
     createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
     services: `${PREFIX}/services`,
+    /** When the last deploy applied the namespace (ISO): the policy sleep's idle clock. */
+    deployedAt: `${PREFIX}/deployed-at`,
 };
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */

@@ -40031,7 +40031,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(535);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5123);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -40041,7 +40041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 535:
+/***/ 5123:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45538,6 +45538,173 @@ function comment_author_authorMismatchHint(input, actual, author) {
         `and will create another. Set ${input}: ${actual}`);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/github/comment-model.ts
+/**
+ * The sticky comment's data: one section per service, each carrying its facts as hidden JSON so
+ * the body can be parsed back, merged with other comments' sections and re-rendered.
+ *
+ * Ordering ("newer wins"): GitHub run ids grow with time across the whole repository, and a run
+ * for a newer head commit is always triggered after the run for an older one, so a section is
+ * newer than another when its (runId, runAttempt, updatedAt) is greater, compared in that order.
+ * A re-run of an old run keeps its run id, so it never overwrites a later run (it builds an older
+ * commit). Full ties fall back to the canonical JSON text, so merging is a semilattice join:
+ * commutative, associative and idempotent, whatever order comments are read in.
+ */
+const PREVIEW_STATES = (/* unused pure expression or super */ null && ([
+    'queued',
+    'building',
+    'deploying',
+    'ready',
+    'sleeping',
+    'failed',
+    'tearing-down',
+    'destroyed',
+    'skipped',
+]));
+/** The first line of every comment we own; a comment is ours only when its body starts with it. */
+const comment_model_COMMENT_MARKER = '<!-- preview-fleet:status v1 -->';
+/** Prefix of the hidden per-service metadata comment. */
+const comment_model_SECTION_MARKER = '<!-- preview-fleet:section ';
+const OPTIONAL_STRINGS = (/* unused pure expression or super */ null && ([
+    'url',
+    'image',
+    'namespace',
+    'vaultUrl',
+    'sha',
+    'runUrl',
+    'details',
+    'environment',
+    'imageSource',
+    'stateNote',
+    'cost',
+]));
+/** How a sleeping preview wakes, shown after "💤 sleeping": the reaper's policy sleep, or KEDA's HTTP add-on. */
+const SLEEP_NOTES = {
+    policy: 'push, comment `/preview wake` or re-add the label to wake it',
+    keda: 'wakes on the first request',
+};
+/** The section with only known keys, in a fixed order, empty optionals dropped. */
+function normalizeSection(s) {
+    const out = {
+        service: s.service,
+        state: s.state,
+        runId: s.runId,
+        runAttempt: s.runAttempt,
+        updatedAt: s.updatedAt,
+    };
+    for (const k of OPTIONAL_STRINGS) {
+        const v = s[k];
+        if (typeof v === 'string' && v !== '')
+            out[k] = v;
+    }
+    if (Number.isSafeInteger(s.deploymentId) && s.deploymentId > 0)
+        out.deploymentId = s.deploymentId;
+    return out;
+}
+/** Canonical text of a section (stable key order): the last tie-breaker and the equality test. */
+function canonicalSection(s) {
+    return JSON.stringify(normalizeSection(s));
+}
+/** < 0 when `a` is older than `b`, > 0 when newer, 0 only for identical sections. */
+function comment_model_compareSections(a, b) {
+    if (a.runId !== b.runId)
+        return a.runId < b.runId ? -1 : 1;
+    if (a.runAttempt !== b.runAttempt)
+        return a.runAttempt < b.runAttempt ? -1 : 1;
+    const ta = Date.parse(a.updatedAt);
+    const tb = Date.parse(b.updatedAt);
+    if (ta !== tb && !Number.isNaN(ta) && !Number.isNaN(tb))
+        return ta < tb ? -1 : 1;
+    const ca = canonicalSection(a);
+    const cb = canonicalSection(b);
+    return ca === cb ? 0 : ca < cb ? -1 : 1;
+}
+/**
+ * Merges section lists: per service the newest section wins (see the module comment). The
+ * result is sorted by service name, so the rendered body depends only on the set of sections.
+ */
+function comment_model_mergeSections(...lists) {
+    const best = new Map();
+    for (const list of lists) {
+        for (const raw of list) {
+            const s = normalizeSection(raw);
+            const cur = best.get(s.service);
+            if (!cur || comment_model_compareSections(s, cur) > 0)
+                best.set(s.service, s);
+        }
+    }
+    return [...best.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+/**
+ * Applies one update to what the comments hold. A retry of the same run and attempt that
+ * changes nothing but the time counts as applied and leaves the stored section as it was, so
+ * the body stays unchanged and no PATCH is sent.
+ */
+function comment_model_applyUpdate(existing, update) {
+    const merged = comment_model_mergeSections(existing);
+    const cur = merged.find((s) => s.service === update.service);
+    if (cur && sameContent(cur, update))
+        return { sections: merged, applied: true, current: cur };
+    const sections = comment_model_mergeSections(merged, [update]);
+    const current = sections.find((s) => s.service === update.service);
+    return { sections, applied: canonicalSection(current) === canonicalSection(update), current };
+}
+/** Same run, attempt and facts; only `updatedAt` may differ. */
+function sameContent(a, b) {
+    return canonicalSection({ ...a, updatedAt: '' }) === canonicalSection({ ...b, updatedAt: '' });
+}
+/** JSON that can sit inside an HTML comment: `<`, `>` and `&` escaped, so `-->` never appears. */
+function comment_model_encodeMeta(s) {
+    return canonicalSection(s).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function isState(v) {
+    return typeof v === 'string' && PREVIEW_STATES.includes(v);
+}
+/** A section from parsed JSON, or undefined when anything required is missing or mistyped. */
+function sectionFromJson(v) {
+    if (typeof v !== 'object' || v === null)
+        return undefined;
+    const o = v;
+    if (typeof o.service !== 'string' || o.service === '' || !isState(o.state))
+        return undefined;
+    if (!Number.isSafeInteger(o.runId) || !Number.isSafeInteger(o.runAttempt) || typeof o.updatedAt !== 'string')
+        return undefined;
+    const s = {
+        service: o.service,
+        state: o.state,
+        runId: o.runId,
+        runAttempt: o.runAttempt,
+        updatedAt: o.updatedAt,
+    };
+    for (const k of OPTIONAL_STRINGS)
+        if (typeof o[k] === 'string')
+            s[k] = o[k];
+    if (typeof o.deploymentId === 'number')
+        s.deploymentId = o.deploymentId;
+    return normalizeSection(s);
+}
+/** True when the body is one of our status comments (the marker opens it). */
+function comment_model_isStatusComment(body) {
+    return typeof body === 'string' && body.trimStart().startsWith(comment_model_COMMENT_MARKER);
+}
+/** Every well-formed section in a body (metadata lines only); malformed metadata is skipped, never fatal. */
+function comment_model_parseStatusComment(body) {
+    const out = [];
+    for (const line of body.split('\n')) {
+        if (!line.startsWith(comment_model_SECTION_MARKER) || !line.endsWith(' -->'))
+            continue;
+        try {
+            const s = sectionFromJson(JSON.parse(line.slice(comment_model_SECTION_MARKER.length, -' -->'.length)));
+            if (s)
+                out.push(s);
+        }
+        catch {
+            // Not our JSON (edited by hand): ignore this section.
+        }
+    }
+    return comment_model_mergeSections(out);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/github/comment-render.ts
 /**
  * Markdown for the sticky comment and the step summary. The body holds a table for people and,
@@ -45553,12 +45720,16 @@ const STATE_LABEL = {
     building: '🔨 building',
     deploying: '🚀 deploying',
     ready: '✅ ready',
-    sleeping: '💤 sleeping — wakes on the first request',
     failed: '❌ failed',
     'tearing-down': '🧹 tearing down',
     destroyed: '🗑️ destroyed',
     skipped: '⏭️ skipped',
+    sleeping: '💤 sleeping',
 };
+/** The state cell: the label, then the section's note (e.g. how to wake a sleeping preview). */
+function stateCell(s) {
+    return s.stateNote ? `${STATE_LABEL[s.state]} — ${cell(s.stateNote)}` : STATE_LABEL[s.state];
+}
 /** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
 const cell = (s) => s.replace(/<!--/g, '&lt;!--');
 const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
@@ -45594,7 +45765,7 @@ function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
     return [
         code(s.service),
-        STATE_LABEL[s.state],
+        stateCell(s),
         preview,
         commitCell(s, ctx),
         imageCell(s),
@@ -45618,6 +45789,9 @@ function detailsBlocks(sections) {
 }
 function renderUnbounded(sections, ctx) {
     const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+    const costs = sections.filter((s) => s.cost).map((s) => `💰 \`${s.service.replace(/`/g, "'")}\`: ${cell(s.cost)}`);
+    if (costs.length)
+        parts.push(...costs.flatMap((c) => [c, '']));
     const details = detailsBlocks(sections);
     if (details.length)
         parts.push(...details.flatMap((d) => [d, '']));
@@ -46578,6 +46752,7 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
 
 
 
+
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./packages/core/src/clock.ts
@@ -46659,7 +46834,7 @@ async function detectTools(options = {}) {
  * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
  * timeouts. A timeout names the Kubernetes API.
  */
-async function runHelm(tools, args, options = {}) {
+async function tools_runHelm(tools, args, options = {}) {
     const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
     const own = args.includes('--timeout');
     const env = { ...tools.env, ...options.env };
@@ -47027,6 +47202,8 @@ function namespaceManifest(name, marks, existing) {
         services.add(marks.service);
     if (services.size > 0)
         annotations[src_marks/* ANNOTATIONS */.BC.services] = [...services].sort().join(',');
+    // `marks` are this deploy's (created now), so their created-at is the deploy's time.
+    annotations[src_marks/* ANNOTATIONS */.BC.deployedAt] = marks.createdAt;
     return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
 }
 /**
@@ -47422,7 +47599,7 @@ function isReleaseNotFound(err) {
 /** `helm status -o json`, or undefined when the release does not exist. */
 async function getReleaseStatus(tools, release, namespace) {
     try {
-        const r = await runHelm(tools, statusArgs({ release, namespace }));
+        const r = await tools_runHelm(tools, statusArgs({ release, namespace }));
         return parseReleaseStatus(r.stdout);
     }
     catch (err) {
@@ -47447,7 +47624,7 @@ function parseReleaseStatus(json) {
 /** `helm history -o json`, oldest first; [] when the release does not exist. */
 async function getReleaseHistory(tools, release, namespace) {
     try {
-        const r = await runHelm(tools, historyArgs({ release, namespace }));
+        const r = await tools_runHelm(tools, historyArgs({ release, namespace }));
         return parseReleaseHistory(r.stdout);
     }
     catch (err) {
@@ -47519,10 +47696,10 @@ async function applyRecovery(tools, release, namespace, plan, timeoutMs) {
     outputs/* log */.Rm.warning(describeRecovery(release, plan), 'Stuck Helm release');
     try {
         if (plan.action === 'rolled-back') {
-            await runHelm(tools, rollbackArgs(tools.helmMajor, { release, namespace, revision: plan.to, timeoutMs }));
+            await tools_runHelm(tools, rollbackArgs(tools.helmMajor, { release, namespace, revision: plan.to, timeoutMs }));
         }
         else {
-            await runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
+            await tools_runHelm(tools, uninstallArgs(tools.helmMajor, { release, namespace, timeoutMs, wait: true }));
         }
     }
     catch (err) {
@@ -47711,45 +47888,513 @@ function mergeDiagnostics(now, before) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/cap.ts
 /**
- * The `max-previews` cap: our marked namespaces for this repository are the previews that exist.
- * A new preview over the cap fails, naming the oldest ones (the ones to close or unlabel).
+ * The `max-previews` cap (issue 19 §3): a budget of *awake* previews per repository, arbitrated
+ * by the cluster. The slots live in one marked `coordination.k8s.io/v1` Lease (`cap-lease.ts`)
+ * written with resourceVersion preconditions, so two deploys racing for the last slot cannot both
+ * win. This file is the pure part: which previews hold a slot, and what a deploy does when none is
+ * free — put the least recently deployed preview to sleep, or fail naming the cap and its holders.
  */
 
-
-
-/** Every namespace carrying our marks for `repository` (label selector, then marks re-checked). */
-async function listPreviewNamespaces(tools, repository) {
-    const list = await tools_kubectlJson(tools, ['get', 'namespaces', '--selector', (0,src_marks/* kubeSelector */.rP)(repository)]);
-    const out = [];
-    for (const ns of list.items ?? []) {
-        const marks = (0,src_marks/* fromKube */.y)(ns.metadata?.labels, ns.metadata?.annotations);
-        if (marks && marks.repository.toLowerCase() === repository.toLowerCase())
-            out.push({ name: ns.metadata.name, marks });
+const CAP_POLICIES = ['sleep', 'fail'];
+const later = (a, b) => !a ? (b ?? '') : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b;
+/**
+ * The slots taken now: every awake, active preview namespace (the cluster's fact, so a preview
+ * deployed before the Lease existed counts too), plus claims younger than `graceMs` whose
+ * namespace is not there yet (a deploy in flight). A claim whose preview sleeps or is gone frees its slot.
+ */
+function takenSlots(record, namespaces, now, graceMs) {
+    const slots = new Map();
+    for (const ns of namespaces) {
+        if (ns.sleeping || (ns.phase ?? 'Active') !== 'Active')
+            continue;
+        if (record.asleep[String(ns.pr)] !== undefined)
+            continue;
+        const s = slots.get(ns.pr) ?? { pr: ns.pr, at: '', namespaces: [] };
+        s.at = later(s.at, ns.deployedAt);
+        s.namespaces.push(ns.name);
+        slots.set(ns.pr, s);
     }
-    return out.sort((a, b) => a.marks.createdAt.localeCompare(b.marks.createdAt) || a.name.localeCompare(b.name));
+    const known = new Set(namespaces.map((n) => n.pr));
+    for (const [key, at] of Object.entries(record.slots)) {
+        const pr = Number(key);
+        const s = slots.get(pr);
+        if (s)
+            s.at = later(s.at, at);
+        else if (!known.has(pr) && now - Date.parse(at) < graceMs)
+            slots.set(pr, { pr, at, namespaces: [] });
+    }
+    return [...slots.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.pr - b.pr);
 }
 /**
- * Throws when deploying PR `pr` would exceed `max` previews. A PR that already has a preview is
- * never blocked (an upgrade adds nothing); `max` 0 means no cap.
+ * What deploying `pr` does to the slots (`max` ≥ 1): keep its own slot (`hold`), take a free one
+ * (`claim`), or — full — take the least recently deployed preview's slot (`evict`, policy sleep;
+ * never a deploy in flight, which has no namespace to sleep) or report `full` with the holders.
  */
-function checkCap(existing, pr, max) {
-    if (max <= 0)
-        return;
-    if (existing.some((e) => e.marks.pr === pr))
-        return;
-    const prs = new Set(existing.map((e) => e.marks.pr));
-    if (prs.size < max)
-        return;
-    const oldest = existing
+function decideSlot(slots, pr, max, policy, now, asleep = {}) {
+    const at = new Date(now).toISOString();
+    const record = {
+        slots: Object.fromEntries(slots.map((s) => [String(s.pr), s.at])),
+        asleep: { ...asleep },
+    };
+    record.slots[String(pr)] = at;
+    delete record.asleep[String(pr)];
+    if (slots.some((s) => s.pr === pr))
+        return { action: 'hold', record };
+    if (slots.length < max)
+        return { action: 'claim', record };
+    const victim = policy === 'sleep' ? slots.find((s) => s.namespaces.length > 0) : undefined;
+    if (!victim)
+        return { action: 'full', holders: [...slots] };
+    delete record.slots[String(victim.pr)];
+    record.asleep[String(victim.pr)] = at;
+    return { action: 'evict', record, victim };
+}
+/** The error of a full cap: the cap, who holds it (oldest first) and what to do. */
+function capFullError(max, pr, holders, policy) {
+    const shown = holders
         .slice(0, 5)
-        .map((e) => `${e.name} (PR #${e.marks.pr}, created ${e.marks.createdAt || 'unknown'})`);
-    throw new errors/* ActionError */.lZ(`The cap of ${max} preview(s) is reached (${prs.size} exist); not deploying PR #${pr}. Oldest: ${oldest.join(', ')}`, {
-        hint: 'Close or unlabel an old preview, or raise max-previews',
+        .map((s) => `PR #${s.pr} (${s.namespaces.join(', ') || 'deploying now'}, last deployed ${s.at || 'unknown'})`);
+    const more = holders.length > 5 ? ` and ${holders.length - 5} more` : '';
+    return new errors/* ActionError */.lZ(`The cap of ${max} preview(s) is reached (${holders.length} awake); not deploying PR #${pr}. Holding it: ${shown.join(', ')}${more}`, {
+        hint: policy === 'fail'
+            ? 'Close or unlabel a preview, raise max-previews, or set cap-policy: sleep to put the least recently deployed one to sleep'
+            : 'Every slot is held by a deploy still in flight; try again when one finishes, or raise max-previews',
     });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/cost.ts
+/**
+ * What a preview asks the cluster for and what that costs per hour (issue 19 §3). Requests, not
+ * usage: each Deployment's and StatefulSet's pod template × its replicas (so a sleeping preview,
+ * at 0 replicas, asks for no CPU or memory) plus its PersistentVolumeClaims, which outlive sleep.
+ * Prices are the user's (`price-vcpu-hour`, `price-gib-hour`, `price-storage-gib-hour`);
+ * `spot-discount` lowers compute only — volumes are not spot.
+ */
+
+
+const SUFFIX = {
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+};
+/** A Kubernetes quantity as a number (`250m` → 0.25, `512Mi` → 536870912); 0 when absent or unreadable. */
+function quantityValue(q) {
+    const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+))?([numkMGTPE]i?|)$/.exec(String(q ?? '').trim());
+    if (!m)
+        return 0;
+    const factor = SUFFIX[m[3]];
+    if (factor === undefined)
+        return 0;
+    return Number(m[1]) * 10 ** Number(m[2] ?? 0) * factor;
+}
+const GIB = 2 ** 30;
+/** Requests of one pod spec: containers (init containers run before, not alongside: their max counts, as the scheduler does). */
+function podRequests(spec) {
+    const sum = (list, key) => (list ?? []).reduce((n, c) => n + quantityValue(c?.resources?.requests?.[key]), 0);
+    const max = (list, key) => Math.max(0, ...(list ?? []).map((c) => quantityValue(c?.resources?.requests?.[key])));
+    return {
+        cpu: Math.max(sum(spec?.containers, 'cpu'), max(spec?.initContainers, 'cpu')),
+        memory: Math.max(sum(spec?.containers, 'memory'), max(spec?.initContainers, 'memory')),
+    };
+}
+/** Requests from listed objects (Deployments, StatefulSets, PersistentVolumeClaims). Pure. */
+function requestsOf(items) {
+    let cpu = 0;
+    let memory = 0;
+    let storage = 0;
+    for (const o of items) {
+        if (o?.kind === 'Deployment' || o?.kind === 'StatefulSet') {
+            const replicas = typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1;
+            const r = podRequests(o.spec?.template?.spec);
+            cpu += r.cpu * replicas;
+            memory += r.memory * replicas;
+        }
+        else if (o?.kind === 'PersistentVolumeClaim') {
+            storage += quantityValue(o.spec?.resources?.requests?.storage);
+        }
+    }
+    return { cpu, memoryGiB: memory / GIB, storageGiB: storage / GIB };
+}
+/** The namespace's requests, from one list call. */
+async function namespaceRequests(tools, namespace) {
+    const list = await tools_kubectlJson(tools, [
+        'get',
+        'deployments,statefulsets,persistentvolumeclaims',
+        '--namespace',
+        namespace,
+    ]);
+    return requestsOf(list.items ?? []);
+}
+/** $/h for these requests at these prices. */
+function hourlyCost(r, p) {
+    const compute = (r.cpu * p.vcpuHour + r.memoryGiB * p.gibHour) * (1 - p.spotDiscount);
+    return compute + r.storageGiB * p.storageGibHour;
+}
+/** Adds requests (a PR's namespaces, the fleet). */
+function addRequests(a, b) {
+    return { cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB };
+}
+const round = (n, digits) => String(Number(n.toFixed(digits)));
+/** `$0.41` with enough digits to show a small preview's cost. */
+function formatDollars(n) {
+    return `$${n >= 1 ? n.toFixed(2) : n >= 0.01 ? n.toFixed(3).replace(/0$/, '') : n.toFixed(4)}`;
+}
+/** `≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)` for the comment. */
+function describeCost(r, p) {
+    return `≈ ${formatDollars(hourlyCost(r, p))}/h (${round(r.cpu, 3)} vCPU, ${round(r.memoryGiB, 2)} GiB, ${round(r.storageGiB, 2)} GiB storage)`;
+}
+/** A price input: a non-negative decimal number ('' → undefined: no estimate). */
+function parsePrice(input, raw) {
+    if (raw.trim() === '')
+        return undefined;
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+        throw new errors/* InputError */.dz(input, raw, 'must be a non-negative number in dollars, e.g. 0.0336');
+    return Number(raw.trim());
+}
+/** `spot-discount`: a share in [0, 1) (0.7 = spot saves 70% on compute). */
+function parseSpotDiscount(input, raw) {
+    const v = raw.trim() === '' ? 0 : Number(raw.trim());
+    if (!/^\d+(\.\d+)?$/.test(raw.trim() || '0') || !(v >= 0 && v < 1))
+        throw new errors/* InputError */.dz(input, raw, 'must be a number from 0 up to (not including) 1, e.g. 0.7 for 70% off compute');
+    return v;
+}
+/** The prices from the three inputs, or undefined when no price is given (no estimate shown). */
+function parsePrices(raw) {
+    const vcpu = parsePrice(...raw.vcpu);
+    const gib = parsePrice(...raw.gib);
+    const storage = parsePrice(...raw.storage);
+    const spotDiscount = parseSpotDiscount(...raw.spot);
+    if (vcpu === undefined && gib === undefined)
+        return undefined;
+    return { vcpuHour: vcpu ?? 0, gibHour: gib ?? 0, storageGibHour: storage ?? 0, spotDiscount };
 }
 
 // EXTERNAL MODULE: ./packages/core/src/naming.ts
 var naming = __nccwpck_require__(5189);
+;// CONCATENATED MODULE: ./packages/core/src/kube/sleep.ts
+/**
+ * Sleeping by policy (no KEDA): a preview's Deployments and StatefulSets scaled to 0, each
+ * remembering its replica count in an annotation, and woken by putting the counts back. Only a
+ * namespace carrying our marks for this repository and PR is touched, re-read right before; each
+ * workload is changed with one merge patch that carries its resourceVersion, so a workload that
+ * changed since it was read (a deploy) is left alone (409) rather than overwritten.
+ */
+
+
+
+
+/** On each workload put to sleep: its replica count before. */
+const REPLICAS_BEFORE_SLEEP_ANNOTATION = `${src_marks/* PREFIX */.H3}/replicas-before-sleep`;
+/** On the namespace: when the preview was put to sleep (ISO); absent while awake. */
+const SLEEPING_SINCE_ANNOTATION = `${src_marks/* PREFIX */.H3}/sleeping-since`;
+/** The namespace's Deployments and StatefulSets, with replica counts and what sleep remembered. */
+async function sleep_listWorkloads(tools, namespace) {
+    const list = await tools_kubectlJson(tools, ['get', 'deployments,statefulsets', '--namespace', namespace]);
+    const out = [];
+    for (const o of list.items ?? []) {
+        const kind = o.kind;
+        if (kind !== 'Deployment' && kind !== 'StatefulSet')
+            continue;
+        const remembered = Number(o.metadata?.annotations?.[REPLICAS_BEFORE_SLEEP_ANNOTATION]);
+        out.push({
+            kind,
+            name: o.metadata.name,
+            // The API server defaults spec.replicas to 1 when a manifest leaves it out.
+            replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1,
+            resourceVersion: String(o.metadata?.resourceVersion ?? ''),
+            replicasBeforeSleep: Number.isSafeInteger(remembered) && remembered > 0 ? remembered : undefined,
+        });
+    }
+    return out.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+}
+/** Reads the namespace (undefined when absent) and throws unless it carries our marks for this repository and PR. */
+async function requireOurs(tools, namespace, owner) {
+    const state = await readNamespace(tools, namespace);
+    if (!state.exists)
+        return undefined;
+    if (!(0,src_marks/* isOwnedBy */.D0)(state.marks, owner)) {
+        throw new errors/* ActionError */.lZ(`Namespace "${namespace}" does not carry preview-fleet's marks for ${owner.repository} PR #${owner.pr}; nothing in it is scaled`);
+    }
+    return state;
+}
+/** One merge patch with the resourceVersion read: replicas and the remembered count together, or a 409. */
+async function patchWorkload(tools, namespace, w, replicas, remember) {
+    const body = {
+        metadata: { resourceVersion: w.resourceVersion, annotations: { [REPLICAS_BEFORE_SLEEP_ANNOTATION]: remember } },
+        spec: { replicas },
+    };
+    await tools_runKubectl(tools, [
+        'patch',
+        `${w.kind.toLowerCase()}/${w.name}`,
+        '--namespace',
+        namespace,
+        '--type',
+        'merge',
+        '--patch',
+        JSON.stringify(body),
+    ]);
+}
+async function annotateNamespace(tools, namespace, value) {
+    const arg = value === undefined ? `${SLEEPING_SINCE_ANNOTATION}-` : `${SLEEPING_SINCE_ANNOTATION}=${value}`;
+    await tools_runKubectl(tools, ['annotate', 'namespace', namespace, arg, '--overwrite']);
+}
+/**
+ * Puts the PR's preview in `namespace` to sleep: every running workload to 0 with its count
+ * remembered, then the namespace stamped `sleeping-since`. Idempotent (a sleeping workload is
+ * left as it is); a namespace that is gone is nothing to do; one not ours throws before any change.
+ */
+async function sleepNamespace(tools, namespace, owner, at) {
+    const state = await requireOurs(tools, namespace, owner);
+    if (!state)
+        return [];
+    const changes = [];
+    for (const w of await sleep_listWorkloads(tools, namespace)) {
+        if (w.replicas === 0)
+            continue;
+        await patchWorkload(tools, namespace, w, 0, String(w.replicas));
+        changes.push({ kind: w.kind, name: w.name, from: w.replicas, to: 0 });
+    }
+    if (!state.annotations[SLEEPING_SINCE_ANNOTATION])
+        await annotateNamespace(tools, namespace, at);
+    return changes;
+}
+/**
+ * Wakes the PR's preview: every workload with a remembered count gets it back (the annotation
+ * removed in the same patch), then `sleeping-since` is removed. Awake workloads are left alone;
+ * a namespace that is gone (or was never created) is nothing to do.
+ */
+async function wakeNamespace(tools, namespace, owner) {
+    const state = await requireOurs(tools, namespace, owner);
+    if (!state)
+        return [];
+    const changes = [];
+    for (const w of await sleep_listWorkloads(tools, namespace)) {
+        if (w.replicasBeforeSleep === undefined)
+            continue;
+        const to = w.replicas === 0 ? w.replicasBeforeSleep : w.replicas;
+        await patchWorkload(tools, namespace, w, to, null);
+        changes.push({ kind: w.kind, name: w.name, from: w.replicas, to });
+    }
+    if (state.annotations[SLEEPING_SINCE_ANNOTATION])
+        await annotateNamespace(tools, namespace, undefined);
+    return changes;
+}
+/** When the namespace's preview was last deployed (the deploy's `deployed-at`), from its annotations. */
+function deployedAtOf(annotations) {
+    return annotations[ANNOTATIONS.deployedAt] || undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
+/**
+ * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
+ * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
+ * Helm release in those namespaces from one `helm list --all-namespaces`.
+ */
+
+
+
+
+/** Annotation the reaper stamps on a namespace when it warned the PR (so it warns once per window). */
+const WARNED_AT_ANNOTATION = `${src_marks/* PREFIX */.H3}/warned-at`;
+/** Namespaces marked for `repository`; labels are re-checked with fromKube, so a selector match alone is never trusted. */
+async function listMarkedNamespaces(cli, repository) {
+    const r = await tools_runKubectl(cli, ['get', 'namespaces', '-l', (0,src_marks/* kubeSelector */.rP)(repository), '-o', 'json']);
+    let items;
+    try {
+        items = JSON.parse(r.stdout).items ?? [];
+    }
+    catch (err) {
+        throw new errors/* ActionError */.lZ(`kubectl get namespaces printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = [];
+    for (const ns of items) {
+        const name = ns.metadata?.name;
+        const marks = (0,src_marks/* fromKube */.y)(ns.metadata?.labels, ns.metadata?.annotations);
+        if (!name || !marks || !(0,src_marks/* isOwnedBy */.D0)(marks, { repository }))
+            continue;
+        const annotations = ns.metadata?.annotations ?? {};
+        out.push({
+            name,
+            marks,
+            phase: ns.status?.phase ?? 'Active',
+            warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
+            deployedAt: annotations[src_marks/* ANNOTATIONS */.BC.deployedAt] || undefined,
+            sleepingSince: annotations[SLEEPING_SINCE_ANNOTATION] || undefined,
+            services: (annotations[src_marks/* ANNOTATIONS */.BC.services] ?? '')
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+        });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+/** Records that the PR owning `namespace` was warned at `at` (ISO), so the next run does not warn again. */
+async function markNamespaceWarned(cli, namespace, at) {
+    await runKubectl(cli, ['annotate', 'namespace', namespace, `${WARNED_AT_ANNOTATION}=${at}`, '--overwrite']);
+}
+/**
+ * Every Helm release in the cluster visible to us, grouped by namespace (one `helm list -A`: Helm
+ * lists its release Secrets with one label-selected call). Callers keep only marked namespaces.
+ */
+async function listReleasesByNamespace(cli, helmMajor) {
+    // --max: helm returns at most 256 by default and "0" means the server's default, not "all".
+    // Helm 3 hides failed/pending releases unless --all; Helm 4 lists every status and has no --all.
+    const all = helmMajor === 3 ? ['--all'] : [];
+    const r = await runHelm(cli, ['list', '--all-namespaces', ...all, '--max', '100000', '--output', 'json']);
+    let rows;
+    try {
+        rows = JSON.parse(r.stdout.trim() || '[]');
+    }
+    catch (err) {
+        throw new ActionError(`helm list printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+    const out = new Map();
+    for (const row of rows) {
+        if (!row.name || !row.namespace)
+            continue;
+        out.set(row.namespace, [...(out.get(row.namespace) ?? []), row.name]);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/cap-lease.ts
+
+
+
+
+
+
+
+
+
+/** The Lease's annotation: JSON `{ "<pr>": "<ISO time of its last claim>" }`. */
+const SLOTS_ANNOTATION = `${src_marks/* PREFIX */.H3}/slots`;
+/** A claim whose namespace is not there yet holds its slot this long (a deploy in flight). */
+const CLAIM_GRACE_MS = 30 * 60_000;
+const ATTEMPTS = 8;
+/** The Lease's name for `repository` (one per repository; DNS-1123 whatever the repository is called). */
+function capLeaseName(repository) {
+    return `preview-fleet-cap-${(0,naming/* shortHash */.BC)(repository.toLowerCase())}`;
+}
+async function readLease(tools, name, o) {
+    let lease;
+    try {
+        lease = await tools_kubectlJson(tools, ['get', 'lease', name, '--namespace', o.leaseNamespace]);
+    }
+    catch (err) {
+        if (tools_isNotFound(err))
+            return undefined;
+        throw err;
+    }
+    const labels = lease.metadata?.labels ?? {};
+    if (labels[src_marks/* LABELS */.kg.managedBy] !== src_marks/* MANAGED_BY */.Kf || labels[src_marks/* LABELS */.kg.repo] !== (0,src_marks/* repoLabelValue */.yX)(o.repository)) {
+        throw new errors/* ActionError */.lZ(`Lease "${o.leaseNamespace}/${name}" exists but does not carry preview-fleet's marks for ${o.repository}; refusing to use it for max-previews`, {
+            hint: 'Set cap-lease-namespace to a namespace where preview-fleet may keep its Lease, or delete that Lease if it is a leftover you own',
+        });
+    }
+    const record = { slots: {}, asleep: {} };
+    try {
+        const parsed = JSON.parse(lease.metadata?.annotations?.[SLOTS_ANNOTATION] ?? '{}');
+        if (parsed?.slots && typeof parsed.slots === 'object')
+            record.slots = parsed.slots;
+        if (parsed?.asleep && typeof parsed.asleep === 'object')
+            record.asleep = parsed.asleep;
+    }
+    catch {
+        // An unreadable record frees nothing: the namespaces still count (takenSlots), claims start over.
+    }
+    return { resourceVersion: String(lease.metadata?.resourceVersion ?? ''), record };
+}
+function leaseManifest(name, o, record, resourceVersion) {
+    return {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+            name,
+            namespace: o.leaseNamespace,
+            labels: { [src_marks/* LABELS */.kg.managedBy]: src_marks/* MANAGED_BY */.Kf, [src_marks/* LABELS */.kg.repo]: (0,src_marks/* repoLabelValue */.yX)(o.repository) },
+            annotations: { [`${src_marks/* PREFIX */.H3}/repository`]: o.repository, [SLOTS_ANNOTATION]: JSON.stringify(record) },
+            ...(resourceVersion ? { resourceVersion } : {}),
+        },
+        spec: { holderIdentity: `pr-${o.pr}` },
+    };
+}
+const isConflict = (err) => /\(Conflict\)|the object has been modified/i.test(String(err?.stderr ?? err?.message ?? ''));
+/** Our namespaces as the cap sees them (one marked list, the same the reaper reads). */
+async function capNamespaces(tools, repository) {
+    return (await listMarkedNamespaces(tools, repository)).map((n) => ({
+        name: n.name,
+        pr: n.marks.pr,
+        deployedAt: n.deployedAt ?? n.marks.createdAt,
+        sleeping: n.sleepingSince !== undefined,
+        phase: n.phase,
+    }));
+}
+/**
+ * Takes (or keeps) a slot for `o.pr`, or throws naming the cap and its holders. Every write is
+ * conditional on what was read; a lost race re-reads and decides again (at most 8 times).
+ */
+async function claimPreviewSlot(tools, o) {
+    const name = capLeaseName(o.repository);
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        const [lease, namespaces] = await Promise.all([readLease(tools, name, o), capNamespaces(tools, o.repository)]);
+        const now = o.now();
+        const record = lease?.record ?? { slots: {}, asleep: {} };
+        const slots = takenSlots(record, namespaces, now, CLAIM_GRACE_MS);
+        // An eviction is remembered until its namespace is seen asleep (or gone): then the fact speaks for itself.
+        const awake = new Set(namespaces.filter((n) => !n.sleeping).map((n) => String(n.pr)));
+        const asleep = Object.fromEntries(Object.entries(record.asleep).filter(([pr]) => awake.has(pr)));
+        const d = decideSlot(slots, o.pr, o.max, o.policy, now, asleep);
+        if (d.action === 'full')
+            throw capFullError(o.max, o.pr, d.holders, o.policy);
+        const manifest = JSON.stringify(leaseManifest(name, o, d.record, lease?.resourceVersion));
+        try {
+            await tools_runKubectl(tools, [lease ? 'replace' : 'create', '-f', '-'], { input: manifest });
+        }
+        catch (err) {
+            if (isConflict(err) || isAlreadyExists(err))
+                continue;
+            throw err;
+        }
+        if (d.action !== 'evict')
+            return { action: d.action, attempts: attempt };
+        const at = new Date(now).toISOString();
+        const slept = [];
+        for (const ns of d.victim.namespaces)
+            slept.push(...(await sleepNamespace(tools, ns, { repository: o.repository, pr: d.victim.pr }, at)));
+        return { action: 'evict', victim: d.victim, slept, attempts: attempt };
+    }
+    throw new errors/* ActionError */.lZ(`Could not claim a max-previews slot for PR #${o.pr}: the Lease "${o.leaseNamespace}/${name}" changed under every one of ${ATTEMPTS} attempts`, { hint: 'Many deploys are racing for the slots; the next run tries again' });
+}
+/** Claims the PR's max-previews slot and says in the log what it did (a preview evicted to sleep is named). */
+async function claimSlot(kubectl, plan, clock) {
+    const c = await claimPreviewSlot(kubectl, {
+        repository: plan.repository,
+        pr: plan.pr,
+        max: plan.maxPreviews,
+        policy: plan.capPolicy ?? 'sleep',
+        leaseNamespace: plan.capLeaseNamespace ?? 'default',
+        now: () => clock.now(),
+    });
+    if (c.action === 'evict' && c.victim)
+        outputs/* log */.Rm.info(`max-previews ${plan.maxPreviews} reached: put PR #${c.victim.pr}'s preview (${c.victim.namespaces.join(', ')}, last deployed ${c.victim.at}) to sleep to make room for PR #${plan.pr}`);
+    else
+        outputs/* log */.Rm.info(`max-previews ${plan.maxPreviews}: PR #${plan.pr} ${c.action === 'hold' ? 'keeps its' : 'took a'} slot`);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/plan.ts
 /**
  * Names of one service's preview (namespace, release, host) from the shared templates. Deploy,
@@ -47900,6 +48545,7 @@ async function readBasicAuthSecret(tools, namespace, name) {
 
 
 
+
 /**
  * Is the PR still open, opted in and at the commit this run was started for? A deploy that
  * finishes after the PR closed would resurrect a namespace teardown already removed; a re-run
@@ -47956,23 +48602,24 @@ async function deployPreview(plan, ports) {
     const kubectl = isDetected(ports.tools) ? ports.tools : (ports.kubectl ?? kubectlTools());
     const toolsReady = Promise.resolve(ports.tools);
     // Every read at once, nothing written yet: helm's version, the PR as GitHub sees it now, the
-    // previews for the cap, the namespace and the release's history (a stuck revision?).
-    const [tools, wanted, existing, nsState, history] = await timed('checks', () => Promise.all([
+    // namespace and the release's history (a stuck revision?).
+    const [tools, wanted, nsState, history] = await timed('checks', () => Promise.all([
         toolsReady,
         ports.checkStillWanted ? ports.checkStillWanted() : Promise.resolve({ wanted: true }),
-        plan.maxPreviews > 0 ? listPreviewNamespaces(kubectl, plan.repository) : Promise.resolve([]),
         readNamespace(kubectl, plan.namespace),
         // `helm history` reads the same in both majors, so it need not wait for the version.
         getReleaseHistory(kubectl, plan.release, plan.namespace),
     ]));
     if (!wanted.wanted)
         return { ...base, url: undefined, status: 'skipped', message: `Not deploying: ${wanted.reason}.` };
-    checkCap(existing, plan.pr, plan.maxPreviews);
     guardNamespace(plan.namespace, nsState, { repository: plan.repository, pr: plan.pr });
     // A pending release younger than stuck-after may be another deploy at work: refuse before writing anything.
     const recovery = planRecovery(history, { now: clock.now(), stuckAfterMs: plan.stuckAfterMs });
     if (recovery.action === 'in-progress')
         throw new errors/* ActionError */.lZ(describeInProgress(plan.release, plan.namespace, recovery), { hint: IN_PROGRESS_HINT });
+    // The cap's slot, arbitrated by the cluster (the all-in-one action claimed it before the build; this keeps it).
+    if (plan.maxPreviews > 0)
+        await timed('cap', () => claimSlot(kubectl, plan, clock));
     const marks = (0,src_marks/* newMarks */.z5)({
         repository: plan.repository,
         pr: plan.pr,
@@ -48015,6 +48662,12 @@ async function deployPreview(plan, ports) {
         outputs/* log */.Rm.info(`Applied Secret ${plan.appSecret.name} from Vault ${plan.appSecret.source} (${Object.keys(plan.appSecret.data).length} keys)`);
     if (auth)
         outputs/* log */.Rm.info(`Applied Secret ${auth.name}: the ingress's basic auth, login kept in Vault ${auth.source}`);
+    // A preview put to sleep by the reaper gets its replica counts back first: helm restores only
+    // the fields a chart sets (not an HPA's or a chart without replicas), and never removes our note.
+    if (claimed.state.annotations[SLEEPING_SINCE_ANNOTATION]) {
+        const woken = await timed('wake', () => wakeNamespace(kubectl, plan.namespace, { repository: plan.repository, pr: plan.pr }));
+        outputs/* log */.Rm.info(`Woke ${plan.namespace}: ${woken.map((w) => `${w.kind}/${w.name} → ${w.to}`).join(', ') || 'nothing was asleep'}`);
+    }
     if (recovery.action !== 'none')
         await timed('recovery', () => applyRecovery(tools, plan.release, plan.namespace, recovery, helmWaitMs(plan.timeoutMs, true)));
     const recoveryMessage = describeRecovery(plan.release, recovery);
@@ -48047,7 +48700,7 @@ async function deployPreview(plan, ports) {
     let deployed;
     try {
         // JSON output (never logged: it holds the values) gives the revision without another helm call.
-        deployed = parseReleaseStatus((await timed('helm', () => runHelm(tools, args))).stdout);
+        deployed = parseReleaseStatus((await timed('helm', () => tools_runHelm(tools, args))).stdout);
     }
     catch (err) {
         failure = err;
@@ -55928,7 +56581,7 @@ function junit_renderJUnit(r, o = {}) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/kube/sleep.ts
+;// CONCATENATED MODULE: ./packages/core/src/kube/scale-to-zero.ts
 /**
  * Workloads meant to sleep: the KEDA HTTP add-on scales a workload that an `HTTPScaledObject`
  * (http.keda.sh/v1alpha1) targets with `replicas.min` 0 (the add-on's default) down to 0 after
@@ -55957,7 +56610,7 @@ function sleepTargets(items) {
  * type: nothing sleeps there. Any other failure reads as "don't know", which only means every
  * workload is waited on as usual (`warn` says why).
  */
-async function sleep_listSleepTargets(tools, namespace, warn = () => undefined) {
+async function scale_to_zero_listSleepTargets(tools, namespace, warn = () => undefined) {
     try {
         const list = await kubectlJson(tools, ['get', HTTP_SCALED_OBJECTS, '--namespace', namespace]);
         return sleepTargets(list.items ?? []);
@@ -56227,6 +56880,11 @@ async function readSeedJob(tools, namespace, job) {
 
 ;// CONCATENATED MODULE: ./packages/core/src/kube/index.ts
 /** Kubernetes for the actions: what deploy-helm and wait-ready call, and the pure helpers their inputs and tests use. */
+
+
+
+
+
 
 
 
@@ -57231,6 +57889,12 @@ const INPUT_NAMES = [
     'atomic',
     'ttl',
     'max-previews',
+    'cap-policy',
+    'cap-lease-namespace',
+    'price-vcpu-hour',
+    'price-gib-hour',
+    'price-storage-gib-hour',
+    'spot-discount',
     'resource-quota',
     'limit-range',
     'network-policy',
@@ -57268,6 +57932,12 @@ const inputs_DEFAULTS = {
     atomic: 'true',
     ttl: '72h',
     'max-previews': '0',
+    'cap-policy': 'sleep',
+    'cap-lease-namespace': 'default',
+    'price-vcpu-hour': '',
+    'price-gib-hour': '',
+    'price-storage-gib-hour': '',
+    'spot-discount': '0',
     'resource-quota': 'true',
     'limit-range': 'true',
     'network-policy': 'true',
@@ -57369,6 +58039,14 @@ function parseInputs(given, workspace = process.env.GITHUB_WORKSPACE ?? process.
         atomic: (0,src/* parseBoolean */.yG)('atomic', raw.atomic),
         ttlMs: (0,src/* parseDuration */.E9)('ttl', raw.ttl, src/* DURATION_BOUNDS */.Rx.ttl),
         maxPreviews: (0,src/* parseInteger */.cG)('max-previews', raw['max-previews'], { min: 0 }),
+        capPolicy: (0,src/* parseEnum */.nL)('cap-policy', raw['cap-policy'], CAP_POLICIES),
+        capLeaseNamespace: parseCapLeaseNamespace(raw['cap-lease-namespace']),
+        prices: parsePrices({
+            vcpu: ['price-vcpu-hour', raw['price-vcpu-hour']],
+            gib: ['price-gib-hour', raw['price-gib-hour']],
+            storage: ['price-storage-gib-hour', raw['price-storage-gib-hour']],
+            spot: ['spot-discount', raw['spot-discount']],
+        }),
         guardrails: {
             quota: parseQuotaInput(raw['resource-quota']),
             limitRange: parseLimitRangeInput(raw['limit-range']),
@@ -57439,6 +58117,8 @@ function planDeploy(inputs, pr, repository) {
         atomic: inputs.atomic,
         ttlMs: inputs.ttlMs,
         maxPreviews: inputs.maxPreviews,
+        capPolicy: inputs.capPolicy,
+        capLeaseNamespace: inputs.capLeaseNamespace,
         guardrails: inputs.guardrails,
         appSecret: inputs.vaultSync && appSecretName
             ? {
@@ -57447,6 +58127,12 @@ function planDeploy(inputs, pr, repository) {
             }
             : undefined,
     };
+}
+/** The namespace of the max-previews Lease: an existing namespace's name (DNS-1123 label), used as given. */
+function parseCapLeaseNamespace(raw) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw))
+        throw new src/* InputError */.dz('cap-lease-namespace', raw, 'must be the name of an existing namespace (lowercase letters, digits and -, at most 63 characters)');
+    return raw;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-helm/src/main.ts
@@ -57574,6 +58260,18 @@ async function main() {
         });
     }
     src/* log */.Rm.info(`Deployed ${result.release} revision ${result.revision} into ${result.namespace}${result.url ? ` at ${result.url}` : ''}`);
+    if (inputs.prices) {
+        // A courtesy for the comment: a failed read is a warning, never a failed deploy.
+        const cost = await namespaceRequests(kubectlTools({ requestTimeoutMs }), result.namespace)
+            .then((r) => describeCost(r, inputs.prices))
+            .catch((err) => {
+            src/* log */.Rm.warning(`Could not read ${result.namespace}'s requests for the cost estimate: ${(0,src/* errorText */.kc)(err)}`);
+            return '';
+        });
+        if (cost)
+            src/* log */.Rm.info(`Estimated cost: ${cost}`);
+        (0,src/* setOutputs */.n0)({ cost });
+    }
 }
 function main_summary(r, helmVersion) {
     const lines = ['### Preview deploy', ''];
@@ -57684,6 +58382,11 @@ function parseContext(env, payload, prNumberInput = '') {
         ctx.prNumber = ctx.pr.number;
         if (typeof payload.label?.name === 'string')
             ctx.label = payload.label.name;
+    }
+    // A comment on a pull request (issue_comment fires for issues too: only a PR's issue has pull_request).
+    if (eventName === 'issue_comment' && payload?.issue?.pull_request && Number.isSafeInteger(payload.issue.number)) {
+        ctx.prNumber = payload.issue.number;
+        ctx.comment = { body: String(payload.comment?.body ?? ''), author: String(payload.comment?.user?.login ?? '') };
     }
     const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
     if (input !== '') {
@@ -58006,6 +58709,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   OH: () => (/* reexport */ runtime/* GITHUB_TOKEN_DEFAULT */.OH),
   dz: () => (/* reexport */ runtime/* InputError */.dz),
   i_: () => (/* reexport */ checkApproval),
+  kc: () => (/* reexport */ runtime/* errorText */.kc),
   _I: () => (/* reexport */ context/* loadContext */._I),
   Rm: () => (/* reexport */ runtime/* log */.Rm),
   z5: () => (/* reexport */ marks/* newMarks */.z5),
@@ -58035,7 +58739,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ runtime/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, errorText, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, onGitLabCi, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
+// UNUSED EXPORTS: ALLOW_FORK_HEAD_ENV, ANNOTATIONS, CommandError, CommandTimeoutError, DEFAULT_MIN_MASK_LENGTH, DNS_LABEL, DURATION_MAX_MS, FakeClock, GITLAB_ID_TOKEN_ENV, LABELS, MANAGED_BY, METADATA_CIDRS, PREFIX, PWN_REQUEST_GUIDANCE, REFUSE_MIN_LENGTH, RESERVED_NAMESPACES, StepTimeoutError, TEMPLATE_VARIABLES, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, approvalNote, cidrContains, classifyTransient, containsSecret, describeCommand, dnsLabel, forgetSecrets, forkHeadAllowed, formatDuration, fromEcrTags, fromKube, fromVaultMetadata, getMinMaskLength, group, htpasswdLine, input, isMetadataHost, isOwnedBy, isValidLabelValue, killChildren, kubeSelector, lastLines, maskSecret, md5Crypt, metadataExcepts, onGitLabCi, parseCidr, parseContext, parseEnvironmentTemplate, parseRetryAfter, parseUrl, planEcrRepository, planEnvironment, planHost, planImageTag, planNamespace, planRelease, pullRequestFromPayload, redact, refuseMetadataUrl, remainingMs, rememberSecret, repoLabelValue, requestIdToken, requireText, retry, runCommand, setMinMaskLength, setOutput, shortHash, shortValueNotice, slug, systemClock, tableCell, toEcrTags, toKubeAnnotations, toKubeLabels, toVaultMetadata, trackChild, verifyHash, verifyHtpasswd, waitingOn, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/index.ts + 2 modules
 var runtime = __nccwpck_require__(5332);
@@ -58159,6 +58863,8 @@ const ANNOTATIONS = {
     createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
     services: `${PREFIX}/services`,
+    /** When the last deploy applied the namespace (ISO): the policy sleep's idle clock. */
+    deployedAt: `${PREFIX}/deployed-at`,
 };
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
@@ -58944,6 +59650,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Rx: () => (/* reexport */ parse/* DURATION_BOUNDS */.Rx),
   OH: () => (/* reexport */ parse/* GITHUB_TOKEN_DEFAULT */.OH),
   dz: () => (/* reexport */ errors/* InputError */.dz),
+  kc: () => (/* reexport */ errors/* errorText */.kc),
   a3: () => (/* reexport */ parse/* formatDuration */.a3),
   Rm: () => (/* reexport */ outputs/* log */.Rm),
   $l: () => (/* reexport */ inputs/* maskSecret */.$l),
@@ -58970,7 +59677,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ outputs/* writeSummary */.Sy)
 });
 
-// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, containsSecret, errorText, forgetSecrets, getMinMaskLength, group, input, killChildren, onGitLabCi, parseUrl, remainingMs, rememberSecret, requireText, setMinMaskLength, setOutput, tableCell, trackChild, withinDeadline
+// UNUSED EXPORTS: DEFAULT_MIN_MASK_LENGTH, DURATION_MAX_MS, GITLAB_ID_TOKEN_ENV, REFUSE_MIN_LENGTH, StepTimeoutError, VALIDATE_INPUTS_ENV, VALIDATE_ONLY_ENV, containsSecret, forgetSecrets, getMinMaskLength, group, input, killChildren, onGitLabCi, parseUrl, remainingMs, rememberSecret, requireText, setMinMaskLength, setOutput, tableCell, trackChild, withinDeadline
 
 // EXTERNAL MODULE: ./packages/core/src/runtime/errors.ts
 var errors = __nccwpck_require__(7115);

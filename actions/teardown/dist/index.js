@@ -67879,7 +67879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6368);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(405);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6368:
+/***/ 405:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68102,7 +68102,375 @@ function renderRemovalTable(results) {
     return summary_summaryTable(['resource', 'name', 'result', 'detail'], results.map((r) => [r.kind, `\`${r.name}\``, ICON[r.status], r.reason]));
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: ./packages/core/src/clock.ts
+var src_clock = __nccwpck_require__(143);
+// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
+var parse = __nccwpck_require__(361);
+// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
+var deadline = __nccwpck_require__(2760);
+// EXTERNAL MODULE: ./packages/core/src/retry.ts
+var src_retry = __nccwpck_require__(9899);
+// EXTERNAL MODULE: ./packages/core/src/exec.ts
+var exec = __nccwpck_require__(6192);
+;// CONCATENATED MODULE: ./packages/core/src/kube/tools.ts
+/**
+ * The helm and kubectl binaries as the lifecycle sees them: found on PATH (as on a runner after
+ * azure/setup-helm and setup-kubectl), the Helm major detected once, every call an argv array.
+ */
+
+
+
+
+
+
+
+/** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
+const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
+/** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
+function kubectlTools(options = {}) {
+    return {
+        helm: options.helm ?? 'helm',
+        kubectl: options.kubectl ?? 'kubectl',
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
+}
+/** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
+function parseHelmMajor(version) {
+    const m = /^v?(\d+)\.\d+/.exec(version.trim());
+    const major = m ? Number(m[1]) : NaN;
+    if (major === 3 || major === 4)
+        return major;
+    throw new ActionError(`Unsupported Helm version "${version.trim()}"`, {
+        hint: 'preview-fleet drives Helm 3 (3.8 or later) and Helm 4; install one with azure/setup-helm',
+    });
+}
+/** True when spawning failed because the program does not exist (ENOENT from the exec layer). */
+function isMissingProgram(err) {
+    const text = `${err?.code ?? ''} ${err?.message ?? ''}`;
+    return /ENOENT|Unable to locate executable file|not found in PATH/i.test(text);
+}
+/**
+ * Finds helm and kubectl and asks helm its version once (`helm version --template {{.Version}}`,
+ * which both majors support), so every later argv is built for the major in use.
+ */
+async function tools_detectTools(options = {}) {
+    const helm = options.helm ?? 'helm';
+    const kubectl = options.kubectl ?? 'kubectl';
+    let version;
+    try {
+        version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env, timeoutMs: 30_000 })).stdout.trim();
+    }
+    catch (err) {
+        if (isMissingProgram(err)) {
+            throw new ActionError(`helm was not found on PATH (looked for "${helm}")`, {
+                hint: 'Install it before this step, e.g. with azure/setup-helm',
+                cause: err,
+            });
+        }
+        throw err;
+    }
+    return {
+        helm,
+        kubectl,
+        helmMajor: parseHelmMajor(version),
+        helmVersion: version,
+        env: options.env,
+        requestTimeoutMs: options.requestTimeoutMs,
+    };
+}
+/**
+ * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
+ * Helm has no per-request timeout flag: a command with its own `--timeout` (upgrade, rollback,
+ * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
+ * timeouts. A timeout names the Kubernetes API.
+ */
+async function tools_runHelm(tools, args, options = {}) {
+    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const own = args.includes('--timeout');
+    const env = { ...tools.env, ...options.env };
+    const run = () => (0,exec/* runCommand */.d1)([tools.helm, ...args], {
+        ...options,
+        env,
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+    });
+    try {
+        return await (HELM_READ_VERBS.has(args[0] ?? '') ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
+    }
+    catch (err) {
+        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
+    }
+}
+/** helm commands that only read the release storage: retried like kubectl's reads (found by the fault matrix). */
+const HELM_READ_VERBS = new Set(['history', 'status', 'list', 'ls', 'get']);
+/** How a read is retried when the API answers 429/5xx, resets or does not answer. */
+function kubeReadRetry(tools) {
+    return {
+        attempts: 4,
+        baseMs: 1000,
+        maxMs: 8000,
+        clock: tools.clock ?? src_clock/* systemClock */.m,
+        classify: (e) => ({ transient: isKubeTransient(e) }),
+    };
+}
+/** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
+const READ_VERBS = new Set([
+    'get',
+    'api-resources',
+    'api-versions',
+    'version',
+    'events',
+    'describe',
+    'top',
+    'auth',
+    'logs',
+]);
+/** kubectl's words for an API that is busy, failing or not answering — worth another read. */
+const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
+/** True for a kubectl failure worth retrying when the call only reads. */
+function isKubeTransient(err) {
+    if (err instanceof exec/* CommandTimeoutError */.$9)
+        return true;
+    if (err instanceof exec/* CommandError */.Qd)
+        return KUBE_TRANSIENT.test(`${err.stderr}\n${err.stdout}`);
+    return false;
+}
+/**
+ * Runs kubectl with `args` (and `input` on stdin for `apply -f -`). Every call gets
+ * `--request-timeout` (a command that waits — `--timeout=`, `rollout status`, `wait` — gets its own
+ * timeout plus the request timeout as the process bound instead); reads are retried with backoff
+ * on 429/5xx/timeouts, writes never are. A call that runs out of time names the Kubernetes API.
+ */
+async function tools_runKubectl(tools, args, options = {}) {
+    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const env = { ...tools.env, ...options.env };
+    const waits = args.some((a) => a.startsWith('--timeout')) ||
+        args[0] === 'wait' ||
+        (args[0] === 'rollout' && args[1] === 'status');
+    const argv = waits
+        ? [tools.kubectl, ...args]
+        : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
+    const run = () => (0,exec/* runCommand */.d1)(argv, {
+        ...options,
+        env,
+        okExitCodes: [0],
+        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
+        timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
+    });
+    const isRead = READ_VERBS.has(args[0] ?? '') &&
+        !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
+    try {
+        return await (isRead ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
+    }
+    catch (err) {
+        if (isMissingProgram(err)) {
+            throw new errors/* ActionError */.lZ(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
+                hint: 'Install it before this step, e.g. with azure/setup-kubectl',
+                cause: err,
+            });
+        }
+        if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
+            return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
+        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
+    }
+}
+/** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
+const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
+/**
+ * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached or
+ * answered busy / failing (429, 5xx, a reset), rewritten to name the Kubernetes API; anything else
+ * (NotFound, Forbidden, a chart error) unchanged.
+ */
+function kubeTimeout(err, api) {
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
+        return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
+            hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
+            cause: err,
+        });
+    }
+    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && isKubeTransient(err)) {
+        return new errors/* ActionError */.lZ(`${api} failed: ${err.message}`, {
+            hint: 'The API server was busy, failing or cut the connection; re-run the job (every step is idempotent)',
+            cause: err,
+        });
+    }
+    if (!(err instanceof exec/* CommandTimeoutError */.$9))
+        return err;
+    return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
+        hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
+        cause: err,
+    });
+}
+const apiNames = new Map();
+/**
+ * `the Kubernetes API at https://…` from the kubeconfig in use (`kubectl config view --minify`,
+ * local, no request); cached; falls back to `the Kubernetes API` when kubectl cannot tell.
+ */
+function kubeApiName(program, env, via) {
+    const kubectl = via === 'kubectl' ? program : 'kubectl';
+    const key = `${kubectl}\0${env.KUBECONFIG ?? process.env.KUBECONFIG ?? ''}`;
+    let name = apiNames.get(key);
+    if (name === undefined) {
+        let server;
+        try {
+            const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
+                env: full,
+                timeout: 3000,
+                stdio: ['ignore', 'pipe', 'ignore'],
+            })
+                .toString()
+                .trim();
+        }
+        catch {
+            server = '';
+        }
+        name = server ? `the Kubernetes API at ${server}` : 'the Kubernetes API';
+        apiNames.set(key, name);
+    }
+    return name;
+}
+/** kubectl's output parsed as JSON (for `-o json` calls). */
+async function tools_kubectlJson(tools, args, options = {}) {
+    const r = await tools_runKubectl(tools, [...args, '-o', 'json'], options);
+    try {
+        return JSON.parse(r.stdout);
+    }
+    catch (err) {
+        throw new ActionError(`kubectl ${args.join(' ')} printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
+    }
+}
+/** `NotFound` from kubectl ("Error from server (NotFound)"). */
+function tools_isNotFound(err) {
+    return /\(NotFound\)|not found/i.test(String(err?.stderr ?? err?.message ?? ''));
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/cost.ts
+/**
+ * What a preview asks the cluster for and what that costs per hour (issue 19 §3). Requests, not
+ * usage: each Deployment's and StatefulSet's pod template × its replicas (so a sleeping preview,
+ * at 0 replicas, asks for no CPU or memory) plus its PersistentVolumeClaims, which outlive sleep.
+ * Prices are the user's (`price-vcpu-hour`, `price-gib-hour`, `price-storage-gib-hour`);
+ * `spot-discount` lowers compute only — volumes are not spot.
+ */
+
+
+const SUFFIX = {
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+};
+/** A Kubernetes quantity as a number (`250m` → 0.25, `512Mi` → 536870912); 0 when absent or unreadable. */
+function quantityValue(q) {
+    const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+))?([numkMGTPE]i?|)$/.exec(String(q ?? '').trim());
+    if (!m)
+        return 0;
+    const factor = SUFFIX[m[3]];
+    if (factor === undefined)
+        return 0;
+    return Number(m[1]) * 10 ** Number(m[2] ?? 0) * factor;
+}
+const GIB = (/* unused pure expression or super */ null && (2 ** 30));
+/** Requests of one pod spec: containers (init containers run before, not alongside: their max counts, as the scheduler does). */
+function podRequests(spec) {
+    const sum = (list, key) => (list ?? []).reduce((n, c) => n + quantityValue(c?.resources?.requests?.[key]), 0);
+    const max = (list, key) => Math.max(0, ...(list ?? []).map((c) => quantityValue(c?.resources?.requests?.[key])));
+    return {
+        cpu: Math.max(sum(spec?.containers, 'cpu'), max(spec?.initContainers, 'cpu')),
+        memory: Math.max(sum(spec?.containers, 'memory'), max(spec?.initContainers, 'memory')),
+    };
+}
+/** Requests from listed objects (Deployments, StatefulSets, PersistentVolumeClaims). Pure. */
+function requestsOf(items) {
+    let cpu = 0;
+    let memory = 0;
+    let storage = 0;
+    for (const o of items) {
+        if (o?.kind === 'Deployment' || o?.kind === 'StatefulSet') {
+            const replicas = typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1;
+            const r = podRequests(o.spec?.template?.spec);
+            cpu += r.cpu * replicas;
+            memory += r.memory * replicas;
+        }
+        else if (o?.kind === 'PersistentVolumeClaim') {
+            storage += quantityValue(o.spec?.resources?.requests?.storage);
+        }
+    }
+    return { cpu, memoryGiB: memory / GIB, storageGiB: storage / GIB };
+}
+/** The namespace's requests, from one list call. */
+async function cost_namespaceRequests(tools, namespace) {
+    const list = await kubectlJson(tools, [
+        'get',
+        'deployments,statefulsets,persistentvolumeclaims',
+        '--namespace',
+        namespace,
+    ]);
+    return requestsOf(list.items ?? []);
+}
+/** $/h for these requests at these prices. */
+function cost_hourlyCost(r, p) {
+    const compute = (r.cpu * p.vcpuHour + r.memoryGiB * p.gibHour) * (1 - p.spotDiscount);
+    return compute + r.storageGiB * p.storageGibHour;
+}
+/** Adds requests (a PR's namespaces, the fleet). */
+function cost_addRequests(a, b) {
+    return { cpu: a.cpu + b.cpu, memoryGiB: a.memoryGiB + b.memoryGiB, storageGiB: a.storageGiB + b.storageGiB };
+}
+const round = (n, digits) => String(Number(n.toFixed(digits)));
+/** `$0.41` with enough digits to show a small preview's cost. */
+function formatDollars(n) {
+    return `$${n >= 1 ? n.toFixed(2) : n >= 0.01 ? n.toFixed(3).replace(/0$/, '') : n.toFixed(4)}`;
+}
+/** `≈ $0.021/h (0.25 vCPU, 0.5 GiB, 1 GiB storage)` for the comment. */
+function cost_describeCost(r, p) {
+    return `≈ ${formatDollars(cost_hourlyCost(r, p))}/h (${round(r.cpu, 3)} vCPU, ${round(r.memoryGiB, 2)} GiB, ${round(r.storageGiB, 2)} GiB storage)`;
+}
+/** A price input: a non-negative decimal number ('' → undefined: no estimate). */
+function parsePrice(input, raw) {
+    if (raw.trim() === '')
+        return undefined;
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+        throw new InputError(input, raw, 'must be a non-negative number in dollars, e.g. 0.0336');
+    return Number(raw.trim());
+}
+/** `spot-discount`: a share in [0, 1) (0.7 = spot saves 70% on compute). */
+function parseSpotDiscount(input, raw) {
+    const v = raw.trim() === '' ? 0 : Number(raw.trim());
+    if (!/^\d+(\.\d+)?$/.test(raw.trim() || '0') || !(v >= 0 && v < 1))
+        throw new InputError(input, raw, 'must be a number from 0 up to (not including) 1, e.g. 0.7 for 70% off compute');
+    return v;
+}
+/** The prices from the three inputs, or undefined when no price is given (no estimate shown). */
+function parsePrices(raw) {
+    const vcpu = parsePrice(...raw.vcpu);
+    const gib = parsePrice(...raw.gib);
+    const storage = parsePrice(...raw.storage);
+    const spotDiscount = parseSpotDiscount(...raw.spot);
+    if (vcpu === undefined && gib === undefined)
+        return undefined;
+    return { vcpuHour: vcpu ?? 0, gibHour: gib ?? 0, storageGibHour: storage ?? 0, spotDiscount };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/lifecycle/reap.ts
+
+
 
 
 
@@ -68163,7 +68531,7 @@ async function takeInventory(ports, o, onError = (_w, e) => {
         items.push({ kind: 'vault-path', name: p.path, marks: withTtl(p.marks) });
     for (const e of envs ?? [])
         items.push({ kind: 'environment', name: e.name, marks: { repository: '', pr: e.pr, createdAt: '' } });
-    return { items, unlisted };
+    return { items, unlisted, namespaces };
 }
 /**
  * A PR whose namespace is gone cannot record a warning (warned-at lives on the namespace), so its
@@ -68235,6 +68603,9 @@ async function reapOrphans(ports, o) {
         deferred: [],
         staleMarked: [],
         closed: [],
+        slept: [],
+        previews: [],
+        sleeping: [],
         errors: [],
         failed: false,
     };
@@ -68317,14 +68688,56 @@ async function reapOrphans(ports, o) {
             note(`Warning PR #${p.pr} failed`, err);
         }
     }
+    await sleepIdle(ports, o, inventory, plans, out, note);
     const now = toReap.filter((p) => !p.deferred);
     if (!o.dryRun && now.length) {
         // One comment edit per PR (the outcome): a reaped PR's comment needs no "tearing down" a second earlier.
         out.reports = await teardownMany(ports.teardown, now.map((p) => teardownItem(byPr.get(p.pr))), { concurrency: o.concurrency, announceStart: false });
     }
     out.reaped = o.dryRun ? [] : now.map((p) => p.pr);
+    countPreviews(inventory, out);
+    if (o.prices && ports.namespaceRequests)
+        await estimateFleet(ports, o.prices, inventory, out);
     out.failed = out.errors.length > 0 || out.reports.some((r) => r.failed);
     return out;
+}
+/** The sleep policy's run: plan (pure), then one port call per PR; a failure is noted and the run goes on. */
+async function sleepIdle(ports, o, inventory, plans, out, note) {
+    const listed = inventory.namespaces ?? [];
+    const sleeps = ports.sleepPreview ? planSleep(listed, plans, { now: o.now, sleepAfterMs: o.sleepAfterMs ?? 0 }) : [];
+    for (const s of sleeps) {
+        if (o.dryRun) {
+            out.slept.push(s.pr);
+            continue;
+        }
+        try {
+            await ports.sleepPreview(s);
+            out.slept.push(s.pr);
+        }
+        catch (err) {
+            note(`Putting PR #${s.pr}'s preview to sleep failed`, err);
+        }
+    }
+}
+/** The fleet's $/h: every remaining preview namespace's requests, summed; any read failing leaves it unknown. */
+async function estimateFleet(ports, prices, inventory, out) {
+    const names = (inventory.namespaces ?? []).filter((n) => out.previews.includes(n.marks.pr)).map((n) => n.name);
+    const read = await runBounded(names, { concurrency: 5 }, (n) => ports.namespaceRequests(n));
+    const failed = read.find((r) => r.error !== undefined);
+    // An estimate is a courtesy: a failed read is a warning, never a failed reaper run.
+    if (failed) {
+        ports.logWarning?.(`Reading the requests in ${failed.item} failed, so no cost estimate this run: ${redact(errorText(failed.error)).split('\n')[0]}`);
+        return;
+    }
+    const total = read.reduce((sum, r) => addRequests(sum, r.result), { cpu: 0, memoryGiB: 0, storageGiB: 0 });
+    out.costPerHour = hourlyCost(total, prices);
+}
+/** The previews left after the run (PRs with a namespace, less those reaped) and which of them sleep. */
+function countPreviews(inventory, out) {
+    const listed = inventory.namespaces ?? [];
+    const prs = [...new Set(listed.map((n) => n.marks.pr))].filter((pr) => !out.reaped.includes(pr));
+    out.previews = prs.sort((a, b) => a - b);
+    out.sleeping = out.previews.filter((pr) => out.slept.includes(pr) || listed.some((n) => n.marks.pr === pr && n.sleepingSince));
 }
 const WHY = {
     closed: 'PR closed (confirmed)',
@@ -68361,8 +68774,6 @@ function renderReapPlan(plan, o) {
     return summaryTable(['PR', 'action', 'why', 'expires', 'resources'], rows);
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
@@ -68980,7 +69391,7 @@ function expand(template, context) {
 }
 
 // pkg/dist-src/parse.js
-function parse(options) {
+function dist_bundle_parse(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -69046,7 +69457,7 @@ function parse(options) {
 
 // pkg/dist-src/endpoint-with-defaults.js
 function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
+  return dist_bundle_parse(merge(defaults, route, options));
 }
 
 // pkg/dist-src/with-defaults.js
@@ -69057,7 +69468,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse
+    parse: dist_bundle_parse
   });
 }
 
@@ -73776,12 +74187,8 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-// EXTERNAL MODULE: ./packages/core/src/runtime/deadline.ts
-var deadline = __nccwpck_require__(2760);
 // EXTERNAL MODULE: ./packages/core/src/runtime/outputs.ts
 var outputs = __nccwpck_require__(4408);
-// EXTERNAL MODULE: ./packages/core/src/runtime/parse.ts
-var runtime_parse = __nccwpck_require__(361);
 ;// CONCATENATED MODULE: ./packages/core/src/github/client.ts
 /**
  * The GitHub client every action shares: @actions/github's Octokit with the well-kept throttling
@@ -73823,7 +74230,7 @@ function requestTimeout(timeoutMs, baseUrl) {
                 if (!signal.aborted)
                     throw namingGitHub(err, baseUrl, what);
                 const method = String(options.method).toUpperCase();
-                const message = `The GitHub API at ${baseUrl} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
+                const message = `The GitHub API at ${baseUrl} did not answer within ${(0,parse/* formatDuration */.a3)(timeoutMs)} (${what})`;
                 if (method === 'GET' || method === 'HEAD')
                     throw Object.assign(err, { message });
                 throw new errors/* ActionError */.lZ(message, {
@@ -74172,246 +74579,6 @@ async function deployments_listPreviewEnvironments(client, repository) {
 
 // EXTERNAL MODULE: ./packages/core/src/naming.ts
 var naming = __nccwpck_require__(5189);
-// EXTERNAL MODULE: ./packages/core/src/clock.ts
-var src_clock = __nccwpck_require__(143);
-// EXTERNAL MODULE: ./packages/core/src/retry.ts
-var src_retry = __nccwpck_require__(9899);
-// EXTERNAL MODULE: ./packages/core/src/exec.ts
-var exec = __nccwpck_require__(6192);
-;// CONCATENATED MODULE: ./packages/core/src/kube/tools.ts
-/**
- * The helm and kubectl binaries as the lifecycle sees them: found on PATH (as on a runner after
- * azure/setup-helm and setup-kubectl), the Helm major detected once, every call an argv array.
- */
-
-
-
-
-
-
-
-/** One request to the Kubernetes API may take this long unless the user says otherwise (`request-timeout`). */
-const DEFAULT_KUBE_REQUEST_TIMEOUT_MS = 30_000;
-/** helm and kubectl from PATH (or as named), without asking helm its version: for code that needs no major. */
-function kubectlTools(options = {}) {
-    return {
-        helm: options.helm ?? 'helm',
-        kubectl: options.kubectl ?? 'kubectl',
-        env: options.env,
-        requestTimeoutMs: options.requestTimeoutMs,
-    };
-}
-/** `v3.17.3+ge4da497` or `v4.1.4` → 3 / 4; anything else is an error naming what was seen. */
-function parseHelmMajor(version) {
-    const m = /^v?(\d+)\.\d+/.exec(version.trim());
-    const major = m ? Number(m[1]) : NaN;
-    if (major === 3 || major === 4)
-        return major;
-    throw new ActionError(`Unsupported Helm version "${version.trim()}"`, {
-        hint: 'preview-fleet drives Helm 3 (3.8 or later) and Helm 4; install one with azure/setup-helm',
-    });
-}
-/** True when spawning failed because the program does not exist (ENOENT from the exec layer). */
-function isMissingProgram(err) {
-    const text = `${err?.code ?? ''} ${err?.message ?? ''}`;
-    return /ENOENT|Unable to locate executable file|not found in PATH/i.test(text);
-}
-/**
- * Finds helm and kubectl and asks helm its version once (`helm version --template {{.Version}}`,
- * which both majors support), so every later argv is built for the major in use.
- */
-async function tools_detectTools(options = {}) {
-    const helm = options.helm ?? 'helm';
-    const kubectl = options.kubectl ?? 'kubectl';
-    let version;
-    try {
-        version = (await runCommand([helm, 'version', '--template', '{{.Version}}'], { env: options.env, timeoutMs: 30_000 })).stdout.trim();
-    }
-    catch (err) {
-        if (isMissingProgram(err)) {
-            throw new ActionError(`helm was not found on PATH (looked for "${helm}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-helm',
-                cause: err,
-            });
-        }
-        throw err;
-    }
-    return {
-        helm,
-        kubectl,
-        helmMajor: parseHelmMajor(version),
-        helmVersion: version,
-        env: options.env,
-        requestTimeoutMs: options.requestTimeoutMs,
-    };
-}
-/**
- * Runs helm with `args`; failures are CommandErrors naming the command and helm's last lines.
- * Helm has no per-request timeout flag: a command with its own `--timeout` (upgrade, rollback,
- * uninstall) is bounded by it; any other (status, history, list) is stopped after three request
- * timeouts. A timeout names the Kubernetes API.
- */
-async function tools_runHelm(tools, args, options = {}) {
-    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
-    const own = args.includes('--timeout');
-    const env = { ...tools.env, ...options.env };
-    const run = () => (0,exec/* runCommand */.d1)([tools.helm, ...args], {
-        ...options,
-        env,
-        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
-        timeoutMs: options.timeoutMs ?? (own ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
-    });
-    try {
-        return await (HELM_READ_VERBS.has(args[0] ?? '') ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
-    }
-    catch (err) {
-        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
-    }
-}
-/** helm commands that only read the release storage: retried like kubectl's reads (found by the fault matrix). */
-const HELM_READ_VERBS = new Set(['history', 'status', 'list', 'ls', 'get']);
-/** How a read is retried when the API answers 429/5xx, resets or does not answer. */
-function kubeReadRetry(tools) {
-    return {
-        attempts: 4,
-        baseMs: 1000,
-        maxMs: 8000,
-        clock: tools.clock ?? src_clock/* systemClock */.m,
-        classify: (e) => ({ transient: isKubeTransient(e) }),
-    };
-}
-/** kubectl verbs that only read: retried on 429, 5xx and network errors (never writes). */
-const READ_VERBS = new Set([
-    'get',
-    'api-resources',
-    'api-versions',
-    'version',
-    'events',
-    'describe',
-    'top',
-    'auth',
-    'logs',
-]);
-/** kubectl's words for an API that is busy, failing or not answering — worth another read. */
-const KUBE_TRANSIENT = /\((InternalError|ServiceUnavailable|TooManyRequests|Timeout|ServerTimeout)\)|Unable to connect to the server|context deadline exceeded|TLS handshake timeout|i\/o timeout|connection refused|connection reset|EOF$|the server is currently unable|unable to return a response in the time allotted|try again later/im;
-/** True for a kubectl failure worth retrying when the call only reads. */
-function isKubeTransient(err) {
-    if (err instanceof exec/* CommandTimeoutError */.$9)
-        return true;
-    if (err instanceof exec/* CommandError */.Qd)
-        return KUBE_TRANSIENT.test(`${err.stderr}\n${err.stdout}`);
-    return false;
-}
-/**
- * Runs kubectl with `args` (and `input` on stdin for `apply -f -`). Every call gets
- * `--request-timeout` (a command that waits — `--timeout=`, `rollout status`, `wait` — gets its own
- * timeout plus the request timeout as the process bound instead); reads are retried with backoff
- * on 429/5xx/timeouts, writes never are. A call that runs out of time names the Kubernetes API.
- */
-async function tools_runKubectl(tools, args, options = {}) {
-    const requestMs = tools.requestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
-    const env = { ...tools.env, ...options.env };
-    const waits = args.some((a) => a.startsWith('--timeout')) ||
-        args[0] === 'wait' ||
-        (args[0] === 'rollout' && args[1] === 'status');
-    const argv = waits
-        ? [tools.kubectl, ...args]
-        : [tools.kubectl, `--request-timeout=${Math.ceil(requestMs / 1000)}s`, ...args];
-    const run = () => (0,exec/* runCommand */.d1)(argv, {
-        ...options,
-        env,
-        okExitCodes: [0],
-        waitingFor: () => kubeApiName(tools.kubectl, env, 'kubectl'),
-        timeoutMs: options.timeoutMs ?? (waits ? undefined : (0,deadline/* withinDeadline */.iP)(3 * requestMs)),
-    });
-    const isRead = READ_VERBS.has(args[0] ?? '') &&
-        !args.some((a) => a === '-w' || a.startsWith('--watch') || a === '-f' || a.startsWith('--follow'));
-    try {
-        return await (isRead ? (0,src_retry/* retry */.L5)(run, kubeReadRetry(tools)) : run());
-    }
-    catch (err) {
-        if (isMissingProgram(err)) {
-            throw new errors/* ActionError */.lZ(`kubectl was not found on PATH (looked for "${tools.kubectl}")`, {
-                hint: 'Install it before this step, e.g. with azure/setup-kubectl',
-                cause: err,
-            });
-        }
-        if (err instanceof exec/* CommandError */.Qd && (options.okExitCodes ?? [0]).includes(err.exitCode))
-            return { exitCode: err.exitCode, stdout: err.stdout, stderr: err.stderr };
-        throw kubeTimeout(err, kubeApiName(tools.kubectl, env, 'kubectl'));
-    }
-}
-/** client-go's words (in helm's or kubectl's stderr) for an API server it could not reach or that never answered. */
-const KUBE_UNREACHABLE = /Kubernetes cluster unreachable|Unable to connect to the server|TLS handshake timeout|i\/o timeout|context deadline exceeded|connection refused/i;
-/**
- * A CommandTimeoutError, or a failure whose stderr says the API server could not be reached or
- * answered busy / failing (429, 5xx, a reset), rewritten to name the Kubernetes API; anything else
- * (NotFound, Forbidden, a chart error) unchanged.
- */
-function kubeTimeout(err, api) {
-    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && KUBE_UNREACHABLE.test(err.stderr)) {
-        return new errors/* ActionError */.lZ(`${api} did not answer: ${err.message}`, {
-            hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig)",
-            cause: err,
-        });
-    }
-    if (err instanceof exec/* CommandError */.Qd && !(err instanceof exec/* CommandTimeoutError */.$9) && isKubeTransient(err)) {
-        return new errors/* ActionError */.lZ(`${api} failed: ${err.message}`, {
-            hint: 'The API server was busy, failing or cut the connection; re-run the job (every step is idempotent)',
-            cause: err,
-        });
-    }
-    if (!(err instanceof exec/* CommandTimeoutError */.$9))
-        return err;
-    return new errors/* ActionError */.lZ(`${api} did not answer within ${(0,runtime_parse/* formatDuration */.a3)(err.timeoutMs)}: ${err.message}`, {
-        hint: "Check the cluster endpoint and the runner's network (KUBECONFIG, aws eks update-kubeconfig); raise request-timeout if the API is just slow",
-        cause: err,
-    });
-}
-const apiNames = new Map();
-/**
- * `the Kubernetes API at https://…` from the kubeconfig in use (`kubectl config view --minify`,
- * local, no request); cached; falls back to `the Kubernetes API` when kubectl cannot tell.
- */
-function kubeApiName(program, env, via) {
-    const kubectl = via === 'kubectl' ? program : 'kubectl';
-    const key = `${kubectl}\0${env.KUBECONFIG ?? process.env.KUBECONFIG ?? ''}`;
-    let name = apiNames.get(key);
-    if (name === undefined) {
-        let server;
-        try {
-            const full = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-            server = (0,external_node_child_process_.execFileSync)(kubectl, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], {
-                env: full,
-                timeout: 3000,
-                stdio: ['ignore', 'pipe', 'ignore'],
-            })
-                .toString()
-                .trim();
-        }
-        catch {
-            server = '';
-        }
-        name = server ? `the Kubernetes API at ${server}` : 'the Kubernetes API';
-        apiNames.set(key, name);
-    }
-    return name;
-}
-/** kubectl's output parsed as JSON (for `-o json` calls). */
-async function kubectlJson(tools, args, options = {}) {
-    const r = await tools_runKubectl(tools, [...args, '-o', 'json'], options);
-    try {
-        return JSON.parse(r.stdout);
-    }
-    catch (err) {
-        throw new ActionError(`kubectl ${args.join(' ')} printed no JSON: ${r.stdout.slice(0, 200)}`, { cause: err });
-    }
-}
-/** `NotFound` from kubectl ("Error from server (NotFound)"). */
-function isNotFound(err) {
-    return /\(NotFound\)|not found/i.test(String(err?.stderr ?? err?.message ?? ''));
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/kube/removal.ts
 /**
  * Removal of a PR's Helm releases and namespace for teardown and the reaper. Nothing is deleted
@@ -75278,7 +75445,14 @@ const OPTIONAL_STRINGS = [
     'details',
     'environment',
     'imageSource',
+    'stateNote',
+    'cost',
 ];
+/** How a sleeping preview wakes, shown after "💤 sleeping": the reaper's policy sleep, or KEDA's HTTP add-on. */
+const comment_model_SLEEP_NOTES = {
+    policy: 'push, comment `/preview wake` or re-add the label to wake it',
+    keda: 'wakes on the first request',
+};
 /** The section with only known keys, in a fixed order, empty optionals dropped. */
 function normalizeSection(s) {
     const out = {
@@ -75416,12 +75590,16 @@ const STATE_LABEL = {
     building: '🔨 building',
     deploying: '🚀 deploying',
     ready: '✅ ready',
-    sleeping: '💤 sleeping — wakes on the first request',
     failed: '❌ failed',
     'tearing-down': '🧹 tearing down',
     destroyed: '🗑️ destroyed',
     skipped: '⏭️ skipped',
+    sleeping: '💤 sleeping',
 };
+/** The state cell: the label, then the section's note (e.g. how to wake a sleeping preview). */
+function stateCell(s) {
+    return s.stateNote ? `${STATE_LABEL[s.state]} — ${cell(s.stateNote)}` : STATE_LABEL[s.state];
+}
 /** Shown text that cannot open a hidden section (the table's `summaryTable` escapes `|` and line breaks). */
 const cell = (s) => s.replace(/<!--/g, '&lt;!--');
 const code = (s) => `\`${cell(s).replace(/`/g, "'")}\``;
@@ -75457,7 +75635,7 @@ function row(s, ctx) {
     const preview = isHttp(s.url) ? comment_render_link(s.url.replace(/^https?:\/\//i, '').replace(/\/$/, ''), s.url) : '';
     return [
         code(s.service),
-        STATE_LABEL[s.state],
+        stateCell(s),
         preview,
         commitCell(s, ctx),
         imageCell(s),
@@ -75481,6 +75659,9 @@ function detailsBlocks(sections) {
 }
 function renderUnbounded(sections, ctx) {
     const parts = [COMMENT_MARKER, '### Preview environment', '', renderStatusTable(sections, ctx), ''];
+    const costs = sections.filter((s) => s.cost).map((s) => `💰 \`${s.service.replace(/`/g, "'")}\`: ${cell(s.cost)}`);
+    if (costs.length)
+        parts.push(...costs.flatMap((c) => [c, '']));
     const details = detailsBlocks(sections);
     if (details.length)
         parts.push(...details.flatMap((d) => [d, '']));
@@ -75779,7 +75960,7 @@ async function announceTeardownNote(forge, o) {
 
 
 /** 'no-comment' when the PR has no status comment, or no longer exists (nothing is created). */
-async function announceTeardown(client, o) {
+async function teardown_comment_announceTeardown(client, o) {
     let listed;
     try {
         listed = await comment_upsert_listIssueComments(client, { owner: o.owner, repo: o.repo, issueNumber: o.pr, author: o.author });
@@ -75809,6 +75990,12 @@ async function announceTeardown(client, o) {
             namespace: before?.namespace,
             sha: before?.sha,
             details: i === 0 ? o.details : undefined,
+            stateNote: o.stateNote,
+            cost: o.cost,
+            // A sleeping preview still exists: its links stay for the reviewer who wakes it.
+            ...(o.state === 'sleeping' && before
+                ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
+                : {}),
         };
     });
     const body = comment_render_renderStatusComment(comment_model_mergeSections(held, updates), {
@@ -75888,7 +76075,7 @@ function teardown_ports_bindTeardownPorts(a) {
     if (gh?.comment) {
         ports.announce = async (pr, state, results) => {
             const failed = results.some((r) => r.status === 'failed');
-            await announceTeardown(gh.client, {
+            await teardown_comment_announceTeardown(gh.client, {
                 owner,
                 repo,
                 pr,
@@ -76033,12 +76220,245 @@ function github_githubForge(client, repository, serverUrl = 'https://github.com'
     };
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/kube/namespace.ts
+/**
+ * The PR's namespace: created with our ownership marks, its `expires-at` refreshed on every
+ * deploy, and an existing namespace without our marks for this repository and PR refused —
+ * never adopted (it might be someone's production).
+ */
+
+
+
+/** Field manager for every server-side apply we do, so our fields are ours and nobody else's. */
+const FIELD_MANAGER = 'preview-fleet';
+/** Reads a namespace (exists = false when it is not there). */
+async function namespace_readNamespace(tools, name) {
+    try {
+        const ns = await kubectlJson(tools, ['get', 'namespace', name]);
+        const labels = ns.metadata?.labels ?? {};
+        const annotations = ns.metadata?.annotations ?? {};
+        return { exists: true, labels, annotations, marks: fromKube(labels, annotations), phase: ns.status?.phase };
+    }
+    catch (err) {
+        if (isNotFound(err))
+            return { exists: false, labels: {}, annotations: {} };
+        throw err;
+    }
+}
+/**
+ * Refuses a namespace we may not deploy into: one without our marks (never adopted), one marked
+ * for another repository or PR, or one being deleted (a teardown is still running).
+ */
+function guardNamespace(name, state, owner) {
+    if (!state.exists)
+        return;
+    if (!state.marks) {
+        throw new ActionError(`Namespace "${name}" exists but does not carry preview-fleet's marks; refusing to deploy into it`, {
+            hint: `It was not created by preview-fleet, so it is never adopted. Choose another namespace template, or delete "${name}" if it is a leftover you own.`,
+        });
+    }
+    if (!isOwnedBy(state.marks, owner)) {
+        throw new ActionError(`Namespace "${name}" belongs to ${state.marks.repository} PR #${state.marks.pr}, not ${owner.repository} PR #${owner.pr}; refusing to deploy into it`, {
+            hint: 'Keep {{number}} in the namespace template so every PR gets its own namespace.',
+        });
+    }
+    if (state.phase === 'Terminating') {
+        throw new ActionError(`Namespace "${name}" is being deleted (a teardown is still running); try again when it is gone`);
+    }
+}
+/**
+ * The Namespace manifest: our labels, annotations with head SHA and `expires-at` = now + ttl,
+ * the original `created-at` kept, and the services sharing the namespace listed.
+ */
+function namespaceManifest(name, marks, existing) {
+    const labels = toKubeLabels({ ...marks, service: undefined });
+    const annotations = toKubeAnnotations({ ...marks, createdAt: existing?.marks?.createdAt || marks.createdAt });
+    const services = new Set((existing?.annotations[ANNOTATIONS.services] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean));
+    if (marks.service)
+        services.add(marks.service);
+    if (services.size > 0)
+        annotations[ANNOTATIONS.services] = [...services].sort().join(',');
+    // `marks` are this deploy's (created now), so their created-at is the deploy's time.
+    annotations[ANNOTATIONS.deployedAt] = marks.createdAt;
+    return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } };
+}
+/**
+ * `kubectl apply --server-side --field-manager preview-fleet -f -`: idempotent create-or-update.
+ * `--force-conflicts` takes fields from other managers, so only apply a namespace that is already
+ * known to be ours (see claimNamespace).
+ */
+async function applyManifests(tools, objects, namespace) {
+    if (objects.length === 0)
+        return;
+    const list = { apiVersion: 'v1', kind: 'List', items: objects };
+    const args = ['apply', '--server-side', '--field-manager', FIELD_MANAGER, '--force-conflicts', '-f', '-'];
+    if (namespace)
+        args.push('--namespace', namespace);
+    await runKubectl(tools, args, { input: JSON.stringify(list) });
+}
+/** `AlreadyExists` from kubectl create ("Error from server (AlreadyExists): … already exists"). */
+function isAlreadyExists(err) {
+    return /\(AlreadyExists\)|already exists/i.test(String(err?.stderr ?? err?.message ?? ''));
+}
+/**
+ * Makes a namespace read as absent ours without ever taking over someone else's: it is *created*
+ * (`kubectl create`, which fails with AlreadyExists when anyone made it since we looked — an
+ * apply would silently adopt it); on AlreadyExists it is re-read and guarded like any existing
+ * namespace, so one made meanwhile by another service's deploy of this PR is used and any other
+ * is refused. A namespace that already existed (and was guarded) is returned as it is.
+ */
+async function claimNamespace(tools, name, marks, state) {
+    if (state.exists)
+        return { created: false, state };
+    const manifest = namespaceManifest(name, marks);
+    try {
+        await runKubectl(tools, ['create', '--field-manager', FIELD_MANAGER, '-f', '-'], {
+            input: JSON.stringify(manifest),
+        });
+        return {
+            created: true,
+            state: {
+                exists: true,
+                labels: manifest.metadata.labels ?? {},
+                annotations: manifest.metadata.annotations ?? {},
+                marks,
+            },
+        };
+    }
+    catch (err) {
+        if (!isAlreadyExists(err))
+            throw err;
+    }
+    const now = await namespace_readNamespace(tools, name);
+    if (!now.exists)
+        throw new ActionError(`Namespace "${name}" was created and deleted by someone else while this deploy was creating it; try again`);
+    guardNamespace(name, now, { repository: marks.repository, pr: marks.pr });
+    return { created: false, state: now };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/kube/sleep.ts
+/**
+ * Sleeping by policy (no KEDA): a preview's Deployments and StatefulSets scaled to 0, each
+ * remembering its replica count in an annotation, and woken by putting the counts back. Only a
+ * namespace carrying our marks for this repository and PR is touched, re-read right before; each
+ * workload is changed with one merge patch that carries its resourceVersion, so a workload that
+ * changed since it was read (a deploy) is left alone (409) rather than overwritten.
+ */
+
+
+
+
+/** On each workload put to sleep: its replica count before. */
+const REPLICAS_BEFORE_SLEEP_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/replicas-before-sleep`));
+/** On the namespace: when the preview was put to sleep (ISO); absent while awake. */
+const sleep_SLEEPING_SINCE_ANNOTATION = (/* unused pure expression or super */ null && (`${PREFIX}/sleeping-since`));
+/** The namespace's Deployments and StatefulSets, with replica counts and what sleep remembered. */
+async function listWorkloads(tools, namespace) {
+    const list = await kubectlJson(tools, ['get', 'deployments,statefulsets', '--namespace', namespace]);
+    const out = [];
+    for (const o of list.items ?? []) {
+        const kind = o.kind;
+        if (kind !== 'Deployment' && kind !== 'StatefulSet')
+            continue;
+        const remembered = Number(o.metadata?.annotations?.[REPLICAS_BEFORE_SLEEP_ANNOTATION]);
+        out.push({
+            kind,
+            name: o.metadata.name,
+            // The API server defaults spec.replicas to 1 when a manifest leaves it out.
+            replicas: typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1,
+            resourceVersion: String(o.metadata?.resourceVersion ?? ''),
+            replicasBeforeSleep: Number.isSafeInteger(remembered) && remembered > 0 ? remembered : undefined,
+        });
+    }
+    return out.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+}
+/** Reads the namespace (undefined when absent) and throws unless it carries our marks for this repository and PR. */
+async function requireOurs(tools, namespace, owner) {
+    const state = await readNamespace(tools, namespace);
+    if (!state.exists)
+        return undefined;
+    if (!isOwnedBy(state.marks, owner)) {
+        throw new ActionError(`Namespace "${namespace}" does not carry preview-fleet's marks for ${owner.repository} PR #${owner.pr}; nothing in it is scaled`);
+    }
+    return state;
+}
+/** One merge patch with the resourceVersion read: replicas and the remembered count together, or a 409. */
+async function patchWorkload(tools, namespace, w, replicas, remember) {
+    const body = {
+        metadata: { resourceVersion: w.resourceVersion, annotations: { [REPLICAS_BEFORE_SLEEP_ANNOTATION]: remember } },
+        spec: { replicas },
+    };
+    await runKubectl(tools, [
+        'patch',
+        `${w.kind.toLowerCase()}/${w.name}`,
+        '--namespace',
+        namespace,
+        '--type',
+        'merge',
+        '--patch',
+        JSON.stringify(body),
+    ]);
+}
+async function annotateNamespace(tools, namespace, value) {
+    const arg = value === undefined ? `${sleep_SLEEPING_SINCE_ANNOTATION}-` : `${sleep_SLEEPING_SINCE_ANNOTATION}=${value}`;
+    await runKubectl(tools, ['annotate', 'namespace', namespace, arg, '--overwrite']);
+}
+/**
+ * Puts the PR's preview in `namespace` to sleep: every running workload to 0 with its count
+ * remembered, then the namespace stamped `sleeping-since`. Idempotent (a sleeping workload is
+ * left as it is); a namespace that is gone is nothing to do; one not ours throws before any change.
+ */
+async function sleep_sleepNamespace(tools, namespace, owner, at) {
+    const state = await requireOurs(tools, namespace, owner);
+    if (!state)
+        return [];
+    const changes = [];
+    for (const w of await listWorkloads(tools, namespace)) {
+        if (w.replicas === 0)
+            continue;
+        await patchWorkload(tools, namespace, w, 0, String(w.replicas));
+        changes.push({ kind: w.kind, name: w.name, from: w.replicas, to: 0 });
+    }
+    if (!state.annotations[sleep_SLEEPING_SINCE_ANNOTATION])
+        await annotateNamespace(tools, namespace, at);
+    return changes;
+}
+/**
+ * Wakes the PR's preview: every workload with a remembered count gets it back (the annotation
+ * removed in the same patch), then `sleeping-since` is removed. Awake workloads are left alone;
+ * a namespace that is gone (or was never created) is nothing to do.
+ */
+async function wakeNamespace(tools, namespace, owner) {
+    const state = await requireOurs(tools, namespace, owner);
+    if (!state)
+        return [];
+    const changes = [];
+    for (const w of await listWorkloads(tools, namespace)) {
+        if (w.replicasBeforeSleep === undefined)
+            continue;
+        const to = w.replicas === 0 ? w.replicasBeforeSleep : w.replicas;
+        await patchWorkload(tools, namespace, w, to, null);
+        changes.push({ kind: w.kind, name: w.name, from: w.replicas, to });
+    }
+    if (state.annotations[sleep_SLEEPING_SINCE_ANNOTATION])
+        await annotateNamespace(tools, namespace, undefined);
+    return changes;
+}
+/** When the namespace's preview was last deployed (the deploy's `deployed-at`), from its annotations. */
+function deployedAtOf(annotations) {
+    return annotations[ANNOTATIONS.deployedAt] || undefined;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/kube/inventory.ts
 /**
  * The reaper's view of the cluster: every namespace carrying our marks for this repository, from
  * ONE `kubectl get namespaces -l <selector>` (one list call however many PRs there are), and every
  * Helm release in those namespaces from one `helm list --all-namespaces`.
  */
+
 
 
 
@@ -76066,6 +76486,8 @@ async function inventory_listMarkedNamespaces(cli, repository) {
             marks,
             phase: ns.status?.phase ?? 'Active',
             warnedAt: annotations[WARNED_AT_ANNOTATION] || undefined,
+            deployedAt: annotations[ANNOTATIONS.deployedAt] || undefined,
+            sleepingSince: annotations[SLEEPING_SINCE_ANNOTATION] || undefined,
             services: (annotations[ANNOTATIONS.services] ?? '')
                 .split(',')
                 .map((s) => s.trim())
@@ -76111,6 +76533,10 @@ async function inventory_listReleasesByNamespace(cli, helmMajor) {
  * one PR read per PR to be reaped as closed or missing, and the GitHub writes the
  * reaper makes (warning comment, stale label, close).
  */
+
+
+
+
 
 
 
@@ -76166,6 +76592,37 @@ function bindReaperPorts(a) {
             await comment(pr, staleCloseText({ idleDays, staleLabel: a.staleLabel }));
             await forge.close(pr);
         },
+        async sleepPreview(s) {
+            const at = new Date(a.now()).toISOString();
+            let asleep = { cpu: 0, memoryGiB: 0, storageGiB: 0 };
+            for (const ns of s.namespaces) {
+                await sleepNamespace(a.kube, ns, { repository: a.repository, pr: s.pr }, at);
+                if (a.prices)
+                    asleep = addRequests(asleep, await namespaceRequests(a.kube, ns));
+            }
+            // Only services the comment already shows move to sleeping; a PR without our comment gets none.
+            // On another forge (GitLab) the note is left as it is: the log and the summary say it slept.
+            if (!gh)
+                return;
+            const [owner, repo] = a.repository.split('/');
+            await announceTeardown(gh.client, {
+                owner,
+                repo,
+                pr: s.pr,
+                author: gh.commentAuthor,
+                services: [],
+                runId: gh.runId,
+                runAttempt: gh.runAttempt,
+                runUrl: gh.runUrl,
+                serverUrl: gh.serverUrl,
+                now: a.now(),
+                state: 'sleeping',
+                stateNote: SLEEP_NOTES.policy,
+                cost: a.prices ? describeCost(asleep, a.prices) : undefined,
+                details: `No deploy since ${s.deployedAt}: put to sleep at ${at} (replica counts kept on each workload).`,
+            });
+        },
+        namespaceRequests: (ns) => namespaceRequests(a.kube, ns),
         teardown: bindTeardownPorts(a),
         logWarning: a.logWarning,
     };
@@ -76626,6 +77083,7 @@ async function postStatus(client, o, repository, state, cached, knownUrl) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/github/index.ts
+
 
 
 
@@ -77604,24 +78062,24 @@ const VAULT_INPUT_DEFAULTS = {
 const VAULT_SECRET_INPUTS = ['secret-id', 'token'];
 const AUTH_METHODS = ['jwt', 'approle', 'token'];
 function parseVaultInputs(raw, env, need) {
-    const addr = (0,runtime_parse/* optional */.lq)(raw['vault-addr']);
+    const addr = (0,parse/* optional */.lq)(raw['vault-addr']);
     if (!addr) {
         if (!need)
             return undefined;
         throw new errors/* InputError */.dz('vault-addr', '', `is required${need.while ? ` while ${need.while}` : ''}: the Vault address, e.g. https://vault.example.com:8200`, need.off ? `Set vault-addr, or ${need.off}` : undefined);
     }
-    const method = (0,runtime_parse/* parseEnum */.nL)('auth-method', raw['auth-method'], AUTH_METHODS);
+    const method = (0,parse/* parseEnum */.nL)('auth-method', raw['auth-method'], AUTH_METHODS);
     const out = {
-        addr: (0,runtime_parse/* parseUrl */.Dl)('vault-addr', addr).toString().replace(/\/+$/, ''),
-        namespace: (0,runtime_parse/* optional */.lq)(raw['vault-namespace']),
+        addr: (0,parse/* parseUrl */.Dl)('vault-addr', addr).toString().replace(/\/+$/, ''),
+        namespace: (0,parse/* optional */.lq)(raw['vault-namespace']),
         method,
-        role: (0,runtime_parse/* optional */.lq)(raw.role),
-        jwtAudience: (0,runtime_parse/* optional */.lq)(raw['jwt-audience']) ?? 'vault',
-        roleId: (0,runtime_parse/* optional */.lq)(raw['role-id']),
-        secretId: (0,runtime_parse/* optional */.lq)(raw['secret-id']),
-        token: (0,runtime_parse/* optional */.lq)(raw.token),
+        role: (0,parse/* optional */.lq)(raw.role),
+        jwtAudience: (0,parse/* optional */.lq)(raw['jwt-audience']) ?? 'vault',
+        roleId: (0,parse/* optional */.lq)(raw['role-id']),
+        secretId: (0,parse/* optional */.lq)(raw['secret-id']),
+        token: (0,parse/* optional */.lq)(raw.token),
         mount: (0,naming/* planVaultPath */.bn)('mount', raw.mount.trim().replace(/\/+$/, '')),
-        kvVersion: Number((0,runtime_parse/* parseEnum */.nL)('kv-version', raw['kv-version'], ['1', '2'])),
+        kvVersion: Number((0,parse/* parseEnum */.nL)('kv-version', raw['kv-version'], ['1', '2'])),
     };
     if (method === 'jwt') {
         if (!out.role)
@@ -78004,6 +78462,11 @@ function parseContext(env, payload, prNumberInput = '') {
         ctx.prNumber = ctx.pr.number;
         if (typeof payload.label?.name === 'string')
             ctx.label = payload.label.name;
+    }
+    // A comment on a pull request (issue_comment fires for issues too: only a PR's issue has pull_request).
+    if (eventName === 'issue_comment' && payload?.issue?.pull_request && Number.isSafeInteger(payload.issue.number)) {
+        ctx.prNumber = payload.issue.number;
+        ctx.comment = { body: String(payload.comment?.body ?? ''), author: String(payload.comment?.user?.login ?? '') };
     }
     const input = prNumberInput.trim() || (ctx.dispatchInputs['pr-number'] ?? '').trim();
     if (input !== '') {
@@ -78586,6 +79049,8 @@ const ANNOTATIONS = {
     createdAt: `${PREFIX}/created-at`,
     expiresAt: `${PREFIX}/expires-at`,
     services: `${PREFIX}/services`,
+    /** When the last deploy applied the namespace (ISO): the policy sleep's idle clock. */
+    deployedAt: `${PREFIX}/deployed-at`,
 };
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** `owner/name` as a label value: `/` → `.`, cut with a hash past 63 characters. */
