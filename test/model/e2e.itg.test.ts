@@ -33,7 +33,7 @@ const CONCURRENCY = Number(process.env.E2E_CONCURRENCY ?? 6);
 type Stop = { how: 'kill' | 'cancel'; afterMs: number } | null;
 type Event =
   | { kind: 'rerun' | 'push' | 'label'; stop: Stop }
-  | { kind: 'close' | 'unlabel'; webhook: 'delivered' | 'lost' }
+  | { kind: 'close' | 'unlabel'; webhook: 'delivered' | 'lost'; relabel?: boolean }
   | { kind: 'reap' };
 
 let sandbox: Sandbox;
@@ -70,6 +70,8 @@ const eventArb: fc.Arbitrary<Event> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constantFrom('close' as const, 'unlabel' as const),
       webhook: fc.constantFrom('delivered' as const, 'delivered' as const, 'lost' as const),
+      // The label removed and added back: a `labeled` deploy run right after the unlabel's.
+      relabel: fc.boolean(),
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'reap' as const }) },
@@ -79,7 +81,7 @@ const label = (e: Event): string =>
   e.kind === 'reap'
     ? 'reaper runs'
     : 'webhook' in e
-      ? `${e.kind} (${e.webhook === 'lost' ? 'webhook lost' : 'teardown run'})`
+      ? `${e.kind} (${e.webhook === 'lost' ? 'webhook lost' : 'teardown run'})${e.kind === 'unlabel' && e.relabel ? ', label added back' : ''}`
       : `${e.kind === 'rerun' ? 're-run' : e.kind === 'label' ? 'label added back' : 'push'}${e.stop ? ` (${e.stop.how === 'kill' ? 'SIGKILL' : 'SIGINT, then SIGKILL'} after ${e.stop.afterMs} ms)` : ''}`;
 
 /** invariants.ts's rules over the sandbox: live previews miss nothing; nothing foreign touched; one sticky comment, ours. */
@@ -187,6 +189,14 @@ async function playSequence(index: number, events: Event[]): Promise<string[]> {
       if (e.webhook === 'delivered') {
         const r = await run('pull_request', prEvent(e.kind === 'close' ? 'closed' : 'unlabeled'));
         outcome = ` → exit ${r.exitCode} (${(r.durationMs / 1000).toFixed(1)} s)`;
+      }
+      if (e.kind === 'unlabel' && e.relabel) {
+        gh.addLabels(repo, p.pr, [POLICY.label]);
+        p.labelled = true;
+        const r = await run('pull_request', prEvent('labeled'));
+        if (r.exitCode === 0) p.live = { expiresAt: Date.now() + POLICY.ttlMs };
+        outcome += `, then → exit ${r.exitCode} (${(r.durationMs / 1000).toFixed(1)} s)`;
+        if (r.exitCode !== 0) outcome += `: ${r.log.split('\n').slice(-3).join(' | ')}`;
       }
     } else {
       const r = await run('schedule', scheduleEvent(repo));
