@@ -14,6 +14,8 @@ export const TEMPLATES = {
   vaultTarget: 'preview/{{repo}}-{{service}}-{{number}}',
   ecrRepository: '{{repo}}/{{service}}-preview-{{number}}',
   environment: 'preview/pr-{{number}}',
+  /** One DNS label under the preview domain (the bundled runs' ingress host). */
+  host: '{{repo}}-{{service}}-pr-{{number}}',
 } as const;
 
 export interface PlannedNames {
