@@ -112,7 +112,7 @@ describe('GitHub stand-in: repositories and pull requests', () => {
     });
     expect(partial).toHaveLength(100);
     await expect(listOpenPullRequests(octokit, 'acme/many')).rejects.toThrow(
-      /Listing open pull requests of acme\/many failed at page 2 \(GET \/repos\/acme\/many\/pulls\): Conflict/,
+      /Listing open pull requests of acme\/many failed at page 2 \(GET \/repos\/acme\/many\/pulls\): The GitHub API at \S+ answered 409 to GET \/repos\/\{owner\}\/\{repo\}\/pulls: Conflict/,
     );
     gh.clearFaults();
     // skip: the first two matching requests pass, every later one fails (page 3 here, whatever the PR numbers).
