@@ -7,13 +7,15 @@
 import { writeFileSync } from 'node:fs';
 import { ActionError, forkHeadAllowed, log, redact, systemClock } from '@preview-fleet/core';
 import { upsertStatusNote } from '@preview-fleet/core/forge';
-import type { PreviewState, ServiceSection } from '@preview-fleet/core/github';
+import { SLEEP_NOTES, type PreviewState, type ServiceSection } from '@preview-fleet/core/github';
 import { stillWanted } from '@preview-fleet/core/kube';
 import { noteAuthor, type CliContext } from './context.js';
 import { stepEnvironment } from './job.js';
 import { stepRunner, validateSteps, type StepRun } from './steps.js';
 
-type Extra = Partial<Pick<ServiceSection, 'url' | 'image' | 'namespace' | 'vaultUrl' | 'details'>>;
+type Extra = Partial<
+  Pick<ServiceSection, 'url' | 'image' | 'imageSource' | 'namespace' | 'vaultUrl' | 'details' | 'stateNote' | 'cost'>
+>;
 
 export async function deploy(c: CliContext, self: string): Promise<void> {
   const pr = c.pr!;
@@ -88,10 +90,12 @@ export async function deploy(c: CliContext, self: string): Promise<void> {
       continue;
     }
     const image = prebuilt ? v.image! : (build?.outputs.image ?? '');
-    await post(service, 'deploying', { image, vaultUrl });
+    // The note shows whether this pipeline rebuilt the image or reused it (content tags, issue 18).
+    const imageSource = build?.outputs['image-source'] || undefined;
+    await post(service, 'deploying', { image, imageSource, vaultUrl });
     const release = await runner.run('deploy-helm', { ...call, image });
     if (release.outputs.status === 'skipped') {
-      await post(service, 'skipped', { image, vaultUrl });
+      await post(service, 'skipped', { image, imageSource, vaultUrl });
       continue;
     }
     namespace = release.outputs.namespace || namespace;
@@ -99,6 +103,7 @@ export async function deploy(c: CliContext, self: string): Promise<void> {
     const fail = async (r: StepRun) => {
       await post(service, 'failed', {
         image,
+        imageSource,
         url,
         namespace,
         vaultUrl,
@@ -123,11 +128,16 @@ export async function deploy(c: CliContext, self: string): Promise<void> {
     const login = release.outputs['basic-auth-location']
       ? `🔑 Private preview: the login is in ${release.outputs['basic-auth-location']}.`
       : '';
-    await post(service, 'ready', {
+    // wait-ready left a scale-to-zero preview asleep (KEDA's HTTP add-on): it wakes on the first request.
+    const asleep = ready.outputs.state === 'sleeping';
+    await post(service, asleep ? 'sleeping' : 'ready', {
       image,
+      imageSource,
       url,
       namespace,
       vaultUrl,
+      stateNote: asleep ? SLEEP_NOTES.keda : undefined,
+      cost: release.outputs.cost || undefined,
       details: [login, ready.outputs['smoke-report'] ?? ''].filter(Boolean).join('\n\n') || undefined,
     });
     urls[service] = url ?? '';
