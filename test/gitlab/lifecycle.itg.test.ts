@@ -1,6 +1,7 @@
 /**
  * The GitLab lifecycle end to end: the example .gitlab-ci.yml's jobs run by gitlab-ci-local (shell
- * executor), each running the bundled CLI (packages/cli/dist/preview-fleet.mjs, `npm run build`)
+ * executor, through the testkit's `runGitLabCiJob`: MR pipeline variables, CI_JOB_TOKEN, `id_tokens:`,
+ * rules honoured), each running the bundled CLI (packages/cli/dist/preview-fleet.mjs, `npm run build`)
  * against the sandbox (Kubernetes with real helm/kubectl, Vault, ECR) and the GitLab stand-in.
  */
 import { execFile } from 'node:child_process';
@@ -10,19 +11,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
 import { startGitLab, type GitLabStandIn } from '@preview-fleet/sandbox/gitlab';
+import { runGitLabCiJob, type GitLabCiJobResult } from '@preview-fleet/testkit/gitlab-ci-local';
 import {
   CLI_BUNDLE,
-  checkout,
-  jobVariables,
+  exampleJob,
   writeStageSecrets,
-  type Checkout,
+  type PipelineMergeRequest,
+  type PipelineWorld,
 } from '@preview-fleet/testkit/gitlab-pipeline';
 
 const MARKER = '<!-- preview-fleet:status v1 -->';
 const IMAGE = 'registry.sandbox.test/app:prebuilt';
 let sandbox: Sandbox;
 let gl: GitLabStandIn;
-let co: Checkout;
+const cleanups: Array<() => void> = [];
 let projectId: number;
 let token: string;
 let bot: string;
@@ -36,30 +38,51 @@ beforeAll(async () => {
     token,
     user: { username: bot },
   } = gl.createProjectAccessToken(projectId));
-  co = checkout();
   await writeStageSecrets(sandbox.env.VAULT_ADDR!, sandbox.env.VAULT_TOKEN!);
 }, 180_000);
 afterAll(async () => {
-  co?.remove();
+  for (const cleanup of cleanups) cleanup();
   await gl?.stop();
   await sandbox?.stop();
 });
 
-const vars = (mr: { iid: number; sha: string; labels: string[] } | undefined, extra: Record<string, string> = {}) =>
-  jobVariables(
-    {
-      sandboxEnv: sandbox.env,
-      gitlabUrl: gl.url,
-      projectId,
-      projectPath: 'acme/web',
-      token,
-      domain: sandbox.ingress!.domain,
-      image: IMAGE,
-      home: co.dir,
-    },
-    mr,
-    extra,
-  );
+/** Signs the example's `id_tokens:` as the sandbox's OIDC issuer (Vault's JWT role trusts it). */
+const signer =
+  (claims: Record<string, string> = {}): PipelineWorld['idToken'] =>
+  (aud) =>
+    sandbox.oidc!.issue(String(aud), { project_path: 'acme/web', ...claims });
+const world = (): PipelineWorld => ({
+  sandboxEnv: sandbox.env,
+  gitlabUrl: gl.url,
+  projectId,
+  projectPath: 'acme/web',
+  token,
+  domain: sandbox.ingress!.domain,
+  image: IMAGE,
+  idToken: signer(),
+  jobToken: gl.createJobToken(projectId),
+});
+/** The MR pipeline of `iid` at `sha` (default its head). */
+const mrAt = (iid: number, sha?: string): PipelineMergeRequest => {
+  const mr = gl.mergeRequest(projectId, iid)!;
+  return {
+    iid,
+    sha: sha ?? (mr.sha as string),
+    sourceBranch: mr.source_branch as string,
+    labels: mr.labels as string[],
+  };
+};
+/** Runs `job` of the example with runGitLabCiJob; its copy is removed after all tests. */
+async function run(
+  job: string,
+  mr: PipelineMergeRequest | undefined,
+  extra: Record<string, string> = {},
+  o: Parameters<typeof exampleJob>[4] = {},
+): Promise<GitLabCiJobResult> {
+  const r = await runGitLabCiJob(exampleJob(world(), job, mr, extra, o));
+  cleanups.push(r.cleanup);
+  return r;
+}
 
 const namespaceExists = (n: number) =>
   sandbox.kube!.store.get(sandbox.kube!.store.types.byKind('Namespace')!, '', `preview-pr-${n}`) !== undefined;
@@ -78,8 +101,9 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
     const forged = `${MARKER}\nforged by someone else`;
     const foreign = gl.addNote(projectId, mr.iid, forged, { author: 'mallory' });
 
-    const d1 = await co.run('preview:deploy', vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }));
+    const d1 = await run('preview:deploy', mrAt(mr.iid));
     expect(d1.exitCode, d1.log).toBe(0);
+    expect(d1.passed, d1.log).toBe(true);
     expect(d1.log).toMatch(/\bv24\.\d+\.\d+/);
     expect(namespaceExists(mr.iid)).toBe(true);
     expect(await vaultPathExists(mr.iid)).toBe(true);
@@ -89,12 +113,14 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
     expect(notes[0]!.body).toContain(url);
     expect(notes[0]!.body).toContain(IMAGE);
     // The dotenv report `environment: url: $PREVIEW_URL` reads.
-    const dotenv = readFileSync(join(co.dir, 'preview.env'), 'utf8');
+    const dotenv = readFileSync(join(d1.workDir, 'preview.env'), 'utf8');
     expect(dotenv).toContain(`PREVIEW_URL=${url}`);
+    expect(d1.environment).toMatchObject({ name: `preview/mr-${mr.iid}`, url, autoStopIn: '72 hours' });
 
     const sha2 = gl.push(projectId, mr.iid);
-    const d2 = await co.run('preview:deploy', vars({ iid: mr.iid, sha: sha2, labels: ['preview'] }));
+    const d2 = await run('preview:deploy', mrAt(mr.iid, sha2));
     expect(d2.exitCode, d2.log).toBe(0);
+    expect(d2.passed, d2.log).toBe(true);
     notes = ourNotes(mr.iid);
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body).toContain(sha2.slice(0, 7));
@@ -102,15 +128,17 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
 
     // `status` reads the note (ours only) and prints its table (async: the stand-ins answer from this process).
     const { stdout: status } = await promisify(execFile)(process.execPath, [CLI_BUNDLE, 'status'], {
-      env: { ...process.env, ...vars({ iid: mr.iid, sha: sha2, labels: ['preview'] }) },
+      env: { ...process.env, ...d2.variables },
       encoding: 'utf8',
     });
     expect(status).toContain(`!${mr.iid}`);
     expect(status).toContain(url);
     expect(status).toContain('Ignored 1 marker note(s) not written by');
 
-    const stop = await co.run('preview:stop', vars({ iid: mr.iid, sha: sha2, labels: ['preview'] }), { manual: true });
+    const stop = await run('preview:stop', mrAt(mr.iid, sha2));
     expect(stop.exitCode, stop.log).toBe(0);
+    // A manual job with allow_failure: exit code 0 either way, so the job itself must have passed.
+    expect({ when: stop.when, passed: stop.passed }, stop.log).toEqual({ when: 'manual', passed: true });
     expect(namespaceExists(mr.iid)).toBe(false);
     expect(await vaultPathExists(mr.iid)).toBe(false);
     notes = ourNotes(mr.iid);
@@ -134,23 +162,22 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
       boundAudiences: ['vault'],
       boundClaims: { project_path: 'acme/web' },
     });
-    const jwt = (extra: Record<string, string> = {}) => ({
-      PREVIEW_FLEET_AUTH_METHOD: 'jwt',
-      PREVIEW_FLEET_ROLE: 'gitlab-preview',
-      PREVIEW_FLEET_TOKEN: '',
-      PREVIEW_FLEET_ID_TOKEN: sandbox.oidc!.issue('vault', { project_path: 'acme/web', ...extra }),
-    });
-    const d = await co.run('preview:deploy', vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }, jwt()));
+    // The example's `id_tokens:` (aud: vault) signed with these claims; Vault auth by JWT.
+    const jwt = { PREVIEW_FLEET_AUTH_METHOD: 'jwt', PREVIEW_FLEET_ROLE: 'gitlab-preview', PREVIEW_FLEET_TOKEN: '' };
+    const d = await run('preview:deploy', mrAt(mr.iid), jwt);
     expect(d.exitCode, d.log).toBe(0);
+    expect(d.passed, d.log).toBe(true);
     expect(namespaceExists(mr.iid)).toBe(true);
     gl.closeMergeRequest(projectId, mr.iid);
     // Another project's id_token is refused by the role: the Vault path stays and the job fails; the
     // namespace of the MR GitLab confirms closed still goes (kinds that listed are reaped, as on GitHub).
-    const foreign = await co.run('preview:reap', vars(undefined, jwt({ project_path: 'evil/web' })));
+    const foreign = await run('preview:reap', undefined, jwt, { idToken: signer({ project_path: 'evil/web' }) });
+    expect(foreign.when).toBe('on_success');
     expect(foreign.exitCode).not.toBe(0);
     expect(await vaultPathExists(mr.iid)).toBe(true);
-    const reap = await co.run('preview:reap', vars(undefined, jwt()), { node: '/usr/bin/node' });
+    const reap = await run('preview:reap', undefined, jwt, { jobNode: '/usr/bin/node' });
     expect(reap.exitCode, reap.log).toBe(0);
+    expect(reap.passed, reap.log).toBe(true);
     expect(reap.log).toMatch(/\bv20\.\d+\.\d+/);
     expect(namespaceExists(mr.iid)).toBe(false);
     expect(await vaultPathExists(mr.iid)).toBe(false);
@@ -160,10 +187,8 @@ describe('GitLab merge requests through .gitlab-ci.yml and the bundled CLI', () 
   it('a bad input fails the job with a clear error before anything is created or noted', async () => {
     const mr = gl.openMergeRequest(projectId, { labels: ['preview'] });
     gl.resetCounters();
-    const r = await co.run(
-      'preview:deploy',
-      vars({ iid: mr.iid, sha: mr.sha, labels: ['preview'] }, { PREVIEW_FLEET_TIMEOUT: 'soon' }),
-    );
+    const r = await run('preview:deploy', mrAt(mr.iid), { PREVIEW_FLEET_TIMEOUT: 'soon' });
+    expect(r.when).toBe('on_success');
     expect(r.exitCode).not.toBe(0);
     expect(r.log).toContain('Input "timeout"');
     expect(r.log).toContain('"soon"');

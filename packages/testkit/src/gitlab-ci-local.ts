@@ -12,7 +12,8 @@
  *   becomes a variable holding the JWT that `idToken(aud, name)` returns (the GitLab stand-in signs it).
  * - CI_PROJECT_ID is hard-coded (1217), CI_SERVER_URL / CI_PROJECT_PATH come from `git remote`,
  *   GITLAB_CI is "false": we set the project's id, path, server URL and GITLAB_CI=true.
- * - It needs Node ≥ 22 (Set.prototype.union): it runs under the repository's Node 24.
+ * - It needs Node ≥ 22 (Set.prototype.union): it runs under the repository's Node 24, and so does the
+ *   job's `node` unless `jobNode` names another (e.g. a runner image's Node 20).
  * - It calls `rsync` even for the shell executor and CI's machine has none: `rsync-subset.mjs`
  *   (beside this file) goes first on PATH.
  * - `image:` would need docker: `--force-shell-executor` runs every job on this machine.
@@ -77,6 +78,8 @@ export interface GitLabCiJobOptions {
   variables?: Record<string, string>;
   /** Environment of the gitlab-ci-local process and so of the job; PATH is prefixed, not replaced. */
   env?: Record<string, string>;
+  /** The `node` binary first on the job's PATH (default the repository's Node 24, which runs gitlab-ci-local). */
+  jobNode?: string;
   /** Kill gitlab-ci-local after this long (default 5 min). */
   timeoutMs?: number;
 }
@@ -228,6 +231,9 @@ export async function runGitLabCiJob(o: GitLabCiJobOptions): Promise<GitLabCiJob
     }
     const bin = mkdtempSync(join(home, 'bin-'));
     writeFileSync(join(bin, 'rsync'), `#!/bin/sh\nexec "${node24Path()}" "${rsyncSubset}" "$@"\n`, { mode: 0o755 });
+    const path = [bin, dirname(node24Path()), o.env?.PATH ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'];
+    // The job's PATH as a CI/CD variable: it outranks the process's, which must keep Node 24 first.
+    if (o.jobNode !== undefined) variables.PATH = [dirname(o.jobNode), ...path].join(':');
     const common = [
       '--file',
       file,
@@ -243,7 +249,7 @@ export async function runGitLabCiJob(o: GitLabCiJobOptions): Promise<GitLabCiJob
       LANG: 'C.UTF-8',
       FORCE_COLOR: '0',
       ...o.env,
-      PATH: [bin, dirname(node24Path()), o.env?.PATH ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'),
+      PATH: path.join(':'),
     };
     const timeoutMs = o.timeoutMs ?? 300_000;
     const listed = await run(

@@ -1,65 +1,15 @@
 /**
- * Runs jobs of the example `.gitlab-ci.yml` for real with gitlab-ci-local (shell executor) in a
- * throwaway git checkout, with the GitLab job variables a merge request pipeline would carry.
+ * The example pipeline (`workflows-examples/gitlab/.gitlab-ci.yml`) as the lifecycle test and the
+ * GitLab story run it: `runGitLabCiJob` options for one of its jobs, with the CI/CD variables the
+ * example asks a project to set pointed at the sandbox, the bundled CLI and the GitLab stand-in.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { node24Path, repoRoot, toolPaths } from './tools.js';
+import type { GitLabCiJobOptions } from './gitlab-ci-local.js';
+import { repoRoot, toolPaths } from './tools.js';
 
 export const CLI_BUNDLE = join(repoRoot, 'packages/cli/dist/preview-fleet.mjs');
-const GCL = join(repoRoot, 'node_modules/gitlab-ci-local/dist/index.js');
-
-export interface JobRun {
-  exitCode: number;
-  log: string;
-  /** The job's build directory (its dotenv report is there). */
-  dir: string;
-}
-
-export interface Checkout {
-  dir: string;
-  run(job: string, variables: Record<string, string>, o?: { manual?: boolean; node?: string }): Promise<JobRun>;
-  remove(): void;
-}
-
-/** A git checkout holding the example pipeline. */
-export function checkout(): Checkout {
-  const dir = mkdtempSync(join(tmpdir(), 'pf-gitlab-'));
-  cpSync(join(repoRoot, 'workflows-examples/gitlab/.gitlab-ci.yml'), join(dir, '.gitlab-ci.yml'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
-  git('init', '-q', '-b', 'main');
-  git('remote', 'add', 'origin', 'https://gitlab.example.com/acme/web.git');
-  git('add', '.');
-  git('-c', 'user.email=dev@example.com', '-c', 'user.name=dev', 'commit', '-q', '-m', 'pipeline');
-  return {
-    dir,
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-    run(job, variables, o = {}) {
-      const node = o.node ?? node24Path();
-      const args = [GCL, '--force-shell-executor', '--no-color', '--max-job-name-padding', '0'];
-      // The job's `node` is the one this run asks for (first on the job's PATH).
-      const vars = { ...variables, PATH: `${dirname(node)}:${variables.PATH ?? process.env.PATH ?? ''}` };
-      for (const [k, v] of Object.entries(vars)) args.push('--variable', `${k}=${v}`);
-      if (o.manual) args.push('--manual', job);
-      args.push(job);
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        GCL_IGNORE_PREDEFINED_VARS: Object.keys(vars).join(','),
-      };
-      return new Promise((resolve, reject) => {
-        const child = spawn(node24Path(), args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        const out: Buffer[] = [];
-        child.stdout.on('data', (c: Buffer) => out.push(c));
-        child.stderr.on('data', (c: Buffer) => out.push(c));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ exitCode: code ?? 1, log: Buffer.concat(out).toString('utf8'), dir }));
-      });
-    },
-  };
-}
+/** The directory holding the example `.gitlab-ci.yml` (copied per job by `runGitLabCiJob`). */
+export const EXAMPLE_PIPELINE_DIR = join(repoRoot, 'workflows-examples/gitlab');
 
 /** What a job's variables are made of: the sandbox's client settings, the GitLab stand-in's project and token. */
 export interface PipelineWorld {
@@ -73,47 +23,66 @@ export interface PipelineWorld {
   domain: string;
   /** A prebuilt image to deploy (no builder needed). */
   image: string;
-  home: string;
+  /** Signs the job's `id_tokens:` (GitLab would); `aud` as the example writes it. */
+  idToken: (aud: string | string[], name: string) => string;
+  /** CI_JOB_TOKEN, as GitLab gives every job. */
+  jobToken?: string;
+}
+
+/** The merge request a pipeline runs for (a scheduled pipeline has none). */
+export interface PipelineMergeRequest {
+  iid: number;
+  sha: string;
+  sourceBranch: string;
+  labels: string[];
 }
 
 let ids = 100;
 
 /**
- * The variables of a merge request pipeline's job (`mr`) or of the scheduled reaper's (no `mr`):
- * GitLab's predefined CI_* variables, and the CI/CD variables the example asks a project to set.
+ * `runGitLabCiJob` options for `job` of the example pipeline: a merge-request pipeline for `mr`, or
+ * the scheduled reaper's pipeline (PREVIEW_FLEET_REAP=true) without one; `extra` outranks the rest.
  */
-export function jobVariables(
+export function exampleJob(
   w: PipelineWorld,
-  mr: { iid: number; sha: string; labels: string[] } | undefined,
+  job: string,
+  mr: PipelineMergeRequest | undefined,
   extra: Record<string, string> = {},
-): Record<string, string> {
+  o: { jobNode?: string; idToken?: PipelineWorld['idToken'] } = {},
+): GitLabCiJobOptions {
   const id = ++ids;
   return {
-    ...w.sandboxEnv,
-    PATH: `${dirname(toolPaths().v34.helm)}:${process.env.PATH ?? ''}`,
-    GITLAB_CI: 'true',
-    CI_SERVER_URL: w.gitlabUrl,
-    CI_PROJECT_ID: String(w.projectId),
-    CI_PROJECT_PATH: w.projectPath,
-    CI_PIPELINE_SOURCE: mr ? 'merge_request_event' : 'schedule',
-    CI_PIPELINE_ID: String(id),
-    CI_JOB_ID: String(id),
-    CI_JOB_URL: `${w.gitlabUrl}/${w.projectPath}/-/jobs/${id}`,
-    ...(mr
-      ? { CI_MERGE_REQUEST_IID: String(mr.iid), CI_MERGE_REQUEST_LABELS: mr.labels.join(','), CI_COMMIT_SHA: mr.sha }
-      : { PREVIEW_FLEET_REAP: 'true' }),
-    PREVIEW_FLEET_GITLAB_TOKEN: w.token,
-    PREVIEW_FLEET_CLI: CLI_BUNDLE,
-    PREVIEW_FLEET_CHART: join(repoRoot, 'workflows-examples/charts/preview'),
-    PREVIEW_FLEET_DOMAIN: w.domain,
-    PREVIEW_FLEET_VAULT_ADDR: w.sandboxEnv.VAULT_ADDR ?? '',
-    PREVIEW_FLEET_AUTH_METHOD: 'token',
-    PREVIEW_FLEET_TOKEN: w.sandboxEnv.VAULT_TOKEN ?? '',
-    PREVIEW_FLEET_IMAGE: w.image,
-    PREVIEW_FLEET_AWS_REGION: w.sandboxEnv.AWS_REGION ?? '',
-    PREVIEW_FLEET_TIMEOUT: '2m',
-    HOME: w.home,
-    ...extra,
+    dir: EXAMPLE_PIPELINE_DIR,
+    job,
+    serverUrl: w.gitlabUrl,
+    projectId: w.projectId,
+    projectPath: w.projectPath,
+    ...(mr === undefined
+      ? { pipelineSource: 'schedule' }
+      : { mergeRequest: { iid: mr.iid, sha: mr.sha, sourceBranch: mr.sourceBranch, labels: mr.labels } }),
+    ...(w.jobToken === undefined ? {} : { jobToken: w.jobToken }),
+    idToken: o.idToken ?? w.idToken,
+    ...(o.jobNode === undefined ? {} : { jobNode: o.jobNode }),
+    // helm and kubectl on the job's PATH, as a runner image would have them.
+    env: { PATH: `${dirname(toolPaths().v34.helm)}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+    variables: {
+      ...w.sandboxEnv,
+      CI_PIPELINE_ID: String(id),
+      CI_JOB_ID: String(id),
+      CI_JOB_URL: `${w.gitlabUrl}/${w.projectPath}/-/jobs/${id}`,
+      ...(mr === undefined ? { PREVIEW_FLEET_REAP: 'true' } : {}),
+      PREVIEW_FLEET_GITLAB_TOKEN: w.token,
+      PREVIEW_FLEET_CLI: CLI_BUNDLE,
+      PREVIEW_FLEET_CHART: join(repoRoot, 'workflows-examples/charts/preview'),
+      PREVIEW_FLEET_DOMAIN: w.domain,
+      PREVIEW_FLEET_VAULT_ADDR: w.sandboxEnv.VAULT_ADDR ?? '',
+      PREVIEW_FLEET_AUTH_METHOD: 'token',
+      PREVIEW_FLEET_TOKEN: w.sandboxEnv.VAULT_TOKEN ?? '',
+      PREVIEW_FLEET_IMAGE: w.image,
+      PREVIEW_FLEET_AWS_REGION: w.sandboxEnv.AWS_REGION ?? '',
+      PREVIEW_FLEET_TIMEOUT: '2m',
+      ...extra,
+    },
   };
 }
 

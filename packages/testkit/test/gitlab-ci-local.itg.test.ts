@@ -112,4 +112,20 @@ describe('gitlab-ci-local harness: one job of a .gitlab-ci.yml, shell executor, 
     expect(r.jobLog).toContain('about to fail');
     expect(r.log).toMatch(/FAIL\s+fail/);
   });
+
+  it('runs the job’s node from `jobNode` (a runner image’s Node 20) while gitlab-ci-local keeps Node 24', async () => {
+    const { iid } = gl.openMergeRequest(projectId);
+    const own = await runGitLabCiJob({ ...mrPipeline(iid as number, 'node-version'), idToken: undefined });
+    own.cleanup();
+    expect(own.passed, own.log).toBe(true);
+    expect(own.jobLog).toMatch(/\bv24\.\d+\.\d+/);
+    const r = await runGitLabCiJob({
+      ...mrPipeline(iid as number, 'node-version'),
+      idToken: undefined,
+      jobNode: '/usr/bin/node',
+    });
+    r.cleanup();
+    expect(r.passed, r.log).toBe(true);
+    expect(r.jobLog).toMatch(/\bv20\.\d+\.\d+/);
+  });
 });

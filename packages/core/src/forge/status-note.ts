@@ -15,6 +15,7 @@ import {
 } from '../github/comment-model.js';
 import { renderStatusComment, type RenderContext } from '../github/comment-render.js';
 import { findStatusComments } from '../github/comment-upsert.js';
+import { teardownSections } from '../github/teardown-sections.js';
 import type { Forge, ForgeNote } from './types.js';
 
 export interface StatusNoteRead {
@@ -115,23 +116,7 @@ export async function announceTeardownNote(
   }
   const keep = read.ours[0];
   if (!keep) return 'no-note';
-  const names = [...new Set([...read.held.map((s) => s.service), ...o.services])].sort();
-  const updatedAt = new Date(o.now).toISOString();
-  const updates: ServiceSection[] = names.map((service, i) => {
-    const before = read.held.find((s) => s.service === service);
-    return {
-      service,
-      state: o.state,
-      runId: o.runId,
-      runAttempt: o.runAttempt,
-      runUrl: o.runUrl,
-      updatedAt,
-      namespace: before?.namespace,
-      sha: before?.sha,
-      details: i === 0 ? o.details : undefined,
-    };
-  });
-  const body = renderStatusComment(mergeSections(read.held, updates), o.render);
+  const body = renderStatusComment(teardownSections(read.held, o), o.render);
   if (body === keep.body) return 'unchanged';
   await forge.updateNote(o.number, keep.id, body);
   return 'updated';

@@ -6,9 +6,10 @@
  * one carrying the per-resource table.
  */
 import { statusOf, type GitHubClient } from '../github/client.js';
-import { mergeSections, parseStatusComment, type PreviewState, type ServiceSection } from '../github/comment-model.js';
+import { mergeSections, parseStatusComment, type PreviewState } from '../github/comment-model.js';
 import { renderStatusComment } from '../github/comment-render.js';
 import { findStatusComments, listIssueComments } from '../github/comment-upsert.js';
+import { teardownSections } from '../github/teardown-sections.js';
 
 export interface AnnounceOptions {
   owner: string;
@@ -49,29 +50,7 @@ export async function announceTeardown(
   const keep = ours[0];
   if (!keep) return 'no-comment';
   const held = mergeSections(...ours.map((c) => parseStatusComment(c.body)));
-  const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
-  const updatedAt = new Date(o.now).toISOString();
-  const updates: ServiceSection[] = names.map((service, i) => {
-    const before = held.find((s) => s.service === service);
-    return {
-      service,
-      state: o.state,
-      runId: o.runId,
-      runAttempt: o.runAttempt,
-      runUrl: o.runUrl,
-      updatedAt,
-      namespace: before?.namespace,
-      sha: before?.sha,
-      details: i === 0 ? o.details : undefined,
-      stateNote: o.stateNote,
-      cost: o.cost,
-      // A sleeping preview still exists: its links stay for the reviewer who wakes it.
-      ...(o.state === 'sleeping' && before
-        ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
-        : {}),
-    };
-  });
-  const body = renderStatusComment(mergeSections(held, updates), {
+  const body = renderStatusComment(teardownSections(held, o), {
     serverUrl: o.serverUrl,
     repository: `${o.owner}/${o.repo}`,
   });
