@@ -40031,7 +40031,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5123);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8639);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -40041,7 +40041,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5123:
+/***/ 8639:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46196,6 +46196,42 @@ function gitlabNoteAuthor(env = process.env) {
     return parseGitLabUsername(NOTE_AUTHOR_ENV, env[NOTE_AUTHOR_ENV] ?? '');
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/github/teardown-sections.ts
+/**
+ * The sections a teardown (or a sleep) writes into the status comment or note, shared by GitHub's
+ * sticky comment (lifecycle/teardown-comment.ts) and the forge note (forge/status-note.ts).
+ */
+
+/**
+ * Every service held or named moves to `o.state` in one edit (the first, by name, carries the
+ * details), merged over `held` by the newer-run-wins rule; namespace and SHA stay, and a sleeping
+ * preview keeps its links because it still exists.
+ */
+function teardown_sections_teardownSections(held, o) {
+    const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
+    const updatedAt = new Date(o.now).toISOString();
+    const updates = names.map((service, i) => {
+        const before = held.find((s) => s.service === service);
+        return {
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
+            details: i === 0 ? o.details : undefined,
+            stateNote: o.stateNote,
+            cost: o.cost,
+            ...(o.state === 'sleeping' && before
+                ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
+                : {}),
+        };
+    });
+    return mergeSections(held, updates);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/forge/status-note.ts
 /**
  * The sticky status note over any forge: the same model as GitHub's sticky comment
@@ -46203,6 +46239,7 @@ function gitlabNoteAuthor(env = process.env) {
  * marker AND our author. One note per change request, updated in place; duplicates from a race
  * collapse to the oldest. Marker notes written by anyone else are never parsed, edited or deleted.
  */
+
 
 
 
@@ -46263,23 +46300,7 @@ async function announceTeardownNote(forge, o) {
     const keep = read.ours[0];
     if (!keep)
         return 'no-note';
-    const names = [...new Set([...read.held.map((s) => s.service), ...o.services])].sort();
-    const updatedAt = new Date(o.now).toISOString();
-    const updates = names.map((service, i) => {
-        const before = read.held.find((s) => s.service === service);
-        return {
-            service,
-            state: o.state,
-            runId: o.runId,
-            runAttempt: o.runAttempt,
-            runUrl: o.runUrl,
-            updatedAt,
-            namespace: before?.namespace,
-            sha: before?.sha,
-            details: i === 0 ? o.details : undefined,
-        };
-    });
-    const body = renderStatusComment(mergeSections(read.held, updates), o.render);
+    const body = renderStatusComment(teardownSections(read.held, o), o.render);
     if (body === keep.body)
         return 'unchanged';
     await forge.updateNote(o.number, keep.id, body);

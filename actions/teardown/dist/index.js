@@ -67879,7 +67879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(522);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(405);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7854);
 
 
 await (0,_preview_fleet_core__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { validate: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .validate */ .t });
@@ -67889,7 +67889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 405:
+/***/ 7854:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75857,6 +75857,42 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
     return latest;
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/github/teardown-sections.ts
+/**
+ * The sections a teardown (or a sleep) writes into the status comment or note, shared by GitHub's
+ * sticky comment (lifecycle/teardown-comment.ts) and the forge note (forge/status-note.ts).
+ */
+
+/**
+ * Every service held or named moves to `o.state` in one edit (the first, by name, carries the
+ * details), merged over `held` by the newer-run-wins rule; namespace and SHA stay, and a sleeping
+ * preview keeps its links because it still exists.
+ */
+function teardownSections(held, o) {
+    const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
+    const updatedAt = new Date(o.now).toISOString();
+    const updates = names.map((service, i) => {
+        const before = held.find((s) => s.service === service);
+        return {
+            service,
+            state: o.state,
+            runId: o.runId,
+            runAttempt: o.runAttempt,
+            runUrl: o.runUrl,
+            updatedAt,
+            namespace: before?.namespace,
+            sha: before?.sha,
+            details: i === 0 ? o.details : undefined,
+            stateNote: o.stateNote,
+            cost: o.cost,
+            ...(o.state === 'sleeping' && before
+                ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
+                : {}),
+        };
+    });
+    return comment_model_mergeSections(held, updates);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/forge/status-note.ts
 /**
  * The sticky status note over any forge: the same model as GitHub's sticky comment
@@ -75864,6 +75900,7 @@ async function keepAfterConcurrentWrites(client, t, id, ours, current, ctx) {
  * marker AND our author. One note per change request, updated in place; duplicates from a race
  * collapse to the oldest. Marker notes written by anyone else are never parsed, edited or deleted.
  */
+
 
 
 
@@ -75924,23 +75961,7 @@ async function announceTeardownNote(forge, o) {
     const keep = read.ours[0];
     if (!keep)
         return 'no-note';
-    const names = [...new Set([...read.held.map((s) => s.service), ...o.services])].sort();
-    const updatedAt = new Date(o.now).toISOString();
-    const updates = names.map((service, i) => {
-        const before = read.held.find((s) => s.service === service);
-        return {
-            service,
-            state: o.state,
-            runId: o.runId,
-            runAttempt: o.runAttempt,
-            runUrl: o.runUrl,
-            updatedAt,
-            namespace: before?.namespace,
-            sha: before?.sha,
-            details: i === 0 ? o.details : undefined,
-        };
-    });
-    const body = comment_render_renderStatusComment(comment_model_mergeSections(read.held, updates), o.render);
+    const body = comment_render_renderStatusComment(teardownSections(read.held, o), o.render);
     if (body === keep.body)
         return 'unchanged';
     await forge.updateNote(o.number, keep.id, body);
@@ -75955,6 +75976,7 @@ async function announceTeardownNote(forge, o) {
  * Every service the comment shows moves to the new state in ONE edit (list + patch), the first
  * one carrying the per-resource table.
  */
+
 
 
 
@@ -75976,29 +75998,7 @@ async function teardown_comment_announceTeardown(client, o) {
     if (!keep)
         return 'no-comment';
     const held = comment_model_mergeSections(...ours.map((c) => comment_model_parseStatusComment(c.body)));
-    const names = [...new Set([...held.map((s) => s.service), ...o.services])].sort();
-    const updatedAt = new Date(o.now).toISOString();
-    const updates = names.map((service, i) => {
-        const before = held.find((s) => s.service === service);
-        return {
-            service,
-            state: o.state,
-            runId: o.runId,
-            runAttempt: o.runAttempt,
-            runUrl: o.runUrl,
-            updatedAt,
-            namespace: before?.namespace,
-            sha: before?.sha,
-            details: i === 0 ? o.details : undefined,
-            stateNote: o.stateNote,
-            cost: o.cost,
-            // A sleeping preview still exists: its links stay for the reviewer who wakes it.
-            ...(o.state === 'sleeping' && before
-                ? { url: before.url, image: before.image, vaultUrl: before.vaultUrl, environment: before.environment }
-                : {}),
-        };
-    });
-    const body = comment_render_renderStatusComment(comment_model_mergeSections(held, updates), {
+    const body = comment_render_renderStatusComment(teardownSections(held, o), {
         serverUrl: o.serverUrl,
         repository: `${o.owner}/${o.repo}`,
     });
