@@ -19,6 +19,7 @@ import { deploymentRoutes } from './routes-deployments.js';
 import { issueRoutes } from './routes-issues.js';
 import { permissionRoute, pullRoutes } from './routes-pulls.js';
 import { repoOf, type Actor, type GitHubState } from './state.js';
+import { faultMatches } from '../http/fault-match.js';
 
 /** A fault armed by `injectFault`. */
 export interface GitHubFault {
@@ -142,23 +143,6 @@ function faultAnswer(f: GitHubFault, rec: GitHubRecorder, state: GitHubState): G
   }
   const usual: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 503: 'Service Unavailable' };
   return new GitHubError(f.status!, f.message ?? usual[f.status!] ?? 'Server Error');
-}
-
-/** True when the fault applies to this request (method, path, query); consumes a `skip` on a match. */
-function faultMatches(f: GitHubFault & { remaining: number; skipped?: number }, method: string, url: URL): boolean {
-  if (f.remaining <= 0 || (f.method !== undefined && f.method.toLowerCase() !== method)) return false;
-  if (typeof f.pathPattern === 'string' ? !url.pathname.includes(f.pathPattern) : !f.pathPattern.test(url.pathname))
-    return false;
-  for (const [k, want] of Object.entries(f.query ?? {})) {
-    const got = url.searchParams.get(k);
-    if (got === null || (typeof want === 'string' ? got !== want : !want.test(got))) return false;
-  }
-  f.skipped ??= 0;
-  if (f.skipped < (f.skip ?? 0)) {
-    f.skipped++;
-    return false;
-  }
-  return true;
 }
 
 /** The HTTP handler: auth, faults, rate-limit headers, routing, pagination links, log, counters, contract check. */

@@ -10,6 +10,7 @@ import { paginationHeaders, type Caller, type Route, type RouteContext } from '.
 import { environmentRoutes } from './routes-environments.js';
 import { mergeRequestRoutes } from './routes-merge-requests.js';
 import { pathWithNamespace, type GitLabState, type ProjectState } from './state.js';
+import { faultMatches } from '../http/fault-match.js';
 
 /** A fault armed by `injectFault`; it applies after authentication, before routing. */
 export interface GitLabFault {
@@ -140,22 +141,6 @@ function rackAttack429(state: GitLabState, limit: number, observed: number, retr
     'ratelimit-resettime': new Date(resetMs).toUTCString(),
     'retry-after': String(retryAfter),
   });
-}
-
-function faultMatches(f: GitLabRecorder['faults'][number], method: string, url: URL): boolean {
-  if (f.remaining <= 0 || (f.method !== undefined && f.method.toUpperCase() !== method)) return false;
-  if (typeof f.pathPattern === 'string' ? !url.pathname.includes(f.pathPattern) : !f.pathPattern.test(url.pathname))
-    return false;
-  for (const [k, want] of Object.entries(f.query ?? {})) {
-    const got = url.searchParams.get(k);
-    if (got === null || (typeof want === 'string' ? got !== want : !want.test(got))) return false;
-  }
-  f.skipped ??= 0;
-  if (f.skipped < (f.skip ?? 0)) {
-    f.skipped++;
-    return false;
-  }
-  return true;
 }
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
