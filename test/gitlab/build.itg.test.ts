@@ -14,9 +14,9 @@ import { startSandbox, type Sandbox } from '@preview-fleet/sandbox';
 import { startGitLab, type GitLabStandIn } from '@preview-fleet/sandbox/gitlab';
 import { prebuiltImage } from '@preview-fleet/sandbox/registry';
 import { runGitLabCiJob, type MergeRequestPipeline } from '@preview-fleet/testkit/gitlab-ci-local';
+import { CLI_BUNDLE, writeStageSecrets } from '@preview-fleet/testkit/gitlab-pipeline';
 import { repoRoot, toolPaths } from '@preview-fleet/testkit/tools';
 
-const CLI_BUNDLE = join(repoRoot, 'packages/cli/dist/preview-fleet.mjs');
 const PROJECT = 'acme/web';
 
 let sandbox: Sandbox;
@@ -32,12 +32,7 @@ beforeAll(async () => {
   gl = await startGitLab();
   projectId = gl.createProject(PROJECT).id as number;
   ({ token } = gl.createProjectAccessToken(projectId));
-  const stage = await fetch(`${sandbox.env.VAULT_ADDR}/v1/secret/data/stage/app`, {
-    method: 'POST',
-    headers: { 'x-vault-token': sandbox.env.VAULT_TOKEN!, 'content-type': 'application/json' },
-    body: JSON.stringify({ data: { DATABASE_URL: 'postgres://stage-db/app' } }),
-  });
-  expect(stage.ok).toBe(true);
+  await writeStageSecrets(sandbox.env.VAULT_ADDR!, sandbox.env.VAULT_TOKEN!);
   // The project's repository: the example pipeline and an app with its Dockerfile.
   work = mkdtempSync(join(tmpdir(), 'pf-gitlab-build-'));
   cpSync(join(repoRoot, 'workflows-examples/gitlab/.gitlab-ci.yml'), join(work, '.gitlab-ci.yml'));
